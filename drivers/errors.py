@@ -1,0 +1,38 @@
+"""Exception hierarchy shared by every driver."""
+from __future__ import annotations
+
+
+class DriverError(Exception):
+    """Base of every driver error."""
+
+
+class TransportError(DriverError):
+    """The byte link failed."""
+
+
+class DeviceTimeout(TransportError):
+    """No (complete) reply within the read timeout."""
+
+
+class DeviceDisconnected(TransportError):
+    """The port went away (USB unplug, emulator closed, I/O error)."""
+
+
+class FramingError(DriverError):
+    """A reply could not be parsed: bad length, missing terminator, CRC mismatch, garbage."""
+
+
+class ProtocolError(DriverError):
+    """The device answered, but with an error code or something the protocol does not allow."""
+
+
+class DeviceAlarm(DriverError):
+    """The device reports an alarm condition (stall, watchdog, reset, ...)."""
+
+    def __init__(self, alarm: str, detail: str = "") -> None:
+        super().__init__(f"device alarm {alarm}" + (f": {detail}" if detail else ""))
+        self.alarm = alarm
+
+
+class LimitExceeded(DriverError):
+    """A command asked for more than the rig allows (e.g. rig maximum rate); nothing was sent."""

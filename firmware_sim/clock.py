@@ -1,0 +1,57 @@
+"""The time seam: one Clock protocol, a virtual clock for CI and what-if runs, a wall clock for the bench.
+
+The firmware, the device emulators and the harness all read the same clock object, so a virtual
+30-day run moves every party forward together and no one sleeps.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now_s(self) -> float:
+        """Seconds since the clock's epoch (the start of the run)."""
+        ...
+
+    def sleep_until_s(self, t_s: float) -> None:
+        """Return once now_s() >= t_s. A time already passed returns at once."""
+        ...
+
+
+class VirtualClock:
+    """Event-driven time: sleeping jumps the clock forward at once. Never runs backwards."""
+
+    def __init__(self, start_s: float = 0.0) -> None:
+        self._now_s = float(start_s)
+        self._lock = threading.Lock()
+
+    def now_s(self) -> float:
+        return self._now_s
+
+    def sleep_until_s(self, t_s: float) -> None:
+        with self._lock:
+            if t_s > self._now_s:
+                self._now_s = float(t_s)
+
+    def advance_s(self, dt_s: float) -> None:
+        if dt_s < 0:
+            raise ValueError(f"VirtualClock cannot run backwards (dt_s={dt_s})")
+        self.sleep_until_s(self._now_s + dt_s)
+
+
+class WallClock:
+    """Monotonic wall time since construction, for bench runs."""
+
+    def __init__(self) -> None:
+        self._t0 = time.monotonic()
+
+    def now_s(self) -> float:
+        return time.monotonic() - self._t0
+
+    def sleep_until_s(self, t_s: float) -> None:
+        remaining_s = t_s - self.now_s()
+        while remaining_s > 0:
+            time.sleep(min(remaining_s, 0.5))
+            remaining_s = t_s - self.now_s()

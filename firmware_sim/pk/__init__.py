@@ -1,0 +1,1 @@
+"""Baclofen pharmacokinetics and pharmacodynamics: parameters, exact kernel, population, envelopes."""

@@ -1,0 +1,43 @@
+"""Ports the firmware needs from the outside world, declared as Protocols.
+
+The harness adapts a real or emulated syringe pump to `Actuator`; tests use an in-memory one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from firmware_sim.clock import Clock
+
+__all__ = ["Actuator", "ActuatorError", "ActuatorStatus", "Clock"]
+
+
+@dataclass(frozen=True)
+class ActuatorStatus:
+    running: bool
+    delivered_ul: float
+    """Cumulative volume the actuator reports as delivered since it was opened."""
+    fault: str | None = None
+    """None, or a fault name the device reports: "motor_stall", "occlusion", "power_reset", ..."""
+
+
+class ActuatorError(Exception):
+    """The actuator could not carry out a command or report its status (e.g. communication lost)."""
+
+    def __init__(self, fault: str, detail: str) -> None:
+        super().__init__(f"{fault}: {detail}")
+        self.fault = fault
+        self.detail = detail
+
+
+class Actuator(Protocol):
+    def command_rate_ul_per_h(self, rate_ul_per_h: float) -> None:
+        """Run at this rate (> 0) from now on; starts the actuator if it is stopped."""
+        ...
+
+    def stop(self) -> None:
+        """Stop delivery at once."""
+        ...
+
+    def read_status(self) -> ActuatorStatus:
+        ...
