@@ -1,0 +1,1 @@
+"""Configuration: YAML loading with located errors, rig and scenario schemas."""

@@ -1,0 +1,214 @@
+"""Load a YAML file into a pydantic model with errors that name the file, the key path and the line.
+
+    rig = load_model(Path("bench_configs/rigs/emulated-ne1000.yaml"), RigConfig)
+
+- YAML syntax errors, duplicate keys, unknown keys (models use extra="forbid"), missing keys and
+  wrong types or values all raise `ConfigError`, whose message lists `file:line: key.path: problem`.
+- `${ITPUMP_NAME}` inside a string is replaced by that environment variable; any other variable
+  name, or an unset ITPUMP_ variable, is an error naming it. `$$` writes a literal `$`.
+- Fields typed `ConfigPath` / `ExistingConfigFile` resolve relative paths against the YAML file's folder.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Mapping, TypeVar
+
+import pydantic
+import yaml
+from pydantic import AfterValidator, ValidationInfo
+
+ENV_PREFIX = "ITPUMP_"
+BASE_DIR_CONTEXT_KEY = "config_base_dir"
+
+KeyPath = tuple[str | int, ...]
+ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    key_path: KeyPath
+    line: int | None
+    message: str
+
+    @property
+    def dotted_key(self) -> str:
+        return format_key_path(self.key_path)
+
+
+class ConfigError(ValueError):
+    """A configuration file could not be loaded; `issues` says where and why."""
+
+    def __init__(self, file: Path, issues: list[ConfigIssue]) -> None:
+        self.file = Path(file)
+        self.issues = list(issues)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        lines = [f"invalid configuration {self.file}:"]
+        for issue in self.issues:
+            where = f"{self.file}:{issue.line}" if issue.line is not None else f"{self.file}"
+            lines.append(f"  {where}: {issue.dotted_key or '(top level)'}: {issue.message}")
+        return "\n".join(lines)
+
+
+def format_key_path(key_path: KeyPath) -> str:
+    text = ""
+    for part in key_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+@dataclass(frozen=True)
+class LoadedYaml:
+    """Plain data from a YAML file plus the line (1-based) where each key path starts."""
+
+    file: Path
+    data: Any
+    lines: Mapping[KeyPath, int]
+
+    def line_of(self, key_path: KeyPath) -> int | None:
+        return self.lines.get(tuple(key_path))
+
+
+def load_yaml(path: Path | str, environ: Mapping[str, str] | None = None) -> LoadedYaml:
+    """Parse one YAML document, substitute ${ITPUMP_...} variables, keep line numbers."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(file, [ConfigIssue((), None, f"cannot read file: {exc.strerror or exc}")]) from None
+    return parse_yaml_text(text, file, os.environ if environ is None else environ)
+
+
+def parse_yaml_text(text: str, file: Path, environ: Mapping[str, str]) -> LoadedYaml:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise ConfigError(file, [ConfigIssue((), line, f"YAML syntax error: {problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(file, [ConfigIssue((), None, f"YAML error: {exc}")]) from None
+    finally:
+        loader.dispose()
+    lines: dict[KeyPath, int] = {(): 1}
+    issues: list[ConfigIssue] = []
+    if node is not None:
+        _collect_lines(node, (), lines, issues)
+    data = _substitute(data, (), lines, environ, issues)
+    if issues:
+        raise ConfigError(file, issues)
+    return LoadedYaml(file=file, data=data, lines=lines)
+
+
+def _collect_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], issues: list[ConfigIssue]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            child = path + (key,)
+            if key in seen:
+                issues.append(ConfigIssue(child, key_node.start_mark.line + 1, "duplicate key"))
+            seen.add(key)
+            lines[child] = key_node.start_mark.line + 1
+            _collect_lines(value_node, child, lines, issues)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            child = path + (index,)
+            lines[child] = item.start_mark.line + 1
+            _collect_lines(item, child, lines, issues)
+
+
+_VARIABLE = re.compile(r"\$(\$|\{([^}]*)\})")
+
+
+def _substitute(value: Any, path: KeyPath, lines: Mapping[KeyPath, int], environ: Mapping[str, str],
+                issues: list[ConfigIssue]) -> Any:
+    if isinstance(value, dict):
+        return {k: _substitute(v, path + (k,), lines, environ, issues) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, path + (i,), lines, environ, issues) for i, v in enumerate(value)]
+    if not isinstance(value, str) or "$" not in value:
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1) == "$":
+            return "$"
+        name = match.group(2)
+        if not name.startswith(ENV_PREFIX) or not re.fullmatch(r"[A-Z0-9_]+", name):
+            issues.append(ConfigIssue(path, lines.get(path), f"environment variable ${{{name}}} is not allowed: "
+                                      f"only ${{{ENV_PREFIX}...}} variables are substituted"))
+            return match.group(0)
+        if name not in environ:
+            issues.append(ConfigIssue(path, lines.get(path), f"environment variable {name} is not set"))
+            return match.group(0)
+        return environ[name]
+
+    return _VARIABLE.sub(replace, value)
+
+
+def load_model(path: Path | str, model: type[ModelT], environ: Mapping[str, str] | None = None) -> ModelT:
+    """Load and validate one YAML file as `model`; raises ConfigError naming file, key and line."""
+    loaded = load_yaml(path, environ)
+    return validate_loaded(loaded, model)
+
+
+def validate_loaded(loaded: LoadedYaml, model: type[ModelT]) -> ModelT:
+    context = {BASE_DIR_CONTEXT_KEY: loaded.file.resolve().parent}
+    try:
+        return model.model_validate(loaded.data if loaded.data is not None else {}, context=context)
+    except pydantic.ValidationError as exc:
+        raise ConfigError(loaded.file, [_issue_from_pydantic(err, loaded) for err in exc.errors()]) from None
+
+
+def _issue_from_pydantic(error: Mapping[str, Any], loaded: LoadedYaml) -> ConfigIssue:
+    """Map pydantic's location (which may contain union tags) onto the concrete key path in the file."""
+    node: Any = loaded.data
+    concrete: list[str | int] = []
+    for part in error["loc"]:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            concrete.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            concrete.append(part)
+    line = loaded.line_of(tuple(concrete))
+    key_path = tuple(concrete)
+    if error["type"] == "missing" and error["loc"]:
+        key_path = key_path + (error["loc"][-1],)
+        message = "required key is missing"
+    elif error["type"] == "extra_forbidden":
+        message = "unknown key (not allowed here; check the spelling)"
+    else:
+        message = error["msg"]
+        if error["type"] not in ("value_error", "assertion_error"):
+            message += f" (got {_short_repr(error.get('input'))})"
+    return ConfigIssue(key_path, line, message)
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _resolve_against_file(value: Path, info: ValidationInfo) -> Path:
+    base_dir = (info.context or {}).get(BASE_DIR_CONTEXT_KEY)
+    if value.is_absolute() or base_dir is None:
+        return value
+    return (Path(base_dir) / value).resolve()
+
+
+def _must_exist(value: Path) -> Path:
+    if not value.is_file():
+        raise ValueError(f"file not found: {value}")
+    return value
+
+
+ConfigPath = Annotated[Path, AfterValidator(_resolve_against_file)]
+ExistingConfigFile = Annotated[Path, AfterValidator(_resolve_against_file), AfterValidator(_must_exist)]
