@@ -4,8 +4,11 @@
 
 - YAML syntax errors, duplicate keys, unknown keys (models use extra="forbid"), missing keys and
   wrong types or values all raise `ConfigError`, whose message lists `file:line: key.path: problem`.
-- `${ITPUMP_NAME}` inside a string is replaced by that environment variable; any other variable
-  name, or an unset ITPUMP_ variable, is an error naming it. `$$` writes a literal `$`.
+- `${ITPUMP_NAME}` inside a string is replaced by that environment variable and `${ITPUMP_NAME:-text}`
+  falls back to `text` when it is unset; any other variable name, or an unset ITPUMP_ variable without a
+  default, is an error naming it. `$$` writes a literal `$`.
+- A model may define `cross_check(self) -> list[LocatedProblem]` for checks across sections; its
+  problems are reported with the line of the key path they name.
 - Fields typed `ConfigPath` / `ExistingConfigFile` resolve relative paths against the YAML file's folder.
 """
 from __future__ import annotations
@@ -24,6 +27,7 @@ ENV_PREFIX = "ITPUMP_"
 BASE_DIR_CONTEXT_KEY = "config_base_dir"
 
 KeyPath = tuple[str | int, ...]
+LocatedProblem = tuple[KeyPath, str]
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 
 
@@ -140,12 +144,14 @@ def _substitute(value: Any, path: KeyPath, lines: Mapping[KeyPath, int], environ
     def replace(match: re.Match[str]) -> str:
         if match.group(1) == "$":
             return "$"
-        name = match.group(2)
+        name, has_default, default = match.group(2).partition(":-")
         if not name.startswith(ENV_PREFIX) or not re.fullmatch(r"[A-Z0-9_]+", name):
             issues.append(ConfigIssue(path, lines.get(path), f"environment variable ${{{name}}} is not allowed: "
                                       f"only ${{{ENV_PREFIX}...}} variables are substituted"))
             return match.group(0)
         if name not in environ:
+            if has_default:
+                return default
             issues.append(ConfigIssue(path, lines.get(path), f"environment variable {name} is not set"))
             return match.group(0)
         return environ[name]
@@ -162,9 +168,23 @@ def load_model(path: Path | str, model: type[ModelT], environ: Mapping[str, str]
 def validate_loaded(loaded: LoadedYaml, model: type[ModelT]) -> ModelT:
     context = {BASE_DIR_CONTEXT_KEY: loaded.file.resolve().parent}
     try:
-        return model.model_validate(loaded.data if loaded.data is not None else {}, context=context)
+        instance = model.model_validate(loaded.data if loaded.data is not None else {}, context=context)
     except pydantic.ValidationError as exc:
         raise ConfigError(loaded.file, [_issue_from_pydantic(err, loaded) for err in exc.errors()]) from None
+    cross_check = getattr(instance, "cross_check", None)
+    if cross_check is not None:
+        problems = cross_check()
+        if problems:
+            raise ConfigError(loaded.file, [ConfigIssue(tuple(key_path), _nearest_line(loaded, key_path), message)
+                                            for key_path, message in problems])
+    return instance
+
+
+def _nearest_line(loaded: LoadedYaml, key_path: KeyPath) -> int | None:
+    path = tuple(key_path)
+    while path and loaded.line_of(path) is None:
+        path = path[:-1]
+    return loaded.line_of(path)
 
 
 def _issue_from_pydantic(error: Mapping[str, Any], loaded: LoadedYaml) -> ConfigIssue:

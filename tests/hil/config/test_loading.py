@@ -147,3 +147,15 @@ def test_line_map_covers_sequence_items(tmp_path):
     loaded = load_yaml(path, environ={})
     assert loaded.line_of(("steps", 1)) == 3
     assert loaded.line_of(("steps", 1, "a")) == 3
+
+
+def test_unset_prefixed_variable_with_default_uses_the_default(tmp_path):
+    path = write(tmp_path, "name: ${ITPUMP_NAME:-fallback}\nsyringe: {diameter_mm: 1, volume_ul: 1}\n")
+    assert load_model(path, Sample, environ={}).name == "fallback"
+    assert load_model(path, Sample, environ={"ITPUMP_NAME": "set"}).name == "set"
+
+
+def test_non_prefixed_variable_with_default_is_still_rejected(tmp_path):
+    path = write(tmp_path, "name: ${USER:-x}\nsyringe: {diameter_mm: 1, volume_ul: 1}\n")
+    with pytest.raises(ConfigError, match=r"\$\{USER\} is not allowed"):
+        load_model(path, Sample, environ={})

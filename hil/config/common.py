@@ -1,0 +1,41 @@
+"""Pieces shared by the rig and scenario schemas."""
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+REQUIREMENT_ID_PATTERN = r"^SR-[A-Z0-9]+(-[A-Z0-9]+)*$"
+IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
+EMULATOR_URL_PREFIX = "emulator:"
+
+
+class StrictModel(BaseModel):
+    """Unknown keys are errors; loaded configuration is immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+RequirementId = Annotated[str, Field(pattern=REQUIREMENT_ID_PATTERN)]
+Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
+
+
+def _unique(values: list[str]) -> list[str]:
+    duplicates = sorted({v for v in values if values.count(v) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate entries: {', '.join(duplicates)}")
+    return values
+
+
+RequirementIds = Annotated[list[RequirementId], AfterValidator(_unique)]
+
+
+def emulator_reference(url_or_resource: str) -> str | None:
+    """'emulator:pump' -> 'pump'; anything else (a device path, socket://, a VISA resource) -> None."""
+    if not url_or_resource.startswith(EMULATOR_URL_PREFIX):
+        return None
+    name = url_or_resource[len(EMULATOR_URL_PREFIX):]
+    if not re.fullmatch(IDENTIFIER_PATTERN, name):
+        raise ValueError(f"{url_or_resource!r}: emulator name must match {IDENTIFIER_PATTERN}")
+    return name
