@@ -10,6 +10,14 @@ REQUIREMENTS: dict[str, str] = {
     # --- dose limits, boluses, PTM, titration (firmware_sim/safety) ---
     # --- pump states, reservoir, priming, alarms, supervision (firmware_sim/pump) ---
     # --- drivers and rig limits (drivers/, hil/) ---
+    "SR-DRV-001": "A pump driver refuses a rate above the rig maximum (LimitExceeded) and sends nothing.",
+    "SR-DRV-002": "Every device read has a timeout; a silent or unplugged device raises a typed error, never hangs.",
+    "SR-DRV-003": "In NE-1000 safe mode the pump's communications watchdog is armed and a heartbeat feeds it, so the pump stops by itself if the host dies.",
+    "SR-DRV-004": "A corrupted reply (CRC, length, terminator, garbage) is rejected with FramingError and never interpreted.",
+    "SR-DRV-005": "Device alarms (reply, auto-alarm packet, heartbeat, ALARM:N, overload) are reported to the caller, never swallowed.",
+    "SR-DRV-006": "A value the device's number format cannot carry within tolerance is refused, never silently rounded or clipped.",
+    "SR-DRV-007": "stop() leaves the pump stopped (NE-1000: STP until prompt S; GRBL: hold, then reset discards queued motion).",
+    "SR-DRV-008": "Rate changes while running are applied without stopping where the protocol allows it (NE-1000: same units, no EEPROM write).",
 }
 
 

@@ -1,0 +1,242 @@
+"""New Era NE-1000 family syringe pump driver (implements drivers.syringe_pump.SyringePump).
+
+Units at this boundary: uL/h and uL in, the pump's own units (UH/UM/MH/MM, UL/ML) on the wire.
+"""
+from __future__ import annotations
+
+import math
+from types import TracebackType
+
+from drivers import ne1000_codec as codec
+from drivers.errors import DeviceAlarm, LimitExceeded, ProtocolError
+from drivers.ne1000_link import NE1000Link
+from drivers.syringe_pump import PumpStatus
+from drivers.transport import Transport
+
+RUNNING_PROMPTS = frozenset("IWX")
+"""Prompts for which the motor moves: infusing, withdrawing, purging."""
+DIAMETER_RANGE_MM = (0.1, 50.0)
+"""Valid `DIA` range of the NE-1000/500 (manual)."""
+SAFE_MODE_TIMEOUT_RANGE_S = (1, 255)
+MAX_STOP_ATTEMPTS = 3
+
+
+class NE1000Pump:
+    """NE-1000 on a Transport. No I/O until open().
+
+    safe_mode: use the framed, CRC-checked protocol with the pump's communications watchdog set to
+    safe_mode_timeout_s; a heartbeat status query every heartbeat_interval_s (default half the watchdog)
+    keeps it fed, so the pump stops by itself if this host dies.
+    max_rate_ul_per_h: rig maximum; a higher rate raises LimitExceeded and sends nothing [SR-DRV-001].
+    max_rounding_fraction: largest relative change the 4-digit number format may make to a value;
+    beyond it the command is refused rather than silently rounded [SR-DRV-006].
+    program_phases_on_open: make phase 1 a rate phase infusing and phase 2 a stop phase, so a
+    target volume ends the run instead of running into whatever phase 2 holds.
+    framed_mode_command: send the opening `SAF` as a safe-mode packet whatever mode the pump is in
+    (what nesp-lib and SweepMe do; that a basic-mode pump accepts it is unconfirmed), else as basic text.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        address: int = 0,
+        safe_mode: bool = False,
+        max_rate_ul_per_h: float = 10_000.0,
+        *,
+        safe_mode_timeout_s: int = 10,
+        heartbeat: bool = True,
+        heartbeat_interval_s: float | None = None,
+        reply_timeout_s: float = 1.0,
+        com_retries: int = 1,
+        max_rounding_fraction: float = 1e-3,
+        program_phases_on_open: bool = True,
+        expected_model: str | None = None,
+        framed_mode_command: bool = True,
+    ) -> None:
+        if not (math.isfinite(max_rate_ul_per_h) and max_rate_ul_per_h > 0):
+            raise ValueError(f"max_rate_ul_per_h must be a positive number, got {max_rate_ul_per_h}")
+        low_s, high_s = SAFE_MODE_TIMEOUT_RANGE_S
+        if not (isinstance(safe_mode_timeout_s, int) and low_s <= safe_mode_timeout_s <= high_s):
+            raise ValueError(f"safe_mode_timeout_s must be an integer {low_s}..{high_s} s, got {safe_mode_timeout_s!r}")
+        self._link = NE1000Link(transport, address, reply_timeout_s, com_retries)
+        self.transport = transport
+        self.safe_mode = safe_mode
+        self.safe_mode_timeout_s = safe_mode_timeout_s
+        self.heartbeat = heartbeat
+        self.heartbeat_interval_s = heartbeat_interval_s if heartbeat_interval_s is not None else safe_mode_timeout_s / 2
+        self.max_rate_ul_per_h = max_rate_ul_per_h
+        self.max_rounding_fraction = max_rounding_fraction
+        self.program_phases_on_open = program_phases_on_open
+        self.expected_model = expected_model
+        self.framed_mode_command = framed_mode_command
+        self.firmware: codec.FirmwareVersion | None = None
+        self.reset_seen_at_open = False
+        self.commanded_rate_ul_per_h: float | None = None
+        """The rate the pump was last given, as the 4-digit format expressed it."""
+        self.rate_writes_while_stopped = 0
+        """Rate changes the pump stores in non-volatile memory (every RAT sent while not pumping)."""
+        self._rate_unit: str | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    def open(self) -> None:
+        self.transport.open()
+        try:
+            self._link.drain_unsolicited()
+            self._link.unsolicited_alarms.clear()  # the power-up A?R broadcast; acknowledged below
+            self._set_mode()
+            self.firmware = codec.parse_version(self._command("VER").data)
+            if self.expected_model is not None and self.firmware.model != self.expected_model:
+                raise ProtocolError(f"expected an NE-{self.expected_model}, the pump reports NE-{self.firmware.model}")
+            if self.program_phases_on_open:
+                for command in ("PHN1", "FUNRAT", "DIRINF", "PHN2", "FUNSTP", "PHN1"):
+                    self._command(command)
+            self._rate_unit = self._query_unit("RAT", codec.RATE_UNITS_UL_PER_H)
+            if self.safe_mode and self.heartbeat:
+                self._link.start_heartbeat(self.heartbeat_interval_s)
+        except BaseException:
+            self.close()
+            raise
+
+    def _set_mode(self) -> None:
+        """`SAF<n>` (or `SAF0`), sent in the framing chosen by framed_mode_command; its reply uses the new mode.
+
+        It is the first command after open, so a power-up reset alarm is acknowledged by it and it is re-sent.
+        """
+        command = f"SAF{self.safe_mode_timeout_s if self.safe_mode else 0}"
+        for _ in range(2):
+            reply = self._link.exchange(command, request_safe=self.framed_mode_command, any_reply_framing=True)
+            if reply.alarm != "reset":
+                break
+            self.reset_seen_at_open = True
+        self._raise_for(reply, command)
+        self._link.safe_mode = self.safe_mode
+
+    def close(self) -> None:
+        """Stop the heartbeat and release the port. Sends nothing: stop the pump first if it should stop."""
+        self._link.stop_heartbeat()
+        self.transport.close()
+
+    def __enter__(self) -> NE1000Pump:
+        self.open()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- exchanges ------------------------------------------------------------------------------
+    @staticmethod
+    def _raise_for(reply: codec.Reply, command: str) -> None:
+        if reply.alarm is not None:
+            raise DeviceAlarm(reply.alarm, f"NE-1000 answered {command!r} with an alarm (now acknowledged)")
+        if reply.error_code is not None:
+            raise codec.NE1000CommandError(reply.error_code, command)
+
+    def _command(self, command: str) -> codec.Reply:
+        reply = self._link.exchange(command)
+        self._raise_for(reply, command)
+        return reply
+
+    def _query_unit(self, command: str, unit_sizes: dict[str, float]) -> str:
+        data = self._command(command).data
+        codec.parse_quantity(data, unit_sizes)
+        return data[-2:]
+
+    def _encode(self, value: float, what: str, unit_sizes: dict[str, float], unit: str | None) -> codec.EncodedQuantity:
+        try:
+            encoded = (codec.encode_in_unit(value, unit, unit_sizes) if unit
+                       else codec.encode_best_unit(value, unit_sizes))
+        except ValueError as exc:
+            raise LimitExceeded(f"{what} {value} cannot be sent{f' in {unit}' if unit else ''}: {exc} [SR-DRV-006]") from None
+        if value and abs(encoded.value_in_base - value) > self.max_rounding_fraction * value:
+            raise LimitExceeded(
+                f"{what} {value} would be sent as {encoded.text}{encoded.unit} = {encoded.value_in_base}, "
+                f"more than {self.max_rounding_fraction:.2%} off; nothing sent [SR-DRV-006]"
+            )
+        return encoded
+
+    # --- SyringePump ----------------------------------------------------------------------------
+    def set_syringe_diameter_mm(self, diameter_mm: float) -> None:
+        low, high = DIAMETER_RANGE_MM
+        if not (math.isfinite(diameter_mm) and low <= diameter_mm <= high):
+            raise ValueError(f"syringe diameter must be {low}..{high} mm, got {diameter_mm}")
+        encoded = self._encode(diameter_mm, "diameter_mm", {"": 1.0}, "")
+        self._command(f"DIA{encoded.text}")
+
+    def set_rate_ul_per_h(self, rate_ul_per_h: float) -> None:
+        if not (math.isfinite(rate_ul_per_h) and rate_ul_per_h > 0):
+            raise ValueError(f"rate_ul_per_h must be a positive number (use stop() for zero), got {rate_ul_per_h}")
+        if rate_ul_per_h > self.max_rate_ul_per_h:
+            raise LimitExceeded(
+                f"rate {rate_ul_per_h} uL/h exceeds the rig maximum {self.max_rate_ul_per_h} uL/h; nothing sent [SR-DRV-001]"
+            )
+        running = self._link.last_prompt in RUNNING_PROMPTS
+        # Units cannot change while pumping (?NA): keep the running unit [SR-DRV-008].
+        encoded = self._encode(rate_ul_per_h, "rate_ul_per_h", codec.RATE_UNITS_UL_PER_H,
+                               self._rate_unit if running else None)
+        self._command(f"RAT{encoded.text}{encoded.unit}")
+        if not running:
+            self.rate_writes_while_stopped += 1
+        self._rate_unit = encoded.unit
+        self.commanded_rate_ul_per_h = encoded.value_in_base
+
+    def set_target_volume_ul(self, volume_ul: float | None) -> None:
+        if volume_ul is None:
+            self._command("VOL0")
+            return
+        if not (math.isfinite(volume_ul) and volume_ul > 0):
+            raise ValueError(f"volume_ul must be a positive number or None, got {volume_ul}")
+        unit = self._query_unit("VOL", codec.VOLUME_UNITS_UL)  # the pump picks UL/ML from the diameter
+        encoded = self._encode(volume_ul, "volume_ul", codec.VOLUME_UNITS_UL, unit)
+        self._command(f"VOL{encoded.text}")
+
+    def clear_infused_volume(self) -> None:
+        self._command("CLDINF")
+
+    def start(self) -> None:
+        self._command("RUN")
+
+    def pause(self) -> None:
+        """Pause the program (`STP` once while running: prompt P); start() resumes."""
+        self._command("STP")
+
+    def stop(self) -> None:
+        """Stop and reset the program: `STP` until the prompt is S (running -> P -> S) [SR-DRV-007].
+
+        An alarm carried by a reply is acknowledged by it and kept for status(); it does not stop stopping.
+        """
+        for _ in range(MAX_STOP_ATTEMPTS):
+            reply = self._link.exchange("STP")
+            if reply.alarm is not None:
+                self._link.unsolicited_alarms.append(reply.alarm)
+            elif reply.error_code is not None:
+                raise codec.NE1000CommandError(reply.error_code, "STP")
+            elif reply.prompt == "S":
+                return
+        raise ProtocolError(f"NE-1000 not stopped after {MAX_STOP_ATTEMPTS} STP commands (last prompt {self._link.last_prompt!r})")
+
+    def status(self) -> PumpStatus:
+        """Prompt and infused volume; alarms (in the reply, auto-alarm packets, heartbeat) are reported once."""
+        reply = self._link.exchange("")
+        alarms = list(self._link.unsolicited_alarms)
+        self._link.unsolicited_alarms.clear()
+        if reply.alarm is not None:
+            alarms.append(reply.alarm)
+            reply = self._link.exchange("")  # the alarm is acknowledged now; this reply has the real prompt
+        if reply.error_code is not None:
+            raise codec.NE1000CommandError(reply.error_code, "status query")
+        infused_ul, _withdrawn_ul = codec.parse_dispensed_ul(self._command("DIS").data)
+        return PumpStatus(
+            running=reply.prompt in RUNNING_PROMPTS,
+            infused_ul=infused_ul,
+            alarm=alarms[0] if alarms else None,
+        )
+
+    def prompt(self) -> str | None:
+        """Get the last status character the pump sent (I, W, S, P, T, U, X), None before any reply."""
+        return self._link.last_prompt
+
+    def dispensed_ul(self) -> tuple[float, float]:
+        """Measure (infused_ul, withdrawn_ul) from the pump's accumulators (`DIS`)."""
+        return codec.parse_dispensed_ul(self._command("DIS").data)

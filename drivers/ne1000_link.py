@@ -1,0 +1,133 @@
+"""NE-1000 request/reply link over a Transport: basic or safe framing, ?COM retry, auto-alarms, heartbeat.
+
+The link owns the port lock: every exchange, including the safe-mode heartbeat thread's, runs under it.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+from drivers import ne1000_codec as codec
+from drivers.errors import DriverError, FramingError, ProtocolError
+from drivers.transport import Transport
+
+MAX_BASIC_REPLY_BYTES = 256
+
+
+class NE1000Link:
+    def __init__(self, transport: Transport, address: int, reply_timeout_s: float, com_retries: int) -> None:
+        if not 0 <= address <= 99:
+            raise ValueError(f"NE-1000 address must be 0..99, got {address}")
+        if com_retries < 0:
+            raise ValueError(f"com_retries must be >= 0, got {com_retries}")
+        self.transport = transport
+        self.address = address
+        self.reply_timeout_s = reply_timeout_s
+        self.com_retries = com_retries
+        self.safe_mode = False
+        self.last_prompt: str | None = None
+        self.unsolicited_alarms: list[str] = []
+        """Alarms seen outside a command's own reply (auto-alarm packets, heartbeat); status() reports them."""
+        self.discarded_bytes = 0
+        self.lock = threading.RLock()
+        self._last_exchange_s = time.monotonic()
+        self._heartbeat_stop = threading.Event()
+        self._heartbeat_thread: threading.Thread | None = None
+        self.heartbeat_error: DriverError | None = None
+
+    # --- one exchange -------------------------------------------------------------------------
+    def exchange(self, command: str, *, request_safe: bool | None = None, any_reply_framing: bool = False) -> codec.Reply:
+        """Send `<address><command>` and return the parsed reply (alarms and errors not yet raised).
+
+        request_safe: framing of the request; None means the link's current mode.
+        any_reply_framing: accept a basic or a safe reply (for `SAF`, answered in the new mode or, with an
+        alarm, in the old one). A safe reply's second byte is its length, a basic one's an address digit.
+        """
+        with self.lock:
+            if self.heartbeat_error is not None:
+                error, self.heartbeat_error = self.heartbeat_error, None
+                raise error
+            self.drain_unsolicited()
+            text = f"{self.address}{command}"
+            for attempt in range(self.com_retries + 1):
+                safe_request = self.safe_mode if request_safe is None else request_safe
+                frame = codec.encode_safe(text) if safe_request else codec.encode_basic(text)
+                self.transport.write(frame)
+                try:
+                    reply = self._read_reply(None if any_reply_framing else self.safe_mode)
+                except FramingError:
+                    self._resync()
+                    raise
+                self._last_exchange_s = time.monotonic()
+                if reply.address != self.address:
+                    raise ProtocolError(f"reply to {text!r} came from address {reply.address}, expected {self.address}")
+                self.last_prompt = reply.prompt  # None after an alarm: the alarm stopped the pump
+                if reply.error_code != "COM" or attempt == self.com_retries:
+                    break
+            if reply.error_code == "COM":
+                raise FramingError(f"NE-1000 reported ?COM (invalid packet) for {text!r} after {attempt + 1} attempt(s)")
+            return reply
+
+    def _read_reply(self, safe: bool | None) -> codec.Reply:
+        """safe=None: either framing, told apart by the second byte."""
+        if safe is False:
+            frame = self.transport.read_until(bytes([codec.ETX]), self.reply_timeout_s, MAX_BASIC_REPLY_BYTES)
+            return codec.parse_reply(codec.decode_basic(frame))
+        head = self.transport.read_exact(2, self.reply_timeout_s)
+        if safe is None and head[0] == codec.STX and chr(head[1]).isdigit():
+            frame = head + self.transport.read_until(bytes([codec.ETX]), self.reply_timeout_s, MAX_BASIC_REPLY_BYTES)
+            return codec.parse_reply(codec.decode_basic(frame))
+        if head[0] != codec.STX or head[1] < codec.SAFE_OVERHEAD_BYTES:
+            raise FramingError(f"safe-mode reply must start STX <length>=4+, got {head!r}")
+        frame = head + self.transport.read_exact(head[1] - 1, self.reply_timeout_s)
+        return codec.parse_reply(codec.decode_safe(frame))
+
+    def _resync(self) -> None:
+        self.discarded_bytes += len(self.transport.read_available())
+
+    def drain_unsolicited(self) -> None:
+        """Read auto-alarm packets that arrived between exchanges; record their alarms."""
+        pending = self.transport.read_available()
+        while pending:
+            if not self.safe_mode or len(pending) < 2 or pending[0] != codec.STX or len(pending) < pending[1] + 1:
+                self.discarded_bytes += len(pending)
+                return
+            frame, pending = pending[: pending[1] + 1], pending[pending[1] + 1:]
+            try:
+                reply = codec.parse_reply(codec.decode_safe(frame))
+            except DriverError:
+                self.discarded_bytes += len(frame)
+                continue
+            if reply.alarm is not None:
+                self.unsolicited_alarms.append(reply.alarm)
+
+    # --- safe-mode heartbeat --------------------------------------------------------------------
+    def start_heartbeat(self, interval_s: float) -> None:
+        """Send a status query whenever `interval_s` passes without other traffic (wall time)."""
+        if interval_s <= 0:
+            raise ValueError(f"heartbeat interval must be > 0 s, got {interval_s}")
+        self.stop_heartbeat()
+        self._heartbeat_stop.clear()
+        self._heartbeat_thread = threading.Thread(
+            target=self._heartbeat_loop, args=(interval_s,), name="ne1000-heartbeat", daemon=True
+        )
+        self._heartbeat_thread.start()
+
+    def stop_heartbeat(self) -> None:
+        thread, self._heartbeat_thread = self._heartbeat_thread, None
+        if thread is not None:
+            self._heartbeat_stop.set()
+            thread.join()
+
+    def _heartbeat_loop(self, interval_s: float) -> None:
+        while not self._heartbeat_stop.wait(min(interval_s, 0.05)):
+            with self.lock:
+                if self._heartbeat_stop.is_set() or time.monotonic() - self._last_exchange_s < interval_s:
+                    continue
+                try:
+                    reply = self.exchange("")
+                except DriverError as exc:
+                    self.heartbeat_error = exc
+                    return
+                if reply.alarm is not None:
+                    self.unsolicited_alarms.append(reply.alarm)

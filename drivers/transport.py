@@ -1,0 +1,159 @@
+"""The byte link: a Transport protocol and SerialTransport on `serial.serial_for_url`.
+
+SerialTransport accepts anything pyserial can open: a device path (`/dev/ttyUSB0`), a pty path
+(`/dev/pts/5`), `socket://host:port`, `loop://`, `spy:///dev/ttyUSB0?file=trace.txt` (record a real
+exchange). Every read has a timeout; pyserial's exceptions become the typed errors of drivers.errors.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+import serial
+
+from drivers.errors import DeviceDisconnected, DeviceTimeout, TransportError
+
+DEFAULT_TIMEOUT_S = 1.0
+
+
+class Transport(Protocol):
+    """What a driver needs from a byte link. Reads raise DeviceTimeout, never block forever."""
+
+    def open(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    @property
+    def is_open(self) -> bool: ...
+
+    def write(self, data: bytes) -> None: ...
+
+    def read_exact(self, size: int, timeout_s: float | None = None) -> bytes:
+        """Exactly `size` bytes, or DeviceTimeout carrying what did arrive."""
+        ...
+
+    def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size: int = 4096) -> bytes:
+        """Bytes up to and including `terminator`, or DeviceTimeout carrying what did arrive."""
+        ...
+
+    def read_available(self) -> bytes:
+        """Whatever is already buffered, without waiting (b"" if nothing)."""
+        ...
+
+
+def _is_disconnect(exc: Exception) -> bool:
+    text = str(exc).lower()
+    markers = ("disconnected", "returned no data", "input/output error", "errno 5", "errno 19",
+               "broken pipe", "connection reset", "bad file descriptor", "not open")
+    return any(marker in text for marker in markers)
+
+
+class SerialTransport:
+    """A pyserial port opened from a URL, exclusive where the port type supports it."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        baudrate: int = 19200,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        write_timeout_s: float = DEFAULT_TIMEOUT_S,
+        exclusive: bool = True,
+    ) -> None:
+        if timeout_s <= 0 or write_timeout_s <= 0:
+            raise ValueError(f"timeouts must be > 0 s (timeout_s={timeout_s}, write_timeout_s={write_timeout_s})")
+        self.url = url
+        self.baudrate = baudrate
+        self.timeout_s = timeout_s
+        self.write_timeout_s = write_timeout_s
+        self.exclusive = exclusive
+        self._port: serial.SerialBase | None = None
+        self._port_timeout_s: float | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._port is not None and self._port.is_open
+
+    def open(self) -> None:
+        if self.is_open:
+            return
+        try:
+            port = serial.serial_for_url(self.url, do_not_open=True)
+            port.baudrate = self.baudrate
+            port.timeout = self.timeout_s
+            port.write_timeout = self.write_timeout_s
+            if self.exclusive and isinstance(port, serial.Serial):
+                port.exclusive = True  # flock() on POSIX; URL handlers without a file descriptor ignore it
+            port.open()
+        except (serial.SerialException, OSError, ValueError) as exc:
+            raise TransportError(f"cannot open serial port {self.url!r}: {exc}") from exc
+        self._port = port
+        self._port_timeout_s = self.timeout_s
+
+    def close(self) -> None:
+        port, self._port = self._port, None
+        if port is not None:
+            try:
+                port.close()
+            except (serial.SerialException, OSError):
+                pass  # the port is already gone (unplugged); closing it is all we wanted
+
+    def _require_port(self) -> serial.SerialBase:
+        if self._port is None or not self._port.is_open:
+            raise TransportError(f"serial port {self.url!r} is not open (call open() first)")
+        return self._port
+
+    def _translate(self, exc: Exception, action: str) -> TransportError:
+        if _is_disconnect(exc):
+            return DeviceDisconnected(f"{self.url}: device disconnected during {action}: {exc}")
+        return TransportError(f"{self.url}: {action} failed: {exc}")
+
+    def _set_timeout(self, port: serial.SerialBase, timeout_s: float | None) -> None:
+        wanted_s = self.timeout_s if timeout_s is None else timeout_s
+        if wanted_s < 0:
+            raise ValueError(f"timeout_s must be >= 0, got {wanted_s}")
+        if wanted_s != self._port_timeout_s:
+            port.timeout = wanted_s
+            self._port_timeout_s = wanted_s
+
+    def write(self, data: bytes) -> None:
+        port = self._require_port()
+        try:
+            port.write(data)
+            port.flush()
+        except serial.SerialTimeoutException as exc:
+            raise DeviceTimeout(f"{self.url}: write of {len(data)} bytes timed out") from exc
+        except (serial.SerialException, OSError) as exc:
+            raise self._translate(exc, "write") from exc
+
+    def read_exact(self, size: int, timeout_s: float | None = None) -> bytes:
+        port = self._require_port()
+        self._set_timeout(port, timeout_s)
+        try:
+            data = port.read(size)
+        except (serial.SerialException, OSError) as exc:
+            raise self._translate(exc, "read") from exc
+        if len(data) < size:
+            raise DeviceTimeout(f"{self.url}: expected {size} bytes within {self._port_timeout_s} s, got {data!r}")
+        return bytes(data)
+
+    def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size: int = 4096) -> bytes:
+        port = self._require_port()
+        self._set_timeout(port, timeout_s)
+        try:
+            data = port.read_until(terminator, max_size)
+        except (serial.SerialException, OSError) as exc:
+            raise self._translate(exc, "read") from exc
+        if not data.endswith(terminator):
+            raise DeviceTimeout(
+                f"{self.url}: no {terminator!r} within {self._port_timeout_s} s"
+                + (f" (max {max_size} bytes)" if len(data) >= max_size else "") + f", got {bytes(data)!r}"
+            )
+        return bytes(data)
+
+    def read_available(self) -> bytes:
+        port = self._require_port()
+        try:
+            waiting = port.in_waiting
+            return bytes(port.read(waiting)) if waiting else b""
+        except (serial.SerialException, OSError) as exc:
+            raise self._translate(exc, "read") from exc
