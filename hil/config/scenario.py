@@ -1,0 +1,161 @@
+"""Scenario schema: a patient, a drug, pump settings, timed steps and the expectations that give the verdict."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from hil.config.common import Identifier, RequirementIds, StrictModel
+from hil.config.loading import ConfigPath, LocatedProblem
+from hil.config.scenario_steps import ScenarioStep
+from hil.paths import bench_configs_dir
+
+MAX_SCENARIO_DURATION_H = 30 * 24.0
+ADULT_AGE_YEARS = 18
+LIMIT_KEY_PATTERN = (r"^[a-z][a-z0-9_]*_(mcg|mcg_per_day|mcg_per_h|mcg_per_ml|ul|ul_per_h|percent|h|min|s|"
+                     r"count|per_24h)$")
+
+ScenarioName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
+
+
+class Patient(StrictModel):
+    weight_kg: float = Field(gt=0, le=250)
+    age_group: Literal["adult", "pediatric"]
+    age_years: float = Field(ge=0, le=120)
+    indication: Literal["spinal", "cerebral"]
+
+    @model_validator(mode="after")
+    def _age_matches_group(self) -> "Patient":
+        is_adult = self.age_years >= ADULT_AGE_YEARS
+        if is_adult != (self.age_group == "adult"):
+            raise ValueError(f"age_years {self.age_years} does not match age_group {self.age_group} "
+                             f"(adult from {ADULT_AGE_YEARS} years)")
+        return self
+
+
+class Drug(StrictModel):
+    name: Identifier
+    conc_mcg_per_ml: float = Field(gt=0)
+    library_file: ConfigPath | None = Field(None, description="default: bench_configs/drugs/<name>.yaml")
+    limits_override: dict[Annotated[str, Field(pattern=LIMIT_KEY_PATTERN)], float | list[float]] = Field(
+        default_factory=dict, description="drug-library limits replaced for this scenario (keys carry units)")
+
+    def library_path(self) -> Path:
+        return self.library_file or bench_configs_dir() / "drugs" / f"{self.name}.yaml"
+
+
+class Catheter(StrictModel):
+    length_cm: float = Field(gt=0, le=200)
+    volume_ul_per_cm: float = Field(gt=0, description="Prometra catheter: 2.6 uL/cm")
+
+
+class PtmSettings(StrictModel):
+    """Patient-activated bolus programmed in the pump; lockout and daily maximum come from the drug limits."""
+
+    dose_mcg: float = Field(gt=0)
+    duration_min: float = Field(gt=0)
+
+
+class PumpSettings(StrictModel):
+    reservoir_volume_ul: float = Field(ge=0, description="drug in the reservoir at the start")
+    reservoir_capacity_ul: float = Field(gt=0)
+    catheter: Catheter
+    pump_tubing_volume_ul: float = Field(ge=0, description="internal pump tubing dead volume [U]")
+    low_reservoir_threshold_ul: float = Field(ge=0)
+    ptm: PtmSettings | None = None
+
+    @model_validator(mode="after")
+    def _volumes_fit(self) -> "PumpSettings":
+        if self.reservoir_volume_ul > self.reservoir_capacity_ul:
+            raise ValueError(f"reservoir_volume_ul {self.reservoir_volume_ul} exceeds reservoir_capacity_ul "
+                             f"{self.reservoir_capacity_ul}")
+        if self.low_reservoir_threshold_ul >= self.reservoir_capacity_ul:
+            raise ValueError("low_reservoir_threshold_ul must be below reservoir_capacity_ul")
+        return self
+
+
+class EnvelopeExpectation(StrictModel):
+    """A PK or dose envelope (named by the PK kernel / safety code) that must pass."""
+
+    name: Identifier
+    requirement_ids: RequirementIds = Field(default_factory=list)
+
+
+class AlarmExpectation(StrictModel):
+    name: Identifier
+    occurs: bool = Field(description="true: must occur (in the window); false: must not occur (in the window)")
+    from_h: float = Field(0.0, ge=0)
+    to_h: float | None = Field(None, ge=0, description="end of the window; the scenario's end if omitted")
+    requirement_ids: RequirementIds = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _window_ordered(self) -> "AlarmExpectation":
+        if self.to_h is not None and self.to_h < self.from_h:
+            raise ValueError(f"to_h {self.to_h} is before from_h {self.from_h}")
+        return self
+
+
+class StateExpectation(StrictModel):
+    at_h: float = Field(ge=0)
+    state: Identifier
+    requirement_ids: RequirementIds = Field(default_factory=list)
+
+
+class Expectations(StrictModel):
+    envelopes: list[EnvelopeExpectation] = Field(default_factory=list)
+    alarms: list[AlarmExpectation] = Field(default_factory=list)
+    states: list[StateExpectation] = Field(default_factory=list)
+
+
+class ScenarioConfig(StrictModel):
+    name: ScenarioName
+    description: str = ""
+    requirement_ids: RequirementIds = Field(default_factory=list)
+    duration_h: float = Field(gt=0, le=MAX_SCENARIO_DURATION_H)
+    supervision_period_s: float = Field(60.0, gt=0)
+    seed: int = Field(1, ge=0, description="seed for population sampling and noise")
+    patient: Patient
+    drug: Drug
+    pump_settings: PumpSettings
+    steps: list[ScenarioStep] = Field(min_length=1)
+    expectations: Expectations = Expectations()
+
+    @field_validator("steps")
+    @classmethod
+    def _steps_in_time_order(cls, steps: list[ScenarioStep]) -> list[ScenarioStep]:
+        times = [s.at_h for s in steps]
+        for index, (a, b) in enumerate(zip(times, times[1:]), start=1):
+            if b < a:
+                raise ValueError(f"steps must be in time order: step {index} at_h {b} comes after at_h {a}")
+        return steps
+
+    def cross_check(self) -> list[LocatedProblem]:
+        problems: list[LocatedProblem] = []
+        for index, step in enumerate(self.steps):
+            if step.at_h > self.duration_h:
+                problems.append((("steps", index, "at_h"), f"at_h {step.at_h} is after duration_h {self.duration_h}"))
+            if step.action == "ptm_press" and self.pump_settings.ptm is None:
+                problems.append((("steps", index, "action"), "ptm_press needs pump_settings.ptm (dose_mcg, duration_min)"))
+        for index, alarm in enumerate(self.expectations.alarms):
+            if alarm.to_h is not None and alarm.to_h > self.duration_h:
+                problems.append((("expectations", "alarms", index, "to_h"),
+                                 f"to_h {alarm.to_h} is after duration_h {self.duration_h}"))
+        for index, state in enumerate(self.expectations.states):
+            if state.at_h > self.duration_h:
+                problems.append((("expectations", "states", index, "at_h"),
+                                 f"at_h {state.at_h} is after duration_h {self.duration_h}"))
+        if not self.drug.library_path().is_file():
+            problems.append((("drug", "library_file" if self.drug.library_file else "name"),
+                             f"drug library not found: {self.drug.library_path()}"))
+        return problems
+
+    def all_requirement_ids(self) -> list[str]:
+        """Every requirement ID the scenario names, in first-mention order."""
+        ids: list[str] = list(self.requirement_ids)
+        for step in self.steps:
+            ids += step.requirement_ids + (step.expect.cites_requirement_ids if step.expect else [])
+        for group in (self.expectations.envelopes, self.expectations.alarms, self.expectations.states):
+            for item in group:
+                ids += item.requirement_ids
+        return list(dict.fromkeys(ids))

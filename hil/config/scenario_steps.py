@@ -1,0 +1,133 @@
+"""Timed scenario steps: `at_h` plus exactly one `action`, each with its own optional expectation.
+
+    - {at_h: 0.0, action: prime}
+    - {at_h: 2.0, action: start_continuous, rate_mcg_per_day: 400,
+       requirement_ids: [SR-DOSE-1], expect: {decision: approved}}
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, field_validator
+
+from hil.config.common import Identifier, RequirementIds, StrictModel
+
+# Fault names the emulators document (hil/emulators); a real bench can inject none of them.
+KNOWN_FAULTS = frozenset({
+    "drop_bytes", "corrupt_bytes", "delay_bytes", "disconnect", "stall", "occlusion", "power_reset",
+    "overload", "unstable",
+})
+
+
+class StepExpectation(StrictModel):
+    """What the firmware's safety gate must decide for this step."""
+
+    decision: Literal["approved", "rejected"]
+    cites_requirement_ids: RequirementIds = Field(default_factory=list,
+                                                  description="the decision must name these IDs")
+    reason_contains: str | None = None
+
+
+class _StepBase(StrictModel):
+    at_h: float = Field(ge=0)
+    requirement_ids: RequirementIds = Field(default_factory=list)
+    expect: StepExpectation | None = None
+    note: str = ""
+
+
+class PrimeStep(_StepBase):
+    action: Literal["prime"]
+
+
+class StartContinuousStep(_StepBase):
+    action: Literal["start_continuous"]
+    rate_mcg_per_day: float = Field(gt=0)
+
+
+class FlexRateStep(StrictModel):
+    start_h_of_day: float = Field(ge=0, lt=24)
+    rate_mcg_per_day: float = Field(ge=0)
+
+
+class StartFlexStep(_StepBase):
+    action: Literal["start_flex"]
+    schedule: list[FlexRateStep] = Field(min_length=1)
+
+    @field_validator("schedule")
+    @classmethod
+    def _daily_schedule(cls, schedule: list[FlexRateStep]) -> list[FlexRateStep]:
+        starts = [s.start_h_of_day for s in schedule]
+        if starts[0] != 0:
+            raise ValueError("the first flex step must start at start_h_of_day: 0")
+        if any(b <= a for a, b in zip(starts, starts[1:])):
+            raise ValueError(f"start_h_of_day must increase strictly, got {starts}")
+        return schedule
+
+
+class ClinicianBolusStep(_StepBase):
+    action: Literal["clinician_bolus"]
+    dose_mcg: float = Field(gt=0)
+    duration_min: float = Field(gt=0)
+
+
+class BridgeBolusStep(_StepBase):
+    """After a refill with a new concentration: push the old drug out of tubing and catheter."""
+
+    action: Literal["bridge_bolus"]
+
+
+class PtmPressStep(_StepBase):
+    action: Literal["ptm_press"]
+
+
+class RefillStep(_StepBase):
+    action: Literal["refill"]
+    volume_ul: float = Field(gt=0, description="volume that reaches the reservoir")
+    conc_mcg_per_ml: float = Field(gt=0)
+    expected_volume_ul: float = Field(gt=0, description="volume the clinician injected and expects in the reservoir")
+
+
+class ChangeRateStep(_StepBase):
+    action: Literal["change_rate"]
+    rate_mcg_per_day: float = Field(gt=0)
+
+
+class InjectFaultStep(_StepBase):
+    action: Literal["inject_fault"]
+    device: Identifier = Field(description="emulator name in the rig's emulators: section")
+    fault: Identifier
+    params: dict[Identifier, float | int | str | bool] = Field(default_factory=dict)
+
+    @field_validator("fault")
+    @classmethod
+    def _known_fault(cls, fault: str) -> str:
+        if fault not in KNOWN_FAULTS:
+            raise ValueError(f"unknown fault {fault!r}; known: {', '.join(sorted(KNOWN_FAULTS))}")
+        return fault
+
+
+class ClearAlarmStep(_StepBase):
+    action: Literal["clear_alarm"]
+    alarm: Identifier | None = Field(None, description="the alarm to clear; all latched alarms if omitted")
+
+
+class WaitStep(_StepBase):
+    """Run on to at_h without a command (a checkpoint with its own requirement IDs)."""
+
+    action: Literal["wait"]
+
+
+ScenarioStep = Annotated[
+    Union[PrimeStep, StartContinuousStep, StartFlexStep, ClinicianBolusStep, BridgeBolusStep, PtmPressStep,
+          RefillStep, ChangeRateStep, InjectFaultStep, ClearAlarmStep, WaitStep],
+    Field(discriminator="action"),
+]
+
+ACTIONS = ("prime", "start_continuous", "start_flex", "clinician_bolus", "bridge_bolus", "ptm_press", "refill",
+           "change_rate", "inject_fault", "clear_alarm", "wait")
+
+
+def step_params(step: _StepBase) -> dict[str, object]:
+    """The action's own parameters (for records), without the common fields."""
+    common = set(_StepBase.model_fields) | {"action"}
+    return step.model_dump(exclude=common, mode="json")

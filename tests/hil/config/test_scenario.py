@@ -1,0 +1,183 @@
+"""Scenario schema: every shipped scenario validates; step and expectation mistakes are located."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hil.config.loading import ConfigError, load_model
+from hil.config.scenario import MAX_SCENARIO_DURATION_H, ScenarioConfig
+from hil.config.scenario_steps import ACTIONS, RefillStep, StartFlexStep, step_params
+from hil.paths import bench_configs_dir
+
+SHIPPED = sorted((bench_configs_dir() / "scenarios").glob("*.yaml"))
+
+MINIMAL = """\
+name: t
+duration_h: 48
+patient: {weight_kg: 70, age_group: adult, age_years: 40, indication: spinal}
+drug: {name: baclofen, conc_mcg_per_ml: 2000, library_file: drug.yaml}
+pump_settings:
+  reservoir_volume_ul: 8000
+  reservoir_capacity_ul: 20000
+  catheter: {length_cm: 110, volume_ul_per_cm: 2.6}
+  pump_tubing_volume_ul: 220
+  low_reservoir_threshold_ul: 2000
+steps:
+  - {at_h: 0, action: prime}
+  - {at_h: 1, action: start_continuous, rate_mcg_per_day: 500, expect: {decision: approved}}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "drug.yaml").write_text("name: baclofen\n", encoding="utf-8")
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load_text(tmp_path: Path, text: str) -> ScenarioConfig:
+    return load_model(write(tmp_path, text), ScenarioConfig, environ={})
+
+
+def test_required_scenarios_are_shipped():
+    names = {p.stem for p in SHIPPED}
+    assert {"screening-bolus", "post-implant-titration", "adult-maintenance-flex", "pediatric-maintenance",
+            "ptm-use", "refill-concentration-change", "hazard-pocket-fill", "hazard-motor-stall",
+            "hazard-occlusion", "hazard-overdose-rejected"} <= names
+
+
+@pytest.mark.skipif(not (bench_configs_dir() / "drugs" / "baclofen.yaml").is_file(),
+                    reason="bench_configs/drugs/baclofen.yaml (the drug library) is not in the tree yet")
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_scenario_validates(path):
+    scenario = load_model(path, ScenarioConfig, environ={})
+    assert scenario.name == path.stem
+    assert scenario.duration_h <= MAX_SCENARIO_DURATION_H
+    assert scenario.all_requirement_ids(), "every shipped scenario traces to requirement IDs"
+
+
+def test_minimal_scenario_loads_with_typed_steps(tmp_path):
+    scenario = load_text(tmp_path, MINIMAL)
+    assert [s.action for s in scenario.steps] == ["prime", "start_continuous"]
+    assert step_params(scenario.steps[1]) == {"rate_mcg_per_day": 500.0}
+    assert scenario.drug.library_path() == tmp_path / "drug.yaml"
+
+
+def test_unknown_action_is_named_with_line(tmp_path):
+    text = MINIMAL.replace("action: prime", "action: flush")
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, text)
+    issue = info.value.issues[0]
+    assert issue.dotted_key == "steps[0]" and issue.line == 12
+    assert "flush" in issue.message and "prime" in issue.message
+
+
+def test_missing_action_parameter_is_located(tmp_path):
+    text = MINIMAL.replace(", rate_mcg_per_day: 500", "")
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, text)
+    issue = info.value.issues[0]
+    assert issue.dotted_key == "steps[1].rate_mcg_per_day" and issue.line == 13
+
+
+def test_unitless_rate_key_is_unknown(tmp_path):
+    text = MINIMAL.replace("rate_mcg_per_day: 500", "rate: 500")
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, text)
+    keys = {i.dotted_key for i in info.value.issues}
+    assert "steps[1].rate" in keys
+
+
+def test_steps_out_of_time_order_are_rejected(tmp_path):
+    text = MINIMAL.replace("{at_h: 1, action: start_continuous", "{at_h: -1, action: start_continuous")
+    with pytest.raises(ConfigError, match="greater than or equal to 0"):
+        load_text(tmp_path, text)
+    text = MINIMAL + "  - {at_h: 0.5, action: wait}\n"
+    with pytest.raises(ConfigError, match="time order"):
+        load_text(tmp_path, text)
+
+
+def test_step_after_the_end_is_located(tmp_path):
+    text = MINIMAL + "  - {at_h: 49, action: wait}\n"
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, text)
+    issue = info.value.issues[0]
+    assert (issue.dotted_key, issue.line) == ("steps[2].at_h", 14)
+
+
+def test_duration_is_capped_at_thirty_days(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, MINIMAL.replace("duration_h: 48", "duration_h: 721"))
+    assert info.value.issues[0].dotted_key == "duration_h"
+
+
+def test_pediatric_group_needs_pediatric_age(tmp_path):
+    text = MINIMAL.replace("age_group: adult", "age_group: pediatric")
+    with pytest.raises(ConfigError, match="does not match age_group"):
+        load_text(tmp_path, text)
+
+
+def test_flex_schedule_must_start_at_midnight_and_increase(tmp_path):
+    text = MINIMAL + ("  - at_h: 24\n    action: start_flex\n    schedule:\n"
+                      "      - {start_h_of_day: 6, rate_mcg_per_day: 400}\n")
+    with pytest.raises(ConfigError, match="start_h_of_day: 0"):
+        load_text(tmp_path, text)
+    good = MINIMAL + ("  - at_h: 24\n    action: start_flex\n    schedule:\n"
+                      "      - {start_h_of_day: 0, rate_mcg_per_day: 400}\n"
+                      "      - {start_h_of_day: 7, rate_mcg_per_day: 550}\n")
+    step = load_text(tmp_path, good).steps[2]
+    assert isinstance(step, StartFlexStep) and step.schedule[1].rate_mcg_per_day == 550
+
+
+def test_unknown_fault_lists_known_ones(tmp_path):
+    text = MINIMAL + "  - {at_h: 2, action: inject_fault, device: pump, fault: explode}\n"
+    with pytest.raises(ConfigError, match="unknown fault 'explode'.*occlusion"):
+        load_text(tmp_path, text)
+
+
+def test_ptm_press_needs_ptm_settings(tmp_path):
+    text = MINIMAL + "  - {at_h: 2, action: ptm_press}\n"
+    with pytest.raises(ConfigError, match="ptm_press needs pump_settings.ptm"):
+        load_text(tmp_path, text)
+
+
+def test_bad_requirement_id_format(tmp_path):
+    text = MINIMAL.replace("name: t\n", "name: t\nrequirement_ids: [REQ-1]\n")
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, text)
+    assert info.value.issues[0].dotted_key == "requirement_ids[0]"
+
+
+def test_missing_drug_library_is_reported(tmp_path):
+    text = MINIMAL.replace("library_file: drug.yaml", "library_file: nowhere.yaml")
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, text)
+    issue = info.value.issues[0]
+    assert issue.dotted_key == "drug.library_file" and "nowhere.yaml" in issue.message
+
+
+def test_limits_override_keys_need_units(tmp_path):
+    text = MINIMAL.replace("library_file: drug.yaml", "library_file: drug.yaml, limits_override: {max_daily: 800}")
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, text)
+    assert info.value.issues[0].dotted_key.startswith("drug.limits_override")
+    ok = MINIMAL.replace("library_file: drug.yaml",
+                         "library_file: drug.yaml, limits_override: {hard_max_daily_dose_mcg_per_day: 800}")
+    assert load_text(tmp_path, ok).drug.limits_override == {"hard_max_daily_dose_mcg_per_day": 800.0}
+
+
+def test_refill_carries_expected_volume(tmp_path):
+    text = MINIMAL + ("  - {at_h: 30, action: refill, volume_ul: 6000, expected_volume_ul: 10000,"
+                      " conc_mcg_per_ml: 2000, expect: {decision: rejected}}\n")
+    step = load_text(tmp_path, text).steps[2]
+    assert isinstance(step, RefillStep) and step.expected_volume_ul - step.volume_ul == 4000
+    assert step.expect is not None and step.expect.decision == "rejected"
+
+
+def test_shipped_scenarios_use_only_known_actions():
+    used = set()
+    for path in SHIPPED:
+        used |= {line.split("action:")[1].split(",")[0].split("}")[0].strip()
+                 for line in path.read_text().splitlines() if "action:" in line}
+    assert used <= set(ACTIONS)
