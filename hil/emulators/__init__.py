@@ -1,0 +1,10 @@
+"""Device emulators that speak the real bytes of the bench devices over pseudo-terminals.
+
+Written from the protocol description (not from the drivers). Every emulator takes the harness
+clock, computes physical state lazily from it, and accepts faults through `inject_fault(name, ...)`.
+"""
+from hil.emulators.faults import EmulatorError
+from hil.emulators.ne1000 import EmulatedNE1000
+from hil.emulators.ne1000_config import NE1000Config
+
+__all__ = ["EmulatedNE1000", "EmulatorError", "NE1000Config"]

@@ -1,0 +1,155 @@
+"""What every emulated device shares: the clock, one lock, link faults, scheduled faults, the pty.
+
+A device core is pure (bytes in, bytes out, time passed in as t_s); this class serialises access to
+it from the serving thread and from the harness (which may advance a VirtualClock concurrently), and
+routes `inject_fault` either to the link (byte faults, disconnect) or to the core (physical faults).
+"""
+from __future__ import annotations
+
+import threading
+from typing import Iterable, Protocol
+
+from firmware_sim.clock import Clock
+from hil.emulators.faults import LINK_FAULTS, EmulatorError, LinkFaults, TO_HOST, FROM_HOST, non_negative_float
+from hil.emulators.pty_server import PtyServer
+
+BITS_PER_BYTE_8N1 = 10
+FaultSpec = tuple[str, dict]
+
+
+class DeviceCore(Protocol):
+    FAULTS: dict[str, str]
+    """Device fault name -> description."""
+
+    def receive(self, data: bytes, t_s: float) -> bytes: ...
+
+    def poll(self, t_s: float) -> bytes: ...
+
+    def validate_fault(self, name: str, params: dict) -> None: ...
+
+    def apply_fault(self, name: str, t_s: float, params: dict) -> bytes: ...
+
+    def baud(self) -> int: ...
+
+
+class EmulatedDevice:
+    """Base of EmulatedNE1000, EmulatedGrbl and EmulatedBalance."""
+
+    device_name = "device"
+
+    def __init__(
+        self,
+        clock: Clock,
+        core: DeviceCore,
+        byte_timing: bool = False,
+        faults: Iterable[FaultSpec] = (),
+        poll_interval_s: float = 0.01,
+    ) -> None:
+        self.clock = clock
+        self.core = core
+        self.byte_timing = byte_timing
+        self.poll_interval_s = poll_interval_s
+        self._lock = threading.RLock()
+        self._link = LinkFaults()
+        self._scheduled: list[tuple[float, int, str, dict]] = []
+        self._outbox = bytearray()
+        self._last_t_s = clock.now_s()
+        self._server: PtyServer | None = None
+        for name, params in faults:
+            self.inject_fault(name, **params)
+
+    # --- public API -------------------------------------------------------------------------
+    def start(self) -> str:
+        """Open a pseudo-terminal, serve it from a thread, return the path the host opens."""
+        server = PtyServer(
+            self.device_name, self._on_bytes, self._on_tick, self._byte_time_s,
+            self._link.next_reply_delay_s, self.poll_interval_s,
+        )
+        path = server.start()
+        self._server = server
+        return path
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+
+    @property
+    def path(self) -> str | None:
+        return self._server.path if self._server is not None else None
+
+    @property
+    def serving(self) -> bool:
+        return self._server is not None and self._server.running
+
+    def fault_names(self) -> dict[str, str]:
+        """Every fault name inject_fault accepts, with what it does."""
+        return {**LINK_FAULTS, **self.core.FAULTS}
+
+    def inject_fault(self, name: str, at_s: float | None = None, **params: object) -> None:
+        """Inject a fault now, or at clock time at_s. Unknown names or parameters raise EmulatorError."""
+        if name not in LINK_FAULTS and name not in self.core.FAULTS:
+            raise EmulatorError(
+                f"{self.device_name}: unknown fault {name!r}; known: {sorted(self.fault_names())}")
+        if name in LINK_FAULTS:
+            if name != "disconnect":
+                LinkFaults().add(name, dict(params))
+        else:
+            self.core.validate_fault(name, dict(params))
+        with self._lock:
+            if at_s is not None:
+                at_s = non_negative_float(name, "at_s", at_s)
+                if at_s > self._now_s():
+                    self._scheduled.append((at_s, len(self._scheduled), name, dict(params)))
+                    self._scheduled.sort()
+                    return
+            self._apply_fault(name, self._now_s(), dict(params))
+
+    def transact(self, data: bytes) -> bytes:
+        """Feed host bytes straight to the core (no pty) and return the device's bytes. For tests."""
+        return self._on_bytes(data) + self._on_tick()
+
+    # --- serving-thread callbacks -------------------------------------------------------------
+    def _on_bytes(self, data: bytes) -> bytes:
+        with self._lock:
+            now = self._sync()
+            data = self._link.apply(FROM_HOST, data)
+            if data:
+                self._outbox += self.core.receive(data, now)
+            return self._drain()
+
+    def _on_tick(self) -> bytes:
+        with self._lock:
+            self._outbox += self.core.poll(self._sync())
+            return self._drain()
+
+    def _byte_time_s(self) -> float:
+        return BITS_PER_BYTE_8N1 / self.core.baud() if self.byte_timing else 0.0
+
+    # --- internals ----------------------------------------------------------------------------
+    def _now_s(self) -> float:
+        self._last_t_s = max(self._last_t_s, self.clock.now_s())
+        return self._last_t_s
+
+    def _sync(self) -> float:
+        """Apply scheduled faults that fell due (at their own time), then return now."""
+        now = self._now_s()
+        while self._scheduled and self._scheduled[0][0] <= now:
+            at_s, _, name, params = self._scheduled.pop(0)
+            self._apply_fault(name, at_s, params)
+        return now
+
+    def _apply_fault(self, name: str, t_s: float, params: dict) -> None:
+        if name == "disconnect":
+            if params:
+                raise EmulatorError(f"fault 'disconnect' takes no parameters, got {sorted(params)}")
+            if self._server is not None:
+                self._server.stop()
+        elif name in LINK_FAULTS:
+            self._link.add(name, params)
+        else:
+            self._outbox += self.core.apply_fault(name, t_s, params)
+
+    def _drain(self) -> bytes:
+        out = self._link.apply(TO_HOST, bytes(self._outbox))
+        self._outbox.clear()
+        return out

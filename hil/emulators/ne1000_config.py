@@ -1,0 +1,62 @@
+"""Configuration of an emulated NE-1000, with units in every name. Defaults marked [U] are unconfirmed
+reference values (protocols.md section 1) and are configurable for that reason."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+
+from hil.emulators.faults import EmulatorError
+
+SUPPORTED_BAUDS = (300, 1200, 2400, 9600, 19200)
+_VERSION = re.compile(r"^NE\d+(X\d*)?V\d+\.\d+$")
+
+
+@dataclass(frozen=True)
+class NE1000Config:
+    syringe_diameter_mm: float = 4.699
+    """Inner diameter of the syringe physically installed; also the pump's initial DIA setting."""
+    syringe_volume_ul: float = 1000.0
+    fill_volume_ul: float | None = None
+    """Volume in the syringe at start (None: full)."""
+    address: int = 0
+    safe_mode_timeout_s: int = 0
+    """0: Basic mode; 1..255: Safe mode with this communications watchdog."""
+    baud: int = 19200
+    byte_timing: bool = False
+    firmware_version: str = "NE1000V3.928"
+    max_plunger_speed_mm_per_min: float = 51.005  # [U] manual 12.5 as cited by labmcp
+    min_plunger_speed_mm_per_h: float = 0.04205  # [U]
+    min_diameter_mm: float = 0.1
+    max_diameter_mm: float = 50.0
+    microlitre_units_max_diameter_mm: float = 14.0  # [U] DIA <= this selects uL volume units, else mL
+    inter_byte_timeout_s: float = 0.5
+    accept_safe_packets_in_basic_mode: bool = True  # [U] nesp-lib relies on it
+    power_reset_clears_dispensed: bool = False  # [U]
+    occlusion_compliance_ul: float = 2.0
+    """Default volume the line takes up during an occlusion before the motor stalls."""
+
+    def __post_init__(self) -> None:
+        def bad(name: str, why: str) -> EmulatorError:
+            return EmulatorError(f"NE1000Config.{name}={getattr(self, name)!r}: {why}")
+
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name.endswith(("_mm", "_ul", "_s", "_per_min", "_per_h")) and value is not None:
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                    raise bad(f.name, "must be a non-negative number")
+        if not self.min_diameter_mm <= self.syringe_diameter_mm <= self.max_diameter_mm:
+            raise bad("syringe_diameter_mm", f"outside {self.min_diameter_mm}..{self.max_diameter_mm} mm")
+        if self.syringe_volume_ul <= 0:
+            raise bad("syringe_volume_ul", "must be > 0")
+        if self.fill_volume_ul is not None and self.fill_volume_ul > self.syringe_volume_ul:
+            raise bad("fill_volume_ul", f"exceeds syringe_volume_ul={self.syringe_volume_ul}")
+        if not (isinstance(self.address, int) and 0 <= self.address <= 99):
+            raise bad("address", "must be an integer 0..99")
+        if not (isinstance(self.safe_mode_timeout_s, int) and 0 <= self.safe_mode_timeout_s <= 255):
+            raise bad("safe_mode_timeout_s", "must be an integer 0..255 (0 = Basic mode)")
+        if self.baud not in SUPPORTED_BAUDS:
+            raise bad("baud", f"must be one of {SUPPORTED_BAUDS}")
+        if not _VERSION.match(self.firmware_version):
+            raise bad("firmware_version", "must look like NE<model>[X[<n>]]V<major>.<minor>")
+        if self.min_plunger_speed_mm_per_h / 60.0 >= self.max_plunger_speed_mm_per_min:
+            raise bad("min_plunger_speed_mm_per_h", "must be below max_plunger_speed_mm_per_min")

@@ -1,0 +1,28 @@
+"""NE-1000 number format and units: at most 4 digits and one decimal point, at most 3 decimals."""
+from __future__ import annotations
+
+import re
+
+_NUMBER = re.compile(r"^(?=[\d.]*\d)(\d{0,4})(?:\.(\d{0,3}))?$")
+
+# rate unit code -> microlitres per hour per unit
+RATE_UNITS_UL_PER_H: dict[str, float] = {"UM": 60.0, "MM": 60_000.0, "UH": 1.0, "MH": 1000.0}
+# volume unit code -> microlitres per unit
+VOLUME_UNITS_UL: dict[str, float] = {"UL": 1.0, "ML": 1000.0}
+
+
+def parse_number(text: str) -> float | None:
+    """The value of an NE-1000 <float>, or None if it breaks the 4-digit / 3-decimal format."""
+    match = _NUMBER.match(text)
+    if match is None or len(match.group(1)) + len(match.group(2) or "") > 4:
+        return None
+    return float(text)
+
+
+def format_number(value: float) -> str:
+    """Four significant digits in at most 5 characters (e.g. 1.500, 12.50, 125.0, 1250)."""
+    for decimals in (3, 2, 1, 0):
+        text = f"{value:.{decimals}f}"
+        if len(text.replace(".", "")) <= 4:
+            return text
+    return f"{value:.0f}"  # >= 10000 does not fit the format; shown whole rather than altered

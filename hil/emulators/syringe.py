@@ -1,0 +1,59 @@
+"""A syringe driven by a plunger: what physically leaves the outlet, separate from what a pump counts.
+
+Used by the NE-1000 and GRBL emulators. Volumes in microlitres (1 uL = 1 mm^3), travel in mm.
+Occlusion blocks the outlet: the plunger still moves (compressing the line) until `compliance_ul`
+has been taken up, after which the motor stalls. A jammed motor stalls at once.
+"""
+from __future__ import annotations
+
+import math
+
+INFUSE = 1
+WITHDRAW = -1
+
+
+def area_mm2(diameter_mm: float) -> float:
+    return math.pi * diameter_mm**2 / 4.0
+
+
+class Syringe:
+    def __init__(self, diameter_mm: float, capacity_ul: float, fill_ul: float) -> None:
+        self.area_mm2 = area_mm2(diameter_mm)
+        self.capacity_ul = capacity_ul
+        self.contents_ul = fill_ul
+        self.outflow_ul = 0.0
+        """Net volume physically pushed out of the outlet (withdrawal draws it back)."""
+        self.occluded = False
+        self.compliance_left_ul = 0.0
+        self.compressed_ul = 0.0
+
+    def travel_left_mm(self, direction: int) -> float:
+        """Plunger travel before the end stop in this direction."""
+        room_ul = self.contents_ul if direction == INFUSE else self.capacity_ul - self.contents_ul
+        if direction == INFUSE and self.occluded:
+            room_ul = min(room_ul, self.compliance_left_ul)
+        return max(room_ul, 0.0) / self.area_mm2
+
+    def move_mm(self, distance_mm: float, direction: int) -> None:
+        """Move the plunger; the caller keeps the distance within travel_left_mm."""
+        volume_ul = distance_mm * self.area_mm2
+        if direction == INFUSE:
+            self.contents_ul -= volume_ul
+            if self.occluded:
+                self.compliance_left_ul -= volume_ul
+                self.compressed_ul += volume_ul
+            else:
+                self.outflow_ul += volume_ul
+        else:
+            self.contents_ul += volume_ul
+            self.outflow_ul -= volume_ul
+
+    def occlude(self, compliance_ul: float) -> None:
+        self.occluded = True
+        self.compliance_left_ul = compliance_ul
+
+    def clear_occlusion(self) -> None:
+        """The line opens: fluid compressed during the occlusion comes out at once (a bolus)."""
+        self.outflow_ul += self.compressed_ul
+        self.compressed_ul = 0.0
+        self.occluded = False
