@@ -1,0 +1,1 @@
+"""Run records: append-only JSON Lines (record.jsonl), one event per line."""
