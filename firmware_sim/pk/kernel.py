@@ -1,0 +1,129 @@
+"""Exact stepping of a linear PK system under piecewise-constant infusion plus instant boluses.
+
+Over each interval of constant rate r the augmented system [x; r] is propagated exactly:
+    expm([[K, b], [0, 0]] * dt) = [[Phi, Gamma], [0, 1]],   x <- Phi x + Gamma r
+(no fixed-step integrator, no inversion of K, so a singular K is fine). One batched expm is computed
+per distinct interval length and reused; states use a structure-of-arrays layout (n_states, N) and
+propagators (n, n, N), which is about 3x faster than patient-major layout with numpy.
+
+Conventions: the state is zero (drug-free) before the first event; an instant bolus at t is included
+in the value reported at t (right-continuous); a segment is active on [start_h, end_h).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg import expm
+
+from firmware_sim.pk.model import LinearSystem
+from firmware_sim.pk.profile import DeliveryProfile
+
+TIME_TOLERANCE_H = 1e-9  # event and sample times closer than this (3.6 us) are one breakpoint
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Breakpoints of a simulation: every event and sample time, merged and sorted."""
+
+    times_h: np.ndarray          # (P,)
+    rate_mcg_per_h: np.ndarray   # (P - 1,), constant on [times_h[k], times_h[k + 1])
+    bolus_mcg: np.ndarray        # (P,), instant dose given at times_h[k]
+    sample_index: np.ndarray     # (n_t,), index into times_h of each requested sample
+
+
+def check_sample_times(t_h: np.ndarray) -> np.ndarray:
+    t = np.asarray(t_h, dtype=float)
+    if t.ndim != 1 or t.size == 0:
+        raise ValueError(f"t_h must be a non-empty 1-D array of hours, got shape {t.shape}")
+    if not np.all(np.isfinite(t)):
+        raise ValueError("t_h must contain only finite hours")
+    if np.any(np.diff(t) <= 0):
+        raise ValueError("t_h must be strictly increasing")
+    return t
+
+
+def build_timeline(profile: DeliveryProfile, t_h: np.ndarray) -> Timeline:
+    t = check_sample_times(t_h)
+    end_h = t[-1]
+    segments = [s for s in profile.segments if s.start_h < end_h and s.rate_mcg_per_h > 0]
+    boluses = [b for b in profile.instant_boluses if b.t_h <= end_h and b.dose_mcg > 0]
+    seg_start = np.array([s.start_h for s in segments], dtype=float)
+    seg_end = np.array([min(s.end_h, end_h) for s in segments], dtype=float)
+    bolus_t = np.array([b.t_h for b in boluses], dtype=float)
+    raw = np.sort(np.concatenate([t, seg_start, seg_end, bolus_t]))
+    keep = np.concatenate([[True], np.diff(raw) > TIME_TOLERANCE_H])
+    times = raw[keep]
+
+    def index_of(x: np.ndarray) -> np.ndarray:
+        i = np.clip(np.searchsorted(times, x), 1, len(times) - 1) if len(times) > 1 else np.zeros(len(x), int)
+        if len(times) == 1:
+            return i
+        nearer_left = np.abs(times[i - 1] - x) <= np.abs(times[i] - x)
+        return np.where(nearer_left, i - 1, i)
+
+    rate_change = np.zeros(len(times))
+    rates = np.array([s.rate_mcg_per_h for s in segments], dtype=float)
+    np.add.at(rate_change, index_of(seg_start), rates)
+    np.add.at(rate_change, index_of(seg_end), -rates)
+    rate = np.cumsum(rate_change)[:-1]
+    # Cumulative sums leave round-off (~1e-16 of the largest rate) where segments end; it is not drug.
+    rate[np.abs(rate) <= 1e-12 * max(1.0, float(np.max(np.abs(rates), initial=0.0)))] = 0.0
+    bolus = np.zeros(len(times))
+    np.add.at(bolus, index_of(bolus_t), [b.dose_mcg for b in boluses])
+    return Timeline(times, rate, bolus, index_of(t))
+
+
+def propagators(system: LinearSystem, dt_h: float) -> tuple[np.ndarray, np.ndarray]:
+    """Phi (n, n, N) and Gamma (n, N) of one interval of dt_h hours, for every patient."""
+    n_patients, n = system.n_patients, system.n_states
+    augmented = np.zeros((n_patients, n + 1, n + 1))
+    augmented[:, :n, :n] = system.k_per_h
+    augmented[:, :n, n] = system.infusion_input
+    exact = expm(augmented * dt_h)
+    return np.ascontiguousarray(exact[:, :n, :n].transpose(1, 2, 0)), np.ascontiguousarray(exact[:, :n, n].T)
+
+
+def propagate(
+    system: LinearSystem,
+    profile: DeliveryProfile,
+    t_h: np.ndarray,
+    *,
+    observe: np.ndarray | None = None,
+    dtype: type = np.float64,
+) -> np.ndarray:
+    """Values at each sample time: outputs (m, n_t, N) with observe (N, m, n) given, else states (n, n_t, N)."""
+    timeline = build_timeline(profile, t_h)
+    n = system.n_states
+    observe_soa = None if observe is None else np.ascontiguousarray(observe.transpose(1, 2, 0))
+    n_rows = n if observe is None else observe.shape[1]
+    result = np.empty((n_rows, len(timeline.sample_index), system.n_patients), dtype=dtype)
+    samples_at: dict[int, list[int]] = {}
+    for position, index in enumerate(timeline.sample_index):
+        samples_at.setdefault(int(index), []).append(position)
+
+    dt = np.diff(timeline.times_h)
+    dt_keys, dt_of_interval = np.unique(np.round(dt, 12), return_inverse=True)
+    cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    bolus_soa = np.ascontiguousarray(system.bolus_input.T)
+    x = np.zeros((n, system.n_patients))
+    for k, t in enumerate(timeline.times_h):
+        if timeline.bolus_mcg[k]:
+            x += bolus_soa * timeline.bolus_mcg[k]
+        for position in samples_at.get(k, ()):
+            result[:, position, :] = x if observe_soa is None else np.einsum("mjp,jp->mp", observe_soa, x)
+        if k == len(dt):
+            break
+        key = int(dt_of_interval[k])
+        if key not in cache:
+            cache[key] = propagators(system, float(dt_keys[key]))
+        phi, gamma = cache[key]
+        x = np.einsum("ijp,jp->ip", phi, x)
+        if timeline.rate_mcg_per_h[k]:
+            x += gamma * timeline.rate_mcg_per_h[k]
+    return result
+
+
+def simulate(system: LinearSystem, profile: DeliveryProfile, t_h: np.ndarray, *, dtype: type = np.float64) -> np.ndarray:
+    """The system's outputs (m, n_t, N) at the sample times."""
+    return propagate(system, profile, t_h, observe=system.output_matrix, dtype=dtype)
