@@ -1,0 +1,285 @@
+"""GRBL 1.1 stepper syringe pump driver (implements drivers.syringe_pump.SyringePump).
+
+uL/h becomes a feed rate on one axis: feed_mm_per_min = rate_ul_per_h / 60 / plunger_area_mm2
+(1 uL = 1 mm^3). Motion is one relative `G1` move per run; GRBL cannot change the feed of a queued move,
+so a rate change while running holds (`!`), waits for Hold:0, soft-resets (0x18, which discards the
+queued move and keeps the position after a completed hold) and restarts the remaining distance.
+"""
+from __future__ import annotations
+
+import math
+import time
+from types import TracebackType
+
+from drivers import grbl_protocol as gp
+from drivers.errors import DeviceAlarm, DeviceTimeout, LimitExceeded, ProtocolError
+from drivers.syringe_pump import PumpStatus
+from drivers.transport import Transport
+
+AXES = "XYZ"
+MAX_RATE_SETTING_BASE = 110  # $110..$112 max rate (mm/min); $100..$102 steps/mm
+
+
+class GrblSyringe:
+    """A syringe on a GRBL axis. No I/O until open().
+
+    steps_per_mm, diameter_mm: mechanics; open() checks steps_per_mm against the controller's $10x setting
+    (verify_settings) and reads the axis maximum feed ($11x).
+    max_rate_ul_per_h: rig maximum; a higher rate raises LimitExceeded and sends nothing [SR-DRV-001].
+    min_feed_mm_per_min: GRBL's MINIMUM_FEED_RATE build constant (1.0 mm/min in stock config.h), below
+    which the planner silently raises the feed; slower rates are refused instead [SR-DRV-006].
+    travel_mm: plunger travel of a run without a target volume.
+    banner_wait_s: how long open() listens for the boot banner an Arduino prints after the port opens
+    (DTR reset) before it soft-resets GRBL itself.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        steps_per_mm: float,
+        diameter_mm: float,
+        max_rate_ul_per_h: float,
+        *,
+        axis: str = "X",
+        infuse_direction: int = 1,
+        travel_mm: float = 50.0,
+        min_feed_mm_per_min: float = 1.0,
+        reply_timeout_s: float = 1.0,
+        banner_wait_s: float = 0.0,
+        hold_timeout_s: float = 5.0,
+        poll_interval_s: float = 0.02,
+        verify_settings: bool = True,
+    ) -> None:
+        for name, value in (("steps_per_mm", steps_per_mm), ("max_rate_ul_per_h", max_rate_ul_per_h),
+                            ("travel_mm", travel_mm)):
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive number, got {value}")
+        if axis not in AXES or infuse_direction not in (1, -1):
+            raise ValueError(f"axis must be one of {AXES!r} and infuse_direction +1 or -1, got {axis!r}, {infuse_direction}")
+        self.transport = transport
+        self.steps_per_mm = steps_per_mm
+        self.max_rate_ul_per_h = max_rate_ul_per_h
+        self.axis = axis
+        self.infuse_direction = infuse_direction
+        self.travel_mm = travel_mm
+        self.min_feed_mm_per_min = min_feed_mm_per_min
+        self.reply_timeout_s = reply_timeout_s
+        self.banner_wait_s = banner_wait_s
+        self.hold_timeout_s = hold_timeout_s
+        self.poll_interval_s = poll_interval_s
+        self.verify_settings = verify_settings
+        self.grbl_version: str | None = None
+        self.max_feed_mm_per_min: float | None = None
+        self.rate_ul_per_h: float | None = None
+        self._diameter_mm = 0.0
+        self._run_start_mm: float | None = None
+        self.set_syringe_diameter_mm(diameter_mm)
+        self._target_ul: float | None = None
+        self._origin_mm: float | None = None
+        self._run_distance_mm = 0.0
+        self._alarms: list[str] = []
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    def open(self) -> None:
+        self.transport.open()
+        try:
+            if not (self.banner_wait_s > 0 and self._await_banner(self.banner_wait_s)):
+                self._soft_reset()
+            report = self._query_status()
+            if report.state == "Alarm":
+                raise DeviceAlarm("alarm_lock", "GRBL starts in alarm state (homing required or $X to unlock)")
+            if self.verify_settings:
+                self._check_settings()
+            self._origin_mm = report.position_mm[AXES.index(self.axis)]
+            self._alarms.clear()
+        except BaseException:
+            self.transport.close()
+            raise
+
+    def close(self) -> None:
+        """Release the port. Sends nothing: stop() first if the syringe should stop."""
+        self.transport.close()
+
+    def __enter__(self) -> GrblSyringe:
+        self.open()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- lines ----------------------------------------------------------------------------------
+    def _read_line(self, timeout_s: float | None = None) -> str:
+        """Next line that is not a push message; ALARM:N and banners are recorded as alarms."""
+        while True:
+            raw = self.transport.read_until(b"\n", self.reply_timeout_s if timeout_s is None else timeout_s)
+            line = raw.decode("ascii", errors="replace").strip()
+            if not line or line.startswith("[") or line.startswith(">"):
+                continue  # [MSG:..], [GC:..], >startup lines: informational
+            code = gp.alarm_code(line)
+            if code is not None:
+                self._alarms.append(gp.alarm_name(code))
+            elif gp.banner_version(line) is not None:
+                self._alarms.append("reset")  # GRBL restarted without being asked: modal state and queue lost
+            else:
+                return line
+
+    def _command(self, line: str) -> list[str]:
+        """Send one line and wait for ok; returns the lines before it. error:N raises."""
+        if len(line) >= gp.LINE_BUFFER_BYTES:
+            raise ValueError(f"GRBL line longer than {gp.LINE_BUFFER_BYTES - 1} bytes: {line!r}")
+        alarms_before = len(self._alarms)
+        self.transport.write(line.encode("ascii") + gp.LINE_END)
+        lines = []
+        while True:
+            reply = self._read_line()
+            if reply == "ok":
+                return lines
+            code = gp.error_code(reply)
+            if code is not None:
+                if len(self._alarms) > alarms_before:
+                    raise DeviceAlarm(self._alarms[-1], f"GRBL rejected {line!r} with error:{code}")
+                raise gp.GrblCommandError(code, line)
+            lines.append(reply)
+
+    def _query_status(self) -> gp.StatusReport:
+        self.transport.write(gp.STATUS_QUERY)
+        while True:
+            line = self._read_line()
+            if line.startswith("<"):
+                return gp.parse_status_report(line)
+            if line != "ok":
+                raise ProtocolError(f"unexpected GRBL line {line!r} while waiting for a status report")
+
+    def _await_banner(self, timeout_s: float) -> bool:
+        deadline_s = time.monotonic() + timeout_s
+        while (remaining_s := deadline_s - time.monotonic()) > 0:
+            try:
+                raw = self.transport.read_until(b"\n", remaining_s)
+            except DeviceTimeout:
+                return False
+            version = gp.banner_version(raw.decode("ascii", errors="replace").strip())
+            if version is not None:
+                self.grbl_version = version
+                return True
+        return False
+
+    def _soft_reset(self) -> None:
+        self.transport.write(gp.SOFT_RESET)
+        if not self._await_banner(self.reply_timeout_s):
+            raise DeviceTimeout(f"no GRBL banner within {self.reply_timeout_s} s after soft reset")
+
+    def _check_settings(self) -> None:
+        settings = dict(s for s in map(gp.parse_setting, self._command("$$")) if s is not None)
+        index = AXES.index(self.axis)
+        steps_key, rate_key = 100 + index, MAX_RATE_SETTING_BASE + index
+        if steps_key not in settings or rate_key not in settings:
+            raise ProtocolError(f"GRBL $$ lacks ${steps_key} or ${rate_key}")
+        if not math.isclose(settings[steps_key], self.steps_per_mm, rel_tol=1e-6):
+            raise ProtocolError(
+                f"GRBL ${steps_key}={settings[steps_key]} steps/mm, rig says steps_per_mm={self.steps_per_mm}")
+        self.max_feed_mm_per_min = settings[rate_key]
+
+    # --- conversions ----------------------------------------------------------------------------
+    @property
+    def plunger_area_mm2(self) -> float:
+        return math.pi * self._diameter_mm**2 / 4.0
+
+    def feed_mm_per_min(self, rate_ul_per_h: float) -> float:
+        """Get the feed rate (mm/min) that delivers rate_ul_per_h with the current syringe."""
+        return rate_ul_per_h / 60.0 / self.plunger_area_mm2
+
+    def _axis_mm(self, report: gp.StatusReport) -> float:
+        return report.position_mm[AXES.index(self.axis)]
+
+    # --- SyringePump ----------------------------------------------------------------------------
+    def set_syringe_diameter_mm(self, diameter_mm: float) -> None:
+        if not (math.isfinite(diameter_mm) and diameter_mm > 0):
+            raise ValueError(f"diameter_mm must be a positive number, got {diameter_mm}")
+        if self._run_start_mm is not None:
+            raise ProtocolError("cannot change the syringe diameter while running; stop() first")
+        self._diameter_mm = diameter_mm
+
+    def set_rate_ul_per_h(self, rate_ul_per_h: float) -> None:
+        if not (math.isfinite(rate_ul_per_h) and rate_ul_per_h > 0):
+            raise ValueError(f"rate_ul_per_h must be a positive number (use stop() for zero), got {rate_ul_per_h}")
+        if rate_ul_per_h > self.max_rate_ul_per_h:
+            raise LimitExceeded(
+                f"rate {rate_ul_per_h} uL/h exceeds the rig maximum {self.max_rate_ul_per_h} uL/h; nothing sent [SR-DRV-001]")
+        feed = self.feed_mm_per_min(rate_ul_per_h)
+        if feed < self.min_feed_mm_per_min:
+            raise LimitExceeded(
+                f"rate {rate_ul_per_h} uL/h needs feed {feed:.4g} mm/min, below GRBL's minimum "
+                f"{self.min_feed_mm_per_min} mm/min (it would run faster); nothing sent [SR-DRV-006]")
+        if self.max_feed_mm_per_min is not None and feed > self.max_feed_mm_per_min:
+            raise LimitExceeded(
+                f"rate {rate_ul_per_h} uL/h needs feed {feed:.4g} mm/min above the axis maximum "
+                f"{self.max_feed_mm_per_min} mm/min; nothing sent")
+        self.rate_ul_per_h = rate_ul_per_h
+        if self._run_start_mm is not None:
+            remaining_mm = self._hold_and_discard()
+            self._move(remaining_mm)
+
+    def set_target_volume_ul(self, volume_ul: float | None) -> None:
+        if volume_ul is not None and not (math.isfinite(volume_ul) and volume_ul > 0):
+            raise ValueError(f"volume_ul must be a positive number or None, got {volume_ul}")
+        self._target_ul = volume_ul
+
+    def clear_infused_volume(self) -> None:
+        self._origin_mm = self._axis_mm(self._query_status())
+
+    def start(self) -> None:
+        if self.rate_ul_per_h is None:
+            raise ProtocolError("set_rate_ul_per_h() before start()")
+        distance_mm = self.travel_mm if self._target_ul is None else self._target_ul / self.plunger_area_mm2
+        self._move(distance_mm)
+
+    def _move(self, distance_mm: float) -> None:
+        assert self.rate_ul_per_h is not None
+        start_mm = self._axis_mm(self._query_status())
+        self._command("G21")
+        self._command("G91")
+        feed = self.feed_mm_per_min(self.rate_ul_per_h)
+        self._command(f"G1{self.axis}{self.infuse_direction * distance_mm:.4f}F{feed:.4f}")
+        self._run_start_mm, self._run_distance_mm = start_mm, distance_mm
+
+    def _hold_and_discard(self) -> float:
+        """Feed hold, wait for the hold to complete, soft-reset to drop the rest of the move; remaining mm."""
+        self.transport.write(gp.FEED_HOLD)
+        deadline_s = time.monotonic() + self.hold_timeout_s
+        report = self._query_status()
+        while report.state in ("Run", "Jog") or (report.state == "Hold" and report.substate != 0):
+            if time.monotonic() > deadline_s:
+                raise DeviceTimeout(f"GRBL still {report.state} {self.hold_timeout_s} s after feed hold")
+            time.sleep(self.poll_interval_s)
+            report = self._query_status()
+        if report.state == "Hold":
+            self._soft_reset()
+            report = self._query_status()
+        done_mm = 0.0
+        if self._run_start_mm is not None:
+            done_mm = (self._axis_mm(report) - self._run_start_mm) * self.infuse_direction
+        remaining_mm = max(self._run_distance_mm - done_mm, 0.0)
+        self._run_start_mm = None
+        if report.state == "Alarm":
+            raise DeviceAlarm(self._alarms[-1] if self._alarms else "alarm", "GRBL in alarm state after stop")
+        return remaining_mm
+
+    def stop(self) -> None:
+        """Hold, then soft-reset so no queued motion remains [SR-DRV-007]."""
+        self._hold_and_discard()
+
+    def status(self) -> PumpStatus:
+        report = self._query_status()
+        if self._run_start_mm is not None and report.state == "Idle":
+            self._run_start_mm = None  # the move completed
+        alarms, self._alarms = self._alarms, []
+        if report.state == "Alarm" and not alarms:
+            alarms = ["alarm"]
+        origin_mm = self._origin_mm if self._origin_mm is not None else self._axis_mm(report)
+        return PumpStatus(
+            running=report.moving,
+            infused_ul=(self._axis_mm(report) - origin_mm) * self.infuse_direction * self.plunger_area_mm2,
+            alarm=alarms[0] if alarms else None,
+        )

@@ -1,0 +1,203 @@
+"""GRBL syringe driver against recorded byte exchanges."""
+from __future__ import annotations
+
+import functools
+import math
+
+import pytest
+
+from drivers.errors import DeviceAlarm, DeviceTimeout, FramingError, LimitExceeded, ProtocolError
+from drivers.grbl import GrblSyringe
+from drivers.grbl_protocol import GrblCommandError, parse_status_report
+from drivers.scripted import expected_exchange
+
+pytestmark = pytest.mark.timeout(30)
+
+BANNER = b"\r\nGrbl 1.1h ['$' for help]\r\n"
+DIAMETER_MM = 14.57  # plunger area 166.73 mm^2
+AREA_MM2 = math.pi * DIAMETER_MM**2 / 4
+SETTINGS = b"$0=10\r\n$100=800.000\r\n$101=250.000\r\n$102=250.000\r\n$110=50.000\r\n$111=500.000\r\n$112=500.000\r\nok\r\n"
+
+
+def report(state: str, x_mm: float = 0.0, feed: float = 0.0) -> bytes:
+    return f"<{state}|MPos:{x_mm:.3f},0.000,0.000|FS:{feed:g},0>\r\n".encode()
+
+
+def open_script(x_mm: float = 0.0):
+    return [(b"\x18", BANNER), (b"?", report("Idle", x_mm)), (b"$$\n", SETTINGS)]
+
+
+def syringe(**options):
+    options = {"max_rate_ul_per_h": 100_000.0, **options}
+    return functools.partial(GrblSyringe, steps_per_mm=800.0, diameter_mm=DIAMETER_MM, poll_interval_s=0.0,
+                             **options)
+
+
+def move_line(distance_mm: float, rate_ul_per_h: float) -> bytes:
+    return f"G1X{distance_mm:.4f}F{rate_ul_per_h / 60 / AREA_MM2:.4f}\n".encode()
+
+
+def start_script(distance_mm: float, rate_ul_per_h: float, x_mm: float = 0.0):
+    return [(b"?", report("Idle", x_mm)), (b"G21\n", b"ok\r\n"), (b"G91\n", b"ok\r\n"),
+            (move_line(distance_mm, rate_ul_per_h), b"ok\r\n")]
+
+
+def test_open_soft_resets_reads_banner_and_checks_settings():
+    with expected_exchange(syringe(), open_script()) as pump:
+        assert pump.grbl_version == "1.1h"
+        assert pump.max_feed_mm_per_min == 50.0
+
+
+def test_open_waits_for_the_boot_banner_of_a_dtr_reset_instead_of_resetting():
+    script = [(None, BANNER), (b"?", report("Idle")), (b"$$\n", SETTINGS)]
+    with expected_exchange(syringe(banner_wait_s=0.5), script) as pump:
+        assert pump.grbl_version == "1.1h"
+
+
+def test_steps_per_mm_mismatch_is_reported():
+    with pytest.raises(ProtocolError, match=r"\$100=800.0.*steps_per_mm=400"):
+        with expected_exchange(functools.partial(syringe(), steps_per_mm=400.0), open_script()):
+            pass
+
+
+def test_alarm_at_boot_is_a_device_alarm():
+    script = [(b"\x18", BANNER + b"[MSG:'$H'|'$X' to unlock]\r\n"), (b"?", report("Alarm"))]
+    with pytest.raises(DeviceAlarm, match="alarm_lock"):
+        with expected_exchange(syringe(), script):
+            pass
+
+
+def test_start_with_target_volume_moves_the_volume_at_the_feed_for_the_rate():
+    rate_ul_per_h = 15_000.0  # 1.5 mm/min
+    script = open_script() + start_script(500.0 / AREA_MM2, rate_ul_per_h)
+    with expected_exchange(syringe(), script) as pump:
+        pump.set_rate_ul_per_h(rate_ul_per_h)
+        pump.set_target_volume_ul(500.0)
+        pump.start()
+    assert pump.feed_mm_per_min(rate_ul_per_h) == pytest.approx(6000 / 60 / AREA_MM2)
+
+
+def test_start_without_target_moves_the_configured_travel_in_the_infuse_direction():
+    script = open_script() + start_script(-30.0, 20_000.0)
+    with expected_exchange(syringe(travel_mm=30.0, infuse_direction=-1), script) as pump:
+        pump.set_rate_ul_per_h(20_000.0)
+        pump.start()
+
+
+@pytest.mark.requirements("SR-DRV-001")
+def test_rate_above_rig_maximum_is_refused_without_io():
+    with expected_exchange(syringe(max_rate_ul_per_h=1000.0), open_script()) as pump:
+        with pytest.raises(LimitExceeded, match="SR-DRV-001"):
+            pump.set_rate_ul_per_h(1000.5)
+
+
+@pytest.mark.requirements("SR-DRV-006")
+def test_rate_below_grbl_minimum_feed_is_refused_not_sped_up():
+    with expected_exchange(syringe(min_feed_mm_per_min=1.0), open_script()) as pump:
+        with pytest.raises(LimitExceeded, match="below GRBL's minimum"):
+            pump.set_rate_ul_per_h(100.0)  # 0.01 mm/min
+
+
+def test_rate_above_axis_max_feed_is_refused():
+    with expected_exchange(functools.partial(syringe(), diameter_mm=4.0), open_script()) as pump:
+        with pytest.raises(LimitExceeded, match="axis maximum 50.0"):
+            pump.set_rate_ul_per_h(50_000.0)  # 66 mm/min on a 4 mm plunger
+
+
+@pytest.mark.requirements("SR-DRV-007")
+def test_stop_holds_waits_for_hold_complete_and_resets():
+    script = open_script() + start_script(30.0, 20_000.0, x_mm=0.0) + [
+        (b"!", b""), (b"?", report("Hold:1", 1.0)), (b"?", report("Hold:0", 1.2)),
+        (b"\x18", BANNER), (b"?", report("Idle", 1.2)),
+    ]
+    with expected_exchange(syringe(travel_mm=30.0), script) as pump:
+        pump.set_rate_ul_per_h(20_000.0)
+        pump.start()
+        pump.stop()
+
+
+@pytest.mark.requirements("SR-DRV-008")
+def test_rate_change_while_running_restarts_the_remaining_distance_at_the_new_feed():
+    script = open_script() + start_script(30.0, 20_000.0) + [
+        (b"!", b""), (b"?", report("Hold:0", 10.0)), (b"\x18", BANNER), (b"?", report("Idle", 10.0)),
+    ] + start_script(20.0, 40_000.0, x_mm=10.0)
+    with expected_exchange(syringe(travel_mm=30.0), script) as pump:
+        pump.set_rate_ul_per_h(20_000.0)
+        pump.start()
+        pump.set_rate_ul_per_h(40_000.0)
+
+
+def test_status_running_and_infused_volume_from_position():
+    script = open_script(x_mm=5.0) + [(b"?", report("Run", 7.0, 2.0)), (b"?", report("Idle", 8.0))]
+    with expected_exchange(syringe(), script) as pump:
+        running = pump.status()
+        idle = pump.status()
+    assert running.running is True and running.infused_ul == pytest.approx(2.0 * AREA_MM2)
+    assert idle.running is False and idle.infused_ul == pytest.approx(3.0 * AREA_MM2)
+
+
+def test_clear_infused_volume_sets_the_origin():
+    script = open_script() + [(b"?", report("Idle", 4.0)), (b"?", report("Idle", 4.5))]
+    with expected_exchange(syringe(), script) as pump:
+        pump.clear_infused_volume()
+        assert pump.status().infused_ul == pytest.approx(0.5 * AREA_MM2)
+
+
+@pytest.mark.requirements("SR-DRV-005")
+def test_pushed_alarm_is_reported_by_status_and_fails_the_next_command():
+    script = open_script() + [
+        (b"?", b"ALARM:1\r\n" + report("Alarm", 3.0)),
+        (b"?", report("Alarm", 3.0)), (b"G21\n", b"ALARM:1\r\nerror:9\r\n"),
+    ]
+    pump_factory = functools.partial(syringe(), travel_mm=10.0)
+    with expected_exchange(pump_factory, script) as pump:
+        status = pump.status()
+        assert (status.alarm, status.running) == ("hard_limit", False)
+        pump.set_rate_ul_per_h(20_000.0)
+        with pytest.raises(DeviceAlarm) as raised:
+            pump.start()
+        assert raised.value.alarm == "hard_limit"
+
+
+def test_unexpected_banner_means_the_controller_reset():
+    script = open_script() + [(b"?", BANNER + report("Idle", 0.0))]
+    with expected_exchange(syringe(), script) as pump:
+        assert pump.status().alarm == "reset"
+
+
+@pytest.mark.parametrize("code", [2, 9, 20, 22])
+def test_error_replies_raise_with_code(code):
+    script = open_script() + [(b"?", report("Idle")), (b"G21\n", f"error:{code}\r\n".encode())]
+    with expected_exchange(syringe(), script) as pump:
+        pump.set_rate_ul_per_h(20_000.0)
+        with pytest.raises(GrblCommandError) as raised:
+            pump.start()
+        assert raised.value.code == code
+
+
+@pytest.mark.requirements("SR-DRV-002")
+def test_no_banner_after_reset_times_out():
+    with pytest.raises(DeviceTimeout, match="banner"):
+        with expected_exchange(syringe(), [(b"\x18", b"")]):
+            pass
+
+
+@pytest.mark.requirements("SR-DRV-004")
+@pytest.mark.parametrize("line", ["<Idle|FS:0,0>", "<Walking|MPos:0,0,0>", "<Idle|MPos:0,x,0>", "Idle|MPos:0,0,0"])
+def test_malformed_status_report(line):
+    with pytest.raises(FramingError):
+        parse_status_report(line)
+
+
+def test_status_report_fields():
+    parsed = parse_status_report("<Hold:1|WPos:1.000,2.500,-3.000|Bf:15,128|FS:12.5,0|WCO:0,0,0>")
+    assert (parsed.state, parsed.substate, parsed.position_mm, parsed.feed_mm_per_min) == (
+        "Hold", 1, (1.0, 2.5, -3.0), 12.5)
+    assert parsed.moving
+
+
+def test_invalid_constructor_values_and_no_io():
+    with pytest.raises(ValueError, match="steps_per_mm"):
+        GrblSyringe(None, steps_per_mm=0, diameter_mm=10, max_rate_ul_per_h=1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="diameter_mm"):
+        GrblSyringe(None, steps_per_mm=80, diameter_mm=-1, max_rate_ul_per_h=1)  # type: ignore[arg-type]
