@@ -74,7 +74,7 @@ def test_start_with_target_volume_moves_the_volume_at_the_feed_for_the_rate():
         pump.set_rate_ul_per_h(rate_ul_per_h)
         pump.set_target_volume_ul(500.0)
         pump.start()
-    assert pump.feed_mm_per_min(rate_ul_per_h) == pytest.approx(6000 / 60 / AREA_MM2)
+    assert pump.feed_mm_per_min(rate_ul_per_h) == pytest.approx(15_000 / 60 / AREA_MM2)
 
 
 def test_start_without_target_moves_the_configured_travel_in_the_infuse_direction():
