@@ -1,0 +1,130 @@
+"""All outputs render from a synthetic record alone; a failing output makes the run ERROR."""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import hil.outputs.render as render_module
+from hil.outputs.render import render_all
+from hil.records.writer import RecordWriter
+
+RATE_UL_PER_H = 10.4
+
+
+def write_record(run_dir, outcome="PASS", finished=True, with_balance=True, step_decision="rejected"):
+    with RecordWriter(run_dir / "record.jsonl", fsync=False) as record:
+        record.run_started(run_id="run-1", scenario_name="adult-maintenance-flex", rig_id="emulated-ne1000",
+                           config_sha256={"scenario.yaml": "aa", "rig.yaml": "bb"}, git_revision="deadbeef",
+                           seeds={"scenario": 1}, tool_version="0.1.0", time_compression_factor=1.0,
+                           clock="virtual", started_utc="2025-01-01T00:00:00Z", balance_density_g_per_ml=0.998)
+        record.step(t_s=0.0, index=0, action="prime", params={}, decision="approved", reasons=[],
+                    requirement_ids=["SR-PRM-001"], expected_decision=None)
+        record.step(t_s=3600.0, index=1, action="change_rate", params={"rate_mcg_per_day": 5000},
+                    decision=step_decision, reasons=["5000 mcg/day above hard maximum [SR-DOSE-002]"],
+                    requirement_ids=["SR-DOSE-002"], expected_decision="rejected")
+        volume_ul = 0.0
+        for i in range(241):
+            t_s = 30.0 * i
+            record.volume_sample(t_s=t_s, commanded_ul=volume_ul, pump_reported_ul=volume_ul,
+                                 gravimetric_ul=volume_ul * 1.01 if with_balance else None,
+                                 rate_ul_per_h=RATE_UL_PER_H)
+            if with_balance:
+                record.balance_sample(t_s=t_s, mass_g=10.0 + volume_ul * 1.01 * 0.998e-3, stable=True)
+            volume_ul += RATE_UL_PER_H * 30.0 / 3600.0
+        record.alarm(t_s=5400.0, name="low_reservoir", priority="low")
+        t_h = np.linspace(0, 2, 25)
+        for label, scale in (("delivered", 1.0), ("programmed", 1.02)):
+            record.pk_series(label=label, t_h=t_h, lumbar_csf_ng_per_ml=scale * 600 * (1 - np.exp(-t_h)),
+                             cisternal_csf_ng_per_ml=scale * 150 * (1 - np.exp(-t_h)),
+                             plasma_ng_per_ml=scale * 1.0 * (1 - np.exp(-t_h)))
+        record.envelope(name="plasma_ceiling", passed=True, value=0.9, limit=5.0, unit="ng/mL",
+                        requirement_ids=["SR-PK-002"], reason="peak plasma below ceiling")
+        record.expectation(name="alarm occlusion does not occur", passed=outcome == "PASS", detail="none seen",
+                           requirement_ids=["SR-ALM-002"])
+        if finished:
+            record.run_finished(outcome=outcome, reason="all expectations met" if outcome == "PASS" else "failed")
+
+
+def test_all_outputs_render_from_the_record(tmp_path):
+    write_record(tmp_path)
+    result = render_all(tmp_path)
+    assert result.failures == {}
+    assert result.outcome == "PASS"
+    names = {p.name for p in result.outputs}
+    assert {"summary.json", "junit.xml", "report.html", "traceability.json", "volumes.csv", "balance.csv",
+            "pk_delivered.csv", "pk_programmed.csv", "volumes.png", "pk.png", "alarms.png", "trumpet.png",
+            "startup.png"} <= names
+
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["outcome"] == "PASS"
+    assert summary["alarms"] == [{"t_h": 1.5, "name": "low_reservoir", "priority": "low"}]
+    assert summary["delivered"]["commanded_ul"] == pytest.approx(RATE_UL_PER_H * 2)
+    assert summary["provenance"]["git_revision"] == "deadbeef"
+
+    header = (tmp_path / "volumes.csv").read_text().splitlines()[0]
+    assert header == "t_s,t_h,commanded_ul,pump_reported_ul,gravimetric_ul,rate_ul_per_h"
+
+    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    props = {p.get("name"): p.get("value") for p in suite.find("properties")}
+    assert props["rig_id"] == "emulated-ne1000" and props["git_revision"] == "deadbeef"
+    cases = suite.findall("testcase")
+    assert suite.get("tests") == str(len(cases)) == "4" and suite.get("failures") == "0"
+    case_ids = {p.get("value") for c in cases for p in c.iter("property")}
+    assert {"SR-PRM-001", "SR-DOSE-002", "SR-PK-002", "SR-ALM-002"} == case_ids
+
+    matrix = json.loads((tmp_path / "traceability.json").read_text())
+    assert matrix["SR-DOSE-002"]["outcome"] == "PASS"
+    assert matrix["SR-DOSE-002"]["verified_by"][0]["kind"] == "step"
+
+    page = (tmp_path / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 5
+    assert "SR-DOSE-002" in page and "deadbeef" in page and "low_reservoir" in page
+    assert "src=\"volumes.png\"" not in page  # self-contained
+
+
+def test_trumpet_from_the_record_sees_the_one_percent_over_delivery(tmp_path):
+    write_record(tmp_path)
+    from hil.outputs.plots import run_trumpet
+    from hil.records.reader import read_record
+    result = run_trumpet(read_record(tmp_path / "record.jsonl"))
+    assert result.rate_ul_per_h == RATE_UL_PER_H
+    assert result.mean_error_percent == pytest.approx(1.0, abs=1e-6)
+
+
+def test_step_with_the_wrong_decision_fails_its_testcase_and_requirement(tmp_path):
+    write_record(tmp_path, outcome="FAIL", step_decision="approved")
+    result = render_all(tmp_path)
+    assert result.outcome == "FAIL"
+    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    assert suite.get("failures") == "2"
+    matrix = json.loads((tmp_path / "traceability.json").read_text())
+    assert matrix["SR-DOSE-002"]["outcome"] == "FAIL"
+
+
+def test_record_without_run_finished_is_error(tmp_path):
+    write_record(tmp_path, finished=False, with_balance=False)
+    result = render_all(tmp_path)
+    assert result.outcome == "ERROR"
+    assert "interrupted" in result.reason
+    assert json.loads((tmp_path / "summary.json").read_text())["outcome"] == "ERROR"
+    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    assert suite.get("errors") == "1"
+    assert not (tmp_path / "trumpet.png").exists()
+
+
+def test_a_failing_output_marks_a_passing_run_error(tmp_path, monkeypatch):
+    write_record(tmp_path)
+
+    def broken_plots(record, run_dir):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(render_module, "write_plots", broken_plots)
+    result = render_all(tmp_path)
+    assert result.outcome == "ERROR"
+    assert "plots" in result.failures and "disk full" in result.failures["plots"]
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["outcome"] == "ERROR" and "plots" in summary["output_failures"]
+    assert "ERROR" in (tmp_path / "report.html").read_text()
