@@ -3,8 +3,13 @@
 Written from the protocol description (not from the drivers). Every emulator takes the harness
 clock, computes physical state lazily from it, and accepts faults through `inject_fault(name, ...)`.
 """
+from hil.emulators.balance import EmulatedBalance
+from hil.emulators.balance_config import BalanceConfig
 from hil.emulators.faults import EmulatorError
+from hil.emulators.grbl import EmulatedGrbl
+from hil.emulators.grbl_config import GrblConfig
 from hil.emulators.ne1000 import EmulatedNE1000
 from hil.emulators.ne1000_config import NE1000Config
 
-__all__ = ["EmulatedNE1000", "EmulatorError", "NE1000Config"]
+__all__ = ["BalanceConfig", "EmulatedBalance", "EmulatedGrbl", "EmulatedNE1000", "EmulatorError",
+           "GrblConfig", "NE1000Config"]

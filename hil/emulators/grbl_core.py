@@ -1,0 +1,190 @@
+"""GRBL 1.1 device core: realtime bytes, the 128-byte receive buffer, line parsing, alarms, reports.
+
+Pure: bytes in, bytes out at clock time t_s. Lines leave the receive buffer only while the planner
+has room, so a host that overfills the buffer loses bytes exactly as on the real controller.
+"""
+from __future__ import annotations
+
+from hil.emulators.faults import EmulatorError, non_negative_float, reject_unknown_params
+from hil.emulators.grbl_config import GrblConfig
+from hil.emulators.grbl_gcode import GcodeError, execute_gcode
+from hil.emulators.grbl_motion import Motion
+from hil.emulators.grbl_settings import default_settings
+from hil.emulators.grbl_system import execute_system
+from hil.emulators.syringe import Syringe
+
+STATUS_REPORT, FEED_HOLD, CYCLE_START, SOFT_RESET, JOG_CANCEL = 0x3F, 0x21, 0x7E, 0x18, 0x85
+UNLOCK_MESSAGE = "[MSG:'$H'|'$X' to unlock]"
+
+
+class GrblCore:
+    FAULTS = {
+        "stall": "the stepper loses every step (open loop: GRBL still reports motion) until clear_stall",
+        "clear_stall": "the stepper moves the plunger again",
+        "occlusion": "the outlet blocks: the plunger compresses `compliance_ul`, then the motor loses steps",
+        "clear_occlusion": "the outlet opens; fluid compressed meanwhile comes out at once",
+        "power_reset": "power cycle: planner, buffer and position lost, banner sent again",
+    }
+
+    def __init__(self, config: GrblConfig, t_s: float = 0.0) -> None:
+        self.config = config
+        self.settings = default_settings(config)
+        fill_ul = config.syringe_volume_ul if config.fill_volume_ul is None else config.fill_volume_ul
+        self.syringe = Syringe(config.syringe_diameter_mm, config.syringe_volume_ul, fill_ul)
+        self.motion = Motion(self.syringe, config.infuse_axis_sign)
+        self.motion.t_s = t_s
+        self.rx_buffer = bytearray()
+        self.alarm = False
+        self.critical_alarm = False
+        self.modal = {"motion": "G0", "distance": "G90", "units": "G21", "feed_mm_per_min": 0.0}
+        self._out: list[str] = []
+        self._boot()
+
+    def baud(self) -> int:
+        return self.config.baud
+
+    # --- entry points -------------------------------------------------------------------------
+    def receive(self, data: bytes, t_s: float) -> bytes:
+        self._advance(t_s)
+        for byte in data:
+            if byte in (STATUS_REPORT, FEED_HOLD, CYCLE_START, SOFT_RESET) or byte >= 0x80:
+                self._realtime(byte)
+            elif len(self.rx_buffer) < self.config.rx_buffer_bytes - 1:
+                self.rx_buffer.append(byte)  # else: receive buffer overflow, byte lost
+            self._process_lines()
+        return self._drain()
+
+    def poll(self, t_s: float) -> bytes:
+        self._advance(t_s)
+        self._process_lines()
+        return self._drain()
+
+    def validate_fault(self, name: str, params: dict) -> None:
+        reject_unknown_params(name, params, {"compliance_ul"} if name == "occlusion" else set())
+        if "compliance_ul" in params:
+            non_negative_float(name, "compliance_ul", params["compliance_ul"])
+
+    def apply_fault(self, name: str, t_s: float, params: dict) -> bytes:
+        self.validate_fault(name, params)
+        self._advance(t_s)
+        if name in ("stall", "clear_stall"):
+            self.motion.motor_jammed = name == "stall"
+        elif name == "occlusion":
+            self.syringe.occlude(params.get("compliance_ul", self.config.occlusion_compliance_ul))
+        elif name == "clear_occlusion":
+            self.syringe.clear_occlusion()
+        elif name == "power_reset":
+            self.motion.position_mm = [0.0, 0.0, 0.0]
+            self.critical_alarm = self.alarm = False
+            self._reset()
+        else:
+            raise EmulatorError(f"GRBL: unknown fault {name!r}")
+        return self._drain()
+
+    # --- state --------------------------------------------------------------------------------
+    def state_name(self) -> str:
+        if self.alarm:
+            return "Alarm"
+        if self.motion.held:
+            return "Hold:0"
+        if self.motion.busy:
+            return "Jog" if self.motion.planner[0].jog else "Run"
+        return "Idle"
+
+    def physical_per_grbl_mm(self) -> float:
+        return self.settings[100] / self.config.steps_per_mm
+
+    def _advance(self, t_s: float) -> None:
+        while self.motion.advance_to(t_s, self.physical_per_grbl_mm()) == "end_stop":
+            if self.config.hard_limits:  # else the motor just loses steps at the end stop
+                self.motion.planner.clear()
+                self.motion.held = False
+                self.alarm = self.critical_alarm = True
+                self._out += ["ALARM:1", "[MSG:Reset to continue]"]
+
+    def _realtime(self, byte: int) -> None:
+        if byte == STATUS_REPORT:
+            self._out.append(self.status_report())
+        elif byte == FEED_HOLD and self.motion.busy and not self.alarm:
+            self.motion.held = True
+        elif byte == CYCLE_START and self.motion.held:
+            self.motion.held = False
+        elif byte == SOFT_RESET:
+            if self.motion.busy and not self.alarm:
+                self._out.append("ALARM:3")  # reset during motion: position may be lost
+                self.alarm = True
+            self._reset()
+        elif byte == JOG_CANCEL and self.motion.busy and self.motion.planner[0].jog:
+            self.motion.planner.clear()
+            self.motion.held = False
+
+    def status_report(self) -> str:
+        x, y, z = (round(p, 3) + 0.0 for p in self.motion.position_mm)  # + 0.0: no "-0.000"
+        fields = [self.state_name(), f"MPos:{x:.3f},{y:.3f},{z:.3f}"]
+        if int(self.settings[10]) & 2:
+            planner_free = self.config.planner_blocks - len(self.motion.planner)
+            fields.append(f"Bf:{planner_free},{self.config.rx_buffer_bytes - 1 - len(self.rx_buffer)}")
+        fields.append(f"FS:{self.motion.current_speed_mm_per_min():.0f},0")
+        return "<" + "|".join(fields) + ">"
+
+    def _boot(self) -> None:
+        self._out += ["", f"Grbl {self.config.version} ['$' for help]"]
+        if self.alarm:
+            self._out.append(UNLOCK_MESSAGE)
+
+    def _reset(self) -> None:
+        self.motion.planner.clear()
+        self.motion.held = False
+        self.rx_buffer.clear()
+        self.critical_alarm = False
+        self.modal.update(motion="G0", distance="G90", units="G21")
+        self._boot()
+
+    # --- lines --------------------------------------------------------------------------------
+    def _process_lines(self) -> None:
+        while not self.critical_alarm:
+            end = next((i for i, b in enumerate(self.rx_buffer) if b in (0x0A, 0x0D)), None)
+            if end is None:
+                return
+            raw = bytes(self.rx_buffer[:end])
+            if len(self.motion.planner) >= self.config.planner_blocks and raw.strip()[:1] not in (b"$", b""):
+                return  # planner full: the line waits in the receive buffer
+            del self.rx_buffer[: end + 1]
+            self._out.append(self._line_reply(raw))
+
+    def _line_reply(self, raw: bytes) -> str:
+        if len(raw) > self.config.line_buffer_bytes:
+            return "error:11"
+        try:
+            line = _clean(raw.decode("ascii"))
+        except UnicodeDecodeError:
+            return "error:1"
+        try:
+            if line.startswith("$"):
+                return execute_system(self, line)
+            if line and self.alarm:
+                return "error:9"
+            execute_gcode(self, line, jog=False)
+        except GcodeError as error:
+            return f"error:{error.code}"
+        return "ok"
+
+    def _drain(self) -> bytes:
+        out = "".join(line + "\r\n" for line in self._out).encode("ascii")
+        self._out.clear()
+        return out
+
+
+def _clean(line: str) -> str:
+    """Comments, whitespace and control characters removed, upper-cased, as GRBL's parser does."""
+    out, in_paren = [], False
+    for ch in line:
+        if in_paren:
+            in_paren = ch != ")"
+        elif ch == "(":
+            in_paren = True
+        elif ch == ";":
+            break
+        elif ch.isprintable() and not ch.isspace():
+            out.append(ch.upper())
+    return "".join(out)

@@ -1,0 +1,89 @@
+"""The G-code subset a syringe rig uses: G0/G1 moves, G4 dwell, G20/G21, G90/G91, F, M2/M30."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from hil.emulators.grbl_motion import Block
+
+if TYPE_CHECKING:
+    from hil.emulators.grbl_core import GrblCore
+
+_WORD = re.compile(r"([A-Z])([-+]?(?:\d+\.?\d*|\.\d+))")
+_AXES = "XYZ"
+MM_PER_INCH = 25.4
+
+
+class GcodeError(Exception):
+    def __init__(self, code: int) -> None:
+        super().__init__(f"error:{code}")
+        self.code = code
+
+
+def _words(line: str) -> list[tuple[str, float]]:
+    words, position = [], 0
+    while position < len(line):
+        match = _WORD.match(line, position)
+        if match is None:
+            raise GcodeError(1 if not line[position].isalpha() else 2)
+        words.append((match.group(1), float(match.group(2))))
+        position = match.end()
+    return words
+
+
+def execute_gcode(core: GrblCore, line: str, jog: bool) -> None:
+    """Parse one line and queue its motion; raises GcodeError with GRBL's code."""
+    modal, motion = dict(core.modal), None
+    axes: dict[str, float] = {}
+    dwell_s = None
+    for letter, value in _words(line):
+        if letter == "G":
+            code = {0: "G0", 1: "G1", 4: "G4", 20: "G20", 21: "G21", 90: "G90", 91: "G91", 94: "G94"}.get(value)
+            if code is None or value != int(value):
+                raise GcodeError(20)
+            if code in ("G0", "G1"):
+                modal["motion"] = motion = code
+            elif code in ("G20", "G21"):
+                modal["units"] = code
+            elif code in ("G90", "G91"):
+                modal["distance"] = code
+            elif code == "G4":
+                motion = "G4"
+        elif letter == "M" and value in (2, 30):
+            pass  # program end: nothing queued
+        elif letter == "F":
+            if value <= 0:
+                raise GcodeError(22)
+            modal["feed_mm_per_min"] = value * (MM_PER_INCH if modal["units"] == "G20" else 1.0)
+        elif letter in _AXES:
+            axes[letter] = value * (MM_PER_INCH if modal["units"] == "G20" else 1.0)
+        elif letter == "P":
+            dwell_s = value
+        else:
+            raise GcodeError(20)
+    if jog and (not axes or "F" not in line):
+        raise GcodeError(22 if axes else 1)
+    if motion == "G4":
+        if dwell_s is None or dwell_s < 0:
+            raise GcodeError(28)
+        core.motion.planner.append(Block(None, 0.0, dwell_left_s=dwell_s))
+        core.modal.update({k: v for k, v in modal.items() if k != "motion"})
+        return
+    if axes:
+        motion = "G1" if jog else modal["motion"]
+        if motion == "G1" and modal["feed_mm_per_min"] <= 0:
+            raise GcodeError(22)
+        queued = [block.target_mm for block in core.motion.planner if block.target_mm is not None]
+        start = queued[-1] if queued else core.motion.position_mm
+        target = tuple(
+            (start[i] + axes[a] if modal["distance"] == "G91" else axes[a]) if a in axes else start[i]
+            for i, a in enumerate(_AXES)
+        )
+        if jog and abs(target[0]) > core.settings[130]:
+            raise GcodeError(15)
+        max_rate = core.settings[110]
+        speed = max_rate if motion == "G0" else min(modal["feed_mm_per_min"], max_rate)
+        core.motion.planner.append(Block(target, speed, jog=jog))
+    if not jog:
+        core.modal.update(modal)
+
