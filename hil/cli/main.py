@@ -10,6 +10,9 @@ import importlib
 import sys
 
 SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "check",
+    "report",
+    "trumpet",
     "predict",
 )
 
