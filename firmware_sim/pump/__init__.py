@@ -1,0 +1,1 @@
+"""The pump controller firmware: states, programs, reservoir, alarms, supervision, and the facade."""

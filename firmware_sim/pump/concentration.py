@@ -1,0 +1,67 @@
+"""Plug flow through the dead volume: which drug concentration is at the catheter tip.
+
+Volumes are cumulative pump-outlet volumes q_ul. Fluid leaving the reservoir at q reaches the tip
+when the outlet has pushed q + dead_volume_ul. Before the first fill the tubing holds non-drug fluid,
+so nothing reaches the patient before priming has pushed the dead volume through.
+"""
+from __future__ import annotations
+
+import bisect
+
+
+class ConcentrationTrack:
+    def __init__(self, dead_volume_ul: float) -> None:
+        self.dead_volume_ul = dead_volume_ul
+        self._q_ul: list[float] = []
+        self._conc_mcg_per_ml: list[float] = []
+
+    def fill(self, q_ul: float, conc_mcg_per_ml: float) -> None:
+        """From outlet volume q_ul on, the reservoir delivers drug at conc_mcg_per_ml."""
+        if self._q_ul and q_ul < self._q_ul[-1]:
+            raise ValueError(f"fill at q_ul={q_ul} precedes the last fill at {self._q_ul[-1]}")
+        if self._q_ul and q_ul == self._q_ul[-1]:
+            self._conc_mcg_per_ml[-1] = conc_mcg_per_ml
+            return
+        self._q_ul.append(q_ul)
+        self._conc_mcg_per_ml.append(conc_mcg_per_ml)
+
+    def tip_conc_at(self, q_ul: float) -> float:
+        """Concentration leaving the catheter tip when the outlet has pushed q_ul (left-continuous)."""
+        i = bisect.bisect_left(self._q_ul, q_ul - self.dead_volume_ul) - 1
+        return self._conc_mcg_per_ml[i] if i >= 0 else 0.0
+
+    def tip_conc_after(self, q_ul: float) -> float:
+        """Concentration of the next parcel to leave the tip once the outlet has pushed q_ul."""
+        i = bisect.bisect_right(self._q_ul, q_ul - self.dead_volume_ul) - 1
+        return self._conc_mcg_per_ml[i] if i >= 0 else 0.0
+
+    def reservoir_conc_after(self, q_ul: float) -> float:
+        i = bisect.bisect_right(self._q_ul, q_ul) - 1
+        return self._conc_mcg_per_ml[i] if i >= 0 else 0.0
+
+    def next_tip_change_ul(self, q_ul: float) -> float | None:
+        """The next outlet volume after q_ul at which the tip concentration changes, if any."""
+        i = bisect.bisect_right(self._q_ul, q_ul - self.dead_volume_ul)
+        return self._q_ul[i] + self.dead_volume_ul if i < len(self._q_ul) else None
+
+    def tip_dose_mcg(self, q0_ul: float, q1_ul: float) -> float:
+        """Drug reaching the tip while the outlet pushes from q0_ul to q1_ul."""
+        dose_mcg = 0.0
+        q = q0_ul
+        while q < q1_ul:
+            change = self.next_tip_change_ul(q)
+            end = q1_ul if change is None else min(change, q1_ul)
+            dose_mcg += (end - q) * self.tip_conc_at(end) / 1000.0
+            q = end
+        return dose_mcg
+
+    def tip_segments(self, q0_ul: float, q1_ul: float) -> list[tuple[float, float, float]]:
+        """(q_start_ul, q_end_ul, conc_mcg_per_ml) pieces of constant tip concentration."""
+        pieces = []
+        q = q0_ul
+        while q < q1_ul:
+            change = self.next_tip_change_ul(q)
+            end = q1_ul if change is None else min(change, q1_ul)
+            pieces.append((q, end, self.tip_conc_at(end)))
+            q = end
+        return pieces

@@ -1,0 +1,58 @@
+"""Firmware settings of one pump and patient (not drug limits: those are safety.DrugLimits)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from firmware_sim.safety.limits import Indication
+
+S_PER_YEAR = 365.0 * 86400.0
+
+
+@dataclass(frozen=True)
+class FirmwareConfig:
+    indication: Indication = Indication.SPINAL
+    reservoir_capacity_ul: float = 20000.0
+    """SynchroMed II 8637-20 (a 40 mL model exists)."""
+    pump_tubing_volume_ul: float = 200.0
+    """[U] internal pump tubing volume (not found in retrievable manuals): placeholder."""
+    catheter_volume_ul_per_cm: float = 2.6
+    """Prometra manual: 0.0026 mL/cm."""
+    catheter_length_cm: float = 110.0
+    priming_rate_ul_per_h: float = 1000.0
+    """[U] placeholder."""
+    max_actuator_rate_ul_per_h: float = 1000.0
+    """[U] SynchroMed II 0.048-24 mL/day programmable range; 1 mL/h upper bound."""
+    supervision_period_s: float = 60.0
+    delivery_tolerance_fraction: float = 0.145
+    """SynchroMed II accuracy band +-14.5 %."""
+    delivery_tolerance_floor_ul: float = 1.0
+    """Absolute slack so that tiny volumes early in a supervision window do not alarm."""
+    supervision_window_s: float = 3600.0
+    """Delivered and commanded volumes are compared cumulatively over windows of this length."""
+    low_reservoir_threshold_ul: float = 2000.0
+    """[U] low-reservoir alarm setting (KSU PCA spec 1 mL, Prometra refill projection 3.0 mL)."""
+    refill_mismatch_tolerance_ul: float = 1000.0
+    """Maino 2017: > 1 mL (20 mL pump) between expected and measured volume is consequential."""
+    elective_replacement_at_s: float | None = 7.0 * S_PER_YEAR
+    """[U] battery elective-replacement indicator time (labelled longevity ~7 y unconfirmed); None disables."""
+
+    def __post_init__(self) -> None:
+        positive = ("reservoir_capacity_ul", "catheter_length_cm", "priming_rate_ul_per_h",
+                    "max_actuator_rate_ul_per_h", "supervision_period_s", "delivery_tolerance_fraction",
+                    "supervision_window_s")
+        non_negative = ("pump_tubing_volume_ul", "catheter_volume_ul_per_cm", "delivery_tolerance_floor_ul",
+                        "low_reservoir_threshold_ul", "refill_mismatch_tolerance_ul")
+        for name in positive + non_negative:
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value)) or value < 0 or (
+                    name in positive and value == 0):
+                bound = "> 0" if name in positive else ">= 0"
+                raise ValueError(f"FirmwareConfig.{name} must be a finite number {bound}, got {value!r}")
+        if self.dead_volume_ul <= 0:
+            raise ValueError("FirmwareConfig: pump tubing plus catheter volume must be > 0 uL")
+
+    @property
+    def dead_volume_ul(self) -> float:
+        """Pump tubing plus implanted catheter: what priming fills and what a bridge bolus pushes out."""
+        return self.pump_tubing_volume_ul + self.catheter_volume_ul_per_cm * self.catheter_length_cm

@@ -1,0 +1,150 @@
+"""Delivery bookkeeping and the only code that talks to the actuator.
+
+Tracks the commanded outlet volume q_ul, the reservoir, the tip dose (via plug flow), and the
+delivered-dose history the gate and the after-the-fact dose check use. History points are committed
+at each supervision tick from the actuator-reported volume (scaled by tip concentration); between
+ticks the commanded volume stands in.
+"""
+from __future__ import annotations
+
+import bisect
+
+import numpy as np
+
+from firmware_sim.clock import Clock
+from firmware_sim.event_log import EventKind, EventLog
+from firmware_sim.ports import Actuator, ActuatorStatus
+from firmware_sim.pump.concentration import ConcentrationTrack
+from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.pump.reservoir import Reservoir
+from firmware_sim.safety.window import DoseHistory
+
+S_PER_H = 3600.0
+RATE_EPS_UL_PER_H = 1e-12
+
+
+class DeliveryEngine:
+    def __init__(self, config: FirmwareConfig, actuator: Actuator, clock: Clock, log: EventLog,
+                 history_span_s: float) -> None:
+        self.config = config
+        self.actuator = actuator
+        self.clock = clock
+        self.log = log
+        self.track = ConcentrationTrack(config.dead_volume_ul)
+        self.reservoir = Reservoir(config.reservoir_capacity_ul)
+        self.t_s = clock.now_s()
+        self.q_ul = 0.0
+        self.rate_ul_per_h = 0.0
+        self.reported_ul = 0.0
+        self._baseline_ul: float | None = None
+        self._history_span_s = history_span_s
+        self._hist_t_s: list[float] = [self.t_s]
+        self._hist_cum_mcg: list[float] = [0.0]
+        self._pending_ul = 0.0
+        self._pending_mcg = 0.0
+        self._tick_reported_ul = 0.0
+        self.window_start_s = self.t_s
+        self._window_q0_ul = 0.0
+        self._window_reported0_ul = 0.0
+
+    # --- time and accounting ---
+    def advance_to(self, t_s: float) -> None:
+        dt_s = t_s - self.t_s
+        if dt_s <= 0:
+            return
+        dq_ul = self.rate_ul_per_h * dt_s / S_PER_H
+        if dq_ul > 0:
+            self.reservoir.draw(dq_ul)
+            self._pending_mcg += self.track.tip_dose_mcg(self.q_ul, self.q_ul + dq_ul)
+            self._pending_ul += dq_ul
+            self.q_ul += dq_ul
+        self.t_s = t_s
+
+    def tip_conc_now(self) -> float:
+        """Concentration of the fluid now leaving the tip (the parcel pushed next)."""
+        return self.track.tip_conc_after(self.q_ul)
+
+    # --- actuator ---
+    def _ensure_baseline(self) -> None:
+        if self._baseline_ul is None:
+            self._baseline_ul = self.actuator.read_status().delivered_ul
+
+    def set_rate(self, rate_ul_per_h: float) -> None:
+        """Command the actuator only when the rate changes. ActuatorError propagates to the caller."""
+        if abs(rate_ul_per_h - self.rate_ul_per_h) <= RATE_EPS_UL_PER_H * max(1.0, rate_ul_per_h):
+            return
+        self._ensure_baseline()
+        previous = self.rate_ul_per_h
+        self.rate_ul_per_h = rate_ul_per_h
+        self.log.append(self.t_s, EventKind.RATE_COMMAND, rate_ul_per_h=rate_ul_per_h, q_ul=self.q_ul)
+        try:
+            if rate_ul_per_h > 0:
+                self.actuator.command_rate_ul_per_h(rate_ul_per_h)
+            else:
+                self.actuator.stop()
+        except Exception:
+            if rate_ul_per_h > 0:
+                self.rate_ul_per_h = previous
+            raise
+
+    def force_stop(self) -> Exception | None:
+        """Stop at once; the firmware counts delivery as stopped even if the actuator does not answer."""
+        error = None
+        if self.rate_ul_per_h != 0.0:
+            self.rate_ul_per_h = 0.0
+            self.log.append(self.t_s, EventKind.RATE_COMMAND, rate_ul_per_h=0.0, q_ul=self.q_ul)
+        try:
+            self.actuator.stop()
+        except Exception as exc:  # the alarm is already latched; record why the stop failed
+            error = exc
+        return error
+
+    def read_status(self) -> ActuatorStatus:
+        self._ensure_baseline()
+        status = self.actuator.read_status()
+        self.reported_ul = status.delivered_ul - (self._baseline_ul or 0.0)
+        return status
+
+    # --- supervision bookkeeping ---
+    def commit_tick(self) -> None:
+        """Turn the interval since the last tick into delivered history, scaled by the actuator report."""
+        reported_ul = self.reported_ul - self._tick_reported_ul
+        if self._pending_ul > 0:
+            mcg = self._pending_mcg * reported_ul / self._pending_ul
+        else:
+            mcg = reported_ul * self.tip_conc_now() / 1000.0
+        self._append_history(self.t_s, self._hist_cum_mcg[-1] + max(mcg, 0.0))
+        self._tick_reported_ul = self.reported_ul
+        self._pending_ul = self._pending_mcg = 0.0
+        self.log.append(self.t_s, EventKind.STATUS, delivered_ul=self.reported_ul, commanded_ul=self.q_ul)
+
+    def window_volumes_ul(self) -> tuple[float, float, float]:
+        """(commanded_ul, reported_ul, elapsed_s) since the start of the supervision window."""
+        return self.q_ul - self._window_q0_ul, self.reported_ul - self._window_reported0_ul, self.t_s - self.window_start_s
+
+    def restart_window(self) -> None:
+        self.window_start_s = self.t_s
+        self._window_q0_ul = self.q_ul
+        self._window_reported0_ul = self.reported_ul
+
+    def _append_history(self, t_s: float, cum_mcg: float) -> None:
+        if t_s <= self._hist_t_s[-1]:
+            self._hist_cum_mcg[-1] = cum_mcg
+        else:
+            self._hist_t_s.append(t_s)
+            self._hist_cum_mcg.append(cum_mcg)
+        keep_from = bisect.bisect_left(self._hist_t_s, t_s - self._history_span_s) - 1
+        if keep_from > 256:
+            del self._hist_t_s[:keep_from]
+            del self._hist_cum_mcg[:keep_from]
+
+    def delivered_in_last_s(self, span_s: float) -> float:
+        """Reported dose at the tip over the span ending at the last committed tick."""
+        times, cums = self._hist_t_s, self._hist_cum_mcg
+        return cums[-1] - float(np.interp(times[-1] - span_s, times, cums))
+
+    def history(self) -> DoseHistory:
+        """Delivered history up to now (committed ticks plus commanded since the last tick)."""
+        times = np.array(self._hist_t_s + [self.t_s]) if self.t_s > self._hist_t_s[-1] else np.array(self._hist_t_s)
+        cums = self._hist_cum_mcg + ([self._hist_cum_mcg[-1] + self._pending_mcg] if self.t_s > self._hist_t_s[-1] else [])
+        return DoseHistory(times, np.array(cums))

@@ -1,0 +1,330 @@
+"""PumpFirmware: the facade the harness drives. Every command passes the safety gate first.
+
+    fw = PumpFirmware(FirmwareConfig(), DrugLimits(), actuator, clock, event_sink=record.write)
+    fw.refill(volume_ul=20000, conc_mcg_per_ml=500, aspirated_ul=0)
+    fw.prime(); fw.run_until_s(3600)
+    fw.start_continuous(rate_mcg_per_day=300)
+
+Each command returns the gate's Decision; a rejected command changes nothing but the log.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from firmware_sim.clock import Clock
+from firmware_sim.event_log import Event, EventKind, EventSink
+from firmware_sim.ports import Actuator
+from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.pk.profile import DeliveryProfile
+from firmware_sim.pump.alarms import AlarmName, AlarmPriority
+from firmware_sim.pump.profile_builder import build_delivery_profile
+from firmware_sim.pump.programs import (ActiveBolus, BasalProgram, ContinuousProgram, FlexSchedule, FlexStep,
+                                        PeriodicBolus)
+from firmware_sim.pump.runtime import S_PER_H, FirmwareRuntime
+from firmware_sim.pump.states import PumpState
+from firmware_sim.safety import gate
+from firmware_sim.safety.decision import Decision, Finding, decide
+from firmware_sim.safety.limits import DrugLimits
+from firmware_sim.safety.window import RatePiece
+
+__all__ = ["PumpFirmware", "FlexSchedule", "FlexStep"]
+
+
+class PumpFirmware(FirmwareRuntime):
+    def __init__(self, config: FirmwareConfig, limits: DrugLimits, actuator: Actuator, clock: Clock,
+                 event_sink: EventSink | None = None) -> None:
+        super().__init__(config, limits, actuator, clock, event_sink)
+        self._ptm: gate.PtmSettings | None = None
+        self._ptm_times: list[float] = []
+        self._reference_daily_mcg: float | None = None
+        """Daily dose of the last approved program: titration compares increases against it."""
+        self._last_change_s: float | None = None
+        """When the last dose increase (or the first program) was approved."""
+
+    # --- records ---
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return self._log.events
+
+    def delivery_profile(self) -> DeliveryProfile:
+        """mcg at the catheter tip, rebuilt from the log (actuator-reported volume, plug-flow dead volume)."""
+        return build_delivery_profile(self._log.events, self._config.dead_volume_ul, self._engine.t_s)
+
+    # --- commands ---
+    def refill(self, volume_ul: float, conc_mcg_per_ml: float, aspirated_ul: float,
+               override_mismatch: bool = False) -> Decision:
+        """Aspirate the residual (aspirated_ul, measured by the clinician) and fill volume_ul at conc_mcg_per_ml.
+
+        A residual that disagrees with the firmware's estimate beyond refill_mismatch_tolerance_ul is
+        rejected unless override_mismatch is set (recorded).
+        """
+        self._sync()
+        expected_ul = max(self._engine.reservoir.volume_ul, 0.0)
+        decision = gate.gate_refill(volume_ul, conc_mcg_per_ml, aspirated_ul, expected_ul,
+                                    self._config.reservoir_capacity_ul, self._config.refill_mismatch_tolerance_ul,
+                                    self._state_findings("refill"), self._limits, override_mismatch)
+        if self._record(decision):
+            engine = self._engine
+            previous_conc = engine.reservoir.conc_mcg_per_ml
+            replaced_ul = engine.reservoir.refill(volume_ul, conc_mcg_per_ml)
+            engine.track.fill(engine.q_ul, conc_mcg_per_ml)
+            self._log.append(self.now_s, EventKind.REFILL, volume_ul=volume_ul, conc_mcg_per_ml=conc_mcg_per_ml,
+                             aspirated_ul=aspirated_ul, replaced_estimate_ul=replaced_ul, q_ul=engine.q_ul,
+                             previous_conc_mcg_per_ml=previous_conc)
+            self._clear_alarms([AlarmName.LOW_RESERVOIR])
+            self._process_due()
+        return decision
+
+    def prime(self) -> Decision:
+        """Fill pump tubing and catheter at the priming rate; nothing reaches the patient until the tip is reached."""
+        self._sync()
+        findings = self._state_findings("prime")
+        engine = self._engine
+        if not findings:
+            if engine.reservoir.conc_mcg_per_ml <= 0:
+                findings.append(Finding("SR-PRM-001", "reservoir not filled: refill before priming"))
+            elif engine.tip_conc_now() > 0:
+                findings.append(Finding("SR-PRM-001", "catheter already primed: a second priming bolus would push "
+                                        "drug into the patient at the priming rate"))
+            elif engine.reservoir.volume_ul < self._config.dead_volume_ul:
+                findings.append(Finding("SR-PRM-001", f"reservoir {engine.reservoir.volume_ul:g} uL holds less than "
+                                        f"the priming volume {self._config.dead_volume_ul:g} uL"))
+        decision = gate.gate_simple("prime", findings)
+        if not findings:
+            decision = gate.gate_simple("prime", gate.checks.check_actuator_rate(
+                self._config.priming_rate_ul_per_h, self._config.max_actuator_rate_ul_per_h))
+        if self._record(decision, priming_volume_ul=self._config.dead_volume_ul):
+            self._fire("prime")
+        return decision
+
+    def start_continuous(self, rate_mcg_per_day: float, override_soft_limits: bool = False) -> Decision:
+        """Simple continuous mode (from stopped or suspended; in continuous it replaces the program)."""
+        return self._program("start_continuous", self._therapy_trigger(),
+                             lambda: ContinuousProgram(rate_mcg_per_day), override_soft_limits)
+
+    def start_flex(self, schedule: FlexSchedule, override_soft_limits: bool = False) -> Decision:
+        """Flex dosing: a daily schedule of rate steps."""
+        return self._program("start_flex", self._therapy_trigger(), lambda: schedule, override_soft_limits)
+
+    def change_rate(self, rate_mcg_per_day: float, override_soft_limits: bool = False) -> Decision:
+        """Replace the running program by simple continuous at a new rate (titration rules apply)."""
+        return self._program("change_rate", "change_program", lambda: ContinuousProgram(rate_mcg_per_day),
+                             override_soft_limits)
+
+    def resume(self) -> Decision:
+        return self._program("resume", "resume", lambda: self._basal, False)
+
+    def bridge_bolus(self, rate_mcg_per_day: float | None = None, override_soft_limits: bool = False) -> Decision:
+        """After a concentration change, push the old drug out of tubing and catheter at the rate that keeps the
+        tip dose of the program, then continue at the new concentration. From stopped, give the program rate."""
+        program = (lambda: ContinuousProgram(rate_mcg_per_day)) if rate_mcg_per_day is not None else (
+            lambda: self._basal)
+        return self._program("bridge_bolus", "start_bridge", program, override_soft_limits)
+
+    def clinician_bolus(self, dose_mcg: float, duration_min: float) -> Decision:
+        return self._bolus_command("clinician", dose_mcg, duration_min)
+
+    def press_ptm(self) -> Decision:
+        """Patient-activated bolus with the configured PTM settings (lockout, count and dose per 24 h)."""
+        self._sync()
+        findings = self._state_findings("start_bolus") + self._bolus_findings()
+        settings = self._ptm
+        decision: Decision
+        if findings or settings is None:
+            decision = gate.gate_ptm_press(settings, self._ptm_times, self._context(findings, None), self._limits)
+        else:
+            bolus = ActiveBolus("ptm", settings.dose_mcg, self.now_s, self.now_s + settings.duration_min * 60.0)
+            decision = gate.gate_ptm_press(settings, self._ptm_times, self._context([], bolus), self._limits)
+            if self._record(decision):
+                self._ptm_times.append(self.now_s)
+                self._begin_bolus(bolus)
+            return decision
+        self._record(decision)
+        return decision
+
+    def configure_ptm(self, dose_mcg: float, duration_min: float, lockout_min: float,
+                      max_count_per_24h: int) -> Decision:
+        self._sync()
+        settings = gate.PtmSettings(dose_mcg, duration_min, lockout_min, max_count_per_24h)
+        decision = gate.gate_ptm_settings(settings, self._state_findings("configure_ptm"), self._limits)
+        if self._record(decision):
+            self._ptm = settings
+        return decision
+
+    def setup_periodic_bolus(self, dose_mcg: float, duration_min: float, interval_h: float,
+                             first_t_s: float | None = None, override_soft_limits: bool = False) -> Decision:
+        """Repeat a bolus every interval_h from first_t_s (default: one interval from now); each run is gated."""
+        self._sync()
+        findings = self._state_findings("configure_periodic_bolus")
+        first_s = self.now_s + interval_h * S_PER_H if first_t_s is None else first_t_s
+        if first_s < self.now_s:
+            findings.append(Finding("SR-BOL-004", f"first periodic bolus at t={first_s} s is in the past"))
+        periodic = PeriodicBolus(dose_mcg, duration_min, interval_h, first_s) if not findings else None
+        base_mcg = self._basal.daily_dose_mcg if self._basal is not None else 0.0
+        ctx = self._context(findings, None, periodic=periodic, with_periodic=False)
+        decision = gate.gate_periodic_bolus(dose_mcg, duration_min, interval_h, base_mcg, ctx, self._limits,
+                                            override_soft_limits)
+        if self._record(decision):
+            self._periodic = periodic
+        return decision
+
+    def suspend(self) -> Decision:
+        return self._simple("suspend", abort_bolus=True)
+
+    def stop(self) -> Decision:
+        decision = self._simple("stop", abort_bolus=True)
+        if decision.approved:
+            self._basal, self._periodic = None, None
+        return decision
+
+    def clear_alarm(self) -> Decision:
+        """Explicit clear of latched alarms; the pump returns to suspended (program kept) or stopped."""
+        self._sync()
+        findings = self._state_findings("clear_alarm")
+        if not findings and AlarmName.EMPTY_RESERVOIR in self._alarms and self.reservoir_volume_ul <= 0:
+            findings.append(Finding("SR-RES-003", "reservoir still empty: refill before clearing the alarm"))
+        decision = gate.gate_simple("clear_alarm", findings)
+        if self._record(decision):
+            self._clear_alarms(list(self._alarms))
+            self._engine.restart_window()
+            self._fire("clear_alarm")
+        return decision
+
+    # --- helpers ---
+    def _state_findings(self, trigger: str) -> list[Finding]:
+        if trigger in self._machine.get_triggers(self.state):
+            return []
+        if trigger == "start_bolus" and self.state is PumpState.BOLUS:
+            return [Finding("SR-BOL-003", "a bolus is already running: one bolus at a time")]
+        return [Finding("SR-SUP-003", f"{trigger} is not allowed in state {self.state.value}")]
+
+    def _therapy_trigger(self) -> str:
+        return "change_program" if self.state is PumpState.CONTINUOUS else "start_therapy"
+
+    def _therapy_findings(self, bridging: bool) -> list[Finding]:
+        engine = self._engine
+        tip_conc, reservoir_conc = engine.tip_conc_now(), engine.track.reservoir_conc_after(engine.q_ul)
+        if tip_conc <= 0:
+            return [Finding("SR-PRM-001", "catheter not primed: no drug at the tip")]
+        findings = []
+        if engine.reservoir.volume_ul <= 0:
+            findings.append(Finding("SR-RES-003", "reservoir empty: refill first"))
+        if bridging and tip_conc == reservoir_conc:
+            findings.append(Finding("SR-BOL-005", "no concentration change to bridge"))
+        if not bridging and tip_conc != reservoir_conc:
+            findings.append(Finding("SR-BOL-005", f"tubing and catheter still hold {tip_conc:g} mcg/mL but the "
+                                    f"reservoir holds {reservoir_conc:g} mcg/mL: start with a bridge bolus"))
+        return findings
+
+    def _bolus_findings(self) -> list[Finding]:
+        if self.state is PumpState.BOLUS:
+            return []
+        return self._therapy_findings(bridging=False)
+
+    def _planned(self, basal: BasalProgram | None, bolus: ActiveBolus | None,
+                 periodic: PeriodicBolus | None) -> tuple[RatePiece, ...]:
+        start, end = self.now_s, self.now_s + 2 * self._window_s
+        pieces = list(basal.planned(start, end)) if basal is not None else []
+        pieces += bolus.planned(start) if bolus is not None else []
+        pieces += periodic.planned(start, end) if periodic is not None else []
+        return tuple(pieces)
+
+    def _context(self, findings: Sequence[Finding], bolus: ActiveBolus | None, basal: BasalProgram | None = None,
+                 periodic: PeriodicBolus | None = None, with_periodic: bool = True,
+                 basal_runs: bool | None = None) -> gate.GateContext:
+        if basal is None and (basal_runs if basal_runs is not None else self.state in (
+                PumpState.CONTINUOUS, PumpState.BOLUS, PumpState.BRIDGE)):
+            basal = self._basal
+        periodic = periodic if periodic is not None else (self._periodic if with_periodic else None)
+        running_bolus = self._bolus if bolus is None else bolus
+        if findings:
+            return gate.GateContext(self.now_s, self._engine.history(), (), 0.0, 0.0, 0.0, tuple(findings))
+        tip_conc = self._engine.tip_conc_now()
+        conc = min(tip_conc, self._engine.track.reservoir_conc_after(self._engine.q_ul))
+        peak_mcg_per_h = (basal.peak_rate_mcg_per_h if basal is not None else 0.0) + (
+            running_bolus.rate_mcg_per_h if running_bolus is not None else 0.0)
+        return gate.GateContext(self.now_s, self._engine.history(), self._planned(basal, running_bolus, periodic),
+                                tip_conc, self._config.max_actuator_rate_ul_per_h, peak_mcg_per_h / conc * 1000.0)
+
+    def _record(self, decision: Decision, **fields: object) -> bool:
+        self._log.append(self.now_s, EventKind.DECISION, **decision.to_record(), **fields)
+        return decision.approved
+
+    def _program(self, request: str, trigger: str, make_program: Callable[[], BasalProgram | None],
+                 override_soft_limits: bool) -> Decision:
+        self._sync()
+        findings = self._state_findings(trigger)
+        program = None
+        if not findings:
+            try:
+                program = make_program()
+            except (ValueError, TypeError, ZeroDivisionError) as exc:
+                findings.append(Finding("SR-DOSE-007", f"invalid program: {exc}"))
+            if program is None and not findings:
+                findings.append(Finding("SR-SUP-003", f"{request}: no therapy program to continue"))
+        if not findings:
+            findings += self._therapy_findings(bridging=trigger == "start_bridge")
+        if findings or program is None:
+            decision = decide(request, findings)
+        else:
+            titration = gate.TitrationContext(self._config.indication, self._reference_daily_mcg, self._last_change_s)
+            ctx = self._context([], None, basal=program)
+            decision = gate.gate_therapy(request, program.daily_dose_mcg, program.peak_rate_mcg_per_h, ctx,
+                                         titration, self._limits, override_soft_limits)
+        if self._record(decision):
+            assert program is not None
+            daily = program.daily_dose_mcg
+            if self._reference_daily_mcg is None or daily > self._reference_daily_mcg:
+                self._last_change_s = self.now_s
+            self._reference_daily_mcg = daily
+            self._basal = program
+            if trigger == "start_bridge":
+                self._log_bridge()
+            self._fire(trigger)
+        return decision
+
+    def _log_bridge(self) -> None:
+        engine = self._engine
+        boundary = engine.track.next_tip_change_ul(engine.q_ul)
+        volume_ul = (boundary - engine.q_ul) if boundary is not None else 0.0
+        self._log.append(self.now_s, EventKind.DOSE, event="bridge_start", bridge_volume_ul=volume_ul,
+                         old_conc_mcg_per_ml=engine.tip_conc_now(),
+                         new_conc_mcg_per_ml=engine.track.reservoir_conc_after(engine.q_ul))
+
+    def _bolus_command(self, kind: str, dose_mcg: float, duration_min: float) -> Decision:
+        self._sync()
+        findings = self._state_findings("start_bolus") + (self._bolus_findings() if self.state is not PumpState.BOLUS
+                                                          else [])
+        bolus = None
+        if not findings and not gate.checks.check_number("dose_mcg", dose_mcg) and not gate.checks.check_number(
+                "duration_min", duration_min):
+            bolus = ActiveBolus(kind, dose_mcg, self.now_s, self.now_s + duration_min * 60.0)
+        ctx = self._context(findings, bolus)
+        decision = gate.gate_bolus(f"{kind}_bolus", dose_mcg, duration_min, ctx, self._limits)
+        if self._record(decision):
+            assert bolus is not None
+            self._begin_bolus(bolus)
+        return decision
+
+    def _begin_bolus(self, bolus: ActiveBolus) -> None:
+        self._bolus = bolus
+        self._log.append(self.now_s, EventKind.DOSE, event="bolus_start", bolus_kind=bolus.kind,
+                         dose_mcg=bolus.dose_mcg, duration_min=(bolus.end_s - bolus.start_s) / 60.0)
+        self._fire("start_bolus")
+
+    def _run_periodic_bolus(self, periodic: PeriodicBolus) -> None:
+        self._bolus_command("periodic", periodic.dose_mcg, periodic.duration_min)
+
+    def _simple(self, trigger: str, abort_bolus: bool) -> Decision:
+        self._sync()
+        decision = gate.gate_simple(trigger, self._state_findings(trigger))
+        if self._record(decision):
+            if abort_bolus and self._bolus is not None:
+                self._log.append(self.now_s, EventKind.DOSE, event="bolus_aborted", bolus_kind=self._bolus.kind,
+                                 dose_mcg=self._bolus.dose_mcg)
+                self._bolus = None
+            self._fire(trigger)
+        return decision
+
+    def high_priority_alarm_active(self) -> bool:
+        return any(a.priority is AlarmPriority.HIGH for a in self._alarms.values())

@@ -1,0 +1,128 @@
+"""Therapy programs in mcg at the catheter tip: continuous, flex daily schedule, boluses, periodic boluses.
+
+The clock's epoch is taken as midnight for the flex schedule's time of day.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass
+
+from firmware_sim.safety.window import RatePiece
+
+S_PER_H = 3600.0
+S_PER_DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class ContinuousProgram:
+    rate_mcg_per_day: float
+
+    @property
+    def daily_dose_mcg(self) -> float:
+        return self.rate_mcg_per_day
+
+    @property
+    def peak_rate_mcg_per_h(self) -> float:
+        return self.rate_mcg_per_day / 24.0
+
+    def rate_mcg_per_h_at(self, t_s: float) -> float:
+        return self.rate_mcg_per_day / 24.0
+
+    def next_change_s(self, t_s: float) -> float:
+        return math.inf
+
+    def planned(self, start_s: float, end_s: float) -> list[RatePiece]:
+        return [RatePiece(start_s, end_s, self.rate_mcg_per_day / 24.0)] if end_s > start_s else []
+
+
+@dataclass(frozen=True)
+class FlexStep:
+    start_h: float
+    """Time of day (0 <= start_h < 24) from which rate_mcg_per_h applies until the next step."""
+    rate_mcg_per_h: float
+
+
+@dataclass(frozen=True)
+class FlexSchedule:
+    """A daily schedule of rate steps (SynchroMed flex dosing); the first step starts at 0 h."""
+
+    steps: tuple[FlexStep, ...]
+
+    def __post_init__(self) -> None:
+        starts = [s.start_h for s in self.steps]
+        if not self.steps or starts[0] != 0.0:
+            raise ValueError("FlexSchedule.steps must start at start_h=0")
+        if any(b <= a for a, b in zip(starts, starts[1:])) or starts[-1] >= 24.0:
+            raise ValueError(f"FlexSchedule step start_h must increase within [0, 24), got {starts}")
+        for step in self.steps:
+            if not (math.isfinite(step.rate_mcg_per_h) and step.rate_mcg_per_h >= 0):
+                raise ValueError(f"FlexSchedule rate_mcg_per_h must be finite and >= 0, got {step.rate_mcg_per_h}")
+        object.__setattr__(self, "_starts_s", [s.start_h * S_PER_H for s in self.steps])
+
+    @property
+    def daily_dose_mcg(self) -> float:
+        ends = [s.start_h for s in self.steps[1:]] + [24.0]
+        return sum(s.rate_mcg_per_h * (end - s.start_h) for s, end in zip(self.steps, ends))
+
+    @property
+    def peak_rate_mcg_per_h(self) -> float:
+        return max(s.rate_mcg_per_h for s in self.steps)
+
+    def _index(self, t_s: float) -> tuple[int, float]:
+        day_start_s = math.floor(t_s / S_PER_DAY) * S_PER_DAY
+        i = bisect.bisect_right(self._starts_s, t_s - day_start_s) - 1  # type: ignore[attr-defined]
+        return i, day_start_s
+
+    def rate_mcg_per_h_at(self, t_s: float) -> float:
+        return self.steps[self._index(t_s)[0]].rate_mcg_per_h
+
+    def next_change_s(self, t_s: float) -> float:
+        i, day_start_s = self._index(t_s)
+        starts = self._starts_s  # type: ignore[attr-defined]
+        return day_start_s + (starts[i + 1] if i + 1 < len(starts) else S_PER_DAY)
+
+    def planned(self, start_s: float, end_s: float) -> list[RatePiece]:
+        pieces, t = [], start_s
+        while t < end_s:
+            nxt = min(self.next_change_s(t), end_s)
+            pieces.append(RatePiece(t, nxt, self.rate_mcg_per_h_at(t)))
+            t = nxt
+        return pieces
+
+
+BasalProgram = ContinuousProgram | FlexSchedule
+
+
+@dataclass(frozen=True)
+class ActiveBolus:
+    kind: str
+    """"clinician", "periodic" or "ptm"."""
+    dose_mcg: float
+    start_s: float
+    end_s: float
+
+    @property
+    def rate_mcg_per_h(self) -> float:
+        return self.dose_mcg / ((self.end_s - self.start_s) / S_PER_H)
+
+    def planned(self, from_s: float) -> list[RatePiece]:
+        start = max(from_s, self.start_s)
+        return [RatePiece(start, self.end_s, self.rate_mcg_per_h)] if self.end_s > start else []
+
+
+@dataclass(frozen=True)
+class PeriodicBolus:
+    dose_mcg: float
+    duration_min: float
+    interval_h: float
+    next_s: float
+
+    def planned(self, start_s: float, end_s: float) -> list[RatePiece]:
+        pieces, t = [], self.next_s
+        rate = self.dose_mcg / (self.duration_min / 60.0)
+        while t < end_s:
+            if t + self.duration_min * 60.0 > start_s:
+                pieces.append(RatePiece(max(t, start_s), t + self.duration_min * 60.0, rate))
+            t += self.interval_h * S_PER_H
+        return pieces

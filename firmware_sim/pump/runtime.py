@@ -1,0 +1,269 @@
+"""The clock-driven part of the firmware: run loop, scheduled events, supervision ticks, alarms.
+
+run_until_s sleeps on the clock from event to event (supervision ticks every supervision_period_s,
+bolus ends, flex steps, periodic boluses, priming/bridge completion, reservoir levels), so virtual
+time costs one status read per tick plus one actuator command per rate change.
+"""
+from __future__ import annotations
+
+import math
+
+from firmware_sim.clock import Clock
+from firmware_sim.event_log import EventKind, EventLog, EventSink
+from firmware_sim.ports import Actuator, ActuatorError
+from firmware_sim.pump.alarms import ActiveAlarm, AlarmName, AlarmPriority, alarm_for_actuator_fault
+from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.pump.engine import DeliveryEngine
+from firmware_sim.pump.programs import ActiveBolus, BasalProgram, PeriodicBolus
+from firmware_sim.pump.states import PumpState, StateModel, build_machine
+from firmware_sim.safety.limits import DrugLimits
+
+S_PER_H = 3600.0
+TIME_EPS_S = 1e-6
+VOLUME_EPS_UL = 1e-9
+THERAPY_STATES = (PumpState.CONTINUOUS, PumpState.BOLUS, PumpState.BRIDGE)
+
+
+class FirmwareRuntime:
+    def __init__(self, config: FirmwareConfig, limits: DrugLimits, actuator: Actuator, clock: Clock,
+                 event_sink: EventSink | None = None) -> None:
+        self._config = config
+        self._limits = limits
+        self._clock = clock
+        self._log = EventLog(event_sink)
+        self._window_s = limits.window_h * S_PER_H
+        self._engine = DeliveryEngine(config, actuator, clock, self._log, 2 * self._window_s)
+        self._model = StateModel(lambda: self._basal is not None)
+        self._machine = build_machine(self._model, on_exception=self._on_machine_exception)
+        self._machine_error: Exception | None = None
+        self._basal: BasalProgram | None = None
+        self._bolus: ActiveBolus | None = None
+        self._periodic: PeriodicBolus | None = None
+        self._next_flex_s = math.inf
+        self._alarms: dict[AlarmName, ActiveAlarm] = {}
+        self._eri_raised = False
+        self._next_tick_s = self._engine.t_s + config.supervision_period_s
+
+    # --- read-only views ---
+    @property
+    def state(self) -> PumpState:
+        return self._model.state
+
+    @property
+    def now_s(self) -> float:
+        return self._engine.t_s
+
+    @property
+    def active_alarms(self) -> tuple[ActiveAlarm, ...]:
+        return tuple(self._alarms.values())
+
+    @property
+    def reservoir_volume_ul(self) -> float:
+        return self._engine.reservoir.volume_ul
+
+    @property
+    def reservoir_conc_mcg_per_ml(self) -> float:
+        return self._engine.reservoir.conc_mcg_per_ml
+
+    @property
+    def commanded_volume_ul(self) -> float:
+        return self._engine.q_ul
+
+    @property
+    def actuator_reported_volume_ul(self) -> float:
+        """Actuator-reported volume since the firmware first talked to it (as of the last status read)."""
+        return self._engine.reported_ul
+
+    @property
+    def actuator_rate_ul_per_h(self) -> float:
+        return self._engine.rate_ul_per_h
+
+    @property
+    def reservoir_balance_error_ul(self) -> float:
+        return self._engine.reservoir.balance_error_ul()
+
+    # --- run loop ---
+    def run_until_s(self, t_s: float) -> None:
+        """Advance supervision to t_s using only the clock, handling every event on the way."""
+        self._process_due()
+        while True:
+            target_s = min(t_s, self._next_event_s())
+            self._clock.sleep_until_s(target_s)
+            self._engine.advance_to(self._clock.now_s())
+            self._process_due()
+            if self._engine.t_s >= t_s - TIME_EPS_S:
+                return
+
+    def _sync(self) -> None:
+        self.run_until_s(self._clock.now_s())
+
+    def _volume_event_s(self, remaining_ul: float) -> float:
+        rate = self._engine.rate_ul_per_h
+        return self._engine.t_s + remaining_ul / rate * S_PER_H if rate > 0 else math.inf
+
+    def _next_event_s(self) -> float:
+        engine, candidates = self._engine, [self._next_tick_s]
+        if engine.rate_ul_per_h > 0:
+            if self.state in (PumpState.PRIMING, PumpState.BRIDGE):
+                boundary = engine.track.next_tip_change_ul(engine.q_ul)
+                if boundary is not None:
+                    candidates.append(self._volume_event_s(boundary - engine.q_ul))
+            if AlarmName.LOW_RESERVOIR not in self._alarms:
+                candidates.append(self._volume_event_s(engine.reservoir.volume_ul - self._config.low_reservoir_threshold_ul))
+            candidates.append(self._volume_event_s(engine.reservoir.volume_ul))
+        if self._bolus is not None:
+            candidates.append(self._bolus.end_s)
+        if self._periodic is not None:
+            candidates.append(self._periodic.next_s)
+        if self.state in THERAPY_STATES:
+            candidates.append(self._next_flex_s)
+        if self._config.elective_replacement_at_s is not None and not self._eri_raised:
+            candidates.append(self._config.elective_replacement_at_s)
+        return max(min(candidates), engine.t_s)
+
+    def _volume_reached(self, remaining_ul: float) -> bool:
+        return remaining_ul <= self._engine.rate_ul_per_h * TIME_EPS_S / S_PER_H + VOLUME_EPS_UL
+
+    def _process_due(self) -> None:
+        for _ in range(32):
+            if not self._process_one_due():
+                return
+        raise RuntimeError("firmware event processing did not settle")
+
+    def _process_one_due(self) -> bool:
+        engine, now = self._engine, self._engine.t_s
+        if self.state in (PumpState.PRIMING, PumpState.BRIDGE):
+            boundary = engine.track.next_tip_change_ul(engine.q_ul)
+            if boundary is None or self._volume_reached(boundary - engine.q_ul):
+                self._fire("priming_done" if self.state is PumpState.PRIMING else "bridge_done")
+                return True
+        if engine.rate_ul_per_h > 0 and self._volume_reached(engine.reservoir.volume_ul):
+            self._raise_alarm(AlarmName.EMPTY_RESERVOIR, f"reservoir estimate {engine.reservoir.volume_ul:.6g} uL")
+            return True
+        if (AlarmName.LOW_RESERVOIR not in self._alarms and engine.reservoir.conc_mcg_per_ml > 0 and
+                self._volume_reached(engine.reservoir.volume_ul - self._config.low_reservoir_threshold_ul)):
+            self._raise_alarm(AlarmName.LOW_RESERVOIR, f"reservoir estimate {engine.reservoir.volume_ul:.6g} uL at "
+                              f"the programmed rate is at or below {self._config.low_reservoir_threshold_ul:g} uL")
+            return True
+        if self._bolus is not None and now >= self._bolus.end_s - TIME_EPS_S:
+            self._log.append(now, EventKind.DOSE, event="bolus_end", bolus_kind=self._bolus.kind,
+                             dose_mcg=self._bolus.dose_mcg)
+            self._bolus = None
+            self._fire("bolus_done")
+            return True
+        if self._periodic is not None and now >= self._periodic.next_s - TIME_EPS_S:
+            periodic = self._periodic
+            self._periodic = PeriodicBolus(periodic.dose_mcg, periodic.duration_min, periodic.interval_h,
+                                           periodic.next_s + periodic.interval_h * S_PER_H)
+            self._run_periodic_bolus(periodic)
+            return True
+        if self.state in THERAPY_STATES and now >= self._next_flex_s - TIME_EPS_S:
+            self._apply_delivery()
+            return True
+        eri_s = self._config.elective_replacement_at_s
+        if eri_s is not None and not self._eri_raised and now >= eri_s - TIME_EPS_S:
+            self._eri_raised = True
+            self._raise_alarm(AlarmName.ELECTIVE_REPLACEMENT, "battery elective replacement time reached")
+            return True
+        if now >= self._next_tick_s - TIME_EPS_S:
+            self._supervise()
+            period = self._config.supervision_period_s
+            self._next_tick_s = max(self._next_tick_s + period, now + period / 2)
+            return True
+        return False
+
+    def _run_periodic_bolus(self, periodic: PeriodicBolus) -> None:
+        raise NotImplementedError  # provided by PumpFirmware (goes through the gate)
+
+    # --- supervision ---
+    def _supervise(self) -> None:
+        engine, cfg = self._engine, self._config
+        try:
+            status = engine.read_status()
+        except ActuatorError as exc:
+            self._raise_alarm(alarm_for_actuator_fault(exc.fault, True), f"status read failed: {exc}")
+            return
+        except Exception as exc:  # an adapter bug or transport error: the actuator cannot be trusted
+            self._raise_alarm(AlarmName.ACTUATOR_COMMUNICATION_LOSS, f"status read failed: {exc!r}")
+            return
+        engine.commit_tick()
+        if status.fault:
+            self._raise_alarm(alarm_for_actuator_fault(status.fault, False), f"actuator reports {status.fault}")
+        commanded_ul, reported_ul, elapsed_s = engine.window_volumes_ul()
+        allowed_ul = max(cfg.delivery_tolerance_fraction * commanded_ul, cfg.delivery_tolerance_floor_ul)
+        deviation_ul = reported_ul - commanded_ul
+        if abs(deviation_ul) > allowed_ul:
+            name = AlarmName.UNDER_DELIVERY if deviation_ul < 0 else AlarmName.OVER_DELIVERY
+            self._raise_alarm(name, f"actuator reports {reported_ul:.6g} uL against {commanded_ul:.6g} uL commanded "
+                              f"in the last {elapsed_s:.0f} s (allowed +-{allowed_ul:.6g} uL)")
+        if elapsed_s >= cfg.supervision_window_s - TIME_EPS_S:
+            engine.restart_window()
+        delivered_mcg = engine.delivered_in_last_s(self._window_s)
+        if delivered_mcg > self._limits.hard_max_daily_dose_mcg * (1 + 1e-9):
+            self._raise_alarm(AlarmName.DOSE_LIMIT_BREACH, f"{delivered_mcg:.6g} mcg reported delivered in the last "
+                              f"{self._limits.window_h:g} h exceeds {self._limits.hard_max_daily_dose_mcg:g} mcg")
+
+    # --- alarms and state changes ---
+    def _raise_alarm(self, name: AlarmName, detail: str) -> None:
+        if name in self._alarms:
+            return
+        alarm = ActiveAlarm.raised(name, self._engine.t_s, detail)
+        self._alarms[name] = alarm
+        self._log.append(self._engine.t_s, EventKind.ALARM, **alarm.to_record())
+        if alarm.priority is AlarmPriority.HIGH:
+            if self._bolus is not None:
+                self._log.append(self._engine.t_s, EventKind.DOSE, event="bolus_aborted", bolus_kind=self._bolus.kind,
+                                 dose_mcg=self._bolus.dose_mcg)
+                self._bolus = None
+            error = self._engine.force_stop()
+            if error is not None:
+                self._log.append(self._engine.t_s, EventKind.ALARM, alarm=name.value, detail=f"stop failed: {error!r}")
+            self._fire("raise_alarm")
+
+    def _clear_alarms(self, names: list[AlarmName]) -> None:
+        for name in names:
+            if self._alarms.pop(name, None) is not None:
+                self._log.append(self._engine.t_s, EventKind.ALARM_CLEARED, alarm=name.value)
+
+    def _on_machine_exception(self, event_data: object) -> None:
+        self._machine_error = getattr(event_data, "error", None) or RuntimeError("state machine error")
+
+    def _fire(self, trigger: str) -> None:
+        before = self.state
+        self._model.trigger(trigger)  # type: ignore[attr-defined]
+        error, self._machine_error = self._machine_error, None
+        if self.state is not before:
+            self._log.append(self._engine.t_s, EventKind.STATE, from_state=before.value, to_state=self.state.value,
+                             trigger=trigger)
+        if error is not None:
+            self._raise_alarm(AlarmName.FIRMWARE_FAULT, f"{trigger}: {error!r}")
+            return
+        self._apply_delivery()
+
+    def _target_rate_ul_per_h(self) -> float:
+        state, now = self.state, self._engine.t_s
+        self._next_flex_s = math.inf
+        if state is PumpState.PRIMING:
+            return self._config.priming_rate_ul_per_h
+        if state not in THERAPY_STATES:
+            return 0.0
+        tip_mcg_per_h = 0.0
+        if self._basal is not None:
+            tip_mcg_per_h += self._basal.rate_mcg_per_h_at(now)
+            self._next_flex_s = self._basal.next_change_s(now)
+        if self._bolus is not None:
+            tip_mcg_per_h += self._bolus.rate_mcg_per_h
+        conc = self._engine.tip_conc_now()
+        if conc <= 0:
+            raise RuntimeError(f"therapy in state {state.value} with no drug at the catheter tip")
+        return tip_mcg_per_h / conc * 1000.0
+
+    def _apply_delivery(self) -> None:
+        if self.state is PumpState.ALARM:
+            return
+        try:
+            self._engine.set_rate(self._target_rate_ul_per_h())
+        except ActuatorError as exc:
+            self._raise_alarm(alarm_for_actuator_fault(exc.fault, True), f"rate command failed: {exc}")
+        except Exception as exc:
+            self._raise_alarm(AlarmName.FIRMWARE_FAULT, f"rate computation or command failed: {exc!r}")

@@ -1,0 +1,162 @@
+"""The gate: one function per request kind, composing the single-limit checks into a Decision.
+
+The firmware builds the context (delivery history so far and the plan that would follow approval);
+the gate only does arithmetic on it. Nothing here reads a clock or does I/O.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from firmware_sim.safety import checks
+from firmware_sim.safety.decision import Decision, Finding, decide
+from firmware_sim.safety.limits import DrugLimits, Indication
+from firmware_sim.safety.window import DoseHistory, RatePiece
+
+S_PER_H = 3600.0
+
+
+@dataclass(frozen=True)
+class GateContext:
+    now_s: float
+    history: DoseHistory
+    planned_if_approved: tuple[RatePiece, ...]
+    """Everything planned at the tip from now on if the request is approved (program, boluses, request)."""
+    conc_mcg_per_ml: float
+    max_actuator_rate_ul_per_h: float
+    peak_actuator_rate_ul_per_h: float
+    """Highest rate the actuator would be commanded if approved."""
+    state_findings: tuple[Finding, ...] = ()
+    """Findings the firmware adds (command not valid in this state, prerequisites missing)."""
+
+
+@dataclass(frozen=True)
+class TitrationContext:
+    indication: Indication
+    reference_daily_dose_mcg: float | None
+    last_change_s: float | None
+
+
+@dataclass(frozen=True)
+class PtmSettings:
+    dose_mcg: float
+    duration_min: float
+    lockout_min: float
+    max_count_per_24h: int
+
+
+def _common(ctx: GateContext, limits: DrugLimits) -> list[Finding]:
+    findings = checks.check_actuator_rate(ctx.peak_actuator_rate_ul_per_h, ctx.max_actuator_rate_ul_per_h)
+    findings += checks.check_window(ctx.history, ctx.planned_if_approved, limits)
+    return findings
+
+
+def gate_therapy(request: str, daily_dose_mcg: float, peak_rate_mcg_per_h: float, ctx: GateContext,
+                 titration: TitrationContext, limits: DrugLimits, override_soft_limits: bool = False) -> Decision:
+    """Continuous, flex schedule or rate change: daily dose limits, rate, titration, window."""
+    findings = list(ctx.state_findings) + checks.check_number("daily_dose_mcg", daily_dose_mcg)
+    if not findings:
+        findings += checks.check_therapy_concentration(ctx.conc_mcg_per_ml, limits)
+        findings += checks.check_program_daily_dose(daily_dose_mcg, limits)
+        findings += checks.check_drug_rate(peak_rate_mcg_per_h, limits)
+        findings += checks.check_titration(daily_dose_mcg, titration.reference_daily_dose_mcg, titration.last_change_s,
+                                           ctx.now_s, titration.indication, limits)
+        findings += _common(ctx, limits)
+    return decide(request, findings, override_soft_limits, {"daily_dose_mcg": daily_dose_mcg})
+
+
+def gate_bolus(request: str, dose_mcg: float, duration_min: float, ctx: GateContext, limits: DrugLimits) -> Decision:
+    findings = list(ctx.state_findings) + checks.check_bolus(dose_mcg, duration_min, limits)
+    if not findings:
+        findings += checks.check_drug_rate(_total_rate_at(ctx.planned_if_approved, ctx.now_s), limits)
+        findings += _common(ctx, limits)
+    return decide(request, findings, False, {"dose_mcg": dose_mcg, "duration_min": duration_min})
+
+
+def gate_periodic_bolus(dose_mcg: float, duration_min: float, interval_h: float, base_daily_dose_mcg: float,
+                        ctx: GateContext, limits: DrugLimits, override_soft_limits: bool = False) -> Decision:
+    findings = list(ctx.state_findings) + checks.check_bolus(dose_mcg, duration_min, limits)
+    findings += checks.check_number("interval_h", interval_h)
+    if not findings:
+        if duration_min / 60.0 >= interval_h:
+            findings.append(Finding("SR-BOL-004", f"periodic bolus duration {duration_min:g} min does not fit in the "
+                                    f"interval {interval_h:g} h"))
+        daily_dose_mcg = base_daily_dose_mcg + dose_mcg * 24.0 / interval_h
+        findings += checks.check_program_daily_dose(daily_dose_mcg, limits)
+        findings += _common(ctx, limits)
+    return decide("periodic_bolus", findings, override_soft_limits, {"dose_mcg": dose_mcg, "interval_h": interval_h})
+
+
+def gate_ptm_settings(settings: PtmSettings, state_findings: Sequence[Finding], limits: DrugLimits) -> Decision:
+    findings = list(state_findings) + checks.check_bolus(settings.dose_mcg, settings.duration_min, limits)
+    findings += checks.check_number("lockout_min", settings.lockout_min, 0.0, allow_equal=True)
+    if settings.lockout_min < limits.ptm_min_lockout_min:
+        findings.append(Finding("SR-PTM-004", f"PTM lockout {settings.lockout_min:g} min is shorter than the library "
+                                f"minimum {limits.ptm_min_lockout_min:g} min"))
+    if not 1 <= settings.max_count_per_24h <= limits.ptm_max_count_per_24h:
+        findings.append(Finding("SR-PTM-004", f"PTM maximum {settings.max_count_per_24h} per 24 h is outside 1.."
+                                f"{limits.ptm_max_count_per_24h}"))
+    if settings.dose_mcg * settings.max_count_per_24h > limits.ptm_max_dose_per_24h_mcg + checks.EPS:
+        findings.append(Finding("SR-PTM-004", f"PTM {settings.max_count_per_24h} x {settings.dose_mcg:g} mcg exceeds the "
+                                f"library PTM maximum {limits.ptm_max_dose_per_24h_mcg:g} mcg per 24 h"))
+    return decide("configure_ptm", findings, False, {"dose_mcg": settings.dose_mcg,
+                                                     "lockout_min": settings.lockout_min})
+
+
+def gate_ptm_press(settings: PtmSettings | None, press_times_s: Sequence[float], ctx: GateContext,
+                   limits: DrugLimits) -> Decision:
+    findings = list(ctx.state_findings)
+    if settings is None:
+        findings.append(Finding("SR-PTM-004", "no PTM bolus is configured"))
+        return decide("ptm_bolus", findings)
+    window_s = limits.window_h * S_PER_H
+    if press_times_s:
+        since_min = (ctx.now_s - press_times_s[-1]) / 60.0
+        if since_min < settings.lockout_min - checks.EPS:
+            findings.append(Finding("SR-PTM-001", f"PTM bolus {since_min:.1f} min after the last one, inside the "
+                                    f"lockout of {settings.lockout_min:g} min"))
+    recent = [t for t in press_times_s if t > ctx.now_s - window_s]
+    if len(recent) + 1 > settings.max_count_per_24h:
+        findings.append(Finding("SR-PTM-002", f"PTM bolus would be number {len(recent) + 1} in {limits.window_h:g} h; "
+                                f"maximum {settings.max_count_per_24h}"))
+    if (len(recent) + 1) * settings.dose_mcg > limits.ptm_max_dose_per_24h_mcg + checks.EPS:
+        findings.append(Finding("SR-PTM-003", f"PTM dose in {limits.window_h:g} h would reach "
+                                f"{(len(recent) + 1) * settings.dose_mcg:g} mcg; maximum "
+                                f"{limits.ptm_max_dose_per_24h_mcg:g} mcg"))
+    if not findings:
+        findings += checks.check_bolus(settings.dose_mcg, settings.duration_min, limits)
+        findings += _common(ctx, limits)
+    return decide("ptm_bolus", findings, False, {"dose_mcg": settings.dose_mcg, "ptm_count_in_window": len(recent)})
+
+
+def gate_refill(volume_ul: float, conc_mcg_per_ml: float, aspirated_ul: float, expected_residual_ul: float,
+                capacity_ul: float, mismatch_tolerance_ul: float, state_findings: Sequence[Finding],
+                limits: DrugLimits, override_mismatch: bool = False) -> Decision:
+    """Refill: library concentration, volume within capacity, aspirated residual matching the estimate."""
+    findings = list(state_findings) + checks.check_number("volume_ul", volume_ul)
+    findings += checks.check_number("aspirated_ul", aspirated_ul, 0.0, allow_equal=True)
+    findings += checks.check_number("conc_mcg_per_ml", conc_mcg_per_ml)
+    if not findings:
+        findings += checks.check_concentration(conc_mcg_per_ml, limits)
+        if volume_ul > capacity_ul + checks.EPS:
+            findings.append(Finding("SR-RES-004", f"refill volume {volume_ul:g} uL exceeds the reservoir capacity "
+                                    f"{capacity_ul:g} uL"))
+        mismatch_ul = aspirated_ul - expected_residual_ul
+        if abs(mismatch_ul) > mismatch_tolerance_ul:
+            meaning = ("less than expected: possible over-infusion or a missed previous fill (pocket fill)"
+                       if mismatch_ul < 0 else "more than expected: possible under-infusion (stall, occlusion)")
+            findings.append(Finding("SR-RES-005", f"aspirated {aspirated_ul:g} uL but the reservoir estimate is "
+                                    f"{expected_residual_ul:.6g} uL ({mismatch_ul:+.6g} uL, tolerance "
+                                    f"{mismatch_tolerance_ul:g} uL): {meaning}", soft=True))
+    return decide("refill", findings, override_mismatch, {"volume_ul": volume_ul, "conc_mcg_per_ml": conc_mcg_per_ml,
+                                                          "aspirated_ul": aspirated_ul,
+                                                          "expected_residual_ul": expected_residual_ul})
+
+
+def gate_simple(request: str, state_findings: Sequence[Finding]) -> Decision:
+    """Commands without dose arithmetic (prime, stop, suspend, resume, clear alarm): state rules only."""
+    return decide(request, state_findings)
+
+
+def _total_rate_at(pieces: Sequence[RatePiece], t_s: float) -> float:
+    return sum(p.rate_mcg_per_h for p in pieces if p.start_s <= t_s < p.end_s)

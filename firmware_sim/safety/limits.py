@@ -1,0 +1,66 @@
+"""Drug-library limits the gate enforces (loaded from bench_configs/drugs/*.yaml by hil.config.drug_library)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Indication(str, Enum):
+    """Origin of spasticity; selects the titration cap per 24 h."""
+
+    SPINAL = "spinal"
+    CEREBRAL = "cerebral"
+
+
+@dataclass(frozen=True)
+class DrugLimits:
+    """Limits of one drug. Defaults are the intrathecal baclofen reference values (see docs/firmware.md)."""
+
+    drug_name: str = "baclofen"
+    allowed_conc_mcg_per_ml: tuple[float, ...] = (50.0, 500.0, 1000.0, 2000.0)
+    screening_only_conc_mcg_per_ml: tuple[float, ...] = (50.0,)
+    hard_max_daily_dose_mcg: float = 1200.0
+    """[U] reference: configurable, ~1000-2000 mcg/day; label experience limited above 1000."""
+    soft_max_daily_dose_mcg: float = 800.0
+    """Spinal maintenance upper end (cerebral 703); exceeding it needs a recorded override."""
+    max_bolus_dose_mcg: float = 100.0
+    min_bolus_duration_min: float = 1.0
+    max_rate_mcg_per_h: float = 200.0
+    titration_cap_fraction: dict[Indication, float] = field(
+        default_factory=lambda: {Indication.SPINAL: 0.30, Indication.CEREBRAL: 0.15})
+    titration_min_interval_h: float = 24.0
+    ptm_min_lockout_min: float = 60.0
+    """[U] myPTM ranges not found: placeholder default."""
+    ptm_max_count_per_24h: int = 8
+    """[U] placeholder default."""
+    ptm_max_dose_per_24h_mcg: float = 200.0
+    """[U] placeholder default."""
+    window_h: float = 24.0
+
+    def __post_init__(self) -> None:
+        numbers = {
+            "hard_max_daily_dose_mcg": self.hard_max_daily_dose_mcg,
+            "soft_max_daily_dose_mcg": self.soft_max_daily_dose_mcg,
+            "max_bolus_dose_mcg": self.max_bolus_dose_mcg,
+            "max_rate_mcg_per_h": self.max_rate_mcg_per_h,
+            "titration_min_interval_h": self.titration_min_interval_h,
+            "ptm_max_dose_per_24h_mcg": self.ptm_max_dose_per_24h_mcg,
+            "window_h": self.window_h,
+        }
+        for name, value in numbers.items():
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"DrugLimits.{name} must be a finite number > 0, got {value!r}")
+        if self.soft_max_daily_dose_mcg > self.hard_max_daily_dose_mcg:
+            raise ValueError("DrugLimits.soft_max_daily_dose_mcg must not exceed hard_max_daily_dose_mcg "
+                             f"({self.soft_max_daily_dose_mcg} > {self.hard_max_daily_dose_mcg})")
+        if not self.allowed_conc_mcg_per_ml or any(c <= 0 for c in self.allowed_conc_mcg_per_ml):
+            raise ValueError("DrugLimits.allowed_conc_mcg_per_ml must list concentrations > 0 mcg/mL")
+        unknown = set(self.screening_only_conc_mcg_per_ml) - set(self.allowed_conc_mcg_per_ml)
+        if unknown:
+            raise ValueError(f"DrugLimits.screening_only_conc_mcg_per_ml {sorted(unknown)} not in allowed_conc_mcg_per_ml")
+        missing = set(Indication) - set(self.titration_cap_fraction)
+        if missing:
+            raise ValueError(f"DrugLimits.titration_cap_fraction lacks {sorted(i.value for i in missing)}")
+        if self.min_bolus_duration_min < 0 or self.ptm_min_lockout_min < 0 or self.ptm_max_count_per_24h < 0:
+            raise ValueError("DrugLimits bolus duration, PTM lockout and PTM count must be >= 0")
