@@ -1,0 +1,216 @@
+"""Mettler Toledo MT-SICS balance through pyvisa (pyvisa-py `@py`, or a pyvisa-sim `file.yaml@sim`).
+
+Resources: `ASRL/dev/ttyUSB0::INSTR`, `ASRL/dev/pts/5::INSTR`, `ASRLsocket://127.0.0.1:5020::INSTR`.
+Masses leave this module in grams whatever unit the balance displays.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import pyvisa
+
+from drivers.errors import DeviceAlarm, DeviceDisconnected, DeviceTimeout, FramingError, ProtocolError, TransportError
+
+GRAMS_PER_UNIT = {"g": 1.0, "mg": 1e-3, "kg": 1e3, "ug": 1e-6}
+GENERAL_ERRORS = {
+    "ES": "syntax error: command not recognised",
+    "ET": "transmission error (parity, framing or overflow)",
+    "EL": "logical error: command cannot be executed or parameter not allowed",
+}
+_WEIGHT = re.compile(r"^(S|T|TA) ([SD+\-I])(?: +(-?\d+(?:\.\d+)?) +(\S{1,3}))?$")
+_ACK = re.compile(r"^(\S+) ([A-Z+\-])(?: (.*))?$")
+
+
+@dataclass(frozen=True)
+class MassReading:
+    mass_g: float
+    stable: bool
+
+
+class MTSICSBalance:
+    """An MT-SICS balance. No I/O until open(); open() builds the ResourceManager and the session."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        backend: str = "@py",
+        timeout_s: float = 2.0,
+        *,
+        baud_rate: int = 9600,
+        stable_timeout_s: float | None = None,
+    ) -> None:
+        if timeout_s <= 0:
+            raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
+        self.resource_name = resource_name
+        self.backend = backend
+        self.timeout_s = timeout_s
+        self.baud_rate = baud_rate
+        self.stable_timeout_s = stable_timeout_s if stable_timeout_s is not None else max(timeout_s, 5.0)
+        """Read timeout for S, Z and T, which wait for stability before answering."""
+        self._manager: pyvisa.ResourceManager | None = None
+        self._resource: Any = None
+        self.streaming = False
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    def open(self) -> None:
+        if self._resource is not None:
+            return
+        options: dict[str, Any] = {"read_termination": "\r\n", "write_termination": "\r\n",
+                                   "timeout": int(self.timeout_s * 1000)}
+        if self.resource_name.upper().startswith("ASRL") and not self.backend.endswith("@sim"):
+            options["baud_rate"] = self.baud_rate
+        try:
+            self._manager = pyvisa.ResourceManager(self.backend)
+            self._resource = self._manager.open_resource(self.resource_name, **options)
+        except (pyvisa.Error, OSError, ValueError) as exc:
+            self.close()
+            raise TransportError(f"cannot open balance {self.resource_name!r} ({self.backend}): {exc}") from exc
+
+    def close(self) -> None:
+        resource, self._resource = self._resource, None
+        manager, self._manager = self._manager, None
+        for thing in (resource, manager):
+            if thing is not None:
+                try:
+                    thing.close()
+                except Exception:  # noqa: BLE001 - the session is gone either way
+                    pass
+        self.streaming = False
+
+    def __enter__(self) -> MTSICSBalance:
+        self.open()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- lines ----------------------------------------------------------------------------------
+    def _require(self) -> Any:
+        if self._resource is None:
+            raise TransportError(f"balance {self.resource_name!r} is not open (call open() first)")
+        return self._resource
+
+    def _io(self, action: str, call: Any, *args: Any) -> Any:
+        try:
+            return call(*args)
+        except pyvisa.VisaIOError as exc:
+            if exc.error_code == pyvisa.constants.StatusCode.error_timeout:
+                raise DeviceTimeout(f"balance {self.resource_name}: no reply to {action} within the timeout") from exc
+            raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
+        except (OSError, EOFError, ConnectionError) as exc:
+            raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
+        except Exception as exc:  # pyserial's SerialException surfaces here on unplug
+            if type(exc).__name__ == "SerialException":
+                raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
+            raise
+
+    def _read_line(self, command: str, timeout_s: float | None = None) -> str:
+        resource = self._require()
+        if timeout_s is not None:
+            resource.timeout = int(timeout_s * 1000)
+        try:
+            line = str(self._io(f"{command!r}", resource.read))
+        finally:
+            if timeout_s is not None:
+                resource.timeout = int(self.timeout_s * 1000)
+        line = line.strip("\r\n")
+        if line in GENERAL_ERRORS:
+            error = FramingError if line == "ET" else ProtocolError
+            raise error(f"balance answered {command!r} with {line}: {GENERAL_ERRORS[line]}")
+        return line
+
+    def _query(self, command: str, timeout_s: float | None = None) -> str:
+        if self.streaming and command not in ("@", "SI", "S"):
+            raise ProtocolError(f"stop_stream() before {command!r}: SIR output would mix with the reply")
+        self._io(f"{command!r}", self._require().write, command)
+        return self._read_line(command, timeout_s)
+
+    @staticmethod
+    def _parse_weight(line: str, command: str) -> MassReading:
+        match = _WEIGHT.match(line)
+        if match is None:
+            raise FramingError(f"balance reply {line!r} to {command!r} is not '<ID> <status> <value> <unit>'")
+        _identifier, status, value, unit = match.groups()
+        if status == "+":
+            raise DeviceAlarm("overload", f"balance reports overload for {command!r}")
+        if status == "-":
+            raise DeviceAlarm("underload", f"balance reports underload for {command!r}")
+        if status == "I":
+            raise ProtocolError(f"balance cannot execute {command!r} now (busy or no stability within its timeout)")
+        if value is None or unit not in GRAMS_PER_UNIT:
+            raise FramingError(f"balance reply {line!r}: missing value or unit not in {sorted(GRAMS_PER_UNIT)}")
+        return MassReading(mass_g=float(value) * GRAMS_PER_UNIT[unit], stable=status == "S")
+
+    # --- commands -------------------------------------------------------------------------------
+    def read_stable_mass_g(self) -> float:
+        """Measure the next stable net mass in grams (`S`; waits up to stable_timeout_s)."""
+        return self._parse_weight(self._query("S", self.stable_timeout_s), "S").mass_g
+
+    def read_mass_immediately(self) -> MassReading:
+        """Measure the net mass now, stable or not (`SI`)."""
+        return self._parse_weight(self._query("SI"), "SI")
+
+    def start_stream(self) -> None:
+        """Start `SIR`: the balance sends a reading at its display rate until stop_stream()."""
+        self._io("'SIR'", self._require().write, "SIR")
+        self.streaming = True
+
+    def read_streamed(self) -> MassReading:
+        """Measure the next streamed reading (after start_stream())."""
+        if not self.streaming:
+            raise ProtocolError("read_streamed() needs start_stream() first")
+        return self._parse_weight(self._read_line("SIR"), "SIR")
+
+    def stop_stream(self) -> str:
+        """Cancel SIR with `@` (which also clears the tare); discards streamed lines; returns the serial number."""
+        self._io("'@'", self._require().write, "@")
+        for _ in range(1000):
+            line = self._read_line("@")
+            if line.startswith("I4 "):
+                self.streaming = False
+                return self._parse_serial(line, "@")
+        raise ProtocolError("no I4 reply to '@' among 1000 streamed lines")
+
+    def zero(self) -> None:
+        """Set zero when stable (`Z`)."""
+        self._expect_ack("Z", self._query("Z", self.stable_timeout_s))
+
+    def tare_g(self) -> float:
+        """Tare when stable (`T`); returns the tare mass in grams."""
+        return self._parse_weight(self._query("T", self.stable_timeout_s), "T").mass_g
+
+    def reset(self) -> str:
+        """Cancel and reset like power-on without zeroing (`@`, clears tare); returns the serial number."""
+        if self.streaming:
+            return self.stop_stream()
+        return self._parse_serial(self._query("@"), "@")
+
+    def serial_number(self) -> str:
+        """Get the serial number (`I4`)."""
+        return self._parse_serial(self._query("I4"), "I4")
+
+    @staticmethod
+    def _parse_serial(line: str, command: str) -> str:
+        match = re.match(r'^I4 A "(.*)"$', line)
+        if match is None:
+            raise FramingError(f"balance reply {line!r} to {command!r} is not 'I4 A \"<serial>\"'")
+        return match.group(1)
+
+    @staticmethod
+    def _expect_ack(command: str, line: str) -> None:
+        match = _ACK.match(line)
+        if match is None or match.group(1) != command:
+            raise FramingError(f"balance reply {line!r} to {command!r} is not '{command} <status>'")
+        status = match.group(2)
+        if status == "A":
+            return
+        if status in "+-":
+            raise DeviceAlarm("overload" if status == "+" else "underload", f"{command!r} out of range")
+        if status == "I":
+            raise ProtocolError(f"balance cannot execute {command!r} now (busy or no stability within its timeout)")
+        raise FramingError(f"balance reply {line!r} to {command!r} has unknown status {status!r}")
