@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import hil.outputs.render as render_module
+from hil.cli.main import main
 from hil.outputs.render import render_all
 from hil.records.writer import RecordWriter
 
@@ -128,3 +129,23 @@ def test_a_failing_output_marks_a_passing_run_error(tmp_path, monkeypatch):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["outcome"] == "ERROR" and "plots" in summary["output_failures"]
     assert "ERROR" in (tmp_path / "report.html").read_text()
+
+# itpump report RUN_DIR re-renders from record.jsonl and prints where report.html is.
+
+
+def test_report_rerenders_and_exit_code_follows_outcome(tmp_path, capsys):
+    write_record(tmp_path, with_balance=False)
+    assert main(["report", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert f"report: {tmp_path / 'report.html'}" in out
+    assert (tmp_path / "report.html").is_file()
+
+
+def test_failed_run_exits_1(tmp_path, capsys):
+    write_record(tmp_path, outcome="FAIL", with_balance=False)
+    assert main(["report", str(tmp_path)]) == 1
+
+
+def test_folder_without_record_exits_2(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert "record.jsonl not found" in capsys.readouterr().err

@@ -1,0 +1,44 @@
+"""`itpump trumpet CSV --rate-ul-per-h R`."""
+from __future__ import annotations
+
+import numpy as np
+
+from hil.cli.main import main
+
+
+def write_log(path, error_fraction=0.02, rate_ul_per_h=600.0, readings=241):
+    t_s = np.arange(readings) * 30.0
+    mass_g = 1.0 + rate_ul_per_h * (1 + error_fraction) * t_s / 3600.0 * 0.998e-3
+    path.write_text("t_s,mass_g\n" + "".join(f"{t},{m:.9f}\n" for t, m in zip(t_s, mass_g)))
+
+
+def test_prints_table_and_writes_png(tmp_path, capsys):
+    log = tmp_path / "balance.csv"
+    write_log(log)
+    png = tmp_path / "trumpet.png"
+    assert main(["trumpet", str(log), "--rate-ul-per-h", "600", "--png", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "mean error A = +2.000 %" in out
+    assert out.count("+2.000") == 11  # A plus Ep(max) and Ep(min) of five windows
+    assert png.stat().st_size > 1000
+
+
+def test_missing_column_is_named(tmp_path, capsys):
+    log = tmp_path / "balance.csv"
+    log.write_text("time,mass_g\n0,1\n")
+    assert main(["trumpet", str(log), "--rate-ul-per-h", "600"]) == 2
+    assert "missing column(s) t_s" in capsys.readouterr().err
+
+
+def test_bad_number_is_located(tmp_path, capsys):
+    log = tmp_path / "balance.csv"
+    log.write_text("t_s,mass_g\n0,1\n30,heavy\n")
+    assert main(["trumpet", str(log), "--rate-ul-per-h", "600"]) == 2
+    assert "balance.csv:3: mass_g 'heavy' is not a number" in capsys.readouterr().err
+
+
+def test_too_short_log_says_what_is_missing(tmp_path, capsys):
+    log = tmp_path / "balance.csv"
+    write_log(log, readings=100)
+    assert main(["trumpet", str(log), "--rate-ul-per-h", "600"]) == 2
+    assert "needs 120 flow samples" in capsys.readouterr().err
