@@ -2,8 +2,10 @@
 
 Over each interval of constant rate r the augmented system [x; r] is propagated exactly:
     expm([[K, b], [0, 0]] * dt) = [[Phi, Gamma], [0, 1]],   x <- Phi x + Gamma r
-(no fixed-step integrator, no inversion of K, so a singular K is fine). One batched expm is computed
-per distinct interval length and reused; states use a structure-of-arrays layout (n_states, N) and
+(no fixed-step integrator). Phi and Gamma come from one batched eigendecomposition of K (real
+spectrum for this compartment structure), with a per-patient fallback to the batched expm of the
+augmented matrix when the eigenvectors are ill-conditioned; they are computed once per distinct
+interval length and reused; states use a structure-of-arrays layout (n_states, N) and
 propagators (n, n, N), which is about 3x faster than patient-major layout with numpy.
 
 Conventions: the state is zero (drug-free) before the first event; an instant bolus at t is included
@@ -74,8 +76,51 @@ def build_timeline(profile: DeliveryProfile, t_h: np.ndarray) -> Timeline:
     return Timeline(times, rate, bolus, index_of(t))
 
 
+MODAL_CONDITION_LIMIT = 1e8  # above this eigenvector condition number a patient falls back to expm
+
+
+class Propagators:
+    """Phi (n, n, N) and Gamma (n, N) per interval length, from one batched eigendecomposition of K.
+
+    Phi = V exp(L dt) V^-1, Gamma = V diag(expm1(l dt) / l) V^-1 b. Patients whose K has complex or
+    nearly repeated eigenvalues (eigenvector condition number above MODAL_CONDITION_LIMIT) use the
+    batched expm of the augmented matrix instead, which is exact for any K.
+    """
+
+    def __init__(self, system: LinearSystem) -> None:
+        self.system = system
+        eigenvalues, vectors = np.linalg.eig(system.k_per_h)
+        real = np.all(np.abs(np.imag(eigenvalues)) <= 1e-12 * (1 + np.abs(eigenvalues)), axis=1)
+        self.eigenvalues = np.real(eigenvalues)
+        self.vectors = np.real(vectors)
+        self.vectors[~real] = np.eye(system.n_states)
+        self.inverse = np.linalg.inv(self.vectors)
+        cond = np.abs(self.vectors).sum(axis=1).max(axis=1) * np.abs(self.inverse).sum(axis=1).max(axis=1)
+        self.fallback = np.nonzero(~real | ~(cond <= MODAL_CONDITION_LIMIT))[0]
+        self.input_modal = np.einsum("pij,pj->pi", self.inverse, system.infusion_input)
+        self._cache: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+
+    def at(self, dt_h: float) -> tuple[np.ndarray, np.ndarray]:
+        if dt_h not in self._cache:
+            self._cache[dt_h] = self._compute(dt_h)
+        return self._cache[dt_h]
+
+    def _compute(self, dt_h: float) -> tuple[np.ndarray, np.ndarray]:
+        lam = self.eigenvalues
+        growth = np.exp(lam * dt_h)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            integral = np.where(lam == 0.0, dt_h, np.expm1(lam * dt_h) / lam)
+        phi = np.einsum("pij,pj,pjk->ikp", self.vectors, growth, self.inverse)
+        gamma = np.einsum("pij,pj->ip", self.vectors, integral * self.input_modal)
+        if self.fallback.size:
+            sub = LinearSystem(*(a[self.fallback] for a in (self.system.k_per_h, self.system.infusion_input,
+                               self.system.bolus_input, self.system.output_matrix)), self.system.output_names)
+            phi[:, :, self.fallback], gamma[:, self.fallback] = propagators(sub, dt_h)
+        return np.ascontiguousarray(phi), np.ascontiguousarray(gamma)
+
+
 def propagators(system: LinearSystem, dt_h: float) -> tuple[np.ndarray, np.ndarray]:
-    """Phi (n, n, N) and Gamma (n, N) of one interval of dt_h hours, for every patient."""
+    """Phi (n, n, N) and Gamma (n, N) of one interval of dt_h hours by batched expm of the augmented matrix."""
     n_patients, n = system.n_patients, system.n_states
     augmented = np.zeros((n_patients, n + 1, n + 1))
     augmented[:, :n, :n] = system.k_per_h
@@ -94,34 +139,41 @@ def propagate(
 ) -> np.ndarray:
     """Values at each sample time: outputs (m, n_t, N) with observe (N, m, n) given, else states (n, n_t, N)."""
     timeline = build_timeline(profile, t_h)
-    n = system.n_states
-    observe_soa = None if observe is None else np.ascontiguousarray(observe.transpose(1, 2, 0))
-    n_rows = n if observe is None else observe.shape[1]
-    result = np.empty((n_rows, len(timeline.sample_index), system.n_patients), dtype=dtype)
+    n, n_patients = system.n_states, system.n_patients
+    observe = np.broadcast_to(np.eye(n), (n_patients, n, n)) if observe is None else observe
+    # Output rows read only the state columns that are non-zero for some patient (sparse projection).
+    observe_soa = np.ascontiguousarray(observe.transpose(1, 2, 0))
+    columns = [np.nonzero(np.any(observe_soa[m] != 0, axis=1))[0] for m in range(observe_soa.shape[0])]
+    columns = [c if c.size else np.array([0]) for c in columns]
+    result = np.zeros((len(timeline.sample_index), observe_soa.shape[0], n_patients), dtype=dtype)
     samples_at: dict[int, list[int]] = {}
     for position, index in enumerate(timeline.sample_index):
         samples_at.setdefault(int(index), []).append(position)
 
     dt = np.diff(timeline.times_h)
     dt_keys, dt_of_interval = np.unique(np.round(dt, 12), return_inverse=True)
-    cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    steps = Propagators(system)
     bolus_soa = np.ascontiguousarray(system.bolus_input.T)
-    x = np.zeros((n, system.n_patients))
-    for k, t in enumerate(timeline.times_h):
+    x, x_next, infused = (np.zeros((n, n_patients)) for _ in range(3))
+    row = np.empty(n_patients)
+    for k in range(len(timeline.times_h)):
         if timeline.bolus_mcg[k]:
             x += bolus_soa * timeline.bolus_mcg[k]
         for position in samples_at.get(k, ()):
-            result[:, position, :] = x if observe_soa is None else np.einsum("mjp,jp->mp", observe_soa, x)
+            for m, cols in enumerate(columns):
+                np.multiply(observe_soa[m, cols[0]], x[cols[0]], out=row)
+                for j in cols[1:]:
+                    row += observe_soa[m, j] * x[j]
+                result[position, m] = row
         if k == len(dt):
             break
-        key = int(dt_of_interval[k])
-        if key not in cache:
-            cache[key] = propagators(system, float(dt_keys[key]))
-        phi, gamma = cache[key]
-        x = np.einsum("ijp,jp->ip", phi, x)
+        phi, gamma = steps.at(float(dt_keys[dt_of_interval[k]]))
+        np.einsum("ijp,jp->ip", phi, x, out=x_next)
+        x, x_next = x_next, x
         if timeline.rate_mcg_per_h[k]:
-            x += gamma * timeline.rate_mcg_per_h[k]
-    return result
+            np.multiply(gamma, timeline.rate_mcg_per_h[k], out=infused)
+            x += infused
+    return result.transpose(1, 0, 2)
 
 
 def simulate(system: LinearSystem, profile: DeliveryProfile, t_h: np.ndarray, *, dtype: type = np.float64) -> np.ndarray:
