@@ -1,0 +1,153 @@
+"""SerialTransport over loop://, a local pty pair, and a loopback socket; the scripted transport itself."""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import tty
+
+import pytest
+
+from drivers.errors import DeviceDisconnected, DeviceTimeout, TransportError
+from drivers.scripted import ScriptedTransport, ScriptMismatch, expected_exchange
+from drivers.transport import SerialTransport
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def test_loop_round_trip_read_until_and_exact():
+    transport = SerialTransport("loop://", timeout_s=0.2)
+    transport.open()
+    try:
+        transport.write(b"\x0200S\x03\x02\x07")
+        assert transport.read_until(b"\x03") == b"\x0200S\x03"
+        assert transport.read_exact(2) == b"\x02\x07"
+        transport.write(b"abc")
+        assert transport.read_available() == b"abc"
+        assert transport.read_available() == b""
+    finally:
+        transport.close()
+
+
+@pytest.mark.requirements("SR-DRV-002")
+def test_loop_timeouts_carry_the_partial_bytes():
+    with_port = SerialTransport("loop://", timeout_s=0.05)
+    with_port.open()
+    try:
+        with_port.write(b"\x0200")
+        with pytest.raises(DeviceTimeout, match=r"\\x0200"):
+            with_port.read_until(b"\x03")
+        with pytest.raises(DeviceTimeout):
+            with_port.read_exact(1, timeout_s=0.01)
+    finally:
+        with_port.close()
+
+
+def test_no_io_before_open_and_bad_url():
+    transport = SerialTransport("loop://")
+    assert not transport.is_open
+    with pytest.raises(TransportError, match="not open"):
+        transport.write(b"x")
+    with pytest.raises(TransportError, match="cannot open"):
+        SerialTransport("/dev/does-not-exist-itpump").open()
+    with pytest.raises(ValueError, match="timeout"):
+        SerialTransport("loop://", timeout_s=0)
+
+
+@pytest.fixture()
+def pty_pair():
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    path = os.ttyname(slave)
+    yield master, path
+    for fd in (master, slave):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def test_pty_exchange_and_exclusive_open(pty_pair):
+    master, path = pty_pair
+    transport = SerialTransport(path, timeout_s=0.5)
+    transport.open()
+    try:
+        transport.write(b"0RUN\r")
+        assert os.read(master, 100) == b"0RUN\r"
+        os.write(master, b"\x0200I\x03")
+        assert transport.read_until(b"\x03") == b"\x0200I\x03"
+        with pytest.raises(TransportError, match="cannot open"):
+            SerialTransport(path).open()  # flock: a second opener is refused
+    finally:
+        transport.close()
+
+
+@pytest.mark.requirements("SR-DRV-002")
+def test_pty_master_closed_is_a_disconnect(pty_pair):
+    master, path = pty_pair
+    transport = SerialTransport(path, timeout_s=0.5)
+    transport.open()
+    try:
+        os.close(master)
+        with pytest.raises(DeviceDisconnected):
+            transport.read_until(b"\x03")
+    finally:
+        transport.close()
+
+
+def test_socket_peer_closing_is_a_disconnect():
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def accept_and_close():
+        connection, _ = server.accept()
+        connection.recv(10)
+        connection.close()
+
+    thread = threading.Thread(target=accept_and_close, daemon=True)
+    thread.start()
+    transport = SerialTransport(f"socket://127.0.0.1:{port}", timeout_s=1.0)
+    transport.open()
+    try:
+        transport.write(b"?")
+        thread.join(timeout=2)
+        with pytest.raises(DeviceDisconnected):
+            transport.read_until(b"\n")
+    finally:
+        transport.close()
+        server.close()
+
+
+def test_spy_url_records_the_exchange(tmp_path, pty_pair):
+    master, path = pty_pair
+    log = tmp_path / "trace.txt"
+    transport = SerialTransport(f"spy://{path}?file={log}", timeout_s=0.5)
+    transport.open()
+    transport.write(b"0VER\r")
+    assert os.read(master, 100) == b"0VER\r"
+    os.write(master, b"\x0200SNE1000V3.928\x03")
+    assert transport.read_until(b"\x03").endswith(b"V3.928\x03")
+    transport.close()
+    trace = log.read_text()
+    assert "0VER" in trace and "30 56 45 52 0D" in trace and " RX " in trace
+
+
+def test_scripted_transport_rules():
+    transport = ScriptedTransport([(None, b"boot"), (b"AB", b"ok"), (b"C", DeviceDisconnected("gone"))])
+    transport.open()
+    assert transport.read_exact(4) == b"boot"
+    transport.write(b"A")
+    transport.write(b"B")  # split writes still match one request
+    assert transport.read_until(b"k") == b"ok"
+    transport.write(b"C")
+    with pytest.raises(DeviceDisconnected):
+        transport.read_exact(1)
+    transport.verify_complete()
+    leftover = ScriptedTransport([(b"X", b"reply")])
+    leftover.open()
+    leftover.write(b"X")
+    with pytest.raises(ScriptMismatch, match="never read"):
+        leftover.verify_complete()
+    with pytest.raises(ScriptMismatch, match="not consumed"):
+        with expected_exchange(lambda t: t, [(b"X", b"")], open_driver=True):
+            pass
