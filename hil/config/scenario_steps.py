@@ -111,6 +111,12 @@ class ClearAlarmStep(_StepBase):
     alarm: Identifier | None = Field(None, description="the alarm to clear; all latched alarms if omitted")
 
 
+class StopStep(_StepBase):
+    """Stop delivery (needed before a refill)."""
+
+    action: Literal["stop"]
+
+
 class WaitStep(_StepBase):
     """Run on to at_h without a command (a checkpoint with its own requirement IDs)."""
 
@@ -119,12 +125,12 @@ class WaitStep(_StepBase):
 
 ScenarioStep = Annotated[
     Union[PrimeStep, StartContinuousStep, StartFlexStep, ClinicianBolusStep, BridgeBolusStep, PtmPressStep,
-          RefillStep, ChangeRateStep, InjectFaultStep, ClearAlarmStep, WaitStep],
+          RefillStep, ChangeRateStep, InjectFaultStep, ClearAlarmStep, StopStep, WaitStep],
     Field(discriminator="action"),
 ]
 
 ACTIONS = ("prime", "start_continuous", "start_flex", "clinician_bolus", "bridge_bolus", "ptm_press", "refill",
-           "change_rate", "inject_fault", "clear_alarm", "wait")
+           "change_rate", "inject_fault", "clear_alarm", "stop", "wait")
 
 
 def step_params(step: _StepBase) -> dict[str, object]:

@@ -181,3 +181,13 @@ def test_shipped_scenarios_use_only_known_actions():
         used |= {line.split("action:")[1].split(",")[0].split("}")[0].strip()
                  for line in path.read_text().splitlines() if "action:" in line}
     assert used <= set(ACTIONS)
+
+
+def test_shipped_scenarios_name_only_registered_requirements():
+    import re
+
+    from firmware_sim.requirements import REQUIREMENTS
+    for path in SHIPPED:
+        ids = set(re.findall(r"SR-[A-Z0-9]+-[0-9]+", path.read_text()))
+        assert ids, f"{path.name} names no requirement"
+        assert ids <= set(REQUIREMENTS), f"{path.name}: unknown {sorted(ids - set(REQUIREMENTS))}"
