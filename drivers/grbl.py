@@ -31,6 +31,8 @@ class GrblSyringe:
     travel_mm: plunger travel of a run without a target volume.
     banner_wait_s: how long open() listens for the boot banner an Arduino prints after the port opens
     (DTR reset) before it soft-resets GRBL itself.
+    unlock_after_hold_reset: if a controller answers the soft reset that follows a *completed* feed hold
+    with ALARM:3 (abort during cycle), send `$X`: no motion was under way, so the position is valid.
     """
 
     def __init__(
@@ -49,6 +51,7 @@ class GrblSyringe:
         hold_timeout_s: float = 5.0,
         poll_interval_s: float = 0.02,
         verify_settings: bool = True,
+        unlock_after_hold_reset: bool = True,
     ) -> None:
         for name, value in (("steps_per_mm", steps_per_mm), ("max_rate_ul_per_h", max_rate_ul_per_h),
                             ("travel_mm", travel_mm)):
@@ -68,6 +71,7 @@ class GrblSyringe:
         self.hold_timeout_s = hold_timeout_s
         self.poll_interval_s = poll_interval_s
         self.verify_settings = verify_settings
+        self.unlock_after_hold_reset = unlock_after_hold_reset
         self.grbl_version: str | None = None
         self.max_feed_mm_per_min: float | None = None
         self.rate_ul_per_h: float | None = None
@@ -159,7 +163,10 @@ class GrblSyringe:
                 raw = self.transport.read_until(b"\n", remaining_s)
             except DeviceTimeout:
                 return False
-            version = gp.banner_version(raw.decode("ascii", errors="replace").strip())
+            line = raw.decode("ascii", errors="replace").strip()
+            if (code := gp.alarm_code(line)) is not None:
+                self._alarms.append(gp.alarm_name(code))
+            version = gp.banner_version(line)
             if version is not None:
                 self.grbl_version = version
                 return True
@@ -255,8 +262,16 @@ class GrblSyringe:
             time.sleep(self.poll_interval_s)
             report = self._query_status()
         if report.state == "Hold":
+            alarms_before = len(self._alarms)
             self._soft_reset()
             report = self._query_status()
+            if report.state == "Alarm" and self.unlock_after_hold_reset and \
+                    self._alarms[alarms_before:] == [gp.alarm_name(3)]:
+                # Reset after a completed hold: motion had stopped, so the position is valid (stock GRBL
+                # raises no alarm here; controllers that raise ALARM:3 anyway are unlocked).
+                self._command("$X")
+                del self._alarms[alarms_before:]
+                report = self._query_status()
         done_mm = 0.0
         if self._run_start_mm is not None:
             done_mm = (self._axis_mm(report) - self._run_start_mm) * self.infuse_direction

@@ -201,3 +201,29 @@ def test_invalid_constructor_values_and_no_io():
         GrblSyringe(None, steps_per_mm=0, diameter_mm=10, max_rate_ul_per_h=1)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="diameter_mm"):
         GrblSyringe(None, steps_per_mm=80, diameter_mm=-1, max_rate_ul_per_h=1)  # type: ignore[arg-type]
+
+
+def test_alarm_3_after_a_completed_hold_is_unlocked_because_no_motion_was_lost():
+    script = open_script() + start_script(30.0, 20_000.0) + [
+        (b"!", b""), (b"?", report("Hold:0", 2.0)),
+        (b"\x18", b"ALARM:3\r\n" + BANNER), (b"?", b"[MSG:'$H'|'$X' to unlock]\r\n" + report("Alarm", 2.0)),
+        (b"$X\n", b"[MSG:Caution: Unlocked]\r\nok\r\n"), (b"?", report("Idle", 2.0)),
+        (b"?", report("Idle", 2.0)),
+    ]
+    with expected_exchange(syringe(travel_mm=30.0), script) as pump:
+        pump.set_rate_ul_per_h(20_000.0)
+        pump.start()
+        pump.stop()
+        assert pump.status().alarm is None
+
+
+def test_alarm_3_is_reported_when_unlocking_is_disabled():
+    script = open_script() + start_script(30.0, 20_000.0) + [
+        (b"!", b""), (b"?", report("Hold:0", 2.0)),
+        (b"\x18", b"ALARM:3\r\n" + BANNER), (b"?", report("Alarm", 2.0)),
+    ]
+    with expected_exchange(syringe(travel_mm=30.0, unlock_after_hold_reset=False), script) as pump:
+        pump.set_rate_ul_per_h(20_000.0)
+        pump.start()
+        with pytest.raises(DeviceAlarm, match="abort_during_cycle"):
+            pump.stop()
