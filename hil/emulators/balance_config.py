@@ -20,8 +20,8 @@ class BalanceConfig:
     seed: int = 0
     drift_g_per_h: float = 0.0
     evaporation_g_per_h: float = 0.0
-    settling_time_constant_s: float = 1.0
-    stability_band_g: float = 0.0005
+    settling_time_constant_s: float = 0.2
+    stability_band_g: float = 0.00005
     stable_timeout_s: float = 3.0
     """S, Z and T wait this long for a stable reading, then answer I (not executable)."""
     stability_check_interval_s: float = 0.1

@@ -40,7 +40,9 @@ class WeighingCell:
         return (self.config.container_mass_g + liquid_g + self.added_load_g
                 + (self.config.drift_g_per_h - self.config.evaporation_g_per_h) * t_h)
 
-    def sample(self, t_s: float) -> Reading:
+    def track(self, t_s: float) -> float:
+        """Bring the settling filter up to t_s; returns that time. Tracking often (the serving
+        thread does) keeps the piecewise-linear load assumption close to the real load history."""
         t_s = max(t_s, self._t_s)
         true_g = self.load_g(t_s)
         dt_s = t_s - self._t_s
@@ -49,6 +51,12 @@ class WeighingCell:
             ramp_lag_g = (true_g - self._true_g) / dt_s * tau_s
             self._lag_g = ramp_lag_g + (self._lag_g - ramp_lag_g) * math.exp(-dt_s / tau_s)
         self._t_s, self._true_g = t_s, true_g
+        return t_s
+
+    def sample(self, t_s: float) -> Reading:
+        """A displayed reading: the tracked value plus one noise draw."""
+        t_s = self.track(t_s)
+        true_g = self._true_g
         noise_g = self._rng.gauss(0.0, self.config.noise_sd_g) if self.config.noise_sd_g > 0 else 0.0
         band_g = self.config.stability_band_g
         stable = abs(self._lag_g) <= band_g and abs(noise_g) <= band_g and t_s >= self.unstable_until_s

@@ -51,6 +51,7 @@ class MtSicsCore:
         return self._drain()
 
     def poll(self, t_s: float) -> bytes:
+        self.cell.track(t_s)
         if self.sir_next_s is not None and t_s >= self.sir_next_s:
             self._out.append(self._weight_line("S", self.cell.sample(t_s), t_s, immediate=True))
             self.sir_next_s = t_s + self.config.sir_interval_s
