@@ -233,6 +233,10 @@ class NE1000Pump:
             alarm=alarms[0] if alarms else None,
         )
 
+    def query_prompt(self) -> str | None:
+        """Measure the status prompt with one status-query exchange (raises DeviceAlarm on an alarm)."""
+        return self._command("").prompt
+
     def prompt(self) -> str | None:
         """Get the last status character the pump sent (I, W, S, P, T, U, X), None before any reply."""
         return self._link.last_prompt
