@@ -110,7 +110,9 @@ class GrblCore:
         elif byte == CYCLE_START and self.motion.held:
             self.motion.held = False
         elif byte == SOFT_RESET:
-            if self.motion.busy and not self.alarm:
+            # Motion stops without deceleration here, so a hold is complete (Hold:0) at once; stock
+            # GRBL raises ALARM:3 only for a reset while moving or still decelerating, not after Hold:0.
+            if self.motion.busy and not self.motion.held and not self.alarm:
                 self._out.append("ALARM:3")  # reset during motion: position may be lost
                 self.alarm = True
             self._reset()

@@ -66,6 +66,15 @@ def test_soft_reset_during_motion_alarms_and_needs_unlock(grbl, clock):
     assert grbl.transact(b"?").startswith(b"<Idle|MPos:0.500")
 
 
+def test_soft_reset_after_completed_hold_reboots_without_alarm(grbl, clock):
+    grbl.transact(b"G91 G1 X2 F60\n")
+    clock.advance_s(0.5)
+    grbl.transact(b"!")
+    assert grbl.transact(b"?").startswith(b"<Hold:0")
+    assert grbl.transact(b"\x18") == BANNER
+    assert grbl.transact(b"?").startswith(b"<Idle|MPos:0.500")
+
+
 def test_soft_reset_when_idle_only_reboots(grbl):
     assert grbl.transact(b"\x18") == BANNER
 
