@@ -1,8 +1,8 @@
 """True peaks of each output over a time window, including peaks that fall between samples.
 
 Method: the exact solution is evaluated on a dense grid (default 1 min) that also contains every
-event time (segment starts/ends, boluses), so the rate is constant between grid points. Every grid
-local maximum within 1 % of the grid maximum is then refined by golden-section search on the exact
+event time (segment starts/ends, boluses), so the rate is constant between grid points. The 16 highest
+grid local maxima within 1 % of the grid maximum are then refined by golden-section search on the exact
 solution in both adjacent grid intervals (sums of exponentials are unimodal over one minute). The
 peak found is at least the grid maximum and within about 1e-9 h of the true peak time.
 """
@@ -18,6 +18,7 @@ from firmware_sim.pk.profile import DeliveryProfile
 
 DEFAULT_PEAK_GRID_STEP_H = 1.0 / 60.0
 CANDIDATE_FRACTION_OF_MAX = 0.99
+MAX_REFINED = 16
 GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 
 
@@ -78,10 +79,13 @@ def find_peaks(
         grid_max = float(np.max(y))
         left = np.concatenate([[-np.inf], y[:-1]])
         right = np.concatenate([y[1:], [-np.inf]])
-        is_candidate = (y >= left) & (y >= right) & (y >= CANDIDATE_FRACTION_OF_MAX * grid_max)
+        # Local maxima (the last point of a flat run), within 1 % of the grid max; the best MAX_REFINED.
+        is_candidate = (y >= left) & (y > right) & (y >= CANDIDATE_FRACTION_OF_MAX * grid_max)
+        candidates = np.nonzero(is_candidate)[0]
+        candidates = candidates[np.argsort(y[candidates])[::-1][:MAX_REFINED]]
         best = Peak(grid_max, float(grid[int(np.argmax(y))]))
         row = system.output_matrix[0, m]
-        for k in np.nonzero(is_candidate)[0]:
+        for k in candidates:
             for i in (k - 1, k):
                 if 0 <= i < len(grid) - 1 and in_window[i]:
                     value, tau = _refine(system, row, states[:, i], float(timeline.rate_mcg_per_h[i]), float(grid[i + 1] - grid[i]))

@@ -58,10 +58,11 @@ def sample_population(
 
     w_cl, w_v = _omega(var.lumbar_clearance_cv), _omega(var.lumbar_volume_cv)
     rho = var.lumbar_clearance_volume_correlation
-    cov = np.array([[w_cl * w_cl, rho * w_cl * w_v], [rho * w_cl * w_v, w_v * w_v]])
-    eta_csf = rng.multivariate_normal(np.zeros(2), cov, size=n_patients, method="cholesky")
-    values["lumbar_clearance_ml_per_h"] = values["lumbar_clearance_ml_per_h"] * np.exp(eta_csf[:, 0])
-    values["lumbar_volume_ml"] = values["lumbar_volume_ml"] * np.exp(eta_csf[:, 1])
+    z = rng.standard_normal((2, n_patients))
+    eta_cl = w_cl * z[0]
+    eta_v = w_v * (rho * z[0] + np.sqrt(1.0 - rho * rho) * z[1])
+    values["lumbar_clearance_ml_per_h"] = values["lumbar_clearance_ml_per_h"] * np.exp(eta_cl)
+    values["lumbar_volume_ml"] = values["lumbar_volume_ml"] * np.exp(eta_v)
 
     def scale(names: tuple[str, ...], cv: float) -> None:
         eta = rng.normal(0.0, _omega(cv), n_patients)

@@ -1,0 +1,80 @@
+"""Kernel vs an independent reference (solve_ivp at tight tolerance, closed forms)."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from firmware_sim.pk.kernel import propagators, Propagators, simulate
+from firmware_sim.pk.model import PatientBatch, build_system
+from firmware_sim.pk.params import BaclofenParams
+from firmware_sim.pk.population import sample_population
+from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment, InstantBolus
+from firmware_sim.pk.reference_solver import solve_reference
+
+
+def max_relative_error(kernel, reference):
+    worst = 0.0
+    for k_row, r_row in zip(kernel, reference):
+        mask = np.abs(r_row) > 1e-9 * np.abs(r_row).max()
+        worst = max(worst, float(np.max(np.abs(k_row[mask] - r_row[mask]) / np.abs(r_row[mask]))))
+    return worst
+
+
+MIXED = DeliveryProfile(
+    segments=(InfusionSegment(0.0, 30.0, 20.0), InfusionSegment(2.0, 1 / 60, 3000.0),
+              InfusionSegment(7.3, 4.1, 11.0), InfusionSegment(18.05, 0.5, 90.0)),
+    instant_boluses=(InstantBolus(5.5, 40.0), InstantBolus(12.25, 25.0)),
+)
+
+
+def test_mixed_profile_matches_solve_ivp_default_and_population():
+    t = np.linspace(0.0, 36.0, 145)
+    batch = sample_population(4, seed=3, weight_kg=np.array([70.0, 25.0, 40.0, 110.0]))
+    system = build_system(batch)
+    kernel = simulate(system, MIXED, t)
+    for p in range(batch.n_patients):
+        reference = solve_reference(system, MIXED, t, patient=p)
+        assert max_relative_error(kernel[:, :, p], reference) < 1e-6
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 20), st.floats(0.01, 6), st.floats(0, 200)), min_size=1, max_size=4),
+       st.lists(st.tuples(st.floats(0, 20), st.floats(0, 100)), max_size=3))
+def test_random_profiles_match_solve_ivp(segments, boluses):
+    profile = DeliveryProfile(tuple(InfusionSegment(*s) for s in segments), tuple(InstantBolus(*b) for b in boluses))
+    t = np.linspace(0.0, 24.0, 49)
+    system = build_system(PatientBatch.from_params(BaclofenParams()))
+    kernel = simulate(system, profile, t)[:, :, 0]
+    reference = solve_reference(system, profile, t)
+    if np.abs(reference).max() > 0:
+        assert max_relative_error(kernel, reference) < 1e-6
+
+
+def test_modal_propagators_equal_expm_and_fallback_is_used_for_repeated_eigenvalues():
+    # fast ke0 equal to slow ke0 and to a CSF rate makes K nearly defective: the expm fallback must take over
+    params = BaclofenParams(biophase_fast_ke0_per_h=0.2, biophase_slow_ke0_per_h=0.2)
+    system = build_system(PatientBatch.from_params([BaclofenParams(), params]))
+    steps = Propagators(system)
+    phi, gamma = steps.at(0.7)
+    phi_ref, gamma_ref = propagators(system, 0.7)
+    assert np.allclose(phi, phi_ref, rtol=1e-9, atol=1e-13)
+    assert np.allclose(gamma, gamma_ref, rtol=1e-9, atol=1e-13)
+
+
+def test_tissue_reservoir_on_still_matches_reference():
+    params = BaclofenParams(tissue_uptake_per_h=0.05, tissue_return_per_h=0.02)
+    system = build_system(PatientBatch.from_params(params))
+    t = np.linspace(0.0, 30.0, 61)
+    assert max_relative_error(simulate(system, MIXED, t)[:, :, 0], solve_reference(system, MIXED, t)) < 1e-6
+
+
+def test_bolus_is_right_continuous_and_no_drug_before_first_event():
+    profile = DeliveryProfile(instant_boluses=(InstantBolus(1.0, 66.2),))
+    y = simulate(build_system(PatientBatch.from_params(BaclofenParams())), profile, np.array([0.0, 0.5, 1.0]))
+    assert y[0, 0, 0] == 0.0 and y[0, 1, 0] == 0.0
+    assert y[0, 2, 0] == pytest.approx(1000.0)  # 66.2 mcg in 66.2 mL
+
+
+@pytest.mark.parametrize("bad", [np.array([]), np.array([1.0, 1.0]), np.array([2.0, 1.0]), np.array([0.0, np.nan])])
+def test_bad_sample_times_rejected(bad):
+    with pytest.raises(ValueError, match="t_h"):
+        simulate(build_system(PatientBatch.from_params(BaclofenParams())), MIXED, bad)
