@@ -22,6 +22,8 @@ GENERAL_ERRORS = {
 }
 _WEIGHT = re.compile(r"^(S|T|TA) ([SD+\-I])(?: +(-?\d+(?:\.\d+)?) +(\S{1,3}))?$")
 _ACK = re.compile(r"^(\S+) ([A-Z+\-])(?: (.*))?$")
+_POWER_UP = re.compile(r'^I4 A "[^"]*"$')
+"""What a balance sends unasked after power-up (and in reply to I4 and @)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ class MTSICSBalance:
             if exc.error_code == pyvisa.constants.StatusCode.error_timeout:
                 raise DeviceTimeout(f"balance {self.resource_name}: no reply to {action} within the timeout") from exc
             raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
+        except UnicodeDecodeError as exc:  # line noise: a byte with the high bit set
+            raise FramingError(f"balance reply to {action} is not ASCII: {exc}") from exc
         except (OSError, EOFError, ConnectionError) as exc:
             raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
         except Exception as exc:  # pyserial's SerialException surfaces here on unplug
@@ -119,6 +123,8 @@ class MTSICSBalance:
             if timeout_s is not None:
                 resource.timeout = int(self.timeout_s * 1000)
         line = line.strip("\r\n")
+        if _POWER_UP.match(line) and command not in ("@", "I4"):
+            self._power_up_seen()
         if line in GENERAL_ERRORS:
             error = FramingError if line == "ET" else ProtocolError
             raise error(f"balance answered {command!r} with {line}: {GENERAL_ERRORS[line]}")
@@ -127,8 +133,30 @@ class MTSICSBalance:
     def _query(self, command: str, timeout_s: float | None = None) -> str:
         if self.streaming and command not in ("@", "SI", "S"):
             raise ProtocolError(f"stop_stream() before {command!r}: SIR output would mix with the reply")
+        if not self.streaming:
+            self._discard_stale_input()
         self._io(f"{command!r}", self._require().write, command)
         return self._read_line(command, timeout_s)
+
+    def _discard_stale_input(self) -> None:
+        """Drop bytes that arrived outside an exchange (a reply that came after its timeout, a corrupted
+        line's remainder), so they are never taken for the next reply; a power-up I4 among them is reported."""
+        resource = self._require()
+        try:
+            pending = int(self._io("checking for stale input", lambda: resource.bytes_in_buffer))
+        except (AttributeError, NotImplementedError, TypeError):
+            return  # the backend cannot tell (pyvisa-sim): nothing arrives unasked there
+        if pending <= 0:
+            return
+        stale = bytes(self._io("discarding stale input", resource.read_bytes, pending))
+        lines = stale.decode("ascii", errors="replace").split("\r\n")
+        if any(_POWER_UP.match(line) for line in lines):
+            self._power_up_seen()
+
+    def _power_up_seen(self) -> None:
+        self.streaming = False
+        raise DeviceAlarm("reset", f"balance {self.resource_name} announced a power-up (I4): "
+                                   "zero taken again, tare cleared, SIR stopped")
 
     @staticmethod
     def _parse_weight(line: str, command: str) -> MassReading:
