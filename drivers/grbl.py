@@ -134,6 +134,7 @@ class GrblSyringe:
         if len(line) >= gp.LINE_BUFFER_BYTES:
             raise ValueError(f"GRBL line longer than {gp.LINE_BUFFER_BYTES - 1} bytes: {line!r}")
         alarms_before = len(self._alarms)
+        self._discard_stale_input()
         self.transport.write(line.encode("ascii") + gp.LINE_END)
         lines = []
         while True:
@@ -148,6 +149,7 @@ class GrblSyringe:
             lines.append(reply)
 
     def _query_status(self) -> gp.StatusReport:
+        self._discard_stale_input()
         self.transport.write(gp.STATUS_QUERY)
         while True:
             line = self._read_line()
@@ -155,6 +157,16 @@ class GrblSyringe:
                 return gp.parse_status_report(line)
             if line != "ok":
                 raise ProtocolError(f"unexpected GRBL line {line!r} while waiting for a status report")
+
+    def _discard_stale_input(self) -> None:
+        """Drop lines that arrived outside an exchange (a reply that came after its timeout), so they are
+        never taken for the next reply; ALARM:N lines and banners among them are still recorded."""
+        for raw in self.transport.read_available().split(b"\n"):
+            line = raw.decode("ascii", errors="replace").strip()
+            if (code := gp.alarm_code(line)) is not None:
+                self._alarms.append(gp.alarm_name(code))
+            elif gp.banner_version(line) is not None:
+                self._alarms.append("reset")
 
     def _await_banner(self, timeout_s: float) -> bool:
         deadline_s = time.monotonic() + timeout_s
