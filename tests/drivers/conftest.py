@@ -7,3 +7,20 @@ from pathlib import Path
 _HERE = str(Path(__file__).parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture()
+def serve_emulator():
+    """serve_emulator(device) -> pty path: start an emulator on a pty; every one started is stopped at teardown."""
+    started = []
+
+    def start(device):
+        started.append(device)
+        return device.start()
+
+    yield start
+    for device in started:
+        device.stop()

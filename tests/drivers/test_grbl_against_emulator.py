@@ -5,8 +5,9 @@ import math
 
 import pytest
 
-from drivers.errors import DeviceDisconnected, DeviceTimeout, LimitExceeded
+from drivers.errors import DeviceDisconnected, DeviceTimeout, FramingError, LimitExceeded, ProtocolError
 from drivers.grbl import GrblSyringe
+from drivers.grbl_protocol import GrblCommandError
 from drivers.transport import SerialTransport
 from firmware_sim.clock import VirtualClock, WallClock
 
@@ -16,19 +17,14 @@ AREA_MM2 = math.pi * DIAMETER_MM**2 / 4
 
 
 @pytest.fixture()
-def emulator():
+def emulator(serve_emulator):
     from hil.emulators.grbl import EmulatedGrbl
-
-    started = []
 
     def make(clock=None, **overrides):
         device = EmulatedGrbl(clock or WallClock(), syringe_diameter_mm=DIAMETER_MM, **overrides)
-        started.append(device)
-        return device, device.start()
+        return device, serve_emulator(device)
 
-    yield make
-    for device in started:
-        device.stop()
+    return make
 
 
 def open_syringe(path: str, **options) -> GrblSyringe:
@@ -120,5 +116,182 @@ def test_dropped_and_disconnected_links_are_typed(emulator):
         device.inject_fault("disconnect")
         with pytest.raises((DeviceDisconnected, DeviceTimeout)):
             pump.status()
+    finally:
+        pump.close()
+
+
+def assert_stopped_and_still(pump, device, clock, advance_s=600.0):
+    """The syringe is idle and stays so: neither GRBL's position nor the physical outflow moves on."""
+    status = pump.status()
+    assert status.running is False
+    position_mm, outflow_ul = device.position_mm(), device.dispensed_volume_ul()
+    clock.advance_s(advance_s)
+    assert pump.status().running is False
+    assert device.position_mm() == position_mm
+    assert device.dispensed_volume_ul() == pytest.approx(outflow_ul, abs=1e-9)
+
+
+@pytest.mark.requirements("SR-DRV-007")
+def test_stall_is_invisible_to_grbl_but_not_to_the_balance_and_stop_leaves_it_idle(emulator, serve_emulator):
+    """GRBL is open loop: a stalled stepper still reports Run and a growing position (the protocol's
+    state). The loss shows on the balance; stop() must still leave no queued motion behind."""
+    from drivers.mtsics import MTSICSBalance
+    from hil.emulators.balance import EmulatedBalance
+
+    clock = VirtualClock()
+    device, path = emulator(clock)
+    scale = EmulatedBalance(clock, device.dispensed_volume_ul, noise_sd_g=0.0)
+    scale.transact(b"")
+    pump = open_syringe(path)
+    balance = MTSICSBalance(f"ASRL{serve_emulator(scale)}::INSTR", timeout_s=0.5)
+    balance.open()
+    try:
+        pump.set_rate_ul_per_h(6000.0)  # 100 uL/min
+        pump.clear_infused_volume()
+        pump.start()
+        clock.advance_s(6.0)
+        device.inject_fault("stall")
+        stalled_ul = device.dispensed_volume_ul()
+        stalled_g = balance.read_stable_mass_g()
+        clock.advance_s(30.0)
+        status = pump.status()
+        assert status.running is True and status.alarm is None  # GRBL cannot tell
+        assert status.infused_ul == pytest.approx(stalled_ul + 50.0, rel=0.05)
+        assert device.dispensed_volume_ul() == pytest.approx(stalled_ul)
+        assert balance.read_stable_mass_g() == pytest.approx(stalled_g, abs=2e-4)  # nothing delivered
+        pump.stop()
+        device.inject_fault("clear_stall")  # the motor could move again: no queued move may resume
+        assert_stopped_and_still(pump, device, clock)
+    finally:
+        balance.close()
+        pump.close()
+
+
+@pytest.mark.requirements("SR-DRV-007")
+def test_occlusion_delivers_nothing_after_the_compliance_and_stop_leaves_it_idle(emulator):
+    clock = VirtualClock()
+    device, path = emulator(clock)
+    pump = open_syringe(path)
+    try:
+        pump.set_rate_ul_per_h(6000.0)
+        pump.start()
+        clock.advance_s(6.0)
+        before_ul = device.dispensed_volume_ul()
+        device.inject_fault("occlusion", compliance_ul=2.0)
+        clock.advance_s(30.0)
+        assert pump.status().running is True  # open loop: the controller still runs the move
+        assert device.dispensed_volume_ul() == pytest.approx(before_ul)
+        pump.stop()
+        assert_stopped_and_still(pump, device, clock)
+        device.inject_fault("clear_occlusion")  # the compressed compliance comes out once, then nothing
+        assert device.dispensed_volume_ul() == pytest.approx(before_ul + 2.0, abs=1e-6)
+        clock.advance_s(600.0)
+        assert device.dispensed_volume_ul() == pytest.approx(before_ul + 2.0, abs=1e-6)
+    finally:
+        pump.close()
+
+
+@pytest.mark.requirements("SR-DRV-004")
+@pytest.mark.parametrize("skip_bytes, error", [(0, ProtocolError), (1, FramingError), (7, FramingError)],
+                         ids=["start", "state", "position-field"])
+def test_corrupted_status_report_is_typed_and_the_link_recovers(emulator, skip_bytes, error):
+    clock = VirtualClock()
+    device, path = emulator(clock)
+    pump = open_syringe(path)
+    try:
+        pump.set_rate_ul_per_h(6000.0)
+        pump.clear_infused_volume()
+        pump.start()
+        clock.advance_s(6.0)
+        device.inject_fault("corrupt_bytes", direction="to_host", count=1, skip_bytes=skip_bytes)
+        with pytest.raises(error):
+            pump.status()
+        status = pump.status()
+        assert status.running is True and status.infused_ul == pytest.approx(10.0, rel=0.05)
+        pump.stop()
+        assert_stopped_and_still(pump, device, clock)
+    finally:
+        pump.close()
+
+
+@pytest.mark.requirements("SR-DRV-004", "SR-DRV-007")
+def test_corrupted_command_is_rejected_and_nothing_moves(emulator):
+    clock = VirtualClock()
+    device, path = emulator(clock)
+    pump = open_syringe(path)
+    try:
+        pump.set_rate_ul_per_h(6000.0)
+        # start() sends "?" then "G21\n": "G31" is rejected (error:20). GRBL has no checksum: a flip that
+        # makes another valid word (G21 -> F21, or G20: inches) is accepted; only the reply can tell.
+        device.inject_fault("corrupt_bytes", direction="from_host", count=1, skip_bytes=2)
+        with pytest.raises(GrblCommandError):
+            pump.start()
+        assert_stopped_and_still(pump, device, clock)
+        pump.start()  # the link recovers
+        clock.advance_s(6.0)
+        assert pump.status().running is True
+        pump.stop()
+        assert_stopped_and_still(pump, device, clock)
+    finally:
+        pump.close()
+
+
+@pytest.mark.requirements("SR-DRV-002")
+def test_reply_delayed_within_the_timeout_is_read(emulator):
+    clock = VirtualClock()
+    device, path = emulator(clock)
+    pump = open_syringe(path)
+    try:
+        device.inject_fault("delay_bytes", delay_s=0.2)
+        assert pump.status().running is False
+    finally:
+        pump.close()
+
+
+@pytest.mark.requirements("SR-DRV-002", "SR-DRV-007")
+def test_status_delayed_past_the_timeout_is_a_timeout_and_not_read_as_the_next_report(emulator):
+    import time
+
+    clock = VirtualClock()
+    device, path = emulator(clock)
+    pump = open_syringe(path, reply_timeout_s=0.2)
+    try:
+        pump.set_rate_ul_per_h(6000.0)
+        pump.clear_infused_volume()
+        pump.start()
+        device.inject_fault("delay_bytes", delay_s=0.5)
+        with pytest.raises(DeviceTimeout):
+            pump.status()
+        time.sleep(0.5)  # the late report (0 uL) lands in the input buffer
+        clock.advance_s(6.0)
+        status = pump.status()
+        assert status.running is True and status.infused_ul == pytest.approx(10.0, rel=0.05)
+        pump.stop()
+        assert_stopped_and_still(pump, device, clock)
+    finally:
+        pump.close()
+
+
+@pytest.mark.requirements("SR-DRV-002", "SR-DRV-007")
+def test_start_whose_first_reply_is_late_fails_typed_and_leaves_nothing_moving(emulator):
+    import time
+
+    clock = VirtualClock()
+    device, path = emulator(clock)
+    pump = open_syringe(path, reply_timeout_s=0.2)
+    try:
+        pump.set_rate_ul_per_h(6000.0)
+        pump.clear_infused_volume()
+        device.inject_fault("delay_bytes", delay_s=0.5)  # the report start() reads its start position from
+        with pytest.raises(DeviceTimeout):
+            pump.start()
+        time.sleep(0.5)  # the late report lands in the input buffer
+        assert_stopped_and_still(pump, device, clock)  # no move was sent
+        pump.start()  # the retry reads a fresh report, not the stale one
+        clock.advance_s(6.0)
+        status = pump.status()
+        assert status.running is True and status.infused_ul == pytest.approx(10.0, rel=0.05)
+        pump.stop()
+        assert_stopped_and_still(pump, device, clock)
     finally:
         pump.close()

@@ -12,19 +12,14 @@ pytestmark = pytest.mark.timeout(60)
 
 
 @pytest.fixture()
-def emulator():
+def emulator(serve_emulator):
     from hil.emulators.ne1000 import EmulatedNE1000
-
-    started = []
 
     def make(clock=None, **overrides):
         device = EmulatedNE1000(clock or WallClock(), **overrides)
-        started.append(device)
-        return device, device.start()
+        return device, serve_emulator(device)
 
-    yield make
-    for device in started:
-        device.stop()
+    return make
 
 
 def open_pump(path: str, **options) -> NE1000Pump:
@@ -204,5 +199,79 @@ def test_disconnect_is_typed(emulator):
         device.inject_fault("disconnect")
         with pytest.raises(DeviceDisconnected):
             pump.status()
+    finally:
+        pump.close()
+
+
+@pytest.mark.requirements("SR-DRV-005", "SR-DRV-007")
+@pytest.mark.parametrize("safe_mode", [False, True], ids=["basic", "safe"])
+def test_occlusion_stalls_after_the_compliance_and_the_pump_is_left_stopped(emulator, safe_mode):
+    clock = VirtualClock()
+    device, path = emulator(clock)
+    pump = open_pump(path, safe_mode=safe_mode, safe_mode_timeout_s=255)
+    try:
+        pump.set_rate_ul_per_h(600.0)  # 10 uL/min
+        pump.set_target_volume_ul(None)
+        pump.clear_infused_volume()
+        pump.start()
+        clock.advance_s(10.0)
+        before_ul = device.dispensed_volume_ul()
+        device.inject_fault("occlusion", compliance_ul=0.5)
+        clock.advance_s(10.0)  # the line takes up 0.5 uL in 3 s, then the motor stalls
+        status = pump.status()
+        assert status.alarm == "stall" and status.running is False
+        assert status.infused_ul == pytest.approx(before_ul + 0.5, abs=0.01)  # counted, but not delivered
+        assert device.dispensed_volume_ul() == pytest.approx(before_ul)
+        pump.stop()
+        clock.advance_s(600.0)
+        assert pump.status().running is False
+        assert device.dispensed_volume_ul() == pytest.approx(before_ul)  # nothing runs unobserved
+        device.inject_fault("clear_occlusion")  # the compressed 0.5 uL comes out as a bolus, then nothing
+        assert device.dispensed_volume_ul() == pytest.approx(before_ul + 0.5)
+        clock.advance_s(600.0)
+        assert device.dispensed_volume_ul() == pytest.approx(before_ul + 0.5)
+    finally:
+        pump.close()
+
+
+@pytest.mark.requirements("SR-DRV-002")
+def test_reply_delayed_within_the_timeout_is_read(emulator):
+    device, path = emulator(VirtualClock())
+    pump = open_pump(path, reply_timeout_s=1.0)
+    try:
+        device.inject_fault("delay_bytes", delay_s=0.2)
+        pump.set_rate_ul_per_h(100.0)
+        assert pump.commanded_rate_ul_per_h == 100.0
+        assert pump.status().running is False
+    finally:
+        pump.close()
+
+
+@pytest.mark.requirements("SR-DRV-002", "SR-DRV-007")
+@pytest.mark.parametrize("safe_mode", [False, True], ids=["basic", "safe"])
+def test_start_reply_delayed_past_the_timeout_is_a_timeout_and_the_running_pump_stays_observable(
+        emulator, safe_mode):
+    import time
+
+    clock = VirtualClock()
+    device, path = emulator(clock)
+    pump = open_pump(path, safe_mode=safe_mode, safe_mode_timeout_s=255, reply_timeout_s=0.2)
+    try:
+        pump.set_rate_ul_per_h(600.0)
+        pump.set_target_volume_ul(None)
+        pump.clear_infused_volume()
+        device.inject_fault("delay_bytes", delay_s=0.5)
+        with pytest.raises(DeviceTimeout):
+            pump.start()  # the pump did start: only its reply is late
+        time.sleep(0.5)  # the late reply lands in the input buffer
+        clock.advance_s(60.0)
+        status = pump.status()  # not the stale reply to RUN
+        assert status.running is True and status.alarm is None
+        assert status.infused_ul == pytest.approx(10.0, rel=0.02)
+        pump.stop()
+        stopped_ul = device.dispensed_volume_ul()
+        clock.advance_s(600.0)
+        assert pump.status().running is False
+        assert device.dispensed_volume_ul() == pytest.approx(stopped_ul)
     finally:
         pump.close()
