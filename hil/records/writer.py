@@ -53,11 +53,11 @@ class RecordWriter:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def write(self, kind: str, **fields: Any) -> dict[str, Any]:
+    def write(self, event_kind: str, /, **fields: Any) -> dict[str, Any]:
         """Validate and append one event; returns the event as written."""
         if self._file is None:
             raise RuntimeError(f"record {self.path} is not open")
-        event = ev.validate_event({"event": kind, **_json_safe(fields)})
+        event = ev.validate_event({"event": event_kind, **_json_safe(fields)})
         self._file.write(json.dumps(event, separators=(",", ":"), allow_nan=False) + "\n")
         self._file.flush()
         if self._fsync:
