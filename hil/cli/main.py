@@ -10,6 +10,7 @@ import importlib
 import sys
 
 SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "run",
     "emulate",
     "check",
     "report",

@@ -1,0 +1,74 @@
+"""A drivers.SyringePump as the firmware's Actuator port.
+
+Driver errors become ActuatorError with a fault name the firmware maps to an alarm; device alarms in a
+status become ActuatorStatus.fault. With a time-compression factor k, rates sent to the pump are k times
+the firmware's and reported volumes are divided by k, so the firmware sees scenario-scale volumes.
+"""
+from __future__ import annotations
+
+from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, DriverError, FramingError,
+                            LimitExceeded, TransportError)
+from drivers.syringe_pump import SyringePump
+from firmware_sim.ports import ActuatorError, ActuatorStatus
+
+DEVICE_ALARM_FAULTS: dict[str, str] = {
+    "stall": "motor_stall",
+    "reset": "power_reset",
+    "watchdog": "communication_lost",
+    "comm_error": "communication_lost",
+    "hard_limit": "motor_stall",
+    "alarm_lock": "actuator_fault",
+}
+"""Driver alarm names -> firmware fault names (firmware_sim.pump.alarms maps those to alarms)."""
+
+
+def fault_for_device_alarm(alarm: str) -> str:
+    return DEVICE_ALARM_FAULTS.get(alarm, alarm)
+
+
+def fault_for_error(exc: DriverError) -> str:
+    if isinstance(exc, DeviceAlarm):
+        return fault_for_device_alarm(exc.alarm)
+    if isinstance(exc, DeviceDisconnected):
+        return "disconnected"
+    if isinstance(exc, (DeviceTimeout, FramingError, TransportError)):
+        return "communication_lost"
+    if isinstance(exc, LimitExceeded):
+        return "limit_exceeded"
+    return "actuator_fault"
+
+
+class PumpActuator:
+    def __init__(self, pump: SyringePump, rate_scale: float = 1.0) -> None:
+        if not rate_scale >= 1.0:
+            raise ValueError(f"rate_scale (time compression factor) must be >= 1, got {rate_scale}")
+        self.pump = pump
+        self.rate_scale = float(rate_scale)
+        self.running = False
+        self.last_error: str | None = None
+
+    def _call(self, action: str, call, *args):  # noqa: ANN001, ANN202 - thin error translation
+        try:
+            return call(*args)
+        except DriverError as exc:
+            fault = fault_for_error(exc)
+            self.last_error = f"{action}: {type(exc).__name__}: {exc}"
+            raise ActuatorError(fault, self.last_error) from exc
+
+    def command_rate_ul_per_h(self, rate_ul_per_h: float) -> None:
+        if not rate_ul_per_h > 0:
+            raise ActuatorError("invalid_command", f"rate must be > 0 uL/h (use stop()), got {rate_ul_per_h}")
+        self._call("set rate", self.pump.set_rate_ul_per_h, rate_ul_per_h * self.rate_scale)
+        if not self.running:
+            self._call("start", self.pump.start)
+            self.running = True
+
+    def stop(self) -> None:
+        self.running = False
+        self._call("stop", self.pump.stop)
+
+    def read_status(self) -> ActuatorStatus:
+        status = self._call("status", self.pump.status)
+        self.running = status.running
+        fault = fault_for_device_alarm(status.alarm) if status.alarm else None
+        return ActuatorStatus(running=status.running, delivered_ul=status.infused_ul / self.rate_scale, fault=fault)

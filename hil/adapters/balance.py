@@ -1,0 +1,49 @@
+"""Balance readings as collected volume: mass -> volume by density, evaporation added back, time-compression
+scaled. The first reading is the baseline (the vessel as it stands when the run starts)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from drivers.errors import DriverError
+from hil.gravimetry.conversion import mass_to_volume_ul
+
+
+@dataclass(frozen=True)
+class GravimetricReading:
+    t_s: float
+    mass_g: float
+    stable: bool
+    volume_ul: float
+    """Collected since the baseline reading, in scenario-scale uL (divided by the time-compression factor)."""
+
+
+class BalanceSampler:
+    def __init__(self, balance, density_g_per_ml: float, evaporation_rate_mg_per_h: float = 0.0,  # noqa: ANN001
+                 rate_scale: float = 1.0) -> None:
+        self.balance = balance
+        self.density_g_per_ml = density_g_per_ml
+        self.evaporation_rate_mg_per_h = evaporation_rate_mg_per_h
+        self.rate_scale = rate_scale
+        self.baseline: GravimetricReading | None = None
+        self.errors = 0
+        self.last_error: str | None = None
+
+    def read(self, t_s: float) -> GravimetricReading | None:
+        """One immediate reading (SI); None (error counted and kept) if the balance cannot answer."""
+        try:
+            reading = self.balance.read_mass_immediately()
+        except DriverError as exc:
+            self.errors += 1
+            self.last_error = f"t={t_s:.0f} s: {type(exc).__name__}: {exc}"
+            return None
+        if self.baseline is None:
+            self.baseline = GravimetricReading(t_s, reading.mass_g, reading.stable, 0.0)
+            return self.baseline
+        # mass_to_volume_ul measures evaporation time from the earliest time it is given: the baseline
+        volume_ul = mass_to_volume_ul(np.array([self.baseline.mass_g, reading.mass_g]),
+                                      np.array([self.baseline.t_s, t_s]) / self.rate_scale, initial_mass_g=self.baseline.mass_g,
+                                      density_g_per_ml=self.density_g_per_ml,
+                                      evaporation_rate_mg_per_h=self.evaporation_rate_mg_per_h)[-1]
+        return GravimetricReading(t_s, reading.mass_g, reading.stable, float(volume_ul) / self.rate_scale)

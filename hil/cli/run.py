@@ -1,0 +1,79 @@
+"""`itpump run SCENARIO [--rig RIG] [--out DIR] [--json]`: run a scenario on a rig and print the verdict.
+
+SCENARIO and RIG are paths or bundled names (bench_configs/scenarios/<name>.yaml, bench_configs/rigs/<name>.yaml).
+Exit 0 PASS, 1 FAIL, 2 bad input or ERROR.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from hil.paths import bench_configs_dir
+
+DEFAULT_RIG = "emulated-ne1000"
+EXIT_BAD_INPUT = 2
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("run", help="run a therapy or hazard scenario on a rig",
+                                   description="Run SCENARIO on RIG; writes a run folder (record.jsonl, summary.json, "
+                                               "junit.xml, CSV, plots, report.html). Exit 0 PASS, 1 FAIL, 2 ERROR.")
+    parser.add_argument("scenario", metavar="SCENARIO", help="scenario file or bundled name")
+    parser.add_argument("--rig", default=DEFAULT_RIG, help=f"rig file or bundled name (default {DEFAULT_RIG})")
+    parser.add_argument("--out", type=Path, default=None, help="run folder (default runs/<timestamp>-<scenario>)")
+    parser.add_argument("--json", action="store_true", help="print exactly one JSON object instead of the table")
+    parser.add_argument("--time-compression", type=float, default=1.0, metavar="FACTOR",
+                        help="wall-clock rigs: run scenario time FACTOR times faster, rates scaled by FACTOR")
+    parser.add_argument("--gravimetric-start-h", type=float, default=None,
+                        help="start of the 30 s balance window (default: first delivery step)")
+    parser.add_argument("--gravimetric-duration-h", type=float, default=2.0, help="length of that window (default 2)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(func=handle)
+
+
+def resolve(value: str, folder: str) -> Path:
+    """A path if it exists (or looks like one), else bench_configs/<folder>/<value>.yaml."""
+    path = Path(value)
+    if path.exists() or path.suffix in (".yaml", ".yml") or "/" in value:
+        return path
+    return bench_configs_dir() / folder / f"{value}.yaml"
+
+
+def default_out(scenario: Path) -> Path:
+    return Path("runs") / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{scenario.stem}"
+
+
+def handle(args: argparse.Namespace) -> int:
+    from hil.runner import RunOptions, run_scenario
+    from hil.runner.run import BadInput
+
+    scenario, rig = resolve(args.scenario, "scenarios"), resolve(args.rig, "rigs")
+    for what, path in (("scenario", scenario), ("rig", rig)):
+        if not path.is_file():
+            return _bad_input(args, f"{what} not found: {path} (give a file or a name in {path.parent})")
+    try:
+        options = RunOptions(out_dir=args.out or default_out(scenario), time_compression_factor=args.time_compression,
+                             gravimetric_start_h=args.gravimetric_start_h,
+                             gravimetric_duration_h=args.gravimetric_duration_h,
+                             progress=not (args.json or args.no_progress))
+        result = run_scenario(scenario, rig, options)
+    except (BadInput, ValueError) as exc:
+        return _bad_input(args, str(exc))
+    if args.json:
+        print(json.dumps(result.to_json(), default=str))
+    else:
+        from hil.cli.run_table import print_verdict
+        print_verdict(result, scenario, rig)
+    return result.exit_code
+
+
+def _bad_input(args: argparse.Namespace, message: str) -> int:
+    if args.json:
+        print(json.dumps({"outcome": "ERROR", "reason": message, "report_dir": None, "envelopes": [], "alarms": [],
+                          "delivered": {"commanded_ul": None, "pump_reported_ul": None, "gravimetric_ul": None}}))
+    else:
+        print(f"ERROR {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT

@@ -1,0 +1,54 @@
+"""The readable verdict of `itpump run`: envelopes, expectations, alarms, volumes, PK peaks, where the report is."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from hil.runner.result import RunResult
+
+STYLE = {"PASS": "bold green", "FAIL": "bold red", "ERROR": "bold magenta"}
+
+
+def _mark(passed: bool) -> str:
+    return "[green]pass[/]" if passed else "[red]FAIL[/]"
+
+
+def _number(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, (int, float)) else "-"
+
+
+def print_verdict(result: RunResult, scenario: Path, rig: Path, console: Console | None = None) -> None:
+    console = console or Console(highlight=False)
+    console.print(f"scenario {scenario.stem} on rig {rig.stem}"
+                  + (f" (time compression x{result.time_compression_factor:g})" if result.time_compression_factor != 1
+                     else ""))
+    if result.envelopes:
+        table = Table(title="PK envelopes (delivered profile)")
+        for column in ("envelope", "value", "limit", "unit", "verdict", "requirements"):
+            table.add_column(column)
+        for e in result.envelopes:
+            table.add_row(e["name"], _number(e["value"]), _number(e["limit"]), e["unit"], _mark(e["passed"]),
+                          ", ".join(e["requirement_ids"]))
+        console.print(table)
+    if result.expectations:
+        table = Table(title="expectations")
+        for column in ("expectation", "verdict", "detail"):
+            table.add_column(column)
+        for x in result.expectations:
+            table.add_row(x["name"], _mark(x["passed"]), x["detail"])
+        console.print(table)
+    if result.alarms:
+        console.print("alarms: " + ", ".join(f"{a['name']} ({a['priority']}) at {a['t_h']:.2f} h" for a in result.alarms))
+    d = result.delivered
+    console.print(f"delivered: commanded {_number(d.get('commanded_ul'))} uL, pump reported "
+                  f"{_number(d.get('pump_reported_ul'))} uL, gravimetric {_number(d.get('gravimetric_ul'))} uL")
+    for name, peak in result.pk_peaks.items():
+        console.print(f"peak {name}: delivered {_number(peak['delivered'])}, programmed {_number(peak['programmed'])} "
+                      f"({peak['difference_percent']:+.2f} %)")
+    for name, failure in result.output_failures.items():
+        console.print(f"[red]output {name} failed[/]: {failure.splitlines()[0]}")
+    console.print(f"[{STYLE.get(result.outcome, 'bold')}]{result.outcome}[/] {result.reason}")
+    if result.report_html is not None:
+        console.print(f"report: {result.report_html}")

@@ -1,0 +1,226 @@
+"""The run loop: timed steps, supervision samples with three volumes, the gravimetric window, verdict.
+
+Time advances only through the firmware (firmware.run_until_s sleeps on the rig's clock), so on a virtual
+clock a 30-day scenario costs one pump status read and one balance reading per supervision period.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from firmware_sim.event_log import Event, EventKind
+from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.pump.firmware import PumpFirmware
+from firmware_sim.safety.limits import DrugLimits
+from hil.adapters import BalanceSampler, GravimetricReading, PumpActuator
+from hil.config.scenario import ScenarioConfig
+from hil.records.writer import RecordWriter
+from hil.rig import Rig
+from hil.runner import expectations as expect
+from hil.runner.interrupt import InterruptFlag
+from hil.runner.options import RunOptions
+from hil.runner.physical_reservoir import PhysicalReservoir
+from hil.runner.pk_verdict import PkOutcome, evaluate_pk
+from hil.runner.sampling import EPS_S, S_PER_H, gravimetric_window, merged_times_s
+from hil.runner.steps import StepContext, execute_step, params_of
+
+
+class RunAborted(Exception):
+    """The operator interrupted the run (Ctrl-C); the pump has been stopped."""
+
+
+@dataclass
+class Observations:
+    alarms: list[tuple[float, str]] = field(default_factory=list)
+    states: expect.StateTimeline = field(default_factory=expect.StateTimeline)
+    last_status_t_s: float | None = None
+    gravimetric_at_tick: dict[float, float] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+
+
+class Execution:
+    def __init__(self, scenario: ScenarioConfig, rig: Rig, record: RecordWriter, options: RunOptions,
+                 fw_config: FirmwareConfig, limits: DrugLimits,
+                 progress: Callable[[float], None] | None = None) -> None:
+        self.scenario, self.rig, self.record, self.options = scenario, rig, record, options
+        self.fw_config, self.limits = fw_config, limits
+        self.pk_peaks: dict[str, dict[str, float]] = {}
+        self.seen = Observations()
+        self.actuator = PumpActuator(rig.pump, rig.time_compression_factor)
+        self.firmware = PumpFirmware(fw_config, limits, self.actuator, rig.clock, event_sink=self._on_firmware_event)
+        self.sampler = self._make_sampler()
+        self.reservoir = PhysicalReservoir(scenario.pump_settings.reservoir_volume_ul)
+        self.progress = progress or (lambda t_h: None)
+        self._readings: dict[float, GravimetricReading | None] = {}
+
+    def _make_sampler(self) -> BalanceSampler | None:
+        balance = self.rig.config.balance
+        if self.rig.balance is None or balance is None:
+            return None
+        return BalanceSampler(self.rig.balance, balance.density_g_per_ml, balance.evaporation_rate_mg_per_h,
+                              self.rig.time_compression_factor)
+
+    # --- firmware events into the record ---
+    def _on_firmware_event(self, event: Event) -> None:
+        fields = dict(event.fields)
+        self.record.firmware_event(t_s=event.t_s, kind=event.kind, fields=fields)
+        if event.kind == EventKind.ALARM and "priority" in fields:
+            self.seen.alarms.append((event.t_s, str(fields["alarm"])))
+            self.record.alarm(t_s=event.t_s, name=str(fields["alarm"]), priority=str(fields["priority"]),
+                              detail=fields.get("detail", ""), requirement_id=fields.get("requirement_id"))
+        elif event.kind == EventKind.STATE:
+            self.seen.states.changed(event.t_s, str(fields["to_state"]))
+        elif event.kind == EventKind.STATUS:
+            self.seen.last_status_t_s = event.t_s
+
+    # --- the loop ---
+    def run(self, interrupt: InterruptFlag) -> tuple[str, str]:
+        self._set_up()
+        end_s = self.scenario.duration_h * S_PER_H
+        period_s = self.scenario.supervision_period_s
+        ticks = [k * period_s for k in range(1, int(math.floor(end_s / period_s + 1e-9)) + 1)]
+        window = None
+        if self.sampler is not None and self.rig.config.balance is not None:
+            window = gravimetric_window(self.scenario.steps, self.options.gravimetric_start_h,
+                                        self.options.gravimetric_duration_h,
+                                        self.rig.config.balance.sample_interval_s, self.scenario.duration_h)
+        window_times = window.times_s() if window else []
+        steps = list(enumerate(self.scenario.steps))
+        times = merged_times_s(ticks, window_times, [s.at_h * S_PER_H for _, s in steps], [end_s])
+        tick_keys, window_keys = {_key(t) for t in ticks}, {_key(t) for t in window_times}
+        wall = self.rig.config.clock == "wall"
+        self._volume_sample(0.0)
+        for t_s in times:
+            self._advance_to(t_s, interrupt, wall)
+            while steps and steps[0][1].at_h * S_PER_H <= t_s + EPS_S:
+                index, step = steps.pop(0)
+                self._run_step(index, step)
+            if _key(t_s) in window_keys:
+                self._balance_sample(t_s)
+            if _key(t_s) in tick_keys:
+                self._volume_sample(t_s)
+            self.progress(t_s / S_PER_H)
+        return self._verdict()
+
+    def _advance_to(self, t_s: float, interrupt: InterruptFlag, wall: bool) -> None:
+        chunk_s = self.options.max_wall_step_s if wall else math.inf
+        while True:
+            if interrupt.requested:
+                raise RunAborted(f"interrupted by the operator at t={self.firmware.now_s / S_PER_H:.3f} h")
+            target = min(t_s, self.firmware.now_s + chunk_s)
+            self.firmware.run_until_s(target)
+            if target >= t_s:
+                return
+
+    def _set_up(self) -> None:
+        scenario = self.scenario
+        if self.sampler is not None:
+            self._reading(0.0)
+        if scenario.pump_settings.reservoir_volume_ul > 0:
+            decision = self.firmware.refill(scenario.pump_settings.reservoir_volume_ul, scenario.drug.conc_mcg_per_ml, 0.0)
+            if not decision.approved:
+                raise SetupRejected(f"initial fill of {scenario.pump_settings.reservoir_volume_ul:g} uL at "
+                                    f"{scenario.drug.conc_mcg_per_ml:g} mcg/mL rejected: {'; '.join(decision.reasons)}")
+        ptm = scenario.pump_settings.ptm
+        if ptm is not None:
+            limits = self.limits
+            count = max(1, min(limits.ptm_max_count_per_24h, int(limits.ptm_max_dose_per_24h_mcg // ptm.dose_mcg)))
+            decision = self.firmware.configure_ptm(ptm.dose_mcg, ptm.duration_min, limits.ptm_min_lockout_min, count)
+            if not decision.approved:
+                raise SetupRejected(f"PTM settings rejected: {'; '.join(decision.reasons)}")
+
+    def _run_step(self, index: int, step: Any) -> None:
+        ctx = StepContext(self.firmware, self.rig, self.reservoir)
+        result = execute_step(step, ctx)
+        ids = list(dict.fromkeys(list(step.requirement_ids) + (step.expect.cites_requirement_ids if step.expect else [])))
+        self.record.step(t_s=self.firmware.now_s, index=index, action=step.action, params=params_of(step),
+                         decision=result.decision, reasons=result.reasons, requirement_ids=ids,
+                         expected_decision=step.expect.decision if step.expect else None,
+                         decision_requirement_ids=result.decision_requirement_ids, note=step.note, **result.details)
+        if step.expect is not None:
+            self._expectation(expect.check_step(index, step.action, step.expect, result, ids))
+
+    def _reading(self, t_s: float) -> GravimetricReading | None:
+        if self.sampler is None:
+            return None
+        key = _key(t_s)
+        if key not in self._readings:
+            self._readings[key] = self.sampler.read(self.firmware.now_s)
+        return self._readings[key]
+
+    def _balance_sample(self, t_s: float) -> None:
+        reading = self._reading(t_s)
+        if reading is not None:
+            self.record.balance_sample(t_s=reading.t_s, mass_g=reading.mass_g, stable=reading.stable)
+
+    def _volume_sample(self, t_s: float) -> None:
+        reading = self._reading(t_s)
+        gravimetric = reading.volume_ul if reading is not None else None
+        fw = self.firmware
+        if gravimetric is not None and self.seen.last_status_t_s is not None and \
+                abs(self.seen.last_status_t_s - fw.now_s) < EPS_S and self._profile_point_due(fw.now_s):
+            self.seen.gravimetric_at_tick[self.seen.last_status_t_s] = gravimetric
+        self.record.volume_sample(t_s=fw.now_s, commanded_ul=fw.commanded_volume_ul,
+                                  pump_reported_ul=fw.actuator_reported_volume_ul, gravimetric_ul=gravimetric,
+                                  rate_ul_per_h=fw.actuator_rate_ul_per_h)
+        self._readings = {k: v for k, v in self._readings.items() if k >= t_s - EPS_S}
+
+    def _profile_point_due(self, t_s: float) -> bool:
+        points = self.seen.gravimetric_at_tick
+        last_s = max(points) if points else -math.inf
+        return t_s - last_s >= self.options.delivered_profile_resolution_s - EPS_S
+
+    # --- verdict ---
+    def _expectation(self, result: expect.ExpectationResult) -> None:
+        self.record.expectation(name=result.name, passed=result.passed, detail=result.detail,
+                                requirement_ids=result.requirement_ids)
+        if not result.passed:
+            self.seen.failed.append(f"{result.name}: {result.detail}")
+
+    def _verdict(self) -> tuple[str, str]:
+        scenario = self.scenario
+        for alarm in scenario.expectations.alarms:
+            self._expectation(expect.check_alarm(alarm, self.seen.alarms, scenario.duration_h))
+        for state in scenario.expectations.states:
+            self._expectation(expect.check_state(state, self.seen.states))
+        pk = self._pk()
+        listed = {e.name: list(e.requirement_ids) for e in scenario.expectations.envelopes}
+        for envelope in pk.envelopes:
+            ids = list(dict.fromkeys(list(envelope.requirement_ids) + listed.get(envelope.name, [])))
+            self.record.envelope(name=envelope.name, passed=envelope.passed, value=envelope.value,
+                                 limit=envelope.limit, unit=envelope.unit, requirement_ids=ids,
+                                 reason=f"{envelope.reason} (from the {pk.delivered_source} delivered profile)")
+            if not envelope.passed:
+                self.seen.failed.append(f"envelope {envelope.name}: {envelope.reason}")
+        notes = []
+        if self.sampler is not None and self.sampler.errors:
+            notes.append(f"{self.sampler.errors} balance reading(s) failed, last {self.sampler.last_error}")
+        if self.seen.failed:
+            return "FAIL", "; ".join(self.seen.failed + notes)
+        checked = len(scenario.steps) + len(scenario.expectations.alarms) + len(scenario.expectations.states)
+        return "PASS", "; ".join([f"all {checked} steps/expectations and {len(pk.envelopes)} envelopes passed"] + notes)
+
+    def _pk(self) -> PkOutcome:
+        scenario = self.scenario
+        pk = evaluate_pk(self.firmware.events, self.fw_config.dead_volume_ul, scenario.duration_h,
+                         scenario.patient.weight_kg, scenario.patient.age_group, self.options.pk_step_h,
+                         self.seen.gravimetric_at_tick or None)
+        differences = pk.peak_differences()
+        for label, prediction in (("delivered", pk.delivered), ("programmed", pk.programmed)):
+            self.record.pk_series(label=label, t_h=prediction.t_h, lumbar_csf_ng_per_ml=prediction.lumbar_csf_ng_per_ml,
+                                  cisternal_csf_ng_per_ml=prediction.cisternal_csf_ng_per_ml,
+                                  plasma_ng_per_ml=prediction.plasma_ng_per_ml,
+                                  peaks_ng_per_ml={name: d[label] for name, d in differences.items()},
+                                  source=pk.delivered_source if label == "delivered" else "commanded")
+        self.pk_peaks = differences
+        return pk
+
+
+class SetupRejected(Exception):
+    """The firmware rejected the scenario's initial fill or PTM settings (a scenario error)."""
+
+
+def _key(t_s: float) -> float:
+    """Sample times from different grids compare equal to the millisecond."""
+    return round(t_s, 3)

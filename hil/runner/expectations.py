@@ -1,0 +1,75 @@
+"""Scenario expectations checked against what happened: step decisions, alarms in windows, states at times."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from hil.config.scenario import AlarmExpectation, StateExpectation
+from hil.config.scenario_steps import StepExpectation
+from hil.runner.steps import StepResult
+
+S_PER_H = 3600.0
+
+
+@dataclass(frozen=True)
+class ExpectationResult:
+    name: str
+    passed: bool
+    detail: str
+    requirement_ids: list[str]
+
+
+@dataclass
+class StateTimeline:
+    """Firmware state over time, from its state-change events."""
+
+    initial: str = "idle"
+    times_s: list[float] = field(default_factory=list)
+    states: list[str] = field(default_factory=list)
+
+    def changed(self, t_s: float, state: str) -> None:
+        self.times_s.append(t_s)
+        self.states.append(state)
+
+    def at(self, t_s: float) -> str:
+        index = bisect.bisect_right(self.times_s, t_s) - 1
+        return self.states[index] if index >= 0 else self.initial
+
+
+def check_step(index: int, action: str, expect: StepExpectation, result: StepResult,
+               requirement_ids: list[str]) -> ExpectationResult:
+    problems = []
+    if result.decision != expect.decision:
+        problems.append(f"decision {result.decision}, expected {expect.decision}")
+    missing = [i for i in expect.cites_requirement_ids if i not in result.decision_requirement_ids]
+    if missing:
+        problems.append(f"decision does not cite {', '.join(missing)} (cites {result.decision_requirement_ids or 'none'})")
+    if expect.reason_contains and not any(expect.reason_contains in r for r in result.reasons):
+        problems.append(f"no reason contains {expect.reason_contains!r}")
+    reasons = "; ".join(result.reasons) or "no reasons"
+    detail = ("; ".join(problems) if problems else f"{result.decision} as expected") + f" ({reasons})"
+    return ExpectationResult(f"step {index} {action}: {expect.decision}", not problems, detail, requirement_ids)
+
+
+def check_alarm(expectation: AlarmExpectation, alarms: list[tuple[float, str]], duration_h: float) -> ExpectationResult:
+    to_h = expectation.to_h if expectation.to_h is not None else duration_h
+    seen = [t_s / S_PER_H for t_s, name in alarms if name == expectation.name
+            and expectation.from_h - 1e-9 <= t_s / S_PER_H <= to_h + 1e-9]
+    window = f"{expectation.from_h:g}-{to_h:g} h"
+    if expectation.occurs:
+        passed = bool(seen)
+        detail = f"raised at {seen[0]:.3f} h" if seen else f"not raised in {window}"
+        name = f"alarm {expectation.name} occurs in {window}"
+    else:
+        passed = not seen
+        detail = f"not raised in {window}" if passed else f"raised at {seen[0]:.3f} h"
+        name = f"alarm {expectation.name} absent in {window}"
+    return ExpectationResult(name, passed, detail, list(expectation.requirement_ids))
+
+
+def check_state(expectation: StateExpectation, timeline: StateTimeline) -> ExpectationResult:
+    state = timeline.at(expectation.at_h * S_PER_H)
+    passed = state == expectation.state
+    detail = f"state {state} at {expectation.at_h:g} h" + ("" if passed else f", expected {expectation.state}")
+    return ExpectationResult(f"state {expectation.state} at {expectation.at_h:g} h", passed, detail,
+                             list(expectation.requirement_ids))

@@ -1,0 +1,64 @@
+"""Firmware settings, drug limits and the physical fill of the rig's syringe, from a scenario."""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+
+from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.safety.limits import DrugLimits, Indication
+from hil.config.scenario import ScenarioConfig
+from hil.config.scenario_steps import RefillStep
+
+
+class ScenarioSetupError(ValueError):
+    """The scenario cannot be turned into firmware settings; the message names the key."""
+
+
+def firmware_config(scenario: ScenarioConfig) -> FirmwareConfig:
+    settings = scenario.pump_settings
+    try:
+        return FirmwareConfig(
+            indication=Indication(scenario.patient.indication),
+            reservoir_capacity_ul=settings.reservoir_capacity_ul,
+            pump_tubing_volume_ul=settings.pump_tubing_volume_ul,
+            catheter_volume_ul_per_cm=settings.catheter.volume_ul_per_cm,
+            catheter_length_cm=settings.catheter.length_cm,
+            supervision_period_s=scenario.supervision_period_s,
+            low_reservoir_threshold_ul=settings.low_reservoir_threshold_ul,
+        )
+    except ValueError as exc:
+        raise ScenarioSetupError(f"pump_settings: {exc}") from exc
+
+
+def _library_limits(scenario: ScenarioConfig) -> DrugLimits:
+    """The drug library's limits (hil.config.drug_library), or the reference defaults if it is not installed."""
+    try:
+        library = importlib.import_module("hil.config.drug_library")
+    except ModuleNotFoundError:
+        return DrugLimits(drug_name=scenario.drug.name)
+    return library.load_drug_limits(scenario.drug.library_path())
+
+
+def drug_limits(scenario: ScenarioConfig) -> DrugLimits:
+    """Library limits with the scenario's limits_override applied (keys are DrugLimits field names)."""
+    limits = _library_limits(scenario)
+    override = dict(scenario.drug.limits_override)
+    known = {f.name for f in dataclasses.fields(DrugLimits)}
+    unknown = sorted(set(override) - known)
+    if unknown:
+        raise ScenarioSetupError(f"drug.limits_override: unknown limit(s) {unknown}; known: {', '.join(sorted(known))}")
+    for key, value in override.items():
+        if isinstance(value, list):
+            override[key] = tuple(value)
+    try:
+        return dataclasses.replace(limits, **override)
+    except (TypeError, ValueError) as exc:
+        raise ScenarioSetupError(f"drug.limits_override: {exc}") from exc
+
+
+def syringe_fill_ul(scenario: ScenarioConfig, syringe_volume_ul: float) -> float:
+    """The syringe stands for the reservoir over the whole run: the initial fill plus every refill that
+    reaches the reservoir, capped at the syringe volume."""
+    total_ul = scenario.pump_settings.reservoir_volume_ul + sum(
+        step.volume_ul for step in scenario.steps if isinstance(step, RefillStep))
+    return min(total_ul, syringe_volume_ul)

@@ -1,0 +1,33 @@
+"""How a run is carried out (not what it does: that is the scenario)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_GRAVIMETRIC_DURATION_H = 2.0
+"""IEC 60601-2-24 trumpet analysis uses the second hour of a two-hour run [U]."""
+DEFAULT_PK_STEP_H = 0.1
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    out_dir: Path
+    time_compression_factor: float = 1.0
+    gravimetric_start_h: float | None = None
+    """Start of the 30 s balance window; None: at the first step that starts delivery to the patient."""
+    gravimetric_duration_h: float = DEFAULT_GRAVIMETRIC_DURATION_H
+    pk_step_h: float = DEFAULT_PK_STEP_H
+    progress: bool = False
+    delivered_profile_resolution_s: float = 900.0
+    """Spacing of the balance measurements that scale the delivered profile for the PK prediction (finer
+    spacing adds PK segments and cost, not information: the balance resolves volume, not minute flow)."""
+    max_wall_step_s: float = 1.0
+    """On wall-clock rigs the loop wakes at least this often (Ctrl-C is honoured between wake-ups)."""
+
+    def __post_init__(self) -> None:
+        if not self.gravimetric_duration_h >= 0:
+            raise ValueError(f"gravimetric_duration_h must be >= 0, got {self.gravimetric_duration_h}")
+        if self.gravimetric_start_h is not None and not self.gravimetric_start_h >= 0:
+            raise ValueError(f"gravimetric_start_h must be >= 0, got {self.gravimetric_start_h}")
+        if not self.pk_step_h > 0:
+            raise ValueError(f"pk_step_h must be > 0, got {self.pk_step_h}")

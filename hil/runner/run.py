@@ -1,0 +1,167 @@
+"""run_scenario: load and check the configs, open the rig, execute, write the record, render the outputs.
+
+Bad input found before anything runs (config errors, unknown names, a fault step for an emulator the rig does
+not have, a refused time compression) raises BadInput and creates no run folder. Everything after the record
+is opened ends in run_finished (PASS/FAIL/ERROR) and rendered outputs; a failing output makes the run ERROR.
+"""
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Callable
+
+from firmware_sim.pump.alarms import AlarmName
+from firmware_sim.pump.states import PumpState
+from hil.config.loading import ConfigError, load_model
+from hil.config.rig import RigConfig
+from hil.config.scenario import ScenarioConfig
+from hil.config.scenario_steps import InjectFaultStep
+from hil.outputs.render import render_all
+from hil.outputs.summary import build_summary
+from hil.records.reader import read_record
+from hil.records.writer import RECORD_FILENAME, RecordWriter
+from hil.rig import Rig, RigError
+from hil.rig.rig import check_time_compression
+from hil.runner import provenance
+from hil.runner.execution import Execution, RunAborted, SetupRejected
+from hil.runner.firmware_setup import ScenarioSetupError, drug_limits, firmware_config, syringe_fill_ul
+from hil.runner.interrupt import InterruptFlag
+from hil.runner.options import RunOptions
+from hil.runner.pk_verdict import ENVELOPE_NAMES
+from hil.runner.progress import progress_reporter
+from hil.runner.result import RunResult
+
+
+class BadInput(ValueError):
+    """A scenario, rig or option the runner cannot run; the message names the file and key."""
+
+
+def _check_names(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> None:
+    problems = []
+    alarms, states = {a.value for a in AlarmName}, {s.value for s in PumpState}
+    for i, alarm in enumerate(scenario.expectations.alarms):
+        if alarm.name not in alarms:
+            problems.append(f"expectations.alarms[{i}].name: unknown alarm {alarm.name!r}; known: {', '.join(sorted(alarms))}")
+    for i, state in enumerate(scenario.expectations.states):
+        if state.state not in states:
+            problems.append(f"expectations.states[{i}].state: unknown state {state.state!r}; known: {', '.join(sorted(states))}")
+    for i, envelope in enumerate(scenario.expectations.envelopes):
+        if envelope.name not in ENVELOPE_NAMES:
+            problems.append(f"expectations.envelopes[{i}].name: unknown envelope {envelope.name!r}; "
+                            f"known: {', '.join(ENVELOPE_NAMES)}")
+    for i, step in enumerate(scenario.steps):
+        if isinstance(step, InjectFaultStep) and step.device not in rig.emulators:
+            declared = ", ".join(sorted(rig.emulators)) or "none"
+            problems.append(f"steps[{i}]: inject_fault into {step.device!r}, but rig {rig.rig_id} has no such "
+                            f"emulator (emulators: {declared}); fault scenarios run on emulated rigs only")
+    if problems:
+        raise BadInput(f"{source}:\n  " + "\n  ".join(problems))
+
+
+def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> tuple[ScenarioConfig, RigConfig]:
+    """Load and cross-check everything that can be checked before the rig is touched (raises BadInput)."""
+    try:
+        scenario = load_model(scenario_path, ScenarioConfig)
+        rig = load_model(rig_path, RigConfig)
+    except ConfigError as exc:
+        raise BadInput(str(exc)) from exc
+    _check_names(scenario, rig, scenario_path)
+    try:
+        check_time_compression(rig, options.time_compression_factor)
+        fw_config = firmware_config(scenario)
+        drug_limits(scenario)
+    except (RigError, ScenarioSetupError) as exc:
+        raise BadInput(f"{scenario_path} on {rig_path}: {exc}") from exc
+    peak_ul_per_h = fw_config.max_actuator_rate_ul_per_h * options.time_compression_factor
+    if peak_ul_per_h > rig.max_rate_ul_per_h:
+        raise BadInput(f"time compression x{options.time_compression_factor:g} would command up to {peak_ul_per_h:g} uL/h "
+                       f"(firmware maximum {fw_config.max_actuator_rate_ul_per_h:g} uL/h), above the rig maximum "
+                       f"max_rate_ul_per_h {rig.max_rate_ul_per_h:g} uL/h ({rig_path})")
+    return scenario, rig
+
+
+def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOptions) -> RunResult:
+    scenario_path, rig_path = Path(scenario_path), Path(rig_path)
+    scenario, rig_config = prepare(scenario_path, rig_path, options)
+    run_dir = Path(options.out_dir)
+    if (run_dir / RECORD_FILENAME).exists():
+        raise BadInput(f"{run_dir} already holds a run record; choose a new --out folder")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    started = provenance.utc_now()
+    pk_peaks: dict = {}
+    # flushed per event always (a killed process keeps every line); fsynced too on wall-clock rigs (power loss)
+    with RecordWriter(run_dir / RECORD_FILENAME, fsync=rig_config.clock == "wall") as record:
+        balance = rig_config.balance
+        record.run_started(
+            run_id=provenance.run_id(scenario.name, started), scenario_name=scenario.name, rig_id=rig_config.rig_id,
+            config_sha256={str(scenario_path): provenance.sha256_of(scenario_path),
+                           str(rig_path): provenance.sha256_of(rig_path)},
+            git_revision=provenance.git_revision(), seeds=_seeds(scenario, rig_config),
+            tool_version=provenance.tool_version(), time_compression_factor=options.time_compression_factor,
+            clock=rig_config.clock, started_utc=started.isoformat(),
+            balance_density_g_per_ml=balance.density_g_per_ml if balance else None,
+            balance_evaporation_rate_mg_per_h=balance.evaporation_rate_mg_per_h if balance else None,
+            duration_h=scenario.duration_h, supervision_period_s=scenario.supervision_period_s)
+        with progress_reporter(options.progress, scenario.duration_h) as progress:
+            outcome, reason, extra = _execute(scenario, rig_config, record, options, progress, pk_peaks)
+        record.write("run_finished", outcome=outcome, reason=reason, **extra)
+    return _result(run_dir, options, pk_peaks)
+
+
+def _execute(scenario: ScenarioConfig, rig_config: RigConfig, record: RecordWriter, options: RunOptions,
+             progress: Callable[[float], None], pk_peaks: dict) -> tuple[str, str, dict]:
+    fw_config, limits = firmware_config(scenario), drug_limits(scenario)
+    rig = Rig(rig_config, time_compression_factor=options.time_compression_factor,
+              syringe_fill_ul=syringe_fill_ul(scenario, rig_config.syringe.volume_ul))
+    execution: Execution | None = None
+    try:
+        with InterruptFlag() as interrupt, rig:
+            try:
+                execution = Execution(scenario, rig, record, options, fw_config, limits, progress)
+                outcome, reason = execution.run(interrupt)
+                pk_peaks.update(execution.pk_peaks)
+                return outcome, reason, {}
+            except (RunAborted, KeyboardInterrupt) as exc:
+                stopped = _stop_pump_first(rig)
+                return "ERROR", f"aborted: {exc or 'interrupted by the operator'}; {stopped['pump_stop']}", stopped
+    except KeyboardInterrupt:
+        return "ERROR", "aborted: interrupted by the operator during rig set-up or teardown", {}
+    except SetupRejected as exc:
+        return "ERROR", f"scenario set-up rejected by the firmware: {exc}", {}
+    except RigError as exc:
+        return "ERROR", f"rig {rig_config.rig_id}: {exc}", {}
+    except Exception as exc:  # a crash is an ERROR run with its traceback in the record, never a PASS
+        tail = "".join(traceback.format_exception(exc)[-4:]).strip()
+        return "ERROR", f"crashed: {type(exc).__name__}: {exc}\n{tail}", {}
+    finally:
+        if rig.teardown_errors:
+            record.write("firmware_event", t_s=rig.clock.now_s(), kind="rig_teardown_error",
+                         fields={"errors": rig.teardown_errors})
+
+
+def _stop_pump_first(rig: Rig) -> dict:
+    """Stop the pump through its driver before anything else is written; report what its status says."""
+    try:
+        rig.pump.stop()
+        running = rig.pump.status().running
+        return {"pump_stop": f"pump stopped (status running={running})", "pump_running_after_stop": running}
+    except Exception as exc:  # noqa: BLE001 - the stop failure itself is what must be recorded
+        return {"pump_stop": f"pump stop FAILED: {type(exc).__name__}: {exc}", "pump_running_after_stop": None}
+
+
+def _seeds(scenario: ScenarioConfig, rig: RigConfig) -> dict[str, int]:
+    seeds = {"scenario": scenario.seed}
+    for name, emulator in rig.emulators.items():
+        if isinstance(emulator.options.get("seed"), int):
+            seeds[f"emulator.{name}"] = emulator.options["seed"]
+    return seeds
+
+
+def _result(run_dir: Path, options: RunOptions, pk_peaks: dict) -> RunResult:
+    rendered = render_all(run_dir)
+    summary = build_summary(read_record(run_dir / RECORD_FILENAME), rendered.outcome, rendered.reason)
+    return RunResult(outcome=rendered.outcome, reason=rendered.reason, report_dir=run_dir,
+                     envelopes=summary["envelopes"], expectations=summary["expectations"], alarms=summary["alarms"],
+                     steps=summary["steps"], delivered=summary["delivered"], pk_peaks=pk_peaks,
+                     time_compression_factor=options.time_compression_factor,
+                     output_failures=dict(rendered.failures))

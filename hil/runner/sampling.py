@@ -1,0 +1,45 @@
+"""When to sample: supervision ticks (three volumes side by side) and the 30 s gravimetric window."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from hil.runner.steps import DELIVERY_ACTIONS
+
+S_PER_H = 3600.0
+EPS_S = 1e-6
+
+
+@dataclass(frozen=True)
+class GravimetricWindow:
+    start_s: float
+    end_s: float
+    interval_s: float
+
+    def times_s(self) -> list[float]:
+        count = int(math.floor((self.end_s - self.start_s) / self.interval_s + 1e-9))
+        return [self.start_s + i * self.interval_s for i in range(count + 1)]
+
+
+def gravimetric_window(steps: Sequence[object], start_h: float | None, duration_h: float, interval_s: float,
+                       scenario_end_h: float) -> GravimetricWindow | None:
+    """The window the balance is sampled every interval_s; None if it has no length."""
+    if start_h is None:
+        starts = [s.at_h for s in steps if getattr(s, "action", None) in DELIVERY_ACTIONS]  # type: ignore[attr-defined]
+        if not starts:
+            return None
+        start_h = starts[0]
+    end_h = min(start_h + duration_h, scenario_end_h)
+    if end_h <= start_h:
+        return None
+    return GravimetricWindow(start_h * S_PER_H, end_h * S_PER_H, interval_s)
+
+
+def merged_times_s(*series: Sequence[float]) -> list[float]:
+    """Sorted union of sample times, times closer than EPS_S counted once."""
+    merged: list[float] = []
+    for t in sorted(t for s in series for t in s):
+        if not merged or t - merged[-1] > EPS_S:
+            merged.append(t)
+    return merged

@@ -1,0 +1,88 @@
+"""One scenario step: call the firmware (or inject a fault into an emulator) and say what it decided."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from firmware_sim.pump.firmware import FlexSchedule, FlexStep, PumpFirmware
+from firmware_sim.safety.decision import Decision
+from hil.config.scenario_steps import InjectFaultStep, RefillStep, StartFlexStep, step_params
+from hil.rig import Rig
+from hil.runner.physical_reservoir import PhysicalReservoir
+
+H_PER_DAY = 24.0
+NO_DECISION = "none"
+
+
+@dataclass
+class StepResult:
+    decision: str
+    """approved | rejected | none (waits and fault injections are not firmware commands)"""
+    reasons: list[str] = field(default_factory=list)
+    decision_requirement_ids: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def of(decision: Decision, **details: Any) -> "StepResult":
+        return StepResult("approved" if decision.approved else "rejected", list(decision.reasons),
+                          list(decision.requirement_ids), {**details, "overridden": list(decision.overridden)})
+
+
+@dataclass
+class StepContext:
+    firmware: PumpFirmware
+    rig: Rig
+    reservoir: PhysicalReservoir
+
+
+def _flex(step: StartFlexStep) -> FlexSchedule:
+    return FlexSchedule(tuple(FlexStep(s.start_h_of_day, s.rate_mcg_per_day / H_PER_DAY) for s in step.schedule))
+
+
+def _refill(step: RefillStep, ctx: StepContext) -> StepResult:
+    delivered_ul = ctx.firmware.actuator_reported_volume_ul
+    aspirated_ul = ctx.reservoir.residual_ul(delivered_ul)
+    decision = ctx.firmware.refill(volume_ul=step.expected_volume_ul, conc_mcg_per_ml=step.conc_mcg_per_ml,
+                                   aspirated_ul=aspirated_ul)
+    if decision.approved:
+        ctx.reservoir.refilled(step.volume_ul, delivered_ul)
+    return StepResult.of(decision, aspirated_ul=aspirated_ul, reached_reservoir_ul=step.volume_ul)
+
+
+def _inject_fault(step: InjectFaultStep, ctx: StepContext) -> StepResult:
+    ctx.rig.emulator(step.device).inject_fault(step.fault, **step.params)
+    return StepResult(NO_DECISION, details={"device": step.device, "fault": step.fault})
+
+
+def _no_command(step: Any, ctx: StepContext) -> StepResult:
+    return StepResult(NO_DECISION)
+
+
+def _firmware(call: Callable[[Any, PumpFirmware], Decision]) -> Callable[[Any, StepContext], StepResult]:
+    return lambda step, ctx: StepResult.of(call(step, ctx.firmware))
+
+
+ACTIONS: dict[str, Callable[[Any, StepContext], StepResult]] = {
+    "prime": _firmware(lambda s, fw: fw.prime()),
+    "start_continuous": _firmware(lambda s, fw: fw.start_continuous(s.rate_mcg_per_day)),
+    "start_flex": _firmware(lambda s, fw: fw.start_flex(_flex(s))),
+    "change_rate": _firmware(lambda s, fw: fw.change_rate(s.rate_mcg_per_day)),
+    "clinician_bolus": _firmware(lambda s, fw: fw.clinician_bolus(s.dose_mcg, s.duration_min)),
+    "bridge_bolus": _firmware(lambda s, fw: fw.bridge_bolus()),
+    "ptm_press": _firmware(lambda s, fw: fw.press_ptm()),
+    "stop": _firmware(lambda s, fw: fw.stop()),
+    "clear_alarm": _firmware(lambda s, fw: fw.clear_alarm()),
+    "refill": _refill,
+    "inject_fault": _inject_fault,
+    "wait": _no_command,
+}
+DELIVERY_ACTIONS = frozenset({"start_continuous", "start_flex", "clinician_bolus", "bridge_bolus", "ptm_press"})
+"""Steps that start delivery to the patient (the default start of the gravimetric window)."""
+
+
+def execute_step(step: Any, ctx: StepContext) -> StepResult:
+    return ACTIONS[step.action](step, ctx)
+
+
+def params_of(step: Any) -> dict[str, Any]:
+    return step_params(step)
