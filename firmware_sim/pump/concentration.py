@@ -44,24 +44,21 @@ class ConcentrationTrack:
         i = bisect.bisect_right(self._q_ul, q_ul - self.dead_volume_ul)
         return self._q_ul[i] + self.dead_volume_ul if i < len(self._q_ul) else None
 
+    def tip_segments(self, q0_ul: float, q1_ul: float) -> list[tuple[float, float, float]]:
+        """(q_start_ul, q_end_ul, conc_mcg_per_ml) pieces of constant tip concentration within [q0_ul, q1_ul]."""
+        if q1_ul <= q0_ul:
+            return []
+        r0, r1 = q0_ul - self.dead_volume_ul, q1_ul - self.dead_volume_ul
+        edges = [r0] + [q for q in self._q_ul if r0 < q < r1] + [r1]
+        pieces = []
+        for a, b in zip(edges, edges[1:]):
+            i = bisect.bisect_right(self._q_ul, a) - 1
+            conc = self._conc_mcg_per_ml[i] if i >= 0 else 0.0
+            pieces.append((a + self.dead_volume_ul, b + self.dead_volume_ul, conc))
+        pieces[0] = (q0_ul,) + pieces[0][1:]
+        pieces[-1] = pieces[-1][:1] + (q1_ul, pieces[-1][2])
+        return pieces
+
     def tip_dose_mcg(self, q0_ul: float, q1_ul: float) -> float:
         """Drug reaching the tip while the outlet pushes from q0_ul to q1_ul."""
-        dose_mcg = 0.0
-        q = q0_ul
-        while q < q1_ul:
-            change = self.next_tip_change_ul(q)
-            end = q1_ul if change is None else min(change, q1_ul)
-            dose_mcg += (end - q) * self.tip_conc_at(end) / 1000.0
-            q = end
-        return dose_mcg
-
-    def tip_segments(self, q0_ul: float, q1_ul: float) -> list[tuple[float, float, float]]:
-        """(q_start_ul, q_end_ul, conc_mcg_per_ml) pieces of constant tip concentration."""
-        pieces = []
-        q = q0_ul
-        while q < q1_ul:
-            change = self.next_tip_change_ul(q)
-            end = q1_ul if change is None else min(change, q1_ul)
-            pieces.append((q, end, self.tip_conc_at(end)))
-            q = end
-        return pieces
+        return sum((b - a) * conc for a, b, conc in self.tip_segments(q0_ul, q1_ul)) / 1000.0

@@ -21,6 +21,7 @@ from firmware_sim.safety.window import DoseHistory
 
 S_PER_H = 3600.0
 RATE_EPS_UL_PER_H = 1e-12
+TIP_LOOKAHEAD_UL = 1e-6
 
 
 class DeliveryEngine:
@@ -61,8 +62,12 @@ class DeliveryEngine:
         self.t_s = t_s
 
     def tip_conc_now(self) -> float:
-        """Concentration of the fluid now leaving the tip (the parcel pushed next)."""
-        return self.track.tip_conc_after(self.q_ul)
+        """Concentration of the fluid now leaving the tip (the parcel pushed next).
+
+        Looks TIP_LOOKAHEAD_UL ahead so that a boundary the run loop treats as reached (it allows
+        rounding of at most a microsecond of flow) counts as passed.
+        """
+        return self.track.tip_conc_after(self.q_ul + TIP_LOOKAHEAD_UL)
 
     # --- actuator ---
     def _ensure_baseline(self) -> None:

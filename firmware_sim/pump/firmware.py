@@ -196,6 +196,8 @@ class PumpFirmware(FirmwareRuntime):
             return []
         if trigger == "start_bolus" and self.state is PumpState.BOLUS:
             return [Finding("SR-BOL-003", "a bolus is already running: one bolus at a time")]
+        if trigger == "refill":
+            return [Finding("SR-RES-006", f"refill is not allowed in state {self.state.value} (stop or suspend first)")]
         return [Finding("SR-SUP-003", f"{trigger} is not allowed in state {self.state.value}")]
 
     def _therapy_trigger(self) -> str:
