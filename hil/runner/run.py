@@ -13,7 +13,7 @@ from typing import Callable
 from firmware_sim.pump.alarms import AlarmName
 from firmware_sim.pump.states import PumpState
 from hil.config.loading import ConfigError, load_model
-from hil.config.rig import RigConfig
+from hil.config.rig import Ne1000PumpConfig, RigConfig
 from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import InjectFaultStep
 from hil.outputs.render import render_all
@@ -21,6 +21,7 @@ from hil.outputs.summary import build_summary
 from hil.records.reader import read_record
 from hil.records.writer import RECORD_FILENAME, RecordWriter
 from hil.rig import Rig, RigError
+from hil.rig.registry import NE1000_MAX_WATCHDOG_S
 from hil.rig.rig import check_time_compression
 from hil.runner import provenance
 from hil.runner.execution import Execution, RunAborted, SetupRejected
@@ -58,6 +59,16 @@ def _check_names(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> None
         raise BadInput(f"{source}:\n  " + "\n  ".join(problems))
 
 
+def _check_watchdog(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> None:
+    """On a virtual clock the NE-1000 safe-mode watchdog is fed by the supervision polls, not a heartbeat."""
+    pump = rig.pump
+    if rig.clock == "virtual" and isinstance(pump, Ne1000PumpConfig) and pump.safe_mode and \
+            scenario.supervision_period_s >= NE1000_MAX_WATCHDOG_S:
+        raise BadInput(f"{source}: supervision_period_s {scenario.supervision_period_s:g} s is not below the NE-1000 "
+                       f"safe-mode watchdog ({NE1000_MAX_WATCHDOG_S} s), which the supervision polls feed on rig "
+                       f"{rig.rig_id} (virtual clock)")
+
+
 def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> tuple[ScenarioConfig, RigConfig]:
     """Load and cross-check everything that can be checked before the rig is touched (raises BadInput)."""
     try:
@@ -72,6 +83,7 @@ def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> tuple[S
         drug_limits(scenario)
     except (RigError, ScenarioSetupError) as exc:
         raise BadInput(f"{scenario_path} on {rig_path}: {exc}") from exc
+    _check_watchdog(scenario, rig, scenario_path)
     peak_ul_per_h = fw_config.max_actuator_rate_ul_per_h * options.time_compression_factor
     if peak_ul_per_h > rig.max_rate_ul_per_h:
         raise BadInput(f"time compression x{options.time_compression_factor:g} would command up to {peak_ul_per_h:g} uL/h "

@@ -1,0 +1,90 @@
+"""Rig construction from config: emulators on ptys, pump and balance opened, teardown in reverse order."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from firmware_sim.clock import VirtualClock
+from hil.config.loading import load_model
+from hil.config.rig import RigConfig
+from hil.rig import Rig, RigError
+from hil.rig.clocks import CompressedWallClock
+
+RIGS = Path(__file__).resolve().parents[3] / "bench_configs" / "rigs"
+pytestmark = pytest.mark.timeout(60)
+
+
+def rig_config(name: str, **changes: object) -> RigConfig:
+    config = load_model(RIGS / f"{name}.yaml", RigConfig)
+    return config.model_copy(update=changes) if changes else config
+
+
+@pytest.mark.parametrize("name", ["emulated-ne1000", "emulated-grbl"])
+def test_emulated_rig_pumps_through_the_pty_in_virtual_time(name: str) -> None:
+    with Rig(rig_config(name), syringe_fill_ul=5000) as rig:
+        assert isinstance(rig.clock, VirtualClock)
+        assert rig.emulator("pump").path.startswith("/dev/")
+        rig.pump.set_rate_ul_per_h(600.0)
+        rig.pump.start()
+        for minute in range(1, 61):  # polled like the firmware's supervision (feeds the NE-1000 watchdog)
+            rig.clock.sleep_until_s(60.0 * minute)
+            status = rig.pump.status()
+        assert status.running
+        assert status.infused_ul == pytest.approx(600.0, rel=0.01)
+        assert rig.emulator("pump").dispensed_volume_ul() == pytest.approx(600.0, rel=0.01)
+        reading = rig.balance.read_mass_immediately()
+        assert reading.mass_g == pytest.approx(0.6 * 0.998, rel=0.05)
+
+
+def test_teardown_stops_the_pump_then_stops_the_emulators_even_on_keyboard_interrupt() -> None:
+    rig = Rig(rig_config("emulated-ne1000"))
+    with pytest.raises(KeyboardInterrupt):
+        with rig:
+            rig.pump.set_rate_ul_per_h(1000.0)
+            rig.pump.start()
+            rig.clock.sleep_until_s(60.0)
+            pump_emulator = rig.emulator("pump")
+            raise KeyboardInterrupt
+    assert not rig.is_open
+    assert rig.teardown_errors == []
+    dispensed_at_close = pump_emulator.dispensed_volume_ul()
+    rig.clock.sleep_until_s(3600.0)
+    assert pump_emulator.dispensed_volume_ul() == pytest.approx(dispensed_at_close, abs=1e-9)  # stopped
+    assert not pump_emulator.serving
+    assert not rig.emulator("balance").serving
+
+
+def test_unknown_emulator_option_is_a_rig_error_naming_it() -> None:
+    config = load_model(RIGS / "emulated-ne1000.yaml", RigConfig)
+    emulators = dict(config.emulators)
+    emulators["pump"] = emulators["pump"].model_copy(update={"options": {"colour": "red"}})
+    with pytest.raises(RigError, match=r"emulators\.pump\.options: unknown option\(s\) \['colour'\]"):
+        Rig(config.model_copy(update={"emulators": emulators})).open()
+
+
+def test_unknown_emulator_name_is_refused() -> None:
+    with Rig(rig_config("emulated-ne1000")) as rig:
+        with pytest.raises(RigError, match="no emulator 'scale'"):
+            rig.emulator("scale")
+
+
+def test_bench_port_that_does_not_exist_is_a_rig_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ITPUMP_PUMP_PORT", str(tmp_path / "no-such-port"))
+    with pytest.raises(RigError, match="no-such-port"):
+        Rig(load_model(RIGS / "bench-ne1000-usb.yaml", RigConfig)).open()
+
+
+def test_time_compression_is_checked_against_the_rig() -> None:
+    with pytest.raises(RigError, match="wall-clock rigs only"):
+        Rig(rig_config("emulated-ne1000"), time_compression_factor=10)
+    bench = load_model(RIGS / "bench-grbl.yaml", RigConfig)
+    with pytest.raises(RigError, match="exceeds the rig's time_compression.max_factor 100"):
+        Rig(bench, time_compression_factor=500)
+    rig = Rig(bench, time_compression_factor=50)
+    assert isinstance(rig.clock, CompressedWallClock) and rig.clock.factor == 50
+
+
+def test_syringe_fill_must_fit_the_syringe() -> None:
+    with pytest.raises(RigError, match="does not fit"):
+        Rig(rig_config("emulated-ne1000"), syringe_fill_ul=20000)

@@ -1,0 +1,75 @@
+"""The pump adapter turns driver errors and device alarms into the firmware's actuator faults."""
+from __future__ import annotations
+
+import pytest
+
+from drivers.errors import DeviceAlarm, DeviceDisconnected, DeviceTimeout, FramingError, LimitExceeded
+from drivers.syringe_pump import PumpStatus
+from firmware_sim.ports import ActuatorError
+from firmware_sim.pump.alarms import AlarmName, alarm_for_actuator_fault
+from hil.adapters import PumpActuator
+
+
+class FakePump:
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+        self.error: Exception | None = None
+        self.status_reply = PumpStatus(running=True, infused_ul=50.0)
+
+    def _do(self, *call: object) -> None:
+        self.calls.append(call)
+        if self.error is not None:
+            raise self.error
+
+    def set_rate_ul_per_h(self, rate: float) -> None:
+        self._do("rate", rate)
+
+    def start(self) -> None:
+        self._do("start")
+
+    def stop(self) -> None:
+        self._do("stop")
+
+    def status(self) -> PumpStatus:
+        self._do("status")
+        return self.status_reply
+
+
+def test_first_rate_starts_the_pump_later_rates_only_change_it() -> None:
+    pump = FakePump()
+    actuator = PumpActuator(pump)
+    actuator.command_rate_ul_per_h(10.0)
+    actuator.command_rate_ul_per_h(20.0)
+    actuator.stop()
+    assert pump.calls == [("rate", 10.0), ("start",), ("rate", 20.0), ("stop",)]
+
+
+def test_time_compression_scales_rates_up_and_volumes_down() -> None:
+    pump = FakePump()
+    actuator = PumpActuator(pump, rate_scale=10.0)
+    actuator.command_rate_ul_per_h(10.0)
+    assert pump.calls[0] == ("rate", 100.0)
+    assert actuator.read_status().delivered_ul == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize("error, fault, alarm", [
+    (DeviceAlarm("stall"), "motor_stall", AlarmName.MOTOR_STALL),
+    (DeviceTimeout("silent"), "communication_lost", AlarmName.ACTUATOR_COMMUNICATION_LOSS),
+    (DeviceDisconnected("unplugged"), "disconnected", AlarmName.ACTUATOR_COMMUNICATION_LOSS),
+    (FramingError("crc"), "communication_lost", AlarmName.ACTUATOR_COMMUNICATION_LOSS),
+    (LimitExceeded("too fast"), "limit_exceeded", AlarmName.ACTUATOR_COMMUNICATION_LOSS),
+])
+def test_driver_errors_become_actuator_errors_with_a_fault_the_firmware_maps(error, fault, alarm) -> None:
+    pump = FakePump()
+    pump.error = error
+    with pytest.raises(ActuatorError) as caught:
+        PumpActuator(pump).command_rate_ul_per_h(10.0)
+    assert caught.value.fault == fault
+    assert alarm_for_actuator_fault(caught.value.fault, True) is alarm
+
+
+def test_device_alarm_in_a_status_is_reported_as_a_fault() -> None:
+    pump = FakePump()
+    pump.status_reply = PumpStatus(running=False, infused_ul=3.0, alarm="stall")
+    status = PumpActuator(pump).read_status()
+    assert status.fault == "motor_stall" and status.running is False and status.delivered_ul == 3.0
