@@ -1,0 +1,138 @@
+"""`itpump run` through its entry point: bad input per error class, JSON output, kill and Ctrl-C mid-run."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hil.cli.main import main
+from hil.outputs.render import render_all
+from hil.records.reader import read_record
+
+pytestmark = pytest.mark.timeout(120)
+ITPUMP = [sys.executable, "-m", "hil.cli.main"]
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def scenario_text(configs: Path, name: str = "adult-maintenance-flex") -> str:
+    return (configs / "scenarios" / f"{name}.yaml").read_text(encoding="utf-8")
+
+
+def run_json(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, dict]:
+    code = main(["run", *argv, "--json"])
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1, out
+    return code, json.loads(out[0])
+
+
+def test_unknown_key_names_file_line_and_key(bundled_configs: Path, tmp_path: Path, capsys) -> None:
+    bad = write(tmp_path / "bad.yaml", scenario_text(bundled_configs).replace("duration_h: 72", "duration_h: 72\ncolour: red"))
+    code, out = run_json(capsys, str(bad), "--out", str(tmp_path / "run"))
+    assert code == 2 and out["outcome"] == "ERROR"
+    assert "bad.yaml:" in out["reason"] and "colour: unknown key" in out["reason"]
+    assert not (tmp_path / "run").exists()
+
+
+def test_unknown_alarm_name_is_bad_input(bundled_configs: Path, tmp_path: Path, capsys) -> None:
+    bad = write(tmp_path / "bad.yaml", scenario_text(bundled_configs).replace("{name: occlusion, occurs: false}",
+                                                                              "{name: delivery_mismatch, occurs: false}"))
+    code, out = run_json(capsys, str(bad))
+    assert code == 2 and "unknown alarm 'delivery_mismatch'" in out["reason"] and "under_delivery" in out["reason"]
+
+
+def test_fault_step_on_a_bench_rig_is_refused_before_anything_runs(bundled_configs: Path, tmp_path: Path, capsys) -> None:
+    code, out = run_json(capsys, "hazard-motor-stall", "--rig", "bench-ne1000-usb", "--out", str(tmp_path / "run"))
+    assert code == 2 and "has no such emulator" in out["reason"]
+    assert not (tmp_path / "run").exists()
+
+
+def test_time_compression_on_a_virtual_rig_and_above_the_rig_maximum(bundled_configs: Path, capsys) -> None:
+    code, out = run_json(capsys, "ptm-use", "--time-compression", "10")
+    assert code == 2 and "wall-clock rigs only" in out["reason"]
+    code, out = run_json(capsys, "ptm-use", "--rig", "bench-ne1000-usb", "--time-compression", "50")
+    assert code == 2 and "above the rig maximum" in out["reason"]
+
+
+def test_missing_files_and_reused_run_folder(bundled_configs: Path, tmp_path: Path, capsys) -> None:
+    code, out = run_json(capsys, "no-such-scenario")
+    assert code == 2 and "scenario not found" in out["reason"]
+    code, out = run_json(capsys, "ptm-use", "--rig", "no-such-rig")
+    assert code == 2 and "rig not found" in out["reason"]
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "record.jsonl").write_text("", encoding="utf-8")
+    code, out = run_json(capsys, "ptm-use", "--out", str(tmp_path / "used"))
+    assert code == 2 and "already holds a run record" in out["reason"]
+
+
+def test_rig_that_cannot_open_is_an_error_run_with_a_finished_record(bundled_configs: Path, tmp_path: Path, capsys,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ITPUMP_PUMP_PORT", str(tmp_path / "no-such-port"))
+    code, out = run_json(capsys, "ptm-use", "--rig", "bench-ne1000-usb", "--out", str(tmp_path / "run"))
+    assert code == 2 and out["outcome"] == "ERROR" and "no-such-port" in out["reason"]
+    finished = read_record(tmp_path / "run" / "record.jsonl").finished
+    assert finished is not None and finished["outcome"] == "ERROR"
+
+
+def test_json_output_has_the_documented_fields(bundled_configs: Path, tmp_path: Path, capsys) -> None:
+    code, out = run_json(capsys, "hazard-occlusion", "--out", str(tmp_path / "run"))
+    assert code == 0 and out["outcome"] == "PASS"
+    assert out["report_dir"] == str(tmp_path / "run")
+    assert {"name", "passed", "value", "limit", "unit", "requirement_ids"} <= set(out["envelopes"][0])
+    assert any(a["name"] == "motor_stall" and a["priority"] == "high" and 24 <= a["t_h"] <= 25 for a in out["alarms"])
+    assert set(out["delivered"]) >= {"commanded_ul", "pump_reported_ul", "gravimetric_ul"}
+
+
+def start_long_run(configs: Path, out_dir: Path) -> subprocess.Popen:
+    long = write(out_dir.parent / "long.yaml", scenario_text(configs).replace("duration_h: 72", "duration_h: 700")
+                 .replace("{at_h: 72.0, action: wait}", "{at_h: 700.0, action: wait}"))
+    env = {**os.environ, "ITPUMP_BENCH_CONFIGS": str(configs)}
+    return subprocess.Popen([*ITPUMP, "run", str(long), "--out", str(out_dir), "--json"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_samples(record_path: Path, process: subprocess.Popen, count: int = 50, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.communicate()
+        if record_path.exists() and record_path.read_text(encoding="utf-8").count('"volume_sample"') >= count:
+            return
+        time.sleep(0.2)
+    raise AssertionError("the run wrote no volume samples in time")
+
+
+def test_killed_run_keeps_its_record_up_to_the_kill(bundled_configs: Path, tmp_path: Path) -> None:
+    out_dir = tmp_path / "run"
+    process = start_long_run(bundled_configs, out_dir)
+    wait_for_samples(out_dir / "record.jsonl", process)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=30)
+    record = read_record(out_dir / "record.jsonl")
+    assert record.started is not None and record.finished is None
+    assert len(record.of_kind("volume_sample")) >= 50
+    assert record.of_kind("step")[0]["action"] == "prime"
+    rendered = render_all(out_dir)
+    assert rendered.outcome == "ERROR" and "interrupted" in rendered.reason
+
+
+def test_ctrl_c_stops_the_pump_first_then_finishes_the_record(bundled_configs: Path, tmp_path: Path) -> None:
+    out_dir = tmp_path / "run"
+    process = start_long_run(bundled_configs, out_dir)
+    wait_for_samples(out_dir / "record.jsonl", process)
+    process.send_signal(signal.SIGINT)
+    stdout, _ = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert json.loads(stdout)["outcome"] == "ERROR"
+    finished = read_record(out_dir / "record.jsonl").finished
+    assert finished is not None and finished["outcome"] == "ERROR" and "aborted" in finished["reason"]
+    assert finished["pump_running_after_stop"] is False
+    assert (out_dir / "report.html").is_file()
