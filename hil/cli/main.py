@@ -16,6 +16,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "report",
     "trumpet",
     "predict",
+    "firmware_diagram",
 )
 
 
