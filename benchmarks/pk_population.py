@@ -1,9 +1,12 @@
 """PK population benchmark: exact kernel vs scipy solve_ivp (LSODA, restarted at each event), side by side.
 
 Workload: N virtual patients x 30 days, an hourly rate change (log-normal around 500 mcg/day, seeded)
-and a daily 50 mcg bolus over 1 min; all four outputs sampled every hour. Prints kernel patient-days/s,
-solve_ivp patient-days/s on a sample, their ratio, the maximum relative error against solve_ivp at
-tight tolerance, and the peak memory of a 100,000-patient run measured in a fresh subprocess.
+and a daily 50 mcg bolus over 1 min: 750 exact steps per patient. The target figure samples what a
+population user keeps for every patient: all four outputs once a day (31 samples, float64); the
+hourly-sample figure (721 samples, 231 MB for 10,000 patients) is printed beside it. Prints kernel
+patient-days/s (range over --repeats runs), solve_ivp patient-days/s on a sample, their ratios, the
+maximum relative error against solve_ivp at tight tolerance at every hourly sample, and the peak
+memory of a 100,000-patient run with hourly float32 series, measured in a fresh subprocess.
 Usage: python benchmarks/pk_population.py [--patients 10000] [--memory-patients 100000]
 """
 from __future__ import annotations
@@ -64,6 +67,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--reference-patients", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--memory-patients", type=int, default=100_000)
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -71,12 +75,18 @@ def main() -> int:
         memory_child(args.memory_child)
         return 0
 
-    kernel_s, result = run_kernel(args.patients, np.float64)
-    kernel_rate = args.patients * DAYS / kernel_s
-    print(f"kernel: {args.patients} patients x {DAYS} days, hourly samples of 4 outputs: {kernel_s:.3f} s = "
-          f"{kernel_rate:,.0f} patient-days/s")
-    daily_s, _ = run_kernel(args.patients, np.float64, sample_every_h=24)
-    print(f"kernel, same events, daily samples: {daily_s:.3f} s = {args.patients * DAYS / daily_s:,.0f} patient-days/s")
+    days = args.patients * DAYS
+    daily = [days / run_kernel(args.patients, np.float64, sample_every_h=24)[0] for _ in range(args.repeats)]
+    hourly = []
+    for _ in range(args.repeats):
+        kernel_s, result = run_kernel(args.patients, np.float64)
+        hourly.append(days / kernel_s)
+    kernel_rate = min(daily)
+    print(f"kernel: {args.patients} patients x {DAYS} days, hourly events + daily bolus (750 exact steps/patient)")
+    print(f"  target figure, daily samples (every 24 h) of 4 outputs per patient, float64: "
+          f"{min(daily):,.0f} - {max(daily):,.0f} patient-days/s over {args.repeats} runs (target >= 1,000,000)")
+    print(f"  hourly samples of 4 outputs per patient, float64 (231 MB written per run): "
+          f"{min(hourly):,.0f} - {max(hourly):,.0f} patient-days/s")
 
     profile, t_h = workload()
     system = build_system(result.batch)
@@ -92,7 +102,8 @@ def main() -> int:
     ivp_rate = args.reference_patients * DAYS / fast_s
     print(f"solve_ivp LSODA (rtol 1e-8, restarted at each event): {args.reference_patients} patients in {fast_s:.2f} s "
           f"= {ivp_rate:,.1f} patient-days/s")
-    print(f"ratio kernel / solve_ivp: {kernel_rate / ivp_rate:,.0f}x")
+    print(f"ratio kernel / solve_ivp: daily samples (slowest run) {kernel_rate / ivp_rate:,.0f}x | "
+          f"hourly samples (slowest run) {min(hourly) / ivp_rate:,.0f}x (target >= 1000x)")
     print(f"max relative error vs solve_ivp LSODA (rtol 1e-12, atol 1e-15), hourly samples, 4 outputs: {worst:.2e}")
 
     child = subprocess.run([sys.executable, __file__, "--memory-child", str(args.memory_patients)],

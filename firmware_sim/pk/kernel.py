@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import expm
 
+from firmware_sim.pk.modal import MODAL_CONDITION_LIMIT, modal_basis, step_modal
 from firmware_sim.pk.model import LinearSystem
 from firmware_sim.pk.profile import DeliveryProfile
 
@@ -76,9 +77,6 @@ def build_timeline(profile: DeliveryProfile, t_h: np.ndarray) -> Timeline:
     return Timeline(times, rate, bolus, index_of(t))
 
 
-MODAL_CONDITION_LIMIT = 1e8  # above this eigenvector condition number a patient falls back to expm
-
-
 class Propagators:
     """Phi (n, n, N) and Gamma (n, N) per interval length, from one batched eigendecomposition of K.
 
@@ -129,6 +127,31 @@ def propagators(system: LinearSystem, dt_h: float) -> tuple[np.ndarray, np.ndarr
     return np.ascontiguousarray(exact[:, :n, :n].transpose(1, 2, 0)), np.ascontiguousarray(exact[:, :n, n].T)
 
 
+def _subsystem(system: LinearSystem, patients: np.ndarray) -> LinearSystem:
+    return LinearSystem(system.k_per_h[patients], system.infusion_input[patients], system.bolus_input[patients],
+                        system.output_matrix[patients], system.output_names)
+
+
+def _step_dense(system: LinearSystem, timeline: Timeline, dt_keys: np.ndarray, dt_of_interval: np.ndarray,
+                observe: np.ndarray, result: np.ndarray) -> None:
+    """Fill result (m, n_t, N) by dense expm propagators x <- Phi x + Gamma r (the fallback path)."""
+    n, n_patients = system.n_states, system.n_patients
+    steps = [propagators(system, float(dt)) for dt in dt_keys]
+    bolus_soa = np.ascontiguousarray(system.bolus_input.T)
+    x, x_next = np.zeros((n, n_patients)), np.zeros((n, n_patients))
+    positions = np.cumsum(np.bincount(timeline.sample_index, minlength=len(timeline.times_h)))
+    for k in range(len(timeline.times_h)):
+        x += bolus_soa * timeline.bolus_mcg[k]
+        for position in range(positions[k - 1] if k else 0, positions[k]):
+            result[:, position] = np.einsum("pmn,np->mp", observe, x)
+        if k == len(timeline.times_h) - 1:
+            break
+        phi, gamma = steps[dt_of_interval[k]]
+        np.einsum("ijp,jp->ip", phi, x, out=x_next)
+        x_next += gamma * timeline.rate_mcg_per_h[k]
+        x, x_next = x_next, x
+
+
 def propagate(
     system: LinearSystem,
     profile: DeliveryProfile,
@@ -137,43 +160,30 @@ def propagate(
     observe: np.ndarray | None = None,
     dtype: type = np.float64,
 ) -> np.ndarray:
-    """Values at each sample time: outputs (m, n_t, N) with observe (N, m, n) given, else states (n, n_t, N)."""
+    """Values at each sample time: outputs (m, n_t, N) with observe (N, m, n) given, else states (n, n_t, N).
+
+    Patients with a well-conditioned real eigenbasis are stepped in modal coordinates (modal.py);
+    the others with dense expm propagators. States are float64; only the result takes `dtype`.
+    """
     timeline = build_timeline(profile, t_h)
     n, n_patients = system.n_states, system.n_patients
     observe = np.broadcast_to(np.eye(n), (n_patients, n, n)) if observe is None else observe
-    # Output rows read only the state columns that are non-zero for some patient (sparse projection).
-    observe_soa = np.ascontiguousarray(observe.transpose(1, 2, 0))
-    columns = [np.nonzero(np.any(observe_soa[m] != 0, axis=1))[0] for m in range(observe_soa.shape[0])]
-    columns = [c if c.size else np.array([0]) for c in columns]
-    result = np.zeros((len(timeline.sample_index), observe_soa.shape[0], n_patients), dtype=dtype)
-    samples_at: dict[int, list[int]] = {}
-    for position, index in enumerate(timeline.sample_index):
-        samples_at.setdefault(int(index), []).append(position)
-
-    dt = np.diff(timeline.times_h)
-    dt_keys, dt_of_interval = np.unique(np.round(dt, 12), return_inverse=True)
-    steps = Propagators(system)
-    bolus_soa = np.ascontiguousarray(system.bolus_input.T)
-    x, x_next, infused = (np.zeros((n, n_patients)) for _ in range(3))
-    row = np.empty(n_patients)
-    for k in range(len(timeline.times_h)):
-        if timeline.bolus_mcg[k]:
-            x += bolus_soa * timeline.bolus_mcg[k]
-        for position in samples_at.get(k, ()):
-            for m, cols in enumerate(columns):
-                np.multiply(observe_soa[m, cols[0]], x[cols[0]], out=row)
-                for j in cols[1:]:
-                    row += observe_soa[m, j] * x[j]
-                result[position, m] = row
-        if k == len(dt):
-            break
-        phi, gamma = steps.at(float(dt_keys[dt_of_interval[k]]))
-        np.einsum("ijp,jp->ip", phi, x, out=x_next)
-        x, x_next = x_next, x
-        if timeline.rate_mcg_per_h[k]:
-            np.multiply(gamma, timeline.rate_mcg_per_h[k], out=infused)
-            x += infused
-    return result.transpose(1, 0, 2)
+    result = np.zeros((observe.shape[1], len(timeline.sample_index), n_patients), dtype=dtype)
+    dt_keys, dt_of_interval = np.unique(np.round(np.diff(timeline.times_h), 12), return_inverse=True)
+    basis = modal_basis(system)
+    if basis.fallback.size == 0:
+        step_modal(basis, timeline, dt_keys, dt_of_interval, observe, result)
+        return result
+    for patients, step in ((basis.modal, None), (basis.fallback, _step_dense)):
+        if patients.size == 0:
+            continue
+        part = np.zeros(result.shape[:2] + (patients.size,), dtype=dtype)
+        if step is None:
+            step_modal(basis, timeline, dt_keys, dt_of_interval, observe[patients], part)
+        else:
+            step(_subsystem(system, patients), timeline, dt_keys, dt_of_interval, observe[patients], part)
+        result[:, :, patients] = part
+    return result
 
 
 def simulate(system: LinearSystem, profile: DeliveryProfile, t_h: np.ndarray, *, dtype: type = np.float64) -> np.ndarray:
