@@ -2,11 +2,12 @@
 
 Over each interval of constant rate r the augmented system [x; r] is propagated exactly:
     expm([[K, b], [0, 0]] * dt) = [[Phi, Gamma], [0, 1]],   x <- Phi x + Gamma r
-(no fixed-step integrator). Phi and Gamma come from one batched eigendecomposition of K (real
-spectrum for this compartment structure), with a per-patient fallback to the batched expm of the
-augmented matrix when the eigenvectors are ill-conditioned; they are computed once per distinct
-interval length and reused; states use a structure-of-arrays layout (n_states, N) and
-propagators (n, n, N), which is about 3x faster than patient-major layout with numpy.
+(no fixed-step integrator). `propagate` steps most patients in modal coordinates (modal.py: n
+multiplies per patient-step, factors cached per distinct interval length, outputs projected only at
+sample times); patients whose eigenvectors are ill-conditioned or complex are stepped with Phi and
+Gamma from the batched expm of the augmented matrix. `Propagators` gives Phi and Gamma from one
+batched eigendecomposition (with the same expm fallback) for callers that need dense propagators.
+States are float64 in a structure-of-arrays layout (n_states, N).
 
 Conventions: the state is zero (drug-free) before the first event; an instant bolus at t is included
 in the value reported at t (right-continuous); a segment is active on [start_h, end_h).
