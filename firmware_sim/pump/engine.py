@@ -79,18 +79,12 @@ class DeliveryEngine:
         if abs(rate_ul_per_h - self.rate_ul_per_h) <= RATE_EPS_UL_PER_H * max(1.0, rate_ul_per_h):
             return
         self._ensure_baseline()
-        previous = self.rate_ul_per_h
+        if rate_ul_per_h > 0:
+            self.actuator.command_rate_ul_per_h(rate_ul_per_h)
+        else:
+            self.actuator.stop()
         self.rate_ul_per_h = rate_ul_per_h
         self.log.append(self.t_s, EventKind.RATE_COMMAND, rate_ul_per_h=rate_ul_per_h, q_ul=self.q_ul)
-        try:
-            if rate_ul_per_h > 0:
-                self.actuator.command_rate_ul_per_h(rate_ul_per_h)
-            else:
-                self.actuator.stop()
-        except Exception:
-            if rate_ul_per_h > 0:
-                self.rate_ul_per_h = previous
-            raise
 
     def force_stop(self) -> Exception | None:
         """Stop at once; the firmware counts delivery as stopped even if the actuator does not answer."""
@@ -146,7 +140,14 @@ class DeliveryEngine:
     def delivered_in_last_s(self, span_s: float) -> float:
         """Reported dose at the tip over the span ending at the last committed tick."""
         times, cums = self._hist_t_s, self._hist_cum_mcg
-        return cums[-1] - float(np.interp(times[-1] - span_s, times, cums))
+        t = times[-1] - span_s
+        i = bisect.bisect_right(times, t)
+        if i == 0:
+            return cums[-1] - cums[0]
+        if i == len(times):
+            return 0.0
+        t0, t1, c0, c1 = times[i - 1], times[i], cums[i - 1], cums[i]
+        return cums[-1] - (c0 + (c1 - c0) * (t - t0) / (t1 - t0))
 
     def history(self) -> DoseHistory:
         """Delivered history up to now (committed ticks plus commanded since the last tick)."""

@@ -137,3 +137,16 @@ def test_virtual_time_talks_to_the_actuator_only_on_change_and_ticks(rig):
     fw.run_until_s(fw.now_s + 24 * 3600)
     assert rig.actuator.status_reads - reads_before == pytest.approx(24 * 60, abs=1)
     assert len(rig.actuator.commands) == commands_before
+
+
+@req("SR-ALM-004", "SR-SUP-004")
+def test_failed_rate_command_is_not_logged_as_delivery(rig):
+    """Found by the stateful test: communication lost while stopped, then a PTM press."""
+    fw = rig.primed()
+    fw.configure_ptm(20, 5, 60, 4)
+    rig.actuator.communication_lost = True
+    n = len(fw.events)
+    assert fw.press_ptm().approved
+    assert fw.state is PumpState.ALARM and fw.active_alarms[0].name is AlarmName.ACTUATOR_COMMUNICATION_LOSS
+    assert [e for e in fw.events[n:] if e.kind == EventKind.RATE_COMMAND and e.fields["rate_ul_per_h"] > 0] == []
+    assert fw.actuator_rate_ul_per_h == 0.0

@@ -1,0 +1,68 @@
+"""One year of therapy in virtual time through the firmware state machine and safety gate.
+
+Hourly flex steps, four PTM presses a day, a refill every 30 days (suspend, refill, resume), with an
+in-memory actuator on a virtual clock. Prints the simulated-to-wall-time ratio for several
+supervision periods (default 3600 s and 600 s; pass others as arguments, e.g. 60), measured side by
+side in one run (target >= 1e7).
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+from firmware_sim.clock import VirtualClock
+from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.pump.firmware import FlexSchedule, FlexStep, PumpFirmware
+from firmware_sim.pump.memory_actuator import InMemoryActuator
+from firmware_sim.pump.states import PumpState
+from firmware_sim.safety.limits import DrugLimits
+
+H = 3600.0
+DAY = 86400.0
+DAYS = 365
+PTM_HOURS = (8.0, 12.5, 17.0, 21.5)
+CONC_MCG_PER_ML = 2000.0
+SCHEDULE = FlexSchedule(tuple(FlexStep(float(h), 18.0 + 6.0 * ((h // 6) % 2)) for h in range(24)))  # 504 mcg/day
+
+
+def one_year(supervision_period_s: float) -> tuple[float, PumpFirmware, InMemoryActuator]:
+    clock = VirtualClock()
+    actuator = InMemoryActuator(clock)
+    fw = PumpFirmware(FirmwareConfig(supervision_period_s=supervision_period_s), DrugLimits(), actuator, clock)
+    started = time.perf_counter()
+    assert fw.refill(20000, CONC_MCG_PER_ML, 0).approved
+    assert fw.prime().approved
+    fw.run_until_s(DAY)
+    assert fw.configure_ptm(20, 5, 60, 6).approved
+    assert fw.start_flex(SCHEDULE).approved, fw.events[-1]
+    for day in range(1, DAYS):
+        t_day = day * DAY
+        if day % 30 == 0:
+            fw.run_until_s(t_day + 10 * H)
+            assert fw.suspend().approved
+            assert fw.refill(20000, CONC_MCG_PER_ML, fw.reservoir_volume_ul).approved
+            assert fw.resume().approved
+        for hour in PTM_HOURS:
+            fw.run_until_s(t_day + hour * H)
+            assert fw.press_ptm().approved, fw.events[-1]
+    fw.run_until_s(DAYS * DAY)
+    wall_s = time.perf_counter() - started
+    assert fw.state is PumpState.CONTINUOUS and not fw.active_alarms, fw.active_alarms
+    return wall_s, fw, actuator
+
+
+def main() -> None:
+    print(f"firmware_year: {DAYS} days, hourly flex steps, {len(PTM_HOURS)} PTM presses/day, refill every 30 days")
+    print(f"{'supervision_period_s':>21} {'wall_s':>8} {'sim/wall':>12} {'status_reads':>13} {'commands':>9} "
+          f"{'events':>8} {'delivered_mcg':>14}")
+    periods_s = [float(a) for a in sys.argv[1:]] or [3600.0, 600.0]
+    for period_s in periods_s:
+        wall_s, fw, actuator = one_year(period_s)
+        delivered_mcg = fw.delivery_profile().total_dose_mcg()
+        print(f"{period_s:>21.0f} {wall_s:>8.2f} {DAYS * DAY / wall_s:>12.3g} {actuator.status_reads:>13d} "
+              f"{len(actuator.commands):>9d} {len(fw.events):>8d} {delivered_mcg:>14.1f}")
+    print("target: sim/wall >= 1e7 (a year in about 3 s)")
+
+
+if __name__ == "__main__":
+    main()
