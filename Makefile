@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/itpump predict --rate-mcg-per-day 500 --bolus-mcg 50 --hours 48
+	$(BIN)/itpump run adult-maintenance-flex --rig emulated-ne1000
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -10,6 +10,7 @@ from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, Driv
                             LimitExceeded, TransportError)
 from drivers.syringe_pump import SyringePump
 from firmware_sim.ports import ActuatorError, ActuatorStatus
+from hil.adapters.stall_check import GravimetricStallCheck
 
 DEVICE_ALARM_FAULTS: dict[str, str] = {
     "stall": "motor_stall",
@@ -39,13 +40,14 @@ def fault_for_error(exc: DriverError) -> str:
 
 
 class PumpActuator:
-    def __init__(self, pump: SyringePump, rate_scale: float = 1.0) -> None:
+    def __init__(self, pump: SyringePump, rate_scale: float = 1.0, stall_check: "GravimetricStallCheck | None" = None) -> None:
         if not rate_scale >= 1.0:
             raise ValueError(f"rate_scale (time compression factor) must be >= 1, got {rate_scale}")
         self.pump = pump
         self.rate_scale = float(rate_scale)
         self.running = False
         self.last_error: str | None = None
+        self.stall_check = stall_check
 
     def _call(self, action: str, call, *args):  # noqa: ANN001, ANN202 - thin error translation
         try:
@@ -70,5 +72,8 @@ class PumpActuator:
     def read_status(self) -> ActuatorStatus:
         status = self._call("status", self.pump.status)
         self.running = status.running
+        delivered_ul = status.infused_ul / self.rate_scale
         fault = fault_for_device_alarm(status.alarm) if status.alarm else None
-        return ActuatorStatus(running=status.running, delivered_ul=status.infused_ul / self.rate_scale, fault=fault)
+        if fault is None and self.stall_check is not None:
+            fault = self.stall_check.fault(delivered_ul)
+        return ActuatorStatus(running=status.running, delivered_ul=delivered_ul, fault=fault)

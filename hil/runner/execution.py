@@ -14,6 +14,8 @@ from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.firmware import PumpFirmware
 from firmware_sim.safety.limits import DrugLimits
 from hil.adapters import BalanceSampler, GravimetricReading, PumpActuator
+from hil.adapters.stall_check import GravimetricStallCheck
+from hil.rig.registry import OPEN_LOOP_DRIVERS
 from hil.config.scenario import ScenarioConfig
 from hil.records.writer import RecordWriter
 from hil.rig import Rig
@@ -47,9 +49,12 @@ class Execution:
         self.fw_config, self.limits = fw_config, limits
         self.pk_peaks: dict[str, dict[str, float]] = {}
         self.seen = Observations()
-        self.actuator = PumpActuator(rig.pump, rig.time_compression_factor)
-        self.firmware = PumpFirmware(fw_config, limits, self.actuator, rig.clock, event_sink=self._on_firmware_event)
         self.sampler = self._make_sampler()
+        stall_check = None
+        if self.sampler is not None and rig.config.pump.driver in OPEN_LOOP_DRIVERS:
+            stall_check = GravimetricStallCheck(lambda: self._measured_now_ul())
+        self.actuator = PumpActuator(rig.pump, rig.time_compression_factor, stall_check)
+        self.firmware = PumpFirmware(fw_config, limits, self.actuator, rig.clock, event_sink=self._on_firmware_event)
         self.reservoir = PhysicalReservoir(scenario.pump_settings.reservoir_volume_ul)
         self.progress = progress or (lambda t_h: None)
         self._readings: dict[float, GravimetricReading | None] = {}
@@ -140,6 +145,10 @@ class Execution:
                          decision_requirement_ids=result.decision_requirement_ids, note=step.note, **result.details)
         if step.expect is not None:
             self._expectation(expect.check_step(index, step.action, step.expect, result, ids))
+
+    def _measured_now_ul(self) -> float | None:
+        reading = self._reading(self.rig.clock.now_s())
+        return reading.volume_ul if reading is not None else None
 
     def _reading(self, t_s: float) -> GravimetricReading | None:
         if self.sampler is None:

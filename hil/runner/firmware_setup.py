@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.safety.limits import DrugLimits, Indication
+from hil.config.drug_library import load_drug_limits
+from hil.config.loading import ConfigError
 from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import RefillStep
 
@@ -31,12 +32,10 @@ def firmware_config(scenario: ScenarioConfig) -> FirmwareConfig:
 
 
 def _library_limits(scenario: ScenarioConfig) -> DrugLimits:
-    """The drug library's limits (hil.config.drug_library), or the reference defaults if it is not installed."""
     try:
-        library = importlib.import_module("hil.config.drug_library")
-    except ModuleNotFoundError:
-        return DrugLimits(drug_name=scenario.drug.name)
-    return library.load_drug_limits(scenario.drug.library_path())
+        return load_drug_limits(scenario.drug.library_path())
+    except ConfigError as exc:
+        raise ScenarioSetupError(f"drug library: {exc}") from exc
 
 
 def drug_limits(scenario: ScenarioConfig) -> DrugLimits:

@@ -68,7 +68,7 @@ ACTIONS: dict[str, Callable[[Any, StepContext], StepResult]] = {
     "start_flex": _firmware(lambda s, fw: fw.start_flex(_flex(s))),
     "change_rate": _firmware(lambda s, fw: fw.change_rate(s.rate_mcg_per_day)),
     "clinician_bolus": _firmware(lambda s, fw: fw.clinician_bolus(s.dose_mcg, s.duration_min)),
-    "bridge_bolus": _firmware(lambda s, fw: fw.bridge_bolus()),
+    "bridge_bolus": _firmware(lambda s, fw: fw.bridge_bolus(s.rate_mcg_per_day)),
     "ptm_press": _firmware(lambda s, fw: fw.press_ptm()),
     "stop": _firmware(lambda s, fw: fw.stop()),
     "clear_alarm": _firmware(lambda s, fw: fw.clear_alarm()),
