@@ -74,6 +74,7 @@ class BridgeBolusStep(_StepBase):
     """After a refill with a new concentration: push the old drug out of tubing and catheter."""
 
     action: Literal["bridge_bolus"]
+    rate_mcg_per_day: float | None = Field(None, gt=0, description="program after the bridge; default: the current one")
 
 
 class PtmPressStep(_StepBase):
