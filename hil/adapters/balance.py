@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from drivers.errors import DriverError
+from drivers.errors import DeviceAlarm, DriverError
 from hil.gravimetry.conversion import mass_to_volume_ul
 
 
@@ -28,12 +28,22 @@ class BalanceSampler:
         self.rate_scale = rate_scale
         self.baseline: GravimetricReading | None = None
         self.errors = 0
+        self.power_ups = 0
         self.last_error: str | None = None
+
+    def _read_once(self):  # noqa: ANN202
+        try:
+            return self.balance.read_mass_immediately()
+        except DeviceAlarm as exc:
+            if exc.alarm != "reset":
+                raise
+            self.power_ups += 1  # the power-up announcement is acknowledged by this exchange: read again
+            return self.balance.read_mass_immediately()
 
     def read(self, t_s: float) -> GravimetricReading | None:
         """One immediate reading (SI); None (error counted and kept) if the balance cannot answer."""
         try:
-            reading = self.balance.read_mass_immediately()
+            reading = self._read_once()
         except DriverError as exc:
             self.errors += 1
             self.last_error = f"t={t_s:.0f} s: {type(exc).__name__}: {exc}"
