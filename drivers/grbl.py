@@ -260,7 +260,7 @@ class GrblSyringe:
         self._command("G21")
         self._command("G91")
         feed = self.feed_mm_per_min(self.rate_ul_per_h)
-        self._command(f"G1{self.axis}{self.infuse_direction * distance_mm:.4f}F{feed:.4f}")
+        self._command(f"G1{self.axis}{gp.gcode_number(self.infuse_direction * distance_mm)}F{gp.gcode_number(feed)}")
         self._run_start_mm, self._run_distance_mm = start_mm, distance_mm
 
     def _hold_and_discard(self) -> float:

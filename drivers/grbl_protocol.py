@@ -40,6 +40,17 @@ class GrblCommandError(ProtocolError):
         self.line = line
 
 
+MAX_NUMBER_DIGITS = 8
+"""GRBL's read_float keeps at most 8 digits of a number (MAX_INT_DIGITS) and drops the rest."""
+
+
+def gcode_number(value: float) -> str:
+    """`value` with as many decimals as GRBL will read: a slow feed (0.00106 mm/min) keeps its precision."""
+    integer_digits = len(str(int(abs(value))))
+    decimals = max(0, MAX_NUMBER_DIGITS - integer_digits)
+    return f"{value:.{decimals}f}"
+
+
 def alarm_name(code: int) -> str:
     return ALARM_NAMES.get(code, f"alarm_{code}")
 

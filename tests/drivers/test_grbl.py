@@ -8,7 +8,7 @@ import pytest
 
 from drivers.errors import DeviceAlarm, DeviceTimeout, FramingError, LimitExceeded, ProtocolError
 from drivers.grbl import GrblSyringe
-from drivers.grbl_protocol import GrblCommandError, parse_status_report
+from drivers.grbl_protocol import GrblCommandError, gcode_number, parse_status_report
 from drivers.scripted import expected_exchange
 
 pytestmark = pytest.mark.timeout(30)
@@ -34,7 +34,7 @@ def syringe(**options):
 
 
 def move_line(distance_mm: float, rate_ul_per_h: float) -> bytes:
-    return f"G1X{distance_mm:.4f}F{rate_ul_per_h / 60 / AREA_MM2:.4f}\n".encode()
+    return f"G1X{gcode_number(distance_mm)}F{gcode_number(rate_ul_per_h / 60 / AREA_MM2)}\n".encode()
 
 
 def start_script(distance_mm: float, rate_ul_per_h: float, x_mm: float = 0.0):
@@ -227,3 +227,15 @@ def test_alarm_3_is_reported_when_unlocking_is_disabled():
         pump.start()
         with pytest.raises(DeviceAlarm, match="abort_during_cycle"):
             pump.stop()
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (0.00105986, "0.0010599"),     # an intrathecal feed keeps 5 significant digits, not 0.0011 (+3.6 %)
+    (1.99926, "1.9992600"),
+    (30.0, "30.000000"),
+    (-12.5, "-12.500000"),
+    (1234.56789, "1234.5679"),
+])
+def test_gcode_numbers_use_every_digit_grbl_reads(value, text):
+    assert gcode_number(value) == text
+    assert sum(c.isdigit() for c in text) == 8
