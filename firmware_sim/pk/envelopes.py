@@ -76,7 +76,8 @@ class EnvelopeResult:
 def _ceiling(name: str, value: float, t_h: float, limit: float, unit: str, what: str, ids: tuple[str, ...]) -> EnvelopeResult:
     ok = value <= limit
     relation = "within" if ok else "exceeds"
-    reason = f"peak {what} {value:.4g} {unit.replace('_per_ml', '/mL')} at t={t_h:.3f} h {relation} the ceiling {limit:.4g}"
+    shown_unit = unit.replace('_per_ml', '/mL')
+    reason = f"peak {what} {value:.4g} {shown_unit} at t={t_h:.3f} h {relation} the ceiling {limit:.4g} {shown_unit}"
     return EnvelopeResult(name, value, limit, unit, Verdict.PASS if ok else Verdict.FAIL, reason, ids, {"peak_t_h": t_h})
 
 

@@ -67,7 +67,7 @@ def plot_pk(record: RunRecord, path: Path, written: list[Path]) -> None:
         for item in series:
             ax.plot(item["t_h"], item[key], label=item["label"])
         for envelope in record.of_kind(ev.ENVELOPE):
-            if site in envelope["name"] and envelope["unit"] == "ng/mL":
+            if site in envelope["name"] and envelope["unit"] == "ng_per_ml":
                 ax.axhline(envelope["limit"], color="red", ls=":", label=f"limit {envelope['name']}")
         ax.set_ylabel(f"{site} (ng/mL)")
         ax.legend(fontsize="small")

@@ -41,7 +41,7 @@ def write_record(run_dir, outcome="PASS", finished=True, with_balance=True, step
             record.pk_series(label=label, t_h=t_h, lumbar_csf_ng_per_ml=scale * 600 * (1 - np.exp(-t_h)),
                              cisternal_csf_ng_per_ml=scale * 150 * (1 - np.exp(-t_h)),
                              plasma_ng_per_ml=scale * 1.0 * (1 - np.exp(-t_h)))
-        record.envelope(name="plasma_ceiling", passed=True, value=0.9, limit=5.0, unit="ng/mL",
+        record.envelope(name="plasma_ceiling", passed=True, value=0.9, limit=5.0, unit="ng_per_ml",
                         requirement_ids=["SR-PK-002"], reason="peak plasma below ceiling")
         record.expectation(name="alarm occlusion does not occur", passed=outcome == "PASS", detail="none seen",
                            requirement_ids=["SR-ALM-002"])
