@@ -58,7 +58,13 @@ _ACTUATOR_FAULTS = {"motor_stall": AlarmName.MOTOR_STALL, "stall": AlarmName.MOT
                     "communication_lost": AlarmName.ACTUATOR_COMMUNICATION_LOSS,
                     "communication_loss": AlarmName.ACTUATOR_COMMUNICATION_LOSS,
                     "timeout": AlarmName.ACTUATOR_COMMUNICATION_LOSS,
-                    "disconnected": AlarmName.ACTUATOR_COMMUNICATION_LOSS}
+                    "disconnected": AlarmName.ACTUATOR_COMMUNICATION_LOSS,
+                    # the actuator answered but refused or could not carry out the command
+                    "actuator_fault": AlarmName.ACTUATOR_FAULT,
+                    "command_rejected": AlarmName.ACTUATOR_FAULT,
+                    "limit_exceeded": AlarmName.ACTUATOR_FAULT,
+                    "invalid_command": AlarmName.ACTUATOR_FAULT,
+                    "power_reset": AlarmName.ACTUATOR_FAULT}
 
 
 def alarm_for_actuator_fault(fault: str, from_exception: bool) -> AlarmName:

@@ -7,7 +7,7 @@ the firmware's and reported volumes are divided by k, so the firmware sees scena
 from __future__ import annotations
 
 from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, DriverError, FramingError,
-                            LimitExceeded, TransportError)
+                            LimitExceeded, ProtocolError, TransportError)
 from drivers.syringe_pump import SyringePump
 from firmware_sim.ports import ActuatorError, ActuatorStatus
 from hil.adapters.stall_check import GravimetricStallCheck
@@ -36,6 +36,8 @@ def fault_for_error(exc: DriverError) -> str:
         return "communication_lost"
     if isinstance(exc, LimitExceeded):
         return "limit_exceeded"
+    if isinstance(exc, ProtocolError):
+        return "command_rejected"
     return "actuator_fault"
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.errors import DeviceAlarm, DeviceDisconnected, DeviceTimeout, FramingError, LimitExceeded
+from drivers.errors import DeviceAlarm, DeviceDisconnected, DeviceTimeout, FramingError, LimitExceeded, ProtocolError
 from drivers.syringe_pump import PumpStatus
 from firmware_sim.ports import ActuatorError
 from firmware_sim.pump.alarms import AlarmName, alarm_for_actuator_fault
@@ -57,7 +57,9 @@ def test_time_compression_scales_rates_up_and_volumes_down() -> None:
     (DeviceTimeout("silent"), "communication_lost", AlarmName.ACTUATOR_COMMUNICATION_LOSS),
     (DeviceDisconnected("unplugged"), "disconnected", AlarmName.ACTUATOR_COMMUNICATION_LOSS),
     (FramingError("crc"), "communication_lost", AlarmName.ACTUATOR_COMMUNICATION_LOSS),
-    (LimitExceeded("too fast"), "limit_exceeded", AlarmName.ACTUATOR_COMMUNICATION_LOSS),
+    (LimitExceeded("too fast"), "limit_exceeded", AlarmName.ACTUATOR_FAULT),
+    (ProtocolError("?OOR data out of range"), "command_rejected", AlarmName.ACTUATOR_FAULT),
+    (DeviceAlarm("reset"), "power_reset", AlarmName.ACTUATOR_FAULT),
 ])
 def test_driver_errors_become_actuator_errors_with_a_fault_the_firmware_maps(error, fault, alarm) -> None:
     pump = FakePump()
