@@ -33,9 +33,31 @@ class Event:
         return {"t_s": self.t_s, "kind": self.kind, **self.fields}
 
 
+# The status event is appended once per supervision tick (525,600 a year at the default period): build it
+# without the frozen dataclass __init__ (three object.__setattr__ calls); the slot setters give the same Event.
+_new_event = object.__new__
+_set_t_s = Event.t_s.__set__  # type: ignore[attr-defined]
+_set_kind = Event.kind.__set__  # type: ignore[attr-defined]
+_set_fields = Event.fields.__set__  # type: ignore[attr-defined]
+
+
+def _status_event(t_s: float, delivered_ul: float, commanded_ul: float) -> Event:
+    event = _new_event(Event)
+    _set_t_s(event, t_s)
+    _set_kind(event, EventKind.STATUS)
+    _set_fields(event, {"delivered_ul": delivered_ul, "commanded_ul": commanded_ul})
+    return event
+
+
 class EventLog:
+    """Events in order. Without a sink, status events (one per supervision tick) are kept as plain
+    (t_s, delivered_ul, commanded_ul) tuples and built into Events the first time the log is read,
+    so a quiet tick allocates no Event or dict; with a sink each event is built and passed on at once."""
+
     def __init__(self, sink: EventSink | None = None) -> None:
-        self._events: list[Event] = []
+        self._events: list[Event | tuple[float, float, float]] = []
+        self._built = 0
+        """Entries before this index are all Events."""
         self._sink = sink
 
     def append(self, t_s: float, kind: str, **fields: Any) -> Event:
@@ -45,12 +67,30 @@ class EventLog:
             self._sink(event)
         return event
 
+    def append_status(self, t_s: float, delivered_ul: float, commanded_ul: float) -> None:
+        """append(t_s, EventKind.STATUS, delivered_ul=..., commanded_ul=...), the per-tick fast path."""
+        if self._sink is None:
+            self._events.append((t_s, delivered_ul, commanded_ul))
+        else:
+            event = _status_event(t_s, delivered_ul, commanded_ul)
+            self._events.append(event)
+            self._sink(event)
+
+    def _all(self) -> list[Event]:
+        events = self._events
+        for i in range(self._built, len(events)):
+            entry = events[i]
+            if type(entry) is tuple:
+                events[i] = _status_event(*entry)
+        self._built = len(events)
+        return events  # type: ignore[return-value]
+
     @property
     def events(self) -> tuple[Event, ...]:
-        return tuple(self._events)
+        return tuple(self._all())
 
     def of_kind(self, kind: str) -> list[Event]:
-        return [e for e in self._events if e.kind == kind]
+        return [e for e in self._all() if e.kind == kind]
 
     def __len__(self) -> int:
         return len(self._events)

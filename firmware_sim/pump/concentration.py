@@ -7,6 +7,7 @@ so nothing reaches the patient before priming has pushed the dead volume through
 from __future__ import annotations
 
 import bisect
+import math
 
 
 class ConcentrationTrack:
@@ -14,9 +15,12 @@ class ConcentrationTrack:
         self.dead_volume_ul = dead_volume_ul
         self._q_ul: list[float] = []
         self._conc_mcg_per_ml: list[float] = []
+        self._plug = (math.inf, -math.inf, 0.0)
+        """(lo, hi, conc): reservoir volumes [lo, hi) between two fills, all at conc (cache of the last lookup)."""
 
     def fill(self, q_ul: float, conc_mcg_per_ml: float) -> None:
         """From outlet volume q_ul on, the reservoir delivers drug at conc_mcg_per_ml."""
+        self._plug = (math.inf, -math.inf, 0.0)
         if self._q_ul and q_ul < self._q_ul[-1]:
             raise ValueError(f"fill at q_ul={q_ul} precedes the last fill at {self._q_ul[-1]}")
         if self._q_ul and q_ul == self._q_ul[-1]:
@@ -61,4 +65,15 @@ class ConcentrationTrack:
 
     def tip_dose_mcg(self, q0_ul: float, q1_ul: float) -> float:
         """Drug reaching the tip while the outlet pushes from q0_ul to q1_ul."""
+        if q1_ul > q0_ul:
+            # Fast path (every supervision tick): the whole interval lies in one fill's plug. Same arithmetic
+            # as the general case with a single segment: (q1 - q0) * conc / 1000.
+            r0, r1 = q0_ul - self.dead_volume_ul, q1_ul - self.dead_volume_ul
+            lo, hi, conc = self._plug
+            if lo <= r0 < hi and r1 <= hi:
+                return (q1_ul - q0_ul) * conc / 1000.0
+            i = bisect.bisect_right(self._q_ul, r0) - 1
+            q = self._q_ul
+            self._plug = (q[i] if i >= 0 else -math.inf, q[i + 1] if i + 1 < len(q) else math.inf,
+                          self._conc_mcg_per_ml[i] if i >= 0 else 0.0)
         return sum((b - a) * conc for a, b, conc in self.tip_segments(q0_ul, q1_ul)) / 1000.0

@@ -22,6 +22,8 @@ from firmware_sim.safety.window import DoseHistory
 S_PER_H = 3600.0
 RATE_EPS_UL_PER_H = 1e-12
 TIP_LOOKAHEAD_UL = 1e-6
+HISTORY_TRIM_BATCH = 256
+"""History points older than the span are dropped once more than this many have accumulated."""
 
 
 class DeliveryEngine:
@@ -45,8 +47,10 @@ class DeliveryEngine:
         self._pending_mcg = 0.0
         self._tick_reported_ul = 0.0
         self.window_start_s = self.t_s
-        self._window_q0_ul = 0.0
-        self._window_reported0_ul = 0.0
+        self.window_q0_ul = 0.0
+        """Commanded volume q_ul at the start of the supervision window."""
+        self.window_reported0_ul = 0.0
+        """Reported volume at the start of the supervision window."""
 
     # --- time and accounting ---
     def advance_to(self, t_s: float) -> None:
@@ -55,10 +59,13 @@ class DeliveryEngine:
             return
         dq_ul = self.rate_ul_per_h * dt_s / S_PER_H
         if dq_ul > 0:
-            self.reservoir.draw(dq_ul)
-            self._pending_mcg += self.track.tip_dose_mcg(self.q_ul, self.q_ul + dq_ul)
+            reservoir = self.reservoir  # reservoir.draw(dq_ul), inlined (every supervision tick)
+            reservoir.volume_ul -= dq_ul
+            reservoir.drawn_total_ul += dq_ul
+            q_ul = self.q_ul
+            self._pending_mcg += self.track.tip_dose_mcg(q_ul, q_ul + dq_ul)
             self._pending_ul += dq_ul
-            self.q_ul += dq_ul
+            self.q_ul = q_ul + dq_ul
         self.t_s = t_s
 
     def tip_conc_now(self) -> float:
@@ -99,7 +106,8 @@ class DeliveryEngine:
         return error
 
     def read_status(self) -> ActuatorStatus:
-        self._ensure_baseline()
+        if self._baseline_ul is None:
+            self._ensure_baseline()
         status = self.actuator.read_status()
         self.reported_ul = status.delivered_ul - (self._baseline_ul or 0.0)
         return status
@@ -107,24 +115,34 @@ class DeliveryEngine:
     # --- supervision bookkeeping ---
     def commit_tick(self) -> None:
         """Turn the interval since the last tick into delivered history, scaled by the actuator report."""
-        reported_ul = self.reported_ul - self._tick_reported_ul
+        total_reported_ul, t_s = self.reported_ul, self.t_s
+        reported_ul = total_reported_ul - self._tick_reported_ul
         if self._pending_ul > 0:
             mcg = self._pending_mcg * reported_ul / self._pending_ul
         else:
             mcg = reported_ul * self.tip_conc_now() / 1000.0
-        self._append_history(self.t_s, self._hist_cum_mcg[-1] + max(mcg, 0.0))
-        self._tick_reported_ul = self.reported_ul
+        times, cums = self._hist_t_s, self._hist_cum_mcg
+        cum_mcg = cums[-1] + (0.0 if mcg < 0.0 else mcg)  # max(mcg, 0.0)
+        if t_s <= times[-1]:
+            cums[-1] = cum_mcg
+        else:
+            times.append(t_s)
+            cums.append(cum_mcg)
+            # drop points older than the history span in batches (the same rule as _append_history, O(1))
+            if len(times) > HISTORY_TRIM_BATCH + 2 and times[HISTORY_TRIM_BATCH + 1] < t_s - self._history_span_s:
+                self._trim_history(t_s)
+        self._tick_reported_ul = total_reported_ul
         self._pending_ul = self._pending_mcg = 0.0
-        self.log.append(self.t_s, EventKind.STATUS, delivered_ul=self.reported_ul, commanded_ul=self.q_ul)
+        self.log.append_status(t_s, total_reported_ul, self.q_ul)
 
     def window_volumes_ul(self) -> tuple[float, float, float]:
         """(commanded_ul, reported_ul, elapsed_s) since the start of the supervision window."""
-        return self.q_ul - self._window_q0_ul, self.reported_ul - self._window_reported0_ul, self.t_s - self.window_start_s
+        return self.q_ul - self.window_q0_ul, self.reported_ul - self.window_reported0_ul, self.t_s - self.window_start_s
 
     def restart_window(self) -> None:
         self.window_start_s = self.t_s
-        self._window_q0_ul = self.q_ul
-        self._window_reported0_ul = self.reported_ul
+        self.window_q0_ul = self.q_ul
+        self.window_reported0_ul = self.reported_ul
 
     def _append_history(self, t_s: float, cum_mcg: float) -> None:
         if t_s <= self._hist_t_s[-1]:
@@ -132,8 +150,11 @@ class DeliveryEngine:
         else:
             self._hist_t_s.append(t_s)
             self._hist_cum_mcg.append(cum_mcg)
+        self._trim_history(t_s)
+
+    def _trim_history(self, t_s: float) -> None:
         keep_from = bisect.bisect_left(self._hist_t_s, t_s - self._history_span_s) - 1
-        if keep_from > 256:
+        if keep_from > HISTORY_TRIM_BATCH:
             del self._hist_t_s[:keep_from]
             del self._hist_cum_mcg[:keep_from]
 
@@ -141,7 +162,7 @@ class DeliveryEngine:
         """Reported dose at the tip over the span ending at the last committed tick."""
         times, cums = self._hist_t_s, self._hist_cum_mcg
         t = times[-1] - span_s
-        i = bisect.bisect_right(times, t)
+        i = bisect.bisect_right(times, t)  # C bisect over at most span/period + HISTORY_TRIM_BATCH points
         if i == 0:
             return cums[-1] - cums[0]
         if i == len(times):
@@ -149,8 +170,18 @@ class DeliveryEngine:
         t0, t1, c0, c1 = times[i - 1], times[i], cums[i - 1], cums[i]
         return cums[-1] - (c0 + (c1 - c0) * (t - t0) / (t1 - t0))
 
-    def history(self) -> DoseHistory:
-        """Delivered history up to now (committed ticks plus commanded since the last tick)."""
-        times = np.array(self._hist_t_s + [self.t_s]) if self.t_s > self._hist_t_s[-1] else np.array(self._hist_t_s)
-        cums = self._hist_cum_mcg + ([self._hist_cum_mcg[-1] + self._pending_mcg] if self.t_s > self._hist_t_s[-1] else [])
-        return DoseHistory(times, np.array(cums))
+    def history(self, span_s: float | None = None) -> DoseHistory:
+        """Delivered history up to now (committed ticks plus commanded since the last tick).
+
+        With span_s, only the points from the last one before now - span_s on (what a rolling window of
+        span_s needs: the gate's window arithmetic gives the same result on this tail).
+        """
+        times, cums = self._hist_t_s, self._hist_cum_mcg
+        pending = self.t_s > times[-1]
+        now_s = self.t_s if pending else times[-1]
+        first = 0 if span_s is None else max(bisect.bisect_left(times, now_s - span_s) - 1, 0)
+        times_s, cum_mcg = np.array(times[first:]), np.array(cums[first:])
+        if pending:
+            times_s = np.append(times_s, self.t_s)
+            cum_mcg = np.append(cum_mcg, cums[-1] + self._pending_mcg)
+        return DoseHistory(times_s, cum_mcg)

@@ -240,12 +240,12 @@ class PumpFirmware(FirmwareRuntime):
         periodic = periodic if periodic is not None else (self._periodic if with_periodic else None)
         running_bolus = self._bolus if bolus is None else bolus
         if findings:
-            return gate.GateContext(self.now_s, self._engine.history(), (), 0.0, 0.0, 0.0, tuple(findings))
+            return gate.GateContext(self.now_s, self._engine.history(self._window_s), (), 0.0, 0.0, 0.0, tuple(findings))
         tip_conc = self._engine.tip_conc_now()
         conc = min(tip_conc, self._engine.track.reservoir_conc_after(self._engine.q_ul))
         peak_mcg_per_h = (basal.peak_rate_mcg_per_h if basal is not None else 0.0) + (
             running_bolus.rate_mcg_per_h if running_bolus is not None else 0.0)
-        return gate.GateContext(self.now_s, self._engine.history(), self._planned(basal, running_bolus, periodic),
+        return gate.GateContext(self.now_s, self._engine.history(self._window_s), self._planned(basal, running_bolus, periodic),
                                 tip_conc, self._config.max_actuator_rate_ul_per_h, peak_mcg_per_h / conc * 1000.0)
 
     def _record(self, decision: Decision, **fields: object) -> bool:

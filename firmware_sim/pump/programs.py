@@ -84,9 +84,11 @@ class FlexSchedule:
 
     def planned(self, start_s: float, end_s: float) -> list[RatePiece]:
         pieces, t = [], start_s
+        starts, steps = self._starts_s, self.steps  # type: ignore[attr-defined]
         while t < end_s:
-            nxt = min(self.next_change_s(t), end_s)
-            pieces.append(RatePiece(t, nxt, self.rate_mcg_per_h_at(t)))
+            i, day_start_s = self._index(t)  # one lookup gives both next_change_s(t) and rate_mcg_per_h_at(t)
+            nxt = min(day_start_s + (starts[i + 1] if i + 1 < len(starts) else S_PER_DAY), end_s)
+            pieces.append(RatePiece(t, nxt, steps[i].rate_mcg_per_h))
             t = nxt
         return pieces
 

@@ -55,8 +55,12 @@ def _planned_cumulative(pieces: Sequence[RatePiece], x_s: np.ndarray) -> np.ndar
     starts = np.array([p.start_s for p in pieces])
     ends = np.array([p.end_s for p in pieces])
     rates = np.array([p.rate_mcg_per_h for p in pieces])
-    covered_s = np.clip(x_s[:, None], starts, ends) - starts
-    return (covered_s * rates).sum(axis=1) / S_PER_H
+    # clip(x, starts, ends) - starts, times rates, summed per row: in place, one (len(x), len(pieces)) buffer
+    covered_s = np.maximum(x_s[:, None], starts)
+    np.minimum(covered_s, ends, out=covered_s)
+    covered_s -= starts
+    covered_s *= rates
+    return covered_s.sum(axis=1) / S_PER_H
 
 
 def max_window_dose_mcg(history: DoseHistory, planned: Sequence[RatePiece], window_s: float) -> tuple[float, float]:
@@ -74,8 +78,23 @@ def max_window_dose_mcg(history: DoseHistory, planned: Sequence[RatePiece], wind
 
     def cumulative(x_s: np.ndarray) -> np.ndarray:
         past = history.cumulative_at(np.minimum(x_s, now_s))
-        return past + _planned_cumulative(planned, np.maximum(x_s, now_s))
+        at_s = np.maximum(x_s, now_s)
+        # Every x at or before now has the same planned part (the row at now): compute that row once.
+        later = at_s > now_s
+        if later.all():
+            return past + _planned_cumulative(planned, at_s)
+        planned_cum = np.full_like(at_s, _planned_cumulative(planned, np.array([now_s]))[0])
+        if later.any():
+            planned_cum[later] = _planned_cumulative(planned, at_s[later])
+        return past + planned_cum
 
     doses = cumulative(starts + window_s) - cumulative(starts)
     best = int(np.argmax(doses))
+    # The range's right end (now + window_s) is a candidate too: with planned delivery only near the far end
+    # of the plan, the largest window starts there. It is taken only when strictly larger beyond rounding, so
+    # which of several equal windows is reported stays as before.
+    end_s = np.array([now_s + window_s])
+    end_dose = float((cumulative(end_s + window_s) - cumulative(end_s))[0])
+    if end_dose > doses[best] + 1e-9 * max(1.0, abs(float(doses[best]))):
+        return end_dose, float(end_s[0])
     return float(doses[best]), float(starts[best])
