@@ -52,15 +52,27 @@ class DoseHistory:
 def _planned_cumulative(pieces: Sequence[RatePiece], x_s: np.ndarray) -> np.ndarray:
     if not pieces:
         return np.zeros_like(x_s)
-    starts = np.array([p.start_s for p in pieces])
-    ends = np.array([p.end_s for p in pieces])
-    rates = np.array([p.rate_mcg_per_h for p in pieces])
-    # clip(x, starts, ends) - starts, times rates, summed per row: in place, one (len(x), len(pieces)) buffer
-    covered_s = np.maximum(x_s[:, None], starts)
-    np.minimum(covered_s, ends, out=covered_s)
-    covered_s -= starts
-    covered_s *= rates
-    return covered_s.sum(axis=1) / S_PER_H
+    return _PlannedCumulative(pieces)(x_s)
+
+
+class _PlannedCumulative:
+    """Planned dose from the first piece's start to each x: the piece arrays are built once per check."""
+
+    def __init__(self, pieces: Sequence[RatePiece]) -> None:
+        self.empty = not pieces
+        self.starts = np.array([p.start_s for p in pieces])
+        self.ends = np.array([p.end_s for p in pieces])
+        self.rates = np.array([p.rate_mcg_per_h for p in pieces])
+
+    def __call__(self, x_s: np.ndarray) -> np.ndarray:
+        if self.empty:
+            return np.zeros_like(x_s)
+        # clip(x, starts, ends) - starts, times rates, summed per row: in place, one (len(x), len(pieces)) buffer
+        covered_s = np.maximum(x_s[:, None], self.starts)
+        np.minimum(covered_s, self.ends, out=covered_s)
+        covered_s -= self.starts
+        covered_s *= self.rates
+        return covered_s.sum(axis=1) / S_PER_H
 
 
 def max_window_dose_mcg(history: DoseHistory, planned: Sequence[RatePiece], window_s: float) -> tuple[float, float]:
@@ -75,26 +87,29 @@ def max_window_dose_mcg(history: DoseHistory, planned: Sequence[RatePiece], wind
     starts = np.concatenate([points, points - window_s])
     starts = starts[(starts >= now_s - window_s) & (starts <= now_s + window_s)]
     starts = np.unique(np.append(starts, now_s - window_s))
+    planned_cumulative = _PlannedCumulative(planned)
+    planned_at_now = float(planned_cumulative(np.array([now_s]))[0])
 
     def cumulative(x_s: np.ndarray) -> np.ndarray:
         past = history.cumulative_at(np.minimum(x_s, now_s))
         at_s = np.maximum(x_s, now_s)
-        # Every x at or before now has the same planned part (the row at now): compute that row once.
+        # Every x at or before now has the same planned part (the row at now): computed once. Rows are
+        # independent, so each value is the one the full matrix would give.
         later = at_s > now_s
         if later.all():
-            return past + _planned_cumulative(planned, at_s)
-        planned_cum = np.full_like(at_s, _planned_cumulative(planned, np.array([now_s]))[0])
+            return past + planned_cumulative(at_s)
+        planned_cum = np.full_like(at_s, planned_at_now)
         if later.any():
-            planned_cum[later] = _planned_cumulative(planned, at_s[later])
+            planned_cum[later] = planned_cumulative(at_s[later])
         return past + planned_cum
 
-    doses = cumulative(starts + window_s) - cumulative(starts)
+    # The range's right end (now + window_s) is evaluated too (last entry): with planned delivery only near the
+    # far end of the plan, the largest window starts there. It is taken only when strictly larger beyond
+    # rounding, so which of several equal windows is reported stays as before.
+    x_s = np.append(starts, now_s + window_s)
+    all_doses = cumulative(x_s + window_s) - cumulative(x_s)
+    doses, end_dose = all_doses[:-1], float(all_doses[-1])
     best = int(np.argmax(doses))
-    # The range's right end (now + window_s) is a candidate too: with planned delivery only near the far end
-    # of the plan, the largest window starts there. It is taken only when strictly larger beyond rounding, so
-    # which of several equal windows is reported stays as before.
-    end_s = np.array([now_s + window_s])
-    end_dose = float((cumulative(end_s + window_s) - cumulative(end_s))[0])
     if end_dose > doses[best] + 1e-9 * max(1.0, abs(float(doses[best]))):
-        return end_dose, float(end_s[0])
+        return end_dose, float(x_s[-1])
     return float(doses[best]), float(starts[best])
