@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 import time
-from types import TracebackType
 
 from drivers import grbl_protocol as gp
 from drivers.errors import DeviceAlarm, DeviceTimeout, LimitExceeded, ProtocolError
+from drivers.lifecycle import OpenCloseLifecycle
 from drivers.syringe_pump import PumpStatus
 from drivers.transport import Transport
 
@@ -20,7 +20,7 @@ AXES = "XYZ"
 MAX_RATE_SETTING_BASE = 110  # $110..$112 max rate (mm/min); $100..$102 steps/mm
 
 
-class GrblSyringe:
+class GrblSyringe(OpenCloseLifecycle):
     """A syringe on a GRBL axis. No I/O until open().
 
     steps_per_mm, diameter_mm: mechanics; open() checks steps_per_mm against the controller's $10x setting
@@ -103,15 +103,6 @@ class GrblSyringe:
     def close(self) -> None:
         """Release the port. Sends nothing: stop() first if the syringe should stop."""
         self.transport.close()
-
-    def __enter__(self) -> GrblSyringe:
-        self.open()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # --- lines ----------------------------------------------------------------------------------
     def _read_line(self, timeout_s: float | None = None) -> str:

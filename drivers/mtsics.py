@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
 import pyvisa
 
 from drivers.errors import DeviceAlarm, DeviceDisconnected, DeviceTimeout, FramingError, ProtocolError, TransportError
+from drivers.lifecycle import OpenCloseLifecycle
 
 GRAMS_PER_UNIT = {"g": 1.0, "mg": 1e-3, "kg": 1e3, "ug": 1e-6}
 GENERAL_ERRORS = {
@@ -32,7 +32,7 @@ class MassReading:
     stable: bool
 
 
-class MTSICSBalance:
+class MTSICSBalance(OpenCloseLifecycle):
     """An MT-SICS balance. No I/O until open(); open() builds the ResourceManager and the session."""
 
     def __init__(
@@ -81,15 +81,6 @@ class MTSICSBalance:
                 except Exception:  # noqa: BLE001 - the session is gone either way
                     pass
         self.streaming = False
-
-    def __enter__(self) -> MTSICSBalance:
-        self.open()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # --- lines ----------------------------------------------------------------------------------
     def _require(self) -> Any:

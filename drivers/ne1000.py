@@ -5,10 +5,10 @@ Units at this boundary: uL/h and uL in, the pump's own units (UH/UM/MH/MM, UL/ML
 from __future__ import annotations
 
 import math
-from types import TracebackType
 
 from drivers import ne1000_codec as codec
 from drivers.errors import DeviceAlarm, LimitExceeded, ProtocolError
+from drivers.lifecycle import OpenCloseLifecycle
 from drivers.ne1000_link import NE1000Link
 from drivers.syringe_pump import PumpStatus
 from drivers.transport import Transport
@@ -21,7 +21,7 @@ SAFE_MODE_TIMEOUT_RANGE_S = (1, 255)
 MAX_STOP_ATTEMPTS = 3
 
 
-class NE1000Pump:
+class NE1000Pump(OpenCloseLifecycle):
     """NE-1000 on a Transport. No I/O until open().
 
     safe_mode: use the framed, CRC-checked protocol with the pump's communications watchdog set to
@@ -115,15 +115,6 @@ class NE1000Pump:
         """Stop the heartbeat and release the port. Sends nothing: stop the pump first if it should stop."""
         self._link.stop_heartbeat()
         self.transport.close()
-
-    def __enter__(self) -> NE1000Pump:
-        self.open()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # --- exchanges ------------------------------------------------------------------------------
     @staticmethod

@@ -115,3 +115,10 @@ class LinkFaults:
     def next_reply_delay_s(self) -> float:
         with self._lock:
             return self._delays_s.pop(0) if self._delays_s else 0.0
+
+
+def validate_pump_fault(name: str, params: dict) -> None:
+    """Parameters of a syringe-pump fault: only occlusion takes one (compliance_ul, the line's give)."""
+    reject_unknown_params(name, params, {"compliance_ul"} if name == "occlusion" else set())
+    if "compliance_ul" in params:
+        non_negative_float(name, "compliance_ul", params["compliance_ul"])

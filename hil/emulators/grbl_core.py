@@ -5,7 +5,7 @@ has room, so a host that overfills the buffer loses bytes exactly as on the real
 """
 from __future__ import annotations
 
-from hil.emulators.faults import EmulatorError, non_negative_float, reject_unknown_params
+from hil.emulators.faults import EmulatorError, validate_pump_fault
 from hil.emulators.grbl_config import GrblConfig
 from hil.emulators.grbl_gcode import GcodeError, execute_gcode
 from hil.emulators.grbl_motion import Motion
@@ -60,9 +60,7 @@ class GrblCore:
         return self._drain()
 
     def validate_fault(self, name: str, params: dict) -> None:
-        reject_unknown_params(name, params, {"compliance_ul"} if name == "occlusion" else set())
-        if "compliance_ul" in params:
-            non_negative_float(name, "compliance_ul", params["compliance_ul"])
+        validate_pump_fault(name, params)
 
     def apply_fault(self, name: str, t_s: float, params: dict) -> bytes:
         self.validate_fault(name, params)

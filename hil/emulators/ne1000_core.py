@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from hil.emulators.faults import EmulatorError, non_negative_float, reject_unknown_params
+from hil.emulators.faults import EmulatorError, validate_pump_fault
 from hil.emulators.ne1000_config import NE1000Config
 from hil.emulators.ne1000_commands import execute
 from hil.emulators.ne1000_framing import Packet, PacketReceiver, encode_basic, encode_safe
@@ -69,9 +69,7 @@ class NE1000Core:
         return self._drain()
 
     def validate_fault(self, name: str, params: dict) -> None:
-        reject_unknown_params(name, params, {"compliance_ul"} if name == "occlusion" else set())
-        if "compliance_ul" in params:
-            non_negative_float(name, "compliance_ul", params["compliance_ul"])
+        validate_pump_fault(name, params)
 
     def apply_fault(self, name: str, t_s: float, params: dict) -> bytes:
         self.validate_fault(name, params)
