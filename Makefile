@@ -20,10 +20,11 @@ run: $(STAMP)
 	$(BIN)/itpump run adult-maintenance-flex --rig emulated-ne1000
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --junitxml=test-results/junit.xml
+	@echo "JUnit: test-results/junit.xml  traceability: test-results/junit.traceability.json"
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) build *.egg-info runs
+	rm -rf $(VENV) build *.egg-info runs test-results

@@ -61,6 +61,7 @@ def test_csf_ceilings_catch_a_refill_error_bolus():
     assert cisternal_csf_envelope(p, EnvelopeLimits(cisternal_csf_ceiling_ng_per_ml=5000.0)).verdict is Verdict.PASS
 
 
+@pytest.mark.requirements("SR-PK-005")
 def test_peak_between_coarse_samples_is_not_missed():
     profile = DeliveryProfile(segments=(InfusionSegment(0.0, 1 / 60, 3000.0),))
     coarse = predict(profile, np.array([0.0, 6.0, 12.0]))        # samples miss the effect peak near 3 h
