@@ -56,6 +56,7 @@ def test_fault_step_on_a_bench_rig_is_refused_before_anything_runs(bundled_confi
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.requirements("SR-HIL-002")
 def test_time_compression_on_a_virtual_rig_and_above_the_rig_maximum(bundled_configs: Path, capsys) -> None:
     code, out = run_json(capsys, "ptm-use", "--time-compression", "10")
     assert code == 2 and "wall-clock rigs only" in out["reason"]
@@ -74,6 +75,7 @@ def test_missing_files_and_reused_run_folder(bundled_configs: Path, tmp_path: Pa
     assert code == 2 and "already holds a run record" in out["reason"]
 
 
+@pytest.mark.requirements("SR-HIL-004")
 def test_rig_that_cannot_open_is_an_error_run_with_a_finished_record(bundled_configs: Path, tmp_path: Path, capsys,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ITPUMP_PUMP_PORT", str(tmp_path / "no-such-port"))
@@ -110,6 +112,7 @@ def wait_for_samples(record_path: Path, process: subprocess.Popen, count: int = 
     raise AssertionError("the run wrote no volume samples in time")
 
 
+@pytest.mark.requirements("SR-HIL-003")
 def test_killed_run_keeps_its_record_up_to_the_kill(bundled_configs: Path, tmp_path: Path) -> None:
     out_dir = tmp_path / "run"
     process = start_long_run(bundled_configs, out_dir)
@@ -124,6 +127,7 @@ def test_killed_run_keeps_its_record_up_to_the_kill(bundled_configs: Path, tmp_p
     assert rendered.outcome == "ERROR" and "interrupted" in rendered.reason
 
 
+@pytest.mark.requirements("SR-HIL-001")
 def test_ctrl_c_stops_the_pump_first_then_finishes_the_record(bundled_configs: Path, tmp_path: Path) -> None:
     out_dir = tmp_path / "run"
     process = start_long_run(bundled_configs, out_dir)

@@ -105,6 +105,7 @@ def test_step_with_the_wrong_decision_fails_its_testcase_and_requirement(tmp_pat
     assert matrix["SR-DOSE-002"]["outcome"] == "FAIL"
 
 
+@pytest.mark.requirements("SR-HIL-003")
 def test_record_without_run_finished_is_error(tmp_path):
     write_record(tmp_path, finished=False, with_balance=False)
     result = render_all(tmp_path)
@@ -116,6 +117,7 @@ def test_record_without_run_finished_is_error(tmp_path):
     assert not (tmp_path / "trumpet.png").exists()
 
 
+@pytest.mark.requirements("SR-HIL-004")
 def test_a_failing_output_marks_a_passing_run_error(tmp_path, monkeypatch):
     write_record(tmp_path)
 

@@ -44,6 +44,7 @@ def test_writer_appends_and_never_rewrites(tmp_path):
     assert path.read_text().startswith(first)
 
 
+@pytest.mark.requirements("SR-HIL-003")
 def test_truncated_last_line_is_tolerated(tmp_path):
     path = tmp_path / "record.jsonl"
     write_small_run(path)
@@ -74,6 +75,7 @@ def test_unknown_event_and_missing_fields_are_rejected(tmp_path):
             record.run_finished(outcome="MAYBE", reason="")
 
 
+@pytest.mark.requirements("SR-HIL-003")
 def test_killed_writer_keeps_everything_written_before_the_kill(tmp_path):
     path = tmp_path / "record.jsonl"
     script = (

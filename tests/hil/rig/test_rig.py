@@ -37,6 +37,7 @@ def test_emulated_rig_pumps_through_the_pty_in_virtual_time(name: str) -> None:
         assert reading.mass_g == pytest.approx(0.6 * 0.998, rel=0.05)
 
 
+@pytest.mark.requirements("SR-HIL-001")
 def test_teardown_stops_the_pump_then_stops_the_emulators_even_on_keyboard_interrupt() -> None:
     rig = Rig(rig_config("emulated-ne1000"))
     with pytest.raises(KeyboardInterrupt):
@@ -75,6 +76,7 @@ def test_bench_port_that_does_not_exist_is_a_rig_error(monkeypatch: pytest.Monke
         Rig(load_model(RIGS / "bench-ne1000-usb.yaml", RigConfig)).open()
 
 
+@pytest.mark.requirements("SR-HIL-002")
 def test_time_compression_is_checked_against_the_rig() -> None:
     with pytest.raises(RigError, match="wall-clock rigs only"):
         Rig(rig_config("emulated-ne1000"), time_compression_factor=10)
