@@ -25,15 +25,22 @@ class VirtualClock:
 
     def __init__(self, start_s: float = 0.0) -> None:
         self._now_s = float(start_s)
-        self._lock = threading.Lock()
+        lock = threading.Lock()
+        self._acquire, self._release = lock.acquire, lock.release
 
     def now_s(self) -> float:
         return self._now_s
 
     def sleep_until_s(self, t_s: float) -> None:
-        with self._lock:
+        # Writers (the firmware, emulator threads) serialise on the lock, so the time is a monotonic max;
+        # readers need no lock (one attribute load). Nothing between acquire and release can raise: the
+        # conversion comes first and a float comparison and store cannot fail.
+        t_s = float(t_s)
+        if t_s > self._now_s:
+            self._acquire()
             if t_s > self._now_s:
-                self._now_s = float(t_s)
+                self._now_s = t_s
+            self._release()
 
     def advance_s(self, dt_s: float) -> None:
         if dt_s < 0:

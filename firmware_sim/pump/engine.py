@@ -26,6 +26,18 @@ HISTORY_TRIM_BATCH = 256
 """History points older than the span are dropped once more than this many have accumulated."""
 
 
+def dose_in_last_s(times: list[float], cums: list[float], span_s: float) -> float:
+    """Dose over the span ending at the last history point (cumulative cums at times, linear in between)."""
+    t = times[-1] - span_s
+    i = bisect.bisect_right(times, t)  # C bisect over at most span/period + HISTORY_TRIM_BATCH points
+    if i == 0:
+        return cums[-1] - cums[0]
+    if i == len(times):
+        return 0.0
+    t0, t1, c0, c1 = times[i - 1], times[i], cums[i - 1], cums[i]
+    return cums[-1] - (c0 + (c1 - c0) * (t - t0) / (t1 - t0))
+
+
 class DeliveryEngine:
     def __init__(self, config: FirmwareConfig, actuator: Actuator, clock: Clock, log: EventLog,
                  history_span_s: float) -> None:
@@ -160,15 +172,7 @@ class DeliveryEngine:
 
     def delivered_in_last_s(self, span_s: float) -> float:
         """Reported dose at the tip over the span ending at the last committed tick."""
-        times, cums = self._hist_t_s, self._hist_cum_mcg
-        t = times[-1] - span_s
-        i = bisect.bisect_right(times, t)  # C bisect over at most span/period + HISTORY_TRIM_BATCH points
-        if i == 0:
-            return cums[-1] - cums[0]
-        if i == len(times):
-            return 0.0
-        t0, t1, c0, c1 = times[i - 1], times[i], cums[i - 1], cums[i]
-        return cums[-1] - (c0 + (c1 - c0) * (t - t0) / (t1 - t0))
+        return dose_in_last_s(self._hist_t_s, self._hist_cum_mcg, span_s)
 
     def history(self, span_s: float | None = None) -> DoseHistory:
         """Delivered history up to now (committed ticks plus commanded since the last tick).

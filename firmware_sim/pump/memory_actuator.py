@@ -59,11 +59,15 @@ class InMemoryActuator:
         self.commands.append((self._t_s, 0.0))
 
     def read_status(self) -> ActuatorStatus:
-        self._advance()
+        now, t_s, fault = self._clock.now_s(), self._t_s, self.fault  # self._advance(), inlined (every tick)
+        if now > t_s:
+            if fault is None:
+                self._delivered_ul += self.gain * self._rate_ul_per_h * (now - t_s) / S_PER_H
+            self._t_s = now
         if self.communication_lost:
             self._check_link()
         self.status_reads += 1
-        return _status(self._rate_ul_per_h > 0 and self.fault is None, self._delivered_ul, self.fault)
+        return _status(self._rate_ul_per_h > 0 and fault is None, self._delivered_ul, fault)
 
     @property
     def rate_ul_per_h(self) -> float:

@@ -16,19 +16,16 @@ from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.engine import DeliveryEngine
 from firmware_sim.pump.programs import ActiveBolus, BasalProgram, PeriodicBolus
 from firmware_sim.pump.states import PumpState, StateModel, build_machine
+from firmware_sim.pump.supervision import Supervision
 from firmware_sim.safety.limits import DrugLimits
 
 S_PER_H = 3600.0
 TIME_EPS_S = 1e-6
 VOLUME_EPS_UL = 1e-9
 THERAPY_STATES = (PumpState.CONTINUOUS, PumpState.BOLUS, PumpState.BRIDGE)
-QUIET_MARGIN_S = 1e-3
-"""The quiet-tick fast path stops this far before any timed event (1000x TIME_EPS_S)."""
-QUIET_MARGIN_UL = 1e-3
-"""... and this far before any volume event (far beyond VOLUME_EPS_UL and float drift of the reservoir)."""
 
 
-class FirmwareRuntime:
+class FirmwareRuntime(Supervision):
     def __init__(self, config: FirmwareConfig, limits: DrugLimits, actuator: Actuator, clock: Clock,
                  event_sink: EventSink | None = None) -> None:
         self._config = config
@@ -106,69 +103,6 @@ class FirmwareRuntime:
             self._process_due()
             if self._engine.t_s >= t_s - TIME_EPS_S:
                 return
-
-    def _run_quiet_ticks(self, t_s: float) -> None:
-        """The fast path of run_until_s: supervision ticks while no other event is near.
-
-        Each pass is exactly one iteration of the general loop (sleep to the tick, advance, supervise)
-        for the case where the tick is the only thing due, which holds while the clock stays before
-        _quiet_until_s(). It stops at the first tick at or after that horizon (or t_s), when the clock
-        ran past the horizon, or when a tick raised an alarm; the general loop then handles it.
-        """
-        quiet_until_s = self._quiet_until_s()
-        limit_s = min(t_s, quiet_until_s)
-        engine, clock, alarms = self._engine, self._clock, self._alarms
-        period_s, half_period_s = self._config.supervision_period_s, self._config.supervision_period_s / 2
-        sleep_until_s, now_s, advance_to, supervise = clock.sleep_until_s, clock.now_s, engine.advance_to, self._supervise
-        end_s = t_s - TIME_EPS_S
-        while True:
-            tick_s = self._next_tick_s
-            if tick_s >= limit_s:
-                return
-            sleep_until_s(tick_s if tick_s > engine.t_s else engine.t_s)
-            now = now_s()
-            advance_to(now)
-            if now >= quiet_until_s:  # the clock ran ahead (wall clock, shared clock): general processing
-                self._process_due()
-                return
-            n_alarms = len(alarms)
-            supervise()
-            next_s = tick_s + period_s
-            self._next_tick_s = next_s if next_s >= now + half_period_s else now + half_period_s
-            if len(alarms) != n_alarms:
-                self._process_due()
-                return
-            if engine.t_s >= end_s:
-                return
-
-    def _quiet_until_s(self) -> float:
-        """Before this time nothing but supervision ticks can fall due (with margins far beyond the loop's
-        tolerances); the horizon holds until the state, rate, alarms or programs change."""
-        engine, state = self._engine, self._model.state
-        rate, until_s = engine.rate_ul_per_h, math.inf
-        if state is PumpState.PRIMING or state is PumpState.BRIDGE:
-            boundary = engine.track.next_tip_change_ul(engine.q_ul)
-            if boundary is None or rate <= 0:
-                return -math.inf
-            until_s = self._quiet_volume_s(boundary - engine.q_ul)
-        if rate > 0:
-            volume_ul = engine.reservoir.volume_ul
-            if AlarmName.LOW_RESERVOIR not in self._alarms:
-                until_s = min(until_s, self._quiet_volume_s(volume_ul - self._config.low_reservoir_threshold_ul))
-            until_s = min(until_s, self._quiet_volume_s(volume_ul))
-        if self._bolus is not None:
-            until_s = min(until_s, self._bolus.end_s - QUIET_MARGIN_S)
-        if self._periodic is not None:
-            until_s = min(until_s, self._periodic.next_s - QUIET_MARGIN_S)
-        if state in THERAPY_STATES:
-            until_s = min(until_s, self._next_flex_s - QUIET_MARGIN_S)
-        if self._config.elective_replacement_at_s is not None and not self._eri_raised:
-            until_s = min(until_s, self._config.elective_replacement_at_s - QUIET_MARGIN_S)
-        return until_s
-
-    def _quiet_volume_s(self, remaining_ul: float) -> float:
-        engine = self._engine
-        return engine.t_s + (remaining_ul - QUIET_MARGIN_UL) / engine.rate_ul_per_h * S_PER_H - QUIET_MARGIN_S
 
     def _sync(self) -> None:
         self.run_until_s(self._clock.now_s())
@@ -250,39 +184,6 @@ class FirmwareRuntime:
 
     def _run_periodic_bolus(self, periodic: PeriodicBolus) -> None:
         raise NotImplementedError  # provided by PumpFirmware (goes through the gate)
-
-    # --- supervision ---
-    def _supervise(self) -> None:
-        engine = self._engine
-        try:
-            status = engine.read_status()
-        except ActuatorError as exc:
-            self._raise_alarm(alarm_for_actuator_fault(exc.fault, True), f"status read failed: {exc}")
-            return
-        except Exception as exc:  # an adapter bug or transport error: the actuator cannot be trusted
-            self._raise_alarm(AlarmName.ACTUATOR_COMMUNICATION_LOSS, f"status read failed: {exc!r}")
-            return
-        engine.commit_tick()
-        if status.fault:
-            self._raise_alarm(alarm_for_actuator_fault(status.fault, False), f"actuator reports {status.fault}")
-        # O(1): volumes since the start of the supervision window (a quiet tick allocates nothing here)
-        commanded_ul = engine.q_ul - engine.window_q0_ul
-        reported_ul = engine.reported_ul - engine.window_reported0_ul
-        allowed_ul = self._tolerance_fraction * commanded_ul
-        if allowed_ul < self._tolerance_floor_ul:
-            allowed_ul = self._tolerance_floor_ul
-        deviation_ul = reported_ul - commanded_ul
-        if deviation_ul > allowed_ul or -deviation_ul > allowed_ul:
-            elapsed_s = engine.t_s - engine.window_start_s
-            name = AlarmName.UNDER_DELIVERY if deviation_ul < 0 else AlarmName.OVER_DELIVERY
-            self._raise_alarm(name, f"actuator reports {reported_ul:.6g} uL against {commanded_ul:.6g} uL commanded "
-                              f"in the last {elapsed_s:.0f} s (allowed +-{allowed_ul:.6g} uL)")
-        if engine.t_s - engine.window_start_s >= self._window_restart_s:
-            engine.restart_window()
-        delivered_mcg = engine.delivered_in_last_s(self._window_s)
-        if delivered_mcg > self._dose_breach_mcg:
-            self._raise_alarm(AlarmName.DOSE_LIMIT_BREACH, f"{delivered_mcg:.6g} mcg reported delivered in the last "
-                              f"{self._limits.window_h:g} h exceeds {self._limits.hard_max_daily_dose_mcg:g} mcg")
 
     # --- alarms and state changes ---
     def _raise_alarm(self, name: AlarmName, detail: str) -> None:
