@@ -4,21 +4,19 @@ The harness adapts a real or emulated syringe pump to `Actuator`; tests use an i
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from firmware_sim.clock import Clock
 
 __all__ = ["Actuator", "ActuatorError", "ActuatorStatus", "Clock"]
 
 
-@dataclass(frozen=True)
-class ActuatorStatus:
+class ActuatorStatus(NamedTuple):
+    """One status read (immutable; read once per supervision tick, so it is kept cheap to build)."""
+
     running: bool
-    delivered_ul: float
-    """Cumulative volume the actuator reports as delivered since it was opened."""
-    fault: str | None = None
-    """None, or a fault name the device reports: "motor_stall", "occlusion", "power_reset", ..."""
+    delivered_ul: float  # cumulative volume the actuator reports as delivered since it was opened
+    fault: str | None = None  # None, or the device's fault: "motor_stall", "occlusion", "power_reset", ...
 
 
 class ActuatorError(Exception):
