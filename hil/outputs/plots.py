@@ -43,8 +43,12 @@ def plot_volumes(record: RunRecord, path: Path, written: list[Path]) -> None:
         return
     t_h = np.array([s["t_s"] for s in samples]) / 3600.0
     fig, (rate_ax, volume_ax) = plt.subplots(2, 1, sharex=True, figsize=(9, 6))
-    rate_ax.step(t_h, [s["rate_ul_per_h"] for s in samples], where="post")
+    rates_ul_per_h = np.array([s["rate_ul_per_h"] for s in samples], dtype=float)
+    rate_ax.step(t_h, rates_ul_per_h, where="post")
     rate_ax.set_ylabel("commanded rate (uL/h)")
+    positive = rates_ul_per_h[rates_ul_per_h > 0]
+    if positive.size and positive.max() > 20 * positive.min():  # priming at ~100x the therapy rate
+        rate_ax.set_yscale("symlog", linthresh=float(positive.min()) / 2)
     for key, label in (("commanded_ul", "commanded"), ("pump_reported_ul", "pump reported"),
                        ("gravimetric_ul", "gravimetric")):
         values = np.array([np.nan if s[key] is None else s[key] for s in samples], dtype=float)
