@@ -6,7 +6,7 @@ from typing import Sequence
 
 from firmware_sim.safety.decision import Finding
 from firmware_sim.safety.limits import DrugLimits, Indication
-from firmware_sim.safety.window import DoseHistory, RatePiece, max_window_dose_mcg
+from firmware_sim.safety.window import DoseHistory, RatePiece, max_window_dose_above_mcg
 
 S_PER_H = 3600.0
 EPS = 1e-9
@@ -96,8 +96,11 @@ def check_bolus(dose_mcg: float, duration_min: float, limits: DrugLimits) -> lis
 
 def check_window(history: DoseHistory, planned: Sequence[RatePiece], limits: DrugLimits) -> list[Finding]:
     window_s = limits.window_h * S_PER_H
-    dose_mcg, start_s = max_window_dose_mcg(history, planned, window_s)
-    if dose_mcg > limits.hard_max_daily_dose_mcg + EPS:
+    threshold_mcg = limits.hard_max_daily_dose_mcg + EPS
+    # None: the largest window dose (max_window_dose_mcg) is certainly within the threshold.
+    found = max_window_dose_above_mcg(history, planned, window_s, threshold_mcg)
+    if found is not None and found[0] > threshold_mcg:
+        dose_mcg, start_s = found
         return [Finding("SR-DOSE-003", f"delivered plus planned dose {dose_mcg:.6g} mcg in the {limits.window_h:g} h "
                         f"window starting at t={start_s:.0f} s exceeds the hard maximum "
                         f"{limits.hard_max_daily_dose_mcg:.6g} mcg")]

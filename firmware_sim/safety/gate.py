@@ -115,7 +115,8 @@ def gate_ptm_press(settings: PtmSettings | None, press_times_s: Sequence[float],
         if since_min < settings.lockout_min - checks.EPS:
             findings.append(Finding("SR-PTM-001", f"PTM bolus {since_min:.1f} min after the last one, inside the "
                                     f"lockout of {settings.lockout_min:g} min"))
-    recent = [t for t in press_times_s if t > ctx.now_s - window_s]
+    since_s = ctx.now_s - window_s
+    recent = [t for t in press_times_s if t > since_s]
     if len(recent) + 1 > settings.max_count_per_24h:
         findings.append(Finding("SR-PTM-002", f"PTM bolus would be number {len(recent) + 1} in {limits.window_h:g} h; "
                                 f"maximum {settings.max_count_per_24h}"))
