@@ -29,6 +29,10 @@ class ActuatorError(Exception):
 
 
 class Actuator(Protocol):
+    """What the firmware drives. The firmware cannot stop an actuator it cannot reach: a safe actuator stops
+    by itself when the controller falls silent (a communications watchdog, as the NE-1000 safe mode has),
+    and reports that as a fault once it is reached again."""
+
     def command_rate_ul_per_h(self, rate_ul_per_h: float) -> None:
         """Run at this rate (> 0) from now on; starts the actuator if it is stopped."""
         ...

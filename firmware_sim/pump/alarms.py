@@ -59,6 +59,7 @@ _ACTUATOR_FAULTS = {"motor_stall": AlarmName.MOTOR_STALL, "stall": AlarmName.MOT
                     "communication_loss": AlarmName.ACTUATOR_COMMUNICATION_LOSS,
                     "timeout": AlarmName.ACTUATOR_COMMUNICATION_LOSS,
                     "disconnected": AlarmName.ACTUATOR_COMMUNICATION_LOSS,
+                    "watchdog": AlarmName.ACTUATOR_COMMUNICATION_LOSS,
                     # the actuator answered but refused or could not carry out the command
                     "actuator_fault": AlarmName.ACTUATOR_FAULT,
                     "command_rejected": AlarmName.ACTUATOR_FAULT,

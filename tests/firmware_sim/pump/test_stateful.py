@@ -1,8 +1,10 @@
 """Random sequences of programming, boluses, PTM presses, refills, time and actuator faults.
 
-Invariants: no 24 h window of delivered dose exceeds the hard daily limit; no PTM bolus inside the
-lockout; delivery stops within one supervision period of a high-priority alarm; the reservoir volume
-is conserved; every rejected request is in the log with its reason.
+Invariants: no 24 h window of delivered dose exceeds the hard daily limit, except by what an actuator
+delivers after it stops answering, which its own watchdog ends within WATCHDOG_S (the firmware cannot stop
+an actuator it cannot reach); no PTM bolus inside the lockout; delivery stops within one supervision period
+of a high-priority alarm; the reservoir volume is conserved; every rejected request is in the log with its
+reason.
 """
 from __future__ import annotations
 
@@ -24,17 +26,22 @@ from firmware_sim.safety.window import DoseHistory, max_window_dose_mcg
 H = 3600.0
 PERIOD_S = 300.0
 LOCKOUT_MIN = 60.0
+WATCHDOG_S = 2 * PERIOD_S
+MAX_CONC_MCG_PER_ML = 1000.0
 
 
 class FirmwareMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.clock = VirtualClock()
-        self.actuator = InMemoryActuator(self.clock)
+        self.actuator = InMemoryActuator(self.clock, watchdog_s=WATCHDOG_S)
         self.limits = DrugLimits()
         self.fw = PumpFirmware(FirmwareConfig(supervision_period_s=PERIOD_S), self.limits, self.actuator, self.clock)
         self.decisions = []
         self.fault_injected_s: float | None = None
+        self.outage: tuple[float, float] | None = None
+        """(delivered_ul, rate_ul_per_h) of the actuator when its link went down."""
+        self.unreachable_run_on_mcg = 0.0
         self.do(self.fw.refill, 20000, 500, 0)
         self.do(self.fw.prime)
         self.fw.run_until_s(H)
@@ -84,12 +91,17 @@ class FirmwareMachine(RuleBasedStateMachine):
             self.actuator.gain = 0.0
         elif fault == "comm":
             self.actuator.communication_lost = True
+            self.outage = (self.actuator.delivered_ul, self.actuator.rate_ul_per_h)
         else:
             self.actuator.fault = fault
         self.fault_injected_s = self.fw.now_s
 
     @rule()
     def repair_and_clear(self):
+        if self.outage is not None:
+            run_on_ul = self.actuator.delivered_ul - self.outage[0]
+            self.unreachable_run_on_mcg += run_on_ul * MAX_CONC_MCG_PER_ML / 1000.0
+            self.outage = None
         self.actuator.gain, self.actuator.fault, self.actuator.communication_lost = 1.0, None, False
         self.fault_injected_s = None
         self.do(self.fw.clear_alarm)
@@ -104,7 +116,14 @@ class FirmwareMachine(RuleBasedStateMachine):
         engine = self.fw._engine
         history = DoseHistory(np.array(engine._hist_t_s), np.array(engine._hist_cum_mcg))
         dose, _ = max_window_dose_mcg(history, (), 24 * H)
-        assert dose <= self.limits.hard_max_daily_dose_mcg * (1 + 1e-9)
+        assert dose <= (self.limits.hard_max_daily_dose_mcg + self.unreachable_run_on_mcg) * (1 + 1e-9)
+
+    @invariant()
+    def unreachable_actuator_stops_within_its_watchdog(self):
+        if self.outage is not None:
+            delivered_at_loss_ul, rate_ul_per_h = self.outage
+            run_on_ul = self.actuator.delivered_ul - delivered_at_loss_ul
+            assert run_on_ul <= rate_ul_per_h * WATCHDOG_S / H + 1e-9
 
     @invariant()
     def no_ptm_inside_lockout(self):
