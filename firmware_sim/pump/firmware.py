@@ -136,11 +136,16 @@ class PumpFirmware(FirmwareRuntime):
             bolus = ActiveBolus("ptm", settings.dose_mcg, self.now_s, self.now_s + settings.duration_min * 60.0)
             decision = gate.gate_ptm_press(settings, self._ptm_times, self._context([], bolus), self._limits)
             if self._record(decision):
-                self._ptm_times.append(self.now_s)
+                self._remember_ptm_press(self.now_s)
                 self._begin_bolus(bolus)
             return decision
         self._record(decision)
         return decision
+
+    def _remember_ptm_press(self, t_s: float) -> None:
+        """Keep the presses the PTM gate can still count (the last 24 h window) and always the last one (lockout)."""
+        since_s = t_s - self._limits.window_h * S_PER_H
+        self._ptm_times = [p for p in self._ptm_times if p > since_s] + [t_s]
 
     def configure_ptm(self, dose_mcg: float, duration_min: float, lockout_min: float,
                       max_count_per_24h: int) -> Decision:
