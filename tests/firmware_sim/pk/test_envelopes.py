@@ -29,6 +29,7 @@ def test_oral_reference_single_dose_and_steady_state():
     assert 300.0 < oral_steady_state_peak_plasma_ng_per_ml() < 450.0
 
 
+@pytest.mark.requirements("SR-PK-001", "SR-PK-002", "SR-PK-003", "SR-PK-004")
 def test_typical_regimen_passes_every_envelope_with_ids():
     results = evaluate_envelopes(regimen(500.0, 50.0))
     assert [r.verdict for r in results] == [Verdict.PASS] * 4
@@ -38,6 +39,7 @@ def test_typical_regimen_passes_every_envelope_with_ids():
     assert ratio.value == pytest.approx(ratio.details["oral_peak_plasma_ng_per_ml"] / ratio.details["intrathecal_peak_plasma_ng_per_ml"])
 
 
+@pytest.mark.requirements("SR-PK-001")
 def test_plasma_reduction_fails_at_high_dose_and_limit_is_configurable():
     high = regimen(2000.0)
     result = plasma_reduction_envelope(high)
@@ -46,6 +48,7 @@ def test_plasma_reduction_fails_at_high_dose_and_limit_is_configurable():
     assert relaxed.verdict is Verdict.PASS and relaxed.value == pytest.approx(result.value)
 
 
+@pytest.mark.requirements("SR-PK-002")
 def test_plasma_ceiling_depends_on_age_group():
     p = regimen(1500.0)   # plasma approaches 7.8 ng/mL
     assert plasma_ceiling_envelope(p, AgeGroup.ADULT).verdict is Verdict.FAIL
@@ -53,6 +56,7 @@ def test_plasma_ceiling_depends_on_age_group():
     assert EnvelopeLimits().age_group(12.0) is AgeGroup.PEDIATRIC and EnvelopeLimits().age_group(30.0) is AgeGroup.ADULT
 
 
+@pytest.mark.requirements("SR-PK-003", "SR-PK-004")
 def test_csf_ceilings_catch_a_refill_error_bolus():
     p = regimen(bolus_mcg=1000.0)
     assert lumbar_csf_envelope(p).verdict is Verdict.FAIL
