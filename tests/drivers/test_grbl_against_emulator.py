@@ -27,97 +27,92 @@ def emulator(serve_emulator):
     return make
 
 
-def open_syringe(path: str, **options) -> GrblSyringe:
-    options = {"max_rate_ul_per_h": 20_000.0, "reply_timeout_s": 0.5, "poll_interval_s": 0.0,
-               "hold_timeout_s": 2.0, **options}
-    pump = GrblSyringe(SerialTransport(path, baudrate=115200, timeout_s=0.5), steps_per_mm=800.0,
-                       diameter_mm=DIAMETER_MM, **options)
-    pump.open()
-    return pump
+@pytest.fixture()
+def open_syringe():
+    """open_syringe(path, **options) -> an opened GrblSyringe; every one opened is closed at teardown."""
+    opened: list[GrblSyringe] = []
 
+    def open_(path: str, **options) -> GrblSyringe:
+        options = {"max_rate_ul_per_h": 20_000.0, "reply_timeout_s": 0.5, "poll_interval_s": 0.0,
+                   "hold_timeout_s": 2.0, **options}
+        pump = GrblSyringe(SerialTransport(path, baudrate=115200, timeout_s=0.5), steps_per_mm=800.0,
+                           diameter_mm=DIAMETER_MM, **options)
+        pump.open()
+        opened.append(pump)
+        return pump
 
-def test_infusion_rate_change_and_stop_in_virtual_time(emulator):
-    clock = VirtualClock()
-    _device, path = emulator(clock)
-    pump = open_syringe(path)
-    try:
-        assert pump.grbl_version is not None
-        pump.set_rate_ul_per_h(2000.0)  # 1.92 mm/min on a 4.699 mm plunger
-        pump.clear_infused_volume()
-        pump.start()
-        clock.advance_s(60.0)
-        status = pump.status()
-        assert status.running and status.alarm is None
-        assert status.infused_ul == pytest.approx(2000.0 / 60.0, rel=0.05)
-        pump.set_rate_ul_per_h(4000.0)
-        clock.advance_s(60.0)
-        assert pump.status().infused_ul == pytest.approx(6000.0 / 60.0, rel=0.05)
-        pump.stop()
-        stopped = pump.status()
-        clock.advance_s(60.0)
-        assert pump.status().running is False
-        assert pump.status().infused_ul == pytest.approx(stopped.infused_ul, abs=1e-6)
-    finally:
+    yield open_
+    for pump in opened:
         pump.close()
 
 
-def test_target_volume_ends_the_move(emulator):
+def test_infusion_rate_change_and_stop_in_virtual_time(emulator, open_syringe):
     clock = VirtualClock()
     _device, path = emulator(clock)
     pump = open_syringe(path)
-    try:
-        pump.set_rate_ul_per_h(6000.0)
-        pump.set_target_volume_ul(20.0)
-        pump.clear_infused_volume()
-        pump.start()
-        clock.advance_s(60.0)
-        status = pump.status()
-        assert status.running is False
-        assert status.infused_ul == pytest.approx(20.0, abs=AREA_MM2 / 800.0 * 2)
-    finally:
-        pump.close()
+    assert pump.grbl_version is not None
+    pump.set_rate_ul_per_h(2000.0)  # 1.92 mm/min on a 4.699 mm plunger
+    pump.clear_infused_volume()
+    pump.start()
+    clock.advance_s(60.0)
+    status = pump.status()
+    assert status.running and status.alarm is None
+    assert status.infused_ul == pytest.approx(2000.0 / 60.0, rel=0.05)
+    pump.set_rate_ul_per_h(4000.0)
+    clock.advance_s(60.0)
+    assert pump.status().infused_ul == pytest.approx(6000.0 / 60.0, rel=0.05)
+    pump.stop()
+    stopped = pump.status()
+    clock.advance_s(60.0)
+    assert pump.status().running is False
+    assert pump.status().infused_ul == pytest.approx(stopped.infused_ul, abs=1e-6)
+
+
+def test_target_volume_ends_the_move(emulator, open_syringe):
+    clock = VirtualClock()
+    _device, path = emulator(clock)
+    pump = open_syringe(path)
+    pump.set_rate_ul_per_h(6000.0)
+    pump.set_target_volume_ul(20.0)
+    pump.clear_infused_volume()
+    pump.start()
+    clock.advance_s(60.0)
+    status = pump.status()
+    assert status.running is False
+    assert status.infused_ul == pytest.approx(20.0, abs=AREA_MM2 / 800.0 * 2)
 
 
 @pytest.mark.requirements("SR-DRV-001")
-def test_rig_maximum(emulator):
+def test_rig_maximum(emulator, open_syringe):
     _device, path = emulator()
     pump = open_syringe(path, max_rate_ul_per_h=3000.0)
-    try:
-        with pytest.raises(LimitExceeded):
-            pump.set_rate_ul_per_h(3001.0)
-    finally:
-        pump.close()
+    with pytest.raises(LimitExceeded):
+        pump.set_rate_ul_per_h(3001.0)
 
 
 @pytest.mark.requirements("SR-DRV-005")
-def test_power_reset_is_reported(emulator):
+def test_power_reset_is_reported(emulator, open_syringe):
     clock = VirtualClock()
     device, path = emulator(clock)
     pump = open_syringe(path)
-    try:
-        pump.set_rate_ul_per_h(2000.0)
-        pump.start()
-        clock.advance_s(10.0)
-        device.inject_fault("power_reset")
-        status = pump.status()
-        assert status.alarm is not None and status.running is False
-    finally:
-        pump.close()
+    pump.set_rate_ul_per_h(2000.0)
+    pump.start()
+    clock.advance_s(10.0)
+    device.inject_fault("power_reset")
+    status = pump.status()
+    assert status.alarm is not None and status.running is False
 
 
 @pytest.mark.requirements("SR-DRV-002")
-def test_dropped_and_disconnected_links_are_typed(emulator):
+def test_dropped_and_disconnected_links_are_typed(emulator, open_syringe):
     device, path = emulator()
     pump = open_syringe(path)
-    try:
-        device.inject_fault("drop_bytes", direction="to_host", count=1000)
-        with pytest.raises(DeviceTimeout):
-            pump.status()
-        device.inject_fault("disconnect")
-        with pytest.raises((DeviceDisconnected, DeviceTimeout)):
-            pump.status()
-    finally:
-        pump.close()
+    device.inject_fault("drop_bytes", direction="to_host", count=1000)
+    with pytest.raises(DeviceTimeout):
+        pump.status()
+    device.inject_fault("disconnect")
+    with pytest.raises((DeviceDisconnected, DeviceTimeout)):
+        pump.status()
 
 
 def assert_stopped_and_still(pump, device, clock, advance_s=600.0):
@@ -132,7 +127,8 @@ def assert_stopped_and_still(pump, device, clock, advance_s=600.0):
 
 
 @pytest.mark.requirements("SR-DRV-007")
-def test_stall_is_invisible_to_grbl_but_not_to_the_balance_and_stop_leaves_it_idle(emulator, serve_emulator):
+def test_stall_is_invisible_to_grbl_but_not_to_the_balance_and_stop_leaves_it_idle(
+        emulator, serve_emulator, open_syringe):
     """GRBL is open loop: a stalled stepper still reports Run and a growing position (the protocol's
     state). The loss shows on the balance; stop() must still leave no queued motion behind."""
     from drivers.mtsics import MTSICSBalance
@@ -143,9 +139,7 @@ def test_stall_is_invisible_to_grbl_but_not_to_the_balance_and_stop_leaves_it_id
     scale = EmulatedBalance(clock, device.dispensed_volume_ul, noise_sd_g=0.0)
     scale.transact(b"")
     pump = open_syringe(path)
-    balance = MTSICSBalance(f"ASRL{serve_emulator(scale)}::INSTR", timeout_s=0.5)
-    balance.open()
-    try:
+    with MTSICSBalance(f"ASRL{serve_emulator(scale)}::INSTR", timeout_s=0.5) as balance:
         pump.set_rate_ul_per_h(6000.0)  # 100 uL/min
         pump.clear_infused_volume()
         pump.start()
@@ -162,136 +156,115 @@ def test_stall_is_invisible_to_grbl_but_not_to_the_balance_and_stop_leaves_it_id
         pump.stop()
         device.inject_fault("clear_stall")  # the motor could move again: no queued move may resume
         assert_stopped_and_still(pump, device, clock)
-    finally:
-        balance.close()
-        pump.close()
 
 
 @pytest.mark.requirements("SR-DRV-007")
-def test_occlusion_delivers_nothing_after_the_compliance_and_stop_leaves_it_idle(emulator):
+def test_occlusion_delivers_nothing_after_the_compliance_and_stop_leaves_it_idle(emulator, open_syringe):
     clock = VirtualClock()
     device, path = emulator(clock)
     pump = open_syringe(path)
-    try:
-        pump.set_rate_ul_per_h(6000.0)
-        pump.start()
-        clock.advance_s(6.0)
-        before_ul = device.dispensed_volume_ul()
-        device.inject_fault("occlusion", compliance_ul=2.0)
-        clock.advance_s(30.0)
-        assert pump.status().running is True  # open loop: the controller still runs the move
-        assert device.dispensed_volume_ul() == pytest.approx(before_ul)
-        pump.stop()
-        assert_stopped_and_still(pump, device, clock)
-        device.inject_fault("clear_occlusion")  # the compressed compliance comes out once, then nothing
-        assert device.dispensed_volume_ul() == pytest.approx(before_ul + 2.0, abs=1e-6)
-        clock.advance_s(600.0)
-        assert device.dispensed_volume_ul() == pytest.approx(before_ul + 2.0, abs=1e-6)
-    finally:
-        pump.close()
+    pump.set_rate_ul_per_h(6000.0)
+    pump.start()
+    clock.advance_s(6.0)
+    before_ul = device.dispensed_volume_ul()
+    device.inject_fault("occlusion", compliance_ul=2.0)
+    clock.advance_s(30.0)
+    assert pump.status().running is True  # open loop: the controller still runs the move
+    assert device.dispensed_volume_ul() == pytest.approx(before_ul)
+    pump.stop()
+    assert_stopped_and_still(pump, device, clock)
+    device.inject_fault("clear_occlusion")  # the compressed compliance comes out once, then nothing
+    assert device.dispensed_volume_ul() == pytest.approx(before_ul + 2.0, abs=1e-6)
+    clock.advance_s(600.0)
+    assert device.dispensed_volume_ul() == pytest.approx(before_ul + 2.0, abs=1e-6)
 
 
 @pytest.mark.requirements("SR-DRV-004")
 @pytest.mark.parametrize("skip_bytes, error", [(0, ProtocolError), (1, FramingError), (7, FramingError)],
                          ids=["start", "state", "position-field"])
-def test_corrupted_status_report_is_typed_and_the_link_recovers(emulator, skip_bytes, error):
+def test_corrupted_status_report_is_typed_and_the_link_recovers(emulator, skip_bytes, error, open_syringe):
     clock = VirtualClock()
     device, path = emulator(clock)
     pump = open_syringe(path)
-    try:
-        pump.set_rate_ul_per_h(6000.0)
-        pump.clear_infused_volume()
-        pump.start()
-        clock.advance_s(6.0)
-        device.inject_fault("corrupt_bytes", direction="to_host", count=1, skip_bytes=skip_bytes)
-        with pytest.raises(error):
-            pump.status()
-        status = pump.status()
-        assert status.running is True and status.infused_ul == pytest.approx(10.0, rel=0.05)
-        pump.stop()
-        assert_stopped_and_still(pump, device, clock)
-    finally:
-        pump.close()
+    pump.set_rate_ul_per_h(6000.0)
+    pump.clear_infused_volume()
+    pump.start()
+    clock.advance_s(6.0)
+    device.inject_fault("corrupt_bytes", direction="to_host", count=1, skip_bytes=skip_bytes)
+    with pytest.raises(error):
+        pump.status()
+    status = pump.status()
+    assert status.running is True and status.infused_ul == pytest.approx(10.0, rel=0.05)
+    pump.stop()
+    assert_stopped_and_still(pump, device, clock)
 
 
 @pytest.mark.requirements("SR-DRV-004", "SR-DRV-007")
-def test_corrupted_command_is_rejected_and_nothing_moves(emulator):
+def test_corrupted_command_is_rejected_and_nothing_moves(emulator, open_syringe):
     clock = VirtualClock()
     device, path = emulator(clock)
     pump = open_syringe(path)
-    try:
-        pump.set_rate_ul_per_h(6000.0)
-        # start() sends "?" then "G21\n": "G31" is rejected (error:20). GRBL has no checksum: a flip that
-        # makes another valid word (G21 -> F21, or G20: inches) is accepted; only the reply can tell.
-        device.inject_fault("corrupt_bytes", direction="from_host", count=1, skip_bytes=2)
-        with pytest.raises(GrblCommandError):
-            pump.start()
-        assert_stopped_and_still(pump, device, clock)
-        pump.start()  # the link recovers
-        clock.advance_s(6.0)
-        assert pump.status().running is True
-        pump.stop()
-        assert_stopped_and_still(pump, device, clock)
-    finally:
-        pump.close()
+    pump.set_rate_ul_per_h(6000.0)
+    # start() sends "?" then "G21\n": "G31" is rejected (error:20). GRBL has no checksum: a flip that
+    # makes another valid word (G21 -> F21, or G20: inches) is accepted; only the reply can tell.
+    device.inject_fault("corrupt_bytes", direction="from_host", count=1, skip_bytes=2)
+    with pytest.raises(GrblCommandError):
+        pump.start()
+    assert_stopped_and_still(pump, device, clock)
+    pump.start()  # the link recovers
+    clock.advance_s(6.0)
+    assert pump.status().running is True
+    pump.stop()
+    assert_stopped_and_still(pump, device, clock)
 
 
 @pytest.mark.requirements("SR-DRV-002")
-def test_reply_delayed_within_the_timeout_is_read(emulator):
+def test_reply_delayed_within_the_timeout_is_read(emulator, open_syringe):
     clock = VirtualClock()
     device, path = emulator(clock)
     pump = open_syringe(path)
-    try:
-        device.inject_fault("delay_bytes", delay_s=0.2)
-        assert pump.status().running is False
-    finally:
-        pump.close()
+    device.inject_fault("delay_bytes", delay_s=0.2)
+    assert pump.status().running is False
 
 
 @pytest.mark.requirements("SR-DRV-002", "SR-DRV-007")
-def test_status_delayed_past_the_timeout_is_a_timeout_and_not_read_as_the_next_report(emulator):
+def test_status_delayed_past_the_timeout_is_a_timeout_and_not_read_as_the_next_report(emulator, open_syringe):
     import time
 
     clock = VirtualClock()
     device, path = emulator(clock)
     pump = open_syringe(path, reply_timeout_s=0.2)
-    try:
-        pump.set_rate_ul_per_h(6000.0)
-        pump.clear_infused_volume()
+    pump.set_rate_ul_per_h(6000.0)
+    pump.clear_infused_volume()
+    pump.start()
+    device.inject_fault("delay_bytes", delay_s=0.5)
+    with pytest.raises(DeviceTimeout):
+        pump.status()
+    time.sleep(0.5)  # the late report (0 uL) lands in the input buffer
+    clock.advance_s(6.0)
+    status = pump.status()
+    assert status.running is True and status.infused_ul == pytest.approx(10.0, rel=0.05)
+    pump.stop()
+    assert_stopped_and_still(pump, device, clock)
+
+
+@pytest.mark.requirements("SR-DRV-002", "SR-DRV-007")
+def test_start_whose_first_reply_is_late_fails_typed_and_leaves_nothing_moving(emulator, open_syringe):
+    import time
+
+    clock = VirtualClock()
+    device, path = emulator(clock)
+    pump = open_syringe(path, reply_timeout_s=0.2)
+    pump.set_rate_ul_per_h(6000.0)
+    pump.clear_infused_volume()
+    device.inject_fault("delay_bytes", delay_s=0.5)  # the report start() reads its start position from
+    with pytest.raises(DeviceTimeout):
         pump.start()
-        device.inject_fault("delay_bytes", delay_s=0.5)
-        with pytest.raises(DeviceTimeout):
-            pump.status()
-        time.sleep(0.5)  # the late report (0 uL) lands in the input buffer
-        clock.advance_s(6.0)
-        status = pump.status()
-        assert status.running is True and status.infused_ul == pytest.approx(10.0, rel=0.05)
-        pump.stop()
-        assert_stopped_and_still(pump, device, clock)
-    finally:
-        pump.close()
-
-
-@pytest.mark.requirements("SR-DRV-002", "SR-DRV-007")
-def test_start_whose_first_reply_is_late_fails_typed_and_leaves_nothing_moving(emulator):
-    import time
-
-    clock = VirtualClock()
-    device, path = emulator(clock)
-    pump = open_syringe(path, reply_timeout_s=0.2)
-    try:
-        pump.set_rate_ul_per_h(6000.0)
-        pump.clear_infused_volume()
-        device.inject_fault("delay_bytes", delay_s=0.5)  # the report start() reads its start position from
-        with pytest.raises(DeviceTimeout):
-            pump.start()
-        time.sleep(0.5)  # the late report lands in the input buffer
-        assert_stopped_and_still(pump, device, clock)  # no move was sent
-        pump.start()  # the retry reads a fresh report, not the stale one
-        clock.advance_s(6.0)
-        status = pump.status()
-        assert status.running is True and status.infused_ul == pytest.approx(10.0, rel=0.05)
-        pump.stop()
-        assert_stopped_and_still(pump, device, clock)
-    finally:
-        pump.close()
+    time.sleep(0.5)  # the late report lands in the input buffer
+    assert_stopped_and_still(pump, device, clock)  # no move was sent
+    pump.start()  # the retry reads a fresh report, not the stale one
+    clock.advance_s(6.0)
+    status = pump.status()
+    assert status.running is True and status.infused_ul == pytest.approx(10.0, rel=0.05)
+    pump.stop()
+    assert_stopped_and_still(pump, device, clock)

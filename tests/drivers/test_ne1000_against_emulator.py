@@ -22,256 +22,224 @@ def emulator(serve_emulator):
     return make
 
 
-def open_pump(path: str, **options) -> NE1000Pump:
-    options = {"max_rate_ul_per_h": 5000.0, "heartbeat": False, "reply_timeout_s": 0.3, **options}
-    pump = NE1000Pump(SerialTransport(path, timeout_s=0.3), **options)
-    pump.open()
-    return pump
+@pytest.fixture()
+def open_pump():
+    """open_pump(path, **options) -> an opened NE1000Pump; every pump opened is closed at teardown."""
+    opened: list[NE1000Pump] = []
+
+    def open_(path: str, **options) -> NE1000Pump:
+        options = {"max_rate_ul_per_h": 5000.0, "heartbeat": False, "reply_timeout_s": 0.3, **options}
+        pump = NE1000Pump(SerialTransport(path, timeout_s=0.3), **options)
+        pump.open()
+        opened.append(pump)
+        return pump
+
+    yield open_
+    for pump in opened:
+        pump.close()
 
 
 @pytest.mark.parametrize("safe_mode", [False, True], ids=["basic", "safe"])
-def test_infusion_in_virtual_time(emulator, safe_mode):
+def test_infusion_in_virtual_time(emulator, safe_mode, open_pump):
     clock = VirtualClock()
     device, path = emulator(clock)
     pump = open_pump(path, safe_mode=safe_mode, safe_mode_timeout_s=255)
-    try:
-        assert pump.firmware is not None and pump.firmware.model == "1000"
-        pump.set_syringe_diameter_mm(4.699)
-        pump.set_rate_ul_per_h(100.0)
-        pump.set_target_volume_ul(None)
-        pump.clear_infused_volume()
-        pump.start()
-        clock.advance_s(60.0)
-        status = pump.status()
-        assert status.running and status.alarm is None
-        assert status.infused_ul == pytest.approx(100.0 / 60.0, rel=0.02)
-        pump.set_rate_ul_per_h(200.0)  # while running
-        clock.advance_s(60.0)
-        assert pump.status().infused_ul == pytest.approx(300.0 / 60.0, rel=0.02)
-        assert pump.rate_writes_while_stopped == 1
-        pump.stop()
-        assert pump.status().running is False
-    finally:
-        pump.close()
+    assert pump.firmware is not None and pump.firmware.model == "1000"
+    pump.set_syringe_diameter_mm(4.699)
+    pump.set_rate_ul_per_h(100.0)
+    pump.set_target_volume_ul(None)
+    pump.clear_infused_volume()
+    pump.start()
+    clock.advance_s(60.0)
+    status = pump.status()
+    assert status.running and status.alarm is None
+    assert status.infused_ul == pytest.approx(100.0 / 60.0, rel=0.02)
+    pump.set_rate_ul_per_h(200.0)  # while running
+    clock.advance_s(60.0)
+    assert pump.status().infused_ul == pytest.approx(300.0 / 60.0, rel=0.02)
+    assert pump.rate_writes_while_stopped == 1
+    pump.stop()
+    assert pump.status().running is False
 
 
-def test_target_volume_ends_the_run(emulator):
+def test_target_volume_ends_the_run(emulator, open_pump):
     clock = VirtualClock()
     _device, path = emulator(clock)
     pump = open_pump(path)
-    try:
-        pump.set_rate_ul_per_h(600.0)
-        pump.set_target_volume_ul(5.0)
-        pump.clear_infused_volume()
-        pump.start()
-        clock.advance_s(120.0)
-        status = pump.status()
-        assert status.running is False
-        assert status.infused_ul == pytest.approx(5.0, abs=0.01)
-    finally:
-        pump.close()
+    pump.set_rate_ul_per_h(600.0)
+    pump.set_target_volume_ul(5.0)
+    pump.clear_infused_volume()
+    pump.start()
+    clock.advance_s(120.0)
+    status = pump.status()
+    assert status.running is False
+    assert status.infused_ul == pytest.approx(5.0, abs=0.01)
 
 
 @pytest.mark.requirements("SR-DRV-001")
-def test_rig_maximum_holds_against_the_device(emulator):
+def test_rig_maximum_holds_against_the_device(emulator, open_pump):
     _device, path = emulator()
     pump = open_pump(path, max_rate_ul_per_h=50.0)
-    try:
-        with pytest.raises(LimitExceeded):
-            pump.set_rate_ul_per_h(51.0)
-        assert pump.commanded_rate_ul_per_h is None
-    finally:
-        pump.close()
+    with pytest.raises(LimitExceeded):
+        pump.set_rate_ul_per_h(51.0)
+    assert pump.commanded_rate_ul_per_h is None
 
 
 @pytest.mark.requirements("SR-DRV-005", "SR-DRV-007")
 @pytest.mark.parametrize("safe_mode", [False, True], ids=["basic", "safe"])
-def test_stall_is_reported_and_the_pump_is_left_stopped(emulator, safe_mode):
+def test_stall_is_reported_and_the_pump_is_left_stopped(emulator, safe_mode, open_pump):
     clock = VirtualClock()
     device, path = emulator(clock)
     pump = open_pump(path, safe_mode=safe_mode, safe_mode_timeout_s=255)
-    try:
-        pump.set_rate_ul_per_h(100.0)
-        pump.start()
-        clock.advance_s(10.0)
-        device.inject_fault("stall")
-        clock.advance_s(1.0)
-        status = pump.status()
-        assert status.alarm == "stall" and status.running is False
-        pump.stop()
-        assert pump.status().running is False
-    finally:
-        pump.close()
+    pump.set_rate_ul_per_h(100.0)
+    pump.start()
+    clock.advance_s(10.0)
+    device.inject_fault("stall")
+    clock.advance_s(1.0)
+    status = pump.status()
+    assert status.alarm == "stall" and status.running is False
+    pump.stop()
+    assert pump.status().running is False
 
 
 @pytest.mark.requirements("SR-DRV-005")
-def test_power_reset_mid_run_raises_reset_alarm_and_pump_is_stopped(emulator):
+def test_power_reset_mid_run_raises_reset_alarm_and_pump_is_stopped(emulator, open_pump):
     clock = VirtualClock()
     device, path = emulator(clock)
     pump = open_pump(path)
-    try:
-        pump.set_rate_ul_per_h(100.0)
-        pump.start()
-        clock.advance_s(5.0)
-        device.inject_fault("power_reset")
-        with pytest.raises(DeviceAlarm) as raised:
-            pump.set_rate_ul_per_h(120.0)
-        assert raised.value.alarm == "reset"
-        assert pump.status().running is False
-    finally:
-        pump.close()
+    pump.set_rate_ul_per_h(100.0)
+    pump.start()
+    clock.advance_s(5.0)
+    device.inject_fault("power_reset")
+    with pytest.raises(DeviceAlarm) as raised:
+        pump.set_rate_ul_per_h(120.0)
+    assert raised.value.alarm == "reset"
+    assert pump.status().running is False
 
 
 @pytest.mark.requirements("SR-DRV-003")
-def test_watchdog_expiry_stops_the_pump_and_is_reported(emulator):
+def test_watchdog_expiry_stops_the_pump_and_is_reported(emulator, open_pump):
     clock = VirtualClock()
     _device, path = emulator(clock)
     pump = open_pump(path, safe_mode=True, safe_mode_timeout_s=5)
-    try:
-        pump.set_rate_ul_per_h(100.0)
-        pump.start()
-        clock.advance_s(6.0)  # the host "dies" for longer than the watchdog
-        status = pump.status()
-        assert status.alarm == "watchdog" and status.running is False
-    finally:
-        pump.close()
+    pump.set_rate_ul_per_h(100.0)
+    pump.start()
+    clock.advance_s(6.0)  # the host "dies" for longer than the watchdog
+    status = pump.status()
+    assert status.alarm == "watchdog" and status.running is False
 
 
 @pytest.mark.requirements("SR-DRV-003")
-def test_heartbeat_keeps_the_watchdog_fed_in_wall_time(emulator):
+def test_heartbeat_keeps_the_watchdog_fed_in_wall_time(emulator, open_pump):
     import time
 
     _device, path = emulator(WallClock())
     pump = open_pump(path, safe_mode=True, safe_mode_timeout_s=1, heartbeat=True, heartbeat_interval_s=0.3)
-    try:
-        pump.set_rate_ul_per_h(100.0)
-        pump.start()
-        time.sleep(1.6)
-        status = pump.status()
-        assert status.alarm is None and status.running
-        pump.stop()
-    finally:
-        pump.close()
+    pump.set_rate_ul_per_h(100.0)
+    pump.start()
+    time.sleep(1.6)
+    status = pump.status()
+    assert status.alarm is None and status.running
+    pump.stop()
 
 
 @pytest.mark.requirements("SR-DRV-004")
-def test_corrupted_reply_in_safe_mode_is_a_framing_error_and_the_link_recovers(emulator):
+def test_corrupted_reply_in_safe_mode_is_a_framing_error_and_the_link_recovers(emulator, open_pump):
     device, path = emulator()
     pump = open_pump(path, safe_mode=True, safe_mode_timeout_s=255)
-    try:
-        device.inject_fault("corrupt_bytes", direction="to_host", count=1, skip_bytes=3)
-        with pytest.raises(FramingError):
-            pump.status()
-        assert pump.status().running is False
-    finally:
-        pump.close()
+    device.inject_fault("corrupt_bytes", direction="to_host", count=1, skip_bytes=3)
+    with pytest.raises(FramingError):
+        pump.status()
+    assert pump.status().running is False
 
 
 @pytest.mark.requirements("SR-DRV-004")
-def test_corrupted_request_in_safe_mode_gets_com_and_is_retried(emulator):
+def test_corrupted_request_in_safe_mode_gets_com_and_is_retried(emulator, open_pump):
     device, path = emulator()
     pump = open_pump(path, safe_mode=True, safe_mode_timeout_s=255, com_retries=1)
-    try:
-        device.inject_fault("corrupt_bytes", direction="from_host", count=1, skip_bytes=3)
-        pump.set_rate_ul_per_h(100.0)
-        assert pump.commanded_rate_ul_per_h == 100.0
-    finally:
-        pump.close()
+    device.inject_fault("corrupt_bytes", direction="from_host", count=1, skip_bytes=3)
+    pump.set_rate_ul_per_h(100.0)
+    assert pump.commanded_rate_ul_per_h == 100.0
 
 
 @pytest.mark.requirements("SR-DRV-002")
-def test_dropped_reply_is_a_timeout(emulator):
+def test_dropped_reply_is_a_timeout(emulator, open_pump):
     device, path = emulator()
     pump = open_pump(path)
-    try:
-        device.inject_fault("drop_bytes", direction="to_host", count=100)
-        with pytest.raises(DeviceTimeout):
-            pump.status()
-    finally:
-        pump.close()
+    device.inject_fault("drop_bytes", direction="to_host", count=100)
+    with pytest.raises(DeviceTimeout):
+        pump.status()
 
 
 @pytest.mark.requirements("SR-DRV-002")
-def test_disconnect_is_typed(emulator):
+def test_disconnect_is_typed(emulator, open_pump):
     device, path = emulator()
     pump = open_pump(path)
-    try:
-        device.inject_fault("disconnect")
-        with pytest.raises(DeviceDisconnected):
-            pump.status()
-    finally:
-        pump.close()
+    device.inject_fault("disconnect")
+    with pytest.raises(DeviceDisconnected):
+        pump.status()
 
 
 @pytest.mark.requirements("SR-DRV-005", "SR-DRV-007")
 @pytest.mark.parametrize("safe_mode", [False, True], ids=["basic", "safe"])
-def test_occlusion_stalls_after_the_compliance_and_the_pump_is_left_stopped(emulator, safe_mode):
+def test_occlusion_stalls_after_the_compliance_and_the_pump_is_left_stopped(emulator, safe_mode, open_pump):
     clock = VirtualClock()
     device, path = emulator(clock)
     pump = open_pump(path, safe_mode=safe_mode, safe_mode_timeout_s=255)
-    try:
-        pump.set_rate_ul_per_h(600.0)  # 10 uL/min
-        pump.set_target_volume_ul(None)
-        pump.clear_infused_volume()
-        pump.start()
-        clock.advance_s(10.0)
-        before_ul = device.dispensed_volume_ul()
-        device.inject_fault("occlusion", compliance_ul=0.5)
-        clock.advance_s(10.0)  # the line takes up 0.5 uL in 3 s, then the motor stalls
-        status = pump.status()
-        assert status.alarm == "stall" and status.running is False
-        assert status.infused_ul == pytest.approx(before_ul + 0.5, abs=0.01)  # counted, but not delivered
-        assert device.dispensed_volume_ul() == pytest.approx(before_ul)
-        pump.stop()
-        clock.advance_s(600.0)
-        assert pump.status().running is False
-        assert device.dispensed_volume_ul() == pytest.approx(before_ul)  # nothing runs unobserved
-        device.inject_fault("clear_occlusion")  # the compressed 0.5 uL comes out as a bolus, then nothing
-        assert device.dispensed_volume_ul() == pytest.approx(before_ul + 0.5)
-        clock.advance_s(600.0)
-        assert device.dispensed_volume_ul() == pytest.approx(before_ul + 0.5)
-    finally:
-        pump.close()
+    pump.set_rate_ul_per_h(600.0)  # 10 uL/min
+    pump.set_target_volume_ul(None)
+    pump.clear_infused_volume()
+    pump.start()
+    clock.advance_s(10.0)
+    before_ul = device.dispensed_volume_ul()
+    device.inject_fault("occlusion", compliance_ul=0.5)
+    clock.advance_s(10.0)  # the line takes up 0.5 uL in 3 s, then the motor stalls
+    status = pump.status()
+    assert status.alarm == "stall" and status.running is False
+    assert status.infused_ul == pytest.approx(before_ul + 0.5, abs=0.01)  # counted, but not delivered
+    assert device.dispensed_volume_ul() == pytest.approx(before_ul)
+    pump.stop()
+    clock.advance_s(600.0)
+    assert pump.status().running is False
+    assert device.dispensed_volume_ul() == pytest.approx(before_ul)  # nothing runs unobserved
+    device.inject_fault("clear_occlusion")  # the compressed 0.5 uL comes out as a bolus, then nothing
+    assert device.dispensed_volume_ul() == pytest.approx(before_ul + 0.5)
+    clock.advance_s(600.0)
+    assert device.dispensed_volume_ul() == pytest.approx(before_ul + 0.5)
 
 
 @pytest.mark.requirements("SR-DRV-002")
-def test_reply_delayed_within_the_timeout_is_read(emulator):
+def test_reply_delayed_within_the_timeout_is_read(emulator, open_pump):
     device, path = emulator(VirtualClock())
     pump = open_pump(path, reply_timeout_s=1.0)
-    try:
-        device.inject_fault("delay_bytes", delay_s=0.2)
-        pump.set_rate_ul_per_h(100.0)
-        assert pump.commanded_rate_ul_per_h == 100.0
-        assert pump.status().running is False
-    finally:
-        pump.close()
+    device.inject_fault("delay_bytes", delay_s=0.2)
+    pump.set_rate_ul_per_h(100.0)
+    assert pump.commanded_rate_ul_per_h == 100.0
+    assert pump.status().running is False
 
 
 @pytest.mark.requirements("SR-DRV-002", "SR-DRV-007")
 @pytest.mark.parametrize("safe_mode", [False, True], ids=["basic", "safe"])
 def test_start_reply_delayed_past_the_timeout_is_a_timeout_and_the_running_pump_stays_observable(
-        emulator, safe_mode):
+        emulator, safe_mode, open_pump):
     import time
 
     clock = VirtualClock()
     device, path = emulator(clock)
     pump = open_pump(path, safe_mode=safe_mode, safe_mode_timeout_s=255, reply_timeout_s=0.2)
-    try:
-        pump.set_rate_ul_per_h(600.0)
-        pump.set_target_volume_ul(None)
-        pump.clear_infused_volume()
-        device.inject_fault("delay_bytes", delay_s=0.5)
-        with pytest.raises(DeviceTimeout):
-            pump.start()  # the pump did start: only its reply is late
-        time.sleep(0.5)  # the late reply lands in the input buffer
-        clock.advance_s(60.0)
-        status = pump.status()  # not the stale reply to RUN
-        assert status.running is True and status.alarm is None
-        assert status.infused_ul == pytest.approx(10.0, rel=0.02)
-        pump.stop()
-        stopped_ul = device.dispensed_volume_ul()
-        clock.advance_s(600.0)
-        assert pump.status().running is False
-        assert device.dispensed_volume_ul() == pytest.approx(stopped_ul)
-    finally:
-        pump.close()
+    pump.set_rate_ul_per_h(600.0)
+    pump.set_target_volume_ul(None)
+    pump.clear_infused_volume()
+    device.inject_fault("delay_bytes", delay_s=0.5)
+    with pytest.raises(DeviceTimeout):
+        pump.start()  # the pump did start: only its reply is late
+    time.sleep(0.5)  # the late reply lands in the input buffer
+    clock.advance_s(60.0)
+    status = pump.status()  # not the stale reply to RUN
+    assert status.running is True and status.alarm is None
+    assert status.infused_ul == pytest.approx(10.0, rel=0.02)
+    pump.stop()
+    stopped_ul = device.dispensed_volume_ul()
+    clock.advance_s(600.0)
+    assert pump.status().running is False
+    assert device.dispensed_volume_ul() == pytest.approx(stopped_ul)
