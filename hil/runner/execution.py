@@ -176,8 +176,8 @@ class Execution:
         self._readings = {k: v for k, v in self._readings.items() if k >= t_s - EPS_S}
 
     def _profile_point_due(self, t_s: float) -> bool:
-        points = self.seen.gravimetric_at_tick
-        last_s = max(points) if points else -math.inf
+        points = self.seen.gravimetric_at_tick  # filled in time order: the last key is the latest point
+        last_s = next(reversed(points)) if points else -math.inf
         return t_s - last_s >= self.options.delivered_profile_resolution_s - EPS_S
 
     # --- verdict ---
