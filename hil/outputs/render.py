@@ -34,6 +34,8 @@ class RenderResult:
     run_dir: Path
     outcome: str
     reason: str
+    record: RunRecord
+    """The record the outputs were rendered from (callers reuse it instead of reading the file again)."""
     outputs: list[Path] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
 
@@ -55,7 +57,7 @@ def render_all(run_dir: Path | str) -> RenderResult:
     directory = Path(run_dir)
     record = read_record(directory / RECORD_FILENAME)
     outcome, reason = record_outcome(record)
-    result = RenderResult(run_dir=directory, outcome=outcome, reason=reason)
+    result = RenderResult(run_dir=directory, outcome=outcome, reason=reason, record=record)
     failures = result.failures
 
     csv_paths = _attempt("csv", failures, lambda: write_csv_series(record, directory))

@@ -7,18 +7,20 @@ is opened ends in run_finished (PASS/FAIL/ERROR) and rendered outputs; a failing
 from __future__ import annotations
 
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from firmware_sim.pump.alarms import AlarmName
+from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.states import PumpState
+from firmware_sim.safety.limits import DrugLimits
 from hil.config.loading import ConfigError, load_model
 from hil.config.rig import Ne1000PumpConfig, RigConfig
 from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import InjectFaultStep
 from hil.outputs.render import render_all
 from hil.outputs.summary import build_summary
-from hil.records.reader import read_record
 from hil.records.writer import RECORD_FILENAME, RecordWriter
 from hil.rig import Rig, RigError
 from hil.rig.registry import NE1000_MAX_WATCHDOG_S
@@ -69,7 +71,15 @@ def _check_watchdog(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> N
                        f"{rig.rig_id} (virtual clock)")
 
 
-def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> tuple[ScenarioConfig, RigConfig]:
+@dataclass(frozen=True)
+class Prepared:
+    scenario: ScenarioConfig
+    rig: RigConfig
+    fw_config: FirmwareConfig
+    limits: DrugLimits
+
+
+def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> Prepared:
     """Load and cross-check everything that can be checked before the rig is touched (raises BadInput)."""
     try:
         scenario = load_model(scenario_path, ScenarioConfig)
@@ -80,7 +90,7 @@ def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> tuple[S
     try:
         check_time_compression(rig, options.time_compression_factor)
         fw_config = firmware_config(scenario)
-        drug_limits(scenario)
+        limits = drug_limits(scenario)
     except (RigError, ScenarioSetupError) as exc:
         raise BadInput(f"{scenario_path} on {rig_path}: {exc}") from exc
     _check_watchdog(scenario, rig, scenario_path)
@@ -89,12 +99,13 @@ def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> tuple[S
         raise BadInput(f"time compression x{options.time_compression_factor:g} would command up to {peak_ul_per_h:g} uL/h "
                        f"(firmware maximum {fw_config.max_actuator_rate_ul_per_h:g} uL/h), above the rig maximum "
                        f"max_rate_ul_per_h {rig.max_rate_ul_per_h:g} uL/h ({rig_path})")
-    return scenario, rig
+    return Prepared(scenario, rig, fw_config, limits)
 
 
 def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOptions) -> RunResult:
     scenario_path, rig_path = Path(scenario_path), Path(rig_path)
-    scenario, rig_config = prepare(scenario_path, rig_path, options)
+    prepared = prepare(scenario_path, rig_path, options)
+    scenario, rig_config = prepared.scenario, prepared.rig
     run_dir = Path(options.out_dir)
     if (run_dir / RECORD_FILENAME).exists():
         raise BadInput(f"{run_dir} already holds a run record; choose a new --out folder")
@@ -115,14 +126,14 @@ def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOp
             balance_evaporation_rate_mg_per_h=balance.evaporation_rate_mg_per_h if balance else None,
             duration_h=scenario.duration_h, supervision_period_s=scenario.supervision_period_s)
         with progress_reporter(options.progress, scenario.duration_h) as progress:
-            outcome, reason, extra = _execute(scenario, rig_config, record, options, progress, pk_peaks)
+            outcome, reason, extra = _execute(prepared, record, options, progress, pk_peaks)
         record.write("run_finished", outcome=outcome, reason=reason, **extra)
     return _result(run_dir, options, pk_peaks)
 
 
-def _execute(scenario: ScenarioConfig, rig_config: RigConfig, record: RecordWriter, options: RunOptions,
+def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions,
              progress: Callable[[float], None], pk_peaks: dict) -> tuple[str, str, dict]:
-    fw_config, limits = firmware_config(scenario), drug_limits(scenario)
+    scenario, rig_config, fw_config, limits = prepared.scenario, prepared.rig, prepared.fw_config, prepared.limits
     rig = Rig(rig_config, time_compression_factor=options.time_compression_factor,
               syringe_fill_ul=syringe_fill_ul(scenario, rig_config.syringe.volume_ul))
     execution: Execution | None = None
@@ -171,7 +182,7 @@ def _seeds(scenario: ScenarioConfig, rig: RigConfig) -> dict[str, int]:
 
 def _result(run_dir: Path, options: RunOptions, pk_peaks: dict) -> RunResult:
     rendered = render_all(run_dir)
-    summary = build_summary(read_record(run_dir / RECORD_FILENAME), rendered.outcome, rendered.reason)
+    summary = build_summary(rendered.record, rendered.outcome, rendered.reason)
     return RunResult(outcome=rendered.outcome, reason=rendered.reason, report_dir=run_dir,
                      envelopes=summary["envelopes"], expectations=summary["expectations"], alarms=summary["alarms"],
                      steps=summary["steps"], delivered=summary["delivered"], pk_peaks=pk_peaks,
