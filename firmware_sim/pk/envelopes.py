@@ -73,6 +73,10 @@ class EnvelopeResult:
                 "requirement_ids": list(self.requirement_ids), "details": dict(self.details)}
 
 
+ENVELOPE_NAMES = ("plasma_reduction_vs_oral", "plasma_ceiling", "lumbar_csf_ceiling", "cisternal_csf_ceiling")
+"""The names evaluate_envelopes reports, in its order."""
+
+
 def _ceiling(name: str, value: float, t_h: float, limit: float, unit: str, what: str, ids: tuple[str, ...]) -> EnvelopeResult:
     ok = value <= limit
     relation = "within" if ok else "exceeds"

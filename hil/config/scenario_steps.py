@@ -108,8 +108,9 @@ class InjectFaultStep(_StepBase):
 
 
 class ClearAlarmStep(_StepBase):
+    """Clears every latched alarm whose cause is gone (the firmware clears alarms together)."""
+
     action: Literal["clear_alarm"]
-    alarm: Identifier | None = Field(None, description="the alarm to clear; all latched alarms if omitted")
 
 
 class StopStep(_StepBase):

@@ -57,7 +57,10 @@ def drug_limits(scenario: ScenarioConfig) -> DrugLimits:
 
 def syringe_fill_ul(scenario: ScenarioConfig, syringe_volume_ul: float) -> float:
     """The syringe stands for the reservoir over the whole run: the initial fill plus every refill that
-    reaches the reservoir, capped at the syringe volume."""
+    reaches the reservoir. A scenario that does not fit the rig's syringe is refused, never cut short."""
     total_ul = scenario.pump_settings.reservoir_volume_ul + sum(
         step.volume_ul for step in scenario.steps if isinstance(step, RefillStep))
-    return min(total_ul, syringe_volume_ul)
+    if total_ul > syringe_volume_ul:
+        raise ScenarioSetupError(f"the initial reservoir plus every refill is {total_ul:g} uL, more than the rig's "
+                                 f"syringe.volume_ul {syringe_volume_ul:g} uL that stands for the reservoir")
+    return total_ul

@@ -29,5 +29,6 @@ class RunOptions:
             raise ValueError(f"gravimetric_duration_h must be >= 0, got {self.gravimetric_duration_h}")
         if self.gravimetric_start_h is not None and not self.gravimetric_start_h >= 0:
             raise ValueError(f"gravimetric_start_h must be >= 0, got {self.gravimetric_start_h}")
-        if not self.pk_step_h > 0:
-            raise ValueError(f"pk_step_h must be > 0, got {self.pk_step_h}")
+        for name in ("pk_step_h", "delivered_profile_resolution_s", "max_wall_step_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")

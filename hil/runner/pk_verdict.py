@@ -11,13 +11,12 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from firmware_sim.event_log import Event, EventKind
-from firmware_sim.pk.envelopes import AgeGroup, EnvelopeResult, evaluate_envelopes
+from firmware_sim.pk.envelopes import ENVELOPE_NAMES, AgeGroup, EnvelopeResult, evaluate_envelopes
 from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.predict import Prediction, predict
 from firmware_sim.pk.profile import DeliveryProfile
 from firmware_sim.pump.profile_builder import build_delivery_profile
 
-ENVELOPE_NAMES = ("plasma_reduction_vs_oral", "plasma_ceiling", "lumbar_csf_ceiling", "cisternal_csf_ceiling")
 PEAK_OUTPUTS = ("lumbar_csf_ng_per_ml", "cisternal_csf_ng_per_ml", "plasma_ng_per_ml")
 
 

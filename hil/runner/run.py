@@ -77,6 +77,7 @@ class Prepared:
     rig: RigConfig
     fw_config: FirmwareConfig
     limits: DrugLimits
+    syringe_fill_ul: float
 
 
 def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> Prepared:
@@ -91,6 +92,7 @@ def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> Prepare
         check_time_compression(rig, options.time_compression_factor)
         fw_config = firmware_config(scenario)
         limits = drug_limits(scenario)
+        syringe_fill = syringe_fill_ul(scenario, rig.syringe.volume_ul)
     except (RigError, ScenarioSetupError) as exc:
         raise BadInput(f"{scenario_path} on {rig_path}: {exc}") from exc
     _check_watchdog(scenario, rig, scenario_path)
@@ -99,7 +101,7 @@ def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> Prepare
         raise BadInput(f"time compression x{options.time_compression_factor:g} would command up to {peak_ul_per_h:g} uL/h "
                        f"(firmware maximum {fw_config.max_actuator_rate_ul_per_h:g} uL/h), above the rig maximum "
                        f"max_rate_ul_per_h {rig.max_rate_ul_per_h:g} uL/h ({rig_path})")
-    return Prepared(scenario, rig, fw_config, limits)
+    return Prepared(scenario, rig, fw_config, limits, syringe_fill)
 
 
 def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOptions) -> RunResult:
@@ -117,8 +119,8 @@ def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOp
         balance = rig_config.balance
         record.run_started(
             run_id=provenance.run_id(scenario.name, started), scenario_name=scenario.name, rig_id=rig_config.rig_id,
-            config_sha256={str(scenario_path): provenance.sha256_of(scenario_path),
-                           str(rig_path): provenance.sha256_of(rig_path)},
+            config_sha256={str(path): provenance.sha256_of(path)
+                           for path in (scenario_path, rig_path, scenario.drug.library_path())},
             git_revision=provenance.git_revision(), seeds=_seeds(scenario, rig_config),
             tool_version=provenance.tool_version(), time_compression_factor=options.time_compression_factor,
             clock=rig_config.clock, started_utc=started.isoformat(),
@@ -135,7 +137,7 @@ def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions,
              progress: Callable[[float], None], pk_peaks: dict) -> tuple[str, str, dict]:
     scenario, rig_config, fw_config, limits = prepared.scenario, prepared.rig, prepared.fw_config, prepared.limits
     rig = Rig(rig_config, time_compression_factor=options.time_compression_factor,
-              syringe_fill_ul=syringe_fill_ul(scenario, rig_config.syringe.volume_ul))
+              syringe_fill_ul=prepared.syringe_fill_ul)
     execution: Execution | None = None
     try:
         with InterruptFlag() as interrupt, rig:
