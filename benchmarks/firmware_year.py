@@ -33,7 +33,7 @@ def one_year(supervision_period_s: float) -> tuple[float, PumpFirmware, InMemory
     assert fw.refill(20000, CONC_MCG_PER_ML, 0).approved
     assert fw.prime().approved
     fw.run_until_s(DAY)
-    assert fw.configure_ptm(20, 5, 60, 6).approved
+    assert fw.configure_ptm(20, 10, 60, 6).approved
     assert fw.start_flex(SCHEDULE).approved, fw.events[-1]
     for day in range(1, DAYS):
         t_day = day * DAY

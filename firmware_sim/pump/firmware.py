@@ -25,7 +25,7 @@ from firmware_sim.pump.states import PumpState
 from firmware_sim.safety import gate
 from firmware_sim.safety.decision import Decision, Finding, decide
 from firmware_sim.safety.limits import DrugLimits
-from firmware_sim.safety.window import RatePiece
+from firmware_sim.safety.window import RatePiece, peak_rate_mcg_per_h
 
 __all__ = ["PumpFirmware", "FlexSchedule", "FlexStep"]
 
@@ -248,9 +248,9 @@ class PumpFirmware(FirmwareRuntime):
             return gate.GateContext(self.now_s, self._engine.history(self._window_s), (), 0.0, 0.0, 0.0, tuple(findings))
         tip_conc = self._engine.tip_conc_now()
         conc = min(tip_conc, self._engine.track.reservoir_conc_after(self._engine.q_ul))
-        peak_mcg_per_h = (basal.peak_rate_mcg_per_h if basal is not None else 0.0) + (
-            running_bolus.rate_mcg_per_h if running_bolus is not None else 0.0)
-        return gate.GateContext(self.now_s, self._engine.history(self._window_s), self._planned(basal, running_bolus, periodic),
+        planned = self._planned(basal, running_bolus, periodic)
+        peak_mcg_per_h = max(basal.peak_rate_mcg_per_h if basal is not None else 0.0, peak_rate_mcg_per_h(planned))
+        return gate.GateContext(self.now_s, self._engine.history(self._window_s), planned,
                                 tip_conc, self._config.max_actuator_rate_ul_per_h, peak_mcg_per_h / conc * 1000.0)
 
     def _record(self, decision: Decision, **fields: object) -> bool:

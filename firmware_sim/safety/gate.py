@@ -12,6 +12,7 @@ from firmware_sim.safety import checks
 from firmware_sim.safety.decision import Decision, Finding, decide
 from firmware_sim.safety.limits import DrugLimits, Indication
 from firmware_sim.safety.window import DoseHistory, RatePiece
+from firmware_sim.safety.window import peak_rate_mcg_per_h as peak_rate_mcg_per_h_of
 
 S_PER_H = 3600.0
 
@@ -45,8 +46,12 @@ class PtmSettings:
     max_count_per_24h: int
 
 
-def _common(ctx: GateContext, limits: DrugLimits) -> list[Finding]:
-    findings = checks.check_actuator_rate(ctx.peak_actuator_rate_ul_per_h, ctx.max_actuator_rate_ul_per_h)
+def _common(ctx: GateContext, limits: DrugLimits, program_peak_rate_mcg_per_h: float = 0.0) -> list[Finding]:
+    """Checks every delivering request shares: the drug rate at the peak of everything planned if approved
+    (not only at its start: a bolus may overlap a later flex step), the actuator rate, the 24 h window."""
+    peak_rate_mcg_per_h = max(program_peak_rate_mcg_per_h, peak_rate_mcg_per_h_of(ctx.planned_if_approved))
+    findings = checks.check_drug_rate(peak_rate_mcg_per_h, limits)
+    findings += checks.check_actuator_rate(ctx.peak_actuator_rate_ul_per_h, ctx.max_actuator_rate_ul_per_h)
     findings += checks.check_window(ctx.history, ctx.planned_if_approved, limits)
     return findings
 
@@ -58,17 +63,15 @@ def gate_therapy(request: str, daily_dose_mcg: float, peak_rate_mcg_per_h: float
     if not findings:
         findings += checks.check_therapy_concentration(ctx.conc_mcg_per_ml, limits)
         findings += checks.check_program_daily_dose(daily_dose_mcg, limits)
-        findings += checks.check_drug_rate(peak_rate_mcg_per_h, limits)
         findings += checks.check_titration(daily_dose_mcg, titration.reference_daily_dose_mcg, titration.last_change_s,
                                            ctx.now_s, titration.indication, limits)
-        findings += _common(ctx, limits)
+        findings += _common(ctx, limits, peak_rate_mcg_per_h)
     return decide(request, findings, override_soft_limits, {"daily_dose_mcg": daily_dose_mcg})
 
 
 def gate_bolus(request: str, dose_mcg: float, duration_min: float, ctx: GateContext, limits: DrugLimits) -> Decision:
     findings = list(ctx.state_findings) + checks.check_bolus(dose_mcg, duration_min, limits)
     if not findings:
-        findings += checks.check_drug_rate(_total_rate_at(ctx.planned_if_approved, ctx.now_s), limits)
         findings += _common(ctx, limits)
     return decide(request, findings, False, {"dose_mcg": dose_mcg, "duration_min": duration_min})
 
@@ -89,6 +92,8 @@ def gate_periodic_bolus(dose_mcg: float, duration_min: float, interval_h: float,
 
 def gate_ptm_settings(settings: PtmSettings, state_findings: Sequence[Finding], limits: DrugLimits) -> Decision:
     findings = list(state_findings) + checks.check_bolus(settings.dose_mcg, settings.duration_min, limits)
+    if not findings:  # the bolus alone must not exceed the drug rate (each press is also checked with the basal)
+        findings += checks.check_drug_rate(settings.dose_mcg / settings.duration_min * 60.0, limits)
     findings += checks.check_number("lockout_min", settings.lockout_min, 0.0, allow_equal=True)
     if settings.lockout_min < limits.ptm_min_lockout_min:
         findings.append(Finding("SR-PTM-004", f"PTM lockout {settings.lockout_min:g} min is shorter than the library "
@@ -157,7 +162,3 @@ def gate_refill(volume_ul: float, conc_mcg_per_ml: float, aspirated_ul: float, e
 def gate_simple(request: str, state_findings: Sequence[Finding]) -> Decision:
     """Commands without dose arithmetic (prime, stop, suspend, resume, clear alarm): state rules only."""
     return decide(request, state_findings)
-
-
-def _total_rate_at(pieces: Sequence[RatePiece], t_s: float) -> float:
-    return sum(p.rate_mcg_per_h for p in pieces if p.start_s <= t_s < p.end_s)

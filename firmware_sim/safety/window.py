@@ -39,6 +39,18 @@ class RatePiece:
         return self.rate_mcg_per_h * (self.end_s - self.start_s) / S_PER_H
 
 
+def peak_rate_mcg_per_h(pieces: Sequence[RatePiece]) -> float:
+    """Highest summed rate of overlapping pieces (pieces cover [start_s, end_s); a piece ending where another
+    starts does not overlap it)."""
+    edges = sorted([(p.start_s, 1, p.rate_mcg_per_h) for p in pieces if p.end_s > p.start_s] +
+                   [(p.end_s, 0, -p.rate_mcg_per_h) for p in pieces if p.end_s > p.start_s])
+    rate = peak = 0.0
+    for _t_s, _starts, change in edges:  # at equal times ends (0) sort before starts (1)
+        rate += change
+        peak = max(peak, rate)
+    return peak
+
+
 @dataclass(frozen=True)
 class DoseHistory:
     """Cumulative dose at the tip delivered up to now: cum_mcg[i] at times_s[i], non-decreasing."""

@@ -143,7 +143,7 @@ def test_virtual_time_talks_to_the_actuator_only_on_change_and_ticks(rig):
 def test_failed_rate_command_is_not_logged_as_delivery(rig):
     """Found by the stateful test: communication lost while stopped, then a PTM press."""
     fw = rig.primed()
-    fw.configure_ptm(20, 5, 60, 4)
+    fw.configure_ptm(20, 10, 60, 4)
     rig.actuator.communication_lost = True
     n = len(fw.events)
     assert fw.press_ptm().approved

@@ -34,7 +34,7 @@ def run_program(gain: float, stall_at_h: float | None, period_s: float) -> tuple
     fw.run_until_s = run_and_check
     decisions = [fw.refill(20000, 2000, 0), fw.prime()]
     fw.run_until_s(20 * H)
-    decisions += [fw.configure_ptm(20, 5, 60, 6), fw.start_continuous(300)]
+    decisions += [fw.configure_ptm(20, 10, 60, 6), fw.start_continuous(300)]
     fw.run_until_s(45 * H)
     decisions.append(fw.start_flex(SCHEDULE))
     for hour in (50.0, 50.5, 53.0, 70.25):

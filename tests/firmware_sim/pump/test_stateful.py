@@ -45,7 +45,7 @@ class FirmwareMachine(RuleBasedStateMachine):
         self.do(self.fw.refill, 20000, 500, 0)
         self.do(self.fw.prime)
         self.fw.run_until_s(H)
-        self.do(self.fw.configure_ptm, 20, 5, LOCKOUT_MIN, 6)
+        self.do(self.fw.configure_ptm, 20, 10, LOCKOUT_MIN, 6)
 
     def do(self, command, *args, **kwargs):
         decision = command(*args, **kwargs)

@@ -113,11 +113,11 @@ def test_periodic_bolus_projected_daily_dose_and_fit():
     assert not d.approved and "SR-BOL-004" in d.requirement_ids
 
 
-SETTINGS = gate.PtmSettings(dose_mcg=20, duration_min=5, lockout_min=60, max_count_per_24h=4)
+SETTINGS = gate.PtmSettings(dose_mcg=20, duration_min=10, lockout_min=60, max_count_per_24h=4)
 
 
 def press(times, now_s, settings=SETTINGS):
-    return gate.gate_ptm_press(settings, times, ctx([RatePiece(now_s, now_s + 300, 240)], now_s=now_s), LIMITS)
+    return gate.gate_ptm_press(settings, times, ctx([RatePiece(now_s, now_s + 600, 120)], now_s=now_s), LIMITS)
 
 
 @req("SR-PTM-001")
@@ -137,19 +137,36 @@ def test_ptm_count_per_24h():
 
 @req("SR-PTM-003")
 def test_ptm_dose_per_24h():
-    big = gate.PtmSettings(dose_mcg=80, duration_min=5, lockout_min=60, max_count_per_24h=4)
+    big = gate.PtmSettings(dose_mcg=80, duration_min=30, lockout_min=60, max_count_per_24h=4)
     d = press([0.0, 2 * H], 4 * H, big)
     assert not d.approved and "SR-PTM-003" in d.requirement_ids
 
 
 @req("SR-PTM-004")
 def test_ptm_settings_within_library_and_press_needs_settings():
-    d = gate.gate_ptm_settings(gate.PtmSettings(20, 5, 10, 4), [], LIMITS)
+    d = gate.gate_ptm_settings(gate.PtmSettings(20, 10, 10, 4), [], LIMITS)
     assert not d.approved and d.requirement_ids == ("SR-PTM-004",) and "lockout" in d.reasons[0]
-    d = gate.gate_ptm_settings(gate.PtmSettings(20, 5, 60, 20), [], LIMITS)
+    d = gate.gate_ptm_settings(gate.PtmSettings(20, 10, 60, 20), [], LIMITS)
     assert not d.approved and "maximum 20" in d.reasons[0]
     d = gate.gate_ptm_press(None, [], ctx(), LIMITS)
     assert not d.approved and "no PTM bolus is configured" in d.reasons[0]
+
+
+@req("SR-DOSE-006")
+def test_ptm_bolus_above_the_drug_rate_is_refused_at_setup_and_press():
+    d = gate.gate_ptm_settings(gate.PtmSettings(20, 5, 60, 4), [], LIMITS)    # 240 mcg/h > 200 mcg/h
+    assert not d.approved and d.requirement_ids == ("SR-DOSE-006",)
+    on_basal = [RatePiece(0.0, 24 * H, 100), RatePiece(0.0, 600, 120)]       # 120 mcg/h bolus on 100 mcg/h basal
+    d = gate.gate_ptm_press(SETTINGS, [], ctx(on_basal), LIMITS)
+    assert not d.approved and "SR-DOSE-006" in d.requirement_ids
+
+
+@req("SR-DOSE-006")
+def test_bolus_overlapping_a_later_rate_step_is_checked_at_the_peak():
+    planned = [RatePiece(0.0, H, 10), RatePiece(H, 2 * H, 150), RatePiece(2 * H, 24 * H, 10),
+               RatePiece(-60, H - 60 + 3600, 60)]    # a 60 mcg/h bolus started at 0:59 runs into the 150 mcg/h step
+    d = gate.gate_bolus("clinician_bolus", 60, 60, ctx(planned), LIMITS)
+    assert not d.approved and "SR-DOSE-006" in d.requirement_ids and "210" in " ".join(d.reasons)
 
 
 @req("SR-TIT-001")

@@ -27,3 +27,10 @@ def test_rows_at_or_before_now_share_the_planned_part():
     planned = [RatePiece(24 * H, 48 * H, 10.0), RatePiece(25 * H, 26 * H, 100.0)]
     dose, _ = max_window_dose_mcg(history, planned, 24 * H)
     assert dose == pytest.approx(340.0)
+
+
+def test_peak_rate_sums_overlaps_but_not_abutting_pieces():
+    from firmware_sim.safety.window import RatePiece, peak_rate_mcg_per_h
+    assert peak_rate_mcg_per_h([]) == 0.0
+    assert peak_rate_mcg_per_h([RatePiece(0, 10, 5), RatePiece(10, 20, 7)]) == 7    # abutting: no overlap
+    assert peak_rate_mcg_per_h([RatePiece(0, 10, 5), RatePiece(9, 20, 7), RatePiece(15, 16, 1)]) == 12
