@@ -9,6 +9,7 @@ Each command returns the gate's Decision; a rejected command changes nothing but
 """
 from __future__ import annotations
 
+import math
 from typing import Callable, Sequence
 
 from firmware_sim.clock import Clock
@@ -22,7 +23,7 @@ from firmware_sim.pump.programs import (ActiveBolus, BasalProgram, ContinuousPro
                                         PeriodicBolus)
 from firmware_sim.pump.runtime import S_PER_H, FirmwareRuntime
 from firmware_sim.pump.states import PumpState
-from firmware_sim.safety import gate
+from firmware_sim.safety import checks, gate
 from firmware_sim.safety.decision import Decision, Finding, decide
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.safety.window import RatePiece, peak_rate_mcg_per_h
@@ -160,10 +161,17 @@ class PumpFirmware(FirmwareRuntime):
                              first_t_s: float | None = None, override_soft_limits: bool = False) -> Decision:
         """Repeat a bolus every interval_h from first_t_s (default: one interval from now); each run is gated."""
         self._sync()
+        invalid = gate.periodic_bolus_findings(dose_mcg, duration_min, interval_h, self._limits)
+        if first_t_s is not None:
+            invalid += checks.check_number("first_t_s", first_t_s, -math.inf)
+            if not invalid and first_t_s < self.now_s:
+                invalid.append(Finding("SR-BOL-004", f"first periodic bolus at t={first_t_s} s is in the past"))
+        if invalid:  # refused before a plan is built from it (a zero interval would never end)
+            decision = decide("periodic_bolus", self._state_findings("configure_periodic_bolus") + invalid)
+            self._record(decision)
+            return decision
         findings = self._state_findings("configure_periodic_bolus")
         first_s = self.now_s + interval_h * S_PER_H if first_t_s is None else first_t_s
-        if first_s < self.now_s:
-            findings.append(Finding("SR-BOL-004", f"first periodic bolus at t={first_s} s is in the past"))
         periodic = PeriodicBolus(dose_mcg, duration_min, interval_h, first_s) if not findings else None
         base_mcg = self._basal.daily_dose_mcg if self._basal is not None else 0.0
         ctx = self._context(findings, None, periodic=periodic, with_periodic=False)

@@ -76,14 +76,19 @@ def gate_bolus(request: str, dose_mcg: float, duration_min: float, ctx: GateCont
     return decide(request, findings, False, {"dose_mcg": dose_mcg, "duration_min": duration_min})
 
 
+def periodic_bolus_findings(dose_mcg: float, duration_min: float, interval_h: float, limits: DrugLimits) -> list[Finding]:
+    """The periodic bolus on its own: valid numbers, bolus limits, and each run ends before the next starts."""
+    findings = checks.check_bolus(dose_mcg, duration_min, limits) + checks.check_number("interval_h", interval_h)
+    if not findings and duration_min / 60.0 >= interval_h:
+        findings.append(Finding("SR-BOL-004", f"periodic bolus duration {duration_min:g} min does not fit in the "
+                                f"interval {interval_h:g} h"))
+    return findings
+
+
 def gate_periodic_bolus(dose_mcg: float, duration_min: float, interval_h: float, base_daily_dose_mcg: float,
                         ctx: GateContext, limits: DrugLimits, override_soft_limits: bool = False) -> Decision:
-    findings = list(ctx.state_findings) + checks.check_bolus(dose_mcg, duration_min, limits)
-    findings += checks.check_number("interval_h", interval_h)
+    findings = list(ctx.state_findings) + periodic_bolus_findings(dose_mcg, duration_min, interval_h, limits)
     if not findings:
-        if duration_min / 60.0 >= interval_h:
-            findings.append(Finding("SR-BOL-004", f"periodic bolus duration {duration_min:g} min does not fit in the "
-                                    f"interval {interval_h:g} h"))
         daily_dose_mcg = base_daily_dose_mcg + dose_mcg * 24.0 / interval_h
         findings += checks.check_program_daily_dose(daily_dose_mcg, limits)
         findings += _common(ctx, limits)

@@ -112,3 +112,19 @@ def test_one_bolus_at_a_time(rig):
 def test_config_rejects_bad_values():
     with pytest.raises(ValueError, match="supervision_period_s"):
         FirmwareConfig(supervision_period_s=0)
+
+
+@req("SR-DOSE-007", "SR-BOL-004")
+@pytest.mark.parametrize("dose_mcg, duration_min, interval_h, first_t_s, rid", [
+    (50, 10, 0.0, None, "SR-DOSE-007"),            # a zero interval must be refused, not looped over
+    (50, 0.0, 6, None, "SR-DOSE-007"),
+    (50, 10, "6", None, "SR-DOSE-007"),
+    (50, 10, 6, float("nan"), "SR-DOSE-007"),
+    (50, 120, 1, None, "SR-BOL-004"),
+])
+def test_invalid_periodic_bolus_is_rejected_and_logged(rig, dose_mcg, duration_min, interval_h, first_t_s, rid):
+    fw = rig.primed()
+    n = len(fw.events)
+    d = fw.setup_periodic_bolus(dose_mcg, duration_min, interval_h, first_t_s)
+    assert not d.approved and rid in d.requirement_ids
+    assert any(e.kind == "decision" and not e.fields["approved"] for e in fw.events[n:])
