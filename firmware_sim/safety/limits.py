@@ -62,5 +62,16 @@ class DrugLimits:
         missing = set(Indication) - set(self.titration_cap_fraction)
         if missing:
             raise ValueError(f"DrugLimits.titration_cap_fraction lacks {sorted(i.value for i in missing)}")
-        if self.min_bolus_duration_min < 0 or self.ptm_min_lockout_min < 0 or self.ptm_max_count_per_24h < 0:
-            raise ValueError("DrugLimits bolus duration, PTM lockout and PTM count must be >= 0")
+        non_negative = {
+            "min_bolus_duration_min": self.min_bolus_duration_min,
+            "ptm_min_lockout_min": self.ptm_min_lockout_min,
+            **{f"titration_cap_fraction[{i.value}]": cap for i, cap in self.titration_cap_fraction.items()},
+            **{f"allowed_conc_mcg_per_ml[{k}]": c for k, c in enumerate(self.allowed_conc_mcg_per_ml)},
+        }
+        for name, value in non_negative.items():  # NaN would switch its check off: x < nan is always False
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ValueError(f"DrugLimits.{name} must be a finite number >= 0, got {value!r}")
+        if isinstance(self.ptm_max_count_per_24h, bool) or not isinstance(self.ptm_max_count_per_24h, int) \
+                or self.ptm_max_count_per_24h < 0:
+            raise ValueError(f"DrugLimits.ptm_max_count_per_24h must be a whole number >= 0, "
+                             f"got {self.ptm_max_count_per_24h!r}")

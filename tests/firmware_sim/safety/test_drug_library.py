@@ -1,6 +1,9 @@
 """The bundled drug library loads into DrugLimits; bad files name the file, key and line."""
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import pytest
 
 from firmware_sim.safety.limits import DrugLimits, Indication
@@ -42,3 +45,18 @@ def test_bad_indication_key(tmp_path):
     path = _write(tmp_path, BASE.replace("  cerebral: 0.15", "  cranial: 0.15"))
     with pytest.raises(ConfigError, match="titration_cap_fraction"):
         load_drug_limits(path)
+
+
+@pytest.mark.requirements("SR-BOL-002", "SR-PTM-001", "SR-TIT-001")
+@pytest.mark.parametrize("override, named", [
+    ({"min_bolus_duration_min": float("nan")}, "min_bolus_duration_min"),
+    ({"ptm_min_lockout_min": float("nan")}, "ptm_min_lockout_min"),
+    ({"titration_cap_fraction": {Indication.SPINAL: float("nan"), Indication.CEREBRAL: 0.15}},
+     "titration_cap_fraction[spinal]"),
+    ({"titration_cap_fraction": {Indication.SPINAL: -0.1, Indication.CEREBRAL: 0.15}},
+     "titration_cap_fraction[spinal]"),
+    ({"ptm_max_count_per_24h": 2.5}, "ptm_max_count_per_24h"),
+])
+def test_a_limit_that_would_switch_its_check_off_is_refused_by_name(override, named):
+    with pytest.raises(ValueError, match=re.escape(named)):
+        dataclasses.replace(DrugLimits(), **override)
