@@ -122,7 +122,7 @@ class MTSICSBalance(OpenCloseLifecycle):
         return line
 
     def _query(self, command: str, timeout_s: float | None = None) -> str:
-        if self.streaming and command not in ("@", "SI", "S"):
+        if self.streaming and command != "@":  # S and SI would be answered by a queued SIR line, not their own
             raise ProtocolError(f"stop_stream() before {command!r}: SIR output would mix with the reply")
         if not self.streaming:
             self._discard_stale_input()
@@ -168,7 +168,11 @@ class MTSICSBalance(OpenCloseLifecycle):
     # --- commands -------------------------------------------------------------------------------
     def read_stable_mass_g(self) -> float:
         """Measure the next stable net mass in grams (`S`; waits up to stable_timeout_s)."""
-        return self._parse_weight(self._query("S", self.stable_timeout_s), "S").mass_g
+        reading = self._parse_weight(self._query("S", self.stable_timeout_s), "S")
+        if not reading.stable:
+            raise ProtocolError(f"balance {self.resource_name} answered S with a dynamic reading "
+                                f"({reading.mass_g:g} g); S must return a stable one")
+        return reading.mass_g
 
     def read_mass_immediately(self) -> MassReading:
         """Measure the net mass now, stable or not (`SI`)."""

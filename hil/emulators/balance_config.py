@@ -45,6 +45,8 @@ class BalanceConfig:
                      "sir_interval_s", "density_g_per_ml"):
             if getattr(self, name) <= 0:
                 raise EmulatorError(f"BalanceConfig.{name}={getattr(self, name)!r}: must be > 0")
+        if self.unit != "g":
+            raise EmulatorError(f"BalanceConfig.unit={self.unit!r}: the emulator weighs and prints in g only")
         if self.underload_below_g >= 0:
             raise EmulatorError(f"BalanceConfig.underload_below_g={self.underload_below_g!r}: must be < 0")
 

@@ -5,6 +5,7 @@ device; device faults (stall, occlusion, power_reset, overload, ...) are handled
 """
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field
 
@@ -31,7 +32,8 @@ def reject_unknown_params(fault: str, params: dict, allowed: set[str]) -> None:
 
 
 def positive_int(fault: str, name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value or value < 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or int(value) != value or value < 0:
         raise EmulatorError(f"fault {fault!r}: {name} must be a non-negative integer, got {value!r}")
     return int(value)
 
@@ -44,8 +46,8 @@ def positive_count(fault: str, value: object) -> int:
 
 
 def non_negative_float(fault: str, name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise EmulatorError(f"fault {fault!r}: {name} must be a non-negative number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise EmulatorError(f"fault {fault!r}: {name} must be a finite non-negative number, got {value!r}")
     return float(value)
 
 

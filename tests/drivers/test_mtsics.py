@@ -147,3 +147,19 @@ def test_pyvisa_sim_backend(tmp_path: Path):
         assert balance.serial_number() == "SIM0001"
         with pytest.raises(ProtocolError, match="ES"):
             balance.zero()
+
+
+def test_s_refuses_a_dynamic_reading():
+    with pytest.raises(ProtocolError, match="dynamic"):
+        run([(b"S\r\n", b"S D     1.2345 g\r\n")], lambda b: b.read_stable_mass_g())
+
+
+def test_s_and_si_are_refused_while_streaming_and_nothing_is_sent():
+    def action(balance):
+        balance.start_stream()
+        for read in (balance.read_stable_mass_g, balance.read_mass_immediately):
+            with pytest.raises(ProtocolError, match="stop_stream"):
+                read()
+        return balance.stop_stream()
+
+    assert run([(b"SIR\r\n", b"S D     1.0 g\r\n"), (b"@\r\n", b"I4 A \"SN1\"\r\n")], action) == "SN1"

@@ -65,3 +65,22 @@ def test_every_emulator_documents_its_faults():
     names = set(EmulatedNE1000(VirtualClock()).fault_names())
     assert {"drop_bytes", "corrupt_bytes", "delay_bytes", "disconnect", "stall", "occlusion", "power_reset"} <= names
     assert {"overload", "underload", "unstable", "power_reset"} <= set(EmulatedBalance(VirtualClock()).fault_names())
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_non_finite_fault_parameters_are_refused_by_name(value):
+    from firmware_sim.clock import VirtualClock
+    from hil.emulators.faults import EmulatorError
+    from hil.emulators.ne1000 import EmulatedNE1000
+    device = EmulatedNE1000(VirtualClock())
+    with pytest.raises(EmulatorError, match="delay_s"):
+        device.inject_fault("delay_bytes", delay_s=value)
+    with pytest.raises(EmulatorError, match="at_s"):
+        device.inject_fault("stall", at_s=value)
+
+
+def test_balance_emulator_refuses_a_unit_it_does_not_print():
+    from hil.emulators.balance_config import BalanceConfig
+    from hil.emulators.faults import EmulatorError
+    with pytest.raises(EmulatorError, match="unit"):
+        BalanceConfig(unit="mg")
