@@ -92,8 +92,7 @@ class GrblSyringe(OpenCloseLifecycle):
             report = self._query_status()
             if report.state == "Alarm":
                 raise DeviceAlarm("alarm_lock", "GRBL starts in alarm state (homing required or $X to unlock)")
-            if self.verify_settings:
-                self._check_settings()
+            self._read_settings()
             self._origin_mm = report.position_mm[AXES.index(self.axis)]
             self._alarms.clear()
         except BaseException:
@@ -180,13 +179,15 @@ class GrblSyringe(OpenCloseLifecycle):
         if not self._await_banner(self.reply_timeout_s):
             raise DeviceTimeout(f"no GRBL banner within {self.reply_timeout_s} s after soft reset")
 
-    def _check_settings(self) -> None:
+    def _read_settings(self) -> None:
+        """Read the axis maximum feed ($11x) always (GRBL silently slows a faster feed); compare steps/mm ($10x)
+        with the rig's value when verify_settings is set."""
         settings = dict(s for s in map(gp.parse_setting, self._command("$$")) if s is not None)
         index = AXES.index(self.axis)
         steps_key, rate_key = 100 + index, MAX_RATE_SETTING_BASE + index
-        if steps_key not in settings or rate_key not in settings:
+        if rate_key not in settings or (self.verify_settings and steps_key not in settings):
             raise ProtocolError(f"GRBL $$ lacks ${steps_key} or ${rate_key}")
-        if not math.isclose(settings[steps_key], self.steps_per_mm, rel_tol=1e-6):
+        if self.verify_settings and not math.isclose(settings[steps_key], self.steps_per_mm, rel_tol=1e-6):
             raise ProtocolError(
                 f"GRBL ${steps_key}={settings[steps_key]} steps/mm, rig says steps_per_mm={self.steps_per_mm}")
         self.max_feed_mm_per_min = settings[rate_key]

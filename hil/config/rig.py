@@ -40,7 +40,6 @@ class GrblPumpConfig(StrictModel):
     transport: TransportConfig
     baud_rate_bps: int = Field(115200, gt=0)
     steps_per_mm: float = Field(gt=0, description="GRBL $100: motor steps/rev x microsteps / lead mm per rev")
-    max_feed_mm_per_min: float | None = Field(None, gt=0)
     startup_wait_s: float = Field(2.0, ge=0, description="wait for the banner after open (board resets) [U]")
     min_feed_mm_per_min: float = Field(1.0, gt=0, description="GRBL MINIMUM_FEED_RATE build constant (stock 1.0) [U]")
 

@@ -111,8 +111,6 @@ def _grbl_emulator(name: str, ctx: BuildContext) -> Any:
                             "fill_volume_ul": _fill_ul(ctx)}
     if isinstance(pump, GrblPumpConfig):
         base.update(steps_per_mm=pump.steps_per_mm, baud=pump.baud_rate_bps)
-        if pump.max_feed_mm_per_min is not None:
-            base["max_rate_mm_per_min"] = pump.max_feed_mm_per_min
     config = _with_options("grbl", name, GrblConfig, base, ctx.config.emulators[name].options)
     return EmulatedGrbl(ctx.clock, config)
 
