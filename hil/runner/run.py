@@ -19,6 +19,7 @@ from hil.config.loading import ConfigError, load_model
 from hil.config.rig import Ne1000PumpConfig, RigConfig
 from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import InjectFaultStep
+from hil.emulators.fault_catalog import FAULTS_BY_KIND
 from hil.outputs.render import render_all
 from hil.outputs.summary import build_summary
 from hil.records.writer import RECORD_FILENAME, RecordWriter
@@ -57,6 +58,11 @@ def _check_names(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> None
             declared = ", ".join(sorted(rig.emulators)) or "none"
             problems.append(f"steps[{i}]: inject_fault into {step.device!r}, but rig {rig.rig_id} has no such "
                             f"emulator (emulators: {declared}); fault scenarios run on emulated rigs only")
+        elif isinstance(step, InjectFaultStep):
+            kind = rig.emulators[step.device].kind
+            if step.fault not in FAULTS_BY_KIND[kind]:
+                problems.append(f"steps[{i}].fault: a {kind} emulator has no fault {step.fault!r}; "
+                                f"known: {', '.join(sorted(FAULTS_BY_KIND[kind]))}")
     if problems:
         raise BadInput(f"{source}:\n  " + "\n  ".join(problems))
 

@@ -56,6 +56,14 @@ def test_fault_step_on_a_bench_rig_is_refused_before_anything_runs(bundled_confi
     assert not (tmp_path / "run").exists()
 
 
+def test_fault_the_named_emulator_does_not_have_is_refused(bundled_configs: Path, tmp_path: Path, capsys) -> None:
+    text = scenario_text(bundled_configs, "hazard-motor-stall").replace("fault: stall", "fault: overload")
+    bad = write(tmp_path / "bad.yaml", text)
+    code, out = run_json(capsys, str(bad), "--out", str(tmp_path / "run"))
+    assert code == 2 and "a ne1000 emulator has no fault 'overload'" in out["reason"]
+    assert not (tmp_path / "run").exists()
+
+
 @pytest.mark.requirements("SR-HIL-002")
 def test_time_compression_on_a_virtual_rig_and_above_the_rig_maximum(bundled_configs: Path, capsys) -> None:
     code, out = run_json(capsys, "ptm-use", "--time-compression", "10")
