@@ -1,11 +1,15 @@
 """Scenario schema: a patient, a drug, pump settings, timed steps and the expectations that give the verdict."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Sequence
 
 from pydantic import Field, field_validator, model_validator
 
+from firmware_sim.pump.alarms import AlarmName
+from firmware_sim.pump.states import PumpState
+from firmware_sim.safety.limits import DrugLimits
 from hil.config.common import Identifier, RequirementIds, StrictModel
 from hil.config.loading import ConfigPath, LocatedProblem
 from hil.config.scenario_steps import ScenarioStep
@@ -13,8 +17,6 @@ from hil.paths import bench_configs_dir
 
 MAX_SCENARIO_DURATION_H = 30 * 24.0
 ADULT_AGE_YEARS = 18
-LIMIT_KEY_PATTERN = (r"^[a-z][a-z0-9_]*_(mcg|mcg_per_day|mcg_per_h|mcg_per_ml|ul|ul_per_h|percent|h|min|s|"
-                     r"count|per_24h)$")
 
 ScenarioName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
 
@@ -38,8 +40,17 @@ class Drug(StrictModel):
     name: Identifier
     conc_mcg_per_ml: float = Field(gt=0)
     library_file: ConfigPath | None = Field(None, description="default: bench_configs/drugs/<name>.yaml")
-    limits_override: dict[Annotated[str, Field(pattern=LIMIT_KEY_PATTERN)], float | list[float]] = Field(
-        default_factory=dict, description="drug-library limits replaced for this scenario (keys carry units)")
+    limits_override: dict[str, float | list[float]] = Field(
+        default_factory=dict, description="drug-library limits replaced for this scenario (DrugLimits field names)")
+
+    @field_validator("limits_override")
+    @classmethod
+    def _known_limits(cls, override: dict[str, float | list[float]]) -> dict[str, float | list[float]]:
+        known = {f.name for f in dataclasses.fields(DrugLimits)} - {"drug_name"}
+        unknown = sorted(set(override) - known)
+        if unknown:
+            raise ValueError(f"unknown limit(s) {unknown}; known: {', '.join(sorted(known))}")
+        return override
 
     def library_path(self) -> Path:
         return self.library_file or bench_configs_dir() / "drugs" / f"{self.name}.yaml"
@@ -75,11 +86,23 @@ class PumpSettings(StrictModel):
         return self
 
 
+def _one_of(what: str, name: str, known: Sequence[str]) -> str:
+    if name not in known:
+        raise ValueError(f"unknown {what} {name!r}; known: {', '.join(sorted(known))}")
+    return name
+
+
 class EnvelopeExpectation(StrictModel):
     """A PK or dose envelope (named by the PK kernel / safety code) that must pass."""
 
     name: Identifier
     requirement_ids: RequirementIds = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _known_envelope(cls, name: str) -> str:
+        from firmware_sim.pk.envelopes import ENVELOPE_NAMES  # numpy/scipy: only when a scenario names one
+        return _one_of("envelope", name, ENVELOPE_NAMES)
 
 
 class AlarmExpectation(StrictModel):
@@ -88,6 +111,11 @@ class AlarmExpectation(StrictModel):
     from_h: float = Field(0.0, ge=0)
     to_h: float | None = Field(None, ge=0, description="end of the window; the scenario's end if omitted")
     requirement_ids: RequirementIds = Field(default_factory=list)
+
+    @field_validator("name")
+    @classmethod
+    def _known_alarm(cls, name: str) -> str:
+        return _one_of("alarm", name, [a.value for a in AlarmName])
 
     @model_validator(mode="after")
     def _window_ordered(self) -> "AlarmExpectation":
@@ -100,6 +128,11 @@ class StateExpectation(StrictModel):
     at_h: float = Field(ge=0)
     state: Identifier
     requirement_ids: RequirementIds = Field(default_factory=list)
+
+    @field_validator("state")
+    @classmethod
+    def _known_state(cls, state: str) -> str:
+        return _one_of("state", state, [s.value for s in PumpState])
 
 
 class Expectations(StrictModel):

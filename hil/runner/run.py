@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from firmware_sim.pump.alarms import AlarmName
 from firmware_sim.pump.config import FirmwareConfig
-from firmware_sim.pump.states import PumpState
 from firmware_sim.safety.limits import DrugLimits
 from hil.config.loading import ConfigError, load_model
 from hil.config.rig import Ne1000PumpConfig, RigConfig
@@ -31,7 +29,6 @@ from hil.runner.execution import Execution, RunAborted, SetupRejected
 from hil.runner.firmware_setup import ScenarioSetupError, drug_limits, firmware_config, syringe_fill_ul
 from hil.runner.interrupt import InterruptFlag
 from hil.runner.options import RunOptions
-from hil.runner.pk_verdict import ENVELOPE_NAMES
 from hil.runner.progress import progress_reporter
 from hil.runner.result import RunResult
 
@@ -40,19 +37,8 @@ class BadInput(ValueError):
     """A scenario, rig or option the runner cannot run; the message names the file and key."""
 
 
-def _check_names(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> None:
+def _check_faults(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> None:
     problems = []
-    alarms, states = {a.value for a in AlarmName}, {s.value for s in PumpState}
-    for i, alarm in enumerate(scenario.expectations.alarms):
-        if alarm.name not in alarms:
-            problems.append(f"expectations.alarms[{i}].name: unknown alarm {alarm.name!r}; known: {', '.join(sorted(alarms))}")
-    for i, state in enumerate(scenario.expectations.states):
-        if state.state not in states:
-            problems.append(f"expectations.states[{i}].state: unknown state {state.state!r}; known: {', '.join(sorted(states))}")
-    for i, envelope in enumerate(scenario.expectations.envelopes):
-        if envelope.name not in ENVELOPE_NAMES:
-            problems.append(f"expectations.envelopes[{i}].name: unknown envelope {envelope.name!r}; "
-                            f"known: {', '.join(ENVELOPE_NAMES)}")
     for i, step in enumerate(scenario.steps):
         if isinstance(step, InjectFaultStep) and step.device not in rig.emulators:
             declared = ", ".join(sorted(rig.emulators)) or "none"
@@ -93,7 +79,7 @@ def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> Prepare
         rig = load_model(rig_path, RigConfig)
     except ConfigError as exc:
         raise BadInput(str(exc)) from exc
-    _check_names(scenario, rig, scenario_path)
+    _check_faults(scenario, rig, scenario_path)
     try:
         check_time_compression(rig, options.time_compression_factor)
         fw_config = firmware_config(scenario)

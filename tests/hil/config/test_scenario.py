@@ -163,8 +163,8 @@ def test_limits_override_keys_need_units(tmp_path):
         load_text(tmp_path, text)
     assert info.value.issues[0].dotted_key.startswith("drug.limits_override")
     ok = MINIMAL.replace("library_file: drug.yaml",
-                         "library_file: drug.yaml, limits_override: {hard_max_daily_dose_mcg_per_day: 800}")
-    assert load_text(tmp_path, ok).drug.limits_override == {"hard_max_daily_dose_mcg_per_day": 800.0}
+                         "library_file: drug.yaml, limits_override: {hard_max_daily_dose_mcg: 800}")
+    assert load_text(tmp_path, ok).drug.limits_override == {"hard_max_daily_dose_mcg": 800.0}
 
 
 def test_refill_carries_expected_volume(tmp_path):
