@@ -5,7 +5,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from hil.outputs.render import render_all
 from hil.records.events import RecordFormatError
 from hil.records.writer import RECORD_FILENAME
 
@@ -24,6 +23,8 @@ def handle(args: argparse.Namespace) -> int:
         print(f"error: {record_path} not found (RUN_DIR must be a run folder with {RECORD_FILENAME})", file=sys.stderr)
         return 2
     try:
+        from hil.outputs.render import render_all  # matplotlib loads only when a report is rendered
+
         result = render_all(args.run_dir)
     except RecordFormatError as exc:
         print(f"error: {exc}", file=sys.stderr)

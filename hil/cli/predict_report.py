@@ -1,0 +1,116 @@
+"""The work behind `itpump predict`: the PK prediction, envelope verdicts, summary and JSON report."""
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+
+import numpy as np
+
+from firmware_sim.pk.envelopes import EnvelopeResult, evaluate_envelopes
+from firmware_sim.pk.model import OUTPUT_NAMES
+from firmware_sim.pk.params import BaclofenParams
+from firmware_sim.pk.population import sample_population
+from firmware_sim.pk.predict import DEFAULT_PERCENTILES, Prediction, predict, predict_population
+from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
+
+from hil.cli.predict import BOLUS_DURATION_H, MAX_SAMPLES, argument_error
+
+
+def build_profile(rate_mcg_per_day: float, bolus_mcg: float, hours: float) -> DeliveryProfile:
+    segments = []
+    if bolus_mcg > 0:
+        segments.append(InfusionSegment(0.0, BOLUS_DURATION_H, bolus_mcg / BOLUS_DURATION_H))
+    if rate_mcg_per_day > 0:
+        segments.append(InfusionSegment(0.0, hours, rate_mcg_per_day / 24.0))
+    return DeliveryProfile(segments=tuple(segments))
+
+
+def sample_times_h(hours: float, step_min: float) -> np.ndarray:
+    step_h = step_min / 60.0
+    t = np.arange(int(np.floor(hours / step_h + 1e-9)) + 1) * step_h
+    return t if hours - t[-1] <= 1e-9 else np.append(t, hours)
+
+
+def run(args: argparse.Namespace) -> int:
+    t_h = sample_times_h(args.hours, args.step_min)
+    n_samples = len(t_h) * (args.population or 1)
+    if n_samples > MAX_SAMPLES:
+        return argument_error(f"{n_samples} samples (patients x times) exceed {MAX_SAMPLES}: raise --step-min or lower --population")
+    params = replace(BaclofenParams(), weight_kg=args.weight_kg)
+    profile = build_profile(args.rate_mcg_per_day, args.bolus_mcg, args.hours)
+    typical = predict(profile, t_h, params)
+    envelopes = evaluate_envelopes(typical)
+    report = _single_report(args, typical, envelopes) if args.population is None else _population_report(args, profile, t_h, envelopes)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        _print_summary(args, typical, envelopes, report)
+    return 0 if all(e.passed for e in envelopes) else 1
+
+
+def _inputs(args: argparse.Namespace) -> dict:
+    return {"weight_kg": args.weight_kg, "rate_mcg_per_day": args.rate_mcg_per_day, "bolus_mcg": args.bolus_mcg,
+            "bolus_duration_min": BOLUS_DURATION_H * 60, "hours": args.hours, "step_min": args.step_min}
+
+
+def _steady_state(params: BaclofenParams, rate_mcg_per_day: float) -> dict:
+    """Closed forms (reservoir off): lumbar R/CL_app, cisternal r x lumbar, plasma R/CLs (weight-scaled)."""
+    from firmware_sim.pk.model import PatientBatch, systemic_values
+
+    rate = rate_mcg_per_day / 24.0
+    lumbar = 1000.0 * rate / params.lumbar_apparent_clearance_ml_per_h
+    cls = float(systemic_values(PatientBatch.from_params(params).values)["systemic_clearance_l_per_h"][0])
+    return {"lumbar_csf_ng_per_ml": lumbar, "cisternal_csf_ng_per_ml": lumbar * params.cisternal_to_lumbar_steady_state_ratio,
+            "plasma_ng_per_ml": rate / cls, "effect_ng_per_ml": lumbar}
+
+
+def _single_report(args, prediction: Prediction, envelopes: tuple[EnvelopeResult, ...]) -> dict:
+    report = {"inputs": _inputs(args), "t_h": prediction.t_h.tolist()}
+    for name in OUTPUT_NAMES:
+        report[name] = prediction.series(name).tolist()
+    report["peaks"] = {name: {"value": p.value, "t_h": p.t_h} for name, p in prediction.peaks.items()}
+    report["steady_state"] = _steady_state(prediction.params, args.rate_mcg_per_day)
+    report["envelopes"] = [e.to_dict() for e in envelopes]
+    return report
+
+
+def _population_report(args, profile: DeliveryProfile, t_h: np.ndarray, envelopes) -> dict:
+    batch = sample_population(args.population, args.seed, weight_kg=args.weight_kg)
+    population = predict_population(profile, t_h, batch)
+    percentiles = population.percentiles(DEFAULT_PERCENTILES)
+    peaks = population.sampled_peaks()
+    report = {"inputs": _inputs(args), "n_patients": args.population, "seed": args.seed,
+              "percentiles": list(DEFAULT_PERCENTILES), "t_h": t_h.tolist()}
+    for name in OUTPUT_NAMES:
+        report[name] = {f"p{q:g}": row.tolist() for q, row in zip(DEFAULT_PERCENTILES, percentiles[name])}
+    report["sampled_peak_percentiles"] = {
+        name: {f"p{q:g}": float(v) for q, v in zip(DEFAULT_PERCENTILES, np.percentile(peaks[name], DEFAULT_PERCENTILES))}
+        for name in OUTPUT_NAMES}
+    report["envelopes_patient"] = "typical patient (population typical values)"
+    report["envelopes"] = [e.to_dict() for e in envelopes]
+    return report
+
+
+def _print_summary(args, prediction: Prediction, envelopes, report: dict) -> None:
+    regimen = []
+    if args.bolus_mcg:
+        regimen.append(f"bolus {args.bolus_mcg:g} mcg over 1 min at t=0")
+    if args.rate_mcg_per_day:
+        regimen.append(f"infusion {args.rate_mcg_per_day:g} mcg/day from t=0")
+    print(f"itpump predict: {' + '.join(regimen)}; {args.weight_kg:g} kg; {args.hours:g} h sampled every {args.step_min:g} min")
+    print("\nPeaks (typical patient, found between samples too):")
+    for name, peak in prediction.peaks.items():
+        end = prediction.series(name)[-1]
+        print(f"  {name:26s} {peak.value:10.4g} at {peak.t_h:7.3f} h   value at {args.hours:g} h: {end:10.4g}")
+    if args.rate_mcg_per_day:
+        print(f"\nSteady state of {args.rate_mcg_per_day:g} mcg/day (closed form):")
+        for name, value in report.get("steady_state", _steady_state(prediction.params, args.rate_mcg_per_day)).items():
+            print(f"  {name:26s} {value:10.4g}")
+    if args.population is not None:
+        print(f"\nPopulation: {args.population} patients, seed {args.seed}; sampled peaks p5 / p50 / p95:")
+        for name, pct in report["sampled_peak_percentiles"].items():
+            print(f"  {name:26s} " + " / ".join(f"{v:.4g}" for v in pct.values()))
+    print("\nEnvelopes" + (" (typical patient)" if args.population is not None else "") + ":")
+    for e in envelopes:
+        print(f"  {e.verdict.value:4s} {e.name:26s} {', '.join(e.requirement_ids):20s} {e.reason}")
