@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from firmware_sim.units import UL_PER_ML
 
 
 class ConcentrationTrack:
@@ -71,9 +72,9 @@ class ConcentrationTrack:
             r0, r1 = q0_ul - self.dead_volume_ul, q1_ul - self.dead_volume_ul
             lo, hi, conc = self._plug
             if lo <= r0 < hi and r1 <= hi:
-                return (q1_ul - q0_ul) * conc / 1000.0
+                return (q1_ul - q0_ul) * conc / UL_PER_ML
             i = bisect.bisect_right(self._q_ul, r0) - 1
             q = self._q_ul
             self._plug = (q[i] if i >= 0 else -math.inf, q[i + 1] if i + 1 < len(q) else math.inf,
                           self._conc_mcg_per_ml[i] if i >= 0 else 0.0)
-        return sum((b - a) * conc for a, b, conc in self.tip_segments(q0_ul, q1_ul)) / 1000.0
+        return sum((b - a) * conc for a, b, conc in self.tip_segments(q0_ul, q1_ul)) / UL_PER_ML

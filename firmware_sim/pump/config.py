@@ -5,8 +5,8 @@ import math
 from dataclasses import dataclass
 
 from firmware_sim.safety.limits import Indication
+from firmware_sim.units import S_PER_YEAR
 
-S_PER_YEAR = 365.0 * 86400.0
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from firmware_sim.pump.concentration import ConcentrationTrack
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.reservoir import Reservoir
 from firmware_sim.safety.window import DoseHistory
+from firmware_sim.units import S_PER_H, UL_PER_ML
 
-S_PER_H = 3600.0
 RATE_EPS_UL_PER_H = 1e-12
 TIP_LOOKAHEAD_UL = 1e-6
 HISTORY_TRIM_BATCH = 256
@@ -132,7 +132,7 @@ class DeliveryEngine:
         if self._pending_ul > 0:
             mcg = self._pending_mcg * reported_ul / self._pending_ul
         else:
-            mcg = reported_ul * self.tip_conc_now() / 1000.0
+            mcg = reported_ul * self.tip_conc_now() / UL_PER_ML
         times, cums = self._hist_t_s, self._hist_cum_mcg
         cum_mcg = cums[-1] + (0.0 if mcg < 0.0 else mcg)  # max(mcg, 0.0)
         if t_s <= times[-1]:

@@ -21,12 +21,13 @@ from firmware_sim.pump.alarms import AlarmName, AlarmPriority
 from firmware_sim.pump.profile_builder import build_delivery_profile
 from firmware_sim.pump.programs import (ActiveBolus, BasalProgram, ContinuousProgram, FlexSchedule, FlexStep,
                                         PeriodicBolus)
-from firmware_sim.pump.runtime import S_PER_H, FirmwareRuntime
+from firmware_sim.pump.runtime import FirmwareRuntime
 from firmware_sim.pump.states import PumpState
 from firmware_sim.safety import checks, gate
 from firmware_sim.safety.decision import Decision, Finding, decide
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.safety.window import RatePiece, peak_rate_mcg_per_h
+from firmware_sim.units import S_PER_H, UL_PER_ML
 
 __all__ = ["PumpFirmware", "FlexSchedule", "FlexStep"]
 
@@ -259,7 +260,7 @@ class PumpFirmware(FirmwareRuntime):
         planned = self._planned(basal, running_bolus, periodic)
         peak_mcg_per_h = max(basal.peak_rate_mcg_per_h if basal is not None else 0.0, peak_rate_mcg_per_h(planned))
         return gate.GateContext(self.now_s, self._engine.history(self._window_s), planned,
-                                tip_conc, self._config.max_actuator_rate_ul_per_h, peak_mcg_per_h / conc * 1000.0)
+                                tip_conc, self._config.max_actuator_rate_ul_per_h, peak_mcg_per_h / conc * UL_PER_ML)
 
     def _record(self, decision: Decision, **fields: object) -> bool:
         self._log.append(self.now_s, EventKind.DECISION, **decision.to_record(), **fields)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from firmware_sim.clock import Clock
 from firmware_sim.ports import ActuatorError, ActuatorStatus
+from firmware_sim.units import S_PER_H
 
-S_PER_H = 3600.0
 
 
 class InMemoryActuator:

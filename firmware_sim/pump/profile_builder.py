@@ -14,8 +14,8 @@ from typing import Sequence
 from firmware_sim.event_log import Event, EventKind
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
 from firmware_sim.pump.concentration import ConcentrationTrack
+from firmware_sim.units import S_PER_H, UL_PER_ML
 
-S_PER_H = 3600.0
 
 
 def _commanded_ul(changes_t: list[float], changes_rate: list[float], a_s: float, b_s: float) -> float:
@@ -72,7 +72,7 @@ def build_delivery_profile(events: Sequence[Event], dead_volume_ul: float, end_s
             t0 = a_s + (q0 - q_ul) / flow * S_PER_H
             t1 = a_s + (q1 - q_ul) / flow * S_PER_H
             if conc > 0 and t1 - t0 > 1e-9:
-                _append_merged(segments, t0, t1, flow * conc / 1000.0)
+                _append_merged(segments, t0, t1, flow * conc / UL_PER_ML)
         q_ul += dq_ul
     return DeliveryProfile(segments=tuple(InfusionSegment(t0 / S_PER_H, (t1 - t0) / S_PER_H, rate)
                                           for t0, t1, rate in segments))

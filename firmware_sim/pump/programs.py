@@ -9,9 +9,8 @@ import math
 from dataclasses import dataclass
 
 from firmware_sim.safety.window import RatePiece
+from firmware_sim.units import S_PER_DAY, S_PER_H
 
-S_PER_H = 3600.0
-S_PER_DAY = 86400.0
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from firmware_sim.pump.programs import ActiveBolus, BasalProgram, PeriodicBolus
 from firmware_sim.pump.states import PumpState, StateModel, build_machine
 from firmware_sim.pump.supervision import Supervision
 from firmware_sim.safety.limits import DrugLimits
+from firmware_sim.units import S_PER_H, UL_PER_ML
 
-S_PER_H = 3600.0
 TIME_EPS_S = 1e-6
 VOLUME_EPS_UL = 1e-9
 THERAPY_STATES = (PumpState.CONTINUOUS, PumpState.BOLUS, PumpState.BRIDGE)
@@ -238,7 +238,7 @@ class FirmwareRuntime(Supervision):
         conc = self._engine.tip_conc_now()
         if conc <= 0:
             raise RuntimeError(f"therapy in state {state.value} with no drug at the catheter tip")
-        return tip_mcg_per_h / conc * 1000.0
+        return tip_mcg_per_h / conc * UL_PER_ML
 
     def _apply_delivery(self) -> None:
         if self.state is PumpState.ALARM:

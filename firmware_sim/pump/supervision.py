@@ -16,8 +16,8 @@ from firmware_sim.ports import ActuatorError
 from firmware_sim.pump.alarms import AlarmName, alarm_for_actuator_fault
 from firmware_sim.pump.engine import HISTORY_TRIM_BATCH, TIP_LOOKAHEAD_UL
 from firmware_sim.pump.states import PumpState
+from firmware_sim.units import S_PER_H, UL_PER_ML
 
-S_PER_H = 3600.0
 TIME_EPS_S = 1e-6
 THERAPY_STATES = (PumpState.CONTINUOUS, PumpState.BOLUS, PumpState.BRIDGE)
 QUIET_MARGIN_S = 1e-3
@@ -121,7 +121,7 @@ class Supervision:
                     q1 = q + dq_ul
                     r0 = q - dead_ul
                     if q1 > q and plug_lo <= r0 < plug_hi and q1 - dead_ul <= plug_hi:  # track.tip_dose_mcg
-                        pending_mcg += (q1 - q) * plug_conc / 1000.0
+                        pending_mcg += (q1 - q) * plug_conc / UL_PER_ML
                     else:
                         pending_mcg += track.tip_dose_mcg(q, q1)
                         plug_lo, plug_hi, plug_conc = track._plug
@@ -155,7 +155,7 @@ class Supervision:
                 if pending_ul > 0:
                     mcg = pending_mcg * reported_ul / pending_ul
                 else:
-                    mcg = reported_ul * track.tip_conc_after(q + TIP_LOOKAHEAD_UL) / 1000.0  # engine.tip_conc_now()
+                    mcg = reported_ul * track.tip_conc_after(q + TIP_LOOKAHEAD_UL) / UL_PER_ML  # engine.tip_conc_now()
                 cum_mcg = cums[-1] + (0.0 if mcg < 0.0 else mcg)
                 if t <= times[-1]:
                     cums[-1] = cum_mcg

@@ -7,8 +7,8 @@ from typing import Sequence
 from firmware_sim.safety.decision import Finding
 from firmware_sim.safety.limits import DrugLimits, Indication
 from firmware_sim.safety.window import DoseHistory, RatePiece, max_window_dose_above_mcg
+from firmware_sim.units import S_PER_H
 
-S_PER_H = 3600.0
 EPS = 1e-9
 
 

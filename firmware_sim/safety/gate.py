@@ -13,8 +13,8 @@ from firmware_sim.safety.decision import Decision, Finding, decide
 from firmware_sim.safety.limits import DrugLimits, Indication
 from firmware_sim.safety.window import DoseHistory, RatePiece
 from firmware_sim.safety.window import peak_rate_mcg_per_h as peak_rate_mcg_per_h_of
+from firmware_sim.units import S_PER_H
 
-S_PER_H = 3600.0
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from operator import attrgetter
 from typing import Sequence
 
 import numpy as np
+from firmware_sim.units import S_PER_H
 
-S_PER_H = 3600.0
 _EPS = float(np.finfo(float).eps)
 _TINY = 1e-290  # absorbs underflow in the error bounds
 _PIECE_FIELDS = attrgetter("start_s", "end_s", "rate_mcg_per_h")

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import numpy as np
+from firmware_sim.units import UL_PER_ML
 
-UL_PER_ML = 1000.0
 G_PER_MG = 1e-3
 
 

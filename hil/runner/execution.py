@@ -24,7 +24,8 @@ from hil.runner.interrupt import InterruptFlag
 from hil.runner.options import RunOptions
 from hil.runner.physical_reservoir import PhysicalReservoir
 from hil.runner.pk_verdict import PkOutcome, evaluate_pk
-from hil.runner.sampling import EPS_S, S_PER_H, gravimetric_window, merged_times_s
+from firmware_sim.units import S_PER_H
+from hil.runner.sampling import EPS_S, gravimetric_window, merged_times_s
 from hil.runner.steps import StepContext, execute_step, params_of
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from hil.config.scenario import AlarmExpectation, StateExpectation
 from hil.config.scenario_steps import StepExpectation
 from hil.runner.steps import StepResult
+from firmware_sim.units import S_PER_H
 
-S_PER_H = 3600.0
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from hil.runner.steps import DELIVERY_ACTIONS
+from firmware_sim.units import S_PER_H
 
-S_PER_H = 3600.0
 EPS_S = 1e-6
 
 

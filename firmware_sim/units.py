@@ -1,0 +1,11 @@
+"""Unit constants shared by the firmware, the pharmacology and the harness.
+
+Drug amounts are mcg, volumes uL, concentrations mcg/mL: mcg = uL x (mcg/mL) / UL_PER_ML. A bare 1000 in
+a dose calculation is how a 1000x dosing error hides, so the conversion has one name.
+"""
+from __future__ import annotations
+
+S_PER_H = 3600.0
+S_PER_DAY = 86400.0
+S_PER_YEAR = 365.0 * S_PER_DAY
+UL_PER_ML = 1000.0
