@@ -28,7 +28,6 @@ class NE1000Link:
         self.last_prompt: str | None = None
         self.unsolicited_alarms: list[str] = []
         """Alarms seen outside a command's own reply (auto-alarm packets, heartbeat); status() reports them."""
-        self.discarded_bytes = 0
         self.lock = threading.RLock()
         self._last_exchange_s = time.monotonic()
         self._heartbeat_stop = threading.Event()
@@ -83,20 +82,18 @@ class NE1000Link:
         return codec.parse_reply(codec.decode_safe(frame))
 
     def _resync(self) -> None:
-        self.discarded_bytes += len(self.transport.read_available())
+        self.transport.read_available()  # drop what is left of a broken frame
 
     def drain_unsolicited(self) -> None:
         """Read auto-alarm packets that arrived between exchanges; record their alarms."""
         pending = self.transport.read_available()
         while pending:
             if not self.safe_mode or len(pending) < 2 or pending[0] != codec.STX or len(pending) < pending[1] + 1:
-                self.discarded_bytes += len(pending)
                 return
             frame, pending = pending[: pending[1] + 1], pending[pending[1] + 1:]
             try:
                 reply = codec.parse_reply(codec.decode_safe(frame))
             except DriverError:
-                self.discarded_bytes += len(frame)
                 continue
             if reply.alarm is not None:
                 self.unsolicited_alarms.append(reply.alarm)

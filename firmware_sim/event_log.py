@@ -89,8 +89,5 @@ class EventLog:
     def events(self) -> tuple[Event, ...]:
         return tuple(self._all())
 
-    def of_kind(self, kind: str) -> list[Event]:
-        return [e for e in self._all() if e.kind == kind]
-
     def __len__(self) -> int:
         return len(self._events)

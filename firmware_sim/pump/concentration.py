@@ -30,11 +30,6 @@ class ConcentrationTrack:
         self._q_ul.append(q_ul)
         self._conc_mcg_per_ml.append(conc_mcg_per_ml)
 
-    def tip_conc_at(self, q_ul: float) -> float:
-        """Concentration leaving the catheter tip when the outlet has pushed q_ul (left-continuous)."""
-        i = bisect.bisect_left(self._q_ul, q_ul - self.dead_volume_ul) - 1
-        return self._conc_mcg_per_ml[i] if i >= 0 else 0.0
-
     def tip_conc_after(self, q_ul: float) -> float:
         """Concentration of the next parcel to leave the tip once the outlet has pushed q_ul."""
         i = bisect.bisect_right(self._q_ul, q_ul - self.dead_volume_ul) - 1

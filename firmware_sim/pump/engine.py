@@ -71,9 +71,7 @@ class DeliveryEngine:
             return
         dq_ul = self.rate_ul_per_h * dt_s / S_PER_H
         if dq_ul > 0:
-            reservoir = self.reservoir  # reservoir.draw(dq_ul), inlined (every supervision tick)
-            reservoir.volume_ul -= dq_ul
-            reservoir.drawn_total_ul += dq_ul
+            self.reservoir.draw(dq_ul)
             q_ul = self.q_ul
             self._pending_mcg += self.track.tip_dose_mcg(q_ul, q_ul + dq_ul)
             self._pending_ul += dq_ul
@@ -140,7 +138,7 @@ class DeliveryEngine:
         else:
             times.append(t_s)
             cums.append(cum_mcg)
-            # drop points older than the history span in batches (the same rule as _append_history, O(1))
+            # drop points older than the history span in batches (as _trim_history does, in O(1))
             if len(times) > HISTORY_TRIM_BATCH + 2 and times[HISTORY_TRIM_BATCH + 1] < t_s - self._history_span_s:
                 self._trim_history(t_s)
         self._tick_reported_ul = total_reported_ul
@@ -155,14 +153,6 @@ class DeliveryEngine:
         self.window_start_s = self.t_s
         self.window_q0_ul = self.q_ul
         self.window_reported0_ul = self.reported_ul
-
-    def _append_history(self, t_s: float, cum_mcg: float) -> None:
-        if t_s <= self._hist_t_s[-1]:
-            self._hist_cum_mcg[-1] = cum_mcg
-        else:
-            self._hist_t_s.append(t_s)
-            self._hist_cum_mcg.append(cum_mcg)
-        self._trim_history(t_s)
 
     def _trim_history(self, t_s: float) -> None:
         keep_from = bisect.bisect_left(self._hist_t_s, t_s - self._history_span_s) - 1

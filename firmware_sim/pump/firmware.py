@@ -17,7 +17,7 @@ from firmware_sim.event_log import Event, EventKind, EventSink
 from firmware_sim.ports import Actuator
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pk.profile import DeliveryProfile
-from firmware_sim.pump.alarms import AlarmName, AlarmPriority
+from firmware_sim.pump.alarms import AlarmName
 from firmware_sim.pump.profile_builder import build_delivery_profile
 from firmware_sim.pump.programs import (ActiveBolus, BasalProgram, ContinuousProgram, FlexSchedule, FlexStep,
                                         PeriodicBolus)
@@ -342,5 +342,3 @@ class PumpFirmware(FirmwareRuntime):
             self._fire(trigger)
         return decision
 
-    def high_priority_alarm_active(self) -> bool:
-        return any(a.priority is AlarmPriority.HIGH for a in self._alarms.values())

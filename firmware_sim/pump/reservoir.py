@@ -31,8 +31,3 @@ class Reservoir:
         """Fills minus what was drawn, discarded and remains: zero when volume is conserved."""
         return self.filled_total_ul - self.drawn_total_ul - self.discarded_total_ul - self.volume_ul
 
-    def time_to_reach_s(self, level_ul: float, rate_ul_per_h: float) -> float | None:
-        """Seconds until the volume falls to level_ul at this rate; None if it never does."""
-        if rate_ul_per_h <= 0 or self.volume_ul <= level_ul:
-            return None
-        return (self.volume_ul - level_ul) / rate_ul_per_h * 3600.0

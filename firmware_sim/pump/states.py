@@ -25,8 +25,6 @@ class PumpState(str, Enum):
 
 
 S = PumpState
-DELIVERING = (S.PRIMING, S.CONTINUOUS, S.BOLUS, S.BRIDGE)
-NOT_ALARM = [s for s in PumpState if s is not S.ALARM]
 
 TRANSITIONS: tuple[dict[str, Any], ...] = (
     dict(trigger="prime", source=S.IDLE, dest=S.PRIMING),
@@ -68,10 +66,6 @@ def build_machine(model: StateModel, on_exception: Callable[[Any], None] | None 
     return Machine(model=model, states=PumpState, transitions=[dict(t) for t in TRANSITIONS],
                    initial=PumpState.IDLE, auto_transitions=False, queued=True,
                    ignore_invalid_triggers=False, send_event=True, on_exception=on_exception)
-
-
-def allowed_triggers(machine: Machine, state: PumpState) -> list[str]:
-    return machine.get_triggers(state)
 
 
 def mermaid(transitions: tuple[dict[str, Any], ...] = TRANSITIONS) -> str:

@@ -69,16 +69,6 @@ class DoseHistory:
     def cumulative_at(self, t_s: np.ndarray | float) -> np.ndarray:
         return np.interp(t_s, self.times_s, self.cum_mcg)
 
-    def dose_between_mcg(self, start_s: float, end_s: float) -> float:
-        return float(self.cumulative_at(end_s) - self.cumulative_at(start_s))
-
-
-def _planned_cumulative(pieces: Sequence[RatePiece], x_s: np.ndarray) -> np.ndarray:
-    if not pieces:
-        return np.zeros_like(x_s)
-    return _PlannedCumulative(pieces)(x_s)
-
-
 class _PlannedCumulative:
     """Planned dose from the first piece's start to each x: the piece arrays are built once per check."""
 

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
 
 import numpy as np
 
 from firmware_sim.pk.envelopes import EnvelopeResult, evaluate_envelopes
 from firmware_sim.pk.model import OUTPUT_NAMES
-from firmware_sim.pk.params import BaclofenParams
+from firmware_sim.pk.params import BaclofenParams, params_for_weight
 from firmware_sim.pk.population import sample_population
 from firmware_sim.pk.predict import DEFAULT_PERCENTILES, Prediction, predict, predict_population
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
@@ -37,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     n_samples = len(t_h) * (args.population or 1)
     if n_samples > MAX_SAMPLES:
         return argument_error(f"{n_samples} samples (patients x times) exceed {MAX_SAMPLES}: raise --step-min or lower --population")
-    params = replace(BaclofenParams(), weight_kg=args.weight_kg)
+    params = params_for_weight(args.weight_kg)
     profile = build_profile(args.rate_mcg_per_day, args.bolus_mcg, args.hours)
     typical = predict(profile, t_h, params)
     envelopes = evaluate_envelopes(typical)

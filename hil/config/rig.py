@@ -13,7 +13,6 @@ from pydantic import Field, model_validator
 from hil.config.common import Identifier, StrictModel, emulator_reference
 from hil.config.loading import KeyPath, LocatedProblem
 
-NE1000_BAUD_RATES_BPS = (300, 1200, 2400, 9600, 19200)
 WATER_DENSITY_G_PER_ML = 0.998  # at 20 degC, the IEC 60601-2-24 working value [U]
 
 

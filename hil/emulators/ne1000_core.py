@@ -138,13 +138,10 @@ class NE1000Core:
         elif event == "end_of_travel":
             self._raise_alarm("S")
         elif event == "phase_volume":
-            self._start_phase(self.running_phase + 1)
+            self.start_program(self.running_phase + 1)
 
     # --- program ------------------------------------------------------------------------------
     def start_program(self, phase: int) -> None:
-        self._start_phase(phase)
-
-    def _start_phase(self, phase: int) -> None:
         program = self.settings.phases.get(phase)
         if program is None or program.function != "RAT" or program.rate_ul_per_h <= 0:
             self.stop_program()

@@ -54,7 +54,6 @@ class PtyServer:
         self._master_fd: int | None = None
         self._rx_done_s = 0.0
         self.path: str | None = None
-        self.host_connected = False
 
     def start(self) -> str:
         if self._thread is not None:
@@ -102,10 +101,8 @@ class PtyServer:
         except OSError as exc:
             if exc.errno != errno.EIO:
                 raise
-            self.host_connected = False  # no host has the slave open; wait for one
             self._stop.wait(self._poll_interval_s)
             return b""
-        self.host_connected = True
         return data
 
     def _model_receive_time(self, n_bytes: int) -> None:

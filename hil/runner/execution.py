@@ -26,7 +26,8 @@ from hil.runner.physical_reservoir import PhysicalReservoir
 from hil.runner.pk_verdict import PkOutcome, evaluate_pk
 from firmware_sim.units import S_PER_H
 from hil.runner.sampling import EPS_S, gravimetric_window, merged_times_s
-from hil.runner.steps import StepContext, execute_step, params_of
+from hil.config.scenario_steps import step_params
+from hil.runner.steps import StepContext, execute_step
 
 
 class RunAborted(Exception):
@@ -140,7 +141,7 @@ class Execution:
         ctx = StepContext(self.firmware, self.rig, self.reservoir)
         result = execute_step(step, ctx)
         ids = list(dict.fromkeys(list(step.requirement_ids) + (step.expect.cites_requirement_ids if step.expect else [])))
-        self.record.step(t_s=self.firmware.now_s, index=index, action=step.action, params=params_of(step),
+        self.record.step(t_s=self.firmware.now_s, index=index, action=step.action, params=step_params(step),
                          decision=result.decision, reasons=result.reasons, requirement_ids=ids,
                          expected_decision=step.expect.decision if step.expect else None,
                          decision_requirement_ids=result.decision_requirement_ids, note=step.note, **result.details)

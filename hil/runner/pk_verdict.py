@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from firmware_sim.event_log import Event, EventKind
-from firmware_sim.pk.envelopes import ENVELOPE_NAMES, AgeGroup, EnvelopeResult, evaluate_envelopes
+from firmware_sim.pk.envelopes import AgeGroup, EnvelopeResult, evaluate_envelopes
 from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.predict import Prediction, predict
 from firmware_sim.pk.profile import DeliveryProfile

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from firmware_sim.pump.firmware import FlexSchedule, FlexStep, PumpFirmware
 from firmware_sim.safety.decision import Decision
-from hil.config.scenario_steps import InjectFaultStep, RefillStep, StartFlexStep, step_params
+from hil.config.scenario_steps import InjectFaultStep, RefillStep, StartFlexStep
 from hil.rig import Rig
 from hil.runner.physical_reservoir import PhysicalReservoir
 
@@ -82,7 +82,3 @@ DELIVERY_ACTIONS = frozenset({"start_continuous", "start_flex", "clinician_bolus
 
 def execute_step(step: Any, ctx: StepContext) -> StepResult:
     return ACTIONS[step.action](step, ctx)
-
-
-def params_of(step: Any) -> dict[str, Any]:
-    return step_params(step)
