@@ -13,7 +13,7 @@ import time
 from drivers import grbl_protocol as gp
 from drivers.errors import DeviceAlarm, DeviceTimeout, LimitExceeded, ProtocolError
 from drivers.lifecycle import OpenCloseLifecycle
-from drivers.syringe_pump import PumpStatus
+from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul
 from drivers.transport import Transport
 
 AXES = "XYZ"
@@ -213,11 +213,7 @@ class GrblSyringe(OpenCloseLifecycle):
         self._diameter_mm = diameter_mm
 
     def set_rate_ul_per_h(self, rate_ul_per_h: float) -> None:
-        if not (math.isfinite(rate_ul_per_h) and rate_ul_per_h > 0):
-            raise ValueError(f"rate_ul_per_h must be a positive number (use stop() for zero), got {rate_ul_per_h}")
-        if rate_ul_per_h > self.max_rate_ul_per_h:
-            raise LimitExceeded(
-                f"rate {rate_ul_per_h} uL/h exceeds the rig maximum {self.max_rate_ul_per_h} uL/h; nothing sent [SR-DRV-001]")
+        check_rate_ul_per_h(rate_ul_per_h, self.max_rate_ul_per_h)
         feed = self.feed_mm_per_min(rate_ul_per_h)
         if feed < self.min_feed_mm_per_min:
             raise LimitExceeded(
@@ -233,8 +229,7 @@ class GrblSyringe(OpenCloseLifecycle):
             self._move(remaining_mm)
 
     def set_target_volume_ul(self, volume_ul: float | None) -> None:
-        if volume_ul is not None and not (math.isfinite(volume_ul) and volume_ul > 0):
-            raise ValueError(f"volume_ul must be a positive number or None, got {volume_ul}")
+        check_target_volume_ul(volume_ul)
         self._target_ul = volume_ul
 
     def clear_infused_volume(self) -> None:

@@ -10,7 +10,7 @@ from drivers import ne1000_codec as codec
 from drivers.errors import DeviceAlarm, LimitExceeded, ProtocolError
 from drivers.lifecycle import OpenCloseLifecycle
 from drivers.ne1000_link import NE1000Link
-from drivers.syringe_pump import PumpStatus
+from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul
 from drivers.transport import Transport
 
 RUNNING_PROMPTS = frozenset("IWX")
@@ -156,12 +156,7 @@ class NE1000Pump(OpenCloseLifecycle):
         self._command(f"DIA{encoded.text}")
 
     def set_rate_ul_per_h(self, rate_ul_per_h: float) -> None:
-        if not (math.isfinite(rate_ul_per_h) and rate_ul_per_h > 0):
-            raise ValueError(f"rate_ul_per_h must be a positive number (use stop() for zero), got {rate_ul_per_h}")
-        if rate_ul_per_h > self.max_rate_ul_per_h:
-            raise LimitExceeded(
-                f"rate {rate_ul_per_h} uL/h exceeds the rig maximum {self.max_rate_ul_per_h} uL/h; nothing sent [SR-DRV-001]"
-            )
+        check_rate_ul_per_h(rate_ul_per_h, self.max_rate_ul_per_h)
         running = self._link.last_prompt in RUNNING_PROMPTS
         # Units cannot change while pumping (?NA): keep the running unit [SR-DRV-008].
         encoded = self._encode(rate_ul_per_h, "rate_ul_per_h", codec.RATE_UNITS_UL_PER_H,
@@ -173,11 +168,10 @@ class NE1000Pump(OpenCloseLifecycle):
         self.commanded_rate_ul_per_h = encoded.value_in_base
 
     def set_target_volume_ul(self, volume_ul: float | None) -> None:
+        check_target_volume_ul(volume_ul)
         if volume_ul is None:
             self._command("VOL0")
             return
-        if not (math.isfinite(volume_ul) and volume_ul > 0):
-            raise ValueError(f"volume_ul must be a positive number or None, got {volume_ul}")
         unit = self._query_unit("VOL", codec.VOLUME_UNITS_UL)  # the pump picks UL/ML from the diameter
         encoded = self._encode(volume_ul, "volume_ul", codec.VOLUME_UNITS_UL, unit)
         self._command(f"VOL{encoded.text}")
