@@ -20,6 +20,11 @@ AXES = "XYZ"
 MAX_RATE_SETTING_BASE = 110  # $110..$112 max rate (mm/min); $100..$102 steps/mm
 
 
+def plunger_area_mm2(diameter_mm: float) -> float:
+    """Cross-section of a syringe of this inner diameter: uL per mm of plunger travel."""
+    return math.pi * diameter_mm**2 / 4.0
+
+
 class GrblSyringe(OpenCloseLifecycle):
     """A syringe on a GRBL axis. No I/O until open().
 
@@ -195,7 +200,7 @@ class GrblSyringe(OpenCloseLifecycle):
     # --- conversions ----------------------------------------------------------------------------
     @property
     def plunger_area_mm2(self) -> float:
-        return math.pi * self._diameter_mm**2 / 4.0
+        return plunger_area_mm2(self._diameter_mm)
 
     def feed_mm_per_min(self, rate_ul_per_h: float) -> float:
         """Get the feed rate (mm/min) that delivers rate_ul_per_h with the current syringe."""

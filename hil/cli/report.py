@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hil.records.events import RecordFormatError
 from hil.records.writer import RECORD_FILENAME
+from hil.runner.result import EXIT_CODES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,4 +34,4 @@ def handle(args: argparse.Namespace) -> int:
         print(f"output {name} failed: {failure.splitlines()[0]}", file=sys.stderr)
     print(f"{result.outcome}: {result.reason}")
     print(f"report: {result.report_html}")
-    return {"PASS": 0, "FAIL": 1}.get(result.outcome, 2)
+    return EXIT_CODES.get(result.outcome, 2)

@@ -12,8 +12,8 @@ from pydantic import Field, model_validator
 
 from hil.config.common import Identifier, StrictModel, emulator_reference
 from hil.config.loading import KeyPath, LocatedProblem
+from hil.gravimetry.conversion import WATER_DENSITY_G_PER_ML
 
-WATER_DENSITY_G_PER_ML = 0.998  # at 20 degC, the IEC 60601-2-24 working value [U]
 
 
 class TransportConfig(StrictModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Callable
 
+from hil.emulators.ne1000_config import SUPPORTED_BAUDS
 from hil.emulators.ne1000_framing import Packet
 from hil.emulators.ne1000_numbers import RATE_UNITS_UL_PER_H, VOLUME_UNITS_UL, format_number, parse_number
 from hil.emulators.ne1000_state import PAUSED, PUMPING, PURGING, STOPPED, Phase
@@ -69,7 +70,7 @@ def _reply(core: NE1000Core, run: Callable[[], str | None]) -> None:
 def _command(core: NE1000Core, text: str) -> str | None:
     if text == "":
         return None
-    for name in sorted(_HANDLERS, key=len, reverse=True):
+    for name in _HANDLER_NAMES:
         if text.startswith(name):
             return _HANDLERS[name](core, text[len(name):])
     raise CommandError()
@@ -89,7 +90,7 @@ def _system_command(core: NE1000Core, text: str) -> None:
             return str(core.settings.address)
         if match.group(2) is not None:
             baud = int(match.group(2))
-            if baud not in (300, 1200, 2400, 9600, 19200):
+            if baud not in SUPPORTED_BAUDS:
                 raise CommandError("OOR")
             core.settings.baud = baud
             core.watchdog_deadline_s = None  # disarmed until the next valid packet
@@ -302,3 +303,5 @@ _HANDLERS: dict[str, Callable[[NE1000Core, str], str | None]] = {
     "DIS": _dis, "CLD": _cld, "SAF": _saf, "PHN": _phn, "FUN": _fun, "TRG": _trg, "VER": _ver,
     "AL": _switch("AL"), "PF": _switch("PF"), "BP": _switch("BP"), "LOC": _switch("LOC"),
 }
+_HANDLER_NAMES = sorted(_HANDLERS, key=len, reverse=True)
+"""Longest first, so a command name is never taken for a shorter one it starts with."""

@@ -5,6 +5,7 @@ import numpy as np
 from firmware_sim.units import UL_PER_ML
 
 G_PER_MG = 1e-3
+WATER_DENSITY_G_PER_ML = 0.998  # at 20 degC, the IEC 60601-2-24 working value [U]
 
 
 def mass_to_volume_ul(mass_g: np.ndarray | float, t_s: np.ndarray | float, *, initial_mass_g: float,

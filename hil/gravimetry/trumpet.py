@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hil.gravimetry.conversion import mass_to_volume_ul
+from hil.gravimetry.conversion import WATER_DENSITY_G_PER_ML, mass_to_volume_ul
 
 REFERENCE_WINDOWS_MIN = (2.0, 5.0, 11.0, 19.0, 31.0)
 SPACING_TOLERANCE_FRACTION = 0.1
@@ -31,7 +31,7 @@ class TrumpetConfig:
     windows_min: tuple[float, ...] = REFERENCE_WINDOWS_MIN
     analysis_start_min: float = 60.0        # the second hour of a two-hour run
     analysis_duration_min: float = 60.0
-    density_g_per_ml: float = 0.998
+    density_g_per_ml: float = WATER_DENSITY_G_PER_ML
     evaporation_rate_mg_per_h: float = 0.0
 
     def __post_init__(self) -> None:

@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from hil.gravimetry.conversion import WATER_DENSITY_G_PER_ML  # noqa: E402
 from hil.gravimetry.trumpet import TrumpetConfig, TrumpetError, TrumpetResult, trumpet_curve  # noqa: E402
 from hil.records import events as ev  # noqa: E402
 from hil.records.reader import RunRecord  # noqa: E402
@@ -100,7 +101,7 @@ def run_trumpet(record: RunRecord) -> TrumpetResult:
     if len(balance) < 2:
         raise TrumpetError("no balance samples in the record")
     started = record.started or {}
-    config = TrumpetConfig(density_g_per_ml=started.get("balance_density_g_per_ml", 0.998),
+    config = TrumpetConfig(density_g_per_ml=started.get("balance_density_g_per_ml", WATER_DENSITY_G_PER_ML),
                            evaporation_rate_mg_per_h=started.get("balance_evaporation_rate_mg_per_h", 0.0))
     t0 = balance[0]["t_s"]
     start_s = t0 + config.analysis_start_min * 60.0

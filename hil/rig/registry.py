@@ -9,22 +9,21 @@ Add a device by registering a factory under its config kind.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from drivers.grbl import GrblSyringe
+from drivers.grbl import GrblSyringe, plunger_area_mm2
 from drivers.mtsics import MTSICSBalance
-from drivers.ne1000 import NE1000Pump
+from drivers.ne1000 import SAFE_MODE_TIMEOUT_RANGE_S, NE1000Pump
 from drivers.syringe_pump import SyringePump
 from drivers.transport import SerialTransport
 from firmware_sim.clock import Clock
 from hil.config.rig import GrblPumpConfig, Ne1000PumpConfig, RigConfig
+from hil.gravimetry.conversion import G_PER_MG
 from hil.rig.errors import RigError
 
-NE1000_MAX_WATCHDOG_S = 255
+NE1000_MAX_WATCHDOG_S = SAFE_MODE_TIMEOUT_RANGE_S[1]
 """Safe-mode watchdog on a virtual clock: supervision polls (not a wall-time heartbeat) must feed it."""
-G_PER_MG = 1e-3
 
 
 @dataclass
@@ -59,7 +58,7 @@ def _grbl_pump(ctx: BuildContext) -> SyringePump:
     pump = ctx.config.pump
     assert isinstance(pump, GrblPumpConfig)
     syringe = ctx.config.syringe
-    area_mm2 = math.pi * syringe.diameter_mm ** 2 / 4.0
+    area_mm2 = plunger_area_mm2(syringe.diameter_mm)
     transport = SerialTransport(ctx.pump_url, baudrate=pump.baud_rate_bps, timeout_s=pump.transport.timeout_s)
     return GrblSyringe(transport, steps_per_mm=pump.steps_per_mm, diameter_mm=syringe.diameter_mm,
                        max_rate_ul_per_h=ctx.config.max_rate_ul_per_h, travel_mm=syringe.volume_ul / area_mm2,
