@@ -16,6 +16,8 @@ class EventKind:
     DECISION = "decision"
     ALARM = "alarm"
     ALARM_CLEARED = "alarm_cleared"
+    STOP_FAILED = "stop_failed"
+    """A high-priority alarm could not stop the actuator (it keeps running until its own watchdog stops it)."""
     RATE_COMMAND = "rate_command"
     STATUS = "status"
     REFILL = "refill"

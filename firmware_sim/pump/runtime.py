@@ -199,7 +199,7 @@ class FirmwareRuntime(Supervision):
                 self._bolus = None
             error = self._engine.force_stop()
             if error is not None:
-                self._log.append(self._engine.t_s, EventKind.ALARM, alarm=name.value, detail=f"stop failed: {error!r}")
+                self._log.append(self._engine.t_s, EventKind.STOP_FAILED, alarm=name.value, detail=repr(error))
             self._fire("raise_alarm")
 
     def _clear_alarms(self, names: list[AlarmName]) -> None:

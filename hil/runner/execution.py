@@ -72,7 +72,7 @@ class Execution:
     def _on_firmware_event(self, event: Event) -> None:
         fields = dict(event.fields)
         self.record.firmware_event(t_s=event.t_s, kind=event.kind, fields=fields)
-        if event.kind == EventKind.ALARM and "priority" in fields:
+        if event.kind == EventKind.ALARM:
             self.seen.alarms.append((event.t_s, str(fields["alarm"])))
             self.record.alarm(t_s=event.t_s, name=str(fields["alarm"]), priority=str(fields["priority"]),
                               detail=fields.get("detail", ""), requirement_id=fields.get("requirement_id"))

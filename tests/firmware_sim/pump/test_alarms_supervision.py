@@ -44,7 +44,9 @@ def test_communication_loss_raises_alarm(rig):
     rig.actuator.communication_lost = True
     fw.run_until_s(fw.now_s + 120)
     assert fw.state is PumpState.ALARM and fw.active_alarms[0].name is AlarmName.ACTUATOR_COMMUNICATION_LOSS
-    assert any("stop failed" in e.fields.get("detail", "") for e in fw.events if e.kind == EventKind.ALARM)
+    stop_failures = [e for e in fw.events if e.kind == EventKind.STOP_FAILED]
+    assert stop_failures and "communication_lost" in stop_failures[0].fields["detail"]
+    assert all("priority" in e.fields for e in fw.events if e.kind == EventKind.ALARM)  # one record per alarm
 
 
 @req("SR-SUP-001")
