@@ -102,7 +102,8 @@ def run_trumpet(record: RunRecord) -> TrumpetResult:
         raise TrumpetError("no balance samples in the record")
     started = record.started or {}
     config = TrumpetConfig(density_g_per_ml=started.get("balance_density_g_per_ml", WATER_DENSITY_G_PER_ML),
-                           evaporation_rate_mg_per_h=started.get("balance_evaporation_rate_mg_per_h", 0.0))
+                           evaporation_rate_mg_per_h=started.get("balance_evaporation_rate_mg_per_h", 0.0),
+                           sample_interval_s=started.get("balance_sample_interval_s") or TrumpetConfig.sample_interval_s)
     t0 = balance[0]["t_s"]
     start_s = t0 + config.analysis_start_min * 60.0
     stop_s = start_s + config.analysis_duration_min * 60.0

@@ -118,6 +118,7 @@ def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOp
             clock=rig_config.clock, started_utc=started.isoformat(),
             balance_density_g_per_ml=balance.density_g_per_ml if balance else None,
             balance_evaporation_rate_mg_per_h=balance.evaporation_rate_mg_per_h if balance else None,
+            balance_sample_interval_s=balance.sample_interval_s if balance else None,
             duration_h=scenario.duration_h, supervision_period_s=scenario.supervision_period_s)
         with progress_reporter(options.progress, scenario.duration_h) as progress:
             outcome, reason, extra = _execute(prepared, record, options, progress, pk_peaks)

@@ -15,26 +15,28 @@ from hil.records.writer import RecordWriter
 RATE_UL_PER_H = 10.4
 
 
-def write_record(run_dir, outcome="PASS", finished=True, with_balance=True, step_decision="rejected"):
+def write_record(run_dir, outcome="PASS", finished=True, with_balance=True, step_decision="rejected",
+                 sample_interval_s=30.0):
     with RecordWriter(run_dir / "record.jsonl", fsync=False) as record:
         record.run_started(run_id="run-1", scenario_name="adult-maintenance-flex", rig_id="emulated-ne1000",
                            config_sha256={"scenario.yaml": "aa", "rig.yaml": "bb"}, git_revision="deadbeef",
                            seeds={"scenario": 1}, tool_version="0.1.0", time_compression_factor=1.0,
-                           clock="virtual", started_utc="2025-01-01T00:00:00Z", balance_density_g_per_ml=0.998)
+                           clock="virtual", started_utc="2025-01-01T00:00:00Z", balance_density_g_per_ml=0.998,
+                           balance_sample_interval_s=sample_interval_s)
         record.step(t_s=0.0, index=0, action="prime", params={}, decision="approved", reasons=[],
                     requirement_ids=["SR-PRM-001"], expected_decision=None)
         record.step(t_s=3600.0, index=1, action="change_rate", params={"rate_mcg_per_day": 5000},
                     decision=step_decision, reasons=["5000 mcg/day above hard maximum [SR-DOSE-002]"],
                     requirement_ids=["SR-DOSE-002"], expected_decision="rejected")
         volume_ul = 0.0
-        for i in range(241):
-            t_s = 30.0 * i
+        for i in range(int(7200 / sample_interval_s) + 1):
+            t_s = sample_interval_s * i
             record.volume_sample(t_s=t_s, commanded_ul=volume_ul, pump_reported_ul=volume_ul,
                                  gravimetric_ul=volume_ul * 1.01 if with_balance else None,
                                  rate_ul_per_h=RATE_UL_PER_H)
             if with_balance:
                 record.balance_sample(t_s=t_s, mass_g=10.0 + volume_ul * 1.01 * 0.998e-3, stable=True)
-            volume_ul += RATE_UL_PER_H * 30.0 / 3600.0
+            volume_ul += RATE_UL_PER_H * sample_interval_s / 3600.0
         record.alarm(t_s=5400.0, name="low_reservoir", priority="low")
         t_h = np.linspace(0, 2, 25)
         for label, scale in (("delivered", 1.0), ("programmed", 1.02)):
@@ -92,6 +94,14 @@ def test_trumpet_from_the_record_sees_the_one_percent_over_delivery(tmp_path):
     from hil.records.reader import read_record
     result = run_trumpet(read_record(tmp_path / "record.jsonl"))
     assert result.rate_ul_per_h == RATE_UL_PER_H
+    assert result.mean_error_percent == pytest.approx(1.0, abs=1e-6)
+
+
+def test_trumpet_uses_the_rigs_balance_sample_interval(tmp_path):
+    write_record(tmp_path, sample_interval_s=15.0)
+    from hil.outputs.plots import run_trumpet
+    from hil.records.reader import read_record
+    result = run_trumpet(read_record(tmp_path / "record.jsonl"))
     assert result.mean_error_percent == pytest.approx(1.0, abs=1e-6)
 
 
