@@ -293,9 +293,10 @@ class GrblSyringe(OpenCloseLifecycle):
         report = self._query_status()
         if self._run_start_mm is not None and report.state == "Idle":
             self._run_start_mm = None  # the move completed
-        alarms, self._alarms = self._alarms, []
-        if report.state == "Alarm" and not alarms:
-            alarms = ["alarm"]
+        if report.state == "Alarm" and not self._alarms:
+            self._alarms = ["alarm"]
+        alarms = list(dict.fromkeys(self._alarms))  # reported one per status, oldest first
+        self._alarms = alarms[1:]
         origin_mm = self._origin_mm if self._origin_mm is not None else self._axis_mm(report)
         return PumpStatus(
             running=report.moving,

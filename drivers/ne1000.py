@@ -18,6 +18,8 @@ RUNNING_PROMPTS = frozenset("IWX")
 DIAMETER_RANGE_MM = (0.1, 50.0)
 """Valid `DIA` range of the NE-1000/500 (manual)."""
 SAFE_MODE_TIMEOUT_RANGE_S = (1, 255)
+MAX_ALARM_REQUERIES = 3
+"""A status read acknowledges at most this many alarms in a row before it reports."""
 MAX_STOP_ATTEMPTS = 3
 
 
@@ -202,20 +204,24 @@ class NE1000Pump(OpenCloseLifecycle):
         raise ProtocolError(f"NE-1000 not stopped after {MAX_STOP_ATTEMPTS} STP commands (last prompt {self._link.last_prompt!r})")
 
     def status(self) -> PumpStatus:
-        """Prompt and infused volume; alarms (in the reply, auto-alarm packets, heartbeat) are reported once."""
+        """Prompt and infused volume. Alarms (in the reply, auto-alarm packets, heartbeat) are reported one per
+        status, oldest first; the same alarm seen twice in one read counts once, and others wait for the next."""
         reply = self._link.exchange("")
-        alarms = list(self._link.unsolicited_alarms)
-        self._link.unsolicited_alarms.clear()
-        if reply.alarm is not None:
-            alarms.append(reply.alarm)
+        replies_with_alarm: list[str] = []
+        for _ in range(MAX_ALARM_REQUERIES):
+            if reply.alarm is None:
+                break
+            replies_with_alarm.append(reply.alarm)
             reply = self._link.exchange("")  # the alarm is acknowledged now; this reply has the real prompt
         if reply.error_code is not None:
             raise codec.NE1000CommandError(reply.error_code, "status query")
         infused_ul, _withdrawn_ul = codec.parse_dispensed_ul(self._command("DIS").data)
+        pending = list(dict.fromkeys(self._link.unsolicited_alarms + replies_with_alarm))
+        self._link.unsolicited_alarms[:] = pending[1:]
         return PumpStatus(
-            running=reply.prompt in RUNNING_PROMPTS,
+            running=reply.prompt in RUNNING_PROMPTS and reply.alarm is None,
             infused_ul=infused_ul,
-            alarm=alarms[0] if alarms else None,
+            alarm=pending[0] if pending else None,
         )
 
     def query_prompt(self) -> str | None:

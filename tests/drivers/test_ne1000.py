@@ -325,3 +325,14 @@ def test_safe_mode_auto_alarm_packet_is_reported_by_status():
         pump.start()
         status = pump.status()
     assert status.alarm == "stall" and status.running is False and status.infused_ul == 50.0
+
+
+@pytest.mark.requirements("SR-DRV-005")
+def test_two_different_alarms_are_both_reported_one_per_status():
+    script = open_script() + [
+        (bq(""), br("00A?S")), (bq(""), br("00A?T")), (bq(""), br("00S")), (bq("DIS"), br("00SI0.000W0.000ML")),
+        (bq(""), br("00S")), (bq("DIS"), br("00SI0.000W0.000ML")),
+        (bq(""), br("00S")), (bq("DIS"), br("00SI0.000W0.000ML")),
+    ]
+    with expected_exchange(basic_pump(), script) as pump:
+        assert [pump.status().alarm for _ in range(3)] == ["stall", "watchdog", None]
