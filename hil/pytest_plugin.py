@@ -17,7 +17,8 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-DEFAULT_RIG = "emulated-ne1000"
+from hil.paths import DEFAULT_RIG, bundled
+
 MARKER = "requirements"
 _RESULTS_KEY = pytest.StashKey[dict]()
 
@@ -109,9 +110,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 # --- fixtures -------------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def rig_path(pytestconfig: pytest.Config) -> Path:
-    from hil.cli.run import resolve
 
-    path = resolve(pytestconfig.getoption("--rig") or DEFAULT_RIG, "rigs")
+    path = bundled("rigs", pytestconfig.getoption("--rig") or DEFAULT_RIG)
     if not path.is_file():
         raise pytest.UsageError(f"--rig: no rig file {path}")
     return path
@@ -146,7 +146,6 @@ def firmware(rig: Any) -> Any:
 @pytest.fixture()
 def run_scenario(rig_path: Path, tmp_path: Path) -> Callable[..., Any]:
     """run_scenario("hazard-occlusion", **RunOptions fields) -> RunResult, on the session's rig, in tmp_path."""
-    from hil.cli.run import resolve
     from hil.runner import RunOptions
     from hil.runner import run_scenario as run
 
@@ -155,6 +154,6 @@ def run_scenario(rig_path: Path, tmp_path: Path) -> Callable[..., Any]:
     def _run(scenario: str | Path, **options: Any) -> Any:
         counter[0] += 1
         out_dir = options.pop("out_dir", tmp_path / f"run{counter[0]}-{Path(str(scenario)).stem}")
-        return run(resolve(str(scenario), "scenarios"), rig_path, RunOptions(out_dir=out_dir, **options))
+        return run(bundled("scenarios", scenario), rig_path, RunOptions(out_dir=out_dir, **options))
 
     return _run

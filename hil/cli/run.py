@@ -11,10 +11,9 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from hil.paths import bench_configs_dir
-
-DEFAULT_RIG = "emulated-ne1000"
-EXIT_BAD_INPUT = 2
+from hil.paths import DEFAULT_RIG, bundled
+from hil.runner.options import DEFAULT_GRAVIMETRIC_DURATION_H
+from hil.runner.result import RunResult
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,18 +27,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--time-compression", type=float, default=1.0, metavar="FACTOR",
                         help="wall-clock rigs: run scenario time FACTOR times faster, rates scaled by FACTOR")
     parser.add_argument("--gravimetric-start-h", type=float, default=None,
-                        help="start of the 30 s balance window (default: first delivery step)")
-    parser.add_argument("--gravimetric-duration-h", type=float, default=2.0, help="length of that window (default 2)")
+                        help="start of the balance sampling window (default: the first delivery step)")
+    parser.add_argument("--gravimetric-duration-h", type=float, default=DEFAULT_GRAVIMETRIC_DURATION_H,
+                        help=f"length of that window (default {DEFAULT_GRAVIMETRIC_DURATION_H:g})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=handle)
-
-
-def resolve(value: str, folder: str) -> Path:
-    """A path if it exists (or looks like one), else bench_configs/<folder>/<value>.yaml."""
-    path = Path(value)
-    if path.exists() or path.suffix in (".yaml", ".yml") or "/" in value:
-        return path
-    return bench_configs_dir() / folder / f"{value}.yaml"
 
 
 def default_out(scenario: Path) -> Path:
@@ -50,7 +42,7 @@ def handle(args: argparse.Namespace) -> int:
     from hil.runner import RunOptions, run_scenario
     from hil.runner.run import BadInput
 
-    scenario, rig = resolve(args.scenario, "scenarios"), resolve(args.rig, "rigs")
+    scenario, rig = bundled("scenarios", args.scenario), bundled("rigs", args.rig)
     for what, path in (("scenario", scenario), ("rig", rig)):
         if not path.is_file():
             return _bad_input(args, f"{what} not found: {path} (give a file or a name in {path.parent})")
@@ -71,9 +63,10 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _bad_input(args: argparse.Namespace, message: str) -> int:
+    result = RunResult("ERROR", message, report_dir=None,
+                       delivered={"commanded_ul": None, "pump_reported_ul": None, "gravimetric_ul": None})
     if args.json:
-        print(json.dumps({"outcome": "ERROR", "reason": message, "report_dir": None, "envelopes": [], "alarms": [],
-                          "delivered": {"commanded_ul": None, "pump_reported_ul": None, "gravimetric_ul": None}}))
+        print(json.dumps(result.to_json()))
     else:
         print(f"ERROR {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+    return result.exit_code

@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 from firmware_sim.safety.limits import DrugLimits, Indication
 from hil.config.common import StrictModel
 from hil.config.loading import load_model
-from hil.paths import bench_configs_dir
+from hil.paths import bundled
 
 
 class DrugLibraryEntry(StrictModel):
@@ -60,12 +60,6 @@ class DrugLibraryEntry(StrictModel):
         )
 
 
-def drug_file(drug_or_path: str | Path) -> Path:
-    """A path as given, or bench_configs/drugs/<name>.yaml for a bare drug name."""
-    if isinstance(drug_or_path, Path) or "/" in str(drug_or_path) or str(drug_or_path).endswith(".yaml"):
-        return Path(drug_or_path)
-    return bench_configs_dir() / "drugs" / f"{drug_or_path}.yaml"
-
-
 def load_drug_limits(drug_or_path: str | Path) -> DrugLimits:
-    return load_model(drug_file(drug_or_path), DrugLibraryEntry).to_limits()
+    """Limits of a bundled drug (bench_configs/drugs/<name>.yaml) or of a library file."""
+    return load_model(bundled("drugs", drug_or_path), DrugLibraryEntry).to_limits()
