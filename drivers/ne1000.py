@@ -65,6 +65,10 @@ class NE1000Pump(OpenCloseLifecycle):
         self.safe_mode = safe_mode
         self.safe_mode_timeout_s = safe_mode_timeout_s
         self.heartbeat = heartbeat
+        if heartbeat_interval_s is not None and not (
+                math.isfinite(heartbeat_interval_s) and 0 < heartbeat_interval_s < safe_mode_timeout_s):
+            raise ValueError(f"heartbeat_interval_s must be > 0 and below safe_mode_timeout_s {safe_mode_timeout_s} s, "
+                             f"got {heartbeat_interval_s!r}")
         self.heartbeat_interval_s = heartbeat_interval_s if heartbeat_interval_s is not None else safe_mode_timeout_s / 2
         self.max_rate_ul_per_h = max_rate_ul_per_h
         self.max_rounding_fraction = max_rounding_fraction

@@ -51,6 +51,10 @@ class FirmwareConfig:
                 raise ValueError(f"FirmwareConfig.{name} must be a finite number {bound}, got {value!r}")
         if self.dead_volume_ul <= 0:
             raise ValueError("FirmwareConfig: pump tubing plus catheter volume must be > 0 uL")
+        eri_s = self.elective_replacement_at_s
+        if eri_s is not None and not (isinstance(eri_s, (int, float)) and math.isfinite(eri_s) and eri_s > 0):
+            raise ValueError(f"FirmwareConfig.elective_replacement_at_s must be a finite number > 0 or None, "
+                             f"got {eri_s!r}")
 
     @property
     def dead_volume_ul(self) -> float:

@@ -50,6 +50,8 @@ class FlexSchedule:
 
     def __post_init__(self) -> None:
         starts = [s.start_h for s in self.steps]
+        if not all(isinstance(t, (int, float)) and math.isfinite(t) for t in starts):
+            raise ValueError(f"FlexSchedule step start_h must be finite numbers, got {starts}")
         if not self.steps or starts[0] != 0.0:
             raise ValueError("FlexSchedule.steps must start at start_h=0")
         if any(b <= a for a, b in zip(starts, starts[1:])) or starts[-1] >= 24.0:

@@ -103,10 +103,15 @@ def gate_ptm_settings(settings: PtmSettings, state_findings: Sequence[Finding], 
     if settings.lockout_min < limits.ptm_min_lockout_min:
         findings.append(Finding("SR-PTM-004", f"PTM lockout {settings.lockout_min:g} min is shorter than the library "
                                 f"minimum {limits.ptm_min_lockout_min:g} min"))
-    if not 1 <= settings.max_count_per_24h <= limits.ptm_max_count_per_24h:
+    count = settings.max_count_per_24h
+    if isinstance(count, bool) or not isinstance(count, int):
+        findings.append(Finding("SR-DOSE-007", f"PTM max_count_per_24h must be a whole number, got {count!r}"))
+        return decide("configure_ptm", findings, False, {"dose_mcg": settings.dose_mcg,
+                                                         "lockout_min": settings.lockout_min})
+    if not 1 <= count <= limits.ptm_max_count_per_24h:
         findings.append(Finding("SR-PTM-004", f"PTM maximum {settings.max_count_per_24h} per 24 h is outside 1.."
                                 f"{limits.ptm_max_count_per_24h}"))
-    if settings.dose_mcg * settings.max_count_per_24h > limits.ptm_max_dose_per_24h_mcg + checks.EPS:
+    if settings.dose_mcg * count > limits.ptm_max_dose_per_24h_mcg + checks.EPS:
         findings.append(Finding("SR-PTM-004", f"PTM {settings.max_count_per_24h} x {settings.dose_mcg:g} mcg exceeds the "
                                 f"library PTM maximum {limits.ptm_max_dose_per_24h_mcg:g} mcg per 24 h"))
     return decide("configure_ptm", findings, False, {"dose_mcg": settings.dose_mcg,

@@ -1,6 +1,7 @@
 """Configuration of an emulated GRBL 1.1 stepper syringe pump, units in every name."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from hil.emulators.faults import EmulatorError
@@ -34,8 +35,9 @@ class GrblConfig:
                     "max_travel_mm", "baud", "rx_buffer_bytes", "planner_blocks", "line_buffer_bytes")
         for name in positive:
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise EmulatorError(f"GrblConfig.{name}={value!r}: must be a positive number")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                    or value <= 0:
+                raise EmulatorError(f"GrblConfig.{name}={value!r}: must be a finite positive number")
         if self.infuse_axis_sign not in (1, -1):
             raise EmulatorError(f"GrblConfig.infuse_axis_sign={self.infuse_axis_sign!r}: must be +1 or -1")
         if self.fill_volume_ul is not None and not 0 <= self.fill_volume_ul <= self.syringe_volume_ul:

@@ -2,6 +2,7 @@
 reference values (protocols.md section 1) and are configurable for that reason."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, fields
 
@@ -42,8 +43,9 @@ class NE1000Config:
         for f in fields(self):
             value = getattr(self, f.name)
             if f.name.endswith(("_mm", "_ul", "_s", "_per_min", "_per_h")) and value is not None:
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                    raise bad(f.name, "must be a non-negative number")
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                        or value < 0:
+                    raise bad(f.name, "must be a finite non-negative number")
         if not self.min_diameter_mm <= self.syringe_diameter_mm <= self.max_diameter_mm:
             raise bad("syringe_diameter_mm", f"outside {self.min_diameter_mm}..{self.max_diameter_mm} mm")
         if self.syringe_volume_ul <= 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from firmware_sim.event_log import EventKind
+from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.states import TRANSITIONS, PumpState, mermaid
 
 S = PumpState
@@ -176,3 +177,18 @@ def test_refill_rejected_while_delivering(rig):
     fw.start_continuous(240)
     d = fw.refill(1000, 500, aspirated_ul=fw.reservoir_volume_ul)
     assert not d.approved and d.requirement_ids == ("SR-RES-006",) and "continuous" in d.reasons[0]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: FirmwareConfig(elective_replacement_at_s=float("nan")),
+    lambda: FirmwareConfig(elective_replacement_at_s=-1.0),
+])
+def test_elective_replacement_time_must_be_finite_and_positive(make):
+    with pytest.raises(ValueError, match="elective_replacement_at_s"):
+        make()
+
+
+def test_flex_step_start_must_be_finite():
+    from firmware_sim.pump.programs import FlexSchedule, FlexStep
+    with pytest.raises(ValueError, match="finite"):
+        FlexSchedule((FlexStep(0.0, 10.0), FlexStep(float("nan"), 12.0)))

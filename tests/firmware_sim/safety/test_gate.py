@@ -213,3 +213,10 @@ def test_limits_validate_their_values():
     with pytest.raises(ValueError, match="screening_only"):
         DrugLimits(screening_only_conc_mcg_per_ml=(25.0,))
     assert checks.check_number("x_ul", 1.0) == []
+
+
+@req("SR-DOSE-007")
+@pytest.mark.parametrize("count", [2.5, "4", True])
+def test_ptm_count_must_be_a_whole_number(count):
+    d = gate.gate_ptm_settings(gate.PtmSettings(20, 10, 60, count), [], LIMITS)
+    assert not d.approved and d.requirement_ids == ("SR-DOSE-007",) and "whole number" in d.reasons[0]
