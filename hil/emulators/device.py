@@ -10,7 +10,8 @@ import threading
 from typing import Iterable, Protocol
 
 from firmware_sim.clock import Clock
-from hil.emulators.faults import LINK_FAULTS, EmulatorError, LinkFaults, TO_HOST, FROM_HOST, non_negative_float
+from hil.emulators.faults import (LINK_FAULTS, EmulatorError, LinkFaults, TO_HOST, FROM_HOST, non_negative_float,
+                                  reject_unknown_params)
 from hil.emulators.pty_server import PtyServer
 
 BITS_PER_BYTE_8N1 = 10
@@ -90,9 +91,10 @@ class EmulatedDevice:
         if name not in LINK_FAULTS and name not in self.core.FAULTS:
             raise EmulatorError(
                 f"{self.device_name}: unknown fault {name!r}; known: {sorted(self.fault_names())}")
-        if name in LINK_FAULTS:
-            if name != "disconnect":
-                LinkFaults().add(name, dict(params))
+        if name == "disconnect":
+            reject_unknown_params(name, params, set())
+        elif name in LINK_FAULTS:
+            LinkFaults().add(name, dict(params))
         else:
             self.core.validate_fault(name, dict(params))
         with self._lock:
@@ -140,8 +142,6 @@ class EmulatedDevice:
 
     def _apply_fault(self, name: str, t_s: float, params: dict) -> None:
         if name == "disconnect":
-            if params:
-                raise EmulatorError(f"fault 'disconnect' takes no parameters, got {sorted(params)}")
             if self._server is not None:
                 self._server.stop()
         elif name in LINK_FAULTS:

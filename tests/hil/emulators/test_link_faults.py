@@ -84,3 +84,11 @@ def test_balance_emulator_refuses_a_unit_it_does_not_print():
     from hil.emulators.faults import EmulatorError
     with pytest.raises(EmulatorError, match="unit"):
         BalanceConfig(unit="mg")
+
+
+def test_scheduled_disconnect_with_parameters_is_refused_when_injected():
+    from firmware_sim.clock import VirtualClock
+    from hil.emulators.faults import EmulatorError
+    from hil.emulators.ne1000 import EmulatedNE1000
+    with pytest.raises(EmulatorError, match="disconnect"):
+        EmulatedNE1000(VirtualClock()).inject_fault("disconnect", at_s=5.0, foo=1)
