@@ -121,8 +121,12 @@ class EmulatedDevice:
 
     def _on_tick(self) -> bytes:
         with self._lock:
-            self._outbox += self.core.poll(self._sync())
+            self._advance()
             return self._drain()
+
+    def _advance(self) -> None:
+        """Bring the core up to now (scheduled faults included), keeping what it says for the host. Lock held."""
+        self._outbox += self.core.poll(self._sync())
 
     def _byte_time_s(self) -> float:
         return BITS_PER_BYTE_8N1 / self.core.baud() if self.byte_timing else 0.0
@@ -153,3 +157,13 @@ class EmulatedDevice:
         out = self._link.apply(TO_HOST, bytes(self._outbox))
         self._outbox.clear()
         return out
+
+
+class EmulatedSyringePump(EmulatedDevice):
+    """Base of the emulated pumps: a core with a syringe whose outflow a balance can weigh."""
+
+    def dispensed_volume_ul(self) -> float:
+        """Net volume physically pushed out of the syringe outlet so far (what a balance weighs)."""
+        with self._lock:
+            self._advance()
+            return self.core.syringe.outflow_ul

@@ -5,12 +5,12 @@ from dataclasses import replace
 from typing import Iterable
 
 from firmware_sim.clock import Clock
-from hil.emulators.device import EmulatedDevice, FaultSpec
+from hil.emulators.device import EmulatedSyringePump, FaultSpec
 from hil.emulators.grbl_config import GrblConfig
 from hil.emulators.grbl_core import GrblCore
 
 
-class EmulatedGrbl(EmulatedDevice):
+class EmulatedGrbl(EmulatedSyringePump):
     """Keyword overrides are GrblConfig fields, e.g.
     EmulatedGrbl(clock, steps_per_mm=800, syringe_diameter_mm=4.699, syringe_volume_ul=1000)."""
 
@@ -29,15 +29,9 @@ class EmulatedGrbl(EmulatedDevice):
         self.config = config
         super().__init__(clock, GrblCore(config, clock.now_s()), config.byte_timing, faults, poll_interval_s)
 
-    def dispensed_volume_ul(self) -> float:
-        """Net volume physically pushed out of the syringe outlet so far (what a balance weighs)."""
-        with self._lock:
-            self._outbox += self.core.poll(self._sync())
-            return self.core.syringe.outflow_ul
-
     def position_mm(self) -> tuple[float, float, float]:
         """Machine position as GRBL believes it (MPos)."""
         with self._lock:
-            self._outbox += self.core.poll(self._sync())
+            self._advance()
             x, y, z = self.core.motion.position_mm
             return x, y, z

@@ -5,12 +5,12 @@ from dataclasses import replace
 from typing import Iterable
 
 from firmware_sim.clock import Clock
-from hil.emulators.device import EmulatedDevice, FaultSpec
+from hil.emulators.device import EmulatedSyringePump, FaultSpec
 from hil.emulators.ne1000_config import NE1000Config
 from hil.emulators.ne1000_core import NE1000Core
 
 
-class EmulatedNE1000(EmulatedDevice):
+class EmulatedNE1000(EmulatedSyringePump):
     """An NE-1000 syringe pump. Keyword overrides are NE1000Config fields, e.g.
     EmulatedNE1000(clock, syringe_diameter_mm=4.699, syringe_volume_ul=1000, safe_mode_timeout_s=10)."""
 
@@ -29,16 +29,10 @@ class EmulatedNE1000(EmulatedDevice):
         self.config = config
         super().__init__(clock, NE1000Core(config, clock.now_s()), config.byte_timing, faults, poll_interval_s)
 
-    def dispensed_volume_ul(self) -> float:
-        """Net volume physically pushed out of the syringe outlet so far (what a balance weighs)."""
-        with self._lock:
-            self._outbox += self.core.poll(self._sync())
-            return self.core.syringe.outflow_ul
-
     def pump_counted_ul(self) -> tuple[float, float]:
         """(infused_ul, withdrawn_ul) as the pump's own accumulators hold them (what DIS reports)."""
         with self._lock:
-            self._outbox += self.core.poll(self._sync())
+            self._advance()
             return self.core.infused_ul, self.core.withdrawn_ul
 
     def eeprom_writes(self) -> int:
