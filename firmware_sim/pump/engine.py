@@ -123,6 +123,13 @@ class DeliveryEngine:
         return status
 
     # --- supervision bookkeeping ---
+    def take_back(self, t_s: float, q_ul: float, reported_ul: float, tick_reported_ul: float, pending_mcg: float,
+                  pending_ul: float, window_start_s: float, window_q0_ul: float, window_reported0_ul: float) -> None:
+        """Take back the bookkeeping the quiet-tick loop (supervision.py) held in locals."""
+        self.t_s, self.q_ul, self.reported_ul, self._tick_reported_ul = t_s, q_ul, reported_ul, tick_reported_ul
+        self._pending_mcg, self._pending_ul = pending_mcg, pending_ul
+        self.window_start_s, self.window_q0_ul, self.window_reported0_ul = window_start_s, window_q0_ul, window_reported0_ul
+
     def commit_tick(self) -> None:
         """Turn the interval since the last tick into delivered history, scaled by the actuator report."""
         total_reported_ul, t_s = self.reported_ul, self.t_s

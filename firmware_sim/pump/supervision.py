@@ -130,23 +130,17 @@ class Supervision:
                 t = now
             n_alarms = len(alarms)
             if now >= quiet_until_s:  # the clock ran ahead (wall clock, shared clock): general processing
-                engine.t_s, engine.q_ul, engine.reported_ul, engine._tick_reported_ul = t, q, total_ul, tick_reported_ul
-                engine._pending_mcg, engine._pending_ul = pending_mcg, pending_ul
-                engine.window_start_s, engine.window_q0_ul, engine.window_reported0_ul = w_start_s, w_q0_ul, w_reported0_ul
+                engine.take_back(t, q, total_ul, tick_reported_ul, pending_mcg, pending_ul, w_start_s, w_q0_ul, w_reported0_ul)
                 self._process_due()
                 return
             try:  # engine.read_status()
                 if base_ul is None:
-                    engine.t_s, engine.q_ul, engine.reported_ul, engine._tick_reported_ul = t, q, total_ul, tick_reported_ul
-                    engine._pending_mcg, engine._pending_ul = pending_mcg, pending_ul
-                    engine.window_start_s, engine.window_q0_ul, engine.window_reported0_ul = w_start_s, w_q0_ul, w_reported0_ul
+                    engine.take_back(t, q, total_ul, tick_reported_ul, pending_mcg, pending_ul, w_start_s, w_q0_ul, w_reported0_ul)
                     engine._ensure_baseline()
                     base_ul = engine._baseline_ul
                 status = read_status()
             except Exception as exc:
-                engine.t_s, engine.q_ul, engine.reported_ul, engine._tick_reported_ul = t, q, total_ul, tick_reported_ul
-                engine._pending_mcg, engine._pending_ul = pending_mcg, pending_ul
-                engine.window_start_s, engine.window_q0_ul, engine.window_reported0_ul = w_start_s, w_q0_ul, w_reported0_ul
+                engine.take_back(t, q, total_ul, tick_reported_ul, pending_mcg, pending_ul, w_start_s, w_q0_ul, w_reported0_ul)
                 self._status_read_failed(exc)
             else:
                 total_ul = status.delivered_ul - (base_ul or 0.0)
@@ -185,24 +179,18 @@ class Supervision:
                 if elapsed_s >= restart_s:  # engine.restart_window()
                     w_start_s, w_q0_ul, w_reported0_ul = t, q, total_ul
                 if found:
-                    engine.t_s, engine.q_ul, engine.reported_ul, engine._tick_reported_ul = t, q, total_ul, tick_reported_ul
-                    engine._pending_mcg, engine._pending_ul = pending_mcg, pending_ul
-                    engine.window_start_s, engine.window_q0_ul, engine.window_reported0_ul = w_start_s, w_q0_ul, w_reported0_ul
+                    engine.take_back(t, q, total_ul, tick_reported_ul, pending_mcg, pending_ul, w_start_s, w_q0_ul, w_reported0_ul)
                     for name, detail in found:
                         self._raise_alarm(name, detail)
             next_s = tick_s + period_s
             self._next_tick_s = tick_s = next_s if next_s >= now + half_period_s else now + half_period_s
             if len(alarms) != n_alarms:
-                engine.t_s, engine.q_ul, engine.reported_ul, engine._tick_reported_ul = t, q, total_ul, tick_reported_ul
-                engine._pending_mcg, engine._pending_ul = pending_mcg, pending_ul
-                engine.window_start_s, engine.window_q0_ul, engine.window_reported0_ul = w_start_s, w_q0_ul, w_reported0_ul
+                engine.take_back(t, q, total_ul, tick_reported_ul, pending_mcg, pending_ul, w_start_s, w_q0_ul, w_reported0_ul)
                 self._process_due()
                 return
             if t >= end_s:
                 break
-        engine.t_s, engine.q_ul, engine.reported_ul, engine._tick_reported_ul = t, q, total_ul, tick_reported_ul
-        engine._pending_mcg, engine._pending_ul = pending_mcg, pending_ul
-        engine.window_start_s, engine.window_q0_ul, engine.window_reported0_ul = w_start_s, w_q0_ul, w_reported0_ul
+        engine.take_back(t, q, total_ul, tick_reported_ul, pending_mcg, pending_ul, w_start_s, w_q0_ul, w_reported0_ul)
 
     def _quiet_until_s(self) -> float:
         """Before this time nothing but supervision ticks can fall due (with margins far beyond the loop's
