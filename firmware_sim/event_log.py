@@ -78,6 +78,14 @@ class EventLog:
             self._events.append(event)
             self._sink(event)
 
+    def append_statuses(self, t_s: list[float], delivered_ul: list[float], commanded_ul: list[float]) -> None:
+        """append_status for each of a run of ticks, in order."""
+        if self._sink is None:
+            self._events.extend(zip(t_s, delivered_ul, commanded_ul))
+        else:
+            for entry in zip(t_s, delivered_ul, commanded_ul):
+                self.append_status(*entry)
+
     def _all(self) -> list[Event]:
         events = self._events
         for i in range(self._built, len(events)):

@@ -17,6 +17,7 @@ from firmware_sim.ports import Actuator, ActuatorStatus
 from firmware_sim.pump.concentration import ConcentrationTrack
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.reservoir import Reservoir
+from firmware_sim.pump.tick_batch import SupervisionWindow, TickPlan
 from firmware_sim.safety.window import DoseHistory
 from firmware_sim.units import S_PER_H, UL_PER_ML
 
@@ -123,12 +124,22 @@ class DeliveryEngine:
         return status
 
     # --- supervision bookkeeping ---
-    def take_back(self, t_s: float, q_ul: float, reported_ul: float, tick_reported_ul: float, pending_mcg: float,
-                  pending_ul: float, window_start_s: float, window_q0_ul: float, window_reported0_ul: float) -> None:
-        """Take back the bookkeeping the quiet-tick loop (supervision.py) held in locals."""
-        self.t_s, self.q_ul, self.reported_ul, self._tick_reported_ul = t_s, q_ul, reported_ul, tick_reported_ul
-        self._pending_mcg, self._pending_ul = pending_mcg, pending_ul
-        self.window_start_s, self.window_q0_ul, self.window_reported0_ul = window_start_s, window_q0_ul, window_reported0_ul
+    def commit_ticks(self, plan: TickPlan, n: int, window: SupervisionWindow) -> None:
+        """Apply the first n ticks of a bulk plan (tick_batch.plan_ticks), as n commit_tick() calls would, and
+        the supervision window after them."""
+        last = n - 1
+        t_s = float(plan.t_s[last])
+        self.t_s, self.q_ul = t_s, float(plan.q_ul[last])
+        self.reservoir.volume_ul = float(plan.reservoir_ul[last])
+        self.reservoir.drawn_total_ul = float(plan.drawn_total_ul[last])
+        self.reported_ul = self._tick_reported_ul = float(plan.reported_ul[last])
+        self._pending_ul = self._pending_mcg = 0.0
+        times_s = plan.t_s[:n].tolist()
+        self._hist_t_s += times_s
+        self._hist_cum_mcg += plan.cum_mcg[:n].tolist()
+        self._trim_history_if_due(t_s)
+        self.window_start_s, self.window_q0_ul, self.window_reported0_ul = window
+        self.log.append_statuses(times_s, plan.reported_ul[:n].tolist(), plan.q_ul[:n].tolist())
 
     def commit_tick(self) -> None:
         """Turn the interval since the last tick into delivered history, scaled by the actuator report."""
@@ -145,9 +156,7 @@ class DeliveryEngine:
         else:
             times.append(t_s)
             cums.append(cum_mcg)
-            # drop points older than the history span in batches (as _trim_history does, in O(1))
-            if len(times) > HISTORY_TRIM_BATCH + 2 and times[HISTORY_TRIM_BATCH + 1] < t_s - self._history_span_s:
-                self._trim_history(t_s)
+            self._trim_history_if_due(t_s)
         self._tick_reported_ul = total_reported_ul
         self._pending_ul = self._pending_mcg = 0.0
         self.log.append_status(t_s, total_reported_ul, self.q_ul)
@@ -160,6 +169,12 @@ class DeliveryEngine:
         self.window_start_s = self.t_s
         self.window_q0_ul = self.q_ul
         self.window_reported0_ul = self.reported_ul
+
+    def _trim_history_if_due(self, t_s: float) -> None:
+        """Drop points older than the history span in batches, once more than HISTORY_TRIM_BATCH have gathered."""
+        times = self._hist_t_s
+        if len(times) > HISTORY_TRIM_BATCH + 2 and times[HISTORY_TRIM_BATCH + 1] < t_s - self._history_span_s:
+            self._trim_history(t_s)
 
     def _trim_history(self, t_s: float) -> None:
         keep_from = bisect.bisect_left(self._hist_t_s, t_s - self._history_span_s) - 1

@@ -1,10 +1,17 @@
-"""The quiet-tick fast path of run_until_s must behave exactly like the general event loop it shortcuts."""
+"""The bulk path of run_until_s (supervision ticks planned from the actuator's preview) must behave exactly like
+the general event loop it shortcuts: same events, decisions, profile, commands, status reads and bookkeeping."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pytest
 
 from firmware_sim.clock import VirtualClock
+from firmware_sim.pump import tick_batch
+from firmware_sim.pump.alarms import AlarmName
 from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.pump.engine import DeliveryEngine
 from firmware_sim.pump.firmware import FlexSchedule, FlexStep, PumpFirmware
 from firmware_sim.pump.memory_actuator import InMemoryActuator
 from firmware_sim.safety.limits import DrugLimits
@@ -13,17 +20,32 @@ H = 3600.0
 SCHEDULE = FlexSchedule(tuple(FlexStep(float(h), 12.0 + 4.0 * (h % 3)) for h in range(24)))
 
 
+@dataclass(frozen=True)
+class Case:
+    gain: float = 1.0
+    stall_at_h: float | None = None
+    period_s: float = 60.0
+    hard_max_mcg: float = 1200.0
+    tolerance_fraction: float = 0.145
+    watchdog_s: float | None = None
+    link_lost_h: tuple[float, float] | None = None
+    """(from_h, to_h): the actuator cannot be reached in between."""
+
+
 def checkpoint(fw: PumpFirmware) -> tuple[float, ...]:
-    """What the fast path accumulates: volumes, reservoir, and the gate's 24 h delivered-dose history."""
+    """What the bulk path accumulates: volumes, reservoir, and the gate's 24 h delivered-dose history."""
     return (fw.now_s, fw.reservoir_volume_ul, fw.commanded_volume_ul, fw.actuator_reported_volume_ul,
-            fw._engine.delivered_in_last_s(24 * H))
+            fw.reservoir_balance_error_ul, fw._engine.delivered_in_last_s(24 * H))
 
 
-def run_program(gain: float, stall_at_h: float | None, period_s: float) -> tuple[list, list, object, list, list]:
+def run_program(case: Case) -> tuple:
     clock = VirtualClock()
-    actuator = InMemoryActuator(clock, gain=gain)
+    actuator = InMemoryActuator(clock, gain=case.gain, watchdog_s=case.watchdog_s)
     sunk: list = []
-    fw = PumpFirmware(FirmwareConfig(supervision_period_s=period_s), DrugLimits(), actuator, clock, sunk.append)
+    limits = DrugLimits(hard_max_daily_dose_mcg=case.hard_max_mcg,
+                        soft_max_daily_dose_mcg=min(800.0, case.hard_max_mcg))
+    config = FirmwareConfig(supervision_period_s=case.period_s, delivery_tolerance_fraction=case.tolerance_fraction)
+    fw = PumpFirmware(config, limits, actuator, clock, sunk.append)
     checkpoints: list[tuple[float, ...]] = []
     run_until_s = fw.run_until_s
 
@@ -42,30 +64,80 @@ def run_program(gain: float, stall_at_h: float | None, period_s: float) -> tuple
         decisions.append(fw.press_ptm())
     fw.run_until_s(75 * H)
     decisions.append(fw.clinician_bolus(40, 30))
-    if stall_at_h is not None:
-        fw.run_until_s(stall_at_h * H)
+    if case.stall_at_h is not None:
+        fw.run_until_s(case.stall_at_h * H)
         actuator.fault = "motor_stall"
+    if case.link_lost_h is not None:
+        fw.run_until_s(case.link_lost_h[0] * H)
+        actuator.communication_lost = True
+        fw.run_until_s(case.link_lost_h[1] * H)
+        actuator.communication_lost = False
     fw.run_until_s(100 * H)
-    decisions += [fw.suspend(), fw.refill(15000, 2000, fw.reservoir_volume_ul), fw.resume()]
+    decisions += [fw.suspend(), fw.refill(15000, 2000, fw.reservoir_volume_ul)]
+    fw.run_until_s(106 * H)  # suspended: ticks at rate 0
+    decisions.append(fw.resume())
     fw.run_until_s(130 * H)
     events = [e.to_record() for e in fw.events]
     assert events == [e.to_record() for e in sunk]
-    return events, [d.to_record() for d in decisions], fw.delivery_profile(), list(actuator.commands), checkpoints
+    return (events, [d.to_record() for d in decisions], fw.delivery_profile(), list(actuator.commands), checkpoints,
+            actuator.status_reads, actuator.watchdog_stops_s, [a.name for a in fw.active_alarms])
 
 
-@pytest.mark.requirements("SR-SUP-001")
-@pytest.mark.parametrize("gain, stall_at_h, period_s", [
-    (1.0, None, 60.0),
-    (0.8, None, 60.0),       # under-delivery caught by supervision
-    (1.0, 80.0, 37.0),       # a stall mid-therapy, odd period so ticks fall between events
-])
-def test_fast_path_matches_the_general_loop_exactly(monkeypatch, gain, stall_at_h, period_s):
-    fast = run_program(gain, stall_at_h, period_s)
+CASES = {
+    "steady": Case(),
+    "under-delivery alarm": Case(gain=0.8),
+    "stall, odd period": Case(stall_at_h=80.0, period_s=37.0),
+    "dose near the hard limit, breach after the fact": Case(gain=1.12, hard_max_mcg=420.0, tolerance_fraction=10.0),
+    "link lost, watchdog stops the actuator": Case(watchdog_s=600.0, link_lost_h=(80.0, 81.0)),
+}
+
+
+@pytest.mark.requirements("SR-SUP-001", "SR-SUP-002")
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_bulk_path_matches_the_general_loop_exactly(monkeypatch, case):
+    planned: list[int] = []
+    exact_windows: list[bool] = []
+    plan_ticks, commit_ticks = tick_batch.plan_ticks, DeliveryEngine.commit_ticks
+
+    def counting_plan(*args):
+        plan = plan_ticks(*args)
+        exact_windows.append(isinstance(plan.window_dose_mcg, np.ndarray))
+        return plan
+
+    def counting_commit(self, plan, n, window):
+        planned.append(n)
+        commit_ticks(self, plan, n, window)
+
+    monkeypatch.setattr("firmware_sim.pump.supervision.plan_ticks", counting_plan)
+    monkeypatch.setattr(DeliveryEngine, "commit_ticks", counting_commit)
+    bulk = run_program(case)
     monkeypatch.setattr(PumpFirmware, "_run_quiet_ticks", lambda self, t_s: None)
-    general = run_program(gain, stall_at_h, period_s)
-    assert len(fast[0]) > 1000  # the program really ticked through days of therapy
-    assert fast[0] == general[0]
-    assert fast[1] == general[1]
-    assert fast[2] == general[2]
-    assert fast[3] == general[3]
-    assert fast[4] == general[4]
+    general = run_program(case)
+    status_reads = general[5]
+    assert status_reads > 1000 and sum(planned) > status_reads / 2  # the bulk path really took most ticks
+    for got, expected in zip(bulk, general):
+        assert got == expected
+    if case.hard_max_mcg < 1200.0:
+        assert any(exact_windows)  # the bound did not settle it: per-tick window doses were computed
+        assert AlarmName.DOSE_LIMIT_BREACH.value in [e["alarm"] for e in general[0] if e["kind"] == "alarm"]
+    if case.watchdog_s is not None:
+        assert general[6]  # the watchdog did stop the actuator while the link was down
+
+
+class JumpingClock(VirtualClock):
+    """A clock another party moves on: every sleep lands 1 s late."""
+
+    def sleep_until_s(self, t_s: float) -> None:
+        super().sleep_until_s(t_s + 1.0)
+
+
+def test_bulk_path_leaves_a_clock_moved_by_another_party_to_the_general_loop():
+    clock = JumpingClock()
+    actuator = InMemoryActuator(clock)
+    fw = PumpFirmware(FirmwareConfig(), DrugLimits(), actuator, clock)
+    assert fw.refill(20000, 2000, 0).approved and fw.prime().approved
+    fw.run_until_s(6 * H)
+    assert fw.start_continuous(300).approved
+    fw.run_until_s(30 * H)
+    assert fw.active_alarms == () and fw.reservoir_balance_error_ul == pytest.approx(0.0, abs=1e-6)
+    assert fw.now_s >= 30 * H and actuator.status_reads > 30 * 60 * 0.9

@@ -1,0 +1,165 @@
+"""Supervision ticks in bulk, for a stretch in which nothing but ticks falls due.
+
+The general loop runs each tick as: advance the commanded volume to the tick (DeliveryEngine.advance_to),
+read the actuator (read_status), commit the interval to the delivered-dose history (commit_tick), and check
+it (supervision.tick_alarms). plan_ticks does the same arithmetic in the same order for a whole stretch at
+once, elementwise with numpy, from the actuator's previewed reads. Running sums use ufunc.accumulate, which
+works left to right as the loop does, so each value is bit-identical to the loop's
+(tests/firmware_sim/pump/test_quiet_tick_equivalence.py). Nothing is changed here: quiet_prefix finds how
+many ticks raise nothing and DeliveryEngine.commit_ticks applies them.
+"""
+from __future__ import annotations
+
+import bisect
+from typing import TYPE_CHECKING, Callable, NamedTuple
+
+import numpy as np
+
+from firmware_sim.units import S_PER_H, UL_PER_ML
+
+if TYPE_CHECKING:
+    from firmware_sim.pump.concentration import ConcentrationTrack
+    from firmware_sim.pump.engine import DeliveryEngine
+
+SupervisionWindow = tuple[float, float, float]
+"""(start_s, commanded_q0_ul, reported0_ul): where the supervision window began."""
+
+
+class TickPlan(NamedTuple):
+    """Per tick of the stretch (arrays of equal length): the engine's bookkeeping after that tick."""
+
+    t_s: np.ndarray
+    q_ul: np.ndarray
+    """Commanded outlet volume."""
+    reservoir_ul: np.ndarray
+    drawn_total_ul: np.ndarray
+    reported_ul: np.ndarray
+    """Actuator-reported volume since the firmware first talked to it."""
+    cum_mcg: np.ndarray
+    """The delivered-dose history point committed at the tick."""
+    window_dose_mcg: np.ndarray | float
+    """Reported dose over the rolling window ending at each tick (DeliveryEngine.delivered_in_last_s), or one
+    float that none of them exceeds, when that bound is itself not above the dose breach level."""
+
+    @property
+    def ticks(self) -> int:
+        return len(self.t_s)
+
+
+def plan_ticks(engine: DeliveryEngine, times_s: np.ndarray, delivered_ul: np.ndarray, window_s: float,
+               dose_breach_mcg: float) -> TickPlan:
+    """The bookkeeping of a supervision tick at each of times_s, where the actuator reports delivered_ul.
+
+    Shorter than times_s from the first tick the bulk arithmetic does not cover: where the general loop would
+    take another branch (the interval leaves the concentration plug cached in the track, or adds nothing;
+    a tick at or before the last history point) or would need history points this stretch adds (a window
+    start past the last point before the stretch). The general loop runs those ticks.
+    """
+    hist_t, hist_cum = engine._hist_t_s, engine._hist_cum_mcg
+    n = len(delivered_ul)
+    if not n or not times_s[0] > hist_t[-1]:
+        n = 0
+    elif not times_s[n - 1] - window_s < hist_t[-1]:
+        n = int((times_s[:n] - window_s).searchsorted(hist_t[-1]))
+    times_s = times_s[:n]
+    reservoir = engine.reservoir
+    reported_ul = np.empty(n + 1)  # [the last tick's, then each tick's]
+    reported_ul[0] = engine._tick_reported_ul
+    np.subtract(delivered_ul[:n], engine._baseline_ul or 0.0, out=reported_ul[1:])
+    interval_ul = reported_ul[1:] - reported_ul[:-1]
+    cum_mcg = np.empty(n + 1)
+    cum_mcg[0] = hist_cum[-1]
+    mcg = cum_mcg[1:]
+    if engine.rate_ul_per_h > 0:
+        # columns: commanded volume, drawn total, reservoir (subtracting dq is adding -dq, exactly)
+        volumes = np.empty((n + 1, 3))
+        volumes[0] = (engine.t_s, reservoir.drawn_total_ul, reservoir.volume_ul)
+        volumes[1:, 0] = times_s
+        dq_ul = np.subtract(times_s, volumes[:-1, 0])
+        dq_ul *= engine.rate_ul_per_h
+        dq_ul /= S_PER_H
+        volumes[0, 0] = engine.q_ul
+        volumes[1:, 0] = dq_ul
+        volumes[1:, 1] = dq_ul
+        np.negative(dq_ul, out=volumes[1:, 2])
+        np.add.accumulate(volumes, axis=0, out=volumes)
+        q_ul, drawn_total_ul, reservoir_ul = volumes[1:, 0], volumes[1:, 1], volumes[1:, 2]
+        pending_mcg = q_ul - volumes[:-1, 0]
+        n = min(n, _ticks_in_plug(engine.track, volumes[:, 0], pending_mcg))
+        pending_mcg *= engine.track._plug[2]
+        pending_mcg /= UL_PER_ML
+        if n:
+            pending_mcg[0] += engine._pending_mcg
+            dq_ul[0] += engine._pending_ul
+        np.multiply(pending_mcg, interval_ul, out=mcg)
+        mcg /= dq_ul
+    else:
+        q_ul = np.full(n, engine.q_ul)
+        reservoir_ul, drawn_total_ul = np.full(n, reservoir.volume_ul), np.full(n, reservoir.drawn_total_ul)
+        np.multiply(interval_ul, engine.tip_conc_now(), out=mcg)
+        mcg /= UL_PER_ML
+        if n and engine._pending_ul > 0:
+            mcg[0] = engine._pending_mcg * interval_ul[0] / engine._pending_ul
+    if n and not mcg.min() >= 0.0:
+        mcg[mcg < 0.0] = 0.0
+    np.add.accumulate(cum_mcg, out=cum_mcg)
+    cum_mcg = cum_mcg[1:n + 1]
+    times_s = times_s[:n]
+    return TickPlan(times_s, q_ul[:n], reservoir_ul[:n], drawn_total_ul[:n], reported_ul[1:n + 1], cum_mcg,
+                    _window_dose_mcg(hist_t, hist_cum, times_s, window_s, cum_mcg, dose_breach_mcg))
+
+
+def _ticks_in_plug(track: ConcentrationTrack, q_ul: np.ndarray, steps_ul: np.ndarray) -> int:
+    """How many intervals q_ul[k] -> q_ul[k + 1] from the start add volume and lie in the fill cached in
+    track._plug (where ConcentrationTrack.tip_dose_mcg takes its fast path)."""
+    lo, hi, _ = track._plug
+    r_ul = q_ul - track.dead_volume_ul
+    if not len(steps_ul) or (steps_ul.min() > 0 and lo <= r_ul[0] and r_ul[-2] < hi and r_ul[-1] <= hi):
+        return len(steps_ul)  # q rises strictly, so the bounds hold for every interval if they hold at the ends
+    fits = (steps_ul > 0) & (lo <= r_ul[:-1]) & (r_ul[:-1] < hi) & (r_ul[1:] <= hi)
+    return len(steps_ul) if fits.all() else int(fits.argmin())
+
+
+def _window_dose_mcg(hist_t: list[float], hist_cum: list[float], times_s: np.ndarray, window_s: float,
+                     cum_mcg: np.ndarray, dose_breach_mcg: float) -> np.ndarray | float:
+    """DeliveryEngine.delivered_in_last_s at each tick, every window start lying before the last point of hist_t;
+    or, if it is not above dose_breach_mcg, the bound cum_mcg[-1] - (history at the first window start), which
+    none of them exceeds (the history is non-decreasing and float rounding is monotonic)."""
+    if not len(times_s):
+        return cum_mcg
+    first = bisect.bisect_right(hist_t, times_s[0] - window_s)
+    bound_mcg = float(cum_mcg[-1]) - hist_cum[first - 1 if first else 0]
+    if bound_mcg <= dose_breach_mcg:
+        return bound_mcg
+    window_start_s = times_s - window_s
+    lo = max(first - 1, 0)
+    hi = bisect.bisect_right(hist_t, window_start_s[-1]) + 1
+    t, c = np.array(hist_t[lo:hi]), np.array(hist_cum[lo:hi])
+    j = t.searchsorted(window_start_s, "right")
+    t0, t1, c0, c1 = t[j - 1], t[j], c[j - 1], c[j]
+    with np.errstate(divide="ignore", invalid="ignore"):  # the j == 0 lanes are discarded
+        interpolated = cum_mcg - (c0 + (c1 - c0) * (window_start_s - t0) / (t1 - t0))
+    return np.where(lo + j == 0, cum_mcg - hist_cum[0], interpolated)
+
+
+def quiet_prefix(plan: TickPlan, window: SupervisionWindow, restart_s: float,
+                 is_quiet: Callable[..., np.ndarray]) -> tuple[int, SupervisionWindow]:
+    """How many ticks from the start raise no alarm, and the supervision window after the last of them.
+
+    is_quiet(commanded_ul, reported_ul, window_dose_mcg) is the tick check (supervision.tick_is_quiet with the
+    thresholds bound); the window restarts after each tick at which restart_s has elapsed since its start.
+    """
+    k, n, dose = 0, plan.ticks, plan.window_dose_mcg
+    while k < n:
+        start_s, q0_ul, reported0_ul = window
+        end = k + int((plan.t_s[k:] - start_s).searchsorted(restart_s)) + 1  # through the tick that restarts it
+        restarts = end <= n
+        end = min(end, n)
+        quiet = is_quiet(plan.q_ul[k:end] - q0_ul, plan.reported_ul[k:end] - reported0_ul,
+                         dose if isinstance(dose, float) else dose[k:end])
+        if not quiet.all():
+            return k + int(quiet.argmin()), window
+        if restarts:
+            window = (float(plan.t_s[end - 1]), float(plan.q_ul[end - 1]), float(plan.reported_ul[end - 1]))
+        k = end
+    return n, window
