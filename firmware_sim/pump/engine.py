@@ -7,15 +7,12 @@ ticks the commanded volume stands in.
 """
 from __future__ import annotations
 
-import bisect
-
-import numpy as np
-
 from firmware_sim.clock import Clock
 from firmware_sim.event_log import EventKind, EventLog
 from firmware_sim.ports import Actuator, ActuatorStatus
 from firmware_sim.pump.concentration import ConcentrationTrack
 from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.pump.delivered_history import DeliveredHistory
 from firmware_sim.pump.reservoir import Reservoir
 from firmware_sim.pump.tick_batch import SupervisionWindow, TickPlan
 from firmware_sim.safety.window import DoseHistory
@@ -23,20 +20,6 @@ from firmware_sim.units import S_PER_H, UL_PER_ML
 
 RATE_EPS_UL_PER_H = 1e-12
 TIP_LOOKAHEAD_UL = 1e-6
-HISTORY_TRIM_BATCH = 256
-"""History points older than the span are dropped once more than this many have accumulated."""
-
-
-def dose_in_last_s(times: list[float], cums: list[float], span_s: float) -> float:
-    """Dose over the span ending at the last history point (cumulative cums at times, linear in between)."""
-    t = times[-1] - span_s
-    i = bisect.bisect_right(times, t)  # C bisect over at most span/period + HISTORY_TRIM_BATCH points
-    if i == 0:
-        return cums[-1] - cums[0]
-    if i == len(times):
-        return 0.0
-    t0, t1, c0, c1 = times[i - 1], times[i], cums[i - 1], cums[i]
-    return cums[-1] - (c0 + (c1 - c0) * (t - t0) / (t1 - t0))
 
 
 class DeliveryEngine:
@@ -53,9 +36,7 @@ class DeliveryEngine:
         self.rate_ul_per_h = 0.0
         self.reported_ul = 0.0
         self._baseline_ul: float | None = None
-        self._history_span_s = history_span_s
-        self._hist_t_s: list[float] = [self.t_s]
-        self._hist_cum_mcg: list[float] = [0.0]
+        self.delivered = DeliveredHistory(self.t_s, history_span_s)
         self._pending_ul = 0.0
         self._pending_mcg = 0.0
         self._tick_reported_ul = 0.0
@@ -134,12 +115,9 @@ class DeliveryEngine:
         self.reservoir.drawn_total_ul = float(plan.drawn_total_ul[last])
         self.reported_ul = self._tick_reported_ul = float(plan.reported_ul[last])
         self._pending_ul = self._pending_mcg = 0.0
-        times_s = plan.t_s[:n].tolist()
-        self._hist_t_s += times_s
-        self._hist_cum_mcg += plan.cum_mcg[:n].tolist()
-        self._trim_history_if_due(t_s)
+        self.delivered.extend(plan.t_s[:n], plan.cum_mcg[:n])
         self.window_start_s, self.window_q0_ul, self.window_reported0_ul = window
-        self.log.append_statuses(times_s, plan.reported_ul[:n].tolist(), plan.q_ul[:n].tolist())
+        self.log.append_statuses(plan.t_s[:n].tolist(), plan.reported_ul[:n].tolist(), plan.q_ul[:n].tolist())
 
     def commit_tick(self) -> None:
         """Turn the interval since the last tick into delivered history, scaled by the actuator report."""
@@ -149,14 +127,7 @@ class DeliveryEngine:
             mcg = self._pending_mcg * reported_ul / self._pending_ul
         else:
             mcg = reported_ul * self.tip_conc_now() / UL_PER_ML
-        times, cums = self._hist_t_s, self._hist_cum_mcg
-        cum_mcg = cums[-1] + (0.0 if mcg < 0.0 else mcg)  # max(mcg, 0.0)
-        if t_s <= times[-1]:
-            cums[-1] = cum_mcg
-        else:
-            times.append(t_s)
-            cums.append(cum_mcg)
-            self._trim_history_if_due(t_s)
+        self.delivered.commit(t_s, self.delivered.last_cum_mcg + (0.0 if mcg < 0.0 else mcg))  # max(mcg, 0.0)
         self._tick_reported_ul = total_reported_ul
         self._pending_ul = self._pending_mcg = 0.0
         self.log.append_status(t_s, total_reported_ul, self.q_ul)
@@ -170,21 +141,9 @@ class DeliveryEngine:
         self.window_q0_ul = self.q_ul
         self.window_reported0_ul = self.reported_ul
 
-    def _trim_history_if_due(self, t_s: float) -> None:
-        """Drop points older than the history span in batches, once more than HISTORY_TRIM_BATCH have gathered."""
-        times = self._hist_t_s
-        if len(times) > HISTORY_TRIM_BATCH + 2 and times[HISTORY_TRIM_BATCH + 1] < t_s - self._history_span_s:
-            self._trim_history(t_s)
-
-    def _trim_history(self, t_s: float) -> None:
-        keep_from = bisect.bisect_left(self._hist_t_s, t_s - self._history_span_s) - 1
-        if keep_from > HISTORY_TRIM_BATCH:
-            del self._hist_t_s[:keep_from]
-            del self._hist_cum_mcg[:keep_from]
-
     def delivered_in_last_s(self, span_s: float) -> float:
         """Reported dose at the tip over the span ending at the last committed tick."""
-        return dose_in_last_s(self._hist_t_s, self._hist_cum_mcg, span_s)
+        return self.delivered.dose_in_last_s(span_s)
 
     def history(self, span_s: float | None = None) -> DoseHistory:
         """Delivered history up to now (committed ticks plus commanded since the last tick).
@@ -192,12 +151,4 @@ class DeliveryEngine:
         With span_s, only the points from the last one before now - span_s on (what a rolling window of
         span_s needs: the gate's window arithmetic gives the same result on this tail).
         """
-        times, cums = self._hist_t_s, self._hist_cum_mcg
-        pending = self.t_s > times[-1]
-        now_s = self.t_s if pending else times[-1]
-        first = 0 if span_s is None else max(bisect.bisect_left(times, now_s - span_s) - 1, 0)
-        times_s, cum_mcg = np.array(times[first:]), np.array(cums[first:])
-        if pending:
-            times_s = np.append(times_s, self.t_s)
-            cum_mcg = np.append(cum_mcg, cums[-1] + self._pending_mcg)
-        return DoseHistory(times_s, cum_mcg)
+        return self.delivered.tail(self.t_s, self._pending_mcg, span_s)

@@ -55,12 +55,13 @@ def plan_ticks(engine: DeliveryEngine, times_s: np.ndarray, delivered_ul: np.nda
     a tick at or before the last history point) or would need history points this stretch adds (a window
     start past the last point before the stretch). The general loop runs those ticks.
     """
-    hist_t, hist_cum = engine._hist_t_s, engine._hist_cum_mcg
+    history = engine.delivered
+    last_point_s = history.last_t_s
     n = len(delivered_ul)
-    if not n or not times_s[0] > hist_t[-1]:
+    if not n or not times_s[0] > last_point_s:
         n = 0
-    elif not times_s[n - 1] - window_s < hist_t[-1]:
-        n = int((times_s[:n] - window_s).searchsorted(hist_t[-1]))
+    elif not times_s[n - 1] - window_s < last_point_s:
+        n = int((times_s[:n] - window_s).searchsorted(last_point_s))
     times_s = times_s[:n]
     reservoir = engine.reservoir
     reported_ul = np.empty(n + 1)  # [the last tick's, then each tick's]
@@ -68,7 +69,7 @@ def plan_ticks(engine: DeliveryEngine, times_s: np.ndarray, delivered_ul: np.nda
     np.subtract(delivered_ul[:n], engine._baseline_ul or 0.0, out=reported_ul[1:])
     interval_ul = reported_ul[1:] - reported_ul[:-1]
     cum_mcg = np.empty(n + 1)
-    cum_mcg[0] = hist_cum[-1]
+    cum_mcg[0] = history.last_cum_mcg
     mcg = cum_mcg[1:]
     if engine.rate_ul_per_h > 0:
         # columns: commanded volume, drawn total, reservoir (subtracting dq is adding -dq, exactly)
@@ -106,7 +107,7 @@ def plan_ticks(engine: DeliveryEngine, times_s: np.ndarray, delivered_ul: np.nda
     cum_mcg = cum_mcg[1:n + 1]
     times_s = times_s[:n]
     return TickPlan(times_s, q_ul[:n], reservoir_ul[:n], drawn_total_ul[:n], reported_ul[1:n + 1], cum_mcg,
-                    _window_dose_mcg(hist_t, hist_cum, times_s, window_s, cum_mcg, dose_breach_mcg))
+                    _window_dose_mcg(history.times_s, history.cum_mcg, times_s, window_s, cum_mcg, dose_breach_mcg))
 
 
 def _ticks_in_plug(track: ConcentrationTrack, q_ul: np.ndarray, steps_ul: np.ndarray) -> int:
@@ -120,26 +121,23 @@ def _ticks_in_plug(track: ConcentrationTrack, q_ul: np.ndarray, steps_ul: np.nda
     return len(steps_ul) if fits.all() else int(fits.argmin())
 
 
-def _window_dose_mcg(hist_t: list[float], hist_cum: list[float], times_s: np.ndarray, window_s: float,
+def _window_dose_mcg(hist_t: np.ndarray, hist_cum: np.ndarray, times_s: np.ndarray, window_s: float,
                      cum_mcg: np.ndarray, dose_breach_mcg: float) -> np.ndarray | float:
-    """DeliveryEngine.delivered_in_last_s at each tick, every window start lying before the last point of hist_t;
+    """DeliveredHistory.dose_in_last_s at each tick, every window start lying before the last point of hist_t;
     or, if it is not above dose_breach_mcg, the bound cum_mcg[-1] - (history at the first window start), which
     none of them exceeds (the history is non-decreasing and float rounding is monotonic)."""
     if not len(times_s):
         return cum_mcg
-    first = bisect.bisect_right(hist_t, times_s[0] - window_s)
-    bound_mcg = float(cum_mcg[-1]) - hist_cum[first - 1 if first else 0]
+    first = int(hist_t.searchsorted(times_s[0] - window_s, "right"))
+    bound_mcg = float(cum_mcg[-1] - hist_cum[first - 1 if first else 0])
     if bound_mcg <= dose_breach_mcg:
         return bound_mcg
     window_start_s = times_s - window_s
-    lo = max(first - 1, 0)
-    hi = bisect.bisect_right(hist_t, window_start_s[-1]) + 1
-    t, c = np.array(hist_t[lo:hi]), np.array(hist_cum[lo:hi])
-    j = t.searchsorted(window_start_s, "right")
-    t0, t1, c0, c1 = t[j - 1], t[j], c[j - 1], c[j]
+    j = hist_t.searchsorted(window_start_s, "right")
+    t0, t1, c0, c1 = hist_t[j - 1], hist_t[j], hist_cum[j - 1], hist_cum[j]
     with np.errstate(divide="ignore", invalid="ignore"):  # the j == 0 lanes are discarded
         interpolated = cum_mcg - (c0 + (c1 - c0) * (window_start_s - t0) / (t1 - t0))
-    return np.where(lo + j == 0, cum_mcg - hist_cum[0], interpolated)
+    return np.where(j == 0, cum_mcg - hist_cum[0], interpolated)
 
 
 def quiet_prefix(plan: TickPlan, window: SupervisionWindow, restart_s: float,
@@ -149,17 +147,22 @@ def quiet_prefix(plan: TickPlan, window: SupervisionWindow, restart_s: float,
     is_quiet(commanded_ul, reported_ul, window_dose_mcg) is the tick check (supervision.tick_is_quiet with the
     thresholds bound); the window restarts after each tick at which restart_s has elapsed since its start.
     """
-    k, n, dose = 0, plan.ticks, plan.window_dose_mcg
-    while k < n:
-        start_s, q0_ul, reported0_ul = window
-        end = k + int((plan.t_s[k:] - start_s).searchsorted(restart_s)) + 1  # through the tick that restarts it
-        restarts = end <= n
-        end = min(end, n)
-        quiet = is_quiet(plan.q_ul[k:end] - q0_ul, plan.reported_ul[k:end] - reported0_ul,
-                         dose if isinstance(dose, float) else dose[k:end])
-        if not quiet.all():
-            return k + int(quiet.argmin()), window
-        if restarts:
-            window = (float(plan.t_s[end - 1]), float(plan.q_ul[end - 1]), float(plan.reported_ul[end - 1]))
-        k = end
-    return n, window
+    t_s, q_ul, reported_ul, n = plan.t_s, plan.q_ul, plan.reported_ul, plan.ticks
+    windows, ends = [window], []  # windows[i] holds for ticks ends[i - 1] .. ends[i] - 1
+    while not ends or ends[-1] < n:
+        k = ends[-1] if ends else 0
+        end = k + int((t_s[k:] - windows[-1][0]).searchsorted(restart_s)) + 1  # through the tick that restarts it
+        ends.append(min(end, n))
+        if end <= n:
+            windows.append((float(t_s[end - 1]), float(q_ul[end - 1]), float(reported_ul[end - 1])))
+    if ends[0] == n:
+        q0_ul, reported0_ul = window[1], window[2]
+    else:
+        q0_ul, reported0_ul = np.empty(n), np.empty(n)
+        for (_, q0, reported0), start, end in zip(windows, [0] + ends, ends):
+            q0_ul[start:end], reported0_ul[start:end] = q0, reported0
+    quiet = is_quiet(q_ul - q0_ul, reported_ul - reported0_ul, plan.window_dose_mcg)
+    if quiet.all():
+        return n, windows[-1]
+    first = int(quiet.argmin())
+    return first, windows[bisect.bisect_right(ends, first)]

@@ -114,7 +114,7 @@ class FirmwareMachine(RuleBasedStateMachine):
     @invariant()
     def no_window_exceeds_hard_limit(self):
         engine = self.fw._engine
-        history = DoseHistory(np.array(engine._hist_t_s), np.array(engine._hist_cum_mcg))
+        history = DoseHistory(engine.delivered.times_s.copy(), engine.delivered.cum_mcg.copy())
         dose, _ = max_window_dose_mcg(history, (), 24 * H)
         assert dose <= (self.limits.hard_max_daily_dose_mcg + self.unreachable_run_on_mcg) * (1 + 1e-9)
 
