@@ -6,7 +6,9 @@ flushes as it writes); the firmware keeps its own copy to build the delivery pro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
+
+import numpy as np
 
 EventSink = Callable[["Event"], None]
 
@@ -51,15 +53,26 @@ def _status_event(t_s: float, delivered_ul: float, commanded_ul: float) -> Event
     return event
 
 
+class _StatusRun(NamedTuple):
+    """The status events of a run of ticks, kept as the arrays they were computed in."""
+
+    t_s: np.ndarray
+    delivered_ul: np.ndarray
+    commanded_ul: np.ndarray
+
+
 class EventLog:
     """Events in order. Without a sink, status events (one per supervision tick) are kept as plain
-    (t_s, delivered_ul, commanded_ul) tuples and built into Events the first time the log is read,
-    so a quiet tick allocates no Event or dict; with a sink each event is built and passed on at once."""
+    (t_s, delivered_ul, commanded_ul) tuples, or runs of them as arrays, and built into Events the first time
+    the log is read, so a quiet tick allocates no Event or dict; with a sink each event is built and passed
+    on at once."""
 
     def __init__(self, sink: EventSink | None = None) -> None:
-        self._events: list[Event | tuple[float, float, float]] = []
+        self._events: list[Event | tuple[float, float, float] | _StatusRun] = []
         self._built = 0
         """Entries before this index are all Events."""
+        self._unbuilt_run_ticks = 0
+        """Status events held in _StatusRun entries beyond the one entry each counts for."""
         self._sink = sink
 
     def append(self, t_s: float, kind: str, **fields: Any) -> Event:
@@ -78,21 +91,31 @@ class EventLog:
             self._events.append(event)
             self._sink(event)
 
-    def append_statuses(self, t_s: list[float], delivered_ul: list[float], commanded_ul: list[float]) -> None:
-        """append_status for each of a run of ticks, in order."""
+    def append_statuses(self, t_s: np.ndarray, delivered_ul: np.ndarray, commanded_ul: np.ndarray) -> None:
+        """append_status for each of a run of ticks, in order. The arrays are kept, not copied: the caller
+        must not change them afterwards."""
         if self._sink is None:
-            self._events.extend(zip(t_s, delivered_ul, commanded_ul))
+            self._events.append(_StatusRun(t_s, delivered_ul, commanded_ul))
+            self._unbuilt_run_ticks += len(t_s) - 1
         else:
-            for entry in zip(t_s, delivered_ul, commanded_ul):
+            for entry in zip(t_s.tolist(), delivered_ul.tolist(), commanded_ul.tolist()):
                 self.append_status(*entry)
 
     def _all(self) -> list[Event]:
         events = self._events
-        for i in range(self._built, len(events)):
-            entry = events[i]
-            if type(entry) is tuple:
-                events[i] = _status_event(*entry)
-        self._built = len(events)
+        if self._built < len(events):
+            built: list[Event] = []
+            for entry in events[self._built:]:
+                if type(entry) is tuple:
+                    built.append(_status_event(*entry))
+                elif type(entry) is _StatusRun:
+                    built += map(_status_event, entry.t_s.tolist(), entry.delivered_ul.tolist(),
+                                 entry.commanded_ul.tolist())
+                else:
+                    built.append(entry)  # type: ignore[arg-type]
+            del events[self._built:]
+            events += built
+            self._built, self._unbuilt_run_ticks = len(events), 0
         return events  # type: ignore[return-value]
 
     @property
@@ -100,4 +123,4 @@ class EventLog:
         return tuple(self._all())
 
     def __len__(self) -> int:
-        return len(self._events)
+        return len(self._events) + self._unbuilt_run_ticks

@@ -117,7 +117,7 @@ class DeliveryEngine:
         self._pending_ul = self._pending_mcg = 0.0
         self.delivered.extend(plan.t_s[:n], plan.cum_mcg[:n])
         self.window_start_s, self.window_q0_ul, self.window_reported0_ul = window
-        self.log.append_statuses(plan.t_s[:n].tolist(), plan.reported_ul[:n].tolist(), plan.q_ul[:n].tolist())
+        self.log.append_statuses(plan.t_s[:n], plan.reported_ul[:n], plan.q_ul[:n])
 
     def commit_tick(self) -> None:
         """Turn the interval since the last tick into delivered history, scaled by the actuator report."""

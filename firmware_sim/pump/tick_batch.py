@@ -101,8 +101,7 @@ def plan_ticks(engine: DeliveryEngine, times_s: np.ndarray, delivered_ul: np.nda
         mcg /= UL_PER_ML
         if n and engine._pending_ul > 0:
             mcg[0] = engine._pending_mcg * interval_ul[0] / engine._pending_ul
-    if n and not mcg.min() >= 0.0:
-        mcg[mcg < 0.0] = 0.0
+    np.maximum(mcg, 0.0, out=mcg)  # 0.0 if mcg < 0.0 else mcg (a zero's sign cannot change the sum: cum >= +0.0)
     np.add.accumulate(cum_mcg, out=cum_mcg)
     cum_mcg = cum_mcg[1:n + 1]
     times_s = times_s[:n]
@@ -114,9 +113,13 @@ def _ticks_in_plug(track: ConcentrationTrack, q_ul: np.ndarray, steps_ul: np.nda
     """How many intervals q_ul[k] -> q_ul[k + 1] from the start add volume and lie in the fill cached in
     track._plug (where ConcentrationTrack.tip_dose_mcg takes its fast path)."""
     lo, hi, _ = track._plug
-    r_ul = q_ul - track.dead_volume_ul
-    if not len(steps_ul) or (steps_ul.min() > 0 and lo <= r_ul[0] and r_ul[-2] < hi and r_ul[-1] <= hi):
+    dead_ul = track.dead_volume_ul
+    if not len(steps_ul):
+        return 0
+    first_ul, (before_last_ul, last_ul) = float(q_ul[0]), q_ul[-2:].tolist()
+    if steps_ul.min() > 0 and lo <= first_ul - dead_ul and before_last_ul - dead_ul < hi and last_ul - dead_ul <= hi:
         return len(steps_ul)  # q rises strictly, so the bounds hold for every interval if they hold at the ends
+    r_ul = q_ul - dead_ul
     fits = (steps_ul > 0) & (lo <= r_ul[:-1]) & (r_ul[:-1] < hi) & (r_ul[1:] <= hi)
     return len(steps_ul) if fits.all() else int(fits.argmin())
 

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 from firmware_sim.units import S_PER_H
@@ -26,9 +26,9 @@ _TINY = 1e-290  # absorbs underflow in the error bounds
 _PIECE_FIELDS = attrgetter("start_s", "end_s", "rate_mcg_per_h")
 
 
-@dataclass(frozen=True)
-class RatePiece:
-    """Planned delivery at the catheter tip: rate_mcg_per_h from start_s to end_s."""
+class RatePiece(NamedTuple):
+    """Planned delivery at the catheter tip: rate_mcg_per_h from start_s to end_s (a plan holds a piece per flex
+    step for two days, built for every gate call: a NamedTuple is the cheapest immutable record)."""
 
     start_s: float
     end_s: float
@@ -47,7 +47,8 @@ def peak_rate_mcg_per_h(pieces: Sequence[RatePiece]) -> float:
     rate = peak = 0.0
     for _t_s, _starts, change in edges:  # at equal times ends (0) sort before starts (1)
         rate += change
-        peak = max(peak, rate)
+        if rate > peak:
+            peak = rate
     return peak
 
 

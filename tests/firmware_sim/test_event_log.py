@@ -1,0 +1,30 @@
+"""The event log keeps status events cheaply (tuples, runs of arrays) and reads back the same Events, in order."""
+from __future__ import annotations
+
+import numpy as np
+
+from firmware_sim.event_log import Event, EventKind, EventLog
+
+
+def _fill(log: EventLog) -> None:
+    log.append(0.0, EventKind.STATE, from_state="idle", to_state="priming")
+    log.append_status(60.0, 0.5, 0.5)
+    log.append_statuses(np.array([120.0, 180.0, 240.0]), np.array([1.0, 1.5, 2.0]), np.array([1.0, 1.5, 2.1]))
+    log.append(240.0, EventKind.ALARM, alarm="over_delivery")
+    log.append_statuses(np.array([300.0]), np.array([2.5]), np.array([2.6]))
+
+
+def test_runs_of_statuses_read_back_as_the_events_a_sink_receives():
+    sunk: list[Event] = []
+    with_sink, without_sink = EventLog(sunk.append), EventLog()
+    _fill(with_sink)
+    _fill(without_sink)
+    assert len(without_sink) == len(with_sink) == len(sunk) == 7
+    records = [e.to_record() for e in without_sink.events]
+    assert records == [e.to_record() for e in sunk] == [e.to_record() for e in with_sink.events]
+    assert [r["t_s"] for r in records] == [0.0, 60.0, 120.0, 180.0, 240.0, 240.0, 300.0]
+    assert records[4] == {"t_s": 240.0, "kind": "status", "delivered_ul": 2.0, "commanded_ul": 2.1}
+    assert all(type(r["delivered_ul"]) is float for r in records if r["kind"] == "status")
+    without_sink.append_status(360.0, 3.0, 3.1)  # appending after a read builds only what is new
+    assert len(without_sink) == 8 and without_sink.events[-1].t_s == 360.0
+    assert [e.to_record() for e in without_sink.events[:7]] == records
