@@ -131,9 +131,6 @@ class FirmwareRuntime(Supervision):
             candidates.append(self._config.elective_replacement_at_s)
         return max(min(candidates), engine.t_s)
 
-    def _volume_reached(self, remaining_ul: float) -> bool:
-        return remaining_ul <= self._engine.rate_ul_per_h * TIME_EPS_S / S_PER_H + VOLUME_EPS_UL
-
     def _process_due(self) -> None:
         for _ in range(32):
             if not self._process_one_due():
@@ -141,18 +138,21 @@ class FirmwareRuntime(Supervision):
         raise RuntimeError("firmware event processing did not settle")
 
     def _process_one_due(self) -> bool:
-        engine, now = self._engine, self._engine.t_s
-        if self.state in (PumpState.PRIMING, PumpState.BRIDGE):
+        engine, now, state = self._engine, self._engine.t_s, self._model.state
+        # a volume counts as reached within a microsecond of flow (plus float noise)
+        volume_slack_ul = engine.rate_ul_per_h * TIME_EPS_S / S_PER_H + VOLUME_EPS_UL
+        if state is PumpState.PRIMING or state is PumpState.BRIDGE:
             boundary = engine.track.next_tip_change_ul(engine.q_ul)
-            if boundary is None or self._volume_reached(boundary - engine.q_ul):
-                self._fire("priming_done" if self.state is PumpState.PRIMING else "bridge_done")
+            if boundary is None or boundary - engine.q_ul <= volume_slack_ul:
+                self._fire("priming_done" if state is PumpState.PRIMING else "bridge_done")
                 return True
-        if engine.rate_ul_per_h > 0 and self._volume_reached(engine.reservoir.volume_ul):
-            self._raise_alarm(AlarmName.EMPTY_RESERVOIR, f"reservoir estimate {engine.reservoir.volume_ul:.6g} uL")
+        reservoir = engine.reservoir
+        if engine.rate_ul_per_h > 0 and reservoir.volume_ul <= volume_slack_ul:
+            self._raise_alarm(AlarmName.EMPTY_RESERVOIR, f"reservoir estimate {reservoir.volume_ul:.6g} uL")
             return True
-        if (AlarmName.LOW_RESERVOIR not in self._alarms and engine.reservoir.conc_mcg_per_ml > 0 and
-                self._volume_reached(engine.reservoir.volume_ul - self._config.low_reservoir_threshold_ul)):
-            self._raise_alarm(AlarmName.LOW_RESERVOIR, f"reservoir estimate {engine.reservoir.volume_ul:.6g} uL at "
+        if (AlarmName.LOW_RESERVOIR not in self._alarms and reservoir.conc_mcg_per_ml > 0 and
+                reservoir.volume_ul - self._config.low_reservoir_threshold_ul <= volume_slack_ul):
+            self._raise_alarm(AlarmName.LOW_RESERVOIR, f"reservoir estimate {reservoir.volume_ul:.6g} uL at "
                               f"the programmed rate is at or below {self._config.low_reservoir_threshold_ul:g} uL")
             return True
         if self._bolus is not None and now >= self._bolus.end_s - TIME_EPS_S:
@@ -167,7 +167,7 @@ class FirmwareRuntime(Supervision):
                                            periodic.next_s + periodic.interval_h * S_PER_H)
             self._run_periodic_bolus(periodic)
             return True
-        if self.state in THERAPY_STATES and now >= self._next_flex_s - TIME_EPS_S:
+        if state in THERAPY_STATES and now >= self._next_flex_s - TIME_EPS_S:
             self._apply_delivery()
             return True
         eri_s = self._config.elective_replacement_at_s
