@@ -48,6 +48,11 @@ class PumpFirmware(FirmwareRuntime):
     def events(self) -> tuple[Event, ...]:
         return self._log.events
 
+    @property
+    def event_count(self) -> int:
+        """len(events), without building the status events kept in compact form."""
+        return len(self._log)
+
     def delivery_profile(self) -> DeliveryProfile:
         """mcg at the catheter tip, rebuilt from the log (actuator-reported volume, plug-flow dead volume)."""
         return build_delivery_profile(self._log.events, self._config.dead_volume_ul, self._engine.t_s)
