@@ -16,11 +16,10 @@ from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.engine import DeliveryEngine
 from firmware_sim.pump.programs import ActiveBolus, BasalProgram, PeriodicBolus
 from firmware_sim.pump.states import PumpState, StateModel, build_machine
-from firmware_sim.pump.supervision import Supervision
+from firmware_sim.pump.supervision import TIME_EPS_S, Supervision
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.units import S_PER_H, UL_PER_ML
 
-TIME_EPS_S = 1e-6
 VOLUME_EPS_UL = 1e-9
 THERAPY_STATES = (PumpState.CONTINUOUS, PumpState.BOLUS, PumpState.BRIDGE)
 
@@ -107,29 +106,35 @@ class FirmwareRuntime(Supervision):
     def _sync(self) -> None:
         self.run_until_s(self._clock.now_s())
 
-    def _volume_event_s(self, remaining_ul: float) -> float:
-        rate = self._engine.rate_ul_per_h
-        return self._engine.t_s + remaining_ul / rate * S_PER_H if rate > 0 else math.inf
-
     def _next_event_s(self) -> float:
-        engine, candidates = self._engine, [self._next_tick_s]
-        if engine.rate_ul_per_h > 0:
-            if self.state in (PumpState.PRIMING, PumpState.BRIDGE):
+        return max(min(self._next_tick_s, self._next_event_besides_ticks_s()), self._engine.t_s)
+
+    def _next_event_besides_ticks_s(self, margin_s: float = 0.0, margin_ul: float = 0.0) -> float:
+        """When the earliest scheduled event other than a supervision tick falls due: priming or bridge boundary
+        and reservoir levels (reached at the commanded rate), bolus end, periodic bolus, flex step, elective
+        replacement. With margins, brought forward by margin_s, and volume events also by margin_ul of flow
+        (the bulk tick path stops that far before them)."""
+        engine, state = self._engine, self._model.state
+        rate, t_s, candidates = engine.rate_ul_per_h, engine.t_s, [math.inf]
+        if rate > 0:
+            volumes_ul = []
+            if state is PumpState.PRIMING or state is PumpState.BRIDGE:
                 boundary = engine.track.next_tip_change_ul(engine.q_ul)
                 if boundary is not None:
-                    candidates.append(self._volume_event_s(boundary - engine.q_ul))
+                    volumes_ul.append(boundary - engine.q_ul)
             if AlarmName.LOW_RESERVOIR not in self._alarms:
-                candidates.append(self._volume_event_s(engine.reservoir.volume_ul - self._config.low_reservoir_threshold_ul))
-            candidates.append(self._volume_event_s(engine.reservoir.volume_ul))
+                volumes_ul.append(engine.reservoir.volume_ul - self._config.low_reservoir_threshold_ul)
+            volumes_ul.append(engine.reservoir.volume_ul)
+            candidates += [t_s + (remaining_ul - margin_ul) / rate * S_PER_H - margin_s for remaining_ul in volumes_ul]
         if self._bolus is not None:
-            candidates.append(self._bolus.end_s)
+            candidates.append(self._bolus.end_s - margin_s)
         if self._periodic is not None:
-            candidates.append(self._periodic.next_s)
-        if self.state in THERAPY_STATES:
-            candidates.append(self._next_flex_s)
+            candidates.append(self._periodic.next_s - margin_s)
+        if state in THERAPY_STATES:
+            candidates.append(self._next_flex_s - margin_s)
         if self._config.elective_replacement_at_s is not None and not self._eri_raised:
-            candidates.append(self._config.elective_replacement_at_s)
-        return max(min(candidates), engine.t_s)
+            candidates.append(self._config.elective_replacement_at_s - margin_s)
+        return min(candidates)
 
     def _process_due(self) -> None:
         for _ in range(32):

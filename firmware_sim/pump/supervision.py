@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from functools import partial
-from typing import Callable
 
 import numpy as np
 
@@ -17,10 +16,8 @@ from firmware_sim.ports import ActuatorError
 from firmware_sim.pump.alarms import AlarmName, alarm_for_actuator_fault
 from firmware_sim.pump.states import PumpState
 from firmware_sim.pump.tick_batch import plan_ticks, quiet_prefix
-from firmware_sim.units import S_PER_H
 
 TIME_EPS_S = 1e-6
-THERAPY_STATES = (PumpState.CONTINUOUS, PumpState.BOLUS, PumpState.BRIDGE)
 QUIET_MARGIN_S = 1e-3
 """The bulk path stops this far before any timed event (1000x TIME_EPS_S)."""
 QUIET_MARGIN_UL = 1e-3
@@ -142,29 +139,10 @@ class Supervision:
 
     def _quiet_until_s(self) -> float:
         """Before this time nothing but supervision ticks can fall due (with margins far beyond the loop's
-        tolerances); the horizon holds until the state, rate, alarms or programs change."""
+        tolerances); the horizon holds until the state, rate, alarms or programs change. None in priming or
+        bridging without a boundary ahead or without flow (the general loop settles those)."""
         engine, state = self._engine, self._model.state
-        rate, until_s = engine.rate_ul_per_h, math.inf
-        if state is PumpState.PRIMING or state is PumpState.BRIDGE:
-            boundary = engine.track.next_tip_change_ul(engine.q_ul)
-            if boundary is None or rate <= 0:
-                return -math.inf
-            until_s = self._quiet_volume_s(boundary - engine.q_ul)
-        if rate > 0:
-            volume_ul = engine.reservoir.volume_ul
-            if AlarmName.LOW_RESERVOIR not in self._alarms:
-                until_s = min(until_s, self._quiet_volume_s(volume_ul - self._config.low_reservoir_threshold_ul))
-            until_s = min(until_s, self._quiet_volume_s(volume_ul))
-        if self._bolus is not None:
-            until_s = min(until_s, self._bolus.end_s - QUIET_MARGIN_S)
-        if self._periodic is not None:
-            until_s = min(until_s, self._periodic.next_s - QUIET_MARGIN_S)
-        if state in THERAPY_STATES:
-            until_s = min(until_s, self._next_flex_s - QUIET_MARGIN_S)
-        if self._config.elective_replacement_at_s is not None and not self._eri_raised:
-            until_s = min(until_s, self._config.elective_replacement_at_s - QUIET_MARGIN_S)
-        return until_s
-
-    def _quiet_volume_s(self, remaining_ul: float) -> float:
-        engine = self._engine
-        return engine.t_s + (remaining_ul - QUIET_MARGIN_UL) / engine.rate_ul_per_h * S_PER_H - QUIET_MARGIN_S
+        if (state is PumpState.PRIMING or state is PumpState.BRIDGE) and (
+                engine.rate_ul_per_h <= 0 or engine.track.next_tip_change_ul(engine.q_ul) is None):
+            return -math.inf
+        return self._next_event_besides_ticks_s(QUIET_MARGIN_S, QUIET_MARGIN_UL)

@@ -7,7 +7,6 @@ from firmware_sim.event_log import EventKind
 from firmware_sim.pump.alarms import ALARM_PRIORITY, AlarmName, AlarmPriority
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.states import PumpState
-from firmware_sim.safety.limits import DrugLimits
 
 req = pytest.mark.requirements
 
@@ -83,12 +82,14 @@ def test_low_reservoir_is_low_priority_and_keeps_delivering(make_rig):
     r = make_rig(config=FirmwareConfig(low_reservoir_threshold_ul=2000))
     fw = r.primed(volume_ul=3000)
     fw.start_continuous(600)  # 50 uL/h at 500 mcg/mL
+    started_s, volume_at_start_ul = fw.now_s, fw.reservoir_volume_ul
     fw.run_until_s(fw.now_s + 12 * 3600)
     names = [a.name for a in fw.active_alarms]
     assert names == [AlarmName.LOW_RESERVOIR] and fw.state is PumpState.CONTINUOUS
     assert r.actuator.rate_ul_per_h == pytest.approx(50.0)
     low = fw.active_alarms[0]
     # raised when the programmed-rate estimate crossed the threshold, not sensed
+    assert low.t_s == pytest.approx(started_s + (volume_at_start_ul - 2000.0) / 50.0 * 3600, abs=1e-3)
     assert fw.reservoir_volume_ul < 2000
 
 

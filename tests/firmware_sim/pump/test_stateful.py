@@ -8,7 +8,6 @@ reason.
 """
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
