@@ -96,10 +96,10 @@ class PumpFirmware(FirmwareRuntime):
             elif engine.reservoir.volume_ul < self._config.dead_volume_ul:
                 findings.append(Finding("SR-PRM-001", f"reservoir {engine.reservoir.volume_ul:g} uL holds less than "
                                         f"the priming volume {self._config.dead_volume_ul:g} uL"))
-        decision = gate.gate_simple("prime", findings)
         if not findings:
-            decision = gate.gate_simple("prime", gate.checks.check_actuator_rate(
-                self._config.priming_rate_ul_per_h, self._config.max_actuator_rate_ul_per_h))
+            findings = gate.checks.check_actuator_rate(self._config.priming_rate_ul_per_h,
+                                                       self._config.max_actuator_rate_ul_per_h)
+        decision = gate.gate_simple("prime", findings)
         if self._record(decision, priming_volume_ul=self._config.dead_volume_ul):
             self._fire("prime")
         return decision
@@ -135,18 +135,13 @@ class PumpFirmware(FirmwareRuntime):
         """Patient-activated bolus with the configured PTM settings (lockout, count and dose per 24 h)."""
         self._sync()
         findings = self._state_findings("start_bolus") + self._bolus_findings()
-        settings = self._ptm
-        decision: Decision
-        if findings or settings is None:
-            decision = gate.gate_ptm_press(settings, self._ptm_times, self._context(findings, None), self._limits)
-        else:
+        settings, bolus = self._ptm, None
+        if not findings and settings is not None:
             bolus = ActiveBolus("ptm", settings.dose_mcg, self.now_s, self.now_s + settings.duration_min * 60.0)
-            decision = gate.gate_ptm_press(settings, self._ptm_times, self._context([], bolus), self._limits)
-            if self._record(decision):
-                self._remember_ptm_press(self.now_s)
-                self._begin_bolus(bolus)
-            return decision
-        self._record(decision)
+        decision = gate.gate_ptm_press(settings, self._ptm_times, self._context(findings, bolus), self._limits)
+        if self._record(decision) and bolus is not None:
+            self._remember_ptm_press(self.now_s)
+            self._begin_bolus(bolus)
         return decision
 
     def _remember_ptm_press(self, t_s: float) -> None:

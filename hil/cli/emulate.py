@@ -1,7 +1,8 @@
 """`itpump emulate ne1000|grbl|balance`: serve device emulators on pseudo-terminals in wall time.
 
 Prints one line per device, "<device>: <path>", before anything else, then serves until SIGINT or
-SIGTERM. Faults: --fault [device/]name[:key=value,...], e.g. --fault stall:at_s=60,
+SIGTERM (exit 0). If a device's serving thread ends by itself (an emulator error), the others are stopped
+and the command exits 2 with the error on stderr. Faults: --fault [device/]name[:key=value,...], e.g. --fault stall:at_s=60,
 --fault balance/unstable:duration_s=5, --fault corrupt_bytes:count=2,skip_bytes=3.
 """
 from __future__ import annotations
@@ -104,4 +105,9 @@ def run(args: argparse.Namespace) -> int:
             device.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return 0
+    if stop.is_set():
+        return 0
+    for name, device in devices.items():
+        if device.error is not None:
+            print(f"itpump emulate: {name} stopped serving: {device.error!r}", file=sys.stderr)
+    return 2

@@ -82,6 +82,11 @@ class EmulatedDevice:
     def serving(self) -> bool:
         return self._server is not None and self._server.running
 
+    @property
+    def error(self) -> BaseException | None:
+        """What ended the serving thread, if it did not stop on request."""
+        return self._server.error if self._server is not None else None
+
     def fault_names(self) -> dict[str, str]:
         """Every fault name inject_fault accepts, with what it does."""
         return {**LINK_FAULTS, **self.core.FAULTS}

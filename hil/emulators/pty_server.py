@@ -54,6 +54,8 @@ class PtyServer:
         self._master_fd: int | None = None
         self._rx_done_s = 0.0
         self.path: str | None = None
+        self.error: BaseException | None = None
+        """What ended the serving thread, if it did not stop on request."""
 
     def start(self) -> str:
         if self._thread is not None:
@@ -91,6 +93,9 @@ class PtyServer:
                         self._send(fd, self._on_bytes(data))
                 if not self._stop.is_set():
                     self._send(fd, self._on_tick())
+        except BaseException as exc:
+            self.error = exc
+            raise
         finally:
             os.close(fd)
             self._master_fd = None

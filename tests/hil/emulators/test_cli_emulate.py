@@ -51,3 +51,19 @@ def test_fault_option_parsing():
     assert parse_fault("balance/unstable:duration_s=5", "ne1000") == ("balance", "unstable", {"duration_s": 5})
     assert parse_fault("corrupt_bytes:count=2,direction=from_host", "grbl") == (
         "grbl", "corrupt_bytes", {"count": 2, "direction": "from_host"})
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_device_that_stops_serving_by_itself_ends_the_command_with_exit_code_2(monkeypatch, capsys):
+    from hil.cli import emulate
+    from hil.cli.main import build_parser
+    from hil.emulators.device import EmulatedDevice
+
+    def broken_tick(self):
+        raise RuntimeError("model error in the serving thread")
+
+    monkeypatch.setattr(EmulatedDevice, "_on_tick", broken_tick)
+    args = build_parser().parse_args(["emulate", "ne1000", "--with-balance"])
+    assert emulate.run(args) == 2
+    err = capsys.readouterr().err
+    assert "ne1000 stopped serving: RuntimeError('model error in the serving thread')" in err
