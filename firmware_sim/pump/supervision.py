@@ -123,7 +123,10 @@ class Supervision:
             if not (engine.t_s < tick_s < limit_s and clock.now_s() <= tick_s):
                 return
             times_s = _tick_times_s(tick_s, period_s, limit_s, end_s)
-            preview = preview_reads(times_s[:-1])
+            try:
+                preview = preview_reads(times_s[:-1])
+            except Exception:  # an actuator that cannot preview now is read tick by tick, as any other
+                return
             plan = plan_ticks(engine, times_s[:-1], preview.delivered_ul, self._window_s, self._dose_breach_mcg)
             window = (engine.window_start_s, engine.window_q0_ul, engine.window_reported0_ul)
             n, window = quiet_prefix(plan, window, self._window_restart_s, is_quiet)

@@ -57,7 +57,7 @@ def plan_ticks(engine: DeliveryEngine, times_s: np.ndarray, delivered_ul: np.nda
     """
     history = engine.delivered
     last_point_s = history.last_t_s
-    n = len(delivered_ul)
+    n = min(len(times_s), len(delivered_ul))
     if not n or not times_s[0] > last_point_s:
         n = 0
     elif not times_s[n - 1] - window_s < last_point_s:
