@@ -60,6 +60,7 @@ class FlexSchedule:
             if not (math.isfinite(step.rate_mcg_per_h) and step.rate_mcg_per_h >= 0):
                 raise ValueError(f"FlexSchedule rate_mcg_per_h must be finite and >= 0, got {step.rate_mcg_per_h}")
         object.__setattr__(self, "_starts_s", [s.start_h * S_PER_H for s in self.steps])
+        object.__setattr__(self, "_rates_mcg_per_h", [s.rate_mcg_per_h for s in self.steps])
 
     @property
     def daily_dose_mcg(self) -> float:
@@ -71,8 +72,17 @@ class FlexSchedule:
         return max(s.rate_mcg_per_h for s in self.steps)
 
     def _index(self, t_s: float) -> tuple[int, float]:
+        """The step in force at t_s and the start of its day: the last step whose start, day_start_s +
+        start, is at or before t_s, compared as that sum (t_s - day_start_s can round below a start that the
+        sum reaches, and the schedule would then never move past it). -1 (the day before's last step) when
+        the day's start rounds above t_s."""
+        starts = self._starts_s  # type: ignore[attr-defined]
         day_start_s = math.floor(t_s / S_PER_DAY) * S_PER_DAY
-        i = bisect.bisect_right(self._starts_s, t_s - day_start_s) - 1  # type: ignore[attr-defined]
+        i = bisect.bisect_right(starts, t_s - day_start_s) - 1
+        while i + 1 < len(starts) and day_start_s + starts[i + 1] <= t_s:
+            i += 1
+        while i >= 0 and day_start_s + starts[i] > t_s:
+            i -= 1
         return i, day_start_s
 
     def rate_mcg_per_h_at(self, t_s: float) -> float:
@@ -85,11 +95,14 @@ class FlexSchedule:
 
     def planned(self, start_s: float, end_s: float) -> list[RatePiece]:
         pieces, t = [], start_s
-        starts, steps = self._starts_s, self.steps  # type: ignore[attr-defined]
+        starts, rates, index = self._starts_s, self._rates_mcg_per_h, self._index  # type: ignore[attr-defined]
+        last = len(starts) - 1
         while t < end_s:
-            i, day_start_s = self._index(t)  # one lookup gives both next_change_s(t) and rate_mcg_per_h_at(t)
-            nxt = min(day_start_s + (starts[i + 1] if i + 1 < len(starts) else S_PER_DAY), end_s)
-            pieces.append(RatePiece(t, nxt, steps[i].rate_mcg_per_h))
+            i, day_start_s = index(t)  # one lookup gives both next_change_s(t) and rate_mcg_per_h_at(t)
+            nxt = day_start_s + (starts[i + 1] if i < last else S_PER_DAY)
+            if end_s < nxt:
+                nxt = end_s
+            pieces.append(RatePiece(t, nxt, rates[i]))
             t = nxt
         return pieces
 

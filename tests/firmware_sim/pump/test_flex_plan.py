@@ -1,0 +1,51 @@
+"""A flex schedule moves on at every step: each change lies after the time it was asked at, however the step
+times round, and the plan is the chain of those steps."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import example, given, settings, strategies as st
+
+from firmware_sim.clock import VirtualClock
+from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.pump.firmware import PumpFirmware
+from firmware_sim.pump.memory_actuator import InMemoryActuator
+from firmware_sim.pump.programs import FlexSchedule, FlexStep
+from firmware_sim.pump.states import PumpState
+from firmware_sim.safety.limits import DrugLimits
+from firmware_sim.safety.window import RatePiece
+
+starts_h = st.lists(st.floats(0.01, 23.99, allow_nan=False), max_size=8, unique=True).map(
+    lambda later: [0.0] + sorted(later))
+STUCK_BEFORE = ([0.0, 11.890533388464743], 15534411.19909879)
+"""A schedule and start time at which the step lookup (t - day start against the step start) used to return the
+step already reached, so next_change_s(t) == t: the plan looped for ever and the firmware stopped settling."""
+
+
+@example(starts_h=STUCK_BEFORE[0], start_s=STUCK_BEFORE[1], span_s=2 * 86400.0)
+@given(starts_h=starts_h, start_s=st.floats(0, 400 * 86400.0, allow_nan=False),
+       span_s=st.floats(0, 3 * 86400.0, allow_nan=False))
+@settings(max_examples=300)
+def test_changes_lie_ahead_and_the_plan_chains_the_steps(starts_h, start_s, span_s):
+    schedule = FlexSchedule(tuple(FlexStep(h, 10.0 + k) for k, h in enumerate(starts_h)))
+    end_s = start_s + span_s
+    expected, t = [], start_s
+    for _ in range(4 * len(starts_h) + 8):  # at most one piece per step and day, plus the ends
+        if not t < end_s:
+            break
+        nxt = schedule.next_change_s(t)
+        assert nxt > t
+        expected.append(RatePiece(t, min(nxt, end_s), schedule.rate_mcg_per_h_at(t)))
+        t = min(nxt, end_s)
+    assert not t < end_s
+    assert schedule.planned(start_s, end_s) == expected
+
+
+@pytest.mark.timeout(60)  # before the fix the gate's plan looped for ever here
+def test_a_schedule_with_unround_step_times_runs_through_its_steps():
+    clock = VirtualClock()
+    fw = PumpFirmware(FirmwareConfig(), DrugLimits(), InMemoryActuator(clock), clock)
+    assert fw.refill(20000, 2000, 0).approved and fw.prime().approved
+    fw.run_until_s(STUCK_BEFORE[1] - 3600)
+    assert fw.start_flex(FlexSchedule((FlexStep(0.0, 12.0), FlexStep(STUCK_BEFORE[0][1], 18.0)))).approved
+    fw.run_until_s(STUCK_BEFORE[1] + 2 * 86400)
+    assert fw.state is PumpState.CONTINUOUS and fw.active_alarms == ()
