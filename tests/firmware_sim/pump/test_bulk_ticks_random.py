@@ -13,6 +13,9 @@ from firmware_sim.safety.limits import DrugLimits
 
 H = 3600.0
 FLEX = FlexSchedule(tuple(FlexStep(float(h), 10.0 + 3.0 * (h % 4)) for h in range(0, 24, 2)))
+ODD_FLEX = FlexSchedule((FlexStep(0.0, 11.0), FlexStep(7.3719, 16.5), FlexStep(11.890533388464743, 9.25),
+                         FlexStep(19.24831616681304, 14.0)))
+"""Step times that do not fall on a tick and round awkwardly against the day start."""
 
 
 class TickByTickFirmware(PumpFirmware):
@@ -22,7 +25,7 @@ class TickByTickFirmware(PumpFirmware):
 
 OPERATIONS = st.one_of(
     st.tuples(st.just("program"), st.sampled_from([150, 300, 700, 1100])),
-    st.tuples(st.just("flex")),
+    st.tuples(st.just("flex"), st.sampled_from([FLEX, ODD_FLEX])),
     st.tuples(st.just("bolus"), st.sampled_from([10, 50, 100]), st.sampled_from([0.5, 15, 60])),
     st.tuples(st.just("ptm")),
     st.tuples(st.just("refill"), st.sampled_from([500, 1000]), st.sampled_from([5000, 20000]),
@@ -46,7 +49,7 @@ def replay(firmware_class: type[PumpFirmware], period_s: float, watchdog_s: floa
         if operation == "program":
             decisions.append(fw.start_continuous(args[0], override_soft_limits=True))
         elif operation == "flex":
-            decisions.append(fw.start_flex(FLEX))
+            decisions.append(fw.start_flex(args[0]))
         elif operation == "bolus":
             decisions.append(fw.clinician_bolus(*args))
         elif operation == "ptm":
