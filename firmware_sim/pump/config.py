@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from firmware_sim.safety.limits import Indication
 from firmware_sim.units import S_PER_YEAR
 
+MIN_SUPERVISION_PERIOD_S = 1.0
+"""Shorter periods are no pump's supervision, and far shorter ones stop the tick time from advancing."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class FirmwareConfig:
                     name in positive and value == 0):
                 bound = "> 0" if name in positive else ">= 0"
                 raise ValueError(f"FirmwareConfig.{name} must be a finite number {bound}, got {value!r}")
+        if self.supervision_period_s < MIN_SUPERVISION_PERIOD_S:
+            raise ValueError(f"FirmwareConfig.supervision_period_s must be >= {MIN_SUPERVISION_PERIOD_S:g} s, "
+                             f"got {self.supervision_period_s!r}")
         if self.dead_volume_ul <= 0:
             raise ValueError("FirmwareConfig: pump tubing plus catheter volume must be > 0 uL")
         eri_s = self.elective_replacement_at_s

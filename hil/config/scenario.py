@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Sequence
 from pydantic import Field, field_validator, model_validator
 
 from firmware_sim.pump.alarms import AlarmName
+from firmware_sim.pump.config import MIN_SUPERVISION_PERIOD_S
 from firmware_sim.pump.states import PumpState
 from firmware_sim.safety.limits import DrugLimits
 from hil.config.common import Identifier, RequirementIds, StrictModel
@@ -146,7 +147,7 @@ class ScenarioConfig(StrictModel):
     description: str = ""
     requirement_ids: RequirementIds = Field(default_factory=list)
     duration_h: float = Field(gt=0, le=MAX_SCENARIO_DURATION_H)
-    supervision_period_s: float = Field(60.0, gt=0)
+    supervision_period_s: float = Field(60.0, ge=MIN_SUPERVISION_PERIOD_S)
     seed: int = Field(1, ge=0, description="seed for population sampling and noise")
     patient: Patient
     drug: Drug

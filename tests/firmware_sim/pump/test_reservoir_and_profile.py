@@ -112,6 +112,8 @@ def test_one_bolus_at_a_time(rig):
 def test_config_rejects_bad_values():
     with pytest.raises(ValueError, match="supervision_period_s"):
         FirmwareConfig(supervision_period_s=0)
+    with pytest.raises(ValueError, match="supervision_period_s must be >= 1 s, got 1e-09"):
+        FirmwareConfig(supervision_period_s=1e-9)  # the tick time would stop advancing
 
 
 @req("SR-DOSE-007", "SR-BOL-004")

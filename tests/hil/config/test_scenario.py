@@ -191,3 +191,11 @@ def test_shipped_scenarios_name_only_registered_requirements():
         ids = set(re.findall(r"SR-[A-Z0-9]+-[0-9]+", path.read_text()))
         assert ids, f"{path.name} names no requirement"
         assert ids <= set(REQUIREMENTS), f"{path.name}: unknown {sorted(ids - set(REQUIREMENTS))}"
+
+
+def test_supervision_period_below_the_firmware_minimum_is_located(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, MINIMAL.replace("duration_h: 48\n", "duration_h: 48\nsupervision_period_s: 0.001\n"))
+    issue = info.value.issues[0]
+    assert issue.dotted_key == "supervision_period_s" and issue.line == 3
+    assert "greater than or equal to 1" in issue.message
