@@ -7,11 +7,9 @@ finer grid around the winner refines it. The windows are the label descriptors w
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
-from firmware_sim.pk.model import PARAM_NAMES, PatientBatch
+from firmware_sim.pk.model import PatientBatch
 from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.pd_timing import pd_timings_batch
 
@@ -37,8 +35,7 @@ def window_margins(timings: dict[str, np.ndarray]) -> np.ndarray:
 def _candidates(base: BaclofenParams, fast: np.ndarray, slow: np.ndarray, fraction: np.ndarray) -> PatientBatch:
     f, s, w = (a.ravel() for a in np.meshgrid(fast, slow, fraction, indexing="ij"))
     keep = s < f
-    values = {name: np.full(int(keep.sum()), np.nan if getattr(base, name) is None else float(getattr(base, name)))
-              for name in PARAM_NAMES}
+    values = {name: np.repeat(v, int(keep.sum())) for name, v in PatientBatch.from_params(base).values.items()}
     values["biophase_fast_ke0_per_h"], values["biophase_slow_ke0_per_h"], values["biophase_fast_fraction"] = f[keep], s[keep], w[keep]
     return PatientBatch(values)
 
@@ -47,17 +44,16 @@ def fit_two_site_biophase(base: BaclofenParams | None = None) -> tuple[BaclofenP
     """Best (params, worst-case margin) over a coarse then a fine grid."""
     base = base or BaclofenParams()
     grids = [(np.geomspace(0.08, 0.6, 24), np.geomspace(0.005, 0.08, 24), np.linspace(0.4, 0.95, 12))]
-    best: tuple[BaclofenParams, float] | None = None
-    for _ in range(2):
+    for refine in (True, False):
         batch = _candidates(base, *grids[-1])
         score = window_margins(pd_timings_batch(batch))
         i = int(np.argmax(score))
         winner = batch.patient(i)
-        best = (replace(winner), float(score[i]))
-        f, s, w = winner.biophase_fast_ke0_per_h, winner.biophase_slow_ke0_per_h, winner.biophase_fast_fraction
-        grids.append((np.linspace(0.9 * f, 1.1 * f, 15), np.linspace(0.85 * s, 1.15 * s, 15), np.linspace(max(0.0, w - 0.04), min(1.0, w + 0.04), 9)))
-    assert best is not None
-    return best
+        if refine:
+            f, s, w = winner.biophase_fast_ke0_per_h, winner.biophase_slow_ke0_per_h, winner.biophase_fast_fraction
+            grids.append((np.linspace(0.9 * f, 1.1 * f, 15), np.linspace(0.85 * s, 1.15 * s, 15),
+                          np.linspace(max(0.0, w - 0.04), min(1.0, w + 0.04), 9)))
+    return winner, float(score[i])
 
 
 if __name__ == "__main__":

@@ -5,9 +5,7 @@ Over each interval of constant rate r the augmented system [x; r] is propagated 
 (no fixed-step integrator). `propagate` steps most patients in modal coordinates (modal.py: n
 multiplies per patient-step, factors cached per distinct interval length, outputs projected only at
 sample times); patients whose eigenvectors are ill-conditioned or complex are stepped with Phi and
-Gamma from the batched expm of the augmented matrix. `Propagators` gives Phi and Gamma from one
-batched eigendecomposition (with the same expm fallback) for callers that need dense propagators.
-States are float64 in a structure-of-arrays layout (n_states, N).
+Gamma from the batched expm of the augmented matrix. States are float64 in a structure-of-arrays layout (n_states, N).
 
 Conventions: the state is zero (drug-free) before the first event; an instant bolus at t is included
 in the value reported at t (right-continuous); a segment is active on [start_h, end_h).
@@ -19,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import expm
 
-from firmware_sim.pk.modal import MODAL_CONDITION_LIMIT, modal_basis, step_modal
+from firmware_sim.pk.modal import modal_basis, step_modal
 from firmware_sim.pk.model import LinearSystem
 from firmware_sim.pk.profile import DeliveryProfile
 
@@ -76,46 +74,6 @@ def build_timeline(profile: DeliveryProfile, t_h: np.ndarray) -> Timeline:
     bolus = np.zeros(len(times))
     np.add.at(bolus, index_of(bolus_t), [b.dose_mcg for b in boluses])
     return Timeline(times, rate, bolus, index_of(t))
-
-
-class Propagators:
-    """Phi (n, n, N) and Gamma (n, N) per interval length, from one batched eigendecomposition of K.
-
-    Phi = V exp(L dt) V^-1, Gamma = V diag(expm1(l dt) / l) V^-1 b. Patients whose K has complex or
-    nearly repeated eigenvalues (eigenvector condition number above MODAL_CONDITION_LIMIT) use the
-    batched expm of the augmented matrix instead, which is exact for any K.
-    """
-
-    def __init__(self, system: LinearSystem) -> None:
-        self.system = system
-        eigenvalues, vectors = np.linalg.eig(system.k_per_h)
-        real = np.all(np.abs(np.imag(eigenvalues)) <= 1e-12 * (1 + np.abs(eigenvalues)), axis=1)
-        self.eigenvalues = np.real(eigenvalues)
-        self.vectors = np.real(vectors)
-        self.vectors[~real] = np.eye(system.n_states)
-        self.inverse = np.linalg.inv(self.vectors)
-        cond = np.abs(self.vectors).sum(axis=1).max(axis=1) * np.abs(self.inverse).sum(axis=1).max(axis=1)
-        self.fallback = np.nonzero(~real | ~(cond <= MODAL_CONDITION_LIMIT))[0]
-        self.input_modal = np.einsum("pij,pj->pi", self.inverse, system.infusion_input)
-        self._cache: dict[float, tuple[np.ndarray, np.ndarray]] = {}
-
-    def at(self, dt_h: float) -> tuple[np.ndarray, np.ndarray]:
-        if dt_h not in self._cache:
-            self._cache[dt_h] = self._compute(dt_h)
-        return self._cache[dt_h]
-
-    def _compute(self, dt_h: float) -> tuple[np.ndarray, np.ndarray]:
-        lam = self.eigenvalues
-        growth = np.exp(lam * dt_h)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            integral = np.where(lam == 0.0, dt_h, np.expm1(lam * dt_h) / lam)
-        phi = np.einsum("pij,pj,pjk->ikp", self.vectors, growth, self.inverse)
-        gamma = np.einsum("pij,pj->ip", self.vectors, integral * self.input_modal)
-        if self.fallback.size:
-            sub = LinearSystem(*(a[self.fallback] for a in (self.system.k_per_h, self.system.infusion_input,
-                               self.system.bolus_input, self.system.output_matrix)), self.system.output_names)
-            phi[:, :, self.fallback], gamma[:, self.fallback] = propagators(sub, dt_h)
-        return np.ascontiguousarray(phi), np.ascontiguousarray(gamma)
 
 
 def propagators(system: LinearSystem, dt_h: float) -> tuple[np.ndarray, np.ndarray]:

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from firmware_sim.pk.kernel import propagators, Propagators, simulate
-from firmware_sim.pk.modal import modal_basis
+from firmware_sim.pk.kernel import propagators, simulate
+from firmware_sim.pk.modal import interval_factors, modal_basis
 from firmware_sim.pk.model import PatientBatch, build_system
 from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.population import sample_population
@@ -51,14 +51,20 @@ def test_random_profiles_match_solve_ivp(segments, boluses):
 
 
 def test_modal_propagators_equal_expm_and_fallback_is_used_for_repeated_eigenvalues():
-    # fast ke0 equal to slow ke0 and to a CSF rate makes K nearly defective: the expm fallback must take over
-    params = BaclofenParams(biophase_fast_ke0_per_h=0.2, biophase_slow_ke0_per_h=0.2)
+    # fast ke0 equal to a CSF eigenvalue makes K defective: the expm fallback must take over for that patient
+    csf = build_system(PatientBatch.from_params(BaclofenParams())).k_per_h[0][np.ix_([0, 2], [0, 2])]
+    params = BaclofenParams(biophase_fast_ke0_per_h=float(-np.linalg.eigvals(csf).max()))
     system = build_system(PatientBatch.from_params([BaclofenParams(), params]))
-    steps = Propagators(system)
-    phi, gamma = steps.at(0.7)
+    basis = modal_basis(system)
+    assert basis.modal.tolist() == [0] and basis.fallback.tolist() == [1]
+    growth, integral = interval_factors(basis.eigenvalues, basis.infusion_modal, 0.7)
+    vectors = basis.vectors[0]
+    phi = vectors @ np.diag(growth[:, 0]) @ np.linalg.inv(vectors)
+    gamma = vectors @ integral[:, 0]
     phi_ref, gamma_ref = propagators(system, 0.7)
-    assert np.allclose(phi, phi_ref, rtol=1e-9, atol=1e-13)
-    assert np.allclose(gamma, gamma_ref, rtol=1e-9, atol=1e-13)
+    states = basis.states  # what no input reaches stays 0 and is not stepped
+    assert np.allclose(phi, phi_ref[np.ix_(states, states)][:, :, 0], rtol=1e-9, atol=1e-13)
+    assert np.allclose(gamma, gamma_ref[states, 0], rtol=1e-9, atol=1e-13)
 
 
 def test_tissue_reservoir_on_still_matches_reference():

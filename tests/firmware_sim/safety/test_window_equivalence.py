@@ -1,6 +1,6 @@
 """The fast rolling-window check gives exactly what the previous implementation (window_reference.py) gave.
 
-window_reference.py is the previous firmware_sim/safety/window.py, kept unchanged for these tests only. The new
+window_reference.py keeps the arithmetic of the previous firmware_sim/safety/window.py unchanged, for these tests only. The new
 code screens window starts with an error-bounded estimate and evaluates only the starts that can be largest with
 the reference arithmetic, so the largest dose is equal to the last bit and the reported start is the same one,
 also among equal windows (ties are frequent: periodic plans, repeated rates, pieces on an hourly grid).
@@ -25,7 +25,7 @@ def _load_reference():
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("window_reference.py"))
         module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while the class is built
+        sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
 

@@ -3,56 +3,18 @@
 Pure functions over a cumulative dose curve (delivered, piecewise linear between points) and planned
 rate pieces (from now on). The dose in a window is F(s + W) - F(s); its maximum over window starts is
 reached at a breakpoint or a breakpoint minus W, so only those starts are evaluated.
+
+The arithmetic of the previous firmware_sim/safety/window.py, unchanged; the DoseHistory and RatePiece
+containers are the firmware's own.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
-S_PER_H = 3600.0
-
-
-@dataclass(frozen=True)
-class RatePiece:
-    """Planned delivery at the catheter tip: rate_mcg_per_h from start_s to end_s."""
-
-    start_s: float
-    end_s: float
-    rate_mcg_per_h: float
-
-    @property
-    def dose_mcg(self) -> float:
-        return self.rate_mcg_per_h * (self.end_s - self.start_s) / S_PER_H
-
-
-@dataclass(frozen=True)
-class DoseHistory:
-    """Cumulative dose at the tip delivered up to now: cum_mcg[i] at times_s[i], non-decreasing."""
-
-    times_s: np.ndarray
-    cum_mcg: np.ndarray
-
-    @staticmethod
-    def empty(now_s: float) -> "DoseHistory":
-        return DoseHistory(np.array([now_s]), np.array([0.0]))
-
-    @property
-    def now_s(self) -> float:
-        return float(self.times_s[-1])
-
-    def cumulative_at(self, t_s: np.ndarray | float) -> np.ndarray:
-        return np.interp(t_s, self.times_s, self.cum_mcg)
-
-    def dose_between_mcg(self, start_s: float, end_s: float) -> float:
-        return float(self.cumulative_at(end_s) - self.cumulative_at(start_s))
-
-
-def _planned_cumulative(pieces: Sequence[RatePiece], x_s: np.ndarray) -> np.ndarray:
-    if not pieces:
-        return np.zeros_like(x_s)
-    return _PlannedCumulative(pieces)(x_s)
+from firmware_sim.safety.window import DoseHistory, RatePiece
+from firmware_sim.units import S_PER_H
 
 
 class _PlannedCumulative:
