@@ -39,9 +39,11 @@ def check_sample_times(t_h: np.ndarray) -> np.ndarray:
     if t.ndim != 1 or t.size == 0:
         raise ValueError(f"t_h must be a non-empty 1-D array of hours, got shape {t.shape}")
     if not np.all(np.isfinite(t)):
-        raise ValueError("t_h must contain only finite hours")
+        i = int(np.argmin(np.isfinite(t)))
+        raise ValueError(f"t_h must contain only finite hours, got t_h[{i}]={t[i]}")
     if np.any(np.diff(t) <= 0):
-        raise ValueError("t_h must be strictly increasing")
+        i = int(np.argmax(np.diff(t) <= 0))
+        raise ValueError(f"t_h must be strictly increasing, got t_h[{i + 1}]={t[i + 1]} after t_h[{i}]={t[i]}")
     return t
 
 

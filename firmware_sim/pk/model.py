@@ -14,6 +14,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from firmware_sim.pk.params import BaclofenParams
+from firmware_sim.units import NG_PER_MCG
 
 STATE_NAMES: tuple[str, ...] = (
     "lumbar_csf_mcg", "tissue_mcg", "cisternal_csf_mcg", "plasma_central_mcg",
@@ -22,7 +23,6 @@ STATE_NAMES: tuple[str, ...] = (
 OUTPUT_NAMES: tuple[str, ...] = (
     "lumbar_csf_ng_per_ml", "cisternal_csf_ng_per_ml", "plasma_ng_per_ml", "effect_ng_per_ml",
 )
-NG_PER_MCG = 1000.0
 PARAM_NAMES: tuple[str, ...] = tuple(f.name for f in fields(BaclofenParams))
 
 

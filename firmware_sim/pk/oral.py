@@ -15,8 +15,8 @@ from firmware_sim.pk.model import PatientBatch, LinearSystem, systemic_values
 from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.peaks import find_peaks
 from firmware_sim.pk.profile import DeliveryProfile, InstantBolus
+from firmware_sim.units import MCG_PER_MG
 
-MCG_PER_MG = 1000.0
 PLASMA_OUTPUT = "plasma_ng_per_ml"
 
 

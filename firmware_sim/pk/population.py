@@ -77,6 +77,7 @@ def sample_population(
     if weight_kg is not None:
         weights = np.broadcast_to(np.asarray(weight_kg, dtype=float), (n_patients,)).copy()
         if not np.all(weights > 0):
-            raise ValueError("weight_kg must be > 0 for every patient")
+            i = int(np.argmin(weights > 0))
+            raise ValueError(f"weight_kg must be > 0 for every patient, got weight_kg[{i}]={weights[i]}")
         values["weight_kg"] = weights
     return PatientBatch(values)

@@ -13,7 +13,7 @@ from firmware_sim.safety.decision import Decision, Finding, decide
 from firmware_sim.safety.limits import DrugLimits, Indication
 from firmware_sim.safety.window import DoseHistory, RatePiece
 from firmware_sim.safety.window import peak_rate_mcg_per_h as peak_rate_mcg_per_h_of
-from firmware_sim.units import S_PER_H
+from firmware_sim.units import MIN_PER_H, S_PER_H, S_PER_MIN
 
 
 
@@ -79,7 +79,7 @@ def gate_bolus(request: str, dose_mcg: float, duration_min: float, ctx: GateCont
 def periodic_bolus_findings(dose_mcg: float, duration_min: float, interval_h: float, limits: DrugLimits) -> list[Finding]:
     """The periodic bolus on its own: valid numbers, bolus limits, and each run ends before the next starts."""
     findings = checks.check_bolus(dose_mcg, duration_min, limits) + checks.check_number("interval_h", interval_h)
-    if not findings and duration_min / 60.0 >= interval_h:
+    if not findings and duration_min / MIN_PER_H >= interval_h:
         findings.append(Finding("SR-BOL-004", f"periodic bolus duration {duration_min:g} min does not fit in the "
                                 f"interval {interval_h:g} h"))
     return findings
@@ -98,7 +98,7 @@ def gate_periodic_bolus(dose_mcg: float, duration_min: float, interval_h: float,
 def gate_ptm_settings(settings: PtmSettings, state_findings: Sequence[Finding], limits: DrugLimits) -> Decision:
     findings = list(state_findings) + checks.check_bolus(settings.dose_mcg, settings.duration_min, limits)
     if not findings:  # the bolus alone must not exceed the drug rate (each press is also checked with the basal)
-        findings += checks.check_drug_rate(settings.dose_mcg / settings.duration_min * 60.0, limits)
+        findings += checks.check_drug_rate(settings.dose_mcg / settings.duration_min * MIN_PER_H, limits)
     findings += checks.check_number("lockout_min", settings.lockout_min, 0.0, allow_equal=True)
     if settings.lockout_min < limits.ptm_min_lockout_min:
         findings.append(Finding("SR-PTM-004", f"PTM lockout {settings.lockout_min:g} min is shorter than the library "
@@ -126,7 +126,7 @@ def gate_ptm_press(settings: PtmSettings | None, press_times_s: Sequence[float],
         return decide("ptm_bolus", findings)
     window_s = limits.window_h * S_PER_H
     if press_times_s:
-        since_min = (ctx.now_s - press_times_s[-1]) / 60.0
+        since_min = (ctx.now_s - press_times_s[-1]) / S_PER_MIN
         if since_min < settings.lockout_min - checks.EPS:
             findings.append(Finding("SR-PTM-001", f"PTM bolus {since_min:.1f} min after the last one, inside the "
                                     f"lockout of {settings.lockout_min:g} min"))

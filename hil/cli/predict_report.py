@@ -13,6 +13,7 @@ from firmware_sim.pk.population import sample_population
 from firmware_sim.pk.predict import DEFAULT_PERCENTILES, Prediction, predict, predict_population
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
 
+from firmware_sim.units import NG_PER_MCG
 from hil.cli.predict import BOLUS_DURATION_H, MAX_SAMPLES, argument_error
 
 
@@ -58,7 +59,7 @@ def _steady_state(params: BaclofenParams, rate_mcg_per_day: float) -> dict:
     from firmware_sim.pk.model import PatientBatch, systemic_values
 
     rate = rate_mcg_per_day / 24.0
-    lumbar = 1000.0 * rate / params.lumbar_apparent_clearance_ml_per_h
+    lumbar = NG_PER_MCG * rate / params.lumbar_apparent_clearance_ml_per_h
     cls = float(systemic_values(PatientBatch.from_params(params).values)["systemic_clearance_l_per_h"][0])
     return {"lumbar_csf_ng_per_ml": lumbar, "cisternal_csf_ng_per_ml": lumbar * params.cisternal_to_lumbar_steady_state_ratio,
             "plasma_ng_per_ml": rate / cls, "effect_ng_per_ml": lumbar}
