@@ -13,7 +13,7 @@ import time
 from drivers import grbl_protocol as gp
 from drivers.errors import DeviceAlarm, DeviceTimeout, LimitExceeded, ProtocolError
 from drivers.lifecycle import OpenCloseLifecycle
-from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul
+from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul, pop_oldest_alarm
 from drivers.transport import Transport
 
 AXES = "XYZ"
@@ -59,7 +59,7 @@ class GrblSyringe(OpenCloseLifecycle):
         unlock_after_hold_reset: bool = True,
     ) -> None:
         for name, value in (("steps_per_mm", steps_per_mm), ("max_rate_ul_per_h", max_rate_ul_per_h),
-                            ("travel_mm", travel_mm)):
+                            ("travel_mm", travel_mm), ("min_feed_mm_per_min", min_feed_mm_per_min)):
             if not (math.isfinite(value) and value > 0):
                 raise ValueError(f"{name} must be a positive number, got {value}")
         if axis not in AXES or infuse_direction not in (1, -1):
@@ -87,6 +87,8 @@ class GrblSyringe(OpenCloseLifecycle):
         self._origin_mm: float | None = None
         self._run_distance_mm = 0.0
         self._alarms: list[str] = []
+        self._restarted_in_run = False
+        """GRBL restarted by itself while a move was under way: the move's start position means nothing now."""
 
     # --- lifecycle ------------------------------------------------------------------------------
     def open(self) -> None:
@@ -98,7 +100,7 @@ class GrblSyringe(OpenCloseLifecycle):
             if report.state == "Alarm":
                 raise DeviceAlarm("alarm_lock", "GRBL starts in alarm state (homing required or $X to unlock)")
             self._read_settings()
-            self._origin_mm = report.position_mm[AXES.index(self.axis)]
+            self._origin_mm = self._axis_mm(report)
             self._alarms.clear()
         except BaseException:
             self.transport.close()
@@ -116,13 +118,20 @@ class GrblSyringe(OpenCloseLifecycle):
             line = raw.decode("ascii", errors="replace").strip()
             if not line or line.startswith("[") or line.startswith(">"):
                 continue  # [MSG:..], [GC:..], >startup lines: informational
-            code = gp.alarm_code(line)
-            if code is not None:
-                self._alarms.append(gp.alarm_name(code))
-            elif gp.banner_version(line) is not None:
-                self._alarms.append("reset")  # GRBL restarted without being asked: modal state and queue lost
-            else:
+            if not self._record_push(line):
                 return line
+
+    def _record_push(self, line: str) -> bool:
+        """Record an ALARM:N line or an unrequested banner as an alarm; False for any other line."""
+        code = gp.alarm_code(line)
+        if code is not None:
+            self._alarms.append(gp.alarm_name(code))
+        elif gp.banner_version(line) is not None:
+            self._alarms.append("reset")  # GRBL restarted without being asked: modal state and queue lost
+            self._restarted_in_run = self._run_start_mm is not None
+        else:
+            return False
+        return True
 
     def _command(self, line: str) -> list[str]:
         """Send one line and wait for ok; returns the lines before it. error:N raises."""
@@ -157,11 +166,7 @@ class GrblSyringe(OpenCloseLifecycle):
         """Drop lines that arrived outside an exchange (a reply that came after its timeout), so they are
         never taken for the next reply; ALARM:N lines and banners among them are still recorded."""
         for raw in self.transport.read_available().split(b"\n"):
-            line = raw.decode("ascii", errors="replace").strip()
-            if (code := gp.alarm_code(line)) is not None:
-                self._alarms.append(gp.alarm_name(code))
-            elif gp.banner_version(line) is not None:
-                self._alarms.append("reset")
+            self._record_push(raw.decode("ascii", errors="replace").strip())
 
     def _await_banner(self, timeout_s: float) -> bool:
         deadline_s = time.monotonic() + timeout_s
@@ -171,12 +176,11 @@ class GrblSyringe(OpenCloseLifecycle):
             except DeviceTimeout:
                 return False
             line = raw.decode("ascii", errors="replace").strip()
-            if (code := gp.alarm_code(line)) is not None:
-                self._alarms.append(gp.alarm_name(code))
             version = gp.banner_version(line)
             if version is not None:
-                self.grbl_version = version
+                self.grbl_version = version  # the banner this reset asked for: not an alarm
                 return True
+            self._record_push(line)
         return False
 
     def _soft_reset(self) -> None:
@@ -230,8 +234,15 @@ class GrblSyringe(OpenCloseLifecycle):
                 f"{self.max_feed_mm_per_min} mm/min; nothing sent")
         self.rate_ul_per_h = rate_ul_per_h
         if self._run_start_mm is not None:
-            remaining_mm = self._hold_and_discard()
-            self._move(remaining_mm)
+            distance_mm, done_mm = self._run_distance_mm, self._hold_and_discard()
+            if self._restarted_in_run:
+                raise DeviceAlarm("reset", "GRBL restarted during the move: its position no longer counts from the "
+                                  "move's start, so the rest of the move is unknown; stopped, nothing restarted")
+            slack_mm = 2.0 / self.steps_per_mm + 1e-3  # step quantisation plus the 3-decimal position report
+            if not -slack_mm <= done_mm <= distance_mm + slack_mm:
+                raise ProtocolError(f"GRBL moved {done_mm:.4f} mm of a {distance_mm:.4f} mm move: the position does "
+                                    f"not fit the move, so the rest is unknown; stopped, nothing restarted")
+            self._move(max(distance_mm - done_mm, 0.0))  # within the slack: step quantisation only
 
     def set_target_volume_ul(self, volume_ul: float | None) -> None:
         check_target_volume_ul(volume_ul)
@@ -248,6 +259,7 @@ class GrblSyringe(OpenCloseLifecycle):
 
     def _move(self, distance_mm: float) -> None:
         assert self.rate_ul_per_h is not None
+        self._restarted_in_run = False
         start_mm = self._axis_mm(self._query_status())
         self._command("G21")
         self._command("G91")
@@ -256,7 +268,8 @@ class GrblSyringe(OpenCloseLifecycle):
         self._run_start_mm, self._run_distance_mm = start_mm, distance_mm
 
     def _hold_and_discard(self) -> float:
-        """Feed hold, wait for the hold to complete, soft-reset to drop the rest of the move; remaining mm."""
+        """Feed hold, wait for the hold to complete, soft-reset to drop the rest of the move; mm of the move done
+        (0 when no move was under way)."""
         self.transport.write(gp.FEED_HOLD)
         deadline_s = time.monotonic() + self.hold_timeout_s
         report = self._query_status()
@@ -279,11 +292,10 @@ class GrblSyringe(OpenCloseLifecycle):
         done_mm = 0.0
         if self._run_start_mm is not None:
             done_mm = (self._axis_mm(report) - self._run_start_mm) * self.infuse_direction
-        remaining_mm = max(self._run_distance_mm - done_mm, 0.0)
         self._run_start_mm = None
         if report.state == "Alarm":
             raise DeviceAlarm(self._alarms[-1] if self._alarms else "alarm", "GRBL in alarm state after stop")
-        return remaining_mm
+        return done_mm
 
     def stop(self) -> None:
         """Hold, then soft-reset so no queued motion remains [SR-DRV-007]."""
@@ -295,11 +307,10 @@ class GrblSyringe(OpenCloseLifecycle):
             self._run_start_mm = None  # the move completed
         if report.state == "Alarm" and not self._alarms:
             self._alarms = ["alarm"]
-        alarms = list(dict.fromkeys(self._alarms))  # reported one per status, oldest first
-        self._alarms = alarms[1:]
+        alarm = pop_oldest_alarm(self._alarms)
         origin_mm = self._origin_mm if self._origin_mm is not None else self._axis_mm(report)
         return PumpStatus(
             running=report.moving,
             infused_ul=(self._axis_mm(report) - origin_mm) * self.infuse_direction * self.plunger_area_mm2,
-            alarm=alarms[0] if alarms else None,
+            alarm=alarm,
         )

@@ -10,7 +10,7 @@ from drivers import ne1000_codec as codec
 from drivers.errors import DeviceAlarm, LimitExceeded, ProtocolError
 from drivers.lifecycle import OpenCloseLifecycle
 from drivers.ne1000_link import NE1000Link
-from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul
+from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul, pop_oldest_alarm
 from drivers.transport import Transport
 
 RUNNING_PROMPTS = frozenset("IWX")
@@ -211,21 +211,18 @@ class NE1000Pump(OpenCloseLifecycle):
         """Prompt and infused volume. Alarms (in the reply, auto-alarm packets, heartbeat) are reported one per
         status, oldest first; the same alarm seen twice in one read counts once, and others wait for the next."""
         reply = self._link.exchange("")
-        replies_with_alarm: list[str] = []
         for _ in range(MAX_ALARM_REQUERIES):
             if reply.alarm is None:
                 break
-            replies_with_alarm.append(reply.alarm)
-            reply = self._link.exchange("")  # the alarm is acknowledged now; this reply has the real prompt
+            self._link.unsolicited_alarms.append(reply.alarm)  # acknowledged now: kept even if the rest fails
+            reply = self._link.exchange("")  # this reply has the real prompt
         if reply.error_code is not None:
             raise codec.NE1000CommandError(reply.error_code, "status query")
         infused_ul, _withdrawn_ul = codec.parse_dispensed_ul(self._command("DIS").data)
-        pending = list(dict.fromkeys(self._link.unsolicited_alarms + replies_with_alarm))
-        self._link.unsolicited_alarms[:] = pending[1:]
         return PumpStatus(
             running=reply.prompt in RUNNING_PROMPTS and reply.alarm is None,
             infused_ul=infused_ul,
-            alarm=pending[0] if pending else None,
+            alarm=pop_oldest_alarm(self._link.unsolicited_alarms),
         )
 
     def query_prompt(self) -> str | None:

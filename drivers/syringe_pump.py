@@ -51,6 +51,14 @@ class SyringePump(Protocol):
     def status(self) -> PumpStatus: ...
 
 
+def pop_oldest_alarm(pending: list[str]) -> str | None:
+    """The alarm a status reports: the oldest pending one (an alarm seen twice counts once). It is taken out of
+    pending in place; the others wait for the next status."""
+    unique = list(dict.fromkeys(pending))
+    pending[:] = unique[1:]
+    return unique[0] if unique else None
+
+
 def check_rate_ul_per_h(rate_ul_per_h: float, max_rate_ul_per_h: float) -> None:
     """A rate every pump driver refuses before sending anything: not a positive number, or above the rig
     maximum [SR-DRV-001]."""

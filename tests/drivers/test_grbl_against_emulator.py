@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from drivers.errors import DeviceDisconnected, DeviceTimeout, FramingError, LimitExceeded, ProtocolError
+from drivers.errors import DeviceAlarm, DeviceDisconnected, DeviceTimeout, FramingError, LimitExceeded, ProtocolError
 from drivers.grbl import GrblSyringe
 from drivers.grbl_protocol import GrblCommandError
 from drivers.transport import SerialTransport
@@ -101,6 +101,23 @@ def test_power_reset_is_reported(emulator, open_syringe):
     device.inject_fault("power_reset")
     status = pump.status()
     assert status.alarm is not None and status.running is False
+
+
+def test_rate_change_after_an_unrequested_reset_refuses_instead_of_repeating_the_move(emulator, open_syringe):
+    # the reset puts the position back to 0: counting the rest of the move from there would run it all again
+    clock = VirtualClock()
+    device, path = emulator(clock)
+    pump = open_syringe(path)
+    pump.set_target_volume_ul(20.0)
+    pump.set_rate_ul_per_h(6000.0)
+    pump.start()
+    clock.advance_s(6.0)  # 10 uL of the 20 uL move
+    device.inject_fault("power_reset")
+    with pytest.raises(DeviceAlarm, match="reset"):
+        pump.set_rate_ul_per_h(3000.0)
+    clock.advance_s(60.0)
+    assert device.dispensed_volume_ul() == pytest.approx(10.0, abs=0.05)
+    assert not pump.status().running
 
 
 @pytest.mark.requirements("SR-DRV-002")

@@ -210,6 +210,15 @@ def test_status_with_alarm_requeries_for_the_real_prompt():
     assert (status.running, status.infused_ul, status.alarm) == (False, 1000.0, "watchdog")
 
 
+def test_an_alarm_acknowledged_by_a_status_that_then_fails_is_reported_by_the_next_status():
+    script = open_script() + [(bq(""), br("00A?S")), (bq(""), br("00S")), (bq("DIS"), br("00A?T")),
+                              (bq(""), br("00S")), (bq("DIS"), br("00SI0.000W0.000ML"))]
+    with expected_exchange(basic_pump(), script) as pump:
+        with pytest.raises(DeviceAlarm, match="watchdog"):
+            pump.status()
+        assert pump.status().alarm == "stall"  # acknowledged by the failed status: not lost
+
+
 def test_clear_infused_volume_and_dispensed():
     script = open_script() + [(bq("CLDINF"), br("00S")), (bq("DIS"), br("00SI0.000W0.250ML"))]
     with expected_exchange(basic_pump(), script) as pump:
