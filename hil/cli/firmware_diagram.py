@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 
 from firmware_sim.pump.states import TRANSITIONS, PumpState, mermaid
@@ -20,11 +21,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handler(args: argparse.Namespace) -> int:
+    if args.out is not None and args.out.suffix.lower() != ".png":
+        print(f"itpump firmware-diagram: --out {args.out}: only .png is supported", file=sys.stderr)
+        return 2
     print(mermaid(), end="")
     if args.out is not None:
-        if args.out.suffix.lower() != ".png":
-            print(f"itpump firmware-diagram: --out {args.out}: only .png is supported")
-            return 2
         render_png(args.out)
     return 0
 

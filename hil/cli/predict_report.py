@@ -105,7 +105,8 @@ def _print_summary(args, prediction: Prediction, envelopes, report: dict) -> Non
         print(f"  {name:26s} {peak.value:10.4g} at {peak.t_h:7.3f} h   value at {args.hours:g} h: {end:10.4g}")
     if args.rate_mcg_per_day:
         print(f"\nSteady state of {args.rate_mcg_per_day:g} mcg/day (closed form):")
-        for name, value in report.get("steady_state", _steady_state(prediction.params, args.rate_mcg_per_day)).items():
+        steady_state = report.get("steady_state") or _steady_state(prediction.params, args.rate_mcg_per_day)
+        for name, value in steady_state.items():
             print(f"  {name:26s} {value:10.4g}")
     if args.population is not None:
         print(f"\nPopulation: {args.population} patients, seed {args.seed}; sampled peaks p5 / p50 / p95:")

@@ -6,6 +6,7 @@ routes `inject_fault` either to the link (byte faults, disconnect) or to the cor
 """
 from __future__ import annotations
 
+import itertools
 import threading
 from typing import Iterable, Protocol
 
@@ -53,6 +54,7 @@ class EmulatedDevice:
         self._lock = threading.RLock()
         self._link = LinkFaults()
         self._scheduled: list[tuple[float, int, str, dict]] = []
+        self._scheduled_order = itertools.count()  # ties at one time keep injection order; dicts never compared
         self._outbox = bytearray()
         self._last_t_s = clock.now_s()
         self._server: PtyServer | None = None
@@ -106,7 +108,7 @@ class EmulatedDevice:
             if at_s is not None:
                 at_s = non_negative_float(name, "at_s", at_s)
                 if at_s > self._now_s():
-                    self._scheduled.append((at_s, len(self._scheduled), name, dict(params)))
+                    self._scheduled.append((at_s, next(self._scheduled_order), name, dict(params)))
                     self._scheduled.sort()
                     return
             self._apply_fault(name, self._now_s(), dict(params))

@@ -143,9 +143,10 @@ class GrblCore:
     # --- lines --------------------------------------------------------------------------------
     def _process_lines(self) -> None:
         while not self.critical_alarm:
-            end = next((i for i, b in enumerate(self.rx_buffer) if b in (0x0A, 0x0D)), None)
-            if end is None:
+            ends = [i for i in (self.rx_buffer.find(b"\n"), self.rx_buffer.find(b"\r")) if i >= 0]
+            if not ends:
                 return
+            end = min(ends)
             raw = bytes(self.rx_buffer[:end])
             if len(self.motion.planner) >= self.config.planner_blocks and raw.strip()[:1] not in (b"$", b""):
                 return  # planner full: the line waits in the receive buffer

@@ -83,6 +83,8 @@ def execute_gcode(core: GrblCore, line: str, jog: bool) -> None:
             raise GcodeError(15)
         max_rate = core.settings[110]
         speed = max_rate if motion == "G0" else min(modal["feed_mm_per_min"], max_rate)
+        if not speed > 0:
+            raise GcodeError(22)  # no usable feed (e.g. $110=0): refused, as a missing feed rate is
         core.motion.planner.append(Block(target, speed, jog=jog))
     if not jog:
         core.modal.update(modal)

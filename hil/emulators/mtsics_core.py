@@ -139,8 +139,8 @@ class MtSicsCore:
         handler = _COMMANDS.get(name)
         if handler is None:
             return "ES"
-        if params and name not in ("TA",):
-            return "EL"
+        if params:
+            return "EL"  # no emulated command takes parameters (e.g. a preset tare value for TA)
         return handler(self, t_s, params)
 
     def _stable_command(self, ident: str, t_s: float) -> tuple[str | None, Reading, float]:
@@ -191,9 +191,7 @@ class MtSicsCore:
         self.tare_g = reading.gross_g - self.zero_g
         return f"TI {'S' if reading.stable else 'D'} {self._format_g(self.tare_g)} {self.config.unit}"
 
-    def cmd_ta(self, t_s: float, params: str) -> str:
-        if params:
-            return "EL"  # setting a preset tare value is not emulated
+    def cmd_ta(self, t_s: float, _: str) -> str:
         return f"TA A {self._format_g(self.tare_g)} {self.config.unit}"
 
     def cmd_tac(self, t_s: float, _: str) -> str:

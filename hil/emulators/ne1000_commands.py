@@ -93,7 +93,6 @@ def _system_command(core: NE1000Core, text: str) -> None:
             if baud not in SUPPORTED_BAUDS:
                 raise CommandError("OOR")
             core.settings.baud = baud
-            core.watchdog_deadline_s = None  # disarmed until the next valid packet
         core.settings.address = int(match.group(1))
         core.store()
         return None

@@ -60,5 +60,7 @@ class NE1000Config:
             raise bad("baud", f"must be one of {SUPPORTED_BAUDS}")
         if not _VERSION.match(self.firmware_version):
             raise bad("firmware_version", "must look like NE<model>[X[<n>]]V<major>.<minor>")
+        if not self.min_plunger_speed_mm_per_h > 0:
+            raise bad("min_plunger_speed_mm_per_h", "must be > 0 (a pump cannot run at rate 0)")
         if self.min_plunger_speed_mm_per_h / 60.0 >= self.max_plunger_speed_mm_per_min:
             raise bad("min_plunger_speed_mm_per_h", "must be below max_plunger_speed_mm_per_min")

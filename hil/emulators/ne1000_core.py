@@ -75,9 +75,7 @@ class NE1000Core:
         self.validate_fault(name, params)
         self.advance_to(t_s)
         if name == "stall":
-            self.motor_jammed = True
-            if self.state in (PUMPING, PURGING):
-                self._raise_alarm("S")
+            self.motor_jammed = True  # the advance below raises A?S if the motor was moving
         elif name == "occlusion":
             self.syringe.occlude(params.get("compliance_ul", self.config.occlusion_compliance_ul))
         elif name == "clear_occlusion":
@@ -124,7 +122,7 @@ class NE1000Core:
 
     def _move(self, dt_s: float) -> None:
         volume_ul = self.rate_ul_per_h * dt_s / 3600.0
-        self.syringe.move_mm(volume_ul / self._pump_area_mm2() * 1.0, self.direction)
+        self.syringe.move_mm(volume_ul / self._pump_area_mm2(), self.direction)
         if self.direction == INFUSE:
             self.infused_ul += volume_ul
         else:

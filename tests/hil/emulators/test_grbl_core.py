@@ -116,6 +116,13 @@ def test_settings_and_info(grbl):
     assert grbl.transact(b"$H\n") == b"error:5\r\n"
 
 
+def test_a_zero_axis_maximum_refuses_the_move_instead_of_crashing(grbl, clock):
+    assert grbl.transact(b"$110=0\n") == b"ok\r\n"
+    assert grbl.transact(b"G91 G1 X1 F60\n") == b"error:22\r\n"
+    clock.advance_s(1.0)
+    assert grbl.transact(b"?").startswith(b"<Idle|")
+
+
 def test_planner_full_holds_lines_in_receive_buffer_and_overflow_loses_bytes(grbl, clock):
     for _ in range(16):
         assert grbl.transact(b"G91 G1 X0.1 F6\n") == b"ok\r\n"

@@ -69,9 +69,6 @@ def test_every_emulator_documents_its_faults():
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf")])
 def test_non_finite_fault_parameters_are_refused_by_name(value):
-    from firmware_sim.clock import VirtualClock
-    from hil.emulators.faults import EmulatorError
-    from hil.emulators.ne1000 import EmulatedNE1000
     device = EmulatedNE1000(VirtualClock())
     with pytest.raises(EmulatorError, match="delay_s"):
         device.inject_fault("delay_bytes", delay_s=value)
@@ -81,14 +78,21 @@ def test_non_finite_fault_parameters_are_refused_by_name(value):
 
 def test_balance_emulator_refuses_a_unit_it_does_not_print():
     from hil.emulators.balance_config import BalanceConfig
-    from hil.emulators.faults import EmulatorError
     with pytest.raises(EmulatorError, match="unit"):
         BalanceConfig(unit="mg")
 
 
 def test_scheduled_disconnect_with_parameters_is_refused_when_injected():
-    from firmware_sim.clock import VirtualClock
-    from hil.emulators.faults import EmulatorError
-    from hil.emulators.ne1000 import EmulatedNE1000
     with pytest.raises(EmulatorError, match="disconnect"):
         EmulatedNE1000(VirtualClock()).inject_fault("disconnect", at_s=5.0, foo=1)
+
+
+def test_the_same_fault_scheduled_again_at_the_same_time_after_others_fired_is_kept():
+    clock = VirtualClock()
+    device = EmulatedNE1000(clock)
+    device.inject_fault("drop_bytes", at_s=10.0, count=1)
+    device.inject_fault("drop_bytes", at_s=20.0, count=1)
+    clock.advance_s(15.0)
+    device.transact(b"")  # the 10 s fault falls due
+    device.inject_fault("drop_bytes", at_s=20.0, count=2)  # same time and name as a waiting one: used to crash
+    assert [entry[2] for entry in device._scheduled] == ["drop_bytes", "drop_bytes"]

@@ -67,6 +67,11 @@ def test_rate_limits_from_plunger_speed_give_out_of_range(pump):
     assert pump.transact(f"RAT {format_number(high_ul_per_h * 1.05 / 1000)} MH\r".encode()) == basic("00S?OOR")
 
 
+def test_a_zero_minimum_plunger_speed_is_refused_by_name():
+    with pytest.raises(EmulatorError, match="min_plunger_speed_mm_per_h=0"):
+        NE1000Config(min_plunger_speed_mm_per_h=0)
+
+
 def test_addressing_other_pump_stays_silent_and_burst_runs_ours(clock):
     emu = EmulatedNE1000(clock, address=3)
     assert emu.transact(b"\r") == b""  # address 0 is not ours
