@@ -101,8 +101,11 @@ def run_trumpet(record: RunRecord) -> TrumpetResult:
     if len(balance) < 2:
         raise TrumpetError("no balance samples in the record")
     started = record.started or {}
+    # the log is in scenario time; evaporation runs in wall time, which is time_compression_factor times slower
+    evaporation_mg_per_scenario_h = ((started.get("balance_evaporation_rate_mg_per_h") or 0.0)
+                                     / started.get("time_compression_factor", 1.0))
     config = TrumpetConfig(density_g_per_ml=started.get("balance_density_g_per_ml", WATER_DENSITY_G_PER_ML),
-                           evaporation_rate_mg_per_h=started.get("balance_evaporation_rate_mg_per_h", 0.0),
+                           evaporation_rate_mg_per_h=evaporation_mg_per_scenario_h,
                            sample_interval_s=started.get("balance_sample_interval_s") or TrumpetConfig.sample_interval_s)
     t0 = balance[0]["t_s"]
     start_s = t0 + config.analysis_start_min * 60.0

@@ -104,14 +104,14 @@ class Execution:
                 index, step = steps.pop(0)
                 self._run_step(index, step)
             if _key(t_s) in window_keys:
-                self._balance_sample(t_s)
+                self._balance_sample()
             if _key(t_s) in tick_keys:
                 self._volume_sample(t_s)
             self.progress(t_s / S_PER_H)
         return self._verdict()
 
     def _advance_to(self, t_s: float, interrupt: InterruptFlag, wall: bool) -> None:
-        chunk_s = self.options.max_wall_step_s if wall else math.inf
+        chunk_s = self.options.max_wall_step_s * self.rig.time_compression_factor if wall else math.inf  # scenario s
         while True:
             if interrupt.requested:
                 raise RunAborted(f"interrupted by the operator at t={self.firmware.now_s / S_PER_H:.3f} h")
@@ -123,7 +123,7 @@ class Execution:
     def _set_up(self) -> None:
         scenario = self.scenario
         if self.sampler is not None:
-            self._reading(0.0)
+            self._reading()
         if scenario.pump_settings.reservoir_volume_ul > 0:
             decision = self.firmware.refill(scenario.pump_settings.reservoir_volume_ul, scenario.drug.conc_mcg_per_ml, 0.0)
             if not decision.approved:
@@ -149,24 +149,26 @@ class Execution:
             self._expectation(expect.check_step(index, step.action, step.expect, result, ids))
 
     def _measured_now_ul(self) -> float | None:
-        reading = self._reading(self.rig.clock.now_s())
+        reading = self._reading()
         return reading.volume_ul if reading is not None else None
 
-    def _reading(self, t_s: float) -> GravimetricReading | None:
+    def _reading(self) -> GravimetricReading | None:
+        """The balance reading at the firmware's now, read once: the stall check during a status read and the
+        samples after it share it (on a wall clock the firmware's now is a little past the nominal tick)."""
         if self.sampler is None:
             return None
-        key = _key(t_s)
+        key = _key(self.firmware.now_s)
         if key not in self._readings:
             self._readings[key] = self.sampler.read(self.firmware.now_s)
         return self._readings[key]
 
-    def _balance_sample(self, t_s: float) -> None:
-        reading = self._reading(t_s)
+    def _balance_sample(self) -> None:
+        reading = self._reading()
         if reading is not None:
             self.record.balance_sample(t_s=reading.t_s, mass_g=reading.mass_g, stable=reading.stable)
 
     def _volume_sample(self, t_s: float) -> None:
-        reading = self._reading(t_s)
+        reading = self._reading()
         gravimetric = reading.volume_ul if reading is not None else None
         fw = self.firmware
         if gravimetric is not None and self.seen.last_status_t_s is not None and \

@@ -16,13 +16,14 @@ RATE_UL_PER_H = 10.4
 
 
 def write_record(run_dir, outcome="PASS", finished=True, with_balance=True, step_decision="rejected",
-                 sample_interval_s=30.0):
+                 sample_interval_s=30.0, time_compression_factor=1.0, evaporation_mg_per_wall_h=0.0):
     with RecordWriter(run_dir / "record.jsonl", fsync=False) as record:
         record.run_started(run_id="run-1", scenario_name="adult-maintenance-flex", rig_id="emulated-ne1000",
                            config_sha256={"scenario.yaml": "aa", "rig.yaml": "bb"}, git_revision="deadbeef",
-                           seeds={"scenario": 1}, tool_version="0.1.0", time_compression_factor=1.0,
+                           seeds={"scenario": 1}, tool_version="0.1.0", time_compression_factor=time_compression_factor,
                            clock="virtual", started_utc="2025-01-01T00:00:00Z", balance_density_g_per_ml=0.998,
-                           balance_sample_interval_s=sample_interval_s)
+                           balance_sample_interval_s=sample_interval_s,
+                           balance_evaporation_rate_mg_per_h=evaporation_mg_per_wall_h)
         record.step(t_s=0.0, index=0, action="prime", params={}, decision="approved", reasons=[],
                     requirement_ids=["SR-PRM-001"], expected_decision=None)
         record.step(t_s=3600.0, index=1, action="change_rate", params={"rate_mcg_per_day": 5000},
@@ -35,7 +36,8 @@ def write_record(run_dir, outcome="PASS", finished=True, with_balance=True, step
                                  gravimetric_ul=volume_ul * 1.01 if with_balance else None,
                                  rate_ul_per_h=RATE_UL_PER_H)
             if with_balance:
-                record.balance_sample(t_s=t_s, mass_g=10.0 + volume_ul * 1.01 * 0.998e-3, stable=True)
+                evaporated_g = evaporation_mg_per_wall_h * 1e-3 * t_s / time_compression_factor / 3600.0
+                record.balance_sample(t_s=t_s, mass_g=10.0 + volume_ul * 1.01 * 0.998e-3 - evaporated_g, stable=True)
             volume_ul += RATE_UL_PER_H * sample_interval_s / 3600.0
         record.alarm(t_s=5400.0, name="low_reservoir", priority="low")
         t_h = np.linspace(0, 2, 25)
@@ -99,6 +101,15 @@ def test_trumpet_from_the_record_sees_the_one_percent_over_delivery(tmp_path):
 
 def test_trumpet_uses_the_rigs_balance_sample_interval(tmp_path):
     write_record(tmp_path, sample_interval_s=15.0)
+    from hil.outputs.plots import run_trumpet
+    from hil.records.reader import read_record
+    result = run_trumpet(read_record(tmp_path / "record.jsonl"))
+    assert result.mean_error_percent == pytest.approx(1.0, abs=1e-6)
+
+
+def test_trumpet_corrects_evaporation_in_wall_time_on_a_time_compressed_run(tmp_path):
+    # 10x compression: a scenario hour is 6 wall minutes, so the balance lost a tenth of the hourly rate
+    write_record(tmp_path, time_compression_factor=10.0, evaporation_mg_per_wall_h=5.0)
     from hil.outputs.plots import run_trumpet
     from hil.records.reader import read_record
     result = run_trumpet(read_record(tmp_path / "record.jsonl"))
