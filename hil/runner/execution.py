@@ -132,7 +132,11 @@ class Execution:
         ptm = scenario.pump_settings.ptm
         if ptm is not None:
             limits = self.limits
-            count = max(1, min(limits.ptm_max_count_per_24h, int(limits.ptm_max_dose_per_24h_mcg // ptm.dose_mcg)))
+            count = min(limits.ptm_max_count_per_24h, int(limits.ptm_max_dose_per_24h_mcg // ptm.dose_mcg))
+            if count < 1:
+                raise SetupRejected(f"pump_settings.ptm.dose_mcg {ptm.dose_mcg:g} mcg: the drug library allows "
+                                    f"{limits.ptm_max_count_per_24h} PTM boluses and {limits.ptm_max_dose_per_24h_mcg:g} "
+                                    f"mcg per 24 h, so not one such bolus")
             decision = self.firmware.configure_ptm(ptm.dose_mcg, ptm.duration_min, limits.ptm_min_lockout_min, count)
             if not decision.approved:
                 raise SetupRejected(f"PTM settings rejected: {'; '.join(decision.reasons)}")

@@ -65,6 +65,15 @@ def test_fault_the_named_emulator_does_not_have_is_refused(bundled_configs: Path
 
 
 @pytest.mark.requirements("SR-HIL-002")
+def test_ptm_dose_above_the_librarys_daily_ptm_dose_is_refused_not_rounded_up_to_one(bundled_configs: Path,
+                                                                                   tmp_path: Path, capsys) -> None:
+    text = scenario_text(bundled_configs, "ptm-use").replace(
+        "conc_mcg_per_ml: 2000}", "conc_mcg_per_ml: 2000, limits_override: {ptm_max_dose_per_24h_mcg: 20}}")
+    code, out = run_json(capsys, str(write(tmp_path / "ptm.yaml", text)), "--out", str(tmp_path / "run"))
+    assert code == 2 and out["outcome"] == "ERROR"
+    assert "pump_settings.ptm.dose_mcg 25 mcg" in out["reason"] and "20 mcg per 24 h" in out["reason"]
+
+
 def test_time_compression_on_a_virtual_rig_and_above_the_rig_maximum(bundled_configs: Path, capsys) -> None:
     code, out = run_json(capsys, "ptm-use", "--time-compression", "10")
     assert code == 2 and "wall-clock rigs only" in out["reason"]
