@@ -8,7 +8,6 @@ from drivers.errors import FramingError, ProtocolError
 
 STATUS_QUERY = b"?"
 FEED_HOLD = b"!"
-CYCLE_START = b"~"
 SOFT_RESET = b"\x18"
 LINE_END = b"\n"  # LF only: GRBL ends a line at CR *and* at LF, so CRLF would earn a second `ok`
 LINE_BUFFER_BYTES = 80

@@ -97,12 +97,8 @@ class MTSICSBalance(OpenCloseLifecycle):
             raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
         except UnicodeDecodeError as exc:  # line noise: a byte with the high bit set
             raise FramingError(f"balance reply to {action} is not ASCII: {exc}") from exc
-        except (OSError, EOFError, ConnectionError) as exc:
+        except (OSError, EOFError) as exc:  # pyserial's SerialException (unplug) is an OSError
             raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
-        except Exception as exc:  # pyserial's SerialException surfaces here on unplug
-            if type(exc).__name__ == "SerialException":
-                raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
-            raise
 
     def _read_line(self, command: str, timeout_s: float | None = None) -> str:
         resource = self._require()

@@ -23,15 +23,6 @@ ALARM_NAMES = {
     "E": "program_error",
     "O": "out_of_range",
 }
-PROMPTS = {
-    "I": "infusing",
-    "W": "withdrawing",
-    "S": "stopped",
-    "P": "paused",
-    "T": "timed_pause",
-    "U": "user_wait",
-    "X": "purging",
-}
 ERROR_MEANINGS = {
     "": "command not recognised",
     "NA": "command not applicable now",

@@ -48,16 +48,13 @@ class PumpActuator:
         self.pump = pump
         self.rate_scale = float(rate_scale)
         self.running = False
-        self.last_error: str | None = None
         self.stall_check = stall_check
 
     def _call(self, action: str, call, *args):  # noqa: ANN001, ANN202 - thin error translation
         try:
             return call(*args)
         except DriverError as exc:
-            fault = fault_for_error(exc)
-            self.last_error = f"{action}: {type(exc).__name__}: {exc}"
-            raise ActuatorError(fault, self.last_error) from exc
+            raise ActuatorError(fault_for_error(exc), f"{action}: {type(exc).__name__}: {exc}") from exc
 
     def command_rate_ul_per_h(self, rate_ul_per_h: float) -> None:
         if not rate_ul_per_h > 0:

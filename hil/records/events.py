@@ -5,7 +5,7 @@ field names. Times are `t_s`, seconds since the run's t=0 (scenario time, virtua
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 RUN_STARTED = "run_started"
 STEP = "step"
@@ -18,7 +18,6 @@ ENVELOPE = "envelope"
 EXPECTATION = "expectation"
 RUN_FINISHED = "run_finished"
 
-Outcome = Literal["PASS", "FAIL", "ERROR"]
 OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
 
 # Required fields per event kind (more fields are allowed).
