@@ -22,8 +22,17 @@ GENERAL_ERRORS = {
 }
 _WEIGHT = re.compile(r"^(S|T|TA) ([SD+\-I])(?: +(-?\d+(?:\.\d+)?) +(\S{1,3}))?$")
 _ACK = re.compile(r"^(\S+) ([A-Z+\-])(?: (.*))?$")
-_POWER_UP = re.compile(r'^I4 A "[^"]*"$')
-"""What a balance sends unasked after power-up (and in reply to I4 and @)."""
+_I4 = re.compile(r'^I4 A "([^"]*)"$')
+"""The serial-number line: the reply to I4 and @, and what a balance sends unasked after power-up."""
+
+
+def _raise_for_status(status: str, command: str) -> None:
+    """The exception for a reply status that refuses the command (+ overload, - underload, I busy); others pass."""
+    if status in ("+", "-"):
+        alarm = "overload" if status == "+" else "underload"
+        raise DeviceAlarm(alarm, f"balance reports {alarm} for {command!r}")
+    if status == "I":
+        raise ProtocolError(f"balance cannot execute {command!r} now (busy or no stability within its timeout)")
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,7 @@ class MTSICSBalance(OpenCloseLifecycle):
             if timeout_s is not None:
                 resource.timeout = int(self.timeout_s * 1000)
         line = line.strip("\r\n")
-        if _POWER_UP.match(line) and command not in ("@", "I4"):
+        if _I4.match(line) and command not in ("@", "I4"):
             self._power_up_seen()
         if line in GENERAL_ERRORS:
             error = FramingError if line == "ET" else ProtocolError
@@ -137,7 +146,7 @@ class MTSICSBalance(OpenCloseLifecycle):
             return
         stale = bytes(self._io("discarding stale input", resource.read_bytes, pending))
         lines = stale.decode("ascii", errors="replace").split("\r\n")
-        if any(_POWER_UP.match(line) for line in lines):
+        if any(_I4.match(line) for line in lines):
             self._power_up_seen()
 
     def _power_up_seen(self) -> None:
@@ -151,12 +160,7 @@ class MTSICSBalance(OpenCloseLifecycle):
         if match is None:
             raise FramingError(f"balance reply {line!r} to {command!r} is not '<ID> <status> <value> <unit>'")
         _identifier, status, value, unit = match.groups()
-        if status == "+":
-            raise DeviceAlarm("overload", f"balance reports overload for {command!r}")
-        if status == "-":
-            raise DeviceAlarm("underload", f"balance reports underload for {command!r}")
-        if status == "I":
-            raise ProtocolError(f"balance cannot execute {command!r} now (busy or no stability within its timeout)")
+        _raise_for_status(status, command)
         if value is None or unit not in GRAMS_PER_UNIT:
             raise FramingError(f"balance reply {line!r}: missing value or unit not in {sorted(GRAMS_PER_UNIT)}")
         return MassReading(mass_g=float(value) * GRAMS_PER_UNIT[unit], stable=status == "S")
@@ -215,7 +219,7 @@ class MTSICSBalance(OpenCloseLifecycle):
 
     @staticmethod
     def _parse_serial(line: str, command: str) -> str:
-        match = re.match(r'^I4 A "(.*)"$', line)
+        match = _I4.match(line)
         if match is None:
             raise FramingError(f"balance reply {line!r} to {command!r} is not 'I4 A \"<serial>\"'")
         return match.group(1)
@@ -228,8 +232,5 @@ class MTSICSBalance(OpenCloseLifecycle):
         status = match.group(2)
         if status == "A":
             return
-        if status in "+-":
-            raise DeviceAlarm("overload" if status == "+" else "underload", f"{command!r} out of range")
-        if status == "I":
-            raise ProtocolError(f"balance cannot execute {command!r} now (busy or no stability within its timeout)")
+        _raise_for_status(status, command)
         raise FramingError(f"balance reply {line!r} to {command!r} has unknown status {status!r}")
