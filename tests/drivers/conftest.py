@@ -1,6 +1,7 @@
 """Make the byte-builder helpers next to these tests importable (pytest runs with --import-mode=importlib)."""
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -24,3 +25,15 @@ def serve_emulator():
     yield start
     for device in started:
         device.stop()
+
+
+@pytest.fixture()
+def opened():
+    """opened(driver) -> the driver, opened now; every one opened is closed at teardown (all of them, last first)."""
+    with contextlib.ExitStack() as stack:
+        def open_(driver):
+            driver.open()
+            stack.callback(driver.close)
+            return driver
+
+        yield open_

@@ -28,22 +28,15 @@ def emulator(serve_emulator):
 
 
 @pytest.fixture()
-def open_syringe():
-    """open_syringe(path, **options) -> an opened GrblSyringe; every one opened is closed at teardown."""
-    opened: list[GrblSyringe] = []
-
+def open_syringe(opened):
+    """open_syringe(path, **options) -> an opened GrblSyringe, closed at teardown."""
     def open_(path: str, **options) -> GrblSyringe:
         options = {"max_rate_ul_per_h": 20_000.0, "reply_timeout_s": 0.5, "poll_interval_s": 0.0,
                    "hold_timeout_s": 2.0, **options}
-        pump = GrblSyringe(SerialTransport(path, baudrate=115200, timeout_s=0.5), steps_per_mm=800.0,
-                           diameter_mm=DIAMETER_MM, **options)
-        pump.open()
-        opened.append(pump)
-        return pump
+        return opened(GrblSyringe(SerialTransport(path, baudrate=115200, timeout_s=0.5), steps_per_mm=800.0,
+                                  diameter_mm=DIAMETER_MM, **options))
 
-    yield open_
-    for pump in opened:
-        pump.close()
+    return open_
 
 
 def test_infusion_rate_change_and_stop_in_virtual_time(emulator, open_syringe):

@@ -28,11 +28,9 @@ class VolumeSource:
 
 
 @pytest.fixture()
-def balance_rig(serve_emulator):
+def balance_rig(serve_emulator, opened):
     """balance_rig(**BalanceConfig overrides) -> (clock, volume source, EmulatedBalance, open MTSICSBalance)."""
     from hil.emulators.balance import EmulatedBalance
-
-    opened = []
 
     def make(clock=None, volume_source=None, *, timeout_s=0.5, **overrides):
         clock = clock or VirtualClock()
@@ -40,14 +38,10 @@ def balance_rig(serve_emulator):
         device = EmulatedBalance(clock, volume_source, **overrides)
         device.transact(b"")  # the power-up I4 before any host listens is lost, as on the real line
         path = serve_emulator(device)
-        balance = MTSICSBalance(f"ASRL{path}::INSTR", backend="@py", timeout_s=timeout_s)
-        balance.open()
-        opened.append(balance)
+        balance = opened(MTSICSBalance(f"ASRL{path}::INSTR", backend="@py", timeout_s=timeout_s))
         return clock, volume_source, device, balance
 
-    yield make
-    for balance in opened:
-        balance.close()
+    return make
 
 
 def test_identity_and_stable_reading_of_a_static_load(balance_rig):

@@ -23,20 +23,13 @@ def emulator(serve_emulator):
 
 
 @pytest.fixture()
-def open_pump():
-    """open_pump(path, **options) -> an opened NE1000Pump; every pump opened is closed at teardown."""
-    opened: list[NE1000Pump] = []
-
+def open_pump(opened):
+    """open_pump(path, **options) -> an opened NE1000Pump, closed at teardown."""
     def open_(path: str, **options) -> NE1000Pump:
         options = {"max_rate_ul_per_h": 5000.0, "heartbeat": False, "reply_timeout_s": 0.3, **options}
-        pump = NE1000Pump(SerialTransport(path, timeout_s=0.3), **options)
-        pump.open()
-        opened.append(pump)
-        return pump
+        return opened(NE1000Pump(SerialTransport(path, timeout_s=0.3), **options))
 
-    yield open_
-    for pump in opened:
-        pump.close()
+    return open_
 
 
 @pytest.mark.parametrize("safe_mode", [False, True], ids=["basic", "safe"])
