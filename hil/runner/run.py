@@ -128,10 +128,18 @@ def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOp
 
 def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions,
              progress: Callable[[float], None], pk_peaks: dict) -> tuple[str, str, dict]:
-    scenario, rig_config, fw_config, limits = prepared.scenario, prepared.rig, prepared.fw_config, prepared.limits
-    rig = Rig(rig_config, time_compression_factor=options.time_compression_factor,
+    rig = Rig(prepared.rig, time_compression_factor=options.time_compression_factor,
               syringe_fill_ul=prepared.syringe_fill_ul)
-    execution: Execution | None = None
+    outcome, reason, extra = _execute_on(rig, prepared, record, options, progress, pk_peaks)
+    if rig.teardown_errors:  # e.g. the pump could not be stopped: never a PASS, and said in the reason
+        outcome, reason = "ERROR", f"{reason}; rig teardown failed: {'; '.join(rig.teardown_errors)}"
+        extra = {**extra, "rig_teardown_errors": rig.teardown_errors}
+    return outcome, reason, extra
+
+
+def _execute_on(rig: Rig, prepared: Prepared, record: RecordWriter, options: RunOptions,
+                progress: Callable[[float], None], pk_peaks: dict) -> tuple[str, str, dict]:
+    scenario, rig_config, fw_config, limits = prepared.scenario, prepared.rig, prepared.fw_config, prepared.limits
     try:
         with InterruptFlag() as interrupt, rig:
             try:
@@ -151,10 +159,6 @@ def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions,
     except Exception as exc:  # a crash is an ERROR run with its traceback in the record, never a PASS
         tail = "".join(traceback.format_exception(exc)[-4:]).strip()
         return "ERROR", f"crashed: {type(exc).__name__}: {exc}\n{tail}", {}
-    finally:
-        if rig.teardown_errors:
-            record.write("firmware_event", t_s=rig.clock.now_s(), kind="rig_teardown_error",
-                         fields={"errors": rig.teardown_errors})
 
 
 def _stop_pump_first(rig: Rig) -> dict:

@@ -74,6 +74,19 @@ def test_ptm_dose_above_the_librarys_daily_ptm_dose_is_refused_not_rounded_up_to
     assert "pump_settings.ptm.dose_mcg 25 mcg" in out["reason"] and "20 mcg per 24 h" in out["reason"]
 
 
+def test_a_pump_that_cannot_be_stopped_at_teardown_makes_the_run_an_error(bundled_configs: Path, tmp_path: Path,
+                                                                           capsys, monkeypatch) -> None:
+    from drivers.ne1000 import NE1000Pump
+
+    def stop_fails(self):
+        raise RuntimeError("no reply to STP")
+
+    monkeypatch.setattr(NE1000Pump, "stop", stop_fails)
+    code, out = run_json(capsys, "ptm-use", "--out", str(tmp_path / "run"))
+    assert code == 2 and out["outcome"] == "ERROR"
+    assert "rig teardown failed: stop pump: RuntimeError: no reply to STP" in out["reason"]
+
+
 def test_time_compression_on_a_virtual_rig_and_above_the_rig_maximum(bundled_configs: Path, capsys) -> None:
     code, out = run_json(capsys, "ptm-use", "--time-compression", "10")
     assert code == 2 and "wall-clock rigs only" in out["reason"]
