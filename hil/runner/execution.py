@@ -213,6 +213,9 @@ class Execution:
         notes = []
         if self.sampler is not None and self.sampler.errors:
             notes.append(f"{self.sampler.errors} balance reading(s) failed, last {self.sampler.last_error}")
+        if self.sampler is not None and self.sampler.power_ups:
+            notes.append(f"the balance restarted {self.sampler.power_ups} time(s) during the run: gravimetric volumes "
+                         f"after a restart are not comparable with those before it")
         if self.seen.failed:
             return "FAIL", "; ".join(self.seen.failed + notes)
         checked = len(scenario.steps) + len(scenario.expectations.alarms) + len(scenario.expectations.states)
