@@ -102,7 +102,8 @@ class MTSICSBalance(OpenCloseLifecycle):
             return call(*args)
         except pyvisa.VisaIOError as exc:
             if exc.error_code == pyvisa.constants.StatusCode.error_timeout:
-                raise DeviceTimeout(f"balance {self.resource_name}: no reply to {action} within the timeout") from exc
+                timeout_s = self._resource.timeout / 1000 if self._resource is not None else self.timeout_s
+                raise DeviceTimeout(f"balance {self.resource_name}: no reply to {action} within {timeout_s:g} s") from exc
             raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
         except UnicodeDecodeError as exc:  # line noise: a byte with the high bit set
             raise FramingError(f"balance reply to {action} is not ASCII: {exc}") from exc

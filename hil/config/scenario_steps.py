@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Union, get_args
 
 from pydantic import Field, field_validator
 
@@ -127,8 +127,9 @@ ScenarioStep = Annotated[
     Field(discriminator="action"),
 ]
 
-ACTIONS = ("prime", "start_continuous", "start_flex", "clinician_bolus", "bridge_bolus", "ptm_press", "refill",
-           "change_rate", "inject_fault", "clear_alarm", "stop", "wait")
+ACTIONS: tuple[str, ...] = tuple(get_args(step.model_fields["action"].annotation)[0]
+                                 for step in get_args(get_args(ScenarioStep)[0]))
+"""The action names, from the step types' discriminators."""
 
 
 def step_params(step: _StepBase) -> dict[str, object]:

@@ -183,6 +183,11 @@ def test_shipped_scenarios_use_only_known_actions():
     assert used <= set(ACTIONS)
 
 
+def test_the_runner_carries_out_every_action_the_schema_accepts():
+    from hil.runner.steps import ACTIONS as RUNNER_ACTIONS
+    assert set(ACTIONS) == set(RUNNER_ACTIONS)
+
+
 def test_shipped_scenarios_name_only_registered_requirements():
     import re
 
