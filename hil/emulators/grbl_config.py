@@ -40,7 +40,10 @@ class GrblConfig:
                 raise EmulatorError(f"GrblConfig.{name}={value!r}: must be a finite positive number")
         if self.infuse_axis_sign not in (1, -1):
             raise EmulatorError(f"GrblConfig.infuse_axis_sign={self.infuse_axis_sign!r}: must be +1 or -1")
-        if self.fill_volume_ul is not None and not 0 <= self.fill_volume_ul <= self.syringe_volume_ul:
+        for name in ("fill_volume_ul", "occlusion_compliance_ul"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or not math.isfinite(value) or value < 0):
+                raise EmulatorError(f"GrblConfig.{name}={value!r}: must be a finite number >= 0")
+        if self.fill_volume_ul is not None and self.fill_volume_ul > self.syringe_volume_ul:
             raise EmulatorError(f"GrblConfig.fill_volume_ul={self.fill_volume_ul!r}: must be 0..syringe_volume_ul")
-        if self.occlusion_compliance_ul < 0:
-            raise EmulatorError(f"GrblConfig.occlusion_compliance_ul={self.occlusion_compliance_ul!r}: must be >= 0")

@@ -6,7 +6,8 @@ import math
 import pytest
 
 from firmware_sim.clock import VirtualClock
-from hil.emulators import EmulatedGrbl
+from hil.emulators import EmulatedGrbl, EmulatorError
+from hil.emulators.grbl_config import GrblConfig
 
 BANNER = b"\r\nGrbl 1.1h ['$' for help]\r\n"
 AREA_MM2 = math.pi * 4.699**2 / 4
@@ -186,3 +187,10 @@ def test_power_reset_loses_position_and_sends_banner(grbl, clock):
 
 def test_line_too_long_is_error_11(grbl):
     assert grbl.transact(b"G1" + b"0" * 90 + b"\n") == b"error:11\r\n"
+
+
+@pytest.mark.parametrize("name, value", [("occlusion_compliance_ul", float("nan")), ("occlusion_compliance_ul", float("inf")),
+                                         ("fill_volume_ul", True)])
+def test_config_refuses_non_finite_or_non_numeric_volumes_by_name(name, value):
+    with pytest.raises(EmulatorError, match=f"GrblConfig.{name}="):
+        GrblConfig(**{name: value})
