@@ -32,7 +32,7 @@ class BalanceConfig:
     software_version: str = "2.10"
     baud: int = 9600
     byte_timing: bool = False
-    identity_on_power_up: bool = True  # [U] the balance announces I4 after power-up, like @
+    identity_on_power_up: bool = True  # [U] the balance announces I4 after a power cycle (power_reset), like @
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -32,7 +32,7 @@ class MtSicsCore:
         self._buffer = bytearray()
         self._out: list[str] = []
         self.forced_status: dict[str, float] = {}  # "+" / "-" -> until t_s
-        self._power_up(t_s)
+        self._power_up(t_s, announce=False)  # switched on before any host connected: nobody hears the I4
 
     def baud(self) -> int:
         return self.config.baud
@@ -72,7 +72,7 @@ class MtSicsCore:
         elif name == "power_reset":
             self.forced_status.clear()
             self.cell.unstable_until_s = -math.inf
-            self._power_up(t_s)
+            self._power_up(t_s, announce=True)
         else:
             raise EmulatorError(f"balance: unknown fault {name!r}")
         return self._drain()
@@ -81,12 +81,12 @@ class MtSicsCore:
         self.cell.add_load_g(mass_g, t_s)
 
     # --- state --------------------------------------------------------------------------------
-    def _power_up(self, t_s: float) -> None:
+    def _power_up(self, t_s: float, announce: bool) -> None:
         self.zero_g = self.cell.load_g(t_s)
         self.tare_g = 0.0
         self.sir_next_s: float | None = None
         self._buffer.clear()
-        if self.config.identity_on_power_up:
+        if announce and self.config.identity_on_power_up:
             self._out.append(self._identity())
 
     def _identity(self) -> str:

@@ -27,8 +27,14 @@ def rig(clock):
     pump = EmulatedNE1000(clock, syringe_diameter_mm=14.43, syringe_volume_ul=10000)
     pump.transact(b"\r")
     balance = EmulatedBalance(clock, pump.dispensed_volume_ul, noise_sd_g=0.0)
-    assert balance.transact(b"") == b'I4 A "0123456789"\r\n'
     return pump, balance
+
+
+def test_start_announces_nothing_a_power_cycle_announces_i4(rig):
+    _, balance = rig
+    assert balance.transact(b"") == b""  # switched on before the host connected: no I4 for the host to see
+    balance.inject_fault("power_reset")
+    assert balance.transact(b"") == b'I4 A "0123456789"\r\n'
 
 
 def test_identity_and_errors(rig):
