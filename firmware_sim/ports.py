@@ -20,6 +20,7 @@ class ActuatorStatus(NamedTuple):
     running: bool
     delivered_ul: float  # cumulative volume the actuator reports as delivered since it was opened
     fault: str | None = None  # None, or the device's fault: "motor_stall", "occlusion", "power_reset", ...
+    fault_detail: str | None = None  # the alarm detail, where "actuator reports <fault>" would not say how it was found
 
 
 class ActuatorError(Exception):

@@ -42,8 +42,8 @@ def tick_is_quiet(tolerance_fraction: float, tolerance_floor_ul: float, dose_bre
 
 
 def tick_alarms(tolerance_fraction: float, tolerance_floor_ul: float, dose_breach_mcg: float, window_h: float,
-                hard_max_mcg: float, fault: str | None, commanded_ul: float, reported_ul: float, elapsed_s: float,
-                delivered_mcg: float) -> tuple[tuple[AlarmName, str], ...]:
+                hard_max_mcg: float, fault: str | None, fault_detail: str | None, commanded_ul: float,
+                reported_ul: float, elapsed_s: float, delivered_mcg: float) -> tuple[tuple[AlarmName, str], ...]:
     """The alarms one successful status read raises, in order: actuator fault, delivery deviation over the
     supervision window (commanded_ul, reported_ul over elapsed_s), reported 24 h dose above the hard maximum."""
     if not fault and tick_is_quiet(tolerance_fraction, tolerance_floor_ul, dose_breach_mcg, commanded_ul,
@@ -53,7 +53,8 @@ def tick_alarms(tolerance_fraction: float, tolerance_floor_ul: float, dose_breac
     deviation_ul = reported_ul - commanded_ul
     found = []
     if fault:
-        found.append((alarm_for_actuator_fault(fault, False), f"actuator reports {fault}"))
+        found.append((alarm_for_actuator_fault(fault, False),
+                      fault_detail or f"actuator reports {fault}"))
     if deviation_ul > allowed_ul or -deviation_ul > allowed_ul:
         name = AlarmName.UNDER_DELIVERY if deviation_ul < 0 else AlarmName.OVER_DELIVERY
         found.append((name, f"actuator reports {reported_ul:.6g} uL against {commanded_ul:.6g} uL commanded "
@@ -95,8 +96,8 @@ class Supervision:
         engine.commit_tick()
         commanded_ul, reported_ul, elapsed_s = engine.window_volumes_ul()
         found = tick_alarms(self._tolerance_fraction, self._tolerance_floor_ul, self._dose_breach_mcg,
-                            self._limits.window_h, self._limits.hard_max_daily_dose_mcg, status.fault, commanded_ul,
-                            reported_ul, elapsed_s, engine.delivered_in_last_s(self._window_s))
+                            self._limits.window_h, self._limits.hard_max_daily_dose_mcg, status.fault, status.fault_detail,
+                            commanded_ul, reported_ul, elapsed_s, engine.delivered_in_last_s(self._window_s))
         if elapsed_s >= self._window_restart_s:
             engine.restart_window()
         for name, detail in found:

@@ -73,6 +73,8 @@ class PumpActuator:
         self.running = status.running
         delivered_ul = status.infused_ul / self.rate_scale
         fault = fault_for_device_alarm(status.alarm) if status.alarm else None
+        detail = None
         if fault is None and self.stall_check is not None:
             fault = self.stall_check.fault(delivered_ul)
-        return ActuatorStatus(running=status.running, delivered_ul=delivered_ul, fault=fault)
+            detail = self.stall_check.detail if fault else None
+        return ActuatorStatus(running=status.running, delivered_ul=delivered_ul, fault=fault, fault_detail=detail)

@@ -1,5 +1,9 @@
 """Balance readings as collected volume: mass -> volume by density, evaporation added back, time-compression
-scaled. The first reading is the baseline (the vessel as it stands when the run starts)."""
+scaled. The first reading is the baseline (the vessel as it stands when the run starts).
+
+A balance that restarts takes a new zero, so its masses no longer count from the baseline. The first reading
+after a restart becomes a new baseline that carries on the volume of the last reading before it: what was
+collected between those two readings is not weighed (the run's reason says so)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +20,10 @@ class GravimetricReading:
     mass_g: float
     stable: bool
     volume_ul: float
-    """Collected since the baseline reading, in scenario-scale uL (divided by the time-compression factor)."""
+    """Collected since the run's first reading, in scenario-scale uL (divided by the time-compression factor)."""
+    power_ups: int = 0
+    """Balance restarts before this reading. Volumes carry on across a restart, but the interval around it was
+    not weighed: do not take a difference between readings with different counts as a measurement."""
 
 
 class BalanceSampler:
@@ -30,6 +37,7 @@ class BalanceSampler:
         self.errors = 0
         self.power_ups = 0
         self.last_error: str | None = None
+        self.last: GravimetricReading | None = None
 
     def _read_once(self):  # noqa: ANN202
         try:
@@ -48,12 +56,16 @@ class BalanceSampler:
             self.errors += 1
             self.last_error = f"t={t_s:.0f} s: {type(exc).__name__}: {exc}"
             return None
-        if self.baseline is None:
-            self.baseline = GravimetricReading(t_s, reading.mass_g, reading.stable, 0.0)
+        if self.baseline is None or self.baseline.power_ups != self.power_ups:
+            carried_ul = self.last.volume_ul if self.last is not None else 0.0
+            self.baseline = GravimetricReading(t_s, reading.mass_g, reading.stable, carried_ul, self.power_ups)
+            self.last = self.baseline
             return self.baseline
         # mass_to_volume_ul measures evaporation time from the earliest time it is given: the baseline
         volume_ul = mass_to_volume_ul(np.array([self.baseline.mass_g, reading.mass_g]),
                                       np.array([self.baseline.t_s, t_s]) / self.rate_scale, initial_mass_g=self.baseline.mass_g,
                                       density_g_per_ml=self.density_g_per_ml,
                                       evaporation_rate_mg_per_h=self.evaporation_rate_mg_per_h)[-1]
-        return GravimetricReading(t_s, reading.mass_g, reading.stable, float(volume_ul) / self.rate_scale)
+        self.last = GravimetricReading(t_s, reading.mass_g, reading.stable,
+                                       self.baseline.volume_ul + float(volume_ul) / self.rate_scale, self.power_ups)
+        return self.last

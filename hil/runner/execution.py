@@ -54,7 +54,7 @@ class Execution:
         self.sampler = self._make_sampler()
         stall_check = None
         if self.sampler is not None and rig.config.pump.driver in OPEN_LOOP_DRIVERS:
-            stall_check = GravimetricStallCheck(lambda: self._measured_now_ul())
+            stall_check = GravimetricStallCheck(self._reading)
         self.actuator = PumpActuator(rig.pump, rig.time_compression_factor, stall_check)
         self.firmware = PumpFirmware(fw_config, limits, self.actuator, rig.clock, event_sink=self._on_firmware_event)
         self.reservoir = PhysicalReservoir(scenario.pump_settings.reservoir_volume_ul)
@@ -152,10 +152,6 @@ class Execution:
         if step.expect is not None:
             self._expectation(expect.check_step(index, step.action, step.expect, result, ids))
 
-    def _measured_now_ul(self) -> float | None:
-        reading = self._reading()
-        return reading.volume_ul if reading is not None else None
-
     def _reading(self) -> GravimetricReading | None:
         """The balance reading at the firmware's now, read once: the stall check during a status read and the
         samples after it share it (on a wall clock the firmware's now is a little past the nominal tick)."""
@@ -215,7 +211,8 @@ class Execution:
             notes.append(f"{self.sampler.errors} balance reading(s) failed, last {self.sampler.last_error}")
         if self.sampler is not None and self.sampler.power_ups:
             notes.append(f"the balance restarted {self.sampler.power_ups} time(s) during the run: gravimetric volumes "
-                         f"after a restart are not comparable with those before it")
+                         f"carry on across a restart, but what was collected between the readings either side of it "
+                         f"was not weighed")
         if self.seen.failed:
             return "FAIL", "; ".join(self.seen.failed + notes)
         checked = len(scenario.steps) + len(scenario.expectations.alarms) + len(scenario.expectations.states)

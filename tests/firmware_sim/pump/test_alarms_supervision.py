@@ -7,6 +7,7 @@ from firmware_sim.event_log import EventKind
 from firmware_sim.pump.alarms import ALARM_PRIORITY, AlarmName, AlarmPriority
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.states import PumpState
+from firmware_sim.pump.supervision import tick_alarms
 
 req = pytest.mark.requirements
 
@@ -153,3 +154,11 @@ def test_failed_rate_command_is_not_logged_as_delivery(rig):
     assert fw.state is PumpState.ALARM and fw.active_alarms[0].name is AlarmName.ACTUATOR_COMMUNICATION_LOSS
     assert [e for e in fw.events[n:] if e.kind == EventKind.RATE_COMMAND and e.fields["rate_ul_per_h"] > 0] == []
     assert fw.actuator_rate_ul_per_h == 0.0
+
+
+@req("SR-ALM-004")
+def test_an_actuator_fault_detail_becomes_the_alarm_detail():
+    def alarms(detail):  # noqa: ANN001, ANN202
+        return tick_alarms(0.145, 0.1, 1200.0, 24.0, 1200.0, "motor_stall", detail, 1.0, 1.0, 60.0, 10.0)
+    assert alarms(None) == ((AlarmName.MOTOR_STALL, "actuator reports motor_stall"),)
+    assert alarms("balance check: 0 uL weighed") == ((AlarmName.MOTOR_STALL, "balance check: 0 uL weighed"),)

@@ -87,13 +87,17 @@ def test_a_pump_that_cannot_be_stopped_at_teardown_makes_the_run_an_error(bundle
     assert "rig teardown failed: stop pump: RuntimeError: no reply to STP" in out["reason"]
 
 
-def test_a_balance_restart_during_the_run_is_named_in_the_reason(bundled_configs: Path, tmp_path: Path,
-                                                                  capsys) -> None:
+@pytest.mark.parametrize("rig", ["emulated-ne1000", "emulated-grbl"])
+def test_a_balance_restart_during_the_run_is_named_in_the_reason_and_raises_no_alarm(
+        bundled_configs: Path, tmp_path: Path, capsys, rig: str) -> None:
+    """On the GRBL rig the balance confirms the motor's motion: a restart must not read as a motor stall."""
     text = scenario_text(bundled_configs, "ptm-use").replace(
         "  - {at_h: 26.0, action: ptm_press", "  - {at_h: 2.0, action: inject_fault, device: balance, fault: power_reset}\n"
         "  - {at_h: 26.0, action: ptm_press")
-    code, out = run_json(capsys, str(write(tmp_path / "restart.yaml", text)), "--out", str(tmp_path / "run"))
+    code, out = run_json(capsys, str(write(tmp_path / "restart.yaml", text)), "--rig", rig, "--out", str(tmp_path / "run"))
+    assert (code, out["outcome"]) == (0, "PASS"), out["reason"]
     assert "the balance restarted 1 time(s) during the run" in out["reason"]
+    assert read_record(tmp_path / "run" / "record.jsonl").of_kind("alarm") == []
 
 
 def test_time_compression_on_a_virtual_rig_and_above_the_rig_maximum(bundled_configs: Path, capsys) -> None:

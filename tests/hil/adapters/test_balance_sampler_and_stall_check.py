@@ -1,0 +1,90 @@
+"""Balance readings across a restart, and the gravimetric stall check that confirms an open-loop pump's motion."""
+from __future__ import annotations
+
+import pytest
+
+from drivers.errors import DeviceAlarm, DeviceTimeout
+from drivers.mtsics import MassReading
+from hil.adapters.balance import BalanceSampler
+from hil.adapters.stall_check import GravimetricStallCheck
+
+
+class ScriptedBalance:
+    """Answers read_mass_immediately() from a list: a mass in g, or an exception to raise."""
+
+    def __init__(self, answers: list) -> None:
+        self.answers = list(answers)
+
+    def read_mass_immediately(self) -> MassReading:
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return MassReading(answer, True)
+
+
+RESET = DeviceAlarm("reset", "balance announced a power-up (I4)")
+
+
+def sampler(answers: list) -> BalanceSampler:
+    return BalanceSampler(ScriptedBalance(answers), density_g_per_ml=1.0)
+
+
+def test_volumes_carry_on_across_a_restart_and_the_unweighed_interval_is_not_counted():
+    # 100 g vessel; +0.010 g per reading; the restart re-zeroes, so the balance then reads from about 0 g
+    s = sampler([100.000, 100.010, 100.020, RESET, 0.005, 0.015])
+    volumes = [s.read(t).volume_ul for t in (0.0, 60.0, 120.0, 180.0, 240.0)]
+    assert volumes == pytest.approx([0.0, 10.0, 20.0, 20.0, 30.0])
+    assert s.power_ups == 1
+
+
+def test_readings_count_the_restarts_before_them():
+    s = sampler([100.0, RESET, 5.0, 5.001])
+    assert [s.read(t).power_ups for t in (0.0, 60.0, 120.0)] == [0, 1, 1]
+
+
+def test_a_failed_reading_is_counted_and_kept_and_the_next_one_continues():
+    s = sampler([100.0, DeviceTimeout("no reply to 'SI' within 2 s"), 100.002])
+    assert s.read(0.0).volume_ul == 0.0
+    assert s.read(60.0) is None
+    assert s.errors == 1 and "t=60 s" in s.last_error and "DeviceTimeout" in s.last_error
+    assert s.read(120.0).volume_ul == pytest.approx(2.0)
+
+
+class Weighings:
+    """The stall check's view of the balance: volume_ul per call (None = no reading), via a real sampler."""
+
+    def __init__(self, masses_g: list) -> None:
+        self.sampler = sampler(masses_g)
+        self.t_s = 0.0
+
+    def __call__(self):  # noqa: ANN204
+        self.t_s += 60.0
+        return self.sampler.read(self.t_s)
+
+
+def test_motion_the_balance_does_not_see_is_a_motor_stall_with_what_was_weighed_in_the_detail():
+    check = GravimetricStallCheck(Weighings([100.0, 100.001, 100.001, 100.001]))
+    assert check.fault(0.0) is None       # first confirmation point
+    assert check.fault(1.0) is None       # below min_volume_ul: not judged yet
+    assert check.fault(2.5) == "motor_stall"   # 1 uL weighed of 2.5 uL moved
+    assert "1 uL weighed while the pump reported 2.5 uL moved since t=60 s" in check.detail
+
+
+def test_motion_the_balance_sees_is_confirmed_and_the_reference_moves_on():
+    check = GravimetricStallCheck(Weighings([100.0, 100.0025, 100.0025, 100.005]))
+    assert [check.fault(v) for v in (0.0, 2.5, 2.6, 5.0)] == [None, None, None, None]
+
+
+def test_a_balance_restart_starts_the_confirmation_afresh_instead_of_raising_a_false_stall():
+    # the restart's interval was not weighed: 4 uL moved, only 2 uL weighed across it
+    masses = [100.0, 100.002, RESET, 0.0, 0.003]
+    check = GravimetricStallCheck(Weighings(masses))
+    assert [check.fault(v) for v in (0.0, 2.0, 6.0, 9.0)] == [None, None, None, None]
+    without_restart_handling = GravimetricStallCheck(Weighings([100.0, 100.002, 100.002, 100.005]))
+    assert [without_restart_handling.fault(v) for v in (0.0, 2.0, 6.0)] == [None, None, "motor_stall"]
+
+
+def test_no_reading_neither_confirms_nor_refutes():
+    readings = iter([None, None])
+    check = GravimetricStallCheck(lambda: next(readings))
+    assert check.fault(0.0) is None and check.fault(50.0) is None
