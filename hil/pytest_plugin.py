@@ -134,13 +134,16 @@ def pump(rig: Any) -> Any:
 
 @pytest.fixture()
 def firmware(rig: Any) -> Any:
-    """PumpFirmware with default settings and limits on the rig's pump and clock; events in firmware.events."""
+    """PumpFirmware with default settings and limits on the rig's pump and clock; events in firmware.events.
+    On an open-loop pump with a balance (GRBL), the balance confirms the motion as in a scenario run."""
     from firmware_sim.pump.config import FirmwareConfig
     from firmware_sim.pump.firmware import PumpFirmware
     from firmware_sim.safety.limits import DrugLimits
-    from hil.adapters import PumpActuator
+    from hil.adapters.for_rig import balance_sampler, pump_actuator
 
-    return PumpFirmware(FirmwareConfig(), DrugLimits(), PumpActuator(rig.pump, rig.time_compression_factor), rig.clock)
+    sampler = balance_sampler(rig)
+    weigh = (lambda: sampler.read(rig.clock.now_s())) if sampler is not None else None
+    return PumpFirmware(FirmwareConfig(), DrugLimits(), pump_actuator(rig, weigh), rig.clock)
 
 
 @pytest.fixture()

@@ -136,7 +136,7 @@ BALANCE_PROTOCOLS: dict[str, Callable[[BuildContext], Any]] = {"mt-sics": _mtsic
 EMULATORS: dict[str, Callable[[str, BuildContext], Any]] = {
     "ne1000": _ne1000_emulator, "grbl": _grbl_emulator, "balance": _balance_emulator}
 OPEN_LOOP_DRIVERS = frozenset({"grbl"})
-"""Drivers whose status reports commanded motion; with a balance, the runner confirms it (hil.adapters.stall_check)."""
+"""Drivers whose status reports commanded motion; with a balance, the balance confirms it (hil.adapters.for_rig)."""
 EMULATOR_START_ORDER = {"ne1000": 0, "grbl": 0, "balance": 1}
 """Pumps before balances: a balance emulator weighs what its linked pump emulator dispensed."""
 

@@ -13,9 +13,8 @@ from firmware_sim.event_log import Event, EventKind
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.firmware import PumpFirmware
 from firmware_sim.safety.limits import DrugLimits
-from hil.adapters import BalanceSampler, GravimetricReading, PumpActuator
-from hil.adapters.stall_check import GravimetricStallCheck
-from hil.rig.registry import OPEN_LOOP_DRIVERS
+from hil.adapters import GravimetricReading
+from hil.adapters.for_rig import balance_sampler, pump_actuator
 from hil.config.scenario import ScenarioConfig
 from hil.records.writer import RecordWriter
 from hil.rig import Rig
@@ -51,22 +50,12 @@ class Execution:
         self.fw_config, self.limits = fw_config, limits
         self.pk_peaks: dict[str, dict[str, float]] = {}
         self.seen = Observations()
-        self.sampler = self._make_sampler()
-        stall_check = None
-        if self.sampler is not None and rig.config.pump.driver in OPEN_LOOP_DRIVERS:
-            stall_check = GravimetricStallCheck(self._reading)
-        self.actuator = PumpActuator(rig.pump, rig.time_compression_factor, stall_check)
+        self.sampler = balance_sampler(rig)
+        self.actuator = pump_actuator(rig, self._reading if self.sampler is not None else None)
         self.firmware = PumpFirmware(fw_config, limits, self.actuator, rig.clock, event_sink=self._on_firmware_event)
         self.reservoir = PhysicalReservoir(scenario.pump_settings.reservoir_volume_ul)
         self.progress = progress or (lambda t_h: None)
         self._readings: dict[float, GravimetricReading | None] = {}
-
-    def _make_sampler(self) -> BalanceSampler | None:
-        balance = self.rig.config.balance
-        if self.rig.balance is None or balance is None:
-            return None
-        return BalanceSampler(self.rig.balance, balance.density_g_per_ml, balance.evaporation_rate_mg_per_h,
-                              self.rig.time_compression_factor)
 
     # --- firmware events into the record ---
     def _on_firmware_event(self, event: Event) -> None:

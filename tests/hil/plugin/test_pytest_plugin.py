@@ -51,3 +51,24 @@ def test_plugin_is_inert_without_marks(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--junitxml=j.xml")
     result.assert_outcomes(passed=1)
     assert not Path(pytester.path / "j.traceability.json").exists()
+
+
+STALL_ON_GRBL = '''
+def test_stall(firmware, rig):
+    assert firmware.refill(8000, 2000, aspirated_ul=0.0).approved and firmware.prime().approved
+    firmware.run_until_s(firmware.now_s + 2 * 3600)
+    assert firmware.start_continuous(500).approved
+    firmware.run_until_s(firmware.now_s + 3600)
+    assert not firmware.active_alarms
+    rig.emulator("pump").inject_fault("stall")
+    firmware.run_until_s(firmware.now_s + 3600)
+    (alarm,) = firmware.active_alarms
+    assert alarm.name.value == "motor_stall"
+    assert "balance check" in alarm.detail
+'''
+
+
+def test_firmware_fixture_on_an_open_loop_pump_has_the_balance_confirm_the_motion(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_sample=STALL_ON_GRBL)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--rig", "emulated-grbl")
+    result.assert_outcomes(passed=1)
