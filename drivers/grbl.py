@@ -261,10 +261,10 @@ class GrblSyringe(OpenCloseLifecycle):
         assert self.rate_ul_per_h is not None
         self._restarted_in_run = False
         start_mm = self._axis_mm(self._query_status())
-        self._command("G21")
-        self._command("G91")
         feed = self.feed_mm_per_min(self.rate_ul_per_h)
-        self._command(f"G1{self.axis}{gp.gcode_number(self.infuse_direction * distance_mm)}F{gp.gcode_number(feed)}")
+        # one block, one round trip: millimetres and relative distance are set with the move they apply to
+        self._command(f"G21G91G1{self.axis}{gp.gcode_number(self.infuse_direction * distance_mm)}"
+                      f"F{gp.gcode_number(feed)}")
         self._run_start_mm, self._run_distance_mm = start_mm, distance_mm
 
     def _hold_and_discard(self) -> float:

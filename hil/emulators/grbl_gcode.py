@@ -35,7 +35,7 @@ def execute_gcode(core: GrblCore, line: str, jog: bool) -> None:
     """Parse one line and queue its motion; raises GcodeError with GRBL's code."""
     modal, motion = dict(core.modal), None
     axes: dict[str, float] = {}
-    dwell_s = None
+    dwell_s = feed = None
     for letter, value in _words(line):
         if letter == "G":
             code = {0: "G0", 1: "G1", 4: "G4", 20: "G20", 21: "G21", 90: "G90", 91: "G91", 94: "G94"}.get(value)
@@ -54,13 +54,17 @@ def execute_gcode(core: GrblCore, line: str, jog: bool) -> None:
         elif letter == "F":
             if value <= 0:
                 raise GcodeError(22)
-            modal["feed_mm_per_min"] = value * (MM_PER_INCH if modal["units"] == "G20" else 1.0)
+            feed = value
         elif letter in _AXES:
-            axes[letter] = value * (MM_PER_INCH if modal["units"] == "G20" else 1.0)
+            axes[letter] = value
         elif letter == "P":
             dwell_s = value
         else:
             raise GcodeError(20)
+    mm_per_unit = MM_PER_INCH if modal["units"] == "G20" else 1.0  # G20/G21 apply to the whole block
+    axes = {letter: value * mm_per_unit for letter, value in axes.items()}
+    if feed is not None:
+        modal["feed_mm_per_min"] = feed * mm_per_unit
     if jog and (not axes or "F" not in line):
         raise GcodeError(22 if axes else 1)
     if motion == "G4":

@@ -34,12 +34,11 @@ def syringe(**options):
 
 
 def move_line(distance_mm: float, rate_ul_per_h: float) -> bytes:
-    return f"G1X{gcode_number(distance_mm)}F{gcode_number(rate_ul_per_h / 60 / AREA_MM2)}\n".encode()
+    return f"G21G91G1X{gcode_number(distance_mm)}F{gcode_number(rate_ul_per_h / 60 / AREA_MM2)}\n".encode()
 
 
 def start_script(distance_mm: float, rate_ul_per_h: float, x_mm: float = 0.0):
-    return [(b"?", report("Idle", x_mm)), (b"G21\n", b"ok\r\n"), (b"G91\n", b"ok\r\n"),
-            (move_line(distance_mm, rate_ul_per_h), b"ok\r\n")]
+    return [(b"?", report("Idle", x_mm)), (move_line(distance_mm, rate_ul_per_h), b"ok\r\n")]
 
 
 def test_open_soft_resets_reads_banner_and_checks_settings():
@@ -147,7 +146,7 @@ def test_clear_infused_volume_sets_the_origin():
 def test_pushed_alarm_is_reported_by_status_and_fails_the_next_command():
     script = open_script() + [
         (b"?", b"ALARM:1\r\n" + report("Alarm", 3.0)),
-        (b"?", report("Alarm", 3.0)), (b"G21\n", b"ALARM:1\r\nerror:9\r\n"),
+        (b"?", report("Alarm", 3.0)), (move_line(10.0, 20_000.0), b"ALARM:1\r\nerror:9\r\n"),
     ]
     pump_factory = functools.partial(syringe(), travel_mm=10.0)
     with expected_exchange(pump_factory, script) as pump:
@@ -167,7 +166,7 @@ def test_unexpected_banner_means_the_controller_reset():
 
 @pytest.mark.parametrize("code", [2, 9, 20, 22])
 def test_error_replies_raise_with_code(code):
-    script = open_script() + [(b"?", report("Idle")), (b"G21\n", f"error:{code}\r\n".encode())]
+    script = open_script() + [(b"?", report("Idle")), (move_line(50.0, 20_000.0), f"error:{code}\r\n".encode())]
     with expected_exchange(syringe(), script) as pump:
         pump.set_rate_ul_per_h(20_000.0)
         with pytest.raises(GrblCommandError) as raised:

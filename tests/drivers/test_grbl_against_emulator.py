@@ -215,8 +215,8 @@ def test_corrupted_command_is_rejected_and_nothing_moves(emulator, open_syringe)
     device, path = emulator(clock)
     pump = open_syringe(path)
     pump.set_rate_ul_per_h(6000.0)
-    # start() sends "?" then "G21\n": "G31" is rejected (error:20). GRBL has no checksum: a flip that
-    # makes another valid word (G21 -> F21, or G20: inches) is accepted; only the reply can tell.
+    # start() sends "?" then "G21G91G1...": "G31" is rejected (error:20) and the whole block with it. GRBL has no
+    # checksum: a flip that makes another valid word (G21 -> G20: inches) is accepted; only the reply can tell.
     device.inject_fault("corrupt_bytes", direction="from_host", count=1, skip_bytes=2)
     with pytest.raises(GrblCommandError):
         pump.start()

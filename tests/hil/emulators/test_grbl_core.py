@@ -47,6 +47,13 @@ def test_motion_at_commanded_feed_in_clock_time(grbl, clock):
     assert grbl.transact(b"?") == b"<Idle|MPos:2.000,0.000,0.000|FS:0,0>\r\n"
 
 
+@pytest.mark.parametrize("block", [b"G20G91G1X0.1F10\n", b"G91G1X0.1F10G20\n"])
+def test_units_apply_to_the_whole_block_wherever_g20_stands(grbl, clock, block):
+    assert grbl.transact(block) == b"ok\r\n"
+    clock.advance_s(60.0)
+    assert grbl.position_mm()[0] == pytest.approx(2.54)  # 0.1 in at 10 in/min: done within the minute
+
+
 def test_feed_hold_and_resume(grbl, clock):
     grbl.transact(b"G91 G1 X2 F60\n")
     clock.advance_s(0.5)
