@@ -9,7 +9,7 @@
   default, is an error naming it. `$$` writes a literal `$`.
 - A model may define `cross_check(self) -> list[LocatedProblem]` for checks across sections; its
   problems are reported with the line of the key path they name.
-- Fields typed `ConfigPath` / `ExistingConfigFile` resolve relative paths against the YAML file's folder.
+- Fields typed `ConfigPath` resolve relative paths against the YAML file's folder.
 """
 from __future__ import annotations
 
@@ -224,11 +224,4 @@ def _resolve_against_file(value: Path, info: ValidationInfo) -> Path:
     return (Path(base_dir) / value).resolve()
 
 
-def _must_exist(value: Path) -> Path:
-    if not value.is_file():
-        raise ValueError(f"file not found: {value}")
-    return value
-
-
 ConfigPath = Annotated[Path, AfterValidator(_resolve_against_file)]
-ExistingConfigFile = Annotated[Path, AfterValidator(_resolve_against_file), AfterValidator(_must_exist)]

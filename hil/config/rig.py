@@ -139,7 +139,3 @@ class RigConfig(StrictModel):
             return [(where, f"refers to emulator {name!r} of kind {emulator.kind}, "
                             f"expected {' or '.join(sorted(kinds))}")]
         return []
-
-    @property
-    def is_emulated(self) -> bool:
-        return emulator_reference(self.pump.transport.url) is not None

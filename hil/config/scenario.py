@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Sequence
 
 from pydantic import Field, field_validator, model_validator
 
+from firmware_sim.pk.envelopes import EnvelopeLimits
 from firmware_sim.pump.alarms import AlarmName
 from firmware_sim.pump.config import MIN_SUPERVISION_PERIOD_S
 from firmware_sim.pump.states import PumpState
@@ -17,7 +18,6 @@ from hil.config.scenario_steps import ScenarioStep
 from hil.paths import bench_configs_dir
 
 MAX_SCENARIO_DURATION_H = 30 * 24.0
-ADULT_AGE_YEARS = 18
 
 ScenarioName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
 
@@ -30,10 +30,10 @@ class Patient(StrictModel):
 
     @model_validator(mode="after")
     def _age_matches_group(self) -> "Patient":
-        is_adult = self.age_years >= ADULT_AGE_YEARS
-        if is_adult != (self.age_group == "adult"):
+        limits = EnvelopeLimits()
+        if limits.age_group(self.age_years).value != self.age_group:
             raise ValueError(f"age_years {self.age_years} does not match age_group {self.age_group} "
-                             f"(adult from {ADULT_AGE_YEARS} years)")
+                             f"(pediatric below {limits.pediatric_below_age_years:g} years)")
         return self
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from hil.config.loading import ConfigError, ConfigPath, ExistingConfigFile, load_model, load_yaml
+from hil.config.loading import ConfigError, ConfigPath, load_model, load_yaml
 
 
 class Syringe(BaseModel):
@@ -20,7 +20,6 @@ class Sample(BaseModel):
     name: str
     syringe: Syringe
     data_file: ConfigPath | None = None
-    calibration_file: ExistingConfigFile | None = None
 
 
 def write(tmp_path: Path, text: str, name: str = "sample.yaml") -> Path:
@@ -125,16 +124,6 @@ def test_relative_path_resolves_against_the_file(tmp_path):
     path = write(sub, "name: a\nsyringe: {diameter_mm: 1, volume_ul: 1}\ndata_file: ../data/x.csv\n")
     model = load_model(path, Sample)
     assert model.data_file == (tmp_path / "data" / "x.csv").resolve()
-
-
-def test_missing_referenced_file_names_key_and_resolved_path(tmp_path):
-    path = write(tmp_path, "name: a\nsyringe: {diameter_mm: 1, volume_ul: 1}\ncalibration_file: cal.yaml\n")
-    with pytest.raises(ConfigError) as info:
-        load_model(path, Sample)
-    issue = only_issue(info.value)
-    assert issue.dotted_key == "calibration_file"
-    assert issue.line == 3
-    assert str(tmp_path / "cal.yaml") in issue.message
 
 
 def test_unreadable_file_is_a_config_error(tmp_path):
