@@ -9,6 +9,9 @@ import threading
 import time
 from typing import Protocol
 
+TIME_EPS_S = 1e-6
+"""Clock times or intervals closer than this are the same (float seconds over a year resolve to about 4e-9 s)."""
+
 
 class Clock(Protocol):
     def now_s(self) -> float:

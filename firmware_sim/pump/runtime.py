@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from firmware_sim.clock import Clock
+from firmware_sim.clock import TIME_EPS_S, Clock
 from firmware_sim.event_log import EventKind, EventLog, EventSink
 from firmware_sim.ports import Actuator, ActuatorError
 from firmware_sim.pump.alarms import ActiveAlarm, AlarmName, AlarmPriority, alarm_for_actuator_fault
@@ -16,7 +16,7 @@ from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.engine import DeliveryEngine
 from firmware_sim.pump.programs import ActiveBolus, BasalProgram, PeriodicBolus
 from firmware_sim.pump.states import PumpState, StateModel, build_machine
-from firmware_sim.pump.supervision import TIME_EPS_S, Supervision
+from firmware_sim.pump.supervision import Supervision
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.units import S_PER_H, UL_PER_ML
 

@@ -12,12 +12,12 @@ from functools import partial
 
 import numpy as np
 
+from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.ports import ActuatorError
 from firmware_sim.pump.alarms import AlarmName, alarm_for_actuator_fault
 from firmware_sim.pump.states import PumpState
 from firmware_sim.pump.tick_batch import plan_ticks, quiet_prefix
 
-TIME_EPS_S = 1e-6
 QUIET_MARGIN_S = 1e-3
 """The bulk path stops this far before any timed event (1000x TIME_EPS_S)."""
 QUIET_MARGIN_UL = 1e-3

@@ -4,12 +4,33 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.safety.decision import Finding
 from firmware_sim.safety.limits import DrugLimits, Indication
 from firmware_sim.safety.window import DoseHistory, RatePiece, max_window_dose_above_mcg
 from firmware_sim.units import S_PER_H
 
-EPS = 1e-9
+ROUNDING_REL_TOL = 1e-12
+"""How far a value may pass a limit by float rounding alone, as a fraction of the limit (dimensionless)."""
+
+
+def exceeds(value: float, limit: float) -> bool:
+    """value > limit, beyond float rounding (in any unit, the same for both)."""
+    return value > limit + ROUNDING_REL_TOL * abs(limit)
+
+
+def falls_short(value: float, minimum: float) -> bool:
+    """value < minimum, beyond float rounding (in any unit, the same for both)."""
+    return value < minimum - ROUNDING_REL_TOL * abs(minimum)
+
+
+def shorter_than(interval_s: float, minimum_s: float) -> bool:
+    """An interval between two clock times is shorter than minimum_s beyond the clock's rounding."""
+    return interval_s < minimum_s - TIME_EPS_S
+
+
+def _listed(value: float, listed: Sequence[float]) -> bool:
+    return any(math.isclose(value, x, rel_tol=ROUNDING_REL_TOL) for x in listed)
 
 
 def check_number(name: str, value: float, minimum: float = 0.0, allow_equal: bool = False) -> list[Finding]:
@@ -23,38 +44,38 @@ def check_number(name: str, value: float, minimum: float = 0.0, allow_equal: boo
 
 
 def check_concentration(conc_mcg_per_ml: float, limits: DrugLimits) -> list[Finding]:
-    if not any(abs(conc_mcg_per_ml - c) <= EPS for c in limits.allowed_conc_mcg_per_ml):
+    if not _listed(conc_mcg_per_ml, limits.allowed_conc_mcg_per_ml):
         return [Finding("SR-DOSE-004", f"concentration {conc_mcg_per_ml} mcg/mL is not in the {limits.drug_name} "
                         f"library {list(limits.allowed_conc_mcg_per_ml)} mcg/mL")]
     return []
 
 
 def check_therapy_concentration(conc_mcg_per_ml: float, limits: DrugLimits) -> list[Finding]:
-    if any(abs(conc_mcg_per_ml - c) <= EPS for c in limits.screening_only_conc_mcg_per_ml):
+    if _listed(conc_mcg_per_ml, limits.screening_only_conc_mcg_per_ml):
         return [Finding("SR-DOSE-005", f"concentration {conc_mcg_per_ml} mcg/mL is for screening boluses only, "
                         "not for continuous therapy")]
     return []
 
 
 def check_program_daily_dose(daily_dose_mcg: float, limits: DrugLimits) -> list[Finding]:
-    if daily_dose_mcg > limits.hard_max_daily_dose_mcg + EPS:
+    if exceeds(daily_dose_mcg, limits.hard_max_daily_dose_mcg):
         return [Finding("SR-DOSE-001", f"programmed daily dose {daily_dose_mcg:.6g} mcg/day exceeds the hard maximum "
                         f"{limits.hard_max_daily_dose_mcg:.6g} mcg/day")]
-    if daily_dose_mcg > limits.soft_max_daily_dose_mcg + EPS:
+    if exceeds(daily_dose_mcg, limits.soft_max_daily_dose_mcg):
         return [Finding("SR-DOSE-002", f"programmed daily dose {daily_dose_mcg:.6g} mcg/day exceeds the soft maximum "
                         f"{limits.soft_max_daily_dose_mcg:.6g} mcg/day (needs an explicit override)", soft=True)]
     return []
 
 
 def check_drug_rate(rate_mcg_per_h: float, limits: DrugLimits) -> list[Finding]:
-    if rate_mcg_per_h > limits.max_rate_mcg_per_h + EPS:
+    if exceeds(rate_mcg_per_h, limits.max_rate_mcg_per_h):
         return [Finding("SR-DOSE-006", f"rate {rate_mcg_per_h:.6g} mcg/h exceeds the maximum rate "
                         f"{limits.max_rate_mcg_per_h:.6g} mcg/h")]
     return []
 
 
 def check_actuator_rate(rate_ul_per_h: float, max_rate_ul_per_h: float) -> list[Finding]:
-    if rate_ul_per_h > max_rate_ul_per_h + EPS:
+    if exceeds(rate_ul_per_h, max_rate_ul_per_h):
         return [Finding("SR-DOSE-006", f"actuator rate {rate_ul_per_h:.6g} uL/h exceeds the pump maximum "
                         f"{max_rate_ul_per_h:.6g} uL/h")]
     return []
@@ -64,18 +85,18 @@ def check_titration(new_daily_dose_mcg: float, reference_daily_dose_mcg: float |
                     last_change_s: float | None, now_s: float, indication: Indication,
                     limits: DrugLimits) -> list[Finding]:
     """An increase over the reference daily dose is capped per indication and allowed once per interval."""
-    if reference_daily_dose_mcg is None or new_daily_dose_mcg <= reference_daily_dose_mcg + EPS:
+    if reference_daily_dose_mcg is None or not exceeds(new_daily_dose_mcg, reference_daily_dose_mcg):
         return []
     findings = []
     cap = limits.titration_cap_fraction[indication]
     increase = new_daily_dose_mcg / reference_daily_dose_mcg - 1.0 if reference_daily_dose_mcg > 0 else math.inf
-    if increase > cap + EPS:
+    if exceeds(increase, cap):
         findings.append(Finding("SR-TIT-001", f"daily dose increase {increase:.1%} from {reference_daily_dose_mcg:.6g} "
                                 f"to {new_daily_dose_mcg:.6g} mcg/day exceeds the {indication.value}-origin cap "
                                 f"{cap:.0%} per {limits.titration_min_interval_h:g} h"))
     if last_change_s is not None:
         elapsed_h = (now_s - last_change_s) / S_PER_H
-        if elapsed_h < limits.titration_min_interval_h - EPS:
+        if shorter_than(now_s - last_change_s, limits.titration_min_interval_h * S_PER_H):
             findings.append(Finding("SR-TIT-002", f"daily dose increase only {elapsed_h:.2f} h after the last dose "
                                     f"programming; at most one increase per {limits.titration_min_interval_h:g} h"))
     return findings
@@ -85,10 +106,10 @@ def check_bolus(dose_mcg: float, duration_min: float, limits: DrugLimits) -> lis
     findings = check_number("dose_mcg", dose_mcg) + check_number("duration_min", duration_min)
     if findings:
         return findings
-    if dose_mcg > limits.max_bolus_dose_mcg + EPS:
+    if exceeds(dose_mcg, limits.max_bolus_dose_mcg):
         findings.append(Finding("SR-BOL-001", f"bolus {dose_mcg:.6g} mcg exceeds the maximum bolus "
                                 f"{limits.max_bolus_dose_mcg:.6g} mcg"))
-    if duration_min < limits.min_bolus_duration_min - EPS:
+    if falls_short(duration_min, limits.min_bolus_duration_min):
         findings.append(Finding("SR-BOL-002", f"bolus duration {duration_min:.6g} min is shorter than the minimum "
                                 f"{limits.min_bolus_duration_min:.6g} min"))
     return findings
@@ -96,7 +117,7 @@ def check_bolus(dose_mcg: float, duration_min: float, limits: DrugLimits) -> lis
 
 def check_window(history: DoseHistory, planned: Sequence[RatePiece], limits: DrugLimits) -> list[Finding]:
     window_s = limits.window_h * S_PER_H
-    threshold_mcg = limits.hard_max_daily_dose_mcg + EPS
+    threshold_mcg = limits.hard_max_daily_dose_mcg * (1.0 + ROUNDING_REL_TOL)
     # None: the largest window dose (max_window_dose_mcg) is certainly within the threshold.
     found = max_window_dose_above_mcg(history, planned, window_s, threshold_mcg)
     if found is not None and found[0] > threshold_mcg:

@@ -111,7 +111,7 @@ def gate_ptm_settings(settings: PtmSettings, state_findings: Sequence[Finding], 
     if not 1 <= count <= limits.ptm_max_count_per_24h:
         findings.append(Finding("SR-PTM-004", f"PTM maximum {settings.max_count_per_24h} per 24 h is outside 1.."
                                 f"{limits.ptm_max_count_per_24h}"))
-    if settings.dose_mcg * count > limits.ptm_max_dose_per_24h_mcg + checks.EPS:
+    if checks.exceeds(settings.dose_mcg * count, limits.ptm_max_dose_per_24h_mcg):
         findings.append(Finding("SR-PTM-004", f"PTM {settings.max_count_per_24h} x {settings.dose_mcg:g} mcg exceeds the "
                                 f"library PTM maximum {limits.ptm_max_dose_per_24h_mcg:g} mcg per 24 h"))
     return decide("configure_ptm", findings, False, {"dose_mcg": settings.dose_mcg,
@@ -126,8 +126,9 @@ def gate_ptm_press(settings: PtmSettings | None, press_times_s: Sequence[float],
         return decide("ptm_bolus", findings)
     window_s = limits.window_h * S_PER_H
     if press_times_s:
-        since_min = (ctx.now_s - press_times_s[-1]) / S_PER_MIN
-        if since_min < settings.lockout_min - checks.EPS:
+        since_s = ctx.now_s - press_times_s[-1]
+        since_min = since_s / S_PER_MIN
+        if checks.shorter_than(since_s, settings.lockout_min * S_PER_MIN):
             findings.append(Finding("SR-PTM-001", f"PTM bolus {since_min:.1f} min after the last one, inside the "
                                     f"lockout of {settings.lockout_min:g} min"))
     since_s = ctx.now_s - window_s
@@ -135,7 +136,7 @@ def gate_ptm_press(settings: PtmSettings | None, press_times_s: Sequence[float],
     if len(recent) + 1 > settings.max_count_per_24h:
         findings.append(Finding("SR-PTM-002", f"PTM bolus would be number {len(recent) + 1} in {limits.window_h:g} h; "
                                 f"maximum {settings.max_count_per_24h}"))
-    if (len(recent) + 1) * settings.dose_mcg > limits.ptm_max_dose_per_24h_mcg + checks.EPS:
+    if checks.exceeds((len(recent) + 1) * settings.dose_mcg, limits.ptm_max_dose_per_24h_mcg):
         findings.append(Finding("SR-PTM-003", f"PTM dose in {limits.window_h:g} h would reach "
                                 f"{(len(recent) + 1) * settings.dose_mcg:g} mcg; maximum "
                                 f"{limits.ptm_max_dose_per_24h_mcg:g} mcg"))
@@ -154,7 +155,7 @@ def gate_refill(volume_ul: float, conc_mcg_per_ml: float, aspirated_ul: float, e
     findings += checks.check_number("conc_mcg_per_ml", conc_mcg_per_ml)
     if not findings:
         findings += checks.check_concentration(conc_mcg_per_ml, limits)
-        if volume_ul > capacity_ul + checks.EPS:
+        if checks.exceeds(volume_ul, capacity_ul):
             findings.append(Finding("SR-RES-004", f"refill volume {volume_ul:g} uL exceeds the reservoir capacity "
                                     f"{capacity_ul:g} uL"))
         mismatch_ul = aspirated_ul - expected_residual_ul

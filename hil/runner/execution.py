@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.event_log import Event, EventKind
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.firmware import PumpFirmware
@@ -24,7 +25,7 @@ from hil.runner.options import RunOptions
 from hil.runner.physical_reservoir import PhysicalReservoir
 from hil.runner.pk_verdict import PkOutcome, evaluate_pk
 from firmware_sim.units import S_PER_H
-from hil.runner.sampling import EPS_S, gravimetric_window, merged_times_s
+from hil.runner.sampling import gravimetric_window, merged_times_s
 from hil.config.scenario_steps import step_params
 from hil.runner.steps import StepContext, execute_step
 
@@ -89,7 +90,7 @@ class Execution:
         self._volume_sample(0.0)
         for t_s in times:
             self._advance_to(t_s, interrupt, wall)
-            while steps and steps[0][1].at_h * S_PER_H <= t_s + EPS_S:
+            while steps and steps[0][1].at_h * S_PER_H <= t_s + TIME_EPS_S:
                 index, step = steps.pop(0)
                 self._run_step(index, step)
             if _key(t_s) in window_keys:
@@ -161,17 +162,17 @@ class Execution:
         gravimetric = reading.volume_ul if reading is not None else None
         fw = self.firmware
         if gravimetric is not None and self.seen.last_status_t_s is not None and \
-                abs(self.seen.last_status_t_s - fw.now_s) < EPS_S and self._profile_point_due(fw.now_s):
+                abs(self.seen.last_status_t_s - fw.now_s) < TIME_EPS_S and self._profile_point_due(fw.now_s):
             self.seen.gravimetric_at_tick[self.seen.last_status_t_s] = gravimetric
         self.record.volume_sample(t_s=fw.now_s, commanded_ul=fw.commanded_volume_ul,
                                   pump_reported_ul=fw.actuator_reported_volume_ul, gravimetric_ul=gravimetric,
                                   rate_ul_per_h=fw.actuator_rate_ul_per_h)
-        self._readings = {k: v for k, v in self._readings.items() if k >= t_s - EPS_S}
+        self._readings = {k: v for k, v in self._readings.items() if k >= t_s - TIME_EPS_S}
 
     def _profile_point_due(self, t_s: float) -> bool:
         points = self.seen.gravimetric_at_tick  # filled in time order: the last key is the latest point
         last_s = next(reversed(points)) if points else -math.inf
-        return t_s - last_s >= self.options.delivered_profile_resolution_s - EPS_S
+        return t_s - last_s >= self.options.delivered_profile_resolution_s - TIME_EPS_S
 
     # --- verdict ---
     def _expectation(self, result: expect.ExpectationResult) -> None:

@@ -5,10 +5,9 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from hil.runner.steps import DELIVERY_ACTIONS
+from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.units import S_PER_H
-
-EPS_S = 1e-6
+from hil.runner.steps import DELIVERY_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -37,9 +36,9 @@ def gravimetric_window(steps: Sequence[object], start_h: float | None, duration_
 
 
 def merged_times_s(*series: Sequence[float]) -> list[float]:
-    """Sorted union of sample times, times closer than EPS_S counted once."""
+    """Sorted union of sample times, times closer than TIME_EPS_S counted once."""
     merged: list[float] = []
     for t in sorted(t for s in series for t in s):
-        if not merged or t - merged[-1] > EPS_S:
+        if not merged or t - merged[-1] > TIME_EPS_S:
             merged.append(t)
     return merged

@@ -127,6 +127,21 @@ def test_ptm_lockout():
     assert press([0.0], 60 * 60).approved
 
 
+@req("SR-PTM-001")
+def test_ptm_lockout_ends_on_time_late_in_a_long_run_and_not_a_microsecond_early():
+    last_s = 2.0**25 - 1000.0 + 0.3  # about 388 days: float seconds resolve to 4e-9 s, after 2**25 s to 7e-9 s
+    now_s = 2.0**25 + 2600.0 + 0.3  # one hour later
+    assert now_s - last_s < 3600.0  # the interval itself carries rounding
+    assert press([last_s], now_s).approved
+    assert not press([last_s], now_s - 1e-5).approved
+
+
+def test_limit_comparisons_allow_float_rounding_only():
+    assert not checks.exceeds(1200.0 * (1 + 1e-14), 1200.0) and checks.exceeds(1200.000001, 1200.0)
+    assert not checks.falls_short(5.0 * (1 - 1e-14), 5.0) and checks.falls_short(4.99999, 5.0)
+    assert checks.exceeds(1e-9, 0.0)  # nothing is allowed above a zero limit
+
+
 @req("SR-PTM-002")
 def test_ptm_count_per_24h():
     times = [0.0, 2 * H, 4 * H, 6 * H]
