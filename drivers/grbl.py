@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 
+from drivers.arguments import require_positive
 from drivers import grbl_protocol as gp
 from drivers.errors import DeviceAlarm, DeviceTimeout, LimitExceeded, ProtocolError
 from drivers.lifecycle import OpenCloseLifecycle
@@ -60,8 +61,7 @@ class GrblSyringe(OpenCloseLifecycle):
     ) -> None:
         for name, value in (("steps_per_mm", steps_per_mm), ("max_rate_ul_per_h", max_rate_ul_per_h),
                             ("travel_mm", travel_mm), ("min_feed_mm_per_min", min_feed_mm_per_min)):
-            if not (math.isfinite(value) and value > 0):
-                raise ValueError(f"{name} must be a positive number, got {value}")
+            require_positive(name, value)
         if axis not in AXES or infuse_direction not in (1, -1):
             raise ValueError(f"axis must be one of {AXES!r} and infuse_direction +1 or -1, got {axis!r}, {infuse_direction}")
         self.transport = transport
@@ -215,8 +215,7 @@ class GrblSyringe(OpenCloseLifecycle):
 
     # --- SyringePump ----------------------------------------------------------------------------
     def set_syringe_diameter_mm(self, diameter_mm: float) -> None:
-        if not (math.isfinite(diameter_mm) and diameter_mm > 0):
-            raise ValueError(f"diameter_mm must be a positive number, got {diameter_mm}")
+        require_positive("diameter_mm", diameter_mm)
         if self._run_start_mm is not None:
             raise ProtocolError("cannot change the syringe diameter while running; stop() first")
         self._diameter_mm = diameter_mm

@@ -11,6 +11,7 @@ from typing import Any
 
 import pyvisa
 
+from drivers.arguments import require_positive
 from drivers.errors import DeviceAlarm, DeviceDisconnected, DeviceTimeout, FramingError, ProtocolError, TransportError
 from drivers.lifecycle import OpenCloseLifecycle
 
@@ -53,8 +54,7 @@ class MTSICSBalance(OpenCloseLifecycle):
         baud_rate: int = 9600,
         stable_timeout_s: float | None = None,
     ) -> None:
-        if timeout_s <= 0:
-            raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
+        require_positive("timeout_s", timeout_s)
         self.resource_name = resource_name
         self.backend = backend
         self.timeout_s = timeout_s

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from drivers.arguments import require_positive
 from drivers import ne1000_codec as codec
 from drivers.errors import DeviceAlarm, LimitExceeded, ProtocolError
 from drivers.lifecycle import OpenCloseLifecycle
@@ -55,8 +56,7 @@ class NE1000Pump(OpenCloseLifecycle):
         expected_model: str | None = None,
         framed_mode_command: bool = True,
     ) -> None:
-        if not (math.isfinite(max_rate_ul_per_h) and max_rate_ul_per_h > 0):
-            raise ValueError(f"max_rate_ul_per_h must be a positive number, got {max_rate_ul_per_h}")
+        require_positive("max_rate_ul_per_h", max_rate_ul_per_h)
         low_s, high_s = SAFE_MODE_TIMEOUT_RANGE_S
         if not (isinstance(safe_mode_timeout_s, int) and low_s <= safe_mode_timeout_s <= high_s):
             raise ValueError(f"safe_mode_timeout_s must be an integer {low_s}..{high_s} s, got {safe_mode_timeout_s!r}")

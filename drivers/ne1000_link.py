@@ -8,6 +8,7 @@ import threading
 import time
 
 from drivers import ne1000_codec as codec
+from drivers.arguments import require_positive
 from drivers.errors import DriverError, FramingError, ProtocolError
 from drivers.transport import Transport
 
@@ -101,8 +102,7 @@ class NE1000Link:
     # --- safe-mode heartbeat --------------------------------------------------------------------
     def start_heartbeat(self, interval_s: float) -> None:
         """Send a status query whenever `interval_s` passes without other traffic (wall time)."""
-        if interval_s <= 0:
-            raise ValueError(f"heartbeat interval must be > 0 s, got {interval_s}")
+        require_positive("heartbeat interval_s", interval_s)
         self.stop_heartbeat()
         self._heartbeat_stop.clear()
         self._heartbeat_thread = threading.Thread(

@@ -1,11 +1,11 @@
 """The device seam: what the harness needs from any syringe pump (NE-1000, GRBL stepper, ...)."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
 
+from drivers.arguments import require_positive
 from drivers.errors import LimitExceeded
 
 
@@ -62,13 +62,12 @@ def pop_oldest_alarm(pending: list[str]) -> str | None:
 def check_rate_ul_per_h(rate_ul_per_h: float, max_rate_ul_per_h: float) -> None:
     """A rate every pump driver refuses before sending anything: not a positive number, or above the rig
     maximum [SR-DRV-001]."""
-    if not (math.isfinite(rate_ul_per_h) and rate_ul_per_h > 0):
-        raise ValueError(f"rate_ul_per_h must be a positive number (use stop() for zero), got {rate_ul_per_h}")
+    require_positive("rate_ul_per_h", rate_ul_per_h, " (use stop() for zero)")
     if rate_ul_per_h > max_rate_ul_per_h:
         raise LimitExceeded(f"rate {rate_ul_per_h} uL/h exceeds the rig maximum {max_rate_ul_per_h} uL/h; "
                             "nothing sent [SR-DRV-001]")
 
 
 def check_target_volume_ul(volume_ul: float | None) -> None:
-    if volume_ul is not None and not (math.isfinite(volume_ul) and volume_ul > 0):
-        raise ValueError(f"volume_ul must be a positive number or None, got {volume_ul}")
+    if volume_ul is not None:
+        require_positive("volume_ul", volume_ul, " or None")

@@ -10,6 +10,7 @@ from typing import Protocol
 
 import serial
 
+from drivers.arguments import require_positive
 from drivers.errors import DeviceDisconnected, DeviceTimeout, TransportError
 
 DEFAULT_TIMEOUT_S = 1.0
@@ -59,8 +60,8 @@ class SerialTransport:
         write_timeout_s: float = DEFAULT_TIMEOUT_S,
         exclusive: bool = True,
     ) -> None:
-        if timeout_s <= 0 or write_timeout_s <= 0:
-            raise ValueError(f"timeouts must be > 0 s (timeout_s={timeout_s}, write_timeout_s={write_timeout_s})")
+        require_positive("timeout_s", timeout_s)
+        require_positive("write_timeout_s", write_timeout_s)
         self.url = url
         self.baudrate = baudrate
         self.timeout_s = timeout_s

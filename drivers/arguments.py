@@ -1,0 +1,11 @@
+"""Argument checks shared by the drivers: a bad number is refused by name before any byte is sent."""
+from __future__ import annotations
+
+import math
+
+
+def require_positive(name: str, value: float, hint: str = "") -> float:
+    """value if it is a finite number > 0; else ValueError naming it (NaN and infinity included)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive number{hint}, got {value!r}")
+    return value
