@@ -251,13 +251,15 @@ def test_stall_at_end_of_travel_sends_auto_alarm_at_the_right_time(clock):
 
 
 # --- faults ----------------------------------------------------------------------------------
-def test_stall_fault_stops_a_running_pump(pump, clock):
+@pytest.mark.parametrize("fault,alarm", [("stall", "S"), ("power_reset", "R")])
+def test_a_fault_mid_run_stops_the_pump_and_raises_its_alarm_once(pump, clock, fault, alarm):
     pump.transact(b"RAT 100 UH\r")
     pump.transact(b"RUN\r")
     clock.advance_s(36)
-    pump.inject_fault("stall")
+    pump.inject_fault(fault)
     clock.advance_s(3600)
-    assert pump.transact(b"\r") == basic("00A?S")
+    assert pump.transact(b"\r") == basic(f"00A?{alarm}")
+    assert pump.transact(b"\r") == basic("00S")
     assert pump.dispensed_volume_ul() == pytest.approx(1.0)
 
 
@@ -283,17 +285,6 @@ def test_occlusion_holds_fluid_then_stalls_and_release_gives_bolus(pump, clock):
     assert pump.pump_counted_ul()[0] == pytest.approx(4.0)
     pump.inject_fault("clear_occlusion")
     assert pump.dispensed_volume_ul() == pytest.approx(4.0)
-
-
-def test_power_reset_mid_run_stops_and_raises_reset_alarm(pump, clock):
-    pump.transact(b"RAT 100 UH\r")
-    pump.transact(b"RUN\r")
-    clock.advance_s(36)
-    pump.inject_fault("power_reset")
-    clock.advance_s(3600)
-    assert pump.transact(b"\r") == basic("00A?R")
-    assert pump.transact(b"\r") == basic("00S")
-    assert pump.dispensed_volume_ul() == pytest.approx(1.0)
 
 
 def test_unknown_fault_and_bad_parameters_are_rejected(pump):
