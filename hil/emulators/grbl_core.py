@@ -11,7 +11,8 @@ from hil.emulators.grbl_gcode import GcodeError, execute_gcode
 from hil.emulators.grbl_motion import Motion
 from hil.emulators.grbl_settings import default_settings
 from hil.emulators.grbl_system import execute_system
-from hil.emulators.syringe import Syringe
+from hil.emulators.line_output import drain_lines
+from hil.emulators.syringe import OUTLET_FAULTS, apply_outlet_fault, syringe_from
 
 STATUS_REPORT, FEED_HOLD, CYCLE_START, SOFT_RESET, JOG_CANCEL = 0x3F, 0x21, 0x7E, 0x18, 0x85
 UNLOCK_MESSAGE = "[MSG:'$H'|'$X' to unlock]"
@@ -29,8 +30,7 @@ class GrblCore:
     def __init__(self, config: GrblConfig, t_s: float = 0.0) -> None:
         self.config = config
         self.settings = default_settings(config)
-        fill_ul = config.syringe_volume_ul if config.fill_volume_ul is None else config.fill_volume_ul
-        self.syringe = Syringe(config.syringe_diameter_mm, config.syringe_volume_ul, fill_ul)
+        self.syringe = syringe_from(config)
         self.motion = Motion(self.syringe, config.infuse_axis_sign)
         self.motion.t_s = t_s
         self.rx_buffer = bytearray()
@@ -67,10 +67,8 @@ class GrblCore:
         self._advance(t_s)
         if name in ("stall", "clear_stall"):
             self.motion.motor_jammed = name == "stall"
-        elif name == "occlusion":
-            self.syringe.occlude(params.get("compliance_ul", self.config.occlusion_compliance_ul))
-        elif name == "clear_occlusion":
-            self.syringe.clear_occlusion()
+        elif name in OUTLET_FAULTS:
+            apply_outlet_fault(self.syringe, self.config, name, params)
         elif name == "power_reset":
             self.motion.position_mm = [0.0, 0.0, 0.0]
             self.critical_alarm = self.alarm = False
@@ -171,9 +169,7 @@ class GrblCore:
         return "ok"
 
     def _drain(self) -> bytes:
-        out = "".join(line + "\r\n" for line in self._out).encode("ascii")
-        self._out.clear()
-        return out
+        return drain_lines(self._out)
 
 
 def _clean(line: str) -> str:

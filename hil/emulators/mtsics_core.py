@@ -12,6 +12,7 @@ from firmware_sim.clock import Clock
 from hil.emulators.balance_config import BalanceConfig
 from hil.emulators.balance_physics import Reading, WeighingCell
 from hil.emulators.faults import EmulatorError, non_negative_float, reject_unknown_params
+from hil.emulators.line_output import drain_lines
 
 MAX_LINE_BYTES = 64
 
@@ -212,9 +213,7 @@ class MtSicsCore:
         return self._identity()
 
     def _drain(self) -> bytes:
-        out = "".join(line + "\r\n" for line in self._out).encode("ascii")
-        self._out.clear()
-        return out
+        return drain_lines(self._out)
 
 
 _COMMANDS: dict[str, Callable[[MtSicsCore, float, str], str]] = {

@@ -14,7 +14,7 @@ from hil.emulators.ne1000_config import NE1000Config
 from hil.emulators.ne1000_commands import execute
 from hil.emulators.ne1000_framing import Packet, PacketReceiver, encode_basic, encode_safe
 from hil.emulators.ne1000_state import PAUSED, PUMPING, PURGING, STOPPED, Settings
-from hil.emulators.syringe import INFUSE, Syringe, area_mm2
+from hil.emulators.syringe import INFUSE, OUTLET_FAULTS, apply_outlet_fault, area_mm2, syringe_from
 
 class NE1000Core:
     FAULTS = {
@@ -32,8 +32,7 @@ class NE1000Core:
         )
         self._eeprom = copy.deepcopy(self.settings)
         self.eeprom_writes = 0
-        fill_ul = config.syringe_volume_ul if config.fill_volume_ul is None else config.fill_volume_ul
-        self.syringe = Syringe(config.syringe_diameter_mm, config.syringe_volume_ul, fill_ul)
+        self.syringe = syringe_from(config)
         self.receiver = PacketReceiver(config.inter_byte_timeout_s, config.accept_safe_packets_in_basic_mode)
         self.infused_ul = 0.0
         self.withdrawn_ul = 0.0
@@ -76,10 +75,8 @@ class NE1000Core:
         self.advance_to(t_s)
         if name == "stall":
             self.motor_jammed = True  # the advance below raises A?S if the motor was moving
-        elif name == "occlusion":
-            self.syringe.occlude(params.get("compliance_ul", self.config.occlusion_compliance_ul))
-        elif name == "clear_occlusion":
-            self.syringe.clear_occlusion()
+        elif name in OUTLET_FAULTS:
+            apply_outlet_fault(self.syringe, self.config, name, params)
         elif name == "power_reset":
             self._power_up()
         else:

@@ -7,9 +7,21 @@ has been taken up, after which the motor stalls. A jammed motor stalls at once.
 from __future__ import annotations
 
 import math
+from typing import Protocol
 
 INFUSE = 1
 WITHDRAW = -1
+
+OUTLET_FAULTS = ("occlusion", "clear_occlusion")
+
+
+class SyringeConfig(Protocol):
+    """The syringe fields an emulated pump's config has."""
+
+    syringe_diameter_mm: float
+    syringe_volume_ul: float
+    fill_volume_ul: float | None
+    occlusion_compliance_ul: float
 
 
 def area_mm2(diameter_mm: float) -> float:
@@ -57,3 +69,19 @@ class Syringe:
         self.outflow_ul += self.compressed_ul
         self.compressed_ul = 0.0
         self.occluded = False
+
+
+def syringe_from(config: SyringeConfig) -> Syringe:
+    """The syringe a pump config describes, full unless fill_volume_ul says otherwise."""
+    fill_ul = config.syringe_volume_ul if config.fill_volume_ul is None else config.fill_volume_ul
+    return Syringe(config.syringe_diameter_mm, config.syringe_volume_ul, fill_ul)
+
+
+def apply_outlet_fault(syringe: Syringe, config: SyringeConfig, name: str, params: dict) -> None:
+    """occlusion (compliance_ul, default from the config) or clear_occlusion."""
+    if name == "occlusion":
+        syringe.occlude(params.get("compliance_ul", config.occlusion_compliance_ul))
+    elif name == "clear_occlusion":
+        syringe.clear_occlusion()
+    else:
+        raise ValueError(f"{name!r} is not an outlet fault {OUTLET_FAULTS}")
