@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 
 from firmware_sim.safety.limits import Indication
-from firmware_sim.units import S_PER_YEAR
+from firmware_sim.units import S_PER_H, S_PER_YEAR
 
 MIN_SUPERVISION_PERIOD_S = 1.0
 """Shorter periods are no pump's supervision, and far shorter ones stop the tick time from advancing."""
@@ -38,6 +38,8 @@ class FirmwareConfig:
     """Maino 2017: > 1 mL (20 mL pump) between expected and measured volume is consequential."""
     elective_replacement_at_s: float | None = 7.0 * S_PER_YEAR
     """[U] battery elective-replacement indicator time (labelled longevity ~7 y unconfirmed); None disables."""
+    start_time_of_day_h: float = 0.0
+    """The pump clock's time of day when the firmware clock reads 0 (0 <= h < 24): where flex schedules' days begin."""
 
     def __post_init__(self) -> None:
         positive = ("reservoir_capacity_ul", "catheter_length_cm", "priming_rate_ul_per_h",
@@ -56,10 +58,18 @@ class FirmwareConfig:
                              f"got {self.supervision_period_s!r}")
         if self.dead_volume_ul <= 0:
             raise ValueError("FirmwareConfig: pump tubing plus catheter volume must be > 0 uL")
+        start_h = self.start_time_of_day_h
+        if not (isinstance(start_h, (int, float)) and math.isfinite(start_h) and 0.0 <= start_h < 24.0):
+            raise ValueError(f"FirmwareConfig.start_time_of_day_h must be a number 0 <= h < 24, got {start_h!r}")
         eri_s = self.elective_replacement_at_s
         if eri_s is not None and not (isinstance(eri_s, (int, float)) and math.isfinite(eri_s) and eri_s > 0):
             raise ValueError(f"FirmwareConfig.elective_replacement_at_s must be a finite number > 0 or None, "
                              f"got {eri_s!r}")
+
+    @property
+    def midnight_s(self) -> float:
+        """The firmware clock time of the first midnight at or before the clock's start."""
+        return -self.start_time_of_day_h * S_PER_H
 
     @property
     def dead_volume_ul(self) -> float:

@@ -9,6 +9,8 @@ Each command returns the gate's Decision; a rejected command changes nothing but
 """
 from __future__ import annotations
 
+import dataclasses
+
 import math
 from typing import Callable, Sequence
 
@@ -110,8 +112,11 @@ class PumpFirmware(FirmwareRuntime):
                              lambda: ContinuousProgram(rate_mcg_per_day), override_soft_limits)
 
     def start_flex(self, schedule: FlexSchedule, override_soft_limits: bool = False) -> Decision:
-        """Flex dosing: a daily schedule of rate steps."""
-        return self._program("start_flex", self._therapy_trigger(), lambda: schedule, override_soft_limits)
+        """Flex dosing: a daily schedule of rate steps, in the pump clock's time of day (its midnight_s is set from
+        FirmwareConfig.start_time_of_day_h)."""
+        return self._program("start_flex", self._therapy_trigger(),
+                             lambda: dataclasses.replace(schedule, midnight_s=self._config.midnight_s),
+                             override_soft_limits)
 
     def change_rate(self, rate_mcg_per_day: float, override_soft_limits: bool = False) -> Decision:
         """Replace the running program by simple continuous at a new rate (titration rules apply)."""

@@ -44,11 +44,16 @@ class FlexStep:
 
 @dataclass(frozen=True)
 class FlexSchedule:
-    """A daily schedule of rate steps (SynchroMed flex dosing); the first step starts at 0 h."""
+    """A daily schedule of rate steps (SynchroMed flex dosing); the first step starts at 0 h, midnight."""
 
     steps: tuple[FlexStep, ...]
+    midnight_s: float = 0.0
+    """A clock time at which the pump's day begins; days begin every 24 h from it. The firmware sets it from
+    the time of day its clock starts at (FirmwareConfig.start_time_of_day_h)."""
 
     def __post_init__(self) -> None:
+        if not (isinstance(self.midnight_s, (int, float)) and math.isfinite(self.midnight_s)):
+            raise ValueError(f"FlexSchedule.midnight_s must be a finite number, got {self.midnight_s!r}")
         starts = [s.start_h for s in self.steps]
         if not all(isinstance(t, (int, float)) and math.isfinite(t) for t in starts):
             raise ValueError(f"FlexSchedule step start_h must be finite numbers, got {starts}")
@@ -71,35 +76,41 @@ class FlexSchedule:
     def peak_rate_mcg_per_h(self) -> float:
         return max(s.rate_mcg_per_h for s in self.steps)
 
-    def _index(self, t_s: float) -> tuple[int, float]:
-        """The step in force at t_s and the start of its day: the last step whose start, day_start_s +
-        start, is at or before t_s, compared as that sum (t_s - day_start_s can round below a start that the
-        sum reaches, and the schedule would then never move past it). -1 (the day before's last step) when
-        the day's start rounds above t_s."""
+    def _index(self, t_s: float) -> tuple[int, float, float]:
+        """The step in force at t_s, the start of its day and the start of the next day: the last step whose
+        start, day_start_s + start, is at or before t_s, compared as that sum (t_s - day_start_s can round below a
+        start that the sum reaches, and the schedule would then never move past it). Day starts are always
+        midnight_s + k days, the same expression for the same day, so consecutive days meet exactly."""
         starts = self._starts_s  # type: ignore[attr-defined]
-        day_start_s = math.floor(t_s / S_PER_DAY) * S_PER_DAY
+        midnight_s = self.midnight_s
+        k = math.floor((t_s - midnight_s) / S_PER_DAY)
+        while midnight_s + (k + 1) * S_PER_DAY <= t_s:
+            k += 1
+        while midnight_s + k * S_PER_DAY > t_s:
+            k -= 1
+        day_start_s = midnight_s + k * S_PER_DAY
         i = bisect.bisect_right(starts, t_s - day_start_s) - 1
         while i + 1 < len(starts) and day_start_s + starts[i + 1] <= t_s:
             i += 1
-        while i >= 0 and day_start_s + starts[i] > t_s:
+        while i > 0 and day_start_s + starts[i] > t_s:
             i -= 1
-        return i, day_start_s
+        return i, day_start_s, midnight_s + (k + 1) * S_PER_DAY
 
     def rate_mcg_per_h_at(self, t_s: float) -> float:
         return self.steps[self._index(t_s)[0]].rate_mcg_per_h
 
     def next_change_s(self, t_s: float) -> float:
-        i, day_start_s = self._index(t_s)
+        i, day_start_s, next_day_s = self._index(t_s)
         starts = self._starts_s  # type: ignore[attr-defined]
-        return day_start_s + (starts[i + 1] if i + 1 < len(starts) else S_PER_DAY)
+        return day_start_s + starts[i + 1] if i + 1 < len(starts) else next_day_s
 
     def planned(self, start_s: float, end_s: float) -> list[RatePiece]:
         pieces, t = [], start_s
         starts, rates, index = self._starts_s, self._rates_mcg_per_h, self._index  # type: ignore[attr-defined]
         last = len(starts) - 1
         while t < end_s:
-            i, day_start_s = index(t)  # one lookup gives both next_change_s(t) and rate_mcg_per_h_at(t)
-            nxt = day_start_s + (starts[i + 1] if i < last else S_PER_DAY)
+            i, day_start_s, next_day_s = index(t)  # one lookup gives next_change_s(t) and rate_mcg_per_h_at(t)
+            nxt = day_start_s + starts[i + 1] if i < last else next_day_s
             if end_s < nxt:
                 nxt = end_s
             pieces.append(RatePiece(t, nxt, rates[i]))

@@ -148,6 +148,8 @@ class ScenarioConfig(StrictModel):
     requirement_ids: RequirementIds = Field(default_factory=list)
     duration_h: float = Field(gt=0, le=MAX_SCENARIO_DURATION_H)
     supervision_period_s: float = Field(60.0, ge=MIN_SUPERVISION_PERIOD_S)
+    start_time_of_day_h: float = Field(0.0, ge=0, lt=24, description="the pump clock's time of day at 0 h: "
+                                       "where flex schedules' days begin")
     seed: int = Field(1, ge=0, description="seed for population sampling and noise")
     patient: Patient
     drug: Drug

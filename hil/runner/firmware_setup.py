@@ -25,6 +25,7 @@ def firmware_config(scenario: ScenarioConfig) -> FirmwareConfig:
             catheter_volume_ul_per_cm=settings.catheter.volume_ul_per_cm,
             catheter_length_cm=settings.catheter.length_cm,
             supervision_period_s=scenario.supervision_period_s,
+            start_time_of_day_h=scenario.start_time_of_day_h,
             low_reservoir_threshold_ul=settings.low_reservoir_threshold_ul,
         )
     except ValueError as exc:

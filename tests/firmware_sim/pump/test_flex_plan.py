@@ -6,6 +6,7 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from firmware_sim.clock import VirtualClock
+from firmware_sim.event_log import EventKind
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.firmware import PumpFirmware
 from firmware_sim.pump.memory_actuator import InMemoryActuator
@@ -21,12 +22,14 @@ STUCK_BEFORE = ([0.0, 11.890533388464743], 15534411.19909879)
 step already reached, so next_change_s(t) == t: the plan looped for ever and the firmware stopped settling."""
 
 
-@example(starts_h=STUCK_BEFORE[0], start_s=STUCK_BEFORE[1], span_s=2 * 86400.0)
+@example(starts_h=STUCK_BEFORE[0], start_s=STUCK_BEFORE[1], span_s=2 * 86400.0, midnight_s=0.0)
+@example(starts_h=[0.0, 6.0], start_s=86400.0 - 50400.0, span_s=86400.0, midnight_s=-50400.0)  # a day boundary
 @given(starts_h=starts_h, start_s=st.floats(0, 400 * 86400.0, allow_nan=False),
-       span_s=st.floats(0, 3 * 86400.0, allow_nan=False))
+       span_s=st.floats(0, 3 * 86400.0, allow_nan=False),
+       midnight_s=st.one_of(st.just(0.0), st.floats(-86400.0, 0.0, allow_nan=False)))
 @settings(max_examples=300)
-def test_changes_lie_ahead_and_the_plan_chains_the_steps(starts_h, start_s, span_s):
-    schedule = FlexSchedule(tuple(FlexStep(h, 10.0 + k) for k, h in enumerate(starts_h)))
+def test_changes_lie_ahead_and_the_plan_chains_the_steps(starts_h, start_s, span_s, midnight_s):
+    schedule = FlexSchedule(tuple(FlexStep(h, 10.0 + k) for k, h in enumerate(starts_h)), midnight_s)
     end_s = start_s + span_s
     expected, t = [], start_s
     for _ in range(4 * len(starts_h) + 8):  # at most one piece per step and day, plus the ends
@@ -49,3 +52,26 @@ def test_a_schedule_with_unround_step_times_runs_through_its_steps():
     assert fw.start_flex(FlexSchedule((FlexStep(0.0, 12.0), FlexStep(STUCK_BEFORE[0][1], 18.0)))).approved
     fw.run_until_s(STUCK_BEFORE[1] + 2 * 86400)
     assert fw.state is PumpState.CONTINUOUS and fw.active_alarms == ()
+
+
+def test_the_schedule_follows_the_pump_clocks_time_of_day():
+    """A run that starts at 14:00: the 20:00 step comes 6 h in, midnight 10 h in."""
+    clock = VirtualClock()
+    config = FirmwareConfig(start_time_of_day_h=14.0)
+    fw = PumpFirmware(config, DrugLimits(), InMemoryActuator(clock), clock)
+    assert fw.refill(20000, 2000, 0).approved and fw.prime().approved
+    fw.run_until_s(2 * 3600)
+    schedule = FlexSchedule((FlexStep(0.0, 10.0), FlexStep(8.0, 20.0), FlexStep(20.0, 15.0)))
+    assert fw.start_flex(schedule).approved
+    fw.run_until_s(30 * 3600)
+    changes = [(e.t_s / 3600, e.fields["rate_ul_per_h"]) for e in fw.events if e.kind == EventKind.RATE_COMMAND]
+    at_2000_ul_per_mcg = 1000.0 / 2000
+    assert changes[2:] == [(2.0, 20.0 * at_2000_ul_per_mcg),   # 16:00, in the 08:00 step
+                           (6.0, 15.0 * at_2000_ul_per_mcg), (10.0, 10.0 * at_2000_ul_per_mcg),
+                           (18.0, 20.0 * at_2000_ul_per_mcg), (30.0, 15.0 * at_2000_ul_per_mcg)]
+
+
+@pytest.mark.parametrize("hour", [-1.0, 24.0, float("nan")])
+def test_the_start_time_of_day_must_be_a_time_of_day(hour):
+    with pytest.raises(ValueError, match="start_time_of_day_h must be a number 0 <= h < 24"):
+        FirmwareConfig(start_time_of_day_h=hour)

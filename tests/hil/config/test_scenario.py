@@ -130,6 +130,16 @@ def test_flex_schedule_must_start_at_midnight_and_increase(tmp_path):
     assert isinstance(step, StartFlexStep) and step.schedule[1].rate_mcg_per_day == 550
 
 
+def test_the_start_time_of_day_reaches_the_firmware_and_must_be_a_time_of_day(tmp_path):
+    from hil.runner.firmware_setup import firmware_config
+    scenario = load_text(tmp_path, "start_time_of_day_h: 14.5\n" + MINIMAL)
+    assert firmware_config(scenario).midnight_s == -14.5 * 3600
+    assert firmware_config(load_text(tmp_path, MINIMAL)).midnight_s == 0.0
+    with pytest.raises(ConfigError, match="start_time_of_day_h") as info:
+        load_text(tmp_path, "start_time_of_day_h: 24\n" + MINIMAL)
+    assert info.value.issues[0].line == 1
+
+
 def test_unknown_fault_lists_known_ones(tmp_path):
     text = MINIMAL + "  - {at_h: 2, action: inject_fault, device: pump, fault: explode}\n"
     with pytest.raises(ConfigError, match="unknown fault 'explode'.*occlusion"):
