@@ -133,9 +133,10 @@ def pump(rig: Any) -> Any:
 
 
 @pytest.fixture()
-def firmware(rig: Any) -> Any:
+def firmware(rig: Any) -> Iterator[Any]:
     """PumpFirmware with default settings and limits on the rig's pump and clock; events in firmware.events.
-    On an open-loop pump with a balance (GRBL), the balance confirms the motion as in a scenario run."""
+    On an open-loop pump with a balance (GRBL), the balance confirms the motion as in a scenario run, and a
+    balance reading that failed meanwhile fails the test at teardown (the stall check was blind for it)."""
     from firmware_sim.pump.config import FirmwareConfig
     from firmware_sim.pump.firmware import PumpFirmware
     from firmware_sim.safety.limits import DrugLimits
@@ -143,7 +144,10 @@ def firmware(rig: Any) -> Any:
 
     sampler = balance_sampler(rig)
     weigh = (lambda: sampler.read(rig.clock.now_s())) if sampler is not None else None
-    return PumpFirmware(FirmwareConfig(), DrugLimits(), pump_actuator(rig, weigh), rig.clock)
+    yield PumpFirmware(FirmwareConfig(), DrugLimits(), pump_actuator(rig, weigh), rig.clock)
+    if sampler is not None and sampler.errors:
+        pytest.fail(f"{sampler.errors} balance reading(s) failed, last {sampler.last_error}: the gravimetric "
+                    f"stall check could not confirm the pump's motion then")
 
 
 @pytest.fixture()

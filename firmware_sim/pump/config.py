@@ -59,7 +59,8 @@ class FirmwareConfig:
         if self.dead_volume_ul <= 0:
             raise ValueError("FirmwareConfig: pump tubing plus catheter volume must be > 0 uL")
         start_h = self.start_time_of_day_h
-        if not (isinstance(start_h, (int, float)) and math.isfinite(start_h) and 0.0 <= start_h < 24.0):
+        if isinstance(start_h, bool) or not (isinstance(start_h, (int, float)) and math.isfinite(start_h)
+                                             and 0.0 <= start_h < 24.0):
             raise ValueError(f"FirmwareConfig.start_time_of_day_h must be a number 0 <= h < 24, got {start_h!r}")
         eri_s = self.elective_replacement_at_s
         if eri_s is not None and not (isinstance(eri_s, (int, float)) and math.isfinite(eri_s) and eri_s > 0):

@@ -10,7 +10,6 @@ Each command returns the gate's Decision; a rejected command changes nothing but
 from __future__ import annotations
 
 import dataclasses
-
 import math
 from typing import Callable, Sequence
 
@@ -112,8 +111,8 @@ class PumpFirmware(FirmwareRuntime):
                              lambda: ContinuousProgram(rate_mcg_per_day), override_soft_limits)
 
     def start_flex(self, schedule: FlexSchedule, override_soft_limits: bool = False) -> Decision:
-        """Flex dosing: a daily schedule of rate steps, in the pump clock's time of day (its midnight_s is set from
-        FirmwareConfig.start_time_of_day_h)."""
+        """Flex dosing: a daily schedule of rate steps, in the pump clock's time of day. The schedule is placed on
+        the pump's clock: its midnight_s is replaced by FirmwareConfig.midnight_s (from start_time_of_day_h)."""
         return self._program("start_flex", self._therapy_trigger(),
                              lambda: dataclasses.replace(schedule, midnight_s=self._config.midnight_s),
                              override_soft_limits)

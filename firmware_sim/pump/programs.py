@@ -1,6 +1,6 @@
 """Therapy programs in mcg at the catheter tip: continuous, flex daily schedule, boluses, periodic boluses.
 
-The clock's epoch is taken as midnight for the flex schedule's time of day.
+A flex schedule's step times are times of day; its midnight_s says where on the clock its days begin.
 """
 from __future__ import annotations
 
@@ -48,12 +48,13 @@ class FlexSchedule:
 
     steps: tuple[FlexStep, ...]
     midnight_s: float = 0.0
-    """A clock time at which the pump's day begins; days begin every 24 h from it. The firmware sets it from
-    the time of day its clock starts at (FirmwareConfig.start_time_of_day_h)."""
+    """The clock time of the last midnight at or before the clock's zero (-86400 < midnight_s <= 0); days begin
+    every 24 h from it. PumpFirmware.start_flex replaces it with its own clock's (FirmwareConfig.midnight_s)."""
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.midnight_s, (int, float)) and math.isfinite(self.midnight_s)):
-            raise ValueError(f"FlexSchedule.midnight_s must be a finite number, got {self.midnight_s!r}")
+        midnight_s = self.midnight_s
+        if isinstance(midnight_s, bool) or not (isinstance(midnight_s, (int, float)) and -S_PER_DAY < midnight_s <= 0):
+            raise ValueError(f"FlexSchedule.midnight_s must be a number -86400 < s <= 0, got {midnight_s!r}")
         starts = [s.start_h for s in self.steps]
         if not all(isinstance(t, (int, float)) and math.isfinite(t) for t in starts):
             raise ValueError(f"FlexSchedule step start_h must be finite numbers, got {starts}")

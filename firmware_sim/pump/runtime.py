@@ -229,15 +229,17 @@ class FirmwareRuntime(Supervision):
 
     def _target_rate_ul_per_h(self) -> float:
         state, now = self.state, self._engine.t_s
-        self._next_flex_s = math.inf
+        due_flex_s, self._next_flex_s = self._next_flex_s, math.inf
         if state is PumpState.PRIMING:
             return self._config.priming_rate_ul_per_h
         if state not in THERAPY_STATES:
             return 0.0
         tip_mcg_per_h = 0.0
         if self._basal is not None:
-            tip_mcg_per_h += self._basal.rate_mcg_per_h_at(now)
-            self._next_flex_s = self._basal.next_change_s(now)
+            # a step due within TIME_EPS_S after now counts as reached, as _process_one_due fires it
+            at_s = due_flex_s if now < due_flex_s <= now + TIME_EPS_S else now
+            tip_mcg_per_h += self._basal.rate_mcg_per_h_at(at_s)
+            self._next_flex_s = self._basal.next_change_s(at_s)
         if self._bolus is not None:
             tip_mcg_per_h += self._bolus.rate_mcg_per_h
         conc = self._engine.tip_conc_now()

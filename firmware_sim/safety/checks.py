@@ -10,6 +10,9 @@ from firmware_sim.safety.limits import DrugLimits, Indication
 from firmware_sim.safety.window import DoseHistory, RatePiece, max_window_dose_above_mcg
 from firmware_sim.units import S_PER_H
 
+DOSE_ROUNDING_MCG = 1e-9
+"""How far a 24 h window dose may be off by float rounding: it is a difference of running sums that grow over
+the whole run, so its rounding does not scale with the limit."""
 ROUNDING_REL_TOL = 1e-12
 """How far a value may pass a limit by float rounding alone, as a fraction of the limit (dimensionless)."""
 
@@ -117,7 +120,7 @@ def check_bolus(dose_mcg: float, duration_min: float, limits: DrugLimits) -> lis
 
 def check_window(history: DoseHistory, planned: Sequence[RatePiece], limits: DrugLimits) -> list[Finding]:
     window_s = limits.window_h * S_PER_H
-    threshold_mcg = limits.hard_max_daily_dose_mcg * (1.0 + ROUNDING_REL_TOL)
+    threshold_mcg = limits.hard_max_daily_dose_mcg + DOSE_ROUNDING_MCG
     # None: the largest window dose (max_window_dose_mcg) is certainly within the threshold.
     found = max_window_dose_above_mcg(history, planned, window_s, threshold_mcg)
     if found is not None and found[0] > threshold_mcg:

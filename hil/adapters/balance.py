@@ -26,6 +26,10 @@ class GravimetricReading:
     not weighed: do not take a difference between readings with different counts as a measurement."""
 
 
+MAX_RESETS_PER_READ = 3
+"""Power-up announcements taken in one reading before the next one counts as a failed reading."""
+
+
 class BalanceSampler:
     def __init__(self, balance, density_g_per_ml: float, evaporation_rate_mg_per_h: float = 0.0,  # noqa: ANN001
                  rate_scale: float = 1.0) -> None:
@@ -40,13 +44,15 @@ class BalanceSampler:
         self.last: GravimetricReading | None = None
 
     def _read_once(self):  # noqa: ANN202
-        try:
-            return self.balance.read_mass_immediately()
-        except DeviceAlarm as exc:
-            if exc.alarm != "reset":
-                raise
-            self.power_ups += 1  # the power-up announcement is acknowledged by this exchange: read again
-            return self.balance.read_mass_immediately()
+        for _ in range(MAX_RESETS_PER_READ):
+            try:
+                return self.balance.read_mass_immediately()
+            except DeviceAlarm as exc:
+                if exc.alarm != "reset":
+                    raise
+                if self.baseline is not None:  # before the first reading the balance simply came up: no gap
+                    self.power_ups += 1  # the announcement is acknowledged by this exchange: read again
+        return self.balance.read_mass_immediately()
 
     def read(self, t_s: float) -> GravimetricReading | None:
         """One immediate reading (SI); None (error counted and kept) if the balance cannot answer."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from firmware_sim.clock import TIME_EPS_S
+from firmware_sim.units import S_PER_H
 from hil.config.scenario import AlarmExpectation, StateExpectation
 from hil.config.scenario_steps import StepExpectation
 from hil.runner.steps import StepResult
-from firmware_sim.units import S_PER_H
 
 
 
@@ -54,7 +55,7 @@ def check_step(index: int, action: str, expect: StepExpectation, result: StepRes
 def check_alarm(expectation: AlarmExpectation, alarms: list[tuple[float, str]], duration_h: float) -> ExpectationResult:
     to_h = expectation.to_h if expectation.to_h is not None else duration_h
     seen = [t_s / S_PER_H for t_s, name in alarms if name == expectation.name
-            and expectation.from_h - 1e-9 <= t_s / S_PER_H <= to_h + 1e-9]
+            and expectation.from_h * S_PER_H - TIME_EPS_S <= t_s <= to_h * S_PER_H + TIME_EPS_S]
     window = f"{expectation.from_h:g}-{to_h:g} h"
     if expectation.occurs:
         passed = bool(seen)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from drivers.grbl import GrblSyringe
@@ -33,3 +34,7 @@ CASES = {
 def test_a_bad_number_is_refused_by_name(name, value):
     with pytest.raises(ValueError, match=f"{name.split()[-1]} must be a positive number.*got {value!r}"):
         CASES[name](value)
+
+
+def test_real_numbers_of_any_type_are_accepted():
+    assert check_rate_ul_per_h(np.float32(5.0), 100.0) is None and check_target_volume_ul(np.int64(5)) is None

@@ -26,7 +26,7 @@ step already reached, so next_change_s(t) == t: the plan looped for ever and the
 @example(starts_h=[0.0, 6.0], start_s=86400.0 - 50400.0, span_s=86400.0, midnight_s=-50400.0)  # a day boundary
 @given(starts_h=starts_h, start_s=st.floats(0, 400 * 86400.0, allow_nan=False),
        span_s=st.floats(0, 3 * 86400.0, allow_nan=False),
-       midnight_s=st.one_of(st.just(0.0), st.floats(-86400.0, 0.0, allow_nan=False)))
+       midnight_s=st.one_of(st.just(0.0), st.floats(-86400.0, 0.0, exclude_min=True, allow_nan=False)))
 @settings(max_examples=300)
 def test_changes_lie_ahead_and_the_plan_chains_the_steps(starts_h, start_s, span_s, midnight_s):
     schedule = FlexSchedule(tuple(FlexStep(h, 10.0 + k) for k, h in enumerate(starts_h)), midnight_s)
@@ -71,7 +71,28 @@ def test_the_schedule_follows_the_pump_clocks_time_of_day():
                            (18.0, 20.0 * at_2000_ul_per_mcg), (30.0, 15.0 * at_2000_ul_per_mcg)]
 
 
-@pytest.mark.parametrize("hour", [-1.0, 24.0, float("nan")])
+@example(start_h=16.4, starts_h=[0.0, 8.0, 20.0])  # next midnight 1 ps after a tick: used to stop settling
+@example(start_h=0.0, starts_h=[0.0, 4.4])
+@given(start_h=st.floats(0.0, 23.99, allow_nan=False), starts_h=starts_h)
+@settings(max_examples=25, deadline=None)
+def test_the_firmware_steps_through_any_schedule_from_any_time_of_day(start_h, starts_h):
+    """A step that falls a hair after a supervision tick is due at that tick: the firmware takes it then."""
+    clock = VirtualClock()
+    fw = PumpFirmware(FirmwareConfig(start_time_of_day_h=start_h), DrugLimits(), InMemoryActuator(clock), clock)
+    assert fw.refill(20000, 2000, 0).approved and fw.prime().approved
+    fw.run_until_s(2 * 3600)
+    schedule = FlexSchedule(tuple(FlexStep(h, 10.0 + k) for k, h in enumerate(starts_h)))
+    assert fw.start_flex(schedule).approved
+    start_s, end_s = 2 * 3600.0, 2 * 3600 + 2 * 86400.0
+    fw.run_until_s(end_s)
+    assert fw.state is PumpState.CONTINUOUS and fw.active_alarms == ()
+    pieces = FlexSchedule(schedule.steps, FirmwareConfig(start_time_of_day_h=start_h).midnight_s).planned(start_s, end_s)
+    expected_s = [b.start_s for a, b in zip(pieces, pieces[1:]) if b.rate_mcg_per_h != a.rate_mcg_per_h]
+    commanded_s = [e.t_s for e in fw.events if e.kind == EventKind.RATE_COMMAND and e.t_s > start_s]
+    assert commanded_s == pytest.approx(expected_s, abs=1e-6)  # each step taken at its time of day
+
+
+@pytest.mark.parametrize("hour", [-1.0, 24.0, float("nan"), True])
 def test_the_start_time_of_day_must_be_a_time_of_day(hour):
     with pytest.raises(ValueError, match="start_time_of_day_h must be a number 0 <= h < 24"):
         FirmwareConfig(start_time_of_day_h=hour)

@@ -72,3 +72,18 @@ def test_firmware_fixture_on_an_open_loop_pump_has_the_balance_confirm_the_motio
     pytester.makepyfile(test_sample=STALL_ON_GRBL)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--rig", "emulated-grbl")
     result.assert_outcomes(passed=1)
+
+
+BLIND_BALANCE = '''
+def test_balance_goes_silent(firmware, rig):
+    assert firmware.refill(8000, 2000, aspirated_ul=0.0).approved and firmware.prime().approved
+    rig.emulator("balance").inject_fault("drop_bytes", direction="to_host", count=10**6)
+    firmware.run_until_s(firmware.now_s + 120)
+'''
+
+
+def test_firmware_fixture_fails_a_test_whose_stall_check_lost_the_balance(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_sample=BLIND_BALANCE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--rig", "emulated-grbl")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*balance reading(s) failed*stall check could not confirm*"])
