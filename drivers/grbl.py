@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import time
 
-from drivers.arguments import require_positive
 from drivers import grbl_protocol as gp
+from drivers.arguments import require_positive
 from drivers.errors import DeviceAlarm, DeviceTimeout, LimitExceeded, ProtocolError
 from drivers.lifecycle import OpenCloseLifecycle
 from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul, pop_oldest_alarm

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import math
 
-from drivers.arguments import require_positive
 from drivers import ne1000_codec as codec
+from drivers.arguments import require_positive
 from drivers.errors import DeviceAlarm, LimitExceeded, ProtocolError
 from drivers.lifecycle import OpenCloseLifecycle
 from drivers.ne1000_link import NE1000Link
@@ -66,8 +66,8 @@ class NE1000Pump(OpenCloseLifecycle):
         self.safe_mode_timeout_s = safe_mode_timeout_s
         self.heartbeat = heartbeat
         if heartbeat_interval_s is not None and not (
-                math.isfinite(heartbeat_interval_s) and 0 < heartbeat_interval_s < safe_mode_timeout_s):
-            raise ValueError(f"heartbeat_interval_s must be > 0 and below safe_mode_timeout_s {safe_mode_timeout_s} s, "
+                require_positive("heartbeat_interval_s", heartbeat_interval_s) < safe_mode_timeout_s):
+            raise ValueError(f"heartbeat_interval_s must be below safe_mode_timeout_s {safe_mode_timeout_s} s, "
                              f"got {heartbeat_interval_s!r}")
         self.heartbeat_interval_s = heartbeat_interval_s if heartbeat_interval_s is not None else safe_mode_timeout_s / 2
         self.max_rate_ul_per_h = max_rate_ul_per_h

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 S_PER_H = 3600.0
 S_PER_DAY = 86400.0
+H_PER_DAY = 24.0
 S_PER_YEAR = 365.0 * S_PER_DAY
 UL_PER_ML = 1000.0
 NG_PER_MCG = 1000.0

@@ -5,7 +5,8 @@ Over each interval of constant rate r the augmented system [x; r] is propagated 
 (no fixed-step integrator). `propagate` steps most patients in modal coordinates (modal.py: n
 multiplies per patient-step, factors cached per distinct interval length, outputs projected only at
 sample times); patients whose eigenvectors are ill-conditioned or complex are stepped with Phi and
-Gamma from the batched expm of the augmented matrix. States are float64 in a structure-of-arrays layout (n_states, N).
+Gamma from the batched expm of the augmented matrix. States are float64 in a structure-of-arrays layout
+(n_states, N).
 
 Conventions: the state is zero (drug-free) before the first event; an instant bolus at t is included
 in the value reported at t (right-continuous); a segment is active on [start_h, end_h).

@@ -72,7 +72,7 @@ class DeliveredHistory:
         """The history up to now_s, with pending_mcg delivered since the last point if now_s is later; with span_s,
         only from the last point before now_s - span_s (what a rolling window of span_s needs)."""
         n = self._n
-        first = 0 if span_s is None else max(int(self.times_s.searchsorted(now_s - span_s, "left")) - 1, 0)
+        first = 0 if span_s is None else self._last_point_before(now_s - span_s)
         pending = now_s > self._t_s[n - 1]
         times_s = np.empty(n - first + pending)
         cum_mcg = np.empty(n - first + pending)
@@ -81,11 +81,15 @@ class DeliveredHistory:
             times_s[-1], cum_mcg[-1] = now_s, self._cum_mcg[n - 1] + pending_mcg
         return DoseHistory(times_s, cum_mcg)
 
+    def _last_point_before(self, t_s: float) -> int:
+        """Index of the last point before t_s (0 if none): a span starting at t_s needs the points from it on."""
+        return max(int(self.times_s.searchsorted(t_s, "left")) - 1, 0)
+
     def _make_room(self, k: int) -> None:
         if self._n + k <= len(self._t_s):
             return
         n = self._n
-        keep_from = max(int(self.times_s.searchsorted(self._t_s[n - 1] - self.span_s, "left")) - 1, 0)
+        keep_from = self._last_point_before(self._t_s[n - 1] - self.span_s)
         kept = n - keep_from
         capacity = len(self._t_s)
         while kept + k > capacity // 2:

@@ -28,7 +28,7 @@ from firmware_sim.safety import checks, gate
 from firmware_sim.safety.decision import Decision, Finding, decide
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.safety.window import RatePiece, peak_rate_mcg_per_h
-from firmware_sim.units import S_PER_H, UL_PER_ML
+from firmware_sim.units import S_PER_H, S_PER_MIN, UL_PER_ML
 
 __all__ = ["PumpFirmware", "FlexSchedule", "FlexStep"]
 
@@ -141,7 +141,7 @@ class PumpFirmware(FirmwareRuntime):
         findings = self._state_findings("start_bolus") + self._bolus_findings()
         settings, bolus = self._ptm, None
         if not findings and settings is not None:
-            bolus = ActiveBolus("ptm", settings.dose_mcg, self.now_s, self.now_s + settings.duration_min * 60.0)
+            bolus = ActiveBolus("ptm", settings.dose_mcg, self.now_s, self.now_s + settings.duration_min * S_PER_MIN)
         decision = gate.gate_ptm_press(settings, self._ptm_times, self._context(findings, bolus), self._limits)
         if self._record(decision) and bolus is not None:
             self._remember_ptm_press(self.now_s)
@@ -166,16 +166,16 @@ class PumpFirmware(FirmwareRuntime):
                              first_t_s: float | None = None, override_soft_limits: bool = False) -> Decision:
         """Repeat a bolus every interval_h from first_t_s (default: one interval from now); each run is gated."""
         self._sync()
+        findings = self._state_findings("configure_periodic_bolus")
         invalid = gate.periodic_bolus_findings(dose_mcg, duration_min, interval_h, self._limits)
         if first_t_s is not None:
             invalid += checks.check_number("first_t_s", first_t_s, -math.inf)
             if not invalid and first_t_s < self.now_s:
                 invalid.append(Finding("SR-BOL-004", f"first periodic bolus at t={first_t_s} s is in the past"))
         if invalid:  # refused before a plan is built from it (a zero interval would never end)
-            decision = decide("periodic_bolus", self._state_findings("configure_periodic_bolus") + invalid)
+            decision = decide("periodic_bolus", findings + invalid)
             self._record(decision)
             return decision
-        findings = self._state_findings("configure_periodic_bolus")
         first_s = self.now_s + interval_h * S_PER_H if first_t_s is None else first_t_s
         periodic = PeriodicBolus(dose_mcg, duration_min, interval_h, first_s) if not findings else None
         base_mcg = self._basal.daily_dose_mcg if self._basal is not None else 0.0
@@ -318,7 +318,7 @@ class PumpFirmware(FirmwareRuntime):
         bolus = None
         if not findings and not gate.checks.check_number("dose_mcg", dose_mcg) and not gate.checks.check_number(
                 "duration_min", duration_min):
-            bolus = ActiveBolus(kind, dose_mcg, self.now_s, self.now_s + duration_min * 60.0)
+            bolus = ActiveBolus(kind, dose_mcg, self.now_s, self.now_s + duration_min * S_PER_MIN)
         ctx = self._context(findings, bolus)
         decision = gate.gate_bolus(f"{kind}_bolus", dose_mcg, duration_min, ctx, self._limits)
         if self._record(decision):
@@ -329,7 +329,7 @@ class PumpFirmware(FirmwareRuntime):
     def _begin_bolus(self, bolus: ActiveBolus) -> None:
         self._bolus = bolus
         self._log.append(self.now_s, EventKind.DOSE, event="bolus_start", bolus_kind=bolus.kind,
-                         dose_mcg=bolus.dose_mcg, duration_min=(bolus.end_s - bolus.start_s) / 60.0)
+                         dose_mcg=bolus.dose_mcg, duration_min=(bolus.end_s - bolus.start_s) / S_PER_MIN)
         self._fire("start_bolus")
 
     def _run_periodic_bolus(self, periodic: PeriodicBolus) -> None:

@@ -17,7 +17,6 @@ from firmware_sim.pump.concentration import ConcentrationTrack
 from firmware_sim.units import S_PER_H, UL_PER_ML
 
 
-
 def _commanded_ul(changes_t: list[float], changes_rate: list[float], a_s: float, b_s: float) -> float:
     volume_ul, i = 0.0, max(bisect.bisect_right(changes_t, a_s) - 1, 0)
     t = a_s

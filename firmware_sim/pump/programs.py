@@ -9,8 +9,7 @@ import math
 from dataclasses import dataclass
 
 from firmware_sim.safety.window import RatePiece
-from firmware_sim.units import S_PER_DAY, S_PER_H
-
+from firmware_sim.units import H_PER_DAY, MIN_PER_H, S_PER_DAY, S_PER_H, S_PER_MIN
 
 
 @dataclass(frozen=True)
@@ -23,16 +22,16 @@ class ContinuousProgram:
 
     @property
     def peak_rate_mcg_per_h(self) -> float:
-        return self.rate_mcg_per_day / 24.0
+        return self.rate_mcg_per_day / H_PER_DAY
 
     def rate_mcg_per_h_at(self, t_s: float) -> float:
-        return self.rate_mcg_per_day / 24.0
+        return self.rate_mcg_per_day / H_PER_DAY
 
     def next_change_s(self, t_s: float) -> float:
         return math.inf
 
     def planned(self, start_s: float, end_s: float) -> list[RatePiece]:
-        return [RatePiece(start_s, end_s, self.rate_mcg_per_day / 24.0)] if end_s > start_s else []
+        return [RatePiece(start_s, end_s, self.rate_mcg_per_day / H_PER_DAY)] if end_s > start_s else []
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ class FlexSchedule:
             raise ValueError(f"FlexSchedule step start_h must be finite numbers, got {starts}")
         if not self.steps or starts[0] != 0.0:
             raise ValueError("FlexSchedule.steps must start at start_h=0")
-        if any(b <= a for a, b in zip(starts, starts[1:])) or starts[-1] >= 24.0:
+        if any(b <= a for a, b in zip(starts, starts[1:])) or starts[-1] >= H_PER_DAY:
             raise ValueError(f"FlexSchedule step start_h must increase within [0, 24), got {starts}")
         for step in self.steps:
             if not (math.isfinite(step.rate_mcg_per_h) and step.rate_mcg_per_h >= 0):
@@ -70,7 +69,7 @@ class FlexSchedule:
 
     @property
     def daily_dose_mcg(self) -> float:
-        ends = [s.start_h for s in self.steps[1:]] + [24.0]
+        ends = [s.start_h for s in self.steps[1:]] + [H_PER_DAY]
         return sum(s.rate_mcg_per_h * (end - s.start_h) for s, end in zip(self.steps, ends))
 
     @property
@@ -148,9 +147,9 @@ class PeriodicBolus:
 
     def planned(self, start_s: float, end_s: float) -> list[RatePiece]:
         pieces, t = [], self.next_s
-        rate = self.dose_mcg / (self.duration_min / 60.0)
+        rate = self.dose_mcg / (self.duration_min / MIN_PER_H)
         while t < end_s:
-            if t + self.duration_min * 60.0 > start_s:
-                pieces.append(RatePiece(max(t, start_s), t + self.duration_min * 60.0, rate))
+            if t + self.duration_min * S_PER_MIN > start_s:
+                pieces.append(RatePiece(max(t, start_s), t + self.duration_min * S_PER_MIN, rate))
             t += self.interval_h * S_PER_H
         return pieces

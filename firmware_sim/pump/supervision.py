@@ -96,8 +96,9 @@ class Supervision:
         engine.commit_tick()
         commanded_ul, reported_ul, elapsed_s = engine.window_volumes_ul()
         found = tick_alarms(self._tolerance_fraction, self._tolerance_floor_ul, self._dose_breach_mcg,
-                            self._limits.window_h, self._limits.hard_max_daily_dose_mcg, status.fault, status.fault_detail,
-                            commanded_ul, reported_ul, elapsed_s, engine.delivered_in_last_s(self._window_s))
+                            self._limits.window_h, self._limits.hard_max_daily_dose_mcg, status.fault,
+                            status.fault_detail, commanded_ul, reported_ul, elapsed_s,
+                            engine.delivered_in_last_s(self._window_s))
         if elapsed_s >= self._window_restart_s:
             engine.restart_window()
         for name, detail in found:
@@ -143,7 +144,7 @@ class Supervision:
 
     def _quiet_until_s(self) -> float:
         """Before this time nothing but supervision ticks can fall due (with margins far beyond the loop's
-        tolerances); the horizon holds until the state, rate, alarms or programs change. None in priming or
+        tolerances); the horizon holds until the state, rate, alarms or programs change. -inf in priming or
         bridging without a boundary ahead or without flow (the general loop settles those)."""
         engine, state = self._engine, self._model.state
         if (state is PumpState.PRIMING or state is PumpState.BRIDGE) and (

@@ -13,8 +13,7 @@ from firmware_sim.safety.decision import Decision, Finding, decide
 from firmware_sim.safety.limits import DrugLimits, Indication
 from firmware_sim.safety.window import DoseHistory, RatePiece
 from firmware_sim.safety.window import peak_rate_mcg_per_h as peak_rate_mcg_per_h_of
-from firmware_sim.units import MIN_PER_H, S_PER_H, S_PER_MIN
-
+from firmware_sim.units import H_PER_DAY, MIN_PER_H, S_PER_H, S_PER_MIN
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ def gate_periodic_bolus(dose_mcg: float, duration_min: float, interval_h: float,
                         ctx: GateContext, limits: DrugLimits, override_soft_limits: bool = False) -> Decision:
     findings = list(ctx.state_findings) + periodic_bolus_findings(dose_mcg, duration_min, interval_h, limits)
     if not findings:
-        daily_dose_mcg = base_daily_dose_mcg + dose_mcg * 24.0 / interval_h
+        daily_dose_mcg = base_daily_dose_mcg + dose_mcg * H_PER_DAY / interval_h
         findings += checks.check_program_daily_dose(daily_dose_mcg, limits)
         findings += _common(ctx, limits)
     return decide("periodic_bolus", findings, override_soft_limits, {"dose_mcg": dose_mcg, "interval_h": interval_h})
@@ -106,14 +105,13 @@ def gate_ptm_settings(settings: PtmSettings, state_findings: Sequence[Finding], 
     count = settings.max_count_per_24h
     if isinstance(count, bool) or not isinstance(count, int):
         findings.append(Finding("SR-DOSE-007", f"PTM max_count_per_24h must be a whole number, got {count!r}"))
-        return decide("configure_ptm", findings, False, {"dose_mcg": settings.dose_mcg,
-                                                         "lockout_min": settings.lockout_min})
-    if not 1 <= count <= limits.ptm_max_count_per_24h:
-        findings.append(Finding("SR-PTM-004", f"PTM maximum {settings.max_count_per_24h} per 24 h is outside 1.."
-                                f"{limits.ptm_max_count_per_24h}"))
-    if checks.exceeds(settings.dose_mcg * count, limits.ptm_max_dose_per_24h_mcg):
-        findings.append(Finding("SR-PTM-004", f"PTM {settings.max_count_per_24h} x {settings.dose_mcg:g} mcg exceeds the "
-                                f"library PTM maximum {limits.ptm_max_dose_per_24h_mcg:g} mcg per 24 h"))
+    else:
+        if not 1 <= count <= limits.ptm_max_count_per_24h:
+            findings.append(Finding("SR-PTM-004", f"PTM maximum {count} per 24 h is outside 1.."
+                                    f"{limits.ptm_max_count_per_24h}"))
+        if checks.exceeds(settings.dose_mcg * count, limits.ptm_max_dose_per_24h_mcg):
+            findings.append(Finding("SR-PTM-004", f"PTM {count} x {settings.dose_mcg:g} mcg exceeds the library PTM "
+                                    f"maximum {limits.ptm_max_dose_per_24h_mcg:g} mcg per 24 h"))
     return decide("configure_ptm", findings, False, {"dose_mcg": settings.dose_mcg,
                                                      "lockout_min": settings.lockout_min})
 

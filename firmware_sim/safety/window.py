@@ -19,6 +19,7 @@ from operator import attrgetter
 from typing import NamedTuple, Sequence
 
 import numpy as np
+
 from firmware_sim.units import S_PER_H
 
 _EPS = float(np.finfo(float).eps)

@@ -8,8 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-BOLUS_DURATION_H = 1.0 / 60.0
-MAX_HOURS = 24.0 * 366
+from firmware_sim.units import H_PER_DAY, MIN_PER_H
+
+BOLUS_DURATION_H = 1.0 / MIN_PER_H
+MAX_HOURS = H_PER_DAY * 366
 MAX_POPULATION = 1_000_000
 MAX_SAMPLES = 2_000_000
 
@@ -35,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--rate-mcg-per-day", type=_number("--rate-mcg-per-day", 0, 100_000, allow_minimum=True), default=0.0, help="continuous infusion from t=0")
     p.add_argument("--bolus-mcg", type=_number("--bolus-mcg", 0, 100_000, allow_minimum=True), default=0.0, help="bolus over 1 min at t=0")
     p.add_argument("--hours", type=_number("--hours", 0, MAX_HOURS, allow_minimum=False), default=48.0, help="horizon (default 48)")
-    p.add_argument("--step-min", type=_number("--step-min", 0, MAX_HOURS * 60, allow_minimum=False), default=5.0, help="sample step (default 5)")
+    p.add_argument("--step-min", type=_number("--step-min", 0, MAX_HOURS * MIN_PER_H, allow_minimum=False), default=5.0, help="sample step (default 5)")
     p.add_argument("--population", type=_number("--population", 1, MAX_POPULATION, allow_minimum=True, integer=True), help="number of virtual patients")
     p.add_argument("--seed", type=_number("--seed", 0, 2**63 - 1, allow_minimum=True, integer=True), help="population seed (required with --population)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
@@ -50,7 +52,7 @@ def argument_error(message: str) -> int:
 def handle(args: argparse.Namespace) -> int:
     if args.rate_mcg_per_day == 0 and args.bolus_mcg == 0:
         return argument_error("nothing to predict: give --rate-mcg-per-day and/or --bolus-mcg above 0")
-    if args.step_min / 60.0 > args.hours:
+    if args.step_min / MIN_PER_H > args.hours:
         return argument_error(f"--step-min {args.step_min:g} is longer than --hours {args.hours:g}")
     if (args.population is None) != (args.seed is None):
         return argument_error("--population and --seed go together: give both or neither")

@@ -7,13 +7,12 @@ import json
 import numpy as np
 
 from firmware_sim.pk.envelopes import EnvelopeResult, evaluate_envelopes
-from firmware_sim.pk.model import OUTPUT_NAMES
+from firmware_sim.pk.model import OUTPUT_NAMES, PatientBatch, systemic_values
 from firmware_sim.pk.params import BaclofenParams, params_for_weight
 from firmware_sim.pk.population import sample_population
 from firmware_sim.pk.predict import DEFAULT_PERCENTILES, Prediction, predict, predict_population
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
-
-from firmware_sim.units import NG_PER_MCG
+from firmware_sim.units import H_PER_DAY, MIN_PER_H, NG_PER_MCG
 from hil.cli.predict import BOLUS_DURATION_H, MAX_SAMPLES, argument_error
 
 
@@ -22,12 +21,12 @@ def build_profile(rate_mcg_per_day: float, bolus_mcg: float, hours: float) -> De
     if bolus_mcg > 0:
         segments.append(InfusionSegment(0.0, BOLUS_DURATION_H, bolus_mcg / BOLUS_DURATION_H))
     if rate_mcg_per_day > 0:
-        segments.append(InfusionSegment(0.0, hours, rate_mcg_per_day / 24.0))
+        segments.append(InfusionSegment(0.0, hours, rate_mcg_per_day / H_PER_DAY))
     return DeliveryProfile(segments=tuple(segments))
 
 
 def sample_times_h(hours: float, step_min: float) -> np.ndarray:
-    step_h = step_min / 60.0
+    step_h = step_min / MIN_PER_H
     t = np.arange(int(np.floor(hours / step_h + 1e-9)) + 1) * step_h
     return t if hours - t[-1] <= 1e-9 else np.append(t, hours)
 
@@ -51,14 +50,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _inputs(args: argparse.Namespace) -> dict:
     return {"weight_kg": args.weight_kg, "rate_mcg_per_day": args.rate_mcg_per_day, "bolus_mcg": args.bolus_mcg,
-            "bolus_duration_min": BOLUS_DURATION_H * 60, "hours": args.hours, "step_min": args.step_min}
+            "bolus_duration_min": BOLUS_DURATION_H * MIN_PER_H, "hours": args.hours, "step_min": args.step_min}
 
 
 def _steady_state(params: BaclofenParams, rate_mcg_per_day: float) -> dict:
     """Closed forms (reservoir off): lumbar R/CL_app, cisternal r x lumbar, plasma R/CLs (weight-scaled)."""
-    from firmware_sim.pk.model import PatientBatch, systemic_values
-
-    rate = rate_mcg_per_day / 24.0
+    rate = rate_mcg_per_day / H_PER_DAY
     lumbar = NG_PER_MCG * rate / params.lumbar_apparent_clearance_ml_per_h
     cls = float(systemic_values(PatientBatch.from_params(params).values)["systemic_clearance_l_per_h"][0])
     return {"lumbar_csf_ng_per_ml": lumbar, "cisternal_csf_ng_per_ml": lumbar * params.cisternal_to_lumbar_steady_state_ratio,

@@ -15,7 +15,6 @@ from hil.config.loading import KeyPath, LocatedProblem
 from hil.gravimetry.conversion import WATER_DENSITY_G_PER_ML
 
 
-
 class TransportConfig(StrictModel):
     url: str = Field(min_length=1, description="device path, socket://, spy://, loop:// or emulator:<name>")
     timeout_s: float = Field(1.0, gt=0)

@@ -14,7 +14,6 @@ from hil.config.common import Identifier, RequirementIds, StrictModel
 from hil.emulators.fault_catalog import ALL_FAULTS
 
 
-
 class StepExpectation(StrictModel):
     """What the firmware's safety gate must decide for this step."""
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from firmware_sim.units import UL_PER_ML
 
 G_PER_MG = 1e-3

@@ -14,9 +14,11 @@ from firmware_sim.event_log import Event, EventKind
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.firmware import PumpFirmware
 from firmware_sim.safety.limits import DrugLimits
+from firmware_sim.units import S_PER_H
 from hil.adapters import GravimetricReading
 from hil.adapters.for_rig import balance_sampler, pump_actuator
 from hil.config.scenario import ScenarioConfig
+from hil.config.scenario_steps import step_params
 from hil.records.writer import RecordWriter
 from hil.rig import Rig
 from hil.runner import expectations as expect
@@ -24,9 +26,7 @@ from hil.runner.interrupt import InterruptFlag
 from hil.runner.options import RunOptions
 from hil.runner.physical_reservoir import PhysicalReservoir
 from hil.runner.pk_verdict import PkOutcome, evaluate_pk
-from firmware_sim.units import S_PER_H
 from hil.runner.sampling import gravimetric_window, merged_times_s
-from hil.config.scenario_steps import step_params
 from hil.runner.steps import StepContext, execute_step
 
 

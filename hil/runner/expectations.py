@@ -11,7 +11,6 @@ from hil.config.scenario_steps import StepExpectation
 from hil.runner.steps import StepResult
 
 
-
 @dataclass(frozen=True)
 class ExpectationResult:
     name: str

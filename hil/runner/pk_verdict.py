@@ -16,6 +16,7 @@ from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.predict import Prediction, predict
 from firmware_sim.pk.profile import DeliveryProfile
 from firmware_sim.pump.profile_builder import build_delivery_profile
+from firmware_sim.units import S_PER_H
 
 PEAK_OUTPUTS = ("lumbar_csf_ng_per_ml", "cisternal_csf_ng_per_ml", "plasma_ng_per_ml")
 
@@ -67,7 +68,7 @@ def delivered_profiles(events: Sequence[Event], dead_volume_ul: float, end_s: fl
 
 def evaluate_pk(events: Sequence[Event], dead_volume_ul: float, duration_h: float, weight_kg: float,
                 age_group: str, step_h: float, gravimetric_at_tick: Mapping[float, float] | None) -> PkOutcome:
-    delivered, programmed, source = delivered_profiles(events, dead_volume_ul, duration_h * 3600.0,
+    delivered, programmed, source = delivered_profiles(events, dead_volume_ul, duration_h * S_PER_H,
                                                        gravimetric_at_tick)
     t_h = np.linspace(0.0, duration_h, max(int(round(duration_h / step_h)), 1) + 1)
     params = BaclofenParams(weight_kg=weight_kg)

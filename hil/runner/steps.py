@@ -6,11 +6,11 @@ from typing import Any, Callable
 
 from firmware_sim.pump.firmware import FlexSchedule, FlexStep, PumpFirmware
 from firmware_sim.safety.decision import Decision
+from firmware_sim.units import H_PER_DAY
 from hil.config.scenario_steps import InjectFaultStep, RefillStep, StartFlexStep
 from hil.rig import Rig
 from hil.runner.physical_reservoir import PhysicalReservoir
 
-H_PER_DAY = 24.0
 NO_DECISION = "none"
 
 

@@ -23,6 +23,7 @@ CASES = {
     "travel_mm": lambda v: GrblSyringe(None, 3200.0, 14.43, 100.0, travel_mm=v),
     "min_feed_mm_per_min": lambda v: GrblSyringe(None, 3200.0, 14.43, 100.0, min_feed_mm_per_min=v),
     "max_rate_ul_per_h": lambda v: NE1000Pump(None, max_rate_ul_per_h=v),
+    "heartbeat_interval_s": lambda v: NE1000Pump(None, heartbeat_interval_s=v),
     "rate_ul_per_h": lambda v: check_rate_ul_per_h(v, 100.0),
     "volume_ul": lambda v: check_target_volume_ul(v),
     "interval_s": lambda v: NE1000Link(None, 0, 1.0, 1).start_heartbeat(v),

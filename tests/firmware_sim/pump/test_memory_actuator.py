@@ -54,7 +54,6 @@ def test_watchdog_must_be_positive():
         InMemoryActuator(VirtualClock(), watchdog_s=0.0)
 
 
-
 def _running_actuator(gain: float = 1.0, watchdog_s: float | None = None) -> tuple[VirtualClock, InMemoryActuator]:
     clock = VirtualClock()
     actuator = InMemoryActuator(clock, gain=gain, watchdog_s=watchdog_s)
