@@ -12,6 +12,8 @@ if _HERE not in sys.path:
 
 import pytest  # noqa: E402
 
+from firmware_sim.clock import VirtualClock  # noqa: E402
+
 
 @pytest.fixture()
 def serve_emulator():
@@ -37,3 +39,15 @@ def opened():
             return driver
 
         yield open_
+
+
+@pytest.fixture()
+def on_virtual_clock(emulator, open_driver):
+    """on_virtual_clock(**driver_options) -> (clock, device, driver): an emulator on a new virtual clock and an
+    opened driver talking to it (each test module defines `emulator` and `open_driver`)."""
+    def make(**driver_options):
+        clock = VirtualClock()
+        device, path = emulator(clock)
+        return clock, device, open_driver(path, **driver_options)
+
+    return make

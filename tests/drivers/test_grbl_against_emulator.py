@@ -39,10 +39,14 @@ def open_syringe(opened):
     return open_
 
 
-def test_infusion_rate_change_and_stop_in_virtual_time(emulator, open_syringe):
-    clock = VirtualClock()
-    _device, path = emulator(clock)
-    pump = open_syringe(path)
+@pytest.fixture()
+def open_driver(open_syringe):
+    """The opener conftest's on_virtual_clock uses here."""
+    return open_syringe
+
+
+def test_infusion_rate_change_and_stop_in_virtual_time(on_virtual_clock):
+    clock, _device, pump = on_virtual_clock()
     assert pump.grbl_version is not None
     pump.set_rate_ul_per_h(2000.0)  # 1.92 mm/min on a 4.699 mm plunger
     pump.clear_infused_volume()
@@ -61,10 +65,8 @@ def test_infusion_rate_change_and_stop_in_virtual_time(emulator, open_syringe):
     assert pump.status().infused_ul == pytest.approx(stopped.infused_ul, abs=1e-6)
 
 
-def test_target_volume_ends_the_move(emulator, open_syringe):
-    clock = VirtualClock()
-    _device, path = emulator(clock)
-    pump = open_syringe(path)
+def test_target_volume_ends_the_move(on_virtual_clock):
+    clock, _device, pump = on_virtual_clock()
     pump.set_rate_ul_per_h(6000.0)
     pump.set_target_volume_ul(20.0)
     pump.clear_infused_volume()
@@ -84,10 +86,8 @@ def test_rig_maximum(emulator, open_syringe):
 
 
 @pytest.mark.requirements("SR-DRV-005")
-def test_power_reset_is_reported(emulator, open_syringe):
-    clock = VirtualClock()
-    device, path = emulator(clock)
-    pump = open_syringe(path)
+def test_power_reset_is_reported(on_virtual_clock):
+    clock, device, pump = on_virtual_clock()
     pump.set_rate_ul_per_h(2000.0)
     pump.start()
     clock.advance_s(10.0)
@@ -96,11 +96,9 @@ def test_power_reset_is_reported(emulator, open_syringe):
     assert status.alarm is not None and status.running is False
 
 
-def test_rate_change_after_an_unrequested_reset_refuses_instead_of_repeating_the_move(emulator, open_syringe):
+def test_rate_change_after_an_unrequested_reset_refuses_instead_of_repeating_the_move(on_virtual_clock):
     # the reset puts the position back to 0: counting the rest of the move from there would run it all again
-    clock = VirtualClock()
-    device, path = emulator(clock)
-    pump = open_syringe(path)
+    clock, device, pump = on_virtual_clock()
     pump.set_target_volume_ul(20.0)
     pump.set_rate_ul_per_h(6000.0)
     pump.start()
@@ -147,7 +145,6 @@ def test_stall_is_invisible_to_grbl_but_not_to_the_balance_and_stop_leaves_it_id
     clock = VirtualClock()
     device, path = emulator(clock)
     scale = EmulatedBalance(clock, device.dispensed_volume_ul, noise_sd_g=0.0)
-    scale.transact(b"")
     pump = open_syringe(path)
     with MTSICSBalance(f"ASRL{serve_emulator(scale)}::INSTR", timeout_s=0.5) as balance:
         pump.set_rate_ul_per_h(6000.0)  # 100 uL/min
@@ -169,10 +166,8 @@ def test_stall_is_invisible_to_grbl_but_not_to_the_balance_and_stop_leaves_it_id
 
 
 @pytest.mark.requirements("SR-DRV-007")
-def test_occlusion_delivers_nothing_after_the_compliance_and_stop_leaves_it_idle(emulator, open_syringe):
-    clock = VirtualClock()
-    device, path = emulator(clock)
-    pump = open_syringe(path)
+def test_occlusion_delivers_nothing_after_the_compliance_and_stop_leaves_it_idle(on_virtual_clock):
+    clock, device, pump = on_virtual_clock()
     pump.set_rate_ul_per_h(6000.0)
     pump.start()
     clock.advance_s(6.0)
@@ -192,10 +187,8 @@ def test_occlusion_delivers_nothing_after_the_compliance_and_stop_leaves_it_idle
 @pytest.mark.requirements("SR-DRV-004")
 @pytest.mark.parametrize("skip_bytes, error", [(0, ProtocolError), (1, FramingError), (7, FramingError)],
                          ids=["start", "state", "position-field"])
-def test_corrupted_status_report_is_typed_and_the_link_recovers(emulator, skip_bytes, error, open_syringe):
-    clock = VirtualClock()
-    device, path = emulator(clock)
-    pump = open_syringe(path)
+def test_corrupted_status_report_is_typed_and_the_link_recovers(skip_bytes, error, on_virtual_clock):
+    clock, device, pump = on_virtual_clock()
     pump.set_rate_ul_per_h(6000.0)
     pump.clear_infused_volume()
     pump.start()
@@ -210,10 +203,8 @@ def test_corrupted_status_report_is_typed_and_the_link_recovers(emulator, skip_b
 
 
 @pytest.mark.requirements("SR-DRV-004", "SR-DRV-007")
-def test_corrupted_command_is_rejected_and_nothing_moves(emulator, open_syringe):
-    clock = VirtualClock()
-    device, path = emulator(clock)
-    pump = open_syringe(path)
+def test_corrupted_command_is_rejected_and_nothing_moves(on_virtual_clock):
+    clock, device, pump = on_virtual_clock()
     pump.set_rate_ul_per_h(6000.0)
     # start() sends "?" then "G21G91G1...": "G31" is rejected (error:20) and the whole block with it. GRBL has no
     # checksum: a flip that makes another valid word (G21 -> G20: inches) is accepted; only the reply can tell.
@@ -229,21 +220,17 @@ def test_corrupted_command_is_rejected_and_nothing_moves(emulator, open_syringe)
 
 
 @pytest.mark.requirements("SR-DRV-002")
-def test_reply_delayed_within_the_timeout_is_read(emulator, open_syringe):
-    clock = VirtualClock()
-    device, path = emulator(clock)
-    pump = open_syringe(path)
+def test_reply_delayed_within_the_timeout_is_read(on_virtual_clock):
+    clock, device, pump = on_virtual_clock()
     device.inject_fault("delay_bytes", delay_s=0.2)
     assert pump.status().running is False
 
 
 @pytest.mark.requirements("SR-DRV-002", "SR-DRV-007")
-def test_status_delayed_past_the_timeout_is_a_timeout_and_not_read_as_the_next_report(emulator, open_syringe):
+def test_status_delayed_past_the_timeout_is_a_timeout_and_not_read_as_the_next_report(on_virtual_clock):
     import time
 
-    clock = VirtualClock()
-    device, path = emulator(clock)
-    pump = open_syringe(path, reply_timeout_s=0.2)
+    clock, device, pump = on_virtual_clock(reply_timeout_s=0.2)
     pump.set_rate_ul_per_h(6000.0)
     pump.clear_infused_volume()
     pump.start()
@@ -259,12 +246,10 @@ def test_status_delayed_past_the_timeout_is_a_timeout_and_not_read_as_the_next_r
 
 
 @pytest.mark.requirements("SR-DRV-002", "SR-DRV-007")
-def test_start_whose_first_reply_is_late_fails_typed_and_leaves_nothing_moving(emulator, open_syringe):
+def test_start_whose_first_reply_is_late_fails_typed_and_leaves_nothing_moving(on_virtual_clock):
     import time
 
-    clock = VirtualClock()
-    device, path = emulator(clock)
-    pump = open_syringe(path, reply_timeout_s=0.2)
+    clock, device, pump = on_virtual_clock(reply_timeout_s=0.2)
     pump.set_rate_ul_per_h(6000.0)
     pump.clear_infused_volume()
     device.inject_fault("delay_bytes", delay_s=0.5)  # the report start() reads its start position from

@@ -32,11 +32,15 @@ def open_pump(opened):
     return open_
 
 
+@pytest.fixture()
+def open_driver(open_pump):
+    """The opener conftest's on_virtual_clock uses here."""
+    return open_pump
+
+
 @pytest.mark.parametrize("safe_mode", [False, True], ids=["basic", "safe"])
-def test_infusion_in_virtual_time(emulator, safe_mode, open_pump):
-    clock = VirtualClock()
-    device, path = emulator(clock)
-    pump = open_pump(path, safe_mode=safe_mode, safe_mode_timeout_s=255)
+def test_infusion_in_virtual_time(safe_mode, on_virtual_clock):
+    clock, device, pump = on_virtual_clock(safe_mode=safe_mode, safe_mode_timeout_s=255)
     assert pump.firmware is not None and pump.firmware.model == "1000"
     pump.set_syringe_diameter_mm(4.699)
     pump.set_rate_ul_per_h(100.0)
@@ -55,10 +59,8 @@ def test_infusion_in_virtual_time(emulator, safe_mode, open_pump):
     assert pump.status().running is False
 
 
-def test_target_volume_ends_the_run(emulator, open_pump):
-    clock = VirtualClock()
-    _device, path = emulator(clock)
-    pump = open_pump(path)
+def test_target_volume_ends_the_run(on_virtual_clock):
+    clock, _device, pump = on_virtual_clock()
     pump.set_rate_ul_per_h(600.0)
     pump.set_target_volume_ul(5.0)
     pump.clear_infused_volume()
@@ -80,10 +82,8 @@ def test_rig_maximum_holds_against_the_device(emulator, open_pump):
 
 @pytest.mark.requirements("SR-DRV-005", "SR-DRV-007")
 @pytest.mark.parametrize("safe_mode", [False, True], ids=["basic", "safe"])
-def test_stall_is_reported_and_the_pump_is_left_stopped(emulator, safe_mode, open_pump):
-    clock = VirtualClock()
-    device, path = emulator(clock)
-    pump = open_pump(path, safe_mode=safe_mode, safe_mode_timeout_s=255)
+def test_stall_is_reported_and_the_pump_is_left_stopped(safe_mode, on_virtual_clock):
+    clock, device, pump = on_virtual_clock(safe_mode=safe_mode, safe_mode_timeout_s=255)
     pump.set_rate_ul_per_h(100.0)
     pump.start()
     clock.advance_s(10.0)
@@ -96,10 +96,8 @@ def test_stall_is_reported_and_the_pump_is_left_stopped(emulator, safe_mode, ope
 
 
 @pytest.mark.requirements("SR-DRV-005")
-def test_power_reset_mid_run_raises_reset_alarm_and_pump_is_stopped(emulator, open_pump):
-    clock = VirtualClock()
-    device, path = emulator(clock)
-    pump = open_pump(path)
+def test_power_reset_mid_run_raises_reset_alarm_and_pump_is_stopped(on_virtual_clock):
+    clock, device, pump = on_virtual_clock()
     pump.set_rate_ul_per_h(100.0)
     pump.start()
     clock.advance_s(5.0)
@@ -111,10 +109,8 @@ def test_power_reset_mid_run_raises_reset_alarm_and_pump_is_stopped(emulator, op
 
 
 @pytest.mark.requirements("SR-DRV-003")
-def test_watchdog_expiry_stops_the_pump_and_is_reported(emulator, open_pump):
-    clock = VirtualClock()
-    _device, path = emulator(clock)
-    pump = open_pump(path, safe_mode=True, safe_mode_timeout_s=5)
+def test_watchdog_expiry_stops_the_pump_and_is_reported(on_virtual_clock):
+    clock, _device, pump = on_virtual_clock(safe_mode=True, safe_mode_timeout_s=5)
     pump.set_rate_ul_per_h(100.0)
     pump.start()
     clock.advance_s(6.0)  # the host "dies" for longer than the watchdog
@@ -175,10 +171,8 @@ def test_disconnect_is_typed(emulator, open_pump):
 
 @pytest.mark.requirements("SR-DRV-005", "SR-DRV-007")
 @pytest.mark.parametrize("safe_mode", [False, True], ids=["basic", "safe"])
-def test_occlusion_stalls_after_the_compliance_and_the_pump_is_left_stopped(emulator, safe_mode, open_pump):
-    clock = VirtualClock()
-    device, path = emulator(clock)
-    pump = open_pump(path, safe_mode=safe_mode, safe_mode_timeout_s=255)
+def test_occlusion_stalls_after_the_compliance_and_the_pump_is_left_stopped(safe_mode, on_virtual_clock):
+    clock, device, pump = on_virtual_clock(safe_mode=safe_mode, safe_mode_timeout_s=255)
     pump.set_rate_ul_per_h(600.0)  # 10 uL/min
     pump.set_target_volume_ul(None)
     pump.clear_infused_volume()
@@ -214,12 +208,10 @@ def test_reply_delayed_within_the_timeout_is_read(emulator, open_pump):
 @pytest.mark.requirements("SR-DRV-002", "SR-DRV-007")
 @pytest.mark.parametrize("safe_mode", [False, True], ids=["basic", "safe"])
 def test_start_reply_delayed_past_the_timeout_is_a_timeout_and_the_running_pump_stays_observable(
-        emulator, safe_mode, open_pump):
+        safe_mode, on_virtual_clock):
     import time
 
-    clock = VirtualClock()
-    device, path = emulator(clock)
-    pump = open_pump(path, safe_mode=safe_mode, safe_mode_timeout_s=255, reply_timeout_s=0.2)
+    clock, device, pump = on_virtual_clock(safe_mode=safe_mode, safe_mode_timeout_s=255, reply_timeout_s=0.2)
     pump.set_rate_ul_per_h(600.0)
     pump.set_target_volume_ul(None)
     pump.clear_infused_volume()
