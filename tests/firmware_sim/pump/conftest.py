@@ -30,9 +30,10 @@ class Rig:
 
 @pytest.fixture
 def make_rig():
-    def make(config: FirmwareConfig | None = None, limits: DrugLimits | None = None, gain: float = 1.0) -> Rig:
-        clock = VirtualClock()
-        actuator = InMemoryActuator(clock, gain=gain)
+    def make(config: FirmwareConfig | None = None, limits: DrugLimits | None = None, gain: float = 1.0,
+             clock: VirtualClock | None = None, actuator_class: type[InMemoryActuator] = InMemoryActuator) -> Rig:
+        clock = clock or VirtualClock()
+        actuator = actuator_class(clock, gain=gain)
         sunk: list[Event] = []
         fw = PumpFirmware(config or FirmwareConfig(), limits or DrugLimits(), actuator, clock, sunk.append)
         return Rig(clock, actuator, fw, sunk)

@@ -3,17 +3,14 @@ times round, and the plan is the chain of those steps."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from firmware_sim.clock import VirtualClock
 from firmware_sim.event_log import EventKind
 from firmware_sim.pump.config import FirmwareConfig
-from firmware_sim.pump.firmware import PumpFirmware
-from firmware_sim.pump.memory_actuator import InMemoryActuator
 from firmware_sim.pump.programs import FlexSchedule, FlexStep
 from firmware_sim.pump.states import PumpState
-from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.safety.window import RatePiece
+from firmware_sim.units import UL_PER_ML
 
 starts_h = st.lists(st.floats(0.01, 23.99, allow_nan=False), max_size=8, unique=True).map(
     lambda later: [0.0] + sorted(later))
@@ -44,28 +41,22 @@ def test_changes_lie_ahead_and_the_plan_chains_the_steps(starts_h, start_s, span
 
 
 @pytest.mark.timeout(60)  # before the fix the gate's plan looped for ever here
-def test_a_schedule_with_unround_step_times_runs_through_its_steps():
-    clock = VirtualClock()
-    fw = PumpFirmware(FirmwareConfig(), DrugLimits(), InMemoryActuator(clock), clock)
-    assert fw.refill(20000, 2000, 0).approved and fw.prime().approved
+def test_a_schedule_with_unround_step_times_runs_through_its_steps(rig):
+    fw = rig.primed(conc_mcg_per_ml=2000.0)
     fw.run_until_s(STUCK_BEFORE[1] - 3600)
     assert fw.start_flex(FlexSchedule((FlexStep(0.0, 12.0), FlexStep(STUCK_BEFORE[0][1], 18.0)))).approved
     fw.run_until_s(STUCK_BEFORE[1] + 2 * 86400)
     assert fw.state is PumpState.CONTINUOUS and fw.active_alarms == ()
 
 
-def test_the_schedule_follows_the_pump_clocks_time_of_day():
+def test_the_schedule_follows_the_pump_clocks_time_of_day(make_rig):
     """A run that starts at 14:00: the 20:00 step comes 6 h in, midnight 10 h in."""
-    clock = VirtualClock()
-    config = FirmwareConfig(start_time_of_day_h=14.0)
-    fw = PumpFirmware(config, DrugLimits(), InMemoryActuator(clock), clock)
-    assert fw.refill(20000, 2000, 0).approved and fw.prime().approved
-    fw.run_until_s(2 * 3600)
+    fw = make_rig(FirmwareConfig(start_time_of_day_h=14.0)).primed(conc_mcg_per_ml=2000.0)  # to 2 h, 16:00
     schedule = FlexSchedule((FlexStep(0.0, 10.0), FlexStep(8.0, 20.0), FlexStep(20.0, 15.0)))
     assert fw.start_flex(schedule).approved
     fw.run_until_s(30 * 3600)
     changes = [(e.t_s / 3600, e.fields["rate_ul_per_h"]) for e in fw.events if e.kind == EventKind.RATE_COMMAND]
-    at_2000_ul_per_mcg = 1000.0 / 2000
+    at_2000_ul_per_mcg = UL_PER_ML / 2000.0
     assert changes[2:] == [(2.0, 20.0 * at_2000_ul_per_mcg),   # 16:00, in the 08:00 step
                            (6.0, 15.0 * at_2000_ul_per_mcg), (10.0, 10.0 * at_2000_ul_per_mcg),
                            (18.0, 20.0 * at_2000_ul_per_mcg), (30.0, 15.0 * at_2000_ul_per_mcg)]
@@ -74,19 +65,17 @@ def test_the_schedule_follows_the_pump_clocks_time_of_day():
 @example(start_h=16.4, starts_h=[0.0, 8.0, 20.0])  # next midnight 1 ps after a tick: used to stop settling
 @example(start_h=0.0, starts_h=[0.0, 4.4])
 @given(start_h=st.floats(0.0, 23.99, allow_nan=False), starts_h=starts_h)
-@settings(max_examples=25, deadline=None)
-def test_the_firmware_steps_through_any_schedule_from_any_time_of_day(start_h, starts_h):
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_firmware_steps_through_any_schedule_from_any_time_of_day(make_rig, start_h, starts_h):
     """A step that falls a hair after a supervision tick is due at that tick: the firmware takes it then."""
-    clock = VirtualClock()
-    fw = PumpFirmware(FirmwareConfig(start_time_of_day_h=start_h), DrugLimits(), InMemoryActuator(clock), clock)
-    assert fw.refill(20000, 2000, 0).approved and fw.prime().approved
-    fw.run_until_s(2 * 3600)
+    config = FirmwareConfig(start_time_of_day_h=start_h)
+    fw = make_rig(config).primed(conc_mcg_per_ml=2000.0)  # make_rig builds a new firmware on each call
     schedule = FlexSchedule(tuple(FlexStep(h, 10.0 + k) for k, h in enumerate(starts_h)))
     assert fw.start_flex(schedule).approved
     start_s, end_s = 2 * 3600.0, 2 * 3600 + 2 * 86400.0
     fw.run_until_s(end_s)
     assert fw.state is PumpState.CONTINUOUS and fw.active_alarms == ()
-    pieces = FlexSchedule(schedule.steps, FirmwareConfig(start_time_of_day_h=start_h).midnight_s).planned(start_s, end_s)
+    pieces = FlexSchedule(schedule.steps, config.midnight_s).planned(start_s, end_s)
     expected_s = [b.start_s for a, b in zip(pieces, pieces[1:]) if b.rate_mcg_per_h != a.rate_mcg_per_h]
     commanded_s = [e.t_s for e in fw.events if e.kind == EventKind.RATE_COMMAND and e.t_s > start_s]
     assert commanded_s == pytest.approx(expected_s, abs=1e-6)  # each step taken at its time of day

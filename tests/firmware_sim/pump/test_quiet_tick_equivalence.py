@@ -131,16 +131,20 @@ class JumpingClock(VirtualClock):
         super().sleep_until_s(t_s + 1.0)
 
 
-def test_bulk_path_leaves_a_clock_moved_by_another_party_to_the_general_loop():
-    clock = JumpingClock()
-    actuator = InMemoryActuator(clock)
-    fw = PumpFirmware(FirmwareConfig(), DrugLimits(), actuator, clock)
-    assert fw.refill(20000, 2000, 0).approved and fw.prime().approved
+def continuous_for_a_day(rig) -> PumpFirmware:
+    """Primed at 2000 mcg/mL, then 300 mcg/day from 6 h to 30 h."""
+    fw = rig.primed(conc_mcg_per_ml=2000.0)
     fw.run_until_s(6 * H)
     assert fw.start_continuous(300).approved
     fw.run_until_s(30 * H)
+    return fw
+
+
+def test_bulk_path_leaves_a_clock_moved_by_another_party_to_the_general_loop(make_rig):
+    rig = make_rig(clock=JumpingClock())
+    fw = continuous_for_a_day(rig)
     assert fw.active_alarms == () and fw.reservoir_balance_error_ul == pytest.approx(0.0, abs=1e-6)
-    assert fw.now_s >= 30 * H and actuator.status_reads > 30 * 60 * 0.9
+    assert fw.now_s >= 30 * H and rig.actuator.status_reads > 30 * 60 * 0.9
 
 
 class PreviewlessActuator(InMemoryActuator):
@@ -148,15 +152,10 @@ class PreviewlessActuator(InMemoryActuator):
         raise RuntimeError("preview unavailable")
 
 
-def test_an_actuator_whose_preview_fails_is_read_tick_by_tick():
+def test_an_actuator_whose_preview_fails_is_read_tick_by_tick(make_rig):
     results = []
     for actuator_class in (PreviewlessActuator, InMemoryActuator):
-        clock = VirtualClock()
-        actuator = actuator_class(clock)
-        fw = PumpFirmware(FirmwareConfig(), DrugLimits(), actuator, clock)
-        assert fw.refill(20000, 2000, 0).approved and fw.prime().approved
-        fw.run_until_s(6 * H)
-        assert fw.start_continuous(300).approved
-        fw.run_until_s(30 * H)
-        results.append(([e.to_record() for e in fw.events], actuator.status_reads))
+        rig = make_rig(actuator_class=actuator_class)
+        fw = continuous_for_a_day(rig)
+        results.append(([e.to_record() for e in fw.events], rig.actuator.status_reads))
     assert results[0] == results[1] and results[0][1] == 1 + 30 * 60  # the baseline read, then one a minute
