@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Mapping
 
+from firmware_sim.pk.age_groups import PEDIATRIC_BELOW_AGE_YEARS, AgeGroup, age_group
 from firmware_sim.pk.oral import OralRegimen, oral_steady_state_peak_plasma_ng_per_ml
 from firmware_sim.pk.predict import Prediction
 
@@ -26,17 +27,12 @@ class Verdict(str, Enum):
     FAIL = "FAIL"
 
 
-class AgeGroup(str, Enum):
-    ADULT = "adult"
-    PEDIATRIC = "pediatric"
-
-
 @dataclass(frozen=True)
 class EnvelopeLimits:
     plasma_reduction_min_ratio: float = 100.0
     plasma_ceiling_adult_ng_per_ml: float = 5.0
     plasma_ceiling_pediatric_ng_per_ml: float = 10.0
-    pediatric_below_age_years: float = 18.0
+    pediatric_below_age_years: float = PEDIATRIC_BELOW_AGE_YEARS
     lumbar_csf_ceiling_ng_per_ml: float = 3000.0
     cisternal_csf_ceiling_ng_per_ml: float = 750.0
     oral_regimen: OralRegimen = field(default_factory=OralRegimen)
@@ -47,9 +43,7 @@ class EnvelopeLimits:
                 raise ValueError(f"EnvelopeLimits.{name} must be > 0, got {value}")
 
     def age_group(self, age_years: float) -> AgeGroup:
-        if not age_years >= 0:
-            raise ValueError(f"age_years must be >= 0, got {age_years}")
-        return AgeGroup.PEDIATRIC if age_years < self.pediatric_below_age_years else AgeGroup.ADULT
+        return age_group(age_years, self.pediatric_below_age_years)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Sequence
 
 from pydantic import Field, field_validator, model_validator
 
-from firmware_sim.pk.envelopes import EnvelopeLimits
+from firmware_sim.pk.age_groups import PEDIATRIC_BELOW_AGE_YEARS, age_group
 from firmware_sim.pump.alarms import AlarmName
 from firmware_sim.pump.config import MIN_SUPERVISION_PERIOD_S
 from firmware_sim.pump.states import PumpState
@@ -30,10 +30,9 @@ class Patient(StrictModel):
 
     @model_validator(mode="after")
     def _age_matches_group(self) -> "Patient":
-        limits = EnvelopeLimits()
-        if limits.age_group(self.age_years).value != self.age_group:
+        if age_group(self.age_years).value != self.age_group:
             raise ValueError(f"age_years {self.age_years} does not match age_group {self.age_group} "
-                             f"(pediatric below {limits.pediatric_below_age_years:g} years)")
+                             f"(pediatric below {PEDIATRIC_BELOW_AGE_YEARS:g} years)")
         return self
 
 
