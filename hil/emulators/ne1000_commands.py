@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Callable
 
 from hil.emulators.ne1000_config import SUPPORTED_BAUDS
 from hil.emulators.ne1000_framing import Packet
-from hil.emulators.ne1000_numbers import RATE_UNITS_UL_PER_H, VOLUME_UNITS_UL, format_number, parse_number
+from hil.emulators.ne1000_numbers import RATE_UNITS_UL_PER_H, VOLUME_UNITS_UL, format_number, parse_count, parse_number
 from hil.emulators.ne1000_state import PAUSED, PUMPING, PURGING, STOPPED, Phase
 from hil.emulators.syringe import INFUSE, WITHDRAW
 
@@ -14,9 +14,9 @@ if TYPE_CHECKING:
     from hil.emulators.ne1000_core import NE1000Core
 
 MAX_PHASE = 41
-_ADDRESS_PREFIX = re.compile(r"^(\d{0,2})(.*)$")
-_RATE = re.compile(r"^([\d.]+)(UM|MM|UH|MH)?$")
-_ADR = re.compile(r"^ADR(?:(\d{1,2})(?:B(\d+))?)?$")
+_ADDRESS_PREFIX = re.compile(r"^(\d{0,2})(.*)$", re.ASCII)
+_RATE = re.compile(r"^([\d.]+)(UM|MM|UH|MH)?$", re.ASCII)
+_ADR = re.compile(r"^ADR(?:(\d{1,2})(?:B(\d+))?)?$", re.ASCII)
 
 
 class CommandError(Exception):
@@ -89,7 +89,7 @@ def _system_command(core: NE1000Core, text: str) -> None:
         if match.group(1) is None:
             return str(core.settings.address)
         if match.group(2) is not None:
-            baud = int(match.group(2))
+            baud = parse_count(match.group(2), max(SUPPORTED_BAUDS))
             if baud not in SUPPORTED_BAUDS:
                 raise CommandError("OOR")
             core.settings.baud = baud
@@ -108,6 +108,16 @@ def _number(text: str) -> float:
     value = parse_number(text)
     if value is None:
         raise CommandError()
+    return value
+
+
+def _count(text: str, low: int, high: int) -> int:
+    """An unsigned integer argument: ? if it is not one, ?OOR outside low..high (however many digits)."""
+    value = parse_count(text, high)
+    if value is None:
+        raise CommandError()
+    if not low <= value <= high:
+        raise CommandError("OOR")
     return value
 
 
@@ -186,11 +196,7 @@ def _dir(core: NE1000Core, arg: str) -> str | None:
 
 
 def _run(core: NE1000Core, arg: str) -> str | None:
-    if arg and not arg.isdigit():
-        raise CommandError()
-    phase = int(arg) if arg else 1
-    if not 1 <= phase <= MAX_PHASE:
-        raise CommandError("OOR")
+    phase = _count(arg, 1, MAX_PHASE) if arg else 1
     if core.state == PAUSED and arg == "":
         core.resume()
     elif core.state == STOPPED or core.state == PAUSED:
@@ -201,7 +207,7 @@ def _run(core: NE1000Core, arg: str) -> str | None:
 def _pur(core: NE1000Core, arg: str) -> str | None:
     if arg:
         raise CommandError()
-    core.purge(core.rate_limits_ul_per_h()[1])
+    core.purge(core.rate_limits_ul_per_h()[1], _phase(core).direction)
     return None
 
 
@@ -236,11 +242,7 @@ def _cld(core: NE1000Core, arg: str) -> str | None:
 def _saf(core: NE1000Core, arg: str) -> str | None:
     if arg == "":
         return str(core.settings.safe_mode_timeout_s)
-    if not arg.isdigit():
-        raise CommandError()
-    if int(arg) > 255:
-        raise CommandError("OOR")
-    core.settings.safe_mode_timeout_s = int(arg)
+    core.settings.safe_mode_timeout_s = _count(arg, 0, 255)
     core.store()
     return None
 
@@ -248,11 +250,7 @@ def _saf(core: NE1000Core, arg: str) -> str | None:
 def _phn(core: NE1000Core, arg: str) -> str | None:
     if arg == "":
         return str(core.selected_phase)
-    if not arg.isdigit():
-        raise CommandError()
-    if not 1 <= int(arg) <= MAX_PHASE:
-        raise CommandError("OOR")
-    core.selected_phase = int(arg)
+    core.selected_phase = _count(arg, 1, MAX_PHASE)
     return None
 
 
@@ -272,9 +270,7 @@ def _switch(name: str) -> Callable[[NE1000Core, str], str | None]:
     def handler(core: NE1000Core, arg: str) -> str | None:
         if arg == "":
             return str(core.settings.switches[name])
-        if arg not in ("0", "1"):
-            raise CommandError("OOR" if arg.isdigit() else "")
-        core.settings.switches[name] = int(arg)
+        core.settings.switches[name] = _count(arg, 0, 1)
         core.store()
         return None
 
