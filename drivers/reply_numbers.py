@@ -1,6 +1,6 @@
-"""Numbers read from device replies: decimal text only, and finite. Every parser that takes a measurement
-(a position, a feed, a mass) from the wire goes through finite_number, so NaN, infinity or a number too long
-for a float never leaves a driver as a value."""
+"""Numbers read from device replies: plain decimal text (no exponent: no device here sends one), and finite.
+Every parser that takes a measurement (a position, a feed, a mass, a setting) from the wire goes through
+finite_number, so NaN, infinity or a number too long for a float never leaves a driver as a value [SR-DRV-009]."""
 from __future__ import annotations
 
 import math
@@ -8,13 +8,13 @@ import re
 
 from drivers.errors import FramingError, NonFiniteValue
 
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)", re.ASCII)
 _NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.ASCII | re.IGNORECASE)
 
 
 def finite_number(text: str, field: str, reply: str) -> float:
     """The value of a decimal number in a reply. NonFiniteValue (a ProtocolError) for NaN, infinity or a value
-    beyond the float range (e.g. 1e999, 400 digits); FramingError for anything that is not a number."""
+    beyond the float range (400 digits); FramingError for anything else that is not a plain decimal (1e999)."""
     if _NON_FINITE.fullmatch(text):
         raise NonFiniteValue(field, text, reply)
     if not _DECIMAL.fullmatch(text):
