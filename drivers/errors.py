@@ -36,3 +36,16 @@ class DeviceAlarm(DriverError):
 
 class LimitExceeded(DriverError):
     """A command asked for more than the rig allows (e.g. rig maximum rate); nothing was sent."""
+
+
+class NonFiniteValue(ProtocolError):
+    """A reply carries NaN or infinity (or a number too large for a float) where a measurement belongs: no device
+    measures that, so the reply cannot be used. Names the field and the raw reply."""
+
+    def __init__(self, field: str, text: str, reply: str) -> None:
+        shown = reply if len(reply) <= 120 else f"{reply[:100]}...({len(reply)} characters)"
+        value = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+        super().__init__(f"{field} is {value!r}, not a finite number, in the reply {shown!r}")
+        self.field = field
+        self.text = text
+        self.reply = reply

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from drivers.errors import FramingError, ProtocolError
+from drivers.reply_numbers import finite_number, small_int
 
 STATUS_QUERY = b"?"
 FEED_HOLD = b"!"
@@ -24,10 +25,12 @@ ERROR_MEANINGS = {
     22: "feed rate undefined", 24: "axis command conflict", 33: "invalid target",
 }
 
-_BANNER = re.compile(r"^Grbl (\S+) \['\$' for help\]$")
-_ALARM = re.compile(r"^ALARM:(\d+)$")
-_ERROR = re.compile(r"^error:(\d+)$")
-_SETTING = re.compile(r"^\$(\d+)=(-?[\d.]+)")
+_BANNER = re.compile(r"^Grbl (\S+) \['\$' for help\]$", re.ASCII)
+_ALARM = re.compile(r"^ALARM:(\d+)$", re.ASCII)
+_ERROR = re.compile(r"^error:(\d+)$", re.ASCII)
+_SETTING = re.compile(r"^\$(\d+)=(-?[\d.]+)", re.ASCII)
+AXIS_COUNT = 3
+"""GRBL 1.1 reports x, y and z in every position field."""
 
 
 class GrblCommandError(ProtocolError):
@@ -60,18 +63,24 @@ def banner_version(line: str) -> str | None:
 
 
 def alarm_code(line: str) -> int | None:
+    """N of an `ALARM:N` line, None for other lines; FramingError if N is not a 1-3 digit code."""
     match = _ALARM.match(line)
-    return int(match.group(1)) if match else None
+    return small_int(match.group(1), "alarm code", line) if match else None
 
 
 def error_code(line: str) -> int | None:
+    """N of an `error:N` line, None for other lines; FramingError if N is not a 1-3 digit code."""
     match = _ERROR.match(line)
-    return int(match.group(1)) if match else None
+    return small_int(match.group(1), "error code", line) if match else None
 
 
 def parse_setting(line: str) -> tuple[int, float] | None:
+    """(N, value) of a `$N=value` line, None for other lines; FramingError or NonFiniteValue for a bad number."""
     match = _SETTING.match(line)
-    return (int(match.group(1)), float(match.group(2))) if match else None
+    if match is None:
+        return None
+    number = small_int(match.group(1), "setting number", line)
+    return number, finite_number(match.group(2), f"${number}", line)
 
 
 @dataclass(frozen=True)
@@ -93,25 +102,26 @@ _STATES = ("Idle", "Run", "Hold", "Jog", "Alarm", "Door", "Check", "Home", "Slee
 
 
 def parse_status_report(line: str) -> StatusReport:
-    """`<Idle|MPos:0.000,0.000,0.000|FS:0,0>` -> StatusReport."""
+    """`<Idle|MPos:0.000,0.000,0.000|FS:0,0>` -> StatusReport. A malformed report is a FramingError; a
+    position or feed that is NaN or infinite is a NonFiniteValue naming the field."""
     if not (line.startswith("<") and line.endswith(">")):
-        raise FramingError(f"GRBL status report must be <...>, got {line!r}")
+        raise FramingError(f"GRBL status report must be <...>, got {line[:120]!r}")
     fields = line[1:-1].split("|")
     state, _, sub = fields[0].partition(":")
     if state not in _STATES:
-        raise FramingError(f"unknown GRBL state {fields[0]!r} in {line!r}")
+        raise FramingError(f"unknown GRBL state {fields[0][:40]!r} in {line[:120]!r}")
     position: tuple[float, ...] | None = None
     feed: float | None = None
-    try:
-        for field in fields[1:]:
-            name, _, value = field.partition(":")
-            if name in ("MPos", "WPos"):
-                position = tuple(float(v) for v in value.split(","))
-            elif name in ("FS", "F"):
-                feed = float(value.split(",")[0])
-        substate = int(sub) if sub else None
-    except ValueError:
-        raise FramingError(f"malformed number in GRBL status report {line!r}") from None
+    for field in fields[1:]:
+        name, _, value = field.partition(":")
+        if name in ("MPos", "WPos"):
+            values = value.split(",")
+            if len(values) < AXIS_COUNT:
+                raise FramingError(f"GRBL {name} has {len(values)} values, not x,y,z: {line[:120]!r}")
+            position = tuple(finite_number(v, f"{name} axis {i}", line) for i, v in enumerate(values))
+        elif name in ("FS", "F"):
+            feed = finite_number(value.split(",")[0], f"{name} feed", line)
+    substate = small_int(sub, "state detail", line) if sub else None
     if position is None:
-        raise FramingError(f"GRBL status report without MPos/WPos: {line!r}")
+        raise FramingError(f"GRBL status report without MPos/WPos: {line[:120]!r}")
     return StatusReport(state, substate, position, feed)

@@ -5,6 +5,7 @@ Masses leave this module in grams whatever unit the balance displays.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -12,8 +13,10 @@ from typing import Any
 import pyvisa
 
 from drivers.arguments import require_positive
-from drivers.errors import DeviceAlarm, DeviceDisconnected, DeviceTimeout, FramingError, ProtocolError, TransportError
+from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, FramingError, NonFiniteValue, ProtocolError,
+                            TransportError)
 from drivers.lifecycle import OpenCloseLifecycle
+from drivers.reply_numbers import finite_number
 
 GRAMS_PER_UNIT = {"g": 1.0, "mg": 1e-3, "kg": 1e3, "ug": 1e-6}
 GENERAL_ERRORS = {
@@ -21,9 +24,9 @@ GENERAL_ERRORS = {
     "ET": "transmission error (parity, framing or overflow)",
     "EL": "logical error: command cannot be executed or parameter not allowed",
 }
-_WEIGHT = re.compile(r"^(S|T|TA) ([SD+\-I])(?: +(-?\d+(?:\.\d+)?) +(\S{1,3}))?$")
-_ACK = re.compile(r"^(\S+) ([A-Z+\-])(?: (.*))?$")
-_I4 = re.compile(r'^I4 A "([^"]*)"$')
+_WEIGHT = re.compile(r"^(S|T|TA) ([SD+\-I])(?: +(\S+) +(\S{1,3}))?$", re.ASCII)
+_ACK = re.compile(r"^(\S+) ([A-Z+\-])(?: (.*))?$", re.ASCII)
+_I4 = re.compile(r'^I4 A "([^"]*)"$', re.ASCII)
 """The serial-number line: the reply to I4 and @, and what a balance sends unasked after power-up."""
 
 
@@ -164,7 +167,10 @@ class MTSICSBalance(OpenCloseLifecycle):
         _raise_for_status(status, command)
         if value is None or unit not in GRAMS_PER_UNIT:
             raise FramingError(f"balance reply {line!r}: missing value or unit not in {sorted(GRAMS_PER_UNIT)}")
-        return MassReading(mass_g=float(value) * GRAMS_PER_UNIT[unit], stable=status == "S")
+        mass_g = finite_number(value, f"mass ({command!r} reply)", line) * GRAMS_PER_UNIT[unit]
+        if not math.isfinite(mass_g):  # a finite value beyond the float range once converted to grams
+            raise NonFiniteValue(f"mass ({command!r} reply)", value, line)
+        return MassReading(mass_g=mass_g, stable=status == "S")
 
     # --- commands -------------------------------------------------------------------------------
     def read_stable_mass_g(self) -> float:

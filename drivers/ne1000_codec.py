@@ -97,7 +97,7 @@ class Reply:
     """The code after `?` ("" for a bare `?`), or None."""
 
 
-_REPLY = re.compile(r"^(\d\d)(?:A\?([A-Z])|([IWSPTUX]))(.*)$", re.DOTALL)
+_REPLY = re.compile(r"^(\d\d)(?:A\?([A-Z])|([IWSPTUX]))(.*)$", re.DOTALL | re.ASCII)
 
 
 def parse_reply(text: str) -> Reply:
@@ -119,7 +119,7 @@ def parse_reply(text: str) -> Reply:
 
 MAX_DIGITS = 4
 MAX_DECIMALS = 3
-_NUMBER = re.compile(r"^(?=.*\d)\d*(?:\.\d*)?$")
+_NUMBER = re.compile(r"^(?=.*\d)\d*(?:\.\d*)?$", re.ASCII)
 
 
 def format_number(value: float) -> str:
@@ -139,7 +139,8 @@ def format_number(value: float) -> str:
 
 def parse_number(text: str) -> float:
     if not _NUMBER.match(text) or sum(ch.isdigit() for ch in text) > MAX_DIGITS:
-        raise FramingError(f"{text!r} is not an NE-1000 number")
+        shown = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+        raise FramingError(f"{shown!r} is not an NE-1000 number (at most 4 digits, one point)")
     return float(text)
 
 
@@ -174,7 +175,7 @@ def encode_best_unit(value_in_base: float, unit_sizes: dict[str, float]) -> Enco
     return min(candidates, key=lambda q: abs(q.value_in_base - value_in_base))
 
 
-_QUANTITY = re.compile(r"^([\d.]+)([A-Z]{2})$")
+_QUANTITY = re.compile(r"^([\d.]+)([A-Z]{2})$", re.ASCII)
 
 
 def parse_quantity(text: str, unit_sizes: dict[str, float]) -> float:
@@ -185,7 +186,7 @@ def parse_quantity(text: str, unit_sizes: dict[str, float]) -> float:
     return parse_number(match.group(1)) * unit_sizes[match.group(2)]
 
 
-_DISPENSED = re.compile(r"^I([\d.]+)W([\d.]+)(UL|ML)$")
+_DISPENSED = re.compile(r"^I([\d.]+)W([\d.]+)(UL|ML)$", re.ASCII)
 
 
 def parse_dispensed_ul(text: str) -> tuple[float, float]:
@@ -207,7 +208,7 @@ class FirmwareVersion:
     """e.g. "3.928"."""
 
 
-_VERSION = re.compile(r"^NE(\d+)(X\d*)?V(\d+\.\d+)$")
+_VERSION = re.compile(r"^NE(\d+)(X\d*)?V(\d+\.\d+)$", re.ASCII)
 
 
 def parse_version(text: str) -> FirmwareVersion:

@@ -60,11 +60,13 @@ REQUIREMENTS: dict[str, str] = {
     "SR-DRV-006": "A value the device's number format cannot carry within tolerance is refused, never silently rounded or clipped.",
     "SR-DRV-007": "stop() leaves the pump stopped (NE-1000: STP until prompt S; GRBL: hold, then reset discards queued motion).",
     "SR-DRV-008": "Rate changes while running are applied without stopping where the protocol allows it (NE-1000: same units, no EEPROM write).",
+    "SR-DRV-009": "A reply value that is not a finite number (NaN, infinity, too long for a float) is rejected with a ProtocolError naming the field and the raw reply, never handed on.",
     # --- harness (hil/) ---
     "SR-HIL-001": "On every exit path of a run (completion, error, Ctrl-C) the harness stops the pump before it closes ports and stops emulators; Ctrl-C stops the pump first, then finishes the record.",
     "SR-HIL-002": "Time compression on a bench rig is refused when the compressed maximum rate would exceed the rig maximum, and on virtual rigs; the factor in use is stated in the record and report.",
     "SR-HIL-003": "The run record is append-only and flushed per event: a killed run keeps every event written before the kill, and a record without its end renders as ERROR.",
     "SR-HIL-004": "A run that crashed, could not open its rig, or whose outputs failed to render is ERROR, never PASS.",
+    "SR-HIL-005": "The pump adapter gives the firmware only finite, non-negative, non-decreasing delivered volumes: a non-finite or negative volume, or a decrease the pump did not explain by a reset or clear, latches a high-priority actuator fault naming the value; a non-finite balance mass is a failed reading.",
 }
 
 

@@ -1,16 +1,18 @@
 """A drivers.SyringePump as the firmware's Actuator port.
 
 Driver errors become ActuatorError with a fault name the firmware maps to an alarm; device alarms in a
-status become ActuatorStatus.fault. With a time-compression factor k, rates sent to the pump are k times
-the firmware's and reported volumes are divided by k, so the firmware sees scenario-scale volumes.
+status become ActuatorStatus.fault. The reported volume is checked first (volume_check: finite, not negative,
+not falling without a reset or clear) [SR-HIL-005]. With a time-compression factor k, rates sent to the pump are
+k times the firmware's and reported volumes are divided by k, so the firmware sees scenario-scale volumes.
 """
 from __future__ import annotations
 
 from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, DriverError, FramingError,
-                            LimitExceeded, ProtocolError, TransportError)
+                            LimitExceeded, NonFiniteValue, ProtocolError, TransportError)
 from drivers.syringe_pump import SyringePump
 from firmware_sim.ports import ActuatorError, ActuatorStatus
 from hil.adapters.stall_check import GravimetricStallCheck
+from hil.adapters.volume_check import CumulativeVolume
 
 DEVICE_ALARM_FAULTS: dict[str, str] = {
     "stall": "motor_stall",
@@ -36,6 +38,8 @@ def fault_for_error(exc: DriverError) -> str:
         return "communication_lost"
     if isinstance(exc, LimitExceeded):
         return "limit_exceeded"
+    if isinstance(exc, NonFiniteValue):
+        return "actuator_fault"  # the device answered with a reading no device can measure [SR-HIL-005]
     if isinstance(exc, ProtocolError):
         return "command_rejected"
     return "actuator_fault"
@@ -49,6 +53,7 @@ class PumpActuator:
         self.rate_scale = float(rate_scale)
         self.running = False
         self.stall_check = stall_check
+        self._volume = CumulativeVolume()
 
     def _call(self, action: str, call, *args):  # noqa: ANN001, ANN202 - thin error translation
         try:
@@ -68,10 +73,15 @@ class PumpActuator:
         self.running = False
         self._call("stop", self.pump.stop)
 
+    def clear_infused_volume(self) -> None:
+        """Clear the pump's counter; the volume reported to the firmware carries on from its last reading."""
+        self._call("clear infused volume", self.pump.clear_infused_volume)
+        self._volume.counter_cleared()
+
     def read_status(self) -> ActuatorStatus:
         status = self._call("status", self.pump.status)
         self.running = status.running
-        delivered_ul = status.infused_ul / self.rate_scale
+        delivered_ul = self._volume.take(status.infused_ul, status.alarm == "reset") / self.rate_scale
         fault = fault_for_device_alarm(status.alarm) if status.alarm else None
         detail = None
         if fault is None and self.stall_check is not None:

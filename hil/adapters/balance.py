@@ -3,9 +3,13 @@ scaled. The first reading is the baseline (the vessel as it stands when the run 
 
 A balance that restarts takes a new zero, so its masses no longer count from the baseline. The first reading
 after a restart becomes a new baseline that carries on the volume of the last reading before it: what was
-collected between those two readings is not weighed (the run's reason says so)."""
+collected between those two readings is not weighed (the run's reason says so).
+
+A mass that is not a finite number is a failed reading (counted and kept as the last error, like a driver
+error), never a volume [SR-HIL-005]."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,14 +58,18 @@ class BalanceSampler:
                     self.power_ups += 1  # the announcement is acknowledged by this exchange: read again
         return self.balance.read_mass_immediately()
 
+    def _failed(self, t_s: float, why: str) -> None:
+        self.errors += 1
+        self.last_error = f"t={t_s:.0f} s: {why}"
+
     def read(self, t_s: float) -> GravimetricReading | None:
         """One immediate reading (SI); None (error counted and kept) if the balance cannot answer."""
         try:
             reading = self._read_once()
         except DriverError as exc:
-            self.errors += 1
-            self.last_error = f"t={t_s:.0f} s: {type(exc).__name__}: {exc}"
-            return None
+            return self._failed(t_s, f"{type(exc).__name__}: {exc}")
+        if not math.isfinite(reading.mass_g):
+            return self._failed(t_s, f"balance reported mass {reading.mass_g!r} g, not a finite number [SR-HIL-005]")
         if self.baseline is None or self.baseline.power_ups != self.power_ups:
             carried_ul = self.last.volume_ul if self.last is not None else 0.0
             self.baseline = GravimetricReading(t_s, reading.mass_g, reading.stable, carried_ul, self.power_ups)

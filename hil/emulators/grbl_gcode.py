@@ -1,6 +1,7 @@
 """The G-code subset a syringe rig uses: G0/G1 moves, G4 dwell, G20/G21, G90/G91, F, M2/M30."""
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -9,7 +10,7 @@ from hil.emulators.grbl_motion import Block
 if TYPE_CHECKING:
     from hil.emulators.grbl_core import GrblCore
 
-_WORD = re.compile(r"([A-Z])([-+]?(?:\d+\.?\d*|\.\d+))")
+_WORD = re.compile(r"([A-Z])([-+]?(?:\d+\.?\d*|\.\d+))", re.ASCII)
 _AXES = "XYZ"
 MM_PER_INCH = 25.4
 
@@ -26,7 +27,10 @@ def _words(line: str) -> list[tuple[str, float]]:
         match = _WORD.match(line, position)
         if match is None:
             raise GcodeError(1 if not line[position].isalpha() else 2)
-        words.append((match.group(1), float(match.group(2))))
+        value = float(match.group(2))
+        if not math.isfinite(value):  # more digits than a float holds (a long line buffer): bad number format
+            raise GcodeError(2)
+        words.append((match.group(1), value))
         position = match.end()
     return words
 

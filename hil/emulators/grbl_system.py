@@ -1,6 +1,7 @@
 """GRBL `$` system commands: $$, $N=value, $X, $H, $I, $G, $J=."""
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -10,8 +11,8 @@ from hil.emulators.grbl_settings import format_setting, is_integer_setting
 if TYPE_CHECKING:
     from hil.emulators.grbl_core import GrblCore
 
-_SET = re.compile(r"^\$(\d+)=(.*)$")
-_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)$")
+_SET = re.compile(r"^\$(\d{1,3})=(.*)$", re.ASCII)
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)$", re.ASCII)
 
 
 def execute_system(core: GrblCore, line: str) -> str:
@@ -45,6 +46,8 @@ def execute_system(core: GrblCore, line: str) -> str:
         if not _NUMBER.match(text):
             raise GcodeError(2)
         value = float(text)
+        if not math.isfinite(value):
+            raise GcodeError(2)
         if value < 0:
             raise GcodeError(4)
         core.settings[number] = int(value) if is_integer_setting(number) else value

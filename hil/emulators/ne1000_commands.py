@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Callable
 
 from hil.emulators.ne1000_config import SUPPORTED_BAUDS
 from hil.emulators.ne1000_framing import Packet
-from hil.emulators.ne1000_numbers import RATE_UNITS_UL_PER_H, VOLUME_UNITS_UL, format_number, parse_number
+from hil.emulators.ne1000_arguments import CommandError, count_argument, number_argument
+from hil.emulators.ne1000_numbers import RATE_UNITS_UL_PER_H, VOLUME_UNITS_UL, format_number, parse_count
 from hil.emulators.ne1000_state import PAUSED, PUMPING, PURGING, STOPPED, Phase
 from hil.emulators.syringe import INFUSE, WITHDRAW
 
@@ -14,17 +15,9 @@ if TYPE_CHECKING:
     from hil.emulators.ne1000_core import NE1000Core
 
 MAX_PHASE = 41
-_ADDRESS_PREFIX = re.compile(r"^(\d{0,2})(.*)$")
-_RATE = re.compile(r"^([\d.]+)(UM|MM|UH|MH)?$")
-_ADR = re.compile(r"^ADR(?:(\d{1,2})(?:B(\d+))?)?$")
-
-
-class CommandError(Exception):
-    """Reply data `?<code>`: '' not recognised, NA not applicable, OOR out of range."""
-
-    def __init__(self, code: str = "") -> None:
-        super().__init__(code)
-        self.code = code
+_ADDRESS_PREFIX = re.compile(r"^(\d{0,2})(.*)$", re.ASCII)
+_RATE = re.compile(r"^([\d.]+)(UM|MM|UH|MH)?$", re.ASCII)
+_ADR = re.compile(r"^ADR(?:(\d{1,2})(?:B(\d+))?)?$", re.ASCII)
 
 
 def normalise(data: bytes) -> str | None:
@@ -89,7 +82,7 @@ def _system_command(core: NE1000Core, text: str) -> None:
         if match.group(1) is None:
             return str(core.settings.address)
         if match.group(2) is not None:
-            baud = int(match.group(2))
+            baud = parse_count(match.group(2), max(SUPPORTED_BAUDS))
             if baud not in SUPPORTED_BAUDS:
                 raise CommandError("OOR")
             core.settings.baud = baud
@@ -104,13 +97,6 @@ def _running(core: NE1000Core) -> bool:
     return core.state in (PUMPING, PURGING, PAUSED)
 
 
-def _number(text: str) -> float:
-    value = parse_number(text)
-    if value is None:
-        raise CommandError()
-    return value
-
-
 def _phase(core: NE1000Core) -> Phase:
     return core.settings.phases.setdefault(core.selected_phase, Phase(function="STP"))
 
@@ -118,7 +104,7 @@ def _phase(core: NE1000Core) -> Phase:
 def _dia(core: NE1000Core, arg: str) -> str | None:
     if arg == "":
         return format_number(core.settings.diameter_mm)
-    value = _number(arg)
+    value = number_argument(arg)
     if _running(core):
         raise CommandError("NA")
     if not core.config.min_diameter_mm <= value <= core.config.max_diameter_mm:
@@ -135,7 +121,7 @@ def _rat(core: NE1000Core, arg: str) -> str | None:
     match = _RATE.match(arg)
     if match is None:
         raise CommandError()
-    value, units = _number(match.group(1)), match.group(2) or phase.rate_units
+    value, units = number_argument(match.group(1)), match.group(2) or phase.rate_units
     pumping_this_phase = core.state == PUMPING and core.running_phase == core.selected_phase
     if units != phase.rate_units and _running(core):
         raise CommandError("NA")
@@ -158,7 +144,7 @@ def _vol(core: NE1000Core, arg: str) -> str | None:
     if arg in VOLUME_UNITS_UL:
         core.settings.volume_units = arg
     else:
-        value = _number(arg)
+        value = number_argument(arg)
         if _running(core):
             raise CommandError("NA")
         phase.target_volume_ul = value * VOLUME_UNITS_UL[units]
@@ -186,11 +172,7 @@ def _dir(core: NE1000Core, arg: str) -> str | None:
 
 
 def _run(core: NE1000Core, arg: str) -> str | None:
-    if arg and not arg.isdigit():
-        raise CommandError()
-    phase = int(arg) if arg else 1
-    if not 1 <= phase <= MAX_PHASE:
-        raise CommandError("OOR")
+    phase = count_argument(arg, 1, MAX_PHASE) if arg else 1
     if core.state == PAUSED and arg == "":
         core.resume()
     elif core.state == STOPPED or core.state == PAUSED:
@@ -201,7 +183,7 @@ def _run(core: NE1000Core, arg: str) -> str | None:
 def _pur(core: NE1000Core, arg: str) -> str | None:
     if arg:
         raise CommandError()
-    core.purge(core.rate_limits_ul_per_h()[1])
+    core.purge(core.rate_limits_ul_per_h()[1], _phase(core).direction)
     return None
 
 
@@ -236,11 +218,7 @@ def _cld(core: NE1000Core, arg: str) -> str | None:
 def _saf(core: NE1000Core, arg: str) -> str | None:
     if arg == "":
         return str(core.settings.safe_mode_timeout_s)
-    if not arg.isdigit():
-        raise CommandError()
-    if int(arg) > 255:
-        raise CommandError("OOR")
-    core.settings.safe_mode_timeout_s = int(arg)
+    core.settings.safe_mode_timeout_s = count_argument(arg, 0, 255)
     core.store()
     return None
 
@@ -248,11 +226,7 @@ def _saf(core: NE1000Core, arg: str) -> str | None:
 def _phn(core: NE1000Core, arg: str) -> str | None:
     if arg == "":
         return str(core.selected_phase)
-    if not arg.isdigit():
-        raise CommandError()
-    if not 1 <= int(arg) <= MAX_PHASE:
-        raise CommandError("OOR")
-    core.selected_phase = int(arg)
+    core.selected_phase = count_argument(arg, 1, MAX_PHASE)
     return None
 
 
@@ -272,9 +246,7 @@ def _switch(name: str) -> Callable[[NE1000Core, str], str | None]:
     def handler(core: NE1000Core, arg: str) -> str | None:
         if arg == "":
             return str(core.settings.switches[name])
-        if arg not in ("0", "1"):
-            raise CommandError("OOR" if arg.isdigit() else "")
-        core.settings.switches[name] = int(arg)
+        core.settings.switches[name] = count_argument(arg, 0, 1)
         core.store()
         return None
 

@@ -144,9 +144,9 @@ class NE1000Core:
         self.state, self.running_phase, self.phase_done_ul = PUMPING, phase, 0.0
         self.direction, self.rate_ul_per_h = program.direction, program.rate_ul_per_h
 
-    def purge(self, max_rate_ul_per_h: float) -> None:
-        self.state, self.rate_ul_per_h = PURGING, max_rate_ul_per_h
-        self.direction = self.settings.phases[self.selected_phase].direction
+    def purge(self, max_rate_ul_per_h: float, direction: int) -> None:
+        """Run at max_rate_ul_per_h in `direction` (the selected phase's) until stopped."""
+        self.state, self.rate_ul_per_h, self.direction = PURGING, max_rate_ul_per_h, direction
 
     def pause(self) -> None:
         self.state = PAUSED

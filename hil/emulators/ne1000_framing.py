@@ -54,7 +54,7 @@ class PacketReceiver:
         self._in_safe_packet = False
 
     def feed(self, data: bytes, t_s: float, safe_mode: bool) -> list[Packet]:
-        if self._in_safe_packet and self._buffer and t_s - self._last_byte_t_s >= self.inter_byte_timeout_s:
+        if self._in_safe_packet and t_s - self._last_byte_t_s >= self.inter_byte_timeout_s:  # STX alone counts
             self.reset()
         self._last_byte_t_s = t_s
         packets: list[Packet] = []

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-_NUMBER = re.compile(r"^(?=[\d.]*\d)(\d{0,4})(?:\.(\d{0,3}))?$")
+_NUMBER = re.compile(r"^(?=[\d.]*\d)(\d{0,4})(?:\.(\d{0,3}))?$", re.ASCII)
+_DIGITS = re.compile(r"[0-9]+")
 
 # rate unit code -> microlitres per hour per unit
 RATE_UNITS_UL_PER_H: dict[str, float] = {"UM": 60.0, "MM": 60_000.0, "UH": 1.0, "MH": 1000.0}
@@ -26,3 +27,13 @@ def format_number(value: float) -> str:
         if len(text.replace(".", "")) <= 4:
             return text
     return f"{value:.0f}"  # >= 10000 does not fit the format; shown whole rather than altered
+
+
+def parse_count(text: str, high: int) -> int | None:
+    """The value of an unsigned integer argument (phase, seconds, address, baud), or None if it is not one.
+    A value with more digits than `high` has is returned as high + 1 (out of range) without converting it,
+    so a line of thousands of digits is an out-of-range argument, not a failure."""
+    if not _DIGITS.fullmatch(text):
+        return None
+    significant = text.lstrip("0") or "0"
+    return high + 1 if len(significant) > len(str(high)) else int(significant)

@@ -107,3 +107,12 @@ def test_no_reading_neither_confirms_nor_refutes():
     readings = iter([None, None])
     check = GravimetricStallCheck(lambda: next(readings))
     assert check.fault(0.0) is None and check.fault(50.0) is None
+
+
+@pytest.mark.requirements("SR-HIL-005")
+@pytest.mark.parametrize("bad_g", [float("nan"), float("inf"), float("-inf")])
+def test_a_non_finite_mass_is_a_failed_reading_not_a_volume(bad_g):
+    s = sampler([100.0, bad_g, 100.002])
+    assert s.read(0.0).volume_ul == 0.0
+    assert s.read(60.0) is None and s.errors == 1 and repr(bad_g) in s.last_error
+    assert s.read(120.0).volume_ul == pytest.approx(2.0)
