@@ -2,8 +2,9 @@
 
 Driver errors become ActuatorError with a fault name the firmware maps to an alarm; device alarms in a
 status become ActuatorStatus.fault. The reported volume is checked first (volume_check: finite, not negative,
-not falling without a reset or clear) [SR-HIL-005]. With a time-compression factor k, rates sent to the pump are
-k times the firmware's and reported volumes are divided by k, so the firmware sees scenario-scale volumes.
+not falling without a reset or clear) [SR-HIL-005]. With a time-compression factor k, scenario time runs k times
+faster than wall time, so rates sent to the pump are k times the firmware's; the volume that leaves the syringe in a
+scenario interval is then the scenario's own, and reported volumes are passed on unscaled.
 """
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ class PumpActuator:
     def read_status(self) -> ActuatorStatus:
         status = self._call("status", self.pump.status)
         self.running = status.running
-        delivered_ul = self._volume.take(status.infused_ul, status.alarm == "reset") / self.rate_scale
+        delivered_ul = self._volume.take(status.infused_ul, status.alarm == "reset")
         fault = fault_for_device_alarm(status.alarm) if status.alarm else None
         detail = None
         if fault is None and self.stall_check is not None:

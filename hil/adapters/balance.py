@@ -1,5 +1,5 @@
-"""Balance readings as collected volume: mass -> volume by density, evaporation added back, time-compression
-scaled. The first reading is the baseline (the vessel as it stands when the run starts).
+"""Balance readings as collected volume: mass -> volume by density, evaporation added back (evaporation runs in
+wall time, which a time-compressed run divides by its factor; the volumes themselves are the scenario's). The first reading is the baseline (the vessel as it stands when the run starts).
 
 A balance that restarts takes a new zero, so its masses no longer count from the baseline. The first reading
 after a restart becomes a new baseline that carries on the volume of the last reading before it: what was
@@ -24,7 +24,8 @@ class GravimetricReading:
     mass_g: float
     stable: bool
     volume_ul: float
-    """Collected since the run's first reading, in scenario-scale uL (divided by the time-compression factor)."""
+    """Collected since the run's first reading, uL (a time-compressed run pumps at k times the rate for 1/k of the
+    time, so this is the scenario's volume too)."""
     power_ups: int = 0
     """Balance restarts before this reading. Volumes carry on across a restart, but the interval around it was
     not weighed: do not take a difference between readings with different counts as a measurement."""
@@ -81,5 +82,5 @@ class BalanceSampler:
                                       density_g_per_ml=self.density_g_per_ml,
                                       evaporation_rate_mg_per_h=self.evaporation_rate_mg_per_h)[-1]
         self.last = GravimetricReading(t_s, reading.mass_g, reading.stable,
-                                       self.baseline.volume_ul + float(volume_ul) / self.rate_scale, self.power_ups)
+                                       self.baseline.volume_ul + float(volume_ul), self.power_ups)
         return self.last

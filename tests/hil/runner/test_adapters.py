@@ -44,12 +44,14 @@ def test_first_rate_starts_the_pump_later_rates_only_change_it() -> None:
     assert pump.calls == [("rate", 10.0), ("start",), ("rate", 20.0), ("stop",)]
 
 
-def test_time_compression_scales_rates_up_and_volumes_down() -> None:
+def test_time_compression_scales_rates_up_and_passes_volumes_on_unscaled() -> None:
+    """Scenario time runs 10x faster: the pump runs at 10x the rate for a tenth of the wall time, so the volume it
+    reports is the scenario's volume."""
     pump = FakePump()
     actuator = PumpActuator(pump, rate_scale=10.0)
     actuator.command_rate_ul_per_h(10.0)
     assert pump.calls[0] == ("rate", 100.0)
-    assert actuator.read_status().delivered_ul == pytest.approx(5.0)
+    assert actuator.read_status().delivered_ul == pytest.approx(50.0)
 
 
 @pytest.mark.parametrize("error, fault, alarm", [
