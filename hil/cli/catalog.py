@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Callable, Generic, TypeVar
 
 from firmware_sim.requirements import REQUIREMENTS
 from hil.config.common import emulator_reference
@@ -85,8 +85,9 @@ def _config_files(folder: Path) -> list[Path]:
     return sorted(folder.glob(f"*{CONFIG_SUFFIX}"))
 
 
-def _load_each(folder: Path, load) -> Listing:
-    entries, problems = [], []
+def _load_each(folder: Path, load: Callable[[Path], EntryT]) -> Listing[EntryT]:
+    entries: list[EntryT] = []
+    problems: list[str] = []
     if not folder.is_dir():
         return Listing((), (f"{folder}: folder not found (set ITPUMP_BENCH_CONFIGS to a folder with rigs/, "
                             f"scenarios/, drugs/, visa/)",))
