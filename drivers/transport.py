@@ -6,6 +6,7 @@ exchange). Every read has a timeout; pyserial's exceptions become the typed erro
 """
 from __future__ import annotations
 
+import logging
 from typing import Protocol
 
 import serial
@@ -14,6 +15,8 @@ from drivers.arguments import require_positive
 from drivers.errors import DeviceDisconnected, DeviceTimeout, TransportError
 
 DEFAULT_TIMEOUT_S = 1.0
+
+log = logging.getLogger(__name__)  # DEBUG: every byte written and read (itpump -vv)
 
 
 class Transport(Protocol):
@@ -118,6 +121,8 @@ class SerialTransport:
 
     def write(self, data: bytes) -> None:
         port = self._require_port()
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s tx %r", self.url, data)
         try:
             port.write(data)
             port.flush()
@@ -135,6 +140,8 @@ class SerialTransport:
             raise self._translate(exc, "read") from exc
         if len(data) < size:
             raise DeviceTimeout(f"{self.url}: expected {size} bytes within {self._port_timeout_s} s, got {data!r}")
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s rx %r", self.url, bytes(data))
         return bytes(data)
 
     def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size: int = 4096) -> bytes:
@@ -149,6 +156,8 @@ class SerialTransport:
                 f"{self.url}: no {terminator!r} within {self._port_timeout_s} s"
                 + (f" (max {max_size} bytes)" if len(data) >= max_size else "") + f", got {bytes(data)!r}"
             )
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s rx %r", self.url, bytes(data))
         return bytes(data)
 
     def read_available(self) -> bytes:

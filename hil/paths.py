@@ -1,16 +1,33 @@
-"""Where bundled configuration lives."""
+"""Where bundled configuration lives.
+
+In order: the folder named by ITPUMP_BENCH_CONFIGS (with rigs/, scenarios/, drugs/, visa/); the copy shipped
+inside the installed package (`hil/bench_configs`, mapped there by setup.py for wheel installs); the
+bench_configs/ folder of the checkout (editable installs and running from the source tree).
+"""
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
+
+BENCH_CONFIGS_ENV = "ITPUMP_BENCH_CONFIGS"
+CHECKOUT_BENCH_CONFIGS = Path(__file__).resolve().parents[1] / "bench_configs"
+
+
+def packaged_bench_configs() -> Path | None:
+    """hil/bench_configs of an installed wheel, or None (editable installs and checkouts have none)."""
+    shipped = resources.files("hil") / "bench_configs"
+    if isinstance(shipped, Path) and shipped.is_dir():
+        return shipped
+    return None
 
 
 def bench_configs_dir() -> Path:
-    """ITPUMP_BENCH_CONFIGS if set, else the bench_configs/ folder of this checkout."""
-    override = os.environ.get("ITPUMP_BENCH_CONFIGS")
+    """ITPUMP_BENCH_CONFIGS if set, else the bench_configs shipped in the package, else the checkout's."""
+    override = os.environ.get(BENCH_CONFIGS_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[1] / "bench_configs"
+    return packaged_bench_configs() or CHECKOUT_BENCH_CONFIGS
 
 
 DEFAULT_RIG = "emulated-ne1000"
