@@ -28,7 +28,8 @@ def open_script(x_mm: float = 0.0):
 
 
 def syringe(**options):
-    options = {"max_rate_ul_per_h": 100_000.0, **options}
+    options = {"max_rate_ul_per_h": 100_000.0, "motion_horizon_s": 1e9, **options}  # one block per run unless a
+    # test sets the horizon
     return functools.partial(GrblSyringe, steps_per_mm=800.0, diameter_mm=DIAMETER_MM, poll_interval_s=0.0,
                              **options)
 
