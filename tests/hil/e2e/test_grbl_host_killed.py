@@ -101,6 +101,8 @@ def test_a_host_killed_mid_bolus_leaves_the_stepper_at_most_the_motion_horizon(b
     finally:
         emulator.send_signal(signal.SIGTERM)
         emulator.communicate(timeout=30)
+    alarms = [line for line in record_lines(out_dir / "record.jsonl") if line.startswith('{"event":"alarm"')]
+    assert alarms == [], "while the host lived, renewal on each supervision tick kept the delivery continuous"
     first_s, first_state, first_mm = seen[0]
     assert first_state == "Run", f"the stepper was not moving after the kill, nothing was measured: {seen[:3]}"
     stopped = next(((t_s, x_mm) for t_s, state, x_mm in seen if state == "Idle"), None)
