@@ -1,9 +1,12 @@
 """GRBL 1.1 stepper syringe pump driver (implements drivers.syringe_pump.SyringePump).
 
 uL/h becomes a feed rate on one axis: feed_mm_per_min = rate_ul_per_h / 60 / plunger_area_mm2
-(1 uL = 1 mm^3). Motion is one relative `G1` move per run; GRBL cannot change the feed of a queued move,
-so a rate change while running holds (`!`), waits for Hold:0, soft-resets (0x18, which discards the
-queued move and keeps the position after a completed hold) and restarts the remaining distance.
+(1 uL = 1 mm^3). A run is a chain of relative `G1` blocks at one feed that never queues more than
+`motion_horizon_s` of motion ahead of the machine (GRBL has no watchdog: a dead host's stepper stops within
+the horizon); status(), start() and rate changes top the queue up (drivers.grbl_run) [SR-DRV-010]. GRBL
+cannot change the feed of a queued move, so a rate change while running holds (`!`), waits for Hold:0,
+soft-resets (0x18, which discards the queued blocks and keeps the position after a completed hold) and
+restarts the rest of the run. Every exchange has one deadline, however many lines the device sends.
 """
 from __future__ import annotations
 
@@ -13,12 +16,16 @@ import time
 from drivers import grbl_protocol as gp
 from drivers.arguments import require_positive
 from drivers.errors import DeviceAlarm, DeviceTimeout, LimitExceeded, ProtocolError
+from drivers.grbl_link import GrblLink
+from drivers.grbl_run import RunPlan
 from drivers.lifecycle import OpenCloseLifecycle
 from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul, pop_oldest_alarm
 from drivers.transport import Transport
 
 AXES = "XYZ"
 MAX_RATE_SETTING_BASE = 110  # $110..$112 max rate (mm/min); $100..$102 steps/mm
+DEFAULT_MOTION_HORIZON_S = 120.0
+"""Two supervision periods of the firmware's default (60 s); rigs derive theirs from the run (hil.rig.motion_horizon)."""
 
 
 def plunger_area_mm2(diameter_mm: float) -> float:
@@ -35,6 +42,8 @@ class GrblSyringe(OpenCloseLifecycle):
     min_feed_mm_per_min: GRBL's MINIMUM_FEED_RATE build constant (1.0 mm/min in stock config.h), below
     which the planner silently raises the feed; slower rates are refused instead [SR-DRV-006].
     travel_mm: plunger travel of a run without a target volume.
+    motion_horizon_s: the most motion (in seconds at the run's feed) ever queued in GRBL; the queue is topped
+    up by status(), so status() must be called more often than that while running [SR-DRV-010].
     banner_wait_s: how long open() listens for the boot banner an Arduino prints after the port opens
     (DTR reset) before it soft-resets GRBL itself.
     unlock_after_hold_reset: if a controller answers the soft reset that follows a *completed* feed hold
@@ -51,6 +60,7 @@ class GrblSyringe(OpenCloseLifecycle):
         axis: str = "X",
         infuse_direction: int = 1,
         travel_mm: float = 50.0,
+        motion_horizon_s: float = DEFAULT_MOTION_HORIZON_S,
         min_feed_mm_per_min: float = 1.0,
         reply_timeout_s: float = 1.0,
         banner_wait_s: float = 0.0,
@@ -60,7 +70,8 @@ class GrblSyringe(OpenCloseLifecycle):
         unlock_after_hold_reset: bool = True,
     ) -> None:
         for name, value in (("steps_per_mm", steps_per_mm), ("max_rate_ul_per_h", max_rate_ul_per_h),
-                            ("travel_mm", travel_mm), ("min_feed_mm_per_min", min_feed_mm_per_min)):
+                            ("travel_mm", travel_mm), ("min_feed_mm_per_min", min_feed_mm_per_min),
+                            ("motion_horizon_s", motion_horizon_s)):
             require_positive(name, value)
         if axis not in AXES or infuse_direction not in (1, -1):
             raise ValueError(f"axis must be one of {AXES!r} and infuse_direction +1 or -1, got {axis!r}, {infuse_direction}")
@@ -70,6 +81,7 @@ class GrblSyringe(OpenCloseLifecycle):
         self.axis = axis
         self.infuse_direction = infuse_direction
         self.travel_mm = travel_mm
+        self.motion_horizon_s = motion_horizon_s
         self.min_feed_mm_per_min = min_feed_mm_per_min
         self.reply_timeout_s = reply_timeout_s
         self.banner_wait_s = banner_wait_s
@@ -77,31 +89,27 @@ class GrblSyringe(OpenCloseLifecycle):
         self.poll_interval_s = poll_interval_s
         self.verify_settings = verify_settings
         self.unlock_after_hold_reset = unlock_after_hold_reset
-        self.grbl_version: str | None = None
         self.max_feed_mm_per_min: float | None = None
         self.rate_ul_per_h: float | None = None
         self._diameter_mm = 0.0
-        self._run_start_mm: float | None = None
+        self._run: RunPlan | None = None
         self.set_syringe_diameter_mm(diameter_mm)
         self._target_ul: float | None = None
         self._origin_mm: float | None = None
-        self._run_distance_mm = 0.0
-        self._alarms: list[str] = []
-        self._restarted_in_run = False
-        """GRBL restarted by itself while a move was under way: the move's start position means nothing now."""
+        self._link = GrblLink(transport, reply_timeout_s)
 
     # --- lifecycle ------------------------------------------------------------------------------
     def open(self) -> None:
         self.transport.open()
         try:
-            if not (self.banner_wait_s > 0 and self._await_banner(self.banner_wait_s)):
-                self._soft_reset()
-            report = self._query_status()
+            if not (self.banner_wait_s > 0 and self._link.await_banner(self.banner_wait_s)):
+                self._link.soft_reset()
+            report = self._link.query_status()
             if report.state == "Alarm":
                 raise DeviceAlarm("alarm_lock", "GRBL starts in alarm state (homing required or $X to unlock)")
             self._read_settings()
             self._origin_mm = self._axis_mm(report)
-            self._alarms.clear()
+            self._link.alarms.clear()
         except BaseException:
             self.transport.close()
             raise
@@ -110,88 +118,10 @@ class GrblSyringe(OpenCloseLifecycle):
         """Release the port. Sends nothing: stop() first if the syringe should stop."""
         self.transport.close()
 
-    # --- lines ----------------------------------------------------------------------------------
-    def _read_line(self, timeout_s: float | None = None) -> str:
-        """Next line that is not a push message; ALARM:N and banners are recorded as alarms."""
-        while True:
-            raw = self.transport.read_until(b"\n", self.reply_timeout_s if timeout_s is None else timeout_s)
-            line = raw.decode("ascii", errors="replace").strip()
-            if not line or line.startswith("[") or line.startswith(">"):
-                continue  # [MSG:..], [GC:..], >startup lines: informational
-            if not self._record_push(line):
-                return line
-
-    def _record_push(self, line: str) -> bool:
-        """Record an ALARM:N line or an unrequested banner as an alarm; False for any other line."""
-        code = gp.alarm_code(line)
-        if code is not None:
-            self._alarms.append(gp.alarm_name(code))
-        elif gp.banner_version(line) is not None:
-            self._alarms.append("reset")  # GRBL restarted without being asked: modal state and queue lost
-            self._restarted_in_run = self._run_start_mm is not None
-        else:
-            return False
-        return True
-
-    def _command(self, line: str) -> list[str]:
-        """Send one line and wait for ok; returns the lines before it. error:N raises."""
-        if len(line) >= gp.LINE_BUFFER_BYTES:
-            raise ValueError(f"GRBL line longer than {gp.LINE_BUFFER_BYTES - 1} bytes: {line!r}")
-        alarms_before = len(self._alarms)
-        self._discard_stale_input()
-        self.transport.write(line.encode("ascii") + gp.LINE_END)
-        lines = []
-        while True:
-            reply = self._read_line()
-            if reply == "ok":
-                return lines
-            code = gp.error_code(reply)
-            if code is not None:
-                if len(self._alarms) > alarms_before:
-                    raise DeviceAlarm(self._alarms[-1], f"GRBL rejected {line!r} with error:{code}")
-                raise gp.GrblCommandError(code, line)
-            lines.append(reply)
-
-    def _query_status(self) -> gp.StatusReport:
-        self._discard_stale_input()
-        self.transport.write(gp.STATUS_QUERY)
-        while True:
-            line = self._read_line()
-            if line.startswith("<"):
-                return gp.parse_status_report(line)
-            if line != "ok":
-                raise ProtocolError(f"unexpected GRBL line {line!r} while waiting for a status report")
-
-    def _discard_stale_input(self) -> None:
-        """Drop lines that arrived outside an exchange (a reply that came after its timeout), so they are
-        never taken for the next reply; ALARM:N lines and banners among them are still recorded."""
-        for raw in self.transport.read_available().split(b"\n"):
-            self._record_push(raw.decode("ascii", errors="replace").strip())
-
-    def _await_banner(self, timeout_s: float) -> bool:
-        deadline_s = time.monotonic() + timeout_s
-        while (remaining_s := deadline_s - time.monotonic()) > 0:
-            try:
-                raw = self.transport.read_until(b"\n", remaining_s)
-            except DeviceTimeout:
-                return False
-            line = raw.decode("ascii", errors="replace").strip()
-            version = gp.banner_version(line)
-            if version is not None:
-                self.grbl_version = version  # the banner this reset asked for: not an alarm
-                return True
-            self._record_push(line)
-        return False
-
-    def _soft_reset(self) -> None:
-        self.transport.write(gp.SOFT_RESET)
-        if not self._await_banner(self.reply_timeout_s):
-            raise DeviceTimeout(f"no GRBL banner within {self.reply_timeout_s} s after soft reset")
-
     def _read_settings(self) -> None:
         """Read the axis maximum feed ($11x) always (GRBL silently slows a faster feed); compare steps/mm ($10x)
         with the rig's value when verify_settings is set."""
-        settings = dict(s for s in map(gp.parse_setting, self._command("$$")) if s is not None)
+        settings = dict(s for s in map(gp.parse_setting, self._link.command("$$")) if s is not None)
         index = AXES.index(self.axis)
         steps_key, rate_key = 100 + index, MAX_RATE_SETTING_BASE + index
         if rate_key not in settings or (self.verify_settings and steps_key not in settings):
@@ -200,6 +130,10 @@ class GrblSyringe(OpenCloseLifecycle):
             raise ProtocolError(
                 f"GRBL ${steps_key}={settings[steps_key]} steps/mm, rig says steps_per_mm={self.steps_per_mm}")
         self.max_feed_mm_per_min = settings[rate_key]
+
+    @property
+    def grbl_version(self) -> str | None:
+        return self._link.grbl_version
 
     # --- conversions ----------------------------------------------------------------------------
     @property
@@ -216,7 +150,7 @@ class GrblSyringe(OpenCloseLifecycle):
     # --- SyringePump ----------------------------------------------------------------------------
     def set_syringe_diameter_mm(self, diameter_mm: float) -> None:
         require_positive("diameter_mm", diameter_mm)
-        if self._run_start_mm is not None:
+        if self._run is not None:
             raise ProtocolError("cannot change the syringe diameter while running; stop() first")
         self._diameter_mm = diameter_mm
 
@@ -232,68 +166,114 @@ class GrblSyringe(OpenCloseLifecycle):
                 f"rate {rate_ul_per_h} uL/h needs feed {feed:.4g} mm/min above the axis maximum "
                 f"{self.max_feed_mm_per_min} mm/min; nothing sent")
         self.rate_ul_per_h = rate_ul_per_h
-        if self._run_start_mm is not None:
-            distance_mm, done_mm = self._run_distance_mm, self._hold_and_discard()
-            if self._restarted_in_run:
-                raise DeviceAlarm("reset", "GRBL restarted during the move: its position no longer counts from the "
-                                  "move's start, so the rest of the move is unknown; stopped, nothing restarted")
-            slack_mm = 2.0 / self.steps_per_mm + 1e-3  # step quantisation plus the 3-decimal position report
-            if not -slack_mm <= done_mm <= distance_mm + slack_mm:
-                raise ProtocolError(f"GRBL moved {done_mm:.4f} mm of a {distance_mm:.4f} mm move: the position does "
-                                    f"not fit the move, so the rest is unknown; stopped, nothing restarted")
-            self._move(max(distance_mm - done_mm, 0.0))  # within the slack: step quantisation only
+        if self._run is not None:
+            self._restart_run()
 
     def set_target_volume_ul(self, volume_ul: float | None) -> None:
         check_target_volume_ul(volume_ul)
         self._target_ul = volume_ul
 
     def clear_infused_volume(self) -> None:
-        self._origin_mm = self._axis_mm(self._query_status())
+        self._origin_mm = self._axis_mm(self._link.query_status())
 
     def start(self) -> None:
         if self.rate_ul_per_h is None:
             raise ProtocolError("set_rate_ul_per_h() before start()")
+        if self._run is not None:
+            self._restart_run()  # a run under way goes on at the current rate; never a second run on top of it
+            return
         distance_mm = self.travel_mm if self._target_ul is None else self._target_ul / self.plunger_area_mm2
         self._move(distance_mm)
 
+    @property
+    def _slack_mm(self) -> float:
+        return 2.0 / self.steps_per_mm + 1e-3  # step quantisation plus the 3-decimal position report
+
+    def _restart_run(self) -> None:
+        """Hold, discard the queued blocks, and go on with the rest of the run at the current rate."""
+        run = self._run
+        assert run is not None
+        done_mm = self._hold_and_discard()
+        if self._link.resets_seen > run.resets_at_start:
+            raise DeviceAlarm("reset", "GRBL restarted during the move: its position no longer counts from the "
+                              "move's start, so the rest of the move is unknown; stopped, nothing restarted")
+        try:
+            run.check_fits(done_mm, self._slack_mm)
+        except ProtocolError as exc:
+            raise ProtocolError(f"{exc}; stopped, nothing restarted") from None
+        self._move(max(run.total_mm - done_mm, 0.0))  # within the slack: step quantisation only
+
     def _move(self, distance_mm: float) -> None:
+        """Start a run of distance_mm from the machine position now: its first block, at most the horizon."""
+        report = self._link.query_status()
+        run = RunPlan(self._axis_mm(report), distance_mm, resets_at_start=self._link.resets_seen)
+        self._queue(run, done_mm=0.0)  # if GRBL refuses the block, there is no run
+        self._run = run
+
+    def _queue(self, run: RunPlan, done_mm: float) -> bool:
+        """Queue the block the run needs now (drivers.grbl_run.RunPlan.next_block_mm); True if one was queued."""
         assert self.rate_ul_per_h is not None
-        self._restarted_in_run = False
-        start_mm = self._axis_mm(self._query_status())
         feed = self.feed_mm_per_min(self.rate_ul_per_h)
+        block_mm = run.next_block_mm(done_mm, feed / 60.0 * self.motion_horizon_s)
+        if block_mm == 0.0:
+            return False
         # one block, one round trip: millimetres and relative distance are set with the move they apply to
-        self._command(f"G21G91G1{self.axis}{gp.gcode_number(self.infuse_direction * distance_mm)}"
+        self._link.command(f"G21G91G1{self.axis}{gp.gcode_number(self.infuse_direction * block_mm)}"
                       f"F{gp.gcode_number(feed)}")
-        self._run_start_mm, self._run_distance_mm = start_mm, distance_mm
+        run.sent_mm += block_mm
+        return True
+
+    def _renew(self, report: gp.StatusReport) -> bool:
+        """Top up the run's queue after a status report [SR-DRV-010]; end the run if it completed, or if GRBL
+        reset or raised an alarm (its queue is gone). True if a starved run (Idle before its end: the host
+        came late) was set moving again."""
+        run = self._run
+        if run is None:
+            return False
+        restarted = self._link.resets_seen > run.resets_at_start
+        if restarted or report.state not in ("Run", "Idle"):
+            if restarted or report.state == "Alarm":
+                self._run = None  # GRBL's queue is gone, and after a restart its position is not the run's
+            return False
+        done_mm = (self._axis_mm(report) - run.start_mm) * self.infuse_direction
+        try:
+            run.check_fits(done_mm, self._slack_mm)
+        except ProtocolError:
+            self._run = None  # nothing more is queued for a motion that is not understood
+            raise
+        if report.state == "Idle" and run.all_sent:
+            self._run = None  # the run completed
+            return False
+        return self._queue(run, done_mm) and report.state == "Idle"
 
     def _hold_and_discard(self) -> float:
-        """Feed hold, wait for the hold to complete, soft-reset to drop the rest of the move; mm of the move done
-        (0 when no move was under way)."""
+        """Feed hold, wait for the hold to complete, soft-reset to drop the queued blocks; mm of the run done
+        (0 when no run was under way)."""
         self.transport.write(gp.FEED_HOLD)
         deadline_s = time.monotonic() + self.hold_timeout_s
-        report = self._query_status()
+        report = self._link.query_status()
         while report.state in ("Run", "Jog") or (report.state == "Hold" and report.substate != 0):
             if time.monotonic() > deadline_s:
                 raise DeviceTimeout(f"GRBL still {report.state} {self.hold_timeout_s} s after feed hold")
             time.sleep(self.poll_interval_s)
-            report = self._query_status()
+            report = self._link.query_status()
         if report.state == "Hold":
-            alarms_before = len(self._alarms)
-            self._soft_reset()
-            report = self._query_status()
+            alarms_before = len(self._link.alarms)
+            self._link.soft_reset()
+            report = self._link.query_status()
             if report.state == "Alarm" and self.unlock_after_hold_reset and \
-                    self._alarms[alarms_before:] == [gp.alarm_name(3)]:
+                    self._link.alarms[alarms_before:] == [gp.alarm_name(3)]:
                 # Reset after a completed hold: motion had stopped, so the position is valid (stock GRBL
                 # raises no alarm here; controllers that raise ALARM:3 anyway are unlocked).
-                self._command("$X")
-                del self._alarms[alarms_before:]
-                report = self._query_status()
+                self._link.command("$X")
+                del self._link.alarms[alarms_before:]
+                report = self._link.query_status()
         done_mm = 0.0
-        if self._run_start_mm is not None:
-            done_mm = (self._axis_mm(report) - self._run_start_mm) * self.infuse_direction
-        self._run_start_mm = None
+        if self._run is not None:
+            done_mm = (self._axis_mm(report) - self._run.start_mm) * self.infuse_direction
+        self._run = None
         if report.state == "Alarm":
-            raise DeviceAlarm(self._alarms[-1] if self._alarms else "alarm", "GRBL in alarm state after stop")
+            raise DeviceAlarm(self._link.alarms[-1] if self._link.alarms else "alarm", "GRBL in alarm state after stop")
         return done_mm
 
     def stop(self) -> None:
@@ -301,15 +281,15 @@ class GrblSyringe(OpenCloseLifecycle):
         self._hold_and_discard()
 
     def status(self) -> PumpStatus:
-        report = self._query_status()
-        if self._run_start_mm is not None and report.state == "Idle":
-            self._run_start_mm = None  # the move completed
-        if report.state == "Alarm" and not self._alarms:
-            self._alarms = ["alarm"]
-        alarm = pop_oldest_alarm(self._alarms)
+        """The device's state, after topping up the run's queue (call it more often than motion_horizon_s)."""
+        report = self._link.query_status()
+        resumed = self._renew(report)
+        if report.state == "Alarm" and not self._link.alarms:
+            self._link.alarms.append("alarm")
+        alarm = pop_oldest_alarm(self._link.alarms)
         origin_mm = self._origin_mm if self._origin_mm is not None else self._axis_mm(report)
         return PumpStatus(
-            running=report.moving,
+            running=report.moving or resumed,
             infused_ul=(self._axis_mm(report) - origin_mm) * self.infuse_direction * self.plunger_area_mm2,
             alarm=alarm,
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -197,14 +198,20 @@ class MTSICSBalance(OpenCloseLifecycle):
         return self._parse_weight(self._read_line("SIR"), "SIR")
 
     def stop_stream(self) -> str:
-        """Cancel SIR with `@` (which also clears the tare); discards streamed lines; returns the serial number."""
+        """Cancel SIR with `@` (which also clears the tare); discards streamed lines; returns the serial number.
+        The streamed lines and the reply share one deadline, timeout_s after the `@` [SR-DRV-002]."""
         self._io("'@'", self._require().write, "@")
-        for _ in range(1000):
-            line = self._read_line("@")
+        deadline_s = time.monotonic() + self.timeout_s
+        late = f"balance {self.resource_name}: no I4 reply to '@' within {self.timeout_s:g} s"
+        while (remaining_s := deadline_s - time.monotonic()) > 0:
+            try:
+                line = self._read_line("@", max(remaining_s, 1e-3))
+            except DeviceTimeout as exc:
+                raise DeviceTimeout(late) from exc
             if line.startswith("I4 "):
                 self.streaming = False
                 return self._parse_serial(line, "@")
-        raise ProtocolError("no I4 reply to '@' among 1000 streamed lines")
+        raise DeviceTimeout(f"{late} (streamed lines kept coming)")
 
     def zero(self) -> None:
         """Set zero when stable (`Z`)."""

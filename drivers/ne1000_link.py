@@ -9,7 +9,7 @@ import time
 
 from drivers import ne1000_codec as codec
 from drivers.arguments import require_positive
-from drivers.errors import DriverError, FramingError, ProtocolError
+from drivers.errors import DeviceTimeout, DriverError, FramingError, ProtocolError
 from drivers.transport import Transport
 
 MAX_BASIC_REPLY_BYTES = 256
@@ -69,17 +69,26 @@ class NE1000Link:
             return reply
 
     def _read_reply(self, safe: bool | None) -> codec.Reply:
-        """safe=None: either framing, told apart by the second byte."""
+        """safe=None: either framing, told apart by the second byte. The reads of one reply share one deadline,
+        reply_timeout_s after the request [SR-DRV-002]."""
+        deadline_s = time.monotonic() + self.reply_timeout_s
+
+        def remaining_s() -> float:
+            left_s = deadline_s - time.monotonic()
+            if left_s <= 0:
+                raise DeviceTimeout(f"NE-1000 reply incomplete after {self.reply_timeout_s} s")
+            return left_s
+
         if safe is False:
-            frame = self.transport.read_until(bytes([codec.ETX]), self.reply_timeout_s, MAX_BASIC_REPLY_BYTES)
+            frame = self.transport.read_until(bytes([codec.ETX]), remaining_s(), MAX_BASIC_REPLY_BYTES)
             return codec.parse_reply(codec.decode_basic(frame))
-        head = self.transport.read_exact(2, self.reply_timeout_s)
+        head = self.transport.read_exact(2, remaining_s())
         if safe is None and head[0] == codec.STX and chr(head[1]).isdigit():
-            frame = head + self.transport.read_until(bytes([codec.ETX]), self.reply_timeout_s, MAX_BASIC_REPLY_BYTES)
+            frame = head + self.transport.read_until(bytes([codec.ETX]), remaining_s(), MAX_BASIC_REPLY_BYTES)
             return codec.parse_reply(codec.decode_basic(frame))
         if head[0] != codec.STX or head[1] < codec.SAFE_OVERHEAD_BYTES:
             raise FramingError(f"safe-mode reply must start STX <length>=4+, got {head!r}")
-        frame = head + self.transport.read_exact(head[1] - 1, self.reply_timeout_s)
+        frame = head + self.transport.read_exact(head[1] - 1, remaining_s())
         return codec.parse_reply(codec.decode_safe(frame))
 
     def _resync(self) -> None:

@@ -2,11 +2,13 @@
 
 SerialTransport accepts anything pyserial can open: a device path (`/dev/ttyUSB0`), a pty path
 (`/dev/pts/5`), `socket://host:port`, `loop://`, `spy:///dev/ttyUSB0?file=trace.txt` (record a real
-exchange). Every read has a timeout; pyserial's exceptions become the typed errors of drivers.errors.
+exchange). Every read has a timeout that bounds the whole call, however the bytes trickle in (one deadline,
+not one per byte); pyserial's exceptions become the typed errors of drivers.errors.
 """
 from __future__ import annotations
 
 import logging
+import time
 from typing import Protocol
 
 import serial
@@ -15,6 +17,7 @@ from drivers.arguments import require_positive
 from drivers.errors import DeviceDisconnected, DeviceTimeout, TransportError
 
 DEFAULT_TIMEOUT_S = 1.0
+
 
 log = logging.getLogger(__name__)  # DEBUG: every byte written and read (itpump -vv)
 
@@ -72,6 +75,8 @@ class SerialTransport:
         self.exclusive = exclusive
         self._port: serial.SerialBase | None = None
         self._port_timeout_s: float | None = None
+        self._rx = bytearray()
+        """Bytes read from the port but not yet returned (what followed a terminator)."""
 
     @property
     def is_open(self) -> bool:
@@ -92,9 +97,11 @@ class SerialTransport:
             raise TransportError(f"cannot open serial port {self.url!r}: {exc}") from exc
         self._port = port
         self._port_timeout_s = self.timeout_s
+        self._rx.clear()
 
     def close(self) -> None:
         port, self._port = self._port, None
+        self._rx.clear()
         if port is not None:
             try:
                 port.close()
@@ -111,18 +118,40 @@ class SerialTransport:
             return DeviceDisconnected(f"{self.url}: device disconnected during {action}: {exc}")
         return TransportError(f"{self.url}: {action} failed: {exc}")
 
-    def _set_timeout(self, port: serial.SerialBase, timeout_s: float | None) -> None:
+    def _timeout_s(self, timeout_s: float | None) -> float:
         wanted_s = self.timeout_s if timeout_s is None else timeout_s
         if wanted_s < 0:
             raise ValueError(f"timeout_s must be >= 0, got {wanted_s}")
-        if wanted_s != self._port_timeout_s:
-            port.timeout = wanted_s
-            self._port_timeout_s = wanted_s
+        return wanted_s
+
+    def _fill(self, port: serial.SerialBase, deadline_s: float) -> bool:
+        """Add what has arrived to the buffer, or wait for one byte until deadline_s (time.monotonic());
+        False once the deadline has passed or nothing came by then."""
+        remaining_s = deadline_s - time.monotonic()
+        if remaining_s <= 0:
+            return False
+        try:
+            waiting = port.in_waiting
+            if not waiting and remaining_s != self._port_timeout_s:
+                port.timeout = self._port_timeout_s = remaining_s
+            chunk = port.read(waiting or 1)
+        except (serial.SerialException, OSError) as exc:
+            raise self._translate(exc, "read") from exc
+        self._rx += chunk
+        return bool(chunk)
+
+    def _received(self, data: bytes) -> bytes:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s rx %r", self.url, data)
+        return data
+
+    def _take(self, size: int) -> bytes:
+        data = bytes(self._rx[:size])
+        del self._rx[:size]
+        return data
 
     def write(self, data: bytes) -> None:
         port = self._require_port()
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s tx %r", self.url, data)
         try:
             port.write(data)
             port.flush()
@@ -130,40 +159,37 @@ class SerialTransport:
             raise DeviceTimeout(f"{self.url}: write of {len(data)} bytes timed out") from exc
         except (serial.SerialException, OSError) as exc:
             raise self._translate(exc, "write") from exc
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s tx %r", self.url, data)
 
     def read_exact(self, size: int, timeout_s: float | None = None) -> bytes:
         port = self._require_port()
-        self._set_timeout(port, timeout_s)
-        try:
-            data = port.read(size)
-        except (serial.SerialException, OSError) as exc:
-            raise self._translate(exc, "read") from exc
-        if len(data) < size:
-            raise DeviceTimeout(f"{self.url}: expected {size} bytes within {self._port_timeout_s} s, got {data!r}")
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s rx %r", self.url, bytes(data))
-        return bytes(data)
+        wanted_s = self._timeout_s(timeout_s)
+        deadline_s = time.monotonic() + wanted_s
+        while len(self._rx) < size:
+            if not self._fill(port, deadline_s):
+                raise DeviceTimeout(f"{self.url}: expected {size} bytes within {wanted_s} s, got {self._take(size)!r}")
+        return self._received(self._take(size))
 
     def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size: int = 4096) -> bytes:
         port = self._require_port()
-        self._set_timeout(port, timeout_s)
-        try:
-            data = port.read_until(terminator, max_size)
-        except (serial.SerialException, OSError) as exc:
-            raise self._translate(exc, "read") from exc
-        if not data.endswith(terminator):
-            raise DeviceTimeout(
-                f"{self.url}: no {terminator!r} within {self._port_timeout_s} s"
-                + (f" (max {max_size} bytes)" if len(data) >= max_size else "") + f", got {bytes(data)!r}"
-            )
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s rx %r", self.url, bytes(data))
-        return bytes(data)
+        wanted_s = self._timeout_s(timeout_s)
+        deadline_s = time.monotonic() + wanted_s
+        while True:
+            end = self._rx.find(terminator)
+            if 0 <= end <= max_size - len(terminator):
+                return self._received(self._take(end + len(terminator)))
+            if len(self._rx) >= max_size or not self._fill(port, deadline_s):
+                full = len(self._rx) >= max_size
+                raise DeviceTimeout(f"{self.url}: no {terminator!r} within {wanted_s} s"
+                                    + (f" (max {max_size} bytes)" if full else "") + f", got {self._take(max_size)!r}")
 
     def read_available(self) -> bytes:
         port = self._require_port()
         try:
             waiting = port.in_waiting
-            return bytes(port.read(waiting)) if waiting else b""
+            if waiting:
+                self._rx += port.read(waiting)
         except (serial.SerialException, OSError) as exc:
             raise self._translate(exc, "read") from exc
+        return self._take(len(self._rx))

@@ -40,6 +40,9 @@ class GrblPumpConfig(StrictModel):
     steps_per_mm: float = Field(gt=0, description="GRBL $100: motor steps/rev x microsteps / lead mm per rev")
     startup_wait_s: float = Field(2.0, ge=0, description="wait for the banner after open (board resets) [U]")
     min_feed_mm_per_min: float = Field(1.0, gt=0, description="GRBL MINIMUM_FEED_RATE build constant (stock 1.0) [U]")
+    motion_horizon_s: float | None = Field(
+        None, gt=0, description="most motion (device seconds) GRBL may hold queued; a dead host's stepper stops within "
+                                "it. Default: two supervision periods of the run (hil.rig.motion_horizon) [SR-DRV-010]")
 
 
 PumpConfig = Annotated[Union[Ne1000PumpConfig, GrblPumpConfig], Field(discriminator="driver")]

@@ -21,6 +21,7 @@ from firmware_sim.clock import Clock
 from hil.config.rig import GrblPumpConfig, Ne1000PumpConfig, RigConfig
 from hil.gravimetry.conversion import G_PER_MG
 from hil.rig.errors import RigError
+from hil.rig.motion_horizon import motion_horizon_s
 
 NE1000_MAX_WATCHDOG_S = SAFE_MODE_TIMEOUT_RANGE_S[1]
 """Safe-mode watchdog on a virtual clock: supervision polls (not a wall-time heartbeat) must feed it."""
@@ -32,6 +33,9 @@ class BuildContext:
 
     config: RigConfig
     clock: Clock
+    supervision_period_s: float | None = None
+    """The run's supervision period (scenario seconds), None without a run; sets the GRBL motion horizon."""
+    time_compression_factor: float = 1.0
     syringe_fill_ul: float | None = None
     pump_url: str = ""
     balance_resource: str = ""
@@ -63,7 +67,8 @@ def _grbl_pump(ctx: BuildContext) -> SyringePump:
     return GrblSyringe(transport, steps_per_mm=pump.steps_per_mm, diameter_mm=syringe.diameter_mm,
                        max_rate_ul_per_h=ctx.config.max_rate_ul_per_h, travel_mm=syringe.volume_ul / area_mm2,
                        min_feed_mm_per_min=pump.min_feed_mm_per_min, reply_timeout_s=pump.transport.timeout_s,
-                       banner_wait_s=pump.startup_wait_s)
+                       banner_wait_s=pump.startup_wait_s,
+                       motion_horizon_s=motion_horizon_s(pump, ctx.supervision_period_s, ctx.time_compression_factor))
 
 
 def _mtsics_balance(ctx: BuildContext) -> MTSICSBalance:

@@ -30,7 +30,7 @@ def visa_resource_for_pty(path: str) -> str:
 
 class Rig:
     def __init__(self, config: RigConfig, *, time_compression_factor: float = 1.0,
-                 syringe_fill_ul: float | None = None) -> None:
+                 syringe_fill_ul: float | None = None, supervision_period_s: float | None = None) -> None:
         check_time_compression(config, time_compression_factor)
         if syringe_fill_ul is not None and not 0 <= syringe_fill_ul <= config.syringe.volume_ul:
             raise RigError(f"syringe fill {syringe_fill_ul:g} uL does not fit the rig's syringe "
@@ -38,7 +38,9 @@ class Rig:
         self.config = config
         self.time_compression_factor = float(time_compression_factor)
         self.clock: Clock = make_clock(config.clock, self.time_compression_factor)
-        self._ctx = BuildContext(config=config, clock=self.clock, syringe_fill_ul=syringe_fill_ul)
+        self._ctx = BuildContext(config=config, clock=self.clock, syringe_fill_ul=syringe_fill_ul,
+                                 supervision_period_s=supervision_period_s,
+                                 time_compression_factor=self.time_compression_factor)
         self.emulators: dict[str, Any] = self._ctx.emulators
         self.pump: Any = None
         self.balance: Any = None

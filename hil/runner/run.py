@@ -22,6 +22,7 @@ from hil.outputs.render import render_all
 from hil.outputs.summary import build_summary
 from hil.records.writer import RECORD_FILENAME, RecordWriter
 from hil.rig import Rig, RigError
+from hil.rig.motion_horizon import check_motion_horizon
 from hil.rig.registry import NE1000_MAX_WATCHDOG_S
 from hil.rig.rig import check_time_compression
 from hil.runner import provenance
@@ -82,6 +83,7 @@ def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> Prepare
     _check_faults(scenario, rig, scenario_path)
     try:
         check_time_compression(rig, options.time_compression_factor)
+        check_motion_horizon(rig, scenario.supervision_period_s, options.time_compression_factor)
         fw_config = firmware_config(scenario)
         limits = drug_limits(scenario)
         syringe_fill = syringe_fill_ul(scenario, rig.syringe.volume_ul)
@@ -129,7 +131,7 @@ def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOp
 def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions,
              progress: Callable[[float], None], pk_peaks: dict) -> tuple[str, str, dict]:
     rig = Rig(prepared.rig, time_compression_factor=options.time_compression_factor,
-              syringe_fill_ul=prepared.syringe_fill_ul)
+              syringe_fill_ul=prepared.syringe_fill_ul, supervision_period_s=prepared.scenario.supervision_period_s)
     outcome, reason, extra = _execute_on(rig, prepared, record, options, progress, pk_peaks)
     if rig.teardown_errors:  # e.g. the pump could not be stopped: never a PASS, and said in the reason
         outcome, reason = "ERROR", f"{reason}; rig teardown failed: {'; '.join(rig.teardown_errors)}"

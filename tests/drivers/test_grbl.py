@@ -28,7 +28,8 @@ def open_script(x_mm: float = 0.0):
 
 
 def syringe(**options):
-    options = {"max_rate_ul_per_h": 100_000.0, **options}
+    options = {"max_rate_ul_per_h": 100_000.0, "motion_horizon_s": 1e9, **options}  # one block per run unless a
+    # test sets the horizon
     return functools.partial(GrblSyringe, steps_per_mm=800.0, diameter_mm=DIAMETER_MM, poll_interval_s=0.0,
                              **options)
 
@@ -238,3 +239,88 @@ def test_alarm_3_is_reported_when_unlocking_is_disabled():
 def test_gcode_numbers_use_every_digit_grbl_reads(value, text):
     assert gcode_number(value) == text
     assert sum(c.isdigit() for c in text) == 8
+
+
+def test_a_run_queues_at_most_the_horizon_and_status_tops_it_up():
+    rate_ul_per_h = 20_000.0  # feed 1.99926 mm/min: the 60 s horizon is 1.99926 mm
+    horizon_mm = rate_ul_per_h / 60 / AREA_MM2
+    script = open_script() + start_script(horizon_mm, rate_ul_per_h) + [
+        (b"?", report("Run", 1.0, 2.0)), (move_line(1.0, rate_ul_per_h), b"ok\r\n"),  # back up to the horizon
+        (b"?", report("Run", 1.2, 2.0)),  # 1.8 mm of the 2.0 mm horizon still queued: no sliver of a block
+        (b"?", report("Run", 2.5, 2.0)), (move_line(1.5, rate_ul_per_h), b"ok\r\n"),
+    ]
+    with expected_exchange(syringe(motion_horizon_s=60.0, travel_mm=30.0), script) as pump:
+        pump.set_rate_ul_per_h(rate_ul_per_h)
+        pump.start()
+        assert [pump.status().running for _ in range(3)] == [True, True, True]
+
+
+def test_the_last_block_ends_at_the_target_volume_and_idle_then_ends_the_run():
+    rate_ul_per_h = 20_000.0
+    horizon_mm = rate_ul_per_h / 60 / AREA_MM2
+    target_mm = 1.5 * horizon_mm
+    script = open_script() + start_script(horizon_mm, rate_ul_per_h) + [
+        (b"?", report("Run", 1.0, 2.0)), (move_line(target_mm - horizon_mm, rate_ul_per_h), b"ok\r\n"),
+        (b"?", report("Idle", round(target_mm, 3))),  # every block sent and done: the run is over
+        (b"?", report("Idle", round(target_mm, 3))),  # nothing more is queued
+    ]
+    with expected_exchange(syringe(motion_horizon_s=60.0), script) as pump:
+        pump.set_rate_ul_per_h(rate_ul_per_h)
+        pump.set_target_volume_ul(target_mm * AREA_MM2)
+        pump.start()
+        assert pump.status().running is True
+        assert pump.status().running is False
+        assert pump.status().running is False
+
+
+def test_a_starved_run_is_set_moving_again_by_the_next_status():
+    rate_ul_per_h = 20_000.0
+    horizon_mm = rate_ul_per_h / 60 / AREA_MM2
+    script = open_script() + start_script(horizon_mm, rate_ul_per_h) + [
+        # all of it done (1.999 mm as reported): a new block of a whole horizon, less the 0.3 um still unreported
+        (b"?", report("Idle", 1.999)), (move_line(1.999, rate_ul_per_h), b"ok\r\n"),
+    ]
+    with expected_exchange(syringe(motion_horizon_s=60.0, travel_mm=30.0), script) as pump:
+        pump.set_rate_ul_per_h(rate_ul_per_h)
+        pump.start()
+        assert pump.status().running is True  # the host came late; the run goes on
+
+
+def test_a_position_outside_the_queued_motion_stops_the_top_ups():
+    rate_ul_per_h = 20_000.0
+    horizon_mm = rate_ul_per_h / 60 / AREA_MM2
+    script = open_script() + start_script(horizon_mm, rate_ul_per_h) + [
+        (b"?", report("Run", 5.0, 2.0)),  # 5 mm of a 2 mm queue: something else moved the axis
+        (b"?", report("Run", 5.5, 2.0)),  # no run any more: nothing is queued on top
+    ]
+    with expected_exchange(syringe(motion_horizon_s=60.0, travel_mm=30.0), script) as pump:
+        pump.set_rate_ul_per_h(rate_ul_per_h)
+        pump.start()
+        with pytest.raises(ProtocolError, match="does not fit"):
+            pump.status()
+        assert pump.status().running is True
+
+
+def test_motion_horizon_must_be_positive():
+    with pytest.raises(ValueError, match="motion_horizon_s"):
+        GrblSyringe(None, steps_per_mm=80, diameter_mm=10, max_rate_ul_per_h=1, motion_horizon_s=0)  # type: ignore[arg-type]
+
+
+@pytest.mark.requirements("SR-DRV-002")
+@pytest.mark.parametrize(("chatter", "call"), [
+    (b"[MSG:chatter]\r\n", "status"),  # informational lines, never the status report
+    (b"<Idle|MPos:0.000,0.000,0.000|FS:0,0>\r\n", "start"),  # status reports, never the `ok` to the move
+])
+def test_a_device_that_keeps_talking_cannot_hold_a_call_past_its_timeout(chatter, call):
+    import time
+
+    from chatty import ChattyTransport
+
+    transport = ChattyTransport(open_script(), chatter)
+    pump = syringe(reply_timeout_s=0.2)(transport)
+    pump.open()
+    pump.set_rate_ul_per_h(20_000.0)
+    started_s = time.monotonic()
+    with pytest.raises(DeviceTimeout):
+        getattr(pump, call)()
+    assert time.monotonic() - started_s < 5 * 0.2  # a behaviour bound (it was 8 s and more), not a benchmark

@@ -263,3 +263,43 @@ def test_start_whose_first_reply_is_late_fails_typed_and_leaves_nothing_moving(o
     assert status.running is True and status.infused_ul == pytest.approx(10.0, rel=0.05)
     pump.stop()
     assert_stopped_and_still(pump, device, clock)
+
+
+def ticks(clock, pump, period_s, count):
+    """A live host: `count` supervision ticks, one status() every period_s."""
+    for _ in range(count):
+        clock.advance_s(period_s)
+        pump.status()
+
+
+@pytest.mark.requirements("SR-DRV-010")
+def test_a_host_that_stops_renewing_leaves_at_most_the_horizon_of_motion(on_virtual_clock):
+    clock, device, pump = on_virtual_clock(motion_horizon_s=30.0)
+    rate_ul_per_h = 6000.0  # 100 uL/min; a run without a target would be the whole 1000 uL syringe (10 min)
+    pump.set_rate_ul_per_h(rate_ul_per_h)
+    pump.start()
+    ticks(clock, pump, 10.0, 6)  # the host lives for 60 s: motion is continuous
+    assert device.dispensed_volume_ul() == pytest.approx(100.0, rel=0.01)
+    clock.advance_s(600.0)  # the host is gone: nothing renews the queued motion
+    overrun_ul = device.dispensed_volume_ul() - 100.0
+    assert 0.0 <= overrun_ul <= rate_ul_per_h * 30.0 / 3600.0 + AREA_MM2 / 800.0 * 2  # the horizon, plus 2 steps
+    assert overrun_ul == pytest.approx(50.0, rel=0.01)  # and it did run the horizon out: no starving while alive
+    position_mm = device.position_mm()
+    clock.advance_s(600.0)
+    assert device.position_mm() == position_mm  # the stepper stands still
+
+
+@pytest.mark.requirements("SR-DRV-010")
+def test_renewed_runs_reach_the_target_exactly_and_rate_changes_still_apply(on_virtual_clock):
+    clock, device, pump = on_virtual_clock(motion_horizon_s=5.0)
+    pump.set_rate_ul_per_h(6000.0)
+    pump.set_target_volume_ul(60.0)
+    pump.clear_infused_volume()
+    pump.start()
+    ticks(clock, pump, 2.0, 6)  # 20 uL in 12 s, in blocks of at most 5 s
+    pump.set_rate_ul_per_h(12_000.0)  # the rest (40 uL) at 200 uL/min: 12 s
+    ticks(clock, pump, 2.0, 10)
+    status = pump.status()
+    assert status.running is False
+    assert status.infused_ul == pytest.approx(60.0, abs=AREA_MM2 / 800.0 * 2)
+    assert device.dispensed_volume_ul() == pytest.approx(60.0, abs=AREA_MM2 / 800.0 * 2)

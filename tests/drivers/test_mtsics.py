@@ -163,3 +163,18 @@ def test_s_and_si_are_refused_while_streaming_and_nothing_is_sent():
         return balance.stop_stream()
 
     assert run([(b"SIR\r\n", b"S D     1.0 g\r\n"), (b"@\r\n", b"I4 A \"SN1\"\r\n")], action) == "SN1"
+
+
+@pytest.mark.requirements("SR-DRV-002")
+def test_a_stream_that_never_stops_cannot_hold_stop_stream_past_its_timeout():
+    import time
+
+    from chatty import chatty_socket
+
+    with chatty_socket(b"S D     10.01 g\r\n") as url:  # SIR lines for ever, never the I4 that ends them
+        with MTSICSBalance(f"ASRL{url}::INSTR", backend="@py", timeout_s=0.3) as balance:
+            balance.start_stream()
+            started_s = time.monotonic()
+            with pytest.raises(DeviceTimeout, match="no I4 reply"):
+                balance.stop_stream()
+            assert time.monotonic() - started_s < 5 * 0.3  # a behaviour bound (it was 1000 lines), not a benchmark

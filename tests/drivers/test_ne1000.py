@@ -345,3 +345,22 @@ def test_two_different_alarms_are_both_reported_one_per_status():
     ]
     with expected_exchange(basic_pump(), script) as pump:
         assert [pump.status().alarm for _ in range(3)] == ["stall", "watchdog", None]
+
+
+@pytest.mark.requirements("SR-DRV-002")
+@pytest.mark.parametrize("safe_mode", [False, True], ids=["basic", "safe"])
+def test_a_reply_that_keeps_trickling_cannot_hold_an_exchange_past_its_timeout(safe_mode):
+    import time
+
+    from chatty import ChattyTransport
+    from drivers.ne1000_link import NE1000Link
+
+    # STX and a length of 255, then bytes one by one and never the ETX: every read of the reply shares one deadline
+    transport = ChattyTransport([], b"\x02\xff", interval_s=0.01)
+    link = NE1000Link(transport, address=0, reply_timeout_s=0.2, com_retries=1)
+    link.safe_mode = safe_mode
+    transport.open()
+    started_s = time.monotonic()
+    with pytest.raises(DeviceTimeout):
+        link.exchange("")
+    assert time.monotonic() - started_s < 5 * 0.2  # a behaviour bound, not a benchmark

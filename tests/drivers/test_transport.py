@@ -151,3 +151,40 @@ def test_scripted_transport_rules():
     with pytest.raises(ScriptMismatch, match="not consumed"):
         with expected_exchange(lambda t: t, [(b"X", b"")], open_driver=True):
             pass
+
+
+@pytest.mark.requirements("SR-DRV-002")
+@pytest.mark.parametrize("read", ["until", "exact"])
+def test_bytes_that_keep_trickling_cannot_hold_a_read_past_its_timeout(read):
+    import time
+
+    from chatty import chatty_socket
+
+    with chatty_socket(b".", interval_s=0.01) as url:  # a byte every 10 ms, never the terminator
+        transport = SerialTransport(url, timeout_s=0.2)
+        transport.open()
+        try:
+            started_s = time.monotonic()
+            with pytest.raises(DeviceTimeout, match=r"\.\.\."):  # carrying what did arrive
+                if read == "until":
+                    transport.read_until(b"\n", max_size=100_000)
+                else:
+                    transport.read_exact(100_000)
+            assert time.monotonic() - started_s < 5 * 0.2  # a behaviour bound, not a benchmark
+        finally:
+            transport.close()
+
+
+def test_bytes_after_a_terminator_wait_for_the_next_read(pty_pair):
+    master, path = pty_pair
+    transport = SerialTransport(path, timeout_s=0.5)
+    transport.open()
+    try:
+        os.write(master, b"one\ntwo\nthr")
+        assert transport.read_until(b"\n") == b"one\n"
+        assert transport.read_exact(2) == b"tw"
+        assert transport.read_until(b"\n") == b"o\n"
+        assert transport.read_available() == b"thr"
+        assert transport.read_available() == b""
+    finally:
+        transport.close()

@@ -1,0 +1,44 @@
+"""The GRBL motion horizon of a run: the most motion, in device seconds at the run's feed, GRBL may hold queued.
+
+GRBL has no communications watchdog: whatever it has queued runs to its end, host or no host. The driver
+therefore never queues more than the horizon and tops it up on each status read, which the firmware's
+supervision tick makes every supervision period; a host that dies leaves its stepper at most the horizon of
+motion [SR-DRV-010]. Unless the rig sets pump.motion_horizon_s, the horizon is HORIZON_SUPERVISION_PERIODS
+supervision periods in device time (the period divided by the time compression factor), and at least
+MIN_MOTION_HORIZON_S so that a tick made late by a loaded host does not stall the motion. A horizon the rig
+sets must cover MIN_HORIZON_PERIODS periods, or the motion would stall between two ticks.
+"""
+from __future__ import annotations
+
+from firmware_sim.pump.config import FirmwareConfig
+from hil.config.rig import GrblPumpConfig, RigConfig
+from hil.rig.errors import RigError
+
+HORIZON_SUPERVISION_PERIODS = 2.0
+MIN_HORIZON_PERIODS = 1.5
+MIN_MOTION_HORIZON_S = 5.0
+DEFAULT_SUPERVISION_PERIOD_S = FirmwareConfig.supervision_period_s
+"""The period assumed when a rig is built without a run (the pytest plugin's firmware uses the default)."""
+
+
+def motion_horizon_s(pump: GrblPumpConfig, supervision_period_s: float | None, time_compression_factor: float) -> float:
+    """The horizon the driver gets: the rig's pump.motion_horizon_s, or two supervision periods on the device."""
+    if pump.motion_horizon_s is not None:
+        return pump.motion_horizon_s
+    period_s = DEFAULT_SUPERVISION_PERIOD_S if supervision_period_s is None else supervision_period_s
+    return max(HORIZON_SUPERVISION_PERIODS * period_s / time_compression_factor, MIN_MOTION_HORIZON_S)
+
+
+def check_motion_horizon(rig: RigConfig, supervision_period_s: float, time_compression_factor: float) -> None:
+    """RigError if the rig's pump.motion_horizon_s is too short for the run's supervision period [SR-DRV-010]."""
+    pump = rig.pump
+    if not isinstance(pump, GrblPumpConfig) or pump.motion_horizon_s is None:
+        return
+    device_period_s = supervision_period_s / time_compression_factor
+    if pump.motion_horizon_s < MIN_HORIZON_PERIODS * device_period_s:
+        compressed = f" (supervision_period_s {supervision_period_s:g} s at time compression x{time_compression_factor:g})" \
+            if time_compression_factor != 1.0 else ""
+        raise RigError(f"rig {rig.rig_id}: pump.motion_horizon_s {pump.motion_horizon_s:g} s is shorter than "
+                       f"{MIN_HORIZON_PERIODS:g} supervision periods of {device_period_s:g} s on the device{compressed}: "
+                       f"the stepper would stall between two status reads; raise it, or leave it out for two "
+                       f"periods [SR-DRV-010]")

@@ -1,0 +1,115 @@
+"""Hazard: the host dies mid-bolus on a GRBL rig. GRBL has no watchdog, so what bounds the overrun is the motion
+horizon the driver keeps queued and renews while the host lives [SR-DRV-010].
+
+Met the way a user meets it: `itpump emulate grbl` serves the device on a pty (a process, wall clock),
+`itpump run` delivers a bolus through a wall-clock rig file pointing at that pty (ITPUMP_PUMP_PORT), the run
+process is killed with SIGKILL mid-bolus, then a client written from the GRBL protocol description (send `?`,
+read `<State|MPos:x,y,z|...>`) watches the stepper. This measures a device's overrun against its safety bound,
+with generous slack for a loaded 2-core machine; nothing here times the test suite itself.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import serial
+
+pytestmark = [pytest.mark.timeout(240), pytest.mark.requirements("SR-DRV-010")]
+ITPUMP = [sys.executable, "-m", "hil.cli.main"]
+DATA = Path(__file__).parent / "data"
+AREA_MM2 = math.pi * 2.0**2 / 4  # the 2 mm syringe the emulator is started with and the rig file names
+BOLUS_UL_PER_H = 400.0  # 100 mcg over 30 min at 500 mcg/mL
+FEED_MM_PER_S = BOLUS_UL_PER_H / 3600 / AREA_MM2
+HORIZON_S = 5.0  # the rig sets none: max(two supervision periods of 2 s, hil.rig.motion_horizon's 5 s floor)
+SLACK_S = 5.0  # process death, pty reopening and scheduling delays on a loaded machine
+_REPORT = re.compile(r"^<([A-Za-z]+)(?::\d)?\|[MW]Pos:(-?\d+\.\d+),")
+
+
+def query(port: serial.Serial) -> tuple[str, float]:
+    """One `?` status query: (state, X position in mm). Other lines (ok, banners, [MSG:]) are skipped."""
+    port.reset_input_buffer()
+    port.write(b"?")
+    deadline_s = time.monotonic() + 5.0
+    while time.monotonic() < deadline_s:
+        match = _REPORT.match(port.readline().decode("ascii", errors="replace").strip())
+        if match:
+            return match.group(1), float(match.group(2))
+    raise AssertionError("the GRBL emulator sent no status report within 5 s")
+
+
+def record_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def wait_for_bolus_and_renewals(record: Path, run: subprocess.Popen, renewals: int = 2) -> None:
+    """Until the bolus rate is commanded and `renewals` supervision status reads followed it."""
+    deadline_s = time.monotonic() + 120.0
+    while time.monotonic() < deadline_s:
+        assert run.poll() is None, run.communicate()
+        lines = record_lines(record)
+        bolus = [i for i, line in enumerate(lines)
+                 if '"rate_command"' in line and f'"rate_ul_per_h":{BOLUS_UL_PER_H}' in line]
+        if bolus and sum('"kind":"status"' in line for line in lines[bolus[0]:]) >= renewals:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the run did not reach the bolus in time")
+
+
+def watch_until_stopped(path: str, until_s: float) -> list[tuple[float, str, float]]:
+    """(time, state, X mm) every 0.1 s until the stepper reports Idle at the same position twice, or until_s."""
+    seen: list[tuple[float, str, float]] = []
+    with serial.Serial(path, 115200, timeout=0.5) as port:
+        while time.monotonic() < until_s:
+            state, x_mm = query(port)
+            seen.append((time.monotonic(), state, x_mm))
+            if len(seen) >= 2 and seen[-2][1:] == ("Idle", x_mm) and state == "Idle":
+                break
+            time.sleep(0.1)
+    return seen
+
+
+def test_a_host_killed_mid_bolus_leaves_the_stepper_at_most_the_motion_horizon(bundled_configs: Path,
+                                                                               tmp_path: Path) -> None:
+    emulator = subprocess.Popen([*ITPUMP, "emulate", "grbl", "--syringe-diameter-mm", "2", "--syringe-volume-ul",
+                                 "500"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        announced = emulator.stdout.readline().strip() if emulator.stdout else ""
+        assert announced.startswith("grbl: /dev/"), (announced, emulator.poll())
+        pty_path = announced.split(": ", 1)[1]
+        env = {**os.environ, "ITPUMP_PUMP_PORT": pty_path, "ITPUMP_BENCH_CONFIGS": str(bundled_configs)}
+        out_dir = tmp_path / "run"
+        run = subprocess.Popen([*ITPUMP, "run", str(DATA / "host-killed-mid-bolus.yaml"), "--rig",
+                                str(DATA / "grbl-wall-pty.yaml"), "--out", str(out_dir), "--json", "--no-progress"],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for_bolus_and_renewals(out_dir / "record.jsonl", run)
+            killed_s = time.monotonic()
+            run.send_signal(signal.SIGKILL)
+            run.wait(timeout=30)
+        finally:
+            if run.poll() is None:
+                run.kill()
+                run.wait(timeout=30)
+        seen = watch_until_stopped(pty_path, killed_s + HORIZON_S + 60.0)
+    finally:
+        emulator.send_signal(signal.SIGTERM)
+        emulator.communicate(timeout=30)
+    alarms = [line for line in record_lines(out_dir / "record.jsonl") if line.startswith('{"event":"alarm"')]
+    assert alarms == [], "while the host lived, renewal on each supervision tick kept the delivery continuous"
+    first_s, first_state, first_mm = seen[0]
+    assert first_state == "Run", f"the stepper was not moving after the kill, nothing was measured: {seen[:3]}"
+    stopped = next(((t_s, x_mm) for t_s, state, x_mm in seen if state == "Idle"), None)
+    assert stopped is not None, f"the stepper still ran {seen[-1][0] - killed_s:.0f} s after the host was killed"
+    stopped_s, stopped_mm = stopped
+    assert stopped_s - killed_s <= HORIZON_S + SLACK_S
+    # the travel between the kill and the first report, at the bolus feed, plus what was measured after it
+    overrun_ul = ((stopped_mm - first_mm) + FEED_MM_PER_S * (first_s - killed_s)) * AREA_MM2
+    assert overrun_ul <= BOLUS_UL_PER_H / 3600 * (HORIZON_S + SLACK_S), overrun_ul
+    assert (stopped_mm - first_mm) * AREA_MM2 <= BOLUS_UL_PER_H / 3600 * HORIZON_S + 4 / 800 * AREA_MM2
