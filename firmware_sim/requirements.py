@@ -7,7 +7,7 @@ from __future__ import annotations
 
 REQUIREMENTS: dict[str, str] = {
     # --- PK envelopes (firmware_sim/pk) ---
-    "SR-PK-001": "Peak plasma of an intrathecal regimen is at least 100x (configurable) below the steady-state peak of the oral reference regimen (20 mg every 8 h).",
+    "SR-PK-001": "Peak plasma of an intrathecal regimen is at least 100x (configurable) below the steady-state peak of the oral comparator, by default the maximum labelled oral regimen (20 mg four times a day, 80 mg/day).",
     "SR-PK-002": "Peak plasma stays at or below the ceiling: 5 ng/mL adults, 10 ng/mL under 18 years (configurable).",
     "SR-PK-003": "Peak lumbar CSF concentration stays at or below the configured ceiling (default 3000 ng/mL).",
     "SR-PK-004": "Peak cisternal CSF concentration stays at or below the configured ceiling (default 750 ng/mL).",

@@ -1,8 +1,10 @@
-"""PK safety envelopes: pure functions of a Prediction returning value, limit, unit, verdict, reason, IDs.
+"""PK safety envelopes: pure functions of a Prediction returning value, limit, unit, outcome, reason, IDs.
 
 Every envelope uses the prediction's true peaks (found between samples too, see peaks.py), never
 only the sampled values. Limits are configurable through EnvelopeLimits; defaults and their basis:
-- plasma reduction vs oral >= 100x: label 12.1 ("100 times less"); oral regimen 20 mg every 8 h.
+- plasma reduction vs oral >= 100x: label 12.1 ("100 times less"); the comparator is the maximum
+  labelled oral regimen, 20 mg four times a day (80 mg/day) at steady state (oral.py), since patients
+  move to intrathecal therapy after maximal oral therapy. Results name it in `comparator`.
 - plasma ceiling 5 ng/mL adults (label 12.3 "0 to 5 ng/mL"), 10 ng/mL under 18 years (label:
   children 8-18 y "near or below 10 ng/mL").
 - lumbar CSF peak ceiling 3000 ng/mL [A]: about 2x the peak after the largest label screening bolus
@@ -10,21 +12,26 @@ only the sampled values. Limits are configurable through EnvelopeLimits; default
   range of reported maintenance doses.
 - cisternal CSF peak ceiling 750 ng/mL [A]: the cisternal steady state of the same ~2160 mcg/day;
   about 6.6x the cisternal peak after a 100 mcg bolus; a 1000 mcg refill-error bolus (~1100 ng/mL) fails.
+
+Outcomes (firmware_sim.outcome): PASS or FAIL when there is an exposure to judge; NOT_EVALUATED, with
+value None, when there is none: no drug (less than EnvelopeLimits.min_dose_to_evaluate_mcg, 0.1 mcg)
+reached the catheter tip by the end of the prediction, or (for the ratio) no drug reached plasma, so no
+finite ratio exists. A NOT_EVALUATED envelope never counts
+as passed, and no PASS or FAIL carries a non-finite value.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Mapping
 
+from firmware_sim.outcome import Outcome
 from firmware_sim.pk.age_groups import PEDIATRIC_BELOW_AGE_YEARS, AgeGroup, age_group
-from firmware_sim.pk.oral import OralRegimen, oral_steady_state_peak_plasma_ng_per_ml
+from firmware_sim.pk.oral import MAXIMUM_LABELLED_ORAL_REGIMEN, OralRegimen, oral_steady_state_peak_plasma_ng_per_ml
 from firmware_sim.pk.predict import Prediction
 
-
-class Verdict(str, Enum):
-    PASS = "PASS"
-    FAIL = "FAIL"
+LIMIT_MAXIMUM = 1e9
+"""Upper bound of every EnvelopeLimits number (ratio, ng/mL, years): anything larger is a typo, not a limit."""
 
 
 @dataclass(frozen=True)
@@ -35,12 +42,21 @@ class EnvelopeLimits:
     pediatric_below_age_years: float = PEDIATRIC_BELOW_AGE_YEARS
     lumbar_csf_ceiling_ng_per_ml: float = 3000.0
     cisternal_csf_ceiling_ng_per_ml: float = 750.0
-    oral_regimen: OralRegimen = field(default_factory=OralRegimen)
+    min_dose_to_evaluate_mcg: float = 0.1
+    """Below this much drug at the catheter tip by the end of the prediction, envelopes are NOT_EVALUATED [A]:
+    0.1 mcg gives a lumbar CSF peak of ~1.5 ng/mL (~0.1 % of a 100 mcg/day steady state) and is about the
+    balance noise of a gravimetric run (50 nL at 2000 mcg/mL), so a PASS on it would judge noise."""
+    oral_regimen: OralRegimen = MAXIMUM_LABELLED_ORAL_REGIMEN
+    """The plasma-reduction comparator (default: 20 mg four times a day); any OralRegimen can replace it."""
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
-            if name != "oral_regimen" and not value > 0:
-                raise ValueError(f"EnvelopeLimits.{name} must be > 0, got {value}")
+            if name == "oral_regimen":
+                if not isinstance(value, OralRegimen):
+                    raise ValueError(f"EnvelopeLimits.oral_regimen must be an OralRegimen, got {value!r}")
+            elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= LIMIT_MAXIMUM:
+                raise ValueError(f"EnvelopeLimits.{name} must be a finite number within (0, {LIMIT_MAXIMUM:g}], "
+                                 f"got {value!r}")
 
     def age_group(self, age_years: float) -> AgeGroup:
         return age_group(age_years, self.pediatric_below_age_years)
@@ -49,50 +65,99 @@ class EnvelopeLimits:
 @dataclass(frozen=True)
 class EnvelopeResult:
     name: str
-    value: float
+    value: float | None
+    """The judged quantity (finite) for PASS and FAIL; None when NOT_EVALUATED."""
     limit: float
     unit: str
-    verdict: Verdict
+    outcome: Outcome
     reason: str
     requirement_ids: tuple[str, ...]
     details: Mapping[str, float] = field(default_factory=dict)
+    comparator: str | None = None
+    """What the value is compared against, where that is not the limit alone (the oral regimen of SR-PK-001)."""
+
+    def __post_init__(self) -> None:
+        if self.outcome not in (Outcome.PASS, Outcome.FAIL, Outcome.NOT_EVALUATED):
+            raise ValueError(f"envelope {self.name}: outcome must be PASS, FAIL or NOT_EVALUATED, got {self.outcome!r}")
+        if self.outcome is Outcome.NOT_EVALUATED:
+            if self.value is not None:
+                raise ValueError(f"envelope {self.name}: a NOT_EVALUATED result has no value, got {self.value!r}")
+        elif self.value is None or not math.isfinite(self.value):
+            raise ValueError(f"envelope {self.name}: a {self.outcome.value} result needs a finite value, got {self.value!r}")
 
     @property
     def passed(self) -> bool:
-        return self.verdict is Verdict.PASS
+        return self.outcome is Outcome.PASS
 
     def to_dict(self) -> dict:
         return {"name": self.name, "value": self.value, "limit": self.limit, "unit": self.unit,
-                "verdict": self.verdict.value, "reason": self.reason,
-                "requirement_ids": list(self.requirement_ids), "details": dict(self.details)}
+                "outcome": self.outcome.value, "passed": self.passed, "reason": self.reason,
+                "requirement_ids": list(self.requirement_ids), "details": dict(self.details),
+                "comparator": self.comparator}
 
 
 ENVELOPE_NAMES = ("plasma_reduction_vs_oral", "plasma_ceiling", "lumbar_csf_ceiling", "cisternal_csf_ceiling")
 """The names evaluate_envelopes reports, in its order."""
 
 
-def _ceiling(name: str, value: float, t_h: float, limit: float, unit: str, what: str, ids: tuple[str, ...]) -> EnvelopeResult:
+def _peak(prediction: Prediction, output: str) -> tuple[float, float]:
+    peak = prediction.peaks[output]
+    if not (math.isfinite(peak.value) and math.isfinite(peak.t_h)):
+        raise ValueError(f"prediction peak {output} is not finite (value {peak.value!r} at t_h {peak.t_h!r}): "
+                         f"the prediction is invalid and cannot be judged")
+    return peak.value, peak.t_h
+
+
+def _nothing_delivered(prediction: Prediction, limits: EnvelopeLimits, name: str, limit: float, unit: str,
+                       ids: tuple[str, ...], comparator: str | None = None) -> EnvelopeResult | None:
+    """A NOT_EVALUATED result when (almost) no drug reached the catheter tip by the end of the prediction, else None."""
+    end_h = float(prediction.t_h[-1])
+    dose_mcg = prediction.profile.dose_until_mcg(end_h)
+    minimum = limits.min_dose_to_evaluate_mcg
+    if dose_mcg >= minimum:
+        return None
+    reason = (f"not evaluated: no drug reached the catheter tip by t={end_h:.3f} h ({dose_mcg:.4g} mcg, "
+              f"below the {minimum:g} mcg an envelope needs)")
+    return EnvelopeResult(name, None, limit, unit, Outcome.NOT_EVALUATED, reason, ids,
+                          {"delivered_mcg": float(dose_mcg)}, comparator)
+
+
+def _ceiling(prediction: Prediction, limits: EnvelopeLimits, output: str, name: str, limit: float, what: str,
+             ids: tuple[str, ...]) -> EnvelopeResult:
+    unit = "ng_per_ml"
+    skipped = _nothing_delivered(prediction, limits, name, limit, unit, ids)
+    if skipped is not None:
+        return skipped
+    value, t_h = _peak(prediction, output)
     ok = value <= limit
     relation = "within" if ok else "exceeds"
-    shown_unit = unit.replace('_per_ml', '/mL')
-    reason = f"peak {what} {value:.4g} {shown_unit} at t={t_h:.3f} h {relation} the ceiling {limit:.4g} {shown_unit}"
-    return EnvelopeResult(name, value, limit, unit, Verdict.PASS if ok else Verdict.FAIL, reason, ids, {"peak_t_h": t_h})
+    reason = f"peak {what} {value:.4g} ng/mL at t={t_h:.3f} h {relation} the ceiling {limit:.4g} ng/mL"
+    return EnvelopeResult(name, value, limit, unit, Outcome.PASS if ok else Outcome.FAIL, reason, ids, {"peak_t_h": t_h})
 
 
 def plasma_reduction_envelope(prediction: Prediction, limits: EnvelopeLimits | None = None) -> EnvelopeResult:
-    """Ratio of the oral reference regimen's steady-state peak plasma to the intrathecal peak plasma."""
+    """Ratio of the oral comparator's steady-state peak plasma to the intrathecal peak plasma."""
     limits = limits or EnvelopeLimits()
+    name, minimum, ids = "plasma_reduction_vs_oral", limits.plasma_reduction_min_ratio, ("SR-PK-001", "SR-PK-005")
     regimen = limits.oral_regimen
+    comparator = regimen.description
+    skipped = _nothing_delivered(prediction, limits, name, minimum, "ratio", ids, comparator)
+    if skipped is not None:
+        return skipped
     oral_peak = oral_steady_state_peak_plasma_ng_per_ml(prediction.params, regimen)
-    it_peak = prediction.peaks["plasma_ng_per_ml"].value
-    ratio = oral_peak / it_peak if it_peak > 0 else float("inf")
-    ok = ratio >= limits.plasma_reduction_min_ratio
-    reason = (f"oral {regimen.dose_mg:g} mg every {regimen.interval_h:g} h (F {regimen.bioavailability_fraction:g}) "
-              f"peaks at {oral_peak:.4g} ng/mL, intrathecal peak plasma {it_peak:.4g} ng/mL: ratio {ratio:.4g} "
-              f"{'>=' if ok else '<'} {limits.plasma_reduction_min_ratio:g}")
-    return EnvelopeResult("plasma_reduction_vs_oral", ratio, limits.plasma_reduction_min_ratio, "ratio",
-                          Verdict.PASS if ok else Verdict.FAIL, reason, ("SR-PK-001", "SR-PK-005"),
-                          {"oral_peak_plasma_ng_per_ml": oral_peak, "intrathecal_peak_plasma_ng_per_ml": it_peak})
+    it_peak, _ = _peak(prediction, "plasma_ng_per_ml")
+    details = {"oral_peak_plasma_ng_per_ml": oral_peak, "intrathecal_peak_plasma_ng_per_ml": it_peak}
+    comparison = f"{comparator} (F {regimen.bioavailability_fraction:g}) peaks at {oral_peak:.4g} ng/mL"
+    ratio = oral_peak / it_peak if it_peak > 0 else math.inf
+    if not math.isfinite(ratio):
+        reason = (f"not evaluated: {comparison}, but no drug reached plasma by t={float(prediction.t_h[-1]):.3f} h "
+                  f"(intrathecal peak plasma {it_peak:.4g} ng/mL), so there is no finite ratio")
+        return EnvelopeResult(name, None, minimum, "ratio", Outcome.NOT_EVALUATED, reason, ids, details, comparator)
+    ok = ratio >= minimum
+    reason = (f"{comparison}, intrathecal peak plasma {it_peak:.4g} ng/mL: ratio {ratio:.4g} "
+              f"{'>=' if ok else '<'} {minimum:g}")
+    return EnvelopeResult(name, ratio, minimum, "ratio", Outcome.PASS if ok else Outcome.FAIL, reason, ids, details,
+                          comparator)
 
 
 def plasma_ceiling_envelope(prediction: Prediction, age_group: AgeGroup = AgeGroup.ADULT,
@@ -100,27 +165,25 @@ def plasma_ceiling_envelope(prediction: Prediction, age_group: AgeGroup = AgeGro
     limits = limits or EnvelopeLimits()
     limit = (limits.plasma_ceiling_pediatric_ng_per_ml if age_group is AgeGroup.PEDIATRIC
              else limits.plasma_ceiling_adult_ng_per_ml)
-    peak = prediction.peaks["plasma_ng_per_ml"]
-    return _ceiling("plasma_ceiling", peak.value, peak.t_h, limit, "ng_per_ml", f"plasma ({age_group.value})", ("SR-PK-002", "SR-PK-005"))
+    return _ceiling(prediction, limits, "plasma_ng_per_ml", "plasma_ceiling", limit, f"plasma ({age_group.value})",
+                    ("SR-PK-002", "SR-PK-005"))
 
 
 def lumbar_csf_envelope(prediction: Prediction, limits: EnvelopeLimits | None = None) -> EnvelopeResult:
     limits = limits or EnvelopeLimits()
-    peak = prediction.peaks["lumbar_csf_ng_per_ml"]
-    return _ceiling("lumbar_csf_ceiling", peak.value, peak.t_h, limits.lumbar_csf_ceiling_ng_per_ml,
-                    "ng_per_ml", "lumbar CSF", ("SR-PK-003", "SR-PK-005"))
+    return _ceiling(prediction, limits, "lumbar_csf_ng_per_ml", "lumbar_csf_ceiling", limits.lumbar_csf_ceiling_ng_per_ml,
+                    "lumbar CSF", ("SR-PK-003", "SR-PK-005"))
 
 
 def cisternal_csf_envelope(prediction: Prediction, limits: EnvelopeLimits | None = None) -> EnvelopeResult:
     limits = limits or EnvelopeLimits()
-    peak = prediction.peaks["cisternal_csf_ng_per_ml"]
-    return _ceiling("cisternal_csf_ceiling", peak.value, peak.t_h, limits.cisternal_csf_ceiling_ng_per_ml,
-                    "ng_per_ml", "cisternal CSF", ("SR-PK-004", "SR-PK-005"))
+    return _ceiling(prediction, limits, "cisternal_csf_ng_per_ml", "cisternal_csf_ceiling",
+                    limits.cisternal_csf_ceiling_ng_per_ml, "cisternal CSF", ("SR-PK-004", "SR-PK-005"))
 
 
 def evaluate_envelopes(prediction: Prediction, age_group: AgeGroup = AgeGroup.ADULT,
                        limits: EnvelopeLimits | None = None) -> tuple[EnvelopeResult, ...]:
-    """All PK envelopes, in a fixed order."""
+    """All PK envelopes, in a fixed order (combine their outcomes with firmware_sim.outcome.combine)."""
     return (
         plasma_reduction_envelope(prediction, limits),
         plasma_ceiling_envelope(prediction, age_group, limits),

@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from firmware_sim.pk.params import BaclofenParams
+from firmware_sim.pk.params import PARAM_RANGES, BaclofenParams
 from firmware_sim.units import NG_PER_MCG
 
 STATE_NAMES: tuple[str, ...] = (
@@ -35,6 +35,16 @@ class LinearSystem:
     bolus_input: np.ndarray      # (N, n), state jump per mcg
     output_matrix: np.ndarray    # (N, m, n)
     output_names: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        """A non-finite matrix entry is refused here, by name, not later as a LinAlgError inside expm."""
+        for name in ("k_per_h", "infusion_input", "bolus_input", "output_matrix"):
+            values = getattr(self, name)
+            finite = np.isfinite(values).reshape(values.shape[0], -1).all(axis=1)
+            if not finite.all():
+                i = int(np.argmin(finite))
+                raise ValueError(f"LinearSystem.{name} has a non-finite entry for patient {i}: check that "
+                                 f"patient's parameters (every one must be finite and within its range)")
 
     @property
     def n_patients(self) -> int:
@@ -62,6 +72,16 @@ class PatientBatch:
         sizes = {np.shape(v) for v in self.values.values()}
         if len(sizes) != 1 or len(next(iter(sizes))) != 1:
             raise ValueError(f"PatientBatch: every field must be a 1-D array of one length, got shapes {sizes}")
+        for name, values in self.values.items():
+            low, high = PARAM_RANGES[name]
+            given = np.asarray(values, dtype=float)
+            bad = ~((given >= low) & (given <= high))       # NaN and +-inf are outside too
+            if name == "creatinine_clearance_ml_per_min":
+                bad &= ~np.isnan(given)                       # NaN: normal renal function
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise ValueError(f"PatientBatch: {name} must be a finite number within [{low:g}, {high:g}] "
+                                 f"for every patient, got {given[i]!r} for patient {i}")
 
     @classmethod
     def from_params(cls, params: BaclofenParams | Sequence[BaclofenParams]) -> "PatientBatch":

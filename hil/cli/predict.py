@@ -1,7 +1,8 @@
 """`itpump predict`: baclofen concentrations for a bolus and/or continuous regimen.
 
 A bolus of D mcg over 1 min at t=0 and/or an infusion of R mcg/day from t=0, for H hours, sampled every
-M minutes. Exit codes: 0 all envelopes pass, 1 an envelope fails, 2 bad arguments.
+M minutes. Exit codes: 0 all envelopes pass, 1 an envelope fails or cannot be evaluated (no drug reached
+plasma within the horizon), 2 bad arguments.
 """
 from __future__ import annotations
 

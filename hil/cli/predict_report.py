@@ -111,4 +111,4 @@ def _print_summary(args, prediction: Prediction, envelopes, report: dict) -> Non
             print(f"  {name:26s} " + " / ".join(f"{v:.4g}" for v in pct.values()))
     print("\nEnvelopes" + (" (typical patient)" if args.population is not None else "") + ":")
     for e in envelopes:
-        print(f"  {e.verdict.value:4s} {e.name:26s} {', '.join(e.requirement_ids):20s} {e.reason}")
+        print(f"  {e.outcome.value:4s} {e.name:26s} {', '.join(e.requirement_ids):20s} {e.reason}")

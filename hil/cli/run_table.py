@@ -29,7 +29,8 @@ def print_verdict(result: RunResult, scenario: Path, rig: Path, console: Console
         for column in ("envelope", "value", "limit", "unit", "verdict", "requirements"):
             table.add_column(column)
         for e in result.envelopes:
-            table.add_row(e["name"], _number(e["value"]), _number(e["limit"]), e["unit"], _mark(e["passed"]),
+            mark = "[yellow]not evaluated[/]" if e.get("outcome") == "NOT_EVALUATED" else _mark(e["passed"])
+            table.add_row(e["name"], _number(e["value"]), _number(e["limit"]), e["unit"], mark,
                           ", ".join(e["requirement_ids"]))
         console.print(table)
     if result.expectations:

@@ -55,7 +55,8 @@ def write_html(summary: dict[str, Any], matrix: dict[str, dict[str, Any]], image
         [[e["name"], e["passed"], e["detail"], e["requirement_ids"]] for e in summary["expectations"]]))
     parts.append("<h2>Envelopes</h2>" + _table(
         ["name", "verdict", "value", "limit", "unit", "requirements", "reason"],
-        [[e["name"], e["passed"], e["value"], e["limit"], e["unit"], e["requirement_ids"], e["reason"]]
+        [[e["name"], "NOT_EVALUATED" if e.get("outcome") == "NOT_EVALUATED" else e["passed"], e["value"], e["limit"],
+          e["unit"], e["requirement_ids"], e["reason"]]
          for e in summary["envelopes"]]))
     parts.append("<h2>Alarms</h2>" + _table(
         ["t (h)", "name", "priority"], [[a["t_h"], a["name"], a["priority"]] for a in summary["alarms"]]))

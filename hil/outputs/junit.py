@@ -13,13 +13,15 @@ from hil.records.reader import RunRecord
 
 
 def _case(suite: ET.Element, classname: str, name: str, passed: bool, message: str,
-          requirement_ids: list[str]) -> None:
+          requirement_ids: list[str], skipped: bool = False) -> None:
     case = ET.SubElement(suite, "testcase", classname=classname, name=name)
     if requirement_ids:
         properties = ET.SubElement(case, "properties")
         for requirement_id in requirement_ids:
             ET.SubElement(properties, "property", name="requirement_id", value=requirement_id)
-    if not passed:
+    if skipped:
+        ET.SubElement(case, "skipped", message=message).text = message
+    elif not passed:
         ET.SubElement(case, "failure", message=message).text = message
 
 
@@ -46,7 +48,8 @@ def write_junit(record: RunRecord, outcome: str, reason: str, path: Path) -> Non
               item["requirement_ids"])
     for item in record.of_kind(ev.ENVELOPE):
         message = f"{item['value']} {item['unit']} vs limit {item['limit']} {item['unit']}: {item['reason']}"
-        _case(suite, f"{suite_name}.envelopes", item["name"], bool(item["passed"]), message, item["requirement_ids"])
+        _case(suite, f"{suite_name}.envelopes", item["name"], bool(item["passed"]), message, item["requirement_ids"],
+              skipped=item.get("outcome") == "NOT_EVALUATED")   # nothing to judge: skipped, never passed
     if outcome == "ERROR":
         case = ET.SubElement(suite, "testcase", classname=f"{suite_name}.run", name="run completed")
         ET.SubElement(case, "error", message=reason).text = reason
@@ -54,5 +57,6 @@ def write_junit(record: RunRecord, outcome: str, reason: str, path: Path) -> Non
     suite.set("tests", str(len(cases)))
     suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
     suite.set("errors", str(sum(1 for c in cases if c.find("error") is not None)))
+    suite.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
     ET.indent(suites)
     ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)

@@ -22,7 +22,8 @@ def build_summary(record: RunRecord, outcome: str, reason: str) -> dict[str, Any
         "reason": reason,
         "provenance": record.started,
         "record_truncated": record.truncated_last_line,
-        "envelopes": [{k: e[k] for k in ("name", "passed", "value", "limit", "unit", "requirement_ids", "reason")}
+        "envelopes": [{**{k: e[k] for k in ("name", "passed", "value", "limit", "unit", "requirement_ids", "reason")},
+                       "outcome": e.get("outcome", "PASS" if e["passed"] else "FAIL"), "comparator": e.get("comparator")}
                       for e in record.of_kind(ev.ENVELOPE)],
         "expectations": [{k: e[k] for k in ("name", "passed", "detail", "requirement_ids")}
                          for e in record.of_kind(ev.EXPECTATION)],

@@ -102,10 +102,13 @@ class RecordWriter:
                           cisternal_csf_ng_per_ml=cisternal_csf_ng_per_ml, plasma_ng_per_ml=plasma_ng_per_ml,
                           **extra)
 
-    def envelope(self, *, name: str, passed: bool, value: float, limit: float, unit: str,
-                 requirement_ids: Sequence[str], reason: str) -> dict[str, Any]:
+    def envelope(self, *, name: str, passed: bool, value: float | None, limit: float, unit: str,
+                 requirement_ids: Sequence[str], reason: str, outcome: str | None = None,
+                 comparator: str | None = None) -> dict[str, Any]:
+        """outcome: PASS, FAIL or NOT_EVALUATED (value None); default PASS/FAIL from passed."""
         return self.write(ev.ENVELOPE, name=name, passed=passed, value=value, limit=limit, unit=unit,
-                          requirement_ids=list(requirement_ids), reason=reason)
+                          requirement_ids=list(requirement_ids), reason=reason,
+                          outcome=outcome or ("PASS" if passed else "FAIL"), comparator=comparator)
 
     def expectation(self, *, name: str, passed: bool, detail: str, requirement_ids: Sequence[str]) -> dict[str, Any]:
         return self.write(ev.EXPECTATION, name=name, passed=passed, detail=detail,

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.event_log import Event, EventKind
+from firmware_sim.outcome import Outcome
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.firmware import PumpFirmware
 from firmware_sim.safety.limits import DrugLimits
@@ -189,14 +190,23 @@ class Execution:
             self._expectation(expect.check_state(state, self.seen.states))
         pk = self._pk()
         listed = {e.name: list(e.requirement_ids) for e in scenario.expectations.envelopes}
+        notes = []
         for envelope in pk.envelopes:
             ids = list(dict.fromkeys(list(envelope.requirement_ids) + listed.get(envelope.name, [])))
             self.record.envelope(name=envelope.name, passed=envelope.passed, value=envelope.value,
                                  limit=envelope.limit, unit=envelope.unit, requirement_ids=ids,
-                                 reason=f"{envelope.reason} (from the {pk.delivered_source} delivered profile)")
-            if not envelope.passed:
+                                 reason=f"{envelope.reason} (from the {pk.delivered_source} delivered profile)",
+                                 outcome=envelope.outcome.value, comparator=envelope.comparator)
+            if envelope.outcome is Outcome.FAIL:
                 self.seen.failed.append(f"envelope {envelope.name}: {envelope.reason}")
-        notes = []
+            elif envelope.outcome is Outcome.NOT_EVALUATED and envelope.name in listed:
+                # the scenario expects this envelope to pass: with nothing to judge, that expectation is not met
+                self._expectation(expect.ExpectationResult(
+                    f"envelope {envelope.name} evaluated", False,
+                    f"the scenario expects envelope {envelope.name} to pass, but it was {envelope.reason}",
+                    ids))
+            elif envelope.outcome is Outcome.NOT_EVALUATED:
+                notes.append(f"envelope {envelope.name} {envelope.reason}")
         if self.sampler is not None and self.sampler.errors:
             notes.append(f"{self.sampler.errors} balance reading(s) failed, last {self.sampler.last_error}")
         if self.sampler is not None and self.sampler.power_ups:
@@ -206,7 +216,9 @@ class Execution:
         if self.seen.failed:
             return "FAIL", "; ".join(self.seen.failed + notes)
         checked = len(scenario.steps) + len(scenario.expectations.alarms) + len(scenario.expectations.states)
-        return "PASS", "; ".join([f"all {checked} steps/expectations and {len(pk.envelopes)} envelopes passed"] + notes)
+        passed = sum(1 for e in pk.envelopes if e.passed)
+        return "PASS", "; ".join([f"all {checked} steps/expectations and {passed} of {len(pk.envelopes)} envelopes "
+                                  f"passed"] + notes)
 
     def _pk(self) -> PkOutcome:
         scenario = self.scenario

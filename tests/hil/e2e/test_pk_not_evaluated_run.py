@@ -1,0 +1,64 @@
+"""A run with nothing to judge: its PK envelopes are NOT_EVALUATED, never PASS. A scenario that expects an
+envelope to pass then fails (the expectation is not met); one that does not is not hurt, but its reason says so,
+JUnit reports the envelopes as skipped and the traceability matrix leaves their requirements NOT_EVALUATED."""
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from hil.records.reader import read_record
+from hil.runner import RunOptions, run_scenario
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def prime_only(configs: Path, tmp_path: Path, keep_envelope_expectations: bool) -> Path:
+    """screening-bolus with its boluses removed: the pump primes the catheter and delivers nothing to the tip."""
+    text = (configs / "scenarios" / "screening-bolus.yaml").read_text(encoding="utf-8")
+    text = text.replace("duration_h: 56", "duration_h: 4")
+    text, n = re.subn(r"  - \{at_h: (1|25|49|56)\.0, action: .*\n", "", text)
+    assert n == 4
+    text = text.replace("  - {at_h: 0.0, action: prime}\n", "  - {at_h: 0.0, action: prime}\n  - {at_h: 4.0, action: wait}\n")
+    if not keep_envelope_expectations:
+        text, n = re.subn(r"  envelopes:\n(    - \{name: .*\n)+", "", text)
+        assert n == 1
+    path = tmp_path / "prime-only.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.requirements("SR-PK-001", "SR-PK-002", "SR-PK-003")
+def test_expected_envelopes_with_nothing_delivered_fail_the_run(bundled_configs: Path, tmp_path: Path) -> None:
+    result = run_scenario(prime_only(bundled_configs, tmp_path, True), bundled_configs / "rigs" / "emulated-ne1000.yaml",
+                          RunOptions(out_dir=tmp_path / "run"))
+    assert result.outcome == "FAIL"
+    assert "the scenario expects envelope plasma_reduction_vs_oral to pass, but it was not evaluated" in result.reason
+    assert {e["outcome"] for e in result.envelopes} == {"NOT_EVALUATED"}
+    assert all(e["value"] is None and e["passed"] is False for e in result.envelopes)
+    record = read_record(tmp_path / "run" / "record.jsonl")
+    failed = {x["name"] for x in record.of_kind("expectation") if not x["passed"]}
+    assert failed == {"envelope plasma_reduction_vs_oral evaluated", "envelope plasma_ceiling evaluated",
+                      "envelope lumbar_csf_ceiling evaluated"}
+
+
+@pytest.mark.requirements("SR-PK-001", "SR-PK-002", "SR-PK-003", "SR-PK-004")
+def test_unexpected_envelopes_with_nothing_delivered_are_reported_not_passed(bundled_configs: Path,
+                                                                             tmp_path: Path) -> None:
+    result = run_scenario(prime_only(bundled_configs, tmp_path, False), bundled_configs / "rigs" / "emulated-ne1000.yaml",
+                          RunOptions(out_dir=tmp_path / "run"))
+    assert result.outcome == "PASS", result.reason
+    assert "0 of 4 envelopes passed" in result.reason and "envelope plasma_ceiling not evaluated" in result.reason
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert {e["outcome"] for e in summary["envelopes"]} == {"NOT_EVALUATED"}
+    assert summary["envelopes"][0]["comparator"] == "oral baclofen 20 mg four times a day (80 mg/day), steady state"
+    suite = ET.parse(tmp_path / "run" / "junit.xml").getroot().find("testsuite")
+    envelope_cases = [c for c in suite.findall("testcase") if c.get("classname", "").endswith(".envelopes")]
+    assert len(envelope_cases) == 4 and all(c.find("skipped") is not None for c in envelope_cases)
+    assert suite.get("skipped") == "4"
+    matrix = json.loads((tmp_path / "run" / "traceability.json").read_text())
+    for requirement_id in ("SR-PK-001", "SR-PK-002", "SR-PK-003", "SR-PK-004"):
+        assert matrix[requirement_id]["outcome"] == "NOT_EVALUATED"
