@@ -17,7 +17,8 @@ from pydantic import Field, create_model, model_validator
 from firmware_sim.safety.limits import DrugLimits, Indication
 from hil.config import bounds as b
 from hil.config.common import Number, StrictModel, WholeNumber
-from hil.config.loading import load_model
+from hil.config.errors import ConfigError, ConfigIssue
+from hil.config.loading import load_yaml, validate_loaded
 from hil.paths import bundled
 
 DailyDoseMcg = Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_DAILY_DOSE_MCG)]
@@ -123,8 +124,14 @@ class DrugLibraryEntry(_LibraryLimits):  # type: ignore[misc, valid-type]
 
 
 def load_drug_library(drug_or_path: str | Path) -> DrugLibraryEntry:
-    """A bundled drug (bench_configs/drugs/<name>.yaml) or a library file, validated with the label bounds."""
-    return load_model(bundled("drugs", drug_or_path), DrugLibraryEntry)
+    """A bundled drug (bench_configs/drugs/<name>.yaml) or a library file, validated with the label bounds.
+
+    A file that is not a drug library at all (no top-level drug_name) is refused without quoting any of it."""
+    loaded = load_yaml(bundled("drugs", drug_or_path))
+    if not (isinstance(loaded.data, dict) and "drug_name" in loaded.data):
+        raise ConfigError(loaded.file, [ConfigIssue((), None, "not a drug library: a drug library is a YAML mapping "
+                                                              "with drug_name and the limits (see bench_configs/drugs/)")])
+    return validate_loaded(loaded, DrugLibraryEntry)
 
 
 def load_drug_limits(drug_or_path: str | Path) -> DrugLimits:

@@ -126,8 +126,9 @@ def expanded_shape(node: yaml.Node, file: Path) -> tuple[int, int]:
 
 def compose_bounded(text: str, file: Path) -> tuple[yaml.Node | None, object]:
     """Compose and construct one YAML document within the bounds; returns (node, plain data)."""
-    loader = _BoundedLoader(text)
+    loader = None
     try:
+        loader = _BoundedLoader(text)  # the reader refuses control characters here already
         node = loader.get_single_node()
         if node is not None:
             count, depth = expanded_shape(node, file)
@@ -147,5 +148,6 @@ def compose_bounded(text: str, file: Path) -> tuple[yaml.Node | None, object]:
     except RecursionError:
         raise _fail(file, f"nesting too deep (more than {MAX_YAML_DEPTH} levels)") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return node, data
