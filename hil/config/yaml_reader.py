@@ -134,9 +134,10 @@ def compose_bounded(text: str, file: Path) -> tuple[yaml.Node | None, object]:
             count, depth = expanded_shape(node, file)
             if count > MAX_YAML_EXPANDED_NODES:
                 raise _fail(file, f"with its aliases expanded the document has more than {MAX_YAML_EXPANDED_NODES} "
-                                  f"values; write it out without aliases")
+                                  f"values; write it out without aliases", node.start_mark.line + 1)
             if depth > MAX_YAML_DEPTH:
-                raise _fail(file, f"with its aliases expanded the document nests deeper than {MAX_YAML_DEPTH} levels")
+                raise _fail(file, f"with its aliases expanded the document nests deeper than {MAX_YAML_DEPTH} levels",
+                            node.start_mark.line + 1)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
