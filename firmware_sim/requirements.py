@@ -68,6 +68,11 @@ REQUIREMENTS: dict[str, str] = {
     "SR-HIL-003": "The run record is append-only and flushed per event: a killed run keeps every event written before the kill, and a record without its end renders as ERROR.",
     "SR-HIL-004": "A run that crashed, could not open its rig, or whose outputs failed to render is ERROR, never PASS.",
     "SR-HIL-005": "The pump adapter gives the firmware only finite, non-negative, non-decreasing delivered volumes: a non-finite or negative volume, or a decrease the pump did not explain by a reset or clear, latches a high-priority actuator fault naming the value; a non-finite balance mass is a failed reading.",
+    # configuration (hil/config)
+    "SR-CFG-001": "Drug-library limits (a library file or a scenario's limits_override) stay within absolute plausibility bounds; a limit beyond the label's range needs an explicit acknowledgement with a reason, else the file is refused at load.",
+    "SR-CFG-002": "Every drug-limit override is recorded in the run record and shown at the top of the terminal verdict and of the report.",
+    "SR-CFG-003": "An NE-1000 rig runs in safe mode (CRC framing, communications watchdog) unless basic mode is asked for explicitly.",
+    "SR-CFG-004": "A configuration that is not a bounded UTF-8 YAML document of finite, non-boolean numbers within the harness's limits (alias bombs, deep nesting, binary data, non-regular files, intervals below the harness minimum) is refused at load naming the file, key and line, in bounded time and memory.",
 }
 
 

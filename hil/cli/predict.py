@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from firmware_sim.units import H_PER_DAY, MIN_PER_H
+from hil.config.bounds import MAX_PATIENT_WEIGHT_KG, MIN_PATIENT_WEIGHT_KG
 
 BOLUS_DURATION_H = 1.0 / MIN_PER_H
 MAX_HOURS = H_PER_DAY * 366
@@ -34,7 +35,7 @@ def _number(name: str, minimum: float, maximum: float, *, allow_minimum: bool, i
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("predict", help="predict lumbar/cisternal CSF, plasma and effect concentrations",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--weight-kg", type=_number("--weight-kg", 0, 400, allow_minimum=False), default=70.0, help="patient weight (default 70)")
+    p.add_argument("--weight-kg", type=_number("--weight-kg", MIN_PATIENT_WEIGHT_KG, MAX_PATIENT_WEIGHT_KG, allow_minimum=True), default=70.0, help="patient weight (default 70)")
     p.add_argument("--rate-mcg-per-day", type=_number("--rate-mcg-per-day", 0, 100_000, allow_minimum=True), default=0.0, help="continuous infusion from t=0")
     p.add_argument("--bolus-mcg", type=_number("--bolus-mcg", 0, 100_000, allow_minimum=True), default=0.0, help="bolus over 1 min at t=0")
     p.add_argument("--hours", type=_number("--hours", 0, MAX_HOURS, allow_minimum=False), default=48.0, help="horizon (default 48)")
@@ -43,6 +44,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=_number("--seed", 0, 2**63 - 1, allow_minimum=True, integer=True), help="population seed (required with --population)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     p.set_defaults(func=handle)
+
+
+def planned_samples(hours: float, step_min: float, patients: int) -> float:
+    """Samples (patients x times) a prediction would allocate: times 0, step, ... up to hours, plus hours."""
+    return (hours * MIN_PER_H / step_min + 2) * patients
 
 
 def argument_error(message: str) -> int:
@@ -57,5 +63,12 @@ def handle(args: argparse.Namespace) -> int:
         return argument_error(f"--step-min {args.step_min:g} is longer than --hours {args.hours:g}")
     if (args.population is None) != (args.seed is None):
         return argument_error("--population and --seed go together: give both or neither")
+    n_samples = planned_samples(args.hours, args.step_min, args.population or 1)
+    if n_samples > MAX_SAMPLES:  # counted before any array is allocated
+        smallest_step_min = args.hours * MIN_PER_H * (args.population or 1) / (MAX_SAMPLES - 2 * (args.population or 1))
+        return argument_error(f"--step-min {args.step_min:g} over --hours {args.hours:g}"
+                              f"{f' x --population {args.population}' if args.population else ''} is about "
+                              f"{n_samples:.3g} samples, more than {MAX_SAMPLES}: allowed --step-min >= "
+                              f"{smallest_step_min:.3g} (or lower --hours / --population)")
     from hil.cli.predict_report import run  # numpy and scipy load only when a prediction is made
     return run(args)

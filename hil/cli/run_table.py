@@ -6,6 +6,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from hil.outputs.overrides import override_lines
 from hil.runner.result import RunResult
 
 STYLE = {"PASS": "bold green", "FAIL": "bold red", "ERROR": "bold magenta"}
@@ -21,6 +22,8 @@ def _number(value: object) -> str:
 
 def print_verdict(result: RunResult, scenario: Path, rig: Path, console: Console | None = None) -> None:
     console = console or Console(highlight=False)
+    for index, line in enumerate(override_lines(result.drug_limits)):  # first: a run on changed limits says so
+        console.print(f"[bold yellow]{line}[/]" if index == 0 else f"  {line}", markup=index == 0, soft_wrap=True)
     console.print(f"scenario {scenario.stem} on rig {rig.stem}"
                   + (f" (time compression x{result.time_compression_factor:g})" if result.time_compression_factor != 1
                      else ""))

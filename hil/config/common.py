@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 REQUIREMENT_ID_PATTERN = r"^SR-[A-Z0-9]+(-[A-Z0-9]+)*$"
 IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -16,6 +16,17 @@ class StrictModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+
+def _not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got the boolean {str(value).lower()}")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_a_boolean), Field(allow_inf_nan=False)]
+"""Every real-valued config field: finite (no .inf, .nan) and never a boolean; add bounds with Field(gt=..., le=...)."""
+WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
+"""Every integer config field: never a boolean."""
 
 RequirementId = Annotated[str, Field(pattern=REQUIREMENT_ID_PATTERN)]
 Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]

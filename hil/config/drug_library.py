@@ -3,35 +3,97 @@
     limits = load_drug_limits("baclofen")            # from bench_configs/drugs/
     limits = load_drug_limits(Path("my/drug.yaml"))  # any file
 
-Unknown keys, missing keys and bad values raise ConfigError naming the file, key and line.
+Unknown keys, missing keys and bad values raise ConfigError naming the file, key and line. Every limit is a
+finite number within the absolute bounds of hil/config/bounds.py; a limit beyond the label's range (for example
+a daily maximum above LABEL_MAX_DAILY_DOSE_MCG) needs `acknowledge_beyond_label: "<reason>"` in the same file.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any, Mapping
 
-from pydantic import Field, model_validator
+from pydantic import Field, create_model, model_validator
 
 from firmware_sim.safety.limits import DrugLimits, Indication
-from hil.config.common import StrictModel
-from hil.config.loading import load_model
+from hil.config import bounds as b
+from hil.config.common import Number, StrictModel, WholeNumber
+from hil.config.errors import ConfigError, ConfigIssue
+from hil.config.loading import load_yaml, validate_loaded
 from hil.paths import bundled
 
+DailyDoseMcg = Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_DAILY_DOSE_MCG)]
+Concentrations = Annotated[list[Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_CONC_MCG_PER_ML)]], Field(max_length=20)]
+Acknowledgement = Annotated[str, Field(min_length=b.MIN_ACKNOWLEDGEMENT_CHARS, max_length=500)]
 
-class DrugLibraryEntry(StrictModel):
-    drug_name: str = Field(min_length=1)
-    allowed_conc_mcg_per_ml: list[float] = Field(min_length=1)
-    screening_only_conc_mcg_per_ml: list[float] = Field(default_factory=list)
-    hard_max_daily_dose_mcg: float = Field(gt=0)
-    soft_max_daily_dose_mcg: float = Field(gt=0)
-    max_bolus_dose_mcg: float = Field(gt=0)
-    min_bolus_duration_min: float = Field(ge=0)
-    max_rate_mcg_per_h: float = Field(gt=0)
-    titration_cap_fraction: dict[Indication, float]
-    titration_min_interval_h: float = Field(gt=0)
-    ptm_min_lockout_min: float = Field(ge=0)
-    ptm_max_count_per_24h: int = Field(ge=0)
-    ptm_max_dose_per_24h_mcg: float = Field(gt=0)
-    window_h: float = Field(default=24.0, gt=0)
+LIMIT_FIELDS: dict[str, Any] = {
+    "allowed_conc_mcg_per_ml": Annotated[Concentrations, Field(min_length=1)],
+    "screening_only_conc_mcg_per_ml": Concentrations,
+    "hard_max_daily_dose_mcg": DailyDoseMcg,
+    "soft_max_daily_dose_mcg": DailyDoseMcg,
+    "max_bolus_dose_mcg": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_BOLUS_DOSE_MCG)],
+    "min_bolus_duration_min": Annotated[Number, Field(ge=0, le=24 * 60)],
+    "max_rate_mcg_per_h": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_RATE_MCG_PER_H)],
+    "titration_cap_fraction": dict[Indication, Annotated[Number, Field(ge=0, le=1)]],
+    "titration_min_interval_h": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_WINDOW_H)],
+    "ptm_min_lockout_min": Annotated[Number, Field(ge=0, le=b.ABSOLUTE_MAX_LOCKOUT_MIN)],
+    "ptm_max_count_per_24h": Annotated[WholeNumber, Field(ge=0, le=b.ABSOLUTE_MAX_PTM_COUNT_PER_24H)],
+    "ptm_max_dose_per_24h_mcg": DailyDoseMcg,
+    "window_h": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_WINDOW_H)],
+}
+"""The DrugLimits fields a library sets (and a scenario may override), with their absolute bounds."""
+LIMIT_DEFAULTS: dict[str, Any] = {"screening_only_conc_mcg_per_ml": [], "window_h": 24.0}
+
+
+def beyond_label(values: Mapping[str, Any]) -> dict[str, str]:
+    """Limit name -> why its value is beyond the label's range, for the limits present in `values`."""
+    found: dict[str, str] = {}
+
+    def above(name: str, bound: float, unit: str, what: str) -> None:
+        value = values.get(name)
+        if value is not None and value > bound:
+            found[name] = f"{value:g} {unit} is above {what} ({bound:g} {unit})"
+
+    for name in ("hard_max_daily_dose_mcg", "soft_max_daily_dose_mcg"):
+        above(name, b.LABEL_MAX_DAILY_DOSE_MCG, "mcg/day", "the label's highest daily dose")
+    above("ptm_max_dose_per_24h_mcg", b.LABEL_MAX_DAILY_DOSE_MCG, "mcg", "the label's highest daily dose")
+    above("max_bolus_dose_mcg", b.LABEL_MAX_BOLUS_DOSE_MCG, "mcg", "the label's largest screening bolus")
+    above("max_rate_mcg_per_h", b.LABEL_MAX_RATE_MCG_PER_H, "mcg/h",
+          "the label's largest bolus over its shortest duration")
+    duration = values.get("min_bolus_duration_min")
+    if duration is not None and duration < b.LABEL_MIN_BOLUS_DURATION_MIN:
+        found["min_bolus_duration_min"] = (f"{duration:g} min is shorter than the label's screening bolus "
+                                           f"({b.LABEL_MIN_BOLUS_DURATION_MIN:g} min)")
+    strongest = max(values.get("allowed_conc_mcg_per_ml") or [0.0])
+    if strongest > b.LABEL_MAX_CONC_MCG_PER_ML:
+        found["allowed_conc_mcg_per_ml"] = (f"{strongest:g} mcg/mL is above the strongest marketed concentration "
+                                            f"({b.LABEL_MAX_CONC_MCG_PER_ML:g} mcg/mL)")
+    caps = values.get("titration_cap_fraction") or {}
+    loose = {str(getattr(k, "value", k)): v for k, v in caps.items()
+             if v > b.LABEL_MAX_TITRATION_CAP_FRACTION.get(str(getattr(k, "value", k)), 1.0)}
+    if loose:
+        found["titration_cap_fraction"] = ", ".join(
+            f"{k} {v:g} is above the label's {b.LABEL_MAX_TITRATION_CAP_FRACTION[k]:g}" for k, v in loose.items())
+    window = values.get("window_h")
+    if window is not None and window < 24.0:
+        found["window_h"] = f"{window:g} h is shorter than the label's daily (24 h) dose window"
+    return found
+
+
+def acknowledgement_problem(where: str, found: Mapping[str, str]) -> str:
+    return (f"beyond the label's range: {'; '.join(found.values())}. To run it anyway, add "
+            f"{where}acknowledge_beyond_label: \"<reason>\" (at least {b.MIN_ACKNOWLEDGEMENT_CHARS} characters); "
+            f"the bounds are in hil/config/bounds.py")
+
+
+_LibraryLimits = create_model(  # type: ignore[call-overload]
+    "_LibraryLimits", __base__=StrictModel,
+    **{name: (annotation, LIMIT_DEFAULTS[name]) if name in LIMIT_DEFAULTS else (annotation, ...)
+       for name, annotation in LIMIT_FIELDS.items()})
+
+
+class DrugLibraryEntry(_LibraryLimits):  # type: ignore[misc, valid-type]
+    drug_name: str = Field(min_length=1, max_length=100)
+    acknowledge_beyond_label: Acknowledgement | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "DrugLibraryEntry":
@@ -41,25 +103,37 @@ class DrugLibraryEntry(StrictModel):
             raise ValueError(str(exc).replace("DrugLimits.", "")) from None
         return self
 
+    def cross_check(self) -> list[tuple[tuple[str, ...], str]]:
+        found = beyond_label(self.limit_values())
+        if found and self.acknowledge_beyond_label is None:
+            return [((name,), acknowledgement_problem("", {name: why})) for name, why in found.items()]
+        if not found and self.acknowledge_beyond_label is not None:
+            return [(("acknowledge_beyond_label",), "nothing in this library is beyond the label's range; "
+                                                    "remove the acknowledgement")]
+        return []
+
+    def limit_values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in LIMIT_FIELDS}
+
     def to_limits(self) -> DrugLimits:
-        return DrugLimits(
-            drug_name=self.drug_name,
-            allowed_conc_mcg_per_ml=tuple(self.allowed_conc_mcg_per_ml),
-            screening_only_conc_mcg_per_ml=tuple(self.screening_only_conc_mcg_per_ml),
-            hard_max_daily_dose_mcg=self.hard_max_daily_dose_mcg,
-            soft_max_daily_dose_mcg=self.soft_max_daily_dose_mcg,
-            max_bolus_dose_mcg=self.max_bolus_dose_mcg,
-            min_bolus_duration_min=self.min_bolus_duration_min,
-            max_rate_mcg_per_h=self.max_rate_mcg_per_h,
-            titration_cap_fraction=dict(self.titration_cap_fraction),
-            titration_min_interval_h=self.titration_min_interval_h,
-            ptm_min_lockout_min=self.ptm_min_lockout_min,
-            ptm_max_count_per_24h=self.ptm_max_count_per_24h,
-            ptm_max_dose_per_24h_mcg=self.ptm_max_dose_per_24h_mcg,
-            window_h=self.window_h,
-        )
+        values = self.limit_values()
+        for name in ("allowed_conc_mcg_per_ml", "screening_only_conc_mcg_per_ml"):
+            values[name] = tuple(values[name])
+        values["titration_cap_fraction"] = dict(values["titration_cap_fraction"])
+        return DrugLimits(drug_name=self.drug_name, **values)
+
+
+def load_drug_library(drug_or_path: str | Path) -> DrugLibraryEntry:
+    """A bundled drug (bench_configs/drugs/<name>.yaml) or a library file, validated with the label bounds.
+
+    A file that is not a drug library at all (no top-level drug_name) is refused without quoting any of it."""
+    loaded = load_yaml(bundled("drugs", drug_or_path))
+    if not (isinstance(loaded.data, dict) and "drug_name" in loaded.data):
+        raise ConfigError(loaded.file, [ConfigIssue((), None, "not a drug library: a drug library is a YAML mapping "
+                                                              "with drug_name and the limits (see bench_configs/drugs/)")])
+    return validate_loaded(loaded, DrugLibraryEntry)
 
 
 def load_drug_limits(drug_or_path: str | Path) -> DrugLimits:
     """Limits of a bundled drug (bench_configs/drugs/<name>.yaml) or of a library file."""
-    return load_model(bundled("drugs", drug_or_path), DrugLibraryEntry).to_limits()
+    return load_drug_library(drug_or_path).to_limits()

@@ -23,46 +23,13 @@ import pydantic
 import yaml
 from pydantic import AfterValidator, ValidationInfo
 
+from hil.config.errors import ConfigError, ConfigIssue, KeyPath, LocatedProblem, format_key_path
+from hil.config.yaml_reader import compose_bounded, read_config_text
+
 ENV_PREFIX = "ITPUMP_"
 BASE_DIR_CONTEXT_KEY = "config_base_dir"
 
-KeyPath = tuple[str | int, ...]
-LocatedProblem = tuple[KeyPath, str]
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
-
-
-@dataclass(frozen=True)
-class ConfigIssue:
-    key_path: KeyPath
-    line: int | None
-    message: str
-
-    @property
-    def dotted_key(self) -> str:
-        return format_key_path(self.key_path)
-
-
-class ConfigError(ValueError):
-    """A configuration file could not be loaded; `issues` says where and why."""
-
-    def __init__(self, file: Path, issues: list[ConfigIssue]) -> None:
-        self.file = Path(file)
-        self.issues = list(issues)
-        super().__init__(self._render())
-
-    def _render(self) -> str:
-        lines = [f"invalid configuration {self.file}:"]
-        for issue in self.issues:
-            where = f"{self.file}:{issue.line}" if issue.line is not None else f"{self.file}"
-            lines.append(f"  {where}: {issue.dotted_key or '(top level)'}: {issue.message}")
-        return "\n".join(lines)
-
-
-def format_key_path(key_path: KeyPath) -> str:
-    text = ""
-    for part in key_path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 @dataclass(frozen=True)
@@ -80,27 +47,11 @@ class LoadedYaml:
 def load_yaml(path: Path | str, environ: Mapping[str, str] | None = None) -> LoadedYaml:
     """Parse one YAML document, substitute ${ITPUMP_...} variables, keep line numbers."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(file, [ConfigIssue((), None, f"cannot read file: {exc.strerror or exc}")]) from None
-    return parse_yaml_text(text, file, os.environ if environ is None else environ)
+    return parse_yaml_text(read_config_text(file), file, os.environ if environ is None else environ)
 
 
 def parse_yaml_text(text: str, file: Path, environ: Mapping[str, str]) -> LoadedYaml:
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise ConfigError(file, [ConfigIssue((), line, f"YAML syntax error: {problem}")]) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(file, [ConfigIssue((), None, f"YAML error: {exc}")]) from None
-    finally:
-        loader.dispose()
+    node, data = compose_bounded(text, file)
     lines: dict[KeyPath, int] = {(): 1}
     issues: list[ConfigIssue] = []
     if node is not None:

@@ -6,18 +6,19 @@ that emulator and substitutes its pty path at run time.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from hil.config.common import Identifier, StrictModel, emulator_reference
+from hil.config.bounds import MAX_STARTUP_WAIT_S, MAX_TIMEOUT_S, MIN_BALANCE_SAMPLE_INTERVAL_S, MIN_TIMEOUT_S
+from hil.config.common import Identifier, Number, StrictModel, WholeNumber, emulator_reference
 from hil.config.loading import KeyPath, LocatedProblem
 from hil.gravimetry.conversion import WATER_DENSITY_G_PER_ML
 
 
 class TransportConfig(StrictModel):
     url: str = Field(min_length=1, description="device path, socket://, spy://, loop:// or emulator:<name>")
-    timeout_s: float = Field(1.0, gt=0)
+    timeout_s: Number = Field(1.0, ge=MIN_TIMEOUT_S, le=MAX_TIMEOUT_S)
 
     @model_validator(mode="after")
     def _emulator_name_is_valid(self) -> "TransportConfig":
@@ -28,40 +29,41 @@ class TransportConfig(StrictModel):
 class Ne1000PumpConfig(StrictModel):
     driver: Literal["ne1000"]
     transport: TransportConfig
-    address: int = Field(0, ge=0, le=99)
-    safe_mode: bool = False
+    address: WholeNumber = Field(0, ge=0, le=99)
+    safe_mode: bool = Field(True, description="CRC-framed protocol and communications watchdog; basic mode "
+                                                 "(no CRC, no watchdog) only when set to false explicitly")
     baud_rate_bps: Literal[300, 1200, 2400, 9600, 19200] = 19200
 
 
 class GrblPumpConfig(StrictModel):
     driver: Literal["grbl"]
     transport: TransportConfig
-    baud_rate_bps: int = Field(115200, gt=0)
-    steps_per_mm: float = Field(gt=0, description="GRBL $100: motor steps/rev x microsteps / lead mm per rev")
-    startup_wait_s: float = Field(2.0, ge=0, description="wait for the banner after open (board resets) [U]")
-    min_feed_mm_per_min: float = Field(1.0, gt=0, description="GRBL MINIMUM_FEED_RATE build constant (stock 1.0) [U]")
-    motion_horizon_s: float | None = Field(
-        None, gt=0, description="most motion (device seconds) GRBL may hold queued; a dead host's stepper stops within "
-                                "it. Default: two supervision periods of the run (hil.rig.motion_horizon) [SR-DRV-010]")
+    baud_rate_bps: WholeNumber = Field(115200, gt=0, le=10_000_000)
+    steps_per_mm: Number = Field(gt=0, le=1e6, description="GRBL $100: motor steps/rev x microsteps / lead mm per rev")
+    startup_wait_s: Number = Field(2.0, ge=0, le=MAX_STARTUP_WAIT_S, description="wait for the banner after open (board resets) [U]")
+    min_feed_mm_per_min: Number = Field(1.0, gt=0, le=1e4, description="GRBL MINIMUM_FEED_RATE build constant (stock 1.0) [U]")
+    motion_horizon_s: Number | None = Field(
+        None, gt=0, le=86400, description="most motion (device seconds) GRBL may hold queued; a dead host's stepper stops "
+                                          "within it. Default: two supervision periods of the run (hil.rig.motion_horizon) [SR-DRV-010]")
 
 
 PumpConfig = Annotated[Union[Ne1000PumpConfig, GrblPumpConfig], Field(discriminator="driver")]
 
 
 class SyringeConfig(StrictModel):
-    diameter_mm: float = Field(gt=0, le=50)
-    volume_ul: float = Field(gt=0)
+    diameter_mm: Number = Field(gt=0, le=50)
+    volume_ul: Number = Field(gt=0, le=1e6)
 
 
 class BalanceConfig(StrictModel):
     resource: str = Field(min_length=1, description="VISA resource, e.g. ASRL/dev/ttyUSB1::INSTR, or emulator:<name>")
     backend: str = Field("@py", description="pyvisa backend: @py, or <file>.yaml@sim for pyvisa-sim")
     protocol: Literal["mt-sics"] = "mt-sics"
-    baud_rate_bps: int = Field(9600, gt=0)
-    timeout_s: float = Field(2.0, gt=0)
-    sample_interval_s: float = Field(30.0, gt=0, description="IEC 60601-2-24 uses 30 s [U]")
-    density_g_per_ml: float = Field(WATER_DENSITY_G_PER_ML, gt=0)
-    evaporation_rate_mg_per_h: float = Field(0.0, ge=0, description="mass lost from the vessel, added back")
+    baud_rate_bps: WholeNumber = Field(9600, gt=0, le=10_000_000)
+    timeout_s: Number = Field(2.0, ge=MIN_TIMEOUT_S, le=MAX_TIMEOUT_S)
+    sample_interval_s: Number = Field(30.0, ge=MIN_BALANCE_SAMPLE_INTERVAL_S, le=86_400, description="IEC 60601-2-24 uses 30 s [U]")
+    density_g_per_ml: Number = Field(WATER_DENSITY_G_PER_ML, ge=0.1, le=25)
+    evaporation_rate_mg_per_h: Number = Field(0.0, ge=0, le=1e6, description="mass lost from the vessel, added back")
 
     @model_validator(mode="after")
     def _emulator_name_is_valid(self) -> "BalanceConfig":
@@ -71,7 +73,7 @@ class BalanceConfig(StrictModel):
 
 class TimeCompressionConfig(StrictModel):
     allowed: bool = False
-    max_factor: float = Field(1.0, ge=1.0)
+    max_factor: Number = Field(1.0, ge=1.0, le=10_000)
 
     @model_validator(mode="after")
     def _factor_only_when_allowed(self) -> "TimeCompressionConfig":
@@ -83,7 +85,7 @@ class TimeCompressionConfig(StrictModel):
 class EmulatorConfig(StrictModel):
     kind: Literal["ne1000", "grbl", "balance"]
     linked_pump: Identifier | None = Field(None, description="balance only: the pump emulator it weighs")
-    options: dict[Identifier, Any] = Field(default_factory=dict)
+    options: dict[Identifier, bool | WholeNumber | Number | str | None] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _balance_is_linked(self) -> "EmulatorConfig":
@@ -101,7 +103,7 @@ class RigConfig(StrictModel):
     pump: PumpConfig
     syringe: SyringeConfig
     balance: BalanceConfig | None = None
-    max_rate_ul_per_h: float = Field(gt=0, description="rig safety limit; faster commands are refused")
+    max_rate_ul_per_h: Number = Field(gt=0, le=1e7, description="rig safety limit; faster commands are refused")
     features: list[Identifier] = Field(default_factory=list)
     time_compression: TimeCompressionConfig = TimeCompressionConfig()
     emulators: dict[Identifier, EmulatorConfig] = Field(default_factory=dict)

@@ -1,7 +1,6 @@
 """Scenario schema: a patient, a drug, pump settings, timed steps and the expectations that give the verdict."""
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Annotated, Literal, Sequence
 
@@ -9,10 +8,13 @@ from pydantic import Field, field_validator, model_validator
 
 from firmware_sim.pk.age_groups import PEDIATRIC_BELOW_AGE_YEARS, age_group
 from firmware_sim.pump.alarms import AlarmName
-from firmware_sim.pump.config import MIN_SUPERVISION_PERIOD_S
 from firmware_sim.pump.states import PumpState
-from firmware_sim.safety.limits import DrugLimits
-from hil.config.common import Identifier, RequirementIds, StrictModel
+from firmware_sim.units import S_PER_H
+from hil.config.bounds import (MAX_PATIENT_WEIGHT_KG, MAX_SUPERVISION_TICKS, MIN_HARNESS_SUPERVISION_PERIOD_S,
+                               MIN_PATIENT_WEIGHT_KG)
+from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
+from hil.config.drug_library import Acknowledgement
+from hil.config.drug_overrides import LimitsOverride, OverrideError, effective_limits
 from hil.config.loading import ConfigPath, LocatedProblem
 from hil.config.scenario_steps import ScenarioStep
 from hil.paths import bench_configs_dir
@@ -23,9 +25,9 @@ ScenarioName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
 
 
 class Patient(StrictModel):
-    weight_kg: float = Field(gt=0, le=250)
+    weight_kg: Number = Field(ge=MIN_PATIENT_WEIGHT_KG, le=MAX_PATIENT_WEIGHT_KG)
     age_group: Literal["adult", "pediatric"]
-    age_years: float = Field(ge=0, le=120)
+    age_years: Number = Field(ge=0, le=120)
     indication: Literal["spinal", "cerebral"]
 
     @model_validator(mode="after")
@@ -38,42 +40,36 @@ class Patient(StrictModel):
 
 class Drug(StrictModel):
     name: Identifier
-    conc_mcg_per_ml: float = Field(gt=0)
+    conc_mcg_per_ml: Number = Field(gt=0)
     library_file: ConfigPath | None = Field(None, description="default: bench_configs/drugs/<name>.yaml")
-    limits_override: dict[str, float | list[float]] = Field(
-        default_factory=dict, description="drug-library limits replaced for this scenario (DrugLimits field names)")
-
-    @field_validator("limits_override")
-    @classmethod
-    def _known_limits(cls, override: dict[str, float | list[float]]) -> dict[str, float | list[float]]:
-        known = {f.name for f in dataclasses.fields(DrugLimits)} - {"drug_name"}
-        unknown = sorted(set(override) - known)
-        if unknown:
-            raise ValueError(f"unknown limit(s) {unknown}; known: {', '.join(sorted(known))}")
-        return override
+    limits_override: LimitsOverride = Field(  # type: ignore[valid-type]
+        default_factory=LimitsOverride, description="drug-library limits replaced for this scenario (DrugLimits "
+                                                    "field names); recorded and shown with the verdict")
+    acknowledge_beyond_label: Acknowledgement | None = Field(
+        None, description="reason for an override beyond the label's range (hil/config/bounds.py)")
 
     def library_path(self) -> Path:
         return self.library_file or bench_configs_dir() / "drugs" / f"{self.name}.yaml"
 
 
 class Catheter(StrictModel):
-    length_cm: float = Field(gt=0, le=200)
-    volume_ul_per_cm: float = Field(gt=0, description="Prometra catheter: 2.6 uL/cm")
+    length_cm: Number = Field(gt=0, le=200)
+    volume_ul_per_cm: Number = Field(gt=0, le=100, description="Prometra catheter: 2.6 uL/cm")
 
 
 class PtmSettings(StrictModel):
     """Patient-activated bolus programmed in the pump; lockout and daily maximum come from the drug limits."""
 
-    dose_mcg: float = Field(gt=0)
-    duration_min: float = Field(gt=0)
+    dose_mcg: Number = Field(gt=0)
+    duration_min: Number = Field(gt=0, le=24 * 60)
 
 
 class PumpSettings(StrictModel):
-    reservoir_volume_ul: float = Field(ge=0, description="drug in the reservoir at the start")
-    reservoir_capacity_ul: float = Field(gt=0)
+    reservoir_volume_ul: Number = Field(ge=0, description="drug in the reservoir at the start")
+    reservoir_capacity_ul: Number = Field(gt=0, le=1e6)
     catheter: Catheter
-    pump_tubing_volume_ul: float = Field(ge=0, description="internal pump tubing dead volume [U]")
-    low_reservoir_threshold_ul: float = Field(ge=0)
+    pump_tubing_volume_ul: Number = Field(ge=0, le=1e5, description="internal pump tubing dead volume [U]")
+    low_reservoir_threshold_ul: Number = Field(ge=0)
     ptm: PtmSettings | None = None
 
     @model_validator(mode="after")
@@ -108,8 +104,8 @@ class EnvelopeExpectation(StrictModel):
 class AlarmExpectation(StrictModel):
     name: Identifier
     occurs: bool = Field(description="true: must occur (in the window); false: must not occur (in the window)")
-    from_h: float = Field(0.0, ge=0)
-    to_h: float | None = Field(None, ge=0, description="end of the window; the scenario's end if omitted")
+    from_h: Number = Field(0.0, ge=0)
+    to_h: Number | None = Field(None, ge=0, description="end of the window; the scenario's end if omitted")
     requirement_ids: RequirementIds = Field(default_factory=list)
 
     @field_validator("name")
@@ -125,7 +121,7 @@ class AlarmExpectation(StrictModel):
 
 
 class StateExpectation(StrictModel):
-    at_h: float = Field(ge=0)
+    at_h: Number = Field(ge=0)
     state: Identifier
     requirement_ids: RequirementIds = Field(default_factory=list)
 
@@ -145,11 +141,12 @@ class ScenarioConfig(StrictModel):
     name: ScenarioName
     description: str = ""
     requirement_ids: RequirementIds = Field(default_factory=list)
-    duration_h: float = Field(gt=0, le=MAX_SCENARIO_DURATION_H)
-    supervision_period_s: float = Field(60.0, ge=MIN_SUPERVISION_PERIOD_S)
-    start_time_of_day_h: float = Field(0.0, ge=0, lt=24, description="the pump clock's time of day at 0 h: "
+    duration_h: Number = Field(gt=0, le=MAX_SCENARIO_DURATION_H)
+    supervision_period_s: Number = Field(60.0, ge=MIN_HARNESS_SUPERVISION_PERIOD_S, le=S_PER_H,
+                                         description="bounded below by the harness (hil/config/bounds.py)")
+    start_time_of_day_h: Number = Field(0.0, ge=0, lt=24, description="the pump clock's time of day at 0 h: "
                                        "where flex schedules' days begin")
-    seed: int = Field(1, ge=0, description="seed for population sampling and noise")
+    seed: WholeNumber = Field(1, ge=0, le=2**63 - 1, description="seed for population sampling and noise")
     patient: Patient
     drug: Drug
     pump_settings: PumpSettings
@@ -180,9 +177,15 @@ class ScenarioConfig(StrictModel):
             if state.at_h > self.duration_h:
                 problems.append((("expectations", "states", index, "at_h"),
                                  f"at_h {state.at_h} is after duration_h {self.duration_h}"))
-        if not self.drug.library_path().is_file():
-            problems.append((("drug", "library_file" if self.drug.library_file else "name"),
-                             f"drug library not found: {self.drug.library_path()}"))
+        ticks = self.duration_h * S_PER_H / self.supervision_period_s
+        if ticks > MAX_SUPERVISION_TICKS:
+            problems.append((("supervision_period_s",), f"{ticks:.0f} supervision ticks over duration_h "
+                             f"{self.duration_h:g}; the harness runs at most {MAX_SUPERVISION_TICKS}: raise "
+                             f"supervision_period_s to at least {self.duration_h * S_PER_H / MAX_SUPERVISION_TICKS:.3g} s"))
+        try:
+            effective_limits(self.drug)  # loads and checks the library too: `itpump check` sees what a run uses
+        except OverrideError as exc:
+            problems += exc.problems
         return problems
 
     def all_requirement_ids(self) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Union, get_args
 
 from pydantic import Field, field_validator
 
-from hil.config.common import Identifier, RequirementIds, StrictModel
+from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
 from hil.emulators.fault_catalog import ALL_FAULTS
 
 
@@ -24,7 +24,7 @@ class StepExpectation(StrictModel):
 
 
 class _StepBase(StrictModel):
-    at_h: float = Field(ge=0)
+    at_h: Number = Field(ge=0)
     requirement_ids: RequirementIds = Field(default_factory=list)
     expect: StepExpectation | None = None
     note: str = ""
@@ -36,17 +36,17 @@ class PrimeStep(_StepBase):
 
 class StartContinuousStep(_StepBase):
     action: Literal["start_continuous"]
-    rate_mcg_per_day: float = Field(gt=0)
+    rate_mcg_per_day: Number = Field(gt=0)
 
 
 class FlexRateStep(StrictModel):
-    start_h_of_day: float = Field(ge=0, lt=24)
-    rate_mcg_per_day: float = Field(ge=0)
+    start_h_of_day: Number = Field(ge=0, lt=24)
+    rate_mcg_per_day: Number = Field(ge=0)
 
 
 class StartFlexStep(_StepBase):
     action: Literal["start_flex"]
-    schedule: list[FlexRateStep] = Field(min_length=1)
+    schedule: list[FlexRateStep] = Field(min_length=1, max_length=24 * 60)
 
     @field_validator("schedule")
     @classmethod
@@ -61,15 +61,15 @@ class StartFlexStep(_StepBase):
 
 class ClinicianBolusStep(_StepBase):
     action: Literal["clinician_bolus"]
-    dose_mcg: float = Field(gt=0)
-    duration_min: float = Field(gt=0)
+    dose_mcg: Number = Field(gt=0)
+    duration_min: Number = Field(gt=0, le=24 * 60)
 
 
 class BridgeBolusStep(_StepBase):
     """After a refill with a new concentration: push the old drug out of tubing and catheter."""
 
     action: Literal["bridge_bolus"]
-    rate_mcg_per_day: float | None = Field(None, gt=0, description="program after the bridge; default: the current one")
+    rate_mcg_per_day: Number | None = Field(None, gt=0, description="program after the bridge; default: the current one")
 
 
 class PtmPressStep(_StepBase):
@@ -78,21 +78,21 @@ class PtmPressStep(_StepBase):
 
 class RefillStep(_StepBase):
     action: Literal["refill"]
-    volume_ul: float = Field(gt=0, description="volume that reaches the reservoir")
-    conc_mcg_per_ml: float = Field(gt=0)
-    expected_volume_ul: float = Field(gt=0, description="volume the clinician injected and expects in the reservoir")
+    volume_ul: Number = Field(gt=0, description="volume that reaches the reservoir")
+    conc_mcg_per_ml: Number = Field(gt=0)
+    expected_volume_ul: Number = Field(gt=0, description="volume the clinician injected and expects in the reservoir")
 
 
 class ChangeRateStep(_StepBase):
     action: Literal["change_rate"]
-    rate_mcg_per_day: float = Field(gt=0)
+    rate_mcg_per_day: Number = Field(gt=0)
 
 
 class InjectFaultStep(_StepBase):
     action: Literal["inject_fault"]
     device: Identifier = Field(description="emulator name in the rig's emulators: section")
     fault: Identifier
-    params: dict[Identifier, float | int | str | bool] = Field(default_factory=dict)
+    params: dict[Identifier, bool | WholeNumber | Number | str] = Field(default_factory=dict)
 
     @field_validator("fault")
     @classmethod

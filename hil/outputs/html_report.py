@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from hil.outputs.overrides import override_lines
+
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
@@ -45,6 +47,10 @@ def write_html(summary: dict[str, Any], matrix: dict[str, dict[str, Any]], image
         f"<h1 class='{outcome}'>{html.escape(str(provenance.get('scenario_name', 'run')))}: {outcome}</h1>",
         f"<p>{html.escape(summary['reason'])}</p>",
     ]
+    overrides = override_lines(summary.get("drug_limits"))
+    if overrides:  # right under the verdict: a run on changed drug limits says so first
+        parts.append(f"<div class='fail'><h2>{html.escape(overrides[0])}</h2><ul>"
+                     + "".join(f"<li>{html.escape(line)}</li>" for line in overrides[1:]) + "</ul></div>")
     if failures:
         parts.append("<h2>Output failures</h2>" + _table(["output", "error"], sorted(failures.items())))
     parts.append("<h2>Delivered volume</h2>" + _table(

@@ -21,6 +21,7 @@ def build_summary(record: RunRecord, outcome: str, reason: str) -> dict[str, Any
         "outcome": outcome,
         "reason": reason,
         "provenance": record.started,
+        "drug_limits": next(iter(record.of_kind(ev.DRUG_LIMITS)), None),
         "record_truncated": record.truncated_last_line,
         "envelopes": [{**{k: e[k] for k in ("name", "passed", "value", "limit", "unit", "requirement_ids", "reason")},
                        "outcome": e.get("outcome", "PASS" if e["passed"] else "FAIL"), "comparator": e.get("comparator")}

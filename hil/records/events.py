@@ -17,6 +17,8 @@ PK_SERIES = "pk_series"
 ENVELOPE = "envelope"
 EXPECTATION = "expectation"
 RUN_FINISHED = "run_finished"
+DRUG_LIMITS = "drug_limits"
+"""Written right after run_started: the drug library used and every scenario override of its limits."""
 
 OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
 
@@ -33,6 +35,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     ENVELOPE: ("name", "passed", "value", "limit", "unit", "requirement_ids", "reason"),
     EXPECTATION: ("name", "passed", "detail", "requirement_ids"),
     RUN_FINISHED: ("outcome", "reason"),
+    DRUG_LIMITS: ("drug_name", "library_file", "overrides", "acknowledge_beyond_label"),
 }
 EVENT_KINDS: tuple[str, ...] = tuple(REQUIRED_FIELDS)
 

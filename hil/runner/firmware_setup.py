@@ -1,12 +1,9 @@
 """Firmware settings, drug limits and the physical fill of the rig's syringe, from a scenario."""
 from __future__ import annotations
 
-import dataclasses
-
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.safety.limits import DrugLimits, Indication
-from hil.config.drug_library import load_drug_limits
-from hil.config.loading import ConfigError
+from hil.config.drug_overrides import EffectiveLimits, OverrideError, effective_limits
 from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import RefillStep
 
@@ -32,24 +29,16 @@ def firmware_config(scenario: ScenarioConfig) -> FirmwareConfig:
         raise ScenarioSetupError(f"pump_settings: {exc}") from exc
 
 
-def _library_limits(scenario: ScenarioConfig) -> DrugLimits:
+def effective_drug_limits(scenario: ScenarioConfig) -> EffectiveLimits:
+    """Library limits with the scenario's limits_override applied and checked, plus what was overridden."""
     try:
-        return load_drug_limits(scenario.drug.library_path())
-    except ConfigError as exc:
-        raise ScenarioSetupError(f"drug library: {exc}") from exc
+        return effective_limits(scenario.drug)
+    except OverrideError as exc:
+        raise ScenarioSetupError(str(exc)) from exc
 
 
 def drug_limits(scenario: ScenarioConfig) -> DrugLimits:
-    """Library limits with the scenario's limits_override applied (keys are DrugLimits field names)."""
-    limits = _library_limits(scenario)
-    override = dict(scenario.drug.limits_override)  # keys were checked against DrugLimits by the schema
-    for key, value in override.items():
-        if isinstance(value, list):
-            override[key] = tuple(value)
-    try:
-        return dataclasses.replace(limits, **override)
-    except (TypeError, ValueError) as exc:
-        raise ScenarioSetupError(f"drug.limits_override: {exc}") from exc
+    return effective_drug_limits(scenario).limits
 
 
 def syringe_fill_ul(scenario: ScenarioConfig, syringe_volume_ul: float) -> float:

@@ -21,6 +21,8 @@ class RunResult:
     pk_peaks: dict[str, Any] = field(default_factory=dict)
     time_compression_factor: float = 1.0
     output_failures: dict[str, str] = field(default_factory=dict)
+    drug_limits: dict[str, Any] | None = None
+    """The drug_limits record event: library file and every scenario override of its limits."""
 
     @property
     def exit_code(self) -> int:
@@ -36,4 +38,4 @@ class RunResult:
                 "envelopes": self.envelopes, "expectations": self.expectations, "alarms": self.alarms,
                 "steps": self.steps, "delivered": self.delivered, "pk_peaks": self.pk_peaks,
                 "time_compression_factor": self.time_compression_factor,
-                "output_failures": self.output_failures}
+                "output_failures": self.output_failures, "drug_limits": self.drug_limits}

@@ -13,6 +13,8 @@ from typing import Callable
 
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.safety.limits import DrugLimits
+from hil.config.bounds import MAX_BALANCE_SAMPLES
+from hil.config.drug_overrides import EffectiveLimits
 from hil.config.loading import ConfigError, load_model
 from hil.config.rig import Ne1000PumpConfig, RigConfig
 from hil.config.scenario import ScenarioConfig
@@ -20,6 +22,7 @@ from hil.config.scenario_steps import InjectFaultStep
 from hil.emulators.fault_catalog import FAULTS_BY_KIND
 from hil.outputs.render import render_all
 from hil.outputs.summary import build_summary
+from hil.records import events as ev
 from hil.records.writer import RECORD_FILENAME, RecordWriter
 from hil.rig import Rig, RigError
 from hil.rig.motion_horizon import check_motion_horizon
@@ -27,11 +30,12 @@ from hil.rig.registry import NE1000_MAX_WATCHDOG_S
 from hil.rig.rig import check_time_compression
 from hil.runner import provenance
 from hil.runner.execution import Execution, RunAborted, SetupRejected
-from hil.runner.firmware_setup import ScenarioSetupError, drug_limits, firmware_config, syringe_fill_ul
+from hil.runner.firmware_setup import ScenarioSetupError, effective_drug_limits, firmware_config, syringe_fill_ul
 from hil.runner.interrupt import InterruptFlag
 from hil.runner.options import RunOptions
 from hil.runner.progress import progress_reporter
 from hil.runner.result import RunResult
+from hil.runner.sampling import gravimetric_window
 
 
 class BadInput(ValueError):
@@ -64,6 +68,18 @@ def _check_watchdog(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> N
                        f"{rig.rig_id} (virtual clock)")
 
 
+def _check_sampling_plan(scenario: ScenarioConfig, rig: RigConfig, options: RunOptions, source: Path) -> None:
+    """The balance readings the gravimetric window plans, counted before any list of them is built."""
+    if rig.balance is None:
+        return
+    window = gravimetric_window(scenario.steps, options.gravimetric_start_h, options.gravimetric_duration_h,
+                                rig.balance.sample_interval_s, scenario.duration_h)
+    if window is not None and window.sample_count > MAX_BALANCE_SAMPLES:
+        raise BadInput(f"{source}: the gravimetric window would take {window.sample_count} balance readings (every "
+                       f"balance.sample_interval_s {rig.balance.sample_interval_s:g} s), more than {MAX_BALANCE_SAMPLES}; "
+                       f"raise sample_interval_s or shorten --gravimetric-duration-h")
+
+
 @dataclass(frozen=True)
 class Prepared:
     scenario: ScenarioConfig
@@ -71,6 +87,7 @@ class Prepared:
     fw_config: FirmwareConfig
     limits: DrugLimits
     syringe_fill_ul: float
+    drug_limits: EffectiveLimits
 
 
 def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> Prepared:
@@ -85,17 +102,18 @@ def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> Prepare
         check_time_compression(rig, options.time_compression_factor)
         check_motion_horizon(rig, scenario.supervision_period_s, options.time_compression_factor)
         fw_config = firmware_config(scenario)
-        limits = drug_limits(scenario)
+        drug = effective_drug_limits(scenario)
         syringe_fill = syringe_fill_ul(scenario, rig.syringe.volume_ul)
     except (RigError, ScenarioSetupError) as exc:
         raise BadInput(f"{scenario_path} on {rig_path}: {exc}") from exc
     _check_watchdog(scenario, rig, scenario_path)
+    _check_sampling_plan(scenario, rig, options, scenario_path)
     peak_ul_per_h = fw_config.max_actuator_rate_ul_per_h * options.time_compression_factor
     if peak_ul_per_h > rig.max_rate_ul_per_h:
         raise BadInput(f"time compression x{options.time_compression_factor:g} would command up to {peak_ul_per_h:g} uL/h "
                        f"(firmware maximum {fw_config.max_actuator_rate_ul_per_h:g} uL/h), above the rig maximum "
                        f"max_rate_ul_per_h {rig.max_rate_ul_per_h:g} uL/h ({rig_path})")
-    return Prepared(scenario, rig, fw_config, limits, syringe_fill)
+    return Prepared(scenario, rig, fw_config, drug.limits, syringe_fill, drug)
 
 
 def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOptions) -> RunResult:
@@ -122,6 +140,7 @@ def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOp
             balance_evaporation_rate_mg_per_h=balance.evaporation_rate_mg_per_h if balance else None,
             balance_sample_interval_s=balance.sample_interval_s if balance else None,
             duration_h=scenario.duration_h, supervision_period_s=scenario.supervision_period_s)
+        record.write(ev.DRUG_LIMITS, **prepared.drug_limits.record_fields())  # overrides are never silent
         with progress_reporter(options.progress, scenario.duration_h) as progress:
             outcome, reason, extra = _execute(prepared, record, options, progress, pk_peaks)
         record.write("run_finished", outcome=outcome, reason=reason, **extra)
@@ -188,4 +207,4 @@ def _result(run_dir: Path, options: RunOptions, pk_peaks: dict) -> RunResult:
                      envelopes=summary["envelopes"], expectations=summary["expectations"], alarms=summary["alarms"],
                      steps=summary["steps"], delivered=summary["delivered"], pk_peaks=pk_peaks,
                      time_compression_factor=options.time_compression_factor,
-                     output_failures=dict(rendered.failures))
+                     output_failures=dict(rendered.failures), drug_limits=summary["drug_limits"])

@@ -16,9 +16,13 @@ class GravimetricWindow:
     end_s: float
     interval_s: float
 
+    @property
+    def sample_count(self) -> int:
+        """How many readings times_s() plans (check it before building them)."""
+        return int(math.floor((self.end_s - self.start_s) / self.interval_s + 1e-9)) + 1
+
     def times_s(self) -> list[float]:
-        count = int(math.floor((self.end_s - self.start_s) / self.interval_s + 1e-9))
-        return [self.start_s + i * self.interval_s for i in range(count + 1)]
+        return [self.start_s + i * self.interval_s for i in range(self.sample_count)]
 
 
 def gravimetric_window(steps: Sequence[object], start_h: float | None, duration_h: float, interval_s: float,

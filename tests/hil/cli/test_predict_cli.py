@@ -49,7 +49,11 @@ def test_failing_envelope_exits_1(capsys):
 @pytest.mark.parametrize("argv, message", [
     (("--rate-mcg-per-day", "-5"), "--rate-mcg-per-day must be >= 0"),
     (("--bolus-mcg", "fifty"), "--bolus-mcg must be a number"),
-    (("--weight-kg", "0", "--bolus-mcg", "50"), "--weight-kg must be > 0"),
+    (("--weight-kg", "0", "--bolus-mcg", "50"), "--weight-kg must be >= 2 and <= 250, got 0"),
+    (("--weight-kg", "5e-324", "--bolus-mcg", "50"), "--weight-kg must be >= 2 and <= 250, got 5e-324"),
+    (("--bolus-mcg", "50", "--step-min", "1e-9"), "--step-min 1e-09 over --hours 48 is about 2.88e+12 samples"),
+    (("--bolus-mcg", "50", "--step-min", "5e-324"), "allowed --step-min >= 0.00144"),
+    (("--bolus-mcg", "50", "--step-min", "0.01", "--population", "100", "--seed", "1"), "x --population 100"),
     (("--hours", "0", "--bolus-mcg", "50"), "--hours must be > 0"),
     (("--bolus-mcg", "50", "--population", "10"), "--population and --seed go together"),
     (("--bolus-mcg", "50", "--population", "1.5", "--seed", "1"), "--population must be an integer"),

@@ -1,6 +1,7 @@
 """Scenario schema: every shipped scenario validates; step and expectation mistakes are located."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ steps:
 
 
 def write(tmp_path: Path, text: str) -> Path:
-    (tmp_path / "drug.yaml").write_text("name: baclofen\n", encoding="utf-8")
+    shutil.copy(bench_configs_dir() / "drugs" / "baclofen.yaml", tmp_path / "drug.yaml")
     path = tmp_path / "scenario.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -174,7 +175,7 @@ def test_limits_override_keys_need_units(tmp_path):
     assert info.value.issues[0].dotted_key.startswith("drug.limits_override")
     ok = MINIMAL.replace("library_file: drug.yaml",
                          "library_file: drug.yaml, limits_override: {hard_max_daily_dose_mcg: 800}")
-    assert load_text(tmp_path, ok).drug.limits_override == {"hard_max_daily_dose_mcg": 800.0}
+    assert load_text(tmp_path, ok).drug.limits_override.model_dump(exclude_none=True) == {"hard_max_daily_dose_mcg": 800.0}
 
 
 def test_refill_carries_expected_volume(tmp_path):

@@ -1,0 +1,27 @@
+"""How a run's drug-limit overrides read at the top of the verdict and the report (from the drug_limits event)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+
+def override_lines(drug_limits: Mapping[str, Any] | None) -> list[str]:
+    """Empty when the run used the drug library unchanged; else a heading line and one line per override."""
+    if not drug_limits or not drug_limits.get("overrides"):
+        return []
+    lines = [f"DRUG LIMITS OVERRIDDEN by the scenario (library {drug_limits['library_file']}):"]
+    for item in drug_limits["overrides"]:
+        line = f"{item['key']}: library {_value(item['library_value'])} -> run {_value(item['scenario_value'])}"
+        if item.get("beyond_label"):
+            line += f" BEYOND LABEL ({item['beyond_label']})"
+        lines.append(line)
+    if drug_limits.get("acknowledge_beyond_label"):
+        lines.append(f"acknowledged beyond label: {drug_limits['acknowledge_beyond_label']}")
+    return lines
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    return f"{value:g}" if isinstance(value, float) else str(value)
