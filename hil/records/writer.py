@@ -95,9 +95,9 @@ class RecordWriter:
         return self.write(ev.ALARM, t_s=t_s, name=name, priority=priority, **extra)
 
     def volume_sample(self, *, t_s: float, commanded_ul: float, pump_reported_ul: float | None,
-                      gravimetric_ul: float | None, rate_ul_per_h: float) -> dict[str, Any]:
+                      gravimetric_ul: float | None, rate_ul_per_h: float, **extra: Any) -> dict[str, Any]:
         return self.write(ev.VOLUME_SAMPLE, t_s=t_s, commanded_ul=commanded_ul, pump_reported_ul=pump_reported_ul,
-                          gravimetric_ul=gravimetric_ul, rate_ul_per_h=rate_ul_per_h)
+                          gravimetric_ul=gravimetric_ul, rate_ul_per_h=rate_ul_per_h, **extra)
 
     def balance_sample(self, *, t_s: float, mass_g: float, stable: bool) -> dict[str, Any]:
         return self.write(ev.BALANCE_SAMPLE, t_s=t_s, mass_g=mass_g, stable=stable)

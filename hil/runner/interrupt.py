@@ -33,6 +33,8 @@ class InterruptFlag:
         """What the run is doing now (named in the record when an interrupt comes)."""
         self.requested_in: str | None = None
         """The phase the first Ctrl-C came in."""
+        self.presses = 0
+        """Ctrl-C presses so far."""
         self._shield_depth = 0
         self._previous: object = None
         self._installed = False
@@ -62,6 +64,7 @@ class InterruptFlag:
             self._shield_depth -= 1
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.presses += 1
         if self.requested and not self._shield_depth:
             raise KeyboardInterrupt
         self.request()

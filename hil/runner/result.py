@@ -21,6 +21,8 @@ class RunResult:
     pk_peaks: dict[str, Any] = field(default_factory=dict)
     time_compression_factor: float = 1.0
     output_failures: dict[str, str] = field(default_factory=dict)
+    outputs_missing: dict[str, str] = field(default_factory=dict)
+    """Outputs not written because the operator interrupted the rendering: {name: why}."""
 
     @property
     def exit_code(self) -> int:
@@ -36,4 +38,4 @@ class RunResult:
                 "envelopes": self.envelopes, "expectations": self.expectations, "alarms": self.alarms,
                 "steps": self.steps, "delivered": self.delivered, "pk_peaks": self.pk_peaks,
                 "time_compression_factor": self.time_compression_factor,
-                "output_failures": self.output_failures}
+                "output_failures": self.output_failures, "outputs_missing": self.outputs_missing}
