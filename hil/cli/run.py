@@ -56,8 +56,8 @@ def handle(args: argparse.Namespace) -> int:
         result = run_scenario(scenario, rig, options)
     except (BadInput, ValueError, RunInterrupted) as exc:
         return _bad_input(args, str(exc))
-    except KeyboardInterrupt:  # before the run installed its Ctrl-C handling (nothing was run)
-        return _bad_input(args, "interrupted by the operator (Ctrl-C) before the run started: nothing was run")
+    except KeyboardInterrupt:  # outside the run's own Ctrl-C handling (before it was installed)
+        return _bad_input(args, "interrupted by the operator (Ctrl-C)")
     if args.json:
         print(json.dumps(result.to_json(), default=str))
     else:

@@ -69,8 +69,9 @@ def _attempt(name: str, failures: dict[str, str], action: Callable[[], object]) 
 def render_all(run_dir: Path | str, *, interrupted: Callable[[], bool] = lambda: False,
                on_interrupt: Callable[[str], dict[str, Any] | None] | None = None,
                shield: Callable[[], ContextManager[object]] = contextlib.nullcontext) -> RenderResult:
-    """interrupted(): has the operator asked to stop since rendering began; on_interrupt(detail): record it
-    (returns the event written); shield(): a context in which Ctrl-C does not raise (the final writes)."""
+    """interrupted(): has the operator asked to stop since rendering began; on_interrupt(what): record the
+    interrupt, what saying which outputs it left unwritten (returns the event written); shield(): a context in
+    which Ctrl-C does not raise (the final writes)."""
     directory = Path(run_dir)
     record = read_record(directory / RECORD_FILENAME)
     outcome, reason = record_outcome(record)
@@ -115,7 +116,7 @@ def _note_interrupt(result: RenderResult, on_interrupt: Callable[[str], dict[str
         return
     result.interrupt_recorded = True
     with shield():
-        event = on_interrupt(f"interrupted by the operator (Ctrl-C) while {RENDERING_PHASE}; {what}")
+        event = on_interrupt(what)
     if event is not None:
         result.record.add(event)
         result.outcome, result.reason = record_outcome(result.record)

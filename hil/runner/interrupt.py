@@ -35,6 +35,7 @@ class InterruptFlag:
         """The phase the first Ctrl-C came in."""
         self.presses = 0
         """Ctrl-C presses so far."""
+        self.last_press_phase: str | None = None
         self._shield_depth = 0
         self._previous: object = None
         self._installed = False
@@ -65,6 +66,7 @@ class InterruptFlag:
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         self.presses += 1
+        self.last_press_phase = self.phase
         if self.requested and not self._shield_depth:
             raise KeyboardInterrupt
         self.request()

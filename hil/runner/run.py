@@ -146,13 +146,18 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
             outcome, reason, extra = "ERROR", f"aborted: {interrupt.describe()}", {}
         if interrupt.requested:
             outcome, reason = _interrupted(record, interrupt, outcome, reason)
+        presses = interrupt.presses  # a Ctrl-C from here on is one while the outputs are made
         interrupt.enter("writing the record")
         with interrupt.shielded():
             record.run_finished(outcome=outcome, reason=reason, **extra)
         interrupt.enter(RENDERING_PHASE)
-        presses = interrupt.presses
-        rendered = render_all(run_dir, interrupted=lambda: interrupt.presses > presses,
-                              on_interrupt=lambda detail: record.interrupt(phase=RENDERING_PHASE, detail=detail),
+
+        def on_interrupt(what: str) -> dict:
+            phase = interrupt.last_press_phase if interrupt.presses > presses else RENDERING_PHASE
+            return record.interrupt(phase=phase or RENDERING_PHASE,
+                                    detail=f"interrupted by the operator (Ctrl-C) while {phase}; {what}")
+
+        rendered = render_all(run_dir, interrupted=lambda: interrupt.presses > presses, on_interrupt=on_interrupt,
                               shield=interrupt.shielded)
     return _result(rendered, options, pk_peaks)
 
@@ -198,7 +203,7 @@ def _execute_on(rig: Rig, prepared: Prepared, record: RecordWriter, options: Run
                 return "ERROR", f"aborted: {interrupt.describe()} (the rig was not open)", {}
             with interrupt.shielded():  # stop the pump first, then record what was delivered up to now
                 stopped = execution.stop_pump_and_sample() if execution is not None else stop_pump(rig)
-            return "ERROR", f"aborted: {exc or interrupt.describe()}; {stopped['pump_stop']}", stopped
+            return "ERROR", f"aborted: {str(exc) or interrupt.describe()}; {stopped['pump_stop']}", stopped
         finally:
             interrupt.enter("the rig teardown")
             with interrupt.shielded():  # teardown stops the pump whatever happens: a Ctrl-C must not cut it
