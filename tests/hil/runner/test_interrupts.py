@@ -153,3 +153,18 @@ def test_after_ctrl_c_in_the_steps_the_volumes_delivered_so_far_are_reported(
     assert last["commanded_ul"] == pytest.approx(506.0, abs=0.5)
     assert last["pump_reported_ul"] == pytest.approx(last["commanded_ul"], abs=0.1)
     assert last["gravimetric_ul"] == pytest.approx(last["commanded_ul"], rel=0.01)
+
+
+@pytest.mark.parametrize("mode", ["signal", "raise"])
+def test_ctrl_c_while_the_configs_load_runs_nothing_and_writes_no_run_folder(
+        scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+        mode: str) -> None:
+    import hil.runner.run as run_module
+    from hil.cli.main import main
+
+    monkeypatch.setattr(run_module, "load_model", hooked(run_module.load_model, mode))
+    code = main(["run", str(scenario), "--rig", str(RIG), "--out", str(tmp_path / "run"), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert (code, out["outcome"]) == (2, "ERROR")
+    assert "interrupted by the operator (Ctrl-C) during loading the configs: nothing was run" in out["reason"]
+    assert not (tmp_path / "run").exists()
