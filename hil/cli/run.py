@@ -1,7 +1,8 @@
 """`itpump run SCENARIO [--rig RIG] [--out DIR] [--json]`: run a scenario on a rig and print the verdict.
 
 SCENARIO and RIG are paths or bundled names (bench_configs/scenarios/<name>.yaml, bench_configs/rigs/<name>.yaml).
-Exit 0 PASS, 1 FAIL, 2 bad input or ERROR.
+Exit 0 PASS, 1 FAIL, 2 bad input or ERROR (Ctrl-C at any moment is ERROR: the pump is stopped, the record
+says so and the outputs are written or marked missing).
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ def default_out(scenario: Path) -> Path:
 
 def handle(args: argparse.Namespace) -> int:
     from hil.runner import RunOptions, run_scenario
+    from hil.runner.interrupt import RunInterrupted
     from hil.runner.run import BadInput
 
     scenario, rig = bundled("scenarios", args.scenario), bundled("rigs", args.rig)
@@ -52,8 +54,10 @@ def handle(args: argparse.Namespace) -> int:
                              gravimetric_duration_h=args.gravimetric_duration_h,
                              progress=not (args.json or args.no_progress))
         result = run_scenario(scenario, rig, options)
-    except (BadInput, ValueError) as exc:
+    except (BadInput, ValueError, RunInterrupted) as exc:
         return _bad_input(args, str(exc))
+    except KeyboardInterrupt:  # outside the run's own Ctrl-C handling (before it was installed)
+        return _bad_input(args, "interrupted by the operator (Ctrl-C)")
     if args.json:
         print(json.dumps(result.to_json(), default=str))
     else:

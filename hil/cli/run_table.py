@@ -53,6 +53,8 @@ def print_verdict(result: RunResult, scenario: Path, rig: Path, console: Console
                       f"({peak['difference_percent']:+.2f} %)")
     for name, failure in result.output_failures.items():
         console.print(f"[red]output {name} failed[/]: {failure.splitlines()[0]}")
+    for name, why in result.outputs_missing.items():
+        console.print(f"[red]output {name}[/] {why}")
     console.print(f"[{STYLE.get(result.outcome, 'bold')}]{result.outcome}[/] {result.reason}")
     if result.report_html is not None:
         console.print(f"report: {result.report_html}")

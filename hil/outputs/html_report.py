@@ -51,8 +51,14 @@ def write_html(summary: dict[str, Any], matrix: dict[str, dict[str, Any]], image
     if overrides:  # right under the verdict: a run on changed drug limits says so first
         parts.append(f"<div class='fail'><h2>{html.escape(overrides[0])}</h2><ul>"
                      + "".join(f"<li>{html.escape(line)}</li>" for line in overrides[1:]) + "</ul></div>")
+    if summary.get("record_damage"):
+        parts.append("<h2 class='fail'>Record damage</h2><p>The record is not intact; what could be read is shown "
+                     "below.</p>" + _table(["problem"], [[d] for d in summary["record_damage"]]))
     if failures:
         parts.append("<h2>Output failures</h2>" + _table(["output", "error"], sorted(failures.items())))
+    if summary.get("outputs_missing"):
+        parts.append("<h2 class='fail'>Outputs not written</h2>" + _table(
+            ["output", "why"], sorted(summary["outputs_missing"].items())))
     parts.append("<h2>Delivered volume</h2>" + _table(
         ["commanded (uL)", "pump reported (uL)", "gravimetric (uL)"],
         [[delivered["commanded_ul"], delivered["pump_reported_ul"], delivered["gravimetric_ul"]]]))

@@ -1,18 +1,24 @@
 """Render every output of a run folder from its record.jsonl.
 
-A failing output makes the run ERROR (never PASS): the returned outcome and summary.json say so.
+A failing output makes the run ERROR (never PASS): the returned outcome and summary.json say so. A damaged
+record renders whatever is readable, as ERROR with the damage named. An operator interrupt (Ctrl-C) while
+rendering skips the outputs not yet written, names them in summary.json and report.html (which are always
+written last) and, through on_interrupt, in the record: the run is then ERROR.
 
     result = render_all(run_dir)
-    result.outcome        # the record's outcome, or ERROR if the record is incomplete or an output failed
+    result.outcome        # the record's outcome, or ERROR if the record is damaged or incomplete or an output failed
     result.failures       # {output name: error text}
+    result.missing        # {output name: why it was not written} (interrupted)
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, ContextManager
 
 from hil.outputs.csv_series import write_csv_series
 from hil.outputs.html_report import write_html
@@ -27,6 +33,9 @@ SUMMARY_FILENAME = "summary.json"
 JUNIT_FILENAME = "junit.xml"
 HTML_FILENAME = "report.html"
 TRACEABILITY_FILENAME = "traceability.json"
+RENDERING_PHASE = "rendering the outputs"
+SKIPPED = "not written: the operator interrupted the rendering (Ctrl-C) before it"
+CUT = "not written: the operator interrupted the rendering (Ctrl-C) while it was written (any file left is incomplete)"
 
 
 @dataclass
@@ -38,6 +47,10 @@ class RenderResult:
     """The record the outputs were rendered from (callers reuse it instead of reading the file again)."""
     outputs: list[Path] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+    interrupt_recorded: bool = False
+    interrupted: bool = False
+    """The operator interrupted the rendering (Ctrl-C)."""
 
     @property
     def report_html(self) -> Path:
@@ -53,34 +66,111 @@ def _attempt(name: str, failures: dict[str, str], action: Callable[[], object]) 
         return None
 
 
-def render_all(run_dir: Path | str) -> RenderResult:
+def render_all(run_dir: Path | str, *, interrupted: Callable[[], bool] = lambda: False,
+               on_interrupt: Callable[[str], dict[str, Any] | None] | None = None,
+               shield: Callable[[], ContextManager[object]] = contextlib.nullcontext) -> RenderResult:
+    """interrupted(): has the operator asked to stop since rendering began; on_interrupt(what): record the
+    interrupt, what saying which outputs it left unwritten (returns the event written); shield(): a context in
+    which Ctrl-C does not raise (the final writes)."""
     directory = Path(run_dir)
     record = read_record(directory / RECORD_FILENAME)
     outcome, reason = record_outcome(record)
     result = RenderResult(run_dir=directory, outcome=outcome, reason=reason, record=record)
-    failures = result.failures
-
-    csv_paths = _attempt("csv", failures, lambda: write_csv_series(record, directory))
-    plots = _attempt("plots", failures, lambda: write_plots(record, directory))
-    matrix = _attempt("traceability", failures, lambda: _write_matrix(record, directory)) or {}
-    _attempt("junit", failures, lambda: write_junit(record, *_current(result), directory / JUNIT_FILENAME))
+    failures, missing = result.failures, result.missing
+    made: dict[str, object] = {}
+    outputs: list[tuple[str, Callable[[], object]]] = [
+        ("csv", lambda: write_csv_series(record, directory)),
+        ("plots", lambda: write_plots(record, directory)),
+        ("traceability", lambda: _write_matrix(record, directory)),
+        ("junit", lambda: write_junit(record, *_current(result), directory / JUNIT_FILENAME)),
+    ]
+    for name, action in outputs:
+        result.interrupted = result.interrupted or interrupted()
+        if result.interrupted:
+            missing[name] = SKIPPED
+            continue
+        try:
+            made[name] = _attempt(name, failures, action)
+        except KeyboardInterrupt:
+            missing[name], result.interrupted = CUT, True
+    result.interrupted = result.interrupted or interrupted()
+    if result.interrupted:
+        _note_interrupt(result, on_interrupt, shield,
+                        f"not written: {', '.join(missing)}" if missing else "every output was still written")
+    plots = made.get("plots")
+    matrix = made.get("traceability") or {}
     images = plots.written if isinstance(plots, PlotResult) else []
     notes = plots.notes if isinstance(plots, PlotResult) else []
-    _attempt("html", failures, lambda: write_html(build_summary(record, *_current(result)), matrix, images, notes,
-                                                   failures, directory / HTML_FILENAME))
-    _attempt("summary", failures, lambda: _write_summary(record, result))
+    _write_final(result, matrix, images, notes, interrupted, on_interrupt, shield)
     result.outcome, result.reason = _current(result)
-    result.outputs = [p for p in [*(csv_paths or []), *images, directory / TRACEABILITY_FILENAME,
+    result.outputs = [p for p in [*(made.get("csv") or []), *images, directory / TRACEABILITY_FILENAME,
                                   directory / JUNIT_FILENAME, directory / HTML_FILENAME,
-                                  directory / SUMMARY_FILENAME] if p.exists()]
+                                  directory / SUMMARY_FILENAME] if p.exists() and p.name not in _missing_files(result)]
     return result
 
 
+def _note_interrupt(result: RenderResult, on_interrupt: Callable[[str], dict[str, Any] | None] | None,
+                    shield: Callable[[], ContextManager[object]], what: str) -> None:
+    """Record the interrupt (once): the record's outcome becomes ERROR, naming it."""
+    if on_interrupt is None or result.interrupt_recorded:
+        return
+    result.interrupt_recorded = True
+    with shield():
+        event = on_interrupt(what)
+    if event is not None:
+        result.record.add(event)
+        result.outcome, result.reason = record_outcome(result.record)
+
+
+def _write_final(result: RenderResult, matrix: dict, images: list[Path], notes: list[str],
+                 interrupted: Callable[[], bool], on_interrupt: Callable[[str], dict[str, Any] | None] | None,
+                 shield: Callable[[], ContextManager[object]]) -> None:
+    """report.html and summary.json, which name every output not written; written again if interrupted."""
+    record, directory = result.record, result.run_dir
+    cut: list[str] = []
+    for attempt in range(2):
+        cut = []
+        with shield():
+            for name, action in (("html", lambda: write_html(_summary(record, result), matrix, images, notes,
+                                                             result.failures, directory / HTML_FILENAME)),
+                                 ("summary", lambda: _write_summary(record, result))):
+                try:
+                    _attempt(name, result.failures, action)
+                except KeyboardInterrupt:
+                    cut.append(name)
+        result.interrupted = result.interrupted or bool(cut) or interrupted()
+        if not cut and (result.interrupt_recorded or not result.interrupted or on_interrupt is None):
+            return
+        _note_interrupt(result, on_interrupt, shield, "report.html and summary.json written again")
+    for name in cut:
+        result.missing[name] = CUT
+
+
+_FILES = {"html": HTML_FILENAME, "summary": SUMMARY_FILENAME, "junit": JUNIT_FILENAME,
+          "traceability": TRACEABILITY_FILENAME}
+
+
+def _missing_files(result: RenderResult) -> set[str]:
+    return {_FILES[name] for name in result.missing if name in _FILES}
+
+
 def _current(result: RenderResult) -> tuple[str, str]:
+    outcome, reason = result.outcome, result.reason
+    if result.interrupted and not result.interrupt_recorded:  # no record to say so (itpump report)
+        missing = f"; not written: {', '.join(result.missing)}" if result.missing else ""
+        outcome, reason = "ERROR", (f"interrupted by the operator (Ctrl-C) while {RENDERING_PHASE}{missing} "
+                                    f"(verdict before: {outcome}: {reason})")
     if not result.failures:
-        return result.outcome, result.reason
+        return outcome, reason
     names = ", ".join(sorted(result.failures))
-    return "ERROR", f"output failed: {names} (run verdict before rendering: {result.outcome}: {result.reason})"
+    return "ERROR", f"output failed: {names} (run verdict before rendering: {outcome}: {reason})"
+
+
+def _summary(record: RunRecord, result: RenderResult) -> dict[str, Any]:
+    summary = build_summary(record, *_current(result))
+    summary["output_failures"] = dict(result.failures)
+    summary["outputs_missing"] = dict(result.missing)
+    return summary
 
 
 def _write_matrix(record: RunRecord, directory: Path) -> dict:
@@ -90,6 +180,8 @@ def _write_matrix(record: RunRecord, directory: Path) -> dict:
 
 
 def _write_summary(record: RunRecord, result: RenderResult) -> None:
-    summary = build_summary(record, *_current(result))
-    summary["output_failures"] = dict(result.failures)
-    (result.run_dir / SUMMARY_FILENAME).write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    """Written whole or not at all (a temporary file renamed over the old one)."""
+    path = result.run_dir / SUMMARY_FILENAME
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(json.dumps(_summary(record, result), indent=2), encoding="utf-8")
+    os.replace(partial, path)

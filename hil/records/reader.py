@@ -1,5 +1,13 @@
-"""Read record.jsonl back. A truncated last line (a run killed mid-write) is tolerated and reported;
-a corrupt line anywhere else is an error naming the file and line."""
+"""Read record.jsonl back, whatever state it is in. Never raises for what the file holds (only OSError if it
+cannot be read): every readable, well-formed event is kept, and every problem is listed in `damage` with its
+line number. A record with damage is not intact, and the outputs make such a run ERROR.
+
+Problems found: bytes that are not UTF-8, lines that are not JSON objects, unknown event kinds, missing fields
+or fields of the wrong type, a broken chain (a line altered, dropped, repeated or moved; hil.records.integrity),
+a first line that is not run_started, a second run_started or run_finished, events after run_finished (other
+than an operator interrupt while the outputs were rendered), a last line without its line end.
+Records written before lines were chained (no line carries a chain) are read without the chain check.
+"""
 from __future__ import annotations
 
 import json
@@ -8,6 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from hil.records import events as ev
+from hil.records.integrity import CHAIN_FIELD, GENESIS, chain_of, split_chained_line
+
+MAX_DAMAGE_LISTED = 200
+"""Problems kept in RunRecord.damage (a record of garbage would otherwise list every line)."""
 
 
 @dataclass
@@ -15,11 +27,22 @@ class RunRecord:
     path: Path
     events: list[dict[str, Any]]
     truncated_last_line: bool = False
+    damage: list[str] = field(default_factory=list)
+    """'line N: what is wrong', in line order; empty for an intact record."""
+    damage_count: int = 0
+    chained: bool = True
+    """False for a record written before lines carried a chain (read without the chain check)."""
     _by_kind: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for event in self.events:
             self._by_kind.setdefault(event["event"], []).append(event)
+        self.damage_count = max(self.damage_count, len(self.damage))
+
+    def add(self, event: dict[str, Any]) -> None:
+        """An event just appended to the file (e.g. an interrupt while the outputs were rendered)."""
+        self.events.append(event)
+        self._by_kind.setdefault(event["event"], []).append(event)
 
     def of_kind(self, kind: str) -> list[dict[str, Any]]:
         return self._by_kind.get(kind, [])
@@ -34,25 +57,112 @@ class RunRecord:
         found = self.of_kind(ev.RUN_FINISHED)
         return found[-1] if found else None
 
+    @property
+    def intact(self) -> bool:
+        return not self.damage_count
+
+    def interrupts_after_finish(self) -> list[dict[str, Any]]:
+        """Operator interrupts recorded after run_finished (while the outputs were rendered)."""
+        finished = self.finished
+        if finished is None:
+            return []
+        position = next(i for i, event in enumerate(self.events) if event is finished)
+        return [e for e in self.events[position + 1:] if e["event"] == ev.INTERRUPT]
+
+
+class _Damage:
+    def __init__(self) -> None:
+        self.found: list[tuple[int, str]] = []
+        self.count = 0
+
+    def add(self, number: int, problem: str) -> None:
+        self.count += 1
+        if len(self.found) < MAX_DAMAGE_LISTED:
+            self.found.append((number, problem))
+
+    @property
+    def listed(self) -> list[str]:
+        return [f"line {number}: {problem}" for number, problem in sorted(self.found, key=lambda item: item[0])]
+
 
 def read_record(path: Path | str) -> RunRecord:
     file = Path(path)
-    text = file.read_text(encoding="utf-8")
-    lines = text.split("\n")
-    complete_ending = text.endswith("\n")
-    events: list[dict[str, Any]] = []
+    data = file.read_bytes()
+    raw_lines = data.split(b"\n")
+    complete_ending = data.endswith(b"\n")
+    if complete_ending or not data:
+        raw_lines.pop()
+    chained = any(f'"{CHAIN_FIELD}":"'.encode() in raw for raw in raw_lines)
+    damage = _Damage()
+    events: list[tuple[int, dict[str, Any]]] = []
+    previous_chain = GENESIS
     truncated = False
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError as exc:
-            if number == len(lines) and not complete_ending:
-                truncated = True
-                break
-            raise ev.RecordFormatError(f"{file}:{number}: not valid JSON ({exc.msg})") from None
-        if not isinstance(event, dict):
-            raise ev.RecordFormatError(f"{file}:{number}: an event must be a JSON object")
-        events.append(ev.validate_event(event, where=f"{file}:{number}: "))
-    return RunRecord(path=file, events=events, truncated_last_line=truncated)
+    for number, raw in enumerate(raw_lines, start=1):
+        if number == len(raw_lines) and not complete_ending:
+            truncated = True
+            damage.add(number, "cut short: the last line has no line end (the run was killed while writing it)")
+            whole = _Damage()  # its event is kept only if the line is otherwise whole
+            event, previous_chain = _parse_line(raw, number, chained, previous_chain, whole)
+            event = event if not whole.count else None
+        else:
+            event, previous_chain = _parse_line(raw, number, chained, previous_chain, damage)
+        if event is not None:
+            events.append((number, event))
+    _check_order(events, damage)
+    return RunRecord(path=file, events=[event for _, event in events], truncated_last_line=truncated,
+                     damage=damage.listed, damage_count=damage.count, chained=chained)
+
+
+def _parse_line(raw: bytes, number: int, chained: bool, previous_chain: str,
+                damage: _Damage) -> tuple[dict[str, Any] | None, str]:
+    """(the event or None, the chain the next line continues from)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        damage.add(number, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})")
+        split = split_chained_line(raw.decode("utf-8", errors="replace")) if chained else None
+        return None, split[1] if split is not None else previous_chain  # the next line is checked on its own
+    if not text.strip():
+        damage.add(number, "empty line")
+        return None, previous_chain
+    next_chain = previous_chain
+    if chained:
+        split = split_chained_line(text)
+        if split is None:
+            damage.add(number, "does not end with its chain value (the line was altered)")
+        else:
+            body, next_chain = split
+            if chain_of(previous_chain, body) != next_chain:
+                damage.add(number, "breaks the chain: this line or the one before it was altered, dropped, "
+                                   "repeated or moved")
+    try:
+        event = json.loads(text)
+    except json.JSONDecodeError as exc:
+        damage.add(number, f"not valid JSON ({exc.msg} at column {exc.colno})")
+        return None, next_chain
+    if not isinstance(event, dict):
+        damage.add(number, f"a JSON {type(event).__name__}, not an object")
+        return None, next_chain
+    event.pop(CHAIN_FIELD, None)
+    problem = ev.event_problem(event)
+    if problem is not None:
+        damage.add(number, problem)
+        return None, next_chain
+    return event, next_chain
+
+
+def _check_order(events: list[tuple[int, dict[str, Any]]], damage: _Damage) -> None:
+    """run_started first and once; run_finished once; after it only operator interrupts."""
+    if not events or events[0][1]["event"] != ev.RUN_STARTED or events[0][0] != 1:
+        damage.add(1, "the record does not begin with run_started")
+    finished_at = None
+    for index, (number, event) in enumerate(events):
+        kind = event["event"]
+        if kind == ev.RUN_STARTED and index > 0:
+            damage.add(number, "a second run_started")
+        elif finished_at is not None and kind == ev.RUN_FINISHED:
+            damage.add(number, f"a second run_finished (the first is on line {finished_at})")
+        elif finished_at is not None and kind != ev.INTERRUPT:
+            damage.add(number, f"{kind} after run_finished (line {finished_at})")
+        if kind == ev.RUN_FINISHED and finished_at is None:
+            finished_at = number

@@ -1,5 +1,6 @@
 """Append-only JSON Lines writer: each event is written, flushed and fsynced before the call returns,
-so a run killed at any moment keeps every event written before the kill.
+so a run killed at any moment keeps every event written before the kill. Each line carries the chain value
+(hil.records.integrity) that lets a reader tell an intact record from a damaged one.
 
     with RecordWriter(run_dir / "record.jsonl") as record:
         record.run_started(run_id=..., ...)
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from hil.records import events as ev
+from hil.records.integrity import CHAIN_FIELD, GENESIS, chained_line, split_chained_line
 
 RECORD_FILENAME = "record.jsonl"
 
@@ -36,9 +38,11 @@ class RecordWriter:
         self.path = Path(path)
         self._fsync = fsync
         self._file = None
+        self._chain = GENESIS
 
     def open(self) -> "RecordWriter":
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._chain = _last_chain(self.path)
         self._file = open(self.path, "a", encoding="utf-8")
         return self
 
@@ -57,8 +61,12 @@ class RecordWriter:
         """Validate and append one event; returns the event as written."""
         if self._file is None:
             raise RuntimeError(f"record {self.path} is not open")
+        if CHAIN_FIELD in fields:
+            raise ev.RecordFormatError(f"{CHAIN_FIELD!r} is the record's own field, not an event field")
         event = ev.validate_event({"event": event_kind, **_json_safe(fields)})
-        self._file.write(json.dumps(event, separators=(",", ":"), allow_nan=False) + "\n")
+        line, chain = chained_line(json.dumps(event, separators=(",", ":"), allow_nan=False), self._chain)
+        self._file.write(line + "\n")  # one write of the whole line
+        self._chain = chain
         self._file.flush()
         if self._fsync:
             os.fsync(self._file.fileno())
@@ -87,9 +95,9 @@ class RecordWriter:
         return self.write(ev.ALARM, t_s=t_s, name=name, priority=priority, **extra)
 
     def volume_sample(self, *, t_s: float, commanded_ul: float, pump_reported_ul: float | None,
-                      gravimetric_ul: float | None, rate_ul_per_h: float) -> dict[str, Any]:
+                      gravimetric_ul: float | None, rate_ul_per_h: float, **extra: Any) -> dict[str, Any]:
         return self.write(ev.VOLUME_SAMPLE, t_s=t_s, commanded_ul=commanded_ul, pump_reported_ul=pump_reported_ul,
-                          gravimetric_ul=gravimetric_ul, rate_ul_per_h=rate_ul_per_h)
+                          gravimetric_ul=gravimetric_ul, rate_ul_per_h=rate_ul_per_h, **extra)
 
     def balance_sample(self, *, t_s: float, mass_g: float, stable: bool) -> dict[str, Any]:
         return self.write(ev.BALANCE_SAMPLE, t_s=t_s, mass_g=mass_g, stable=stable)
@@ -114,5 +122,17 @@ class RecordWriter:
         return self.write(ev.EXPECTATION, name=name, passed=passed, detail=detail,
                           requirement_ids=list(requirement_ids))
 
-    def run_finished(self, *, outcome: str, reason: str) -> dict[str, Any]:
-        return self.write(ev.RUN_FINISHED, outcome=outcome, reason=reason)
+    def run_finished(self, *, outcome: str, reason: str, **extra: Any) -> dict[str, Any]:
+        return self.write(ev.RUN_FINISHED, outcome=outcome, reason=reason, **extra)
+
+    def interrupt(self, *, phase: str, detail: str) -> dict[str, Any]:
+        return self.write(ev.INTERRUPT, phase=phase, detail=detail)
+
+
+def _last_chain(path: Path) -> str:
+    """The chain to continue when appending to an existing record (GENESIS for a new or empty one)."""
+    if not path.is_file():
+        return GENESIS
+    lines = path.read_bytes().rstrip(b"\n").rsplit(b"\n", 1)
+    split = split_chained_line(lines[-1].decode("utf-8", errors="replace"))
+    return split[1] if split is not None else GENESIS

@@ -2,6 +2,12 @@
 
 Time advances only through the firmware (firmware.run_until_s sleeps on the rig's clock), so on a virtual
 clock a 30-day scenario costs one pump status read and one balance reading per supervision period.
+
+Volume samples fall on the firmware's own supervision ticks (which count from the firmware's start: on a wall
+clock a little after the clock's zero, once the rig is open), so the pump-reported volume of each sample is
+the status the firmware read at that moment, beside the balance reading of the same moment. Where the
+firmware did not read at that moment (the first sample, a tick it ran late), the runner reads the pump itself.
+At the end of the scenario the pump is stopped before the verdict, and the last sample is read after the stop.
 """
 from __future__ import annotations
 
@@ -23,16 +29,15 @@ from hil.config.scenario_steps import step_params
 from hil.records.writer import RecordWriter
 from hil.rig import Rig
 from hil.runner import expectations as expect
-from hil.runner.interrupt import InterruptFlag
+from hil.runner.interrupt import InterruptFlag, RunAborted
 from hil.runner.options import RunOptions
 from hil.runner.physical_reservoir import PhysicalReservoir
 from hil.runner.pk_verdict import PkOutcome, evaluate_pk
-from hil.runner.sampling import gravimetric_window, merged_times_s
+from hil.runner.pump_stop import pump_volume_ul, stop_pump
+from hil.runner.sampling import gravimetric_window, merged_times_s, supervision_times_s
 from hil.runner.steps import StepContext, execute_step
 
-
-class RunAborted(Exception):
-    """The operator interrupted the run (Ctrl-C); the pump has been stopped."""
+__all__ = ["Execution", "RunAborted", "SetupRejected"]
 
 
 @dataclass
@@ -55,6 +60,10 @@ class Execution:
         self.sampler = balance_sampler(rig)
         self.actuator = pump_actuator(rig, self._reading if self.sampler is not None else None)
         self.firmware = PumpFirmware(fw_config, limits, self.actuator, rig.clock, event_sink=self._on_firmware_event)
+        self.start_s = self.firmware.now_s
+        """The firmware's supervision ticks, and the volume samples, fall at start_s + k * supervision_period_s."""
+        self.pump_stop: dict[str, Any] | None = None
+        """What stopping the pump at the end (or on Ctrl-C) did (stop_pump); None while it has not been stopped."""
         self.reservoir = PhysicalReservoir(scenario.pump_settings.reservoir_volume_ul)
         self.progress = progress or (lambda t_h: None)
         self._readings: dict[float, GravimetricReading | None] = {}
@@ -74,10 +83,13 @@ class Execution:
 
     # --- the loop ---
     def run(self, interrupt: InterruptFlag) -> tuple[str, str]:
+        interrupt.check()  # a Ctrl-C while the rig was opened
+        interrupt.enter("the scenario set-up")
         self._set_up()
+        interrupt.check()
+        interrupt.enter("the scenario steps")
         end_s = self.scenario.duration_h * S_PER_H
-        period_s = self.scenario.supervision_period_s
-        ticks = [k * period_s for k in range(1, int(math.floor(end_s / period_s + 1e-9)) + 1)]
+        ticks = supervision_times_s(self.start_s, self.scenario.supervision_period_s, end_s)
         window = None
         if self.sampler is not None and self.rig.config.balance is not None:
             window = gravimetric_window(self.scenario.steps, self.options.gravimetric_start_h,
@@ -88,7 +100,7 @@ class Execution:
         times = merged_times_s(ticks, window_times, [s.at_h * S_PER_H for _, s in steps], [end_s])
         tick_keys, window_keys = {_key(t) for t in ticks}, {_key(t) for t in window_times}
         wall = self.rig.config.clock == "wall"
-        self._volume_sample(0.0)
+        self._volume_sample(self.firmware.now_s)
         for t_s in times:
             self._advance_to(t_s, interrupt, wall)
             while steps and steps[0][1].at_h * S_PER_H <= t_s + TIME_EPS_S:
@@ -96,16 +108,29 @@ class Execution:
                 self._run_step(index, step)
             if _key(t_s) in window_keys:
                 self._balance_sample()
-            if _key(t_s) in tick_keys:
+            if _key(t_s) in tick_keys and t_s < end_s - TIME_EPS_S:
                 self._volume_sample(t_s)
             self.progress(t_s / S_PER_H)
-        return self._verdict()
+        self.stop_pump_and_sample()
+        interrupt.check()
+        interrupt.enter("the verdict (expectations, PK prediction, envelopes)")
+        verdict = self._verdict()
+        interrupt.check()
+        return verdict
+
+    def stop_pump_and_sample(self) -> dict[str, Any]:
+        """Stop the pump through its driver (once), then record the volumes delivered so far: the pump's status
+        read after the stop, the balance and the firmware's commanded volume."""
+        if self.pump_stop is None:
+            self.pump_stop = stop_pump(self.rig)
+            self._volume_sample(self.firmware.now_s, after_pump_stop=True)
+        return self.pump_stop
 
     def _advance_to(self, t_s: float, interrupt: InterruptFlag, wall: bool) -> None:
         chunk_s = self.options.max_wall_step_s * self.rig.time_compression_factor if wall else math.inf  # scenario s
         while True:
             if interrupt.requested:
-                raise RunAborted(f"interrupted by the operator at t={self.firmware.now_s / S_PER_H:.3f} h")
+                raise RunAborted(f"{interrupt.describe()} at t={self.firmware.now_s / S_PER_H:.3f} h")
             target = min(t_s, self.firmware.now_s + chunk_s)
             self.firmware.run_until_s(target)
             if target >= t_s:
@@ -158,16 +183,18 @@ class Execution:
         if reading is not None:
             self.record.balance_sample(t_s=reading.t_s, mass_g=reading.mass_g, stable=reading.stable)
 
-    def _volume_sample(self, t_s: float) -> None:
+    def _volume_sample(self, t_s: float, after_pump_stop: bool = False) -> None:
         reading = self._reading()
         gravimetric = reading.volume_ul if reading is not None else None
         fw = self.firmware
-        if gravimetric is not None and self.seen.last_status_t_s is not None and \
-                abs(self.seen.last_status_t_s - fw.now_s) < TIME_EPS_S and self._profile_point_due(fw.now_s):
+        read_now = self.seen.last_status_t_s is not None and abs(self.seen.last_status_t_s - fw.now_s) < TIME_EPS_S
+        if gravimetric is not None and read_now and self._profile_point_due(fw.now_s):
             self.seen.gravimetric_at_tick[self.seen.last_status_t_s] = gravimetric
-        self.record.volume_sample(t_s=fw.now_s, commanded_ul=fw.commanded_volume_ul,
-                                  pump_reported_ul=fw.actuator_reported_volume_ul, gravimetric_ul=gravimetric,
-                                  rate_ul_per_h=fw.actuator_rate_ul_per_h)
+        # the firmware's status read of this very moment, else the pump's accumulator read now
+        pump_ul = fw.actuator_reported_volume_ul if read_now and not after_pump_stop else pump_volume_ul(self.rig)
+        extra = {"after_pump_stop": True} if after_pump_stop else {}
+        self.record.volume_sample(t_s=fw.now_s, commanded_ul=fw.commanded_volume_ul, pump_reported_ul=pump_ul,
+                                  gravimetric_ul=gravimetric, rate_ul_per_h=fw.actuator_rate_ul_per_h, **extra)
         self._readings = {k: v for k, v in self._readings.items() if k >= t_s - TIME_EPS_S}
 
     def _profile_point_due(self, t_s: float) -> bool:

@@ -23,6 +23,8 @@ class RunResult:
     output_failures: dict[str, str] = field(default_factory=dict)
     drug_limits: dict[str, Any] | None = None
     """The drug_limits record event: library file and every scenario override of its limits."""
+    outputs_missing: dict[str, str] = field(default_factory=dict)
+    """Outputs not written because the operator interrupted the rendering: {name: why}."""
 
     @property
     def exit_code(self) -> int:
@@ -38,4 +40,5 @@ class RunResult:
                 "envelopes": self.envelopes, "expectations": self.expectations, "alarms": self.alarms,
                 "steps": self.steps, "delivered": self.delivered, "pk_peaks": self.pk_peaks,
                 "time_compression_factor": self.time_compression_factor,
-                "output_failures": self.output_failures, "drug_limits": self.drug_limits}
+                "output_failures": self.output_failures, "outputs_missing": self.outputs_missing,
+                "drug_limits": self.drug_limits}

@@ -3,6 +3,8 @@
 Bad input found before anything runs (config errors, unknown names, a fault step for an emulator the rig does
 not have, a refused time compression) raises BadInput and creates no run folder. Everything after the record
 is opened ends in run_finished (PASS/FAIL/ERROR) and rendered outputs; a failing output makes the run ERROR.
+Ctrl-C (hil.runner.interrupt) at any moment after that stops the pump, records the interrupt with its phase
+and makes the run ERROR; during the rendering it also marks the outputs not written.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from hil.config.rig import Ne1000PumpConfig, RigConfig
 from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import InjectFaultStep
 from hil.emulators.fault_catalog import FAULTS_BY_KIND
-from hil.outputs.render import render_all
+from hil.outputs.render import RENDERING_PHASE, RenderResult, render_all
 from hil.outputs.summary import build_summary
 from hil.records import events as ev
 from hil.records.writer import RECORD_FILENAME, RecordWriter
@@ -29,9 +31,10 @@ from hil.rig.motion_horizon import check_motion_horizon
 from hil.rig.registry import NE1000_MAX_WATCHDOG_S
 from hil.rig.rig import check_time_compression
 from hil.runner import provenance
-from hil.runner.execution import Execution, RunAborted, SetupRejected
+from hil.runner.execution import Execution, SetupRejected
 from hil.runner.firmware_setup import ScenarioSetupError, effective_drug_limits, firmware_config, syringe_fill_ul
-from hil.runner.interrupt import InterruptFlag
+from hil.runner.interrupt import InterruptFlag, RunAborted, RunInterrupted
+from hil.runner.pump_stop import stop_pump
 from hil.runner.options import RunOptions
 from hil.runner.progress import progress_reporter
 from hil.runner.result import RunResult
@@ -117,41 +120,84 @@ def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> Prepare
 
 
 def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOptions) -> RunResult:
+    """Ctrl-C at any moment ends the run as ERROR (RunInterrupted before the run folder exists)."""
     scenario_path, rig_path = Path(scenario_path), Path(rig_path)
-    prepared = prepare(scenario_path, rig_path, options)
+    with InterruptFlag() as interrupt:
+        interrupt.enter("loading the configs")
+        try:
+            prepared = prepare(scenario_path, rig_path, options)
+        except KeyboardInterrupt:
+            interrupt.request()
+        if interrupt.requested:
+            raise RunInterrupted(f"{interrupt.describe()}: nothing was run and no run folder was written")
+        run_dir = Path(options.out_dir)
+        if (run_dir / RECORD_FILENAME).exists():
+            raise BadInput(f"{run_dir} already holds a run record; choose a new --out folder")
+        run_dir.mkdir(parents=True, exist_ok=True)
+        return _run_recorded(prepared, (scenario_path, rig_path), run_dir, options, interrupt)
+
+
+def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, options: RunOptions,
+                  interrupt: InterruptFlag) -> RunResult:
     scenario, rig_config = prepared.scenario, prepared.rig
-    run_dir = Path(options.out_dir)
-    if (run_dir / RECORD_FILENAME).exists():
-        raise BadInput(f"{run_dir} already holds a run record; choose a new --out folder")
-    run_dir.mkdir(parents=True, exist_ok=True)
     started = provenance.utc_now()
     pk_peaks: dict = {}
     # flushed per event always (a killed process keeps every line); fsynced too on wall-clock rigs (power loss)
     with RecordWriter(run_dir / RECORD_FILENAME, fsync=rig_config.clock == "wall") as record:
         balance = rig_config.balance
-        record.run_started(
-            run_id=provenance.run_id(scenario.name, started), scenario_name=scenario.name, rig_id=rig_config.rig_id,
-            config_sha256={str(path): provenance.sha256_of(path)
-                           for path in (scenario_path, rig_path, scenario.drug.library_path())},
-            git_revision=provenance.git_revision(), seeds=_seeds(scenario, rig_config),
-            tool_version=provenance.tool_version(), time_compression_factor=options.time_compression_factor,
-            clock=rig_config.clock, started_utc=started.isoformat(),
-            balance_density_g_per_ml=balance.density_g_per_ml if balance else None,
-            balance_evaporation_rate_mg_per_h=balance.evaporation_rate_mg_per_h if balance else None,
-            balance_sample_interval_s=balance.sample_interval_s if balance else None,
-            duration_h=scenario.duration_h, supervision_period_s=scenario.supervision_period_s)
-        record.write(ev.DRUG_LIMITS, **prepared.drug_limits.record_fields())  # overrides are never silent
-        with progress_reporter(options.progress, scenario.duration_h) as progress:
-            outcome, reason, extra = _execute(prepared, record, options, progress, pk_peaks)
-        record.write("run_finished", outcome=outcome, reason=reason, **extra)
-    return _result(run_dir, options, pk_peaks)
+        interrupt.enter("writing the record")
+        with interrupt.shielded():
+            record.run_started(
+                run_id=provenance.run_id(scenario.name, started), scenario_name=scenario.name,
+                rig_id=rig_config.rig_id,
+                config_sha256={str(path): provenance.sha256_of(path) for path in (*paths, scenario.drug.library_path())},
+                git_revision=provenance.git_revision(), seeds=_seeds(scenario, rig_config),
+                tool_version=provenance.tool_version(), time_compression_factor=options.time_compression_factor,
+                clock=rig_config.clock, started_utc=started.isoformat(),
+                balance_density_g_per_ml=balance.density_g_per_ml if balance else None,
+                balance_evaporation_rate_mg_per_h=balance.evaporation_rate_mg_per_h if balance else None,
+                balance_sample_interval_s=balance.sample_interval_s if balance else None,
+                duration_h=scenario.duration_h, supervision_period_s=scenario.supervision_period_s)
+            record.write(ev.DRUG_LIMITS, **prepared.drug_limits.record_fields())  # overrides are never silent
+        try:
+            with progress_reporter(options.progress, scenario.duration_h) as progress:
+                outcome, reason, extra = _execute(prepared, record, options, progress, pk_peaks, interrupt)
+        except KeyboardInterrupt:  # one that came past the handlers below (they had stopped the pump)
+            interrupt.request()
+            outcome, reason, extra = "ERROR", f"aborted: {interrupt.describe()}", {}
+        if interrupt.requested:
+            outcome, reason = _interrupted(record, interrupt, outcome, reason)
+        presses = interrupt.presses  # a Ctrl-C from here on is one while the outputs are made
+        interrupt.enter("writing the record")
+        with interrupt.shielded():
+            record.run_finished(outcome=outcome, reason=reason, **extra)
+        interrupt.enter(RENDERING_PHASE)
+
+        def on_interrupt(what: str) -> dict:
+            phase = interrupt.last_press_phase if interrupt.presses > presses else RENDERING_PHASE
+            return record.interrupt(phase=phase or RENDERING_PHASE,
+                                    detail=f"interrupted by the operator (Ctrl-C) while {phase}; {what}")
+
+        rendered = render_all(run_dir, interrupted=lambda: interrupt.presses > presses, on_interrupt=on_interrupt,
+                              shield=interrupt.shielded)
+    return _result(rendered, options, pk_peaks)
 
 
-def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions,
-             progress: Callable[[float], None], pk_peaks: dict) -> tuple[str, str, dict]:
+def _interrupted(record: RecordWriter, interrupt: InterruptFlag, outcome: str, reason: str) -> tuple[str, str]:
+    """The record names the interrupt; the run is ERROR whatever it had come to."""
+    if not reason.startswith("aborted:"):
+        reason = f"aborted: {interrupt.describe()} (the run itself had come to {outcome}: {reason})"
+    with interrupt.shielded():
+        record.interrupt(phase=interrupt.requested_in or interrupt.phase, detail=reason)
+    return "ERROR", reason
+
+
+def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions, progress: Callable[[float], None],
+             pk_peaks: dict, interrupt: InterruptFlag) -> tuple[str, str, dict]:
+    interrupt.enter("the rig set-up")
     rig = Rig(prepared.rig, time_compression_factor=options.time_compression_factor,
               syringe_fill_ul=prepared.syringe_fill_ul, supervision_period_s=prepared.scenario.supervision_period_s)
-    outcome, reason, extra = _execute_on(rig, prepared, record, options, progress, pk_peaks)
+    outcome, reason, extra = _execute_on(rig, prepared, record, options, progress, pk_peaks, interrupt)
     if rig.teardown_errors:  # e.g. the pump could not be stopped: never a PASS, and said in the reason
         outcome, reason = "ERROR", f"{reason}; rig teardown failed: {'; '.join(rig.teardown_errors)}"
         extra = {**extra, "rig_teardown_errors": rig.teardown_errors}
@@ -159,20 +205,30 @@ def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions,
 
 
 def _execute_on(rig: Rig, prepared: Prepared, record: RecordWriter, options: RunOptions,
-                progress: Callable[[float], None], pk_peaks: dict) -> tuple[str, str, dict]:
+                progress: Callable[[float], None], pk_peaks: dict, interrupt: InterruptFlag) -> tuple[str, str, dict]:
     scenario, rig_config, fw_config, limits = prepared.scenario, prepared.rig, prepared.fw_config, prepared.limits
+    execution: Execution | None = None
     try:
-        with InterruptFlag() as interrupt, rig:
-            try:
-                execution = Execution(scenario, rig, record, options, fw_config, limits, progress)
-                outcome, reason = execution.run(interrupt)
-                pk_peaks.update(execution.pk_peaks)
-                return outcome, reason, {}
-            except (RunAborted, KeyboardInterrupt) as exc:
-                stopped = _stop_pump_first(rig)
-                return "ERROR", f"aborted: {exc or 'interrupted by the operator'}; {stopped['pump_stop']}", stopped
-    except KeyboardInterrupt:
-        return "ERROR", "aborted: interrupted by the operator during rig set-up or teardown", {}
+        try:
+            rig.open()
+            execution = Execution(scenario, rig, record, options, fw_config, limits, progress)
+            outcome, reason = execution.run(interrupt)
+            pk_peaks.update(execution.pk_peaks)
+            extra = dict(execution.pump_stop or {})
+            if extra.get("pump_running_after_stop") is not False:
+                outcome, reason = "ERROR", f"{reason}; at the end of the run: {extra.get('pump_stop')}"
+            return outcome, reason, extra
+        except (RunAborted, KeyboardInterrupt) as exc:
+            interrupt.request()  # a KeyboardInterrupt (a second Ctrl-C) is noted like the first
+            if not rig.is_open:
+                return "ERROR", f"aborted: {interrupt.describe()} (the rig was not open)", {}
+            with interrupt.shielded():  # stop the pump first, then record what was delivered up to now
+                stopped = execution.stop_pump_and_sample() if execution is not None else stop_pump(rig)
+            return "ERROR", f"aborted: {str(exc) or interrupt.describe()}; {stopped['pump_stop']}", stopped
+        finally:
+            interrupt.enter("the rig teardown")
+            with interrupt.shielded():  # teardown stops the pump whatever happens: a Ctrl-C must not cut it
+                rig.close()
     except SetupRejected as exc:
         return "ERROR", f"scenario set-up rejected by the firmware: {exc}", {}
     except RigError as exc:
@@ -180,16 +236,6 @@ def _execute_on(rig: Rig, prepared: Prepared, record: RecordWriter, options: Run
     except Exception as exc:  # a crash is an ERROR run with its traceback in the record, never a PASS
         tail = "".join(traceback.format_exception(exc)[-4:]).strip()
         return "ERROR", f"crashed: {type(exc).__name__}: {exc}\n{tail}", {}
-
-
-def _stop_pump_first(rig: Rig) -> dict:
-    """Stop the pump through its driver before anything else is written; report what its status says."""
-    try:
-        rig.pump.stop()
-        running = rig.pump.status().running
-        return {"pump_stop": f"pump stopped (status running={running})", "pump_running_after_stop": running}
-    except Exception as exc:  # noqa: BLE001 - the stop failure itself is what must be recorded
-        return {"pump_stop": f"pump stop FAILED: {type(exc).__name__}: {exc}", "pump_running_after_stop": None}
 
 
 def _seeds(scenario: ScenarioConfig, rig: RigConfig) -> dict[str, int]:
@@ -200,11 +246,11 @@ def _seeds(scenario: ScenarioConfig, rig: RigConfig) -> dict[str, int]:
     return seeds
 
 
-def _result(run_dir: Path, options: RunOptions, pk_peaks: dict) -> RunResult:
-    rendered = render_all(run_dir)
+def _result(rendered: RenderResult, options: RunOptions, pk_peaks: dict) -> RunResult:
     summary = build_summary(rendered.record, rendered.outcome, rendered.reason)
-    return RunResult(outcome=rendered.outcome, reason=rendered.reason, report_dir=run_dir,
+    return RunResult(outcome=rendered.outcome, reason=rendered.reason, report_dir=rendered.run_dir,
                      envelopes=summary["envelopes"], expectations=summary["expectations"], alarms=summary["alarms"],
                      steps=summary["steps"], delivered=summary["delivered"], pk_peaks=pk_peaks,
                      time_compression_factor=options.time_compression_factor,
-                     output_failures=dict(rendered.failures), drug_limits=summary["drug_limits"])
+                     output_failures=dict(rendered.failures), outputs_missing=dict(rendered.missing),
+                     drug_limits=summary["drug_limits"])

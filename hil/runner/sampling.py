@@ -39,6 +39,17 @@ def gravimetric_window(steps: Sequence[object], start_h: float | None, duration_
     return GravimetricWindow(start_h * S_PER_H, end_h * S_PER_H, interval_s)
 
 
+def supervision_times_s(start_s: float, period_s: float, end_s: float) -> list[float]:
+    """The firmware's supervision ticks up to end_s: it counts them from its start, one period at a time
+    (start_s + period_s + period_s ..., summed as the firmware sums them, so the times match to the bit)."""
+    times: list[float] = []
+    t_s = start_s + period_s
+    while t_s <= end_s + TIME_EPS_S:
+        times.append(t_s)
+        t_s += period_s
+    return times
+
+
 def merged_times_s(*series: Sequence[float]) -> list[float]:
     """Sorted union of sample times, times closer than TIME_EPS_S counted once."""
     merged: list[float] = []

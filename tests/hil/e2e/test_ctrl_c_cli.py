@@ -1,0 +1,80 @@
+"""`itpump run` as a separate process, sent a real SIGINT at a chosen phase (the wrapper below sends it from inside
+the function that phase calls, so the phase is hit every time): exit code 2, one JSON object saying ERROR, no
+traceback, the record finished and naming the interrupt, summary.json saying ERROR."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hil.records.reader import read_record
+
+pytestmark = pytest.mark.timeout(180)
+WRAPPER = """\
+import os, signal, sys
+import hil.outputs.render as render
+import hil.runner.execution as execution
+
+def sigint_then(original):
+    def wrapper(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        return original(*args, **kwargs)
+    return wrapper
+
+phase = sys.argv[1]
+if phase == "verdict":
+    execution.evaluate_pk = sigint_then(execution.evaluate_pk)
+elif phase == "rendering":
+    render.write_plots = sigint_then(render.write_plots)
+from hil.cli.main import main
+sys.exit(main(sys.argv[2:]))
+"""
+SCENARIO = """\
+name: short-prime
+duration_h: 1.0
+supervision_period_s: 240
+patient: {weight_kg: 75, age_group: adult, age_years: 47, indication: spinal}
+drug: {name: baclofen, conc_mcg_per_ml: 2000}
+pump_settings:
+  reservoir_volume_ul: 8000
+  reservoir_capacity_ul: 20000
+  catheter: {length_cm: 110, volume_ul_per_cm: 2.6}
+  pump_tubing_volume_ul: 220
+  low_reservoir_threshold_ul: 2000
+steps:
+  - {at_h: 0.0, action: prime}
+  - {at_h: 1.0, action: wait}
+"""
+
+
+@pytest.mark.requirements("SR-HIL-001")
+@pytest.mark.parametrize("phase, recorded_phase", [
+    ("verdict", "the verdict (expectations, PK prediction, envelopes)"),
+    ("rendering", "rendering the outputs"),
+])
+def test_sigint_during_the_verdict_or_the_rendering_is_an_error_run(bundled_configs: Path, tmp_path: Path,
+                                                                    phase: str, recorded_phase: str) -> None:
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    run_dir = tmp_path / "run"
+    env = {**os.environ, "ITPUMP_BENCH_CONFIGS": str(bundled_configs)}
+    done = subprocess.run([sys.executable, "-c", WRAPPER, phase, "run", str(scenario), "--out", str(run_dir),
+                           "--json"], env=env, capture_output=True, text=True, timeout=150)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 2, done.stdout
+    out = json.loads(done.stdout)
+    assert out["outcome"] == "ERROR" and "interrupted by the operator (Ctrl-C)" in out["reason"]
+    record = read_record(run_dir / "record.jsonl")
+    assert record.intact and record.finished is not None
+    assert [i["phase"] for i in record.of_kind("interrupt")] == [recorded_phase]
+    assert record.finished["pump_running_after_stop"] is False
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["outcome"] == "ERROR" and summary["reason"] == out["reason"]
+    if phase == "rendering":
+        assert set(out["outputs_missing"]) == {"traceability", "junit"} == set(summary["outputs_missing"])
+    else:
+        assert record.finished["outcome"] == "ERROR" and out["outputs_missing"] == {}

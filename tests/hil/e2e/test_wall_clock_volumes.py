@@ -1,0 +1,127 @@
+"""A wall-clock rig with the NE-1000 and balance emulators (time compressed): each volume sample's pump-reported
+and weighed volumes are of the same moment, the last sample is read after the pump stopped, and after a real
+Ctrl-C the volumes delivered so far are reported."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hil.cli.main import main
+from hil.records.reader import read_record
+
+pytestmark = pytest.mark.timeout(180)
+ITPUMP = [sys.executable, "-m", "hil.cli.main"]
+COMPRESSION = "50"
+RIG = """\
+rig_id: wall-emulated
+clock: wall
+pump:
+  driver: ne1000
+  transport: {url: "emulator:pump", timeout_s: 1.0}
+  address: 0
+  safe_mode: false
+  baud_rate_bps: 19200
+syringe: {diameter_mm: 14.43, volume_ul: 10000}
+balance:
+  resource: "emulator:balance"
+  backend: "@py"
+  density_g_per_ml: 0.998
+  evaporation_rate_mg_per_h: 0.0
+  sample_interval_s: 30
+max_rate_ul_per_h: 100000
+features: [balance]
+time_compression: {allowed: true, max_factor: 100}
+emulators:
+  pump: {kind: ne1000}
+  balance: {kind: balance, linked_pump: pump, options: {seed: 2, noise_sd_g: 0.0}}
+"""
+
+
+def priming_scenario(duration_h: float, period_s: float) -> str:
+    return f"""\
+name: wall-prime
+duration_h: {duration_h}
+supervision_period_s: {period_s}
+patient: {{weight_kg: 75, age_group: adult, age_years: 47, indication: spinal}}
+drug: {{name: baclofen, conc_mcg_per_ml: 2000}}
+pump_settings:
+  reservoir_volume_ul: 8000
+  reservoir_capacity_ul: 20000
+  catheter: {{length_cm: 110, volume_ul_per_cm: 2.6}}
+  pump_tubing_volume_ul: 220
+  low_reservoir_threshold_ul: 2000
+steps:
+  - {{at_h: 0.0, action: prime}}
+  - {{at_h: {duration_h}, action: wait}}
+"""
+
+
+def write_configs(folder: Path, duration_h: float, period_s: float) -> tuple[Path, Path]:
+    rig, scenario = folder / "wall-rig.yaml", folder / "wall-prime.yaml"
+    rig.write_text(RIG, encoding="utf-8")
+    scenario.write_text(priming_scenario(duration_h, period_s), encoding="utf-8")
+    return scenario, rig
+
+
+def test_each_sample_pairs_the_pump_status_and_the_balance_of_one_moment_and_the_last_follows_the_stop(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    # priming at 1000 uL/h for 240 s: 16.7 uL per 60 s tick, so a status one tick old would be 16 uL behind
+    scenario, rig = write_configs(tmp_path, duration_h=240 / 3600, period_s=60)
+    code = main(["run", str(scenario), "--rig", str(rig), "--time-compression", COMPRESSION,
+                 "--out", str(tmp_path / "run"), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0, out["reason"]
+    record = read_record(tmp_path / "run" / "record.jsonl")
+    samples = record.of_kind("volume_sample")
+    status_times = {e["t_s"] for e in record.of_kind("firmware_event") if e["kind"] == "status"}
+    ticks = [s for s in samples[1:] if not s.get("after_pump_stop")]
+    assert len(ticks) == 3
+    for sample in ticks:
+        assert sample["t_s"] in status_times  # the firmware read the pump at the sample's moment
+        assert sample["commanded_ul"] > 10
+        assert abs(sample["pump_reported_ul"] - sample["gravimetric_ul"]) < 4.0, sample
+    final = samples[-1]
+    assert final.get("after_pump_stop") is True
+    assert final["pump_reported_ul"] == pytest.approx(final["commanded_ul"], abs=2.0)
+    assert final["gravimetric_ul"] == pytest.approx(final["pump_reported_ul"], abs=2.0)
+    assert out["delivered"]["pump_reported_ul"] == final["pump_reported_ul"]
+    assert record.finished["pump_running_after_stop"] is False
+    # the balance scaled the delivered profile (paired with the firmware's own status reads)
+    assert all("gravimetric delivered profile" in e["reason"] for e in record.of_kind("envelope"))
+
+
+@pytest.mark.requirements("SR-HIL-001")
+def test_ctrl_c_before_the_first_tick_reports_the_volume_delivered_so_far(tmp_path: Path) -> None:
+    scenario, rig = write_configs(tmp_path, duration_h=1.0, period_s=600)  # first tick 12 s of wall time away
+    run_dir = tmp_path / "run"
+    process = subprocess.Popen([*ITPUMP, "run", str(scenario), "--rig", str(rig), "--time-compression", COMPRESSION,
+                                "--out", str(run_dir), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        deadline = time.monotonic() + 60
+        record_path = run_dir / "record.jsonl"
+        while not (record_path.exists() and '"action":"prime"' in record_path.read_text(encoding="utf-8")):
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.05)
+        time.sleep(1.5)  # about 75 s of priming at x50
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 2 and "Traceback" not in stderr, stderr
+    out = json.loads(stdout)
+    assert out["outcome"] == "ERROR" and "during the scenario steps" in out["reason"]
+    record = read_record(record_path)
+    assert record.intact and record.finished["pump_running_after_stop"] is False
+    final = record.of_kind("volume_sample")[-1]
+    assert final.get("after_pump_stop") is True
+    assert final["commanded_ul"] > 10  # over 36 s of priming at 1000 uL/h
+    assert final["pump_reported_ul"] == pytest.approx(final["commanded_ul"], abs=2.0)
+    assert out["delivered"] == {k: final[k] for k in ("commanded_ul", "pump_reported_ul", "gravimetric_ul")}
