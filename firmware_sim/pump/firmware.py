@@ -180,13 +180,13 @@ class PumpFirmware(FirmwareRuntime):
         first_s = self.now_s + interval_h * S_PER_H if first_t_s is None else first_t_s
         periodic = PeriodicBolus(dose_mcg, duration_min, interval_h, first_s) if not findings else None
         basal = self._basal
+        base_mcg, base_peak_mcg_per_h = (basal.daily_dose_mcg, basal.peak_rate_mcg_per_h) if basal else (0.0, 0.0)
         ctx = self._context(findings, None, periodic=periodic, with_periodic=False)
-        decision = gate.gate_periodic_bolus(
-            dose_mcg, duration_min, interval_h, basal.daily_dose_mcg if basal is not None else 0.0, ctx, self._limits,
-            override_soft_limits, self._titration(), basal.peak_rate_mcg_per_h if basal is not None else 0.0)
+        decision = gate.gate_periodic_bolus(dose_mcg, duration_min, interval_h, base_mcg, ctx, self._limits,
+                                            override_soft_limits, self._titration(), base_peak_mcg_per_h)
         if self._record(decision):
             assert periodic is not None
-            self._remember_programming((basal.daily_dose_mcg if basal is not None else 0.0) + periodic.daily_dose_mcg)
+            self._remember_programming(base_mcg + periodic.daily_dose_mcg)
             self._periodic = periodic
         return decision
 
@@ -288,16 +288,18 @@ class PumpFirmware(FirmwareRuntime):
                 findings.append(Finding("SR-DOSE-007", f"invalid program: {exc}"))
             if program is None and not findings:
                 findings.append(Finding("SR-SUP-003", f"{request}: no therapy program to continue"))
-        if findings or program is None:
-            decision = decide(request, findings)
-        else:  # judged as the therapy that will run: this program, the periodic boluses, the reservoir's drug
+        therapy = None
+        if program is not None and not findings:  # the therapy that will run: program, periodic boluses, line
             periodic_mcg = self._periodic.daily_dose_mcg if self._periodic is not None else 0.0
             therapy = PlannedTherapy(program.daily_dose_mcg, program.peak_rate_mcg_per_h, periodic_mcg,
                                      bridging=trigger == "start_bridge")
+        if therapy is None:
+            decision = decide(request, findings)
+        else:
             decision = gate.gate_planned_therapy(request, therapy, self._context([], None, basal=program),
                                                  self._titration(), self._limits, override_soft_limits)
         if self._record(decision):
-            assert program is not None
+            assert program is not None and therapy is not None
             self._remember_programming(therapy.daily_dose_mcg)
             self._basal = program
             if trigger == "start_bridge":
@@ -306,8 +308,8 @@ class PumpFirmware(FirmwareRuntime):
         return decision
 
     def _start_bridge(self) -> None:
-        """The bridge follows each change of the tip concentration ahead (runtime._bridge_step) until the
-        reservoir's drug reaches the tip."""
+        """From here the bridge follows each change of the tip concentration ahead (FirmwareRuntime._bridge_mark)
+        until the reservoir's drug reaches the tip."""
         engine = self._engine
         self._bridge_mark = (engine.q_ul, engine.tip_conc_now())
         end_ul, step = engine.q_ul, engine.track.next_conc_step(engine.q_ul)
