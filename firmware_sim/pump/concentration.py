@@ -42,11 +42,6 @@ class ConcentrationTrack:
         i = bisect.bisect_right(self._q_ul, q_ul) - 1
         return self._conc_mcg_per_ml[i] if i >= 0 else 0.0
 
-    def next_tip_change_ul(self, q_ul: float) -> float | None:
-        """The next outlet volume after q_ul at which the tip concentration changes, if any."""
-        i = bisect.bisect_right(self._q_ul, q_ul - self.dead_volume_ul)
-        return self._q_ul[i] + self.dead_volume_ul if i < len(self._q_ul) else None
-
     def conc_ahead(self, q_ul: float) -> tuple[float, ...]:
         """Concentrations that will leave the tip once the outlet has pushed q_ul, in delivery order: the parcel
         at the tip first (0.0 before the first fill reaches it), then each later fill's, the reservoir's last."""

@@ -103,6 +103,7 @@ class PumpFirmware(FirmwareRuntime):
                                                        self._config.max_actuator_rate_ul_per_h)
         decision = gate.gate_simple("prime", findings)
         if self._record(decision, priming_volume_ul=self._config.dead_volume_ul):
+            self._line_mark = (engine.q_ul, 0.0)
             self._fire("prime")
         return decision
 
@@ -308,10 +309,10 @@ class PumpFirmware(FirmwareRuntime):
         return decision
 
     def _start_bridge(self) -> None:
-        """From here the bridge follows each change of the tip concentration ahead (FirmwareRuntime._bridge_mark)
+        """From here the bridge follows each change of the tip concentration ahead (FirmwareRuntime._line_mark)
         until the reservoir's drug reaches the tip."""
         engine = self._engine
-        self._bridge_mark = (engine.q_ul, engine.tip_conc_now())
+        self._line_mark = (engine.q_ul, engine.tip_conc_now())
         end_ul, step = engine.q_ul, engine.track.next_conc_step(engine.q_ul)
         while step is not None:
             end_ul, step = step[0], engine.track.next_conc_step(step[0])

@@ -40,9 +40,10 @@ class FirmwareRuntime(Supervision):
         self._bolus: ActiveBolus | None = None
         self._periodic: PeriodicBolus | None = None
         self._next_flex_s = math.inf
-        self._bridge_mark: tuple[float, float] = (-math.inf, 0.0)
-        """(outlet volume, concentration) of the last change of the tip concentration a bridge has followed (the
-        bridge's start at first): a bridge over several concentrations keeps the tip dose through each."""
+        self._line_mark: tuple[float, float] = (-math.inf, 0.0)
+        """(outlet volume, concentration) of the last change of the tip concentration that priming or a bridge has
+        taken (its start at first): priming ends where drug first reaches the tip, whatever fills follow, and a
+        bridge over several concentrations keeps the tip dose through each."""
         self._alarms: dict[AlarmName, ActiveAlarm] = {}
         self._eri_raised = False
         self._next_tick_s = self._engine.t_s + config.supervision_period_s
@@ -149,17 +150,14 @@ class FirmwareRuntime(Supervision):
         engine, now, state = self._engine, self._engine.t_s, self._model.state
         # a volume counts as reached within a microsecond of flow (plus float noise)
         volume_slack_ul = engine.rate_ul_per_h * TIME_EPS_S / S_PER_H + VOLUME_EPS_UL
-        if state is PumpState.PRIMING:
-            boundary = engine.track.next_tip_change_ul(engine.q_ul)
-            if boundary is None or boundary - engine.q_ul <= volume_slack_ul:
-                self._fire("priming_done")
-                return True
-        if state is PumpState.BRIDGE:
-            step = engine.track.next_conc_step(self._bridge_mark[0])
+        if state is PumpState.PRIMING or state is PumpState.BRIDGE:
+            step = engine.track.next_conc_step(self._line_mark[0])
             if step is None or step[0] - engine.q_ul <= volume_slack_ul:
                 if step is not None:
-                    self._bridge_mark = step
-                if step is None or engine.track.next_conc_step(step[0]) is None:
+                    self._line_mark = step
+                if state is PumpState.PRIMING:
+                    self._fire("priming_done")  # drug reaches the tip
+                elif step is None or engine.track.next_conc_step(step[0]) is None:
                     self._fire("bridge_done")  # the reservoir's drug reaches the tip
                 else:
                     self._apply_delivery()  # another concentration reaches the tip: same tip dose, new volume rate
@@ -201,13 +199,10 @@ class FirmwareRuntime(Supervision):
         return False
 
     def _line_boundary_ul(self) -> float | None:
-        """The next volume event of the line: in priming, where drug reaches the tip; in a bridge, the next change
-        of the tip concentration the bridge has not followed yet. None: none ahead."""
-        engine = self._engine
-        if self._model.state is PumpState.BRIDGE:
-            step = engine.track.next_conc_step(self._bridge_mark[0])
-            return None if step is None else step[0]
-        return engine.track.next_tip_change_ul(engine.q_ul)
+        """The next volume event of priming or a bridge: the next change of the tip concentration not taken yet
+        (in priming, where drug reaches the tip). None: none ahead."""
+        step = self._engine.track.next_conc_step(self._line_mark[0])
+        return None if step is None else step[0]
 
     def _run_periodic_bolus(self, periodic: PeriodicBolus) -> None:
         raise NotImplementedError  # provided by PumpFirmware (goes through the gate)
@@ -265,7 +260,7 @@ class FirmwareRuntime(Supervision):
         if self._bolus is not None:
             tip_mcg_per_h += self._bolus.rate_mcg_per_h
         conc = self._engine.tip_conc_now()
-        mark_ul, mark_conc = self._bridge_mark
+        mark_ul, mark_conc = self._line_mark
         if mark_ul > self._engine.q_ul + TIP_LOOKAHEAD_UL:  # a bridge step taken a hair before the outlet reached it
             conc = mark_conc
         if conc <= 0:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.firmware import FlexSchedule, FlexStep
 from firmware_sim.pump.states import PumpState
 from firmware_sim.safety.limits import DrugLimits, Indication
@@ -179,3 +180,47 @@ def test_bridge_through_several_concentrations_keeps_the_tip_dose(rig):
     assert fw.state is S.CONTINUOUS and rig.actuator.rate_ul_per_h == pytest.approx(10.0)
     states = [e.fields["to_state"] for e in fw.events if e.kind == "state"]
     assert states[-2:] == ["bridge", "continuous"]
+
+
+@req("SR-DOSE-006", "SR-BOL-005")
+def test_bridge_over_a_dilute_plug_is_judged_at_the_plug_concentration(make_rig):
+    """2000 mcg/mL at the tip, 50 mcg/mL (a refill during an interrupted priming) between, 2000 in the reservoir:
+    the tip and reservoir agree, but the plug needs 40x the volume rate."""
+    rig = make_rig(config=FirmwareConfig(priming_rate_ul_per_h=400.0, max_actuator_rate_ul_per_h=500.0))
+    fw = rig.firmware
+    assert fw.refill(20000, 2000, aspirated_ul=0.0).approved and fw.prime().approved
+    rig.actuator.fault = "motor_stall"
+    fw.run_until_s(0.5 * H)
+    assert fw.state is S.ALARM
+    rig.actuator.fault = None
+    assert fw.refill(10000, 50, aspirated_ul=fw.reservoir_volume_ul).approved and fw.clear_alarm().approved
+    assert fw.prime().approved
+    fw.run_until_s(3 * H)
+    assert fw.state is S.IDLE and fw.refill(10000, 2000, aspirated_ul=fw.reservoir_volume_ul).approved
+    d = fw.start_continuous(720)
+    assert not d.approved and d.requirement_ids == ("SR-BOL-005",) and "50 mcg/mL between" in d.reasons[0]
+    d = fw.bridge_bolus(720)                        # 30 mcg/h: 15 uL/h at 2000 mcg/mL, 600 uL/h at 50 mcg/mL
+    assert not d.approved and d.requirement_ids == ("SR-DOSE-006",) and "uL/h" in d.reasons[0]
+    assert fw.bridge_bolus(480).approved            # 20 mcg/h: 400 uL/h through the plug
+    rates = _tip_dose_rates_mcg_per_h(rig, 12)
+    assert fw.state is S.CONTINUOUS and rates == pytest.approx([20.0] * len(rates))
+    assert max(r for _, r in rig.actuator.commands) == pytest.approx(400.0)
+
+
+@req("SR-PRM-001", "SR-PRM-002")
+def test_priming_again_after_an_interrupted_priming_and_a_refill_stops_when_drug_reaches_the_tip(rig):
+    """The first fill's drug is in the line when priming resumes: it must not be pushed into the patient at the
+    priming rate (1000 uL/h of 2000 mcg/mL is 2000 mcg/h) on the way to the new fill."""
+    fw = rig.firmware
+    assert fw.refill(20000, 2000, aspirated_ul=0.0).approved and fw.prime().approved
+    fw.run_until_s(0.4 * H)                        # 400 uL of the 486 uL line filled
+    rig.actuator.fault = "occlusion"
+    fw.run_until_s(0.45 * H)
+    assert fw.state is S.ALARM
+    rig.actuator.fault = None
+    assert fw.refill(10000, 500, aspirated_ul=fw.reservoir_volume_ul).approved and fw.clear_alarm().approved
+    assert fw.prime().approved
+    fw.run_until_s(3 * H)
+    assert fw.state is S.IDLE and fw._engine.tip_conc_now() == 2000
+    assert fw.delivery_profile().total_dose_mcg() == pytest.approx(0.0, abs=1e-6)
+    assert fw.commanded_volume_ul == pytest.approx(fw._config.dead_volume_ul)

@@ -9,6 +9,7 @@ Invariants, checked after every step with arithmetic of their own (not the gate'
   start_continuous checks: therapy concentration, daily dose hard limit and soft limit unless overridden,
   titration cap and interval, drug rate, actuator rate, a settled line unless bridging;
 - the tip dose rate is what the programs say, whatever concentrations the line holds;
+- priming, also resumed after an alarm and a refill, delivers nothing to the patient;
 - no rolling 24 h window of delivered dose exceeds the hard maximum.
 """
 from __future__ import annotations
@@ -39,15 +40,25 @@ REL = 1e-9
 
 
 class GateMachine(RuleBasedStateMachine):
-    @initialize(conc=CONCS)
-    def fill_and_prime(self, conc):
+    @initialize(conc=CONCS, interrupted_h=st.sampled_from([None, None, None, 0.1, 0.2, 0.33]), refill_conc=CONCS)
+    def fill_and_prime(self, conc, interrupted_h, refill_conc):
+        """Fill and prime; perhaps an alarm interrupts priming, the pump is refilled and primed again."""
         self.clock = VirtualClock()
         self.actuator = InMemoryActuator(self.clock)
         self.fw = PumpFirmware(CONFIG, LIMITS, self.actuator, self.clock)
         self.reference_mcg: float | None = None
         self.last_increase_s: float | None = None
         assert self.fw.refill(20000, conc, 0).approved and self.fw.prime().approved
-        self.fw.run_until_s(H)
+        if interrupted_h is not None:
+            self.fw.run_until_s(interrupted_h * H)
+            self.actuator.fault = "occlusion"
+            self.fw.run_until_s(self.fw.now_s + 2 * PERIOD_S)
+            self.actuator.fault = None
+            assert self.fw.refill(20000, refill_conc, max(self.fw.reservoir_volume_ul, 0.0)).approved
+            assert self.fw.clear_alarm().approved and self.fw.prime().approved
+        self.fw.run_until_s(self.fw.now_s + H)
+        assert self.fw.state is PumpState.IDLE and self.fw._engine.tip_conc_now() == conc
+        assert self.fw.delivery_profile().total_dose_mcg() == 0.0  # priming delivers nothing to the patient
         self.therapy(self.fw.start_continuous, 300)  # refused on the screening-only concentration
 
     # --- commands ---
