@@ -125,6 +125,7 @@ class PumpFirmware(FirmwareRuntime):
                              override_soft_limits)
 
     def resume(self) -> Decision:
+        """Continue the kept program; with periodic boluses alone, back to idle, where they run."""
         return self._program("resume", "resume", lambda: self._basal, False)
 
     def bridge_bolus(self, rate_mcg_per_day: float | None = None, override_soft_limits: bool = False) -> Decision:
@@ -201,7 +202,8 @@ class PumpFirmware(FirmwareRuntime):
         return decision
 
     def clear_alarm(self) -> Decision:
-        """Explicit clear of latched alarms; the pump returns to suspended (program kept) or stopped."""
+        """Explicit clear of latched alarms; the pump returns to suspended (program or periodic boluses kept, nothing
+        restarts before resume) or stopped."""
         self._sync()
         findings = self._state_findings("clear_alarm")
         if not findings and AlarmName.EMPTY_RESERVOIR in self._alarms and self.reservoir_volume_ul <= 0:
@@ -264,8 +266,8 @@ class PumpFirmware(FirmwareRuntime):
         running_bolus = self._bolus if bolus is None else bolus
         line = self._line()
         if findings:
-            return gate.GateContext(self.now_s, self._engine.history(self._window_s), (), 0.0, 0.0, 0.0, tuple(findings),
-                                    line)
+            return gate.GateContext(self.now_s, self._engine.history(self._window_s), (), 0.0, 0.0, 0.0,
+                                    tuple(findings), line)
         planned = self._planned(basal, running_bolus, periodic)
         peak_mcg_per_h = max(basal.peak_rate_mcg_per_h if basal is not None else 0.0, peak_rate_mcg_per_h(planned))
         conc = line.lowest_conc_mcg_per_ml  # the bridge runs on every concentration ahead in turn
@@ -287,12 +289,14 @@ class PumpFirmware(FirmwareRuntime):
                 program = make_program()
             except (ValueError, TypeError, ZeroDivisionError) as exc:
                 findings.append(Finding("SR-DOSE-007", f"invalid program: {exc}"))
-            if program is None and not findings:
+            periodic_only = program is None and trigger == "resume" and self._periodic is not None
+            if program is None and not periodic_only and not findings:
                 findings.append(Finding("SR-SUP-003", f"{request}: no therapy program to continue"))
         therapy = None
-        if program is not None and not findings:  # the therapy that will run: program, periodic boluses, line
+        if not findings:  # the therapy that will run: program, periodic boluses, line
             periodic_mcg = self._periodic.daily_dose_mcg if self._periodic is not None else 0.0
-            therapy = PlannedTherapy(program.daily_dose_mcg, program.peak_rate_mcg_per_h, periodic_mcg,
+            therapy = PlannedTherapy(program.daily_dose_mcg if program is not None else 0.0,
+                                     program.peak_rate_mcg_per_h if program is not None else 0.0, periodic_mcg,
                                      bridging=trigger == "start_bridge")
         if therapy is None:
             decision = decide(request, findings)
@@ -300,7 +304,7 @@ class PumpFirmware(FirmwareRuntime):
             decision = gate.gate_planned_therapy(request, therapy, self._context([], None, basal=program),
                                                  self._titration(), self._limits, override_soft_limits)
         if self._record(decision):
-            assert program is not None and therapy is not None
+            assert therapy is not None
             self._remember_programming(therapy.daily_dose_mcg)
             self._basal = program
             if trigger == "start_bridge":

@@ -33,7 +33,8 @@ class FirmwareRuntime(Supervision):
         self._log = EventLog(event_sink)
         self._window_s = limits.window_h * S_PER_H
         self._engine = DeliveryEngine(config, actuator, clock, self._log, 2 * self._window_s)
-        self._model = StateModel(lambda: self._basal is not None)
+        self._model = StateModel(lambda: self._basal is not None,
+                                 lambda: self._basal is not None or self._periodic is not None)
         self._machine = build_machine(self._model, on_exception=self._on_machine_exception)
         self._machine_error: Exception | None = None
         self._basal: BasalProgram | None = None

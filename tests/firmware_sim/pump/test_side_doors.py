@@ -224,3 +224,38 @@ def test_priming_again_after_an_interrupted_priming_and_a_refill_stops_when_drug
     assert fw.state is S.IDLE and fw._engine.tip_conc_now() == 2000
     assert fw.delivery_profile().total_dose_mcg() == pytest.approx(0.0, abs=1e-6)
     assert fw.commanded_volume_ul == pytest.approx(fw._config.dead_volume_ul)
+
+
+def _periodic_starts_h(fw, after_s):
+    return [e.t_s / H for e in fw.events if e.kind == "dose" and e.fields["event"] == "bolus_start" and e.t_s > after_s]
+
+
+@req("SR-ALM-001", "SR-BOL-004")
+def test_periodic_boluses_do_not_restart_when_an_alarm_is_cleared(rig):
+    """Like a basal program, periodic boluses are kept suspended after an alarm until an explicit resume."""
+    fw = rig.primed()
+    assert fw.setup_periodic_bolus(20, 30, 6).approved            # first run 6 h after set-up
+    rig.actuator.fault = "occlusion"
+    fw.run_until_s(fw.now_s + 0.5 * H)
+    assert fw.state is S.ALARM
+    rig.actuator.fault = None
+    cleared_s = fw.now_s
+    assert fw.clear_alarm().approved and fw.state is S.SUSPENDED
+    fw.run_until_s(cleared_s + 24 * H)
+    assert _periodic_starts_h(fw, cleared_s) == []
+    resumed_s = fw.now_s
+    assert fw.resume().approved and fw.state is S.IDLE
+    fw.run_until_s(resumed_s + 12 * H)
+    assert len(_periodic_starts_h(fw, resumed_s)) == 2
+
+
+@req("SR-BOL-004")
+def test_periodic_boluses_alone_resume_after_a_suspend(rig):
+    fw = rig.primed()
+    assert fw.setup_periodic_bolus(20, 30, 6).approved
+    fw.run_until_s(fw.now_s + 6 * H + 60)
+    assert fw.state is S.BOLUS and fw.suspend().approved and fw.state is S.SUSPENDED
+    assert fw.resume().approved and fw.state is S.IDLE
+    t_s = fw.now_s
+    fw.run_until_s(t_s + 6 * H)
+    assert len(_periodic_starts_h(fw, t_s)) == 1
