@@ -182,21 +182,29 @@ def test_bridge_through_several_concentrations_keeps_the_tip_dose(rig):
     assert states[-2:] == ["bridge", "continuous"]
 
 
+def _primed_after_an_interruption(rig, first_conc, stall_at_h, then_conc):
+    """Fill at first_conc and prime; an alarm stops priming at stall_at_h; refill at then_conc, clear, prime."""
+    fw = rig.firmware
+    assert fw.refill(20000, first_conc, aspirated_ul=0.0).approved and fw.prime().approved
+    fw.run_until_s(stall_at_h * H)
+    rig.actuator.fault = "occlusion"
+    fw.run_until_s(stall_at_h * H + 180.0)
+    assert fw.state is S.ALARM
+    rig.actuator.fault = None
+    assert fw.refill(10000, then_conc, aspirated_ul=fw.reservoir_volume_ul).approved and fw.clear_alarm().approved
+    assert fw.prime().approved
+    fw.run_until_s(3 * H)
+    assert fw.state is S.IDLE
+    return fw
+
+
 @req("SR-DOSE-006", "SR-BOL-005")
 def test_bridge_over_a_dilute_plug_is_judged_at_the_plug_concentration(make_rig):
     """2000 mcg/mL at the tip, 50 mcg/mL (a refill during an interrupted priming) between, 2000 in the reservoir:
     the tip and reservoir agree, but the plug needs 40x the volume rate."""
     rig = make_rig(config=FirmwareConfig(priming_rate_ul_per_h=400.0, max_actuator_rate_ul_per_h=500.0))
-    fw = rig.firmware
-    assert fw.refill(20000, 2000, aspirated_ul=0.0).approved and fw.prime().approved
-    rig.actuator.fault = "motor_stall"
-    fw.run_until_s(0.5 * H)
-    assert fw.state is S.ALARM
-    rig.actuator.fault = None
-    assert fw.refill(10000, 50, aspirated_ul=fw.reservoir_volume_ul).approved and fw.clear_alarm().approved
-    assert fw.prime().approved
-    fw.run_until_s(3 * H)
-    assert fw.state is S.IDLE and fw.refill(10000, 2000, aspirated_ul=fw.reservoir_volume_ul).approved
+    fw = _primed_after_an_interruption(rig, 2000, 0.0, 50)
+    assert fw.refill(10000, 2000, aspirated_ul=fw.reservoir_volume_ul).approved
     d = fw.start_continuous(720)
     assert not d.approved and d.requirement_ids == ("SR-BOL-005",) and "50 mcg/mL between" in d.reasons[0]
     d = fw.bridge_bolus(720)                        # 30 mcg/h: 15 uL/h at 2000 mcg/mL, 600 uL/h at 50 mcg/mL
@@ -211,17 +219,8 @@ def test_bridge_over_a_dilute_plug_is_judged_at_the_plug_concentration(make_rig)
 def test_priming_again_after_an_interrupted_priming_and_a_refill_stops_when_drug_reaches_the_tip(rig):
     """The first fill's drug is in the line when priming resumes: it must not be pushed into the patient at the
     priming rate (1000 uL/h of 2000 mcg/mL is 2000 mcg/h) on the way to the new fill."""
-    fw = rig.firmware
-    assert fw.refill(20000, 2000, aspirated_ul=0.0).approved and fw.prime().approved
-    fw.run_until_s(0.4 * H)                        # 400 uL of the 486 uL line filled
-    rig.actuator.fault = "occlusion"
-    fw.run_until_s(0.45 * H)
-    assert fw.state is S.ALARM
-    rig.actuator.fault = None
-    assert fw.refill(10000, 500, aspirated_ul=fw.reservoir_volume_ul).approved and fw.clear_alarm().approved
-    assert fw.prime().approved
-    fw.run_until_s(3 * H)
-    assert fw.state is S.IDLE and fw._engine.tip_conc_now() == 2000
+    fw = _primed_after_an_interruption(rig, 2000, 0.4, 500)   # about 400 uL of the 486 uL line filled
+    assert fw._engine.tip_conc_now() == 2000
     assert fw.delivery_profile().total_dose_mcg() == pytest.approx(0.0, abs=1e-6)
     assert fw.commanded_volume_ul == pytest.approx(fw._config.dead_volume_ul)
 
