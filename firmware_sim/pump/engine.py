@@ -68,6 +68,10 @@ class DeliveryEngine:
         """
         return self.track.tip_conc_after(self.q_ul + TIP_LOOKAHEAD_UL)
 
+    def line_conc_ahead(self) -> tuple[float, ...]:
+        """Concentrations that will leave the tip from now on (the parcel tip_conc_now names first)."""
+        return self.track.conc_ahead(self.q_ul + TIP_LOOKAHEAD_UL)
+
     # --- actuator ---
     def _ensure_baseline(self) -> None:
         if self._baseline_ul is None:
