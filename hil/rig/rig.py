@@ -38,7 +38,9 @@ class Rig:
         self.config = config
         self.time_compression_factor = float(time_compression_factor)
         self.clock: Clock = make_clock(config.clock, self.time_compression_factor)
-        self._ctx = BuildContext(config=config, clock=self.clock, syringe_fill_ul=syringe_fill_ul,
+        device_clock = self.clock if config.clock == "virtual" else make_clock("wall", 1.0)
+        self._ctx = BuildContext(config=config, clock=self.clock, device_clock=device_clock,
+                                 syringe_fill_ul=syringe_fill_ul,
                                  supervision_period_s=supervision_period_s,
                                  time_compression_factor=self.time_compression_factor)
         self.emulators: dict[str, Any] = self._ctx.emulators
