@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 RUN_STARTED = "run_started"
+RIG_OPENED = "rig_opened"
 STEP = "step"
 FIRMWARE_EVENT = "firmware_event"
 ALARM = "alarm"
@@ -24,6 +25,7 @@ OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     RUN_STARTED: ("run_id", "scenario_name", "rig_id", "config_sha256", "git_revision", "seeds", "tool_version",
                   "time_compression_factor", "clock", "started_utc"),
+    RIG_OPENED: ("findings",),  # what opening the rig found and dealt with (e.g. a leftover pump alarm)
     STEP: ("t_s", "index", "action", "params", "decision", "reasons", "requirement_ids"),
     FIRMWARE_EVENT: ("t_s", "kind", "fields"),
     ALARM: ("t_s", "name", "priority"),

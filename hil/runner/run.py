@@ -131,6 +131,8 @@ def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions,
     rig = Rig(prepared.rig, time_compression_factor=options.time_compression_factor,
               syringe_fill_ul=prepared.syringe_fill_ul)
     outcome, reason, extra = _execute_on(rig, prepared, record, options, progress, pk_peaks)
+    if rig.open_findings:  # acknowledged at open (e.g. a watchdog alarm a previous host left): said, not an error
+        reason = f"{reason}; at rig open: {'; '.join(rig.open_findings)}"
     if rig.teardown_errors:  # e.g. the pump could not be stopped: never a PASS, and said in the reason
         outcome, reason = "ERROR", f"{reason}; rig teardown failed: {'; '.join(rig.teardown_errors)}"
         extra = {**extra, "rig_teardown_errors": rig.teardown_errors}
@@ -142,6 +144,7 @@ def _execute_on(rig: Rig, prepared: Prepared, record: RecordWriter, options: Run
     scenario, rig_config, fw_config, limits = prepared.scenario, prepared.rig, prepared.fw_config, prepared.limits
     try:
         with InterruptFlag() as interrupt, rig:
+            record.write("rig_opened", findings=rig.open_findings)
             try:
                 execution = Execution(scenario, rig, record, options, fw_config, limits, progress)
                 outcome, reason = execution.run(interrupt)
