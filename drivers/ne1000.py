@@ -195,7 +195,7 @@ class NE1000Pump(OpenCloseLifecycle):
         after_mm = self.syringe_diameter_mm()
         if not _same_diameter(after_mm, encoded):
             raise SyringeMismatch(f"NE-1000 accepted DIA{encoded.text} but reports a {after_mm:g} mm syringe, not "
-                                  f"the {encoded.value_in_base:g} mm it was given")
+                                  f"the {encoded.value_in_base:g} mm it was given [SR-DRV-010]")
         if not _same_diameter(before_mm, encoded):
             self.open_findings.append(f"NE-1000 was set for a {before_mm:g} mm syringe; set to {encoded.text} mm")
 

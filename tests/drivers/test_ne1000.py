@@ -142,6 +142,7 @@ def test_diameter_and_target_volume_in_the_units_the_pump_reports():
         pump.set_target_volume_ul(None)
 
 
+@pytest.mark.requirements("SR-DRV-010")
 def test_a_pump_reporting_another_diameter_than_it_was_given_is_a_syringe_mismatch_naming_both():
     script = open_script() + [(bq("DIA"), br("00S4.699")), (bq("DIA14.43"), br("00S")), (bq("DIA"), br("00S4.699"))]
     with expected_exchange(basic_pump(), script) as pump:

@@ -118,7 +118,7 @@ def test_watchdog_expiry_stops_the_pump_and_is_reported(on_virtual_clock):
     assert status.alarm == "watchdog" and status.running is False
 
 
-@pytest.mark.requirements("SR-DRV-003")
+@pytest.mark.requirements("SR-DRV-003", "SR-DRV-005")
 def test_a_watchdog_left_by_a_previous_host_is_a_finding_at_open_and_one_during_the_run_an_alarm(on_virtual_clock,
                                                                                                   open_pump):
     clock, device, first = on_virtual_clock(safe_mode=True, safe_mode_timeout_s=5)

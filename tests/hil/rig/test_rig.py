@@ -107,6 +107,7 @@ def test_a_pump_set_for_another_syringe_is_set_to_the_rigs_and_that_is_an_open_f
         assert rig.pump.syringe_diameter_mm() == pytest.approx(14.43)
 
 
+@pytest.mark.requirements("SR-DRV-010")
 def test_a_pump_that_reports_another_syringe_than_the_rigs_is_refused_at_open_naming_both(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from drivers.ne1000 import NE1000Pump
