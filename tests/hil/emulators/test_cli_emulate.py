@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import binascii
+import contextlib
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import serial
@@ -21,26 +23,34 @@ def spawn(*args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_ne1000_with_balance_serves_until_sigint():
-    process = spawn("ne1000", "--with-balance", "--syringe-diameter-mm", "14.43",
-                    "--syringe-volume-ul", "10000", "--noise-sd-g", "0")
+@contextlib.contextmanager
+def served(*args: str, lines: int) -> Iterator[list[str]]:
+    """Spawn `itpump emulate *args` and yield its first lines; SIGINT must then end it with exit code 0."""
+    process = spawn(*args)
     try:
-        pump_line, balance_line = process.stdout.readline(), process.stdout.readline()
-        assert pump_line.startswith("ne1000: /dev/")
-        assert balance_line.startswith("balance: /dev/")
-        with serial.Serial(pump_line.split(": ", 1)[1].strip(), 19200, timeout=3) as pump:
-            pump.write(b"0DIA\r")
-            assert pump.read_until(b"\x03") == b"\x0200A?R\x03"
-            pump.write(b"0DIA\r")
-            assert pump.read_until(b"\x03") == b"\x0200S14.43\x03"
-        with serial.Serial(balance_line.split(": ", 1)[1].strip(), 9600, timeout=3) as balance:
-            balance.write(b"I4\r\n")
-            assert balance.read_until(b"\r\n") == b'I4 A "0123456789"\r\n'
+        yield [process.stdout.readline().strip() for _ in range(lines)]
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
     finally:
         process.kill()
         process.wait()
+
+
+def test_ne1000_with_balance_serves_until_sigint():
+    with served("ne1000", "--with-balance", "--syringe-diameter-mm", "14.43", "--syringe-volume-ul", "10000",
+                "--noise-sd-g", "0", lines=3) as (pump_line, balance_line, syringe_line):
+        assert pump_line.startswith("ne1000: /dev/")
+        assert balance_line.startswith("balance: /dev/")
+        assert syringe_line == ("ne1000 emulates a syringe of 14.43 mm inner diameter and 10000 uL, filled with "
+                                "10000 uL; basic mode")
+        with serial.Serial(pump_line.split(": ", 1)[1], 19200, timeout=3) as pump:
+            pump.write(b"0DIA\r")
+            assert pump.read_until(b"\x03") == b"\x0200A?R\x03"
+            pump.write(b"0DIA\r")
+            assert pump.read_until(b"\x03") == b"\x0200S14.43\x03"
+        with serial.Serial(balance_line.split(": ", 1)[1], 9600, timeout=3) as balance:
+            balance.write(b"I4\r\n")
+            assert balance.read_until(b"\r\n") == b'I4 A "0123456789"\r\n'
 
 
 def test_bad_fault_is_reported_with_exit_code_2():
@@ -78,9 +88,7 @@ def safe_packet(text: str) -> bytes:
 
 
 def test_rig_option_emulates_the_rigs_syringe_safe_mode_and_balance_and_says_so():
-    process = spawn("ne1000", "--rig", str(RIGS / "bench-ne1000-usb.yaml"))
-    try:
-        lines = [process.stdout.readline().strip() for _ in range(4)]
+    with served("ne1000", "--rig", str(RIGS / "bench-ne1000-usb.yaml"), lines=4) as lines:
         assert lines[0].startswith("ne1000: /dev/") and lines[1].startswith("balance: /dev/")  # the rig has one
         assert lines[2] == ("ne1000 emulates a syringe of 14.43 mm inner diameter and 10000 uL, filled with 10000 uL; "
                             "safe mode, watchdog 10 s")
@@ -91,11 +99,6 @@ def test_rig_option_emulates_the_rigs_syringe_safe_mode_and_balance_and_says_so(
             assert replies == [safe_packet("00A?R")] * 2
             pump.write(safe_packet("0DIA"))
             assert pump.read_until(b"\x03") == safe_packet("00S14.43")
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
-    finally:
-        process.kill()
-        process.wait()
 
 
 def test_command_line_options_override_the_rigs_and_an_emulated_rigs_own_options_are_kept():
