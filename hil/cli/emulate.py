@@ -4,8 +4,9 @@ Prints one line per device, "<device>: <path>", before anything else, then a lin
 emulates (the syringe, safe mode, the balance's density), then serves until SIGINT or SIGTERM (exit 0).
 --rig FILE (a path or a bundled rig name) makes the devices the rig's: its pump driver, syringe diameter and
 volume, NE-1000 address, baud and safe mode, and its balance (density, evaporation, baud), served even without
---with-balance; options given on the command line override the rig's values. If a device's serving thread ends by itself (an emulator error), the others are stopped
-and the command exits 2 with the error on stderr. Faults: --fault [device/]name[:key=value,...], e.g. --fault stall:at_s=60,
+--with-balance; options given on the command line override the rig's values.
+If a device's serving thread ends by itself (an emulator error), the others are stopped and the command exits 2
+with the error on stderr. Faults: --fault [device/]name[:key=value,...], e.g. --fault stall:at_s=60,
 --fault balance/unstable:duration_s=5, --fault corrupt_bytes:count=2,skip_bytes=3.
 """
 from __future__ import annotations

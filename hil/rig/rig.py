@@ -126,7 +126,8 @@ class Rig:
             pump.set_syringe_diameter_mm(self.config.syringe.diameter_mm)
             pump.clear_infused_volume()
         except DriverError as exc:
-            raise RigError(f"pump set-up (rig syringe.diameter_mm {self.config.syringe.diameter_mm:g} mm): {exc}") from exc
+            diameter_mm = self.config.syringe.diameter_mm
+            raise RigError(f"pump set-up (rig syringe.diameter_mm {diameter_mm:g} mm): {exc}") from exc
         finally:
             self.open_findings += [f"pump: {finding}" for finding in getattr(pump, "open_findings", ())]
 

@@ -319,7 +319,8 @@ def test_a_watchdog_alarm_left_by_a_previous_host_is_acknowledged_at_open_and_ke
 
 
 def test_a_power_up_reset_then_a_leftover_watchdog_are_both_acknowledged_at_open():
-    script = [(safe_request("SAF10"), br("00A?R")), (safe_request("SAF10"), safe_packet("00A?T"))] + open_script(safe=True)
+    script = [(safe_request("SAF10"), br("00A?R")), (safe_request("SAF10"), safe_packet("00A?T"))]
+    script += open_script(safe=True)
     with expected_exchange(safe_pump(), script) as pump:
         assert pump.reset_seen_at_open and len(pump.open_findings) == 1
 

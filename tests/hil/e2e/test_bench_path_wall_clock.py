@@ -45,7 +45,8 @@ def _bench_rig(configs: Path, folder: Path) -> Path:
     to 0.001 uL; above, in mL, to 1 uL), and the balance sampled every second."""
     text = (configs / "rigs" / "bench-ne1000-usb.yaml").read_text(encoding="utf-8")
     for old, new in (("rig_id: bench-ne1000-usb", "rig_id: bench-wall-clock-test"),
-                     ("diameter_mm: 14.43", f"diameter_mm: {SYRINGE_DIAMETER_MM}"), ("volume_ul: 10000", "volume_ul: 3000"),
+                     ("diameter_mm: 14.43", f"diameter_mm: {SYRINGE_DIAMETER_MM}"),
+                     ("volume_ul: 10000", "volume_ul: 3000"),
                      ("sample_interval_s: 30", "sample_interval_s: 1")):
         assert old in text, f"the bundled bench rig no longer has {old!r}"
         text = text.replace(old, new)
