@@ -95,9 +95,16 @@ HAZARDS: dict[str, Hazard] = _hazards(
            ("hazard-occlusion-during-bolus",)),
     Hazard("HAZ-DEL-003", "motor stall", "drive shaft wear, gear corrosion, foreign particles (Class I recalls)",
            WITHDRAWAL, ("SR-ALM-001", "SR-ALM-004", "SR-PK-006"), ("hazard-motor-stall-caught", "hazard-motor-stall")),
+    Hazard("HAZ-DEL-004", "catheter leak or disconnection", "a cracked, migrated or disconnected catheter: the pump "
+           "delivers, the patient does not get it, and the pump cannot see it", WITHDRAWAL, ("SR-PK-006",),
+           ("hazard-catheter-disconnection",)),
     # --- communication and power ---
+    Hazard("HAZ-SYS-001", "serial link lost mid-bolus", "a loose cable or interference between controller and pump",
+           WITHDRAWAL, ("SR-ALM-001", "SR-ALM-004", "SR-DRV-002", "SR-PK-006"), ("hazard-serial-link-lost-mid-bolus",)),
     Hazard("HAZ-SYS-002", "power reset during infusion", "battery failure or a power interruption resets the pump",
            WITHDRAWAL, ("SR-ALM-001", "SR-ALM-004", "SR-PK-006"), ("hazard-power-reset-mid-infusion",)),
+    Hazard("HAZ-SYS-003", "balance and pump disagree", "what reaches the patient differs from what the pump reports "
+           "(partial leak, lost steps)", WITHDRAWAL, ("SR-PK-006",), ("hazard-balance-pump-disagree",)),
 )
 
 

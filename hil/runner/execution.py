@@ -235,8 +235,8 @@ class Execution:
                                  reason=f"{envelope.reason} (from the {pk.delivered_source} delivered profile)",
                                  outcome=envelope.outcome.value, comparator=envelope.comparator)
             if envelope.outcome is Outcome.FAIL and envelope.name in caught:
-                notes.append(f"envelope {envelope.name} failed as the scenario expects, and was caught (see the "
-                             f"withdrawal expectation): {envelope.reason}")
+                notes.append(f"envelope {envelope.name} failed as the scenario expects (see the withdrawal "
+                             f"expectation): {envelope.reason}")
             elif envelope.outcome is Outcome.FAIL:
                 self.seen.failed.append(f"envelope {envelope.name}: {envelope.reason}")
             elif envelope.outcome is Outcome.NOT_EVALUATED and envelope.name in listed:

@@ -17,9 +17,10 @@ HAZARDS = sorted(p.stem for p in (CONFIGS / "scenarios" / "hazards").glob("*.yam
 RIGS = ("emulated-ne1000", "emulated-grbl")
 ALWAYS = (("hazard-ten-x-rate", "emulated-ne1000"), ("hazard-occlusion-during-bolus", "emulated-ne1000"),
           ("hazard-refill-missed-until-empty", "emulated-ne1000"), ("hazard-motor-stall-caught", "emulated-grbl"),
-          ("hazard-concentration-change-without-bridge", "emulated-ne1000"))
-"""A gate refusal, a bolus aborted by an alarm, a withdrawal caught by an alarm, the GRBL balance check, a bridge
-(the PTM scenario, the longest step list, runs in its own test below)."""
+          ("hazard-concentration-change-without-bridge", "emulated-ne1000"),
+          ("hazard-catheter-disconnection", "emulated-ne1000"))
+"""A gate refusal, a bolus aborted by an alarm, a withdrawal caught by an alarm, the GRBL balance check, a bridge,
+a disconnection only the withdrawal envelope finds (the PTM scenario, the longest step list, runs in its own test below)."""
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.requirements("SR-PK-006")]
 
