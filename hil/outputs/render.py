@@ -28,6 +28,7 @@ from hil.outputs.summary import build_summary, record_outcome
 from hil.outputs.traceability import build_matrix
 from hil.records.reader import RunRecord, read_record
 from hil.records.writer import RECORD_FILENAME
+from hil.results.base import dump_json
 
 SUMMARY_FILENAME = "summary.json"
 JUNIT_FILENAME = "junit.xml"
@@ -167,10 +168,7 @@ def _current(result: RenderResult) -> tuple[str, str]:
 
 
 def _summary(record: RunRecord, result: RenderResult) -> dict[str, Any]:
-    summary = build_summary(record, *_current(result))
-    summary["output_failures"] = dict(result.failures)
-    summary["outputs_missing"] = dict(result.missing)
-    return summary
+    return build_summary(record, *_current(result), output_failures=result.failures, outputs_missing=result.missing)
 
 
 def _write_matrix(record: RunRecord, directory: Path) -> dict:
@@ -183,5 +181,5 @@ def _write_summary(record: RunRecord, result: RenderResult) -> None:
     """Written whole or not at all (a temporary file renamed over the old one)."""
     path = result.run_dir / SUMMARY_FILENAME
     partial = path.with_suffix(".json.partial")
-    partial.write_text(json.dumps(_summary(record, result), indent=2), encoding="utf-8")
+    partial.write_text(dump_json(_summary(record, result), indent=2), encoding="utf-8")
     os.replace(partial, path)
