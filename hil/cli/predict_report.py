@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import json
+from collections import Counter
 
 import numpy as np
 
+from firmware_sim.outcome import combine
 from firmware_sim.pk.envelopes import EnvelopeResult, evaluate_envelopes
 from firmware_sim.pk.model import OUTPUT_NAMES, PatientBatch, systemic_values
 from firmware_sim.pk.params import BaclofenParams, params_for_weight
@@ -13,7 +14,11 @@ from firmware_sim.pk.population import sample_population
 from firmware_sim.pk.predict import DEFAULT_PERCENTILES, Prediction, predict, predict_population
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
 from firmware_sim.units import H_PER_DAY, MIN_PER_H, NG_PER_MCG
+from hil.cli.exit_codes import ExitCode
+from hil.cli.json_output import print_result
 from hil.cli.predict import BOLUS_DURATION_H, MAX_SAMPLES, argument_error
+from hil.results.prediction import PeakValue, PopulationPrediction, PredictionInputs, TypicalPrediction
+from hil.results.run import EnvelopeCheck
 
 
 def build_profile(rate_mcg_per_day: float, bolus_mcg: float, hours: float) -> DeliveryProfile:
@@ -35,22 +40,35 @@ def run(args: argparse.Namespace) -> int:
     t_h = sample_times_h(args.hours, args.step_min)
     n_samples = len(t_h) * (args.population or 1)
     if n_samples > MAX_SAMPLES:
-        return argument_error(f"{n_samples} samples (patients x times) exceed {MAX_SAMPLES}: raise --step-min or lower --population")
+        return argument_error(args, f"{n_samples} samples (patients x times) exceed {MAX_SAMPLES}: raise --step-min or "
+                                    f"lower --population")
     params = params_for_weight(args.weight_kg)
     profile = build_profile(args.rate_mcg_per_day, args.bolus_mcg, args.hours)
     typical = predict(profile, t_h, params)
     envelopes = evaluate_envelopes(typical)
     report = _single_report(args, typical, envelopes) if args.population is None else _population_report(args, profile, t_h, envelopes)
     if args.json:
-        print(json.dumps(report))
+        print_result(report)
     else:
         _print_summary(args, typical, envelopes, report)
-    return 0 if all(e.passed for e in envelopes) else 1
+    return ExitCode.for_outcome(report.outcome)
 
 
-def _inputs(args: argparse.Namespace) -> dict:
-    return {"weight_kg": args.weight_kg, "rate_mcg_per_day": args.rate_mcg_per_day, "bolus_mcg": args.bolus_mcg,
-            "bolus_duration_min": BOLUS_DURATION_H * MIN_PER_H, "hours": args.hours, "step_min": args.step_min}
+def envelope_check(envelope: EnvelopeResult) -> EnvelopeCheck:
+    """An envelope verdict of firmware_sim.pk in the result vocabulary (the same names as a run's)."""
+    return EnvelopeCheck(name=envelope.name, outcome=envelope.outcome, value=envelope.value, limit=envelope.limit,
+                         unit=envelope.unit, requirement_ids=envelope.requirement_ids, reason=envelope.reason,
+                         comparator=envelope.comparator, details=dict(envelope.details))
+
+
+def _verdict(envelopes: tuple[EnvelopeResult, ...]) -> dict:
+    return {"outcome": combine(e.outcome for e in envelopes), "envelopes": [envelope_check(e) for e in envelopes]}
+
+
+def _inputs(args: argparse.Namespace) -> PredictionInputs:
+    return PredictionInputs(weight_kg=args.weight_kg, rate_mcg_per_day=args.rate_mcg_per_day, bolus_mcg=args.bolus_mcg,
+                            bolus_duration_min=BOLUS_DURATION_H * MIN_PER_H, horizon_h=args.hours,
+                            step_min=args.step_min)
 
 
 def _steady_state(params: BaclofenParams, rate_mcg_per_day: float) -> dict:
@@ -62,31 +80,28 @@ def _steady_state(params: BaclofenParams, rate_mcg_per_day: float) -> dict:
             "plasma_ng_per_ml": rate / cls, "effect_ng_per_ml": lumbar}
 
 
-def _single_report(args, prediction: Prediction, envelopes: tuple[EnvelopeResult, ...]) -> dict:
-    report = {"inputs": _inputs(args), "t_h": prediction.t_h.tolist()}
-    for name in OUTPUT_NAMES:
-        report[name] = prediction.series(name).tolist()
-    report["peaks"] = {name: {"value": p.value, "t_h": p.t_h} for name, p in prediction.peaks.items()}
-    report["steady_state"] = _steady_state(prediction.params, args.rate_mcg_per_day)
-    report["envelopes"] = [e.to_dict() for e in envelopes]
-    return report
+def _single_report(args, prediction: Prediction, envelopes: tuple[EnvelopeResult, ...]) -> TypicalPrediction:
+    return TypicalPrediction(
+        inputs=_inputs(args), t_h=prediction.t_h.tolist(),
+        **{name: prediction.series(name).tolist() for name in OUTPUT_NAMES},
+        peaks={name: PeakValue(value_ng_per_ml=p.value, t_h=p.t_h) for name, p in prediction.peaks.items()},
+        steady_state=_steady_state(prediction.params, args.rate_mcg_per_day), **_verdict(envelopes))
 
 
-def _population_report(args, profile: DeliveryProfile, t_h: np.ndarray, envelopes) -> dict:
+def _population_report(args, profile: DeliveryProfile, t_h: np.ndarray, envelopes) -> PopulationPrediction:
     batch = sample_population(args.population, args.seed, weight_kg=args.weight_kg)
     population = predict_population(profile, t_h, batch)
     percentiles = population.percentiles(DEFAULT_PERCENTILES)
     peaks = population.sampled_peaks()
-    report = {"inputs": _inputs(args), "n_patients": args.population, "seed": args.seed,
-              "percentiles": list(DEFAULT_PERCENTILES), "t_h": t_h.tolist()}
-    for name in OUTPUT_NAMES:
-        report[name] = {f"p{q:g}": row.tolist() for q, row in zip(DEFAULT_PERCENTILES, percentiles[name])}
-    report["sampled_peak_percentiles"] = {
-        name: {f"p{q:g}": float(v) for q, v in zip(DEFAULT_PERCENTILES, np.percentile(peaks[name], DEFAULT_PERCENTILES))}
-        for name in OUTPUT_NAMES}
-    report["envelopes_patient"] = "typical patient (population typical values)"
-    report["envelopes"] = [e.to_dict() for e in envelopes]
-    return report
+    return PopulationPrediction(
+        inputs=_inputs(args), n_patients=args.population, seed=args.seed, percentiles=DEFAULT_PERCENTILES,
+        t_h=t_h.tolist(),
+        **{name: {f"p{q:g}": row.tolist() for q, row in zip(DEFAULT_PERCENTILES, percentiles[name])}
+           for name in OUTPUT_NAMES},
+        sampled_peak_percentiles={
+            name: {f"p{q:g}": float(v) for q, v in zip(DEFAULT_PERCENTILES, np.percentile(peaks[name], DEFAULT_PERCENTILES))}
+            for name in OUTPUT_NAMES},
+        envelopes_patient="typical patient (population typical values)", **_verdict(envelopes))
 
 
 def _print_summary(args, prediction: Prediction, envelopes, report: dict) -> None:
@@ -102,13 +117,19 @@ def _print_summary(args, prediction: Prediction, envelopes, report: dict) -> Non
         print(f"  {name:26s} {peak.value:10.4g} at {peak.t_h:7.3f} h   value at {args.hours:g} h: {end:10.4g}")
     if args.rate_mcg_per_day:
         print(f"\nSteady state of {args.rate_mcg_per_day:g} mcg/day (closed form):")
-        steady_state = report.get("steady_state") or _steady_state(prediction.params, args.rate_mcg_per_day)
+        steady_state = getattr(report, "steady_state", None) or _steady_state(prediction.params, args.rate_mcg_per_day)
         for name, value in steady_state.items():
             print(f"  {name:26s} {value:10.4g}")
     if args.population is not None:
         print(f"\nPopulation: {args.population} patients, seed {args.seed}; sampled peaks p5 / p50 / p95:")
-        for name, pct in report["sampled_peak_percentiles"].items():
+        for name, pct in report.sampled_peak_percentiles.items():
             print(f"  {name:26s} " + " / ".join(f"{v:.4g}" for v in pct.values()))
     print("\nEnvelopes" + (" (typical patient)" if args.population is not None else "") + ":")
     for e in envelopes:
         print(f"  {e.outcome.value:4s} {e.name:26s} {', '.join(e.requirement_ids):20s} {e.reason}")
+    print(f"\n{report.outcome.value}: {_overall(envelopes)}")
+
+
+def _overall(envelopes: tuple[EnvelopeResult, ...]) -> str:
+    counts = Counter(e.outcome.value for e in envelopes)
+    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items())) + " envelope(s)"
