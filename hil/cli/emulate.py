@@ -2,7 +2,7 @@
 
 Prints one line per device, "<device>: <path>", before anything else, then serves until SIGINT or
 SIGTERM (exit 0). If a device's serving thread ends by itself (an emulator error), the others are stopped
-and the command exits 2 with the error on stderr. Faults: --fault [device/]name[:key=value,...], e.g. --fault stall:at_s=60,
+and the command exits 3 (ERROR) with the error on stderr. Faults: --fault [device/]name[:key=value,...], e.g. --fault stall:at_s=60,
 --fault balance/unstable:duration_s=5, --fault corrupt_bytes:count=2,skip_bytes=3.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ import sys
 import threading
 
 from firmware_sim.clock import WallClock
+from hil.cli.exit_codes import ExitCode
 from hil.emulators import EmulatedBalance, EmulatedGrbl, EmulatedNE1000, EmulatorError
 from hil.emulators.device import EmulatedDevice
 
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         devices = build_devices(args, WallClock())
     except (EmulatorError, TypeError) as error:
         print(f"itpump emulate: {error}", file=sys.stderr)
-        return 2
+        return ExitCode.BAD_INPUT
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -110,4 +111,4 @@ def run(args: argparse.Namespace) -> int:
     for name, device in devices.items():
         if device.error is not None:
             print(f"itpump emulate: {name} stopped serving: {device.error!r}", file=sys.stderr)
-    return 2
+    return ExitCode.ERROR

@@ -1,14 +1,23 @@
-"""`itpump trumpet CSV --rate-ul-per-h R`: IEC 60601-2-24 trumpet analysis of a balance log (t_s, mass_g)."""
+"""`itpump trumpet CSV --rate-ul-per-h R [--max-mean-error-percent P] [--json]`: IEC 60601-2-24 trumpet analysis of
+a balance log (t_s, mass_g).
+
+The outcome judges the mean error A: PASS when |A| <= P, FAIL beyond; without P it is NOT_EVALUATED (the
+analysis alone judges nothing) and the exit code is 0 only if P was given and met: 0 PASS, 1 FAIL or
+NOT_EVALUATED, 2 bad input (file, column, number, too short a log)."""
 from __future__ import annotations
 
 import argparse
 import csv
-import sys
 from pathlib import Path
 
 import numpy as np
 
+from firmware_sim.outcome import Outcome
+from hil.cli.exit_codes import ExitCode
+from hil.cli.json_output import fail, print_result
 from hil.gravimetry.trumpet import REFERENCE_WINDOWS_MIN, TrumpetConfig, TrumpetError, TrumpetResult, trumpet_curve
+from hil.results.error import ErrorKind
+from hil.results.trumpet import TrumpetReport, TrumpetWindowResult
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--windows-min", type=float, nargs="+", default=list(REFERENCE_WINDOWS_MIN))
     parser.add_argument("--analysis-start-min", type=float, default=defaults.analysis_start_min)
     parser.add_argument("--analysis-duration-min", type=float, default=defaults.analysis_duration_min)
+    parser.add_argument("--max-mean-error-percent", type=float, default=None, metavar="P",
+                        help="the pump's stated accuracy: PASS when |A| <= P, FAIL beyond (default: not judged)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.set_defaults(func=handle)
 
 
@@ -61,7 +73,34 @@ def format_table(result: TrumpetResult) -> str:
     return "\n".join(lines)
 
 
+def judge(result: TrumpetResult, max_mean_error_percent: float | None) -> tuple[Outcome, str]:
+    error = result.mean_error_percent
+    if max_mean_error_percent is None:
+        return Outcome.NOT_EVALUATED, f"mean error A {error:+.3f} % not judged: no --max-mean-error-percent given"
+    if abs(error) <= max_mean_error_percent:
+        return Outcome.PASS, f"mean error A {error:+.3f} % within +/-{max_mean_error_percent:g} %"
+    return Outcome.FAIL, f"mean error A {error:+.3f} % beyond +/-{max_mean_error_percent:g} %"
+
+
+def trumpet_report(result: TrumpetResult, csv_path: Path, max_mean_error_percent: float | None,
+                   png: Path | None) -> TrumpetReport:
+    outcome, reason = judge(result, max_mean_error_percent)
+    config = result.config
+    return TrumpetReport(
+        outcome=outcome, reason=reason, csv=str(csv_path), rate_ul_per_h=result.rate_ul_per_h,
+        sample_interval_s=config.sample_interval_s, analysis_start_min=config.analysis_start_min,
+        analysis_duration_min=config.analysis_duration_min, density_g_per_ml=config.density_g_per_ml,
+        evaporation_rate_mg_per_h=config.evaporation_rate_mg_per_h, mean_error_percent=result.mean_error_percent,
+        max_mean_error_percent=max_mean_error_percent,
+        windows=tuple(TrumpetWindowResult(window_min=w.window_min, samples_per_window=w.samples_per_window,
+                                          window_count=w.window_count, ep_max_percent=w.ep_max_percent,
+                                          ep_min_percent=w.ep_min_percent) for w in result.windows),
+        png=str(png) if png else None)
+
+
 def handle(args: argparse.Namespace) -> int:
+    if args.max_mean_error_percent is not None and not args.max_mean_error_percent >= 0:
+        return fail(args, ErrorKind.BAD_INPUT, f"--max-mean-error-percent must be >= 0, got {args.max_mean_error_percent}")
     try:
         config = TrumpetConfig(sample_interval_s=args.sample_interval_s, windows_min=tuple(args.windows_min),
                                analysis_start_min=args.analysis_start_min,
@@ -71,11 +110,16 @@ def handle(args: argparse.Namespace) -> int:
         t_s, mass_g = read_balance_csv(args.csv)
         result = trumpet_curve(t_s, mass_g, args.rate_ul_per_h, config)
     except (TrumpetError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(format_table(result))
+        return fail(args, ErrorKind.BAD_INPUT, str(exc))
     if args.png:
         from hil.outputs.plots import plot_trumpet
         plot_trumpet(result, args.png, None, [])
-        print(f"png: {args.png}")
-    return 0
+    report = trumpet_report(result, args.csv, args.max_mean_error_percent, args.png)
+    if args.json:
+        print_result(report)
+    else:
+        print(format_table(result))
+        if args.png:
+            print(f"png: {args.png}")
+        print(f"{report.outcome.value}: {report.reason}")
+    return ExitCode.for_outcome(report.outcome)
