@@ -11,7 +11,7 @@ from firmware_sim.outcome import Outcome
 
 class ResultModel(BaseModel):
     """Frozen, unknown fields refused, NaN and infinities refused at construction."""
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, use_enum_values=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, use_attribute_docstrings=True)
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

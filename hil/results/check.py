@@ -16,4 +16,5 @@ class CheckedFile(OutcomeResult):
 
 
 class CheckResult(OutcomeResult):
+    """`itpump check --json`: PASS when every file is valid."""
     files: tuple[CheckedFile, ...]

@@ -21,6 +21,7 @@ class ErrorKind(str, Enum):
 
 
 class ErrorResult(ResultModel):
+    """The error object of every command under --json: bad_input exits 2, error exits 3."""
     error: ErrorKind
     command: str | None
     """The subcommand (None when the command line did not get that far)."""

@@ -35,6 +35,7 @@ class _Prediction(OutcomeResult):
 
 
 class TypicalPrediction(_Prediction):
+    """`itpump predict --json` for one (typical) patient."""
     kind: Literal["typical"] = "typical"
     lumbar_csf_ng_per_ml: tuple[float, ...]
     cisternal_csf_ng_per_ml: tuple[float, ...]
@@ -51,6 +52,7 @@ Percentiles = dict[str, tuple[float, ...]]
 
 
 class PopulationPrediction(_Prediction):
+    """`itpump predict --population N --seed S --json`: percentiles over virtual patients."""
     kind: Literal["population"] = "population"
     n_patients: int
     seed: int

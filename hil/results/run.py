@@ -67,7 +67,7 @@ class InterruptEntry(ResultModel):
 
 
 class RunSummary(OutcomeResult):
-    """summary.json of a run folder, rendered from its record."""
+    """summary.json of a run folder, rendered from its record alone."""
     reason: str
     provenance: dict[str, Any] | None
     """The record's run_started event (run_id, config hashes, git revision, seeds, time_compression_factor...)."""

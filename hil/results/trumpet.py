@@ -17,6 +17,7 @@ class TrumpetWindowResult(ResultModel):
 
 
 class TrumpetReport(OutcomeResult):
+    """`itpump trumpet --json`: the analysis, and the mean error judged against max_mean_error_percent."""
     reason: str
     csv: str
     rate_ul_per_h: float
