@@ -109,3 +109,18 @@ def test_an_output_failing_before_the_matrix_makes_the_scenario_requirements_err
     assert render_all(tmp_path).outcome == "ERROR"
     matrix = load_matrix(tmp_path / "traceability.json")
     assert matrix.requirement("SR-BOL-001").outcome == Outcome.ERROR
+
+
+@pytest.mark.requirements("SR-HIL-004")
+def test_a_failing_matrix_makes_the_run_error_and_the_report_says_so(tmp_path, monkeypatch):
+    import hil.outputs.render as render_module
+
+    def broken(record, outcome, json_path):
+        raise RuntimeError("registry unreadable")
+
+    monkeypatch.setattr(render_module, "write_run_matrix", broken)
+    write_record(tmp_path)
+    result = render_all(tmp_path)
+    assert result.outcome == "ERROR" and "traceability" in result.failures
+    page = (tmp_path / "report.html").read_text()
+    assert "The traceability matrix could not be built" in page and "registry unreadable" in page
