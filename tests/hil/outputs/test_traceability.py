@@ -124,3 +124,22 @@ def test_a_failing_matrix_makes_the_run_error_and_the_report_says_so(tmp_path, m
     assert result.outcome == "ERROR" and "traceability" in result.failures
     page = (tmp_path / "report.html").read_text()
     assert "The traceability matrix could not be built" in page and "registry unreadable" in page
+
+
+@pytest.mark.parametrize("kind, fields", [
+    ("run_started", {"scenario_requirement_ids": "SR-DOSE-001"}),
+    ("step", {"decision_requirement_ids": "SR-DOSE-001"}),
+])
+def test_requirement_id_lists_the_matrix_reads_are_type_checked(tmp_path, kind, fields):
+    # a bare string would be read as a list of one-letter IDs: refused on write (and on read, as damage)
+    from hil.records.events import RecordFormatError
+
+    with RecordWriter(tmp_path / "record.jsonl", fsync=False) as record:
+        with pytest.raises(RecordFormatError, match=f"{kind} field {next(iter(fields))} is .*not a list of strings"):
+            if kind == "run_started":
+                record.run_started(run_id="r", scenario_name="s", rig_id="x", config_sha256={}, git_revision="g",
+                                   seeds={}, tool_version="0", time_compression_factor=1.0, clock="virtual",
+                                   started_utc="2025-01-01T00:00:00Z", **fields)
+            else:
+                record.step(t_s=0.0, index=0, action="stop", params={}, decision="approved", reasons=[],
+                            requirement_ids=[], **fields)
