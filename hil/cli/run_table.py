@@ -64,7 +64,7 @@ def print_verdict(result: RunResult, scenario: Path, rig: Path, console: Console
 
 
 def run_coverage_line(report_dir: Path | None) -> str | None:
-    """'requirements: 9 of 57 covered, ...' from the run folder's traceability.json, if it was written."""
+    """'requirements: 10 of 61 covered, ...' from the run folder's traceability.json, if it was written."""
     from hil.outputs.traceability import TRACEABILITY_FILENAME
     from hil.traceability.files import load_matrix
     from hil.traceability.model import coverage_line
