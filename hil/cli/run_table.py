@@ -56,5 +56,18 @@ def print_verdict(result: RunResult, scenario: Path, rig: Path, console: Console
     for name, why in result.outputs_missing.items():
         console.print(f"[red]output {name}[/] {why}")
     console.print(f"[{STYLE.get(result.outcome, 'bold')}]{result.outcome}[/] {result.reason}")
+    coverage = run_coverage_line(result.report_dir)
+    if coverage:
+        console.print(coverage)
     if result.report_html is not None:
         console.print(f"report: {result.report_html}")
+
+
+def run_coverage_line(report_dir: Path | None) -> str | None:
+    """'requirements: 10 of 61 covered, ...' from the run folder's traceability.json, if it was written."""
+    from hil.outputs.traceability import TRACEABILITY_FILENAME
+    from hil.traceability.files import load_matrix
+    from hil.traceability.model import coverage_line
+
+    path = report_dir / TRACEABILITY_FILENAME if report_dir is not None else None
+    return coverage_line(load_matrix(path)) if path is not None and path.is_file() else None

@@ -87,8 +87,9 @@ REQUIRED_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
 }
 OPTIONAL_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
     RUN_STARTED: {"balance_density_g_per_ml": NUMBER_OR_NULL, "balance_evaporation_rate_mg_per_h": NUMBER_OR_NULL,
-                  "balance_sample_interval_s": NUMBER_OR_NULL, "duration_h": _number, "supervision_period_s": _number},
-    STEP: {"expected_decision": STR_OR_NULL},
+                  "balance_sample_interval_s": NUMBER_OR_NULL, "duration_h": _number, "supervision_period_s": _number,
+                  "scenario_requirement_ids": STRINGS},
+    STEP: {"expected_decision": STR_OR_NULL, "decision_requirement_ids": STRINGS},
     ENVELOPE: {"outcome": _str, "comparator": STR_OR_NULL},
 }
 """Fields the outputs read where present: checked for type when they are there."""

@@ -157,7 +157,8 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
                 balance_density_g_per_ml=balance.density_g_per_ml if balance else None,
                 balance_evaporation_rate_mg_per_h=balance.evaporation_rate_mg_per_h if balance else None,
                 balance_sample_interval_s=balance.sample_interval_s if balance else None,
-                duration_h=scenario.duration_h, supervision_period_s=scenario.supervision_period_s)
+                duration_h=scenario.duration_h, supervision_period_s=scenario.supervision_period_s,
+                scenario_requirement_ids=list(scenario.requirement_ids))
             record.write(ev.DRUG_LIMITS, **prepared.drug_limits.record_fields())  # overrides are never silent
         try:
             with progress_reporter(options.progress, scenario.duration_h) as progress:
