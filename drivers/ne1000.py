@@ -19,9 +19,25 @@ RUNNING_PROMPTS = frozenset("IWX")
 DIAMETER_RANGE_MM = (0.1, 50.0)
 """Valid `DIA` range of the NE-1000/500 (manual)."""
 SAFE_MODE_TIMEOUT_RANGE_S = (1, 255)
+DEFAULT_SAFE_MODE_TIMEOUT_S = 10
+"""Safe-mode communications watchdog the driver sets at open unless told otherwise."""
+LEFTOVER_ALARMS_AT_OPEN = ("reset", "watchdog")
+"""Alarms the first command after open may carry from before this host: the power-up reset, and the safe-mode
+watchdog that fired when a previous host stopped talking (the pump stopped itself then). That command
+acknowledges them and is re-sent; any other pending alarm (a stall) fails open."""
 MAX_ALARM_REQUERIES = 3
 """A status read acknowledges at most this many alarms in a row before it reports."""
 MAX_STOP_ATTEMPTS = 3
+
+
+class SyringeMismatch(ProtocolError):
+    """The pump reports a syringe other than the one it was given."""
+
+
+def _same_diameter(reported_mm: float, sent: codec.EncodedQuantity) -> bool:
+    """Equal within half a unit of the sent text's last digit (the pump may print more digits)."""
+    decimals = len(sent.text.partition(".")[2])
+    return abs(reported_mm - sent.value_in_base) <= 0.5 * 10.0 ** -decimals + 1e-12
 
 
 class NE1000Pump(OpenCloseLifecycle):
@@ -46,7 +62,7 @@ class NE1000Pump(OpenCloseLifecycle):
         safe_mode: bool = False,
         max_rate_ul_per_h: float = 10_000.0,
         *,
-        safe_mode_timeout_s: int = 10,
+        safe_mode_timeout_s: int = DEFAULT_SAFE_MODE_TIMEOUT_S,
         heartbeat: bool = True,
         heartbeat_interval_s: float | None = None,
         reply_timeout_s: float = 1.0,
@@ -77,6 +93,9 @@ class NE1000Pump(OpenCloseLifecycle):
         self.framed_mode_command = framed_mode_command
         self.firmware: codec.FirmwareVersion | None = None
         self.reset_seen_at_open = False
+        self.open_findings: list[str] = []
+        """What open and the syringe set-up found and dealt with (a leftover watchdog alarm, the diameter the pump
+        had before): not errors, but worth keeping in a run's record."""
         self.commanded_rate_ul_per_h: float | None = None
         """The rate the pump was last given, as the 4-digit format expressed it."""
         self.rate_writes_while_stopped = 0
@@ -85,6 +104,7 @@ class NE1000Pump(OpenCloseLifecycle):
 
     # --- lifecycle ------------------------------------------------------------------------------
     def open(self) -> None:
+        self.open_findings = []
         self.transport.open()
         try:
             self._link.drain_unsolicited()
@@ -106,14 +126,22 @@ class NE1000Pump(OpenCloseLifecycle):
     def _set_mode(self) -> None:
         """`SAF<n>` (or `SAF0`), sent in the framing chosen by framed_mode_command; its reply uses the new mode.
 
-        It is the first command after open, so a power-up reset alarm is acknowledged by it and it is re-sent.
+        It is the first command after open, so an alarm left from before this host (LEFTOVER_ALARMS_AT_OPEN) is
+        acknowledged by it and it is re-sent: a power-up reset sets reset_seen_at_open, a watchdog that fired
+        after a previous host stopped talking is kept in open_findings. A watchdog firing later, during a run,
+        is an alarm like any other (status() reports it).
         """
         command = f"SAF{self.safe_mode_timeout_s if self.safe_mode else 0}"
-        for _ in range(2):
+        for _ in range(len(LEFTOVER_ALARMS_AT_OPEN) + 1):
             reply = self._link.exchange(command, request_safe=self.framed_mode_command, any_reply_framing=True)
-            if reply.alarm != "reset":
+            if reply.alarm not in LEFTOVER_ALARMS_AT_OPEN:
                 break
-            self.reset_seen_at_open = True
+            if reply.alarm == "reset":
+                self.reset_seen_at_open = True
+            else:
+                self.open_findings.append(
+                    f"NE-1000 had a safe-mode watchdog alarm (A?T) pending from before this open: a previous host "
+                    f"stopped talking and the pump stopped itself; acknowledged by {command!r}")
         self._raise_for(reply, command)
         self._link.safe_mode = self.safe_mode
 
@@ -155,11 +183,25 @@ class NE1000Pump(OpenCloseLifecycle):
 
     # --- SyringePump ----------------------------------------------------------------------------
     def set_syringe_diameter_mm(self, diameter_mm: float) -> None:
+        """`DIA`, then read back: a pump that does not report the diameter it was given raises SyringeMismatch
+        naming both. A different diameter the pump had before is kept in open_findings (the syringe it was set up
+        for). The syringe volume cannot be checked: the NE-1000 has no such setting."""
         low, high = DIAMETER_RANGE_MM
         if not (math.isfinite(diameter_mm) and low <= diameter_mm <= high):
             raise ValueError(f"syringe diameter must be {low}..{high} mm, got {diameter_mm}")
         encoded = self._encode(diameter_mm, "diameter_mm", {"": 1.0}, "")
+        before_mm = self.syringe_diameter_mm()
         self._command(f"DIA{encoded.text}")
+        after_mm = self.syringe_diameter_mm()
+        if not _same_diameter(after_mm, encoded):
+            raise SyringeMismatch(f"NE-1000 accepted DIA{encoded.text} but reports a {after_mm:g} mm syringe, not "
+                                  f"the {encoded.value_in_base:g} mm it was given [SR-DRV-011]")
+        if not _same_diameter(before_mm, encoded):
+            self.open_findings.append(f"NE-1000 was set for a {before_mm:g} mm syringe; set to {encoded.text} mm")
+
+    def syringe_diameter_mm(self) -> float:
+        """Measure the syringe diameter the pump computes volumes with (`DIA` query)."""
+        return codec.parse_number(self._command("DIA").data)
 
     def set_rate_ul_per_h(self, rate_ul_per_h: float) -> None:
         check_rate_ul_per_h(rate_ul_per_h, self.max_rate_ul_per_h)

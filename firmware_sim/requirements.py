@@ -62,6 +62,7 @@ REQUIREMENTS: dict[str, str] = {
     "SR-DRV-008": "Rate changes while running are applied without stopping where the protocol allows it (NE-1000: same units, no EEPROM write).",
     "SR-DRV-009": "A reply value that is not a finite number (NaN, infinity, too long for a float) is rejected with a ProtocolError naming the field and the raw reply, never handed on.",
     "SR-DRV-010": "A GRBL stepper (no watchdog) never has more than the rig's motion horizon of motion queued; the host tops it up on every status read, so a dead host's stepper stops within the horizon.",
+    "SR-DRV-011": "An NE-1000 syringe diameter is read back after it is set: a pump reporting another diameter than the rig's is refused at open, naming both values.",
     # --- harness (hil/) ---
     "SR-HIL-001": "On every exit path of a run (completion, error, Ctrl-C) the harness stops the pump before it closes ports and stops emulators; Ctrl-C stops the pump first, then finishes the record.",
     "SR-HIL-002": "Time compression on a bench rig is refused when the compressed maximum rate would exceed the rig maximum, and on virtual rigs; the factor in use is stated in the record and report.",

@@ -16,6 +16,8 @@ class ConcentrationTrack:
         self.dead_volume_ul = dead_volume_ul
         self._q_ul: list[float] = []
         self._conc_mcg_per_ml: list[float] = []
+        self._tip_ul: list[float] = []
+        """Outlet volume at which each fill reaches the tip (q_ul + dead_volume_ul, one float per fill)."""
         self._plug = (math.inf, -math.inf, 0.0)
         """(lo, hi, conc): reservoir volumes [lo, hi) between two fills, all at conc (cache of the last lookup)."""
 
@@ -29,6 +31,7 @@ class ConcentrationTrack:
             return
         self._q_ul.append(q_ul)
         self._conc_mcg_per_ml.append(conc_mcg_per_ml)
+        self._tip_ul.append(q_ul + self.dead_volume_ul)
 
     def tip_conc_after(self, q_ul: float) -> float:
         """Concentration of the next parcel to leave the tip once the outlet has pushed q_ul."""
@@ -39,10 +42,23 @@ class ConcentrationTrack:
         i = bisect.bisect_right(self._q_ul, q_ul) - 1
         return self._conc_mcg_per_ml[i] if i >= 0 else 0.0
 
-    def next_tip_change_ul(self, q_ul: float) -> float | None:
-        """The next outlet volume after q_ul at which the tip concentration changes, if any."""
-        i = bisect.bisect_right(self._q_ul, q_ul - self.dead_volume_ul)
-        return self._q_ul[i] + self.dead_volume_ul if i < len(self._q_ul) else None
+    def conc_ahead(self, q_ul: float) -> tuple[float, ...]:
+        """Concentrations that will leave the tip once the outlet has pushed q_ul, in delivery order: the parcel
+        at the tip first (0.0 before the first fill reaches it), then each later fill's, the reservoir's last."""
+        i = bisect.bisect_right(self._q_ul, q_ul - self.dead_volume_ul) - 1
+        if i < 0:
+            return (0.0, *self._conc_mcg_per_ml)
+        return tuple(self._conc_mcg_per_ml[i:])
+
+    def next_conc_step(self, after_ul: float) -> tuple[float, float] | None:
+        """The first change of the tip concentration at an outlet volume above after_ul, as (outlet volume,
+        new concentration); fills at the concentration before them are no change. None: no change ahead."""
+        tip_ul, conc = self._tip_ul, self._conc_mcg_per_ml
+        j = bisect.bisect_right(tip_ul, after_ul)
+        for k in range(j, len(tip_ul)):
+            if conc[k] != (conc[k - 1] if k > 0 else 0.0):
+                return tip_ul[k], conc[k]
+        return None
 
     def tip_segments(self, q0_ul: float, q1_ul: float) -> list[tuple[float, float, float]]:
         """(q_start_ul, q_end_ul, conc_mcg_per_ml) pieces of constant tip concentration within [q0_ul, q1_ul]."""

@@ -7,9 +7,11 @@ ticks the commanded volume stands in.
 """
 from __future__ import annotations
 
+import math
+
 from firmware_sim.clock import Clock
 from firmware_sim.event_log import EventKind, EventLog
-from firmware_sim.ports import Actuator, ActuatorStatus
+from firmware_sim.ports import Actuator, ActuatorError, ActuatorStatus
 from firmware_sim.pump.concentration import ConcentrationTrack
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.delivered_history import DeliveredHistory
@@ -68,10 +70,14 @@ class DeliveryEngine:
         """
         return self.track.tip_conc_after(self.q_ul + TIP_LOOKAHEAD_UL)
 
+    def line_conc_ahead(self) -> tuple[float, ...]:
+        """Concentrations that will leave the tip from now on (the parcel tip_conc_now names first)."""
+        return self.track.conc_ahead(self.q_ul + TIP_LOOKAHEAD_UL)
+
     # --- actuator ---
     def _ensure_baseline(self) -> None:
         if self._baseline_ul is None:
-            self._baseline_ul = self.actuator.read_status().delivered_ul
+            self._baseline_ul = _finite_volume(self.actuator.read_status()).delivered_ul
 
     def set_rate(self, rate_ul_per_h: float) -> None:
         """Command the actuator only when the rate changes. ActuatorError propagates to the caller."""
@@ -100,7 +106,7 @@ class DeliveryEngine:
     def read_status(self) -> ActuatorStatus:
         if self._baseline_ul is None:
             self._ensure_baseline()
-        status = self.actuator.read_status()
+        status = _finite_volume(self.actuator.read_status())
         self.reported_ul = status.delivered_ul - (self._baseline_ul or 0.0)
         return status
 
@@ -152,3 +158,12 @@ class DeliveryEngine:
         span_s needs: the gate's window arithmetic gives the same result on this tail).
         """
         return self.delivered.tail(self.t_s, self._pending_mcg, span_s)
+
+
+def _finite_volume(status: ActuatorStatus) -> ActuatorStatus:
+    """A delivered volume that is not a finite number is an actuator fault, never a number supervision computes
+    with [SR-HIL-005]: whatever adapter sits in front, the firmware does not trust it."""
+    if not math.isfinite(status.delivered_ul):
+        raise ActuatorError("actuator_fault", f"actuator reported a delivered volume of {status.delivered_ul!r} uL, "
+                                              "not a finite number")
+    return status

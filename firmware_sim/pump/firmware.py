@@ -27,6 +27,7 @@ from firmware_sim.pump.states import PumpState
 from firmware_sim.safety import checks, gate
 from firmware_sim.safety.decision import Decision, Finding, decide
 from firmware_sim.safety.limits import DrugLimits
+from firmware_sim.safety.therapy import PlannedTherapy, PumpLine, bolus_line_findings
 from firmware_sim.safety.window import RatePiece, peak_rate_mcg_per_h
 from firmware_sim.units import S_PER_H, S_PER_MIN, UL_PER_ML
 
@@ -40,7 +41,7 @@ class PumpFirmware(FirmwareRuntime):
         self._ptm: gate.PtmSettings | None = None
         self._ptm_times: list[float] = []
         self._reference_daily_mcg: float | None = None
-        """Daily dose of the last approved program: titration compares increases against it."""
+        """Daily dose (basal plus periodic) of the last approved therapy: titration compares increases against it."""
         self._last_change_s: float | None = None
         """When the last dose increase (or the first program) was approved."""
 
@@ -102,6 +103,7 @@ class PumpFirmware(FirmwareRuntime):
                                                        self._config.max_actuator_rate_ul_per_h)
         decision = gate.gate_simple("prime", findings)
         if self._record(decision, priming_volume_ul=self._config.dead_volume_ul):
+            self._line_mark = (engine.q_ul, 0.0)
             self._fire("prime")
         return decision
 
@@ -123,6 +125,7 @@ class PumpFirmware(FirmwareRuntime):
                              override_soft_limits)
 
     def resume(self) -> Decision:
+        """Continue the kept program; with periodic boluses alone, back to idle, where they run."""
         return self._program("resume", "resume", lambda: self._basal, False)
 
     def bridge_bolus(self, rate_mcg_per_day: float | None = None, override_soft_limits: bool = False) -> Decision:
@@ -138,7 +141,7 @@ class PumpFirmware(FirmwareRuntime):
     def press_ptm(self) -> Decision:
         """Patient-activated bolus with the configured PTM settings (lockout, count and dose per 24 h)."""
         self._sync()
-        findings = self._state_findings("start_bolus") + self._bolus_findings()
+        findings = self._state_findings("start_bolus") + self._bolus_line_findings("ptm")
         settings, bolus = self._ptm, None
         if not findings and settings is not None:
             bolus = ActiveBolus("ptm", settings.dose_mcg, self.now_s, self.now_s + settings.duration_min * S_PER_MIN)
@@ -178,11 +181,14 @@ class PumpFirmware(FirmwareRuntime):
             return decision
         first_s = self.now_s + interval_h * S_PER_H if first_t_s is None else first_t_s
         periodic = PeriodicBolus(dose_mcg, duration_min, interval_h, first_s) if not findings else None
-        base_mcg = self._basal.daily_dose_mcg if self._basal is not None else 0.0
+        basal = self._basal
+        base_mcg, base_peak_mcg_per_h = (basal.daily_dose_mcg, basal.peak_rate_mcg_per_h) if basal else (0.0, 0.0)
         ctx = self._context(findings, None, periodic=periodic, with_periodic=False)
         decision = gate.gate_periodic_bolus(dose_mcg, duration_min, interval_h, base_mcg, ctx, self._limits,
-                                            override_soft_limits)
+                                            override_soft_limits, self._titration(), base_peak_mcg_per_h)
         if self._record(decision):
+            assert periodic is not None
+            self._remember_programming(base_mcg + periodic.daily_dose_mcg)
             self._periodic = periodic
         return decision
 
@@ -196,7 +202,8 @@ class PumpFirmware(FirmwareRuntime):
         return decision
 
     def clear_alarm(self) -> Decision:
-        """Explicit clear of latched alarms; the pump returns to suspended (program kept) or stopped."""
+        """Explicit clear of latched alarms; the pump returns to suspended (program or periodic boluses kept, nothing
+        restarts before resume) or stopped."""
         self._sync()
         findings = self._state_findings("clear_alarm")
         if not findings and AlarmName.EMPTY_RESERVOIR in self._alarms and self.reservoir_volume_ul <= 0:
@@ -221,25 +228,25 @@ class PumpFirmware(FirmwareRuntime):
     def _therapy_trigger(self) -> str:
         return "change_program" if self.state is PumpState.CONTINUOUS else "start_therapy"
 
-    def _therapy_findings(self, bridging: bool) -> list[Finding]:
+    def _line(self) -> PumpLine:
         engine = self._engine
-        tip_conc, reservoir_conc = engine.tip_conc_now(), engine.track.reservoir_conc_after(engine.q_ul)
-        if tip_conc <= 0:
-            return [Finding("SR-PRM-001", "catheter not primed: no drug at the tip")]
-        findings = []
-        if engine.reservoir.volume_ul <= 0:
-            findings.append(Finding("SR-RES-003", "reservoir empty: refill first"))
-        if bridging and tip_conc == reservoir_conc:
-            findings.append(Finding("SR-BOL-005", "no concentration change to bridge"))
-        if not bridging and tip_conc != reservoir_conc:
-            findings.append(Finding("SR-BOL-005", f"tubing and catheter still hold {tip_conc:g} mcg/mL but the "
-                                    f"reservoir holds {reservoir_conc:g} mcg/mL: start with a bridge bolus"))
-        return findings
+        return PumpLine(engine.line_conc_ahead(), engine.reservoir.volume_ul)
 
-    def _bolus_findings(self) -> list[Finding]:
+    def _bolus_line_findings(self, kind: str) -> list[Finding]:
+        """Line prerequisites of a bolus (none while a bolus runs: the state rule refuses a second one)."""
         if self.state is PumpState.BOLUS:
             return []
-        return self._therapy_findings(bridging=False)
+        return bolus_line_findings(self._line(), kind == "clinician", self._limits)
+
+    def _titration(self) -> gate.TitrationContext:
+        return gate.TitrationContext(self._config.indication, self._reference_daily_mcg, self._last_change_s)
+
+    def _remember_programming(self, daily_dose_mcg: float) -> None:
+        """An approved therapy (basal plus periodic) becomes the titration reference; an increase starts the
+        titration interval."""
+        if self._reference_daily_mcg is None or daily_dose_mcg > self._reference_daily_mcg:
+            self._last_change_s = self.now_s
+        self._reference_daily_mcg = daily_dose_mcg
 
     def _planned(self, basal: BasalProgram | None, bolus: ActiveBolus | None,
                  periodic: PeriodicBolus | None) -> tuple[RatePiece, ...]:
@@ -257,14 +264,16 @@ class PumpFirmware(FirmwareRuntime):
             basal = self._basal
         periodic = periodic if periodic is not None else (self._periodic if with_periodic else None)
         running_bolus = self._bolus if bolus is None else bolus
+        line = self._line()
         if findings:
-            return gate.GateContext(self.now_s, self._engine.history(self._window_s), (), 0.0, 0.0, 0.0, tuple(findings))
-        tip_conc = self._engine.tip_conc_now()
-        conc = min(tip_conc, self._engine.track.reservoir_conc_after(self._engine.q_ul))
+            return gate.GateContext(self.now_s, self._engine.history(self._window_s), (), 0.0, 0.0, 0.0,
+                                    tuple(findings), line)
         planned = self._planned(basal, running_bolus, periodic)
         peak_mcg_per_h = max(basal.peak_rate_mcg_per_h if basal is not None else 0.0, peak_rate_mcg_per_h(planned))
-        return gate.GateContext(self.now_s, self._engine.history(self._window_s), planned,
-                                tip_conc, self._config.max_actuator_rate_ul_per_h, peak_mcg_per_h / conc * UL_PER_ML)
+        conc = line.lowest_conc_mcg_per_ml  # the bridge runs on every concentration ahead in turn
+        peak_ul_per_h = peak_mcg_per_h / conc * UL_PER_ML if conc > 0 else (math.inf if peak_mcg_per_h > 0 else 0.0)
+        return gate.GateContext(self.now_s, self._engine.history(self._window_s), planned, line.tip_conc_mcg_per_ml,
+                                self._config.max_actuator_rate_ul_per_h, peak_ul_per_h, (), line)
 
     def _record(self, decision: Decision, **fields: object) -> bool:
         self._log.append(self.now_s, EventKind.DECISION, **decision.to_record(), **fields)
@@ -280,41 +289,44 @@ class PumpFirmware(FirmwareRuntime):
                 program = make_program()
             except (ValueError, TypeError, ZeroDivisionError) as exc:
                 findings.append(Finding("SR-DOSE-007", f"invalid program: {exc}"))
-            if program is None and not findings:
+            periodic_only = program is None and trigger == "resume" and self._periodic is not None
+            if program is None and not periodic_only and not findings:
                 findings.append(Finding("SR-SUP-003", f"{request}: no therapy program to continue"))
-        if not findings:
-            findings += self._therapy_findings(bridging=trigger == "start_bridge")
-        if findings or program is None:
+        therapy = None
+        if not findings:  # the therapy that will run: program, periodic boluses, line
+            periodic_mcg = self._periodic.daily_dose_mcg if self._periodic is not None else 0.0
+            therapy = PlannedTherapy(program.daily_dose_mcg if program is not None else 0.0,
+                                     program.peak_rate_mcg_per_h if program is not None else 0.0, periodic_mcg,
+                                     bridging=trigger == "start_bridge")
+        if therapy is None:
             decision = decide(request, findings)
         else:
-            titration = gate.TitrationContext(self._config.indication, self._reference_daily_mcg, self._last_change_s)
-            ctx = self._context([], None, basal=program)
-            decision = gate.gate_therapy(request, program.daily_dose_mcg, program.peak_rate_mcg_per_h, ctx,
-                                         titration, self._limits, override_soft_limits)
+            decision = gate.gate_planned_therapy(request, therapy, self._context([], None, basal=program),
+                                                 self._titration(), self._limits, override_soft_limits)
         if self._record(decision):
-            assert program is not None
-            daily = program.daily_dose_mcg
-            if self._reference_daily_mcg is None or daily > self._reference_daily_mcg:
-                self._last_change_s = self.now_s
-            self._reference_daily_mcg = daily
+            assert therapy is not None
+            self._remember_programming(therapy.daily_dose_mcg)
             self._basal = program
             if trigger == "start_bridge":
-                self._log_bridge()
+                self._start_bridge()
             self._fire(trigger)
         return decision
 
-    def _log_bridge(self) -> None:
+    def _start_bridge(self) -> None:
+        """From here the bridge follows each change of the tip concentration ahead (FirmwareRuntime._line_mark)
+        until the reservoir's drug reaches the tip."""
         engine = self._engine
-        boundary = engine.track.next_tip_change_ul(engine.q_ul)
-        volume_ul = (boundary - engine.q_ul) if boundary is not None else 0.0
-        self._log.append(self.now_s, EventKind.DOSE, event="bridge_start", bridge_volume_ul=volume_ul,
+        self._line_mark = (engine.q_ul, engine.tip_conc_now())
+        end_ul, step = engine.q_ul, engine.track.next_conc_step(engine.q_ul)
+        while step is not None:
+            end_ul, step = step[0], engine.track.next_conc_step(step[0])
+        self._log.append(self.now_s, EventKind.DOSE, event="bridge_start", bridge_volume_ul=end_ul - engine.q_ul,
                          old_conc_mcg_per_ml=engine.tip_conc_now(),
                          new_conc_mcg_per_ml=engine.track.reservoir_conc_after(engine.q_ul))
 
     def _bolus_command(self, kind: str, dose_mcg: float, duration_min: float) -> Decision:
         self._sync()
-        findings = self._state_findings("start_bolus") + (self._bolus_findings() if self.state is not PumpState.BOLUS
-                                                          else [])
+        findings = self._state_findings("start_bolus") + self._bolus_line_findings(kind)
         bolus = None
         if not findings and not gate.checks.check_number("dose_mcg", dose_mcg) and not gate.checks.check_number(
                 "duration_min", duration_min):

@@ -145,6 +145,10 @@ class PeriodicBolus:
     interval_h: float
     next_s: float
 
+    @property
+    def daily_dose_mcg(self) -> float:
+        return self.dose_mcg * H_PER_DAY / self.interval_h
+
     def planned(self, start_s: float, end_s: float) -> list[RatePiece]:
         pieces, t = [], self.next_s
         rate = self.dose_mcg / (self.duration_min / MIN_PER_H)

@@ -13,7 +13,7 @@ from firmware_sim.event_log import EventKind, EventLog, EventSink
 from firmware_sim.ports import Actuator, ActuatorError
 from firmware_sim.pump.alarms import ActiveAlarm, AlarmName, AlarmPriority, alarm_for_actuator_fault
 from firmware_sim.pump.config import FirmwareConfig
-from firmware_sim.pump.engine import DeliveryEngine
+from firmware_sim.pump.engine import TIP_LOOKAHEAD_UL, DeliveryEngine
 from firmware_sim.pump.programs import ActiveBolus, BasalProgram, PeriodicBolus
 from firmware_sim.pump.states import PumpState, StateModel, build_machine
 from firmware_sim.pump.supervision import Supervision
@@ -33,13 +33,18 @@ class FirmwareRuntime(Supervision):
         self._log = EventLog(event_sink)
         self._window_s = limits.window_h * S_PER_H
         self._engine = DeliveryEngine(config, actuator, clock, self._log, 2 * self._window_s)
-        self._model = StateModel(lambda: self._basal is not None)
+        self._model = StateModel(lambda: self._basal is not None,
+                                 lambda: self._basal is not None or self._periodic is not None)
         self._machine = build_machine(self._model, on_exception=self._on_machine_exception)
         self._machine_error: Exception | None = None
         self._basal: BasalProgram | None = None
         self._bolus: ActiveBolus | None = None
         self._periodic: PeriodicBolus | None = None
         self._next_flex_s = math.inf
+        self._line_mark: tuple[float, float] = (-math.inf, 0.0)
+        """(outlet volume, concentration) of the last change of the tip concentration that priming or a bridge has
+        taken (its start at first): priming ends where drug first reaches the tip, whatever fills follow, and a
+        bridge over several concentrations keeps the tip dose through each."""
         self._alarms: dict[AlarmName, ActiveAlarm] = {}
         self._eri_raised = False
         self._next_tick_s = self._engine.t_s + config.supervision_period_s
@@ -119,7 +124,7 @@ class FirmwareRuntime(Supervision):
         if rate > 0:
             volumes_ul = []
             if state is PumpState.PRIMING or state is PumpState.BRIDGE:
-                boundary = engine.track.next_tip_change_ul(engine.q_ul)
+                boundary = self._line_boundary_ul()
                 if boundary is not None:
                     volumes_ul.append(boundary - engine.q_ul)
             if AlarmName.LOW_RESERVOIR not in self._alarms:
@@ -147,9 +152,16 @@ class FirmwareRuntime(Supervision):
         # a volume counts as reached within a microsecond of flow (plus float noise)
         volume_slack_ul = engine.rate_ul_per_h * TIME_EPS_S / S_PER_H + VOLUME_EPS_UL
         if state is PumpState.PRIMING or state is PumpState.BRIDGE:
-            boundary = engine.track.next_tip_change_ul(engine.q_ul)
-            if boundary is None or boundary - engine.q_ul <= volume_slack_ul:
-                self._fire("priming_done" if state is PumpState.PRIMING else "bridge_done")
+            step = engine.track.next_conc_step(self._line_mark[0])
+            if step is None or step[0] - engine.q_ul <= volume_slack_ul:
+                if step is not None:
+                    self._line_mark = step
+                if state is PumpState.PRIMING:
+                    self._fire("priming_done")  # drug reaches the tip
+                elif step is None or engine.track.next_conc_step(step[0]) is None:
+                    self._fire("bridge_done")  # the reservoir's drug reaches the tip
+                else:
+                    self._apply_delivery()  # another concentration reaches the tip: same tip dose, new volume rate
                 return True
         reservoir = engine.reservoir
         if engine.rate_ul_per_h > 0 and reservoir.volume_ul <= volume_slack_ul:
@@ -186,6 +198,12 @@ class FirmwareRuntime(Supervision):
             self._next_tick_s = max(self._next_tick_s + period, now + period / 2)
             return True
         return False
+
+    def _line_boundary_ul(self) -> float | None:
+        """The next volume event of priming or a bridge: the next change of the tip concentration not taken yet
+        (in priming, where drug reaches the tip). None: none ahead."""
+        step = self._engine.track.next_conc_step(self._line_mark[0])
+        return None if step is None else step[0]
 
     def _run_periodic_bolus(self, periodic: PeriodicBolus) -> None:
         raise NotImplementedError  # provided by PumpFirmware (goes through the gate)
@@ -243,6 +261,9 @@ class FirmwareRuntime(Supervision):
         if self._bolus is not None:
             tip_mcg_per_h += self._bolus.rate_mcg_per_h
         conc = self._engine.tip_conc_now()
+        mark_ul, mark_conc = self._line_mark
+        if mark_ul > self._engine.q_ul + TIP_LOOKAHEAD_UL:  # a bridge step taken a hair before the outlet reached it
+            conc = mark_conc
         if conc <= 0:
             raise RuntimeError(f"therapy in state {state.value} with no drug at the catheter tip")
         return tip_mcg_per_h / conc * UL_PER_ML

@@ -37,11 +37,12 @@ TRANSITIONS: tuple[dict[str, Any], ...] = (
     dict(trigger="start_bridge", source=[S.IDLE, S.SUSPENDED], dest=S.BRIDGE),
     dict(trigger="bridge_done", source=S.BRIDGE, dest=S.CONTINUOUS),
     dict(trigger="suspend", source=[S.CONTINUOUS, S.BOLUS, S.BRIDGE], dest=S.SUSPENDED),
-    dict(trigger="resume", source=S.SUSPENDED, dest=S.CONTINUOUS),
+    dict(trigger="resume", source=S.SUSPENDED, dest=S.CONTINUOUS, conditions="has_basal_program"),
+    dict(trigger="resume", source=S.SUSPENDED, dest=S.IDLE, unless="has_basal_program"),
     dict(trigger="stop", source=[S.PRIMING, S.CONTINUOUS, S.BOLUS, S.BRIDGE, S.SUSPENDED], dest=S.IDLE),
     dict(trigger="raise_alarm", source=list(PumpState), dest=S.ALARM),
-    dict(trigger="clear_alarm", source=S.ALARM, dest=S.SUSPENDED, conditions="has_basal_program"),
-    dict(trigger="clear_alarm", source=S.ALARM, dest=S.IDLE, unless="has_basal_program"),
+    dict(trigger="clear_alarm", source=S.ALARM, dest=S.SUSPENDED, conditions="has_program"),
+    dict(trigger="clear_alarm", source=S.ALARM, dest=S.IDLE, unless="has_program"),
     dict(trigger="refill", source=[S.IDLE, S.SUSPENDED, S.ALARM], dest=None),
     dict(trigger="configure_ptm", source=[S.IDLE, S.CONTINUOUS, S.SUSPENDED], dest=None),
     dict(trigger="configure_periodic_bolus", source=[S.IDLE, S.CONTINUOUS, S.SUSPENDED], dest=None),
@@ -53,12 +54,18 @@ class StateModel:
 
     state: PumpState
 
-    def __init__(self, has_basal_program: Callable[[], bool]) -> None:
+    def __init__(self, has_basal_program: Callable[[], bool], has_program: Callable[[], bool]) -> None:
         self._has_basal_program = has_basal_program
+        self._has_program = has_program
 
     @property
     def has_basal_program(self) -> bool:
         return self._has_basal_program()
+
+    @property
+    def has_program(self) -> bool:
+        """A basal program or periodic boluses are kept (an alarm clears to suspended, not idle)."""
+        return self._has_program()
 
 
 def build_machine(model: StateModel, on_exception: Callable[[Any], None] | None = None) -> Machine:

@@ -148,6 +148,6 @@ class Supervision:
         bridging without a boundary ahead or without flow (the general loop settles those)."""
         engine, state = self._engine, self._model.state
         if (state is PumpState.PRIMING or state is PumpState.BRIDGE) and (
-                engine.rate_ul_per_h <= 0 or engine.track.next_tip_change_ul(engine.q_ul) is None):
+                engine.rate_ul_per_h <= 0 or self._line_boundary_ul() is None):
             return -math.inf
         return self._next_event_besides_ticks_s(QUIET_MARGIN_S, QUIET_MARGIN_UL)

@@ -11,6 +11,7 @@ from typing import Sequence
 from firmware_sim.safety import checks
 from firmware_sim.safety.decision import Decision, Finding, decide
 from firmware_sim.safety.limits import DrugLimits, Indication
+from firmware_sim.safety.therapy import PlannedTherapy, PumpLine, line_findings
 from firmware_sim.safety.window import DoseHistory, RatePiece
 from firmware_sim.safety.window import peak_rate_mcg_per_h as peak_rate_mcg_per_h_of
 from firmware_sim.units import H_PER_DAY, MIN_PER_H, S_PER_H, S_PER_MIN
@@ -28,13 +29,20 @@ class GateContext:
     """Highest rate the actuator would be commanded if approved."""
     state_findings: tuple[Finding, ...] = ()
     """Findings the firmware adds (command not valid in this state, prerequisites missing)."""
+    line: PumpLine | None = None
+    """What the line holds; None: settled at conc_mcg_per_ml, reservoir not considered (the limit checks alone)."""
+
+    @property
+    def pump_line(self) -> PumpLine:
+        return self.line if self.line is not None else PumpLine.settled(self.conc_mcg_per_ml)
 
 
 @dataclass(frozen=True)
 class TitrationContext:
     indication: Indication
-    reference_daily_dose_mcg: float | None
-    last_change_s: float | None
+    reference_daily_dose_mcg: float | None = None
+    """Daily dose (basal plus periodic) of the last approved therapy; None: nothing programmed yet."""
+    last_change_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -55,17 +63,39 @@ def _common(ctx: GateContext, limits: DrugLimits, program_peak_rate_mcg_per_h: f
     return findings
 
 
+def therapy_findings(therapy: PlannedTherapy, ctx: GateContext, titration: TitrationContext,
+                     limits: DrugLimits) -> list[Finding]:
+    """Every finding that can refuse the therapy that will run (start, replace, resume or bridge a program, add
+    periodic boluses): state, line (priming, empty reservoir, bridge), screening-only concentration of the drug
+    the therapy runs on (the reservoir's), daily dose (basal plus periodic) against the hard and soft limits,
+    titration, drug and actuator rate, 24 h window. The one judge of all therapy commands."""
+    findings = list(ctx.state_findings) + checks.check_number("daily_dose_mcg", therapy.daily_dose_mcg)
+    if findings:
+        return findings
+    line = ctx.pump_line
+    findings = line_findings(line, therapy.bridging)
+    if findings:
+        return findings
+    daily_dose_mcg = therapy.daily_dose_mcg
+    findings += checks.check_therapy_concentration(line.reservoir_conc_mcg_per_ml, limits)
+    findings += checks.check_program_daily_dose(daily_dose_mcg, limits)
+    findings += checks.check_titration(daily_dose_mcg, titration.reference_daily_dose_mcg, titration.last_change_s,
+                                       ctx.now_s, titration.indication, limits)
+    findings += _common(ctx, limits, therapy.basal_peak_rate_mcg_per_h)
+    return findings
+
+
+def gate_planned_therapy(request: str, therapy: PlannedTherapy, ctx: GateContext, titration: TitrationContext,
+                         limits: DrugLimits, override_soft_limits: bool = False) -> Decision:
+    return decide(request, therapy_findings(therapy, ctx, titration, limits), override_soft_limits,
+                  {"daily_dose_mcg": therapy.daily_dose_mcg})
+
+
 def gate_therapy(request: str, daily_dose_mcg: float, peak_rate_mcg_per_h: float, ctx: GateContext,
                  titration: TitrationContext, limits: DrugLimits, override_soft_limits: bool = False) -> Decision:
-    """Continuous, flex schedule or rate change: daily dose limits, rate, titration, window."""
-    findings = list(ctx.state_findings) + checks.check_number("daily_dose_mcg", daily_dose_mcg)
-    if not findings:
-        findings += checks.check_therapy_concentration(ctx.conc_mcg_per_ml, limits)
-        findings += checks.check_program_daily_dose(daily_dose_mcg, limits)
-        findings += checks.check_titration(daily_dose_mcg, titration.reference_daily_dose_mcg, titration.last_change_s,
-                                           ctx.now_s, titration.indication, limits)
-        findings += _common(ctx, limits, peak_rate_mcg_per_h)
-    return decide(request, findings, override_soft_limits, {"daily_dose_mcg": daily_dose_mcg})
+    """Continuous, flex schedule or rate change without periodic boluses (gate_planned_therapy)."""
+    return gate_planned_therapy(request, PlannedTherapy(daily_dose_mcg, peak_rate_mcg_per_h), ctx, titration, limits,
+                                override_soft_limits)
 
 
 def gate_bolus(request: str, dose_mcg: float, duration_min: float, ctx: GateContext, limits: DrugLimits) -> Decision:
@@ -85,12 +115,14 @@ def periodic_bolus_findings(dose_mcg: float, duration_min: float, interval_h: fl
 
 
 def gate_periodic_bolus(dose_mcg: float, duration_min: float, interval_h: float, base_daily_dose_mcg: float,
-                        ctx: GateContext, limits: DrugLimits, override_soft_limits: bool = False) -> Decision:
+                        ctx: GateContext, limits: DrugLimits, override_soft_limits: bool = False,
+                        titration: TitrationContext | None = None, base_peak_rate_mcg_per_h: float = 0.0) -> Decision:
+    """The periodic bolus on its own, then the therapy it makes with the basal program (base_daily_dose_mcg),
+    judged as any program (therapy_findings). titration None: nothing was programmed before."""
     findings = list(ctx.state_findings) + periodic_bolus_findings(dose_mcg, duration_min, interval_h, limits)
     if not findings:
-        daily_dose_mcg = base_daily_dose_mcg + dose_mcg * H_PER_DAY / interval_h
-        findings += checks.check_program_daily_dose(daily_dose_mcg, limits)
-        findings += _common(ctx, limits)
+        therapy = PlannedTherapy(base_daily_dose_mcg, base_peak_rate_mcg_per_h, dose_mcg * H_PER_DAY / interval_h)
+        findings += therapy_findings(therapy, ctx, titration or TitrationContext(Indication.SPINAL), limits)
     return decide("periodic_bolus", findings, override_soft_limits, {"dose_mcg": dose_mcg, "interval_h": interval_h})
 
 

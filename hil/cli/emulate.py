@@ -1,8 +1,12 @@
 """`itpump emulate ne1000|grbl|balance`: serve device emulators on pseudo-terminals in wall time.
 
-Prints one line per device, "<device>: <path>", before anything else, then serves until SIGINT or
-SIGTERM (exit 0). If a device's serving thread ends by itself (an emulator error), the others are stopped
-and the command exits 3 (ERROR) with the error on stderr. Faults: --fault [device/]name[:key=value,...], e.g. --fault stall:at_s=60,
+Prints one line per device, "<device>: <path>", before anything else, then a line per device saying what it
+emulates (the syringe, safe mode, the balance's density), then serves until SIGINT or SIGTERM (exit 0).
+--rig FILE (a path or a bundled rig name) makes the devices the rig's: its pump driver, syringe diameter and
+volume, NE-1000 address, baud and safe mode, and its balance (density, evaporation, baud), served even without
+--with-balance; options given on the command line override the rig's values.
+If a device's serving thread ends by itself (an emulator error), the others are stopped and the command exits 3
+(ERROR) with the error on stderr; bad options exit 2. Faults: --fault [device/]name[:key=value,...], e.g. --fault stall:at_s=60,
 --fault balance/unstable:duration_s=5, --fault corrupt_bytes:count=2,skip_bytes=3.
 """
 from __future__ import annotations
@@ -11,11 +15,15 @@ import argparse
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from firmware_sim.clock import WallClock
 from hil.cli.exit_codes import ExitCode
 from hil.emulators import EmulatedBalance, EmulatedGrbl, EmulatedNE1000, EmulatorError
 from hil.emulators.device import EmulatedDevice
+
+if TYPE_CHECKING:
+    from hil.config.rig import RigConfig
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("device", choices=("ne1000", "grbl", "balance"))
     parser.add_argument("--with-balance", action="store_true",
                         help="also serve a balance weighing the pump's outflow")
+    parser.add_argument("--rig", default=None, metavar="RIG",
+                        help="emulate this rig's devices (a rig file or bundled rig name); see above")
     parser.add_argument("--syringe-diameter-mm", type=float, default=None)
     parser.add_argument("--syringe-volume-ul", type=float, default=None)
     parser.add_argument("--address", type=int, default=None, help="NE-1000 pump address 0..99")
@@ -66,20 +76,13 @@ def _pick(args: argparse.Namespace, names: tuple[str, ...]) -> dict:
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
+PUMP_OPTIONS = {"ne1000": ("syringe_diameter_mm", "syringe_volume_ul", "address", "safe_mode_timeout_s"),
+                "grbl": ("syringe_diameter_mm", "syringe_volume_ul", "steps_per_mm")}
+BALANCE_OPTIONS = ("density_g_per_ml", "noise_sd_g", "seed")
+
+
 def build_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, EmulatedDevice]:
-    byte_timing = {"byte_timing": True} if args.byte_timing else {}
-    devices: dict[str, EmulatedDevice] = {}
-    syringe = ("syringe_diameter_mm", "syringe_volume_ul")
-    if args.device == "ne1000":
-        devices["ne1000"] = EmulatedNE1000(
-            clock, **_pick(args, syringe + ("address", "safe_mode_timeout_s")), **byte_timing)
-    elif args.device == "grbl":
-        devices["grbl"] = EmulatedGrbl(clock, **_pick(args, syringe + ("steps_per_mm",)), **byte_timing)
-    if args.device == "balance" or args.with_balance:
-        pump = next(iter(devices.values()), None)
-        source = pump.dispensed_volume_ul if pump is not None else None  # type: ignore[attr-defined]
-        devices["balance"] = EmulatedBalance(
-            clock, source, **_pick(args, ("density_g_per_ml", "noise_sd_g", "seed")), **byte_timing)
+    devices = _rig_devices(args, clock) if args.rig is not None else _option_devices(args, clock)
     for text in args.fault:
         device, name, params = parse_fault(text, args.device)
         if device not in devices:
@@ -88,10 +91,75 @@ def build_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, Emula
     return devices
 
 
+def _option_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, EmulatedDevice]:
+    byte_timing = {"byte_timing": True} if args.byte_timing else {}
+    devices: dict[str, EmulatedDevice] = {}
+    if args.device == "ne1000":
+        devices["ne1000"] = EmulatedNE1000(clock, **_pick(args, PUMP_OPTIONS["ne1000"]), **byte_timing)
+    elif args.device == "grbl":
+        devices["grbl"] = EmulatedGrbl(clock, **_pick(args, PUMP_OPTIONS["grbl"]), **byte_timing)
+    if args.device == "balance" or args.with_balance:
+        pump = next(iter(devices.values()), None)
+        source = pump.dispensed_volume_ul if pump is not None else None  # type: ignore[attr-defined]
+        devices["balance"] = EmulatedBalance(clock, source, **_pick(args, BALANCE_OPTIONS), **byte_timing)
+    return devices
+
+
+def _rig_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, EmulatedDevice]:
+    """The rig's pump (and balance) built the way the harness builds a rig's emulators (hil.rig.registry), with
+    the rig's own emulator options, its safe mode as the NE-1000's power-up mode, and the command line's options."""
+    from drivers.ne1000 import DEFAULT_SAFE_MODE_TIMEOUT_S
+    from hil.config.loading import load_model
+    from hil.config.rig import EmulatorConfig, Ne1000PumpConfig, RigConfig
+    from hil.paths import bundled
+    from hil.rig.registry import EMULATORS, BuildContext
+
+    rig = load_model(bundled("rigs", args.rig), RigConfig)
+    if args.device != rig.pump.driver:
+        raise EmulatorError(f"--rig {args.rig}: the rig's pump is {rig.pump.driver} (pump.driver), not {args.device}; "
+                            f"run `itpump emulate {rig.pump.driver} --rig {args.rig}`")
+    byte_timing = {"byte_timing": True} if args.byte_timing else {}
+    pump_options = {**_rig_options(rig, args.device), **byte_timing}
+    if isinstance(rig.pump, Ne1000PumpConfig) and rig.pump.safe_mode:
+        pump_options.setdefault("safe_mode_timeout_s", DEFAULT_SAFE_MODE_TIMEOUT_S)  # safe mode survives power-up
+    emulators = {args.device: EmulatorConfig(kind=args.device, options={
+        **pump_options, **_pick(args, PUMP_OPTIONS[args.device])})}
+    if rig.balance is not None or args.with_balance:
+        emulators["balance"] = EmulatorConfig(kind="balance", linked_pump=args.device, options={
+            **_rig_options(rig, "balance"), **byte_timing, **_pick(args, BALANCE_OPTIONS)})
+    ctx = BuildContext(config=rig.model_copy(update={"emulators": emulators}), clock=clock)
+    for name, emulator in emulators.items():
+        ctx.emulators[name] = EMULATORS[emulator.kind](name, ctx)
+    return ctx.emulators
+
+
+def _rig_options(rig: RigConfig, kind: str) -> dict:
+    """The options of the rig's own emulator of this kind (emulated rigs declare them), else none."""
+    declared = [emulator.options for emulator in rig.emulators.values() if emulator.kind == kind]
+    return dict(declared[0]) if declared else {}
+
+
+def describe(name: str, device: EmulatedDevice) -> str:
+    """What a device emulates, in one line without a colon (the "<device>: <path>" lines stay unambiguous)."""
+    config = getattr(device, "config")
+    if name == "balance":
+        return f"balance weighs the outflow at a density of {config.density_g_per_ml:g} g/mL"
+    fill_ul = config.syringe_volume_ul if config.fill_volume_ul is None else config.fill_volume_ul
+    text = (f"{name} emulates a syringe of {config.syringe_diameter_mm:g} mm inner diameter and "
+            f"{config.syringe_volume_ul:g} uL, filled with {fill_ul:g} uL")
+    if name == "ne1000":
+        timeout_s = config.safe_mode_timeout_s
+        text += f"; safe mode, watchdog {timeout_s} s" if timeout_s else "; basic mode"
+    return text
+
+
 def run(args: argparse.Namespace) -> int:
+    from hil.config.loading import ConfigError
+    from hil.rig.errors import RigError
+
     try:
         devices = build_devices(args, WallClock())
-    except (EmulatorError, TypeError) as error:
+    except (EmulatorError, TypeError, ConfigError, RigError) as error:
         print(f"itpump emulate: {error}", file=sys.stderr)
         return ExitCode.BAD_INPUT
     stop = threading.Event()
@@ -99,6 +167,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         for name, device in devices.items():
             print(f"{name}: {device.start()}", flush=True)
+        for name, device in devices.items():
+            print(describe(name, device), flush=True)
         while not stop.is_set() and all(device.serving for device in devices.values()):
             stop.wait(0.2)
     finally:

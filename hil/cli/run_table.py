@@ -62,5 +62,19 @@ def print_verdict(result: RunResult, scenario: Path, rig: Path, console: Console
     for name, why in result.outputs_missing.items():
         console.print(f"[red]output {name}[/] {why}", soft_wrap=True)
     console.print(f"[{STYLE[result.outcome]}]{result.outcome.value}[/] {result.reason}", soft_wrap=True)
-    if result.report_dir is not None:
-        console.print(f"report: {Path(result.report_dir) / HTML_FILENAME}", soft_wrap=True)
+    report_dir = Path(result.report_dir) if result.report_dir is not None else None
+    coverage = run_coverage_line(report_dir)
+    if coverage:
+        console.print(coverage, soft_wrap=True)
+    if report_dir is not None:
+        console.print(f"report: {report_dir / HTML_FILENAME}", soft_wrap=True)
+
+
+def run_coverage_line(report_dir: Path | None) -> str | None:
+    """'requirements: 10 of 61 covered, ...' from the run folder's traceability.json, if it was written."""
+    from hil.outputs.traceability import TRACEABILITY_FILENAME
+    from hil.traceability.files import load_matrix
+    from hil.traceability.model import coverage_line
+
+    path = report_dir / TRACEABILITY_FILENAME if report_dir is not None else None
+    return coverage_line(load_matrix(path)) if path is not None and path.is_file() else None

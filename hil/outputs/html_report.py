@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from hil.outputs.overrides import override_lines
+from hil.traceability.model import TraceabilityMatrix
+from hil.traceability.page import section_html as traceability_section
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -32,7 +34,7 @@ def _image(path: Path) -> str:
     return f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}"></figure>'
 
 
-def write_html(summary: dict[str, Any], matrix: dict[str, dict[str, Any]], images: Sequence[Path],
+def write_html(summary: dict[str, Any], matrix: TraceabilityMatrix | None, images: Sequence[Path],
                notes: Sequence[str], failures: dict[str, str], path: Path) -> None:
     outcome = summary["outcome"]
     provenance = summary.get("provenance") or {}
@@ -76,10 +78,7 @@ def write_html(summary: dict[str, Any], matrix: dict[str, dict[str, Any]], image
         ["#", "t (h)", "action", "decision", "expected", "reasons", "requirements"],
         [[s["index"], s["t_h"], s["action"], s["decision"], s["expected_decision"], s["reasons"],
           s["requirement_ids"]] for s in summary["steps"]]))
-    parts.append("<h2>Traceability</h2>" + _table(
-        ["requirement", "verified by", "outcome"],
-        [[rid, [f"{v['kind']}: {v['name']}" for v in entry["verified_by"]], entry["outcome"]]
-         for rid, entry in matrix.items()]))
+    parts.append(traceability_section(matrix))
     parts.append("<h2>Plots</h2>" + "".join(_image(p) for p in images))
     parts.extend(f"<p><em>{html.escape(note)}</em></p>" for note in notes)
     parts.append("<h2>Provenance</h2>" + _table(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 RUN_STARTED = "run_started"
+RIG_OPENED = "rig_opened"
 STEP = "step"
 FIRMWARE_EVENT = "firmware_event"
 ALARM = "alarm"
@@ -66,6 +67,7 @@ REQUIRED_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
     RUN_STARTED: {"run_id": _str, "scenario_name": _str, "rig_id": _str, "config_sha256": _dict,
                   "git_revision": _str, "seeds": _dict, "tool_version": _str, "time_compression_factor": _number,
                   "clock": _str, "started_utc": _str},
+    RIG_OPENED: {"findings": STRINGS},  # what opening the rig found and dealt with (e.g. a leftover pump alarm)
     STEP: {"t_s": _number, "index": _int, "action": _str, "params": _dict, "decision": _str, "reasons": STRINGS,
            "requirement_ids": STRINGS},
     FIRMWARE_EVENT: {"t_s": _number, "kind": _str, "fields": _dict},
@@ -85,8 +87,9 @@ REQUIRED_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
 }
 OPTIONAL_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
     RUN_STARTED: {"balance_density_g_per_ml": NUMBER_OR_NULL, "balance_evaporation_rate_mg_per_h": NUMBER_OR_NULL,
-                  "balance_sample_interval_s": NUMBER_OR_NULL, "duration_h": _number, "supervision_period_s": _number},
-    STEP: {"expected_decision": STR_OR_NULL},
+                  "balance_sample_interval_s": NUMBER_OR_NULL, "duration_h": _number, "supervision_period_s": _number,
+                  "scenario_requirement_ids": STRINGS},
+    STEP: {"expected_decision": STR_OR_NULL, "decision_requirement_ids": STRINGS},
     ENVELOPE: {"outcome": _str, "comparator": STR_OR_NULL},
 }
 """Fields the outputs read where present: checked for type when they are there."""

@@ -1,5 +1,6 @@
 """Clocks by rig `clock:` kind. The wall clock may run compressed: scenario time passes `factor` times faster
-than wall time (rates sent to the pump are scaled by the same factor, see hil.adapters.actuator)."""
+than wall time (rates sent to the pump are scaled by the same factor, see hil.adapters.actuator). Devices keep
+plain wall time, emulated ones too (hil.rig.registry.BuildContext.device_clock)."""
 from __future__ import annotations
 
 import time

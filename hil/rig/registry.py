@@ -33,6 +33,9 @@ class BuildContext:
 
     config: RigConfig
     clock: Clock
+    device_clock: Clock | None = None
+    """The time devices keep: the rig's virtual clock, or plain wall time on a wall-clock rig (a real pump runs in
+    wall time whatever the time compression; emulators on a wall-clock rig do the same). None: the rig's clock."""
     supervision_period_s: float | None = None
     """The run's supervision period (scenario seconds), None without a run; sets the GRBL motion horizon."""
     time_compression_factor: float = 1.0
@@ -44,6 +47,10 @@ class BuildContext:
     @property
     def virtual_time(self) -> bool:
         return self.config.clock == "virtual"
+
+    @property
+    def emulator_clock(self) -> Clock:
+        return self.device_clock if self.device_clock is not None else self.clock
 
 
 def _ne1000_pump(ctx: BuildContext) -> SyringePump:
@@ -104,7 +111,7 @@ def _ne1000_emulator(name: str, ctx: BuildContext) -> Any:
     if isinstance(pump, Ne1000PumpConfig):
         base.update(address=pump.address, baud=pump.baud_rate_bps)
     config = _with_options("ne1000", name, NE1000Config, base, ctx.config.emulators[name].options)
-    return EmulatedNE1000(ctx.clock, config)
+    return EmulatedNE1000(ctx.emulator_clock, config)
 
 
 def _grbl_emulator(name: str, ctx: BuildContext) -> Any:
@@ -116,7 +123,7 @@ def _grbl_emulator(name: str, ctx: BuildContext) -> Any:
     if isinstance(pump, GrblPumpConfig):
         base.update(steps_per_mm=pump.steps_per_mm, baud=pump.baud_rate_bps)
     config = _with_options("grbl", name, GrblConfig, base, ctx.config.emulators[name].options)
-    return EmulatedGrbl(ctx.clock, config)
+    return EmulatedGrbl(ctx.emulator_clock, config)
 
 
 def _balance_emulator(name: str, ctx: BuildContext) -> Any:
@@ -133,7 +140,7 @@ def _balance_emulator(name: str, ctx: BuildContext) -> Any:
                     evaporation_g_per_h=ctx.config.balance.evaporation_rate_mg_per_h * G_PER_MG,
                     baud=ctx.config.balance.baud_rate_bps)
     config = _with_options("balance", name, BalanceConfig, base, emulator.options)
-    return EmulatedBalance(ctx.clock, linked.dispensed_volume_ul, config)
+    return EmulatedBalance(ctx.emulator_clock, linked.dispensed_volume_ul, config)
 
 
 PUMP_DRIVERS: dict[str, Callable[[BuildContext], SyringePump]] = {"ne1000": _ne1000_pump, "grbl": _grbl_pump}

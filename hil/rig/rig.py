@@ -7,6 +7,8 @@
 open() starts the emulators the URLs name (pumps before balances), substitutes their pty paths, opens the
 pump (syringe diameter set, infused volume cleared) and the balance. close() runs on every exit path
 (exceptions, KeyboardInterrupt): pump stopped, pump port closed, balance closed, emulators stopped.
+open_findings lists what opening found and dealt with (a driver's `open_findings`, e.g. a watchdog alarm a
+previous host left pending), for the run record: not errors.
 """
 from __future__ import annotations
 
@@ -38,13 +40,16 @@ class Rig:
         self.config = config
         self.time_compression_factor = float(time_compression_factor)
         self.clock: Clock = make_clock(config.clock, self.time_compression_factor)
-        self._ctx = BuildContext(config=config, clock=self.clock, syringe_fill_ul=syringe_fill_ul,
+        device_clock = self.clock if config.clock == "virtual" else make_clock("wall", 1.0)
+        self._ctx = BuildContext(config=config, clock=self.clock, device_clock=device_clock,
+                                 syringe_fill_ul=syringe_fill_ul,
                                  supervision_period_s=supervision_period_s,
                                  time_compression_factor=self.time_compression_factor)
         self.emulators: dict[str, Any] = self._ctx.emulators
         self.pump: Any = None
         self.balance: Any = None
         self.teardown_errors: list[str] = []
+        self.open_findings: list[str] = []
         self._stack: contextlib.ExitStack | None = None
 
     # --- lifecycle ---
@@ -53,6 +58,7 @@ class Rig:
             return self
         stack = contextlib.ExitStack()
         self._stack = stack
+        self.open_findings = []
         try:
             self._start_emulators(stack)
             self._open_pump(stack)
@@ -124,7 +130,10 @@ class Rig:
             pump.set_syringe_diameter_mm(self.config.syringe.diameter_mm)
             pump.clear_infused_volume()
         except DriverError as exc:
-            raise RigError(f"pump set-up (syringe diameter {self.config.syringe.diameter_mm} mm): {exc}") from exc
+            diameter_mm = self.config.syringe.diameter_mm
+            raise RigError(f"pump set-up (rig syringe.diameter_mm {diameter_mm:g} mm): {exc}") from exc
+        finally:
+            self.open_findings += [f"pump: {finding}" for finding in getattr(pump, "open_findings", ())]
 
     def _open_balance(self, stack: contextlib.ExitStack) -> None:
         if self.config.balance is None:

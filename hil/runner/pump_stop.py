@@ -19,9 +19,9 @@ def stop_pump(rig: Rig) -> dict[str, Any]:
 
 
 def pump_volume_ul(rig: Rig) -> float | None:
-    """What the pump reports infused since the rig opened (its accumulator is cleared then), at scenario scale
-    (divided by the time-compression factor, as the firmware's actuator does); None if it does not answer."""
+    """What the pump reports infused since the rig opened (its accumulator is cleared then); the scenario's volume
+    also under time compression (the pump ran k times faster for 1/k of the time); None if it does not answer."""
     try:
-        return rig.pump.status().infused_ul / rig.time_compression_factor
+        return rig.pump.status().infused_ul
     except DriverError:
         return None

@@ -156,7 +156,8 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
                 balance_density_g_per_ml=balance.density_g_per_ml if balance else None,
                 balance_evaporation_rate_mg_per_h=balance.evaporation_rate_mg_per_h if balance else None,
                 balance_sample_interval_s=balance.sample_interval_s if balance else None,
-                duration_h=scenario.duration_h, supervision_period_s=scenario.supervision_period_s)
+                duration_h=scenario.duration_h, supervision_period_s=scenario.supervision_period_s,
+                scenario_requirement_ids=list(scenario.requirement_ids))
             record.write(ev.DRUG_LIMITS, **prepared.drug_limits.record_fields())  # overrides are never silent
         try:
             with progress_reporter(options.progress, scenario.duration_h) as progress:
@@ -197,6 +198,8 @@ def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions, prog
     rig = Rig(prepared.rig, time_compression_factor=options.time_compression_factor,
               syringe_fill_ul=prepared.syringe_fill_ul, supervision_period_s=prepared.scenario.supervision_period_s)
     outcome, reason, extra = _execute_on(rig, prepared, record, options, progress, pk_peaks, interrupt)
+    if rig.open_findings:  # acknowledged at open (e.g. a watchdog alarm a previous host left): said, not an error
+        reason = f"{reason}; at rig open: {'; '.join(rig.open_findings)}"
     if rig.teardown_errors:  # e.g. the pump could not be stopped: never a PASS, and said in the reason
         outcome, reason = "ERROR", f"{reason}; rig teardown failed: {'; '.join(rig.teardown_errors)}"
         extra = {**extra, "rig_teardown_errors": rig.teardown_errors}
@@ -210,6 +213,8 @@ def _execute_on(rig: Rig, prepared: Prepared, record: RecordWriter, options: Run
     try:
         try:
             rig.open()
+            with interrupt.shielded():
+                record.write(ev.RIG_OPENED, findings=list(rig.open_findings))
             execution = Execution(scenario, rig, record, options, fw_config, limits, progress)
             outcome, reason = execution.run(interrupt)
             pk_peaks.update(execution.pk_peaks)

@@ -6,7 +6,7 @@ import functools
 import pytest
 
 from drivers.errors import DeviceAlarm, DeviceTimeout, FramingError, LimitExceeded, ProtocolError
-from drivers.ne1000 import NE1000Pump
+from drivers.ne1000 import NE1000Pump, SyringeMismatch
 from drivers.ne1000_codec import NE1000CommandError
 from drivers.scripted import ScriptedTransport, ScriptMismatch, expected_exchange
 from ne1000_frames import basic_reply as br
@@ -125,7 +125,9 @@ def test_rate_that_would_be_rounded_beyond_tolerance_is_refused():
 
 def test_diameter_and_target_volume_in_the_units_the_pump_reports():
     script = open_script() + [
+        (bq("DIA"), br("00S4.699")),
         (bq("DIA4.699"), br("00S")),
+        (bq("DIA"), br("00S4.699")),
         (bq("VOL"), br("00S0.000UL")),
         (bq("VOL250"), br("00S")),
         (bq("VOL"), br("00S0.250ML")),
@@ -134,9 +136,25 @@ def test_diameter_and_target_volume_in_the_units_the_pump_reports():
     ]
     with expected_exchange(basic_pump(), script) as pump:
         pump.set_syringe_diameter_mm(4.699)
+        assert pump.open_findings == []  # the pump was already set for this syringe
         pump.set_target_volume_ul(250.0)
         pump.set_target_volume_ul(1500.0)
         pump.set_target_volume_ul(None)
+
+
+@pytest.mark.requirements("SR-DRV-011")
+def test_a_pump_reporting_another_diameter_than_it_was_given_is_a_syringe_mismatch_naming_both():
+    script = open_script() + [(bq("DIA"), br("00S4.699")), (bq("DIA14.43"), br("00S")), (bq("DIA"), br("00S4.699"))]
+    with expected_exchange(basic_pump(), script) as pump:
+        with pytest.raises(SyringeMismatch, match=r"DIA14\.43 but reports a 4\.699 mm syringe, not the 14\.43 mm"):
+            pump.set_syringe_diameter_mm(14.43)
+
+
+def test_the_diameter_the_pump_had_before_is_kept_as_a_finding():
+    script = open_script() + [(bq("DIA"), br("00S4.699")), (bq("DIA14.43"), br("00S")), (bq("DIA"), br("00S14.43"))]
+    with expected_exchange(basic_pump(), script) as pump:
+        pump.set_syringe_diameter_mm(14.43)
+    assert pump.open_findings == ["NE-1000 was set for a 4.699 mm syringe; set to 14.43 mm"]
 
 
 def test_diameter_out_of_range_is_refused_without_io():
@@ -147,7 +165,8 @@ def test_diameter_out_of_range_is_refused_without_io():
 
 @pytest.mark.parametrize("error, code", [("?", ""), ("?NA", "NA"), ("?OOR", "OOR"), ("?IGN", "IGN")])
 def test_command_errors_raise_with_code_and_command(error, code):
-    with expected_exchange(basic_pump(), open_script() + [(bq("DIA4.699"), br("00S" + error))]) as pump:
+    script = open_script() + [(bq("DIA"), br("00S14.43")), (bq("DIA4.699"), br("00S" + error))]
+    with expected_exchange(basic_pump(), script) as pump:
         with pytest.raises(NE1000CommandError) as raised:
             pump.set_syringe_diameter_mm(4.699)
         assert raised.value.code == code
@@ -288,6 +307,29 @@ def test_safe_mode_rate_command_and_literal_reply_bytes():
 def test_safe_mode_open_arms_the_watchdog_with_the_configured_time():
     with expected_exchange(safe_pump(safe_mode_timeout_s=30), open_script(safe=True, saf_s=30)) as pump:
         assert pump.firmware is not None
+
+
+@pytest.mark.requirements("SR-DRV-003")
+def test_a_watchdog_alarm_left_by_a_previous_host_is_acknowledged_at_open_and_kept_as_a_finding():
+    script = [(safe_request("SAF10"), safe_packet("00A?T"))] + open_script(safe=True)
+    with expected_exchange(safe_pump(), script) as pump:
+        assert pump.firmware is not None and not pump.reset_seen_at_open
+        assert len(pump.open_findings) == 1
+        assert "watchdog alarm (A?T) pending from before this open" in pump.open_findings[0]
+
+
+def test_a_power_up_reset_then_a_leftover_watchdog_are_both_acknowledged_at_open():
+    script = [(safe_request("SAF10"), br("00A?R")), (safe_request("SAF10"), safe_packet("00A?T"))]
+    script += open_script(safe=True)
+    with expected_exchange(safe_pump(), script) as pump:
+        assert pump.reset_seen_at_open and len(pump.open_findings) == 1
+
+
+@pytest.mark.requirements("SR-DRV-005")
+def test_a_stall_pending_at_open_still_fails_open():
+    with pytest.raises(DeviceAlarm, match="stall"):
+        with expected_exchange(safe_pump(), [(safe_request("SAF10"), safe_packet("00A?S"))]):
+            pass
 
 
 def test_safe_mode_open_accepts_a_reset_alarm_in_basic_framing_from_a_basic_pump():

@@ -118,6 +118,34 @@ def test_watchdog_expiry_stops_the_pump_and_is_reported(on_virtual_clock):
     assert status.alarm == "watchdog" and status.running is False
 
 
+@pytest.mark.requirements("SR-DRV-003", "SR-DRV-005")
+def test_a_watchdog_left_by_a_previous_host_is_a_finding_at_open_and_one_during_the_run_an_alarm(on_virtual_clock,
+                                                                                                  open_pump):
+    clock, device, first = on_virtual_clock(safe_mode=True, safe_mode_timeout_s=5)
+    first.set_rate_ul_per_h(100.0)
+    first.start()
+    first.close()  # the first host stops talking without stopping the pump
+    clock.advance_s(6.0)  # the watchdog fires: the pump stops itself, its alarm is pending
+    assert device.pump_counted_ul()[0] == pytest.approx(100.0 * 5.0 / 3600.0, rel=0.02)
+    second = open_pump(first.transport.url, safe_mode=True, safe_mode_timeout_s=5)
+    assert first.open_findings == []
+    assert len(second.open_findings) == 1 and "watchdog alarm (A?T) pending" in second.open_findings[0]
+    status = second.status()
+    assert status.alarm is None and status.running is False  # acknowledged at open: not reported again
+    second.start()
+    clock.advance_s(6.0)  # now this host goes quiet during its own run
+    status = second.status()
+    assert status.alarm == "watchdog" and status.running is False
+    assert len(second.open_findings) == 1
+
+
+def test_the_diameter_is_read_back_and_the_one_the_pump_had_is_a_finding(on_virtual_clock):
+    _clock, _device, pump = on_virtual_clock()
+    pump.set_syringe_diameter_mm(14.43)
+    assert pump.syringe_diameter_mm() == pytest.approx(14.43)
+    assert pump.open_findings == ["NE-1000 was set for a 4.699 mm syringe; set to 14.43 mm"]
+
+
 @pytest.mark.requirements("SR-DRV-003")
 def test_heartbeat_keeps_the_watchdog_fed_in_wall_time(emulator, open_pump):
     import time

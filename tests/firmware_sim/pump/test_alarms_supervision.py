@@ -5,7 +5,9 @@ import pytest
 
 from firmware_sim.event_log import EventKind
 from firmware_sim.pump.alarms import ALARM_PRIORITY, AlarmName, AlarmPriority
+from firmware_sim.ports import ActuatorStatus
 from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.pump.memory_actuator import InMemoryActuator
 from firmware_sim.pump.states import PumpState
 from firmware_sim.pump.supervision import tick_alarms
 
@@ -162,3 +164,29 @@ def test_an_actuator_fault_detail_becomes_the_alarm_detail():
         return tick_alarms(0.145, 0.1, 1200.0, 24.0, 1200.0, "motor_stall", detail, 1.0, 1.0, 60.0, 10.0)
     assert alarms(None) == ((AlarmName.MOTOR_STALL, "actuator reports motor_stall"),)
     assert alarms("balance check: 0 uL weighed") == ((AlarmName.MOTOR_STALL, "balance check: 0 uL weighed"),)
+
+
+
+class _NanReportingActuator(InMemoryActuator):
+    """Once report_nan is set, every read says NaN (a GRBL `MPos:nan` parses to that)."""
+
+    report_nan = False
+
+    def read_status(self) -> ActuatorStatus:
+        status = super().read_status()
+        return status._replace(delivered_ul=float("nan")) if self.report_nan else status
+
+
+@pytest.mark.requirements("SR-HIL-005", "SR-ALM-004")
+def test_a_non_finite_reported_volume_latches_a_high_priority_actuator_fault(make_rig) -> None:
+    """Whatever adapter sits in front of it, the firmware does not compute with a NaN volume: before this check a
+    3x over-delivering pump reporting NaN ran on in continuous with no alarm."""
+    rig = make_rig(actuator_class=_NanReportingActuator)
+    fw = rig.primed(conc_mcg_per_ml=2000.0)
+    assert fw.start_continuous(300.0).approved
+    rig.actuator.gain, rig.actuator.report_nan = 3.0, True  # over-delivers 3x and reports NaN from here on
+    fw.run_until_s(fw.now_s + 3600.0)
+    [alarm] = fw.active_alarms
+    assert (alarm.name, alarm.priority) == (AlarmName.ACTUATOR_FAULT, AlarmPriority.HIGH)
+    assert alarm.t_s <= fw.now_s - 3600.0 + 60.0 and "nan uL" in alarm.detail  # at the first tick that read NaN
+    assert fw.state is PumpState.ALARM

@@ -94,7 +94,8 @@ def test_flex_schedule_steps_change_the_rate(rig):
 def test_periodic_bolus_runs_on_schedule_through_the_gate(rig):
     fw = rig.primed()
     fw.start_continuous(240)
-    assert fw.setup_periodic_bolus(20, 10, 6).approved
+    fw.run_until_s(fw.now_s + 25 * H)  # the periodic boluses raise the daily dose: one increase per 24 h
+    assert fw.setup_periodic_bolus(15, 10, 6).approved  # 240 + 60 = 300 mcg/day, +25 % (cap 30 %)
     fw.run_until_s(fw.now_s + 24 * H + 1)
     runs = [e for e in fw.events if e.kind == "dose" and e.fields["event"] == "bolus_start"]
     assert len(runs) == 4 and all(e.fields["bolus_kind"] == "periodic" for e in runs)

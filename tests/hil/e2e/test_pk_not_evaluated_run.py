@@ -12,6 +12,7 @@ import pytest
 
 from hil.records.reader import read_record
 from hil.runner import RunOptions, run_scenario
+from hil.traceability.files import load_matrix
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -59,6 +60,6 @@ def test_unexpected_envelopes_with_nothing_delivered_are_reported_not_passed(bun
     envelope_cases = [c for c in suite.findall("testcase") if c.get("classname", "").endswith(".envelopes")]
     assert len(envelope_cases) == 4 and all(c.find("skipped") is not None for c in envelope_cases)
     assert suite.get("skipped") == "4"
-    matrix = json.loads((tmp_path / "run" / "traceability.json").read_text())
+    matrix = load_matrix(tmp_path / "run" / "traceability.json")
     for requirement_id in ("SR-PK-001", "SR-PK-002", "SR-PK-003", "SR-PK-004"):
-        assert matrix[requirement_id]["outcome"] == "NOT_EVALUATED"
+        assert matrix.requirement(requirement_id).outcome == "NOT_EVALUATED"

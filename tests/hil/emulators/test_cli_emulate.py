@@ -1,9 +1,13 @@
 """`itpump emulate` as a separate process: path lines first, serves over the pty, exits on SIGINT."""
 from __future__ import annotations
 
+import binascii
+import contextlib
 import signal
 import subprocess
 import sys
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 import serial
@@ -11,6 +15,7 @@ import serial
 from hil.cli.emulate import parse_fault
 
 pytestmark = pytest.mark.timeout(60)
+RIGS = Path(__file__).resolve().parents[3] / "bench_configs" / "rigs"
 
 
 def spawn(*args: str) -> subprocess.Popen:
@@ -18,26 +23,34 @@ def spawn(*args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_ne1000_with_balance_serves_until_sigint():
-    process = spawn("ne1000", "--with-balance", "--syringe-diameter-mm", "14.43",
-                    "--syringe-volume-ul", "10000", "--noise-sd-g", "0")
+@contextlib.contextmanager
+def served(*args: str, lines: int) -> Iterator[list[str]]:
+    """Spawn `itpump emulate *args` and yield its first lines; SIGINT must then end it with exit code 0."""
+    process = spawn(*args)
     try:
-        pump_line, balance_line = process.stdout.readline(), process.stdout.readline()
-        assert pump_line.startswith("ne1000: /dev/")
-        assert balance_line.startswith("balance: /dev/")
-        with serial.Serial(pump_line.split(": ", 1)[1].strip(), 19200, timeout=3) as pump:
-            pump.write(b"0DIA\r")
-            assert pump.read_until(b"\x03") == b"\x0200A?R\x03"
-            pump.write(b"0DIA\r")
-            assert pump.read_until(b"\x03") == b"\x0200S14.43\x03"
-        with serial.Serial(balance_line.split(": ", 1)[1].strip(), 9600, timeout=3) as balance:
-            balance.write(b"I4\r\n")
-            assert balance.read_until(b"\r\n") == b'I4 A "0123456789"\r\n'
+        yield [process.stdout.readline().strip() for _ in range(lines)]
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
     finally:
         process.kill()
         process.wait()
+
+
+def test_ne1000_with_balance_serves_until_sigint():
+    with served("ne1000", "--with-balance", "--syringe-diameter-mm", "14.43", "--syringe-volume-ul", "10000",
+                "--noise-sd-g", "0", lines=3) as (pump_line, balance_line, syringe_line):
+        assert pump_line.startswith("ne1000: /dev/")
+        assert balance_line.startswith("balance: /dev/")
+        assert syringe_line == ("ne1000 emulates a syringe of 14.43 mm inner diameter and 10000 uL, filled with "
+                                "10000 uL; basic mode")
+        with serial.Serial(pump_line.split(": ", 1)[1], 19200, timeout=3) as pump:
+            pump.write(b"0DIA\r")
+            assert pump.read_until(b"\x03") == b"\x0200A?R\x03"
+            pump.write(b"0DIA\r")
+            assert pump.read_until(b"\x03") == b"\x0200S14.43\x03"
+        with serial.Serial(balance_line.split(": ", 1)[1], 9600, timeout=3) as balance:
+            balance.write(b"I4\r\n")
+            assert balance.read_until(b"\r\n") == b'I4 A "0123456789"\r\n'
 
 
 def test_bad_fault_is_reported_with_exit_code_2():
@@ -67,3 +80,48 @@ def test_a_device_that_stops_serving_by_itself_ends_the_command_as_error_exit_3(
     assert emulate.run(args) == 3
     err = capsys.readouterr().err
     assert "ne1000 stopped serving: RuntimeError('model error in the serving thread')" in err
+
+
+def safe_packet(text: str) -> bytes:
+    data = text.encode()
+    return bytes([2, len(data) + 4]) + data + binascii.crc_hqx(data, 0).to_bytes(2, "big") + b"\x03"
+
+
+def test_rig_option_emulates_the_rigs_syringe_safe_mode_and_balance_and_says_so():
+    with served("ne1000", "--rig", str(RIGS / "bench-ne1000-usb.yaml"), lines=4) as lines:
+        assert lines[0].startswith("ne1000: /dev/") and lines[1].startswith("balance: /dev/")  # the rig has one
+        assert lines[2] == ("ne1000 emulates a syringe of 14.43 mm inner diameter and 10000 uL, filled with 10000 uL; "
+                            "safe mode, watchdog 10 s")
+        assert lines[3] == "balance weighs the outflow at a density of 0.998 g/mL"
+        with serial.Serial(lines[0].split(": ", 1)[1], 19200, timeout=3) as pump:
+            pump.write(safe_packet("0DIA"))  # framed: the pump is in safe mode from power-up
+            assert pump.read_until(b"\x03") == safe_packet("00A?R")
+            pump.timeout = 0.5  # the power-up broadcast too, unless it came before the port was opened (flushed)
+            assert pump.read_until(b"\x03") in (safe_packet("00A?R"), b"")
+            pump.timeout = 3
+            pump.write(safe_packet("0DIA"))
+            assert pump.read_until(b"\x03") == safe_packet("00S14.43")
+
+
+def test_command_line_options_override_the_rigs_and_an_emulated_rigs_own_options_are_kept():
+    from firmware_sim.clock import WallClock
+    from hil.cli import emulate
+    from hil.cli.main import build_parser
+
+    args = build_parser().parse_args(["emulate", "ne1000", "--rig", str(RIGS / "emulated-ne1000.yaml"),
+                                      "--syringe-diameter-mm", "4.699"])
+    devices = emulate.build_devices(args, WallClock())
+    pump, balance = devices["ne1000"].config, devices["balance"].config
+    assert (pump.syringe_diameter_mm, pump.syringe_volume_ul, pump.safe_mode_timeout_s) == (4.699, 10000, 10)
+    assert (balance.seed, balance.density_g_per_ml) == (2, 0.998)  # emulators.balance.options and the rig's balance
+
+
+def test_rig_of_another_pump_or_a_bad_rig_file_is_exit_code_2_naming_it(tmp_path):
+    process = spawn("grbl", "--rig", str(RIGS / "bench-ne1000-usb.yaml"))
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 2 and "the rig's pump is ne1000 (pump.driver), not grbl" in err
+    bad = tmp_path / "rig.yaml"
+    bad.write_text((RIGS / "bench-ne1000-usb.yaml").read_text().replace("volume_ul: 10000", "volume_ul: -1"))
+    process = spawn("ne1000", "--rig", str(bad))
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 2 and "rig.yaml:" in err and "volume_ul" in err

@@ -90,3 +90,30 @@ def test_time_compression_is_checked_against_the_rig() -> None:
 def test_syringe_fill_must_fit_the_syringe() -> None:
     with pytest.raises(RigError, match="does not fit"):
         Rig(rig_config("emulated-ne1000"), syringe_fill_ul=20000)
+
+
+def _with_pump_emulator_options(**options: object) -> RigConfig:
+    config = rig_config("emulated-ne1000")
+    emulators = dict(config.emulators)
+    emulators["pump"] = emulators["pump"].model_copy(update={"options": options})
+    return config.model_copy(update={"emulators": emulators})
+
+
+def test_a_pump_set_for_another_syringe_is_set_to_the_rigs_and_that_is_an_open_finding() -> None:
+    with Rig(rig_config("emulated-ne1000")) as rig:
+        assert rig.open_findings == []  # the emulator's syringe is the rig's
+    with Rig(_with_pump_emulator_options(syringe_diameter_mm=4.699)) as rig:
+        assert rig.open_findings == ["pump: NE-1000 was set for a 4.699 mm syringe; set to 14.43 mm"]
+        assert rig.pump.syringe_diameter_mm() == pytest.approx(14.43)
+
+
+@pytest.mark.requirements("SR-DRV-011")
+def test_a_pump_that_reports_another_syringe_than_the_rigs_is_refused_at_open_naming_both(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from drivers.ne1000 import NE1000Pump
+
+    monkeypatch.setattr(NE1000Pump, "syringe_diameter_mm", lambda self: 4.699)  # a pump that ignores DIA
+    rig = Rig(rig_config("emulated-ne1000"))
+    with pytest.raises(RigError, match=r"rig syringe.diameter_mm 14.43 mm.*DIA14.43 but reports a 4.699 mm syringe"):
+        rig.open()
+    assert not rig.is_open and rig.teardown_errors == []

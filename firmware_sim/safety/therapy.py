@@ -1,0 +1,95 @@
+"""The therapy that will run if a command is approved, and what the pump line holds: the pure vocabulary the gate
+judges every therapy command on (gate.therapy_findings), so that no command reaches therapy by a side door.
+
+A command that starts, replaces, resumes or bridges the basal program, or adds periodic boluses, is one
+PlannedTherapy: the basal program plus the periodic boluses that will run after it, at the catheter tip. The
+line (PumpLine) says which concentrations will leave the tip from now on; after a bridge the reservoir's drug
+is what the therapy runs on, so screening-only rules look at the reservoir's concentration.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from firmware_sim.safety import checks
+from firmware_sim.safety.decision import Finding
+from firmware_sim.safety.limits import DrugLimits
+
+
+@dataclass(frozen=True)
+class PumpLine:
+    """What pump tubing, catheter and reservoir hold, as the drug will reach the patient."""
+
+    conc_ahead_mcg_per_ml: tuple[float, ...]
+    """Concentrations that will leave the catheter tip from now on, in delivery order: the parcel at the tip
+    first (0.0: no drug has reached the tip, not primed), then each later fill's, the reservoir's last."""
+    reservoir_volume_ul: float = math.inf
+
+    @classmethod
+    def settled(cls, conc_mcg_per_ml: float) -> PumpLine:
+        """A primed line holding one concentration throughout (reservoir volume not considered)."""
+        return cls((conc_mcg_per_ml,))
+
+    @property
+    def tip_conc_mcg_per_ml(self) -> float:
+        return self.conc_ahead_mcg_per_ml[0]
+
+    @property
+    def reservoir_conc_mcg_per_ml(self) -> float:
+        return self.conc_ahead_mcg_per_ml[-1]
+
+    @property
+    def is_settled(self) -> bool:
+        """Everything ahead of the tip is the reservoir's drug: no bridge is needed."""
+        return all(c == self.reservoir_conc_mcg_per_ml for c in self.conc_ahead_mcg_per_ml)
+
+    @property
+    def lowest_conc_mcg_per_ml(self) -> float:
+        """The lowest drug concentration ahead: the highest volume rate a tip dose rate will need (0.0: no drug)."""
+        return min((c for c in self.conc_ahead_mcg_per_ml if c > 0), default=0.0)
+
+
+@dataclass(frozen=True)
+class PlannedTherapy:
+    """The basal program and the periodic boluses that will run if the command is approved (mcg at the tip)."""
+
+    basal_daily_dose_mcg: float
+    basal_peak_rate_mcg_per_h: float
+    periodic_daily_dose_mcg: float = 0.0
+    bridging: bool = False
+    """The command starts with a bridge bolus (old drug pushed out at the rate that keeps the tip dose)."""
+
+    @property
+    def daily_dose_mcg(self) -> float:
+        return self.basal_daily_dose_mcg + self.periodic_daily_dose_mcg
+
+
+def line_findings(line: PumpLine, bridging: bool) -> list[Finding]:
+    """Prerequisites on the line: primed, reservoir not empty, and a bridge exactly when drug other than the
+    reservoir's is still ahead of the tip (SR-PRM-001, SR-RES-003, SR-BOL-005)."""
+    tip_conc, reservoir_conc = line.tip_conc_mcg_per_ml, line.reservoir_conc_mcg_per_ml
+    if tip_conc <= 0:
+        return [Finding("SR-PRM-001", "catheter not primed: no drug at the tip")]
+    findings = []
+    if line.reservoir_volume_ul <= 0:
+        findings.append(Finding("SR-RES-003", "reservoir empty: refill first"))
+    if bridging and line.is_settled:
+        findings.append(Finding("SR-BOL-005", "no concentration change to bridge"))
+    if not bridging and not line.is_settled:
+        if tip_conc != reservoir_conc:
+            held = f"{tip_conc:g} mcg/mL"
+        else:
+            others = dict.fromkeys(c for c in line.conc_ahead_mcg_per_ml if c != reservoir_conc)
+            held = f"{tip_conc:g} mcg/mL with {', '.join(f'{c:g}' for c in others)} mcg/mL between"
+        findings.append(Finding("SR-BOL-005", f"tubing and catheter still hold {held} but the reservoir holds "
+                                f"{reservoir_conc:g} mcg/mL: start with a bridge bolus"))
+    return findings
+
+
+def bolus_line_findings(line: PumpLine, screening_bolus: bool, limits: DrugLimits) -> list[Finding]:
+    """A bolus outside a running program: a settled, primed line, and (unless it is a clinician's screening
+    bolus) no screening-only concentration (SR-DOSE-005): PTM and periodic boluses are therapy."""
+    findings = line_findings(line, bridging=False)
+    if not findings and not screening_bolus:
+        findings += checks.check_therapy_concentration(line.reservoir_conc_mcg_per_ml, limits)
+    return findings
