@@ -38,8 +38,8 @@ def test_expected_envelopes_with_nothing_delivered_fail_the_run(bundled_configs:
                           RunOptions(out_dir=tmp_path / "run"))
     assert result.outcome == "FAIL"
     assert "the scenario expects envelope plasma_reduction_vs_oral to pass, but it was not evaluated" in result.reason
-    assert {e["outcome"] for e in result.envelopes} == {"NOT_EVALUATED"}
-    assert all(e["value"] is None and e["passed"] is False for e in result.envelopes)
+    assert {e.outcome for e in result.envelopes} == {"NOT_EVALUATED"}
+    assert all(e.value is None and e.passed is False for e in result.envelopes)
     record = read_record(tmp_path / "run" / "record.jsonl")
     failed = {x["name"] for x in record.of_kind("expectation") if not x["passed"]}
     assert failed == {"envelope plasma_reduction_vs_oral evaluated", "envelope plasma_ceiling evaluated",
