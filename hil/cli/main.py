@@ -43,12 +43,15 @@ JSON_FLAG = "--json"
 class ItpumpParser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one JSON object on stdout when --json was given."""
     json_errors = False
+    command_name: str | None = None
+    """The subcommand an error concerns, where the parser's own prog does not say (the top-level parser)."""
 
     def error(self, message: str) -> NoReturn:
         if not self.json_errors:
             super().error(message)
         words = self.prog.split()
-        report_error(words[1] if len(words) > 1 else None, ErrorKind.BAD_INPUT, message, as_json=True)
+        command = self.command_name or (words[1] if len(words) > 1 else None)
+        report_error(command, ErrorKind.BAD_INPUT, message, as_json=True)
         self.exit(ExitCode.BAD_INPUT)
 
 
@@ -92,6 +95,7 @@ def _main(argv: list[str], as_json: bool) -> int:
     verbose = args.verbose + args.sub_verbose
     quiet = args.quiet or args.sub_quiet
     if verbose and quiet:
+        parser.command_name = args.command
         parser.error("-q/--quiet and -v/--verbose exclude each other")
     configure_logging(verbose, quiet)
     try:
