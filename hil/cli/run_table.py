@@ -18,7 +18,16 @@ STYLE = {Outcome.PASS: "bold green", Outcome.FAIL: "bold red", Outcome.ERROR: "b
          Outcome.NOT_EVALUATED: "bold yellow"}
 MARK = {Outcome.PASS: "[green]PASS[/]", Outcome.FAIL: "[red]FAIL[/]", Outcome.ERROR: "[magenta]ERROR[/]",
         Outcome.NOT_EVALUATED: "[yellow]NOT_EVALUATED[/]"}
-NAME_WIDTH = 26  # the longest envelope name, plasma_reduction_vs_oral, on one line
+
+KEEP_NAMES_FROM_COLUMNS = 80
+
+
+def _name_width(console: Console, names: list[str]) -> int:
+    """The name column keeps the longest name on one line, up to a third of the width, on consoles of at least
+    KEEP_NAMES_FROM_COLUMNS; narrower, every column folds as needed so that no cell is cropped."""
+    if console.width < KEEP_NAMES_FROM_COLUMNS:
+        return 0
+    return min(max(map(len, names), default=0), console.width // 3)
 
 
 def _number(value: object) -> str:
@@ -37,14 +46,15 @@ def print_verdict(result: RunResult, scenario: Path, rig: Path, console: Console
     console.print(f"scenario {scenario.stem} on rig {rig.stem}"
                   + (f" (time compression x{factor:g})" if factor != 1 else ""))
     if result.envelopes:
-        table = wrapping_table("PK envelopes (delivered profile)",
-                               ("envelope", "value", "limit", "unit", "outcome", "requirements"), NAME_WIDTH)
+        table = wrapping_table("PK envelopes (delivered profile)", ("envelope", "value / limit", "outcome", "requirements"),
+                               _name_width(console, [e.name for e in result.envelopes]))
         for e in result.envelopes:
-            table.add_row(e.name, _number(e.value), _number(e.limit), e.unit, MARK[e.outcome],
-                          ", ".join(e.requirement_ids))
+            table.add_row(e.name, f"{_number(e.value)} / {_number(e.limit)} {e.unit}", MARK[e.outcome],
+                          "\n".join(e.requirement_ids))  # one ID a line: the names keep the room
         console.print(table)
     if result.expectations:
-        table = wrapping_table("expectations", ("expectation", "outcome", "detail"), NAME_WIDTH)
+        table = wrapping_table("expectations", ("expectation", "outcome", "detail"),
+                               _name_width(console, [x.name for x in result.expectations]))
         for x in result.expectations:
             table.add_row(x.name, MARK[x.outcome], x.detail)
         console.print(table)
