@@ -70,8 +70,8 @@ def test_ptm_dose_above_the_librarys_daily_ptm_dose_is_refused_not_rounded_up_to
     text = scenario_text(bundled_configs, "ptm-use").replace(
         "conc_mcg_per_ml: 2000}", "conc_mcg_per_ml: 2000, limits_override: {ptm_max_dose_per_24h_mcg: 20}}")
     code, out = run_json(capsys, str(write(tmp_path / "ptm.yaml", text)), "--out", str(tmp_path / "run"))
-    assert code == 2 and out["error"] == "bad_input"
-    assert "pump_settings.ptm.dose_mcg 25 mcg" in out["message"] and "20 mcg per 24 h" in out["message"]
+    assert code == 3 and out["outcome"] == "ERROR"  # the firmware refused the set-up: an ERROR run, recorded
+    assert "pump_settings.ptm.dose_mcg 25 mcg" in out["reason"] and "20 mcg per 24 h" in out["reason"]
 
 
 def test_a_pump_that_cannot_be_stopped_at_teardown_makes_the_run_an_error(bundled_configs: Path, tmp_path: Path,

@@ -166,6 +166,6 @@ def test_ctrl_c_while_the_configs_load_runs_nothing_and_writes_no_run_folder(
     monkeypatch.setattr(run_module, "load_model", hooked(run_module.load_model, mode))
     code = main(["run", str(scenario), "--rig", str(RIG), "--out", str(tmp_path / "run"), "--json"])
     out = json.loads(capsys.readouterr().out)
-    assert (code, out["outcome"]) == (2, "ERROR")
-    assert "interrupted by the operator (Ctrl-C) during loading the configs: nothing was run" in out["reason"]
+    assert (code, out["error"], out["exit_code"]) == (3, "error", 3)  # ERROR, not bad input
+    assert "interrupted by the operator (Ctrl-C) during loading the configs: nothing was run" in out["message"]
     assert not (tmp_path / "run").exists()
