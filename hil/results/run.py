@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
 from hil.results.base import OutcomeResult, ResultModel
 
@@ -88,8 +88,10 @@ class RunSummary(OutcomeResult):
     outputs_missing: dict[str, str] = Field(default_factory=dict)
     """Outputs not written because the operator interrupted the rendering: {name: why}."""
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def time_compression_factor(self) -> float:
+        """Scenario time per wall time of the run (1 on virtual clocks and uncompressed bench runs)."""
         return float((self.provenance or {}).get("time_compression_factor") or 1.0)
 
 

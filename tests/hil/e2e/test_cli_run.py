@@ -134,6 +134,7 @@ def test_json_output_has_the_documented_fields(bundled_configs: Path, tmp_path: 
     assert out["report_dir"] == str(tmp_path / "run")
     assert {"name", "outcome", "passed", "value", "limit", "unit", "requirement_ids"} <= set(out["envelopes"][0])
     assert all(e["outcome"] == "PASS" and e["passed"] is True for e in out["envelopes"])
+    assert out["time_compression_factor"] == 1.0
     assert set(out["pk_peaks"]["plasma_ng_per_ml"]) == {"delivered_ng_per_ml", "programmed_ng_per_ml",
                                                         "difference_percent"}
     assert any(a["name"] == "motor_stall" and a["priority"] == "high" and 24 <= a["t_h"] <= 25 for a in out["alarms"])

@@ -81,8 +81,8 @@ def test_summary_outcomes_come_from_the_record_in_the_one_vocabulary(tmp_path):
 
 UNIT_SUFFIX = re.compile(r"_(h|s|min|ul|ml|kg|mcg|percent|ng_per_ml|ul_per_h|mcg_per_day|g_per_ml|mg_per_h)$")
 UNITLESS_NUMBERS = {"index", "exit_code", "n_patients", "seed", "window_count", "samples_per_window",
-                    "percentiles", "value", "limit"}
-"""Counts, identifiers, the percentile levels, and an envelope's value and limit (whose `unit` field names it)."""
+                    "percentiles", "value", "limit", "time_compression_factor"}
+"""Counts, identifiers, the percentile levels, a ratio of times, and an envelope's value and limit (whose `unit` field names it)."""
 
 
 def _numeric_properties(node, found, name=None):
