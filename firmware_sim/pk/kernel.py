@@ -89,7 +89,7 @@ def propagators(system: LinearSystem, dt_h: float) -> tuple[np.ndarray, np.ndarr
     return np.ascontiguousarray(exact[:, :n, :n].transpose(1, 2, 0)), np.ascontiguousarray(exact[:, :n, n].T)
 
 
-def _subsystem(system: LinearSystem, patients: np.ndarray) -> LinearSystem:
+def subsystem(system: LinearSystem, patients: np.ndarray) -> LinearSystem:
     return LinearSystem(system.k_per_h[patients], system.infusion_input[patients], system.bolus_input[patients],
                         system.output_matrix[patients], system.output_names)
 
@@ -143,7 +143,7 @@ def propagate(
         if step is None:
             step_modal(basis, timeline, dt_keys, dt_of_interval, observe[patients], part)
         else:
-            step(_subsystem(system, patients), timeline, dt_keys, dt_of_interval, observe[patients], part)
+            step(subsystem(system, patients), timeline, dt_keys, dt_of_interval, observe[patients], part)
         result[:, :, patients] = part
     return result
 
