@@ -20,7 +20,8 @@ from typing import Sequence
 
 import numpy as np
 
-from firmware_sim.pk.kernel import build_timeline, subsystem
+from firmware_sim.pk.kernel import build_timeline
+from firmware_sim.pk.stepper import subsystem
 from firmware_sim.pk.modal import interval_factors, modal_basis
 from firmware_sim.pk.model import LinearSystem
 from firmware_sim.pk.peaks import GOLDEN, find_peaks

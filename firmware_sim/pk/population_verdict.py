@@ -25,12 +25,12 @@ from firmware_sim.pk.oral import oral_system_batch, steady_state_doses
 from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.population import PopulationVariability, sample_population
 from firmware_sim.pk.population_peaks import DEFAULT_POPULATION_PEAK_GRID_STEP_H, population_peaks
+from firmware_sim.pk.population_series import DEFAULT_PERCENTILES, chunk_batch
 from firmware_sim.pk.profile import DeliveryProfile
 
 DEFAULT_MIN_FRACTION_PASSING = 0.95
 DEFAULT_CHUNK_PATIENTS = 8192
 ORAL_PEAK_GRID_STEP_H = 0.25
-PERCENTILES = (5.0, 50.0, 95.0)
 
 _REQUIREMENTS = {"plasma_reduction_vs_oral": ("SR-PK-001", "SR-PK-005"), "plasma_ceiling": ("SR-PK-002", "SR-PK-005"),
                  "lumbar_csf_ceiling": ("SR-PK-003", "SR-PK-005"), "cisternal_csf_ceiling": ("SR-PK-004", "SR-PK-005")}
@@ -99,10 +99,6 @@ class PopulationVerdict:
                 "envelopes": [e.to_dict() for e in self.envelopes]}
 
 
-def _chunk(batch: PatientBatch, start: int, stop: int) -> PatientBatch:
-    return PatientBatch({name: values[start:stop] for name, values in batch.values.items()})
-
-
 def envelope_values(profile: DeliveryProfile, batch: PatientBatch, horizon_h: float, limits: EnvelopeLimits, *,
                     peak_grid_step_h: float = DEFAULT_POPULATION_PEAK_GRID_STEP_H,
                     extra_points_h: np.ndarray | None = None,
@@ -119,7 +115,7 @@ def envelope_values(profile: DeliveryProfile, batch: PatientBatch, horizon_h: fl
     oral_profile, last_dose_h = steady_state_doses(regimen)
     for start in range(0, n, chunk_patients):
         stop = min(n, start + chunk_patients)
-        chunk = _chunk(batch, start, stop)
+        chunk = chunk_batch(batch, start, stop)
         peaks = population_peaks(build_system(chunk), profile, 0.0, horizon_h, outputs,
                                  grid_step_h=peak_grid_step_h, extra_points_h=extra_points_h)
         for name, row in zip(_PEAK_OUTPUT, peaks.values):
@@ -146,7 +142,7 @@ def _judge(name: str, values: np.ndarray, limit: float, unit: str, batch: Patien
         return PopulationEnvelope(name, unit, limit, ids, n, 0, n, min_fraction, None, None, None, None, None, None,
                                   Outcome.NOT_EVALUATED, reason, comparator)
     judged = values[evaluated]
-    p5, p50, p95 = (float(v) for v in np.percentile(judged, PERCENTILES))
+    p5, p50, p95 = (float(v) for v in np.percentile(judged, DEFAULT_PERCENTILES))
     masked = np.where(evaluated, values, np.inf if is_ratio else -np.inf)
     worst = int(np.argmin(masked) if is_ratio else np.argmax(masked))
     fraction = n_pass / n
