@@ -23,6 +23,9 @@ DRUG_LIMITS = "drug_limits"
 INTERRUPT = "interrupt"
 """The operator interrupted the run (Ctrl-C): phase and what was done. Written before run_finished (which is then
 ERROR) or, if the interrupt came while the outputs were rendered, after it (the run is then ERROR)."""
+RIG_OPENED = "rig_opened"
+"""Written once the rig is open: the ports each device was found on and what it reported about itself (pump
+model and firmware version, balance serial number)."""
 
 OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
 
@@ -82,10 +85,14 @@ REQUIRED_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
     INTERRUPT: {"phase": _str, "detail": _str},
     DRUG_LIMITS: {"drug_name": _str, "library_file": _str, "overrides": _list_of(_dict),
                   "acknowledge_beyond_label": STR_OR_NULL},
+    RIG_OPENED: {"ports": _dict, "devices": _dict},
 }
 OPTIONAL_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
     RUN_STARTED: {"balance_density_g_per_ml": NUMBER_OR_NULL, "balance_evaporation_rate_mg_per_h": NUMBER_OR_NULL,
-                  "balance_sample_interval_s": NUMBER_OR_NULL, "duration_h": _number, "supervision_period_s": _number},
+                  "balance_sample_interval_s": NUMBER_OR_NULL, "duration_h": _number, "supervision_period_s": _number,
+                  "scenario_description": _str, "pass_means": _str, "planned_steps": _list_of(_dict),
+                  "planned_expectations": STRINGS, "operator": STR_OR_NULL, "dut_id": STR_OR_NULL,
+                  "git_dirty": _or_null(_bool), "dependency_versions": _dict, "trumpet_limits": _dict},
     STEP: {"expected_decision": STR_OR_NULL},
     ENVELOPE: {"outcome": _str, "comparator": STR_OR_NULL},
 }
