@@ -90,12 +90,12 @@ def write_html(summary: dict[str, Any], matrix: dict[str, dict[str, Any]], image
         f"<title>itpump run {name}: {outcome}</title><style>{STYLE}</style></head><body>",
         f"<h1 class='{outcome}'>{name}: {outcome}</h1>",
         f"<p>{html.escape(summary['reason'])}</p>",
-        header_html(provenance, rig),
     ]
     overrides = override_lines(summary.get("drug_limits"))
     if overrides:  # right under the verdict: a run on changed drug limits says so first
         parts.append(f"<div class='fail'><h2>{html.escape(overrides[0])}</h2><ul>"
                      + "".join(f"<li>{html.escape(line)}</li>" for line in overrides[1:]) + "</ul></div>")
+    parts.append(header_html(provenance, rig))
     if outcome == "ERROR":
         lines = run_coverage(summary).lines()
         parts.append("<div class='coverage'><h2>What ran and what did not</h2><ul>"
