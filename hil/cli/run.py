@@ -31,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="start of the balance sampling window (default: the first delivery step)")
     parser.add_argument("--gravimetric-duration-h", type=float, default=DEFAULT_GRAVIMETRIC_DURATION_H,
                         help=f"length of that window (default {DEFAULT_GRAVIMETRIC_DURATION_H:g})")
+    parser.add_argument("--operator", default=None, help="who runs it (recorded and shown in the report)")
+    parser.add_argument("--dut", default=None, metavar="ID",
+                        help="device-under-test identifier, e.g. pump serial or firmware build (recorded)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=handle)
 
@@ -52,7 +55,8 @@ def handle(args: argparse.Namespace) -> int:
         options = RunOptions(out_dir=args.out or default_out(scenario), time_compression_factor=args.time_compression,
                              gravimetric_start_h=args.gravimetric_start_h,
                              gravimetric_duration_h=args.gravimetric_duration_h,
-                             progress=not (args.json or args.no_progress))
+                             progress=not (args.json or args.no_progress), operator=args.operator,
+                             dut_id=args.dut)
         result = run_scenario(scenario, rig, options)
     except (BadInput, ValueError, RunInterrupted) as exc:
         return _bad_input(args, str(exc))

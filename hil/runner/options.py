@@ -21,6 +21,10 @@ class RunOptions:
     delivered_profile_resolution_s: float = 900.0
     """Spacing of the balance measurements that scale the delivered profile for the PK prediction (finer
     spacing adds PK segments and cost, not information: the balance resolves volume, not minute flow)."""
+    operator: str | None = None
+    """Who ran it (recorded in run_started and shown in the report)."""
+    dut_id: str | None = None
+    """The device under test's identifier, e.g. a pump serial or a firmware build (recorded and shown)."""
     max_wall_step_s: float = 1.0
     """On wall-clock rigs the loop wakes at least this often (Ctrl-C is honoured between wake-ups)."""
 

@@ -31,6 +31,7 @@ from hil.rig.motion_horizon import check_motion_horizon
 from hil.rig.registry import NE1000_MAX_WATCHDOG_S
 from hil.rig.rig import check_time_compression
 from hil.runner import provenance
+from hil.runner.scenario_plan import scenario_plan_fields
 from hil.runner.execution import Execution, SetupRejected
 from hil.runner.firmware_setup import ScenarioSetupError, effective_drug_limits, firmware_config, syringe_fill_ul
 from hil.runner.interrupt import InterruptFlag, RunAborted, RunInterrupted
@@ -141,6 +142,7 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
                   interrupt: InterruptFlag) -> RunResult:
     scenario, rig_config = prepared.scenario, prepared.rig
     started = provenance.utc_now()
+    revision = provenance.git_revision()
     pk_peaks: dict = {}
     # flushed per event always (a killed process keeps every line); fsynced too on wall-clock rigs (power loss)
     with RecordWriter(run_dir / RECORD_FILENAME, fsync=rig_config.clock == "wall") as record:
@@ -151,14 +153,16 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
                 run_id=provenance.run_id(scenario.name, started), scenario_name=scenario.name,
                 rig_id=rig_config.rig_id,
                 config_sha256={str(path): provenance.sha256_of(path) for path in (*paths, scenario.drug.library_path())},
-                git_revision=provenance.git_revision(), seeds=_seeds(scenario, rig_config),
+                git_revision=revision, seeds=_seeds(scenario, rig_config),
                 tool_version=provenance.tool_version(), time_compression_factor=options.time_compression_factor,
                 clock=rig_config.clock, started_utc=started.isoformat(),
                 balance_density_g_per_ml=balance.density_g_per_ml if balance else None,
                 balance_evaporation_rate_mg_per_h=balance.evaporation_rate_mg_per_h if balance else None,
                 balance_sample_interval_s=balance.sample_interval_s if balance else None,
                 duration_h=scenario.duration_h, supervision_period_s=scenario.supervision_period_s,
-                scenario_requirement_ids=list(scenario.requirement_ids))
+                scenario_requirement_ids=list(scenario.requirement_ids),
+                operator=options.operator, dut_id=options.dut_id, git_dirty=provenance.git_dirty(revision),
+                dependency_versions=provenance.dependency_versions(), **scenario_plan_fields(scenario))
             record.write(ev.DRUG_LIMITS, **prepared.drug_limits.record_fields())  # overrides are never silent
         try:
             with progress_reporter(options.progress, scenario.duration_h) as progress:
@@ -215,7 +219,8 @@ def _execute_on(rig: Rig, prepared: Prepared, record: RecordWriter, options: Run
         try:
             rig.open()
             with interrupt.shielded():
-                record.write(ev.RIG_OPENED, findings=list(rig.open_findings))
+                record.write(ev.RIG_OPENED, findings=list(rig.open_findings),
+                             **provenance.rig_identity(rig.pump, rig.balance))
             execution = Execution(scenario, rig, record, options, fw_config, limits, progress)
             outcome, reason = execution.run(interrupt)
             pk_peaks.update(execution.pk_peaks)
