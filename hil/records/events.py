@@ -86,7 +86,7 @@ REQUIRED_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
     INTERRUPT: {"phase": _str, "detail": _str},
     DRUG_LIMITS: {"drug_name": _str, "library_file": _str, "overrides": _list_of(_dict),
                   "acknowledge_beyond_label": STR_OR_NULL},
-    RIG_OPENED: {"ports": _dict, "devices": _dict, "findings": STRINGS},
+    RIG_OPENED: {"ports": _dict, "devices": _dict},
 }
 OPTIONAL_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
     RUN_STARTED: {"balance_density_g_per_ml": NUMBER_OR_NULL, "balance_evaporation_rate_mg_per_h": NUMBER_OR_NULL,
@@ -97,6 +97,7 @@ OPTIONAL_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
                   "git_dirty": _or_null(_bool), "dependency_versions": _dict, "trumpet_limits": _dict},
     STEP: {"expected_decision": STR_OR_NULL, "decision_requirement_ids": STRINGS},
     ENVELOPE: {"outcome": _str, "comparator": STR_OR_NULL},
+    RIG_OPENED: {"findings": STRINGS},
 }
 """Fields the outputs read where present: checked for type when they are there."""
 EVENT_KINDS: tuple[str, ...] = tuple(REQUIRED_FIELDS)
