@@ -24,6 +24,9 @@ DRUG_LIMITS = "drug_limits"
 INTERRUPT = "interrupt"
 """The operator interrupted the run (Ctrl-C): phase and what was done. Written before run_finished (which is then
 ERROR) or, if the interrupt came while the outputs were rendered, after it (the run is then ERROR)."""
+STOPPED_ON_ALARM = "stopped_on_alarm"
+"""The run was ended by --stop-on-alarm: the alarm, its priority and when it latched, the threshold, what stopping
+the pump did. Written before run_finished (which is then ERROR, naming the alarm)."""
 
 OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
 
@@ -82,6 +85,8 @@ REQUIRED_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
     EXPECTATION: {"name": _str, "passed": _bool, "detail": _str, "requirement_ids": STRINGS},
     RUN_FINISHED: {"outcome": _str, "reason": _str},
     INTERRUPT: {"phase": _str, "detail": _str},
+    STOPPED_ON_ALARM: {"t_s": _number, "alarm": _str, "priority": _str, "alarm_t_s": _number, "stop_on_alarm": _str,
+                       "detail": _str},
     DRUG_LIMITS: {"drug_name": _str, "library_file": _str, "overrides": _list_of(_dict),
                   "acknowledge_beyond_label": STR_OR_NULL},
 }
