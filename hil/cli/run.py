@@ -34,7 +34,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--operator", default=None, help="who runs it (recorded and shown in the report)")
     parser.add_argument("--dut", default=None, metavar="ID",
                         help="device-under-test identifier, e.g. pump serial or firmware build (recorded)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="no progress bar (virtual clock) or live status (wall clock) on the terminal")
+    parser.add_argument("--stop-on-alarm", choices=("low", "medium", "high"), default=None, metavar="PRIORITY",
+                        help="end the run (pump stopped, ERROR) when an alarm of PRIORITY (low|medium|high) or "
+                             "higher latches")
     parser.set_defaults(func=handle)
 
 
@@ -55,8 +59,8 @@ def handle(args: argparse.Namespace) -> int:
         options = RunOptions(out_dir=args.out or default_out(scenario), time_compression_factor=args.time_compression,
                              gravimetric_start_h=args.gravimetric_start_h,
                              gravimetric_duration_h=args.gravimetric_duration_h,
-                             progress=not (args.json or args.no_progress), operator=args.operator,
-                             dut_id=args.dut)
+                             progress=not (args.json or args.no_progress), print_run_dir=not args.json,
+                             stop_on_alarm=args.stop_on_alarm, operator=args.operator, dut_id=args.dut)
         result = run_scenario(scenario, rig, options)
     except (BadInput, ValueError, RunInterrupted) as exc:
         return _bad_input(args, str(exc))

@@ -27,6 +27,9 @@ RIG_OPENED = "rig_opened"
 """Written once the rig is open: the ports each device was found on and what it reported about itself (pump
 model and firmware version, balance serial number) and what opening it found and dealt with (findings, e.g. a
 watchdog alarm a previous host left on the pump)."""
+STOPPED_ON_ALARM = "stopped_on_alarm"
+"""The run was ended by --stop-on-alarm: the alarm, its priority and when it latched, the threshold, what stopping
+the pump did. Written before run_finished (which is then ERROR, naming the alarm)."""
 
 OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
 
@@ -84,6 +87,8 @@ REQUIRED_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
     EXPECTATION: {"name": _str, "passed": _bool, "detail": _str, "requirement_ids": STRINGS},
     RUN_FINISHED: {"outcome": _str, "reason": _str},
     INTERRUPT: {"phase": _str, "detail": _str},
+    STOPPED_ON_ALARM: {"t_s": _number, "alarm": _str, "priority": _str, "alarm_t_s": _number, "stop_on_alarm": _str,
+                       "detail": _str},
     DRUG_LIMITS: {"drug_name": _str, "library_file": _str, "overrides": _list_of(_dict),
                   "acknowledge_beyond_label": STR_OR_NULL},
     RIG_OPENED: {"ports": _dict, "devices": _dict},
