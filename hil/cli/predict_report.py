@@ -11,14 +11,21 @@ from firmware_sim.pk.envelopes import EnvelopeResult, evaluate_envelopes
 from firmware_sim.pk.model import OUTPUT_NAMES, PatientBatch, systemic_values
 from firmware_sim.pk.params import BaclofenParams, params_for_weight
 from firmware_sim.pk.population import sample_population
-from firmware_sim.pk.predict import DEFAULT_PERCENTILES, Prediction, predict, predict_population
+from firmware_sim.pk.population_series import population_percentiles
+from firmware_sim.pk.population_verdict import PopulationVerdict, evaluate_population
+from firmware_sim.pk.predict import DEFAULT_PERCENTILES, Prediction, predict
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
 from firmware_sim.units import H_PER_DAY, MIN_PER_H, NG_PER_MCG
 from hil.cli.exit_codes import ExitCode
 from hil.cli.json_output import print_result
 from hil.cli.predict import BOLUS_DURATION_H, MAX_SAMPLES, argument_error
-from hil.results.prediction import PeakValue, PopulationPrediction, PredictionInputs, TypicalPrediction
+from hil.results.prediction import (PeakValue, PopulationEnvelopeCheck, PopulationPrediction, PopulationVerdictResult,
+                                   PredictionInputs, TypicalPrediction)
 from hil.results.run import EnvelopeCheck
+
+_WORST_PARAMS_SHOWN = ("lumbar_volume_ml", "lumbar_clearance_ml_per_h", "lumbar_cisternal_flow_ml_per_h",
+                       "systemic_clearance_l_per_h", "plasma_central_volume_l", "plasma_peripheral_volume_l", "weight_kg")
+"""The sampled parameters (and the weight) printed for an envelope's worst patient; --json has them all."""
 
 
 def build_profile(rate_mcg_per_day: float, bolus_mcg: float, hours: float) -> DeliveryProfile:
@@ -38,15 +45,20 @@ def sample_times_h(hours: float, step_min: float) -> np.ndarray:
 
 def run(args: argparse.Namespace) -> int:
     t_h = sample_times_h(args.hours, args.step_min)
-    n_samples = len(t_h) * (args.population or 1)
+    n_samples = len(t_h)
     if n_samples > MAX_SAMPLES:
-        return argument_error(args, f"{n_samples} samples (patients x times) exceed {MAX_SAMPLES}: raise --step-min or "
-                                    f"lower --population")
+        return argument_error(args, f"{n_samples} samples per patient exceed {MAX_SAMPLES}: raise --step-min or lower --hours")
     params = params_for_weight(args.weight_kg)
     profile = build_profile(args.rate_mcg_per_day, args.bolus_mcg, args.hours)
     typical = predict(profile, t_h, params)
     envelopes = evaluate_envelopes(typical)
-    report = _single_report(args, typical, envelopes) if args.population is None else _population_report(args, profile, t_h, envelopes)
+    if args.population is None:
+        report = _single_report(args, typical, envelopes)
+    else:
+        verdict = evaluate_population(profile, count=args.population, seed=args.seed, horizon_h=args.hours,
+                                      weight_kg=args.weight_kg, sample_times_h=t_h,
+                                      min_fraction_passing=args.min_fraction_passing)
+        report = _population_report(args, profile, t_h, envelopes, verdict)
     if args.json:
         print_result(report)
     else:
@@ -88,11 +100,12 @@ def _single_report(args, prediction: Prediction, envelopes: tuple[EnvelopeResult
         steady_state=_steady_state(prediction.params, args.rate_mcg_per_day), **_verdict(envelopes))
 
 
-def _population_report(args, profile: DeliveryProfile, t_h: np.ndarray, envelopes) -> PopulationPrediction:
+def _population_report(args, profile: DeliveryProfile, t_h: np.ndarray, envelopes,
+                       verdict: PopulationVerdict) -> PopulationPrediction:
     batch = sample_population(args.population, args.seed, weight_kg=args.weight_kg)
-    population = predict_population(profile, t_h, batch)
-    percentiles = population.percentiles(DEFAULT_PERCENTILES)
-    peaks = population.sampled_peaks()
+    summary = population_percentiles(profile, t_h, batch, DEFAULT_PERCENTILES)   # chunked: bounded memory
+    percentiles, peaks = summary.percentiles, summary.sampled_peaks
+    population_verdict = population_verdict_result(verdict)
     return PopulationPrediction(
         inputs=_inputs(args), n_patients=args.population, seed=args.seed, percentiles=DEFAULT_PERCENTILES,
         t_h=t_h.tolist(),
@@ -101,10 +114,27 @@ def _population_report(args, profile: DeliveryProfile, t_h: np.ndarray, envelope
         sampled_peak_percentiles={
             name: {f"p{q:g}": float(v) for q, v in zip(DEFAULT_PERCENTILES, np.percentile(peaks[name], DEFAULT_PERCENTILES))}
             for name in OUTPUT_NAMES},
-        envelopes_patient="typical patient (population typical values)", **_verdict(envelopes))
+        envelopes_patient="typical patient (population typical values)",
+        envelopes=[envelope_check(e) for e in envelopes],
+        outcome=population_verdict.outcome,   # decides the exit code
+        population_verdict=population_verdict)
 
 
-def _print_summary(args, prediction: Prediction, envelopes, report: dict) -> None:
+def population_verdict_result(verdict: PopulationVerdict) -> PopulationVerdictResult:
+    """firmware_sim.pk's population verdict in the result vocabulary (outcome, and passed derived from it)."""
+    return PopulationVerdictResult(
+        outcome=verdict.outcome, n_patients=verdict.n_patients, seed=verdict.seed, horizon_h=verdict.horizon_h,
+        min_fraction_passing=verdict.min_fraction_passing,
+        envelopes=[PopulationEnvelopeCheck(
+            outcome=e.outcome, name=e.name, unit=e.unit, limit=e.limit, requirement_ids=e.requirement_ids,
+            n_patients=e.n_patients, n_passing=e.n_passing, n_not_evaluated=e.n_not_evaluated,
+            fraction_passing=e.fraction_passing, min_fraction_passing=e.min_fraction_passing, p5=e.p5, p50=e.p50,
+            p95=e.p95, worst_patient_index=e.worst_patient_index,
+            worst_patient_params=None if e.worst_patient_params is None else vars(e.worst_patient_params).copy(),
+            worst_value=e.worst_value, reason=e.reason, comparator=e.comparator) for e in verdict.envelopes])
+
+
+def _print_summary(args, prediction: Prediction, envelopes, report: TypicalPrediction | PopulationPrediction) -> None:
     regimen = []
     if args.bolus_mcg:
         regimen.append(f"bolus {args.bolus_mcg:g} mcg over 1 min at t=0")
@@ -127,9 +157,20 @@ def _print_summary(args, prediction: Prediction, envelopes, report: dict) -> Non
     print("\nEnvelopes" + (" (typical patient)" if args.population is not None else "") + ":")
     for e in envelopes:
         print(f"  {e.outcome.value:4s} {e.name:26s} {', '.join(e.requirement_ids):20s} {e.reason}")
-    print(f"\n{report.outcome.value}: {_overall(envelopes)}")
+    if args.population is not None:
+        verdict = report.population_verdict
+        print(f"\nPopulation verdict ({verdict.n_patients} patients, each envelope must pass in at least "
+              f"{100 * verdict.min_fraction_passing:.4g} % of them; true peaks per patient): {verdict.outcome.value}")
+        for e in verdict.envelopes:
+            print(f"  {e.outcome.value:4s} {e.name:26s} {', '.join(e.requirement_ids):20s} {e.reason}")
+            if e.worst_patient_params is not None:
+                params = e.worst_patient_params
+                print("       worst patient: " + ", ".join(f"{k} {params[k]:.4g}" for k in _WORST_PARAMS_SHOWN))
+    print(f"\n{report.outcome.value}: {_overall(envelopes, report)}")
 
 
-def _overall(envelopes: tuple[EnvelopeResult, ...]) -> str:
-    counts = Counter(e.outcome.value for e in envelopes)
-    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items())) + " envelope(s)"
+def _overall(envelopes: tuple[EnvelopeResult, ...], report: TypicalPrediction | PopulationPrediction) -> str:
+    judged = report.population_verdict.envelopes if isinstance(report, PopulationPrediction) else envelopes
+    counts = Counter(e.outcome.value for e in judged)
+    whose = " (population verdict)" if isinstance(report, PopulationPrediction) else ""
+    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items())) + f" envelope(s){whose}"

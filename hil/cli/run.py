@@ -31,7 +31,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="start of the balance sampling window (default: the first delivery step)")
     parser.add_argument("--gravimetric-duration-h", type=float, default=DEFAULT_GRAVIMETRIC_DURATION_H,
                         help=f"length of that window (default {DEFAULT_GRAVIMETRIC_DURATION_H:g})")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--operator", default=None, help="who runs it (recorded and shown in the report)")
+    parser.add_argument("--dut", default=None, metavar="ID",
+                        help="device-under-test identifier, e.g. pump serial or firmware build (recorded)")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="no progress bar (virtual clock) or live status (wall clock) on the terminal")
+    parser.add_argument("--stop-on-alarm", choices=("low", "medium", "high"), default=None, metavar="PRIORITY",
+                        help="end the run (pump stopped, ERROR) when an alarm of PRIORITY (low|medium|high) or "
+                             "higher latches")
     parser.set_defaults(func=handle)
 
 
@@ -52,7 +59,8 @@ def handle(args: argparse.Namespace) -> int:
         options = RunOptions(out_dir=args.out or default_out(scenario), time_compression_factor=args.time_compression,
                              gravimetric_start_h=args.gravimetric_start_h,
                              gravimetric_duration_h=args.gravimetric_duration_h,
-                             progress=not (args.json or args.no_progress))
+                             progress=not (args.json or args.no_progress), print_run_dir=not args.json,
+                             stop_on_alarm=args.stop_on_alarm, operator=args.operator, dut_id=args.dut)
         result = run_scenario(scenario, rig, options)
     except (BadInput, ValueError) as exc:
         return fail(args, ErrorKind.BAD_INPUT, str(exc))

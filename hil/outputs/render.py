@@ -25,6 +25,7 @@ from hil.outputs.junit import write_junit
 from hil.outputs.plots import PlotResult, write_plots
 from hil.outputs.summary import build_summary, record_outcome
 from hil.outputs.traceability import TRACEABILITY_FILENAME, write_run_matrix
+from hil.records import events as ev
 from hil.records.reader import RunRecord, read_record
 from hil.records.writer import RECORD_FILENAME
 from hil.results.base import dump_json
@@ -133,7 +134,8 @@ def _write_final(result: RenderResult, matrix: TraceabilityMatrix | None, images
         cut = []
         with shield():
             for name, action in (("html", lambda: write_html(_summary(record, result), matrix, images, notes,
-                                                             result.failures, directory / HTML_FILENAME)),
+                                                             result.failures, directory / HTML_FILENAME,
+                                                             rig=next(iter(record.of_kind(ev.RIG_OPENED)), None))),
                                  ("summary", lambda: _write_summary(record, result))):
                 try:
                     _attempt(name, result.failures, action)

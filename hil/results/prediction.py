@@ -1,7 +1,8 @@
 """`itpump predict --json`: a typical-patient or a population prediction, with the envelope verdicts.
 
-The outcome is the combination (firmware_sim.outcome.combine) of the envelopes' outcomes, judged on the
-typical patient; concentrations are in ng/mL (their names say so), times in hours.
+A typical prediction's outcome is the combination (firmware_sim.outcome.combine) of its envelopes' outcomes; a
+population prediction's is its population verdict's (every envelope judged on every patient). Concentrations
+are in ng/mL (their names say so), times in hours.
 """
 from __future__ import annotations
 
@@ -51,6 +52,39 @@ Percentiles = dict[str, tuple[float, ...]]
 """{"p5": [...], "p50": [...], "p95": [...]} over the patients, at each t_h."""
 
 
+class PopulationEnvelopeCheck(OutcomeResult):
+    """One envelope judged on every virtual patient; values (p5, p50, p95, worst_value, limit) in `unit`."""
+    name: str
+    unit: str
+    limit: float
+    requirement_ids: tuple[str, ...]
+    n_patients: int
+    n_passing: int
+    n_not_evaluated: int
+    fraction_passing: float
+    min_fraction_passing: float
+    p5: float | None
+    """Percentiles of the value over the evaluated patients (None when none was evaluated)."""
+    p50: float | None
+    p95: float | None
+    worst_patient_index: int | None
+    """Index in the seeded population (sample_population order)."""
+    worst_patient_params: dict[str, float | None] | None
+    """That patient's PK parameters, each with its unit in its name (None where the model leaves one unset)."""
+    worst_value: float | None
+    reason: str
+    comparator: str | None = None
+
+
+class PopulationVerdictResult(OutcomeResult):
+    """The population verdict: an envelope fails when fewer than min_fraction_passing of the patients pass it."""
+    n_patients: int
+    seed: int
+    horizon_h: float
+    min_fraction_passing: float
+    envelopes: tuple[PopulationEnvelopeCheck, ...]
+
+
 class PopulationPrediction(_Prediction):
     """`itpump predict --population N --seed S --json`: percentiles over virtual patients."""
     kind: Literal["population"] = "population"
@@ -64,7 +98,9 @@ class PopulationPrediction(_Prediction):
     sampled_peak_percentiles: dict[str, dict[str, float]]
     """By output name: {"p5": ..., "p50": ..., "p95": ...} of the patients' sampled peaks (ng/mL)."""
     envelopes_patient: str
-    """Whose prediction the envelopes judge (the typical patient)."""
+    """Whose prediction `envelopes` judge (the typical patient)."""
+    population_verdict: PopulationVerdictResult
+    """Every envelope over the patients: its outcome is the prediction's outcome (and exit code)."""
 
 
 PredictionResult = Annotated[Union[TypicalPrediction, PopulationPrediction], Field(discriminator="kind")]

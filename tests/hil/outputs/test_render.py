@@ -87,7 +87,7 @@ def test_all_outputs_render_from_the_record(tmp_path):
     assert matrix.requirement("SR-DOSE-002").evidence[0].kind == "step"
 
     page = (tmp_path / "report.html").read_text()
-    assert page.count("data:image/png;base64,") == 5
+    assert page.count("data:image/png;base64,") == 6  # volumes, residuals, pk, alarms, trumpet, start-up
     assert "SR-DOSE-002" in page and "deadbeef" in page and "low_reservoir" in page
     assert "src=\"volumes.png\"" not in page  # self-contained
 
