@@ -75,6 +75,8 @@ def test_predict_json_validates(extra, validators):
     validate(validators, "prediction", out)
     assert code == 0 and (out["outcome"], out["passed"]) == ("PASS", True)
     assert out["kind"] == ("population" if extra else "typical") and out["inputs"]["horizon_h"] == 4
+    if extra:  # the population verdict decides the outcome
+        assert out["outcome"] == out["population_verdict"]["outcome"] and out["population_verdict"]["n_patients"] == 20
 
 
 def test_predict_json_of_envelopes_not_evaluated_is_not_a_pass(validators):
