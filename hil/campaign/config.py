@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
 from hil.emulators.fault_catalog import ALL_FAULTS
@@ -91,6 +91,13 @@ class UnsafeWhen(StrictModel):
                                 "into a therapy scenario that expects no alarm fails it by design")
 
 
+FaultPlanEntry = Annotated[
+    Union[Annotated[Literal["none"], Tag("none")], Annotated[FaultPlan, Tag("plan")]],
+    Discriminator(lambda value: "none" if isinstance(value, str) else "plan"),
+]
+"""`none` or a plan: a mapping is checked as a plan only (its errors are not mixed with the literal's)."""
+
+
 class CampaignConfig(StrictModel):
     name: CampaignName
     description: str = ""
@@ -98,7 +105,7 @@ class CampaignConfig(StrictModel):
     scenarios: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     rigs: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     seeds: WholeNumber = Field(1, ge=1, le=MAX_SEEDS)
-    faults: list[Union[Literal["none"], FaultPlan]] = Field(default_factory=lambda: [NO_FAULT], min_length=1)
+    faults: list[FaultPlanEntry] = Field(default_factory=lambda: [NO_FAULT], min_length=1)
     patients: Patients | None = None
     expect: UnsafeWhen = UnsafeWhen()
 

@@ -20,6 +20,14 @@ RUN_FOLDER = "run"
 INPUTS_FOLDER = "inputs"
 
 
+def _worker_name() -> str:
+    try:
+        from distributed import get_worker
+        return str(get_worker().address)
+    except (ImportError, ValueError):  # not on a Dask worker (called directly)
+        return socket.gethostname()
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -49,7 +57,7 @@ def execute_run(planned: dict[str, Any]) -> dict[str, Any]:
 
     spec = planned["spec"]
     started = time.monotonic()
-    result: dict[str, Any] = {"run_id": planned["run_id"], "index": planned["index"], "worker": socket.gethostname(),
+    result: dict[str, Any] = {"run_id": planned["run_id"], "index": planned["index"], "worker": _worker_name(),
                               "files": {}, "record_sha256": None, "assessment": None, "error": None}
     with tempfile.TemporaryDirectory(prefix="itpump-campaign-") as tmp:
         folder = Path(tmp)
