@@ -80,8 +80,9 @@ def finished_line(campaign_dir: Path, run: PlannedRun, result: dict[str, Any]) -
                             "fault": None, "envelopes": [], "dose": None, "unsafe": [], "alarms": [], "patients": None}
     files = result.get("files") or {}
     if RECORD_FILENAME not in files:
-        line["lost_reason"] = "no record came back from the worker"
-        line["reason"] = result.get("error") or line["lost_reason"]
+        error = (result.get("error") or "").strip()
+        line["lost_reason"] = "no record came back from the worker" + (f": {error.splitlines()[0]}" if error else "")
+        line["reason"] = error or line["lost_reason"]
         return finite(line)
     folder = _write_folder(campaign_dir, run, files)
     line["folder"] = str(folder.relative_to(campaign_dir))
