@@ -10,10 +10,17 @@ from firmware_sim.pk.envelopes import EnvelopeResult, evaluate_envelopes
 from firmware_sim.pk.model import OUTPUT_NAMES, PatientBatch, systemic_values
 from firmware_sim.pk.params import BaclofenParams, params_for_weight
 from firmware_sim.pk.population import sample_population
-from firmware_sim.pk.predict import DEFAULT_PERCENTILES, Prediction, predict, predict_population
+from firmware_sim.pk.population_series import population_percentiles
+from firmware_sim.pk.population_verdict import PopulationVerdict, evaluate_population
+from firmware_sim.pk.predict import DEFAULT_PERCENTILES, Prediction, predict
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
 from firmware_sim.units import H_PER_DAY, MIN_PER_H, NG_PER_MCG
 from hil.cli.predict import BOLUS_DURATION_H, MAX_SAMPLES, argument_error
+
+
+_WORST_PARAMS_SHOWN = ("lumbar_volume_ml", "lumbar_clearance_ml_per_h", "lumbar_cisternal_flow_ml_per_h",
+                       "systemic_clearance_l_per_h", "plasma_central_volume_l", "plasma_peripheral_volume_l", "weight_kg")
+"""The sampled parameters (and the weight) printed for an envelope's worst patient; --json has them all."""
 
 
 def build_profile(rate_mcg_per_day: float, bolus_mcg: float, hours: float) -> DeliveryProfile:
@@ -33,19 +40,25 @@ def sample_times_h(hours: float, step_min: float) -> np.ndarray:
 
 def run(args: argparse.Namespace) -> int:
     t_h = sample_times_h(args.hours, args.step_min)
-    n_samples = len(t_h) * (args.population or 1)
+    n_samples = len(t_h)
     if n_samples > MAX_SAMPLES:
-        return argument_error(f"{n_samples} samples (patients x times) exceed {MAX_SAMPLES}: raise --step-min or lower --population")
+        return argument_error(f"{n_samples} samples per patient exceed {MAX_SAMPLES}: raise --step-min or lower --hours")
     params = params_for_weight(args.weight_kg)
     profile = build_profile(args.rate_mcg_per_day, args.bolus_mcg, args.hours)
     typical = predict(profile, t_h, params)
     envelopes = evaluate_envelopes(typical)
-    report = _single_report(args, typical, envelopes) if args.population is None else _population_report(args, profile, t_h, envelopes)
+    if args.population is None:
+        report, passed = _single_report(args, typical, envelopes), all(e.passed for e in envelopes)
+    else:
+        verdict = evaluate_population(profile, count=args.population, seed=args.seed, horizon_h=args.hours,
+                                      weight_kg=args.weight_kg, sample_times_h=t_h,
+                                      min_fraction_passing=args.min_fraction_passing)
+        report, passed = _population_report(args, profile, t_h, envelopes, verdict), verdict.outcome.passed
     if args.json:
         print(json.dumps(report))
     else:
         _print_summary(args, typical, envelopes, report)
-    return 0 if all(e.passed for e in envelopes) else 1
+    return 0 if passed else 1
 
 
 def _inputs(args: argparse.Namespace) -> dict:
@@ -72,11 +85,10 @@ def _single_report(args, prediction: Prediction, envelopes: tuple[EnvelopeResult
     return report
 
 
-def _population_report(args, profile: DeliveryProfile, t_h: np.ndarray, envelopes) -> dict:
+def _population_report(args, profile: DeliveryProfile, t_h: np.ndarray, envelopes, verdict: PopulationVerdict) -> dict:
     batch = sample_population(args.population, args.seed, weight_kg=args.weight_kg)
-    population = predict_population(profile, t_h, batch)
-    percentiles = population.percentiles(DEFAULT_PERCENTILES)
-    peaks = population.sampled_peaks()
+    summary = population_percentiles(profile, t_h, batch, DEFAULT_PERCENTILES)   # chunked: bounded memory
+    percentiles, peaks = summary.percentiles, summary.sampled_peaks
     report = {"inputs": _inputs(args), "n_patients": args.population, "seed": args.seed,
               "percentiles": list(DEFAULT_PERCENTILES), "t_h": t_h.tolist()}
     for name in OUTPUT_NAMES:
@@ -86,6 +98,7 @@ def _population_report(args, profile: DeliveryProfile, t_h: np.ndarray, envelope
         for name in OUTPUT_NAMES}
     report["envelopes_patient"] = "typical patient (population typical values)"
     report["envelopes"] = [e.to_dict() for e in envelopes]
+    report["population_verdict"] = verdict.to_dict()   # decides the exit code
     return report
 
 
@@ -112,3 +125,12 @@ def _print_summary(args, prediction: Prediction, envelopes, report: dict) -> Non
     print("\nEnvelopes" + (" (typical patient)" if args.population is not None else "") + ":")
     for e in envelopes:
         print(f"  {e.outcome.value:4s} {e.name:26s} {', '.join(e.requirement_ids):20s} {e.reason}")
+    if args.population is not None:
+        verdict = report["population_verdict"]
+        print(f"\nPopulation verdict ({verdict['n_patients']} patients, each envelope must pass in at least "
+              f"{100 * verdict['min_fraction_passing']:.4g} % of them; true peaks per patient): {verdict['outcome']}")
+        for e in verdict["envelopes"]:
+            print(f"  {e['outcome']:4s} {e['name']:26s} {', '.join(e['requirement_ids']):20s} {e['reason']}")
+            if e["worst_patient_params"] is not None:
+                params = e["worst_patient_params"]
+                print("       worst patient: " + ", ".join(f"{k} {params[k]:.4g}" for k in _WORST_PARAMS_SHOWN))
