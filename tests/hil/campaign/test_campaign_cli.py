@@ -45,6 +45,10 @@ def test_smoke_campaign_on_two_process_workers(smoke):
     assert summary["faults_detected"]["by_alarm"] == {"motor_stall": 2}  # stall and occlusion stop the motor
     assert [u["fault"] for u in summary["faults_undetected"]] == ["balance.unstable"]
     assert summary["faults_undetected"][0]["harmless"] is True
+    for entry in summary["envelopes"].values():
+        patients = entry["patients"]  # 200 virtual patients per run, judged on each run's delivered profile
+        assert patients["n_patients"] == 4 * 200 and patients["n_passing"] <= patients["n_patients"]
+        assert patients["p5"] <= patients["p50"] <= patients["p95"]
     assert summary == json.loads((folder / "summary.json").read_text())  | {"folder": summary["folder"]}
     kinds = [line["kind"] for line in journal_lines(folder)]
     assert kinds == ["campaign"] + ["planned"] * 4 + ["finished"] * 4

@@ -141,3 +141,20 @@ def test_the_largest_window_dose_is_exact_on_overlapping_segments_and_boluses():
     assert 16.0 <= start_h <= 30.0
     assert max_window_dose(profile, 0.25)[0] == pytest.approx(0.25 * 110.0 + 0.0) or \
         max_window_dose(profile, 0.25)[0] == pytest.approx(0.25 * 10.0 + 50.0)
+
+
+@pytest.mark.requirements("SR-HIL-006", "SR-PK-005")
+def test_the_patients_of_a_lost_run_count_as_not_passing():
+    from hil.campaign.population_summary import envelope_patients
+
+    runs = [planned(0), planned(1)]
+    for run in runs:
+        run.spec["patients"] = {"count": 100, "seed": 1}
+    judged = {"plasma_ceiling": {"n_passing": 100, "quantiles": [float(q) for q in range(101)]}}
+    lines = [{"run_id": runs[0].run_id, "record_lost": False, "patients": {"envelopes": judged}},
+             {"run_id": runs[1].run_id, "record_lost": True, "patients": {"envelopes": judged}}]
+    envelopes: dict = {}
+    envelope_patients(envelopes, lines, runs)
+    pooled = envelopes["plasma_ceiling"]["patients"]
+    assert (pooled["n_patients"], pooled["n_passing"], pooled["fraction_passing"]) == (200, 100, 0.5)
+    assert pooled["p50"] == pytest.approx(50.0)
