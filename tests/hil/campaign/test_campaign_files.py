@@ -110,3 +110,18 @@ def test_the_bundled_campaigns_load_and_expand_with_stable_identities():
         config = campaign.config
         assert len(first) == len(config.scenarios) * len(config.rigs) * len(config.faults) * config.seeds
     assert len(expand(load_campaign(CHECKOUT_BENCH_CONFIGS / "campaigns" / "nightly.yaml"))) >= 200
+
+
+def test_resuming_with_a_campaign_file_that_no_longer_expands_to_the_plan_is_refused(tmp_path, capsys):
+    from hil.campaign.journal import Journal
+
+    campaign = tmp_path / "campaign.yaml"
+    campaign.write_text(BASE + "seeds: 1\n")
+    folder = tmp_path / "out"
+    Journal.create(folder, {"name": "bad"}, expand(load_campaign(campaign)))
+    campaign.write_text(BASE + "seeds: 2\n")
+    code = main(["campaign", str(campaign), "--resume", str(folder), "--json"])
+    assert code == 2
+    assert "no longer expands to the runs planned" in json.loads(capsys.readouterr().out)["error"]
+    assert main(["campaign", "--resume", str(tmp_path), "--json"]) == 2  # not a campaign folder
+    assert "campaign.jsonl" in json.loads(capsys.readouterr().out)["error"]
