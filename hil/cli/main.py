@@ -33,6 +33,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "predict",
     "firmware_diagram",
     "list_cmd",
+    "campaign",
 )
 
 VERBOSE_HELP = "more log output on stderr: -v INFO, -vv DEBUG (including serial traffic)"
