@@ -39,6 +39,8 @@ BAD_INPUT = [  # (command line, the command its error object names)
     (("trumpet", "/no/such/balance.csv", "--rate-ul-per-h", "10"), "trumpet"),
     (("trumpet", "/no/such/balance.csv"), "trumpet"),             # argparse: --rate-ul-per-h required
     (("list", "everything"), "list"),
+    (("campaign", "no-such-campaign"), "campaign"),
+    (("campaign", "smoke", "--workers", "0"), "campaign"),
     (("list", "rigs", "-q", "-v"), "list"),
     (("-q", "-v", "list", "rigs"), None),                         # the top-level options, before any command
     (("no-such-command",), None),
