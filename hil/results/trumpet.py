@@ -1,7 +1,7 @@
 """`itpump trumpet --json`: the IEC 60601-2-24 trumpet analysis of a balance log.
 
-The outcome judges the mean error A against --max-mean-error-percent: PASS within it, FAIL beyond it, and
-NOT_EVALUATED when no limit was given (the analysis alone judges nothing).
+The outcome judges the analysis against the accuracy band (hil.outputs.plots_trumpet.TrumpetLimits: the mean
+error A, and Ep per window where a limit is given): PASS within it, FAIL beyond it.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ class TrumpetWindowResult(ResultModel):
 
 
 class TrumpetReport(OutcomeResult):
-    """`itpump trumpet --json`: the analysis, and the mean error judged against max_mean_error_percent."""
+    """`itpump trumpet --json`: the analysis, judged against the accuracy band (max_mean_error_percent)."""
     reason: str
     csv: str
     rate_ul_per_h: float
@@ -27,6 +27,9 @@ class TrumpetReport(OutcomeResult):
     density_g_per_ml: float
     evaporation_rate_mg_per_h: float
     mean_error_percent: float
-    max_mean_error_percent: float | None
+    max_mean_error_percent: float
+    """The band |A| must stay within."""
+    limits_source: str
+    """Where the band comes from (the default's basis, or --max-mean-error-percent)."""
     windows: tuple[TrumpetWindowResult, ...]
     png: str | None = None
