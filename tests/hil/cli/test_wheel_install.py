@@ -18,7 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[3]
 SOURCES = ("pyproject.toml", "setup.py", "README.md", "firmware_sim", "hil", "drivers", "bench_configs")
 # A file type and a folder bench_configs does not have yet: the wheel must carry them too.
-EXTRA_CONFIG = Path("campaigns") / "example.json"
+EXTRA_CONFIG = Path("wheel-check-extra") / "example.json"
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
