@@ -3,7 +3,7 @@ per file (FAIL).
 
 A scenario is checked with the drug library it uses (bundled or `library_file`) and its `limits_override`,
 under the same bounds as `itpump run`; its overrides are listed as warnings. Exit 0 when every file is valid,
-1 when one is not, 2 when a named file does not exist."""
+2 (bad input, as on every command) when one is not or a named file does not exist."""
 from __future__ import annotations
 
 import argparse
@@ -100,4 +100,4 @@ def handle(args: argparse.Namespace) -> int:
     else:
         for checked in files:
             print(format_file(checked))
-    return ExitCode.for_outcome(result.outcome)
+    return ExitCode.PASS if result.outcome is Outcome.PASS else ExitCode.BAD_INPUT  # an invalid config is bad input

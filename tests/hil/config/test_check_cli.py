@@ -1,4 +1,4 @@
-"""`itpump check`: PASS per valid file, FAIL with the located error per bad file, exit 0 / 1."""
+"""`itpump check`: PASS per valid file, FAIL with the located error per bad file, exit 0 / 2 (an invalid config is bad input)."""
 from __future__ import annotations
 
 from hil.cli.main import main
@@ -12,11 +12,11 @@ def test_shipped_rigs_check_ok(capsys):
     assert out.count("PASS ") == len(rigs)
 
 
-def test_bad_file_is_reported_with_line_and_exit_1(tmp_path, capsys):
+def test_bad_file_is_reported_with_line_and_exit_2(tmp_path, capsys):
     rig = tmp_path / "rig.yaml"
     rig.write_text((bench_configs_dir() / "rigs" / "emulated-ne1000.yaml").read_text().replace(
         "safe_mode: true", "safe_mode: true\n  safemode: false"))
-    assert main(["check", str(rig)]) == 1
+    assert main(["check", str(rig)]) == 2
     out = capsys.readouterr().out
     line = rig.read_text().splitlines().index("  safemode: false") + 1
     assert f"{rig}:{line}: pump.safemode: unknown key" in out
@@ -25,5 +25,5 @@ def test_bad_file_is_reported_with_line_and_exit_1(tmp_path, capsys):
 def test_unknown_kind_is_an_error(tmp_path, capsys):
     other = tmp_path / "thing.yaml"
     other.write_text("hello: 1\n")
-    assert main(["check", str(other)]) == 1
+    assert main(["check", str(other)]) == 2
     assert "cannot tell whether" in capsys.readouterr().out

@@ -102,12 +102,12 @@ def test_a_library_file_beyond_the_label_needs_its_own_acknowledgement(tmp_path,
     issue = only_issue(path, DrugLibraryEntry)
     assert issue.dotted_key == "hard_max_daily_dose_mcg" and issue.line == LIBRARY_HARD_MAX_LINE
     assert "beyond the label's range" in issue.message
-    assert main(["check", str(path)]) == 1
+    assert main(["check", str(path)]) == 2
     assert f"{path}:{LIBRARY_HARD_MAX_LINE}: hard_max_daily_dose_mcg: beyond" in capsys.readouterr().out
     path.write_text(path.read_text() + f"{ACK}\n")
     assert main(["check", str(path)]) == 0
     path.write_text(path.read_text().replace("hard_max_daily_dose_mcg: 3000", "hard_max_daily_dose_mcg: 40000"))
-    assert main(["check", str(path)]) == 1
+    assert main(["check", str(path)]) == 2
     assert f"{path}:{LIBRARY_HARD_MAX_LINE}: hard_max_daily_dose_mcg: Input should be less than or equal to 10000" \
         in capsys.readouterr().out
 
@@ -116,7 +116,7 @@ def test_a_library_file_beyond_the_label_needs_its_own_acknowledgement(tmp_path,
 def test_check_validates_the_library_a_scenario_uses(tmp_path, capsys):
     library = library_with(tmp_path, "hard_max_daily_dose_mcg: 1200", "hard_max_daily_dose_mcg: 3000")
     scenario = scenario_with(tmp_path, f"library_file: {library}")
-    assert main(["check", str(scenario)]) == 1
+    assert main(["check", str(scenario)]) == 2
     out = capsys.readouterr().out
     assert f"{scenario}:{DRUG_LINE}: drug.library_file: drug library {library} is invalid" in out
     assert f"{library}:{LIBRARY_HARD_MAX_LINE}: hard_max_daily_dose_mcg: beyond the label's range" in out

@@ -122,7 +122,7 @@ def test_library_file_must_be_a_regular_yaml_file(tmp_path, capsys):
         scenario.write_text(SCENARIO.read_text().replace("conc_mcg_per_ml: 2000",
                                                          f"conc_mcg_per_ml: 2000, library_file: {target}", 1))
         line = next(i for i, text in enumerate(scenario.read_text().splitlines(), 1) if "library_file" in text)
-        assert main(["check", str(scenario)]) == 1, kind
+        assert main(["check", str(scenario)]) == 2, kind
         out = capsys.readouterr().out
         assert f"{scenario}:{line}: drug.library_file: drug library {target} is invalid" in out, (kind, out)
         assert "Traceback" not in out
@@ -134,7 +134,7 @@ def test_library_file_contents_are_not_echoed(tmp_path, capsys):
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text(SCENARIO.read_text().replace("conc_mcg_per_ml: 2000",
                                                      f"conc_mcg_per_ml: 2000, library_file: {secret}", 1))
-    assert main(["check", str(scenario)]) == 1
+    assert main(["check", str(scenario)]) == 2
     out = capsys.readouterr().out
     assert f"drug library {secret} is invalid" in out and "not a drug library" in out
     assert "hunter2" not in out and "password" not in out
@@ -143,7 +143,7 @@ def test_library_file_contents_are_not_echoed(tmp_path, capsys):
 @pytest.mark.skipif(sys.platform == "win32", reason="fifo and /dev/zero are POSIX")
 def test_check_refuses_special_files_given_directly(tmp_path, capsys):
     for kind, path in _special_files(tmp_path).items():
-        assert main(["check", str(path)]) == 1, kind
+        assert main(["check", str(path)]) == 2, kind
         assert f"FAIL  invalid configuration {path}" in capsys.readouterr().out
 
 

@@ -97,7 +97,7 @@ def test_check_json_validates_with_one_result_per_file(tmp_path, validators):
     code, stdout, _ = run_cli("check", rigs[0], str(unknown), "--json")
     out = one_json_object(stdout)
     validate(validators, "check-result", out)
-    assert code == 1 and out["outcome"] == "FAIL"
+    assert code == 2 and out["outcome"] == "FAIL"  # an invalid config is bad input
     assert [f["outcome"] for f in out["files"]] == ["PASS", "FAIL"] and "cannot tell" in out["files"][1]["message"]
 
 
