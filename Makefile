@@ -21,7 +21,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --junitxml=test-results/junit.xml
-	@echo "JUnit: test-results/junit.xml  traceability: test-results/junit.traceability.json"
+	@echo "JUnit: test-results/junit.xml  traceability: test-results/junit.traceability.json (.csv, .html)"
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

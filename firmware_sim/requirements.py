@@ -70,6 +70,8 @@ REQUIREMENTS: dict[str, str] = {
     "SR-HIL-003": "The run record is append-only and flushed per event: a killed run keeps every event written before the kill, and a record without its end renders as ERROR.",
     "SR-HIL-004": "A run that crashed, could not open its rig, or whose outputs failed to render is ERROR, never PASS.",
     "SR-HIL-005": "The pump adapter gives the firmware only finite, non-negative, non-decreasing delivered volumes: a non-finite or negative volume, or a decrease the pump did not explain by a reset or clear, latches a high-priority actuator fault naming the value; a non-finite balance mass is a failed reading.",
+    "SR-HIL-006": "A campaign judges every run from its record: a run whose record is lost, damaged or could not be judged counts in records_lost (or as an unsafe not_assessed outcome) and never as safe; a fault plan for a device a rig lacks, or a fault its kind does not have, is refused at load naming the file, key and line.",
+    "SR-HIL-007": "A campaign record is append-only and flushed per finished run: a killed campaign keeps every finished run, and a resume runs only the runs without a finished line, never one twice, and ends with the summary of an uninterrupted campaign.",
     # configuration (hil/config)
     "SR-CFG-001": "Drug-library limits (a library file or a scenario's limits_override) stay within absolute plausibility bounds; a limit beyond the label's range needs an explicit acknowledgement with a reason, else the file is refused at load.",
     "SR-CFG-002": "Every drug-limit override is recorded in the run record and shown at the top of the terminal verdict and of the report.",

@@ -2,16 +2,20 @@
 
     pytest tests/...                                                  # emulated rig (emulated-ne1000)
     pytest --rig bench_configs/rigs/bench-ne1000-usb.yaml tests/...   # the bench
-    pytest --junitxml=out/junit.xml tests/...    # + out/junit.traceability.json (requirement -> tests -> outcome)
+    pytest --junitxml=out/junit.xml tests/...    # + out/junit.traceability.json/.csv/.html (requirement -> tests)
 
 Fixtures: `rig_path`, `rig` (an opened hil.rig.Rig), `pump` (its SyringePump), `firmware` (a PumpFirmware on the
 rig's pump and clock, default settings), `run_scenario` (callable: scenario name or path -> RunResult).
-Marker: `@pytest.mark.requirements("SR-...", ...)`. This module is imported by every pytest run in the venv,
-so it imports nothing heavy at module level and only acts when its fixtures, marker or options are used.
+Marker: `@pytest.mark.requirements("SR-...", ...)`: an ID the registry (firmware_sim/requirements.py) does not
+know is a collection error naming the test and the ID. A marked test's JUnit testcase carries the property
+`requirements` with the comma-separated IDs (the convention of the run junit.xml files too). When marked tests
+ran, the matrix of every registered requirement (hil.traceability, the schema runs use) is written next to the
+--junitxml file (or to --traceability PATH) and a one-line coverage summary ends the terminal report.
+This module is imported by every pytest run in the venv, so it imports nothing heavy at module level and only
+acts when its fixtures, marker or options are used.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -20,19 +24,21 @@ import pytest
 from hil.paths import DEFAULT_RIG, bundled
 
 MARKER = "requirements"
-_RESULTS_KEY = pytest.StashKey[dict]()
+REQUIREMENTS_PROPERTY = "requirements"
+"""The JUnit testcase property (pytest user_properties) with the comma-separated IDs, as in run junit.xml files."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("itpump harness")
     group.addoption("--rig", default=None, help=f"rig file or bundled rig name for harness fixtures (default {DEFAULT_RIG})")
     group.addoption("--traceability", default=None, metavar="PATH",
-                    help="write the requirement -> tests -> outcome matrix here (default: next to --junitxml)")
+                    help="write the requirement -> tests -> outcome matrix here as JSON, with .csv and .html beside it "
+                         "(default: next to --junitxml, e.g. junit.traceability.json)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}(*ids): safety requirement IDs (SR-...) this test verifies")
-    config.stash[_RESULTS_KEY] = {}
+    config.pluginmanager.register(TraceabilityCollector(config), "itpump-traceability")
 
 
 def _requirement_ids(item: pytest.Item) -> list[str]:
@@ -42,69 +48,75 @@ def _requirement_ids(item: pytest.Item) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    """A test whose requirements marker names an unknown ID fails its collector's collection, naming both."""
+    report = yield
+    items = [node for node in (report.result or []) if isinstance(node, pytest.Item)] if report.passed else []
+    if any(True for item in items for _ in item.iter_markers(MARKER)):
+        from hil.traceability.pytest_evidence import marker_problems
+
+        problems = [p for item in items for p in marker_problems(item.nodeid, [m.args for m in item.iter_markers(MARKER)])]
+        if problems:
+            report.outcome, report.result = "failed", []
+            report.longrepr = "\n".join(problems)
+    return report
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         ids = _requirement_ids(item)
         if ids:
-            item.user_properties.append(("requirements", " ".join(ids)))
+            item.user_properties.append((REQUIREMENTS_PROPERTY, ",".join(ids)))
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if not any(name == "requirements" for name, _ in report.user_properties):
-        return
-    ids = next(value for name, value in report.user_properties if name == "requirements").split()
-    results = _results_of(report)
-    if results is None:
-        return
-    entry = results.setdefault(report.nodeid, {"requirement_ids": ids, "outcome": "passed"})
-    if report.failed:
-        entry["outcome"] = "failed" if report.when == "call" else "error"
-    elif report.skipped and entry["outcome"] == "passed":
-        entry["outcome"] = "skipped"
+class TraceabilityCollector:
+    """Collects the marked tests' outcomes; writes the matrix files and prints the coverage line at the end."""
 
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.results: dict[str, Any] = {}   # nodeid -> hil.traceability.pytest_evidence.NodeResult
+        self.written: list[Path] = []
+        self.summary_line: str | None = None
 
-_CONFIG: list[pytest.Config] = []
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        value = next((v for name, v in report.user_properties if name == REQUIREMENTS_PROPERTY), None)
+        if value is None:
+            return
+        from hil.traceability.pytest_evidence import NodeResult, phase_outcome
 
+        result = self.results.setdefault(report.nodeid, NodeResult(tuple(str(value).split(","))))
+        shown = phase_outcome(report.when, report.outcome, getattr(report, "wasxfail", None))
+        if shown is not None:
+            result.phases.append(shown)
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    _CONFIG[:] = [session.config]
+    def matrix_path(self) -> Path | None:
+        explicit = self.config.getoption("--traceability", None)
+        if explicit:
+            return Path(explicit)
+        junit = self.config.getoption("xmlpath", None)
+        return Path(junit).with_suffix(".traceability.json") if junit else None
 
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        path = self.matrix_path()
+        if not self.results and not self.config.getoption("--traceability", None):
+            return
+        from hil.traceability.files import write_matrix_files
+        from hil.traceability.model import Source, build_matrix, coverage_line
+        from hil.traceability.pytest_evidence import node_evidence
 
-def _results_of(report: pytest.TestReport) -> dict | None:
-    return _CONFIG[0].stash.get(_RESULTS_KEY, None) if _CONFIG else None
+        args = " ".join(str(a) for a in self.config.args) or "."
+        matrix = build_matrix(Source(kind="pytest", name=f"pytest {args}"), node_evidence(self.results))
+        self.summary_line = coverage_line(matrix)
+        if path is not None:
+            self.written = write_matrix_files(matrix, path)
 
-
-def traceability_matrix(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """{requirement: {"description", "tests": [{"nodeid", "outcome"}], "outcome": PASS|FAIL|NOT RUN}}"""
-    from firmware_sim.requirements import REQUIREMENTS
-
-    matrix: dict[str, dict[str, Any]] = {}
-    for nodeid, result in sorted(results.items()):
-        for requirement_id in result["requirement_ids"]:
-            entry = matrix.setdefault(requirement_id, {"description": REQUIREMENTS.get(requirement_id, "UNKNOWN ID"),
-                                                       "tests": []})
-            entry["tests"].append({"nodeid": nodeid, "outcome": result["outcome"]})
-    for entry in matrix.values():
-        outcomes = {t["outcome"] for t in entry["tests"]}
-        entry["outcome"] = "FAIL" if outcomes & {"failed", "error"} else ("PASS" if "passed" in outcomes else "NOT RUN")
-    return dict(sorted(matrix.items()))
-
-
-def _matrix_path(config: pytest.Config) -> Path | None:
-    explicit = config.getoption("--traceability", None)
-    if explicit:
-        return Path(explicit)
-    junit = config.getoption("--junitxml", None) or config.getoption("xmlpath", None)
-    return Path(junit).with_suffix(".traceability.json") if junit else None
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    path = _matrix_path(session.config)
-    results = session.config.stash.get(_RESULTS_KEY, {})
-    if path is None or (not results and not session.config.getoption("--traceability", None)):
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(traceability_matrix(results), indent=2), encoding="utf-8")
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.summary_line is None:
+            return
+        terminalreporter.write_line(self.summary_line)
+        if self.written:
+            terminalreporter.write_line("traceability: " + ", ".join(str(p) for p in self.written))
 
 
 # --- fixtures -------------------------------------------------------------------------------------------

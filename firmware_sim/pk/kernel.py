@@ -16,11 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import expm
-
-from firmware_sim.pk.modal import modal_basis, step_modal
 from firmware_sim.pk.model import LinearSystem
 from firmware_sim.pk.profile import DeliveryProfile
+from firmware_sim.pk.stepper import ChunkStepper, propagators, subsystem  # noqa: F401  (re-exported)
 
 TIME_TOLERANCE_H = 1e-9  # event and sample times closer than this (3.6 us) are one breakpoint
 
@@ -79,41 +77,6 @@ def build_timeline(profile: DeliveryProfile, t_h: np.ndarray) -> Timeline:
     return Timeline(times, rate, bolus, index_of(t))
 
 
-def propagators(system: LinearSystem, dt_h: float) -> tuple[np.ndarray, np.ndarray]:
-    """Phi (n, n, N) and Gamma (n, N) of one interval of dt_h hours by batched expm of the augmented matrix."""
-    n_patients, n = system.n_patients, system.n_states
-    augmented = np.zeros((n_patients, n + 1, n + 1))
-    augmented[:, :n, :n] = system.k_per_h
-    augmented[:, :n, n] = system.infusion_input
-    exact = expm(augmented * dt_h)
-    return np.ascontiguousarray(exact[:, :n, :n].transpose(1, 2, 0)), np.ascontiguousarray(exact[:, :n, n].T)
-
-
-def _subsystem(system: LinearSystem, patients: np.ndarray) -> LinearSystem:
-    return LinearSystem(system.k_per_h[patients], system.infusion_input[patients], system.bolus_input[patients],
-                        system.output_matrix[patients], system.output_names)
-
-
-def _step_dense(system: LinearSystem, timeline: Timeline, dt_keys: np.ndarray, dt_of_interval: np.ndarray,
-                observe: np.ndarray, result: np.ndarray) -> None:
-    """Fill result (m, n_t, N) by dense expm propagators x <- Phi x + Gamma r (the fallback path)."""
-    n, n_patients = system.n_states, system.n_patients
-    steps = [propagators(system, float(dt)) for dt in dt_keys]
-    bolus_soa = np.ascontiguousarray(system.bolus_input.T)
-    x, x_next = np.zeros((n, n_patients)), np.zeros((n, n_patients))
-    positions = np.cumsum(np.bincount(timeline.sample_index, minlength=len(timeline.times_h)))
-    for k in range(len(timeline.times_h)):
-        x += bolus_soa * timeline.bolus_mcg[k]
-        for position in range(positions[k - 1] if k else 0, positions[k]):
-            result[:, position] = np.einsum("pmn,np->mp", observe, x)
-        if k == len(timeline.times_h) - 1:
-            break
-        phi, gamma = steps[dt_of_interval[k]]
-        np.einsum("ijp,jp->ip", phi, x, out=x_next)
-        x_next += gamma * timeline.rate_mcg_per_h[k]
-        x, x_next = x_next, x
-
-
 def propagate(
     system: LinearSystem,
     profile: DeliveryProfile,
@@ -131,20 +94,7 @@ def propagate(
     n, n_patients = system.n_states, system.n_patients
     observe = np.broadcast_to(np.eye(n), (n_patients, n, n)) if observe is None else observe
     result = np.zeros((observe.shape[1], len(timeline.sample_index), n_patients), dtype=dtype)
-    dt_keys, dt_of_interval = np.unique(np.round(np.diff(timeline.times_h), 12), return_inverse=True)
-    basis = modal_basis(system)
-    if basis.fallback.size == 0:
-        step_modal(basis, timeline, dt_keys, dt_of_interval, observe, result)
-        return result
-    for patients, step in ((basis.modal, None), (basis.fallback, _step_dense)):
-        if patients.size == 0:
-            continue
-        part = np.zeros(result.shape[:2] + (patients.size,), dtype=dtype)
-        if step is None:
-            step_modal(basis, timeline, dt_keys, dt_of_interval, observe[patients], part)
-        else:
-            step(_subsystem(system, patients), timeline, dt_keys, dt_of_interval, observe[patients], part)
-        result[:, :, patients] = part
+    ChunkStepper(system, timeline, observe).fill(result)
     return result
 
 

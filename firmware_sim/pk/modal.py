@@ -6,7 +6,7 @@ z = V^-1 x decouple, and over an interval of dt hours at constant rate r the exa
 (n multiplies and n multiply-adds per patient-step, in place on (n, N) arrays). The two factors are
 computed once per distinct interval length and reused (hourly profiles have two or three lengths).
 A bolus adds (V^-1 b_bolus) * dose. Outputs y = (C V) z are formed only at the sample times, from the
-non-zero columns of C V, in blocks of samples so that small batches do not pay numpy call overhead.
+non-zero columns of C V (stepper.py steps and projects).
 
 States that no input can reach (the tissue reservoir when its uptake is zero for every patient)
 stay exactly zero; they are left out before the eigendecomposition, which is then smaller and
@@ -23,7 +23,6 @@ import numpy as np
 from firmware_sim.pk.model import LinearSystem
 
 MODAL_CONDITION_LIMIT = 1e8      # above this eigenvector condition number a patient falls back to expm
-SAMPLE_BLOCK_BYTES = 4 << 20     # modal states buffered per projection block
 
 
 def reachable_states(system: LinearSystem) -> np.ndarray:
@@ -52,8 +51,9 @@ class ModalBasis:
     bolus_modal: np.ndarray      # (r, N_m) V^-1 b_bolus
 
 
-def modal_basis(system: LinearSystem) -> ModalBasis:
-    states = reachable_states(system)
+def modal_basis(system: LinearSystem, states: np.ndarray | None = None) -> ModalBasis:
+    """The eigenbasis on `states` (default: the reachable states of this system)."""
+    states = reachable_states(system) if states is None else states
     k = system.k_per_h[:, states][:, :, states]
     eigenvalues, vectors = np.linalg.eig(k)
     real = np.all(np.abs(np.imag(eigenvalues)) <= 1e-12 * (1 + np.abs(eigenvalues)), axis=1)
@@ -80,52 +80,3 @@ def interval_factors(eigenvalues: np.ndarray, infusion_modal: np.ndarray, dt_h: 
     with np.errstate(divide="ignore", invalid="ignore"):
         integral = np.where(eigenvalues == 0.0, dt_h, np.expm1(scaled) / eigenvalues)
     return np.exp(scaled), integral * infusion_modal
-
-
-def step_modal(basis: ModalBasis, timeline, dt_keys: np.ndarray, dt_of_interval: np.ndarray,
-               observe: np.ndarray, result: np.ndarray) -> None:
-    """Fill result (m, n_t, N_m) with observe (N_m, m, n) applied to the states at each sample time."""
-    n_modes, n_patients = basis.eigenvalues.shape
-    weights = np.einsum("pms,psj->mjp", observe[:, :, basis.states], basis.vectors)   # (m, r, N_m) = C V
-    columns = [np.nonzero(np.any(weights[m] != 0, axis=1))[0] for m in range(weights.shape[0])]
-    block = int(max(1, min(len(timeline.sample_index), SAMPLE_BLOCK_BYTES // (8 * n_modes * n_patients))))
-    buffer = np.empty((block, n_modes, n_patients))
-    accumulate, term = np.empty((block, n_patients)), np.empty((block, n_patients))
-    samples_per_point = np.bincount(timeline.sample_index, minlength=len(timeline.times_h))
-    factors = [interval_factors(basis.eigenvalues, basis.infusion_modal, float(dt)) for dt in dt_keys]
-    z, inflow = np.zeros((n_modes, n_patients)), np.empty((n_modes, n_patients))
-    filled, first = 0, 0
-
-    def flush() -> None:
-        for m, cols in enumerate(columns):
-            if cols.size == 0:
-                continue    # result is zero-initialised
-            acc = accumulate[:filled]
-            np.multiply(buffer[:filled, cols[0]], weights[m, cols[0]], out=acc)
-            for j in cols[1:]:
-                np.multiply(buffer[:filled, j], weights[m, j], out=term[:filled])
-                acc += term[:filled]
-            result[m, first:first + filled] = acc
-
-    last = len(timeline.times_h) - 1
-    for k in range(last + 1):
-        dose = timeline.bolus_mcg[k]
-        if dose:
-            np.multiply(basis.bolus_modal, dose, out=inflow)
-            z += inflow
-        for _ in range(samples_per_point[k]):
-            buffer[filled] = z
-            filled += 1
-            if filled == block:
-                flush()
-                first, filled = first + filled, 0
-        if k == last:
-            break
-        growth, integral = factors[dt_of_interval[k]]
-        z *= growth
-        rate = timeline.rate_mcg_per_h[k]
-        if rate:
-            np.multiply(integral, rate, out=inflow)
-            z += inflow
-    if filled:
-        flush()

@@ -70,23 +70,41 @@ MAXIMUM_LABELLED_ORAL_REGIMEN = OralRegimen()
 """20 mg four times a day (80 mg/day): the default comparator of the plasma-reduction envelope (SR-PK-001)."""
 
 
-def oral_system(params: BaclofenParams, regimen: OralRegimen) -> LinearSystem:
-    """States: gut amount, plasma central, plasma peripheral (mcg); output plasma ng/mL."""
-    s = {k: float(v[0]) for k, v in systemic_values(PatientBatch.from_params(params).values).items()}
+def oral_system_batch(batch: PatientBatch, regimen: OralRegimen) -> LinearSystem:
+    """States: gut amount, plasma central, plasma peripheral (mcg); output plasma ng/mL; one system per patient."""
+    s = systemic_values(batch.values)
     cls, q = s["systemic_clearance_l_per_h"], s["plasma_intercompartmental_clearance_l_per_h"]
     vc, vp = s["plasma_central_volume_l"], s["plasma_peripheral_volume_l"]
-    ka = regimen.absorption_rate_per_h
-    k = np.array([[-ka, 0.0, 0.0], [ka, -(cls + q) / vc, q / vp], [0.0, q / vc, -q / vp]])
-    dose_input = np.array([regimen.bioavailability_fraction, 0.0, 0.0])
-    c = np.array([[0.0, 1.0 / vc, 0.0]])
-    return LinearSystem(k[None], np.zeros((1, 3)), dose_input[None], c[None], (PLASMA_OUTPUT,))
+    n_patients = batch.n_patients
+    k = np.zeros((n_patients, 3, 3))
+    k[:, 0, 0] = -regimen.absorption_rate_per_h
+    k[:, 1, 0] = regimen.absorption_rate_per_h
+    k[:, 1, 1] = -(cls + q) / vc
+    k[:, 1, 2] = q / vp
+    k[:, 2, 1] = q / vc
+    k[:, 2, 2] = -q / vp
+    dose_input = np.zeros((n_patients, 3))
+    dose_input[:, 0] = regimen.bioavailability_fraction
+    c = np.zeros((n_patients, 1, 3))
+    c[:, 0, 1] = 1.0 / vc
+    return LinearSystem(k, np.zeros((n_patients, 3)), dose_input, c, (PLASMA_OUTPUT,))
+
+
+def oral_system(params: BaclofenParams, regimen: OralRegimen) -> LinearSystem:
+    """The one-patient oral system of oral_system_batch."""
+    return oral_system_batch(PatientBatch.from_params(params), regimen)
+
+
+def steady_state_doses(regimen: OralRegimen) -> tuple[DeliveryProfile, float]:
+    """The regimen's doses up to steady state and the start of the last dosing interval (h)."""
+    n = regimen.doses_to_steady_state
+    doses = tuple(InstantBolus(i * regimen.interval_h, regimen.dose_mg * MCG_PER_MG) for i in range(n))
+    return DeliveryProfile(instant_boluses=doses), (n - 1) * regimen.interval_h
 
 
 def oral_steady_state_peak_plasma_ng_per_ml(params: BaclofenParams | None = None, regimen: OralRegimen | None = None) -> float:
     """Peak plasma over the last dosing interval after regimen.doses_to_steady_state doses."""
     params, regimen = params or BaclofenParams(), regimen or OralRegimen()
-    n = regimen.doses_to_steady_state
-    doses = tuple(InstantBolus(i * regimen.interval_h, regimen.dose_mg * MCG_PER_MG) for i in range(n))
-    last = (n - 1) * regimen.interval_h
-    peaks = find_peaks(oral_system(params, regimen), DeliveryProfile(instant_boluses=doses), last, last + regimen.interval_h)
+    profile, last = steady_state_doses(regimen)
+    peaks = find_peaks(oral_system(params, regimen), profile, last, last + regimen.interval_h)
     return peaks[PLASMA_OUTPUT].value

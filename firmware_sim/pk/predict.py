@@ -10,9 +10,9 @@ from firmware_sim.pk.kernel import check_sample_times, simulate
 from firmware_sim.pk.model import OUTPUT_NAMES, PatientBatch, build_system
 from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.peaks import DEFAULT_PEAK_GRID_STEP_H, Peak, find_peaks
+from firmware_sim.pk.population_series import DEFAULT_PERCENTILES, row_percentiles
 from firmware_sim.pk.profile import DeliveryProfile
 
-DEFAULT_PERCENTILES: tuple[float, ...] = (5.0, 50.0, 95.0)
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,8 @@ class PopulationPrediction:
         """name -> array (len(q), n_t) of percentiles across patients, computed in row blocks to bound memory."""
         result = {}
         for name, values in self.series.items():
-            out = np.empty((len(q), values.shape[0]))
-            for start in range(0, values.shape[0], block_rows):
-                out[:, start:start + block_rows] = np.percentile(values[start:start + block_rows], q, axis=1)
-            result[name] = out
+            result[name] = np.empty((len(q), values.shape[0]))
+            row_percentiles(values, q, result[name], max_copy_bytes=block_rows * 8 * values.shape[1])
         return result
 
     def sampled_peaks(self) -> dict[str, np.ndarray]:

@@ -1,5 +1,7 @@
-"""report.html: self-contained (PNGs embedded as base64): verdicts, envelopes, alarms, steps,
-traceability and provenance."""
+"""report.html: self-contained (PNGs embedded as base64). It opens with what was run, on what, by whom and what
+PASS means (report_header), then the verdict's evidence: delivered volume, expectations, envelopes (limits with
+their direction and units), alarms, steps (times in hours, 2 decimals), traceability, plots and provenance. An
+ERROR run first says what ran and what did not (run_coverage) instead of showing empty tables."""
 from __future__ import annotations
 
 import base64
@@ -9,9 +11,23 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from hil.outputs.overrides import override_lines
+from hil.outputs.report_format import hours_text, limit_text, number_text, value_text
+from hil.outputs.report_header import header_html
+from hil.outputs.run_coverage import run_coverage
+from hil.traceability.model import TraceabilityMatrix
+from hil.traceability.page import section_html as traceability_section
+
+STYLE = ("body{font-family:sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse;margin:1em 0}"
+         "td,th{border:1px solid #bbb;padding:3px 8px;text-align:left;vertical-align:top}"
+         "table.header th{background:#f4f4f4;white-space:nowrap}.pass{color:green}.fail{color:#c00}"
+         ".PASS{background:#dfd}.FAIL{background:#fdd}.ERROR{background:#fc8}img{max-width:100%}"
+         ".coverage{border:2px solid #c60;padding:0.5em 1em;background:#fff6ec}")
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]], empty: str = "none") -> str:
+    rows = list(rows)
+    if not rows:
+        return f"<p class='empty'><em>{html.escape(empty)}</em></p>"
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
@@ -23,7 +39,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return html.escape(", ".join(str(v) for v in value))
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return html.escape(number_text(value))
     return html.escape("" if value is None else str(value))
 
 
@@ -32,25 +48,60 @@ def _image(path: Path) -> str:
     return f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}"></figure>'
 
 
-def write_html(summary: dict[str, Any], matrix: dict[str, dict[str, Any]], images: Sequence[Path],
-               notes: Sequence[str], failures: dict[str, str], path: Path) -> None:
+def _verdict(envelope: dict[str, Any]) -> Any:
+    return "NOT_EVALUATED" if envelope.get("outcome") == "NOT_EVALUATED" else envelope["passed"]
+
+
+def _evidence(summary: dict[str, Any], error: bool) -> list[str]:
+    """The tables; on an ERROR run an empty one says what was not done rather than showing no rows."""
+    delivered = summary["delivered"]
+    not_run = " (the run ended in ERROR before it got there)" if error else ""
+    return [
+        "<h2>Delivered volume</h2>" + _table(
+            ["commanded", "pump reported", "gravimetric"],
+            [[value_text(delivered[key], "ul") if delivered[key] is not None else "not measured"
+              for key in ("commanded_ul", "pump_reported_ul", "gravimetric_ul")]]),
+        "<h2>Expectations</h2>" + _table(
+            ["name", "verdict", "detail", "requirements"],
+            [[e["name"], e["passed"], e["detail"], e["requirement_ids"]] for e in summary["expectations"]],
+            empty=f"no expectation was evaluated{not_run}"),
+        "<h2>Envelopes</h2>" + _table(
+            ["name", "verdict", "value", "limit", "requirements", "reason"],
+            [[e["name"], _verdict(e), value_text(e["value"], e["unit"]), limit_text(e["name"], e["limit"], e["unit"]),
+              e["requirement_ids"], e["reason"]] for e in summary["envelopes"]],
+            empty=f"the PK verdict was not evaluated{not_run}"),
+        "<h2>Alarms</h2>" + _table(
+            ["t (h)", "name", "priority"], [[hours_text(a["t_h"]), a["name"], a["priority"]] for a in summary["alarms"]],
+            empty="no alarms"),
+        "<h2>Steps</h2>" + _table(
+            ["#", "t (h)", "action", "decision", "expected", "reasons", "requirements"],
+            [[s["index"], hours_text(s["t_h"]), s["action"], s["decision"], s["expected_decision"], s["reasons"],
+              s["requirement_ids"]] for s in summary["steps"]],
+            empty=f"no step was executed{not_run}"),
+    ]
+
+
+def write_html(summary: dict[str, Any], matrix: TraceabilityMatrix | None, images: Sequence[Path],
+               notes: Sequence[str], failures: dict[str, str], path: Path, rig: dict[str, Any] | None = None) -> None:
+    """rig: the record's rig_opened event (ports and device identities), None if the rig never opened."""
     outcome = summary["outcome"]
     provenance = summary.get("provenance") or {}
-    delivered = summary["delivered"]
+    name = html.escape(str(provenance.get("scenario_name", "run")))
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>itpump run {html.escape(str(provenance.get('scenario_name', '')))}: {outcome}</title>",
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}"
-        "td,th{border:1px solid #bbb;padding:3px 8px;text-align:left}.pass{color:green}.fail{color:#c00}"
-        ".PASS{background:#dfd}.FAIL{background:#fdd}.ERROR{background:#fc8}img{max-width:100%}</style>",
-        "</head><body>",
-        f"<h1 class='{outcome}'>{html.escape(str(provenance.get('scenario_name', 'run')))}: {outcome}</h1>",
+        f"<title>itpump run {name}: {outcome}</title><style>{STYLE}</style></head><body>",
+        f"<h1 class='{outcome}'>{name}: {outcome}</h1>",
         f"<p>{html.escape(summary['reason'])}</p>",
     ]
     overrides = override_lines(summary.get("drug_limits"))
     if overrides:  # right under the verdict: a run on changed drug limits says so first
         parts.append(f"<div class='fail'><h2>{html.escape(overrides[0])}</h2><ul>"
                      + "".join(f"<li>{html.escape(line)}</li>" for line in overrides[1:]) + "</ul></div>")
+    parts.append(header_html(provenance, rig))
+    if outcome == "ERROR":
+        lines = run_coverage(summary).lines()
+        parts.append("<div class='coverage'><h2>What ran and what did not</h2><ul>"
+                     + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul></div>")
     if summary.get("record_damage"):
         parts.append("<h2 class='fail'>Record damage</h2><p>The record is not intact; what could be read is shown "
                      "below.</p>" + _table(["problem"], [[d] for d in summary["record_damage"]]))
@@ -59,27 +110,8 @@ def write_html(summary: dict[str, Any], matrix: dict[str, dict[str, Any]], image
     if summary.get("outputs_missing"):
         parts.append("<h2 class='fail'>Outputs not written</h2>" + _table(
             ["output", "why"], sorted(summary["outputs_missing"].items())))
-    parts.append("<h2>Delivered volume</h2>" + _table(
-        ["commanded (uL)", "pump reported (uL)", "gravimetric (uL)"],
-        [[delivered["commanded_ul"], delivered["pump_reported_ul"], delivered["gravimetric_ul"]]]))
-    parts.append("<h2>Expectations</h2>" + _table(
-        ["name", "verdict", "detail", "requirements"],
-        [[e["name"], e["passed"], e["detail"], e["requirement_ids"]] for e in summary["expectations"]]))
-    parts.append("<h2>Envelopes</h2>" + _table(
-        ["name", "verdict", "value", "limit", "unit", "requirements", "reason"],
-        [[e["name"], "NOT_EVALUATED" if e.get("outcome") == "NOT_EVALUATED" else e["passed"], e["value"], e["limit"],
-          e["unit"], e["requirement_ids"], e["reason"]]
-         for e in summary["envelopes"]]))
-    parts.append("<h2>Alarms</h2>" + _table(
-        ["t (h)", "name", "priority"], [[a["t_h"], a["name"], a["priority"]] for a in summary["alarms"]]))
-    parts.append("<h2>Steps</h2>" + _table(
-        ["#", "t (h)", "action", "decision", "expected", "reasons", "requirements"],
-        [[s["index"], s["t_h"], s["action"], s["decision"], s["expected_decision"], s["reasons"],
-          s["requirement_ids"]] for s in summary["steps"]]))
-    parts.append("<h2>Traceability</h2>" + _table(
-        ["requirement", "verified by", "outcome"],
-        [[rid, [f"{v['kind']}: {v['name']}" for v in entry["verified_by"]], entry["outcome"]]
-         for rid, entry in matrix.items()]))
+    parts.extend(_evidence(summary, outcome == "ERROR"))
+    parts.append(traceability_section(matrix))
     parts.append("<h2>Plots</h2>" + "".join(_image(p) for p in images))
     parts.extend(f"<p><em>{html.escape(note)}</em></p>" for note in notes)
     parts.append("<h2>Provenance</h2>" + _table(

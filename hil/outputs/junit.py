@@ -1,5 +1,11 @@
-"""junit.xml: one testcase per step, expectation and envelope; requirement IDs as properties;
-provenance as testsuite properties."""
+"""junit.xml: one testcase per step, expectation and envelope, and one for the run's verdict; provenance as
+testsuite properties.
+
+Requirement IDs follow the one convention of every JUnit file itpump writes (runs and the pytest plugin): a
+testcase property named `requirements` whose value is the comma-separated IDs (REQUIREMENTS_PROPERTY).
+A step carries the IDs the scenario names at it and those its gate decision cites; the run-verdict testcase
+carries the scenario's own IDs. A case with nothing to judge (NOT_EVALUATED) is skipped, never passed.
+"""
 from __future__ import annotations
 
 import json
@@ -7,22 +13,44 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from hil.outputs.traceability import step_passed
+from firmware_sim.outcome import Outcome
+from hil.outputs.traceability import step_outcome, step_requirement_ids
 from hil.records import events as ev
 from hil.records.reader import RunRecord
 
 
-def _case(suite: ET.Element, classname: str, name: str, passed: bool, message: str,
-          requirement_ids: list[str], skipped: bool = False) -> None:
+REQUIREMENTS_PROPERTY = "requirements"
+
+
+def requirements_value(requirement_ids: list[str]) -> str:
+    """The `requirements` property's value: the IDs, comma-separated, in order, without repeats."""
+    return ",".join(dict.fromkeys(requirement_ids))
+
+
+_RESULT_ELEMENT = {Outcome.FAIL: "failure", Outcome.ERROR: "error", Outcome.NOT_EVALUATED: "skipped"}
+
+
+def _case(suite: ET.Element, classname: str, name: str, outcome: Outcome, message: str,
+          requirement_ids: list[str]) -> None:
     case = ET.SubElement(suite, "testcase", classname=classname, name=name)
     if requirement_ids:
         properties = ET.SubElement(case, "properties")
-        for requirement_id in requirement_ids:
-            ET.SubElement(properties, "property", name="requirement_id", value=requirement_id)
-    if skipped:
-        ET.SubElement(case, "skipped", message=message).text = message
-    elif not passed:
-        ET.SubElement(case, "failure", message=message).text = message
+        ET.SubElement(properties, "property", name=REQUIREMENTS_PROPERTY, value=requirements_value(requirement_ids))
+    if outcome in _RESULT_ELEMENT:
+        ET.SubElement(case, _RESULT_ELEMENT[outcome], message=message).text = message
+
+
+def _passed(item: dict[str, Any]) -> Outcome:
+    return Outcome.PASS if item["passed"] else Outcome.FAIL
+
+
+def _step_message(step: dict[str, Any]) -> str:
+    if step_outcome(step) is Outcome.PASS:
+        return ""
+    expected = step.get("expected_decision")
+    verdict = f"expected {expected}, got {step['decision']}" if expected else \
+        f"{step['decision']} with no expected decision: not judged"
+    return f"{verdict}: {'; '.join(step['reasons'])}"
 
 
 def write_junit(record: RunRecord, outcome: str, reason: str, path: Path) -> None:
@@ -38,21 +66,18 @@ def write_junit(record: RunRecord, outcome: str, reason: str, path: Path) -> Non
             text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
             ET.SubElement(properties, "property", name=key, value=text)
     for step in record.of_kind(ev.STEP):
-        expected = step.get("expected_decision")
-        message = (f"expected {expected}, got {step['decision']}: {'; '.join(step['reasons'])}"
-                   if not step_passed(step) else "")
         _case(suite, f"{suite_name}.steps", f"{step['index']:03d} {step['action']} at {step['t_s'] / 3600.0:.3f} h",
-              step_passed(step), message, step["requirement_ids"])
+              step_outcome(step), _step_message(step), step_requirement_ids(step))
     for item in record.of_kind(ev.EXPECTATION):
-        _case(suite, f"{suite_name}.expectations", item["name"], bool(item["passed"]), item["detail"],
+        _case(suite, f"{suite_name}.expectations", item["name"], _passed(item), item["detail"],
               item["requirement_ids"])
     for item in record.of_kind(ev.ENVELOPE):
         message = f"{item['value']} {item['unit']} vs limit {item['limit']} {item['unit']}: {item['reason']}"
-        _case(suite, f"{suite_name}.envelopes", item["name"], bool(item["passed"]), message, item["requirement_ids"],
-              skipped=item.get("outcome") == "NOT_EVALUATED")   # nothing to judge: skipped, never passed
-    if outcome == "ERROR":
-        case = ET.SubElement(suite, "testcase", classname=f"{suite_name}.run", name="run completed")
-        ET.SubElement(case, "error", message=reason).text = reason
+        envelope_outcome = Outcome(item.get("outcome") or _passed(item))
+        _case(suite, f"{suite_name}.envelopes", item["name"], envelope_outcome, message, item["requirement_ids"])
+    scenario_ids = list(started.get("scenario_requirement_ids", []))
+    if outcome == "ERROR" or scenario_ids:  # the run as a whole: carries the scenario's own IDs
+        _case(suite, f"{suite_name}.run", "run verdict", Outcome(outcome), reason, scenario_ids)
     cases = suite.findall("testcase")
     suite.set("tests", str(len(cases)))
     suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))

@@ -13,7 +13,6 @@ written last) and, through on_interrupt, in the record: the run is then ERROR.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import traceback
 from dataclasses import dataclass, field
@@ -25,14 +24,17 @@ from hil.outputs.html_report import write_html
 from hil.outputs.junit import write_junit
 from hil.outputs.plots import PlotResult, write_plots
 from hil.outputs.summary import build_summary, record_outcome
-from hil.outputs.traceability import build_matrix
+from hil.outputs.traceability import TRACEABILITY_FILENAME, write_run_matrix
+from hil.records import events as ev
 from hil.records.reader import RunRecord, read_record
 from hil.records.writer import RECORD_FILENAME
+from hil.results.base import dump_json
+from hil.traceability.files import companion_paths
+from hil.traceability.model import TraceabilityMatrix
 
 SUMMARY_FILENAME = "summary.json"
 JUNIT_FILENAME = "junit.xml"
 HTML_FILENAME = "report.html"
-TRACEABILITY_FILENAME = "traceability.json"
 RENDERING_PHASE = "rendering the outputs"
 SKIPPED = "not written: the operator interrupted the rendering (Ctrl-C) before it"
 CUT = "not written: the operator interrupted the rendering (Ctrl-C) while it was written (any file left is incomplete)"
@@ -81,8 +83,8 @@ def render_all(run_dir: Path | str, *, interrupted: Callable[[], bool] = lambda:
     outputs: list[tuple[str, Callable[[], object]]] = [
         ("csv", lambda: write_csv_series(record, directory)),
         ("plots", lambda: write_plots(record, directory)),
-        ("traceability", lambda: _write_matrix(record, directory)),
         ("junit", lambda: write_junit(record, *_current(result), directory / JUNIT_FILENAME)),
+        ("traceability", lambda: write_run_matrix(record, _current(result)[0], directory / TRACEABILITY_FILENAME)),
     ]
     for name, action in outputs:
         result.interrupted = result.interrupted or interrupted()
@@ -98,12 +100,12 @@ def render_all(run_dir: Path | str, *, interrupted: Callable[[], bool] = lambda:
         _note_interrupt(result, on_interrupt, shield,
                         f"not written: {', '.join(missing)}" if missing else "every output was still written")
     plots = made.get("plots")
-    matrix = made.get("traceability") or {}
+    matrix = made.get("traceability")
     images = plots.written if isinstance(plots, PlotResult) else []
     notes = plots.notes if isinstance(plots, PlotResult) else []
     _write_final(result, matrix, images, notes, interrupted, on_interrupt, shield)
     result.outcome, result.reason = _current(result)
-    result.outputs = [p for p in [*(made.get("csv") or []), *images, directory / TRACEABILITY_FILENAME,
+    result.outputs = [p for p in [*(made.get("csv") or []), *images, *companion_paths(directory / TRACEABILITY_FILENAME),
                                   directory / JUNIT_FILENAME, directory / HTML_FILENAME,
                                   directory / SUMMARY_FILENAME] if p.exists() and p.name not in _missing_files(result)]
     return result
@@ -122,7 +124,7 @@ def _note_interrupt(result: RenderResult, on_interrupt: Callable[[str], dict[str
         result.outcome, result.reason = record_outcome(result.record)
 
 
-def _write_final(result: RenderResult, matrix: dict, images: list[Path], notes: list[str],
+def _write_final(result: RenderResult, matrix: TraceabilityMatrix | None, images: list[Path], notes: list[str],
                  interrupted: Callable[[], bool], on_interrupt: Callable[[str], dict[str, Any] | None] | None,
                  shield: Callable[[], ContextManager[object]]) -> None:
     """report.html and summary.json, which name every output not written; written again if interrupted."""
@@ -132,7 +134,8 @@ def _write_final(result: RenderResult, matrix: dict, images: list[Path], notes: 
         cut = []
         with shield():
             for name, action in (("html", lambda: write_html(_summary(record, result), matrix, images, notes,
-                                                             result.failures, directory / HTML_FILENAME)),
+                                                             result.failures, directory / HTML_FILENAME,
+                                                             rig=next(iter(record.of_kind(ev.RIG_OPENED)), None))),
                                  ("summary", lambda: _write_summary(record, result))):
                 try:
                     _attempt(name, result.failures, action)
@@ -151,7 +154,10 @@ _FILES = {"html": HTML_FILENAME, "summary": SUMMARY_FILENAME, "junit": JUNIT_FIL
 
 
 def _missing_files(result: RenderResult) -> set[str]:
-    return {_FILES[name] for name in result.missing if name in _FILES}
+    names = {_FILES[name] for name in result.missing if name in _FILES}
+    if "traceability" in result.missing:  # its .csv and .html too
+        names |= {p.name for p in companion_paths(Path(TRACEABILITY_FILENAME))}
+    return names
 
 
 def _current(result: RenderResult) -> tuple[str, str]:
@@ -167,21 +173,12 @@ def _current(result: RenderResult) -> tuple[str, str]:
 
 
 def _summary(record: RunRecord, result: RenderResult) -> dict[str, Any]:
-    summary = build_summary(record, *_current(result))
-    summary["output_failures"] = dict(result.failures)
-    summary["outputs_missing"] = dict(result.missing)
-    return summary
-
-
-def _write_matrix(record: RunRecord, directory: Path) -> dict:
-    matrix = build_matrix(record)
-    (directory / TRACEABILITY_FILENAME).write_text(json.dumps(matrix, indent=2), encoding="utf-8")
-    return matrix
+    return build_summary(record, *_current(result), output_failures=result.failures, outputs_missing=result.missing)
 
 
 def _write_summary(record: RunRecord, result: RenderResult) -> None:
     """Written whole or not at all (a temporary file renamed over the old one)."""
     path = result.run_dir / SUMMARY_FILENAME
     partial = path.with_suffix(".json.partial")
-    partial.write_text(json.dumps(_summary(record, result), indent=2), encoding="utf-8")
+    partial.write_text(dump_json(_summary(record, result), indent=2), encoding="utf-8")
     os.replace(partial, path)

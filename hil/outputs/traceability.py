@@ -1,37 +1,81 @@
-"""Traceability matrix: requirement -> the steps, expectations and envelopes that verify it -> outcome."""
+"""A run's evidence for the traceability matrix: requirement -> scenario, steps, gate decisions, expectations
+and envelopes -> outcome (the schema is hil.traceability.model, shared with the pytest plugin).
+
+- scenario: the scenario's own requirement_ids (run_started.scenario_requirement_ids); the evidence's outcome
+  is the run's outcome, so a FAIL or ERROR anywhere in the run shows on them.
+- step: IDs the scenario names at a step (and those its expectation says the decision must cite).
+- decision: IDs the gate's decision cites (the findings behind a rejection or an override) that the scenario
+  did not name at the step.
+- expectation, envelope: their own requirement_ids.
+"""
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, Iterator
 
-from firmware_sim.outcome import combine
+from firmware_sim.outcome import Outcome
 from hil.records import events as ev
 from hil.records.reader import RunRecord
+from hil.traceability.files import write_matrix_files
+from hil.traceability.model import Evidence, Source, TraceabilityMatrix, build_matrix
+
+TRACEABILITY_FILENAME = "traceability.json"
+"""In the run folder, with traceability.csv and traceability.html beside it."""
 
 
-def step_passed(step: dict[str, Any]) -> bool:
+def step_outcome(step: dict[str, Any]) -> Outcome:
+    """PASS if the step decided as expected (or, with no expected decision, was carried out); FAIL if it decided
+    otherwise than expected; NOT_EVALUATED if the gate rejected a step with no expected decision (what the step
+    was meant to show did not happen, and nothing said whether the rejection was right)."""
     expected = step.get("expected_decision")
-    return expected is None or expected == step["decision"]
+    if expected is not None:
+        return Outcome.PASS if expected == step["decision"] else Outcome.FAIL
+    return Outcome.NOT_EVALUATED if step["decision"] == "rejected" else Outcome.PASS
 
 
-def build_matrix(record: RunRecord) -> dict[str, dict[str, Any]]:
-    """{requirement_id: {"verified_by": [{"kind", "name", "passed"}], "outcome": "PASS"|"FAIL"|"NOT_EVALUATED"}}
+def step_requirement_ids(step: dict[str, Any]) -> list[str]:
+    """The IDs the scenario names at the step, then those the gate's decision cites."""
+    return list(dict.fromkeys([*step["requirement_ids"], *step.get("decision_requirement_ids", [])]))
 
-    A requirement's outcome is the worst of its items (firmware_sim.outcome.combine): an envelope that had nothing
-    to judge (NOT_EVALUATED) leaves its requirements NOT_EVALUATED unless something failed, never PASS.
-    """
-    matrix: dict[str, dict[str, Any]] = {}
 
-    def add(requirement_ids: list[str], kind: str, name: str, passed: bool, outcome: str | None = None) -> None:
-        outcome = outcome or ("PASS" if passed else "FAIL")
-        for requirement_id in requirement_ids:
-            entry = matrix.setdefault(requirement_id, {"verified_by": [], "outcome": outcome})
-            entry["verified_by"].append({"kind": kind, "name": name, "passed": passed})
-            entry["outcome"] = combine([entry["outcome"], outcome]).value
+def _step_detail(step: dict[str, Any]) -> str:
+    expected = step.get("expected_decision")
+    text = f"decision {step['decision']}" + (f", expected {expected}" if expected else ", no expected decision")
+    return text + (f": {'; '.join(step['reasons'])}" if step["reasons"] else "")
 
+
+def run_evidence(record: RunRecord, run_outcome: str) -> Iterator[tuple[str, Evidence]]:
+    started = record.started or {}
+    for requirement_id in started.get("scenario_requirement_ids", []):
+        yield requirement_id, Evidence(kind="scenario", name=f"scenario {started.get('scenario_name', 'unknown')}",
+                                       outcome=Outcome(run_outcome), detail=f"run {started.get('run_id', '')}")
     for step in record.of_kind(ev.STEP):
-        add(step["requirement_ids"], "step", f"step {step['index']} {step['action']}", step_passed(step))
-    for expectation in record.of_kind(ev.EXPECTATION):
-        add(expectation["requirement_ids"], "expectation", expectation["name"], bool(expectation["passed"]))
-    for envelope in record.of_kind(ev.ENVELOPE):
-        add(envelope["requirement_ids"], "envelope", envelope["name"], bool(envelope["passed"]), envelope.get("outcome"))
-    return dict(sorted(matrix.items()))
+        named = set(step["requirement_ids"])
+        outcome, detail = step_outcome(step), _step_detail(step)
+        for requirement_id in step_requirement_ids(step):
+            yield requirement_id, Evidence(kind="step" if requirement_id in named else "decision",
+                                           name=f"step {step['index']} {step['action']}", outcome=outcome,
+                                           detail=detail)
+    for item in record.of_kind(ev.EXPECTATION):
+        for requirement_id in item["requirement_ids"]:
+            yield requirement_id, Evidence(kind="expectation", name=item["name"],
+                                           outcome=Outcome.PASS if item["passed"] else Outcome.FAIL,
+                                           detail=item["detail"])
+    for item in record.of_kind(ev.ENVELOPE):
+        outcome = Outcome(item.get("outcome") or ("PASS" if item["passed"] else "FAIL"))
+        for requirement_id in item["requirement_ids"]:
+            yield requirement_id, Evidence(kind="envelope", name=item["name"], outcome=outcome, detail=item["reason"])
+
+
+def build_run_matrix(record: RunRecord, run_outcome: str) -> TraceabilityMatrix:
+    """Every registered requirement, with this run's evidence; run_outcome is the run's verdict (PASS, FAIL, ERROR)."""
+    started = record.started or {}
+    source = Source(kind="run", name=str(started.get("run_id") or record.path.parent.name))
+    return build_matrix(source, run_evidence(record, run_outcome))
+
+
+def write_run_matrix(record: RunRecord, run_outcome: str, json_path: Path) -> TraceabilityMatrix:
+    """traceability.json and its .csv and .html beside it; returns the matrix (the report's section shows it)."""
+    matrix = build_run_matrix(record, run_outcome)
+    write_matrix_files(matrix, json_path)
+    return matrix

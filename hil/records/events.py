@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any, Callable
 
 RUN_STARTED = "run_started"
-RIG_OPENED = "rig_opened"
 STEP = "step"
 FIRMWARE_EVENT = "firmware_event"
 ALARM = "alarm"
@@ -24,6 +23,13 @@ DRUG_LIMITS = "drug_limits"
 INTERRUPT = "interrupt"
 """The operator interrupted the run (Ctrl-C): phase and what was done. Written before run_finished (which is then
 ERROR) or, if the interrupt came while the outputs were rendered, after it (the run is then ERROR)."""
+RIG_OPENED = "rig_opened"
+"""Written once the rig is open: the ports each device was found on and what it reported about itself (pump
+model and firmware version, balance serial number) and what opening it found and dealt with (findings, e.g. a
+watchdog alarm a previous host left on the pump)."""
+STOPPED_ON_ALARM = "stopped_on_alarm"
+"""The run was ended by --stop-on-alarm: the alarm, its priority and when it latched, the threshold, what stopping
+the pump did. Written before run_finished (which is then ERROR, naming the alarm)."""
 
 OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
 
@@ -67,7 +73,6 @@ REQUIRED_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
     RUN_STARTED: {"run_id": _str, "scenario_name": _str, "rig_id": _str, "config_sha256": _dict,
                   "git_revision": _str, "seeds": _dict, "tool_version": _str, "time_compression_factor": _number,
                   "clock": _str, "started_utc": _str},
-    RIG_OPENED: {"findings": STRINGS},  # what opening the rig found and dealt with (e.g. a leftover pump alarm)
     STEP: {"t_s": _number, "index": _int, "action": _str, "params": _dict, "decision": _str, "reasons": STRINGS,
            "requirement_ids": STRINGS},
     FIRMWARE_EVENT: {"t_s": _number, "kind": _str, "fields": _dict},
@@ -82,14 +87,22 @@ REQUIRED_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
     EXPECTATION: {"name": _str, "passed": _bool, "detail": _str, "requirement_ids": STRINGS},
     RUN_FINISHED: {"outcome": _str, "reason": _str},
     INTERRUPT: {"phase": _str, "detail": _str},
+    STOPPED_ON_ALARM: {"t_s": _number, "alarm": _str, "priority": _str, "alarm_t_s": _number, "stop_on_alarm": _str,
+                       "detail": _str},
     DRUG_LIMITS: {"drug_name": _str, "library_file": _str, "overrides": _list_of(_dict),
                   "acknowledge_beyond_label": STR_OR_NULL},
+    RIG_OPENED: {"ports": _dict, "devices": _dict},
 }
 OPTIONAL_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
     RUN_STARTED: {"balance_density_g_per_ml": NUMBER_OR_NULL, "balance_evaporation_rate_mg_per_h": NUMBER_OR_NULL,
-                  "balance_sample_interval_s": NUMBER_OR_NULL, "duration_h": _number, "supervision_period_s": _number},
-    STEP: {"expected_decision": STR_OR_NULL},
+                  "balance_sample_interval_s": NUMBER_OR_NULL, "duration_h": _number, "supervision_period_s": _number,
+                  "scenario_requirement_ids": STRINGS,
+                  "scenario_description": _str, "pass_means": _str, "planned_steps": _list_of(_dict),
+                  "planned_expectations": STRINGS, "operator": STR_OR_NULL, "dut_id": STR_OR_NULL,
+                  "git_dirty": _or_null(_bool), "dependency_versions": _dict, "trumpet_limits": _dict},
+    STEP: {"expected_decision": STR_OR_NULL, "decision_requirement_ids": STRINGS},
     ENVELOPE: {"outcome": _str, "comparator": STR_OR_NULL},
+    RIG_OPENED: {"findings": STRINGS},
 }
 """Fields the outputs read where present: checked for type when they are there."""
 EVENT_KINDS: tuple[str, ...] = tuple(REQUIRED_FIELDS)

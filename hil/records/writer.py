@@ -128,6 +128,11 @@ class RecordWriter:
     def interrupt(self, *, phase: str, detail: str) -> dict[str, Any]:
         return self.write(ev.INTERRUPT, phase=phase, detail=detail)
 
+    def stopped_on_alarm(self, *, t_s: float, alarm: str, priority: str, alarm_t_s: float, stop_on_alarm: str,
+                         detail: str) -> dict[str, Any]:
+        return self.write(ev.STOPPED_ON_ALARM, t_s=t_s, alarm=alarm, priority=priority, alarm_t_s=alarm_t_s,
+                          stop_on_alarm=stop_on_alarm, detail=detail)
+
 
 def _last_chain(path: Path) -> str:
     """The chain to continue when appending to an existing record (GENESIS for a new or empty one)."""

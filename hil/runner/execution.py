@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.event_log import Event, EventKind
@@ -30,7 +30,9 @@ from hil.config.scenario_steps import step_params
 from hil.records.writer import RecordWriter
 from hil.rig import Rig
 from hil.runner import expectations as expect
+from hil.runner.alarm_stop import AlarmStop, at_or_above
 from hil.runner.interrupt import InterruptFlag, RunAborted
+from hil.runner.live_status import RunMonitor
 from hil.runner.options import RunOptions
 from hil.runner.physical_reservoir import PhysicalReservoir
 from hil.runner.pk_verdict import PkOutcome, evaluate_pk
@@ -54,7 +56,7 @@ class Observations:
 class Execution:
     def __init__(self, scenario: ScenarioConfig, rig: Rig, record: RecordWriter, options: RunOptions,
                  fw_config: FirmwareConfig, limits: DrugLimits,
-                 progress: Callable[[float], None] | None = None) -> None:
+                 monitor: RunMonitor | None = None) -> None:
         self.scenario, self.rig, self.record, self.options = scenario, rig, record, options
         self.fw_config, self.limits = fw_config, limits
         self.pk_peaks: dict[str, dict[str, float]] = {}
@@ -69,17 +71,24 @@ class Execution:
         self.pump_stop: dict[str, Any] | None = None
         """What stopping the pump at the end (or on Ctrl-C) did (stop_pump); None while it has not been stopped."""
         self.reservoir = PhysicalReservoir(scenario.pump_settings.reservoir_volume_ul)
-        self.progress = progress or (lambda t_h: None)
+        self.monitor = monitor or RunMonitor()
+        self.alarm_stop: AlarmStop | None = None
+        """The alarm that ends the run (RunOptions.stop_on_alarm), once one has latched."""
         self._readings: dict[float, GravimetricReading | None] = {}
 
     # --- firmware events into the record ---
     def _on_firmware_event(self, event: Event) -> None:
         fields = dict(event.fields)
         self.record.firmware_event(t_s=event.t_s, kind=event.kind, fields=fields)
+        self.monitor.firmware_event(event)
         if event.kind == EventKind.ALARM:
-            self.seen.alarms.append((event.t_s, str(fields["alarm"])))
-            self.record.alarm(t_s=event.t_s, name=str(fields["alarm"]), priority=str(fields["priority"]),
+            name, priority = str(fields["alarm"]), str(fields["priority"])
+            self.seen.alarms.append((event.t_s, name))
+            self.record.alarm(t_s=event.t_s, name=name, priority=priority,
                               detail=fields.get("detail", ""), requirement_id=fields.get("requirement_id"))
+            threshold = self.options.stop_on_alarm
+            if threshold is not None and self.alarm_stop is None and at_or_above(priority, threshold):
+                self.alarm_stop = AlarmStop(event.t_s, name, priority, threshold)  # the loop ends at its next check
         elif event.kind == EventKind.STATE:
             self.seen.states.changed(event.t_s, str(fields["to_state"]))
         elif event.kind == EventKind.STATUS:
@@ -107,16 +116,19 @@ class Execution:
         self._volume_sample(self.firmware.now_s)
         for t_s in times:
             self._advance_to(t_s, interrupt, wall)
-            while steps and steps[0][1].at_h * S_PER_H <= t_s + TIME_EPS_S:
+            while steps and steps[0][1].at_h * S_PER_H <= t_s + TIME_EPS_S and self.alarm_stop is None:
                 index, step = steps.pop(0)
                 self._run_step(index, step)
+            if self.alarm_stop is not None:
+                break
             if _key(t_s) in window_keys:
                 self._balance_sample()
             if _key(t_s) in tick_keys and t_s < end_s - TIME_EPS_S:
                 self._volume_sample(t_s)
-            self.progress(t_s / S_PER_H)
         self.stop_pump_and_sample()
         interrupt.check()
+        if self.alarm_stop is not None:
+            return self._stopped_on_alarm(self.alarm_stop)
         interrupt.enter("the verdict (expectations, PK prediction, envelopes)")
         verdict = self._verdict()
         interrupt.check()
@@ -130,6 +142,12 @@ class Execution:
             self._volume_sample(self.firmware.now_s, after_pump_stop=True)
         return self.pump_stop
 
+    def _stopped_on_alarm(self, stop: AlarmStop) -> tuple[str, str]:
+        """The run ends on the alarm (the pump is already stopped): no verdict, the record says why."""
+        pump_stop = str((self.pump_stop or {}).get("pump_stop"))
+        self.record.stopped_on_alarm(**stop.record_fields(self.firmware.now_s, pump_stop))
+        return "ERROR", f"{stop.describe()}; {pump_stop}"
+
     def _advance_to(self, t_s: float, interrupt: InterruptFlag, wall: bool) -> None:
         chunk_s = self.options.max_wall_step_s * self.rig.time_compression_factor if wall else math.inf  # scenario s
         while True:
@@ -137,7 +155,8 @@ class Execution:
                 raise RunAborted(f"{interrupt.describe()} at t={self.firmware.now_s / S_PER_H:.3f} h")
             target = min(t_s, self.firmware.now_s + chunk_s)
             self.firmware.run_until_s(target)
-            if target >= t_s:
+            self.monitor.at(self.firmware.now_s)
+            if target >= t_s or self.alarm_stop is not None:
                 return
 
     def _set_up(self) -> None:
@@ -180,7 +199,9 @@ class Execution:
             return None
         key = _key(self.firmware.now_s)
         if key not in self._readings:
-            self._readings[key] = self.sampler.read(self.firmware.now_s)
+            reading = self._readings[key] = self.sampler.read(self.firmware.now_s)
+            if reading is not None:
+                self.monitor.balance(reading.t_s, reading.mass_g, reading.stable)
         return self._readings[key]
 
     def _balance_sample(self) -> None:
@@ -200,6 +221,7 @@ class Execution:
         extra = {"after_pump_stop": True} if after_pump_stop else {}
         self.record.volume_sample(t_s=fw.now_s, commanded_ul=fw.commanded_volume_ul, pump_reported_ul=pump_ul,
                                   gravimetric_ul=gravimetric, rate_ul_per_h=fw.actuator_rate_ul_per_h, **extra)
+        self.monitor.volumes(fw.now_s, fw.commanded_volume_ul, pump_ul, gravimetric, fw.actuator_rate_ul_per_h)
         self._readings = {k: v for k, v in self._readings.items() if k >= t_s - TIME_EPS_S}
 
     def _profile_point_due(self, t_s: float) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from firmware_sim.pump.alarms import AlarmPriority
+
 DEFAULT_GRAVIMETRIC_DURATION_H = 2.0
 """IEC 60601-2-24 trumpet analysis uses the second hour of a two-hour run [U]."""
 DEFAULT_PK_STEP_H = 0.1
@@ -18,13 +20,28 @@ class RunOptions:
     gravimetric_duration_h: float = DEFAULT_GRAVIMETRIC_DURATION_H
     pk_step_h: float = DEFAULT_PK_STEP_H
     progress: bool = False
+    """On a terminal (stderr): a progress bar on virtual clocks, the live status (hil.runner.live_view) on wall clocks."""
+    print_run_dir: bool = False
+    """One line on stderr naming the run folder as soon as its record is opened."""
+    stop_on_alarm: AlarmPriority | None = None
+    """End the run (ERROR, pump stopped) when an alarm of this priority or higher latches (hil.runner.alarm_stop)."""
     delivered_profile_resolution_s: float = 900.0
     """Spacing of the balance measurements that scale the delivered profile for the PK prediction (finer
     spacing adds PK segments and cost, not information: the balance resolves volume, not minute flow)."""
+    operator: str | None = None
+    """Who ran it (recorded in run_started and shown in the report)."""
+    dut_id: str | None = None
+    """The device under test's identifier, e.g. a pump serial or a firmware build (recorded and shown)."""
     max_wall_step_s: float = 1.0
     """On wall-clock rigs the loop wakes at least this often (Ctrl-C is honoured between wake-ups)."""
 
     def __post_init__(self) -> None:
+        if self.stop_on_alarm is not None:
+            try:  # "high" as well as AlarmPriority.HIGH (the pytest plugin passes options through)
+                object.__setattr__(self, "stop_on_alarm", AlarmPriority(self.stop_on_alarm))
+            except ValueError:
+                raise ValueError(f"stop_on_alarm must be one of {', '.join(p.value for p in AlarmPriority)}, "
+                                 f"got {self.stop_on_alarm!r}") from None
         if not self.gravimetric_duration_h >= 0:
             raise ValueError(f"gravimetric_duration_h must be >= 0, got {self.gravimetric_duration_h}")
         if self.gravimetric_start_h is not None and not self.gravimetric_start_h >= 0:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.safety.limits import DrugLimits
+from firmware_sim.units import S_PER_H
 from hil.config.bounds import MAX_BALANCE_SAMPLES
 from hil.config.drug_overrides import EffectiveLimits
 from hil.config.loading import ConfigError, load_model
@@ -23,7 +23,6 @@ from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import InjectFaultStep
 from hil.emulators.fault_catalog import FAULTS_BY_KIND
 from hil.outputs.render import RENDERING_PHASE, RenderResult, render_all
-from hil.outputs.summary import build_summary
 from hil.records import events as ev
 from hil.records.writer import RECORD_FILENAME, RecordWriter
 from hil.rig import Rig, RigError
@@ -31,13 +30,15 @@ from hil.rig.motion_horizon import check_motion_horizon
 from hil.rig.registry import NE1000_MAX_WATCHDOG_S
 from hil.rig.rig import check_time_compression
 from hil.runner import provenance
+from hil.runner.scenario_plan import scenario_plan_fields
 from hil.runner.execution import Execution, SetupRejected
 from hil.runner.firmware_setup import ScenarioSetupError, effective_drug_limits, firmware_config, syringe_fill_ul
 from hil.runner.interrupt import InterruptFlag, RunAborted, RunInterrupted
 from hil.runner.pump_stop import stop_pump
 from hil.runner.options import RunOptions
-from hil.runner.progress import progress_reporter
-from hil.runner.result import RunResult
+from hil.runner.live_status import RunInfo, RunMonitor
+from hil.runner.progress import run_monitor
+from hil.runner.result import RunResult, run_result
 from hil.runner.sampling import gravimetric_window
 
 
@@ -119,8 +120,10 @@ def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> Prepare
     return Prepared(scenario, rig, fw_config, drug.limits, syringe_fill, drug)
 
 
-def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOptions) -> RunResult:
-    """Ctrl-C at any moment ends the run as ERROR (RunInterrupted before the run folder exists)."""
+def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOptions,
+                 monitor: RunMonitor | None = None) -> RunResult:
+    """Ctrl-C at any moment ends the run as ERROR (RunInterrupted before the run folder exists).
+    monitor: fed the run's status as it goes (hil.runner.live_status), instead of the terminal display."""
     scenario_path, rig_path = Path(scenario_path), Path(rig_path)
     with InterruptFlag() as interrupt:
         interrupt.enter("loading the configs")
@@ -134,13 +137,14 @@ def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOp
         if (run_dir / RECORD_FILENAME).exists():
             raise BadInput(f"{run_dir} already holds a run record; choose a new --out folder")
         run_dir.mkdir(parents=True, exist_ok=True)
-        return _run_recorded(prepared, (scenario_path, rig_path), run_dir, options, interrupt)
+        return _run_recorded(prepared, (scenario_path, rig_path), run_dir, options, interrupt, monitor)
 
 
 def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, options: RunOptions,
-                  interrupt: InterruptFlag) -> RunResult:
+                  interrupt: InterruptFlag, monitor: RunMonitor | None) -> RunResult:
     scenario, rig_config = prepared.scenario, prepared.rig
     started = provenance.utc_now()
+    revision = provenance.git_revision()
     pk_peaks: dict = {}
     # flushed per event always (a killed process keeps every line); fsynced too on wall-clock rigs (power loss)
     with RecordWriter(run_dir / RECORD_FILENAME, fsync=rig_config.clock == "wall") as record:
@@ -151,17 +155,22 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
                 run_id=provenance.run_id(scenario.name, started), scenario_name=scenario.name,
                 rig_id=rig_config.rig_id,
                 config_sha256={str(path): provenance.sha256_of(path) for path in (*paths, scenario.drug.library_path())},
-                git_revision=provenance.git_revision(), seeds=_seeds(scenario, rig_config),
+                git_revision=revision, seeds=_seeds(scenario, rig_config),
                 tool_version=provenance.tool_version(), time_compression_factor=options.time_compression_factor,
                 clock=rig_config.clock, started_utc=started.isoformat(),
                 balance_density_g_per_ml=balance.density_g_per_ml if balance else None,
                 balance_evaporation_rate_mg_per_h=balance.evaporation_rate_mg_per_h if balance else None,
                 balance_sample_interval_s=balance.sample_interval_s if balance else None,
-                duration_h=scenario.duration_h, supervision_period_s=scenario.supervision_period_s)
+                duration_h=scenario.duration_h, supervision_period_s=scenario.supervision_period_s,
+                scenario_requirement_ids=list(scenario.requirement_ids),
+                operator=options.operator, dut_id=options.dut_id, git_dirty=provenance.git_dirty(revision),
+                dependency_versions=provenance.dependency_versions(), **scenario_plan_fields(scenario))
             record.write(ev.DRUG_LIMITS, **prepared.drug_limits.record_fields())  # overrides are never silent
         try:
-            with progress_reporter(options.progress, scenario.duration_h) as progress:
-                outcome, reason, extra = _execute(prepared, record, options, progress, pk_peaks, interrupt)
+            info = RunInfo(scenario.name, run_dir, rig_config.clock, scenario.duration_h * S_PER_H,
+                           options.time_compression_factor)
+            with run_monitor(options, info, monitor) as watcher:
+                outcome, reason, extra = _execute(prepared, record, options, watcher, pk_peaks, interrupt)
         except KeyboardInterrupt:  # one that came past the handlers below (they had stopped the pump)
             interrupt.request()
             outcome, reason, extra = "ERROR", f"aborted: {interrupt.describe()}", {}
@@ -192,12 +201,12 @@ def _interrupted(record: RecordWriter, interrupt: InterruptFlag, outcome: str, r
     return "ERROR", reason
 
 
-def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions, progress: Callable[[float], None],
+def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions, monitor: RunMonitor,
              pk_peaks: dict, interrupt: InterruptFlag) -> tuple[str, str, dict]:
     interrupt.enter("the rig set-up")
     rig = Rig(prepared.rig, time_compression_factor=options.time_compression_factor,
               syringe_fill_ul=prepared.syringe_fill_ul, supervision_period_s=prepared.scenario.supervision_period_s)
-    outcome, reason, extra = _execute_on(rig, prepared, record, options, progress, pk_peaks, interrupt)
+    outcome, reason, extra = _execute_on(rig, prepared, record, options, monitor, pk_peaks, interrupt)
     if rig.open_findings:  # acknowledged at open (e.g. a watchdog alarm a previous host left): said, not an error
         reason = f"{reason}; at rig open: {'; '.join(rig.open_findings)}"
     if rig.teardown_errors:  # e.g. the pump could not be stopped: never a PASS, and said in the reason
@@ -207,15 +216,16 @@ def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions, prog
 
 
 def _execute_on(rig: Rig, prepared: Prepared, record: RecordWriter, options: RunOptions,
-                progress: Callable[[float], None], pk_peaks: dict, interrupt: InterruptFlag) -> tuple[str, str, dict]:
+                monitor: RunMonitor, pk_peaks: dict, interrupt: InterruptFlag) -> tuple[str, str, dict]:
     scenario, rig_config, fw_config, limits = prepared.scenario, prepared.rig, prepared.fw_config, prepared.limits
     execution: Execution | None = None
     try:
         try:
             rig.open()
             with interrupt.shielded():
-                record.write(ev.RIG_OPENED, findings=list(rig.open_findings))
-            execution = Execution(scenario, rig, record, options, fw_config, limits, progress)
+                record.write(ev.RIG_OPENED, findings=list(rig.open_findings),
+                             **provenance.rig_identity(rig.pump, rig.balance))
+            execution = Execution(scenario, rig, record, options, fw_config, limits, monitor)
             outcome, reason = execution.run(interrupt)
             pk_peaks.update(execution.pk_peaks)
             extra = dict(execution.pump_stop or {})
@@ -251,10 +261,6 @@ def _seeds(scenario: ScenarioConfig, rig: RigConfig) -> dict[str, int]:
 
 
 def _result(rendered: RenderResult, options: RunOptions, pk_peaks: dict) -> RunResult:
-    summary = build_summary(rendered.record, rendered.outcome, rendered.reason)
-    return RunResult(outcome=rendered.outcome, reason=rendered.reason, report_dir=rendered.run_dir,
-                     envelopes=summary["envelopes"], expectations=summary["expectations"], alarms=summary["alarms"],
-                     steps=summary["steps"], delivered=summary["delivered"], pk_peaks=pk_peaks,
-                     time_compression_factor=options.time_compression_factor,
-                     output_failures=dict(rendered.failures), outputs_missing=dict(rendered.missing),
-                     drug_limits=summary["drug_limits"])
+    """The run's JSON: its summary.json (PK peaks, time compression and all, from the record) and its folder."""
+    return run_result(rendered.record, rendered.outcome, rendered.reason, rendered.run_dir, rendered.failures,
+                      rendered.missing)

@@ -41,6 +41,43 @@ def test_json_population_percentiles_reproducible(capsys):
     assert all(a <= b <= c for a, b, c in zip(p["p5"], p["p50"], p["p95"]))
 
 
+POPULATION_800 = ("--rate-mcg-per-day", "800", "--hours", "48", "--step-min", "60", "--population", "1000", "--seed", "1")
+
+
+@pytest.mark.requirements("SR-PK-002", "SR-PK-005")
+def test_population_verdict_fails_the_plasma_ceiling_the_typical_patient_passes(capsys):
+    """800 mcg/day: the typical patient peaks at 4.17 ng/mL (PASS) but p95 over 1000 patients is ~6.8 ng/mL."""
+    code, out, _ = run(capsys, *POPULATION_800, "--json")
+    report = json.loads(out)
+    assert code == 1
+    typical = {e["name"]: e for e in report["envelopes"]}
+    assert typical["plasma_ceiling"]["outcome"] == "PASS"
+    verdict = report["population_verdict"]
+    ceiling = {e["name"]: e for e in verdict["envelopes"]}["plasma_ceiling"]
+    assert verdict["outcome"] == "FAIL" and ceiling["outcome"] == "FAIL" and ceiling["limit"] == 5.0
+    assert ceiling["p95"] > 6.0 and ceiling["fraction_passing"] < 0.95 and ceiling["n_patients"] == 1000
+    assert ceiling["worst_value"] > ceiling["p95"] and ceiling["worst_patient_params"]["systemic_clearance_l_per_h"] > 0
+    code, out, _ = run(capsys, *POPULATION_800)
+    assert code == 1 and "Population verdict" in out and "FAIL plasma_ceiling" in out and "worst patient:" in out
+
+
+def test_min_fraction_passing_is_configurable(capsys):
+    code, out, _ = run(capsys, *POPULATION_800, "--min-fraction-passing", "0.6", "--json")
+    verdict = json.loads(out)["population_verdict"]
+    assert code == 0 and verdict["outcome"] == "PASS" and verdict["min_fraction_passing"] == 0.6
+
+
+def test_large_population_over_a_month_is_not_refused(capsys, monkeypatch):
+    """100,000 patients x 721 hourly samples (72 M samples) is accepted: only samples per patient are bounded."""
+    import hil.cli.predict_report as report
+
+    accepted = []
+    monkeypatch.setattr(report, "run", lambda args: accepted.append(args) or 0)
+    code, _, err = run(capsys, "--rate-mcg-per-day", "500", "--population", "100000", "--seed", "3",
+                       "--hours", "720", "--step-min", "60")
+    assert code == 0 and err == "" and accepted[0].population == 100000 and accepted[0].min_fraction_passing == 0.95
+
+
 def test_failing_envelope_exits_1(capsys):
     code, out, _ = run(capsys, "--bolus-mcg", "1000", "--hours", "12")
     assert code == 1 and "FAIL cisternal_csf_ceiling" in out
@@ -53,7 +90,12 @@ def test_failing_envelope_exits_1(capsys):
     (("--weight-kg", "5e-324", "--bolus-mcg", "50"), "--weight-kg must be >= 2 and <= 250, got 5e-324"),
     (("--bolus-mcg", "50", "--step-min", "1e-9"), "--step-min 1e-09 over --hours 48 is about 2.88e+12 samples"),
     (("--bolus-mcg", "50", "--step-min", "5e-324"), "allowed --step-min >= 0.00144"),
-    (("--bolus-mcg", "50", "--step-min", "0.01", "--population", "100", "--seed", "1"), "x --population 100"),
+    (("--bolus-mcg", "50", "--step-min", "0.001", "--population", "100", "--seed", "1"), "samples per patient"),
+    (("--bolus-mcg", "50", "--min-fraction-passing", "0.9"), "--min-fraction-passing judges a population"),
+    (("--bolus-mcg", "50", "--population", "10", "--seed", "1", "--min-fraction-passing", "0"),
+     "--min-fraction-passing must be > 0 and <= 1, got 0"),
+    (("--bolus-mcg", "50", "--population", "10", "--seed", "1", "--min-fraction-passing", "1.5"),
+     "--min-fraction-passing must be > 0 and <= 1, got 1.5"),
     (("--hours", "0", "--bolus-mcg", "50"), "--hours must be > 0"),
     (("--bolus-mcg", "50", "--population", "10"), "--population and --seed go together"),
     (("--bolus-mcg", "50", "--population", "1.5", "--seed", "1"), "--population must be an integer"),

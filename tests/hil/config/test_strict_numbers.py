@@ -72,7 +72,7 @@ def test_balance_sample_interval_has_a_floor(tmp_path):
 
 
 def test_supervision_period_has_the_harness_floor(tmp_path):
-    path = edited(tmp_path, SCENARIOS / "ptm-use.yaml", "supervision_period_s: 240", "supervision_period_s: 1")
+    path = edited(tmp_path, SCENARIOS / "ptm-use.yaml", "supervision_period_s: 240", "supervision_period_s: 0.5")
     dotted, line, message = refusal(path, ScenarioConfig)
     assert dotted == "supervision_period_s" and line == 7
     assert f"greater than or equal to {bounds.MIN_HARNESS_SUPERVISION_PERIOD_S:g}" in message

@@ -11,6 +11,7 @@ import hil.outputs.render as render_module
 from hil.cli.main import main
 from hil.outputs.render import render_all
 from hil.records.writer import RecordWriter
+from hil.traceability.files import load_matrix
 
 RATE_UL_PER_H = 10.4
 
@@ -59,7 +60,8 @@ def test_all_outputs_render_from_the_record(tmp_path):
     assert result.failures == {}
     assert result.outcome == "PASS"
     names = {p.name for p in result.outputs}
-    assert {"summary.json", "junit.xml", "report.html", "traceability.json", "volumes.csv", "balance.csv",
+    assert {"summary.json", "junit.xml", "report.html", "traceability.json", "traceability.csv",
+            "traceability.html", "volumes.csv", "balance.csv",
             "pk_delivered.csv", "pk_programmed.csv", "volumes.png", "pk.png", "alarms.png", "trumpet.png",
             "startup.png"} <= names
 
@@ -80,12 +82,12 @@ def test_all_outputs_render_from_the_record(tmp_path):
     case_ids = {p.get("value") for c in cases for p in c.iter("property")}
     assert {"SR-PRM-001", "SR-DOSE-002", "SR-PK-002", "SR-ALM-002"} == case_ids
 
-    matrix = json.loads((tmp_path / "traceability.json").read_text())
-    assert matrix["SR-DOSE-002"]["outcome"] == "PASS"
-    assert matrix["SR-DOSE-002"]["verified_by"][0]["kind"] == "step"
+    matrix = load_matrix(tmp_path / "traceability.json")
+    assert matrix.requirement("SR-DOSE-002").outcome == "PASS"
+    assert matrix.requirement("SR-DOSE-002").evidence[0].kind == "step"
 
     page = (tmp_path / "report.html").read_text()
-    assert page.count("data:image/png;base64,") == 5
+    assert page.count("data:image/png;base64,") == 6  # volumes, residuals, pk, alarms, trumpet, start-up
     assert "SR-DOSE-002" in page and "deadbeef" in page and "low_reservoir" in page
     assert "src=\"volumes.png\"" not in page  # self-contained
 
@@ -122,8 +124,7 @@ def test_step_with_the_wrong_decision_fails_its_testcase_and_requirement(tmp_pat
     assert result.outcome == "FAIL"
     suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
     assert suite.get("failures") == "2"
-    matrix = json.loads((tmp_path / "traceability.json").read_text())
-    assert matrix["SR-DOSE-002"]["outcome"] == "FAIL"
+    assert load_matrix(tmp_path / "traceability.json").requirement("SR-DOSE-002").outcome == "FAIL"
 
 
 @pytest.mark.requirements("SR-HIL-003")

@@ -1,0 +1,155 @@
+"""Judge one run from its record: was the fault injected and detected, and was anything unsafe?
+
+Unsafe (each rule switched by the campaign's `expect:`), read from the record:
+- envelope_without_alarm: a PK envelope FAILed and no high-priority alarm was raised at or before the first
+  time the delivered-profile prediction crossed its limit;
+- beyond_hard_limits: a bolus started above the library's max_bolus_dose_mcg, a delivered 24 h dose above
+  hard_max_daily_dose_mcg or a delivered rate (dose in any expect.rate_window_min, per hour) above
+  max_rate_mcg_per_h (the library's limits, not the scenario's overrides);
+- pump_left_running: the run ended with the pump running, or commanded the pump and never showed it stopped.
+A record that is damaged or has no run_finished is `record_lost`: it never counts as safe.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from firmware_sim.event_log import EventKind
+from firmware_sim.pump.alarms import AlarmPriority
+from firmware_sim.safety.checks import DOSE_ROUNDING_MCG
+from firmware_sim.safety.limits import DrugLimits
+from firmware_sim.units import S_PER_H
+from hil.campaign.record_profile import delivered_profile, dose_measures
+from hil.outputs.summary import record_outcome
+from hil.records import events as ev
+from hil.records.reader import RunRecord
+
+RELATIVE_TOLERANCE = 1e-9
+ENVELOPE_SERIES = {"plasma_ceiling": "plasma_ng_per_ml", "lumbar_csf_ceiling": "lumbar_csf_ng_per_ml",
+                   "cisternal_csf_ceiling": "cisternal_csf_ng_per_ml", "plasma_reduction_vs_oral": "plasma_ng_per_ml"}
+"""The predicted series each envelope judges (the oral comparator one judges plasma against oral peak / limit)."""
+FAULT_STEP_MATCH_H = 1e-3
+
+
+def _high_alarms(record: RunRecord) -> list[dict[str, Any]]:
+    return [a for a in record.of_kind(ev.ALARM) if a["priority"] == AlarmPriority.HIGH.value]
+
+
+def _exceeded_at_h(record: RunRecord, envelope: dict[str, Any]) -> float | None:
+    series_name = ENVELOPE_SERIES.get(envelope["name"])
+    series = next((s for s in record.of_kind(ev.PK_SERIES) if s["label"] == "delivered"), None)
+    if series_name is None or series is None:
+        return None
+    t_h, values = series["t_h"], [v if v is not None else float("-inf") for v in series[series_name]]
+    if not values:
+        return None
+    threshold = envelope["limit"]
+    if envelope["name"] == "plasma_reduction_vs_oral":  # value = oral peak / intrathecal peak, limit: least ratio
+        threshold = envelope["value"] * max(values) / envelope["limit"]
+    crossing = next((t for t, v in zip(t_h, values) if v > threshold), None)
+    return crossing if crossing is not None else t_h[values.index(max(values))]
+
+
+def _fault(record: RunRecord, fault: dict[str, Any] | None) -> dict[str, Any] | None:
+    if fault is None:
+        return None
+    out = {"label": fault["label"], "device": fault["device"], "fault": fault["fault"], "planned_at_h": fault["at_h"],
+           "injected": False, "injected_at_h": None, "detected": False, "alarm": None, "detected_at_h": None,
+           "time_to_detection_h": None}
+    step = next((s for s in record.of_kind(ev.STEP) if s["action"] == "inject_fault"
+                 and s["params"].get("device") == fault["device"] and s["params"].get("fault") == fault["fault"]
+                 and abs(s["t_s"] / S_PER_H - fault["at_h"]) <= FAULT_STEP_MATCH_H), None)
+    if step is None:
+        return out
+    injected_h = step["t_s"] / S_PER_H
+    out.update(injected=True, injected_at_h=injected_h)
+    alarm = next((a for a in _high_alarms(record) if a["t_s"] >= step["t_s"]), None)
+    if alarm is not None:
+        out.update(detected=True, alarm=alarm["name"], detected_at_h=alarm["t_s"] / S_PER_H,
+                   time_to_detection_h=alarm["t_s"] / S_PER_H - injected_h)
+    return out
+
+
+def _envelopes(record: RunRecord) -> list[dict[str, Any]]:
+    out = []
+    for e in record.of_kind(ev.ENVELOPE):
+        outcome = e.get("outcome", "PASS" if e["passed"] else "FAIL")
+        out.append({"name": e["name"], "outcome": outcome, "value": e["value"], "limit": e["limit"], "unit": e["unit"],
+                    "exceeded_at_h": _exceeded_at_h(record, e) if outcome == "FAIL" else None})
+    return out
+
+
+def _unsafe_envelopes(record: RunRecord, envelopes: list[dict[str, Any]]) -> list[dict[str, str]]:
+    alarms = _high_alarms(record)
+    out = []
+    for e in envelopes:
+        if e["outcome"] != "FAIL":
+            continue
+        at_h = e["exceeded_at_h"]
+        before = next((a for a in alarms if at_h is not None and a["t_s"] / S_PER_H <= at_h), None)
+        if before is None:
+            out.append({"rule": "envelope_without_alarm",
+                        "detail": f"{e['name']} {e['value']:.4g} against limit {e['limit']:.4g} {e['unit']} exceeded at "
+                                  f"{at_h:.3f} h with no high-priority alarm raised before it"})
+    return out
+
+
+def _exceeds(value: float, limit: float, absolute: float = 0.0) -> bool:
+    return value > limit * (1 + RELATIVE_TOLERANCE) + absolute
+
+
+def _unsafe_doses(record: RunRecord, dose: dict[str, Any], limits: DrugLimits) -> list[dict[str, str]]:
+    out = []
+    for e in record.of_kind(ev.FIRMWARE_EVENT):
+        fields = e["fields"]
+        if e["kind"] == EventKind.DOSE and fields.get("event") == "bolus_start" and \
+                _exceeds(float(fields.get("dose_mcg", 0.0)), limits.max_bolus_dose_mcg):
+            out.append({"rule": "beyond_hard_limits", "detail": f"{fields.get('bolus_kind', '')} bolus of "
+                        f"{fields['dose_mcg']:.6g} mcg started at {e['t_s'] / S_PER_H:.3f} h, above the library's "
+                        f"max_bolus_dose_mcg {limits.max_bolus_dose_mcg:.6g}"})
+    if _exceeds(dose["max_window_dose_mcg"], limits.hard_max_daily_dose_mcg, DOSE_ROUNDING_MCG):
+        out.append({"rule": "beyond_hard_limits", "detail": f"{dose['max_window_dose_mcg']:.6g} mcg delivered in the "
+                    f"{limits.window_h:g} h from {dose['window_start_h']:.3f} h, above the library's "
+                    f"hard_max_daily_dose_mcg {limits.hard_max_daily_dose_mcg:.6g} ({dose['source']})"})
+    if _exceeds(dose["max_rate_mcg_per_h"], limits.max_rate_mcg_per_h):
+        out.append({"rule": "beyond_hard_limits", "detail": f"delivered rate {dose['max_rate_mcg_per_h']:.6g} mcg/h "
+                    f"over the {dose['rate_window_min']:g} min from {dose['max_rate_at_h']:.3f} h, above the library's max_rate_mcg_per_h "
+                    f"{limits.max_rate_mcg_per_h:.6g} ({dose['source']})"})
+    return out
+
+
+def _unsafe_pump(record: RunRecord) -> list[dict[str, str]]:
+    finished = record.finished or {}
+    running = finished.get("pump_running_after_stop")
+    if running is True:
+        return [{"rule": "pump_left_running", "detail": f"the pump was running at the end: {finished.get('pump_stop')}"}]
+    commanded = any(e["kind"] == EventKind.RATE_COMMAND and float(e["fields"].get("rate_ul_per_h", 0.0)) > 0
+                    for e in record.of_kind(ev.FIRMWARE_EVENT))
+    if running is not False and commanded:
+        return [{"rule": "pump_left_running", "detail": "the pump was commanded to run and the record does not show it "
+                                                        f"stopped at the end ({finished.get('pump_stop', 'no pump_stop')})"}]
+    return []
+
+
+def assess(record: RunRecord, spec: dict[str, Any], dead_volume_ul: float, duration_h: float,
+           library_limits: DrugLimits) -> dict[str, Any]:
+    outcome, reason = record_outcome(record)
+    lost = not record.intact or record.finished is None
+    profile, source = delivered_profile(record, dead_volume_ul, duration_h)
+    measures = dose_measures(profile, library_limits.window_h, spec["expect"]["rate_window_min"] / 60.0)
+    dose = {"max_window_dose_mcg": measures.max_window_dose_mcg, "window_start_h": measures.window_start_h,
+            "max_rate_mcg_per_h": measures.max_rate_mcg_per_h, "max_rate_at_h": measures.max_rate_at_h,
+            "total_dose_mcg": measures.total_dose_mcg, "source": source,
+            "rate_window_min": spec["expect"]["rate_window_min"]}
+    envelopes = _envelopes(record)
+    rules = spec["expect"]
+    unsafe: list[dict[str, str]] = []
+    if rules["envelope_without_alarm"]:
+        unsafe += _unsafe_envelopes(record, envelopes)
+    if rules["beyond_hard_limits"]:
+        unsafe += _unsafe_doses(record, dose, library_limits)
+    if rules["pump_left_running"]:
+        unsafe += _unsafe_pump(record)
+    return {"outcome": outcome, "reason": reason, "record_lost": lost, "record_damage": list(record.damage),
+            "fault": _fault(record, spec.get("fault")), "envelopes": envelopes, "dose": dose, "unsafe": unsafe,
+            "alarms": [{"name": a["name"], "priority": a["priority"], "t_h": a["t_s"] / S_PER_H}
+                       for a in record.of_kind(ev.ALARM)]}

@@ -1,0 +1,92 @@
+"""campaign.jsonl: the campaign's own record, append-only, each line flushed and fsynced as it is written.
+
+Lines, in order: one `campaign` line (name, file, sha256, runs planned), one `planned` line per run (index,
+identity, full spec), then one `finished` line per run as it completes (after its run folder is complete), and
+a `resumed` line each time the campaign is resumed. A line cut short by a kill is dropped on resume (its run has
+no finished line, so it runs again); any other unreadable line is an error naming it.
+
+    journal = Journal.create(folder, header, planned)        # a new campaign folder
+    journal = Journal.open(folder)                          # resume: header, planned, finished so far
+    journal.append({"kind": "finished", ...})
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hil.campaign.specs import PlannedRun
+
+JOURNAL_FILENAME = "campaign.jsonl"
+CAMPAIGN, PLANNED, FINISHED, RESUMED = "campaign", "planned", "finished", "resumed"
+
+
+class JournalError(ValueError):
+    """campaign.jsonl cannot be used (missing, damaged in the middle, or not a campaign record)."""
+
+
+@dataclass
+class Journal:
+    path: Path
+    header: dict[str, Any]
+    planned: list[PlannedRun]
+    finished: dict[str, dict[str, Any]] = field(default_factory=dict)
+    dropped_partial_line: bool = False
+
+    @classmethod
+    def create(cls, folder: Path, header: dict[str, Any], planned: list[PlannedRun]) -> "Journal":
+        path = folder / JOURNAL_FILENAME
+        if path.exists():
+            raise JournalError(f"{path} exists: resume it with --resume {folder}, or choose a new --out folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        journal = cls(path, {"kind": CAMPAIGN, **header}, planned)
+        with open(path, "x", encoding="utf-8") as stream:
+            for line in [journal.header] + [{"kind": PLANNED, **run.to_json()} for run in planned]:
+                stream.write(json.dumps(line, allow_nan=False) + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        return journal
+
+    @classmethod
+    def open(cls, folder: Path) -> "Journal":
+        path = folder / JOURNAL_FILENAME
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise JournalError(f"cannot read {path}: {exc.strerror or exc}") from None
+        lines = data.split(b"\n")
+        partial = not data.endswith(b"\n") and bool(data)
+        if partial:  # the process was killed while writing this line: it never happened
+            with open(path, "r+b") as stream:
+                stream.truncate(len(data) - len(lines[-1]))
+        lines = lines[:-1]
+        parsed = []
+        for number, raw in enumerate(lines, start=1):
+            try:
+                line = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise JournalError(f"{path} line {number} is not a JSON line ({exc}); the campaign record is damaged")
+            if not isinstance(line, dict) or "kind" not in line:
+                raise JournalError(f"{path} line {number} is not a campaign record line")
+            parsed.append(line)
+        if not parsed or parsed[0]["kind"] != CAMPAIGN:
+            raise JournalError(f"{path} does not begin with a campaign line: not a campaign folder")
+        planned = [PlannedRun(line["index"], line["run_id"], line["spec"]) for line in parsed if line["kind"] == PLANNED]
+        finished = {line["run_id"]: line for line in parsed if line["kind"] == FINISHED}
+        unknown = sorted(set(finished) - {run.run_id for run in planned})
+        if unknown:
+            raise JournalError(f"{path}: finished runs that were never planned: {', '.join(unknown[:5])}")
+        return cls(path, parsed[0], planned, finished, partial)
+
+    def append(self, line: dict[str, Any]) -> None:
+        with open(self.path, "a", encoding="utf-8") as stream:
+            stream.write(json.dumps(line, allow_nan=False) + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        if line.get("kind") == FINISHED:
+            self.finished[line["run_id"]] = line
+
+    def missing(self) -> list[PlannedRun]:
+        return [run for run in self.planned if run.run_id not in self.finished]

@@ -1,0 +1,94 @@
+"""A campaign from its file (or a campaign folder to resume) to its folder, summary and exit code.
+
+    outcome = start_campaign(Path("smoke.yaml"), out_dir, workers=2)     # BadCampaign -> exit 2
+    outcome = resume_campaign(folder, campaign_file=None)
+    outcome.summary["exit_code"]
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from hil.campaign.executor import CampaignFailure, dask_client, run_missing
+from hil.campaign.journal import RESUMED, Journal, JournalError
+from hil.campaign.loading import load_campaign
+from hil.campaign.specs import expand
+from hil.campaign.summary import summarize
+from hil.config.errors import ConfigError
+
+
+class BadCampaign(ValueError):
+    """The campaign file or the folder to resume cannot be used; the message names file, key and line."""
+
+
+@dataclass
+class CampaignOutcome:
+    folder: Path
+    journal: Journal
+    summary: dict[str, Any]
+    outputs: list[Path]
+
+
+@dataclass(frozen=True)
+class Execution:
+    workers: int | None = None
+    scheduler: str | None = None
+    on_start: Callable[[Journal], None] = lambda journal: None
+    on_finished: Callable[[dict[str, Any]], None] = lambda line: None
+
+
+def _planned(campaign_file: Path) -> tuple[Any, list]:
+    try:
+        campaign = load_campaign(campaign_file)
+    except ConfigError as exc:
+        raise BadCampaign(str(exc)) from exc
+    return campaign, expand(campaign)
+
+
+def _header(campaign: Any, planned: list) -> dict[str, Any]:
+    from hil.runner.provenance import tool_version
+
+    return {"name": campaign.config.name, "description": campaign.config.description,
+            "requirement_ids": list(campaign.config.requirement_ids), "file": str(campaign.file),
+            "file_sha256": hashlib.sha256(campaign.text.encode("utf-8")).hexdigest(),
+            "tool_version": tool_version(), "runs_planned": len(planned)}
+
+
+def start_campaign(campaign_file: Path, folder: Path, execution: Execution) -> CampaignOutcome:
+    campaign, planned = _planned(campaign_file)
+    try:
+        journal = Journal.create(folder, _header(campaign, planned), planned)
+    except JournalError as exc:
+        raise BadCampaign(str(exc)) from exc
+    except OSError as exc:
+        raise CampaignFailure(f"cannot write the campaign folder {folder}: {exc.strerror or exc}") from exc
+    return _execute(folder, journal, execution)
+
+
+def resume_campaign(folder: Path, campaign_file: Path | None, execution: Execution) -> CampaignOutcome:
+    try:
+        journal = Journal.open(folder)
+    except JournalError as exc:
+        raise BadCampaign(str(exc)) from exc
+    if campaign_file is not None:
+        _campaign, planned = _planned(campaign_file)
+        if [run.run_id for run in planned] != [run.run_id for run in journal.planned]:
+            raise BadCampaign(f"{campaign_file} no longer expands to the runs planned in {folder} (a scenario, rig or "
+                              f"the campaign changed); resume without naming the campaign file to finish the plan "
+                              f"recorded there, or start a new campaign folder")
+    journal.append({"kind": RESUMED, "runs_missing": len(journal.missing()),
+                    "dropped_partial_line": journal.dropped_partial_line})
+    return _execute(folder, journal, execution)
+
+
+def _execute(folder: Path, journal: Journal, execution: Execution) -> CampaignOutcome:
+    execution.on_start(journal)
+    if journal.missing():
+        with dask_client(execution.workers, execution.scheduler) as client:
+            run_missing(journal, folder, client, execution.on_finished)
+    summary = summarize(journal)
+    from hil.campaign.outputs import write_outputs
+    outputs = write_outputs(folder, journal, summary)
+    return CampaignOutcome(folder, journal, summary, outputs)

@@ -1,0 +1,124 @@
+"""report.html of a campaign: verdict, outcome matrix (scenario x fault plan), detection-time histogram, envelope
+distributions over virtual patients, unsafe outcomes and undetected faults linking to each run's own report."""
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from hil.campaign.journal import Journal
+
+STYLE = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}"
+         "td,th{border:1px solid #999;padding:3px 8px;text-align:left}.bad{color:#b00;font-weight:bold}"
+         ".good{color:#070;font-weight:bold}")
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _e(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return html.escape("" if value is None else str(value))
+
+
+def _link(item: dict[str, Any]) -> str:
+    label = f"#{item['index']} {item['scenario']} / {item['rig']} / {item['fault_plan']} r{item['repetition']}"
+    if not item.get("folder"):
+        return _e(label) + " (no run folder)"
+    return f'<a href="{html.escape(item["folder"])}/report.html">{_e(label)}</a>'
+
+
+def histogram_png(times_h: list[float]) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 3.2))
+    axes = figure.subplots()
+    minutes = [t * 60.0 for t in times_h]
+    axes.hist(minutes, bins=min(max(len(minutes), 1), 30), color="#4477aa")
+    axes.set_xlabel("time from fault injection to the first high-priority alarm [min]")
+    axes.set_ylabel("runs")
+    axes.set_title(f"fault detection times ({len(minutes)} detected faults)")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90)
+    return buffer.getvalue()
+
+
+def _matrix(journal: Journal) -> str:
+    cells: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    scenarios, plans = [], []
+    for run in journal.planned:
+        key = (run.spec["scenario"]["name"], run.spec["fault_plan"])
+        scenarios += [key[0]] if key[0] not in scenarios else []
+        plans += [key[1]] if key[1] not in plans else []
+        line = journal.finished.get(run.run_id)
+        outcome = "MISSING" if line is None else ("LOST" if line["record_lost"] else line["outcome"])
+        cells[key][outcome] += 1
+        if line is not None and line["unsafe"]:
+            cells[key]["UNSAFE"] += 1
+
+    def cell(counter: Counter) -> str:
+        text = ", ".join(f"{k} {v}" for k, v in sorted(counter.items()))
+        bad = any(k in counter for k in ("UNSAFE", "LOST", "ERROR", "MISSING"))
+        return f'<span class="{"bad" if bad else "good"}">{html.escape(text)}</span>'
+
+    return _table(["scenario \\ fault plan", *plans], ([_e(s)] + [cell(cells[(s, p)]) for p in plans] for s in scenarios))
+
+
+def write_report(folder: Path, journal: Journal, summary: dict[str, Any]) -> list[Path]:
+    from hil.campaign.outputs import HISTOGRAM_FILENAME, REPORT_FILENAME, write_atomically
+
+    times = [line["fault"]["time_to_detection_h"] for line in journal.finished.values()
+             if line["fault"] and line["fault"]["detected"] and not line["record_lost"]]
+    png = histogram_png(sorted(times))
+    write_atomically(folder / HISTOGRAM_FILENAME, png)
+    verdict = "no unsafe outcome, no record lost, every run met its expectations" if summary["exit_code"] == 0 else \
+        "FINDINGS: see below"
+    detected = summary["faults_detected"]
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>campaign {_e(summary['campaign'])}</title>"
+             f"<style>{STYLE}</style></head><body><h1>Campaign {_e(summary['campaign'])}</h1>",
+             f"<p class='{'good' if summary['exit_code'] == 0 else 'bad'}'>{_e(verdict)}</p>",
+             _table(["runs planned", "runs done", "outcomes", "records lost", "unsafe outcomes", "faults injected",
+                     "faults detected", "detection p50 / p95 / max [h]"],
+                    [[_e(summary["runs_planned"]), _e(summary["runs_done"]),
+                      _e(", ".join(f"{k} {v}" for k, v in summary["outcomes"].items())), _e(summary["records_lost"]),
+                      _e(len(summary["unsafe_outcomes"])), _e(summary["faults_injected"]), _e(detected["count"]),
+                      " / ".join(_e(detected["time_to_detection_h"][k]) for k in ("p50", "p95", "max"))]]),
+             "<h2>Outcome matrix (scenario x fault plan)</h2>", _matrix(journal),
+             "<h2>Fault detection</h2>",
+             _table(["alarm", "faults detected"], ([_e(k), _e(v)] for k, v in detected["by_alarm"].items())),
+             f"<figure><img alt='detection times' src='data:image/png;base64,{base64.b64encode(png).decode()}'></figure>",
+             "<h2>Envelopes</h2>",
+             _table(["envelope", "runs", "patients passing", "fraction", "p5", "p50", "p95"],
+                    ([_e(name), _e(", ".join(f"{k} {v}" for k, v in entry["runs"].items())),
+                      *([_e(p["n_passing"]) + " of " + _e(p["n_patients"]), _e(p["fraction_passing"]), _e(p["p5"]),
+                         _e(p["p50"]), _e(p["p95"])] if (p := entry.get("patients")) else ["no virtual patients"] + [""] * 4)]
+                     for name, entry in summary["envelopes"].items())),
+             "<h2>Unsafe outcomes</h2>",
+             _table(["run", "rule", "detail"], ([_link(u), _e(u["rule"]), _e(u["detail"])]
+                                                for u in summary["unsafe_outcomes"])) if summary["unsafe_outcomes"]
+             else "<p class='good'>none</p>",
+             "<h2>Undetected faults</h2>",
+             _table(["run", "fault", "harmless", "why"], ([_link(u), _e(u["fault"]), _e(u["harmless"]), _e(u["why"])]
+                                                          for u in summary["faults_undetected"]))
+             if summary["faults_undetected"] else "<p class='good'>none</p>",
+             "<h2>Records lost</h2>",
+             _table(["run", "why"], ([_link(u), _e(u["why"])] for u in summary["records_lost_runs"]))
+             if summary["records_lost_runs"] else "<p class='good'>none</p>",
+             "<h2>Runs that did not meet their scenario's expectations</h2>",
+             _table(["run", "outcome", "reason"], ([_link(u), _e(u["outcome"]), _e(u["reason"])]
+                                                   for u in summary["expectations_not_met"]))
+             if summary["expectations_not_met"] else "<p class='good'>none</p>",
+             "</body></html>"]
+    write_atomically(folder / REPORT_FILENAME, "\n".join(parts).encode("utf-8"))
+    return [folder / REPORT_FILENAME, folder / HISTOGRAM_FILENAME]

@@ -1,0 +1,100 @@
+"""Expand a campaign into run specs with stable identities.
+
+A run spec is plain JSON data: the scenario and rig documents (as loaded, environment substituted), the fault
+drawn for this run (time drawn from the run's seed), the repetition and its seed, the virtual patients and the
+unsafe rules. Its identity is the sha256 of its canonical JSON, so a campaign folder can be resumed (a run
+whose identity has a finished line is never run again) and two campaign folders can be merged.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from hil.campaign.config import NO_FAULT, FaultPlan, UniformHours
+from hil.campaign.loading import LoadedCampaign, Referenced
+from hil.config.loading import load_yaml
+
+FAULT_TIME_DECIMALS = 4
+"""Drawn fault times are rounded to 0.0001 h (0.36 s) so that the scenario file states them exactly."""
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+
+
+def identity_of(spec: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(spec).encode("ascii")).hexdigest()
+
+
+def derived_seed(*parts: object) -> int:
+    """A 63-bit seed from labels (stable across Python versions and machines)."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    index: int
+    run_id: str
+    spec: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        """Folder name: index, scenario, rig, fault plan, repetition (the identity makes it unique anyway)."""
+        s = self.spec
+        return (f"{self.index:04d}-{s['scenario']['name']}-{s['rig']['rig_id']}-{s['fault_plan']}-"
+                f"r{s['repetition']}")[:120]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"index": self.index, "run_id": self.run_id, "spec": self.spec}
+
+
+def _document(reference: Referenced) -> dict[str, Any]:
+    data = load_yaml(reference.path).data  # environment substituted as the loaders saw it
+    return data if isinstance(data, dict) else {}
+
+
+def _scenario_part(reference: Referenced) -> dict[str, Any]:
+    document = _document(reference)
+    library = reference.config.drug.library_file  # type: ignore[union-attr]
+    part: dict[str, Any] = {"entry": reference.entry, "name": reference.config.name,  # type: ignore[union-attr]
+                            "document": document, "drug_library_document": None}
+    if library is not None:  # shipped with the spec: a worker has no access to this machine's files
+        part["drug_library_document"] = load_yaml(library).data
+    return part
+
+
+def _fault(plan: FaultPlan, seed: int) -> dict[str, Any]:
+    if isinstance(plan.at_h, UniformHours):
+        lo, hi = plan.at_h.uniform
+        at_h = round(random.Random(seed).uniform(lo, hi), FAULT_TIME_DECIMALS)
+        at_h = min(max(at_h, lo), hi)
+    else:
+        at_h = plan.at_h
+    return {"label": plan.label, "device": plan.device, "fault": plan.fault, "at_h": at_h,
+            "params": dict(plan.params), "requirement_ids": list(plan.requirement_ids)}
+
+
+def expand(campaign: LoadedCampaign) -> list[PlannedRun]:
+    """Every run of the campaign, in a fixed order: scenario, rig, fault plan, repetition."""
+    config = campaign.config
+    runs: list[PlannedRun] = []
+    patients = config.patients.model_dump() if config.patients is not None else None
+    expect = config.expect.model_dump()
+    for scenario in campaign.scenarios:
+        scenario_part = _scenario_part(scenario)
+        for rig in campaign.rigs:
+            rig_part = {"entry": rig.entry, "rig_id": rig.config.rig_id,  # type: ignore[union-attr]
+                        "clock": rig.config.clock, "document": _document(rig)}  # type: ignore[union-attr]
+            for plan, label in zip(config.faults, config.fault_labels()):
+                for repetition in range(config.seeds):
+                    seed = derived_seed(config.name, scenario_part["name"], rig_part["rig_id"], label, repetition)
+                    fault = None if plan == NO_FAULT else _fault(plan, seed)  # type: ignore[arg-type]
+                    spec = {"campaign": config.name, "scenario": scenario_part, "rig": rig_part, "fault_plan": label,
+                            "fault": fault, "repetition": repetition, "seed": seed, "patients": patients,
+                            "expect": expect}
+                    runs.append(PlannedRun(len(runs), identity_of(spec), spec))
+    return runs

@@ -1,0 +1,101 @@
+"""The campaign summary, computed from campaign.jsonl alone (planned runs and finished lines, in plan order),
+so an interrupted and resumed campaign ends with the same summary as an uninterrupted one.
+
+No number is made better than measured: a run whose record was lost counts in records_lost, is never among the
+runs shown safe, leaves its fault undetected (harmless: unknown) and counts as failing every patient envelope.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from hil.campaign.journal import Journal
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_CAMPAIGN_FAILED = 0, 1, 2, 3
+PERCENTILES = (5, 50, 95)
+
+
+def _where(line: dict[str, Any]) -> dict[str, Any]:
+    return {"run_id": line["run_id"], "index": line["index"], "folder": line["folder"], "scenario": line["scenario"],
+            "rig": line["rig"], "fault_plan": line["fault_plan"], "repetition": line["repetition"]}
+
+
+def _quantiles(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50": None, "p95": None, "max": None}
+    array = np.asarray(values, dtype=float)
+    return {"p50": float(np.percentile(array, 50)), "p95": float(np.percentile(array, 95)), "max": float(array.max())}
+
+
+def met_expectations(line: dict[str, Any], rule: str) -> bool:
+    if line["record_lost"] or line["outcome"] == "ERROR":
+        return False
+    if rule == "fault_free_runs" and line["fault"] is not None:
+        return True  # judged by the unsafe rules alone; its scenario's own verdict is reported, not required
+    return line["outcome"] == "PASS"
+
+
+def _faults(lines: list[dict[str, Any]], planned_faults: int) -> dict[str, Any]:
+    detected, undetected, not_injected = [], [], []
+    for line in lines:
+        fault = line["fault"]
+        if fault is None and line["fault_plan"] != "none" and line["record_lost"]:
+            undetected.append({**_where(line), "fault": line["fault_plan"], "injected": None, "harmless": None,
+                               "why": f"record lost: {line['lost_reason']}"})
+            continue
+        if fault is None:
+            continue
+        if not fault["injected"]:
+            not_injected.append({**_where(line), "fault": fault["label"], "why": line["reason"]})
+        elif fault["detected"] and not line["record_lost"]:
+            detected.append((fault["alarm"], fault["time_to_detection_h"]))
+        else:
+            harmless = None if line["record_lost"] else not line["unsafe"]
+            why = f"record lost: {line['lost_reason']}" if line["record_lost"] else \
+                "no high-priority alarm after the injection" + ("" if harmless else "; unsafe: " +
+                                                                "; ".join(u["detail"] for u in line["unsafe"]))
+            undetected.append({**_where(line), "fault": fault["label"], "injected": True, "harmless": harmless,
+                               "why": why})
+    by_alarm = Counter(alarm for alarm, _ in detected)
+    return {"faults_planned": planned_faults,
+            "faults_injected": sum(1 for line in lines if line["fault"] and line["fault"]["injected"]),
+            "faults_detected": {"count": len(detected), "by_alarm": dict(sorted(by_alarm.items())),
+                                "time_to_detection_h": _quantiles([t for _, t in detected])},
+            "faults_undetected": undetected, "faults_not_injected": not_injected}
+
+
+def _envelopes(lines: list[dict[str, Any]]) -> dict[str, Any]:
+    names = sorted({e["name"] for line in lines for e in line["envelopes"]})
+    out: dict[str, Any] = {}
+    for name in names:
+        outcomes = Counter(next((e["outcome"] for e in line["envelopes"] if e["name"] == name), "MISSING")
+                           for line in lines)
+        out[name] = {"runs": dict(sorted(outcomes.items()))}
+    return out
+
+
+def summarize(journal: Journal) -> dict[str, Any]:
+    planned = journal.planned
+    lines = [journal.finished[run.run_id] for run in planned if run.run_id in journal.finished]
+    rules = {run.run_id: run.spec["expect"]["scenario_expectations"] for run in planned}
+    unsafe = [{**_where(line), "rule": u["rule"], "detail": u["detail"]} for line in lines for u in line["unsafe"]]
+    lost = [{**_where(line), "why": line["lost_reason"]} for line in lines if line["record_lost"]]
+    not_met = [{**_where(line), "outcome": line["outcome"], "reason": line["reason"].splitlines()[0] if line["reason"]
+                else ""} for line in lines if not met_expectations(line, rules[line["run_id"]])]
+    summary: dict[str, Any] = {
+        "campaign": journal.header.get("name"),
+        "runs_planned": len(planned), "runs_done": len(lines), "runs_missing": len(planned) - len(lines),
+        "outcomes": dict(sorted(Counter(line["outcome"] for line in lines).items())),
+        "runs_shown_safe": sum(1 for line in lines if not line["record_lost"] and not line["unsafe"]),
+        "expectations_not_met": not_met,
+        **_faults(lines, sum(1 for run in planned if run.spec["fault"] is not None)),
+        "unsafe_outcomes": unsafe, "records_lost": len(lost), "records_lost_runs": lost,
+        "envelopes": _envelopes(lines),
+    }
+    from hil.campaign.population_summary import envelope_patients
+    envelope_patients(summary["envelopes"], lines, planned)
+    complete = summary["runs_missing"] == 0
+    summary["exit_code"] = EXIT_OK if complete and not unsafe and not lost and not not_met else EXIT_FINDINGS
+    return summary

@@ -1,0 +1,55 @@
+"""The campaign summary in the terminal."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _n(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else ("-" if value is None else str(value))
+
+
+def _where(item: dict[str, Any]) -> str:
+    return f"#{item['index']} {item['scenario']}/{item['rig']}/{item['fault_plan']} r{item['repetition']}"
+
+
+def print_summary(summary: dict[str, Any], folder: Path, console: Console | None = None) -> None:
+    console = console or Console(highlight=False)
+    detected = summary["faults_detected"]
+    table = Table(title=f"campaign {summary['campaign']}")
+    table.add_column("measure")
+    table.add_column("value")
+    times = detected["time_to_detection_h"]
+    rows = [("runs planned / done", f"{summary['runs_planned']} / {summary['runs_done']}"),
+            ("outcomes", ", ".join(f"{k} {v}" for k, v in summary["outcomes"].items()) or "-"),
+            ("records lost", str(summary["records_lost"])),
+            ("unsafe outcomes", str(len(summary["unsafe_outcomes"]))),
+            ("faults planned / injected", f"{summary['faults_planned']} / {summary['faults_injected']}"),
+            ("faults detected", f"{detected['count']} ({', '.join(f'{k} {v}' for k, v in detected['by_alarm'].items()) or '-'})"),
+            ("time to detection p50 / p95 / max [h]", " / ".join(_n(times[k]) for k in ("p50", "p95", "max"))),
+            ("faults undetected", str(len(summary["faults_undetected"]))),
+            ("runs not meeting their expectations", str(len(summary["expectations_not_met"])))]
+    for name, entry in summary["envelopes"].items():
+        p = entry.get("patients")
+        text = ", ".join(f"{k} {v}" for k, v in entry["runs"].items())
+        if p:
+            text += (f"; patients passing {_n(p['fraction_passing'])} ({p['n_passing']} of {p['n_patients']}), "
+                     f"p5/p50/p95 {_n(p['p5'])}/{_n(p['p50'])}/{_n(p['p95'])}")
+        rows.append((f"envelope {name}", text))
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    for u in summary["unsafe_outcomes"]:
+        console.print(f"[bold red]UNSAFE[/] {_where(u)}: {u['rule']}: {u['detail']}", soft_wrap=True)
+    for u in summary["faults_undetected"]:
+        console.print(f"[yellow]undetected[/] {_where(u)}: {u['fault']} (harmless: {_n(u['harmless'])}): {u['why']}",
+                      soft_wrap=True)
+    for u in summary["records_lost_runs"]:
+        console.print(f"[bold magenta]record lost[/] {_where(u)}: {u['why']}", soft_wrap=True)
+    for u in summary["expectations_not_met"][:20]:
+        console.print(f"[red]{u['outcome']}[/] {_where(u)}: {u['reason']}", soft_wrap=True)
+    verdict = "[bold green]OK[/]" if summary["exit_code"] == 0 else "[bold red]FINDINGS[/]"
+    console.print(f"{verdict} campaign folder: {folder} (report: {folder / 'report.html'})")

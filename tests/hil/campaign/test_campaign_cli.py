@@ -1,0 +1,106 @@
+"""The smoke campaign through the command line on a 2-process LocalCluster, and a campaign killed (SIGKILL, the
+whole process group: campaign process and its workers) after its first finished run, then resumed."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hil.campaign.journal import FINISHED, JOURNAL_FILENAME, RESUMED
+from hil.cli.main import main
+
+pytestmark = pytest.mark.timeout(280)
+KILL_WAIT_S = 120.0
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory) -> tuple[int, dict, Path]:
+    folder = tmp_path_factory.mktemp("smoke") / "campaign"
+    out = tmp_path_factory.mktemp("smoke-out") / "stdout.json"
+    import contextlib
+    import io
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(["campaign", "smoke", "--out", str(folder), "--workers", "2", "--json"])
+    out.write_text(buffer.getvalue())
+    return code, json.loads(buffer.getvalue()), folder
+
+
+def journal_lines(folder: Path) -> list[dict]:
+    return [json.loads(line) for line in (folder / JOURNAL_FILENAME).read_text().splitlines()]
+
+
+def test_smoke_campaign_on_two_process_workers(smoke):
+    code, summary, folder = smoke
+    assert code == 0, summary
+    assert (summary["runs_planned"], summary["runs_done"], summary["outcomes"]) == (4, 4, {"PASS": 4})
+    assert summary["records_lost"] == 0 and summary["unsafe_outcomes"] == []
+    assert (summary["faults_planned"], summary["faults_injected"]) == (3, 3)
+    assert summary["faults_detected"]["by_alarm"] == {"motor_stall": 2}  # stall and occlusion stop the motor
+    assert [u["fault"] for u in summary["faults_undetected"]] == ["balance.unstable"]
+    assert summary["faults_undetected"][0]["harmless"] is True
+    for entry in summary["envelopes"].values():
+        patients = entry["patients"]  # 200 virtual patients per run, judged on each run's delivered profile
+        assert patients["n_patients"] == 4 * 200 and patients["n_passing"] <= patients["n_patients"]
+        assert patients["p5"] <= patients["p50"] <= patients["p95"]
+    assert summary == json.loads((folder / "summary.json").read_text())  | {"folder": summary["folder"]}
+    kinds = [line["kind"] for line in journal_lines(folder)]
+    assert kinds == ["campaign"] + ["planned"] * 4 + ["finished"] * 4
+    for name in ("campaign.csv", "report.html", "detection_times.png"):
+        assert (folder / name).stat().st_size > 0
+    for line in journal_lines(folder)[5:]:
+        run = folder / line["folder"]
+        assert (run / "record.jsonl").is_file() and (run / "report.html").is_file()
+        assert (run / "inputs" / "scenario.yaml").is_file()
+        assert line["worker"].startswith("tcp://127.0.0.1:")  # ran on a Dask worker process
+    report = (folder / "report.html").read_text()
+    assert "balance.unstable" in report and 'href="runs/0003-' in report
+
+
+def _start(args: list[str], cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "hil.cli.main", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+@pytest.mark.requirements("SR-HIL-007")
+def test_a_killed_campaign_keeps_its_finished_runs_and_resumes_to_the_same_summary(smoke, tmp_path):
+    folder = tmp_path / "killed"
+    process = _start(["campaign", "smoke", "--workers", "1", "--out", str(folder), "--no-progress"], tmp_path)
+    deadline = time.monotonic() + KILL_WAIT_S
+    try:
+        while time.monotonic() < deadline:
+            journal = folder / JOURNAL_FILENAME
+            if journal.exists() and any(json.loads(line)["kind"] == FINISHED
+                                        for line in journal.read_text().splitlines() if line.endswith("}")):
+                break
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.05)
+        else:
+            pytest.fail("no run finished in time")
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the campaign process and its worker processes, at once
+        process.wait()
+    before = [line for line in journal_lines(folder) if line["kind"] == FINISHED]
+    assert 1 <= len(before) < 4
+    assert not (folder / "summary.json").exists()
+
+    resumed = subprocess.run([sys.executable, "-m", "hil.cli.main", "campaign", "--resume", str(folder), "--workers",
+                              "1", "--json"], cwd=tmp_path, capture_output=True, text=True, timeout=240)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    lines = journal_lines(folder)
+    finished = [line for line in lines if line["kind"] == FINISHED]
+    assert sorted(line["run_id"] for line in finished) == sorted({line["run_id"] for line in finished})  # none twice
+    assert len(finished) == 4
+    assert finished[:len(before)] == before  # the runs finished before the kill were kept, not run again
+    assert [line["kind"] for line in lines].count(RESUMED) == 1
+    _code, uninterrupted, _ = smoke
+    assert json.loads((folder / "summary.json").read_text()) == \
+        {k: v for k, v in uninterrupted.items() if k != "folder"}
+    assert sorted(p.name for p in (folder / "runs").iterdir()) == \
+        sorted(Path(line["folder"]).name for line in finished)  # no partial folder left behind
