@@ -255,7 +255,8 @@ class Execution:
             self.record.envelope(name=envelope.name, passed=envelope.passed, value=envelope.value,
                                  limit=envelope.limit, unit=envelope.unit, requirement_ids=ids,
                                  reason=f"{envelope.reason} (from the {pk.delivered_source} delivered profile)",
-                                 outcome=envelope.outcome.value, comparator=envelope.comparator)
+                                 outcome=envelope.outcome.value, comparator=envelope.comparator,
+                                 details=envelope.details)
             if envelope.outcome is Outcome.FAIL and envelope.name in caught:
                 notes.append(f"envelope {envelope.name} failed as the scenario expects (see the withdrawal "
                              f"expectation): {envelope.reason}")

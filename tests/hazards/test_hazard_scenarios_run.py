@@ -34,7 +34,7 @@ def run(scenario: Path, rig: str, out: Path) -> RunResult:
 def check_passes(scenario: str, rig: str, tmp_path: Path) -> None:
     result = run(CONFIGS / "scenarios" / "hazards" / f"{scenario}.yaml", rig, tmp_path / "run")
     assert result.outcome == "PASS", result.reason
-    assert [e["name"] for e in result.envelopes][-1] == "withdrawal"
+    assert result.envelopes[-1].name == "withdrawal"
     record = read_record(tmp_path / "run" / "record.jsonl")
     assert record.finished["outcome"] == "PASS"
     assert all(e["passed"] for e in record.of_kind("expectation"))
