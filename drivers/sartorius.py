@@ -5,6 +5,8 @@ Commands are `ESC <char>` (format 1) or `ESC <chars> _` (format 2), sent with CR
 (`ESC P`) and the information requests (`ESC x1_` ...) are answered, each with one line (drivers.sbi_lines).
 The balance menu must send values without waiting for stability (the stability flag says which are stable)
 and its framing must match `framing`: legacy SBI 7 data bits odd parity (7O1), Cubis/Quintix often 8N1.
+framing=None leaves the port's data bits and parity alone: for pseudo-terminals (emulators), which Linux keeps
+at 8 bits without parity and which refuse 7O1 (termios EINVAL).
 
 An SBI balance does not announce a restart (MT-SICS sends I4): after a power cycle its readings count from a
 new zero, and nothing on the line says so.
@@ -15,6 +17,12 @@ import time
 from typing import Any, Literal
 
 import pyvisa
+
+try:
+    from termios import error as _TermiosError  # pyserial lets a refused port setting through as termios.error
+except ImportError:  # pragma: no cover - Windows
+    class _TermiosError(Exception):  # type: ignore[no-redef]
+        pass
 
 from drivers.arguments import require_positive
 from drivers.errors import DeviceDisconnected, DeviceTimeout, FramingError, ProtocolError, TransportError
@@ -45,12 +53,12 @@ class SartoriusBalance(OpenCloseLifecycle):
         timeout_s: float = 2.0,
         *,
         baud_rate: int = 9600,
-        framing: Framing = "8N1",
+        framing: Framing | None = "8N1",
         display_unit: str = "g",
         stable_timeout_s: float | None = None,
     ) -> None:
         require_positive("timeout_s", timeout_s)
-        if framing not in FRAMINGS:
+        if framing is not None and framing not in FRAMINGS:
             raise ValueError(f"framing {framing!r}: not one of {sorted(FRAMINGS)}")
         if display_unit not in GRAMS_PER_UNIT:
             raise ValueError(f"display_unit {display_unit!r}: not one of {sorted(GRAMS_PER_UNIT)}")
@@ -72,15 +80,18 @@ class SartoriusBalance(OpenCloseLifecycle):
         options: dict[str, Any] = {"read_termination": "\r\n", "write_termination": "\r\n",
                                    "timeout": int(self.timeout_s * 1000)}
         if self.resource_name.upper().startswith("ASRL") and not self.backend.endswith("@sim"):
-            data_bits, parity = FRAMINGS[self.framing]
-            options.update(baud_rate=self.baud_rate, data_bits=data_bits, parity=parity,
-                           stop_bits=pyvisa.constants.StopBits.one)
+            options["baud_rate"] = self.baud_rate
+            if self.framing is not None:
+                data_bits, parity = FRAMINGS[self.framing]
+                options.update(data_bits=data_bits, parity=parity, stop_bits=pyvisa.constants.StopBits.one)
         try:
             self._manager = pyvisa.ResourceManager(self.backend)
             self._resource = self._manager.open_resource(self.resource_name, **options)
-        except (pyvisa.Error, OSError, ValueError) as exc:
+        except (pyvisa.Error, OSError, ValueError, _TermiosError) as exc:
             self.close()
-            raise TransportError(f"cannot open balance {self.resource_name!r} ({self.backend}): {exc}") from exc
+            framing = f", framing {self.framing}" if self.framing is not None else ""
+            raise TransportError(f"cannot open balance {self.resource_name!r} ({self.backend}, {self.baud_rate} baud"
+                                 f"{framing}): {exc!r}") from exc
 
     def close(self) -> None:
         resource, self._resource = self._resource, None
@@ -107,7 +118,7 @@ class SartoriusBalance(OpenCloseLifecycle):
                                     f"within {self.timeout_s:g} s") from exc
             raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
         except UnicodeDecodeError as exc:  # line noise, or 8-bit bytes from a balance set to another framing
-            raise FramingError(f"balance reply to {action} is not ASCII ({self.framing} expected): {exc}") from exc
+            raise FramingError(f"balance reply to {action} is not ASCII: {exc}") from exc
         except (OSError, EOFError) as exc:  # pyserial's SerialException (unplug) is an OSError
             raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
 
