@@ -61,7 +61,7 @@ def split_id(line: str) -> tuple[str | None, str]:
 
 
 def _raise_for_special(body: str, line: str) -> None:
-    text = body.strip().lstrip("+-").strip()
+    text = (body[1:] if body[0] in "+-" else body).strip()  # High/Low may come with a sign in position 1
     if text == "High":
         raise DeviceAlarm("overload", f"balance shows High (overload) in the reply {line!r}")
     if text == "Low":
@@ -106,4 +106,6 @@ def text_line(line: str, what: str) -> str:
     """The text of an information line (model, serial number, software version): printable ASCII, not blank."""
     if not line.isascii() or not line.isprintable() or not line.strip():
         raise FramingError(f"balance reply {line!r} to the {what} request is not a line of printable text")
+    if len(line) == BODY_CHARS + ID_CHARS and _ID_CODE.fullmatch(line[:ID_CHARS]):
+        line = line[ID_CHARS:]  # 22-character format: the ID code (Ser.no, ...) is not part of the text [U]
     return line.strip()
