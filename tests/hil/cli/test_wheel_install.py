@@ -66,7 +66,7 @@ def test_installed_package_lists_runs_and_checks_its_bundled_configs(installed: 
     report = json.loads(listed.stdout)
     assert Path(report["bench_configs"]) == installed / "hil" / "bench_configs"
     scenarios = {s["name"]: Path(s["path"]) for s in report["scenarios"]}
-    assert set(scenarios) == {p.stem for p in (REPO / "bench_configs" / "scenarios").glob("*.yaml")}
+    assert set(scenarios) == {p.stem for p in (REPO / "bench_configs" / "scenarios").rglob("*.yaml")}
 
     rigs = {r["rig_id"]: Path(r["path"]) for r in json.loads(
         run_installed(installed, tmp_path, "list", "rigs", "--json").stdout)["rigs"]}
