@@ -1,5 +1,5 @@
-"""`itpump emulate ne1000|grbl|balance|sartorius`: serve device emulators on pseudo-terminals (or the network) in
-wall time.
+"""`itpump emulate ne1000|grbl|harvard|balance|sartorius`: serve device emulators on pseudo-terminals (or the
+network) in wall time.
 
 Prints one line per device, "<device>: <path>" (or "<device>: <url>" with --listen), before anything else, then a line per device saying what it
 emulates (the syringe, safe mode, the balance's density), then serves until SIGINT or SIGTERM (exit 0).
@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 
 from firmware_sim.clock import WallClock
 from hil.cli.exit_codes import ExitCode
-from hil.emulators import EmulatedBalance, EmulatedGrbl, EmulatedNE1000, EmulatedSartorius, EmulatorError
+from hil.emulators import (EmulatedBalance, EmulatedGrbl, EmulatedHarvard, EmulatedNE1000, EmulatedSartorius,
+                            EmulatorError)
 from hil.emulators.device import EmulatedDevice
 from hil.emulators.net_address import ListenAddress
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("emulate", help="serve device emulators on pseudo-terminals",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("device", choices=("ne1000", "grbl", "balance", "sartorius"))
+    parser.add_argument("device", choices=("ne1000", "grbl", "harvard", "balance", "sartorius"))
     parser.add_argument("--with-balance", action="store_true",
                         help="also serve a balance weighing the pump's outflow")
     parser.add_argument("--balance-protocol", choices=tuple(BALANCE_KINDS), default=None,
@@ -48,9 +49,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="emulate this rig's devices (a rig file or bundled rig name); see above")
     parser.add_argument("--syringe-diameter-mm", type=float, default=None)
     parser.add_argument("--syringe-volume-ul", type=float, default=None)
-    parser.add_argument("--address", type=int, default=None, help="NE-1000 pump address 0..99")
+    parser.add_argument("--address", type=int, default=None, help="NE-1000 or Harvard pump address 0..99")
     parser.add_argument("--safe-mode-timeout-s", type=int, default=None,
                         help="NE-1000 Safe mode watchdog at power-up (0 = Basic mode)")
+    parser.add_argument("--dialect", choices=("phd_ultra", "legato"), default=None,
+                        help="Harvard command dialect: phd_ultra (12:cmd, default) or legato (12cmd)")
     parser.add_argument("--steps-per-mm", type=float, default=None, help="GRBL mechanics")
     parser.add_argument("--density-g-per-ml", type=float, default=None)
     parser.add_argument("--noise-sd-g", type=float, default=None)
@@ -93,7 +96,8 @@ def _pick(args: argparse.Namespace, names: tuple[str, ...]) -> dict:
 
 
 PUMP_OPTIONS = {"ne1000": ("syringe_diameter_mm", "syringe_volume_ul", "address", "safe_mode_timeout_s"),
-                "grbl": ("syringe_diameter_mm", "syringe_volume_ul", "steps_per_mm")}
+                "grbl": ("syringe_diameter_mm", "syringe_volume_ul", "steps_per_mm"),
+                "harvard": ("syringe_diameter_mm", "syringe_volume_ul", "address", "dialect")}
 BALANCE_OPTIONS = ("density_g_per_ml", "noise_sd_g", "seed")
 BALANCE_KINDS = {"mt-sics": "balance", "sartorius-sbi": "sartorius"}
 """--balance-protocol -> emulator kind (hil.config.rig.BALANCE_EMULATOR_KINDS)."""
@@ -124,6 +128,8 @@ def _option_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, Emu
         devices["ne1000"] = EmulatedNE1000(clock, **_pick(args, PUMP_OPTIONS["ne1000"]), **byte_timing)
     elif args.device == "grbl":
         devices["grbl"] = EmulatedGrbl(clock, **_pick(args, PUMP_OPTIONS["grbl"]), **byte_timing)
+    elif args.device == "harvard":
+        devices["harvard"] = EmulatedHarvard(clock, **_pick(args, PUMP_OPTIONS["harvard"]), **byte_timing)
     if args.device in BALANCE_CLASSES or args.with_balance:
         pump = next(iter(devices.values()), None)
         source = pump.dispensed_volume_ul if pump is not None else None  # type: ignore[attr-defined]
@@ -183,6 +189,8 @@ def describe(name: str, device: EmulatedDevice) -> str:
     if name == "ne1000":
         timeout_s = config.safe_mode_timeout_s
         text += f"; safe mode, watchdog {timeout_s} s" if timeout_s else "; basic mode"
+    if name == "harvard":
+        text += f"; {config.dialect} dialect, address {config.address}, {config.baud} baud"
     return text
 
 

@@ -47,7 +47,17 @@ class GrblPumpConfig(StrictModel):
                                           "within it. Default: two supervision periods of the run (hil.rig.motion_horizon) [SR-DRV-010]")
 
 
-PumpConfig = Annotated[Union[Ne1000PumpConfig, GrblPumpConfig], Field(discriminator="driver")]
+class HarvardPumpConfig(StrictModel):
+    driver: Literal["harvard"]
+    transport: TransportConfig
+    address: WholeNumber = Field(0, ge=0, le=99)
+    dialect: Literal["phd_ultra", "legato"] = Field(
+        "phd_ultra", description="phd_ultra (PHD ULTRA, Pump 11 Elite: 12:cmd) or legato (KDS Legato: 12cmd)")
+    baud_rate_bps: Literal[9600, 19200, 38400, 57600, 115200] = 115200
+    text_line_address: bool = Field(True, description="reply text lines start with the pump address [U]")
+
+
+PumpConfig = Annotated[Union[Ne1000PumpConfig, GrblPumpConfig, HarvardPumpConfig], Field(discriminator="driver")]
 
 
 class SyringeConfig(StrictModel):
@@ -91,7 +101,7 @@ class TimeCompressionConfig(StrictModel):
 
 
 class EmulatorConfig(StrictModel):
-    kind: Literal["ne1000", "grbl", "balance", "sartorius"]
+    kind: Literal["ne1000", "grbl", "harvard", "balance", "sartorius"]
     linked_pump: Identifier | None = Field(None, description="balance only: the pump emulator it weighs")
     options: dict[Identifier, bool | WholeNumber | Number | str | None] = Field(default_factory=dict)
 
@@ -131,7 +141,7 @@ class RigConfig(StrictModel):
         for name, emulator in self.emulators.items():
             if emulator.linked_pump is not None:
                 problems += self._check_reference(("emulators", name, "linked_pump"), emulator.linked_pump,
-                                                  {"ne1000", "grbl"})
+                                                  {"ne1000", "grbl", "harvard"})
         if self.clock == "virtual" and pump_emulator is None:
             problems.append((("clock",), "clock: virtual needs an emulated pump (pump.transport.url: "
                              "emulator:<name>), because the emulators share the virtual clock"))

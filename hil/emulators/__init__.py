@@ -8,10 +8,12 @@ from hil.emulators.balance_config import BalanceConfig
 from hil.emulators.faults import EmulatorError
 from hil.emulators.grbl import EmulatedGrbl
 from hil.emulators.grbl_config import GrblConfig
+from hil.emulators.harvard import EmulatedHarvard
+from hil.emulators.harvard_config import HarvardConfig
 from hil.emulators.ne1000 import EmulatedNE1000
 from hil.emulators.ne1000_config import NE1000Config
 from hil.emulators.sartorius import EmulatedSartorius
 from hil.emulators.sartorius_config import SartoriusConfig
 
-__all__ = ["BalanceConfig", "EmulatedBalance", "EmulatedGrbl", "EmulatedNE1000", "EmulatorError",
-           "GrblConfig", "NE1000Config", "EmulatedSartorius", "SartoriusConfig"]
+__all__ = ["BalanceConfig", "EmulatedBalance", "EmulatedGrbl", "EmulatedHarvard", "EmulatedNE1000", "EmulatorError",
+           "GrblConfig", "HarvardConfig", "NE1000Config", "EmulatedSartorius", "SartoriusConfig"]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from drivers.grbl import GrblSyringe, plunger_area_mm2
+from drivers.harvard import HarvardPump
 from drivers.mtsics import MTSICSBalance
 from drivers.ne1000 import SAFE_MODE_TIMEOUT_RANGE_S, NE1000Pump
 from drivers.sartorius import SartoriusBalance
@@ -20,7 +21,7 @@ from drivers.syringe_pump import SyringePump
 from drivers.transport import SerialTransport
 from firmware_sim.clock import Clock
 from hil.config.common import emulator_reference
-from hil.config.rig import GrblPumpConfig, Ne1000PumpConfig, RigConfig
+from hil.config.rig import GrblPumpConfig, HarvardPumpConfig, Ne1000PumpConfig, RigConfig
 from hil.gravimetry.conversion import G_PER_MG
 from hil.rig.errors import RigError
 from hil.rig.motion_horizon import motion_horizon_s
@@ -80,6 +81,15 @@ def _grbl_pump(ctx: BuildContext) -> SyringePump:
                        motion_horizon_s=motion_horizon_s(pump, ctx.supervision_period_s, ctx.time_compression_factor))
 
 
+def _harvard_pump(ctx: BuildContext) -> SyringePump:
+    pump = ctx.config.pump
+    assert isinstance(pump, HarvardPumpConfig)
+    transport = SerialTransport(ctx.pump_url, baudrate=pump.baud_rate_bps, timeout_s=pump.transport.timeout_s)
+    return HarvardPump(transport, address=pump.address, max_rate_ul_per_h=ctx.config.max_rate_ul_per_h,
+                       dialect=pump.dialect, reply_timeout_s=pump.transport.timeout_s,
+                       text_line_address=pump.text_line_address)
+
+
 def _mtsics_balance(ctx: BuildContext) -> MTSICSBalance:
     balance = ctx.config.balance
     assert balance is not None
@@ -136,6 +146,19 @@ def _grbl_emulator(name: str, ctx: BuildContext) -> Any:
     return EmulatedGrbl(ctx.emulator_clock, config)
 
 
+def _harvard_emulator(name: str, ctx: BuildContext) -> Any:
+    from hil.emulators import EmulatedHarvard, HarvardConfig
+
+    pump, syringe = ctx.config.pump, ctx.config.syringe
+    base: dict[str, Any] = {"syringe_diameter_mm": syringe.diameter_mm, "syringe_volume_ul": syringe.volume_ul,
+                            "fill_volume_ul": _fill_ul(ctx)}
+    if isinstance(pump, HarvardPumpConfig):
+        base.update(address=pump.address, dialect=pump.dialect, baud=pump.baud_rate_bps,
+                    text_line_address=pump.text_line_address)
+    config = _with_options("harvard", name, HarvardConfig, base, ctx.config.emulators[name].options)
+    return EmulatedHarvard(ctx.emulator_clock, config)
+
+
 def _balance_emulator(name: str, ctx: BuildContext) -> Any:
     from hil.emulators import BalanceConfig, EmulatedBalance
 
@@ -169,15 +192,16 @@ def _balance_emulator_config(name: str, ctx: BuildContext, kind: str, config_typ
     return config, linked.dispensed_volume_ul
 
 
-PUMP_DRIVERS: dict[str, Callable[[BuildContext], SyringePump]] = {"ne1000": _ne1000_pump, "grbl": _grbl_pump}
+PUMP_DRIVERS: dict[str, Callable[[BuildContext], SyringePump]] = {"ne1000": _ne1000_pump, "grbl": _grbl_pump,
+                                                                  "harvard": _harvard_pump}
 BALANCE_PROTOCOLS: dict[str, Callable[[BuildContext], Any]] = {"mt-sics": _mtsics_balance,
                                                               "sartorius-sbi": _sartorius_balance}
 EMULATORS: dict[str, Callable[[str, BuildContext], Any]] = {
     "ne1000": _ne1000_emulator, "grbl": _grbl_emulator, "balance": _balance_emulator,
-    "sartorius": _sartorius_emulator}
+    "sartorius": _sartorius_emulator, "harvard": _harvard_emulator}
 OPEN_LOOP_DRIVERS = frozenset({"grbl"})
 """Drivers whose status reports commanded motion; with a balance, the balance confirms it (hil.adapters.for_rig)."""
-EMULATOR_START_ORDER = {"ne1000": 0, "grbl": 0, "balance": 1, "sartorius": 1}
+EMULATOR_START_ORDER = {"ne1000": 0, "grbl": 0, "harvard": 0, "balance": 1, "sartorius": 1}
 """Pumps before balances: a balance emulator weighs what its linked pump emulator dispensed."""
 
 

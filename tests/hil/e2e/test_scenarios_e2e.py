@@ -12,13 +12,15 @@ from hil.runner import RunOptions, run_scenario
 REPO = Path(__file__).resolve().parents[3]
 SCENARIOS = sorted(p.stem for p in (REPO / "bench_configs" / "scenarios").glob("*.yaml"))
 RIGS = ("emulated-ne1000", "emulated-grbl")
+HARVARD_SCENARIOS = ("adult-maintenance-flex", "ptm-use", "hazard-occlusion", "hazard-motor-stall")
+"""Run on emulated-harvard as well: therapy with and without patient boluses, and both stall hazards."""
 HAZARD_ALARMS = {"hazard-motor-stall": "motor_stall", "hazard-occlusion": "motor_stall"}
 
 pytestmark = pytest.mark.timeout(240)
 
 
-@pytest.mark.parametrize("rig", RIGS)
-@pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.parametrize("scenario, rig", [(scenario, rig) for scenario in SCENARIOS for rig in RIGS]
+                         + [(scenario, "emulated-harvard") for scenario in HARVARD_SCENARIOS])
 def test_shipped_scenario_passes_as_expected(scenario: str, rig: str, bundled_configs: Path, tmp_path: Path) -> None:
     result = run_scenario(bundled_configs / "scenarios" / f"{scenario}.yaml", bundled_configs / "rigs" / f"{rig}.yaml",
                           RunOptions(out_dir=tmp_path / "run"))

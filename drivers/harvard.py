@@ -1,0 +1,231 @@
+"""Harvard Apparatus "pump chain" syringe pump driver (PHD ULTRA, Pump 11 Elite; KD Scientific Legato dialect):
+implements drivers.syringe_pump.SyringePump.
+
+Units at this boundary: uL/h and uL in; `ul/hr` (`nl/hr` below 1 uL/h) and `ul` on the wire. A reply ends with an
+unterminated prompt, so each reply is read until the bytes end in a prompt, within one deadline of reply_timeout_s
+after the request [SR-DRV-002]. The prompt tells the state: `:` idle, `>` infusing, `<` withdrawing, `*` stalled,
+`T*` target reached. A stall is reported once per stall as the alarm "stall" [SR-DRV-005]. The pump does not
+announce a power cycle: a pump found idle while this driver had it running (and no target reached) is reported as
+the alarm "unexpected_stop".
+"""
+from __future__ import annotations
+
+import math
+import time
+
+from drivers import harvard_codec as codec
+from drivers.arguments import require_positive
+from drivers.errors import DeviceAlarm, DeviceTimeout, FramingError, LimitExceeded, ProtocolError
+from drivers.lifecycle import OpenCloseLifecycle
+from drivers.ne1000 import SyringeMismatch
+from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul, pop_oldest_alarm
+from drivers.transport import Transport
+
+DEFAULT_BAUD = 115200
+DIAMETER_RANGE_MM = (0.1, 50.0)
+"""Syringe inner diameters the driver sends; the pump's own limits depend on the model [U]."""
+MAX_REPLY_BYTES = 1024
+MAX_STOP_ATTEMPTS = 3
+RATE_UNITS = ("ul/hr", "nl/hr")
+VOLUME_UNITS = ("ul", "nl")
+UNEXPECTED_STOP = "unexpected_stop"
+
+
+class HarvardPump(OpenCloseLifecycle):
+    """A Harvard pump-chain pump on a Transport. No I/O until open().
+
+    dialect: "phd_ultra" (PHD ULTRA, Pump 11 Elite: `12:irate ...`) or "legato" (KDS Legato: `12irate ...`).
+    text_line_address: the pump prints its address at the start of every text line (`LF 00 text CR`), as the Pump
+    33 DDS manual notation shows; the exact layout per model is unconfirmed, hence the option.
+    max_rate_ul_per_h: rig maximum; a higher rate raises LimitExceeded and sends nothing [SR-DRV-001].
+    max_rounding_fraction: largest relative change the 4-decimal number format may make to a value; beyond it the
+    command is refused [SR-DRV-006].
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        address: int = 0,
+        max_rate_ul_per_h: float = 10_000.0,
+        *,
+        dialect: str = "phd_ultra",
+        reply_timeout_s: float = 1.0,
+        text_line_address: bool = True,
+        max_rounding_fraction: float = 1e-3,
+    ) -> None:
+        require_positive("max_rate_ul_per_h", max_rate_ul_per_h)
+        require_positive("reply_timeout_s", reply_timeout_s)
+        codec.encode_command("", address, dialect)  # checks address and dialect
+        self.transport = transport
+        self.address = address
+        self.dialect = dialect
+        self.reply_timeout_s = reply_timeout_s
+        self.text_line_address = text_line_address
+        self.max_rate_ul_per_h = max_rate_ul_per_h
+        self.max_rounding_fraction = max_rounding_fraction
+        self.version: str | None = None
+        self.open_findings: list[str] = []
+        self.commanded_rate_ul_per_h: float | None = None
+        self.last_prompt: str | None = None
+        self._pending_alarms: list[str] = []
+        self._stall_reported = False
+        self._told_to_run = False
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    def open(self) -> None:
+        """Open the port, read the version (`ver`); a pump that is stalled at open fails it (DeviceAlarm)."""
+        self.open_findings = []
+        self._pending_alarms.clear()
+        self._told_to_run = False
+        self.transport.open()
+        try:
+            self.transport.read_available()  # whatever a previous session left on the line
+            reply = self._command("ver")
+            self.version = reply.lines[0] if reply.lines else ""
+            if reply.prompt == codec.STALL_PROMPT:
+                raise DeviceAlarm("stall", "Harvard pump is stalled at open (prompt '*'); clear it at the pump")
+            if reply.prompt in codec.RUNNING_PROMPTS:
+                self.open_findings.append(f"Harvard pump was {codec.PROMPTS[reply.prompt]} at open")
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Release the port. Sends nothing: stop the pump first if it should stop."""
+        self.transport.close()
+
+    # --- exchanges ------------------------------------------------------------------------------
+    def _exchange(self, command: str) -> codec.Reply:
+        self.transport.read_available()  # stale bytes would be taken for this reply
+        self.transport.write(codec.encode_command(command, self.address, self.dialect))
+        received = self._read_reply(command)
+        reply = codec.parse_reply(received, self.text_line_address)
+        if reply.address is not None and reply.address != self.address:
+            raise ProtocolError(f"reply to {command!r} came from address {reply.address}, expected {self.address}")
+        self._note_prompt(reply.prompt)
+        return reply
+
+    def _read_reply(self, command: str) -> bytes:
+        """Bytes up to and including the prompt, all within reply_timeout_s [SR-DRV-002]."""
+        deadline_s = time.monotonic() + self.reply_timeout_s
+        received = bytearray()
+        while not codec.reply_complete(received):
+            if len(received) >= MAX_REPLY_BYTES:
+                raise FramingError(f"Harvard reply to {command!r} has no prompt within {MAX_REPLY_BYTES} bytes: "
+                                   f"{bytes(received[:80])!r}...")
+            left_s = deadline_s - time.monotonic()
+            if left_s <= 0:
+                raise DeviceTimeout(f"Harvard reply to {command!r} incomplete after {self.reply_timeout_s} s: "
+                                    f"{bytes(received[-80:])!r}")
+            received += self.transport.read_exact(1, left_s)
+        return bytes(received)
+
+    def _note_prompt(self, prompt: str) -> None:
+        self.last_prompt = prompt
+        if prompt == codec.STALL_PROMPT:
+            if not self._stall_reported:
+                self._pending_alarms.append("stall")
+                self._stall_reported = True
+            self._told_to_run = False
+        else:
+            self._stall_reported = False
+        if prompt == "T*":
+            self._told_to_run = False
+
+    def _command(self, command: str) -> codec.Reply:
+        reply = self._exchange(command)
+        if reply.error is not None:
+            raise codec.HarvardCommandError(reply.error, command)
+        return reply
+
+    def _encode(self, value: float, what: str, units: tuple[str, ...], sizes: dict[str, float]) -> str:
+        try:
+            encoded = codec.encode_quantity(value, units, sizes)
+        except ValueError as exc:
+            raise LimitExceeded(f"{what} {value} cannot be sent: {exc} [SR-DRV-006]") from None
+        if abs(encoded.value_in_base - value) > self.max_rounding_fraction * value:
+            raise LimitExceeded(f"{what} {value} would be sent as {encoded.text} = {encoded.value_in_base}, more than "
+                                f"{self.max_rounding_fraction:.2%} off; nothing sent [SR-DRV-006]")
+        return encoded.text
+
+    # --- SyringePump ----------------------------------------------------------------------------
+    def set_syringe_diameter_mm(self, diameter_mm: float) -> None:
+        """`diameter <mm>`, then read back: a pump reporting another diameter raises SyringeMismatch."""
+        low, high = DIAMETER_RANGE_MM
+        if isinstance(diameter_mm, bool) or not (math.isfinite(diameter_mm) and low <= diameter_mm <= high):
+            raise ValueError(f"syringe diameter must be {low}..{high} mm, got {diameter_mm!r}")
+        text = f"{diameter_mm:.{codec.MAX_DECIMALS}f}"
+        before_mm = self.syringe_diameter_mm()
+        self._command(f"diameter {text}")
+        after_mm = self.syringe_diameter_mm()
+        if abs(after_mm - float(text)) > 0.5 * 10.0 ** -codec.MAX_DECIMALS:
+            raise SyringeMismatch(f"Harvard pump accepted diameter {text} but reports {after_mm:g} mm")
+        if abs(before_mm - float(text)) > 0.5 * 10.0 ** -codec.MAX_DECIMALS:
+            self.open_findings.append(f"Harvard pump was set for a {before_mm:g} mm syringe; set to {text} mm")
+
+    def syringe_diameter_mm(self) -> float:
+        """Measure the syringe diameter the pump computes volumes with (`diameter` query)."""
+        return codec.parse_quantity(self._text("diameter"), {"mm": 1.0}, "diameter")
+
+    def set_rate_ul_per_h(self, rate_ul_per_h: float) -> None:
+        """`irate <v> ul/hr`; applied at once when infusing."""
+        check_rate_ul_per_h(rate_ul_per_h, self.max_rate_ul_per_h)
+        text = self._encode(rate_ul_per_h, "rate_ul_per_h", RATE_UNITS, codec.RATE_UNITS_UL_PER_H)
+        self._command(f"irate {text}")
+        self.commanded_rate_ul_per_h = codec.parse_quantity(text, codec.RATE_UNITS_UL_PER_H, "rate")
+
+    def infusion_rate_ul_per_h(self) -> float:
+        """Measure the infusion rate the pump holds (`irate` query)."""
+        return codec.parse_quantity(self._text("irate"), codec.RATE_UNITS_UL_PER_H, "irate")
+
+    def set_target_volume_ul(self, volume_ul: float | None) -> None:
+        """`tvolume <v> ul`, or `ctvolume` for None. The pump stops (prompt T*) when its infused-volume counter
+        reaches the target, so clear the counter first to count from now."""
+        check_target_volume_ul(volume_ul)
+        if volume_ul is None:
+            self._command("ctvolume")
+            return
+        self._command(f"tvolume {self._encode(volume_ul, 'volume_ul', VOLUME_UNITS, codec.VOLUME_UNITS_UL)}")
+
+    def clear_infused_volume(self) -> None:
+        self._command("civolume")
+
+    def start(self) -> None:
+        self._command("irun")
+        self._told_to_run = True
+
+    def stop(self) -> None:
+        """`stop` until the prompt is not a running one [SR-DRV-007]. A stall in a reply is kept for status()."""
+        self._told_to_run = False
+        for _ in range(MAX_STOP_ATTEMPTS):
+            if self._command("stop").prompt not in codec.RUNNING_PROMPTS:
+                return
+        raise ProtocolError(f"Harvard pump still running after {MAX_STOP_ATTEMPTS} stop commands "
+                            f"(prompt {self.last_prompt!r})")
+
+    def status(self) -> PumpStatus:
+        """One `ivolume` exchange: its prompt gives the state, its line the infused volume. Alarms are reported one
+        per status, oldest first."""
+        told_to_run = self._told_to_run
+        reply = self._command("ivolume")
+        infused_ul = codec.parse_quantity(self._only_line(reply, "ivolume"), codec.VOLUME_UNITS_UL, "ivolume")
+        if told_to_run and reply.prompt == ":":
+            self._told_to_run = False
+            self._pending_alarms.append(UNEXPECTED_STOP)
+        return PumpStatus(running=reply.prompt in codec.RUNNING_PROMPTS, infused_ul=infused_ul,
+                          alarm=pop_oldest_alarm(self._pending_alarms))
+
+    def prompt(self) -> str | None:
+        """The last prompt the pump sent (`:` `>` `<` `*` `T*`), None before any reply."""
+        return self.last_prompt
+
+    # --- helpers --------------------------------------------------------------------------------
+    def _text(self, command: str) -> str:
+        return self._only_line(self._command(command), command)
+
+    @staticmethod
+    def _only_line(reply: codec.Reply, command: str) -> str:
+        if len(reply.lines) != 1:
+            raise FramingError(f"Harvard reply to {command!r} has {len(reply.lines)} text lines, expected 1: "
+                               f"{reply.lines[:3]!r}")
+        return reply.lines[0]

@@ -1,0 +1,138 @@
+"""Harvard Apparatus "pump chain" wire format (PHD ULTRA, Pump 11 Elite, KD Scientific Legato): requests,
+replies, prompts, units. Pure functions on bytes and strings; no I/O. See protocols.md sections 2.1 and 2.2.
+
+Request: `[<address><separator>]<command>[ <arguments>] CR`; address 0 is sent without prefix; the separator is
+":" on PHD ULTRA / Elite and nothing on Legato.
+Reply: text lines `LF [<address> ]<text> CR`, then the prompt `LF [<address>]<prompt>` with NO terminator, so a
+reply is complete when the bytes received so far end in a prompt (reply_complete).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from drivers.errors import FramingError, ProtocolError
+from drivers.reply_numbers import finite_number
+
+DIALECT_SEPARATORS = {"phd_ultra": ":", "legato": ""}
+"""What separates a non-zero address from the command, per dialect."""
+PROMPTS = {":": "idle", ">": "infusing", "<": "withdrawing", "*": "stalled", "T*": "target_reached"}
+RUNNING_PROMPTS = frozenset({">", "<"})
+STALL_PROMPT = "*"
+ERROR_TEXTS = ("Command error", "Unknown command", "Argument error", "Out of range", "Range error")
+
+RATE_UNITS_UL_PER_H = {
+    "ml/min": 60_000.0, "ul/min": 60.0, "nl/min": 0.06, "ml/hr": 1000.0, "ul/hr": 1.0, "nl/hr": 0.001,
+    "m/m": 60_000.0, "u/m": 60.0, "n/m": 0.06, "m/h": 1000.0, "u/h": 1.0, "n/h": 0.001,
+}
+"""uL/h in one unit of each rate unit string the pump may print (long and short forms)."""
+VOLUME_UNITS_UL = {"ml": 1000.0, "ul": 1.0, "nl": 0.001, "pl": 1e-6}
+
+_PROMPT_AT_END = re.compile(rb"\n(\d\d)?(T\*|[:<>*])\Z")
+_TEXT_LINE_ADDRESS = re.compile(r"^(\d\d) ?(.*)$", re.DOTALL | re.ASCII)
+_QUANTITY = re.compile(r"^(\S+) +(\S+)$", re.ASCII)
+
+
+class HarvardCommandError(ProtocolError):
+    """The pump answered a command with an error line (Command error, Unknown command, Argument error, ...)."""
+
+    def __init__(self, text: str, command: str) -> None:
+        super().__init__(f"Harvard pump rejected {command!r}: {text!r}")
+        self.text = text
+        self.command = command
+
+
+@dataclass(frozen=True)
+class Reply:
+    address: int | None
+    """The address in the prompt; None when the pump printed none."""
+    prompt: str
+    """One of PROMPTS."""
+    lines: tuple[str, ...]
+    """Text lines, address and terminators removed."""
+
+    @property
+    def error(self) -> str | None:
+        """The error line, if the pump reported one."""
+        return next((line for line in self.lines if line.startswith(ERROR_TEXTS)), None)
+
+
+def encode_command(command: str, address: int, dialect: str) -> bytes:
+    """`12:irate 3.2 ul/min\\r` (PHD ULTRA), `12irate 3.2 ul/min\\r` (Legato), `irate\\r` at address 0."""
+    if dialect not in DIALECT_SEPARATORS:
+        raise ValueError(f"dialect must be one of {sorted(DIALECT_SEPARATORS)}, got {dialect!r}")
+    if not 0 <= address <= 99:
+        raise ValueError(f"Harvard pump address must be 0..99, got {address}")
+    prefix = f"{address}{DIALECT_SEPARATORS[dialect]}" if address else ""
+    return f"{prefix}{command}\r".encode("ascii")
+
+
+def reply_complete(received: bytes) -> bool:
+    """True when the bytes end in a prompt (the reply's last, unterminated line)."""
+    return _PROMPT_AT_END.search(received) is not None
+
+
+def parse_reply(received: bytes, text_line_address: bool) -> Reply:
+    """A complete reply -> Reply. Bytes before the first LF, a text line without its CR, a missing text-line
+    address (when text_line_address) or non-ASCII data are FramingError."""
+    match = _PROMPT_AT_END.search(received)
+    if match is None:
+        raise FramingError(f"Harvard reply does not end in a prompt (LF [address] : > < * T*): {received[-80:]!r}")
+    try:
+        body = received[: match.start()].decode("ascii")
+    except UnicodeDecodeError:
+        raise FramingError(f"non-ASCII bytes in Harvard reply {received[:120]!r}") from None
+    if body and not body.startswith("\n"):
+        raise FramingError(f"Harvard reply has bytes before its first line feed: {received[:120]!r}")
+    lines = []
+    for raw in body.split("\n")[1:]:
+        if not raw.endswith("\r"):
+            raise FramingError(f"Harvard reply line {raw!r} is not ended by CR in {received[:120]!r}")
+        lines.append(_line_text(raw[:-1], text_line_address, received))
+    address = match.group(1)
+    return Reply(int(address) if address is not None else None, match.group(2).decode("ascii"), tuple(lines))
+
+
+def _line_text(raw: str, text_line_address: bool, received: bytes) -> str:
+    if not text_line_address:
+        return raw
+    match = _TEXT_LINE_ADDRESS.match(raw)
+    if match is None:
+        raise FramingError(f"Harvard reply line {raw!r} does not start with a 2-digit address in {received[:120]!r}")
+    return match.group(2)
+
+
+def parse_quantity(text: str, unit_sizes: dict[str, float], field: str) -> float:
+    """`1.0000 ml/min` -> the value in the table's base unit (uL/h or uL). A non-finite number is refused
+    [SR-DRV-009]; an unknown unit is a FramingError."""
+    match = _QUANTITY.match(text.strip())
+    if match is None:
+        raise FramingError(f"{field}: {text[:80]!r} is not '<number> <unit>'")
+    unit = match.group(2).lower()
+    if unit not in unit_sizes:
+        raise FramingError(f"{field}: unit {match.group(2)[:20]!r} in {text[:80]!r} is not one of {sorted(unit_sizes)}")
+    return finite_number(match.group(1), field, text) * unit_sizes[unit]
+
+
+MAX_DECIMALS = 4
+
+
+@dataclass(frozen=True)
+class EncodedQuantity:
+    text: str
+    """`16.6667 ul/hr`."""
+    value_in_base: float
+    """What the pump will use, back in the base unit."""
+
+
+def encode_quantity(value_in_base: float, units: tuple[str, ...], unit_sizes: dict[str, float]) -> EncodedQuantity:
+    """The first of `units` (largest first) in which the value shows at least 1 with MAX_DECIMALS decimals, else
+    the last; ValueError if it rounds to 0."""
+    for unit in units:
+        scaled = value_in_base / unit_sizes[unit]
+        if scaled >= 1.0 or unit == units[-1]:
+            number = f"{scaled:.{MAX_DECIMALS}f}"
+            if float(number) == 0:
+                raise ValueError(f"{value_in_base} rounds to 0 in {unit}")
+            return EncodedQuantity(f"{number} {unit}", float(number) * unit_sizes[unit])
+    raise ValueError("no units given")

@@ -1,0 +1,185 @@
+"""Harvard pump-chain device core: line input, state and plunger, advanced lazily in clock time.
+
+Pure: bytes in, bytes out; every entry point takes the current clock time t_s. Between calls the core knows when
+the syringe would hit its end stop (stall), when the line's give would be used up under an occlusion (stall) and
+when the target volume would be reached (T*), and replays those events in order, so a clock jump of 30 days gives
+the same answer as living through them.
+
+Replies (protocols.md 2.1): each text line `LF [NN ]text CR`, then the prompt `LF NN<prompt>` with no terminator.
+"""
+from __future__ import annotations
+
+from hil.emulators.faults import EmulatorError, validate_pump_fault
+from hil.emulators.harvard_commands import execute
+from hil.emulators.harvard_config import HarvardConfig
+from hil.emulators.harvard_state import IDLE, INFUSING, STALLED, TARGET, WITHDRAWING
+from hil.emulators.syringe import INFUSE, OUTLET_FAULTS, apply_outlet_fault, area_mm2, syringe_from
+MAX_LINE_BYTES = 256
+"""A longer line is discarded and answered with an error when its terminator comes."""
+
+
+class HarvardCore:
+    FAULTS = {
+        "stall": "the motor jams: a running pump stalls at once (prompt *); cleared by stop",
+        "occlusion": "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
+        "clear_occlusion": "the outlet opens again; fluid compressed meanwhile comes out at once",
+        "power_reset": "power is interrupted: the pump stops and comes back idle (no announcement on the line)",
+    }
+
+    def __init__(self, config: HarvardConfig, t_s: float = 0.0) -> None:
+        self.config = config
+        self.address = config.address
+        self.diameter_mm = config.syringe_diameter_mm
+        self.syringe_volume_ul = config.syringe_volume_ul
+        self.syringe = syringe_from(config)
+        self.t_s = t_s
+        self.state = IDLE
+        self.direction = INFUSE
+        self.infuse_rate_ul_per_h = 0.0
+        self.infuse_rate_units = "ul/hr"
+        self.withdraw_rate_ul_per_h = 0.0
+        self.withdraw_rate_units = "ul/hr"
+        self.target_volume_ul: float | None = None
+        self.infused_ul = 0.0
+        self.withdrawn_ul = 0.0
+        self.infuse_time_s = 0.0
+        self.withdraw_time_s = 0.0
+        self.motor_jammed = False
+        self.settings_writes = 0
+        """Writes of a setting to non-volatile memory (every rate or diameter change while nvram is on) [U]."""
+        self.nvram = True
+        self._line = bytearray()
+        self._overflow = False
+        self._after_cr = False
+        self._outbox = bytearray()
+
+    # --- entry points -------------------------------------------------------------------------
+    def baud(self) -> int:
+        return self.config.baud
+
+    def receive(self, data: bytes, t_s: float) -> bytes:
+        self.advance_to(t_s)
+        for byte in data:
+            if byte == 0x0A and self._after_cr:  # CR LF ends one line, not two
+                self._after_cr = False
+                continue
+            self._after_cr = byte == 0x0D
+            if byte in (0x0D, 0x0A):
+                line, overflow = bytes(self._line), self._overflow
+                self._line.clear()
+                self._overflow = False
+                execute(self, line, overflow)
+            elif len(self._line) < MAX_LINE_BYTES:
+                self._line.append(byte)
+            else:
+                self._overflow = True
+        return self._drain()
+
+    def poll(self, t_s: float) -> bytes:
+        self.advance_to(t_s)
+        return self._drain()
+
+    def validate_fault(self, name: str, params: dict) -> None:
+        validate_pump_fault(name, params)
+
+    def apply_fault(self, name: str, t_s: float, params: dict) -> bytes:
+        self.validate_fault(name, params)
+        self.advance_to(t_s)
+        if name == "stall":
+            self.motor_jammed = True
+        elif name in OUTLET_FAULTS:
+            apply_outlet_fault(self.syringe, self.config, name, params)
+        elif name == "power_reset":
+            self.state = IDLE
+            self._line.clear()
+            if self.config.power_reset_clears_volumes:
+                self.infused_ul = self.withdrawn_ul = 0.0
+        else:
+            raise EmulatorError(f"Harvard: unknown fault {name!r}")
+        self.advance_to(t_s)
+        return self._drain()
+
+    # --- time ---------------------------------------------------------------------------------
+    @property
+    def moving(self) -> bool:
+        return self.state in (INFUSING, WITHDRAWING)
+
+    def rate_ul_per_h(self) -> float:
+        return self.infuse_rate_ul_per_h if self.direction == INFUSE else self.withdraw_rate_ul_per_h
+
+    def advance_to(self, t_s: float) -> None:
+        """Replay motion and its events, in order, up to clock time t_s."""
+        while True:
+            if self.moving and self.motor_jammed:
+                self.state = STALLED
+            if not self.moving:
+                self.t_s = max(self.t_s, t_s)
+                return
+            rate_ul_per_s = self.rate_ul_per_h() / 3600.0
+            if rate_ul_per_s <= 0:  # run refuses a zero rate; nothing moves
+                self.t_s = max(self.t_s, t_s)
+                return
+            travel_s = self.syringe.travel_left_mm(self.direction) * self._area_mm2() / rate_ul_per_s
+            candidates = [(t_s, 1, "now"), (self.t_s + travel_s, 0, "stall")]  # events due now come first
+            if self.target_volume_ul is not None:
+                left_ul = max(self.target_volume_ul - self.counted_ul(), 0.0)
+                candidates.append((self.t_s + left_ul / rate_ul_per_s, 0, "target"))
+            event_t_s, _, event = min(candidates)
+            event_t_s = max(event_t_s, self.t_s)
+            self._move(event_t_s - self.t_s)
+            self.t_s = event_t_s
+            if event == "now":
+                return
+            self.state = STALLED if event == "stall" else TARGET
+
+    def _move(self, dt_s: float) -> None:
+        volume_ul = self.rate_ul_per_h() * dt_s / 3600.0
+        self.syringe.move_mm(min(volume_ul / self._area_mm2(), self.syringe.travel_left_mm(self.direction)),
+                             self.direction)
+        if self.direction == INFUSE:
+            self.infused_ul += volume_ul
+            self.infuse_time_s += dt_s
+        else:
+            self.withdrawn_ul += volume_ul
+            self.withdraw_time_s += dt_s
+
+    def counted_ul(self) -> float:
+        """The volume counter of the current direction (what a target is compared with)."""
+        return self.infused_ul if self.direction == INFUSE else self.withdrawn_ul
+
+    # --- actions used by the commands ---------------------------------------------------------
+    def run(self, direction: int) -> None:
+        """Start in `direction` (a stall is cleared by stop, not by running: a jammed motor stalls again)."""
+        self.direction = direction
+        self.state = INFUSING if direction == INFUSE else WITHDRAWING
+        self.advance_to(self.t_s)
+
+    def stop(self) -> None:
+        self.state = IDLE
+        self.motor_jammed = False
+
+    def _area_mm2(self) -> float:
+        return area_mm2(self.diameter_mm)
+
+    def rate_limits_ul_per_h(self) -> tuple[float, float]:
+        area = self._area_mm2()
+        return self.config.min_plunger_speed_mm_per_h * area, self.config.max_plunger_speed_mm_per_min * 60.0 * area
+
+    def volume_units(self) -> str:
+        return "ul" if self.syringe_volume_ul <= self.config.microlitre_volume_max_ul else "ml"
+
+    def store_setting(self) -> None:
+        if self.nvram:
+            self.settings_writes += 1
+
+    # --- replies ------------------------------------------------------------------------------
+    def reply(self, lines: list[str]) -> None:
+        prefix = f"{self.address:02d} " if self.config.text_line_address else ""
+        for line in lines:
+            self._outbox += f"\n{prefix}{line}\r".encode("ascii")
+        self._outbox += f"\n{self.address:02d}{self.state}".encode("ascii")
+
+    def _drain(self) -> bytes:
+        out = bytes(self._outbox)
+        self._outbox.clear()
+        return out

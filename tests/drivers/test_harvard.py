@@ -1,0 +1,183 @@
+"""HarvardPump on scripted byte exchanges: framing, addressing, units at the boundary, alarms, typed errors."""
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from drivers import harvard_codec as codec
+from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, FramingError, LimitExceeded,
+                            NonFiniteValue, ProtocolError)
+from drivers.harvard import HarvardPump
+from drivers.ne1000 import SyringeMismatch
+from drivers.scripted import expected_exchange
+
+pytestmark = pytest.mark.timeout(30)
+VERSION = b"\n00 11 ELITE I/W Single 3.0.4\r\n00:"
+
+
+def pump(**options):
+    return functools.partial(HarvardPump, max_rate_ul_per_h=5000.0, **options)
+
+
+def reply(*lines: str, prompt: str = ":", address: int = 0) -> bytes:
+    return "".join(f"\n{address:02d} {line}\r" for line in lines).encode() + f"\n{address:02d}{prompt}".encode()
+
+
+def test_open_reads_the_version_and_commands_carry_no_prefix_at_address_0():
+    with expected_exchange(pump(), [(b"ver\r", VERSION)]) as driver:
+        assert driver.version == "11 ELITE I/W Single 3.0.4"
+        assert driver.prompt() == ":"
+
+
+@pytest.mark.parametrize("dialect, prefix", [("phd_ultra", b"12:"), ("legato", b"12")])
+def test_a_non_zero_address_precedes_the_command_in_the_dialect_s_syntax(dialect, prefix):
+    script = [(prefix + b"ver\r", reply("11 ELITE", address=12)), (prefix + b"civolume\r", reply(address=12))]
+    with expected_exchange(pump(address=12, dialect=dialect), script) as driver:
+        driver.clear_infused_volume()
+
+
+@pytest.mark.requirements("SR-DRV-006")
+def test_rate_is_sent_in_ul_per_hour_and_small_rates_in_nl_per_hour():
+    script = [(b"ver\r", VERSION), (b"irate 16.6667 ul/hr\r", reply()), (b"irate 500.0000 nl/hr\r", reply())]
+    with expected_exchange(pump(), script) as driver:
+        driver.set_rate_ul_per_h(50 / 3)
+        assert driver.commanded_rate_ul_per_h == pytest.approx(16.6667)
+        driver.set_rate_ul_per_h(0.5)
+
+
+@pytest.mark.requirements("SR-DRV-001")
+@pytest.mark.parametrize("rate", [0.0, -1.0, float("nan"), float("inf"), 5000.1])
+def test_a_bad_or_too_high_rate_sends_nothing(rate):
+    with expected_exchange(pump(), [(b"ver\r", VERSION)]) as driver:
+        with pytest.raises((ValueError, LimitExceeded)):
+            driver.set_rate_ul_per_h(rate)
+
+
+@pytest.mark.requirements("SR-DRV-006")
+def test_a_rate_the_4_decimal_format_cannot_carry_is_refused():
+    with expected_exchange(pump(max_rounding_fraction=1e-6), [(b"ver\r", VERSION)]) as driver:
+        with pytest.raises(LimitExceeded, match="SR-DRV-006"):
+            driver.set_rate_ul_per_h(1.00005)
+
+
+def test_status_reads_ivolume_and_the_prompt_gives_the_state():
+    script = [(b"ver\r", VERSION), (b"irun\r", reply(prompt=">")),
+              (b"ivolume\r", reply("1.2500 ml", prompt=">")), (b"ivolume\r", reply("125.0000 ul", prompt="T*"))]
+    with expected_exchange(pump(), script) as driver:
+        driver.start()
+        status = driver.status()
+        assert (status.running, status.infused_ul, status.alarm) == (True, 1250.0, None)
+        status = driver.status()
+        assert (status.running, status.infused_ul, status.alarm) == (False, 125.0, None)  # target reached
+
+
+@pytest.mark.requirements("SR-DRV-005")
+def test_a_stall_prompt_is_reported_once_per_stall_even_if_a_command_reply_carried_it():
+    script = [(b"ver\r", VERSION), (b"irun\r", reply(prompt=">")),
+              (b"irate 10.0000 ul/hr\r", reply(prompt="*")),
+              (b"ivolume\r", reply("1.0000 ul", prompt="*")), (b"ivolume\r", reply("1.0000 ul", prompt="*")),
+              (b"stop\r", reply()), (b"irun\r", reply(prompt="*")), (b"ivolume\r", reply("1.0000 ul", prompt="*"))]
+    with expected_exchange(pump(), script) as driver:
+        driver.start()
+        driver.set_rate_ul_per_h(10.0)
+        assert driver.status().alarm == "stall"
+        assert driver.status().alarm is None  # the same stall
+        driver.stop()
+        driver.start()
+        assert driver.status().alarm == "stall"  # a new one
+
+
+@pytest.mark.requirements("SR-DRV-005")
+def test_a_pump_found_idle_while_told_to_run_reports_an_unexpected_stop():
+    script = [(b"ver\r", VERSION), (b"irun\r", reply(prompt=">")), (b"ivolume\r", reply("3.0000 ul")),
+              (b"ivolume\r", reply("3.0000 ul"))]
+    with expected_exchange(pump(), script) as driver:
+        driver.start()
+        assert driver.status().alarm == "unexpected_stop"
+        assert driver.status().alarm is None
+
+
+@pytest.mark.requirements("SR-DRV-007")
+def test_stop_repeats_until_the_prompt_is_no_longer_running():
+    script = [(b"ver\r", VERSION), (b"stop\r", reply(prompt=">")), (b"stop\r", reply())]
+    with expected_exchange(pump(), script) as driver:
+        driver.stop()
+    script = [(b"ver\r", VERSION)] + [(b"stop\r", reply(prompt=">"))] * 3
+    with expected_exchange(pump(), script) as driver:
+        with pytest.raises(ProtocolError, match="still running"):
+            driver.stop()
+
+
+def test_error_lines_raise_the_command_error_naming_the_command():
+    script = [(b"ver\r", VERSION), (b"tvolume 5.0000 ul\r", reply("Out of range"))]
+    with expected_exchange(pump(), script) as driver:
+        with pytest.raises(codec.HarvardCommandError, match="tvolume.*Out of range"):
+            driver.set_target_volume_ul(5.0)
+
+
+def test_diameter_is_read_back_and_a_mismatch_refused():
+    script = [(b"ver\r", VERSION), (b"diameter\r", reply("4.6990 mm")), (b"diameter 14.4300\r", reply()),
+              (b"diameter\r", reply("14.4300 mm"))]
+    with expected_exchange(pump(), script) as driver:
+        driver.set_syringe_diameter_mm(14.43)
+        assert driver.open_findings == ["Harvard pump was set for a 4.699 mm syringe; set to 14.4300 mm"]
+    script = script[:3] + [(b"diameter\r", reply("14.0000 mm"))]
+    with expected_exchange(pump(), script) as driver:
+        with pytest.raises(SyringeMismatch, match="14.4300"):
+            driver.set_syringe_diameter_mm(14.43)
+
+
+@pytest.mark.requirements("SR-DRV-009")
+@pytest.mark.parametrize("value", ["nan", "inf", "-Infinity"])
+def test_a_non_finite_volume_is_refused(value):
+    script = [(b"ver\r", VERSION), (b"ivolume\r", reply(f"{value} ul"))]
+    with expected_exchange(pump(), script) as driver:
+        with pytest.raises(NonFiniteValue, match="ivolume"):
+            driver.status()
+
+
+@pytest.mark.requirements("SR-DRV-002", "SR-DRV-004")
+@pytest.mark.parametrize("answer, error", [
+    (b"\n00 1.0000 ul\r", DeviceTimeout),               # the prompt never comes
+    (b"\n00 1.0000 ul", DeviceTimeout),                 # neither does the line's CR
+    (b"xx\n00 1.0000 ul\r\n00:", FramingError),         # bytes before the first LF
+    (b"\n00 1.0000 ul\n00:", FramingError),             # text line without CR
+    (b"\n1.0000 ul\r\n00:", FramingError),              # no address on the text line
+    (b"\n00 1.0\xff ul\r\n00:", FramingError),          # not ASCII
+    (b"\n00 1.0000 gallons\r\n00:", FramingError),      # unknown unit
+    (b"\n05 1.0000 ul\r\n05:", ProtocolError),          # another pump answered
+    (DeviceDisconnected("unplugged"), DeviceDisconnected),
+])
+def test_broken_replies_raise_typed_errors(answer, error):
+    script = [(b"ver\r", VERSION), (b"ivolume\r", answer)]
+    with pytest.raises(error):
+        with expected_exchange(pump(), script) as driver:
+            driver.status()
+
+
+def test_without_text_line_addresses_the_whole_line_is_text():
+    script = [(b"ver\r", b"\n11 ELITE\r\n00:"), (b"ivolume\r", b"\n12 0 0 i....I\r\n00:")]
+    with pytest.raises(FramingError, match="not '<number> <unit>'"):
+        with expected_exchange(pump(text_line_address=False), script) as driver:
+            assert driver.version == "11 ELITE"
+            driver.status()
+
+
+def test_a_pump_stalled_at_open_fails_open():
+    with pytest.raises(DeviceAlarm, match="stall"):
+        with expected_exchange(pump(), [(b"ver\r", reply("11 ELITE", prompt="*"))]):
+            pass
+
+
+def test_a_prompt_without_address_is_accepted():
+    assert codec.parse_reply(b"\n:", True) == codec.Reply(None, ":", ())
+    assert codec.reply_complete(b"\n00T*") and not codec.reply_complete(b"\n00T")
+    assert not codec.reply_complete(b"\n00 1.0")
+
+
+def test_bad_constructor_arguments_are_refused():
+    from drivers.scripted import ScriptedTransport
+    for options in ({"address": 100}, {"dialect": "phd2000"}, {"reply_timeout_s": 0}, {"max_rate_ul_per_h": -1}):
+        with pytest.raises(ValueError):
+            HarvardPump(ScriptedTransport([]), **{"max_rate_ul_per_h": 10.0, **options})
