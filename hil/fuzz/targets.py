@@ -34,11 +34,11 @@ class Device:
     """Valid replies the driver parses."""
     new_core: Callable[[Chooser, VirtualClock], Any]
     answers: Callable[[Any, VirtualClock, float], float]
-    """Raise CheckFailed unless the core answers a valid command correctly; returns the clock time used."""
+    """Raise CheckFailed unless the core answers a valid command correctly (after the stop check, if any)."""
     start: Callable[[Any, float], None] | None
     """Set the motor moving (None: the device has no motor)."""
     stops: Callable[[Any, float], float] | None
-    """Stop the motor, raise CheckFailed unless it stays stopped."""
+    """Stop the motor, raise CheckFailed unless it stays stopped; returns the clock time used."""
     check_reply: Callable[[bytes], None]
     session: Callable[[NoisyLink], driver_cases.Session]
 
@@ -86,9 +86,9 @@ def run_case(device: Device, pick: Chooser, case: Case) -> None:
         t_s = clock.now_s()
     else:
         t_s = _noise_into_core(device, core, clock, pick, case)
-    t_s = device.answers(core, clock, t_s)
     if device.stops is not None:
-        device.stops(core, t_s)
+        t_s = device.stops(core, t_s)
+    device.answers(core, clock, t_s)
 
 
 def _noise_into_core(device: Device, core: Any, clock: VirtualClock, pick: Chooser, case: Case) -> float:
