@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import datetime
 from pathlib import Path
 
+from hil.cli.exit_codes import ExitCode
+from hil.cli.json_output import report_error
 from hil.paths import bundled
+from hil.results.error import ErrorKind
 
-EXIT_BAD_INPUT, EXIT_CAMPAIGN_FAILED = 2, 3
+EXIT_BAD_INPUT, EXIT_CAMPAIGN_FAILED = ExitCode.BAD_INPUT, ExitCode.ERROR
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,11 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _fail(args: argparse.Namespace, code: int, message: str) -> int:
-    if args.json:
-        print(json.dumps({"error": message, "exit_code": code}))
-    else:
-        print(f"ERROR {message}", file=sys.stderr)
-    return code
+    """The shared error object under --json (hil.results.error), else the message on stderr."""
+    kind = ErrorKind.BAD_INPUT if code == EXIT_BAD_INPUT else ErrorKind.ERROR
+    return report_error("campaign", kind, message, args.json)
 
 
 def handle(args: argparse.Namespace) -> int:

@@ -1,19 +1,26 @@
-"""`itpump check FILE...`: validate rig, scenario and drug library files; prints OK or the located errors per file.
+"""`itpump check FILE... [--json]`: validate rig, scenario and drug library files; prints PASS or the located errors
+per file (FAIL).
 
 A scenario is checked with the drug library it uses (bundled or `library_file`) and its `limits_override`,
-under the same bounds as `itpump run`; its overrides are listed under the OK line."""
+under the same bounds as `itpump run`; its overrides are listed as warnings. Exit 0 when every file is valid,
+2 (bad input, as on every command) when one is not or a named file does not exist."""
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from firmware_sim.outcome import Outcome, combine
 from firmware_sim.requirements import REQUIREMENTS
+from hil.cli.exit_codes import ExitCode
+from hil.cli.json_output import fail, print_result
 from hil.config.drug_library import DrugLibraryEntry
 from hil.config.drug_overrides import effective_limits
 from hil.config.loading import ConfigError, load_yaml, validate_loaded
 from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
 from hil.outputs.overrides import override_lines
+from hil.results.check import CheckedFile, CheckResult
+from hil.results.error import ErrorKind
 
 FOLDER_KINDS = {"rigs": "rig", "scenarios": "scenario", "drugs": "drug"}
 
@@ -22,10 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("check", help="validate rig, scenario and drug library YAML files",
                                    description="Validate rig, scenario and drug library files (kind from the folder, "
                                                "rigs/, scenarios/ or drugs/, else from the content). Exit 0 if all "
-                                               "are valid, 2 if not.")
+                                               "are valid, 1 if one is not, 2 if a file does not exist.")
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
     parser.add_argument("--strict-requirements", action="store_true",
                         help="treat requirement IDs missing from firmware_sim/requirements.py as errors")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (a result per file)")
     parser.set_defaults(func=handle)
 
 
@@ -39,39 +47,57 @@ def config_kind(path: Path, data: object) -> str | None:
     return None
 
 
-def check_file(path: Path, strict_requirements: bool) -> tuple[bool, str]:
+def check_file(path: Path, strict_requirements: bool) -> CheckedFile:
+    kind = None
     try:
         loaded = load_yaml(path)
         kind = config_kind(path, loaded.data)
         if kind is None:
-            return False, (f"ERROR {path}: cannot tell whether this is a rig (has rig_id), a scenario (has steps) "
-                           f"or a drug library (has drug_name)")
+            return _failed(path, None, f"{path}: cannot tell whether this is a rig (has rig_id), a scenario (has "
+                                       f"steps) or a drug library (has drug_name)")
         if kind == "rig":
             rig = validate_loaded(loaded, RigConfig)
-            return True, f"OK    {path} (rig {rig.rig_id})"
+            return _passed(path, kind, f"{path} (rig {rig.rig_id})")
         if kind == "drug":
             drug = validate_loaded(loaded, DrugLibraryEntry)
             note = f"; acknowledged beyond label: {drug.acknowledge_beyond_label}" if drug.acknowledge_beyond_label else ""
-            return True, f"OK    {path} (drug library {drug.drug_name}{note})"
+            return _passed(path, kind, f"{path} (drug library {drug.drug_name}{note})")
         scenario = validate_loaded(loaded, ScenarioConfig)
     except ConfigError as exc:
-        return False, f"ERROR {exc}"
+        return _failed(path, kind, str(exc))
     unknown = [rid for rid in scenario.all_requirement_ids() if rid not in REQUIREMENTS]
-    message = f"OK    {path} (scenario {scenario.name}, {len(scenario.steps)} steps)"
-    for line in override_lines(effective_limits(scenario.drug).record_fields()):
-        message += f"\n      warning: {line}"
+    warnings = list(override_lines(effective_limits(scenario.drug).record_fields()))
     if unknown:
         note = f"requirement IDs not in firmware_sim/requirements.py: {', '.join(unknown)}"
         if strict_requirements:
-            return False, f"ERROR {path}: {note}"
-        message += f"\n      warning: {note}"
-    return True, message
+            return _failed(path, "scenario", f"{path}: {note}", warnings)
+        warnings.append(note)
+    return _passed(path, "scenario", f"{path} (scenario {scenario.name}, {len(scenario.steps)} steps)", warnings)
+
+
+def _passed(path: Path, kind: str, message: str, warnings: list[str] = ()) -> CheckedFile:
+    return CheckedFile(path=str(path), kind=kind, outcome=Outcome.PASS, message=message, warnings=tuple(warnings))
+
+
+def _failed(path: Path, kind: str | None, message: str, warnings: list[str] = ()) -> CheckedFile:
+    return CheckedFile(path=str(path), kind=kind, outcome=Outcome.FAIL, message=message, warnings=tuple(warnings))
+
+
+def format_file(checked: CheckedFile) -> str:
+    lines = [f"{checked.outcome.value:5s} {checked.message}"]
+    lines += [f"      warning: {warning}" for warning in checked.warnings]
+    return "\n".join(lines)
 
 
 def handle(args: argparse.Namespace) -> int:
-    all_ok = True
-    for path in args.files:
-        ok, message = check_file(path, args.strict_requirements)
-        print(message)
-        all_ok = all_ok and ok
-    return 0 if all_ok else 2
+    missing = [str(path) for path in args.files if not path.exists()]
+    if missing:
+        return fail(args, ErrorKind.BAD_INPUT, f"no such file: {', '.join(missing)}")
+    files = tuple(check_file(path, args.strict_requirements) for path in args.files)
+    result = CheckResult(outcome=combine(f.outcome for f in files), files=files)
+    if args.json:
+        print_result(result)
+    else:
+        for checked in files:
+            print(format_file(checked))
+    return ExitCode.PASS if result.outcome is Outcome.PASS else ExitCode.BAD_INPUT  # an invalid config is bad input

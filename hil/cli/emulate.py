@@ -5,8 +5,8 @@ emulates (the syringe, safe mode, the balance's density), then serves until SIGI
 --rig FILE (a path or a bundled rig name) makes the devices the rig's: its pump driver, syringe diameter and
 volume, NE-1000 address, baud and safe mode, and its balance (density, evaporation, baud), served even without
 --with-balance; options given on the command line override the rig's values.
-If a device's serving thread ends by itself (an emulator error), the others are stopped and the command exits 2
-with the error on stderr. Faults: --fault [device/]name[:key=value,...], e.g. --fault stall:at_s=60,
+If a device's serving thread ends by itself (an emulator error), the others are stopped and the command exits 3
+(ERROR) with the error on stderr; bad options exit 2. Faults: --fault [device/]name[:key=value,...], e.g. --fault stall:at_s=60,
 --fault balance/unstable:duration_s=5, --fault corrupt_bytes:count=2,skip_bytes=3.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from firmware_sim.clock import WallClock
+from hil.cli.exit_codes import ExitCode
 from hil.emulators import EmulatedBalance, EmulatedGrbl, EmulatedNE1000, EmulatorError
 from hil.emulators.device import EmulatedDevice
 
@@ -160,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
         devices = build_devices(args, WallClock())
     except (EmulatorError, TypeError, ConfigError, RigError) as error:
         print(f"itpump emulate: {error}", file=sys.stderr)
-        return 2
+        return ExitCode.BAD_INPUT
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -180,4 +181,4 @@ def run(args: argparse.Namespace) -> int:
     for name, device in devices.items():
         if device.error is not None:
             print(f"itpump emulate: {name} stopped serving: {device.error!r}", file=sys.stderr)
-    return 2
+    return ExitCode.ERROR

@@ -2,17 +2,19 @@
 
 A bolus of D mcg over 1 min at t=0 and/or an infusion of R mcg/day from t=0, for H hours, sampled every
 M minutes. Exit codes: 0 all envelopes pass, 1 an envelope fails or cannot be evaluated (no drug reached
-plasma within the horizon), 2 bad arguments. With --population N --seed S every envelope is evaluated for
-each of the N virtual patients and the exit code follows that population verdict: an envelope fails when
-fewer than --min-fraction-passing (default 0.95) of the patients pass it.
+plasma within the horizon), 2 bad arguments, 3 ERROR. Under --json every error is one JSON error object.
+With --population N --seed S every envelope is evaluated for each of the N virtual patients and the
+outcome (and exit code) follows that population verdict: an envelope fails when fewer than
+--min-fraction-passing (default 0.95) of the patients pass it.
 """
 from __future__ import annotations
 
 import argparse
-import sys
 
 from firmware_sim.units import H_PER_DAY, MIN_PER_H
+from hil.cli.json_output import fail
 from hil.config.bounds import MAX_PATIENT_WEIGHT_KG, MIN_PATIENT_WEIGHT_KG
+from hil.results.error import ErrorKind
 
 BOLUS_DURATION_H = 1.0 / MIN_PER_H
 MAX_HOURS = H_PER_DAY * 366
@@ -58,26 +60,25 @@ def planned_samples(hours: float, step_min: float, patients: int) -> float:
     return (hours * MIN_PER_H / step_min + 2) * patients
 
 
-def argument_error(message: str) -> int:
-    print(f"itpump predict: error: {message}", file=sys.stderr)
-    return 2
+def argument_error(args: argparse.Namespace, message: str) -> int:
+    return fail(args, ErrorKind.BAD_INPUT, message)
 
 
 def handle(args: argparse.Namespace) -> int:
     if args.rate_mcg_per_day == 0 and args.bolus_mcg == 0:
-        return argument_error("nothing to predict: give --rate-mcg-per-day and/or --bolus-mcg above 0")
+        return argument_error(args, "nothing to predict: give --rate-mcg-per-day and/or --bolus-mcg above 0")
     if args.step_min / MIN_PER_H > args.hours:
-        return argument_error(f"--step-min {args.step_min:g} is longer than --hours {args.hours:g}")
+        return argument_error(args, f"--step-min {args.step_min:g} is longer than --hours {args.hours:g}")
     if (args.population is None) != (args.seed is None):
-        return argument_error("--population and --seed go together: give both or neither")
+        return argument_error(args, "--population and --seed go together: give both or neither")
     if args.min_fraction_passing is not None and args.population is None:
-        return argument_error("--min-fraction-passing judges a population: give it with --population and --seed")
+        return argument_error(args, "--min-fraction-passing judges a population: give it with --population and --seed")
     if args.min_fraction_passing is None:
         args.min_fraction_passing = DEFAULT_MIN_FRACTION_PASSING
     n_samples = planned_samples(args.hours, args.step_min, 1)
     if n_samples > MAX_SAMPLES:  # counted before any array is allocated
         smallest_step_min = args.hours * MIN_PER_H / (MAX_SAMPLES - 2)
-        return argument_error(f"--step-min {args.step_min:g} over --hours {args.hours:g} is about "
+        return argument_error(args, f"--step-min {args.step_min:g} over --hours {args.hours:g} is about "
                               f"{n_samples:.3g} samples per patient, more than {MAX_SAMPLES}: allowed --step-min >= "
                               f"{smallest_step_min:.3g} (or lower --hours)")
     from hil.cli.predict_report import run  # numpy and scipy load only when a prediction is made

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import json
+from collections import Counter
 
 import numpy as np
 
+from firmware_sim.outcome import combine
 from firmware_sim.pk.envelopes import EnvelopeResult, evaluate_envelopes
 from firmware_sim.pk.model import OUTPUT_NAMES, PatientBatch, systemic_values
 from firmware_sim.pk.params import BaclofenParams, params_for_weight
@@ -15,8 +16,12 @@ from firmware_sim.pk.population_verdict import PopulationVerdict, evaluate_popul
 from firmware_sim.pk.predict import DEFAULT_PERCENTILES, Prediction, predict
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
 from firmware_sim.units import H_PER_DAY, MIN_PER_H, NG_PER_MCG
+from hil.cli.exit_codes import ExitCode
+from hil.cli.json_output import print_result
 from hil.cli.predict import BOLUS_DURATION_H, MAX_SAMPLES, argument_error
-
+from hil.results.prediction import (PeakValue, PopulationEnvelopeCheck, PopulationPrediction, PopulationVerdictResult,
+                                   PredictionInputs, TypicalPrediction)
+from hil.results.run import EnvelopeCheck
 
 _WORST_PARAMS_SHOWN = ("lumbar_volume_ml", "lumbar_clearance_ml_per_h", "lumbar_cisternal_flow_ml_per_h",
                        "systemic_clearance_l_per_h", "plasma_central_volume_l", "plasma_peripheral_volume_l", "weight_kg")
@@ -42,28 +47,40 @@ def run(args: argparse.Namespace) -> int:
     t_h = sample_times_h(args.hours, args.step_min)
     n_samples = len(t_h)
     if n_samples > MAX_SAMPLES:
-        return argument_error(f"{n_samples} samples per patient exceed {MAX_SAMPLES}: raise --step-min or lower --hours")
+        return argument_error(args, f"{n_samples} samples per patient exceed {MAX_SAMPLES}: raise --step-min or lower --hours")
     params = params_for_weight(args.weight_kg)
     profile = build_profile(args.rate_mcg_per_day, args.bolus_mcg, args.hours)
     typical = predict(profile, t_h, params)
     envelopes = evaluate_envelopes(typical)
     if args.population is None:
-        report, passed = _single_report(args, typical, envelopes), all(e.passed for e in envelopes)
+        report = _single_report(args, typical, envelopes)
     else:
         verdict = evaluate_population(profile, count=args.population, seed=args.seed, horizon_h=args.hours,
                                       weight_kg=args.weight_kg, sample_times_h=t_h,
                                       min_fraction_passing=args.min_fraction_passing)
-        report, passed = _population_report(args, profile, t_h, envelopes, verdict), verdict.outcome.passed
+        report = _population_report(args, profile, t_h, envelopes, verdict)
     if args.json:
-        print(json.dumps(report))
+        print_result(report)
     else:
         _print_summary(args, typical, envelopes, report)
-    return 0 if passed else 1
+    return ExitCode.for_outcome(report.outcome)
 
 
-def _inputs(args: argparse.Namespace) -> dict:
-    return {"weight_kg": args.weight_kg, "rate_mcg_per_day": args.rate_mcg_per_day, "bolus_mcg": args.bolus_mcg,
-            "bolus_duration_min": BOLUS_DURATION_H * MIN_PER_H, "hours": args.hours, "step_min": args.step_min}
+def envelope_check(envelope: EnvelopeResult) -> EnvelopeCheck:
+    """An envelope verdict of firmware_sim.pk in the result vocabulary (the same names as a run's)."""
+    return EnvelopeCheck(name=envelope.name, outcome=envelope.outcome, value=envelope.value, limit=envelope.limit,
+                         unit=envelope.unit, requirement_ids=envelope.requirement_ids, reason=envelope.reason,
+                         comparator=envelope.comparator, details=dict(envelope.details))
+
+
+def _verdict(envelopes: tuple[EnvelopeResult, ...]) -> dict:
+    return {"outcome": combine(e.outcome for e in envelopes), "envelopes": [envelope_check(e) for e in envelopes]}
+
+
+def _inputs(args: argparse.Namespace) -> PredictionInputs:
+    return PredictionInputs(weight_kg=args.weight_kg, rate_mcg_per_day=args.rate_mcg_per_day, bolus_mcg=args.bolus_mcg,
+                            bolus_duration_min=BOLUS_DURATION_H * MIN_PER_H, horizon_h=args.hours,
+                            step_min=args.step_min)
 
 
 def _steady_state(params: BaclofenParams, rate_mcg_per_day: float) -> dict:
@@ -75,34 +92,49 @@ def _steady_state(params: BaclofenParams, rate_mcg_per_day: float) -> dict:
             "plasma_ng_per_ml": rate / cls, "effect_ng_per_ml": lumbar}
 
 
-def _single_report(args, prediction: Prediction, envelopes: tuple[EnvelopeResult, ...]) -> dict:
-    report = {"inputs": _inputs(args), "t_h": prediction.t_h.tolist()}
-    for name in OUTPUT_NAMES:
-        report[name] = prediction.series(name).tolist()
-    report["peaks"] = {name: {"value": p.value, "t_h": p.t_h} for name, p in prediction.peaks.items()}
-    report["steady_state"] = _steady_state(prediction.params, args.rate_mcg_per_day)
-    report["envelopes"] = [e.to_dict() for e in envelopes]
-    return report
+def _single_report(args, prediction: Prediction, envelopes: tuple[EnvelopeResult, ...]) -> TypicalPrediction:
+    return TypicalPrediction(
+        inputs=_inputs(args), t_h=prediction.t_h.tolist(),
+        **{name: prediction.series(name).tolist() for name in OUTPUT_NAMES},
+        peaks={name: PeakValue(value_ng_per_ml=p.value, t_h=p.t_h) for name, p in prediction.peaks.items()},
+        steady_state=_steady_state(prediction.params, args.rate_mcg_per_day), **_verdict(envelopes))
 
 
-def _population_report(args, profile: DeliveryProfile, t_h: np.ndarray, envelopes, verdict: PopulationVerdict) -> dict:
+def _population_report(args, profile: DeliveryProfile, t_h: np.ndarray, envelopes,
+                       verdict: PopulationVerdict) -> PopulationPrediction:
     batch = sample_population(args.population, args.seed, weight_kg=args.weight_kg)
     summary = population_percentiles(profile, t_h, batch, DEFAULT_PERCENTILES)   # chunked: bounded memory
     percentiles, peaks = summary.percentiles, summary.sampled_peaks
-    report = {"inputs": _inputs(args), "n_patients": args.population, "seed": args.seed,
-              "percentiles": list(DEFAULT_PERCENTILES), "t_h": t_h.tolist()}
-    for name in OUTPUT_NAMES:
-        report[name] = {f"p{q:g}": row.tolist() for q, row in zip(DEFAULT_PERCENTILES, percentiles[name])}
-    report["sampled_peak_percentiles"] = {
-        name: {f"p{q:g}": float(v) for q, v in zip(DEFAULT_PERCENTILES, np.percentile(peaks[name], DEFAULT_PERCENTILES))}
-        for name in OUTPUT_NAMES}
-    report["envelopes_patient"] = "typical patient (population typical values)"
-    report["envelopes"] = [e.to_dict() for e in envelopes]
-    report["population_verdict"] = verdict.to_dict()   # decides the exit code
-    return report
+    population_verdict = population_verdict_result(verdict)
+    return PopulationPrediction(
+        inputs=_inputs(args), n_patients=args.population, seed=args.seed, percentiles=DEFAULT_PERCENTILES,
+        t_h=t_h.tolist(),
+        **{name: {f"p{q:g}": row.tolist() for q, row in zip(DEFAULT_PERCENTILES, percentiles[name])}
+           for name in OUTPUT_NAMES},
+        sampled_peak_percentiles={
+            name: {f"p{q:g}": float(v) for q, v in zip(DEFAULT_PERCENTILES, np.percentile(peaks[name], DEFAULT_PERCENTILES))}
+            for name in OUTPUT_NAMES},
+        envelopes_patient="typical patient (population typical values)",
+        envelopes=[envelope_check(e) for e in envelopes],
+        outcome=population_verdict.outcome,   # decides the exit code
+        population_verdict=population_verdict)
 
 
-def _print_summary(args, prediction: Prediction, envelopes, report: dict) -> None:
+def population_verdict_result(verdict: PopulationVerdict) -> PopulationVerdictResult:
+    """firmware_sim.pk's population verdict in the result vocabulary (outcome, and passed derived from it)."""
+    return PopulationVerdictResult(
+        outcome=verdict.outcome, n_patients=verdict.n_patients, seed=verdict.seed, horizon_h=verdict.horizon_h,
+        min_fraction_passing=verdict.min_fraction_passing,
+        envelopes=[PopulationEnvelopeCheck(
+            outcome=e.outcome, name=e.name, unit=e.unit, limit=e.limit, requirement_ids=e.requirement_ids,
+            n_patients=e.n_patients, n_passing=e.n_passing, n_not_evaluated=e.n_not_evaluated,
+            fraction_passing=e.fraction_passing, min_fraction_passing=e.min_fraction_passing, p5=e.p5, p50=e.p50,
+            p95=e.p95, worst_patient_index=e.worst_patient_index,
+            worst_patient_params=None if e.worst_patient_params is None else vars(e.worst_patient_params).copy(),
+            worst_value=e.worst_value, reason=e.reason, comparator=e.comparator) for e in verdict.envelopes])
+
+
+def _print_summary(args, prediction: Prediction, envelopes, report: TypicalPrediction | PopulationPrediction) -> None:
     regimen = []
     if args.bolus_mcg:
         regimen.append(f"bolus {args.bolus_mcg:g} mcg over 1 min at t=0")
@@ -115,22 +147,30 @@ def _print_summary(args, prediction: Prediction, envelopes, report: dict) -> Non
         print(f"  {name:26s} {peak.value:10.4g} at {peak.t_h:7.3f} h   value at {args.hours:g} h: {end:10.4g}")
     if args.rate_mcg_per_day:
         print(f"\nSteady state of {args.rate_mcg_per_day:g} mcg/day (closed form):")
-        steady_state = report.get("steady_state") or _steady_state(prediction.params, args.rate_mcg_per_day)
+        steady_state = getattr(report, "steady_state", None) or _steady_state(prediction.params, args.rate_mcg_per_day)
         for name, value in steady_state.items():
             print(f"  {name:26s} {value:10.4g}")
     if args.population is not None:
         print(f"\nPopulation: {args.population} patients, seed {args.seed}; sampled peaks p5 / p50 / p95:")
-        for name, pct in report["sampled_peak_percentiles"].items():
+        for name, pct in report.sampled_peak_percentiles.items():
             print(f"  {name:26s} " + " / ".join(f"{v:.4g}" for v in pct.values()))
     print("\nEnvelopes" + (" (typical patient)" if args.population is not None else "") + ":")
     for e in envelopes:
         print(f"  {e.outcome.value:4s} {e.name:26s} {', '.join(e.requirement_ids):20s} {e.reason}")
     if args.population is not None:
-        verdict = report["population_verdict"]
-        print(f"\nPopulation verdict ({verdict['n_patients']} patients, each envelope must pass in at least "
-              f"{100 * verdict['min_fraction_passing']:.4g} % of them; true peaks per patient): {verdict['outcome']}")
-        for e in verdict["envelopes"]:
-            print(f"  {e['outcome']:4s} {e['name']:26s} {', '.join(e['requirement_ids']):20s} {e['reason']}")
-            if e["worst_patient_params"] is not None:
-                params = e["worst_patient_params"]
+        verdict = report.population_verdict
+        print(f"\nPopulation verdict ({verdict.n_patients} patients, each envelope must pass in at least "
+              f"{100 * verdict.min_fraction_passing:.4g} % of them; true peaks per patient): {verdict.outcome.value}")
+        for e in verdict.envelopes:
+            print(f"  {e.outcome.value:4s} {e.name:26s} {', '.join(e.requirement_ids):20s} {e.reason}")
+            if e.worst_patient_params is not None:
+                params = e.worst_patient_params
                 print("       worst patient: " + ", ".join(f"{k} {params[k]:.4g}" for k in _WORST_PARAMS_SHOWN))
+    print(f"\n{report.outcome.value}: {_overall(envelopes, report)}")
+
+
+def _overall(envelopes: tuple[EnvelopeResult, ...], report: TypicalPrediction | PopulationPrediction) -> str:
+    judged = report.population_verdict.envelopes if isinstance(report, PopulationPrediction) else envelopes
+    counts = Counter(e.outcome.value for e in judged)
+    whose = " (population verdict)" if isinstance(report, PopulationPrediction) else ""
+    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items())) + f" envelope(s){whose}"

@@ -1,26 +1,26 @@
 """`itpump run SCENARIO [--rig RIG] [--out DIR] [--json]`: run a scenario on a rig and print the verdict.
 
 SCENARIO and RIG are paths or bundled names (bench_configs/scenarios/<name>.yaml, bench_configs/rigs/<name>.yaml).
-Exit 0 PASS, 1 FAIL, 2 bad input or ERROR (Ctrl-C at any moment is ERROR: the pump is stopped, the record
-says so and the outputs are written or marked missing).
+Exit 0 PASS, 1 FAIL, 2 bad input, 3 ERROR (Ctrl-C at any moment is ERROR: the pump is stopped, the record
+says so and the outputs are written or marked missing). Under --json an error is one error object.
 """
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import datetime
 from pathlib import Path
 
 from hil.paths import DEFAULT_RIG, bundled
 from hil.runner.options import DEFAULT_GRAVIMETRIC_DURATION_H
-from hil.runner.result import RunResult
+from hil.cli.exit_codes import ExitCode
+from hil.cli.json_output import fail, print_result
+from hil.results.error import ErrorKind
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run a therapy or hazard scenario on a rig",
                                    description="Run SCENARIO on RIG; writes a run folder (record.jsonl, summary.json, "
-                                               "junit.xml, CSV, plots, report.html). Exit 0 PASS, 1 FAIL, 2 ERROR.")
+                                               "junit.xml, CSV, plots, report.html). Exit 0 PASS, 1 FAIL, 2 bad input, 3 ERROR.")
     parser.add_argument("scenario", metavar="SCENARIO", help="scenario file or bundled name")
     parser.add_argument("--rig", default=DEFAULT_RIG, help=f"rig file or bundled name (default {DEFAULT_RIG})")
     parser.add_argument("--out", type=Path, default=None, help="run folder (default runs/<timestamp>-<scenario>)")
@@ -54,7 +54,7 @@ def handle(args: argparse.Namespace) -> int:
     scenario, rig = bundled("scenarios", args.scenario), bundled("rigs", args.rig)
     for what, path in (("scenario", scenario), ("rig", rig)):
         if not path.is_file():
-            return _bad_input(args, f"{what} not found: {path} (give a file or a name in {path.parent})")
+            return fail(args, ErrorKind.BAD_INPUT, f"{what} not found: {path} (give a file or a name in {path.parent})")
     try:
         options = RunOptions(out_dir=args.out or default_out(scenario), time_compression_factor=args.time_compression,
                              gravimetric_start_h=args.gravimetric_start_h,
@@ -62,23 +62,15 @@ def handle(args: argparse.Namespace) -> int:
                              progress=not (args.json or args.no_progress), print_run_dir=not args.json,
                              stop_on_alarm=args.stop_on_alarm, operator=args.operator, dut_id=args.dut)
         result = run_scenario(scenario, rig, options)
-    except (BadInput, ValueError, RunInterrupted) as exc:
-        return _bad_input(args, str(exc))
+    except (BadInput, ValueError) as exc:
+        return fail(args, ErrorKind.BAD_INPUT, str(exc))
+    except RunInterrupted as exc:
+        return fail(args, ErrorKind.ERROR, str(exc))
     except KeyboardInterrupt:  # outside the run's own Ctrl-C handling (before it was installed)
-        return _bad_input(args, "interrupted by the operator (Ctrl-C)")
+        return fail(args, ErrorKind.ERROR, "interrupted by the operator (Ctrl-C)")
     if args.json:
-        print(json.dumps(result.to_json(), default=str))
+        print_result(result)
     else:
         from hil.cli.run_table import print_verdict
         print_verdict(result, scenario, rig)
-    return result.exit_code
-
-
-def _bad_input(args: argparse.Namespace, message: str) -> int:
-    result = RunResult("ERROR", message, report_dir=None,
-                       delivered={"commanded_ul": None, "pump_reported_ul": None, "gravimetric_ul": None})
-    if args.json:
-        print(json.dumps(result.to_json()))
-    else:
-        print(f"ERROR {message}", file=sys.stderr)
-    return result.exit_code
+    return ExitCode.for_outcome(result.outcome)

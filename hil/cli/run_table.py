@@ -1,66 +1,83 @@
-"""The readable verdict of `itpump run`: envelopes, expectations, alarms, volumes, PK peaks, where the report is."""
+"""The readable verdict of `itpump run`: envelopes, expectations, alarms, volumes, PK peaks, where the report is.
+
+Tables come from hil.cli.tables: names and reasons wrap, never end in an ellipsis, also in a file or a pipe.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
+from firmware_sim.outcome import Outcome
+from hil.cli.tables import make_console, wrapping_table
 from hil.outputs.overrides import override_lines
-from hil.runner.result import RunResult
+from hil.outputs.render import HTML_FILENAME
+from hil.results.run import RunResult
 
-STYLE = {"PASS": "bold green", "FAIL": "bold red", "ERROR": "bold magenta"}
+STYLE = {Outcome.PASS: "bold green", Outcome.FAIL: "bold red", Outcome.ERROR: "bold magenta",
+         Outcome.NOT_EVALUATED: "bold yellow"}
+MARK = {Outcome.PASS: "[green]PASS[/]", Outcome.FAIL: "[red]FAIL[/]", Outcome.ERROR: "[magenta]ERROR[/]",
+        Outcome.NOT_EVALUATED: "[yellow]NOT_EVALUATED[/]"}
+
+KEEP_NAMES_FROM_COLUMNS = 80
 
 
-def _mark(passed: bool) -> str:
-    return "[green]pass[/]" if passed else "[red]FAIL[/]"
+def _name_width(console: Console, names: list[str]) -> int:
+    """The name column keeps the longest name on one line, up to a third of the width, on consoles of at least
+    KEEP_NAMES_FROM_COLUMNS; narrower, every column folds as needed so that no cell is cropped."""
+    if console.width < KEEP_NAMES_FROM_COLUMNS:
+        return 0
+    return min(max(map(len, names), default=0), console.width // 3)
 
 
 def _number(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, (int, float)) else "-"
 
 
+def _percent(value: float | None) -> str:
+    return f"{value:+.2f} %" if value is not None else "no percentage: the programmed peak is 0"
+
+
 def print_verdict(result: RunResult, scenario: Path, rig: Path, console: Console | None = None) -> None:
-    console = console or Console(highlight=False)
+    console = console or make_console()
     for index, line in enumerate(override_lines(result.drug_limits)):  # first: a run on changed limits says so
         console.print(f"[bold yellow]{line}[/]" if index == 0 else f"  {line}", markup=index == 0, soft_wrap=True)
+    factor = result.time_compression_factor
     console.print(f"scenario {scenario.stem} on rig {rig.stem}"
-                  + (f" (time compression x{result.time_compression_factor:g})" if result.time_compression_factor != 1
-                     else ""))
+                  + (f" (time compression x{factor:g})" if factor != 1 else ""))
     if result.envelopes:
-        table = Table(title="PK envelopes (delivered profile)")
-        for column in ("envelope", "value", "limit", "unit", "verdict", "requirements"):
-            table.add_column(column)
+        table = wrapping_table("PK envelopes (delivered profile)", ("envelope", "value / limit", "outcome", "requirements"),
+                               _name_width(console, [e.name for e in result.envelopes]))
         for e in result.envelopes:
-            mark = "[yellow]not evaluated[/]" if e.get("outcome") == "NOT_EVALUATED" else _mark(e["passed"])
-            table.add_row(e["name"], _number(e["value"]), _number(e["limit"]), e["unit"], mark,
-                          ", ".join(e["requirement_ids"]))
+            table.add_row(e.name, f"{_number(e.value)} / {_number(e.limit)} {e.unit}", MARK[e.outcome],
+                          "\n".join(e.requirement_ids))  # one ID a line: the names keep the room
         console.print(table)
     if result.expectations:
-        table = Table(title="expectations")
-        for column in ("expectation", "verdict", "detail"):
-            table.add_column(column)
+        table = wrapping_table("expectations", ("expectation", "outcome", "detail"),
+                               _name_width(console, [x.name for x in result.expectations]))
         for x in result.expectations:
-            table.add_row(x["name"], _mark(x["passed"]), x["detail"])
+            table.add_row(x.name, MARK[x.outcome], x.detail)
         console.print(table)
     if result.alarms:
-        console.print("alarms: " + ", ".join(f"{a['name']} ({a['priority']}) at {a['t_h']:.2f} h" for a in result.alarms))
+        console.print("alarms: " + ", ".join(f"{a.name} ({a.priority}) at {a.t_h:.2f} h" for a in result.alarms),
+                      soft_wrap=True)
     d = result.delivered
-    console.print(f"delivered: commanded {_number(d.get('commanded_ul'))} uL, pump reported "
-                  f"{_number(d.get('pump_reported_ul'))} uL, gravimetric {_number(d.get('gravimetric_ul'))} uL")
+    console.print(f"delivered: commanded {_number(d.commanded_ul)} uL, pump reported "
+                  f"{_number(d.pump_reported_ul)} uL, gravimetric {_number(d.gravimetric_ul)} uL")
     for name, peak in result.pk_peaks.items():
-        console.print(f"peak {name}: delivered {_number(peak['delivered'])}, programmed {_number(peak['programmed'])} "
-                      f"({peak['difference_percent']:+.2f} %)")
+        console.print(f"peak {name}: delivered {_number(peak.delivered_ng_per_ml)}, programmed "
+                      f"{_number(peak.programmed_ng_per_ml)} ({_percent(peak.difference_percent)})", soft_wrap=True)
     for name, failure in result.output_failures.items():
-        console.print(f"[red]output {name} failed[/]: {failure.splitlines()[0]}")
+        console.print(f"[red]output {name} failed[/]: {failure.splitlines()[0]}", soft_wrap=True)
     for name, why in result.outputs_missing.items():
-        console.print(f"[red]output {name}[/] {why}")
-    console.print(f"[{STYLE.get(result.outcome, 'bold')}]{result.outcome}[/] {result.reason}")
-    coverage = run_coverage_line(result.report_dir)
+        console.print(f"[red]output {name}[/] {why}", soft_wrap=True)
+    console.print(f"[{STYLE[result.outcome]}]{result.outcome.value}[/] {result.reason}", soft_wrap=True)
+    report_dir = Path(result.report_dir) if result.report_dir is not None else None
+    coverage = run_coverage_line(report_dir)
     if coverage:
-        console.print(coverage)
-    if result.report_html is not None:
-        console.print(f"report: {result.report_html}")
+        console.print(coverage, soft_wrap=True)
+    if report_dir is not None:
+        console.print(f"report: {report_dir / HTML_FILENAME}", soft_wrap=True)
 
 
 def run_coverage_line(report_dir: Path | None) -> str | None:

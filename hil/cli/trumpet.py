@@ -1,14 +1,28 @@
-"""`itpump trumpet CSV --rate-ul-per-h R`: IEC 60601-2-24 trumpet analysis of a balance log (t_s, mass_g)."""
+"""`itpump trumpet CSV --rate-ul-per-h R [--max-mean-error-percent P] [--json]`: IEC 60601-2-24 trumpet analysis of
+a balance log (t_s, mass_g), judged against an accuracy band.
+
+IEC 60601-2-24 sets how the curve is measured, not a pass band: the band is the pump's disclosed accuracy,
+the same TrumpetLimits the run report draws (hil.outputs.plots_trumpet; default SynchroMed II +/-14.5 % for the
+mean error A), or --max-mean-error-percent P. PASS (exit 0) when A is within it, FAIL (1) beyond; a missing file,
+column or number, or too short a log, is bad input (2)."""
 from __future__ import annotations
 
 import argparse
 import csv
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from firmware_sim.outcome import Outcome
+from hil.cli.exit_codes import ExitCode
+from hil.cli.json_output import fail, print_result
 from hil.gravimetry.trumpet import REFERENCE_WINDOWS_MIN, TrumpetConfig, TrumpetError, TrumpetResult, trumpet_curve
+from hil.results.error import ErrorKind
+from hil.results.trumpet import TrumpetReport, TrumpetWindowResult
+
+if TYPE_CHECKING:
+    from hil.outputs.plots_trumpet import TrumpetLimits
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +40,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--windows-min", type=float, nargs="+", default=list(REFERENCE_WINDOWS_MIN))
     parser.add_argument("--analysis-start-min", type=float, default=defaults.analysis_start_min)
     parser.add_argument("--analysis-duration-min", type=float, default=defaults.analysis_duration_min)
+    parser.add_argument("--max-mean-error-percent", type=float, default=None, metavar="P",
+                        help="the pump's disclosed accuracy: PASS when |A| <= P, FAIL beyond (default: the report's "
+                             "band, SynchroMed II +/-14.5 %%)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     parser.set_defaults(func=handle)
 
 
@@ -61,7 +79,32 @@ def format_table(result: TrumpetResult) -> str:
     return "\n".join(lines)
 
 
+def trumpet_report(result: TrumpetResult, csv_path: Path, limits: TrumpetLimits, png: Path | None) -> TrumpetReport:
+    violations = limits.violations(result)
+    outcome = Outcome.FAIL if violations else Outcome.PASS
+    reason = (f"{'; '.join(violations)}" if violations else
+              f"mean error A {result.mean_error_percent:+.3f} % within +/-{limits.mean_error_percent:g} %")
+    config = result.config
+    return TrumpetReport(
+        outcome=outcome, reason=f"{reason} (band: {limits.source})", csv=str(csv_path), rate_ul_per_h=result.rate_ul_per_h,
+        sample_interval_s=config.sample_interval_s, analysis_start_min=config.analysis_start_min,
+        analysis_duration_min=config.analysis_duration_min, density_g_per_ml=config.density_g_per_ml,
+        evaporation_rate_mg_per_h=config.evaporation_rate_mg_per_h, mean_error_percent=result.mean_error_percent,
+        max_mean_error_percent=limits.mean_error_percent, limits_source=limits.source,
+        windows=tuple(TrumpetWindowResult(window_min=w.window_min, samples_per_window=w.samples_per_window,
+                                          window_count=w.window_count, ep_max_percent=w.ep_max_percent,
+                                          ep_min_percent=w.ep_min_percent) for w in result.windows),
+        png=str(png) if png else None)
+
+
 def handle(args: argparse.Namespace) -> int:
+    from hil.outputs.plots_trumpet import TrumpetLimits, plot_trumpet  # matplotlib loads only for this command
+
+    try:
+        limits = TrumpetLimits() if args.max_mean_error_percent is None else TrumpetLimits(
+            mean_error_percent=args.max_mean_error_percent, source="--max-mean-error-percent")
+    except ValueError as exc:
+        return fail(args, ErrorKind.BAD_INPUT, f"--max-mean-error-percent: {exc}")
     try:
         config = TrumpetConfig(sample_interval_s=args.sample_interval_s, windows_min=tuple(args.windows_min),
                                analysis_start_min=args.analysis_start_min,
@@ -71,11 +114,15 @@ def handle(args: argparse.Namespace) -> int:
         t_s, mass_g = read_balance_csv(args.csv)
         result = trumpet_curve(t_s, mass_g, args.rate_ul_per_h, config)
     except (TrumpetError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(format_table(result))
+        return fail(args, ErrorKind.BAD_INPUT, str(exc))
     if args.png:
-        from hil.outputs.plots import plot_trumpet
-        plot_trumpet(result, args.png, None, [])
-        print(f"png: {args.png}")
-    return 0
+        plot_trumpet(result, args.png, None, [], limits)
+    report = trumpet_report(result, args.csv, limits, args.png)
+    if args.json:
+        print_result(report)
+    else:
+        print(format_table(result))
+        if args.png:
+            print(f"png: {args.png}")
+        print(f"{report.outcome.value}: {report.reason}")
+    return ExitCode.for_outcome(report.outcome)

@@ -13,7 +13,6 @@ written last) and, through on_interrupt, in the record: the run is then ERROR.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import traceback
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from hil.outputs.traceability import TRACEABILITY_FILENAME, write_run_matrix
 from hil.records import events as ev
 from hil.records.reader import RunRecord, read_record
 from hil.records.writer import RECORD_FILENAME
+from hil.results.base import dump_json
 from hil.traceability.files import companion_paths
 from hil.traceability.model import TraceabilityMatrix
 
@@ -173,15 +173,12 @@ def _current(result: RenderResult) -> tuple[str, str]:
 
 
 def _summary(record: RunRecord, result: RenderResult) -> dict[str, Any]:
-    summary = build_summary(record, *_current(result))
-    summary["output_failures"] = dict(result.failures)
-    summary["outputs_missing"] = dict(result.missing)
-    return summary
+    return build_summary(record, *_current(result), output_failures=result.failures, outputs_missing=result.missing)
 
 
 def _write_summary(record: RunRecord, result: RenderResult) -> None:
     """Written whole or not at all (a temporary file renamed over the old one)."""
     path = result.run_dir / SUMMARY_FILENAME
     partial = path.with_suffix(".json.partial")
-    partial.write_text(json.dumps(_summary(record, result), indent=2), encoding="utf-8")
+    partial.write_text(dump_json(_summary(record, result), indent=2), encoding="utf-8")
     os.replace(partial, path)

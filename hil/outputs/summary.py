@@ -1,10 +1,15 @@
-"""summary.json: the run's verdict, envelopes, alarms, delivered volumes and provenance."""
+"""summary.json: the run's outcome, envelopes, expectations, alarms, steps, volumes, PK peaks and provenance,
+as a hil.results.RunSummary built from the record alone (so `itpump report` gives what the run gave)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
+from firmware_sim.outcome import Outcome
+from firmware_sim.units import S_PER_H
 from hil.records import events as ev
 from hil.records.reader import RunRecord
+from hil.results.run import (AlarmEntry, Delivered, EnvelopeCheck, ExpectationCheck, InterruptEntry, PkPeak,
+                             RunSummary, StepEntry)
 
 DAMAGE_IN_REASON = 5
 """Record problems named in the outcome's reason (summary.json and report.html list them all)."""
@@ -26,31 +31,58 @@ def record_outcome(record: RunRecord) -> tuple[str, str]:
     late = record.interrupts_after_finish()
     if late:
         return "ERROR", f"{late[-1]['detail']} (run verdict before the interrupt {recorded})"
+    if finished["outcome"] not in (Outcome.PASS, Outcome.FAIL, Outcome.ERROR):
+        return "ERROR", f"run_finished names an unknown outcome {finished['outcome']!r} ({finished['reason']})"
     return finished["outcome"], finished["reason"]
 
 
-def build_summary(record: RunRecord, outcome: str, reason: str) -> dict[str, Any]:
+def _passed_outcome(event: Mapping[str, Any]) -> Outcome:
+    """A record event's outcome: its own, else PASS/FAIL from its `passed` flag."""
+    return Outcome(event.get("outcome") or (Outcome.PASS if event["passed"] else Outcome.FAIL))
+
+
+def pk_peaks(record: RunRecord) -> dict[str, PkPeak]:
+    """Delivered versus programmed true peaks per PK output, from the record's pk_series events."""
+    peaks = {event["label"]: event.get("peaks_ng_per_ml") or {} for event in record.of_kind(ev.PK_SERIES)}
+    delivered, programmed = peaks.get("delivered", {}), peaks.get("programmed", {})
+    out = {}
+    for name in delivered:
+        if name in programmed:
+            value, reference = float(delivered[name]), float(programmed[name])
+            percent = 100.0 * (value - reference) / reference if reference > 0 else None
+            out[name] = PkPeak(delivered_ng_per_ml=value, programmed_ng_per_ml=reference, difference_percent=percent)
+    return out
+
+
+def build_summary_model(record: RunRecord, outcome: str, reason: str, output_failures: Mapping[str, str] | None = None,
+                        outputs_missing: Mapping[str, str] | None = None) -> RunSummary:
     samples = record.of_kind(ev.VOLUME_SAMPLE)
     last = samples[-1] if samples else {}
-    return {
-        "outcome": outcome,
-        "reason": reason,
-        "provenance": record.started,
-        "drug_limits": next(iter(record.of_kind(ev.DRUG_LIMITS)), None),
-        "record_truncated": record.truncated_last_line,
-        "record_damage": list(record.damage),
-        "record_chained": record.chained,
-        "envelopes": [{**{k: e[k] for k in ("name", "passed", "value", "limit", "unit", "requirement_ids", "reason")},
-                       "outcome": e.get("outcome", "PASS" if e["passed"] else "FAIL"), "comparator": e.get("comparator")}
-                      for e in record.of_kind(ev.ENVELOPE)],
-        "expectations": [{k: e[k] for k in ("name", "passed", "detail", "requirement_ids")}
-                         for e in record.of_kind(ev.EXPECTATION)],
-        "alarms": [{"t_h": a["t_s"] / 3600.0, "name": a["name"], "priority": a["priority"]}
-                   for a in record.of_kind(ev.ALARM)],
-        "steps": [{"t_h": s["t_s"] / 3600.0, "index": s["index"], "action": s["action"], "decision": s["decision"],
-                   "expected_decision": s.get("expected_decision"), "reasons": s["reasons"],
-                   "requirement_ids": s["requirement_ids"]} for s in record.of_kind(ev.STEP)],
-        "delivered": {"commanded_ul": last.get("commanded_ul"), "pump_reported_ul": last.get("pump_reported_ul"),
-                      "gravimetric_ul": last.get("gravimetric_ul")},
-        "interrupts": [{"phase": i["phase"], "detail": i["detail"]} for i in record.of_kind(ev.INTERRUPT)],
-    }
+    return RunSummary(
+        outcome=outcome, reason=reason, provenance=record.started,
+        drug_limits=next(iter(record.of_kind(ev.DRUG_LIMITS)), None),
+        record_truncated=record.truncated_last_line, record_damage=tuple(record.damage),
+        record_chained=record.chained,
+        envelopes=tuple(EnvelopeCheck(name=e["name"], outcome=_passed_outcome(e), value=e["value"], limit=e["limit"],
+                                      unit=e["unit"], requirement_ids=e["requirement_ids"], reason=e["reason"],
+                                      comparator=e.get("comparator"), details=e.get("details") or {})
+                        for e in record.of_kind(ev.ENVELOPE)),
+        expectations=tuple(ExpectationCheck(name=x["name"], outcome=_passed_outcome(x), detail=x["detail"],
+                                            requirement_ids=x["requirement_ids"])
+                           for x in record.of_kind(ev.EXPECTATION)),
+        alarms=tuple(AlarmEntry(t_h=a["t_s"] / S_PER_H, name=a["name"], priority=a["priority"])
+                     for a in record.of_kind(ev.ALARM)),
+        steps=tuple(StepEntry(t_h=s["t_s"] / S_PER_H, index=s["index"], action=s["action"], decision=s["decision"],
+                              expected_decision=s.get("expected_decision"), reasons=s["reasons"],
+                              requirement_ids=s["requirement_ids"]) for s in record.of_kind(ev.STEP)),
+        delivered=Delivered(commanded_ul=last.get("commanded_ul"), pump_reported_ul=last.get("pump_reported_ul"),
+                            gravimetric_ul=last.get("gravimetric_ul")),
+        pk_peaks=pk_peaks(record),
+        interrupts=tuple(InterruptEntry(phase=i["phase"], detail=i["detail"]) for i in record.of_kind(ev.INTERRUPT)),
+        output_failures=dict(output_failures or {}), outputs_missing=dict(outputs_missing or {}))
+
+
+def build_summary(record: RunRecord, outcome: str, reason: str, output_failures: Mapping[str, str] | None = None,
+                  outputs_missing: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """summary.json's content as plain JSON data (the same names as `itpump run --json`)."""
+    return build_summary_model(record, outcome, reason, output_failures, outputs_missing).to_json_dict()

@@ -23,7 +23,6 @@ from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import InjectFaultStep
 from hil.emulators.fault_catalog import FAULTS_BY_KIND
 from hil.outputs.render import RENDERING_PHASE, RenderResult, render_all
-from hil.outputs.summary import build_summary
 from hil.records import events as ev
 from hil.records.writer import RECORD_FILENAME, RecordWriter
 from hil.rig import Rig, RigError
@@ -39,7 +38,7 @@ from hil.runner.pump_stop import stop_pump
 from hil.runner.options import RunOptions
 from hil.runner.live_status import RunInfo, RunMonitor
 from hil.runner.progress import run_monitor
-from hil.runner.result import RunResult
+from hil.runner.result import RunResult, run_result
 from hil.runner.sampling import gravimetric_window
 
 
@@ -262,10 +261,6 @@ def _seeds(scenario: ScenarioConfig, rig: RigConfig) -> dict[str, int]:
 
 
 def _result(rendered: RenderResult, options: RunOptions, pk_peaks: dict) -> RunResult:
-    summary = build_summary(rendered.record, rendered.outcome, rendered.reason)
-    return RunResult(outcome=rendered.outcome, reason=rendered.reason, report_dir=rendered.run_dir,
-                     envelopes=summary["envelopes"], expectations=summary["expectations"], alarms=summary["alarms"],
-                     steps=summary["steps"], delivered=summary["delivered"], pk_peaks=pk_peaks,
-                     time_compression_factor=options.time_compression_factor,
-                     output_failures=dict(rendered.failures), outputs_missing=dict(rendered.missing),
-                     drug_limits=summary["drug_limits"])
+    """The run's JSON: its summary.json (PK peaks, time compression and all, from the record) and its folder."""
+    return run_result(rendered.record, rendered.outcome, rendered.reason, rendered.run_dir, rendered.failures,
+                      rendered.missing)

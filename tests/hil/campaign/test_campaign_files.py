@@ -97,7 +97,7 @@ def test_the_command_line_exits_2_and_names_file_key_and_line(tmp_path, capsys):
     code = main(["campaign", str(path), "--out", str(tmp_path / "out"), "--json"])
     assert code == 2
     answer = json.loads(capsys.readouterr().out)
-    assert f"{path}:5: faults[0].device" in answer["error"]
+    assert answer["error"] == "bad_input" and f"{path}:5: faults[0].device" in answer["message"]
     assert not (tmp_path / "out").exists()
 
 
@@ -122,6 +122,6 @@ def test_resuming_with_a_campaign_file_that_no_longer_expands_to_the_plan_is_ref
     campaign.write_text(BASE + "seeds: 2\n")
     code = main(["campaign", str(campaign), "--resume", str(folder), "--json"])
     assert code == 2
-    assert "no longer expands to the runs planned" in json.loads(capsys.readouterr().out)["error"]
+    assert "no longer expands to the runs planned" in json.loads(capsys.readouterr().out)["message"]
     assert main(["campaign", "--resume", str(tmp_path), "--json"]) == 2  # not a campaign folder
-    assert "campaign.jsonl" in json.loads(capsys.readouterr().out)["error"]
+    assert "campaign.jsonl" in json.loads(capsys.readouterr().out)["message"]

@@ -18,7 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[3]
 SOURCES = ("pyproject.toml", "setup.py", "README.md", "firmware_sim", "hil", "drivers", "bench_configs")
 # A file type and a folder bench_configs does not have yet: the wheel must carry them too.
-EXTRA_CONFIG = Path("campaigns") / "example.json"
+EXTRA_CONFIG = Path("wheel-check-extra") / "example.json"
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -73,7 +73,7 @@ def test_installed_package_lists_runs_and_checks_its_bundled_configs(installed: 
     checked = run_installed(installed, tmp_path, "check", str(scenarios["ptm-use"]), str(rigs["emulated-grbl"]),
                             script="itpump")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert checked.stdout.count("OK ") == 2
+    assert checked.stdout.count("PASS ") == 2
 
     version = run_installed(installed, tmp_path, "--version", script="itpump")
     assert version.stdout.startswith("itpump ") and "not installed" not in version.stdout

@@ -1,4 +1,4 @@
-"""`itpump check`: OK per valid file, the located error per bad file, exit 0 / 2."""
+"""`itpump check`: PASS per valid file, FAIL with the located error per bad file, exit 0 / 2 (an invalid config is bad input)."""
 from __future__ import annotations
 
 from hil.cli.main import main
@@ -9,7 +9,7 @@ def test_shipped_rigs_check_ok(capsys):
     rigs = sorted(str(p) for p in (bench_configs_dir() / "rigs").glob("*.yaml"))
     assert main(["check", *rigs]) == 0
     out = capsys.readouterr().out
-    assert out.count("OK ") == len(rigs)
+    assert out.count("PASS ") == len(rigs)
 
 
 def test_bad_file_is_reported_with_line_and_exit_2(tmp_path, capsys):

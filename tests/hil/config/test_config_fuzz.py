@@ -107,4 +107,4 @@ def test_itpump_check_exits_0_or_2_without_a_traceback(samples):
                               text=True, errors="replace", timeout=120, preexec_fn=_limit_memory)
     assert done.returncode in (0, 2), done.stderr[-2000:]
     assert "Traceback" not in done.stderr + done.stdout
-    assert done.stdout.count("\nOK ") + done.stdout.count("\nERROR ") + 1 >= len(files)
+    assert done.stdout.count("\nPASS ") + done.stdout.count("\nFAIL ") + 1 >= len(files)

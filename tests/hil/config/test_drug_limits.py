@@ -124,7 +124,7 @@ def test_check_validates_the_library_a_scenario_uses(tmp_path, capsys):
 
 def test_check_accepts_drug_library_files(capsys):
     assert main(["check", str(LIBRARY)]) == 0
-    assert f"OK    {LIBRARY} (drug library baclofen)" in capsys.readouterr().out
+    assert f"PASS  {LIBRARY} (drug library baclofen)" in capsys.readouterr().out
 
 
 @pytest.mark.requirements("SR-CFG-002")

@@ -144,7 +144,7 @@ def test_library_file_contents_are_not_echoed(tmp_path, capsys):
 def test_check_refuses_special_files_given_directly(tmp_path, capsys):
     for kind, path in _special_files(tmp_path).items():
         assert main(["check", str(path)]) == 2, kind
-        assert f"ERROR invalid configuration {path}" in capsys.readouterr().out
+        assert f"FAIL  invalid configuration {path}" in capsys.readouterr().out
 
 
 def test_shipped_configs_still_load():

@@ -38,8 +38,8 @@ def run_json(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, dict]:
 def test_unknown_key_names_file_line_and_key(bundled_configs: Path, tmp_path: Path, capsys) -> None:
     bad = write(tmp_path / "bad.yaml", scenario_text(bundled_configs).replace("duration_h: 72", "duration_h: 72\ncolour: red"))
     code, out = run_json(capsys, str(bad), "--out", str(tmp_path / "run"))
-    assert code == 2 and out["outcome"] == "ERROR"
-    assert "bad.yaml:" in out["reason"] and "colour: unknown key" in out["reason"]
+    assert code == 2 and out == {"error": "bad_input", "command": "run", "message": out["message"], "exit_code": 2}
+    assert "bad.yaml:" in out["message"] and "colour: unknown key" in out["message"]
     assert not (tmp_path / "run").exists()
 
 
@@ -47,12 +47,12 @@ def test_unknown_alarm_name_is_bad_input(bundled_configs: Path, tmp_path: Path, 
     bad = write(tmp_path / "bad.yaml", scenario_text(bundled_configs).replace("{name: occlusion, occurs: false}",
                                                                               "{name: delivery_mismatch, occurs: false}"))
     code, out = run_json(capsys, str(bad))
-    assert code == 2 and "unknown alarm 'delivery_mismatch'" in out["reason"] and "under_delivery" in out["reason"]
+    assert code == 2 and "unknown alarm 'delivery_mismatch'" in out["message"] and "under_delivery" in out["message"]
 
 
 def test_fault_step_on_a_bench_rig_is_refused_before_anything_runs(bundled_configs: Path, tmp_path: Path, capsys) -> None:
     code, out = run_json(capsys, "hazard-motor-stall", "--rig", "bench-ne1000-usb", "--out", str(tmp_path / "run"))
-    assert code == 2 and "has no such emulator" in out["reason"]
+    assert code == 2 and "has no such emulator" in out["message"]
     assert not (tmp_path / "run").exists()
 
 
@@ -60,7 +60,7 @@ def test_fault_the_named_emulator_does_not_have_is_refused(bundled_configs: Path
     text = scenario_text(bundled_configs, "hazard-motor-stall").replace("fault: stall", "fault: overload")
     bad = write(tmp_path / "bad.yaml", text)
     code, out = run_json(capsys, str(bad), "--out", str(tmp_path / "run"))
-    assert code == 2 and "a ne1000 emulator has no fault 'overload'" in out["reason"]
+    assert code == 2 and "a ne1000 emulator has no fault 'overload'" in out["message"]
     assert not (tmp_path / "run").exists()
 
 
@@ -70,7 +70,7 @@ def test_ptm_dose_above_the_librarys_daily_ptm_dose_is_refused_not_rounded_up_to
     text = scenario_text(bundled_configs, "ptm-use").replace(
         "conc_mcg_per_ml: 2000}", "conc_mcg_per_ml: 2000, limits_override: {ptm_max_dose_per_24h_mcg: 20}}")
     code, out = run_json(capsys, str(write(tmp_path / "ptm.yaml", text)), "--out", str(tmp_path / "run"))
-    assert code == 2 and out["outcome"] == "ERROR"
+    assert code == 3 and out["outcome"] == "ERROR"  # the firmware refused the set-up: an ERROR run, recorded
     assert "pump_settings.ptm.dose_mcg 25 mcg" in out["reason"] and "20 mcg per 24 h" in out["reason"]
 
 
@@ -83,7 +83,7 @@ def test_a_pump_that_cannot_be_stopped_at_teardown_makes_the_run_an_error(bundle
 
     monkeypatch.setattr(NE1000Pump, "stop", stop_fails)
     code, out = run_json(capsys, "ptm-use", "--out", str(tmp_path / "run"))
-    assert code == 2 and out["outcome"] == "ERROR"
+    assert code == 3 and out["outcome"] == "ERROR"
     assert "rig teardown failed: stop pump: RuntimeError: no reply to STP" in out["reason"]
 
 
@@ -102,20 +102,20 @@ def test_a_balance_restart_during_the_run_is_named_in_the_reason_and_raises_no_a
 
 def test_time_compression_on_a_virtual_rig_and_above_the_rig_maximum(bundled_configs: Path, capsys) -> None:
     code, out = run_json(capsys, "ptm-use", "--time-compression", "10")
-    assert code == 2 and "wall-clock rigs only" in out["reason"]
+    assert code == 2 and "wall-clock rigs only" in out["message"]
     code, out = run_json(capsys, "ptm-use", "--rig", "bench-ne1000-usb", "--time-compression", "50")
-    assert code == 2 and "above the rig maximum" in out["reason"]
+    assert code == 2 and "above the rig maximum" in out["message"]
 
 
 def test_missing_files_and_reused_run_folder(bundled_configs: Path, tmp_path: Path, capsys) -> None:
     code, out = run_json(capsys, "no-such-scenario")
-    assert code == 2 and "scenario not found" in out["reason"]
+    assert code == 2 and "scenario not found" in out["message"]
     code, out = run_json(capsys, "ptm-use", "--rig", "no-such-rig")
-    assert code == 2 and "rig not found" in out["reason"]
+    assert code == 2 and "rig not found" in out["message"]
     (tmp_path / "used").mkdir()
     (tmp_path / "used" / "record.jsonl").write_text("", encoding="utf-8")
     code, out = run_json(capsys, "ptm-use", "--out", str(tmp_path / "used"))
-    assert code == 2 and "already holds a run record" in out["reason"]
+    assert code == 2 and "already holds a run record" in out["message"]
 
 
 @pytest.mark.requirements("SR-HIL-004")
@@ -123,7 +123,7 @@ def test_rig_that_cannot_open_is_an_error_run_with_a_finished_record(bundled_con
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ITPUMP_PUMP_PORT", str(tmp_path / "no-such-port"))
     code, out = run_json(capsys, "ptm-use", "--rig", "bench-ne1000-usb", "--out", str(tmp_path / "run"))
-    assert code == 2 and out["outcome"] == "ERROR" and "no-such-port" in out["reason"]
+    assert code == 3 and out["outcome"] == "ERROR" and "no-such-port" in out["reason"]
     finished = read_record(tmp_path / "run" / "record.jsonl").finished
     assert finished is not None and finished["outcome"] == "ERROR"
 
@@ -132,7 +132,11 @@ def test_json_output_has_the_documented_fields(bundled_configs: Path, tmp_path: 
     code, out = run_json(capsys, "hazard-occlusion", "--out", str(tmp_path / "run"))
     assert code == 0 and out["outcome"] == "PASS"
     assert out["report_dir"] == str(tmp_path / "run")
-    assert {"name", "passed", "value", "limit", "unit", "requirement_ids"} <= set(out["envelopes"][0])
+    assert {"name", "outcome", "passed", "value", "limit", "unit", "requirement_ids"} <= set(out["envelopes"][0])
+    assert all(e["outcome"] == "PASS" and e["passed"] is True for e in out["envelopes"])
+    assert out["time_compression_factor"] == 1.0
+    assert set(out["pk_peaks"]["plasma_ng_per_ml"]) == {"delivered_ng_per_ml", "programmed_ng_per_ml",
+                                                        "difference_percent"}
     assert any(a["name"] == "motor_stall" and a["priority"] == "high" and 24 <= a["t_h"] <= 25 for a in out["alarms"])
     assert set(out["delivered"]) >= {"commanded_ul", "pump_reported_ul", "gravimetric_ul"}
 
@@ -177,7 +181,7 @@ def test_ctrl_c_stops_the_pump_first_then_finishes_the_record(bundled_configs: P
     wait_for_samples(out_dir / "record.jsonl", process)
     process.send_signal(signal.SIGINT)
     stdout, _ = process.communicate(timeout=60)
-    assert process.returncode == 2
+    assert process.returncode == 3
     assert json.loads(stdout)["outcome"] == "ERROR"
     finished = read_record(out_dir / "record.jsonl").finished
     assert finished is not None and finished["outcome"] == "ERROR" and "aborted" in finished["reason"]

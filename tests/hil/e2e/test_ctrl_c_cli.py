@@ -65,7 +65,7 @@ def test_sigint_during_the_verdict_or_the_rendering_is_an_error_run(bundled_conf
     done = subprocess.run([sys.executable, "-c", WRAPPER, phase, "run", str(scenario), "--out", str(run_dir),
                            "--json"], env=env, capture_output=True, text=True, timeout=150)
     assert "Traceback" not in done.stderr, done.stderr
-    assert done.returncode == 2, done.stdout
+    assert done.returncode == 3, done.stdout
     out = json.loads(done.stdout)
     assert out["outcome"] == "ERROR" and "interrupted by the operator (Ctrl-C)" in out["reason"]
     record = read_record(run_dir / "record.jsonl")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from hil.records.reader import read_record
+from hil.results import dump_json
 from hil.runner import RunOptions, run_scenario
 from hil.traceability.files import load_matrix
 
@@ -38,8 +39,8 @@ def test_expected_envelopes_with_nothing_delivered_fail_the_run(bundled_configs:
                           RunOptions(out_dir=tmp_path / "run"))
     assert result.outcome == "FAIL"
     assert "the scenario expects envelope plasma_reduction_vs_oral to pass, but it was not evaluated" in result.reason
-    assert {e["outcome"] for e in result.envelopes} == {"NOT_EVALUATED"}
-    assert all(e["value"] is None and e["passed"] is False for e in result.envelopes)
+    assert {e.outcome for e in result.envelopes} == {"NOT_EVALUATED"}
+    assert all(e.value is None and e.passed is False for e in result.envelopes)
     record = read_record(tmp_path / "run" / "record.jsonl")
     failed = {x["name"] for x in record.of_kind("expectation") if not x["passed"]}
     assert failed == {"envelope plasma_reduction_vs_oral evaluated", "envelope plasma_ceiling evaluated",
@@ -56,6 +57,10 @@ def test_unexpected_envelopes_with_nothing_delivered_are_reported_not_passed(bun
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert {e["outcome"] for e in summary["envelopes"]} == {"NOT_EVALUATED"}
     assert summary["envelopes"][0]["comparator"] == "oral baclofen 20 mg four times a day (80 mg/day), steady state"
+    # nothing programmed reached the tip: no finite percentage, so null (it was NaN, which is not JSON)
+    assert {name: p["difference_percent"] for name, p in summary["pk_peaks"].items()} == {
+        "lumbar_csf_ng_per_ml": None, "cisternal_csf_ng_per_ml": None, "plasma_ng_per_ml": None}
+    assert "NaN" not in dump_json(result)
     suite = ET.parse(tmp_path / "run" / "junit.xml").getroot().find("testsuite")
     envelope_cases = [c for c in suite.findall("testcase") if c.get("classname", "").endswith(".envelopes")]
     assert len(envelope_cases) == 4 and all(c.find("skipped") is not None for c in envelope_cases)

@@ -68,7 +68,7 @@ def check_stopped(run_dir: Path, alarm: str, priority: str, threshold: str) -> t
 def test_a_high_priority_alarm_ends_the_run_with_the_pump_stopped(tmp_path: Path, capsys) -> None:
     run_dir = tmp_path / "run"
     code, out = run_json(capsys, "hazard-occlusion", "--stop-on-alarm", "high", "--out", str(run_dir))
-    assert code == 2 and out["outcome"] == "ERROR"
+    assert code == 3 and out["outcome"] == "ERROR"
     assert "stopped on alarm motor_stall (high priority" in out["reason"]
     steps, alarm = check_stopped(run_dir, "motor_stall", "high", "high")
     assert [s["index"] for s in steps] == [0, 1, 2]  # the wait step at 30 h never ran
@@ -79,7 +79,7 @@ def test_a_high_priority_alarm_ends_the_run_with_the_pump_stopped(tmp_path: Path
 def test_a_lower_priority_alarm_does_not_end_the_run(bundled_configs: Path, tmp_path: Path, capsys) -> None:
     scenario, run_dir = early_low_reservoir(bundled_configs, tmp_path), tmp_path / "run"
     code, out = run_json(capsys, str(scenario), "--stop-on-alarm", "medium", "--out", str(run_dir))
-    assert code == 2 and "stopped on alarm motor_stall" in out["reason"]
+    assert code == 3 and "stopped on alarm motor_stall" in out["reason"]
     steps, _ = check_stopped(run_dir, "motor_stall", "high", "medium")
     low = [a for a in read_record(run_dir / "record.jsonl").of_kind("alarm") if a["name"] == "low_reservoir"]
     assert len(low) == 1 and low[0]["priority"] == "low" and low[0]["t_s"] < 3600
@@ -93,7 +93,7 @@ def test_stop_on_low_ends_the_run_on_a_low_alarm_and_the_runner_stops_the_pump(b
     # a low-priority alarm does not stop delivery in the firmware (SR-ALM-002): the runner's stop must
     scenario, run_dir = early_low_reservoir(bundled_configs, tmp_path), tmp_path / "run"
     code, out = run_json(capsys, str(scenario), "--stop-on-alarm", "low", "--out", str(run_dir))
-    assert code == 2 and out["outcome"] == "ERROR"
+    assert code == 3 and out["outcome"] == "ERROR"
     steps, alarm = check_stopped(run_dir, "low_reservoir", "low", "low")
     assert [s["index"] for s in steps] == [0] and alarm["t_s"] < 3600  # start_continuous at 1 h never ran
     record = read_record(run_dir / "record.jsonl")

@@ -116,7 +116,7 @@ def test_ctrl_c_before_the_first_tick_reports_the_volume_delivered_so_far(tmp_pa
         stdout, stderr = process.communicate(timeout=60)
     finally:
         process.kill()
-    assert process.returncode == 2 and "Traceback" not in stderr, stderr
+    assert process.returncode == 3 and "Traceback" not in stderr, stderr
     out = json.loads(stdout)
     assert out["outcome"] == "ERROR" and "during the scenario steps" in out["reason"]
     record = read_record(record_path)

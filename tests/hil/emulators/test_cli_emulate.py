@@ -67,7 +67,7 @@ def test_fault_option_parsing():
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
-def test_a_device_that_stops_serving_by_itself_ends_the_command_with_exit_code_2(monkeypatch, capsys):
+def test_a_device_that_stops_serving_by_itself_ends_the_command_as_error_exit_3(monkeypatch, capsys):
     from hil.cli import emulate
     from hil.cli.main import build_parser
     from hil.emulators.device import EmulatedDevice
@@ -77,7 +77,7 @@ def test_a_device_that_stops_serving_by_itself_ends_the_command_with_exit_code_2
 
     monkeypatch.setattr(EmulatedDevice, "_on_tick", broken_tick)
     args = build_parser().parse_args(["emulate", "ne1000", "--with-balance"])
-    assert emulate.run(args) == 2
+    assert emulate.run(args) == 3
     err = capsys.readouterr().err
     assert "ne1000 stopped serving: RuntimeError('model error in the serving thread')" in err
 

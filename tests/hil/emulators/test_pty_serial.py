@@ -120,7 +120,10 @@ def test_disconnect_fault_looks_like_usb_unplug(started):
             while time.monotonic() < deadline:
                 port.write(b"\r")
                 port.read(1)
-        assert not pump.serving
+    deadline = time.monotonic() + 5  # the serving thread lets go of the port, then marks itself stopped
+    while pump.serving and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not pump.serving
 
 
 def test_delay_fault_holds_the_reply_back(started):

@@ -16,10 +16,11 @@ def test_prints_table_and_writes_png(tmp_path, capsys):
     log = tmp_path / "balance.csv"
     write_log(log)
     png = tmp_path / "trumpet.png"
-    assert main(["trumpet", str(log), "--rate-ul-per-h", "600", "--png", str(png)]) == 0
+    assert main(["trumpet", str(log), "--rate-ul-per-h", "600", "--png", str(png), "--max-mean-error-percent", "5"]) == 0
     out = capsys.readouterr().out
     assert "mean error A = +2.000 %" in out
-    assert out.count("+2.000") == 11  # A plus Ep(max) and Ep(min) of five windows
+    assert out.count("+2.000") == 12  # A, Ep(max) and Ep(min) of five windows, and the verdict line
+    assert "PASS: mean error A +2.000 % within +/-5 % (band: --max-mean-error-percent)" in out
     assert png.stat().st_size > 1000
 
 
@@ -42,3 +43,17 @@ def test_too_short_log_says_what_is_missing(tmp_path, capsys):
     write_log(log, readings=100)
     assert main(["trumpet", str(log), "--rate-ul-per-h", "600"]) == 2
     assert "needs 120 flow samples" in capsys.readouterr().err
+
+
+def test_the_default_band_is_the_reports_and_a_given_one_can_fail(tmp_path, capsys):
+    log = tmp_path / "balance.csv"
+    write_log(log, error_fraction=0.10)
+    assert main(["trumpet", str(log), "--rate-ul-per-h", "600"]) == 0
+    assert "PASS: mean error A +10.000 % within +/-14.5 % (band: default: SynchroMed II" in capsys.readouterr().out
+    write_log(log, error_fraction=0.20)
+    assert main(["trumpet", str(log), "--rate-ul-per-h", "600"]) == 1
+    assert "FAIL: A = 20.00 % outside +/-14.5 %" in capsys.readouterr().out
+    write_log(log)
+    assert main(["trumpet", str(log), "--rate-ul-per-h", "600", "--max-mean-error-percent", "1.5"]) == 1
+    assert "FAIL: A = 2.00 % outside +/-1.5 % (band: --max-mean-error-percent)" in capsys.readouterr().out
+    assert main(["trumpet", str(log), "--rate-ul-per-h", "600", "--max-mean-error-percent", "0"]) == 2

@@ -74,7 +74,7 @@ def test_a_byte_that_is_not_utf8_is_named_by_line_and_the_rest_renders(real_run:
                            lambda lines: b"\n".join(lines[:3] + [lines[3][:20] + b"\xff" + lines[3][21:]] + lines[4:])
                            + b"\n")
     code, first, summary = report(run_dir, capsys)
-    assert code == 2 and first.startswith("ERROR: the record is damaged (1 problem(s)): line 4: not UTF-8 text")
+    assert code == 3 and first.startswith("ERROR: the record is damaged (1 problem(s)): line 4: not UTF-8 text")
     assert summary["record_damage"] == ["line 4: not UTF-8 text (byte 0xff at column 21)"]
     assert "recorded verdict PASS" in summary["reason"]
     assert summary["steps"] and summary["envelopes"]  # the readable rest is still rendered
@@ -85,7 +85,7 @@ def test_a_byte_that_is_not_utf8_is_named_by_line_and_the_rest_renders(real_run:
 def test_a_record_without_run_started_is_error_not_pass(real_run: Path, tmp_path: Path, capsys) -> None:
     run_dir = damaged_copy(real_run, tmp_path, lambda lines: b"\n".join(lines[1:]) + b"\n")
     code, first, summary = report(run_dir, capsys)
-    assert code == 2 and summary["outcome"] == "ERROR"
+    assert code == 3 and summary["outcome"] == "ERROR"
     assert "line 1: the record does not begin with run_started" in summary["record_damage"]
     assert summary["provenance"] is None and summary["steps"]
 
@@ -103,7 +103,7 @@ def test_a_record_without_run_started_is_error_not_pass(real_run: Path, tmp_path
 def test_other_damage_renders_as_error_naming_it(real_run: Path, tmp_path: Path, capsys, change, named) -> None:
     run_dir = damaged_copy(real_run, tmp_path, change)
     code, first, summary = report(run_dir, capsys)
-    assert code == 2 and summary["outcome"] == "ERROR"
+    assert code == 3 and summary["outcome"] == "ERROR"
     assert named in summary["reason"]
     assert (run_dir / "report.html").is_file() and (run_dir / "junit.xml").is_file()
 
@@ -147,7 +147,7 @@ def test_report_never_crashes_and_says_pass_only_for_an_intact_record(real_run: 
         summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
         assert (run_dir / "report.html").is_file()
     if damaged != original:
-        assert code == 2 and first.startswith("ERROR") and summary["outcome"] == "ERROR", first
+        assert code == 3 and first.startswith("ERROR") and summary["outcome"] == "ERROR", first
     else:
         assert code == 0 and summary["outcome"] == "PASS"
 

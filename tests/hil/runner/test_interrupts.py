@@ -17,6 +17,7 @@ import pytest
 import hil.outputs.render as render_module
 import hil.runner.execution as execution_module
 import hil.runner.expectations as expectations_module
+from hil.cli.exit_codes import ExitCode
 from hil.outputs.summary import record_outcome
 from hil.records.reader import read_record
 from hil.records.writer import RecordWriter
@@ -97,7 +98,7 @@ def scenario(tmp_path: Path) -> Path:
 
 def test_without_an_interrupt_the_short_run_passes(scenario: Path, tmp_path: Path) -> None:
     result = run_scenario(scenario, RIG, RunOptions(out_dir=tmp_path / "run"))
-    assert (result.outcome, result.exit_code) == ("PASS", 0), result.reason
+    assert (result.outcome, ExitCode.for_outcome(result.outcome)) == ("PASS", 0), result.reason
     assert read_record(tmp_path / "run" / "record.jsonl").of_kind("interrupt") == []
 
 
@@ -108,7 +109,7 @@ def test_ctrl_c_in_any_phase_ends_the_run_as_error(scenario: Path, tmp_path: Pat
     PHASES[phase](monkeypatch, mode)
     run_dir = tmp_path / "run"
     result = run_scenario(scenario, RIG, RunOptions(out_dir=run_dir))
-    assert (result.outcome, result.exit_code) == ("ERROR", 2), result.reason
+    assert (result.outcome, ExitCode.for_outcome(result.outcome)) == ("ERROR", 3), result.reason
     assert "interrupted by the operator (Ctrl-C)" in result.reason
     named_phase = phase.split(" [")[0]
 
@@ -148,7 +149,7 @@ def test_after_ctrl_c_in_the_steps_the_volumes_delivered_so_far_are_reported(
     result = run_scenario(scenario, RIG, RunOptions(out_dir=tmp_path / "run"))
     last = read_record(tmp_path / "run" / "record.jsonl").of_kind("volume_sample")[-1]
     assert last.get("after_pump_stop") is True
-    assert result.delivered["pump_reported_ul"] == last["pump_reported_ul"]
+    assert result.delivered.pump_reported_ul == last["pump_reported_ul"]
     # primed (506 uL) and stopped at the step at 1 h: everything delivered so far, read back after the stop
     assert last["commanded_ul"] == pytest.approx(506.0, abs=0.5)
     assert last["pump_reported_ul"] == pytest.approx(last["commanded_ul"], abs=0.1)
@@ -165,6 +166,6 @@ def test_ctrl_c_while_the_configs_load_runs_nothing_and_writes_no_run_folder(
     monkeypatch.setattr(run_module, "load_model", hooked(run_module.load_model, mode))
     code = main(["run", str(scenario), "--rig", str(RIG), "--out", str(tmp_path / "run"), "--json"])
     out = json.loads(capsys.readouterr().out)
-    assert (code, out["outcome"]) == (2, "ERROR")
-    assert "interrupted by the operator (Ctrl-C) during loading the configs: nothing was run" in out["reason"]
+    assert (code, out["error"], out["exit_code"]) == (3, "error", 3)  # ERROR, not bad input
+    assert "interrupted by the operator (Ctrl-C) during loading the configs: nothing was run" in out["message"]
     assert not (tmp_path / "run").exists()
