@@ -8,14 +8,17 @@ non-finite value; every driver runs a session against its emulator over a noisy 
 raises a typed error within its timeout bound and a stop() that returns leaves the pump stopped.
 
 Prints frames/s per device and each failure with its reproducer (seed, frame index, bytes); --from-frame I with
-the same --seed replays the case that starts at frame I. Exit 0 no failure, 1 failures, 2 bad arguments.
+the same --seed replays the case that starts at frame I. Exit 0 no failure, 1 failures, 2 bad arguments
+(hil.cli.exit_codes).
 """
 from __future__ import annotations
 
 import argparse
-import json
 import secrets
 import sys
+
+from firmware_sim.outcome import Outcome
+from hil.cli.exit_codes import ExitCode
 
 DEVICE_CHOICES = ("ne1000", "grbl", "balance", "all")
 DEFAULT_FRAMES = 100_000
@@ -69,11 +72,14 @@ def handle(args: argparse.Namespace) -> int:
             reports.append(fuzz_device(device, args.frames, seed, args.from_frame, progress.advance))
     failures = [failure for report in reports for failure in report.failures]
     if args.json:
-        print(json.dumps({"seed": seed, "devices": [report.to_json() for report in reports],
-                          "failures": len(failures), "exit_code": 1 if failures else 0}, indent=2))
+        from hil.cli.json_output import print_result
+        from hil.results.fuzz import FuzzResult
+
+        print_result(FuzzResult(outcome=Outcome.FAIL if failures else Outcome.PASS, seed=seed,
+                                frames_per_device=args.frames, devices=tuple(r.to_result() for r in reports)))
     else:
         _print_text(seed, reports, failures)
-    return 1 if failures else 0
+    return ExitCode.FAIL if failures else ExitCode.PASS
 
 
 def _print_text(seed: int, reports: list, failures: list) -> None:

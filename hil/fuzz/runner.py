@@ -7,8 +7,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from firmware_sim.outcome import Outcome
 from hil.fuzz.mutations import RandomChooser
 from hil.fuzz.targets import DEVICES, Case, describe, run_case
+from hil.results.fuzz import FuzzDevice, FuzzFailure
 
 
 @dataclass(frozen=True)
@@ -21,10 +23,10 @@ class Failure:
     problem: str
     frames: tuple[bytes, ...]
 
-    def to_json(self) -> dict:
-        return {"device": self.device, "seed": self.seed, "frame_index": self.frame_index, "kind": self.kind,
-                "problem": self.problem, "frames_hex": [frame.hex() for frame in self.frames],
-                "frames_repr": [repr(frame) for frame in self.frames], "replay": self.replay_command()}
+    def to_result(self) -> FuzzFailure:
+        return FuzzFailure(device=self.device, seed=self.seed, frame_index=self.frame_index, kind=self.kind,
+                           problem=self.problem, frames_hex=tuple(frame.hex() for frame in self.frames),
+                           replay=self.replay_command())
 
     def replay_command(self) -> str:
         return f"itpump fuzz --device {self.device} --seed {self.seed} --from-frame {self.frame_index} --frames 1"
@@ -44,10 +46,11 @@ class DeviceReport:
     def frames_per_s(self) -> float:
         return self.frames / self.seconds if self.seconds > 0 else 0.0
 
-    def to_json(self) -> dict:
-        return {"device": self.device, "seed": self.seed, "frames": self.frames, "cases": self.cases,
-                "cases_by_kind": dict(sorted(self.cases_by_kind.items())), "seconds": round(self.seconds, 3),
-                "frames_per_s": round(self.frames_per_s, 1), "failures": [f.to_json() for f in self.failures]}
+    def to_result(self) -> FuzzDevice:
+        return FuzzDevice(outcome=Outcome.FAIL if self.failures else Outcome.PASS, device=self.device,
+                          frames=self.frames, cases=self.cases, cases_by_kind=dict(sorted(self.cases_by_kind.items())),
+                          seconds=round(self.seconds, 3), frames_per_s=round(self.frames_per_s, 1),
+                          failures=tuple(failure.to_result() for failure in self.failures))
 
 
 def case_rng(seed: int, device: str, frame_index: int) -> random.Random:

@@ -6,31 +6,47 @@ import json
 import subprocess
 import sys
 
+from cli_json import load_validators, one_json_object, run_cli, validate
+
 from hil.cli.main import main
 from hil.emulators.ne1000_core import NE1000Core
 
 FRAMES = 2000
 
 
-def test_fuzz_all_devices_exits_0_and_reports_frames_per_second(capsys):
-    assert main(["fuzz", "--frames", str(FRAMES), "--seed", "20261204", "--json"]) == 0
-    report = json.loads(capsys.readouterr().out)
-    assert report["seed"] == 20261204 and report["failures"] == 0 and report["exit_code"] == 0
-    assert [device["device"] for device in report["devices"]] == ["ne1000", "grbl", "balance"]
-    for device in report["devices"]:
-        assert device["frames"] >= FRAMES and device["frames_per_s"] > 0 and device["failures"] == []
-        assert set(device["cases_by_kind"]) == {"core", "parsers", "driver"}
-
-
-def test_text_output_names_each_failure_with_its_reproducer_and_exits_1(capsys, monkeypatch):
-    receive = NE1000Core.receive
-
-    def fragile(self, data, t_s):
+def fragile_receive(receive):  # noqa: ANN001, ANN201
+    """An NE-1000 core whose parser raises on a 0xFF byte: the defect the fuzzer must report."""
+    def fragile(self, data, t_s):  # noqa: ANN001, ANN202
         if b"\xff" in data:
             raise IndexError("no such byte")
         return receive(self, data, t_s)
+    return fragile
 
-    monkeypatch.setattr(NE1000Core, "receive", fragile)
+
+def test_fuzz_all_devices_exits_0_and_reports_frames_per_second():
+    code, stdout, _ = run_cli("fuzz", "--frames", str(FRAMES), "--seed", "20261204", "--json")
+    report = one_json_object(stdout)
+    validate(load_validators(), "fuzz-result", report)
+    assert code == 0 and report["outcome"] == "PASS" and report["seed"] == 20261204
+    assert [device["device"] for device in report["devices"]] == ["ne1000", "grbl", "balance"]
+    for device in report["devices"]:
+        assert device["outcome"] == "PASS" and device["failures"] == []
+        assert device["frames"] >= FRAMES and device["frames_per_s"] > 0
+        assert set(device["cases_by_kind"]) == {"core", "parsers", "driver"}
+
+
+def test_json_failures_carry_every_frame_and_validate(monkeypatch):
+    monkeypatch.setattr(NE1000Core, "receive", fragile_receive(NE1000Core.receive))
+    code, stdout, _ = run_cli("fuzz", "--device", "ne1000", "--frames", "500", "--seed", "5", "--json")
+    report = one_json_object(stdout)
+    validate(load_validators(), "fuzz-result", report)
+    failures = report["devices"][0]["failures"]
+    assert code == 1 and report["outcome"] == "FAIL" and failures
+    assert all(b"\xff" in b"".join(bytes.fromhex(frame) for frame in f["frames_hex"]) for f in failures)
+
+
+def test_text_output_names_each_failure_with_its_reproducer_and_exits_1(capsys, monkeypatch):
+    monkeypatch.setattr(NE1000Core, "receive", fragile_receive(NE1000Core.receive))
     assert main(["fuzz", "--device", "ne1000", "--frames", "1000", "--seed", "5", "--no-progress"]) == 1
     captured = capsys.readouterr()
     assert "ne1000" in captured.out and "frames/s" in captured.out and "FAIL: " in captured.err
@@ -42,15 +58,14 @@ def test_text_output_names_each_failure_with_its_reproducer_and_exits_1(capsys, 
     assert main(["fuzz", "--device", "ne1000", "--frames", "1", "--seed", "5", "--from-frame", str(index)]) == 1
 
 
-def test_bad_arguments_exit_2(capsys):
-    for argv in (["--frames", "0"], ["--seed", "-1"], ["--device", "harvard"], ["--frames", "many"]):
-        try:
-            main(["fuzz", *argv])
-        except SystemExit as exc:
-            assert exc.code == 2, argv
-        else:
-            raise AssertionError(f"{argv} accepted")
-    assert "--frames: invalid _positive_int value" not in capsys.readouterr().err
+def test_bad_arguments_exit_2_naming_the_argument():
+    for argv, named in ((["--frames", "0"], "--frames"), (["--seed", "-1"], "--seed"),
+                        (["--device", "harvard"], "--device"), (["--frames", "many"], "--frames")):
+        code, _, stderr = run_cli("fuzz", *argv)
+        assert code == 2 and f"argument {named}" in stderr, (argv, stderr)
+        code, stdout, _ = run_cli("fuzz", *argv, "--json")
+        error = one_json_object(stdout)
+        assert code == 2 and error["error"] == "bad_input" and named in error["message"]
 
 
 def test_fuzz_runs_without_hypothesis_installed():
