@@ -9,18 +9,8 @@ import sys
 from cli_json import load_validators, one_json_object, run_cli, validate
 
 from hil.cli.main import main
-from hil.emulators.ne1000_core import NE1000Core
 
 FRAMES = 2000
-
-
-def fragile_receive(receive):  # noqa: ANN001, ANN201
-    """An NE-1000 core whose parser raises on a 0xFF byte: the defect the fuzzer must report."""
-    def fragile(self, data, t_s):  # noqa: ANN001, ANN202
-        if b"\xff" in data:
-            raise IndexError("no such byte")
-        return receive(self, data, t_s)
-    return fragile
 
 
 def test_fuzz_all_devices_exits_0_and_reports_frames_per_second():
@@ -35,8 +25,7 @@ def test_fuzz_all_devices_exits_0_and_reports_frames_per_second():
         assert set(device["cases_by_kind"]) == {"core", "parsers", "driver"}
 
 
-def test_json_failures_carry_every_frame_and_validate(monkeypatch):
-    monkeypatch.setattr(NE1000Core, "receive", fragile_receive(NE1000Core.receive))
+def test_json_failures_carry_every_frame_and_validate(fragile_ne1000):
     code, stdout, _ = run_cli("fuzz", "--device", "ne1000", "--frames", "500", "--seed", "5", "--json")
     report = one_json_object(stdout)
     validate(load_validators(), "fuzz-result", report)
@@ -45,8 +34,7 @@ def test_json_failures_carry_every_frame_and_validate(monkeypatch):
     assert all(b"\xff" in b"".join(bytes.fromhex(frame) for frame in f["frames_hex"]) for f in failures)
 
 
-def test_text_output_names_each_failure_with_its_reproducer_and_exits_1(capsys, monkeypatch):
-    monkeypatch.setattr(NE1000Core, "receive", fragile_receive(NE1000Core.receive))
+def test_text_output_names_each_failure_with_its_reproducer_and_exits_1(capsys, fragile_ne1000):
     assert main(["fuzz", "--device", "ne1000", "--frames", "1000", "--seed", "5", "--no-progress"]) == 1
     captured = capsys.readouterr()
     assert "ne1000" in captured.out and "frames/s" in captured.out and "FAIL: " in captured.err

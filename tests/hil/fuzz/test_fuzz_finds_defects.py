@@ -10,7 +10,6 @@ from drivers.ne1000 import NE1000Pump
 from drivers.ne1000_link import NE1000Link
 from hil.emulators.grbl_core import GrblCore
 from hil.emulators.mtsics_core import MtSicsCore
-from hil.emulators.ne1000_core import NE1000Core
 from hil.fuzz.runner import fuzz_device
 
 FRAMES = 1500
@@ -44,15 +43,7 @@ def test_a_parser_raising_an_untyped_error_is_a_failure_naming_it(monkeypatch):
     assert problems and all(problem.startswith("ValueError: invalid literal for int()") for problem in problems)
 
 
-def test_an_emulator_core_that_raises_on_a_byte_is_a_failure_with_its_frames(monkeypatch):
-    receive = NE1000Core.receive
-
-    def fragile(self, data, t_s):
-        if b"\xff" in data:
-            raise IndexError("no such byte")
-        return receive(self, data, t_s)
-
-    monkeypatch.setattr(NE1000Core, "receive", fragile)
+def test_an_emulator_core_that_raises_on_a_byte_is_a_failure_with_its_frames(fragile_ne1000):
     report = fuzz_device("ne1000", FRAMES, seed=2)
     core_failures = [failure for failure in report.failures if failure.kind == "core"]
     assert core_failures and all(failure.problem.startswith("IndexError: no such byte") for failure in core_failures)
@@ -107,15 +98,7 @@ def test_a_driver_read_without_a_finite_timeout_is_a_failure(monkeypatch):
     assert any("timeout inf s: not a finite wait" in failure.problem for failure in report.failures)
 
 
-def test_a_failing_case_replays_alone_from_its_seed_and_frame_index(monkeypatch):
-    receive = NE1000Core.receive
-
-    def fragile(self, data, t_s):
-        if b"\xff" in data:
-            raise IndexError("no such byte")
-        return receive(self, data, t_s)
-
-    monkeypatch.setattr(NE1000Core, "receive", fragile)
+def test_a_failing_case_replays_alone_from_its_seed_and_frame_index(fragile_ne1000):
     failure = fuzz_device("ne1000", FRAMES, seed=8).failures[-1]
     replay = fuzz_device("ne1000", 1, seed=8, from_frame=failure.frame_index)
     assert replay.cases == 1 and replay.failures == [failure]
