@@ -9,7 +9,6 @@ from typing import TypeVar
 from hypothesis import strategies as st
 
 from hil.fuzz import mutations
-from hil.fuzz.mutations import NASTY_TOKENS, NUMBER_TOKENS  # noqa: F401 - re-exported for the tests
 
 T = TypeVar("T")
 

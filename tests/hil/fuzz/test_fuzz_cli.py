@@ -2,9 +2,10 @@
 test dependency at run time."""
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
+
+import pytest
 
 from cli_json import load_validators, one_json_object, run_cli, validate
 
@@ -13,6 +14,7 @@ from hil.cli.main import main
 FRAMES = 2000
 
 
+@pytest.mark.requirements("SR-DRV-002", "SR-DRV-007", "SR-DRV-009")
 def test_fuzz_all_devices_exits_0_and_reports_frames_per_second():
     code, stdout, _ = run_cli("fuzz", "--frames", str(FRAMES), "--seed", "20261204", "--json")
     report = one_json_object(stdout)

@@ -19,6 +19,7 @@ def kinds_and_problems(report) -> set[tuple[str, str]]:
     return {(failure.kind, failure.problem) for failure in report.failures}
 
 
+@pytest.mark.requirements("SR-DRV-002", "SR-DRV-007", "SR-DRV-009")
 def test_a_clean_run_has_no_failures_and_counts_every_kind_of_case():
     for device in ("ne1000", "grbl", "balance"):
         report = fuzz_device(device, FRAMES, seed=11)
