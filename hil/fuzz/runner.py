@@ -39,17 +39,17 @@ class DeviceReport:
     frames: int = 0
     cases: int = 0
     cases_by_kind: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
+    elapsed_s: float = 0.0
     failures: list[Failure] = field(default_factory=list)
 
     @property
     def frames_per_s(self) -> float:
-        return self.frames / self.seconds if self.seconds > 0 else 0.0
+        return self.frames / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
     def to_result(self) -> FuzzDevice:
         return FuzzDevice(outcome=Outcome.FAIL if self.failures else Outcome.PASS, device=self.device,
                           frames=self.frames, cases=self.cases, cases_by_kind=dict(sorted(self.cases_by_kind.items())),
-                          seconds=round(self.seconds, 3), frames_per_s=round(self.frames_per_s, 1),
+                          elapsed_s=round(self.elapsed_s, 3), frames_per_s=round(self.frames_per_s, 1),
                           failures=tuple(failure.to_result() for failure in self.failures))
 
 
@@ -78,5 +78,5 @@ def fuzz_device(device: str, frames: int, seed: int, from_frame: int = 0,
         index += used
         if advance is not None:
             advance(used, len(report.failures))
-    report.seconds = time.perf_counter() - started_s
+    report.elapsed_s = time.perf_counter() - started_s
     return report

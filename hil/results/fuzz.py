@@ -26,7 +26,7 @@ class FuzzDevice(OutcomeResult):
     frames: int
     cases: int
     cases_by_kind: dict[str, int]
-    seconds: float
+    elapsed_s: float
     frames_per_s: float
     failures: tuple[FuzzFailure, ...]
 
