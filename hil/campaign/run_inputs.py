@@ -21,9 +21,9 @@ EMULATOR_SEED_MAX = 2**31 - 1
 
 
 def _emulator_kinds_with_seed() -> frozenset[str]:
-    from hil.emulators import BalanceConfig, GrblConfig, NE1000Config
+    from hil.emulators import BalanceConfig, GrblConfig, NE1000Config, SartoriusConfig
 
-    kinds = {"ne1000": NE1000Config, "grbl": GrblConfig, "balance": BalanceConfig}
+    kinds = {"ne1000": NE1000Config, "grbl": GrblConfig, "balance": BalanceConfig, "sartorius": SartoriusConfig}
     return frozenset(kind for kind, config in kinds.items() if "seed" in {f.name for f in dataclasses.fields(config)})
 
 

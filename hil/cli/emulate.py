@@ -1,4 +1,4 @@
-"""`itpump emulate ne1000|grbl|balance`: serve device emulators on pseudo-terminals in wall time.
+"""`itpump emulate ne1000|grbl|balance|sartorius`: serve device emulators on pseudo-terminals in wall time.
 
 Prints one line per device, "<device>: <path>", before anything else, then a line per device saying what it
 emulates (the syringe, safe mode, the balance's density), then serves until SIGINT or SIGTERM (exit 0).
@@ -8,6 +8,8 @@ volume, NE-1000 address, baud and safe mode, and its balance (density, evaporati
 If a device's serving thread ends by itself (an emulator error), the others are stopped and the command exits 3
 (ERROR) with the error on stderr; bad options exit 2. Faults: --fault [device/]name[:key=value,...], e.g. --fault stall:at_s=60,
 --fault balance/unstable:duration_s=5, --fault corrupt_bytes:count=2,skip_bytes=3.
+`balance` speaks MT-SICS, `sartorius` Sartorius SBI (--framing 7O1|8N1); --with-balance serves the balance protocol
+named by --balance-protocol (or the rig's balance.protocol), as the device "balance".
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from firmware_sim.clock import WallClock
 from hil.cli.exit_codes import ExitCode
-from hil.emulators import EmulatedBalance, EmulatedGrbl, EmulatedNE1000, EmulatorError
+from hil.emulators import EmulatedBalance, EmulatedGrbl, EmulatedNE1000, EmulatedSartorius, EmulatorError
 from hil.emulators.device import EmulatedDevice
 
 if TYPE_CHECKING:
@@ -29,9 +31,12 @@ if TYPE_CHECKING:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("emulate", help="serve device emulators on pseudo-terminals",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("device", choices=("ne1000", "grbl", "balance"))
+    parser.add_argument("device", choices=("ne1000", "grbl", "balance", "sartorius"))
     parser.add_argument("--with-balance", action="store_true",
                         help="also serve a balance weighing the pump's outflow")
+    parser.add_argument("--balance-protocol", choices=tuple(BALANCE_KINDS), default=None,
+                        help="the --with-balance balance's protocol (default: the rig's, else mt-sics)")
+    parser.add_argument("--framing", choices=("7O1", "8N1"), default=None, help="Sartorius SBI data bits/parity")
     parser.add_argument("--rig", default=None, metavar="RIG",
                         help="emulate this rig's devices (a rig file or bundled rig name); see above")
     parser.add_argument("--syringe-diameter-mm", type=float, default=None)
@@ -79,10 +84,20 @@ def _pick(args: argparse.Namespace, names: tuple[str, ...]) -> dict:
 PUMP_OPTIONS = {"ne1000": ("syringe_diameter_mm", "syringe_volume_ul", "address", "safe_mode_timeout_s"),
                 "grbl": ("syringe_diameter_mm", "syringe_volume_ul", "steps_per_mm")}
 BALANCE_OPTIONS = ("density_g_per_ml", "noise_sd_g", "seed")
+BALANCE_KINDS = {"mt-sics": "balance", "sartorius-sbi": "sartorius"}
+"""--balance-protocol -> emulator kind (hil.config.rig.BALANCE_EMULATOR_KINDS)."""
+BALANCE_CLASSES: dict[str, type[EmulatedBalance]] = {"balance": EmulatedBalance, "sartorius": EmulatedSartorius}
+
+
+def _balance_options(args: argparse.Namespace, kind: str) -> dict:
+    return _pick(args, BALANCE_OPTIONS + (("framing",) if kind == "sartorius" else ()))
 
 
 def build_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, EmulatedDevice]:
     devices = _rig_devices(args, clock) if args.rig is not None else _option_devices(args, clock)
+    if args.framing is not None and not any(isinstance(d, EmulatedSartorius) for d in devices.values()):
+        raise EmulatorError(f"--framing {args.framing}: only a Sartorius SBI balance has a framing option, and none "
+                            f"is emulated here ({', '.join(sorted(devices))})")
     for text in args.fault:
         device, name, params = parse_fault(text, args.device)
         if device not in devices:
@@ -98,10 +113,12 @@ def _option_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, Emu
         devices["ne1000"] = EmulatedNE1000(clock, **_pick(args, PUMP_OPTIONS["ne1000"]), **byte_timing)
     elif args.device == "grbl":
         devices["grbl"] = EmulatedGrbl(clock, **_pick(args, PUMP_OPTIONS["grbl"]), **byte_timing)
-    if args.device == "balance" or args.with_balance:
+    if args.device in BALANCE_CLASSES or args.with_balance:
         pump = next(iter(devices.values()), None)
         source = pump.dispensed_volume_ul if pump is not None else None  # type: ignore[attr-defined]
-        devices["balance"] = EmulatedBalance(clock, source, **_pick(args, BALANCE_OPTIONS), **byte_timing)
+        kind = args.device if args.device in BALANCE_CLASSES else BALANCE_KINDS[args.balance_protocol or "mt-sics"]
+        devices[args.device if pump is None else "balance"] = BALANCE_CLASSES[kind](
+            clock, source, **_balance_options(args, kind), **byte_timing)
     return devices
 
 
@@ -125,8 +142,10 @@ def _rig_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, Emulat
     emulators = {args.device: EmulatorConfig(kind=args.device, options={
         **pump_options, **_pick(args, PUMP_OPTIONS[args.device])})}
     if rig.balance is not None or args.with_balance:
-        emulators["balance"] = EmulatorConfig(kind="balance", linked_pump=args.device, options={
-            **_rig_options(rig, "balance"), **byte_timing, **_pick(args, BALANCE_OPTIONS)})
+        protocol = args.balance_protocol or (rig.balance.protocol if rig.balance is not None else "mt-sics")
+        kind = BALANCE_KINDS[protocol]
+        emulators["balance"] = EmulatorConfig(kind=kind, linked_pump=args.device, options={
+            **_rig_options(rig, kind), **byte_timing, **_balance_options(args, kind)})
     ctx = BuildContext(config=rig.model_copy(update={"emulators": emulators}), clock=clock)
     for name, emulator in emulators.items():
         ctx.emulators[name] = EMULATORS[emulator.kind](name, ctx)
@@ -142,8 +161,11 @@ def _rig_options(rig: RigConfig, kind: str) -> dict:
 def describe(name: str, device: EmulatedDevice) -> str:
     """What a device emulates, in one line without a colon (the "<device>: <path>" lines stay unambiguous)."""
     config = getattr(device, "config")
-    if name == "balance":
-        return f"balance weighs the outflow at a density of {config.density_g_per_ml:g} g/mL"
+    if isinstance(device, EmulatedSartorius):
+        return (f"{name} speaks Sartorius SBI ({config.framing}, {config.line_format}-character lines) and weighs "
+                f"the outflow at a density of {config.density_g_per_ml:g} g/mL")
+    if isinstance(device, EmulatedBalance):
+        return f"{name} weighs the outflow at a density of {config.density_g_per_ml:g} g/mL"
     fill_ul = config.syringe_volume_ul if config.fill_volume_ul is None else config.fill_volume_ul
     text = (f"{name} emulates a syringe of {config.syringe_diameter_mm:g} mm inner diameter and "
             f"{config.syringe_volume_ul:g} uL, filled with {fill_ul:g} uL")

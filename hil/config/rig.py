@@ -58,7 +58,9 @@ class SyringeConfig(StrictModel):
 class BalanceConfig(StrictModel):
     resource: str = Field(min_length=1, description="VISA resource, e.g. ASRL/dev/ttyUSB1::INSTR, or emulator:<name>")
     backend: str = Field("@py", description="pyvisa backend: @py, or <file>.yaml@sim for pyvisa-sim")
-    protocol: Literal["mt-sics"] = "mt-sics"
+    protocol: Literal["mt-sics", "sartorius-sbi"] = "mt-sics"
+    framing: Literal["7O1", "8N1"] | None = Field(None, description="sartorius-sbi only: the balance menu's data "
+                                                   "bits/parity (default 8N1; legacy SBI 7O1) [U]")
     baud_rate_bps: WholeNumber = Field(9600, gt=0, le=10_000_000)
     timeout_s: Number = Field(2.0, ge=MIN_TIMEOUT_S, le=MAX_TIMEOUT_S)
     sample_interval_s: Number = Field(30.0, ge=MIN_BALANCE_SAMPLE_INTERVAL_S, le=86_400, description="IEC 60601-2-24 uses 30 s [U]")
@@ -68,7 +70,13 @@ class BalanceConfig(StrictModel):
     @model_validator(mode="after")
     def _emulator_name_is_valid(self) -> "BalanceConfig":
         emulator_reference(self.resource)
+        if self.framing is not None and self.protocol != "sartorius-sbi":
+            raise ValueError(f"framing is for protocol sartorius-sbi only, not {self.protocol}")
         return self
+
+
+BALANCE_EMULATOR_KINDS = {"mt-sics": "balance", "sartorius-sbi": "sartorius"}
+"""balance.protocol -> the emulator kind that speaks it."""
 
 
 class TimeCompressionConfig(StrictModel):
@@ -83,15 +91,16 @@ class TimeCompressionConfig(StrictModel):
 
 
 class EmulatorConfig(StrictModel):
-    kind: Literal["ne1000", "grbl", "balance"]
+    kind: Literal["ne1000", "grbl", "balance", "sartorius"]
     linked_pump: Identifier | None = Field(None, description="balance only: the pump emulator it weighs")
     options: dict[Identifier, bool | WholeNumber | Number | str | None] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _balance_is_linked(self) -> "EmulatorConfig":
-        if self.kind == "balance" and self.linked_pump is None:
+        is_balance = self.kind in BALANCE_EMULATOR_KINDS.values()
+        if is_balance and self.linked_pump is None:
             raise ValueError("a balance emulator needs linked_pump: <name of a pump emulator>")
-        if self.kind != "balance" and self.linked_pump is not None:
+        if not is_balance and self.linked_pump is not None:
             raise ValueError(f"linked_pump is only for balance emulators, not {self.kind}")
         return self
 
@@ -117,7 +126,8 @@ class RigConfig(StrictModel):
         if self.balance is not None:
             balance_emulator = emulator_reference(self.balance.resource)
             if balance_emulator is not None:
-                problems += self._check_reference(("balance", "resource"), balance_emulator, {"balance"})
+                problems += self._check_reference(("balance", "resource"), balance_emulator,
+                                                  {BALANCE_EMULATOR_KINDS[self.balance.protocol]})
         for name, emulator in self.emulators.items():
             if emulator.linked_pump is not None:
                 problems += self._check_reference(("emulators", name, "linked_pump"), emulator.linked_pump,

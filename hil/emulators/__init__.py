@@ -10,6 +10,8 @@ from hil.emulators.grbl import EmulatedGrbl
 from hil.emulators.grbl_config import GrblConfig
 from hil.emulators.ne1000 import EmulatedNE1000
 from hil.emulators.ne1000_config import NE1000Config
+from hil.emulators.sartorius import EmulatedSartorius
+from hil.emulators.sartorius_config import SartoriusConfig
 
 __all__ = ["BalanceConfig", "EmulatedBalance", "EmulatedGrbl", "EmulatedNE1000", "EmulatorError",
-           "GrblConfig", "NE1000Config"]
+           "GrblConfig", "NE1000Config", "EmulatedSartorius", "SartoriusConfig"]

@@ -15,9 +15,11 @@ from typing import Any, Callable
 from drivers.grbl import GrblSyringe, plunger_area_mm2
 from drivers.mtsics import MTSICSBalance
 from drivers.ne1000 import SAFE_MODE_TIMEOUT_RANGE_S, NE1000Pump
+from drivers.sartorius import SartoriusBalance
 from drivers.syringe_pump import SyringePump
 from drivers.transport import SerialTransport
 from firmware_sim.clock import Clock
+from hil.config.common import emulator_reference
 from hil.config.rig import GrblPumpConfig, Ne1000PumpConfig, RigConfig
 from hil.gravimetry.conversion import G_PER_MG
 from hil.rig.errors import RigError
@@ -85,6 +87,14 @@ def _mtsics_balance(ctx: BuildContext) -> MTSICSBalance:
                          baud_rate=balance.baud_rate_bps)
 
 
+def _sartorius_balance(ctx: BuildContext) -> SartoriusBalance:
+    balance = ctx.config.balance
+    assert balance is not None
+    on_pty = emulator_reference(balance.resource) is not None  # a pty is 8N1 whatever is asked: its emulator frames
+    return SartoriusBalance(ctx.balance_resource, backend=balance.backend, timeout_s=balance.timeout_s,
+                            baud_rate=balance.baud_rate_bps, framing=None if on_pty else balance.framing or "8N1")
+
+
 def _with_options(kind: str, name: str, config_type: type, base: dict[str, Any], options: dict[str, Any]) -> Any:
     known = {f.name for f in dataclasses.fields(config_type)}
     unknown = sorted(set(options) - known)
@@ -129,6 +139,22 @@ def _grbl_emulator(name: str, ctx: BuildContext) -> Any:
 def _balance_emulator(name: str, ctx: BuildContext) -> Any:
     from hil.emulators import BalanceConfig, EmulatedBalance
 
+    config, source = _balance_emulator_config(name, ctx, "balance", BalanceConfig)
+    return EmulatedBalance(ctx.emulator_clock, source, config)
+
+
+def _sartorius_emulator(name: str, ctx: BuildContext) -> Any:
+    from hil.emulators import EmulatedSartorius, SartoriusConfig
+
+    framing = ctx.config.balance.framing if ctx.config.balance is not None else None
+    config, source = _balance_emulator_config(name, ctx, "sartorius", SartoriusConfig,
+                                              {"framing": framing} if framing else {})
+    return EmulatedSartorius(ctx.emulator_clock, source, config)
+
+
+def _balance_emulator_config(name: str, ctx: BuildContext, kind: str, config_type: type,
+                             extra: dict[str, Any] | None = None) -> tuple[Any, Any]:
+    """A balance emulator's config (the rig's balance section, then its options) and its linked pump's outflow."""
     emulator = ctx.config.emulators[name]
     linked = ctx.emulators.get(emulator.linked_pump or "")
     if linked is None:
@@ -139,17 +165,19 @@ def _balance_emulator(name: str, ctx: BuildContext) -> Any:
         base.update(density_g_per_ml=ctx.config.balance.density_g_per_ml,
                     evaporation_g_per_h=ctx.config.balance.evaporation_rate_mg_per_h * G_PER_MG,
                     baud=ctx.config.balance.baud_rate_bps)
-    config = _with_options("balance", name, BalanceConfig, base, emulator.options)
-    return EmulatedBalance(ctx.emulator_clock, linked.dispensed_volume_ul, config)
+    config = _with_options(kind, name, config_type, {**base, **(extra or {})}, emulator.options)
+    return config, linked.dispensed_volume_ul
 
 
 PUMP_DRIVERS: dict[str, Callable[[BuildContext], SyringePump]] = {"ne1000": _ne1000_pump, "grbl": _grbl_pump}
-BALANCE_PROTOCOLS: dict[str, Callable[[BuildContext], Any]] = {"mt-sics": _mtsics_balance}
+BALANCE_PROTOCOLS: dict[str, Callable[[BuildContext], Any]] = {"mt-sics": _mtsics_balance,
+                                                              "sartorius-sbi": _sartorius_balance}
 EMULATORS: dict[str, Callable[[str, BuildContext], Any]] = {
-    "ne1000": _ne1000_emulator, "grbl": _grbl_emulator, "balance": _balance_emulator}
+    "ne1000": _ne1000_emulator, "grbl": _grbl_emulator, "balance": _balance_emulator,
+    "sartorius": _sartorius_emulator}
 OPEN_LOOP_DRIVERS = frozenset({"grbl"})
 """Drivers whose status reports commanded motion; with a balance, the balance confirms it (hil.adapters.for_rig)."""
-EMULATOR_START_ORDER = {"ne1000": 0, "grbl": 0, "balance": 1}
+EMULATOR_START_ORDER = {"ne1000": 0, "grbl": 0, "balance": 1, "sartorius": 1}
 """Pumps before balances: a balance emulator weighs what its linked pump emulator dispensed."""
 
 

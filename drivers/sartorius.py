@@ -1,0 +1,190 @@
+"""Sartorius balance speaking SBI through pyvisa (pyvisa-py `@py`, or a pyvisa-sim `file.yaml@sim`).
+
+Resources: `ASRL/dev/ttyUSB0::INSTR`, `ASRL/dev/pts/5::INSTR`, `ASRLsocket://127.0.0.1:5020::INSTR`.
+Commands are `ESC <char>` (format 1) or `ESC <chars> _` (format 2), sent with CR LF; only a print request
+(`ESC P`) and the information requests (`ESC x1_` ...) are answered, each with one line (drivers.sbi_lines).
+The balance menu must send values without waiting for stability (the stability flag says which are stable)
+and its framing must match `framing`: legacy SBI 7 data bits odd parity (7O1), Cubis/Quintix often 8N1.
+framing=None leaves the port's data bits and parity alone: for pseudo-terminals (emulators), which Linux keeps
+at 8 bits without parity and which refuse 7O1 (termios EINVAL).
+
+An SBI balance does not announce a restart (MT-SICS sends I4): after a power cycle its readings count from a
+new zero, and nothing on the line says so.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Literal
+
+import pyvisa
+
+try:
+    from termios import error as _TermiosError  # pyserial lets a refused port setting through as termios.error
+except ImportError:  # pragma: no cover - Windows
+    class _TermiosError(Exception):  # type: ignore[no-redef]
+        pass
+
+from drivers.arguments import require_positive
+from drivers.errors import DeviceDisconnected, DeviceTimeout, FramingError, ProtocolError, TransportError
+from drivers.lifecycle import OpenCloseLifecycle
+from drivers.mtsics import MassReading
+from drivers.sbi_lines import GRAMS_PER_UNIT, parse_weight_line, text_line
+
+Framing = Literal["7O1", "8N1"]
+FRAMINGS: dict[str, tuple[int, Any]] = {"7O1": (7, pyvisa.constants.Parity.odd),
+                                        "8N1": (8, pyvisa.constants.Parity.none)}
+"""framing -> (data bits, parity); one stop bit either way."""
+ESC = "\x1b"
+PRINT = ESC + "P"
+TARE = ESC + "U"
+ZERO = ESC + "V"
+RESTART = ESC + "S"
+INFO = {"model": ESC + "x1_", "serial number": ESC + "x2_", "software version": ESC + "x3_"}
+STABLE_POLL_INTERVAL_S = 0.1
+
+
+class SartoriusBalance(OpenCloseLifecycle):
+    """A Sartorius SBI balance. No I/O until open(); open() builds the ResourceManager and the session."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        backend: str = "@py",
+        timeout_s: float = 2.0,
+        *,
+        baud_rate: int = 9600,
+        framing: Framing | None = "8N1",
+        display_unit: str = "g",
+        stable_timeout_s: float | None = None,
+    ) -> None:
+        require_positive("timeout_s", timeout_s)
+        if framing is not None and framing not in FRAMINGS:
+            raise ValueError(f"framing {framing!r}: not one of {sorted(FRAMINGS)}")
+        if display_unit not in GRAMS_PER_UNIT:
+            raise ValueError(f"display_unit {display_unit!r}: not one of {sorted(GRAMS_PER_UNIT)}")
+        self.resource_name = resource_name
+        self.backend = backend
+        self.timeout_s = timeout_s
+        self.baud_rate = baud_rate
+        self.framing = framing
+        self.display_unit = display_unit
+        self.stable_timeout_s = stable_timeout_s if stable_timeout_s is not None else max(timeout_s, 5.0)
+        """How long read_stable_mass_g keeps asking for a stable reading."""
+        self._manager: pyvisa.ResourceManager | None = None
+        self._resource: Any = None
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    def open(self) -> None:
+        if self._resource is not None:
+            return
+        options: dict[str, Any] = {"read_termination": "\r\n", "write_termination": "\r\n",
+                                   "timeout": int(self.timeout_s * 1000)}
+        if self.resource_name.upper().startswith("ASRL") and not self.backend.endswith("@sim"):
+            options["baud_rate"] = self.baud_rate
+            if self.framing is not None:
+                data_bits, parity = FRAMINGS[self.framing]
+                options.update(data_bits=data_bits, parity=parity, stop_bits=pyvisa.constants.StopBits.one)
+        try:
+            self._manager = pyvisa.ResourceManager(self.backend)
+            self._resource = self._manager.open_resource(self.resource_name, **options)
+        except (pyvisa.Error, OSError, ValueError, _TermiosError) as exc:
+            self.close()
+            framing = f", framing {self.framing}" if self.framing is not None else ""
+            raise TransportError(f"cannot open balance {self.resource_name!r} ({self.backend}, {self.baud_rate} baud"
+                                 f"{framing}): {exc!r}") from exc
+
+    def close(self) -> None:
+        resource, self._resource = self._resource, None
+        manager, self._manager = self._manager, None
+        for thing in (resource, manager):
+            if thing is not None:
+                try:
+                    thing.close()
+                except Exception:  # noqa: BLE001 - the session is gone either way
+                    pass
+
+    # --- lines ----------------------------------------------------------------------------------
+    def _require(self) -> Any:
+        if self._resource is None:
+            raise TransportError(f"balance {self.resource_name!r} is not open (call open() first)")
+        return self._resource
+
+    def _io(self, action: str, call: Any, *args: Any) -> Any:
+        try:
+            return call(*args)
+        except pyvisa.VisaIOError as exc:
+            if exc.error_code == pyvisa.constants.StatusCode.error_timeout:
+                raise DeviceTimeout(f"balance {self.resource_name}: no reply to {action} "
+                                    f"within {self.timeout_s:g} s") from exc
+            raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
+        except UnicodeDecodeError as exc:  # line noise, or 8-bit bytes from a balance set to another framing
+            raise FramingError(f"balance reply to {action} is not ASCII: {exc}") from exc
+        except (OSError, EOFError) as exc:  # pyserial's SerialException (unplug) is an OSError
+            raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
+
+    def _send(self, command: str) -> None:
+        self._io(_shown(command), self._require().write, command)
+
+    def _query(self, command: str) -> str:
+        """Send a command and read its one line, within timeout_s."""
+        self._discard_stale_input()
+        self._send(command)
+        return str(self._io(_shown(command), self._require().read)).strip("\r\n")
+
+    def _discard_stale_input(self) -> None:
+        """Drop bytes that arrived outside an exchange (a reply that came after its timeout, a corrupted line's
+        remainder), so they are never taken for the next reply."""
+        resource = self._require()
+        try:
+            pending = int(self._io("checking for stale input", lambda: resource.bytes_in_buffer))
+        except (AttributeError, NotImplementedError, TypeError):
+            return  # the backend cannot tell (pyvisa-sim): nothing arrives unasked there
+        if pending > 0:
+            self._io("discarding stale input", resource.read_bytes, pending)
+
+    # --- commands -------------------------------------------------------------------------------
+    def read_mass_immediately(self) -> MassReading:
+        """Measure the net mass now, stable or not (`ESC P`)."""
+        reading = parse_weight_line(self._query(PRINT), self.display_unit)
+        return MassReading(mass_g=reading.mass_g, stable=reading.stable)
+
+    def read_stable_mass_g(self) -> float:
+        """Measure the next stable net mass in grams: `ESC P` until a reading is stable, for up to
+        stable_timeout_s (every request bounded by timeout_s)."""
+        deadline_s = time.monotonic() + self.stable_timeout_s
+        while True:
+            reading = self.read_mass_immediately()
+            if reading.stable:
+                return reading.mass_g
+            if time.monotonic() + STABLE_POLL_INTERVAL_S > deadline_s:
+                raise ProtocolError(f"balance {self.resource_name}: no stable reading within "
+                                    f"{self.stable_timeout_s:g} s (last {reading.mass_g:g} g, unstable)")
+            time.sleep(STABLE_POLL_INTERVAL_S)
+
+    def tare(self) -> None:
+        """Tare (`ESC U`); the balance does not answer."""
+        self._send(TARE)
+
+    def zero(self) -> None:
+        """Zero (`ESC V`); the balance does not answer."""
+        self._send(ZERO)
+
+    def restart(self) -> None:
+        """Restart like power-on (`ESC S`): zero taken again, tare cleared; the balance does not answer."""
+        self._send(RESTART)
+
+    def serial_number(self) -> str:
+        """The serial number (`ESC x2_`)."""
+        return self._info("serial number")
+
+    def model(self) -> str:
+        """The model name (`ESC x1_`)."""
+        return self._info("model")
+
+    def _info(self, what: str) -> str:
+        return text_line(self._query(INFO[what]), what)
+
+
+def _shown(command: str) -> str:
+    """A command as it reads in messages: ESC P -> 'ESC P'."""
+    return repr(command.replace(ESC, "ESC "))
