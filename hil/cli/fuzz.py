@@ -1,4 +1,4 @@
-"""`itpump fuzz [--device ne1000|grbl|balance|all] [--frames N] [--seed S] [--from-frame I] [--json]`.
+"""`itpump fuzz [--device ne1000|grbl|balance|sartorius|all] [--frames N] [--seed S] [--from-frame I] [--json]`.
 
 Protocol fuzzing with seeded random line noise (no test dependencies): every emulator core's command parser gets
 random and mutated frames (flipped bytes, truncation, overlong lines and numbers, bad CRC and length in NE-1000
@@ -20,7 +20,7 @@ import sys
 from firmware_sim.outcome import Outcome
 from hil.cli.exit_codes import ExitCode
 
-DEVICE_CHOICES = ("ne1000", "grbl", "balance", "all")
+DEVICE_CHOICES = ("ne1000", "grbl", "balance", "sartorius", "all")
 DEFAULT_FRAMES = 100_000
 SHOWN_FRAME_CHARS = 160
 

@@ -23,6 +23,11 @@ BALANCE_COMMANDS = (
     b"I2\r\n", b"I3\r\n", b"I4\r\n", b"TA 1.0 g\r\n", b"\r\n",
 )
 """MT-SICS commands."""
+SARTORIUS_COMMANDS = (
+    b"\x1bP\r\n", b"\x1bP", b"\x1bT\r\n", b"\x1bU\r\n", b"\x1bV\r\n", b"\x1bS\r\n", b"\x1bx1_\r\n",
+    b"\x1bx2_\r\n", b"\x1bx3_", b"\x1bK\r\n", b"\x1bQ", b"\x1bZ\r\n", b"\r\n",
+)
+"""Sartorius SBI: `ESC <char>` and `ESC <chars> _`, with or without CR LF."""
 
 GRBL_REPLY_LINES = (
     "<Idle|MPos:0.000,0.000,0.000|FS:0,0>", "<Hold:1|WPos:1.000,2.500,-3.000|Bf:15,128|FS:12.5,0|WCO:0,0,0>",
@@ -31,6 +36,19 @@ GRBL_REPLY_LINES = (
 )
 BALANCE_REPLY_LINES = ("S S     100.00 g", "S D    12.3401 g", "S S    -0.0012 g", "S S     1234.5 mg",
                        "T S   0.250000 kg", "S +", "S I", 'I4 A "0123456789"', "Z A", "Z I", "ES")
+
+
+def _sbi(sign: str, value: str, unit: str, id_code: str | None = None) -> str:
+    """One SBI line without CR LF: sign, space, value in 8, space, unit in 3 (an ID code in 6 first)."""
+    return ("" if id_code is None else f"{id_code:>6}") + f"{sign} {value:>8} {unit:<3}"
+
+
+SARTORIUS_REPLY_LINES = (_sbi("+", "100.000", "g"), _sbi("-", "0.012", "g"), _sbi("+", "12.345", ""),
+                         _sbi(" ", "0.250", "kg"), _sbi("+", "1234.5", "mg"), _sbi(" ", "High", ""),
+                         _sbi(" ", "Low", ""), _sbi(" ", "Err 02", ""), _sbi(" ", "--", ""),
+                         _sbi("+", "12.340", "g", "N"), _sbi(" ", "High", "", "Stat"), f"{'MSE225S':>14}",
+                         f"{'0037512345':>14}", f"{'Ser.no':>6}{'0037512345':>14}")
+"""SBI lines: 16-character format (14 + CR LF) and 22-character format (an ID code first); CR LF not included."""
 NE1000_REPLY_TEXTS = ("00S", "00I", "00A?R", "00S?OOR", "00SI0.250W0.000ML", "00S1.500MM", "00SNE1000V3.928",
                       "00SNE1000X2V3.928")
 NE1000_REPLY_FRAMES = (tuple(ne1000_codec.encode_safe(text) for text in NE1000_REPLY_TEXTS)

@@ -12,6 +12,7 @@ from drivers.errors import DriverError
 from drivers.grbl import GrblSyringe
 from drivers.mtsics import MTSICSBalance
 from drivers.ne1000 import NE1000Pump
+from drivers.sartorius import SartoriusBalance
 from hil.fuzz.emulator_checks import CheckFailed, ne1000_moving
 from hil.fuzz.noisy_link import NoisyCoreTransport, NoisyLink, NoisyVisaResource
 
@@ -61,6 +62,15 @@ def balance_session(link: NoisyLink) -> Session:
                                    ("read_stable_mass_g", balance.read_stable_mass_g), ("tare_g", balance.tare_g),
                                    ("start_stream", balance.start_stream), ("read_streamed", balance.read_streamed),
                                    ("stop_stream", balance.stop_stream)), None)
+
+
+def sartorius_session(link: NoisyLink) -> Session:
+    balance = SartoriusBalance("ASRL::fuzz::INSTR", timeout_s=REPLY_TIMEOUT_S, stable_timeout_s=REPLY_TIMEOUT_S)
+    balance._resource = NoisyVisaResource(link, int(REPLY_TIMEOUT_S * 1000))  # the session open() would make
+    return Session(link, balance, (("serial_number", balance.serial_number), ("model", balance.model),
+                                   ("zero", balance.zero), ("read_mass_immediately", balance.read_mass_immediately),
+                                   ("tare", balance.tare), ("read_stable_mass_g", balance.read_stable_mass_g),
+                                   ("restart", balance.restart)), None)
 
 
 def run_session(session: Session) -> None:

@@ -10,6 +10,7 @@ from hil.emulators.mtsics_core import MtSicsCore
 from hil.emulators.ne1000_core import NE1000Core
 from hil.emulators.ne1000_framing import encode_basic, encode_safe
 from hil.emulators.ne1000_state import PURGING, PUMPING
+from hil.emulators.sartorius_core import SartoriusCore
 
 PAST_INTER_BYTE_TIMEOUT_S = 1.0
 """Long enough for the NE-1000 to drop a partial safe packet."""
@@ -113,4 +114,16 @@ def balance_answers(core: MtSicsCore, clock: VirtualClock, t_s: float) -> float:
     out = core.receive(b"I4\r\n", t_s)
     if out != f'I4 A "{core.config.serial_number}"\r\n'.encode():
         raise CheckFailed(f"balance answered I4 with {out!r}, not its serial number")
+    return t_s
+
+
+# --- Sartorius SBI balance ------------------------------------------------------------------------
+def sartorius_answers(core: SartoriusCore, clock: VirtualClock, t_s: float) -> float:
+    """ESC x2_ (after any restart's self-test) gets the serial number line."""
+    t_s = max(t_s, clock.now_s(), core.booting_until_s) + PAST_INTER_BYTE_TIMEOUT_S
+    out = core.receive(b"\r\n\x1bx2_\r\n", t_s)
+    config = core.config
+    expected = (f"{'Ser.no':>6}" if config.line_format == 22 else "") + f"{config.serial_number:>14}\r\n"
+    if out != expected.encode("ascii"):
+        raise CheckFailed(f"Sartorius balance answered ESC x2_ with {out!r}, not its serial number")
     return t_s

@@ -10,6 +10,7 @@ from drivers import grbl_protocol as gp
 from drivers import ne1000_codec as codec
 from drivers.errors import DriverError
 from drivers.mtsics import MTSICSBalance
+from drivers.sbi_lines import GRAMS_PER_UNIT, parse_weight_line, text_line
 from hil.fuzz.emulator_checks import CheckFailed
 
 
@@ -49,6 +50,15 @@ def check_balance_reply(reply: bytes) -> None:
             require_finite(f"MTSICSBalance._parse_weight({command!r})", reading.mass_g)
     parsed(lambda text: MTSICSBalance._parse_serial(text, "I4"), line)
     parsed(lambda text: MTSICSBalance._expect_ack("Z", text), line)
+
+
+def check_sartorius_reply(reply: bytes) -> None:
+    line = reply.decode("latin-1")
+    for unit in GRAMS_PER_UNIT:
+        reading = parsed(lambda text: parse_weight_line(text, unit), line)
+        if reading is not None:
+            require_finite(f"parse_weight_line(display_unit={unit!r})", reading.mass_g)
+    parsed(lambda text: text_line(text, "serial number"), line)
 
 
 NE1000_TEXT_PARSERS: tuple[tuple[str, Callable[[str], Any]], ...] = (

@@ -13,6 +13,8 @@ from hil.emulators.faults import EmulatorError
 from hil.emulators.grbl_core import GrblCore
 from hil.emulators.mtsics_core import MtSicsCore
 from hil.emulators.ne1000_core import NE1000Core
+from hil.emulators.sartorius_config import SBI_FRAMINGS, SBI_LINE_FORMATS, SartoriusConfig
+from hil.emulators.sartorius_core import SartoriusCore
 from hil.fuzz import corpus, driver_cases, emulator_checks as checks, reply_parsers
 from hil.fuzz.emulator_checks import CheckFailed
 from hil.fuzz.mutations import Chooser, burst, line_noise
@@ -54,6 +56,11 @@ def _ne1000_core(pick: Chooser, clock: VirtualClock) -> NE1000Core:
     return NE1000Core(NE1000Config(safe_mode_timeout_s=pick.choice((0, 10))))
 
 
+def _sartorius_core(pick: Chooser, clock: VirtualClock) -> SartoriusCore:
+    return SartoriusCore(SartoriusConfig(framing=pick.choice(SBI_FRAMINGS), line_format=pick.choice(SBI_LINE_FORMATS)),
+                         clock, None)
+
+
 DEVICES: dict[str, Device] = {
     "ne1000": Device("ne1000", corpus.NE1000_COMMANDS, corpus.NE1000_REPLY_FRAMES, _ne1000_core,
                      lambda core, clock, t_s: checks.ne1000_answers_version(core, t_s), checks.ne1000_start,
@@ -65,6 +72,10 @@ DEVICES: dict[str, Device] = {
     "balance": Device("balance", corpus.BALANCE_COMMANDS, corpus.lines_as_bytes(corpus.BALANCE_REPLY_LINES),
                       lambda pick, clock: MtSicsCore(BalanceConfig(), clock, None), checks.balance_answers, None,
                       None, reply_parsers.check_balance_reply, driver_cases.balance_session),
+    "sartorius": Device("sartorius", corpus.SARTORIUS_COMMANDS,
+                        corpus.lines_as_bytes(corpus.SARTORIUS_REPLY_LINES), _sartorius_core,
+                        checks.sartorius_answers, None, None, reply_parsers.check_sartorius_reply,
+                        driver_cases.sartorius_session),
 }
 
 

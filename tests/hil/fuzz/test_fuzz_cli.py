@@ -20,7 +20,7 @@ def test_fuzz_all_devices_exits_0_and_reports_frames_per_second():
     report = one_json_object(stdout)
     validate(load_validators(), "fuzz-result", report)
     assert code == 0 and report["outcome"] == "PASS" and report["seed"] == 20261204
-    assert [device["device"] for device in report["devices"]] == ["ne1000", "grbl", "balance"]
+    assert [device["device"] for device in report["devices"]] == ["ne1000", "grbl", "balance", "sartorius"]
     for device in report["devices"]:
         assert device["outcome"] == "PASS" and device["failures"] == []
         assert device["frames"] >= FRAMES and device["frames_per_s"] > 0
@@ -64,4 +64,4 @@ def test_fuzz_runs_without_hypothesis_installed():
             "sys.exit(main(['fuzz', '--frames', '200', '--seed', '1']))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "balance" in done.stdout and "0 failure(s)" in done.stdout
+    assert "sartorius" in done.stdout and "0 failure(s)" in done.stdout

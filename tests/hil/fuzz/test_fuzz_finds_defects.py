@@ -21,7 +21,7 @@ def kinds_and_problems(report) -> set[tuple[str, str]]:
 
 @pytest.mark.requirements("SR-DRV-002", "SR-DRV-007", "SR-DRV-009")
 def test_a_clean_run_has_no_failures_and_counts_every_kind_of_case():
-    for device in ("ne1000", "grbl", "balance"):
+    for device in ("ne1000", "grbl", "balance", "sartorius"):
         report = fuzz_device(device, FRAMES, seed=11)
         assert report.failures == [] and report.frames >= FRAMES
         assert set(report.cases_by_kind) == {"core", "parsers", "driver"}
