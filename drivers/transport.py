@@ -12,6 +12,7 @@ import time
 from typing import Protocol
 
 import serial
+import serial.rfc2217
 
 from drivers.arguments import require_positive
 from drivers.errors import DeviceDisconnected, DeviceTimeout, TransportError
@@ -54,6 +55,11 @@ def _is_disconnect(exc: Exception) -> bool:
     return any(marker in text for marker in markers)
 
 
+RFC2217_READ_SLICE_S = 0.02
+"""pyserial's RFC 2217 client renegotiates every line setting (sleeping 50 ms or more) whenever its timeout changes,
+so reads on it wait in fixed slices up to their deadline instead of changing the timeout per read."""
+
+
 class SerialTransport:
     """A pyserial port opened from a URL, exclusive where the port type supports it."""
 
@@ -75,6 +81,8 @@ class SerialTransport:
         self.exclusive = exclusive
         self._port: serial.SerialBase | None = None
         self._port_timeout_s: float | None = None
+        self._fixed_timeout = False
+        """True for ports whose timeout must not change per read (RFC2217_READ_SLICE_S)."""
         self._rx = bytearray()
         """Bytes read from the port but not yet returned (what followed a terminator)."""
 
@@ -87,16 +95,19 @@ class SerialTransport:
             return
         try:
             port = serial.serial_for_url(self.url, do_not_open=True)
+            fixed_timeout = isinstance(port, serial.rfc2217.Serial)
             port.baudrate = self.baudrate
-            port.timeout = self.timeout_s
-            port.write_timeout = self.write_timeout_s
+            port.timeout = RFC2217_READ_SLICE_S if fixed_timeout else self.timeout_s
+            if not fixed_timeout:  # pyserial's RFC 2217 client refuses a write timeout
+                port.write_timeout = self.write_timeout_s
             if self.exclusive and isinstance(port, serial.Serial):
                 port.exclusive = True  # flock() on POSIX; URL handlers without a file descriptor ignore it
             port.open()
         except (serial.SerialException, OSError, ValueError) as exc:
             raise TransportError(f"cannot open serial port {self.url!r}: {exc}") from exc
         self._port = port
-        self._port_timeout_s = self.timeout_s
+        self._port_timeout_s = port.timeout
+        self._fixed_timeout = fixed_timeout
         self._rx.clear()
 
     def close(self) -> None:
@@ -132,13 +143,13 @@ class SerialTransport:
             return False
         try:
             waiting = port.in_waiting
-            if not waiting and remaining_s != self._port_timeout_s:
+            if not waiting and remaining_s != self._port_timeout_s and not self._fixed_timeout:
                 port.timeout = self._port_timeout_s = remaining_s
             chunk = port.read(waiting or 1)
         except (serial.SerialException, OSError) as exc:
             raise self._translate(exc, "read") from exc
         self._rx += chunk
-        return bool(chunk)
+        return bool(chunk) or (self._fixed_timeout and time.monotonic() < deadline_s)
 
     def _received(self, data: bytes) -> bytes:
         if log.isEnabledFor(logging.DEBUG):

@@ -35,9 +35,19 @@ DEFAULT_RIG = "emulated-ne1000"
 
 def bundled(folder: str, name_or_path: str | Path) -> Path:
     """A path as given (an existing file, or anything that looks like a path), else the bundled
-    bench_configs/<folder>/<name>.yaml."""
+    bench_configs/<folder>/<name>.yaml. A name with a subfolder (`hazards/<name>`) is looked up there too, and a
+    plain name not in the folder itself is found in exactly one of its subfolders (bench_configs/scenarios/hazards)."""
     text = str(name_or_path)
     path = Path(name_or_path)
-    if isinstance(name_or_path, Path) or path.exists() or path.suffix in (".yaml", ".yml") or "/" in text:
+    if isinstance(name_or_path, Path) or path.exists() or path.suffix in (".yaml", ".yml"):
         return path
-    return bench_configs_dir() / folder / f"{text}.yaml"
+    configs = bench_configs_dir() / folder
+    if "/" in text:
+        nested = configs / f"{text}.yaml"
+        return nested if nested.is_file() else path
+    top = configs / f"{text}.yaml"
+    if not top.exists():
+        found = sorted(configs.glob(f"*/{text}.yaml"))
+        if len(found) == 1:
+            return found[0]
+    return top

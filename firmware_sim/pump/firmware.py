@@ -55,6 +55,11 @@ class PumpFirmware(FirmwareRuntime):
         """len(events), without building the status events kept in compact form."""
         return len(self._log)
 
+    @property
+    def basal_program(self) -> BasalProgram | None:
+        """The therapy program the clinician set: kept through alarms and suspension, None after a stop."""
+        return self._basal
+
     def delivery_profile(self) -> DeliveryProfile:
         """mcg at the catheter tip, rebuilt from the log (actuator-reported volume, plug-flow dead volume)."""
         return build_delivery_profile(self._log.events, self._config.dead_volume_ul, self._engine.t_s)

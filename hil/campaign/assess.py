@@ -35,6 +35,9 @@ def _high_alarms(record: RunRecord) -> list[dict[str, Any]]:
 
 
 def _exceeded_at_h(record: RunRecord, envelope: dict[str, Any]) -> float | None:
+    began_h = (envelope.get("details") or {}).get("drop_began_h")
+    if began_h is not None:  # the withdrawal envelope (SR-PK-006): when the effect-site drop began
+        return float(began_h)
     series_name = ENVELOPE_SERIES.get(envelope["name"])
     series = next((s for s in record.of_kind(ev.PK_SERIES) if s["label"] == "delivered"), None)
     if series_name is None or series is None:
@@ -87,9 +90,10 @@ def _unsafe_envelopes(record: RunRecord, envelopes: list[dict[str, Any]]) -> lis
         at_h = e["exceeded_at_h"]
         before = next((a for a in alarms if at_h is not None and a["t_s"] / S_PER_H <= at_h), None)
         if before is None:
+            when = f"{at_h:.3f} h" if at_h is not None else "an unknown time"
             out.append({"rule": "envelope_without_alarm",
                         "detail": f"{e['name']} {e['value']:.4g} against limit {e['limit']:.4g} {e['unit']} exceeded at "
-                                  f"{at_h:.3f} h with no high-priority alarm raised before it"})
+                                  f"{when} with no high-priority alarm raised before it"})
     return out
 
 

@@ -81,17 +81,17 @@ class Listing(Generic[EntryT]):
     problems: tuple[str, ...] = ()
 
 
-def _config_files(folder: Path) -> list[Path]:
-    return sorted(folder.glob(f"*{CONFIG_SUFFIX}"))
+def _config_files(folder: Path, nested: bool = False) -> list[Path]:
+    return sorted(folder.glob(f"*{CONFIG_SUFFIX}")) + (sorted(folder.glob(f"*/*{CONFIG_SUFFIX}")) if nested else [])
 
 
-def _load_each(folder: Path, load: Callable[[Path], EntryT]) -> Listing[EntryT]:
+def _load_each(folder: Path, load: Callable[[Path], EntryT], nested: bool = False) -> Listing[EntryT]:
     entries: list[EntryT] = []
     problems: list[str] = []
     if not folder.is_dir():
         return Listing((), (f"{folder}: folder not found (set ITPUMP_BENCH_CONFIGS to a folder with rigs/, "
                             f"scenarios/, drugs/, visa/)",))
-    for path in _config_files(folder):
+    for path in _config_files(folder, nested):
         try:
             entries.append(load(path))
         except ConfigError as exc:
@@ -121,7 +121,7 @@ def _drug(path: Path) -> DrugEntry:
 
 
 def list_scenarios(bench_configs: Path) -> Listing[ScenarioEntry]:
-    return _load_each(bench_configs / "scenarios", _scenario)
+    return _load_each(bench_configs / "scenarios", _scenario, nested=True)  # with scenarios/hazards/
 
 
 def list_rigs(bench_configs: Path) -> Listing[RigEntry]:

@@ -1,6 +1,7 @@
-"""`itpump emulate ne1000|grbl|balance|sartorius`: serve device emulators on pseudo-terminals in wall time.
+"""`itpump emulate ne1000|grbl|balance|sartorius`: serve device emulators on pseudo-terminals (or the network) in
+wall time.
 
-Prints one line per device, "<device>: <path>", before anything else, then a line per device saying what it
+Prints one line per device, "<device>: <path>" (or "<device>: <url>" with --listen), before anything else, then a line per device saying what it
 emulates (the syringe, safe mode, the balance's density), then serves until SIGINT or SIGTERM (exit 0).
 --rig FILE (a path or a bundled rig name) makes the devices the rig's: its pump driver, syringe diameter and
 volume, NE-1000 address, baud and safe mode, and its balance (density, evaporation, baud), served even without
@@ -10,6 +11,11 @@ If a device's serving thread ends by itself (an emulator error), the others are 
 --fault balance/unstable:duration_s=5, --fault corrupt_bytes:count=2,skip_bytes=3.
 `balance` speaks MT-SICS, `sartorius` Sartorius SBI (--framing 7O1|8N1); --with-balance serves the balance protocol
 named by --balance-protocol (or the rig's balance.protocol), as the device "balance".
+--listen HOST:PORT serves each device on TCP instead (hosts open socket://HOST:PORT); --listen rfc2217://HOST:PORT
+serves RFC 2217 ports (hosts open rfc2217://HOST:PORT; their baud rate and framing reach the emulated line, and while
+they differ from the device's own no bytes pass). Port 0 picks a free port; the first device gets PORT, the next PORT+1.
+A pump on the network: pump.transport.url socket://... or rfc2217://...; a balance: ASRLsocket://HOST:PORT::INSTR or
+TCPIP::HOST::PORT::SOCKET with the @py backend.
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from firmware_sim.clock import WallClock
 from hil.cli.exit_codes import ExitCode
 from hil.emulators import EmulatedBalance, EmulatedGrbl, EmulatedNE1000, EmulatedSartorius, EmulatorError
 from hil.emulators.device import EmulatedDevice
+from hil.emulators.net_address import ListenAddress
 
 if TYPE_CHECKING:
     from hil.config.rig import RigConfig
@@ -50,6 +57,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--byte-timing", action="store_true", help="delay bytes as the baud rate implies")
     parser.add_argument("--fault", action="append", default=[], metavar="[DEVICE/]NAME[:K=V,...]")
+    parser.add_argument("--listen", default=None, metavar="[rfc2217://]HOST:PORT",
+                        help="serve on the network instead of ptys: raw TCP (hosts open socket://HOST:PORT) or RFC 2217 "
+                             "(hosts open rfc2217://HOST:PORT); port 0 picks a free port; with --with-balance the "
+                             "balance gets the next port (or 0 again)")
     parser.set_defaults(func=run)
 
 
@@ -180,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
     from hil.rig.errors import RigError
 
     try:
+        listen = ListenAddress.parse(args.listen) if args.listen is not None else None
         devices = build_devices(args, WallClock())
     except (EmulatorError, TypeError, ConfigError, RigError) as error:
         print(f"itpump emulate: {error}", file=sys.stderr)
@@ -187,8 +199,15 @@ def run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        for name, device in devices.items():
-            print(f"{name}: {device.start()}", flush=True)
+        for index, (name, device) in enumerate(devices.items()):
+            address = None
+            try:
+                address = listen.nth(index) if listen is not None else None
+                print(f"{name}: {device.start(address)}", flush=True)
+            except (OSError, EmulatorError) as error:
+                where = f" on {address.url()}" if address is not None else ""
+                print(f"itpump emulate: {name} cannot be served{where}: {error}", file=sys.stderr)
+                return 2
         for name, device in devices.items():
             print(describe(name, device), flush=True)
         while not stop.is_set() and all(device.serving for device in devices.values()):

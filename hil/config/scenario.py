@@ -22,6 +22,7 @@ from hil.paths import bench_configs_dir
 MAX_SCENARIO_DURATION_H = 30 * 24.0
 
 ScenarioName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
+HazardId = Annotated[str, Field(pattern=r"^HAZ-[A-Z]+-\d{3}$")]
 
 
 class Patient(StrictModel):
@@ -97,8 +98,8 @@ class EnvelopeExpectation(StrictModel):
     @field_validator("name")
     @classmethod
     def _known_envelope(cls, name: str) -> str:
-        from firmware_sim.pk.envelopes import ENVELOPE_NAMES  # numpy/scipy: only when a scenario names one
-        return _one_of("envelope", name, ENVELOPE_NAMES)
+        from firmware_sim.pk.withdrawal import RUN_ENVELOPE_NAMES  # numpy/scipy: only when a scenario names one
+        return _one_of("envelope", name, RUN_ENVELOPE_NAMES)
 
 
 class AlarmExpectation(StrictModel):
@@ -135,12 +136,18 @@ class Expectations(StrictModel):
     envelopes: list[EnvelopeExpectation] = Field(default_factory=list)
     alarms: list[AlarmExpectation] = Field(default_factory=list)
     states: list[StateExpectation] = Field(default_factory=list)
+    withdrawal: Literal["prevented", "caught_by_alarm", "detected_by_envelope"] | None = Field(
+        None, description="the withdrawal envelope (SR-PK-006): no drop; a drop caught by a high-priority alarm "
+                          "at or before it began; or a drop only the envelope can find (hil/runner/withdrawal_check.py)")
 
 
 class ScenarioConfig(StrictModel):
     name: ScenarioName
     description: str = ""
     requirement_ids: RequirementIds = Field(default_factory=list)
+    hazard_id: HazardId | None = Field(None, description="the hazard it provokes (firmware_sim/hazards.py)")
+    cause: str = Field("", description="hazard scenarios: the cause it injects or provokes")
+    expected_safe_outcome: str = Field("", description="hazard scenarios: what catches or prevents the hazard")
     duration_h: Number = Field(gt=0, le=MAX_SCENARIO_DURATION_H)
     supervision_period_s: Number = Field(60.0, ge=MIN_HARNESS_SUPERVISION_PERIOD_S, le=S_PER_H,
                                          description="bounded below by the harness (hil/config/bounds.py)")
@@ -177,6 +184,10 @@ class ScenarioConfig(StrictModel):
             if state.at_h > self.duration_h:
                 problems.append((("expectations", "states", index, "at_h"),
                                  f"at_h {state.at_h} is after duration_h {self.duration_h}"))
+        if self.hazard_id is not None:
+            from firmware_sim.hazards import HAZARDS
+            if self.hazard_id not in HAZARDS:
+                problems.append((("hazard_id",), f"unknown hazard {self.hazard_id!r} (not in firmware_sim/hazards.py)"))
         ticks = self.duration_h * S_PER_H / self.supervision_period_s
         if ticks > MAX_SUPERVISION_TICKS:
             problems.append((("supervision_period_s",), f"{ticks:.0f} supervision ticks over duration_h "

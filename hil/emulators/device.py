@@ -1,4 +1,4 @@
-"""What every emulated device shares: the clock, one lock, link faults, scheduled faults, the pty.
+"""What every emulated device shares: the clock, one lock, link faults, scheduled faults, the server (pty or network).
 
 A device core is pure (bytes in, bytes out, time passed in as t_s); this class serialises access to
 it from the serving thread and from the harness (which may advance a VirtualClock concurrently), and
@@ -13,7 +13,10 @@ from typing import Iterable, Protocol
 from firmware_sim.clock import Clock
 from hil.emulators.faults import (LINK_FAULTS, EmulatorError, LinkFaults, TO_HOST, FROM_HOST, non_negative_float,
                                   reject_unknown_params)
+from hil.emulators.net_address import ListenAddress
+from hil.emulators.net_server import NetworkServer
 from hil.emulators.pty_server import PtyServer
+from hil.emulators.wire import DeviceCallbacks, DeviceServer
 
 BITS_PER_BYTE_8N1 = 10
 FaultSpec = tuple[str, dict]
@@ -57,17 +60,18 @@ class EmulatedDevice:
         self._scheduled_order = itertools.count()  # ties at one time keep injection order; dicts never compared
         self._outbox = bytearray()
         self._last_t_s = clock.now_s()
-        self._server: PtyServer | None = None
+        self._server: DeviceServer | None = None
         for name, params in faults:
             self.inject_fault(name, **params)
 
     # --- public API -------------------------------------------------------------------------
-    def start(self) -> str:
-        """Open a pseudo-terminal, serve it from a thread, return the path the host opens."""
-        server = PtyServer(
-            self.device_name, self._on_bytes, self._on_tick, self._byte_time_s,
-            self._link.next_reply_delay_s, self.poll_interval_s,
-        )
+    def start(self, listen: ListenAddress | None = None) -> str:
+        """Serve the device from a thread and return what the host opens: a pseudo-terminal's path, or with
+        listen a socket:// or rfc2217:// URL (hil.emulators.net_server)."""
+        callbacks = DeviceCallbacks(self.device_name, self._on_bytes, self._on_tick, self._byte_time_s,
+                                    self._link.next_reply_delay_s, self.core.baud)
+        server = PtyServer(callbacks, self.poll_interval_s) if listen is None else NetworkServer(
+            callbacks, listen, self.poll_interval_s)
         path = server.start()
         self._server = server
         return path

@@ -120,7 +120,11 @@ class LinkFaults:
 
 
 def validate_pump_fault(name: str, params: dict) -> None:
-    """Parameters of a syringe-pump fault: only occlusion takes one (compliance_ul, the line's give)."""
-    reject_unknown_params(name, params, {"compliance_ul"} if name == "occlusion" else set())
+    """Parameters of a syringe-pump fault: occlusion takes compliance_ul (the line's give), leak takes fraction
+    (0 < fraction <= 1 of the outflow lost; default 1, a disconnection)."""
+    allowed = {"occlusion": {"compliance_ul"}, "leak": {"fraction"}}.get(name, set())
+    reject_unknown_params(name, params, allowed)
     if "compliance_ul" in params:
         non_negative_float(name, "compliance_ul", params["compliance_ul"])
+    if "fraction" in params and not 0 < non_negative_float(name, "fraction", params["fraction"]) <= 1:
+        raise EmulatorError(f"fault {name!r}: fraction must be within (0, 1], got {params['fraction']!r}")

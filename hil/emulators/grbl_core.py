@@ -24,6 +24,8 @@ class GrblCore:
         "clear_stall": "the stepper moves the plunger again",
         "occlusion": "the outlet blocks: the plunger compresses `compliance_ul`, then the motor loses steps",
         "clear_occlusion": "the outlet opens; fluid compressed meanwhile comes out at once",
+        "leak": "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the balance",
+        "clear_leak": "the leak is repaired",
         "power_reset": "power cycle: planner, buffer and position lost, banner sent again",
     }
 

@@ -21,6 +21,8 @@ class NE1000Core:
         "stall": "the motor jams: a running pump stalls at once (A?S); cleared when the alarm is acknowledged",
         "occlusion": "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
         "clear_occlusion": "the outlet opens again; fluid compressed meanwhile comes out at once",
+        "leak": "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the balance",
+        "clear_leak": "the leak is repaired",
         "power_reset": "power is interrupted: pump stops, settings reload from memory, A?R is pending",
     }
 

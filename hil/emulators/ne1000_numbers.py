@@ -5,6 +5,7 @@ import re
 
 _NUMBER = re.compile(r"^(?=[\d.]*\d)(\d{0,4})(?:\.(\d{0,3}))?$", re.ASCII)
 _DIGITS = re.compile(r"[0-9]+")
+MAX_DIGITS = 4
 
 # rate unit code -> microlitres per hour per unit
 RATE_UNITS_UL_PER_H: dict[str, float] = {"UM": 60.0, "MM": 60_000.0, "UH": 1.0, "MH": 1000.0}
@@ -21,12 +22,14 @@ def parse_number(text: str) -> float | None:
 
 
 def format_number(value: float) -> str:
-    """Four significant digits in at most 5 characters (e.g. 1.500, 12.50, 125.0, 1250)."""
-    for decimals in (3, 2, 1, 0):
+    """The pump's own <float> text: at most 4 digits, at most 3 of them decimals, and always a decimal point
+    (protocols.md 1.8): 1.500, 12.50, 125.0, 1000. (never 1000). Values from 9999.5 up do not fit the format;
+    they are shown whole with the point (10000.) rather than altered."""
+    for decimals in (3, 2, 1):
         text = f"{value:.{decimals}f}"
-        if len(text.replace(".", "")) <= 4:
+        if len(text) - 1 <= MAX_DIGITS:
             return text
-    return f"{value:.0f}"  # >= 10000 does not fit the format; shown whole rather than altered
+    return f"{value:.0f}."
 
 
 def parse_count(text: str, high: int) -> int | None:

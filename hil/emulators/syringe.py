@@ -2,7 +2,9 @@
 
 Used by the NE-1000 and GRBL emulators. Volumes in microlitres (1 uL = 1 mm^3), travel in mm.
 Occlusion blocks the outlet: the plunger still moves (compressing the line) until `compliance_ul`
-has been taken up, after which the motor stalls. A jammed motor stalls at once.
+has been taken up, after which the motor stalls. A jammed motor stalls at once. A leak (a cracked or
+disconnected catheter) loses a fraction of what leaves the outlet before it reaches the collection vessel: the
+pump notices nothing, only the balance weighs less.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Protocol
 INFUSE = 1
 WITHDRAW = -1
 
-OUTLET_FAULTS = ("occlusion", "clear_occlusion")
+OUTLET_FAULTS = ("occlusion", "clear_occlusion", "leak", "clear_leak")
 
 
 class SyringeConfig(Protocol):
@@ -34,7 +36,10 @@ class Syringe:
         self.capacity_ul = capacity_ul
         self.contents_ul = fill_ul
         self.outflow_ul = 0.0
-        """Net volume physically pushed out of the outlet (withdrawal draws it back)."""
+        """Net volume physically pushed out of the outlet to the collection vessel (withdrawal draws it back)."""
+        self.leak_fraction = 0.0
+        self.leaked_ul = 0.0
+        """Volume that left the syringe but was lost before the collection vessel (leak)."""
         self.occluded = False
         self.compliance_left_ul = 0.0
         self.compressed_ul = 0.0
@@ -55,7 +60,8 @@ class Syringe:
                 self.compliance_left_ul -= volume_ul
                 self.compressed_ul += volume_ul
             else:
-                self.outflow_ul += volume_ul
+                self.leaked_ul += volume_ul * self.leak_fraction
+                self.outflow_ul += volume_ul * (1.0 - self.leak_fraction)
         else:
             self.contents_ul += volume_ul
             self.outflow_ul -= volume_ul
@@ -78,10 +84,15 @@ def syringe_from(config: SyringeConfig) -> Syringe:
 
 
 def apply_outlet_fault(syringe: Syringe, config: SyringeConfig, name: str, params: dict) -> None:
-    """occlusion (compliance_ul, default from the config) or clear_occlusion."""
+    """occlusion (compliance_ul, default from the config), clear_occlusion, leak (fraction lost, default 1: a
+    disconnection) or clear_leak."""
     if name == "occlusion":
         syringe.occlude(params.get("compliance_ul", config.occlusion_compliance_ul))
     elif name == "clear_occlusion":
         syringe.clear_occlusion()
+    elif name == "leak":
+        syringe.leak_fraction = float(params.get("fraction", 1.0))
+    elif name == "clear_leak":
+        syringe.leak_fraction = 0.0
     else:
         raise ValueError(f"{name!r} is not an outlet fault {OUTLET_FAULTS}")

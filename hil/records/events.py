@@ -101,7 +101,7 @@ OPTIONAL_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
                   "planned_expectations": STRINGS, "operator": STR_OR_NULL, "dut_id": STR_OR_NULL,
                   "git_dirty": _or_null(_bool), "dependency_versions": _dict, "trumpet_limits": _dict},
     STEP: {"expected_decision": STR_OR_NULL, "decision_requirement_ids": STRINGS},
-    ENVELOPE: {"outcome": _str, "comparator": STR_OR_NULL},
+    ENVELOPE: {"outcome": _str, "comparator": STR_OR_NULL, "details": _dict},
     RIG_OPENED: {"findings": STRINGS},
 }
 """Fields the outputs read where present: checked for type when they are there."""

@@ -12,7 +12,7 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from hil.records import events as ev
 from hil.records.integrity import CHAIN_FIELD, GENESIS, chained_line, split_chained_line
@@ -112,11 +112,13 @@ class RecordWriter:
 
     def envelope(self, *, name: str, passed: bool, value: float | None, limit: float, unit: str,
                  requirement_ids: Sequence[str], reason: str, outcome: str | None = None,
-                 comparator: str | None = None) -> dict[str, Any]:
-        """outcome: PASS, FAIL or NOT_EVALUATED (value None); default PASS/FAIL from passed."""
+                 comparator: str | None = None, details: Mapping[str, float] | None = None) -> dict[str, Any]:
+        """outcome: PASS, FAIL or NOT_EVALUATED (value None); default PASS/FAIL from passed. details: the envelope's
+        unit-named values (e.g. drop_began_h of the withdrawal envelope)."""
         return self.write(ev.ENVELOPE, name=name, passed=passed, value=value, limit=limit, unit=unit,
                           requirement_ids=list(requirement_ids), reason=reason,
-                          outcome=outcome or ("PASS" if passed else "FAIL"), comparator=comparator)
+                          outcome=outcome or ("PASS" if passed else "FAIL"), comparator=comparator,
+                          details=dict(details or {}))
 
     def expectation(self, *, name: str, passed: bool, detail: str, requirement_ids: Sequence[str]) -> dict[str, Any]:
         return self.write(ev.EXPECTATION, name=name, passed=passed, detail=detail,

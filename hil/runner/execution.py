@@ -20,6 +20,7 @@ from firmware_sim.event_log import Event, EventKind
 from firmware_sim.outcome import Outcome
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.firmware import PumpFirmware
+from firmware_sim.pump.program_timeline import ProgramTimeline
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.units import S_PER_H
 from hil.adapters import GravimetricReading
@@ -38,6 +39,7 @@ from hil.runner.pk_verdict import PkOutcome, evaluate_pk
 from hil.runner.pump_stop import pump_volume_ul, stop_pump
 from hil.runner.sampling import gravimetric_window, merged_times_s, supervision_times_s
 from hil.runner.steps import StepContext, execute_step
+from hil.runner.withdrawal_check import check_withdrawal
 
 __all__ = ["Execution", "RunAborted", "SetupRejected"]
 
@@ -63,6 +65,8 @@ class Execution:
         self.actuator = pump_actuator(rig, self._reading if self.sampler is not None else None)
         self.firmware = PumpFirmware(fw_config, limits, self.actuator, rig.clock, event_sink=self._on_firmware_event)
         self.start_s = self.firmware.now_s
+        self.programs = ProgramTimeline()
+        """The therapy program after each step: the withdrawal envelope's sustained level (SR-PK-006)."""
         """The firmware's supervision ticks, and the volume samples, fall at start_s + k * supervision_period_s."""
         self.pump_stop: dict[str, Any] | None = None
         """What stopping the pump at the end (or on Ctrl-C) did (stop_pump); None while it has not been stopped."""
@@ -179,6 +183,7 @@ class Execution:
     def _run_step(self, index: int, step: Any) -> None:
         ctx = StepContext(self.firmware, self.rig, self.reservoir)
         result = execute_step(step, ctx)
+        self.programs.note(self.firmware.now_s, self.firmware.basal_program)
         ids = list(dict.fromkeys(list(step.requirement_ids) + (step.expect.cites_requirement_ids if step.expect else [])))
         self.record.step(t_s=self.firmware.now_s, index=index, action=step.action, params=step_params(step),
                          decision=result.decision, reasons=result.reasons, requirement_ids=ids,
@@ -239,14 +244,23 @@ class Execution:
             self._expectation(expect.check_state(state, self.seen.states))
         pk = self._pk()
         listed = {e.name: list(e.requirement_ids) for e in scenario.expectations.envelopes}
-        notes = []
+        notes, caught = [], set()
+        for envelope in pk.envelopes:
+            if envelope.name == "withdrawal" and scenario.expectations.withdrawal is not None:
+                result, excused = check_withdrawal(scenario.expectations.withdrawal, envelope, self.seen.alarms)
+                self._expectation(result)
+                caught |= {envelope.name} if excused else set()
         for envelope in pk.envelopes:
             ids = list(dict.fromkeys(list(envelope.requirement_ids) + listed.get(envelope.name, [])))
             self.record.envelope(name=envelope.name, passed=envelope.passed, value=envelope.value,
                                  limit=envelope.limit, unit=envelope.unit, requirement_ids=ids,
                                  reason=f"{envelope.reason} (from the {pk.delivered_source} delivered profile)",
-                                 outcome=envelope.outcome.value, comparator=envelope.comparator)
-            if envelope.outcome is Outcome.FAIL:
+                                 outcome=envelope.outcome.value, comparator=envelope.comparator,
+                                 details=envelope.details)
+            if envelope.outcome is Outcome.FAIL and envelope.name in caught:
+                notes.append(f"envelope {envelope.name} failed as the scenario expects (see the withdrawal "
+                             f"expectation): {envelope.reason}")
+            elif envelope.outcome is Outcome.FAIL:
                 self.seen.failed.append(f"envelope {envelope.name}: {envelope.reason}")
             elif envelope.outcome is Outcome.NOT_EVALUATED and envelope.name in listed:
                 # the scenario expects this envelope to pass: with nothing to judge, that expectation is not met
@@ -273,7 +287,7 @@ class Execution:
         scenario = self.scenario
         pk = evaluate_pk(self.firmware.events, self.fw_config.dead_volume_ul, scenario.duration_h,
                          scenario.patient.weight_kg, scenario.patient.age_group, self.options.pk_step_h,
-                         self.seen.gravimetric_at_tick or None)
+                         self.seen.gravimetric_at_tick or None, self.programs)
         differences = pk.peak_differences()
         for label, prediction in (("delivered", pk.delivered), ("programmed", pk.programmed)):
             self.record.pk_series(label=label, t_h=prediction.t_h, lumbar_csf_ng_per_ml=prediction.lumbar_csf_ng_per_ml,

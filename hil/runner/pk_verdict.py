@@ -15,6 +15,8 @@ from firmware_sim.pk.envelopes import AgeGroup, EnvelopeResult, evaluate_envelop
 from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.predict import Prediction, predict
 from firmware_sim.pk.profile import DeliveryProfile
+from firmware_sim.pk.withdrawal import withdrawal_envelope
+from firmware_sim.pump.program_timeline import ProgramTimeline
 from firmware_sim.pump.profile_builder import build_delivery_profile
 from firmware_sim.units import S_PER_H
 
@@ -67,12 +69,17 @@ def delivered_profiles(events: Sequence[Event], dead_volume_ul: float, end_s: fl
 
 
 def evaluate_pk(events: Sequence[Event], dead_volume_ul: float, duration_h: float, weight_kg: float,
-                age_group: str, step_h: float, gravimetric_at_tick: Mapping[float, float] | None) -> PkOutcome:
+                age_group: str, step_h: float, gravimetric_at_tick: Mapping[float, float] | None,
+                programs: ProgramTimeline | None = None) -> PkOutcome:
+    """The envelopes on the delivered prediction; the withdrawal envelope compares it with the programs' (SR-PK-006)."""
     delivered, programmed, source = delivered_profiles(events, dead_volume_ul, duration_h * S_PER_H,
                                                        gravimetric_at_tick)
     t_h = np.linspace(0.0, duration_h, max(int(round(duration_h / step_h)), 1) + 1)
     params = BaclofenParams(weight_kg=weight_kg)
     delivered_prediction = predict(delivered, t_h, params)
     programmed_prediction = predict(programmed, t_h, params)
-    envelopes = evaluate_envelopes(delivered_prediction, AgeGroup(age_group))
+    sustained = programs.sustained_profile(duration_h * S_PER_H) if programs is not None else None
+    sustained_prediction = predict(sustained, t_h, params) if sustained is not None and sustained.segments else None
+    envelopes = evaluate_envelopes(delivered_prediction, AgeGroup(age_group)) + (
+        withdrawal_envelope(delivered_prediction, sustained_prediction),)
     return PkOutcome(delivered_prediction, programmed_prediction, source, envelopes)

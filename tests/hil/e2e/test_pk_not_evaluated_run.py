@@ -53,7 +53,8 @@ def test_unexpected_envelopes_with_nothing_delivered_are_reported_not_passed(bun
     result = run_scenario(prime_only(bundled_configs, tmp_path, False), bundled_configs / "rigs" / "emulated-ne1000.yaml",
                           RunOptions(out_dir=tmp_path / "run"))
     assert result.outcome == "PASS", result.reason
-    assert "0 of 4 envelopes passed" in result.reason and "envelope plasma_ceiling not evaluated" in result.reason
+    assert "0 of 5 envelopes passed" in result.reason and "envelope plasma_ceiling not evaluated" in result.reason
+    assert "envelope withdrawal not evaluated: no sustained program" in result.reason  # prime only: no program
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert {e["outcome"] for e in summary["envelopes"]} == {"NOT_EVALUATED"}
     assert summary["envelopes"][0]["comparator"] == "oral baclofen 20 mg four times a day (80 mg/day), steady state"
@@ -63,8 +64,8 @@ def test_unexpected_envelopes_with_nothing_delivered_are_reported_not_passed(bun
     assert "NaN" not in dump_json(result)
     suite = ET.parse(tmp_path / "run" / "junit.xml").getroot().find("testsuite")
     envelope_cases = [c for c in suite.findall("testcase") if c.get("classname", "").endswith(".envelopes")]
-    assert len(envelope_cases) == 4 and all(c.find("skipped") is not None for c in envelope_cases)
-    assert suite.get("skipped") == "4"
+    assert len(envelope_cases) == 5 and all(c.find("skipped") is not None for c in envelope_cases)
+    assert suite.get("skipped") == "5"
     matrix = load_matrix(tmp_path / "run" / "traceability.json")
     for requirement_id in ("SR-PK-001", "SR-PK-002", "SR-PK-003", "SR-PK-004"):
         assert matrix.requirement(requirement_id).outcome == "NOT_EVALUATED"

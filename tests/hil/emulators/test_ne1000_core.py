@@ -51,7 +51,26 @@ def test_version_and_unknown_command(pump):
 def test_number_format():
     assert parse_number("1.500") == 1.5 and parse_number("9999") == 9999.0
     assert parse_number("12345") is None and parse_number("1.2345") is None and parse_number(".") is None
-    assert [format_number(v) for v in (1.5, 12.5, 125.0, 1250.0, 9.9996)] == ["1.500", "12.50", "125.0", "1250", "10.00"]
+    assert [format_number(v) for v in (1.5, 12.5, 125.0, 1250.0, 9.9996)] == ["1.500", "12.50", "125.0", "1250.", "10.00"]
+
+
+@pytest.mark.parametrize("value, text", [(1000.0, "1000."), (999.96, "1000."), (1.0, "1.000"), (0.0, "0.000"),
+                                         (0.0004, "0.000"), (0.001, "0.001"), (9999.0, "9999."), (50.0, "50.00")])
+def test_every_number_has_a_decimal_point_and_at_most_four_digits(value, text):
+    assert format_number(value) == text
+    assert "." in text and sum(ch.isdigit() for ch in text) <= 4
+
+
+def test_replies_carrying_numbers_use_the_point_for_whole_thousands(pump):
+    """A client written from the manual rejects 1000UM: rate, volume, diameter and dispensed all carry the point."""
+    pump.transact(b"DIA 14.43\r")
+    assert pump.transact(b"DIA\r") == basic("00S14.43")
+    pump.transact(b"DIA 10\r")
+    assert pump.transact(b"DIA\r") == basic("00S10.00")
+    assert pump.transact(b"RAT 1000 UH\r") == basic("00S")
+    assert pump.transact(b"RAT\r") == basic("00S1000.UH")
+    assert pump.transact(b"VOL 1000\r") == basic("00S")
+    assert pump.transact(b"VOL\r") == basic("00S1000.UL")
 
 
 def test_malformed_number_is_not_recognised(pump):
@@ -158,7 +177,7 @@ def test_thirty_day_jump_empties_syringe_and_stalls(pump, clock):
     assert pump.transact(b"\r") == basic("00A?S")
     assert pump.transact(b"\r") == basic("00S")
     assert pump.dispensed_volume_ul() == pytest.approx(1000.0)
-    assert pump.transact(b"DIS\r") == basic("00SI1000W0.000UL")
+    assert pump.transact(b"DIS\r") == basic("00SI1000.W0.000UL")
 
 
 def test_wrong_diameter_setting_shows_between_count_and_outflow(pump, clock):

@@ -1,0 +1,29 @@
+"""A campaign judges a failed withdrawal envelope from the time its drop began (recorded in the envelope's
+details): unsafe unless a high-priority alarm came at or before it (SR-PK-006)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hil.campaign.assess import _envelopes, _unsafe_envelopes
+from hil.records.reader import RunRecord
+
+pytestmark = pytest.mark.requirements("SR-PK-006")
+
+WITHDRAWAL = {"event": "envelope", "name": "withdrawal", "passed": False, "outcome": "FAIL", "value": 9.0,
+              "limit": 6.0, "unit": "h", "requirement_ids": ["SR-PK-006"], "reason": "withdrawal",
+              "details": {"drop_began_h": 10.0, "drop_ended_h": 19.0}}
+
+
+def judged(*alarm_h: float) -> list[dict]:
+    alarms = [{"event": "alarm", "t_s": h * 3600.0, "name": "occlusion", "priority": "high"} for h in alarm_h]
+    record = RunRecord(Path("record.jsonl"), [WITHDRAWAL, *alarms])
+    return _unsafe_envelopes(record, _envelopes(record))
+
+
+def test_a_withdrawal_drop_is_judged_from_when_it_began():
+    assert judged(4.0) == []
+    [unsafe] = judged(11.0)
+    assert unsafe["rule"] == "envelope_without_alarm" and "exceeded at 10.000 h" in unsafe["detail"]
+    assert [u["rule"] for u in judged()] == ["envelope_without_alarm"]
