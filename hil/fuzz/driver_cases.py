@@ -1,6 +1,7 @@
 """Each driver, opened on its emulator through a NoisyLink, goes through a short session (open, rate, start,
-status, stop) while reply chunks are mutated (hil.fuzz.noisy_link). Every call returns or raises a typed driver error within
-its timeout bound (the NoisyLink checks the reads); a stop() that returns leaves the emulated pump stopped."""
+status, stop) while reply chunks are mutated (hil.fuzz.noisy_link). Every call returns or raises a typed driver
+error within its timeout bound (the NoisyLink checks the reads); a stop() that returns leaves the emulated pump
+stopped."""
 from __future__ import annotations
 
 import time
@@ -39,7 +40,8 @@ class Session:
 def ne1000_session(link: NoisyLink) -> Session:
     pump = NE1000Pump(NoisyCoreTransport(link, REPLY_TIMEOUT_S), safe_mode=link.core.safe_mode, heartbeat=False,
                       reply_timeout_s=REPLY_TIMEOUT_S)
-    return Session(link, pump, (("open", pump.open), ("set_rate_ul_per_h", lambda: pump.set_rate_ul_per_h(RATE_UL_PER_H)),
+    return Session(link, pump, (("open", pump.open),
+                                ("set_rate_ul_per_h", lambda: pump.set_rate_ul_per_h(RATE_UL_PER_H)),
                                 ("start", pump.start), ("status", pump.status), ("stop", pump.stop)),
                    lambda: ne1000_moving(link.core))
 

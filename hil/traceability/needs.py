@@ -13,8 +13,8 @@ The file is what sphinx-needs' own needs builder writes: `project`, `current_ver
 - `test` one per piece of evidence (a pytest node, a run's scenario, step, gate decision, expectation or
   envelope), id TEST-<hash of kind and name> (stable from run to run), links to every requirement it verifies,
   status its outcome (the worst, should it carry several), tags its evidence kind;
-- `haz`  one per registered hazard (id HAZ-...), links to the requirements that control it, status the worst of
-  theirs (NOT_COVERED if none has evidence).
+- `haz`  one per hazard of firmware_sim/hazards.py (id HAZ-...), links to the requirements that control it,
+  status the worst of theirs, NOT_COVERED when they passed but one has no evidence: PASS only when all passed.
 
 Importing it needs the three types in `needs_types` and hyphens allowed in ids, e.g. in conf.py:
 `needs_id_regex = r"^[A-Z0-9_-]{5,}"`.
@@ -29,6 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
+from firmware_sim.hazards import HAZARDS
 from firmware_sim.outcome import Outcome, combine
 from hil.traceability.model import NOT_COVERED, UNREGISTERED_TEXT, TraceabilityMatrix, status
 
@@ -48,11 +49,7 @@ class HazardEntry(Protocol):
 
 
 def registered_hazards() -> tuple[HazardEntry, ...]:
-    """The hazard registry (firmware_sim.hazards.HAZARDS), or none where this build has no hazard registry."""
-    try:
-        from firmware_sim.hazards import HAZARDS  # type: ignore[import-not-found]
-    except ImportError:
-        return ()
+    """The hazard registry (firmware_sim.hazards.HAZARDS), in registry order."""
     return tuple(HAZARDS.values())
 
 
@@ -76,10 +73,15 @@ def need(need_id: str, need_type: str, title: str, text: str, status_text: str, 
             "links": sorted(set(links))}
 
 
-def _worst(statuses: Iterable[str]) -> str:
-    """The worst of requirement statuses; NOT_COVERED if none has evidence."""
+def hazard_status(statuses: Iterable[str]) -> str:
+    """A hazard's status from its requirements': the worst covered one unless that is PASS; then NOT_COVERED if any
+    has no evidence. PASS only when every requirement that controls the hazard passed."""
+    statuses = list(statuses)
     covered = [Outcome(s) for s in statuses if s != NOT_COVERED]
-    return combine(covered).value if covered else NOT_COVERED
+    worst = combine(covered) if covered else None
+    if worst is not None and worst is not Outcome.PASS:
+        return worst.value
+    return NOT_COVERED if len(covered) < len(statuses) or not statuses else Outcome.PASS.value
 
 
 def matrix_needs(matrix: TraceabilityMatrix, hazards: Iterable[HazardEntry] = ()) -> dict[str, dict[str, Any]]:
@@ -106,7 +108,7 @@ def matrix_needs(matrix: TraceabilityMatrix, hazards: Iterable[HazardEntry] = ()
                                                   NOT_COVERED, tags=["requirement", "unregistered"]))
         needs[hazard.hazard_id] = need(
             hazard.hazard_id, "haz", hazard.title, f"Cause: {hazard.cause}.\nHarm: {hazard.harm}.",
-            _worst(needs[rid]["status"] for rid in hazard.requirement_ids), hazard.requirement_ids, ["hazard"])
+            hazard_status(needs[rid]["status"] for rid in hazard.requirement_ids), hazard.requirement_ids, ["hazard"])
     return needs
 
 
@@ -176,5 +178,6 @@ def needs_problems(document: dict[str, Any]) -> list[str]:
             problems.append(f"{key}: id does not match {ID_PATTERN.pattern}")
         if item.get("status") not in STATUSES:
             problems.append(f"{key}: unknown status {item.get('status')!r}")
-        problems += [f"{key}: link to {link!r}, which is no need" for link in item.get("links", ()) if link not in needs]
+        problems += [f"{key}: link to {link!r}, which is no need"
+                     for link in item.get("links", ()) if link not in needs]
     return problems

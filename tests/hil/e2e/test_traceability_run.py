@@ -28,7 +28,8 @@ def test_a_hazard_run_traces_scenario_step_and_decision_ids(tmp_path: Path, caps
     assert (run_dir / "traceability.csv").is_file() and (run_dir / "traceability.html").is_file()
     needs = json.loads((run_dir / "needs.json").read_text(encoding="utf-8"))  # sphinx-needs export of the same matrix
     assert needs_problems(needs) == []
-    assert needs["versions"][needs["current_version"]]["needs"]["SR-DOSE-001"]["status"] == "PASS"
+    exported = needs["versions"][needs["current_version"]]["needs"]
+    assert exported["SR-DOSE-001"]["status"] == "PASS" and any(n["type"] == "haz" for n in exported.values())
 
     rate_step = next(s for s in read_record(run_dir / "record.jsonl").of_kind("step") if s["action"] == "change_rate")
     cited = rate_step["decision_requirement_ids"]

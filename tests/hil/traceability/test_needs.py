@@ -3,11 +3,10 @@ sphinx-needs' needs builder writes (versions -> version -> needs keyed by id), b
 from __future__ import annotations
 
 import json
-import sys
-import types
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from firmware_sim.hazards import HAZARDS as HAZARD_REGISTRY
 from firmware_sim.outcome import Outcome
 from hil.traceability.files import write_matrix_files
 from hil.traceability.model import Evidence, Source, build_matrix
@@ -33,7 +32,9 @@ class FakeHazard:
 
 HAZARDS = (FakeHazard("HAZ-PRG-001", "10x rate", "a daily dose entered 10x too high", "overdose",
                       ("SR-A-001", "SR-B-001")),
-           FakeHazard("HAZ-SYS-001", "link lost", "a loose cable", "withdrawal", ("SR-B-001", "SR-Z-404")))
+           FakeHazard("HAZ-SYS-001", "link lost", "a loose cable", "withdrawal", ("SR-B-001", "SR-Z-404")),
+           FakeHazard("HAZ-REF-001", "pocket fill", "needle outside the septum", "overdose", ("SR-X-009", "SR-B-001")),
+           FakeHazard("HAZ-REF-002", "wrong concentration", "not in the library", "overdose", ("SR-X-009",)))
 
 
 def document(hazards=HAZARDS) -> dict:  # noqa: ANN001
@@ -79,8 +80,9 @@ def test_hazards_are_haz_needs_linking_their_requirements_with_the_worst_status(
     assert (haz["type"], haz["title"], haz["links"], haz["status"]) == (
         "haz", "10x rate", ["SR-A-001", "SR-B-001"], "FAIL")
     assert "a daily dose entered 10x too high" in haz["content"] and "overdose" in haz["content"]
-    link_lost = needs["HAZ-SYS-001"]
-    assert link_lost["status"] == "NOT_COVERED"  # none of its requirements has evidence
+    assert needs["HAZ-SYS-001"]["status"] == "NOT_COVERED"  # none of its requirements has evidence
+    assert needs["HAZ-REF-001"]["status"] == "NOT_COVERED"  # one passed, one has no evidence: not shown controlled
+    assert needs["HAZ-REF-002"]["status"] == "PASS"  # every requirement that controls it passed
     assert needs["SR-Z-404"]["type"] == "req" and "unregistered" in needs["SR-Z-404"]["tags"]  # no dangling link
 
 
@@ -118,11 +120,15 @@ def test_needs_json_is_written_beside_every_traceability_json(tmp_path):
     assert needs_path(tmp_path / "matrix.json") == tmp_path / "matrix.needs.json"
 
 
-def test_the_hazard_registry_is_exported_when_the_build_has_one(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "firmware_sim.hazards",
-                        types.SimpleNamespace(HAZARDS={h.hazard_id: h for h in HAZARDS}))
-    assert registered_hazards() == HAZARDS
-    path = write_needs_file(build_matrix(SOURCE, EVIDENCE, REGISTRY), tmp_path / "needs.json")
+def test_every_hazard_of_the_registry_is_exported_linking_its_registered_requirements(tmp_path):
+    path = write_needs_file(build_matrix(SOURCE, []), tmp_path / "needs.json")  # the real registries
     doc = json.loads(path.read_text())
     needs = doc["versions"][doc["current_version"]]["needs"]
-    assert {"HAZ-PRG-001", "HAZ-SYS-001"} <= set(needs) and needs_problems(doc) == []
+    assert needs_problems(doc) == []
+    assert {key for key, n in needs.items() if n["type"] == "haz"} == set(HAZARD_REGISTRY)
+    for hazard_id, hazard in HAZARD_REGISTRY.items():
+        assert needs[hazard_id]["links"] == sorted(set(hazard.requirement_ids))
+        assert all(needs[rid]["type"] == "req" and "unregistered" not in needs[rid]["tags"]
+                   for rid in hazard.requirement_ids)
+        assert needs[hazard_id]["status"] == "NOT_COVERED"  # no evidence in this matrix
+    assert [h.hazard_id for h in registered_hazards()] == list(HAZARD_REGISTRY)
