@@ -34,6 +34,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "firmware_diagram",
     "list_cmd",
     "campaign",
+    "fuzz",
 )
 
 VERBOSE_HELP = "more log output on stderr: -v INFO, -vv DEBUG (including serial traffic)"

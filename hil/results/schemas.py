@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 
 from hil.results.check import CheckResult
 from hil.results.error import ErrorResult
+from hil.results.fuzz import FuzzResult
 from hil.results.prediction import PREDICTION_ADAPTER
 from hil.results.run import RunResult, RunSummary
 from hil.results.trumpet import TrumpetReport
@@ -29,6 +30,7 @@ SCHEMAS: dict[str, tuple[TypeAdapter, str]] = {
     "check-result": (TypeAdapter(CheckResult), "`itpump check --json`"),
     "trumpet-result": (TypeAdapter(TrumpetReport), "`itpump trumpet --json`"),
     "error": (TypeAdapter(ErrorResult), "the error object of every command under --json"),
+    "fuzz-result": (TypeAdapter(FuzzResult), "`itpump fuzz --json`"),
 }
 
 

@@ -1,7 +1,8 @@
 """The matrix as files: NAME.json (the schema, loadable again), NAME.csv (one row per requirement, for a
-spreadsheet) and NAME.html (a small self-contained page), side by side.
+spreadsheet), NAME.html (a small self-contained page) and a sphinx-needs needs.json (hil.traceability.needs),
+side by side.
 
-    paths = write_matrix_files(matrix, run_dir / "traceability.json")   # + traceability.csv, traceability.html
+    paths = write_matrix_files(matrix, run_dir / "traceability.json")   # + .csv, .html, needs.json
     matrix = load_matrix(run_dir / "traceability.json")
 """
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from hil.traceability.model import Evidence, TraceabilityMatrix, status
+from hil.traceability.needs import needs_path, write_needs_file
 from hil.traceability.page import matrix_page
 
 CSV_COLUMNS = ("requirement_id", "outcome", "evidence_count", "evidence", "text", "registered")
@@ -31,18 +33,19 @@ def matrix_csv(matrix: TraceabilityMatrix) -> str:
     return buffer.getvalue()
 
 
-def companion_paths(json_path: Path) -> tuple[Path, Path, Path]:
-    """junit.traceability.json -> (that, junit.traceability.csv, junit.traceability.html)."""
-    return json_path, json_path.with_suffix(".csv"), json_path.with_suffix(".html")
+def companion_paths(json_path: Path) -> tuple[Path, Path, Path, Path]:
+    """junit.traceability.json -> (that, junit.traceability.csv, junit.traceability.html, junit.needs.json)."""
+    return json_path, json_path.with_suffix(".csv"), json_path.with_suffix(".html"), needs_path(json_path)
 
 
 def write_matrix_files(matrix: TraceabilityMatrix, json_path: Path | str) -> list[Path]:
-    json_file, csv_file, html_file = companion_paths(Path(json_path))
+    json_file, csv_file, html_file, needs_file = companion_paths(Path(json_path))
     json_file.parent.mkdir(parents=True, exist_ok=True)
     json_file.write_text(matrix.model_dump_json(indent=2), encoding="utf-8")
     csv_file.write_text(matrix_csv(matrix), encoding="utf-8")
     html_file.write_text(matrix_page(matrix), encoding="utf-8")
-    return [json_file, csv_file, html_file]
+    write_needs_file(matrix, needs_file)
+    return [json_file, csv_file, html_file, needs_file]
 
 
 def load_matrix(json_path: Path | str) -> TraceabilityMatrix:

@@ -2,6 +2,7 @@
 traceability.json/.csv/.html and junit.xml, and the terminal shows the coverage line."""
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from hil.cli.main import main
 from hil.records.reader import read_record
 from hil.traceability.files import load_matrix
 from hil.traceability.model import coverage_line
+from hil.traceability.needs import needs_problems
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -24,6 +26,10 @@ def test_a_hazard_run_traces_scenario_step_and_decision_ids(tmp_path: Path, caps
     matrix = load_matrix(run_dir / "traceability.json")
     assert coverage_line(matrix) in out and f"of {len(REQUIREMENTS)} covered" in out
     assert (run_dir / "traceability.csv").is_file() and (run_dir / "traceability.html").is_file()
+    needs = json.loads((run_dir / "needs.json").read_text(encoding="utf-8"))  # sphinx-needs export of the same matrix
+    assert needs_problems(needs) == []
+    exported = needs["versions"][needs["current_version"]]["needs"]
+    assert exported["SR-DOSE-001"]["status"] == "PASS" and any(n["type"] == "haz" for n in exported.values())
 
     rate_step = next(s for s in read_record(run_dir / "record.jsonl").of_kind("step") if s["action"] == "change_rate")
     cited = rate_step["decision_requirement_ids"]

@@ -54,7 +54,7 @@ def test_marker_fixtures_and_matrix_next_to_the_junit(pytester: pytest.Pytester)
     assert _junit_requirements(junit) == {"test_rig_limit": "SR-DRV-001", "test_failing": "SR-DRV-001,SR-SUP-003"}
     uncovered = len(REQUIREMENTS) - 2
     result.stdout.fnmatch_lines([f"requirements: 2 of {len(REQUIREMENTS)} covered, 0 PASS, 2 FAIL, {uncovered} NOT COVERED",
-                                 "traceability: *junit.traceability.json, *junit.traceability.csv, *junit.traceability.html"])
+                                 "traceability: *junit.traceability.json, *junit.traceability.csv, *junit.traceability.html, *junit.needs.json"])
     rows = list(csv.DictReader((pytester.path / "out" / "junit.traceability.csv").open()))
     assert len(rows) == len(REQUIREMENTS) and rows[0]["requirement_id"] == next(iter(REQUIREMENTS))
     assert "SR-SUP-003" in (pytester.path / "out" / "junit.traceability.html").read_text()

@@ -82,8 +82,9 @@ def test_summary_outcomes_come_from_the_record_in_the_one_vocabulary(tmp_path):
 UNIT_SUFFIX = re.compile(r"_(h|s|min|ul|ml|kg|mcg|percent|ng_per_ml|ul_per_h|mcg_per_day|g_per_ml|mg_per_h)$")
 UNITLESS_NUMBERS = {"index", "exit_code", "n_patients", "n_passing", "n_not_evaluated", "seed", "worst_patient_index",
                     "window_count", "samples_per_window", "percentiles", "fraction_passing", "min_fraction_passing",
-                    "time_compression_factor", "value", "limit", "p5", "p50", "p95", "worst_value"}
-"""Counts, identifiers, percentile levels, fractions and a ratio of times; and an envelope's value, limit,
+                    "time_compression_factor", "value", "limit", "p5", "p50", "p95", "worst_value",
+                    "frames", "cases", "frame_index", "frames_per_device"}
+"""Counts (fuzz frames and cases too), identifiers, percentile levels, fractions and a ratio of times; and an envelope's value, limit,
 percentiles and worst value, whose `unit` field names their unit."""
 
 

@@ -66,7 +66,7 @@ def test_json_csv_and_html_files_carry_the_same_matrix(tmp_path):
         ("SR-A-001", Evidence(kind="step", name="step 3 change_rate", outcome=Outcome.FAIL, detail="<approved>")),
     ], REGISTRY)
     paths = write_matrix_files(matrix, tmp_path / "traceability.json")
-    assert [p.name for p in paths] == ["traceability.json", "traceability.csv", "traceability.html"]
+    assert [p.name for p in paths] == ["traceability.json", "traceability.csv", "traceability.html", "needs.json"]
     assert load_matrix(paths[0]) == matrix
     rows = list(csv.DictReader(paths[1].open()))
     assert [(r["requirement_id"], r["outcome"]) for r in rows] == [
