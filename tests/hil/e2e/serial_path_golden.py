@@ -1,6 +1,6 @@
 """What a shipped scenario's run must keep whatever the serial path does underneath: the verdict, the alarms, the
-state timeline, step decisions, expectations and envelopes, and the three volumes (commanded, pump-reported,
-gravimetric) on the hour and after the final pump stop.
+state timeline, step decisions, expectations and envelopes, the three volumes (commanded, pump-reported,
+gravimetric) on the hour and after the final pump stop, and the gravimetric volume wherever both runs weighed.
 
 The golden file (data/serial_path_golden.json) was written by the code before the serial path was made faster
 (one exchange per NE-1000 status, the balance weighed where a measurement needs it); the differential test
@@ -38,6 +38,10 @@ def _on_the_hour(t_s: float) -> bool:
     return abs(t_s / HOUR_S - round(t_s / HOUR_S)) < 1e-9
 
 
+def _rounded(value: float) -> float:
+    return round(value, 3)  # far below VOLUME_ABS_UL: keeps the golden file small
+
+
 def summarize(events: list[dict[str, Any]]) -> dict[str, Any]:
     """The facts of one run record (hil.records.reader.RunRecord.events) that the serial path must not change."""
     by_kind: dict[str, list[dict[str, Any]]] = {}
@@ -61,6 +65,7 @@ def summarize(events: list[dict[str, Any]]) -> dict[str, Any]:
         "volume_sample_count": len(samples),
         "volumes": [[s["t_s"], s["commanded_ul"], s["pump_reported_ul"], s["gravimetric_ul"],
                      bool(s.get("after_pump_stop"))] for s in kept],
+        "gravimetric_ul": [[s["t_s"], _rounded(s["gravimetric_ul"])] for s in samples if s["gravimetric_ul"] is not None],
         "balance_samples": [[b["t_s"], b["mass_g"]] for b in by_kind.get("balance_sample", [])],
     }
 
@@ -100,9 +105,17 @@ def differences(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
             weighed = want[3] is not None and got[3] is not None
             if (weighed or want[4]) and not _close(want[3], got[3], VOLUME_ABS_UL, VOLUME_REL):
                 found.append(f"t={want[0]:g} s gravimetric_ul: expected {want[3]!r}, got {got[3]!r}")
+    found += _weighed_where_both(expected["gravimetric_ul"], actual["gravimetric_ul"])
     found += _series("balance_sample mass_g", expected["balance_samples"], actual["balance_samples"],
                      abs_tol=VOLUME_ABS_UL / 1000.0)
     return found
+
+
+def _weighed_where_both(expected: list[list[float]], actual: list[list[float]]) -> list[str]:
+    """Gravimetric volumes of every sample both runs weighed (the golden run weighed every supervision tick)."""
+    want = {round(t, 6): v for t, v in expected}
+    return [f"gravimetric_ul at t={t:g} s: expected {want[round(t, 6)]!r}, got {got!r}" for t, got in actual
+            if round(t, 6) in want and not _close(want[round(t, 6)], got, VOLUME_ABS_UL, VOLUME_REL)]
 
 
 def _series(name: str, expected: list[list[float]], actual: list[list[float]], abs_tol: float = VOLUME_ABS_UL) -> list[str]:
