@@ -57,15 +57,16 @@ def bare_exchanges_s(count: int) -> float:
                 _, _, pending = pending.partition(ETX)
                 os.write(master_fd, REPLY)
 
+    port = serial.Serial(path, 19200, timeout=5.0)  # before the responder: a master read with no slave open fails
     thread = threading.Thread(target=respond, daemon=True)
     thread.start()
-    port = serial.Serial(path, 19200, timeout=1.0)
     try:
         start = time.perf_counter()
         for _ in range(count):
             port.write(REQUEST)
-            if port.read_until(ETX) != REPLY:
-                raise RuntimeError("bare exchange: reply lost")
+            reply = port.read_until(ETX)
+            if reply != REPLY:
+                raise RuntimeError(f"bare exchange: expected {REPLY!r}, got {reply!r}")
         return time.perf_counter() - start
     finally:
         stop.set()
