@@ -29,8 +29,11 @@ VOLUME_ABS_UL = 0.3
 volumes carry the emulated balance's noise (sd 0.02 mg) and readability (0.1 mg): a different number of readings
 draws different noise, so they agree within a few readability steps."""
 VOLUME_REL = 1e-5
-VALUE_REL = 1e-3
-"""Envelope values (PK peaks and ratios) are computed from the gravimetric profile: its noise moves them a little."""
+VALUE_REL = 1e-2
+"""Envelope values (PK peaks and ratios; their pass/fail outcome is compared exactly) come from the delivered
+profile scaled by the balance every 15 min: at intrathecal rates a 15-min segment holds a few uL, so one readability
+step (0.1 uL) from a different noise draw moves a CSF peak by up to ~0.3 % (measured: lumbar peak 977.16 -> 974.38
+ng/mL in ptm-use)."""
 TIME_ABS_S = 1e-6
 
 
