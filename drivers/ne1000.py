@@ -250,19 +250,20 @@ class NE1000Pump(OpenCloseLifecycle):
         raise ProtocolError(f"NE-1000 not stopped after {MAX_STOP_ATTEMPTS} STP commands (last prompt {self._link.last_prompt!r})")
 
     def status(self) -> PumpStatus:
-        """Prompt and infused volume. Alarms (in the reply, auto-alarm packets, heartbeat) are reported one per
-        status, oldest first; the same alarm seen twice in one read counts once, and others wait for the next."""
-        reply = self._link.exchange("")
+        """Prompt and infused volume from one `DIS` exchange (every reply carries the prompt, so no status query is
+        needed beside it). Alarms (in the reply, auto-alarm packets, heartbeat) are reported one per status, oldest
+        first; an alarm reply acknowledges the alarm and `DIS` is sent again for the real prompt and volume. The
+        same alarm seen twice in one read counts once, and others wait for the next."""
+        reply = self._link.exchange("DIS")
         for _ in range(MAX_ALARM_REQUERIES):
             if reply.alarm is None:
                 break
             self._link.unsolicited_alarms.append(reply.alarm)  # acknowledged now: kept even if the rest fails
-            reply = self._link.exchange("")  # this reply has the real prompt
-        if reply.error_code is not None:
-            raise codec.NE1000CommandError(reply.error_code, "status query")
-        infused_ul, _withdrawn_ul = codec.parse_dispensed_ul(self._command("DIS").data)
+            reply = self._link.exchange("DIS")
+        self._raise_for(reply, "DIS")
+        infused_ul, _withdrawn_ul = codec.parse_dispensed_ul(reply.data)
         return PumpStatus(
-            running=reply.prompt in RUNNING_PROMPTS and reply.alarm is None,
+            running=reply.prompt in RUNNING_PROMPTS,
             infused_ul=infused_ul,
             alarm=pop_oldest_alarm(self._link.unsolicited_alarms),
         )

@@ -137,19 +137,25 @@ class SerialTransport:
 
     def _fill(self, port: serial.SerialBase, deadline_s: float) -> bool:
         """Add what has arrived to the buffer, or wait for one byte until deadline_s (time.monotonic());
-        False once the deadline has passed or nothing came by then."""
+        False once the deadline has passed or nothing came by then.
+
+        One blocking read waits at most the port's timeout, which is only changed when it would pass the deadline
+        (or is far shorter than the time left): setting it reconfigures the port (a termios call), which would
+        otherwise cost more than the read itself. A wait cut short by it just goes round again."""
         remaining_s = deadline_s - time.monotonic()
         if remaining_s <= 0:
             return False
         try:
             waiting = port.in_waiting
-            if not waiting and remaining_s != self._port_timeout_s and not self._fixed_timeout:
-                port.timeout = self._port_timeout_s = remaining_s
+            port_timeout_s = self._port_timeout_s
+            if not waiting and not self._fixed_timeout and (port_timeout_s is None or port_timeout_s > remaining_s
+                                                            or port_timeout_s < remaining_s / 4):
+                port.timeout = self._port_timeout_s = remaining_s / 2
             chunk = port.read(waiting or 1)
         except (serial.SerialException, OSError) as exc:
             raise self._translate(exc, "read") from exc
         self._rx += chunk
-        return bool(chunk) or (self._fixed_timeout and time.monotonic() < deadline_s)
+        return bool(chunk) or time.monotonic() < deadline_s
 
     def _received(self, data: bytes) -> bytes:
         if log.isEnabledFor(logging.DEBUG):

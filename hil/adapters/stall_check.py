@@ -2,7 +2,11 @@
 blocked line looks like delivery. Where a balance weighs the output, it confirms the motion: when the pump
 reports at least min_volume_ul more than at the last confirmation and the balance saw less than min_fraction
 of it, the status carries the fault motor_stall (the firmware latches the high-priority alarm, SR-ALM-004).
-A balance restart starts the confirmation afresh: the interval around it was not weighed."""
+A balance restart starts the confirmation afresh: the interval around it was not weighed.
+
+The balance is read only when the check can decide something: to set the first confirmation, after the pump's
+counter went back, and once the pump reports min_volume_ul more than at the last confirmation (below that every
+reading would be ignored). A balance restart is therefore noticed at the next such reading."""
 from __future__ import annotations
 
 from typing import Callable
@@ -25,6 +29,9 @@ class GravimetricStallCheck:
         """What the last motor_stall was found from."""
 
     def fault(self, reported_ul: float) -> str | None:
+        if (self._reported0_ul is not None and self._confirmed is not None
+                and 0.0 <= reported_ul - self._reported0_ul < self.min_volume_ul):
+            return None  # too little reported motion to judge: the balance is not read (each reading is an exchange)
         reading = self._weigh()
         if reading is None:
             return None  # no reading: nothing confirmed, nothing refuted

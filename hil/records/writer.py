@@ -20,10 +20,18 @@ from hil.records.integrity import CHAIN_FIELD, GENESIS, chained_line, split_chai
 RECORD_FILENAME = "record.jsonl"
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+"""One compact encoder for every line (json.dumps with these options builds a new one per call)."""
+_PLAIN = (str, int, type(None))
+"""Values written as they are (bool is an int)."""
+
+
 def _json_safe(value: Any) -> Any:
     """NaN/inf are not JSON: write them as null (a missing measurement), never as invalid JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+    if isinstance(value, float):  # the common case first: most fields are numbers
+        return value if math.isfinite(value) else None
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, dict):
         return {str(k): _json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -64,7 +72,7 @@ class RecordWriter:
         if CHAIN_FIELD in fields:
             raise ev.RecordFormatError(f"{CHAIN_FIELD!r} is the record's own field, not an event field")
         event = ev.validate_event({"event": event_kind, **_json_safe(fields)})
-        line, chain = chained_line(json.dumps(event, separators=(",", ":"), allow_nan=False), self._chain)
+        line, chain = chained_line(_ENCODER.encode(event), self._chain)
         self._file.write(line + "\n")  # one write of the whole line
         self._chain = chain
         self._file.flush()

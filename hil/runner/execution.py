@@ -1,7 +1,9 @@
 """The run loop: timed steps, supervision samples with three volumes, the gravimetric window, verdict.
 
 Time advances only through the firmware (firmware.run_until_s sleeps on the rig's clock), so on a virtual
-clock a 30-day scenario costs one pump status read and one balance reading per supervision period.
+clock a 30-day scenario costs one pump status read per supervision period, and a balance reading only where a
+measurement needs one (the gravimetric window, delivered-profile points, ticks where a step ran, the open-loop
+stall check, the final sample); a wall-clock rig weighs at every tick (the reading costs nothing there).
 
 Volume samples fall on the firmware's own supervision ticks (which count from the firmware's start: on a wall
 clock a little after the clock's zero, once the rig is open), so the pump-reported volume of each sample is
@@ -116,15 +118,17 @@ class Execution:
         self._volume_sample(self.firmware.now_s)
         for t_s in times:
             self._advance_to(t_s, interrupt, wall)
+            stepped = False
             while steps and steps[0][1].at_h * S_PER_H <= t_s + TIME_EPS_S and self.alarm_stop is None:
                 index, step = steps.pop(0)
                 self._run_step(index, step)
+                stepped = True
             if self.alarm_stop is not None:
                 break
             if _key(t_s) in window_keys:
                 self._balance_sample()
             if _key(t_s) in tick_keys and t_s < end_s - TIME_EPS_S:
-                self._volume_sample(t_s)
+                self._volume_sample(t_s, weigh=stepped or wall)
         self.stop_pump_and_sample()
         interrupt.check()
         if self.alarm_stop is not None:
@@ -209,12 +213,16 @@ class Execution:
         if reading is not None:
             self.record.balance_sample(t_s=reading.t_s, mass_g=reading.mass_g, stable=reading.stable)
 
-    def _volume_sample(self, t_s: float, after_pump_stop: bool = False) -> None:
-        reading = self._reading()
-        gravimetric = reading.volume_ul if reading is not None else None
+    def _volume_sample(self, t_s: float, after_pump_stop: bool = False, weigh: bool = True) -> None:
+        """weigh=False: the balance is read only if a delivered-profile point is due (else the sample carries a
+        reading already taken at this moment, or none): on a virtual clock each reading costs a serial exchange."""
         fw = self.firmware
         read_now = self.seen.last_status_t_s is not None and abs(self.seen.last_status_t_s - fw.now_s) < TIME_EPS_S
-        if gravimetric is not None and read_now and self._profile_point_due(fw.now_s):
+        profile_due = read_now and self._profile_point_due(fw.now_s)
+        weigh = weigh or after_pump_stop or profile_due
+        reading = self._reading() if weigh else self._readings.get(_key(fw.now_s))
+        gravimetric = reading.volume_ul if reading is not None else None
+        if gravimetric is not None and profile_due:
             self.seen.gravimetric_at_tick[self.seen.last_status_t_s] = gravimetric
         # the firmware's status read of this very moment, else the pump's accumulator read now
         pump_ul = fw.actuator_reported_volume_ul if read_now and not after_pump_stop else pump_volume_ul(self.rig)

@@ -205,7 +205,7 @@ def test_pause_sends_one_stp_and_start_resumes():
 def test_stop_acknowledges_an_alarm_keeps_it_for_status_and_still_stops():
     script = open_script() + [
         (bq("STP"), br("00A?S")), (bq("STP"), br("00S")),
-        (bq(""), br("00S")), (bq("DIS"), br("00SI0.120W0.000ML")),
+        (bq("DIS"), br("00SI0.120W0.000ML")),
     ]
     with expected_exchange(basic_pump(), script) as pump:
         pump.stop()
@@ -216,26 +216,35 @@ def test_stop_acknowledges_an_alarm_keeps_it_for_status_and_still_stops():
 
 
 def test_status_running_and_dispensed_volume():
-    script = open_script() + [(bq(""), br("00I")), (bq("DIS"), br("00SI12.5W0.300UL"))]
+    script = open_script() + [(bq("DIS"), br("00II12.5W0.300UL"))]
     with expected_exchange(basic_pump(), script) as pump:
         status = pump.status()
     assert (status.running, status.infused_ul, status.alarm) == (True, 12.5, None)
 
 
 def test_status_with_alarm_requeries_for_the_real_prompt():
-    script = open_script() + [(bq(""), br("00A?T")), (bq(""), br("00S")), (bq("DIS"), br("00SI1.000W0.000ML"))]
+    script = open_script() + [(bq("DIS"), br("00A?T")), (bq("DIS"), br("00SI1.000W0.000ML"))]
     with expected_exchange(basic_pump(), script) as pump:
         status = pump.status()
     assert (status.running, status.infused_ul, status.alarm) == (False, 1000.0, "watchdog")
 
 
 def test_an_alarm_acknowledged_by_a_status_that_then_fails_is_reported_by_the_next_status():
-    script = open_script() + [(bq(""), br("00A?S")), (bq(""), br("00S")), (bq("DIS"), br("00A?T")),
-                              (bq(""), br("00S")), (bq("DIS"), br("00SI0.000W0.000ML"))]
+    script = open_script() + [(bq("DIS"), br("00A?S")), (bq("DIS"), br("00S?")),
+                              (bq("DIS"), br("00SI0.000W0.000ML"))]
     with expected_exchange(basic_pump(), script) as pump:
-        with pytest.raises(DeviceAlarm, match="watchdog"):
+        with pytest.raises(NE1000CommandError):
             pump.status()
         assert pump.status().alarm == "stall"  # acknowledged by the failed status: not lost
+
+
+def test_a_status_that_keeps_getting_alarms_raises_after_the_requeries_and_keeps_them():
+    alarms = ["00A?S", "00A?T", "00A?R", "00A?S"]
+    script = open_script() + [(bq("DIS"), br(a)) for a in alarms] + [(bq("DIS"), br("00SI0.000W0.000ML"))] * 3
+    with expected_exchange(basic_pump(), script) as pump:
+        with pytest.raises(DeviceAlarm, match="stall"):
+            pump.status()
+        assert [pump.status().alarm for _ in range(3)] == ["stall", "watchdog", "reset"]
 
 
 def test_clear_infused_volume_and_dispensed():
@@ -368,8 +377,7 @@ def test_safe_mode_auto_alarm_packet_is_reported_by_status():
     script = open_script(safe=True) + [
         (safe_request("RUN"), safe_packet("00I")),
         (None, safe_packet("00A?S")),  # spontaneous stall packet
-        (safe_request(""), safe_packet("00A?S")),
-        (safe_request(""), safe_packet("00S")),
+        (safe_request("DIS"), safe_packet("00A?S")),
         (safe_request("DIS"), safe_packet("00SI0.050W0.000ML")),
     ]
     with expected_exchange(safe_pump(), script) as pump:
@@ -381,9 +389,9 @@ def test_safe_mode_auto_alarm_packet_is_reported_by_status():
 @pytest.mark.requirements("SR-DRV-005")
 def test_two_different_alarms_are_both_reported_one_per_status():
     script = open_script() + [
-        (bq(""), br("00A?S")), (bq(""), br("00A?T")), (bq(""), br("00S")), (bq("DIS"), br("00SI0.000W0.000ML")),
-        (bq(""), br("00S")), (bq("DIS"), br("00SI0.000W0.000ML")),
-        (bq(""), br("00S")), (bq("DIS"), br("00SI0.000W0.000ML")),
+        (bq("DIS"), br("00A?S")), (bq("DIS"), br("00A?T")), (bq("DIS"), br("00SI0.000W0.000ML")),
+        (bq("DIS"), br("00SI0.000W0.000ML")),
+        (bq("DIS"), br("00SI0.000W0.000ML")),
     ]
     with expected_exchange(basic_pump(), script) as pump:
         assert [pump.status().alarm for _ in range(3)] == ["stall", "watchdog", None]

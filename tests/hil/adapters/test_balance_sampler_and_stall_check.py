@@ -90,8 +90,24 @@ def test_motion_the_balance_does_not_see_is_a_motor_stall_with_what_was_weighed_
 
 
 def test_motion_the_balance_sees_is_confirmed_and_the_reference_moves_on():
-    check = GravimetricStallCheck(Weighings([100.0, 100.0025, 100.0025, 100.005]))
+    # 2.6 uL is 0.1 uL past the confirmation at 2.5 uL: not judged, so not weighed (the readings are at 0, 2.5, 5 uL)
+    check = GravimetricStallCheck(Weighings([100.0, 100.0025, 100.005]))
     assert [check.fault(v) for v in (0.0, 2.5, 2.6, 5.0)] == [None, None, None, None]
+
+
+def test_the_balance_is_read_only_when_the_check_can_decide():
+    weighed_at_ul = []
+    readings = Weighings([100.0, 100.002, 100.004, 0.0])
+
+    def weigh():  # noqa: ANN202
+        weighed_at_ul.append(reported_ul)
+        return readings()
+
+    check = GravimetricStallCheck(weigh)
+    for reported_ul in (0.0, 0.5, 1.0, 1.9, 2.0, 2.1, 3.9, 4.0, 1.0):
+        assert check.fault(reported_ul) is None
+    # the first confirmation, 2 uL past it, 2 uL past that, and a counter that went back (a new reference)
+    assert weighed_at_ul == [0.0, 2.0, 4.0, 1.0]
 
 
 def test_a_balance_restart_starts_the_confirmation_afresh_instead_of_raising_a_false_stall():

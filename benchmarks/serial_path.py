@@ -1,0 +1,142 @@
+"""A 30-day scenario through the real serial path versus the same number of bare request/reply exchanges.
+
+Side by side in one run:
+- bare: N exchanges (N = the scenario's supervision ticks) over a pty with pyserial (write a request, read the reply
+  up to its ETX) against a minimal responder thread on the pty's master end (blocking read, fixed reply);
+- each emulated rig (`emulated-ne1000`, `emulated-grbl`: virtual clock, emulators on ptys in this process): the
+  whole `run_scenario` of benchmarks/thirty-day-flex.yaml, split into the serial path (set-up, steps, supervision
+  ticks, final stop: Execution.run without its verdict), the verdict (expectations and the PK prediction) and the
+  rest (rig open/close, record, outputs: plots, report).
+
+Ratios are rig time / bare time; the target is serial path <= 1.5 x bare. Run:
+    .venv/bin/python benchmarks/serial_path.py [--rig emulated-ne1000] [--scenario FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import threading
+import time
+import tty
+from pathlib import Path
+
+import serial
+
+from hil.config.loading import load_model
+from hil.config.scenario import ScenarioConfig
+from hil.runner import RunOptions, run_scenario
+from hil.runner import execution as execution_module
+from hil.runner.sampling import supervision_times_s
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DEFAULT_SCENARIO = HERE / "thirty-day-flex.yaml"
+RIGS = ("emulated-ne1000", "emulated-grbl")
+REQUEST = b"\x0200DIS\x03"
+REPLY = b"\x0200SI1.234W0.000UL\x03"
+ETX = b"\x03"
+
+
+def bare_exchanges_s(count: int) -> float:
+    """Seconds for `count` request/reply exchanges with pyserial over a pty, a responder thread at the far end."""
+    master_fd, slave_fd = os.openpty()
+    tty.setraw(slave_fd)
+    path = os.ttyname(slave_fd)
+    os.close(slave_fd)
+    stop = threading.Event()
+
+    def respond() -> None:
+        pending = b""
+        while not stop.is_set():
+            try:
+                pending += os.read(master_fd, 4096)
+            except OSError:
+                return
+            while ETX in pending:
+                _, _, pending = pending.partition(ETX)
+                os.write(master_fd, REPLY)
+
+    port = serial.Serial(path, 19200, timeout=5.0)  # before the responder: a master read with no slave open fails
+    thread = threading.Thread(target=respond, daemon=True)
+    thread.start()
+    try:
+        start = time.perf_counter()
+        for _ in range(count):
+            port.write(REQUEST)
+            reply = port.read_until(ETX)
+            if reply != REPLY:
+                raise RuntimeError(f"bare exchange: expected {REPLY!r}, got {reply!r}")
+        return time.perf_counter() - start
+    finally:
+        stop.set()
+        port.close()
+        thread.join(timeout=2.0)
+        os.close(master_fd)
+
+
+class PhaseTimer:
+    """Times Execution.run and Execution._verdict of the runs made while it is installed."""
+
+    def __init__(self) -> None:
+        self.run_s = 0.0
+        self.verdict_s = 0.0
+
+    def __enter__(self) -> "PhaseTimer":
+        cls = execution_module.Execution
+        self._originals = (cls.run, cls._verdict)
+        timer = self
+        original_run, original_verdict = self._originals
+
+        def run(self, interrupt):  # noqa: ANN001, ANN202
+            start = time.perf_counter()
+            try:
+                return original_run(self, interrupt)
+            finally:
+                timer.run_s += time.perf_counter() - start
+
+        def verdict(self):  # noqa: ANN001, ANN202
+            start = time.perf_counter()
+            try:
+                return original_verdict(self)
+            finally:
+                timer.verdict_s += time.perf_counter() - start
+
+        cls.run, cls._verdict = run, verdict
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        execution_module.Execution.run, execution_module.Execution._verdict = self._originals
+
+
+def rig_run_s(scenario: Path, rig: str, out_dir: Path) -> tuple[float, PhaseTimer, str]:
+    with PhaseTimer() as timer:
+        start = time.perf_counter()
+        result = run_scenario(scenario, REPO / "bench_configs" / "rigs" / f"{rig}.yaml", RunOptions(out_dir=out_dir))
+        total_s = time.perf_counter() - start
+    return total_s, timer, result.outcome
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO)
+    parser.add_argument("--rig", action="append", choices=RIGS, help="rig to run (repeatable; default both)")
+    args = parser.parse_args()
+    os.environ.setdefault("ITPUMP_BENCH_CONFIGS", str(REPO / "bench_configs"))
+    scenario = load_model(args.scenario, ScenarioConfig)
+    ticks = len(supervision_times_s(0.0, scenario.supervision_period_s, scenario.duration_h * 3600.0))
+    print(f"scenario {scenario.name}: {scenario.duration_h:g} h, supervision every {scenario.supervision_period_s:g} s "
+          f"= {ticks} ticks")
+    bare_s = bare_exchanges_s(ticks)
+    print(f"bare pyserial exchanges over a pty: {ticks} in {bare_s:.2f} s ({bare_s / ticks * 1e6:.0f} us each)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for rig in args.rig or RIGS:
+            total_s, timer, outcome = rig_run_s(args.scenario, rig, Path(tmp) / rig)
+            serial_path_s = timer.run_s - timer.verdict_s
+            print(f"{rig:16s} {outcome}: serial path {serial_path_s:6.2f} s = {serial_path_s / bare_s:5.2f} x bare; "
+                  f"verdict (PK) {timer.verdict_s:5.2f} s; rest (open, record, outputs) {total_s - timer.run_s:5.2f} s; "
+                  f"whole run {total_s:6.2f} s = {total_s / bare_s:5.2f} x bare")
+
+
+if __name__ == "__main__":
+    main()
