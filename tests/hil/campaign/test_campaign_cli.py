@@ -108,3 +108,30 @@ def test_a_killed_campaign_keeps_its_finished_runs_and_resumes_to_the_same_summa
         {k: v for k, v in uninterrupted.items() if k != "folder"}
     assert sorted(p.name for p in (folder / "runs").iterdir()) == \
         sorted(Path(line["folder"]).name for line in finished)  # no partial folder left behind
+
+
+@pytest.mark.requirements("SR-HIL-007")
+def test_an_existing_dask_cluster_named_by_address_runs_the_campaign(tmp_path, smoke):
+    """`--scheduler tcp://...` and DASK_SCHEDULER_ADDRESS: the campaign goes to a cluster it did not start (a separate
+    scheduler and worker on loopback) and ends with the same summary as on the embedded cluster."""
+    from distributed import LocalCluster
+    _, embedded, _ = smoke
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        before = cluster.scheduler.transition_counter
+        by_option = subprocess.run([sys.executable, "-m", "hil.cli.main", "campaign", "smoke", "--out",
+                                    str(tmp_path / "by-option"), "--scheduler", cluster.scheduler_address, "--json"],
+                                   capture_output=True, text=True, timeout=240)
+        after_option = cluster.scheduler.transition_counter
+        by_env = subprocess.run([sys.executable, "-m", "hil.cli.main", "campaign", "smoke", "--out",
+                                 str(tmp_path / "by-env"), "--json"], capture_output=True, text=True, timeout=240,
+                                env={**os.environ, "DASK_SCHEDULER_ADDRESS": cluster.scheduler_address})
+        after_env = cluster.scheduler.transition_counter
+    assert before < after_option < after_env  # the runs' tasks went through this cluster's scheduler both times
+    for done in (by_option, by_env):
+        assert done.returncode == 0, done.stderr[-2000:]
+        summary = json.loads(done.stdout)
+        assert {k: summary[k] for k in ("runs_planned", "runs_done", "outcomes", "records_lost", "unsafe_outcomes",
+                                        "faults_injected")} == \
+            {k: embedded[k] for k in ("runs_planned", "runs_done", "outcomes", "records_lost", "unsafe_outcomes",
+                                      "faults_injected")}
