@@ -29,7 +29,7 @@ from firmware_sim.clock import WallClock
 from hil.cli.exit_codes import ExitCode
 from hil.emulators import (EmulatedBalance, EmulatedGrbl, EmulatedHarvard, EmulatedNE1000, EmulatedSartorius,
                             EmulatorError)
-from hil.emulators.device import EmulatedDevice
+from hil.emulators.device import EmulatedDevice, EmulatedSyringePump
 from hil.emulators.net_address import ListenAddress
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def _option_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, Emu
         devices["harvard"] = EmulatedHarvard(clock, **_pick(args, PUMP_OPTIONS["harvard"]), **byte_timing)
     if args.device in BALANCE_CLASSES or args.with_balance:
         pump = next(iter(devices.values()), None)
-        source = pump.dispensed_volume_ul if pump is not None else None  # type: ignore[attr-defined]
+        source = pump if isinstance(pump, EmulatedSyringePump) else None
         kind = args.device if args.device in BALANCE_CLASSES else BALANCE_KINDS[args.balance_protocol or "mt-sics"]
         devices[args.device if pump is None else "balance"] = BALANCE_CLASSES[kind](
             clock, source, **_balance_options(args, kind), **byte_timing)

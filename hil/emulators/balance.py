@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable, Iterable
+from typing import Iterable
 
 from firmware_sim.clock import Clock
 from hil.emulators.balance_config import BalanceConfig
+from hil.emulators.balance_physics import VolumeSource
 from hil.emulators.device import EmulatedDevice, FaultSpec
 from hil.emulators.mtsics_core import MtSicsCore
 
 
 class EmulatedBalance(EmulatedDevice):
-    """volume_source_ul: e.g. EmulatedNE1000.dispensed_volume_ul (None: a static load).
+    """volume_source_ul: the linked pump emulator (its outflow followed exactly), a volume callable, or None (a static load).
     Keyword overrides are BalanceConfig fields, e.g. density_g_per_ml=1.0, noise_sd_g=0.0001, seed=3."""
 
     device_name = "balance"
@@ -19,7 +20,7 @@ class EmulatedBalance(EmulatedDevice):
     def __init__(
         self,
         clock: Clock,
-        volume_source_ul: Callable[[], float] | None = None,
+        volume_source_ul: VolumeSource = None,
         config: BalanceConfig | None = None,
         *,
         faults: Iterable[FaultSpec] = (),

@@ -178,3 +178,18 @@ class EmulatedSyringePump(EmulatedDevice):
         with self._lock:
             self._advance()
             return self.core.syringe.outflow_ul
+
+    def outflow_breakpoints_ul(self, until_s: float) -> list[tuple[float, float]]:
+        """Hand over (t_s, outflow_ul) breakpoints up to until_s (the pump replayed to now first), between which the
+        outflow changed linearly; the first call starts the recording. One consumer: what is handed over is gone."""
+        with self._lock:
+            syringe = self.core.syringe
+            if syringe.outflow_history is None:
+                syringe.outflow_history = []
+            self._advance()
+            history = syringe.outflow_history
+            taken = 0
+            while taken < len(history) and history[taken][0] <= until_s:
+                taken += 1
+            handed, history[:taken] = history[:taken], []
+            return handed

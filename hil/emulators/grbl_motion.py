@@ -42,6 +42,7 @@ class Motion:
         while self.t_s < t_s:
             if not self.planner or self.held:
                 self.t_s = t_s
+                self.syringe.note_time(self.t_s)
                 return None
             block = self.planner[0]
             dt_s = t_s - self.t_s
@@ -49,6 +50,7 @@ class Motion:
                 used_s = min(dt_s, block.dwell_left_s)
                 block.dwell_left_s -= used_s
                 self.t_s += used_s
+                self.syringe.note_time(self.t_s)
                 if block.dwell_left_s <= 0:
                     self.planner.popleft()
                 continue
@@ -66,6 +68,7 @@ class Motion:
             if moves:
                 self.syringe.move_mm(min(abs(plunger_mm_per_s) * step_s, travel_mm), direction)
             self.t_s += step_s
+            self.syringe.note_time(self.t_s)
             if step_s >= time_left_s:
                 self.position_mm = list(block.target_mm)
                 self.planner.popleft()

@@ -114,10 +114,12 @@ class HarvardCore:
                 self.state = STALLED
             if not self.moving:
                 self.t_s = max(self.t_s, t_s)
+                self.syringe.note_time(self.t_s)
                 return
             rate_ul_per_s = self.rate_ul_per_h() / 3600.0
             if rate_ul_per_s <= 0:  # run refuses a zero rate; nothing moves
                 self.t_s = max(self.t_s, t_s)
+                self.syringe.note_time(self.t_s)
                 return
             travel_s = self.syringe.travel_left_mm(self.direction) * self._area_mm2() / rate_ul_per_s
             candidates = [(t_s, 1, "now"), (self.t_s + travel_s, 0, "stall")]  # events due now come first
@@ -128,6 +130,7 @@ class HarvardCore:
             event_t_s = max(event_t_s, self.t_s)
             self._move(event_t_s - self.t_s)
             self.t_s = event_t_s
+            self.syringe.note_time(self.t_s)
             if event == "now":
                 return
             self.state = STALLED if event == "stall" else TARGET

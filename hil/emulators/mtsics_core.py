@@ -10,7 +10,7 @@ from typing import Callable
 
 from firmware_sim.clock import Clock
 from hil.emulators.balance_config import BalanceConfig
-from hil.emulators.balance_physics import Reading, WeighingCell
+from hil.emulators.balance_physics import Reading, VolumeSource, WeighingCell
 from hil.emulators.faults import EmulatorError, non_negative_float, reject_unknown_params
 from hil.emulators.line_output import drain_lines
 
@@ -26,7 +26,7 @@ class MtSicsCore:
     }
 
     def __init__(self, config: BalanceConfig, clock: Clock,
-                 volume_source_ul: Callable[[], float] | None, t_s: float = 0.0) -> None:
+                 volume_source_ul: VolumeSource, t_s: float = 0.0) -> None:
         self.config = config
         self.clock = clock
         self.cell = WeighingCell(config, volume_source_ul, t_s)
@@ -52,7 +52,7 @@ class MtSicsCore:
         return self._drain()
 
     def poll(self, t_s: float) -> bytes:
-        self.cell.track(t_s)
+        self.cell.serving_tick(t_s)
         if self.sir_next_s is not None and t_s >= self.sir_next_s:
             self._out.append(self._weight_line("S", self.cell.sample(t_s), t_s, immediate=True))
             self.sir_next_s = t_s + self.config.sir_interval_s

@@ -115,6 +115,7 @@ class NE1000Core:
             if moving:
                 self._move(event_t_s - self.t_s)
             self.t_s = event_t_s
+            self.syringe.note_time(self.t_s)
             if event == "now":
                 return
             self._handle_event(event)

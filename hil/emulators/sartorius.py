@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable, Iterable
+from typing import Iterable
 
 from firmware_sim.clock import Clock
 from hil.emulators.balance import EmulatedBalance
+from hil.emulators.balance_physics import VolumeSource
 from hil.emulators.device import EmulatedDevice, FaultSpec
 from hil.emulators.sartorius_config import SartoriusConfig
 from hil.emulators.sartorius_core import SartoriusCore
 
 
 class EmulatedSartorius(EmulatedBalance):
-    """volume_source_ul: e.g. EmulatedNE1000.dispensed_volume_ul (None: a static load).
+    """volume_source_ul: the linked pump emulator (its outflow followed exactly), a volume callable, or None (a static load).
     Keyword overrides are SartoriusConfig fields, e.g. framing="7O1", line_format=22, seed=3."""
 
     device_name = "sartorius"
@@ -20,7 +21,7 @@ class EmulatedSartorius(EmulatedBalance):
     def __init__(
         self,
         clock: Clock,
-        volume_source_ul: Callable[[], float] | None = None,
+        volume_source_ul: VolumeSource = None,
         config: SartoriusConfig | None = None,
         *,
         faults: Iterable[FaultSpec] = (),

@@ -13,7 +13,7 @@ import math
 from typing import Callable
 
 from firmware_sim.clock import Clock
-from hil.emulators.balance_physics import Reading, WeighingCell
+from hil.emulators.balance_physics import Reading, VolumeSource, WeighingCell
 from hil.emulators.faults import EmulatorError, non_negative_float, positive_int, reject_unknown_params
 from hil.emulators.sartorius_config import VALUE_FIELD_CHARS, SartoriusConfig
 
@@ -33,7 +33,7 @@ class SartoriusCore:
     }
 
     def __init__(self, config: SartoriusConfig, clock: Clock,
-                 volume_source_ul: Callable[[], float] | None, t_s: float = 0.0) -> None:
+                 volume_source_ul: VolumeSource, t_s: float = 0.0) -> None:
         self.config = config
         self.clock = clock
         self.cell = WeighingCell(config, volume_source_ul, t_s)
@@ -55,7 +55,7 @@ class SartoriusCore:
         return self._drain()
 
     def poll(self, t_s: float) -> bytes:
-        self.cell.track(t_s)
+        self.cell.serving_tick(t_s)
         return self._drain()
 
     def validate_fault(self, name: str, params: dict) -> None:

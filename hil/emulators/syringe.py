@@ -43,6 +43,15 @@ class Syringe:
         self.occluded = False
         self.compliance_left_ul = 0.0
         self.compressed_ul = 0.0
+        self.outflow_history: list[tuple[float, float]] | None = None
+        """(t_s, outflow_ul) at the end of every stretch of motion the pump replayed, once a balance weighs the
+        outflow: between two entries the outflow changed linearly, so the weighing cell can follow it exactly."""
+
+    def note_time(self, t_s: float) -> None:
+        """The pump has replayed its motion up to t_s (called by the cores at the end of every stretch)."""
+        history = self.outflow_history
+        if history is not None and (not history or history[-1] != (t_s, self.outflow_ul)):
+            history.append((t_s, self.outflow_ul))
 
     def travel_left_mm(self, direction: int) -> float:
         """Plunger travel before the end stop in this direction."""

@@ -189,7 +189,7 @@ def _balance_emulator_config(name: str, ctx: BuildContext, kind: str, config_typ
                     evaporation_g_per_h=ctx.config.balance.evaporation_rate_mg_per_h * G_PER_MG,
                     baud=ctx.config.balance.baud_rate_bps)
     config = _with_options(kind, name, config_type, {**base, **(extra or {})}, emulator.options)
-    return config, linked.dispensed_volume_ul
+    return config, linked
 
 
 PUMP_DRIVERS: dict[str, Callable[[BuildContext], SyringePump]] = {"ne1000": _ne1000_pump, "grbl": _grbl_pump,

@@ -104,21 +104,8 @@ def test_a_killed_campaign_keeps_its_finished_runs_and_resumes_to_the_same_summa
     assert finished[:len(before)] == before  # the runs finished before the kill were kept, not run again
     assert [line["kind"] for line in lines].count(RESUMED) == 1
     _code, uninterrupted, _ = smoke
-    resumed_summary = json.loads((folder / "summary.json").read_text())
-    expected = {k: v for k, v in uninterrupted.items() if k != "folder"}
-    # The two campaigns are separate executions of the same specs. A run with a pump stall injected on the emulated
-    # NE-1000 is not always bit-reproducible across executions (its weighed profile, and so its envelope values and
-    # virtual-patient quantiles, moved slightly once under load: an open defect of the emulated rig, not of resume).
-    # Everything the campaign counts must be equal; measured values agree closely.
-    assert _without_measured_values(resumed_summary) == _without_measured_values(expected)
-    for name, entry in expected["envelopes"].items():
-        got = resumed_summary["envelopes"][name]
-        assert got.get("runs") == entry.get("runs")
-        if "patients" in entry:
-            for key in ("n_patients", "n_passing", "fraction_passing"):
-                assert got["patients"][key] == entry["patients"][key], (name, key)
-            for key in ("p5", "p50", "p95"):
-                assert got["patients"][key] == pytest.approx(entry["patients"][key], rel=0.02), (name, key)
+    assert json.loads((folder / "summary.json").read_text()) == \
+        {k: v for k, v in uninterrupted.items() if k != "folder"}
     assert sorted(p.name for p in (folder / "runs").iterdir()) == \
         sorted(Path(line["folder"]).name for line in finished)  # no partial folder left behind
 
@@ -148,8 +135,3 @@ def test_an_existing_dask_cluster_named_by_address_runs_the_campaign(tmp_path, s
                                         "faults_injected")} == \
             {k: embedded[k] for k in ("runs_planned", "runs_done", "outcomes", "records_lost", "unsafe_outcomes",
                                       "faults_injected")}
-
-
-def _without_measured_values(summary: dict) -> dict:
-    """The summary less the envelopes' measured values (their run outcomes are compared separately)."""
-    return {k: v for k, v in summary.items() if k != "envelopes"}
