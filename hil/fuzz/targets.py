@@ -61,22 +61,21 @@ def _sartorius_core(pick: Chooser, clock: VirtualClock) -> SartoriusCore:
                          clock, None)
 
 
-DEVICES: dict[str, Device] = {
-    "ne1000": Device("ne1000", corpus.NE1000_COMMANDS, corpus.NE1000_REPLY_FRAMES, _ne1000_core,
-                     lambda core, clock, t_s: checks.ne1000_answers_version(core, t_s), checks.ne1000_start,
-                     checks.ne1000_stops, reply_parsers.check_ne1000_reply, driver_cases.ne1000_session),
-    "grbl": Device("grbl", corpus.GRBL_COMMANDS, corpus.lines_as_bytes(corpus.GRBL_REPLY_LINES),
-                   lambda pick, clock: GrblCore(GrblConfig()),
-                   lambda core, clock, t_s: checks.grbl_answers(core, t_s), checks.grbl_start, checks.grbl_stops,
-                   reply_parsers.check_grbl_reply, driver_cases.grbl_session),
-    "balance": Device("balance", corpus.BALANCE_COMMANDS, corpus.lines_as_bytes(corpus.BALANCE_REPLY_LINES),
-                      lambda pick, clock: MtSicsCore(BalanceConfig(), clock, None), checks.balance_answers, None,
-                      None, reply_parsers.check_balance_reply, driver_cases.balance_session),
-    "sartorius": Device("sartorius", corpus.SARTORIUS_COMMANDS,
-                        corpus.lines_as_bytes(corpus.SARTORIUS_REPLY_LINES), _sartorius_core,
-                        checks.sartorius_answers, None, None, reply_parsers.check_sartorius_reply,
-                        driver_cases.sartorius_session),
-}
+NE1000 = Device("ne1000", corpus.NE1000_COMMANDS, corpus.NE1000_REPLY_FRAMES, _ne1000_core,
+                lambda core, clock, t_s: checks.ne1000_answers_version(core, t_s), checks.ne1000_start,
+                checks.ne1000_stops, reply_parsers.check_ne1000_reply, driver_cases.ne1000_session)
+GRBL = Device("grbl", corpus.GRBL_COMMANDS, corpus.lines_as_bytes(corpus.GRBL_REPLY_LINES),
+              lambda pick, clock: GrblCore(GrblConfig()),
+              lambda core, clock, t_s: checks.grbl_answers(core, t_s), checks.grbl_start, checks.grbl_stops,
+              reply_parsers.check_grbl_reply, driver_cases.grbl_session)
+BALANCE = Device("balance", corpus.BALANCE_COMMANDS, corpus.lines_as_bytes(corpus.BALANCE_REPLY_LINES),
+                 lambda pick, clock: MtSicsCore(BalanceConfig(), clock, None), checks.balance_answers, None,
+                 None, reply_parsers.check_balance_reply, driver_cases.balance_session)
+SARTORIUS = Device("sartorius", corpus.SARTORIUS_COMMANDS, corpus.lines_as_bytes(corpus.SARTORIUS_REPLY_LINES),
+                   _sartorius_core, checks.sartorius_answers, None, None, reply_parsers.check_sartorius_reply,
+                   driver_cases.sartorius_session)
+DEVICES: dict[str, Device] = {device.name: device for device in (NE1000, GRBL, BALANCE, SARTORIUS)}
+"""Device name (its emulator kind in hil.devices.catalog) -> its fuzz target."""
 
 
 def run_case(device: Device, pick: Chooser, case: Case) -> None:
