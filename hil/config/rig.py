@@ -16,6 +16,8 @@ from hil.config.common import Identifier, Number, StrictModel, WholeNumber, emul
 from hil.config.loading import KeyPath, LocatedProblem
 from hil.config.transport import TransportConfig
 from hil.devices.catalog import BALANCE_EMULATOR_KINDS, BALANCE_PROTOCOLS, EMULATOR_KINDS, pump_kinds
+from hil.devices.catalog import kind as device_kind
+from hil.devices.emulator_options import EmulatorOptionsError, emulator_config
 from hil.devices.grbl import GrblPumpConfig
 from hil.devices.harvard import HarvardPumpConfig
 from hil.devices.ne1000 import Ne1000PumpConfig
@@ -105,6 +107,7 @@ class RigConfig(StrictModel):
                 problems += self._check_reference(("balance", "resource"), balance_emulator,
                                                   {BALANCE_EMULATOR_KINDS[self.balance.protocol]})
         for name, emulator in self.emulators.items():
+            problems += self._check_emulator_options(name, emulator)
             if emulator.linked_pump is not None:
                 problems += self._check_reference(("emulators", name, "linked_pump"), emulator.linked_pump,
                                                   {entry.name for entry in pump_kinds()})
@@ -118,6 +121,17 @@ class RigConfig(StrictModel):
         if len(set(self.features)) != len(self.features):
             problems.append((("features",), "features has duplicate entries"))
         return problems
+
+    def _check_emulator_options(self, name: str, emulator: EmulatorConfig) -> list[LocatedProblem]:
+        """The emulator's options dataclass built as the rig would build it (syringe full): a bad or unknown option
+        is reported at its key (a bad value the rig's other sections imply, at the emulator)."""
+        try:
+            emulator_config(device_kind(emulator.kind), self, self.syringe.volume_ul, emulator.options)
+        except EmulatorOptionsError as exc:
+            where: KeyPath = ("emulators", name, "options", exc.option) if exc.option is not None \
+                else ("emulators", name)
+            return [(where, str(exc))]
+        return []
 
     def _check_reference(self, where: KeyPath, name: str, kinds: set[str]) -> list[LocatedProblem]:
         emulator = self.emulators.get(name)
