@@ -1,4 +1,4 @@
-"""`itpump fuzz [--device ne1000|grbl|balance|sartorius|all] [--frames N] [--seed S] [--from-frame I] [--json]`.
+"""`itpump fuzz [--device ne1000|grbl|harvard|balance|sartorius|all] [--frames N] [--seed S] [--from-frame I] [--json]`.
 
 Protocol fuzzing with seeded random line noise (no test dependencies): every emulator core's command parser gets
 random and mutated frames (flipped bytes, truncation, overlong lines and numbers, bad CRC and length in NE-1000
