@@ -8,7 +8,7 @@ import math
 
 from drivers import ne1000_codec as codec
 from drivers.arguments import require_positive
-from drivers.errors import DeviceAlarm, LimitExceeded, ProtocolError
+from drivers.errors import DeviceAlarm, LimitExceeded, ProtocolError, SyringeMismatch
 from drivers.lifecycle import OpenCloseLifecycle
 from drivers.ne1000_link import NE1000Link
 from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul, pop_oldest_alarm
@@ -28,10 +28,6 @@ acknowledges them and is re-sent; any other pending alarm (a stall) fails open."
 MAX_ALARM_REQUERIES = 3
 """A status read acknowledges at most this many alarms in a row before it reports."""
 MAX_STOP_ATTEMPTS = 3
-
-
-class SyringeMismatch(ProtocolError):
-    """The pump reports a syringe other than the one it was given."""
 
 
 def _same_diameter(reported_mm: float, sent: codec.EncodedQuantity) -> bool:

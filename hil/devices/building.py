@@ -1,7 +1,7 @@
 """The emulator factory every kind shares: options checked against its config type, a balance linked to its pump."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from hil.devices.emulator_options import EmulatorOptionsError, emulator_config
 from hil.devices.kind import DeviceKind, Role
@@ -29,7 +29,13 @@ def build_emulator(kind: DeviceKind, name: str, ctx: BuildContext) -> Any:
     return kind.emulator_class(ctx.emulator_clock, *source, config)
 
 
-def syringe_base(rig: Any, fill_ul: float) -> dict[str, Any]:
-    """What every pump emulator takes from the rig's syringe section."""
-    return {"syringe_diameter_mm": rig.syringe.diameter_mm, "syringe_volume_ul": rig.syringe.volume_ul,
-            "fill_volume_ul": fill_ul}
+def pump_emulator_base(pump_config: type, **from_pump: str) -> Callable[[Any, float], dict[str, Any]]:
+    """emulator_base of a pump kind: the rig's syringe (diameter, volume, fill), and when the rig's pump section is a
+    `pump_config`, its fields named by from_pump (emulator option -> pump section field)."""
+    def base(rig: Any, fill_ul: float) -> dict[str, Any]:
+        options = {"syringe_diameter_mm": rig.syringe.diameter_mm, "syringe_volume_ul": rig.syringe.volume_ul,
+                   "fill_volume_ul": fill_ul}
+        if isinstance(rig.pump, pump_config):
+            options.update({option: getattr(rig.pump, name) for option, name in from_pump.items()})
+        return options
+    return base

@@ -2,7 +2,7 @@
 reports commanded motion."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
@@ -11,14 +11,13 @@ from drivers.transport import SerialTransport
 from hil.config.bounds import MAX_STARTUP_WAIT_S
 from hil.config.common import Number, StrictModel, WholeNumber
 from hil.config.transport import TransportConfig
-from hil.devices.building import syringe_base
+from hil.devices.building import pump_emulator_base
 from hil.devices.kind import DeviceKind, Role
 from hil.emulators.grbl import EmulatedGrbl
 from hil.emulators.grbl_config import GrblConfig
 from hil.emulators.grbl_core import GrblCore
 
 if TYPE_CHECKING:
-    from hil.config.rig import RigConfig
     from hil.devices.context import BuildContext
 
 
@@ -49,15 +48,9 @@ def _pump(ctx: BuildContext) -> GrblSyringe:
                        motion_horizon_s=motion_horizon_s(pump, ctx.supervision_period_s, ctx.time_compression_factor))
 
 
-def _emulator_base(rig: RigConfig, fill_ul: float) -> dict[str, Any]:
-    base = syringe_base(rig, fill_ul)
-    if isinstance(rig.pump, GrblPumpConfig):
-        base.update(steps_per_mm=rig.pump.steps_per_mm, baud=rig.pump.baud_rate_bps)
-    return base
-
-
 KIND = DeviceKind(
     name="grbl", role=Role.PUMP, config_kind="grbl", pump_config=GrblPumpConfig, driver_factory=_pump,
-    emulator_class=EmulatedGrbl, emulator_config_type=GrblConfig, emulator_base=_emulator_base,
+    emulator_class=EmulatedGrbl, emulator_config_type=GrblConfig,
+    emulator_base=pump_emulator_base(GrblPumpConfig, steps_per_mm="steps_per_mm", baud="baud_rate_bps"),
     faults=GrblCore.FAULTS, start_order=0, open_loop=True,
     emulate_options=("syringe_diameter_mm", "syringe_volume_ul", "steps_per_mm"))

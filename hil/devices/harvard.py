@@ -2,7 +2,7 @@
 emulator (protocols.md section 2)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
@@ -10,14 +10,13 @@ from drivers.harvard import HarvardPump
 from drivers.transport import SerialTransport
 from hil.config.common import StrictModel, WholeNumber
 from hil.config.transport import TransportConfig
-from hil.devices.building import syringe_base
+from hil.devices.building import pump_emulator_base
 from hil.devices.kind import DeviceKind, Role
 from hil.emulators.harvard import EmulatedHarvard
 from hil.emulators.harvard_config import HarvardConfig
 from hil.emulators.harvard_core import HarvardCore
 
 if TYPE_CHECKING:
-    from hil.config.rig import RigConfig
     from hil.devices.context import BuildContext
 
 
@@ -40,16 +39,10 @@ def _pump(ctx: BuildContext) -> HarvardPump:
                        text_line_address=pump.text_line_address)
 
 
-def _emulator_base(rig: RigConfig, fill_ul: float) -> dict[str, Any]:
-    base = syringe_base(rig, fill_ul)
-    if isinstance(rig.pump, HarvardPumpConfig):
-        base.update(address=rig.pump.address, dialect=rig.pump.dialect, baud=rig.pump.baud_rate_bps,
-                    text_line_address=rig.pump.text_line_address)
-    return base
-
-
 KIND = DeviceKind(
     name="harvard", role=Role.PUMP, config_kind="harvard", pump_config=HarvardPumpConfig, driver_factory=_pump,
-    emulator_class=EmulatedHarvard, emulator_config_type=HarvardConfig, emulator_base=_emulator_base,
+    emulator_class=EmulatedHarvard, emulator_config_type=HarvardConfig,
+    emulator_base=pump_emulator_base(HarvardPumpConfig, address="address", dialect="dialect", baud="baud_rate_bps",
+                                     text_line_address="text_line_address"),
     faults=HarvardCore.FAULTS, start_order=0,
     emulate_options=("syringe_diameter_mm", "syringe_volume_ul", "address", "dialect"))

@@ -9,14 +9,13 @@ from drivers.ne1000 import SAFE_MODE_TIMEOUT_RANGE_S, NE1000Pump
 from drivers.transport import SerialTransport
 from hil.config.common import StrictModel, WholeNumber
 from hil.config.transport import TransportConfig
-from hil.devices.building import syringe_base
+from hil.devices.building import pump_emulator_base
 from hil.devices.kind import DeviceKind, Role
 from hil.emulators.ne1000 import EmulatedNE1000
 from hil.emulators.ne1000_config import NE1000Config
 from hil.emulators.ne1000_core import NE1000Core
 
 if TYPE_CHECKING:
-    from hil.config.rig import RigConfig
     from hil.devices.context import BuildContext
 
 NE1000_MAX_WATCHDOG_S = SAFE_MODE_TIMEOUT_RANGE_S[1]
@@ -44,15 +43,9 @@ def _pump(ctx: BuildContext) -> NE1000Pump:
                       **options)
 
 
-def _emulator_base(rig: RigConfig, fill_ul: float) -> dict[str, Any]:
-    base = syringe_base(rig, fill_ul)
-    if isinstance(rig.pump, Ne1000PumpConfig):
-        base.update(address=rig.pump.address, baud=rig.pump.baud_rate_bps)
-    return base
-
-
 KIND = DeviceKind(
     name="ne1000", role=Role.PUMP, config_kind="ne1000", pump_config=Ne1000PumpConfig, driver_factory=_pump,
-    emulator_class=EmulatedNE1000, emulator_config_type=NE1000Config, emulator_base=_emulator_base,
+    emulator_class=EmulatedNE1000, emulator_config_type=NE1000Config,
+    emulator_base=pump_emulator_base(Ne1000PumpConfig, address="address", baud="baud_rate_bps"),
     faults=NE1000Core.FAULTS, start_order=0,
     emulate_options=("syringe_diameter_mm", "syringe_volume_ul", "address", "safe_mode_timeout_s"))
