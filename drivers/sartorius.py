@@ -13,12 +13,12 @@ new zero, and nothing on the line says so.
 """
 from __future__ import annotations
 
-import time
 from typing import Any, Literal
 
 import pyvisa
 
 from drivers.arguments import require_positive
+from drivers.clock import DriverClock, MonotonicClock
 from drivers.errors import ProtocolError
 from drivers.mtsics import MassReading
 from drivers.sbi_lines import GRAMS_PER_UNIT, parse_weight_line, text_line
@@ -50,6 +50,7 @@ class SartoriusBalance(VisaSession):
         framing: Framing | None = "8N1",
         display_unit: str = "g",
         stable_timeout_s: float | None = None,
+        clock: DriverClock | None = None,
     ) -> None:
         require_positive("timeout_s", timeout_s)
         if framing is not None and framing not in FRAMINGS:
@@ -64,6 +65,8 @@ class SartoriusBalance(VisaSession):
         self.display_unit = display_unit
         self.stable_timeout_s = stable_timeout_s if stable_timeout_s is not None else max(timeout_s, 5.0)
         """How long read_stable_mass_g keeps asking for a stable reading."""
+        self.clock: DriverClock = clock if clock is not None else MonotonicClock()
+        """The time read_stable_mass_g polls in (the rig's device clock)."""
         self._manager: pyvisa.ResourceManager | None = None
         self._resource: Any = None
 
@@ -105,15 +108,15 @@ class SartoriusBalance(VisaSession):
     def read_stable_mass_g(self) -> float:
         """Measure the next stable net mass in grams: `ESC P` until a reading is stable, for up to
         stable_timeout_s (every request bounded by timeout_s)."""
-        deadline_s = time.monotonic() + self.stable_timeout_s
+        deadline_s = self.clock.now_s() + self.stable_timeout_s
         while True:
             reading = self.read_mass_immediately()
             if reading.stable:
                 return reading.mass_g
-            if time.monotonic() + STABLE_POLL_INTERVAL_S > deadline_s:
+            if self.clock.now_s() + STABLE_POLL_INTERVAL_S > deadline_s:
                 raise ProtocolError(f"balance {self.resource_name}: no stable reading within "
                                     f"{self.stable_timeout_s:g} s (last {reading.mass_g:g} g, unstable)")
-            time.sleep(STABLE_POLL_INTERVAL_S)
+            self.clock.sleep_until_s(self.clock.now_s() + STABLE_POLL_INTERVAL_S)
 
     def tare(self) -> None:
         """Tare (`ESC U`); the balance does not answer."""

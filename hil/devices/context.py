@@ -33,6 +33,7 @@ class BuildContext:
 
     @property
     def emulator_clock(self) -> Clock:
+        """The device clock: emulators keep it, drivers measure heartbeats and polling intervals on it."""
         return self.device_clock if self.device_clock is not None else self.clock
 
     @property

@@ -44,7 +44,7 @@ def _pump(ctx: BuildContext) -> GrblSyringe:
     return GrblSyringe(transport, steps_per_mm=pump.steps_per_mm, diameter_mm=syringe.diameter_mm,
                        max_rate_ul_per_h=ctx.config.max_rate_ul_per_h, travel_mm=syringe.volume_ul / area_mm2,
                        min_feed_mm_per_min=pump.min_feed_mm_per_min, reply_timeout_s=pump.transport.timeout_s,
-                       banner_wait_s=pump.startup_wait_s,
+                       banner_wait_s=pump.startup_wait_s, clock=ctx.emulator_clock,
                        motion_horizon_s=motion_horizon_s(pump, ctx.supervision_period_s, ctx.time_compression_factor))
 
 

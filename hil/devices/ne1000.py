@@ -40,7 +40,7 @@ def _pump(ctx: BuildContext) -> NE1000Pump:
         options["safe_mode_timeout_s"] = NE1000_MAX_WATCHDOG_S
     return NE1000Pump(transport, address=pump.address, safe_mode=pump.safe_mode,
                       max_rate_ul_per_h=ctx.config.max_rate_ul_per_h, reply_timeout_s=pump.transport.timeout_s,
-                      **options)
+                      clock=ctx.emulator_clock, **options)
 
 
 KIND = DeviceKind(
