@@ -18,16 +18,11 @@ class DriverClock(Protocol):
 
 
 class MonotonicClock:
-    """Wall time (time.monotonic) since construction: the clock of a driver built without one."""
-
-    def __init__(self) -> None:
-        self._t0 = time.monotonic()
+    """Wall time (time.monotonic; its epoch is arbitrary, drivers use differences only): the clock of a driver built
+    without one."""
 
     def now_s(self) -> float:
-        return time.monotonic() - self._t0
+        return time.monotonic()
 
     def sleep_until_s(self, t_s: float) -> None:
-        remaining_s = t_s - self.now_s()
-        while remaining_s > 0:
-            time.sleep(remaining_s)
-            remaining_s = t_s - self.now_s()
+        time.sleep(max(t_s - time.monotonic(), 0.0))
