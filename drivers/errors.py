@@ -26,6 +26,10 @@ class ProtocolError(DriverError):
     """The device answered, but with an error code or something the protocol does not allow."""
 
 
+class SyringeMismatch(ProtocolError):
+    """The pump reports a syringe other than the one it was given."""
+
+
 class DeviceAlarm(DriverError):
     """The device reports an alarm condition (stall, watchdog, reset, ...)."""
 

@@ -11,10 +11,10 @@ restarts the rest of the run. Every exchange has one deadline, however many line
 from __future__ import annotations
 
 import math
-import time
 
 from drivers import grbl_protocol as gp
 from drivers.arguments import require_positive
+from drivers.clock import DriverClock, MonotonicClock
 from drivers.errors import DeviceAlarm, DeviceTimeout, LimitExceeded, ProtocolError
 from drivers.grbl_link import GrblLink
 from drivers.grbl_run import RunPlan
@@ -68,6 +68,7 @@ class GrblSyringe(OpenCloseLifecycle):
         poll_interval_s: float = 0.02,
         verify_settings: bool = True,
         unlock_after_hold_reset: bool = True,
+        clock: DriverClock | None = None,
     ) -> None:
         for name, value in (("steps_per_mm", steps_per_mm), ("max_rate_ul_per_h", max_rate_ul_per_h),
                             ("travel_mm", travel_mm), ("min_feed_mm_per_min", min_feed_mm_per_min),
@@ -87,6 +88,8 @@ class GrblSyringe(OpenCloseLifecycle):
         self.banner_wait_s = banner_wait_s
         self.hold_timeout_s = hold_timeout_s
         self.poll_interval_s = poll_interval_s
+        self.clock: DriverClock = clock if clock is not None else MonotonicClock()
+        """Feed-hold polling time (the rig's device clock)."""
         self.verify_settings = verify_settings
         self.unlock_after_hold_reset = unlock_after_hold_reset
         self.max_feed_mm_per_min: float | None = None
@@ -250,12 +253,12 @@ class GrblSyringe(OpenCloseLifecycle):
         """Feed hold, wait for the hold to complete, soft-reset to drop the queued blocks; mm of the run done
         (0 when no run was under way)."""
         self.transport.write(gp.FEED_HOLD)
-        deadline_s = time.monotonic() + self.hold_timeout_s
+        deadline_s = self.clock.now_s() + self.hold_timeout_s
         report = self._link.query_status()
         while report.state in ("Run", "Jog") or (report.state == "Hold" and report.substate != 0):
-            if time.monotonic() > deadline_s:
+            if self.clock.now_s() > deadline_s:
                 raise DeviceTimeout(f"GRBL still {report.state} {self.hold_timeout_s} s after feed hold")
-            time.sleep(self.poll_interval_s)
+            self.clock.sleep_until_s(self.clock.now_s() + self.poll_interval_s)
             report = self._link.query_status()
         if report.state == "Hold":
             alarms_before = len(self._link.alarms)

@@ -15,9 +15,8 @@ import time
 
 from drivers import harvard_codec as codec
 from drivers.arguments import require_positive
-from drivers.errors import DeviceAlarm, DeviceTimeout, FramingError, LimitExceeded, ProtocolError
+from drivers.errors import DeviceAlarm, DeviceTimeout, FramingError, LimitExceeded, ProtocolError, SyringeMismatch
 from drivers.lifecycle import OpenCloseLifecycle
-from drivers.ne1000 import SyringeMismatch
 from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul, pop_oldest_alarm
 from drivers.transport import Transport
 

@@ -14,10 +14,9 @@ from typing import Any
 import pyvisa
 
 from drivers.arguments import require_positive
-from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, FramingError, NonFiniteValue, ProtocolError,
-                            TransportError)
-from drivers.lifecycle import OpenCloseLifecycle
+from drivers.errors import DeviceAlarm, DeviceTimeout, FramingError, NonFiniteValue, ProtocolError
 from drivers.reply_numbers import finite_number
+from drivers.visa_session import VisaSession
 
 GRAMS_PER_UNIT = {"g": 1.0, "mg": 1e-3, "kg": 1e3, "ug": 1e-6}
 GENERAL_ERRORS = {
@@ -46,7 +45,7 @@ class MassReading:
     stable: bool
 
 
-class MTSICSBalance(OpenCloseLifecycle):
+class MTSICSBalance(VisaSession):
     """An MT-SICS balance. No I/O until open(); open() builds the ResourceManager and the session."""
 
     def __init__(
@@ -77,43 +76,13 @@ class MTSICSBalance(OpenCloseLifecycle):
                                    "timeout": int(self.timeout_s * 1000)}
         if self.resource_name.upper().startswith("ASRL") and not self.backend.endswith("@sim"):
             options["baud_rate"] = self.baud_rate
-        try:
-            self._manager = pyvisa.ResourceManager(self.backend)
-            self._resource = self._manager.open_resource(self.resource_name, **options)
-        except (pyvisa.Error, OSError, ValueError) as exc:
-            self.close()
-            raise TransportError(f"cannot open balance {self.resource_name!r} ({self.backend}): {exc}") from exc
+        self.open_session(options, self.backend)
 
     def close(self) -> None:
-        resource, self._resource = self._resource, None
-        manager, self._manager = self._manager, None
-        for thing in (resource, manager):
-            if thing is not None:
-                try:
-                    thing.close()
-                except Exception:  # noqa: BLE001 - the session is gone either way
-                    pass
+        super().close()
         self.streaming = False
 
     # --- lines ----------------------------------------------------------------------------------
-    def _require(self) -> Any:
-        if self._resource is None:
-            raise TransportError(f"balance {self.resource_name!r} is not open (call open() first)")
-        return self._resource
-
-    def _io(self, action: str, call: Any, *args: Any) -> Any:
-        try:
-            return call(*args)
-        except pyvisa.VisaIOError as exc:
-            if exc.error_code == pyvisa.constants.StatusCode.error_timeout:
-                timeout_s = self._resource.timeout / 1000 if self._resource is not None else self.timeout_s
-                raise DeviceTimeout(f"balance {self.resource_name}: no reply to {action} within {timeout_s:g} s") from exc
-            raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
-        except UnicodeDecodeError as exc:  # line noise: a byte with the high bit set
-            raise FramingError(f"balance reply to {action} is not ASCII: {exc}") from exc
-        except (OSError, EOFError) as exc:  # pyserial's SerialException (unplug) is an OSError
-            raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
-
     def _read_line(self, command: str, timeout_s: float | None = None) -> str:
         resource = self._require()
         if timeout_s is not None:
@@ -142,15 +111,7 @@ class MTSICSBalance(OpenCloseLifecycle):
     def _discard_stale_input(self) -> None:
         """Drop bytes that arrived outside an exchange (a reply that came after its timeout, a corrupted
         line's remainder), so they are never taken for the next reply; a power-up I4 among them is reported."""
-        resource = self._require()
-        try:
-            pending = int(self._io("checking for stale input", lambda: resource.bytes_in_buffer))
-        except (AttributeError, NotImplementedError, TypeError):
-            return  # the backend cannot tell (pyvisa-sim): nothing arrives unasked there
-        if pending <= 0:
-            return
-        stale = bytes(self._io("discarding stale input", resource.read_bytes, pending))
-        lines = stale.decode("ascii", errors="replace").split("\r\n")
+        lines = self._pending_input().decode("ascii", errors="replace").split("\r\n")
         if any(_I4.match(line) for line in lines):
             self._power_up_seen()
 

@@ -8,7 +8,8 @@ import math
 
 from drivers import ne1000_codec as codec
 from drivers.arguments import require_positive
-from drivers.errors import DeviceAlarm, LimitExceeded, ProtocolError
+from drivers.clock import DriverClock
+from drivers.errors import DeviceAlarm, LimitExceeded, ProtocolError, SyringeMismatch
 from drivers.lifecycle import OpenCloseLifecycle
 from drivers.ne1000_link import NE1000Link
 from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul, pop_oldest_alarm
@@ -30,10 +31,6 @@ MAX_ALARM_REQUERIES = 3
 MAX_STOP_ATTEMPTS = 3
 
 
-class SyringeMismatch(ProtocolError):
-    """The pump reports a syringe other than the one it was given."""
-
-
 def _same_diameter(reported_mm: float, sent: codec.EncodedQuantity) -> bool:
     """Equal within half a unit of the sent text's last digit (the pump may print more digits)."""
     decimals = len(sent.text.partition(".")[2])
@@ -53,6 +50,7 @@ class NE1000Pump(OpenCloseLifecycle):
     target volume ends the run instead of running into whatever phase 2 holds.
     framed_mode_command: send the opening `SAF` as a safe-mode packet whatever mode the pump is in
     (what nesp-lib and SweepMe do; that a basic-mode pump accepts it is unconfirmed), else as basic text.
+    clock: the time the heartbeat interval is measured in (the rig's device clock; default wall time).
     """
 
     def __init__(
@@ -71,12 +69,13 @@ class NE1000Pump(OpenCloseLifecycle):
         program_phases_on_open: bool = True,
         expected_model: str | None = None,
         framed_mode_command: bool = True,
+        clock: DriverClock | None = None,
     ) -> None:
         require_positive("max_rate_ul_per_h", max_rate_ul_per_h)
         low_s, high_s = SAFE_MODE_TIMEOUT_RANGE_S
         if not (isinstance(safe_mode_timeout_s, int) and low_s <= safe_mode_timeout_s <= high_s):
             raise ValueError(f"safe_mode_timeout_s must be an integer {low_s}..{high_s} s, got {safe_mode_timeout_s!r}")
-        self._link = NE1000Link(transport, address, reply_timeout_s, com_retries)
+        self._link = NE1000Link(transport, address, reply_timeout_s, com_retries, clock)
         self.transport = transport
         self.safe_mode = safe_mode
         self.safe_mode_timeout_s = safe_mode_timeout_s

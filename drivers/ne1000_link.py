@@ -9,6 +9,7 @@ import time
 
 from drivers import ne1000_codec as codec
 from drivers.arguments import require_positive
+from drivers.clock import DriverClock, MonotonicClock
 from drivers.errors import DeviceTimeout, DriverError, FramingError, ProtocolError
 from drivers.transport import Transport
 
@@ -16,7 +17,8 @@ MAX_BASIC_REPLY_BYTES = 256
 
 
 class NE1000Link:
-    def __init__(self, transport: Transport, address: int, reply_timeout_s: float, com_retries: int) -> None:
+    def __init__(self, transport: Transport, address: int, reply_timeout_s: float, com_retries: int,
+                 clock: DriverClock | None = None) -> None:
         if not 0 <= address <= 99:
             raise ValueError(f"NE-1000 address must be 0..99, got {address}")
         if com_retries < 0:
@@ -30,7 +32,9 @@ class NE1000Link:
         self.unsolicited_alarms: list[str] = []
         """Alarms seen outside a command's own reply (auto-alarm packets, heartbeat); status() reports them."""
         self.lock = threading.RLock()
-        self._last_exchange_s = time.monotonic()
+        self.clock: DriverClock = clock if clock is not None else MonotonicClock()
+        """Heartbeat time: the interval since the last exchange is measured on it."""
+        self._last_exchange_s = self.clock.now_s()
         self._heartbeat_stop = threading.Event()
         self._heartbeat_thread: threading.Thread | None = None
         self.heartbeat_error: DriverError | None = None
@@ -58,7 +62,7 @@ class NE1000Link:
                 except FramingError:
                     self._resync()
                     raise
-                self._last_exchange_s = time.monotonic()
+                self._last_exchange_s = self.clock.now_s()
                 if reply.address != self.address:
                     raise ProtocolError(f"reply to {text!r} came from address {reply.address}, expected {self.address}")
                 self.last_prompt = reply.prompt  # None after an alarm: the alarm stopped the pump
@@ -110,7 +114,8 @@ class NE1000Link:
 
     # --- safe-mode heartbeat --------------------------------------------------------------------
     def start_heartbeat(self, interval_s: float) -> None:
-        """Send a status query whenever `interval_s` passes without other traffic (wall time)."""
+        """Send a status query whenever `interval_s` passes on the link's clock without other traffic (the thread
+        looks every 50 ms of wall time or interval_s, whichever is shorter)."""
         require_positive("heartbeat interval_s", interval_s)
         self.stop_heartbeat()
         self._heartbeat_stop.clear()
@@ -128,7 +133,7 @@ class NE1000Link:
     def _heartbeat_loop(self, interval_s: float) -> None:
         while not self._heartbeat_stop.wait(min(interval_s, 0.05)):
             with self.lock:
-                if self._heartbeat_stop.is_set() or time.monotonic() - self._last_exchange_s < interval_s:
+                if self._heartbeat_stop.is_set() or self.clock.now_s() - self._last_exchange_s < interval_s:
                     continue
                 try:
                     reply = self.exchange("")

@@ -13,22 +13,16 @@ new zero, and nothing on the line says so.
 """
 from __future__ import annotations
 
-import time
 from typing import Any, Literal
 
 import pyvisa
 
-try:
-    from termios import error as _TermiosError  # pyserial lets a refused port setting through as termios.error
-except ImportError:  # pragma: no cover - Windows
-    class _TermiosError(Exception):  # type: ignore[no-redef]
-        pass
-
 from drivers.arguments import require_positive
-from drivers.errors import DeviceDisconnected, DeviceTimeout, FramingError, ProtocolError, TransportError
-from drivers.lifecycle import OpenCloseLifecycle
+from drivers.clock import DriverClock, MonotonicClock
+from drivers.errors import ProtocolError
 from drivers.mtsics import MassReading
 from drivers.sbi_lines import GRAMS_PER_UNIT, parse_weight_line, text_line
+from drivers.visa_session import VisaSession
 
 Framing = Literal["7O1", "8N1"]
 FRAMINGS: dict[str, tuple[int, Any]] = {"7O1": (7, pyvisa.constants.Parity.odd),
@@ -43,7 +37,7 @@ INFO = {"model": ESC + "x1_", "serial number": ESC + "x2_", "software version": 
 STABLE_POLL_INTERVAL_S = 0.1
 
 
-class SartoriusBalance(OpenCloseLifecycle):
+class SartoriusBalance(VisaSession):
     """A Sartorius SBI balance. No I/O until open(); open() builds the ResourceManager and the session."""
 
     def __init__(
@@ -56,6 +50,7 @@ class SartoriusBalance(OpenCloseLifecycle):
         framing: Framing | None = "8N1",
         display_unit: str = "g",
         stable_timeout_s: float | None = None,
+        clock: DriverClock | None = None,
     ) -> None:
         require_positive("timeout_s", timeout_s)
         if framing is not None and framing not in FRAMINGS:
@@ -70,6 +65,8 @@ class SartoriusBalance(OpenCloseLifecycle):
         self.display_unit = display_unit
         self.stable_timeout_s = stable_timeout_s if stable_timeout_s is not None else max(timeout_s, 5.0)
         """How long read_stable_mass_g keeps asking for a stable reading."""
+        self.clock: DriverClock = clock if clock is not None else MonotonicClock()
+        """The time read_stable_mass_g polls in (the rig's device clock)."""
         self._manager: pyvisa.ResourceManager | None = None
         self._resource: Any = None
 
@@ -84,44 +81,10 @@ class SartoriusBalance(OpenCloseLifecycle):
             if self.framing is not None:
                 data_bits, parity = FRAMINGS[self.framing]
                 options.update(data_bits=data_bits, parity=parity, stop_bits=pyvisa.constants.StopBits.one)
-        try:
-            self._manager = pyvisa.ResourceManager(self.backend)
-            self._resource = self._manager.open_resource(self.resource_name, **options)
-        except (pyvisa.Error, OSError, ValueError, _TermiosError) as exc:
-            self.close()
-            framing = f", framing {self.framing}" if self.framing is not None else ""
-            raise TransportError(f"cannot open balance {self.resource_name!r} ({self.backend}, {self.baud_rate} baud"
-                                 f"{framing}): {exc!r}") from exc
-
-    def close(self) -> None:
-        resource, self._resource = self._resource, None
-        manager, self._manager = self._manager, None
-        for thing in (resource, manager):
-            if thing is not None:
-                try:
-                    thing.close()
-                except Exception:  # noqa: BLE001 - the session is gone either way
-                    pass
+        framing = f", framing {self.framing}" if self.framing is not None else ""
+        self.open_session(options, f"{self.backend}, {self.baud_rate} baud{framing}")
 
     # --- lines ----------------------------------------------------------------------------------
-    def _require(self) -> Any:
-        if self._resource is None:
-            raise TransportError(f"balance {self.resource_name!r} is not open (call open() first)")
-        return self._resource
-
-    def _io(self, action: str, call: Any, *args: Any) -> Any:
-        try:
-            return call(*args)
-        except pyvisa.VisaIOError as exc:
-            if exc.error_code == pyvisa.constants.StatusCode.error_timeout:
-                raise DeviceTimeout(f"balance {self.resource_name}: no reply to {action} "
-                                    f"within {self.timeout_s:g} s") from exc
-            raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
-        except UnicodeDecodeError as exc:  # line noise, or 8-bit bytes from a balance set to another framing
-            raise FramingError(f"balance reply to {action} is not ASCII: {exc}") from exc
-        except (OSError, EOFError) as exc:  # pyserial's SerialException (unplug) is an OSError
-            raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
-
     def _send(self, command: str) -> None:
         self._io(_shown(command), self._require().write, command)
 
@@ -134,13 +97,7 @@ class SartoriusBalance(OpenCloseLifecycle):
     def _discard_stale_input(self) -> None:
         """Drop bytes that arrived outside an exchange (a reply that came after its timeout, a corrupted line's
         remainder), so they are never taken for the next reply."""
-        resource = self._require()
-        try:
-            pending = int(self._io("checking for stale input", lambda: resource.bytes_in_buffer))
-        except (AttributeError, NotImplementedError, TypeError):
-            return  # the backend cannot tell (pyvisa-sim): nothing arrives unasked there
-        if pending > 0:
-            self._io("discarding stale input", resource.read_bytes, pending)
+        self._pending_input()
 
     # --- commands -------------------------------------------------------------------------------
     def read_mass_immediately(self) -> MassReading:
@@ -151,15 +108,15 @@ class SartoriusBalance(OpenCloseLifecycle):
     def read_stable_mass_g(self) -> float:
         """Measure the next stable net mass in grams: `ESC P` until a reading is stable, for up to
         stable_timeout_s (every request bounded by timeout_s)."""
-        deadline_s = time.monotonic() + self.stable_timeout_s
+        deadline_s = self.clock.now_s() + self.stable_timeout_s
         while True:
             reading = self.read_mass_immediately()
             if reading.stable:
                 return reading.mass_g
-            if time.monotonic() + STABLE_POLL_INTERVAL_S > deadline_s:
+            if self.clock.now_s() + STABLE_POLL_INTERVAL_S > deadline_s:
                 raise ProtocolError(f"balance {self.resource_name}: no stable reading within "
                                     f"{self.stable_timeout_s:g} s (last {reading.mass_g:g} g, unstable)")
-            time.sleep(STABLE_POLL_INTERVAL_S)
+            self.clock.sleep_until_s(self.clock.now_s() + STABLE_POLL_INTERVAL_S)
 
     def tare(self) -> None:
         """Tare (`ESC U`); the balance does not answer."""

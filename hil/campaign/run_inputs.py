@@ -6,7 +6,6 @@ the run's seed becomes the scenario seed and the seeds of the emulators that tak
 from __future__ import annotations
 
 import copy
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +20,9 @@ EMULATOR_SEED_MAX = 2**31 - 1
 
 
 def _emulator_kinds_with_seed() -> frozenset[str]:
-    from hil.emulators import BalanceConfig, GrblConfig, NE1000Config, SartoriusConfig
+    from hil.devices.catalog import CATALOG
 
-    kinds = {"ne1000": NE1000Config, "grbl": GrblConfig, "balance": BalanceConfig, "sartorius": SartoriusConfig}
-    return frozenset(kind for kind, config in kinds.items() if "seed" in {f.name for f in dataclasses.fields(config)})
+    return frozenset(entry.name for entry in CATALOG if entry.seeded)
 
 
 def fault_step(fault: dict[str, Any]) -> dict[str, Any]:

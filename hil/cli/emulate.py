@@ -1,4 +1,4 @@
-"""`itpump emulate ne1000|grbl|harvard|balance|sartorius`: serve device emulators on pseudo-terminals (or the
+"""`itpump emulate KIND` (a device kind of hil.devices.catalog: ne1000, grbl, harvard, balance, sartorius): serve device emulators on pseudo-terminals (or the
 network) in wall time.
 
 Prints one line per device, "<device>: <path>" (or "<device>: <url>" with --listen), before anything else, then a line per device saying what it
@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING
 
 from firmware_sim.clock import WallClock
 from hil.cli.exit_codes import ExitCode
-from hil.emulators import (EmulatedBalance, EmulatedGrbl, EmulatedHarvard, EmulatedNE1000, EmulatedSartorius,
-                            EmulatorError)
+from hil.devices.catalog import BALANCE_EMULATOR_KINDS, EMULATOR_KINDS, balance_kinds, pump_kinds
+from hil.devices.catalog import kind as device_kind
+from hil.emulators import EmulatedBalance, EmulatedSartorius, EmulatorError
 from hil.emulators.device import EmulatedDevice, EmulatedSyringePump
 from hil.emulators.net_address import ListenAddress
 
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("emulate", help="serve device emulators on pseudo-terminals",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("device", choices=("ne1000", "grbl", "harvard", "balance", "sartorius"))
+    parser.add_argument("device", choices=EMULATOR_KINDS)
     parser.add_argument("--with-balance", action="store_true",
                         help="also serve a balance weighing the pump's outflow")
     parser.add_argument("--balance-protocol", choices=tuple(BALANCE_KINDS), default=None,
@@ -95,22 +96,21 @@ def _pick(args: argparse.Namespace, names: tuple[str, ...]) -> dict:
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
-PUMP_OPTIONS = {"ne1000": ("syringe_diameter_mm", "syringe_volume_ul", "address", "safe_mode_timeout_s"),
-                "grbl": ("syringe_diameter_mm", "syringe_volume_ul", "steps_per_mm"),
-                "harvard": ("syringe_diameter_mm", "syringe_volume_ul", "address", "dialect")}
-BALANCE_OPTIONS = ("density_g_per_ml", "noise_sd_g", "seed")
-BALANCE_KINDS = {"mt-sics": "balance", "sartorius-sbi": "sartorius"}
-"""--balance-protocol -> emulator kind (hil.config.rig.BALANCE_EMULATOR_KINDS)."""
-BALANCE_CLASSES: dict[str, type[EmulatedBalance]] = {"balance": EmulatedBalance, "sartorius": EmulatedSartorius}
+PUMP_OPTIONS = {entry.name: entry.emulate_options for entry in pump_kinds()}
+"""Pump kind -> the command-line options (argparse names) that set its emulator's options (the device catalog)."""
+BALANCE_KINDS = BALANCE_EMULATOR_KINDS
+"""--balance-protocol -> emulator kind."""
+BALANCE_CLASSES: dict[str, type[EmulatedBalance]] = {entry.name: entry.emulator_class for entry in balance_kinds()}
 
 
-def _balance_options(args: argparse.Namespace, kind: str) -> dict:
-    return _pick(args, BALANCE_OPTIONS + (("framing",) if kind == "sartorius" else ()))
+def _balance_options(args: argparse.Namespace, kind_name: str) -> dict:
+    return _pick(args, device_kind(kind_name).emulate_options)
 
 
 def build_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, EmulatedDevice]:
     devices = _rig_devices(args, clock) if args.rig is not None else _option_devices(args, clock)
-    if args.framing is not None and not any(isinstance(d, EmulatedSartorius) for d in devices.values()):
+    framed = tuple(entry.emulator_class for entry in balance_kinds() if "framing" in entry.emulate_options)
+    if args.framing is not None and not any(isinstance(d, framed) for d in devices.values()):
         raise EmulatorError(f"--framing {args.framing}: only a Sartorius SBI balance has a framing option, and none "
                             f"is emulated here ({', '.join(sorted(devices))})")
     for text in args.fault:
@@ -124,12 +124,9 @@ def build_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, Emula
 def _option_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, EmulatedDevice]:
     byte_timing = {"byte_timing": True} if args.byte_timing else {}
     devices: dict[str, EmulatedDevice] = {}
-    if args.device == "ne1000":
-        devices["ne1000"] = EmulatedNE1000(clock, **_pick(args, PUMP_OPTIONS["ne1000"]), **byte_timing)
-    elif args.device == "grbl":
-        devices["grbl"] = EmulatedGrbl(clock, **_pick(args, PUMP_OPTIONS["grbl"]), **byte_timing)
-    elif args.device == "harvard":
-        devices["harvard"] = EmulatedHarvard(clock, **_pick(args, PUMP_OPTIONS["harvard"]), **byte_timing)
+    if args.device in PUMP_OPTIONS:
+        emulator_class = device_kind(args.device).emulator_class
+        devices[args.device] = emulator_class(clock, **_pick(args, PUMP_OPTIONS[args.device]), **byte_timing)
     if args.device in BALANCE_CLASSES or args.with_balance:
         pump = next(iter(devices.values()), None)
         source = pump if isinstance(pump, EmulatedSyringePump) else None

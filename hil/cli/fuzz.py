@@ -1,4 +1,4 @@
-"""`itpump fuzz [--device ne1000|grbl|balance|sartorius|all] [--frames N] [--seed S] [--from-frame I] [--json]`.
+"""`itpump fuzz [--device ne1000|grbl|harvard|balance|sartorius|all] [--frames N] [--seed S] [--from-frame I] [--json]`.
 
 Protocol fuzzing with seeded random line noise (no test dependencies): every emulator core's command parser gets
 random and mutated frames (flipped bytes, truncation, overlong lines and numbers, bad CRC and length in NE-1000
@@ -20,7 +20,7 @@ import sys
 from firmware_sim.outcome import Outcome
 from hil.cli.exit_codes import ExitCode
 
-DEVICE_CHOICES = ("ne1000", "grbl", "balance", "sartorius", "all")
+ALL = "all"
 DEFAULT_FRAMES = 100_000
 SHOWN_FRAME_CHARS = 160
 
@@ -29,7 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("fuzz", help="fuzz the emulators' command parsers and the drivers' reply "
                                                 "parsers with seeded line noise",
                                    description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--device", choices=DEVICE_CHOICES, default="all", help="device to fuzz (default all)")
+    from hil.fuzz.targets import DEVICES
+
+    parser.add_argument("--device", choices=(*DEVICES, ALL), default=ALL, help="device to fuzz (default all)")
     parser.add_argument("--frames", type=_positive_int, default=DEFAULT_FRAMES,
                         help=f"frames per device (default {DEFAULT_FRAMES:,})")
     parser.add_argument("--seed", type=_non_negative_int, default=None,
@@ -64,7 +66,7 @@ def handle(args: argparse.Namespace) -> int:
     from hil.fuzz.targets import DEVICES
 
     seed = args.seed if args.seed is not None else secrets.randbelow(2**32)
-    devices = list(DEVICES) if args.device == "all" else [args.device]
+    devices = list(DEVICES) if args.device == ALL else [args.device]
     reports = []
     with FuzzProgress(args.frames * len(devices), enabled=not args.no_progress) as progress:
         for device in devices:

@@ -2,7 +2,8 @@
 
 Devices are reached through a serial URL (a device path, socket://, spy://, loop://) or, on emulated
 rigs, through `emulator:<name>`, which names an entry of the `emulators:` section; the runner starts
-that emulator and substitutes its pty path at run time.
+that emulator and substitutes its pty path at run time. The pump models, balance protocols and emulator kinds
+come from the device catalog (hil.devices.catalog).
 """
 from __future__ import annotations
 
@@ -10,54 +11,25 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from hil.config.bounds import MAX_STARTUP_WAIT_S, MAX_TIMEOUT_S, MIN_BALANCE_SAMPLE_INTERVAL_S, MIN_TIMEOUT_S
+from hil.config.bounds import MAX_TIMEOUT_S, MIN_BALANCE_SAMPLE_INTERVAL_S, MIN_TIMEOUT_S
 from hil.config.common import Identifier, Number, StrictModel, WholeNumber, emulator_reference
 from hil.config.loading import KeyPath, LocatedProblem
+from hil.config.transport import TransportConfig
+from hil.devices.catalog import BALANCE_EMULATOR_KINDS, BALANCE_PROTOCOLS, EMULATOR_KINDS, pump_kinds
+from hil.devices.catalog import kind as device_kind
+from hil.devices.emulator_options import EmulatorOptionsError, emulator_config
+from hil.devices.grbl import GrblPumpConfig
+from hil.devices.harvard import HarvardPumpConfig
+from hil.devices.ne1000 import Ne1000PumpConfig
 from hil.gravimetry.conversion import WATER_DENSITY_G_PER_ML
 
-
-class TransportConfig(StrictModel):
-    url: str = Field(min_length=1, description="device path, socket://, spy://, loop:// or emulator:<name>")
-    timeout_s: Number = Field(1.0, ge=MIN_TIMEOUT_S, le=MAX_TIMEOUT_S)
-
-    @model_validator(mode="after")
-    def _emulator_name_is_valid(self) -> "TransportConfig":
-        emulator_reference(self.url)
-        return self
+__all__ = ["BALANCE_EMULATOR_KINDS", "BalanceConfig", "EmulatorConfig", "GrblPumpConfig", "HarvardPumpConfig",
+           "Ne1000PumpConfig", "PumpConfig", "RigConfig", "SyringeConfig", "TimeCompressionConfig", "TransportConfig"]
 
 
-class Ne1000PumpConfig(StrictModel):
-    driver: Literal["ne1000"]
-    transport: TransportConfig
-    address: WholeNumber = Field(0, ge=0, le=99)
-    safe_mode: bool = Field(True, description="CRC-framed protocol and communications watchdog; basic mode "
-                                                 "(no CRC, no watchdog) only when set to false explicitly")
-    baud_rate_bps: Literal[300, 1200, 2400, 9600, 19200] = 19200
-
-
-class GrblPumpConfig(StrictModel):
-    driver: Literal["grbl"]
-    transport: TransportConfig
-    baud_rate_bps: WholeNumber = Field(115200, gt=0, le=10_000_000)
-    steps_per_mm: Number = Field(gt=0, le=1e6, description="GRBL $100: motor steps/rev x microsteps / lead mm per rev")
-    startup_wait_s: Number = Field(2.0, ge=0, le=MAX_STARTUP_WAIT_S, description="wait for the banner after open (board resets) [U]")
-    min_feed_mm_per_min: Number = Field(1.0, gt=0, le=1e4, description="GRBL MINIMUM_FEED_RATE build constant (stock 1.0) [U]")
-    motion_horizon_s: Number | None = Field(
-        None, gt=0, le=86400, description="most motion (device seconds) GRBL may hold queued; a dead host's stepper stops "
-                                          "within it. Default: two supervision periods of the run (hil.rig.motion_horizon) [SR-DRV-010]")
-
-
-class HarvardPumpConfig(StrictModel):
-    driver: Literal["harvard"]
-    transport: TransportConfig
-    address: WholeNumber = Field(0, ge=0, le=99)
-    dialect: Literal["phd_ultra", "legato"] = Field(
-        "phd_ultra", description="phd_ultra (PHD ULTRA, Pump 11 Elite: 12:cmd) or legato (KDS Legato: 12cmd)")
-    baud_rate_bps: Literal[9600, 19200, 38400, 57600, 115200] = 115200
-    text_line_address: bool = Field(True, description="reply text lines start with the pump address [U]")
-
-
-PumpConfig = Annotated[Union[Ne1000PumpConfig, GrblPumpConfig, HarvardPumpConfig], Field(discriminator="driver")]
+PumpConfig = Annotated[Union[tuple(entry.pump_config for entry in pump_kinds())],  # type: ignore[misc]
+                       Field(discriminator="driver")]
+"""The rig's `pump:` section: one model per pump kind of the device catalog, chosen by `driver:`."""
 
 
 class SyringeConfig(StrictModel):
@@ -68,7 +40,7 @@ class SyringeConfig(StrictModel):
 class BalanceConfig(StrictModel):
     resource: str = Field(min_length=1, description="VISA resource, e.g. ASRL/dev/ttyUSB1::INSTR, or emulator:<name>")
     backend: str = Field("@py", description="pyvisa backend: @py, or <file>.yaml@sim for pyvisa-sim")
-    protocol: Literal["mt-sics", "sartorius-sbi"] = "mt-sics"
+    protocol: Literal[BALANCE_PROTOCOLS] = "mt-sics"  # type: ignore[valid-type]
     framing: Literal["7O1", "8N1"] | None = Field(None, description="sartorius-sbi only: the balance menu's data "
                                                    "bits/parity (default 8N1; legacy SBI 7O1) [U]")
     baud_rate_bps: WholeNumber = Field(9600, gt=0, le=10_000_000)
@@ -85,10 +57,6 @@ class BalanceConfig(StrictModel):
         return self
 
 
-BALANCE_EMULATOR_KINDS = {"mt-sics": "balance", "sartorius-sbi": "sartorius"}
-"""balance.protocol -> the emulator kind that speaks it."""
-
-
 class TimeCompressionConfig(StrictModel):
     allowed: bool = False
     max_factor: Number = Field(1.0, ge=1.0, le=10_000)
@@ -101,7 +69,7 @@ class TimeCompressionConfig(StrictModel):
 
 
 class EmulatorConfig(StrictModel):
-    kind: Literal["ne1000", "grbl", "harvard", "balance", "sartorius"]
+    kind: Literal[EMULATOR_KINDS]  # type: ignore[valid-type]
     linked_pump: Identifier | None = Field(None, description="balance only: the pump emulator it weighs")
     options: dict[Identifier, bool | WholeNumber | Number | str | None] = Field(default_factory=dict)
 
@@ -139,9 +107,10 @@ class RigConfig(StrictModel):
                 problems += self._check_reference(("balance", "resource"), balance_emulator,
                                                   {BALANCE_EMULATOR_KINDS[self.balance.protocol]})
         for name, emulator in self.emulators.items():
+            problems += self._check_emulator_options(name, emulator)
             if emulator.linked_pump is not None:
                 problems += self._check_reference(("emulators", name, "linked_pump"), emulator.linked_pump,
-                                                  {"ne1000", "grbl", "harvard"})
+                                                  {entry.name for entry in pump_kinds()})
         if self.clock == "virtual" and pump_emulator is None:
             problems.append((("clock",), "clock: virtual needs an emulated pump (pump.transport.url: "
                              "emulator:<name>), because the emulators share the virtual clock"))
@@ -152,6 +121,17 @@ class RigConfig(StrictModel):
         if len(set(self.features)) != len(self.features):
             problems.append((("features",), "features has duplicate entries"))
         return problems
+
+    def _check_emulator_options(self, name: str, emulator: EmulatorConfig) -> list[LocatedProblem]:
+        """The emulator's options dataclass built as the rig would build it (syringe full): a bad or unknown option
+        is reported at its key (a bad value the rig's other sections imply, at the emulator)."""
+        try:
+            emulator_config(device_kind(emulator.kind), self, self.syringe.volume_ul, emulator.options)
+        except EmulatorOptionsError as exc:
+            where: KeyPath = ("emulators", name, "options", exc.option) if exc.option is not None \
+                else ("emulators", name)
+            return [(where, str(exc))]
+        return []
 
     def _check_reference(self, where: KeyPath, name: str, kinds: set[str]) -> list[LocatedProblem]:
         emulator = self.emulators.get(name)

@@ -3,10 +3,10 @@ units in every name. Defaults marked [U] are unconfirmed (protocols.md section 2
 reason."""
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from hil.emulators.faults import EmulatorError
+from hil.emulators.pump_config_checks import check_plunger_speeds, check_syringe_and_address
 
 DIALECTS = ("phd_ultra", "legato")
 SUPPORTED_BAUDS = (9600, 19200, 38400, 57600, 115200)
@@ -40,27 +40,11 @@ class HarvardConfig:
         def bad(name: str, why: str) -> EmulatorError:
             return EmulatorError(f"HarvardConfig.{name}={getattr(self, name)!r}: {why}")
 
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name.endswith(("_mm", "_ul", "_per_min", "_per_h")) and value is not None:
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-                        or value < 0:
-                    raise bad(f.name, "must be a finite non-negative number")
-        if not self.min_diameter_mm <= self.syringe_diameter_mm <= self.max_diameter_mm:
-            raise bad("syringe_diameter_mm", f"outside {self.min_diameter_mm}..{self.max_diameter_mm} mm")
-        if self.syringe_volume_ul <= 0:
-            raise bad("syringe_volume_ul", "must be > 0")
-        if self.fill_volume_ul is not None and self.fill_volume_ul > self.syringe_volume_ul:
-            raise bad("fill_volume_ul", f"exceeds syringe_volume_ul={self.syringe_volume_ul}")
-        if isinstance(self.address, bool) or not (isinstance(self.address, int) and 0 <= self.address <= 99):
-            raise bad("address", "must be an integer 0..99")
+        check_syringe_and_address(self, bad, ("_mm", "_ul", "_per_min", "_per_h"))
         if self.dialect not in DIALECTS:
             raise bad("dialect", f"must be one of {DIALECTS}")
         if self.baud not in SUPPORTED_BAUDS:
             raise bad("baud", f"must be one of {SUPPORTED_BAUDS}")
         if not self.version_text.isascii() or not self.version_text.isprintable():
             raise bad("version_text", "must be printable ASCII")
-        if not self.min_plunger_speed_mm_per_h > 0:
-            raise bad("min_plunger_speed_mm_per_h", "must be > 0 (a pump cannot run at rate 0)")
-        if self.min_plunger_speed_mm_per_h / 60.0 >= self.max_plunger_speed_mm_per_min:
-            raise bad("min_plunger_speed_mm_per_h", "must be below max_plunger_speed_mm_per_min")
+        check_plunger_speeds(self, bad)

@@ -2,11 +2,11 @@
 reference values (protocols.md section 1) and are configurable for that reason."""
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from hil.emulators.faults import EmulatorError
+from hil.emulators.pump_config_checks import check_plunger_speeds, check_syringe_and_address
 
 SUPPORTED_BAUDS = (300, 1200, 2400, 9600, 19200)
 _VERSION = re.compile(r"^NE\d+(X\d*)?V\d+\.\d+$")
@@ -40,27 +40,11 @@ class NE1000Config:
         def bad(name: str, why: str) -> EmulatorError:
             return EmulatorError(f"NE1000Config.{name}={getattr(self, name)!r}: {why}")
 
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name.endswith(("_mm", "_ul", "_s", "_per_min", "_per_h")) and value is not None:
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-                        or value < 0:
-                    raise bad(f.name, "must be a finite non-negative number")
-        if not self.min_diameter_mm <= self.syringe_diameter_mm <= self.max_diameter_mm:
-            raise bad("syringe_diameter_mm", f"outside {self.min_diameter_mm}..{self.max_diameter_mm} mm")
-        if self.syringe_volume_ul <= 0:
-            raise bad("syringe_volume_ul", "must be > 0")
-        if self.fill_volume_ul is not None and self.fill_volume_ul > self.syringe_volume_ul:
-            raise bad("fill_volume_ul", f"exceeds syringe_volume_ul={self.syringe_volume_ul}")
-        if not (isinstance(self.address, int) and 0 <= self.address <= 99):
-            raise bad("address", "must be an integer 0..99")
+        check_syringe_and_address(self, bad, ("_mm", "_ul", "_s", "_per_min", "_per_h"))
         if not (isinstance(self.safe_mode_timeout_s, int) and 0 <= self.safe_mode_timeout_s <= 255):
             raise bad("safe_mode_timeout_s", "must be an integer 0..255 (0 = Basic mode)")
         if self.baud not in SUPPORTED_BAUDS:
             raise bad("baud", f"must be one of {SUPPORTED_BAUDS}")
         if not _VERSION.match(self.firmware_version):
             raise bad("firmware_version", "must look like NE<model>[X[<n>]]V<major>.<minor>")
-        if not self.min_plunger_speed_mm_per_h > 0:
-            raise bad("min_plunger_speed_mm_per_h", "must be > 0 (a pump cannot run at rate 0)")
-        if self.min_plunger_speed_mm_per_h / 60.0 >= self.max_plunger_speed_mm_per_min:
-            raise bad("min_plunger_speed_mm_per_h", "must be below max_plunger_speed_mm_per_min")
+        check_plunger_speeds(self, bad)

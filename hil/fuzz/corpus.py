@@ -28,6 +28,14 @@ SARTORIUS_COMMANDS = (
     b"\x1bx2_\r\n", b"\x1bx3_", b"\x1bK\r\n", b"\x1bQ", b"\x1bZ\r\n", b"\r\n",
 )
 """Sartorius SBI: `ESC <char>` and `ESC <chars> _`, with or without CR LF."""
+HARVARD_COMMANDS = (
+    b"ver\r", b"irate 100 ul/hr\r", b"irate 3.2 u/m\r", b"irate lim\r", b"irate max\r", b"irun\r", b"wrun\r",
+    b"rrun\r", b"run\r", b"stp\r", b"stop\r\n", b"status\r", b"diameter 14.43\r", b"diameter\r",
+    b"tvolume 1 ml\r", b"ctvolume\r", b"ivolume\r", b"civolume\r", b"cvolume\r", b"wrate 1 ml/min\r",
+    b"svolume 10 ml\r", b"nvram none\r", b"rsave off\r", b"poll on\r", b"00:ver\r", b"0irate\r", b"12:irun\r",
+    b"IRAT 5 U/H\r", b"\r",
+)
+"""Harvard pump-chain lines (PHD ULTRA and Legato address forms, abbreviations, CR or CR LF)."""
 
 GRBL_REPLY_LINES = (
     "<Idle|MPos:0.000,0.000,0.000|FS:0,0>", "<Hold:1|WPos:1.000,2.500,-3.000|Bf:15,128|FS:12.5,0|WCO:0,0,0>",
@@ -54,6 +62,14 @@ NE1000_REPLY_TEXTS = ("00S", "00I", "00A?R", "00S?OOR", "00SI0.250W0.000ML", "00
 NE1000_REPLY_FRAMES = (tuple(ne1000_codec.encode_safe(text) for text in NE1000_REPLY_TEXTS)
                        + tuple(b"\x02" + text.encode() + b"\x03" for text in NE1000_REPLY_TEXTS))
 """NE-1000 replies, Safe mode and Basic mode framing."""
+
+
+HARVARD_REPLIES = (
+    b"\n00:", b"\n00>", b"\n00<", b"\n00*", b"\n00T*", b"\n00 1.0000 ml/min\r\n00:",
+    b"\n00 12.3456 ul\r\n00>", b"\n00 Out of range\r\n00:", b"\n00 0.0216 ul/hr to 190.0000 ml/min\r\n00:",
+    b"\n00 11 ELITE I/W Single 3.0.4\r\n00:", b"\n00 27777778 12 333333333 i...I\r\n00>", b"\n00 14.4300 mm\r\n00:",
+)
+"""Harvard replies: text lines `LF NN text CR`, then the unterminated prompt `LF NN<prompt>`."""
 
 
 def lines_as_bytes(lines: tuple[str, ...], end: bytes = b"") -> tuple[bytes, ...]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from drivers.errors import DriverError
 from drivers.grbl import GrblSyringe
+from drivers.harvard import HarvardPump
 from drivers.mtsics import MTSICSBalance
 from drivers.ne1000 import NE1000Pump
 from drivers.sartorius import SartoriusBalance
@@ -54,6 +55,16 @@ def grbl_session(link: NoisyLink) -> Session:
                                    ("set_rate_ul_per_h", lambda: syringe.set_rate_ul_per_h(RATE_UL_PER_H)),
                                    ("start", syringe.start), ("status", syringe.status), ("stop", syringe.stop)),
                    lambda: link.core.motion.busy)
+
+
+def harvard_session(link: NoisyLink) -> Session:
+    config = link.core.config
+    pump = HarvardPump(NoisyCoreTransport(link, REPLY_TIMEOUT_S), address=config.address, dialect=config.dialect,
+                       text_line_address=config.text_line_address, reply_timeout_s=REPLY_TIMEOUT_S)
+    return Session(link, pump, (("open", pump.open),
+                                ("set_rate_ul_per_h", lambda: pump.set_rate_ul_per_h(RATE_UL_PER_H)),
+                                ("start", pump.start), ("status", pump.status), ("stop", pump.stop)),
+                   lambda: link.core.moving)
 
 
 def balance_session(link: NoisyLink) -> Session:

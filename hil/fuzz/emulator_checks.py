@@ -6,6 +6,7 @@ import re
 
 from firmware_sim.clock import VirtualClock
 from hil.emulators.grbl_core import GrblCore
+from hil.emulators.harvard_core import HarvardCore
 from hil.emulators.mtsics_core import MtSicsCore
 from hil.emulators.ne1000_core import NE1000Core
 from hil.emulators.ne1000_framing import encode_basic, encode_safe
@@ -127,3 +128,39 @@ def sartorius_answers(core: SartoriusCore, clock: VirtualClock, t_s: float) -> f
     if out != expected.encode("ascii"):
         raise CheckFailed(f"Sartorius balance answered ESC x2_ with {out!r}, not its serial number")
     return t_s
+
+
+# --- Harvard pump chain ---------------------------------------------------------------------------
+def harvard_send(core: HarvardCore, line: bytes, t_s: float) -> bytes:
+    """`line` after a CR that ends any partial line (whose reply is dropped)."""
+    core.receive(b"\r", t_s)
+    return core.receive(line + b"\r", t_s)
+
+
+def harvard_answers(core: HarvardCore, clock: VirtualClock, t_s: float) -> float:
+    """`ver` gets the version line, then the prompt."""
+    t_s = max(t_s, clock.now_s()) + PAST_INTER_BYTE_TIMEOUT_S
+    out = harvard_send(core, b"ver", t_s)
+    prefix = f"{core.address:02d} " if core.config.text_line_address else ""
+    expected = f"\n{prefix}{core.config.version_text}\r\n{core.address:02d}{core.state}"
+    if out != expected.encode("ascii"):
+        raise CheckFailed(f"Harvard pump answered ver with {out!r}, not {expected!r}")
+    return t_s
+
+
+def harvard_start(core: HarvardCore, t_s: float) -> None:
+    """A slow infusion."""
+    harvard_send(core, b"irate 100 ul/hr", t_s)
+    harvard_send(core, b"irun", t_s)
+
+
+def harvard_stops(core: HarvardCore, t_s: float) -> float:
+    """`stp` stops the motor, and it stays stopped."""
+    t_s += PAST_INTER_BYTE_TIMEOUT_S
+    harvard_send(core, b"stp", t_s)
+    infused_ul, withdrawn_ul = core.infused_ul, core.withdrawn_ul
+    core.poll(t_s + STOP_SETTLE_S)
+    if core.moving or (core.infused_ul, core.withdrawn_ul) != (infused_ul, withdrawn_ul):
+        raise CheckFailed(f"Harvard pump still moving after stp: prompt {core.state!r}, "
+                          f"infused {infused_ul:g} -> {core.infused_ul:g} uL in {STOP_SETTLE_S:g} s")
+    return t_s + STOP_SETTLE_S

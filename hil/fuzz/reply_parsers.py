@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from drivers import grbl_protocol as gp
+from drivers import harvard_codec
 from drivers import ne1000_codec as codec
 from drivers.errors import DriverError
 from drivers.mtsics import MTSICSBalance
@@ -79,3 +80,14 @@ def check_ne1000_reply(reply: bytes) -> None:
                 require_finite(name, value)
             elif isinstance(value, tuple):
                 require_finite(name, *(v for v in value if isinstance(v, float)))
+
+
+def check_harvard_reply(reply: bytes) -> None:
+    for text_line_address in (True, False):
+        parsed_reply = parsed(lambda received: harvard_codec.parse_reply(received, text_line_address), reply)
+        if parsed_reply is None:
+            continue
+        for line in parsed_reply.lines:
+            for units in (harvard_codec.RATE_UNITS_UL_PER_H, harvard_codec.VOLUME_UNITS_UL, {"mm": 1.0}):
+                value = parsed(lambda text: harvard_codec.parse_quantity(text, units, "fuzz"), line)
+                require_finite("harvard_codec.parse_quantity", value)

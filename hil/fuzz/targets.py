@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from firmware_sim.clock import VirtualClock
-from hil.emulators import BalanceConfig, GrblConfig, NE1000Config
+from hil.emulators import BalanceConfig, GrblConfig, HarvardConfig, NE1000Config
 from hil.emulators.faults import EmulatorError
 from hil.emulators.grbl_core import GrblCore
+from hil.emulators.harvard_config import DIALECTS
+from hil.emulators.harvard_core import HarvardCore
 from hil.emulators.mtsics_core import MtSicsCore
 from hil.emulators.ne1000_core import NE1000Core
 from hil.emulators.sartorius_config import SBI_FRAMINGS, SBI_LINE_FORMATS, SartoriusConfig
@@ -61,22 +63,26 @@ def _sartorius_core(pick: Chooser, clock: VirtualClock) -> SartoriusCore:
                          clock, None)
 
 
-DEVICES: dict[str, Device] = {
-    "ne1000": Device("ne1000", corpus.NE1000_COMMANDS, corpus.NE1000_REPLY_FRAMES, _ne1000_core,
-                     lambda core, clock, t_s: checks.ne1000_answers_version(core, t_s), checks.ne1000_start,
-                     checks.ne1000_stops, reply_parsers.check_ne1000_reply, driver_cases.ne1000_session),
-    "grbl": Device("grbl", corpus.GRBL_COMMANDS, corpus.lines_as_bytes(corpus.GRBL_REPLY_LINES),
-                   lambda pick, clock: GrblCore(GrblConfig()),
-                   lambda core, clock, t_s: checks.grbl_answers(core, t_s), checks.grbl_start, checks.grbl_stops,
-                   reply_parsers.check_grbl_reply, driver_cases.grbl_session),
-    "balance": Device("balance", corpus.BALANCE_COMMANDS, corpus.lines_as_bytes(corpus.BALANCE_REPLY_LINES),
-                      lambda pick, clock: MtSicsCore(BalanceConfig(), clock, None), checks.balance_answers, None,
-                      None, reply_parsers.check_balance_reply, driver_cases.balance_session),
-    "sartorius": Device("sartorius", corpus.SARTORIUS_COMMANDS,
-                        corpus.lines_as_bytes(corpus.SARTORIUS_REPLY_LINES), _sartorius_core,
-                        checks.sartorius_answers, None, None, reply_parsers.check_sartorius_reply,
-                        driver_cases.sartorius_session),
-}
+NE1000 = Device("ne1000", corpus.NE1000_COMMANDS, corpus.NE1000_REPLY_FRAMES, _ne1000_core,
+                lambda core, clock, t_s: checks.ne1000_answers_version(core, t_s), checks.ne1000_start,
+                checks.ne1000_stops, reply_parsers.check_ne1000_reply, driver_cases.ne1000_session)
+GRBL = Device("grbl", corpus.GRBL_COMMANDS, corpus.lines_as_bytes(corpus.GRBL_REPLY_LINES),
+              lambda pick, clock: GrblCore(GrblConfig()),
+              lambda core, clock, t_s: checks.grbl_answers(core, t_s), checks.grbl_start, checks.grbl_stops,
+              reply_parsers.check_grbl_reply, driver_cases.grbl_session)
+HARVARD = Device("harvard", corpus.HARVARD_COMMANDS, corpus.HARVARD_REPLIES,
+                 lambda pick, clock: HarvardCore(HarvardConfig(dialect=pick.choice(DIALECTS),
+                                                               text_line_address=bool(pick.integer(0, 1)))),
+                 checks.harvard_answers, checks.harvard_start, checks.harvard_stops, reply_parsers.check_harvard_reply,
+                 driver_cases.harvard_session)
+BALANCE = Device("balance", corpus.BALANCE_COMMANDS, corpus.lines_as_bytes(corpus.BALANCE_REPLY_LINES),
+                 lambda pick, clock: MtSicsCore(BalanceConfig(), clock, None), checks.balance_answers, None,
+                 None, reply_parsers.check_balance_reply, driver_cases.balance_session)
+SARTORIUS = Device("sartorius", corpus.SARTORIUS_COMMANDS, corpus.lines_as_bytes(corpus.SARTORIUS_REPLY_LINES),
+                   _sartorius_core, checks.sartorius_answers, None, None, reply_parsers.check_sartorius_reply,
+                   driver_cases.sartorius_session)
+DEVICES: dict[str, Device] = {device.name: device for device in (NE1000, GRBL, HARVARD, BALANCE, SARTORIUS)}
+"""Device name (its emulator kind in hil.devices.catalog) -> its fuzz target."""
 
 
 def run_case(device: Device, pick: Chooser, case: Case) -> None:

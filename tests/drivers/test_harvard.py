@@ -9,7 +9,7 @@ from drivers import harvard_codec as codec
 from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, FramingError, LimitExceeded,
                             NonFiniteValue, ProtocolError)
 from drivers.harvard import HarvardPump
-from drivers.ne1000 import SyringeMismatch
+from drivers.errors import SyringeMismatch
 from drivers.scripted import expected_exchange
 
 pytestmark = pytest.mark.timeout(30)

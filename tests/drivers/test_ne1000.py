@@ -6,7 +6,8 @@ import functools
 import pytest
 
 from drivers.errors import DeviceAlarm, DeviceTimeout, FramingError, LimitExceeded, ProtocolError
-from drivers.ne1000 import NE1000Pump, SyringeMismatch
+from drivers.errors import SyringeMismatch
+from drivers.ne1000 import NE1000Pump
 from drivers.ne1000_codec import NE1000CommandError
 from drivers.scripted import ScriptedTransport, ScriptMismatch, expected_exchange
 from ne1000_frames import basic_reply as br

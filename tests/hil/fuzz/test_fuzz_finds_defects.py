@@ -11,6 +11,7 @@ from drivers.ne1000_link import NE1000Link
 from hil.emulators.grbl_core import GrblCore
 from hil.emulators.mtsics_core import MtSicsCore
 from hil.fuzz.runner import fuzz_device
+from hil.fuzz.targets import DEVICES
 
 FRAMES = 1500
 
@@ -21,7 +22,7 @@ def kinds_and_problems(report) -> set[tuple[str, str]]:
 
 @pytest.mark.requirements("SR-DRV-002", "SR-DRV-007", "SR-DRV-009")
 def test_a_clean_run_has_no_failures_and_counts_every_kind_of_case():
-    for device in ("ne1000", "grbl", "balance", "sartorius"):
+    for device in DEVICES:
         report = fuzz_device(device, FRAMES, seed=11)
         assert report.failures == [] and report.frames >= FRAMES
         assert set(report.cases_by_kind) == {"core", "parsers", "driver"}

@@ -1,0 +1,75 @@
+"""The pyvisa session a balance driver keeps (MT-SICS, Sartorius SBI): opened with the driver's options, closed
+quietly, and every pyvisa or pyserial failure turned into a typed driver error naming the resource."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pyvisa
+
+from drivers.errors import DeviceDisconnected, DeviceTimeout, FramingError, TransportError
+from drivers.lifecycle import OpenCloseLifecycle
+
+try:
+    from termios import error as TermiosError  # pyserial lets a refused port setting through as termios.error
+except ImportError:  # pragma: no cover - Windows
+    class TermiosError(Exception):  # type: ignore[no-redef]
+        pass
+
+
+class VisaSession(OpenCloseLifecycle):
+    """Subclasses set resource_name, backend and timeout_s, and call open_session(options, detail) from open()."""
+
+    resource_name: str
+    backend: str
+    timeout_s: float
+    _manager: pyvisa.ResourceManager | None = None
+    _resource: Any = None
+
+    def open_session(self, options: dict[str, Any], detail: str) -> None:
+        """The ResourceManager and the session; TransportError naming the resource and `detail` if either fails."""
+        try:
+            self._manager = pyvisa.ResourceManager(self.backend)
+            self._resource = self._manager.open_resource(self.resource_name, **options)
+        except (pyvisa.Error, OSError, ValueError, TermiosError) as exc:
+            self.close()
+            raise TransportError(f"cannot open balance {self.resource_name!r} ({detail}): {exc!r}") from exc
+
+    def close(self) -> None:
+        resource, self._resource = self._resource, None
+        manager, self._manager = self._manager, None
+        for thing in (resource, manager):
+            if thing is not None:
+                try:
+                    thing.close()
+                except Exception:  # noqa: BLE001 - the session is gone either way
+                    pass
+
+    def _require(self) -> Any:
+        if self._resource is None:
+            raise TransportError(f"balance {self.resource_name!r} is not open (call open() first)")
+        return self._resource
+
+    def _io(self, action: str, call: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return call(*args)
+        except pyvisa.VisaIOError as exc:
+            if exc.error_code == pyvisa.constants.StatusCode.error_timeout:
+                timeout_s = self._resource.timeout / 1000 if self._resource is not None else self.timeout_s
+                raise DeviceTimeout(f"balance {self.resource_name}: no reply to {action} within {timeout_s:g} s") from exc
+            raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
+        except UnicodeDecodeError as exc:  # line noise, or 8-bit bytes from a balance set to another framing
+            raise FramingError(f"balance reply to {action} is not ASCII: {exc}") from exc
+        except (OSError, EOFError) as exc:  # pyserial's SerialException (unplug) is an OSError
+            raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
+
+    def _pending_input(self) -> bytes:
+        """Bytes that arrived outside an exchange, read and dropped from the input (empty if the backend cannot
+        tell, as pyvisa-sim cannot: nothing arrives unasked there)."""
+        resource = self._require()
+        try:
+            pending = int(self._io("checking for stale input", lambda: resource.bytes_in_buffer))
+        except (AttributeError, NotImplementedError, TypeError):
+            return b""
+        if pending <= 0:
+            return b""
+        return bytes(self._io("discarding stale input", resource.read_bytes, pending))

@@ -1,0 +1,20 @@
+"""What every balance emulator takes from the rig's balance section."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from hil.gravimetry.conversion import G_PER_MG
+
+if TYPE_CHECKING:
+    from hil.config.rig import RigConfig
+
+BALANCE_EMULATE_OPTIONS = ("density_g_per_ml", "noise_sd_g", "seed")
+"""`itpump emulate` options every balance emulator takes."""
+
+
+def balance_base(rig: RigConfig, fill_ul: float) -> dict[str, Any]:
+    balance = rig.balance
+    if balance is None:
+        return {}
+    return {"density_g_per_ml": balance.density_g_per_ml,
+            "evaporation_g_per_h": balance.evaporation_rate_mg_per_h * G_PER_MG, "baud": balance.baud_rate_bps}

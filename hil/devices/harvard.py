@@ -1,0 +1,48 @@
+"""Harvard Apparatus "pump chain" syringe pump (PHD ULTRA, Pump 11 Elite; KDS Legato dialect): rig section, driver,
+emulator (protocols.md section 2)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+
+from drivers.harvard import HarvardPump
+from drivers.transport import SerialTransport
+from hil.config.common import StrictModel, WholeNumber
+from hil.config.transport import TransportConfig
+from hil.devices.building import pump_emulator_base
+from hil.devices.kind import DeviceKind, Role
+from hil.emulators.harvard import EmulatedHarvard
+from hil.emulators.harvard_config import HarvardConfig
+from hil.emulators.harvard_core import HarvardCore
+
+if TYPE_CHECKING:
+    from hil.devices.context import BuildContext
+
+
+class HarvardPumpConfig(StrictModel):
+    driver: Literal["harvard"]
+    transport: TransportConfig
+    address: WholeNumber = Field(0, ge=0, le=99)
+    dialect: Literal["phd_ultra", "legato"] = Field(
+        "phd_ultra", description="phd_ultra (PHD ULTRA, Pump 11 Elite: 12:cmd) or legato (KDS Legato: 12cmd)")
+    baud_rate_bps: Literal[9600, 19200, 38400, 57600, 115200] = 115200
+    text_line_address: bool = Field(True, description="reply text lines start with the pump address [U]")
+
+
+def _pump(ctx: BuildContext) -> HarvardPump:
+    pump = ctx.config.pump
+    assert isinstance(pump, HarvardPumpConfig)
+    transport = SerialTransport(ctx.pump_url, baudrate=pump.baud_rate_bps, timeout_s=pump.transport.timeout_s)
+    return HarvardPump(transport, address=pump.address, max_rate_ul_per_h=ctx.config.max_rate_ul_per_h,
+                       dialect=pump.dialect, reply_timeout_s=pump.transport.timeout_s,
+                       text_line_address=pump.text_line_address)
+
+
+KIND = DeviceKind(
+    name="harvard", role=Role.PUMP, config_kind="harvard", pump_config=HarvardPumpConfig, driver_factory=_pump,
+    emulator_class=EmulatedHarvard, emulator_config_type=HarvardConfig,
+    emulator_base=pump_emulator_base(HarvardPumpConfig, address="address", dialect="dialect", baud="baud_rate_bps",
+                                     text_line_address="text_line_address"),
+    faults=HarvardCore.FAULTS, start_order=0,
+    emulate_options=("syringe_diameter_mm", "syringe_volume_ul", "address", "dialect"))
