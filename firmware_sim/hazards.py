@@ -67,6 +67,9 @@ HAZARDS: dict[str, Hazard] = _hazards(
            ("SR-PRM-001",), ("hazard-therapy-without-priming",)),
     Hazard("HAZ-PRG-015", "repeated priming bolus", "a priming bolus on a primed catheter (drug at the priming rate)",
            OVERDOSE, ("SR-PRM-001",), ("hazard-double-priming",)),
+    Hazard("HAZ-PRG-016", "periodic bolus drifting onto a flex peak", "a periodic bolus whose interval is not a whole "
+           "day (or whose first run is days away) lands on a flex peak at a run beyond the gate's plan", OVERDOSE,
+           ("SR-BOL-006", "SR-BOL-004", "SR-DOSE-006"), ("hazard-periodic-bolus-on-flex-peak",)),
     # --- refill ---
     Hazard("HAZ-REF-001", "pocket fill", "the refill needle outside the septum: drug into the subcutaneous pocket",
            f"{OVERDOSE}; early depletion of the reservoir", ("SR-RES-005",),

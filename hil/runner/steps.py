@@ -6,8 +6,8 @@ from typing import Any, Callable
 
 from firmware_sim.pump.firmware import FlexSchedule, FlexStep, PumpFirmware
 from firmware_sim.safety.decision import Decision
-from firmware_sim.units import H_PER_DAY
-from hil.config.scenario_steps import InjectFaultStep, RefillStep, StartFlexStep
+from firmware_sim.units import H_PER_DAY, S_PER_H
+from hil.config.scenario_steps import InjectFaultStep, PeriodicBolusStep, RefillStep, StartFlexStep
 from hil.rig import Rig
 from hil.runner.physical_reservoir import PhysicalReservoir
 
@@ -39,6 +39,11 @@ def _flex(step: StartFlexStep) -> FlexSchedule:
     return FlexSchedule(tuple(FlexStep(s.start_h_of_day, s.rate_mcg_per_day / H_PER_DAY) for s in step.schedule))
 
 
+def _periodic(step: PeriodicBolusStep, fw: PumpFirmware) -> Decision:
+    first_t_s = None if step.first_after_h is None else fw.now_s + step.first_after_h * S_PER_H
+    return fw.setup_periodic_bolus(step.dose_mcg, step.duration_min, step.interval_h, first_t_s)
+
+
 def _refill(step: RefillStep, ctx: StepContext) -> StepResult:
     delivered_ul = ctx.firmware.actuator_reported_volume_ul
     aspirated_ul = ctx.reservoir.residual_ul(delivered_ul)
@@ -68,6 +73,7 @@ ACTIONS: dict[str, Callable[[Any, StepContext], StepResult]] = {
     "start_flex": _firmware(lambda s, fw: fw.start_flex(_flex(s))),
     "change_rate": _firmware(lambda s, fw: fw.change_rate(s.rate_mcg_per_day)),
     "clinician_bolus": _firmware(lambda s, fw: fw.clinician_bolus(s.dose_mcg, s.duration_min)),
+    "setup_periodic_bolus": _firmware(_periodic),
     "bridge_bolus": _firmware(lambda s, fw: fw.bridge_bolus(s.rate_mcg_per_day)),
     "ptm_press": _firmware(lambda s, fw: fw.press_ptm()),
     "stop": _firmware(lambda s, fw: fw.stop()),
@@ -76,7 +82,8 @@ ACTIONS: dict[str, Callable[[Any, StepContext], StepResult]] = {
     "inject_fault": _inject_fault,
     "wait": _no_command,
 }
-DELIVERY_ACTIONS = frozenset({"start_continuous", "start_flex", "clinician_bolus", "bridge_bolus", "ptm_press"})
+DELIVERY_ACTIONS = frozenset({"start_continuous", "start_flex", "clinician_bolus", "setup_periodic_bolus",
+                              "bridge_bolus", "ptm_press"})
 """Steps that start delivery to the patient (the default start of the gravimetric window)."""
 
 
