@@ -101,6 +101,11 @@ HAZARDS: dict[str, Hazard] = _hazards(
     Hazard("HAZ-DEL-004", "catheter leak or disconnection", "a cracked, migrated or disconnected catheter: the pump "
            "delivers, the patient does not get it, and the pump cannot see it", WITHDRAWAL, ("SR-PK-006",),
            ("hazard-catheter-disconnection",)),
+    Hazard("HAZ-DEL-005", "pump over-infusion, computed reservoir lags", "the drive delivers a few percent more than "
+           "the pump counts: the reservoir is computed from the programmed rate, so the low-reservoir alarm comes late "
+           "and the reservoir can run dry unannounced (SynchroMed II overinfusion notice)",
+           f"{OVERDOSE}; then {WITHDRAWAL} when the reservoir runs dry", ("SR-SUP-006", "SR-ALM-001", "SR-PK-006"),
+           ("hazard-pump-runs-fast",)),
     # --- communication and power ---
     Hazard("HAZ-SYS-001", "serial link lost mid-bolus", "a loose cable or interference between controller and pump",
            WITHDRAWAL, ("SR-ALM-001", "SR-ALM-004", "SR-DRV-002", "SR-PK-006"), ("hazard-serial-link-lost-mid-bolus",)),

@@ -53,6 +53,7 @@ REQUIREMENTS: dict[str, str] = {
     "SR-SUP-003": "A command not allowed in the current state is rejected with the state named.",
     "SR-SUP-004": "Every decision is logged with reasons and IDs; a rejected request changes nothing but the log.",
     "SR-SUP-005": "The actuator only receives rates derived from gate-approved programs, converted with the concentration at the tip.",
+    "SR-SUP-006": "Where a balance weighs the output, the volume it weighs over each window (default 50 uL reported) stays within a configurable tolerance (default 5 %) of the volume the pump reports; a deviation latches the high-priority gravimetric_deviation alarm naming both volumes, and a refill compares the aspirated residual measured from the balance with the firmware's estimate.",
     # --- drivers and rig limits (drivers/, hil/) ---
     "SR-DRV-001": "A pump driver refuses a rate above the rig maximum (LimitExceeded) and sends nothing.",
     "SR-DRV-002": "Every device read has a timeout; a silent or unplugged device raises a typed error, never hangs.",

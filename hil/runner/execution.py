@@ -185,7 +185,7 @@ class Execution:
                 raise SetupRejected(f"PTM settings rejected: {'; '.join(decision.reasons)}")
 
     def _run_step(self, index: int, step: Any) -> None:
-        ctx = StepContext(self.firmware, self.rig, self.reservoir)
+        ctx = StepContext(self.firmware, self.rig, self.reservoir, self._reading if self.sampler else None)
         result = execute_step(step, ctx)
         self.programs.note(self.firmware.now_s, self.firmware.basal_program)
         ids = list(dict.fromkeys(list(step.requirement_ids) + (step.expect.cites_requirement_ids if step.expect else [])))

@@ -7,6 +7,7 @@ from typing import Any, Callable
 from firmware_sim.pump.firmware import FlexSchedule, FlexStep, PumpFirmware
 from firmware_sim.safety.decision import Decision
 from firmware_sim.units import H_PER_DAY, S_PER_H
+from hil.adapters.balance import GravimetricReading
 from hil.config.scenario_steps import InjectFaultStep, PeriodicBolusStep, RefillStep, StartFlexStep
 from hil.rig import Rig
 from hil.runner.physical_reservoir import PhysicalReservoir
@@ -33,6 +34,8 @@ class StepContext:
     firmware: PumpFirmware
     rig: Rig
     reservoir: PhysicalReservoir
+    weigh: Callable[[], GravimetricReading | None] | None = None
+    """The balance reading at the firmware's now (None: the rig has no balance)."""
 
 
 def _flex(step: StartFlexStep) -> FlexSchedule:
@@ -46,12 +49,15 @@ def _periodic(step: PeriodicBolusStep, fw: PumpFirmware) -> Decision:
 
 def _refill(step: RefillStep, ctx: StepContext) -> StepResult:
     delivered_ul = ctx.firmware.actuator_reported_volume_ul
-    aspirated_ul = ctx.reservoir.residual_ul(delivered_ul)
+    reading = ctx.weigh() if ctx.weigh is not None else None
+    weighed_ul = reading.volume_ul if reading is not None else None
+    aspirated_ul = ctx.reservoir.residual_ul(delivered_ul, weighed_ul)
     decision = ctx.firmware.refill(volume_ul=step.expected_volume_ul, conc_mcg_per_ml=step.conc_mcg_per_ml,
                                    aspirated_ul=aspirated_ul)
     if decision.approved:
-        ctx.reservoir.refilled(step.volume_ul, delivered_ul)
-    return StepResult.of(decision, aspirated_ul=aspirated_ul, reached_reservoir_ul=step.volume_ul)
+        ctx.reservoir.refilled(step.volume_ul, delivered_ul, weighed_ul)
+    return StepResult.of(decision, aspirated_ul=aspirated_ul, reached_reservoir_ul=step.volume_ul,
+                         residual_from="balance" if weighed_ul is not None else "pump")
 
 
 def _inject_fault(step: InjectFaultStep, ctx: StepContext) -> StepResult:
