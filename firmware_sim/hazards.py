@@ -106,6 +106,10 @@ HAZARDS: dict[str, Hazard] = _hazards(
            "and the reservoir can run dry unannounced (SynchroMed II overinfusion notice)",
            f"{OVERDOSE}; then {WITHDRAWAL} when the reservoir runs dry", ("SR-SUP-006", "SR-ALM-001", "SR-PK-006"),
            ("hazard-pump-runs-fast",)),
+    Hazard("HAZ-DEL-006", "priming-bolus mixing", "drug and non-drug fluid mix in tubing and catheter at the priming "
+           "rate: drug reaches the patient before priming ends, then a period of reduced concentration (2013 recall)",
+           f"{OVERDOSE} during priming, then {WITHDRAWAL}", ("SR-PK-007", "SR-PK-003", "SR-PK-006"),
+           ("hazard-priming-bolus-mixing",)),
     # --- communication and power ---
     Hazard("HAZ-SYS-001", "serial link lost mid-bolus", "a loose cable or interference between controller and pump",
            WITHDRAWAL, ("SR-ALM-001", "SR-ALM-004", "SR-DRV-002", "SR-PK-006"), ("hazard-serial-link-lost-mid-bolus",)),

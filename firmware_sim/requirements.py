@@ -13,6 +13,7 @@ REQUIREMENTS: dict[str, str] = {
     "SR-PK-004": "Peak cisternal CSF concentration stays at or below the configured ceiling (default 750 ng/mL).",
     "SR-PK-005": "PK envelopes use true peaks, including peaks that fall between output samples.",
     "SR-PK-006": "Withdrawal is judged like overdose: the effect-site (biophase) concentration predicted from the delivered profile does not stay below a fraction (default 50 %) of the level the running program sustains for longer than a limit (default 6 h); a hazard scenario counts such a drop as caught only when a high-priority alarm came at or before the time it began.",
+    "SR-PK-007": "The delivered profile can model mixing of drug and non-drug fluid in pump tubing and catheter (tanks in series, a configurable number, default plug flow) with drug mass conserved, so early drug during priming and the dip after it are judged by the envelopes.",
     # --- dose limits, boluses, PTM, titration (firmware_sim/safety) ---
     "SR-DOSE-001": "A programmed daily dose above the drug library's hard maximum is rejected.",
     "SR-DOSE-002": "A programmed daily dose above the soft maximum is rejected unless an explicit override is given; the override is recorded.",
