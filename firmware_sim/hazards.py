@@ -67,6 +67,9 @@ HAZARDS: dict[str, Hazard] = _hazards(
            ("SR-PRM-001",), ("hazard-therapy-without-priming",)),
     Hazard("HAZ-PRG-015", "repeated priming bolus", "a priming bolus on a primed catheter (drug at the priming rate)",
            OVERDOSE, ("SR-PRM-001",), ("hazard-double-priming",)),
+    Hazard("HAZ-PRG-016", "periodic bolus drifting onto a flex peak", "a periodic bolus whose interval is not a whole "
+           "day (or whose first run is days away) lands on a flex peak at a run beyond the gate's plan", OVERDOSE,
+           ("SR-BOL-006", "SR-BOL-004", "SR-DOSE-006"), ("hazard-periodic-bolus-on-flex-peak",)),
     # --- refill ---
     Hazard("HAZ-REF-001", "pocket fill", "the refill needle outside the septum: drug into the subcutaneous pocket",
            f"{OVERDOSE}; early depletion of the reservoir", ("SR-RES-005",),
@@ -98,6 +101,15 @@ HAZARDS: dict[str, Hazard] = _hazards(
     Hazard("HAZ-DEL-004", "catheter leak or disconnection", "a cracked, migrated or disconnected catheter: the pump "
            "delivers, the patient does not get it, and the pump cannot see it", WITHDRAWAL, ("SR-PK-006",),
            ("hazard-catheter-disconnection",)),
+    Hazard("HAZ-DEL-005", "pump over-infusion, computed reservoir lags", "the drive delivers a few percent more than "
+           "the pump counts: the reservoir is computed from the programmed rate, so the low-reservoir alarm comes late "
+           "and the reservoir can run dry unannounced (SynchroMed II overinfusion notice)",
+           f"{OVERDOSE}; then {WITHDRAWAL} when the reservoir runs dry", ("SR-SUP-006", "SR-ALM-001", "SR-PK-006"),
+           ("hazard-pump-runs-fast",)),
+    Hazard("HAZ-DEL-006", "priming-bolus mixing", "drug and non-drug fluid mix in tubing and catheter at the priming "
+           "rate: drug reaches the patient before priming ends, then a period of reduced concentration (2013 recall)",
+           f"{OVERDOSE} during priming, then {WITHDRAWAL}", ("SR-PK-007", "SR-PK-003", "SR-PK-006"),
+           ("hazard-priming-bolus-mixing",)),
     # --- communication and power ---
     Hazard("HAZ-SYS-001", "serial link lost mid-bolus", "a loose cable or interference between controller and pump",
            WITHDRAWAL, ("SR-ALM-001", "SR-ALM-004", "SR-DRV-002", "SR-PK-006"), ("hazard-serial-link-lost-mid-bolus",)),

@@ -13,6 +13,7 @@ REQUIREMENTS: dict[str, str] = {
     "SR-PK-004": "Peak cisternal CSF concentration stays at or below the configured ceiling (default 750 ng/mL).",
     "SR-PK-005": "PK envelopes use true peaks, including peaks that fall between output samples.",
     "SR-PK-006": "Withdrawal is judged like overdose: the effect-site (biophase) concentration predicted from the delivered profile does not stay below a fraction (default 50 %) of the level the running program sustains for longer than a limit (default 6 h); a hazard scenario counts such a drop as caught only when a high-priority alarm came at or before the time it began.",
+    "SR-PK-007": "The delivered profile can model mixing of drug and non-drug fluid in pump tubing and catheter (tanks in series, a configurable number, default plug flow) with drug mass conserved, so early drug during priming and the dip after it are judged by the envelopes.",
     # --- dose limits, boluses, PTM, titration (firmware_sim/safety) ---
     "SR-DOSE-001": "A programmed daily dose above the drug library's hard maximum is rejected.",
     "SR-DOSE-002": "A programmed daily dose above the soft maximum is rejected unless an explicit override is given; the override is recorded.",
@@ -26,6 +27,7 @@ REQUIREMENTS: dict[str, str] = {
     "SR-BOL-003": "Only one bolus runs at a time.",
     "SR-BOL-004": "Periodic boluses fit their interval, their projected daily dose meets the daily limits, and each run passes the gate.",
     "SR-BOL-005": "After a concentration change therapy restarts only through a bridge bolus that pushes the old drug out at the rate that keeps the tip dose.",
+    "SR-BOL-006": "Periodic boluses are judged at set-up (and with every program they join) on the basal program under every run they will make, not only the runs within the planning horizon: bolus plus basal rate stays within the maximum rate at each run (runs whose interval does not repeat within whole days are judged on the basal peak).",
     "SR-PTM-001": "A PTM bolus inside the lockout interval is rejected.",
     "SR-PTM-002": "PTM boluses per rolling 24 h never exceed the programmed maximum count.",
     "SR-PTM-003": "PTM dose per rolling 24 h never exceeds the library PTM maximum.",
@@ -52,6 +54,7 @@ REQUIREMENTS: dict[str, str] = {
     "SR-SUP-003": "A command not allowed in the current state is rejected with the state named.",
     "SR-SUP-004": "Every decision is logged with reasons and IDs; a rejected request changes nothing but the log.",
     "SR-SUP-005": "The actuator only receives rates derived from gate-approved programs, converted with the concentration at the tip.",
+    "SR-SUP-006": "Where a balance weighs the output, the volume it weighs over each window (default 50 uL reported) stays within a configurable tolerance (default 5 %) of the volume the pump reports; a deviation latches the high-priority gravimetric_deviation alarm naming both volumes, and a refill compares the aspirated residual measured from the balance with the firmware's estimate.",
     # --- drivers and rig limits (drivers/, hil/) ---
     "SR-DRV-001": "A pump driver refuses a rate above the rig maximum (LimitExceeded) and sends nothing.",
     "SR-DRV-002": "Every device read has a timeout; a silent or unplugged device raises a typed error, never hangs.",

@@ -18,6 +18,7 @@ class AlarmName(str, Enum):
     ACTUATOR_FAULT = "actuator_fault"
     UNDER_DELIVERY = "under_delivery"
     OVER_DELIVERY = "over_delivery"
+    GRAVIMETRIC_DEVIATION = "gravimetric_deviation"
     EMPTY_RESERVOIR = "empty_reservoir"
     DOSE_LIMIT_BREACH = "dose_limit_breach"
     FIRMWARE_FAULT = "firmware_fault"
@@ -32,6 +33,7 @@ ALARM_PRIORITY: dict[AlarmName, AlarmPriority] = {
     AlarmName.ACTUATOR_FAULT: AlarmPriority.HIGH,
     AlarmName.UNDER_DELIVERY: AlarmPriority.HIGH,
     AlarmName.OVER_DELIVERY: AlarmPriority.HIGH,
+    AlarmName.GRAVIMETRIC_DEVIATION: AlarmPriority.HIGH,
     AlarmName.EMPTY_RESERVOIR: AlarmPriority.HIGH,
     AlarmName.DOSE_LIMIT_BREACH: AlarmPriority.HIGH,
     AlarmName.FIRMWARE_FAULT: AlarmPriority.HIGH,
@@ -46,6 +48,7 @@ ALARM_REQUIREMENT: dict[AlarmName, str] = {
     AlarmName.ACTUATOR_FAULT: "SR-ALM-004",
     AlarmName.UNDER_DELIVERY: "SR-SUP-001",
     AlarmName.OVER_DELIVERY: "SR-SUP-001",
+    AlarmName.GRAVIMETRIC_DEVIATION: "SR-SUP-006",
     AlarmName.EMPTY_RESERVOIR: "SR-RES-003",
     AlarmName.DOSE_LIMIT_BREACH: "SR-SUP-002",
     AlarmName.FIRMWARE_FAULT: "SR-ALM-005",
@@ -65,7 +68,9 @@ _ACTUATOR_FAULTS = {"motor_stall": AlarmName.MOTOR_STALL, "stall": AlarmName.MOT
                     "command_rejected": AlarmName.ACTUATOR_FAULT,
                     "limit_exceeded": AlarmName.ACTUATOR_FAULT,
                     "invalid_command": AlarmName.ACTUATOR_FAULT,
-                    "power_reset": AlarmName.ACTUATOR_FAULT}
+                    "power_reset": AlarmName.ACTUATOR_FAULT,
+                    # the balance weighed another volume than the pump reported (hil/adapters/stall_check.py)
+                    "gravimetric_deviation": AlarmName.GRAVIMETRIC_DEVIATION}
 
 
 def alarm_for_actuator_fault(fault: str, from_exception: bool) -> AlarmName:

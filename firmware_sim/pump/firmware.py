@@ -23,6 +23,7 @@ from firmware_sim.pump.profile_builder import build_delivery_profile
 from firmware_sim.pump.programs import (ActiveBolus, BasalProgram, ContinuousProgram, FlexSchedule, FlexStep,
                                         PeriodicBolus)
 from firmware_sim.pump.runtime import FirmwareRuntime
+from firmware_sim.pump.stacking import periodic_stack
 from firmware_sim.pump.states import PumpState
 from firmware_sim.safety import checks, gate
 from firmware_sim.safety.decision import Decision, Finding, decide
@@ -188,7 +189,8 @@ class PumpFirmware(FirmwareRuntime):
         periodic = PeriodicBolus(dose_mcg, duration_min, interval_h, first_s) if not findings else None
         basal = self._basal
         base_mcg, base_peak_mcg_per_h = (basal.daily_dose_mcg, basal.peak_rate_mcg_per_h) if basal else (0.0, 0.0)
-        ctx = self._context(findings, None, periodic=periodic, with_periodic=False)
+        # judged with the kept program also while suspended: resume will run the two together
+        ctx = self._context(findings, None, basal=basal, periodic=periodic, with_periodic=False, stack_periodic=True)
         decision = gate.gate_periodic_bolus(dose_mcg, duration_min, interval_h, base_mcg, ctx, self._limits,
                                             override_soft_limits, self._titration(), base_peak_mcg_per_h)
         if self._record(decision):
@@ -263,7 +265,8 @@ class PumpFirmware(FirmwareRuntime):
 
     def _context(self, findings: Sequence[Finding], bolus: ActiveBolus | None, basal: BasalProgram | None = None,
                  periodic: PeriodicBolus | None = None, with_periodic: bool = True,
-                 basal_runs: bool | None = None) -> gate.GateContext:
+                 basal_runs: bool | None = None, stack_periodic: bool = False) -> gate.GateContext:
+        """stack_periodic: a therapy command, judged also on its periodic boluses at every run (stacking.py)."""
         if basal is None and (basal_runs if basal_runs is not None else self.state in (
                 PumpState.CONTINUOUS, PumpState.BOLUS, PumpState.BRIDGE)):
             basal = self._basal
@@ -275,10 +278,13 @@ class PumpFirmware(FirmwareRuntime):
                                     tuple(findings), line)
         planned = self._planned(basal, running_bolus, periodic)
         peak_mcg_per_h = max(basal.peak_rate_mcg_per_h if basal is not None else 0.0, peak_rate_mcg_per_h(planned))
+        stack = periodic_stack(basal, periodic) if stack_periodic and periodic is not None else None
+        if stack is not None:
+            peak_mcg_per_h = max(peak_mcg_per_h, stack.rate_mcg_per_h)
         conc = line.lowest_conc_mcg_per_ml  # the bridge runs on every concentration ahead in turn
         peak_ul_per_h = peak_mcg_per_h / conc * UL_PER_ML if conc > 0 else (math.inf if peak_mcg_per_h > 0 else 0.0)
         return gate.GateContext(self.now_s, self._engine.history(self._window_s), planned, line.tip_conc_mcg_per_ml,
-                                self._config.max_actuator_rate_ul_per_h, peak_ul_per_h, (), line)
+                                self._config.max_actuator_rate_ul_per_h, peak_ul_per_h, (), line, stack)
 
     def _record(self, decision: Decision, **fields: object) -> bool:
         self._log.append(self.now_s, EventKind.DECISION, **decision.to_record(), **fields)
@@ -306,8 +312,9 @@ class PumpFirmware(FirmwareRuntime):
         if therapy is None:
             decision = decide(request, findings)
         else:
-            decision = gate.gate_planned_therapy(request, therapy, self._context([], None, basal=program),
-                                                 self._titration(), self._limits, override_soft_limits)
+            ctx = self._context([], None, basal=program, stack_periodic=True)
+            decision = gate.gate_planned_therapy(request, therapy, ctx, self._titration(), self._limits,
+                                                 override_soft_limits)
         if self._record(decision):
             assert therapy is not None
             self._remember_programming(therapy.daily_dose_mcg)

@@ -4,7 +4,7 @@ Flow at the pump outlet is the commanded rate, scaled in each interval between t
 that its volume equals the actuator-reported volume (a stalled actuator delivers nothing; one running
 while commanded to stop adds a uniform flow). Concentration at the tip follows plug flow through the
 dead volume, so nothing counts before priming reached the tip and a concentration change arrives
-one dead volume after the refill.
+one dead volume after the refill; with mixing_tanks, the tanks-in-series mixing model (catheter_mixing.py) instead.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Sequence
 
 from firmware_sim.event_log import Event, EventKind
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
+from firmware_sim.pump.catheter_mixing import MixingTrack
 from firmware_sim.pump.concentration import ConcentrationTrack
 from firmware_sim.units import S_PER_H, UL_PER_ML
 
@@ -28,7 +29,9 @@ def _commanded_ul(changes_t: list[float], changes_rate: list[float], a_s: float,
     return volume_ul
 
 
-def build_delivery_profile(events: Sequence[Event], dead_volume_ul: float, end_s: float) -> DeliveryProfile:
+def build_delivery_profile(events: Sequence[Event], dead_volume_ul: float, end_s: float,
+                           mixing_tanks: int | None = None) -> DeliveryProfile:
+    """mixing_tanks None: plug flow; else the number of tanks in series the dead volume mixes as."""
     rates = [(e.t_s, float(e.fields["rate_ul_per_h"])) for e in events if e.kind == EventKind.RATE_COMMAND]
     if not rates:
         return DeliveryProfile()
@@ -49,7 +52,7 @@ def build_delivery_profile(events: Sequence[Event], dead_volume_ul: float, end_s
             scales.append(0.0)
             extras.append(delivered / (tb - ta) * S_PER_H)
     refills = [(e.t_s, float(e.fields["conc_mcg_per_ml"])) for e in events if e.kind == EventKind.REFILL]
-    track = ConcentrationTrack(dead_volume_ul)
+    track = ConcentrationTrack(dead_volume_ul) if mixing_tanks is None else MixingTrack(dead_volume_ul, mixing_tanks)
     for t, conc in refills:
         if t <= start_s:
             track.fill(0.0, conc)

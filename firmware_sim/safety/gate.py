@@ -11,7 +11,7 @@ from typing import Sequence
 from firmware_sim.safety import checks
 from firmware_sim.safety.decision import Decision, Finding, decide
 from firmware_sim.safety.limits import DrugLimits, Indication
-from firmware_sim.safety.therapy import PlannedTherapy, PumpLine, line_findings
+from firmware_sim.safety.therapy import PeriodicStack, PlannedTherapy, PumpLine, line_findings, periodic_stack_findings
 from firmware_sim.safety.window import DoseHistory, RatePiece
 from firmware_sim.safety.window import peak_rate_mcg_per_h as peak_rate_mcg_per_h_of
 from firmware_sim.units import H_PER_DAY, MIN_PER_H, S_PER_H, S_PER_MIN
@@ -31,6 +31,8 @@ class GateContext:
     """Findings the firmware adds (command not valid in this state, prerequisites missing)."""
     line: PumpLine | None = None
     """What the line holds; None: settled at conc_mcg_per_ml, reservoir not considered (the limit checks alone)."""
+    periodic_stack: PeriodicStack | None = None
+    """A therapy command with periodic boluses: their highest rate on the basal program over all their runs."""
 
     @property
     def pump_line(self) -> PumpLine:
@@ -55,9 +57,11 @@ class PtmSettings:
 
 def _common(ctx: GateContext, limits: DrugLimits, program_peak_rate_mcg_per_h: float = 0.0) -> list[Finding]:
     """Checks every delivering request shares: the drug rate at the peak of everything planned if approved
-    (not only at its start: a bolus may overlap a later flex step), the actuator rate, the 24 h window."""
+    (not only at its start: a bolus may overlap a later flex step), periodic boluses on the basal program at every
+    run (beyond the plan), the actuator rate, the 24 h window."""
     peak_rate_mcg_per_h = max(program_peak_rate_mcg_per_h, peak_rate_mcg_per_h_of(ctx.planned_if_approved))
     findings = checks.check_drug_rate(peak_rate_mcg_per_h, limits)
+    findings += periodic_stack_findings(ctx.periodic_stack, limits)
     findings += checks.check_actuator_rate(ctx.peak_actuator_rate_ul_per_h, ctx.max_actuator_rate_ul_per_h)
     findings += checks.check_window(ctx.history, ctx.planned_if_approved, limits)
     return findings

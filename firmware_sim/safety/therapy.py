@@ -93,3 +93,34 @@ def bolus_line_findings(line: PumpLine, screening_bolus: bool, limits: DrugLimit
     if not findings and not screening_bolus:
         findings += checks.check_therapy_concentration(line.reservoir_conc_mcg_per_ml, limits)
     return findings
+
+
+@dataclass(frozen=True)
+class PeriodicStack:
+    """The highest tip rate a periodic bolus reaches on top of the basal program over all its runs (built by
+    firmware_sim/pump/stacking.py), not only within the gate's planning horizon."""
+
+    bolus_rate_mcg_per_h: float
+    basal_rate_mcg_per_h: float
+    """Highest basal rate under a run (the basal peak when the runs drift through every time of day)."""
+    run_s: float
+    """Start of the run where it is reached (nan when not exact)."""
+    exact: bool
+    """True: every distinct run was judged; False: the runs drift through every time of day (basal peak taken)."""
+
+    @property
+    def rate_mcg_per_h(self) -> float:
+        return self.bolus_rate_mcg_per_h + max(self.basal_rate_mcg_per_h, 0.0)
+
+
+def periodic_stack_findings(stack: PeriodicStack | None, limits: DrugLimits) -> list[Finding]:
+    """A periodic bolus stacked on the basal program stays within the maximum rate at every run it will make, not
+    only those inside the gate's plan (SR-BOL-006)."""
+    if stack is None or not checks.exceeds(stack.rate_mcg_per_h, limits.max_rate_mcg_per_h):
+        return []
+    where = (f"at its run at t={stack.run_s:.0f} s" if stack.exact else
+             "at some run (its interval does not repeat within whole days, so its runs drift through every time "
+             "of day)")
+    return [Finding("SR-BOL-006", f"periodic bolus {stack.bolus_rate_mcg_per_h:.6g} mcg/h stacked on the basal "
+                    f"{max(stack.basal_rate_mcg_per_h, 0.0):.6g} mcg/h {where} reaches {stack.rate_mcg_per_h:.6g} "
+                    f"mcg/h, above the maximum rate {limits.max_rate_mcg_per_h:.6g} mcg/h")]

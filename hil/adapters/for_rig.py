@@ -1,12 +1,13 @@
 """The firmware's actuator and the balance sampler for an opened rig, wired the same way for the runner and the
-pytest plugin: an open-loop pump (GRBL) with a balance gets the gravimetric stall check."""
+pytest plugin: a pump with a balance gets the gravimetric delivery-accuracy check (balance.delivery_check), an
+open-loop pump (GRBL) also the stall check."""
 from __future__ import annotations
 
 from typing import Callable
 
 from hil.adapters.actuator import PumpActuator
 from hil.adapters.balance import BalanceSampler, GravimetricReading
-from hil.adapters.stall_check import GravimetricStallCheck
+from hil.adapters.stall_check import DeliveryAccuracy, GravimetricStallCheck
 from hil.rig import Rig
 from hil.rig.registry import OPEN_LOOP_DRIVERS
 
@@ -22,7 +23,11 @@ def balance_sampler(rig: Rig) -> BalanceSampler | None:
 
 def pump_actuator(rig: Rig, weigh: Callable[[], GravimetricReading | None] | None) -> PumpActuator:
     """weigh() gives the balance reading at the firmware's now (None if there is no balance or no reading)."""
-    stall_check = None
-    if weigh is not None and rig.config.pump.driver in OPEN_LOOP_DRIVERS:
-        stall_check = GravimetricStallCheck(weigh)
+    stall_check, balance = None, rig.config.balance
+    if weigh is not None and balance is not None:
+        check = balance.delivery_check
+        accuracy = DeliveryAccuracy(check.tolerance_fraction, check.window_volume_ul) if check.enabled else None
+        stall = rig.config.pump.driver in OPEN_LOOP_DRIVERS
+        if stall or accuracy is not None:
+            stall_check = GravimetricStallCheck(weigh, accuracy=accuracy, stall=stall)
     return PumpActuator(rig.pump, rig.time_compression_factor, stall_check)

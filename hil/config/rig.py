@@ -37,6 +37,14 @@ class SyringeConfig(StrictModel):
     volume_ul: Number = Field(gt=0, le=1e6)
 
 
+class DeliveryCheckConfig(StrictModel):
+    """Gravimetric delivery-accuracy check (SR-SUP-006): weighed vs pump-reported volume per window."""
+
+    enabled: bool = True
+    tolerance_fraction: Number = Field(0.05, gt=0, lt=1, description="largest |weighed - reported| / reported")
+    window_volume_ul: Number = Field(50.0, gt=0, le=1e6, description="pump-reported volume per judged window, uL")
+
+
 class BalanceConfig(StrictModel):
     resource: str = Field(min_length=1, description="VISA resource, e.g. ASRL/dev/ttyUSB1::INSTR, or emulator:<name>")
     backend: str = Field("@py", description="pyvisa backend: @py, or <file>.yaml@sim for pyvisa-sim")
@@ -48,6 +56,7 @@ class BalanceConfig(StrictModel):
     sample_interval_s: Number = Field(30.0, ge=MIN_BALANCE_SAMPLE_INTERVAL_S, le=86_400, description="IEC 60601-2-24 uses 30 s [U]")
     density_g_per_ml: Number = Field(WATER_DENSITY_G_PER_ML, ge=0.1, le=25)
     evaporation_rate_mg_per_h: Number = Field(0.0, ge=0, le=1e6, description="mass lost from the vessel, added back")
+    delivery_check: DeliveryCheckConfig = Field(default_factory=DeliveryCheckConfig)
 
     @model_validator(mode="after")
     def _emulator_name_is_valid(self) -> "BalanceConfig":

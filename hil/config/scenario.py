@@ -56,6 +56,9 @@ class Drug(StrictModel):
 class Catheter(StrictModel):
     length_cm: Number = Field(gt=0, le=200)
     volume_ul_per_cm: Number = Field(gt=0, le=100, description="Prometra catheter: 2.6 uL/cm")
+    mixing_tanks: WholeNumber | None = Field(None, ge=1, le=10_000, description=(
+        "mixing of drug and non-drug fluid in tubing and catheter as this many equal well-mixed tanks in series "
+        "(dimensionless; about Peclet / 2; the spread is dead volume / sqrt(n)); null: plug flow (the default)"))
 
 
 class PtmSettings(StrictModel):

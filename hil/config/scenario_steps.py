@@ -65,6 +65,17 @@ class ClinicianBolusStep(_StepBase):
     duration_min: Number = Field(gt=0, le=24 * 60)
 
 
+class PeriodicBolusStep(_StepBase):
+    """Set up a bolus repeated every interval_h (each run is gated again when it falls due)."""
+
+    action: Literal["setup_periodic_bolus"]
+    dose_mcg: Number = Field(gt=0)
+    duration_min: Number = Field(gt=0, le=24 * 60)
+    interval_h: Number = Field(gt=0)
+    first_after_h: Number | None = Field(None, ge=0, description="hours from this step to the first run; "
+                                         "default: one interval")
+
+
 class BridgeBolusStep(_StepBase):
     """After a refill with a new concentration: push the old drug out of tubing and catheter."""
 
@@ -121,8 +132,8 @@ class WaitStep(_StepBase):
 
 
 ScenarioStep = Annotated[
-    Union[PrimeStep, StartContinuousStep, StartFlexStep, ClinicianBolusStep, BridgeBolusStep, PtmPressStep,
-          RefillStep, ChangeRateStep, InjectFaultStep, ClearAlarmStep, StopStep, WaitStep],
+    Union[PrimeStep, StartContinuousStep, StartFlexStep, ClinicianBolusStep, PeriodicBolusStep, BridgeBolusStep,
+          PtmPressStep, RefillStep, ChangeRateStep, InjectFaultStep, ClearAlarmStep, StopStep, WaitStep],
     Field(discriminator="action"),
 ]
 

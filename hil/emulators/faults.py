@@ -121,9 +121,14 @@ class LinkFaults:
 
 def validate_pump_fault(name: str, params: dict) -> None:
     """Parameters of a syringe-pump fault: occlusion takes compliance_ul (the line's give), leak takes fraction
-    (0 < fraction <= 1 of the outflow lost; default 1, a disconnection)."""
-    allowed = {"occlusion": {"compliance_ul"}, "leak": {"fraction"}}.get(name, set())
+    (0 < fraction <= 1 of the outflow lost; default 1, a disconnection), rate_error takes percent (-50..100 % more
+    volume moved than the pump counts; default 5)."""
+    allowed = {"occlusion": {"compliance_ul"}, "leak": {"fraction"}, "rate_error": {"percent"}}.get(name, set())
     reject_unknown_params(name, params, allowed)
+    if "percent" in params:
+        percent = params["percent"]
+        if isinstance(percent, bool) or not isinstance(percent, (int, float)) or not -50 <= percent <= 100:
+            raise EmulatorError(f"fault {name!r}: percent must be a number within [-50, 100], got {percent!r}")
     if "compliance_ul" in params:
         non_negative_float(name, "compliance_ul", params["compliance_ul"])
     if "fraction" in params and not 0 < non_negative_float(name, "fraction", params["fraction"]) <= 1:

@@ -26,6 +26,8 @@ class GrblCore:
         "clear_occlusion": "the outlet opens; fluid compressed meanwhile comes out at once",
         "leak": "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the balance",
         "clear_leak": "the leak is repaired",
+        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: its reported volume lags",
+        "clear_rate_error": "the drive is repaired",
         "power_reset": "power cycle: planner, buffer and position lost, banner sent again",
     }
 

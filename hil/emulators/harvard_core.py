@@ -23,6 +23,8 @@ class HarvardCore:
         "stall": "the motor jams: a running pump stalls at once (prompt *); cleared by stop",
         "occlusion": "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
         "clear_occlusion": "the outlet opens again; fluid compressed meanwhile comes out at once",
+        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: its reported volume lags",
+        "clear_rate_error": "the drive is repaired",
         "power_reset": "power is interrupted: the pump stops and comes back idle (no announcement on the line)",
     }
 

@@ -23,6 +23,8 @@ class NE1000Core:
         "clear_occlusion": "the outlet opens again; fluid compressed meanwhile comes out at once",
         "leak": "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the balance",
         "clear_leak": "the leak is repaired",
+        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: its reported volume lags",
+        "clear_rate_error": "the drive is repaired",
         "power_reset": "power is interrupted: pump stops, settings reload from memory, A?R is pending",
     }
 

@@ -4,7 +4,9 @@ Used by the NE-1000 and GRBL emulators. Volumes in microlitres (1 uL = 1 mm^3), 
 Occlusion blocks the outlet: the plunger still moves (compressing the line) until `compliance_ul`
 has been taken up, after which the motor stalls. A jammed motor stalls at once. A leak (a cracked or
 disconnected catheter) loses a fraction of what leaves the outlet before it reaches the collection vessel: the
-pump notices nothing, only the balance weighs less.
+pump notices nothing, only the balance weighs less. A rate error (a worn lead screw, a wrong syringe size set in
+the pump) makes the plunger push `percent` more (or less) than the pump counts: the pump's reported volume and its
+host's reservoir estimate lag what really left the syringe; only the balance sees it.
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from typing import Protocol
 INFUSE = 1
 WITHDRAW = -1
 
-OUTLET_FAULTS = ("occlusion", "clear_occlusion", "leak", "clear_leak")
+OUTLET_FAULTS = ("occlusion", "clear_occlusion", "leak", "clear_leak", "rate_error", "clear_rate_error")
+"""Faults of the syringe and its outlet, applied by apply_outlet_fault (rate_error acts on the drive)."""
 
 
 class SyringeConfig(Protocol):
@@ -43,6 +46,8 @@ class Syringe:
         self.occluded = False
         self.compliance_left_ul = 0.0
         self.compressed_ul = 0.0
+        self.volume_gain = 1.0
+        """Volume that really moves per volume the pump commands (1.06: a pump running 6 % fast)."""
         self.outflow_history: list[tuple[float, float]] | None = None
         """(t_s, outflow_ul) at the end of every stretch of motion the pump replayed, once a balance weighs the
         outflow: between two entries the outflow changed linearly, so the weighing cell can follow it exactly."""
@@ -58,11 +63,12 @@ class Syringe:
         room_ul = self.contents_ul if direction == INFUSE else self.capacity_ul - self.contents_ul
         if direction == INFUSE and self.occluded:
             room_ul = min(room_ul, self.compliance_left_ul)
-        return max(room_ul, 0.0) / self.area_mm2
+        return max(room_ul, 0.0) / (self.area_mm2 * self.volume_gain)
 
     def move_mm(self, distance_mm: float, direction: int) -> None:
-        """Move the plunger; the caller keeps the distance within travel_left_mm."""
-        volume_ul = distance_mm * self.area_mm2
+        """Move the plunger by the distance the pump commands (its travel is distance_mm x volume_gain); the
+        caller keeps the distance within travel_left_mm."""
+        volume_ul = distance_mm * self.area_mm2 * self.volume_gain
         if direction == INFUSE:
             self.contents_ul -= volume_ul
             if self.occluded:
@@ -94,7 +100,8 @@ def syringe_from(config: SyringeConfig) -> Syringe:
 
 def apply_outlet_fault(syringe: Syringe, config: SyringeConfig, name: str, params: dict) -> None:
     """occlusion (compliance_ul, default from the config), clear_occlusion, leak (fraction lost, default 1: a
-    disconnection) or clear_leak."""
+    disconnection), clear_leak, rate_error (percent more volume than commanded, negative: less) or
+    clear_rate_error."""
     if name == "occlusion":
         syringe.occlude(params.get("compliance_ul", config.occlusion_compliance_ul))
     elif name == "clear_occlusion":
@@ -103,5 +110,9 @@ def apply_outlet_fault(syringe: Syringe, config: SyringeConfig, name: str, param
         syringe.leak_fraction = float(params.get("fraction", 1.0))
     elif name == "clear_leak":
         syringe.leak_fraction = 0.0
+    elif name == "rate_error":
+        syringe.volume_gain = 1.0 + float(params.get("percent", 5.0)) / 100.0
+    elif name == "clear_rate_error":
+        syringe.volume_gain = 1.0
     else:
         raise ValueError(f"{name!r} is not an outlet fault {OUTLET_FAULTS}")

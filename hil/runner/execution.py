@@ -185,7 +185,7 @@ class Execution:
                 raise SetupRejected(f"PTM settings rejected: {'; '.join(decision.reasons)}")
 
     def _run_step(self, index: int, step: Any) -> None:
-        ctx = StepContext(self.firmware, self.rig, self.reservoir)
+        ctx = StepContext(self.firmware, self.rig, self.reservoir, self._reading if self.sampler else None)
         result = execute_step(step, ctx)
         self.programs.note(self.firmware.now_s, self.firmware.basal_program)
         ids = list(dict.fromkeys(list(step.requirement_ids) + (step.expect.cites_requirement_ids if step.expect else [])))
@@ -295,7 +295,7 @@ class Execution:
         scenario = self.scenario
         pk = evaluate_pk(self.firmware.events, self.fw_config.dead_volume_ul, scenario.duration_h,
                          scenario.patient.weight_kg, scenario.patient.age_group, self.options.pk_step_h,
-                         self.seen.gravimetric_at_tick or None, self.programs)
+                         self.seen.gravimetric_at_tick or None, self.programs, scenario.pump_settings.catheter.mixing_tanks)
         differences = pk.peak_differences()
         for label, prediction in (("delivered", pk.delivered), ("programmed", pk.programmed)):
             self.record.pk_series(label=label, t_h=prediction.t_h, lumbar_csf_ng_per_ml=prediction.lumbar_csf_ng_per_ml,

@@ -59,21 +59,23 @@ def _with_status_volumes(events: Sequence[Event], volume_at_tick: Mapping[float,
 
 
 def delivered_profiles(events: Sequence[Event], dead_volume_ul: float, end_s: float,
-                       gravimetric_at_tick: Mapping[float, float] | None) -> tuple[DeliveryProfile, DeliveryProfile, str]:
-    """(delivered, programmed, delivered_source)."""
-    programmed = build_delivery_profile(_with_status_volumes(events, None), dead_volume_ul, end_s)
+                       gravimetric_at_tick: Mapping[float, float] | None,
+                       mixing_tanks: int | None = None) -> tuple[DeliveryProfile, DeliveryProfile, str]:
+    """(delivered, programmed, delivered_source); both through the same catheter (mixing_tanks None: plug flow)."""
+    programmed = build_delivery_profile(_with_status_volumes(events, None), dead_volume_ul, end_s, mixing_tanks)
     if gravimetric_at_tick:
-        delivered = build_delivery_profile(_with_status_volumes(events, gravimetric_at_tick), dead_volume_ul, end_s)
+        delivered = build_delivery_profile(_with_status_volumes(events, gravimetric_at_tick), dead_volume_ul, end_s,
+                                           mixing_tanks)
         return delivered, programmed, "gravimetric"
-    return build_delivery_profile(events, dead_volume_ul, end_s), programmed, "pump_reported"
+    return build_delivery_profile(events, dead_volume_ul, end_s, mixing_tanks), programmed, "pump_reported"
 
 
 def evaluate_pk(events: Sequence[Event], dead_volume_ul: float, duration_h: float, weight_kg: float,
                 age_group: str, step_h: float, gravimetric_at_tick: Mapping[float, float] | None,
-                programs: ProgramTimeline | None = None) -> PkOutcome:
+                programs: ProgramTimeline | None = None, mixing_tanks: int | None = None) -> PkOutcome:
     """The envelopes on the delivered prediction; the withdrawal envelope compares it with the programs' (SR-PK-006)."""
     delivered, programmed, source = delivered_profiles(events, dead_volume_ul, duration_h * S_PER_H,
-                                                       gravimetric_at_tick)
+                                                       gravimetric_at_tick, mixing_tanks)
     t_h = np.linspace(0.0, duration_h, max(int(round(duration_h / step_h)), 1) + 1)
     params = BaclofenParams(weight_kg=weight_kg)
     delivered_prediction = predict(delivered, t_h, params)
