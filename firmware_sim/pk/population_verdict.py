@@ -12,8 +12,9 @@ with the peak grid; the result does not depend on the chunk size.
 The withdrawal envelope (withdrawal.py, SR-PK-006) is judged per patient too (population_withdrawal.py): each
 patient's longest time with the delivered effect-site concentration below the fraction of the level the
 `sustained` program brings that same patient, at the sample times (sample_times_h, else a grid every
-DEFAULT_WITHDRAWAL_STEP_H). Without a sustained program (none given, or one bringing less than the minimum dose to
-the tip) it is NOT_EVALUATED.
+DEFAULT_WITHDRAWAL_STEP_H). With no `sustained` profile given it is not judged (not in the verdict: `itpump
+predict` of a bolus alone has no program); with one bringing less than the minimum dose to the tip (a run whose
+program never started) it is NOT_EVALUATED.
 """
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ class PopulationEnvelope:
 
 @dataclass(frozen=True)
 class PopulationVerdict:
-    envelopes: tuple[PopulationEnvelope, ...]   # in ENVELOPE_NAMES order
+    envelopes: tuple[PopulationEnvelope, ...]   # in ENVELOPE_NAMES order (withdrawal only with a sustained profile)
     n_patients: int
     seed: int
     horizon_h: float
@@ -126,14 +127,15 @@ def envelope_values(profile: DeliveryProfile, batch: PatientBatch, horizon_h: fl
                     withdrawal: WithdrawalLimits | None = None) -> dict[str, np.ndarray]:
     """Envelope name -> (N,) value per patient (NaN where the patient cannot be evaluated).
 
-    The withdrawal envelope is sampled at extra_points_h within [0, horizon_h] (with both ends), else on a grid every
+    The withdrawal envelope is judged only when a sustained profile is given (none: no key), sampled at extra_points_h within [0, horizon_h] (with both ends), else on a grid every
     DEFAULT_WITHDRAWAL_STEP_H."""
     if isinstance(chunk_patients, bool) or not isinstance(chunk_patients, (int, np.integer)) or chunk_patients < 1:
         raise ValueError(f"chunk_patients must be a positive integer, got {chunk_patients!r}")
     n = batch.n_patients
-    values = {name: np.full(n, np.nan) for name in ENVELOPE_NAMES}
-    values[WITHDRAWAL_ENVELOPE] = longest_drops_h(profile, sustained, withdrawal_times_h(horizon_h, extra_points_h),
-                                                  batch, withdrawal, chunk_patients=chunk_patients)
+    values = {name: np.full(n, np.nan) for name in ENVELOPE_NAMES if name != WITHDRAWAL_ENVELOPE}
+    if sustained is not None:
+        values[WITHDRAWAL_ENVELOPE] = longest_drops_h(profile, sustained, withdrawal_times_h(horizon_h, extra_points_h),
+                                                      batch, withdrawal, chunk_patients=chunk_patients)
     if profile.dose_until_mcg(horizon_h) < limits.min_dose_to_evaluate_mcg:
         return values
     outputs = [OUTPUT_NAMES.index(_PEAK_OUTPUT[name]) for name in _PEAK_OUTPUT]
@@ -214,7 +216,7 @@ def judge_population(values: Mapping[str, np.ndarray], batch: PatientBatch, limi
                                   f"longest time with the effect site below {withdrawal.min_fraction_of_sustained:.0%} "
                                   f"of the sustained level")}
     return tuple(_judge(name, values[name], spec[name][0], spec[name][1], batch, min_fraction_passing,
-                        spec[name][2], spec[name][3]) for name in ENVELOPE_NAMES)
+                        spec[name][2], spec[name][3]) for name in ENVELOPE_NAMES if name in values)
 
 
 def check_min_fraction_passing(value: float) -> float:

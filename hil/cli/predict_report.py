@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         verdict = evaluate_population(profile, count=args.population, seed=args.seed, horizon_h=args.hours,
                                       weight_kg=args.weight_kg, sample_times_h=t_h,
                                       min_fraction_passing=args.min_fraction_passing,
-                                      sustained=build_profile(args.rate_mcg_per_day, 0.0, args.hours))
+                                      sustained=build_profile(args.rate_mcg_per_day, 0.0, args.hours) if args.rate_mcg_per_day > 0 else None)
         report = _population_report(args, profile, t_h, envelopes, verdict)
     if args.json:
         print_result(report)

@@ -92,9 +92,11 @@ def population_table(verdict: PopulationVerdictResult, console: Console):
     for e in verdict.envelopes:
         worst = "-" if e.worst_patient_index is None else f"#{e.worst_patient_index}: {_number(e.worst_value)} {e.unit}"
         params = e.worst_patient_params or {}
-        if params:
+        if params and e.outcome is not Outcome.PASS:  # where it matters; the JSON and report.html always have them
             worst += "\n" + ", ".join(f"{k} {_number(params[k])}" for k in WORST_PARAMS_SHOWN if k in params)
-        table.add_row(e.name, f"{100 * e.fraction_passing:.4g} % ({e.n_passing} of {e.n_patients})",
+        passing = (f"{100 * e.fraction_passing:.4g} % ({e.n_passing} of {e.n_patients})"
+                   if e.outcome is not Outcome.NOT_EVALUATED else f"none of {e.n_patients} judged")
+        table.add_row(e.name, passing,
                       f"{_number(e.p5)} / {_number(e.p50)} / {_number(e.p95)} {e.unit}", worst, MARK[e.outcome])
     return table
 

@@ -64,8 +64,8 @@ def test_800_mcg_per_day_fails_the_plasma_ceiling_for_the_population():
 
 def test_result_does_not_depend_on_chunk_size():
     kwargs = dict(count=53, seed=9, horizon_h=30.0)
-    one = evaluate_population(BUMPY, **kwargs)
-    chunked = evaluate_population(BUMPY, chunk_patients=7, **kwargs)
+    one = evaluate_population(BUMPY, sustained=INFUSION_800, **kwargs)
+    chunked = evaluate_population(BUMPY, chunk_patients=7, sustained=INFUSION_800, **kwargs)
     assert one == chunked
     assert [e.name for e in one.envelopes] == list(RUN_ENVELOPE_NAMES)
 

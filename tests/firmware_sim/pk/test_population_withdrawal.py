@@ -34,6 +34,8 @@ def test_no_sustained_program_is_not_evaluated():
     tiny = DeliveryProfile(segments=(InfusionSegment(0.0, 1.0, 0.01),))
     assert np.isnan(longest_drops_h(GAP, tiny, T_H, batch)).all()
     verdict = evaluate_population(GAP, count=5, seed=1, horizon_h=72.0)
+    assert "withdrawal" not in [e.name for e in verdict.envelopes]  # no program given: not judged at all
+    verdict = evaluate_population(GAP, count=5, seed=1, horizon_h=72.0, sustained=tiny)
     withdrawal = verdict.envelope("withdrawal")
     assert withdrawal.outcome is Outcome.NOT_EVALUATED and "no sustained program" in withdrawal.reason
 
