@@ -31,6 +31,7 @@ from firmware_sim.pk.model import OUTPUT_NAMES, PatientBatch, build_system
 from firmware_sim.pk.oral import oral_system_batch, steady_state_doses
 from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.population import PopulationVariability, sample_population
+from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING, MAX_PATIENTS
 from firmware_sim.pk.population_peaks import DEFAULT_POPULATION_PEAK_GRID_STEP_H, population_peaks
 from firmware_sim.pk.population_series import DEFAULT_PERCENTILES, chunk_batch
 from firmware_sim.pk.population_withdrawal import longest_drops_h
@@ -38,13 +39,10 @@ from firmware_sim.pk.profile import DeliveryProfile
 from firmware_sim.pk.withdrawal import REQUIREMENT_IDS as WITHDRAWAL_IDS
 from firmware_sim.pk.withdrawal import RUN_ENVELOPE_NAMES, WITHDRAWAL_ENVELOPE, WithdrawalLimits
 
-DEFAULT_MIN_FRACTION_PASSING = 0.95
 DEFAULT_CHUNK_PATIENTS = 8192
 ORAL_PEAK_GRID_STEP_H = 0.25
 DEFAULT_WITHDRAWAL_STEP_H = 0.25
 """The withdrawal envelope's sample grid when no sample times are given."""
-MAX_PATIENTS = 1_000_000
-"""The largest population one verdict evaluates (about 10 s per 10,000 patients of a 30-day profile)."""
 QUANTILE_PERCENTS = np.arange(101)
 """Each envelope keeps its value's quantiles at every percent, which campaigns pool across runs."""
 ENVELOPE_NAMES = RUN_ENVELOPE_NAMES

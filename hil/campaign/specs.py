@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from firmware_sim.pk.population_verdict import DEFAULT_MIN_FRACTION_PASSING
+from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING
 from hil.campaign.config import NO_FAULT, FaultPlan, UniformHours
 from hil.campaign.loading import LoadedCampaign, Referenced
 from hil.config.loading import load_yaml

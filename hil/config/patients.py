@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from firmware_sim.pk.population_verdict import DEFAULT_MIN_FRACTION_PASSING, MAX_PATIENTS
+from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING, MAX_PATIENTS
 from hil.config.common import Number, StrictModel, WholeNumber
 
 __all__ = ["MAX_PATIENTS", "VirtualPatients"]
