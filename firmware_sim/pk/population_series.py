@@ -11,7 +11,7 @@ not depend on the chunk or block it is stepped in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -54,6 +54,32 @@ def _check_positive_int(name: str, value: int) -> None:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
+def stream_outputs(profile: DeliveryProfile, t_h: np.ndarray, batch: PatientBatch, *,
+                   chunk_patients: int = DEFAULT_SERIES_CHUNK_PATIENTS,
+                   block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[tuple[int, np.ndarray]]:
+    """(first sample index, values (n_outputs, rows, N)) for consecutive blocks of sample times, every patient of
+    the batch in each block; the array is reused from one block to the next (copy what you keep)."""
+    _check_positive_int("chunk_patients", chunk_patients)
+    _check_positive_int("block_bytes", block_bytes)
+    t = check_sample_times(t_h)
+    timeline = build_timeline(profile, t)
+    n, n_out, n_t = batch.n_patients, len(OUTPUT_NAMES), len(t)
+    bounds = [(a, min(n, a + chunk_patients)) for a in range(0, n, chunk_patients)]
+    systems = (build_system(chunk_batch(batch, a, b)) for a, b in bounds)
+    states = np.unique(np.concatenate([reachable_states(s) for s in systems]))   # as for the whole batch at once
+    steppers = []
+    for a, b in bounds:
+        system = build_system(chunk_batch(batch, a, b))
+        steppers.append(ChunkStepper(system, timeline, system.output_matrix, states=states))
+    rows = int(max(1, min(n_t, block_bytes // (8 * n_out * n))))
+    block = np.empty((n_out, rows, n))
+    for first in range(0, n_t, rows):
+        values = block[:, :min(rows, n_t - first)]
+        for (a, b), stepper in zip(bounds, steppers):
+            stepper.fill(values[:, :, a:b])
+        yield first, values
+
+
 def population_percentiles(
     profile: DeliveryProfile,
     t_h: np.ndarray,
@@ -64,27 +90,12 @@ def population_percentiles(
     block_bytes: int = DEFAULT_BLOCK_BYTES,
 ) -> PopulationSummary:
     """Exact percentiles q across the batch of every output at every sample time t_h, in bounded memory."""
-    _check_positive_int("chunk_patients", chunk_patients)
-    _check_positive_int("block_bytes", block_bytes)
     t = check_sample_times(t_h)
     q = tuple(float(v) for v in q)
-    timeline = build_timeline(profile, t)
-    n, n_out, n_t = batch.n_patients, len(OUTPUT_NAMES), len(t)
-    bounds = [(a, min(n, a + chunk_patients)) for a in range(0, n, chunk_patients)]
-    systems = (build_system(chunk_batch(batch, a, b)) for a, b in bounds)
-    states = np.unique(np.concatenate([reachable_states(s) for s in systems]))   # as for the whole batch at once
-    steppers = []
-    for a, b in bounds:
-        system = build_system(chunk_batch(batch, a, b))
-        steppers.append(ChunkStepper(system, timeline, system.output_matrix, states=states))
+    n, n_t = batch.n_patients, len(t)
     percentiles = {name: np.empty((len(q), n_t)) for name in OUTPUT_NAMES}
     peaks = {name: np.full(n, -np.inf) for name in OUTPUT_NAMES}
-    rows = int(max(1, min(n_t, block_bytes // (8 * n_out * n))))
-    block = np.empty((n_out, rows, n))
-    for first in range(0, n_t, rows):
-        values = block[:, :min(rows, n_t - first)]
-        for (a, b), stepper in zip(bounds, steppers):
-            stepper.fill(values[:, :, a:b])
+    for first, values in stream_outputs(profile, t, batch, chunk_patients=chunk_patients, block_bytes=block_bytes):
         for m, name in enumerate(OUTPUT_NAMES):
             row_percentiles(values[m], q, percentiles[name][:, first:first + values.shape[1]],
                             max_copy_bytes=block_bytes // 4)

@@ -8,6 +8,13 @@ patient's own systemic parameters). The envelope's outcome is FAIL when fewer th
 catheter tip within the horizon, or for the ratio no drug reached plasma) never counts as passing; when no
 patient can be evaluated the envelope is NOT_EVALUATED. Patients are processed in chunks, so memory does not grow
 with the peak grid; the result does not depend on the chunk size.
+
+The withdrawal envelope (withdrawal.py, SR-PK-006) is judged per patient too (population_withdrawal.py): each
+patient's longest time with the delivered effect-site concentration below the fraction of the level the
+`sustained` program brings that same patient, at the sample times (sample_times_h, else a grid every
+DEFAULT_WITHDRAWAL_STEP_H). With no `sustained` profile given it is not judged (not in the verdict: `itpump
+predict` of a bolus alone has no program); with one bringing less than the minimum dose to the tip (a run whose
+program never started) it is NOT_EVALUATED.
 """
 from __future__ import annotations
 
@@ -19,21 +26,30 @@ import numpy as np
 
 from firmware_sim.outcome import Outcome, combine
 from firmware_sim.pk.age_groups import AgeGroup
-from firmware_sim.pk.envelopes import ENVELOPE_NAMES, EnvelopeLimits
+from firmware_sim.pk.envelopes import EnvelopeLimits
 from firmware_sim.pk.model import OUTPUT_NAMES, PatientBatch, build_system
 from firmware_sim.pk.oral import oral_system_batch, steady_state_doses
 from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.population import PopulationVariability, sample_population
+from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING, MAX_PATIENTS
 from firmware_sim.pk.population_peaks import DEFAULT_POPULATION_PEAK_GRID_STEP_H, population_peaks
 from firmware_sim.pk.population_series import DEFAULT_PERCENTILES, chunk_batch
+from firmware_sim.pk.population_withdrawal import longest_drops_h
 from firmware_sim.pk.profile import DeliveryProfile
+from firmware_sim.pk.withdrawal import REQUIREMENT_IDS as WITHDRAWAL_IDS
+from firmware_sim.pk.withdrawal import RUN_ENVELOPE_NAMES, WITHDRAWAL_ENVELOPE, WithdrawalLimits
 
-DEFAULT_MIN_FRACTION_PASSING = 0.95
 DEFAULT_CHUNK_PATIENTS = 8192
 ORAL_PEAK_GRID_STEP_H = 0.25
+DEFAULT_WITHDRAWAL_STEP_H = 0.25
+"""The withdrawal envelope's sample grid when no sample times are given."""
+QUANTILE_PERCENTS = np.arange(101)
+"""Each envelope keeps its value's quantiles at every percent, which campaigns pool across runs."""
+ENVELOPE_NAMES = RUN_ENVELOPE_NAMES
 
 _REQUIREMENTS = {"plasma_reduction_vs_oral": ("SR-PK-001", "SR-PK-005"), "plasma_ceiling": ("SR-PK-002", "SR-PK-005"),
-                 "lumbar_csf_ceiling": ("SR-PK-003", "SR-PK-005"), "cisternal_csf_ceiling": ("SR-PK-004", "SR-PK-005")}
+                 "lumbar_csf_ceiling": ("SR-PK-003", "SR-PK-005"), "cisternal_csf_ceiling": ("SR-PK-004", "SR-PK-005"),
+                 WITHDRAWAL_ENVELOPE: WITHDRAWAL_IDS + ("SR-PK-005",)}
 _PEAK_OUTPUT = {"plasma_ceiling": "plasma_ng_per_ml", "lumbar_csf_ceiling": "lumbar_csf_ng_per_ml",
                 "cisternal_csf_ceiling": "cisternal_csf_ng_per_ml"}
 
@@ -59,6 +75,8 @@ class PopulationEnvelope:
     outcome: Outcome
     reason: str
     comparator: str | None = None
+    quantiles: tuple[float, ...] | None = None
+    """The value at every percent 0..100 over the evaluated patients (None if none was evaluated)."""
 
     @property
     def fraction_passing(self) -> float:
@@ -77,7 +95,7 @@ class PopulationEnvelope:
 
 @dataclass(frozen=True)
 class PopulationVerdict:
-    envelopes: tuple[PopulationEnvelope, ...]   # in ENVELOPE_NAMES order
+    envelopes: tuple[PopulationEnvelope, ...]   # in ENVELOPE_NAMES order (withdrawal only with a sustained profile)
     n_patients: int
     seed: int
     horizon_h: float
@@ -102,12 +120,20 @@ class PopulationVerdict:
 def envelope_values(profile: DeliveryProfile, batch: PatientBatch, horizon_h: float, limits: EnvelopeLimits, *,
                     peak_grid_step_h: float = DEFAULT_POPULATION_PEAK_GRID_STEP_H,
                     extra_points_h: np.ndarray | None = None,
-                    chunk_patients: int = DEFAULT_CHUNK_PATIENTS) -> dict[str, np.ndarray]:
-    """Envelope name -> (N,) value per patient (NaN where the patient cannot be evaluated)."""
+                    chunk_patients: int = DEFAULT_CHUNK_PATIENTS,
+                    sustained: DeliveryProfile | None = None,
+                    withdrawal: WithdrawalLimits | None = None) -> dict[str, np.ndarray]:
+    """Envelope name -> (N,) value per patient (NaN where the patient cannot be evaluated).
+
+    The withdrawal envelope is judged only when a sustained profile is given (none: no key), sampled at extra_points_h within [0, horizon_h] (with both ends), else on a grid every
+    DEFAULT_WITHDRAWAL_STEP_H."""
     if isinstance(chunk_patients, bool) or not isinstance(chunk_patients, (int, np.integer)) or chunk_patients < 1:
         raise ValueError(f"chunk_patients must be a positive integer, got {chunk_patients!r}")
     n = batch.n_patients
-    values = {name: np.full(n, np.nan) for name in ENVELOPE_NAMES}
+    values = {name: np.full(n, np.nan) for name in ENVELOPE_NAMES if name != WITHDRAWAL_ENVELOPE}
+    if sustained is not None:
+        values[WITHDRAWAL_ENVELOPE] = longest_drops_h(profile, sustained, withdrawal_times_h(horizon_h, extra_points_h),
+                                                      batch, withdrawal, chunk_patients=chunk_patients)
     if profile.dose_until_mcg(horizon_h) < limits.min_dose_to_evaluate_mcg:
         return values
     outputs = [OUTPUT_NAMES.index(_PEAK_OUTPUT[name]) for name in _PEAK_OUTPUT]
@@ -128,6 +154,19 @@ def envelope_values(profile: DeliveryProfile, batch: PatientBatch, horizon_h: fl
     return values
 
 
+def withdrawal_times_h(horizon_h: float, sample_times_h: np.ndarray | None) -> np.ndarray:
+    """The withdrawal envelope's sample times: the given ones within [0, horizon_h] with both ends, else a grid."""
+    if sample_times_h is None:
+        steps = max(1, int(math.ceil(horizon_h / DEFAULT_WITHDRAWAL_STEP_H - 1e-9)))
+        return np.linspace(0.0, horizon_h, steps + 1)
+    t = np.asarray(sample_times_h, dtype=float)
+    return np.unique(np.concatenate([[0.0, horizon_h], t[(t >= 0) & (t <= horizon_h)]]))
+
+
+_NOT_EVALUATED = {WITHDRAWAL_ENVELOPE: "no sustained program to compare against (no therapy program ran, or it "
+                                       "brought less than the minimum dose to the tip)"}
+
+
 def _judge(name: str, values: np.ndarray, limit: float, unit: str, batch: PatientBatch, min_fraction: float,
            comparator: str | None, what: str) -> PopulationEnvelope:
     n = len(values)
@@ -137,12 +176,13 @@ def _judge(name: str, values: np.ndarray, limit: float, unit: str, batch: Patien
     n_pass, n_skip = int(passing.sum()), int(n - evaluated.sum())
     ids = _REQUIREMENTS[name]
     if n_skip == n:
-        reason = (f"not evaluated: no patient of {n} could be judged (no drug reached the catheter tip, or plasma, "
-                  f"within the horizon)")
+        why = _NOT_EVALUATED.get(name, "no drug reached the catheter tip, or plasma, within the horizon")
+        reason = f"not evaluated: no patient of {n} could be judged ({why})"
         return PopulationEnvelope(name, unit, limit, ids, n, 0, n, min_fraction, None, None, None, None, None, None,
                                   Outcome.NOT_EVALUATED, reason, comparator)
     judged = values[evaluated]
-    p5, p50, p95 = (float(v) for v in np.percentile(judged, DEFAULT_PERCENTILES))
+    quantiles = tuple(float(v) for v in np.percentile(judged, QUANTILE_PERCENTS))
+    p5, p50, p95 = (quantiles[int(q)] for q in DEFAULT_PERCENTILES)
     masked = np.where(evaluated, values, np.inf if is_ratio else -np.inf)
     worst = int(np.argmin(masked) if is_ratio else np.argmax(masked))
     fraction = n_pass / n
@@ -154,22 +194,27 @@ def _judge(name: str, values: np.ndarray, limit: float, unit: str, batch: Patien
               f"worst patient {worst}: {float(values[worst]):.4g} {unit}")
     return PopulationEnvelope(name, unit, limit, ids, n, n_pass, n_skip, min_fraction, p5, p50, p95, worst,
                               batch.patient(worst), float(values[worst]), Outcome.PASS if ok else Outcome.FAIL,
-                              reason, comparator)
+                              reason, comparator, quantiles)
 
 
 def judge_population(values: Mapping[str, np.ndarray], batch: PatientBatch, limits: EnvelopeLimits, *,
                      age_group: AgeGroup = AgeGroup.ADULT,
-                     min_fraction_passing: float = DEFAULT_MIN_FRACTION_PASSING) -> tuple[PopulationEnvelope, ...]:
+                     min_fraction_passing: float = DEFAULT_MIN_FRACTION_PASSING,
+                     withdrawal: WithdrawalLimits | None = None) -> tuple[PopulationEnvelope, ...]:
     """The PopulationEnvelope of every envelope from per-patient values (envelope_values)."""
+    withdrawal = withdrawal or WithdrawalLimits()
     plasma_limit = (limits.plasma_ceiling_pediatric_ng_per_ml if age_group is AgeGroup.PEDIATRIC
                     else limits.plasma_ceiling_adult_ng_per_ml)
     spec = {"plasma_reduction_vs_oral": (limits.plasma_reduction_min_ratio, "ratio", limits.oral_regimen.description,
                                          "oral comparator peak / intrathecal peak plasma"),
             "plasma_ceiling": (plasma_limit, "ng_per_ml", None, f"peak plasma ({age_group.value})"),
             "lumbar_csf_ceiling": (limits.lumbar_csf_ceiling_ng_per_ml, "ng_per_ml", None, "peak lumbar CSF"),
-            "cisternal_csf_ceiling": (limits.cisternal_csf_ceiling_ng_per_ml, "ng_per_ml", None, "peak cisternal CSF")}
+            "cisternal_csf_ceiling": (limits.cisternal_csf_ceiling_ng_per_ml, "ng_per_ml", None, "peak cisternal CSF"),
+            WITHDRAWAL_ENVELOPE: (withdrawal.max_time_below_h, "h", None,
+                                  f"longest time with the effect site below {withdrawal.min_fraction_of_sustained:.0%} "
+                                  f"of the sustained level")}
     return tuple(_judge(name, values[name], spec[name][0], spec[name][1], batch, min_fraction_passing,
-                        spec[name][2], spec[name][3]) for name in ENVELOPE_NAMES)
+                        spec[name][2], spec[name][3]) for name in ENVELOPE_NAMES if name in values)
 
 
 def check_min_fraction_passing(value: float) -> float:
@@ -193,17 +238,24 @@ def evaluate_population(
     sample_times_h: np.ndarray | None = None,
     peak_grid_step_h: float = DEFAULT_POPULATION_PEAK_GRID_STEP_H,
     chunk_patients: int = DEFAULT_CHUNK_PATIENTS,
+    sustained: DeliveryProfile | None = None,
+    withdrawal: WithdrawalLimits | None = None,
 ) -> PopulationVerdict:
     """Every envelope for `count` seeded virtual patients (sample_population(count, seed, ...)) over [0, horizon_h].
 
-    Pure: the same arguments give the same verdict. sample_times_h, if given, are added to the peak grid.
+    Pure: the same arguments give the same verdict. sample_times_h, if given, are added to the peak grid and are
+    the withdrawal envelope's samples; sustained is the level the programs sustain (withdrawal.py).
     """
     limits = limits or EnvelopeLimits()
     min_fraction = check_min_fraction_passing(min_fraction_passing)
     if isinstance(horizon_h, bool) or not isinstance(horizon_h, (int, float)) or not (math.isfinite(horizon_h) and horizon_h > 0):
         raise ValueError(f"horizon_h must be a finite number of hours > 0, got {horizon_h!r}")
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or not 1 <= count <= MAX_PATIENTS:
+        raise ValueError(f"count must be a whole number of patients within [1, {MAX_PATIENTS}], got {count!r}")
     batch = sample_population(count, seed, base=base, variability=variability, weight_kg=weight_kg)
     values = envelope_values(profile, batch, float(horizon_h), limits, peak_grid_step_h=peak_grid_step_h,
-                             extra_points_h=sample_times_h, chunk_patients=chunk_patients)
-    envelopes = judge_population(values, batch, limits, age_group=age_group, min_fraction_passing=min_fraction)
+                             extra_points_h=sample_times_h, chunk_patients=chunk_patients, sustained=sustained,
+                             withdrawal=withdrawal)
+    envelopes = judge_population(values, batch, limits, age_group=age_group, min_fraction_passing=min_fraction,
+                                 withdrawal=withdrawal)
     return PopulationVerdict(envelopes, count, seed, float(horizon_h), min_fraction)

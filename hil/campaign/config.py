@@ -17,12 +17,12 @@ from typing import Annotated, Literal, Union
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
+from hil.config.patients import MAX_PATIENTS, VirtualPatients
 from hil.emulators.fault_catalog import ALL_FAULTS
 
 NO_FAULT = "none"
 """The fault plan that injects nothing."""
 MAX_SEEDS = 10_000
-MAX_PATIENTS = 1_000_000
 MAX_PLANNED_RUNS = 100_000
 
 CampaignName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
@@ -70,9 +70,7 @@ class FaultPlan(StrictModel):
         return self.at_h if isinstance(self.at_h, float) else self.at_h.latest_h
 
 
-class Patients(StrictModel):
-    count: WholeNumber = Field(ge=1, le=MAX_PATIENTS)
-    seed: WholeNumber = Field(0, ge=0, le=2**63 - 1)
+Patients = VirtualPatients
 
 
 class UnsafeWhen(StrictModel):

@@ -1,5 +1,10 @@
 """Virtual patients for one run: the run's delivered profile (rebuilt from its record) judged for every patient of
-the campaign's seeded population (firmware_sim.pk.population_verdict), the same population for every run.
+the campaign's seeded population by the runner's own evaluation (hil.runner.population_check.judge_patients, the
+one `itpump run` and `itpump predict --population` use), the same population for every run.
+
+The withdrawal envelope compares each patient's delivered effect with what the programs sustain, read from the
+record (the programmed pk_series' `sustained_program`); a record without it (written before it was kept) leaves
+the withdrawal envelope NOT_EVALUATED for its patients.
 
 Per envelope it returns how many patients passed, how many could not be evaluated, the run's population outcome
 and the value's quantiles at every percent (0..100) over the evaluated patients, which the campaign summary
@@ -9,33 +14,33 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
+from hil.records import events as ev
 
-QUANTILE_PERCENTS = np.arange(101)
+
+def sustained_profile(record: Any) -> Any:
+    """The programs' sustained tip profile kept in the record, None if the record does not keep it."""
+    from hil.runner.population_check import sustained_from_fields
+
+    programmed = [e for e in record.of_kind(ev.PK_SERIES) if e.get("label") == "programmed"]
+    return sustained_from_fields(programmed[-1].get("sustained_program") if programmed else None)
 
 
 def population_for_run(record: Any, spec: dict[str, Any], dead_volume_ul: float, scenario: Any) -> dict[str, Any] | None:
     patients = spec.get("patients")
     if patients is None:
         return None
-    from firmware_sim.pk.age_groups import AgeGroup
-    from firmware_sim.pk.envelopes import EnvelopeLimits
-    from firmware_sim.pk.population import sample_population
-    from firmware_sim.pk.population_verdict import envelope_values, judge_population
     from hil.campaign.record_profile import delivered_profile
+    from hil.runner.population_check import judge_patients
 
     profile, source = delivered_profile(record, dead_volume_ul, scenario.duration_h)
-    limits = EnvelopeLimits()
-    batch = sample_population(patients["count"], patients["seed"], weight_kg=scenario.patient.weight_kg)
-    values = envelope_values(profile, batch, scenario.duration_h, limits)
-    judged = judge_population(values, batch, limits, age_group=AgeGroup(scenario.patient.age_group))
+    verdict = judge_patients(profile, sustained_profile(record), patients, weight_kg=scenario.patient.weight_kg,
+                             age_group=scenario.patient.age_group, duration_h=scenario.duration_h)
     envelopes = {}
-    for result in judged:
-        finite = values[result.name][np.isfinite(values[result.name])]
-        quantiles = [float(v) for v in np.percentile(finite, QUANTILE_PERCENTS)] if finite.size else None
+    for result in verdict.envelopes:
         envelopes[result.name] = {"n_patients": result.n_patients, "n_passing": result.n_passing,
                                   "n_not_evaluated": result.n_not_evaluated, "outcome": result.outcome.value,
                                   "p5": result.p5, "p50": result.p50, "p95": result.p95, "unit": result.unit,
-                                  "limit": result.limit, "quantiles": quantiles}
+                                  "limit": result.limit,
+                                  "quantiles": list(result.quantiles) if result.quantiles is not None else None}
     return {"n_patients": patients["count"], "seed": patients["seed"], "profile_source": source,
             "envelopes": envelopes}

@@ -4,7 +4,7 @@ Each run sends back, per envelope, how many of its patients passed and its value
 (0..100). The fraction passing is pooled exactly over every planned patient of every finished run: a run whose
 record was lost, or whose patients could not be evaluated, counts all its patients as not passing. The pooled
 percentiles are those of the runs' quantile vectors put together (each run weighs the same, as each has the same
-number of patients): exact to within one percent of rank.
+number of patients): exact to within one percent of rank. The same figures per scenario: patients_by_scenario.
 """
 from __future__ import annotations
 
@@ -15,24 +15,40 @@ import numpy as np
 from hil.campaign.specs import PlannedRun
 
 
-def envelope_patients(envelopes: dict[str, Any], lines: list[dict[str, Any]], planned: list[PlannedRun]) -> None:
+def _pooled(name: str, judged: list[dict[str, Any]], counts: dict[str, int]) -> dict[str, Any]:
+    total = passing = 0
+    quantiles: list[float] = []
+    for line in judged:
+        total += counts[line["run_id"]]
+        result = ((line["patients"] or {}).get("envelopes") or {}).get(name)
+        if line["record_lost"] or result is None:
+            continue  # every patient of this run counts as not passing
+        passing += result["n_passing"]
+        quantiles += [q for q in result["quantiles"] or [] if q is not None]
+    pooled = [float(v) for v in np.percentile(quantiles, (5, 50, 95))] if quantiles else [None, None, None]
+    return {"n_patients": total, "n_passing": passing, "fraction_passing": passing / total if total else None,
+            "p5": pooled[0], "p50": pooled[1], "p95": pooled[2]}
+
+
+def _judged(lines: list[dict[str, Any]], planned: list[PlannedRun]) -> tuple[list[dict[str, Any]], dict[str, int]]:
     counts = {run.run_id: (run.spec["patients"] or {}).get("count") for run in planned}
-    judged = [line for line in lines if counts.get(line["run_id"])]
-    if not judged:
-        return
-    names = sorted({name for line in judged for name in ((line["patients"] or {}).get("envelopes") or {})})
-    for name in names:
-        total = passing = 0
-        quantiles: list[float] = []
-        for line in judged:
-            total += counts[line["run_id"]]
-            result = ((line["patients"] or {}).get("envelopes") or {}).get(name)
-            if line["record_lost"] or result is None:
-                continue  # every patient of this run counts as not passing
-            passing += result["n_passing"]
-            quantiles += [q for q in result["quantiles"] or [] if q is not None]
-        pooled = [float(v) for v in np.percentile(quantiles, (5, 50, 95))] if quantiles else [None, None, None]
-        entry = envelopes.setdefault(name, {"runs": {}})
-        entry["patients"] = {"n_patients": total, "n_passing": passing,
-                             "fraction_passing": passing / total if total else None,
-                             "p5": pooled[0], "p50": pooled[1], "p95": pooled[2]}
+    return [line for line in lines if counts.get(line["run_id"])], counts
+
+
+def _names(judged: list[dict[str, Any]]) -> list[str]:
+    return sorted({name for line in judged for name in ((line["patients"] or {}).get("envelopes") or {})})
+
+
+def envelope_patients(envelopes: dict[str, Any], lines: list[dict[str, Any]], planned: list[PlannedRun]) -> None:
+    judged, counts = _judged(lines, planned)
+    for name in _names(judged):
+        envelopes.setdefault(name, {"runs": {}})["patients"] = _pooled(name, judged, counts)
+
+
+def patients_by_scenario(lines: list[dict[str, Any]], planned: list[PlannedRun]) -> dict[str, dict[str, Any]]:
+    """Scenario -> envelope -> the same pooled figures over that scenario's runs only (a virtual-patient sweep's
+    answer: for each therapy scenario, the fraction of patients passing each envelope and its spread)."""
+    judged, counts = _judged(lines, planned)
+    scenarios = sorted({line["scenario"] for line in judged})
+    return {scenario: {name: _pooled(name, [line for line in judged if line["scenario"] == scenario], counts)
+                       for name in _names(judged)} for scenario in scenarios}

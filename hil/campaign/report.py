@@ -75,6 +75,17 @@ def _matrix(journal: Journal) -> str:
     return _table(["scenario \\ fault plan", *plans], ([_e(s)] + [cell(cells[(s, p)]) for p in plans] for s in scenarios))
 
 
+def _patients_by_scenario(by_scenario: dict[str, Any]) -> list[str]:
+    """Per scenario and envelope: the fraction of its virtual patients passing and the spread of the value."""
+    if not by_scenario:
+        return []
+    rows = ([_e(scenario), _e(name), _e(p["n_passing"]) + " of " + _e(p["n_patients"]), _e(p["fraction_passing"]),
+             _e(p["p5"]), _e(p["p50"]), _e(p["p95"])]
+            for scenario, envelopes in by_scenario.items() for name, p in envelopes.items())
+    return ["<h2>Virtual patients per scenario</h2>",
+            _table(["scenario", "envelope", "patients passing", "fraction", "p5", "p50", "p95"], rows)]
+
+
 def write_report(folder: Path, journal: Journal, summary: dict[str, Any]) -> list[Path]:
     from hil.campaign.outputs import HISTOGRAM_FILENAME, REPORT_FILENAME, write_atomically
 
@@ -104,6 +115,7 @@ def write_report(folder: Path, journal: Journal, summary: dict[str, Any]) -> lis
                       *([_e(p["n_passing"]) + " of " + _e(p["n_patients"]), _e(p["fraction_passing"]), _e(p["p5"]),
                          _e(p["p50"]), _e(p["p95"])] if (p := entry.get("patients")) else ["no virtual patients"] + [""] * 4)]
                      for name, entry in summary["envelopes"].items())),
+             *_patients_by_scenario(summary.get("patients_by_scenario") or {}),
              "<h2>Unsafe outcomes</h2>",
              _table(["run", "rule", "detail"], ([_link(u), _e(u["rule"]), _e(u["detail"])]
                                                 for u in summary["unsafe_outcomes"])) if summary["unsafe_outcomes"]

@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING
 from hil.campaign.config import NO_FAULT, FaultPlan, UniformHours
 from hil.campaign.loading import LoadedCampaign, Referenced
 from hil.config.loading import load_yaml
@@ -78,11 +79,22 @@ def _fault(plan: FaultPlan, seed: int) -> dict[str, Any]:
             "params": dict(plan.params), "requirement_ids": list(plan.requirement_ids)}
 
 
+def _patients_part(patients: Any) -> dict[str, Any] | None:
+    """The run spec's virtual patients; min_fraction_passing only when set to other than its default, so the
+    identities of runs planned before it existed do not change."""
+    if patients is None:
+        return None
+    part = patients.model_dump()
+    if part["min_fraction_passing"] == DEFAULT_MIN_FRACTION_PASSING:
+        del part["min_fraction_passing"]
+    return part
+
+
 def expand(campaign: LoadedCampaign) -> list[PlannedRun]:
     """Every run of the campaign, in a fixed order: scenario, rig, fault plan, repetition."""
     config = campaign.config
     runs: list[PlannedRun] = []
-    patients = config.patients.model_dump() if config.patients is not None else None
+    patients = _patients_part(config.patients)
     expect = config.expect.model_dump()
     for scenario in campaign.scenarios:
         scenario_part = _scenario_part(scenario)

@@ -94,8 +94,9 @@ def summarize(journal: Journal) -> dict[str, Any]:
         "unsafe_outcomes": unsafe, "records_lost": len(lost), "records_lost_runs": lost,
         "envelopes": _envelopes(lines),
     }
-    from hil.campaign.population_summary import envelope_patients
+    from hil.campaign.population_summary import envelope_patients, patients_by_scenario
     envelope_patients(summary["envelopes"], lines, planned)
+    summary["patients_by_scenario"] = patients_by_scenario(lines, planned)
     complete = summary["runs_missing"] == 0
     summary["exit_code"] = EXIT_OK if complete and not unsafe and not lost and not not_met else EXIT_FINDINGS
     return summary

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 
+from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING, MAX_PATIENTS
 from firmware_sim.units import H_PER_DAY, MIN_PER_H
 from hil.cli.json_output import fail
 from hil.config.bounds import MAX_PATIENT_WEIGHT_KG, MIN_PATIENT_WEIGHT_KG
@@ -18,11 +19,10 @@ from hil.results.error import ErrorKind
 
 BOLUS_DURATION_H = 1.0 / MIN_PER_H
 MAX_HOURS = H_PER_DAY * 366
-MAX_POPULATION = 1_000_000
+MAX_POPULATION = MAX_PATIENTS
 MAX_SAMPLES = 2_000_000
 """Samples per patient (times): a population is stepped in chunks of patients and blocks of times, so its
 memory does not grow with patients x times (firmware_sim/pk/population_series.py)."""
-DEFAULT_MIN_FRACTION_PASSING = 0.95   # firmware_sim.pk.population_verdict.DEFAULT_MIN_FRACTION_PASSING (not imported: no numpy here)
 
 
 def _number(name: str, minimum: float, maximum: float, *, allow_minimum: bool, integer: bool = False):

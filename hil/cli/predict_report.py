@@ -19,13 +19,10 @@ from firmware_sim.units import H_PER_DAY, MIN_PER_H, NG_PER_MCG
 from hil.cli.exit_codes import ExitCode
 from hil.cli.json_output import print_result
 from hil.cli.predict import BOLUS_DURATION_H, MAX_SAMPLES, argument_error
-from hil.results.prediction import (PeakValue, PopulationEnvelopeCheck, PopulationPrediction, PopulationVerdictResult,
-                                   PredictionInputs, TypicalPrediction)
+from hil.results.population import WORST_PARAMS_SHOWN, population_verdict_result
+from hil.results.prediction import PeakValue, PopulationPrediction, PredictionInputs, TypicalPrediction
 from hil.results.run import EnvelopeCheck
 
-_WORST_PARAMS_SHOWN = ("lumbar_volume_ml", "lumbar_clearance_ml_per_h", "lumbar_cisternal_flow_ml_per_h",
-                       "systemic_clearance_l_per_h", "plasma_central_volume_l", "plasma_peripheral_volume_l", "weight_kg")
-"""The sampled parameters (and the weight) printed for an envelope's worst patient; --json has them all."""
 
 
 def build_profile(rate_mcg_per_day: float, bolus_mcg: float, hours: float) -> DeliveryProfile:
@@ -57,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         verdict = evaluate_population(profile, count=args.population, seed=args.seed, horizon_h=args.hours,
                                       weight_kg=args.weight_kg, sample_times_h=t_h,
-                                      min_fraction_passing=args.min_fraction_passing)
+                                      min_fraction_passing=args.min_fraction_passing,
+                                      sustained=build_profile(args.rate_mcg_per_day, 0.0, args.hours) if args.rate_mcg_per_day > 0 else None)
         report = _population_report(args, profile, t_h, envelopes, verdict)
     if args.json:
         print_result(report)
@@ -120,20 +118,6 @@ def _population_report(args, profile: DeliveryProfile, t_h: np.ndarray, envelope
         population_verdict=population_verdict)
 
 
-def population_verdict_result(verdict: PopulationVerdict) -> PopulationVerdictResult:
-    """firmware_sim.pk's population verdict in the result vocabulary (outcome, and passed derived from it)."""
-    return PopulationVerdictResult(
-        outcome=verdict.outcome, n_patients=verdict.n_patients, seed=verdict.seed, horizon_h=verdict.horizon_h,
-        min_fraction_passing=verdict.min_fraction_passing,
-        envelopes=[PopulationEnvelopeCheck(
-            outcome=e.outcome, name=e.name, unit=e.unit, limit=e.limit, requirement_ids=e.requirement_ids,
-            n_patients=e.n_patients, n_passing=e.n_passing, n_not_evaluated=e.n_not_evaluated,
-            fraction_passing=e.fraction_passing, min_fraction_passing=e.min_fraction_passing, p5=e.p5, p50=e.p50,
-            p95=e.p95, worst_patient_index=e.worst_patient_index,
-            worst_patient_params=None if e.worst_patient_params is None else vars(e.worst_patient_params).copy(),
-            worst_value=e.worst_value, reason=e.reason, comparator=e.comparator) for e in verdict.envelopes])
-
-
 def _print_summary(args, prediction: Prediction, envelopes, report: TypicalPrediction | PopulationPrediction) -> None:
     regimen = []
     if args.bolus_mcg:
@@ -165,7 +149,7 @@ def _print_summary(args, prediction: Prediction, envelopes, report: TypicalPredi
             print(f"  {e.outcome.value:4s} {e.name:26s} {', '.join(e.requirement_ids):20s} {e.reason}")
             if e.worst_patient_params is not None:
                 params = e.worst_patient_params
-                print("       worst patient: " + ", ".join(f"{k} {params[k]:.4g}" for k in _WORST_PARAMS_SHOWN))
+                print("       worst patient: " + ", ".join(f"{k} {params[k]:.4g}" for k in WORST_PARAMS_SHOWN))
     print(f"\n{report.outcome.value}: {_overall(envelopes, report)}")
 
 

@@ -12,6 +12,7 @@ from firmware_sim.outcome import Outcome
 from hil.cli.tables import make_console, wrapping_table
 from hil.outputs.overrides import override_lines
 from hil.outputs.render import HTML_FILENAME
+from hil.results.population import WORST_PARAMS_SHOWN, PopulationVerdictResult
 from hil.results.run import RunResult
 
 STYLE = {Outcome.PASS: "bold green", Outcome.FAIL: "bold red", Outcome.ERROR: "bold magenta",
@@ -52,6 +53,8 @@ def print_verdict(result: RunResult, scenario: Path, rig: Path, console: Console
             table.add_row(e.name, f"{_number(e.value)} / {_number(e.limit)} {e.unit}", MARK[e.outcome],
                           "\n".join(e.requirement_ids))  # one ID a line: the names keep the room
         console.print(table)
+    if result.population_verdict is not None:
+        console.print(population_table(result.population_verdict, console))
     if result.expectations:
         table = wrapping_table("expectations", ("expectation", "outcome", "detail"),
                                _name_width(console, [x.name for x in result.expectations]))
@@ -78,6 +81,24 @@ def print_verdict(result: RunResult, scenario: Path, rig: Path, console: Console
         console.print(coverage, soft_wrap=True)
     if report_dir is not None:
         console.print(f"report: {report_dir / HTML_FILENAME}", soft_wrap=True)
+
+
+def population_table(verdict: PopulationVerdictResult, console: Console):
+    """Per envelope: the fraction of virtual patients passing, the spread of its value, the worst patient."""
+    title = (f"virtual patients: {verdict.n_patients} (seed {verdict.seed}), each envelope must pass in at least "
+             f"{100 * verdict.min_fraction_passing:.4g} %: {verdict.outcome.value}")
+    table = wrapping_table(title, ("envelope", "passing", "p5 / p50 / p95", "worst patient", "outcome"),
+                           _name_width(console, [e.name for e in verdict.envelopes]))
+    for e in verdict.envelopes:
+        worst = "-" if e.worst_patient_index is None else f"#{e.worst_patient_index}: {_number(e.worst_value)} {e.unit}"
+        params = e.worst_patient_params or {}
+        if params and e.outcome is not Outcome.PASS:  # where it matters; the JSON and report.html always have them
+            worst += "\n" + ", ".join(f"{k} {_number(params[k])}" for k in WORST_PARAMS_SHOWN if k in params)
+        passing = (f"{100 * e.fraction_passing:.4g} % ({e.n_passing} of {e.n_patients})"
+                   if e.outcome is not Outcome.NOT_EVALUATED else f"none of {e.n_patients} judged")
+        table.add_row(e.name, passing,
+                      f"{_number(e.p5)} / {_number(e.p50)} / {_number(e.p95)} {e.unit}", worst, MARK[e.outcome])
+    return table
 
 
 def run_coverage_line(report_dir: Path | None) -> str | None:

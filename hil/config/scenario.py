@@ -16,6 +16,7 @@ from hil.config.common import Identifier, Number, RequirementIds, StrictModel, W
 from hil.config.drug_library import Acknowledgement
 from hil.config.drug_overrides import LimitsOverride, OverrideError, effective_limits
 from hil.config.loading import ConfigPath, LocatedProblem
+from hil.config.patients import VirtualPatients
 from hil.config.scenario_steps import ScenarioStep
 from hil.paths import bench_configs_dir
 
@@ -162,6 +163,8 @@ class ScenarioConfig(StrictModel):
     pump_settings: PumpSettings
     steps: list[ScenarioStep] = Field(min_length=1)
     expectations: Expectations = Expectations()
+    patients: VirtualPatients | None = Field(None, description="judge the delivered profile for virtual patients "
+                                            "too (hil/config/patients.py): {count, seed, min_fraction_passing}")
 
     @field_validator("steps")
     @classmethod

@@ -14,6 +14,7 @@ from hil.outputs.overrides import override_lines
 from hil.outputs.report_format import hours_text, limit_text, number_text, value_text
 from hil.outputs.report_header import header_html
 from hil.outputs.run_coverage import run_coverage
+from hil.results.population import WORST_PARAMS_SHOWN
 from hil.traceability.model import TraceabilityMatrix
 from hil.traceability.page import section_html as traceability_section
 
@@ -52,6 +53,26 @@ def _verdict(envelope: dict[str, Any]) -> Any:
     return "NOT_EVALUATED" if envelope.get("outcome") == "NOT_EVALUATED" else envelope["passed"]
 
 
+def _population(verdict: dict[str, Any] | None) -> list[str]:
+    """The virtual-patient verdict: per envelope the fraction passing, the value's spread, the worst patient."""
+    if verdict is None:
+        return []
+    intro = (f"<p>{verdict['n_patients']} virtual patients (seed {verdict['seed']}); each envelope must pass in at "
+             f"least {100 * verdict['min_fraction_passing']:.4g} % of them: {html.escape(verdict['outcome'])}</p>")
+    rows = []
+    for e in verdict["envelopes"]:
+        params = e["worst_patient_params"] or {}
+        worst = "" if e["worst_patient_index"] is None else (
+            f"#{e['worst_patient_index']}: {value_text(e['worst_value'], e['unit'])}; "
+            + ", ".join(f"{k} {number_text(params[k])}" for k in WORST_PARAMS_SHOWN if params.get(k) is not None))
+        rows.append([e["name"], _verdict(e), f"{100 * e['fraction_passing']:.4g} % ({e['n_passing']} of "
+                     f"{e['n_patients']})", " / ".join(value_text(e[q], e["unit"]) if e[q] is not None else "-"
+                                                      for q in ("p5", "p50", "p95")),
+                     limit_text(e["name"], e["limit"], e["unit"]), worst, e["requirement_ids"]])
+    return ["<h2>Virtual patients</h2>" + intro + _table(
+        ["envelope", "verdict", "patients passing", "p5 / p50 / p95", "limit", "worst patient", "requirements"], rows)]
+
+
 def _evidence(summary: dict[str, Any], error: bool) -> list[str]:
     """The tables; on an ERROR run an empty one says what was not done rather than showing no rows."""
     delivered = summary["delivered"]
@@ -70,6 +91,7 @@ def _evidence(summary: dict[str, Any], error: bool) -> list[str]:
             [[e["name"], _verdict(e), value_text(e["value"], e["unit"]), limit_text(e["name"], e["limit"], e["unit"]),
               e["requirement_ids"], e["reason"]] for e in summary["envelopes"]],
             empty=f"the PK verdict was not evaluated{not_run}"),
+        *_population(summary.get("population_verdict")),
         "<h2>Alarms</h2>" + _table(
             ["t (h)", "name", "priority"], [[hours_text(a["t_h"]), a["name"], a["priority"]] for a in summary["alarms"]],
             empty="no alarms"),

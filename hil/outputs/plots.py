@@ -1,5 +1,5 @@
 """PNG plots (matplotlib Agg) of a run record: rate and volumes, delivery residuals, PK concentrations with
-envelope limits, the alarm timeline (always), trumpet and start-up curves when balance samples exist."""
+envelope limits (and the p5-p95 band of the virtual patients when the scenario names them), the alarm timeline (always), trumpet and start-up curves when balance samples exist."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -67,10 +67,13 @@ def plot_pk(record: RunRecord, path: Path, written: list[Path]) -> None:
     series = record.of_kind(ev.PK_SERIES)
     if not series:
         return
+    population = record.of_kind(ev.POPULATION_VERDICT)
     fig, axes = plt.subplots(3, 1, sharex=True, figsize=(9, 8))
     for ax, (key, site) in zip(axes, PK_PANELS):
         for item in series:
-            ax.plot(item["t_h"], item[key], label=item["label"])
+            ax.plot(item["t_h"], item[key], label=item["label"] + (" (typical patient)" if population else ""))
+        if population:
+            _population_band(ax, population[-1], key)
         for envelope in record.of_kind(ev.ENVELOPE):
             if site in envelope["name"] and envelope["unit"] == PK_UNIT and envelope["limit"] is not None:
                 ax.axhline(envelope["limit"], color="red", ls=":",
@@ -80,6 +83,17 @@ def plot_pk(record: RunRecord, path: Path, written: list[Path]) -> None:
         alarm_lines(ax, record)
     axes[-1].set_xlabel("time (h)")
     _save(fig, path, written)
+
+
+def _population_band(ax: plt.Axes, population: dict, key: str) -> None:
+    """The p5-p95 band of the virtual patients (population_verdict event) around the typical patient's curves."""
+    band = (population.get("bands") or {}).get(key)
+    if not band or "p5" not in band or "p95" not in band:
+        return
+    t_h = np.asarray(population["t_h"], dtype=float)
+    low, high = np.asarray(band["p5"], dtype=float), np.asarray(band["p95"], dtype=float)
+    ax.fill_between(t_h, low, high, color="tab:blue", alpha=0.2, lw=0,
+                    label=f"p5-p95 of {population['n_patients']} virtual patients")
 
 
 def write_plots(record: RunRecord, run_dir: Path, trumpet_limits: TrumpetLimits | None = None) -> PlotResult:

@@ -8,6 +8,7 @@ from firmware_sim.outcome import Outcome
 from firmware_sim.units import S_PER_H
 from hil.records import events as ev
 from hil.records.reader import RunRecord
+from hil.results.population import PopulationVerdictResult, population_verdict_from_dict
 from hil.results.run import (AlarmEntry, Delivered, EnvelopeCheck, ExpectationCheck, InterruptEntry, PkPeak,
                              RunSummary, StepEntry)
 
@@ -54,6 +55,15 @@ def pk_peaks(record: RunRecord) -> dict[str, PkPeak]:
     return out
 
 
+def population_verdict(record: RunRecord) -> PopulationVerdictResult | None:
+    """The record's virtual-patient verdict (its last population_verdict event), None when it has none."""
+    events = record.of_kind(ev.POPULATION_VERDICT)
+    if not events:
+        return None
+    keys = ("n_patients", "seed", "horizon_h", "min_fraction_passing", "outcome", "envelopes")
+    return population_verdict_from_dict({k: events[-1][k] for k in keys})
+
+
 def build_summary_model(record: RunRecord, outcome: str, reason: str, output_failures: Mapping[str, str] | None = None,
                         outputs_missing: Mapping[str, str] | None = None) -> RunSummary:
     samples = record.of_kind(ev.VOLUME_SAMPLE)
@@ -79,6 +89,7 @@ def build_summary_model(record: RunRecord, outcome: str, reason: str, output_fai
                             gravimetric_ul=last.get("gravimetric_ul")),
         pk_peaks=pk_peaks(record),
         interrupts=tuple(InterruptEntry(phase=i["phase"], detail=i["detail"]) for i in record.of_kind(ev.INTERRUPT)),
+        population_verdict=population_verdict(record),
         output_failures=dict(output_failures or {}), outputs_missing=dict(outputs_missing or {}))
 
 

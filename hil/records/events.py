@@ -30,6 +30,11 @@ watchdog alarm a previous host left on the pump)."""
 STOPPED_ON_ALARM = "stopped_on_alarm"
 """The run was ended by --stop-on-alarm: the alarm, its priority and when it latched, the threshold, what stopping
 the pump did. Written before run_finished (which is then ERROR, naming the alarm)."""
+POPULATION_VERDICT = "population_verdict"
+"""The scenario's virtual patients (scenario `patients`): every envelope judged for each patient
+(firmware_sim.pk.population_verdict.PopulationVerdict.to_dict()) and the p5/p50/p95 bands of each PK output at the
+delivered series' sample times (`bands`: {output name: {"p5": [...], "p50": [...], "p95": [...]}}, with `t_h`).
+Written after the envelopes, before run_finished."""
 
 OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
 
@@ -92,6 +97,8 @@ REQUIRED_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
     DRUG_LIMITS: {"drug_name": _str, "library_file": _str, "overrides": _list_of(_dict),
                   "acknowledge_beyond_label": STR_OR_NULL},
     RIG_OPENED: {"ports": _dict, "devices": _dict},
+    POPULATION_VERDICT: {"n_patients": _int, "seed": _int, "horizon_h": _number, "min_fraction_passing": _number,
+                         "outcome": _str, "envelopes": _list_of(_dict)},
 }
 OPTIONAL_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
     RUN_STARTED: {"balance_density_g_per_ml": NUMBER_OR_NULL, "balance_evaporation_rate_mg_per_h": NUMBER_OR_NULL,
@@ -102,6 +109,8 @@ OPTIONAL_FIELDS: dict[str, dict[str, Callable[[Any], bool]]] = {
                   "git_dirty": _or_null(_bool), "dependency_versions": _dict, "trumpet_limits": _dict},
     STEP: {"expected_decision": STR_OR_NULL, "decision_requirement_ids": STRINGS},
     ENVELOPE: {"outcome": _str, "comparator": STR_OR_NULL, "details": _dict},
+    PK_SERIES: {"sustained_program": _list_of(_dict)},
+    POPULATION_VERDICT: {"t_h": NUMBERS, "bands": _dict},
     RIG_OPENED: {"findings": STRINGS},
 }
 """Fields the outputs read where present: checked for type when they are there."""

@@ -128,6 +128,11 @@ class RecordWriter:
                           outcome=outcome or ("PASS" if passed else "FAIL"), comparator=comparator,
                           details=dict(details or {}))
 
+    def population_verdict(self, *, verdict: Mapping[str, Any], t_h: Sequence[float],
+                           bands: Mapping[str, Mapping[str, Sequence[float]]]) -> dict[str, Any]:
+        """verdict: PopulationVerdict.to_dict(); bands: output name -> {"p5": [...], ...} at t_h."""
+        return self.write(ev.POPULATION_VERDICT, **verdict, t_h=t_h, bands=bands)
+
     def expectation(self, *, name: str, passed: bool, detail: str, requirement_ids: Sequence[str]) -> dict[str, Any]:
         return self.write(ev.EXPECTATION, name=name, passed=passed, detail=detail,
                           requirement_ids=list(requirement_ids))

@@ -11,6 +11,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, TypeAdapter
 
 from hil.results.base import OutcomeResult, ResultModel
+from hil.results.population import PopulationEnvelopeCheck, PopulationVerdictResult
 from hil.results.run import EnvelopeCheck
 
 
@@ -50,39 +51,6 @@ class TypicalPrediction(_Prediction):
 
 Percentiles = dict[str, tuple[float, ...]]
 """{"p5": [...], "p50": [...], "p95": [...]} over the patients, at each t_h."""
-
-
-class PopulationEnvelopeCheck(OutcomeResult):
-    """One envelope judged on every virtual patient; values (p5, p50, p95, worst_value, limit) in `unit`."""
-    name: str
-    unit: str
-    limit: float
-    requirement_ids: tuple[str, ...]
-    n_patients: int
-    n_passing: int
-    n_not_evaluated: int
-    fraction_passing: float
-    min_fraction_passing: float
-    p5: float | None
-    """Percentiles of the value over the evaluated patients (None when none was evaluated)."""
-    p50: float | None
-    p95: float | None
-    worst_patient_index: int | None
-    """Index in the seeded population (sample_population order)."""
-    worst_patient_params: dict[str, float | None] | None
-    """That patient's PK parameters, each with its unit in its name (None where the model leaves one unset)."""
-    worst_value: float | None
-    reason: str
-    comparator: str | None = None
-
-
-class PopulationVerdictResult(OutcomeResult):
-    """The population verdict: an envelope fails when fewer than min_fraction_passing of the patients pass it."""
-    n_patients: int
-    seed: int
-    horizon_h: float
-    min_fraction_passing: float
-    envelopes: tuple[PopulationEnvelopeCheck, ...]
 
 
 class PopulationPrediction(_Prediction):

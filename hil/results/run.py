@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import Field, computed_field
 
 from hil.results.base import OutcomeResult, ResultModel
+from hil.results.population import PopulationVerdictResult
 
 
 class EnvelopeCheck(OutcomeResult):
@@ -83,6 +84,8 @@ class RunSummary(OutcomeResult):
     pk_peaks: dict[str, PkPeak]
     """By PK output name (lumbar_csf_ng_per_ml, cisternal_csf_ng_per_ml, plasma_ng_per_ml)."""
     interrupts: tuple[InterruptEntry, ...]
+    population_verdict: PopulationVerdictResult | None = None
+    """The scenario's virtual patients (scenario `patients`): every envelope judged for each; None without them."""
     output_failures: dict[str, str] = Field(default_factory=dict)
     """Outputs whose rendering failed: {name: error} (the run is then ERROR)."""
     outputs_missing: dict[str, str] = Field(default_factory=dict)

@@ -38,6 +38,7 @@ from hil.runner.live_status import RunMonitor
 from hil.runner.options import RunOptions
 from hil.runner.physical_reservoir import PhysicalReservoir
 from hil.runner.pk_verdict import PkOutcome, evaluate_pk
+from hil.runner.population_check import record_population, record_pk_series
 from hil.runner.pump_stop import pump_volume_ul, stop_pump
 from hil.runner.sampling import gravimetric_window, merged_times_s, supervision_times_s
 from hil.runner.steps import StepContext, execute_step
@@ -278,6 +279,10 @@ class Execution:
                     ids))
             elif envelope.outcome is Outcome.NOT_EVALUATED:
                 notes.append(f"envelope {envelope.name} {envelope.reason}")
+        if scenario.patients is not None:
+            failures, population_notes = record_population(self.record, pk, scenario, caught)
+            self.seen.failed.extend(failures)
+            notes.extend(population_notes)
         if self.sampler is not None and self.sampler.errors:
             notes.append(f"{self.sampler.errors} balance reading(s) failed, last {self.sampler.last_error}")
         if self.sampler is not None and self.sampler.power_ups:
@@ -296,13 +301,7 @@ class Execution:
         pk = evaluate_pk(self.firmware.events, self.fw_config.dead_volume_ul, scenario.duration_h,
                          scenario.patient.weight_kg, scenario.patient.age_group, self.options.pk_step_h,
                          self.seen.gravimetric_at_tick or None, self.programs, scenario.pump_settings.catheter.mixing_tanks)
-        differences = pk.peak_differences()
-        for label, prediction in (("delivered", pk.delivered), ("programmed", pk.programmed)):
-            self.record.pk_series(label=label, t_h=prediction.t_h, lumbar_csf_ng_per_ml=prediction.lumbar_csf_ng_per_ml,
-                                  cisternal_csf_ng_per_ml=prediction.cisternal_csf_ng_per_ml,
-                                  plasma_ng_per_ml=prediction.plasma_ng_per_ml,
-                                  peaks_ng_per_ml={name: d[label] for name, d in differences.items()},
-                                  source=pk.delivered_source if label == "delivered" else "commanded")
+        differences = record_pk_series(self.record, pk)
         self.pk_peaks = differences
         return pk
 

@@ -30,6 +30,8 @@ class PkOutcome:
     delivered_source: str
     """"gravimetric" or "pump_reported": what the delivered profile was scaled by."""
     envelopes: tuple[EnvelopeResult, ...]
+    sustained: DeliveryProfile | None = None
+    """The tip profile the programs sustain (the withdrawal envelope's reference); None without programs."""
 
     def peak_differences(self) -> dict[str, dict[str, float]]:
         """Per output: delivered and programmed true peaks and the difference in percent of programmed."""
@@ -84,4 +86,4 @@ def evaluate_pk(events: Sequence[Event], dead_volume_ul: float, duration_h: floa
     sustained_prediction = predict(sustained, t_h, params) if sustained is not None and sustained.segments else None
     envelopes = evaluate_envelopes(delivered_prediction, AgeGroup(age_group)) + (
         withdrawal_envelope(delivered_prediction, sustained_prediction),)
-    return PkOutcome(delivered_prediction, programmed_prediction, source, envelopes)
+    return PkOutcome(delivered_prediction, programmed_prediction, source, envelopes, sustained)

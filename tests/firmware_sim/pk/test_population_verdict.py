@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 
 from firmware_sim.outcome import Outcome
-from firmware_sim.pk.envelopes import ENVELOPE_NAMES, EnvelopeLimits, evaluate_envelopes
+from firmware_sim.pk.envelopes import EnvelopeLimits, evaluate_envelopes
 from firmware_sim.pk.oral import OralRegimen, oral_steady_state_peak_plasma_ng_per_ml
 from firmware_sim.pk.population import sample_population
-from firmware_sim.pk.population_verdict import envelope_values, evaluate_population
+from firmware_sim.pk.population_verdict import MAX_PATIENTS, envelope_values, evaluate_population
 from firmware_sim.pk.predict import predict
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment, InstantBolus
+from firmware_sim.pk.withdrawal import RUN_ENVELOPE_NAMES
 
 INFUSION_800 = DeliveryProfile(segments=(InfusionSegment(0.0, 48.0, 800.0 / 24.0),))
 HOURLY_48 = np.arange(49, dtype=float)
@@ -63,15 +64,15 @@ def test_800_mcg_per_day_fails_the_plasma_ceiling_for_the_population():
 
 def test_result_does_not_depend_on_chunk_size():
     kwargs = dict(count=53, seed=9, horizon_h=30.0)
-    one = evaluate_population(BUMPY, **kwargs)
-    chunked = evaluate_population(BUMPY, chunk_patients=7, **kwargs)
+    one = evaluate_population(BUMPY, sustained=INFUSION_800, **kwargs)
+    chunked = evaluate_population(BUMPY, chunk_patients=7, sustained=INFUSION_800, **kwargs)
     assert one == chunked
-    assert [e.name for e in one.envelopes] == list(ENVELOPE_NAMES)
+    assert [e.name for e in one.envelopes] == list(RUN_ENVELOPE_NAMES)
 
 
 def test_nothing_delivered_is_not_evaluated_never_passed():
     late = DeliveryProfile(segments=(InfusionSegment(50.0, 1.0, 20.0),))
-    verdict = evaluate_population(late, count=20, seed=1, horizon_h=48.0)
+    verdict = evaluate_population(late, count=20, seed=1, horizon_h=48.0, sustained=late)
     for e in verdict.envelopes:
         assert e.outcome is Outcome.NOT_EVALUATED and e.n_not_evaluated == 20 and e.fraction_passing == 0.0
         assert e.p50 is None and e.worst_patient_params is None
@@ -92,7 +93,9 @@ def test_to_dict_names_the_worst_patient():
     (dict(min_fraction_passing=1.5), "min_fraction_passing"),
     (dict(horizon_h=float("nan")), "horizon_h must be a finite number"),
     (dict(chunk_patients=0), "chunk_patients must be a positive integer"),
-    (dict(count=0), "n_patients must be a positive integer"),
+    (dict(count=0), "count must be a whole number of patients within \\[1, 1000000\\]"),
+    (dict(count=-3), "count must be a whole number"),
+    (dict(count=MAX_PATIENTS + 1), "count must be a whole number"),
 ])
 def test_bad_arguments_are_refused_by_name(kwargs, message):
     args = dict(count=5, seed=1, horizon_h=12.0) | kwargs

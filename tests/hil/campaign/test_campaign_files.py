@@ -102,7 +102,7 @@ def test_the_command_line_exits_2_and_names_file_key_and_line(tmp_path, capsys):
 
 
 def test_the_bundled_campaigns_load_and_expand_with_stable_identities():
-    for name in ("smoke", "nightly"):
+    for name in ("smoke", "nightly", "patient-sweep"):
         campaign = load_campaign(CHECKOUT_BENCH_CONFIGS / "campaigns" / f"{name}.yaml")
         first, again = expand(campaign), expand(campaign)
         assert [r.run_id for r in first] == [r.run_id for r in again]

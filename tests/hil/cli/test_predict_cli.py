@@ -108,3 +108,18 @@ def test_bad_arguments_exit_2_with_message(capsys, argv, message):
         raise SystemExit(code)
     assert exc.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.requirements("SR-PK-005", "SR-PK-006")
+def test_population_verdict_judges_withdrawal_against_the_infusion_rate_only_when_there_is_one(capsys):
+    """The infusion rate is the sustained program; what is delivered never falls below it (no drop, PASS for all).
+    A bolus alone sustains nothing: the withdrawal envelope is not in the verdict (and does not fail it)."""
+    _, out, _ = run(capsys, "--rate-mcg-per-day", "300", "--bolus-mcg", "50", "--hours", "24", "--step-min", "60",
+                    "--population", "50", "--seed", "4", "--json")
+    withdrawal = {e["name"]: e for e in json.loads(out)["population_verdict"]["envelopes"]}["withdrawal"]
+    assert withdrawal["outcome"] == "PASS" and withdrawal["n_passing"] == 50 and withdrawal["worst_value"] == 0.0
+    assert withdrawal["requirement_ids"] == ["SR-PK-006", "SR-PK-005"] and withdrawal["unit"] == "h"
+    code, out, _ = run(capsys, "--bolus-mcg", "50", "--hours", "12", "--step-min", "60", "--population", "50",
+                       "--seed", "4", "--json")
+    verdict = json.loads(out)["population_verdict"]
+    assert "withdrawal" not in [e["name"] for e in verdict["envelopes"]] and code == 0

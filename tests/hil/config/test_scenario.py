@@ -215,3 +215,28 @@ def test_supervision_period_below_the_firmware_minimum_is_located(tmp_path):
     issue = info.value.issues[0]
     assert issue.dotted_key == "supervision_period_s" and issue.line == 3
     assert "greater than or equal to 1" in issue.message
+
+
+def test_patients_load_with_the_default_fraction(tmp_path):
+    scenario = load_text(tmp_path, MINIMAL + "patients: {count: 1000, seed: 7}\n")
+    assert (scenario.patients.count, scenario.patients.seed, scenario.patients.min_fraction_passing) == (1000, 7, 0.95)
+    assert load_text(tmp_path, MINIMAL).patients is None
+
+
+@pytest.mark.parametrize("patients, key, message", [
+    ("{count: 0, seed: 1}", "patients.count", "greater than or equal to 1"),
+    ("{count: -5, seed: 1}", "patients.count", "greater than or equal to 1"),
+    ("{count: 1000001, seed: 1}", "patients.count", "less than or equal to 1000000"),
+    ("{count: 2.5, seed: 1}", "patients.count", "integer"),
+    ("{count: 10, seed: -1}", "patients.seed", "greater than or equal to 0"),
+    ("{count: 10, min_fraction_passing: 0}", "patients.min_fraction_passing", "greater than 0"),
+    ("{count: 10, min_fraction_passing: -0.5}", "patients.min_fraction_passing", "greater than 0"),
+    ("{count: 10, min_fraction_passing: 1.01}", "patients.min_fraction_passing", "less than or equal to 1"),
+    ("{count: 10, min_fraction_passing: .nan}", "patients.min_fraction_passing", "(got nan)"),
+    ("{count: 10, fraction: 0.9}", "patients.fraction", "unknown key"),
+])
+def test_bad_patients_are_refused_by_name(tmp_path, patients, key, message):
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, MINIMAL + f"patients: {patients}\n")
+    issue = info.value.issues[0]
+    assert issue.dotted_key == key and message in issue.message and issue.line == 14  # the patients line
