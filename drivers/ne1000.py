@@ -135,6 +135,7 @@ class NE1000Pump(OpenCloseLifecycle):
             reply = self._link.exchange(command, request_safe=self.framed_mode_command, any_reply_framing=True)
             if reply.alarm not in LEFTOVER_ALARMS_AT_OPEN:
                 break
+            self._link.discard_late_frames(self._link.reply_timeout_s)
             if reply.alarm == "reset":
                 self.reset_seen_at_open = True
             else:

@@ -328,6 +328,67 @@ def test_a_watchdog_alarm_left_by_a_previous_host_is_acknowledged_at_open_and_ke
         assert "watchdog alarm (A?T) pending from before this open" in pump.open_findings[0]
 
 
+class AutoAlarmRacesOpen:
+    """A pump whose watchdog auto-alarm packet reaches the host just after open drained the line: it is the first
+    frame read after the first SAF, and that SAF's own reply (the alarm, now acknowledged) arrives a moment later,
+    seen only by a read that waits. Every later request gets its scripted reply at once."""
+
+    def __init__(self, script):
+        self._script = list(script)
+        self._rx = b""
+        self._late = b""
+        self.is_open = False
+        self.requests: list[bytes] = []
+
+    def open(self):
+        self.is_open = True
+
+    def close(self):
+        self.is_open = False
+
+    def write(self, data):
+        self.requests.append(data)
+        expected, reply = self._script.pop(0)
+        assert data == expected, (data, expected)
+        if len(self.requests) == 1:
+            self._rx += safe_packet("00A?T")
+            self._late += reply
+        else:  # what was on its way arrives before the reply to a later request
+            self._rx, self._late = self._rx + self._late + reply, b""
+
+    def _wait(self, ready) -> None:
+        if not ready():
+            self._rx, self._late = self._rx + self._late, b""
+        if not ready():
+            raise DeviceTimeout("nothing more arrives")
+
+    def read_exact(self, size, timeout_s=None):
+        self._wait(lambda: len(self._rx) >= size)
+        data, self._rx = self._rx[:size], self._rx[size:]
+        return data
+
+    def read_until(self, terminator, timeout_s=None, max_size=4096):
+        self._wait(lambda: terminator in self._rx)
+        end = self._rx.index(terminator) + len(terminator)
+        data, self._rx = self._rx[:end], self._rx[end:]
+        return data
+
+    def read_available(self):
+        data, self._rx = self._rx, b""
+        return data
+
+
+@pytest.mark.requirements("SR-DRV-003")
+def test_an_auto_alarm_arriving_just_after_open_is_not_taken_for_the_reply_to_the_next_command():
+    script = [(safe_request("SAF10"), safe_packet("00A?T"))] + open_script(safe=True)
+    transport = AutoAlarmRacesOpen(script)
+    pump = safe_pump()(transport)
+    pump.open()
+    assert pump.firmware is not None and pump.firmware.version == "3.928"
+    assert len(pump.open_findings) == 1
+    assert transport.requests.count(safe_request("SAF10")) == 2 and transport._script == []
+
+
 def test_a_power_up_reset_then_a_leftover_watchdog_are_both_acknowledged_at_open():
     script = [(safe_request("SAF10"), br("00A?R")), (safe_request("SAF10"), safe_packet("00A?T"))]
     script += open_script(safe=True)
