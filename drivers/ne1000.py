@@ -131,11 +131,16 @@ class NE1000Pump(OpenCloseLifecycle):
         is an alarm like any other (status() reports it).
         """
         command = f"SAF{self.safe_mode_timeout_s if self.safe_mode else 0}"
+        previous_alarm: str | None = None
         for _ in range(len(LEFTOVER_ALARMS_AT_OPEN) + 1):
             reply = self._link.exchange(command, request_safe=self.framed_mode_command, any_reply_framing=True)
+            if reply.alarm is not None and reply.alarm == previous_alarm:
+                # The alarm read before was its auto-alarm packet racing this open, and this frame the reply to the
+                # previous SAF (which acknowledged it); the reply to this SAF comes next.
+                reply = self._link.read_late_reply(None)
             if reply.alarm not in LEFTOVER_ALARMS_AT_OPEN:
                 break
-            self._link.discard_late_frames(self._link.reply_timeout_s)
+            previous_alarm = reply.alarm
             if reply.alarm == "reset":
                 self.reset_seen_at_open = True
             else:

@@ -95,16 +95,10 @@ class NE1000Link:
         frame = head + self.transport.read_exact(head[1] - 1, remaining_s())
         return codec.parse_reply(codec.decode_safe(frame))
 
-    def discard_late_frames(self, window_s: float) -> None:
-        """Drop whatever arrives until window_s (wall time) passes with nothing: after an alarm at open, the frame
-        just read may have been an auto-alarm packet sent before the request was, so the request's own reply may
-        still be on its way; left unread, it would be read as the reply to the next command."""
-        while True:
-            try:
-                self.transport.read_exact(1, window_s)
-            except DeviceTimeout:
-                return
-            self.transport.read_available()
+    def read_late_reply(self, safe: bool | None) -> codec.Reply:
+        """Read one more reply to the request just sent: the frame read before was the reply to an earlier one."""
+        with self.lock:
+            return self._read_reply(safe)
 
     def _resync(self) -> None:
         self.transport.read_available()  # drop what is left of a broken frame
