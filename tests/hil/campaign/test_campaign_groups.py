@@ -65,6 +65,7 @@ def test_an_unknown_hazard_is_refused_with_its_line(tmp_path):
     assert "unknown hazard 'HAZ-DEL-999'" in str(error)
 
 
+@pytest.mark.requirements("SR-HIL-006")
 def test_a_fault_the_groups_rig_lacks_is_refused_with_the_groups_key_and_line(tmp_path):
     error = refused(write(tmp_path, GROUPED.replace("fault: power_reset", "fault: unstable")))
     assert [(i.dotted_key, i.line) for i in error.issues] == [("groups[1].faults[1].fault", 15)]

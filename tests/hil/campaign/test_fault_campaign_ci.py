@@ -33,6 +33,7 @@ def campaign(tmp_path_factory) -> tuple[int, dict, Path]:
     return code, json.loads(buffer.getvalue()), folder
 
 
+@pytest.mark.requirements("SR-HIL-006")
 def test_every_planned_fault_is_injected_and_no_record_is_lost(campaign):
     _, summary, _ = campaign
     assert summary["runs_done"] == summary["runs_planned"] == 52
@@ -41,6 +42,7 @@ def test_every_planned_fault_is_injected_and_no_record_is_lost(campaign):
     assert summary["records_lost"] == 0 and summary["records_lost_runs"] == []
 
 
+@pytest.mark.requirements("SR-ALM-004", "SR-DRV-002")
 def test_every_fault_is_detected_by_an_alarm_or_judged_harmless(campaign):
     _, summary, _ = campaign
     undetected = summary["faults_undetected"]
