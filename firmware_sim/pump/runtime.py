@@ -210,6 +210,7 @@ class FirmwareRuntime(Supervision):
 
     # --- alarms and state changes ---
     def _raise_alarm(self, name: AlarmName, detail: str) -> None:
+        """Latch the alarm; a high-priority one aborts a running bolus and stops delivery at once [SR-ALM-001]."""
         if name in self._alarms:
             return
         alarm = ActiveAlarm.raised(name, self._engine.t_s, detail)

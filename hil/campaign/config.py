@@ -9,6 +9,13 @@
       - {device: pump, fault: stall, at_h: {uniform: [1.5, 2.5]}}
     patients: {count: 200, seed: 7}
     expect: {envelope_without_alarm: true, beyond_hard_limits: true, pump_left_running: true}
+
+When each hazard needs its own fault plans (a plain cross product would put every fault on every scenario), the
+file lists `groups:` instead of scenarios/rigs/seeds/faults; each group is such a cross product of its own, may
+name the hazard it provokes, and the campaign is the union of its groups:
+
+    groups:
+      - {name: stall, hazard_id: HAZ-DEL-003, scenarios: [...], rigs: [...], seeds: 30, faults: [...]}
 """
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
+from firmware_sim.hazards import HAZARDS
 from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
 from hil.config.patients import MAX_PATIENTS, VirtualPatients
 from hil.emulators.fault_catalog import ALL_FAULTS
@@ -96,27 +104,86 @@ FaultPlanEntry = Annotated[
 """`none` or a plan: a mapping is checked as a plan only (its errors are not mixed with the literal's)."""
 
 
-class CampaignConfig(StrictModel):
-    name: CampaignName
-    description: str = ""
-    requirement_ids: RequirementIds = Field(default_factory=list)
+def _duplicates(what: str, values: list[str]) -> None:
+    duplicates = sorted({v for v in values if values.count(v) > 1})
+    if duplicates:
+        raise ValueError(f"{what} has duplicate entries: {', '.join(duplicates)}")
+
+
+class RunMatrix(StrictModel):
+    """Scenarios x rigs x fault plans x seeds: the whole campaign, or one of its groups."""
+
     scenarios: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     rigs: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     seeds: WholeNumber = Field(1, ge=1, le=MAX_SEEDS)
     faults: list[FaultPlanEntry] = Field(default_factory=lambda: [NO_FAULT], min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "RunMatrix":
+        for what, values in (("scenarios", self.scenarios), ("rigs", self.rigs), ("faults", self.fault_labels())):
+            _duplicates(what, values)
+        return self
+
+    @property
+    def planned_runs(self) -> int:
+        return len(self.scenarios) * len(self.rigs) * len(self.faults) * self.seeds
+
+    def fault_labels(self) -> list[str]:
+        return [NO_FAULT if plan == NO_FAULT else plan.label for plan in self.faults]  # type: ignore[union-attr]
+
+
+class CampaignGroup(RunMatrix):
+    """One group of a campaign: its own cross product, optionally naming the hazard its faults provoke."""
+
+    name: CampaignName
+    description: str = ""
+    hazard_id: Annotated[str, Field(pattern=r"^HAZ-[A-Z]+-\d{3}$")] | None = Field(
+        None, description="the hazard this group's faults provoke (firmware_sim/hazards.py)")
+
+    @field_validator("hazard_id")
+    @classmethod
+    def _known_hazard(cls, hazard_id: str | None) -> str | None:
+        if hazard_id is not None and hazard_id not in HAZARDS:
+            raise ValueError(f"unknown hazard {hazard_id!r} (not in firmware_sim/hazards.py)")
+        return hazard_id
+
+
+MATRIX_KEYS = ("scenarios", "rigs", "seeds", "faults")
+
+
+class CampaignConfig(StrictModel):
+    name: CampaignName
+    description: str = ""
+    requirement_ids: RequirementIds = Field(default_factory=list)
+    scenarios: list[Annotated[str, Field(min_length=1)]] | None = None
+    rigs: list[Annotated[str, Field(min_length=1)]] | None = None
+    seeds: WholeNumber = Field(1, ge=1, le=MAX_SEEDS)
+    faults: list[FaultPlanEntry] = Field(default_factory=lambda: [NO_FAULT], min_length=1)
+    groups: list[CampaignGroup] | None = Field(None, min_length=1)
     patients: Patients | None = None
     expect: UnsafeWhen = UnsafeWhen()
 
     @model_validator(mode="after")
-    def _distinct(self) -> "CampaignConfig":
-        for what, values in (("scenarios", self.scenarios), ("rigs", self.rigs), ("faults", self.fault_labels())):
-            duplicates = sorted({v for v in values if values.count(v) > 1})
-            if duplicates:
-                raise ValueError(f"{what} has duplicate entries: {', '.join(duplicates)}")
-        planned = len(self.scenarios) * len(self.rigs) * len(self.faults) * self.seeds
+    def _one_form(self) -> "CampaignConfig":
+        if self.groups is not None:
+            mixed = [key for key in MATRIX_KEYS if key in self.model_fields_set]
+            if mixed:
+                raise ValueError(f"{', '.join(mixed)} cannot stand beside groups: (each group lists its own)")
+            _duplicates("groups", [group.name for group in self.groups])
+        else:
+            missing = [key for key in ("scenarios", "rigs") if getattr(self, key) is None]
+            if missing:
+                raise ValueError(f"{' and '.join(missing)} missing: a campaign lists scenarios and rigs, or groups")
+            labels = [NO_FAULT if plan == NO_FAULT else plan.label for plan in self.faults]  # type: ignore[union-attr]
+            for what, values in (("scenarios", self.scenarios), ("rigs", self.rigs), ("faults", labels)):
+                _duplicates(what, values)  # type: ignore[arg-type]
+        planned = sum(matrix.planned_runs for _, matrix in self.matrices())
         if planned > MAX_PLANNED_RUNS:
             raise ValueError(f"{planned} runs planned, more than {MAX_PLANNED_RUNS}")
         return self
 
-    def fault_labels(self) -> list[str]:
-        return [NO_FAULT if plan == NO_FAULT else plan.label for plan in self.faults]  # type: ignore[union-attr]
+    def matrices(self) -> list[tuple[tuple[str | int, ...], RunMatrix]]:
+        """(key path prefix, matrix) of every group, or ((), the campaign's own) when it has no groups."""
+        if self.groups is not None:
+            return [(("groups", index), group) for index, group in enumerate(self.groups)]
+        return [((), RunMatrix(scenarios=self.scenarios, rigs=self.rigs, seeds=self.seeds, faults=self.faults))]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from hil.campaign.config import NO_FAULT, CampaignConfig, FaultPlan
+from hil.campaign.config import NO_FAULT, CampaignConfig, CampaignGroup, FaultPlan, RunMatrix
 from hil.config.errors import ConfigError, ConfigIssue, KeyPath
 from hil.config.loading import LoadedYaml, load_model, load_yaml, validate_loaded
 from hil.config.rig import RigConfig
@@ -32,12 +32,22 @@ class Referenced:
 
 
 @dataclass(frozen=True)
+class LoadedGroup:
+    """One cross product of the campaign (the campaign itself when it has no groups:, then name is None)."""
+
+    name: str | None
+    hazard_id: str | None
+    matrix: RunMatrix
+    scenarios: tuple[Referenced, ...]
+    rigs: tuple[Referenced, ...]
+
+
+@dataclass(frozen=True)
 class LoadedCampaign:
     file: Path
     text: str
     config: CampaignConfig
-    scenarios: tuple[Referenced, ...]
-    rigs: tuple[Referenced, ...]
+    groups: tuple[LoadedGroup, ...]
 
 
 def resolve_reference(entry: str, folder: str, campaign_dir: Path) -> Path:
@@ -55,23 +65,31 @@ def _issue(loaded: LoadedYaml, key_path: KeyPath, message: str) -> ConfigIssue:
     return ConfigIssue(tuple(key_path), loaded.line_of(path), message)
 
 
-def _load_references(loaded: LoadedYaml, key: str, entries: list[str], folder: str, model: type,
-                     issues: list[ConfigIssue]) -> list[Referenced | None]:
+def _load_references(loaded: LoadedYaml, key: KeyPath, entries: list[str], folder: str, model: type,
+                     issues: list[ConfigIssue], cache: dict[Path, Referenced | str]) -> list[Referenced | None]:
     out: list[Referenced | None] = []
     for index, entry in enumerate(entries):
         path = resolve_reference(entry, folder, loaded.file.resolve().parent)
-        if not path.is_file():
-            issues.append(_issue(loaded, (key, index), f"{folder[:-1]} {entry!r} not found: {path}"))
+        if path not in cache:
+            cache[path] = _reference(entry, path, folder, model)
+        found = cache[path]
+        if isinstance(found, str):
+            issues.append(_issue(loaded, (*key, index), found))
             out.append(None)
-            continue
-        try:
-            config = load_model(path, model)
-        except ConfigError as exc:
-            issues.append(_issue(loaded, (key, index), f"{folder[:-1]} {entry!r} is invalid:\n    {exc}"))
-            out.append(None)
-            continue
-        out.append(Referenced(entry, path, path.read_text(encoding="utf-8"), config))
+        else:
+            out.append(Referenced(entry, found.path, found.text, found.config))
     return out
+
+
+def _reference(entry: str, path: Path, folder: str, model: type) -> Referenced | str:
+    """The referenced file loaded, or why it cannot be."""
+    if not path.is_file():
+        return f"{folder[:-1]} {entry!r} not found: {path}"
+    try:
+        config = load_model(path, model)
+    except ConfigError as exc:
+        return f"{folder[:-1]} {entry!r} is invalid:\n    {exc}"
+    return Referenced(entry, path, path.read_text(encoding="utf-8"), config)
 
 
 def _plan_problems(plan: FaultPlan, rig: Referenced) -> list[tuple[str, str]]:
@@ -88,8 +106,8 @@ def _plan_problems(plan: FaultPlan, rig: Referenced) -> list[tuple[str, str]]:
     return []
 
 
-def _cross_check(loaded: LoadedYaml, config: CampaignConfig, scenarios: list[Referenced | None],
-                 rigs: list[Referenced | None], issues: list[ConfigIssue]) -> None:
+def _cross_check(loaded: LoadedYaml, prefix: KeyPath, config: RunMatrix, scenarios: list[Referenced | None],
+                 rigs: list[Referenced | None], issues: list[ConfigIssue], prepared: dict[tuple[Path, Path], str]) -> None:
     from hil.runner.options import RunOptions
     from hil.runner.run import BadInput, prepare
 
@@ -99,31 +117,42 @@ def _cross_check(loaded: LoadedYaml, config: CampaignConfig, scenarios: list[Ref
         assert isinstance(plan, FaultPlan)
         for rig in rigs:
             if rig is not None:
-                issues += [_issue(loaded, ("faults", index, key), message) for key, message in _plan_problems(plan, rig)]
+                issues += [_issue(loaded, (*prefix, "faults", index, key), message) for key, message in _plan_problems(plan, rig)]
         for scenario in scenarios:
             if scenario is not None and plan.latest_h > scenario.config.duration_h:  # type: ignore[union-attr]
-                issues.append(_issue(loaded, ("faults", index, "at_h"), f"at_h up to {plan.latest_h:g} h is after the "
+                issues.append(_issue(loaded, (*prefix, "faults", index, "at_h"), f"at_h up to {plan.latest_h:g} h is after the "
                                      f"end of scenario {scenario.entry!r} (duration_h {scenario.config.duration_h:g})"))
     options = RunOptions(out_dir=Path("unused"))
     for s_index, scenario in enumerate(scenarios):
         for rig in rigs:
             if scenario is None or rig is None:
                 continue
-            try:
-                prepare(scenario.path, rig.path, options)
-            except BadInput as exc:
-                issues.append(_issue(loaded, ("scenarios", s_index), f"scenario {scenario.entry!r} cannot run on rig "
-                                                                      f"{rig.entry!r}: {exc}"))
+            if (scenario.path, rig.path) not in prepared:
+                try:
+                    prepare(scenario.path, rig.path, options)
+                    prepared[(scenario.path, rig.path)] = ""
+                except BadInput as exc:
+                    prepared[(scenario.path, rig.path)] = str(exc)
+            if prepared[(scenario.path, rig.path)]:
+                issues.append(_issue(loaded, (*prefix, "scenarios", s_index), f"scenario {scenario.entry!r} cannot run "
+                                     f"on rig {rig.entry!r}: {prepared[(scenario.path, rig.path)]}"))
 
 
 def load_campaign(path: Path | str, environ: Mapping[str, str] | None = None) -> LoadedCampaign:
     loaded = load_yaml(path, environ)
     config = validate_loaded(loaded, CampaignConfig)
     issues: list[ConfigIssue] = []
-    scenarios = _load_references(loaded, "scenarios", config.scenarios, "scenarios", ScenarioConfig, issues)
-    rigs = _load_references(loaded, "rigs", config.rigs, "rigs", RigConfig, issues)
-    _cross_check(loaded, config, scenarios, rigs, issues)
+    cache: dict[Path, Referenced | str] = {}
+    prepared: dict[tuple[Path, Path], str] = {}
+    groups = []
+    for prefix, matrix in config.matrices():
+        scenarios = _load_references(loaded, (*prefix, "scenarios"), matrix.scenarios, "scenarios", ScenarioConfig,
+                                     issues, cache)
+        rigs = _load_references(loaded, (*prefix, "rigs"), matrix.rigs, "rigs", RigConfig, issues, cache)
+        _cross_check(loaded, prefix, matrix, scenarios, rigs, issues, prepared)
+        named = matrix if isinstance(matrix, CampaignGroup) else None
+        groups.append(LoadedGroup(named.name if named else None, named.hazard_id if named else None, matrix,
+                                  tuple(s for s in scenarios if s is not None), tuple(r for r in rigs if r is not None)))
     if issues:
         raise ConfigError(loaded.file, issues)
-    return LoadedCampaign(loaded.file, loaded.file.read_text(encoding="utf-8"), config,
-                          tuple(s for s in scenarios if s is not None), tuple(r for r in rigs if r is not None))
+    return LoadedCampaign(loaded.file, loaded.file.read_text(encoding="utf-8"), config, tuple(groups))

@@ -1,5 +1,5 @@
-"""The campaign folder's outputs, all rendered from campaign.jsonl: summary.json, campaign.csv and report.html
-(with detection_times.png). Written to a temporary name and renamed, so a kill leaves the old file or the new."""
+"""The campaign folder's outputs, all rendered from campaign.jsonl: summary.json, campaign.csv, traceability.csv,
+needs.json and report.html (with detection_times.png). Written to a temporary name and renamed, so a kill leaves the old file or the new."""
 from __future__ import annotations
 
 import csv
@@ -56,5 +56,9 @@ def write_outputs(folder: Path, journal: Journal, summary: dict[str, Any]) -> li
     writer.writeheader()
     writer.writerows(csv_rows(journal))
     write_atomically(folder / CSV_FILENAME, buffer.getvalue().encode("utf-8"))
-    report = write_report(folder, journal, summary)
-    return [folder / SUMMARY_FILENAME, folder / CSV_FILENAME, *report]
+    from hil.campaign.traceability import journal_rows, write_traceability
+
+    rows = journal_rows(journal)
+    traceability = write_traceability(folder, journal, rows)
+    report = write_report(folder, journal, summary, rows)
+    return [folder / SUMMARY_FILENAME, folder / CSV_FILENAME, *traceability, *report]

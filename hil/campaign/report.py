@@ -86,8 +86,10 @@ def _patients_by_scenario(by_scenario: dict[str, Any]) -> list[str]:
             _table(["scenario", "envelope", "patients passing", "fraction", "p5", "p50", "p95"], rows)]
 
 
-def write_report(folder: Path, journal: Journal, summary: dict[str, Any]) -> list[Path]:
+def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: Sequence[Any] = ()) -> list[Path]:
+    """rows: the hazard traceability rows (hil.campaign.traceability), shown as in traceability.csv."""
     from hil.campaign.outputs import HISTOGRAM_FILENAME, REPORT_FILENAME, write_atomically
+    from hil.campaign.traceability import section_html
 
     times = [line["fault"]["time_to_detection_h"] for line in journal.finished.values()
              if line["fault"] and line["fault"]["detected"] and not line["record_lost"]]
@@ -131,6 +133,7 @@ def write_report(folder: Path, journal: Journal, summary: dict[str, Any]) -> lis
              _table(["run", "outcome", "reason"], ([_link(u), _e(u["outcome"]), _e(u["reason"])]
                                                    for u in summary["expectations_not_met"]))
              if summary["expectations_not_met"] else "<p class='good'>none</p>",
+             section_html(list(rows)),
              "</body></html>"]
     write_atomically(folder / REPORT_FILENAME, "\n".join(parts).encode("utf-8"))
     return [folder / REPORT_FILENAME, folder / HISTOGRAM_FILENAME]

@@ -91,22 +91,29 @@ def _patients_part(patients: Any) -> dict[str, Any] | None:
 
 
 def expand(campaign: LoadedCampaign) -> list[PlannedRun]:
-    """Every run of the campaign, in a fixed order: scenario, rig, fault plan, repetition."""
+    """Every run of the campaign, in a fixed order: group, scenario, rig, fault plan, repetition.
+
+    A grouped campaign's specs also carry the group's name and hazard (and the group's name is in each seed, so two
+    groups with the same scenario, rig and fault plan draw different times); an ungrouped campaign's specs do not,
+    so their identities are those of campaigns written before groups existed."""
     config = campaign.config
     runs: list[PlannedRun] = []
     patients = _patients_part(config.patients)
     expect = config.expect.model_dump()
-    for scenario in campaign.scenarios:
-        scenario_part = _scenario_part(scenario)
-        for rig in campaign.rigs:
-            rig_part = {"entry": rig.entry, "rig_id": rig.config.rig_id,  # type: ignore[union-attr]
-                        "clock": rig.config.clock, "document": _document(rig)}  # type: ignore[union-attr]
-            for plan, label in zip(config.faults, config.fault_labels()):
-                for repetition in range(config.seeds):
-                    seed = derived_seed(config.name, scenario_part["name"], rig_part["rig_id"], label, repetition)
-                    fault = None if plan == NO_FAULT else _fault(plan, seed)  # type: ignore[arg-type]
-                    spec = {"campaign": config.name, "scenario": scenario_part, "rig": rig_part, "fault_plan": label,
-                            "fault": fault, "repetition": repetition, "seed": seed, "patients": patients,
-                            "expect": expect}
-                    runs.append(PlannedRun(len(runs), identity_of(spec), spec))
+    for group in campaign.groups:
+        grouping = {} if group.name is None else {"group": group.name, "hazard_id": group.hazard_id}
+        for scenario in group.scenarios:
+            scenario_part = _scenario_part(scenario)
+            for rig in group.rigs:
+                rig_part = {"entry": rig.entry, "rig_id": rig.config.rig_id,  # type: ignore[union-attr]
+                            "clock": rig.config.clock, "document": _document(rig)}  # type: ignore[union-attr]
+                for plan, label in zip(group.matrix.faults, group.matrix.fault_labels()):
+                    for repetition in range(group.matrix.seeds):
+                        seed = derived_seed(config.name, *([group.name] if group.name else []),
+                                            scenario_part["name"], rig_part["rig_id"], label, repetition)
+                        fault = None if plan == NO_FAULT else _fault(plan, seed)  # type: ignore[arg-type]
+                        spec = {"campaign": config.name, **grouping, "scenario": scenario_part, "rig": rig_part,
+                                "fault_plan": label, "fault": fault, "repetition": repetition, "seed": seed,
+                                "patients": patients, "expect": expect}
+                        runs.append(PlannedRun(len(runs), identity_of(spec), spec))
     return runs

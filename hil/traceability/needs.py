@@ -13,6 +13,8 @@ The file is what sphinx-needs' own needs builder writes: `project`, `current_ver
 - `test` one per piece of evidence (a pytest node, a run's scenario, step, gate decision, expectation or
   envelope), id TEST-<hash of kind and name> (stable from run to run), links to every requirement it verifies,
   status its outcome (the worst, should it carry several), tags its evidence kind;
+- `impl` one per check in code that names a requirement (hil.traceability.code_checks; id IMPL-<hash of
+  module:function>), title module:function, links to the requirements it implements, status IMPLEMENTED;
 - `haz`  one per hazard of firmware_sim/hazards.py (id HAZ-...), links to the requirements that control it,
   status the worst of theirs, NOT_COVERED when they passed but one has no evidence: PASS only when all passed.
 
@@ -27,14 +29,15 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Mapping, Protocol
 
 from firmware_sim.hazards import HAZARDS
 from firmware_sim.outcome import Outcome, combine
 from hil.traceability.model import NOT_COVERED, UNREGISTERED_TEXT, TraceabilityMatrix, status
 
 PROJECT = "itpump"
-TYPE_NAMES = {"req": "Requirement", "test": "Test", "haz": "Hazard"}
+TYPE_NAMES = {"req": "Requirement", "test": "Test", "haz": "Hazard", "impl": "Implementation"}
+IMPLEMENTED = "IMPLEMENTED"
 TITLE_CHARS = 80
 TEST_ID_HEX_CHARS = 12
 
@@ -84,8 +87,14 @@ def hazard_status(statuses: Iterable[str]) -> str:
     return NOT_COVERED if len(covered) < len(statuses) or not statuses else Outcome.PASS.value
 
 
-def matrix_needs(matrix: TraceabilityMatrix, hazards: Iterable[HazardEntry] = ()) -> dict[str, dict[str, Any]]:
-    """Every need of the matrix (and of the hazards), keyed by id: requirements, then evidence, then hazards."""
+def check_need_id(check: str) -> str:
+    return "IMPL-" + hashlib.sha256(check.encode()).hexdigest()[:TEST_ID_HEX_CHARS].upper()
+
+
+def matrix_needs(matrix: TraceabilityMatrix, hazards: Iterable[HazardEntry] = (),
+                 checks: Mapping[str, Iterable[str]] | None = None) -> dict[str, dict[str, Any]]:
+    """Every need of the matrix (and of the hazards and checks), keyed by id: requirements, evidence, hazards, checks
+    (checks: requirement ID -> module:function names, for the requirements the matrix has)."""
     needs: dict[str, dict[str, Any]] = {}
     evidence: dict[tuple[str, str], dict[str, Any]] = {}
     for row in matrix.requirements:
@@ -109,18 +118,26 @@ def matrix_needs(matrix: TraceabilityMatrix, hazards: Iterable[HazardEntry] = ()
         needs[hazard.hazard_id] = need(
             hazard.hazard_id, "haz", hazard.title, f"Cause: {hazard.cause}.\nHarm: {hazard.harm}.",
             hazard_status(needs[rid]["status"] for rid in hazard.requirement_ids), hazard.requirement_ids, ["hazard"])
+    implemented: dict[str, set[str]] = {}
+    for requirement_id, names in (checks or {}).items():
+        for name in names:
+            if requirement_id in needs:
+                implemented.setdefault(name, set()).add(requirement_id)
+    for name, links in sorted(implemented.items()):
+        needs[check_need_id(name)] = need(check_need_id(name), "impl", name, f"check in code: {name}", IMPLEMENTED,
+                                          links, ["implementation"])
     return needs
 
 
 def needs_document(matrix: TraceabilityMatrix, hazards: Iterable[HazardEntry] = (), version: str | None = None,
-                   created: datetime | None = None) -> dict[str, Any]:
+                   created: datetime | None = None, checks: Mapping[str, Iterable[str]] | None = None) -> dict[str, Any]:
     """The needs.json document: one version (default: the installed itpump version) holding every need."""
     if version is None:
         from hil.cli.version import installed_version
 
         version = installed_version().split(" ", 1)[0]
     stamp = (created or datetime.now(timezone.utc)).isoformat()
-    needs = matrix_needs(matrix, hazards)
+    needs = matrix_needs(matrix, hazards, checks)
     return {"project": PROJECT, "current_version": version, "created": stamp,
             "versions": {version: {"created": stamp, "needs_amount": len(needs), "needs": needs,
                                    "filters_amount": 0, "filters": {},
@@ -137,19 +154,19 @@ def needs_path(traceability_json: Path) -> Path:
     return traceability_json.with_suffix(".needs.json")
 
 
-def write_needs_file(matrix: TraceabilityMatrix, path: Path | str,
-                     hazards: Iterable[HazardEntry] | None = None) -> Path:
-    """Write needs.json (hazards: the registry's unless given)."""
+def write_needs_file(matrix: TraceabilityMatrix, path: Path | str, hazards: Iterable[HazardEntry] | None = None,
+                     checks: Mapping[str, Iterable[str]] | None = None) -> Path:
+    """Write needs.json (hazards: the registry's unless given; checks: none unless given)."""
     path = Path(path)
-    document = needs_document(matrix, registered_hazards() if hazards is None else hazards)
+    document = needs_document(matrix, registered_hazards() if hazards is None else hazards, checks=checks)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")
     return path
 
 
 ID_PATTERN = re.compile(r"^[A-Z0-9_-]{5,}$")
-ID_PREFIXES = {"req": "SR-", "test": "TEST-", "haz": "HAZ-"}
-STATUSES = frozenset({*(o.value for o in Outcome), NOT_COVERED})
+ID_PREFIXES = {"req": "SR-", "test": "TEST-", "haz": "HAZ-", "impl": "IMPL-"}
+STATUSES = frozenset({*(o.value for o in Outcome), NOT_COVERED, IMPLEMENTED})
 
 
 def needs_problems(document: dict[str, Any]) -> list[str]:

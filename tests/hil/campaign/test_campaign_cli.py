@@ -73,6 +73,15 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen:
 
 
 @pytest.mark.requirements("SR-HIL-007")
+def test_the_campaign_folder_has_the_hazard_traceability_as_csv_report_section_and_needs_json(smoke, report_matches_csv):
+    from hil.traceability.needs import needs_problems
+
+    _, _, folder = smoke
+    rows = report_matches_csv(folder)
+    assert {row[0] for row in rows[1:]} >= {"HAZ-DEL-003", "HAZ-SYS-001"}
+    assert needs_problems(json.loads((folder / "needs.json").read_text())) == []
+
+
 def test_a_killed_campaign_keeps_its_finished_runs_and_resumes_to_the_same_summary(smoke, tmp_path):
     folder = tmp_path / "killed"
     process = _start(["campaign", "smoke", "--workers", "1", "--out", str(folder), "--no-progress"], tmp_path)

@@ -1,0 +1,101 @@
+"""The hazard matrix: hazard -> requirement -> the checks in code -> tests and campaign runs -> last outcome.
+
+    rows = hazard_rows(runs)       # runs: (spec, finished line or None) of a campaign, in plan order
+    text = hazard_csv(rows)        # traceability.csv of a campaign folder; report.html shows the same cells
+
+Everything is derived: hazards and their requirements from firmware_sim/hazards.py, checks and tests from the code
+(hil.traceability.code_checks), test outcomes from the last pytest traceability file (test-results/
+junit.traceability.json, written by `make test`) when there is one, campaign outcomes from the campaign's own
+runs. A run belongs to a hazard through its group's hazard_id or its scenario's hazard_id. A run's outcome for its
+hazard: PASS when its record is intact and nothing was unsafe, FAIL when an unsafe rule fired, ERROR when its
+record was lost, NOT_EVALUATED when it has not finished. The last outcome is the worst of the known ones, never
+better than any: NOT_EVALUATED when neither tests nor runs gave one.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from firmware_sim.hazards import HAZARDS
+from firmware_sim.outcome import Outcome, combine
+from hil.traceability.code_checks import ROOT, requirement_checks, requirement_tests
+
+TEST_EVIDENCE = ROOT / "test-results" / "junit.traceability.json"
+NOT_RUN = "NOT_RUN"
+CSV_COLUMNS = ("hazard_id", "hazard", "requirement_id", "checks", "tests", "test_outcome", "campaign_runs",
+               "campaign_outcome", "last_outcome")
+SEPARATOR = " ; "
+
+
+@dataclass(frozen=True)
+class HazardRow:
+    hazard_id: str
+    hazard: str
+    requirement_id: str
+    checks: tuple[str, ...]
+    tests: tuple[str, ...]
+    test_outcome: str
+    campaign_runs: int
+    campaign_outcome: str
+    last_outcome: str
+
+    def cells(self) -> tuple[str, ...]:
+        return (self.hazard_id, self.hazard, self.requirement_id, SEPARATOR.join(self.checks),
+                SEPARATOR.join(self.tests), self.test_outcome, str(self.campaign_runs), self.campaign_outcome,
+                self.last_outcome)
+
+
+def run_hazard(spec: Mapping[str, Any]) -> str | None:
+    """The hazard a campaign run provokes: its group's, else its scenario's (None: neither names one)."""
+    return spec.get("hazard_id") or (spec["scenario"].get("document") or {}).get("hazard_id")
+
+
+def run_outcome(line: Mapping[str, Any] | None) -> Outcome:
+    if line is None:
+        return Outcome.NOT_EVALUATED
+    if line["record_lost"]:
+        return Outcome.ERROR
+    return Outcome.FAIL if line["unsafe"] else Outcome.PASS
+
+
+def last_test_outcomes(path: Path = TEST_EVIDENCE) -> dict[str, str]:
+    """Requirement ID -> its outcome in the last pytest traceability file; {} when there is none."""
+    if not path.is_file():
+        return {}
+    from hil.traceability.files import load_matrix
+    from hil.traceability.model import status
+
+    return {row.requirement_id: status(row) for row in load_matrix(path).requirements if row.covered}
+
+
+def hazard_rows(runs: Iterable[tuple[Mapping[str, Any], Mapping[str, Any] | None]],
+                tests_outcome: Mapping[str, str] | None = None) -> list[HazardRow]:
+    """One row per hazard and requirement, in registry order."""
+    by_hazard: dict[str, list[Outcome]] = {}
+    for spec, line in runs:
+        hazard_id = run_hazard(spec)
+        if hazard_id is not None:
+            by_hazard.setdefault(hazard_id, []).append(run_outcome(line))
+    outcomes = last_test_outcomes() if tests_outcome is None else tests_outcome
+    checks, tests = requirement_checks(), requirement_tests()
+    rows = []
+    for hazard in HAZARDS.values():
+        campaign = by_hazard.get(hazard.hazard_id, [])
+        campaign_outcome = combine(campaign).value if campaign else NOT_RUN
+        for rid in hazard.requirement_ids:
+            known = [o for o in (outcomes.get(rid, NOT_RUN), campaign_outcome) if o != NOT_RUN]
+            rows.append(HazardRow(hazard.hazard_id, hazard.title, rid, tuple(c.name for c in checks.get(rid, ())),
+                                  tests.get(rid, ()), outcomes.get(rid, NOT_RUN), len(campaign), campaign_outcome,
+                                  combine(Outcome(o) for o in known).value if known else Outcome.NOT_EVALUATED.value))
+    return rows
+
+
+def hazard_csv(rows: Iterable[HazardRow]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(row.cells() for row in rows)
+    return buffer.getvalue()

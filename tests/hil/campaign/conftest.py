@@ -1,0 +1,53 @@
+"""Shared by the campaign tests: the campaign report's traceability table against traceability.csv."""
+from __future__ import annotations
+
+import csv
+import io
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+
+class _Table(HTMLParser):
+    """The cells of the table with the given id."""
+
+    def __init__(self, table_id: str) -> None:
+        super().__init__()
+        self.table_id, self.inside, self.rows, self.cell = table_id, False, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and dict(attrs).get("id") == self.table_id:
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag in ("td", "th"):
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.inside = False
+        elif self.inside and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(self.cell)
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def _report_matches_csv(folder: Path) -> list[list[str]]:
+    """Assert the campaign report's traceability table holds exactly traceability.csv's cells; return the rows."""
+    from hil.campaign.traceability import TABLE_ID, TRACEABILITY_FILENAME
+
+    parser = _Table(TABLE_ID)
+    parser.feed((folder / "report.html").read_text(encoding="utf-8"))
+    rows = list(csv.reader(io.StringIO((folder / TRACEABILITY_FILENAME).read_text(encoding="utf-8"))))
+    assert parser.rows == rows and len(rows) > 1
+    return rows
+
+
+@pytest.fixture()
+def report_matches_csv() -> Callable[[Path], list[list[str]]]:
+    return _report_matches_csv
