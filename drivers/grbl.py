@@ -3,7 +3,8 @@
 uL/h becomes a feed rate on one axis: feed_mm_per_min = rate_ul_per_h / 60 / plunger_area_mm2
 (1 uL = 1 mm^3). A run is a chain of relative `G1` blocks at one feed that never queues more than
 `motion_horizon_s` of motion ahead of the machine (GRBL has no watchdog: a dead host's stepper stops within
-the horizon); status(), start() and rate changes top the queue up (drivers.grbl_run) [SR-DRV-010]. GRBL
+the horizon); status(), start() and rate changes top the queue up (drivers.grbl_run) [SR-DRV-010], each move with
+a `$G` check of the parser state in the same write (drivers.grbl_modal) [SR-DRV-012]. GRBL
 cannot change the feed of a queued move, so a rate change while running holds (`!`), waits for Hold:0,
 soft-resets (0x18, which discards the queued blocks and keeps the position after a completed hold) and
 restarts the rest of the run. Every exchange has one deadline, however many lines the device sends.
@@ -11,12 +12,12 @@ restarts the rest of the run. Every exchange has one deadline, however many line
 from __future__ import annotations
 
 import math
-import time
 
 from drivers import grbl_protocol as gp
 from drivers.arguments import require_positive
-from drivers.errors import DeviceAlarm, DeviceTimeout, LimitExceeded, ProtocolError
+from drivers.errors import DeviceAlarm, LimitExceeded, ProtocolError
 from drivers.grbl_link import GrblLink
+from drivers.grbl_modal import check_move_replies
 from drivers.grbl_run import RunPlan
 from drivers.lifecycle import OpenCloseLifecycle
 from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul, pop_oldest_alarm
@@ -210,23 +211,44 @@ class GrblSyringe(OpenCloseLifecycle):
         self._queue(run, done_mm=0.0)  # if GRBL refuses the block, there is no run
         self._run = run
 
-    def _queue(self, run: RunPlan, done_mm: float) -> bool:
-        """Queue the block the run needs now (drivers.grbl_run.RunPlan.next_block_mm); True if one was queued."""
+    def _block_line(self, run: RunPlan, done_mm: float) -> tuple[str, float, float] | None:
+        """The move line the run needs now (drivers.grbl_run.RunPlan.next_block_mm), its length and feed; None if
+        none is due. Millimetres and relative distance are set with the move they apply to."""
         assert self.rate_ul_per_h is not None
         feed = self.feed_mm_per_min(self.rate_ul_per_h)
         block_mm = run.next_block_mm(done_mm, feed / 60.0 * self.motion_horizon_s)
         if block_mm == 0.0:
-            return False
-        # one block, one round trip: millimetres and relative distance are set with the move they apply to
-        self._link.command(f"G21G91G1{self.axis}{gp.gcode_number(self.infuse_direction * block_mm)}"
-                      f"F{gp.gcode_number(feed)}")
+            return None
+        line = f"G21G91G1{self.axis}{gp.gcode_number(self.infuse_direction * block_mm)}F{gp.gcode_number(feed)}"
+        return line, block_mm, feed
+
+    def _accept_block(self, run: RunPlan, block: tuple[str, float, float], burst: gp.Burst,
+                      alarms_before: int) -> None:
+        """The move's ok, then `$G`'s parser state: the modes and feed the line set [SR-DRV-012]."""
+        line, block_mm, feed = block
+        try:
+            check_move_replies(burst.replies[0], burst.replies[1], line, feed)
+        except ProtocolError as exc:
+            self._run = None  # what GRBL queued is not known to be the run's: nothing more is queued for it
+            if isinstance(exc, gp.GrblCommandError) and len(self._link.alarms) > alarms_before:
+                raise DeviceAlarm(self._link.alarms[-1], f"GRBL rejected {line!r} with error:{exc.code}") from exc
+            raise
         run.sent_mm += block_mm
+
+    def _queue(self, run: RunPlan, done_mm: float) -> bool:
+        """Queue the block the run needs now with its `$G` check, in one write; True if one was queued."""
+        block = self._block_line(run, done_mm)
+        if block is None:
+            return False
+        alarms_before = len(self._link.alarms)
+        self._accept_block(run, block, self._link.burst([block[0], "$G"]), alarms_before)
         return True
 
-    def _renew(self, report: gp.StatusReport) -> bool:
-        """Top up the run's queue after a status report [SR-DRV-010]; end the run if it completed, or if GRBL
-        reset or raised an alarm (its queue is gone). True if a starved run (Idle before its end: the host
-        came late) was set moving again."""
+    def _renew(self, report: gp.StatusReport, block_first: bool | None) -> bool:
+        """Account for a status report while a run is under way [SR-DRV-010]: end the run if it completed, or if
+        GRBL reset or raised an alarm (its queue is gone). block_first: None if no block went out with the report,
+        else whether GRBL accepted it before it made the report. True if the run is moving again after it starved
+        (Idle before its end: the host came late)."""
         run = self._run
         if run is None:
             return False
@@ -241,33 +263,20 @@ class GrblSyringe(OpenCloseLifecycle):
         except ProtocolError:
             self._run = None  # nothing more is queued for a motion that is not understood
             raise
-        if report.state == "Idle" and run.all_sent:
+        run.known_done_mm = max(run.known_done_mm, done_mm)
+        if report.state != "Idle":
+            return False
+        if block_first is False:
+            return True  # the report came before the block sent with it, which moves now
+        if run.all_sent:
             self._run = None  # the run completed
             return False
-        return self._queue(run, done_mm) and report.state == "Idle"
+        return self._queue(run, done_mm)
 
     def _hold_and_discard(self) -> float:
         """Feed hold, wait for the hold to complete, soft-reset to drop the queued blocks; mm of the run done
         (0 when no run was under way)."""
-        self.transport.write(gp.FEED_HOLD)
-        deadline_s = time.monotonic() + self.hold_timeout_s
-        report = self._link.query_status()
-        while report.state in ("Run", "Jog") or (report.state == "Hold" and report.substate != 0):
-            if time.monotonic() > deadline_s:
-                raise DeviceTimeout(f"GRBL still {report.state} {self.hold_timeout_s} s after feed hold")
-            time.sleep(self.poll_interval_s)
-            report = self._link.query_status()
-        if report.state == "Hold":
-            alarms_before = len(self._link.alarms)
-            self._link.soft_reset()
-            report = self._link.query_status()
-            if report.state == "Alarm" and self.unlock_after_hold_reset and \
-                    self._link.alarms[alarms_before:] == [gp.alarm_name(3)]:
-                # Reset after a completed hold: motion had stopped, so the position is valid (stock GRBL
-                # raises no alarm here; controllers that raise ALARM:3 anyway are unlocked).
-                self._link.command("$X")
-                del self._link.alarms[alarms_before:]
-                report = self._link.query_status()
+        report = self._link.hold_and_reset(self.hold_timeout_s, self.poll_interval_s, self.unlock_after_hold_reset)
         done_mm = 0.0
         if self._run is not None:
             done_mm = (self._axis_mm(report) - self._run.start_mm) * self.infuse_direction
@@ -281,9 +290,19 @@ class GrblSyringe(OpenCloseLifecycle):
         self._hold_and_discard()
 
     def status(self) -> PumpStatus:
-        """The device's state, after topping up the run's queue (call it more often than motion_horizon_s)."""
-        report = self._link.query_status()
-        resumed = self._renew(report)
+        """The device's state. While running, the block the run needs (sized from the previous report's position,
+        so never more than the horizon is queued) and its `$G` check go out in the same write as `?`: one exchange
+        [SR-DRV-010, SR-DRV-012]. Call it more often than motion_horizon_s."""
+        self._link.discard_stale_input()
+        run, block, alarms_before = self._run, None, len(self._link.alarms)
+        if run is not None and self._link.resets_seen == run.resets_at_start:
+            block = self._block_line(run, run.known_done_mm)
+        burst = self._link.burst([block[0], "$G"] if block else [], status=True)
+        if run is not None and block is not None:
+            self._accept_block(run, block, burst, alarms_before)
+        report = burst.report
+        assert report is not None
+        resumed = self._renew(report, None if block is None else burst.report_after >= 1)
         if report.state == "Alarm" and not self._link.alarms:
             self._link.alarms.append("alarm")
         alarm = pop_oldest_alarm(self._link.alarms)
