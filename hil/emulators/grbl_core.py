@@ -195,8 +195,14 @@ class GrblCore:
         return drain_lines(self._out)
 
 
+_BLANKS = {code: None for code in [*range(0x21), 0x7F]}
+"""Whitespace and control characters of an ASCII line, which GRBL's parser drops."""
+
+
 def _clean(line: str) -> str:
     """Comments, whitespace and control characters removed, upper-cased, as GRBL's parser does."""
+    if "(" not in line and ";" not in line:
+        return line.translate(_BLANKS).upper()  # no comment: the same as the loop below, without it
     out, in_paren = [], False
     for ch in line:
         if in_paren:
