@@ -24,9 +24,8 @@ from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_v
 from drivers.transport import Transport
 
 AXES = "XYZ"
-MAX_RATE_SETTING_BASE = 110  # $110..$112 max rate (mm/min); $100..$102 steps/mm
-DEFAULT_MOTION_HORIZON_S = 120.0
-"""Two supervision periods of the firmware's default (60 s); rigs derive theirs from the run (hil.rig.motion_horizon)."""
+DEFAULT_MOTION_HORIZON_S = 180.0
+"""Three supervision periods of the firmware's default (60 s), as rigs derive theirs (hil.rig.motion_horizon)."""
 
 
 def plunger_area_mm2(diameter_mm: float) -> float:
@@ -108,7 +107,8 @@ class GrblSyringe(OpenCloseLifecycle):
             report = self._link.query_status()
             if report.state == "Alarm":
                 raise DeviceAlarm("alarm_lock", "GRBL starts in alarm state (homing required or $X to unlock)")
-            self._read_settings()
+            self.max_feed_mm_per_min = self._link.read_axis_settings(
+                AXES.index(self.axis), self.steps_per_mm if self.verify_settings else None)
             self._origin_mm = self._axis_mm(report)
             self._link.alarms.clear()
         except BaseException:
@@ -119,18 +119,6 @@ class GrblSyringe(OpenCloseLifecycle):
         """Release the port. Sends nothing: stop() first if the syringe should stop."""
         self.transport.close()
 
-    def _read_settings(self) -> None:
-        """Read the axis maximum feed ($11x) always (GRBL silently slows a faster feed); compare steps/mm ($10x)
-        with the rig's value when verify_settings is set."""
-        settings = dict(s for s in map(gp.parse_setting, self._link.command("$$")) if s is not None)
-        index = AXES.index(self.axis)
-        steps_key, rate_key = 100 + index, MAX_RATE_SETTING_BASE + index
-        if rate_key not in settings or (self.verify_settings and steps_key not in settings):
-            raise ProtocolError(f"GRBL $$ lacks ${steps_key} or ${rate_key}")
-        if self.verify_settings and not math.isclose(settings[steps_key], self.steps_per_mm, rel_tol=1e-6):
-            raise ProtocolError(
-                f"GRBL ${steps_key}={settings[steps_key]} steps/mm, rig says steps_per_mm={self.steps_per_mm}")
-        self.max_feed_mm_per_min = settings[rate_key]
 
     @property
     def grbl_version(self) -> str | None:
@@ -212,8 +200,7 @@ class GrblSyringe(OpenCloseLifecycle):
         self._run = run
 
     def _block_line(self, run: RunPlan, done_mm: float) -> tuple[str, float, float] | None:
-        """The move line the run needs now (drivers.grbl_run.RunPlan.next_block_mm), its length and feed; None if
-        none is due. Millimetres and relative distance are set with the move they apply to."""
+        """The move the run needs now (RunPlan.next_block_mm), its mm and feed; None if none is due."""
         assert self.rate_ul_per_h is not None
         feed = self.feed_mm_per_min(self.rate_ul_per_h)
         block_mm = run.next_block_mm(done_mm, feed / 60.0 * self.motion_horizon_s)
@@ -245,10 +232,9 @@ class GrblSyringe(OpenCloseLifecycle):
         return True
 
     def _renew(self, report: gp.StatusReport, block_first: bool | None) -> bool:
-        """Account for a status report while a run is under way [SR-DRV-010]: end the run if it completed, or if
-        GRBL reset or raised an alarm (its queue is gone). block_first: None if no block went out with the report,
-        else whether GRBL accepted it before it made the report. True if the run is moving again after it starved
-        (Idle before its end: the host came late)."""
+        """Account for a report during a run [SR-DRV-010]: end the run if it completed, or if GRBL reset or raised an
+        alarm (its queue is gone). block_first: None if no block went with the report, else whether GRBL took it
+        before the report. True if the run moves again after it starved (Idle before its end: the host came late)."""
         run = self._run
         if run is None:
             return False
@@ -297,7 +283,7 @@ class GrblSyringe(OpenCloseLifecycle):
         run, block, alarms_before = self._run, None, len(self._link.alarms)
         if run is not None and self._link.resets_seen == run.resets_at_start:
             block = self._block_line(run, run.known_done_mm)
-        burst = self._link.burst([block[0], "$G"] if block else [], status=True)
+        burst = self._link.burst([block[0], "$G"] if block else [], status=True, discard_stale=False)
         if run is not None and block is not None:
             self._accept_block(run, block, burst, alarms_before)
         report = burst.report

@@ -6,6 +6,7 @@ meanwhile [SR-DRV-002].
 """
 from __future__ import annotations
 
+import math
 import time
 
 from drivers import grbl_protocol as gp
@@ -50,12 +51,23 @@ class GrblLink:
             raise gp.GrblCommandError(reply.error, line)
         return list(reply.lines)
 
+    def read_axis_settings(self, axis_index: int, steps_per_mm: float | None) -> float:
+        """The axis maximum feed ($110 + axis, mm/min: GRBL silently slows a faster feed), after comparing the axis
+        steps/mm ($100 + axis) with steps_per_mm unless it is None; ProtocolError naming both on a mismatch."""
+        settings = dict(s for s in map(gp.parse_setting, self.command("$$")) if s is not None)
+        steps_key, rate_key = 100 + axis_index, 110 + axis_index
+        if rate_key not in settings or (steps_per_mm is not None and steps_key not in settings):
+            raise ProtocolError(f"GRBL $$ lacks ${steps_key} or ${rate_key}")
+        if steps_per_mm is not None and not math.isclose(settings[steps_key], steps_per_mm, rel_tol=1e-6):
+            raise ProtocolError(f"GRBL ${steps_key}={settings[steps_key]} steps/mm, rig says steps_per_mm={steps_per_mm}")
+        return settings[rate_key]
+
     def query_status(self) -> gp.StatusReport:
         report = self.burst([], status=True).report
         assert report is not None
         return report
 
-    def burst(self, lines: list[str], status: bool = False) -> gp.Burst:
+    def burst(self, lines: list[str], status: bool = False, discard_stale: bool = True) -> gp.Burst:
         """Send `lines` and (with status) the `?` realtime byte in one write; read every line's ok/error:N and the
         status report as one burst, within reply_timeout_s in all [SR-DRV-002].
 
@@ -69,7 +81,8 @@ class GrblLink:
         if len(payload) > gp.RX_BUFFER_BYTES - 1:
             raise ValueError(f"GRBL lines of {len(payload)} bytes do not fit its {gp.RX_BUFFER_BYTES - 1}-byte "
                              f"receive buffer together: {lines!r}")
-        self.discard_stale_input()
+        if discard_stale:  # False: the caller has just done so
+            self.discard_stale_input()
         self.transport.write(payload + (gp.STATUS_QUERY if status else b""))
         deadline_s = self.deadline_s()
         replies: list[gp.LineReply] = []
