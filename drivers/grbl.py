@@ -3,7 +3,8 @@
 uL/h becomes a feed rate on one axis: feed_mm_per_min = rate_ul_per_h / 60 / plunger_area_mm2
 (1 uL = 1 mm^3). A run is a chain of relative `G1` blocks at one feed that never queues more than
 `motion_horizon_s` of motion ahead of the machine (GRBL has no watchdog: a dead host's stepper stops within
-the horizon); status(), start() and rate changes top the queue up (drivers.grbl_run) [SR-DRV-010]. GRBL
+the horizon); status(), start() and rate changes top the queue up (drivers.grbl_run) [SR-DRV-010], each move with
+a `$G` check of the parser state in the same write (drivers.grbl_modal) [SR-DRV-012]. GRBL
 cannot change the feed of a queued move, so a rate change while running holds (`!`), waits for Hold:0,
 soft-resets (0x18, which discards the queued blocks and keeps the position after a completed hold) and
 restarts the rest of the run. Every exchange has one deadline, however many lines the device sends.
@@ -15,17 +16,17 @@ import math
 from drivers import grbl_protocol as gp
 from drivers.arguments import require_positive
 from drivers.clock import DriverClock, MonotonicClock
-from drivers.errors import DeviceAlarm, DeviceTimeout, LimitExceeded, ProtocolError
+from drivers.errors import DeviceAlarm, LimitExceeded, ProtocolError
 from drivers.grbl_link import GrblLink
+from drivers.grbl_modal import check_move_replies
 from drivers.grbl_run import RunPlan
 from drivers.lifecycle import OpenCloseLifecycle
 from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul, pop_oldest_alarm
 from drivers.transport import Transport
 
 AXES = "XYZ"
-MAX_RATE_SETTING_BASE = 110  # $110..$112 max rate (mm/min); $100..$102 steps/mm
-DEFAULT_MOTION_HORIZON_S = 120.0
-"""Two supervision periods of the firmware's default (60 s); rigs derive theirs from the run (hil.rig.motion_horizon)."""
+DEFAULT_MOTION_HORIZON_S = 180.0
+"""Three supervision periods of the firmware's default (60 s), as rigs derive theirs (hil.rig.motion_horizon)."""
 
 
 def plunger_area_mm2(diameter_mm: float) -> float:
@@ -110,7 +111,8 @@ class GrblSyringe(OpenCloseLifecycle):
             report = self._link.query_status()
             if report.state == "Alarm":
                 raise DeviceAlarm("alarm_lock", "GRBL starts in alarm state (homing required or $X to unlock)")
-            self._read_settings()
+            self.max_feed_mm_per_min = self._link.read_axis_settings(
+                AXES.index(self.axis), self.steps_per_mm if self.verify_settings else None)
             self._origin_mm = self._axis_mm(report)
             self._link.alarms.clear()
         except BaseException:
@@ -121,18 +123,6 @@ class GrblSyringe(OpenCloseLifecycle):
         """Release the port. Sends nothing: stop() first if the syringe should stop."""
         self.transport.close()
 
-    def _read_settings(self) -> None:
-        """Read the axis maximum feed ($11x) always (GRBL silently slows a faster feed); compare steps/mm ($10x)
-        with the rig's value when verify_settings is set."""
-        settings = dict(s for s in map(gp.parse_setting, self._link.command("$$")) if s is not None)
-        index = AXES.index(self.axis)
-        steps_key, rate_key = 100 + index, MAX_RATE_SETTING_BASE + index
-        if rate_key not in settings or (self.verify_settings and steps_key not in settings):
-            raise ProtocolError(f"GRBL $$ lacks ${steps_key} or ${rate_key}")
-        if self.verify_settings and not math.isclose(settings[steps_key], self.steps_per_mm, rel_tol=1e-6):
-            raise ProtocolError(
-                f"GRBL ${steps_key}={settings[steps_key]} steps/mm, rig says steps_per_mm={self.steps_per_mm}")
-        self.max_feed_mm_per_min = settings[rate_key]
 
     @property
     def grbl_version(self) -> str | None:
@@ -213,23 +203,42 @@ class GrblSyringe(OpenCloseLifecycle):
         self._queue(run, done_mm=0.0)  # if GRBL refuses the block, there is no run
         self._run = run
 
-    def _queue(self, run: RunPlan, done_mm: float) -> bool:
-        """Queue the block the run needs now (drivers.grbl_run.RunPlan.next_block_mm); True if one was queued."""
+    def _block_line(self, run: RunPlan, done_mm: float) -> tuple[str, float, float] | None:
+        """The move the run needs now (RunPlan.next_block_mm), its mm and feed; None if none is due."""
         assert self.rate_ul_per_h is not None
         feed = self.feed_mm_per_min(self.rate_ul_per_h)
         block_mm = run.next_block_mm(done_mm, feed / 60.0 * self.motion_horizon_s)
         if block_mm == 0.0:
-            return False
-        # one block, one round trip: millimetres and relative distance are set with the move they apply to
-        self._link.command(f"G21G91G1{self.axis}{gp.gcode_number(self.infuse_direction * block_mm)}"
-                      f"F{gp.gcode_number(feed)}")
+            return None
+        line = f"G21G91G1{self.axis}{gp.gcode_number(self.infuse_direction * block_mm)}F{gp.gcode_number(feed)}"
+        return line, block_mm, feed
+
+    def _accept_block(self, run: RunPlan, block: tuple[str, float, float], burst: gp.Burst,
+                      alarms_before: int) -> None:
+        """The move's ok, then `$G`'s parser state: the modes and feed the line set [SR-DRV-012]."""
+        line, block_mm, feed = block
+        try:
+            check_move_replies(burst.replies[0], burst.replies[1], line, feed)
+        except ProtocolError as exc:
+            self._run = None  # what GRBL queued is not known to be the run's: nothing more is queued for it
+            if isinstance(exc, gp.GrblCommandError) and len(self._link.alarms) > alarms_before:
+                raise DeviceAlarm(self._link.alarms[-1], f"GRBL rejected {line!r} with error:{exc.code}") from exc
+            raise
         run.sent_mm += block_mm
+
+    def _queue(self, run: RunPlan, done_mm: float) -> bool:
+        """Queue the block the run needs now with its `$G` check, in one write; True if one was queued."""
+        block = self._block_line(run, done_mm)
+        if block is None:
+            return False
+        alarms_before = len(self._link.alarms)
+        self._accept_block(run, block, self._link.burst([block[0], "$G"]), alarms_before)
         return True
 
-    def _renew(self, report: gp.StatusReport) -> bool:
-        """Top up the run's queue after a status report [SR-DRV-010]; end the run if it completed, or if GRBL
-        reset or raised an alarm (its queue is gone). True if a starved run (Idle before its end: the host
-        came late) was set moving again."""
+    def _renew(self, report: gp.StatusReport, block_first: bool | None) -> bool:
+        """Account for a report during a run [SR-DRV-010]: end the run if it completed, or if GRBL reset or raised an
+        alarm (its queue is gone). block_first: None if no block went with the report, else whether GRBL took it
+        before the report. True if the run moves again after it starved (Idle before its end: the host came late)."""
         run = self._run
         if run is None:
             return False
@@ -244,33 +253,21 @@ class GrblSyringe(OpenCloseLifecycle):
         except ProtocolError:
             self._run = None  # nothing more is queued for a motion that is not understood
             raise
-        if report.state == "Idle" and run.all_sent:
+        run.known_done_mm = max(run.known_done_mm, done_mm)
+        if report.state != "Idle":
+            return False
+        if block_first is False:
+            return True  # the report came before the block sent with it, which moves now
+        if run.all_sent:
             self._run = None  # the run completed
             return False
-        return self._queue(run, done_mm) and report.state == "Idle"
+        return self._queue(run, done_mm)
 
     def _hold_and_discard(self) -> float:
         """Feed hold, wait for the hold to complete, soft-reset to drop the queued blocks; mm of the run done
         (0 when no run was under way)."""
-        self.transport.write(gp.FEED_HOLD)
-        deadline_s = self.clock.now_s() + self.hold_timeout_s
-        report = self._link.query_status()
-        while report.state in ("Run", "Jog") or (report.state == "Hold" and report.substate != 0):
-            if self.clock.now_s() > deadline_s:
-                raise DeviceTimeout(f"GRBL still {report.state} {self.hold_timeout_s} s after feed hold")
-            self.clock.sleep_until_s(self.clock.now_s() + self.poll_interval_s)
-            report = self._link.query_status()
-        if report.state == "Hold":
-            alarms_before = len(self._link.alarms)
-            self._link.soft_reset()
-            report = self._link.query_status()
-            if report.state == "Alarm" and self.unlock_after_hold_reset and \
-                    self._link.alarms[alarms_before:] == [gp.alarm_name(3)]:
-                # Reset after a completed hold: motion had stopped, so the position is valid (stock GRBL
-                # raises no alarm here; controllers that raise ALARM:3 anyway are unlocked).
-                self._link.command("$X")
-                del self._link.alarms[alarms_before:]
-                report = self._link.query_status()
+        report = self._link.hold_and_reset(self.hold_timeout_s, self.poll_interval_s, self.unlock_after_hold_reset,
+                                           self.clock)
         done_mm = 0.0
         if self._run is not None:
             done_mm = (self._axis_mm(report) - self._run.start_mm) * self.infuse_direction
@@ -284,9 +281,19 @@ class GrblSyringe(OpenCloseLifecycle):
         self._hold_and_discard()
 
     def status(self) -> PumpStatus:
-        """The device's state, after topping up the run's queue (call it more often than motion_horizon_s)."""
-        report = self._link.query_status()
-        resumed = self._renew(report)
+        """The device's state. While running, the block the run needs (sized from the previous report's position,
+        so never more than the horizon is queued) and its `$G` check go out in the same write as `?`: one exchange
+        [SR-DRV-010, SR-DRV-012]. Call it more often than motion_horizon_s."""
+        self._link.discard_stale_input()
+        run, block, alarms_before = self._run, None, len(self._link.alarms)
+        if run is not None and self._link.resets_seen == run.resets_at_start:
+            block = self._block_line(run, run.known_done_mm)
+        burst = self._link.burst([block[0], "$G"] if block else [], status=True, discard_stale=False)
+        if run is not None and block is not None:
+            self._accept_block(run, block, burst, alarms_before)
+        report = burst.report
+        assert report is not None
+        resumed = self._renew(report, None if block is None else burst.report_after >= 1)
         if report.state == "Alarm" and not self._link.alarms:
             self._link.alarms.append("alarm")
         alarm = pop_oldest_alarm(self._link.alarms)

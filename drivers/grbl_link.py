@@ -6,10 +6,13 @@ meanwhile [SR-DRV-002].
 """
 from __future__ import annotations
 
+import math
 import time
 
 from drivers import grbl_protocol as gp
+from drivers.clock import DriverClock
 from drivers.errors import DeviceAlarm, DeviceTimeout, ProtocolError
+from drivers.grbl_modal import GC_PREFIX
 from drivers.transport import Transport
 
 
@@ -26,21 +29,6 @@ class GrblLink:
     def deadline_s(self) -> float:
         return time.monotonic() + self.reply_timeout_s
 
-    def read_line(self, deadline_s: float, awaited: str) -> str:
-        """Next line that is not a push message, before deadline_s (time.monotonic()); ALARM:N and banners are
-        recorded as alarms. However many lines arrive, DeviceTimeout at the deadline [SR-DRV-002]."""
-        while True:
-            remaining_s = deadline_s - time.monotonic()
-            if remaining_s <= 0:
-                raise DeviceTimeout(f"no {awaited} from GRBL within {self.reply_timeout_s} s "
-                                    f"(the device sent other lines meanwhile)")
-            raw = self.transport.read_until(b"\n", remaining_s)
-            line = raw.decode("ascii", errors="replace").strip()
-            if not line or line.startswith("[") or line.startswith(">"):
-                continue  # [MSG:..], [GC:..], >startup lines: informational
-            if not self.record_push(line):
-                return line
-
     def record_push(self, line: str) -> bool:
         """Record an ALARM:N line or an unrequested banner as an alarm; False for any other line."""
         code = gp.alarm_code(line)
@@ -56,34 +44,82 @@ class GrblLink:
     def command(self, line: str) -> list[str]:
         """Send one line and wait for ok (within reply_timeout_s in all); returns the lines before it. error:N
         raises."""
-        if len(line) >= gp.LINE_BUFFER_BYTES:
-            raise ValueError(f"GRBL line longer than {gp.LINE_BUFFER_BYTES - 1} bytes: {line!r}")
         alarms_before = len(self.alarms)
-        self.discard_stale_input()
-        self.transport.write(line.encode("ascii") + gp.LINE_END)
-        deadline_s = self.deadline_s()
-        lines = []
-        while True:
-            reply = self.read_line(deadline_s, f"'ok' to {line!r}")
-            if reply == "ok":
-                return lines
-            code = gp.error_code(reply)
-            if code is not None:
-                if len(self.alarms) > alarms_before:
-                    raise DeviceAlarm(self.alarms[-1], f"GRBL rejected {line!r} with error:{code}")
-                raise gp.GrblCommandError(code, line)
-            lines.append(reply)
+        reply = self.burst([line]).replies[0]
+        if reply.error is not None:
+            if len(self.alarms) > alarms_before:
+                raise DeviceAlarm(self.alarms[-1], f"GRBL rejected {line!r} with error:{reply.error}")
+            raise gp.GrblCommandError(reply.error, line)
+        return list(reply.lines)
+
+    def read_axis_settings(self, axis_index: int, steps_per_mm: float | None) -> float:
+        """The axis maximum feed ($110 + axis, mm/min: GRBL silently slows a faster feed), after comparing the axis
+        steps/mm ($100 + axis) with steps_per_mm unless it is None; ProtocolError naming both on a mismatch."""
+        settings = dict(s for s in map(gp.parse_setting, self.command("$$")) if s is not None)
+        steps_key, rate_key = 100 + axis_index, 110 + axis_index
+        if rate_key not in settings or (steps_per_mm is not None and steps_key not in settings):
+            raise ProtocolError(f"GRBL $$ lacks ${steps_key} or ${rate_key}")
+        if steps_per_mm is not None and not math.isclose(settings[steps_key], steps_per_mm, rel_tol=1e-6):
+            raise ProtocolError(f"GRBL ${steps_key}={settings[steps_key]} steps/mm, rig says steps_per_mm={steps_per_mm}")
+        return settings[rate_key]
 
     def query_status(self) -> gp.StatusReport:
-        self.discard_stale_input()
-        self.transport.write(gp.STATUS_QUERY)
+        report = self.burst([], status=True).report
+        assert report is not None
+        return report
+
+    def burst(self, lines: list[str], status: bool = False, discard_stale: bool = True) -> gp.Burst:
+        """Send `lines` and (with status) the `?` realtime byte in one write; read every line's ok/error:N and the
+        status report as one burst, within reply_timeout_s in all [SR-DRV-002].
+
+        Character counting: the lines must fit GRBL's receive buffer together (RX_BUFFER_BYTES - 1), and nothing
+        else is outstanding (every burst is read to its end). The `?` never enters that buffer; GRBL may print its
+        report before, between or after the line replies, so gp.Burst.report_after says how many came first."""
+        for line in lines:
+            if len(line) >= gp.LINE_BUFFER_BYTES:
+                raise ValueError(f"GRBL line longer than {gp.LINE_BUFFER_BYTES - 1} bytes: {line!r}")
+        payload = b"".join(line.encode("ascii") + gp.LINE_END for line in lines)
+        if len(payload) > gp.RX_BUFFER_BYTES - 1:
+            raise ValueError(f"GRBL lines of {len(payload)} bytes do not fit its {gp.RX_BUFFER_BYTES - 1}-byte "
+                             f"receive buffer together: {lines!r}")
+        if discard_stale:  # False: the caller has just done so
+            self.discard_stale_input()
+        self.transport.write(payload + (gp.STATUS_QUERY if status else b""))
         deadline_s = self.deadline_s()
-        while True:
-            line = self.read_line(deadline_s, "status report")
-            if line.startswith("<"):
-                return gp.parse_status_report(line)
-            if line != "ok":
+        replies: list[gp.LineReply] = []
+        pending: list[str] = []
+        report: gp.StatusReport | None = None
+        report_after = 0
+        awaited = " and ".join(filter(None, (f"replies to {lines!r}" if lines else "", "a status report" if status
+                                             else "")))
+        while len(replies) < len(lines) or (status and report is None):
+            line = self._next_line(deadline_s, awaited)
+            if line.startswith("<") and status and report is None:
+                report, report_after = gp.parse_status_report(line), len(replies)
+            elif line.startswith(GC_PREFIX):
+                pending.append(line)
+            elif line.startswith("[") or line.startswith(">") or self.record_push(line):
+                continue  # [MSG:..], >startup lines: informational; alarms and banners recorded
+            elif line == "ok" or (code := gp.error_code(line)) is not None:
+                if len(replies) < len(lines):  # else a late reply to an exchange that timed out: dropped
+                    replies.append(gp.LineReply(tuple(pending), None if line == "ok" else code))
+                    pending = []
+            elif lines:
+                pending.append(line)
+            else:
                 raise ProtocolError(f"unexpected GRBL line {line!r} while waiting for a status report")
+        return gp.Burst(tuple(replies), report, report_after)
+
+    def _next_line(self, deadline_s: float, awaited: str) -> str:
+        """Next non-empty line before deadline_s (time.monotonic()); DeviceTimeout at the deadline, however many
+        lines arrive [SR-DRV-002]."""
+        while True:
+            remaining_s = deadline_s - time.monotonic()
+            if remaining_s <= 0:
+                raise DeviceTimeout(f"no {awaited} from GRBL within {self.reply_timeout_s} s")
+            line = self.transport.read_until(b"\n", remaining_s).decode("ascii", errors="replace").strip()
+            if line:
+                return line
 
     def discard_stale_input(self) -> None:
         """Drop lines that arrived outside an exchange (a reply that came after its timeout), so they are
@@ -110,3 +146,26 @@ class GrblLink:
         self.transport.write(gp.SOFT_RESET)
         if not self.await_banner(self.reply_timeout_s):
             raise DeviceTimeout(f"no GRBL banner within {self.reply_timeout_s} s after soft reset")
+
+    def hold_and_reset(self, hold_timeout_s: float, poll_interval_s: float, unlock_after_hold_reset: bool,
+                       clock: DriverClock) -> gp.StatusReport:
+        """Feed hold, wait for the hold to complete (Hold:0), soft-reset to drop the queued blocks; the report after.
+        unlock_after_hold_reset: `$X` if the controller answers that reset with ALARM:3 anyway (motion had stopped,
+        so the position is valid; stock GRBL raises no alarm there). The wait is polled on clock (the rig's)."""
+        self.transport.write(gp.FEED_HOLD)
+        deadline_s = clock.now_s() + hold_timeout_s
+        report = self.query_status()
+        while report.state in ("Run", "Jog") or (report.state == "Hold" and report.substate != 0):
+            if clock.now_s() > deadline_s:
+                raise DeviceTimeout(f"GRBL still {report.state} {hold_timeout_s} s after feed hold")
+            clock.sleep_until_s(clock.now_s() + poll_interval_s)
+            report = self.query_status()
+        if report.state == "Hold":
+            alarms_before = len(self.alarms)
+            self.soft_reset()
+            report = self.query_status()
+            if report.state == "Alarm" and unlock_after_hold_reset and self.alarms[alarms_before:] == [gp.alarm_name(3)]:
+                self.command("$X")
+                del self.alarms[alarms_before:]
+                report = self.query_status()
+        return report

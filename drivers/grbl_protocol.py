@@ -12,6 +12,8 @@ FEED_HOLD = b"!"
 SOFT_RESET = b"\x18"
 LINE_END = b"\n"  # LF only: GRBL ends a line at CR *and* at LF, so CRLF would earn a second `ok`
 LINE_BUFFER_BYTES = 80
+RX_BUFFER_BYTES = 128
+"""GRBL's serial receive buffer (AVR); a host counting characters keeps at most RX_BUFFER_BYTES - 1 unanswered."""
 
 ALARM_NAMES = {
     1: "hard_limit", 2: "soft_limit", 3: "abort_during_cycle", 4: "probe_fail_initial",
@@ -125,3 +127,21 @@ def parse_status_report(line: str) -> StatusReport:
     if position is None:
         raise FramingError(f"GRBL status report without MPos/WPos: {line[:120]!r}")
     return StatusReport(state, substate, position, feed)
+
+
+@dataclass(frozen=True)
+class LineReply:
+    lines: tuple[str, ...]
+    """What the device printed for the line before its ok/error (`$$` settings, `[GC:..]` of `$G`)."""
+    error: int | None
+    """N of `error:N`, None for `ok`."""
+
+
+@dataclass(frozen=True)
+class Burst:
+    replies: tuple[LineReply, ...]
+    """One per line sent, in order."""
+    report: StatusReport | None
+    """The status report, if `?` was sent."""
+    report_after: int
+    """How many line replies arrived before the status report (0 if none was asked for)."""

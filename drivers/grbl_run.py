@@ -31,6 +31,9 @@ class RunPlan:
     """GrblLink.resets_seen when the run started: a higher count means GRBL restarted during the run."""
     sent_mm: float = 0.0
     """Sum of the blocks queued so far (accepted with `ok`)."""
+    known_done_mm: float = 0.0
+    """How far the run had gone at the last status report: status() sizes the block it sends with the next `?` from
+    it, so the queue never holds more than the horizon (the machine has moved on since)."""
 
     @property
     def all_sent(self) -> bool:

@@ -170,8 +170,10 @@ class SerialTransport:
     def write(self, data: bytes) -> None:
         port = self._require_port()
         try:
+            # pyserial hands every byte to the OS before it returns (within write_timeout_s); no flush (tcdrain, which
+            # waits for the UART to send them): the reply's deadline covers the line time, and it cost a system
+            # call per exchange
             port.write(data)
-            port.flush()
         except serial.SerialTimeoutException as exc:
             raise DeviceTimeout(f"{self.url}: write of {len(data)} bytes timed out") from exc
         except (serial.SerialException, OSError) as exc:

@@ -117,6 +117,9 @@ HAZARDS: dict[str, Hazard] = _hazards(
            WITHDRAWAL, ("SR-ALM-001", "SR-ALM-004", "SR-PK-006"), ("hazard-power-reset-mid-infusion",)),
     Hazard("HAZ-SYS-003", "balance and pump disagree", "what reaches the patient differs from what the pump reports "
            "(partial leak, lost steps)", WITHDRAWAL, ("SR-PK-006",), ("hazard-balance-pump-disagree",)),
+    Hazard("HAZ-SYS-004", "move command corrupted into other valid G-code", "a bit error on the serial line turns a "
+           "GRBL move into another valid line (G21 -> G20: 25.4x the travel and the feed), which GRBL accepts",
+           OVERDOSE, ("SR-DRV-012", "SR-ALM-001", "SR-ALM-004"), ("hazard-gcode-corrupted-to-inches",)),
 )
 
 

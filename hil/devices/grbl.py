@@ -30,7 +30,7 @@ class GrblPumpConfig(StrictModel):
     min_feed_mm_per_min: Number = Field(1.0, gt=0, le=1e4, description="GRBL MINIMUM_FEED_RATE build constant (stock 1.0) [U]")
     motion_horizon_s: Number | None = Field(
         None, gt=0, le=86400, description="most motion (device seconds) GRBL may hold queued; a dead host's stepper stops "
-                                          "within it. Default: two supervision periods of the run (hil.rig.motion_horizon) [SR-DRV-010]")
+                                          "within it. Default: three supervision periods of the run (hil.rig.motion_horizon) [SR-DRV-010]")
 
 
 def _pump(ctx: BuildContext) -> GrblSyringe:

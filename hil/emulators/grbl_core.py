@@ -5,8 +5,11 @@ has room, so a host that overfills the buffer loses bytes exactly as on the real
 """
 from __future__ import annotations
 
+import re
+
 from hil.emulators.faults import EmulatorError, validate_pump_fault
 from hil.emulators.grbl_config import GrblConfig
+from hil.emulators.grbl_corruption import MoveCorruption, corrupt, is_move, parse_corruption
 from hil.emulators.grbl_gcode import GcodeError, execute_gcode
 from hil.emulators.grbl_motion import Motion
 from hil.emulators.grbl_settings import default_settings
@@ -16,6 +19,9 @@ from hil.emulators.syringe import OUTLET_FAULTS, apply_outlet_fault, syringe_fro
 
 STATUS_REPORT, FEED_HOLD, CYCLE_START, SOFT_RESET, JOG_CANCEL = 0x3F, 0x21, 0x7E, 0x18, 0x85
 UNLOCK_MESSAGE = "[MSG:'$H'|'$X' to unlock]"
+_REALTIME = frozenset([STATUS_REPORT, FEED_HOLD, CYCLE_START, SOFT_RESET, *range(0x80, 0x100)])
+_TOKENS = re.compile(rb"[?!~\x18\x80-\xff]|[^?!~\x18\x80-\xff\r\n]*[\r\n]|[^?!~\x18\x80-\xff\r\n]+")
+"""A realtime byte, or a run of other bytes up to and including a line end (or up to the data's end)."""
 
 
 class GrblCore:
@@ -29,6 +35,8 @@ class GrblCore:
         "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: its reported volume lags",
         "clear_rate_error": "the drive is repaired",
         "power_reset": "power cycle: planner, buffer and position lost, banner sent again",
+        "corrupt_move": "the next `count` move lines arrive as other valid G-code: `kind` units (G21->G20), distance "
+                        "(G91->G90), motion (G1->G0) or feed_scale (F x `factor`); GRBL accepts them with ok",
     }
 
     def __init__(self, config: GrblConfig, t_s: float = 0.0) -> None:
@@ -41,6 +49,8 @@ class GrblCore:
         self.alarm = False
         self.critical_alarm = False
         self.modal = {"motion": "G0", "distance": "G90", "units": "G21", "feed_mm_per_min": 0.0}
+        self._corruption: MoveCorruption | None = None
+        self._corrupt_moves_left = 0
         self._out: list[str] = []
         self._boot()
 
@@ -50,11 +60,14 @@ class GrblCore:
     # --- entry points -------------------------------------------------------------------------
     def receive(self, data: bytes, t_s: float) -> bytes:
         self._advance(t_s)
-        for byte in data:
-            if byte in (STATUS_REPORT, FEED_HOLD, CYCLE_START, SOFT_RESET) or byte >= 0x80:
-                self._realtime(byte)
-            elif len(self.rx_buffer) < self.config.rx_buffer_bytes - 1:
-                self.rx_buffer.append(byte)  # else: receive buffer overflow, byte lost
+        # In arrival order: a realtime byte acts at once; other bytes enter the receive buffer up to its size (the
+        # rest is lost), and every line they complete is parsed before the next byte, as byte by byte.
+        for token in _TOKENS.findall(data):
+            if len(token) == 1 and token[0] in _REALTIME:
+                self._realtime(token[0])
+            else:
+                room = self.config.rx_buffer_bytes - 1 - len(self.rx_buffer)
+                self.rx_buffer += token[:max(room, 0)]
             self._process_lines()
         return self._drain()
 
@@ -64,7 +77,10 @@ class GrblCore:
         return self._drain()
 
     def validate_fault(self, name: str, params: dict) -> None:
-        validate_pump_fault(name, params)
+        if name == "corrupt_move":
+            parse_corruption(params)
+        else:
+            validate_pump_fault(name, params)
 
     def apply_fault(self, name: str, t_s: float, params: dict) -> bytes:
         self.validate_fault(name, params)
@@ -73,6 +89,8 @@ class GrblCore:
             self.motion.motor_jammed = name == "stall"
         elif name in OUTLET_FAULTS:
             apply_outlet_fault(self.syringe, self.config, name, params)
+        elif name == "corrupt_move":
+            self._corruption, self._corrupt_moves_left = parse_corruption(params)
         elif name == "power_reset":
             self.motion.position_mm = [0.0, 0.0, 0.0]
             self.critical_alarm = self.alarm = False
@@ -167,6 +185,9 @@ class GrblCore:
                 return execute_system(self, line)
             if line and self.alarm:
                 return "error:9"
+            if self._corrupt_moves_left and self._corruption is not None and is_move(line):
+                self._corrupt_moves_left -= 1
+                line = corrupt(line, self._corruption)
             execute_gcode(self, line, jog=False)
         except GcodeError as error:
             return f"error:{error.code}"
@@ -176,8 +197,14 @@ class GrblCore:
         return drain_lines(self._out)
 
 
+_BLANKS = {code: None for code in [*range(0x21), 0x7F]}
+"""Whitespace and control characters of an ASCII line, which GRBL's parser drops."""
+
+
 def _clean(line: str) -> str:
     """Comments, whitespace and control characters removed, upper-cased, as GRBL's parser does."""
+    if "(" not in line and ";" not in line:
+        return line.translate(_BLANKS).upper()  # no comment: the same as the loop below, without it
     out, in_paren = [], False
     for ch in line:
         if in_paren:

@@ -31,8 +31,10 @@ def execute_system(core: GrblCore, line: str) -> str:
                       f"[OPT:V,{core.config.planner_blocks - 1},{core.config.rx_buffer_bytes}]"]
     elif line == "$G":
         modal = core.modal
+        # answered in every state, during motion too (only $$ waits for idle); the feed in mm/min with no decimals,
+        # as stock GRBL prints rates (config.h N_DECIMAL_RATEVALUE_MM 0)
         core._out.append(f"[GC:{modal['motion']} G54 G17 {modal['units']} {modal['distance']} G94 M5 M9 T0 "
-                         f"F{modal['feed_mm_per_min']:g} S0]")
+                         f"F{modal['feed_mm_per_min']:.0f} S0]")
     elif line.startswith("$J="):
         if core.alarm or core.state_name() not in ("Idle", "Jog"):
             raise GcodeError(8)

@@ -32,12 +32,13 @@ class PtyServer(DeviceServer):
         fd = self._master_fd
         assert fd is not None
         readable, _, _ = select.select([fd], [], [], self._poll_interval_s)
-        if readable:
-            data = self._read(fd)
-            if data:
-                self._timing.received(len(data))
-                self._send(fd, self._callbacks.on_bytes(data))
-        if not self._stop.is_set():
+        data = self._read(fd) if readable else b""
+        if data:
+            # on_bytes brings the device up to now and returns all it has to say, so no tick follows it: the host,
+            # waiting for this reply, gets the interpreter back at once
+            self._timing.received(len(data))
+            self._send(fd, self._callbacks.on_bytes(data))
+        elif not self._stop.is_set():
             self._send(fd, self._callbacks.on_tick())
 
     def _close(self) -> None:

@@ -11,7 +11,8 @@ from typing import Callable
 class DeviceCallbacks:
     """How a server talks to a device.
 
-    on_bytes(data) -> reply bytes; on_tick() -> unsolicited bytes (called every poll interval);
+    on_bytes(data) -> reply bytes (the device brought up to now: all it has to say); on_tick() -> unsolicited
+    bytes (called every poll interval without host bytes);
     byte_time_s() -> wall seconds per byte on the modelled wire (0 = no byte-time modelling);
     reply_delay_s() -> extra wall delay for the next reply (delay fault); baud() -> the device's own baud rate.
     """

@@ -3,10 +3,13 @@
 GRBL has no communications watchdog: whatever it has queued runs to its end, host or no host. The driver
 therefore never queues more than the horizon and tops it up on each status read, which the firmware's
 supervision tick makes every supervision period; a host that dies leaves its stepper at most the horizon of
-motion [SR-DRV-010]. Unless the rig sets pump.motion_horizon_s, the horizon is HORIZON_SUPERVISION_PERIODS
-supervision periods in device time (the period divided by the time compression factor), and at least
-MIN_MOTION_HORIZON_S so that a tick made late by a loaded host does not stall the motion. A horizon the rig
-sets must cover MIN_HORIZON_PERIODS periods, or the motion would stall between two ticks.
+motion [SR-DRV-010]. The top-up goes out in the same write as the status query, so it is sized from the previous
+tick's position: right after a tick the queue holds the horizon less one period. Unless the rig sets
+pump.motion_horizon_s, the horizon is HORIZON_SUPERVISION_PERIODS supervision periods in device time (the period
+divided by the time compression factor), which keeps two periods queued after each tick, and at least
+MIN_MOTION_HORIZON_S so that a tick made late by a loaded host does not stall the motion. A horizon the rig sets
+must cover MIN_HORIZON_PERIODS periods (two to reach the next tick, half a period to spare), or the motion would
+stall between two ticks.
 """
 from __future__ import annotations
 
@@ -14,15 +17,15 @@ from firmware_sim.pump.config import FirmwareConfig
 from hil.config.rig import GrblPumpConfig, RigConfig
 from hil.rig.errors import RigError
 
-HORIZON_SUPERVISION_PERIODS = 2.0
-MIN_HORIZON_PERIODS = 1.5
+HORIZON_SUPERVISION_PERIODS = 3.0
+MIN_HORIZON_PERIODS = 2.5
 MIN_MOTION_HORIZON_S = 5.0
 DEFAULT_SUPERVISION_PERIOD_S = FirmwareConfig.supervision_period_s
 """The period assumed when a rig is built without a run (the pytest plugin's firmware uses the default)."""
 
 
 def motion_horizon_s(pump: GrblPumpConfig, supervision_period_s: float | None, time_compression_factor: float) -> float:
-    """The horizon the driver gets: the rig's pump.motion_horizon_s, or two supervision periods on the device."""
+    """The horizon the driver gets: the rig's pump.motion_horizon_s, or three supervision periods on the device."""
     if pump.motion_horizon_s is not None:
         return pump.motion_horizon_s
     period_s = DEFAULT_SUPERVISION_PERIOD_S if supervision_period_s is None else supervision_period_s
@@ -40,5 +43,5 @@ def check_motion_horizon(rig: RigConfig, supervision_period_s: float, time_compr
             if time_compression_factor != 1.0 else ""
         raise RigError(f"rig {rig.rig_id}: pump.motion_horizon_s {pump.motion_horizon_s:g} s is shorter than "
                        f"{MIN_HORIZON_PERIODS:g} supervision periods of {device_period_s:g} s on the device{compressed}: "
-                       f"the stepper would stall between two status reads; raise it, or leave it out for two "
+                       f"the stepper would stall between two status reads; raise it, or leave it out for three "
                        f"periods [SR-DRV-010]")

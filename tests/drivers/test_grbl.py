@@ -35,11 +35,21 @@ def syringe(**options):
 
 
 def move_line(distance_mm: float, rate_ul_per_h: float) -> bytes:
-    return f"G21G91G1X{gcode_number(distance_mm)}F{gcode_number(rate_ul_per_h / 60 / AREA_MM2)}\n".encode()
+    """A move and the `$G` that checks it, in one write [SR-DRV-012]."""
+    return f"G21G91G1X{gcode_number(distance_mm)}F{gcode_number(rate_ul_per_h / 60 / AREA_MM2)}\n$G\n".encode()
+
+
+def gc(rate_ul_per_h: float, modes: str = "G1 G54 G17 G21 G91 G94") -> bytes:
+    """GRBL's parser state as stock GRBL prints it: the feed in mm/min without decimals."""
+    return f"[GC:{modes} M5 M9 T0 F{rate_ul_per_h / 60 / AREA_MM2:.0f} S0]\r\n".encode()
+
+
+def accepted(rate_ul_per_h: float) -> bytes:
+    return b"ok\r\n" + gc(rate_ul_per_h) + b"ok\r\n"
 
 
 def start_script(distance_mm: float, rate_ul_per_h: float, x_mm: float = 0.0):
-    return [(b"?", report("Idle", x_mm)), (move_line(distance_mm, rate_ul_per_h), b"ok\r\n")]
+    return [(b"?", report("Idle", x_mm)), (move_line(distance_mm, rate_ul_per_h), accepted(rate_ul_per_h))]
 
 
 def test_open_soft_resets_reads_banner_and_checks_settings():
@@ -147,7 +157,7 @@ def test_clear_infused_volume_sets_the_origin():
 def test_pushed_alarm_is_reported_by_status_and_fails_the_next_command():
     script = open_script() + [
         (b"?", b"ALARM:1\r\n" + report("Alarm", 3.0)),
-        (b"?", report("Alarm", 3.0)), (move_line(10.0, 20_000.0), b"ALARM:1\r\nerror:9\r\n"),
+        (b"?", report("Alarm", 3.0)), (move_line(10.0, 20_000.0), b"ALARM:1\r\nerror:9\r\n" + gc(0, "G0 G54 G17 G21 G90 G94") + b"ok\r\n"),
     ]
     pump_factory = functools.partial(syringe(), travel_mm=10.0)
     with expected_exchange(pump_factory, script) as pump:
@@ -167,7 +177,7 @@ def test_unexpected_banner_means_the_controller_reset():
 
 @pytest.mark.parametrize("code", [2, 9, 20, 22])
 def test_error_replies_raise_with_code(code):
-    script = open_script() + [(b"?", report("Idle")), (move_line(50.0, 20_000.0), f"error:{code}\r\n".encode())]
+    script = open_script() + [(b"?", report("Idle")), (move_line(50.0, 20_000.0), f"error:{code}\r\n".encode() + gc(0, "G0 G54 G17 G21 G90 G94") + b"ok\r\n")]
     with expected_exchange(syringe(), script) as pump:
         pump.set_rate_ul_per_h(20_000.0)
         with pytest.raises(GrblCommandError) as raised:
@@ -241,18 +251,23 @@ def test_gcode_numbers_use_every_digit_grbl_reads(value, text):
     assert sum(c.isdigit() for c in text) == 8
 
 
-def test_a_run_queues_at_most_the_horizon_and_status_tops_it_up():
+@pytest.mark.requirements("SR-DRV-010", "SR-DRV-012")
+def test_a_run_queues_at_most_the_horizon_and_status_tops_it_up_in_the_same_write_as_its_query():
     rate_ul_per_h = 20_000.0  # feed 1.99926 mm/min: the 60 s horizon is 1.99926 mm
     horizon_mm = rate_ul_per_h / 60 / AREA_MM2
     script = open_script() + start_script(horizon_mm, rate_ul_per_h) + [
-        (b"?", report("Run", 1.0, 2.0)), (move_line(1.0, rate_ul_per_h), b"ok\r\n"),  # back up to the horizon
-        (b"?", report("Run", 1.2, 2.0)),  # 1.8 mm of the 2.0 mm horizon still queued: no sliver of a block
-        (b"?", report("Run", 2.5, 2.0)), (move_line(1.5, rate_ul_per_h), b"ok\r\n"),
+        (b"?", report("Run", 1.0, 2.0)),  # the whole horizon queued at the start: nothing to add
+        # sized from the last report (1.0 mm done): at most the horizon ahead of a position already passed
+        (move_line(1.0, rate_ul_per_h) + b"?", accepted(rate_ul_per_h) + report("Run", 1.2, 2.0)),
+        (b"?", report("Run", 2.5, 2.0)),  # 1.8 mm of the horizon still queued at 1.2 mm: no sliver of a block
+        # horizon + 1.0 mm sent, 2.5 mm done at the last report: 1.5 mm brings it back to the horizon ahead of 2.5
+        (move_line(1.5, rate_ul_per_h) + b"?",
+         accepted(rate_ul_per_h) + report("Run", 3.0, 2.0)),
     ]
     with expected_exchange(syringe(motion_horizon_s=60.0, travel_mm=30.0), script) as pump:
         pump.set_rate_ul_per_h(rate_ul_per_h)
         pump.start()
-        assert [pump.status().running for _ in range(3)] == [True, True, True]
+        assert [pump.status().running for _ in range(4)] == [True, True, True, True]
 
 
 def test_the_last_block_ends_at_the_target_volume_and_idle_then_ends_the_run():
@@ -260,7 +275,8 @@ def test_the_last_block_ends_at_the_target_volume_and_idle_then_ends_the_run():
     horizon_mm = rate_ul_per_h / 60 / AREA_MM2
     target_mm = 1.5 * horizon_mm
     script = open_script() + start_script(horizon_mm, rate_ul_per_h) + [
-        (b"?", report("Run", 1.0, 2.0)), (move_line(target_mm - horizon_mm, rate_ul_per_h), b"ok\r\n"),
+        (b"?", report("Run", 1.0, 2.0)),
+        (move_line(target_mm - horizon_mm, rate_ul_per_h) + b"?", accepted(rate_ul_per_h) + report("Run", 1.5, 2.0)),
         (b"?", report("Idle", round(target_mm, 3))),  # every block sent and done: the run is over
         (b"?", report("Idle", round(target_mm, 3))),  # nothing more is queued
     ]
@@ -268,9 +284,26 @@ def test_the_last_block_ends_at_the_target_volume_and_idle_then_ends_the_run():
         pump.set_rate_ul_per_h(rate_ul_per_h)
         pump.set_target_volume_ul(target_mm * AREA_MM2)
         pump.start()
-        assert pump.status().running is True
-        assert pump.status().running is False
-        assert pump.status().running is False
+        assert [pump.status().running for _ in range(4)] == [True, True, False, False]
+
+
+def test_a_report_made_before_the_last_block_was_taken_does_not_end_the_run():
+    """GRBL may print the `?` report before it parses the lines sent ahead of it: Idle there is a starved queue
+    that the block in the same write sets moving, not the end of the run."""
+    rate_ul_per_h = 20_000.0
+    horizon_mm = rate_ul_per_h / 60 / AREA_MM2
+    target_mm = 1.5 * horizon_mm
+    script = open_script() + start_script(horizon_mm, rate_ul_per_h) + [
+        (b"?", report("Run", 1.0, 2.0)),
+        (move_line(target_mm - horizon_mm, rate_ul_per_h) + b"?",
+         report("Idle", round(horizon_mm, 3)) + accepted(rate_ul_per_h)),
+        (b"?", report("Run", 2.5, 2.0)),
+    ]
+    with expected_exchange(syringe(motion_horizon_s=60.0), script) as pump:
+        pump.set_rate_ul_per_h(rate_ul_per_h)
+        pump.set_target_volume_ul(target_mm * AREA_MM2)
+        pump.start()
+        assert [pump.status().running for _ in range(3)] == [True, True, True]
 
 
 def test_a_starved_run_is_set_moving_again_by_the_next_status():
@@ -278,7 +311,7 @@ def test_a_starved_run_is_set_moving_again_by_the_next_status():
     horizon_mm = rate_ul_per_h / 60 / AREA_MM2
     script = open_script() + start_script(horizon_mm, rate_ul_per_h) + [
         # all of it done (1.999 mm as reported): a new block of a whole horizon, less the 0.3 um still unreported
-        (b"?", report("Idle", 1.999)), (move_line(1.999, rate_ul_per_h), b"ok\r\n"),
+        (b"?", report("Idle", 1.999)), (move_line(1.999, rate_ul_per_h), accepted(rate_ul_per_h)),
     ]
     with expected_exchange(syringe(motion_horizon_s=60.0, travel_mm=30.0), script) as pump:
         pump.set_rate_ul_per_h(rate_ul_per_h)

@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 
 from firmware_sim.units import S_PER_H
+from hil.config.loading import load_model
+from hil.config.rig import RigConfig
+from hil.config.scenario import ScenarioConfig
+from hil.emulators.fault_catalog import FAULTS_BY_KIND
 from hil.records.reader import read_record
 from hil.runner import RunOptions, RunResult, run_scenario
 
@@ -18,9 +22,9 @@ RIGS = ("emulated-ne1000", "emulated-grbl")
 ALWAYS = (("hazard-ten-x-rate", "emulated-ne1000"), ("hazard-occlusion-during-bolus", "emulated-ne1000"),
           ("hazard-refill-missed-until-empty", "emulated-ne1000"), ("hazard-motor-stall-caught", "emulated-grbl"),
           ("hazard-concentration-change-without-bridge", "emulated-ne1000"),
-          ("hazard-catheter-disconnection", "emulated-ne1000"))
+          ("hazard-catheter-disconnection", "emulated-ne1000"), ("hazard-gcode-corrupted-to-inches", "emulated-grbl"))
 """A gate refusal, a bolus aborted by an alarm, a withdrawal caught by an alarm, the GRBL balance check, a bridge,
-a disconnection only the withdrawal envelope finds (the PTM scenario, the longest step list, runs in its own test below)."""
+a disconnection only the withdrawal envelope finds, a GRBL move corrupted into inches caught by $G (the PTM scenario, the longest step list, runs in its own test below)."""
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.requirements("SR-PK-006")]
 
@@ -31,7 +35,22 @@ def run(scenario: Path, rig: str, out: Path) -> RunResult:
     return result
 
 
+def pump_faults_missing(scenario: str, rig: str) -> set[str]:
+    """Pump faults the scenario injects that the rig's pump emulator does not have (a GRBL-only corruption)."""
+    config = load_model(CONFIGS / "scenarios" / "hazards" / f"{scenario}.yaml", ScenarioConfig)
+    rig_config = load_model(CONFIGS / "rigs" / f"{rig}.yaml", RigConfig)
+    kind = rig_config.emulators["pump"].kind
+    return {step.fault for step in config.steps if step.action == "inject_fault" and step.device == "pump"} \
+        - FAULTS_BY_KIND[kind]
+
+
+def test_only_the_gcode_corruption_scenario_needs_a_grbl_pump():
+    assert [s for s in HAZARDS for rig in RIGS if pump_faults_missing(s, rig)] == ["hazard-gcode-corrupted-to-inches"]
+
+
 def check_passes(scenario: str, rig: str, tmp_path: Path) -> None:
+    if pump_faults_missing(scenario, rig):
+        pytest.skip(f"{rig}'s pump emulator lacks {sorted(pump_faults_missing(scenario, rig))}")
     result = run(CONFIGS / "scenarios" / "hazards" / f"{scenario}.yaml", rig, tmp_path / "run")
     assert result.outcome == "PASS", result.reason
     assert result.envelopes[-1].name == "withdrawal"

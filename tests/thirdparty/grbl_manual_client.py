@@ -2,6 +2,8 @@
 
 Lines go out ending in LF only; every line comes back ending in CRLF. A line is answered by `ok` or `error:<code>`
 (codes 1..38), possibly after push messages; `?` is a realtime byte answered by one `<State|...>` status report.
+`$G` (GRBL 1.1 commands.md, "View gcode parser state") is answered by one `[GC:...]` line of the active modal words,
+one per modal group, with the active T, S and F, then ok.
 """
 from __future__ import annotations
 
@@ -14,6 +16,14 @@ STATES = ("Idle", "Run", "Hold", "Jog", "Alarm", "Door", "Check", "Home", "Sleep
 ERROR = re.compile(r"^error:(\d+)$")
 SETTING = re.compile(r"^\$(\d+)=(-?\d+(?:\.\d+)?)$")
 DECIMAL = re.compile(r"^-?\d+(?:\.\d+)?$")
+MODAL_GROUPS = {
+    "motion": {"G0", "G1", "G2", "G3", "G38.2", "G38.3", "G38.4", "G38.5", "G80"},
+    "coordinate_system": {"G54", "G55", "G56", "G57", "G58", "G59"},
+    "plane": {"G17", "G18", "G19"}, "distance": {"G90", "G91"}, "feed_mode": {"G93", "G94"}, "units": {"G20", "G21"},
+    "tool_length": {"G43.1", "G49"}, "program": {"M0", "M1", "M2", "M30"}, "spindle": {"M3", "M4", "M5"},
+    "coolant": {"M7", "M8", "M9"},
+}
+"""commands.md's modal groups; the parser reports one word of each group it shows."""
 
 
 class InterfaceViolation(AssertionError):
@@ -112,3 +122,39 @@ class ManualGrblClient:
                 raise InterfaceViolation(f"settings line {line!r} is not $n=value")
             values[int(match.group(1))] = float(match.group(2))
         return values
+
+
+@dataclass(frozen=True)
+class ParserState:
+    modes: dict[str, str]
+    """Modal group -> active word."""
+    values: dict[str, float]
+    """T, S and F."""
+
+
+def parse_parser_state(line: str) -> ParserState:
+    """`[GC:G0 G54 G17 G21 G90 G94 M5 M9 T0 F0 S0]` -> ParserState; words in any order, one per modal group."""
+    if not (line.startswith("[GC:") and line.endswith("]")):
+        raise InterfaceViolation(f"parser state {line!r} is not [GC:...]")
+    modes, values = {}, {}
+    for word in line[4:-1].split(" "):
+        group = next((name for name, words in MODAL_GROUPS.items() if word in words), None)
+        if group is not None:
+            if group in modes:
+                raise InterfaceViolation(f"parser state {line!r}: two {group} words")
+            modes[group] = word
+        elif word[:1] in ("T", "S", "F") and DECIMAL.match(word[1:]):
+            values[word[0]] = float(word[1:])
+        else:
+            raise InterfaceViolation(f"parser state {line!r}: {word!r} is no modal word nor T/S/F value")
+    if set(values) != {"T", "S", "F"}:
+        raise InterfaceViolation(f"parser state {line!r} lacks one of T, S, F")
+    return ParserState(modes, values)
+
+
+def parser_state(client: ManualGrblClient) -> ParserState:
+    """`$G`: one [GC:...] line, then ok."""
+    response = client.send_line("$G")
+    if not response.ok or len(response.pushed) != 1:
+        raise InterfaceViolation(f"$G answered {response!r}")
+    return parse_parser_state(response.pushed[0])

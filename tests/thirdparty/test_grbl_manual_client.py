@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from grbl_manual_client import InterfaceViolation, ManualGrblClient, parse_status
+from grbl_manual_client import (InterfaceViolation, ManualGrblClient, parse_parser_state, parse_status,
+                                parser_state)
 
 from hil.emulators import EmulatedGrbl
 
@@ -50,3 +51,27 @@ def test_errors_and_line_endings(grbl):
     assert grbl.send_line("").ok  # an empty line is answered ok
     grbl.port.write(b"G4 P0\r\n")  # CR and LF each end a line: the host counting lines gets a second ok
     assert [grbl.read_line(), grbl.read_line()] == ["ok", "ok"]
+
+
+def test_the_clients_parser_state_parser_follows_the_description():
+    state = parse_parser_state("[GC:G0 G54 G17 G21 G90 G94 M0 M5 M9 T0 S0.0 F500.0]")  # commands.md's example
+    assert state.modes["units"] == "G21" and state.values == {"T": 0.0, "S": 0.0, "F": 500.0}
+    for line in ("GC:G0 G54]", "[GC:G0 G1 G54 T0 S0 F0]", "[GC:G0 G54 G17 T0 S0]", "[GC:G0 Q5 T0 S0 F0]"):
+        with pytest.raises(InterfaceViolation):
+            parse_parser_state(line)
+
+
+@pytest.mark.requirements("SR-DRV-012")
+def test_parser_state_shows_the_power_up_modes_then_what_a_move_set_even_while_it_runs(grbl):
+    idle = parser_state(grbl)
+    assert {g: idle.modes[g] for g in ("motion", "coordinate_system", "plane", "units", "distance", "feed_mode")} \
+        == {"motion": "G0", "coordinate_system": "G54", "plane": "G17", "units": "G21", "distance": "G90",
+            "feed_mode": "G94"}  # the defaults commands.md marks in bold
+    assert grbl.send_line("G21 G91 G1 X1 F6").ok  # 1 mm at 6 mm/min: ten seconds of motion
+    assert grbl.status().state == "Run"
+    moving = parser_state(grbl)  # $G is answered during motion
+    assert (moving.modes["motion"], moving.modes["units"], moving.modes["distance"]) == ("G1", "G21", "G91")
+    assert moving.values["F"] == 6.0
+    assert grbl.status().state == "Run"
+    assert grbl.send_line("G20").ok
+    assert parser_state(grbl).modes["units"] == "G20"

@@ -27,7 +27,7 @@ DATA = Path(__file__).parent / "data"
 AREA_MM2 = math.pi * 2.0**2 / 4  # the 2 mm syringe the emulator is started with and the rig file names
 BOLUS_UL_PER_H = 400.0  # 100 mcg over 30 min at 500 mcg/mL
 FEED_MM_PER_S = BOLUS_UL_PER_H / 3600 / AREA_MM2
-HORIZON_S = 5.0  # the rig sets none: max(two supervision periods of 2 s, hil.rig.motion_horizon's 5 s floor)
+HORIZON_S = 6.0  # the rig sets none: max(three supervision periods of 2 s, hil.rig.motion_horizon's 5 s floor)
 SLACK_S = 5.0  # process death, pty reopening and scheduling delays on a loaded machine
 _REPORT = re.compile(r"^<([A-Za-z]+)(?::\d)?\|[MW]Pos:(-?\d+\.\d+),")
 

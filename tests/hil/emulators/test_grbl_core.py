@@ -4,10 +4,13 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from firmware_sim.clock import VirtualClock
 from hil.emulators import EmulatedGrbl, EmulatorError
 from hil.emulators.grbl_config import GrblConfig
+from hil.emulators.grbl_core import GrblCore, _clean
 
 BANNER = b"\r\nGrbl 1.1h ['$' for help]\r\n"
 AREA_MM2 = math.pi * 4.699**2 / 4
@@ -201,3 +204,29 @@ def test_line_too_long_is_error_11(grbl):
 def test_config_refuses_non_finite_or_non_numeric_volumes_by_name(name, value):
     with pytest.raises(EmulatorError, match=f"GrblConfig.{name}="):
         GrblConfig(**{name: value})
+
+
+_PIECES = [b"G21G91G1X0.5F6\n", b"$G\n", b"?", b"!", b"~", b"\x18", b"\x85", b"G4P0.1\r", b"(c)G1X1;x\n", b"g1 x-1\n",
+           b"\n", b"\r\n", b"G99\n", b"X" * 90 + b"\n", b"$$\n", b"\x00\x7f\t \n", b"G1", b"X2F3", b"\n"]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(pieces=st.lists(st.sampled_from(_PIECES), max_size=30), split=st.integers(1, 7))
+def test_a_burst_is_taken_exactly_as_the_same_bytes_one_by_one(pieces, split):
+    """The receive buffer is filled by runs of bytes; the same bytes one at a time give the same replies and state
+    (realtime bytes, line ends, the 127-byte buffer, the 16-block planner)."""
+    data = b"".join(pieces)
+    whole, single = GrblCore(GrblConfig(), 0.0), GrblCore(GrblConfig(), 0.0)
+    for t_s, start in enumerate(range(0, len(data), split)):
+        assert whole.receive(data[start:start + split], float(t_s)) == \
+            b"".join(single.receive(bytes([byte]), float(t_s)) for byte in data[start:start + split])
+        assert whole.rx_buffer == single.rx_buffer and len(whole.motion.planner) == len(single.motion.planner)
+    assert whole.state_name() == single.state_name() and whole.modal == single.modal
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(line=st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_the_line_cleaner_without_comments_matches_the_character_loop(line):
+    line = line.replace("(", "").replace(";", "")
+    expected = "".join(ch.upper() for ch in line if ch.isprintable() and not ch.isspace())
+    assert _clean(line) == expected

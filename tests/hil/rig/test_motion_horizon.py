@@ -21,11 +21,11 @@ def grbl_rig(**pump_changes: object) -> RigConfig:
 
 
 @pytest.mark.parametrize(("period_s", "factor", "expected_s"), [
-    (60.0, 1.0, 120.0), (240.0, 1.0, 480.0), (240.0, 10.0, 48.0),
-    (60.0, 100.0, MIN_MOTION_HORIZON_S),  # 1.2 s on the device: a late tick must not stall the motion
-    (None, 1.0, 120.0),  # a rig built without a run: the firmware's default period
+    (60.0, 1.0, 180.0), (240.0, 1.0, 720.0), (240.0, 10.0, 72.0),
+    (60.0, 100.0, MIN_MOTION_HORIZON_S),  # 1.8 s on the device: a late tick must not stall the motion
+    (None, 1.0, 180.0),  # a rig built without a run: the firmware's default period
 ])
-def test_default_horizon_is_two_supervision_periods_on_the_device(period_s, factor, expected_s):
+def test_default_horizon_is_three_supervision_periods_on_the_device(period_s, factor, expected_s):
     assert motion_horizon_s(grbl_rig().pump, period_s, factor) == pytest.approx(expected_s)
 
 
@@ -33,14 +33,15 @@ def test_a_horizon_the_rig_sets_is_used_as_set():
     assert motion_horizon_s(grbl_rig(motion_horizon_s=7.5).pump, 240.0, 1.0) == 7.5
 
 
-def test_a_set_horizon_shorter_than_one_and_a_half_periods_is_refused_with_the_key_and_the_numbers():
-    check_motion_horizon(grbl_rig(motion_horizon_s=90.0), 60.0, 1.0)
-    check_motion_horizon(grbl_rig(motion_horizon_s=3.0), 60.0, 30.0)  # 2 s periods on the device
-    with pytest.raises(RigError, match=r"pump.motion_horizon_s 80 s .* 1.5 supervision periods of 60 s"):
-        check_motion_horizon(grbl_rig(motion_horizon_s=80.0), 60.0, 1.0)
+def test_a_set_horizon_shorter_than_two_and_a_half_periods_is_refused_with_the_key_and_the_numbers():
+    """The top-up is sized from the previous tick's report: two periods reach the next tick, half a period spares."""
+    check_motion_horizon(grbl_rig(motion_horizon_s=150.0), 60.0, 1.0)
+    check_motion_horizon(grbl_rig(motion_horizon_s=5.0), 60.0, 30.0)  # 2 s periods on the device
+    with pytest.raises(RigError, match=r"pump.motion_horizon_s 140 s .* 2.5 supervision periods of 60 s"):
+        check_motion_horizon(grbl_rig(motion_horizon_s=140.0), 60.0, 1.0)
     with pytest.raises(RigError, match=r"periods of 4 s on the device \(supervision_period_s 60 s at time "
                                        r"compression x15\)"):
-        check_motion_horizon(grbl_rig(motion_horizon_s=5.0), 60.0, 15.0)
+        check_motion_horizon(grbl_rig(motion_horizon_s=9.0), 60.0, 15.0)
 
 
 def test_a_horizon_that_is_not_positive_is_a_config_error_naming_the_key(tmp_path: Path):
@@ -54,7 +55,7 @@ def test_a_horizon_that_is_not_positive_is_a_config_error_naming_the_key(tmp_pat
 
 def test_the_rig_gives_its_grbl_driver_the_horizon_of_its_run():
     with Rig(grbl_rig(), syringe_fill_ul=5000, supervision_period_s=240.0) as rig:
-        assert rig.pump.motion_horizon_s == 480.0
+        assert rig.pump.motion_horizon_s == 720.0
     with Rig(grbl_rig(motion_horizon_s=400.0), syringe_fill_ul=5000) as rig:
         assert rig.pump.motion_horizon_s == 400.0
 
@@ -65,8 +66,8 @@ def test_a_run_whose_supervision_period_would_starve_the_set_horizon_is_bad_inpu
 
     rig_path = tmp_path / "short-horizon.yaml"
     rig_path.write_text((RIGS / "emulated-grbl.yaml").read_text().replace(
-        "  startup_wait_s: 0.0", "  motion_horizon_s: 60\n  startup_wait_s: 0.0"))
+        "  startup_wait_s: 0.0", "  motion_horizon_s: 140\n  startup_wait_s: 0.0"))
     scenario = RIGS.parent / "scenarios" / "hazard-motor-stall.yaml"  # supervision_period_s: 60
-    with pytest.raises(BadInput, match=r"motion_horizon_s 60 s is shorter than 1.5 supervision periods"):
+    with pytest.raises(BadInput, match=r"motion_horizon_s 140 s is shorter than 2.5 supervision periods"):
         prepare(scenario, rig_path, RunOptions(out_dir=tmp_path / "run"))
     assert not (tmp_path / "run").exists()
