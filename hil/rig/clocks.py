@@ -21,6 +21,11 @@ class CompressedWallClock:
     def now_s(self) -> float:
         return (time.monotonic() - self._t0) * self.factor
 
+    def start_now(self) -> None:
+        """Make this moment time zero (the rig is open: scenario time starts when the devices are ready, so the
+        wall time spent opening them is not taken from the scenario's first steps, times the compression)."""
+        self._t0 = time.monotonic()
+
     def sleep_until_s(self, t_s: float) -> None:
         remaining_s = t_s - self.now_s()
         while remaining_s > 0:

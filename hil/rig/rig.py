@@ -20,7 +20,7 @@ from drivers.errors import DriverError
 from firmware_sim.clock import Clock
 from hil.config.common import emulator_reference
 from hil.config.rig import RigConfig
-from hil.rig.clocks import make_clock
+from hil.rig.clocks import CompressedWallClock, make_clock
 from hil.rig.errors import RigError
 from hil.rig.registry import (BALANCE_PROTOCOLS, EMULATOR_START_ORDER, EMULATORS, PUMP_DRIVERS, BuildContext,
                               lookup)
@@ -66,6 +66,8 @@ class Rig:
         except BaseException:
             self.close()
             raise
+        if isinstance(self.clock, CompressedWallClock):
+            self.clock.start_now()
         return self
 
     def close(self) -> None:
