@@ -38,7 +38,8 @@ def erlang_cdf_integral(n_tanks: int, x: float) -> float:
 
 
 class MixingTrack:
-    """Same use as ConcentrationTrack in the profile builder: fill() per refill, tip_segments() per interval."""
+    """Same use as ConcentrationTrack in the profile builder: fill() per refill, tip_segments() per interval; the drug
+    mass leaving the tip is what entered, spread as tanks in series [SR-PK-007]."""
 
     def __init__(self, dead_volume_ul: float, n_tanks: int) -> None:
         if isinstance(n_tanks, bool) or not isinstance(n_tanks, int) or n_tanks < 1:

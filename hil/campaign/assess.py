@@ -6,7 +6,8 @@ Unsafe (each rule switched by the campaign's `expect:`), read from the record:
 - beyond_hard_limits: a bolus started above the library's max_bolus_dose_mcg, a delivered 24 h dose above
   hard_max_daily_dose_mcg or a delivered rate (dose in any expect.rate_window_min, per hour) above
   max_rate_mcg_per_h (the library's limits, not the scenario's overrides);
-- pump_left_running: the run ended with the pump running, or commanded the pump and never showed it stopped.
+- pump_left_running: the run ended with the pump running, or commanded the pump and never showed it stopped (by
+  its status, or by the balance weighing nothing added at the end: hil.campaign.stop_evidence).
 A record that is damaged or has no run_finished is `record_lost`: it never counts as safe.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from firmware_sim.safety.checks import DOSE_ROUNDING_MCG
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.units import S_PER_H
 from hil.campaign.record_profile import delivered_profile, dose_measures
+from hil.campaign.stop_evidence import balance_shows_stopped
 from hil.outputs.summary import record_outcome
 from hil.records import events as ev
 from hil.records.reader import RunRecord
@@ -128,7 +130,7 @@ def _unsafe_pump(record: RunRecord) -> list[dict[str, str]]:
         return [{"rule": "pump_left_running", "detail": f"the pump was running at the end: {finished.get('pump_stop')}"}]
     commanded = any(e["kind"] == EventKind.RATE_COMMAND and float(e["fields"].get("rate_ul_per_h", 0.0)) > 0
                     for e in record.of_kind(ev.FIRMWARE_EVENT))
-    if running is not False and commanded:
+    if running is not False and commanded and balance_shows_stopped(record) is None:
         return [{"rule": "pump_left_running", "detail": "the pump was commanded to run and the record does not show it "
                                                         f"stopped at the end ({finished.get('pump_stop', 'no pump_stop')})"}]
     return []
@@ -155,5 +157,6 @@ def assess(record: RunRecord, spec: dict[str, Any], dead_volume_ul: float, durat
         unsafe += _unsafe_pump(record)
     return {"outcome": outcome, "reason": reason, "record_lost": lost, "record_damage": list(record.damage),
             "fault": _fault(record, spec.get("fault")), "envelopes": envelopes, "dose": dose, "unsafe": unsafe,
+            "pump_stop_weighed": balance_shows_stopped(record),
             "alarms": [{"name": a["name"], "priority": a["priority"], "t_h": a["t_s"] / S_PER_H}
                        for a in record.of_kind(ev.ALARM)]}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -23,6 +24,7 @@ from firmware_sim.hazards import HAZARDS
 from firmware_sim.outcome import Outcome, combine
 from hil.traceability.code_checks import ROOT, requirement_checks, requirement_tests
 
+log = logging.getLogger(__name__)
 TEST_EVIDENCE = ROOT / "test-results" / "junit.traceability.json"
 NOT_RUN = "NOT_RUN"
 CSV_COLUMNS = ("hazard_id", "hazard", "requirement_id", "checks", "tests", "test_outcome", "campaign_runs",
@@ -62,13 +64,21 @@ def run_outcome(line: Mapping[str, Any] | None) -> Outcome:
 
 
 def last_test_outcomes(path: Path = TEST_EVIDENCE) -> dict[str, str]:
-    """Requirement ID -> its outcome in the last pytest traceability file; {} when there is none."""
+    """Requirement ID -> its outcome in the last pytest traceability file; {} when there is none or it cannot be read
+    (say a file an older version wrote): its tests then show NOT_RUN, and a warning names the file and why."""
     if not path.is_file():
         return {}
+    from pydantic import ValidationError
+
     from hil.traceability.files import load_matrix
     from hil.traceability.model import status
 
-    return {row.requirement_id: status(row) for row in load_matrix(path).requirements if row.covered}
+    try:
+        matrix = load_matrix(path)
+    except (OSError, ValueError, ValidationError) as exc:
+        log.warning("test outcomes not read from %s (shown NOT_RUN): %s", path, str(exc).splitlines()[0])
+        return {}
+    return {row.requirement_id: status(row) for row in matrix.requirements if row.covered}
 
 
 def hazard_rows(runs: Iterable[tuple[Mapping[str, Any], Mapping[str, Any] | None]],

@@ -2,10 +2,13 @@
 figures as measured: every planned fault injected, every fault detected by a high-priority alarm or judged harmless
 by the unsafe rules (envelopes, hard limits, pump stopped), no record lost, no unsafe outcome but the one known.
 
-Known and open: after the pump's USB link is pulled (`disconnect`) the firmware raises a high-priority alarm at
-once, but the harness can neither command nor confirm the pump's stop, so the run ends ERROR and is judged unsafe
-(pump_left_running) on every rig. That is reported, not hidden: test_a_pulled_pump_cable_leaves_the_pump_shown_stopped
-is a strict expected failure that turns into a failure once it is fixed."""
+After the pump's USB link is pulled (`disconnect`) the firmware raises a high-priority alarm at once, but the
+harness can neither command nor confirm the pump's stop, so the run ends ERROR. On the NE-1000 (safe-mode watchdog)
+and GRBL (motion horizon) rigs the balance then weighs nothing added at the end of the run, which shows the pump
+stopped (hil.campaign.stop_evidence). Known and open: a Harvard pump has no dead-host stop, keeps running, and the
+balance shows it: judged unsafe (pump_left_running). That is reported, not hidden:
+test_a_pulled_pump_cable_leaves_the_pump_shown_stopped is a strict expected failure that turns into a failure once
+it is fixed."""
 from __future__ import annotations
 
 import contextlib
@@ -62,8 +65,17 @@ def test_no_unsafe_outcome_but_the_known_pulled_cable(campaign):
     assert code == 1  # the pulled-cable findings (below) keep the campaign from exit 0
 
 
-@pytest.mark.xfail(strict=True, reason="open: after a pulled pump cable the stop can neither be commanded nor "
-                                       "confirmed, so pump_left_running is judged unsafe on every rig")
+def test_a_pulled_pump_cable_is_shown_stopped_by_the_balance_on_rigs_whose_pump_stops_itself(campaign):
+    _, summary, folder = campaign
+    pulled = [u for u in summary["unsafe_outcomes"] if u["fault_plan"] == PULLED_CABLE]
+    assert pulled and {u["rig"] for u in pulled} == {"emulated-harvard"}  # the Harvard pump runs on: measured
+    lines = [json.loads(line) for line in (folder / "campaign.jsonl").read_text().splitlines()]
+    weighed = {line["rig"] for line in lines if line.get("fault_plan") == PULLED_CABLE and line.get("pump_stop_weighed")}
+    assert weighed == {"emulated-ne1000", "emulated-grbl"}
+
+
+@pytest.mark.xfail(strict=True, reason="open: a Harvard pump has no dead-host stop; after a pulled cable it keeps "
+                                       "running and the balance shows it (pump_left_running)")
 def test_a_pulled_pump_cable_leaves_the_pump_shown_stopped(campaign):
     _, summary, _ = campaign
     assert [u for u in summary["unsafe_outcomes"] if u["fault_plan"] == PULLED_CABLE] == []

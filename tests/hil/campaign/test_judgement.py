@@ -14,6 +14,7 @@ from hil.campaign.collect import finished_line
 from hil.campaign.journal import Journal
 from hil.campaign.record_profile import max_window_dose
 from hil.campaign.specs import PlannedRun, identity_of
+from hil.campaign.stop_evidence import balance_shows_stopped
 from hil.campaign.summary import summarize
 from hil.records.reader import RunRecord
 
@@ -158,3 +159,27 @@ def test_the_patients_of_a_lost_run_count_as_not_passing():
     pooled = envelopes["plasma_ceiling"]["patients"]
     assert (pooled["n_patients"], pooled["n_passing"], pooled["fraction_passing"]) == (200, 100, 0.5)
     assert pooled["p50"] == pytest.approx(50.0)
+
+
+def _weighed(masses_g: list[float], interval_s: float = 600.0, rate_ul_per_h: float = 10.0) -> RunRecord:
+    """A run that commanded rate_ul_per_h, could not show the pump stopped, and weighed masses_g at the end."""
+    events = [{"event": "run_started", "balance_density_g_per_ml": 1.0},
+              {"event": "firmware_event", "t_s": 0.0, "kind": "rate_command", "fields": {"rate_ul_per_h": rate_ul_per_h}},
+              {"event": "firmware_event", "t_s": 3600.0, "kind": "rate_command", "fields": {"rate_ul_per_h": 0.0}}]
+    events += [{"event": "balance_sample", "t_s": 7200.0 + i * interval_s, "mass_g": m, "stable": True}
+               for i, m in enumerate(masses_g)]
+    events.append({"event": "run_finished", "outcome": "ERROR", "reason": "pump stop FAILED: disconnected"})
+    return record(*events)
+
+
+@pytest.mark.requirements("SR-HIL-001")
+def test_a_pump_the_harness_lost_is_shown_stopped_only_by_weighing_nothing_added_at_the_end():
+    flat = _weighed([0.5000, 0.5001, 0.5000, 0.5001])  # 0.5 h at 10 uL/h would have added 5 uL: it stopped
+    assert _unsafe_pump(flat) == []
+    assert "had stopped" in (balance_shows_stopped(flat) or "")
+    rising = _weighed([0.5000, 0.5017, 0.5033, 0.5050])  # still running at 10 uL/h
+    assert _unsafe_pump(rising)[0]["rule"] == "pump_left_running"
+    too_short = _weighed([0.5000, 0.5000], interval_s=600.0)  # 10 min weighed: no evidence
+    assert _unsafe_pump(too_short)[0]["rule"] == "pump_left_running"
+    too_slow = _weighed([0.5000, 0.5000, 0.5000, 0.5000], rate_ul_per_h=1.0)  # 0.5 uL: not told from noise
+    assert _unsafe_pump(too_slow)[0]["rule"] == "pump_left_running"
