@@ -11,7 +11,6 @@ restarts the rest of the run. Every exchange has one deadline, however many line
 """
 from __future__ import annotations
 
-import math
 
 from drivers import grbl_protocol as gp
 from drivers.arguments import require_positive
@@ -21,17 +20,13 @@ from drivers.grbl_link import GrblLink
 from drivers.grbl_modal import check_move_replies
 from drivers.grbl_run import RunPlan
 from drivers.lifecycle import OpenCloseLifecycle
-from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul, pop_oldest_alarm
+from drivers.syringe_pump import (PumpStatus, check_rate_ul_per_h, check_target_volume_ul, plunger_area_mm2,
+                                  pop_oldest_alarm)
 from drivers.transport import Transport
 
 AXES = "XYZ"
 DEFAULT_MOTION_HORIZON_S = 180.0
 """Three supervision periods of the firmware's default (60 s), as rigs derive theirs (hil.rig.motion_horizon)."""
-
-
-def plunger_area_mm2(diameter_mm: float) -> float:
-    """Cross-section of a syringe of this inner diameter: uL per mm of plunger travel."""
-    return math.pi * diameter_mm**2 / 4.0
 
 
 class GrblSyringe(OpenCloseLifecycle):

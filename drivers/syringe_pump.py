@@ -1,6 +1,7 @@
 """The device seam: what the harness needs from any syringe pump (NE-1000, GRBL stepper, ...)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
@@ -71,3 +72,8 @@ def check_rate_ul_per_h(rate_ul_per_h: float, max_rate_ul_per_h: float) -> None:
 def check_target_volume_ul(volume_ul: float | None) -> None:
     if volume_ul is not None:
         require_positive("volume_ul", volume_ul, " or None")
+
+
+def plunger_area_mm2(diameter_mm: float) -> float:
+    """Cross-section of a syringe of this inner diameter: uL per mm of plunger travel."""
+    return math.pi * diameter_mm**2 / 4.0

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from drivers.grbl import GrblSyringe, plunger_area_mm2
+from drivers.grbl import GrblSyringe
+from drivers.syringe_pump import plunger_area_mm2
 from drivers.transport import SerialTransport
 from hil.config.bounds import MAX_STARTUP_WAIT_S
 from hil.config.common import Number, StrictModel, WholeNumber

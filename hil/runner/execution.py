@@ -19,7 +19,6 @@ from typing import Any
 
 from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.event_log import Event, EventKind
-from firmware_sim.outcome import Outcome
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.firmware import PumpFirmware
 from firmware_sim.pump.program_timeline import ProgramTimeline
@@ -33,6 +32,7 @@ from hil.records.writer import RecordWriter
 from hil.rig import Rig
 from hil.runner import expectations as expect
 from hil.runner.alarm_stop import AlarmStop, at_or_above
+from hil.runner.envelope_verdict import judge_envelopes
 from hil.runner.interrupt import InterruptFlag, RunAborted
 from hil.runner.live_status import RunMonitor
 from hil.runner.options import RunOptions
@@ -42,7 +42,6 @@ from hil.runner.population_check import record_population, record_pk_series
 from hil.runner.pump_stop import pump_volume_ul, stop_pump
 from hil.runner.sampling import gravimetric_window, merged_times_s, supervision_times_s
 from hil.runner.steps import StepContext, execute_step
-from hil.runner.withdrawal_check import check_withdrawal
 
 __all__ = ["Execution", "RunAborted", "SetupRejected"]
 
@@ -252,33 +251,8 @@ class Execution:
         for state in scenario.expectations.states:
             self._expectation(expect.check_state(state, self.seen.states))
         pk = self._pk()
-        listed = {e.name: list(e.requirement_ids) for e in scenario.expectations.envelopes}
-        notes, caught = [], set()
-        for envelope in pk.envelopes:
-            if envelope.name == "withdrawal" and scenario.expectations.withdrawal is not None:
-                result, excused = check_withdrawal(scenario.expectations.withdrawal, envelope, self.seen.alarms)
-                self._expectation(result)
-                caught |= {envelope.name} if excused else set()
-        for envelope in pk.envelopes:
-            ids = list(dict.fromkeys(list(envelope.requirement_ids) + listed.get(envelope.name, [])))
-            self.record.envelope(name=envelope.name, passed=envelope.passed, value=envelope.value,
-                                 limit=envelope.limit, unit=envelope.unit, requirement_ids=ids,
-                                 reason=f"{envelope.reason} (from the {pk.delivered_source} delivered profile)",
-                                 outcome=envelope.outcome.value, comparator=envelope.comparator,
-                                 details=envelope.details)
-            if envelope.outcome is Outcome.FAIL and envelope.name in caught:
-                notes.append(f"envelope {envelope.name} failed as the scenario expects (see the withdrawal "
-                             f"expectation): {envelope.reason}")
-            elif envelope.outcome is Outcome.FAIL:
-                self.seen.failed.append(f"envelope {envelope.name}: {envelope.reason}")
-            elif envelope.outcome is Outcome.NOT_EVALUATED and envelope.name in listed:
-                # the scenario expects this envelope to pass: with nothing to judge, that expectation is not met
-                self._expectation(expect.ExpectationResult(
-                    f"envelope {envelope.name} evaluated", False,
-                    f"the scenario expects envelope {envelope.name} to pass, but it was {envelope.reason}",
-                    ids))
-            elif envelope.outcome is Outcome.NOT_EVALUATED:
-                notes.append(f"envelope {envelope.name} {envelope.reason}")
+        notes, caught = judge_envelopes(pk, scenario, self.record, self.seen.alarms, self._expectation,
+                                        self.seen.failed.append)
         if scenario.patients is not None:
             failures, population_notes = record_population(self.record, pk, scenario, caught)
             self.seen.failed.extend(failures)
