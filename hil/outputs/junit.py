@@ -4,7 +4,8 @@ testsuite properties.
 Requirement IDs follow the one convention of every JUnit file itpump writes (runs and the pytest plugin): a
 testcase property named `requirements` whose value is the comma-separated IDs (REQUIREMENTS_PROPERTY).
 A step carries the IDs the scenario names at it and those its gate decision cites; the run-verdict testcase
-carries the scenario's own IDs. A case with nothing to judge (NOT_EVALUATED) is skipped, never passed.
+carries the scenario's own IDs. With virtual patients, each envelope judged over them is a case of its own
+(classname suffix `.population`). A case with nothing to judge (NOT_EVALUATED) is skipped, never passed.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware_sim.outcome import Outcome
-from hil.outputs.traceability import step_outcome, step_requirement_ids
+from hil.outputs.traceability import population_detail, population_envelopes, step_outcome, step_requirement_ids
 from hil.records import events as ev
 from hil.records.reader import RunRecord
 
@@ -75,6 +76,9 @@ def write_junit(record: RunRecord, outcome: str, reason: str, path: Path) -> Non
         message = f"{item['value']} {item['unit']} vs limit {item['limit']} {item['unit']}: {item['reason']}"
         envelope_outcome = Outcome(item.get("outcome") or _passed(item))
         _case(suite, f"{suite_name}.envelopes", item["name"], envelope_outcome, message, item["requirement_ids"])
+    for envelope in population_envelopes(record):
+        _case(suite, f"{suite_name}.population", envelope["name"], Outcome(envelope["outcome"]),
+              population_detail(envelope), envelope["requirement_ids"])
     scenario_ids = list(started.get("scenario_requirement_ids", []))
     if outcome == "ERROR" or scenario_ids:  # the run as a whole: carries the scenario's own IDs
         _case(suite, f"{suite_name}.run", "run verdict", Outcome(outcome), reason, scenario_ids)

@@ -7,6 +7,8 @@ and envelopes -> outcome (the schema is hil.traceability.model, shared with the 
 - decision: IDs the gate's decision cites (the findings behind a rejection or an override) that the scenario
   did not name at the step.
 - expectation, envelope: their own requirement_ids.
+- population: each envelope judged over the scenario's virtual patients (its population_verdict event), with the
+  fraction of patients passing; its own requirement_ids.
 """
 from __future__ import annotations
 
@@ -65,6 +67,26 @@ def run_evidence(record: RunRecord, run_outcome: str) -> Iterator[tuple[str, Evi
         outcome = Outcome(item.get("outcome") or ("PASS" if item["passed"] else "FAIL"))
         for requirement_id in item["requirement_ids"]:
             yield requirement_id, Evidence(kind="envelope", name=item["name"], outcome=outcome, detail=item["reason"])
+    for envelope in population_envelopes(record):
+        for requirement_id in envelope["requirement_ids"]:
+            yield requirement_id, Evidence(kind="population", name=f"{envelope['name']} over virtual patients",
+                                           outcome=Outcome(envelope["outcome"]), detail=population_detail(envelope))
+
+
+def population_envelopes(record: RunRecord) -> list[dict[str, Any]]:
+    """The envelopes of the run's last population_verdict event (none when the scenario names no patients)."""
+    verdicts = record.of_kind(ev.POPULATION_VERDICT)
+    return list(verdicts[-1]["envelopes"]) if verdicts else []
+
+
+def population_detail(envelope: dict[str, Any]) -> str:
+    """How many virtual patients passed an envelope, against the fraction required, and the worst value."""
+    text = (f"{envelope['n_passing']} of {envelope['n_patients']} virtual patients passed "
+            f"({envelope['fraction_passing']:.1%}, required {envelope['min_fraction_passing']:.1%})")
+    if envelope.get("worst_value") is not None:
+        unit = envelope["unit"]
+        text += f"; worst {envelope['worst_value']:.4g} {unit} vs limit {envelope['limit']:.4g} {unit}"
+    return f"{text}: {envelope['reason']}"
 
 
 def build_run_matrix(record: RunRecord, run_outcome: str) -> TraceabilityMatrix:

@@ -21,10 +21,12 @@ from firmware_sim.requirements import REQUIREMENTS
 SCHEMA = "itpump.traceability/1"
 NOT_COVERED = "NOT_COVERED"
 UNREGISTERED_TEXT = "NOT IN THE REGISTRY (firmware_sim/requirements.py)"
-EvidenceKind = Literal["test", "scenario", "step", "decision", "expectation", "envelope", "campaign"]
+EvidenceKind = Literal["test", "scenario", "step", "decision", "expectation", "envelope", "population",
+                       "campaign"]
 """test: a pytest node id; scenario: a run named by the scenario's requirement_ids (its outcome is the run's);
 step: a step the scenario names the ID at; decision: a gate decision whose findings cite the ID;
-expectation and envelope: the run's checks; campaign: a campaign's runs provoking a hazard the requirement
+expectation and envelope: the run's checks; population: an envelope judged over a run's virtual patients
+(FAIL when fewer than the required fraction pass); campaign: a campaign's runs provoking a hazard the requirement
 controls (PASS: all safe, FAIL: one unsafe, ERROR: a record lost)."""
 
 

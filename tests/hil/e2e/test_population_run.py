@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -86,5 +87,19 @@ def test_fewer_patients_passing_than_the_scenarios_fraction_fails_the_run(bundle
     withdrawal = {e.name: e for e in result.population_verdict.envelopes}["withdrawal"]
     assert withdrawal.outcome == "NOT_EVALUATED" and withdrawal.n_not_evaluated == 300
     assert result.reason.startswith("virtual patients, envelope lumbar_csf_ceiling")
+    cases = {(c.get("classname").rsplit(".", 1)[-1], c.get("name")): c
+             for c in ET.parse(tmp_path / "strict" / "junit.xml").getroot().iter("testcase")}
+    population_case = cases[("population", "lumbar_csf_ceiling")]
+    failure = population_case.find("failure")
+    assert failure is not None and "of 300 virtual patients passed" in failure.get("message")
+    assert "required 99.0%" in failure.get("message")
+    assert population_case.find("properties/property").get("value") == "SR-PK-003,SR-PK-005"
+    assert cases[("envelopes", "lumbar_csf_ceiling")].find("failure") is None  # the typical patient passes
+    assert cases[("population", "withdrawal")].find("skipped") is not None
+    assert cases[("population", "plasma_ceiling")].find("failure") is None
+    trace = json.loads((tmp_path / "strict" / "traceability.json").read_text())
+    lumbar_row = next(r for r in trace["requirements"] if r["requirement_id"] == "SR-PK-003")
+    assert lumbar_row["outcome"] == "FAIL"
+    assert [e["outcome"] for e in lumbar_row["evidence"] if e["kind"] == "population"] == ["FAIL"]
     default = scenario(bundled_configs, tmp_path, "{count: 300, seed: 3}", STEPS_BOLUS)
     assert run_scenario(default, rig, RunOptions(out_dir=tmp_path / "default")).outcome == "PASS"
