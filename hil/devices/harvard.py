@@ -40,10 +40,10 @@ def _pump(ctx: BuildContext) -> HarvardPump:
     pump = ctx.config.pump
     assert isinstance(pump, HarvardPumpConfig)
     transport = SerialTransport(ctx.pump_url, baudrate=pump.baud_rate_bps, timeout_s=pump.transport.timeout_s)
+    horizon_s = motion_horizon_s(pump, ctx.supervision_period_s, ctx.time_compression_factor)
     return HarvardPump(transport, address=pump.address, max_rate_ul_per_h=ctx.config.max_rate_ul_per_h,
                        dialect=pump.dialect, reply_timeout_s=pump.transport.timeout_s,
-                       text_line_address=pump.text_line_address,
-                       dead_host_horizon_s=motion_horizon_s(pump, ctx.supervision_period_s, ctx.time_compression_factor))
+                       text_line_address=pump.text_line_address, dead_host_horizon_s=horizon_s)
 
 
 KIND = DeviceKind(

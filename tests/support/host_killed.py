@@ -8,9 +8,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import serial
+
 ITPUMP = [sys.executable, "-m", "hil.cli.main"]
+Reading = tuple[float, str, float]
+"""(monotonic time, the device's state, its position or volume) of one query."""
 
 
 def record_lines(path: Path) -> list[str]:
@@ -58,3 +63,34 @@ def run_and_kill_mid_bolus(scenario: Path, rig: Path, pty_path: str, bundled_con
             run.kill()
             run.wait(timeout=30)
     return killed_s
+
+
+def watch_until_stopped(path: str, until_s: float, query: Callable[[serial.Serial], tuple[str, float]],
+                        stopped: Callable[[list[Reading]], bool]) -> list[Reading]:
+    """query(port) every 0.1 s on the pty at 115200 baud until stopped(readings so far), or until_s."""
+    seen: list[Reading] = []
+    with serial.Serial(path, 115200, timeout=0.5) as port:
+        while time.monotonic() < until_s:
+            state, value = query(port)
+            seen.append((time.monotonic(), state, value))
+            if stopped(seen):
+                break
+            time.sleep(0.1)
+    return seen
+
+
+def kill_host_mid_bolus_and_watch(kind: str, scenario: Path, rig: Path, bundled_configs: Path, out_dir: Path,
+                                  bolus_ul_per_h: float, watch_s: float,
+                                  query: Callable[[serial.Serial], tuple[str, float]],
+                                  stopped: Callable[[list[Reading]], bool]) -> tuple[float, list[Reading], list[str]]:
+    """`itpump emulate KIND` with a 2 mm, 500 uL syringe, the run killed mid-bolus, then the device watched for
+    watch_s: (kill time, readings, the record's alarm lines)."""
+    emulator, pty_path = start_emulator(kind, "--syringe-diameter-mm", "2", "--syringe-volume-ul", "500")
+    try:
+        killed_s = run_and_kill_mid_bolus(scenario, rig, pty_path, bundled_configs, out_dir, bolus_ul_per_h)
+        seen = watch_until_stopped(pty_path, killed_s + watch_s, query, stopped)
+    finally:
+        emulator.send_signal(signal.SIGTERM)
+        emulator.communicate(timeout=30)
+    alarms = [line for line in record_lines(out_dir / "record.jsonl") if line.startswith('{"event":"alarm"')]
+    return killed_s, seen, alarms

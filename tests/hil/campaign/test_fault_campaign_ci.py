@@ -70,7 +70,8 @@ def test_a_pulled_pump_cable_leaves_the_pump_shown_stopped_by_the_balance_on_eve
     _, summary, folder = campaign
     assert [u for u in summary["unsafe_outcomes"] if u["fault_plan"] == PULLED_CABLE] == []
     lines = [json.loads(line) for line in (folder / "campaign.jsonl").read_text().splitlines()]
-    weighed = {line["rig"] for line in lines if line.get("fault_plan") == PULLED_CABLE and line.get("pump_stop_weighed")}
+    weighed = {line["rig"] for line in lines
+               if line.get("fault_plan") == PULLED_CABLE and line.get("pump_stop_weighed")}
     assert weighed == {"emulated-ne1000", "emulated-grbl", "emulated-harvard"}
 
 

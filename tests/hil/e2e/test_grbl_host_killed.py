@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import math
 import re
-import signal
 import time
 from pathlib import Path
 
 import pytest
 import serial
-from host_killed import record_lines, run_and_kill_mid_bolus, start_emulator
+from host_killed import kill_host_mid_bolus_and_watch
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.requirements("SR-DRV-010")]
 DATA = Path(__file__).parent / "data"
@@ -41,31 +40,15 @@ def query(port: serial.Serial) -> tuple[str, float]:
     raise AssertionError("the GRBL emulator sent no status report within 5 s")
 
 
-def watch_until_stopped(path: str, until_s: float) -> list[tuple[float, str, float]]:
-    """(time, state, X mm) every 0.1 s until the stepper reports Idle at the same position twice, or until_s."""
-    seen: list[tuple[float, str, float]] = []
-    with serial.Serial(path, 115200, timeout=0.5) as port:
-        while time.monotonic() < until_s:
-            state, x_mm = query(port)
-            seen.append((time.monotonic(), state, x_mm))
-            if len(seen) >= 2 and seen[-2][1:] == ("Idle", x_mm) and state == "Idle":
-                break
-            time.sleep(0.1)
-    return seen
+def idle_twice_at_one_position(seen: list[tuple[float, str, float]]) -> bool:
+    return len(seen) >= 2 and seen[-1][1] == seen[-2][1] == "Idle" and seen[-1][2] == seen[-2][2]
 
 
 def test_a_host_killed_mid_bolus_leaves_the_stepper_at_most_the_motion_horizon(bundled_configs: Path,
                                                                                tmp_path: Path) -> None:
-    emulator, pty_path = start_emulator("grbl", "--syringe-diameter-mm", "2", "--syringe-volume-ul", "500")
-    out_dir = tmp_path / "run"
-    try:
-        killed_s = run_and_kill_mid_bolus(DATA / "host-killed-mid-bolus.yaml", DATA / "grbl-wall-pty.yaml", pty_path,
-                                          bundled_configs, out_dir, BOLUS_UL_PER_H)
-        seen = watch_until_stopped(pty_path, killed_s + HORIZON_S + 60.0)
-    finally:
-        emulator.send_signal(signal.SIGTERM)
-        emulator.communicate(timeout=30)
-    alarms = [line for line in record_lines(out_dir / "record.jsonl") if line.startswith('{"event":"alarm"')]
+    killed_s, seen, alarms = kill_host_mid_bolus_and_watch(
+        "grbl", DATA / "host-killed-mid-bolus.yaml", DATA / "grbl-wall-pty.yaml", bundled_configs, tmp_path / "run",
+        BOLUS_UL_PER_H, HORIZON_S + 60.0, query, idle_twice_at_one_position)
     assert alarms == [], "while the host lived, renewal on each supervision tick kept the delivery continuous"
     first_s, first_state, first_mm = seen[0]
     assert first_state == "Run", f"the stepper was not moving after the kill, nothing was measured: {seen[:3]}"

@@ -11,13 +11,12 @@ overrun against its safety bound, with generous slack for a loaded 2-core machin
 from __future__ import annotations
 
 import re
-import signal
 import time
 from pathlib import Path
 
 import pytest
 import serial
-from host_killed import record_lines, run_and_kill_mid_bolus, start_emulator
+from host_killed import kill_host_mid_bolus_and_watch
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.requirements("SR-DRV-013")]
 DATA = Path(__file__).parent / "data"
@@ -44,31 +43,15 @@ def query(port: serial.Serial) -> tuple[str, float]:
     return prompt.group(2).decode("ascii"), float(volume.group(1))
 
 
-def watch_until_stopped(path: str, until_s: float) -> list[tuple[float, str, float]]:
-    """(time, prompt, infused uL) every 0.1 s until the pump shows a stopped prompt, or until_s."""
-    seen: list[tuple[float, str, float]] = []
-    with serial.Serial(path, 115200, timeout=0.5) as port:
-        while time.monotonic() < until_s:
-            prompt, infused_ul = query(port)
-            seen.append((time.monotonic(), prompt, infused_ul))
-            if prompt not in (">", "<"):
-                break
-            time.sleep(0.1)
-    return seen
+def not_moving(seen: list[tuple[float, str, float]]) -> bool:
+    return seen[-1][1] not in (">", "<")
 
 
 def test_a_host_killed_mid_bolus_leaves_the_pump_at_most_the_dead_host_horizon(bundled_configs: Path,
                                                                                tmp_path: Path) -> None:
-    emulator, pty_path = start_emulator("harvard", "--syringe-diameter-mm", "2", "--syringe-volume-ul", "500")
-    out_dir = tmp_path / "run"
-    try:
-        killed_s = run_and_kill_mid_bolus(DATA / "harvard-host-killed-mid-bolus.yaml", DATA / "harvard-wall-pty.yaml",
-                                          pty_path, bundled_configs, out_dir, BOLUS_UL_PER_H)
-        seen = watch_until_stopped(pty_path, killed_s + HORIZON_S + 60.0)
-    finally:
-        emulator.send_signal(signal.SIGTERM)
-        emulator.communicate(timeout=30)
-    alarms = [line for line in record_lines(out_dir / "record.jsonl") if line.startswith('{"event":"alarm"')]
+    killed_s, seen, alarms = kill_host_mid_bolus_and_watch(
+        "harvard", DATA / "harvard-host-killed-mid-bolus.yaml", DATA / "harvard-wall-pty.yaml", bundled_configs,
+        tmp_path / "run", BOLUS_UL_PER_H, HORIZON_S + 60.0, query, not_moving)
     assert alarms == [], "while the host lived, the target raised on the supervision reads kept delivery continuous"
     first_s, first_prompt, first_ul = seen[0]
     assert first_prompt == ">", f"the pump was not infusing after the kill, nothing was measured: {seen[:3]}"
