@@ -7,6 +7,13 @@ after the request [SR-DRV-002]. The prompt tells the state: `:` idle, `>` infusi
 `T*` target reached. A stall is reported once per stall as the alarm "stall" [SR-DRV-005]. The pump does not
 announce a power cycle: a pump found idle while this driver had it running (and no target reached) is reported as
 the alarm "unexpected_stop".
+
+Dead-host stop [SR-DRV-013]: the pump has no communications watchdog, so a run always has a target volume at most
+`dead_host_horizon_s` of infusion ahead of the pump's counter (drivers.harvard_horizon). start() and rate changes set
+it from a fresh counter reading; status() raises it when less than half the horizon is left (a `tvolume` after the
+`ivolume`, every other read at a horizon of three read periods). A host that dies leaves the pump to infuse at most
+the horizon and stop by itself with `T*`. A pump found at that target while this driver lives means the host polled
+too late: it is reported as the alarm "dead_host_horizon_reached", never taken for a planned end.
 """
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ import time
 from drivers import harvard_codec as codec
 from drivers.arguments import require_positive
 from drivers.errors import DeviceAlarm, DeviceTimeout, FramingError, LimitExceeded, ProtocolError, SyringeMismatch
+from drivers.harvard_horizon import DeadHostHorizon, RunTarget
 from drivers.lifecycle import OpenCloseLifecycle
 from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul, pop_oldest_alarm
 from drivers.transport import Transport
@@ -28,6 +36,9 @@ MAX_STOP_ATTEMPTS = 3
 RATE_UNITS = ("ul/hr", "nl/hr")
 VOLUME_UNITS = ("ul", "nl")
 UNEXPECTED_STOP = "unexpected_stop"
+HORIZON_REACHED = "dead_host_horizon_reached"
+DEFAULT_DEAD_HOST_HORIZON_S = 180.0
+"""Three supervision periods of the firmware's default (60 s), as rigs derive theirs (hil.rig.motion_horizon)."""
 
 
 class HarvardPump(OpenCloseLifecycle):
@@ -39,6 +50,9 @@ class HarvardPump(OpenCloseLifecycle):
     max_rate_ul_per_h: rig maximum; a higher rate raises LimitExceeded and sends nothing [SR-DRV-001].
     max_rounding_fraction: largest relative change the 4-decimal number format may make to a value; beyond it the
     command is refused [SR-DRV-006].
+    dead_host_horizon_s: the most infusion (device seconds at the run's rate) the pump may do without this host; the
+    target volume is topped up by status(), so status() must be called more often than that while running
+    [SR-DRV-013].
     """
 
     def __init__(
@@ -51,6 +65,7 @@ class HarvardPump(OpenCloseLifecycle):
         reply_timeout_s: float = 1.0,
         text_line_address: bool = True,
         max_rounding_fraction: float = 1e-3,
+        dead_host_horizon_s: float = DEFAULT_DEAD_HOST_HORIZON_S,
     ) -> None:
         require_positive("max_rate_ul_per_h", max_rate_ul_per_h)
         require_positive("reply_timeout_s", reply_timeout_s)
@@ -62,6 +77,10 @@ class HarvardPump(OpenCloseLifecycle):
         self.text_line_address = text_line_address
         self.max_rate_ul_per_h = max_rate_ul_per_h
         self.max_rounding_fraction = max_rounding_fraction
+        self.horizon = DeadHostHorizon(dead_host_horizon_s)
+        self.run_target: RunTarget | None = None
+        """The target volume this driver last gave the pump for a run (None before the first start())."""
+        self._caller_target_ul: float | None = None
         self.version: str | None = None
         self.open_findings: list[str] = []
         self.commanded_rate_ul_per_h: float | None = None
@@ -76,6 +95,7 @@ class HarvardPump(OpenCloseLifecycle):
         self.open_findings = []
         self._pending_alarms.clear()
         self._told_to_run = False
+        self.run_target = None
         self.transport.open()
         try:
             self.transport.read_available()  # whatever a previous session left on the line
@@ -129,6 +149,8 @@ class HarvardPump(OpenCloseLifecycle):
         else:
             self._stall_reported = False
         if prompt == "T*":
+            if self._told_to_run and (self.run_target is None or self.run_target.is_horizon):
+                self._pending_alarms.append(HORIZON_REACHED)  # the host came too late [SR-DRV-013]
             self._told_to_run = False
 
     def _command(self, command: str) -> codec.Reply:
@@ -170,8 +192,20 @@ class HarvardPump(OpenCloseLifecycle):
         """`irate <v> ul/hr`; applied at once when infusing."""
         check_rate_ul_per_h(rate_ul_per_h, self.max_rate_ul_per_h)
         text = self._encode(rate_ul_per_h, "rate_ul_per_h", RATE_UNITS, codec.RATE_UNITS_UL_PER_H)
+        rate_sent_ul_per_h = codec.parse_quantity(text, codec.RATE_UNITS_UL_PER_H, "rate")
+        if not self._told_to_run:
+            self._command(f"irate {text}")
+            self.commanded_rate_ul_per_h = rate_sent_ul_per_h
+            return
+        # Running: the target moves with the rate, and whichever goes first keeps it ahead of the pump meanwhile
+        infused_ul = self._infused_ul()
+        faster = rate_sent_ul_per_h > (self.commanded_rate_ul_per_h or 0.0)
+        if faster:
+            self._set_run_target(infused_ul, rate_sent_ul_per_h)
         self._command(f"irate {text}")
-        self.commanded_rate_ul_per_h = codec.parse_quantity(text, codec.RATE_UNITS_UL_PER_H, "rate")
+        self.commanded_rate_ul_per_h = rate_sent_ul_per_h
+        if not faster:
+            self._set_run_target(infused_ul, rate_sent_ul_per_h)
 
     def infusion_rate_ul_per_h(self) -> float:
         """Measure the infusion rate the pump holds (`irate` query)."""
@@ -179,17 +213,30 @@ class HarvardPump(OpenCloseLifecycle):
 
     def set_target_volume_ul(self, volume_ul: float | None) -> None:
         """`tvolume <v> ul`, or `ctvolume` for None. The pump stops (prompt T*) when its infused-volume counter
-        reaches the target, so clear the counter first to count from now."""
+        reaches the target, so clear the counter first to count from now. While running, the pump's target is the
+        nearer of this one and the dead-host horizon's."""
         check_target_volume_ul(volume_ul)
-        if volume_ul is None:
+        if volume_ul is not None:
+            self._encode(volume_ul, "volume_ul", VOLUME_UNITS, codec.VOLUME_UNITS_UL)  # refused before anything
+        self._caller_target_ul = volume_ul
+        if self._told_to_run:
+            rate_ul_per_h = self._run_rate_ul_per_h()
+            self._set_run_target(self._infused_ul(), rate_ul_per_h)
+        elif volume_ul is None:
             self._command("ctvolume")
-            return
-        self._command(f"tvolume {self._encode(volume_ul, 'volume_ul', VOLUME_UNITS, codec.VOLUME_UNITS_UL)}")
+        else:
+            self._command(f"tvolume {self._encode(volume_ul, 'volume_ul', VOLUME_UNITS, codec.VOLUME_UNITS_UL)}")
 
     def clear_infused_volume(self) -> None:
+        """`civolume`; while running, the target is set again from the cleared counter [SR-DRV-013]."""
         self._command("civolume")
+        if self._told_to_run:
+            self._set_run_target(0.0, self._run_rate_ul_per_h())
 
     def start(self) -> None:
+        """A target the dead-host horizon ahead of the counter (`ivolume`, `tvolume`), then `irun` [SR-DRV-013]."""
+        rate_ul_per_h = self._run_rate_ul_per_h()
+        self._set_run_target(self._infused_ul(), rate_ul_per_h)
         self._command("irun")
         self._told_to_run = True
 
@@ -211,14 +258,34 @@ class HarvardPump(OpenCloseLifecycle):
         if told_to_run and reply.prompt == ":":
             self._told_to_run = False
             self._pending_alarms.append(UNEXPECTED_STOP)
-        return PumpStatus(running=reply.prompt in codec.RUNNING_PROMPTS, infused_ul=infused_ul,
-                          alarm=pop_oldest_alarm(self._pending_alarms))
+        running = reply.prompt in codec.RUNNING_PROMPTS
+        if running and self._told_to_run:
+            rate_ul_per_h = self._run_rate_ul_per_h()
+            if self.horizon.needs_top_up(self.run_target, infused_ul, rate_ul_per_h):
+                self._set_run_target(infused_ul, rate_ul_per_h)  # the top-up [SR-DRV-013]
+        return PumpStatus(running=running, infused_ul=infused_ul, alarm=pop_oldest_alarm(self._pending_alarms))
 
     def prompt(self) -> str | None:
         """The last prompt the pump sent (`:` `>` `<` `*` `T*`), None before any reply."""
         return self.last_prompt
 
     # --- helpers --------------------------------------------------------------------------------
+    def _infused_ul(self) -> float:
+        return codec.parse_quantity(self._text("ivolume"), codec.VOLUME_UNITS_UL, "ivolume")
+
+    def _run_rate_ul_per_h(self) -> float:
+        if self.commanded_rate_ul_per_h is None:
+            raise ProtocolError("set_rate_ul_per_h() before start(): the run's dead-host target volume is sized from "
+                                "the rate [SR-DRV-013]")
+        return self.commanded_rate_ul_per_h
+
+    def _set_run_target(self, infused_ul: float, rate_ul_per_h: float) -> None:
+        """`tvolume` at the nearer of the caller's target and the horizon ahead of infused_ul [SR-DRV-013]."""
+        wanted = self.horizon.target(infused_ul, rate_ul_per_h, self._caller_target_ul)
+        text = self._encode(wanted.target_ul, "target volume_ul", VOLUME_UNITS, codec.VOLUME_UNITS_UL)
+        self._command(f"tvolume {text}")
+        self.run_target = RunTarget(codec.parse_quantity(text, codec.VOLUME_UNITS_UL, "tvolume"), wanted.is_horizon)
+
     def _text(self, command: str) -> str:
         return self._only_line(self._command(command), command)
 

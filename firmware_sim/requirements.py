@@ -68,6 +68,7 @@ REQUIREMENTS: dict[str, str] = {
     "SR-DRV-010": "A GRBL stepper (no watchdog) never has more than the rig's motion horizon of motion queued; the host tops it up on every status read, so a dead host's stepper stops within the horizon.",
     "SR-DRV-011": "An NE-1000 syringe diameter is read back after it is set: a pump reporting another diameter than the rig's is refused at open, naming both values.",
     "SR-DRV-012": "After every GRBL move the driver reads the parser state ($G) in the same write and checks the modes it relies on (G1, G17, G21, G91, G94) and the feed within the precision GRBL prints; a move line corrupted into other valid G-code is a typed error that stops the pump with a high-priority alarm naming the mismatch.",
+    "SR-DRV-013": "A Harvard pump-chain pump (no watchdog) never has its target volume more than the rig's dead-host horizon of infusion ahead of its counter while running; the host raises it on status reads before it is reached, so a dead host's pump stops by itself within the horizon, and a pump found at that target while the host lives raises a high-priority alarm.",
     # --- harness (hil/) ---
     "SR-HIL-001": "On every exit path of a run (completion, error, Ctrl-C) the harness stops the pump before it closes ports and stops emulators; Ctrl-C stops the pump first, then finishes the record.",
     "SR-HIL-002": "Time compression on a bench rig is refused when the compressed maximum rate would exceed the rig maximum, and on virtual rigs; the factor in use is stated in the record and report.",

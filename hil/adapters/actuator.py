@@ -22,6 +22,7 @@ DEVICE_ALARM_FAULTS: dict[str, str] = {
     "comm_error": "communication_lost",
     "hard_limit": "motor_stall",
     "alarm_lock": "actuator_fault",
+    "dead_host_horizon_reached": "actuator_fault",  # a Harvard pump stopped at its dead-host target: read too late
 }
 """Driver alarm names -> firmware fault names (firmware_sim.pump.alarms maps those to alarms)."""
 

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from drivers.harvard import HarvardPump
 from drivers.transport import SerialTransport
-from hil.config.common import StrictModel, WholeNumber
+from hil.config.common import Number, StrictModel, WholeNumber
 from hil.config.transport import TransportConfig
 from hil.devices.building import pump_emulator_base
 from hil.devices.kind import DeviceKind, Role
@@ -28,15 +28,22 @@ class HarvardPumpConfig(StrictModel):
         "phd_ultra", description="phd_ultra (PHD ULTRA, Pump 11 Elite: 12:cmd) or legato (KDS Legato: 12cmd)")
     baud_rate_bps: Literal[9600, 19200, 38400, 57600, 115200] = 115200
     text_line_address: bool = Field(True, description="reply text lines start with the pump address [U]")
+    dead_host_horizon_s: Number | None = Field(
+        None, gt=0, le=86400, description="most infusion (device seconds at the run's rate) the pump's target volume "
+                                          "may lie ahead of its counter; a dead host's pump stops within it. Default: "
+                                          "three supervision periods of the run (hil.rig.motion_horizon) [SR-DRV-013]")
 
 
 def _pump(ctx: BuildContext) -> HarvardPump:
+    from hil.rig.motion_horizon import motion_horizon_s  # hil.rig imports the rig schema, which imports the catalog
+
     pump = ctx.config.pump
     assert isinstance(pump, HarvardPumpConfig)
     transport = SerialTransport(ctx.pump_url, baudrate=pump.baud_rate_bps, timeout_s=pump.transport.timeout_s)
+    horizon_s = motion_horizon_s(pump, ctx.supervision_period_s, ctx.time_compression_factor)
     return HarvardPump(transport, address=pump.address, max_rate_ul_per_h=ctx.config.max_rate_ul_per_h,
                        dialect=pump.dialect, reply_timeout_s=pump.transport.timeout_s,
-                       text_line_address=pump.text_line_address)
+                       text_line_address=pump.text_line_address, dead_host_horizon_s=horizon_s)
 
 
 KIND = DeviceKind(

@@ -178,6 +178,7 @@ def _tvolume(core: HarvardCore, args: list[str]) -> list[str] | None:
     if not value > 0:
         raise CommandError("Out of range")
     core.target_volume_ul = value
+    core.advance_to(core.t_s)  # a target at or below the counter stops an infusing pump at once (prompt T*)
     return None
 
 

@@ -1,4 +1,7 @@
-"""The GRBL motion horizon of a run: the most motion, in device seconds at the run's feed, GRBL may hold queued.
+"""The dead-host horizon of a run: the most delivery, in device seconds at the run's rate, a pump without a
+communications watchdog may do on its own: the motion GRBL may hold queued (pump.motion_horizon_s, SR-DRV-010), the
+infusion a Harvard pump's target volume may lie ahead of its counter (pump.dead_host_horizon_s, SR-DRV-013; the
+target is topped up on the status reads as GRBL's queue is, drivers.harvard_horizon).
 
 GRBL has no communications watchdog: whatever it has queued runs to its end, host or no host. The driver
 therefore never queues more than the horizon and tops it up on each status read, which the firmware's
@@ -9,12 +12,14 @@ pump.motion_horizon_s, the horizon is HORIZON_SUPERVISION_PERIODS supervision pe
 divided by the time compression factor), which keeps two periods queued after each tick, and at least
 MIN_MOTION_HORIZON_S so that a tick made late by a loaded host does not stall the motion. A horizon the rig sets
 must cover MIN_HORIZON_PERIODS periods (two to reach the next tick, half a period to spare), or the motion would
-stall between two ticks.
+stall between two ticks. A Harvard pump's target is raised from the same read's counter, and only when less than half
+the horizon is left (drivers.harvard_horizon): at three periods that is every other tick, and a read that raises
+nothing leaves at least two periods; at the least horizon a rig may set (2.5 periods), 1.25 periods.
 """
 from __future__ import annotations
 
 from firmware_sim.pump.config import FirmwareConfig
-from hil.config.rig import GrblPumpConfig, RigConfig
+from hil.config.rig import GrblPumpConfig, HarvardPumpConfig, RigConfig
 from hil.rig.errors import RigError
 
 HORIZON_SUPERVISION_PERIODS = 3.0
@@ -24,24 +29,36 @@ DEFAULT_SUPERVISION_PERIOD_S = FirmwareConfig.supervision_period_s
 """The period assumed when a rig is built without a run (the pytest plugin's firmware uses the default)."""
 
 
-def motion_horizon_s(pump: GrblPumpConfig, supervision_period_s: float | None, time_compression_factor: float) -> float:
-    """The horizon the driver gets: the rig's pump.motion_horizon_s, or three supervision periods on the device."""
-    if pump.motion_horizon_s is not None:
-        return pump.motion_horizon_s
+_HORIZON_KEYS: dict[type, tuple[str, str, str]] = {
+    GrblPumpConfig: ("motion_horizon_s", "the stepper would stall", "SR-DRV-010"),
+    HarvardPumpConfig: ("dead_host_horizon_s", "the pump would stop at its target volume", "SR-DRV-013"),
+}
+"""Pump sections with a dead-host horizon: the key, what a starved horizon does, the requirement."""
+
+
+def motion_horizon_s(pump: GrblPumpConfig | HarvardPumpConfig, supervision_period_s: float | None,
+                     time_compression_factor: float) -> float:
+    """The horizon the driver gets: the rig's (pump.motion_horizon_s or pump.dead_host_horizon_s), or three
+    supervision periods on the device."""
+    configured_s = getattr(pump, _HORIZON_KEYS[type(pump)][0])
+    if configured_s is not None:
+        return float(configured_s)
     period_s = DEFAULT_SUPERVISION_PERIOD_S if supervision_period_s is None else supervision_period_s
     return max(HORIZON_SUPERVISION_PERIODS * period_s / time_compression_factor, MIN_MOTION_HORIZON_S)
 
 
 def check_motion_horizon(rig: RigConfig, supervision_period_s: float, time_compression_factor: float) -> None:
-    """RigError if the rig's pump.motion_horizon_s is too short for the run's supervision period [SR-DRV-010]."""
+    """RigError if the horizon the rig sets is too short for the run's supervision period [SR-DRV-010, SR-DRV-013]."""
     pump = rig.pump
-    if not isinstance(pump, GrblPumpConfig) or pump.motion_horizon_s is None:
+    if type(pump) not in _HORIZON_KEYS:
         return
+    key, starved, requirement = _HORIZON_KEYS[type(pump)]
+    configured_s = getattr(pump, key)
     device_period_s = supervision_period_s / time_compression_factor
-    if pump.motion_horizon_s < MIN_HORIZON_PERIODS * device_period_s:
+    if configured_s is not None and configured_s < MIN_HORIZON_PERIODS * device_period_s:
         compressed = f" (supervision_period_s {supervision_period_s:g} s at time compression x{time_compression_factor:g})" \
             if time_compression_factor != 1.0 else ""
-        raise RigError(f"rig {rig.rig_id}: pump.motion_horizon_s {pump.motion_horizon_s:g} s is shorter than "
+        raise RigError(f"rig {rig.rig_id}: pump.{key} {configured_s:g} s is shorter than "
                        f"{MIN_HORIZON_PERIODS:g} supervision periods of {device_period_s:g} s on the device{compressed}: "
-                       f"the stepper would stall between two status reads; raise it, or leave it out for three "
-                       f"periods [SR-DRV-010]")
+                       f"{starved} between two status reads; raise it, or leave it out for three "
+                       f"periods [{requirement}]")

@@ -61,26 +61,105 @@ def test_a_rate_the_4_decimal_format_cannot_carry_is_refused():
             driver.set_rate_ul_per_h(1.00005)
 
 
+START_AT_100_UL_PER_H = [(b"irate 100.0000 ul/hr\r", reply()), (b"ivolume\r", reply("1.0000 ml")),
+                         (b"tvolume 1100.0000 ul\r", reply()), (b"irun\r", reply(prompt=">"))]
+"""set_rate_ul_per_h(100) and start() on a pump whose counter reads 1 mL, with a horizon of 1 h (100 uL)."""
+
+
 def test_status_reads_ivolume_and_the_prompt_gives_the_state():
-    script = [(b"ver\r", VERSION), (b"irun\r", reply(prompt=">")),
-              (b"ivolume\r", reply("1.2500 ml", prompt=">")), (b"ivolume\r", reply("125.0000 ul", prompt="T*"))]
-    with expected_exchange(pump(), script) as driver:
+    script = [(b"ver\r", VERSION), *START_AT_100_UL_PER_H,
+              (b"ivolume\r", reply("1.0250 ml", prompt=">")), (b"ivolume\r", reply("1.0250 ml", prompt=":"))]
+    with expected_exchange(pump(dead_host_horizon_s=3600.0), script) as driver:
+        driver.set_rate_ul_per_h(100.0)
         driver.start()
         status = driver.status()
-        assert (status.running, status.infused_ul, status.alarm) == (True, 1250.0, None)
+        assert (status.running, status.infused_ul, status.alarm) == (True, 1025.0, None)
         status = driver.status()
-        assert (status.running, status.infused_ul, status.alarm) == (False, 125.0, None)  # target reached
+        assert (status.running, status.infused_ul) == (False, 1025.0)
+
+
+def test_a_target_the_caller_set_ends_the_run_as_planned():
+    script = [(b"ver\r", VERSION), (b"irate 100.0000 ul/hr\r", reply()), (b"tvolume 50.0000 ul\r", reply()),
+              (b"ivolume\r", reply("0.0000 ul")), (b"tvolume 50.0000 ul\r", reply()), (b"irun\r", reply(prompt=">")),
+              (b"ivolume\r", reply("50.0000 ul", prompt="T*"))]
+    with expected_exchange(pump(dead_host_horizon_s=3600.0), script) as driver:
+        driver.set_rate_ul_per_h(100.0)
+        driver.set_target_volume_ul(50.0)  # nearer than the horizon's 100 uL: the pump's target
+        driver.start()
+        assert driver.run_target is not None and not driver.run_target.is_horizon
+        status = driver.status()
+        assert (status.running, status.infused_ul, status.alarm) == (False, 50.0, None)  # target reached
+
+
+@pytest.mark.requirements("SR-DRV-013")
+def test_start_sets_a_target_the_horizon_ahead_of_the_counter_and_status_tops_it_up_below_half():
+    script = [(b"ver\r", VERSION), *START_AT_100_UL_PER_H,
+              (b"ivolume\r", reply("1.0400 ml", prompt=">")),  # 60 uL left, more than half: nothing sent
+              (b"ivolume\r", reply("1.0600 ml", prompt=">")), (b"tvolume 1160.0000 ul\r", reply(prompt=">")),
+              (b"ivolume\r", reply("1.0700 ml", prompt=">"))]
+    with expected_exchange(pump(dead_host_horizon_s=3600.0), script) as driver:
+        driver.set_rate_ul_per_h(100.0)
+        driver.start()
+        assert (driver.run_target.target_ul, driver.run_target.is_horizon) == (1100.0, True)
+        for infused_ul in (1040.0, 1060.0, 1070.0):
+            status = driver.status()
+            assert (status.running, status.infused_ul, status.alarm) == (True, infused_ul, None)
+        assert driver.run_target.target_ul == 1160.0
+
+
+@pytest.mark.requirements("SR-DRV-013", "SR-DRV-005")
+def test_a_pump_stopped_at_the_horizon_target_while_the_host_lives_is_an_alarm_not_a_planned_end():
+    script = [(b"ver\r", VERSION), *START_AT_100_UL_PER_H, (b"ivolume\r", reply("1.1000 ml", prompt="T*")),
+              (b"ivolume\r", reply("1.1000 ml", prompt="T*"))]
+    with expected_exchange(pump(dead_host_horizon_s=3600.0), script) as driver:
+        driver.set_rate_ul_per_h(100.0)
+        driver.start()
+        status = driver.status()
+        assert (status.running, status.alarm) == (False, "dead_host_horizon_reached")
+        assert driver.status().alarm is None  # reported once
+
+
+@pytest.mark.requirements("SR-DRV-013")
+def test_a_rate_change_while_running_moves_the_target_so_it_stays_ahead_whichever_way_the_rate_goes():
+    faster = [(b"ivolume\r", reply("1.0200 ml", prompt=">")), (b"tvolume 2020.0000 ul\r", reply(prompt=">")),
+              (b"irate 1000.0000 ul/hr\r", reply(prompt=">"))]  # the target first: the old one is near at 1 mL/h
+    slower = [(b"ivolume\r", reply("1.0300 ml", prompt=">")), (b"irate 10.0000 ul/hr\r", reply(prompt=">")),
+              (b"tvolume 1040.0000 ul\r", reply(prompt=">"))]  # the rate first: the old target is far at 10 uL/h
+    script = [(b"ver\r", VERSION), *START_AT_100_UL_PER_H, *faster, *slower]
+    with expected_exchange(pump(dead_host_horizon_s=3600.0), script) as driver:
+        driver.set_rate_ul_per_h(100.0)
+        driver.start()
+        driver.set_rate_ul_per_h(1000.0)
+        driver.set_rate_ul_per_h(10.0)
+        assert driver.run_target.target_ul == 1040.0
+
+
+@pytest.mark.requirements("SR-DRV-013")
+def test_clearing_the_counter_while_running_sets_the_target_again_from_zero():
+    script = [(b"ver\r", VERSION), *START_AT_100_UL_PER_H, (b"civolume\r", reply(prompt=">")),
+              (b"tvolume 100.0000 ul\r", reply(prompt=">"))]
+    with expected_exchange(pump(dead_host_horizon_s=3600.0), script) as driver:
+        driver.set_rate_ul_per_h(100.0)
+        driver.start()
+        driver.clear_infused_volume()
+        assert driver.run_target.target_ul == 100.0
+
+
+def test_start_before_any_rate_is_refused_and_sends_nothing():
+    with expected_exchange(pump(), [(b"ver\r", VERSION)]) as driver:
+        with pytest.raises(ProtocolError, match="set_rate_ul_per_h"):
+            driver.start()
 
 
 @pytest.mark.requirements("SR-DRV-005")
 def test_a_stall_prompt_is_reported_once_per_stall_even_if_a_command_reply_carried_it():
-    script = [(b"ver\r", VERSION), (b"irun\r", reply(prompt=">")),
-              (b"irate 10.0000 ul/hr\r", reply(prompt="*")),
-              (b"ivolume\r", reply("1.0000 ul", prompt="*")), (b"ivolume\r", reply("1.0000 ul", prompt="*")),
-              (b"stop\r", reply()), (b"irun\r", reply(prompt="*")), (b"ivolume\r", reply("1.0000 ul", prompt="*"))]
-    with expected_exchange(pump(), script) as driver:
-        driver.start()
-        driver.set_rate_ul_per_h(10.0)
+    restart = [(b"ivolume\r", reply("1.0000 ml")), (b"tvolume 1100.0000 ul\r", reply()), (b"irun\r", reply(prompt="*"))]
+    script = [(b"ver\r", VERSION), *START_AT_100_UL_PER_H,
+              (b"ivolume\r", reply("1.0000 ml", prompt="*")), (b"ivolume\r", reply("1.0000 ml", prompt="*")),
+              (b"stop\r", reply()), *restart, (b"ivolume\r", reply("1.0000 ml", prompt="*"))]
+    with expected_exchange(pump(dead_host_horizon_s=3600.0), script) as driver:
+        driver.set_rate_ul_per_h(100.0)
+        driver.start()  # the counter's reply carries the stall
         assert driver.status().alarm == "stall"
         assert driver.status().alarm is None  # the same stall
         driver.stop()
@@ -90,9 +169,10 @@ def test_a_stall_prompt_is_reported_once_per_stall_even_if_a_command_reply_carri
 
 @pytest.mark.requirements("SR-DRV-005")
 def test_a_pump_found_idle_while_told_to_run_reports_an_unexpected_stop():
-    script = [(b"ver\r", VERSION), (b"irun\r", reply(prompt=">")), (b"ivolume\r", reply("3.0000 ul")),
+    script = [(b"ver\r", VERSION), *START_AT_100_UL_PER_H, (b"ivolume\r", reply("3.0000 ul")),
               (b"ivolume\r", reply("3.0000 ul"))]
-    with expected_exchange(pump(), script) as driver:
+    with expected_exchange(pump(dead_host_horizon_s=3600.0), script) as driver:
+        driver.set_rate_ul_per_h(100.0)
         driver.start()
         assert driver.status().alarm == "unexpected_stop"
         assert driver.status().alarm is None
@@ -178,6 +258,7 @@ def test_a_prompt_without_address_is_accepted():
 
 def test_bad_constructor_arguments_are_refused():
     from drivers.scripted import ScriptedTransport
-    for options in ({"address": 100}, {"dialect": "phd2000"}, {"reply_timeout_s": 0}, {"max_rate_ul_per_h": -1}):
+    for options in ({"address": 100}, {"dialect": "phd2000"}, {"reply_timeout_s": 0}, {"max_rate_ul_per_h": -1},
+                    {"dead_host_horizon_s": 0}, {"dead_host_horizon_s": float("nan")}):
         with pytest.raises(ValueError):
             HarvardPump(ScriptedTransport([]), **{"max_rate_ul_per_h": 10.0, **options})

@@ -5,6 +5,7 @@ import pytest
 
 from drivers.errors import DeviceDisconnected, DeviceTimeout, DriverError, FramingError, TransportError
 from drivers.harvard import HarvardPump
+from drivers.syringe_pump import PumpStatus
 from drivers.transport import SerialTransport
 from firmware_sim.clock import VirtualClock
 
@@ -26,6 +27,17 @@ def rig(serve_emulator, opened):
     return make
 
 
+def ticks(clock: VirtualClock, pump: HarvardPump, period_s: float, count: int) -> PumpStatus:
+    """count status reads period_s apart, as the firmware's supervision makes them; the last status."""
+    status = None
+    for _ in range(count):
+        clock.advance_s(period_s)
+        status = pump.status()
+        assert status.alarm is None, (clock.now_s(), status)
+    assert status is not None
+    return status
+
+
 def start_infusion(pump: HarvardPump, rate_ul_per_h: float = 100.0) -> None:
     pump.set_syringe_diameter_mm(14.43)
     pump.set_rate_ul_per_h(rate_ul_per_h)
@@ -40,13 +52,11 @@ def test_infusion_in_virtual_time(dialect, address, text_line_address, rig):
                               dialect=dialect, address=address, text_line_address=text_line_address)
     assert pump.version == "11 ELITE I/W Single 3.0.4"
     start_infusion(pump)
-    clock.advance_s(3600.0)
-    status = pump.status()
+    status = ticks(clock, pump, 60.0, 60)  # the host reads the pump every minute, as the firmware's supervision does
     assert status.running and status.alarm is None
     assert status.infused_ul == pytest.approx(100.0, abs=0.1)
     pump.set_rate_ul_per_h(200.0)  # applied while running
-    clock.advance_s(1800.0)
-    assert pump.status().infused_ul == pytest.approx(200.0, abs=0.1)
+    assert ticks(clock, pump, 60.0, 30).infused_ul == pytest.approx(200.0, abs=0.1)
     assert pump.infusion_rate_ul_per_h() == 200.0
     pump.stop()
     assert pump.status().running is False
@@ -96,3 +106,49 @@ def test_link_faults_become_typed_errors_and_the_driver_never_hangs(fault, param
         except DriverError:
             pump.status()  # a late reply was taken as this one's: at most one more exchange is lost
         assert pump.status().running
+
+
+@pytest.mark.requirements("SR-DRV-013")
+def test_a_host_that_stops_reading_leaves_the_pump_at_most_the_horizon_of_infusion(rig):
+    clock, device, pump = rig({"dead_host_horizon_s": 180.0})
+    start_infusion(pump, 600.0)  # 10 uL/min: the horizon is 30 uL
+    ticks(clock, pump, 60.0, 10)  # the host lives for 10 min: 100 uL, continuous
+    assert device.dispensed_volume_ul() == pytest.approx(100.0)
+    clock.advance_s(3600.0)  # the host is gone: nothing raises the target
+    assert device.prompt() == "T*"  # the pump stopped itself at its target
+    overrun_ul = device.dispensed_volume_ul() - 100.0
+    assert 0.0 < overrun_ul <= 600.0 * 180.0 / 3600.0 * (1 + 1e-6)
+    # the last read (at 10 min) had less than half the horizon left and raised the target 3 min ahead of 100 uL
+    assert overrun_ul == pytest.approx(30.0)
+    clock.advance_s(3600.0)
+    assert device.dispensed_volume_ul() == pytest.approx(100.0 + overrun_ul)  # and stays stopped
+
+
+@pytest.mark.requirements("SR-DRV-013")
+def test_a_long_run_with_rate_changes_is_topped_up_every_other_read_and_never_stops_at_the_horizon(rig):
+    clock, device, pump = rig({"dead_host_horizon_s": 180.0})
+    start_infusion(pump, 60.0)
+    sent: list[bytes] = []
+    write = pump.transport.write
+    pump.transport.write = lambda data: (sent.append(data), write(data))[1]  # type: ignore[method-assign]
+    ticks(clock, pump, 60.0, 24 * 60)  # a day at 60 uL/h, read every minute
+    assert device.dispensed_volume_ul() == pytest.approx(1440.0)
+    top_ups = [line for line in sent if line.startswith(b"tvolume")]
+    assert len(sent) == 24 * 60 + len(top_ups) and len(top_ups) == pytest.approx(24 * 60 / 2, abs=2)  # every other read
+    pump.set_rate_ul_per_h(3000.0)  # a bolus rate, 50x: the target moves with it at once
+    ticks(clock, pump, 60.0, 10)
+    pump.set_rate_ul_per_h(30.0)
+    ticks(clock, pump, 60.0, 120)
+    pump.stop()
+    assert device.dispensed_volume_ul() == pytest.approx(1440.0 + 500.0 + 60.0)
+    assert pump.status().infused_ul == pytest.approx(2000.0, abs=0.1)
+
+
+@pytest.mark.requirements("SR-DRV-013", "SR-DRV-005")
+def test_a_host_that_reads_later_than_its_horizon_is_told_by_an_alarm(rig):
+    clock, device, pump = rig({"dead_host_horizon_s": 180.0})
+    start_infusion(pump, 600.0)
+    clock.advance_s(240.0)  # a read one minute later than the horizon allows
+    status = pump.status()
+    assert (status.running, status.alarm) == (False, "dead_host_horizon_reached")
+    assert device.dispensed_volume_ul() == pytest.approx(30.0)

@@ -1,14 +1,12 @@
 """The CI-sized fault campaign (bench_configs/campaigns/fault-campaign-ci.yaml) on a 2-worker LocalCluster, and its
 figures as measured: every planned fault injected, every fault detected by a high-priority alarm or judged harmless
-by the unsafe rules (envelopes, hard limits, pump stopped), no record lost, no unsafe outcome but the one known.
+by the unsafe rules (envelopes, hard limits, pump stopped), no record lost, no unsafe outcome.
 
 After the pump's USB link is pulled (`disconnect`) the firmware raises a high-priority alarm at once, but the
-harness can neither command nor confirm the pump's stop, so the run ends ERROR. On the NE-1000 (safe-mode watchdog)
-and GRBL (motion horizon) rigs the balance then weighs nothing added at the end of the run, which shows the pump
-stopped (hil.campaign.stop_evidence). Known and open: a Harvard pump has no dead-host stop, keeps running, and the
-balance shows it: judged unsafe (pump_left_running). That is reported, not hidden:
-test_a_pulled_pump_cable_leaves_the_pump_shown_stopped is a strict expected failure that turns into a failure once
-it is fixed."""
+harness can neither command nor confirm the pump's stop, so the run ends ERROR. On the NE-1000 (safe-mode watchdog),
+GRBL (motion horizon) and Harvard (target volume kept a dead-host horizon ahead, SR-DRV-013) rigs the balance then
+weighs nothing added at the end of the run, which shows the pump stopped (hil.campaign.stop_evidence): no pulled-cable
+run is unsafe."""
 from __future__ import annotations
 
 import contextlib
@@ -58,27 +56,23 @@ def test_every_fault_is_detected_by_an_alarm_or_judged_harmless(campaign):
                                                            "actuator_communication_loss"}
 
 
-def test_no_unsafe_outcome_but_the_known_pulled_cable(campaign):
+def test_no_unsafe_outcome_and_only_the_pulled_cables_end_error(campaign):
     code, summary, _ = campaign
-    others = [u for u in summary["unsafe_outcomes"] if u["fault_plan"] != PULLED_CABLE]
-    assert others == []
-    assert code == 1  # the pulled-cable findings (below) keep the campaign from exit 0
+    assert summary["unsafe_outcomes"] == []
+    not_met = summary["expectations_not_met"]  # the stop could be neither commanded nor confirmed: ERROR, shown
+    assert {(n["fault_plan"], n["outcome"]) for n in not_met} == {(PULLED_CABLE, "ERROR")}
+    assert sorted(n["rig"] for n in not_met) == ["emulated-grbl", "emulated-harvard", "emulated-ne1000"]
+    assert code == 1  # those ERROR runs keep the campaign from exit 0
 
 
-def test_a_pulled_pump_cable_is_shown_stopped_by_the_balance_on_rigs_whose_pump_stops_itself(campaign):
+@pytest.mark.requirements("SR-DRV-003", "SR-DRV-010", "SR-DRV-013")
+def test_a_pulled_pump_cable_leaves_the_pump_shown_stopped_by_the_balance_on_every_rig(campaign):
     _, summary, folder = campaign
-    pulled = [u for u in summary["unsafe_outcomes"] if u["fault_plan"] == PULLED_CABLE]
-    assert pulled and {u["rig"] for u in pulled} == {"emulated-harvard"}  # the Harvard pump runs on: measured
-    lines = [json.loads(line) for line in (folder / "campaign.jsonl").read_text().splitlines()]
-    weighed = {line["rig"] for line in lines if line.get("fault_plan") == PULLED_CABLE and line.get("pump_stop_weighed")}
-    assert weighed == {"emulated-ne1000", "emulated-grbl"}
-
-
-@pytest.mark.xfail(strict=True, reason="open: a Harvard pump has no dead-host stop; after a pulled cable it keeps "
-                                       "running and the balance shows it (pump_left_running)")
-def test_a_pulled_pump_cable_leaves_the_pump_shown_stopped(campaign):
-    _, summary, _ = campaign
     assert [u for u in summary["unsafe_outcomes"] if u["fault_plan"] == PULLED_CABLE] == []
+    lines = [json.loads(line) for line in (folder / "campaign.jsonl").read_text().splitlines()]
+    weighed = {line["rig"] for line in lines
+               if line.get("fault_plan") == PULLED_CABLE and line.get("pump_stop_weighed")}
+    assert weighed == {"emulated-ne1000", "emulated-grbl", "emulated-harvard"}
 
 
 def test_the_traceability_matrix_traces_each_hazard_to_checks_tests_and_these_runs(campaign, report_matches_csv):
@@ -91,11 +85,11 @@ def test_the_traceability_matrix_traces_each_hazard_to_checks_tests_and_these_ru
         row = by_key[(hazard_id, "SR-PK-006")]
         assert int(row["campaign_runs"]) > 0 and row["campaign_outcome"] == "PASS", row
         assert row["checks"] and row["tests"]
-    link_lost = by_key[("HAZ-SYS-001", "SR-DRV-002")]  # the pulled-cable runs are unsafe: shown, never hidden
-    assert (link_lost["campaign_outcome"], link_lost["last_outcome"]) == ("FAIL", "FAIL")
+    link_lost = by_key[("HAZ-SYS-001", "SR-DRV-002")]  # pulled cables included: every pump is shown stopped
+    assert (link_lost["campaign_outcome"], link_lost["last_outcome"]) == ("PASS", "PASS")
     assert "drivers." in link_lost["checks"]
     needs = json.loads((folder / "needs.json").read_text())
     assert needs_problems(needs) == []
     version = needs["versions"][needs["current_version"]]["needs"]
-    assert version["HAZ-SYS-001"]["status"] == "FAIL"
+    assert version["HAZ-SYS-001"]["status"] == "PASS"
     assert any(n["type"] == "impl" and "SR-ALM-001" in n["links"] for n in version.values())

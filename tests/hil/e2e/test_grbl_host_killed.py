@@ -10,19 +10,15 @@ with generous slack for a loaded 2-core machine; nothing here times the test sui
 from __future__ import annotations
 
 import math
-import os
 import re
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import serial
+from host_killed import kill_host_mid_bolus_and_watch
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.requirements("SR-DRV-010")]
-ITPUMP = [sys.executable, "-m", "hil.cli.main"]
 DATA = Path(__file__).parent / "data"
 AREA_MM2 = math.pi * 2.0**2 / 4  # the 2 mm syringe the emulator is started with and the rig file names
 BOLUS_UL_PER_H = 400.0  # 100 mcg over 30 min at 500 mcg/mL
@@ -44,64 +40,15 @@ def query(port: serial.Serial) -> tuple[str, float]:
     raise AssertionError("the GRBL emulator sent no status report within 5 s")
 
 
-def record_lines(path: Path) -> list[str]:
-    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-
-
-def wait_for_bolus_and_renewals(record: Path, run: subprocess.Popen, renewals: int = 2) -> None:
-    """Until the bolus rate is commanded and `renewals` supervision status reads followed it."""
-    deadline_s = time.monotonic() + 120.0
-    while time.monotonic() < deadline_s:
-        assert run.poll() is None, run.communicate()
-        lines = record_lines(record)
-        bolus = [i for i, line in enumerate(lines)
-                 if '"rate_command"' in line and f'"rate_ul_per_h":{BOLUS_UL_PER_H}' in line]
-        if bolus and sum('"kind":"status"' in line for line in lines[bolus[0]:]) >= renewals:
-            return
-        time.sleep(0.1)
-    raise AssertionError("the run did not reach the bolus in time")
-
-
-def watch_until_stopped(path: str, until_s: float) -> list[tuple[float, str, float]]:
-    """(time, state, X mm) every 0.1 s until the stepper reports Idle at the same position twice, or until_s."""
-    seen: list[tuple[float, str, float]] = []
-    with serial.Serial(path, 115200, timeout=0.5) as port:
-        while time.monotonic() < until_s:
-            state, x_mm = query(port)
-            seen.append((time.monotonic(), state, x_mm))
-            if len(seen) >= 2 and seen[-2][1:] == ("Idle", x_mm) and state == "Idle":
-                break
-            time.sleep(0.1)
-    return seen
+def idle_twice_at_one_position(seen: list[tuple[float, str, float]]) -> bool:
+    return len(seen) >= 2 and seen[-1][1] == seen[-2][1] == "Idle" and seen[-1][2] == seen[-2][2]
 
 
 def test_a_host_killed_mid_bolus_leaves_the_stepper_at_most_the_motion_horizon(bundled_configs: Path,
                                                                                tmp_path: Path) -> None:
-    emulator = subprocess.Popen([*ITPUMP, "emulate", "grbl", "--syringe-diameter-mm", "2", "--syringe-volume-ul",
-                                 "500"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        announced = emulator.stdout.readline().strip() if emulator.stdout else ""
-        assert announced.startswith("grbl: /dev/"), (announced, emulator.poll())
-        pty_path = announced.split(": ", 1)[1]
-        env = {**os.environ, "ITPUMP_PUMP_PORT": pty_path, "ITPUMP_BENCH_CONFIGS": str(bundled_configs)}
-        out_dir = tmp_path / "run"
-        run = subprocess.Popen([*ITPUMP, "run", str(DATA / "host-killed-mid-bolus.yaml"), "--rig",
-                                str(DATA / "grbl-wall-pty.yaml"), "--out", str(out_dir), "--json", "--no-progress"],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        try:
-            wait_for_bolus_and_renewals(out_dir / "record.jsonl", run)
-            killed_s = time.monotonic()
-            run.send_signal(signal.SIGKILL)
-            run.wait(timeout=30)
-        finally:
-            if run.poll() is None:
-                run.kill()
-                run.wait(timeout=30)
-        seen = watch_until_stopped(pty_path, killed_s + HORIZON_S + 60.0)
-    finally:
-        emulator.send_signal(signal.SIGTERM)
-        emulator.communicate(timeout=30)
-    alarms = [line for line in record_lines(out_dir / "record.jsonl") if line.startswith('{"event":"alarm"')]
+    killed_s, seen, alarms = kill_host_mid_bolus_and_watch(
+        "grbl", DATA / "host-killed-mid-bolus.yaml", DATA / "grbl-wall-pty.yaml", bundled_configs, tmp_path / "run",
+        BOLUS_UL_PER_H, HORIZON_S + 60.0, query, idle_twice_at_one_position)
     assert alarms == [], "while the host lived, renewal on each supervision tick kept the delivery continuous"
     first_s, first_state, first_mm = seen[0]
     assert first_state == "Run", f"the stepper was not moving after the kill, nothing was measured: {seen[:3]}"

@@ -73,6 +73,21 @@ def test_infusion_counts_volume_and_stops_at_the_target_with_t_star():
     assert core.receive(b"civolume\rctvolume\rirun\r", 7200.0).endswith(b"\n00>")
 
 
+@pytest.mark.requirements("SR-DRV-013")
+def test_a_target_raised_while_infusing_extends_the_run_and_one_reached_needs_a_new_irun():
+    """What the driver's dead-host horizon relies on: the target is compared with the counter as the pump infuses."""
+    core = at()
+    core.receive(b"irate 60 ul/hr\rtvolume 3 ul\rirun\r", 0.0)
+    assert core.receive(b"tvolume 6 ul\r", 120.0) == b"\n00>"  # 2 uL infused: raised before it was reached
+    assert core.receive(b"ivolume\r", 300.0) == b"\n00 0.0050 ml\r\n00>"
+    assert core.receive(b"ivolume\r", 3600.0) == b"\n00 0.0060 ml\r\n00T*"  # stopped by itself at 6 uL
+    assert core.receive(b"tvolume 10 ul\r", 3600.0) == b"\n00T*"  # a new target does not restart it
+    assert core.receive(b"ivolume\r", 7200.0) == b"\n00 0.0060 ml\r\n00T*"
+    assert core.receive(b"irun\r", 7200.0) == b"\n00>"
+    assert core.receive(b"tvolume 7 ul\r", 7320.0) == b"\n00T*"  # below the counter (8 uL): stops at once
+    assert core.syringe.outflow_ul == pytest.approx(8.0)
+
+
 def test_legato_status_has_ms_time_and_six_flags():
     core = at(HarvardConfig(dialect="legato", syringe_volume_ul=1000.0))
     core.receive(b"irate 60 ul/hr\rirun\r", 0.0)

@@ -71,3 +71,31 @@ def test_a_run_whose_supervision_period_would_starve_the_set_horizon_is_bad_inpu
     with pytest.raises(BadInput, match=r"motion_horizon_s 140 s is shorter than 2.5 supervision periods"):
         prepare(scenario, rig_path, RunOptions(out_dir=tmp_path / "run"))
     assert not (tmp_path / "run").exists()
+
+
+def harvard_rig(**pump_changes: object) -> RigConfig:
+    config = load_model(RIGS / "emulated-harvard.yaml", RigConfig)
+    return config.model_copy(update={"pump": config.pump.model_copy(update=pump_changes)})
+
+
+@pytest.mark.requirements("SR-DRV-013")
+def test_a_harvard_rig_gives_its_driver_a_dead_host_horizon_of_three_supervision_periods_unless_it_sets_one():
+    assert motion_horizon_s(harvard_rig().pump, 60.0, 1.0) == 180.0
+    assert motion_horizon_s(harvard_rig().pump, 600.0, 1.0) == 1800.0  # a long period: a long horizon, no early stop
+    assert motion_horizon_s(harvard_rig(dead_host_horizon_s=400.0).pump, 60.0, 1.0) == 400.0
+    with Rig(harvard_rig(), syringe_fill_ul=5000, supervision_period_s=240.0) as rig:
+        assert rig.pump.horizon.horizon_s == 720.0
+
+
+@pytest.mark.requirements("SR-DRV-013")
+def test_a_harvard_horizon_that_is_not_positive_or_too_short_for_the_run_is_refused_naming_the_key(tmp_path: Path):
+    text = (RIGS / "emulated-harvard.yaml").read_text().replace("  dialect: phd_ultra\n",
+                                                                "  dialect: phd_ultra\n  dead_host_horizon_s: -5\n")
+    path = tmp_path / "rig.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=r"rig.yaml.*dead_host_horizon_s"):
+        load_model(path, RigConfig)
+    check_motion_horizon(harvard_rig(dead_host_horizon_s=150.0), 60.0, 1.0)
+    with pytest.raises(RigError, match=r"pump.dead_host_horizon_s 140 s .* 2.5 supervision periods of 60 s.*"
+                                       r"stop at its target volume.*SR-DRV-013"):
+        check_motion_horizon(harvard_rig(dead_host_horizon_s=140.0), 60.0, 1.0)
