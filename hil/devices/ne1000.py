@@ -9,7 +9,7 @@ from drivers.ne1000 import SAFE_MODE_TIMEOUT_RANGE_S, NE1000Pump
 from drivers.transport import SerialTransport
 from hil.config.common import StrictModel, WholeNumber
 from hil.config.transport import TransportConfig
-from hil.devices.building import pump_emulator_base
+from hil.devices.building import describe_syringe, pump_emulator_base
 from hil.devices.kind import DeviceKind, Role
 from hil.emulators.ne1000 import EmulatedNE1000
 from hil.emulators.ne1000_config import NE1000Config
@@ -44,9 +44,15 @@ def _pump(ctx: BuildContext) -> NE1000Pump:
                       clock=ctx.emulator_clock, **options)
 
 
+def _describe(config: NE1000Config) -> str:
+    timeout_s = config.safe_mode_timeout_s
+    return describe_syringe(config) + (f"; safe mode, watchdog {timeout_s} s" if timeout_s else "; basic mode")
+
+
 KIND = DeviceKind(
     name="ne1000", role=Role.PUMP, config_kind="ne1000", pump_config=Ne1000PumpConfig, driver_factory=_pump,
     emulator_class=EmulatedNE1000, emulator_config_type=NE1000Config,
     emulator_base=pump_emulator_base(Ne1000PumpConfig, address="address", baud="baud_rate_bps"),
     faults=NE1000Core.FAULTS, start_order=0,
-    emulate_options=("syringe_diameter_mm", "syringe_volume_ul", "address", "safe_mode_timeout_s"))
+    emulate_options=("syringe_diameter_mm", "syringe_volume_ul", "address", "safe_mode_timeout_s"),
+    describe=_describe)
