@@ -71,7 +71,7 @@ class NE1000Core(SyringePumpCore):
     def status_char(self) -> str:
         if self.state == PUMPING:
             return "I" if self.direction == INFUSE else "W"
-        return self.state
+        return self.state.value
 
     # --- time ---------------------------------------------------------------------------------
     def advance_to(self, t_s: float) -> None:

@@ -1,10 +1,11 @@
 """No import cycles in the project's packages (firmware_sim/, drivers/, hil/), found by static analysis.
 
-The graph: one node per module; an edge for every import executed when the module is imported, i.e. module-level
-`import` / `from ... import` statements (relative ones resolved), including those under `try:` or a plain `if`, but
-not those under `if TYPE_CHECKING:` (never run) nor those inside a function or class body (run on a call, the usual
-way to defer an import). `from package import name` points at `package.name` when that is a module, else at
-`package`. Every cycle is reported with its path (a -> b -> ... -> a).
+The graph: one node per module; an edge for every import statement anywhere in it: module level, under
+`if TYPE_CHECKING:` (a type-only cycle is still two modules that cannot be understood apart) and inside a function
+(a deferred import hides a cycle from the interpreter, not from the design). Relative imports are resolved;
+`from package import name` points at `package.name` when that is a module, else at `package`. A package's
+`__init__` is a node of its own: importing `a.b` is not counted as importing `a`. Every cycle is reported with its
+path (a -> b -> ... -> a).
 """
 from __future__ import annotations
 
@@ -16,13 +17,22 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("firmware_sim", "drivers", "hil")
 
+_DEVICE_CATALOG_AND_RIG_SCHEMA = frozenset({
+    "hil.config.rig", "hil.devices.balance_base", "hil.devices.building", "hil.devices.catalog", "hil.devices.context",
+    "hil.devices.emulator_options", "hil.devices.grbl", "hil.devices.harvard", "hil.devices.kind", "hil.devices.mtsics",
+    "hil.devices.ne1000", "hil.devices.sartorius", "hil.rig.motion_horizon"})
 KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset({
     # Being removed in parallel work: the pump engine and its tick batching import each other.
     frozenset({"firmware_sim.pump.engine", "firmware_sim.pump.tick_batch"}),
     # Being removed in parallel work: `itpump predict` and its report import each other.
     frozenset({"hil.cli.predict", "hil.cli.predict_report"}),
+    # Not yet broken (debt): the rig schema builds its pump/balance sections from the device catalog, and the
+    # catalog's modules name RigConfig in type hints and import hil.rig.motion_horizon (which imports the schema) in
+    # a function. Breaking it: a structural type of the rig's sections in hil.devices.kind, the GRBL motion horizon
+    # computed beside the GRBL entry.
+    _DEVICE_CATALOG_AND_RIG_SCHEMA,
 })
-"""The only cycles allowed, each as its set of modules; any other cycle fails. Remove an entry once its cycle is
+"""The only cycles allowed, each as its set of modules (a strongly connected set); any other cycle fails. Remove an entry once its cycle is
 gone (test_known_cycles_are_still_there says so)."""
 
 
@@ -35,27 +45,8 @@ def project_modules() -> dict[str, Path]:
     return {module_name(path): path for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))}
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
-
-
-def _run_time_imports(body: list[ast.stmt]) -> list[ast.Import | ast.ImportFrom]:
-    """Import statements a module runs when imported (module level, through if/try/with blocks)."""
-    found: list[ast.Import | ast.ImportFrom] = []
-    for node in body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            found.append(node)
-        elif isinstance(node, ast.If):
-            if not _is_type_checking(node.test):
-                found += _run_time_imports(node.body)
-            found += _run_time_imports(node.orelse)
-        elif isinstance(node, ast.Try):
-            for block in (node.body, node.orelse, node.finalbody, *(h.body for h in node.handlers)):
-                found += _run_time_imports(block)
-        elif isinstance(node, ast.With):
-            found += _run_time_imports(node.body)
-    return found
+def _imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    return [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]
 
 
 def _absolute(module: str, is_package: bool, node: ast.ImportFrom) -> str:
@@ -70,7 +61,7 @@ def import_graph(modules: dict[str, Path]) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in _run_time_imports(tree.body):
+        for node in _imports(tree):
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             else:
@@ -81,9 +72,9 @@ def import_graph(modules: dict[str, Path]) -> dict[str, set[str]]:
     return graph
 
 
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """One cycle path (first module repeated at the end) per strongly connected component of more than one module,
-    components found with Tarjan's algorithm (iterative)."""
+def cycles(graph: dict[str, set[str]]) -> list[tuple[frozenset[str], list[str]]]:
+    """Per strongly connected component of more than one module (Tarjan's algorithm, iterative): its modules and
+    one cycle path through them (first module repeated at the end)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
@@ -120,7 +111,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
                 work.append((child, iter(sorted(graph[child]))))
             elif child in on_stack:
                 low[node] = min(low[node], index[child])
-    return [_cycle_path(graph, component) for component in components]
+    return [(frozenset(component), _cycle_path(graph, component)) for component in components]
 
 
 def _cycle_path(graph: dict[str, set[str]], component: set[str]) -> list[str]:
@@ -146,30 +137,33 @@ def _cycle_path(graph: dict[str, set[str]], component: set[str]) -> list[str]:
 
 def test_cycle_finder_reports_the_path_of_a_cycle_and_ignores_a_tree():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set(), "e": {"d"}}
-    assert cycles(graph) == [["a", "b", "c", "a"]]
+    assert cycles(graph) == [(frozenset("abc"), ["a", "b", "c", "a"])]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
 
 
-def test_import_graph_reads_module_level_imports_only(tmp_path: Path):
+def test_import_graph_counts_type_only_and_deferred_imports(tmp_path: Path):
     package = tmp_path / "pkg"
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "a.py").write_text("from typing import TYPE_CHECKING\nfrom . import b\nif TYPE_CHECKING:\n"
-                                  "    from pkg import c\ndef f():\n    import pkg.c\n")
-    (package / "b.py").write_text("try:\n    from .a import x\nexcept ImportError:\n    pass\n")
-    (package / "c.py").write_text("import pkg.a\n")
+                                  "    from pkg import c\n")
+    (package / "b.py").write_text("def f():\n    from .a import x\n")
+    (package / "c.py").write_text("import os\nimport pkg.d\n")
+    (package / "d.py").write_text("")
     modules = {f"pkg.{p.stem}" if p.stem != "__init__" else "pkg": p for p in package.glob("*.py")}
-    assert import_graph(modules) == {"pkg": set(), "pkg.a": {"pkg.b"}, "pkg.b": {"pkg.a"}, "pkg.c": {"pkg.a"}}
+    assert import_graph(modules) == {"pkg": set(), "pkg.a": {"pkg.b", "pkg.c"}, "pkg.b": {"pkg.a"},
+                                     "pkg.c": {"pkg.d"}, "pkg.d": set()}
 
 
 def test_no_import_cycles_beyond_the_known_ones():
     found = cycles(import_graph(project_modules()))
-    unexpected = [path for path in found if frozenset(path) not in KNOWN_CYCLES]
-    assert not unexpected, "import cycles:\n" + "\n".join(" -> ".join(path) for path in unexpected)
+    unexpected = [(modules, path) for modules, path in found if modules not in KNOWN_CYCLES]
+    assert not unexpected, "import cycles:\n" + "\n".join(
+        f"{' -> '.join(path)} (modules in the cycle: {', '.join(sorted(modules))})" for modules, path in unexpected)
 
 
-@pytest.mark.parametrize("known", sorted(KNOWN_CYCLES, key=sorted), ids=lambda cycle: "<->".join(sorted(cycle)))
+@pytest.mark.parametrize("known", sorted(KNOWN_CYCLES, key=sorted), ids=lambda cycle: "<->".join(sorted(cycle)[:2]))
 def test_known_cycles_are_still_there(known: frozenset[str]):
     """A known cycle that is gone must leave KNOWN_CYCLES, so it cannot come back unnoticed."""
-    found = {frozenset(path) for path in cycles(import_graph(project_modules()))}
+    found = {modules for modules, _ in cycles(import_graph(project_modules()))}
     assert known in found, f"the cycle {sorted(known)} is gone: remove it from KNOWN_CYCLES"
