@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Callable
 
 from drivers import ne1000_codec as codec
 from drivers.arguments import require_positive
@@ -35,8 +36,9 @@ class NE1000Link:
         self.clock: DriverClock = clock if clock is not None else MonotonicClock()
         """Heartbeat time: the interval since the last exchange is measured on it."""
         self._last_exchange_s = self.clock.now_s()
-        self._heartbeat_stop = threading.Event()
-        self._heartbeat_thread: threading.Thread | None = None
+        self._heartbeat_interval_s: float | None = None
+        """Set while the heartbeat runs."""
+        self._cancel_heartbeat: Callable[[], None] | None = None
         self.heartbeat_error: DriverError | None = None
 
     # --- one exchange -------------------------------------------------------------------------
@@ -119,31 +121,39 @@ class NE1000Link:
 
     # --- safe-mode heartbeat --------------------------------------------------------------------
     def start_heartbeat(self, interval_s: float) -> None:
-        """Send a status query whenever `interval_s` passes on the link's clock without other traffic (the thread
-        looks every 50 ms of wall time or interval_s, whichever is shorter)."""
+        """Send a status query whenever `interval_s` passes on the link's clock without other traffic. The clock
+        runs it (DriverClock.call_at): on wall time from a timer thread, on a virtual clock when the clock is
+        advanced past the time it is due, at that time. It is due only after interval_s without an exchange, so
+        traffic more frequent than that (supervision polls) sends no heartbeat at all."""
         require_positive("heartbeat interval_s", interval_s)
         self.stop_heartbeat()
-        self._heartbeat_stop.clear()
-        self._heartbeat_thread = threading.Thread(
-            target=self._heartbeat_loop, args=(interval_s,), name="ne1000-heartbeat", daemon=True
-        )
-        self._heartbeat_thread.start()
+        with self.lock:
+            self._heartbeat_interval_s = interval_s
+            self._schedule_heartbeat(interval_s)
 
     def stop_heartbeat(self) -> None:
-        thread, self._heartbeat_thread = self._heartbeat_thread, None
-        if thread is not None:
-            self._heartbeat_stop.set()
-            thread.join()
+        """No heartbeat is sent once this returns."""
+        with self.lock:
+            cancel, self._cancel_heartbeat = self._cancel_heartbeat, None
+            self._heartbeat_interval_s = None
+        if cancel is not None:
+            cancel()
 
-    def _heartbeat_loop(self, interval_s: float) -> None:
-        while not self._heartbeat_stop.wait(min(interval_s, 0.05)):
-            with self.lock:
-                if self._heartbeat_stop.is_set() or self.clock.now_s() - self._last_exchange_s < interval_s:
-                    continue
+    def _schedule_heartbeat(self, interval_s: float) -> None:
+        self._cancel_heartbeat = self.clock.call_at(self._last_exchange_s + interval_s, self._heartbeat_due)
+
+    def _heartbeat_due(self) -> None:
+        with self.lock:
+            interval_s = self._heartbeat_interval_s
+            if interval_s is None:
+                return  # stopped
+            if self.clock.now_s() >= self._last_exchange_s + interval_s:  # else traffic fed the watchdog since
                 try:
                     reply = self.exchange("")
                 except DriverError as exc:
                     self.heartbeat_error = exc
+                    self._heartbeat_interval_s = self._cancel_heartbeat = None
                     return
                 if reply.alarm is not None:
                     self.unsolicited_alarms.append(reply.alarm)
+            self._schedule_heartbeat(interval_s)

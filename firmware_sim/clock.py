@@ -5,9 +5,11 @@ The firmware, the device emulators and the harness all read the same clock objec
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 import threading
 import time
-from typing import Protocol
+from typing import Callable, Protocol
 
 TIME_EPS_S = 1e-6
 """Clock times or intervals closer than this are the same (float seconds over a year resolve to about 4e-9 s)."""
@@ -24,12 +26,19 @@ class Clock(Protocol):
 
 
 class VirtualClock:
-    """Event-driven time: sleeping jumps the clock forward at once. Never runs backwards."""
+    """Event-driven time: sleeping jumps the clock forward at once. Never runs backwards.
+
+    call_at(t_s, action): action() runs when the clock is advanced to t_s or past it, with the clock at t_s, in the
+    thread that advances it; actions due within one jump run in time order, each at its own time (a device driver's
+    heartbeat is sent when due however far the clock jumps). An action may advance the clock or schedule another."""
 
     def __init__(self, start_s: float = 0.0) -> None:
         self._now_s = float(start_s)
         lock = threading.Lock()
         self._acquire, self._release = lock.acquire, lock.release
+        self._timers: list[tuple[float, int, Callable[[], None]]] = []
+        """Heap of (due time, sequence, action): equal times run in the order they were scheduled."""
+        self._sequence = itertools.count()
 
     def now_s(self) -> float:
         return self._now_s
@@ -39,6 +48,8 @@ class VirtualClock:
         # readers need no lock (one attribute load). Nothing between acquire and release can raise: the
         # conversion comes first and a float comparison and store cannot fail.
         t_s = float(t_s)
+        if self._timers and self._timers[0][0] <= t_s:
+            self._run_timers_until(t_s)
         if t_s > self._now_s:
             self._acquire()
             if t_s > self._now_s:
@@ -49,6 +60,34 @@ class VirtualClock:
         if dt_s < 0:
             raise ValueError(f"VirtualClock cannot run backwards (dt_s={dt_s})")
         self.sleep_until_s(self._now_s + dt_s)
+
+    def call_at(self, t_s: float, action: Callable[[], None]) -> Callable[[], None]:
+        """Schedule action() at t_s (a time already passed: at the next advance); returns cancel()."""
+        entry = (float(t_s), next(self._sequence), action)
+        self._acquire()
+        heapq.heappush(self._timers, entry)
+        self._release()
+
+        def cancel() -> None:
+            self._acquire()
+            if entry in self._timers:
+                self._timers.remove(entry)
+                heapq.heapify(self._timers)
+            self._release()
+        return cancel
+
+    def _run_timers_until(self, t_s: float) -> None:
+        """Run the actions due up to t_s in time order, the clock set to each one's time (never backwards)."""
+        while True:
+            self._acquire()
+            if not self._timers or self._timers[0][0] > t_s:
+                self._release()
+                return
+            due_s, _, action = heapq.heappop(self._timers)
+            if due_s > self._now_s:
+                self._now_s = due_s
+            self._release()
+            action()
 
 
 class WallClock:

@@ -5,25 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from hil.campaign.journal import Journal
+from hil.campaign.output_files import (CSV_FILENAME, HISTOGRAM_FILENAME, REPORT_FILENAME, SUMMARY_FILENAME,  # noqa: F401
+                                       write_atomically)
 
-SUMMARY_FILENAME = "summary.json"
-CSV_FILENAME = "campaign.csv"
-REPORT_FILENAME = "report.html"
-HISTOGRAM_FILENAME = "detection_times.png"
 CSV_COLUMNS = ("index", "run_id", "scenario", "rig", "fault_plan", "repetition", "fault_at_h", "outcome",
                "record_lost", "fault_injected", "fault_detected", "detecting_alarm", "time_to_detection_h",
                "unsafe_rules", "max_24h_dose_mcg", "max_rate_mcg_per_h", "folder", "reason")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
 
 
 def csv_rows(journal: Journal) -> list[dict[str, Any]]:

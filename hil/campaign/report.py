@@ -88,7 +88,7 @@ def _patients_by_scenario(by_scenario: dict[str, Any]) -> list[str]:
 
 def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: Sequence[Any] = ()) -> list[Path]:
     """rows: the hazard traceability rows (hil.campaign.traceability), shown as in traceability.csv."""
-    from hil.campaign.outputs import HISTOGRAM_FILENAME, REPORT_FILENAME, write_atomically
+    from hil.campaign.output_files import HISTOGRAM_FILENAME, REPORT_FILENAME, write_atomically
     from hil.campaign.traceability import section_html
 
     times = [line["fault"]["time_to_detection_h"] for line in journal.finished.values()

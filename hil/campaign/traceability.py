@@ -37,7 +37,7 @@ def _matrix(name: str, rows: list[HazardRow]) -> Any:
 
 
 def write_traceability(folder: Path, journal: Journal, rows: list[HazardRow]) -> list[Path]:
-    from hil.campaign.outputs import write_atomically
+    from hil.campaign.output_files import write_atomically
     from hil.traceability.needs import write_needs_file
 
     write_atomically(folder / TRACEABILITY_FILENAME, hazard_csv(rows).encode("utf-8"))

@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING
 
 from firmware_sim.clock import WallClock
 from hil.cli.exit_codes import ExitCode
-from hil.devices.catalog import BALANCE_EMULATOR_KINDS, EMULATOR_KINDS, balance_kinds, pump_kinds
+from hil.devices.catalog import BALANCE_EMULATOR_KINDS, CATALOG, EMULATOR_KINDS, balance_kinds, pump_kinds
 from hil.devices.catalog import kind as device_kind
-from hil.emulators import EmulatedBalance, EmulatedSartorius, EmulatorError
+from hil.emulators import EmulatedBalance, EmulatorError
 from hil.emulators.device import EmulatedDevice, EmulatedSyringePump
 from hil.emulators.net_address import ListenAddress
 
@@ -173,22 +173,10 @@ def _rig_options(rig: RigConfig, kind: str) -> dict:
 
 
 def describe(name: str, device: EmulatedDevice) -> str:
-    """What a device emulates, in one line without a colon (the "<device>: <path>" lines stay unambiguous)."""
-    config = getattr(device, "config")
-    if isinstance(device, EmulatedSartorius):
-        return (f"{name} speaks Sartorius SBI ({config.framing}, {config.line_format}-character lines) and weighs "
-                f"the outflow at a density of {config.density_g_per_ml:g} g/mL")
-    if isinstance(device, EmulatedBalance):
-        return f"{name} weighs the outflow at a density of {config.density_g_per_ml:g} g/mL"
-    fill_ul = config.syringe_volume_ul if config.fill_volume_ul is None else config.fill_volume_ul
-    text = (f"{name} emulates a syringe of {config.syringe_diameter_mm:g} mm inner diameter and "
-            f"{config.syringe_volume_ul:g} uL, filled with {fill_ul:g} uL")
-    if name == "ne1000":
-        timeout_s = config.safe_mode_timeout_s
-        text += f"; safe mode, watchdog {timeout_s} s" if timeout_s else "; basic mode"
-    if name == "harvard":
-        text += f"; {config.dialect} dialect, address {config.address}, {config.baud} baud"
-    return text
+    """What a device emulates, in one line without a colon (the "<device>: <path>" lines stay unambiguous): the text
+    of its kind's catalog entry (hil.devices.*.KIND.describe)."""
+    entry = next(entry for entry in CATALOG if type(device) is entry.emulator_class)
+    return f"{name} {entry.describe(getattr(device, 'config'))}"
 
 
 def run(args: argparse.Namespace) -> int:

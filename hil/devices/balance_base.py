@@ -12,6 +12,10 @@ BALANCE_EMULATE_OPTIONS = ("density_g_per_ml", "noise_sd_g", "seed")
 """`itpump emulate` options every balance emulator takes."""
 
 
+def describe_balance(config: Any) -> str:
+    return f"weighs the outflow at a density of {config.density_g_per_ml:g} g/mL"
+
+
 def balance_base(rig: RigConfig, fill_ul: float) -> dict[str, Any]:
     balance = rig.balance
     if balance is None:

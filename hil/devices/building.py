@@ -29,6 +29,13 @@ def build_emulator(kind: DeviceKind, name: str, ctx: BuildContext) -> Any:
     return kind.emulator_class(ctx.emulator_clock, *source, config)
 
 
+def describe_syringe(config: Any) -> str:
+    """The syringe a pump emulator's options dataclass describes (diameter, volume, fill)."""
+    fill_ul = config.syringe_volume_ul if config.fill_volume_ul is None else config.fill_volume_ul
+    return (f"emulates a syringe of {config.syringe_diameter_mm:g} mm inner diameter and "
+            f"{config.syringe_volume_ul:g} uL, filled with {fill_ul:g} uL")
+
+
 def pump_emulator_base(pump_config: type, **from_pump: str) -> Callable[[Any, float], dict[str, Any]]:
     """emulator_base of a pump kind: the rig's syringe (diameter, volume, fill), and when the rig's pump section is a
     `pump_config`, its fields named by from_pump (emulator option -> pump section field)."""

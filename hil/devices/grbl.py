@@ -12,7 +12,7 @@ from drivers.transport import SerialTransport
 from hil.config.bounds import MAX_STARTUP_WAIT_S
 from hil.config.common import Number, StrictModel, WholeNumber
 from hil.config.transport import TransportConfig
-from hil.devices.building import pump_emulator_base
+from hil.devices.building import describe_syringe, pump_emulator_base
 from hil.devices.kind import DeviceKind, Role
 from hil.emulators.grbl import EmulatedGrbl
 from hil.emulators.grbl_config import GrblConfig
@@ -54,4 +54,5 @@ KIND = DeviceKind(
     emulator_class=EmulatedGrbl, emulator_config_type=GrblConfig,
     emulator_base=pump_emulator_base(GrblPumpConfig, steps_per_mm="steps_per_mm", baud="baud_rate_bps"),
     faults=GrblCore.FAULTS, start_order=0, open_loop=True,
-    emulate_options=("syringe_diameter_mm", "syringe_volume_ul", "steps_per_mm"))
+    emulate_options=("syringe_diameter_mm", "syringe_volume_ul", "steps_per_mm"),
+    describe=describe_syringe)

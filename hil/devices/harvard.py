@@ -10,7 +10,7 @@ from drivers.harvard import HarvardPump
 from drivers.transport import SerialTransport
 from hil.config.common import Number, StrictModel, WholeNumber
 from hil.config.transport import TransportConfig
-from hil.devices.building import pump_emulator_base
+from hil.devices.building import describe_syringe, pump_emulator_base
 from hil.devices.kind import DeviceKind, Role
 from hil.emulators.harvard import EmulatedHarvard
 from hil.emulators.harvard_config import HarvardConfig
@@ -46,10 +46,15 @@ def _pump(ctx: BuildContext) -> HarvardPump:
                        text_line_address=pump.text_line_address, dead_host_horizon_s=horizon_s)
 
 
+def _describe(config: HarvardConfig) -> str:
+    return describe_syringe(config) + f"; {config.dialect} dialect, address {config.address}, {config.baud} baud"
+
+
 KIND = DeviceKind(
     name="harvard", role=Role.PUMP, config_kind="harvard", pump_config=HarvardPumpConfig, driver_factory=_pump,
     emulator_class=EmulatedHarvard, emulator_config_type=HarvardConfig,
     emulator_base=pump_emulator_base(HarvardPumpConfig, address="address", dialect="dialect", baud="baud_rate_bps",
                                      text_line_address="text_line_address"),
     faults=HarvardCore.FAULTS, start_order=0,
-    emulate_options=("syringe_diameter_mm", "syringe_volume_ul", "address", "dialect"))
+    emulate_options=("syringe_diameter_mm", "syringe_volume_ul", "address", "dialect"),
+    describe=_describe)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from drivers.mtsics import MTSICSBalance
-from hil.devices.balance_base import BALANCE_EMULATE_OPTIONS, balance_base
+from hil.devices.balance_base import BALANCE_EMULATE_OPTIONS, balance_base, describe_balance
 from hil.devices.kind import DeviceKind, Role
 from hil.emulators.balance import EmulatedBalance
 from hil.emulators.balance_config import BalanceConfig
@@ -24,4 +24,5 @@ def _balance(ctx: BuildContext) -> MTSICSBalance:
 KIND = DeviceKind(
     name="balance", role=Role.BALANCE, config_kind="mt-sics", driver_factory=_balance,
     emulator_class=EmulatedBalance, emulator_config_type=BalanceConfig, emulator_base=balance_base,
-    faults=MtSicsCore.FAULTS, start_order=1, emulate_options=BALANCE_EMULATE_OPTIONS)
+    faults=MtSicsCore.FAULTS, start_order=1, emulate_options=BALANCE_EMULATE_OPTIONS,
+    describe=describe_balance)

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from drivers.sartorius import SartoriusBalance
 from hil.config.common import emulator_reference
-from hil.devices.balance_base import BALANCE_EMULATE_OPTIONS, balance_base
+from hil.devices.balance_base import BALANCE_EMULATE_OPTIONS, balance_base, describe_balance
 from hil.devices.kind import DeviceKind, Role
 from hil.emulators.sartorius import EmulatedSartorius
 from hil.emulators.sartorius_config import SartoriusConfig
@@ -32,7 +32,13 @@ def _emulator_base(rig: RigConfig, fill_ul: float) -> dict[str, Any]:
     return base
 
 
+def _describe(config: SartoriusConfig) -> str:
+    return (f"speaks Sartorius SBI ({config.framing}, {config.line_format}-character lines) and "
+            + describe_balance(config))
+
+
 KIND = DeviceKind(
     name="sartorius", role=Role.BALANCE, config_kind="sartorius-sbi", driver_factory=_balance,
     emulator_class=EmulatedSartorius, emulator_config_type=SartoriusConfig, emulator_base=_emulator_base,
-    faults=SartoriusCore.FAULTS, start_order=1, emulate_options=BALANCE_EMULATE_OPTIONS + ("framing",))
+    faults=SartoriusCore.FAULTS, start_order=1, emulate_options=BALANCE_EMULATE_OPTIONS + ("framing",),
+    describe=_describe)

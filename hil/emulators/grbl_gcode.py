@@ -3,12 +3,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
 
+from hil.emulators.grbl_commanded import GrblCommanded
 from hil.emulators.grbl_motion import Block
-
-if TYPE_CHECKING:
-    from hil.emulators.grbl_core import GrblCore
 
 _WORD = re.compile(r"([A-Z])([-+]?(?:\d+\.?\d*|\.\d+))", re.ASCII)
 _AXES = "XYZ"
@@ -35,7 +32,7 @@ def _words(line: str) -> list[tuple[str, float]]:
     return words
 
 
-def execute_gcode(core: GrblCore, line: str, jog: bool) -> None:
+def execute_gcode(core: GrblCommanded, line: str, jog: bool) -> None:
     """Parse one line and queue its motion; raises GcodeError with GRBL's code."""
     modal, motion = dict(core.modal), None
     axes: dict[str, float] = {}

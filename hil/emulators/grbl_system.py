@@ -3,19 +3,16 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
 
+from hil.emulators.grbl_commanded import GrblCommanded
 from hil.emulators.grbl_gcode import GcodeError, execute_gcode
 from hil.emulators.grbl_settings import format_setting, is_integer_setting
-
-if TYPE_CHECKING:
-    from hil.emulators.grbl_core import GrblCore
 
 _SET = re.compile(r"^\$(\d{1,3})=(.*)$", re.ASCII)
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)$", re.ASCII)
 
 
-def execute_system(core: GrblCore, line: str) -> str:
+def execute_system(core: GrblCommanded, line: str) -> str:
     """Run one `$` line; returns the final `ok`, with any report lines queued before it."""
     idle = core.state_name() in ("Idle", "Alarm")
     if line == "$$":

@@ -1,4 +1,4 @@
-"""The Harvard pump-chain command set (protocols.md 2.1), executed against a HarvardCore.
+"""The Harvard pump-chain command set (protocols.md 2.1), executed against a HarvardCommanded.
 
 A line is `[<address>[:]]<command>[ <arguments>]`, case-insensitive; a command may be abbreviated to its first 4
 letters (or more). Errors are reply lines: Unknown command, Argument error, Out of range, Command error (not now).
@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
-from hil.emulators.harvard_state import STALLED, TARGET
+from hil.emulators.harvard_state import STALLED, TARGET, HarvardCommanded
 from hil.emulators.syringe import INFUSE, WITHDRAW
-
-if TYPE_CHECKING:
-    from hil.emulators.harvard_core import HarvardCore
 
 _ADDRESSED = re.compile(r"^(\d{1,2})(:?)(.*)$", re.DOTALL | re.ASCII)
 _DECIMAL = re.compile(r"^(?:\d+\.?\d*|\.\d+)$", re.ASCII)
@@ -30,7 +27,7 @@ class CommandError(Exception):
     """Its text is the error line the pump sends."""
 
 
-def execute(core: HarvardCore, line: bytes, overflow: bool) -> None:
+def execute(core: HarvardCommanded, line: bytes, overflow: bool) -> None:
     """Run one received line and queue its reply (none if addressed to another pump)."""
     try:
         text = line.decode("ascii").strip()
@@ -52,7 +49,7 @@ def execute(core: HarvardCore, line: bytes, overflow: bool) -> None:
     core.reply(lines)
 
 
-def _split_address(core: HarvardCore, text: str) -> tuple[int | None, str]:
+def _split_address(core: HarvardCommanded, text: str) -> tuple[int | None, str]:
     match = _ADDRESSED.match(text)
     if match is None:
         return None, text
@@ -61,7 +58,7 @@ def _split_address(core: HarvardCore, text: str) -> tuple[int | None, str]:
     return int(match.group(1)), match.group(3)
 
 
-def _run(core: HarvardCore, command: str) -> list[str]:
+def _run(core: HarvardCommanded, command: str) -> list[str]:
     words = command.split()
     if not words:
         return []
@@ -101,8 +98,8 @@ def _show(value: float, unit: str, units: dict[str, float]) -> str:
     return f"{value / units[unit]:.4f} {unit}"
 
 
-def _rate(infuse: bool) -> Callable[[HarvardCore, list[str]], list[str] | None]:
-    def handler(core: HarvardCore, args: list[str]) -> list[str] | None:
+def _rate(infuse: bool) -> Callable[[HarvardCommanded, list[str]], list[str] | None]:
+    def handler(core: HarvardCommanded, args: list[str]) -> list[str] | None:
         units = core.infuse_rate_units if infuse else core.withdraw_rate_units
         current = core.infuse_rate_ul_per_h if infuse else core.withdraw_rate_ul_per_h
         low, high = core.rate_limits_ul_per_h()
@@ -126,8 +123,8 @@ def _rate(infuse: bool) -> Callable[[HarvardCore, list[str]], list[str] | None]:
     return handler
 
 
-def _run_direction(direction: str) -> Callable[[HarvardCore, list[str]], None]:
-    def handler(core: HarvardCore, args: list[str]) -> None:
+def _run_direction(direction: str) -> Callable[[HarvardCommanded, list[str]], None]:
+    def handler(core: HarvardCommanded, args: list[str]) -> None:
         if args:
             raise CommandError("Argument error")
         wanted = {"i": INFUSE, "w": WITHDRAW, "r": -core.direction, "": core.direction}[direction]
@@ -138,13 +135,13 @@ def _run_direction(direction: str) -> Callable[[HarvardCore, list[str]], None]:
     return handler
 
 
-def _stop(core: HarvardCore, args: list[str]) -> None:
+def _stop(core: HarvardCommanded, args: list[str]) -> None:
     if args:
         raise CommandError("Argument error")
     core.stop()
 
 
-def _diameter(core: HarvardCore, args: list[str]) -> list[str] | None:
+def _diameter(core: HarvardCommanded, args: list[str]) -> list[str] | None:
     if not args:
         return [f"{core.diameter_mm:.4f} mm"]
     if len(args) != 1:
@@ -159,7 +156,7 @@ def _diameter(core: HarvardCore, args: list[str]) -> list[str] | None:
     return None
 
 
-def _svolume(core: HarvardCore, args: list[str]) -> list[str] | None:
+def _svolume(core: HarvardCommanded, args: list[str]) -> list[str] | None:
     if not args:
         return [_show(core.syringe_volume_ul, core.volume_units(), VOLUME_UNITS_UL)]
     value, _ = _quantity(args, VOLUME_UNITS_UL)
@@ -169,7 +166,7 @@ def _svolume(core: HarvardCore, args: list[str]) -> list[str] | None:
     return None
 
 
-def _tvolume(core: HarvardCore, args: list[str]) -> list[str] | None:
+def _tvolume(core: HarvardCommanded, args: list[str]) -> list[str] | None:
     if not args:
         if core.target_volume_ul is None:
             return ["Target volume not set"]
@@ -182,8 +179,8 @@ def _tvolume(core: HarvardCore, args: list[str]) -> list[str] | None:
     return None
 
 
-def _counter(infused: bool) -> Callable[[HarvardCore, list[str]], list[str]]:
-    def handler(core: HarvardCore, args: list[str]) -> list[str]:
+def _counter(infused: bool) -> Callable[[HarvardCommanded, list[str]], list[str]]:
+    def handler(core: HarvardCommanded, args: list[str]) -> list[str]:
         if args:
             raise CommandError("Argument error")
         value = core.infused_ul if infused else core.withdrawn_ul
@@ -191,8 +188,8 @@ def _counter(infused: bool) -> Callable[[HarvardCore, list[str]], list[str]]:
     return handler
 
 
-def _clear(what: str) -> Callable[[HarvardCore, list[str]], None]:
-    def handler(core: HarvardCore, args: list[str]) -> None:
+def _clear(what: str) -> Callable[[HarvardCommanded, list[str]], None]:
+    def handler(core: HarvardCommanded, args: list[str]) -> None:
         if args:
             raise CommandError("Argument error")
         if what in ("i", "both"):
@@ -204,7 +201,7 @@ def _clear(what: str) -> Callable[[HarvardCore, list[str]], None]:
     return handler
 
 
-def _status(core: HarvardCore, args: list[str]) -> list[str]:
+def _status(core: HarvardCommanded, args: list[str]) -> list[str]:
     """`<rate fL/s> <time> <volume fL> <flags>` for the current direction. PHD ULTRA: time in s, 5 flags; Legato:
     time in ms, 6 flags, the direction flag upper case while the motor runs, the 6th T when a target is reached [U]."""
     if args:
@@ -222,15 +219,15 @@ def _status(core: HarvardCore, args: list[str]) -> list[str]:
     return [f"{rate_fl_per_s} {round(time_s)} {volume_fl} {''.join(flags)}"]
 
 
-def _version(core: HarvardCore, args: list[str]) -> list[str]:
+def _version(core: HarvardCommanded, args: list[str]) -> list[str]:
     return [core.config.version_text]
 
 
-def _accept(core: HarvardCore, args: list[str]) -> None:
+def _accept(core: HarvardCommanded, args: list[str]) -> None:
     """Settings the emulator takes but does not model (echo, poll)."""
 
 
-def _nvram(core: HarvardCore, args: list[str]) -> list[str] | None:
+def _nvram(core: HarvardCommanded, args: list[str]) -> list[str] | None:
     """`nvram none` / `rsave off`: stop writing settings to memory; `nvram`/`rsave` alone: show it."""
     if not args:
         return ["on" if core.nvram else "off"]
@@ -240,7 +237,7 @@ def _nvram(core: HarvardCore, args: list[str]) -> list[str] | None:
     return None
 
 
-_HANDLERS: dict[str, Callable[[HarvardCore, list[str]], list[str] | None]] = {
+_HANDLERS: dict[str, Callable[[HarvardCommanded, list[str]], list[str] | None]] = {
     "irate": _rate(True), "wrate": _rate(False),
     "irun": _run_direction("i"), "wrun": _run_direction("w"), "rrun": _run_direction("r"), "run": _run_direction(""),
     "stp": _stop, "stop": _stop, "diameter": _diameter, "svolume": _svolume, "tvolume": _tvolume,

@@ -9,16 +9,17 @@ Replies (protocols.md 2.1): each text line `LF [NN ]text CR`, then the prompt `L
 """
 from __future__ import annotations
 
-from hil.emulators.faults import EmulatorError, validate_pump_fault
 from hil.emulators.harvard_commands import execute
 from hil.emulators.harvard_config import HarvardConfig
 from hil.emulators.harvard_state import IDLE, INFUSING, STALLED, TARGET, WITHDRAWING
-from hil.emulators.syringe import INFUSE, OUTLET_FAULTS, apply_outlet_fault, area_mm2, syringe_from
+from hil.emulators.pump_core import SyringePumpCore
+from hil.emulators.syringe import INFUSE, area_mm2, syringe_from
 MAX_LINE_BYTES = 256
 """A longer line is discarded and answered with an error when its terminator comes."""
 
 
-class HarvardCore:
+class HarvardCore(SyringePumpCore):
+    DEVICE_LABEL = "Harvard"
     FAULTS = {
         "stall": "the motor jams: a running pump stalls at once (prompt *); cleared by stop",
         "occlusion": "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
@@ -77,29 +78,12 @@ class HarvardCore:
                 self._overflow = True
         return self._drain()
 
-    def poll(self, t_s: float) -> bytes:
-        self.advance_to(t_s)
-        return self._drain()
-
-    def validate_fault(self, name: str, params: dict) -> None:
-        validate_pump_fault(name, params)
-
-    def apply_fault(self, name: str, t_s: float, params: dict) -> bytes:
-        self.validate_fault(name, params)
-        self.advance_to(t_s)
-        if name == "stall":
-            self.motor_jammed = True
-        elif name in OUTLET_FAULTS:
-            apply_outlet_fault(self.syringe, self.config, name, params)
-        elif name == "power_reset":
-            self.state = IDLE
-            self._line.clear()
-            if self.config.power_reset_clears_volumes:
-                self.infused_ul = self.withdrawn_ul = 0.0
-        else:
-            raise EmulatorError(f"Harvard: unknown fault {name!r}")
-        self.advance_to(t_s)
-        return self._drain()
+    def power_reset(self) -> None:
+        """The pump comes back idle, nothing announced (protocols.md describes no power-up message)."""
+        self.state = IDLE
+        self._line.clear()
+        if self.config.power_reset_clears_volumes:
+            self.infused_ul = self.withdrawn_ul = 0.0
 
     # --- time ---------------------------------------------------------------------------------
     @property
@@ -184,7 +168,3 @@ class HarvardCore:
             self._outbox += f"\n{prefix}{line}\r".encode("ascii")
         self._outbox += f"\n{self.address:02d}{self.state}".encode("ascii")
 
-    def _drain(self) -> bytes:
-        out = bytes(self._outbox)
-        self._outbox.clear()
-        return out

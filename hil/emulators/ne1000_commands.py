@@ -1,18 +1,16 @@
-"""The NE-1000 command table (identical in Basic and Safe mode), executed against an NE1000Core."""
+"""The NE-1000 command table (identical in Basic and Safe mode), executed against the pump it commands (NE1000Commanded,
+implemented by NE1000Core)."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from hil.emulators.ne1000_config import SUPPORTED_BAUDS
 from hil.emulators.ne1000_framing import Packet
 from hil.emulators.ne1000_arguments import CommandError, count_argument, number_argument
 from hil.emulators.ne1000_numbers import RATE_UNITS_UL_PER_H, VOLUME_UNITS_UL, format_number, parse_count
-from hil.emulators.ne1000_state import PAUSED, PUMPING, PURGING, STOPPED, Phase
+from hil.emulators.ne1000_state import PAUSED, PUMPING, PURGING, STOPPED, NE1000Commanded, Phase
 from hil.emulators.syringe import INFUSE, WITHDRAW
-
-if TYPE_CHECKING:
-    from hil.emulators.ne1000_core import NE1000Core
 
 MAX_PHASE = 41
 _ADDRESS_PREFIX = re.compile(r"^(\d{0,2})(.*)$", re.ASCII)
@@ -29,7 +27,7 @@ def normalise(data: bytes) -> str | None:
     return "".join(ch for ch in text if ch.isprintable() and not ch.isspace()).upper()
 
 
-def execute(core: NE1000Core, packet: Packet) -> None:
+def execute(core: NE1000Commanded, packet: Packet) -> None:
     text = normalise(packet.data)
     if text is None:
         _reply(core, lambda: _raise(CommandError()))
@@ -48,7 +46,7 @@ def _raise(error: Exception) -> str:
     raise error
 
 
-def _reply(core: NE1000Core, run: Callable[[], str | None]) -> None:
+def _reply(core: NE1000Commanded, run: Callable[[], str | None]) -> None:
     if core.alarm is not None:  # any valid command acknowledges the alarm instead of executing
         kind, core.alarm, core.motor_jammed = core.alarm, None, False
         core.send(core.reply_data(f"A?{kind}"))
@@ -60,7 +58,7 @@ def _reply(core: NE1000Core, run: Callable[[], str | None]) -> None:
     core.send(core.reply_data(core.status_char() + data))
 
 
-def _command(core: NE1000Core, text: str) -> str | None:
+def _command(core: NE1000Commanded, text: str) -> str | None:
     if text == "":
         return None
     for name in _HANDLER_NAMES:
@@ -69,7 +67,7 @@ def _command(core: NE1000Core, text: str) -> str | None:
     raise CommandError()
 
 
-def _system_command(core: NE1000Core, text: str) -> None:
+def _system_command(core: NE1000Commanded, text: str) -> None:
     if text == "RESET":
         core.master_reset()
         return
@@ -93,15 +91,15 @@ def _system_command(core: NE1000Core, text: str) -> None:
     _reply(core, adr)
 
 
-def _running(core: NE1000Core) -> bool:
+def _running(core: NE1000Commanded) -> bool:
     return core.state in (PUMPING, PURGING, PAUSED)
 
 
-def _phase(core: NE1000Core) -> Phase:
+def _phase(core: NE1000Commanded) -> Phase:
     return core.settings.phases.setdefault(core.selected_phase, Phase(function="STP"))
 
 
-def _dia(core: NE1000Core, arg: str) -> str | None:
+def _dia(core: NE1000Commanded, arg: str) -> str | None:
     if arg == "":
         return format_number(core.settings.diameter_mm)
     value = number_argument(arg)
@@ -114,7 +112,7 @@ def _dia(core: NE1000Core, arg: str) -> str | None:
     return None
 
 
-def _rat(core: NE1000Core, arg: str) -> str | None:
+def _rat(core: NE1000Commanded, arg: str) -> str | None:
     phase = _phase(core)
     if arg == "":
         return format_number(phase.rate_ul_per_h / RATE_UNITS_UL_PER_H[phase.rate_units]) + phase.rate_units
@@ -137,7 +135,7 @@ def _rat(core: NE1000Core, arg: str) -> str | None:
     return None
 
 
-def _vol(core: NE1000Core, arg: str) -> str | None:
+def _vol(core: NE1000Commanded, arg: str) -> str | None:
     phase, units = _phase(core), core.settings.volume_units
     if arg == "":
         return format_number(phase.target_volume_ul / VOLUME_UNITS_UL[units]) + units
@@ -152,7 +150,7 @@ def _vol(core: NE1000Core, arg: str) -> str | None:
     return None
 
 
-def _dir(core: NE1000Core, arg: str) -> str | None:
+def _dir(core: NE1000Commanded, arg: str) -> str | None:
     phase = _phase(core)
     if arg == "":
         return "INF" if phase.direction == INFUSE else "WDR"
@@ -171,7 +169,7 @@ def _dir(core: NE1000Core, arg: str) -> str | None:
     return None
 
 
-def _run(core: NE1000Core, arg: str) -> str | None:
+def _run(core: NE1000Commanded, arg: str) -> str | None:
     phase = count_argument(arg, 1, MAX_PHASE) if arg else 1
     if core.state == PAUSED and arg == "":
         core.resume()
@@ -180,14 +178,14 @@ def _run(core: NE1000Core, arg: str) -> str | None:
     return None
 
 
-def _pur(core: NE1000Core, arg: str) -> str | None:
+def _pur(core: NE1000Commanded, arg: str) -> str | None:
     if arg:
         raise CommandError()
     core.purge(core.rate_limits_ul_per_h()[1], _phase(core).direction)
     return None
 
 
-def _stp(core: NE1000Core, arg: str) -> str | None:
+def _stp(core: NE1000Commanded, arg: str) -> str | None:
     if arg:
         raise CommandError()
     if core.state == PUMPING:
@@ -197,7 +195,7 @@ def _stp(core: NE1000Core, arg: str) -> str | None:
     return None
 
 
-def _dis(core: NE1000Core, arg: str) -> str | None:
+def _dis(core: NE1000Commanded, arg: str) -> str | None:
     if arg:
         raise CommandError()
     units = core.settings.volume_units
@@ -205,7 +203,7 @@ def _dis(core: NE1000Core, arg: str) -> str | None:
     return f"I{format_number(core.infused_ul / scale)}W{format_number(core.withdrawn_ul / scale)}{units}"
 
 
-def _cld(core: NE1000Core, arg: str) -> str | None:
+def _cld(core: NE1000Commanded, arg: str) -> str | None:
     if arg == "INF":
         core.infused_ul = 0.0
     elif arg == "WDR":
@@ -215,7 +213,7 @@ def _cld(core: NE1000Core, arg: str) -> str | None:
     return None
 
 
-def _saf(core: NE1000Core, arg: str) -> str | None:
+def _saf(core: NE1000Commanded, arg: str) -> str | None:
     if arg == "":
         return str(core.settings.safe_mode_timeout_s)
     core.settings.safe_mode_timeout_s = count_argument(arg, 0, 255)
@@ -223,14 +221,14 @@ def _saf(core: NE1000Core, arg: str) -> str | None:
     return None
 
 
-def _phn(core: NE1000Core, arg: str) -> str | None:
+def _phn(core: NE1000Commanded, arg: str) -> str | None:
     if arg == "":
         return str(core.selected_phase)
     core.selected_phase = count_argument(arg, 1, MAX_PHASE)
     return None
 
 
-def _fun(core: NE1000Core, arg: str) -> str | None:
+def _fun(core: NE1000Commanded, arg: str) -> str | None:
     if arg == "":
         return _phase(core).function
     if arg not in ("RAT", "STP"):  # other phase functions are not emulated
@@ -242,8 +240,8 @@ def _fun(core: NE1000Core, arg: str) -> str | None:
     return None
 
 
-def _switch(name: str) -> Callable[[NE1000Core, str], str | None]:
-    def handler(core: NE1000Core, arg: str) -> str | None:
+def _switch(name: str) -> Callable[[NE1000Commanded, str], str | None]:
+    def handler(core: NE1000Commanded, arg: str) -> str | None:
         if arg == "":
             return str(core.settings.switches[name])
         core.settings.switches[name] = count_argument(arg, 0, 1)
@@ -253,7 +251,7 @@ def _switch(name: str) -> Callable[[NE1000Core, str], str | None]:
     return handler
 
 
-def _trg(core: NE1000Core, arg: str) -> str | None:
+def _trg(core: NE1000Commanded, arg: str) -> str | None:
     if arg == "":
         return core.settings.trigger_mode
     if not re.fullmatch(r"[A-Z0-9]{2}", arg):
@@ -263,13 +261,13 @@ def _trg(core: NE1000Core, arg: str) -> str | None:
     return None
 
 
-def _ver(core: NE1000Core, arg: str) -> str | None:
+def _ver(core: NE1000Commanded, arg: str) -> str | None:
     if arg:
         raise CommandError()
     return core.config.firmware_version
 
 
-_HANDLERS: dict[str, Callable[[NE1000Core, str], str | None]] = {
+_HANDLERS: dict[str, Callable[[NE1000Commanded, str], str | None]] = {
     "DIA": _dia, "RAT": _rat, "VOL": _vol, "DIR": _dir, "RUN": _run, "PUR": _pur, "STP": _stp,
     "DIS": _dis, "CLD": _cld, "SAF": _saf, "PHN": _phn, "FUN": _fun, "TRG": _trg, "VER": _ver,
     "AL": _switch("AL"), "PF": _switch("PF"), "BP": _switch("BP"), "LOC": _switch("LOC"),

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import copy
 
-from hil.emulators.faults import EmulatorError, validate_pump_fault
 from hil.emulators.ne1000_config import NE1000Config
 from hil.emulators.ne1000_commands import execute
 from hil.emulators.ne1000_framing import Packet, PacketReceiver, encode_basic, encode_safe
 from hil.emulators.ne1000_state import PAUSED, PUMPING, PURGING, STOPPED, Settings
-from hil.emulators.syringe import INFUSE, OUTLET_FAULTS, apply_outlet_fault, area_mm2, syringe_from
+from hil.emulators.pump_core import SyringePumpCore
+from hil.emulators.syringe import INFUSE, area_mm2, syringe_from
 
-class NE1000Core:
+class NE1000Core(SyringePumpCore):
+    DEVICE_LABEL = "NE-1000"
     FAULTS = {
         "stall": "the motor jams: a running pump stalls at once (A?S); cleared when the alarm is acknowledged",
         "occlusion": "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
@@ -51,7 +52,7 @@ class NE1000Core:
         self.motor_jammed = False
         self.watchdog_deadline_s: float | None = None
         self._outbox = bytearray()
-        self._power_up()
+        self.power_reset()
 
     # --- entry points -------------------------------------------------------------------------
     def baud(self) -> int:
@@ -67,31 +68,10 @@ class NE1000Core:
             self._handle_packet(packet)
         return self._drain()
 
-    def poll(self, t_s: float) -> bytes:
-        self.advance_to(t_s)
-        return self._drain()
-
-    def validate_fault(self, name: str, params: dict) -> None:
-        validate_pump_fault(name, params)
-
-    def apply_fault(self, name: str, t_s: float, params: dict) -> bytes:
-        self.validate_fault(name, params)
-        self.advance_to(t_s)
-        if name == "stall":
-            self.motor_jammed = True  # the advance below raises A?S if the motor was moving
-        elif name in OUTLET_FAULTS:
-            apply_outlet_fault(self.syringe, self.config, name, params)
-        elif name == "power_reset":
-            self._power_up()
-        else:
-            raise EmulatorError(f"NE-1000: unknown fault {name!r}")
-        self.advance_to(t_s)
-        return self._drain()
-
     def status_char(self) -> str:
         if self.state == PUMPING:
             return "I" if self.direction == INFUSE else "W"
-        return self.state
+        return self.state.value
 
     # --- time ---------------------------------------------------------------------------------
     def advance_to(self, t_s: float) -> None:
@@ -168,7 +148,7 @@ class NE1000Core:
         if self.safe_mode:  # auto-alarm: spontaneous status packet; does not acknowledge the alarm
             self.send(self.reply_data(f"A?{kind}"))
 
-    def _power_up(self) -> None:
+    def power_reset(self) -> None:
         self.settings = copy.deepcopy(self._eeprom)
         self.stop_program()
         self.selected_phase = 1
@@ -183,7 +163,7 @@ class NE1000Core:
         self.settings = Settings(address=0, safe_mode_timeout_s=0, baud=self.settings.baud,
                                  diameter_mm=self.settings.diameter_mm, volume_units=self.settings.volume_units)
         self.store()
-        self._power_up()
+        self.power_reset()
 
     # --- settings helpers ---------------------------------------------------------------------
     def _units_for(self, diameter_mm: float) -> str:
@@ -212,11 +192,6 @@ class NE1000Core:
 
     def send(self, data: bytes) -> None:
         self._outbox += encode_safe(data) if self.safe_mode else encode_basic(data)
-
-    def _drain(self) -> bytes:
-        out = bytes(self._outbox)
-        self._outbox.clear()
-        return out
 
     def _handle_packet(self, packet: Packet) -> None:
         if not packet.valid:

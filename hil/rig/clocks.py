@@ -4,7 +4,9 @@ plain wall time, emulated ones too (hil.rig.registry.BuildContext.device_clock).
 from __future__ import annotations
 
 import time
+from typing import Callable
 
+from drivers.clock import call_at_on_thread
 from firmware_sim.clock import Clock, VirtualClock
 
 
@@ -31,6 +33,10 @@ class CompressedWallClock:
         while remaining_s > 0:
             time.sleep(min(remaining_s / self.factor, self._max_sleep_s))
             remaining_s = t_s - self.now_s()
+
+    def call_at(self, t_s: float, action: Callable[[], None]) -> Callable[[], None]:
+        """action() on a timer thread once now_s() >= t_s (drivers.clock.DriverClock); returns cancel()."""
+        return call_at_on_thread(self, t_s, action)
 
 
 def make_clock(kind: str, time_compression_factor: float) -> Clock:

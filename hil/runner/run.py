@@ -18,7 +18,7 @@ from firmware_sim.units import S_PER_H
 from hil.config.bounds import MAX_BALANCE_SAMPLES
 from hil.config.drug_overrides import EffectiveLimits
 from hil.config.loading import ConfigError, load_model
-from hil.config.rig import Ne1000PumpConfig, RigConfig
+from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import InjectFaultStep
 from hil.emulators.fault_catalog import FAULTS_BY_KIND
@@ -27,7 +27,6 @@ from hil.records import events as ev
 from hil.records.writer import RECORD_FILENAME, RecordWriter
 from hil.rig import Rig, RigError
 from hil.rig.motion_horizon import check_motion_horizon
-from hil.rig.registry import NE1000_MAX_WATCHDOG_S
 from hil.rig.rig import check_time_compression
 from hil.runner import provenance
 from hil.runner.scenario_plan import scenario_plan_fields
@@ -60,16 +59,6 @@ def _check_faults(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> Non
                                 f"known: {', '.join(sorted(FAULTS_BY_KIND[kind]))}")
     if problems:
         raise BadInput(f"{source}:\n  " + "\n  ".join(problems))
-
-
-def _check_watchdog(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> None:
-    """On a virtual clock the NE-1000 safe-mode watchdog is fed by the supervision polls, not a heartbeat."""
-    pump = rig.pump
-    if rig.clock == "virtual" and isinstance(pump, Ne1000PumpConfig) and pump.safe_mode and \
-            scenario.supervision_period_s >= NE1000_MAX_WATCHDOG_S:
-        raise BadInput(f"{source}: supervision_period_s {scenario.supervision_period_s:g} s is not below the NE-1000 "
-                       f"safe-mode watchdog ({NE1000_MAX_WATCHDOG_S} s), which the supervision polls feed on rig "
-                       f"{rig.rig_id} (virtual clock)")
 
 
 def _check_sampling_plan(scenario: ScenarioConfig, rig: RigConfig, options: RunOptions, source: Path) -> None:
@@ -110,7 +99,6 @@ def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> Prepare
         syringe_fill = syringe_fill_ul(scenario, rig.syringe.volume_ul)
     except (RigError, ScenarioSetupError) as exc:
         raise BadInput(f"{scenario_path} on {rig_path}: {exc}") from exc
-    _check_watchdog(scenario, rig, scenario_path)
     _check_sampling_plan(scenario, rig, options, scenario_path)
     peak_ul_per_h = fw_config.max_actuator_rate_ul_per_h * options.time_compression_factor
     if peak_ul_per_h > rig.max_rate_ul_per_h:

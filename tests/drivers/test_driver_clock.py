@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from drivers.clock import call_at_on_thread
 from drivers.errors import ProtocolError
 from drivers.ne1000_link import NE1000Link
 from drivers.sartorius import STABLE_POLL_INTERVAL_S, SartoriusBalance
@@ -26,6 +27,9 @@ class FakeClock:
     def sleep_until_s(self, t_s: float) -> None:
         self.sleeps += 1
         self.t_s = max(self.t_s, t_s)
+
+    def call_at(self, t_s, action):
+        return call_at_on_thread(self, t_s, action)  # the test moves t_s by hand, from outside
 
 
 class StatusAnsweringTransport:

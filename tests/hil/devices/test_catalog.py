@@ -5,6 +5,8 @@ import ast
 import typing
 from pathlib import Path
 
+from firmware_sim.clock import VirtualClock
+from hil.cli.emulate import describe
 from hil.cli.main import build_parser
 from hil.config.rig import BALANCE_EMULATOR_KINDS, BalanceConfig, EmulatorConfig, RigConfig
 from hil.devices.catalog import CATALOG, balance_kinds, pump_kinds
@@ -94,3 +96,17 @@ def test_the_hand_list_check_finds_a_hand_written_table():
 def test_a_pump_kind_has_a_pump_model_and_a_balance_none():
     for entry in CATALOG:
         assert (entry.pump_config is not None) == (entry.role is Role.PUMP)
+
+
+def test_every_kind_describes_its_emulator_from_its_own_entry():
+
+    texts = {}
+    for entry in CATALOG:
+        config = entry.emulator_config_type()
+        texts[entry.name] = describe(entry.name, entry.emulator_class(VirtualClock(), config=config))
+        assert texts[entry.name].startswith(f"{entry.name} ") and ":" not in texts[entry.name]
+    assert "; basic mode" in texts["ne1000"] or "; safe mode" in texts["ne1000"]
+    assert "dialect, address" in texts["harvard"]
+    assert texts["sartorius"].startswith("sartorius speaks Sartorius SBI")
+    assert texts["balance"].startswith("balance weighs the outflow at a density of")
+    assert texts["grbl"].startswith("grbl emulates a syringe of")

@@ -1,0 +1,51 @@
+"""What the NE-1000 and Harvard syringe-pump cores share: polling, the pump faults (stall, the outlet faults,
+power_reset) and the outbox they drain. Each core supplies advance_to(t_s), its own power_reset() and its receive."""
+from __future__ import annotations
+
+from typing import Any
+
+from hil.emulators.faults import EmulatorError, validate_pump_fault
+from hil.emulators.syringe import OUTLET_FAULTS, apply_outlet_fault
+
+
+class SyringePumpCore:
+    """Base of a pump core with `config`, `syringe`, `motor_jammed` and `_outbox` attributes."""
+
+    DEVICE_LABEL = "pump"
+    """Names the device in an unknown-fault error."""
+    config: Any
+    syringe: Any
+    motor_jammed: bool
+    _outbox: bytearray
+
+    def advance_to(self, t_s: float) -> None:
+        raise NotImplementedError
+
+    def power_reset(self) -> None:
+        raise NotImplementedError
+
+    def poll(self, t_s: float) -> bytes:
+        self.advance_to(t_s)
+        return self._drain()
+
+    def validate_fault(self, name: str, params: dict) -> None:
+        validate_pump_fault(name, params)
+
+    def apply_fault(self, name: str, t_s: float, params: dict) -> bytes:
+        self.validate_fault(name, params)
+        self.advance_to(t_s)
+        if name == "stall":
+            self.motor_jammed = True  # the advance below stalls the motor if it was moving
+        elif name in OUTLET_FAULTS:
+            apply_outlet_fault(self.syringe, self.config, name, params)
+        elif name == "power_reset":
+            self.power_reset()
+        else:
+            raise EmulatorError(f"{self.DEVICE_LABEL}: unknown fault {name!r}")
+        self.advance_to(t_s)
+        return self._drain()
+
+    def _drain(self) -> bytes:
+        out = bytes(self._outbox)
+        self._outbox.clear()
+        return out
