@@ -32,10 +32,10 @@ faults:
 
 
 def run_campaign(campaign: Path, folder: Path, workers: int) -> tuple[float, dict]:
-    from hil.campaign.orchestrate import Execution, start_campaign
+    from hil.campaign.orchestrate import CampaignExecution, start_campaign
 
     started = time.perf_counter()
-    outcome = start_campaign(campaign, folder, Execution(workers=workers))
+    outcome = start_campaign(campaign, folder, CampaignExecution(workers=workers))
     return time.perf_counter() - started, outcome.summary
 
 

@@ -5,7 +5,7 @@ Side by side in one run:
   up to its ETX) against a minimal responder thread on the pty's master end (blocking read, fixed reply);
 - each emulated rig (`emulated-ne1000`, `emulated-grbl`: virtual clock, emulators on ptys in this process): the
   whole `run_scenario` of benchmarks/thirty-day-flex.yaml, split into the serial path (set-up, steps, supervision
-  ticks, final stop: Execution.run without its verdict), the verdict (expectations and the PK prediction) and the
+  ticks, final stop: RunExecution.run without its verdict), the verdict (expectations and the PK prediction) and the
   rest (rig open/close, record, outputs: plots, report).
 
 Ratios are rig time / bare time; the target is serial path <= 1.5 x bare. Run:
@@ -76,14 +76,14 @@ def bare_exchanges_s(count: int) -> float:
 
 
 class PhaseTimer:
-    """Times Execution.run and Execution._verdict of the runs made while it is installed."""
+    """Times RunExecution.run and RunExecution._verdict of the runs made while it is installed."""
 
     def __init__(self) -> None:
         self.run_s = 0.0
         self.verdict_s = 0.0
 
     def __enter__(self) -> "PhaseTimer":
-        cls = execution_module.Execution
+        cls = execution_module.RunExecution
         self._originals = (cls.run, cls._verdict)
         timer = self
         original_run, original_verdict = self._originals
@@ -106,7 +106,7 @@ class PhaseTimer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        execution_module.Execution.run, execution_module.Execution._verdict = self._originals
+        execution_module.RunExecution.run, execution_module.RunExecution._verdict = self._originals
 
 
 def rig_run_s(scenario: Path, rig: str, out_dir: Path) -> tuple[float, PhaseTimer, str]:

@@ -114,7 +114,7 @@ class HarvardPump(OpenCloseLifecycle):
         self.transport.close()
 
     # --- exchanges ------------------------------------------------------------------------------
-    def _exchange(self, command: str) -> codec.Reply:
+    def _exchange(self, command: str) -> codec.HarvardReply:
         self.transport.read_available()  # stale bytes would be taken for this reply
         self.transport.write(codec.encode_command(command, self.address, self.dialect))
         received = self._read_reply(command)
@@ -153,7 +153,7 @@ class HarvardPump(OpenCloseLifecycle):
                 self._pending_alarms.append(HORIZON_REACHED)  # the host came too late [SR-DRV-013]
             self._told_to_run = False
 
-    def _command(self, command: str) -> codec.Reply:
+    def _command(self, command: str) -> codec.HarvardReply:
         reply = self._exchange(command)
         if reply.error is not None:
             raise codec.HarvardCommandError(reply.error, command)
@@ -290,7 +290,7 @@ class HarvardPump(OpenCloseLifecycle):
         return self._only_line(self._command(command), command)
 
     @staticmethod
-    def _only_line(reply: codec.Reply, command: str) -> str:
+    def _only_line(reply: codec.HarvardReply, command: str) -> str:
         if len(reply.lines) != 1:
             raise FramingError(f"Harvard reply to {command!r} has {len(reply.lines)} text lines, expected 1: "
                                f"{reply.lines[:3]!r}")

@@ -43,7 +43,7 @@ class HarvardCommandError(ProtocolError):
 
 
 @dataclass(frozen=True)
-class Reply:
+class HarvardReply:
     address: int | None
     """The address in the prompt; None when the pump printed none."""
     prompt: str
@@ -72,8 +72,8 @@ def reply_complete(received: bytes) -> bool:
     return _PROMPT_AT_END.search(received) is not None
 
 
-def parse_reply(received: bytes, text_line_address: bool) -> Reply:
-    """A complete reply -> Reply. Bytes before the first LF, a text line without its CR, a missing text-line
+def parse_reply(received: bytes, text_line_address: bool) -> HarvardReply:
+    """A complete reply -> HarvardReply. Bytes before the first LF, a text line without its CR, a missing text-line
     address (when text_line_address) or non-ASCII data are FramingError."""
     match = _PROMPT_AT_END.search(received)
     if match is None:
@@ -90,7 +90,7 @@ def parse_reply(received: bytes, text_line_address: bool) -> Reply:
             raise FramingError(f"Harvard reply line {raw!r} is not ended by CR in {received[:120]!r}")
         lines.append(_line_text(raw[:-1], text_line_address, received))
     address = match.group(1)
-    return Reply(int(address) if address is not None else None, match.group(2).decode("ascii"), tuple(lines))
+    return HarvardReply(int(address) if address is not None else None, match.group(2).decode("ascii"), tuple(lines))
 
 
 def _line_text(raw: str, text_line_address: bool, received: bytes) -> str:
@@ -118,14 +118,14 @@ MAX_DECIMALS = 4
 
 
 @dataclass(frozen=True)
-class EncodedQuantity:
+class HarvardEncodedQuantity:
     text: str
     """`16.6667 ul/hr`."""
     value_in_base: float
     """What the pump will use, back in the base unit."""
 
 
-def encode_quantity(value_in_base: float, units: tuple[str, ...], unit_sizes: dict[str, float]) -> EncodedQuantity:
+def encode_quantity(value_in_base: float, units: tuple[str, ...], unit_sizes: dict[str, float]) -> HarvardEncodedQuantity:
     """The first of `units` (largest first) in which the value shows at least 1 with MAX_DECIMALS decimals, else
     the last; ValueError if it rounds to 0."""
     for unit in units:
@@ -134,5 +134,5 @@ def encode_quantity(value_in_base: float, units: tuple[str, ...], unit_sizes: di
             number = f"{scaled:.{MAX_DECIMALS}f}"
             if float(number) == 0:
                 raise ValueError(f"{value_in_base} rounds to 0 in {unit}")
-            return EncodedQuantity(f"{number} {unit}", float(number) * unit_sizes[unit])
+            return HarvardEncodedQuantity(f"{number} {unit}", float(number) * unit_sizes[unit])
     raise ValueError("no units given")

@@ -31,7 +31,7 @@ MAX_ALARM_REQUERIES = 3
 MAX_STOP_ATTEMPTS = 3
 
 
-def _same_diameter(reported_mm: float, sent: codec.EncodedQuantity) -> bool:
+def _same_diameter(reported_mm: float, sent: codec.NE1000EncodedQuantity) -> bool:
     """Equal within half a unit of the sent text's last digit (the pump may print more digits)."""
     decimals = len(sent.text.partition(".")[2])
     return abs(reported_mm - sent.value_in_base) <= 0.5 * 10.0 ** -decimals + 1e-12
@@ -157,13 +157,13 @@ class NE1000Pump(OpenCloseLifecycle):
 
     # --- exchanges ------------------------------------------------------------------------------
     @staticmethod
-    def _raise_for(reply: codec.Reply, command: str) -> None:
+    def _raise_for(reply: codec.NE1000Reply, command: str) -> None:
         if reply.alarm is not None:
             raise DeviceAlarm(reply.alarm, f"NE-1000 answered {command!r} with an alarm (now acknowledged)")
         if reply.error_code is not None:
             raise codec.NE1000CommandError(reply.error_code, command)
 
-    def _command(self, command: str) -> codec.Reply:
+    def _command(self, command: str) -> codec.NE1000Reply:
         reply = self._link.exchange(command)
         self._raise_for(reply, command)
         return reply
@@ -173,7 +173,7 @@ class NE1000Pump(OpenCloseLifecycle):
         codec.parse_quantity(data, unit_sizes)
         return data[-2:]
 
-    def _encode(self, value: float, what: str, unit_sizes: dict[str, float], unit: str | None) -> codec.EncodedQuantity:
+    def _encode(self, value: float, what: str, unit_sizes: dict[str, float], unit: str | None) -> codec.NE1000EncodedQuantity:
         try:
             encoded = (codec.encode_in_unit(value, unit, unit_sizes) if unit
                        else codec.encode_best_unit(value, unit_sizes))

@@ -86,7 +86,7 @@ def _ascii(data: bytes, frame: bytes) -> str:
 
 
 @dataclass(frozen=True)
-class Reply:
+class NE1000Reply:
     address: int
     prompt: str | None
     """Status character (I, W, S, P, T, U, X), None when an alarm replaces it."""
@@ -100,7 +100,7 @@ class Reply:
 _REPLY = re.compile(r"^(\d\d)(?:A\?([A-Z])|([IWSPTUX]))(.*)$", re.DOTALL | re.ASCII)
 
 
-def parse_reply(text: str) -> Reply:
+def parse_reply(text: str) -> NE1000Reply:
     match = _REPLY.match(text)
     if match is None:
         raise FramingError(f"NE-1000 reply {text!r} is not <2-digit address><prompt|A?alarm>[data]")
@@ -108,7 +108,7 @@ def parse_reply(text: str) -> Reply:
     if alarm_char is not None and alarm_char not in ALARM_NAMES:
         raise ProtocolError(f"NE-1000 reply {text!r} carries unknown alarm A?{alarm_char}")
     error_code = rest[1:] if rest.startswith("?") else None
-    return Reply(
+    return NE1000Reply(
         address=int(address),
         prompt=prompt,
         alarm=ALARM_NAMES[alarm_char] if alarm_char else None,
@@ -150,19 +150,19 @@ VOLUME_UNITS_UL = {"UL": 1.0, "ML": 1000.0}
 
 
 @dataclass(frozen=True)
-class EncodedQuantity:
+class NE1000EncodedQuantity:
     text: str
     unit: str
     value_in_base: float
     """What the pump will actually use, back in the base unit (uL/h or uL)."""
 
 
-def encode_in_unit(value_in_base: float, unit: str, unit_sizes: dict[str, float]) -> EncodedQuantity:
+def encode_in_unit(value_in_base: float, unit: str, unit_sizes: dict[str, float]) -> NE1000EncodedQuantity:
     text = format_number(value_in_base / unit_sizes[unit])
-    return EncodedQuantity(text, unit, float(text) * unit_sizes[unit])
+    return NE1000EncodedQuantity(text, unit, float(text) * unit_sizes[unit])
 
 
-def encode_best_unit(value_in_base: float, unit_sizes: dict[str, float]) -> EncodedQuantity:
+def encode_best_unit(value_in_base: float, unit_sizes: dict[str, float]) -> NE1000EncodedQuantity:
     """The unit (first in dict order on ties) whose 4-digit text is closest to the value."""
     candidates = []
     for unit in unit_sizes:

@@ -42,7 +42,7 @@ class NE1000Link:
         self.heartbeat_error: DriverError | None = None
 
     # --- one exchange -------------------------------------------------------------------------
-    def exchange(self, command: str, *, request_safe: bool | None = None, any_reply_framing: bool = False) -> codec.Reply:
+    def exchange(self, command: str, *, request_safe: bool | None = None, any_reply_framing: bool = False) -> codec.NE1000Reply:
         """Send `<address><command>` and return the parsed reply (alarms and errors not yet raised).
 
         request_safe: framing of the request; None means the link's current mode.
@@ -74,7 +74,7 @@ class NE1000Link:
                 raise FramingError(f"NE-1000 reported ?COM (invalid packet) for {text!r} after {attempt + 1} attempt(s)")
             return reply
 
-    def _read_reply(self, safe: bool | None) -> codec.Reply:
+    def _read_reply(self, safe: bool | None) -> codec.NE1000Reply:
         """safe=None: either framing, told apart by the second byte. The reads of one reply share one deadline,
         reply_timeout_s after the request [SR-DRV-002]."""
         deadline_s = time.monotonic() + self.reply_timeout_s
@@ -97,7 +97,7 @@ class NE1000Link:
         frame = head + self.transport.read_exact(head[1] - 1, remaining_s())
         return codec.parse_reply(codec.decode_safe(frame))
 
-    def read_late_reply(self, safe: bool | None) -> codec.Reply:
+    def read_late_reply(self, safe: bool | None) -> codec.NE1000Reply:
         """Read one more reply to the request just sent: the frame read before was the reply to an earlier one."""
         with self.lock:
             return self._read_reply(safe)

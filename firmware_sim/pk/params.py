@@ -7,7 +7,7 @@ Sources (see /work/shared/reference/pk-model.md, "ITB-6", sections 1-2):
 - Systemic part: Kochak et al. 1985 two-compartment oral disposition (/F values) times the oral
   bioavailability 0.74 (Agarwal et al. 2015): CL 8.0 L/h, Vc 21.3 L, Vp 14.6 L, Q 9.5 L/h at 70 kg.
 - Effect (biophase): two sites on lumbar CSF, fitted to the label's PD timings; see docs/pk.md
-  "Biophase fit" for how (firmware_sim/pk/biophase_fit.py re-runs the fit).
+  "Biophase fit" for how (tools/biophase_fit.py in the checkout re-runs the fit).
 
 Every field can be overridden with dataclasses.replace(params, field=value). Facts marked [A]/[M]
 in the reference are configurable here, with the reference value as the default.
@@ -82,7 +82,7 @@ class BaclofenParams:
       CSF parameters are not weight-scaled (adult values assumed for ages 8-18 [A]).
     - biophase_fast_ke0_per_h, biophase_slow_ke0_per_h, biophase_fast_fraction: the two-site
       effect model on lumbar CSF, effect = f * Ce_fast + (1 - f) * Ce_slow with
-      dCe/dt = ke0 * (C_lumbar - Ce). Fitted values (docs/pk.md "Biophase fit", biophase_fit.py): ke0
+      dCe/dt = ke0 * (C_lumbar - Ce). Fitted values (docs/pk.md "Biophase fit", tools/biophase_fit.py): ke0
       fast 0.2097 /h, slow 0.0078 /h, fast fraction 0.86; a shape fit to label descriptors, not data [A].
     """
 

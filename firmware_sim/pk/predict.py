@@ -54,7 +54,7 @@ def predict(
 
 
 @dataclass(frozen=True)
-class PopulationPrediction:
+class PatientBatchPrediction:
     """Every patient's concentrations at t_h: series[name] has shape (n_t, N)."""
 
     t_h: np.ndarray
@@ -84,8 +84,8 @@ def predict_population(
     batch: PatientBatch,
     *,
     dtype: type = np.float64,
-) -> PopulationPrediction:
+) -> PatientBatchPrediction:
     """Concentrations of every patient of the batch at t_h; float32 halves memory for large runs."""
     t = check_sample_times(t_h)
     outputs = simulate(build_system(batch), profile, t, dtype=dtype)
-    return PopulationPrediction(t, dict(zip(OUTPUT_NAMES, outputs)), batch)
+    return PatientBatchPrediction(t, dict(zip(OUTPUT_NAMES, outputs)), batch)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from firmware_sim.pump.actuator_faults import ActuatorFault, parse_actuator_fault
+
 
 class AlarmPriority(str, Enum):
     HIGH = "high"
@@ -56,27 +58,28 @@ ALARM_REQUIREMENT: dict[AlarmName, str] = {
     AlarmName.ELECTIVE_REPLACEMENT: "SR-ALM-006",
 }
 
-_ACTUATOR_FAULTS = {"motor_stall": AlarmName.MOTOR_STALL, "stall": AlarmName.MOTOR_STALL,
-                    "occlusion": AlarmName.OCCLUSION,
-                    "communication_lost": AlarmName.ACTUATOR_COMMUNICATION_LOSS,
-                    "communication_loss": AlarmName.ACTUATOR_COMMUNICATION_LOSS,
-                    "timeout": AlarmName.ACTUATOR_COMMUNICATION_LOSS,
-                    "disconnected": AlarmName.ACTUATOR_COMMUNICATION_LOSS,
-                    "watchdog": AlarmName.ACTUATOR_COMMUNICATION_LOSS,
-                    # the actuator answered but refused or could not carry out the command
-                    "actuator_fault": AlarmName.ACTUATOR_FAULT,
-                    "command_rejected": AlarmName.ACTUATOR_FAULT,
-                    "limit_exceeded": AlarmName.ACTUATOR_FAULT,
-                    "invalid_command": AlarmName.ACTUATOR_FAULT,
-                    "power_reset": AlarmName.ACTUATOR_FAULT,
-                    # the balance weighed another volume than the pump reported (hil/adapters/stall_check.py)
-                    "gravimetric_deviation": AlarmName.GRAVIMETRIC_DEVIATION}
+ALARM_FOR_ACTUATOR_FAULT: dict[ActuatorFault, AlarmName] = {
+    ActuatorFault.MOTOR_STALL: AlarmName.MOTOR_STALL,
+    ActuatorFault.OCCLUSION: AlarmName.OCCLUSION,
+    ActuatorFault.COMMUNICATION_LOST: AlarmName.ACTUATOR_COMMUNICATION_LOSS,
+    ActuatorFault.DISCONNECTED: AlarmName.ACTUATOR_COMMUNICATION_LOSS,
+    # the actuator answered but refused or could not carry out the command
+    ActuatorFault.ACTUATOR_FAULT: AlarmName.ACTUATOR_FAULT,
+    ActuatorFault.COMMAND_REJECTED: AlarmName.ACTUATOR_FAULT,
+    ActuatorFault.LIMIT_EXCEEDED: AlarmName.ACTUATOR_FAULT,
+    ActuatorFault.INVALID_COMMAND: AlarmName.ACTUATOR_FAULT,
+    ActuatorFault.POWER_RESET: AlarmName.ACTUATOR_FAULT,
+    ActuatorFault.GRAVIMETRIC_DEVIATION: AlarmName.GRAVIMETRIC_DEVIATION,
+}
+"""Every actuator fault's alarm (one entry per ActuatorFault; aliases resolve through parse_actuator_fault)."""
 
 
 def alarm_for_actuator_fault(fault: str, from_exception: bool) -> AlarmName:
     """Map a fault name reported by the actuator to an alarm; unknown faults are generic actuator faults."""
-    default = AlarmName.ACTUATOR_COMMUNICATION_LOSS if from_exception else AlarmName.ACTUATOR_FAULT
-    return _ACTUATOR_FAULTS.get(fault.strip().lower(), default)
+    known = parse_actuator_fault(fault)
+    if known is None:
+        return AlarmName.ACTUATOR_COMMUNICATION_LOSS if from_exception else AlarmName.ACTUATOR_FAULT
+    return ALARM_FOR_ACTUATOR_FAULT[known]
 
 
 @dataclass(frozen=True)

@@ -12,39 +12,41 @@ from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, Driv
                             LimitExceeded, NonFiniteValue, ProtocolError, TransportError)
 from drivers.syringe_pump import SyringePump
 from firmware_sim.ports import ActuatorError, ActuatorStatus
+from firmware_sim.pump.actuator_faults import ActuatorFault
 from hil.adapters.stall_check import GravimetricStallCheck
 from hil.adapters.volume_check import CumulativeVolume
 
-DEVICE_ALARM_FAULTS: dict[str, str] = {
-    "stall": "motor_stall",
-    "reset": "power_reset",
-    "watchdog": "communication_lost",
-    "comm_error": "communication_lost",
-    "hard_limit": "motor_stall",
-    "alarm_lock": "actuator_fault",
-    "dead_host_horizon_reached": "actuator_fault",  # a Harvard pump stopped at its dead-host target: read too late
+DEVICE_ALARM_FAULTS: dict[str, ActuatorFault] = {
+    "stall": ActuatorFault.MOTOR_STALL,
+    "reset": ActuatorFault.POWER_RESET,
+    "watchdog": ActuatorFault.COMMUNICATION_LOST,
+    "comm_error": ActuatorFault.COMMUNICATION_LOST,
+    "hard_limit": ActuatorFault.MOTOR_STALL,
+    "alarm_lock": ActuatorFault.ACTUATOR_FAULT,
+    "dead_host_horizon_reached": ActuatorFault.ACTUATOR_FAULT,  # a Harvard pump stopped at its dead-host target
 }
-"""Driver alarm names -> firmware fault names (firmware_sim.pump.alarms maps those to alarms)."""
+"""Driver alarm names -> the firmware's actuator faults (firmware_sim.pump.alarms maps those to alarms). Another
+driver alarm is passed on under its own name (the firmware treats it as a generic actuator fault)."""
 
 
-def fault_for_device_alarm(alarm: str) -> str:
+def fault_for_device_alarm(alarm: str) -> ActuatorFault | str:
     return DEVICE_ALARM_FAULTS.get(alarm, alarm)
 
 
-def fault_for_error(exc: DriverError) -> str:
+def fault_for_error(exc: DriverError) -> ActuatorFault | str:
     if isinstance(exc, DeviceAlarm):
         return fault_for_device_alarm(exc.alarm)
     if isinstance(exc, DeviceDisconnected):
-        return "disconnected"
+        return ActuatorFault.DISCONNECTED
     if isinstance(exc, (DeviceTimeout, FramingError, TransportError)):
-        return "communication_lost"
+        return ActuatorFault.COMMUNICATION_LOST
     if isinstance(exc, LimitExceeded):
-        return "limit_exceeded"
+        return ActuatorFault.LIMIT_EXCEEDED
     if isinstance(exc, NonFiniteValue):
-        return "actuator_fault"  # the device answered with a reading no device can measure [SR-HIL-005]
+        return ActuatorFault.ACTUATOR_FAULT  # the device answered with a reading no device can measure [SR-HIL-005]
     if isinstance(exc, ProtocolError):
-        return "command_rejected"
-    return "actuator_fault"
+        return ActuatorFault.COMMAND_REJECTED
+    return ActuatorFault.ACTUATOR_FAULT
 
 
 class PumpActuator:

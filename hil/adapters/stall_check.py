@@ -17,11 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from firmware_sim.pump.actuator_faults import ActuatorFault
 from hil.adapters.balance import GravimetricReading
 
 DEFAULT_MIN_VOLUME_UL = 2.0
 DEFAULT_MIN_FRACTION = 0.5
-GRAVIMETRIC_DEVIATION = "gravimetric_deviation"
+GRAVIMETRIC_DEVIATION = ActuatorFault.GRAVIMETRIC_DEVIATION
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class GravimetricStallCheck:
             0.0 <= reported_ul - self._window[0] < self.accuracy.window_volume_ul)
         return stall_due or accuracy_due
 
-    def fault(self, reported_ul: float) -> str | None:
+    def fault(self, reported_ul: float) -> ActuatorFault | None:
         if not self._due(reported_ul):
             return None
         reading = self._weigh()
@@ -83,7 +84,7 @@ class GravimetricStallCheck:
             self._confirmed = self._window = (reported_ul, reading)
             return None
         if self.stall and self._stalled(reported_ul, reading, confirmed):
-            return "motor_stall"
+            return ActuatorFault.MOTOR_STALL
         if self.accuracy is not None and reported_ul - window[0] >= self.accuracy.window_volume_ul:
             self._window = (reported_ul, reading)
             return self._deviation(reported_ul, reading, window, self.accuracy)
@@ -102,7 +103,7 @@ class GravimetricStallCheck:
         return False
 
     def _deviation(self, reported_ul: float, reading: GravimetricReading, window: Anchor,
-                   accuracy: DeliveryAccuracy) -> str | None:
+                   accuracy: DeliveryAccuracy) -> ActuatorFault | None:
         moved_ul = reported_ul - window[0]
         weighed_ul = reading.volume_ul - window[1].volume_ul
         deviation = (weighed_ul - moved_ul) / moved_ul

@@ -17,8 +17,9 @@ import math
 from numbers import Real
 
 from firmware_sim.ports import ActuatorError
+from firmware_sim.pump.actuator_faults import ActuatorFault
 
-FAULT = "actuator_fault"
+FAULT = ActuatorFault.ACTUATOR_FAULT
 DECREASE_TOLERANCE_UL = 1e-6
 """A fall smaller than this (far below any pump's reported resolution) is float noise, not a decrease."""
 

@@ -32,7 +32,7 @@ class CampaignOutcome:
 
 
 @dataclass(frozen=True)
-class Execution:
+class CampaignExecution:
     workers: int | None = None
     scheduler: str | None = None
     on_start: Callable[[Journal], None] = lambda journal: None
@@ -56,7 +56,7 @@ def _header(campaign: Any, planned: list) -> dict[str, Any]:
             "tool_version": tool_version(), "runs_planned": len(planned)}
 
 
-def start_campaign(campaign_file: Path, folder: Path, execution: Execution) -> CampaignOutcome:
+def start_campaign(campaign_file: Path, folder: Path, execution: CampaignExecution) -> CampaignOutcome:
     campaign, planned = _planned(campaign_file)
     try:
         journal = Journal.create(folder, _header(campaign, planned), planned)
@@ -67,7 +67,7 @@ def start_campaign(campaign_file: Path, folder: Path, execution: Execution) -> C
     return _execute(folder, journal, execution)
 
 
-def resume_campaign(folder: Path, campaign_file: Path | None, execution: Execution) -> CampaignOutcome:
+def resume_campaign(folder: Path, campaign_file: Path | None, execution: CampaignExecution) -> CampaignOutcome:
     try:
         journal = Journal.open(folder)
     except JournalError as exc:
@@ -83,7 +83,7 @@ def resume_campaign(folder: Path, campaign_file: Path | None, execution: Executi
     return _execute(folder, journal, execution)
 
 
-def _execute(folder: Path, journal: Journal, execution: Execution) -> CampaignOutcome:
+def _execute(folder: Path, journal: Journal, execution: CampaignExecution) -> CampaignOutcome:
     execution.on_start(journal)
     if journal.missing():
         with dask_client(execution.workers, execution.scheduler) as client:

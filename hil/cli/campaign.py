@@ -48,7 +48,7 @@ def _fail(args: argparse.Namespace, code: int, message: str) -> int:
 
 def handle(args: argparse.Namespace) -> int:
     from hil.campaign.executor import CampaignFailure
-    from hil.campaign.orchestrate import BadCampaign, Execution, resume_campaign, start_campaign
+    from hil.campaign.orchestrate import BadCampaign, CampaignExecution, resume_campaign, start_campaign
     from hil.campaign.progress import CampaignProgress
 
     if args.workers is not None and args.workers < 1:
@@ -61,7 +61,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.resume is not None and args.out is not None and args.out.resolve() != args.resume.resolve():
         return _fail(args, EXIT_BAD_INPUT, "--out and --resume name different folders; --resume writes into DIR")
     progress = CampaignProgress(enabled=not (args.json or args.no_progress))
-    execution = Execution(args.workers, args.scheduler, progress.start, progress.finished)
+    execution = CampaignExecution(args.workers, args.scheduler, progress.start, progress.finished)
     try:
         with progress:
             if args.resume is not None:

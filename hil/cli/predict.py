@@ -11,18 +11,10 @@ from __future__ import annotations
 
 import argparse
 
-from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING, MAX_PATIENTS
-from firmware_sim.units import H_PER_DAY, MIN_PER_H
-from hil.cli.json_output import fail
+from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING
+from firmware_sim.units import MIN_PER_H
+from hil.cli.predict_limits import MAX_HOURS, MAX_POPULATION, MAX_SAMPLES, argument_error
 from hil.config.bounds import MAX_PATIENT_WEIGHT_KG, MIN_PATIENT_WEIGHT_KG
-from hil.results.error import ErrorKind
-
-BOLUS_DURATION_H = 1.0 / MIN_PER_H
-MAX_HOURS = H_PER_DAY * 366
-MAX_POPULATION = MAX_PATIENTS
-MAX_SAMPLES = 2_000_000
-"""Samples per patient (times): a population is stepped in chunks of patients and blocks of times, so its
-memory does not grow with patients x times (firmware_sim/pk/population_series.py)."""
 
 
 def _number(name: str, minimum: float, maximum: float, *, allow_minimum: bool, integer: bool = False):
@@ -58,10 +50,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def planned_samples(hours: float, step_min: float, patients: int) -> float:
     """Samples (patients x times) a prediction would allocate: times 0, step, ... up to hours, plus hours."""
     return (hours * MIN_PER_H / step_min + 2) * patients
-
-
-def argument_error(args: argparse.Namespace, message: str) -> int:
-    return fail(args, ErrorKind.BAD_INPUT, message)
 
 
 def handle(args: argparse.Namespace) -> int:

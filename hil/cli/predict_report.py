@@ -18,7 +18,7 @@ from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
 from firmware_sim.units import H_PER_DAY, MIN_PER_H, NG_PER_MCG
 from hil.cli.exit_codes import ExitCode
 from hil.cli.json_output import print_result
-from hil.cli.predict import BOLUS_DURATION_H, MAX_SAMPLES, argument_error
+from hil.cli.predict_limits import BOLUS_DURATION_H, MAX_SAMPLES, argument_error
 from hil.results.population import WORST_PARAMS_SHOWN, population_verdict_result
 from hil.results.prediction import PeakValue, PopulationPrediction, PredictionInputs, TypicalPrediction
 from hil.results.run import EnvelopeCheck

@@ -23,8 +23,8 @@ from hil.devices.harvard import HarvardPumpConfig
 from hil.devices.ne1000 import Ne1000PumpConfig
 from hil.gravimetry.conversion import WATER_DENSITY_G_PER_ML
 
-__all__ = ["BALANCE_EMULATOR_KINDS", "BalanceConfig", "EmulatorConfig", "GrblPumpConfig", "HarvardPumpConfig",
-           "Ne1000PumpConfig", "PumpConfig", "RigConfig", "SyringeConfig", "TimeCompressionConfig", "TransportConfig"]
+__all__ = ["BALANCE_EMULATOR_KINDS", "BalanceRigConfig", "EmulatorConfig", "GrblPumpConfig", "HarvardPumpConfig",
+           "Ne1000PumpConfig", "PumpConfig", "RigConfig", "SyringeRigConfig", "TimeCompressionConfig", "TransportConfig"]
 
 
 PumpConfig = Annotated[Union[tuple(entry.pump_config for entry in pump_kinds())],  # type: ignore[misc]
@@ -32,7 +32,7 @@ PumpConfig = Annotated[Union[tuple(entry.pump_config for entry in pump_kinds())]
 """The rig's `pump:` section: one model per pump kind of the device catalog, chosen by `driver:`."""
 
 
-class SyringeConfig(StrictModel):
+class SyringeRigConfig(StrictModel):
     diameter_mm: Number = Field(gt=0, le=50)
     volume_ul: Number = Field(gt=0, le=1e6)
 
@@ -45,7 +45,7 @@ class DeliveryCheckConfig(StrictModel):
     window_volume_ul: Number = Field(50.0, gt=0, le=1e6, description="pump-reported volume per judged window, uL")
 
 
-class BalanceConfig(StrictModel):
+class BalanceRigConfig(StrictModel):
     resource: str = Field(min_length=1, description="VISA resource, e.g. ASRL/dev/ttyUSB1::INSTR, or emulator:<name>")
     backend: str = Field("@py", description="pyvisa backend: @py, or <file>.yaml@sim for pyvisa-sim")
     protocol: Literal[BALANCE_PROTOCOLS] = "mt-sics"  # type: ignore[valid-type]
@@ -59,7 +59,7 @@ class BalanceConfig(StrictModel):
     delivery_check: DeliveryCheckConfig = Field(default_factory=DeliveryCheckConfig)
 
     @model_validator(mode="after")
-    def _emulator_name_is_valid(self) -> "BalanceConfig":
+    def _emulator_name_is_valid(self) -> "BalanceRigConfig":
         emulator_reference(self.resource)
         if self.framing is not None and self.protocol != "sartorius-sbi":
             raise ValueError(f"framing is for protocol sartorius-sbi only, not {self.protocol}")
@@ -97,8 +97,8 @@ class RigConfig(StrictModel):
     description: str = ""
     clock: Literal["virtual", "wall"]
     pump: PumpConfig
-    syringe: SyringeConfig
-    balance: BalanceConfig | None = None
+    syringe: SyringeRigConfig
+    balance: BalanceRigConfig | None = None
     max_rate_ul_per_h: Number = Field(gt=0, le=1e7, description="rig safety limit; faster commands are refused")
     features: list[Identifier] = Field(default_factory=list)
     time_compression: TimeCompressionConfig = TimeCompressionConfig()

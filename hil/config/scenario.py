@@ -62,7 +62,7 @@ class Catheter(StrictModel):
         "(dimensionless; about Peclet / 2; the spread is dead volume / sqrt(n)); null: plug flow (the default)"))
 
 
-class PtmSettings(StrictModel):
+class ScenarioPtmSettings(StrictModel):
     """Patient-activated bolus programmed in the pump; lockout and daily maximum come from the drug limits."""
 
     dose_mcg: Number = Field(gt=0)
@@ -75,7 +75,7 @@ class PumpSettings(StrictModel):
     catheter: Catheter
     pump_tubing_volume_ul: Number = Field(ge=0, le=1e5, description="internal pump tubing dead volume [U]")
     low_reservoir_threshold_ul: Number = Field(ge=0)
-    ptm: PtmSettings | None = None
+    ptm: ScenarioPtmSettings | None = None
 
     @model_validator(mode="after")
     def _volumes_fit(self) -> "PumpSettings":

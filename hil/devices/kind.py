@@ -21,7 +21,7 @@ class DeviceKind:
     """name: the emulator kind (`emulators.<n>.kind`, `itpump emulate <name>`, fault plans' device kind).
     config_kind: what selects it in the rig's device section: `pump.driver` for a pump, `balance.protocol` for a
     balance. pump_config: the pydantic model of the rig's `pump:` section (pumps only; balances share
-    hil.config.rig.BalanceConfig).
+    hil.config.rig.BalanceRigConfig).
     driver_factory(ctx): the driver, not opened. emulator_class / emulator_config_type: the emulator and its
     options dataclass; emulator_base(rig, fill_ul): the options the rig's own sections imply (its syringe, address,
     baud ...), which the emulator's `options:` override.

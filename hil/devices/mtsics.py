@@ -7,7 +7,7 @@ from drivers.mtsics import MTSICSBalance
 from hil.devices.balance_base import BALANCE_EMULATE_OPTIONS, balance_base, describe_balance
 from hil.devices.kind import DeviceKind, Role
 from hil.emulators.balance import EmulatedBalance
-from hil.emulators.balance_config import BalanceConfig
+from hil.emulators.balance_config import BalanceEmulatorConfig
 from hil.emulators.mtsics_core import MtSicsCore
 
 if TYPE_CHECKING:
@@ -23,6 +23,6 @@ def _balance(ctx: BuildContext) -> MTSICSBalance:
 
 KIND = DeviceKind(
     name="balance", role=Role.BALANCE, config_kind="mt-sics", driver_factory=_balance,
-    emulator_class=EmulatedBalance, emulator_config_type=BalanceConfig, emulator_base=balance_base,
+    emulator_class=EmulatedBalance, emulator_config_type=BalanceEmulatorConfig, emulator_base=balance_base,
     faults=MtSicsCore.FAULTS, start_order=1, emulate_options=BALANCE_EMULATE_OPTIONS,
     describe=describe_balance)

@@ -4,7 +4,7 @@ Written from the protocol description (not from the drivers). Every emulator tak
 clock, computes physical state lazily from it, and accepts faults through `inject_fault(name, ...)`.
 """
 from hil.emulators.balance import EmulatedBalance
-from hil.emulators.balance_config import BalanceConfig
+from hil.emulators.balance_config import BalanceEmulatorConfig
 from hil.emulators.faults import EmulatorError
 from hil.emulators.grbl import EmulatedGrbl
 from hil.emulators.grbl_config import GrblConfig
@@ -15,5 +15,5 @@ from hil.emulators.ne1000_config import NE1000Config
 from hil.emulators.sartorius import EmulatedSartorius
 from hil.emulators.sartorius_config import SartoriusConfig
 
-__all__ = ["BalanceConfig", "EmulatedBalance", "EmulatedGrbl", "EmulatedHarvard", "EmulatedNE1000", "EmulatorError",
+__all__ = ["BalanceEmulatorConfig", "EmulatedBalance", "EmulatedGrbl", "EmulatedHarvard", "EmulatedNE1000", "EmulatorError",
            "GrblConfig", "HarvardConfig", "NE1000Config", "EmulatedSartorius", "SartoriusConfig"]

@@ -5,7 +5,7 @@ from dataclasses import replace
 from typing import Iterable
 
 from firmware_sim.clock import Clock
-from hil.emulators.balance_config import BalanceConfig
+from hil.emulators.balance_config import BalanceEmulatorConfig
 from hil.emulators.balance_physics import VolumeSource
 from hil.emulators.device import EmulatedDevice, FaultSpec
 from hil.emulators.mtsics_core import MtSicsCore
@@ -13,7 +13,7 @@ from hil.emulators.mtsics_core import MtSicsCore
 
 class EmulatedBalance(EmulatedDevice):
     """volume_source_ul: the linked pump emulator (its outflow followed exactly), a volume callable, or None (a static load).
-    Keyword overrides are BalanceConfig fields, e.g. density_g_per_ml=1.0, noise_sd_g=0.0001, seed=3."""
+    Keyword overrides are BalanceEmulatorConfig fields, e.g. density_g_per_ml=1.0, noise_sd_g=0.0001, seed=3."""
 
     device_name = "balance"
 
@@ -21,13 +21,13 @@ class EmulatedBalance(EmulatedDevice):
         self,
         clock: Clock,
         volume_source_ul: VolumeSource = None,
-        config: BalanceConfig | None = None,
+        config: BalanceEmulatorConfig | None = None,
         *,
         faults: Iterable[FaultSpec] = (),
         poll_interval_s: float = 0.01,
         **overrides: object,
     ) -> None:
-        config = replace(config or BalanceConfig(), **overrides)
+        config = replace(config or BalanceEmulatorConfig(), **overrides)
         self.config = config
         core = MtSicsCore(config, clock, volume_source_ul, clock.now_s())
         super().__init__(clock, core, config.byte_timing, faults, poll_interval_s)

@@ -8,7 +8,7 @@ from hil.emulators.faults import EmulatorError
 
 
 @dataclass(frozen=True)
-class BalanceConfig:
+class BalanceEmulatorConfig:
     density_g_per_ml: float = 1.0
     container_mass_g: float = 50.0
     """Mass on the pan at power-up; the balance zeroes on it."""
@@ -40,15 +40,15 @@ class BalanceConfig:
             if f.name.endswith(("_g", "_per_ml", "_per_h", "_s")) and f.name != "underload_below_g":
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
                         or value < 0:
-                    raise EmulatorError(f"BalanceConfig.{f.name}={value!r}: must be a finite number >= 0")
+                    raise EmulatorError(f"BalanceEmulatorConfig.{f.name}={value!r}: must be a finite number >= 0")
         for name in ("readability_g", "capacity_g", "settling_time_constant_s", "stability_check_interval_s",
                      "sir_interval_s", "density_g_per_ml"):
             if getattr(self, name) <= 0:
-                raise EmulatorError(f"BalanceConfig.{name}={getattr(self, name)!r}: must be > 0")
+                raise EmulatorError(f"BalanceEmulatorConfig.{name}={getattr(self, name)!r}: must be > 0")
         if self.unit != "g":
-            raise EmulatorError(f"BalanceConfig.unit={self.unit!r}: the emulator weighs and prints in g only")
+            raise EmulatorError(f"BalanceEmulatorConfig.unit={self.unit!r}: the emulator weighs and prints in g only")
         if self.underload_below_g >= 0:
-            raise EmulatorError(f"BalanceConfig.underload_below_g={self.underload_below_g!r}: must be < 0")
+            raise EmulatorError(f"BalanceEmulatorConfig.underload_below_g={self.underload_below_g!r}: must be < 0")
 
     @property
     def decimals(self) -> int:

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from typing import Callable, Protocol, runtime_checkable
 
-from hil.emulators.balance_config import BalanceConfig
+from hil.emulators.balance_config import BalanceEmulatorConfig
 
 
 @runtime_checkable
@@ -37,7 +37,7 @@ class Reading:
 
 
 class WeighingCell:
-    def __init__(self, config: BalanceConfig, volume_source_ul: VolumeSource, t_s: float) -> None:
+    def __init__(self, config: BalanceEmulatorConfig, volume_source_ul: VolumeSource, t_s: float) -> None:
         self.config = config
         self._breakpoints_ul: Callable[[float], list[tuple[float, float]]] | None = None
         if isinstance(volume_source_ul, PumpOutflow):

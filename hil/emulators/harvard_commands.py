@@ -23,7 +23,7 @@ VOLUME_UNITS_UL = {"ml": 1000.0, "ul": 1.0, "nl": 0.001, "pl": 1e-6}
 FEMTOLITRES_PER_UL = 1e9
 
 
-class CommandError(Exception):
+class HarvardErrorReply(Exception):
     """Its text is the error line the pump sends."""
 
 
@@ -42,9 +42,9 @@ def execute(core: HarvardCommanded, line: bytes, overflow: bool) -> None:
         return  # unaddressed lines are for the first pump of the chain (address 0) [U]
     try:
         if text is None or overflow:
-            raise CommandError("Unknown command")
+            raise HarvardErrorReply("Unknown command")
         lines = _run(core, command)
-    except CommandError as error:
+    except HarvardErrorReply as error:
         lines = [str(error)]
     core.reply(lines)
 
@@ -73,24 +73,24 @@ def _resolve(word: str) -> str:
         matches = [name for name in _HANDLERS if name.startswith(word)]
         if len(matches) == 1:
             return matches[0]
-    raise CommandError("Unknown command")
+    raise HarvardErrorReply("Unknown command")
 
 
 def _number(text: str) -> float:
     if not _DECIMAL.match(text):
-        raise CommandError("Argument error")
+        raise HarvardErrorReply("Argument error")
     value = float(text)
     if not math.isfinite(value):
-        raise CommandError("Out of range")
+        raise HarvardErrorReply("Out of range")
     return value
 
 
 def _quantity(args: list[str], units: dict[str, float]) -> tuple[float, str]:
     if len(args) != 2:
-        raise CommandError("Argument error")
+        raise HarvardErrorReply("Argument error")
     unit = SHORT_RATE_UNITS.get(args[1], args[1])
     if unit not in units:
-        raise CommandError("Argument error")
+        raise HarvardErrorReply("Argument error")
     return _number(args[0]) * units[unit], unit
 
 
@@ -112,7 +112,7 @@ def _rate(infuse: bool) -> Callable[[HarvardCommanded, list[str]], list[str] | N
         else:
             value, unit = _quantity(args, RATE_UNITS_UL_PER_H)
             if not low <= value <= high:
-                raise CommandError("Out of range")
+                raise HarvardErrorReply("Out of range")
         if infuse:
             core.infuse_rate_ul_per_h, core.infuse_rate_units = value, unit
         else:
@@ -126,18 +126,18 @@ def _rate(infuse: bool) -> Callable[[HarvardCommanded, list[str]], list[str] | N
 def _run_direction(direction: str) -> Callable[[HarvardCommanded, list[str]], None]:
     def handler(core: HarvardCommanded, args: list[str]) -> None:
         if args:
-            raise CommandError("Argument error")
+            raise HarvardErrorReply("Argument error")
         wanted = {"i": INFUSE, "w": WITHDRAW, "r": -core.direction, "": core.direction}[direction]
         rate = core.infuse_rate_ul_per_h if wanted == INFUSE else core.withdraw_rate_ul_per_h
         if rate <= 0:
-            raise CommandError("Command error")
+            raise HarvardErrorReply("Command error")
         core.run(wanted)
     return handler
 
 
 def _stop(core: HarvardCommanded, args: list[str]) -> None:
     if args:
-        raise CommandError("Argument error")
+        raise HarvardErrorReply("Argument error")
     core.stop()
 
 
@@ -145,12 +145,12 @@ def _diameter(core: HarvardCommanded, args: list[str]) -> list[str] | None:
     if not args:
         return [f"{core.diameter_mm:.4f} mm"]
     if len(args) != 1:
-        raise CommandError("Argument error")
+        raise HarvardErrorReply("Argument error")
     value = _number(args[0])
     if core.moving:
-        raise CommandError("Command error")
+        raise HarvardErrorReply("Command error")
     if not core.config.min_diameter_mm <= value <= core.config.max_diameter_mm:
-        raise CommandError("Out of range")
+        raise HarvardErrorReply("Out of range")
     core.diameter_mm = value
     core.store_setting()
     return None
@@ -161,7 +161,7 @@ def _svolume(core: HarvardCommanded, args: list[str]) -> list[str] | None:
         return [_show(core.syringe_volume_ul, core.volume_units(), VOLUME_UNITS_UL)]
     value, _ = _quantity(args, VOLUME_UNITS_UL)
     if not value > 0:
-        raise CommandError("Out of range")
+        raise HarvardErrorReply("Out of range")
     core.syringe_volume_ul = value
     return None
 
@@ -173,7 +173,7 @@ def _tvolume(core: HarvardCommanded, args: list[str]) -> list[str] | None:
         return [_show(core.target_volume_ul, core.volume_units(), VOLUME_UNITS_UL)]
     value, _ = _quantity(args, VOLUME_UNITS_UL)
     if not value > 0:
-        raise CommandError("Out of range")
+        raise HarvardErrorReply("Out of range")
     core.target_volume_ul = value
     core.advance_to(core.t_s)  # a target at or below the counter stops an infusing pump at once (prompt T*)
     return None
@@ -182,7 +182,7 @@ def _tvolume(core: HarvardCommanded, args: list[str]) -> list[str] | None:
 def _counter(infused: bool) -> Callable[[HarvardCommanded, list[str]], list[str]]:
     def handler(core: HarvardCommanded, args: list[str]) -> list[str]:
         if args:
-            raise CommandError("Argument error")
+            raise HarvardErrorReply("Argument error")
         value = core.infused_ul if infused else core.withdrawn_ul
         return [_show(value, core.volume_units(), VOLUME_UNITS_UL)]
     return handler
@@ -191,7 +191,7 @@ def _counter(infused: bool) -> Callable[[HarvardCommanded, list[str]], list[str]
 def _clear(what: str) -> Callable[[HarvardCommanded, list[str]], None]:
     def handler(core: HarvardCommanded, args: list[str]) -> None:
         if args:
-            raise CommandError("Argument error")
+            raise HarvardErrorReply("Argument error")
         if what in ("i", "both"):
             core.infused_ul = 0.0
         if what in ("w", "both"):
@@ -205,7 +205,7 @@ def _status(core: HarvardCommanded, args: list[str]) -> list[str]:
     """`<rate fL/s> <time> <volume fL> <flags>` for the current direction. PHD ULTRA: time in s, 5 flags; Legato:
     time in ms, 6 flags, the direction flag upper case while the motor runs, the 6th T when a target is reached [U]."""
     if args:
-        raise CommandError("Argument error")
+        raise HarvardErrorReply("Argument error")
     infusing = core.direction == INFUSE
     rate_fl_per_s = round(core.rate_ul_per_h() * FEMTOLITRES_PER_UL / 3600.0)
     time_s = core.infuse_time_s if infusing else core.withdraw_time_s
@@ -232,7 +232,7 @@ def _nvram(core: HarvardCommanded, args: list[str]) -> list[str] | None:
     if not args:
         return ["on" if core.nvram else "off"]
     if args not in (["none"], ["off"], ["on"], ["all"]):
-        raise CommandError("Argument error")
+        raise HarvardErrorReply("Argument error")
     core.nvram = args[0] in ("on", "all")
     return None
 

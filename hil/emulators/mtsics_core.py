@@ -9,7 +9,7 @@ import math
 from typing import Callable
 
 from firmware_sim.clock import Clock
-from hil.emulators.balance_config import BalanceConfig
+from hil.emulators.balance_config import BalanceEmulatorConfig
 from hil.emulators.balance_physics import Reading, VolumeSource, WeighingCell
 from hil.emulators.faults import EmulatorError, non_negative_float, reject_unknown_params
 from hil.emulators.line_output import drain_lines
@@ -25,7 +25,7 @@ class MtSicsCore:
         "power_reset": "power cycle: zero taken again, tare cleared, SIR stopped",
     }
 
-    def __init__(self, config: BalanceConfig, clock: Clock,
+    def __init__(self, config: BalanceEmulatorConfig, clock: Clock,
                  volume_source_ul: VolumeSource, t_s: float = 0.0) -> None:
         self.config = config
         self.clock = clock

@@ -1,4 +1,4 @@
-"""Configuration of an emulated Sartorius SBI balance: the weighing cell of BalanceConfig plus the SBI line format.
+"""Configuration of an emulated Sartorius SBI balance: the weighing cell of BalanceEmulatorConfig plus the SBI line format.
 
 Fields marked [U] are unconfirmed in protocols.md 4.2 and therefore configurable.
 """
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hil.emulators.balance_config import BalanceConfig
+from hil.emulators.balance_config import BalanceEmulatorConfig
 from hil.emulators.faults import EmulatorError
 
 SBI_FRAMINGS = ("7O1", "8N1")
@@ -15,8 +15,8 @@ VALUE_FIELD_CHARS = 8
 
 
 @dataclass(frozen=True)
-class SartoriusConfig(BalanceConfig):
-    """The MT-SICS-only fields of BalanceConfig (sir_interval_s, identity_on_power_up) are not used here;
+class SartoriusConfig(BalanceEmulatorConfig):
+    """The MT-SICS-only fields of BalanceEmulatorConfig (sir_interval_s, identity_on_power_up) are not used here;
     stable_timeout_s is not used either (ESC P answers at once)."""
 
     model: str = "MSE225S"

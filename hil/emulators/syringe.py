@@ -20,7 +20,7 @@ OUTLET_FAULTS = ("occlusion", "clear_occlusion", "leak", "clear_leak", "rate_err
 """Faults of the syringe and its outlet, applied by apply_outlet_fault (rate_error acts on the drive)."""
 
 
-class SyringeConfig(Protocol):
+class SyringeEmulatorConfig(Protocol):
     """The syringe fields an emulated pump's config has."""
 
     syringe_diameter_mm: float
@@ -92,13 +92,13 @@ class Syringe:
         self.occluded = False
 
 
-def syringe_from(config: SyringeConfig) -> Syringe:
+def syringe_from(config: SyringeEmulatorConfig) -> Syringe:
     """The syringe a pump config describes, full unless fill_volume_ul says otherwise."""
     fill_ul = config.syringe_volume_ul if config.fill_volume_ul is None else config.fill_volume_ul
     return Syringe(config.syringe_diameter_mm, config.syringe_volume_ul, fill_ul)
 
 
-def apply_outlet_fault(syringe: Syringe, config: SyringeConfig, name: str, params: dict) -> None:
+def apply_outlet_fault(syringe: Syringe, config: SyringeEmulatorConfig, name: str, params: dict) -> None:
     """occlusion (compliance_ul, default from the config), clear_occlusion, leak (fraction lost, default 1: a
     disconnection), clear_leak, rate_error (percent more volume than commanded, negative: less) or
     clear_rate_error."""

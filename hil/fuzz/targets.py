@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from firmware_sim.clock import VirtualClock
-from hil.emulators import BalanceConfig, GrblConfig, HarvardConfig, NE1000Config
+from hil.emulators import BalanceEmulatorConfig, GrblConfig, HarvardConfig, NE1000Config
 from hil.emulators.faults import EmulatorError
 from hil.emulators.grbl_core import GrblCore
 from hil.emulators.harvard_config import DIALECTS
@@ -76,7 +76,7 @@ HARVARD = Device("harvard", corpus.HARVARD_COMMANDS, corpus.HARVARD_REPLIES,
                  checks.harvard_answers, checks.harvard_start, checks.harvard_stops, reply_parsers.check_harvard_reply,
                  driver_cases.harvard_session)
 BALANCE = Device("balance", corpus.BALANCE_COMMANDS, corpus.lines_as_bytes(corpus.BALANCE_REPLY_LINES),
-                 lambda pick, clock: MtSicsCore(BalanceConfig(), clock, None), checks.balance_answers, None,
+                 lambda pick, clock: MtSicsCore(BalanceEmulatorConfig(), clock, None), checks.balance_answers, None,
                  None, reply_parsers.check_balance_reply, driver_cases.balance_session)
 SARTORIUS = Device("sartorius", corpus.SARTORIUS_COMMANDS, corpus.lines_as_bytes(corpus.SARTORIUS_REPLY_LINES),
                    _sartorius_core, checks.sartorius_answers, None, None, reply_parsers.check_sartorius_reply,

@@ -43,7 +43,7 @@ from hil.runner.pump_stop import pump_volume_ul, stop_pump
 from hil.runner.sampling import gravimetric_window, merged_times_s, supervision_times_s
 from hil.runner.steps import StepContext, execute_step
 
-__all__ = ["Execution", "RunAborted", "SetupRejected"]
+__all__ = ["RunExecution", "RunAborted", "SetupRejected"]
 
 
 @dataclass
@@ -55,7 +55,7 @@ class Observations:
     failed: list[str] = field(default_factory=list)
 
 
-class Execution:
+class RunExecution:
     def __init__(self, scenario: ScenarioConfig, rig: Rig, record: RecordWriter, options: RunOptions,
                  fw_config: FirmwareConfig, limits: DrugLimits,
                  monitor: RunMonitor | None = None) -> None:

@@ -30,7 +30,7 @@ from hil.rig.motion_horizon import check_motion_horizon
 from hil.rig.rig import check_time_compression
 from hil.runner import provenance
 from hil.runner.scenario_plan import scenario_plan_fields
-from hil.runner.execution import Execution, SetupRejected
+from hil.runner.execution import RunExecution, SetupRejected
 from hil.runner.firmware_setup import ScenarioSetupError, effective_drug_limits, firmware_config, syringe_fill_ul
 from hil.runner.interrupt import InterruptFlag, RunAborted, RunInterrupted
 from hil.runner.pump_stop import stop_pump
@@ -206,14 +206,14 @@ def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions, moni
 def _execute_on(rig: Rig, prepared: Prepared, record: RecordWriter, options: RunOptions,
                 monitor: RunMonitor, pk_peaks: dict, interrupt: InterruptFlag) -> tuple[str, str, dict]:
     scenario, rig_config, fw_config, limits = prepared.scenario, prepared.rig, prepared.fw_config, prepared.limits
-    execution: Execution | None = None
+    execution: RunExecution | None = None
     try:
         try:
             rig.open()
             with interrupt.shielded():
                 record.write(ev.RIG_OPENED, findings=list(rig.open_findings),
                              **provenance.rig_identity(rig.pump, rig.balance))
-            execution = Execution(scenario, rig, record, options, fw_config, limits, monitor)
+            execution = RunExecution(scenario, rig, record, options, fw_config, limits, monitor)
             outcome, reason = execution.run(interrupt)
             pk_peaks.update(execution.pk_peaks)
             extra = dict(execution.pump_stop or {})

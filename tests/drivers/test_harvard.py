@@ -251,7 +251,7 @@ def test_a_pump_stalled_at_open_fails_open():
 
 
 def test_a_prompt_without_address_is_accepted():
-    assert codec.parse_reply(b"\n:", True) == codec.Reply(None, ":", ())
+    assert codec.parse_reply(b"\n:", True) == codec.HarvardReply(None, ":", ())
     assert codec.reply_complete(b"\n00T*") and not codec.reply_complete(b"\n00T")
     assert not codec.reply_complete(b"\n00 1.0")
 

@@ -29,7 +29,7 @@ class VolumeSource:
 
 @pytest.fixture()
 def balance_rig(serve_emulator, opened):
-    """balance_rig(**BalanceConfig overrides) -> (clock, volume source, EmulatedBalance, open MTSICSBalance)."""
+    """balance_rig(**BalanceEmulatorConfig overrides) -> (clock, volume source, EmulatedBalance, open MTSICSBalance)."""
     from hil.emulators.balance import EmulatedBalance
 
     def make(clock=None, volume_source=None, *, timeout_s=0.5, **overrides):

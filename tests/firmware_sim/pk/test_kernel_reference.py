@@ -9,7 +9,7 @@ from firmware_sim.pk.model import PatientBatch, build_system
 from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.population import sample_population
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment, InstantBolus
-from firmware_sim.pk.reference_solver import solve_reference
+from tools.pk_reference_solver import solve_reference
 
 
 def max_relative_error(kernel, reference):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from firmware_sim.pk.biophase_fit import LABEL_PD_WINDOWS_H
+from tools.biophase_fit import LABEL_PD_WINDOWS_H
 from firmware_sim.pk.pd_timing import pd_timings
 from firmware_sim.pk.predict import predict
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
-SOURCES = ("pyproject.toml", "setup.py", "README.md", "firmware_sim", "hil", "drivers", "bench_configs")
+SOURCES = ("pyproject.toml", "setup.py", "README.md", "firmware_sim", "hil", "drivers", "bench_configs", "tools")
+# Development tools live in the checkout (tools/: the PK reference solver, the biophase fit), never in the wheel.
+DEV_TOOLS = ("tools", "firmware_sim/pk/reference_solver.py", "firmware_sim/pk/biophase_fit.py")
 # A file type and a folder bench_configs does not have yet: the wheel must carry them too.
 EXTRA_CONFIG = Path("wheel-check-extra") / "example.json"
 
@@ -54,6 +56,11 @@ def run_installed(site: Path, cwd: Path, *args: str, script: str | None = None) 
 def test_the_wheel_carries_every_bench_config_file(installed: Path):
     shipped = files_under(installed / "hil" / "bench_configs")
     assert files_under(REPO / "bench_configs") | {EXTRA_CONFIG.as_posix()} == shipped
+
+
+def test_the_wheel_leaves_the_development_tools_out(installed: Path):
+    assert (installed / "firmware_sim" / "pk" / "kernel.py").is_file()
+    assert [name for name in DEV_TOOLS if (installed / name).exists()] == []
 
 
 def test_installed_package_lists_runs_and_checks_its_bundled_configs(installed: Path, tmp_path: Path):

@@ -8,7 +8,7 @@ from pathlib import Path
 from firmware_sim.clock import VirtualClock
 from hil.cli.emulate import describe
 from hil.cli.main import build_parser
-from hil.config.rig import BALANCE_EMULATOR_KINDS, BalanceConfig, EmulatorConfig, RigConfig
+from hil.config.rig import BALANCE_EMULATOR_KINDS, BalanceRigConfig, EmulatorConfig, RigConfig
 from hil.devices.catalog import CATALOG, balance_kinds, pump_kinds
 from hil.devices.kind import Role
 from hil.emulators.fault_catalog import FAULTS_BY_KIND
@@ -43,7 +43,7 @@ def test_every_kind_reaches_config_emulate_faults_and_registry():
     assert set(pump_models) == {entry.pump_config for entry in pump_kinds()}
     assert set(registry.PUMP_DRIVERS) == {entry.config_kind for entry in pump_kinds()}
     assert set(registry.BALANCE_PROTOCOLS) == {entry.config_kind for entry in balance_kinds()}
-    assert _literal_values(BalanceConfig.model_fields["protocol"].annotation) == set(registry.BALANCE_PROTOCOLS)
+    assert _literal_values(BalanceRigConfig.model_fields["protocol"].annotation) == set(registry.BALANCE_PROTOCOLS)
     assert BALANCE_EMULATOR_KINDS == {entry.config_kind: entry.name for entry in balance_kinds()}
     assert registry.OPEN_LOOP_DRIVERS == {entry.config_kind for entry in CATALOG if entry.open_loop} == {"grbl"}
     assert all(entry.start_order < other.start_order for entry in pump_kinds() for other in balance_kinds())

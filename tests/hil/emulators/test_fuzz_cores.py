@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from mutations import bursts
 
 from firmware_sim.clock import VirtualClock
-from hil.emulators import BalanceConfig, GrblConfig, NE1000Config
+from hil.emulators import BalanceEmulatorConfig, GrblConfig, NE1000Config
 from hil.emulators.grbl_core import GrblCore
 from hil.emulators.mtsics_core import MtSicsCore
 from hil.emulators.ne1000_core import NE1000Core
@@ -81,7 +81,7 @@ def test_grbl_core_refuses_numbers_a_float_cannot_hold() -> None:
 @given(chunks=bursts(BALANCE_FRAMES), gaps_s=GAPS_S)
 def test_balance_core_survives_line_noise(chunks: list[bytes], gaps_s: list[float]) -> None:
     clock = VirtualClock()
-    core = MtSicsCore(BalanceConfig(), clock, None)
+    core = MtSicsCore(BalanceEmulatorConfig(), clock, None)
     t_s = 0.0
     for chunk, gap_s in zip(chunks, gaps_s):
         t_s = max(t_s + gap_s, clock.now_s())  # S, Z and T wait for stability on the clock

@@ -77,9 +77,9 @@ def test_non_finite_fault_parameters_are_refused_by_name(value):
 
 
 def test_balance_emulator_refuses_a_unit_it_does_not_print():
-    from hil.emulators.balance_config import BalanceConfig
+    from hil.emulators.balance_config import BalanceEmulatorConfig
     with pytest.raises(EmulatorError, match="unit"):
-        BalanceConfig(unit="mg")
+        BalanceEmulatorConfig(unit="mg")
 
 
 def test_scheduled_disconnect_with_parameters_is_refused_when_injected():

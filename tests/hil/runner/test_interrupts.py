@@ -70,8 +70,8 @@ def hooked(original: Callable[..., Any], mode: str, before: bool = True, when: C
 
 PHASES: dict[str, Callable[[pytest.MonkeyPatch, str], None]] = {
     "the rig set-up": lambda mp, mode: mp.setattr(Rig, "_open_balance", hooked(Rig._open_balance, mode)),
-    "the scenario set-up": lambda mp, mode: mp.setattr(execution_module.Execution, "_set_up",
-                                                       hooked(execution_module.Execution._set_up, mode, before=False)),
+    "the scenario set-up": lambda mp, mode: mp.setattr(execution_module.RunExecution, "_set_up",
+                                                       hooked(execution_module.RunExecution._set_up, mode, before=False)),
     "the scenario steps": lambda mp, mode: mp.setattr(execution_module, "execute_step", hooked(
         execution_module.execute_step, mode, before=False, when=lambda step, ctx: step.action == "start_continuous")),
     "the verdict (expectations, PK prediction, envelopes)": lambda mp, mode: mp.setattr(

@@ -1,4 +1,4 @@
-"""Fit of the two-site biophase to the label's PD timing windows (re-run: python -m firmware_sim.pk.biophase_fit).
+"""Fit of the two-site biophase to the label's PD timing windows (re-run: python -m tools.biophase_fit).
 
 Method: a batched grid over (fast ke0, slow ke0, fast fraction), every candidate simulated at once as
 one "population" by the exact kernel; each timing gets a normalised margin (1 at the window centre,

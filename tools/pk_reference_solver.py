@@ -1,4 +1,4 @@
-"""Independent reference: scipy solve_ivp restarted at every event, for tests and the benchmark only.
+"""Independent reference: scipy solve_ivp restarted at every event, for tests only (a development tool in the checkout, not shipped).
 
 It shares only the timeline (event and sample merging) with the kernel; the dynamics are integrated
 numerically from K, so a propagator mistake in the kernel cannot hide here.
