@@ -24,8 +24,6 @@ _DEVICE_CATALOG_AND_RIG_SCHEMA = frozenset({
 KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset({
     # Being removed in parallel work: the pump engine and its tick batching import each other.
     frozenset({"firmware_sim.pump.engine", "firmware_sim.pump.tick_batch"}),
-    # Being removed in parallel work: `itpump predict` and its report import each other.
-    frozenset({"hil.cli.predict", "hil.cli.predict_report"}),
     # Not yet broken (debt): the rig schema builds its pump/balance sections from the device catalog, and the
     # catalog's modules name RigConfig in type hints and import hil.rig.motion_horizon (which imports the schema) in
     # a function. Breaking it: a structural type of the rig's sections in hil.devices.kind, the GRBL motion horizon
