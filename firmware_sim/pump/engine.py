@@ -62,6 +62,13 @@ class DeliveryEngine:
             self.q_ul = q_ul + dq_ul
         self.t_s = t_s
 
+    def refill(self, volume_ul: float, conc_mcg_per_ml: float) -> float:
+        """The reservoir holds volume_ul at conc_mcg_per_ml from the outlet volume now on; the estimated residual
+        it replaced."""
+        replaced_ul = self.reservoir.refill(volume_ul, conc_mcg_per_ml)
+        self.track.fill(self.q_ul, conc_mcg_per_ml)
+        return replaced_ul
+
     def tip_conc_now(self) -> float:
         """Concentration of the fluid now leaving the tip (the parcel pushed next).
 

@@ -19,8 +19,9 @@ ODD_FLEX = FlexSchedule((FlexStep(0.0, 11.0), FlexStep(7.3719, 16.5), FlexStep(1
 
 
 class TickByTickFirmware(PumpFirmware):
-    def _run_quiet_ticks(self, t_s: float) -> None:
-        return None
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.scheduler._run_quiet_ticks = lambda t_s: None  # type: ignore[method-assign]
 
 
 OPERATIONS = st.one_of(
@@ -76,7 +77,7 @@ def replay(firmware_class: type[PumpFirmware], period_s: float, watchdog_s: floa
             actuator.gain, actuator.fault, actuator.communication_lost = 1.0, None, False
             decisions.append(fw.clear_alarm())
         checkpoints.append((fw.now_s, fw.state, fw.reservoir_volume_ul, fw.commanded_volume_ul,
-                            fw.actuator_reported_volume_ul, fw._engine.delivered_in_last_s(24 * H)))
+                            fw.actuator_reported_volume_ul, fw.engine.delivered_in_last_s(24 * H)))
     return ([e.to_record() for e in fw.events], [d.to_record() for d in decisions], checkpoints,
             actuator.status_reads, list(actuator.commands), actuator.watchdog_stops_s)
 

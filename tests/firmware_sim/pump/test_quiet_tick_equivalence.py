@@ -14,6 +14,7 @@ from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.engine import DeliveryEngine
 from firmware_sim.pump.firmware import FlexSchedule, FlexStep, PumpFirmware
 from firmware_sim.pump.memory_actuator import InMemoryActuator
+from firmware_sim.pump.scheduler import Scheduler
 from firmware_sim.safety.limits import DrugLimits
 
 H = 3600.0
@@ -35,7 +36,7 @@ class Case:
 def checkpoint(fw: PumpFirmware) -> tuple[float, ...]:
     """What the bulk path accumulates: volumes, reservoir, and the gate's 24 h delivered-dose history."""
     return (fw.now_s, fw.reservoir_volume_ul, fw.commanded_volume_ul, fw.actuator_reported_volume_ul,
-            fw.reservoir_balance_error_ul, fw._engine.delivered_in_last_s(24 * H))
+            fw.reservoir_balance_error_ul, fw.engine.delivered_in_last_s(24 * H))
 
 
 def run_program(case: Case) -> tuple:
@@ -108,10 +109,10 @@ def test_bulk_path_matches_the_general_loop_exactly(monkeypatch, case):
         planned.append(n)
         commit_ticks(self, plan, n, window)
 
-    monkeypatch.setattr("firmware_sim.pump.supervision.plan_ticks", counting_plan)
+    monkeypatch.setattr("firmware_sim.pump.scheduler.plan_ticks", counting_plan)
     monkeypatch.setattr(DeliveryEngine, "commit_ticks", counting_commit)
     bulk = run_program(case)
-    monkeypatch.setattr(PumpFirmware, "_run_quiet_ticks", lambda self, t_s: None)
+    monkeypatch.setattr(Scheduler, "_run_quiet_ticks", lambda self, t_s: None)
     general = run_program(case)
     status_reads = general[5]
     assert status_reads > 1000 and sum(planned) > status_reads / 2  # the bulk path really took most ticks
