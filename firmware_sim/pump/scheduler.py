@@ -2,14 +2,14 @@
 
 run_until_s sleeps on the clock from event to event (supervision ticks every supervision_period_s, bolus ends,
 flex steps, periodic boluses, priming/bridge completion, reservoir levels, elective replacement), so virtual time
-costs one status read per tick plus one actuator command per rate change.
+costs one status read per tick plus one actuator command per rate change. The ticks before the next other event
+(brought forward by margins far beyond the loop's tolerances) run one after the other without asking again
+what else is due, since nothing else can be until a tick raises an alarm; each is the same Supervisor.tick.
 """
 from __future__ import annotations
 
 import math
 from typing import Callable
-
-import numpy as np
 
 from firmware_sim.clock import TIME_EPS_S, Clock
 from firmware_sim.pump.alarms import AlarmName, AlarmSet
@@ -19,16 +19,13 @@ from firmware_sim.pump.programs import PeriodicBolus
 from firmware_sim.pump.states import PumpState
 from firmware_sim.pump.supervision import Supervisor
 from firmware_sim.pump.therapy_control import THERAPY_STATES, TherapyControl
-from firmware_sim.pump.tick_batch import plan_ticks, quiet_prefix
 from firmware_sim.units import S_PER_H
 
 VOLUME_EPS_UL = 1e-9
 QUIET_MARGIN_S = 1e-3
-"""The bulk path stops this far before any timed event (1000x TIME_EPS_S)."""
+"""Ticks run one after the other up to this far before any timed event (1000x TIME_EPS_S) ..."""
 QUIET_MARGIN_UL = 1e-3
 """... and this far before any volume event (far beyond VOLUME_EPS_UL and float drift of the reservoir)."""
-BULK_TICKS_MAX = 2048
-"""Ticks planned at once by the bulk path."""
 
 
 class Scheduler:
@@ -47,16 +44,17 @@ class Scheduler:
     def run_until_s(self, t_s: float) -> None:
         """Advance to t_s using only the clock, handling every event on the way."""
         self.process_due()
+        engine = self._engine
         while True:
             if self.next_tick_s < t_s:
-                self._run_quiet_ticks(t_s)
-                if self._engine.t_s >= t_s - TIME_EPS_S:
+                self._run_ticks(min(t_s, self._quiet_until_s()), t_s - TIME_EPS_S)
+                if engine.t_s >= t_s - TIME_EPS_S:
                     return
             target_s = min(t_s, self._next_event_s())
             self._clock.sleep_until_s(target_s)
-            self._engine.advance_to(self._clock.now_s())
+            engine.advance_to(self._clock.now_s())
             self.process_due()
-            if self._engine.t_s >= t_s - TIME_EPS_S:
+            if engine.t_s >= t_s - TIME_EPS_S:
                 return
 
     def sync(self) -> None:
@@ -126,51 +124,35 @@ class Scheduler:
             self._alarms.raise_alarm(AlarmName.ELECTIVE_REPLACEMENT, "battery elective replacement time reached")
             return True
         if now >= self.next_tick_s - TIME_EPS_S:
-            self._supervisor.tick()
-            period = self._config.supervision_period_s
-            self.next_tick_s = max(self.next_tick_s + period, now + period / 2)
+            self._tick(now)
             return True
         return False
 
-    # --- the bulk path of quiet ticks ---
-    def _run_quiet_ticks(self, t_s: float) -> None:
-        """The bulk path of run_until_s: the supervision ticks before t_s while nothing else can fall due.
+    def _tick(self, now: float) -> bool:
+        """The supervision tick due now, and the next one scheduled; whether it raised an alarm."""
+        raised = self._supervisor.tick(now)
+        period = self._config.supervision_period_s
+        next_s, late_s = self.next_tick_s + period, now + period / 2
+        self.next_tick_s = next_s if next_s >= late_s else late_s
+        return raised
 
-        Only for an actuator that previews its reads (ports.StatusPreview). Each stretch is planned from the
-        preview (tick_batch.plan_ticks); the ticks up to the first that raises an alarm, or that the plan does
-        not cover, are taken at once: the clock is moved to the last of them, the actuator counts the reads
-        and the engine commits the bookkeeping. The general loop goes on from there (and, if another party
-        moved the clock on past that tick meanwhile, finds it ahead, as after any late wake-up).
-        """
-        engine, clock = self._engine, self._clock
-        preview_reads = getattr(engine.actuator, "preview_reads", None)
-        if preview_reads is None or engine._baseline_ul is None:
-            return
-        period_s, end_s = self._config.supervision_period_s, t_s - TIME_EPS_S
-        limit_s = min(t_s, self._quiet_until_s())
-        thresholds = self._supervisor.thresholds
-        while True:
-            tick_s = self.next_tick_s
-            if not (engine.t_s < tick_s < limit_s and clock.now_s() <= tick_s):
+    def _run_ticks(self, limit_s: float, end_s: float) -> None:
+        """The ticks before limit_s, while nothing else can fall due (up to the first tick at or after end_s, the end
+        of run_until_s, and up to the first tick that raises an alarm, after which the state may have changed).
+        Each is the tick of the general loop (the clock at the tick, so the next one is a period on, as _tick
+        schedules it); a clock another party moved on past the tick is left to the general loop."""
+        engine, clock, period_s = self._engine, self._clock, self._config.supervision_period_s
+        sleep_until_s, now_s, tick = clock.sleep_until_s, clock.now_s, self._supervisor.tick
+        tick_s = self.next_tick_s
+        while engine.t_s < tick_s < limit_s:
+            sleep_until_s(tick_s)
+            if now_s() != tick_s:
                 return
-            times_s = _tick_times_s(tick_s, period_s, limit_s, end_s)
-            try:
-                preview = preview_reads(times_s[:-1])
-            except Exception:  # an actuator that cannot preview now is read tick by tick, as any other
+            raised = tick(tick_s)
+            self.next_tick_s = next_s = tick_s + period_s  # _tick's max(next + period, now + period / 2)
+            if raised or tick_s >= end_s:
                 return
-            plan = plan_ticks(engine, times_s[:-1], preview.delivered_ul, thresholds.window_h * S_PER_H,
-                              thresholds.dose_breach_mcg)
-            window = (engine.window_start_s, engine.window_q0_ul, engine.window_reported0_ul)
-            n, window = quiet_prefix(plan, window, thresholds.window_restart_s, thresholds.is_quiet)
-            if n == 0:
-                return
-            last_s = float(times_s[n - 1])
-            clock.sleep_until_s(last_s)
-            preview.take(n)
-            engine.commit_ticks(plan, n, window)
-            self.next_tick_s = float(times_s[n])
-            if n < len(times_s) - 1 or last_s >= end_s:
-                return
+            tick_s = next_s
 
     def _quiet_until_s(self) -> float:
         """Before this time nothing but supervision ticks can fall due (with margins far beyond the loop's
@@ -182,14 +164,3 @@ class Scheduler:
             return -math.inf
         return self._next_event_besides_ticks_s(QUIET_MARGIN_S, QUIET_MARGIN_UL)
 
-
-def _tick_times_s(tick_s: float, period_s: float, limit_s: float, end_s: float) -> np.ndarray:
-    """The ticks from tick_s on before limit_s (at most BULK_TICKS_MAX, ending with the first at or after end_s),
-    and the tick after the last: tick_s + period_s + period_s ..., summed one period at a time as the general
-    loop steps next_tick_s."""
-    count = min(BULK_TICKS_MAX, int((limit_s - tick_s) / period_s) + 1)
-    times_s = np.full(count + 1, period_s)
-    times_s[0] = tick_s
-    np.add.accumulate(times_s, out=times_s)
-    count = min(int(times_s.searchsorted(limit_s)), int(times_s.searchsorted(end_s)) + 1, count)
-    return times_s[:count + 1]

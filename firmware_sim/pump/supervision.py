@@ -1,18 +1,12 @@
 """Supervision: detection over thresholds fixed for the run. One status read every supervision_period_s, checked
 against what was commanded, and the reservoir levels.
 
-tick_is_quiet is the one tick check (tick_alarms names what a tick that is not quiet raises). The scheduler runs
-ticks on two paths: the general event loop (Supervisor.tick, one tick among other due events) and, for an
-actuator that can preview its reads (ports.StatusPreview) while nothing but ticks can fall due, in bulk
-(Scheduler._run_quiet_ticks with tick_batch), up to the first tick that raises an alarm, which the general loop runs.
+tick_is_quiet is the one tick check (tick_alarms names what a tick that is not quiet raises); Supervisor.tick is
+the one tick, whichever way the scheduler reaches it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
-
 from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.ports import ActuatorError
 from firmware_sim.pump.alarms import AlarmName, AlarmSet, alarm_for_actuator_fault
@@ -24,18 +18,22 @@ from firmware_sim.units import S_PER_H
 _QUIET: tuple[tuple[AlarmName, str], ...] = ()
 
 
-def allowed_deviation_ul(tolerance_fraction: float, tolerance_floor_ul: float, commanded_ul: Any) -> Any:
-    """The delivery deviation tolerated over a supervision window (floats or numpy arrays, elementwise)."""
-    return np.maximum(tolerance_fraction * commanded_ul, tolerance_floor_ul)
+def allowed_deviation_ul(tolerance_fraction: float, tolerance_floor_ul: float, commanded_ul: float) -> float:
+    """The delivery deviation tolerated over a supervision window."""
+    allowed_ul = tolerance_fraction * commanded_ul
+    return allowed_ul if allowed_ul > tolerance_floor_ul else tolerance_floor_ul
 
 
-def tick_is_quiet(tolerance_fraction: float, tolerance_floor_ul: float, dose_breach_mcg: float, commanded_ul: Any,
-                  reported_ul: Any, delivered_mcg: Any) -> Any:
+def tick_is_quiet(tolerance_fraction: float, tolerance_floor_ul: float, dose_breach_mcg: float, commanded_ul: float,
+                  reported_ul: float, delivered_mcg: float | None) -> bool:
     """A tick without an actuator fault raises nothing: the reported volume is within tolerance of the
-    commanded one and the reported dose over the window is not above the breach level (elementwise)."""
-    within = np.abs(reported_ul - commanded_ul) <= allowed_deviation_ul(tolerance_fraction, tolerance_floor_ul,
-                                                                       commanded_ul)
-    return np.logical_and(within, np.logical_not(delivered_mcg > dose_breach_mcg))
+    commanded one and the reported dose over the window is not above the breach level (None: certainly not)."""
+    allowed_ul = tolerance_fraction * commanded_ul  # allowed_deviation_ul, inlined: one call per tick
+    if allowed_ul < tolerance_floor_ul:
+        allowed_ul = tolerance_floor_ul
+    deviation_ul = reported_ul - commanded_ul
+    return -allowed_ul <= deviation_ul <= allowed_ul and not (delivered_mcg is not None and
+                                                               delivered_mcg > dose_breach_mcg)
 
 
 def tick_alarms(tolerance_fraction: float, tolerance_floor_ul: float, dose_breach_mcg: float, window_h: float,
@@ -46,9 +44,9 @@ def tick_alarms(tolerance_fraction: float, tolerance_floor_ul: float, dose_breac
     if not fault and tick_is_quiet(tolerance_fraction, tolerance_floor_ul, dose_breach_mcg, commanded_ul,
                                    reported_ul, delivered_mcg):
         return _QUIET
+    found: list[tuple[AlarmName, str]] = []
     allowed_ul = allowed_deviation_ul(tolerance_fraction, tolerance_floor_ul, commanded_ul)
     deviation_ul = reported_ul - commanded_ul
-    found = []
     if fault:
         found.append((alarm_for_actuator_fault(fault, False),
                       fault_detail or f"actuator reports {fault}"))
@@ -82,9 +80,6 @@ class SupervisionThresholds:
                    config.supervision_window_s - TIME_EPS_S, limits.hard_max_daily_dose_mcg * (1 + 1e-9),
                    limits.window_h, limits.hard_max_daily_dose_mcg, config.low_reservoir_threshold_ul)
 
-    def is_quiet(self, commanded_ul: Any, reported_ul: Any, delivered_mcg: Any) -> Any:
-        return tick_is_quiet(self.tolerance_fraction, self.tolerance_floor_ul, self.dose_breach_mcg, commanded_ul,
-                             reported_ul, delivered_mcg)
 
 
 class Supervisor:
@@ -103,22 +98,32 @@ class Supervisor:
         else:  # an adapter bug or transport error: the actuator cannot be trusted
             self._alarms.raise_alarm(AlarmName.ACTUATOR_COMMUNICATION_LOSS, f"status read failed: {exc!r}")
 
-    def tick(self) -> None:
+    def tick(self, t_s: float) -> bool:
+        """The supervision tick at t_s: read the actuator, commit the interval to the delivered history and check
+        it; whether it raised an alarm. The 24 h dose is computed only when its bound could reach the breach level."""
         engine, th = self._engine, self.thresholds
         try:
-            status = engine.read_status()
+            status, commanded_ul, reported_ul, elapsed_s = engine.supervision_read(t_s)
         except Exception as exc:
             self._status_read_failed(exc)
-            return
-        engine.commit_tick()
-        commanded_ul, reported_ul, elapsed_s = engine.window_volumes_ul()
-        found = tick_alarms(th.tolerance_fraction, th.tolerance_floor_ul, th.dose_breach_mcg, th.window_h,
-                            th.hard_max_daily_dose_mcg, status.fault, status.fault_detail, commanded_ul, reported_ul,
-                            elapsed_s, engine.delivered_in_last_s(self._window_s))
+            return True
         if elapsed_s >= th.window_restart_s:
             engine.restart_window()
+        delivered = engine.delivered
+        # the window dose only when its bound (the dose since a point before the window) could breach
+        delivered_mcg = None if delivered.last_cum_mcg - delivered.window_floor_mcg <= th.dose_breach_mcg else (
+            delivered.dose_in_last_s(self._window_s))
+        if not status.fault and tick_is_quiet(th.tolerance_fraction, th.tolerance_floor_ul, th.dose_breach_mcg,
+                                              commanded_ul, reported_ul, delivered_mcg):
+            return False
+        if delivered_mcg is None:
+            delivered_mcg = delivered.dose_in_last_s(self._window_s)
+        found = tick_alarms(th.tolerance_fraction, th.tolerance_floor_ul, th.dose_breach_mcg, th.window_h,
+                            th.hard_max_daily_dose_mcg, status.fault, status.fault_detail, commanded_ul, reported_ul,
+                            elapsed_s, delivered_mcg)
         for name, detail in found:
             self._alarms.raise_alarm(name, detail)
+        return bool(found)
 
     def check_reservoir(self, volume_slack_ul: float) -> bool:
         """Raise the empty (while delivering) or low reservoir alarm the estimate has reached (within
