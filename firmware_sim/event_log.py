@@ -6,9 +6,7 @@ flushes as it writes); the firmware keeps its own copy to build the delivery pro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, NamedTuple
-
-import numpy as np
+from typing import Any, Callable, Mapping
 
 EventSink = Callable[["Event"], None]
 
@@ -40,9 +38,9 @@ class Event:
 # The status event is appended once per supervision tick (525,600 a year at the default period): build it
 # without the frozen dataclass __init__ (three object.__setattr__ calls); the slot setters give the same Event.
 _new_event = object.__new__
-_set_t_s = Event.t_s.__set__  # type: ignore[attr-defined]
-_set_kind = Event.kind.__set__  # type: ignore[attr-defined]
-_set_fields = Event.fields.__set__  # type: ignore[attr-defined]
+_set_t_s = Event.t_s.__set__  # type: ignore[attr-defined,misc]
+_set_kind = Event.kind.__set__  # type: ignore[attr-defined,misc]
+_set_fields = Event.fields.__set__  # type: ignore[attr-defined,misc]
 
 
 def _status_event(t_s: float, delivered_ul: float, commanded_ul: float) -> Event:
@@ -53,26 +51,15 @@ def _status_event(t_s: float, delivered_ul: float, commanded_ul: float) -> Event
     return event
 
 
-class _StatusRun(NamedTuple):
-    """The status events of a run of ticks, kept as the arrays they were computed in."""
-
-    t_s: np.ndarray
-    delivered_ul: np.ndarray
-    commanded_ul: np.ndarray
-
-
 class EventLog:
     """Events in order. Without a sink, status events (one per supervision tick) are kept as plain
-    (t_s, delivered_ul, commanded_ul) tuples, or runs of them as arrays, and built into Events the first time
-    the log is read, so a quiet tick allocates no Event or dict; with a sink each event is built and passed
-    on at once."""
+    (t_s, delivered_ul, commanded_ul) tuples and built into Events the first time the log is read, so a quiet
+    tick allocates no Event or dict; with a sink each event is built and passed on at once."""
 
     def __init__(self, sink: EventSink | None = None) -> None:
-        self._events: list[Event | tuple[float, float, float] | _StatusRun] = []
+        self._events: list[Event | tuple[float, float, float]] = []
         self._built = 0
         """Entries before this index are all Events."""
-        self._unbuilt_run_ticks = 0
-        """Status events held in _StatusRun entries beyond the one entry each counts for."""
         self._sink = sink
 
     def append(self, t_s: float, kind: str, **fields: Any) -> Event:
@@ -83,39 +70,31 @@ class EventLog:
         return event
 
     def append_status(self, t_s: float, delivered_ul: float, commanded_ul: float) -> None:
-        """append(t_s, EventKind.STATUS, delivered_ul=..., commanded_ul=...), the per-tick fast path."""
-        if self._sink is None:
-            self._events.append((t_s, delivered_ul, commanded_ul))
-        else:
-            event = _status_event(t_s, delivered_ul, commanded_ul)
-            self._events.append(event)
-            self._sink(event)
+        """append(t_s, EventKind.STATUS, delivered_ul=..., commanded_ul=...)."""
+        self.status_appender()((t_s, delivered_ul, commanded_ul))
 
-    def append_statuses(self, t_s: np.ndarray, delivered_ul: np.ndarray, commanded_ul: np.ndarray) -> None:
-        """append_status for each of a run of ticks, in order. The arrays are kept, not copied: the caller
-        must not change them afterwards."""
+    def status_appender(self) -> Callable[[tuple[float, float, float]], None]:
+        """The per-tick fast path: a function taking (t_s, delivered_ul, commanded_ul) that appends that status
+        event (without a sink, the list's own append: no Python call per tick)."""
         if self._sink is None:
-            self._events.append(_StatusRun(t_s, delivered_ul, commanded_ul))
-            self._unbuilt_run_ticks += len(t_s) - 1
-        else:
-            for entry in zip(t_s.tolist(), delivered_ul.tolist(), commanded_ul.tolist()):
-                self.append_status(*entry)
+            return self._events.append
+        events_append, sink = self._events.append, self._sink
+
+        def append_and_sink(status: tuple[float, float, float]) -> None:
+            event = _status_event(*status)
+            events_append(event)
+            sink(event)
+        return append_and_sink
 
     def _all(self) -> list[Event]:
         events = self._events
         if self._built < len(events):
             built: list[Event] = []
             for entry in events[self._built:]:
-                if type(entry) is tuple:
-                    built.append(_status_event(*entry))
-                elif type(entry) is _StatusRun:
-                    built += map(_status_event, entry.t_s.tolist(), entry.delivered_ul.tolist(),
-                                 entry.commanded_ul.tolist())
-                else:
-                    built.append(entry)  # type: ignore[arg-type]
+                built.append(_status_event(*entry) if type(entry) is tuple else entry)  # type: ignore[arg-type]
             del events[self._built:]
             events += built
-            self._built, self._unbuilt_run_ticks = len(events), 0
+            self._built = len(events)
         return events  # type: ignore[return-value]
 
     @property
@@ -123,4 +102,4 @@ class EventLog:
         return tuple(self._all())
 
     def __len__(self) -> int:
-        return len(self._events) + self._unbuilt_run_ticks
+        return len(self._events)

@@ -4,14 +4,11 @@ The harness adapts a real or emulated syringe pump to `Actuator`; tests use an i
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, NamedTuple, Protocol
-
-import numpy as np
+from typing import NamedTuple, Protocol
 
 from firmware_sim.clock import Clock
 
-__all__ = ["Actuator", "ActuatorError", "ActuatorStatus", "Clock", "PreviewedReads", "StatusPreview"]
+__all__ = ["Actuator", "ActuatorError", "ActuatorStatus", "Clock"]
 
 
 class ActuatorStatus(NamedTuple):
@@ -46,26 +43,4 @@ class Actuator(Protocol):
         ...
 
     def read_status(self) -> ActuatorStatus:
-        ...
-
-
-@dataclass(frozen=True)
-class PreviewedReads:
-    """What read_status() would report at each of a run of future times if nothing else happened."""
-
-    delivered_ul: np.ndarray
-    """delivered_ul of each read, for the first len(delivered_ul) times: each of them a plain read (no fault,
-    no lost link, no watchdog stop). Shorter than the times asked for where a read would not be plain."""
-    take: Callable[[int], None]
-    """take(n): the clock stands at or past the n-th time; count the first n reads as done, as if read_status()
-    had been called at each of those times. Raises ValueError if the actuator changed since the preview."""
-
-
-class StatusPreview(Protocol):
-    """Optional for an Actuator: one whose status between commands is known in advance (a simulated one) may
-    offer it, and the firmware then runs a stretch of supervision ticks in bulk instead of one read at a time.
-    A real device cannot; the firmware reads it tick by tick."""
-
-    def preview_reads(self, times_s: np.ndarray) -> PreviewedReads:
-        """times_s: ascending, none before the clock's now. Changes nothing until take() is called."""
         ...

@@ -1,8 +1,12 @@
-"""Alarm conditions with their IEC 60601-1-8 priorities, and the latched set of active alarms."""
+"""Alarm conditions with their IEC 60601-1-8 priorities, and the latched set of active alarms (AlarmSet: the one
+place alarms are latched, logged and cleared)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Callable, Iterable
+
+from firmware_sim.event_log import EventKind, EventLog
 
 from firmware_sim.pump.actuator_faults import ActuatorFault, parse_actuator_fault
 
@@ -97,3 +101,45 @@ class ActiveAlarm:
     def to_record(self) -> dict[str, object]:
         return {"alarm": self.name.value, "priority": self.priority.value, "alarm_t_s": self.t_s,
                 "detail": self.detail, "requirement_id": self.requirement_id}
+
+
+class AlarmSet:
+    """The latched alarms: latched and logged once each, kept until clear() names them."""
+
+    def __init__(self, log: EventLog, now_s: Callable[[], float]) -> None:
+        self._log = log
+        self._now_s = now_s
+        self._active: dict[AlarmName, ActiveAlarm] = {}
+        self.on_high: Callable[[AlarmName], None] = lambda name: None
+        """Called after a high-priority alarm is latched (set by the firmware when it is composed)."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._active
+
+    def __bool__(self) -> bool:
+        return bool(self._active)
+
+    @property
+    def active(self) -> tuple[ActiveAlarm, ...]:
+        return tuple(self._active.values())
+
+    @property
+    def names(self) -> list[AlarmName]:
+        return list(self._active)
+
+    def raise_alarm(self, name: AlarmName, detail: str) -> None:
+        """Latch and log the alarm (once); a high-priority one calls on_high, where the firmware aborts a running
+        bolus and stops delivery at once [SR-ALM-001]."""
+        if name in self._active:
+            return
+        t_s = self._now_s()
+        alarm = ActiveAlarm.raised(name, t_s, detail)
+        self._active[name] = alarm
+        self._log.append(t_s, EventKind.ALARM, **alarm.to_record())
+        if alarm.priority is AlarmPriority.HIGH:
+            self.on_high(name)
+
+    def clear(self, names: Iterable[AlarmName]) -> None:
+        for name in list(names):
+            if self._active.pop(name, None) is not None:
+                self._log.append(self._now_s(), EventKind.ALARM_CLEARED, alarm=name.value)

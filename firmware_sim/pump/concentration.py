@@ -60,6 +60,15 @@ class ConcentrationTrack:
                 return tip_ul[k], conc[k]
         return None
 
+    def tip_plug(self, q_ul: float) -> tuple[float, float, float]:
+        """(q_lo_ul, q_hi_ul, conc_mcg_per_ml): the outlet volumes [q_lo_ul, q_hi_ul) around q_ul over which the
+        tip concentration is conc_mcg_per_ml (one fill's plug reaching the tip; -inf/inf where none bounds it)."""
+        q = self._q_ul
+        i = bisect.bisect_right(q, q_ul - self.dead_volume_ul) - 1
+        lo = q[i] + self.dead_volume_ul if i >= 0 else -math.inf
+        hi = q[i + 1] + self.dead_volume_ul if i + 1 < len(q) else math.inf
+        return lo, hi, self._conc_mcg_per_ml[i] if i >= 0 else 0.0
+
     def tip_segments(self, q0_ul: float, q1_ul: float) -> list[tuple[float, float, float]]:
         """(q_start_ul, q_end_ul, conc_mcg_per_ml) pieces of constant tip concentration within [q0_ul, q1_ul]."""
         if q1_ul <= q0_ul:

@@ -1,9 +1,11 @@
 """Delivery bookkeeping and the only code that talks to the actuator.
 
 Tracks the commanded outlet volume q_ul, the reservoir, the tip dose (via plug flow), and the
-delivered-dose history the gate and the after-the-fact dose check use. History points are committed
-at each supervision tick from the actuator-reported volume (scaled by tip concentration); between
-ticks the commanded volume stands in.
+delivered-dose history the gate and the after-the-fact dose check use. Between events the rate is constant:
+q_ul and the reservoir are computed from the segment's start (the last rate command or refill) in one step,
+whatever the number of advance_to calls in between, and the tip dose since the last tick is the plug-flow dose
+between the outlet volumes then and now. History points are committed at each supervision tick from the
+actuator-reported volume (scaled by tip concentration); between ticks the commanded volume stands in.
 """
 from __future__ import annotations
 
@@ -16,7 +18,6 @@ from firmware_sim.pump.concentration import ConcentrationTrack
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.delivered_history import DeliveredHistory
 from firmware_sim.pump.reservoir import Reservoir
-from firmware_sim.pump.tick_batch import SupervisionWindow, TickPlan
 from firmware_sim.safety.window import DoseHistory
 from firmware_sim.units import S_PER_H, UL_PER_ML
 
@@ -38,9 +39,14 @@ class DeliveryEngine:
         self.rate_ul_per_h = 0.0
         self.reported_ul = 0.0
         self._baseline_ul: float | None = None
-        self.delivered = DeliveredHistory(self.t_s, history_span_s)
-        self._pending_ul = 0.0
-        self._pending_mcg = 0.0
+        self.delivered = DeliveredHistory(self.t_s, history_span_s, history_span_s / 2)
+        self._segment = (self.t_s, 0.0, 0.0, 0.0)
+        """(t_s, q_ul, reservoir volume_ul, drawn_total_ul) where the current rate began."""
+        self._tick_q_ul = 0.0
+        """Commanded volume at the last committed tick."""
+        self._tip_plug = (math.inf, -math.inf, 0.0)
+        """ConcentrationTrack.tip_plug of the last tick interval (a cache: reset at each fill)."""
+        self._append_status = log.status_appender()
         self._tick_reported_ul = 0.0
         self.window_start_s = self.t_s
         self.window_q0_ul = 0.0
@@ -50,17 +56,33 @@ class DeliveryEngine:
 
     # --- time and accounting ---
     def advance_to(self, t_s: float) -> None:
-        dt_s = t_s - self.t_s
-        if dt_s <= 0:
+        """Commanded volume and reservoir at t_s, from the segment's start at the constant rate."""
+        if t_s <= self.t_s:
             return
-        dq_ul = self.rate_ul_per_h * dt_s / S_PER_H
-        if dq_ul > 0:
-            self.reservoir.draw(dq_ul)
-            q_ul = self.q_ul
-            self._pending_mcg += self.track.tip_dose_mcg(q_ul, q_ul + dq_ul)
-            self._pending_ul += dq_ul
-            self.q_ul = q_ul + dq_ul
         self.t_s = t_s
+        if self.rate_ul_per_h > 0:
+            t0_s, q0_ul, volume0_ul, drawn0_ul = self._segment
+            dq_ul = self.rate_ul_per_h * (t_s - t0_s) / S_PER_H
+            self.q_ul = q0_ul + dq_ul
+            reservoir = self.reservoir
+            reservoir.volume_ul, reservoir.drawn_total_ul = volume0_ul - dq_ul, drawn0_ul + dq_ul
+
+    def _begin_segment(self) -> None:
+        self._segment = (self.t_s, self.q_ul, self.reservoir.volume_ul, self.reservoir.drawn_total_ul)
+
+    def _pending_mcg(self) -> float:
+        """Dose pushed to the tip since the last committed tick, as commanded."""
+        q_ul, tick_q_ul = self.q_ul, self._tick_q_ul
+        return self.track.tip_dose_mcg(tick_q_ul, q_ul) if q_ul > tick_q_ul else 0.0
+
+    def refill(self, volume_ul: float, conc_mcg_per_ml: float) -> float:
+        """The reservoir holds volume_ul at conc_mcg_per_ml from the outlet volume now on; the estimated residual
+        it replaced."""
+        replaced_ul = self.reservoir.refill(volume_ul, conc_mcg_per_ml)
+        self.track.fill(self.q_ul, conc_mcg_per_ml)
+        self._tip_plug = (math.inf, -math.inf, 0.0)
+        self._begin_segment()
+        return replaced_ul
 
     def tip_conc_now(self) -> float:
         """Concentration of the fluid now leaving the tip (the parcel pushed next).
@@ -89,6 +111,7 @@ class DeliveryEngine:
         else:
             self.actuator.stop()
         self.rate_ul_per_h = rate_ul_per_h
+        self._begin_segment()
         self.log.append(self.t_s, EventKind.RATE_COMMAND, rate_ul_per_h=rate_ul_per_h, q_ul=self.q_ul)
 
     def force_stop(self) -> Exception | None:
@@ -96,6 +119,7 @@ class DeliveryEngine:
         error = None
         if self.rate_ul_per_h != 0.0:
             self.rate_ul_per_h = 0.0
+            self._begin_segment()
             self.log.append(self.t_s, EventKind.RATE_COMMAND, rate_ul_per_h=0.0, q_ul=self.q_ul)
         try:
             self.actuator.stop()
@@ -103,44 +127,39 @@ class DeliveryEngine:
             error = exc
         return error
 
-    def read_status(self) -> ActuatorStatus:
+    # --- supervision bookkeeping ---
+    def supervision_read(self, t_s: float) -> tuple[ActuatorStatus, float, float, float]:
+        """One supervision tick's read at t_s (advance_to(t_s) first): the actuator's status, and the interval since
+        the last tick committed to the delivered history (scaled by the actuator report) and the log; returns the
+        status and the supervision window's (commanded_ul, reported_ul, elapsed_s). A failed read (ActuatorError,
+        or any other error of an adapter) propagates and commits nothing."""
+        self.advance_to(t_s)
         if self._baseline_ul is None:
             self._ensure_baseline()
-        status = _finite_volume(self.actuator.read_status())
-        self.reported_ul = status.delivered_ul - (self._baseline_ul or 0.0)
-        return status
-
-    # --- supervision bookkeeping ---
-    def commit_ticks(self, plan: TickPlan, n: int, window: SupervisionWindow) -> None:
-        """Apply the first n ticks of a bulk plan (tick_batch.plan_ticks), as n commit_tick() calls would, and
-        the supervision window after them."""
-        last = n - 1
-        t_s = float(plan.t_s[last])
-        self.t_s, self.q_ul = t_s, float(plan.q_ul[last])
-        self.reservoir.volume_ul = float(plan.reservoir_ul[last])
-        self.reservoir.drawn_total_ul = float(plan.drawn_total_ul[last])
-        self.reported_ul = self._tick_reported_ul = float(plan.reported_ul[last])
-        self._pending_ul = self._pending_mcg = 0.0
-        self.delivered.extend(plan.t_s[:n], plan.cum_mcg[:n])
-        self.window_start_s, self.window_q0_ul, self.window_reported0_ul = window
-        self.log.append_statuses(plan.t_s[:n], plan.reported_ul[:n], plan.q_ul[:n])
-
-    def commit_tick(self) -> None:
-        """Turn the interval since the last tick into delivered history, scaled by the actuator report."""
-        total_reported_ul, t_s = self.reported_ul, self.t_s
+        status = self.actuator.read_status()
+        delivered_ul = status.delivered_ul
+        if not delivered_ul - delivered_ul == 0.0:  # inf or nan
+            _finite_volume(status)
+        total_reported_ul = delivered_ul - self._baseline_ul  # type: ignore[operator]
+        t_s, q_ul, tick_q_ul = self.t_s, self.q_ul, self._tick_q_ul
+        self.reported_ul = total_reported_ul
         reported_ul = total_reported_ul - self._tick_reported_ul
-        if self._pending_ul > 0:
-            mcg = self._pending_mcg * reported_ul / self._pending_ul
+        if q_ul > tick_q_ul:  # the tip dose of the interval, as reported: the commanded one scaled
+            lo_ul, hi_ul, conc = self._tip_plug
+            if not lo_ul <= tick_q_ul < hi_ul:
+                lo_ul, hi_ul, conc = self._tip_plug = self.track.tip_plug(tick_q_ul)
+            if q_ul <= hi_ul:  # in one fill's plug
+                mcg = reported_ul * conc / UL_PER_ML
+            else:
+                mcg = self.track.tip_dose_mcg(tick_q_ul, q_ul) * reported_ul / (q_ul - tick_q_ul)
         else:
             mcg = reported_ul * self.tip_conc_now() / UL_PER_ML
-        self.delivered.commit(t_s, self.delivered.last_cum_mcg + (0.0 if mcg < 0.0 else mcg))  # max(mcg, 0.0)
-        self._tick_reported_ul = total_reported_ul
-        self._pending_ul = self._pending_mcg = 0.0
-        self.log.append_status(t_s, total_reported_ul, self.q_ul)
-
-    def window_volumes_ul(self) -> tuple[float, float, float]:
-        """(commanded_ul, reported_ul, elapsed_s) since the start of the supervision window."""
-        return self.q_ul - self.window_q0_ul, self.reported_ul - self.window_reported0_ul, self.t_s - self.window_start_s
+        delivered = self.delivered
+        delivered.commit(t_s, delivered.last_cum_mcg + (0.0 if mcg < 0.0 else mcg))  # max(mcg, 0.0)
+        self._tick_reported_ul, self._tick_q_ul = total_reported_ul, q_ul
+        self._append_status((t_s, total_reported_ul, q_ul))
+        return (status, q_ul - self.window_q0_ul, total_reported_ul - self.window_reported0_ul,
+                t_s - self.window_start_s)
 
     def restart_window(self) -> None:
         self.window_start_s = self.t_s
@@ -157,7 +176,7 @@ class DeliveryEngine:
         With span_s, only the points from the last one before now - span_s on (what a rolling window of
         span_s needs: the gate's window arithmetic gives the same result on this tail).
         """
-        return self.delivered.tail(self.t_s, self._pending_mcg, span_s)
+        return self.delivered.tail(self.t_s, self._pending_mcg(), span_s)
 
 
 def _finite_volume(status: ActuatorStatus) -> ActuatorStatus:

@@ -1,78 +1,104 @@
-"""What the gate judges a firmware command on, and the log of its decisions: the state rule, the line ahead, the titration reference and the
-planned delivery of the next two windows (with periodic boluses stacked at every run when asked)."""
+"""What the gate judges a firmware command on: the state rule, the line ahead, the titration reference, the PTM
+presses, and the planned delivery of the next two windows (with periodic boluses stacked at every run when asked)."""
 from __future__ import annotations
 
 import math
 from typing import Sequence
 
-from firmware_sim.event_log import EventKind
+from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.pump.engine import DeliveryEngine
 from firmware_sim.pump.programs import ActiveBolus, BasalProgram, PeriodicBolus
-from firmware_sim.pump.runtime import FirmwareRuntime
 from firmware_sim.pump.stacking import periodic_stack
 from firmware_sim.pump.states import PumpState
+from firmware_sim.pump.therapy_control import THERAPY_STATES, TherapyControl
 from firmware_sim.safety import gate
-from firmware_sim.safety.decision import Decision, Finding
-from firmware_sim.safety.therapy import PumpLine, bolus_line_findings
+from firmware_sim.safety.command_rules import periodic_first_run_findings, state_findings
+from firmware_sim.safety.decision import Decision, Finding, decide
+from firmware_sim.safety.limits import DrugLimits
+from firmware_sim.safety.therapy import PlannedTherapy, PumpLine, bolus_line_findings
 from firmware_sim.safety.window import RatePiece, peak_rate_mcg_per_h
 from firmware_sim.units import S_PER_H, UL_PER_ML
 
 
-class GateContextBuilder(FirmwareRuntime):
-    """The firmware's gate inputs (PumpFirmware's commands build their GateContext here)."""
+class GateInputs:
+    """Builds the firmware's GateContexts and keeps what the gate remembers between commands (titration reference,
+    PTM settings and presses)."""
 
-    def _state_findings(self, trigger: str) -> list[Finding]:
-        if trigger in self._machine.get_triggers(self.state):
-            return []
-        if trigger == "start_bolus" and self.state is PumpState.BOLUS:
-            return [Finding("SR-BOL-003", "a bolus is already running: one bolus at a time")]
-        if trigger == "refill":
-            return [Finding("SR-RES-006", f"refill is not allowed in state {self.state.value} (stop or suspend first)")]
-        return [Finding("SR-SUP-003", f"{trigger} is not allowed in state {self.state.value}")]
+    def __init__(self, config: FirmwareConfig, limits: DrugLimits, engine: DeliveryEngine,
+                 therapy: TherapyControl) -> None:
+        self._config = config
+        self._limits = limits
+        self._engine = engine
+        self._therapy = therapy
+        self._window_s = limits.window_h * S_PER_H
+        self.ptm: gate.PtmSettings | None = None
+        self.ptm_times: list[float] = []
+        self.reference_daily_mcg: float | None = None
+        """Daily dose (basal plus periodic) of the last approved therapy: titration compares increases against it."""
+        self.last_change_s: float | None = None
+        """When the last dose increase (or the first program) was approved."""
 
-    def _therapy_trigger(self) -> str:
-        return "change_program" if self.state is PumpState.CONTINUOUS else "start_therapy"
+    def state_findings(self, trigger: str) -> list[Finding]:
+        state = self._therapy.state
+        return state_findings(trigger, self._therapy.allowed_triggers(), state.value, state is PumpState.BOLUS)
 
-    def _line(self) -> PumpLine:
+    def therapy_trigger(self) -> str:
+        return "change_program" if self._therapy.state is PumpState.CONTINUOUS else "start_therapy"
+
+    def line(self) -> PumpLine:
         engine = self._engine
         return PumpLine(engine.line_conc_ahead(), engine.reservoir.volume_ul)
 
-    def _bolus_line_findings(self, kind: str) -> list[Finding]:
+    def bolus_line_findings(self, kind: str) -> list[Finding]:
         """Line prerequisites of a bolus (none while a bolus runs: the state rule refuses a second one)."""
-        if self.state is PumpState.BOLUS:
+        if self._therapy.state is PumpState.BOLUS:
             return []
-        return bolus_line_findings(self._line(), kind == "clinician", self._limits)
+        return bolus_line_findings(self.line(), kind == "clinician", self._limits)
 
-    def _titration(self) -> gate.TitrationContext:
-        return gate.TitrationContext(self._config.indication, self._reference_daily_mcg, self._last_change_s)
+    def planned_therapy(self, program: BasalProgram | None, bridging: bool) -> PlannedTherapy:
+        """The therapy that will run if a program command is approved: the program and the kept periodic boluses."""
+        periodic = self._therapy.periodic
+        return PlannedTherapy(program.daily_dose_mcg if program is not None else 0.0,
+                              program.peak_rate_mcg_per_h if program is not None else 0.0,
+                              periodic.daily_dose_mcg if periodic is not None else 0.0, bridging=bridging)
 
-    def _remember_programming(self, daily_dose_mcg: float) -> None:
+    def titration(self) -> gate.TitrationContext:
+        return gate.TitrationContext(self._config.indication, self.reference_daily_mcg, self.last_change_s)
+
+    def remember_programming(self, daily_dose_mcg: float) -> None:
         """An approved therapy (basal plus periodic) becomes the titration reference; an increase starts the
         titration interval."""
-        if self._reference_daily_mcg is None or daily_dose_mcg > self._reference_daily_mcg:
-            self._last_change_s = self.now_s
-        self._reference_daily_mcg = daily_dose_mcg
+        if self.reference_daily_mcg is None or daily_dose_mcg > self.reference_daily_mcg:
+            self.last_change_s = self._engine.t_s
+        self.reference_daily_mcg = daily_dose_mcg
+
+    def remember_ptm_press(self, t_s: float) -> None:
+        """Keep the presses the PTM gate can still count (the last 24 h window) and always the last one (lockout)."""
+        since_s = t_s - self._window_s
+        self.ptm_times = [p for p in self.ptm_times if p > since_s] + [t_s]
 
     def _planned(self, basal: BasalProgram | None, bolus: ActiveBolus | None,
                  periodic: PeriodicBolus | None) -> tuple[RatePiece, ...]:
-        start, end = self.now_s, self.now_s + 2 * self._window_s
+        start = self._engine.t_s
+        end = start + 2 * self._window_s
         pieces = list(basal.planned(start, end)) if basal is not None else []
         pieces += bolus.planned(start) if bolus is not None else []
         pieces += periodic.planned(start, end) if periodic is not None else []
         return tuple(pieces)
 
-    def _context(self, findings: Sequence[Finding], bolus: ActiveBolus | None, basal: BasalProgram | None = None,
-                 periodic: PeriodicBolus | None = None, with_periodic: bool = True,
-                 basal_runs: bool | None = None, stack_periodic: bool = False) -> gate.GateContext:
+    def context(self, findings: Sequence[Finding], bolus: ActiveBolus | None, basal: BasalProgram | None = None,
+                periodic: PeriodicBolus | None = None, with_periodic: bool = True,
+                stack_periodic: bool = False) -> gate.GateContext:
         """stack_periodic: a therapy command, judged also on its periodic boluses at every run (stacking.py)."""
-        if basal is None and (basal_runs if basal_runs is not None else self.state in (
-                PumpState.CONTINUOUS, PumpState.BOLUS, PumpState.BRIDGE)):
-            basal = self._basal
-        periodic = periodic if periodic is not None else (self._periodic if with_periodic else None)
-        running_bolus = self._bolus if bolus is None else bolus
-        line = self._line()
+        therapy, now_s = self._therapy, self._engine.t_s
+        if basal is None and therapy.state in THERAPY_STATES:
+            basal = therapy.basal
+        periodic = periodic if periodic is not None else (therapy.periodic if with_periodic else None)
+        running_bolus = therapy.bolus if bolus is None else bolus
+        line = self.line()
+        history = self._engine.history(self._window_s)
         if findings:
-            return gate.GateContext(self.now_s, self._engine.history(self._window_s), (), 0.0, 0.0, 0.0,
-                                    tuple(findings), line)
+            return gate.GateContext(now_s, history, (), 0.0, 0.0, 0.0, tuple(findings), line)
         planned = self._planned(basal, running_bolus, periodic)
         peak_mcg_per_h = max(basal.peak_rate_mcg_per_h if basal is not None else 0.0, peak_rate_mcg_per_h(planned))
         stack = periodic_stack(basal, periodic) if stack_periodic and periodic is not None else None
@@ -80,15 +106,24 @@ class GateContextBuilder(FirmwareRuntime):
             peak_mcg_per_h = max(peak_mcg_per_h, stack.rate_mcg_per_h)
         conc = line.lowest_conc_mcg_per_ml  # the bridge runs on every concentration ahead in turn
         peak_ul_per_h = peak_mcg_per_h / conc * UL_PER_ML if conc > 0 else (math.inf if peak_mcg_per_h > 0 else 0.0)
-        return gate.GateContext(self.now_s, self._engine.history(self._window_s), planned, line.tip_conc_mcg_per_ml,
+        return gate.GateContext(now_s, history, planned, line.tip_conc_mcg_per_ml,
                                 self._config.max_actuator_rate_ul_per_h, peak_ul_per_h, (), line, stack)
 
-    def _remember_ptm_press(self, t_s: float) -> None:
-        """Keep the presses the PTM gate can still count (the last 24 h window) and always the last one (lockout)."""
-        since_s = t_s - self._limits.window_h * S_PER_H
-        self._ptm_times = [p for p in self._ptm_times if p > since_s] + [t_s]
-
-    def _record(self, decision: Decision, **fields: object) -> bool:
-        """Log the gate's decision on a command; whether it was approved."""
-        self._log.append(self.now_s, EventKind.DECISION, **decision.to_record(), **fields)
-        return decision.approved
+    def periodic_bolus(self, dose_mcg: float, duration_min: float, interval_h: float, first_t_s: float | None,
+                       override_soft_limits: bool) -> tuple[Decision, PeriodicBolus | None]:
+        """The gate's decision on periodic boluses, judged with the kept program (also while suspended: resume will
+        run the two together), and the periodic bolus to run if approved."""
+        now_s, limits = self._engine.t_s, self._limits
+        findings = self.state_findings("configure_periodic_bolus")
+        invalid = gate.periodic_bolus_findings(dose_mcg, duration_min, interval_h, limits)
+        invalid += periodic_first_run_findings(first_t_s, now_s)
+        if invalid:  # refused before a plan is built from it (a zero interval would never end)
+            return decide("periodic_bolus", findings + invalid), None
+        first_s = now_s + interval_h * S_PER_H if first_t_s is None else first_t_s
+        periodic = PeriodicBolus(dose_mcg, duration_min, interval_h, first_s) if not findings else None
+        basal = self._therapy.basal
+        base_mcg, base_peak_mcg_per_h = (basal.daily_dose_mcg, basal.peak_rate_mcg_per_h) if basal else (0.0, 0.0)
+        ctx = self.context(findings, None, basal=basal, periodic=periodic, with_periodic=False, stack_periodic=True)
+        decision = gate.gate_periodic_bolus(dose_mcg, duration_min, interval_h, base_mcg, ctx, limits,
+                                            override_soft_limits, self.titration(), base_peak_mcg_per_h)
+        return decision, periodic if decision.approved else None

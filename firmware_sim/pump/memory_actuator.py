@@ -1,15 +1,17 @@
 """An in-memory actuator on the shared clock, for tests, what-if runs and the benchmark.
 
 Delivers gain x the commanded rate (gain 1.0 is exact); faults and communication loss can be injected.
-Being a model, it can say in advance what its status reads will be (ports.StatusPreview).
 """
 from __future__ import annotations
 
-import numpy as np
+from typing import Any, Callable
 
 from firmware_sim.clock import Clock
-from firmware_sim.ports import ActuatorError, ActuatorStatus, PreviewedReads
+from firmware_sim.ports import ActuatorError, ActuatorStatus
 from firmware_sim.units import S_PER_H
+
+_new_status: Callable[[type[ActuatorStatus], tuple[Any, ...]], ActuatorStatus] = tuple.__new__
+"""ActuatorStatus(...) without its generated __new__ (a status read per supervision tick)."""
 
 
 class InMemoryActuator:
@@ -72,46 +74,13 @@ class InMemoryActuator:
         self.commands.append((self._t_s, 0.0))
 
     def read_status(self) -> ActuatorStatus:
-        self._reach()
+        now_s = self._advance()  # _reach(), inlined: one read per supervision tick
+        if self.communication_lost:
+            raise ActuatorError("communication_lost", "no answer from the actuator")
+        self._contact_s = now_s
         self.status_reads += 1
         fault = self.fault
-        return ActuatorStatus(self._rate_ul_per_h > 0 and fault is None, self._delivered_ul, fault)
-
-    def preview_reads(self, times_s: np.ndarray) -> PreviewedReads:
-        """The delivered_ul that read_status() would report at each of times_s, computed as _advance() does read
-        by read (add.accumulate sums left to right, so each value is the one the reads would give)."""
-        state = self._preview_state()
-        if self.fault is not None or self.communication_lost or not len(times_s) or times_s[0] < self._t_s:
-            times_s = times_s[:0]
-        elif self.watchdog_s is not None and self._rate_ul_per_h > 0:
-            last_contact_s = np.concatenate(([self._contact_s], times_s[:-1]))
-            expired = np.flatnonzero(last_contact_s + self.watchdog_s < times_s)
-            if expired.size:
-                times_s = times_s[:expired[0]]
-        buffer = np.empty(len(times_s) + 1)
-        buffer[0] = self._t_s
-        buffer[1:] = times_s
-        steps_ul = buffer[1:] - buffer[:-1]
-        steps_ul *= self.gain * self._rate_ul_per_h
-        steps_ul /= S_PER_H
-        buffer[0] = self._delivered_ul
-        buffer[1:] = steps_ul
-        delivered_ul = np.add.accumulate(buffer, out=buffer)[1:]
-
-        def take(n: int) -> None:
-            if not 0 < n <= len(delivered_ul):
-                raise ValueError(f"take({n}): the preview holds {len(delivered_ul)} reads")
-            if self._preview_state() != state or self._clock.now_s() < times_s[n - 1]:
-                raise ValueError("the actuator changed since the preview, or the clock is not yet at the reads")
-            self._delivered_ul = float(delivered_ul[n - 1])
-            self._t_s = self._contact_s = float(times_s[n - 1])
-            self.status_reads += n
-
-        return PreviewedReads(delivered_ul, take)
-
-    def _preview_state(self) -> tuple:
-        return (self._t_s, self._contact_s, self._delivered_ul, self._rate_ul_per_h, self.gain, self.fault,
-                self.communication_lost, self.watchdog_s)
+        return _new_status(ActuatorStatus, (self._rate_ul_per_h > 0 and fault is None, self._delivered_ul, fault, None))
 
     @property
     def rate_ul_per_h(self) -> float:

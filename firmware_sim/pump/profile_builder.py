@@ -58,7 +58,8 @@ def build_delivery_profile(events: Sequence[Event], dead_volume_ul: float, end_s
             track.fill(0.0, conc)
     breakpoints = sorted({t for t in changes_t + status_ends + [t for t, _ in refills] + [end_s]
                           if start_s <= t <= end_s} | {start_s})
-    q_ul, segments = 0.0, []
+    q_ul = 0.0
+    segments: list[list[float]] = []
     refill_index = sum(1 for t, _ in refills if t <= start_s)
     for a_s, b_s in zip(breakpoints, breakpoints[1:]):
         while refill_index < len(refills) and refills[refill_index][0] <= a_s:

@@ -81,6 +81,11 @@ class FlexSchedule:
         start, day_start_s + start, is at or before t_s, compared as that sum (t_s - day_start_s can round below a
         start that the sum reaches, and the schedule would then never move past it). Day starts are always
         midnight_s + k days, the same expression for the same day, so consecutive days meet exactly."""
+        i, k = self._locate(t_s)
+        return i, self.midnight_s + k * S_PER_DAY, self.midnight_s + (k + 1) * S_PER_DAY
+
+    def _locate(self, t_s: float) -> tuple[int, int]:
+        """(step, day number k) of _index."""
         starts = self._starts_s  # type: ignore[attr-defined]
         midnight_s = self.midnight_s
         k = math.floor((t_s - midnight_s) / S_PER_DAY)
@@ -94,7 +99,7 @@ class FlexSchedule:
             i += 1
         while i > 0 and day_start_s + starts[i] > t_s:
             i -= 1
-        return i, day_start_s, midnight_s + (k + 1) * S_PER_DAY
+        return i, k
 
     def rate_mcg_per_h_at(self, t_s: float) -> float:
         return self.steps[self._index(t_s)[0]].rate_mcg_per_h
@@ -105,17 +110,28 @@ class FlexSchedule:
         return day_start_s + starts[i + 1] if i + 1 < len(starts) else next_day_s
 
     def planned(self, start_s: float, end_s: float) -> list[RatePiece]:
-        pieces, t = [], start_s
-        starts, rates, index = self._starts_s, self._rates_mcg_per_h, self._index  # type: ignore[attr-defined]
-        last = len(starts) - 1
-        while t < end_s:
-            i, day_start_s, next_day_s = index(t)  # one lookup gives next_change_s(t) and rate_mcg_per_h_at(t)
-            nxt = day_start_s + starts[i + 1] if i < last else next_day_s
+        pieces: list[RatePiece] = []
+        if not start_s < end_s:
+            return pieces
+        starts, rates = self._starts_s, self._rates_mcg_per_h  # type: ignore[attr-defined]
+        midnight_s, last, t = self.midnight_s, len(starts) - 1, start_s
+        i, k = self._locate(t)
+        while True:
+            day_start_s = midnight_s + k * S_PER_DAY
+            nxt = day_start_s + starts[i + 1] if i < last else midnight_s + (k + 1) * S_PER_DAY  # next_change_s(t)
             if end_s < nxt:
                 nxt = end_s
             pieces.append(RatePiece(t, nxt, rates[i]))
             t = nxt
-        return pieces
+            if not t < end_s:
+                return pieces
+            # the step in force at t is the next one (or the next day's first), as _locate(t) finds it: checked by
+            # the same sums, else looked up
+            i, k = (i + 1, k) if i < last else (0, k + 1)
+            day_start_s = midnight_s + k * S_PER_DAY
+            if not (day_start_s + starts[i] <= t < midnight_s + (k + 1) * S_PER_DAY and (
+                    i == last or day_start_s + starts[i + 1] > t)):
+                i, k = self._locate(t)
 
 
 BasalProgram = ContinuousProgram | FlexSchedule

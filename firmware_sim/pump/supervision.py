@@ -1,44 +1,39 @@
-"""Supervision ticks: one status read every supervision_period_s, checked against what was commanded.
+"""Supervision: detection over thresholds fixed for the run. One status read every supervision_period_s, checked
+against what was commanded, and the reservoir levels.
 
-tick_is_quiet is the one check (tick_alarms names what a tick that is not quiet raises). FirmwareRuntime runs
-ticks on two paths: the general event loop (_supervise, one tick among other due events) and, for an
-actuator that can preview its reads (ports.StatusPreview) while nothing but ticks can fall due, in bulk
-(_run_quiet_ticks with tick_batch), up to the first tick that raises an alarm, which the general loop runs.
+tick_is_quiet is the one tick check (tick_alarms names what a tick that is not quiet raises); Supervisor.tick is
+the one tick, whichever way the scheduler reaches it.
 """
 from __future__ import annotations
 
-import math
-from functools import partial
-
-import numpy as np
-
+from dataclasses import dataclass
 from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.ports import ActuatorError
-from firmware_sim.pump.alarms import AlarmName, alarm_for_actuator_fault
-from firmware_sim.pump.states import PumpState
-from firmware_sim.pump.tick_batch import plan_ticks, quiet_prefix
+from firmware_sim.pump.alarms import AlarmName, AlarmSet, alarm_for_actuator_fault
+from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.pump.engine import DeliveryEngine
+from firmware_sim.safety.limits import DrugLimits
+from firmware_sim.units import S_PER_H
 
-QUIET_MARGIN_S = 1e-3
-"""The bulk path stops this far before any timed event (1000x TIME_EPS_S)."""
-QUIET_MARGIN_UL = 1e-3
-"""... and this far before any volume event (far beyond VOLUME_EPS_UL and float drift of the reservoir)."""
-BULK_TICKS_MAX = 2048
-"""Ticks planned at once by the bulk path."""
-_QUIET: tuple = ()
+_QUIET: tuple[tuple[AlarmName, str], ...] = ()
 
 
-def allowed_deviation_ul(tolerance_fraction: float, tolerance_floor_ul: float, commanded_ul):
-    """The delivery deviation tolerated over a supervision window (floats or numpy arrays, elementwise)."""
-    return np.maximum(tolerance_fraction * commanded_ul, tolerance_floor_ul)
+def allowed_deviation_ul(tolerance_fraction: float, tolerance_floor_ul: float, commanded_ul: float) -> float:
+    """The delivery deviation tolerated over a supervision window."""
+    allowed_ul = tolerance_fraction * commanded_ul
+    return allowed_ul if allowed_ul > tolerance_floor_ul else tolerance_floor_ul
 
 
-def tick_is_quiet(tolerance_fraction: float, tolerance_floor_ul: float, dose_breach_mcg: float, commanded_ul,
-                  reported_ul, delivered_mcg):
+def tick_is_quiet(tolerance_fraction: float, tolerance_floor_ul: float, dose_breach_mcg: float, commanded_ul: float,
+                  reported_ul: float, delivered_mcg: float | None) -> bool:
     """A tick without an actuator fault raises nothing: the reported volume is within tolerance of the
-    commanded one and the reported dose over the window is not above the breach level (elementwise)."""
-    within = np.abs(reported_ul - commanded_ul) <= allowed_deviation_ul(tolerance_fraction, tolerance_floor_ul,
-                                                                       commanded_ul)
-    return np.logical_and(within, np.logical_not(delivered_mcg > dose_breach_mcg))
+    commanded one and the reported dose over the window is not above the breach level (None: certainly not)."""
+    allowed_ul = tolerance_fraction * commanded_ul  # allowed_deviation_ul, inlined: one call per tick
+    if allowed_ul < tolerance_floor_ul:
+        allowed_ul = tolerance_floor_ul
+    deviation_ul = reported_ul - commanded_ul
+    return -allowed_ul <= deviation_ul <= allowed_ul and not (delivered_mcg is not None and
+                                                               delivered_mcg > dose_breach_mcg)
 
 
 def tick_alarms(tolerance_fraction: float, tolerance_floor_ul: float, dose_breach_mcg: float, window_h: float,
@@ -49,9 +44,9 @@ def tick_alarms(tolerance_fraction: float, tolerance_floor_ul: float, dose_breac
     if not fault and tick_is_quiet(tolerance_fraction, tolerance_floor_ul, dose_breach_mcg, commanded_ul,
                                    reported_ul, delivered_mcg):
         return _QUIET
+    found: list[tuple[AlarmName, str]] = []
     allowed_ul = allowed_deviation_ul(tolerance_fraction, tolerance_floor_ul, commanded_ul)
     deviation_ul = reported_ul - commanded_ul
-    found = []
     if fault:
         found.append((alarm_for_actuator_fault(fault, False),
                       fault_detail or f"actuator reports {fault}"))
@@ -65,89 +60,83 @@ def tick_alarms(tolerance_fraction: float, tolerance_floor_ul: float, dose_breac
     return tuple(found)
 
 
-def _tick_times_s(tick_s: float, period_s: float, limit_s: float, end_s: float) -> np.ndarray:
-    """The ticks from tick_s on before limit_s (at most BULK_TICKS_MAX, ending with the first at or after end_s),
-    and the tick after the last: tick_s + period_s + period_s ..., summed one period at a time as the general
-    loop steps _next_tick_s."""
-    count = min(BULK_TICKS_MAX, int((limit_s - tick_s) / period_s) + 1)
-    times_s = np.full(count + 1, period_s)
-    times_s[0] = tick_s
-    np.add.accumulate(times_s, out=times_s)
-    count = min(int(times_s.searchsorted(limit_s)), int(times_s.searchsorted(end_s)) + 1, count)
-    return times_s[:count + 1]
+@dataclass(frozen=True)
+class SupervisionThresholds:
+    """What supervision compares against, fixed for the run (from the frozen config and limits)."""
+
+    tolerance_fraction: float
+    tolerance_floor_ul: float
+    window_restart_s: float
+    """The supervision window restarts once this long has elapsed since its start."""
+    dose_breach_mcg: float
+    """A reported 24 h dose above this breaches the hard maximum (beyond rounding)."""
+    window_h: float
+    hard_max_daily_dose_mcg: float
+    low_reservoir_ul: float
+
+    @classmethod
+    def of(cls, config: FirmwareConfig, limits: DrugLimits) -> SupervisionThresholds:
+        return cls(config.delivery_tolerance_fraction, config.delivery_tolerance_floor_ul,
+                   config.supervision_window_s - TIME_EPS_S, limits.hard_max_daily_dose_mcg * (1 + 1e-9),
+                   limits.window_h, limits.hard_max_daily_dose_mcg, config.low_reservoir_threshold_ul)
 
 
-class Supervision:
-    """Mixin of FirmwareRuntime: the supervision tick on the general path and the bulk path."""
+
+class Supervisor:
+    """Detection: the supervision tick (status read against the commanded volume and the 24 h dose) and the reservoir
+    levels; what it finds goes to the AlarmSet."""
+
+    def __init__(self, thresholds: SupervisionThresholds, engine: DeliveryEngine, alarms: AlarmSet) -> None:
+        self.thresholds = thresholds
+        self._engine = engine
+        self._alarms = alarms
+        self._window_s = thresholds.window_h * S_PER_H
 
     def _status_read_failed(self, exc: Exception) -> None:
         if isinstance(exc, ActuatorError):
-            self._raise_alarm(alarm_for_actuator_fault(exc.fault, True), f"status read failed: {exc}")
+            self._alarms.raise_alarm(alarm_for_actuator_fault(exc.fault, True), f"status read failed: {exc}")
         else:  # an adapter bug or transport error: the actuator cannot be trusted
-            self._raise_alarm(AlarmName.ACTUATOR_COMMUNICATION_LOSS, f"status read failed: {exc!r}")
+            self._alarms.raise_alarm(AlarmName.ACTUATOR_COMMUNICATION_LOSS, f"status read failed: {exc!r}")
 
-    def _supervise(self) -> None:
-        engine = self._engine
+    def tick(self, t_s: float) -> bool:
+        """The supervision tick at t_s: read the actuator, commit the interval to the delivered history and check
+        it; whether it raised an alarm. The 24 h dose is computed only when its bound could reach the breach level."""
+        engine, th = self._engine, self.thresholds
         try:
-            status = engine.read_status()
+            status, commanded_ul, reported_ul, elapsed_s = engine.supervision_read(t_s)
         except Exception as exc:
             self._status_read_failed(exc)
-            return
-        engine.commit_tick()
-        commanded_ul, reported_ul, elapsed_s = engine.window_volumes_ul()
-        found = tick_alarms(self._tolerance_fraction, self._tolerance_floor_ul, self._dose_breach_mcg,
-                            self._limits.window_h, self._limits.hard_max_daily_dose_mcg, status.fault,
-                            status.fault_detail, commanded_ul, reported_ul, elapsed_s,
-                            engine.delivered_in_last_s(self._window_s))
-        if elapsed_s >= self._window_restart_s:
+            return True
+        if elapsed_s >= th.window_restart_s:
             engine.restart_window()
+        delivered = engine.delivered
+        # the window dose only when its bound (the dose since a point before the window) could breach
+        delivered_mcg = None if delivered.last_cum_mcg - delivered.window_floor_mcg <= th.dose_breach_mcg else (
+            delivered.dose_in_last_s(self._window_s))
+        if not status.fault and tick_is_quiet(th.tolerance_fraction, th.tolerance_floor_ul, th.dose_breach_mcg,
+                                              commanded_ul, reported_ul, delivered_mcg):
+            return False
+        if delivered_mcg is None:
+            delivered_mcg = delivered.dose_in_last_s(self._window_s)
+        found = tick_alarms(th.tolerance_fraction, th.tolerance_floor_ul, th.dose_breach_mcg, th.window_h,
+                            th.hard_max_daily_dose_mcg, status.fault, status.fault_detail, commanded_ul, reported_ul,
+                            elapsed_s, delivered_mcg)
         for name, detail in found:
-            self._raise_alarm(name, detail)
+            self._alarms.raise_alarm(name, detail)
+        return bool(found)
 
-    def _run_quiet_ticks(self, t_s: float) -> None:
-        """The bulk path of run_until_s: the supervision ticks before t_s while nothing else can fall due.
-
-        Only for an actuator that previews its reads (ports.StatusPreview). Each stretch is planned from the
-        preview (tick_batch.plan_ticks); the ticks up to the first that raises an alarm, or that the plan does
-        not cover, are taken at once: the clock is moved to the last of them, the actuator counts the reads
-        and the engine commits the bookkeeping. The general loop goes on from there (and, if another party
-        moved the clock on past that tick meanwhile, finds it ahead, as after any late wake-up).
-        """
-        engine, clock = self._engine, self._clock
-        preview_reads = getattr(engine.actuator, "preview_reads", None)
-        if preview_reads is None or engine._baseline_ul is None:
-            return
-        period_s, end_s = self._config.supervision_period_s, t_s - TIME_EPS_S
-        limit_s = min(t_s, self._quiet_until_s())
-        is_quiet = partial(tick_is_quiet, self._tolerance_fraction, self._tolerance_floor_ul, self._dose_breach_mcg)
-        while True:
-            tick_s = self._next_tick_s
-            if not (engine.t_s < tick_s < limit_s and clock.now_s() <= tick_s):
-                return
-            times_s = _tick_times_s(tick_s, period_s, limit_s, end_s)
-            try:
-                preview = preview_reads(times_s[:-1])
-            except Exception:  # an actuator that cannot preview now is read tick by tick, as any other
-                return
-            plan = plan_ticks(engine, times_s[:-1], preview.delivered_ul, self._window_s, self._dose_breach_mcg)
-            window = (engine.window_start_s, engine.window_q0_ul, engine.window_reported0_ul)
-            n, window = quiet_prefix(plan, window, self._window_restart_s, is_quiet)
-            if n == 0:
-                return
-            last_s = float(times_s[n - 1])
-            clock.sleep_until_s(last_s)
-            preview.take(n)
-            engine.commit_ticks(plan, n, window)
-            self._next_tick_s = float(times_s[n])
-            if n < len(times_s) - 1 or last_s >= end_s:
-                return
-
-    def _quiet_until_s(self) -> float:
-        """Before this time nothing but supervision ticks can fall due (with margins far beyond the loop's
-        tolerances); the horizon holds until the state, rate, alarms or programs change. -inf in priming or
-        bridging without a boundary ahead or without flow (the general loop settles those)."""
-        engine, state = self._engine, self._model.state
-        if (state is PumpState.PRIMING or state is PumpState.BRIDGE) and (
-                engine.rate_ul_per_h <= 0 or self._line_boundary_ul() is None):
-            return -math.inf
-        return self._next_event_besides_ticks_s(QUIET_MARGIN_S, QUIET_MARGIN_UL)
+    def check_reservoir(self, volume_slack_ul: float) -> bool:
+        """Raise the empty (while delivering) or low reservoir alarm the estimate has reached (within
+        volume_slack_ul); whether one was raised."""
+        engine, alarms = self._engine, self._alarms
+        reservoir = engine.reservoir
+        if engine.rate_ul_per_h > 0 and reservoir.volume_ul <= volume_slack_ul:
+            alarms.raise_alarm(AlarmName.EMPTY_RESERVOIR, f"reservoir estimate {reservoir.volume_ul:.6g} uL")
+            return True
+        low_ul = self.thresholds.low_reservoir_ul
+        if (AlarmName.LOW_RESERVOIR not in alarms and reservoir.conc_mcg_per_ml > 0 and
+                reservoir.volume_ul - low_ul <= volume_slack_ul):
+            alarms.raise_alarm(AlarmName.LOW_RESERVOIR, f"reservoir estimate {reservoir.volume_ul:.6g} uL at the "
+                               f"programmed rate is at or below {low_ul:g} uL")
+            return True
+        return False

@@ -1,7 +1,5 @@
-"""The event log keeps status events cheaply (tuples, runs of arrays) and reads back the same Events, in order."""
+"""The event log keeps status events cheaply (tuples) and reads back the same Events, in order."""
 from __future__ import annotations
-
-import numpy as np
 
 from firmware_sim.event_log import Event, EventKind, EventLog
 
@@ -9,12 +7,13 @@ from firmware_sim.event_log import Event, EventKind, EventLog
 def _fill(log: EventLog) -> None:
     log.append(0.0, EventKind.STATE, from_state="idle", to_state="priming")
     log.append_status(60.0, 0.5, 0.5)
-    log.append_statuses(np.array([120.0, 180.0, 240.0]), np.array([1.0, 1.5, 2.0]), np.array([1.0, 1.5, 2.1]))
+    for status in ((120.0, 1.0, 1.0), (180.0, 1.5, 1.5), (240.0, 2.0, 2.1)):
+        log.append_status(*status)
     log.append(240.0, EventKind.ALARM, alarm="over_delivery")
-    log.append_statuses(np.array([300.0]), np.array([2.5]), np.array([2.6]))
+    log.append_status(300.0, 2.5, 2.6)
 
 
-def test_runs_of_statuses_read_back_as_the_events_a_sink_receives():
+def test_compact_statuses_read_back_as_the_events_a_sink_receives():
     sunk: list[Event] = []
     with_sink, without_sink = EventLog(sunk.append), EventLog()
     _fill(with_sink)

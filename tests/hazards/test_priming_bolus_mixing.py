@@ -40,7 +40,7 @@ def dose_mcg(profile, a_h, b_h):
 
 def test_mixing_delivers_drug_before_priming_ends_then_less_than_programmed():
     fw, primed_s = primed_then_continuous()
-    events, dead_ul, end_s = fw.events, fw._config.dead_volume_ul, fw.now_s
+    events, dead_ul, end_s = fw.events, fw.config.dead_volume_ul, fw.now_s
     plug = build_delivery_profile(events, dead_ul, end_s)
     mixed = build_delivery_profile(events, dead_ul, end_s, mixing_tanks=10)
     primed_h = primed_s / S_PER_H

@@ -34,7 +34,7 @@ def test_actuator_fault_latches_high_alarm_and_stops(rig, fault, alarm):
     assert fw.state is PumpState.ALARM
     (active,) = fw.active_alarms
     assert active.name.value == alarm and active.priority is AlarmPriority.HIGH
-    assert active.t_s - t_fault <= fw._config.supervision_period_s
+    assert active.t_s - t_fault <= fw.config.supervision_period_s
     assert rig.actuator.commands[-1][1] == 0.0
     assert fw.start_continuous(240).approved is False  # latched until explicit clear
 

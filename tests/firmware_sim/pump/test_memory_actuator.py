@@ -1,7 +1,6 @@
 """The in-memory actuator's communications watchdog: an unreachable actuator stops by itself."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from firmware_sim.clock import VirtualClock
@@ -52,62 +51,3 @@ def test_without_a_watchdog_an_unreachable_actuator_keeps_running():
 def test_watchdog_must_be_positive():
     with pytest.raises(ValueError, match="watchdog_s"):
         InMemoryActuator(VirtualClock(), watchdog_s=0.0)
-
-
-def _running_actuator(gain: float = 1.0, watchdog_s: float | None = None) -> tuple[VirtualClock, InMemoryActuator]:
-    clock = VirtualClock()
-    actuator = InMemoryActuator(clock, gain=gain, watchdog_s=watchdog_s)
-    actuator.command_rate_ul_per_h(13.7)
-    clock.advance_s(5.0)
-    return clock, actuator
-
-
-def _read_one_by_one(clock: VirtualClock, actuator: InMemoryActuator, times_s: np.ndarray) -> list[float]:
-    delivered = []
-    for t_s in times_s:
-        clock.sleep_until_s(t_s)
-        delivered.append(actuator.read_status().delivered_ul)
-    return delivered
-
-
-TIMES_S = np.add.accumulate(np.r_[37.5, np.full(99, 61.3)])
-
-
-@pytest.mark.parametrize("gain", [1.0, 0.87])
-def test_preview_gives_the_reads_bit_for_bit_and_take_counts_them(gain):
-    clock, actuator = _running_actuator(gain)
-    twin_clock, twin = _running_actuator(gain)
-    actuator.preview_reads(TIMES_S[:50])  # previewing changes nothing: the second preview starts from the same state
-    preview = actuator.preview_reads(TIMES_S)
-    assert actuator.status_reads == 0
-    expected = _read_one_by_one(twin_clock, twin, TIMES_S)
-    assert preview.delivered_ul.tolist() == expected
-    clock.sleep_until_s(TIMES_S[59])
-    preview.take(60)
-    assert actuator.status_reads == 60
-    assert actuator.read_status().delivered_ul == expected[59]  # the clock stands at the 60th read
-    assert _read_one_by_one(clock, actuator, TIMES_S[60:]) == expected[60:]  # and reads go on from there
-
-
-def test_take_refuses_a_changed_actuator_or_a_clock_not_yet_there():
-    clock, actuator = _running_actuator()
-    preview = actuator.preview_reads(TIMES_S)
-    with pytest.raises(ValueError, match="clock is not yet"):
-        preview.take(3)
-    with pytest.raises(ValueError, match="holds 100 reads"):
-        preview.take(101)
-    clock.sleep_until_s(TIMES_S[2])
-    actuator.command_rate_ul_per_h(20.0)
-    with pytest.raises(ValueError, match="changed since the preview"):
-        preview.take(3)
-    assert actuator.status_reads == 0
-
-
-def test_preview_stops_before_a_read_that_is_not_plain():
-    clock, actuator = _running_actuator(watchdog_s=200.0)
-    late = np.r_[TIMES_S[:10], TIMES_S[9] + 250.0, TIMES_S[9] + 260.0]  # a 250 s silence lets the watchdog fire
-    assert len(actuator.preview_reads(late).delivered_ul) == 10
-    actuator.fault = "occlusion"
-    assert len(actuator.preview_reads(TIMES_S).delivered_ul) == 0
-    actuator.fault, actuator.communication_lost = None, True
-    assert len(actuator.preview_reads(TIMES_S).delivered_ul) == 0

@@ -59,7 +59,7 @@ def test_profile_plug_flow_delay_after_concentration_change(rig):
     rates = {round(s.rate_mcg_per_h, 9) for s in profile.segments}
     assert rates == {10.0}   # the tip dose rate never jumps at the concentration change
     assert profile.total_dose_mcg() == pytest.approx(10.0 * (fw.now_s - profile.segments[0].start_h * H) / H)
-    bridge_end_s = t_bridge + fw._config.dead_volume_ul / 20.0 * H
+    bridge_end_s = t_bridge + fw.config.dead_volume_ul / 20.0 * H
     switch = [e for e in fw.events if e.kind == "rate_command" and e.t_s > t_bridge]
     assert switch[-1].t_s == pytest.approx(bridge_end_s) and switch[-1].fields["rate_ul_per_h"] == pytest.approx(10.0)
 

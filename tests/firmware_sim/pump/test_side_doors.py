@@ -64,7 +64,7 @@ def _after_change(make_rig, new_conc, limits=None):
 
 def _flush_line(fw, conc_mcg_per_ml):
     """Test-only: as if tubing and catheter had held conc_mcg_per_ml all along (the line is settled)."""
-    track = fw._engine.track
+    track = fw.engine.track
     track._conc_mcg_per_ml[:] = [conc_mcg_per_ml] * len(track._conc_mcg_per_ml)
     track._plug = (float("inf"), -float("inf"), 0.0)
 
@@ -153,7 +153,7 @@ def _tip_dose_rates_mcg_per_h(rig, hours):
     fw, rates = rig.firmware, []
     for _ in range(int(hours * 4)):
         fw.run_until_s(fw.now_s + 0.25 * H)
-        rates.append(rig.actuator.rate_ul_per_h * fw._engine.tip_conc_now() / 1000.0)
+        rates.append(rig.actuator.rate_ul_per_h * fw.engine.tip_conc_now() / 1000.0)
     return rates
 
 
@@ -220,9 +220,9 @@ def test_priming_again_after_an_interrupted_priming_and_a_refill_stops_when_drug
     """The first fill's drug is in the line when priming resumes: it must not be pushed into the patient at the
     priming rate (1000 uL/h of 2000 mcg/mL is 2000 mcg/h) on the way to the new fill."""
     fw = _primed_after_an_interruption(rig, 2000, 0.4, 500)   # about 400 uL of the 486 uL line filled
-    assert fw._engine.tip_conc_now() == 2000
+    assert fw.engine.tip_conc_now() == 2000
     assert fw.delivery_profile().total_dose_mcg() == pytest.approx(0.0, abs=1e-6)
-    assert fw.commanded_volume_ul == pytest.approx(fw._config.dead_volume_ul)
+    assert fw.commanded_volume_ul == pytest.approx(fw.config.dead_volume_ul)
 
 
 def _periodic_starts_h(fw, after_s):

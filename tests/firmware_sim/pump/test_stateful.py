@@ -112,7 +112,7 @@ class FirmwareMachine(RuleBasedStateMachine):
     # --- invariants ---
     @invariant()
     def no_window_exceeds_hard_limit(self):
-        engine = self.fw._engine
+        engine = self.fw.engine
         history = DoseHistory(engine.delivered.times_s.copy(), engine.delivered.cum_mcg.copy())
         dose, _ = max_window_dose_mcg(history, (), 24 * H)
         assert dose <= (self.limits.hard_max_daily_dose_mcg + self.unreachable_run_on_mcg) * (1 + 1e-9)

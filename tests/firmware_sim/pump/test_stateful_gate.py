@@ -57,13 +57,13 @@ class GateMachine(RuleBasedStateMachine):
             assert self.fw.refill(20000, refill_conc, max(self.fw.reservoir_volume_ul, 0.0)).approved
             assert self.fw.clear_alarm().approved and self.fw.prime().approved
         self.fw.run_until_s(self.fw.now_s + H)
-        assert self.fw.state is PumpState.IDLE and self.fw._engine.tip_conc_now() == conc
+        assert self.fw.state is PumpState.IDLE and self.fw.engine.tip_conc_now() == conc
         assert self.fw.delivery_profile().total_dose_mcg() == 0.0  # priming delivers nothing to the patient
         self.therapy(self.fw.start_continuous, 300)  # refused on the screening-only concentration
 
     # --- commands ---
     def therapy(self, command, *args, override=False, **kwargs):
-        line_before = self.fw._engine.line_conc_ahead()
+        line_before = self.fw.engine.line_conc_ahead()
         decision = command(*args, **kwargs)
         event(f"{decision.request} {'approved' if decision.approved else 'refused'}")
         event(f"line {len(set(line_before))}")
@@ -147,7 +147,7 @@ class GateMachine(RuleBasedStateMachine):
     def check_approved_therapy(self, request, override, line_before):
         fw = self.fw
         assert request in THERAPY_COMMANDS
-        basal, periodic = fw._basal, fw._periodic
+        basal, periodic = fw.therapy.basal, fw.therapy.periodic
         daily = (basal.daily_dose_mcg if basal is not None else 0.0) + (
             periodic.dose_mcg * 24 / periodic.interval_h if periodic is not None else 0.0)
         reservoir_conc = line_before[-1]
@@ -171,11 +171,11 @@ class GateMachine(RuleBasedStateMachine):
     @invariant()
     def no_therapy_on_a_screening_only_concentration(self):
         fw = self.fw
-        tip_conc, reservoir_conc = fw._engine.tip_conc_now(), fw.reservoir_conc_mcg_per_ml
+        tip_conc, reservoir_conc = fw.engine.tip_conc_now(), fw.reservoir_conc_mcg_per_ml
         if fw.state in (PumpState.CONTINUOUS, PumpState.BRIDGE) or (
-                fw.state is PumpState.BOLUS and fw._bolus.kind != "clinician"):
+                fw.state is PumpState.BOLUS and fw.therapy.bolus.kind != "clinician"):
             assert reservoir_conc not in SCREENING
-        if fw.state is PumpState.CONTINUOUS or (fw.state is PumpState.BOLUS and fw._bolus.kind != "clinician"):
+        if fw.state is PumpState.CONTINUOUS or (fw.state is PumpState.BOLUS and fw.therapy.bolus.kind != "clinician"):
             assert tip_conc not in SCREENING
 
     @invariant()
@@ -183,14 +183,14 @@ class GateMachine(RuleBasedStateMachine):
         fw = self.fw
         if fw.state not in (PumpState.CONTINUOUS, PumpState.BRIDGE, PumpState.BOLUS):
             return
-        expected = (fw._basal.rate_mcg_per_h_at(fw.now_s) if fw._basal is not None else 0.0) + (
-            fw._bolus.rate_mcg_per_h if fw._bolus is not None else 0.0)
-        delivered = fw.actuator_rate_ul_per_h * fw._engine.tip_conc_now() / 1000.0
+        expected = (fw.therapy.basal.rate_mcg_per_h_at(fw.now_s) if fw.therapy.basal is not None else 0.0) + (
+            fw.therapy.bolus.rate_mcg_per_h if fw.therapy.bolus is not None else 0.0)
+        delivered = fw.actuator_rate_ul_per_h * fw.engine.tip_conc_now() / 1000.0
         assert delivered == pytest.approx(expected, rel=1e-6)
 
     @invariant()
     def no_window_exceeds_hard_limit(self):
-        engine = self.fw._engine
+        engine = self.fw.engine
         history = DoseHistory(engine.delivered.times_s.copy(), engine.delivered.cum_mcg.copy())
         dose, _ = max_window_dose_mcg(history, (), 24 * H)
         assert dose <= LIMITS.hard_max_daily_dose_mcg * (1 + REL)

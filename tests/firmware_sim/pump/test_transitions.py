@@ -31,7 +31,7 @@ def test_prime_then_priming_done_after_dead_volume(rig):
     fw = rig.firmware
     fw.refill(20000, 500, 0)
     assert fw.prime().approved and fw.state is S.PRIMING
-    dead_ul = fw._config.dead_volume_ul
+    dead_ul = fw.config.dead_volume_ul
     fw.run_until_s(3600)
     assert fw.state is S.IDLE
     assert fw.commanded_volume_ul == pytest.approx(dead_ul)
@@ -123,7 +123,7 @@ def test_bridge_after_concentration_change_then_continuous(rig):
     assert not d.approved and "bridge bolus" in d.reasons[0]
     assert fw.bridge_bolus().approved and fw.state is S.BRIDGE
     assert rig.actuator.rate_ul_per_h == pytest.approx(20.0)  # old drug at the old-concentration rate
-    bridge_h = fw._config.dead_volume_ul / 20.0
+    bridge_h = fw.config.dead_volume_ul / 20.0
     fw.run_until_s(fw.now_s + bridge_h * 3600 - 60)
     assert fw.state is S.BRIDGE
     fw.run_until_s(fw.now_s + 120)
@@ -165,8 +165,8 @@ def test_exception_inside_a_transition_latches_firmware_fault(rig):
 
     def broken(event_data):
         raise RuntimeError("callback bug")
-    fw._machine.add_transition("poke", S.CONTINUOUS, S.CONTINUOUS, before=broken)
-    fw._fire("poke")
+    fw.therapy.machine.add_transition("poke", S.CONTINUOUS, S.CONTINUOUS, before=broken)
+    fw.therapy.fire("poke")
     assert fw.state is S.ALARM and fw.active_alarms[0].name.value == "firmware_fault"
     assert rig.actuator.rate_ul_per_h == 0.0
 

@@ -1,19 +1,20 @@
-"""The bulk path of run_until_s (supervision ticks planned from the actuator's preview) must behave exactly like
-the general event loop it shortcuts: same events, decisions, profile, commands, status reads and bookkeeping."""
+"""The event clock (run_until_s sleeping from event to event, the ticks before the next other event one after the
+other) must behave exactly like stepping: every tick through the general event loop, or run_until_s called in
+steps shorter than a supervision period. Same events, decisions, profile, commands, status reads and bookkeeping."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-import numpy as np
 import pytest
 
 from firmware_sim.clock import VirtualClock
-from firmware_sim.pump import tick_batch
+from firmware_sim.ports import ActuatorStatus
 from firmware_sim.pump.alarms import AlarmName
 from firmware_sim.pump.config import FirmwareConfig
-from firmware_sim.pump.engine import DeliveryEngine
 from firmware_sim.pump.firmware import FlexSchedule, FlexStep, PumpFirmware
 from firmware_sim.pump.memory_actuator import InMemoryActuator
+from firmware_sim.pump.scheduler import Scheduler
 from firmware_sim.safety.limits import DrugLimits
 
 H = 3600.0
@@ -33,12 +34,14 @@ class Case:
 
 
 def checkpoint(fw: PumpFirmware) -> tuple[float, ...]:
-    """What the bulk path accumulates: volumes, reservoir, and the gate's 24 h delivered-dose history."""
+    """What the event clock accumulates: volumes, reservoir, and the gate's 24 h delivered-dose history."""
     return (fw.now_s, fw.reservoir_volume_ul, fw.commanded_volume_ul, fw.actuator_reported_volume_ul,
-            fw.reservoir_balance_error_ul, fw._engine.delivered_in_last_s(24 * H))
+            fw.reservoir_balance_error_ul, fw.engine.delivered_in_last_s(24 * H))
 
 
-def run_program(case: Case) -> tuple:
+def run_program(case: Case, stepping: bool = False) -> tuple:
+    """stepping: on the way to each target run_until_s is called halfway between every two ticks, else once per
+    target."""
     clock = VirtualClock()
     actuator = InMemoryActuator(clock, gain=case.gain, watchdog_s=case.watchdog_s)
     sunk: list = []
@@ -50,6 +53,13 @@ def run_program(case: Case) -> tuple:
     run_until_s = fw.run_until_s
 
     def run_and_check(t_s: float) -> None:
+        if stepping:
+            period_s = case.period_s
+            k = int(fw.now_s // period_s)
+            while (k + 0.5) * period_s < t_s:
+                if (k + 0.5) * period_s > fw.now_s:
+                    run_until_s((k + 0.5) * period_s)
+                k += 1
         run_until_s(t_s)
         checkpoints.append(checkpoint(fw))
 
@@ -94,31 +104,26 @@ CASES = {
 
 @pytest.mark.requirements("SR-SUP-001", "SR-SUP-002")
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
-def test_bulk_path_matches_the_general_loop_exactly(monkeypatch, case):
-    planned: list[int] = []
-    exact_windows: list[bool] = []
-    plan_ticks, commit_ticks = tick_batch.plan_ticks, DeliveryEngine.commit_ticks
+def test_event_clock_matches_stepping_tick_by_tick_exactly(monkeypatch, case):
+    in_run: list[int] = []
+    run_ticks = Scheduler._run_ticks
 
-    def counting_plan(*args):
-        plan = plan_ticks(*args)
-        exact_windows.append(isinstance(plan.window_dose_mcg, np.ndarray))
-        return plan
+    def counting_run_ticks(self: Scheduler, limit_s: float, end_s: float) -> None:
+        reads = self._engine.actuator.status_reads  # type: ignore[attr-defined]
+        run_ticks(self, limit_s, end_s)
+        in_run.append(self._engine.actuator.status_reads - reads)  # type: ignore[attr-defined]
 
-    def counting_commit(self, plan, n, window):
-        planned.append(n)
-        commit_ticks(self, plan, n, window)
-
-    monkeypatch.setattr("firmware_sim.pump.supervision.plan_ticks", counting_plan)
-    monkeypatch.setattr(DeliveryEngine, "commit_ticks", counting_commit)
-    bulk = run_program(case)
-    monkeypatch.setattr(PumpFirmware, "_run_quiet_ticks", lambda self, t_s: None)
+    monkeypatch.setattr(Scheduler, "_run_ticks", counting_run_ticks)
+    event_clock = run_program(case)
+    stepped = run_program(case, stepping=True)  # stops between every two ticks
+    monkeypatch.setattr(Scheduler, "_run_ticks", lambda self, limit_s, end_s: None)
     general = run_program(case)
     status_reads = general[5]
-    assert status_reads > 1000 and sum(planned) > status_reads / 2  # the bulk path really took most ticks
-    for got, expected in zip(bulk, general):
+    assert status_reads > 1000 and sum(in_run) > status_reads / 2  # the event clock ran most ticks one after another
+    for got, by_step, expected in zip(event_clock, stepped, general):
         assert got == expected
+        assert by_step == expected
     if case.hard_max_mcg < 1200.0:
-        assert any(exact_windows)  # the bound did not settle it: per-tick window doses were computed
         assert AlarmName.DOSE_LIMIT_BREACH.value in [e["alarm"] for e in general[0] if e["kind"] == "alarm"]
     if case.watchdog_s is not None:
         assert general[6]  # the watchdog did stop the actuator while the link was down
@@ -140,21 +145,36 @@ def continuous_for_a_day(rig) -> PumpFirmware:
     return fw
 
 
-def test_bulk_path_leaves_a_clock_moved_by_another_party_to_the_general_loop(make_rig):
+def test_event_clock_leaves_a_clock_moved_by_another_party_to_the_general_loop(make_rig):
     rig = make_rig(clock=JumpingClock())
     fw = continuous_for_a_day(rig)
     assert fw.active_alarms == () and fw.reservoir_balance_error_ul == pytest.approx(0.0, abs=1e-6)
     assert fw.now_s >= 30 * H and rig.actuator.status_reads > 30 * 60 * 0.9
 
 
-class PreviewlessActuator(InMemoryActuator):
-    def preview_reads(self, times_s):
-        raise RuntimeError("preview unavailable")
+class PlainActuator:
+    """Only what ports.Actuator declares, nothing a simulation could add."""
+
+    def __init__(self, clock: VirtualClock, gain: float = 1.0) -> None:
+        self._inner = InMemoryActuator(clock, gain=gain)
+
+    def command_rate_ul_per_h(self, rate_ul_per_h: float) -> None:
+        self._inner.command_rate_ul_per_h(rate_ul_per_h)
+
+    def stop(self) -> None:
+        self._inner.stop()
+
+    def read_status(self) -> ActuatorStatus:
+        return self._inner.read_status()
+
+    @property
+    def status_reads(self) -> int:
+        return self._inner.status_reads
 
 
-def test_an_actuator_whose_preview_fails_is_read_tick_by_tick(make_rig):
-    results = []
-    for actuator_class in (PreviewlessActuator, InMemoryActuator):
+def test_every_actuator_takes_the_same_path_and_is_read_every_tick(make_rig):
+    results: list[Any] = []
+    for actuator_class in (PlainActuator, InMemoryActuator):
         rig = make_rig(actuator_class=actuator_class)
         fw = continuous_for_a_day(rig)
         results.append(([e.to_record() for e in fw.events], rig.actuator.status_reads))

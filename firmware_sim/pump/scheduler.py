@@ -1,0 +1,166 @@
+"""The scheduler: owns the event times and runs the firmware on the clock from event to event.
+
+run_until_s sleeps on the clock from event to event (supervision ticks every supervision_period_s, bolus ends,
+flex steps, periodic boluses, priming/bridge completion, reservoir levels, elective replacement), so virtual time
+costs one status read per tick plus one actuator command per rate change. The ticks before the next other event
+(brought forward by margins far beyond the loop's tolerances) run one after the other without asking again
+what else is due, since nothing else can be until a tick raises an alarm; each is the same Supervisor.tick.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+from firmware_sim.clock import TIME_EPS_S, Clock
+from firmware_sim.pump.alarms import AlarmName, AlarmSet
+from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.pump.engine import DeliveryEngine
+from firmware_sim.pump.programs import PeriodicBolus
+from firmware_sim.pump.states import PumpState
+from firmware_sim.pump.supervision import Supervisor
+from firmware_sim.pump.therapy_control import THERAPY_STATES, TherapyControl
+from firmware_sim.units import S_PER_H
+
+VOLUME_EPS_UL = 1e-9
+QUIET_MARGIN_S = 1e-3
+"""Ticks run one after the other up to this far before any timed event (1000x TIME_EPS_S) ..."""
+QUIET_MARGIN_UL = 1e-3
+"""... and this far before any volume event (far beyond VOLUME_EPS_UL and float drift of the reservoir)."""
+
+
+class Scheduler:
+    def __init__(self, config: FirmwareConfig, clock: Clock, engine: DeliveryEngine, therapy: TherapyControl,
+                 alarms: AlarmSet, supervisor: Supervisor, run_periodic_bolus: Callable[[PeriodicBolus], None]) -> None:
+        self._config = config
+        self._clock = clock
+        self._engine = engine
+        self._therapy = therapy
+        self._alarms = alarms
+        self._supervisor = supervisor
+        self._run_periodic_bolus = run_periodic_bolus
+        self._eri_raised = False
+        self.next_tick_s = engine.t_s + config.supervision_period_s
+
+    def run_until_s(self, t_s: float) -> None:
+        """Advance to t_s using only the clock, handling every event on the way."""
+        self.process_due()
+        engine = self._engine
+        while True:
+            if self.next_tick_s < t_s:
+                self._run_ticks(min(t_s, self._quiet_until_s()), t_s - TIME_EPS_S)
+                if engine.t_s >= t_s - TIME_EPS_S:
+                    return
+            target_s = min(t_s, self._next_event_s())
+            self._clock.sleep_until_s(target_s)
+            engine.advance_to(self._clock.now_s())
+            self.process_due()
+            if engine.t_s >= t_s - TIME_EPS_S:
+                return
+
+    def sync(self) -> None:
+        self.run_until_s(self._clock.now_s())
+
+    def _next_event_s(self) -> float:
+        return max(min(self.next_tick_s, self._next_event_besides_ticks_s()), self._engine.t_s)
+
+    def _next_event_besides_ticks_s(self, margin_s: float = 0.0, margin_ul: float = 0.0) -> float:
+        """When the earliest scheduled event other than a supervision tick falls due: priming or bridge boundary
+        and reservoir levels (reached at the commanded rate), bolus end, periodic bolus, flex step, elective
+        replacement. With margins, brought forward by margin_s, and volume events also by margin_ul of flow
+        (the bulk tick path stops that far before them)."""
+        engine, therapy = self._engine, self._therapy
+        state = therapy.state
+        rate, t_s, candidates = engine.rate_ul_per_h, engine.t_s, [math.inf]
+        if rate > 0:
+            volumes_ul = []
+            if state is PumpState.PRIMING or state is PumpState.BRIDGE:
+                boundary = therapy.line_boundary_ul()
+                if boundary is not None:
+                    volumes_ul.append(boundary - engine.q_ul)
+            if AlarmName.LOW_RESERVOIR not in self._alarms:
+                volumes_ul.append(engine.reservoir.volume_ul - self._config.low_reservoir_threshold_ul)
+            volumes_ul.append(engine.reservoir.volume_ul)
+            candidates += [t_s + (remaining_ul - margin_ul) / rate * S_PER_H - margin_s for remaining_ul in volumes_ul]
+        if therapy.bolus is not None:
+            candidates.append(therapy.bolus.end_s - margin_s)
+        if therapy.periodic is not None:
+            candidates.append(therapy.periodic.next_s - margin_s)
+        if state in THERAPY_STATES:
+            candidates.append(therapy.next_flex_s - margin_s)
+        if self._config.elective_replacement_at_s is not None and not self._eri_raised:
+            candidates.append(self._config.elective_replacement_at_s - margin_s)
+        return min(candidates)
+
+    def process_due(self) -> None:
+        for _ in range(32):
+            if not self._process_one_due():
+                return
+        raise RuntimeError("firmware event processing did not settle")
+
+    def _process_one_due(self) -> bool:
+        engine, therapy = self._engine, self._therapy
+        now = engine.t_s
+        # a volume counts as reached within a microsecond of flow (plus float noise)
+        volume_slack_ul = engine.rate_ul_per_h * TIME_EPS_S / S_PER_H + VOLUME_EPS_UL
+        if therapy.line_step_due(volume_slack_ul):
+            return True
+        if self._supervisor.check_reservoir(volume_slack_ul):
+            return True
+        if therapy.bolus is not None and now >= therapy.bolus.end_s - TIME_EPS_S:
+            therapy.end_bolus()
+            return True
+        periodic = therapy.periodic
+        if periodic is not None and now >= periodic.next_s - TIME_EPS_S:
+            therapy.periodic = PeriodicBolus(periodic.dose_mcg, periodic.duration_min, periodic.interval_h,
+                                             periodic.next_s + periodic.interval_h * S_PER_H)
+            self._run_periodic_bolus(periodic)
+            return True
+        if therapy.state in THERAPY_STATES and now >= therapy.next_flex_s - TIME_EPS_S:
+            therapy.apply_delivery()
+            return True
+        eri_s = self._config.elective_replacement_at_s
+        if eri_s is not None and not self._eri_raised and now >= eri_s - TIME_EPS_S:
+            self._eri_raised = True
+            self._alarms.raise_alarm(AlarmName.ELECTIVE_REPLACEMENT, "battery elective replacement time reached")
+            return True
+        if now >= self.next_tick_s - TIME_EPS_S:
+            self._tick(now)
+            return True
+        return False
+
+    def _tick(self, now: float) -> bool:
+        """The supervision tick due now, and the next one scheduled; whether it raised an alarm."""
+        raised = self._supervisor.tick(now)
+        period = self._config.supervision_period_s
+        next_s, late_s = self.next_tick_s + period, now + period / 2
+        self.next_tick_s = next_s if next_s >= late_s else late_s
+        return raised
+
+    def _run_ticks(self, limit_s: float, end_s: float) -> None:
+        """The ticks before limit_s, while nothing else can fall due (up to the first tick at or after end_s, the end
+        of run_until_s, and up to the first tick that raises an alarm, after which the state may have changed).
+        Each is the tick of the general loop (the clock at the tick, so the next one is a period on, as _tick
+        schedules it); a clock another party moved on past the tick is left to the general loop."""
+        engine, clock, period_s = self._engine, self._clock, self._config.supervision_period_s
+        sleep_until_s, now_s, tick = clock.sleep_until_s, clock.now_s, self._supervisor.tick
+        tick_s = self.next_tick_s
+        while engine.t_s < tick_s < limit_s:
+            sleep_until_s(tick_s)
+            if now_s() != tick_s:
+                return
+            raised = tick(tick_s)
+            self.next_tick_s = next_s = tick_s + period_s  # _tick's max(next + period, now + period / 2)
+            if raised or tick_s >= end_s:
+                return
+            tick_s = next_s
+
+    def _quiet_until_s(self) -> float:
+        """Before this time nothing but supervision ticks can fall due (with margins far beyond the loop's
+        tolerances); the horizon holds until the state, rate, alarms or programs change. -inf in priming or
+        bridging without a boundary ahead or without flow (the general loop settles those)."""
+        state = self._therapy.state
+        if (state is PumpState.PRIMING or state is PumpState.BRIDGE) and (
+                self._engine.rate_ul_per_h <= 0 or self._therapy.line_boundary_ul() is None):
+            return -math.inf
+        return self._next_event_besides_ticks_s(QUIET_MARGIN_S, QUIET_MARGIN_UL)
+
