@@ -7,6 +7,7 @@ not one per byte); pyserial's exceptions become the typed errors of drivers.erro
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Protocol
@@ -114,10 +115,8 @@ class SerialTransport:
         port, self._port = self._port, None
         self._rx.clear()
         if port is not None:
-            try:
+            with contextlib.suppress(serial.SerialException, OSError):  # the port may be gone already (unplugged)
                 port.close()
-            except (serial.SerialException, OSError):
-                pass  # the port is already gone (unplugged); closing it is all we wanted
 
     def _require_port(self) -> serial.SerialBase:
         if self._port is None or not self._port.is_open:

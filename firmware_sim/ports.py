@@ -5,7 +5,8 @@ The harness adapts a real or emulated syringe pump to `Actuator`; tests use an i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
+from collections.abc import Callable
 
 import numpy as np
 

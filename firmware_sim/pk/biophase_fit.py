@@ -36,7 +36,8 @@ def _candidates(base: BaclofenParams, fast: np.ndarray, slow: np.ndarray, fracti
     f, s, w = (a.ravel() for a in np.meshgrid(fast, slow, fraction, indexing="ij"))
     keep = s < f
     values = {name: np.repeat(v, int(keep.sum())) for name, v in PatientBatch.from_params(base).values.items()}
-    values["biophase_fast_ke0_per_h"], values["biophase_slow_ke0_per_h"], values["biophase_fast_fraction"] = f[keep], s[keep], w[keep]
+    values["biophase_fast_ke0_per_h"], values["biophase_slow_ke0_per_h"] = f[keep], s[keep]
+    values["biophase_fast_fraction"] = w[keep]
     return PatientBatch(values)
 
 

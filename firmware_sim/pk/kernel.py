@@ -98,6 +98,8 @@ def propagate(
     return result
 
 
-def simulate(system: LinearSystem, profile: DeliveryProfile, t_h: np.ndarray, *, dtype: type = np.float64) -> np.ndarray:
+def simulate(
+    system: LinearSystem, profile: DeliveryProfile, t_h: np.ndarray, *, dtype: type = np.float64
+) -> np.ndarray:
     """The system's outputs (m, n_t, N) at the sample times."""
     return propagate(system, profile, t_h, observe=system.output_matrix, dtype=dtype)

@@ -64,7 +64,9 @@ def pd_timings_batch(
     """PdTimings field -> array (N,) for every patient of the batch."""
     system = build_system(batch)
     t_bolus = np.arange(int(round(bolus_horizon_h / GRID_STEP_H)) + 1) * GRID_STEP_H
-    bolus = DeliveryProfile(segments=(InfusionSegment(0.0, LABEL_BOLUS_DURATION_H, bolus_mcg / LABEL_BOLUS_DURATION_H),))
+    bolus = DeliveryProfile(
+        segments=(InfusionSegment(0.0, LABEL_BOLUS_DURATION_H, bolus_mcg / LABEL_BOLUS_DURATION_H),)
+    )
     e_bolus = simulate(system, bolus, t_bolus)[EFFECT_ROW]
     peak = e_bolus.max(axis=0)
     level = threshold_fraction * peak

@@ -49,7 +49,8 @@ def _refine(system: LinearSystem, row: np.ndarray, x: np.ndarray, rate: float, l
             a, c, fc = c, d, fd
             d = a + GOLDEN * (b - a)
             fd = _value_after(system, row, x, rate, d)
-    candidates = [(_value_after(system, row, x, rate, 0.0), 0.0), (fc, c), (fd, d), (_value_after(system, row, x, rate, length_h), length_h)]
+    candidates = [(_value_after(system, row, x, rate, 0.0), 0.0), (fc, c), (fd, d), (_value_after(system, row, x, rate,
+                                                                                                  length_h), length_h)]
     return max(candidates)
 
 
@@ -88,7 +89,9 @@ def find_peaks(
         for k in candidates:
             for i in (k - 1, k):
                 if 0 <= i < len(grid) - 1 and in_window[i]:
-                    value, tau = _refine(system, row, states[:, i], float(timeline.rate_mcg_per_h[i]), float(grid[i + 1] - grid[i]))
+                    value, tau = _refine(
+                        system, row, states[:, i], float(timeline.rate_mcg_per_h[i]), float(grid[i + 1] - grid[i])
+                    )
                     if value > best.value:
                         best = Peak(value, float(grid[i] + tau))
         peaks[name] = best

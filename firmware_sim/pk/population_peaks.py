@@ -16,7 +16,8 @@ peaks.find_peaks (the single-patient method, 1-min grid).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from functools import partial
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -43,7 +44,9 @@ class PopulationPeaks:
 def peak_grid(start_h: float, end_h: float, grid_step_h: float, extra_h: np.ndarray | None = None) -> np.ndarray:
     """Sorted unique points of [start_h, end_h]: a uniform grid of at most grid_step_h plus extra_h inside."""
     if not (end_h > start_h and grid_step_h > 0):
-        raise ValueError(f"peak window needs end_h > start_h and grid_step_h > 0, got {start_h}, {end_h}, {grid_step_h}")
+        raise ValueError(
+            f"peak window needs end_h > start_h and grid_step_h > 0, got {start_h}, {end_h}, {grid_step_h}"
+        )
     n_steps = int(np.ceil((end_h - start_h) / grid_step_h))
     points = [np.minimum(start_h + np.arange(n_steps + 1) * grid_step_h, end_h)]
     if extra_h is not None:
@@ -93,7 +96,8 @@ def _modal_peaks(system: LinearSystem, profile: DeliveryProfile, grid_h: np.ndar
     best = np.full((n_out, n_patients), -np.inf)
     best_k = np.zeros((n_out, n_patients), dtype=np.int64)
     z_best, z_before = np.zeros((n_out, n_modes, n_patients)), np.zeros((n_out, n_modes, n_patients))
-    z, z_prev, inflow = np.zeros((n_modes, n_patients)), np.zeros((n_modes, n_patients)), np.empty((n_modes, n_patients))
+    z, z_prev, inflow = np.zeros((n_modes, n_patients)), np.zeros((n_modes, n_patients)), np.empty((n_modes,
+                                                                                                    n_patients))
     in_window = times >= start_h - PEAK_TIME_TOLERANCE_H
     for k in range(last + 1):
         if timeline.bolus_mcg[k]:
@@ -125,8 +129,8 @@ def _modal_peaks(system: LinearSystem, profile: DeliveryProfile, grid_h: np.ndar
             if not usable.any() or last == 0:
                 continue
             rate, length = timeline.rate_mcg_per_h[k0], np.where(usable, times[k0 + 1] - times[k0], 0.0)
-            value, tau = _golden_max(lambda t: _value_at(weights[o], basis.eigenvalues, basis.infusion_modal,
-                                                         state, rate, t), length)
+            value, tau = _golden_max(partial(_value_at, weights[o], basis.eigenvalues, basis.infusion_modal,
+                                                 state, rate), length)
             higher = usable & (value > values[o])
             values[o] = np.where(higher, value, values[o])
             peak_t[o] = np.where(higher, times[k0] + tau, peak_t[o])
@@ -139,7 +143,9 @@ def population_peaks(system: LinearSystem, profile: DeliveryProfile, start_h: fl
     """Peak over [start_h, end_h] of each output index in `outputs` (rows of system.output_matrix), per patient."""
     events = [s.start_h for s in profile.segments] + [s.end_h for s in profile.segments]
     events += [b.t_h for b in profile.instant_boluses]
-    extra = np.concatenate([np.asarray(events, dtype=float), np.asarray([] if extra_points_h is None else extra_points_h, dtype=float)])
+    extra = np.concatenate(
+        [np.asarray(events, dtype=float), np.asarray([] if extra_points_h is None else extra_points_h, dtype=float)]
+    )
     grid = peak_grid(start_h, end_h, grid_step_h, extra)
     basis = modal_basis(system)
     values = np.empty((len(outputs), system.n_patients))

@@ -40,7 +40,7 @@ def solve_reference(
         if i == len(timeline.times_h) - 1:
             break
         rate = timeline.rate_mcg_per_h[i]
-        sol = solve_ivp(lambda _t, y: k @ y + b * rate, (t, timeline.times_h[i + 1]), x,
+        sol = solve_ivp(lambda _t, y, rate=rate: k @ y + b * rate, (t, timeline.times_h[i + 1]), x,
                         method=method, rtol=rtol, atol=atol, jac=lambda _t, _y: k)
         if not sol.success:
             raise RuntimeError(f"solve_ivp failed on [{t}, {timeline.times_h[i + 1]}] h: {sol.message}")

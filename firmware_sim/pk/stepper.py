@@ -12,7 +12,7 @@ time. Fallback patients: dense expm propagators, x <- Phi x + Gamma r.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -66,7 +66,10 @@ class ChunkStepper:
             self._dense_steps = [propagators(dense, float(dt)) for dt in self._dt_keys]
             self._dense_observe = observe[self._fallback]
             self._dense_bolus = np.ascontiguousarray(dense.bolus_input.T)
-            self._x, self._x_next = np.zeros((system.n_states, dense.n_patients)), np.zeros((system.n_states, dense.n_patients))
+            self._x, self._x_next = (
+                np.zeros((system.n_states, dense.n_patients)),
+                np.zeros((system.n_states, dense.n_patients)),
+            )
         self._walker = self._walk()
 
     def _walk(self) -> Iterator[None]:

@@ -16,7 +16,8 @@ import math
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -61,7 +62,7 @@ class DoseHistory:
     cum_mcg: np.ndarray
 
     @staticmethod
-    def empty(now_s: float) -> "DoseHistory":
+    def empty(now_s: float) -> DoseHistory:
         return DoseHistory(np.array([now_s]), np.array([0.0]))
 
     @property

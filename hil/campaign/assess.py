@@ -94,8 +94,8 @@ def _unsafe_envelopes(record: RunRecord, envelopes: list[dict[str, Any]]) -> lis
         if before is None:
             when = f"{at_h:.3f} h" if at_h is not None else "an unknown time"
             out.append({"rule": "envelope_without_alarm",
-                        "detail": f"{e['name']} {e['value']:.4g} against limit {e['limit']:.4g} {e['unit']} exceeded at "
-                                  f"{when} with no high-priority alarm raised before it"})
+                        "detail": f"{e['name']} {e['value']:.4g} against limit {e['limit']:.4g} {e['unit']} "
+                                  f"exceeded at {when} with no high-priority alarm raised before it"})
     return out
 
 
@@ -118,8 +118,8 @@ def _unsafe_doses(record: RunRecord, dose: dict[str, Any], limits: DrugLimits) -
                     f"hard_max_daily_dose_mcg {limits.hard_max_daily_dose_mcg:.6g} ({dose['source']})"})
     if _exceeds(dose["max_rate_mcg_per_h"], limits.max_rate_mcg_per_h):
         out.append({"rule": "beyond_hard_limits", "detail": f"delivered rate {dose['max_rate_mcg_per_h']:.6g} mcg/h "
-                    f"over the {dose['rate_window_min']:g} min from {dose['max_rate_at_h']:.3f} h, above the library's max_rate_mcg_per_h "
-                    f"{limits.max_rate_mcg_per_h:.6g} ({dose['source']})"})
+                    f"over the {dose['rate_window_min']:g} min from {dose['max_rate_at_h']:.3f} h, "
+                    f"above the library's max_rate_mcg_per_h {limits.max_rate_mcg_per_h:.6g} ({dose['source']})"})
     return out
 
 
@@ -127,12 +127,15 @@ def _unsafe_pump(record: RunRecord) -> list[dict[str, str]]:
     finished = record.finished or {}
     running = finished.get("pump_running_after_stop")
     if running is True:
-        return [{"rule": "pump_left_running", "detail": f"the pump was running at the end: {finished.get('pump_stop')}"}]
+        return [
+            {"rule": "pump_left_running", "detail": f"the pump was running at the end: {finished.get('pump_stop')}"}
+        ]
     commanded = any(e["kind"] == EventKind.RATE_COMMAND and float(e["fields"].get("rate_ul_per_h", 0.0)) > 0
                     for e in record.of_kind(ev.FIRMWARE_EVENT))
     if running is not False and commanded and balance_shows_stopped(record) is None:
+        stop = finished.get("pump_stop", "no pump_stop")
         return [{"rule": "pump_left_running", "detail": "the pump was commanded to run and the record does not show it "
-                                                        f"stopped at the end ({finished.get('pump_stop', 'no pump_stop')})"}]
+                                                        f"stopped at the end ({stop})"}]
     return []
 
 

@@ -19,13 +19,13 @@ name the hazard it provokes, and the campaign is the union of its groups:
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from firmware_sim.hazards import HAZARDS
 from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
-from hil.config.patients import MAX_PATIENTS, VirtualPatients
+from hil.config.patients import VirtualPatients
 from hil.emulators.fault_catalog import ALL_FAULTS
 
 NO_FAULT = "none"
@@ -40,7 +40,7 @@ class UniformHours(StrictModel):
     uniform: tuple[Number, Number] = Field(description="[lo, hi] hours; drawn per run from its seed")
 
     @model_validator(mode="after")
-    def _ordered(self) -> "UniformHours":
+    def _ordered(self) -> UniformHours:
         lo, hi = self.uniform
         if lo < 0 or hi < lo:
             raise ValueError(f"uniform [lo, hi] needs 0 <= lo <= hi, got [{lo:g}, {hi:g}]")
@@ -98,7 +98,7 @@ class UnsafeWhen(StrictModel):
 
 
 FaultPlanEntry = Annotated[
-    Union[Annotated[Literal["none"], Tag("none")], Annotated[FaultPlan, Tag("plan")]],
+    Annotated[Literal["none"], Tag("none")] | Annotated[FaultPlan, Tag("plan")],
     Discriminator(lambda value: "none" if isinstance(value, str) else "plan"),
 ]
 """`none` or a plan: a mapping is checked as a plan only (its errors are not mixed with the literal's)."""
@@ -119,7 +119,7 @@ class RunMatrix(StrictModel):
     faults: list[FaultPlanEntry] = Field(default_factory=lambda: [NO_FAULT], min_length=1)
 
     @model_validator(mode="after")
-    def _distinct(self) -> "RunMatrix":
+    def _distinct(self) -> RunMatrix:
         for what, values in (("scenarios", self.scenarios), ("rigs", self.rigs), ("faults", self.fault_labels())):
             _duplicates(what, values)
         return self
@@ -164,7 +164,7 @@ class CampaignConfig(StrictModel):
     expect: UnsafeWhen = UnsafeWhen()
 
     @model_validator(mode="after")
-    def _one_form(self) -> "CampaignConfig":
+    def _one_form(self) -> CampaignConfig:
         if self.groups is not None:
             mixed = [key for key in MATRIX_KEYS if key in self.model_fields_set]
             if mixed:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 from pathlib import Path
-from typing import Callable, Generic, TypeVar
+from typing import Generic, TypeVar
+from collections.abc import Callable
 
 from firmware_sim.requirements import REQUIREMENTS
 from hil.config.common import emulator_reference
@@ -30,7 +31,7 @@ class ScenarioKind(str, enum.Enum):
     HAZARD = "hazard"
 
     @classmethod
-    def of(cls, scenario_name: str) -> "ScenarioKind":
+    def of(cls, scenario_name: str) -> ScenarioKind:
         return cls.HAZARD if scenario_name.startswith(HAZARD_PREFIX) else cls.THERAPY
 
 

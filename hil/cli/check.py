@@ -60,7 +60,9 @@ def check_file(path: Path, strict_requirements: bool) -> CheckedFile:
             return _passed(path, kind, f"{path} (rig {rig.rig_id})")
         if kind == "drug":
             drug = validate_loaded(loaded, DrugLibraryEntry)
-            note = f"; acknowledged beyond label: {drug.acknowledge_beyond_label}" if drug.acknowledge_beyond_label else ""
+            note = (
+                f"; acknowledged beyond label: {drug.acknowledge_beyond_label}" if drug.acknowledge_beyond_label else ""
+            )
             return _passed(path, kind, f"{path} (drug library {drug.drug_name}{note})")
         scenario = validate_loaded(loaded, ScenarioConfig)
     except ConfigError as exc:

@@ -10,7 +10,8 @@ a daily maximum above LABEL_MAX_DAILY_DOSE_MCG) needs `acknowledge_beyond_label:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Mapping
+from typing import Annotated, Any
+from collections.abc import Mapping
 
 from pydantic import Field, create_model, model_validator
 
@@ -22,7 +23,9 @@ from hil.config.loading import load_yaml, validate_loaded
 from hil.paths import bundled
 
 DailyDoseMcg = Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_DAILY_DOSE_MCG)]
-Concentrations = Annotated[list[Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_CONC_MCG_PER_ML)]], Field(max_length=20)]
+Concentrations = Annotated[
+    list[Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_CONC_MCG_PER_ML)]], Field(max_length=20)
+]
 Acknowledgement = Annotated[str, Field(min_length=b.MIN_ACKNOWLEDGEMENT_CHARS, max_length=500)]
 
 LIMIT_FIELDS: dict[str, Any] = {
@@ -96,7 +99,7 @@ class DrugLibraryEntry(_LibraryLimits):  # type: ignore[misc, valid-type]
     acknowledge_beyond_label: Acknowledgement | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "DrugLibraryEntry":
+    def _consistent(self) -> DrugLibraryEntry:
         try:
             self.to_limits()
         except ValueError as exc:
@@ -129,8 +132,9 @@ def load_drug_library(drug_or_path: str | Path) -> DrugLibraryEntry:
     A file that is not a drug library at all (no top-level drug_name) is refused without quoting any of it."""
     loaded = load_yaml(bundled("drugs", drug_or_path))
     if not (isinstance(loaded.data, dict) and "drug_name" in loaded.data):
-        raise ConfigError(loaded.file, [ConfigIssue((), None, "not a drug library: a drug library is a YAML mapping "
-                                                              "with drug_name and the limits (see bench_configs/drugs/)")])
+        why = ("not a drug library: a drug library is a YAML mapping with drug_name and the limits "
+               "(see bench_configs/drugs/)")
+        raise ConfigError(loaded.file, [ConfigIssue((), None, why)])
     return validate_loaded(loaded, DrugLibraryEntry)
 
 

@@ -6,12 +6,13 @@
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, field_validator
 
 from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
 from hil.emulators.fault_catalog import ALL_FAULTS
+import itertools
 
 
 class StepExpectation(StrictModel):
@@ -54,7 +55,7 @@ class StartFlexStep(_StepBase):
         starts = [s.start_h_of_day for s in schedule]
         if starts[0] != 0:
             raise ValueError("the first flex step must start at start_h_of_day: 0")
-        if any(b <= a for a, b in zip(starts, starts[1:])):
+        if any(b <= a for a, b in itertools.pairwise(starts)):
             raise ValueError(f"start_h_of_day must increase strictly, got {starts}")
         return schedule
 
@@ -80,7 +81,9 @@ class BridgeBolusStep(_StepBase):
     """After a refill with a new concentration: push the old drug out of tubing and catheter."""
 
     action: Literal["bridge_bolus"]
-    rate_mcg_per_day: Number | None = Field(None, gt=0, description="program after the bridge; default: the current one")
+    rate_mcg_per_day: Number | None = Field(
+        None, gt=0, description="program after the bridge; default: the current one"
+    )
 
 
 class PtmPressStep(_StepBase):
@@ -132,8 +135,8 @@ class WaitStep(_StepBase):
 
 
 ScenarioStep = Annotated[
-    Union[PrimeStep, StartContinuousStep, StartFlexStep, ClinicianBolusStep, PeriodicBolusStep, BridgeBolusStep,
-          PtmPressStep, RefillStep, ChangeRateStep, InjectFaultStep, ClearAlarmStep, StopStep, WaitStep],
+    PrimeStep | StartContinuousStep | StartFlexStep | ClinicianBolusStep | PeriodicBolusStep | BridgeBolusStep
+    | PtmPressStep | RefillStep | ChangeRateStep | InjectFaultStep | ClearAlarmStep | StopStep | WaitStep,
     Field(discriminator="action"),
 ]
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Iterable
+from collections.abc import Iterable
 
 from firmware_sim.clock import Clock
 from hil.emulators.balance_config import BalanceConfig
@@ -12,7 +12,8 @@ from hil.emulators.mtsics_core import MtSicsCore
 
 
 class EmulatedBalance(EmulatedDevice):
-    """volume_source_ul: the linked pump emulator (its outflow followed exactly), a volume callable, or None (a static load).
+    """volume_source_ul: the linked pump emulator (its outflow followed exactly), a volume callable, or None (a
+    static load).
     Keyword overrides are BalanceConfig fields, e.g. density_g_per_ml=1.0, noise_sd_g=0.0001, seed=3."""
 
     device_name = "balance"

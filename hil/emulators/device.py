@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Iterable, Protocol
+from typing import Protocol
+from collections.abc import Iterable
 
 from firmware_sim.clock import Clock
 from hil.emulators.faults import (LINK_FAULTS, EmulatorError, LinkFaults, TO_HOST, FROM_HOST, non_negative_float,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Iterable
+from collections.abc import Iterable
 
 from firmware_sim.clock import Clock
 from hil.emulators.device import EmulatedSyringePump, FaultSpec

@@ -6,6 +6,7 @@ has room, so a host that overfills the buffer loses bytes exactly as on the real
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from hil.emulators.faults import EmulatorError, validate_pump_fault
 from hil.emulators.grbl_config import GrblConfig
@@ -25,18 +26,19 @@ _TOKENS = re.compile(rb"[?!~\x18\x80-\xff]|[^?!~\x18\x80-\xff\r\n]*[\r\n]|[^?!~\
 
 
 class GrblCore:
-    FAULTS = {
+    FAULTS: ClassVar[dict[str, str]] = {
         "stall": "the stepper loses every step (open loop: GRBL still reports motion) until clear_stall",
         "clear_stall": "the stepper moves the plunger again",
         "occlusion": "the outlet blocks: the plunger compresses `compliance_ul`, then the motor loses steps",
         "clear_occlusion": "the outlet opens; fluid compressed meanwhile comes out at once",
         "leak": "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the balance",
         "clear_leak": "the leak is repaired",
-        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: its reported volume lags",
+        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: "
+                      "its reported volume lags",
         "clear_rate_error": "the drive is repaired",
         "power_reset": "power cycle: planner, buffer and position lost, banner sent again",
         "corrupt_move": "the next `count` move lines arrive as other valid G-code: `kind` units (G21->G20), distance "
-                        "(G91->G90), motion (G1->G0) or feed_scale (F x `factor`); GRBL accepts them with ok",
+        "(G91->G90), motion (G1->G0) or feed_scale (F x `factor`); GRBL accepts them with ok",
     }
 
     def __init__(self, config: GrblConfig, t_s: float = 0.0) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from hil.emulators.harvard_state import STALLED, TARGET
 from hil.emulators.syringe import INFUSE, WITHDRAW

@@ -6,7 +6,8 @@ on by itself) for up to stable_timeout_s, then answer `I`. SIR streams one line 
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
+from typing import ClassVar
 
 from firmware_sim.clock import Clock
 from hil.emulators.balance_config import BalanceConfig
@@ -18,7 +19,7 @@ MAX_LINE_BYTES = 64
 
 
 class MtSicsCore:
-    FAULTS = {
+    FAULTS: ClassVar[dict[str, str]] = {
         "overload": "the load cell reports overload (+) for `duration_s` (default: until power_reset)",
         "underload": "the load cell reports underload (-) for `duration_s` (default: until power_reset)",
         "unstable": "draughts/vibration: no stable reading for `duration_s` (default 10 s)",

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable
+from functools import partial
+from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from hil.emulators.ne1000_config import SUPPORTED_BAUDS
 from hil.emulators.ne1000_framing import Packet
@@ -41,7 +43,7 @@ def execute(core: NE1000Core, packet: Packet) -> None:
         match = _ADDRESS_PREFIX.match(part)
         address = int(match.group(1)) if match.group(1) else 0
         if address == core.settings.address:
-            _reply(core, lambda: _command(core, match.group(2)))
+            _reply(core, partial(_command, core, match.group(2)))
 
 
 def _raise(error: Exception) -> str:

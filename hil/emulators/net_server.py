@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import select
 import socket
-from typing import Callable
+from collections.abc import Callable
 
 from serial import EIGHTBITS, PARITY_NONE, STOPBITS_ONE
 from serial.rfc2217 import PortManager

@@ -46,7 +46,7 @@ def check_grbl_reply(reply: bytes) -> None:
 def check_balance_reply(reply: bytes) -> None:
     line = reply.decode("latin-1")
     for command in ("S", "SI", "T"):
-        reading = parsed(lambda text: MTSICSBalance._parse_weight(text, command), line)
+        reading = parsed(lambda text, command=command: MTSICSBalance._parse_weight(text, command), line)
         if reading is not None:
             require_finite(f"MTSICSBalance._parse_weight({command!r})", reading.mass_g)
     parsed(lambda text: MTSICSBalance._parse_serial(text, "I4"), line)
@@ -56,7 +56,7 @@ def check_balance_reply(reply: bytes) -> None:
 def check_sartorius_reply(reply: bytes) -> None:
     line = reply.decode("latin-1")
     for unit in GRAMS_PER_UNIT:
-        reading = parsed(lambda text: parse_weight_line(text, unit), line)
+        reading = parsed(lambda text, unit=unit: parse_weight_line(text, unit), line)
         if reading is not None:
             require_finite(f"parse_weight_line(display_unit={unit!r})", reading.mass_g)
     parsed(lambda text: text_line(text, "serial number"), line)
@@ -72,7 +72,7 @@ NE1000_TEXT_PARSERS: tuple[tuple[str, Callable[[str], Any]], ...] = (
 
 def check_ne1000_reply(reply: bytes) -> None:
     for decode in (codec.decode_basic, codec.decode_safe):
-        parsed(lambda data: codec.parse_reply(decode(data)), reply)
+        parsed(lambda data, decode=decode: codec.parse_reply(decode(data)), reply)
     text = reply.decode("latin-1")
     for name, parse in NE1000_TEXT_PARSERS:
         for value in (parsed(parse, text), parsed(parse, text[3:])):  # [3:]: the data field
@@ -84,10 +84,12 @@ def check_ne1000_reply(reply: bytes) -> None:
 
 def check_harvard_reply(reply: bytes) -> None:
     for text_line_address in (True, False):
-        parsed_reply = parsed(lambda received: harvard_codec.parse_reply(received, text_line_address), reply)
+        parsed_reply = parsed(
+            lambda received, address=text_line_address: harvard_codec.parse_reply(received, address), reply
+        )
         if parsed_reply is None:
             continue
         for line in parsed_reply.lines:
             for units in (harvard_codec.RATE_UNITS_UL_PER_H, harvard_codec.VOLUME_UNITS_UL, {"mm": 1.0}):
-                value = parsed(lambda text: harvard_codec.parse_quantity(text, units, "fuzz"), line)
+                value = parsed(lambda text, units=units: harvard_codec.parse_quantity(text, units, "fuzz"), line)
                 require_finite("harvard_codec.parse_quantity", value)

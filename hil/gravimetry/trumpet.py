@@ -99,9 +99,11 @@ def trumpet_curve(t_s: np.ndarray, mass_g: np.ndarray, rate_ul_per_h: float,
     period_flow = flow[in_period]
     expected = int(round(config.analysis_duration_min * 60.0 / config.sample_interval_s))
     if len(period_flow) < expected:
-        raise TrumpetError(f"analysis period {config.analysis_start_min}-{config.analysis_start_min + config.analysis_duration_min}"
-                           f" min needs {expected} flow samples, the log has {len(period_flow)} "
-                           f"(it ends at {float(t_end[-1]) / 60.0:.1f} min)")
+        raise TrumpetError(
+            f"analysis period {config.analysis_start_min}-{config.analysis_start_min + config.analysis_duration_min}"
+            f" min needs {expected} flow samples, the log has {len(period_flow)} "
+            f"(it ends at {float(t_end[-1]) / 60.0:.1f} min)"
+        )
     relative_error = (period_flow - rate_ul_per_h) / rate_ul_per_h
     windows = tuple(_window(relative_error, w, config) for w in config.windows_min)
     mean_error = 100.0 * (float(np.mean(period_flow)) - rate_ul_per_h) / rate_ul_per_h

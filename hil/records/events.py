@@ -6,7 +6,8 @@ carries `chain` (hil.records.integrity), which the reader checks and removes.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 RUN_STARTED = "run_started"
 STEP = "step"

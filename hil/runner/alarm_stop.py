@@ -33,8 +33,10 @@ class AlarmStop:
     threshold: AlarmPriority
 
     def describe(self) -> str:
-        return (f"stopped on alarm {self.name} ({self.priority} priority, latched at t={self.alarm_t_s / S_PER_H:.3f} h;"
-                f" --stop-on-alarm {self.threshold.value})")
+        return (
+            f"stopped on alarm {self.name} ({self.priority} priority, latched at t={self.alarm_t_s / S_PER_H:.3f} h;"
+            f" --stop-on-alarm {self.threshold.value})"
+        )
 
     def record_fields(self, t_s: float, pump_stop: str) -> dict[str, object]:
         """Fields of the stopped_on_alarm record event (t_s: when the run was stopped)."""

@@ -10,7 +10,7 @@ import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from firmware_sim.event_log import Event, EventKind
 from firmware_sim.units import H_PER_DAY, UL_PER_ML

@@ -6,7 +6,7 @@ redraws the tracker's latest snapshot a few times a second, and yields the track
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from rich.console import Console, RenderableType
 from rich.table import Table

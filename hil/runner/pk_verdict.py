@@ -6,7 +6,7 @@ the balance (pump-reported where there is no balance); the programmed one with t
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 

@@ -10,7 +10,8 @@ weight and age group, over the scenario's duration.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 

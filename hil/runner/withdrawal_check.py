@@ -9,7 +9,7 @@
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.outcome import Outcome

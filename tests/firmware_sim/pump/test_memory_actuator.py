@@ -104,7 +104,7 @@ def test_take_refuses_a_changed_actuator_or_a_clock_not_yet_there():
 
 
 def test_preview_stops_before_a_read_that_is_not_plain():
-    clock, actuator = _running_actuator(watchdog_s=200.0)
+    _clock, actuator = _running_actuator(watchdog_s=200.0)
     late = np.r_[TIMES_S[:10], TIMES_S[9] + 250.0, TIMES_S[9] + 260.0]  # a 250 s silence lets the watchdog fire
     assert len(actuator.preview_reads(late).delivered_ul) == 10
     actuator.fault = "occlusion"

@@ -70,7 +70,9 @@ def test_a_pulled_pump_cable_is_shown_stopped_by_the_balance_on_rigs_whose_pump_
     pulled = [u for u in summary["unsafe_outcomes"] if u["fault_plan"] == PULLED_CABLE]
     assert pulled and {u["rig"] for u in pulled} == {"emulated-harvard"}  # the Harvard pump runs on: measured
     lines = [json.loads(line) for line in (folder / "campaign.jsonl").read_text().splitlines()]
-    weighed = {line["rig"] for line in lines if line.get("fault_plan") == PULLED_CABLE and line.get("pump_stop_weighed")}
+    weighed = {
+        line["rig"] for line in lines if line.get("fault_plan") == PULLED_CABLE and line.get("pump_stop_weighed")
+    }
     assert weighed == {"emulated-ne1000", "emulated-grbl"}
 
 

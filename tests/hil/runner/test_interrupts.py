@@ -10,7 +10,8 @@ import json
 import os
 import signal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 
