@@ -67,7 +67,7 @@ def encode_command(command: str, address: int, dialect: str) -> bytes:
     return f"{prefix}{command}\r".encode("ascii")
 
 
-def reply_complete(received: bytes) -> bool:
+def reply_complete(received: bytes | bytearray) -> bool:
     """True when the bytes end in a prompt (the reply's last, unterminated line)."""
     return _PROMPT_AT_END.search(received) is not None
 

@@ -145,7 +145,7 @@ class SerialTransport:
         if remaining_s <= 0:
             return False
         try:
-            waiting = port.in_waiting
+            waiting = port.in_waiting  # type: ignore[attr-defined]  # every port class has it, the SerialBase stub not
             port_timeout_s = self._port_timeout_s
             if not waiting and not self._fixed_timeout and (port_timeout_s is None or port_timeout_s > remaining_s
                                                             or port_timeout_s < remaining_s / 4):
@@ -205,7 +205,7 @@ class SerialTransport:
     def read_available(self) -> bytes:
         port = self._require_port()
         try:
-            waiting = port.in_waiting
+            waiting = port.in_waiting  # type: ignore[attr-defined]  # every port class has it, the SerialBase stub not
             if waiting:
                 self._rx += port.read(waiting)
         except (serial.SerialException, OSError) as exc:

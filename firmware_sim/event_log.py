@@ -41,9 +41,9 @@ class Event:
 # The status event is appended once per supervision tick (525,600 a year at the default period): build it
 # without the frozen dataclass __init__ (three object.__setattr__ calls); the slot setters give the same Event.
 _new_event = object.__new__
-_set_t_s = Event.t_s.__set__  # type: ignore[attr-defined]
-_set_kind = Event.kind.__set__  # type: ignore[attr-defined]
-_set_fields = Event.fields.__set__  # type: ignore[attr-defined]
+_set_t_s = Event.__dict__["t_s"].__set__
+_set_kind = Event.__dict__["kind"].__set__
+_set_fields = Event.__dict__["fields"].__set__
 
 
 def _status_event(t_s: float, delivered_ul: float, commanded_ul: float) -> Event:

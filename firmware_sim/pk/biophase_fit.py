@@ -29,7 +29,7 @@ def window_margins(timings: dict[str, np.ndarray]) -> np.ndarray:
         v = timings[name]
         m = np.minimum(v - lo, hi - v) / ((hi - lo) / 2.0)
         margins.append(np.where(np.isnan(m), -np.inf, m))
-    return np.min(margins, axis=0)
+    return np.asarray(np.min(margins, axis=0))
 
 
 def _candidates(base: BaclofenParams, fast: np.ndarray, slow: np.ndarray, fraction: np.ndarray) -> PatientBatch:

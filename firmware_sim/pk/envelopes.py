@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from collections.abc import Mapping
+from typing import Any
 
 from firmware_sim.outcome import Outcome
 from firmware_sim.pk.age_groups import PEDIATRIC_BELOW_AGE_YEARS, AgeGroup, age_group
@@ -91,7 +92,7 @@ class EnvelopeResult:
     def passed(self) -> bool:
         return self.outcome is Outcome.PASS
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "value": self.value, "limit": self.limit, "unit": self.unit,
                 "outcome": self.outcome.value, "passed": self.passed, "reason": self.reason,
                 "requirement_ids": list(self.requirement_ids), "details": dict(self.details),

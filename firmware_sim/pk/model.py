@@ -48,11 +48,11 @@ class LinearSystem:
 
     @property
     def n_patients(self) -> int:
-        return self.k_per_h.shape[0]
+        return int(self.k_per_h.shape[0])
 
     @property
     def n_states(self) -> int:
-        return self.k_per_h.shape[1]
+        return int(self.k_per_h.shape[1])
 
 
 @dataclass(frozen=True)
@@ -99,10 +99,11 @@ class PatientBatch:
         return len(next(iter(self.values.values())))
 
     def patient(self, index: int) -> BaclofenParams:
-        kwargs = {name: float(self.values[name][index]) for name in PARAM_NAMES}
-        if np.isnan(kwargs["creatinine_clearance_ml_per_min"]):
-            kwargs["creatinine_clearance_ml_per_min"] = None
-        return BaclofenParams(**kwargs)
+        clearance = "creatinine_clearance_ml_per_min"
+        kwargs = {name: float(self.values[name][index]) for name in PARAM_NAMES if name != clearance}
+        clearance_ml_per_min = float(self.values[clearance][index])
+        return BaclofenParams(**kwargs, creatinine_clearance_ml_per_min=None if np.isnan(clearance_ml_per_min)
+                              else clearance_ml_per_min)
 
 
 def systemic_values(v: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

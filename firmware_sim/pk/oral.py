@@ -47,7 +47,7 @@ class OralRegimen:
     def __post_init__(self) -> None:
         for name, (low, high) in _RANGES.items():
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low < value <= high:
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low < float(value) <= high:
                 raise ValueError(
                     f"OralRegimen.{name} must be a finite number within ({low:g}, {high:g}], got {value!r}"
                 )

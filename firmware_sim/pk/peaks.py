@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from firmware_sim.pk.kernel import build_timeline, propagate, propagators
+from firmware_sim.pk.kernel import build_timeline, propagate
 from firmware_sim.pk.model import LinearSystem
 from firmware_sim.pk.profile import DeliveryProfile
+from firmware_sim.pk.stepper import propagators
+from firmware_sim.units import MIN_PER_H
 
-DEFAULT_PEAK_GRID_STEP_H = 1.0 / 60.0
+DEFAULT_PEAK_GRID_STEP_H = 1.0 / MIN_PER_H
 CANDIDATE_FRACTION_OF_MAX = 0.99
 MAX_REFINED = 16
 GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0

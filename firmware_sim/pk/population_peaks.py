@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from firmware_sim.pk.kernel import build_timeline
 from firmware_sim.pk.stepper import subsystem
-from firmware_sim.pk.modal import interval_factors, modal_basis
+from firmware_sim.pk.modal import ModalBasis, interval_factors, modal_basis
 from firmware_sim.pk.model import LinearSystem
 from firmware_sim.pk.peaks import GOLDEN, find_peaks
 from firmware_sim.pk.profile import DeliveryProfile
@@ -62,10 +62,11 @@ def _value_at(weights: np.ndarray, eigenvalues: np.ndarray, infusion_modal: np.n
     with np.errstate(divide="ignore", invalid="ignore"):
         integral = np.where(eigenvalues == 0.0, tau_h, np.expm1(scaled) / eigenvalues)
     state = z * np.exp(scaled) + integral * infusion_modal * rate
-    return np.einsum("jp,jp->p", weights, state)
+    value: np.ndarray = np.einsum("jp,jp->p", weights, state)
+    return value
 
 
-def _golden_max(evaluate, length_h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _golden_max(evaluate: Callable[[np.ndarray], np.ndarray], length_h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised golden-section maximum of evaluate(tau) over [0, length_h] per patient; (value, tau).
 
     The same steps as peaks._refine, for every patient at once (each keeps its own bracket)."""
@@ -83,7 +84,7 @@ def _golden_max(evaluate, length_h: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 def _modal_peaks(system: LinearSystem, profile: DeliveryProfile, grid_h: np.ndarray, start_h: float,
-                 outputs: Sequence[int], basis) -> tuple[np.ndarray, np.ndarray]:
+                 outputs: Sequence[int], basis: ModalBasis) -> tuple[np.ndarray, np.ndarray]:
     timeline = build_timeline(profile, grid_h)
     times, last = timeline.times_h, len(timeline.times_h) - 1
     patients = basis.modal

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -82,7 +83,7 @@ class PopulationEnvelope:
     def fraction_passing(self) -> float:
         return self.n_passing / self.n_patients
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         params = self.worst_patient_params
         return {"name": self.name, "unit": self.unit, "limit": self.limit,
                 "requirement_ids": list(self.requirement_ids),
@@ -112,7 +113,7 @@ class PopulationVerdict:
                 return e
         raise KeyError(f"unknown envelope {name!r}; known: {', '.join(ENVELOPE_NAMES)}")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"n_patients": self.n_patients, "seed": self.seed, "horizon_h": self.horizon_h,
                 "min_fraction_passing": self.min_fraction_passing, "outcome": self.outcome.value,
                 "envelopes": [e.to_dict() for e in self.envelopes]}

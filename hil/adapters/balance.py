@@ -69,9 +69,11 @@ class BalanceSampler:
         try:
             reading = self._read_once()
         except DriverError as exc:
-            return self._failed(t_s, f"{type(exc).__name__}: {exc}")
+            self._failed(t_s, f"{type(exc).__name__}: {exc}")
+            return None
         if not math.isfinite(reading.mass_g):
-            return self._failed(t_s, f"balance reported mass {reading.mass_g!r} g, not a finite number [SR-HIL-005]")
+            self._failed(t_s, f"balance reported mass {reading.mass_g!r} g, not a finite number [SR-HIL-005]")
+            return None
         if self.baseline is None or self.baseline.power_ups != self.power_ups:
             carried_ul = self.last.volume_ul if self.last is not None else 0.0
             self.baseline = GravimetricReading(t_s, reading.mass_g, reading.stable, carried_ul, self.power_ups)

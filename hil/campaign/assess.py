@@ -18,7 +18,7 @@ from firmware_sim.event_log import EventKind
 from firmware_sim.pump.alarms import AlarmPriority
 from firmware_sim.safety.checks import DOSE_ROUNDING_MCG
 from firmware_sim.safety.limits import DrugLimits
-from firmware_sim.units import S_PER_H
+from firmware_sim.units import MIN_PER_H, S_PER_H
 from hil.campaign.record_profile import delivered_profile, dose_measures
 from hil.campaign.stop_evidence import balance_shows_stopped
 from hil.outputs.summary import record_outcome
@@ -144,7 +144,7 @@ def assess(record: RunRecord, spec: dict[str, Any], dead_volume_ul: float, durat
     outcome, reason = record_outcome(record)
     lost = not record.intact or record.finished is None
     profile, source = delivered_profile(record, dead_volume_ul, duration_h)
-    measures = dose_measures(profile, library_limits.window_h, spec["expect"]["rate_window_min"] / 60.0)
+    measures = dose_measures(profile, library_limits.window_h, spec["expect"]["rate_window_min"] / MIN_PER_H)
     dose = {"max_window_dose_mcg": measures.max_window_dose_mcg, "window_start_h": measures.window_start_h,
             "max_rate_mcg_per_h": measures.max_rate_mcg_per_h, "max_rate_at_h": measures.max_rate_at_h,
             "total_dose_mcg": measures.total_dose_mcg, "source": source,

@@ -20,6 +20,8 @@ from hil.config.scenario import ScenarioConfig
 from hil.emulators.fault_catalog import FAULTS_BY_KIND
 from hil.paths import bundled
 
+ConfigModel = type[ScenarioConfig] | type[RigConfig]
+
 
 @dataclass(frozen=True)
 class Referenced:
@@ -66,7 +68,7 @@ def _issue(loaded: LoadedYaml, key_path: KeyPath, message: str) -> ConfigIssue:
     return ConfigIssue(tuple(key_path), loaded.line_of(path), message)
 
 
-def _load_references(loaded: LoadedYaml, key: KeyPath, entries: list[str], folder: str, model: type,
+def _load_references(loaded: LoadedYaml, key: KeyPath, entries: list[str], folder: str, model: ConfigModel,
                      issues: list[ConfigIssue], cache: dict[Path, Referenced | str]) -> list[Referenced | None]:
     out: list[Referenced | None] = []
     for index, entry in enumerate(entries):
@@ -82,12 +84,12 @@ def _load_references(loaded: LoadedYaml, key: KeyPath, entries: list[str], folde
     return out
 
 
-def _reference(entry: str, path: Path, folder: str, model: type) -> Referenced | str:
+def _reference(entry: str, path: Path, folder: str, model: ConfigModel) -> Referenced | str:
     """The referenced file loaded, or why it cannot be."""
     if not path.is_file():
         return f"{folder[:-1]} {entry!r} not found: {path}"
     try:
-        config = load_model(path, model)
+        config: ScenarioConfig | RigConfig = load_model(path, model)
     except ConfigError as exc:
         return f"{folder[:-1]} {entry!r} is invalid:\n    {exc}"
     return Referenced(entry, path, path.read_text(encoding="utf-8"), config)
@@ -124,7 +126,8 @@ def _cross_check(loaded: LoadedYaml, prefix: KeyPath, config: RunMatrix, scenari
                     for key, message in _plan_problems(plan, rig)
                 ]
         for scenario in scenarios:
-            if scenario is not None and plan.latest_h > scenario.config.duration_h:  # type: ignore[union-attr]
+            if scenario is not None and isinstance(scenario.config, ScenarioConfig) \
+                    and plan.latest_h > scenario.config.duration_h:
                 issues.append(_issue(loaded, (*prefix, "faults", index, "at_h"),
                                      f"at_h up to {plan.latest_h:g} h is after the "
                                      f"end of scenario {scenario.entry!r} (duration_h {scenario.config.duration_h:g})"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from collections.abc import Callable
 
 from firmware_sim.requirements import REQUIREMENTS
@@ -137,7 +137,7 @@ def list_requirements() -> Listing[RequirementEntry]:
     return Listing(tuple(RequirementEntry(rid, text) for rid, text in REQUIREMENTS.items()))
 
 
-def to_json(entry: object) -> dict:
+def to_json(entry: Any) -> Any:
     """A JSON-ready dict of an entry: paths as strings, enums as their values."""
     def plain(value: object) -> object:
         if isinstance(value, enum.Enum):

@@ -24,7 +24,7 @@ import argparse
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from firmware_sim.clock import WallClock
 from hil.cli.exit_codes import ExitCode
@@ -123,7 +123,7 @@ def build_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, Emula
 
 
 def _option_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, EmulatedDevice]:
-    byte_timing = {"byte_timing": True} if args.byte_timing else {}
+    byte_timing: dict[str, Any] = {"byte_timing": True} if args.byte_timing else {}
     devices: dict[str, EmulatedDevice] = {}
     if args.device in PUMP_OPTIONS:
         emulator_class = device_kind(args.device).emulator_class

@@ -13,7 +13,8 @@ from firmware_sim.pk.params import BaclofenParams, params_for_weight
 from firmware_sim.pk.population import sample_population
 from firmware_sim.pk.population_series import population_percentiles
 from firmware_sim.pk.population_verdict import PopulationVerdict, evaluate_population
-from firmware_sim.pk.predict import DEFAULT_PERCENTILES, Prediction, predict
+from firmware_sim.pk.population_series import DEFAULT_PERCENTILES
+from firmware_sim.pk.predict import Prediction, predict
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
 from firmware_sim.units import H_PER_DAY, MIN_PER_H, NG_PER_MCG
 from hil.cli.exit_codes import ExitCode
@@ -51,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     profile = build_profile(args.rate_mcg_per_day, args.bolus_mcg, args.hours)
     typical = predict(profile, t_h, params)
     envelopes = evaluate_envelopes(typical)
+    report: TypicalPrediction | PopulationPrediction
     if args.population is None:
         report = _single_report(args, typical, envelopes)
     else:
@@ -140,14 +142,14 @@ def _print_summary(args, prediction: Prediction, envelopes, report: TypicalPredi
         steady_state = getattr(report, "steady_state", None) or _steady_state(prediction.params, args.rate_mcg_per_day)
         for name, value in steady_state.items():
             print(f"  {name:26s} {value:10.4g}")
-    if args.population is not None:
+    if isinstance(report, PopulationPrediction):
         print(f"\nPopulation: {args.population} patients, seed {args.seed}; sampled peaks p5 / p50 / p95:")
         for name, pct in report.sampled_peak_percentiles.items():
             print(f"  {name:26s} " + " / ".join(f"{v:.4g}" for v in pct.values()))
     print("\nEnvelopes" + (" (typical patient)" if args.population is not None else "") + ":")
     for e in envelopes:
         print(f"  {e.outcome.value:4s} {e.name:26s} {', '.join(e.requirement_ids):20s} {e.reason}")
-    if args.population is not None:
+    if isinstance(report, PopulationPrediction):
         verdict = report.population_verdict
         print(f"\nPopulation verdict ({verdict.n_patients} patients, each envelope must pass in at least "
               f"{100 * verdict.min_fraction_passing:.4g} % of them; true peaks per patient): {verdict.outcome.value}")

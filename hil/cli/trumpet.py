@@ -58,7 +58,8 @@ def read_balance_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
                 raise ValueError(
                     f"{path}: missing column(s) {', '.join(missing)} (found: {', '.join(columns) or 'none'})"
                 )
-            t_s, mass_g = [], []
+            t_s: list[float] = []
+            mass_g: list[float] = []
             for row in reader:
                 for column, target in (("t_s", t_s), ("mass_g", mass_g)):
                     try:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pydantic import Field, create_model, model_validator
 
 from firmware_sim.safety.limits import DrugLimits, Indication
+from firmware_sim.units import MIN_PER_DAY
 from hil.config import bounds as b
 from hil.config.common import Number, StrictModel, WholeNumber
 from hil.config.errors import ConfigError, ConfigIssue
@@ -34,7 +35,7 @@ LIMIT_FIELDS: dict[str, Any] = {
     "hard_max_daily_dose_mcg": DailyDoseMcg,
     "soft_max_daily_dose_mcg": DailyDoseMcg,
     "max_bolus_dose_mcg": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_BOLUS_DOSE_MCG)],
-    "min_bolus_duration_min": Annotated[Number, Field(ge=0, le=24 * 60)],
+    "min_bolus_duration_min": Annotated[Number, Field(ge=0, le=MIN_PER_DAY)],
     "max_rate_mcg_per_h": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_RATE_MCG_PER_H)],
     "titration_cap_fraction": dict[Indication, Annotated[Number, Field(ge=0, le=1)]],
     "titration_min_interval_h": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_WINDOW_H)],
@@ -94,7 +95,7 @@ _LibraryLimits = create_model(  # type: ignore[call-overload]
        for name, annotation in LIMIT_FIELDS.items()})
 
 
-class DrugLibraryEntry(_LibraryLimits):  # type: ignore[misc, valid-type]
+class DrugLibraryEntry(_LibraryLimits):
     drug_name: str = Field(min_length=1, max_length=100)
     acknowledge_beyond_label: Acknowledgement | None = None
 

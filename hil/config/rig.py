@@ -7,7 +7,7 @@ come from the device catalog (hil.devices.catalog).
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
@@ -27,9 +27,11 @@ __all__ = ["BALANCE_EMULATOR_KINDS", "BalanceConfig", "EmulatorConfig", "GrblPum
            "Ne1000PumpConfig", "PumpConfig", "RigConfig", "SyringeConfig", "TimeCompressionConfig", "TransportConfig"]
 
 
-# Union[...] (UP007 would write X | Y): the members are the catalog's, known only at import
-PumpConfig = Annotated[Union[tuple(entry.pump_config for entry in pump_kinds())],  # type: ignore[misc]  # noqa: UP007
-                       Field(discriminator="driver")]
+if TYPE_CHECKING:  # the pump kinds of today's catalog, for the type checker
+    PumpConfig = Ne1000PumpConfig | GrblPumpConfig | HarvardPumpConfig
+else:  # Union[...] (UP007 would write X | Y): the members are the catalog's, known only at import
+    PumpConfig = Annotated[Union[tuple(entry.pump_config for entry in pump_kinds())],  # noqa: UP007
+                           Field(discriminator="driver")]
 """The rig's `pump:` section: one model per pump kind of the device catalog, chosen by `driver:`."""
 
 

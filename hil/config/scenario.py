@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from firmware_sim.pk.age_groups import PEDIATRIC_BELOW_AGE_YEARS, age_group
 from firmware_sim.pump.alarms import AlarmName
 from firmware_sim.pump.states import PumpState
-from firmware_sim.units import S_PER_H
+from firmware_sim.units import H_PER_DAY, MIN_PER_DAY, S_PER_H
 from hil.config.bounds import (MAX_PATIENT_WEIGHT_KG, MAX_SUPERVISION_TICKS, MIN_HARNESS_SUPERVISION_PERIOD_S,
                                MIN_PATIENT_WEIGHT_KG)
 from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
@@ -23,7 +23,7 @@ from hil.config.scenario_steps import ScenarioStep
 from hil.paths import bench_configs_dir
 import itertools
 
-MAX_SCENARIO_DURATION_H = 30 * 24.0
+MAX_SCENARIO_DURATION_H = 30 * H_PER_DAY
 
 ScenarioName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
 HazardId = Annotated[str, Field(pattern=r"^HAZ-[A-Z]+-\d{3}$")]
@@ -47,7 +47,7 @@ class Drug(StrictModel):
     name: Identifier
     conc_mcg_per_ml: Number = Field(gt=0)
     library_file: ConfigPath | None = Field(None, description="default: bench_configs/drugs/<name>.yaml")
-    limits_override: LimitsOverride = Field(  # type: ignore[valid-type]
+    limits_override: LimitsOverride = Field(
         default_factory=LimitsOverride, description="drug-library limits replaced for this scenario (DrugLimits "
                                                     "field names); recorded and shown with the verdict")
     acknowledge_beyond_label: Acknowledgement | None = Field(
@@ -69,7 +69,7 @@ class PtmSettings(StrictModel):
     """Patient-activated bolus programmed in the pump; lockout and daily maximum come from the drug limits."""
 
     dose_mcg: Number = Field(gt=0)
-    duration_min: Number = Field(gt=0, le=24 * 60)
+    duration_min: Number = Field(gt=0, le=MIN_PER_DAY)
 
 
 class PumpSettings(StrictModel):

@@ -3,15 +3,26 @@ from __future__ import annotations
 
 from dataclasses import replace
 from collections.abc import Iterable
+from typing import Any, Protocol
 
 from firmware_sim.clock import Clock
 from hil.emulators.balance_config import BalanceConfig
-from hil.emulators.balance_physics import VolumeSource
-from hil.emulators.device import EmulatedDevice, FaultSpec
+from hil.emulators.balance_physics import VolumeSource, WeighingCell
+from hil.emulators.device import DeviceCore, EmulatedDevice, FaultSpec
 from hil.emulators.mtsics_core import MtSicsCore
 
 
-class EmulatedBalance(EmulatedDevice):
+class BalanceCore(DeviceCore, Protocol):
+    """What EmulatedBalance reads of its core (MT-SICS or Sartorius)."""
+
+    cell: WeighingCell
+    zero_g: float
+    tare_g: float
+
+    def add_load_g(self, mass_g: float, t_s: float) -> None: ...
+
+
+class EmulatedBalance(EmulatedDevice[BalanceCore]):
     """volume_source_ul: the linked pump emulator (its outflow followed exactly), a volume callable, or None (a
     static load).
     Keyword overrides are BalanceConfig fields, e.g. density_g_per_ml=1.0, noise_sd_g=0.0001, seed=3."""
@@ -26,7 +37,7 @@ class EmulatedBalance(EmulatedDevice):
         *,
         faults: Iterable[FaultSpec] = (),
         poll_interval_s: float = 0.01,
-        **overrides: object,
+        **overrides: Any,
     ) -> None:
         config = replace(config or BalanceConfig(), **overrides)
         self.config = config

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Protocol
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from collections.abc import Iterable
 
 from firmware_sim.clock import Clock
@@ -17,6 +17,7 @@ from hil.emulators.faults import (LINK_FAULTS, EmulatorError, LinkFaults, TO_HOS
 from hil.emulators.net_address import ListenAddress
 from hil.emulators.net_server import NetworkServer
 from hil.emulators.pty_server import PtyServer
+from hil.emulators.syringe import Syringe
 from hil.emulators.wire import DeviceCallbacks, DeviceServer
 
 BITS_PER_BYTE_8N1 = 10
@@ -24,7 +25,7 @@ FaultSpec = tuple[str, dict]
 
 
 class DeviceCore(Protocol):
-    FAULTS: dict[str, str]
+    FAULTS: ClassVar[dict[str, str]]
     """Device fault name -> description."""
 
     def receive(self, data: bytes, t_s: float) -> bytes: ...
@@ -38,15 +39,25 @@ class DeviceCore(Protocol):
     def baud(self) -> int: ...
 
 
-class EmulatedDevice:
+class SyringePumpCore(DeviceCore, Protocol):
+    syringe: Syringe
+
+
+CoreT = TypeVar("CoreT", bound=DeviceCore)
+PumpCoreT = TypeVar("PumpCoreT", bound=SyringePumpCore)
+
+
+class EmulatedDevice(Generic[CoreT]):
     """Base of EmulatedNE1000, EmulatedGrbl and EmulatedBalance."""
 
     device_name = "device"
+    config: Any
+    """The emulator's own configuration dataclass (NE1000Config, GrblConfig, BalanceConfig ...)."""
 
     def __init__(
         self,
         clock: Clock,
-        core: DeviceCore,
+        core: CoreT,
         byte_timing: bool = False,
         faults: Iterable[FaultSpec] = (),
         poll_interval_s: float = 0.01,
@@ -171,7 +182,7 @@ class EmulatedDevice:
         return out
 
 
-class EmulatedSyringePump(EmulatedDevice):
+class EmulatedSyringePump(EmulatedDevice[PumpCoreT]):
     """Base of the emulated pumps: a core with a syringe whose outflow a balance can weigh."""
 
     def dispensed_volume_ul(self) -> float:

@@ -11,7 +11,7 @@ from typing import ClassVar
 from hil.emulators.faults import EmulatorError, validate_pump_fault
 from hil.emulators.grbl_config import GrblConfig
 from hil.emulators.grbl_corruption import MoveCorruption, corrupt, is_move, parse_corruption
-from hil.emulators.grbl_gcode import GcodeError, execute_gcode
+from hil.emulators.grbl_gcode import GcodeError, ModalState, execute_gcode
 from hil.emulators.grbl_motion import Motion
 from hil.emulators.grbl_settings import default_settings
 from hil.emulators.grbl_system import execute_system
@@ -50,7 +50,7 @@ class GrblCore:
         self.rx_buffer = bytearray()
         self.alarm = False
         self.critical_alarm = False
-        self.modal = {"motion": "G0", "distance": "G90", "units": "G21", "feed_mm_per_min": 0.0}
+        self.modal: ModalState = {"motion": "G0", "distance": "G90", "units": "G21", "feed_mm_per_min": 0.0}
         self._corruption: MoveCorruption | None = None
         self._corrupt_moves_left = 0
         self._out: list[str] = []
@@ -159,7 +159,7 @@ class GrblCore:
         self.motion.held = False
         self.rx_buffer.clear()
         self.critical_alarm = False
-        self.modal.update(motion="G0", distance="G90", units="G21")
+        self.modal.update({"motion": "G0", "distance": "G90", "units": "G21"})
         self._boot()
 
     # --- lines --------------------------------------------------------------------------------

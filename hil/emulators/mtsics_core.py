@@ -34,6 +34,8 @@ class MtSicsCore:
         self._buffer = bytearray()
         self._out: list[str] = []
         self.forced_status: dict[str, float] = {}  # "+" / "-" -> until t_s
+        self.zero_g = self.tare_g = 0.0
+        self.sir_next_s: float | None = None
         self._power_up(t_s, announce=False)  # switched on before any host connected: nobody hears the I4
 
     def baud(self) -> int:
@@ -86,7 +88,7 @@ class MtSicsCore:
     def _power_up(self, t_s: float, announce: bool) -> None:
         self.zero_g = self.cell.load_g(t_s)
         self.tare_g = 0.0
-        self.sir_next_s: float | None = None
+        self.sir_next_s = None
         self._buffer.clear()
         if announce and self.config.identity_on_power_up:
             self._out.append(self._identity())

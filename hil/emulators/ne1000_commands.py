@@ -41,6 +41,7 @@ def execute(core: NE1000Core, packet: Packet) -> None:
         return
     for part in [p for p in text.split("*") if p] or [""]:  # '*' separates a network command burst
         match = _ADDRESS_PREFIX.match(part)
+        assert match is not None  # the pattern matches every string
         address = int(match.group(1)) if match.group(1) else 0
         if address == core.settings.address:
             _reply(core, partial(_command, core, match.group(2)))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from collections.abc import Iterable
+from typing import Any
 
 from firmware_sim.clock import Clock
 from hil.emulators.balance import EmulatedBalance
@@ -27,7 +28,7 @@ class EmulatedSartorius(EmulatedBalance):
         *,
         faults: Iterable[FaultSpec] = (),
         poll_interval_s: float = 0.01,
-        **overrides: object,
+        **overrides: Any,
     ) -> None:
         config = replace(config or SartoriusConfig(), **overrides)
         self.config = config

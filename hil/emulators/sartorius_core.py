@@ -43,6 +43,7 @@ class SartoriusCore:
         self.forced: dict[str, float] = {}
         """Special output ("High", "Low", "Err 01") -> until t_s."""
         self.booting_until_s = -math.inf
+        self.zero_g = self.tare_g = 0.0
         self._power_up(t_s)
         self.booting_until_s = -math.inf  # switched on long before any host connects
 

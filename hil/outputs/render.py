@@ -103,11 +103,13 @@ def render_all(run_dir: Path | str, *, interrupted: Callable[[], bool] = lambda:
                         f"not written: {', '.join(missing)}" if missing else "every output was still written")
     plots = made.get("plots")
     matrix = made.get("traceability")
+    matrix = matrix if isinstance(matrix, TraceabilityMatrix) else None
+    csv_paths = made.get("csv")
     images = plots.written if isinstance(plots, PlotResult) else []
     notes = plots.notes if isinstance(plots, PlotResult) else []
     _write_final(result, matrix, images, notes, interrupted, on_interrupt, shield)
     result.outcome, result.reason = _current(result)
-    result.outputs = [p for p in [*(made.get("csv") or []), *images,
+    result.outputs = [p for p in [*(csv_paths if isinstance(csv_paths, list) else []), *images,
                                   *companion_paths(directory / TRACEABILITY_FILENAME),
                                   directory / JUNIT_FILENAME, directory / HTML_FILENAME,
                                   directory / SUMMARY_FILENAME] if p.exists() and p.name not in _missing_files(result)]

@@ -12,7 +12,7 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from collections.abc import Mapping, Sequence
 
 from hil.records import events as ev
@@ -46,7 +46,7 @@ class RecordWriter:
     def __init__(self, path: Path | str, fsync: bool = True) -> None:
         self.path = Path(path)
         self._fsync = fsync
-        self._file = None
+        self._file: TextIO | None = None
         self._chain = GENESIS
 
     def open(self) -> RecordWriter:

@@ -228,7 +228,7 @@ class Execution:
         weigh = weigh or after_pump_stop or profile_due
         reading = self._reading() if weigh else self._readings.get(_key(fw.now_s))
         gravimetric = reading.volume_ul if reading is not None else None
-        if gravimetric is not None and profile_due:
+        if gravimetric is not None and profile_due and self.seen.last_status_t_s is not None:
             self.seen.gravimetric_at_tick[self.seen.last_status_t_s] = gravimetric
         # the firmware's status read of this very moment, else the pump's accumulator read now
         pump_ul = fw.actuator_reported_volume_ul if read_now and not after_pump_stop else pump_volume_ul(self.rig)

@@ -260,8 +260,9 @@ def _execute_on(rig: Rig, prepared: Prepared, record: RecordWriter, options: Run
 def _seeds(scenario: ScenarioConfig, rig: RigConfig) -> dict[str, int]:
     seeds = {"scenario": scenario.seed}
     for name, emulator in rig.emulators.items():
-        if isinstance(emulator.options.get("seed"), int):
-            seeds[f"emulator.{name}"] = emulator.options["seed"]
+        seed = emulator.options.get("seed")
+        if isinstance(seed, int):
+            seeds[f"emulator.{name}"] = seed
     return seeds
 
 

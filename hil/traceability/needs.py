@@ -44,12 +44,18 @@ TEST_ID_HEX_CHARS = 12
 
 
 class HazardEntry(Protocol):
-    """What the export needs of a hazard registry entry."""
-    hazard_id: str
-    title: str
-    cause: str
-    harm: str
-    requirement_ids: tuple[str, ...]
+    """What the export needs of a hazard registry entry (read-only: registry entries are frozen)."""
+
+    @property
+    def hazard_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def cause(self) -> str: ...
+    @property
+    def harm(self) -> str: ...
+    @property
+    def requirement_ids(self) -> tuple[str, ...]: ...
 
 
 def registered_hazards() -> tuple[HazardEntry, ...]:
