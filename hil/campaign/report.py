@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Iterable, Sequence
 
+from firmware_sim.units import MIN_PER_H
 from hil.campaign.journal import Journal
 
 STYLE = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}"
@@ -44,7 +45,7 @@ def histogram_png(times_h: list[float]) -> bytes:
 
     figure = Figure(figsize=(6, 3.2))
     axes = figure.subplots()
-    minutes = [t * 60.0 for t in times_h]
+    minutes = [t * MIN_PER_H for t in times_h]
     axes.hist(minutes, bins=min(max(len(minutes), 1), 30), color="#4477aa")
     axes.set_xlabel("time from fault injection to the first high-priority alarm [min]")
     axes.set_ylabel("runs")

@@ -10,6 +10,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, field_validator
 
+from firmware_sim.units import MIN_PER_DAY
 from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
 from hil.emulators.fault_catalog import ALL_FAULTS
 import itertools
@@ -47,7 +48,7 @@ class FlexRateStep(StrictModel):
 
 class StartFlexStep(_StepBase):
     action: Literal["start_flex"]
-    schedule: list[FlexRateStep] = Field(min_length=1, max_length=24 * 60)
+    schedule: list[FlexRateStep] = Field(min_length=1, max_length=int(MIN_PER_DAY))
 
     @field_validator("schedule")
     @classmethod
@@ -63,7 +64,7 @@ class StartFlexStep(_StepBase):
 class ClinicianBolusStep(_StepBase):
     action: Literal["clinician_bolus"]
     dose_mcg: Number = Field(gt=0)
-    duration_min: Number = Field(gt=0, le=24 * 60)
+    duration_min: Number = Field(gt=0, le=MIN_PER_DAY)
 
 
 class PeriodicBolusStep(_StepBase):
@@ -71,7 +72,7 @@ class PeriodicBolusStep(_StepBase):
 
     action: Literal["setup_periodic_bolus"]
     dose_mcg: Number = Field(gt=0)
-    duration_min: Number = Field(gt=0, le=24 * 60)
+    duration_min: Number = Field(gt=0, le=MIN_PER_DAY)
     interval_h: Number = Field(gt=0)
     first_after_h: Number | None = Field(None, ge=0, description="hours from this step to the first run; "
                                          "default: one interval")

@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from firmware_sim.units import S_PER_MIN
 from hil.gravimetry.conversion import WATER_DENSITY_G_PER_ML
 from hil.gravimetry.trumpet import TrumpetConfig, TrumpetError, TrumpetResult, trumpet_curve
 from hil.records import events as ev
@@ -83,8 +84,8 @@ def run_trumpet(record: RunRecord) -> TrumpetResult:
         sample_interval_s=started.get("balance_sample_interval_s") or TrumpetConfig.sample_interval_s,
     )
     t0 = balance[0]["t_s"]
-    start_s = t0 + config.analysis_start_min * 60.0
-    stop_s = start_s + config.analysis_duration_min * 60.0
+    start_s = t0 + config.analysis_start_min * S_PER_MIN
+    stop_s = start_s + config.analysis_duration_min * S_PER_MIN
     rates = {s["rate_ul_per_h"] for s in record.of_kind(ev.VOLUME_SAMPLE) if start_s <= s["t_s"] <= stop_s}
     if len(rates) != 1 or not next(iter(rates)) > 0:
         raise TrumpetError(f"the commanded rate is not one constant positive value in the analysis period "
