@@ -1,12 +1,12 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+:
 #   make run   - create .venv, install, run the main job on the emulated rig
-#   make test  - create .venv, install, run the whole test suite
+#   make test  - create .venv, install, lint (ruff), type-check (mypy), run the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,12 @@ $(STAMP): pyproject.toml setup.py | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/itpump run adult-maintenance-flex --rig emulated-ne1000
 
-test: $(STAMP)
+# ruff and mypy first (seconds; mypy keeps its cache in .venv), so a lint or type error fails before the suite runs
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest --junitxml=test-results/junit.xml
 	@echo "JUnit: test-results/junit.xml  traceability: test-results/junit.traceability.json (.csv, .html)"
 

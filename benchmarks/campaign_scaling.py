@@ -50,8 +50,8 @@ def patient_cost_s(folder: Path, count: int) -> tuple[float, float]:
 
     lines = [json.loads(line) for line in (folder / "campaign.jsonl").read_text().splitlines()]
     finished = next(line for line in lines if line["kind"] == "finished" and line["folder"])
-    planned = next(PlannedRun(l["index"], l["run_id"], l["spec"]) for l in lines
-                   if l["kind"] == "planned" and l["run_id"] == finished["run_id"])
+    planned = next(PlannedRun(line["index"], line["run_id"], line["spec"]) for line in lines
+                   if line["kind"] == "planned" and line["run_id"] == finished["run_id"])
     run = folder / finished["folder"]
     scenario = load_model(run / "inputs" / "scenario.yaml", ScenarioConfig)
     record = read_record(run / "record.jsonl")

@@ -82,7 +82,7 @@ class PhaseTimer:
         self.run_s = 0.0
         self.verdict_s = 0.0
 
-    def __enter__(self) -> "PhaseTimer":
+    def __enter__(self) -> PhaseTimer:
         cls = execution_module.RunExecution
         self._originals = (cls.run, cls._verdict)
         timer = self
@@ -133,9 +133,11 @@ def main() -> None:
         for rig in args.rig or RIGS:
             total_s, timer, outcome = rig_run_s(args.scenario, rig, Path(tmp) / rig)
             serial_path_s = timer.run_s - timer.verdict_s
-            print(f"{rig:16s} {outcome}: serial path {serial_path_s:6.2f} s = {serial_path_s / bare_s:5.2f} x bare; "
-                  f"verdict (PK) {timer.verdict_s:5.2f} s; rest (open, record, outputs) {total_s - timer.run_s:5.2f} s; "
-                  f"whole run {total_s:6.2f} s = {total_s / bare_s:5.2f} x bare")
+            print(
+                f"{rig:16s} {outcome}: serial path {serial_path_s:6.2f} s = {serial_path_s / bare_s:5.2f} x bare; "
+                f"verdict (PK) {timer.verdict_s:5.2f} s; rest (open, record, outputs) {total_s - timer.run_s:5.2f} s; "
+                f"whole run {total_s:6.2f} s = {total_s / bare_s:5.2f} x bare"
+            )
 
 
 if __name__ == "__main__":

@@ -56,8 +56,11 @@ def run(safe: bool, byte_timing: bool, count: int) -> None:
             median = statistics.median(samples)
             mode = "safe " if safe else "basic"
             timing = "on " if byte_timing else "off"
-            print(f"{mode} byte-timing {timing} {name:12s}: median {median * 1e3:6.2f} ms  p99 {p99(samples) * 1e3:6.2f} ms"
-                  f"  {1 / median:7.0f} transactions/s  wire {wire_s * 1e3:5.2f} ms  median/wire {median / wire_s:5.2f}")
+            print(
+                f"{mode} byte-timing {timing} {name:12s}: median {median * 1e3:6.2f} ms"
+                f"  p99 {p99(samples) * 1e3:6.2f} ms"
+                f"  {1 / median:7.0f} transactions/s  wire {wire_s * 1e3:5.2f} ms  median/wire {median / wire_s:5.2f}"
+            )
         pump.stop()
     finally:
         pump.close()

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Protocol
+from typing import Protocol, runtime_checkable
+from collections.abc import Callable
 
 TIMER_POLL_S = 0.05
 """A wall-time timer thread looks at its clock at least this often (wall seconds)."""
 
 
+@runtime_checkable
 class DriverClock(Protocol):
     def now_s(self) -> float:
         """Seconds since the clock's epoch."""

@@ -11,7 +11,6 @@ restarts the rest of the run. Every exchange has one deadline, however many line
 """
 from __future__ import annotations
 
-
 from drivers import grbl_protocol as gp
 from drivers.arguments import require_positive
 from drivers.clock import DriverClock, MonotonicClock
@@ -71,7 +70,8 @@ class GrblSyringe(OpenCloseLifecycle):
                             ("motion_horizon_s", motion_horizon_s)):
             require_positive(name, value)
         if axis not in AXES or infuse_direction not in (1, -1):
-            raise ValueError(f"axis must be one of {AXES!r} and infuse_direction +1 or -1, got {axis!r}, {infuse_direction}")
+            raise ValueError(f"axis must be one of {AXES!r} and infuse_direction +1 or -1, got {axis!r}, "
+                             f"{infuse_direction}")
         self.transport = transport
         self.steps_per_mm = steps_per_mm
         self.max_rate_ul_per_h = max_rate_ul_per_h

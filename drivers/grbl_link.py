@@ -60,7 +60,9 @@ class GrblLink:
         if rate_key not in settings or (steps_per_mm is not None and steps_key not in settings):
             raise ProtocolError(f"GRBL $$ lacks ${steps_key} or ${rate_key}")
         if steps_per_mm is not None and not math.isclose(settings[steps_key], steps_per_mm, rel_tol=1e-6):
-            raise ProtocolError(f"GRBL ${steps_key}={settings[steps_key]} steps/mm, rig says steps_per_mm={steps_per_mm}")
+            raise ProtocolError(
+                f"GRBL ${steps_key}={settings[steps_key]} steps/mm, rig says steps_per_mm={steps_per_mm}"
+            )
         return settings[rate_key]
 
     def query_status(self) -> gp.StatusReport:
@@ -164,7 +166,8 @@ class GrblLink:
             alarms_before = len(self.alarms)
             self.soft_reset()
             report = self.query_status()
-            if report.state == "Alarm" and unlock_after_hold_reset and self.alarms[alarms_before:] == [gp.alarm_name(3)]:
+            if (report.state == "Alarm" and unlock_after_hold_reset
+                    and self.alarms[alarms_before:] == [gp.alarm_name(3)]):
                 self.command("$X")
                 del self.alarms[alarms_before:]
                 report = self.query_status()

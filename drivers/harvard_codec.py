@@ -67,7 +67,7 @@ def encode_command(command: str, address: int, dialect: str) -> bytes:
     return f"{prefix}{command}\r".encode("ascii")
 
 
-def reply_complete(received: bytes) -> bool:
+def reply_complete(received: bytes | bytearray) -> bool:
     """True when the bytes end in a prompt (the reply's last, unterminated line)."""
     return _PROMPT_AT_END.search(received) is not None
 
@@ -125,7 +125,9 @@ class HarvardEncodedQuantity:
     """What the pump will use, back in the base unit."""
 
 
-def encode_quantity(value_in_base: float, units: tuple[str, ...], unit_sizes: dict[str, float]) -> HarvardEncodedQuantity:
+def encode_quantity(
+    value_in_base: float, units: tuple[str, ...], unit_sizes: dict[str, float]
+) -> HarvardEncodedQuantity:
     """The first of `units` (largest first) in which the value shows at least 1 with MAX_DECIMALS decimals, else
     the last; ValueError if it rounds to 0."""
     for unit in units:

@@ -84,7 +84,9 @@ class NE1000Pump(OpenCloseLifecycle):
                 require_positive("heartbeat_interval_s", heartbeat_interval_s) < safe_mode_timeout_s):
             raise ValueError(f"heartbeat_interval_s must be below safe_mode_timeout_s {safe_mode_timeout_s} s, "
                              f"got {heartbeat_interval_s!r}")
-        self.heartbeat_interval_s = heartbeat_interval_s if heartbeat_interval_s is not None else safe_mode_timeout_s / 2
+        self.heartbeat_interval_s = (
+            heartbeat_interval_s if heartbeat_interval_s is not None else safe_mode_timeout_s / 2
+        )
         self.max_rate_ul_per_h = max_rate_ul_per_h
         self.max_rounding_fraction = max_rounding_fraction
         self.program_phases_on_open = program_phases_on_open
@@ -173,12 +175,17 @@ class NE1000Pump(OpenCloseLifecycle):
         codec.parse_quantity(data, unit_sizes)
         return data[-2:]
 
-    def _encode(self, value: float, what: str, unit_sizes: dict[str, float], unit: str | None) -> codec.NE1000EncodedQuantity:
+    def _encode(
+        self, value: float, what: str, unit_sizes: dict[str, float], unit: str | None
+    ) -> codec.NE1000EncodedQuantity:
         try:
-            encoded = (codec.encode_in_unit(value, unit, unit_sizes) if unit
-                       else codec.encode_best_unit(value, unit_sizes))
+            encoded = (
+                codec.encode_in_unit(value, unit, unit_sizes) if unit else codec.encode_best_unit(value, unit_sizes)
+            )
         except ValueError as exc:
-            raise LimitExceeded(f"{what} {value} cannot be sent{f' in {unit}' if unit else ''}: {exc} [SR-DRV-006]") from None
+            raise LimitExceeded(
+                f"{what} {value} cannot be sent{f' in {unit}' if unit else ''}: {exc} [SR-DRV-006]"
+            ) from None
         if value and abs(encoded.value_in_base - value) > self.max_rounding_fraction * value:
             raise LimitExceeded(
                 f"{what} {value} would be sent as {encoded.text}{encoded.unit} = {encoded.value_in_base}, "
@@ -252,7 +259,9 @@ class NE1000Pump(OpenCloseLifecycle):
                 raise codec.NE1000CommandError(reply.error_code, "STP")
             elif reply.prompt == "S":
                 return
-        raise ProtocolError(f"NE-1000 not stopped after {MAX_STOP_ATTEMPTS} STP commands (last prompt {self._link.last_prompt!r})")
+        raise ProtocolError(
+            f"NE-1000 not stopped after {MAX_STOP_ATTEMPTS} STP commands (last prompt {self._link.last_prompt!r})"
+        )
 
     def status(self) -> PumpStatus:
         """Prompt and infused volume from one `DIS` exchange (every reply carries the prompt, so no status query is

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from drivers import ne1000_codec as codec
 from drivers.arguments import require_positive
@@ -42,7 +42,9 @@ class NE1000Link:
         self.heartbeat_error: DriverError | None = None
 
     # --- one exchange -------------------------------------------------------------------------
-    def exchange(self, command: str, *, request_safe: bool | None = None, any_reply_framing: bool = False) -> codec.NE1000Reply:
+    def exchange(
+        self, command: str, *, request_safe: bool | None = None, any_reply_framing: bool = False
+    ) -> codec.NE1000Reply:
         """Send `<address><command>` and return the parsed reply (alarms and errors not yet raised).
 
         request_safe: framing of the request; None means the link's current mode.
@@ -71,7 +73,9 @@ class NE1000Link:
                 if reply.error_code != "COM" or attempt == self.com_retries:
                     break
             if reply.error_code == "COM":
-                raise FramingError(f"NE-1000 reported ?COM (invalid packet) for {text!r} after {attempt + 1} attempt(s)")
+                raise FramingError(
+                    f"NE-1000 reported ?COM (invalid packet) for {text!r} after {attempt + 1} attempt(s)"
+                )
             return reply
 
     def _read_reply(self, safe: bool | None) -> codec.NE1000Reply:

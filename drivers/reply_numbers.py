@@ -31,5 +31,7 @@ def small_int(text: str, field: str, reply: str, max_digits: int = 3) -> int:
     FramingError otherwise (so an overlong digit string never reaches int())."""
     if not (0 < len(text) <= max_digits and text.isascii() and text.isdigit()):
         shown = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
-        raise FramingError(f"{field} is {shown!r}, not a number of 1 to {max_digits} digits, in the reply {reply[:120]!r}")
+        raise FramingError(
+            f"{field} is {shown!r}, not a number of 1 to {max_digits} digits, in the reply {reply[:120]!r}"
+        )
     return int(text)

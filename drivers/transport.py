@@ -7,6 +7,7 @@ not one per byte); pyserial's exceptions become the typed errors of drivers.erro
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from typing import Protocol
@@ -114,10 +115,8 @@ class SerialTransport:
         port, self._port = self._port, None
         self._rx.clear()
         if port is not None:
-            try:
+            with contextlib.suppress(serial.SerialException, OSError):  # the port may be gone already (unplugged)
                 port.close()
-            except (serial.SerialException, OSError):
-                pass  # the port is already gone (unplugged); closing it is all we wanted
 
     def _require_port(self) -> serial.SerialBase:
         if self._port is None or not self._port.is_open:
@@ -146,7 +145,7 @@ class SerialTransport:
         if remaining_s <= 0:
             return False
         try:
-            waiting = port.in_waiting
+            waiting = port.in_waiting  # type: ignore[attr-defined]  # every port class has it, the SerialBase stub not
             port_timeout_s = self._port_timeout_s
             if not waiting and not self._fixed_timeout and (port_timeout_s is None or port_timeout_s > remaining_s
                                                             or port_timeout_s < remaining_s / 4):
@@ -206,7 +205,7 @@ class SerialTransport:
     def read_available(self) -> bytes:
         port = self._require_port()
         try:
-            waiting = port.in_waiting
+            waiting = port.in_waiting  # type: ignore[attr-defined]  # every port class has it, the SerialBase stub not
             if waiting:
                 self._rx += port.read(waiting)
         except (serial.SerialException, OSError) as exc:

@@ -2,7 +2,9 @@
 quietly, and every pyvisa or pyserial failure turned into a typed driver error naming the resource."""
 from __future__ import annotations
 
-from typing import Any, Callable
+import contextlib
+from typing import Any
+from collections.abc import Callable
 
 import pyvisa
 
@@ -39,10 +41,8 @@ class VisaSession(OpenCloseLifecycle):
         manager, self._manager = self._manager, None
         for thing in (resource, manager):
             if thing is not None:
-                try:
+                with contextlib.suppress(Exception):  # the session is gone either way
                     thing.close()
-                except Exception:  # noqa: BLE001 - the session is gone either way
-                    pass
 
     def _require(self) -> Any:
         if self._resource is None:
@@ -55,7 +55,9 @@ class VisaSession(OpenCloseLifecycle):
         except pyvisa.VisaIOError as exc:
             if exc.error_code == pyvisa.constants.StatusCode.error_timeout:
                 timeout_s = self._resource.timeout / 1000 if self._resource is not None else self.timeout_s
-                raise DeviceTimeout(f"balance {self.resource_name}: no reply to {action} within {timeout_s:g} s") from exc
+                raise DeviceTimeout(
+                    f"balance {self.resource_name}: no reply to {action} within {timeout_s:g} s"
+                ) from exc
             raise DeviceDisconnected(f"balance {self.resource_name}: {action} failed: {exc}") from exc
         except UnicodeDecodeError as exc:  # line noise, or 8-bit bytes from a balance set to another framing
             raise FramingError(f"balance reply to {action} is not ASCII: {exc}") from exc

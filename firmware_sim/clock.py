@@ -9,7 +9,8 @@ import heapq
 import itertools
 import threading
 import time
-from typing import Callable, Protocol
+from typing import Protocol
+from collections.abc import Callable
 
 TIME_EPS_S = 1e-6
 """Clock times or intervals closer than this are the same (float seconds over a year resolve to about 4e-9 s)."""

@@ -6,7 +6,8 @@ flushes as it writes); the firmware keeps its own copy to build the delivery pro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
+from collections.abc import Callable, Mapping
 
 EventSink = Callable[["Event"], None]
 

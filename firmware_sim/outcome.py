@@ -13,7 +13,7 @@ firmware_sim (no imports) so that the PK envelopes and the harness's run verdict
 from __future__ import annotations
 
 from enum import Enum
-from typing import Iterable
+from collections.abc import Iterable
 
 
 class Outcome(str, Enum):

@@ -17,7 +17,8 @@ acts when its fixtures, marker or options are used.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -30,7 +31,9 @@ REQUIREMENTS_PROPERTY = "requirements"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("itpump harness")
-    group.addoption("--rig", default=None, help=f"rig file or bundled rig name for harness fixtures (default {DEFAULT_RIG})")
+    group.addoption(
+        "--rig", default=None, help=f"rig file or bundled rig name for harness fixtures (default {DEFAULT_RIG})"
+    )
     group.addoption("--traceability", default=None, metavar="PATH",
                     help="write the requirement -> tests -> outcome matrix here as JSON, with .csv and .html beside it "
                          "(default: next to --junitxml, e.g. junit.traceability.json)")
@@ -56,7 +59,9 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     if any(True for item in items for _ in item.iter_markers(MARKER)):
         from hil.traceability.pytest_evidence import marker_problems
 
-        problems = [p for item in items for p in marker_problems(item.nodeid, [m.args for m in item.iter_markers(MARKER)])]
+        problems = [
+            p for item in items for p in marker_problems(item.nodeid, [m.args for m in item.iter_markers(MARKER)])
+        ]
         if problems:
             report.outcome, report.result = "failed", []
             report.longrepr = "\n".join(problems)

@@ -29,14 +29,15 @@ def window_margins(timings: dict[str, np.ndarray]) -> np.ndarray:
         v = timings[name]
         m = np.minimum(v - lo, hi - v) / ((hi - lo) / 2.0)
         margins.append(np.where(np.isnan(m), -np.inf, m))
-    return np.min(margins, axis=0)
+    return np.asarray(np.min(margins, axis=0))
 
 
 def _candidates(base: BaclofenParams, fast: np.ndarray, slow: np.ndarray, fraction: np.ndarray) -> PatientBatch:
     f, s, w = (a.ravel() for a in np.meshgrid(fast, slow, fraction, indexing="ij"))
     keep = s < f
     values = {name: np.repeat(v, int(keep.sum())) for name, v in PatientBatch.from_params(base).values.items()}
-    values["biophase_fast_ke0_per_h"], values["biophase_slow_ke0_per_h"], values["biophase_fast_fraction"] = f[keep], s[keep], w[keep]
+    values["biophase_fast_ke0_per_h"], values["biophase_slow_ke0_per_h"] = f[keep], s[keep]
+    values["biophase_fast_fraction"] = w[keep]
     return PatientBatch(values)
 
 

@@ -1,9 +1,12 @@
-"""Independent reference: scipy solve_ivp restarted at every event, for tests only (a development tool in the checkout, not shipped).
+"""Independent reference: scipy solve_ivp restarted at every event, for tests only (a development tool in the
+checkout, not shipped).
 
 It shares only the timeline (event and sample merging) with the kernel; the dynamics are integrated
 numerically from K, so a propagator mistake in the kernel cannot hide here.
 """
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -19,7 +22,7 @@ def solve_reference(
     t_h: np.ndarray,
     *,
     patient: int = 0,
-    method: str = "LSODA",
+    method: Literal["RK23", "RK45", "DOP853", "Radau", "BDF", "LSODA"] = "LSODA",
     rtol: float = 1e-12,
     atol: float = 1e-15,
 ) -> np.ndarray:
@@ -40,8 +43,8 @@ def solve_reference(
         if i == len(timeline.times_h) - 1:
             break
         rate = timeline.rate_mcg_per_h[i]
-        sol = solve_ivp(lambda _t, y: k @ y + b * rate, (t, timeline.times_h[i + 1]), x,
-                        method=method, rtol=rtol, atol=atol, jac=lambda _t, _y: k)
+        sol = solve_ivp(lambda _t, y: k @ y + b * rate,  # noqa: B023 - solve_ivp calls it within this iteration
+                        (t, timeline.times_h[i + 1]), x, method=method, rtol=rtol, atol=atol, jac=lambda _t, _y: k)
         if not sol.success:
             raise RuntimeError(f"solve_ivp failed on [{t}, {timeline.times_h[i + 1]}] h: {sol.message}")
         x = sol.y[:, -1]

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from firmware_sim.outcome import Outcome
 from firmware_sim.pk.age_groups import PEDIATRIC_BELOW_AGE_YEARS, AgeGroup, age_group
@@ -83,13 +84,15 @@ class EnvelopeResult:
             if self.value is not None:
                 raise ValueError(f"envelope {self.name}: a NOT_EVALUATED result has no value, got {self.value!r}")
         elif self.value is None or not math.isfinite(self.value):
-            raise ValueError(f"envelope {self.name}: a {self.outcome.value} result needs a finite value, got {self.value!r}")
+            raise ValueError(
+                f"envelope {self.name}: a {self.outcome.value} result needs a finite value, got {self.value!r}"
+            )
 
     @property
     def passed(self) -> bool:
         return self.outcome is Outcome.PASS
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "value": self.value, "limit": self.limit, "unit": self.unit,
                 "outcome": self.outcome.value, "passed": self.passed, "reason": self.reason,
                 "requirement_ids": list(self.requirement_ids), "details": dict(self.details),
@@ -132,7 +135,9 @@ def _ceiling(prediction: Prediction, limits: EnvelopeLimits, output: str, name: 
     ok = value <= limit
     relation = "within" if ok else "exceeds"
     reason = f"peak {what} {value:.4g} ng/mL at t={t_h:.3f} h {relation} the ceiling {limit:.4g} ng/mL"
-    return EnvelopeResult(name, value, limit, unit, Outcome.PASS if ok else Outcome.FAIL, reason, ids, {"peak_t_h": t_h})
+    return EnvelopeResult(
+        name, value, limit, unit, Outcome.PASS if ok else Outcome.FAIL, reason, ids, {"peak_t_h": t_h}
+    )
 
 
 def plasma_reduction_envelope(prediction: Prediction, limits: EnvelopeLimits | None = None) -> EnvelopeResult:
@@ -171,7 +176,8 @@ def plasma_ceiling_envelope(prediction: Prediction, age_group: AgeGroup = AgeGro
 
 def lumbar_csf_envelope(prediction: Prediction, limits: EnvelopeLimits | None = None) -> EnvelopeResult:
     limits = limits or EnvelopeLimits()
-    return _ceiling(prediction, limits, "lumbar_csf_ng_per_ml", "lumbar_csf_ceiling", limits.lumbar_csf_ceiling_ng_per_ml,
+    return _ceiling(prediction, limits, "lumbar_csf_ng_per_ml", "lumbar_csf_ceiling",
+                    limits.lumbar_csf_ceiling_ng_per_ml,
                     "lumbar CSF", ("SR-PK-003", "SR-PK-005"))
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from firmware_sim.pk.model import LinearSystem
 from firmware_sim.pk.profile import DeliveryProfile
-from firmware_sim.pk.stepper import ChunkStepper, propagators, subsystem  # noqa: F401  (re-exported)
+from firmware_sim.pk.stepper import ChunkStepper
 
 TIME_TOLERANCE_H = 1e-9  # event and sample times closer than this (3.6 us) are one breakpoint
 
@@ -93,11 +93,13 @@ def propagate(
     timeline = build_timeline(profile, t_h)
     n, n_patients = system.n_states, system.n_patients
     observe = np.broadcast_to(np.eye(n), (n_patients, n, n)) if observe is None else observe
-    result = np.zeros((observe.shape[1], len(timeline.sample_index), n_patients), dtype=dtype)
+    result: np.ndarray = np.zeros((observe.shape[1], len(timeline.sample_index), n_patients), dtype=dtype)
     ChunkStepper(system, timeline, observe).fill(result)
     return result
 
 
-def simulate(system: LinearSystem, profile: DeliveryProfile, t_h: np.ndarray, *, dtype: type = np.float64) -> np.ndarray:
+def simulate(
+    system: LinearSystem, profile: DeliveryProfile, t_h: np.ndarray, *, dtype: type = np.float64
+) -> np.ndarray:
     """The system's outputs (m, n_t, N) at the sample times."""
     return propagate(system, profile, t_h, observe=system.output_matrix, dtype=dtype)

@@ -9,7 +9,7 @@ OUTPUT_NAMES. Everything is vectorised over patients: K has shape (N, n, n).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -48,11 +48,11 @@ class LinearSystem:
 
     @property
     def n_patients(self) -> int:
-        return self.k_per_h.shape[0]
+        return int(self.k_per_h.shape[0])
 
     @property
     def n_states(self) -> int:
-        return self.k_per_h.shape[1]
+        return int(self.k_per_h.shape[1])
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class PatientBatch:
                                  f"for every patient, got {given[i]!r} for patient {i}")
 
     @classmethod
-    def from_params(cls, params: BaclofenParams | Sequence[BaclofenParams]) -> "PatientBatch":
+    def from_params(cls, params: BaclofenParams | Sequence[BaclofenParams]) -> PatientBatch:
         plist = [params] if isinstance(params, BaclofenParams) else list(params)
         if not plist:
             raise ValueError("PatientBatch.from_params needs at least one BaclofenParams")
@@ -99,10 +99,11 @@ class PatientBatch:
         return len(next(iter(self.values.values())))
 
     def patient(self, index: int) -> BaclofenParams:
-        kwargs = {name: float(self.values[name][index]) for name in PARAM_NAMES}
-        if np.isnan(kwargs["creatinine_clearance_ml_per_min"]):
-            kwargs["creatinine_clearance_ml_per_min"] = None
-        return BaclofenParams(**kwargs)
+        clearance = "creatinine_clearance_ml_per_min"
+        kwargs = {name: float(self.values[name][index]) for name in PARAM_NAMES if name != clearance}
+        clearance_ml_per_min = float(self.values[clearance][index])
+        return BaclofenParams(**kwargs, creatinine_clearance_ml_per_min=None if np.isnan(clearance_ml_per_min)
+                              else clearance_ml_per_min)
 
 
 def systemic_values(v: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -112,8 +113,10 @@ def systemic_values(v: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     v_scale = weight_ratio ** v["volume_weight_exponent"]
     crcl = v["creatinine_clearance_ml_per_min"]
     renal_scale = np.where(
-        np.isnan(crcl), 1.0,
-        (1.0 - v["renal_fraction"]) + v["renal_fraction"] * np.nan_to_num(crcl) / v["normal_creatinine_clearance_ml_per_min"],
+        np.isnan(crcl),
+        1.0,
+        (1.0 - v["renal_fraction"])
+        + v["renal_fraction"] * np.nan_to_num(crcl) / v["normal_creatinine_clearance_ml_per_min"],
     )
     return {
         "systemic_clearance_l_per_h": v["systemic_clearance_l_per_h"] * cl_scale * renal_scale,
@@ -130,7 +133,8 @@ def build_system(batch: PatientBatch) -> LinearSystem:
     n_patients, n = batch.n_patients, len(STATE_NAMES)
     k = np.zeros((n_patients, n, n))
     v1, v3 = v["lumbar_volume_ml"], v["cisternal_volume_ml"]
-    cl1, q13, cl3 = v["lumbar_clearance_ml_per_h"], v["lumbar_cisternal_flow_ml_per_h"], v["cisternal_clearance_ml_per_h"]
+    cl1, q13 = v["lumbar_clearance_ml_per_h"], v["lumbar_cisternal_flow_ml_per_h"]
+    cl3 = v["cisternal_clearance_ml_per_h"]
     k12, k21 = v["tissue_uptake_per_h"], v["tissue_return_per_h"]
     vc, vp = s["plasma_central_volume_l"], s["plasma_peripheral_volume_l"]
     cls, q = s["systemic_clearance_l_per_h"], s["plasma_intercompartmental_clearance_l_per_h"]

@@ -47,8 +47,10 @@ class OralRegimen:
     def __post_init__(self) -> None:
         for name, (low, high) in _RANGES.items():
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low < value <= high:
-                raise ValueError(f"OralRegimen.{name} must be a finite number within ({low:g}, {high:g}], got {value!r}")
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low < float(value) <= high:
+                raise ValueError(
+                    f"OralRegimen.{name} must be a finite number within ({low:g}, {high:g}], got {value!r}"
+                )
         n = self.doses_to_steady_state
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= 10_000:
             raise ValueError(f"OralRegimen.doses_to_steady_state must be an integer within [1, 10000], got {n!r}")
@@ -102,7 +104,9 @@ def steady_state_doses(regimen: OralRegimen) -> tuple[DeliveryProfile, float]:
     return DeliveryProfile(instant_boluses=doses), (n - 1) * regimen.interval_h
 
 
-def oral_steady_state_peak_plasma_ng_per_ml(params: BaclofenParams | None = None, regimen: OralRegimen | None = None) -> float:
+def oral_steady_state_peak_plasma_ng_per_ml(
+    params: BaclofenParams | None = None, regimen: OralRegimen | None = None
+) -> float:
     """Peak plasma over the last dosing interval after regimen.doses_to_steady_state doses."""
     params, regimen = params or BaclofenParams(), regimen or OralRegimen()
     profile, last = steady_state_doses(regimen)

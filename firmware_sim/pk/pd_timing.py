@@ -16,10 +16,11 @@ from firmware_sim.pk.kernel import simulate
 from firmware_sim.pk.model import OUTPUT_NAMES, PatientBatch, build_system
 from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
+from firmware_sim.units import H_PER_DAY, MIN_PER_H
 
 EFFECT_ROW = OUTPUT_NAMES.index("effect_ng_per_ml")
-GRID_STEP_H = 1.0 / 60.0
-LABEL_BOLUS_DURATION_H = 1.0 / 60.0  # "over not less than one minute"
+GRID_STEP_H = 1.0 / MIN_PER_H
+LABEL_BOLUS_DURATION_H = 1.0 / MIN_PER_H  # "over not less than one minute"
 
 
 @dataclass(frozen=True)
@@ -64,14 +65,16 @@ def pd_timings_batch(
     """PdTimings field -> array (N,) for every patient of the batch."""
     system = build_system(batch)
     t_bolus = np.arange(int(round(bolus_horizon_h / GRID_STEP_H)) + 1) * GRID_STEP_H
-    bolus = DeliveryProfile(segments=(InfusionSegment(0.0, LABEL_BOLUS_DURATION_H, bolus_mcg / LABEL_BOLUS_DURATION_H),))
+    bolus = DeliveryProfile(
+        segments=(InfusionSegment(0.0, LABEL_BOLUS_DURATION_H, bolus_mcg / LABEL_BOLUS_DURATION_H),)
+    )
     e_bolus = simulate(system, bolus, t_bolus)[EFFECT_ROW]
     peak = e_bolus.max(axis=0)
     level = threshold_fraction * peak
 
     t_inf = np.arange(int(round(infusion_horizon_h / GRID_STEP_H)) + 1) * GRID_STEP_H
     plateau_h = infusion_horizon_h * 20.0
-    infusion = DeliveryProfile(segments=(InfusionSegment(0.0, plateau_h + 1.0, infusion_mcg_per_day / 24.0),))
+    infusion = DeliveryProfile(segments=(InfusionSegment(0.0, plateau_h + 1.0, infusion_mcg_per_day / H_PER_DAY),))
     e_inf = simulate(system, infusion, t_inf)[EFFECT_ROW]
     plateau = simulate(system, infusion, np.array([plateau_h]))[EFFECT_ROW, 0]
     onset = first_crossing_h(t_bolus, e_bolus, level)

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from firmware_sim.pk.kernel import build_timeline, propagate, propagators
+from firmware_sim.pk.kernel import build_timeline, propagate
 from firmware_sim.pk.model import LinearSystem
 from firmware_sim.pk.profile import DeliveryProfile
+from firmware_sim.pk.stepper import propagators
+from firmware_sim.units import MIN_PER_H
 
-DEFAULT_PEAK_GRID_STEP_H = 1.0 / 60.0
+DEFAULT_PEAK_GRID_STEP_H = 1.0 / MIN_PER_H
 CANDIDATE_FRACTION_OF_MAX = 0.99
 MAX_REFINED = 16
 GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
@@ -49,7 +51,8 @@ def _refine(system: LinearSystem, row: np.ndarray, x: np.ndarray, rate: float, l
             a, c, fc = c, d, fd
             d = a + GOLDEN * (b - a)
             fd = _value_after(system, row, x, rate, d)
-    candidates = [(_value_after(system, row, x, rate, 0.0), 0.0), (fc, c), (fd, d), (_value_after(system, row, x, rate, length_h), length_h)]
+    candidates = [(_value_after(system, row, x, rate, 0.0), 0.0), (fc, c), (fd, d), (_value_after(system, row, x, rate,
+                                                                                                  length_h), length_h)]
     return max(candidates)
 
 
@@ -88,7 +91,9 @@ def find_peaks(
         for k in candidates:
             for i in (k - 1, k):
                 if 0 <= i < len(grid) - 1 and in_window[i]:
-                    value, tau = _refine(system, row, states[:, i], float(timeline.rate_mcg_per_h[i]), float(grid[i + 1] - grid[i]))
+                    value, tau = _refine(
+                        system, row, states[:, i], float(timeline.rate_mcg_per_h[i]), float(grid[i + 1] - grid[i])
+                    )
                     if value > best.value:
                         best = Peak(value, float(grid[i] + tau))
         peaks[name] = best

@@ -16,13 +16,14 @@ peaks.find_peaks (the single-patient method, 1-min grid).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from functools import partial
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from firmware_sim.pk.kernel import build_timeline
 from firmware_sim.pk.stepper import subsystem
-from firmware_sim.pk.modal import interval_factors, modal_basis
+from firmware_sim.pk.modal import ModalBasis, interval_factors, modal_basis
 from firmware_sim.pk.model import LinearSystem
 from firmware_sim.pk.peaks import GOLDEN, find_peaks
 from firmware_sim.pk.profile import DeliveryProfile
@@ -43,7 +44,9 @@ class PopulationPeaks:
 def peak_grid(start_h: float, end_h: float, grid_step_h: float, extra_h: np.ndarray | None = None) -> np.ndarray:
     """Sorted unique points of [start_h, end_h]: a uniform grid of at most grid_step_h plus extra_h inside."""
     if not (end_h > start_h and grid_step_h > 0):
-        raise ValueError(f"peak window needs end_h > start_h and grid_step_h > 0, got {start_h}, {end_h}, {grid_step_h}")
+        raise ValueError(
+            f"peak window needs end_h > start_h and grid_step_h > 0, got {start_h}, {end_h}, {grid_step_h}"
+        )
     n_steps = int(np.ceil((end_h - start_h) / grid_step_h))
     points = [np.minimum(start_h + np.arange(n_steps + 1) * grid_step_h, end_h)]
     if extra_h is not None:
@@ -59,10 +62,11 @@ def _value_at(weights: np.ndarray, eigenvalues: np.ndarray, infusion_modal: np.n
     with np.errstate(divide="ignore", invalid="ignore"):
         integral = np.where(eigenvalues == 0.0, tau_h, np.expm1(scaled) / eigenvalues)
     state = z * np.exp(scaled) + integral * infusion_modal * rate
-    return np.einsum("jp,jp->p", weights, state)
+    value: np.ndarray = np.einsum("jp,jp->p", weights, state)
+    return value
 
 
-def _golden_max(evaluate, length_h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _golden_max(evaluate: Callable[[np.ndarray], np.ndarray], length_h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised golden-section maximum of evaluate(tau) over [0, length_h] per patient; (value, tau).
 
     The same steps as peaks._refine, for every patient at once (each keeps its own bracket)."""
@@ -80,7 +84,7 @@ def _golden_max(evaluate, length_h: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 def _modal_peaks(system: LinearSystem, profile: DeliveryProfile, grid_h: np.ndarray, start_h: float,
-                 outputs: Sequence[int], basis) -> tuple[np.ndarray, np.ndarray]:
+                 outputs: Sequence[int], basis: ModalBasis) -> tuple[np.ndarray, np.ndarray]:
     timeline = build_timeline(profile, grid_h)
     times, last = timeline.times_h, len(timeline.times_h) - 1
     patients = basis.modal
@@ -93,7 +97,8 @@ def _modal_peaks(system: LinearSystem, profile: DeliveryProfile, grid_h: np.ndar
     best = np.full((n_out, n_patients), -np.inf)
     best_k = np.zeros((n_out, n_patients), dtype=np.int64)
     z_best, z_before = np.zeros((n_out, n_modes, n_patients)), np.zeros((n_out, n_modes, n_patients))
-    z, z_prev, inflow = np.zeros((n_modes, n_patients)), np.zeros((n_modes, n_patients)), np.empty((n_modes, n_patients))
+    z, z_prev, inflow = np.zeros((n_modes, n_patients)), np.zeros((n_modes, n_patients)), np.empty((n_modes,
+                                                                                                    n_patients))
     in_window = times >= start_h - PEAK_TIME_TOLERANCE_H
     for k in range(last + 1):
         if timeline.bolus_mcg[k]:
@@ -125,8 +130,8 @@ def _modal_peaks(system: LinearSystem, profile: DeliveryProfile, grid_h: np.ndar
             if not usable.any() or last == 0:
                 continue
             rate, length = timeline.rate_mcg_per_h[k0], np.where(usable, times[k0 + 1] - times[k0], 0.0)
-            value, tau = _golden_max(lambda t: _value_at(weights[o], basis.eigenvalues, basis.infusion_modal,
-                                                         state, rate, t), length)
+            value, tau = _golden_max(partial(_value_at, weights[o], basis.eigenvalues, basis.infusion_modal,
+                                                 state, rate), length)
             higher = usable & (value > values[o])
             values[o] = np.where(higher, value, values[o])
             peak_t[o] = np.where(higher, times[k0] + tau, peak_t[o])
@@ -139,7 +144,9 @@ def population_peaks(system: LinearSystem, profile: DeliveryProfile, start_h: fl
     """Peak over [start_h, end_h] of each output index in `outputs` (rows of system.output_matrix), per patient."""
     events = [s.start_h for s in profile.segments] + [s.end_h for s in profile.segments]
     events += [b.t_h for b in profile.instant_boluses]
-    extra = np.concatenate([np.asarray(events, dtype=float), np.asarray([] if extra_points_h is None else extra_points_h, dtype=float)])
+    extra = np.concatenate(
+        [np.asarray(events, dtype=float), np.asarray([] if extra_points_h is None else extra_points_h, dtype=float)]
+    )
     grid = peak_grid(start_h, end_h, grid_step_h, extra)
     basis = modal_basis(system)
     values = np.empty((len(outputs), system.n_patients))

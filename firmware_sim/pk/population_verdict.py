@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -82,9 +83,10 @@ class PopulationEnvelope:
     def fraction_passing(self) -> float:
         return self.n_passing / self.n_patients
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         params = self.worst_patient_params
-        return {"name": self.name, "unit": self.unit, "limit": self.limit, "requirement_ids": list(self.requirement_ids),
+        return {"name": self.name, "unit": self.unit, "limit": self.limit,
+                "requirement_ids": list(self.requirement_ids),
                 "n_patients": self.n_patients, "n_passing": self.n_passing, "n_not_evaluated": self.n_not_evaluated,
                 "fraction_passing": self.fraction_passing, "min_fraction_passing": self.min_fraction_passing,
                 "p5": self.p5, "p50": self.p50, "p95": self.p95, "worst_patient_index": self.worst_patient_index,
@@ -111,7 +113,7 @@ class PopulationVerdict:
                 return e
         raise KeyError(f"unknown envelope {name!r}; known: {', '.join(ENVELOPE_NAMES)}")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"n_patients": self.n_patients, "seed": self.seed, "horizon_h": self.horizon_h,
                 "min_fraction_passing": self.min_fraction_passing, "outcome": self.outcome.value,
                 "envelopes": [e.to_dict() for e in self.envelopes]}
@@ -125,8 +127,8 @@ def envelope_values(profile: DeliveryProfile, batch: PatientBatch, horizon_h: fl
                     withdrawal: WithdrawalLimits | None = None) -> dict[str, np.ndarray]:
     """Envelope name -> (N,) value per patient (NaN where the patient cannot be evaluated).
 
-    The withdrawal envelope is judged only when a sustained profile is given (none: no key), sampled at extra_points_h within [0, horizon_h] (with both ends), else on a grid every
-    DEFAULT_WITHDRAWAL_STEP_H."""
+    The withdrawal envelope is judged only when a sustained profile is given (none: no key), sampled at
+    extra_points_h within [0, horizon_h] (with both ends), else on a grid every DEFAULT_WITHDRAWAL_STEP_H."""
     if isinstance(chunk_patients, bool) or not isinstance(chunk_patients, (int, np.integer)) or chunk_patients < 1:
         raise ValueError(f"chunk_patients must be a positive integer, got {chunk_patients!r}")
     n = batch.n_patients
@@ -157,7 +159,7 @@ def envelope_values(profile: DeliveryProfile, batch: PatientBatch, horizon_h: fl
 def withdrawal_times_h(horizon_h: float, sample_times_h: np.ndarray | None) -> np.ndarray:
     """The withdrawal envelope's sample times: the given ones within [0, horizon_h] with both ends, else a grid."""
     if sample_times_h is None:
-        steps = max(1, int(math.ceil(horizon_h / DEFAULT_WITHDRAWAL_STEP_H - 1e-9)))
+        steps = max(1, math.ceil(horizon_h / DEFAULT_WITHDRAWAL_STEP_H - 1e-9))
         return np.linspace(0.0, horizon_h, steps + 1)
     t = np.asarray(sample_times_h, dtype=float)
     return np.unique(np.concatenate([[0.0, horizon_h], t[(t >= 0) & (t <= horizon_h)]]))
@@ -248,7 +250,8 @@ def evaluate_population(
     """
     limits = limits or EnvelopeLimits()
     min_fraction = check_min_fraction_passing(min_fraction_passing)
-    if isinstance(horizon_h, bool) or not isinstance(horizon_h, (int, float)) or not (math.isfinite(horizon_h) and horizon_h > 0):
+    if isinstance(horizon_h, bool) or not isinstance(horizon_h, (int, float)) \
+            or not (math.isfinite(horizon_h) and horizon_h > 0):
         raise ValueError(f"horizon_h must be a finite number of hours > 0, got {horizon_h!r}")
     if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or not 1 <= count <= MAX_PATIENTS:
         raise ValueError(f"count must be a whole number of patients within [1, {MAX_PATIENTS}], got {count!r}")

@@ -36,7 +36,7 @@ def longest_drops_h(delivered: DeliveryProfile, sustained: DeliveryProfile | Non
     limits = limits or WithdrawalLimits()
     t = np.asarray(t_h, dtype=float)
     n = batch.n_patients
-    if len(t) < 2 or sustained_dose_mcg(sustained, float(t[-1])) < limits.min_dose_to_evaluate_mcg:
+    if sustained is None or len(t) < 2 or sustained_dose_mcg(sustained, float(t[-1])) < limits.min_dose_to_evaluate_mcg:
         return np.full(n, np.nan)
     fraction = limits.min_fraction_of_sustained
     half = max(1, block_bytes // 2)

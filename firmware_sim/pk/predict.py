@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -31,7 +31,8 @@ class Prediction:
     def series(self, name: str) -> np.ndarray:
         if name not in OUTPUT_NAMES:
             raise KeyError(f"unknown output {name!r}; known: {', '.join(OUTPUT_NAMES)}")
-        return getattr(self, name)
+        values: np.ndarray = getattr(self, name)
+        return values
 
 
 def predict(
@@ -50,7 +51,8 @@ def predict(
         peaks = find_peaks(system, profile, float(t[0]), float(t[-1]), grid_step_h=peak_grid_step_h)
     else:
         peaks = {name: Peak(float(outputs[m, 0]), float(t[0])) for m, name in enumerate(OUTPUT_NAMES)}
-    return Prediction(t, *outputs, peaks=peaks, params=params, profile=profile)
+    lumbar, cisternal, plasma, effect = outputs
+    return Prediction(t, lumbar, cisternal, plasma, effect, peaks=peaks, params=params, profile=profile)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ time. Fallback patients: dense expm propagators, x <- Phi x + Gamma r.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Protocol
 
 import numpy as np
 
@@ -44,10 +45,24 @@ def interval_keys(times_h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.unique(np.round(np.diff(times_h), 12), return_inverse=True)
 
 
+class TimelineArrays(Protocol):
+    """What ChunkStepper reads of a kernel.Timeline (which imports this module)."""
+
+    @property
+    def times_h(self) -> np.ndarray: ...
+    @property
+    def rate_mcg_per_h(self) -> np.ndarray: ...
+    @property
+    def bolus_mcg(self) -> np.ndarray: ...
+    @property
+    def sample_index(self) -> np.ndarray: ...
+
+
 class ChunkStepper:
     """Steps one batch of patients through a timeline (kernel.Timeline); resumable between fill calls."""
 
-    def __init__(self, system: LinearSystem, timeline, observe: np.ndarray, *, states: np.ndarray | None = None):
+    def __init__(self, system: LinearSystem, timeline: TimelineArrays, observe: np.ndarray, *,
+                 states: np.ndarray | None = None) -> None:
         self._timeline = timeline
         self._dt_keys, self._dt_of_interval = interval_keys(timeline.times_h)
         self._samples_per_point = np.bincount(timeline.sample_index, minlength=len(timeline.times_h))
@@ -66,7 +81,10 @@ class ChunkStepper:
             self._dense_steps = [propagators(dense, float(dt)) for dt in self._dt_keys]
             self._dense_observe = observe[self._fallback]
             self._dense_bolus = np.ascontiguousarray(dense.bolus_input.T)
-            self._x, self._x_next = np.zeros((system.n_states, dense.n_patients)), np.zeros((system.n_states, dense.n_patients))
+            self._x, self._x_next = (
+                np.zeros((system.n_states, dense.n_patients)),
+                np.zeros((system.n_states, dense.n_patients)),
+            )
         self._walker = self._walk()
 
     def _walk(self) -> Iterator[None]:
@@ -102,7 +120,7 @@ class ChunkStepper:
         n_samples = out.shape[1]
         mixed = self._fallback.size > 0
         modal_out = np.zeros(out.shape[:2] + (self._modal.size,), dtype=out.dtype) if mixed else out
-        dense_out = np.zeros(out.shape[:2] + (self._fallback.size,), dtype=out.dtype) if mixed else None
+        dense_out = np.zeros(out.shape[:2] + (self._fallback.size,), dtype=out.dtype)  # (.., 0) when not mixed
         n_modes, n_modal = self._z.shape
         block = int(max(1, min(n_samples, SAMPLE_BLOCK_BYTES // (8 * max(n_modes * n_modal, 1)))))
         buffer = np.empty((block, n_modes, n_modal))

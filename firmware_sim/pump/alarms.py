@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from firmware_sim.event_log import EventKind, EventLog
 
@@ -95,7 +95,7 @@ class ActiveAlarm:
     requirement_id: str
 
     @staticmethod
-    def raised(name: AlarmName, t_s: float, detail: str) -> "ActiveAlarm":
+    def raised(name: AlarmName, t_s: float, detail: str) -> ActiveAlarm:
         return ActiveAlarm(name, ALARM_PRIORITY[name], t_s, detail, ALARM_REQUIREMENT[name])
 
     def to_record(self) -> dict[str, object]:

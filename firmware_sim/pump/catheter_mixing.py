@@ -18,6 +18,7 @@ from __future__ import annotations
 from scipy.special import gammainc, gammaincinv
 
 from firmware_sim.units import UL_PER_ML
+import itertools
 
 TAIL_FRACTION = 1e-12
 """A step counts as complete where F_n >= 1 - TAIL_FRACTION (dimensionless)."""
@@ -87,4 +88,4 @@ class MixingTrack:
                 k0, k1 = int((lo - qi) // grid_ul) + 1, int((hi - qi) // grid_ul)
                 edges.update(qi + k * grid_ul for k in range(k0, k1 + 1) if q0_ul < qi + k * grid_ul < q1_ul)
         points = sorted(edges)
-        return [(a, b, self.tip_dose_mcg(a, b) * UL_PER_ML / (b - a)) for a, b in zip(points, points[1:])]
+        return [(a, b, self.tip_dose_mcg(a, b) * UL_PER_ML / (b - a)) for a, b in itertools.pairwise(points)]

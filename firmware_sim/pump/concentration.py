@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import math
 from firmware_sim.units import UL_PER_ML
+import itertools
 
 
 class ConcentrationTrack:
@@ -76,7 +77,7 @@ class ConcentrationTrack:
         r0, r1 = q0_ul - self.dead_volume_ul, q1_ul - self.dead_volume_ul
         edges = [r0] + [q for q in self._q_ul if r0 < q < r1] + [r1]
         pieces = []
-        for a, b in zip(edges, edges[1:]):
+        for a, b in itertools.pairwise(edges):
             i = bisect.bisect_right(self._q_ul, a) - 1
             conc = self._conc_mcg_per_ml[i] if i >= 0 else 0.0
             pieces.append((a + self.dead_volume_ul, b + self.dead_volume_ul, conc))

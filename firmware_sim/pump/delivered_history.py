@@ -168,4 +168,4 @@ class DeliveredHistory:
         t_s[:kept], cum_mcg[:kept] = self._t_s[keep_from:n], self._cum_mcg[keep_from:n]
         self._t_s, self._cum_mcg, self._n = t_s, cum_mcg, kept
         self._floor, self.window_floor_mcg = 0, float(cum_mcg[0])
-        self._floor_next_s = float(t_s[1]) if 1 < kept - 1 else math.inf
+        self._floor_next_s = float(t_s[1]) if kept - 1 > 1 else math.inf

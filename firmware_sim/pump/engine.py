@@ -20,6 +20,7 @@ from firmware_sim.pump.delivered_history import DeliveredHistory
 from firmware_sim.pump.reservoir import Reservoir
 from firmware_sim.safety.window import DoseHistory
 from firmware_sim.units import S_PER_H, UL_PER_ML
+from firmware_sim.pump.actuator_faults import ActuatorFault
 
 RATE_EPS_UL_PER_H = 1e-12
 TIP_LOOKAHEAD_UL = 1e-6
@@ -138,7 +139,7 @@ class DeliveryEngine:
             self._ensure_baseline()
         status = self.actuator.read_status()
         delivered_ul = status.delivered_ul
-        if not delivered_ul - delivered_ul == 0.0:  # inf or nan
+        if delivered_ul - delivered_ul != 0.0:  # inf or nan
             _finite_volume(status)
         total_reported_ul = delivered_ul - self._baseline_ul  # type: ignore[operator]
         t_s, q_ul, tick_q_ul = self.t_s, self.q_ul, self._tick_q_ul
@@ -183,6 +184,8 @@ def _finite_volume(status: ActuatorStatus) -> ActuatorStatus:
     """A delivered volume that is not a finite number is an actuator fault, never a number supervision computes
     with [SR-HIL-005]: whatever adapter sits in front, the firmware does not trust it."""
     if not math.isfinite(status.delivered_ul):
-        raise ActuatorError("actuator_fault", f"actuator reported a delivered volume of {status.delivered_ul!r} uL, "
-                                              "not a finite number")
+        raise ActuatorError(
+            ActuatorFault.ACTUATOR_FAULT,
+            f"actuator reported a delivered volume of {status.delivered_ul!r} uL, not a finite number",
+        )
     return status

@@ -11,7 +11,8 @@ GateInputs (what the gate judges).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from firmware_sim.clock import Clock
 from firmware_sim.event_log import Event, EventKind, EventLog, EventSink
@@ -34,7 +35,7 @@ from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.safety.therapy import PlannedTherapy
 from firmware_sim.units import S_PER_H, S_PER_MIN
 
-__all__ = ["PumpFirmware", "FlexSchedule", "FlexStep"]
+__all__ = ["FlexSchedule", "FlexStep", "PumpFirmware"]
 
 
 class PumpFirmware:

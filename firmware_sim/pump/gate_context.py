@@ -3,7 +3,7 @@ presses, and the planned delivery of the next two windows (with periodic boluses
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.engine import DeliveryEngine

@@ -4,11 +4,13 @@ Delivers gain x the commanded rate (gain 1.0 is exact); faults and communication
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from firmware_sim.clock import Clock
 from firmware_sim.ports import ActuatorError, ActuatorStatus
 from firmware_sim.units import S_PER_H
+from firmware_sim.pump.actuator_faults import ActuatorFault
 
 _new_status: Callable[[type[ActuatorStatus], tuple[Any, ...]], ActuatorStatus] = tuple.__new__
 """ActuatorStatus(...) without its generated __new__ (a status read per supervision tick)."""
@@ -58,7 +60,7 @@ class InMemoryActuator:
         """The controller reaches the actuator now, or raises as a lost link does."""
         now_s = self._advance()
         if self.communication_lost:
-            raise ActuatorError("communication_lost", "no answer from the actuator")
+            raise ActuatorError(ActuatorFault.COMMUNICATION_LOST, "no answer from the actuator")
         self._contact_s = now_s
 
     def command_rate_ul_per_h(self, rate_ul_per_h: float) -> None:
@@ -76,7 +78,7 @@ class InMemoryActuator:
     def read_status(self) -> ActuatorStatus:
         now_s = self._advance()  # _reach(), inlined: one read per supervision tick
         if self.communication_lost:
-            raise ActuatorError("communication_lost", "no answer from the actuator")
+            raise ActuatorError(ActuatorFault.COMMUNICATION_LOST, "no answer from the actuator")
         self._contact_s = now_s
         self.status_reads += 1
         fault = self.fault

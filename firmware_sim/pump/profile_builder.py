@@ -9,13 +9,14 @@ one dead volume after the refill; with mixing_tanks, the tanks-in-series mixing 
 from __future__ import annotations
 
 import bisect
-from typing import Sequence
+from collections.abc import Sequence
 
 from firmware_sim.event_log import Event, EventKind
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
 from firmware_sim.pump.catheter_mixing import MixingTrack
 from firmware_sim.pump.concentration import ConcentrationTrack
 from firmware_sim.units import S_PER_H, UL_PER_ML
+import itertools
 
 
 def _commanded_ul(changes_t: list[float], changes_rate: list[float], a_s: float, b_s: float) -> float:
@@ -41,7 +42,7 @@ def build_delivery_profile(events: Sequence[Event], dead_volume_ul: float, end_s
                                    if e.kind == EventKind.STATUS and e.t_s > start_s]
     # (interval end, scale of commanded flow, extra flow uL/h) for each status interval
     status_ends, scales, extras = [], [], []
-    for (ta, a_ul), (tb, b_ul) in zip(statuses, statuses[1:]):
+    for (ta, a_ul), (tb, b_ul) in itertools.pairwise(statuses):
         commanded = _commanded_ul(changes_t, changes_rate, ta, tb)
         delivered = max(b_ul - a_ul, 0.0)
         status_ends.append(tb)
@@ -61,7 +62,7 @@ def build_delivery_profile(events: Sequence[Event], dead_volume_ul: float, end_s
     q_ul = 0.0
     segments: list[list[float]] = []
     refill_index = sum(1 for t, _ in refills if t <= start_s)
-    for a_s, b_s in zip(breakpoints, breakpoints[1:]):
+    for a_s, b_s in itertools.pairwise(breakpoints):
         while refill_index < len(refills) and refills[refill_index][0] <= a_s:
             track.fill(q_ul, refills[refill_index][1])
             refill_index += 1

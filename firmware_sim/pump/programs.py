@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from firmware_sim.safety.window import RatePiece
 from firmware_sim.units import H_PER_DAY, MIN_PER_H, S_PER_DAY, S_PER_H, S_PER_MIN
+import itertools
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class FlexSchedule:
             raise ValueError(f"FlexSchedule step start_h must be finite numbers, got {starts}")
         if not self.steps or starts[0] != 0.0:
             raise ValueError("FlexSchedule.steps must start at start_h=0")
-        if any(b <= a for a, b in zip(starts, starts[1:])) or starts[-1] >= H_PER_DAY:
+        if any(b <= a for a, b in itertools.pairwise(starts)) or starts[-1] >= H_PER_DAY:
             raise ValueError(f"FlexSchedule step start_h must increase within [0, 24), got {starts}")
         for step in self.steps:
             if not (math.isfinite(step.rate_mcg_per_h) and step.rate_mcg_per_h >= 0):

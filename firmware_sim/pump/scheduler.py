@@ -9,7 +9,7 @@ what else is due, since nothing else can be until a tick raises an alarm; each i
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 from firmware_sim.clock import TIME_EPS_S, Clock
 from firmware_sim.pump.alarms import AlarmName, AlarmSet

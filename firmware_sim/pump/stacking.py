@@ -15,9 +15,9 @@ import math
 
 from firmware_sim.pump.programs import BasalProgram, PeriodicBolus
 from firmware_sim.safety.therapy import PeriodicStack
-from firmware_sim.units import H_PER_DAY, S_PER_H, S_PER_MIN
+from firmware_sim.units import H_PER_DAY, MIN_PER_DAY, S_PER_H, S_PER_MIN
 
-MAX_CYCLE_RUNS = 24 * 60
+MAX_CYCLE_RUNS = int(MIN_PER_DAY)
 """Largest cycle judged run by run (an interval in whole minutes always repeats within 1440 runs)."""
 _COMMENSURATE_TOL = 1e-9
 """How close n x interval_h / 24 h must come to a whole number of days (dimensionless, relative to one day)."""

@@ -7,7 +7,8 @@ command is allowed.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from transitions import Machine
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.safety.decision import Finding

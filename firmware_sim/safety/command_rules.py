@@ -4,7 +4,7 @@ command; an empty list lets the gate go on. The firmware passes in what it knows
 from __future__ import annotations
 
 import math
-from typing import Collection
+from collections.abc import Collection
 
 from firmware_sim.safety import checks
 from firmware_sim.safety.decision import Finding

@@ -6,7 +6,7 @@ the gate only does arithmetic on it. Nothing here reads a clock or does I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 from firmware_sim.safety import checks
 from firmware_sim.safety.decision import Decision, Finding, decide
@@ -109,7 +109,9 @@ def gate_bolus(request: str, dose_mcg: float, duration_min: float, ctx: GateCont
     return decide(request, findings, False, {"dose_mcg": dose_mcg, "duration_min": duration_min})
 
 
-def periodic_bolus_findings(dose_mcg: float, duration_min: float, interval_h: float, limits: DrugLimits) -> list[Finding]:
+def periodic_bolus_findings(
+    dose_mcg: float, duration_min: float, interval_h: float, limits: DrugLimits
+) -> list[Finding]:
     """The periodic bolus on its own: valid numbers, bolus limits, and each run ends before the next starts."""
     findings = checks.check_bolus(dose_mcg, duration_min, limits) + checks.check_number("interval_h", interval_h)
     if not findings and duration_min / MIN_PER_H >= interval_h:

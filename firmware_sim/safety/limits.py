@@ -58,7 +58,9 @@ class DrugLimits:
             raise ValueError("DrugLimits.allowed_conc_mcg_per_ml must list concentrations > 0 mcg/mL")
         unknown = set(self.screening_only_conc_mcg_per_ml) - set(self.allowed_conc_mcg_per_ml)
         if unknown:
-            raise ValueError(f"DrugLimits.screening_only_conc_mcg_per_ml {sorted(unknown)} not in allowed_conc_mcg_per_ml")
+            raise ValueError(
+                f"DrugLimits.screening_only_conc_mcg_per_ml {sorted(unknown)} not in allowed_conc_mcg_per_ml"
+            )
         missing = set(Indication) - set(self.titration_cap_fraction)
         if missing:
             raise ValueError(f"DrugLimits.titration_cap_fraction lacks {sorted(i.value for i in missing)}")

@@ -16,7 +16,8 @@ import math
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -61,7 +62,7 @@ class DoseHistory:
     cum_mcg: np.ndarray
 
     @staticmethod
-    def empty(now_s: float) -> "DoseHistory":
+    def empty(now_s: float) -> DoseHistory:
         return DoseHistory(np.array([now_s]), np.array([0.0]))
 
     @property
@@ -69,7 +70,7 @@ class DoseHistory:
         return float(self.times_s[-1])
 
     def cumulative_at(self, t_s: np.ndarray | float) -> np.ndarray:
-        return np.interp(t_s, self.times_s, self.cum_mcg)
+        return np.asarray(np.interp(t_s, self.times_s, self.cum_mcg))
 
 class _PlannedCumulative:
     """Planned dose from the first piece's start to each x: the piece arrays are built once per check."""
@@ -90,7 +91,8 @@ class _PlannedCumulative:
         np.minimum(covered_s, self.ends, out=covered_s)
         covered_s -= self.starts
         covered_s *= self.rates
-        return covered_s.sum(axis=1) / S_PER_H
+        total_mcg: np.ndarray = covered_s.sum(axis=1) / S_PER_H
+        return total_mcg
 
 
 def _candidate_starts(history: DoseHistory, planned: _PlannedCumulative, window_s: float,
@@ -203,4 +205,5 @@ class _DoseScreen:
         return _DoseScreen(knots_s, knot_mcg, tol_mcg)
 
     def doses(self, x_s: np.ndarray, window_s: float) -> np.ndarray:
-        return np.interp(x_s + window_s, self.knots_s, self.cum_mcg) - np.interp(x_s, self.knots_s, self.cum_mcg)
+        later_mcg = np.interp(x_s + window_s, self.knots_s, self.cum_mcg)
+        return np.asarray(later_mcg - np.interp(x_s, self.knots_s, self.cum_mcg))

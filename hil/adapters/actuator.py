@@ -50,7 +50,9 @@ def fault_for_error(exc: DriverError) -> ActuatorFault | str:
 
 
 class PumpActuator:
-    def __init__(self, pump: SyringePump, rate_scale: float = 1.0, stall_check: "GravimetricStallCheck | None" = None) -> None:
+    def __init__(
+        self, pump: SyringePump, rate_scale: float = 1.0, stall_check: GravimetricStallCheck | None = None
+    ) -> None:
         if not rate_scale >= 1.0:
             raise ValueError(f"rate_scale (time compression factor) must be >= 1, got {rate_scale}")
         self.pump = pump

@@ -1,5 +1,6 @@
 """Balance readings as collected volume: mass -> volume by density, evaporation added back (evaporation runs in
-wall time, which a time-compressed run divides by its factor; the volumes themselves are the scenario's). The first reading is the baseline (the vessel as it stands when the run starts).
+wall time, which a time-compressed run divides by its factor; the volumes themselves are the scenario's). The first
+reading is the baseline (the vessel as it stands when the run starts).
 
 A balance that restarts takes a new zero, so its masses no longer count from the baseline. The first reading
 after a restart becomes a new baseline that carries on the volume of the last reading before it: what was
@@ -68,9 +69,11 @@ class BalanceSampler:
         try:
             reading = self._read_once()
         except DriverError as exc:
-            return self._failed(t_s, f"{type(exc).__name__}: {exc}")
+            self._failed(t_s, f"{type(exc).__name__}: {exc}")
+            return None
         if not math.isfinite(reading.mass_g):
-            return self._failed(t_s, f"balance reported mass {reading.mass_g!r} g, not a finite number [SR-HIL-005]")
+            self._failed(t_s, f"balance reported mass {reading.mass_g!r} g, not a finite number [SR-HIL-005]")
+            return None
         if self.baseline is None or self.baseline.power_ups != self.power_ups:
             carried_ul = self.last.volume_ul if self.last is not None else 0.0
             self.baseline = GravimetricReading(t_s, reading.mass_g, reading.stable, carried_ul, self.power_ups)
@@ -78,7 +81,8 @@ class BalanceSampler:
             return self.baseline
         # mass_to_volume_ul measures evaporation time from the earliest time it is given: the baseline
         volume_ul = mass_to_volume_ul(np.array([self.baseline.mass_g, reading.mass_g]),
-                                      np.array([self.baseline.t_s, t_s]) / self.rate_scale, initial_mass_g=self.baseline.mass_g,
+                                      np.array([self.baseline.t_s, t_s]) / self.rate_scale,
+                                      initial_mass_g=self.baseline.mass_g,
                                       density_g_per_ml=self.density_g_per_ml,
                                       evaporation_rate_mg_per_h=self.evaporation_rate_mg_per_h)[-1]
         self.last = GravimetricReading(t_s, reading.mass_g, reading.stable,

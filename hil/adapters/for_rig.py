@@ -3,7 +3,7 @@ pytest plugin: a pump with a balance gets the gravimetric delivery-accuracy chec
 open-loop pump (GRBL) also the stall check."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from hil.adapters.actuator import PumpActuator
 from hil.adapters.balance import BalanceSampler, GravimetricReading

@@ -15,7 +15,7 @@ reports a check's volume more than at its last confirmation (below that every re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from firmware_sim.pump.actuator_faults import ActuatorFault
 from hil.adapters.balance import GravimetricReading
@@ -96,8 +96,10 @@ class GravimetricStallCheck:
             return False
         weighed_ul = reading.volume_ul - confirmed[1].volume_ul
         if weighed_ul < self.min_fraction * moved_ul:
-            self.detail = (f"balance check: {weighed_ul:.3g} uL weighed while the pump reported {moved_ul:.3g} uL moved "
-                           f"since t={confirmed[1].t_s:.0f} s (less than {self.min_fraction:.0%} of it)")
+            self.detail = (
+                f"balance check: {weighed_ul:.3g} uL weighed while the pump reported {moved_ul:.3g} uL moved "
+                f"since t={confirmed[1].t_s:.0f} s (less than {self.min_fraction:.0%} of it)"
+            )
             return True
         self._confirmed = (reported_ul, reading)
         return False

@@ -18,7 +18,7 @@ from firmware_sim.event_log import EventKind
 from firmware_sim.pump.alarms import AlarmPriority
 from firmware_sim.safety.checks import DOSE_ROUNDING_MCG
 from firmware_sim.safety.limits import DrugLimits
-from firmware_sim.units import S_PER_H
+from firmware_sim.units import MIN_PER_H, S_PER_H
 from hil.campaign.record_profile import delivered_profile, dose_measures
 from hil.campaign.stop_evidence import balance_shows_stopped
 from hil.outputs.summary import record_outcome
@@ -94,8 +94,8 @@ def _unsafe_envelopes(record: RunRecord, envelopes: list[dict[str, Any]]) -> lis
         if before is None:
             when = f"{at_h:.3f} h" if at_h is not None else "an unknown time"
             out.append({"rule": "envelope_without_alarm",
-                        "detail": f"{e['name']} {e['value']:.4g} against limit {e['limit']:.4g} {e['unit']} exceeded at "
-                                  f"{when} with no high-priority alarm raised before it"})
+                        "detail": f"{e['name']} {e['value']:.4g} against limit {e['limit']:.4g} {e['unit']} "
+                                  f"exceeded at {when} with no high-priority alarm raised before it"})
     return out
 
 
@@ -118,8 +118,8 @@ def _unsafe_doses(record: RunRecord, dose: dict[str, Any], limits: DrugLimits) -
                     f"hard_max_daily_dose_mcg {limits.hard_max_daily_dose_mcg:.6g} ({dose['source']})"})
     if _exceeds(dose["max_rate_mcg_per_h"], limits.max_rate_mcg_per_h):
         out.append({"rule": "beyond_hard_limits", "detail": f"delivered rate {dose['max_rate_mcg_per_h']:.6g} mcg/h "
-                    f"over the {dose['rate_window_min']:g} min from {dose['max_rate_at_h']:.3f} h, above the library's max_rate_mcg_per_h "
-                    f"{limits.max_rate_mcg_per_h:.6g} ({dose['source']})"})
+                    f"over the {dose['rate_window_min']:g} min from {dose['max_rate_at_h']:.3f} h, "
+                    f"above the library's max_rate_mcg_per_h {limits.max_rate_mcg_per_h:.6g} ({dose['source']})"})
     return out
 
 
@@ -127,12 +127,15 @@ def _unsafe_pump(record: RunRecord) -> list[dict[str, str]]:
     finished = record.finished or {}
     running = finished.get("pump_running_after_stop")
     if running is True:
-        return [{"rule": "pump_left_running", "detail": f"the pump was running at the end: {finished.get('pump_stop')}"}]
+        return [
+            {"rule": "pump_left_running", "detail": f"the pump was running at the end: {finished.get('pump_stop')}"}
+        ]
     commanded = any(e["kind"] == EventKind.RATE_COMMAND and float(e["fields"].get("rate_ul_per_h", 0.0)) > 0
                     for e in record.of_kind(ev.FIRMWARE_EVENT))
     if running is not False and commanded and balance_shows_stopped(record) is None:
+        stop = finished.get("pump_stop", "no pump_stop")
         return [{"rule": "pump_left_running", "detail": "the pump was commanded to run and the record does not show it "
-                                                        f"stopped at the end ({finished.get('pump_stop', 'no pump_stop')})"}]
+                                                        f"stopped at the end ({stop})"}]
     return []
 
 
@@ -141,7 +144,7 @@ def assess(record: RunRecord, spec: dict[str, Any], dead_volume_ul: float, durat
     outcome, reason = record_outcome(record)
     lost = not record.intact or record.finished is None
     profile, source = delivered_profile(record, dead_volume_ul, duration_h)
-    measures = dose_measures(profile, library_limits.window_h, spec["expect"]["rate_window_min"] / 60.0)
+    measures = dose_measures(profile, library_limits.window_h, spec["expect"]["rate_window_min"] / MIN_PER_H)
     dose = {"max_window_dose_mcg": measures.max_window_dose_mcg, "window_start_h": measures.window_start_h,
             "max_rate_mcg_per_h": measures.max_rate_mcg_per_h, "max_rate_at_h": measures.max_rate_at_h,
             "total_dose_mcg": measures.total_dose_mcg, "source": source,

@@ -75,7 +75,8 @@ def finished_line(campaign_dir: Path, run: PlannedRun, result: dict[str, Any]) -
     line: dict[str, Any] = {"kind": FINISHED, "run_id": run.run_id, "index": run.index, "folder": None,
                             "scenario": spec["scenario"]["name"], "rig": spec["rig"]["rig_id"],
                             "fault_plan": spec["fault_plan"], "repetition": spec["repetition"],
-                            "worker": result.get("worker"), "wall_s": result.get("wall_s"), "error": result.get("error"),
+                            "worker": result.get("worker"), "wall_s": result.get("wall_s"),
+                            "error": result.get("error"),
                             "record_lost": True, "lost_reason": None, "outcome": "ERROR", "reason": "",
                             "fault": None, "envelopes": [], "dose": None, "unsafe": [], "alarms": [], "patients": None,
                             "pump_stop_weighed": None}

@@ -19,16 +19,17 @@ name the hazard it provokes, and the campaign is the union of its groups:
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from firmware_sim.hazards import HAZARDS
+from firmware_sim.units import MIN_PER_DAY
 from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
-from hil.config.patients import MAX_PATIENTS, VirtualPatients
+from hil.config.patients import VirtualPatients
 from hil.emulators.fault_catalog import ALL_FAULTS
 
-NO_FAULT = "none"
+NO_FAULT: Literal["none"] = "none"
 """The fault plan that injects nothing."""
 MAX_SEEDS = 10_000
 MAX_PLANNED_RUNS = 100_000
@@ -40,7 +41,7 @@ class UniformHours(StrictModel):
     uniform: tuple[Number, Number] = Field(description="[lo, hi] hours; drawn per run from its seed")
 
     @model_validator(mode="after")
-    def _ordered(self) -> "UniformHours":
+    def _ordered(self) -> UniformHours:
         lo, hi = self.uniform
         if lo < 0 or hi < lo:
             raise ValueError(f"uniform [lo, hi] needs 0 <= lo <= hi, got [{lo:g}, {hi:g}]")
@@ -88,7 +89,7 @@ class UnsafeWhen(StrictModel):
                                                            "raised before it")
     beyond_hard_limits: bool = Field(True, description="a 24 h dose, bolus or rate beyond the drug library's hard "
                                                        "limits (what was approved or delivered)")
-    rate_window_min: Number = Field(15.0, gt=0, le=24 * 60, description="delivered rates are judged as the dose in "
+    rate_window_min: Number = Field(15.0, gt=0, le=MIN_PER_DAY, description="delivered rates are judged as the dose in "
                                     "any window this long (the runner scales the delivered profile by balance "
                                     "points 15 min apart: a rate cannot be measured more finely)")
     pump_left_running: bool = Field(True, description="the pump was left running (or not shown stopped) at the end")
@@ -98,10 +99,14 @@ class UnsafeWhen(StrictModel):
 
 
 FaultPlanEntry = Annotated[
-    Union[Annotated[Literal["none"], Tag("none")], Annotated[FaultPlan, Tag("plan")]],
+    Annotated[Literal["none"], Tag("none")] | Annotated[FaultPlan, Tag("plan")],
     Discriminator(lambda value: "none" if isinstance(value, str) else "plan"),
 ]
 """`none` or a plan: a mapping is checked as a plan only (its errors are not mixed with the literal's)."""
+
+
+def _no_fault() -> list[FaultPlanEntry]:
+    return [NO_FAULT]
 
 
 def _duplicates(what: str, values: list[str]) -> None:
@@ -116,10 +121,10 @@ class RunMatrix(StrictModel):
     scenarios: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     rigs: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     seeds: WholeNumber = Field(1, ge=1, le=MAX_SEEDS)
-    faults: list[FaultPlanEntry] = Field(default_factory=lambda: [NO_FAULT], min_length=1)
+    faults: list[FaultPlanEntry] = Field(default_factory=_no_fault, min_length=1)
 
     @model_validator(mode="after")
-    def _distinct(self) -> "RunMatrix":
+    def _distinct(self) -> RunMatrix:
         for what, values in (("scenarios", self.scenarios), ("rigs", self.rigs), ("faults", self.fault_labels())):
             _duplicates(what, values)
         return self
@@ -129,7 +134,7 @@ class RunMatrix(StrictModel):
         return len(self.scenarios) * len(self.rigs) * len(self.faults) * self.seeds
 
     def fault_labels(self) -> list[str]:
-        return [NO_FAULT if plan == NO_FAULT else plan.label for plan in self.faults]  # type: ignore[union-attr]
+        return [NO_FAULT if plan == NO_FAULT else plan.label for plan in self.faults]
 
 
 class CampaignGroup(RunMatrix):
@@ -158,13 +163,13 @@ class CampaignConfig(StrictModel):
     scenarios: list[Annotated[str, Field(min_length=1)]] | None = None
     rigs: list[Annotated[str, Field(min_length=1)]] | None = None
     seeds: WholeNumber = Field(1, ge=1, le=MAX_SEEDS)
-    faults: list[FaultPlanEntry] = Field(default_factory=lambda: [NO_FAULT], min_length=1)
+    faults: list[FaultPlanEntry] = Field(default_factory=_no_fault, min_length=1)
     groups: list[CampaignGroup] | None = Field(None, min_length=1)
     patients: Patients | None = None
     expect: UnsafeWhen = UnsafeWhen()
 
     @model_validator(mode="after")
-    def _one_form(self) -> "CampaignConfig":
+    def _one_form(self) -> CampaignConfig:
         if self.groups is not None:
             mixed = [key for key in MATRIX_KEYS if key in self.model_fields_set]
             if mixed:
@@ -174,7 +179,7 @@ class CampaignConfig(StrictModel):
             missing = [key for key in ("scenarios", "rigs") if getattr(self, key) is None]
             if missing:
                 raise ValueError(f"{' and '.join(missing)} missing: a campaign lists scenarios and rigs, or groups")
-            labels = [NO_FAULT if plan == NO_FAULT else plan.label for plan in self.faults]  # type: ignore[union-attr]
+            labels = [NO_FAULT if plan == NO_FAULT else plan.label for plan in self.faults]
             for what, values in (("scenarios", self.scenarios), ("rigs", self.rigs), ("faults", labels)):
                 _duplicates(what, values)  # type: ignore[arg-type]
         planned = sum(matrix.planned_runs for _, matrix in self.matrices())

@@ -13,7 +13,8 @@ import os
 import traceback
 from collections import defaultdict, deque
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 from hil.campaign.collect import finished_line
 from hil.campaign.journal import Journal

@@ -36,7 +36,7 @@ class Journal:
     dropped_partial_line: bool = False
 
     @classmethod
-    def create(cls, folder: Path, header: dict[str, Any], planned: list[PlannedRun]) -> "Journal":
+    def create(cls, folder: Path, header: dict[str, Any], planned: list[PlannedRun]) -> Journal:
         path = folder / JOURNAL_FILENAME
         if path.exists():
             raise JournalError(f"{path} exists: resume it with --resume {folder}, or choose a new --out folder")
@@ -50,7 +50,7 @@ class Journal:
         return journal
 
     @classmethod
-    def open(cls, folder: Path) -> "Journal":
+    def open(cls, folder: Path) -> Journal:
         path = folder / JOURNAL_FILENAME
         try:
             data = path.read_bytes()
@@ -67,13 +67,17 @@ class Journal:
             try:
                 line = json.loads(raw.decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise JournalError(f"{path} line {number} is not a JSON line ({exc}); the campaign record is damaged")
+                raise JournalError(
+                    f"{path} line {number} is not a JSON line ({exc}); the campaign record is damaged"
+                ) from exc
             if not isinstance(line, dict) or "kind" not in line:
                 raise JournalError(f"{path} line {number} is not a campaign record line")
             parsed.append(line)
         if not parsed or parsed[0]["kind"] != CAMPAIGN:
             raise JournalError(f"{path} does not begin with a campaign line: not a campaign folder")
-        planned = [PlannedRun(line["index"], line["run_id"], line["spec"]) for line in parsed if line["kind"] == PLANNED]
+        planned = [
+            PlannedRun(line["index"], line["run_id"], line["spec"]) for line in parsed if line["kind"] == PLANNED
+        ]
         finished = {line["run_id"]: line for line in parsed if line["kind"] == FINISHED}
         unknown = sorted(set(finished) - {run.run_id for run in planned})
         if unknown:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 
 from hil.campaign.config import NO_FAULT, CampaignConfig, CampaignGroup, FaultPlan, RunMatrix
 from hil.config.errors import ConfigError, ConfigIssue, KeyPath
@@ -19,6 +19,8 @@ from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
 from hil.emulators.fault_catalog import FAULTS_BY_KIND
 from hil.paths import bundled
+
+ConfigModel = type[ScenarioConfig] | type[RigConfig]
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ class LoadedCampaign:
 
 
 def resolve_reference(entry: str, folder: str, campaign_dir: Path) -> Path:
-    """A path (relative to the campaign file) when the entry looks like one, else bench_configs/<folder>/<entry>.yaml."""
+    """A path (relative to the campaign file) when the entry looks like one, else
+    bench_configs/<folder>/<entry>.yaml."""
     path = Path(entry)
     if path.suffix in (".yaml", ".yml") or "/" in entry:
         return path if path.is_absolute() else (campaign_dir / path).resolve()
@@ -65,7 +68,7 @@ def _issue(loaded: LoadedYaml, key_path: KeyPath, message: str) -> ConfigIssue:
     return ConfigIssue(tuple(key_path), loaded.line_of(path), message)
 
 
-def _load_references(loaded: LoadedYaml, key: KeyPath, entries: list[str], folder: str, model: type,
+def _load_references(loaded: LoadedYaml, key: KeyPath, entries: list[str], folder: str, model: ConfigModel,
                      issues: list[ConfigIssue], cache: dict[Path, Referenced | str]) -> list[Referenced | None]:
     out: list[Referenced | None] = []
     for index, entry in enumerate(entries):
@@ -81,12 +84,12 @@ def _load_references(loaded: LoadedYaml, key: KeyPath, entries: list[str], folde
     return out
 
 
-def _reference(entry: str, path: Path, folder: str, model: type) -> Referenced | str:
+def _reference(entry: str, path: Path, folder: str, model: ConfigModel) -> Referenced | str:
     """The referenced file loaded, or why it cannot be."""
     if not path.is_file():
         return f"{folder[:-1]} {entry!r} not found: {path}"
     try:
-        config = load_model(path, model)
+        config: ScenarioConfig | RigConfig = load_model(path, model)
     except ConfigError as exc:
         return f"{folder[:-1]} {entry!r} is invalid:\n    {exc}"
     return Referenced(entry, path, path.read_text(encoding="utf-8"), config)
@@ -107,7 +110,8 @@ def _plan_problems(plan: FaultPlan, rig: Referenced) -> list[tuple[str, str]]:
 
 
 def _cross_check(loaded: LoadedYaml, prefix: KeyPath, config: RunMatrix, scenarios: list[Referenced | None],
-                 rigs: list[Referenced | None], issues: list[ConfigIssue], prepared: dict[tuple[Path, Path], str]) -> None:
+                 rigs: list[Referenced | None], issues: list[ConfigIssue], prepared: dict[tuple[Path, Path],
+                                                                                          str]) -> None:
     from hil.runner.options import RunOptions
     from hil.runner.run import BadInput, prepare
 
@@ -117,10 +121,15 @@ def _cross_check(loaded: LoadedYaml, prefix: KeyPath, config: RunMatrix, scenari
         assert isinstance(plan, FaultPlan)
         for rig in rigs:
             if rig is not None:
-                issues += [_issue(loaded, (*prefix, "faults", index, key), message) for key, message in _plan_problems(plan, rig)]
+                issues += [
+                    _issue(loaded, (*prefix, "faults", index, key), message)
+                    for key, message in _plan_problems(plan, rig)
+                ]
         for scenario in scenarios:
-            if scenario is not None and plan.latest_h > scenario.config.duration_h:  # type: ignore[union-attr]
-                issues.append(_issue(loaded, (*prefix, "faults", index, "at_h"), f"at_h up to {plan.latest_h:g} h is after the "
+            if scenario is not None and isinstance(scenario.config, ScenarioConfig) \
+                    and plan.latest_h > scenario.config.duration_h:
+                issues.append(_issue(loaded, (*prefix, "faults", index, "at_h"),
+                                     f"at_h up to {plan.latest_h:g} h is after the "
                                      f"end of scenario {scenario.entry!r} (duration_h {scenario.config.duration_h:g})"))
     options = RunOptions(out_dir=Path("unused"))
     for s_index, scenario in enumerate(scenarios):
@@ -152,7 +161,8 @@ def load_campaign(path: Path | str, environ: Mapping[str, str] | None = None) ->
         _cross_check(loaded, prefix, matrix, scenarios, rigs, issues, prepared)
         named = matrix if isinstance(matrix, CampaignGroup) else None
         groups.append(LoadedGroup(named.name if named else None, named.hazard_id if named else None, matrix,
-                                  tuple(s for s in scenarios if s is not None), tuple(r for r in rigs if r is not None)))
+                                  tuple(s for s in scenarios if s is not None),
+                                  tuple(r for r in rigs if r is not None)))
     if issues:
         raise ConfigError(loaded.file, issues)
     return LoadedCampaign(loaded.file, loaded.file.read_text(encoding="utf-8"), config, tuple(groups))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from hil.campaign.executor import CampaignFailure, dask_client, run_missing
 from hil.campaign.journal import RESUMED, Journal, JournalError

@@ -1,5 +1,7 @@
 """The campaign folder's outputs, all rendered from campaign.jsonl: summary.json, campaign.csv, traceability.csv,
-needs.json and report.html (with detection_times.png). Written to a temporary name and renamed, so a kill leaves the old file or the new."""
+needs.json and report.html (with detection_times.png). Written to a temporary name and renamed, so a kill leaves
+the old file or the new."""
+
 from __future__ import annotations
 
 import csv
@@ -24,14 +26,16 @@ def csv_rows(journal: Journal) -> list[dict[str, Any]]:
         fault = (line or {}).get("fault") or {}
         dose = (line or {}).get("dose") or {}
         rows.append({
-            "index": run.index, "run_id": run.run_id, "scenario": spec["scenario"]["name"], "rig": spec["rig"]["rig_id"],
+            "index": run.index, "run_id": run.run_id, "scenario": spec["scenario"]["name"],
+                     "rig": spec["rig"]["rig_id"],
             "fault_plan": spec["fault_plan"], "repetition": spec["repetition"],
             "fault_at_h": spec["fault"]["at_h"] if spec["fault"] else "",
             "outcome": line["outcome"] if line else "MISSING", "record_lost": line["record_lost"] if line else "",
             "fault_injected": fault.get("injected", ""), "fault_detected": fault.get("detected", ""),
             "detecting_alarm": fault.get("alarm") or "", "time_to_detection_h": fault.get("time_to_detection_h") or "",
             "unsafe_rules": ";".join(u["rule"] for u in (line or {}).get("unsafe", [])),
-            "max_24h_dose_mcg": dose.get("max_window_dose_mcg", ""), "max_rate_mcg_per_h": dose.get("max_rate_mcg_per_h", ""),
+            "max_24h_dose_mcg": dose.get("max_window_dose_mcg", ""),
+                     "max_rate_mcg_per_h": dose.get("max_rate_mcg_per_h", ""),
             "folder": (line or {}).get("folder") or "", "reason": ((line or {}).get("reason") or "").splitlines()[:1],
         })
         rows[-1]["reason"] = rows[-1]["reason"][0] if rows[-1]["reason"] else ""

@@ -25,7 +25,9 @@ def sustained_profile(record: Any) -> Any:
     return sustained_from_fields(programmed[-1].get("sustained_program") if programmed else None)
 
 
-def population_for_run(record: Any, spec: dict[str, Any], dead_volume_ul: float, scenario: Any) -> dict[str, Any] | None:
+def population_for_run(
+    record: Any, spec: dict[str, Any], dead_volume_ul: float, scenario: Any
+) -> dict[str, Any] | None:
     patients = spec.get("patients")
     if patients is None:
         return None

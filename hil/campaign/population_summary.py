@@ -31,7 +31,7 @@ def _pooled(name: str, judged: list[dict[str, Any]], counts: dict[str, int]) -> 
 
 
 def _judged(lines: list[dict[str, Any]], planned: list[PlannedRun]) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    counts = {run.run_id: (run.spec["patients"] or {}).get("count") for run in planned}
+    counts = {run.run_id: count for run in planned if (count := (run.spec["patients"] or {}).get("count"))}
     return [line for line in lines if counts.get(line["run_id"])], counts
 
 

@@ -20,7 +20,7 @@ class CampaignProgress:
         self._task: Any = None
         self.failures = 0
 
-    def __enter__(self) -> "CampaignProgress":
+    def __enter__(self) -> CampaignProgress:
         if self.enabled:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

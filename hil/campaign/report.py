@@ -7,8 +7,10 @@ import html
 import io
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
+from collections.abc import Iterable, Sequence
 
+from firmware_sim.units import MIN_PER_H
 from hil.campaign.journal import Journal
 
 STYLE = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}"
@@ -43,7 +45,7 @@ def histogram_png(times_h: list[float]) -> bytes:
 
     figure = Figure(figsize=(6, 3.2))
     axes = figure.subplots()
-    minutes = [t * 60.0 for t in times_h]
+    minutes = [t * MIN_PER_H for t in times_h]
     axes.hist(minutes, bins=min(max(len(minutes), 1), 30), color="#4477aa")
     axes.set_xlabel("time from fault injection to the first high-priority alarm [min]")
     axes.set_ylabel("runs")
@@ -72,7 +74,9 @@ def _matrix(journal: Journal) -> str:
         bad = any(k in counter for k in ("UNSAFE", "LOST", "ERROR", "MISSING"))
         return f'<span class="{"bad" if bad else "good"}">{html.escape(text)}</span>'
 
-    return _table(["scenario \\ fault plan", *plans], ([_e(s)] + [cell(cells[(s, p)]) for p in plans] for s in scenarios))
+    return _table(
+        ["scenario \\ fault plan", *plans], ([_e(s)] + [cell(cells[(s, p)]) for p in plans] for s in scenarios)
+    )
 
 
 def _patients_by_scenario(by_scenario: dict[str, Any]) -> list[str]:
@@ -110,12 +114,14 @@ def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: 
              "<h2>Outcome matrix (scenario x fault plan)</h2>", _matrix(journal),
              "<h2>Fault detection</h2>",
              _table(["alarm", "faults detected"], ([_e(k), _e(v)] for k, v in detected["by_alarm"].items())),
-             f"<figure><img alt='detection times' src='data:image/png;base64,{base64.b64encode(png).decode()}'></figure>",
+             "<figure><img alt='detection times' src='data:image/png;base64,"
+             f"{base64.b64encode(png).decode()}'></figure>",
              "<h2>Envelopes</h2>",
              _table(["envelope", "runs", "patients passing", "fraction", "p5", "p50", "p95"],
                     ([_e(name), _e(", ".join(f"{k} {v}" for k, v in entry["runs"].items())),
                       *([_e(p["n_passing"]) + " of " + _e(p["n_patients"]), _e(p["fraction_passing"]), _e(p["p5"]),
-                         _e(p["p50"]), _e(p["p95"])] if (p := entry.get("patients")) else ["no virtual patients"] + [""] * 4)]
+                         _e(p["p50"]),
+                         _e(p["p95"])] if (p := entry.get("patients")) else ["no virtual patients"] + [""] * 4)]
                      for name, entry in summary["envelopes"].items())),
              *_patients_by_scenario(summary.get("patients_by_scenario") or {}),
              "<h2>Unsafe outcomes</h2>",

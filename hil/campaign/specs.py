@@ -111,7 +111,7 @@ def expand(campaign: LoadedCampaign) -> list[PlannedRun]:
                     for repetition in range(group.matrix.seeds):
                         seed = derived_seed(config.name, *([group.name] if group.name else []),
                                             scenario_part["name"], rig_part["rig_id"], label, repetition)
-                        fault = None if plan == NO_FAULT else _fault(plan, seed)  # type: ignore[arg-type]
+                        fault = None if plan == NO_FAULT else _fault(plan, seed)
                         spec = {"campaign": config.name, **grouping, "scenario": scenario_part, "rig": rig_part,
                                 "fault_plan": label, "fault": fault, "repetition": repetition, "seed": seed,
                                 "patients": patients, "expect": expect}

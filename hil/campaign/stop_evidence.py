@@ -1,6 +1,7 @@
 """Whether the balance shows that a pump stopped although the harness could neither stop it nor read that it had
 (a pulled cable: the device's own dead-host stop, the NE-1000 safe-mode watchdog, the GRBL motion horizon or the
-Harvard target volume kept a dead-host horizon ahead (SR-DRV-003, SR-DRV-010, SR-DRV-013), is what stops it). Measured or nothing: without enough weighing at the end of the run there is no evidence.
+Harvard target volume kept a dead-host horizon ahead (SR-DRV-003, SR-DRV-010, SR-DRV-013), is what stops it).
+Measured or nothing: without enough weighing at the end of the run there is no evidence.
 """
 from __future__ import annotations
 

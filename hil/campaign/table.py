@@ -28,7 +28,8 @@ def print_summary(summary: dict[str, Any], folder: Path, console: Console | None
             ("records lost", str(summary["records_lost"])),
             ("unsafe outcomes", str(len(summary["unsafe_outcomes"]))),
             ("faults planned / injected", f"{summary['faults_planned']} / {summary['faults_injected']}"),
-            ("faults detected", f"{detected['count']} ({', '.join(f'{k} {v}' for k, v in detected['by_alarm'].items()) or '-'})"),
+            ("faults detected",
+             f"{detected['count']} ({', '.join(f'{k} {v}' for k, v in detected['by_alarm'].items()) or '-'})"),
             ("time to detection p50 / p95 / max [h]", " / ".join(_n(times[k]) for k in ("p50", "p95", "max"))),
             ("faults undetected", str(len(summary["faults_undetected"]))),
             ("runs not meeting their expectations", str(len(summary["expectations_not_met"])))]

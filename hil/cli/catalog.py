@@ -8,7 +8,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 from pathlib import Path
-from typing import Callable, Generic, TypeVar
+from typing import Any, Generic, TypeVar
+from collections.abc import Callable
 
 from firmware_sim.requirements import REQUIREMENTS
 from hil.config.common import emulator_reference
@@ -30,7 +31,7 @@ class ScenarioKind(str, enum.Enum):
     HAZARD = "hazard"
 
     @classmethod
-    def of(cls, scenario_name: str) -> "ScenarioKind":
+    def of(cls, scenario_name: str) -> ScenarioKind:
         return cls.HAZARD if scenario_name.startswith(HAZARD_PREFIX) else cls.THERAPY
 
 
@@ -136,7 +137,7 @@ def list_requirements() -> Listing[RequirementEntry]:
     return Listing(tuple(RequirementEntry(rid, text) for rid, text in REQUIREMENTS.items()))
 
 
-def to_json(entry: object) -> dict:
+def to_json(entry: Any) -> Any:
     """A JSON-ready dict of an entry: paths as strings, enums as their values."""
     def plain(value: object) -> object:
         if isinstance(value, enum.Enum):

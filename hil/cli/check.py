@@ -7,6 +7,7 @@ under the same bounds as `itpump run`; its overrides are listed as warnings. Exi
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 from firmware_sim.outcome import Outcome, combine
@@ -60,7 +61,9 @@ def check_file(path: Path, strict_requirements: bool) -> CheckedFile:
             return _passed(path, kind, f"{path} (rig {rig.rig_id})")
         if kind == "drug":
             drug = validate_loaded(loaded, DrugLibraryEntry)
-            note = f"; acknowledged beyond label: {drug.acknowledge_beyond_label}" if drug.acknowledge_beyond_label else ""
+            note = (
+                f"; acknowledged beyond label: {drug.acknowledge_beyond_label}" if drug.acknowledge_beyond_label else ""
+            )
             return _passed(path, kind, f"{path} (drug library {drug.drug_name}{note})")
         scenario = validate_loaded(loaded, ScenarioConfig)
     except ConfigError as exc:
@@ -75,11 +78,11 @@ def check_file(path: Path, strict_requirements: bool) -> CheckedFile:
     return _passed(path, "scenario", f"{path} (scenario {scenario.name}, {len(scenario.steps)} steps)", warnings)
 
 
-def _passed(path: Path, kind: str, message: str, warnings: list[str] = ()) -> CheckedFile:
+def _passed(path: Path, kind: str, message: str, warnings: Sequence[str] = ()) -> CheckedFile:
     return CheckedFile(path=str(path), kind=kind, outcome=Outcome.PASS, message=message, warnings=tuple(warnings))
 
 
-def _failed(path: Path, kind: str | None, message: str, warnings: list[str] = ()) -> CheckedFile:
+def _failed(path: Path, kind: str | None, message: str, warnings: Sequence[str] = ()) -> CheckedFile:
     return CheckedFile(path=str(path), kind=kind, outcome=Outcome.FAIL, message=message, warnings=tuple(warnings))
 
 

@@ -1,14 +1,15 @@
-"""`itpump emulate KIND` (a device kind of hil.devices.catalog: ne1000, grbl, harvard, balance, sartorius): serve device emulators on pseudo-terminals (or the
-network) in wall time.
+"""`itpump emulate KIND` (a device kind of hil.devices.catalog: ne1000, grbl, harvard, balance, sartorius): serve
+device emulators on pseudo-terminals (or the network) in wall time.
 
-Prints one line per device, "<device>: <path>" (or "<device>: <url>" with --listen), before anything else, then a line per device saying what it
-emulates (the syringe, safe mode, the balance's density), then serves until SIGINT or SIGTERM (exit 0).
+Prints one line per device, "<device>: <path>" (or "<device>: <url>" with --listen), before anything else, then a line
+per device saying what it emulates (the syringe, safe mode, the balance's density), then serves until SIGINT or
+SIGTERM (exit 0).
 --rig FILE (a path or a bundled rig name) makes the devices the rig's: its pump driver, syringe diameter and
 volume, NE-1000 address, baud and safe mode, and its balance (density, evaporation, baud), served even without
 --with-balance; options given on the command line override the rig's values.
 If a device's serving thread ends by itself (an emulator error), the others are stopped and the command exits 3
-(ERROR) with the error on stderr; bad options exit 2. Faults: --fault [device/]name[:key=value,...], e.g. --fault stall:at_s=60,
---fault balance/unstable:duration_s=5, --fault corrupt_bytes:count=2,skip_bytes=3.
+(ERROR) with the error on stderr; bad options exit 2. Faults: --fault [device/]name[:key=value,...],
+e.g. --fault stall:at_s=60, --fault balance/unstable:duration_s=5, --fault corrupt_bytes:count=2,skip_bytes=3.
 `balance` speaks MT-SICS, `sartorius` Sartorius SBI (--framing 7O1|8N1); --with-balance serves the balance protocol
 named by --balance-protocol (or the rig's balance.protocol), as the device "balance".
 --listen HOST:PORT serves each device on TCP instead (hosts open socket://HOST:PORT); --listen rfc2217://HOST:PORT
@@ -23,7 +24,7 @@ import argparse
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from firmware_sim.clock import WallClock
 from hil.cli.exit_codes import ExitCode
@@ -62,9 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--byte-timing", action="store_true", help="delay bytes as the baud rate implies")
     parser.add_argument("--fault", action="append", default=[], metavar="[DEVICE/]NAME[:K=V,...]")
     parser.add_argument("--listen", default=None, metavar="[rfc2217://]HOST:PORT",
-                        help="serve on the network instead of ptys: raw TCP (hosts open socket://HOST:PORT) or RFC 2217 "
-                             "(hosts open rfc2217://HOST:PORT); port 0 picks a free port; with --with-balance the "
-                             "balance gets the next port (or 0 again)")
+                        help="serve on the network instead of ptys: raw TCP (hosts open socket://HOST:PORT) or "
+                             "RFC 2217 (hosts open rfc2217://HOST:PORT); port 0 picks a free port; "
+                             "with --with-balance the balance gets the next port (or 0 again)")
     parser.set_defaults(func=run)
 
 
@@ -122,7 +123,7 @@ def build_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, Emula
 
 
 def _option_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, EmulatedDevice]:
-    byte_timing = {"byte_timing": True} if args.byte_timing else {}
+    byte_timing: dict[str, Any] = {"byte_timing": True} if args.byte_timing else {}
     devices: dict[str, EmulatedDevice] = {}
     if args.device in PUMP_OPTIONS:
         emulator_class = device_kind(args.device).emulator_class
@@ -176,7 +177,7 @@ def describe(name: str, device: EmulatedDevice) -> str:
     """What a device emulates, in one line without a colon (the "<device>: <path>" lines stay unambiguous): the text
     of its kind's catalog entry (hil.devices.*.KIND.describe)."""
     entry = next(entry for entry in CATALOG if type(device) is entry.emulator_class)
-    return f"{name} {entry.describe(getattr(device, 'config'))}"
+    return f"{name} {entry.describe(device.config)}"
 
 
 def run(args: argparse.Namespace) -> int:

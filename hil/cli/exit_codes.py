@@ -20,7 +20,7 @@ class ExitCode(IntEnum):
     ERROR = 3
 
     @classmethod
-    def for_outcome(cls, outcome: Outcome | str) -> "ExitCode":
+    def for_outcome(cls, outcome: Outcome | str) -> ExitCode:
         return _BY_OUTCOME[Outcome(outcome)]
 
 

@@ -62,12 +62,12 @@ def _non_negative_int(text: str) -> int:
 
 def handle(args: argparse.Namespace) -> int:
     from hil.fuzz.progress import FuzzProgress
-    from hil.fuzz.runner import fuzz_device
+    from hil.fuzz.runner import DeviceReport, fuzz_device
     from hil.fuzz.targets import DEVICES
 
     seed = args.seed if args.seed is not None else secrets.randbelow(2**32)
     devices = list(DEVICES) if args.device == ALL else [args.device]
-    reports = []
+    reports: list[DeviceReport] = []
     with FuzzProgress(args.frames * len(devices), enabled=not args.no_progress) as progress:
         for device in devices:
             progress.device(device, sum(len(report.failures) for report in reports))

@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 WHAT = ("scenarios", "rigs", "requirements", "drugs")
 
@@ -27,9 +30,9 @@ def handle(args: argparse.Namespace) -> int:
     from hil.paths import bench_configs_dir
 
     folder = bench_configs_dir()
-    listing = catalog.list_requirements() if args.what == "requirements" else {
-        "scenarios": catalog.list_scenarios, "rigs": catalog.list_rigs, "drugs": catalog.list_drugs,
-    }[args.what](folder)
+    loaders: dict[str, Callable[[Path], catalog.Listing[Any]]] = {
+        "scenarios": catalog.list_scenarios, "rigs": catalog.list_rigs, "drugs": catalog.list_drugs}
+    listing = catalog.list_requirements() if args.what == "requirements" else loaders[args.what](folder)
     for problem in listing.problems:
         print(f"error: {problem}", file=sys.stderr)
     if args.json:

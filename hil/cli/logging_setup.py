@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TextIO
 
 HANDLER_NAME = "itpump-cli"
 LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -28,18 +29,18 @@ def level_for(verbose: int, quiet: bool) -> int:
     return logging.WARNING
 
 
-class _StderrHandler(logging.StreamHandler):
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever sys.stderr is at the time of the record (pytest swaps it between tests)."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
     @property
-    def stream(self):  # type: ignore[override]
+    def stream(self) -> TextIO:  # a read-only view of sys.stderr, not an attribute
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
 

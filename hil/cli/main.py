@@ -16,7 +16,8 @@ import importlib
 import logging
 import os
 import sys
-from typing import NoReturn, Sequence
+from typing import NoReturn
+from collections.abc import Sequence
 
 from hil.cli.exit_codes import ExitCode
 from hil.cli.json_output import report_error

@@ -22,7 +22,9 @@ def _number(name: str, minimum: float, maximum: float, *, allow_minimum: bool, i
         try:
             value = int(text) if integer else float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be {'an integer' if integer else 'a number'}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"{name} must be {'an integer' if integer else 'a number'}, got {text!r}"
+            ) from None
         low_ok = value >= minimum if allow_minimum else value > minimum
         if not (low_ok and value <= maximum) or value != value:
             low = ">=" if allow_minimum else ">"
@@ -34,15 +36,27 @@ def _number(name: str, minimum: float, maximum: float, *, allow_minimum: bool, i
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("predict", help="predict lumbar/cisternal CSF, plasma and effect concentrations",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--weight-kg", type=_number("--weight-kg", MIN_PATIENT_WEIGHT_KG, MAX_PATIENT_WEIGHT_KG, allow_minimum=True), default=70.0, help="patient weight (default 70)")
-    p.add_argument("--rate-mcg-per-day", type=_number("--rate-mcg-per-day", 0, 100_000, allow_minimum=True), default=0.0, help="continuous infusion from t=0")
-    p.add_argument("--bolus-mcg", type=_number("--bolus-mcg", 0, 100_000, allow_minimum=True), default=0.0, help="bolus over 1 min at t=0")
-    p.add_argument("--hours", type=_number("--hours", 0, MAX_HOURS, allow_minimum=False), default=48.0, help="horizon (default 48)")
-    p.add_argument("--step-min", type=_number("--step-min", 0, MAX_HOURS * MIN_PER_H, allow_minimum=False), default=5.0, help="sample step (default 5)")
-    p.add_argument("--population", type=_number("--population", 1, MAX_POPULATION, allow_minimum=True, integer=True), help="number of virtual patients")
-    p.add_argument("--seed", type=_number("--seed", 0, 2**63 - 1, allow_minimum=True, integer=True), help="population seed (required with --population)")
-    p.add_argument("--min-fraction-passing", type=_number("--min-fraction-passing", 0, 1, allow_minimum=False),
-                   help=f"with --population: fraction of patients that must pass each envelope (default {DEFAULT_MIN_FRACTION_PASSING:g})")
+    p.add_argument("--weight-kg", type=_number("--weight-kg", MIN_PATIENT_WEIGHT_KG, MAX_PATIENT_WEIGHT_KG,
+                                               allow_minimum=True), default=70.0, help="patient weight (default 70)")
+    p.add_argument("--rate-mcg-per-day", type=_number("--rate-mcg-per-day", 0, 100_000, allow_minimum=True),
+                   default=0.0, help="continuous infusion from t=0")
+    p.add_argument("--bolus-mcg", type=_number("--bolus-mcg", 0, 100_000, allow_minimum=True), default=0.0,
+                   help="bolus over 1 min at t=0")
+    p.add_argument(
+        "--hours", type=_number("--hours", 0, MAX_HOURS, allow_minimum=False), default=48.0, help="horizon (default 48)"
+    )
+    p.add_argument("--step-min", type=_number("--step-min", 0, MAX_HOURS * MIN_PER_H, allow_minimum=False),
+                   default=5.0, help="sample step (default 5)")
+    p.add_argument("--population", type=_number("--population", 1, MAX_POPULATION, allow_minimum=True, integer=True),
+                   help="number of virtual patients")
+    p.add_argument("--seed", type=_number("--seed", 0, 2**63 - 1, allow_minimum=True, integer=True),
+                   help="population seed (required with --population)")
+    p.add_argument(
+        "--min-fraction-passing",
+        type=_number("--min-fraction-passing", 0, 1, allow_minimum=False),
+        help="with --population: fraction of patients that must pass each envelope "
+        f"(default {DEFAULT_MIN_FRACTION_PASSING:g})",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the summary")
     p.set_defaults(func=handle)
 

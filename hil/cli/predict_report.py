@@ -13,7 +13,8 @@ from firmware_sim.pk.params import BaclofenParams, params_for_weight
 from firmware_sim.pk.population import sample_population
 from firmware_sim.pk.population_series import population_percentiles
 from firmware_sim.pk.population_verdict import PopulationVerdict, evaluate_population
-from firmware_sim.pk.predict import DEFAULT_PERCENTILES, Prediction, predict
+from firmware_sim.pk.population_series import DEFAULT_PERCENTILES
+from firmware_sim.pk.predict import Prediction, predict
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
 from firmware_sim.units import H_PER_DAY, MIN_PER_H, NG_PER_MCG
 from hil.cli.exit_codes import ExitCode
@@ -44,18 +45,22 @@ def run(args: argparse.Namespace) -> int:
     t_h = sample_times_h(args.hours, args.step_min)
     n_samples = len(t_h)
     if n_samples > MAX_SAMPLES:
-        return argument_error(args, f"{n_samples} samples per patient exceed {MAX_SAMPLES}: raise --step-min or lower --hours")
+        return argument_error(
+            args, f"{n_samples} samples per patient exceed {MAX_SAMPLES}: raise --step-min or lower --hours"
+        )
     params = params_for_weight(args.weight_kg)
     profile = build_profile(args.rate_mcg_per_day, args.bolus_mcg, args.hours)
     typical = predict(profile, t_h, params)
     envelopes = evaluate_envelopes(typical)
+    report: TypicalPrediction | PopulationPrediction
     if args.population is None:
         report = _single_report(args, typical, envelopes)
     else:
         verdict = evaluate_population(profile, count=args.population, seed=args.seed, horizon_h=args.hours,
                                       weight_kg=args.weight_kg, sample_times_h=t_h,
                                       min_fraction_passing=args.min_fraction_passing,
-                                      sustained=build_profile(args.rate_mcg_per_day, 0.0, args.hours) if args.rate_mcg_per_day > 0 else None)
+                                      sustained=build_profile(args.rate_mcg_per_day, 0.0,
+                                                              args.hours) if args.rate_mcg_per_day > 0 else None)
         report = _population_report(args, profile, t_h, envelopes, verdict)
     if args.json:
         print_result(report)
@@ -86,7 +91,8 @@ def _steady_state(params: BaclofenParams, rate_mcg_per_day: float) -> dict:
     rate = rate_mcg_per_day / H_PER_DAY
     lumbar = NG_PER_MCG * rate / params.lumbar_apparent_clearance_ml_per_h
     cls = float(systemic_values(PatientBatch.from_params(params).values)["systemic_clearance_l_per_h"][0])
-    return {"lumbar_csf_ng_per_ml": lumbar, "cisternal_csf_ng_per_ml": lumbar * params.cisternal_to_lumbar_steady_state_ratio,
+    return {"lumbar_csf_ng_per_ml": lumbar,
+            "cisternal_csf_ng_per_ml": lumbar * params.cisternal_to_lumbar_steady_state_ratio,
             "plasma_ng_per_ml": rate / cls, "effect_ng_per_ml": lumbar}
 
 
@@ -110,7 +116,8 @@ def _population_report(args, profile: DeliveryProfile, t_h: np.ndarray, envelope
         **{name: {f"p{q:g}": row.tolist() for q, row in zip(DEFAULT_PERCENTILES, percentiles[name])}
            for name in OUTPUT_NAMES},
         sampled_peak_percentiles={
-            name: {f"p{q:g}": float(v) for q, v in zip(DEFAULT_PERCENTILES, np.percentile(peaks[name], DEFAULT_PERCENTILES))}
+            name: {f"p{q:g}": float(v) for q, v in zip(DEFAULT_PERCENTILES, np.percentile(peaks[name],
+                                                                                          DEFAULT_PERCENTILES))}
             for name in OUTPUT_NAMES},
         envelopes_patient="typical patient (population typical values)",
         envelopes=[envelope_check(e) for e in envelopes],
@@ -124,7 +131,8 @@ def _print_summary(args, prediction: Prediction, envelopes, report: TypicalPredi
         regimen.append(f"bolus {args.bolus_mcg:g} mcg over 1 min at t=0")
     if args.rate_mcg_per_day:
         regimen.append(f"infusion {args.rate_mcg_per_day:g} mcg/day from t=0")
-    print(f"itpump predict: {' + '.join(regimen)}; {args.weight_kg:g} kg; {args.hours:g} h sampled every {args.step_min:g} min")
+    print(f"itpump predict: {' + '.join(regimen)}; {args.weight_kg:g} kg; "
+          f"{args.hours:g} h sampled every {args.step_min:g} min")
     print("\nPeaks (typical patient, found between samples too):")
     for name, peak in prediction.peaks.items():
         end = prediction.series(name)[-1]
@@ -134,14 +142,14 @@ def _print_summary(args, prediction: Prediction, envelopes, report: TypicalPredi
         steady_state = getattr(report, "steady_state", None) or _steady_state(prediction.params, args.rate_mcg_per_day)
         for name, value in steady_state.items():
             print(f"  {name:26s} {value:10.4g}")
-    if args.population is not None:
+    if isinstance(report, PopulationPrediction):
         print(f"\nPopulation: {args.population} patients, seed {args.seed}; sampled peaks p5 / p50 / p95:")
         for name, pct in report.sampled_peak_percentiles.items():
             print(f"  {name:26s} " + " / ".join(f"{v:.4g}" for v in pct.values()))
     print("\nEnvelopes" + (" (typical patient)" if args.population is not None else "") + ":")
     for e in envelopes:
         print(f"  {e.outcome.value:4s} {e.name:26s} {', '.join(e.requirement_ids):20s} {e.reason}")
-    if args.population is not None:
+    if isinstance(report, PopulationPrediction):
         verdict = report.population_verdict
         print(f"\nPopulation verdict ({verdict.n_patients} patients, each envelope must pass in at least "
               f"{100 * verdict.min_fraction_passing:.4g} % of them; true peaks per patient): {verdict.outcome.value}")

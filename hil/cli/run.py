@@ -18,9 +18,12 @@ from hil.results.error import ErrorKind
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("run", help="run a therapy or hazard scenario on a rig",
-                                   description="Run SCENARIO on RIG; writes a run folder (record.jsonl, summary.json, "
-                                               "junit.xml, CSV, plots, report.html). Exit 0 PASS, 1 FAIL, 2 bad input, 3 ERROR.")
+    parser = subparsers.add_parser(
+        "run",
+        help="run a therapy or hazard scenario on a rig",
+        description="Run SCENARIO on RIG; writes a run folder (record.jsonl, summary.json, "
+        "junit.xml, CSV, plots, report.html). Exit 0 PASS, 1 FAIL, 2 bad input, 3 ERROR.",
+    )
     parser.add_argument("scenario", metavar="SCENARIO", help="scenario file or bundled name")
     parser.add_argument("--rig", default=DEFAULT_RIG, help=f"rig file or bundled name (default {DEFAULT_RIG})")
     parser.add_argument("--out", type=Path, default=None, help="run folder (default runs/<timestamp>-<scenario>)")

@@ -47,8 +47,11 @@ def print_verdict(result: RunResult, scenario: Path, rig: Path, console: Console
     console.print(f"scenario {scenario.stem} on rig {rig.stem}"
                   + (f" (time compression x{factor:g})" if factor != 1 else ""))
     if result.envelopes:
-        table = wrapping_table("PK envelopes (delivered profile)", ("envelope", "value / limit", "outcome", "requirements"),
-                               _name_width(console, [e.name for e in result.envelopes]))
+        table = wrapping_table(
+            "PK envelopes (delivered profile)",
+            ("envelope", "value / limit", "outcome", "requirements"),
+            _name_width(console, [e.name for e in result.envelopes]),
+        )
         for e in result.envelopes:
             table.add_row(e.name, f"{_number(e.value)} / {_number(e.limit)} {e.unit}", MARK[e.outcome],
                           "\n".join(e.requirement_ids))  # one ID a line: the names keep the room

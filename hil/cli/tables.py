@@ -7,7 +7,8 @@ ending in an ellipsis, and output redirected to a file or a pipe gets a fixed wi
 from __future__ import annotations
 
 import os
-from typing import IO, Sequence
+from typing import IO
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table

@@ -55,14 +55,19 @@ def read_balance_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
             columns = reader.fieldnames or []
             missing = [c for c in ("t_s", "mass_g") if c not in columns]
             if missing:
-                raise ValueError(f"{path}: missing column(s) {', '.join(missing)} (found: {', '.join(columns) or 'none'})")
-            t_s, mass_g = [], []
+                raise ValueError(
+                    f"{path}: missing column(s) {', '.join(missing)} (found: {', '.join(columns) or 'none'})"
+                )
+            t_s: list[float] = []
+            mass_g: list[float] = []
             for row in reader:
                 for column, target in (("t_s", t_s), ("mass_g", mass_g)):
                     try:
                         target.append(float(row[column]))
                     except (TypeError, ValueError):
-                        raise ValueError(f"{path}:{reader.line_num}: {column} {row[column]!r} is not a number") from None
+                        raise ValueError(
+                            f"{path}:{reader.line_num}: {column} {row[column]!r} is not a number"
+                        ) from None
     except OSError as exc:
         raise ValueError(f"{path}: cannot read ({exc.strerror or exc})") from None
     return np.array(t_s), np.array(mass_g)
@@ -86,7 +91,8 @@ def trumpet_report(result: TrumpetResult, csv_path: Path, limits: TrumpetLimits,
               f"mean error A {result.mean_error_percent:+.3f} % within +/-{limits.mean_error_percent:g} %")
     config = result.config
     return TrumpetReport(
-        outcome=outcome, reason=f"{reason} (band: {limits.source})", csv=str(csv_path), rate_ul_per_h=result.rate_ul_per_h,
+        outcome=outcome, reason=f"{reason} (band: {limits.source})", csv=str(csv_path),
+                         rate_ul_per_h=result.rate_ul_per_h,
         sample_interval_s=config.sample_interval_s, analysis_start_min=config.analysis_start_min,
         analysis_duration_min=config.analysis_duration_min, density_g_per_ml=config.density_g_per_ml,
         evaporation_rate_mg_per_h=config.evaporation_rate_mg_per_h, mean_error_percent=result.mean_error_percent,

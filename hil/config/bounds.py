@@ -10,6 +10,8 @@ Three kinds of bound:
 """
 from __future__ import annotations
 
+from firmware_sim.units import H_PER_DAY, MIN_PER_DAY
+
 # --- input size (YAML reader) ---
 MAX_CONFIG_FILE_BYTES = 1_000_000
 """A rig, scenario or drug library file is a few kB; anything larger is refused before it is read."""
@@ -62,8 +64,8 @@ ABSOLUTE_MAX_DAILY_DOSE_MCG = 10_000.0
 ABSOLUTE_MAX_BOLUS_DOSE_MCG = 1_000.0
 ABSOLUTE_MAX_CONC_MCG_PER_ML = 10_000.0
 ABSOLUTE_MAX_RATE_MCG_PER_H = 60_000.0
-ABSOLUTE_MAX_WINDOW_H = 24.0 * 7
-ABSOLUTE_MAX_LOCKOUT_MIN = 24.0 * 60
+ABSOLUTE_MAX_WINDOW_H = 7 * H_PER_DAY
+ABSOLUTE_MAX_LOCKOUT_MIN = MIN_PER_DAY
 ABSOLUTE_MAX_PTM_COUNT_PER_24H = 100
 MIN_ACKNOWLEDGEMENT_CHARS = 10
 """An acknowledgement gives a reason, not just 'yes'."""

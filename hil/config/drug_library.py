@@ -10,11 +10,13 @@ a daily maximum above LABEL_MAX_DAILY_DOSE_MCG) needs `acknowledge_beyond_label:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Mapping
+from typing import Annotated, Any
+from collections.abc import Mapping
 
 from pydantic import Field, create_model, model_validator
 
 from firmware_sim.safety.limits import DrugLimits, Indication
+from firmware_sim.units import MIN_PER_DAY
 from hil.config import bounds as b
 from hil.config.common import Number, StrictModel, WholeNumber
 from hil.config.errors import ConfigError, ConfigIssue
@@ -22,7 +24,9 @@ from hil.config.loading import load_yaml, validate_loaded
 from hil.paths import bundled
 
 DailyDoseMcg = Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_DAILY_DOSE_MCG)]
-Concentrations = Annotated[list[Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_CONC_MCG_PER_ML)]], Field(max_length=20)]
+Concentrations = Annotated[
+    list[Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_CONC_MCG_PER_ML)]], Field(max_length=20)
+]
 Acknowledgement = Annotated[str, Field(min_length=b.MIN_ACKNOWLEDGEMENT_CHARS, max_length=500)]
 
 LIMIT_FIELDS: dict[str, Any] = {
@@ -31,7 +35,7 @@ LIMIT_FIELDS: dict[str, Any] = {
     "hard_max_daily_dose_mcg": DailyDoseMcg,
     "soft_max_daily_dose_mcg": DailyDoseMcg,
     "max_bolus_dose_mcg": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_BOLUS_DOSE_MCG)],
-    "min_bolus_duration_min": Annotated[Number, Field(ge=0, le=24 * 60)],
+    "min_bolus_duration_min": Annotated[Number, Field(ge=0, le=MIN_PER_DAY)],
     "max_rate_mcg_per_h": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_RATE_MCG_PER_H)],
     "titration_cap_fraction": dict[Indication, Annotated[Number, Field(ge=0, le=1)]],
     "titration_min_interval_h": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_WINDOW_H)],
@@ -91,12 +95,12 @@ _LibraryLimits = create_model(  # type: ignore[call-overload]
        for name, annotation in LIMIT_FIELDS.items()})
 
 
-class DrugLibraryEntry(_LibraryLimits):  # type: ignore[misc, valid-type]
+class DrugLibraryEntry(_LibraryLimits):
     drug_name: str = Field(min_length=1, max_length=100)
     acknowledge_beyond_label: Acknowledgement | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "DrugLibraryEntry":
+    def _consistent(self) -> DrugLibraryEntry:
         try:
             self.to_limits()
         except ValueError as exc:
@@ -129,8 +133,9 @@ def load_drug_library(drug_or_path: str | Path) -> DrugLibraryEntry:
     A file that is not a drug library at all (no top-level drug_name) is refused without quoting any of it."""
     loaded = load_yaml(bundled("drugs", drug_or_path))
     if not (isinstance(loaded.data, dict) and "drug_name" in loaded.data):
-        raise ConfigError(loaded.file, [ConfigIssue((), None, "not a drug library: a drug library is a YAML mapping "
-                                                              "with drug_name and the limits (see bench_configs/drugs/)")])
+        why = ("not a drug library: a drug library is a YAML mapping with drug_name and the limits "
+               "(see bench_configs/drugs/)")
+        raise ConfigError(loaded.file, [ConfigIssue((), None, why)])
     return validate_loaded(loaded, DrugLibraryEntry)
 
 

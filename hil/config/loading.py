@@ -17,13 +17,14 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Mapping, TypeVar
+from typing import Annotated, Any, TypeVar
+from collections.abc import Mapping
 
 import pydantic
 import yaml
 from pydantic import AfterValidator, ValidationInfo
 
-from hil.config.errors import ConfigError, ConfigIssue, KeyPath, LocatedProblem, format_key_path
+from hil.config.errors import ConfigError, ConfigIssue, KeyPath
 from hil.config.yaml_reader import compose_bounded, read_config_text
 
 ENV_PREFIX = "ITPUMP_"
@@ -143,10 +144,9 @@ def _issue_from_pydantic(error: Mapping[str, Any], loaded: LoadedYaml) -> Config
     node: Any = loaded.data
     concrete: list[str | int] = []
     for part in error["loc"]:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            concrete.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
             concrete.append(part)
     line = loaded.line_of(tuple(concrete))

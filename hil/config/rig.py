@@ -7,13 +7,13 @@ come from the device catalog (hil.devices.catalog).
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
 from hil.config.bounds import MAX_TIMEOUT_S, MIN_BALANCE_SAMPLE_INTERVAL_S, MIN_TIMEOUT_S
 from hil.config.common import Identifier, Number, StrictModel, WholeNumber, emulator_reference
-from hil.config.loading import KeyPath, LocatedProblem
+from hil.config.errors import KeyPath, LocatedProblem
 from hil.config.transport import TransportConfig
 from hil.devices.catalog import BALANCE_EMULATOR_KINDS, BALANCE_PROTOCOLS, EMULATOR_KINDS, pump_kinds
 from hil.devices.catalog import kind as device_kind
@@ -23,12 +23,26 @@ from hil.devices.harvard import HarvardPumpConfig
 from hil.devices.ne1000 import Ne1000PumpConfig
 from hil.gravimetry.conversion import WATER_DENSITY_G_PER_ML
 
-__all__ = ["BALANCE_EMULATOR_KINDS", "BalanceRigConfig", "EmulatorConfig", "GrblPumpConfig", "HarvardPumpConfig",
-           "Ne1000PumpConfig", "PumpConfig", "RigConfig", "SyringeRigConfig", "TimeCompressionConfig", "TransportConfig"]
+__all__ = [
+    "BALANCE_EMULATOR_KINDS",
+    "BalanceRigConfig",
+    "EmulatorConfig",
+    "GrblPumpConfig",
+    "HarvardPumpConfig",
+    "Ne1000PumpConfig",
+    "PumpConfig",
+    "RigConfig",
+    "SyringeRigConfig",
+    "TimeCompressionConfig",
+    "TransportConfig",
+]
 
 
-PumpConfig = Annotated[Union[tuple(entry.pump_config for entry in pump_kinds())],  # type: ignore[misc]
-                       Field(discriminator="driver")]
+if TYPE_CHECKING:  # the pump kinds of today's catalog, for the type checker
+    PumpConfig = Ne1000PumpConfig | GrblPumpConfig | HarvardPumpConfig
+else:  # Union[...] (UP007 would write X | Y): the members are the catalog's, known only at import
+    PumpConfig = Annotated[Union[tuple(entry.pump_config for entry in pump_kinds())],  # noqa: UP007
+                           Field(discriminator="driver")]
 """The rig's `pump:` section: one model per pump kind of the device catalog, chosen by `driver:`."""
 
 
@@ -53,13 +67,15 @@ class BalanceRigConfig(StrictModel):
                                                    "bits/parity (default 8N1; legacy SBI 7O1) [U]")
     baud_rate_bps: WholeNumber = Field(9600, gt=0, le=10_000_000)
     timeout_s: Number = Field(2.0, ge=MIN_TIMEOUT_S, le=MAX_TIMEOUT_S)
-    sample_interval_s: Number = Field(30.0, ge=MIN_BALANCE_SAMPLE_INTERVAL_S, le=86_400, description="IEC 60601-2-24 uses 30 s [U]")
+    sample_interval_s: Number = Field(
+        30.0, ge=MIN_BALANCE_SAMPLE_INTERVAL_S, le=86_400, description="IEC 60601-2-24 uses 30 s [U]"
+    )
     density_g_per_ml: Number = Field(WATER_DENSITY_G_PER_ML, ge=0.1, le=25)
     evaporation_rate_mg_per_h: Number = Field(0.0, ge=0, le=1e6, description="mass lost from the vessel, added back")
     delivery_check: DeliveryCheckConfig = Field(default_factory=DeliveryCheckConfig)
 
     @model_validator(mode="after")
-    def _emulator_name_is_valid(self) -> "BalanceRigConfig":
+    def _emulator_name_is_valid(self) -> BalanceRigConfig:
         emulator_reference(self.resource)
         if self.framing is not None and self.protocol != "sartorius-sbi":
             raise ValueError(f"framing is for protocol sartorius-sbi only, not {self.protocol}")
@@ -71,7 +87,7 @@ class TimeCompressionConfig(StrictModel):
     max_factor: Number = Field(1.0, ge=1.0, le=10_000)
 
     @model_validator(mode="after")
-    def _factor_only_when_allowed(self) -> "TimeCompressionConfig":
+    def _factor_only_when_allowed(self) -> TimeCompressionConfig:
         if not self.allowed and self.max_factor != 1.0:
             raise ValueError("max_factor must be 1.0 when time compression is not allowed")
         return self
@@ -83,7 +99,7 @@ class EmulatorConfig(StrictModel):
     options: dict[Identifier, bool | WholeNumber | Number | str | None] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _balance_is_linked(self) -> "EmulatorConfig":
+    def _balance_is_linked(self) -> EmulatorConfig:
         is_balance = self.kind in BALANCE_EMULATOR_KINDS.values()
         if is_balance and self.linked_pump is None:
             raise ValueError("a balance emulator needs linked_pump: <name of a pump emulator>")

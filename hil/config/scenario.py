@@ -2,25 +2,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, Sequence
+from typing import Annotated, Literal
+from collections.abc import Sequence
 
 from pydantic import Field, field_validator, model_validator
 
 from firmware_sim.pk.age_groups import PEDIATRIC_BELOW_AGE_YEARS, age_group
 from firmware_sim.pump.alarms import AlarmName
 from firmware_sim.pump.states import PumpState
-from firmware_sim.units import S_PER_H
+from firmware_sim.units import H_PER_DAY, MIN_PER_DAY, S_PER_H
 from hil.config.bounds import (MAX_PATIENT_WEIGHT_KG, MAX_SUPERVISION_TICKS, MIN_HARNESS_SUPERVISION_PERIOD_S,
                                MIN_PATIENT_WEIGHT_KG)
 from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
 from hil.config.drug_library import Acknowledgement
 from hil.config.drug_overrides import LimitsOverride, OverrideError, effective_limits
-from hil.config.loading import ConfigPath, LocatedProblem
+from hil.config.errors import LocatedProblem
+from hil.config.loading import ConfigPath
 from hil.config.patients import VirtualPatients
 from hil.config.scenario_steps import ScenarioStep
 from hil.paths import bench_configs_dir
+import itertools
 
-MAX_SCENARIO_DURATION_H = 30 * 24.0
+MAX_SCENARIO_DURATION_H = 30 * H_PER_DAY
 
 ScenarioName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
 HazardId = Annotated[str, Field(pattern=r"^HAZ-[A-Z]+-\d{3}$")]
@@ -33,7 +36,7 @@ class Patient(StrictModel):
     indication: Literal["spinal", "cerebral"]
 
     @model_validator(mode="after")
-    def _age_matches_group(self) -> "Patient":
+    def _age_matches_group(self) -> Patient:
         if age_group(self.age_years).value != self.age_group:
             raise ValueError(f"age_years {self.age_years} does not match age_group {self.age_group} "
                              f"(pediatric below {PEDIATRIC_BELOW_AGE_YEARS:g} years)")
@@ -44,7 +47,7 @@ class Drug(StrictModel):
     name: Identifier
     conc_mcg_per_ml: Number = Field(gt=0)
     library_file: ConfigPath | None = Field(None, description="default: bench_configs/drugs/<name>.yaml")
-    limits_override: LimitsOverride = Field(  # type: ignore[valid-type]
+    limits_override: LimitsOverride = Field(
         default_factory=LimitsOverride, description="drug-library limits replaced for this scenario (DrugLimits "
                                                     "field names); recorded and shown with the verdict")
     acknowledge_beyond_label: Acknowledgement | None = Field(
@@ -66,7 +69,7 @@ class ScenarioPtmSettings(StrictModel):
     """Patient-activated bolus programmed in the pump; lockout and daily maximum come from the drug limits."""
 
     dose_mcg: Number = Field(gt=0)
-    duration_min: Number = Field(gt=0, le=24 * 60)
+    duration_min: Number = Field(gt=0, le=MIN_PER_DAY)
 
 
 class PumpSettings(StrictModel):
@@ -78,7 +81,7 @@ class PumpSettings(StrictModel):
     ptm: ScenarioPtmSettings | None = None
 
     @model_validator(mode="after")
-    def _volumes_fit(self) -> "PumpSettings":
+    def _volumes_fit(self) -> PumpSettings:
         if self.reservoir_volume_ul > self.reservoir_capacity_ul:
             raise ValueError(f"reservoir_volume_ul {self.reservoir_volume_ul} exceeds reservoir_capacity_ul "
                              f"{self.reservoir_capacity_ul}")
@@ -119,7 +122,7 @@ class AlarmExpectation(StrictModel):
         return _one_of("alarm", name, [a.value for a in AlarmName])
 
     @model_validator(mode="after")
-    def _window_ordered(self) -> "AlarmExpectation":
+    def _window_ordered(self) -> AlarmExpectation:
         if self.to_h is not None and self.to_h < self.from_h:
             raise ValueError(f"to_h {self.to_h} is before from_h {self.from_h}")
         return self
@@ -141,8 +144,10 @@ class Expectations(StrictModel):
     alarms: list[AlarmExpectation] = Field(default_factory=list)
     states: list[StateExpectation] = Field(default_factory=list)
     withdrawal: Literal["prevented", "caught_by_alarm", "detected_by_envelope"] | None = Field(
-        None, description="the withdrawal envelope (SR-PK-006): no drop; a drop caught by a high-priority alarm "
-                          "at or before it began; or a drop only the envelope can find (hil/runner/withdrawal_check.py)")
+        None,
+        description="the withdrawal envelope (SR-PK-006): no drop; a drop caught by a high-priority alarm "
+        "at or before it began; or a drop only the envelope can find (hil/runner/withdrawal_check.py)",
+    )
 
 
 class ScenarioConfig(StrictModel):
@@ -170,7 +175,7 @@ class ScenarioConfig(StrictModel):
     @classmethod
     def _steps_in_time_order(cls, steps: list[ScenarioStep]) -> list[ScenarioStep]:
         times = [s.at_h for s in steps]
-        for index, (a, b) in enumerate(zip(times, times[1:]), start=1):
+        for index, (a, b) in enumerate(itertools.pairwise(times), start=1):
             if b < a:
                 raise ValueError(f"steps must be in time order: step {index} at_h {b} comes after at_h {a}")
         return steps
@@ -181,7 +186,9 @@ class ScenarioConfig(StrictModel):
             if step.at_h > self.duration_h:
                 problems.append((("steps", index, "at_h"), f"at_h {step.at_h} is after duration_h {self.duration_h}"))
             if step.action == "ptm_press" and self.pump_settings.ptm is None:
-                problems.append((("steps", index, "action"), "ptm_press needs pump_settings.ptm (dose_mcg, duration_min)"))
+                problems.append(
+                    (("steps", index, "action"), "ptm_press needs pump_settings.ptm (dose_mcg, duration_min)")
+                )
         for index, alarm in enumerate(self.expectations.alarms):
             if alarm.to_h is not None and alarm.to_h > self.duration_h:
                 problems.append((("expectations", "alarms", index, "to_h"),
@@ -198,7 +205,8 @@ class ScenarioConfig(StrictModel):
         if ticks > MAX_SUPERVISION_TICKS:
             problems.append((("supervision_period_s",), f"{ticks:.0f} supervision ticks over duration_h "
                              f"{self.duration_h:g}; the harness runs at most {MAX_SUPERVISION_TICKS}: raise "
-                             f"supervision_period_s to at least {self.duration_h * S_PER_H / MAX_SUPERVISION_TICKS:.3g} s"))
+                             "supervision_period_s to at least "
+                             f"{self.duration_h * S_PER_H / MAX_SUPERVISION_TICKS:.3g} s"))
         try:
             effective_limits(self.drug)  # loads and checks the library too: `itpump check` sees what a run uses
         except OverrideError as exc:

@@ -6,12 +6,14 @@
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, field_validator
 
+from firmware_sim.units import MIN_PER_DAY
 from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
 from hil.emulators.fault_catalog import ALL_FAULTS
+import itertools
 
 
 class StepExpectation(StrictModel):
@@ -46,7 +48,7 @@ class FlexRateStep(StrictModel):
 
 class StartFlexStep(_StepBase):
     action: Literal["start_flex"]
-    schedule: list[FlexRateStep] = Field(min_length=1, max_length=24 * 60)
+    schedule: list[FlexRateStep] = Field(min_length=1, max_length=int(MIN_PER_DAY))
 
     @field_validator("schedule")
     @classmethod
@@ -54,7 +56,7 @@ class StartFlexStep(_StepBase):
         starts = [s.start_h_of_day for s in schedule]
         if starts[0] != 0:
             raise ValueError("the first flex step must start at start_h_of_day: 0")
-        if any(b <= a for a, b in zip(starts, starts[1:])):
+        if any(b <= a for a, b in itertools.pairwise(starts)):
             raise ValueError(f"start_h_of_day must increase strictly, got {starts}")
         return schedule
 
@@ -62,7 +64,7 @@ class StartFlexStep(_StepBase):
 class ClinicianBolusStep(_StepBase):
     action: Literal["clinician_bolus"]
     dose_mcg: Number = Field(gt=0)
-    duration_min: Number = Field(gt=0, le=24 * 60)
+    duration_min: Number = Field(gt=0, le=MIN_PER_DAY)
 
 
 class PeriodicBolusStep(_StepBase):
@@ -70,7 +72,7 @@ class PeriodicBolusStep(_StepBase):
 
     action: Literal["setup_periodic_bolus"]
     dose_mcg: Number = Field(gt=0)
-    duration_min: Number = Field(gt=0, le=24 * 60)
+    duration_min: Number = Field(gt=0, le=MIN_PER_DAY)
     interval_h: Number = Field(gt=0)
     first_after_h: Number | None = Field(None, ge=0, description="hours from this step to the first run; "
                                          "default: one interval")
@@ -80,7 +82,9 @@ class BridgeBolusStep(_StepBase):
     """After a refill with a new concentration: push the old drug out of tubing and catheter."""
 
     action: Literal["bridge_bolus"]
-    rate_mcg_per_day: Number | None = Field(None, gt=0, description="program after the bridge; default: the current one")
+    rate_mcg_per_day: Number | None = Field(
+        None, gt=0, description="program after the bridge; default: the current one"
+    )
 
 
 class PtmPressStep(_StepBase):
@@ -132,8 +136,8 @@ class WaitStep(_StepBase):
 
 
 ScenarioStep = Annotated[
-    Union[PrimeStep, StartContinuousStep, StartFlexStep, ClinicianBolusStep, PeriodicBolusStep, BridgeBolusStep,
-          PtmPressStep, RefillStep, ChangeRateStep, InjectFaultStep, ClearAlarmStep, StopStep, WaitStep],
+    PrimeStep | StartContinuousStep | StartFlexStep | ClinicianBolusStep | PeriodicBolusStep | BridgeBolusStep
+    | PtmPressStep | RefillStep | ChangeRateStep | InjectFaultStep | ClearAlarmStep | StopStep | WaitStep,
     Field(discriminator="action"),
 ]
 

@@ -12,6 +12,6 @@ class TransportConfig(StrictModel):
     timeout_s: Number = Field(1.0, ge=MIN_TIMEOUT_S, le=MAX_TIMEOUT_S)
 
     @model_validator(mode="after")
-    def _emulator_name_is_valid(self) -> "TransportConfig":
+    def _emulator_name_is_valid(self) -> TransportConfig:
         emulator_reference(self.url)
         return self

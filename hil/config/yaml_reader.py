@@ -72,7 +72,7 @@ class _BoundedLoader(yaml.SafeLoader):
         self.alias_count = 0
         self.depth = 0
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(AliasEvent):
             self.alias_count += 1
             if self.alias_count > MAX_YAML_ALIASES:

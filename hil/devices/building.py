@@ -1,7 +1,8 @@
 """The emulator factory every kind shares: options checked against its config type, a balance linked to its pump."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from hil.devices.emulator_options import EmulatorOptionsError, emulator_config
 from hil.devices.kind import DeviceKind, Role

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from drivers.clock import DriverClock
 from firmware_sim.clock import Clock
 
 if TYPE_CHECKING:
@@ -35,6 +36,14 @@ class BuildContext:
     def emulator_clock(self) -> Clock:
         """The device clock: emulators keep it, drivers measure heartbeats and polling intervals on it."""
         return self.device_clock if self.device_clock is not None else self.clock
+
+    @property
+    def driver_clock(self) -> DriverClock:
+        """The device clock as drivers take it (with call_at for timed actions, as every rig clock has)."""
+        clock = self.emulator_clock
+        if not isinstance(clock, DriverClock):
+            raise TypeError(f"the rig's device clock {type(clock).__name__} cannot run timed actions (call_at)")
+        return clock
 
     @property
     def fill_ul(self) -> float:

@@ -6,7 +6,8 @@ line) and when its emulators are built (hil.devices.building).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
 
 from hil.devices.kind import DeviceKind
 

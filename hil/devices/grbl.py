@@ -27,11 +27,16 @@ class GrblPumpConfig(StrictModel):
     transport: TransportConfig
     baud_rate_bps: WholeNumber = Field(115200, gt=0, le=10_000_000)
     steps_per_mm: Number = Field(gt=0, le=1e6, description="GRBL $100: motor steps/rev x microsteps / lead mm per rev")
-    startup_wait_s: Number = Field(2.0, ge=0, le=MAX_STARTUP_WAIT_S, description="wait for the banner after open (board resets) [U]")
-    min_feed_mm_per_min: Number = Field(1.0, gt=0, le=1e4, description="GRBL MINIMUM_FEED_RATE build constant (stock 1.0) [U]")
+    startup_wait_s: Number = Field(
+        2.0, ge=0, le=MAX_STARTUP_WAIT_S, description="wait for the banner after open (board resets) [U]"
+    )
+    min_feed_mm_per_min: Number = Field(
+        1.0, gt=0, le=1e4, description="GRBL MINIMUM_FEED_RATE build constant (stock 1.0) [U]"
+    )
     motion_horizon_s: Number | None = Field(
-        None, gt=0, le=86400, description="most motion (device seconds) GRBL may hold queued; a dead host's stepper stops "
-                                          "within it. Default: three supervision periods of the run (hil.rig.motion_horizon) [SR-DRV-010]")
+        None, gt=0, le=86400,
+        description="most motion (device seconds) GRBL may hold queued; a dead host's stepper stops within it. "
+                    "Default: three supervision periods of the run (hil.rig.motion_horizon) [SR-DRV-010]")
 
 
 def _pump(ctx: BuildContext) -> GrblSyringe:
@@ -45,7 +50,7 @@ def _pump(ctx: BuildContext) -> GrblSyringe:
     return GrblSyringe(transport, steps_per_mm=pump.steps_per_mm, diameter_mm=syringe.diameter_mm,
                        max_rate_ul_per_h=ctx.config.max_rate_ul_per_h, travel_mm=syringe.volume_ul / area_mm2,
                        min_feed_mm_per_min=pump.min_feed_mm_per_min, reply_timeout_s=pump.transport.timeout_s,
-                       banner_wait_s=pump.startup_wait_s, clock=ctx.emulator_clock,
+                       banner_wait_s=pump.startup_wait_s, clock=ctx.driver_clock,
                        motion_horizon_s=motion_horizon_s(pump, ctx.supervision_period_s, ctx.time_compression_factor))
 
 

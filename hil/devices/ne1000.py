@@ -41,7 +41,7 @@ def _pump(ctx: BuildContext) -> NE1000Pump:
     options: dict[str, Any] = {"safe_mode_timeout_s": NE1000_MAX_WATCHDOG_S} if ctx.virtual_time else {}
     return NE1000Pump(transport, address=pump.address, safe_mode=pump.safe_mode,
                       max_rate_ul_per_h=ctx.config.max_rate_ul_per_h, reply_timeout_s=pump.transport.timeout_s,
-                      clock=ctx.emulator_clock, **options)
+                      clock=ctx.driver_clock, **options)
 
 
 def _describe(config: NE1000Config) -> str:

@@ -22,7 +22,7 @@ def _balance(ctx: BuildContext) -> SartoriusBalance:
     on_pty = emulator_reference(balance.resource) is not None  # a pty is 8N1 whatever is asked: its emulator frames
     return SartoriusBalance(ctx.balance_resource, backend=balance.backend, timeout_s=balance.timeout_s,
                             baud_rate=balance.baud_rate_bps, framing=None if on_pty else balance.framing or "8N1",
-                            clock=ctx.emulator_clock)
+                            clock=ctx.driver_clock)
 
 
 def _emulator_base(rig: RigConfig, fill_ul: float) -> dict[str, Any]:

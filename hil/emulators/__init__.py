@@ -15,5 +15,16 @@ from hil.emulators.ne1000_config import NE1000Config
 from hil.emulators.sartorius import EmulatedSartorius
 from hil.emulators.sartorius_config import SartoriusConfig
 
-__all__ = ["BalanceEmulatorConfig", "EmulatedBalance", "EmulatedGrbl", "EmulatedHarvard", "EmulatedNE1000", "EmulatorError",
-           "GrblConfig", "HarvardConfig", "NE1000Config", "EmulatedSartorius", "SartoriusConfig"]
+__all__ = [
+           "BalanceEmulatorConfig",
+           "EmulatedBalance",
+           "EmulatedGrbl",
+           "EmulatedHarvard",
+           "EmulatedNE1000",
+           "EmulatedSartorius",
+           "EmulatorError",
+           "GrblConfig",
+           "HarvardConfig",
+           "NE1000Config",
+           "SartoriusConfig",
+]

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from firmware_sim.clock import Clock
 from hil.emulators.balance_config import BalanceEmulatorConfig
@@ -12,7 +13,8 @@ from hil.emulators.mtsics_core import MtSicsCore
 
 
 class EmulatedBalance(EmulatedDevice):
-    """volume_source_ul: the linked pump emulator (its outflow followed exactly), a volume callable, or None (a static load).
+    """volume_source_ul: the linked pump emulator (its outflow followed exactly), a volume callable, or None (a
+    static load).
     Keyword overrides are BalanceEmulatorConfig fields, e.g. density_g_per_ml=1.0, noise_sd_g=0.0001, seed=3."""
 
     device_name = "balance"
@@ -25,7 +27,7 @@ class EmulatedBalance(EmulatedDevice):
         *,
         faults: Iterable[FaultSpec] = (),
         poll_interval_s: float = 0.01,
-        **overrides: object,
+        **overrides: Any,
     ) -> None:
         config = replace(config or BalanceEmulatorConfig(), **overrides)
         self.config = config

@@ -37,10 +37,10 @@ class BalanceEmulatorConfig:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name.endswith(("_g", "_per_ml", "_per_h", "_s")) and f.name != "underload_below_g":
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-                        or value < 0:
-                    raise EmulatorError(f"BalanceEmulatorConfig.{f.name}={value!r}: must be a finite number >= 0")
+            if f.name.endswith(("_g", "_per_ml", "_per_h", "_s")) and f.name != "underload_below_g" \
+                    and (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+                         or value < 0):
+                raise EmulatorError(f"BalanceEmulatorConfig.{f.name}={value!r}: must be a finite number >= 0")
         for name in ("readability_g", "capacity_g", "settling_time_constant_s", "stability_check_interval_s",
                      "sir_interval_s", "density_g_per_ml"):
             if getattr(self, name) <= 0:

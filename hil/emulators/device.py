@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Iterable, Protocol
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from collections.abc import Iterable
 
 from firmware_sim.clock import Clock
 from hil.emulators.faults import (LINK_FAULTS, EmulatorError, LinkFaults, TO_HOST, FROM_HOST, non_negative_float,
@@ -16,6 +17,7 @@ from hil.emulators.faults import (LINK_FAULTS, EmulatorError, LinkFaults, TO_HOS
 from hil.emulators.net_address import ListenAddress
 from hil.emulators.net_server import NetworkServer
 from hil.emulators.pty_server import PtyServer
+from hil.emulators.syringe import Syringe
 from hil.emulators.wire import DeviceCallbacks, DeviceServer
 
 BITS_PER_BYTE_8N1 = 10
@@ -23,7 +25,7 @@ FaultSpec = tuple[str, dict]
 
 
 class DeviceCore(Protocol):
-    FAULTS: dict[str, str]
+    FAULTS: ClassVar[dict[str, str]]
     """Device fault name -> description."""
 
     def receive(self, data: bytes, t_s: float) -> bytes: ...
@@ -37,15 +39,25 @@ class DeviceCore(Protocol):
     def baud(self) -> int: ...
 
 
-class EmulatedDevice:
+class PumpCoreProtocol(DeviceCore, Protocol):
+    syringe: Syringe
+
+
+CoreT = TypeVar("CoreT", bound=DeviceCore)
+PumpCoreT = TypeVar("PumpCoreT", bound=PumpCoreProtocol)
+
+
+class EmulatedDevice(Generic[CoreT]):
     """Base of EmulatedNE1000, EmulatedGrbl and EmulatedBalance."""
 
     device_name = "device"
+    config: Any
+    """The emulator's own configuration dataclass (NE1000Config, GrblConfig, BalanceConfig ...)."""
 
     def __init__(
         self,
         clock: Clock,
-        core: DeviceCore,
+        core: CoreT,
         byte_timing: bool = False,
         faults: Iterable[FaultSpec] = (),
         poll_interval_s: float = 0.01,
@@ -170,7 +182,7 @@ class EmulatedDevice:
         return out
 
 
-class EmulatedSyringePump(EmulatedDevice):
+class EmulatedSyringePump(EmulatedDevice[PumpCoreT]):
     """Base of the emulated pumps: a core with a syringe whose outflow a balance can weigh."""
 
     def dispensed_volume_ul(self) -> float:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from firmware_sim.clock import Clock
 from hil.emulators.device import EmulatedSyringePump, FaultSpec
@@ -10,7 +11,7 @@ from hil.emulators.grbl_config import GrblConfig
 from hil.emulators.grbl_core import GrblCore
 
 
-class EmulatedGrbl(EmulatedSyringePump):
+class EmulatedGrbl(EmulatedSyringePump[GrblCore]):
     """Keyword overrides are GrblConfig fields, e.g.
     EmulatedGrbl(clock, steps_per_mm=800, syringe_diameter_mm=4.699, syringe_volume_ul=1000)."""
 
@@ -23,7 +24,7 @@ class EmulatedGrbl(EmulatedSyringePump):
         *,
         faults: Iterable[FaultSpec] = (),
         poll_interval_s: float = 0.01,
-        **overrides: object,
+        **overrides: Any,
     ) -> None:
         config = replace(config or GrblConfig(), **overrides)
         self.config = config

@@ -6,10 +6,12 @@ has room, so a host that overfills the buffer loses bytes exactly as on the real
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from hil.emulators.faults import EmulatorError, validate_pump_fault
 from hil.emulators.grbl_config import GrblConfig
 from hil.emulators.grbl_corruption import MoveCorruption, corrupt, is_move, parse_corruption
+from hil.emulators.grbl_commanded import GrblParserState
 from hil.emulators.grbl_gcode import GcodeError, execute_gcode
 from hil.emulators.grbl_motion import Motion
 from hil.emulators.grbl_settings import default_settings
@@ -25,18 +27,19 @@ _TOKENS = re.compile(rb"[?!~\x18\x80-\xff]|[^?!~\x18\x80-\xff\r\n]*[\r\n]|[^?!~\
 
 
 class GrblCore:
-    FAULTS = {
+    FAULTS: ClassVar[dict[str, str]] = {
         "stall": "the stepper loses every step (open loop: GRBL still reports motion) until clear_stall",
         "clear_stall": "the stepper moves the plunger again",
         "occlusion": "the outlet blocks: the plunger compresses `compliance_ul`, then the motor loses steps",
         "clear_occlusion": "the outlet opens; fluid compressed meanwhile comes out at once",
         "leak": "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the balance",
         "clear_leak": "the leak is repaired",
-        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: its reported volume lags",
+        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: "
+                      "its reported volume lags",
         "clear_rate_error": "the drive is repaired",
         "power_reset": "power cycle: planner, buffer and position lost, banner sent again",
         "corrupt_move": "the next `count` move lines arrive as other valid G-code: `kind` units (G21->G20), distance "
-                        "(G91->G90), motion (G1->G0) or feed_scale (F x `factor`); GRBL accepts them with ok",
+        "(G91->G90), motion (G1->G0) or feed_scale (F x `factor`); GRBL accepts them with ok",
     }
 
     def __init__(self, config: GrblConfig, t_s: float = 0.0) -> None:
@@ -48,7 +51,7 @@ class GrblCore:
         self.rx_buffer = bytearray()
         self.alarm = False
         self.critical_alarm = False
-        self.modal = {"motion": "G0", "distance": "G90", "units": "G21", "feed_mm_per_min": 0.0}
+        self.modal: GrblParserState = {"motion": "G0", "distance": "G90", "units": "G21", "feed_mm_per_min": 0.0}
         self._corruption: MoveCorruption | None = None
         self._corrupt_moves_left = 0
         self._out: list[str] = []
@@ -157,7 +160,7 @@ class GrblCore:
         self.motion.held = False
         self.rx_buffer.clear()
         self.critical_alarm = False
-        self.modal.update(motion="G0", distance="G90", units="G21")
+        self.modal.update({"motion": "G0", "distance": "G90", "units": "G21"})
         self._boot()
 
     # --- lines --------------------------------------------------------------------------------

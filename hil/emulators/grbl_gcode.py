@@ -9,6 +9,8 @@ from hil.emulators.grbl_motion import Block
 
 _WORD = re.compile(r"([A-Z])([-+]?(?:\d+\.?\d*|\.\d+))", re.ASCII)
 _AXES = "XYZ"
+
+
 MM_PER_INCH = 25.4
 
 
@@ -34,12 +36,12 @@ def _words(line: str) -> list[tuple[str, float]]:
 
 def execute_gcode(core: GrblCommanded, line: str, jog: bool) -> None:
     """Parse one line and queue its motion; raises GcodeError with GRBL's code."""
-    modal, motion = dict(core.modal), None
+    modal, motion = core.modal.copy(), None
     axes: dict[str, float] = {}
     dwell_s = feed = None
     for letter, value in _words(line):
         if letter == "G":
-            code = {0: "G0", 1: "G1", 4: "G4", 20: "G20", 21: "G21", 90: "G90", 91: "G91", 94: "G94"}.get(value)
+            code = {0: "G0", 1: "G1", 4: "G4", 20: "G20", 21: "G21", 90: "G90", 91: "G91", 94: "G94"}.get(int(value))
             if code is None or value != int(value):
                 raise GcodeError(20)
             if code in ("G0", "G1"):
@@ -72,7 +74,8 @@ def execute_gcode(core: GrblCommanded, line: str, jog: bool) -> None:
         if dwell_s is None or dwell_s < 0:
             raise GcodeError(28)
         core.motion.planner.append(Block(None, 0.0, dwell_left_s=dwell_s))
-        core.modal.update({k: v for k, v in modal.items() if k != "motion"})
+        core.modal.update({"distance": modal["distance"], "units": modal["units"],
+                           "feed_mm_per_min": modal["feed_mm_per_min"]})
         return
     if axes:
         motion = "G1" if jog else modal["motion"]
@@ -80,10 +83,9 @@ def execute_gcode(core: GrblCommanded, line: str, jog: bool) -> None:
             raise GcodeError(22)
         queued = [block.target_mm for block in core.motion.planner if block.target_mm is not None]
         start = queued[-1] if queued else core.motion.position_mm
-        target = tuple(
-            (start[i] + axes[a] if modal["distance"] == "G91" else axes[a]) if a in axes else start[i]
-            for i, a in enumerate(_AXES)
-        )
+        x_mm, y_mm, z_mm = ((start[i] + axes[a] if modal["distance"] == "G91" else axes[a]) if a in axes else start[i]
+                            for i, a in enumerate(_AXES))
+        target = (x_mm, y_mm, z_mm)
         if jog and abs(target[0]) > core.settings[130]:
             raise GcodeError(15)
         max_rate = core.settings[110]

@@ -3,7 +3,8 @@ on a pseudo-terminal, driven by the harness clock."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from firmware_sim.clock import Clock
 from hil.emulators.device import EmulatedSyringePump, FaultSpec
@@ -11,7 +12,7 @@ from hil.emulators.harvard_config import HarvardConfig
 from hil.emulators.harvard_core import HarvardCore
 
 
-class EmulatedHarvard(EmulatedSyringePump):
+class EmulatedHarvard(EmulatedSyringePump[HarvardCore]):
     """Keyword overrides are HarvardConfig fields, e.g. EmulatedHarvard(clock, dialect="legato", address=3)."""
 
     device_name = "harvard"
@@ -23,7 +24,7 @@ class EmulatedHarvard(EmulatedSyringePump):
         *,
         faults: Iterable[FaultSpec] = (),
         poll_interval_s: float = 0.01,
-        **overrides: object,
+        **overrides: Any,
     ) -> None:
         config = replace(config or HarvardConfig(), **overrides)
         self.config = config

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from hil.emulators.harvard_state import STALLED, TARGET, HarvardCommanded
 from hil.emulators.syringe import INFUSE, WITHDRAW

@@ -9,6 +9,8 @@ Replies (protocols.md 2.1): each text line `LF [NN ]text CR`, then the prompt `L
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 from hil.emulators.harvard_commands import execute
 from hil.emulators.harvard_config import HarvardConfig
 from hil.emulators.harvard_state import IDLE, INFUSING, STALLED, TARGET, WITHDRAWING
@@ -20,11 +22,12 @@ MAX_LINE_BYTES = 256
 
 class HarvardCore(SyringePumpCore):
     DEVICE_LABEL = "Harvard"
-    FAULTS = {
+    FAULTS: ClassVar[dict[str, str]] = {
         "stall": "the motor jams: a running pump stalls at once (prompt *); cleared by stop",
         "occlusion": "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
         "clear_occlusion": "the outlet opens again; fluid compressed meanwhile comes out at once",
-        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: its reported volume lags",
+        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: "
+                      "its reported volume lags",
         "clear_rate_error": "the drive is repaired",
         "power_reset": "power is interrupted: the pump stops and comes back idle (no announcement on the line)",
     }

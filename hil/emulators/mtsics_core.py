@@ -6,7 +6,8 @@ on by itself) for up to stable_timeout_s, then answer `I`. SIR streams one line 
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
+from typing import ClassVar
 
 from firmware_sim.clock import Clock
 from hil.emulators.balance_config import BalanceEmulatorConfig
@@ -18,7 +19,7 @@ MAX_LINE_BYTES = 64
 
 
 class MtSicsCore:
-    FAULTS = {
+    FAULTS: ClassVar[dict[str, str]] = {
         "overload": "the load cell reports overload (+) for `duration_s` (default: until power_reset)",
         "underload": "the load cell reports underload (-) for `duration_s` (default: until power_reset)",
         "unstable": "draughts/vibration: no stable reading for `duration_s` (default 10 s)",
@@ -33,6 +34,8 @@ class MtSicsCore:
         self._buffer = bytearray()
         self._out: list[str] = []
         self.forced_status: dict[str, float] = {}  # "+" / "-" -> until t_s
+        self.zero_g = self.tare_g = 0.0
+        self.sir_next_s: float | None = None
         self._power_up(t_s, announce=False)  # switched on before any host connected: nobody hears the I4
 
     def baud(self) -> int:
@@ -85,7 +88,7 @@ class MtSicsCore:
     def _power_up(self, t_s: float, announce: bool) -> None:
         self.zero_g = self.cell.load_g(t_s)
         self.tare_g = 0.0
-        self.sir_next_s: float | None = None
+        self.sir_next_s = None
         self._buffer.clear()
         if announce and self.config.identity_on_power_up:
             self._out.append(self._identity())

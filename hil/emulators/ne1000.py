@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from firmware_sim.clock import Clock
 from hil.emulators.device import EmulatedSyringePump, FaultSpec
@@ -10,7 +11,7 @@ from hil.emulators.ne1000_config import NE1000Config
 from hil.emulators.ne1000_core import NE1000Core
 
 
-class EmulatedNE1000(EmulatedSyringePump):
+class EmulatedNE1000(EmulatedSyringePump[NE1000Core]):
     """An NE-1000 syringe pump. Keyword overrides are NE1000Config fields, e.g.
     EmulatedNE1000(clock, syringe_diameter_mm=4.699, syringe_volume_ul=1000, safe_mode_timeout_s=10)."""
 
@@ -23,7 +24,7 @@ class EmulatedNE1000(EmulatedSyringePump):
         *,
         faults: Iterable[FaultSpec] = (),
         poll_interval_s: float = 0.01,
-        **overrides: object,
+        **overrides: Any,
     ) -> None:
         config = replace(config or NE1000Config(), **overrides)
         self.config = config

@@ -3,7 +3,8 @@ implemented by NE1000Core)."""
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
+from functools import partial
 
 from hil.emulators.ne1000_config import SUPPORTED_BAUDS
 from hil.emulators.ne1000_framing import Packet
@@ -37,9 +38,10 @@ def execute(core: NE1000Commanded, packet: Packet) -> None:
         return
     for part in [p for p in text.split("*") if p] or [""]:  # '*' separates a network command burst
         match = _ADDRESS_PREFIX.match(part)
+        assert match is not None  # the pattern matches every string
         address = int(match.group(1)) if match.group(1) else 0
         if address == core.settings.address:
-            _reply(core, lambda: _command(core, match.group(2)))
+            _reply(core, partial(_command, core, match.group(2)))
 
 
 def _raise(error: Exception) -> str:

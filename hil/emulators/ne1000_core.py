@@ -7,6 +7,8 @@ and when the Safe-mode watchdog would expire, and replays those events in order,
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 import copy
 
 from hil.emulators.ne1000_config import NE1000Config
@@ -18,13 +20,14 @@ from hil.emulators.syringe import INFUSE, area_mm2, syringe_from
 
 class NE1000Core(SyringePumpCore):
     DEVICE_LABEL = "NE-1000"
-    FAULTS = {
+    FAULTS: ClassVar[dict[str, str]] = {
         "stall": "the motor jams: a running pump stalls at once (A?S); cleared when the alarm is acknowledged",
         "occlusion": "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
         "clear_occlusion": "the outlet opens again; fluid compressed meanwhile comes out at once",
         "leak": "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the balance",
         "clear_leak": "the leak is repaired",
-        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: its reported volume lags",
+        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: "
+                      "its reported volume lags",
         "clear_rate_error": "the drive is repaired",
         "power_reset": "power is interrupted: pump stops, settings reload from memory, A?R is pending",
     }

@@ -19,7 +19,12 @@ class ProgramState(Enum):
     PURGING = "X"
 
 
-STOPPED, PAUSED, PUMPING, PURGING = ProgramState.STOPPED, ProgramState.PAUSED, ProgramState.PUMPING, ProgramState.PURGING
+STOPPED, PAUSED, PUMPING, PURGING = (
+    ProgramState.STOPPED,
+    ProgramState.PAUSED,
+    ProgramState.PUMPING,
+    ProgramState.PURGING,
+)
 
 
 @dataclass

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import fields
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from hil.emulators.faults import EmulatorError
 
@@ -15,9 +16,10 @@ Bad = Callable[[str, str], EmulatorError]
 def check_syringe_and_address(config: Any, bad: Bad, quantity_suffixes: tuple[str, ...]) -> None:
     for f in fields(config):
         value = getattr(config, f.name)
-        if f.name.endswith(quantity_suffixes) and value is not None:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-                raise bad(f.name, "must be a finite non-negative number")
+        if f.name.endswith(quantity_suffixes) and value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int,
+                                                                  float)) or not math.isfinite(value) or value < 0):
+            raise bad(f.name, "must be a finite non-negative number")
     if not config.min_diameter_mm <= config.syringe_diameter_mm <= config.max_diameter_mm:
         raise bad("syringe_diameter_mm", f"outside {config.min_diameter_mm}..{config.max_diameter_mm} mm")
     if config.syringe_volume_ul <= 0:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from firmware_sim.clock import Clock
 from hil.emulators.balance import EmulatedBalance
@@ -13,7 +14,8 @@ from hil.emulators.sartorius_core import SartoriusCore
 
 
 class EmulatedSartorius(EmulatedBalance):
-    """volume_source_ul: the linked pump emulator (its outflow followed exactly), a volume callable, or None (a static load).
+    """volume_source_ul: the linked pump emulator (its outflow followed exactly), a volume callable, or None (a
+    static load).
     Keyword overrides are SartoriusConfig fields, e.g. framing="7O1", line_format=22, seed=3."""
 
     device_name = "sartorius"
@@ -26,7 +28,7 @@ class EmulatedSartorius(EmulatedBalance):
         *,
         faults: Iterable[FaultSpec] = (),
         poll_interval_s: float = 0.01,
-        **overrides: object,
+        **overrides: Any,
     ) -> None:
         config = replace(config or SartoriusConfig(), **overrides)
         self.config = config

@@ -1,4 +1,5 @@
-"""Configuration of an emulated Sartorius SBI balance: the weighing cell of BalanceEmulatorConfig plus the SBI line format.
+"""Configuration of an emulated Sartorius SBI balance: the weighing cell of BalanceEmulatorConfig plus the SBI line
+format.
 
 Fields marked [U] are unconfirmed in protocols.md 4.2 and therefore configurable.
 """

@@ -10,7 +10,7 @@ Framing 7O1: the UART reads 7 data bits (bit 7 of a received byte is dropped) an
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import ClassVar
 
 from firmware_sim.clock import Clock
 from hil.emulators.balance_physics import Reading, VolumeSource, WeighingCell
@@ -24,11 +24,12 @@ _INFO_IDS = {b"x1_": ("Model", "model"), b"x2_": ("Ser.no", "serial_number"), b"
 
 
 class SartoriusCore:
-    FAULTS = {
+    FAULTS: ClassVar[dict[str, str]] = {
         "overload": "the display shows High for `duration_s` (default: until power_reset)",
         "underload": "the display shows Low for `duration_s` (default: until power_reset)",
         "unstable": "draughts/vibration: no stable reading for `duration_s` (default 10 s)",
-        "error_code": "the balance prints `Err <code>` (0..999, default 1) for `duration_s` (default: until power_reset)",
+        "error_code": "the balance prints `Err <code>` (0..999, default 1) for `duration_s` "
+                      "(default: until power_reset)",
         "power_reset": "power cycle: self-test for power_up_time_s (commands ignored), zero taken again, tare cleared",
     }
 
@@ -42,6 +43,7 @@ class SartoriusCore:
         self.forced: dict[str, float] = {}
         """Special output ("High", "Low", "Err 01") -> until t_s."""
         self.booting_until_s = -math.inf
+        self.zero_g = self.tare_g = 0.0
         self._power_up(t_s)
         self.booting_until_s = -math.inf  # switched on long before any host connects
 

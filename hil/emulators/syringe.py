@@ -23,10 +23,14 @@ OUTLET_FAULTS = ("occlusion", "clear_occlusion", "leak", "clear_leak", "rate_err
 class SyringeEmulatorConfig(Protocol):
     """The syringe fields an emulated pump's config has."""
 
-    syringe_diameter_mm: float
-    syringe_volume_ul: float
-    fill_volume_ul: float | None
-    occlusion_compliance_ul: float
+    @property
+    def syringe_diameter_mm(self) -> float: ...
+    @property
+    def syringe_volume_ul(self) -> float: ...
+    @property
+    def fill_volume_ul(self) -> float | None: ...
+    @property
+    def occlusion_compliance_ul(self) -> float: ...
 
 
 def area_mm2(diameter_mm: float) -> float:

@@ -15,6 +15,10 @@ from drivers.harvard import HarvardPump
 from drivers.mtsics import MTSICSBalance
 from drivers.ne1000 import NE1000Pump
 from drivers.sartorius import SartoriusBalance
+from firmware_sim.units import MS_PER_S
+from hil.emulators.grbl_core import GrblCore
+from hil.emulators.harvard_core import HarvardCore
+from hil.emulators.ne1000_core import NE1000Core
 from hil.fuzz.emulator_checks import CheckFailed, ne1000_moving
 from hil.fuzz.noisy_link import NoisyCoreTransport, NoisyLink, NoisyVisaResource
 
@@ -39,37 +43,43 @@ class Session:
 
 
 def ne1000_session(link: NoisyLink) -> Session:
-    pump = NE1000Pump(NoisyCoreTransport(link, REPLY_TIMEOUT_S), safe_mode=link.core.safe_mode, heartbeat=False,
+    core = link.core
+    assert isinstance(core, NE1000Core)
+    pump = NE1000Pump(NoisyCoreTransport(link, REPLY_TIMEOUT_S), safe_mode=core.safe_mode, heartbeat=False,
                       reply_timeout_s=REPLY_TIMEOUT_S)
     return Session(link, pump, (("open", pump.open),
                                 ("set_rate_ul_per_h", lambda: pump.set_rate_ul_per_h(RATE_UL_PER_H)),
                                 ("start", pump.start), ("status", pump.status), ("stop", pump.stop)),
-                   lambda: ne1000_moving(link.core))
+                   lambda: ne1000_moving(core))
 
 
 def grbl_session(link: NoisyLink) -> Session:
-    syringe = GrblSyringe(NoisyCoreTransport(link, REPLY_TIMEOUT_S), steps_per_mm=link.core.config.steps_per_mm,
-                          diameter_mm=link.core.config.syringe_diameter_mm, max_rate_ul_per_h=10_000.0,
+    core = link.core
+    assert isinstance(core, GrblCore)
+    syringe = GrblSyringe(NoisyCoreTransport(link, REPLY_TIMEOUT_S), steps_per_mm=core.config.steps_per_mm,
+                          diameter_mm=core.config.syringe_diameter_mm, max_rate_ul_per_h=10_000.0,
                           reply_timeout_s=REPLY_TIMEOUT_S, hold_timeout_s=REPLY_TIMEOUT_S, poll_interval_s=0.001)
     return Session(link, syringe, (("open", syringe.open),
                                    ("set_rate_ul_per_h", lambda: syringe.set_rate_ul_per_h(RATE_UL_PER_H)),
                                    ("start", syringe.start), ("status", syringe.status), ("stop", syringe.stop)),
-                   lambda: link.core.motion.busy)
+                   lambda: core.motion.busy)
 
 
 def harvard_session(link: NoisyLink) -> Session:
-    config = link.core.config
+    core = link.core
+    assert isinstance(core, HarvardCore)
+    config = core.config
     pump = HarvardPump(NoisyCoreTransport(link, REPLY_TIMEOUT_S), address=config.address, dialect=config.dialect,
                        text_line_address=config.text_line_address, reply_timeout_s=REPLY_TIMEOUT_S)
     return Session(link, pump, (("open", pump.open),
                                 ("set_rate_ul_per_h", lambda: pump.set_rate_ul_per_h(RATE_UL_PER_H)),
                                 ("start", pump.start), ("status", pump.status), ("stop", pump.stop)),
-                   lambda: link.core.moving)
+                   lambda: core.moving)
 
 
 def balance_session(link: NoisyLink) -> Session:
     balance = MTSICSBalance("ASRL::fuzz::INSTR", timeout_s=REPLY_TIMEOUT_S, stable_timeout_s=REPLY_TIMEOUT_S)
-    balance._resource = NoisyVisaResource(link, int(REPLY_TIMEOUT_S * 1000))  # the session open() would make
+    balance._resource = NoisyVisaResource(link, int(REPLY_TIMEOUT_S * MS_PER_S))  # the session open() would make
     return Session(link, balance, (("serial_number", balance.serial_number), ("zero", balance.zero),
                                    ("read_mass_immediately", balance.read_mass_immediately),
                                    ("read_stable_mass_g", balance.read_stable_mass_g), ("tare_g", balance.tare_g),
@@ -79,7 +89,7 @@ def balance_session(link: NoisyLink) -> Session:
 
 def sartorius_session(link: NoisyLink) -> Session:
     balance = SartoriusBalance("ASRL::fuzz::INSTR", timeout_s=REPLY_TIMEOUT_S, stable_timeout_s=REPLY_TIMEOUT_S)
-    balance._resource = NoisyVisaResource(link, int(REPLY_TIMEOUT_S * 1000))  # the session open() would make
+    balance._resource = NoisyVisaResource(link, int(REPLY_TIMEOUT_S * MS_PER_S))  # the session open() would make
     return Session(link, balance, (("serial_number", balance.serial_number), ("model", balance.model),
                                    ("zero", balance.zero), ("read_mass_immediately", balance.read_mass_immediately),
                                    ("tare", balance.tare), ("read_stable_mass_g", balance.read_stable_mass_g),

@@ -19,6 +19,7 @@ import pyvisa
 
 from drivers.errors import DeviceTimeout, TransportError
 from firmware_sim.clock import VirtualClock
+from firmware_sim.units import MS_PER_S
 from hil.fuzz.emulator_checks import CheckFailed
 from hil.fuzz.mutations import Chooser, mutate
 
@@ -165,7 +166,7 @@ class NoisyVisaResource:
             if end >= 0:
                 return self.link.take(end + len(end_bytes)).decode("ascii")  # non-ASCII: UnicodeDecodeError
             if attempt == 0:
-                self.link.wait(self.timeout / 1000, self.timeout / 1000, "visa read()")
+                self.link.wait(self.timeout / MS_PER_S, self.timeout / MS_PER_S, "visa read()")
         self.link.take(len(self.link.rx))
         raise pyvisa.errors.VisaIOError(pyvisa.constants.StatusCode.error_timeout)
 

@@ -14,7 +14,7 @@ class FuzzProgress:
         self._task: Any = None
         self._failures_before = 0
 
-    def __enter__(self) -> "FuzzProgress":
+    def __enter__(self) -> FuzzProgress:
         if self.enabled:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

@@ -29,6 +29,9 @@ def require_finite(where: str, *values: float | None) -> None:
             raise CheckFailed(f"{where} returned the non-finite value {value!r}")
 
 
+# The lambdas marked B023 are called by parsed() at once, within their iteration.
+
+
 def check_grbl_reply(reply: bytes) -> None:
     line = reply.decode("latin-1")
     for parse in (gp.alarm_code, gp.error_code, gp.banner_version):
@@ -46,7 +49,7 @@ def check_grbl_reply(reply: bytes) -> None:
 def check_balance_reply(reply: bytes) -> None:
     line = reply.decode("latin-1")
     for command in ("S", "SI", "T"):
-        reading = parsed(lambda text: MTSICSBalance._parse_weight(text, command), line)
+        reading = parsed(lambda text: MTSICSBalance._parse_weight(text, command), line)  # noqa: B023
         if reading is not None:
             require_finite(f"MTSICSBalance._parse_weight({command!r})", reading.mass_g)
     parsed(lambda text: MTSICSBalance._parse_serial(text, "I4"), line)
@@ -56,7 +59,7 @@ def check_balance_reply(reply: bytes) -> None:
 def check_sartorius_reply(reply: bytes) -> None:
     line = reply.decode("latin-1")
     for unit in GRAMS_PER_UNIT:
-        reading = parsed(lambda text: parse_weight_line(text, unit), line)
+        reading = parsed(lambda text: parse_weight_line(text, unit), line)  # noqa: B023
         if reading is not None:
             require_finite(f"parse_weight_line(display_unit={unit!r})", reading.mass_g)
     parsed(lambda text: text_line(text, "serial number"), line)
@@ -72,7 +75,7 @@ NE1000_TEXT_PARSERS: tuple[tuple[str, Callable[[str], Any]], ...] = (
 
 def check_ne1000_reply(reply: bytes) -> None:
     for decode in (codec.decode_basic, codec.decode_safe):
-        parsed(lambda data: codec.parse_reply(decode(data)), reply)
+        parsed(lambda data: codec.parse_reply(decode(data)), reply)  # noqa: B023
     text = reply.decode("latin-1")
     for name, parse in NE1000_TEXT_PARSERS:
         for value in (parsed(parse, text), parsed(parse, text[3:])):  # [3:]: the data field
@@ -84,10 +87,11 @@ def check_ne1000_reply(reply: bytes) -> None:
 
 def check_harvard_reply(reply: bytes) -> None:
     for text_line_address in (True, False):
-        parsed_reply = parsed(lambda received: harvard_codec.parse_reply(received, text_line_address), reply)
+        parsed_reply = parsed(lambda received: harvard_codec.parse_reply(received, text_line_address),  # noqa: B023
+                              reply)
         if parsed_reply is None:
             continue
         for line in parsed_reply.lines:
             for units in (harvard_codec.RATE_UNITS_UL_PER_H, harvard_codec.VOLUME_UNITS_UL, {"mm": 1.0}):
-                value = parsed(lambda text: harvard_codec.parse_quantity(text, units, "fuzz"), line)
+                value = parsed(lambda text: harvard_codec.parse_quantity(text, units, "fuzz"), line)  # noqa: B023
                 require_finite("harvard_codec.parse_quantity", value)

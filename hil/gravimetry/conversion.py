@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from firmware_sim.units import UL_PER_ML
+from firmware_sim.units import S_PER_H, UL_PER_ML
 
 G_PER_MG = 1e-3
 WATER_DENSITY_G_PER_ML = 0.998  # at 20 degC, the IEC 60601-2-24 working value [U]
@@ -20,6 +20,6 @@ def mass_to_volume_ul(mass_g: np.ndarray | float, t_s: np.ndarray | float, *, in
     if evaporation_rate_mg_per_h < 0:
         raise ValueError(f"evaporation_rate_mg_per_h must be >= 0, got {evaporation_rate_mg_per_h}")
     mass = np.asarray(mass_g, dtype=float)
-    elapsed_h = (np.asarray(t_s, dtype=float) - np.min(t_s)) / 3600.0
+    elapsed_h = (np.asarray(t_s, dtype=float) - np.min(t_s)) / S_PER_H
     evaporated_g = evaporation_rate_mg_per_h * G_PER_MG * elapsed_h
     return (mass - initial_mass_g + evaporated_g) / density_g_per_ml * UL_PER_ML

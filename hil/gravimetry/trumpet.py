@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from firmware_sim.units import S_PER_H, S_PER_MIN
 from hil.gravimetry.conversion import WATER_DENSITY_G_PER_ML, mass_to_volume_ul
 
 REFERENCE_WINDOWS_MIN = (2.0, 5.0, 11.0, 19.0, 31.0)
@@ -63,7 +64,7 @@ class TrumpetResult:
 
     def startup_curve(self) -> tuple[np.ndarray, np.ndarray]:
         """(t_min, flow_ul_per_h) over the whole run."""
-        return self.t_s / 60.0, self.flow_ul_per_h
+        return self.t_s / S_PER_MIN, self.flow_ul_per_h
 
 
 def flow_from_mass(t_s: np.ndarray, mass_g: np.ndarray, config: TrumpetConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -85,7 +86,7 @@ def flow_from_mass(t_s: np.ndarray, mass_g: np.ndarray, config: TrumpetConfig) -
                            f"is {dt[index - 1]:.3g} s after the previous one")
     volume_ul = mass_to_volume_ul(mass, t, initial_mass_g=float(mass[0]), density_g_per_ml=config.density_g_per_ml,
                                   evaporation_rate_mg_per_h=config.evaporation_rate_mg_per_h)
-    return t[1:], np.diff(volume_ul) / (dt / 3600.0)
+    return t[1:], np.diff(volume_ul) / (dt / S_PER_H)
 
 
 def trumpet_curve(t_s: np.ndarray, mass_g: np.ndarray, rate_ul_per_h: float,
@@ -93,15 +94,17 @@ def trumpet_curve(t_s: np.ndarray, mass_g: np.ndarray, rate_ul_per_h: float,
     if not rate_ul_per_h > 0:
         raise TrumpetError(f"rate_ul_per_h must be > 0, got {rate_ul_per_h}")
     t_end, flow = flow_from_mass(t_s, mass_g, config)
-    start_s = float(np.asarray(t_s, dtype=float)[0]) + config.analysis_start_min * 60.0
-    stop_s = start_s + config.analysis_duration_min * 60.0
+    start_s = float(np.asarray(t_s, dtype=float)[0]) + config.analysis_start_min * S_PER_MIN
+    stop_s = start_s + config.analysis_duration_min * S_PER_MIN
     in_period = (t_end > start_s + 1e-9) & (t_end <= stop_s + 1e-9)
     period_flow = flow[in_period]
-    expected = int(round(config.analysis_duration_min * 60.0 / config.sample_interval_s))
+    expected = int(round(config.analysis_duration_min * S_PER_MIN / config.sample_interval_s))
     if len(period_flow) < expected:
-        raise TrumpetError(f"analysis period {config.analysis_start_min}-{config.analysis_start_min + config.analysis_duration_min}"
-                           f" min needs {expected} flow samples, the log has {len(period_flow)} "
-                           f"(it ends at {float(t_end[-1]) / 60.0:.1f} min)")
+        raise TrumpetError(
+            f"analysis period {config.analysis_start_min}-{config.analysis_start_min + config.analysis_duration_min}"
+            f" min needs {expected} flow samples, the log has {len(period_flow)} "
+            f"(it ends at {float(t_end[-1]) / S_PER_MIN:.1f} min)"
+        )
     relative_error = (period_flow - rate_ul_per_h) / rate_ul_per_h
     windows = tuple(_window(relative_error, w, config) for w in config.windows_min)
     mean_error = 100.0 * (float(np.mean(period_flow)) - rate_ul_per_h) / rate_ul_per_h
@@ -110,7 +113,7 @@ def trumpet_curve(t_s: np.ndarray, mass_g: np.ndarray, rate_ul_per_h: float,
 
 
 def _window(relative_error: np.ndarray, window_min: float, config: TrumpetConfig) -> TrumpetWindow:
-    k = int(round(window_min * 60.0 / config.sample_interval_s))
+    k = int(round(window_min * S_PER_MIN / config.sample_interval_s))
     if k < 1 or k > len(relative_error):
         raise TrumpetError(f"observation window {window_min} min ({k} samples) does not fit the analysis period "
                            f"of {len(relative_error)} samples")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from firmware_sim.units import S_PER_H
 from hil.records import events as ev
 from hil.records.reader import RunRecord
 
@@ -21,7 +22,7 @@ def write_csv_series(record: RunRecord, run_dir: Path) -> list[Path]:
     if volumes:
         path = run_dir / "volumes.csv"
         _write(path, ["t_s", "t_h", "commanded_ul", "pump_reported_ul", "gravimetric_ul", "rate_ul_per_h"],
-               [[v["t_s"], v["t_s"] / 3600.0, v["commanded_ul"], v["pump_reported_ul"], v["gravimetric_ul"],
+               [[v["t_s"], v["t_s"] / S_PER_H, v["commanded_ul"], v["pump_reported_ul"], v["gravimetric_ul"],
                  v["rate_ul_per_h"]] for v in volumes])
         written.append(path)
     balance = record.of_kind(ev.BALANCE_SAMPLE)

@@ -8,7 +8,8 @@ import base64
 import html
 import json
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 from hil.outputs.overrides import override_lines
 from hil.outputs.report_format import hours_text, limit_text, number_text, value_text
@@ -93,7 +94,8 @@ def _evidence(summary: dict[str, Any], error: bool) -> list[str]:
             empty=f"the PK verdict was not evaluated{not_run}"),
         *_population(summary.get("population_verdict")),
         "<h2>Alarms</h2>" + _table(
-            ["t (h)", "name", "priority"], [[hours_text(a["t_h"]), a["name"], a["priority"]] for a in summary["alarms"]],
+            ["t (h)", "name", "priority"], [[hours_text(a["t_h"]), a["name"],
+                                             a["priority"]] for a in summary["alarms"]],
             empty="no alarms"),
         "<h2>Steps</h2>" + _table(
             ["#", "t (h)", "action", "decision", "expected", "reasons", "requirements"],

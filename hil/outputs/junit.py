@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware_sim.outcome import Outcome
+from firmware_sim.units import S_PER_H
 from hil.outputs.traceability import population_detail, population_envelopes, step_outcome, step_requirement_ids
 from hil.records import events as ev
 from hil.records.reader import RunRecord
@@ -67,7 +68,7 @@ def write_junit(record: RunRecord, outcome: str, reason: str, path: Path) -> Non
             text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
             ET.SubElement(properties, "property", name=key, value=text)
     for step in record.of_kind(ev.STEP):
-        _case(suite, f"{suite_name}.steps", f"{step['index']:03d} {step['action']} at {step['t_s'] / 3600.0:.3f} h",
+        _case(suite, f"{suite_name}.steps", f"{step['index']:03d} {step['action']} at {step['t_s'] / S_PER_H:.3f} h",
               step_outcome(step), _step_message(step), step_requirement_ids(step))
     for item in record.of_kind(ev.EXPECTATION):
         _case(suite, f"{suite_name}.expectations", item["name"], _passed(item), item["detail"],

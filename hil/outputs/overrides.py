@@ -1,7 +1,8 @@
 """How a run's drug-limit overrides read at the top of the verdict and the report (from the drug_limits event)."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 
 def override_lines(drug_limits: Mapping[str, Any] | None) -> list[str]:

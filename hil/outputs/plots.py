@@ -1,5 +1,7 @@
 """PNG plots (matplotlib Agg) of a run record: rate and volumes, delivery residuals, PK concentrations with
-envelope limits (and the p5-p95 band of the virtual patients when the scenario names them), the alarm timeline (always), trumpet and start-up curves when balance samples exist."""
+envelope limits (and the p5-p95 band of the virtual patients when the scenario names them), the alarm timeline
+(always), trumpet and start-up curves when balance samples exist."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,20 +10,21 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from firmware_sim.units import S_PER_H  # noqa: E402
-from hil.gravimetry.trumpet import TrumpetError  # noqa: E402
-from hil.outputs.plots_timeline import alarm_lines, plot_alarm_timeline, plot_residuals  # noqa: E402
-from hil.outputs.plots_trumpet import TrumpetLimits, plot_trumpet, run_trumpet  # noqa: E402
-from hil.outputs.report_format import limit_text, unit_label  # noqa: E402
-from hil.records import events as ev  # noqa: E402
-from hil.records.reader import RunRecord  # noqa: E402
+from firmware_sim.units import S_PER_H
+from hil.gravimetry.trumpet import TrumpetError
+from hil.outputs.plots_timeline import alarm_lines, plot_alarm_timeline, plot_residuals
+from hil.outputs.plots_trumpet import TrumpetLimits, plot_trumpet, run_trumpet
+from hil.outputs.report_format import limit_text, unit_label
+from hil.records import events as ev
+from hil.records.reader import RunRecord
 
 __all__ = ["PlotResult", "plot_trumpet", "run_trumpet", "write_plots"]
 
-PK_PANELS = (("lumbar_csf_ng_per_ml", "lumbar"), ("cisternal_csf_ng_per_ml", "cisternal"), ("plasma_ng_per_ml", "plasma"))
+PK_PANELS = (("lumbar_csf_ng_per_ml", "lumbar"), ("cisternal_csf_ng_per_ml", "cisternal"), ("plasma_ng_per_ml",
+                                                                                            "plasma"))
 PK_UNIT = "ng_per_ml"
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from firmware_sim.units import S_PER_H  # noqa: E402
-from hil.records import events as ev  # noqa: E402
-from hil.records.reader import RunRecord  # noqa: E402
+from firmware_sim.units import S_PER_H
+from hil.records import events as ev
+from hil.records.reader import RunRecord
 
 PRIORITY_COLOURS = {"high": "red", "medium": "orange", "low": "gold"}
 NO_ALARMS = "no alarms"

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from hil.gravimetry.conversion import WATER_DENSITY_G_PER_ML  # noqa: E402
-from hil.gravimetry.trumpet import TrumpetConfig, TrumpetError, TrumpetResult, trumpet_curve  # noqa: E402
-from hil.records import events as ev  # noqa: E402
-from hil.records.reader import RunRecord  # noqa: E402
+from firmware_sim.units import S_PER_MIN
+from hil.gravimetry.conversion import WATER_DENSITY_G_PER_ML
+from hil.gravimetry.trumpet import TrumpetConfig, TrumpetError, TrumpetResult, trumpet_curve
+from hil.records import events as ev
+from hil.records.reader import RunRecord
 
 SYNCHROMED_ACCURACY_PERCENT = 14.5
 """SynchroMed II flow accuracy band (clinical-and-device.md, section 6, [C])."""
@@ -41,10 +43,12 @@ class TrumpetLimits:
             raise ValueError(f"trumpet mean_error_percent must be > 0, got {self.mean_error_percent}")
         for window, limit in self.ep_percent_by_window_min.items():
             if not (float(window) > 0 and float(limit) > 0):
-                raise ValueError(f"trumpet ep_percent_by_window_min: window {window} min, limit {limit} %: both must be > 0")
+                raise ValueError(
+                    f"trumpet ep_percent_by_window_min: window {window} min, limit {limit} %: both must be > 0"
+                )
 
     @classmethod
-    def from_record(cls, started: Mapping[str, Any] | None) -> "TrumpetLimits":
+    def from_record(cls, started: Mapping[str, Any] | None) -> TrumpetLimits:
         recorded = (started or {}).get("trumpet_limits")
         if not isinstance(recorded, Mapping):
             return cls()
@@ -74,12 +78,14 @@ def run_trumpet(record: RunRecord) -> TrumpetResult:
     # the log is in scenario time; evaporation runs in wall time, which is time_compression_factor times slower
     evaporation_mg_per_scenario_h = ((started.get("balance_evaporation_rate_mg_per_h") or 0.0)
                                      / started.get("time_compression_factor", 1.0))
-    config = TrumpetConfig(density_g_per_ml=started.get("balance_density_g_per_ml", WATER_DENSITY_G_PER_ML),
-                           evaporation_rate_mg_per_h=evaporation_mg_per_scenario_h,
-                           sample_interval_s=started.get("balance_sample_interval_s") or TrumpetConfig.sample_interval_s)
+    config = TrumpetConfig(
+        density_g_per_ml=started.get("balance_density_g_per_ml", WATER_DENSITY_G_PER_ML),
+        evaporation_rate_mg_per_h=evaporation_mg_per_scenario_h,
+        sample_interval_s=started.get("balance_sample_interval_s") or TrumpetConfig.sample_interval_s,
+    )
     t0 = balance[0]["t_s"]
-    start_s = t0 + config.analysis_start_min * 60.0
-    stop_s = start_s + config.analysis_duration_min * 60.0
+    start_s = t0 + config.analysis_start_min * S_PER_MIN
+    stop_s = start_s + config.analysis_duration_min * S_PER_MIN
     rates = {s["rate_ul_per_h"] for s in record.of_kind(ev.VOLUME_SAMPLE) if start_s <= s["t_s"] <= stop_s}
     if len(rates) != 1 or not next(iter(rates)) > 0:
         raise TrumpetError(f"the commanded rate is not one constant positive value in the analysis period "

@@ -17,7 +17,8 @@ import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ContextManager
+from typing import Any
+from collections.abc import Callable
 
 from hil.outputs.csv_series import write_csv_series
 from hil.outputs.html_report import write_html
@@ -70,7 +71,8 @@ def _attempt(name: str, failures: dict[str, str], action: Callable[[], object]) 
 
 def render_all(run_dir: Path | str, *, interrupted: Callable[[], bool] = lambda: False,
                on_interrupt: Callable[[str], dict[str, Any] | None] | None = None,
-               shield: Callable[[], ContextManager[object]] = contextlib.nullcontext) -> RenderResult:
+               shield: Callable[[],
+                                contextlib.AbstractContextManager[object]] = contextlib.nullcontext) -> RenderResult:
     """interrupted(): has the operator asked to stop since rendering began; on_interrupt(what): record the
     interrupt, what saying which outputs it left unwritten (returns the event written); shield(): a context in
     which Ctrl-C does not raise (the final writes)."""
@@ -101,18 +103,21 @@ def render_all(run_dir: Path | str, *, interrupted: Callable[[], bool] = lambda:
                         f"not written: {', '.join(missing)}" if missing else "every output was still written")
     plots = made.get("plots")
     matrix = made.get("traceability")
+    matrix = matrix if isinstance(matrix, TraceabilityMatrix) else None
+    csv_paths = made.get("csv")
     images = plots.written if isinstance(plots, PlotResult) else []
     notes = plots.notes if isinstance(plots, PlotResult) else []
     _write_final(result, matrix, images, notes, interrupted, on_interrupt, shield)
     result.outcome, result.reason = _current(result)
-    result.outputs = [p for p in [*(made.get("csv") or []), *images, *companion_paths(directory / TRACEABILITY_FILENAME),
+    result.outputs = [p for p in [*(csv_paths if isinstance(csv_paths, list) else []), *images,
+                                  *companion_paths(directory / TRACEABILITY_FILENAME),
                                   directory / JUNIT_FILENAME, directory / HTML_FILENAME,
                                   directory / SUMMARY_FILENAME] if p.exists() and p.name not in _missing_files(result)]
     return result
 
 
 def _note_interrupt(result: RenderResult, on_interrupt: Callable[[str], dict[str, Any] | None] | None,
-                    shield: Callable[[], ContextManager[object]], what: str) -> None:
+                    shield: Callable[[], contextlib.AbstractContextManager[object]], what: str) -> None:
     """Record the interrupt (once): the record's outcome becomes ERROR, naming it."""
     if on_interrupt is None or result.interrupt_recorded:
         return
@@ -126,11 +131,11 @@ def _note_interrupt(result: RenderResult, on_interrupt: Callable[[str], dict[str
 
 def _write_final(result: RenderResult, matrix: TraceabilityMatrix | None, images: list[Path], notes: list[str],
                  interrupted: Callable[[], bool], on_interrupt: Callable[[str], dict[str, Any] | None] | None,
-                 shield: Callable[[], ContextManager[object]]) -> None:
+                 shield: Callable[[], contextlib.AbstractContextManager[object]]) -> None:
     """report.html and summary.json, which name every output not written; written again if interrupted."""
     record, directory = result.record, result.run_dir
     cut: list[str] = []
-    for attempt in range(2):
+    for _ in range(2):
         cut = []
         with shield():
             for name, action in (("html", lambda: write_html(_summary(record, result), matrix, images, notes,

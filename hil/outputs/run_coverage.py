@@ -29,7 +29,9 @@ class RunCoverage:
         lines = []
         if self.planned_known:
             total = len(self.executed_steps) + len(self.missing_steps)
-            lines.append(f"Steps executed: {len(self.executed_steps)} of {total}" + (f" ({executed})." if executed else "."))
+            lines.append(
+                f"Steps executed: {len(self.executed_steps)} of {total}" + (f" ({executed})." if executed else ".")
+            )
             if self.missing_steps:
                 lines.append("Steps NOT executed: " + ", ".join(
                     f"{i} {action} (planned at {hours_text(at)} h)" for i, action, at in self.missing_steps) + ".")
@@ -43,8 +45,10 @@ class RunCoverage:
             lines.append(f"Expectations NOT evaluated (none of {self.expectations_planned or 0} planned were checked)."
                          if self.expectations_planned is not None else "Expectations NOT evaluated.")
         if self.envelopes_evaluated:
-            lines.append(f"PK verdict evaluated: {self.envelopes_evaluated} envelope(s) judged"
-                         + (f", {self.envelopes_not_evaluated} not evaluated." if self.envelopes_not_evaluated else "."))
+            lines.append(
+                f"PK verdict evaluated: {self.envelopes_evaluated} envelope(s) judged"
+                + (f", {self.envelopes_not_evaluated} not evaluated." if self.envelopes_not_evaluated else ".")
+            )
         elif self.envelopes_not_evaluated:
             lines.append(f"PK verdict evaluated, but none of its {self.envelopes_not_evaluated} envelope(s) could be "
                          f"judged (see the envelope reasons).")
@@ -65,6 +69,7 @@ def run_coverage(summary: dict[str, Any]) -> RunCoverage:
     not_evaluated = sum(1 for e in envelopes if e.get("outcome") == "NOT_EVALUATED")
     return RunCoverage(planned_known=isinstance(plan, list), executed_steps=executed, missing_steps=missing,
                        expectations_evaluated=len(summary.get("expectations", [])),
-                       expectations_planned=len(planned_expectations) if isinstance(planned_expectations, list) else None,
+                       expectations_planned=len(planned_expectations) if isinstance(planned_expectations,
+                                                                                    list) else None,
                        envelopes_evaluated=len(envelopes) - not_evaluated, envelopes_not_evaluated=not_evaluated,
                        interrupts=[i["detail"] for i in summary.get("interrupts", [])])

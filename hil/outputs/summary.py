@@ -2,7 +2,8 @@
 as a hil.results.RunSummary built from the record alone (so `itpump report` gives what the run gave)."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from firmware_sim.outcome import Outcome
 from firmware_sim.units import S_PER_H

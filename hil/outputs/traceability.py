@@ -13,7 +13,8 @@ and envelopes -> outcome (the schema is hil.traceability.model, shared with the 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from firmware_sim.outcome import Outcome
 from hil.records import events as ev

@@ -6,7 +6,8 @@ carries `chain` (hil.records.integrity), which the reader checks and removes.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 RUN_STARTED = "run_started"
 STEP = "step"
@@ -67,7 +68,8 @@ def _dict(value: Any) -> bool:
     return isinstance(value, dict)
 
 
-TYPE_NAMES = {_number: "a number", _str: "a string", _bool: "true or false", _int: "an integer", _dict: "an object"}
+TYPE_NAMES: dict[Callable[[Any], bool], str] = {
+    _number: "a number", _str: "a string", _bool: "true or false", _int: "an integer", _dict: "an object"}
 NUMBER_OR_NULL, STR_OR_NULL, STRINGS = _or_null(_number), _or_null(_str), _list_of(_str)
 TYPE_NAMES.update({NUMBER_OR_NULL: "a number or null", STR_OR_NULL: "a string or null", STRINGS: "a list of strings"})
 NUMBERS = _list_of(_or_null(_number))

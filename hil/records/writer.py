@@ -12,7 +12,8 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, TextIO
+from collections.abc import Mapping, Sequence
 
 from hil.records import events as ev
 from hil.records.integrity import CHAIN_FIELD, GENESIS, chained_line, split_chained_line
@@ -45,13 +46,13 @@ class RecordWriter:
     def __init__(self, path: Path | str, fsync: bool = True) -> None:
         self.path = Path(path)
         self._fsync = fsync
-        self._file = None
+        self._file: TextIO | None = None
         self._chain = GENESIS
 
-    def open(self) -> "RecordWriter":
+    def open(self) -> RecordWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._chain = _last_chain(self.path)
-        self._file = open(self.path, "a", encoding="utf-8")
+        self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held open until close()
         return self
 
     def close(self) -> None:
@@ -59,7 +60,7 @@ class RecordWriter:
             self._file.close()
             self._file = None
 
-    def __enter__(self) -> "RecordWriter":
+    def __enter__(self) -> RecordWriter:
         return self.open()
 
     def __exit__(self, *exc_info: object) -> None:

@@ -6,12 +6,14 @@ Used by `itpump predict --population` (hil.results.prediction) and by a run whos
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from hil.results.base import OutcomeResult
 
 WORST_PARAMS_SHOWN = ("lumbar_volume_ml", "lumbar_clearance_ml_per_h", "lumbar_cisternal_flow_ml_per_h",
-                      "systemic_clearance_l_per_h", "plasma_central_volume_l", "plasma_peripheral_volume_l", "weight_kg")
+                      "systemic_clearance_l_per_h", "plasma_central_volume_l", "plasma_peripheral_volume_l",
+                      "weight_kg")
 """The sampled parameters (and the weight) printed for an envelope's worst patient; the JSON has them all."""
 
 

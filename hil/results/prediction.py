@@ -6,12 +6,12 @@ are in ng/mL (their names say so), times in hours.
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field, TypeAdapter
 
 from hil.results.base import OutcomeResult, ResultModel
-from hil.results.population import PopulationEnvelopeCheck, PopulationVerdictResult
+from hil.results.population import PopulationVerdictResult
 from hil.results.run import EnvelopeCheck
 
 
@@ -71,5 +71,5 @@ class PopulationPrediction(_Prediction):
     """Every envelope over the patients: its outcome is the prediction's outcome (and exit code)."""
 
 
-PredictionResult = Annotated[Union[TypicalPrediction, PopulationPrediction], Field(discriminator="kind")]
+PredictionResult = Annotated[TypicalPrediction | PopulationPrediction, Field(discriminator="kind")]
 PREDICTION_ADAPTER: TypeAdapter = TypeAdapter(PredictionResult)

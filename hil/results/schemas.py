@@ -82,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         for path in differ:
             print(f"out of date: {path} (regenerate with python -m hil.results.schemas)", file=sys.stderr)
         return 1 if differ else 0
-    for path in write_all(args.out):
-        print(path)
+    for written in write_all(args.out):
+        print(written)
     return 0
 
 

@@ -4,7 +4,7 @@ plain wall time, emulated ones too (hil.rig.registry.BuildContext.device_clock).
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from drivers.clock import call_at_on_thread
 from firmware_sim.clock import Clock, VirtualClock

@@ -56,9 +56,14 @@ def check_motion_horizon(rig: RigConfig, supervision_period_s: float, time_compr
     configured_s = getattr(pump, key)
     device_period_s = supervision_period_s / time_compression_factor
     if configured_s is not None and configured_s < MIN_HORIZON_PERIODS * device_period_s:
-        compressed = f" (supervision_period_s {supervision_period_s:g} s at time compression x{time_compression_factor:g})" \
-            if time_compression_factor != 1.0 else ""
-        raise RigError(f"rig {rig.rig_id}: pump.{key} {configured_s:g} s is shorter than "
-                       f"{MIN_HORIZON_PERIODS:g} supervision periods of {device_period_s:g} s on the device{compressed}: "
-                       f"{starved} between two status reads; raise it, or leave it out for three "
-                       f"periods [{requirement}]")
+        compressed = (
+            f" (supervision_period_s {supervision_period_s:g} s at time compression x{time_compression_factor:g})"
+            if time_compression_factor != 1.0
+            else ""
+        )
+        raise RigError(
+            f"rig {rig.rig_id}: pump.{key} {configured_s:g} s is shorter than "
+            f"{MIN_HORIZON_PERIODS:g} supervision periods of {device_period_s:g} s on the device{compressed}: "
+            f"{starved} between two status reads; raise it, or leave it out for three "
+            f"periods [{requirement}]"
+        )

@@ -9,7 +9,8 @@ Every table here is derived from the device catalog (hil.devices.catalog): add a
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from drivers.syringe_pump import SyringePump
 from hil.devices.building import build_emulator
@@ -18,8 +19,16 @@ from hil.devices.context import BuildContext
 from hil.devices.ne1000 import NE1000_MAX_WATCHDOG_S
 from hil.rig.errors import RigError
 
-__all__ = ["BALANCE_PROTOCOLS", "BuildContext", "EMULATORS", "EMULATOR_START_ORDER", "NE1000_MAX_WATCHDOG_S",
-           "OPEN_LOOP_DRIVERS", "PUMP_DRIVERS", "lookup"]
+__all__ = [
+    "BALANCE_PROTOCOLS",
+    "EMULATORS",
+    "EMULATOR_START_ORDER",
+    "NE1000_MAX_WATCHDOG_S",
+    "OPEN_LOOP_DRIVERS",
+    "PUMP_DRIVERS",
+    "BuildContext",
+    "lookup",
+]
 
 PUMP_DRIVERS: dict[str, Callable[[BuildContext], SyringePump]] = {
     entry.config_kind: entry.driver_factory for entry in pump_kinds()}

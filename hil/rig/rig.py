@@ -53,7 +53,7 @@ class Rig:
         self._stack: contextlib.ExitStack | None = None
 
     # --- lifecycle ---
-    def open(self) -> "Rig":
+    def open(self) -> Rig:
         if self._stack is not None:
             return self
         stack = contextlib.ExitStack()
@@ -76,7 +76,7 @@ class Rig:
         if stack is not None:
             stack.close()
 
-    def __enter__(self) -> "Rig":
+    def __enter__(self) -> Rig:
         return self.open()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -6,6 +6,7 @@ records a `stopped_on_alarm` event and finishes the run as ERROR with the alarm 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from firmware_sim.pump.alarms import AlarmPriority
 from firmware_sim.units import S_PER_H
@@ -24,6 +25,17 @@ def at_or_above(priority: str, threshold: AlarmPriority) -> bool:
     return rank >= PRIORITY_ORDER.index(threshold)
 
 
+
+class StoppedOnAlarmFields(TypedDict):
+    """The fields of the stopped_on_alarm record event."""
+
+    t_s: float
+    alarm: str
+    priority: str
+    alarm_t_s: float
+    stop_on_alarm: str
+    detail: str
+
 @dataclass(frozen=True)
 class AlarmStop:
     """The alarm a run was stopped on."""
@@ -33,10 +45,12 @@ class AlarmStop:
     threshold: AlarmPriority
 
     def describe(self) -> str:
-        return (f"stopped on alarm {self.name} ({self.priority} priority, latched at t={self.alarm_t_s / S_PER_H:.3f} h;"
-                f" --stop-on-alarm {self.threshold.value})")
+        return (
+            f"stopped on alarm {self.name} ({self.priority} priority, latched at t={self.alarm_t_s / S_PER_H:.3f} h;"
+            f" --stop-on-alarm {self.threshold.value})"
+        )
 
-    def record_fields(self, t_s: float, pump_stop: str) -> dict[str, object]:
+    def record_fields(self, t_s: float, pump_stop: str) -> StoppedOnAlarmFields:
         """Fields of the stopped_on_alarm record event (t_s: when the run was stopped)."""
         return {"t_s": t_s, "alarm": self.name, "priority": self.priority, "alarm_t_s": self.alarm_t_s,
                 "stop_on_alarm": self.threshold.value, "detail": f"run {self.describe()}; {pump_stop}"}

@@ -2,7 +2,7 @@
 an expected envelope with nothing to judge counted as an expectation not met."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from firmware_sim.outcome import Outcome
 from hil.config.scenario import ScenarioConfig

@@ -43,7 +43,7 @@ from hil.runner.pump_stop import pump_volume_ul, stop_pump
 from hil.runner.sampling import gravimetric_window, merged_times_s, supervision_times_s
 from hil.runner.steps import StepContext, execute_step
 
-__all__ = ["RunExecution", "RunAborted", "SetupRejected"]
+__all__ = ["RunAborted", "RunExecution", "SetupRejected"]
 
 
 @dataclass
@@ -168,7 +168,9 @@ class RunExecution:
         if self.sampler is not None:
             self._reading()
         if scenario.pump_settings.reservoir_volume_ul > 0:
-            decision = self.firmware.refill(scenario.pump_settings.reservoir_volume_ul, scenario.drug.conc_mcg_per_ml, 0.0)
+            decision = self.firmware.refill(
+                scenario.pump_settings.reservoir_volume_ul, scenario.drug.conc_mcg_per_ml, 0.0
+            )
             if not decision.approved:
                 raise SetupRejected(f"initial fill of {scenario.pump_settings.reservoir_volume_ul:g} uL at "
                                     f"{scenario.drug.conc_mcg_per_ml:g} mcg/mL rejected: {'; '.join(decision.reasons)}")
@@ -177,9 +179,11 @@ class RunExecution:
             limits = self.limits
             count = min(limits.ptm_max_count_per_24h, int(limits.ptm_max_dose_per_24h_mcg // ptm.dose_mcg))
             if count < 1:
-                raise SetupRejected(f"pump_settings.ptm.dose_mcg {ptm.dose_mcg:g} mcg: the drug library allows "
-                                    f"{limits.ptm_max_count_per_24h} PTM boluses and {limits.ptm_max_dose_per_24h_mcg:g} "
-                                    f"mcg per 24 h, so not one such bolus")
+                raise SetupRejected(
+                    f"pump_settings.ptm.dose_mcg {ptm.dose_mcg:g} mcg: the drug library allows "
+                    f"{limits.ptm_max_count_per_24h} PTM boluses and {limits.ptm_max_dose_per_24h_mcg:g} "
+                    f"mcg per 24 h, so not one such bolus"
+                )
             decision = self.firmware.configure_ptm(ptm.dose_mcg, ptm.duration_min, limits.ptm_min_lockout_min, count)
             if not decision.approved:
                 raise SetupRejected(f"PTM settings rejected: {'; '.join(decision.reasons)}")
@@ -188,7 +192,9 @@ class RunExecution:
         ctx = StepContext(self.firmware, self.rig, self.reservoir, self._reading if self.sampler else None)
         result = execute_step(step, ctx)
         self.programs.note(self.firmware.now_s, self.firmware.basal_program)
-        ids = list(dict.fromkeys(list(step.requirement_ids) + (step.expect.cites_requirement_ids if step.expect else [])))
+        ids = list(
+            dict.fromkeys(list(step.requirement_ids) + (step.expect.cites_requirement_ids if step.expect else []))
+        )
         self.record.step(t_s=self.firmware.now_s, index=index, action=step.action, params=step_params(step),
                          decision=result.decision, reasons=result.reasons, requirement_ids=ids,
                          expected_decision=step.expect.decision if step.expect else None,
@@ -222,7 +228,7 @@ class RunExecution:
         weigh = weigh or after_pump_stop or profile_due
         reading = self._reading() if weigh else self._readings.get(_key(fw.now_s))
         gravimetric = reading.volume_ul if reading is not None else None
-        if gravimetric is not None and profile_due:
+        if gravimetric is not None and profile_due and self.seen.last_status_t_s is not None:
             self.seen.gravimetric_at_tick[self.seen.last_status_t_s] = gravimetric
         # the firmware's status read of this very moment, else the pump's accumulator read now
         pump_ul = fw.actuator_reported_volume_ul if read_now and not after_pump_stop else pump_volume_ul(self.rig)
@@ -274,7 +280,8 @@ class RunExecution:
         scenario = self.scenario
         pk = evaluate_pk(self.firmware.events, self.fw_config.dead_volume_ul, scenario.duration_h,
                          scenario.patient.weight_kg, scenario.patient.age_group, self.options.pk_step_h,
-                         self.seen.gravimetric_at_tick or None, self.programs, scenario.pump_settings.catheter.mixing_tanks)
+                         self.seen.gravimetric_at_tick or None, self.programs,
+                         scenario.pump_settings.catheter.mixing_tanks)
         differences = record_pk_series(self.record, pk)
         self.pk_peaks = differences
         return pk

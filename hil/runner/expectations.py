@@ -43,7 +43,9 @@ def check_step(index: int, action: str, expect: StepExpectation, result: StepRes
         problems.append(f"decision {result.decision}, expected {expect.decision}")
     missing = [i for i in expect.cites_requirement_ids if i not in result.decision_requirement_ids]
     if missing:
-        problems.append(f"decision does not cite {', '.join(missing)} (cites {result.decision_requirement_ids or 'none'})")
+        problems.append(
+            f"decision does not cite {', '.join(missing)} (cites {result.decision_requirement_ids or 'none'})"
+        )
     if expect.reason_contains and not any(expect.reason_contains in r for r in result.reasons):
         problems.append(f"no reason contains {expect.reason_contains!r}")
     reasons = "; ".join(result.reasons) or "no reasons"

@@ -15,7 +15,7 @@ import contextlib
 import signal
 import threading
 from types import FrameType, TracebackType
-from typing import Iterator
+from collections.abc import Iterator
 
 
 class RunAborted(Exception):
@@ -71,7 +71,7 @@ class InterruptFlag:
             raise KeyboardInterrupt
         self.request()
 
-    def __enter__(self) -> "InterruptFlag":
+    def __enter__(self) -> InterruptFlag:
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGINT, self._handle)
             self._installed = True

@@ -10,7 +10,8 @@ import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 from firmware_sim.event_log import Event, EventKind
 from firmware_sim.units import H_PER_DAY, UL_PER_ML
@@ -117,10 +118,10 @@ class StatusTracker(RunMonitor):
         self._wall_start_s = wall_clock_s()
         self.snapshot: StatusSnapshot | None = None
 
-    def _update(self, **changes: object) -> None:
+    def _update(self, **changes: Any) -> None:
         if self.snapshot is not None:
             wall_elapsed_s = self._wall_clock_s() - self._wall_start_s
-            changes["t_s"] = max(self.snapshot.t_s, float(changes.get("t_s", self.snapshot.t_s)))  # type: ignore[arg-type]
+            changes["t_s"] = max(self.snapshot.t_s, float(changes.get("t_s", self.snapshot.t_s)))
             self.snapshot = dataclasses.replace(self.snapshot, wall_elapsed_s=wall_elapsed_s, **changes)
 
     def started(self, info: RunInfo) -> None:

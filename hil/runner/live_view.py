@@ -6,13 +6,13 @@ redraws the tracker's latest snapshot a few times a second, and yields the track
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from firmware_sim.units import S_PER_H
+from firmware_sim.units import S_PER_H, S_PER_MIN
 from hil.runner.live_status import RunInfo, StatusSnapshot, StatusTracker
 
 REFRESH_PER_S = 2.0
@@ -27,7 +27,9 @@ def _clock(seconds: float | None) -> str:
     if seconds is None:
         return "-"
     total = int(round(seconds))
-    return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+    hours, rest = divmod(total, int(S_PER_H))
+    minutes, seconds = divmod(rest, int(S_PER_MIN))
+    return f"{hours}:{minutes:02d}:{seconds:02d}"
 
 
 def _hours(t_s: float) -> str:

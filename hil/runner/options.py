@@ -20,7 +20,8 @@ class RunOptions:
     gravimetric_duration_h: float = DEFAULT_GRAVIMETRIC_DURATION_H
     pk_step_h: float = DEFAULT_PK_STEP_H
     progress: bool = False
-    """On a terminal (stderr): a progress bar on virtual clocks, the live status (hil.runner.live_view) on wall clocks."""
+    """On a terminal (stderr): a progress bar on virtual clocks, the live status (hil.runner.live_view) on wall
+    clocks."""
     print_run_dir: bool = False
     """One line on stderr naming the run folder as soon as its record is opened."""
     stop_on_alarm: AlarmPriority | None = None

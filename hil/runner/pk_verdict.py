@@ -6,12 +6,13 @@ the balance (pump-reported where there is no balance); the programmed one with t
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from firmware_sim.event_log import Event, EventKind
-from firmware_sim.pk.envelopes import AgeGroup, EnvelopeResult, evaluate_envelopes
+from firmware_sim.pk.age_groups import AgeGroup
+from firmware_sim.pk.envelopes import EnvelopeResult, evaluate_envelopes
 from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.predict import Prediction, predict
 from firmware_sim.pk.profile import DeliveryProfile
@@ -50,7 +51,7 @@ def _with_status_volumes(events: Sequence[Event], volume_at_tick: Mapping[float,
     for event in events:
         if event.kind == EventKind.STATUS:
             if volume_at_tick is None:
-                volume = float(event.fields["commanded_ul"])
+                volume: float | None = float(event.fields["commanded_ul"])
             else:
                 volume = volume_at_tick.get(event.t_s)
                 if volume is None:

@@ -10,7 +10,8 @@ weight and age group, over the scenario's duration.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -19,7 +20,8 @@ from firmware_sim.pk.age_groups import AgeGroup
 from firmware_sim.pk.model import OUTPUT_NAMES
 from firmware_sim.pk.population import sample_population
 from firmware_sim.pk.population_series import DEFAULT_PERCENTILES, population_percentiles
-from firmware_sim.pk.population_verdict import DEFAULT_MIN_FRACTION_PASSING, PopulationVerdict, evaluate_population
+from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING
+from firmware_sim.pk.population_verdict import PopulationVerdict, evaluate_population
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
 
 BAND_OUTPUTS = ("lumbar_csf_ng_per_ml", "cisternal_csf_ng_per_ml", "plasma_ng_per_ml")

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import TYPE_CHECKING, Callable, Iterator, TextIO
+from typing import TYPE_CHECKING, TextIO
+from collections.abc import Callable, Iterator
 
 from firmware_sim.units import S_PER_H
 from hil.runner.live_status import RunInfo, RunMonitor

@@ -5,7 +5,7 @@ run's JSON and the summary.json of its folder say the same thing with the same n
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from hil.outputs.summary import build_summary_model
 from hil.records.reader import RunRecord

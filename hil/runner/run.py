@@ -68,9 +68,11 @@ def _check_sampling_plan(scenario: ScenarioConfig, rig: RigConfig, options: RunO
     window = gravimetric_window(scenario.steps, options.gravimetric_start_h, options.gravimetric_duration_h,
                                 rig.balance.sample_interval_s, scenario.duration_h)
     if window is not None and window.sample_count > MAX_BALANCE_SAMPLES:
-        raise BadInput(f"{source}: the gravimetric window would take {window.sample_count} balance readings (every "
-                       f"balance.sample_interval_s {rig.balance.sample_interval_s:g} s), more than {MAX_BALANCE_SAMPLES}; "
-                       f"raise sample_interval_s or shorten --gravimetric-duration-h")
+        raise BadInput(
+            f"{source}: the gravimetric window would take {window.sample_count} balance readings (every "
+            f"balance.sample_interval_s {rig.balance.sample_interval_s:g} s), more than {MAX_BALANCE_SAMPLES}; "
+            f"raise sample_interval_s or shorten --gravimetric-duration-h"
+        )
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,11 @@ def prepare(scenario_path: Path, rig_path: Path, options: RunOptions) -> Prepare
     _check_sampling_plan(scenario, rig, options, scenario_path)
     peak_ul_per_h = fw_config.max_actuator_rate_ul_per_h * options.time_compression_factor
     if peak_ul_per_h > rig.max_rate_ul_per_h:
-        raise BadInput(f"time compression x{options.time_compression_factor:g} would command up to {peak_ul_per_h:g} uL/h "
-                       f"(firmware maximum {fw_config.max_actuator_rate_ul_per_h:g} uL/h), above the rig maximum "
-                       f"max_rate_ul_per_h {rig.max_rate_ul_per_h:g} uL/h ({rig_path})")
+        raise BadInput(
+            f"time compression x{options.time_compression_factor:g} would command up to {peak_ul_per_h:g} uL/h "
+            f"(firmware maximum {fw_config.max_actuator_rate_ul_per_h:g} uL/h), above the rig maximum "
+            f"max_rate_ul_per_h {rig.max_rate_ul_per_h:g} uL/h ({rig_path})"
+        )
     return Prepared(scenario, rig, fw_config, drug.limits, syringe_fill, drug)
 
 
@@ -142,7 +146,8 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
             record.run_started(
                 run_id=provenance.run_id(scenario.name, started), scenario_name=scenario.name,
                 rig_id=rig_config.rig_id,
-                config_sha256={str(path): provenance.sha256_of(path) for path in (*paths, scenario.drug.library_path())},
+                config_sha256={str(path): provenance.sha256_of(path) for path in (*paths,
+                                                                                  scenario.drug.library_path())},
                 git_revision=revision, seeds=_seeds(scenario, rig_config),
                 tool_version=provenance.tool_version(), time_compression_factor=options.time_compression_factor,
                 clock=rig_config.clock, started_utc=started.isoformat(),
@@ -243,8 +248,9 @@ def _execute_on(rig: Rig, prepared: Prepared, record: RecordWriter, options: Run
 def _seeds(scenario: ScenarioConfig, rig: RigConfig) -> dict[str, int]:
     seeds = {"scenario": scenario.seed}
     for name, emulator in rig.emulators.items():
-        if isinstance(emulator.options.get("seed"), int):
-            seeds[f"emulator.{name}"] = emulator.options["seed"]
+        seed = emulator.options.get("seed")
+        if isinstance(seed, int):
+            seeds[f"emulator.{name}"] = seed
     return seeds
 
 

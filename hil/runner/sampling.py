@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.units import S_PER_H
@@ -19,7 +19,7 @@ class GravimetricWindow:
     @property
     def sample_count(self) -> int:
         """How many readings times_s() plans (check it before building them)."""
-        return int(math.floor((self.end_s - self.start_s) / self.interval_s + 1e-9)) + 1
+        return math.floor((self.end_s - self.start_s) / self.interval_s + 1e-9) + 1
 
     def times_s(self) -> list[float]:
         return [self.start_s + i * self.interval_s for i in range(self.sample_count)]

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from firmware_sim.pump.firmware import FlexSchedule, FlexStep, PumpFirmware
 from firmware_sim.safety.decision import Decision
@@ -24,7 +25,7 @@ class StepResult:
     details: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
-    def of(decision: Decision, **details: Any) -> "StepResult":
+    def of(decision: Decision, **details: Any) -> StepResult:
         return StepResult("approved" if decision.approved else "rejected", list(decision.reasons),
                           list(decision.requirement_ids), {**details, "overridden": list(decision.overridden)})
 

@@ -9,7 +9,7 @@
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.outcome import Outcome
@@ -53,7 +53,7 @@ def check_withdrawal(expected: str, envelope: EnvelopeResult,
         detail = (f"found by the withdrawal envelope ({envelope.reason}); {alarm_text}"
                   + (", before the drop" if caught else ", so only the envelope caught it"))
         return ExpectationResult(name, True, detail, ids), True
-    if caught:
+    if caught and first is not None:
         lead_h = began_h - first[0] / S_PER_H
         detail = f"caught: {alarm_text}, {lead_h:.3g} h before the drop began at {began_h:.3f} h ({envelope.reason})"
         return ExpectationResult(name, True, detail, ids), True

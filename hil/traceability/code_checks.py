@@ -58,7 +58,9 @@ def _scan(tree: ast.Module, module: str) -> list[tuple[str, CodeCheck]]:
                 name = f"{scope}.{child.name}" if scope else child.name
                 found.extend((rid, CodeCheck(module, name, child.lineno)) for rid in _cited(child))
                 visit(child, name)
-            elif isinstance(child, ast.Constant) and isinstance(child.value, str) and REQUIREMENT_TEXT.match(child.value):
+            elif (
+                isinstance(child, ast.Constant) and isinstance(child.value, str) and REQUIREMENT_TEXT.match(child.value)
+            ):
                 found.append((child.value, CodeCheck(module, scope or "<module>", child.lineno)))
             else:
                 visit(child, scope or (_module_scope(child) if isinstance(child, ast.stmt) and node is tree else ""))
@@ -102,7 +104,9 @@ def _module_marks(tree: ast.Module) -> tuple[set[str], list[str]]:
     assigns = [node for node in tree.body if isinstance(node, ast.Assign)]
     aliases = {t.id for node in assigns for t in node.targets if isinstance(t, ast.Name)
                and isinstance(node.value, ast.Attribute) and node.value.attr == "requirements"}
-    marks = [node.value for node in assigns if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)]
+    marks = [
+        node.value for node in assigns if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
+    ]
     return aliases, _marked(marks, aliases)
 
 
@@ -115,7 +119,8 @@ def requirement_tests(root: Path = ROOT) -> dict[str, tuple[str, ...]]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         relative, (aliases, module_ids) = path.relative_to(root).as_posix(), _module_marks(tree)
 
-        def visit(body: list[ast.stmt], prefix: str, inherited: list[str]) -> None:
+        def visit(body: list[ast.stmt], prefix: str, inherited: list[str], aliases: set[str] = aliases,
+                  relative: str = relative) -> None:
             for node in body:
                 if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
                     visit(node.body, f"{prefix}{node.name}::", inherited + _marked(node.decorator_list, aliases))

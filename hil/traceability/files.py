@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from hil.traceability.model import Evidence, TraceabilityMatrix, status
 from hil.traceability.needs import needs_path, write_needs_file

@@ -18,7 +18,8 @@ import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 from firmware_sim.hazards import HAZARDS
 from firmware_sim.outcome import Outcome, combine

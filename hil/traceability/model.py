@@ -11,7 +11,8 @@ after the registry's, so nothing cited is dropped. A requirement's outcome is th
 """
 from __future__ import annotations
 
-from typing import Iterable, Literal, Mapping
+from typing import Literal
+from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict
 

@@ -27,9 +27,10 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
+from collections.abc import Mapping
 
 from firmware_sim.hazards import HAZARDS
 from firmware_sim.outcome import Outcome, combine
@@ -43,12 +44,18 @@ TEST_ID_HEX_CHARS = 12
 
 
 class HazardEntry(Protocol):
-    """What the export needs of a hazard registry entry."""
-    hazard_id: str
-    title: str
-    cause: str
-    harm: str
-    requirement_ids: tuple[str, ...]
+    """What the export needs of a hazard registry entry (read-only: registry entries are frozen)."""
+
+    @property
+    def hazard_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def cause(self) -> str: ...
+    @property
+    def harm(self) -> str: ...
+    @property
+    def requirement_ids(self) -> tuple[str, ...]: ...
 
 
 def registered_hazards() -> tuple[HazardEntry, ...]:
@@ -130,13 +137,14 @@ def matrix_needs(matrix: TraceabilityMatrix, hazards: Iterable[HazardEntry] = ()
 
 
 def needs_document(matrix: TraceabilityMatrix, hazards: Iterable[HazardEntry] = (), version: str | None = None,
-                   created: datetime | None = None, checks: Mapping[str, Iterable[str]] | None = None) -> dict[str, Any]:
+                   created: datetime | None = None, checks: Mapping[str, Iterable[str]] | None = None) -> dict[str,
+                                                                                                               Any]:
     """The needs.json document: one version (default: the installed itpump version) holding every need."""
     if version is None:
         from hil.cli.version import installed_version
 
         version = installed_version().split(" ", 1)[0]
-    stamp = (created or datetime.now(timezone.utc)).isoformat()
+    stamp = (created or datetime.now(UTC)).isoformat()
     needs = matrix_needs(matrix, hazards, checks)
     return {"project": PROJECT, "current_version": version, "created": stamp,
             "versions": {version: {"created": stamp, "needs_amount": len(needs), "needs": needs,

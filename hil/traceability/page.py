@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import Iterable
+from collections.abc import Iterable
 
 from hil.traceability.model import RequirementTrace, TraceabilityMatrix, coverage_line, status
 
@@ -32,7 +32,9 @@ def requirements_table(rows: Iterable[RequirementTrace]) -> str:
 def section_html(matrix: TraceabilityMatrix | None) -> str:
     """The report's section: coverage line, the covered requirements with their evidence, the uncovered IDs."""
     if matrix is None:
-        return "<h2>Traceability</h2><p class='fail'>The traceability matrix could not be built (see output failures).</p>"
+        return (
+            "<h2>Traceability</h2><p class='fail'>The traceability matrix could not be built (see output failures).</p>"
+        )
     uncovered = [row.requirement_id for row in matrix.requirements if not row.covered]
     return ("<h2>Traceability</h2>" + f"<p>{html.escape(coverage_line(matrix))}</p>"
             + requirements_table(matrix.covered)

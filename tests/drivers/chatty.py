@@ -1,10 +1,11 @@
 """A device that never stops talking, for the tests that every driver call is bounded by its timeout.
 
 chatty_socket() serves a loopback TCP device (`socket://` for SerialTransport, `ASRLsocket://` for pyvisa) that
-sends `line` every interval_s for talk_s seconds, whatever it is sent. ChattyTransport plays a recorded exchange (drivers.scripted) and then turns into a device that keeps talking,
-whatever the driver writes: a `line` every `interval_s`, or, for fixed-size reads, one byte every
-`interval_s`, in real time, for `talk_s` seconds, after which it falls silent. Like a real transport, each read
-honours its own timeout; what it cannot do is end a driver's loop over reads, which is what is under test.
+sends `line` every interval_s for talk_s seconds, whatever it is sent. ChattyTransport plays a recorded exchange
+(drivers.scripted) and then turns into a device that keeps talking, whatever the driver writes: a `line` every
+`interval_s`, or, for fixed-size reads, one byte every `interval_s`, in real time, for `talk_s` seconds, after which
+it falls silent. Like a real transport, each read honours its own timeout; what it cannot do is end a driver's loop
+over reads, which is what is under test.
 """
 from __future__ import annotations
 

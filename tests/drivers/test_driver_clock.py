@@ -104,7 +104,7 @@ def test_sartorius_stable_reading_polls_on_the_balance_clock():
     clock = FakeClock()
     balance = SartoriusBalance("ASRL::fake::INSTR", timeout_s=0.5, stable_timeout_s=0.3, clock=clock)
     balance._resource = resource = UnstableBalanceResource()
-    with pytest.raises(ProtocolError, match="no stable reading within 0.3 s"):
+    with pytest.raises(ProtocolError, match=r"no stable reading within 0\.3 s"):
         balance.read_stable_mass_g()
     polls = round(0.3 / STABLE_POLL_INTERVAL_S)
     assert polls - 1 <= clock.sleeps <= polls and resource.prints == clock.sleeps + 1

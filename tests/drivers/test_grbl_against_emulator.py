@@ -221,7 +221,7 @@ def test_corrupted_command_is_rejected_and_nothing_moves(on_virtual_clock):
 
 @pytest.mark.requirements("SR-DRV-002")
 def test_reply_delayed_within_the_timeout_is_read(on_virtual_clock):
-    clock, device, pump = on_virtual_clock()
+    _clock, device, pump = on_virtual_clock()
     device.inject_fault("delay_bytes", delay_s=0.2)
     assert pump.status().running is False
 

@@ -49,9 +49,8 @@ def test_rate_is_sent_in_ul_per_hour_and_small_rates_in_nl_per_hour():
 @pytest.mark.requirements("SR-DRV-001")
 @pytest.mark.parametrize("rate", [0.0, -1.0, float("nan"), float("inf"), 5000.1])
 def test_a_bad_or_too_high_rate_sends_nothing(rate):
-    with expected_exchange(pump(), [(b"ver\r", VERSION)]) as driver:
-        with pytest.raises((ValueError, LimitExceeded)):
-            driver.set_rate_ul_per_h(rate)
+    with expected_exchange(pump(), [(b"ver\r", VERSION)]) as driver, pytest.raises((ValueError, LimitExceeded)):
+        driver.set_rate_ul_per_h(rate)
 
 
 @pytest.mark.requirements("SR-DRV-006")
@@ -184,15 +183,14 @@ def test_stop_repeats_until_the_prompt_is_no_longer_running():
     with expected_exchange(pump(), script) as driver:
         driver.stop()
     script = [(b"ver\r", VERSION)] + [(b"stop\r", reply(prompt=">"))] * 3
-    with expected_exchange(pump(), script) as driver:
-        with pytest.raises(ProtocolError, match="still running"):
-            driver.stop()
+    with expected_exchange(pump(), script) as driver, pytest.raises(ProtocolError, match="still running"):
+        driver.stop()
 
 
 def test_error_lines_raise_the_command_error_naming_the_command():
     script = [(b"ver\r", VERSION), (b"tvolume 5.0000 ul\r", reply("Out of range"))]
     with expected_exchange(pump(), script) as driver:
-        with pytest.raises(codec.HarvardCommandError, match="tvolume.*Out of range"):
+        with pytest.raises(codec.HarvardCommandError, match=r"tvolume.*Out of range"):
             driver.set_target_volume_ul(5.0)
 
 
@@ -203,18 +201,16 @@ def test_diameter_is_read_back_and_a_mismatch_refused():
         driver.set_syringe_diameter_mm(14.43)
         assert driver.open_findings == ["Harvard pump was set for a 4.699 mm syringe; set to 14.4300 mm"]
     script = script[:3] + [(b"diameter\r", reply("14.0000 mm"))]
-    with expected_exchange(pump(), script) as driver:
-        with pytest.raises(SyringeMismatch, match="14.4300"):
-            driver.set_syringe_diameter_mm(14.43)
+    with expected_exchange(pump(), script) as driver, pytest.raises(SyringeMismatch, match=r"14\.4300"):
+        driver.set_syringe_diameter_mm(14.43)
 
 
 @pytest.mark.requirements("SR-DRV-009")
 @pytest.mark.parametrize("value", ["nan", "inf", "-Infinity"])
 def test_a_non_finite_volume_is_refused(value):
     script = [(b"ver\r", VERSION), (b"ivolume\r", reply(f"{value} ul"))]
-    with expected_exchange(pump(), script) as driver:
-        with pytest.raises(NonFiniteValue, match="ivolume"):
-            driver.status()
+    with expected_exchange(pump(), script) as driver, pytest.raises(NonFiniteValue, match="ivolume"):
+        driver.status()
 
 
 @pytest.mark.requirements("SR-DRV-002", "SR-DRV-004")
@@ -231,9 +227,8 @@ def test_a_non_finite_volume_is_refused(value):
 ])
 def test_broken_replies_raise_typed_errors(answer, error):
     script = [(b"ver\r", VERSION), (b"ivolume\r", answer)]
-    with pytest.raises(error):
-        with expected_exchange(pump(), script) as driver:
-            driver.status()
+    with pytest.raises(error), expected_exchange(pump(), script) as driver:
+        driver.status()
 
 
 def test_without_text_line_addresses_the_whole_line_is_text():

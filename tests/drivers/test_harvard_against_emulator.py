@@ -95,7 +95,7 @@ def test_power_reset_is_reported_as_an_unexpected_stop(rig):
     ("delay_bytes", {"delay_s": 1.0}, DeviceTimeout),
 ])
 def test_link_faults_become_typed_errors_and_the_driver_never_hangs(fault, params, error, rig):
-    clock, device, pump = rig()
+    _clock, device, pump = rig()
     start_infusion(pump)
     device.inject_fault(fault, **params)
     with pytest.raises(error):

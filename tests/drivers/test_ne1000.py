@@ -45,11 +45,10 @@ def test_version_variants(version, model, upgrade):
 
 def test_unparseable_version_and_wrong_model_are_protocol_errors():
     script = open_script(version="NEW ERA 1000")[:2]
-    with pytest.raises(ProtocolError, match="NEW ERA 1000"):
-        with expected_exchange(basic_pump(), script):
-            pass
+    with pytest.raises(ProtocolError, match="NEW ERA 1000"), expected_exchange(basic_pump(), script):
+        pass
     script = open_script(version="NE500V3.60")[:2]
-    with pytest.raises(ProtocolError, match="NE-1000.*NE-500"):
+    with pytest.raises(ProtocolError, match=r"NE-1000.*NE-500"):
         with expected_exchange(basic_pump(expected_model="1000"), script):
             pass
 
@@ -58,9 +57,8 @@ def test_address_is_sent_and_checked():
     with expected_exchange(basic_pump(address=7), open_script(address=7) + [(bq("RUN", 7), br("07I"))]) as pump:
         pump.start()
     script = open_script()[:1] + [(bq("VER"), br("03SNE1000V3.928"))]
-    with pytest.raises(ProtocolError, match="address 3"):
-        with expected_exchange(basic_pump(), script):
-            pass
+    with pytest.raises(ProtocolError, match="address 3"), expected_exchange(basic_pump(), script):
+        pass
 
 
 @pytest.mark.parametrize("rate_ul_per_h, wire", [
@@ -105,23 +103,20 @@ def test_rate_not_expressible_in_the_running_unit_is_refused_without_io():
 @pytest.mark.requirements("SR-DRV-001")
 @pytest.mark.parametrize("rate_ul_per_h", [5000.01, 1e9])
 def test_rate_above_rig_maximum_is_refused_and_nothing_is_sent(rate_ul_per_h):
-    with expected_exchange(basic_pump(), open_script()) as pump:
-        with pytest.raises(LimitExceeded, match="SR-DRV-001"):
-            pump.set_rate_ul_per_h(rate_ul_per_h)
+    with expected_exchange(basic_pump(), open_script()) as pump, pytest.raises(LimitExceeded, match="SR-DRV-001"):
+        pump.set_rate_ul_per_h(rate_ul_per_h)
 
 
 @pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), float("inf")])
 def test_invalid_rate_is_a_value_error_without_io(bad):
-    with expected_exchange(basic_pump(), open_script()) as pump:
-        with pytest.raises(ValueError, match="rate_ul_per_h"):
-            pump.set_rate_ul_per_h(bad)
+    with expected_exchange(basic_pump(), open_script()) as pump, pytest.raises(ValueError, match="rate_ul_per_h"):
+        pump.set_rate_ul_per_h(bad)
 
 
 @pytest.mark.requirements("SR-DRV-006")
 def test_rate_that_would_be_rounded_beyond_tolerance_is_refused():
-    with expected_exchange(basic_pump(), open_script()) as pump:
-        with pytest.raises(LimitExceeded, match="SR-DRV-006"):
-            pump.set_rate_ul_per_h(0.0006)  # would become 0.001 uL/h
+    with expected_exchange(basic_pump(), open_script()) as pump, pytest.raises(LimitExceeded, match="SR-DRV-006"):
+        pump.set_rate_ul_per_h(0.0006)  # would become 0.001 uL/h
 
 
 def test_diameter_and_target_volume_in_the_units_the_pump_reports():
@@ -159,9 +154,8 @@ def test_the_diameter_the_pump_had_before_is_kept_as_a_finding():
 
 
 def test_diameter_out_of_range_is_refused_without_io():
-    with expected_exchange(basic_pump(), open_script()) as pump:
-        with pytest.raises(ValueError, match="0.1..50.0 mm"):
-            pump.set_syringe_diameter_mm(60.0)
+    with expected_exchange(basic_pump(), open_script()) as pump, pytest.raises(ValueError, match=r"0\.1\.\.50\.0 mm"):
+        pump.set_syringe_diameter_mm(60.0)
 
 
 @pytest.mark.parametrize("error, code", [("?", ""), ("?NA", "NA"), ("?OOR", "OOR"), ("?IGN", "IGN")])
@@ -265,20 +259,15 @@ def test_malformed_dispensed_reply_is_a_framing_error():
 @pytest.mark.parametrize("garbage", [b"00S\x03", b"\x0200S", b"\x02\xff\xfe\x03", b"\x02ZZ\x03"])
 def test_basic_mode_garbage_reply_is_rejected(garbage):
     script = open_script() + [(bq("RUN"), garbage)]
-    if garbage == b"\x0200S":
-        expected = DeviceTimeout  # no ETX ever comes
-    else:
-        expected = FramingError
-    with expected_exchange(basic_pump(), script) as pump:
-        with pytest.raises(expected):
-            pump.start()
+    expected = DeviceTimeout if garbage == b"\x0200S" else FramingError  # \x0200S: no ETX ever comes
+    with expected_exchange(basic_pump(), script) as pump, pytest.raises(expected):
+        pump.start()
 
 
 @pytest.mark.requirements("SR-DRV-002")
 def test_silent_pump_times_out():
-    with expected_exchange(basic_pump(), open_script() + [(bq("RUN"), b"")]) as pump:
-        with pytest.raises(DeviceTimeout):
-            pump.start()
+    with expected_exchange(basic_pump(), open_script() + [(bq("RUN"), b"")]) as pump, pytest.raises(DeviceTimeout):
+        pump.start()
 
 
 def test_script_catches_an_unexpected_write():
@@ -418,9 +407,8 @@ def test_safe_mode_open_accepts_a_reset_alarm_in_basic_framing_from_a_basic_pump
 ])
 def test_safe_mode_corrupted_reply_is_a_framing_error(corrupt):
     script = open_script(safe=True) + [(safe_request("RUN"), corrupt(safe_packet("00I")))]
-    with expected_exchange(safe_pump(), script) as pump:
-        with pytest.raises(FramingError):
-            pump.start()
+    with expected_exchange(safe_pump(), script) as pump, pytest.raises(FramingError):
+        pump.start()
 
 
 def test_safe_mode_com_error_is_retried_then_a_framing_error():

@@ -40,7 +40,7 @@ def open_driver(open_pump):
 
 @pytest.mark.parametrize("safe_mode", [False, True], ids=["basic", "safe"])
 def test_infusion_in_virtual_time(safe_mode, on_virtual_clock):
-    clock, device, pump = on_virtual_clock(safe_mode=safe_mode, safe_mode_timeout_s=255)
+    clock, _device, pump = on_virtual_clock(safe_mode=safe_mode, safe_mode_timeout_s=255)
     assert pump.firmware is not None and pump.firmware.model == "1000"
     pump.set_syringe_diameter_mm(4.699)
     pump.set_rate_ul_per_h(100.0)

@@ -72,7 +72,7 @@ def test_a_settling_reading_is_unstable_and_a_stable_one_is_waited_for(sbi_rig):
     device.add_load_g(10.0)
     early = balance.read_mass_immediately()
     assert early.stable is False and early.mass_g < 10.0 - 0.01
-    with pytest.raises(ProtocolError, match="no stable reading within 0.3 s"):
+    with pytest.raises(ProtocolError, match=r"no stable reading within 0\.3 s"):
         balance.read_stable_mass_g()  # the virtual clock stands still: the display never settles
     clock.advance_s(5.0)
     assert balance.read_stable_mass_g() == pytest.approx(10.0, abs=5 * READABILITY_G)
@@ -136,7 +136,7 @@ def test_power_reset_self_test_is_silent_then_readings_count_from_a_new_zero(sbi
     settle(clock, balance)
     assert balance.read_mass_immediately().mass_g == pytest.approx(1.0, abs=READABILITY_G)
     device.inject_fault("power_reset")
-    with pytest.raises(DeviceTimeout, match="no reply to 'ESC P' within 0.5 s"):
+    with pytest.raises(DeviceTimeout, match=r"no reply to 'ESC P' within 0\.5 s"):
         balance.read_mass_immediately()
     clock.advance_s(2.0)
     assert balance.read_mass_immediately().mass_g == pytest.approx(0.0, abs=READABILITY_G)
@@ -173,7 +173,7 @@ def test_a_port_that_refuses_the_framing_is_a_transport_error_naming_it(monkeypa
 
     monkeypatch.setattr(pyvisa.ResourceManager, "open_resource", refuse)
     balance = SartoriusBalance("ASRL/dev/pts/99::INSTR", framing="7O1")
-    with pytest.raises(TransportError, match="9600 baud, framing 7O1.*Invalid argument"):
+    with pytest.raises(TransportError, match=r"9600 baud, framing 7O1.*Invalid argument"):
         balance.open()
 
 

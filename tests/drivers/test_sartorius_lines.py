@@ -54,12 +54,14 @@ def test_err_is_a_typed_device_error_with_its_code_and_the_raw_line():
 
 @pytest.mark.parametrize("line", ["      --      ", "  Cal.Ext.    "])
 def test_waiting_and_adjusting_are_protocol_errors(line):
-    with pytest.raises(ProtocolError, match="final readout|adjustment"):
+    with pytest.raises(ProtocolError, match=r"final readout|adjustment"):
         parse_weight_line(line)
 
 
 @pytest.mark.requirements("SR-DRV-009")
-@pytest.mark.parametrize("line", ["+      nan g  ", "+      inf g  ", "-      inf    ", "  Infinity g  ", "+ " + "9" * 8 + " g  "])
+@pytest.mark.parametrize(
+    "line", ["+      nan g  ", "+      inf g  ", "-      inf    ", "  Infinity g  ", "+ " + "9" * 8 + " g  "]
+)
 def test_non_finite_values_are_refused(line):
     if "9" in line:  # 99999999 is finite: the control case that must pass
         assert parse_weight_line(line).mass_g == 99999999.0

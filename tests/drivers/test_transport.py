@@ -11,6 +11,7 @@ import pytest
 from drivers.errors import DeviceDisconnected, DeviceTimeout, TransportError
 from drivers.scripted import ScriptedTransport, ScriptMismatch, expected_exchange
 from drivers.transport import SerialTransport
+import contextlib
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -61,10 +62,8 @@ def pty_pair():
     path = os.ttyname(slave)
     yield master, path
     for fd in (master, slave):
-        try:
+        with contextlib.suppress(OSError):
             os.close(fd)
-        except OSError:
-            pass
 
 
 def test_pty_exchange_and_exclusive_open(pty_pair):

@@ -14,6 +14,7 @@ from hil.config.scenario import ScenarioConfig
 from hil.emulators.fault_catalog import FAULTS_BY_KIND
 from hil.records.reader import read_record
 from hil.runner import RunOptions, RunResult, run_scenario
+import itertools
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIGS = REPO / "bench_configs"
@@ -24,7 +25,8 @@ ALWAYS = (("hazard-ten-x-rate", "emulated-ne1000"), ("hazard-occlusion-during-bo
           ("hazard-concentration-change-without-bridge", "emulated-ne1000"),
           ("hazard-catheter-disconnection", "emulated-ne1000"), ("hazard-gcode-corrupted-to-inches", "emulated-grbl"))
 """A gate refusal, a bolus aborted by an alarm, a withdrawal caught by an alarm, the GRBL balance check, a bridge,
-a disconnection only the withdrawal envelope finds, a GRBL move corrupted into inches caught by $G (the PTM scenario, the longest step list, runs in its own test below)."""
+a disconnection only the withdrawal envelope finds, a GRBL move corrupted into inches caught by $G (the PTM
+scenario, the longest step list, runs in its own test below)."""
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.requirements("SR-PK-006")]
 
@@ -82,7 +84,7 @@ def test_ptm_hammering_never_goes_beyond_lockout_or_the_daily_maximum(tmp_path: 
     presses = [s for s in steps if s["action"] == "ptm_press"]
     approved_h = [s["t_s"] / S_PER_H for s in presses if s["decision"] == "approved"]
     assert len(presses) == 24 * 60 and len(approved_h) == 8
-    assert all(b - a >= 1.0 - 1e-9 for a, b in zip(approved_h, approved_h[1:]))  # 60 min lockout
+    assert all(b - a >= 1.0 - 1e-9 for a, b in itertools.pairwise(approved_h))  # 60 min lockout
     assert all(sum(1 for t in approved_h if start <= t < start + 24.0) <= 8 for start in approved_h)
     started = [e["fields"] for e in record.of_kind("firmware_event")
                if e["kind"] == "dose" and e["fields"].get("event") == "bolus_start"]

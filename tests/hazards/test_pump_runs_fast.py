@@ -35,7 +35,9 @@ def test_the_balance_catches_the_fast_pump_naming_both_volumes(rig: str, tmp_pat
 def test_without_the_check_the_fast_pump_goes_unnoticed(tmp_path: Path) -> None:
     rig = tmp_path / "rig.yaml"
     text = (CONFIGS / "rigs" / "emulated-ne1000.yaml").read_text()
-    rig.write_text(text.replace("  sample_interval_s: 30\n", "  sample_interval_s: 30\n  delivery_check: {enabled: false}\n", 1))
+    rig.write_text(
+        text.replace("  sample_interval_s: 30\n", "  sample_interval_s: 30\n  delivery_check: {enabled: false}\n", 1)
+    )
     result = run_scenario(SCENARIO, rig, RunOptions(out_dir=tmp_path / "run"))
     assert result.outcome == "FAIL" and "gravimetric_deviation" in result.reason
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from firmware_sim.outcome import Outcome, combine
-from firmware_sim.pk.envelopes import (ENVELOPE_NAMES, AgeGroup, EnvelopeLimits, EnvelopeResult, cisternal_csf_envelope, evaluate_envelopes,
+from firmware_sim.pk.envelopes import (ENVELOPE_NAMES, AgeGroup, EnvelopeLimits, EnvelopeResult,
+                                       cisternal_csf_envelope, evaluate_envelopes,
                                        lumbar_csf_envelope, plasma_ceiling_envelope, plasma_reduction_envelope)
 from firmware_sim.pk.oral import OralRegimen, oral_steady_state_peak_plasma_ng_per_ml
 from firmware_sim.pk.params import BaclofenParams
@@ -25,7 +26,9 @@ def regimen(rate_mcg_per_day=0.0, bolus_mcg=0.0, hours=48.0):
 
 
 def test_oral_reference_single_dose_and_steady_state():
-    single = oral_steady_state_peak_plasma_ng_per_ml(regimen=OralRegimen(dose_mg=10.0, doses_to_steady_state=1, interval_h=24.0))
+    single = oral_steady_state_peak_plasma_ng_per_ml(
+        regimen=OralRegimen(dose_mg=10.0, doses_to_steady_state=1, interval_h=24.0)
+    )
     assert single == pytest.approx(151.0, rel=0.02)     # observed 139-141 ng/mL at 10 mg
     assert 300.0 < oral_steady_state_peak_plasma_ng_per_ml(regimen=OralRegimen(interval_h=8.0)) < 450.0
 
@@ -37,7 +40,9 @@ def test_typical_regimen_passes_every_envelope_with_ids():
     for r in results:
         assert r.requirement_ids and all(i in REQUIREMENTS for i in r.requirement_ids) and r.reason
     ratio = results[0]
-    assert ratio.value == pytest.approx(ratio.details["oral_peak_plasma_ng_per_ml"] / ratio.details["intrathecal_peak_plasma_ng_per_ml"])
+    assert ratio.value == pytest.approx(
+        ratio.details["oral_peak_plasma_ng_per_ml"] / ratio.details["intrathecal_peak_plasma_ng_per_ml"]
+    )
 
 
 @pytest.mark.requirements("SR-PK-001")

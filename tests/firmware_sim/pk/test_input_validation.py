@@ -80,8 +80,10 @@ def test_profile_regimen_and_limits_refuse_bad_values_by_name(make, name):
 def corner_params():
     """Every parameter at the low end, the default or the high end of its range."""
     default = BaclofenParams()
-    choices = {name: st.sampled_from([low, high] + ([getattr(default, name)] if getattr(default, name) is not None else []))
-               for name, (low, high) in PARAM_RANGES.items()}
+    choices = {
+        name: st.sampled_from([low, high] + ([getattr(default, name)] if getattr(default, name) is not None else []))
+        for name, (low, high) in PARAM_RANGES.items()
+    }
     return st.fixed_dictionaries(choices).map(lambda kw: BaclofenParams(**kw))
 
 

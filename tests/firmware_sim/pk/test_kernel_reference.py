@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from firmware_sim.pk.kernel import propagators, simulate
+from firmware_sim.pk.kernel import simulate
+from firmware_sim.pk.stepper import propagators
 from firmware_sim.pk.modal import interval_factors, modal_basis
 from firmware_sim.pk.model import PatientBatch, build_system
 from firmware_sim.pk.params import BaclofenParams

@@ -19,7 +19,9 @@ def test_log_normal_cv_and_correlation():
     log_cl = np.log(batch.values["lumbar_clearance_ml_per_h"])
     log_v = np.log(batch.values["lumbar_volume_ml"])
     assert np.std(log_cl) == pytest.approx(np.sqrt(np.log1p(var.lumbar_clearance_cv ** 2)), rel=0.03)
-    assert np.std(np.log(batch.values["systemic_clearance_l_per_h"])) == pytest.approx(np.sqrt(np.log1p(0.3 ** 2)), rel=0.03)
+    assert np.std(np.log(batch.values["systemic_clearance_l_per_h"])) == pytest.approx(
+        np.sqrt(np.log1p(0.3**2)), rel=0.03
+    )
     assert np.corrcoef(log_cl, log_v)[0, 1] == pytest.approx(0.5, abs=0.03)
     assert np.median(batch.values["lumbar_volume_ml"]) == pytest.approx(66.2, rel=0.03)
 

@@ -23,7 +23,9 @@ def test_each_patients_longest_drop_is_its_single_patient_withdrawal_value(deliv
     batch = sample_population(30, seed=3)
     hours = longest_drops_h(delivered, SUSTAINED, T_H, batch, chunk_patients=7, block_bytes=64 << 10)
     for i in range(0, 30, 4):
-        single = withdrawal_envelope(predict(delivered, T_H, batch.patient(i)), predict(SUSTAINED, T_H, batch.patient(i)))
+        single = withdrawal_envelope(
+            predict(delivered, T_H, batch.patient(i)), predict(SUSTAINED, T_H, batch.patient(i))
+        )
         assert hours[i] == pytest.approx(single.value, rel=1e-9, abs=1e-9), i
 
 

@@ -11,6 +11,7 @@ from scipy.integrate import quad
 
 from firmware_sim.pump.catheter_mixing import MixingTrack, erlang_cdf, erlang_cdf_integral
 from firmware_sim.pump.concentration import ConcentrationTrack
+import itertools
 
 req = pytest.mark.requirements
 V_UL = 506.0
@@ -48,7 +49,7 @@ def test_mean_residence_volume_is_the_dead_volume_and_mass_is_conserved(n):
 
 def test_the_integral_matches_numerical_quadrature():
     for n, x in ((1, 0.7), (5, 3.0), (20, 25.0)):
-        numeric, _ = quad(lambda y: erlang_cdf(n, y), 0.0, x, epsabs=1e-13)
+        numeric, _ = quad(lambda y, n=n: erlang_cdf(n, y), 0.0, x, epsabs=1e-13)
         assert erlang_cdf_integral(n, x) == pytest.approx(numeric, rel=1e-9, abs=1e-12)
 
 
@@ -57,7 +58,7 @@ def test_piece_doses_add_up_exactly_and_split_the_transition():
     track.fill(0.0, 2000.0)
     pieces = track.tip_segments(0.0, 1500.0)
     assert len(pieces) > 20 and pieces[0][0] == 0.0 and pieces[-1][1] == 1500.0
-    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(pieces))
     total = sum((b - a) * c for a, b, c in pieces) / 1000.0
     assert total == pytest.approx(track.tip_dose_mcg(0.0, 1500.0), rel=1e-12)
     assert [c for _, _, c in pieces] == sorted(c for _, _, c in pieces)  # a step up only rises

@@ -11,6 +11,7 @@ from firmware_sim.pump.programs import FlexSchedule, FlexStep
 from firmware_sim.pump.states import PumpState
 from firmware_sim.safety.window import RatePiece
 from firmware_sim.units import UL_PER_ML
+import itertools
 
 starts_h = st.lists(st.floats(0.01, 23.99, allow_nan=False), max_size=8, unique=True).map(
     lambda later: [0.0] + sorted(later))
@@ -77,7 +78,7 @@ def test_the_firmware_steps_through_any_schedule_from_any_time_of_day(make_rig, 
     fw.run_until_s(end_s)
     assert fw.state is PumpState.CONTINUOUS and fw.active_alarms == ()
     pieces = FlexSchedule(schedule.steps, config.midnight_s).planned(start_s, end_s)
-    expected_s = [b.start_s for a, b in zip(pieces, pieces[1:]) if b.rate_mcg_per_h != a.rate_mcg_per_h]
+    expected_s = [b.start_s for a, b in itertools.pairwise(pieces) if b.rate_mcg_per_h != a.rate_mcg_per_h]
     commanded_s = [e.t_s for e in fw.events if e.kind == EventKind.RATE_COMMAND and start_s < e.t_s < end_s]
     assert commanded_s == pytest.approx(expected_s, abs=1e-6)  # each step taken at its time of day
 

@@ -21,6 +21,7 @@ from firmware_sim.pump.memory_actuator import InMemoryActuator
 from firmware_sim.pump.states import PumpState
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.safety.window import DoseHistory, max_window_dose_mcg
+import itertools
 
 H = 3600.0
 PERIOD_S = 300.0
@@ -128,7 +129,7 @@ class FirmwareMachine(RuleBasedStateMachine):
     def no_ptm_inside_lockout(self):
         starts = [e.t_s for e in self.fw.events if e.kind == EventKind.DOSE and e.fields.get("event") == "bolus_start"
                   and e.fields["bolus_kind"] == "ptm"]
-        assert all(b - a >= LOCKOUT_MIN * 60 - 1e-6 for a, b in zip(starts, starts[1:]))
+        assert all(b - a >= LOCKOUT_MIN * 60 - 1e-6 for a, b in itertools.pairwise(starts))
 
     @invariant()
     def high_alarm_stops_delivery_within_one_period(self):
@@ -142,7 +143,9 @@ class FirmwareMachine(RuleBasedStateMachine):
         for i, e in enumerate(events):
             if e.kind == EventKind.RATE_COMMAND:
                 rate_ul_per_h = e.fields["rate_ul_per_h"]
-            elif e.kind == EventKind.ALARM and e.fields.get("priority") == AlarmPriority.HIGH.value and rate_ul_per_h > 0:
+            elif (
+                e.kind == EventKind.ALARM and e.fields.get("priority") == AlarmPriority.HIGH.value and rate_ul_per_h > 0
+            ):
                 following = [r for r in events[i:] if r.kind == EventKind.RATE_COMMAND]
                 assert following and following[0].fields["rate_ul_per_h"] == 0.0
                 assert following[0].t_s - e.t_s <= PERIOD_S

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 
@@ -23,8 +24,7 @@ def _write(tmp_path, text):
     return path
 
 
-BASE = (open(__file__.replace("tests/firmware_sim/safety/test_drug_library.py", "bench_configs/drugs/baclofen.yaml"))
-        .read())
+BASE = (Path(__file__).parents[3] / "bench_configs" / "drugs" / "baclofen.yaml").read_text()
 
 
 def test_unknown_key_names_file_key_and_line(tmp_path):

@@ -1,9 +1,9 @@
 """The fast rolling-window check gives exactly what the previous implementation (window_reference.py) gave.
 
-window_reference.py keeps the arithmetic of the previous firmware_sim/safety/window.py unchanged, for these tests only. The new
-code screens window starts with an error-bounded estimate and evaluates only the starts that can be largest with
-the reference arithmetic, so the largest dose is equal to the last bit and the reported start is the same one,
-also among equal windows (ties are frequent: periodic plans, repeated rates, pieces on an hourly grid).
+window_reference.py keeps the arithmetic of the previous firmware_sim/safety/window.py unchanged, for these tests
+only. The new code screens window starts with an error-bounded estimate and evaluates only the starts that can be
+largest with the reference arithmetic, so the largest dose is equal to the last bit and the reported start is the
+same one, also among equal windows (ties are frequent: periodic plans, repeated rates, pieces on an hourly grid).
 """
 from __future__ import annotations
 

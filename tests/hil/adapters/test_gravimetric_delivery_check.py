@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from firmware_sim.pump.alarms import ALARM_PRIORITY, ALARM_REQUIREMENT, AlarmName, AlarmPriority, alarm_for_actuator_fault
+from firmware_sim.pump.alarms import (ALARM_PRIORITY, ALARM_REQUIREMENT, AlarmName, AlarmPriority,
+                                      alarm_for_actuator_fault)
 from hil.adapters.balance import GravimetricReading
 from hil.adapters.stall_check import DeliveryAccuracy, GravimetricStallCheck
 

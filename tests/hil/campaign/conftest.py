@@ -5,7 +5,7 @@ import csv
 import io
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 

@@ -73,7 +73,9 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen:
 
 
 @pytest.mark.requirements("SR-HIL-007")
-def test_the_campaign_folder_has_the_hazard_traceability_as_csv_report_section_and_needs_json(smoke, report_matches_csv):
+def test_the_campaign_folder_has_the_hazard_traceability_as_csv_report_section_and_needs_json(
+    smoke, report_matches_csv
+):
     from hil.traceability.needs import needs_problems
 
     _, _, folder = smoke

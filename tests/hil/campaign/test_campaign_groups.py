@@ -48,7 +48,8 @@ def refused(path: Path) -> ConfigError:
 def test_groups_expand_to_the_union_of_their_cross_products_with_their_hazard(tmp_path):
     runs = expand(load_campaign(write(tmp_path, GROUPED)))
     assert [(r.spec["group"], r.spec["hazard_id"], r.spec["fault_plan"]) for r in runs] == [
-        ("stall", "HAZ-DEL-003", "pump.stall")] * 2 + [("reset", None, "pump.stall"), ("reset", None, "pump.power_reset")]
+        ("stall", "HAZ-DEL-003", "pump.stall")
+    ] * 2 + [("reset", None, "pump.stall"), ("reset", None, "pump.power_reset")]
     assert len({r.run_id for r in runs}) == 4
     # the same scenario, rig, plan and repetition in two groups draw their own fault times
     assert runs[0].spec["seed"] != runs[2].spec["seed"]

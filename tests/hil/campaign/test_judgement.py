@@ -163,9 +163,11 @@ def test_the_patients_of_a_lost_run_count_as_not_passing():
 
 def _weighed(masses_g: list[float], interval_s: float = 600.0, rate_ul_per_h: float = 10.0) -> RunRecord:
     """A run that commanded rate_ul_per_h, could not show the pump stopped, and weighed masses_g at the end."""
-    events = [{"event": "run_started", "balance_density_g_per_ml": 1.0},
-              {"event": "firmware_event", "t_s": 0.0, "kind": "rate_command", "fields": {"rate_ul_per_h": rate_ul_per_h}},
-              {"event": "firmware_event", "t_s": 3600.0, "kind": "rate_command", "fields": {"rate_ul_per_h": 0.0}}]
+    events = [
+        {"event": "run_started", "balance_density_g_per_ml": 1.0},
+        {"event": "firmware_event", "t_s": 0.0, "kind": "rate_command", "fields": {"rate_ul_per_h": rate_ul_per_h}},
+        {"event": "firmware_event", "t_s": 3600.0, "kind": "rate_command", "fields": {"rate_ul_per_h": 0.0}},
+    ]
     events += [{"event": "balance_sample", "t_s": 7200.0 + i * interval_s, "mass_g": m, "stable": True}
                for i, m in enumerate(masses_g)]
     events.append({"event": "run_finished", "outcome": "ERROR", "reason": "pump stop FAILED: disconnected"})

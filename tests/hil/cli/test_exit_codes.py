@@ -48,7 +48,9 @@ BAD_INPUT = [  # (command line, the command its error object names)
 ]
 
 
-@pytest.mark.parametrize("argv, command", BAD_INPUT, ids=lambda value: " ".join(value or ()) if isinstance(value, tuple) else "")
+@pytest.mark.parametrize(
+    "argv, command", BAD_INPUT, ids=lambda value: " ".join(value or ()) if isinstance(value, tuple) else ""
+)
 def test_bad_input_exits_2_with_one_error_object_under_json_and_a_message_without(argv, command, validators):
     code, stdout, stderr = run_cli(*argv, "--json")
     error = one_json_object(stdout)

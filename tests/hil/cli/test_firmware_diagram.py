@@ -10,7 +10,9 @@ from hil.cli.main import main
 
 def test_every_transition_of_the_table_is_drawn_once():
     edges, internal = diagram_edges()
-    drawn = [label for labels in edges.values() for label in labels] + [l for ls in internal.values() for l in ls]
+    drawn = [label for labels in edges.values() for label in labels] + [
+        label for labels in internal.values() for label in labels
+    ]
     for t in TRANSITIONS:
         assert any(label.startswith(t["trigger"]) for label in drawn), t["trigger"]
     assert edges[(ANY_STATE, PumpState.ALARM)] == ["raise_alarm"]  # one arrow, not one from each state

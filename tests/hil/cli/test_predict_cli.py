@@ -31,7 +31,8 @@ def test_json_single_patient(capsys):
 
 
 def test_json_population_percentiles_reproducible(capsys):
-    argv = ("--rate-mcg-per-day", "300", "--hours", "12", "--step-min", "60", "--population", "50", "--seed", "4", "--json")
+    argv = ("--rate-mcg-per-day", "300", "--hours", "12", "--step-min", "60", "--population", "50", "--seed", "4",
+            "--json")
     _, first, _ = run(capsys, *argv)
     _, second, _ = run(capsys, *argv)
     assert first == second
@@ -41,7 +42,8 @@ def test_json_population_percentiles_reproducible(capsys):
     assert all(a <= b <= c for a, b, c in zip(p["p5"], p["p50"], p["p95"]))
 
 
-POPULATION_800 = ("--rate-mcg-per-day", "800", "--hours", "48", "--step-min", "60", "--population", "1000", "--seed", "1")
+POPULATION_800 = ("--rate-mcg-per-day", "800", "--hours", "48", "--step-min", "60", "--population", "1000", "--seed",
+                  "1")
 
 
 @pytest.mark.requirements("SR-PK-002", "SR-PK-005")

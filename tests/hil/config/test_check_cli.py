@@ -1,4 +1,6 @@
-"""`itpump check`: PASS per valid file, FAIL with the located error per bad file, exit 0 / 2 (an invalid config is bad input)."""
+"""`itpump check`: PASS per valid file, FAIL with the located error per bad file, exit 0 / 2 (an invalid config is
+bad input)."""
+
 from __future__ import annotations
 
 from hil.cli.main import main

@@ -32,7 +32,9 @@ def _with_option(rig_text: str, emulator_name: str, kind: str, key: str, value: 
         options_text = item.split("{", 1)[1].split("}", 1)[0]
         options.update(dict(pair.split(": ") for pair in options_text.split(", ") if pair))
         block.remove(item)
-    options_block = ["    options:", f"      {key}: {value}"] + [f"      {k}: {v}" for k, v in options.items() if k != key]
+    options_block = ["    options:", f"      {key}: {value}"] + [
+        f"      {k}: {v}" for k, v in options.items() if k != key
+    ]
     return "\n".join(lines[:at + 2] + options_block + block + lines[end:]) + "\n"
 
 

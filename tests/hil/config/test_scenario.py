@@ -143,13 +143,13 @@ def test_the_start_time_of_day_reaches_the_firmware_and_must_be_a_time_of_day(tm
 
 def test_unknown_fault_lists_known_ones(tmp_path):
     text = MINIMAL + "  - {at_h: 2, action: inject_fault, device: pump, fault: explode}\n"
-    with pytest.raises(ConfigError, match="unknown fault 'explode'.*occlusion"):
+    with pytest.raises(ConfigError, match=r"unknown fault 'explode'.*occlusion"):
         load_text(tmp_path, text)
 
 
 def test_ptm_press_needs_ptm_settings(tmp_path):
     text = MINIMAL + "  - {at_h: 2, action: ptm_press}\n"
-    with pytest.raises(ConfigError, match="ptm_press needs pump_settings.ptm"):
+    with pytest.raises(ConfigError, match=r"ptm_press needs pump_settings\.ptm"):
         load_text(tmp_path, text)
 
 
@@ -175,7 +175,9 @@ def test_limits_override_keys_need_units(tmp_path):
     assert info.value.issues[0].dotted_key.startswith("drug.limits_override")
     ok = MINIMAL.replace("library_file: drug.yaml",
                          "library_file: drug.yaml, limits_override: {hard_max_daily_dose_mcg: 800}")
-    assert load_text(tmp_path, ok).drug.limits_override.model_dump(exclude_none=True) == {"hard_max_daily_dose_mcg": 800.0}
+    assert load_text(tmp_path, ok).drug.limits_override.model_dump(exclude_none=True) == {
+        "hard_max_daily_dose_mcg": 800.0
+    }
 
 
 def test_refill_carries_expected_volume(tmp_path):

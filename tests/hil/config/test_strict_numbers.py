@@ -44,7 +44,7 @@ def test_scenario_numbers_refuse_booleans_and_non_finite(tmp_path, source, old, 
     path = edited(tmp_path, SCENARIOS / source, old, new)
     dotted, line, message = refusal(path, ScenarioConfig)
     assert dotted.replace("[", ".").replace("]", "") == key
-    assert line == next(i for i, l in enumerate(path.read_text().splitlines(), 1) if new.splitlines()[-1] in l)
+    assert line == next(i for i, text in enumerate(path.read_text().splitlines(), 1) if new.splitlines()[-1] in text)
     assert any(word in message for word in ("boolean", "finite", "nan"))
 
 
@@ -59,9 +59,9 @@ def test_scenario_numbers_refuse_booleans_and_non_finite(tmp_path, source, old, 
 ])
 def test_rig_numbers_refuse_booleans_and_non_finite(tmp_path, source, old, new, key):
     path = edited(tmp_path, RIGS / source, old, new)
-    dotted, line, message = refusal(path, RigConfig)
+    dotted, line, _message = refusal(path, RigConfig)
     assert dotted == key
-    assert line == next(i for i, l in enumerate(path.read_text().splitlines(), 1) if new in l)
+    assert line == next(i for i, text in enumerate(path.read_text().splitlines(), 1) if new in text)
 
 
 def test_balance_sample_interval_has_a_floor(tmp_path):

@@ -44,7 +44,7 @@ def test_every_kind_reaches_config_emulate_faults_and_registry():
     assert set(registry.PUMP_DRIVERS) == {entry.config_kind for entry in pump_kinds()}
     assert set(registry.BALANCE_PROTOCOLS) == {entry.config_kind for entry in balance_kinds()}
     assert _literal_values(BalanceRigConfig.model_fields["protocol"].annotation) == set(registry.BALANCE_PROTOCOLS)
-    assert BALANCE_EMULATOR_KINDS == {entry.config_kind: entry.name for entry in balance_kinds()}
+    assert {entry.config_kind: entry.name for entry in balance_kinds()} == BALANCE_EMULATOR_KINDS
     assert registry.OPEN_LOOP_DRIVERS == {entry.config_kind for entry in CATALOG if entry.open_loop} == {"grbl"}
     assert all(entry.start_order < other.start_order for entry in pump_kinds() for other in balance_kinds())
 

@@ -74,7 +74,8 @@ def summarize(events: list[dict[str, Any]]) -> dict[str, Any]:
         "volume_sample_count": len(samples),
         "volumes": [[s["t_s"], s["commanded_ul"], s["pump_reported_ul"], s["gravimetric_ul"],
                      bool(s.get("after_pump_stop"))] for s in kept],
-        "gravimetric_ul": [[s["t_s"], _rounded(s["gravimetric_ul"])] for s in samples if s["gravimetric_ul"] is not None],
+        "gravimetric_ul": [[s["t_s"],
+                            _rounded(s["gravimetric_ul"])] for s in samples if s["gravimetric_ul"] is not None],
         "balance_samples": [[b["t_s"], b["mass_g"]] for b in by_kind.get("balance_sample", [])],
     }
 
@@ -138,7 +139,9 @@ def _weighed_where_both(expected: list[list[float]], actual: list[list[float]]) 
             if round(t, 6) in want and not _close(want[round(t, 6)], got, VOLUME_ABS_UL, VOLUME_REL)]
 
 
-def _series(name: str, expected: list[list[float]], actual: list[list[float]], abs_tol: float = VOLUME_ABS_UL) -> list[str]:
+def _series(
+    name: str, expected: list[list[float]], actual: list[list[float]], abs_tol: float = VOLUME_ABS_UL
+) -> list[str]:
     if [round(t, 6) for t, _ in expected] != [round(t, 6) for t, _ in actual]:
         return [f"{name}: samples at different times ({len(expected)} expected, {len(actual)} got)"]
     return [f"{name} at t={t:g} s: expected {want!r}, got {got!r}"

@@ -36,7 +36,9 @@ def run_json(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, dict]:
 
 
 def test_unknown_key_names_file_line_and_key(bundled_configs: Path, tmp_path: Path, capsys) -> None:
-    bad = write(tmp_path / "bad.yaml", scenario_text(bundled_configs).replace("duration_h: 72", "duration_h: 72\ncolour: red"))
+    bad = write(
+        tmp_path / "bad.yaml", scenario_text(bundled_configs).replace("duration_h: 72", "duration_h: 72\ncolour: red")
+    )
     code, out = run_json(capsys, str(bad), "--out", str(tmp_path / "run"))
     assert code == 2 and out == {"error": "bad_input", "command": "run", "message": out["message"], "exit_code": 2}
     assert "bad.yaml:" in out["message"] and "colour: unknown key" in out["message"]
@@ -44,13 +46,16 @@ def test_unknown_key_names_file_line_and_key(bundled_configs: Path, tmp_path: Pa
 
 
 def test_unknown_alarm_name_is_bad_input(bundled_configs: Path, tmp_path: Path, capsys) -> None:
-    bad = write(tmp_path / "bad.yaml", scenario_text(bundled_configs).replace("{name: occlusion, occurs: false}",
-                                                                              "{name: delivery_mismatch, occurs: false}"))
+    text = scenario_text(bundled_configs).replace("{name: occlusion, occurs: false}",
+                                                  "{name: delivery_mismatch, occurs: false}")
+    bad = write(tmp_path / "bad.yaml", text)
     code, out = run_json(capsys, str(bad))
     assert code == 2 and "unknown alarm 'delivery_mismatch'" in out["message"] and "under_delivery" in out["message"]
 
 
-def test_fault_step_on_a_bench_rig_is_refused_before_anything_runs(bundled_configs: Path, tmp_path: Path, capsys) -> None:
+def test_fault_step_on_a_bench_rig_is_refused_before_anything_runs(
+    bundled_configs: Path, tmp_path: Path, capsys
+) -> None:
     code, out = run_json(capsys, "hazard-motor-stall", "--rig", "bench-ne1000-usb", "--out", str(tmp_path / "run"))
     assert code == 2 and "has no such emulator" in out["message"]
     assert not (tmp_path / "run").exists()
@@ -92,9 +97,13 @@ def test_a_balance_restart_during_the_run_is_named_in_the_reason_and_raises_no_a
         bundled_configs: Path, tmp_path: Path, capsys, rig: str) -> None:
     """On the GRBL rig the balance confirms the motor's motion: a restart must not read as a motor stall."""
     text = scenario_text(bundled_configs, "ptm-use").replace(
-        "  - {at_h: 26.0, action: ptm_press", "  - {at_h: 2.0, action: inject_fault, device: balance, fault: power_reset}\n"
-        "  - {at_h: 26.0, action: ptm_press")
-    code, out = run_json(capsys, str(write(tmp_path / "restart.yaml", text)), "--rig", rig, "--out", str(tmp_path / "run"))
+        "  - {at_h: 26.0, action: ptm_press",
+        "  - {at_h: 2.0, action: inject_fault, device: balance, fault: power_reset}\n"
+        "  - {at_h: 26.0, action: ptm_press",
+    )
+    code, out = run_json(
+        capsys, str(write(tmp_path / "restart.yaml", text)), "--rig", rig, "--out", str(tmp_path / "run")
+    )
     assert (code, out["outcome"]) == (0, "PASS"), out["reason"]
     assert "the balance restarted 1 time(s) during the run" in out["reason"]
     assert read_record(tmp_path / "run" / "record.jsonl").of_kind("alarm") == []

@@ -127,7 +127,8 @@ def run_on_a_terminal(tmp_path: Path, *extra: str) -> tuple[int, str, Path]:
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR", "TERM")}
     env["TERM"] = "xterm-256color"
     with open(tmp_path / "stdout.txt", "wb") as stdout:
-        process = subprocess.Popen([*ITPUMP, "run", str(tmp_path / "scenario.yaml"), "--rig", str(tmp_path / "rig.yaml"),
+        process = subprocess.Popen([*ITPUMP, "run", str(tmp_path / "scenario.yaml"), "--rig",
+                                    str(tmp_path / "rig.yaml"),
                                     "--time-compression", "50", "--out", str(run_dir), *extra],
                                    stdin=subprocess.DEVNULL, stdout=stdout, stderr=slave, env=env)
     os.close(slave)
@@ -170,6 +171,6 @@ def test_a_wall_clock_run_on_a_terminal_shows_the_live_status(tmp_path: Path) ->
 
 
 def test_no_progress_leaves_only_the_run_folder_line_on_the_terminal(tmp_path: Path) -> None:
-    code, shown, run_dir = run_on_a_terminal(tmp_path, "--no-progress")
+    _code, shown, run_dir = run_on_a_terminal(tmp_path, "--no-progress")
     assert read_record(run_dir / "record.jsonl").finished is not None
     assert shown.strip() == f"run folder: {run_dir}", shown

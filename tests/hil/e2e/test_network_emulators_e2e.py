@@ -75,7 +75,8 @@ def _rig(configs: Path, folder: Path, pump_url: str, balance_resource: str | Non
 
 
 def _run(rig: Path, out: Path, factor: float) -> dict:
-    done = subprocess.run([*ITPUMP, "run", str(SCENARIO), "--rig", str(rig), "--json", "--time-compression", f"{factor:g}",
+    done = subprocess.run([*ITPUMP, "run", str(SCENARIO), "--rig", str(rig), "--json", "--time-compression",
+                           f"{factor:g}",
                            "--out", str(out)], capture_output=True, text=True, timeout=150)
     assert done.stdout.strip(), f"no JSON on stdout; stderr: {done.stderr[-2000:]}"
     result = json.loads(done.stdout)

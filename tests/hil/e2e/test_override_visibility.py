@@ -39,7 +39,9 @@ def test_overrides_are_recorded_and_shown_first(tmp_path: Path, capsys) -> None:
     scenario = tmp_path / "override-visible.yaml"
     scenario.write_text(SCENARIO)
     rig = tmp_path / "emulated-ne1000.yaml"  # safe_mode left out: the rig runs in safe mode, on a virtual clock
-    rig.write_text((bench_configs_dir() / "rigs" / "emulated-ne1000.yaml").read_text().replace("  safe_mode: true\n", ""))
+    rig.write_text(
+        (bench_configs_dir() / "rigs" / "emulated-ne1000.yaml").read_text().replace("  safe_mode: true\n", "")
+    )
     run_dir = tmp_path / "run"
     code = main(["run", str(scenario), "--rig", str(rig), "--out", str(run_dir), "--no-progress"])
     out = capsys.readouterr().out
@@ -66,9 +68,9 @@ def test_overrides_are_recorded_and_shown_first(tmp_path: Path, capsys) -> None:
 
 def test_a_run_on_the_library_as_is_shows_no_override_banner(tmp_path: Path, capsys) -> None:
     scenario = tmp_path / "plain.yaml"
-    scenario.write_text(SCENARIO.replace("  limits_override: {hard_max_daily_dose_mcg: 2500, soft_max_daily_dose_mcg: 2400}\n"
-                                         "  acknowledge_beyond_label: \"bench study of the high-dose alarm path\"\n", "")
-                        .replace("rate_mcg_per_day: 2300", "rate_mcg_per_day: 500"))
+    override = ("  limits_override: {hard_max_daily_dose_mcg: 2500, soft_max_daily_dose_mcg: 2400}\n"
+                "  acknowledge_beyond_label: \"bench study of the high-dose alarm path\"\n")
+    scenario.write_text(SCENARIO.replace(override, "").replace("rate_mcg_per_day: 2300", "rate_mcg_per_day: 500"))
     run_dir = tmp_path / "run"
     assert main(["run", str(scenario), "--out", str(run_dir), "--no-progress"]) == 0
     assert "OVERRIDDEN" not in capsys.readouterr().out

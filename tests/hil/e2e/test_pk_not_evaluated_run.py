@@ -24,7 +24,9 @@ def prime_only(configs: Path, tmp_path: Path, keep_envelope_expectations: bool) 
     text = text.replace("duration_h: 56", "duration_h: 4")
     text, n = re.subn(r"  - \{at_h: (1|25|49|56)\.0, action: .*\n", "", text)
     assert n == 4
-    text = text.replace("  - {at_h: 0.0, action: prime}\n", "  - {at_h: 0.0, action: prime}\n  - {at_h: 4.0, action: wait}\n")
+    text = text.replace(
+        "  - {at_h: 0.0, action: prime}\n", "  - {at_h: 0.0, action: prime}\n  - {at_h: 4.0, action: wait}\n"
+    )
     if not keep_envelope_expectations:
         text, n = re.subn(r"  envelopes:\n(    - \{name: .*\n)+", "", text)
         assert n == 1
@@ -35,8 +37,11 @@ def prime_only(configs: Path, tmp_path: Path, keep_envelope_expectations: bool) 
 
 @pytest.mark.requirements("SR-PK-001", "SR-PK-002", "SR-PK-003")
 def test_expected_envelopes_with_nothing_delivered_fail_the_run(bundled_configs: Path, tmp_path: Path) -> None:
-    result = run_scenario(prime_only(bundled_configs, tmp_path, True), bundled_configs / "rigs" / "emulated-ne1000.yaml",
-                          RunOptions(out_dir=tmp_path / "run"))
+    result = run_scenario(
+        prime_only(bundled_configs, tmp_path, True),
+        bundled_configs / "rigs" / "emulated-ne1000.yaml",
+        RunOptions(out_dir=tmp_path / "run"),
+    )
     assert result.outcome == "FAIL"
     assert "the scenario expects envelope plasma_reduction_vs_oral to pass, but it was not evaluated" in result.reason
     assert {e.outcome for e in result.envelopes} == {"NOT_EVALUATED"}
@@ -50,8 +55,11 @@ def test_expected_envelopes_with_nothing_delivered_fail_the_run(bundled_configs:
 @pytest.mark.requirements("SR-PK-001", "SR-PK-002", "SR-PK-003", "SR-PK-004")
 def test_unexpected_envelopes_with_nothing_delivered_are_reported_not_passed(bundled_configs: Path,
                                                                              tmp_path: Path) -> None:
-    result = run_scenario(prime_only(bundled_configs, tmp_path, False), bundled_configs / "rigs" / "emulated-ne1000.yaml",
-                          RunOptions(out_dir=tmp_path / "run"))
+    result = run_scenario(
+        prime_only(bundled_configs, tmp_path, False),
+        bundled_configs / "rigs" / "emulated-ne1000.yaml",
+        RunOptions(out_dir=tmp_path / "run"),
+    )
     assert result.outcome == "PASS", result.reason
     assert "0 of 5 envelopes passed" in result.reason and "envelope plasma_ceiling not evaluated" in result.reason
     assert "envelope withdrawal not evaluated: no sustained program" in result.reason  # prime only: no program

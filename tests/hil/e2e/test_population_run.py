@@ -19,7 +19,9 @@ from hil.runner import RunOptions, run_scenario
 pytestmark = pytest.mark.timeout(240)
 
 STEPS_CONTINUOUS = "  - {at_h: 1.0, action: start_continuous, rate_mcg_per_day: 400, expect: {decision: approved}}\n"
-STEPS_BOLUS = "  - {at_h: 1.0, action: clinician_bolus, dose_mcg: 100, duration_min: 30, expect: {decision: approved}}\n"
+STEPS_BOLUS = (
+    "  - {at_h: 1.0, action: clinician_bolus, dose_mcg: 100, duration_min: 30, expect: {decision: approved}}\n"
+)
 
 
 def scenario(configs: Path, tmp_path: Path, patients: str, steps: str = STEPS_CONTINUOUS) -> Path:
@@ -82,7 +84,9 @@ def test_fewer_patients_passing_than_the_scenarios_fraction_fails_the_run(bundle
     assert {e.name: e.outcome for e in result.envelopes}["lumbar_csf_ceiling"] == "PASS"  # the typical patient
     lumbar = {e.name: e for e in result.population_verdict.envelopes}["lumbar_csf_ceiling"]
     assert lumbar.outcome == "FAIL" and 0.95 <= lumbar.fraction_passing < 0.99 and lumbar.worst_value > 3000
-    assert "virtual patients, envelope lumbar_csf_ceiling" in result.reason and "below the required 99 %" in result.reason
+    assert (
+        "virtual patients, envelope lumbar_csf_ceiling" in result.reason and "below the required 99 %" in result.reason
+    )
     # no program ran (a bolus only): the withdrawal envelope is not evaluated, which is noted, not a failure
     withdrawal = {e.name: e for e in result.population_verdict.envelopes}["withdrawal"]
     assert withdrawal.outcome == "NOT_EVALUATED" and withdrawal.n_not_evaluated == 300

@@ -35,7 +35,9 @@ def test_run_keeps_what_the_golden_run_recorded(scenario: str, rig: str, golden:
     assert found == [], "\n".join(found[:20])
 
 
-def test_the_comparison_catches_a_changed_alarm_a_changed_volume_and_a_missing_after_stop_weighing(golden: dict) -> None:
+def test_the_comparison_catches_a_changed_alarm_a_changed_volume_and_a_missing_after_stop_weighing(
+    golden: dict,
+) -> None:
     expected = golden["hazard-motor-stall@emulated-ne1000"]
     assert differences(expected, json.loads(json.dumps(expected))) == []
     moved_alarm = json.loads(json.dumps(expected))

@@ -4,7 +4,6 @@ Ctrl-C the volumes delivered so far are reported."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys

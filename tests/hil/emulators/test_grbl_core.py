@@ -199,8 +199,10 @@ def test_line_too_long_is_error_11(grbl):
     assert grbl.transact(b"G1" + b"0" * 90 + b"\n") == b"error:11\r\n"
 
 
-@pytest.mark.parametrize("name, value", [("occlusion_compliance_ul", float("nan")), ("occlusion_compliance_ul", float("inf")),
-                                         ("fill_volume_ul", True)])
+@pytest.mark.parametrize(
+    "name, value",
+    [("occlusion_compliance_ul", float("nan")), ("occlusion_compliance_ul", float("inf")), ("fill_volume_ul", True)],
+)
 def test_config_refuses_non_finite_or_non_numeric_volumes_by_name(name, value):
     with pytest.raises(EmulatorError, match=f"GrblConfig.{name}="):
         GrblConfig(**{name: value})

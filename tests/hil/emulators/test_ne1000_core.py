@@ -51,7 +51,8 @@ def test_version_and_unknown_command(pump):
 def test_number_format():
     assert parse_number("1.500") == 1.5 and parse_number("9999") == 9999.0
     assert parse_number("12345") is None and parse_number("1.2345") is None and parse_number(".") is None
-    assert [format_number(v) for v in (1.5, 12.5, 125.0, 1250.0, 9.9996)] == ["1.500", "12.50", "125.0", "1250.", "10.00"]
+    assert [format_number(v) for v in (1.5, 12.5, 125.0, 1250.0, 9.9996)] == ["1.500", "12.50", "125.0", "1250.",
+                                                                              "10.00"]
 
 
 @pytest.mark.parametrize("value, text", [(1000.0, "1000."), (999.96, "1000."), (1.0, "1.000"), (0.0, "0.000"),

@@ -110,7 +110,7 @@ def test_capacity_and_underload_are_shown_without_a_fault(clock):
 
 def test_bad_faults_and_configs_are_refused(clock):
     balance = EmulatedSartorius(clock)
-    with pytest.raises(EmulatorError, match="code must be 0..999"):
+    with pytest.raises(EmulatorError, match=r"code must be 0\.\.999"):
         balance.inject_fault("error_code", code=1000)
     with pytest.raises(EmulatorError, match="unknown parameter"):
         balance.inject_fault("power_reset", duration_s=1)

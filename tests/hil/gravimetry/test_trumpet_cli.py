@@ -16,7 +16,9 @@ def test_prints_table_and_writes_png(tmp_path, capsys):
     log = tmp_path / "balance.csv"
     write_log(log)
     png = tmp_path / "trumpet.png"
-    assert main(["trumpet", str(log), "--rate-ul-per-h", "600", "--png", str(png), "--max-mean-error-percent", "5"]) == 0
+    assert (
+        main(["trumpet", str(log), "--rate-ul-per-h", "600", "--png", str(png), "--max-mean-error-percent", "5"]) == 0
+    )
     out = capsys.readouterr().out
     assert "mean error A = +2.000 %" in out
     assert out.count("+2.000") == 12  # A, Ep(max) and Ep(min) of five windows, and the verdict line

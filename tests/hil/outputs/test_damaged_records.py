@@ -84,7 +84,7 @@ def test_a_byte_that_is_not_utf8_is_named_by_line_and_the_rest_renders(real_run:
 
 def test_a_record_without_run_started_is_error_not_pass(real_run: Path, tmp_path: Path, capsys) -> None:
     run_dir = damaged_copy(real_run, tmp_path, lambda lines: b"\n".join(lines[1:]) + b"\n")
-    code, first, summary = report(run_dir, capsys)
+    code, _first, summary = report(run_dir, capsys)
     assert code == 3 and summary["outcome"] == "ERROR"
     assert "line 1: the record does not begin with run_started" in summary["record_damage"]
     assert summary["provenance"] is None and summary["steps"]
@@ -102,7 +102,7 @@ def test_a_record_without_run_started_is_error_not_pass(real_run: Path, tmp_path
 ])
 def test_other_damage_renders_as_error_naming_it(real_run: Path, tmp_path: Path, capsys, change, named) -> None:
     run_dir = damaged_copy(real_run, tmp_path, change)
-    code, first, summary = report(run_dir, capsys)
+    code, _first, summary = report(run_dir, capsys)
     assert code == 3 and summary["outcome"] == "ERROR"
     assert named in summary["reason"]
     assert (run_dir / "report.html").is_file() and (run_dir / "junit.xml").is_file()

@@ -49,12 +49,15 @@ def test_marker_fixtures_and_matrix_next_to_the_junit(pytester: pytest.Pytester)
     assert drv.outcome == "FAIL" and drv.text == REQUIREMENTS["SR-DRV-001"]
     assert {(e.name, e.outcome) for e in drv.evidence} == {("test_sample.py::test_rig_limit", Outcome.PASS),
                                                            ("test_sample.py::test_failing", Outcome.FAIL)}
-    assert [(e.kind, e.name) for e in matrix.requirement("SR-SUP-003").evidence] == [("test", "test_sample.py::test_failing")]
+    assert [(e.kind, e.name) for e in matrix.requirement("SR-SUP-003").evidence] == [
+        ("test", "test_sample.py::test_failing")
+    ]
     assert matrix.requirement("SR-PK-001").outcome == "NOT_COVERED"
     assert _junit_requirements(junit) == {"test_rig_limit": "SR-DRV-001", "test_failing": "SR-DRV-001,SR-SUP-003"}
     uncovered = len(REQUIREMENTS) - 2
-    result.stdout.fnmatch_lines([f"requirements: 2 of {len(REQUIREMENTS)} covered, 0 PASS, 2 FAIL, {uncovered} NOT COVERED",
-                                 "traceability: *junit.traceability.json, *junit.traceability.csv, *junit.traceability.html, *junit.needs.json"])
+    result.stdout.fnmatch_lines([
+        f"requirements: 2 of {len(REQUIREMENTS)} covered, 0 PASS, 2 FAIL, {uncovered} NOT COVERED",
+        "traceability: *junit.traceability.json, *junit.traceability.csv, *junit.traceability.html, *junit.needs.json"])
     rows = list(csv.DictReader((pytester.path / "out" / "junit.traceability.csv").open()))
     assert len(rows) == len(REQUIREMENTS) and rows[0]["requirement_id"] == next(iter(REQUIREMENTS))
     assert "SR-SUP-003" in (pytester.path / "out" / "junit.traceability.html").read_text()
@@ -97,12 +100,16 @@ def test_a_requirement_is_never_better_than_its_worst_test(pytester: pytest.Pyte
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--traceability", "m/matrix.json")
     result.assert_outcomes(passed=1, skipped=2, errors=1, xfailed=1)
     matrix = load_matrix(pytester.path / "m" / "matrix.json")
-    outcomes = {rid: matrix.requirement(rid).outcome for rid in ("SR-ALM-001", "SR-ALM-002", "SR-ALM-003", "SR-ALM-005")}
+    outcomes = {
+        rid: matrix.requirement(rid).outcome for rid in ("SR-ALM-001", "SR-ALM-002", "SR-ALM-003", "SR-ALM-005")
+    }
     assert outcomes == {"SR-ALM-001": Outcome.NOT_EVALUATED, "SR-ALM-002": Outcome.NOT_EVALUATED,
                         "SR-ALM-003": Outcome.ERROR, "SR-ALM-005": Outcome.FAIL}
     assert "known defect" in matrix.requirement("SR-ALM-005").evidence[0].detail
     assert (pytester.path / "m" / "matrix.csv").is_file() and (pytester.path / "m" / "matrix.html").is_file()
-    result.stdout.fnmatch_lines(["requirements: 4 of * covered, 0 PASS, 1 FAIL, 1 ERROR, 2 NOT_EVALUATED, * NOT COVERED"])
+    result.stdout.fnmatch_lines(
+        ["requirements: 4 of * covered, 0 PASS, 1 FAIL, 1 ERROR, 2 NOT_EVALUATED, * NOT COVERED"]
+    )
 
 
 def test_an_unknown_requirement_id_is_a_collection_error_naming_test_and_id(pytester: pytest.Pytester) -> None:

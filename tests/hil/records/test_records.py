@@ -78,7 +78,7 @@ def test_unknown_event_missing_and_mistyped_fields_are_refused_by_the_writer(tmp
             record.write("alarm", t_s=1.0, name="x")
         with pytest.raises(RecordFormatError, match="outcome"):
             record.run_finished(outcome="MAYBE", reason="")
-        with pytest.raises(RecordFormatError, match="alarm field t_s is '1.0', not a number"):
+        with pytest.raises(RecordFormatError, match=r"alarm field t_s is '1\.0', not a number"):
             record.alarm(t_s="1.0", name="x", priority="high")
         with pytest.raises(RecordFormatError, match="chain"):
             record.alarm(t_s=1.0, name="x", priority="high", chain="0" * 16)

@@ -84,8 +84,8 @@ UNITLESS_NUMBERS = {"index", "exit_code", "n_patients", "n_passing", "n_not_eval
                     "window_count", "samples_per_window", "percentiles", "fraction_passing", "min_fraction_passing",
                     "time_compression_factor", "value", "limit", "p5", "p50", "p95", "worst_value",
                     "frames", "cases", "frame_index", "frames_per_device"}
-"""Counts (fuzz frames and cases too), identifiers, percentile levels, fractions and a ratio of times; and an envelope's value, limit,
-percentiles and worst value, whose `unit` field names their unit."""
+"""Counts (fuzz frames and cases too), identifiers, percentile levels, fractions and a ratio of times; and an
+envelope's value, limit, percentiles and worst value, whose `unit` field names their unit."""
 
 
 def _numeric_properties(node, found, name=None):

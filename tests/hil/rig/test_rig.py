@@ -40,13 +40,12 @@ def test_emulated_rig_pumps_through_the_pty_in_virtual_time(name: str) -> None:
 @pytest.mark.requirements("SR-HIL-001")
 def test_teardown_stops_the_pump_then_stops_the_emulators_even_on_keyboard_interrupt() -> None:
     rig = Rig(rig_config("emulated-ne1000"))
-    with pytest.raises(KeyboardInterrupt):
-        with rig:
-            rig.pump.set_rate_ul_per_h(1000.0)
-            rig.pump.start()
-            rig.clock.sleep_until_s(60.0)
-            pump_emulator = rig.emulator("pump")
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), rig:
+        rig.pump.set_rate_ul_per_h(1000.0)
+        rig.pump.start()
+        rig.clock.sleep_until_s(60.0)
+        pump_emulator = rig.emulator("pump")
+        raise KeyboardInterrupt
     assert not rig.is_open
     assert rig.teardown_errors == []
     dispensed_at_close = pump_emulator.dispensed_volume_ul()
@@ -65,9 +64,8 @@ def test_unknown_emulator_option_is_a_rig_error_naming_it() -> None:
 
 
 def test_unknown_emulator_name_is_refused() -> None:
-    with Rig(rig_config("emulated-ne1000")) as rig:
-        with pytest.raises(RigError, match="no emulator 'scale'"):
-            rig.emulator("scale")
+    with Rig(rig_config("emulated-ne1000")) as rig, pytest.raises(RigError, match="no emulator 'scale'"):
+        rig.emulator("scale")
 
 
 def test_bench_port_that_does_not_exist_is_a_rig_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -81,7 +79,7 @@ def test_time_compression_is_checked_against_the_rig() -> None:
     with pytest.raises(RigError, match="wall-clock rigs only"):
         Rig(rig_config("emulated-ne1000"), time_compression_factor=10)
     bench = load_model(RIGS / "bench-grbl.yaml", RigConfig)
-    with pytest.raises(RigError, match="exceeds the rig's time_compression.max_factor 100"):
+    with pytest.raises(RigError, match=r"exceeds the rig's time_compression\.max_factor 100"):
         Rig(bench, time_compression_factor=500)
     rig = Rig(bench, time_compression_factor=50)
     assert isinstance(rig.clock, CompressedWallClock) and rig.clock.factor == 50

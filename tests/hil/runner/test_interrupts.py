@@ -10,7 +10,8 @@ import json
 import os
 import signal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 
@@ -70,19 +71,29 @@ def hooked(original: Callable[..., Any], mode: str, before: bool = True, when: C
 
 PHASES: dict[str, Callable[[pytest.MonkeyPatch, str], None]] = {
     "the rig set-up": lambda mp, mode: mp.setattr(Rig, "_open_balance", hooked(Rig._open_balance, mode)),
-    "the scenario set-up": lambda mp, mode: mp.setattr(execution_module.RunExecution, "_set_up",
-                                                       hooked(execution_module.RunExecution._set_up, mode, before=False)),
-    "the scenario steps": lambda mp, mode: mp.setattr(execution_module, "execute_step", hooked(
-        execution_module.execute_step, mode, before=False, when=lambda step, ctx: step.action == "start_continuous")),
+    "the scenario set-up": lambda mp, mode: mp.setattr(
+        execution_module.RunExecution, "_set_up", hooked(execution_module.RunExecution._set_up, mode, before=False)
+    ),
+    "the scenario steps": lambda mp, mode: mp.setattr(
+        execution_module,
+        "execute_step",
+        hooked(
+            execution_module.execute_step, mode, before=False, when=lambda step, ctx: step.action == "start_continuous"
+        ),
+    ),
     "the verdict (expectations, PK prediction, envelopes)": lambda mp, mode: mp.setattr(
-        execution_module, "evaluate_pk", hooked(execution_module.evaluate_pk, mode)),
+        execution_module, "evaluate_pk", hooked(execution_module.evaluate_pk, mode)
+    ),
     "the verdict (expectations, PK prediction, envelopes) [expectations]": lambda mp, mode: mp.setattr(
-        expectations_module, "check_alarm", hooked(expectations_module.check_alarm, mode)),
+        expectations_module, "check_alarm", hooked(expectations_module.check_alarm, mode)
+    ),
     "the rig teardown": lambda mp, mode: mp.setattr(Rig, "close", hooked(Rig.close, mode)),
-    "writing the record": lambda mp, mode: mp.setattr(RecordWriter, "run_finished",
-                                                      hooked(RecordWriter.run_finished, mode)),
-    "rendering the outputs": lambda mp, mode: mp.setattr(render_module, "write_plots",
-                                                         hooked(render_module.write_plots, mode)),
+    "writing the record": lambda mp, mode: mp.setattr(
+        RecordWriter, "run_finished", hooked(RecordWriter.run_finished, mode)
+    ),
+    "rendering the outputs": lambda mp, mode: mp.setattr(
+        render_module, "write_plots", hooked(render_module.write_plots, mode)
+    ),
 }
 # a second Ctrl-C (KeyboardInterrupt) can come anywhere but inside the shielded record writes and rig teardown
 SHIELDED = ("writing the record", "the rig teardown")

@@ -55,7 +55,8 @@ def test_checks_and_tests_are_read_from_the_code_where_they_name_the_requirement
         "SR-X-003": ["firmware_sim.safety.limits:Gate.check"], "SR-X-004": ["firmware_sim.safety.limits:Gate.check"]}
     assert requirement_tests(tmp_path) == {
         "SR-X-001": ("tests/test_limits.py::test_high_values_are_refused",),
-        "SR-X-002": ("tests/test_limits.py::TestGate::test_check", "tests/test_limits.py::test_high_values_are_refused"),
+        "SR-X-002": ("tests/test_limits.py::TestGate::test_check",
+                     "tests/test_limits.py::test_high_values_are_refused"),
         "SR-X-003": ("tests/test_limits.py::TestGate::test_check",)}
 
 

@@ -7,6 +7,7 @@ import csv
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from firmware_sim.outcome import Outcome
 from hil.traceability.files import load_matrix, write_matrix_files
@@ -48,7 +49,7 @@ def test_the_same_evidence_twice_counts_once():
 
 def test_the_model_is_frozen():
     item = Evidence(kind="test", name="t", outcome=Outcome.PASS)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         item.outcome = Outcome.FAIL  # type: ignore[misc]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from firmware_sim.hazards import HAZARDS as HAZARD_REGISTRY
 from firmware_sim.outcome import Outcome
@@ -39,7 +39,7 @@ HAZARDS = (FakeHazard("HAZ-PRG-001", "10x rate", "a daily dose entered 10x too h
 
 def document(hazards=HAZARDS) -> dict:  # noqa: ANN001
     matrix = build_matrix(SOURCE, EVIDENCE, REGISTRY)
-    return needs_document(matrix, hazards, version="1.2.3", created=datetime(2026, 1, 2, tzinfo=timezone.utc))
+    return needs_document(matrix, hazards, version="1.2.3", created=datetime(2026, 1, 2, tzinfo=UTC))
 
 
 def test_the_document_has_the_needs_builder_layout():
