@@ -51,11 +51,11 @@ UNIT_LITERALS = {60, 3600, 1000, 86400, 24, 1e6}
 
 
 PENDING_PACKAGES: tuple[str, ...] = ()
-"""Being rewritten on another branch; checked again once that lands."""
+"""Packages left out of every check (none today)."""
 
 CONVERSIONS_ELSEWHERE = ("drivers/", "hil/emulators/")
 """Not yet on units.py constants: drivers are leaves (they import nothing from firmware_sim, so they need their own
-constants), and the emulators are being reworked on another branch. The remaining sites are listed in
+constants), and the emulators still use bare factors. The remaining sites are listed in
 docs/conventions.md; remove an entry here once its folder is clean."""
 
 LEGACY_UNITLESS: frozenset[str] = frozenset({
