@@ -17,6 +17,7 @@ import serial.rfc2217
 
 from drivers.arguments import require_positive
 from drivers.errors import DeviceDisconnected, DeviceTimeout, TransportError
+from drivers.url_handlers import register_url_handlers
 
 DEFAULT_TIMEOUT_S = 1.0
 
@@ -94,13 +95,13 @@ class SerialTransport:
     def open(self) -> None:
         if self.is_open:
             return
+        register_url_handlers()  # rfc2217:// with a write timeout (drivers.url_handlers.protocol_rfc2217)
         try:
             port = serial.serial_for_url(self.url, do_not_open=True)
             fixed_timeout = isinstance(port, serial.rfc2217.Serial)
             port.baudrate = self.baudrate
             port.timeout = RFC2217_READ_SLICE_S if fixed_timeout else self.timeout_s
-            if not fixed_timeout:  # pyserial's RFC 2217 client refuses a write timeout
-                port.write_timeout = self.write_timeout_s
+            port.write_timeout = self.write_timeout_s
             if self.exclusive and isinstance(port, serial.Serial):
                 port.exclusive = True  # flock() on POSIX; URL handlers without a file descriptor ignore it
             port.open()
