@@ -1,9 +1,10 @@
 """The byte link: a Transport protocol and SerialTransport on `serial.serial_for_url`.
 
 SerialTransport accepts anything pyserial can open: a device path (`/dev/ttyUSB0`), a pty path
-(`/dev/pts/5`), `socket://host:port`, `loop://`, `spy:///dev/ttyUSB0?file=trace.txt` (record a real
-exchange). Every read has a timeout that bounds the whole call, however the bytes trickle in (one deadline,
-not one per byte); pyserial's exceptions become the typed errors of drivers.errors.
+(`/dev/pts/5`), `socket://host:port`, `rfc2217://host:port` (drivers.url_handlers), `loop://`,
+`spy:///dev/ttyUSB0?file=trace.txt` (record a real exchange). Every read has a timeout that bounds the whole call,
+however the bytes trickle in (one deadline, not one per byte); pyserial's exceptions become the typed errors of
+drivers.errors.
 """
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ import time
 from typing import Protocol
 
 import serial
-import serial.rfc2217
 
 from drivers.arguments import require_positive
 from drivers.errors import DeviceDisconnected, DeviceTimeout, TransportError
+from drivers.url_handlers import register_url_handlers
 
 DEFAULT_TIMEOUT_S = 1.0
 
@@ -56,11 +57,6 @@ def _is_disconnect(exc: Exception) -> bool:
     return any(marker in text for marker in markers)
 
 
-RFC2217_READ_SLICE_S = 0.02
-"""pyserial's RFC 2217 client renegotiates every line setting (sleeping 50 ms or more) whenever its timeout changes,
-so reads on it wait in fixed slices up to their deadline instead of changing the timeout per read."""
-
-
 class SerialTransport:
     """A pyserial port opened from a URL, exclusive where the port type supports it."""
 
@@ -82,8 +78,6 @@ class SerialTransport:
         self.exclusive = exclusive
         self._port: serial.SerialBase | None = None
         self._port_timeout_s: float | None = None
-        self._fixed_timeout = False
-        """True for ports whose timeout must not change per read (RFC2217_READ_SLICE_S)."""
         self._rx = bytearray()
         """Bytes read from the port but not yet returned (what followed a terminator)."""
 
@@ -94,13 +88,12 @@ class SerialTransport:
     def open(self) -> None:
         if self.is_open:
             return
+        register_url_handlers()  # rfc2217:// with a write timeout (drivers.url_handlers.protocol_rfc2217)
         try:
             port = serial.serial_for_url(self.url, do_not_open=True)
-            fixed_timeout = isinstance(port, serial.rfc2217.Serial)
             port.baudrate = self.baudrate
-            port.timeout = RFC2217_READ_SLICE_S if fixed_timeout else self.timeout_s
-            if not fixed_timeout:  # pyserial's RFC 2217 client refuses a write timeout
-                port.write_timeout = self.write_timeout_s
+            port.timeout = self.timeout_s
+            port.write_timeout = self.write_timeout_s
             if self.exclusive and isinstance(port, serial.Serial):
                 port.exclusive = True  # flock() on POSIX; URL handlers without a file descriptor ignore it
             port.open()
@@ -108,7 +101,6 @@ class SerialTransport:
             raise TransportError(f"cannot open serial port {self.url!r}: {exc}") from exc
         self._port = port
         self._port_timeout_s = port.timeout
-        self._fixed_timeout = fixed_timeout
         self._rx.clear()
 
     def close(self) -> None:
@@ -147,8 +139,8 @@ class SerialTransport:
         try:
             waiting = port.in_waiting  # type: ignore[attr-defined]  # every port class has it, the SerialBase stub not
             port_timeout_s = self._port_timeout_s
-            if not waiting and not self._fixed_timeout and (port_timeout_s is None or port_timeout_s > remaining_s
-                                                            or port_timeout_s < remaining_s / 4):
+            if not waiting and (port_timeout_s is None or port_timeout_s > remaining_s
+                                or port_timeout_s < remaining_s / 4):
                 port.timeout = self._port_timeout_s = remaining_s / 2
             chunk = port.read(waiting or 1)
         except (serial.SerialException, OSError) as exc:

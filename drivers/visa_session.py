@@ -10,6 +10,7 @@ import pyvisa
 
 from drivers.errors import DeviceDisconnected, DeviceTimeout, FramingError, TransportError
 from drivers.lifecycle import OpenCloseLifecycle
+from drivers.url_handlers import register_url_handlers
 
 try:
     from termios import error as TermiosError  # pyserial lets a refused port setting through as termios.error
@@ -29,6 +30,7 @@ class VisaSession(OpenCloseLifecycle):
 
     def open_session(self, options: dict[str, Any], detail: str) -> None:
         """The ResourceManager and the session; TransportError naming the resource and `detail` if either fails."""
+        register_url_handlers()  # pyvisa-py opens ASRL<url>::INSTR through serial_for_url: ASRLrfc2217:// is ours
         try:
             self._manager = pyvisa.ResourceManager(self.backend)
             self._resource = self._manager.open_resource(self.resource_name, **options)

@@ -15,8 +15,8 @@ named by --balance-protocol (or the rig's balance.protocol), as the device "bala
 --listen HOST:PORT serves each device on TCP instead (hosts open socket://HOST:PORT); --listen rfc2217://HOST:PORT
 serves RFC 2217 ports (hosts open rfc2217://HOST:PORT; their baud rate and framing reach the emulated line, and while
 they differ from the device's own no bytes pass). Port 0 picks a free port; the first device gets PORT, the next PORT+1.
-A pump on the network: pump.transport.url socket://... or rfc2217://...; a balance: ASRLsocket://HOST:PORT::INSTR or
-TCPIP::HOST::PORT::SOCKET with the @py backend.
+A pump on the network: pump.transport.url socket://... or rfc2217://...; a balance: ASRLsocket://HOST:PORT::INSTR,
+TCPIP::HOST::PORT::SOCKET or ASRLrfc2217://HOST:PORT::INSTR with the @py backend.
 """
 from __future__ import annotations
 

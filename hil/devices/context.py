@@ -29,10 +29,6 @@ class BuildContext:
     emulators: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def virtual_time(self) -> bool:
-        return self.config.clock == "virtual"
-
-    @property
     def emulator_clock(self) -> Clock:
         """The device clock: emulators keep it, drivers measure heartbeats and polling intervals on it."""
         return self.device_clock if self.device_clock is not None else self.clock

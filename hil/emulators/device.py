@@ -18,7 +18,7 @@ from hil.emulators.net_address import ListenAddress
 from hil.emulators.net_server import NetworkServer
 from hil.emulators.pty_server import PtyServer
 from hil.emulators.syringe import Syringe
-from hil.emulators.wire import DeviceCallbacks, DeviceServer
+from hil.emulators.wire import EIGHT_N_ONE, DeviceCallbacks, DeviceServer
 
 BITS_PER_BYTE_8N1 = 10
 FaultSpec = tuple[str, dict]
@@ -81,12 +81,16 @@ class EmulatedDevice(Generic[CoreT]):
         """Serve the device from a thread and return what the host opens: a pseudo-terminal's path, or with
         listen a socket:// or rfc2217:// URL (hil.emulators.net_server)."""
         callbacks = DeviceCallbacks(self.device_name, self._on_bytes, self._on_tick, self._byte_time_s,
-                                    self._link.next_reply_delay_s, self.core.baud)
+                                    self._link.next_reply_delay_s, self.core.baud, self.line_framing)
         server = PtyServer(callbacks, self.poll_interval_s) if listen is None else NetworkServer(
             callbacks, listen, self.poll_interval_s)
         path = server.start()
         self._server = server
         return path
+
+    def line_framing(self) -> str:
+        """Data bits, parity and stop bits the device's UART uses (an RFC 2217 host must ask for the same)."""
+        return EIGHT_N_ONE
 
     def stop(self) -> None:
         if self._server is not None:

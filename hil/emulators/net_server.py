@@ -3,7 +3,8 @@
 
 One host at a time, like a serial line: a second connection while one is open is closed at once (the port is
 busy). When no host is connected the device keeps running; what it says meanwhile is lost, as on a real line.
-Over RFC 2217 the line settings the host asked for are compared with the device's own (its baud rate, 8N1): while
+Over RFC 2217 the line settings the host asked for are compared with the device's own (its baud rate and framing,
+8N1 but for a Sartorius balance set to 7O1): while
 they differ, neither side receives the other's bytes (a real UART at the wrong speed would see only framing errors).
 """
 from __future__ import annotations
@@ -41,10 +42,14 @@ class EmulatedLine:
         self.cd = True
         self.ri = False
 
-    def matches(self, device_baud: int) -> bool:
-        """Whether the host's settings are the device's own (the device talks 8N1 at its baud rate)."""
-        return (self.baudrate, self.bytesize, self.parity, self.stopbits) == (
-            device_baud, EIGHTBITS, PARITY_NONE, STOPBITS_ONE)
+    @property
+    def framing(self) -> str:
+        """Data bits, parity and stop bits as "8N1", "7O1" (pyserial's parity letters)."""
+        return f"{self.bytesize}{self.parity}{self.stopbits:g}"
+
+    def matches(self, device_baud: int, device_framing: str) -> bool:
+        """Whether the host's settings are the device's own (its baud rate and framing)."""
+        return (self.baudrate, self.framing) == (device_baud, device_framing)
 
     def reset_input_buffer(self) -> None:
         """Nothing is buffered: the server hands host bytes to the device as they arrive."""
@@ -69,16 +74,16 @@ class _Connection:
         """Raw bytes to the host (PortManager sends its Telnet negotiation through this)."""
         self.sock.sendall(data)
 
-    def from_host(self, data: bytes, device_baud: int) -> bytes:
+    def from_host(self, data: bytes, device_baud: int, device_framing: str) -> bytes:
         """The payload of what the host sent (Telnet commands handled), as the device's UART receives it."""
         if self._manager is None:
             return data
         payload = b"".join(self._manager.filter(data))
-        return payload if self.line is not None and self.line.matches(device_baud) else b""
+        return payload if self.line is not None and self.line.matches(device_baud, device_framing) else b""
 
-    def to_host(self, data: bytes, device_baud: int) -> None:
+    def to_host(self, data: bytes, device_baud: int, device_framing: str) -> None:
         if self._manager is not None:
-            if self.line is not None and not self.line.matches(device_baud):
+            if self.line is not None and not self.line.matches(device_baud, device_framing):
                 return
             data = b"".join(self._manager.escape(data))
         self.write(data)
@@ -149,7 +154,7 @@ class NetworkServer(DeviceServer):
         """Hand what the host sent to the device and its reply to the host; a closed connection disconnects."""
         try:
             data = connection.sock.recv(4096)
-            payload = connection.from_host(data, self._callbacks.baud()) if data else None
+            payload = connection.from_host(data, self._callbacks.baud(), self._callbacks.framing()) if data else None
         except OSError:
             payload = None
         if payload is None:
@@ -164,7 +169,7 @@ class NetworkServer(DeviceServer):
         self._timing.before_sending(len(data))
         connection = self._connection
         if connection is not None and not self._stop.is_set():
-            self._guard(lambda: connection.to_host(data, self._callbacks.baud()))
+            self._guard(lambda: connection.to_host(data, self._callbacks.baud(), self._callbacks.framing()))
 
     def _guard(self, action: Callable[[], None]) -> None:
         """Run a socket action; a host that went away is disconnected, as a host closing the port."""

@@ -34,3 +34,6 @@ class EmulatedSartorius(EmulatedBalance):
         self.config = config
         core = SartoriusCore(config, clock, volume_source_ul, clock.now_s())
         EmulatedDevice.__init__(self, clock, core, config.byte_timing, faults, poll_interval_s)
+
+    def line_framing(self) -> str:
+        return self.config.framing

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from collections.abc import Callable
 
 
+EIGHT_N_ONE = "8N1"
+"""The framing of every emulated device but a Sartorius balance set to 7O1."""
+
+
 @dataclass(frozen=True)
 class DeviceCallbacks:
     """How a server talks to a device.
@@ -14,7 +18,8 @@ class DeviceCallbacks:
     on_bytes(data) -> reply bytes (the device brought up to now: all it has to say); on_tick() -> unsolicited
     bytes (called every poll interval without host bytes);
     byte_time_s() -> wall seconds per byte on the modelled wire (0 = no byte-time modelling);
-    reply_delay_s() -> extra wall delay for the next reply (delay fault); baud() -> the device's own baud rate.
+    reply_delay_s() -> extra wall delay for the next reply (delay fault); baud() -> the device's own baud rate;
+    framing() -> its data bits, parity and stop bits ("8N1", "7O1").
     """
 
     name: str
@@ -23,6 +28,7 @@ class DeviceCallbacks:
     byte_time_s: Callable[[], float]
     reply_delay_s: Callable[[], float]
     baud: Callable[[], int]
+    framing: Callable[[], str] = lambda: EIGHT_N_ONE
 
 
 def sleep_precisely_s(duration_s: float, stop: threading.Event) -> None:

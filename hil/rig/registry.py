@@ -16,14 +16,12 @@ from drivers.syringe_pump import SyringePump
 from hil.devices.building import build_emulator
 from hil.devices.catalog import CATALOG, balance_kinds, pump_kinds
 from hil.devices.context import BuildContext
-from hil.devices.ne1000 import NE1000_MAX_WATCHDOG_S
 from hil.rig.errors import RigError
 
 __all__ = [
     "BALANCE_PROTOCOLS",
     "EMULATORS",
     "EMULATOR_START_ORDER",
-    "NE1000_MAX_WATCHDOG_S",
     "OPEN_LOOP_DRIVERS",
     "PUMP_DRIVERS",
     "BuildContext",

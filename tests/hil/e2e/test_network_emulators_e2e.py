@@ -1,9 +1,8 @@
 """The bench path over the network, as labgrid reaches a ser2net port: `itpump emulate ne1000 --with-balance --listen`
 serves the pump and the balance on loopback TCP (or RFC 2217), and `itpump run` drives a wall-clock rig whose pump
-transport is the printed socket:// or rfc2217:// URL and whose balance is a pyvisa TCPIP SOCKET resource.
-
-Over RFC 2217 the rig has no balance: pyvisa-py opens ASRL URLs with a write timeout, which pyserial's RFC 2217
-client does not support (NotImplementedError), so a balance cannot be reached through pyvisa over rfc2217://.
+transport is the printed socket:// or rfc2217:// URL and whose balance is a pyvisa TCPIP SOCKET resource, or over
+RFC 2217 `ASRLrfc2217://HOST:PORT::INSTR` (pyvisa-py opens it with a write timeout, which drivers.url_handlers
+accepts; pyserial's own RFC 2217 client refuses it).
 The RFC 2217 run is at time compression 4, not 20: pyserial's RFC 2217 client takes about 0.35 s of wall time to
 negotiate at open, which at 20 is 7 of the short scenario's 16 seconds.
 """
@@ -59,16 +58,12 @@ def emulate():
             raise
 
 
-def _rig(configs: Path, folder: Path, pump_url: str, balance_resource: str | None) -> Path:
+def _rig(configs: Path, folder: Path, pump_url: str, balance_resource: str) -> Path:
     """The bundled bench rig, pointed at the network emulators (its own id, the emulated syringe, 1 s sampling)."""
     rig = yaml.safe_load((configs / "rigs" / "bench-ne1000-usb.yaml").read_text(encoding="utf-8"))
     rig.update(rig_id="bench-network-test", syringe=SYRINGE)
     rig["pump"]["transport"]["url"] = pump_url
-    if balance_resource is None:
-        del rig["balance"]
-        rig["features"] = [f for f in rig["features"] if f != "balance"]
-    else:
-        rig["balance"].update(resource=balance_resource, sample_interval_s=1)
+    rig["balance"].update(resource=balance_resource, sample_interval_s=1)
     path = folder / "network-rig.yaml"
     path.write_text(yaml.safe_dump(rig), encoding="utf-8")
     return path
@@ -106,8 +101,10 @@ def test_run_against_pump_on_socket_url_and_balance_on_visa_tcpip_socket(emulate
 
 
 @pytest.mark.requirements("SR-HIL-002")
-def test_run_against_pump_on_rfc2217_url(emulate, bundled_configs: Path, tmp_path: Path):
+def test_run_against_pump_and_balance_on_rfc2217_urls(emulate, bundled_configs: Path, tmp_path: Path):
     urls = emulate("rfc2217://127.0.0.1:0")
     assert urls["ne1000"].startswith("rfc2217://127.0.0.1:") and urls["balance"].startswith("rfc2217://127.0.0.1:")
-    rig = _rig(bundled_configs, tmp_path, urls["ne1000"], None)
-    _agree(_run(rig, tmp_path / "out", 4)["delivered"], "pump_reported_ul")
+    rig = _rig(bundled_configs, tmp_path, urls["ne1000"], f"ASRL{urls['balance']}::INSTR")
+    delivered = _run(rig, tmp_path / "out", 4)["delivered"]
+    _agree(delivered, "pump_reported_ul")
+    _agree(delivered, "gravimetric_ul")
