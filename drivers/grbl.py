@@ -22,6 +22,7 @@ from drivers.lifecycle import OpenCloseLifecycle
 from drivers.syringe_pump import (PumpStatus, check_rate_ul_per_h, check_target_volume_ul, plunger_area_mm2,
                                   pop_oldest_alarm)
 from drivers.transport import Transport
+from drivers.units import MIN_PER_H, S_PER_MIN
 
 AXES = "XYZ"
 DEFAULT_MOTION_HORIZON_S = 180.0
@@ -118,7 +119,6 @@ class GrblSyringe(OpenCloseLifecycle):
         """Release the port. Sends nothing: stop() first if the syringe should stop."""
         self.transport.close()
 
-
     @property
     def grbl_version(self) -> str | None:
         return self._link.grbl_version
@@ -130,7 +130,7 @@ class GrblSyringe(OpenCloseLifecycle):
 
     def feed_mm_per_min(self, rate_ul_per_h: float) -> float:
         """Get the feed rate (mm/min) that delivers rate_ul_per_h with the current syringe."""
-        return rate_ul_per_h / 60.0 / self.plunger_area_mm2
+        return rate_ul_per_h / MIN_PER_H / self.plunger_area_mm2
 
     def _axis_mm(self, report: gp.StatusReport) -> float:
         return report.position_mm[AXES.index(self.axis)]
@@ -202,7 +202,7 @@ class GrblSyringe(OpenCloseLifecycle):
         """The move the run needs now (RunPlan.next_block_mm), its mm and feed; None if none is due."""
         assert self.rate_ul_per_h is not None
         feed = self.feed_mm_per_min(self.rate_ul_per_h)
-        block_mm = run.next_block_mm(done_mm, feed / 60.0 * self.motion_horizon_s)
+        block_mm = run.next_block_mm(done_mm, feed / S_PER_MIN * self.motion_horizon_s)
         if block_mm == 0.0:
             return None
         line = f"G21G91G1{self.axis}{gp.gcode_number(self.infuse_direction * block_mm)}F{gp.gcode_number(feed)}"

@@ -11,7 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("firmware_sim", "drivers", "hil")
 MAX_MODULE_LINES = 300
-UNITS_MODULE = ROOT / "firmware_sim" / "units.py"
+UNITS_MODULE_NAME = "units.py"
+"""A package's own units module (firmware_sim/units.py; drivers/units.py, as drivers import nothing from firmware_sim)
+is where unit factors are written out."""
 
 UNIT_SUFFIXES = (
     # time
@@ -52,11 +54,6 @@ UNIT_LITERALS = {60, 3600, 1000, 86400, 24, 1e6}
 
 PENDING_PACKAGES: tuple[str, ...] = ()
 """Packages left out of every check (none today)."""
-
-CONVERSIONS_ELSEWHERE = ("drivers/", "hil/emulators/")
-"""Not yet on units.py constants: drivers are leaves (they import nothing from firmware_sim, so they need their own
-constants), and the emulators still use bare factors. The remaining sites are listed in
-docs/conventions.md; remove an entry here once its folder is clean."""
 
 LEGACY_UNITLESS: frozenset[str] = frozenset({
     "firmware_sim/pump/catheter_mixing.py::PIECES_PER_TANK",
@@ -266,11 +263,31 @@ def test_every_legacy_unitless_name_still_exists():
     assert not LEGACY_UNITLESS - found, f"stale LEGACY_UNITLESS entries: {sorted(LEGACY_UNITLESS - found)}"
 
 
+def is_units_module(path: Path, root: Path = ROOT) -> bool:
+    """A package's own units.py (directly in the package, not in a subpackage)."""
+    return path.name == UNITS_MODULE_NAME and path.parent.parent == root and path.parent.name in PACKAGES
+
+
 def test_unit_conversions_go_through_the_units_module():
-    bad = [violation for path in _modules()
-           if path != UNITS_MODULE and not _rel(path, ROOT).startswith(CONVERSIONS_ELSEWHERE)
-           for violation in conversion_violations(path)]
-    assert not bad, "bare unit conversions (use a firmware_sim/units.py constant):\n" + "\n".join(bad)
+    bad = [violation for path in _modules() if not is_units_module(path) for violation in conversion_violations(path)]
+    assert not bad, ("bare unit conversions (use a firmware_sim/units.py constant; in drivers/, drivers/units.py):\n"
+                     + "\n".join(bad))
+
+
+def test_only_a_package_units_module_may_write_out_factors():
+    assert is_units_module(ROOT / "firmware_sim" / "units.py") and is_units_module(ROOT / "drivers" / "units.py")
+    assert not is_units_module(ROOT / "hil" / "gravimetry" / "units.py")
+    assert not is_units_module(ROOT / "drivers" / "grbl.py")
+
+
+def test_the_drivers_unit_constants_are_the_firmware_ones():
+    """drivers/units.py repeats firmware_sim/units.py's constants (drivers are leaves): same names, same values."""
+    import drivers.units
+    import firmware_sim.units
+
+    constants = {name: value for name, value in vars(drivers.units).items() if name.isupper()}
+    assert constants, "drivers/units.py defines no constants"
+    assert {name: getattr(firmware_sim.units, name, None) for name in constants} == constants
 
 
 @pytest.mark.parametrize(("source", "expected"), [

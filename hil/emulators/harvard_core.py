@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from firmware_sim.units import MIN_PER_H, S_PER_H
 from hil.emulators.harvard_commands import execute
 from hil.emulators.harvard_config import HarvardConfig
 from hil.emulators.harvard_state import IDLE, INFUSING, STALLED, TARGET, WITHDRAWING
@@ -105,7 +106,7 @@ class HarvardCore(SyringePumpCore):
                 self.t_s = max(self.t_s, t_s)
                 self.syringe.note_time(self.t_s)
                 return
-            rate_ul_per_s = self.rate_ul_per_h() / 3600.0
+            rate_ul_per_s = self.rate_ul_per_h() / S_PER_H
             if rate_ul_per_s <= 0:  # run refuses a zero rate; nothing moves
                 self.t_s = max(self.t_s, t_s)
                 self.syringe.note_time(self.t_s)
@@ -125,7 +126,7 @@ class HarvardCore(SyringePumpCore):
             self.state = STALLED if event == "stall" else TARGET
 
     def _move(self, dt_s: float) -> None:
-        volume_ul = self.rate_ul_per_h() * dt_s / 3600.0
+        volume_ul = self.rate_ul_per_h() * dt_s / S_PER_H
         self.syringe.move_mm(min(volume_ul / self._area_mm2(), self.syringe.travel_left_mm(self.direction)),
                              self.direction)
         if self.direction == INFUSE:
@@ -155,7 +156,8 @@ class HarvardCore(SyringePumpCore):
 
     def rate_limits_ul_per_h(self) -> tuple[float, float]:
         area = self._area_mm2()
-        return self.config.min_plunger_speed_mm_per_h * area, self.config.max_plunger_speed_mm_per_min * 60.0 * area
+        return (self.config.min_plunger_speed_mm_per_h * area,
+                self.config.max_plunger_speed_mm_per_min * MIN_PER_H * area)
 
     def volume_units(self) -> str:
         return "ul" if self.syringe_volume_ul <= self.config.microlitre_volume_max_ul else "ml"

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import copy
 
+from firmware_sim.units import MIN_PER_H, S_PER_H
 from hil.emulators.ne1000_config import NE1000Config
 from hil.emulators.ne1000_commands import execute
 from hil.emulators.ne1000_framing import Packet, PacketReceiver, encode_basic, encode_safe
@@ -88,12 +89,12 @@ class NE1000Core(SyringePumpCore):
             if self.watchdog_deadline_s is not None:
                 candidates.append((self.watchdog_deadline_s, "watchdog"))
             if moving:
-                speed_mm_per_s = self.rate_ul_per_h / self._pump_area_mm2() / 3600.0
+                speed_mm_per_s = self.rate_ul_per_h / self._pump_area_mm2() / S_PER_H
                 travel_s = self.syringe.travel_left_mm(self.direction) / speed_mm_per_s
                 candidates.append((self.t_s + travel_s, "end_of_travel"))
                 target_ul = self.settings.phases[self.running_phase].target_volume_ul
                 if self.state == PUMPING and target_ul > 0:
-                    volume_s = max(target_ul - self.phase_done_ul, 0.0) / self.rate_ul_per_h * 3600.0
+                    volume_s = max(target_ul - self.phase_done_ul, 0.0) / self.rate_ul_per_h * S_PER_H
                     candidates.append((self.t_s + volume_s, "phase_volume"))
             event_t_s, event = min(candidates)
             event_t_s = max(event_t_s, self.t_s)
@@ -106,7 +107,7 @@ class NE1000Core(SyringePumpCore):
             self._handle_event(event)
 
     def _move(self, dt_s: float) -> None:
-        volume_ul = self.rate_ul_per_h * dt_s / 3600.0
+        volume_ul = self.rate_ul_per_h * dt_s / S_PER_H
         self.syringe.move_mm(volume_ul / self._pump_area_mm2(), self.direction)
         if self.direction == INFUSE:
             self.infused_ul += volume_ul
@@ -182,7 +183,7 @@ class NE1000Core(SyringePumpCore):
     def rate_limits_ul_per_h(self) -> tuple[float, float]:
         area = self._pump_area_mm2()
         return (self.config.min_plunger_speed_mm_per_h * area,
-                self.config.max_plunger_speed_mm_per_min * 60.0 * area)
+                self.config.max_plunger_speed_mm_per_min * MIN_PER_H * area)
 
     def store(self) -> None:
         """A setting changed over RS-232 is written to non-volatile memory."""
