@@ -182,7 +182,7 @@ class GrblSyringe(OpenCloseLifecycle):
         run = self._run
         assert run is not None
         done_mm = self._hold_and_discard()
-        if self._link.resets_seen > run.resets_at_start:
+        if self._link.resets_seen > run.start_reset_count:
             raise DeviceAlarm("reset", "GRBL restarted during the move: its position no longer counts from the "
                               "move's start, so the rest of the move is unknown; stopped, nothing restarted")
         try:
@@ -194,7 +194,7 @@ class GrblSyringe(OpenCloseLifecycle):
     def _move(self, distance_mm: float) -> None:
         """Start a run of distance_mm from the machine position now: its first block, at most the horizon."""
         report = self._link.query_status()
-        run = RunPlan(self._axis_mm(report), distance_mm, resets_at_start=self._link.resets_seen)
+        run = RunPlan(self._axis_mm(report), distance_mm, start_reset_count=self._link.resets_seen)
         self._queue(run, done_mm=0.0)  # if GRBL refuses the block, there is no run
         self._run = run
 
@@ -237,7 +237,7 @@ class GrblSyringe(OpenCloseLifecycle):
         run = self._run
         if run is None:
             return False
-        restarted = self._link.resets_seen > run.resets_at_start
+        restarted = self._link.resets_seen > run.start_reset_count
         if restarted or report.state not in ("Run", "Idle"):
             if restarted or report.state == "Alarm":
                 self._run = None  # GRBL's queue is gone, and after a restart its position is not the run's
@@ -281,14 +281,14 @@ class GrblSyringe(OpenCloseLifecycle):
         [SR-DRV-010, SR-DRV-012]. Call it more often than motion_horizon_s."""
         self._link.discard_stale_input()
         run, block, alarms_before = self._run, None, len(self._link.alarms)
-        if run is not None and self._link.resets_seen == run.resets_at_start:
+        if run is not None and self._link.resets_seen == run.start_reset_count:
             block = self._block_line(run, run.known_done_mm)
         burst = self._link.burst([block[0], "$G"] if block else [], status=True, discard_stale=False)
         if run is not None and block is not None:
             self._accept_block(run, block, burst, alarms_before)
         report = burst.report
         assert report is not None
-        resumed = self._renew(report, None if block is None else burst.report_after >= 1)
+        resumed = self._renew(report, None if block is None else burst.report_after_lines >= 1)
         if report.state == "Alarm" and not self._link.alarms:
             self._link.alarms.append("alarm")
         alarm = pop_oldest_alarm(self._link.alarms)

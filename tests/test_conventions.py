@@ -19,7 +19,7 @@ UNIT_SUFFIXES = (
     # time
     "_s", "_ms", "_us", "_min", "_h", "_day", "_days", "_years",
     # volume, length, area, mass, amount
-    "_ul", "_ml", "_l", "_mm", "_mm2", "_mm3", "_g", "_mg", "_mcg", "_ng", "_kg",
+    "_ul", "_ml", "_l", "_mm", "_mm2", "_mm3", "_inch", "_g", "_mg", "_mcg", "_ng", "_kg",
     # rates and concentrations
     "_ul_per_h", "_ul_per_s", "_ul_per_min", "_ml_per_h", "_ml_per_min", "_l_per_h", "_mg_per_h", "_mcg_per_h",
     "_mcg_per_day", "_mcg_per_ml", "_ng_per_ml", "_g_per_ml", "_mm_per_min", "_per_h", "_per_mm", "_per_day",
@@ -43,6 +43,8 @@ UNITLESS_NAMES = {
     "x", "y", "t", "value", "limit", "lo", "hi", "low", "high", "default",
     "baud",                  # the unit is the name (symbols per second)
     "port",                  # a TCP port number
+    "phase",                 # a pump program's phase number (NE-1000 1..41): an identity, like index
+    "stx", "etx", "cr", "esc",  # framing control bytes of a serial protocol, not quantities
     "rtol", "atol",          # solver tolerances, relative to the state's own unit
     "verbose", "workers", "indent", "depth", "count", "line", "cv",
 }
@@ -61,25 +63,6 @@ LEGACY_UNITLESS: frozenset[str] = frozenset({
     "firmware_sim/pump/delivered_history.py::SEGMENTS_PER_WINDOW",
     "firmware_sim/pump/firmware.py::configure_ptm(max_count_per_24h)",
     "firmware_sim/pump/profile_builder.py::build_delivery_profile(mixing_tanks)",
-    "hil/emulators/ne1000_state.py::start_program(phase)",
-    "drivers/grbl_protocol.py::Burst.report_after",
-    "drivers/grbl_protocol.py::LineReply.error",
-    "drivers/grbl_protocol.py::StatusReport.substate",
-    "drivers/grbl_run.py::RunPlan.resets_at_start",
-    "drivers/harvard_codec.py::HarvardEncodedQuantity.value_in_base",
-    "drivers/harvard_codec.py::MAX_DECIMALS",
-    "drivers/harvard_codec.py::encode_quantity(value_in_base)",
-    "drivers/ne1000.py::MAX_ALARM_REQUERIES",
-    "drivers/ne1000_codec.py::ETX",
-    "drivers/ne1000_codec.py::NE1000EncodedQuantity.value_in_base",
-    "drivers/ne1000_codec.py::MAX_DECIMALS",
-    "drivers/ne1000_codec.py::STX",
-    "drivers/ne1000_codec.py::encode_best_unit(value_in_base)",
-    "drivers/ne1000_codec.py::encode_in_unit(value_in_base)",
-    "drivers/scripted.py::read_exact(size)",
-    "drivers/scripted.py::read_until(max_size)",
-    "drivers/transport.py::read_exact(size)",
-    "drivers/transport.py::read_until(max_size)",
     "firmware_sim/pk/envelopes.py::LIMIT_MAXIMUM",
     "firmware_sim/pk/oral.py::OralRegimen.doses_to_steady_state",
     "firmware_sim/pk/peaks.py::CANDIDATE_FRACTION_OF_MAX",
@@ -122,17 +105,6 @@ LEGACY_UNITLESS: frozenset[str] = frozenset({
     "hil/config/drug_library.py::above(bound)",
     "hil/config/patients.py::VirtualPatients.min_fraction_passing",
     "hil/config/scenario.py::Catheter.mixing_tanks",
-    "hil/emulators/device.py::BITS_PER_BYTE_8N1",
-    "hil/emulators/grbl_gcode.py::MM_PER_INCH",
-    "hil/emulators/grbl_settings.py::format_setting(number)",
-    "hil/emulators/grbl_settings.py::is_integer_setting(number)",
-    "hil/emulators/ne1000_commands.py::MAX_PHASE",
-    "hil/emulators/ne1000_core.py::start_program(phase)",
-    "hil/emulators/ne1000_framing.py::CR",
-    "hil/emulators/ne1000_framing.py::ETX",
-    "hil/emulators/ne1000_framing.py::STX",
-    "hil/emulators/sartorius_core.py::ESC",
-    "hil/emulators/syringe.py::INFUSE",
     "hil/fuzz/mutations.py::MAX_MUTATIONS",
     "hil/fuzz/mutations.py::RANDOM_BYTES_MAX",
     "hil/fuzz/mutations.py::binary(max_size)",

@@ -20,7 +20,8 @@ from hil.emulators.pty_server import PtyServer
 from hil.emulators.syringe import Syringe
 from hil.emulators.wire import DeviceCallbacks, DeviceServer
 
-BITS_PER_BYTE_8N1 = 10
+BYTE_FRAME_8N1_BITS = 10
+"""Bits on the line per byte sent 8N1: start bit, 8 data bits, stop bit."""
 FaultSpec = tuple[str, dict]
 
 
@@ -152,7 +153,7 @@ class EmulatedDevice(Generic[CoreT]):
         self._outbox += self.core.poll(self._sync())
 
     def _byte_time_s(self) -> float:
-        return BITS_PER_BYTE_8N1 / self.core.baud() if self.byte_timing else 0.0
+        return BYTE_FRAME_8N1_BITS / self.core.baud() if self.byte_timing else 0.0
 
     # --- internals ----------------------------------------------------------------------------
     def _now_s(self) -> float:

@@ -14,7 +14,7 @@ from typing import ClassVar
 from firmware_sim.units import MIN_PER_H, S_PER_H
 from hil.emulators.harvard_commands import execute
 from hil.emulators.harvard_config import HarvardConfig
-from hil.emulators.harvard_state import IDLE, INFUSING, STALLED, TARGET, WITHDRAWING
+from hil.emulators.harvard_state import HarvardState
 from hil.emulators.pump_core import SyringePumpCore
 from hil.emulators.syringe import INFUSE, area_mm2, syringe_from
 MAX_LINE_BYTES = 256
@@ -40,8 +40,8 @@ class HarvardCore(SyringePumpCore):
         self.syringe_volume_ul = config.syringe_volume_ul
         self.syringe = syringe_from(config)
         self.t_s = t_s
-        self.state = IDLE
-        self.direction = INFUSE
+        self.state = HarvardState.IDLE
+        self.direction: int = INFUSE
         self.infuse_rate_ul_per_h = 0.0
         self.infuse_rate_units = "ul/hr"
         self.withdraw_rate_ul_per_h = 0.0
@@ -84,7 +84,7 @@ class HarvardCore(SyringePumpCore):
 
     def power_reset(self) -> None:
         """The pump comes back idle, nothing announced (protocols.md describes no power-up message)."""
-        self.state = IDLE
+        self.state = HarvardState.IDLE
         self._line.clear()
         if self.config.power_reset_clears_volumes:
             self.infused_ul = self.withdrawn_ul = 0.0
@@ -92,7 +92,7 @@ class HarvardCore(SyringePumpCore):
     # --- time ---------------------------------------------------------------------------------
     @property
     def moving(self) -> bool:
-        return self.state in (INFUSING, WITHDRAWING)
+        return self.state in (HarvardState.INFUSING, HarvardState.WITHDRAWING)
 
     def rate_ul_per_h(self) -> float:
         return self.infuse_rate_ul_per_h if self.direction == INFUSE else self.withdraw_rate_ul_per_h
@@ -101,7 +101,7 @@ class HarvardCore(SyringePumpCore):
         """Replay motion and its events, in order, up to clock time t_s."""
         while True:
             if self.moving and self.motor_jammed:
-                self.state = STALLED
+                self.state = HarvardState.STALLED
             if not self.moving:
                 self.t_s = max(self.t_s, t_s)
                 self.syringe.note_time(self.t_s)
@@ -123,7 +123,7 @@ class HarvardCore(SyringePumpCore):
             self.syringe.note_time(self.t_s)
             if event == "now":
                 return
-            self.state = STALLED if event == "stall" else TARGET
+            self.state = HarvardState.STALLED if event == "stall" else HarvardState.TARGET_REACHED
 
     def _move(self, dt_s: float) -> None:
         volume_ul = self.rate_ul_per_h() * dt_s / S_PER_H
@@ -144,11 +144,11 @@ class HarvardCore(SyringePumpCore):
     def run(self, direction: int) -> None:
         """Start in `direction` (a stall is cleared by stop, not by running: a jammed motor stalls again)."""
         self.direction = direction
-        self.state = INFUSING if direction == INFUSE else WITHDRAWING
+        self.state = HarvardState.INFUSING if direction == INFUSE else HarvardState.WITHDRAWING
         self.advance_to(self.t_s)
 
     def stop(self) -> None:
-        self.state = IDLE
+        self.state = HarvardState.IDLE
         self.motor_jammed = False
 
     def _area_mm2(self) -> float:
@@ -171,5 +171,5 @@ class HarvardCore(SyringePumpCore):
         prefix = f"{self.address:02d} " if self.config.text_line_address else ""
         for line in lines:
             self._outbox += f"\n{prefix}{line}\r".encode("ascii")
-        self._outbox += f"\n{self.address:02d}{self.state}".encode("ascii")
+        self._outbox += f"\n{self.address:02d}{self.state.prompt}".encode("ascii")
 

@@ -50,7 +50,7 @@ class NE1000Core(SyringePumpCore):
         self.state = STOPPED
         self.running_phase = 1
         self.phase_done_ul = 0.0
-        self.direction = INFUSE
+        self.direction: int = INFUSE
         self.rate_ul_per_h = 0.0
         self.alarm: str | None = None
         self.motor_jammed = False

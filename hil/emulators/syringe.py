@@ -11,10 +11,19 @@ host's reservoir estimate lag what really left the syringe; only the balance see
 from __future__ import annotations
 
 import math
+from enum import IntEnum
 from typing import Protocol
 
-INFUSE = 1
-WITHDRAW = -1
+
+class Direction(IntEnum):
+    """Plunger direction, the sign of its travel: INFUSE pushes fluid out of the outlet."""
+
+    INFUSE = 1
+    WITHDRAW = -1
+
+
+INFUSE = Direction.INFUSE
+WITHDRAW = Direction.WITHDRAW
 
 OUTLET_FAULTS = ("occlusion", "clear_occlusion", "leak", "clear_leak", "rate_error", "clear_rate_error")
 """Faults of the syringe and its outlet, applied by apply_outlet_fault (rate_error acts on the drive)."""
