@@ -7,6 +7,8 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Mapping
 
+from hil.emulators.faults import Fault
+
 if TYPE_CHECKING:
     from hil.config.rig import RigConfig
     from hil.devices.context import BuildContext
@@ -41,7 +43,7 @@ class DeviceKind:
     emulator_class: type
     emulator_config_type: type
     emulator_base: Callable[[RigConfig, float], dict[str, Any]]
-    faults: Mapping[str, str]
+    faults: Mapping[Fault, str]
     start_order: int
     open_loop: bool = False
     pump_config: type | None = None

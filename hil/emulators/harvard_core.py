@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from firmware_sim.units import MIN_PER_H, S_PER_H
 from hil.emulators.harvard_commands import execute
+from hil.emulators.faults import Fault
 from hil.emulators.harvard_config import HarvardConfig
 from hil.emulators.harvard_state import HarvardState
 from hil.emulators.pump_core import SyringePumpCore
@@ -23,14 +24,14 @@ MAX_LINE_BYTES = 256
 
 class HarvardCore(SyringePumpCore):
     DEVICE_LABEL = "Harvard"
-    FAULTS: ClassVar[dict[str, str]] = {
-        "stall": "the motor jams: a running pump stalls at once (prompt *); cleared by stop",
-        "occlusion": "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
-        "clear_occlusion": "the outlet opens again; fluid compressed meanwhile comes out at once",
-        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: "
+    FAULTS: ClassVar[dict[Fault, str]] = {
+        Fault.STALL: "the motor jams: a running pump stalls at once (prompt *); cleared by stop",
+        Fault.OCCLUSION: "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
+        Fault.CLEAR_OCCLUSION: "the outlet opens again; fluid compressed meanwhile comes out at once",
+        Fault.RATE_ERROR: "the drive moves `percent` (default 5) more volume than the pump counts: "
                       "its reported volume lags",
-        "clear_rate_error": "the drive is repaired",
-        "power_reset": "power is interrupted: the pump stops and comes back idle (no announcement on the line)",
+        Fault.CLEAR_RATE_ERROR: "the drive is repaired",
+        Fault.POWER_RESET: "power is interrupted: the pump stops and comes back idle (no announcement on the line)",
     }
 
     def __init__(self, config: HarvardConfig, t_s: float = 0.0) -> None:

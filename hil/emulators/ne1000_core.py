@@ -12,6 +12,7 @@ from typing import ClassVar
 import copy
 
 from firmware_sim.units import MIN_PER_H, S_PER_H
+from hil.emulators.faults import Fault
 from hil.emulators.ne1000_config import NE1000Config
 from hil.emulators.ne1000_commands import execute
 from hil.emulators.ne1000_framing import Packet, PacketReceiver, encode_basic, encode_safe
@@ -21,16 +22,17 @@ from hil.emulators.syringe import INFUSE, area_mm2, syringe_from
 
 class NE1000Core(SyringePumpCore):
     DEVICE_LABEL = "NE-1000"
-    FAULTS: ClassVar[dict[str, str]] = {
-        "stall": "the motor jams: a running pump stalls at once (A?S); cleared when the alarm is acknowledged",
-        "occlusion": "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
-        "clear_occlusion": "the outlet opens again; fluid compressed meanwhile comes out at once",
-        "leak": "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the balance",
-        "clear_leak": "the leak is repaired",
-        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: "
+    FAULTS: ClassVar[dict[Fault, str]] = {
+        Fault.STALL: "the motor jams: a running pump stalls at once (A?S); cleared when the alarm is acknowledged",
+        Fault.OCCLUSION: "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
+        Fault.CLEAR_OCCLUSION: "the outlet opens again; fluid compressed meanwhile comes out at once",
+        Fault.LEAK: "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the "
+                    "balance",
+        Fault.CLEAR_LEAK: "the leak is repaired",
+        Fault.RATE_ERROR: "the drive moves `percent` (default 5) more volume than the pump counts: "
                       "its reported volume lags",
-        "clear_rate_error": "the drive is repaired",
-        "power_reset": "power is interrupted: pump stops, settings reload from memory, A?R is pending",
+        Fault.CLEAR_RATE_ERROR: "the drive is repaired",
+        Fault.POWER_RESET: "power is interrupted: pump stops, settings reload from memory, A?R is pending",
     }
 
     def __init__(self, config: NE1000Config, t_s: float = 0.0) -> None:
