@@ -22,6 +22,7 @@ from drivers.lifecycle import OpenCloseLifecycle
 from drivers.syringe_pump import (PumpStatus, check_rate_ul_per_h, check_target_volume_ul, plunger_area_mm2,
                                   pop_oldest_alarm)
 from drivers.transport import Transport
+from drivers.units import MIN_PER_H, S_PER_MIN
 
 AXES = "XYZ"
 DEFAULT_MOTION_HORIZON_S = 180.0
@@ -118,7 +119,6 @@ class GrblSyringe(OpenCloseLifecycle):
         """Release the port. Sends nothing: stop() first if the syringe should stop."""
         self.transport.close()
 
-
     @property
     def grbl_version(self) -> str | None:
         return self._link.grbl_version
@@ -130,7 +130,7 @@ class GrblSyringe(OpenCloseLifecycle):
 
     def feed_mm_per_min(self, rate_ul_per_h: float) -> float:
         """Get the feed rate (mm/min) that delivers rate_ul_per_h with the current syringe."""
-        return rate_ul_per_h / 60.0 / self.plunger_area_mm2
+        return rate_ul_per_h / MIN_PER_H / self.plunger_area_mm2
 
     def _axis_mm(self, report: gp.StatusReport) -> float:
         return report.position_mm[AXES.index(self.axis)]
@@ -182,7 +182,7 @@ class GrblSyringe(OpenCloseLifecycle):
         run = self._run
         assert run is not None
         done_mm = self._hold_and_discard()
-        if self._link.resets_seen > run.resets_at_start:
+        if self._link.resets_seen > run.start_reset_count:
             raise DeviceAlarm("reset", "GRBL restarted during the move: its position no longer counts from the "
                               "move's start, so the rest of the move is unknown; stopped, nothing restarted")
         try:
@@ -194,7 +194,7 @@ class GrblSyringe(OpenCloseLifecycle):
     def _move(self, distance_mm: float) -> None:
         """Start a run of distance_mm from the machine position now: its first block, at most the horizon."""
         report = self._link.query_status()
-        run = RunPlan(self._axis_mm(report), distance_mm, resets_at_start=self._link.resets_seen)
+        run = RunPlan(self._axis_mm(report), distance_mm, start_reset_count=self._link.resets_seen)
         self._queue(run, done_mm=0.0)  # if GRBL refuses the block, there is no run
         self._run = run
 
@@ -202,7 +202,7 @@ class GrblSyringe(OpenCloseLifecycle):
         """The move the run needs now (RunPlan.next_block_mm), its mm and feed; None if none is due."""
         assert self.rate_ul_per_h is not None
         feed = self.feed_mm_per_min(self.rate_ul_per_h)
-        block_mm = run.next_block_mm(done_mm, feed / 60.0 * self.motion_horizon_s)
+        block_mm = run.next_block_mm(done_mm, feed / S_PER_MIN * self.motion_horizon_s)
         if block_mm == 0.0:
             return None
         line = f"G21G91G1{self.axis}{gp.gcode_number(self.infuse_direction * block_mm)}F{gp.gcode_number(feed)}"
@@ -237,7 +237,7 @@ class GrblSyringe(OpenCloseLifecycle):
         run = self._run
         if run is None:
             return False
-        restarted = self._link.resets_seen > run.resets_at_start
+        restarted = self._link.resets_seen > run.start_reset_count
         if restarted or report.state not in ("Run", "Idle"):
             if restarted or report.state == "Alarm":
                 self._run = None  # GRBL's queue is gone, and after a restart its position is not the run's
@@ -281,14 +281,14 @@ class GrblSyringe(OpenCloseLifecycle):
         [SR-DRV-010, SR-DRV-012]. Call it more often than motion_horizon_s."""
         self._link.discard_stale_input()
         run, block, alarms_before = self._run, None, len(self._link.alarms)
-        if run is not None and self._link.resets_seen == run.resets_at_start:
+        if run is not None and self._link.resets_seen == run.start_reset_count:
             block = self._block_line(run, run.known_done_mm)
         burst = self._link.burst([block[0], "$G"] if block else [], status=True, discard_stale=False)
         if run is not None and block is not None:
             self._accept_block(run, block, burst, alarms_before)
         report = burst.report
         assert report is not None
-        resumed = self._renew(report, None if block is None else burst.report_after >= 1)
+        resumed = self._renew(report, None if block is None else burst.report_after_lines >= 1)
         if report.state == "Alarm" and not self._link.alarms:
             self._link.alarms.append("alarm")
         alarm = pop_oldest_alarm(self._link.alarms)

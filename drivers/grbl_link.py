@@ -46,10 +46,10 @@ class GrblLink:
         raises."""
         alarms_before = len(self.alarms)
         reply = self.burst([line]).replies[0]
-        if reply.error is not None:
+        if reply.error_code is not None:
             if len(self.alarms) > alarms_before:
-                raise DeviceAlarm(self.alarms[-1], f"GRBL rejected {line!r} with error:{reply.error}")
-            raise gp.GrblCommandError(reply.error, line)
+                raise DeviceAlarm(self.alarms[-1], f"GRBL rejected {line!r} with error:{reply.error_code}")
+            raise gp.GrblCommandError(reply.error_code, line)
         return list(reply.lines)
 
     def read_axis_settings(self, axis_index: int, steps_per_mm: float | None) -> float:
@@ -76,7 +76,7 @@ class GrblLink:
 
         Character counting: the lines must fit GRBL's receive buffer together (RX_BUFFER_BYTES - 1), and nothing
         else is outstanding (every burst is read to its end). The `?` never enters that buffer; GRBL may print its
-        report before, between or after the line replies, so gp.Burst.report_after says how many came first."""
+        report before, between or after the line replies, so gp.Burst.report_after_lines says how many came first."""
         for line in lines:
             if len(line) >= gp.LINE_BUFFER_BYTES:
                 raise ValueError(f"GRBL line longer than {gp.LINE_BUFFER_BYTES - 1} bytes: {line!r}")
@@ -91,13 +91,13 @@ class GrblLink:
         replies: list[gp.LineReply] = []
         pending: list[str] = []
         report: gp.StatusReport | None = None
-        report_after = 0
+        report_after_lines = 0
         awaited = " and ".join(filter(None, (f"replies to {lines!r}" if lines else "", "a status report" if status
                                              else "")))
         while len(replies) < len(lines) or (status and report is None):
             line = self._next_line(deadline_s, awaited)
             if line.startswith("<") and status and report is None:
-                report, report_after = gp.parse_status_report(line), len(replies)
+                report, report_after_lines = gp.parse_status_report(line), len(replies)
             elif line.startswith(GC_PREFIX):
                 pending.append(line)
             elif line.startswith("[") or line.startswith(">") or self.record_push(line):
@@ -110,7 +110,7 @@ class GrblLink:
                 pending.append(line)
             else:
                 raise ProtocolError(f"unexpected GRBL line {line!r} while waiting for a status report")
-        return gp.Burst(tuple(replies), report, report_after)
+        return gp.Burst(tuple(replies), report, report_after_lines)
 
     def _next_line(self, deadline_s: float, awaited: str) -> str:
         """Next non-empty line before deadline_s (time.monotonic()); DeviceTimeout at the deadline, however many
@@ -157,7 +157,7 @@ class GrblLink:
         self.transport.write(gp.FEED_HOLD)
         deadline_s = clock.now_s() + hold_timeout_s
         report = self.query_status()
-        while report.state in ("Run", "Jog") or (report.state == "Hold" and report.substate != 0):
+        while report.state in ("Run", "Jog") or (report.state == "Hold" and report.substate_code != 0):
             if clock.now_s() > deadline_s:
                 raise DeviceTimeout(f"GRBL still {report.state} {hold_timeout_s} s after feed hold")
             clock.sleep_until_s(clock.now_s() + poll_interval_s)

@@ -94,10 +94,10 @@ def check_move_modes(gc_line: str, move_line: str, feed_mm_per_min: float) -> No
 def check_move_replies(move: LineReply, modes: LineReply, move_line: str, feed_mm_per_min: float) -> None:
     """The replies to `move_line` and the `$G` sent after it: GrblCommandError if the move was refused,
     ProtocolError without a parser state, GrblModalStateError if the state is not what the line sets."""
-    if move.error is not None:
-        raise GrblCommandError(move.error, move_line)
+    if move.error_code is not None:
+        raise GrblCommandError(move.error_code, move_line)
     gc_lines = [text for text in modes.lines if text.startswith(GC_PREFIX)]
-    if modes.error is not None or not gc_lines:
+    if modes.error_code is not None or not gc_lines:
         raise ProtocolError(f"GRBL gave no parser state for $G after {move_line!r}"
-                            + (f" (error:{modes.error})" if modes.error is not None else ""))
+                            + (f" (error:{modes.error_code})" if modes.error_code is not None else ""))
     check_move_modes(gc_lines[-1], move_line, feed_mm_per_min)

@@ -89,7 +89,7 @@ def parse_setting(line: str) -> tuple[int, float] | None:
 class StatusReport:
     state: str
     """Idle, Run, Hold, Jog, Alarm, Door, Check, Home, Sleep."""
-    substate: int | None
+    substate_code: int | None
     """Hold:0 hold complete, Hold:1 decelerating; Door:0..3."""
     position_mm: tuple[float, ...]
     """MPos or WPos, whichever the report carries ($10)."""
@@ -97,7 +97,7 @@ class StatusReport:
 
     @property
     def moving(self) -> bool:
-        return self.state in ("Run", "Jog", "Home") or (self.state == "Hold" and self.substate == 1)
+        return self.state in ("Run", "Jog", "Home") or (self.state == "Hold" and self.substate_code == 1)
 
 
 _STATES = ("Idle", "Run", "Hold", "Jog", "Alarm", "Door", "Check", "Home", "Sleep")
@@ -133,7 +133,7 @@ def parse_status_report(line: str) -> StatusReport:
 class LineReply:
     lines: tuple[str, ...]
     """What the device printed for the line before its ok/error (`$$` settings, `[GC:..]` of `$G`)."""
-    error: int | None
+    error_code: int | None
     """N of `error:N`, None for `ok`."""
 
 
@@ -143,5 +143,5 @@ class Burst:
     """One per line sent, in order."""
     report: StatusReport | None
     """The status report, if `?` was sent."""
-    report_after: int
+    report_after_lines: int
     """How many line replies arrived before the status report (0 if none was asked for)."""

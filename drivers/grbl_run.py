@@ -27,7 +27,7 @@ class RunPlan:
     """Machine position (on the driver's axis) when the run started."""
     total_mm: float
     """The whole run: the target volume's travel, or the syringe's travel without a target."""
-    resets_at_start: int = 0
+    start_reset_count: int = 0
     """GrblLink.resets_seen when the run started: a higher count means GRBL restarted during the run."""
     sent_mm: float = 0.0
     """Sum of the blocks queued so far (accepted with `ok`)."""

@@ -164,9 +164,9 @@ class HarvardPump(OpenCloseLifecycle):
             encoded = codec.encode_quantity(value, units, sizes)
         except ValueError as exc:
             raise LimitExceeded(f"{what} {value} cannot be sent: {exc} [SR-DRV-006]") from None
-        if abs(encoded.value_in_base - value) > self.max_rounding_fraction * value:
-            raise LimitExceeded(f"{what} {value} would be sent as {encoded.text} = {encoded.value_in_base}, more than "
-                                f"{self.max_rounding_fraction:.2%} off; nothing sent [SR-DRV-006]")
+        if abs(encoded.base_unit_value - value) > self.max_rounding_fraction * value:
+            raise LimitExceeded(f"{what} {value} would be sent as {encoded.text} = {encoded.base_unit_value}, "
+                                f"more than {self.max_rounding_fraction:.2%} off; nothing sent [SR-DRV-006]")
         return encoded.text
 
     # --- SyringePump ----------------------------------------------------------------------------
@@ -175,13 +175,13 @@ class HarvardPump(OpenCloseLifecycle):
         low, high = DIAMETER_RANGE_MM
         if isinstance(diameter_mm, bool) or not (math.isfinite(diameter_mm) and low <= diameter_mm <= high):
             raise ValueError(f"syringe diameter must be {low}..{high} mm, got {diameter_mm!r}")
-        text = f"{diameter_mm:.{codec.MAX_DECIMALS}f}"
+        text = f"{diameter_mm:.{codec.MAX_DECIMAL_DIGITS}f}"
         before_mm = self.syringe_diameter_mm()
         self._command(f"diameter {text}")
         after_mm = self.syringe_diameter_mm()
-        if abs(after_mm - float(text)) > 0.5 * 10.0 ** -codec.MAX_DECIMALS:
+        if abs(after_mm - float(text)) > 0.5 * 10.0 ** -codec.MAX_DECIMAL_DIGITS:
             raise SyringeMismatch(f"Harvard pump accepted diameter {text} but reports {after_mm:g} mm")
-        if abs(before_mm - float(text)) > 0.5 * 10.0 ** -codec.MAX_DECIMALS:
+        if abs(before_mm - float(text)) > 0.5 * 10.0 ** -codec.MAX_DECIMAL_DIGITS:
             self.open_findings.append(f"Harvard pump was set for a {before_mm:g} mm syringe; set to {text} mm")
 
     def syringe_diameter_mm(self) -> float:

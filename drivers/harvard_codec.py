@@ -114,27 +114,27 @@ def parse_quantity(text: str, unit_sizes: dict[str, float], field: str) -> float
     return finite_number(match.group(1), field, text) * unit_sizes[unit]
 
 
-MAX_DECIMALS = 4
+MAX_DECIMAL_DIGITS = 4
 
 
 @dataclass(frozen=True)
 class HarvardEncodedQuantity:
     text: str
     """`16.6667 ul/hr`."""
-    value_in_base: float
+    base_unit_value: float
     """What the pump will use, back in the base unit."""
 
 
 def encode_quantity(
-    value_in_base: float, units: tuple[str, ...], unit_sizes: dict[str, float]
+    base_unit_value: float, units: tuple[str, ...], unit_sizes: dict[str, float]
 ) -> HarvardEncodedQuantity:
-    """The first of `units` (largest first) in which the value shows at least 1 with MAX_DECIMALS decimals, else
+    """The first of `units` (largest first) in which the value shows at least 1 with MAX_DECIMAL_DIGITS decimals, else
     the last; ValueError if it rounds to 0."""
     for unit in units:
-        scaled = value_in_base / unit_sizes[unit]
+        scaled = base_unit_value / unit_sizes[unit]
         if scaled >= 1.0 or unit == units[-1]:
-            number = f"{scaled:.{MAX_DECIMALS}f}"
+            number = f"{scaled:.{MAX_DECIMAL_DIGITS}f}"
             if float(number) == 0:
-                raise ValueError(f"{value_in_base} rounds to 0 in {unit}")
+                raise ValueError(f"{base_unit_value} rounds to 0 in {unit}")
             return HarvardEncodedQuantity(f"{number} {unit}", float(number) * unit_sizes[unit])
     raise ValueError("no units given")

@@ -13,9 +13,7 @@ import math
 from dataclasses import dataclass
 
 from drivers.arguments import require_positive
-
-S_PER_H = 3600.0
-"""Seconds per hour (drivers are leaves: they do not import firmware_sim.units)."""
+from drivers.units import S_PER_H
 
 TOP_UP_BELOW_FRACTION = 0.5
 """A status read raises the target only when less than this fraction of the horizon is left ahead of the counter.

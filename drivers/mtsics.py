@@ -16,6 +16,7 @@ import pyvisa
 from drivers.arguments import require_positive
 from drivers.errors import DeviceAlarm, DeviceTimeout, FramingError, NonFiniteValue, ProtocolError
 from drivers.reply_numbers import finite_number
+from drivers.units import MS_PER_S
 from drivers.visa_session import VisaSession
 
 GRAMS_PER_UNIT = {"g": 1.0, "mg": 1e-3, "kg": 1e3, "ug": 1e-6}
@@ -73,7 +74,7 @@ class MTSICSBalance(VisaSession):
         if self._resource is not None:
             return
         options: dict[str, Any] = {"read_termination": "\r\n", "write_termination": "\r\n",
-                                   "timeout": int(self.timeout_s * 1000)}
+                                   "timeout": int(self.timeout_s * MS_PER_S)}
         if self.resource_name.upper().startswith("ASRL") and not self.backend.endswith("@sim"):
             options["baud_rate"] = self.baud_rate
         self.open_session(options, self.backend)
@@ -86,12 +87,12 @@ class MTSICSBalance(VisaSession):
     def _read_line(self, command: str, timeout_s: float | None = None) -> str:
         resource = self._require()
         if timeout_s is not None:
-            resource.timeout = int(timeout_s * 1000)
+            resource.timeout = int(timeout_s * MS_PER_S)
         try:
             line = str(self._io(f"{command!r}", resource.read))
         finally:
             if timeout_s is not None:
-                resource.timeout = int(self.timeout_s * 1000)
+                resource.timeout = int(self.timeout_s * MS_PER_S)
         line = line.strip("\r\n")
         if _I4.match(line) and command not in ("@", "I4"):
             self._power_up_seen()

@@ -26,7 +26,7 @@ LEFTOVER_ALARMS_AT_OPEN = ("reset", "watchdog")
 """Alarms the first command after open may carry from before this host: the power-up reset, and the safe-mode
 watchdog that fired when a previous host stopped talking (the pump stopped itself then). That command
 acknowledges them and is re-sent; any other pending alarm (a stall) fails open."""
-MAX_ALARM_REQUERIES = 3
+MAX_ALARM_REQUERY_COUNT = 3
 """A status read acknowledges at most this many alarms in a row before it reports."""
 MAX_STOP_ATTEMPTS = 3
 
@@ -34,7 +34,7 @@ MAX_STOP_ATTEMPTS = 3
 def _same_diameter(reported_mm: float, sent: codec.NE1000EncodedQuantity) -> bool:
     """Equal within half a unit of the sent text's last digit (the pump may print more digits)."""
     decimals = len(sent.text.partition(".")[2])
-    return abs(reported_mm - sent.value_in_base) <= 0.5 * 10.0 ** -decimals + 1e-12
+    return abs(reported_mm - sent.base_unit_value) <= 0.5 * 10.0 ** -decimals + 1e-12
 
 
 class NE1000Pump(OpenCloseLifecycle):
@@ -186,9 +186,9 @@ class NE1000Pump(OpenCloseLifecycle):
             raise LimitExceeded(
                 f"{what} {value} cannot be sent{f' in {unit}' if unit else ''}: {exc} [SR-DRV-006]"
             ) from None
-        if value and abs(encoded.value_in_base - value) > self.max_rounding_fraction * value:
+        if value and abs(encoded.base_unit_value - value) > self.max_rounding_fraction * value:
             raise LimitExceeded(
-                f"{what} {value} would be sent as {encoded.text}{encoded.unit} = {encoded.value_in_base}, "
+                f"{what} {value} would be sent as {encoded.text}{encoded.unit} = {encoded.base_unit_value}, "
                 f"more than {self.max_rounding_fraction:.2%} off; nothing sent [SR-DRV-006]"
             )
         return encoded
@@ -207,7 +207,7 @@ class NE1000Pump(OpenCloseLifecycle):
         after_mm = self.syringe_diameter_mm()
         if not _same_diameter(after_mm, encoded):
             raise SyringeMismatch(f"NE-1000 accepted DIA{encoded.text} but reports a {after_mm:g} mm syringe, not "
-                                  f"the {encoded.value_in_base:g} mm it was given [SR-DRV-011]")
+                                  f"the {encoded.base_unit_value:g} mm it was given [SR-DRV-011]")
         if not _same_diameter(before_mm, encoded):
             self.open_findings.append(f"NE-1000 was set for a {before_mm:g} mm syringe; set to {encoded.text} mm")
 
@@ -225,7 +225,7 @@ class NE1000Pump(OpenCloseLifecycle):
         if not running:
             self.rate_writes_while_stopped += 1
         self._rate_unit = encoded.unit
-        self.commanded_rate_ul_per_h = encoded.value_in_base
+        self.commanded_rate_ul_per_h = encoded.base_unit_value
 
     def set_target_volume_ul(self, volume_ul: float | None) -> None:
         check_target_volume_ul(volume_ul)
@@ -269,7 +269,7 @@ class NE1000Pump(OpenCloseLifecycle):
         first; an alarm reply acknowledges the alarm and `DIS` is sent again for the real prompt and volume. The
         same alarm seen twice in one read counts once, and others wait for the next."""
         reply = self._link.exchange("DIS")
-        for _ in range(MAX_ALARM_REQUERIES):
+        for _ in range(MAX_ALARM_REQUERY_COUNT):
             if reply.alarm is None:
                 break
             self._link.unsolicited_alarms.append(reply.alarm)  # acknowledged now: kept even if the rest fails

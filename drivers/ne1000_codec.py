@@ -118,7 +118,7 @@ def parse_reply(text: str) -> NE1000Reply:
 
 
 MAX_DIGITS = 4
-MAX_DECIMALS = 3
+MAX_DECIMAL_DIGITS = 3
 _NUMBER = re.compile(r"^(?=.*\d)\d*(?:\.\d*)?$", re.ASCII)
 
 
@@ -126,7 +126,7 @@ def format_number(value: float) -> str:
     """Most precise text with at most 4 digits and 3 decimals; ValueError if none exists or it rounds to 0."""
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"NE-1000 numbers are finite and >= 0, got {value}")
-    for decimals in range(MAX_DECIMALS, -1, -1):
+    for decimals in range(MAX_DECIMAL_DIGITS, -1, -1):
         text = f"{value:.{decimals}f}"
         if sum(ch.isdigit() for ch in text) <= MAX_DIGITS:
             if "." in text:
@@ -153,26 +153,26 @@ VOLUME_UNITS_UL = {"UL": 1.0, "ML": 1000.0}
 class NE1000EncodedQuantity:
     text: str
     unit: str
-    value_in_base: float
+    base_unit_value: float
     """What the pump will actually use, back in the base unit (uL/h or uL)."""
 
 
-def encode_in_unit(value_in_base: float, unit: str, unit_sizes: dict[str, float]) -> NE1000EncodedQuantity:
-    text = format_number(value_in_base / unit_sizes[unit])
+def encode_in_unit(base_unit_value: float, unit: str, unit_sizes: dict[str, float]) -> NE1000EncodedQuantity:
+    text = format_number(base_unit_value / unit_sizes[unit])
     return NE1000EncodedQuantity(text, unit, float(text) * unit_sizes[unit])
 
 
-def encode_best_unit(value_in_base: float, unit_sizes: dict[str, float]) -> NE1000EncodedQuantity:
+def encode_best_unit(base_unit_value: float, unit_sizes: dict[str, float]) -> NE1000EncodedQuantity:
     """The unit (first in dict order on ties) whose 4-digit text is closest to the value."""
     candidates = []
     for unit in unit_sizes:
         try:
-            candidates.append(encode_in_unit(value_in_base, unit, unit_sizes))
+            candidates.append(encode_in_unit(base_unit_value, unit, unit_sizes))
         except ValueError:
             continue
     if not candidates:
-        raise ValueError(f"{value_in_base} cannot be expressed in any of {list(unit_sizes)}")
-    return min(candidates, key=lambda q: abs(q.value_in_base - value_in_base))
+        raise ValueError(f"{base_unit_value} cannot be expressed in any of {list(unit_sizes)}")
+    return min(candidates, key=lambda q: abs(q.base_unit_value - base_unit_value))
 
 
 _QUANTITY = re.compile(r"^([\d.]+)([A-Z]{2})$", re.ASCII)

@@ -22,6 +22,7 @@ from drivers.clock import DriverClock, MonotonicClock
 from drivers.errors import ProtocolError
 from drivers.mtsics import MassReading
 from drivers.sbi_lines import GRAMS_PER_UNIT, parse_weight_line, text_line
+from drivers.units import MS_PER_S
 from drivers.visa_session import VisaSession
 
 Framing = Literal["7O1", "8N1"]
@@ -75,7 +76,7 @@ class SartoriusBalance(VisaSession):
         if self._resource is not None:
             return
         options: dict[str, Any] = {"read_termination": "\r\n", "write_termination": "\r\n",
-                                   "timeout": int(self.timeout_s * 1000)}
+                                   "timeout": int(self.timeout_s * MS_PER_S)}
         if self.resource_name.upper().startswith("ASRL") and not self.backend.endswith("@sim"):
             options["baud_rate"] = self.baud_rate
             if self.framing is not None:

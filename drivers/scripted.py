@@ -109,14 +109,14 @@ class ScriptedTransport:
                 break
         return data
 
-    def read_exact(self, size: int, timeout_s: float | None = None) -> bytes:
-        data = self._take(size, None)
-        if len(data) < size:
-            raise DeviceTimeout(f"scripted: expected {size} bytes, script provides {data!r}")
+    def read_exact(self, size_bytes: int, timeout_s: float | None = None) -> bytes:
+        data = self._take(size_bytes, None)
+        if len(data) < size_bytes:
+            raise DeviceTimeout(f"scripted: expected {size_bytes} bytes, script provides {data!r}")
         return data
 
-    def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size: int = 4096) -> bytes:
-        data = self._take(max_size, terminator)
+    def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size_bytes: int = 4096) -> bytes:
+        data = self._take(max_size_bytes, terminator)
         if not data.endswith(terminator):
             raise DeviceTimeout(f"scripted: no {terminator!r} in what the script provides: {data!r}")
         return data

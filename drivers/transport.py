@@ -37,11 +37,11 @@ class Transport(Protocol):
 
     def write(self, data: bytes) -> None: ...
 
-    def read_exact(self, size: int, timeout_s: float | None = None) -> bytes:
-        """Exactly `size` bytes, or DeviceTimeout carrying what did arrive."""
+    def read_exact(self, size_bytes: int, timeout_s: float | None = None) -> bytes:
+        """Exactly `size_bytes` bytes, or DeviceTimeout carrying what did arrive."""
         ...
 
-    def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size: int = 4096) -> bytes:
+    def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size_bytes: int = 4096) -> bytes:
         """Bytes up to and including `terminator`, or DeviceTimeout carrying what did arrive."""
         ...
 
@@ -172,27 +172,29 @@ class SerialTransport:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s tx %r", self.url, data)
 
-    def read_exact(self, size: int, timeout_s: float | None = None) -> bytes:
+    def read_exact(self, size_bytes: int, timeout_s: float | None = None) -> bytes:
         port = self._require_port()
         wanted_s = self._timeout_s(timeout_s)
         deadline_s = time.monotonic() + wanted_s
-        while len(self._rx) < size:
+        while len(self._rx) < size_bytes:
             if not self._fill(port, deadline_s):
-                raise DeviceTimeout(f"{self.url}: expected {size} bytes within {wanted_s} s, got {self._take(size)!r}")
-        return self._received(self._take(size))
+                raise DeviceTimeout(f"{self.url}: expected {size_bytes} bytes within {wanted_s} s, "
+                                    f"got {self._take(size_bytes)!r}")
+        return self._received(self._take(size_bytes))
 
-    def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size: int = 4096) -> bytes:
+    def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size_bytes: int = 4096) -> bytes:
         port = self._require_port()
         wanted_s = self._timeout_s(timeout_s)
         deadline_s = time.monotonic() + wanted_s
         while True:
             end = self._rx.find(terminator)
-            if 0 <= end <= max_size - len(terminator):
+            if 0 <= end <= max_size_bytes - len(terminator):
                 return self._received(self._take(end + len(terminator)))
-            if len(self._rx) >= max_size or not self._fill(port, deadline_s):
-                full = len(self._rx) >= max_size
+            if len(self._rx) >= max_size_bytes or not self._fill(port, deadline_s):
+                full = len(self._rx) >= max_size_bytes
                 raise DeviceTimeout(f"{self.url}: no {terminator!r} within {wanted_s} s"
-                                    + (f" (max {max_size} bytes)" if full else "") + f", got {self._take(max_size)!r}")
+                                    + (f" (max {max_size_bytes} bytes)" if full else "")
+                                    + f", got {self._take(max_size_bytes)!r}")
 
     def read_available(self) -> bytes:
         port = self._require_port()

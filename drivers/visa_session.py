@@ -10,6 +10,7 @@ import pyvisa
 
 from drivers.errors import DeviceDisconnected, DeviceTimeout, FramingError, TransportError
 from drivers.lifecycle import OpenCloseLifecycle
+from drivers.units import MS_PER_S
 from drivers.url_handlers import register_url_handlers
 
 try:
@@ -56,7 +57,7 @@ class VisaSession(OpenCloseLifecycle):
             return call(*args)
         except pyvisa.VisaIOError as exc:
             if exc.error_code == pyvisa.constants.StatusCode.error_timeout:
-                timeout_s = self._resource.timeout / 1000 if self._resource is not None else self.timeout_s
+                timeout_s = self._resource.timeout / MS_PER_S if self._resource is not None else self.timeout_s
                 raise DeviceTimeout(
                     f"balance {self.resource_name}: no reply to {action} within {timeout_s:g} s"
                 ) from exc

@@ -11,13 +11,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("firmware_sim", "drivers", "hil")
 MAX_MODULE_LINES = 300
-UNITS_MODULE = ROOT / "firmware_sim" / "units.py"
+UNITS_MODULE_NAME = "units.py"
+"""A package's own units module (firmware_sim/units.py; drivers/units.py, as drivers import nothing from firmware_sim)
+is where unit factors are written out."""
 
 UNIT_SUFFIXES = (
     # time
     "_s", "_ms", "_us", "_min", "_h", "_day", "_days", "_years",
     # volume, length, area, mass, amount
-    "_ul", "_ml", "_l", "_mm", "_mm2", "_mm3", "_g", "_mg", "_mcg", "_ng", "_kg",
+    "_ul", "_ml", "_l", "_mm", "_mm2", "_mm3", "_inch", "_g", "_mg", "_mcg", "_ng", "_kg",
     # rates and concentrations
     "_ul_per_h", "_ul_per_s", "_ul_per_min", "_ml_per_h", "_ml_per_min", "_l_per_h", "_mg_per_h", "_mcg_per_h",
     "_mcg_per_day", "_mcg_per_ml", "_ng_per_ml", "_g_per_ml", "_mm_per_min", "_per_h", "_per_mm", "_per_day",
@@ -41,6 +43,8 @@ UNITLESS_NAMES = {
     "x", "y", "t", "value", "limit", "lo", "hi", "low", "high", "default",
     "baud",                  # the unit is the name (symbols per second)
     "port",                  # a TCP port number
+    "phase",                 # a pump program's phase number (NE-1000 1..41): an identity, like index
+    "stx", "etx", "cr", "esc",  # framing control bytes of a serial protocol, not quantities
     "rtol", "atol",          # solver tolerances, relative to the state's own unit
     "verbose", "workers", "indent", "depth", "count", "line", "cv",
 }
@@ -53,36 +57,12 @@ UNIT_LITERALS = {60, 3600, 1000, 86400, 24, 1e6}
 PENDING_PACKAGES: tuple[str, ...] = ()
 """Packages left out of every check (none today)."""
 
-CONVERSIONS_ELSEWHERE = ("drivers/", "hil/emulators/")
-"""Not yet on units.py constants: drivers are leaves (they import nothing from firmware_sim, so they need their own
-constants), and the emulators still use bare factors. The remaining sites are listed in
-docs/conventions.md; remove an entry here once its folder is clean."""
-
 LEGACY_UNITLESS: frozenset[str] = frozenset({
     "firmware_sim/pump/catheter_mixing.py::PIECES_PER_TANK",
     "firmware_sim/pump/delivered_history.py::INITIAL_CAPACITY",
     "firmware_sim/pump/delivered_history.py::SEGMENTS_PER_WINDOW",
     "firmware_sim/pump/firmware.py::configure_ptm(max_count_per_24h)",
     "firmware_sim/pump/profile_builder.py::build_delivery_profile(mixing_tanks)",
-    "hil/emulators/ne1000_state.py::start_program(phase)",
-    "drivers/grbl_protocol.py::Burst.report_after",
-    "drivers/grbl_protocol.py::LineReply.error",
-    "drivers/grbl_protocol.py::StatusReport.substate",
-    "drivers/grbl_run.py::RunPlan.resets_at_start",
-    "drivers/harvard_codec.py::HarvardEncodedQuantity.value_in_base",
-    "drivers/harvard_codec.py::MAX_DECIMALS",
-    "drivers/harvard_codec.py::encode_quantity(value_in_base)",
-    "drivers/ne1000.py::MAX_ALARM_REQUERIES",
-    "drivers/ne1000_codec.py::ETX",
-    "drivers/ne1000_codec.py::NE1000EncodedQuantity.value_in_base",
-    "drivers/ne1000_codec.py::MAX_DECIMALS",
-    "drivers/ne1000_codec.py::STX",
-    "drivers/ne1000_codec.py::encode_best_unit(value_in_base)",
-    "drivers/ne1000_codec.py::encode_in_unit(value_in_base)",
-    "drivers/scripted.py::read_exact(size)",
-    "drivers/scripted.py::read_until(max_size)",
-    "drivers/transport.py::read_exact(size)",
-    "drivers/transport.py::read_until(max_size)",
     "firmware_sim/pk/envelopes.py::LIMIT_MAXIMUM",
     "firmware_sim/pk/oral.py::OralRegimen.doses_to_steady_state",
     "firmware_sim/pk/peaks.py::CANDIDATE_FRACTION_OF_MAX",
@@ -125,17 +105,6 @@ LEGACY_UNITLESS: frozenset[str] = frozenset({
     "hil/config/drug_library.py::above(bound)",
     "hil/config/patients.py::VirtualPatients.min_fraction_passing",
     "hil/config/scenario.py::Catheter.mixing_tanks",
-    "hil/emulators/device.py::BITS_PER_BYTE_8N1",
-    "hil/emulators/grbl_gcode.py::MM_PER_INCH",
-    "hil/emulators/grbl_settings.py::format_setting(number)",
-    "hil/emulators/grbl_settings.py::is_integer_setting(number)",
-    "hil/emulators/ne1000_commands.py::MAX_PHASE",
-    "hil/emulators/ne1000_core.py::start_program(phase)",
-    "hil/emulators/ne1000_framing.py::CR",
-    "hil/emulators/ne1000_framing.py::ETX",
-    "hil/emulators/ne1000_framing.py::STX",
-    "hil/emulators/sartorius_core.py::ESC",
-    "hil/emulators/syringe.py::INFUSE",
     "hil/fuzz/mutations.py::MAX_MUTATIONS",
     "hil/fuzz/mutations.py::RANDOM_BYTES_MAX",
     "hil/fuzz/mutations.py::binary(max_size)",
@@ -266,11 +235,31 @@ def test_every_legacy_unitless_name_still_exists():
     assert not LEGACY_UNITLESS - found, f"stale LEGACY_UNITLESS entries: {sorted(LEGACY_UNITLESS - found)}"
 
 
+def is_units_module(path: Path, root: Path = ROOT) -> bool:
+    """A package's own units.py (directly in the package, not in a subpackage)."""
+    return path.name == UNITS_MODULE_NAME and path.parent.parent == root and path.parent.name in PACKAGES
+
+
 def test_unit_conversions_go_through_the_units_module():
-    bad = [violation for path in _modules()
-           if path != UNITS_MODULE and not _rel(path, ROOT).startswith(CONVERSIONS_ELSEWHERE)
-           for violation in conversion_violations(path)]
-    assert not bad, "bare unit conversions (use a firmware_sim/units.py constant):\n" + "\n".join(bad)
+    bad = [violation for path in _modules() if not is_units_module(path) for violation in conversion_violations(path)]
+    assert not bad, ("bare unit conversions (use a firmware_sim/units.py constant; in drivers/, drivers/units.py):\n"
+                     + "\n".join(bad))
+
+
+def test_only_a_package_units_module_may_write_out_factors():
+    assert is_units_module(ROOT / "firmware_sim" / "units.py") and is_units_module(ROOT / "drivers" / "units.py")
+    assert not is_units_module(ROOT / "hil" / "gravimetry" / "units.py")
+    assert not is_units_module(ROOT / "drivers" / "grbl.py")
+
+
+def test_the_drivers_unit_constants_are_the_firmware_ones():
+    """drivers/units.py repeats firmware_sim/units.py's constants (drivers are leaves): same names, same values."""
+    import drivers.units
+    import firmware_sim.units
+
+    constants = {name: value for name, value in vars(drivers.units).items() if name.isupper()}
+    assert constants, "drivers/units.py defines no constants"
+    assert {name: getattr(firmware_sim.units, name, None) for name in constants} == constants
 
 
 @pytest.mark.parametrize(("source", "expected"), [

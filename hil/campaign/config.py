@@ -28,6 +28,7 @@ from firmware_sim.units import MIN_PER_DAY
 from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
 from hil.config.patients import VirtualPatients
 from hil.emulators.fault_catalog import ALL_FAULTS
+from hil.emulators.faults import Fault, parse_fault
 
 NO_FAULT: Literal["none"] = "none"
 """The fault plan that injects nothing."""
@@ -58,17 +59,16 @@ class FaultPlan(StrictModel):
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]*$")] | None = Field(
         None, description="label in tables and reports; default <device>.<fault>")
     device: Identifier = Field(description="emulator name in the rig's emulators: section")
-    fault: Identifier
+    fault: Fault
     at_h: Annotated[Number, Field(ge=0)] | UniformHours
     params: dict[Identifier, bool | WholeNumber | Number | str] = Field(default_factory=dict)
     requirement_ids: RequirementIds = Field(default_factory=list)
 
-    @field_validator("fault")
+    @field_validator("fault", mode="before")
     @classmethod
-    def _known_fault(cls, fault: str) -> str:
-        if fault not in ALL_FAULTS:  # the device's own kind is checked against each rig at load
-            raise ValueError(f"unknown fault {fault!r}; known: {', '.join(sorted(ALL_FAULTS))}")
-        return fault
+    def _known_fault(cls, fault: object) -> object:
+        # the device's own kind is checked against each rig at load
+        return parse_fault(fault, ALL_FAULTS) if isinstance(fault, str) else fault
 
     @property
     def label(self) -> str:

@@ -105,7 +105,7 @@ def _plan_problems(plan: FaultPlan, rig: Referenced) -> list[tuple[str, str]]:
                            f"{declared}); faults are injected on emulated rigs only")]
     if plan.fault not in FAULTS_BY_KIND[emulator.kind]:
         return [("fault", f"a {emulator.kind} emulator ({plan.device!r} on rig {config.rig_id}) has no fault "
-                          f"{plan.fault!r}; known: {', '.join(sorted(FAULTS_BY_KIND[emulator.kind]))}")]
+                          f"{plan.fault.value!r}; known: {', '.join(sorted(FAULTS_BY_KIND[emulator.kind]))}")]
     return []
 
 

@@ -75,7 +75,7 @@ def _fault(plan: FaultPlan, seed: int) -> dict[str, Any]:
         at_h = min(max(at_h, lo), hi)
     else:
         at_h = plan.at_h
-    return {"label": plan.label, "device": plan.device, "fault": plan.fault, "at_h": at_h,
+    return {"label": plan.label, "device": plan.device, "fault": plan.fault.value, "at_h": at_h,
             "params": dict(plan.params), "requirement_ids": list(plan.requirement_ids)}
 
 

@@ -32,6 +32,7 @@ from hil.devices.catalog import BALANCE_EMULATOR_KINDS, CATALOG, EMULATOR_KINDS,
 from hil.devices.catalog import kind as device_kind
 from hil.emulators import EmulatedBalance, EmulatorError
 from hil.emulators.device import EmulatedDevice, EmulatedSyringePump
+from hil.emulators.faults import parse_fault as fault_named
 from hil.emulators.net_address import ListenAddress
 
 if TYPE_CHECKING:
@@ -118,7 +119,8 @@ def build_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, Emula
         device, name, params = parse_fault(text, args.device)
         if device not in devices:
             raise EmulatorError(f"--fault {text!r}: no device {device!r} is being emulated ({sorted(devices)})")
-        devices[device].inject_fault(name, **params)
+        fault = fault_named(name, devices[device].fault_names(), f"--fault {text!r}: {device}: ")
+        devices[device].inject_fault(fault, **params)
     return devices
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from hil.gravimetry.conversion import G_PER_MG
 
 if TYPE_CHECKING:
-    from hil.config.rig import RigConfig
+    from hil.devices.rig_sections import RigSections
 
 BALANCE_EMULATE_OPTIONS = ("density_g_per_ml", "noise_sd_g", "seed")
 """`itpump emulate` options every balance emulator takes."""
@@ -16,7 +16,7 @@ def describe_balance(config: Any) -> str:
     return f"weighs the outflow at a density of {config.density_g_per_ml:g} g/mL"
 
 
-def balance_base(rig: RigConfig, fill_ul: float) -> dict[str, Any]:
+def balance_base(rig: RigSections, fill_ul: float) -> dict[str, Any]:
     balance = rig.balance
     if balance is None:
         return {}

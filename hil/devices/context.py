@@ -8,14 +8,14 @@ from drivers.clock import DriverClock
 from firmware_sim.clock import Clock
 
 if TYPE_CHECKING:
-    from hil.config.rig import RigConfig
+    from hil.devices.rig_sections import RigSections
 
 
 @dataclass
 class BuildContext:
     """What a factory may use: the config, the shared clock, resolved URLs and the emulators started so far."""
 
-    config: RigConfig
+    config: RigSections
     clock: Clock
     device_clock: Clock | None = None
     """The time devices keep: the rig's virtual clock, or plain wall time on a wall-clock rig (a real pump runs in

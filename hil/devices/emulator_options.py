@@ -6,13 +6,11 @@ line) and when its emulators are built (hil.devices.building).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from collections.abc import Mapping
 
 from hil.devices.kind import DeviceKind
-
-if TYPE_CHECKING:
-    from hil.config.rig import RigConfig
+from hil.devices.rig_sections import RigSections
 
 _FIELD_IN_MESSAGE = re.compile(r"^\w+Config\.(\w+)=")
 """Emulator config errors start `<Type>.<field>=<value>: ...` (hil.emulators.*_config)."""
@@ -27,7 +25,7 @@ class EmulatorOptionsError(ValueError):
         self.unknown = unknown
 
 
-def emulator_config(kind: DeviceKind, rig: RigConfig, fill_ul: float, options: Mapping[str, Any],
+def emulator_config(kind: DeviceKind, rig: RigSections, fill_ul: float, options: Mapping[str, Any],
                     extra: Mapping[str, Any] | None = None) -> Any:
     """kind.emulator_config_type built from the rig and the options; EmulatorOptionsError naming the option."""
     unknown = sorted(set(options) - kind.option_names)

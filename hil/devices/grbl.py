@@ -13,6 +13,7 @@ from hil.config.bounds import MAX_STARTUP_WAIT_S
 from hil.config.common import Number, StrictModel, WholeNumber
 from hil.config.transport import TransportConfig
 from hil.devices.building import describe_syringe, pump_emulator_base
+from hil.devices.dead_host_horizon import dead_host_horizon_s
 from hil.devices.kind import DeviceKind, Role
 from hil.emulators.grbl import EmulatedGrbl
 from hil.emulators.grbl_config import GrblConfig
@@ -40,8 +41,6 @@ class GrblPumpConfig(StrictModel):
 
 
 def _pump(ctx: BuildContext) -> GrblSyringe:
-    from hil.rig.motion_horizon import motion_horizon_s  # hil.rig imports the rig schema, which imports the catalog
-
     pump = ctx.config.pump
     assert isinstance(pump, GrblPumpConfig)
     syringe = ctx.config.syringe
@@ -51,7 +50,8 @@ def _pump(ctx: BuildContext) -> GrblSyringe:
                        max_rate_ul_per_h=ctx.config.max_rate_ul_per_h, travel_mm=syringe.volume_ul / area_mm2,
                        min_feed_mm_per_min=pump.min_feed_mm_per_min, reply_timeout_s=pump.transport.timeout_s,
                        banner_wait_s=pump.startup_wait_s, clock=ctx.driver_clock,
-                       motion_horizon_s=motion_horizon_s(pump, ctx.supervision_period_s, ctx.time_compression_factor))
+                       motion_horizon_s=dead_host_horizon_s(pump.motion_horizon_s, ctx.supervision_period_s,
+                                                            ctx.time_compression_factor))
 
 
 KIND = DeviceKind(

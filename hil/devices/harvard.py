@@ -11,6 +11,7 @@ from drivers.transport import SerialTransport
 from hil.config.common import Number, StrictModel, WholeNumber
 from hil.config.transport import TransportConfig
 from hil.devices.building import describe_syringe, pump_emulator_base
+from hil.devices.dead_host_horizon import dead_host_horizon_s
 from hil.devices.kind import DeviceKind, Role
 from hil.emulators.harvard import EmulatedHarvard
 from hil.emulators.harvard_config import HarvardConfig
@@ -35,12 +36,10 @@ class HarvardPumpConfig(StrictModel):
 
 
 def _pump(ctx: BuildContext) -> HarvardPump:
-    from hil.rig.motion_horizon import motion_horizon_s  # hil.rig imports the rig schema, which imports the catalog
-
     pump = ctx.config.pump
     assert isinstance(pump, HarvardPumpConfig)
     transport = SerialTransport(ctx.pump_url, baudrate=pump.baud_rate_bps, timeout_s=pump.transport.timeout_s)
-    horizon_s = motion_horizon_s(pump, ctx.supervision_period_s, ctx.time_compression_factor)
+    horizon_s = dead_host_horizon_s(pump.dead_host_horizon_s, ctx.supervision_period_s, ctx.time_compression_factor)
     return HarvardPump(transport, address=pump.address, max_rate_ul_per_h=ctx.config.max_rate_ul_per_h,
                        dialect=pump.dialect, reply_timeout_s=pump.transport.timeout_s,
                        text_line_address=pump.text_line_address, dead_host_horizon_s=horizon_s)

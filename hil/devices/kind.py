@@ -7,8 +7,10 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Mapping
 
+from hil.devices.rig_sections import RigSections
+from hil.emulators.faults import Fault
+
 if TYPE_CHECKING:
-    from hil.config.rig import RigConfig
     from hil.devices.context import BuildContext
 
 
@@ -40,8 +42,8 @@ class DeviceKind:
     driver_factory: Callable[[BuildContext], Any]
     emulator_class: type
     emulator_config_type: type
-    emulator_base: Callable[[RigConfig, float], dict[str, Any]]
-    faults: Mapping[str, str]
+    emulator_base: Callable[[RigSections, float], dict[str, Any]]
+    faults: Mapping[Fault, str]
     start_order: int
     open_loop: bool = False
     pump_config: type | None = None

@@ -12,7 +12,7 @@ from hil.emulators.sartorius_config import SartoriusConfig
 from hil.emulators.sartorius_core import SartoriusCore
 
 if TYPE_CHECKING:
-    from hil.config.rig import RigConfig
+    from hil.devices.rig_sections import RigSections
     from hil.devices.context import BuildContext
 
 
@@ -25,7 +25,7 @@ def _balance(ctx: BuildContext) -> SartoriusBalance:
                             clock=ctx.driver_clock)
 
 
-def _emulator_base(rig: RigConfig, fill_ul: float) -> dict[str, Any]:
+def _emulator_base(rig: RigSections, fill_ul: float) -> dict[str, Any]:
     base = balance_base(rig, fill_ul)
     if rig.balance is not None and rig.balance.framing:
         base["framing"] = rig.balance.framing

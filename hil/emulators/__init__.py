@@ -5,7 +5,7 @@ clock, computes physical state lazily from it, and accepts faults through `injec
 """
 from hil.emulators.balance import EmulatedBalance
 from hil.emulators.balance_config import BalanceEmulatorConfig
-from hil.emulators.faults import EmulatorError
+from hil.emulators.faults import EmulatorError, Fault
 from hil.emulators.grbl import EmulatedGrbl
 from hil.emulators.grbl_config import GrblConfig
 from hil.emulators.harvard import EmulatedHarvard
@@ -23,6 +23,7 @@ __all__ = [
            "EmulatedNE1000",
            "EmulatedSartorius",
            "EmulatorError",
+           "Fault",
            "GrblConfig",
            "HarvardConfig",
            "NE1000Config",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 from collections.abc import Callable
 
+from firmware_sim.units import S_PER_H, UL_PER_ML
 from hil.emulators.balance_config import BalanceEmulatorConfig
 
 
@@ -57,8 +58,8 @@ class WeighingCell:
         return self._load_with_volume_g(self._volume_source_ul() if self._volume_source_ul is not None else 0.0, t_s)
 
     def _load_with_volume_g(self, volume_ul: float, t_s: float) -> float:
-        t_h = t_s / 3600.0
-        liquid_g = self.config.density_g_per_ml * volume_ul / 1000.0
+        t_h = t_s / S_PER_H
+        liquid_g = self.config.density_g_per_ml * volume_ul / UL_PER_ML
         return (self.config.container_mass_g + liquid_g + self.added_load_g
                 + (self.config.drift_g_per_h - self.config.evaporation_g_per_h) * t_h)
 

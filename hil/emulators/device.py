@@ -12,29 +12,30 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from collections.abc import Iterable
 
 from firmware_sim.clock import Clock
-from hil.emulators.faults import (LINK_FAULTS, EmulatorError, LinkFaults, TO_HOST, FROM_HOST, non_negative_float,
-                                  reject_unknown_params)
+from hil.emulators.faults import (LINK_FAULTS, Fault, LinkFaults, TO_HOST, FROM_HOST, non_negative_float,
+                                  parse_fault, reject_unknown_params)
 from hil.emulators.net_address import ListenAddress
 from hil.emulators.net_server import NetworkServer
 from hil.emulators.pty_server import PtyServer
 from hil.emulators.syringe import Syringe
 from hil.emulators.wire import EIGHT_N_ONE, DeviceCallbacks, DeviceServer
 
-BITS_PER_BYTE_8N1 = 10
-FaultSpec = tuple[str, dict]
+BYTE_FRAME_8N1_BITS = 10
+"""Bits on the line per byte sent 8N1: start bit, 8 data bits, stop bit."""
+FaultSpec = tuple[Fault | str, dict]
 
 
 class DeviceCore(Protocol):
-    FAULTS: ClassVar[dict[str, str]]
-    """Device fault name -> description."""
+    FAULTS: ClassVar[dict[Fault, str]]
+    """Device fault -> description."""
 
     def receive(self, data: bytes, t_s: float) -> bytes: ...
 
     def poll(self, t_s: float) -> bytes: ...
 
-    def validate_fault(self, name: str, params: dict) -> None: ...
+    def validate_fault(self, name: Fault, params: dict) -> None: ...
 
-    def apply_fault(self, name: str, t_s: float, params: dict) -> bytes: ...
+    def apply_fault(self, name: Fault, t_s: float, params: dict) -> bytes: ...
 
     def baud(self) -> int: ...
 
@@ -68,7 +69,7 @@ class EmulatedDevice(Generic[CoreT]):
         self.poll_interval_s = poll_interval_s
         self._lock = threading.RLock()
         self._link = LinkFaults()
-        self._scheduled: list[tuple[float, int, str, dict]] = []
+        self._scheduled: list[tuple[float, int, Fault, dict]] = []
         self._scheduled_order = itertools.count()  # ties at one time keep injection order; dicts never compared
         self._outbox = bytearray()
         self._last_t_s = clock.now_s()
@@ -109,29 +110,28 @@ class EmulatedDevice(Generic[CoreT]):
         """What ended the serving thread, if it did not stop on request."""
         return self._server.error if self._server is not None else None
 
-    def fault_names(self) -> dict[str, str]:
-        """Every fault name inject_fault accepts, with what it does."""
+    def fault_names(self) -> dict[Fault, str]:
+        """Every fault inject_fault accepts, with what it does."""
         return {**LINK_FAULTS, **self.core.FAULTS}
 
-    def inject_fault(self, name: str, at_s: float | None = None, **params: object) -> None:
-        """Inject a fault now, or at clock time at_s. Unknown names or parameters raise EmulatorError."""
-        if name not in LINK_FAULTS and name not in self.core.FAULTS:
-            raise EmulatorError(
-                f"{self.device_name}: unknown fault {name!r}; known: {sorted(self.fault_names())}")
-        if name == "disconnect":
-            reject_unknown_params(name, params, set())
-        elif name in LINK_FAULTS:
-            LinkFaults().add(name, dict(params))
+    def inject_fault(self, name: Fault | str, at_s: float | None = None, **params: object) -> None:
+        """Inject a fault now, or at clock time at_s. A name that is not one of this device's faults, or unknown
+        parameters, raise EmulatorError."""
+        fault = parse_fault(name, self.fault_names(), f"{self.device_name}: ")
+        if fault is Fault.DISCONNECT:
+            reject_unknown_params(fault, params, set())
+        elif fault in LINK_FAULTS:
+            LinkFaults().add(fault, dict(params))
         else:
-            self.core.validate_fault(name, dict(params))
+            self.core.validate_fault(fault, dict(params))
         with self._lock:
             if at_s is not None:
-                at_s = non_negative_float(name, "at_s", at_s)
+                at_s = non_negative_float(fault, "at_s", at_s)
                 if at_s > self._now_s():
-                    self._scheduled.append((at_s, next(self._scheduled_order), name, dict(params)))
+                    self._scheduled.append((at_s, next(self._scheduled_order), fault, dict(params)))
                     self._scheduled.sort()
                     return
-            self._apply_fault(name, self._now_s(), dict(params))
+            self._apply_fault(fault, self._now_s(), dict(params))
 
     def transact(self, data: bytes) -> bytes:
         """Feed host bytes straight to the core (no pty) and return the device's bytes. For tests."""
@@ -156,7 +156,7 @@ class EmulatedDevice(Generic[CoreT]):
         self._outbox += self.core.poll(self._sync())
 
     def _byte_time_s(self) -> float:
-        return BITS_PER_BYTE_8N1 / self.core.baud() if self.byte_timing else 0.0
+        return BYTE_FRAME_8N1_BITS / self.core.baud() if self.byte_timing else 0.0
 
     # --- internals ----------------------------------------------------------------------------
     def _now_s(self) -> float:
@@ -171,8 +171,8 @@ class EmulatedDevice(Generic[CoreT]):
             self._apply_fault(name, at_s, params)
         return now
 
-    def _apply_fault(self, name: str, t_s: float, params: dict) -> None:
-        if name == "disconnect":
+    def _apply_fault(self, name: Fault, t_s: float, params: dict) -> None:
+        if name is Fault.DISCONNECT:
             if self._server is not None:
                 self._server.stop()
         elif name in LINK_FAULTS:

@@ -3,9 +3,9 @@ config checks."""
 from __future__ import annotations
 
 from hil.devices.catalog import CATALOG
-from hil.emulators.faults import LINK_FAULTS
+from hil.emulators.faults import LINK_FAULTS, Fault
 
-FAULTS_BY_KIND: dict[str, frozenset[str]] = {
+FAULTS_BY_KIND: dict[str, frozenset[Fault]] = {
     entry.name: frozenset(LINK_FAULTS) | frozenset(entry.faults) for entry in CATALOG
 }
-ALL_FAULTS: frozenset[str] = frozenset().union(*FAULTS_BY_KIND.values())
+ALL_FAULTS: frozenset[Fault] = frozenset().union(*FAULTS_BY_KIND.values())

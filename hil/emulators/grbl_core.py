@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from hil.emulators.faults import EmulatorError, validate_pump_fault
+from hil.emulators.faults import EmulatorError, Fault, validate_pump_fault
 from hil.emulators.grbl_config import GrblConfig
 from hil.emulators.grbl_corruption import MoveCorruption, corrupt, is_move, parse_corruption
 from hil.emulators.grbl_commanded import GrblParserState
@@ -27,19 +27,20 @@ _TOKENS = re.compile(rb"[?!~\x18\x80-\xff]|[^?!~\x18\x80-\xff\r\n]*[\r\n]|[^?!~\
 
 
 class GrblCore:
-    FAULTS: ClassVar[dict[str, str]] = {
-        "stall": "the stepper loses every step (open loop: GRBL still reports motion) until clear_stall",
-        "clear_stall": "the stepper moves the plunger again",
-        "occlusion": "the outlet blocks: the plunger compresses `compliance_ul`, then the motor loses steps",
-        "clear_occlusion": "the outlet opens; fluid compressed meanwhile comes out at once",
-        "leak": "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the balance",
-        "clear_leak": "the leak is repaired",
-        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: "
+    FAULTS: ClassVar[dict[Fault, str]] = {
+        Fault.STALL: "the stepper loses every step (open loop: GRBL still reports motion) until clear_stall",
+        Fault.CLEAR_STALL: "the stepper moves the plunger again",
+        Fault.OCCLUSION: "the outlet blocks: the plunger compresses `compliance_ul`, then the motor loses steps",
+        Fault.CLEAR_OCCLUSION: "the outlet opens; fluid compressed meanwhile comes out at once",
+        Fault.LEAK: "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the "
+                    "balance",
+        Fault.CLEAR_LEAK: "the leak is repaired",
+        Fault.RATE_ERROR: "the drive moves `percent` (default 5) more volume than the pump counts: "
                       "its reported volume lags",
-        "clear_rate_error": "the drive is repaired",
-        "power_reset": "power cycle: planner, buffer and position lost, banner sent again",
-        "corrupt_move": "the next `count` move lines arrive as other valid G-code: `kind` units (G21->G20), distance "
-        "(G91->G90), motion (G1->G0) or feed_scale (F x `factor`); GRBL accepts them with ok",
+        Fault.CLEAR_RATE_ERROR: "the drive is repaired",
+        Fault.POWER_RESET: "power cycle: planner, buffer and position lost, banner sent again",
+        Fault.CORRUPT_MOVE: "the next `count` move lines arrive as other valid G-code: `kind` units (G21->G20), "
+        "distance (G91->G90), motion (G1->G0) or feed_scale (F x `factor`); GRBL accepts them with ok",
     }
 
     def __init__(self, config: GrblConfig, t_s: float = 0.0) -> None:
@@ -79,27 +80,27 @@ class GrblCore:
         self._process_lines()
         return self._drain()
 
-    def validate_fault(self, name: str, params: dict) -> None:
-        if name == "corrupt_move":
+    def validate_fault(self, name: Fault, params: dict) -> None:
+        if name == Fault.CORRUPT_MOVE:
             parse_corruption(params)
         else:
             validate_pump_fault(name, params)
 
-    def apply_fault(self, name: str, t_s: float, params: dict) -> bytes:
+    def apply_fault(self, name: Fault, t_s: float, params: dict) -> bytes:
         self.validate_fault(name, params)
         self._advance(t_s)
-        if name in ("stall", "clear_stall"):
-            self.motion.motor_jammed = name == "stall"
+        if name in (Fault.STALL, Fault.CLEAR_STALL):
+            self.motion.motor_jammed = name == Fault.STALL
         elif name in OUTLET_FAULTS:
             apply_outlet_fault(self.syringe, self.config, name, params)
-        elif name == "corrupt_move":
+        elif name == Fault.CORRUPT_MOVE:
             self._corruption, self._corrupt_moves_left = parse_corruption(params)
-        elif name == "power_reset":
+        elif name == Fault.POWER_RESET:
             self.motion.position_mm = [0.0, 0.0, 0.0]
             self.critical_alarm = self.alarm = False
             self._reset()
         else:
-            raise EmulatorError(f"GRBL: unknown fault {name!r}")
+            raise EmulatorError(f"GRBL: unknown fault {str(name)!r}")
         return self._drain()
 
     # --- state --------------------------------------------------------------------------------

@@ -4,14 +4,13 @@ from __future__ import annotations
 import math
 import re
 
+from firmware_sim.units import MM_PER_INCH
 from hil.emulators.grbl_commanded import GrblCommanded
 from hil.emulators.grbl_motion import Block
 
 _WORD = re.compile(r"([A-Z])([-+]?(?:\d+\.?\d*|\.\d+))", re.ASCII)
 _AXES = "XYZ"
 
-
-MM_PER_INCH = 25.4
 
 
 class GcodeError(Exception):

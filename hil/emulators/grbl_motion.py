@@ -6,6 +6,7 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
+from firmware_sim.units import S_PER_MIN
 from hil.emulators.syringe import INFUSE, WITHDRAW, Syringe
 
 
@@ -56,7 +57,7 @@ class Motion:
                 continue
             delta = [block.target_mm[i] - self.position_mm[i] for i in range(3)]
             distance_mm = math.sqrt(sum(d * d for d in delta))
-            speed_mm_per_s = block.speed_mm_per_min / 60.0
+            speed_mm_per_s = block.speed_mm_per_min / S_PER_MIN
             time_left_s = distance_mm / speed_mm_per_s if distance_mm > 0 else 0.0
             plunger_mm_per_s = speed_mm_per_s * (delta[0] / distance_mm if distance_mm else 0.0)
             plunger_mm_per_s *= physical_per_grbl_mm * self.infuse_axis_sign

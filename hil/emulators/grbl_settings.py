@@ -18,11 +18,12 @@ def default_settings(config: GrblConfig) -> dict[int, float]:
     }
 
 
-def format_setting(number: int, value: float) -> str:
-    if number in _INTEGER_SETTINGS:
-        return f"${number}={int(value)}"
-    return f"${number}={value:.3f}"
+def format_setting(setting_code: int, value: float) -> str:
+    """`$<code>=<value>`: setting_code is the setting's number ($100: X steps/mm)."""
+    if setting_code in _INTEGER_SETTINGS:
+        return f"${setting_code}={int(value)}"
+    return f"${setting_code}={value:.3f}"
 
 
-def is_integer_setting(number: int) -> bool:
-    return number in _INTEGER_SETTINGS
+def is_integer_setting(setting_code: int) -> bool:
+    return setting_code in _INTEGER_SETTINGS

@@ -40,4 +40,4 @@ class EmulatedHarvard(EmulatedSyringePump[HarvardCore]):
         """The prompt the pump would send now (its state)."""
         with self._lock:
             self._advance()
-            return self.core.state
+            return self.core.state.prompt

@@ -10,7 +10,8 @@ import math
 import re
 from collections.abc import Callable
 
-from hil.emulators.harvard_state import STALLED, TARGET, HarvardCommanded
+from firmware_sim.units import MS_PER_S, S_PER_H
+from hil.emulators.harvard_state import HarvardCommanded, HarvardState
 from hil.emulators.syringe import INFUSE, WITHDRAW
 
 _ADDRESSED = re.compile(r"^(\d{1,2})(:?)(.*)$", re.DOTALL | re.ASCII)
@@ -207,15 +208,15 @@ def _status(core: HarvardCommanded, args: list[str]) -> list[str]:
     if args:
         raise HarvardErrorReply("Argument error")
     infusing = core.direction == INFUSE
-    rate_fl_per_s = round(core.rate_ul_per_h() * FEMTOLITRES_PER_UL / 3600.0)
+    rate_fl_per_s = round(core.rate_ul_per_h() * FEMTOLITRES_PER_UL / S_PER_H)
     time_s = core.infuse_time_s if infusing else core.withdraw_time_s
     volume_fl = round(core.counted_ul() * FEMTOLITRES_PER_UL)
     direction = "i" if infusing else "w"
-    flags = [direction, ".", "S" if core.state == STALLED else ".", ".", direction.upper()]
+    flags = [direction, ".", "S" if core.state is HarvardState.STALLED else ".", ".", direction.upper()]
     if core.config.dialect == "legato":
         flags[0] = direction.upper() if core.moving else direction
-        flags.append("T" if core.state == TARGET else ".")
-        return [f"{rate_fl_per_s} {round(time_s * 1000)} {volume_fl} {''.join(flags)}"]
+        flags.append("T" if core.state is HarvardState.TARGET_REACHED else ".")
+        return [f"{rate_fl_per_s} {round(time_s * MS_PER_S)} {volume_fl} {''.join(flags)}"]
     return [f"{rate_fl_per_s} {round(time_s)} {volume_fl} {''.join(flags)}"]
 
 

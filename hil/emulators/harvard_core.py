@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from firmware_sim.units import MIN_PER_H, S_PER_H
 from hil.emulators.harvard_commands import execute
+from hil.emulators.faults import Fault
 from hil.emulators.harvard_config import HarvardConfig
-from hil.emulators.harvard_state import IDLE, INFUSING, STALLED, TARGET, WITHDRAWING
+from hil.emulators.harvard_state import HarvardState
 from hil.emulators.pump_core import SyringePumpCore
 from hil.emulators.syringe import INFUSE, area_mm2, syringe_from
 MAX_LINE_BYTES = 256
@@ -22,14 +24,14 @@ MAX_LINE_BYTES = 256
 
 class HarvardCore(SyringePumpCore):
     DEVICE_LABEL = "Harvard"
-    FAULTS: ClassVar[dict[str, str]] = {
-        "stall": "the motor jams: a running pump stalls at once (prompt *); cleared by stop",
-        "occlusion": "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
-        "clear_occlusion": "the outlet opens again; fluid compressed meanwhile comes out at once",
-        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: "
+    FAULTS: ClassVar[dict[Fault, str]] = {
+        Fault.STALL: "the motor jams: a running pump stalls at once (prompt *); cleared by stop",
+        Fault.OCCLUSION: "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
+        Fault.CLEAR_OCCLUSION: "the outlet opens again; fluid compressed meanwhile comes out at once",
+        Fault.RATE_ERROR: "the drive moves `percent` (default 5) more volume than the pump counts: "
                       "its reported volume lags",
-        "clear_rate_error": "the drive is repaired",
-        "power_reset": "power is interrupted: the pump stops and comes back idle (no announcement on the line)",
+        Fault.CLEAR_RATE_ERROR: "the drive is repaired",
+        Fault.POWER_RESET: "power is interrupted: the pump stops and comes back idle (no announcement on the line)",
     }
 
     def __init__(self, config: HarvardConfig, t_s: float = 0.0) -> None:
@@ -39,8 +41,8 @@ class HarvardCore(SyringePumpCore):
         self.syringe_volume_ul = config.syringe_volume_ul
         self.syringe = syringe_from(config)
         self.t_s = t_s
-        self.state = IDLE
-        self.direction = INFUSE
+        self.state = HarvardState.IDLE
+        self.direction: int = INFUSE
         self.infuse_rate_ul_per_h = 0.0
         self.infuse_rate_units = "ul/hr"
         self.withdraw_rate_ul_per_h = 0.0
@@ -83,7 +85,7 @@ class HarvardCore(SyringePumpCore):
 
     def power_reset(self) -> None:
         """The pump comes back idle, nothing announced (protocols.md describes no power-up message)."""
-        self.state = IDLE
+        self.state = HarvardState.IDLE
         self._line.clear()
         if self.config.power_reset_clears_volumes:
             self.infused_ul = self.withdrawn_ul = 0.0
@@ -91,7 +93,7 @@ class HarvardCore(SyringePumpCore):
     # --- time ---------------------------------------------------------------------------------
     @property
     def moving(self) -> bool:
-        return self.state in (INFUSING, WITHDRAWING)
+        return self.state in (HarvardState.INFUSING, HarvardState.WITHDRAWING)
 
     def rate_ul_per_h(self) -> float:
         return self.infuse_rate_ul_per_h if self.direction == INFUSE else self.withdraw_rate_ul_per_h
@@ -100,12 +102,12 @@ class HarvardCore(SyringePumpCore):
         """Replay motion and its events, in order, up to clock time t_s."""
         while True:
             if self.moving and self.motor_jammed:
-                self.state = STALLED
+                self.state = HarvardState.STALLED
             if not self.moving:
                 self.t_s = max(self.t_s, t_s)
                 self.syringe.note_time(self.t_s)
                 return
-            rate_ul_per_s = self.rate_ul_per_h() / 3600.0
+            rate_ul_per_s = self.rate_ul_per_h() / S_PER_H
             if rate_ul_per_s <= 0:  # run refuses a zero rate; nothing moves
                 self.t_s = max(self.t_s, t_s)
                 self.syringe.note_time(self.t_s)
@@ -122,10 +124,10 @@ class HarvardCore(SyringePumpCore):
             self.syringe.note_time(self.t_s)
             if event == "now":
                 return
-            self.state = STALLED if event == "stall" else TARGET
+            self.state = HarvardState.STALLED if event == "stall" else HarvardState.TARGET_REACHED
 
     def _move(self, dt_s: float) -> None:
-        volume_ul = self.rate_ul_per_h() * dt_s / 3600.0
+        volume_ul = self.rate_ul_per_h() * dt_s / S_PER_H
         self.syringe.move_mm(min(volume_ul / self._area_mm2(), self.syringe.travel_left_mm(self.direction)),
                              self.direction)
         if self.direction == INFUSE:
@@ -143,11 +145,11 @@ class HarvardCore(SyringePumpCore):
     def run(self, direction: int) -> None:
         """Start in `direction` (a stall is cleared by stop, not by running: a jammed motor stalls again)."""
         self.direction = direction
-        self.state = INFUSING if direction == INFUSE else WITHDRAWING
+        self.state = HarvardState.INFUSING if direction == INFUSE else HarvardState.WITHDRAWING
         self.advance_to(self.t_s)
 
     def stop(self) -> None:
-        self.state = IDLE
+        self.state = HarvardState.IDLE
         self.motor_jammed = False
 
     def _area_mm2(self) -> float:
@@ -155,7 +157,8 @@ class HarvardCore(SyringePumpCore):
 
     def rate_limits_ul_per_h(self) -> tuple[float, float]:
         area = self._area_mm2()
-        return self.config.min_plunger_speed_mm_per_h * area, self.config.max_plunger_speed_mm_per_min * 60.0 * area
+        return (self.config.min_plunger_speed_mm_per_h * area,
+                self.config.max_plunger_speed_mm_per_min * MIN_PER_H * area)
 
     def volume_units(self) -> str:
         return "ul" if self.syringe_volume_ul <= self.config.microlitre_volume_max_ul else "ml"
@@ -169,5 +172,5 @@ class HarvardCore(SyringePumpCore):
         prefix = f"{self.address:02d} " if self.config.text_line_address else ""
         for line in lines:
             self._outbox += f"\n{prefix}{line}\r".encode("ascii")
-        self._outbox += f"\n{self.address:02d}{self.state}".encode("ascii")
+        self._outbox += f"\n{self.address:02d}{self.state.prompt}".encode("ascii")
 

@@ -1,17 +1,31 @@
-"""States of an emulated Harvard pump: each is the prompt that shows it (protocols.md 2.1); and what the command set
-(harvard_commands) reads and drives of the pump, implemented by hil.emulators.harvard_core.HarvardCore: the commands
-depend on this module, the core imports the commands."""
+"""States of an emulated Harvard pump, each shown on the wire by its prompt (protocols.md 2.1); and what the command
+set (harvard_commands) reads and drives of the pump, implemented by hil.emulators.harvard_core.HarvardCore: the
+commands depend on this module, the core imports the commands."""
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, Protocol
 
-IDLE, INFUSING, WITHDRAWING, STALLED, TARGET = ":", ">", "<", "*", "T*"
+
+class HarvardState(Enum):
+    """The pump's state; its value is the prompt that shows it (`LF NN<prompt>` after every reply)."""
+
+    IDLE = ":"
+    INFUSING = ">"
+    WITHDRAWING = "<"
+    STALLED = "*"
+    TARGET_REACHED = "T*"
+
+    @property
+    def prompt(self) -> str:
+        return self.value
+
 
 
 class HarvardCommanded(Protocol):
     config: Any
     address: int
-    state: str
+    state: HarvardState
     direction: int
     diameter_mm: float
     syringe_volume_ul: float

@@ -12,18 +12,18 @@ from typing import ClassVar
 from firmware_sim.clock import Clock
 from hil.emulators.balance_config import BalanceEmulatorConfig
 from hil.emulators.balance_physics import Reading, VolumeSource, WeighingCell
-from hil.emulators.faults import EmulatorError, non_negative_float, reject_unknown_params
+from hil.emulators.faults import EmulatorError, Fault, non_negative_float, reject_unknown_params
 from hil.emulators.line_output import drain_lines
 
 MAX_LINE_BYTES = 64
 
 
 class MtSicsCore:
-    FAULTS: ClassVar[dict[str, str]] = {
-        "overload": "the load cell reports overload (+) for `duration_s` (default: until power_reset)",
-        "underload": "the load cell reports underload (-) for `duration_s` (default: until power_reset)",
-        "unstable": "draughts/vibration: no stable reading for `duration_s` (default 10 s)",
-        "power_reset": "power cycle: zero taken again, tare cleared, SIR stopped",
+    FAULTS: ClassVar[dict[Fault, str]] = {
+        Fault.OVERLOAD: "the load cell reports overload (+) for `duration_s` (default: until power_reset)",
+        Fault.UNDERLOAD: "the load cell reports underload (-) for `duration_s` (default: until power_reset)",
+        Fault.UNSTABLE: "draughts/vibration: no stable reading for `duration_s` (default 10 s)",
+        Fault.POWER_RESET: "power cycle: zero taken again, tare cleared, SIR stopped",
     }
 
     def __init__(self, config: BalanceEmulatorConfig, clock: Clock,
@@ -61,24 +61,24 @@ class MtSicsCore:
             self.sir_next_s = t_s + self.config.sir_interval_s
         return self._drain()
 
-    def validate_fault(self, name: str, params: dict) -> None:
-        reject_unknown_params(name, params, set() if name == "power_reset" else {"duration_s"})
+    def validate_fault(self, name: Fault, params: dict) -> None:
+        reject_unknown_params(name, params, set() if name == Fault.POWER_RESET else {"duration_s"})
         if "duration_s" in params:
             non_negative_float(name, "duration_s", params["duration_s"])
 
-    def apply_fault(self, name: str, t_s: float, params: dict) -> bytes:
+    def apply_fault(self, name: Fault, t_s: float, params: dict) -> bytes:
         self.validate_fault(name, params)
-        if name in ("overload", "underload"):
+        if name in (Fault.OVERLOAD, Fault.UNDERLOAD):
             until_s = t_s + params.get("duration_s", math.inf)
-            self.forced_status["+" if name == "overload" else "-"] = until_s
-        elif name == "unstable":
+            self.forced_status["+" if name == Fault.OVERLOAD else "-"] = until_s
+        elif name == Fault.UNSTABLE:
             self.cell.unstable_until_s = t_s + params.get("duration_s", 10.0)
-        elif name == "power_reset":
+        elif name == Fault.POWER_RESET:
             self.forced_status.clear()
             self.cell.unstable_until_s = -math.inf
             self._power_up(t_s, announce=True)
         else:
-            raise EmulatorError(f"balance: unknown fault {name!r}")
+            raise EmulatorError(f"balance: unknown fault {str(name)!r}")
         return self._drain()
 
     def add_load_g(self, mass_g: float, t_s: float) -> None:

@@ -11,6 +11,8 @@ from typing import ClassVar
 
 import copy
 
+from firmware_sim.units import MIN_PER_H, S_PER_H
+from hil.emulators.faults import Fault
 from hil.emulators.ne1000_config import NE1000Config
 from hil.emulators.ne1000_commands import execute
 from hil.emulators.ne1000_framing import Packet, PacketReceiver, encode_basic, encode_safe
@@ -20,16 +22,17 @@ from hil.emulators.syringe import INFUSE, area_mm2, syringe_from
 
 class NE1000Core(SyringePumpCore):
     DEVICE_LABEL = "NE-1000"
-    FAULTS: ClassVar[dict[str, str]] = {
-        "stall": "the motor jams: a running pump stalls at once (A?S); cleared when the alarm is acknowledged",
-        "occlusion": "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
-        "clear_occlusion": "the outlet opens again; fluid compressed meanwhile comes out at once",
-        "leak": "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the balance",
-        "clear_leak": "the leak is repaired",
-        "rate_error": "the drive moves `percent` (default 5) more volume than the pump counts: "
+    FAULTS: ClassVar[dict[Fault, str]] = {
+        Fault.STALL: "the motor jams: a running pump stalls at once (A?S); cleared when the alarm is acknowledged",
+        Fault.OCCLUSION: "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
+        Fault.CLEAR_OCCLUSION: "the outlet opens again; fluid compressed meanwhile comes out at once",
+        Fault.LEAK: "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the "
+                    "balance",
+        Fault.CLEAR_LEAK: "the leak is repaired",
+        Fault.RATE_ERROR: "the drive moves `percent` (default 5) more volume than the pump counts: "
                       "its reported volume lags",
-        "clear_rate_error": "the drive is repaired",
-        "power_reset": "power is interrupted: pump stops, settings reload from memory, A?R is pending",
+        Fault.CLEAR_RATE_ERROR: "the drive is repaired",
+        Fault.POWER_RESET: "power is interrupted: pump stops, settings reload from memory, A?R is pending",
     }
 
     def __init__(self, config: NE1000Config, t_s: float = 0.0) -> None:
@@ -49,7 +52,7 @@ class NE1000Core(SyringePumpCore):
         self.state = STOPPED
         self.running_phase = 1
         self.phase_done_ul = 0.0
-        self.direction = INFUSE
+        self.direction: int = INFUSE
         self.rate_ul_per_h = 0.0
         self.alarm: str | None = None
         self.motor_jammed = False
@@ -88,12 +91,12 @@ class NE1000Core(SyringePumpCore):
             if self.watchdog_deadline_s is not None:
                 candidates.append((self.watchdog_deadline_s, "watchdog"))
             if moving:
-                speed_mm_per_s = self.rate_ul_per_h / self._pump_area_mm2() / 3600.0
+                speed_mm_per_s = self.rate_ul_per_h / self._pump_area_mm2() / S_PER_H
                 travel_s = self.syringe.travel_left_mm(self.direction) / speed_mm_per_s
                 candidates.append((self.t_s + travel_s, "end_of_travel"))
                 target_ul = self.settings.phases[self.running_phase].target_volume_ul
                 if self.state == PUMPING and target_ul > 0:
-                    volume_s = max(target_ul - self.phase_done_ul, 0.0) / self.rate_ul_per_h * 3600.0
+                    volume_s = max(target_ul - self.phase_done_ul, 0.0) / self.rate_ul_per_h * S_PER_H
                     candidates.append((self.t_s + volume_s, "phase_volume"))
             event_t_s, event = min(candidates)
             event_t_s = max(event_t_s, self.t_s)
@@ -106,7 +109,7 @@ class NE1000Core(SyringePumpCore):
             self._handle_event(event)
 
     def _move(self, dt_s: float) -> None:
-        volume_ul = self.rate_ul_per_h * dt_s / 3600.0
+        volume_ul = self.rate_ul_per_h * dt_s / S_PER_H
         self.syringe.move_mm(volume_ul / self._pump_area_mm2(), self.direction)
         if self.direction == INFUSE:
             self.infused_ul += volume_ul
@@ -182,7 +185,7 @@ class NE1000Core(SyringePumpCore):
     def rate_limits_ul_per_h(self) -> tuple[float, float]:
         area = self._pump_area_mm2()
         return (self.config.min_plunger_speed_mm_per_h * area,
-                self.config.max_plunger_speed_mm_per_min * 60.0 * area)
+                self.config.max_plunger_speed_mm_per_min * MIN_PER_H * area)
 
     def store(self) -> None:
         """A setting changed over RS-232 is written to non-volatile memory."""

@@ -7,6 +7,7 @@ from dataclasses import fields
 from typing import Any
 from collections.abc import Callable
 
+from firmware_sim.units import MIN_PER_H
 from hil.emulators.faults import EmulatorError
 
 Bad = Callable[[str, str], EmulatorError]
@@ -33,5 +34,5 @@ def check_syringe_and_address(config: Any, bad: Bad, quantity_suffixes: tuple[st
 def check_plunger_speeds(config: Any, bad: Bad) -> None:
     if not config.min_plunger_speed_mm_per_h > 0:
         raise bad("min_plunger_speed_mm_per_h", "must be > 0 (a pump cannot run at rate 0)")
-    if config.min_plunger_speed_mm_per_h / 60.0 >= config.max_plunger_speed_mm_per_min:
+    if config.min_plunger_speed_mm_per_h / MIN_PER_H >= config.max_plunger_speed_mm_per_min:
         raise bad("min_plunger_speed_mm_per_h", "must be below max_plunger_speed_mm_per_min")

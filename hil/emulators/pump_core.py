@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hil.emulators.faults import EmulatorError, validate_pump_fault
+from hil.emulators.faults import EmulatorError, Fault, validate_pump_fault
 from hil.emulators.syringe import OUTLET_FAULTS, apply_outlet_fault
 
 
@@ -28,20 +28,20 @@ class SyringePumpCore:
         self.advance_to(t_s)
         return self._drain()
 
-    def validate_fault(self, name: str, params: dict) -> None:
+    def validate_fault(self, name: Fault, params: dict) -> None:
         validate_pump_fault(name, params)
 
-    def apply_fault(self, name: str, t_s: float, params: dict) -> bytes:
+    def apply_fault(self, name: Fault, t_s: float, params: dict) -> bytes:
         self.validate_fault(name, params)
         self.advance_to(t_s)
-        if name == "stall":
+        if name == Fault.STALL:
             self.motor_jammed = True  # the advance below stalls the motor if it was moving
         elif name in OUTLET_FAULTS:
             apply_outlet_fault(self.syringe, self.config, name, params)
-        elif name == "power_reset":
+        elif name == Fault.POWER_RESET:
             self.power_reset()
         else:
-            raise EmulatorError(f"{self.DEVICE_LABEL}: unknown fault {name!r}")
+            raise EmulatorError(f"{self.DEVICE_LABEL}: unknown fault {str(name)!r}")
         self.advance_to(t_s)
         return self._drain()
 

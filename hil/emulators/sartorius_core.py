@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from firmware_sim.clock import Clock
 from hil.emulators.balance_physics import Reading, VolumeSource, WeighingCell
-from hil.emulators.faults import EmulatorError, non_negative_float, positive_int, reject_unknown_params
+from hil.emulators.faults import EmulatorError, Fault, non_negative_float, positive_int, reject_unknown_params
 from hil.emulators.sartorius_config import VALUE_FIELD_CHARS, SartoriusConfig
 
 ESC = 0x1B
@@ -24,13 +24,14 @@ _INFO_IDS = {b"x1_": ("Model", "model"), b"x2_": ("Ser.no", "serial_number"), b"
 
 
 class SartoriusCore:
-    FAULTS: ClassVar[dict[str, str]] = {
-        "overload": "the display shows High for `duration_s` (default: until power_reset)",
-        "underload": "the display shows Low for `duration_s` (default: until power_reset)",
-        "unstable": "draughts/vibration: no stable reading for `duration_s` (default 10 s)",
-        "error_code": "the balance prints `Err <code>` (0..999, default 1) for `duration_s` "
+    FAULTS: ClassVar[dict[Fault, str]] = {
+        Fault.OVERLOAD: "the display shows High for `duration_s` (default: until power_reset)",
+        Fault.UNDERLOAD: "the display shows Low for `duration_s` (default: until power_reset)",
+        Fault.UNSTABLE: "draughts/vibration: no stable reading for `duration_s` (default 10 s)",
+        Fault.ERROR_CODE: "the balance prints `Err <code>` (0..999, default 1) for `duration_s` "
                       "(default: until power_reset)",
-        "power_reset": "power cycle: self-test for power_up_time_s (commands ignored), zero taken again, tare cleared",
+        Fault.POWER_RESET: "power cycle: self-test for power_up_time_s (commands ignored), zero taken again, tare "
+                           "cleared",
     }
 
     def __init__(self, config: SartoriusConfig, clock: Clock,
@@ -60,25 +61,25 @@ class SartoriusCore:
         self.cell.serving_tick(t_s)
         return self._drain()
 
-    def validate_fault(self, name: str, params: dict) -> None:
-        allowed = {"overload": {"duration_s"}, "underload": {"duration_s"}, "unstable": {"duration_s"},
-                   "error_code": {"duration_s", "code"}, "power_reset": set()}
+    def validate_fault(self, name: Fault, params: dict) -> None:
+        allowed = {Fault.OVERLOAD: {"duration_s"}, Fault.UNDERLOAD: {"duration_s"}, Fault.UNSTABLE: {"duration_s"},
+                   Fault.ERROR_CODE: {"duration_s", "code"}, Fault.POWER_RESET: set()}
         if name not in allowed:
-            raise EmulatorError(f"sartorius: unknown fault {name!r}")
+            raise EmulatorError(f"sartorius: unknown fault {str(name)!r}")
         reject_unknown_params(name, params, allowed[name])
         if "duration_s" in params:
             non_negative_float(name, "duration_s", params["duration_s"])
         if "code" in params and positive_int(name, "code", params["code"]) > 999:
-            raise EmulatorError(f"fault {name!r}: code must be 0..999, got {params['code']!r}")
+            raise EmulatorError(f"fault {str(name)!r}: code must be 0..999, got {params['code']!r}")
 
-    def apply_fault(self, name: str, t_s: float, params: dict) -> bytes:
+    def apply_fault(self, name: Fault, t_s: float, params: dict) -> bytes:
         self.validate_fault(name, params)
         until_s = t_s + params.get("duration_s", math.inf)
-        if name in ("overload", "underload"):
-            self.forced["High" if name == "overload" else "Low"] = until_s
-        elif name == "error_code":
+        if name in (Fault.OVERLOAD, Fault.UNDERLOAD):
+            self.forced["High" if name == Fault.OVERLOAD else "Low"] = until_s
+        elif name == Fault.ERROR_CODE:
             self.forced[f"Err {int(params.get('code', 1)):02d}"] = until_s
-        elif name == "unstable":
+        elif name == Fault.UNSTABLE:
             self.cell.unstable_until_s = t_s + params.get("duration_s", 10.0)
         else:  # power_reset
             self.forced.clear()

@@ -11,12 +11,24 @@ host's reservoir estimate lag what really left the syringe; only the balance see
 from __future__ import annotations
 
 import math
+from enum import IntEnum
 from typing import Protocol
 
-INFUSE = 1
-WITHDRAW = -1
+from hil.emulators.faults import Fault
 
-OUTLET_FAULTS = ("occlusion", "clear_occlusion", "leak", "clear_leak", "rate_error", "clear_rate_error")
+
+class Direction(IntEnum):
+    """Plunger direction, the sign of its travel: INFUSE pushes fluid out of the outlet."""
+
+    INFUSE = 1
+    WITHDRAW = -1
+
+
+INFUSE = Direction.INFUSE
+WITHDRAW = Direction.WITHDRAW
+
+OUTLET_FAULTS = (Fault.OCCLUSION, Fault.CLEAR_OCCLUSION, Fault.LEAK, Fault.CLEAR_LEAK, Fault.RATE_ERROR,
+                 Fault.CLEAR_RATE_ERROR)
 """Faults of the syringe and its outlet, applied by apply_outlet_fault (rate_error acts on the drive)."""
 
 
@@ -102,21 +114,21 @@ def syringe_from(config: SyringeEmulatorConfig) -> Syringe:
     return Syringe(config.syringe_diameter_mm, config.syringe_volume_ul, fill_ul)
 
 
-def apply_outlet_fault(syringe: Syringe, config: SyringeEmulatorConfig, name: str, params: dict) -> None:
+def apply_outlet_fault(syringe: Syringe, config: SyringeEmulatorConfig, name: Fault, params: dict) -> None:
     """occlusion (compliance_ul, default from the config), clear_occlusion, leak (fraction lost, default 1: a
     disconnection), clear_leak, rate_error (percent more volume than commanded, negative: less) or
     clear_rate_error."""
-    if name == "occlusion":
+    if name == Fault.OCCLUSION:
         syringe.occlude(params.get("compliance_ul", config.occlusion_compliance_ul))
-    elif name == "clear_occlusion":
+    elif name == Fault.CLEAR_OCCLUSION:
         syringe.clear_occlusion()
-    elif name == "leak":
+    elif name == Fault.LEAK:
         syringe.leak_fraction = float(params.get("fraction", 1.0))
-    elif name == "clear_leak":
+    elif name == Fault.CLEAR_LEAK:
         syringe.leak_fraction = 0.0
-    elif name == "rate_error":
+    elif name == Fault.RATE_ERROR:
         syringe.volume_gain = 1.0 + float(params.get("percent", 5.0)) / 100.0
-    elif name == "clear_rate_error":
+    elif name == Fault.CLEAR_RATE_ERROR:
         syringe.volume_gain = 1.0
     else:
-        raise ValueError(f"{name!r} is not an outlet fault {OUTLET_FAULTS}")
+        raise ValueError(f"{str(name)!r} is not an outlet fault {[str(fault) for fault in OUTLET_FAULTS]}")

@@ -142,7 +142,7 @@ def harvard_answers(core: HarvardCore, clock: VirtualClock, t_s: float) -> float
     t_s = max(t_s, clock.now_s()) + PAST_INTER_BYTE_TIMEOUT_S
     out = harvard_send(core, b"ver", t_s)
     prefix = f"{core.address:02d} " if core.config.text_line_address else ""
-    expected = f"\n{prefix}{core.config.version_text}\r\n{core.address:02d}{core.state}"
+    expected = f"\n{prefix}{core.config.version_text}\r\n{core.address:02d}{core.state.prompt}"
     if out != expected.encode("ascii"):
         raise CheckFailed(f"Harvard pump answered ver with {out!r}, not {expected!r}")
     return t_s
@@ -161,6 +161,6 @@ def harvard_stops(core: HarvardCore, t_s: float) -> float:
     infused_ul, withdrawn_ul = core.infused_ul, core.withdrawn_ul
     core.poll(t_s + STOP_SETTLE_S)
     if core.moving or (core.infused_ul, core.withdrawn_ul) != (infused_ul, withdrawn_ul):
-        raise CheckFailed(f"Harvard pump still moving after stp: prompt {core.state!r}, "
+        raise CheckFailed(f"Harvard pump still moving after stp: prompt {core.state.prompt!r}, "
                           f"infused {infused_ul:g} -> {core.infused_ul:g} uL in {STOP_SETTLE_S:g} s")
     return t_s + STOP_SETTLE_S

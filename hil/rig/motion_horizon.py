@@ -18,15 +18,15 @@ nothing leaves at least two periods; at the least horizon a rig may set (2.5 per
 """
 from __future__ import annotations
 
-from firmware_sim.pump.config import FirmwareConfig
 from hil.config.rig import GrblPumpConfig, HarvardPumpConfig, RigConfig
+from hil.devices.dead_host_horizon import (DEFAULT_SUPERVISION_PERIOD_S, HORIZON_SUPERVISION_PERIODS,
+                                           MIN_MOTION_HORIZON_S, dead_host_horizon_s)
 from hil.rig.errors import RigError
 
-HORIZON_SUPERVISION_PERIODS = 3.0
+__all__ = ["DEFAULT_SUPERVISION_PERIOD_S", "HORIZON_SUPERVISION_PERIODS", "MIN_HORIZON_PERIODS", "MIN_MOTION_HORIZON_S",
+           "check_motion_horizon", "motion_horizon_s"]
+
 MIN_HORIZON_PERIODS = 2.5
-MIN_MOTION_HORIZON_S = 5.0
-DEFAULT_SUPERVISION_PERIOD_S = FirmwareConfig.supervision_period_s
-"""The period assumed when a rig is built without a run (the pytest plugin's firmware uses the default)."""
 
 
 _HORIZON_KEYS: dict[type, tuple[str, str, str]] = {
@@ -39,12 +39,9 @@ _HORIZON_KEYS: dict[type, tuple[str, str, str]] = {
 def motion_horizon_s(pump: GrblPumpConfig | HarvardPumpConfig, supervision_period_s: float | None,
                      time_compression_factor: float) -> float:
     """The horizon the driver gets: the rig's (pump.motion_horizon_s or pump.dead_host_horizon_s), or three
-    supervision periods on the device."""
-    configured_s = getattr(pump, _HORIZON_KEYS[type(pump)][0])
-    if configured_s is not None:
-        return float(configured_s)
-    period_s = DEFAULT_SUPERVISION_PERIOD_S if supervision_period_s is None else supervision_period_s
-    return max(HORIZON_SUPERVISION_PERIODS * period_s / time_compression_factor, MIN_MOTION_HORIZON_S)
+    supervision periods on the device (hil.devices.dead_host_horizon)."""
+    return dead_host_horizon_s(getattr(pump, _HORIZON_KEYS[type(pump)][0]), supervision_period_s,
+                               time_compression_factor)
 
 
 def check_motion_horizon(rig: RigConfig, supervision_period_s: float, time_compression_factor: float) -> None:

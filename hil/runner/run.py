@@ -55,7 +55,7 @@ def _check_faults(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> Non
         elif isinstance(step, InjectFaultStep):
             kind = rig.emulators[step.device].kind
             if step.fault not in FAULTS_BY_KIND[kind]:
-                problems.append(f"steps[{i}].fault: a {kind} emulator has no fault {step.fault!r}; "
+                problems.append(f"steps[{i}].fault: a {kind} emulator has no fault {step.fault.value!r}; "
                                 f"known: {', '.join(sorted(FAULTS_BY_KIND[kind]))}")
     if problems:
         raise BadInput(f"{source}:\n  " + "\n  ".join(problems))

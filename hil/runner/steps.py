@@ -63,7 +63,7 @@ def _refill(step: RefillStep, ctx: StepContext) -> StepResult:
 
 def _inject_fault(step: InjectFaultStep, ctx: StepContext) -> StepResult:
     ctx.rig.emulator(step.device).inject_fault(step.fault, **step.params)
-    return StepResult(NO_DECISION, details={"device": step.device, "fault": step.fault})
+    return StepResult(NO_DECISION, details={"device": step.device, "fault": step.fault.value})
 
 
 def _no_command(step: Any, ctx: StepContext) -> StepResult:

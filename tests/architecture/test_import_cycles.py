@@ -17,17 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("firmware_sim", "drivers", "hil")
 
-_DEVICE_CATALOG_AND_RIG_SCHEMA = frozenset({
-    "hil.config.rig", "hil.devices.balance_base", "hil.devices.building", "hil.devices.catalog", "hil.devices.context",
-    "hil.devices.emulator_options", "hil.devices.grbl", "hil.devices.harvard", "hil.devices.kind", "hil.devices.mtsics",
-    "hil.devices.ne1000", "hil.devices.sartorius", "hil.rig.motion_horizon"})
-KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset({
-    # Not yet broken (debt): the rig schema builds its pump/balance sections from the device catalog, and the
-    # catalog's modules name RigConfig in type hints and import hil.rig.motion_horizon (which imports the schema) in
-    # a function. Breaking it: a structural type of the rig's sections in hil.devices.kind, the GRBL motion horizon
-    # computed beside the GRBL entry.
-    _DEVICE_CATALOG_AND_RIG_SCHEMA,
-})
+KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset()
 """The only cycles allowed, each as its set of modules (a strongly connected set); any other cycle fails. Remove an
 entry once its cycle is
 gone (test_known_cycles_are_still_there says so)."""

@@ -205,7 +205,7 @@ def test_malformed_status_report(line):
 
 def test_status_report_fields():
     parsed = parse_status_report("<Hold:1|WPos:1.000,2.500,-3.000|Bf:15,128|FS:12.5,0|WCO:0,0,0>")
-    assert (parsed.state, parsed.substate, parsed.position_mm, parsed.feed_mm_per_min) == (
+    assert (parsed.state, parsed.substate_code, parsed.position_mm, parsed.feed_mm_per_min) == (
         "Hold", 1, (1.0, 2.5, -3.0), 12.5)
     assert parsed.moving
 

@@ -356,7 +356,7 @@ class AutoAlarmRacesOpen:
         data, self._rx = self._rx[:size], self._rx[size:]
         return data
 
-    def read_until(self, terminator, timeout_s=None, max_size=4096):
+    def read_until(self, terminator, timeout_s=None, max_size_bytes=4096):
         self._wait(lambda: terminator in self._rx)
         end = self._rx.index(terminator) + len(terminator)
         data, self._rx = self._rx[:end], self._rx[end:]

@@ -70,9 +70,9 @@ def test_format_number_fits_the_wire_format_and_stays_close(value):
 @given(st.floats(min_value=1.0, max_value=500_000.0))  # below 1 uL/h UH has < 4 significant digits
 def test_best_rate_unit_is_within_a_tenth_of_a_percent(rate_ul_per_h):
     encoded = codec.encode_best_unit(rate_ul_per_h, codec.RATE_UNITS_UL_PER_H)
-    assert abs(encoded.value_in_base - rate_ul_per_h) <= 1e-3 * rate_ul_per_h
+    assert abs(encoded.base_unit_value - rate_ul_per_h) <= 1e-3 * rate_ul_per_h
     assert codec.parse_quantity(encoded.text + encoded.unit, codec.RATE_UNITS_UL_PER_H) == pytest.approx(
-        encoded.value_in_base)
+        encoded.base_unit_value)
 
 
 def test_parse_quantity_and_dispensed():

@@ -166,7 +166,7 @@ def test_bytes_that_keep_trickling_cannot_hold_a_read_past_its_timeout(read):
             started_s = time.monotonic()
             with pytest.raises(DeviceTimeout, match=r"\.\.\."):  # carrying what did arrive
                 if read == "until":
-                    transport.read_until(b"\n", max_size=100_000)
+                    transport.read_until(b"\n", max_size_bytes=100_000)
                 else:
                     transport.read_exact(100_000)
             assert time.monotonic() - started_s < 5 * 0.2  # a behaviour bound, not a benchmark

@@ -9,6 +9,7 @@ from mutations import bursts
 
 from hil.emulators import EmulatorError, HarvardConfig
 from hil.emulators.harvard_core import HarvardCore
+from hil.emulators.harvard_state import HarvardState
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FRAMES = (
@@ -71,6 +72,19 @@ def test_infusion_counts_volume_and_stops_at_the_target_with_t_star():
     assert core.syringe.outflow_ul == pytest.approx(30.0)
     assert core.receive(b"status\r", 7200.0) == b"\n00 16666667 1800 30000000000 i...I\r\n00T*"
     assert core.receive(b"civolume\rctvolume\rirun\r", 7200.0).endswith(b"\n00>")
+
+
+def test_the_state_is_an_enum_and_the_prompt_on_the_wire_is_rendered_from_it():
+    core = at()
+    seen = [core.state]
+    core.receive(b"irate 60 ul/hr\rwrate 60 ul/hr\rtvolume 1 ul\r", 0.0)
+    for command, t_s in ((b"irun\r", 0.0), (b"ivolume\r", 7200.0), (b"stop\r", 7200.0), (b"wrun\r", 7200.0)):
+        out = core.receive(command, t_s)
+        assert isinstance(core.state, HarvardState) and out.endswith(b"\n00" + core.state.prompt.encode())
+        seen.append(core.state)
+    assert seen == [HarvardState.IDLE, HarvardState.INFUSING, HarvardState.TARGET_REACHED, HarvardState.IDLE,
+                    HarvardState.WITHDRAWING]
+    assert [state.prompt for state in HarvardState] == [":", ">", "<", "*", "T*"]  # protocols.md 2.1
 
 
 @pytest.mark.requirements("SR-DRV-013")
@@ -137,4 +151,4 @@ def test_the_command_parser_survives_line_noise(dialect, chunks, gaps_s):
         out = core.receive(chunk, t_s)
         assert out.isascii()
     out = core.receive(b"\rver\r", t_s)
-    assert out.endswith(f"\n00 11 ELITE I/W Single 3.0.4\r\n00{core.state}".encode()), out
+    assert out.endswith(f"\n00 11 ELITE I/W Single 3.0.4\r\n00{core.state.prompt}".encode()), out
