@@ -18,7 +18,7 @@ from hil.campaign.config import NO_FAULT, FaultPlan, UniformHours
 from hil.campaign.loading import LoadedCampaign, Referenced
 from hil.config.loading import load_yaml
 
-FAULT_TIME_DECIMALS = 4
+FAULT_TIME_DECIMAL_DIGITS = 4
 """Drawn fault times are rounded to 0.0001 h (0.36 s) so that the scenario file states them exactly."""
 
 
@@ -71,7 +71,7 @@ def _scenario_part(reference: Referenced) -> dict[str, Any]:
 def _fault(plan: FaultPlan, seed: int) -> dict[str, Any]:
     if isinstance(plan.at_h, UniformHours):
         lo, hi = plan.at_h.uniform
-        at_h = round(random.Random(seed).uniform(lo, hi), FAULT_TIME_DECIMALS)
+        at_h = round(random.Random(seed).uniform(lo, hi), FAULT_TIME_DECIMAL_DIGITS)
         at_h = min(max(at_h, lo), hi)
     else:
         at_h = plan.at_h

@@ -23,8 +23,8 @@ LAYOUT: dict[PumpState, tuple[float, float]] = {
 """Where each state is drawn (a state missing here is placed on a row below)."""
 BENDS: dict[tuple[Any, PumpState], float] = {(S.BOLUS, S.SUSPENDED): -0.45}
 """Arc bend (matplotlib arc3 rad) of edges that would otherwise run through a state; pairs with an edge each way
-bend by PAIR_BEND so the two arrows and their labels stay apart."""
-PAIR_BEND = 0.2
+bend by PAIR_BEND_FRACTION so the two arrows and their labels stay apart."""
+PAIR_BEND_FRACTION = 0.2
 ANY_STATE = "any state"
 ANY_STATE_AT = (-3.2, -4.6)
 FONT_STATE, FONT_LABEL, FONT_INTERNAL = 13, 10, 9
@@ -95,7 +95,7 @@ def render_png(path: Path) -> None:
                               bbox=dict(boxstyle="round,pad=0.5", facecolor=colour,
                                         ls="--" if node == ANY_STATE else "-"))
     for (source, dest), labels in edges.items():
-        rad = BENDS.get((source, dest), PAIR_BEND if (dest, source) in edges else 0.0)
+        rad = BENDS.get((source, dest), PAIR_BEND_FRACTION if (dest, source) in edges else 0.0)
         ax.annotate("", xy=pos[dest], xytext=pos[source], zorder=1,
                     arrowprops=dict(arrowstyle="-|>", mutation_scale=16, color="steelblue", lw=1.3,
                                     patchA=boxes[source], patchB=boxes[dest], shrinkA=4, shrinkB=4,

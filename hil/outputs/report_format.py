@@ -16,7 +16,7 @@ UNIT_LABELS: dict[str, str] = {
 """The one map from unit ids (as in record field names) to what a reader expects to see."""
 ATTACHED_LABELS = ("x", "%")
 """Written against the number: 100x, 5%."""
-HOURS_DECIMALS = 2
+HOURS_DECIMAL_DIGITS = 2
 
 
 def unit_label(unit: str | None) -> str:
@@ -60,4 +60,4 @@ def value_text(value: float | None, unit: str | None) -> str:
 
 
 def hours_text(t_h: float | None) -> str:
-    return "" if t_h is None else f"{t_h:.{HOURS_DECIMALS}f}"
+    return "" if t_h is None else f"{t_h:.{HOURS_DECIMAL_DIGITS}f}"
