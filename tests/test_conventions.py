@@ -50,7 +50,8 @@ UNITLESS_NAMES = {
     "minimum", "bound",      # a bound of a generic `value`, in that value's unit, like lo / hi / limit
     "p5", "p50", "p95",      # percentiles of an envelope's value, in its `unit` field (population_verdict JSON)
     # on-disk keys kept under their documented names (renaming them would break users' files):
-    "min_fraction_passing",  # scenario / campaign patients key and JSON field: a fraction of patients in (0, 1]
+    "fraction_passing",      # JSON field, and min_fraction_passing a scenario / campaign key: a fraction of patients
+    "frames", "cases", "frames_per_device",  # fuzz-result JSON fields: counts of frames and of cases
     "seeds",                 # campaign key: how many seeds (repetitions) of each scenario x rig x fault plan, a count
     "samples_per_window",    # trumpet-result JSON field: a count of balance samples per observation window
 }
@@ -136,11 +137,12 @@ def _has_unit(name: str) -> bool:
 
 
 def _is_record_class(node: ast.ClassDef) -> bool:
-    """A dataclass, a pydantic model, a NamedTuple or a TypedDict: its annotated fields are public names."""
+    """A dataclass, a pydantic model, a NamedTuple or a TypedDict: its annotated fields are public names (a model
+    on a base of its own is known by the base's name: *Model, *Config, *Settings, *Result)."""
     decorators = {ast.unparse(d).split("(")[0].split(".")[-1] for d in node.decorator_list}
     bases = {ast.unparse(b).split("[")[0].split(".")[-1] for b in node.bases}
     return "dataclass" in decorators or bool(bases & {"BaseModel", "StrictModel", "NamedTuple", "TypedDict"}) \
-        or any(base.endswith(("Model", "Config", "Settings")) for base in bases)
+        or any(base.endswith(("Model", "Config", "Settings", "Result")) for base in bases)
 
 
 def _numeric_names(tree: ast.Module) -> Iterator[tuple[int, str]]:
@@ -218,6 +220,7 @@ def test_unit_conversions_go_through_the_units_module():
     ("from pydantic import BaseModel\nclass M(BaseModel):\n    dose_mcg: float\n    rate: float | None\n",
      ["m.py:4: M.rate"]),
     ("LIMIT_RATE = 5.0\nMAX_DOSE_MCG = 1.0\n", ["m.py:1: LIMIT_RATE"]),
+    ("class R(OutcomeResult):\n    elapsed: float\n    elapsed_s: float\n", ["m.py:2: R.elapsed"]),
     ("def _private(rate: float) -> None: ...", []),
 ])
 def test_the_unit_check_finds_unitless_names(tmp_path: Path, source: str, expected: list[str]):
