@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-from typing import Any
 
 UNIT_LABELS: dict[str, str] = {
     "ng_per_ml": "ng/mL", "mcg_per_ml": "mcg/mL", "mcg_per_day": "mcg/day", "mcg": "mcg", "mg": "mg",
@@ -35,7 +34,7 @@ def limit_direction(name: str, unit: str | None) -> str:
     return "limit"
 
 
-def number_text(value: Any) -> str:
+def number_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
