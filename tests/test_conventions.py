@@ -23,11 +23,14 @@ UNIT_SUFFIXES = (
     # rates and concentrations
     "_ul_per_h", "_ul_per_s", "_ul_per_min", "_ml_per_h", "_ml_per_min", "_l_per_h", "_mg_per_h", "_mcg_per_h",
     "_mcg_per_day", "_mcg_per_ml", "_ng_per_ml", "_g_per_ml", "_mm_per_min", "_per_h", "_per_mm", "_per_day",
+    "_per_24h",              # a count per rolling 24 h window (PTM boluses: ptm_max_count_per_24h, a drug-library key)
     # ratios, electrical and serial
     "_pct", "_percent", "_fraction", "_ratio", "_factor", "_hz", "_baud", "_bps", "_bytes", "_bits", "_chars",
     # counts: a count names what it counts (n_*, *_count, *_ticks ...)
     "_count", "_ticks", "_steps", "_samples", "_patients", "_periods", "_lines", "_digits", "_events", "_cases",
     "_frames", "_runs", "_blocks", "_writes", "_retries", "_attempts",
+    "_tanks",                # tanks in series of the catheter mixing model (catheter.mixing_tanks, a scenario key)
+    "_points",               # points of a time series (an array's capacity)
     # statistics of a parameter: unitless by definition
     "_cv", "_correlation", "_exponent",
     "_cm", "_per_cm", "_mm_per_h",
@@ -47,6 +50,14 @@ UNITLESS_NAMES = {
     "stx", "etx", "cr", "esc",  # framing control bytes of a serial protocol, not quantities
     "rtol", "atol",          # solver tolerances, relative to the state's own unit
     "verbose", "workers", "indent", "depth", "count", "line", "cv",
+    "rel_tol",               # a relative tolerance (math.isclose's name), like rtol
+    "minimum", "bound",      # a bound of a generic `value`, in that value's unit, like lo / hi / limit
+    "p5", "p50", "p95",      # percentiles of an envelope's value, in its `unit` field (population_verdict JSON)
+    # on-disk keys kept under their documented names (renaming them would break users' files):
+    "fraction_passing",      # JSON field, and min_fraction_passing a scenario / campaign key: a fraction of patients
+    "frames", "cases", "frames_per_device",  # fuzz-result JSON fields: counts of frames and of cases
+    "seeds",                 # campaign key: how many seeds (repetitions) of each scenario x rig x fault plan, a count
+    "samples_per_window",    # trumpet-result JSON field: a count of balance samples per observation window
 }
 """Names that are unitless by nature (counts, seeds, indexes, ratios named as such)."""
 
@@ -58,80 +69,8 @@ PENDING_PACKAGES: tuple[str, ...] = ()
 """Packages left out of every check (none today)."""
 
 LEGACY_UNITLESS: frozenset[str] = frozenset({
-    "firmware_sim/pump/catheter_mixing.py::PIECES_PER_TANK",
-    "firmware_sim/pump/delivered_history.py::INITIAL_CAPACITY",
-    "firmware_sim/pump/delivered_history.py::SEGMENTS_PER_WINDOW",
-    "firmware_sim/pump/firmware.py::configure_ptm(max_count_per_24h)",
-    "firmware_sim/pump/profile_builder.py::build_delivery_profile(mixing_tanks)",
-    "firmware_sim/pk/envelopes.py::LIMIT_MAXIMUM",
-    "firmware_sim/pk/oral.py::OralRegimen.doses_to_steady_state",
-    "firmware_sim/pk/peaks.py::CANDIDATE_FRACTION_OF_MAX",
-    "firmware_sim/pk/peaks.py::MAX_REFINED",
-    "firmware_sim/pk/population_bounds.py::DEFAULT_MIN_FRACTION_PASSING",
-    "firmware_sim/pk/population_series.py::chunk_batch(start)",
-    "firmware_sim/pk/population_series.py::chunk_batch(stop)",
-    "firmware_sim/pk/population_verdict.py::PopulationEnvelope.min_fraction_passing",
-    "firmware_sim/pk/population_verdict.py::PopulationEnvelope.p5",
-    "firmware_sim/pk/population_verdict.py::PopulationEnvelope.p50",
-    "firmware_sim/pk/population_verdict.py::PopulationEnvelope.p95",
-    "firmware_sim/pk/population_verdict.py::PopulationVerdict.min_fraction_passing",
-    "firmware_sim/pk/population_verdict.py::evaluate_population(min_fraction_passing)",
-    "firmware_sim/pk/population_verdict.py::judge_population(min_fraction_passing)",
-    "firmware_sim/pk/population_withdrawal.py::NOISE",
-    "firmware_sim/pk/predict.py::percentiles(block_rows)",
-    "firmware_sim/pk/withdrawal.py::WithdrawalLimits.min_fraction_of_sustained",
-    "firmware_sim/safety/checks.py::ROUNDING_REL_TOL",
-    "firmware_sim/safety/checks.py::check_number(minimum)",
-    "firmware_sim/safety/checks.py::falls_short(minimum)",
-    "firmware_sim/safety/gate.py::PtmSettings.max_count_per_24h",
-    "firmware_sim/safety/limits.py::DrugLimits.ptm_max_count_per_24h",
-    "hil/adapters/balance.py::GravimetricReading.power_ups",
-    "hil/adapters/balance.py::MAX_RESETS_PER_READ",
-    "hil/campaign/config.py::CampaignConfig.seeds",
-    "hil/campaign/config.py::MAX_SEEDS",
-    "hil/campaign/config.py::RunMatrix.seeds",
-    "hil/campaign/specs.py::FAULT_TIME_DECIMALS",
-    "hil/cli/firmware_diagram.py::PAIR_BEND",
-    "hil/cli/predict.py::planned_samples(hours)",
-    "hil/cli/predict.py::planned_samples(patients)",
-    "hil/cli/predict_report.py::build_profile(hours)",
-    "hil/cli/predict_report.py::sample_times_h(hours)",
-    "hil/cli/run_table.py::KEEP_NAMES_FROM_COLUMNS",
-    "hil/cli/tables.py::NON_TTY_WIDTH",
-    "hil/cli/tables.py::wrapping_table(first_column_width)",
-    "hil/config/bounds.py::ABSOLUTE_MAX_PTM_COUNT_PER_24H",
-    "hil/config/bounds.py::MAX_YAML_ALIASES",
-    "hil/config/bounds.py::MAX_YAML_EXPANDED_NODES",
-    "hil/config/drug_library.py::above(bound)",
-    "hil/config/patients.py::VirtualPatients.min_fraction_passing",
-    "hil/config/scenario.py::Catheter.mixing_tanks",
-    "hil/fuzz/mutations.py::MAX_MUTATIONS",
-    "hil/fuzz/mutations.py::RANDOM_BYTES_MAX",
-    "hil/fuzz/mutations.py::binary(max_size)",
-    "hil/fuzz/mutations.py::mutate(max_mutations)",
-    "hil/fuzz/noisy_link.py::read_exact(size)",
-    "hil/fuzz/noisy_link.py::read_until(max_size)",
-    "hil/fuzz/noisy_link.py::take(size)",
-    "hil/fuzz/progress.py::advance(device_failures)",
-    "hil/fuzz/progress.py::advance(frames)",
-    "hil/fuzz/progress.py::device(failures_so_far)",
-    "hil/fuzz/runner.py::DeviceReport.cases",
-    "hil/fuzz/runner.py::DeviceReport.frames",
-    "hil/fuzz/runner.py::fuzz_device(frames)",
-    "hil/fuzz/runner.py::fuzz_device(from_frame)",
-    "hil/fuzz/targets.py::MAX_PARSER_REPLIES",
-    "hil/gravimetry/trumpet.py::TrumpetWindow.samples_per_window",
-    "hil/outputs/report_format.py::HOURS_DECIMALS",
-    "hil/outputs/run_coverage.py::RunCoverage.envelopes_evaluated",
-    "hil/outputs/run_coverage.py::RunCoverage.envelopes_not_evaluated",
-    "hil/outputs/run_coverage.py::RunCoverage.expectations_evaluated",
-    "hil/outputs/run_coverage.py::RunCoverage.expectations_planned",
-    "hil/outputs/summary.py::DAMAGE_IN_REASON",
     "hil/records/reader.py::MAX_DAMAGE_LISTED",
     "hil/records/reader.py::add(number)",
-    "hil/results/trumpet.py::TrumpetWindowResult.samples_per_window",
-    "hil/runner/pk_verdict.py::delivered_profiles(mixing_tanks)",
-    "hil/runner/pk_verdict.py::evaluate_pk(mixing_tanks)",
 })
 """Public numeric names from before this check that still lack a unit (file::name). Rename them with every caller
 (and with the YAML / JSON key when the name is on disk), or move the name to UNITLESS_NAMES with a reason."""
@@ -167,11 +106,12 @@ def _has_unit(name: str) -> bool:
 
 
 def _is_record_class(node: ast.ClassDef) -> bool:
-    """A dataclass, a pydantic model, a NamedTuple or a TypedDict: its annotated fields are public names."""
+    """A dataclass, a pydantic model, a NamedTuple or a TypedDict: its annotated fields are public names (a model
+    on a base of its own is known by the base's name: *Model, *Config, *Settings, *Result)."""
     decorators = {ast.unparse(d).split("(")[0].split(".")[-1] for d in node.decorator_list}
     bases = {ast.unparse(b).split("[")[0].split(".")[-1] for b in node.bases}
     return "dataclass" in decorators or bool(bases & {"BaseModel", "StrictModel", "NamedTuple", "TypedDict"}) \
-        or any(base.endswith(("Model", "Config", "Settings")) for base in bases)
+        or any(base.endswith(("Model", "Config", "Settings", "Result")) for base in bases)
 
 
 def _numeric_names(tree: ast.Module) -> Iterator[tuple[int, str]]:
@@ -269,6 +209,7 @@ def test_the_drivers_unit_constants_are_the_firmware_ones():
     ("from pydantic import BaseModel\nclass M(BaseModel):\n    dose_mcg: float\n    rate: float | None\n",
      ["m.py:4: M.rate"]),
     ("LIMIT_RATE = 5.0\nMAX_DOSE_MCG = 1.0\n", ["m.py:1: LIMIT_RATE"]),
+    ("class R(OutcomeResult):\n    elapsed: float\n    elapsed_s: float\n", ["m.py:2: R.elapsed"]),
     ("def _private(rate: float) -> None: ...", []),
 ])
 def test_the_unit_check_finds_unitless_names(tmp_path: Path, source: str, expected: list[str]):

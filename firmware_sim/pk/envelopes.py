@@ -31,7 +31,7 @@ from firmware_sim.pk.age_groups import PEDIATRIC_BELOW_AGE_YEARS, AgeGroup, age_
 from firmware_sim.pk.oral import MAXIMUM_LABELLED_ORAL_REGIMEN, OralRegimen, oral_steady_state_peak_plasma_ng_per_ml
 from firmware_sim.pk.predict import Prediction
 
-LIMIT_MAXIMUM = 1e9
+LIMIT_MAX_VALUE = 1e9
 """Upper bound of every EnvelopeLimits number (ratio, ng/mL, years): anything larger is a typo, not a limit."""
 
 
@@ -55,8 +55,8 @@ class EnvelopeLimits:
             if name == "oral_regimen":
                 if not isinstance(value, OralRegimen):
                     raise ValueError(f"EnvelopeLimits.oral_regimen must be an OralRegimen, got {value!r}")
-            elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= LIMIT_MAXIMUM:
-                raise ValueError(f"EnvelopeLimits.{name} must be a finite number within (0, {LIMIT_MAXIMUM:g}], "
+            elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= LIMIT_MAX_VALUE:
+                raise ValueError(f"EnvelopeLimits.{name} must be a finite number within (0, {LIMIT_MAX_VALUE:g}], "
                                  f"got {value!r}")
 
     def age_group(self, age_years: float) -> AgeGroup:

@@ -42,7 +42,7 @@ class OralRegimen:
     interval_h: float = 6.0
     bioavailability_fraction: float = 0.74
     absorption_rate_per_h: float = 1.0          # [A]
-    doses_to_steady_state: int = 80            # 20 days at 6 h: many plasma half-lives (3.6 h)
+    n_doses_to_steady_state: int = 80            # 20 days at 6 h: many plasma half-lives (3.6 h)
 
     def __post_init__(self) -> None:
         for name, (low, high) in _RANGES.items():
@@ -51,9 +51,9 @@ class OralRegimen:
                 raise ValueError(
                     f"OralRegimen.{name} must be a finite number within ({low:g}, {high:g}], got {value!r}"
                 )
-        n = self.doses_to_steady_state
+        n = self.n_doses_to_steady_state
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= 10_000:
-            raise ValueError(f"OralRegimen.doses_to_steady_state must be an integer within [1, 10000], got {n!r}")
+            raise ValueError(f"OralRegimen.n_doses_to_steady_state must be an integer within [1, 10000], got {n!r}")
 
     @property
     def daily_dose_mg(self) -> float:
@@ -99,7 +99,7 @@ def oral_system(params: BaclofenParams, regimen: OralRegimen) -> LinearSystem:
 
 def steady_state_doses(regimen: OralRegimen) -> tuple[DeliveryProfile, float]:
     """The regimen's doses up to steady state and the start of the last dosing interval (h)."""
-    n = regimen.doses_to_steady_state
+    n = regimen.n_doses_to_steady_state
     doses = tuple(InstantBolus(i * regimen.interval_h, regimen.dose_mg * MCG_PER_MG) for i in range(n))
     return DeliveryProfile(instant_boluses=doses), (n - 1) * regimen.interval_h
 
@@ -107,7 +107,7 @@ def steady_state_doses(regimen: OralRegimen) -> tuple[DeliveryProfile, float]:
 def oral_steady_state_peak_plasma_ng_per_ml(
     params: BaclofenParams | None = None, regimen: OralRegimen | None = None
 ) -> float:
-    """Peak plasma over the last dosing interval after regimen.doses_to_steady_state doses."""
+    """Peak plasma over the last dosing interval after regimen.n_doses_to_steady_state doses."""
     params, regimen = params or BaclofenParams(), regimen or OralRegimen()
     profile, last = steady_state_doses(regimen)
     peaks = find_peaks(oral_system(params, regimen), profile, last, last + regimen.interval_h)

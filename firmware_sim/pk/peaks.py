@@ -19,8 +19,8 @@ from firmware_sim.pk.stepper import propagators
 from firmware_sim.units import MIN_PER_H
 
 DEFAULT_PEAK_GRID_STEP_H = 1.0 / MIN_PER_H
-CANDIDATE_FRACTION_OF_MAX = 0.99
-MAX_REFINED = 16
+CANDIDATE_MIN_PEAK_FRACTION = 0.99
+MAX_N_REFINED = 16
 GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 
 
@@ -82,10 +82,10 @@ def find_peaks(
         grid_max = float(np.max(y))
         left = np.concatenate([[-np.inf], y[:-1]])
         right = np.concatenate([y[1:], [-np.inf]])
-        # Local maxima (the last point of a flat run), within 1 % of the grid max; the best MAX_REFINED.
-        is_candidate = (y >= left) & (y > right) & (y >= CANDIDATE_FRACTION_OF_MAX * grid_max)
+        # Local maxima (the last point of a flat run), within 1 % of the grid max; the best MAX_N_REFINED.
+        is_candidate = (y >= left) & (y > right) & (y >= CANDIDATE_MIN_PEAK_FRACTION * grid_max)
         candidates = np.nonzero(is_candidate)[0]
-        candidates = candidates[np.argsort(y[candidates])[::-1][:MAX_REFINED]]
+        candidates = candidates[np.argsort(y[candidates])[::-1][:MAX_N_REFINED]]
         best = Peak(grid_max, float(grid[int(np.argmax(y))]))
         row = system.output_matrix[0, m]
         for k in candidates:

@@ -44,9 +44,9 @@ def row_percentiles(values: np.ndarray, q: Sequence[float], out: np.ndarray, *, 
         out[:, start:start + rows] = np.percentile(values[start:start + rows], q, axis=1)
 
 
-def chunk_batch(batch: PatientBatch, start: int, stop: int) -> PatientBatch:
-    """Patients [start, stop) of the batch."""
-    return PatientBatch({name: values[start:stop] for name, values in batch.values.items()})
+def chunk_batch(batch: PatientBatch, start_index: int, stop_index: int) -> PatientBatch:
+    """Patients [start_index, stop_index) of the batch."""
+    return PatientBatch({name: values[start_index:stop_index] for name, values in batch.values.items()})
 
 
 def _check_positive_int(name: str, value: int) -> None:

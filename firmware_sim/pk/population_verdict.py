@@ -213,7 +213,7 @@ def judge_population(values: Mapping[str, np.ndarray], batch: PatientBatch, limi
             "lumbar_csf_ceiling": (limits.lumbar_csf_ceiling_ng_per_ml, "ng_per_ml", None, "peak lumbar CSF"),
             "cisternal_csf_ceiling": (limits.cisternal_csf_ceiling_ng_per_ml, "ng_per_ml", None, "peak cisternal CSF"),
             WITHDRAWAL_ENVELOPE: (withdrawal.max_time_below_h, "h", None,
-                                  f"longest time with the effect site below {withdrawal.min_fraction_of_sustained:.0%} "
+                                  f"longest time with the effect site below {withdrawal.min_sustained_fraction:.0%} "
                                   f"of the sustained level")}
     return tuple(_judge(name, values[name], spec[name][0], spec[name][1], batch, min_fraction_passing,
                         spec[name][2], spec[name][3]) for name in ENVELOPE_NAMES if name in values)

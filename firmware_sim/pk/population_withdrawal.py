@@ -2,7 +2,7 @@
 
 Each patient's delivered and sustained effect-site concentrations are stepped side by side at the sample times
 (population_series.stream_outputs: bounded memory whatever the population), and each patient's longest stretch
-with the delivered effect below `min_fraction_of_sustained` of the sustained one is found as withdrawal.find_drops
+with the delivered effect below `min_sustained_fraction` of the sustained one is found as withdrawal.find_drops
 finds it for one patient: the ends of a stretch interpolated linearly between samples, a stretch still open at
 the end closed there. The one difference: float noise is judged against the largest sustained value seen so far
 (find_drops takes the whole series' maximum), since the series are never all in memory at once.
@@ -19,7 +19,7 @@ from firmware_sim.pk.profile import DeliveryProfile
 from firmware_sim.pk.withdrawal import WithdrawalLimits
 
 EFFECT = OUTPUT_NAMES.index("effect_ng_per_ml")
-NOISE = 1e-9
+NOISE_FRACTION = 1e-9
 """A shortfall smaller than this fraction of the sustained level is float noise, not a drop (as in find_drops)."""
 
 
@@ -38,7 +38,7 @@ def longest_drops_h(delivered: DeliveryProfile, sustained: DeliveryProfile | Non
     n = batch.n_patients
     if sustained is None or len(t) < 2 or sustained_dose_mcg(sustained, float(t[-1])) < limits.min_dose_to_evaluate_mcg:
         return np.full(n, np.nan)
-    fraction = limits.min_fraction_of_sustained
+    fraction = limits.min_sustained_fraction
     half = max(1, block_bytes // 2)
     streams = zip(stream_outputs(delivered, t, batch, chunk_patients=chunk_patients, block_bytes=half),
                   stream_outputs(sustained, t, batch, chunk_patients=chunk_patients, block_bytes=half))
@@ -51,7 +51,7 @@ def longest_drops_h(delivered: DeliveryProfile, sustained: DeliveryProfile | Non
             s = s_block[EFFECT, row]
             np.maximum(scale, np.abs(s), out=scale)
             g = d_block[EFFECT, row] - fraction * s
-            below = g < -NOISE * scale
+            below = g < -NOISE_FRACTION * scale
             if i == 0:
                 began[below] = t[0]
             else:

@@ -67,12 +67,13 @@ class PatientBatchPrediction:
     def n_patients(self) -> int:
         return self.batch.n_patients
 
-    def percentiles(self, q: Sequence[float] = DEFAULT_PERCENTILES, *, block_rows: int = 64) -> dict[str, np.ndarray]:
+    def percentiles(self, q: Sequence[float] = DEFAULT_PERCENTILES, *,
+                    n_rows_per_block: int = 64) -> dict[str, np.ndarray]:
         """name -> array (len(q), n_t) of percentiles across patients, computed in row blocks to bound memory."""
         result = {}
         for name, values in self.series.items():
             result[name] = np.empty((len(q), values.shape[0]))
-            row_percentiles(values, q, result[name], max_copy_bytes=block_rows * 8 * values.shape[1])
+            row_percentiles(values, q, result[name], max_copy_bytes=n_rows_per_block * 8 * values.shape[1])
         return result
 
     def sampled_peaks(self) -> dict[str, np.ndarray]:

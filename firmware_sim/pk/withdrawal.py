@@ -9,7 +9,7 @@ rhabdomyolysis, death; rebound within hours, severe withdrawal over 24-72 h) is 
   tip, from each approved program to the next change or a clinician stop), kept through alarms and suspensions:
   the level the program sustains, and with it what the patient's body has come to expect.
 
-The envelope fails when the delivered effect-site concentration stays below `min_fraction_of_sustained`
+The envelope fails when the delivered effect-site concentration stays below `min_sustained_fraction`
 (default 0.5) of the sustained one for longer than `max_time_below_h` (default 6 h) [A]: the label's antispastic
 effect appears 6-8 h after an infusion starts, and rebound starts within hours of a stop, so half the sustained
 effect lost for 6 h is well inside the time an alarm has to act before severe withdrawal develops (24-72 h).
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from firmware_sim.outcome import Outcome
-from firmware_sim.pk.envelopes import ENVELOPE_NAMES, LIMIT_MAXIMUM, EnvelopeLimits, EnvelopeResult
+from firmware_sim.pk.envelopes import ENVELOPE_NAMES, LIMIT_MAX_VALUE, EnvelopeLimits, EnvelopeResult
 from firmware_sim.pk.predict import Prediction
 
 WITHDRAWAL_ENVELOPE = "withdrawal"
@@ -38,7 +38,7 @@ UNIT = "h"
 
 @dataclass(frozen=True)
 class WithdrawalLimits:
-    min_fraction_of_sustained: float = 0.5
+    min_sustained_fraction: float = 0.5
     """The delivered effect-site concentration must stay at or above this fraction of the sustained one [A]."""
     max_time_below_h: float = 6.0
     """... or come back above it within this many hours [A]."""
@@ -46,14 +46,14 @@ class WithdrawalLimits:
     """A program bringing less than this to the tip is no sustained program (NOT_EVALUATED)."""
 
     def __post_init__(self) -> None:
-        fraction = self.min_fraction_of_sustained
+        fraction = self.min_sustained_fraction
         if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
-            raise ValueError(f"WithdrawalLimits.min_fraction_of_sustained must be a number within (0, 1), "
+            raise ValueError(f"WithdrawalLimits.min_sustained_fraction must be a number within (0, 1), "
                              f"got {fraction!r}")
         for name in ("max_time_below_h", "min_dose_to_evaluate_mcg"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= LIMIT_MAXIMUM:
-                raise ValueError(f"WithdrawalLimits.{name} must be a finite number within (0, {LIMIT_MAXIMUM:g}], "
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= LIMIT_MAX_VALUE:
+                raise ValueError(f"WithdrawalLimits.{name} must be a finite number within (0, {LIMIT_MAX_VALUE:g}], "
                                  f"got {value!r}")
 
 
@@ -115,8 +115,9 @@ def withdrawal_envelope(delivered: Prediction, sustained: Prediction | None,
     series = (delivered.effect_ng_per_ml, sustained.effect_ng_per_ml)
     if not all(np.isfinite(s).all() for s in series):
         raise ValueError("withdrawal_envelope: an effect-site series is not finite: the prediction is invalid")
-    fraction, limit = limits.min_fraction_of_sustained, limits.max_time_below_h
+    fraction, limit = limits.min_sustained_fraction, limits.max_time_below_h
     drops = find_drops(delivered.t_h, *series, fraction)
+    # the details are written to run records: their keys keep the names they were recorded under
     details = {"min_fraction_of_sustained": fraction, "drops": float(len(drops)),
                "total_time_below_h": float(sum(d.duration_h for d in drops))}
     if not drops:

@@ -22,7 +22,7 @@ import itertools
 
 TAIL_FRACTION = 1e-12
 """A step counts as complete where F_n >= 1 - TAIL_FRACTION (dimensionless)."""
-PIECES_PER_TANK = 2
+N_PIECES_PER_TANK = 2
 """Pieces of constant concentration per tank volume during a transition (the dose stays exact per piece)."""
 
 
@@ -77,11 +77,11 @@ class MixingTrack:
 
     def tip_segments(self, q0_ul: float, q1_ul: float) -> list[tuple[float, float, float]]:
         """(q_start_ul, q_end_ul, mean conc_mcg_per_ml) pieces covering [q0_ul, q1_ul]: split on a grid of
-        theta / PIECES_PER_TANK inside transitions, one piece where every step is complete."""
+        theta / N_PIECES_PER_TANK inside transitions, one piece where every step is complete."""
         if q1_ul <= q0_ul:
             return []
         edges = {q0_ul, q1_ul}
-        grid_ul = self.theta_ul / PIECES_PER_TANK
+        grid_ul = self.theta_ul / N_PIECES_PER_TANK
         for qi, _ in self._steps:
             lo, hi = max(q0_ul, qi), min(q1_ul, qi + self._span_ul)
             if lo < hi:

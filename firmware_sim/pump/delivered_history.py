@@ -16,12 +16,12 @@ import numpy as np
 from firmware_sim.safety.checks import DOSE_ROUNDING_MCG
 from firmware_sim.safety.window import DoseHistory
 
-INITIAL_CAPACITY = 4096
+INITIAL_CAPACITY_POINTS = 4096
 BREAKPOINT_TOL_MCG = DOSE_ROUNDING_MCG / 4
 """How far a dropped point may lie off the segment that replaces it: a quarter of the rounding a 24 h window dose
 is allowed (checks.DOSE_ROUNDING_MCG), so window doses read from the breakpoints are those of every tick."""
-SEGMENTS_PER_WINDOW = 24
-"""A segment spans at most window_s / SEGMENTS_PER_WINDOW, so the dose since the point at or before a window's start
+N_SEGMENTS_PER_WINDOW = 24
+"""A segment spans at most window_s / N_SEGMENTS_PER_WINDOW, so the dose since the point at or before a window's start
 is at most the dose of 1 + 1/24 windows: a tight bound of the window dose (DeliveredHistory.window_floor_mcg)."""
 _CLOSED = (math.inf, -math.inf)
 
@@ -32,9 +32,9 @@ class DeliveredHistory:
         """Points older than this before the newest may be dropped."""
         self.window_s = span_s / 2 if window_s is None else window_s
         """The rolling window (<= span_s) whose dose last_cum_mcg - window_floor_mcg bounds."""
-        self._max_segment_s = self.window_s / SEGMENTS_PER_WINDOW
-        self._t_s = np.empty(INITIAL_CAPACITY)
-        self._cum_mcg = np.empty(INITIAL_CAPACITY)
+        self._max_segment_s = self.window_s / N_SEGMENTS_PER_WINDOW
+        self._t_s = np.empty(INITIAL_CAPACITY_POINTS)
+        self._cum_mcg = np.empty(INITIAL_CAPACITY_POINTS)
         self._t_s[0], self._cum_mcg[0], self._n = t0_s, 0.0, 1
         self.last_t_s, self.last_cum_mcg = float(t0_s), 0.0
         """The newest point (as Python floats: it moves at every tick; the buffer gets it when read, _flush)."""

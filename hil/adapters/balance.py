@@ -27,12 +27,12 @@ class GravimetricReading:
     volume_ul: float
     """Collected since the run's first reading, uL (a time-compressed run pumps at k times the rate for 1/k of the
     time, so this is the scenario's volume too)."""
-    power_ups: int = 0
+    power_up_count: int = 0
     """Balance restarts before this reading. Volumes carry on across a restart, but the interval around it was
     not weighed: do not take a difference between readings with different counts as a measurement."""
 
 
-MAX_RESETS_PER_READ = 3
+MAX_N_RESETS_PER_READ = 3
 """Power-up announcements taken in one reading before the next one counts as a failed reading."""
 
 
@@ -45,19 +45,19 @@ class BalanceSampler:
         self.rate_scale = rate_scale
         self.baseline: GravimetricReading | None = None
         self.errors = 0
-        self.power_ups = 0
+        self.power_up_count = 0
         self.last_error: str | None = None
         self.last: GravimetricReading | None = None
 
     def _read_once(self):  # noqa: ANN202
-        for _ in range(MAX_RESETS_PER_READ):
+        for _ in range(MAX_N_RESETS_PER_READ):
             try:
                 return self.balance.read_mass_immediately()
             except DeviceAlarm as exc:
                 if exc.alarm != "reset":
                     raise
                 if self.baseline is not None:  # before the first reading the balance simply came up: no gap
-                    self.power_ups += 1  # the announcement is acknowledged by this exchange: read again
+                    self.power_up_count += 1  # the announcement is acknowledged by this exchange: read again
         return self.balance.read_mass_immediately()
 
     def _failed(self, t_s: float, why: str) -> None:
@@ -74,9 +74,9 @@ class BalanceSampler:
         if not math.isfinite(reading.mass_g):
             self._failed(t_s, f"balance reported mass {reading.mass_g!r} g, not a finite number [SR-HIL-005]")
             return None
-        if self.baseline is None or self.baseline.power_ups != self.power_ups:
+        if self.baseline is None or self.baseline.power_up_count != self.power_up_count:
             carried_ul = self.last.volume_ul if self.last is not None else 0.0
-            self.baseline = GravimetricReading(t_s, reading.mass_g, reading.stable, carried_ul, self.power_ups)
+            self.baseline = GravimetricReading(t_s, reading.mass_g, reading.stable, carried_ul, self.power_up_count)
             self.last = self.baseline
             return self.baseline
         # mass_to_volume_ul measures evaporation time from the earliest time it is given: the baseline
@@ -86,5 +86,5 @@ class BalanceSampler:
                                       density_g_per_ml=self.density_g_per_ml,
                                       evaporation_rate_mg_per_h=self.evaporation_rate_mg_per_h)[-1]
         self.last = GravimetricReading(t_s, reading.mass_g, reading.stable,
-                                       self.baseline.volume_ul + float(volume_ul), self.power_ups)
+                                       self.baseline.volume_ul + float(volume_ul), self.power_up_count)
         return self.last

@@ -80,7 +80,7 @@ class GravimetricStallCheck:
             return None  # no reading: nothing confirmed, nothing refuted
         confirmed, window = self._confirmed, self._window
         if (confirmed is None or window is None or reported_ul < max(confirmed[0], window[0])
-                or reading.power_ups != confirmed[1].power_ups):
+                or reading.power_up_count != confirmed[1].power_up_count):
             self._confirmed = self._window = (reported_ul, reading)
             return None
         if self.stall and self._stalled(reported_ul, reading, confirmed):

@@ -13,12 +13,16 @@ import os
 import traceback
 from collections import defaultdict, deque
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Iterator
 
 from hil.campaign.collect import finished_line
 from hil.campaign.journal import Journal
 from hil.campaign.specs import PlannedRun
+
+if TYPE_CHECKING:
+    from dask.typing import Key
+    from distributed import Client, Future
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 
@@ -28,7 +32,7 @@ class CampaignFailure(RuntimeError):
 
 
 @contextlib.contextmanager
-def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - a declared dependency
@@ -61,7 +65,7 @@ def _failed_result(run: PlannedRun, exc: BaseException) -> dict[str, Any]:
                                          + "".join(traceback.format_exception(exc)[-3:])}
 
 
-def run_missing(journal: Journal, campaign_dir: Path, client: Any,
+def run_missing(journal: Journal, campaign_dir: Path, client: Client,
                 on_finished: Callable[[dict[str, Any]], None] = lambda line: None) -> None:
     """Run every planned run without a finished line; append each finished line as its result arrives."""
     from distributed import as_completed
@@ -76,9 +80,9 @@ def run_missing(journal: Journal, campaign_dir: Path, client: Any,
             chains[run.spec["rig"]["rig_id"]].append(run)
         else:
             parallel.append(run)
-    by_key: dict[str, tuple[PlannedRun, str | None]] = {}
+    by_key: dict[Key, tuple[PlannedRun, str | None]] = {}
 
-    def submit(run: PlannedRun, chain: str | None) -> Any:
+    def submit(run: PlannedRun, chain: str | None) -> Future:
         future = client.submit(execute_run, run.to_json(), key=f"itpump-run-{run.run_id}", pure=False)
         by_key[future.key] = (run, chain)
         return future

@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 from hil.campaign.executor import CampaignFailure, dask_client, run_missing
 from hil.campaign.journal import RESUMED, Journal, JournalError
-from hil.campaign.loading import load_campaign
-from hil.campaign.specs import expand
+from hil.campaign.loading import LoadedCampaign, load_campaign
+from hil.campaign.specs import PlannedRun, expand
 from hil.campaign.summary import summarize
 from hil.config.errors import ConfigError
 
@@ -40,7 +40,7 @@ class CampaignExecution:
     on_finished: Callable[[dict[str, Any]], None] = lambda line: None
 
 
-def _planned(campaign_file: Path) -> tuple[Any, list]:
+def _planned(campaign_file: Path) -> tuple[LoadedCampaign, list[PlannedRun]]:
     try:
         campaign = load_campaign(campaign_file)
     except ConfigError as exc:
@@ -48,7 +48,7 @@ def _planned(campaign_file: Path) -> tuple[Any, list]:
     return campaign, expand(campaign)
 
 
-def _header(campaign: Any, planned: list) -> dict[str, Any]:
+def _header(campaign: LoadedCampaign, planned: list[PlannedRun]) -> dict[str, Any]:
     from hil.runner.provenance import tool_version
 
     return {"name": campaign.config.name, "description": campaign.config.description,

@@ -12,12 +12,17 @@ pools across runs (hil.campaign.population_summary).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hil.records import events as ev
 
+if TYPE_CHECKING:
+    from firmware_sim.pk.profile import DeliveryProfile
+    from hil.config.scenario import ScenarioConfig
+    from hil.records.reader import RunRecord
 
-def sustained_profile(record: Any) -> Any:
+
+def sustained_profile(record: RunRecord) -> DeliveryProfile | None:
     """The programs' sustained tip profile kept in the record, None if the record does not keep it."""
     from hil.runner.population_check import sustained_from_fields
 
@@ -26,7 +31,7 @@ def sustained_profile(record: Any) -> Any:
 
 
 def population_for_run(
-    record: Any, spec: dict[str, Any], dead_volume_ul: float, scenario: Any
+    record: RunRecord, spec: dict[str, Any], dead_volume_ul: float, scenario: ScenarioConfig
 ) -> dict[str, Any] | None:
     patients = spec.get("patients")
     if patients is None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hil.campaign.journal import Journal
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 def is_failure(line: dict[str, Any]) -> bool:
@@ -16,8 +19,8 @@ def is_failure(line: dict[str, Any]) -> bool:
 class CampaignProgress:
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled and sys.stderr.isatty()
-        self._bar: Any = None
-        self._task: Any = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
         self.failures = 0
 
     def __enter__(self) -> CampaignProgress:
@@ -45,5 +48,5 @@ class CampaignProgress:
 
     def finished(self, line: dict[str, Any]) -> None:
         self.failures += is_failure(line)
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:
             self._bar.update(self._task, advance=1, failures=self.failures)

@@ -7,11 +7,14 @@ import html
 import io
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable, Sequence
 
 from firmware_sim.units import MIN_PER_H
 from hil.campaign.journal import Journal
+
+if TYPE_CHECKING:
+    from hil.traceability.hazard_matrix import HazardRow
 
 STYLE = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}"
          "td,th{border:1px solid #999;padding:3px 8px;text-align:left}.bad{color:#b00;font-weight:bold}"
@@ -24,7 +27,7 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _e(value: Any) -> str:
+def _e(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return html.escape("" if value is None else str(value))
@@ -90,7 +93,7 @@ def _patients_by_scenario(by_scenario: dict[str, Any]) -> list[str]:
             _table(["scenario", "envelope", "patients passing", "fraction", "p5", "p50", "p95"], rows)]
 
 
-def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: Sequence[Any] = ()) -> list[Path]:
+def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: Sequence[HazardRow] = ()) -> list[Path]:
     """rows: the hazard traceability rows (hil.campaign.traceability), shown as in traceability.csv."""
     from hil.campaign.output_files import HISTOGRAM_FILENAME, REPORT_FILENAME, write_atomically
     from hil.campaign.traceability import section_html

@@ -16,13 +16,14 @@ from typing import Any
 from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING
 from hil.campaign.config import NO_FAULT, FaultPlan, UniformHours
 from hil.campaign.loading import LoadedCampaign, Referenced
+from hil.config.patients import VirtualPatients
 from hil.config.loading import load_yaml
 
-FAULT_TIME_DECIMALS = 4
+FAULT_TIME_DECIMAL_DIGITS = 4
 """Drawn fault times are rounded to 0.0001 h (0.36 s) so that the scenario file states them exactly."""
 
 
-def canonical_json(value: Any) -> str:
+def canonical_json(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
 
 
@@ -71,7 +72,7 @@ def _scenario_part(reference: Referenced) -> dict[str, Any]:
 def _fault(plan: FaultPlan, seed: int) -> dict[str, Any]:
     if isinstance(plan.at_h, UniformHours):
         lo, hi = plan.at_h.uniform
-        at_h = round(random.Random(seed).uniform(lo, hi), FAULT_TIME_DECIMALS)
+        at_h = round(random.Random(seed).uniform(lo, hi), FAULT_TIME_DECIMAL_DIGITS)
         at_h = min(max(at_h, lo), hi)
     else:
         at_h = plan.at_h
@@ -79,7 +80,7 @@ def _fault(plan: FaultPlan, seed: int) -> dict[str, Any]:
             "params": dict(plan.params), "requirement_ids": list(plan.requirement_ids)}
 
 
-def _patients_part(patients: Any) -> dict[str, Any] | None:
+def _patients_part(patients: VirtualPatients | None) -> dict[str, Any] | None:
     """The run spec's virtual patients; min_fraction_passing only when set to other than its default, so the
     identities of runs planned before it existed do not change."""
     if patients is None:

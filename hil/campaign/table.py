@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 
-def _n(value: Any) -> str:
+def _n(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else ("-" if value is None else str(value))
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from firmware_sim.outcome import Outcome
 from hil.campaign.journal import Journal
 from hil.traceability.hazard_matrix import CSV_COLUMNS, NOT_RUN, HazardRow, hazard_csv, hazard_rows
+
+if TYPE_CHECKING:
+    from hil.traceability.model import TraceabilityMatrix
 
 TRACEABILITY_FILENAME = "traceability.csv"
 NEEDS_FILENAME = "needs.json"
@@ -20,7 +23,7 @@ def journal_rows(journal: Journal) -> list[HazardRow]:
     return hazard_rows((run.spec, journal.finished.get(run.run_id)) for run in journal.planned)
 
 
-def _matrix(name: str, rows: list[HazardRow]) -> Any:
+def _matrix(name: str, rows: list[HazardRow]) -> TraceabilityMatrix:
     from hil.traceability.model import Evidence, Source, build_matrix
 
     evidence = []

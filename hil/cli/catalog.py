@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 from collections.abc import Callable
 
 from firmware_sim.requirements import REQUIREMENTS
@@ -17,6 +17,9 @@ from hil.config.drug_library import DrugLibraryEntry
 from hil.config.loading import ConfigError, load_model
 from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 HAZARD_PREFIX = "hazard-"
 CONFIG_SUFFIX = ".yaml"
@@ -137,7 +140,7 @@ def list_requirements() -> Listing[RequirementEntry]:
     return Listing(tuple(RequirementEntry(rid, text) for rid, text in REQUIREMENTS.items()))
 
 
-def to_json(entry: Any) -> Any:
+def to_json(entry: DataclassInstance) -> object:
     """A JSON-ready dict of an entry: paths as strings, enums as their values."""
     def plain(value: object) -> object:
         if isinstance(value, enum.Enum):

@@ -16,15 +16,17 @@ from typing import Any
 from firmware_sim.pump.states import TRANSITIONS, PumpState, mermaid
 
 S = PumpState
+Node = PumpState | str
+"""A node of the drawing: a state, or ANY_STATE (the source of transitions from every state)."""
 LAYOUT: dict[PumpState, tuple[float, float]] = {
     S.PRIMING: (0.0, 3.2), S.IDLE: (0.0, 0.0), S.BOLUS: (5.0, 3.2), S.CONTINUOUS: (5.0, 0.0),
     S.BRIDGE: (2.6, -1.5), S.SUSPENDED: (5.0, -4.6), S.ALARM: (0.0, -4.6),
 }
 """Where each state is drawn (a state missing here is placed on a row below)."""
-BENDS: dict[tuple[Any, PumpState], float] = {(S.BOLUS, S.SUSPENDED): -0.45}
+BENDS: dict[tuple[Node, PumpState], float] = {(S.BOLUS, S.SUSPENDED): -0.45}
 """Arc bend (matplotlib arc3 rad) of edges that would otherwise run through a state; pairs with an edge each way
-bend by PAIR_BEND so the two arrows and their labels stay apart."""
-PAIR_BEND = 0.2
+bend by PAIR_BEND_FRACTION so the two arrows and their labels stay apart."""
+PAIR_BEND_FRACTION = 0.2
 ANY_STATE = "any state"
 ANY_STATE_AT = (-3.2, -4.6)
 FONT_STATE, FONT_LABEL, FONT_INTERNAL = 13, 10, 9
@@ -53,9 +55,9 @@ def _label(t: dict[str, Any]) -> str:
 
 
 def diagram_edges(transitions: tuple[dict[str, Any], ...] = TRANSITIONS
-                  ) -> tuple[dict[tuple[Any, PumpState], list[str]], dict[PumpState, list[str]]]:
+                  ) -> tuple[dict[tuple[Node, PumpState], list[str]], dict[PumpState, list[str]]]:
     """({(source or ANY_STATE, dest): [labels]}, {state: [internal transition labels]}) from the table."""
-    edges: dict[tuple[Any, PumpState], list[str]] = defaultdict(list)
+    edges: dict[tuple[Node, PumpState], list[str]] = defaultdict(list)
     internal: dict[PumpState, list[str]] = defaultdict(list)
     every = set(PumpState)
     for t in transitions:
@@ -71,8 +73,8 @@ def diagram_edges(transitions: tuple[dict[str, Any], ...] = TRANSITIONS
     return dict(edges), dict(internal)
 
 
-def _positions() -> dict[Any, tuple[float, float]]:
-    pos: dict[Any, tuple[float, float]] = dict(LAYOUT)
+def _positions() -> dict[Node, tuple[float, float]]:
+    pos: dict[Node, tuple[float, float]] = {state: at for state, at in LAYOUT.items()}
     for i, state in enumerate(s for s in PumpState if s not in LAYOUT):
         pos[state] = (3.0 * i, -7.0)
     pos[ANY_STATE] = ANY_STATE_AT
@@ -89,13 +91,13 @@ def render_png(path: Path) -> None:
     fig, ax = plt.subplots(figsize=(15, 12))
     boxes = {}
     for node, (x, y) in pos.items():
-        name = node if node == ANY_STATE else node.value
+        name = node.value if isinstance(node, PumpState) else node
         colour = "mistyrose" if node is S.ALARM else ("#eeeeee" if node == ANY_STATE else "lightyellow")
         boxes[node] = ax.text(x, y, name, ha="center", va="center", fontsize=FONT_STATE, zorder=3,
                               bbox=dict(boxstyle="round,pad=0.5", facecolor=colour,
                                         ls="--" if node == ANY_STATE else "-"))
     for (source, dest), labels in edges.items():
-        rad = BENDS.get((source, dest), PAIR_BEND if (dest, source) in edges else 0.0)
+        rad = BENDS.get((source, dest), PAIR_BEND_FRACTION if (dest, source) in edges else 0.0)
         ax.annotate("", xy=pos[dest], xytext=pos[source], zorder=1,
                     arrowprops=dict(arrowstyle="-|>", mutation_scale=16, color="steelblue", lw=1.3,
                                     patchA=boxes[source], patchB=boxes[dest], shrinkA=4, shrinkB=4,

@@ -88,8 +88,8 @@ def _print_text(seed: int, reports: list, failures: list) -> None:
     print(f"itpump fuzz, seed {seed}")
     for report in reports:
         kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(report.cases_by_kind.items()))
-        print(f"{report.device:8} {report.frames:>9,} frames in {report.elapsed_s:7.1f} s "
-              f"({report.frames_per_s:>8,.0f} frames/s), {report.cases:,} cases ({kinds}), "
+        print(f"{report.device:8} {report.n_frames:>9,} frames in {report.elapsed_s:7.1f} s "
+              f"({report.frames_per_s:>8,.0f} frames/s), {report.n_cases:,} cases ({kinds}), "
               f"{len(report.failures)} failure(s)")
     for failure in failures:
         print(f"\nFAIL {failure.device} {failure.kind} case at frame {failure.frame_index} (seed {failure.seed}): "

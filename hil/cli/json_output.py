@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Mapping
 
 from hil.cli.exit_codes import ExitCode
 from hil.results.base import ResultModel, dump_json
 from hil.results.error import ErrorKind, ErrorResult
 
 
-def print_result(result: ResultModel | dict[str, Any]) -> None:
+def print_result(result: ResultModel | Mapping[str, object]) -> None:
     sys.stdout.write(dump_json(result) + "\n")
     sys.stdout.flush()
 

@@ -61,9 +61,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=handle)
 
 
-def planned_samples(hours: float, step_min: float, patients: int) -> float:
-    """Samples (patients x times) a prediction would allocate: times 0, step, ... up to hours, plus hours."""
-    return (hours * MIN_PER_H / step_min + 2) * patients
+def planned_samples(duration_h: float, step_min: float, n_patients: int) -> float:
+    """Samples (patients x times) a prediction would allocate: times 0, step, ... up to duration_h, plus duration_h."""
+    return (duration_h * MIN_PER_H / step_min + 2) * n_patients
 
 
 def handle(args: argparse.Namespace) -> int:

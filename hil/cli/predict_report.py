@@ -26,19 +26,19 @@ from hil.results.run import EnvelopeCheck
 
 
 
-def build_profile(rate_mcg_per_day: float, bolus_mcg: float, hours: float) -> DeliveryProfile:
+def build_profile(rate_mcg_per_day: float, bolus_mcg: float, duration_h: float) -> DeliveryProfile:
     segments = []
     if bolus_mcg > 0:
         segments.append(InfusionSegment(0.0, BOLUS_DURATION_H, bolus_mcg / BOLUS_DURATION_H))
     if rate_mcg_per_day > 0:
-        segments.append(InfusionSegment(0.0, hours, rate_mcg_per_day / H_PER_DAY))
+        segments.append(InfusionSegment(0.0, duration_h, rate_mcg_per_day / H_PER_DAY))
     return DeliveryProfile(segments=tuple(segments))
 
 
-def sample_times_h(hours: float, step_min: float) -> np.ndarray:
+def sample_times_h(duration_h: float, step_min: float) -> np.ndarray:
     step_h = step_min / MIN_PER_H
-    t = np.arange(int(np.floor(hours / step_h + 1e-9)) + 1) * step_h
-    return t if hours - t[-1] <= 1e-9 else np.append(t, hours)
+    t = np.arange(int(np.floor(duration_h / step_h + 1e-9)) + 1) * step_h
+    return t if duration_h - t[-1] <= 1e-9 else np.append(t, duration_h)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -20,13 +20,13 @@ STYLE = {Outcome.PASS: "bold green", Outcome.FAIL: "bold red", Outcome.ERROR: "b
 MARK = {Outcome.PASS: "[green]PASS[/]", Outcome.FAIL: "[red]FAIL[/]", Outcome.ERROR: "[magenta]ERROR[/]",
         Outcome.NOT_EVALUATED: "[yellow]NOT_EVALUATED[/]"}
 
-KEEP_NAMES_FROM_COLUMNS = 80
+KEEP_NAMES_FROM_WIDTH_CHARS = 80
 
 
 def _name_width(console: Console, names: list[str]) -> int:
     """The name column keeps the longest name on one line, up to a third of the width, on consoles of at least
-    KEEP_NAMES_FROM_COLUMNS; narrower, every column folds as needed so that no cell is cropped."""
-    if console.width < KEEP_NAMES_FROM_COLUMNS:
+    KEEP_NAMES_FROM_WIDTH_CHARS; narrower, every column folds as needed so that no cell is cropped."""
+    if console.width < KEEP_NAMES_FROM_WIDTH_CHARS:
         return 0
     return min(max(map(len, names), default=0), console.width // 3)
 

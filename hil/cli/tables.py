@@ -13,23 +13,23 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-NON_TTY_WIDTH = 120  # columns when stdout is not a terminal and COLUMNS is unset
+NON_TTY_WIDTH_CHARS = 120  # columns when stdout is not a terminal and COLUMNS is unset
 
 
 def make_console(file: IO[str] | None = None) -> Console:
-    """A console for tables: the terminal's width on a tty, else COLUMNS or NON_TTY_WIDTH."""
+    """A console for tables: the terminal's width on a tty, else COLUMNS or NON_TTY_WIDTH_CHARS."""
     console = Console(file=file, highlight=False)
     if not console.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
-        console.width = NON_TTY_WIDTH
+        console.width = NON_TTY_WIDTH_CHARS
     return console
 
 
-def wrapping_table(title: str | None, columns: Sequence[str], first_column_width: int = 0,
+def wrapping_table(title: str | None, columns: Sequence[str], first_column_width_chars: int = 0,
                    caption: str | None = None) -> Table:
-    """A table whose cells wrap and fold; the first (name) column keeps `first_column_width` characters where
+    """A table whose cells wrap and fold; the first (name) column keeps `first_column_width_chars` characters where
     the width allows, so names stay on one line."""
     table = Table(title=title, caption=caption)
     for index, column in enumerate(columns):
         table.add_column(column, overflow="fold", no_wrap=False,
-                         min_width=first_column_width if index == 0 and first_column_width else None)
+                         min_width=first_column_width_chars if index == 0 and first_column_width_chars else None)
     return table

@@ -15,9 +15,9 @@ from firmware_sim.units import H_PER_DAY, MIN_PER_DAY
 # --- input size (YAML reader) ---
 MAX_CONFIG_FILE_BYTES = 1_000_000
 """A rig, scenario or drug library file is a few kB; anything larger is refused before it is read."""
-MAX_YAML_ALIASES = 100
+MAX_N_YAML_ALIASES = 100
 """Alias (*name) uses per file."""
-MAX_YAML_EXPANDED_NODES = 100_000
+MAX_N_YAML_EXPANDED_NODES = 100_000
 """Nodes of the document with every alias expanded (counted on the composed graph, before expansion)."""
 MAX_YAML_DEPTH = 64
 """Nesting of mappings and sequences."""

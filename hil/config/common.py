@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 REQUIREMENT_ID_PATTERN = r"^SR-[A-Z0-9]+(-[A-Z0-9]+)*$"
 IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
 EMULATOR_URL_PREFIX = "emulator:"
+T = TypeVar("T")
 
 
 class StrictModel(BaseModel):
@@ -17,7 +18,7 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _not_a_boolean(value: Any) -> Any:
+def _not_a_boolean(value: T) -> T:
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got the boolean {str(value).lower()}")
     return value

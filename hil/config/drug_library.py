@@ -45,7 +45,7 @@ LIMIT_FIELDS: dict[str, Any] = {
     "window_h": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_WINDOW_H)],
 }
 """The DrugLimits fields a library sets (and a scenario may override), with their absolute bounds."""
-LIMIT_DEFAULTS: dict[str, Any] = {"screening_only_conc_mcg_per_ml": [], "window_h": 24.0}
+LIMIT_DEFAULTS: dict[str, list[float] | float] = {"screening_only_conc_mcg_per_ml": [], "window_h": 24.0}
 
 
 def beyond_label(values: Mapping[str, Any]) -> dict[str, str]:

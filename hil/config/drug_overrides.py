@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import create_model
 
@@ -31,8 +31,8 @@ LimitsOverride = create_model(  # type: ignore[call-overload]
 @dataclass(frozen=True)
 class LimitOverride:
     key: str
-    library_value: Any
-    scenario_value: Any
+    library_value: object
+    scenario_value: object
     beyond_label: str | None
     """Why the value is beyond the label's range (then the scenario acknowledged it), else None."""
 
@@ -50,7 +50,7 @@ class EffectiveLimits:
                 "acknowledge_beyond_label": self.acknowledge_beyond_label}
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     if isinstance(value, dict):
         return {str(getattr(k, "value", k)): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -64,7 +64,22 @@ class OverrideError(ValueError):
         super().__init__("; ".join(f"{'.'.join(map(str, where))}: {why}" for where, why in problems))
 
 
-def effective_limits(drug: Any) -> EffectiveLimits:
+class DrugSection(Protocol):
+    """What effective_limits reads of a scenario's drug section (hil.config.scenario.Drug)."""
+
+    @property
+    def library_file(self) -> Path | None: ...
+
+    @property
+    def limits_override(self) -> StrictModel: ...
+
+    @property
+    def acknowledge_beyond_label(self) -> str | None: ...
+
+    def library_path(self) -> Path: ...
+
+
+def effective_limits(drug: DrugSection) -> EffectiveLimits:
     """The library limits with `drug.limits_override` applied and checked (drug: the scenario's Drug section)."""
     where_library = ("drug", "library_file" if drug.library_file else "name")
     try:

@@ -17,12 +17,13 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 from collections.abc import Mapping
 
 import pydantic
 import yaml
 from pydantic import AfterValidator, ValidationInfo
+from pydantic_core import ErrorDetails
 
 from hil.config.errors import ConfigError, ConfigIssue, KeyPath
 from hil.config.yaml_reader import compose_bounded, read_config_text
@@ -38,7 +39,7 @@ class LoadedYaml:
     """Plain data from a YAML file plus the line (1-based) where each key path starts."""
 
     file: Path
-    data: Any
+    data: object
     lines: Mapping[KeyPath, int]
 
     def line_of(self, key_path: KeyPath) -> int | None:
@@ -65,7 +66,7 @@ def parse_yaml_text(text: str, file: Path, environ: Mapping[str, str]) -> Loaded
 
 def _collect_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], issues: list[ConfigIssue]) -> None:
     if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
+        seen: set[object] = set()
         for key_node, value_node in node.value:
             key = key_node.value
             child = path + (key,)
@@ -84,8 +85,8 @@ def _collect_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], is
 _VARIABLE = re.compile(r"\$(\$|\{([^}]*)\})")
 
 
-def _substitute(value: Any, path: KeyPath, lines: Mapping[KeyPath, int], environ: Mapping[str, str],
-                issues: list[ConfigIssue]) -> Any:
+def _substitute(value: object, path: KeyPath, lines: Mapping[KeyPath, int], environ: Mapping[str, str],
+                issues: list[ConfigIssue]) -> object:
     if isinstance(value, dict):
         return {k: _substitute(v, path + (k,), lines, environ, issues) for k, v in value.items()}
     if isinstance(value, list):
@@ -139,16 +140,18 @@ def _nearest_line(loaded: LoadedYaml, key_path: KeyPath) -> int | None:
     return loaded.line_of(path)
 
 
-def _issue_from_pydantic(error: Mapping[str, Any], loaded: LoadedYaml) -> ConfigIssue:
+def _issue_from_pydantic(error: ErrorDetails, loaded: LoadedYaml) -> ConfigIssue:
     """Map pydantic's location (which may contain union tags) onto the concrete key path in the file."""
-    node: Any = loaded.data
+    node: object = loaded.data
     concrete: list[str | int] = []
     for part in error["loc"]:
-        if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
+        if isinstance(node, dict) and part in node:  # noqa: SIM114 - part is narrowed to int in the list branch only
             node = node[part]
-            concrete.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            continue
+        concrete.append(part)
     line = loaded.line_of(tuple(concrete))
     key_path = tuple(concrete)
     if error["type"] == "missing" and error["loc"]:
@@ -163,7 +166,7 @@ def _issue_from_pydantic(error: Mapping[str, Any], loaded: LoadedYaml) -> Config
     return ConfigIssue(key_path, line, message)
 
 
-def _short_repr(value: Any) -> str:
+def _short_repr(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 from yaml.events import AliasEvent
 
-from hil.config.bounds import MAX_CONFIG_FILE_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_EXPANDED_NODES
+from hil.config.bounds import MAX_CONFIG_FILE_BYTES, MAX_N_YAML_ALIASES, MAX_YAML_DEPTH, MAX_N_YAML_EXPANDED_NODES
 from hil.config.errors import ConfigError, ConfigIssue
 
 _UTF16_32_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
@@ -75,9 +75,9 @@ class _BoundedLoader(yaml.SafeLoader):
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(AliasEvent):
             self.alias_count += 1
-            if self.alias_count > MAX_YAML_ALIASES:
+            if self.alias_count > MAX_N_YAML_ALIASES:
                 mark = self.peek_event().start_mark
-                raise yaml.MarkedYAMLError(problem=f"more than {MAX_YAML_ALIASES} aliases (*name); "
+                raise yaml.MarkedYAMLError(problem=f"more than {MAX_N_YAML_ALIASES} aliases (*name); "
                                                    f"write the values out", problem_mark=mark)
             return super().compose_node(parent, index)
         self.depth += 1
@@ -116,7 +116,7 @@ def expanded_shape(node: yaml.Node, file: Path) -> tuple[int, int]:
         total, deepest = 1, 0
         for child in children:
             child_total, child_depth = shape(child, depth + 1)
-            total, deepest = min(total + child_total, MAX_YAML_EXPANDED_NODES + 1), max(deepest, child_depth)
+            total, deepest = min(total + child_total, MAX_N_YAML_EXPANDED_NODES + 1), max(deepest, child_depth)
         in_progress.discard(key)
         shapes[key] = (total, deepest + 1)
         return shapes[key]
@@ -132,8 +132,8 @@ def compose_bounded(text: str, file: Path) -> tuple[yaml.Node | None, object]:
         node = loader.get_single_node()
         if node is not None:
             count, depth = expanded_shape(node, file)
-            if count > MAX_YAML_EXPANDED_NODES:
-                raise _fail(file, f"with its aliases expanded the document has more than {MAX_YAML_EXPANDED_NODES} "
+            if count > MAX_N_YAML_EXPANDED_NODES:
+                raise _fail(file, f"with its aliases expanded the document has more than {MAX_N_YAML_EXPANDED_NODES} "
                                   f"values; write it out without aliases", node.start_mark.line + 1)
             if depth > MAX_YAML_DEPTH:
                 raise _fail(file, f"with its aliases expanded the document nests deeper than {MAX_YAML_DEPTH} levels",

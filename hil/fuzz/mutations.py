@@ -21,8 +21,8 @@ NASTY_TOKENS = NUMBER_TOKENS + (b"\xff\xfe", b"\xc3\xa9", b"\x00", b"\r", b"\n",
 """Number tokens plus non-ASCII, separators and framing bytes."""
 MUTATIONS = ("flip", "truncate", "insert", "token", "delete", "replace_number", "replace_number", "replace_number")
 """Numbers are where parsers break most: replacing one is drawn three times as often as each other mutation."""
-MAX_MUTATIONS = 3
-RANDOM_BYTES_MAX = 64
+MAX_N_MUTATIONS = 3
+MAX_RANDOM_BYTES = 64
 OVERLONG_LINE_BYTES = (200, 2000)
 """An overlong line: a valid frame's body repeated past every receive buffer (GRBL 128, NE-1000 basic 256)."""
 _NUMBER_RUN = re.compile(rb"[0-9.]+")
@@ -37,8 +37,8 @@ class Chooser(Protocol):
 
     def choice(self, options: Sequence[T]) -> T: ...
 
-    def binary(self, max_size: int) -> bytes:
-        """0..max_size random bytes."""
+    def binary(self, max_size_bytes: int) -> bytes:
+        """0..max_size_bytes random bytes."""
         ...
 
 
@@ -54,14 +54,14 @@ class RandomChooser:
     def choice(self, options: Sequence[T]) -> T:
         return options[self.rng.randrange(len(options))]
 
-    def binary(self, max_size: int) -> bytes:
-        return self.rng.randbytes(self.rng.randint(0, max_size))
+    def binary(self, max_size_bytes: int) -> bytes:
+        return self.rng.randbytes(self.rng.randint(0, max_size_bytes))
 
 
-def mutate(frame: bytes, pick: Chooser, max_mutations: int = MAX_MUTATIONS) -> bytes:
-    """`frame` with 0..max_mutations mutations."""
+def mutate(frame: bytes, pick: Chooser, max_n_mutations: int = MAX_N_MUTATIONS) -> bytes:
+    """`frame` with 0..max_n_mutations mutations."""
     data = bytearray(frame)
-    for _ in range(pick.integer(0, max_mutations)):
+    for _ in range(pick.integer(0, max_n_mutations)):
         kind = pick.choice(MUTATIONS)
         at = pick.integer(0, len(data))
         if kind == "flip" and data:
@@ -98,7 +98,7 @@ def line_noise(frames: Sequence[bytes], pick: Chooser) -> bytes:
         return pick.choice(frames)
     if kind == 4:
         return overlong(pick.choice(frames), pick)
-    return pick.binary(RANDOM_BYTES_MAX)
+    return pick.binary(MAX_RANDOM_BYTES)
 
 
 def burst(frames: Sequence[bytes], pick: Chooser, max_frames: int = 8) -> list[bytes]:

@@ -85,9 +85,9 @@ class NoisyLink:
         self.clock.advance_s(wait_s)
         self.refresh()
 
-    def take(self, size: int) -> bytes:
-        data = bytes(self.rx[:size])
-        del self.rx[:size]
+    def take(self, size_bytes: int) -> bytes:
+        data = bytes(self.rx[:size_bytes])
+        del self.rx[:size_bytes]
         return data
 
 
@@ -117,25 +117,25 @@ class NoisyCoreTransport:
         self._require_open()
         self.link.send(bytes(data))
 
-    def read_exact(self, size: int, timeout_s: float | None = None) -> bytes:
+    def read_exact(self, size_bytes: int, timeout_s: float | None = None) -> bytes:
         self._require_open()
         self.link.refresh()
-        if len(self.link.rx) < size:
-            self.link.wait(timeout_s, self.default_timeout_s, f"read_exact({size})")
-            if len(self.link.rx) < size:
-                raise DeviceTimeout(f"noisy link: {size} bytes expected, got {self.link.take(size)!r}")
-        return self.link.take(size)
+        if len(self.link.rx) < size_bytes:
+            self.link.wait(timeout_s, self.default_timeout_s, f"read_exact({size_bytes})")
+            if len(self.link.rx) < size_bytes:
+                raise DeviceTimeout(f"noisy link: {size_bytes} bytes expected, got {self.link.take(size_bytes)!r}")
+        return self.link.take(size_bytes)
 
-    def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size: int = 4096) -> bytes:
+    def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size_bytes: int = 4096) -> bytes:
         self._require_open()
         self.link.refresh()
         for attempt in range(2):
             end = self.link.rx.find(terminator)
-            if 0 <= end <= max_size - len(terminator):
+            if 0 <= end <= max_size_bytes - len(terminator):
                 return self.link.take(end + len(terminator))
-            if attempt == 0 and len(self.link.rx) < max_size:
+            if attempt == 0 and len(self.link.rx) < max_size_bytes:
                 self.link.wait(timeout_s, self.default_timeout_s, f"read_until({terminator!r})")
-        raise DeviceTimeout(f"noisy link: no {terminator!r}, got {self.link.take(max_size)!r}")
+        raise DeviceTimeout(f"noisy link: no {terminator!r}, got {self.link.take(max_size_bytes)!r}")
 
     def read_available(self) -> bytes:
         self._require_open()

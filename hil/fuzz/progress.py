@@ -31,12 +31,12 @@ class FuzzProgress:
         if self._bar is not None:
             self._bar.__exit__(exc_type, exc, tb)
 
-    def device(self, name: str, failures_so_far: int) -> None:
-        """A device starts; failures_so_far counts the devices before it."""
-        self._failures_before = failures_so_far
+    def device(self, name: str, n_failures_so_far: int) -> None:
+        """A device starts; n_failures_so_far counts the devices before it."""
+        self._failures_before = n_failures_so_far
         if self._bar is not None:
             self._bar.update(self._task, description=f"fuzz {name}")
 
-    def advance(self, frames: int, device_failures: int) -> None:
+    def advance(self, n_frames: int, n_device_failures: int) -> None:
         if self._bar is not None:
-            self._bar.update(self._task, advance=frames, failures=self._failures_before + device_failures)
+            self._bar.update(self._task, advance=n_frames, failures=self._failures_before + n_device_failures)

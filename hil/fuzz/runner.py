@@ -36,19 +36,20 @@ class Failure:
 class DeviceReport:
     device: str
     seed: int
-    frames: int = 0
-    cases: int = 0
+    n_frames: int = 0
+    n_cases: int = 0
     cases_by_kind: dict[str, int] = field(default_factory=dict)
     elapsed_s: float = 0.0
     failures: list[Failure] = field(default_factory=list)
 
     @property
     def frames_per_s(self) -> float:
-        return self.frames / self.elapsed_s if self.elapsed_s > 0 else 0.0
+        return self.n_frames / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
     def to_result(self) -> FuzzDevice:
         return FuzzDevice(outcome=Outcome.FAIL if self.failures else Outcome.PASS, device=self.device,
-                          frames=self.frames, cases=self.cases, cases_by_kind=dict(sorted(self.cases_by_kind.items())),
+                          frames=self.n_frames, cases=self.n_cases,
+                          cases_by_kind=dict(sorted(self.cases_by_kind.items())),
                           elapsed_s=round(self.elapsed_s, 3), frames_per_s=round(self.frames_per_s, 1),
                           failures=tuple(failure.to_result() for failure in self.failures))
 
@@ -57,23 +58,23 @@ def case_rng(seed: int, device: str, frame_index: int) -> random.Random:
     return random.Random(f"{seed}:{device}:{frame_index}")
 
 
-def fuzz_device(device: str, frames: int, seed: int, from_frame: int = 0,
+def fuzz_device(device: str, n_frames: int, seed: int, from_frame_index: int = 0,
                 advance: Callable[[int, int], None] | None = None) -> DeviceReport:
-    """Cases of `device` from frame index from_frame until `frames` frames were handed over (the last case may
-    go past). advance(frames, failures) is called after each case."""
+    """Cases of `device` from frame index from_frame_index until n_frames frames were handed over (the last case
+    may go past). advance(n_frames, n_failures) is called after each case."""
     target = DEVICES[device]
     report = DeviceReport(device, seed)
     started_s = time.perf_counter()
-    index = from_frame
-    while report.frames < frames:
+    index = from_frame_index
+    while report.n_frames < n_frames:
         case = Case()
         try:
             run_case(target, RandomChooser(case_rng(seed, device, index)), case)
         except Exception as exc:  # noqa: BLE001 - every escape is a finding, recorded with its reproducer
             report.failures.append(Failure(device, seed, index, case.kind, describe(exc), tuple(case.frames)))
         used = max(len(case.frames), 1)
-        report.frames += used
-        report.cases += 1
+        report.n_frames += used
+        report.n_cases += 1
         report.cases_by_kind[case.kind] = report.cases_by_kind.get(case.kind, 0) + 1
         index += used
         if advance is not None:

@@ -26,7 +26,7 @@ GAPS_S = (0.0, 0.0, 0.01, 0.6, 30.0, 3600.0)
 """Clock steps between chunks: within a packet, past the NE-1000 inter-byte timeout, past its watchdog."""
 CASE_KINDS = ("core", "core", "core", "core", "core", "parsers", "parsers", "parsers", "driver", "driver")
 """Half the cases fuzz the emulator core, three in ten the reply parsers, two in ten a driver session."""
-MAX_PARSER_REPLIES = 8
+MAX_N_PARSER_REPLIES = 8
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def run_case(device: Device, pick: Chooser, case: Case) -> None:
     """One case, recorded into `case` as it goes; raises CheckFailed or whatever escaped the code under test."""
     case.kind = pick.choice(CASE_KINDS)
     if case.kind == "parsers":
-        for _ in range(pick.integer(1, MAX_PARSER_REPLIES)):
+        for _ in range(pick.integer(1, MAX_N_PARSER_REPLIES)):
             reply = line_noise(device.replies, pick)
             case.frames.append(reply)
             device.check_reply(reply)

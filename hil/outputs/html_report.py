@@ -26,7 +26,7 @@ STYLE = ("body{font-family:sans-serif;margin:2em;max-width:80em}table{border-col
          ".coverage{border:2px solid #c60;padding:0.5em 1em;background:#fff6ec}")
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]], empty: str = "none") -> str:
+def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], empty: str = "none") -> str:
     rows = list(rows)
     if not rows:
         return f"<p class='empty'><em>{html.escape(empty)}</em></p>"
@@ -35,7 +35,7 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]], empty: str = "
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     if isinstance(value, bool):
         return '<span class="pass">PASS</span>' if value else '<span class="fail">FAIL</span>'
     if isinstance(value, (list, tuple)):
@@ -50,7 +50,7 @@ def _image(path: Path) -> str:
     return f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}"></figure>'
 
 
-def _verdict(envelope: dict[str, Any]) -> Any:
+def _verdict(envelope: dict[str, Any]) -> object:
     return "NOT_EVALUATED" if envelope.get("outcome") == "NOT_EVALUATED" else envelope["passed"]
 
 

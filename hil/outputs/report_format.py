@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-from typing import Any
 
 UNIT_LABELS: dict[str, str] = {
     "ng_per_ml": "ng/mL", "mcg_per_ml": "mcg/mL", "mcg_per_day": "mcg/day", "mcg": "mcg", "mg": "mg",
@@ -16,7 +15,7 @@ UNIT_LABELS: dict[str, str] = {
 """The one map from unit ids (as in record field names) to what a reader expects to see."""
 ATTACHED_LABELS = ("x", "%")
 """Written against the number: 100x, 5%."""
-HOURS_DECIMALS = 2
+HOURS_DECIMAL_DIGITS = 2
 
 
 def unit_label(unit: str | None) -> str:
@@ -35,7 +34,7 @@ def limit_direction(name: str, unit: str | None) -> str:
     return "limit"
 
 
-def number_text(value: Any) -> str:
+def number_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -60,4 +59,4 @@ def value_text(value: float | None, unit: str | None) -> str:
 
 
 def hours_text(t_h: float | None) -> str:
-    return "" if t_h is None else f"{t_h:.{HOURS_DECIMALS}f}"
+    return "" if t_h is None else f"{t_h:.{HOURS_DECIMAL_DIGITS}f}"

@@ -10,7 +10,7 @@ from typing import Any
 NOT_RECORDED = "not recorded"
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     return NOT_RECORDED if value in (None, "") else str(value)
 
 

@@ -18,10 +18,10 @@ class RunCoverage:
     planned_known: bool
     executed_steps: list[tuple[int, str, float]]
     missing_steps: list[tuple[int, str, float]]
-    expectations_evaluated: int
-    expectations_planned: int | None
-    envelopes_evaluated: int
-    envelopes_not_evaluated: int
+    n_expectations_evaluated: int
+    n_expectations_planned: int | None
+    n_envelopes_evaluated: int
+    n_envelopes_not_evaluated: int
     interrupts: list[str]
 
     def lines(self) -> list[str]:
@@ -38,19 +38,20 @@ class RunCoverage:
         else:
             lines.append(f"Steps executed: {len(self.executed_steps)}" + (f" ({executed})" if executed else "")
                          + "; the record does not hold the scenario's plan, so the steps not run cannot be named.")
-        planned = "" if self.expectations_planned is None else f" of {self.expectations_planned} planned"
-        if self.expectations_evaluated:
-            lines.append(f"Expectations evaluated: {self.expectations_evaluated}{planned}.")
+        planned = "" if self.n_expectations_planned is None else f" of {self.n_expectations_planned} planned"
+        if self.n_expectations_evaluated:
+            lines.append(f"Expectations evaluated: {self.n_expectations_evaluated}{planned}.")
         else:
-            lines.append(f"Expectations NOT evaluated (none of {self.expectations_planned or 0} planned were checked)."
-                         if self.expectations_planned is not None else "Expectations NOT evaluated.")
-        if self.envelopes_evaluated:
+            lines.append(f"Expectations NOT evaluated (none of {self.n_expectations_planned or 0} planned "
+                         "were checked)."
+                         if self.n_expectations_planned is not None else "Expectations NOT evaluated.")
+        if self.n_envelopes_evaluated:
             lines.append(
-                f"PK verdict evaluated: {self.envelopes_evaluated} envelope(s) judged"
-                + (f", {self.envelopes_not_evaluated} not evaluated." if self.envelopes_not_evaluated else ".")
+                f"PK verdict evaluated: {self.n_envelopes_evaluated} envelope(s) judged"
+                + (f", {self.n_envelopes_not_evaluated} not evaluated." if self.n_envelopes_not_evaluated else ".")
             )
-        elif self.envelopes_not_evaluated:
-            lines.append(f"PK verdict evaluated, but none of its {self.envelopes_not_evaluated} envelope(s) could be "
+        elif self.n_envelopes_not_evaluated:
+            lines.append(f"PK verdict evaluated, but none of its {self.n_envelopes_not_evaluated} envelope(s) could be "
                          f"judged (see the envelope reasons).")
         else:
             lines.append("PK verdict NOT evaluated: no PK prediction and no envelope in the record.")
@@ -68,8 +69,8 @@ def run_coverage(summary: dict[str, Any]) -> RunCoverage:
     envelopes = summary.get("envelopes", [])
     not_evaluated = sum(1 for e in envelopes if e.get("outcome") == "NOT_EVALUATED")
     return RunCoverage(planned_known=isinstance(plan, list), executed_steps=executed, missing_steps=missing,
-                       expectations_evaluated=len(summary.get("expectations", [])),
-                       expectations_planned=len(planned_expectations) if isinstance(planned_expectations,
+                       n_expectations_evaluated=len(summary.get("expectations", [])),
+                       n_expectations_planned=len(planned_expectations) if isinstance(planned_expectations,
                                                                                     list) else None,
-                       envelopes_evaluated=len(envelopes) - not_evaluated, envelopes_not_evaluated=not_evaluated,
+                       n_envelopes_evaluated=len(envelopes) - not_evaluated, n_envelopes_not_evaluated=not_evaluated,
                        interrupts=[i["detail"] for i in summary.get("interrupts", [])])

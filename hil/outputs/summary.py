@@ -13,7 +13,7 @@ from hil.results.population import PopulationVerdictResult, population_verdict_f
 from hil.results.run import (AlarmEntry, Delivered, EnvelopeCheck, ExpectationCheck, InterruptEntry, PkPeak,
                              RunSummary, StepEntry)
 
-DAMAGE_IN_REASON = 5
+MAX_N_DAMAGE_IN_REASON = 5
 """Record problems named in the outcome's reason (summary.json and report.html list them all)."""
 
 
@@ -23,8 +23,8 @@ def record_outcome(record: RunRecord) -> tuple[str, str]:
     finished = record.finished
     recorded = f"{finished['outcome']}: {finished['reason']}" if finished is not None else None
     if not record.intact:
-        listed = "; ".join(record.damage[:DAMAGE_IN_REASON])
-        more = record.damage_count - min(len(record.damage), DAMAGE_IN_REASON)
+        listed = "; ".join(record.damage[:MAX_N_DAMAGE_IN_REASON])
+        more = record.damage_count - min(len(record.damage), MAX_N_DAMAGE_IN_REASON)
         return "ERROR", (f"the record is damaged ({record.damage_count} problem(s)): {listed}"
                          + (f"; and {more} more" if more > 0 else "")
                          + (f" (recorded verdict {recorded})" if recorded else " (and it has no run_finished)"))

@@ -27,8 +27,9 @@ class OutcomeResult(ResultModel):
         return self.outcome is Outcome.PASS
 
 
-def dump_json(data: ResultModel | dict[str, Any] | list[Any], *, indent: int | None = None) -> str:
-    """JSON text of a model or plain data; ValueError on NaN or an infinity anywhere (never written)."""
+def dump_json(data: object, *, indent: int | None = None) -> str:
+    """JSON text of a model (ResultModel) or plain data; ValueError on NaN or an infinity anywhere (never written);
+    TypeError on what JSON cannot hold."""
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
     return json.dumps(data, allow_nan=False, indent=indent)

@@ -6,10 +6,13 @@ Used by `itpump predict --population` (hil.results.prediction) and by a run whos
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Mapping
 
 from hil.results.base import OutcomeResult
+
+if TYPE_CHECKING:
+    from firmware_sim.pk.population_verdict import PopulationVerdict
 
 WORST_PARAMS_SHOWN = ("lumbar_volume_ml", "lumbar_clearance_ml_per_h", "lumbar_cisternal_flow_ml_per_h",
                       "systemic_clearance_l_per_h", "plasma_central_volume_l", "plasma_peripheral_volume_l",
@@ -50,7 +53,7 @@ class PopulationVerdictResult(OutcomeResult):
     envelopes: tuple[PopulationEnvelopeCheck, ...]
 
 
-def population_verdict_result(verdict: Any) -> PopulationVerdictResult:
+def population_verdict_result(verdict: PopulationVerdict) -> PopulationVerdictResult:
     """A firmware_sim.pk.population_verdict.PopulationVerdict in the result vocabulary."""
     return population_verdict_from_dict(verdict.to_dict())
 

@@ -265,10 +265,10 @@ class RunExecution:
             notes.extend(population_notes)
         if self.sampler is not None and self.sampler.errors:
             notes.append(f"{self.sampler.errors} balance reading(s) failed, last {self.sampler.last_error}")
-        if self.sampler is not None and self.sampler.power_ups:
-            notes.append(f"the balance restarted {self.sampler.power_ups} time(s) during the run: gravimetric volumes "
-                         f"carry on across a restart, but what was collected between the readings either side of it "
-                         f"was not weighed")
+        if self.sampler is not None and self.sampler.power_up_count:
+            notes.append(f"the balance restarted {self.sampler.power_up_count} time(s) during the run: gravimetric "
+                         f"volumes carry on across a restart, but what was collected between the readings either side "
+                         f"of it was not weighed")
         if self.seen.failed:
             return "FAIL", "; ".join(self.seen.failed + notes)
         checked = len(scenario.steps) + len(scenario.expectations.alarms) + len(scenario.expectations.states)

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable
-from typing import Any
+from typing import TypedDict, Unpack
 
 from firmware_sim.event_log import Event, EventKind
 from firmware_sim.units import H_PER_DAY, UL_PER_ML
@@ -109,6 +109,21 @@ class RunMonitor:
         """One balance reading (every reading, not only the gravimetric window's)."""
 
 
+class SnapshotChanges(TypedDict, total=False):
+    """The StatusSnapshot fields StatusTracker moves on (wall_elapsed_s it sets itself)."""
+
+    t_s: float
+    state: str
+    rate_ul_per_h: float
+    conc_mcg_per_ml: float | None
+    commanded_ul: float | None
+    pump_reported_ul: float | None
+    gravimetric_ul: float | None
+    volumes_t_s: float | None
+    balance: BalanceReading | None
+    alarms: tuple[LatchedAlarm, ...]
+
+
 class StatusTracker(RunMonitor):
     """Folds what the runner says into `snapshot` (replaced, never changed in place, so a display thread can read
     it at any moment). wall_clock_s gives wall seconds (time.monotonic by default)."""
@@ -118,7 +133,7 @@ class StatusTracker(RunMonitor):
         self._wall_start_s = wall_clock_s()
         self.snapshot: StatusSnapshot | None = None
 
-    def _update(self, **changes: Any) -> None:
+    def _update(self, **changes: Unpack[SnapshotChanges]) -> None:
         if self.snapshot is not None:
             wall_elapsed_s = self._wall_clock_s() - self._wall_start_s
             changes["t_s"] = max(self.snapshot.t_s, float(changes.get("t_s", self.snapshot.t_s)))

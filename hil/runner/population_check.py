@@ -10,7 +10,7 @@ weight and age group, over the scenario's duration.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 from collections.abc import Mapping
 
 import numpy as np
@@ -24,17 +24,24 @@ from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING
 from firmware_sim.pk.population_verdict import PopulationVerdict, evaluate_population
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
 
+if TYPE_CHECKING:
+    from hil.config.patients import VirtualPatients
+    from hil.config.scenario import ScenarioConfig
+    from hil.records.writer import RecordWriter
+    from hil.runner.pk_verdict import PkOutcome
+
 BAND_OUTPUTS = ("lumbar_csf_ng_per_ml", "cisternal_csf_ng_per_ml", "plasma_ng_per_ml")
 
 
-def _fields(patients: Any) -> tuple[int, int, float]:
+def _fields(patients: VirtualPatients | Mapping[str, float]) -> tuple[int, int, float]:
     """(count, seed, min_fraction_passing) of a VirtualPatients or its dict (a campaign run spec's)."""
-    data: Mapping[str, Any] = patients if isinstance(patients, Mapping) else patients.model_dump()
+    data: Mapping[str, float] = patients if isinstance(patients, Mapping) else patients.model_dump()
     return (int(data["count"]), int(data.get("seed", 0)),
             float(data.get("min_fraction_passing", DEFAULT_MIN_FRACTION_PASSING)))
 
 
-def judge_patients(delivered: DeliveryProfile, sustained: DeliveryProfile | None, patients: Any, *,
+def judge_patients(delivered: DeliveryProfile, sustained: DeliveryProfile | None,
+                   patients: VirtualPatients | Mapping[str, float], *,
                    weight_kg: float, age_group: str, duration_h: float) -> PopulationVerdict:
     count, seed, fraction = _fields(patients)
     return evaluate_population(delivered, count=count, seed=seed, horizon_h=float(duration_h),
@@ -42,7 +49,7 @@ def judge_patients(delivered: DeliveryProfile, sustained: DeliveryProfile | None
                                sustained=sustained)
 
 
-def population_bands(delivered: DeliveryProfile, t_h: np.ndarray, patients: Any, *,
+def population_bands(delivered: DeliveryProfile, t_h: np.ndarray, patients: VirtualPatients | Mapping[str, float], *,
                      weight_kg: float) -> dict[str, dict[str, list[float]]]:
     """Output name -> {"p5": [...], "p50": [...], "p95": [...]} across the same patients, at t_h (bounded memory)."""
     count, seed, _ = _fields(patients)
@@ -66,11 +73,14 @@ def sustained_from_fields(fields: list[Mapping[str, float]] | None) -> DeliveryP
                                                           float(f["rate_mcg_per_h"])) for f in fields))
 
 
-def record_population(record: Any, pk: Any, scenario: Any, excused: set[str]) -> tuple[list[str], list[str]]:
+def record_population(record: RecordWriter, pk: PkOutcome, scenario: ScenarioConfig,
+                      excused: set[str]) -> tuple[list[str], list[str]]:
     """Judge the scenario's virtual patients, write the population_verdict event; (failures, notes) for the run's
     verdict. An envelope that failed as the scenario expects (excused: the withdrawal drop an alarm caught) fails
     for the population too without failing the run; it is noted."""
     patients = scenario.patients
+    if patients is None:
+        raise ValueError(f"scenario {scenario.name!r} names no virtual patients to judge")
     verdict = judge_patients(pk.delivered.profile, pk.sustained, patients, weight_kg=scenario.patient.weight_kg,
                              age_group=scenario.patient.age_group, duration_h=scenario.duration_h)
     bands = population_bands(pk.delivered.profile, pk.delivered.t_h, patients, weight_kg=scenario.patient.weight_kg)
@@ -90,15 +100,16 @@ def record_population(record: Any, pk: Any, scenario: Any, excused: set[str]) ->
     return failures, notes
 
 
-def record_pk_series(record: Any, pk: Any) -> dict[str, dict[str, float]]:
+def record_pk_series(record: RecordWriter, pk: PkOutcome) -> dict[str, dict[str, float]]:
     """The delivered and programmed predictions as pk_series events (the programmed one with the sustained
     program, for campaigns to judge virtual patients again); returns pk.peak_differences()."""
     differences = pk.peak_differences()
     for label, prediction in (("delivered", pk.delivered), ("programmed", pk.programmed)):
         extra = {"sustained_program": sustained_program_fields(pk.sustained)} if label == "programmed" else {}
-        record.pk_series(label=label, t_h=prediction.t_h, lumbar_csf_ng_per_ml=prediction.lumbar_csf_ng_per_ml,
-                         cisternal_csf_ng_per_ml=prediction.cisternal_csf_ng_per_ml,
-                         plasma_ng_per_ml=prediction.plasma_ng_per_ml,
+        record.pk_series(label=label, t_h=prediction.t_h.tolist(),
+                         lumbar_csf_ng_per_ml=prediction.lumbar_csf_ng_per_ml.tolist(),
+                         cisternal_csf_ng_per_ml=prediction.cisternal_csf_ng_per_ml.tolist(),
+                         plasma_ng_per_ml=prediction.plasma_ng_per_ml.tolist(),
                          peaks_ng_per_ml={name: d[label] for name, d in differences.items()},
                          source=pk.delivered_source if label == "delivered" else "commanded", **extra)
     return differences

@@ -9,7 +9,7 @@ from firmware_sim.pump.firmware import FlexSchedule, FlexStep, PumpFirmware
 from firmware_sim.safety.decision import Decision
 from firmware_sim.units import H_PER_DAY, S_PER_H
 from hil.adapters.balance import GravimetricReading
-from hil.config.scenario_steps import InjectFaultStep, PeriodicBolusStep, RefillStep, StartFlexStep
+from hil.config.scenario_steps import InjectFaultStep, PeriodicBolusStep, RefillStep, ScenarioStep, StartFlexStep
 from hil.rig import Rig
 from hil.runner.physical_reservoir import PhysicalReservoir
 
@@ -66,7 +66,7 @@ def _inject_fault(step: InjectFaultStep, ctx: StepContext) -> StepResult:
     return StepResult(NO_DECISION, details={"device": step.device, "fault": step.fault.value})
 
 
-def _no_command(step: Any, ctx: StepContext) -> StepResult:
+def _no_command(step: object, ctx: StepContext) -> StepResult:
     return StepResult(NO_DECISION)
 
 
@@ -94,5 +94,5 @@ DELIVERY_ACTIONS = frozenset({"start_continuous", "start_flex", "clinician_bolus
 """Steps that start delivery to the patient (the default start of the gravimetric window)."""
 
 
-def execute_step(step: Any, ctx: StepContext) -> StepResult:
+def execute_step(step: ScenarioStep, ctx: StepContext) -> StepResult:
     return ACTIONS[step.action](step, ctx)

@@ -25,15 +25,15 @@ class DrawChooser:
     def choice(self, options: Sequence[T]) -> T:
         return self.draw(st.sampled_from(options))
 
-    def binary(self, max_size: int) -> bytes:
-        return self.draw(st.binary(max_size=max_size))
+    def binary(self, max_size_bytes: int) -> bytes:
+        return self.draw(st.binary(max_size=max_size_bytes))
 
 
 @st.composite
-def mutated(draw: st.DrawFn, frames: tuple[bytes, ...], max_mutations: int = mutations.MAX_MUTATIONS) -> bytes:
-    """One of `frames` with up to max_mutations mutations."""
+def mutated(draw: st.DrawFn, frames: tuple[bytes, ...], max_n_mutations: int = mutations.MAX_N_MUTATIONS) -> bytes:
+    """One of `frames` with up to max_n_mutations mutations."""
     pick = DrawChooser(draw)
-    return mutations.mutate(pick.choice(frames), pick, max_mutations)
+    return mutations.mutate(pick.choice(frames), pick, max_n_mutations)
 
 
 @st.composite

@@ -27,7 +27,7 @@ def regimen(rate_mcg_per_day=0.0, bolus_mcg=0.0, hours=48.0):
 
 def test_oral_reference_single_dose_and_steady_state():
     single = oral_steady_state_peak_plasma_ng_per_ml(
-        regimen=OralRegimen(dose_mg=10.0, doses_to_steady_state=1, interval_h=24.0)
+        regimen=OralRegimen(dose_mg=10.0, n_doses_to_steady_state=1, interval_h=24.0)
     )
     assert single == pytest.approx(151.0, rel=0.02)     # observed 139-141 ng/mL at 10 mg
     assert 300.0 < oral_steady_state_peak_plasma_ng_per_ml(regimen=OralRegimen(interval_h=8.0)) < 450.0

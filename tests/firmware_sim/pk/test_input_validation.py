@@ -67,7 +67,7 @@ def test_linear_system_refuses_non_finite_matrices_by_name():
     (lambda: OralRegimen(dose_mg=float("inf")), "OralRegimen.dose_mg"),
     (lambda: OralRegimen(interval_h=0.0), "OralRegimen.interval_h"),
     (lambda: OralRegimen(bioavailability_fraction=float("nan")), "OralRegimen.bioavailability_fraction"),
-    (lambda: OralRegimen(doses_to_steady_state=2.5), "OralRegimen.doses_to_steady_state"),
+    (lambda: OralRegimen(n_doses_to_steady_state=2.5), "OralRegimen.n_doses_to_steady_state"),
     (lambda: EnvelopeLimits(lumbar_csf_ceiling_ng_per_ml=float("inf")), "EnvelopeLimits.lumbar_csf_ceiling_ng_per_ml"),
     (lambda: EnvelopeLimits(plasma_reduction_min_ratio=float("nan")), "EnvelopeLimits.plasma_reduction_min_ratio"),
     (lambda: EnvelopeLimits(oral_regimen="20 mg"), "EnvelopeLimits.oral_regimen"),

@@ -55,7 +55,7 @@ def test_a_pause_that_ends_in_time_passes_with_its_drop_reported():
 
 def test_the_fraction_and_the_duration_are_configurable():
     paused = predict(continuous((1.0, 10.0), (16.0, 48.0)), T)
-    strict = withdrawal_envelope(paused, SUSTAINED, WithdrawalLimits(min_fraction_of_sustained=0.9,
+    strict = withdrawal_envelope(paused, SUSTAINED, WithdrawalLimits(min_sustained_fraction=0.9,
                                                                      max_time_below_h=2.0))
     assert strict.outcome is Outcome.FAIL and strict.limit == 2.0
     stopped = predict(continuous((1.0, 10.0)), T)
@@ -84,8 +84,8 @@ def test_predictions_on_different_grids_are_refused():
         withdrawal_envelope(predict(continuous((1.0, 48.0)), T[:-1]), SUSTAINED)
 
 
-@pytest.mark.parametrize("kwargs", [{"min_fraction_of_sustained": 0.0}, {"min_fraction_of_sustained": 1.0},
-                                    {"min_fraction_of_sustained": True}, {"max_time_below_h": 0},
+@pytest.mark.parametrize("kwargs", [{"min_sustained_fraction": 0.0}, {"min_sustained_fraction": 1.0},
+                                    {"min_sustained_fraction": True}, {"max_time_below_h": 0},
                                     {"max_time_below_h": float("nan")}, {"min_dose_to_evaluate_mcg": -1}])
 def test_bad_limits_are_refused_by_name(kwargs):
     with pytest.raises(ValueError, match=next(iter(kwargs))):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from firmware_sim.pump.delivered_history import INITIAL_CAPACITY, DeliveredHistory
+from firmware_sim.pump.delivered_history import INITIAL_CAPACITY_POINTS, DeliveredHistory
 
 H = 3600.0
 
@@ -34,6 +34,6 @@ def test_a_year_of_ticks_keeps_about_two_spans_and_the_same_window_doses():
     cums = np.add.accumulate(np.full(len(times), 0.35))
     for start in range(0, len(times), 997):
         history.extend(times[start:start + 997], cums[start:start + 997])
-    assert len(history.times_s) <= 4 * span_s / period_s + INITIAL_CAPACITY
+    assert len(history.times_s) <= 4 * span_s / period_s + INITIAL_CAPACITY_POINTS
     assert history.times_s[0] <= times[-1] - span_s
     assert history.dose_in_last_s(24 * H) == pytest.approx(0.35 * 1440)

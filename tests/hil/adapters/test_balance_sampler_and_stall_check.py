@@ -34,31 +34,31 @@ def test_volumes_carry_on_across_a_restart_and_the_unweighed_interval_is_not_cou
     s = sampler([100.000, 100.010, 100.020, RESET, 0.005, 0.015])
     volumes = [s.read(t).volume_ul for t in (0.0, 60.0, 120.0, 180.0, 240.0)]
     assert volumes == pytest.approx([0.0, 10.0, 20.0, 20.0, 30.0])
-    assert s.power_ups == 1
+    assert s.power_up_count == 1
 
 
 def test_a_balance_that_comes_up_before_the_first_reading_is_no_restart_during_the_run():
     s = sampler([RESET, 100.0, 100.001])
     assert [s.read(t).volume_ul for t in (0.0, 60.0)] == pytest.approx([0.0, 1.0])
-    assert s.power_ups == 0
+    assert s.power_up_count == 0
 
 
 def test_two_announcements_in_one_reading_are_two_restarts_and_the_series_carries_on():
     s = sampler([100.0, 100.002, RESET, RESET, 0.0, 0.001])
     assert [s.read(t).volume_ul for t in (0.0, 60.0, 120.0, 180.0)] == pytest.approx([0.0, 2.0, 2.0, 3.0])
-    assert s.power_ups == 2 and s.errors == 0
+    assert s.power_up_count == 2 and s.errors == 0
 
 
 def test_a_failed_first_reading_after_a_restart_is_counted_and_the_next_one_carries_on():
     s = sampler([100.0, 100.002, RESET, DeviceTimeout("no reply"), 0.0, 0.001])
     assert s.read(0.0).volume_ul == 0.0 and s.read(60.0).volume_ul == pytest.approx(2.0)
-    assert s.read(120.0) is None and s.errors == 1 and s.power_ups == 1
+    assert s.read(120.0) is None and s.errors == 1 and s.power_up_count == 1
     assert [s.read(t).volume_ul for t in (180.0, 240.0)] == pytest.approx([2.0, 3.0])
 
 
 def test_readings_count_the_restarts_before_them():
     s = sampler([100.0, RESET, 5.0, 5.001])
-    assert [s.read(t).power_ups for t in (0.0, 60.0, 120.0)] == [0, 1, 1]
+    assert [s.read(t).power_up_count for t in (0.0, 60.0, 120.0)] == [0, 1, 1]
 
 
 def test_a_failed_reading_is_counted_and_kept_and_the_next_one_continues():

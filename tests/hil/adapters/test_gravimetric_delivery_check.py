@@ -16,12 +16,12 @@ class Balance:
     """Weighs gain x what the pump reported (a pump running fast or slow), counting its readings."""
 
     def __init__(self, gain: float) -> None:
-        self.gain, self.reported_ul, self.reads, self.power_ups = gain, 0.0, 0, 0
+        self.gain, self.reported_ul, self.reads, self.power_up_count = gain, 0.0, 0, 0
 
     def __call__(self) -> GravimetricReading:
         self.reads += 1
         volume_ul = self.gain * self.reported_ul
-        return GravimetricReading(self.reads * 60.0, volume_ul / 1000.0, True, volume_ul, self.power_ups)
+        return GravimetricReading(self.reads * 60.0, volume_ul / 1000.0, True, volume_ul, self.power_up_count)
 
 
 def run(check: GravimetricStallCheck, balance: Balance, upto_ul: float, step_ul: float = 1.0) -> list[tuple]:
@@ -76,7 +76,7 @@ def test_with_the_stall_check_a_stall_is_still_a_motor_stall_and_a_restart_start
     balance = Balance(1.08)
     check = GravimetricStallCheck(balance, accuracy=DeliveryAccuracy())
     run(check, balance, 30.0)
-    balance.power_ups = 1  # the balance restarts: the interval around it was not weighed
+    balance.power_up_count = 1  # the balance restarts: the interval around it was not weighed
     assert [f[:2] for f in run(check, balance, 90.0)] == [(81.0, "gravimetric_deviation")]
 
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import io
 
-from hil.cli.tables import NON_TTY_WIDTH, make_console, wrapping_table
+from hil.cli.tables import NON_TTY_WIDTH_CHARS, make_console, wrapping_table
 
 
 def test_redirected_output_gets_the_fixed_width(monkeypatch):
     monkeypatch.delenv("COLUMNS", raising=False)
-    assert make_console(io.StringIO()).width == NON_TTY_WIDTH
+    assert make_console(io.StringIO()).width == NON_TTY_WIDTH_CHARS
 
 
 def test_columns_still_chooses_the_width(monkeypatch):
@@ -19,7 +19,7 @@ def test_columns_still_chooses_the_width(monkeypatch):
 def test_a_name_longer_than_the_table_is_folded_not_cut(monkeypatch):
     monkeypatch.setenv("COLUMNS", "30")
     out = io.StringIO()
-    table = wrapping_table(None, ("name", "text"), first_column_width=12)
+    table = wrapping_table(None, ("name", "text"), first_column_width_chars=12)
     name = "a-scenario-name-much-longer-than-thirty-columns"
     table.add_row(name, "some words that wrap")
     make_console(out).print(table)

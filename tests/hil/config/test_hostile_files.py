@@ -40,14 +40,14 @@ def test_alias_bomb_is_refused_before_it_expands(tmp_path):
     path.write_text(alias_bomb(9))  # 9**10 strings if expanded
     assert len(path.read_bytes()) < 600
     error = refused(path)
-    assert f"more than {bounds.MAX_YAML_EXPANDED_NODES} values" in str(error)
+    assert f"more than {bounds.MAX_N_YAML_EXPANDED_NODES} values" in str(error)
 
 
 def test_many_aliases_are_refused_at_the_first_one_too_many(tmp_path):
     path = tmp_path / "aliases.yaml"
-    path.write_text("x: &x 1\nlist: [" + ", ".join(["*x"] * (bounds.MAX_YAML_ALIASES + 1)) + "]\n")
+    path.write_text("x: &x 1\nlist: [" + ", ".join(["*x"] * (bounds.MAX_N_YAML_ALIASES + 1)) + "]\n")
     error = refused(path)
-    assert f"more than {bounds.MAX_YAML_ALIASES} aliases" in str(error) and error.issues[0].line == 2
+    assert f"more than {bounds.MAX_N_YAML_ALIASES} aliases" in str(error) and error.issues[0].line == 2
 
 
 def test_few_aliases_still_load(tmp_path):

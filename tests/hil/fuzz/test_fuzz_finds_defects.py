@@ -24,9 +24,9 @@ def kinds_and_problems(report) -> set[tuple[str, str]]:
 def test_a_clean_run_has_no_failures_and_counts_every_kind_of_case():
     for device in DEVICES:
         report = fuzz_device(device, FRAMES, seed=11)
-        assert report.failures == [] and report.frames >= FRAMES
+        assert report.failures == [] and report.n_frames >= FRAMES
         assert set(report.cases_by_kind) == {"core", "parsers", "driver"}
-        assert sum(report.cases_by_kind.values()) == report.cases
+        assert sum(report.cases_by_kind.values()) == report.n_cases
 
 
 def test_a_parser_returning_nan_is_a_failure(monkeypatch):
@@ -102,5 +102,5 @@ def test_a_driver_read_without_a_finite_timeout_is_a_failure(monkeypatch):
 
 def test_a_failing_case_replays_alone_from_its_seed_and_frame_index(fragile_ne1000):
     failure = fuzz_device("ne1000", FRAMES, seed=8).failures[-1]
-    replay = fuzz_device("ne1000", 1, seed=8, from_frame=failure.frame_index)
-    assert replay.cases == 1 and replay.failures == [failure]
+    replay = fuzz_device("ne1000", 1, seed=8, from_frame_index=failure.frame_index)
+    assert replay.n_cases == 1 and replay.failures == [failure]

@@ -25,7 +25,7 @@ def test_every_device_kind_of_the_catalog_is_fuzzed():
 @pytest.mark.requirements("SR-DRV-002", "SR-DRV-007", "SR-DRV-009")
 def test_a_clean_harvard_run_has_no_failures_and_every_kind_of_case():
     report = fuzz_device("harvard", FRAMES, seed=3)
-    assert report.failures == [] and report.frames >= FRAMES
+    assert report.failures == [] and report.n_frames >= FRAMES
     assert set(report.cases_by_kind) == {"core", "parsers", "driver"}
 
 
