@@ -43,11 +43,20 @@ _SCALARS: dict[Any, tuple[Check, str, str]] = {
 }
 
 
+def _without_none(annotation: Any) -> Any:
+    """X of `X | None` (None: annotation is not an optional type)."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (types.UnionType, typing.Union) and type(None) in args:
+        (inner,) = [a for a in args if a is not type(None)]
+        return inner
+    return None
+
+
 def _check_of(annotation: Any) -> tuple[Check, str, str]:
     """(check of a JSON value, its name, the plural for lists) of a field's type."""
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin in (types.UnionType, typing.Union) and type(None) in args:
-        (inner,) = [a for a in args if a is not type(None)]
+    inner = _without_none(annotation)
+    if inner is not None:
         check, name, plural = _check_of(inner)
         return (lambda value: value is None or check(value)), f"{name} or null", plural
     if origin is tuple:
@@ -57,7 +66,8 @@ def _check_of(annotation: Any) -> tuple[Check, str, str]:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Field:
+class FieldSpec:
+    """One field of an event kind's lines, as its dataclass declares it."""
     name: str
     check: Check
     type_name: str
@@ -67,7 +77,8 @@ class _Field:
     """A tuple field: a JSON list, read back as a tuple."""
 
 
-def _fields_of(cls: type[RecordEvent]) -> tuple[_Field, ...]:
+def fields_of(cls: type[RecordEvent]) -> tuple[FieldSpec, ...]:
+    """The line fields of an event class, in the order they are written, from its dataclass fields."""
     hints = typing.get_type_hints(cls)
     found = []
     for f in dataclasses.fields(cls):
@@ -76,15 +87,15 @@ def _fields_of(cls: type[RecordEvent]) -> tuple[_Field, ...]:
         annotation = hints[f.name]
         if_set = bool(f.metadata.get(IF_SET))
         if if_set:  # None means absent: when present, the value is of the type without None
-            (annotation,) = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = _without_none(annotation)
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         check, type_name, _ = _check_of(annotation)
-        bare = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
-        found.append(_Field(f.name, check, type_name, required, if_set, typing.get_origin(bare[0]) is tuple))
+        sequence = typing.get_origin(_without_none(annotation) or annotation) is tuple
+        found.append(FieldSpec(f.name, check, type_name, required, if_set, sequence))
     return tuple(found)
 
 
-FIELDS: dict[str, tuple[_Field, ...]] = {kind: _fields_of(cls) for kind, cls in EVENT_CLASSES.items()}
+FIELDS: dict[str, tuple[FieldSpec, ...]] = {kind: fields_of(cls) for kind, cls in EVENT_CLASSES.items()}
 EVENT_KINDS: tuple[str, ...] = tuple(EVENT_CLASSES)
 REQUIRED_FIELDS: dict[str, dict[str, Check]] = {
     kind: {f.name: f.check for f in fields if f.required} for kind, fields in FIELDS.items()}
