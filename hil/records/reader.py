@@ -7,17 +7,22 @@ or fields of the wrong type, a broken chain (a line altered, dropped, repeated o
 a first line that is not run_started, a second run_started or run_finished, events after run_finished (other
 than an operator interrupt while the outputs were rendered), a last line without its line end.
 Records written before lines were chained (no line carries a chain) are read without the chain check.
+
+The events are the lines' fields (dicts, as the outputs read them); `RunRecord.typed(ev.VolumeSample)` gives them as
+their dataclasses (hil.records.event_types). `parse_line` reads one line into its dataclass and raises
+RecordFormatError naming the file, the line and the field.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from hil.records import events as ev
 from hil.records.integrity import CHAIN_FIELD, GENESIS, chain_of, split_chained_line
 
+E = TypeVar("E", bound=ev.RecordEvent)
 MAX_DAMAGE_LISTED = 200
 """Problems kept in RunRecord.damage (a record of garbage would otherwise list every line)."""
 
@@ -46,6 +51,15 @@ class RunRecord:
 
     def of_kind(self, kind: str) -> list[dict[str, Any]]:
         return self._by_kind.get(kind, [])
+
+    def typed(self, event_class: type[E]) -> list[E]:
+        """The events of one kind as their dataclass (e.g. typed(ev.VolumeSample)), in record order."""
+        kind = event_class.KIND.value
+        return [event for event in map(ev.event_from_fields, self.of_kind(kind)) if isinstance(event, event_class)]
+
+    def typed_events(self) -> list[ev.RecordEvent]:
+        """Every event as its dataclass, in record order."""
+        return [ev.event_from_fields(event) for event in self.events]
 
     @property
     def started(self) -> dict[str, Any] | None:
@@ -111,6 +125,20 @@ def read_record(path: Path | str) -> RunRecord:
     _check_order(events, damage)
     return RunRecord(path=file, events=[event for _, event in events], truncated_last_line=truncated,
                      damage=damage.listed, damage_count=damage.count, chained=chained)
+
+
+def parse_line(line: str | bytes, path: Path | str = "record.jsonl", number: int = 1) -> ev.RecordEvent:
+    """One line (its chain, if any, removed) as its event dataclass. RecordFormatError names the file, the line and
+    what is wrong (not JSON, an unknown kind, a missing field or one of the wrong type)."""
+    where = f"{path} line {number}: "
+    try:
+        fields = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ev.RecordFormatError(f"{where}not valid JSON ({exc})") from exc
+    if not isinstance(fields, dict):
+        raise ev.RecordFormatError(f"{where}a JSON {type(fields).__name__}, not an object")
+    fields.pop(CHAIN_FIELD, None)
+    return ev.event_from_fields(fields, where)
 
 
 def _parse_line(raw: bytes, number: int, chained: bool, previous_chain: str,

@@ -6,10 +6,10 @@ records a `stopped_on_alarm` event and finishes the run as ERROR with the alarm 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
 
 from firmware_sim.pump.alarms import AlarmPriority
 from firmware_sim.units import S_PER_H
+from hil.records.event_types import StoppedOnAlarm
 
 PRIORITY_ORDER: tuple[AlarmPriority, ...] = (AlarmPriority.LOW, AlarmPriority.MEDIUM, AlarmPriority.HIGH)
 """Lowest first (IEC 60601-1-8: low < medium < high)."""
@@ -26,16 +26,6 @@ def at_or_above(priority: str, threshold: AlarmPriority) -> bool:
 
 
 
-class StoppedOnAlarmFields(TypedDict):
-    """The fields of the stopped_on_alarm record event."""
-
-    t_s: float
-    alarm: str
-    priority: str
-    alarm_t_s: float
-    stop_on_alarm: str
-    detail: str
-
 @dataclass(frozen=True)
 class AlarmStop:
     """The alarm a run was stopped on."""
@@ -50,7 +40,7 @@ class AlarmStop:
             f" --stop-on-alarm {self.threshold.value})"
         )
 
-    def record_fields(self, t_s: float, pump_stop: str) -> StoppedOnAlarmFields:
-        """Fields of the stopped_on_alarm record event (t_s: when the run was stopped)."""
-        return {"t_s": t_s, "alarm": self.name, "priority": self.priority, "alarm_t_s": self.alarm_t_s,
-                "stop_on_alarm": self.threshold.value, "detail": f"run {self.describe()}; {pump_stop}"}
+    def record_event(self, t_s: float, pump_stop: str) -> StoppedOnAlarm:
+        """The stopped_on_alarm record event (t_s: when the run was stopped)."""
+        return StoppedOnAlarm(t_s=t_s, alarm=self.name, priority=self.priority, alarm_t_s=self.alarm_t_s,
+                              stop_on_alarm=self.threshold.value, detail=f"run {self.describe()}; {pump_stop}")

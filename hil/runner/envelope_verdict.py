@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from firmware_sim.outcome import Outcome
 from hil.config.scenario import ScenarioConfig
+from hil.records import events as ev
 from hil.records.writer import RecordWriter
 from hil.runner import expectations as expect
 from hil.runner.pk_verdict import PkOutcome
@@ -27,11 +28,11 @@ def judge_envelopes(pk: PkOutcome, scenario: ScenarioConfig, record: RecordWrite
             caught |= {envelope.name} if excused else set()
     for envelope in pk.envelopes:
         ids = list(dict.fromkeys(list(envelope.requirement_ids) + listed.get(envelope.name, [])))
-        record.envelope(name=envelope.name, passed=envelope.passed, value=envelope.value,
-                        limit=envelope.limit, unit=envelope.unit, requirement_ids=ids,
-                        reason=f"{envelope.reason} (from the {pk.delivered_source} delivered profile)",
-                        outcome=envelope.outcome.value, comparator=envelope.comparator,
-                        details=envelope.details)
+        record.write(ev.Envelope(name=envelope.name, passed=envelope.passed, value=envelope.value,
+                                 limit=envelope.limit, unit=envelope.unit, requirement_ids=tuple(ids),
+                                 reason=f"{envelope.reason} (from the {pk.delivered_source} delivered profile)",
+                                 outcome=envelope.outcome.value, comparator=envelope.comparator,
+                                 details=dict(envelope.details)))
         if envelope.outcome is Outcome.FAIL and envelope.name in caught:
             notes.append(f"envelope {envelope.name} failed as the scenario expects (see the withdrawal "
                          f"expectation): {envelope.reason}")

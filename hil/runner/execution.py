@@ -28,6 +28,7 @@ from hil.adapters import GravimetricReading
 from hil.adapters.for_rig import balance_sampler, pump_actuator
 from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import step_params
+from hil.records import events as ev
 from hil.records.writer import RecordWriter
 from hil.rig import Rig
 from hil.runner import expectations as expect
@@ -81,13 +82,13 @@ class RunExecution:
     # --- firmware events into the record ---
     def _on_firmware_event(self, event: Event) -> None:
         fields = dict(event.fields)
-        self.record.firmware_event(t_s=event.t_s, kind=event.kind, fields=fields)
+        self.record.write(ev.FirmwareEvent(t_s=event.t_s, kind=event.kind, fields=fields))
         self.monitor.firmware_event(event)
         if event.kind == EventKind.ALARM:
             name, priority = str(fields["alarm"]), str(fields["priority"])
             self.seen.alarms.append((event.t_s, name))
-            self.record.alarm(t_s=event.t_s, name=name, priority=priority,
-                              detail=fields.get("detail", ""), requirement_id=fields.get("requirement_id"))
+            self.record.write(ev.Alarm(t_s=event.t_s, name=name, priority=priority, detail=fields.get("detail", ""),
+                                       requirement_id=fields.get("requirement_id")))
             threshold = self.options.stop_on_alarm
             if threshold is not None and self.alarm_stop is None and at_or_above(priority, threshold):
                 self.alarm_stop = AlarmStop(event.t_s, name, priority, threshold)  # the loop ends at its next check
@@ -149,7 +150,7 @@ class RunExecution:
     def _stopped_on_alarm(self, stop: AlarmStop) -> tuple[str, str]:
         """The run ends on the alarm (the pump is already stopped): no verdict, the record says why."""
         pump_stop = str((self.pump_stop or {}).get("pump_stop"))
-        self.record.stopped_on_alarm(**stop.record_fields(self.firmware.now_s, pump_stop))
+        self.record.write(stop.record_event(self.firmware.now_s, pump_stop))
         return "ERROR", f"{stop.describe()}; {pump_stop}"
 
     def _advance_to(self, t_s: float, interrupt: InterruptFlag, wall: bool) -> None:
@@ -195,10 +196,11 @@ class RunExecution:
         ids = list(
             dict.fromkeys(list(step.requirement_ids) + (step.expect.cites_requirement_ids if step.expect else []))
         )
-        self.record.step(t_s=self.firmware.now_s, index=index, action=step.action, params=step_params(step),
-                         decision=result.decision, reasons=result.reasons, requirement_ids=ids,
-                         expected_decision=step.expect.decision if step.expect else None,
-                         decision_requirement_ids=result.decision_requirement_ids, note=step.note, **result.details)
+        self.record.write(ev.Step(t_s=self.firmware.now_s, index=index, action=step.action, params=step_params(step),
+                                  decision=result.decision, reasons=tuple(result.reasons), requirement_ids=tuple(ids),
+                                  expected_decision=step.expect.decision if step.expect else None,
+                                  decision_requirement_ids=tuple(result.decision_requirement_ids), note=step.note,
+                                  extra=result.details))
         if step.expect is not None:
             self._expectation(expect.check_step(index, step.action, step.expect, result, ids))
 
@@ -217,7 +219,7 @@ class RunExecution:
     def _balance_sample(self) -> None:
         reading = self._reading()
         if reading is not None:
-            self.record.balance_sample(t_s=reading.t_s, mass_g=reading.mass_g, stable=reading.stable)
+            self.record.write(ev.BalanceSample(t_s=reading.t_s, mass_g=reading.mass_g, stable=reading.stable))
 
     def _volume_sample(self, t_s: float, after_pump_stop: bool = False, weigh: bool = True) -> None:
         """weigh=False: the balance is read only if a delivered-profile point is due (else the sample carries a
@@ -232,9 +234,9 @@ class RunExecution:
             self.seen.gravimetric_at_tick[self.seen.last_status_t_s] = gravimetric
         # the firmware's status read of this very moment, else the pump's accumulator read now
         pump_ul = fw.actuator_reported_volume_ul if read_now and not after_pump_stop else pump_volume_ul(self.rig)
-        extra = {"after_pump_stop": True} if after_pump_stop else {}
-        self.record.volume_sample(t_s=fw.now_s, commanded_ul=fw.commanded_volume_ul, pump_reported_ul=pump_ul,
-                                  gravimetric_ul=gravimetric, rate_ul_per_h=fw.actuator_rate_ul_per_h, **extra)
+        self.record.write(ev.VolumeSample(t_s=fw.now_s, commanded_ul=fw.commanded_volume_ul, pump_reported_ul=pump_ul,
+                                          gravimetric_ul=gravimetric, rate_ul_per_h=fw.actuator_rate_ul_per_h,
+                                          after_pump_stop=True if after_pump_stop else None))
         self.monitor.volumes(fw.now_s, fw.commanded_volume_ul, pump_ul, gravimetric, fw.actuator_rate_ul_per_h)
         self._readings = {k: v for k, v in self._readings.items() if k >= t_s - TIME_EPS_S}
 
@@ -245,8 +247,8 @@ class RunExecution:
 
     # --- verdict ---
     def _expectation(self, result: expect.ExpectationResult) -> None:
-        self.record.expectation(name=result.name, passed=result.passed, detail=result.detail,
-                                requirement_ids=result.requirement_ids)
+        self.record.write(ev.Expectation(name=result.name, passed=result.passed, detail=result.detail,
+                                         requirement_ids=tuple(result.requirement_ids)))
         if not result.passed:
             self.seen.failed.append(f"{result.name}: {result.detail}")
 

@@ -23,6 +23,7 @@ from firmware_sim.pk.population_series import DEFAULT_PERCENTILES, population_pe
 from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING
 from firmware_sim.pk.population_verdict import PopulationVerdict, evaluate_population
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
+from hil.records import events as ev
 
 if TYPE_CHECKING:
     from hil.config.patients import VirtualPatients
@@ -84,7 +85,7 @@ def record_population(record: RecordWriter, pk: PkOutcome, scenario: ScenarioCon
     verdict = judge_patients(pk.delivered.profile, pk.sustained, patients, weight_kg=scenario.patient.weight_kg,
                              age_group=scenario.patient.age_group, duration_h=scenario.duration_h)
     bands = population_bands(pk.delivered.profile, pk.delivered.t_h, patients, weight_kg=scenario.patient.weight_kg)
-    record.population_verdict(verdict=verdict.to_dict(), t_h=pk.delivered.t_h.tolist(), bands=bands)
+    record.write(ev.PopulationVerdict(**verdict.to_dict(), t_h=tuple(pk.delivered.t_h.tolist()), bands=bands))
     passed = sum(1 for e in verdict.envelopes if e.outcome is Outcome.PASS)
     failures: list[str] = []
     notes = [f"virtual patients: {passed} of {len(verdict.envelopes)} envelopes passed in at least "
@@ -105,11 +106,12 @@ def record_pk_series(record: RecordWriter, pk: PkOutcome) -> dict[str, dict[str,
     program, for campaigns to judge virtual patients again); returns pk.peak_differences()."""
     differences = pk.peak_differences()
     for label, prediction in (("delivered", pk.delivered), ("programmed", pk.programmed)):
-        extra = {"sustained_program": sustained_program_fields(pk.sustained)} if label == "programmed" else {}
-        record.pk_series(label=label, t_h=prediction.t_h.tolist(),
-                         lumbar_csf_ng_per_ml=prediction.lumbar_csf_ng_per_ml.tolist(),
-                         cisternal_csf_ng_per_ml=prediction.cisternal_csf_ng_per_ml.tolist(),
-                         plasma_ng_per_ml=prediction.plasma_ng_per_ml.tolist(),
-                         peaks_ng_per_ml={name: d[label] for name, d in differences.items()},
-                         source=pk.delivered_source if label == "delivered" else "commanded", **extra)
+        sustained = tuple(sustained_program_fields(pk.sustained)) if label == "programmed" else None
+        record.write(ev.PkSeries(label=label, t_h=tuple(prediction.t_h.tolist()),
+                                 lumbar_csf_ng_per_ml=tuple(prediction.lumbar_csf_ng_per_ml.tolist()),
+                                 cisternal_csf_ng_per_ml=tuple(prediction.cisternal_csf_ng_per_ml.tolist()),
+                                 plasma_ng_per_ml=tuple(prediction.plasma_ng_per_ml.tolist()),
+                                 peaks_ng_per_ml={name: d[label] for name, d in differences.items()},
+                                 source=pk.delivered_source if label == "delivered" else "commanded",
+                                 sustained_program=sustained))
     return differences

@@ -143,7 +143,7 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
         balance = rig_config.balance
         interrupt.enter("writing the record")
         with interrupt.shielded():
-            record.run_started(
+            record.write(ev.RunStarted(
                 run_id=provenance.run_id(scenario.name, started), scenario_name=scenario.name,
                 rig_id=rig_config.rig_id,
                 config_sha256={str(path): provenance.sha256_of(path) for path in (*paths,
@@ -155,9 +155,9 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
                 balance_evaporation_rate_mg_per_h=balance.evaporation_rate_mg_per_h if balance else None,
                 balance_sample_interval_s=balance.sample_interval_s if balance else None,
                 duration_h=scenario.duration_h, supervision_period_s=scenario.supervision_period_s,
-                scenario_requirement_ids=list(scenario.requirement_ids),
+                scenario_requirement_ids=tuple(scenario.requirement_ids),
                 operator=options.operator, dut_id=options.dut_id, git_dirty=provenance.git_dirty(revision),
-                dependency_versions=provenance.dependency_versions(), **scenario_plan_fields(scenario))
+                dependency_versions=provenance.dependency_versions(), **scenario_plan_fields(scenario)))
             record.write(ev.DRUG_LIMITS, **prepared.drug_limits.record_fields())  # overrides are never silent
         try:
             info = RunInfo(scenario.name, run_dir, rig_config.clock, scenario.duration_h * S_PER_H,
@@ -172,13 +172,13 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
         presses = interrupt.presses  # a Ctrl-C from here on is one while the outputs are made
         interrupt.enter("writing the record")
         with interrupt.shielded():
-            record.run_finished(outcome=outcome, reason=reason, **extra)
+            record.write(ev.RunFinished(outcome=outcome, reason=reason, extra=extra))
         interrupt.enter(RENDERING_PHASE)
 
         def on_interrupt(what: str) -> dict:
             phase = interrupt.last_press_phase if interrupt.presses > presses else RENDERING_PHASE
-            return record.interrupt(phase=phase or RENDERING_PHASE,
-                                    detail=f"interrupted by the operator (Ctrl-C) while {phase}; {what}")
+            return record.write(ev.Interrupt(phase=phase or RENDERING_PHASE,
+                                             detail=f"interrupted by the operator (Ctrl-C) while {phase}; {what}"))
 
         rendered = render_all(run_dir, interrupted=lambda: interrupt.presses > presses, on_interrupt=on_interrupt,
                               shield=interrupt.shielded)
@@ -190,7 +190,7 @@ def _interrupted(record: RecordWriter, interrupt: InterruptFlag, outcome: str, r
     if not reason.startswith("aborted:"):
         reason = f"aborted: {interrupt.describe()} (the run itself had come to {outcome}: {reason})"
     with interrupt.shielded():
-        record.interrupt(phase=interrupt.requested_in or interrupt.phase, detail=reason)
+        record.write(ev.Interrupt(phase=interrupt.requested_in or interrupt.phase, detail=reason))
     return "ERROR", reason
 
 

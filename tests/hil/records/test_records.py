@@ -15,14 +15,15 @@ from hil.records.writer import RecordWriter
 
 def write_small_run(path):
     with RecordWriter(path) as record:
-        record.run_started(run_id="r1", scenario_name="s", rig_id="emulated-ne1000", config_sha256={"s.yaml": "ab"},
-                           git_revision="abc123", seeds={"scenario": 1}, tool_version="0.1.0",
-                           time_compression_factor=1.0, clock="virtual", started_utc="2025-01-01T00:00:00Z")
-        record.step(t_s=0.0, index=0, action="prime", params={}, decision="approved", reasons=[],
-                    requirement_ids=["SR-PRM-001"])
-        record.volume_sample(t_s=30.0, commanded_ul=1.0, pump_reported_ul=1.0, gravimetric_ul=float("nan"),
-                             rate_ul_per_h=120.0)
-        record.run_finished(outcome="PASS", reason="all expectations met")
+        record.write("run_started",
+                     run_id="r1", scenario_name="s", rig_id="emulated-ne1000", config_sha256={"s.yaml": "ab"},
+                     git_revision="abc123", seeds={"scenario": 1}, tool_version="0.1.0",
+                     time_compression_factor=1.0, clock="virtual", started_utc="2025-01-01T00:00:00Z")
+        record.write("step", t_s=0.0, index=0, action="prime", params={}, decision="approved", reasons=[],
+                     requirement_ids=["SR-PRM-001"])
+        record.write("volume_sample", t_s=30.0, commanded_ul=1.0, pump_reported_ul=1.0, gravimetric_ul=float("nan"),
+                     rate_ul_per_h=120.0)
+        record.write("run_finished", outcome="PASS", reason="all expectations met")
 
 
 def test_written_events_read_back_in_order(tmp_path):
@@ -41,7 +42,7 @@ def test_writer_appends_and_never_rewrites(tmp_path):
     write_small_run(path)
     first = path.read_text()
     with RecordWriter(path) as record:
-        record.alarm(t_s=5.0, name="occlusion", priority="high")
+        record.write("alarm", t_s=5.0, name="occlusion", priority="high")
     assert path.read_text().startswith(first)
 
 
@@ -77,11 +78,11 @@ def test_unknown_event_missing_and_mistyped_fields_are_refused_by_the_writer(tmp
         with pytest.raises(RecordFormatError, match="lacks priority"):
             record.write("alarm", t_s=1.0, name="x")
         with pytest.raises(RecordFormatError, match="outcome"):
-            record.run_finished(outcome="MAYBE", reason="")
+            record.write("run_finished", outcome="MAYBE", reason="")
         with pytest.raises(RecordFormatError, match=r"alarm field t_s is '1\.0', not a number"):
-            record.alarm(t_s="1.0", name="x", priority="high")
+            record.write("alarm", t_s="1.0", name="x", priority="high")
         with pytest.raises(RecordFormatError, match="chain"):
-            record.alarm(t_s=1.0, name="x", priority="high", chain="0" * 16)
+            record.write("alarm", t_s=1.0, name="x", priority="high", chain="0" * 16)
 
 
 def lines_of(path):
@@ -127,7 +128,7 @@ def test_a_record_appended_to_continues_its_chain(tmp_path):
     path = tmp_path / "record.jsonl"
     write_small_run(path)
     with RecordWriter(path) as record:
-        record.interrupt(phase="rendering the outputs", detail="interrupted")
+        record.write("interrupt", phase="rendering the outputs", detail="interrupted")
     record = read_record(path)
     assert record.intact and record.interrupts_after_finish()[0]["phase"] == "rendering the outputs"
     assert "chain" not in record.started
@@ -151,7 +152,7 @@ def test_killed_writer_keeps_everything_written_before_the_kill(tmp_path):
         "from hil.records.writer import RecordWriter\n"
         f"w = RecordWriter({str(path)!r}).open()\n"
         "for i in range(50):\n"
-        "    w.balance_sample(t_s=30.0 * i, mass_g=0.001 * i, stable=True)\n"
+        "    w.write('balance_sample', t_s=30.0 * i, mass_g=0.001 * i, stable=True)\n"
         "sys.stdout.write('written\\n'); sys.stdout.flush()\n"
         "os.kill(os.getpid(), 9)\n"
     )

@@ -56,12 +56,12 @@ def test_report_json_of_a_failed_and_of_an_unfinished_record(tmp_path, validator
         run_dir = tmp_path / f"{outcome}-{finished}"
         run_dir.mkdir()
         with RecordWriter(run_dir / "record.jsonl", fsync=False) as record:
-            record.run_started(run_id="r", scenario_name="s", rig_id="rig", config_sha256={}, git_revision="x",
-                               seeds={}, tool_version="0", time_compression_factor=1.0, clock="virtual",
-                               started_utc="2025-01-01T00:00:00Z")
-            record.expectation(name="an expectation", passed=outcome == "PASS", detail="d", requirement_ids=[])
+            record.write("run_started", run_id="r", scenario_name="s", rig_id="rig", config_sha256={}, git_revision="x",
+                         seeds={}, tool_version="0", time_compression_factor=1.0, clock="virtual",
+                         started_utc="2025-01-01T00:00:00Z")
+            record.write("expectation", name="an expectation", passed=outcome == "PASS", detail="d", requirement_ids=[])
             if finished:
-                record.run_finished(outcome=outcome, reason="r")
+                record.write("run_finished", outcome=outcome, reason="r")
         code, stdout, _ = run_cli("report", str(run_dir), "--json")
         out = one_json_object(stdout)
         validate(validators, "run-result", out)

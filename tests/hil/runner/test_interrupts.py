@@ -20,6 +20,7 @@ import hil.runner.execution as execution_module
 import hil.runner.expectations as expectations_module
 from hil.cli.exit_codes import ExitCode
 from hil.outputs.summary import record_outcome
+from hil.records import events as ev
 from hil.records.reader import read_record
 from hil.records.writer import RecordWriter
 from hil.rig.rig import Rig
@@ -89,7 +90,8 @@ PHASES: dict[str, Callable[[pytest.MonkeyPatch, str], None]] = {
     ),
     "the rig teardown": lambda mp, mode: mp.setattr(Rig, "close", hooked(Rig.close, mode)),
     "writing the record": lambda mp, mode: mp.setattr(
-        RecordWriter, "run_finished", hooked(RecordWriter.run_finished, mode)
+        RecordWriter, "write",
+        hooked(RecordWriter.write, mode, when=lambda writer, event, *a: isinstance(event, ev.RunFinished)),
     ),
     "rendering the outputs": lambda mp, mode: mp.setattr(
         render_module, "write_plots", hooked(render_module.write_plots, mode)

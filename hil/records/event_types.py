@@ -1,0 +1,259 @@
+"""The events of record.jsonl, one frozen dataclass per kind: the contract between the runner (writer) and the
+outputs (readers). The field table the writer and the reader check (hil.records.event_fields) is derived from these
+classes, so a field is declared once, here.
+
+A field without a default is required. A field with a default may be absent from a record (older records): it is
+written always (None as null), except a field declared `if_set()`, which is written only when it is not None
+(None: absent). Fields are written in declaration order, then `extra` (fields the kind does not declare, e.g. a
+step's action details), so the lines are the same bytes whichever way an event was built. Units are in the field
+names; times are `t_s`, seconds since the run's t=0 (scenario time, virtual or wall).
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+IF_SET = "if_set"
+"""Field metadata key: the field is written only when it is not None."""
+
+
+def if_set() -> Any:
+    """An optional field written only when set (None: absent from the line)."""
+    return field(default=None, metadata={IF_SET: True})
+
+
+class EventKind(enum.StrEnum):
+    RUN_STARTED = "run_started"
+    STEP = "step"
+    FIRMWARE_EVENT = "firmware_event"
+    ALARM = "alarm"
+    VOLUME_SAMPLE = "volume_sample"
+    BALANCE_SAMPLE = "balance_sample"
+    PK_SERIES = "pk_series"
+    ENVELOPE = "envelope"
+    EXPECTATION = "expectation"
+    RUN_FINISHED = "run_finished"
+    INTERRUPT = "interrupt"
+    STOPPED_ON_ALARM = "stopped_on_alarm"
+    DRUG_LIMITS = "drug_limits"
+    RIG_OPENED = "rig_opened"
+    POPULATION_VERDICT = "population_verdict"
+
+
+OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
+"""A run's outcome (run_finished)."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RecordEvent:
+    """One line of record.jsonl. extra: fields the kind does not declare, written after the declared ones."""
+    KIND: ClassVar[EventKind]
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RunStarted(RecordEvent):
+    """The first line: what ran, on what, from which configs and code."""
+    KIND = EventKind.RUN_STARTED
+    run_id: str
+    scenario_name: str
+    rig_id: str
+    config_sha256: Mapping[str, str]
+    git_revision: str
+    seeds: Mapping[str, int]
+    tool_version: str
+    time_compression_factor: float
+    clock: str
+    started_utc: str
+    balance_density_g_per_ml: float | None = None
+    balance_evaporation_rate_mg_per_h: float | None = None
+    balance_sample_interval_s: float | None = None
+    duration_h: float | None = if_set()
+    supervision_period_s: float | None = if_set()
+    scenario_requirement_ids: tuple[str, ...] | None = if_set()
+    operator: str | None = None
+    dut_id: str | None = None
+    git_dirty: bool | None = None
+    dependency_versions: Mapping[str, Any] | None = if_set()
+    scenario_description: str | None = if_set()
+    pass_means: str | None = if_set()
+    planned_steps: tuple[Mapping[str, Any], ...] | None = if_set()
+    planned_expectations: tuple[str, ...] | None = if_set()
+    trumpet_limits: Mapping[str, Any] | None = if_set()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Step(RecordEvent):
+    """A scenario step and the firmware's decision; extra: the action's details (e.g. overridden limits)."""
+    KIND = EventKind.STEP
+    t_s: float
+    index: int
+    action: str
+    params: Mapping[str, Any]
+    decision: str
+    reasons: tuple[str, ...]
+    requirement_ids: tuple[str, ...]
+    expected_decision: str | None = None
+    decision_requirement_ids: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FirmwareEvent(RecordEvent):
+    """An event the firmware emitted (firmware_sim.pump.events.Event): its kind and fields."""
+    KIND = EventKind.FIRMWARE_EVENT
+    t_s: float
+    kind: str
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Alarm(RecordEvent):
+    KIND = EventKind.ALARM
+    t_s: float
+    name: str
+    priority: str
+    detail: str = ""
+    requirement_id: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VolumeSample(RecordEvent):
+    """Volumes at a supervision tick: commanded by the firmware, reported by the pump, weighed (None: not read)."""
+    KIND = EventKind.VOLUME_SAMPLE
+    t_s: float
+    commanded_ul: float
+    pump_reported_ul: float | None
+    gravimetric_ul: float | None
+    rate_ul_per_h: float
+    after_pump_stop: bool | None = if_set()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BalanceSample(RecordEvent):
+    KIND = EventKind.BALANCE_SAMPLE
+    t_s: float
+    mass_g: float
+    stable: bool
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PkSeries(RecordEvent):
+    """label: 'delivered' (from what left the pump) or 'programmed' (from what was asked); sustained_program: the
+    programmed series' sustained program (for campaigns to judge virtual patients again)."""
+    KIND = EventKind.PK_SERIES
+    label: str
+    t_h: tuple[float | None, ...]
+    lumbar_csf_ng_per_ml: tuple[float | None, ...]
+    cisternal_csf_ng_per_ml: tuple[float | None, ...]
+    plasma_ng_per_ml: tuple[float | None, ...]
+    peaks_ng_per_ml: Mapping[str, Any] | None = if_set()
+    source: str | None = if_set()
+    sustained_program: tuple[Mapping[str, Any], ...] | None = if_set()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Envelope(RecordEvent):
+    """outcome: PASS, FAIL or NOT_EVALUATED (value None); None when built: PASS/FAIL from passed. details: the
+    envelope's unit-named values (e.g. drop_began_h of the withdrawal envelope)."""
+    KIND = EventKind.ENVELOPE
+    name: str
+    passed: bool
+    value: float | None
+    limit: float | None
+    unit: str
+    requirement_ids: tuple[str, ...]
+    reason: str
+    outcome: str | None = None
+    comparator: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.outcome is None:
+            object.__setattr__(self, "outcome", "PASS" if self.passed else "FAIL")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Expectation(RecordEvent):
+    KIND = EventKind.EXPECTATION
+    name: str
+    passed: bool
+    detail: str
+    requirement_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RunFinished(RecordEvent):
+    """outcome: one of OUTCOMES. extra: what stopping the pump did (pump_stop, pump_running_after_stop) and the rig's
+    teardown errors (rig_teardown_errors), where there were any."""
+    KIND = EventKind.RUN_FINISHED
+    outcome: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Interrupt(RecordEvent):
+    """The operator interrupted the run (Ctrl-C): phase and what was done. Written before run_finished (which is then
+    ERROR) or, if the interrupt came while the outputs were rendered, after it (the run is then ERROR)."""
+    KIND = EventKind.INTERRUPT
+    phase: str
+    detail: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StoppedOnAlarm(RecordEvent):
+    """The run was ended by --stop-on-alarm: the alarm, its priority and when it latched, the threshold, what stopping
+    the pump did. Written before run_finished (which is then ERROR, naming the alarm)."""
+    KIND = EventKind.STOPPED_ON_ALARM
+    t_s: float
+    alarm: str
+    priority: str
+    alarm_t_s: float
+    stop_on_alarm: str
+    detail: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DrugLimits(RecordEvent):
+    """Written right after run_started: the drug library used and every scenario override of its limits."""
+    KIND = EventKind.DRUG_LIMITS
+    drug_name: str
+    library_file: str
+    overrides: tuple[Mapping[str, Any], ...]
+    acknowledge_beyond_label: str | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RigOpened(RecordEvent):
+    """Written once the rig is open: what opening it found and dealt with (findings, e.g. a watchdog alarm a previous
+    host left on the pump), the ports each device was found on and what it reported about itself (pump model and
+    firmware version, balance serial number)."""
+    KIND = EventKind.RIG_OPENED
+    findings: tuple[str, ...] = ()
+    ports: Mapping[str, Any]
+    devices: Mapping[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PopulationVerdict(RecordEvent):
+    """The scenario's virtual patients (scenario `patients`): every envelope judged for each patient
+    (firmware_sim.pk.population_verdict.PopulationEnvelope.to_dict()) and the p5/p50/p95 bands of each PK output at
+    the delivered series' sample times (`bands`: {output name: {"p5": [...], "p50": [...], "p95": [...]}}, with
+    `t_h`). Written after the envelopes, before run_finished."""
+    KIND = EventKind.POPULATION_VERDICT
+    n_patients: int
+    seed: int
+    horizon_h: float
+    min_fraction_passing: float
+    outcome: str
+    envelopes: tuple[Mapping[str, Any], ...]
+    t_h: tuple[float | None, ...] | None = if_set()
+    bands: Mapping[str, Any] | None = if_set()
+
+
+EVENT_CLASSES: dict[str, type[RecordEvent]] = {cls.KIND.value: cls for cls in (
+    RunStarted, Step, FirmwareEvent, Alarm, VolumeSample, BalanceSample, PkSeries, Envelope, Expectation, RunFinished,
+    Interrupt, StoppedOnAlarm, DrugLimits, RigOpened, PopulationVerdict)}
+"""Event kind -> its class, in the order the table lists them."""
