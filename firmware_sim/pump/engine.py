@@ -134,7 +134,15 @@ class DeliveryEngine:
         the last tick committed to the delivered history (scaled by the actuator report) and the log; returns the
         status and the supervision window's (commanded_ul, reported_ul, elapsed_s). A failed read (ActuatorError,
         or any other error of an adapter) propagates and commits nothing."""
-        self.advance_to(t_s)
+        if t_s > self.t_s:  # advance_to(t_s), inlined: one read per supervision tick
+            self.t_s = t_s
+            rate_ul_per_h = self.rate_ul_per_h
+            if rate_ul_per_h > 0:
+                t0_s, q0_ul, volume0_ul, drawn0_ul = self._segment
+                dq_ul = rate_ul_per_h * (t_s - t0_s) / S_PER_H
+                self.q_ul = q0_ul + dq_ul
+                reservoir = self.reservoir
+                reservoir.volume_ul, reservoir.drawn_total_ul = volume0_ul - dq_ul, drawn0_ul + dq_ul
         if self._baseline_ul is None:
             self._ensure_baseline()
         status = self.actuator.read_status()

@@ -38,13 +38,19 @@ class TherapyControl:
                                 lambda: self.basal is not None or self.periodic is not None)
         self.machine = build_machine(self.model, on_exception=self._on_machine_exception)
         self._machine_error: Exception | None = None
+        self._allowed_triggers: dict[PumpState, frozenset[str]] = {}
+        """The triggers the table allows in each state (the table is fixed: asked of the machine once per state)."""
 
     @property
     def state(self) -> PumpState:
         return self.model.state
 
-    def allowed_triggers(self) -> list[str]:
-        return list(self.machine.get_triggers(self.state))
+    def allowed_triggers(self) -> frozenset[str]:
+        state = self.state
+        allowed = self._allowed_triggers.get(state)
+        if allowed is None:
+            allowed = self._allowed_triggers[state] = frozenset(self.machine.get_triggers(state))
+        return allowed
 
     # --- state changes ---
     def fire(self, trigger: str) -> None:
