@@ -5,12 +5,18 @@ A flex schedule's step times are times of day; its midnight_s says where on the 
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from firmware_sim.safety.window import RatePiece
 from firmware_sim.units import H_PER_DAY, MIN_PER_H, S_PER_DAY, S_PER_H, S_PER_MIN
-import itertools
+
+_new_piece: Callable[[type[RatePiece], tuple[Any, ...]], RatePiece] = tuple.__new__
+"""RatePiece(...) without its generated __new__ (a flex plan holds a piece per step for two days, built per gate
+call)."""
 
 
 @dataclass(frozen=True)
@@ -116,13 +122,14 @@ class FlexSchedule:
             return pieces
         starts, rates = self._starts_s, self._rates_mcg_per_h  # type: ignore[attr-defined]
         midnight_s, last, t = self.midnight_s, len(starts) - 1, start_s
+        append = pieces.append
         i, k = self._locate(t)
         while True:
             day_start_s = midnight_s + k * S_PER_DAY
             nxt = day_start_s + starts[i + 1] if i < last else midnight_s + (k + 1) * S_PER_DAY  # next_change_s(t)
             if end_s < nxt:
                 nxt = end_s
-            pieces.append(RatePiece(t, nxt, rates[i]))
+            append(_new_piece(RatePiece, (t, nxt, rates[i])))
             t = nxt
             if not t < end_s:
                 return pieces

@@ -74,9 +74,9 @@ class Supervisor:
         self._engine = engine
         self._alarms = alarms
         self._window_s = thresholds.window_h * S_PER_H
-        self._quiet_limits = (thresholds.tolerance_fraction, thresholds.tolerance_floor_ul,
-                              thresholds.window_restart_s, thresholds.dose_breach_mcg)
-        """The thresholds a tick reads (frozen for the run), in one tuple: one load per tick."""
+        # the thresholds a tick reads (frozen for the run), one attribute each
+        self._fraction, self._floor_ul = thresholds.tolerance_fraction, thresholds.tolerance_floor_ul
+        self._window_restart_s, self._breach_mcg = thresholds.window_restart_s, thresholds.dose_breach_mcg
 
     def _status_read_failed(self, exc: Exception) -> None:
         if isinstance(exc, ActuatorError):
@@ -95,22 +95,21 @@ class Supervisor:
         except Exception as exc:
             self._status_read_failed(exc)
             return True
-        fraction, floor_ul, window_restart_s, breach_mcg = self._quiet_limits
-        if elapsed_s >= window_restart_s:
+        if elapsed_s >= self._window_restart_s:
             engine.restart_window()
-        delivered = engine.delivered
-        delivered_mcg = None
-        allowed_ul = fraction * commanded_ul  # allowed_deviation_ul, inlined: one tick per supervision period
+        allowed_ul = self._fraction * commanded_ul  # allowed_deviation_ul, inlined: one tick per supervision period
+        floor_ul = self._floor_ul
         if allowed_ul < floor_ul:
             allowed_ul = floor_ul
+        delivered = engine.delivered
         if -allowed_ul <= reported_ul - commanded_ul <= allowed_ul and not status.fault:
             # the window dose only when its bound (the dose since a point before the window) could breach
-            if delivered.last_cum_mcg - delivered.window_floor_mcg <= breach_mcg:
+            if delivered.last_cum_mcg - delivered.window_floor_mcg <= self._breach_mcg:
                 return False
             delivered_mcg = delivered.dose_in_last_s(self._window_s)
-            if not delivered_mcg > breach_mcg:
+            if not delivered_mcg > self._breach_mcg:
                 return False
-        if delivered_mcg is None:
+        else:
             delivered_mcg = delivered.dose_in_last_s(self._window_s)
         th = self.thresholds
         found = tick_alarms(th.tolerance_fraction, th.tolerance_floor_ul, th.dose_breach_mcg, th.window_h,
