@@ -124,9 +124,9 @@ class FlexSchedule:
         midnight_s, last, t = self.midnight_s, len(starts) - 1, start_s
         append = pieces.append
         i, k = self._locate(t)
+        day_start_s, next_day_s = midnight_s + k * S_PER_DAY, midnight_s + (k + 1) * S_PER_DAY
         while True:
-            day_start_s = midnight_s + k * S_PER_DAY
-            nxt = day_start_s + starts[i + 1] if i < last else midnight_s + (k + 1) * S_PER_DAY  # next_change_s(t)
+            nxt = day_start_s + starts[i + 1] if i < last else next_day_s  # next_change_s(t)
             if end_s < nxt:
                 nxt = end_s
             append(_new_piece(RatePiece, (t, nxt, rates[i])))
@@ -134,12 +134,15 @@ class FlexSchedule:
             if not t < end_s:
                 return pieces
             # the step in force at t is the next one (or the next day's first), as _locate(t) finds it: checked by
-            # the same sums, else looked up
-            i, k = (i + 1, k) if i < last else (0, k + 1)
-            day_start_s = midnight_s + k * S_PER_DAY
-            if not (day_start_s + starts[i] <= t < midnight_s + (k + 1) * S_PER_DAY and (
-                    i == last or day_start_s + starts[i + 1] > t)):
+            # the same sums, else looked up (day starts are always midnight_s + k days, the same expression)
+            if i < last:
+                i += 1
+            else:
+                i, k = 0, k + 1
+                day_start_s, next_day_s = midnight_s + k * S_PER_DAY, midnight_s + (k + 1) * S_PER_DAY
+            if not (day_start_s + starts[i] <= t < next_day_s and (i == last or day_start_s + starts[i + 1] > t)):
                 i, k = self._locate(t)
+                day_start_s, next_day_s = midnight_s + k * S_PER_DAY, midnight_s + (k + 1) * S_PER_DAY
 
 
 BasalProgram = ContinuousProgram | FlexSchedule
