@@ -37,6 +37,10 @@ class ContinuousProgram:
     def next_change_s(self, t_s: float) -> float:
         return math.inf
 
+    def rate_and_next_change_s(self, t_s: float) -> tuple[float, float]:
+        """(rate_mcg_per_h_at(t_s), next_change_s(t_s))."""
+        return self.rate_mcg_per_day / H_PER_DAY, math.inf
+
     def planned(self, start_s: float, end_s: float) -> list[RatePiece]:
         return [RatePiece(start_s, end_s, self.rate_mcg_per_day / H_PER_DAY)] if end_s > start_s else []
 
@@ -112,9 +116,13 @@ class FlexSchedule:
         return self.steps[self._index(t_s)[0]].rate_mcg_per_h
 
     def next_change_s(self, t_s: float) -> float:
+        return self.rate_and_next_change_s(t_s)[1]
+
+    def rate_and_next_change_s(self, t_s: float) -> tuple[float, float]:
+        """(rate_mcg_per_h_at(t_s), next_change_s(t_s)), the step looked up once (a flex step's rate command)."""
         i, day_start_s, next_day_s = self._index(t_s)
         starts = self._starts_s  # type: ignore[attr-defined]
-        return day_start_s + starts[i + 1] if i + 1 < len(starts) else next_day_s
+        return self.steps[i].rate_mcg_per_h, day_start_s + starts[i + 1] if i + 1 < len(starts) else next_day_s
 
     def planned(self, start_s: float, end_s: float) -> list[RatePiece]:
         pieces: list[RatePiece] = []

@@ -102,7 +102,8 @@ class Scheduler:
         now = engine.t_s
         # a volume counts as reached within a microsecond of flow (plus float noise)
         volume_slack_ul = engine.rate_ul_per_h * TIME_EPS_S / S_PER_H + VOLUME_EPS_UL
-        if therapy.line_step_due(volume_slack_ul):
+        state = therapy.state
+        if (state is PumpState.PRIMING or state is PumpState.BRIDGE) and therapy.line_step_due(volume_slack_ul):
             return True
         if self._supervisor.check_reservoir(volume_slack_ul):
             return True
@@ -115,7 +116,7 @@ class Scheduler:
                                              periodic.next_s + periodic.interval_h * S_PER_H)
             self._run_periodic_bolus(periodic)
             return True
-        if therapy.state in THERAPY_STATES and now >= therapy.next_flex_s - TIME_EPS_S:
+        if state in THERAPY_STATES and now >= therapy.next_flex_s - TIME_EPS_S:
             therapy.apply_delivery()
             return True
         eri_s = self._config.elective_replacement_at_s

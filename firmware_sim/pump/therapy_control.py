@@ -150,8 +150,8 @@ class TherapyControl:
         if self.basal is not None:
             # a step due within TIME_EPS_S after now counts as reached, as the scheduler fires it
             at_s = due_flex_s if now < due_flex_s <= now + TIME_EPS_S else now
-            tip_mcg_per_h += self.basal.rate_mcg_per_h_at(at_s)
-            self.next_flex_s = self.basal.next_change_s(at_s)
+            rate_mcg_per_h, self.next_flex_s = self.basal.rate_and_next_change_s(at_s)
+            tip_mcg_per_h += rate_mcg_per_h
         if self.bolus is not None:
             tip_mcg_per_h += self.bolus.rate_mcg_per_h
         conc = self._engine.tip_conc_now()
