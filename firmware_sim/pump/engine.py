@@ -143,6 +143,8 @@ class DeliveryEngine:
                 self.q_ul = q0_ul + dq_ul
                 reservoir = self.reservoir
                 reservoir.volume_ul, reservoir.drawn_total_ul = volume0_ul - dq_ul, drawn0_ul + dq_ul
+        else:
+            t_s = self.t_s
         if self._baseline_ul is None:
             self._ensure_baseline()
         status = self.actuator.read_status()
@@ -150,7 +152,7 @@ class DeliveryEngine:
         if delivered_ul - delivered_ul != 0.0:  # inf or nan
             _finite_volume(status)
         total_reported_ul = delivered_ul - self._baseline_ul  # type: ignore[operator]
-        t_s, q_ul, tick_q_ul = self.t_s, self.q_ul, self._tick_q_ul
+        q_ul, tick_q_ul = self.q_ul, self._tick_q_ul
         self.reported_ul = total_reported_ul
         reported_ul = total_reported_ul - self._tick_reported_ul
         if q_ul > tick_q_ul:  # the tip dose of the interval, as reported: the commanded one scaled

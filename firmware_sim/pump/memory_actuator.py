@@ -81,18 +81,18 @@ class InMemoryActuator:
         self.commands.append((self._t_s, 0.0))
 
     def read_status(self) -> ActuatorStatus:
-        now_s, t_s = self._now_s(), self._t_s  # _reach(), inlined: one read per supervision tick
+        now_s, t_s, fault = self._now_s(), self._t_s, self.fault  # _reach(), inlined: one read per supervision tick
         if now_s > t_s:
-            if self.watchdog_s is None and self.fault is None:  # _deliver_until without a watchdog, inlined
+            if self.watchdog_s is None and fault is None:  # _deliver_until without a watchdog, inlined
                 self._delivered_ul += self.gain * self._rate_ul_per_h * (now_s - t_s) / S_PER_H
                 self._t_s = now_s
             else:
                 self._deliver_until(now_s, t_s)
+                fault = self.fault
         if self.communication_lost:
             raise ActuatorError(ActuatorFault.COMMUNICATION_LOST, "no answer from the actuator")
         self._contact_s = now_s
         self.status_reads += 1
-        fault = self.fault
         return _new_status(ActuatorStatus, (self._rate_ul_per_h > 0 and fault is None, self._delivered_ul, fault, None))
 
     @property
