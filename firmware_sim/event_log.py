@@ -5,6 +5,7 @@ flushes as it writes); the firmware keeps its own copy to build the delivery pro
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable, Mapping
@@ -52,20 +53,34 @@ def _status_event(t_s: float, delivered_ul: float, commanded_ul: float) -> Event
     return event
 
 
+def _status_events(statuses: array[float], first: int, end: int) -> list[Event]:
+    """The status events first to end (exclusive) of a flat (t_s, delivered_ul, commanded_ul) array."""
+    lo, hi = 3 * first, 3 * end
+    return [_status_event(t_s, delivered_ul, commanded_ul) for t_s, delivered_ul, commanded_ul in
+            zip(statuses[lo:hi:3], statuses[lo + 1:hi:3], statuses[lo + 2:hi:3])]
+
+
 class EventLog:
-    """Events in order. Without a sink, status events (one per supervision tick) are kept as plain
-    (t_s, delivered_ul, commanded_ul) tuples and built into Events the first time the log is read, so a quiet
-    tick allocates no Event or dict; with a sink each event is built and passed on at once."""
+    """Events in order. Status events (one per supervision tick) are kept as three doubles each (t_s, delivered_ul,
+    commanded_ul) in one array and built into Events the first time the log is read, so a quiet tick allocates no
+    Event, dict or tuple that it keeps; with a sink each status event is also built and passed on at once."""
 
     def __init__(self, sink: EventSink | None = None) -> None:
-        self._events: list[Event | tuple[float, float, float]] = []
-        self._built = 0
-        """Entries before this index are all Events."""
+        self._others: list[Event] = []
+        """Every event that is not a status event, in order."""
+        self._statuses_before: list[int] = []
+        """For each of _others, how many status events came before it."""
+        self._statuses = array("d")
+        """(t_s, delivered_ul, commanded_ul) of each status event, flat."""
+        self._built: list[Event] = []
+        """The merged log as far as it was read: the first _built_others of _others and the statuses among them."""
+        self._built_others = 0
         self._sink = sink
 
     def append(self, t_s: float, kind: str, **fields: Any) -> Event:
         event = Event(t_s, kind, fields)
-        self._events.append(event)
+        self._others.append(event)
+        self._statuses_before.append(len(self._statuses) // 3)
         if self._sink is not None:
             self._sink(event)
         return event
@@ -76,31 +91,34 @@ class EventLog:
 
     def status_appender(self) -> Callable[[tuple[float, float, float]], None]:
         """The per-tick fast path: a function taking (t_s, delivered_ul, commanded_ul) that appends that status
-        event (without a sink, the list's own append: no Python call per tick)."""
+        event (without a sink, the array's own extend: no Python call per tick)."""
         if self._sink is None:
-            return self._events.append
-        events_append, sink = self._events.append, self._sink
+            return self._statuses.extend
+        extend, sink = self._statuses.extend, self._sink
 
         def append_and_sink(status: tuple[float, float, float]) -> None:
-            event = _status_event(*status)
-            events_append(event)
-            sink(event)
+            extend(status)
+            sink(_status_event(*status))
         return append_and_sink
 
     def _all(self) -> list[Event]:
-        events = self._events
-        if self._built < len(events):
-            built: list[Event] = []
-            for entry in events[self._built:]:
-                built.append(_status_event(*entry) if type(entry) is tuple else entry)  # type: ignore[arg-type]
-            del events[self._built:]
-            events += built
-            self._built = len(events)
-        return events  # type: ignore[return-value]
+        built, others, statuses = self._built, self._others, self._statuses
+        n_statuses = len(statuses) // 3
+        done_statuses = len(built) - self._built_others
+        if self._built_others == len(others) and done_statuses == n_statuses:
+            return built
+        for i in range(self._built_others, len(others)):
+            before = self._statuses_before[i]
+            built += _status_events(statuses, done_statuses, before)
+            built.append(others[i])
+            done_statuses = before
+        built += _status_events(statuses, done_statuses, n_statuses)
+        self._built_others = len(others)
+        return built
 
     @property
     def events(self) -> tuple[Event, ...]:
         return tuple(self._all())
 
     def __len__(self) -> int:
-        return len(self._events)
+        return len(self._others) + len(self._statuses) // 3

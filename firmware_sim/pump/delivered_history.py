@@ -37,9 +37,8 @@ class DeliveredHistory:
         self._cum_mcg = np.empty(INITIAL_CAPACITY_POINTS)
         self._t_s[0], self._cum_mcg[0], self._n = t0_s, 0.0, 1
         self.last_t_s, self.last_cum_mcg = float(t0_s), 0.0
-        """The newest point (as Python floats: it moves at every tick; the buffer gets it when read, _flush)."""
-        self._stale = False
-        """The buffer's last slot does not hold the newest point yet."""
+        """The newest point (as Python floats: it moves at every tick; the buffer's last slot gets it when read,
+        _flush)."""
         self._anchor_t_s, self._anchor_mcg = math.nan, math.nan
         """The point before the newest one, where the newest one's segment starts."""
         self._door_lo, self._door_hi = _CLOSED
@@ -51,9 +50,7 @@ class DeliveredHistory:
         the time of the point after it (inf: the newest point, which moves)."""
 
     def _flush(self) -> None:
-        if self._stale:
-            self._t_s[self._n - 1], self._cum_mcg[self._n - 1] = self.last_t_s, self.last_cum_mcg
-            self._stale = False
+        self._t_s[self._n - 1], self._cum_mcg[self._n - 1] = self.last_t_s, self.last_cum_mcg
 
     @property
     def times_s(self) -> np.ndarray:
@@ -71,7 +68,7 @@ class DeliveredHistory:
         """The point at t_s (dropped if it lies on the last segment, which then ends at it); one at or before the
         last point replaces the last point's dose."""
         if t_s <= self.last_t_s:
-            self.last_cum_mcg, self._stale = cum_mcg, True
+            self.last_cum_mcg = cum_mcg
             self._door_lo, self._door_hi = _CLOSED
             return
         t0_s, c0_mcg = self._anchor_t_s, self._anchor_mcg
@@ -95,7 +92,7 @@ class DeliveredHistory:
             self._door_lo, self._door_hi = (rise_mcg - tol) / dt_s, (rise_mcg + tol) / dt_s
             if self._floor_next_s == math.inf and self._floor + 1 < self._n - 1:
                 self._floor_next_s = float(self._t_s[self._floor + 1])
-        self.last_t_s, self.last_cum_mcg, self._stale = t_s, cum_mcg, True
+        self.last_t_s, self.last_cum_mcg = t_s, cum_mcg
         if t_s - self.window_s >= self._floor_next_s:
             self._move_floor()
 

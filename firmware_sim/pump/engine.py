@@ -134,7 +134,17 @@ class DeliveryEngine:
         the last tick committed to the delivered history (scaled by the actuator report) and the log; returns the
         status and the supervision window's (commanded_ul, reported_ul, elapsed_s). A failed read (ActuatorError,
         or any other error of an adapter) propagates and commits nothing."""
-        self.advance_to(t_s)
+        if t_s > self.t_s:  # advance_to(t_s), inlined: one read per supervision tick
+            self.t_s = t_s
+            rate_ul_per_h = self.rate_ul_per_h
+            if rate_ul_per_h > 0:
+                t0_s, q0_ul, volume0_ul, drawn0_ul = self._segment
+                dq_ul = rate_ul_per_h * (t_s - t0_s) / S_PER_H
+                self.q_ul = q0_ul + dq_ul
+                reservoir = self.reservoir
+                reservoir.volume_ul, reservoir.drawn_total_ul = volume0_ul - dq_ul, drawn0_ul + dq_ul
+        else:
+            t_s = self.t_s
         if self._baseline_ul is None:
             self._ensure_baseline()
         status = self.actuator.read_status()
@@ -142,7 +152,7 @@ class DeliveryEngine:
         if delivered_ul - delivered_ul != 0.0:  # inf or nan
             _finite_volume(status)
         total_reported_ul = delivered_ul - self._baseline_ul  # type: ignore[operator]
-        t_s, q_ul, tick_q_ul = self.t_s, self.q_ul, self._tick_q_ul
+        q_ul, tick_q_ul = self.q_ul, self._tick_q_ul
         self.reported_ul = total_reported_ul
         reported_ul = total_reported_ul - self._tick_reported_ul
         if q_ul > tick_q_ul:  # the tip dose of the interval, as reported: the commanded one scaled

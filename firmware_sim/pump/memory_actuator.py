@@ -22,6 +22,7 @@ class InMemoryActuator:
         if watchdog_s is not None and not watchdog_s > 0:
             raise ValueError(f"watchdog_s must be > 0 s or None, got {watchdog_s}")
         self._clock = clock
+        self._now_s = clock.now_s
         self.gain = gain
         self.watchdog_s = watchdog_s
         """Stop by itself once the controller has not reached it for this long (like the NE-1000 safe-mode
@@ -39,22 +40,26 @@ class InMemoryActuator:
         self.status_reads = 0
 
     def _advance(self) -> float:
-        now_s, t_s = self._clock.now_s(), self._t_s
+        now_s, t_s = self._now_s(), self._t_s
         if now_s > t_s:
-            run_until_s = now_s
-            watchdog_expired = False
-            if self.watchdog_s is not None and self._rate_ul_per_h > 0:
-                expiry_s = self._contact_s + self.watchdog_s
-                if expiry_s < now_s:
-                    run_until_s, watchdog_expired = max(expiry_s, t_s), True
-            if self.fault is None:
-                self._delivered_ul += self.gain * self._rate_ul_per_h * (run_until_s - t_s) / S_PER_H
-            if watchdog_expired:
-                self._rate_ul_per_h = 0.0
-                self.fault = "watchdog"
-                self.watchdog_stops_s.append(run_until_s)
-            self._t_s = now_s
+            self._deliver_until(now_s, t_s)
         return now_s
+
+    def _deliver_until(self, now_s: float, t_s: float) -> None:
+        """Delivery from t_s (the last time the actuator was advanced to) on to now_s."""
+        run_until_s = now_s
+        watchdog_expired = False
+        if self.watchdog_s is not None and self._rate_ul_per_h > 0:
+            expiry_s = self._contact_s + self.watchdog_s
+            if expiry_s < now_s:
+                run_until_s, watchdog_expired = max(expiry_s, t_s), True
+        if self.fault is None:
+            self._delivered_ul += self.gain * self._rate_ul_per_h * (run_until_s - t_s) / S_PER_H
+        if watchdog_expired:
+            self._rate_ul_per_h = 0.0
+            self.fault = "watchdog"
+            self.watchdog_stops_s.append(run_until_s)
+        self._t_s = now_s
 
     def _reach(self) -> None:
         """The controller reaches the actuator now, or raises as a lost link does."""
@@ -76,12 +81,18 @@ class InMemoryActuator:
         self.commands.append((self._t_s, 0.0))
 
     def read_status(self) -> ActuatorStatus:
-        now_s = self._advance()  # _reach(), inlined: one read per supervision tick
+        now_s, t_s, fault = self._now_s(), self._t_s, self.fault  # _reach(), inlined: one read per supervision tick
+        if now_s > t_s:
+            if self.watchdog_s is None and fault is None:  # _deliver_until without a watchdog, inlined
+                self._delivered_ul += self.gain * self._rate_ul_per_h * (now_s - t_s) / S_PER_H
+                self._t_s = now_s
+            else:
+                self._deliver_until(now_s, t_s)
+                fault = self.fault
         if self.communication_lost:
             raise ActuatorError(ActuatorFault.COMMUNICATION_LOST, "no answer from the actuator")
         self._contact_s = now_s
         self.status_reads += 1
-        fault = self.fault
         return _new_status(ActuatorStatus, (self._rate_ul_per_h > 0 and fault is None, self._delivered_ul, fault, None))
 
     @property

@@ -5,12 +5,18 @@ A flex schedule's step times are times of day; its midnight_s says where on the 
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from firmware_sim.safety.window import RatePiece
 from firmware_sim.units import H_PER_DAY, MIN_PER_H, S_PER_DAY, S_PER_H, S_PER_MIN
-import itertools
+
+_new_piece: Callable[[type[RatePiece], tuple[Any, ...]], RatePiece] = tuple.__new__
+"""RatePiece(...) without its generated __new__ (a flex plan holds a piece per step for two days, built per gate
+call)."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,10 @@ class ContinuousProgram:
 
     def next_change_s(self, t_s: float) -> float:
         return math.inf
+
+    def rate_and_next_change_s(self, t_s: float) -> tuple[float, float]:
+        """(rate_mcg_per_h_at(t_s), next_change_s(t_s))."""
+        return self.rate_mcg_per_day / H_PER_DAY, math.inf
 
     def planned(self, start_s: float, end_s: float) -> list[RatePiece]:
         return [RatePiece(start_s, end_s, self.rate_mcg_per_day / H_PER_DAY)] if end_s > start_s else []
@@ -106,9 +116,13 @@ class FlexSchedule:
         return self.steps[self._index(t_s)[0]].rate_mcg_per_h
 
     def next_change_s(self, t_s: float) -> float:
+        return self.rate_and_next_change_s(t_s)[1]
+
+    def rate_and_next_change_s(self, t_s: float) -> tuple[float, float]:
+        """(rate_mcg_per_h_at(t_s), next_change_s(t_s)), the step looked up once (a flex step's rate command)."""
         i, day_start_s, next_day_s = self._index(t_s)
         starts = self._starts_s  # type: ignore[attr-defined]
-        return day_start_s + starts[i + 1] if i + 1 < len(starts) else next_day_s
+        return self.steps[i].rate_mcg_per_h, day_start_s + starts[i + 1] if i + 1 < len(starts) else next_day_s
 
     def planned(self, start_s: float, end_s: float) -> list[RatePiece]:
         pieces: list[RatePiece] = []
@@ -116,23 +130,27 @@ class FlexSchedule:
             return pieces
         starts, rates = self._starts_s, self._rates_mcg_per_h  # type: ignore[attr-defined]
         midnight_s, last, t = self.midnight_s, len(starts) - 1, start_s
+        append = pieces.append
         i, k = self._locate(t)
+        day_start_s, next_day_s = midnight_s + k * S_PER_DAY, midnight_s + (k + 1) * S_PER_DAY
         while True:
-            day_start_s = midnight_s + k * S_PER_DAY
-            nxt = day_start_s + starts[i + 1] if i < last else midnight_s + (k + 1) * S_PER_DAY  # next_change_s(t)
+            nxt = day_start_s + starts[i + 1] if i < last else next_day_s  # next_change_s(t)
             if end_s < nxt:
                 nxt = end_s
-            pieces.append(RatePiece(t, nxt, rates[i]))
+            append(_new_piece(RatePiece, (t, nxt, rates[i])))
             t = nxt
             if not t < end_s:
                 return pieces
             # the step in force at t is the next one (or the next day's first), as _locate(t) finds it: checked by
-            # the same sums, else looked up
-            i, k = (i + 1, k) if i < last else (0, k + 1)
-            day_start_s = midnight_s + k * S_PER_DAY
-            if not (day_start_s + starts[i] <= t < midnight_s + (k + 1) * S_PER_DAY and (
-                    i == last or day_start_s + starts[i + 1] > t)):
+            # the same sums, else looked up (day starts are always midnight_s + k days, the same expression)
+            if i < last:
+                i += 1
+            else:
+                i, k = 0, k + 1
+                day_start_s, next_day_s = midnight_s + k * S_PER_DAY, midnight_s + (k + 1) * S_PER_DAY
+            if not (day_start_s + starts[i] <= t < next_day_s and (i == last or day_start_s + starts[i + 1] > t)):
                 i, k = self._locate(t)
+                day_start_s, next_day_s = midnight_s + k * S_PER_DAY, midnight_s + (k + 1) * S_PER_DAY
 
 
 BasalProgram = ContinuousProgram | FlexSchedule

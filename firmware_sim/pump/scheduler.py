@@ -70,26 +70,26 @@ class Scheduler:
         (the bulk tick path stops that far before them)."""
         engine, therapy = self._engine, self._therapy
         state = therapy.state
-        rate, t_s, candidates = engine.rate_ul_per_h, engine.t_s, [math.inf]
-        if rate > 0:
-            volumes_ul = []
+        rate, t_s, earliest_s = engine.rate_ul_per_h, engine.t_s, math.inf
+        if rate > 0:  # volume events at the commanded rate: t_s + (remaining_ul - margin_ul) / rate - margin_s
             if state is PumpState.PRIMING or state is PumpState.BRIDGE:
                 boundary = therapy.line_boundary_ul()
                 if boundary is not None:
-                    volumes_ul.append(boundary - engine.q_ul)
+                    earliest_s = min(earliest_s, t_s + (boundary - engine.q_ul - margin_ul) / rate * S_PER_H - margin_s)
+            volume_ul = engine.reservoir.volume_ul
             if AlarmName.LOW_RESERVOIR not in self._alarms:
-                volumes_ul.append(engine.reservoir.volume_ul - self._config.low_reservoir_threshold_ul)
-            volumes_ul.append(engine.reservoir.volume_ul)
-            candidates += [t_s + (remaining_ul - margin_ul) / rate * S_PER_H - margin_s for remaining_ul in volumes_ul]
+                above_low_ul = volume_ul - self._config.low_reservoir_threshold_ul
+                earliest_s = min(earliest_s, t_s + (above_low_ul - margin_ul) / rate * S_PER_H - margin_s)
+            earliest_s = min(earliest_s, t_s + (volume_ul - margin_ul) / rate * S_PER_H - margin_s)
         if therapy.bolus is not None:
-            candidates.append(therapy.bolus.end_s - margin_s)
+            earliest_s = min(earliest_s, therapy.bolus.end_s - margin_s)
         if therapy.periodic is not None:
-            candidates.append(therapy.periodic.next_s - margin_s)
+            earliest_s = min(earliest_s, therapy.periodic.next_s - margin_s)
         if state in THERAPY_STATES:
-            candidates.append(therapy.next_flex_s - margin_s)
+            earliest_s = min(earliest_s, therapy.next_flex_s - margin_s)
         if self._config.elective_replacement_at_s is not None and not self._eri_raised:
-            candidates.append(self._config.elective_replacement_at_s - margin_s)
-        return min(candidates)
+            earliest_s = min(earliest_s, self._config.elective_replacement_at_s - margin_s)
+        return earliest_s
 
     def process_due(self) -> None:
         for _ in range(32):
@@ -102,7 +102,8 @@ class Scheduler:
         now = engine.t_s
         # a volume counts as reached within a microsecond of flow (plus float noise)
         volume_slack_ul = engine.rate_ul_per_h * TIME_EPS_S / S_PER_H + VOLUME_EPS_UL
-        if therapy.line_step_due(volume_slack_ul):
+        state = therapy.state
+        if (state is PumpState.PRIMING or state is PumpState.BRIDGE) and therapy.line_step_due(volume_slack_ul):
             return True
         if self._supervisor.check_reservoir(volume_slack_ul):
             return True
@@ -115,7 +116,7 @@ class Scheduler:
                                              periodic.next_s + periodic.interval_h * S_PER_H)
             self._run_periodic_bolus(periodic)
             return True
-        if therapy.state in THERAPY_STATES and now >= therapy.next_flex_s - TIME_EPS_S:
+        if state in THERAPY_STATES and now >= therapy.next_flex_s - TIME_EPS_S:
             therapy.apply_delivery()
             return True
         eri_s = self._config.elective_replacement_at_s
@@ -144,7 +145,9 @@ class Scheduler:
         engine, clock, period_s = self._engine, self._clock, self._config.supervision_period_s
         sleep_until_s, now_s, tick = clock.sleep_until_s, clock.now_s, self._supervisor.tick
         tick_s = self.next_tick_s
-        while engine.t_s < tick_s < limit_s:
+        if not engine.t_s < tick_s:
+            return
+        while tick_s < limit_s:  # each tick leaves the engine at tick_s, before the next one
             sleep_until_s(tick_s)
             if now_s() != tick_s:
                 return

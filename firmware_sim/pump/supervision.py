@@ -1,8 +1,9 @@
 """Supervision: detection over thresholds fixed for the run. One status read every supervision_period_s, checked
 against what was commanded, and the reservoir levels.
 
-tick_is_quiet is the one tick check (tick_alarms names what a tick that is not quiet raises); Supervisor.tick is
-the one tick, whichever way the scheduler reaches it.
+tick_alarms is the one tick check (what a status read raises); Supervisor.tick is the one tick, whichever way the
+scheduler reaches it: it passes a read to tick_alarms only when the read is not plainly quiet (no fault, the deviation
+within the tolerance, the 24 h dose below the breach level), which tick_alarms would find raises nothing.
 """
 from __future__ import annotations
 
@@ -15,8 +16,6 @@ from firmware_sim.pump.engine import DeliveryEngine
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.units import S_PER_H
 
-_QUIET: tuple[tuple[AlarmName, str], ...] = ()
-
 
 def allowed_deviation_ul(tolerance_fraction: float, tolerance_floor_ul: float, commanded_ul: float) -> float:
     """The delivery deviation tolerated over a supervision window."""
@@ -24,26 +23,11 @@ def allowed_deviation_ul(tolerance_fraction: float, tolerance_floor_ul: float, c
     return allowed_ul if allowed_ul > tolerance_floor_ul else tolerance_floor_ul
 
 
-def tick_is_quiet(tolerance_fraction: float, tolerance_floor_ul: float, dose_breach_mcg: float, commanded_ul: float,
-                  reported_ul: float, delivered_mcg: float | None) -> bool:
-    """A tick without an actuator fault raises nothing: the reported volume is within tolerance of the
-    commanded one and the reported dose over the window is not above the breach level (None: certainly not)."""
-    allowed_ul = tolerance_fraction * commanded_ul  # allowed_deviation_ul, inlined: one call per tick
-    if allowed_ul < tolerance_floor_ul:
-        allowed_ul = tolerance_floor_ul
-    deviation_ul = reported_ul - commanded_ul
-    return -allowed_ul <= deviation_ul <= allowed_ul and not (delivered_mcg is not None and
-                                                               delivered_mcg > dose_breach_mcg)
-
-
 def tick_alarms(tolerance_fraction: float, tolerance_floor_ul: float, dose_breach_mcg: float, window_h: float,
                 hard_max_mcg: float, fault: str | None, fault_detail: str | None, commanded_ul: float,
                 reported_ul: float, elapsed_s: float, delivered_mcg: float) -> tuple[tuple[AlarmName, str], ...]:
     """The alarms one successful status read raises, in order: actuator fault, delivery deviation over the
     supervision window (commanded_ul, reported_ul over elapsed_s), reported 24 h dose above the hard maximum."""
-    if not fault and tick_is_quiet(tolerance_fraction, tolerance_floor_ul, dose_breach_mcg, commanded_ul,
-                                   reported_ul, delivered_mcg):
-        return _QUIET
     found: list[tuple[AlarmName, str]] = []
     allowed_ul = allowed_deviation_ul(tolerance_fraction, tolerance_floor_ul, commanded_ul)
     deviation_ul = reported_ul - commanded_ul
@@ -81,7 +65,6 @@ class SupervisionThresholds:
                    limits.window_h, limits.hard_max_daily_dose_mcg, config.low_reservoir_threshold_ul)
 
 
-
 class Supervisor:
     """Detection: the supervision tick (status read against the commanded volume and the 24 h dose) and the reservoir
     levels; what it finds goes to the AlarmSet."""
@@ -91,6 +74,9 @@ class Supervisor:
         self._engine = engine
         self._alarms = alarms
         self._window_s = thresholds.window_h * S_PER_H
+        # the thresholds a tick reads (frozen for the run), one attribute each
+        self._fraction, self._floor_ul = thresholds.tolerance_fraction, thresholds.tolerance_floor_ul
+        self._window_restart_s, self._breach_mcg = thresholds.window_restart_s, thresholds.dose_breach_mcg
 
     def _status_read_failed(self, exc: Exception) -> None:
         if isinstance(exc, ActuatorError):
@@ -100,24 +86,32 @@ class Supervisor:
 
     def tick(self, t_s: float) -> bool:
         """The supervision tick at t_s: read the actuator, commit the interval to the delivered history and check
-        it; whether it raised an alarm. The 24 h dose is computed only when its bound could reach the breach level."""
-        engine, th = self._engine, self.thresholds
+        it; whether it raised an alarm. The 24 h dose is computed only when its bound could reach the breach level;
+        a read with no fault, the deviation within the tolerance and the dose below the breach level raises nothing
+        (tick_alarms would find nothing) and goes no further."""
+        engine = self._engine
         try:
             status, commanded_ul, reported_ul, elapsed_s = engine.supervision_read(t_s)
         except Exception as exc:
             self._status_read_failed(exc)
             return True
-        if elapsed_s >= th.window_restart_s:
+        if elapsed_s >= self._window_restart_s:
             engine.restart_window()
+        allowed_ul = self._fraction * commanded_ul  # allowed_deviation_ul, inlined: one tick per supervision period
+        floor_ul = self._floor_ul
+        if allowed_ul < floor_ul:
+            allowed_ul = floor_ul
         delivered = engine.delivered
-        # the window dose only when its bound (the dose since a point before the window) could breach
-        delivered_mcg = None if delivered.last_cum_mcg - delivered.window_floor_mcg <= th.dose_breach_mcg else (
-            delivered.dose_in_last_s(self._window_s))
-        if not status.fault and tick_is_quiet(th.tolerance_fraction, th.tolerance_floor_ul, th.dose_breach_mcg,
-                                              commanded_ul, reported_ul, delivered_mcg):
-            return False
-        if delivered_mcg is None:
+        if -allowed_ul <= reported_ul - commanded_ul <= allowed_ul and not status.fault:
+            # the window dose only when its bound (the dose since a point before the window) could breach
+            if delivered.last_cum_mcg - delivered.window_floor_mcg <= self._breach_mcg:
+                return False
             delivered_mcg = delivered.dose_in_last_s(self._window_s)
+            if not delivered_mcg > self._breach_mcg:
+                return False
+        else:
+            delivered_mcg = delivered.dose_in_last_s(self._window_s)
+        th = self.thresholds
         found = tick_alarms(th.tolerance_fraction, th.tolerance_floor_ul, th.dose_breach_mcg, th.window_h,
                             th.hard_max_daily_dose_mcg, status.fault, status.fault_detail, commanded_ul, reported_ul,
                             elapsed_s, delivered_mcg)

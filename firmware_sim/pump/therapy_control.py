@@ -38,13 +38,19 @@ class TherapyControl:
                                 lambda: self.basal is not None or self.periodic is not None)
         self.machine = build_machine(self.model, on_exception=self._on_machine_exception)
         self._machine_error: Exception | None = None
+        self._allowed_triggers: dict[PumpState, frozenset[str]] = {}
+        """The triggers the table allows in each state (the table is fixed: asked of the machine once per state)."""
 
     @property
     def state(self) -> PumpState:
         return self.model.state
 
-    def allowed_triggers(self) -> list[str]:
-        return list(self.machine.get_triggers(self.state))
+    def allowed_triggers(self) -> frozenset[str]:
+        state = self.state
+        allowed = self._allowed_triggers.get(state)
+        if allowed is None:
+            allowed = self._allowed_triggers[state] = frozenset(self.machine.get_triggers(state))
+        return allowed
 
     # --- state changes ---
     def fire(self, trigger: str) -> None:
@@ -144,8 +150,8 @@ class TherapyControl:
         if self.basal is not None:
             # a step due within TIME_EPS_S after now counts as reached, as the scheduler fires it
             at_s = due_flex_s if now < due_flex_s <= now + TIME_EPS_S else now
-            tip_mcg_per_h += self.basal.rate_mcg_per_h_at(at_s)
-            self.next_flex_s = self.basal.next_change_s(at_s)
+            rate_mcg_per_h, self.next_flex_s = self.basal.rate_and_next_change_s(at_s)
+            tip_mcg_per_h += rate_mcg_per_h
         if self.bolus is not None:
             tip_mcg_per_h += self.bolus.rate_mcg_per_h
         conc = self._engine.tip_conc_now()

@@ -41,16 +41,27 @@ class RatePiece(NamedTuple):
         return self.rate_mcg_per_h * (self.end_s - self.start_s) / S_PER_H
 
 
+_last_peak: tuple[tuple[RatePiece, ...], float] = ((), 0.0)
+"""The last tuple of pieces peak_rate_mcg_per_h answered, and its answer (a gate call asks twice about one plan: the
+actuator's peak and the drug rate check). Tuples only: immutable, and held here, so the identity is theirs."""
+
+
 def peak_rate_mcg_per_h(pieces: Sequence[RatePiece]) -> float:
     """Highest summed rate of overlapping pieces (pieces cover [start_s, end_s); a piece ending where another
     starts does not overlap it)."""
-    edges = sorted([(p.start_s, 1, p.rate_mcg_per_h) for p in pieces if p.end_s > p.start_s] +
-                   [(p.end_s, 0, -p.rate_mcg_per_h) for p in pieces if p.end_s > p.start_s])
+    global _last_peak
+    last_pieces, last_peak = _last_peak
+    if pieces is last_pieces:
+        return last_peak
+    live = [p for p in pieces if p[1] > p[0]]  # (start_s, end_s, rate_mcg_per_h) by index: the cheaper access
+    edges = sorted([(p[0], 1, p[2]) for p in live] + [(p[1], 0, -p[2]) for p in live])
     rate = peak = 0.0
     for _t_s, _starts, change in edges:  # at equal times ends (0) sort before starts (1)
         rate += change
         if rate > peak:
             peak = rate
+    if type(pieces) is tuple:
+        _last_peak = (pieces, peak)
     return peak
 
 
@@ -121,8 +132,11 @@ def max_window_dose_above_mcg(history: DoseHistory, planned: Sequence[RatePiece]
                               threshold_mcg: float) -> tuple[float, float] | None:
     """None when max_window_dose_mcg is certainly at most threshold_mcg, else max_window_dose_mcg (the same values).
 
-    The usual case, a dose well within the limit, then needs neither sorted window starts nor exact arithmetic.
+    The usual case, a dose well within the limit, then needs neither sorted window starts nor exact arithmetic;
+    one far within it (window_dose_bound_mcg) not even the estimate.
     """
+    if window_dose_bound_mcg(history, planned, window_s) <= threshold_mcg:
+        return None
     planned_cumulative = _PlannedCumulative(planned)
     screen = _DoseScreen.build(history, planned_cumulative)
     if screen is not None and math.isfinite(window_s):
@@ -132,6 +146,38 @@ def max_window_dose_above_mcg(history: DoseHistory, planned: Sequence[RatePiece]
         if screen.doses(x_s, window_s).max() <= threshold_mcg - 2.0 * screen.tol_mcg - 4.0 * _EPS * abs(threshold_mcg):
             return None
     return _max_window(history, planned_cumulative, window_s, screen)
+
+
+def window_dose_bound_mcg(history: DoseHistory, planned: Sequence[RatePiece], window_s: float) -> float:
+    """A value no window dose max_window_dose_mcg evaluates exceeds (its rounding included), by a bound needing no
+    window starts: a window starting at or before now holds at most the delivered rise over the history (the
+    largest value less the smallest) plus the plan's dose up to now + window_s (1 s more, for the rounding of the
+    window's end), one starting later at most the whole plan's dose after now (rates are not negative). The margin
+    is the screen's (_DoseScreen) for the same history and pieces, taken with room to spare for the few sums here:
+    the reference arithmetic is within it of these quantities. A negative rate, a non-finite value or history times
+    that do not increase: no bound (inf)."""
+    cum_mcg = history.cum_mcg
+    now_s = float(history.times_s[-1])
+    horizon_s = now_s + window_s + 1.0
+    in_window_mcg = after_now_mcg = abs_planned_mcg = 0.0
+    for start_s, end_s, rate in planned:
+        if not rate >= 0.0:
+            return math.inf
+        abs_planned_mcg += rate * abs(end_s - start_s)
+        from_s = start_s if start_s > now_s else now_s
+        if end_s > from_s:
+            after_now_mcg += rate * (end_s - from_s)
+            if horizon_s > from_s:
+                in_window_mcg += rate * ((end_s if end_s < horizon_s else horizon_s) - from_s)
+    lowest_mcg, highest_mcg = float(cum_mcg.min()), float(cum_mcg.max())
+    abs_past_mcg = max(abs(lowest_mcg), abs(highest_mcg))
+    bound_mcg = max(highest_mcg - lowest_mcg + in_window_mcg / S_PER_H, after_now_mcg / S_PER_H)
+    tol_mcg = _EPS * (128.0 * abs_past_mcg + (8.0 * len(planned) + 128.0) * abs_planned_mcg / S_PER_H) + _TINY
+    times_s = history.times_s
+    if not (math.isfinite(bound_mcg + abs_planned_mcg + abs_past_mcg + horizon_s + float(times_s[0])) and
+            (times_s[1:] > times_s[:-1]).all()):
+        return math.inf
+    return bound_mcg * (1.0 + 16.0 * _EPS) + 4.0 * tol_mcg
 
 
 def _max_window(history: DoseHistory, planned: _PlannedCumulative, window_s: float,

@@ -27,3 +27,20 @@ def test_compact_statuses_read_back_as_the_events_a_sink_receives():
     without_sink.append_status(360.0, 3.0, 3.1)  # appending after a read builds only what is new
     assert len(without_sink) == 8 and without_sink.events[-1].t_s == 360.0
     assert [e.to_record() for e in without_sink.events[:7]] == records
+
+
+def test_reads_between_appends_keep_the_order():
+    sunk: list[Event] = []
+    with_sink, without_sink = EventLog(sunk.append), EventLog()
+    for log in (with_sink, without_sink):
+        _fill(log)
+        assert len(log.events) == 7
+        log.append(300.0, EventKind.ALARM_CLEARED, alarm="over_delivery")  # a read, then statuses before an event
+        log.append_status(360.0, 3.0, 3.1)
+        assert len(log.events) == 9
+        log.append_status(420.0, 3.5, 3.6)
+        log.append(420.0, EventKind.STATE, from_state="alarm", to_state="idle")
+    records = [e.to_record() for e in without_sink.events]
+    assert records == [e.to_record() for e in sunk] == [e.to_record() for e in with_sink.events]
+    assert [r["kind"] for r in records[6:]] == ["status", "alarm_cleared", "status", "status", "state"]
+    assert len(without_sink) == 11

@@ -8,6 +8,7 @@ same one, also among equal windows (ties are frequent: periodic plans, repeated 
 from __future__ import annotations
 
 import importlib.util
+import math
 import sys
 from pathlib import Path
 
@@ -15,7 +16,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from firmware_sim.safety.window import DoseHistory, RatePiece, max_window_dose_above_mcg, max_window_dose_mcg
+from firmware_sim.safety.window import (DoseHistory, RatePiece, max_window_dose_above_mcg, max_window_dose_mcg,
+                                        window_dose_bound_mcg)
 
 H = 3600.0
 
@@ -90,3 +92,31 @@ def test_unscreenable_input_falls_back_to_every_start():
     assert max_window_dose_mcg(history, planned, 24 * H) == reference.max_window_dose_mcg(history, planned, 24 * H)
     assert max_window_dose_above_mcg(history, planned, 24 * H, 0.0) == reference.max_window_dose_mcg(
         history, planned, 24 * H)
+
+
+@pytest.mark.requirements("SR-DOSE-003")
+@settings(max_examples=200, deadline=None)
+@given(cases())
+def test_dose_bound_is_never_below_the_largest_window(case):
+    # The check passes at the bound without evaluating any start: every window dose must be at or below it.
+    history, planned, window_s = case
+    bound_mcg = window_dose_bound_mcg(history, planned, window_s)
+    ref_dose, _ = reference.max_window_dose_mcg(history, planned, window_s)
+    assert ref_dose <= bound_mcg
+    if math.isfinite(bound_mcg):
+        assert max_window_dose_above_mcg(history, planned, window_s, bound_mcg) is None
+        assert max_window_dose_above_mcg(history, planned, window_s, ref_dose - 1e-6) == (
+            reference.max_window_dose_mcg(history, planned, window_s))
+
+
+@pytest.mark.requirements("SR-DOSE-003")
+def test_dose_bound_passes_steady_therapy_and_gives_none_for_what_it_cannot_bound():
+    # 21 mcg/h delivered for 25 h and planned for 48 h (a 504 mcg/day program): at most 25 + 24 h of it
+    history = DoseHistory(np.arange(26) * H, np.arange(26) * 21.0)
+    planned = [RatePiece(25 * H + h * H, 26 * H + h * H, 21.0) for h in range(48)]
+    assert window_dose_bound_mcg(history, planned, 24 * H) == pytest.approx(49 * 21.0 + 21.0 / H, rel=1e-9)
+    assert max_window_dose_above_mcg(history, planned, 24 * H, 1200.0) is None
+    assert window_dose_bound_mcg(history, planned + [RatePiece(30 * H, 31 * H, -1.0)], 24 * H) == math.inf
+    assert window_dose_bound_mcg(history, planned, math.inf) == math.inf
+    repeated = DoseHistory(np.array([0.0, H, H, 25 * H]), np.array([0.0, 0.0, 50.0, 290.0]))
+    assert window_dose_bound_mcg(repeated, planned, 24 * H) == math.inf
