@@ -1,6 +1,8 @@
 """The NE-1000 packet receiver takes the body of a safe packet in one go: the same packets as byte by byte."""
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +33,7 @@ def test_feeding_chunks_gives_the_packets_of_the_byte_loop(pieces, cuts, safe_mo
     bulk = PacketReceiver(inter_byte_timeout_s=1.0, accept_safe_in_basic=accept_safe_in_basic)
     reference = PacketReceiver(inter_byte_timeout_s=1.0, accept_safe_in_basic=accept_safe_in_basic)
     got, expected = [], []
-    for start, end in zip(bounds, bounds[1:]):
+    for start, end in itertools.pairwise(bounds):
         got += bulk.feed(stream[start:end], 0.0, safe_mode)
         expected += _byte_by_byte(reference, stream[start:end], safe_mode)
     assert got == expected
