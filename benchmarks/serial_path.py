@@ -8,7 +8,10 @@ Side by side in one run:
   ticks, final stop: RunExecution.run without its verdict), the verdict (expectations and the PK prediction) and the
   rest (rig open/close, record, outputs: plots, report).
 
-Ratios are rig time / bare time; the target is serial path <= 1.5 x bare. Run:
+Ratios are rig time / bare time; the target is serial path <= 1.5 x bare. The bare exchanges are timed before and
+after the rigs (the ratio is to their mean), and CPU seconds of the whole process (every thread: the responder, the
+emulators) are printed beside wall seconds: on a shared machine wall time moves with the load by a factor of two
+within minutes, CPU time much less. Run:
     .venv/bin/python benchmarks/serial_path.py [--rig emulated-ne1000] [--scenario FILE]
 """
 from __future__ import annotations
@@ -38,8 +41,9 @@ REPLY = b"\x0200SI1.234W0.000UL\x03"
 ETX = b"\x03"
 
 
-def bare_exchanges_s(count: int) -> float:
-    """Seconds for `count` request/reply exchanges with pyserial over a pty, a responder thread at the far end."""
+def bare_exchanges_s(count: int) -> tuple[float, float]:
+    """Wall and process CPU seconds for `count` request/reply exchanges with pyserial over a pty, a responder thread
+    at the far end."""
     master_fd, slave_fd = os.openpty()
     tty.setraw(slave_fd)
     path = os.ttyname(slave_fd)
@@ -61,13 +65,13 @@ def bare_exchanges_s(count: int) -> float:
     thread = threading.Thread(target=respond, daemon=True)
     thread.start()
     try:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for _ in range(count):
             port.write(REQUEST)
             reply = port.read_until(ETX)
             if reply != REPLY:
                 raise RuntimeError(f"bare exchange: expected {REPLY!r}, got {reply!r}")
-        return time.perf_counter() - start
+        return time.perf_counter() - start, time.process_time() - start_cpu
     finally:
         stop.set()
         port.close()
@@ -79,8 +83,8 @@ class PhaseTimer:
     """Times RunExecution.run and RunExecution._verdict of the runs made while it is installed."""
 
     def __init__(self) -> None:
-        self.run_s = 0.0
-        self.verdict_s = 0.0
+        self.run_s = self.run_cpu_s = 0.0
+        self.verdict_s = self.verdict_cpu_s = 0.0
 
     def __enter__(self) -> PhaseTimer:
         cls = execution_module.RunExecution
@@ -89,18 +93,20 @@ class PhaseTimer:
         original_run, original_verdict = self._originals
 
         def run(self, interrupt):  # noqa: ANN001, ANN202
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             try:
                 return original_run(self, interrupt)
             finally:
                 timer.run_s += time.perf_counter() - start
+                timer.run_cpu_s += time.process_time() - start_cpu
 
         def verdict(self):  # noqa: ANN001, ANN202
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             try:
                 return original_verdict(self)
             finally:
                 timer.verdict_s += time.perf_counter() - start
+                timer.verdict_cpu_s += time.process_time() - start_cpu
 
         cls.run, cls._verdict = run, verdict
         return self
@@ -127,17 +133,24 @@ def main() -> None:
     ticks = len(supervision_times_s(0.0, scenario.supervision_period_s, scenario.duration_h * 3600.0))
     print(f"scenario {scenario.name}: {scenario.duration_h:g} h, supervision every {scenario.supervision_period_s:g} s "
           f"= {ticks} ticks")
-    bare_s = bare_exchanges_s(ticks)
-    print(f"bare pyserial exchanges over a pty: {ticks} in {bare_s:.2f} s ({bare_s / ticks * 1e6:.0f} us each)")
+    bare_before = bare_exchanges_s(ticks)
+    runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for rig in args.rig or RIGS:
-            total_s, timer, outcome = rig_run_s(args.scenario, rig, Path(tmp) / rig)
-            serial_path_s = timer.run_s - timer.verdict_s
-            print(
-                f"{rig:16s} {outcome}: serial path {serial_path_s:6.2f} s = {serial_path_s / bare_s:5.2f} x bare; "
-                f"verdict (PK) {timer.verdict_s:5.2f} s; rest (open, record, outputs) {total_s - timer.run_s:5.2f} s; "
-                f"whole run {total_s:6.2f} s = {total_s / bare_s:5.2f} x bare"
-            )
+            runs.append((rig, *rig_run_s(args.scenario, rig, Path(tmp) / rig)))
+    bare_after = bare_exchanges_s(ticks)
+    bare_s, bare_cpu_s = ((b + a) / 2 for b, a in zip(bare_before, bare_after))
+    print(f"bare pyserial exchanges over a pty: {ticks} before / after the rigs in {bare_before[0]:.2f} / "
+          f"{bare_after[0]:.2f} s ({bare_s / ticks * 1e6:.0f} us each on average), CPU {bare_cpu_s:.2f} s")
+    for rig, total_s, timer, outcome in runs:
+        serial_path_s = timer.run_s - timer.verdict_s
+        serial_path_cpu_s = timer.run_cpu_s - timer.verdict_cpu_s
+        print(
+            f"{rig:16s} {outcome}: serial path {serial_path_s:6.2f} s = {serial_path_s / bare_s:5.2f} x bare "
+            f"(CPU {serial_path_cpu_s:6.2f} s = {serial_path_cpu_s / bare_cpu_s:5.2f} x); verdict (PK) "
+            f"{timer.verdict_s:5.2f} s; rest (open, record, outputs) {total_s - timer.run_s:5.2f} s; "
+            f"whole run {total_s:6.2f} s = {total_s / bare_s:5.2f} x bare"
+        )
 
 
 if __name__ == "__main__":

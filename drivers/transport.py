@@ -5,11 +5,18 @@ SerialTransport accepts anything pyserial can open: a device path (`/dev/ttyUSB0
 `spy:///dev/ttyUSB0?file=trace.txt` (record a real exchange). Every read has a timeout that bounds the whole call,
 however the bytes trickle in (one deadline, not one per byte); pyserial's exceptions become the typed errors of
 drivers.errors.
+
+On a plain POSIX port (a device or pty path) a read waits for the port's descriptor to become readable and then
+takes everything that has arrived in one system call, so a reply written at once (a whole frame) is read at once;
+pyserial's own read waits for an exact byte count, one select per chunk. Other ports (URL handlers, spy://) go
+through pyserial's read.
 """
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import select
 import time
 from typing import Protocol
 
@@ -20,6 +27,8 @@ from drivers.errors import DeviceDisconnected, DeviceTimeout, TransportError
 from drivers.url_handlers import register_url_handlers
 
 DEFAULT_TIMEOUT_S = 1.0
+READ_CHUNK_BYTES = 4096
+"""Most bytes one system call takes from a POSIX port (more than any reply of the supported devices)."""
 
 
 log = logging.getLogger(__name__)  # DEBUG: every byte written and read (itpump -vv)
@@ -80,6 +89,8 @@ class SerialTransport:
         self._port_timeout_s: float | None = None
         self._rx = bytearray()
         """Bytes read from the port but not yet returned (what followed a terminator)."""
+        self._fd: int | None = None
+        """The descriptor of a plain POSIX port, read directly (module docstring); None for other ports."""
 
     @property
     def is_open(self) -> bool:
@@ -101,10 +112,12 @@ class SerialTransport:
             raise TransportError(f"cannot open serial port {self.url!r}: {exc}") from exc
         self._port = port
         self._port_timeout_s = port.timeout
+        self._fd = port.fd if os.name == "posix" and type(port) is serial.Serial else None  # not a subclass (spy://)
         self._rx.clear()
 
     def close(self) -> None:
         port, self._port = self._port, None
+        self._fd = None
         self._rx.clear()
         if port is not None:
             with contextlib.suppress(serial.SerialException, OSError):  # the port may be gone already (unplugged)
@@ -136,6 +149,8 @@ class SerialTransport:
         remaining_s = deadline_s - time.monotonic()
         if remaining_s <= 0:
             return False
+        if self._fd is not None:
+            return self._fill_from_fd(self._fd, remaining_s)
         try:
             waiting = port.in_waiting  # type: ignore[attr-defined]  # every port class has it, the SerialBase stub not
             port_timeout_s = self._port_timeout_s
@@ -147,6 +162,23 @@ class SerialTransport:
             raise self._translate(exc, "read") from exc
         self._rx += chunk
         return bool(chunk) or time.monotonic() < deadline_s
+
+    def _fill_from_fd(self, fd: int, remaining_s: float) -> bool:
+        """_fill on a POSIX port: wait until the descriptor is readable (at most remaining_s), then take all that has
+        arrived. Readable yet nothing to read is a device gone (pyserial sets VMIN = VTIME = 0, so a read never
+        blocks, and returns nothing after select said readable only on a hang-up; pyserial reports it so too)."""
+        try:
+            readable, _, _ = select.select([fd], [], [], remaining_s)
+            if not readable:
+                return False
+            chunk = os.read(fd, READ_CHUNK_BYTES)
+        except OSError as exc:
+            raise self._translate(exc, "read") from exc
+        if not chunk:
+            raise DeviceDisconnected(f"{self.url}: device disconnected during read: the port reports readiness to "
+                                     f"read but returned no data")
+        self._rx += chunk
+        return True
 
     def _received(self, data: bytes) -> bytes:
         if log.isEnabledFor(logging.DEBUG):
@@ -201,7 +233,7 @@ class SerialTransport:
         try:
             waiting = port.in_waiting  # type: ignore[attr-defined]  # every port class has it, the SerialBase stub not
             if waiting:
-                self._rx += port.read(waiting)
+                self._rx += os.read(self._fd, waiting) if self._fd is not None else port.read(waiting)
         except (serial.SerialException, OSError) as exc:
             raise self._translate(exc, "read") from exc
         return self._take(len(self._rx))

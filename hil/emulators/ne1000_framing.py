@@ -58,11 +58,26 @@ class PacketReceiver:
             self.reset()
         self._last_byte_t_s = t_s
         packets: list[Packet] = []
-        for byte in data:
-            packet = self._take(byte, safe_mode)
-            if packet is not None:
-                packets.append(packet)
+        position, size = 0, len(data)
+        while position < size:
+            position = self._take_body(data, position)  # the bytes of a safe packet that cannot end it, at once
+            if position < size:
+                packet = self._take(data[position], safe_mode)
+                position += 1
+                if packet is not None:
+                    packets.append(packet)
         return packets
+
+    def _take_body(self, data: bytes, position: int) -> int:
+        """Inside a safe packet whose length byte is in: append the bytes before its last one in one go (taken one
+        by one, none of them would end or reset the packet); the position of the next byte to take."""
+        if not self._in_safe_packet or not self._buffer or self._buffer[0] < SAFE_OVERHEAD_BYTES:
+            return position
+        count = min(self._buffer[0] - len(self._buffer) - 1, len(data) - position)
+        if count <= 0:
+            return position
+        self._buffer += data[position:position + count]
+        return position + count
 
     def _take(self, byte: int, safe_mode: bool) -> Packet | None:
         if self._in_safe_packet:

@@ -187,3 +187,66 @@ def test_bytes_after_a_terminator_wait_for_the_next_read(pty_pair):
         assert transport.read_available() == b""
     finally:
         transport.close()
+
+
+def test_a_frame_written_at_once_is_read_with_one_system_call(pty_pair, monkeypatch):
+    master, path = pty_pair
+    transport = SerialTransport(path, timeout_s=0.5)
+    transport.open()
+    try:
+        frame = b"\x02\x0b00S1.234\x00\x00\x03"
+        os.write(master, frame)
+        reads: list[int] = []
+        real_read = os.read
+
+        def counting_read(fd: int, size: int) -> bytes:
+            reads.append(size)
+            return real_read(fd, size)
+
+        monkeypatch.setattr(os, "read", counting_read)
+        assert transport.read_exact(2) + transport.read_exact(len(frame) - 2) == frame
+        assert len(reads) == 1  # pyserial's read(1) then read(rest) took two
+    finally:
+        transport.close()
+
+
+@pytest.mark.requirements("SR-DRV-002")
+def test_a_pty_that_keeps_trickling_cannot_hold_a_read_past_its_timeout(pty_pair):
+    import time
+
+    master, path = pty_pair
+    stop = threading.Event()
+
+    def trickle() -> None:
+        while not stop.wait(0.01):
+            with contextlib.suppress(OSError):
+                os.write(master, b".")
+
+    transport = SerialTransport(path, timeout_s=0.2)
+    transport.open()
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    try:
+        started_s = time.monotonic()
+        with pytest.raises(DeviceTimeout, match=r"\.\.\."):  # carrying what did arrive
+            transport.read_until(b"\n", max_size=100_000)
+        assert time.monotonic() - started_s < 5 * 0.2  # a behaviour bound, not a benchmark
+        assert transport.read_available().strip(b".") == b""
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        transport.close()
+
+
+def test_a_pty_whose_far_end_is_gone_is_a_disconnect_for_every_read(pty_pair):
+    master, path = pty_pair
+    transport = SerialTransport(path, timeout_s=0.5)
+    transport.open()
+    try:
+        os.close(master)
+        with pytest.raises(DeviceDisconnected):
+            transport.read_available()
+        with pytest.raises(DeviceDisconnected):
+            transport.read_exact(1)
+    finally:
+        transport.close()
