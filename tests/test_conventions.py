@@ -68,11 +68,7 @@ UNIT_LITERALS = {60, 3600, 1000, 86400, 24, 1e6}
 PENDING_PACKAGES: tuple[str, ...] = ()
 """Packages left out of every check (none today)."""
 
-LEGACY_UNITLESS: frozenset[str] = frozenset({
-    "hil/records/reader.py::MAX_DAMAGE_LISTED",
-    "hil/records/reader.py::parse_line(number)",
-    "hil/records/reader.py::add(number)",
-})
+LEGACY_UNITLESS: frozenset[str] = frozenset()
 """Public numeric names from before this check that still lack a unit (file::name). Rename them with every caller
 (and with the YAML / JSON key when the name is on disk), or move the name to UNITLESS_NAMES with a reason."""
 

@@ -23,7 +23,7 @@ from hil.records import events as ev
 from hil.records.integrity import CHAIN_FIELD, GENESIS, chain_of, split_chained_line
 
 E = TypeVar("E", bound=ev.RecordEvent)
-MAX_DAMAGE_LISTED = 200
+MAX_LISTED_DAMAGED_LINES = 200
 """Problems kept in RunRecord.damage (a record of garbage would otherwise list every line)."""
 
 
@@ -89,10 +89,10 @@ class _Damage:
         self.found: list[tuple[int, str]] = []
         self.count = 0
 
-    def add(self, number: int, problem: str) -> None:
+    def add(self, at_line: int, problem: str) -> None:
         self.count += 1
-        if len(self.found) < MAX_DAMAGE_LISTED:
-            self.found.append((number, problem))
+        if len(self.found) < MAX_LISTED_DAMAGED_LINES:
+            self.found.append((at_line, problem))
 
     @property
     def listed(self) -> list[str]:
@@ -127,10 +127,10 @@ def read_record(path: Path | str) -> RunRecord:
                      damage=damage.listed, damage_count=damage.count, chained=chained)
 
 
-def parse_line(line: str | bytes, path: Path | str = "record.jsonl", number: int = 1) -> ev.RecordEvent:
+def parse_line(line: str | bytes, path: Path | str = "record.jsonl", at_line: int = 1) -> ev.RecordEvent:
     """One line (its chain, if any, removed) as its event dataclass. RecordFormatError names the file, the line and
     what is wrong (not JSON, an unknown kind, a missing field or one of the wrong type)."""
-    where = f"{path} line {number}: "
+    where = f"{path} line {at_line}: "
     try:
         fields = json.loads(line)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
