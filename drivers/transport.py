@@ -193,16 +193,35 @@ class SerialTransport:
     def write(self, data: bytes) -> None:
         port = self._require_port()
         try:
-            # pyserial hands every byte to the OS before it returns (within write_timeout_s); no flush (tcdrain, which
+            # every byte is handed to the OS before this returns (within write_timeout_s); no flush (tcdrain, which
             # waits for the UART to send them): the reply's deadline covers the line time, and it cost a system
             # call per exchange
-            port.write(data)
+            if self._fd is not None:
+                self._write_to_fd(self._fd, data)
+            else:
+                port.write(data)
         except serial.SerialTimeoutException as exc:
             raise DeviceTimeout(f"{self.url}: write of {len(data)} bytes timed out") from exc
         except (serial.SerialException, OSError) as exc:
             raise self._translate(exc, "write") from exc
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s tx %r", self.url, data)
+
+    def _write_to_fd(self, fd: int, data: bytes) -> None:
+        """write on a POSIX port: a timeout only while bytes are left that the OS would not take by the deadline.
+        (pyserial's write checks its deadline after a write that took every byte, so a thread held off past
+        write_timeout_s, e.g. by a busy interpreter, reports a write that succeeded as timed out.)"""
+        deadline_s = time.monotonic() + self.write_timeout_s
+        left = memoryview(data)
+        while left:
+            try:
+                left = left[os.write(fd, left):]
+                continue
+            except BlockingIOError:
+                pass
+            _, writable, _ = select.select([], [fd], [], max(0.0, deadline_s - time.monotonic()))
+            if not writable:
+                raise serial.SerialTimeoutException(f"{len(left)} of {len(data)} bytes not taken by the port")
 
     def read_exact(self, size_bytes: int, timeout_s: float | None = None) -> bytes:
         port = self._require_port()

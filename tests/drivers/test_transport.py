@@ -229,7 +229,7 @@ def test_a_pty_that_keeps_trickling_cannot_hold_a_read_past_its_timeout(pty_pair
     try:
         started_s = time.monotonic()
         with pytest.raises(DeviceTimeout, match=r"\.\.\."):  # carrying what did arrive
-            transport.read_until(b"\n", max_size=100_000)
+            transport.read_until(b"\n", max_size_bytes=100_000)
         assert time.monotonic() - started_s < 5 * 0.2  # a behaviour bound, not a benchmark
         assert transport.read_available().strip(b".") == b""
     finally:
@@ -248,5 +248,42 @@ def test_a_pty_whose_far_end_is_gone_is_a_disconnect_for_every_read(pty_pair):
             transport.read_available()
         with pytest.raises(DeviceDisconnected):
             transport.read_exact(1)
+    finally:
+        transport.close()
+
+
+def test_a_write_the_port_took_whole_is_no_timeout_however_late_the_thread_got_back(pty_pair, monkeypatch):
+    """A writing thread held off past write_timeout_s (a busy interpreter) after the OS took every byte: pyserial's
+    write then reported a timeout for a write that succeeded (the cause of spurious communication-loss alarms)."""
+    import time
+
+    import serial.serialutil
+
+    master, path = pty_pair
+    transport = SerialTransport(path, timeout_s=0.5, write_timeout_s=1.0)
+    transport.open()
+    now_s = [time.monotonic()]
+
+    def late_clock() -> float:
+        now_s[0] += 5.0  # every look at the clock comes 5 s after the one before
+        return now_s[0]
+
+    monkeypatch.setattr(time, "monotonic", late_clock)
+    monkeypatch.setattr(serial.serialutil.Timeout, "TIME", staticmethod(late_clock))
+    try:
+        transport.write(b"\x0200DIS\x03")
+    finally:
+        monkeypatch.undo()
+        transport.close()
+    assert os.read(master, 100) == b"\x0200DIS\x03"
+
+
+def test_a_write_the_port_will_not_take_times_out_naming_what_is_left(pty_pair):
+    _, path = pty_pair  # nobody reads the far end: the pty's buffer fills
+    transport = SerialTransport(path, timeout_s=0.5, write_timeout_s=0.2)
+    transport.open()
+    try:
+        with pytest.raises(DeviceTimeout, match="write of 4194304 bytes timed out"):
+            transport.write(b"x" * 4 * 1024 * 1024)
     finally:
         transport.close()
