@@ -13,7 +13,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from hil.records.event_types import EVENT_CLASSES, IF_SET, OUTCOMES, EventKind, RecordEvent
+from hil.records.event_types import EVENT_CLASSES, IF_SET, OUTCOMES, RecordKind, RecordEvent
 
 Check = Callable[[Any], bool]
 EXTRA = "extra"
@@ -127,7 +127,7 @@ def event_problem(event: Mapping[str, Any]) -> str | None:
     for name, check, type_name in _CHECKS[kind]:
         if name in event and not check(event[name]):
             return f"{kind} field {name} is {_short(event[name])}, not {type_name}"
-    if kind == EventKind.RUN_FINISHED and event["outcome"] not in OUTCOMES:
+    if kind == RecordKind.RUN_FINISHED and event["outcome"] not in OUTCOMES:
         return f"run_finished outcome {event['outcome']!r} is not one of {', '.join(OUTCOMES)}"
     return None
 

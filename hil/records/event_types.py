@@ -24,7 +24,7 @@ def if_set() -> Any:
     return field(default=None, metadata={IF_SET: True})
 
 
-class EventKind(enum.StrEnum):
+class RecordKind(enum.StrEnum):
     RUN_STARTED = "run_started"
     STEP = "step"
     FIRMWARE_EVENT = "firmware_event"
@@ -49,14 +49,14 @@ OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RecordEvent:
     """One line of record.jsonl. extra: fields the kind does not declare, written after the declared ones."""
-    KIND: ClassVar[EventKind]
+    KIND: ClassVar[RecordKind]
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RunStarted(RecordEvent):
     """The first line: what ran, on what, from which configs and code."""
-    KIND = EventKind.RUN_STARTED
+    KIND = RecordKind.RUN_STARTED
     run_id: str
     scenario_name: str
     rig_id: str
@@ -87,7 +87,7 @@ class RunStarted(RecordEvent):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Step(RecordEvent):
     """A scenario step and the firmware's decision; extra: the action's details (e.g. overridden limits)."""
-    KIND = EventKind.STEP
+    KIND = RecordKind.STEP
     t_s: float
     index: int
     action: str
@@ -103,7 +103,7 @@ class Step(RecordEvent):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class FirmwareEvent(RecordEvent):
     """An event the firmware emitted (firmware_sim.pump.events.Event): its kind and fields."""
-    KIND = EventKind.FIRMWARE_EVENT
+    KIND = RecordKind.FIRMWARE_EVENT
     t_s: float
     kind: str
     fields: Mapping[str, Any]
@@ -111,7 +111,7 @@ class FirmwareEvent(RecordEvent):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Alarm(RecordEvent):
-    KIND = EventKind.ALARM
+    KIND = RecordKind.ALARM
     t_s: float
     name: str
     priority: str
@@ -122,7 +122,7 @@ class Alarm(RecordEvent):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class VolumeSample(RecordEvent):
     """Volumes at a supervision tick: commanded by the firmware, reported by the pump, weighed (None: not read)."""
-    KIND = EventKind.VOLUME_SAMPLE
+    KIND = RecordKind.VOLUME_SAMPLE
     t_s: float
     commanded_ul: float
     pump_reported_ul: float | None
@@ -133,7 +133,7 @@ class VolumeSample(RecordEvent):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class BalanceSample(RecordEvent):
-    KIND = EventKind.BALANCE_SAMPLE
+    KIND = RecordKind.BALANCE_SAMPLE
     t_s: float
     mass_g: float
     stable: bool
@@ -143,7 +143,7 @@ class BalanceSample(RecordEvent):
 class PkSeries(RecordEvent):
     """label: 'delivered' (from what left the pump) or 'programmed' (from what was asked); sustained_program: the
     programmed series' sustained program (for campaigns to judge virtual patients again)."""
-    KIND = EventKind.PK_SERIES
+    KIND = RecordKind.PK_SERIES
     label: str
     t_h: tuple[float | None, ...]
     lumbar_csf_ng_per_ml: tuple[float | None, ...]
@@ -158,7 +158,7 @@ class PkSeries(RecordEvent):
 class Envelope(RecordEvent):
     """outcome: PASS, FAIL or NOT_EVALUATED (value None); None when built: PASS/FAIL from passed. details: the
     envelope's unit-named values (e.g. drop_began_h of the withdrawal envelope)."""
-    KIND = EventKind.ENVELOPE
+    KIND = RecordKind.ENVELOPE
     name: str
     passed: bool
     value: float | None
@@ -177,7 +177,7 @@ class Envelope(RecordEvent):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Expectation(RecordEvent):
-    KIND = EventKind.EXPECTATION
+    KIND = RecordKind.EXPECTATION
     name: str
     passed: bool
     detail: str
@@ -188,7 +188,7 @@ class Expectation(RecordEvent):
 class RunFinished(RecordEvent):
     """outcome: one of OUTCOMES. extra: what stopping the pump did (pump_stop, pump_running_after_stop) and the rig's
     teardown errors (rig_teardown_errors), where there were any."""
-    KIND = EventKind.RUN_FINISHED
+    KIND = RecordKind.RUN_FINISHED
     outcome: str
     reason: str
 
@@ -197,7 +197,7 @@ class RunFinished(RecordEvent):
 class Interrupt(RecordEvent):
     """The operator interrupted the run (Ctrl-C): phase and what was done. Written before run_finished (which is then
     ERROR) or, if the interrupt came while the outputs were rendered, after it (the run is then ERROR)."""
-    KIND = EventKind.INTERRUPT
+    KIND = RecordKind.INTERRUPT
     phase: str
     detail: str
 
@@ -206,7 +206,7 @@ class Interrupt(RecordEvent):
 class StoppedOnAlarm(RecordEvent):
     """The run was ended by --stop-on-alarm: the alarm, its priority and when it latched, the threshold, what stopping
     the pump did. Written before run_finished (which is then ERROR, naming the alarm)."""
-    KIND = EventKind.STOPPED_ON_ALARM
+    KIND = RecordKind.STOPPED_ON_ALARM
     t_s: float
     alarm: str
     priority: str
@@ -216,9 +216,9 @@ class StoppedOnAlarm(RecordEvent):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class DrugLimits(RecordEvent):
+class DrugLimitsEvent(RecordEvent):
     """Written right after run_started: the drug library used and every scenario override of its limits."""
-    KIND = EventKind.DRUG_LIMITS
+    KIND = RecordKind.DRUG_LIMITS
     drug_name: str
     library_file: str
     overrides: tuple[Mapping[str, Any], ...]
@@ -230,19 +230,19 @@ class RigOpened(RecordEvent):
     """Written once the rig is open: what opening it found and dealt with (findings, e.g. a watchdog alarm a previous
     host left on the pump), the ports each device was found on and what it reported about itself (pump model and
     firmware version, balance serial number)."""
-    KIND = EventKind.RIG_OPENED
+    KIND = RecordKind.RIG_OPENED
     findings: tuple[str, ...] = ()
     ports: Mapping[str, Any]
     devices: Mapping[str, Any]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class PopulationVerdict(RecordEvent):
+class PopulationVerdictEvent(RecordEvent):
     """The scenario's virtual patients (scenario `patients`): every envelope judged for each patient
     (firmware_sim.pk.population_verdict.PopulationEnvelope.to_dict()) and the p5/p50/p95 bands of each PK output at
     the delivered series' sample times (`bands`: {output name: {"p5": [...], "p50": [...], "p95": [...]}}, with
     `t_h`). Written after the envelopes, before run_finished."""
-    KIND = EventKind.POPULATION_VERDICT
+    KIND = RecordKind.POPULATION_VERDICT
     n_patients: int
     seed: int
     horizon_h: float
@@ -255,5 +255,5 @@ class PopulationVerdict(RecordEvent):
 
 EVENT_CLASSES: dict[str, type[RecordEvent]] = {cls.KIND.value: cls for cls in (
     RunStarted, Step, FirmwareEvent, Alarm, VolumeSample, BalanceSample, PkSeries, Envelope, Expectation, RunFinished,
-    Interrupt, StoppedOnAlarm, DrugLimits, RigOpened, PopulationVerdict)}
+    Interrupt, StoppedOnAlarm, DrugLimitsEvent, RigOpened, PopulationVerdictEvent)}
 """Event kind -> its class, in the order the table lists them."""

@@ -13,32 +13,68 @@ from __future__ import annotations
 
 from hil.records.event_fields import (EVENT_KINDS, OPTIONAL_FIELDS, REQUIRED_FIELDS, RecordFormatError,
                                       event_from_fields, event_problem, json_fields, validate_event)
-from hil.records.event_types import (EVENT_CLASSES, OUTCOMES, Alarm, BalanceSample, DrugLimits, Envelope,
-                                     EventKind, Expectation, FirmwareEvent, Interrupt, PkSeries, PopulationVerdict,
-                                     RecordEvent, RigOpened, RunFinished, RunStarted, Step, StoppedOnAlarm,
-                                     VolumeSample)
+from hil.records.event_types import (EVENT_CLASSES, OUTCOMES, Alarm, BalanceSample, DrugLimitsEvent, Envelope,
+                                     Expectation, FirmwareEvent, Interrupt, PkSeries, PopulationVerdictEvent,
+                                     RecordEvent, RecordKind, RigOpened, RunFinished, RunStarted, Step,
+                                     StoppedOnAlarm, VolumeSample)
 
-RUN_STARTED = EventKind.RUN_STARTED.value
-STEP = EventKind.STEP.value
-FIRMWARE_EVENT = EventKind.FIRMWARE_EVENT.value
-ALARM = EventKind.ALARM.value
-VOLUME_SAMPLE = EventKind.VOLUME_SAMPLE.value
-BALANCE_SAMPLE = EventKind.BALANCE_SAMPLE.value
-PK_SERIES = EventKind.PK_SERIES.value
-ENVELOPE = EventKind.ENVELOPE.value
-EXPECTATION = EventKind.EXPECTATION.value
-RUN_FINISHED = EventKind.RUN_FINISHED.value
-DRUG_LIMITS = EventKind.DRUG_LIMITS.value
-INTERRUPT = EventKind.INTERRUPT.value
-RIG_OPENED = EventKind.RIG_OPENED.value
-STOPPED_ON_ALARM = EventKind.STOPPED_ON_ALARM.value
-POPULATION_VERDICT = EventKind.POPULATION_VERDICT.value
+RUN_STARTED = RecordKind.RUN_STARTED.value
+STEP = RecordKind.STEP.value
+FIRMWARE_EVENT = RecordKind.FIRMWARE_EVENT.value
+ALARM = RecordKind.ALARM.value
+VOLUME_SAMPLE = RecordKind.VOLUME_SAMPLE.value
+BALANCE_SAMPLE = RecordKind.BALANCE_SAMPLE.value
+PK_SERIES = RecordKind.PK_SERIES.value
+ENVELOPE = RecordKind.ENVELOPE.value
+EXPECTATION = RecordKind.EXPECTATION.value
+RUN_FINISHED = RecordKind.RUN_FINISHED.value
+DRUG_LIMITS = RecordKind.DRUG_LIMITS.value
+INTERRUPT = RecordKind.INTERRUPT.value
+RIG_OPENED = RecordKind.RIG_OPENED.value
+STOPPED_ON_ALARM = RecordKind.STOPPED_ON_ALARM.value
+POPULATION_VERDICT = RecordKind.POPULATION_VERDICT.value
 
 __all__ = [
-    "ALARM", "BALANCE_SAMPLE", "DRUG_LIMITS", "ENVELOPE", "EVENT_CLASSES", "EVENT_KINDS", "EXPECTATION",
-    "FIRMWARE_EVENT", "INTERRUPT", "OPTIONAL_FIELDS", "OUTCOMES", "PK_SERIES", "POPULATION_VERDICT", "REQUIRED_FIELDS",
-    "RIG_OPENED", "RUN_FINISHED", "RUN_STARTED", "STEP", "STOPPED_ON_ALARM", "VOLUME_SAMPLE", "Alarm", "BalanceSample",
-    "DrugLimits", "Envelope", "EventKind", "Expectation", "FirmwareEvent", "Interrupt", "PkSeries",
-    "PopulationVerdict", "RecordEvent", "RecordFormatError", "RigOpened", "RunFinished", "RunStarted", "Step",
-    "StoppedOnAlarm", "VolumeSample", "event_from_fields", "event_problem", "json_fields", "validate_event",
+                                      "ALARM",
+                                      "BALANCE_SAMPLE",
+                                      "DRUG_LIMITS",
+                                      "ENVELOPE",
+                                      "EVENT_CLASSES",
+                                      "EVENT_KINDS",
+                                      "EXPECTATION",
+                                      "FIRMWARE_EVENT",
+                                      "INTERRUPT",
+                                      "OPTIONAL_FIELDS",
+                                      "OUTCOMES",
+                                      "PK_SERIES",
+                                      "POPULATION_VERDICT",
+                                      "REQUIRED_FIELDS",
+                                      "RIG_OPENED",
+                                      "RUN_FINISHED",
+                                      "RUN_STARTED",
+                                      "STEP",
+                                      "STOPPED_ON_ALARM",
+                                      "VOLUME_SAMPLE",
+                                      "Alarm",
+                                      "BalanceSample",
+                                      "DrugLimitsEvent",
+                                      "Envelope",
+                                      "Expectation",
+                                      "FirmwareEvent",
+                                      "Interrupt",
+                                      "PkSeries",
+                                      "PopulationVerdictEvent",
+                                      "RecordEvent",
+                                      "RecordFormatError",
+                                      "RecordKind",
+                                      "RigOpened",
+                                      "RunFinished",
+                                      "RunStarted",
+                                      "Step",
+                                      "StoppedOnAlarm",
+                                      "VolumeSample",
+                                      "event_from_fields",
+                                      "event_problem",
+                                      "json_fields",
+                                      "validate_event",
 ]

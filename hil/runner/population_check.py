@@ -85,7 +85,7 @@ def record_population(record: RecordWriter, pk: PkOutcome, scenario: ScenarioCon
     verdict = judge_patients(pk.delivered.profile, pk.sustained, patients, weight_kg=scenario.patient.weight_kg,
                              age_group=scenario.patient.age_group, duration_h=scenario.duration_h)
     bands = population_bands(pk.delivered.profile, pk.delivered.t_h, patients, weight_kg=scenario.patient.weight_kg)
-    record.write(ev.PopulationVerdict(**verdict.to_dict(), t_h=tuple(pk.delivered.t_h.tolist()), bands=bands))
+    record.write(ev.PopulationVerdictEvent(**verdict.to_dict(), t_h=tuple(pk.delivered.t_h.tolist()), bands=bands))
     passed = sum(1 for e in verdict.envelopes if e.outcome is Outcome.PASS)
     failures: list[str] = []
     notes = [f"virtual patients: {passed} of {len(verdict.envelopes)} envelopes passed in at least "

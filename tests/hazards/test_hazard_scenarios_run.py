@@ -52,7 +52,7 @@ def test_only_the_gcode_corruption_scenario_needs_a_grbl_pump():
 
 def check_passes(scenario: str, rig: str, tmp_path: Path) -> None:
     if pump_faults_missing(scenario, rig):
-        pytest.skip(f"{rig}'s pump emulator lacks {sorted(pump_faults_missing(scenario, rig))}")
+        pytest.skip(f"{rig}'s pump emulator lacks {sorted(str(f) for f in pump_faults_missing(scenario, rig))}")
     result = run(CONFIGS / "scenarios" / "hazards" / f"{scenario}.yaml", rig, tmp_path / "run")
     assert result.outcome == "PASS", result.reason
     assert result.envelopes[-1].name == "withdrawal"

@@ -46,7 +46,7 @@ MINIMAL = [minimal_example(cls) for cls in ev.EVENT_CLASSES.values()]
 
 
 def test_every_event_kind_has_a_dataclass_and_the_kinds_are_an_enum():
-    assert set(ev.EVENT_CLASSES) == {kind.value for kind in ev.EventKind} == set(ev.EVENT_KINDS)
+    assert set(ev.EVENT_CLASSES) == {kind.value for kind in ev.RecordKind} == set(ev.EVENT_KINDS)
     assert all(cls.KIND.value == kind for kind, cls in ev.EVENT_CLASSES.items())
 
 
