@@ -1,7 +1,8 @@
 """A device that never stops talking, for the tests that every driver call is bounded by its timeout.
 
 chatty_socket() serves a loopback TCP device (`socket://` for SerialTransport, `ASRLsocket://` for pyvisa) that
-sends `line` every interval_s for talk_s seconds, whatever it is sent. ChattyTransport plays a recorded exchange
+sends `line` every interval_s for talk_s seconds, whatever it is sent; chatty_pty() does the same on a pty (the
+path of its far end). ChattyTransport plays a recorded exchange
 (drivers.scripted) and then turns into a device that keeps talking, whatever the driver writes: a `line` every
 `interval_s`, or, for fixed-size reads, one byte every `interval_s`, in real time, for `talk_s` seconds, after which
 it falls silent. Like a real transport, each read honours its own timeout; what it cannot do is end a driver's loop
@@ -9,9 +10,12 @@ over reads, which is what is under test.
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import threading
 import time
+import tty
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -50,21 +54,21 @@ class ChattyTransport(ScriptedTransport):
         time.sleep(wait_s)
         return True
 
-    def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size: int = 4096) -> bytes:
+    def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size_bytes: int = 4096) -> bytes:
         if not self._chatting:
-            return super().read_until(terminator, timeout_s, max_size)
+            return super().read_until(terminator, timeout_s, max_size_bytes)
         if terminator in self.line and self._arrives_within(self.interval_s, timeout_s):
             return self.line
         if terminator not in self.line:
             self._arrives_within(float("inf"), timeout_s)  # bytes keep coming, the terminator never does
         raise DeviceTimeout(f"chatty: no {terminator!r} within {timeout_s} s")
 
-    def read_exact(self, size: int, timeout_s: float | None = None) -> bytes:
+    def read_exact(self, size_bytes: int, timeout_s: float | None = None) -> bytes:
         if not self._chatting:
-            return super().read_exact(size, timeout_s)
-        if self._arrives_within(size * self.interval_s, timeout_s):
-            return (self.line * size)[:size]
-        raise DeviceTimeout(f"chatty: {size} bytes not within {timeout_s} s")
+            return super().read_exact(size_bytes, timeout_s)
+        if self._arrives_within(size_bytes * self.interval_s, timeout_s):
+            return (self.line * size_bytes)[:size_bytes]
+        raise DeviceTimeout(f"chatty: {size_bytes} bytes not within {timeout_s} s")
 
     def read_available(self) -> bytes:
         return super().read_available() if not self._chatting else b""
@@ -99,3 +103,28 @@ def chatty_socket(line: bytes, *, interval_s: float = 0.02, talk_s: float = 8.0)
         done.set()
         server.close()
         thread.join(timeout=2.0)
+
+
+@contextmanager
+def chatty_pty(line: bytes, *, interval_s: float = 0.02, talk_s: float = 8.0) -> Iterator[str]:
+    """Yield the path of a pty whose far end sends `line` every interval_s for talk_s seconds."""
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    done = threading.Event()
+
+    def talk() -> None:
+        end_s = time.monotonic() + talk_s
+        while not done.wait(interval_s) and time.monotonic() < end_s:
+            with contextlib.suppress(OSError):
+                os.write(master, line)
+
+    thread = threading.Thread(target=talk, name="chatty-pty", daemon=True)
+    thread.start()
+    try:
+        yield os.ttyname(slave)
+    finally:
+        done.set()
+        thread.join(timeout=2.0)
+        for fd in (master, slave):
+            with contextlib.suppress(OSError):
+                os.close(fd)

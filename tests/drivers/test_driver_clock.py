@@ -45,7 +45,7 @@ class StatusAnsweringTransport:
         self._reply = b"\x0200S\x03"
         self.written.set()
 
-    def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size: int = 4096) -> bytes:
+    def read_until(self, terminator: bytes, timeout_s: float | None = None, max_size_bytes: int = 4096) -> bytes:
         reply, self._reply = self._reply, b""
         return reply
 

@@ -351,9 +351,9 @@ class AutoAlarmRacesOpen:
         if not ready():
             raise DeviceTimeout("nothing more arrives")
 
-    def read_exact(self, size, timeout_s=None):
-        self._wait(lambda: len(self._rx) >= size)
-        data, self._rx = self._rx[:size], self._rx[size:]
+    def read_exact(self, size_bytes, timeout_s=None):
+        self._wait(lambda: len(self._rx) >= size_bytes)
+        data, self._rx = self._rx[:size_bytes], self._rx[size_bytes:]
         return data
 
     def read_until(self, terminator, timeout_s=None, max_size_bytes=4096):
