@@ -17,7 +17,7 @@ from hil.emulators.grbl_motion import Motion
 from hil.emulators.grbl_settings import default_settings
 from hil.emulators.grbl_system import execute_system
 from hil.emulators.line_output import drain_lines
-from hil.emulators.syringe import OUTLET_FAULTS, apply_outlet_fault, syringe_from
+from hil.emulators.syringe import OUTLET_FAULTS, apply_outlet_fault, outlet_fault_text, syringe_from
 
 STATUS_REPORT, FEED_HOLD, CYCLE_START, SOFT_RESET, JOG_CANCEL = 0x3F, 0x21, 0x7E, 0x18, 0x85
 UNLOCK_MESSAGE = "[MSG:'$H'|'$X' to unlock]"
@@ -31,16 +31,11 @@ class GrblCore:
         Fault.STALL: "the stepper loses every step (open loop: GRBL still reports motion) until clear_stall",
         Fault.CLEAR_STALL: "the stepper moves the plunger again",
         Fault.OCCLUSION: "the outlet blocks: the plunger compresses `compliance_ul`, then the motor loses steps",
-        Fault.CLEAR_OCCLUSION: "the outlet opens; fluid compressed meanwhile comes out at once",
-        Fault.LEAK: "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the "
-                    "balance",
-        Fault.CLEAR_LEAK: "the leak is repaired",
-        Fault.RATE_ERROR: "the drive moves `percent` (default 5) more volume than the pump counts: "
-                      "its reported volume lags",
-        Fault.CLEAR_RATE_ERROR: "the drive is repaired",
         Fault.POWER_RESET: "power cycle: planner, buffer and position lost, banner sent again",
         Fault.CORRUPT_MOVE: "the next `count` move lines arrive as other valid G-code: `kind` units (G21->G20), "
         "distance (G91->G90), motion (G1->G0) or feed_scale (F x `factor`); GRBL accepts them with ok",
+        **outlet_fault_text(Fault.CLEAR_OCCLUSION, Fault.LEAK, Fault.CLEAR_LEAK, Fault.RATE_ERROR,
+                            Fault.CLEAR_RATE_ERROR),
     }
 
     def __init__(self, config: GrblConfig, t_s: float = 0.0) -> None:

@@ -17,7 +17,7 @@ from hil.emulators.faults import Fault
 from hil.emulators.harvard_config import HarvardConfig
 from hil.emulators.harvard_state import HarvardState
 from hil.emulators.pump_core import SyringePumpCore
-from hil.emulators.syringe import INFUSE, area_mm2, syringe_from
+from hil.emulators.syringe import INFUSE, area_mm2, outlet_fault_text, syringe_from
 MAX_LINE_BYTES = 256
 """A longer line is discarded and answered with an error when its terminator comes."""
 
@@ -27,11 +27,8 @@ class HarvardCore(SyringePumpCore):
     FAULTS: ClassVar[dict[Fault, str]] = {
         Fault.STALL: "the motor jams: a running pump stalls at once (prompt *); cleared by stop",
         Fault.OCCLUSION: "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
-        Fault.CLEAR_OCCLUSION: "the outlet opens again; fluid compressed meanwhile comes out at once",
-        Fault.RATE_ERROR: "the drive moves `percent` (default 5) more volume than the pump counts: "
-                      "its reported volume lags",
-        Fault.CLEAR_RATE_ERROR: "the drive is repaired",
         Fault.POWER_RESET: "power is interrupted: the pump stops and comes back idle (no announcement on the line)",
+        **outlet_fault_text(Fault.CLEAR_OCCLUSION, Fault.RATE_ERROR, Fault.CLEAR_RATE_ERROR),
     }
 
     def __init__(self, config: HarvardConfig, t_s: float = 0.0) -> None:

@@ -32,6 +32,22 @@ OUTLET_FAULTS = (Fault.OCCLUSION, Fault.CLEAR_OCCLUSION, Fault.LEAK, Fault.CLEAR
 """Faults of the syringe and its outlet, applied by apply_outlet_fault (rate_error acts on the drive)."""
 
 
+def outlet_fault_text(*faults: Fault) -> dict[Fault, str]:
+    """What each of these outlet faults does, worded once for every pump core's FAULTS (occlusion is not among
+    them: how a blocked outlet shows depends on the drive)."""
+    return {fault: _OUTLET_FAULT_TEXT[fault] for fault in faults}
+
+
+_OUTLET_FAULT_TEXT = {
+    Fault.CLEAR_OCCLUSION: "the outlet opens again; fluid compressed meanwhile comes out at once",
+    Fault.LEAK: "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the balance",
+    Fault.CLEAR_LEAK: "the leak is repaired",
+    Fault.RATE_ERROR: "the drive moves `percent` (default 5) more volume than the pump counts: its reported volume "
+                      "lags",
+    Fault.CLEAR_RATE_ERROR: "the drive is repaired",
+}
+
+
 class SyringeEmulatorConfig(Protocol):
     """The syringe fields an emulated pump's config has."""
 
