@@ -56,8 +56,8 @@ class EmulatorError(ValueError):
 def parse_fault(name: str, known: Collection[Fault], where: str = "") -> Fault:
     """The fault a name (from a scenario, a campaign or the command line) stands for, if it is one of `known`;
     else EmulatorError naming the name (after `where`, e.g. the device) and the known ones."""
-    fault = Fault(name) if name in Fault.__members__.values() else None
-    if fault is None or fault not in known:
+    fault = next((known_fault for known_fault in known if known_fault == name), None)
+    if fault is None:
         raise EmulatorError(f"{where}unknown fault {str(name)!r}; known: {', '.join(sorted(known))}")
     return fault
 
