@@ -33,7 +33,7 @@ FAULT_STEP_MATCH_H = 1e-3
 
 
 def _high_alarms(record: RunRecord) -> list[dict[str, Any]]:
-    return [a for a in record.of_kind(ev.ALARM) if a["priority"] == AlarmPriority.HIGH.value]
+    return [a for a in record.of_kind(ev.RecordKind.ALARM) if a["priority"] == AlarmPriority.HIGH.value]
 
 
 def _exceeded_at_h(record: RunRecord, envelope: dict[str, Any]) -> float | None:
@@ -41,7 +41,7 @@ def _exceeded_at_h(record: RunRecord, envelope: dict[str, Any]) -> float | None:
     if began_h is not None:  # the withdrawal envelope (SR-PK-006): when the effect-site drop began
         return float(began_h)
     series_name = ENVELOPE_SERIES.get(envelope["name"])
-    series = next((s for s in record.of_kind(ev.PK_SERIES) if s["label"] == "delivered"), None)
+    series = next((s for s in record.of_kind(ev.RecordKind.PK_SERIES) if s["label"] == "delivered"), None)
     if series_name is None or series is None:
         return None
     t_h, values = series["t_h"], [v if v is not None else float("-inf") for v in series[series_name]]
@@ -60,7 +60,7 @@ def _fault(record: RunRecord, fault: dict[str, Any] | None) -> dict[str, Any] | 
     out = {"label": fault["label"], "device": fault["device"], "fault": fault["fault"], "planned_at_h": fault["at_h"],
            "injected": False, "injected_at_h": None, "detected": False, "alarm": None, "detected_at_h": None,
            "time_to_detection_h": None}
-    step = next((s for s in record.of_kind(ev.STEP) if s["action"] == "inject_fault"
+    step = next((s for s in record.of_kind(ev.RecordKind.STEP) if s["action"] == "inject_fault"
                  and s["params"].get("device") == fault["device"] and s["params"].get("fault") == fault["fault"]
                  and abs(s["t_s"] / S_PER_H - fault["at_h"]) <= FAULT_STEP_MATCH_H), None)
     if step is None:
@@ -76,7 +76,7 @@ def _fault(record: RunRecord, fault: dict[str, Any] | None) -> dict[str, Any] | 
 
 def _envelopes(record: RunRecord) -> list[dict[str, Any]]:
     out = []
-    for e in record.of_kind(ev.ENVELOPE):
+    for e in record.of_kind(ev.RecordKind.ENVELOPE):
         outcome = e.get("outcome", "PASS" if e["passed"] else "FAIL")
         out.append({"name": e["name"], "outcome": outcome, "value": e["value"], "limit": e["limit"], "unit": e["unit"],
                     "exceeded_at_h": _exceeded_at_h(record, e) if outcome == "FAIL" else None})
@@ -105,7 +105,7 @@ def _exceeds(value: float, limit: float, absolute: float = 0.0) -> bool:
 
 def _unsafe_doses(record: RunRecord, dose: dict[str, Any], limits: DrugLimits) -> list[dict[str, str]]:
     out = []
-    for e in record.of_kind(ev.FIRMWARE_EVENT):
+    for e in record.of_kind(ev.RecordKind.FIRMWARE_EVENT):
         fields = e["fields"]
         if e["kind"] == EventKind.DOSE and fields.get("event") == "bolus_start" and \
                 _exceeds(float(fields.get("dose_mcg", 0.0)), limits.max_bolus_dose_mcg):
@@ -131,7 +131,7 @@ def _unsafe_pump(record: RunRecord) -> list[dict[str, str]]:
             {"rule": "pump_left_running", "detail": f"the pump was running at the end: {finished.get('pump_stop')}"}
         ]
     commanded = any(e["kind"] == EventKind.RATE_COMMAND and float(e["fields"].get("rate_ul_per_h", 0.0)) > 0
-                    for e in record.of_kind(ev.FIRMWARE_EVENT))
+                    for e in record.of_kind(ev.RecordKind.FIRMWARE_EVENT))
     if running is not False and commanded and balance_shows_stopped(record) is None:
         stop = finished.get("pump_stop", "no pump_stop")
         return [{"rule": "pump_left_running", "detail": "the pump was commanded to run and the record does not show it "
@@ -162,4 +162,4 @@ def assess(record: RunRecord, spec: dict[str, Any], dead_volume_ul: float, durat
             "fault": _fault(record, spec.get("fault")), "envelopes": envelopes, "dose": dose, "unsafe": unsafe,
             "pump_stop_weighed": balance_shows_stopped(record),
             "alarms": [{"name": a["name"], "priority": a["priority"], "t_h": a["t_s"] / S_PER_H}
-                       for a in record.of_kind(ev.ALARM)]}
+                       for a in record.of_kind(ev.RecordKind.ALARM)]}

@@ -26,7 +26,7 @@ def sustained_profile(record: RunRecord) -> DeliveryProfile | None:
     """The programs' sustained tip profile kept in the record, None if the record does not keep it."""
     from hil.runner.population_check import sustained_from_fields
 
-    programmed = [e for e in record.of_kind(ev.PK_SERIES) if e.get("label") == "programmed"]
+    programmed = [e for e in record.of_kind(ev.RecordKind.PK_SERIES) if e.get("label") == "programmed"]
     return sustained_from_fields(programmed[-1].get("sustained_program") if programmed else None)
 
 

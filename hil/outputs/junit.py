@@ -67,13 +67,13 @@ def write_junit(record: RunRecord, outcome: str, reason: str, path: Path) -> Non
         if key != "event":
             text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
             ET.SubElement(properties, "property", name=key, value=text)
-    for step in record.of_kind(ev.STEP):
+    for step in record.of_kind(ev.RecordKind.STEP):
         _case(suite, f"{suite_name}.steps", f"{step['index']:03d} {step['action']} at {step['t_s'] / S_PER_H:.3f} h",
               step_outcome(step), _step_message(step), step_requirement_ids(step))
-    for item in record.of_kind(ev.EXPECTATION):
+    for item in record.of_kind(ev.RecordKind.EXPECTATION):
         _case(suite, f"{suite_name}.expectations", item["name"], _passed(item), item["detail"],
               item["requirement_ids"])
-    for item in record.of_kind(ev.ENVELOPE):
+    for item in record.of_kind(ev.RecordKind.ENVELOPE):
         message = f"{item['value']} {item['unit']} vs limit {item['limit']} {item['unit']}: {item['reason']}"
         envelope_outcome = Outcome(item.get("outcome") or _passed(item))
         _case(suite, f"{suite_name}.envelopes", item["name"], envelope_outcome, message, item["requirement_ids"])

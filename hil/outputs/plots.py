@@ -42,7 +42,7 @@ def _save(fig: plt.Figure, path: Path, written: list[Path]) -> None:
 
 
 def plot_volumes(record: RunRecord, path: Path, written: list[Path]) -> None:
-    samples = record.of_kind(ev.VOLUME_SAMPLE)
+    samples = record.of_kind(ev.RecordKind.VOLUME_SAMPLE)
     if not samples:
         return
     t_h = np.array([s["t_s"] for s in samples]) / S_PER_H
@@ -67,17 +67,17 @@ def plot_volumes(record: RunRecord, path: Path, written: list[Path]) -> None:
 
 
 def plot_pk(record: RunRecord, path: Path, written: list[Path]) -> None:
-    series = record.of_kind(ev.PK_SERIES)
+    series = record.of_kind(ev.RecordKind.PK_SERIES)
     if not series:
         return
-    population = record.of_kind(ev.POPULATION_VERDICT)
+    population = record.of_kind(ev.RecordKind.POPULATION_VERDICT)
     fig, axes = plt.subplots(3, 1, sharex=True, figsize=(9, 8))
     for ax, (key, site) in zip(axes, PK_PANELS):
         for item in series:
             ax.plot(item["t_h"], item[key], label=item["label"] + (" (typical patient)" if population else ""))
         if population:
             _population_band(ax, population[-1], key)
-        for envelope in record.of_kind(ev.ENVELOPE):
+        for envelope in record.of_kind(ev.RecordKind.ENVELOPE):
             if site in envelope["name"] and envelope["unit"] == PK_UNIT and envelope["limit"] is not None:
                 ax.axhline(envelope["limit"], color="red", ls=":",
                            label=f"{envelope['name']} {limit_text(envelope['name'], envelope['limit'], PK_UNIT)}")
@@ -109,7 +109,7 @@ def write_plots(record: RunRecord, run_dir: Path, trumpet_limits: TrumpetLimits 
     plot_pk(record, run_dir / "pk.png", written)
     plot_alarm_timeline(record, run_dir / "alarms.png")
     written.append(run_dir / "alarms.png")
-    if record.of_kind(ev.BALANCE_SAMPLE):
+    if record.of_kind(ev.RecordKind.BALANCE_SAMPLE):
         try:
             result = run_trumpet(record)
         except TrumpetError as exc:

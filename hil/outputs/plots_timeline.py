@@ -27,12 +27,12 @@ def run_span_h(record: RunRecord) -> float:
 
 
 def alarm_lines(ax: plt.Axes, record: RunRecord) -> None:
-    for alarm in record.of_kind(ev.ALARM):
+    for alarm in record.of_kind(ev.RecordKind.ALARM):
         ax.axvline(alarm["t_s"] / S_PER_H, color=PRIORITY_COLOURS.get(alarm["priority"], "grey"), lw=0.8, ls="--")
 
 
 def plot_alarm_timeline(record: RunRecord, path: Path) -> None:
-    alarms = record.of_kind(ev.ALARM)
+    alarms = record.of_kind(ev.RecordKind.ALARM)
     names = sorted({a["name"] for a in alarms})
     fig, ax = plt.subplots(figsize=(9, 1.6 + 0.4 * len(names)))
     for alarm in alarms:
@@ -59,7 +59,7 @@ def plot_alarm_timeline(record: RunRecord, path: Path) -> None:
 
 def plot_residuals(record: RunRecord, path: Path) -> bool:
     """False (nothing written) when the record has no volume samples."""
-    samples = record.of_kind(ev.VOLUME_SAMPLE)
+    samples = record.of_kind(ev.RecordKind.VOLUME_SAMPLE)
     if not samples:
         return False
     t_h = np.array([s["t_s"] for s in samples], dtype=float) / S_PER_H

@@ -71,7 +71,7 @@ class TrumpetLimits:
 
 def run_trumpet(record: RunRecord) -> TrumpetResult:
     """Trumpet analysis of the run's balance log at the commanded rate of the analysis period."""
-    balance = record.of_kind(ev.BALANCE_SAMPLE)
+    balance = record.of_kind(ev.RecordKind.BALANCE_SAMPLE)
     if len(balance) < 2:
         raise TrumpetError("no balance samples in the record")
     started = record.started or {}
@@ -86,7 +86,7 @@ def run_trumpet(record: RunRecord) -> TrumpetResult:
     t0 = balance[0]["t_s"]
     start_s = t0 + config.analysis_start_min * S_PER_MIN
     stop_s = start_s + config.analysis_duration_min * S_PER_MIN
-    rates = {s["rate_ul_per_h"] for s in record.of_kind(ev.VOLUME_SAMPLE) if start_s <= s["t_s"] <= stop_s}
+    rates = {s["rate_ul_per_h"] for s in record.of_kind(ev.RecordKind.VOLUME_SAMPLE) if start_s <= s["t_s"] <= stop_s}
     if len(rates) != 1 or not next(iter(rates)) > 0:
         raise TrumpetError(f"the commanded rate is not one constant positive value in the analysis period "
                            f"(rates seen: {sorted(rates)})")

@@ -135,12 +135,12 @@ def _write_final(result: RenderResult, matrix: TraceabilityMatrix | None, images
     """report.html and summary.json, which name every output not written; written again if interrupted."""
     record, directory = result.record, result.run_dir
     cut: list[str] = []
+    rig = next(iter(record.of_kind(ev.RecordKind.RIG_OPENED)), None)
     for _ in range(2):
         cut = []
         with shield():
             for name, action in (("html", lambda: write_html(_summary(record, result), matrix, images, notes,
-                                                             result.failures, directory / HTML_FILENAME,
-                                                             rig=next(iter(record.of_kind(ev.RIG_OPENED)), None))),
+                                                             result.failures, directory / HTML_FILENAME, rig=rig)),
                                  ("summary", lambda: _write_summary(record, result))):
                 try:
                     _attempt(name, result.failures, action)

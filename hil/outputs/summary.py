@@ -45,7 +45,7 @@ def _passed_outcome(event: Mapping[str, Any]) -> Outcome:
 
 def pk_peaks(record: RunRecord) -> dict[str, PkPeak]:
     """Delivered versus programmed true peaks per PK output, from the record's pk_series events."""
-    peaks = {event["label"]: event.get("peaks_ng_per_ml") or {} for event in record.of_kind(ev.PK_SERIES)}
+    peaks = {event["label"]: event.get("peaks_ng_per_ml") or {} for event in record.of_kind(ev.RecordKind.PK_SERIES)}
     delivered, programmed = peaks.get("delivered", {}), peaks.get("programmed", {})
     out = {}
     for name in delivered:
@@ -58,7 +58,7 @@ def pk_peaks(record: RunRecord) -> dict[str, PkPeak]:
 
 def population_verdict(record: RunRecord) -> PopulationVerdictResult | None:
     """The record's virtual-patient verdict (its last population_verdict event), None when it has none."""
-    events = record.of_kind(ev.POPULATION_VERDICT)
+    events = record.of_kind(ev.RecordKind.POPULATION_VERDICT)
     if not events:
         return None
     keys = ("n_patients", "seed", "horizon_h", "min_fraction_passing", "outcome", "envelopes")
@@ -67,29 +67,30 @@ def population_verdict(record: RunRecord) -> PopulationVerdictResult | None:
 
 def build_summary_model(record: RunRecord, outcome: str, reason: str, output_failures: Mapping[str, str] | None = None,
                         outputs_missing: Mapping[str, str] | None = None) -> RunSummary:
-    samples = record.of_kind(ev.VOLUME_SAMPLE)
+    samples = record.of_kind(ev.RecordKind.VOLUME_SAMPLE)
     last = samples[-1] if samples else {}
     return RunSummary(
         outcome=outcome, reason=reason, provenance=record.started,
-        drug_limits=next(iter(record.of_kind(ev.DRUG_LIMITS)), None),
+        drug_limits=next(iter(record.of_kind(ev.RecordKind.DRUG_LIMITS)), None),
         record_truncated=record.truncated_last_line, record_damage=tuple(record.damage),
         record_chained=record.chained,
         envelopes=tuple(EnvelopeCheck(name=e["name"], outcome=_passed_outcome(e), value=e["value"], limit=e["limit"],
                                       unit=e["unit"], requirement_ids=e["requirement_ids"], reason=e["reason"],
                                       comparator=e.get("comparator"), details=e.get("details") or {})
-                        for e in record.of_kind(ev.ENVELOPE)),
+                        for e in record.of_kind(ev.RecordKind.ENVELOPE)),
         expectations=tuple(ExpectationCheck(name=x["name"], outcome=_passed_outcome(x), detail=x["detail"],
                                             requirement_ids=x["requirement_ids"])
-                           for x in record.of_kind(ev.EXPECTATION)),
+                           for x in record.of_kind(ev.RecordKind.EXPECTATION)),
         alarms=tuple(AlarmEntry(t_h=a["t_s"] / S_PER_H, name=a["name"], priority=a["priority"])
-                     for a in record.of_kind(ev.ALARM)),
+                     for a in record.of_kind(ev.RecordKind.ALARM)),
         steps=tuple(StepEntry(t_h=s["t_s"] / S_PER_H, index=s["index"], action=s["action"], decision=s["decision"],
                               expected_decision=s.get("expected_decision"), reasons=s["reasons"],
-                              requirement_ids=s["requirement_ids"]) for s in record.of_kind(ev.STEP)),
+                              requirement_ids=s["requirement_ids"]) for s in record.of_kind(ev.RecordKind.STEP)),
         delivered=Delivered(commanded_ul=last.get("commanded_ul"), pump_reported_ul=last.get("pump_reported_ul"),
                             gravimetric_ul=last.get("gravimetric_ul")),
         pk_peaks=pk_peaks(record),
-        interrupts=tuple(InterruptEntry(phase=i["phase"], detail=i["detail"]) for i in record.of_kind(ev.INTERRUPT)),
+        interrupts=tuple(InterruptEntry(phase=i["phase"], detail=i["detail"])
+                         for i in record.of_kind(ev.RecordKind.INTERRUPT)),
         population_verdict=population_verdict(record),
         output_failures=dict(output_failures or {}), outputs_missing=dict(outputs_missing or {}))
 

@@ -52,19 +52,19 @@ def run_evidence(record: RunRecord, run_outcome: str) -> Iterator[tuple[str, Evi
     for requirement_id in started.get("scenario_requirement_ids", []):
         yield requirement_id, Evidence(kind="scenario", name=f"scenario {started.get('scenario_name', 'unknown')}",
                                        outcome=Outcome(run_outcome), detail=f"run {started.get('run_id', '')}")
-    for step in record.of_kind(ev.STEP):
+    for step in record.of_kind(ev.RecordKind.STEP):
         named = set(step["requirement_ids"])
         outcome, detail = step_outcome(step), _step_detail(step)
         for requirement_id in step_requirement_ids(step):
             yield requirement_id, Evidence(kind="step" if requirement_id in named else "decision",
                                            name=f"step {step['index']} {step['action']}", outcome=outcome,
                                            detail=detail)
-    for item in record.of_kind(ev.EXPECTATION):
+    for item in record.of_kind(ev.RecordKind.EXPECTATION):
         for requirement_id in item["requirement_ids"]:
             yield requirement_id, Evidence(kind="expectation", name=item["name"],
                                            outcome=Outcome.PASS if item["passed"] else Outcome.FAIL,
                                            detail=item["detail"])
-    for item in record.of_kind(ev.ENVELOPE):
+    for item in record.of_kind(ev.RecordKind.ENVELOPE):
         outcome = Outcome(item.get("outcome") or ("PASS" if item["passed"] else "FAIL"))
         for requirement_id in item["requirement_ids"]:
             yield requirement_id, Evidence(kind="envelope", name=item["name"], outcome=outcome, detail=item["reason"])
@@ -76,7 +76,7 @@ def run_evidence(record: RunRecord, run_outcome: str) -> Iterator[tuple[str, Evi
 
 def population_envelopes(record: RunRecord) -> list[dict[str, Any]]:
     """The envelopes of the run's last population_verdict event (none when the scenario names no patients)."""
-    verdicts = record.of_kind(ev.POPULATION_VERDICT)
+    verdicts = record.of_kind(ev.RecordKind.POPULATION_VERDICT)
     return list(verdicts[-1]["envelopes"]) if verdicts else []
 
 

@@ -18,63 +18,9 @@ from hil.records.event_types import (EVENT_CLASSES, OUTCOMES, Alarm, BalanceSamp
                                      RecordEvent, RecordKind, RigOpened, RunFinished, RunStarted, Step,
                                      StoppedOnAlarm, VolumeSample)
 
-RUN_STARTED = RecordKind.RUN_STARTED.value
-STEP = RecordKind.STEP.value
-FIRMWARE_EVENT = RecordKind.FIRMWARE_EVENT.value
-ALARM = RecordKind.ALARM.value
-VOLUME_SAMPLE = RecordKind.VOLUME_SAMPLE.value
-BALANCE_SAMPLE = RecordKind.BALANCE_SAMPLE.value
-PK_SERIES = RecordKind.PK_SERIES.value
-ENVELOPE = RecordKind.ENVELOPE.value
-EXPECTATION = RecordKind.EXPECTATION.value
-RUN_FINISHED = RecordKind.RUN_FINISHED.value
-DRUG_LIMITS = RecordKind.DRUG_LIMITS.value
-INTERRUPT = RecordKind.INTERRUPT.value
-RIG_OPENED = RecordKind.RIG_OPENED.value
-STOPPED_ON_ALARM = RecordKind.STOPPED_ON_ALARM.value
-POPULATION_VERDICT = RecordKind.POPULATION_VERDICT.value
-
 __all__ = [
-                                      "ALARM",
-                                      "BALANCE_SAMPLE",
-                                      "DRUG_LIMITS",
-                                      "ENVELOPE",
-                                      "EVENT_CLASSES",
-                                      "EVENT_KINDS",
-                                      "EXPECTATION",
-                                      "FIRMWARE_EVENT",
-                                      "INTERRUPT",
-                                      "OPTIONAL_FIELDS",
-                                      "OUTCOMES",
-                                      "PK_SERIES",
-                                      "POPULATION_VERDICT",
-                                      "REQUIRED_FIELDS",
-                                      "RIG_OPENED",
-                                      "RUN_FINISHED",
-                                      "RUN_STARTED",
-                                      "STEP",
-                                      "STOPPED_ON_ALARM",
-                                      "VOLUME_SAMPLE",
-                                      "Alarm",
-                                      "BalanceSample",
-                                      "DrugLimitsEvent",
-                                      "Envelope",
-                                      "Expectation",
-                                      "FirmwareEvent",
-                                      "Interrupt",
-                                      "PkSeries",
-                                      "PopulationVerdictEvent",
-                                      "RecordEvent",
-                                      "RecordFormatError",
-                                      "RecordKind",
-                                      "RigOpened",
-                                      "RunFinished",
-                                      "RunStarted",
-                                      "Step",
-                                      "StoppedOnAlarm",
-                                      "VolumeSample",
-                                      "event_from_fields",
-                                      "event_problem",
-                                      "json_fields",
-                                      "validate_event",
+    "EVENT_CLASSES", "EVENT_KINDS", "OPTIONAL_FIELDS", "OUTCOMES", "REQUIRED_FIELDS", "Alarm", "BalanceSample",
+    "DrugLimitsEvent", "Envelope", "Expectation", "FirmwareEvent", "Interrupt", "PkSeries", "PopulationVerdictEvent",
+    "RecordEvent", "RecordFormatError", "RecordKind", "RigOpened", "RunFinished", "RunStarted", "Step",
+    "StoppedOnAlarm", "VolumeSample", "event_from_fields", "event_problem", "json_fields", "validate_event",
 ]

@@ -63,12 +63,12 @@ class RunRecord:
 
     @property
     def started(self) -> dict[str, Any] | None:
-        found = self.of_kind(ev.RUN_STARTED)
+        found = self.of_kind(ev.RecordKind.RUN_STARTED)
         return found[0] if found else None
 
     @property
     def finished(self) -> dict[str, Any] | None:
-        found = self.of_kind(ev.RUN_FINISHED)
+        found = self.of_kind(ev.RecordKind.RUN_FINISHED)
         return found[-1] if found else None
 
     @property
@@ -81,7 +81,7 @@ class RunRecord:
         if finished is None:
             return []
         position = next(i for i, event in enumerate(self.events) if event is finished)
-        return [e for e in self.events[position + 1:] if e["event"] == ev.INTERRUPT]
+        return [e for e in self.events[position + 1:] if e["event"] == ev.RecordKind.INTERRUPT]
 
 
 class _Damage:
@@ -181,16 +181,16 @@ def _parse_line(raw: bytes, number: int, chained: bool, previous_chain: str,
 
 def _check_order(events: list[tuple[int, dict[str, Any]]], damage: _Damage) -> None:
     """run_started first and once; run_finished once; after it only operator interrupts."""
-    if not events or events[0][1]["event"] != ev.RUN_STARTED or events[0][0] != 1:
+    if not events or events[0][1]["event"] != ev.RecordKind.RUN_STARTED or events[0][0] != 1:
         damage.add(1, "the record does not begin with run_started")
     finished_at = None
     for index, (number, event) in enumerate(events):
         kind = event["event"]
-        if kind == ev.RUN_STARTED and index > 0:
+        if kind == ev.RecordKind.RUN_STARTED and index > 0:
             damage.add(number, "a second run_started")
-        elif finished_at is not None and kind == ev.RUN_FINISHED:
+        elif finished_at is not None and kind == ev.RecordKind.RUN_FINISHED:
             damage.add(number, f"a second run_finished (the first is on line {finished_at})")
-        elif finished_at is not None and kind != ev.INTERRUPT:
+        elif finished_at is not None and kind != ev.RecordKind.INTERRUPT:
             damage.add(number, f"{kind} after run_finished (line {finished_at})")
-        if kind == ev.RUN_FINISHED and finished_at is None:
+        if kind == ev.RecordKind.RUN_FINISHED and finished_at is None:
             finished_at = number

@@ -26,7 +26,7 @@ def test_run_records_and_reports_operator_dut_and_device_identities(tmp_path: Pa
     assert started["pass_means"].startswith("PASS means the hazard was caught or prevented")
     assert set(started["dependency_versions"]) >= {"python", "numpy", "scipy", "pyserial", "pyvisa", "transitions",
                                                    "pydantic"}
-    (opened,) = record.of_kind(ev.RIG_OPENED)
+    (opened,) = record.of_kind(ev.RecordKind.RIG_OPENED)
     assert opened["devices"]["pump"]["model"] == "NE-1000" and opened["devices"]["pump"]["firmware_version"] == "3.928"
     assert opened["devices"]["balance"]["serial_number"] == "0123456789"
     assert opened["ports"]["pump"].startswith("/dev/") and opened["ports"]["balance"].startswith("ASRL/dev/")

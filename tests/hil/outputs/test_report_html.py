@@ -70,7 +70,7 @@ def write_record(run_dir: Path, *, finished: bool = True, alarms: bool = True, p
                      tool_version="0.1.0", time_compression_factor=1.0, clock="virtual",
                      started_utc="2025-01-01T00:00:00+00:00", **extra)
         if rig:
-            record.write(ev.RIG_OPENED, **RIG_OPENED)
+            record.write(ev.RecordKind.RIG_OPENED, **RIG_OPENED)
         for index in range(steps):
             record.write("step",
                          t_s=3600.0 * PLANNED[index]["at_h"] + 12.3456, index=index, action=PLANNED[index]["action"],
