@@ -100,14 +100,16 @@ class GateInputs:
         if findings:
             return gate.GateContext(now_s, history, (), 0.0, 0.0, 0.0, tuple(findings), line)
         planned = self._planned(basal, running_bolus, periodic)
-        peak_mcg_per_h = max(basal.peak_rate_mcg_per_h if basal is not None else 0.0, peak_rate_mcg_per_h(planned))
+        planned_peak_mcg_per_h = peak_rate_mcg_per_h(planned)
+        peak_mcg_per_h = max(basal.peak_rate_mcg_per_h if basal is not None else 0.0, planned_peak_mcg_per_h)
         stack = periodic_stack(basal, periodic) if stack_periodic and periodic is not None else None
         if stack is not None:
             peak_mcg_per_h = max(peak_mcg_per_h, stack.rate_mcg_per_h)
         conc = line.lowest_conc_mcg_per_ml  # the bridge runs on every concentration ahead in turn
         peak_ul_per_h = peak_mcg_per_h / conc * UL_PER_ML if conc > 0 else (math.inf if peak_mcg_per_h > 0 else 0.0)
         return gate.GateContext(now_s, history, planned, line.tip_conc_mcg_per_ml,
-                                self._config.max_actuator_rate_ul_per_h, peak_ul_per_h, (), line, stack)
+                                self._config.max_actuator_rate_ul_per_h, peak_ul_per_h, (), line, stack,
+                                planned_peak_mcg_per_h)
 
     def periodic_bolus(self, dose_mcg: float, duration_min: float, interval_h: float, first_t_s: float | None,
                        override_soft_limits: bool) -> tuple[Decision, PeriodicBolus | None]:

@@ -33,6 +33,13 @@ class GateContext:
     """What the line holds; None: settled at conc_mcg_per_ml, reservoir not considered (the limit checks alone)."""
     periodic_stack: PeriodicStack | None = None
     """A therapy command with periodic boluses: their highest rate on the basal program over all their runs."""
+    planned_peak_rate_mcg_per_h: float | None = None
+    """Highest summed rate of planned_if_approved (window.peak_rate_mcg_per_h); None: computed here. The firmware
+    passes the one it computed for the actuator's peak, so a gate call sorts the plan's edges once."""
+
+    def __post_init__(self) -> None:
+        if self.planned_peak_rate_mcg_per_h is None:
+            object.__setattr__(self, "planned_peak_rate_mcg_per_h", peak_rate_mcg_per_h_of(self.planned_if_approved))
 
     @property
     def pump_line(self) -> PumpLine:
@@ -59,7 +66,8 @@ def _common(ctx: GateContext, limits: DrugLimits, program_peak_rate_mcg_per_h: f
     """Checks every delivering request shares: the drug rate at the peak of everything planned if approved
     (not only at its start: a bolus may overlap a later flex step), periodic boluses on the basal program at every
     run (beyond the plan), the actuator rate, the 24 h window."""
-    peak_rate_mcg_per_h = max(program_peak_rate_mcg_per_h, peak_rate_mcg_per_h_of(ctx.planned_if_approved))
+    assert ctx.planned_peak_rate_mcg_per_h is not None  # set in __post_init__
+    peak_rate_mcg_per_h = max(program_peak_rate_mcg_per_h, ctx.planned_peak_rate_mcg_per_h)
     findings = checks.check_drug_rate(peak_rate_mcg_per_h, limits)
     findings += periodic_stack_findings(ctx.periodic_stack, limits)
     findings += checks.check_actuator_rate(ctx.peak_actuator_rate_ul_per_h, ctx.max_actuator_rate_ul_per_h)

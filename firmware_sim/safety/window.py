@@ -41,18 +41,9 @@ class RatePiece(NamedTuple):
         return self.rate_mcg_per_h * (self.end_s - self.start_s) / S_PER_H
 
 
-_last_peak: tuple[tuple[RatePiece, ...], float] = ((), 0.0)
-"""The last tuple of pieces peak_rate_mcg_per_h answered, and its answer (a gate call asks twice about one plan: the
-actuator's peak and the drug rate check). Tuples only: immutable, and held here, so the identity is theirs."""
-
-
 def peak_rate_mcg_per_h(pieces: Sequence[RatePiece]) -> float:
     """Highest summed rate of overlapping pieces (pieces cover [start_s, end_s); a piece ending where another
     starts does not overlap it)."""
-    global _last_peak
-    last_pieces, last_peak = _last_peak
-    if pieces is last_pieces:
-        return last_peak
     live = [p for p in pieces if p[1] > p[0]]  # (start_s, end_s, rate_mcg_per_h) by index: the cheaper access
     edges = sorted([(p[0], 1, p[2]) for p in live] + [(p[1], 0, -p[2]) for p in live])
     rate = peak = 0.0
@@ -60,8 +51,6 @@ def peak_rate_mcg_per_h(pieces: Sequence[RatePiece]) -> float:
         rate += change
         if rate > peak:
             peak = rate
-    if type(pieces) is tuple:
-        _last_peak = (pieces, peak)
     return peak
 
 
