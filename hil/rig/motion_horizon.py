@@ -8,7 +8,7 @@ therefore never queues more than the horizon and tops it up on each status read,
 supervision tick makes every supervision period; a host that dies leaves its stepper at most the horizon of
 motion [SR-DRV-010]. The top-up goes out in the same write as the status query, so it is sized from the previous
 tick's position: right after a tick the queue holds the horizon less one period. Unless the rig sets
-pump.motion_horizon_s, the horizon is HORIZON_SUPERVISION_PERIODS supervision periods in device time (the period
+pump.motion_horizon_s, the horizon is hil.devices.dead_host_horizon.HORIZON_SUPERVISION_PERIODS periods in device time (the period
 divided by the time compression factor), which keeps two periods queued after each tick, and at least
 MIN_MOTION_HORIZON_S so that a tick made late by a loaded host does not stall the motion. A horizon the rig sets
 must cover MIN_HORIZON_PERIODS periods (two to reach the next tick, half a period to spare), or the motion would
@@ -19,29 +19,15 @@ nothing leaves at least two periods; at the least horizon a rig may set (2.5 per
 from __future__ import annotations
 
 from hil.config.rig import GrblPumpConfig, HarvardPumpConfig, RigConfig
-from hil.devices.dead_host_horizon import (DEFAULT_SUPERVISION_PERIOD_S, HORIZON_SUPERVISION_PERIODS,
-                                           MIN_MOTION_HORIZON_S, dead_host_horizon_s)
 from hil.rig.errors import RigError
 
-__all__ = ["DEFAULT_SUPERVISION_PERIOD_S", "HORIZON_SUPERVISION_PERIODS", "MIN_HORIZON_PERIODS", "MIN_MOTION_HORIZON_S",
-           "check_motion_horizon", "motion_horizon_s"]
-
 MIN_HORIZON_PERIODS = 2.5
-
 
 _HORIZON_KEYS: dict[type, tuple[str, str, str]] = {
     GrblPumpConfig: ("motion_horizon_s", "the stepper would stall", "SR-DRV-010"),
     HarvardPumpConfig: ("dead_host_horizon_s", "the pump would stop at its target volume", "SR-DRV-013"),
 }
 """Pump sections with a dead-host horizon: the key, what a starved horizon does, the requirement."""
-
-
-def motion_horizon_s(pump: GrblPumpConfig | HarvardPumpConfig, supervision_period_s: float | None,
-                     time_compression_factor: float) -> float:
-    """The horizon the driver gets: the rig's (pump.motion_horizon_s or pump.dead_host_horizon_s), or three
-    supervision periods on the device (hil.devices.dead_host_horizon)."""
-    return dead_host_horizon_s(getattr(pump, _HORIZON_KEYS[type(pump)][0]), supervision_period_s,
-                               time_compression_factor)
 
 
 def check_motion_horizon(rig: RigConfig, supervision_period_s: float, time_compression_factor: float) -> None:

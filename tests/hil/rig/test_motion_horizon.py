@@ -9,7 +9,8 @@ import pytest
 from hil.config.loading import ConfigError, load_model
 from hil.config.rig import RigConfig
 from hil.rig import Rig, RigError
-from hil.rig.motion_horizon import MIN_MOTION_HORIZON_S, check_motion_horizon, motion_horizon_s
+from hil.devices.dead_host_horizon import MIN_MOTION_HORIZON_S, dead_host_horizon_s
+from hil.rig.motion_horizon import check_motion_horizon
 
 RIGS = Path(__file__).resolve().parents[3] / "bench_configs" / "rigs"
 pytestmark = [pytest.mark.timeout(60), pytest.mark.requirements("SR-DRV-010")]
@@ -26,11 +27,11 @@ def grbl_rig(**pump_changes: object) -> RigConfig:
     (None, 1.0, 180.0),  # a rig built without a run: the firmware's default period
 ])
 def test_default_horizon_is_three_supervision_periods_on_the_device(period_s, factor, expected_s):
-    assert motion_horizon_s(grbl_rig().pump, period_s, factor) == pytest.approx(expected_s)
+    assert dead_host_horizon_s(grbl_rig().pump.motion_horizon_s, period_s, factor) == pytest.approx(expected_s)
 
 
 def test_a_horizon_the_rig_sets_is_used_as_set():
-    assert motion_horizon_s(grbl_rig(motion_horizon_s=7.5).pump, 240.0, 1.0) == 7.5
+    assert dead_host_horizon_s(grbl_rig(motion_horizon_s=7.5).pump.motion_horizon_s, 240.0, 1.0) == 7.5
 
 
 def test_a_set_horizon_shorter_than_two_and_a_half_periods_is_refused_with_the_key_and_the_numbers():
@@ -80,9 +81,10 @@ def harvard_rig(**pump_changes: object) -> RigConfig:
 
 @pytest.mark.requirements("SR-DRV-013")
 def test_a_harvard_rig_gives_its_driver_a_dead_host_horizon_of_three_supervision_periods_unless_it_sets_one():
-    assert motion_horizon_s(harvard_rig().pump, 60.0, 1.0) == 180.0
-    assert motion_horizon_s(harvard_rig().pump, 600.0, 1.0) == 1800.0  # a long period: a long horizon, no early stop
-    assert motion_horizon_s(harvard_rig(dead_host_horizon_s=400.0).pump, 60.0, 1.0) == 400.0
+    assert dead_host_horizon_s(harvard_rig().pump.dead_host_horizon_s, 60.0, 1.0) == 180.0
+    # a long period: a long horizon, no early stop
+    assert dead_host_horizon_s(harvard_rig().pump.dead_host_horizon_s, 600.0, 1.0) == 1800.0
+    assert dead_host_horizon_s(harvard_rig(dead_host_horizon_s=400.0).pump.dead_host_horizon_s, 60.0, 1.0) == 400.0
     with Rig(harvard_rig(), syringe_fill_ul=5000, supervision_period_s=240.0) as rig:
         assert rig.pump.horizon.horizon_s == 720.0
 
