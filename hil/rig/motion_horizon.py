@@ -3,19 +3,18 @@ communications watchdog may do on its own: the motion GRBL may hold queued (pump
 infusion a Harvard pump's target volume may lie ahead of its counter (pump.dead_host_horizon_s, SR-DRV-013; the
 target is topped up on the status reads as GRBL's queue is, drivers.harvard_horizon).
 
-GRBL has no communications watchdog: whatever it has queued runs to its end, host or no host. The driver
-therefore never queues more than the horizon and tops it up on each status read, which the firmware's
-supervision tick makes every supervision period; a host that dies leaves its stepper at most the horizon of
-motion [SR-DRV-010]. The top-up goes out in the same write as the status query, so it is sized from the previous
-tick's position: right after a tick the queue holds the horizon less one period. Unless the rig sets
-pump.motion_horizon_s, the horizon is HORIZON_SUPERVISION_PERIODS (hil.devices.dead_host_horizon) supervision
-periods in device time (the period divided by the time compression factor), which keeps two periods queued after
-each tick, and at least MIN_MOTION_HORIZON_S so that a tick made late by a loaded host does not stall the motion. A horizon the rig sets
-must cover MIN_HORIZON_PERIODS periods (two to reach the next tick, half a period to spare), or the motion would
-stall between two ticks. A Harvard pump's target is raised from the same read's counter, and only when less than half
-the horizon is left (drivers.harvard_horizon): at three periods that is every other tick, and a read that raises
-nothing leaves at least two periods; at the least horizon a rig may set (2.5 periods), 1.25 periods.
-"""
+GRBL has no communications watchdog: whatever it has queued runs to its end, host or no host. The driver therefore
+never queues more than the horizon and tops it up on each status read, which the firmware's supervision tick makes
+every supervision period; a host that dies leaves its stepper at most the horizon of motion [SR-DRV-010]. The top-up
+goes out in the same write as the status query, so it is sized from the previous tick's position: right after a tick
+the queue holds the horizon less one period. Unless the rig sets pump.motion_horizon_s, the horizon is
+HORIZON_SUPERVISION_PERIODS (hil.devices.dead_host_horizon) supervision periods in device time (the period divided by
+the time compression factor), which keeps two periods queued after each tick, and at least MIN_MOTION_HORIZON_S so
+that a tick made late by a loaded host does not stall the motion. A horizon the rig sets must cover
+MIN_HORIZON_PERIODS periods (two to reach the next tick, half a period to spare), or the motion would stall between
+two ticks. A Harvard pump's target is raised from the same read's counter, and only when less than half the horizon
+is left (drivers.harvard_horizon): at three periods that is every other tick, and a read that raises nothing leaves
+at least two periods; at the least horizon a rig may set (2.5 periods), 1.25 periods."""
 from __future__ import annotations
 
 from hil.config.rig import GrblPumpConfig, HarvardPumpConfig, RigConfig
