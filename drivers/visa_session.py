@@ -13,12 +13,6 @@ from drivers.lifecycle import OpenCloseLifecycle
 from drivers.units import MS_PER_S
 from drivers.url_handlers import register_url_handlers
 
-try:
-    from termios import error as TermiosError  # pyserial lets a refused port setting through as termios.error
-except ImportError:  # pragma: no cover - Windows
-    class TermiosError(Exception):  # type: ignore[no-redef]
-        pass
-
 
 class VisaSession(OpenCloseLifecycle):
     """Subclasses set resource_name, backend and timeout_s, and call open_session(options, detail) from open()."""
@@ -35,7 +29,8 @@ class VisaSession(OpenCloseLifecycle):
         try:
             self._manager = pyvisa.ResourceManager(self.backend)
             self._resource = self._manager.open_resource(self.resource_name, **options)
-        except (pyvisa.Error, OSError, ValueError, TermiosError) as exc:
+        except Exception as exc:  # besides pyvisa's and the OS's errors, what backends let through (pyserial's
+            # termios.error for a refused port setting, pyvisa-sim's yaml and AttributeError for a bad definition)
             self.close()
             raise TransportError(f"cannot open balance {self.resource_name!r} ({detail}): {exc!r}") from exc
 

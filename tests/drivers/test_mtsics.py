@@ -139,6 +139,21 @@ resources:
 """
 
 
+@pytest.mark.parametrize("definition_text", [
+    'spec: "1.1"\ndevices:\n  balance: [unclosed\n',  # pyvisa-sim raises yaml's ParserError
+    'spec: "1.1"\ndevices:\n  balance:\n    eom: 3\nresources:\n  ASRL1::INSTR:\n    device: balance\n',
+], ids=["yaml-parser-error", "attribute-error"])
+def test_a_backend_failing_in_an_unforeseen_way_is_a_transport_error_naming_the_resource(tmp_path: Path,
+                                                                                         definition_text: str):
+    definition = tmp_path / "balance.yaml"
+    definition.write_text(definition_text)
+    balance = MTSICSBalance("ASRL1::INSTR", backend=f"{definition}@sim", timeout_s=0.5)
+    with pytest.raises(TransportError, match=r"cannot open balance 'ASRL1::INSTR' \(.*balance\.yaml@sim\)"):
+        balance.open()
+    with pytest.raises(TransportError, match="not open"):  # nothing half-open is left behind
+        balance.read_mass_immediately()
+
+
 def test_pyvisa_sim_backend(tmp_path: Path):
     definition = tmp_path / "balance.yaml"
     definition.write_text(SIM_YAML)
