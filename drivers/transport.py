@@ -201,7 +201,8 @@ class SerialTransport:
             else:
                 port.write(data)
         except serial.SerialTimeoutException as exc:
-            raise DeviceTimeout(f"{self.url}: write of {len(data)} bytes timed out") from exc
+            raise DeviceTimeout(f"{self.url}: write of {len(data)} bytes timed out after {self.write_timeout_s} s: "
+                                f"{exc}") from exc
         except (serial.SerialException, OSError) as exc:
             raise self._translate(exc, "write") from exc
         if log.isEnabledFor(logging.DEBUG):
