@@ -5,7 +5,7 @@ the gate only does arithmetic on it. Nothing here reads a clock or does I/O.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass, field
 from collections.abc import Sequence
 
 from firmware_sim.safety import checks
@@ -33,13 +33,18 @@ class GateContext:
     """What the line holds; None: settled at conc_mcg_per_ml, reservoir not considered (the limit checks alone)."""
     periodic_stack: PeriodicStack | None = None
     """A therapy command with periodic boluses: their highest rate on the basal program over all their runs."""
-    planned_peak_rate_mcg_per_h: float | None = None
-    """Highest summed rate of planned_if_approved (window.peak_rate_mcg_per_h); None: computed here. The firmware
-    passes the one it computed for the actuator's peak, so a gate call sorts the plan's edges once."""
+    known_planned_peak_rate_mcg_per_h: InitVar[float | None] = None
+    """planned_peak_rate_mcg_per_h when the caller has computed it (the firmware, for the actuator's peak: a gate
+    call then sorts the plan's edges once); None: computed here."""
+    planned_peak_rate_mcg_per_h: float = field(init=False)
+    """Highest summed rate of planned_if_approved (window.peak_rate_mcg_per_h). Not an init argument, so a copy
+    with another plan (dataclasses.replace) has that plan's peak."""
 
-    def __post_init__(self) -> None:
-        if self.planned_peak_rate_mcg_per_h is None:
-            object.__setattr__(self, "planned_peak_rate_mcg_per_h", peak_rate_mcg_per_h_of(self.planned_if_approved))
+    def __post_init__(self, known_planned_peak_rate_mcg_per_h: float | None) -> None:
+        peak_mcg_per_h = known_planned_peak_rate_mcg_per_h
+        if peak_mcg_per_h is None:
+            peak_mcg_per_h = peak_rate_mcg_per_h_of(self.planned_if_approved)
+        object.__setattr__(self, "planned_peak_rate_mcg_per_h", peak_mcg_per_h)
 
     @property
     def pump_line(self) -> PumpLine:
@@ -66,7 +71,6 @@ def _common(ctx: GateContext, limits: DrugLimits, program_peak_rate_mcg_per_h: f
     """Checks every delivering request shares: the drug rate at the peak of everything planned if approved
     (not only at its start: a bolus may overlap a later flex step), periodic boluses on the basal program at every
     run (beyond the plan), the actuator rate, the 24 h window."""
-    assert ctx.planned_peak_rate_mcg_per_h is not None  # set in __post_init__
     peak_rate_mcg_per_h = max(program_peak_rate_mcg_per_h, ctx.planned_peak_rate_mcg_per_h)
     findings = checks.check_drug_rate(peak_rate_mcg_per_h, limits)
     findings += periodic_stack_findings(ctx.periodic_stack, limits)

@@ -1,6 +1,7 @@
 """Per-limit tests of the pure gate: each names the requirement it verifies."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -235,3 +236,23 @@ def test_limits_validate_their_values():
 def test_ptm_count_must_be_a_whole_number(count):
     d = gate.gate_ptm_settings(gate.PtmSettings(20, 10, 60, count), [], LIMITS)
     assert not d.approved and d.requirement_ids == ("SR-DOSE-007",) and "whole number" in d.reasons[0]
+
+
+@req("SR-DOSE-006")
+def test_a_context_copied_with_another_plan_judges_that_plans_peak_rate():
+    quiet = ctx([RatePiece(0, 600, 1)])
+    assert gate.gate_bolus("clinician_bolus", 50, 10, quiet, LIMITS).approved
+    busy = dataclasses.replace(quiet, planned_if_approved=(RatePiece(0, 600, 300),))
+    assert busy.planned_peak_rate_mcg_per_h == 300
+    d = gate.gate_bolus("clinician_bolus", 50, 10, busy, LIMITS)
+    assert not d.approved and "SR-DOSE-006" in d.requirement_ids and "mcg/h" in d.reasons[0]
+
+
+@req("SR-DOSE-006")
+def test_a_peak_rate_the_caller_computed_is_the_one_judged():
+    assert ctx([RatePiece(0, 600, 1)]).planned_peak_rate_mcg_per_h == 1
+    given = gate.GateContext(0.0, DoseHistory.empty(0.0), (RatePiece(0, 600, 1),), 500.0, 1000.0, 10.0, (), None,
+                             None, 300.0)
+    assert given.planned_peak_rate_mcg_per_h == 300
+    d = gate.gate_bolus("clinician_bolus", 50, 10, given, LIMITS)
+    assert not d.approved and "SR-DOSE-006" in d.requirement_ids
