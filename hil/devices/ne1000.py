@@ -36,8 +36,9 @@ class Ne1000PumpConfig(StrictModel):
     @field_validator("watchdog_timeout_s")
     @classmethod
     def _outlasts_one_exchange(cls, watchdog_s: int, info: ValidationInfo) -> int:
+        """In safe mode (basic mode has no watchdog), the watchdog must outlast the wait for one reply."""
         transport = info.data.get("transport")
-        if transport is not None and transport.timeout_s >= watchdog_s:
+        if info.data.get("safe_mode") and transport is not None and transport.timeout_s >= watchdog_s:
             raise ValueError(f"{watchdog_s} s is not longer than pump.transport.timeout_s ({transport.timeout_s:g} s): "
                              f"the watchdog would expire while the host waits for one reply")
         return watchdog_s

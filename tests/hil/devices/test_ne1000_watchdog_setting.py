@@ -67,3 +67,16 @@ def test_a_watchdog_that_cannot_work_is_refused_at_load_naming_the_key(tmp_path:
         load_model(path, RigConfig)
     text = str(refused.value)
     assert located in text and message in text and path.name in text
+
+
+def test_a_basic_mode_rig_is_not_held_to_a_watchdog_it_does_not_have(tmp_path: Path):
+    """Basic mode has no watchdog: a transport timeout at or above the safe-mode default (10 s) is no reason to
+    refuse it, while the same timeout in safe mode is refused (the default watchdog would expire during one reply)."""
+    path = _rig_file(tmp_path, "virtual", safe_mode=False, transport={"url": "emulator:pump", "timeout_s": 15.0})
+    text = path.read_text(encoding="utf-8").replace("  watchdog_timeout_s: 255\n", "")
+    path.write_text(text, encoding="utf-8")
+    pump = load_model(path, RigConfig).pump
+    assert not pump.safe_mode and pump.transport.timeout_s == 15.0
+    path.write_text(text.replace("safe_mode: false", "safe_mode: true"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="not longer than pump.transport.timeout_s"):
+        load_model(path, RigConfig)
