@@ -17,7 +17,7 @@ from hil.emulators.grbl_motion import Motion
 from hil.emulators.grbl_settings import default_settings
 from hil.emulators.grbl_system import execute_system
 from hil.emulators.line_output import drain_lines
-from hil.emulators.syringe import OUTLET_FAULTS, apply_outlet_fault, outlet_fault_text, syringe_from
+from hil.emulators.syringe import OUTLET_FAULT_TEXT, OUTLET_FAULTS, apply_outlet_fault, syringe_from
 
 STATUS_REPORT, FEED_HOLD, CYCLE_START, SOFT_RESET, JOG_CANCEL = 0x3F, 0x21, 0x7E, 0x18, 0x85
 UNLOCK_MESSAGE = "[MSG:'$H'|'$X' to unlock]"
@@ -34,8 +34,7 @@ class GrblCore:
         Fault.POWER_RESET: "power cycle: planner, buffer and position lost, banner sent again",
         Fault.CORRUPT_MOVE: "the next `count` move lines arrive as other valid G-code: `kind` units (G21->G20), "
         "distance (G91->G90), motion (G1->G0) or feed_scale (F x `factor`); GRBL accepts them with ok",
-        **outlet_fault_text(Fault.CLEAR_OCCLUSION, Fault.LEAK, Fault.CLEAR_LEAK, Fault.RATE_ERROR,
-                            Fault.CLEAR_RATE_ERROR),
+        **OUTLET_FAULT_TEXT,
     }
 
     def __init__(self, config: GrblConfig, t_s: float = 0.0) -> None:

@@ -16,7 +16,7 @@ from hil.emulators.harvard_commands import execute
 from hil.emulators.faults import Fault
 from hil.emulators.harvard_config import HarvardConfig
 from hil.emulators.harvard_state import HarvardState
-from hil.emulators.pump_core import SyringePumpCore
+from hil.emulators.pump_core import OCCLUSION_STALLS_TEXT, SyringePumpCore
 from hil.emulators.syringe import INFUSE, area_mm2, outlet_fault_text, syringe_from
 MAX_LINE_BYTES = 256
 """A longer line is discarded and answered with an error when its terminator comes."""
@@ -26,7 +26,7 @@ class HarvardCore(SyringePumpCore):
     DEVICE_LABEL = "Harvard"
     FAULTS: ClassVar[dict[Fault, str]] = {
         Fault.STALL: "the motor jams: a running pump stalls at once (prompt *); cleared by stop",
-        Fault.OCCLUSION: "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
+        Fault.OCCLUSION: OCCLUSION_STALLS_TEXT,
         Fault.POWER_RESET: "power is interrupted: the pump stops and comes back idle (no announcement on the line)",
         **outlet_fault_text(Fault.CLEAR_OCCLUSION, Fault.RATE_ERROR, Fault.CLEAR_RATE_ERROR),
     }

@@ -17,17 +17,16 @@ from hil.emulators.ne1000_config import NE1000Config
 from hil.emulators.ne1000_commands import execute
 from hil.emulators.ne1000_framing import Packet, PacketReceiver, encode_basic, encode_safe
 from hil.emulators.ne1000_state import PAUSED, PUMPING, PURGING, STOPPED, Settings
-from hil.emulators.pump_core import SyringePumpCore
-from hil.emulators.syringe import INFUSE, area_mm2, outlet_fault_text, syringe_from
+from hil.emulators.pump_core import OCCLUSION_STALLS_TEXT, SyringePumpCore
+from hil.emulators.syringe import INFUSE, OUTLET_FAULT_TEXT, area_mm2, syringe_from
 
 class NE1000Core(SyringePumpCore):
     DEVICE_LABEL = "NE-1000"
     FAULTS: ClassVar[dict[Fault, str]] = {
         Fault.STALL: "the motor jams: a running pump stalls at once (A?S); cleared when the alarm is acknowledged",
-        Fault.OCCLUSION: "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up",
+        Fault.OCCLUSION: OCCLUSION_STALLS_TEXT,
         Fault.POWER_RESET: "power is interrupted: pump stops, settings reload from memory, A?R is pending",
-        **outlet_fault_text(Fault.CLEAR_OCCLUSION, Fault.LEAK, Fault.CLEAR_LEAK, Fault.RATE_ERROR,
-                            Fault.CLEAR_RATE_ERROR),
+        **OUTLET_FAULT_TEXT,
     }
 
     def __init__(self, config: NE1000Config, t_s: float = 0.0) -> None:

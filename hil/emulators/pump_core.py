@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from hil.emulators.faults import EmulatorError, Fault, validate_pump_fault
-from hil.emulators.syringe import OUTLET_FAULTS, apply_outlet_fault
+from hil.emulators.syringe import OUTLET_FAULTS, Syringe, apply_outlet_fault
+
+OCCLUSION_STALLS_TEXT = "the outlet blocks: nothing leaves, the motor stalls after `compliance_ul` is taken up"
+"""What occlusion does to a pump whose motor notices it cannot turn (FAULTS of the SyringePumpCore cores)."""
 
 
 class SyringePumpCore:
@@ -14,7 +17,7 @@ class SyringePumpCore:
     DEVICE_LABEL = "pump"
     """Names the device in an unknown-fault error."""
     config: Any
-    syringe: Any
+    syringe: Syringe
     motor_jammed: bool
     _outbox: bytearray
 

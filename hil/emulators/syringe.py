@@ -32,13 +32,7 @@ OUTLET_FAULTS = (Fault.OCCLUSION, Fault.CLEAR_OCCLUSION, Fault.LEAK, Fault.CLEAR
 """Faults of the syringe and its outlet, applied by apply_outlet_fault (rate_error acts on the drive)."""
 
 
-def outlet_fault_text(*faults: Fault) -> dict[Fault, str]:
-    """What each of these outlet faults does, worded once for every pump core's FAULTS (occlusion is not among
-    them: how a blocked outlet shows depends on the drive)."""
-    return {fault: _OUTLET_FAULT_TEXT[fault] for fault in faults}
-
-
-_OUTLET_FAULT_TEXT = {
+OUTLET_FAULT_TEXT: dict[Fault, str] = {
     Fault.CLEAR_OCCLUSION: "the outlet opens again; fluid compressed meanwhile comes out at once",
     Fault.LEAK: "the catheter leaks or disconnects: `fraction` (default 1) of the outflow never reaches the balance",
     Fault.CLEAR_LEAK: "the leak is repaired",
@@ -46,6 +40,13 @@ _OUTLET_FAULT_TEXT = {
                       "lags",
     Fault.CLEAR_RATE_ERROR: "the drive is repaired",
 }
+"""What each outlet fault but occlusion does, worded once for every pump core's FAULTS (how a blocked outlet shows
+depends on the drive)."""
+
+
+def outlet_fault_text(*faults: Fault) -> dict[Fault, str]:
+    """OUTLET_FAULT_TEXT for a core that takes only these of the outlet faults."""
+    return {fault: OUTLET_FAULT_TEXT[fault] for fault in faults}
 
 
 class SyringeEmulatorConfig(Protocol):
