@@ -56,8 +56,11 @@ class EmulatorError(ValueError):
 def parse_fault(name: str, known: Collection[Fault], where: str = "") -> Fault:
     """The fault a name (from a scenario, a campaign or the command line) stands for, if it is one of `known`;
     else EmulatorError naming the name (after `where`, e.g. the device) and the known ones."""
-    fault = next((known_fault for known_fault in known if known_fault == name), None)
-    if fault is None:
+    try:
+        fault: Fault | None = Fault(name)
+    except ValueError:
+        fault = None
+    if fault is None or fault not in known:
         raise EmulatorError(f"{where}unknown fault {str(name)!r}; known: {', '.join(sorted(known))}")
     return fault
 
