@@ -53,7 +53,7 @@ class EmulatedDevice(Generic[CoreT]):
 
     device_name = "device"
     config: Any
-    """The emulator's own configuration dataclass (NE1000Config, GrblConfig, BalanceConfig ...)."""
+    """The emulator's own configuration dataclass (NE1000Config, GrblConfig, BalanceEmulatorConfig ...)."""
 
     def __init__(
         self,

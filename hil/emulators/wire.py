@@ -28,7 +28,7 @@ class DeviceCallbacks:
     byte_time_s: Callable[[], float]
     reply_delay_s: Callable[[], float]
     baud: Callable[[], int]
-    framing: Callable[[], str] = lambda: EIGHT_N_ONE
+    framing: Callable[[], str]
 
 
 def sleep_precisely_s(duration_s: float, stop: threading.Event) -> None:
