@@ -1,4 +1,4 @@
-"""The GRBL motion horizon a rig gives its driver: two supervision periods on the device unless the rig sets one,
+"""The GRBL motion horizon a rig gives its driver: three supervision periods on the device unless the rig sets one,
 and a set one that the run's supervision period would starve is refused before the rig is touched."""
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ import pytest
 
 from drivers.ne1000_codec import encode_safe
 from firmware_sim.clock import VirtualClock
+from firmware_sim.units import S_PER_H
 from hil.config.loading import load_model
 from hil.config.rig import RigConfig
 from hil.rig import Rig
@@ -39,19 +40,30 @@ def running_rig() -> Iterator[RunningRig]:
         rig.close()
 
 
+def _jump(rig: Rig) -> float:
+    """One jump of JUMP_S on the rig's virtual clock, nothing else sent by the test; the time it jumped from."""
+    start_s = rig.clock.now_s()
+    rig.clock.sleep_until_s(start_s + JUMP_S)
+    return start_s
+
+
+def _assert_pumped_for_s(rig: Rig, pumping_s: float) -> None:
+    dispensed_ul = rig.emulator("pump").dispensed_volume_ul()
+    assert dispensed_ul == pytest.approx(RATE_UL_PER_H * pumping_s / S_PER_H, rel=0.01)
+
+
 def test_a_jump_of_virtual_time_sends_each_heartbeat_when_due_and_the_watchdog_stays_fed(
         running_rig: RunningRig) -> None:
     rig, written = running_rig
     interval_s = rig.pump.heartbeat_interval_s
-    start_s = rig.clock.now_s()
-    rig.clock.sleep_until_s(start_s + JUMP_S)  # one jump, no supervision poll in it
+    start_s = _jump(rig)  # no supervision poll in it
     heartbeat = encode_safe("0")  # the status query at address 0
     assert written == [heartbeat] * int(JUMP_S // interval_s)
     core = rig.emulator("pump").core
     assert core.watchdog_deadline_s is not None and core.watchdog_deadline_s > start_s + JUMP_S
     status = rig.pump.status()
     assert status.running and status.alarm is None
-    assert rig.emulator("pump").dispensed_volume_ul() == pytest.approx(RATE_UL_PER_H * JUMP_S / 3600, rel=0.01)
+    _assert_pumped_for_s(rig, JUMP_S)
 
 
 def test_polls_more_often_than_the_heartbeat_interval_send_no_heartbeat(running_rig: RunningRig) -> None:
@@ -65,10 +77,8 @@ def test_polls_more_often_than_the_heartbeat_interval_send_no_heartbeat(running_
 
 def test_a_host_that_stops_talking_trips_the_emulated_watchdog_in_virtual_time(running_rig: RunningRig) -> None:
     rig, _ = running_rig
-    start_s = rig.clock.now_s()
     rig.pump._link.stop_heartbeat()  # the host dies: nothing more is sent
-    rig.clock.sleep_until_s(start_s + JUMP_S)
-    watchdog_s = rig.pump.safe_mode_timeout_s
-    assert rig.emulator("pump").dispensed_volume_ul() == pytest.approx(RATE_UL_PER_H * watchdog_s / 3600, rel=0.01)
+    _jump(rig)
+    _assert_pumped_for_s(rig, rig.pump.safe_mode_timeout_s)
     status = rig.pump.status()
     assert status.alarm == "watchdog" and not status.running
