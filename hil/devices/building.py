@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from hil.devices.emulator_options import EmulatorOptionsError, emulator_config
 from hil.devices.kind import DeviceKind, Role
+from hil.emulators.syringe import SyringeEmulatorConfig, initial_fill_ul
 
 if TYPE_CHECKING:
     from hil.devices.context import BuildContext
@@ -30,11 +31,10 @@ def build_emulator(kind: DeviceKind, name: str, ctx: BuildContext) -> Any:
     return kind.emulator_class(ctx.emulator_clock, *source, config)
 
 
-def describe_syringe(config: Any) -> str:
+def describe_syringe(config: SyringeEmulatorConfig) -> str:
     """The syringe a pump emulator's options dataclass describes (diameter, volume, fill)."""
-    fill_ul = config.syringe_volume_ul if config.fill_volume_ul is None else config.fill_volume_ul
     return (f"emulates a syringe of {config.syringe_diameter_mm:g} mm inner diameter and "
-            f"{config.syringe_volume_ul:g} uL, filled with {fill_ul:g} uL")
+            f"{config.syringe_volume_ul:g} uL, filled with {initial_fill_ul(config):g} uL")
 
 
 def pump_emulator_base(pump_config: type, **from_pump: str) -> Callable[[Any, float], dict[str, Any]]:

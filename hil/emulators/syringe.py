@@ -125,10 +125,14 @@ class Syringe:
         self.occluded = False
 
 
+def initial_fill_ul(config: SyringeEmulatorConfig) -> float:
+    """What a pump config's syringe holds at the start: fill_volume_ul, or full when it is not set."""
+    return config.syringe_volume_ul if config.fill_volume_ul is None else config.fill_volume_ul
+
+
 def syringe_from(config: SyringeEmulatorConfig) -> Syringe:
     """The syringe a pump config describes, full unless fill_volume_ul says otherwise."""
-    fill_ul = config.syringe_volume_ul if config.fill_volume_ul is None else config.fill_volume_ul
-    return Syringe(config.syringe_diameter_mm, config.syringe_volume_ul, fill_ul)
+    return Syringe(config.syringe_diameter_mm, config.syringe_volume_ul, initial_fill_ul(config))
 
 
 def apply_outlet_fault(syringe: Syringe, config: SyringeEmulatorConfig, name: Fault, params: dict) -> None:
