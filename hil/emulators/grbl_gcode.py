@@ -12,7 +12,6 @@ _WORD = re.compile(r"([A-Z])([-+]?(?:\d+\.?\d*|\.\d+))", re.ASCII)
 _AXES = "XYZ"
 
 
-
 class GcodeError(Exception):
     def __init__(self, code: int) -> None:
         super().__init__(f"error:{code}")

@@ -170,4 +170,3 @@ class HarvardCore(SyringePumpCore):
         for line in lines:
             self._outbox += f"\n{prefix}{line}\r".encode("ascii")
         self._outbox += f"\n{self.address:02d}{self.state.prompt}".encode("ascii")
-

@@ -21,7 +21,6 @@ class HarvardState(Enum):
         return self.value
 
 
-
 class HarvardCommanded(Protocol):
     config: Any
     address: int

@@ -7,9 +7,8 @@ and when the Safe-mode watchdog would expire, and replays those events in order,
 """
 from __future__ import annotations
 
-from typing import ClassVar
-
 import copy
+from typing import ClassVar
 
 from firmware_sim.units import MIN_PER_H, S_PER_H
 from hil.emulators.faults import Fault
@@ -19,6 +18,7 @@ from hil.emulators.ne1000_framing import Packet, PacketReceiver, encode_basic, e
 from hil.emulators.ne1000_state import PAUSED, PUMPING, PURGING, STOPPED, Settings
 from hil.emulators.pump_core import OCCLUSION_STALLS_TEXT, SyringePumpCore
 from hil.emulators.syringe import INFUSE, OUTLET_FAULT_TEXT, area_mm2, syringe_from
+
 
 class NE1000Core(SyringePumpCore):
     DEVICE_LABEL = "NE-1000"
