@@ -78,5 +78,5 @@ def test_a_basic_mode_rig_is_not_held_to_a_watchdog_it_does_not_have(tmp_path: P
     pump = load_model(path, RigConfig).pump
     assert not pump.safe_mode and pump.transport.timeout_s == 15.0
     path.write_text(text.replace("safe_mode: false", "safe_mode: true"), encoding="utf-8")
-    with pytest.raises(ConfigError, match="not longer than pump.transport.timeout_s"):
+    with pytest.raises(ConfigError, match=r"not longer than pump\.transport\.timeout_s"):
         load_model(path, RigConfig)
