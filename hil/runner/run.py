@@ -146,8 +146,8 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
             record.write(ev.RunStarted(
                 run_id=provenance.run_id(scenario.name, started), scenario_name=scenario.name,
                 rig_id=rig_config.rig_id,
-                config_sha256={str(path): provenance.sha256_of(path) for path in (*paths,
-                                                                                  scenario.drug.library_path())},
+                config_sha256={str(path): provenance.sha256_of(path)
+                               for path in (*paths, scenario.drug.library_path())},
                 git_revision=revision, seeds=_seeds(scenario, rig_config),
                 tool_version=provenance.tool_version(), time_compression_factor=options.time_compression_factor,
                 clock=rig_config.clock, started_utc=started.isoformat(),
