@@ -77,7 +77,7 @@ def _fault(record: RunRecord, fault: dict[str, Any] | None) -> dict[str, Any] | 
 def _envelopes(record: RunRecord) -> list[dict[str, Any]]:
     out = []
     for e in record.of_kind(ev.RecordKind.ENVELOPE):
-        outcome = e.get("outcome", "PASS" if e["passed"] else "FAIL")
+        outcome = ev.recorded_outcome(e).value
         out.append({"name": e["name"], "outcome": outcome, "value": e["value"], "limit": e["limit"], "unit": e["unit"],
                     "exceeded_at_h": _exceeded_at_h(record, e) if outcome == "FAIL" else None})
     return out

@@ -42,10 +42,6 @@ def _case(suite: ET.Element, classname: str, name: str, outcome: Outcome, messag
         ET.SubElement(case, _RESULT_ELEMENT[outcome], message=message).text = message
 
 
-def _passed(item: dict[str, Any]) -> Outcome:
-    return Outcome.PASS if item["passed"] else Outcome.FAIL
-
-
 def _step_message(step: dict[str, Any]) -> str:
     if step_outcome(step) is Outcome.PASS:
         return ""
@@ -71,12 +67,12 @@ def write_junit(record: RunRecord, outcome: str, reason: str, path: Path) -> Non
         _case(suite, f"{suite_name}.steps", f"{step['index']:03d} {step['action']} at {step['t_s'] / S_PER_H:.3f} h",
               step_outcome(step), _step_message(step), step_requirement_ids(step))
     for item in record.of_kind(ev.RecordKind.EXPECTATION):
-        _case(suite, f"{suite_name}.expectations", item["name"], _passed(item), item["detail"],
+        _case(suite, f"{suite_name}.expectations", item["name"], ev.recorded_outcome(item), item["detail"],
               item["requirement_ids"])
     for item in record.of_kind(ev.RecordKind.ENVELOPE):
         message = f"{item['value']} {item['unit']} vs limit {item['limit']} {item['unit']}: {item['reason']}"
-        envelope_outcome = Outcome(item.get("outcome") or _passed(item))
-        _case(suite, f"{suite_name}.envelopes", item["name"], envelope_outcome, message, item["requirement_ids"])
+        _case(suite, f"{suite_name}.envelopes", item["name"], ev.recorded_outcome(item), message,
+              item["requirement_ids"])
     for envelope in population_envelopes(record):
         _case(suite, f"{suite_name}.population", envelope["name"], Outcome(envelope["outcome"]),
               population_detail(envelope), envelope["requirement_ids"])

@@ -23,8 +23,8 @@ from hil.records.reader import RunRecord
 
 __all__ = ["PlotResult", "plot_trumpet", "run_trumpet", "write_plots"]
 
-PK_PANELS = (("lumbar_csf_ng_per_ml", "lumbar"), ("cisternal_csf_ng_per_ml", "cisternal"), ("plasma_ng_per_ml",
-                                                                                            "plasma"))
+PK_PANELS = (("lumbar_csf_ng_per_ml", "lumbar"), ("cisternal_csf_ng_per_ml", "cisternal"),
+             ("plasma_ng_per_ml", "plasma"))
 PK_UNIT = "ng_per_ml"
 
 

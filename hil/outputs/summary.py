@@ -38,11 +38,6 @@ def record_outcome(record: RunRecord) -> tuple[str, str]:
     return finished["outcome"], finished["reason"]
 
 
-def _passed_outcome(event: Mapping[str, Any]) -> Outcome:
-    """A record event's outcome: its own, else PASS/FAIL from its `passed` flag."""
-    return Outcome(event.get("outcome") or (Outcome.PASS if event["passed"] else Outcome.FAIL))
-
-
 def pk_peaks(record: RunRecord) -> dict[str, PkPeak]:
     """Delivered versus programmed true peaks per PK output, from the record's pk_series events."""
     peaks = {event["label"]: event.get("peaks_ng_per_ml") or {} for event in record.of_kind(ev.RecordKind.PK_SERIES)}
@@ -74,11 +69,12 @@ def build_summary_model(record: RunRecord, outcome: str, reason: str, output_fai
         drug_limits=next(iter(record.of_kind(ev.RecordKind.DRUG_LIMITS)), None),
         record_truncated=record.truncated_last_line, record_damage=tuple(record.damage),
         record_chained=record.chained,
-        envelopes=tuple(EnvelopeCheck(name=e["name"], outcome=_passed_outcome(e), value=e["value"], limit=e["limit"],
-                                      unit=e["unit"], requirement_ids=e["requirement_ids"], reason=e["reason"],
-                                      comparator=e.get("comparator"), details=e.get("details") or {})
+        envelopes=tuple(EnvelopeCheck(name=e["name"], outcome=ev.recorded_outcome(e), value=e["value"],
+                                      limit=e["limit"], unit=e["unit"], requirement_ids=e["requirement_ids"],
+                                      reason=e["reason"], comparator=e.get("comparator"),
+                                      details=e.get("details") or {})
                         for e in record.of_kind(ev.RecordKind.ENVELOPE)),
-        expectations=tuple(ExpectationCheck(name=x["name"], outcome=_passed_outcome(x), detail=x["detail"],
+        expectations=tuple(ExpectationCheck(name=x["name"], outcome=ev.recorded_outcome(x), detail=x["detail"],
                                             requirement_ids=x["requirement_ids"])
                            for x in record.of_kind(ev.RecordKind.EXPECTATION)),
         alarms=tuple(AlarmEntry(t_h=a["t_s"] / S_PER_H, name=a["name"], priority=a["priority"])

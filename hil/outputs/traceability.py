@@ -62,12 +62,12 @@ def run_evidence(record: RunRecord, run_outcome: str) -> Iterator[tuple[str, Evi
     for item in record.of_kind(ev.RecordKind.EXPECTATION):
         for requirement_id in item["requirement_ids"]:
             yield requirement_id, Evidence(kind="expectation", name=item["name"],
-                                           outcome=Outcome.PASS if item["passed"] else Outcome.FAIL,
+                                           outcome=ev.recorded_outcome(item),
                                            detail=item["detail"])
     for item in record.of_kind(ev.RecordKind.ENVELOPE):
-        outcome = Outcome(item.get("outcome") or ("PASS" if item["passed"] else "FAIL"))
         for requirement_id in item["requirement_ids"]:
-            yield requirement_id, Evidence(kind="envelope", name=item["name"], outcome=outcome, detail=item["reason"])
+            yield requirement_id, Evidence(kind="envelope", name=item["name"], outcome=ev.recorded_outcome(item),
+                                           detail=item["reason"])
     for envelope in population_envelopes(record):
         for requirement_id in envelope["requirement_ids"]:
             yield requirement_id, Evidence(kind="population", name=f"{envelope['name']} over virtual patients",

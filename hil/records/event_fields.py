@@ -137,11 +137,11 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def validate_event(event: dict[str, Any], where: str = "") -> dict[str, Any]:
+def validate_event(event: Mapping[str, Any], where: str = "") -> None:
+    """RecordFormatError, prefixed with `where` (e.g. "record.jsonl line 7: "), naming what event_problem finds."""
     problem = event_problem(event)
     if problem is not None:
         raise RecordFormatError(f"{where}{problem}")
-    return event
 
 
 def json_fields(event: RecordEvent) -> dict[str, Any]:
@@ -164,7 +164,8 @@ def json_fields(event: RecordEvent) -> dict[str, Any]:
                 raise RecordFormatError(f"{event.KIND.value} extra field {name!r} is a field of the event or the "
                                         f"record")
             fields[name] = json_safe(value)
-    return validate_event(fields)
+    validate_event(fields)
+    return fields
 
 
 _PLAIN = (str, int, type(None))
@@ -191,9 +192,7 @@ def json_safe(value: Any) -> Any:
 def event_from_fields(fields: Mapping[str, Any], where: str = "") -> RecordEvent:
     """The event of one line's fields (its chain removed). RecordFormatError, prefixed with `where` (e.g.
     "record.jsonl line 7: "), names the unknown kind, the missing field or the field of the wrong type."""
-    problem = event_problem(fields)
-    if problem is not None:
-        raise RecordFormatError(f"{where}{problem}")
+    validate_event(fields, where)
     kind = fields["event"]
     declared: dict[str, Any] = {}
     for f in FIELDS[kind]:

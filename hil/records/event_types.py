@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from firmware_sim.outcome import Outcome
+
 IF_SET = "if_set"
 """Field metadata key: the field is written only when it is not None."""
 
@@ -44,6 +46,12 @@ class RecordKind(enum.StrEnum):
 
 OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
 """A run's outcome (run_finished)."""
+
+
+def recorded_outcome(fields: Mapping[str, Any]) -> Outcome:
+    """The outcome of an envelope or expectation line: its own `outcome`, else PASS or FAIL from `passed` (expectation
+    lines and older envelope lines carry no outcome)."""
+    return Outcome(fields.get("outcome") or (Outcome.PASS if fields["passed"] else Outcome.FAIL))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -16,11 +16,12 @@ from hil.records.event_fields import (EVENT_KINDS, OPTIONAL_FIELDS, REQUIRED_FIE
 from hil.records.event_types import (EVENT_CLASSES, OUTCOMES, Alarm, BalanceSample, DrugLimitsEvent, Envelope,
                                      Expectation, FirmwareEvent, Interrupt, PkSeries, PopulationVerdictEvent,
                                      RecordEvent, RecordKind, RigOpened, RunFinished, RunStarted, Step,
-                                     StoppedOnAlarm, VolumeSample)
+                                     StoppedOnAlarm, VolumeSample, recorded_outcome)
 
 __all__ = [
     "EVENT_CLASSES", "EVENT_KINDS", "OPTIONAL_FIELDS", "OUTCOMES", "REQUIRED_FIELDS", "Alarm", "BalanceSample",
     "DrugLimitsEvent", "Envelope", "Expectation", "FirmwareEvent", "Interrupt", "PkSeries", "PopulationVerdictEvent",
     "RecordEvent", "RecordFormatError", "RecordKind", "RigOpened", "RunFinished", "RunStarted", "Step",
-    "StoppedOnAlarm", "VolumeSample", "event_from_fields", "event_problem", "json_fields", "validate_event",
+    "StoppedOnAlarm", "VolumeSample", "event_from_fields", "event_problem", "json_fields", "recorded_outcome",
+    "validate_event",
 ]

@@ -5,7 +5,6 @@ so a run killed at any moment keeps every event written before the kill. Each li
     with RecordWriter(run_dir / "record.jsonl") as record:
         record.write(ev.RunStarted(run_id=..., ...))
         record.write(ev.Step(t_s=0.0, index=0, action="prime", params={}, decision="approved", ...))
-        record.write("alarm", t_s=5.0, name="occlusion", priority="high")   # kind and fields: the same checks
 """
 from __future__ import annotations
 
@@ -15,8 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hil.records import events as ev
-from hil.records.event_fields import json_safe
-from hil.records.integrity import CHAIN_FIELD, GENESIS, chained_line, split_chained_line
+from hil.records.integrity import GENESIS, chained_line, split_chained_line
 
 RECORD_FILENAME = "record.jsonl"
 
@@ -49,17 +47,11 @@ class RecordWriter:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def write(self, event: ev.RecordEvent | str, /, **fields: Any) -> dict[str, Any]:
-        """Append one event (an event dataclass; or its kind and fields, checked and built into that dataclass);
-        returns its fields as written. RecordFormatError names a field that is missing or of the wrong type."""
+    def write(self, event: ev.RecordEvent) -> dict[str, Any]:
+        """Append one event; returns its fields as written. RecordFormatError names a field of the wrong type, or
+        an extra field that is a declared or the record's own one (hil.records.event_fields.json_fields)."""
         if self._file is None:
             raise RuntimeError(f"record {self.path} is not open")
-        if isinstance(event, str):
-            if CHAIN_FIELD in fields:
-                raise ev.RecordFormatError(f"{CHAIN_FIELD!r} is the record's own field, not an event field")
-            event = ev.event_from_fields({"event": event, **json_safe(fields)})
-        elif fields:
-            raise TypeError(f"write({type(event).__name__}(...)) takes no more fields; put them in the event")
         written = ev.json_fields(event)
         line, chain = chained_line(_ENCODER.encode(written), self._chain)
         self._file.write(line + "\n")  # one write of the whole line

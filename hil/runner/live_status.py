@@ -110,9 +110,8 @@ class RunMonitor:
 
 
 class SnapshotChanges(TypedDict, total=False):
-    """The StatusSnapshot fields StatusTracker moves on (wall_elapsed_s it sets itself)."""
+    """The StatusSnapshot fields StatusTracker changes beside the time (t_s and wall_elapsed_s it sets itself)."""
 
-    t_s: float
     state: str
     rate_ul_per_h: float
     conc_mcg_per_ml: float | None
@@ -133,42 +132,43 @@ class StatusTracker(RunMonitor):
         self._wall_start_s = wall_clock_s()
         self.snapshot: StatusSnapshot | None = None
 
-    def _update(self, **changes: Unpack[SnapshotChanges]) -> None:
+    def _update(self, t_s: float, **changes: Unpack[SnapshotChanges]) -> None:
+        """Scenario time moves to t_s (never back), the wall time to now, and the fields changed to `changes`."""
         if self.snapshot is not None:
             wall_elapsed_s = self._wall_clock_s() - self._wall_start_s
-            changes["t_s"] = max(self.snapshot.t_s, float(changes.get("t_s", self.snapshot.t_s)))
-            self.snapshot = dataclasses.replace(self.snapshot, wall_elapsed_s=wall_elapsed_s, **changes)
+            self.snapshot = dataclasses.replace(self.snapshot, t_s=max(self.snapshot.t_s, t_s),
+                                                wall_elapsed_s=wall_elapsed_s, **changes)
 
     def started(self, info: RunInfo) -> None:
         self._wall_start_s = self._wall_clock_s()
         self.snapshot = StatusSnapshot(info)
 
     def at(self, t_s: float) -> None:
-        self._update(t_s=t_s)
+        self._update(t_s)
 
     def firmware_event(self, event: Event) -> None:
         fields, snapshot = event.fields, self.snapshot
         if snapshot is None:
             return
         if event.kind == EventKind.STATE:
-            self._update(t_s=event.t_s, state=str(fields["to_state"]))
+            self._update(event.t_s, state=str(fields["to_state"]))
         elif event.kind == EventKind.RATE_COMMAND:
-            self._update(t_s=event.t_s, rate_ul_per_h=float(fields["rate_ul_per_h"]))
+            self._update(event.t_s, rate_ul_per_h=float(fields["rate_ul_per_h"]))
         elif event.kind == EventKind.REFILL:
-            self._update(t_s=event.t_s, conc_mcg_per_ml=float(fields["conc_mcg_per_ml"]))
+            self._update(event.t_s, conc_mcg_per_ml=float(fields["conc_mcg_per_ml"]))
         elif event.kind == EventKind.ALARM:
             alarm = LatchedAlarm(event.t_s, str(fields["alarm"]), str(fields["priority"]))
-            self._update(t_s=event.t_s, alarms=snapshot.alarms + (alarm,))
+            self._update(event.t_s, alarms=snapshot.alarms + (alarm,))
         elif event.kind == EventKind.ALARM_CLEARED:
             name = str(fields["alarm"])
             alarms = tuple(dataclasses.replace(a, cleared_t_s=event.t_s)
                            if a.name == name and a.cleared_t_s is None else a for a in snapshot.alarms)
-            self._update(t_s=event.t_s, alarms=alarms)
+            self._update(event.t_s, alarms=alarms)
 
     def volumes(self, t_s: float, commanded_ul: float, pump_reported_ul: float | None,
                 gravimetric_ul: float | None, rate_ul_per_h: float) -> None:
-        self._update(t_s=t_s, commanded_ul=commanded_ul, pump_reported_ul=pump_reported_ul,
+        self._update(t_s, commanded_ul=commanded_ul, pump_reported_ul=pump_reported_ul,
                      gravimetric_ul=gravimetric_ul, volumes_t_s=t_s, rate_ul_per_h=rate_ul_per_h)
 
     def balance(self, t_s: float, mass_g: float, stable: bool) -> None:
-        self._update(t_s=t_s, balance=BalanceReading(t_s, mass_g, stable))
+        self._update(t_s, balance=BalanceReading(t_s, mass_g, stable))

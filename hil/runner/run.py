@@ -146,8 +146,8 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
             record.write(ev.RunStarted(
                 run_id=provenance.run_id(scenario.name, started), scenario_name=scenario.name,
                 rig_id=rig_config.rig_id,
-                config_sha256={str(path): provenance.sha256_of(path) for path in (*paths,
-                                                                                  scenario.drug.library_path())},
+                config_sha256={str(path): provenance.sha256_of(path)
+                               for path in (*paths, scenario.drug.library_path())},
                 git_revision=revision, seeds=_seeds(scenario, rig_config),
                 tool_version=provenance.tool_version(), time_compression_factor=options.time_compression_factor,
                 clock=rig_config.clock, started_utc=started.isoformat(),
@@ -159,7 +159,7 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
                 operator=options.operator, dut_id=options.dut_id, git_dirty=provenance.git_dirty(revision),
                 dependency_versions=provenance.dependency_versions(), **scenario_plan_fields(scenario)))
             # overrides are never silent
-            record.write(ev.RecordKind.DRUG_LIMITS, **prepared.drug_limits.record_fields())
+            record.write(ev.DrugLimitsEvent(**prepared.drug_limits.record_fields()))
         try:
             info = RunInfo(scenario.name, run_dir, rig_config.clock, scenario.duration_h * S_PER_H,
                            options.time_compression_factor)
@@ -217,8 +217,8 @@ def _execute_on(rig: Rig, prepared: Prepared, record: RecordWriter, options: Run
         try:
             rig.open()
             with interrupt.shielded():
-                record.write(ev.RecordKind.RIG_OPENED, findings=list(rig.open_findings),
-                             **provenance.rig_identity(rig.pump, rig.balance))
+                record.write(ev.RigOpened(findings=tuple(rig.open_findings),
+                                          **provenance.rig_identity(rig.pump, rig.balance)))
             execution = RunExecution(scenario, rig, record, options, fw_config, limits, monitor)
             outcome, reason = execution.run(interrupt)
             pk_peaks.update(execution.pk_peaks)

@@ -29,10 +29,10 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from collections.abc import Mapping
 
-from firmware_sim.hazards import HAZARDS
+from firmware_sim.hazards import HAZARDS, Hazard
 from firmware_sim.outcome import Outcome, combine
 from hil.traceability.model import NOT_COVERED, UNREGISTERED_TEXT, TraceabilityMatrix, status
 
@@ -43,22 +43,7 @@ TITLE_CHARS = 80
 TEST_ID_HEX_CHARS = 12
 
 
-class HazardEntry(Protocol):
-    """What the export needs of a hazard registry entry (read-only: registry entries are frozen)."""
-
-    @property
-    def hazard_id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def cause(self) -> str: ...
-    @property
-    def harm(self) -> str: ...
-    @property
-    def requirement_ids(self) -> tuple[str, ...]: ...
-
-
-def registered_hazards() -> tuple[HazardEntry, ...]:
+def registered_hazards() -> tuple[Hazard, ...]:
     """The hazard registry (firmware_sim.hazards.HAZARDS), in registry order."""
     return tuple(HAZARDS.values())
 
@@ -98,7 +83,7 @@ def check_need_id(check: str) -> str:
     return "IMPL-" + hashlib.sha256(check.encode()).hexdigest()[:TEST_ID_HEX_CHARS].upper()
 
 
-def matrix_needs(matrix: TraceabilityMatrix, hazards: Iterable[HazardEntry] = (),
+def matrix_needs(matrix: TraceabilityMatrix, hazards: Iterable[Hazard] = (),
                  checks: Mapping[str, Iterable[str]] | None = None) -> dict[str, dict[str, Any]]:
     """Every need of the matrix (and of the hazards and checks), keyed by id: requirements, evidence, hazards, checks
     (checks: requirement ID -> module:function names, for the requirements the matrix has)."""
@@ -136,9 +121,9 @@ def matrix_needs(matrix: TraceabilityMatrix, hazards: Iterable[HazardEntry] = ()
     return needs
 
 
-def needs_document(matrix: TraceabilityMatrix, hazards: Iterable[HazardEntry] = (), version: str | None = None,
-                   created: datetime | None = None, checks: Mapping[str, Iterable[str]] | None = None) -> dict[str,
-                                                                                                               Any]:
+def needs_document(matrix: TraceabilityMatrix, hazards: Iterable[Hazard] = (), version: str | None = None,
+                   created: datetime | None = None,
+                   checks: Mapping[str, Iterable[str]] | None = None) -> dict[str, Any]:
     """The needs.json document: one version (default: the installed itpump version) holding every need."""
     if version is None:
         from hil.cli.version import installed_version
@@ -162,7 +147,7 @@ def needs_path(traceability_json: Path) -> Path:
     return traceability_json.with_suffix(".needs.json")
 
 
-def write_needs_file(matrix: TraceabilityMatrix, path: Path | str, hazards: Iterable[HazardEntry] | None = None,
+def write_needs_file(matrix: TraceabilityMatrix, path: Path | str, hazards: Iterable[Hazard] | None = None,
                      checks: Mapping[str, Iterable[str]] | None = None) -> Path:
     """Write needs.json (hazards: the registry's unless given; checks: none unless given)."""
     path = Path(path)

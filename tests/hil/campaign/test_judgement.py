@@ -16,6 +16,7 @@ from hil.campaign.record_profile import max_window_dose
 from hil.campaign.specs import PlannedRun, identity_of
 from hil.campaign.stop_evidence import balance_shows_stopped
 from hil.campaign.summary import summarize
+from hil.records import events as ev
 from hil.records.reader import RunRecord
 
 EXPECT = {"envelope_without_alarm": True, "beyond_hard_limits": True, "pump_left_running": True,
@@ -76,9 +77,10 @@ def test_a_readable_record_that_could_not_be_judged_is_an_unsafe_outcome(tmp_pat
 
     path = tmp_path / "record.jsonl"
     with RecordWriter(path) as writer:
-        writer.write("run_started", run_id="r", scenario_name="s", rig_id="r", config_sha256={}, git_revision="g",
-                     seeds={}, tool_version="t", time_compression_factor=1.0, clock="virtual", started_utc="now")
-        writer.write("run_finished", outcome="PASS", reason="fine")
+        writer.write(ev.RunStarted(run_id="r", scenario_name="s", rig_id="r", config_sha256={}, git_revision="g",
+                                   seeds={}, tool_version="t", time_compression_factor=1.0, clock="virtual",
+                                   started_utc="now"))
+        writer.write(ev.RunFinished(outcome="PASS", reason="fine"))
     data = path.read_bytes()
     result = {"files": {"record.jsonl": data}, "record_sha256": hashlib.sha256(data).hexdigest(), "assessment": None,
               "error": "assessment failed: ValueError: boom"}

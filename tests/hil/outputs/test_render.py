@@ -10,6 +10,7 @@ import pytest
 import hil.outputs.render as render_module
 from hil.cli.main import main
 from hil.outputs.render import render_all
+from hil.records import events as ev
 from hil.records.writer import RecordWriter
 from hil.traceability.files import load_matrix
 
@@ -19,41 +20,42 @@ RATE_UL_PER_H = 10.4
 def write_record(run_dir, outcome="PASS", finished=True, with_balance=True, step_decision="rejected",
                  sample_interval_s=30.0, time_compression_factor=1.0, evaporation_mg_per_wall_h=0.0):
     with RecordWriter(run_dir / "record.jsonl", fsync=False) as record:
-        record.write("run_started", run_id="run-1", scenario_name="adult-maintenance-flex", rig_id="emulated-ne1000",
-                     config_sha256={"scenario.yaml": "aa", "rig.yaml": "bb"}, git_revision="deadbeef",
-                     seeds={"scenario": 1}, tool_version="0.1.0", time_compression_factor=time_compression_factor,
-                     clock="virtual", started_utc="2025-01-01T00:00:00Z", balance_density_g_per_ml=0.998,
-                     balance_sample_interval_s=sample_interval_s,
-                     balance_evaporation_rate_mg_per_h=evaporation_mg_per_wall_h)
-        record.write("step", t_s=0.0, index=0, action="prime", params={}, decision="approved", reasons=[],
-                     requirement_ids=["SR-PRM-001"], expected_decision=None)
-        record.write("step", t_s=3600.0, index=1, action="change_rate", params={"rate_mcg_per_day": 5000},
-                     decision=step_decision, reasons=["5000 mcg/day above hard maximum [SR-DOSE-002]"],
-                     requirement_ids=["SR-DOSE-002"], expected_decision="rejected")
+        record.write(ev.RunStarted(run_id="run-1", scenario_name="adult-maintenance-flex", rig_id="emulated-ne1000",
+                                   config_sha256={"scenario.yaml": "aa", "rig.yaml": "bb"}, git_revision="deadbeef",
+                                   seeds={"scenario": 1}, tool_version="0.1.0",
+                                   time_compression_factor=time_compression_factor,
+                                   clock="virtual", started_utc="2025-01-01T00:00:00Z", balance_density_g_per_ml=0.998,
+                                   balance_sample_interval_s=sample_interval_s,
+                                   balance_evaporation_rate_mg_per_h=evaporation_mg_per_wall_h))
+        record.write(ev.Step(t_s=0.0, index=0, action="prime", params={}, decision="approved", reasons=[],
+                             requirement_ids=["SR-PRM-001"], expected_decision=None))
+        record.write(ev.Step(t_s=3600.0, index=1, action="change_rate", params={"rate_mcg_per_day": 5000},
+                             decision=step_decision, reasons=["5000 mcg/day above hard maximum [SR-DOSE-002]"],
+                             requirement_ids=["SR-DOSE-002"], expected_decision="rejected"))
         volume_ul = 0.0
         for i in range(int(7200 / sample_interval_s) + 1):
             t_s = sample_interval_s * i
-            record.write("volume_sample", t_s=t_s, commanded_ul=volume_ul, pump_reported_ul=volume_ul,
-                         gravimetric_ul=volume_ul * 1.01 if with_balance else None,
-                         rate_ul_per_h=RATE_UL_PER_H)
+            record.write(ev.VolumeSample(t_s=t_s, commanded_ul=volume_ul, pump_reported_ul=volume_ul,
+                                         gravimetric_ul=volume_ul * 1.01 if with_balance else None,
+                                         rate_ul_per_h=RATE_UL_PER_H))
             if with_balance:
                 evaporated_g = evaporation_mg_per_wall_h * 1e-3 * t_s / time_compression_factor / 3600.0
-                record.write("balance_sample",
-                             t_s=t_s, mass_g=10.0 + volume_ul * 1.01 * 0.998e-3 - evaporated_g, stable=True)
+                record.write(ev.BalanceSample(t_s=t_s, mass_g=10.0 + volume_ul * 1.01 * 0.998e-3 - evaporated_g,
+                                              stable=True))
             volume_ul += RATE_UL_PER_H * sample_interval_s / 3600.0
-        record.write("alarm", t_s=5400.0, name="low_reservoir", priority="low")
+        record.write(ev.Alarm(t_s=5400.0, name="low_reservoir", priority="low"))
         t_h = np.linspace(0, 2, 25)
         for label, scale in (("delivered", 1.0), ("programmed", 1.02)):
-            record.write("pk_series", label=label, t_h=t_h, lumbar_csf_ng_per_ml=scale * 600 * (1 - np.exp(-t_h)),
-                         cisternal_csf_ng_per_ml=scale * 150 * (1 - np.exp(-t_h)),
-                         plasma_ng_per_ml=scale * 1.0 * (1 - np.exp(-t_h)))
-        record.write("envelope", name="plasma_ceiling", passed=True, value=0.9, limit=5.0, unit="ng_per_ml",
-                     requirement_ids=["SR-PK-002"], reason="peak plasma below ceiling")
-        record.write("expectation", name="alarm occlusion does not occur", passed=outcome == "PASS", detail="none seen",
-                     requirement_ids=["SR-ALM-002"])
+            record.write(ev.PkSeries(label=label, t_h=t_h, lumbar_csf_ng_per_ml=scale * 600 * (1 - np.exp(-t_h)),
+                                     cisternal_csf_ng_per_ml=scale * 150 * (1 - np.exp(-t_h)),
+                                     plasma_ng_per_ml=scale * 1.0 * (1 - np.exp(-t_h))))
+        record.write(ev.Envelope(name="plasma_ceiling", passed=True, value=0.9, limit=5.0, unit="ng_per_ml",
+                                 requirement_ids=["SR-PK-002"], reason="peak plasma below ceiling"))
+        record.write(ev.Expectation(name="alarm occlusion does not occur", passed=outcome == "PASS", detail="none seen",
+                                    requirement_ids=["SR-ALM-002"]))
         if finished:
-            record.write("run_finished",
-                         outcome=outcome, reason="all expectations met" if outcome == "PASS" else "failed")
+            record.write(ev.RunFinished(outcome=outcome,
+                                        reason="all expectations met" if outcome == "PASS" else "failed"))
 
 
 def test_all_outputs_render_from_the_record(tmp_path):

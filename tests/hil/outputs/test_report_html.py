@@ -65,30 +65,31 @@ def write_record(run_dir: Path, *, finished: bool = True, alarms: bool = True, p
     if plan:
         extra.update(planned_steps=PLANNED, planned_expectations=["step 1 change_rate: rejected"])
     with RecordWriter(run_dir / "record.jsonl", fsync=False) as record:
-        record.write("run_started", run_id="run-1", scenario_name="ptm-use", rig_id="emulated-ne1000",
-                     config_sha256={"s.yaml": "aa"}, git_revision="0123456789ab-dirty", seeds={"scenario": 1},
-                     tool_version="0.1.0", time_compression_factor=1.0, clock="virtual",
-                     started_utc="2025-01-01T00:00:00+00:00", **extra)
+        record.write(ev.RunStarted(run_id="run-1", scenario_name="ptm-use", rig_id="emulated-ne1000",
+                                   config_sha256={"s.yaml": "aa"}, git_revision="0123456789ab-dirty",
+                                   seeds={"scenario": 1}, tool_version="0.1.0", time_compression_factor=1.0,
+                                   clock="virtual",
+                                   started_utc="2025-01-01T00:00:00+00:00", **extra))
         if rig:
-            record.write(ev.RecordKind.RIG_OPENED, **RIG_OPENED)
+            record.write(ev.RigOpened(**RIG_OPENED))
         for index in range(steps):
-            record.write("step",
-                         t_s=3600.0 * PLANNED[index]["at_h"] + 12.3456, index=index, action=PLANNED[index]["action"],
-                         params={}, decision="approved", reasons=[], requirement_ids=[])
+            record.write(ev.Step(t_s=3600.0 * PLANNED[index]["at_h"] + 12.3456, index=index,
+                                 action=PLANNED[index]["action"], params={}, decision="approved", reasons=[],
+                                 requirement_ids=[]))
         for i in range(13):
             t_s = 900.0 * i
-            record.write("volume_sample",
-                         t_s=t_s, commanded_ul=2.0 * i, pump_reported_ul=2.0 * i + (0.3 if i % 2 else -0.2),
-                         gravimetric_ul=2.0 * i - 0.1, rate_ul_per_h=8.0)
+            record.write(ev.VolumeSample(t_s=t_s, commanded_ul=2.0 * i,
+                                         pump_reported_ul=2.0 * i + (0.3 if i % 2 else -0.2),
+                                         gravimetric_ul=2.0 * i - 0.1, rate_ul_per_h=8.0))
         if alarms:
-            record.write("alarm", t_s=5400.0, name="low_reservoir", priority="low")
+            record.write(ev.Alarm(t_s=5400.0, name="low_reservoir", priority="low"))
         if finished:
-            record.write("envelope", name="plasma_ceiling", passed=True, value=2.731, limit=5.0, unit="ng_per_ml",
-                         requirement_ids=["SR-PK-002"], reason="peak below the ceiling")
-            record.write("envelope",
-                         name="plasma_reduction_vs_oral", passed=True, value=164.1, limit=100.0, unit="ratio",
-                         requirement_ids=["SR-PK-001"], reason="reduction above the minimum")
-            record.write("run_finished", outcome="PASS", reason="all expectations met")
+            record.write(ev.Envelope(name="plasma_ceiling", passed=True, value=2.731, limit=5.0, unit="ng_per_ml",
+                                     requirement_ids=["SR-PK-002"], reason="peak below the ceiling"))
+            record.write(ev.Envelope(name="plasma_reduction_vs_oral", passed=True, value=164.1, limit=100.0,
+                                     unit="ratio",
+                                     requirement_ids=["SR-PK-001"], reason="reduction above the minimum"))
+            record.write(ev.RunFinished(outcome="PASS", reason="all expectations met"))
 
 
 def png_size(path: Path) -> tuple[int, int]:

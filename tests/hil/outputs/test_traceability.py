@@ -9,40 +9,43 @@ import pytest
 from firmware_sim.outcome import Outcome
 from firmware_sim.requirements import REQUIREMENTS
 from hil.outputs.render import render_all
+from hil.records import events as ev
 from hil.records.writer import RecordWriter
 from hil.traceability.files import load_matrix
 
 
 def write_record(run_dir, outcome="PASS", bolus_decision="rejected"):
     with RecordWriter(run_dir / "record.jsonl", fsync=False) as record:
-        record.write("run_started", run_id="run-7", scenario_name="hazard-overdose-rejected", rig_id="emulated-ne1000",
-                     config_sha256={}, git_revision="abc", seeds={"scenario": 1}, tool_version="0.1.0",
-                     time_compression_factor=1.0, clock="virtual", started_utc="2025-01-01T00:00:00Z",
-                     scenario_requirement_ids=["SR-DOSE-001", "SR-BOL-001"])
-        record.write("step",
-                     t_s=0.0, index=0, action="prime", params={}, decision="approved", reasons=[], requirement_ids=[])
+        record.write(ev.RunStarted(run_id="run-7", scenario_name="hazard-overdose-rejected", rig_id="emulated-ne1000",
+                                   config_sha256={}, git_revision="abc", seeds={"scenario": 1}, tool_version="0.1.0",
+                                   time_compression_factor=1.0, clock="virtual", started_utc="2025-01-01T00:00:00Z",
+                                   scenario_requirement_ids=["SR-DOSE-001", "SR-BOL-001"]))
+        record.write(ev.Step(t_s=0.0, index=0, action="prime", params={}, decision="approved", reasons=[],
+                             requirement_ids=[]))
         # the scenario names SR-DOSE-001; the gate's findings cite SR-DOSE-003 and SR-DOSE-006 as well
-        record.write("step",
-                     t_s=3600.0, index=1, action="change_rate", params={"rate_mcg_per_day": 5000}, decision="rejected",
-                     reasons=["above hard maximum [SR-DOSE-001]", "24 h window [SR-DOSE-003]", "rate [SR-DOSE-006]"],
-                     requirement_ids=["SR-DOSE-001"], expected_decision="rejected",
-                     decision_requirement_ids=["SR-DOSE-001", "SR-DOSE-003", "SR-DOSE-006"])
-        record.write("step",
-                     t_s=7200.0, index=2, action="clinician_bolus", params={"dose_mcg": 1000}, decision=bolus_decision,
-                     reasons=["above maximum bolus [SR-BOL-001]"] if bolus_decision == "rejected" else [],
-                     requirement_ids=["SR-BOL-001"], expected_decision="rejected",
-                     decision_requirement_ids=["SR-BOL-001"] if bolus_decision == "rejected" else [])
+        record.write(ev.Step(t_s=3600.0, index=1, action="change_rate", params={"rate_mcg_per_day": 5000},
+                             decision="rejected",
+                             reasons=["above hard maximum [SR-DOSE-001]", "24 h window [SR-DOSE-003]",
+                                      "rate [SR-DOSE-006]"],
+                             requirement_ids=["SR-DOSE-001"], expected_decision="rejected",
+                             decision_requirement_ids=["SR-DOSE-001", "SR-DOSE-003", "SR-DOSE-006"]))
+        record.write(ev.Step(t_s=7200.0, index=2, action="clinician_bolus", params={"dose_mcg": 1000},
+                             decision=bolus_decision,
+                             reasons=["above maximum bolus [SR-BOL-001]"] if bolus_decision == "rejected" else [],
+                             requirement_ids=["SR-BOL-001"], expected_decision="rejected",
+                             decision_requirement_ids=["SR-BOL-001"] if bolus_decision == "rejected" else []))
         # no expected decision, and the gate said no: nothing showed whether that was right
-        record.write("step", t_s=7300.0, index=3, action="stop", params={}, decision="rejected",
-                     reasons=["not allowed in idle [SR-SUP-003]"], requirement_ids=["SR-RES-006"],
-                     decision_requirement_ids=["SR-SUP-003"])
-        record.write("envelope", name="plasma_ceiling", passed=True, value=0.9, limit=5.0, unit="ng_per_ml",
-                     requirement_ids=["SR-PK-002"], reason="below", outcome="PASS")
-        record.write("envelope", name="cisternal_csf_ceiling", passed=False, value=None, limit=750.0, unit="ng_per_ml",
-                     requirement_ids=["SR-PK-002", "SR-PK-004"], reason="not evaluated", outcome="NOT_EVALUATED")
-        record.write("expectation",
-                     name="state continuous at 40 h", passed=True, detail="ok", requirement_ids=["SR-ALM-002"])
-        record.write("run_finished", outcome=outcome, reason="as expected" if outcome == "PASS" else "bolus approved")
+        record.write(ev.Step(t_s=7300.0, index=3, action="stop", params={}, decision="rejected",
+                             reasons=["not allowed in idle [SR-SUP-003]"], requirement_ids=["SR-RES-006"],
+                             decision_requirement_ids=["SR-SUP-003"]))
+        record.write(ev.Envelope(name="plasma_ceiling", passed=True, value=0.9, limit=5.0, unit="ng_per_ml",
+                                 requirement_ids=["SR-PK-002"], reason="below", outcome="PASS"))
+        record.write(ev.Envelope(name="cisternal_csf_ceiling", passed=False, value=None, limit=750.0, unit="ng_per_ml",
+                                 requirement_ids=["SR-PK-002", "SR-PK-004"], reason="not evaluated",
+                                 outcome="NOT_EVALUATED"))
+        record.write(ev.Expectation(name="state continuous at 40 h", passed=True, detail="ok",
+                                    requirement_ids=["SR-ALM-002"]))
+        record.write(ev.RunFinished(outcome=outcome, reason="as expected" if outcome == "PASS" else "bolus approved"))
 
 
 def junit_requirements(path):
@@ -141,10 +144,10 @@ def test_requirement_id_lists_the_matrix_reads_are_type_checked(tmp_path, kind, 
     with RecordWriter(tmp_path / "record.jsonl", fsync=False) as record:
         with pytest.raises(RecordFormatError, match=f"{kind} field {next(iter(fields))} is .*not a list of strings"):
             if kind == "run_started":
-                record.write("run_started",
-                             run_id="r", scenario_name="s", rig_id="x", config_sha256={}, git_revision="g",
-                             seeds={}, tool_version="0", time_compression_factor=1.0, clock="virtual",
-                             started_utc="2025-01-01T00:00:00Z", **fields)
+                record.write(ev.RunStarted(run_id="r", scenario_name="s", rig_id="x", config_sha256={},
+                                           git_revision="g",
+                                           seeds={}, tool_version="0", time_compression_factor=1.0, clock="virtual",
+                                           started_utc="2025-01-01T00:00:00Z", **fields))
             else:
-                record.write("step", t_s=0.0, index=0, action="stop", params={}, decision="approved", reasons=[],
-                             requirement_ids=[], **fields)
+                record.write(ev.Step(t_s=0.0, index=0, action="stop", params={}, decision="approved", reasons=[],
+                                     requirement_ids=[], **fields))

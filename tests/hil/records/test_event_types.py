@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import pytest
 
+from firmware_sim.outcome import Outcome
 from hil.records import event_fields
 from hil.records import events as ev
 from hil.records.reader import parse_line, read_record
@@ -135,3 +136,11 @@ def test_the_writer_refuses_an_extra_field_that_is_a_declared_one(tmp_path):
         with pytest.raises(ev.RecordFormatError, match=r"alarm field t_s is '1\.0', not a number"):
             record.write(ev.Alarm(t_s="1.0", name="x", priority="high"))  # type: ignore[arg-type]
     assert (tmp_path / "record.jsonl").read_text() == ""
+
+
+@pytest.mark.parametrize(("fields", "outcome"), [
+    ({"passed": True}, "PASS"), ({"passed": False}, "FAIL"),  # expectation lines, envelope lines of older records
+    ({"passed": False, "outcome": "NOT_EVALUATED"}, "NOT_EVALUATED"), ({"passed": True, "outcome": None}, "PASS"),
+])
+def test_a_lines_outcome_is_its_own_else_pass_or_fail_from_passed(fields, outcome):
+    assert ev.recorded_outcome(fields) is Outcome(outcome)

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from hil.records import events as ev
 from hil.records.events import RecordFormatError
 from hil.records.reader import read_record
 from hil.records.writer import RecordWriter
@@ -15,15 +16,15 @@ from hil.records.writer import RecordWriter
 
 def write_small_run(path):
     with RecordWriter(path) as record:
-        record.write("run_started",
-                     run_id="r1", scenario_name="s", rig_id="emulated-ne1000", config_sha256={"s.yaml": "ab"},
-                     git_revision="abc123", seeds={"scenario": 1}, tool_version="0.1.0",
-                     time_compression_factor=1.0, clock="virtual", started_utc="2025-01-01T00:00:00Z")
-        record.write("step", t_s=0.0, index=0, action="prime", params={}, decision="approved", reasons=[],
-                     requirement_ids=["SR-PRM-001"])
-        record.write("volume_sample", t_s=30.0, commanded_ul=1.0, pump_reported_ul=1.0, gravimetric_ul=float("nan"),
-                     rate_ul_per_h=120.0)
-        record.write("run_finished", outcome="PASS", reason="all expectations met")
+        record.write(ev.RunStarted(run_id="r1", scenario_name="s", rig_id="emulated-ne1000",
+                                   config_sha256={"s.yaml": "ab"},
+                                   git_revision="abc123", seeds={"scenario": 1}, tool_version="0.1.0",
+                                   time_compression_factor=1.0, clock="virtual", started_utc="2025-01-01T00:00:00Z"))
+        record.write(ev.Step(t_s=0.0, index=0, action="prime", params={}, decision="approved", reasons=[],
+                             requirement_ids=["SR-PRM-001"]))
+        record.write(ev.VolumeSample(t_s=30.0, commanded_ul=1.0, pump_reported_ul=1.0, gravimetric_ul=float("nan"),
+                                     rate_ul_per_h=120.0))
+        record.write(ev.RunFinished(outcome="PASS", reason="all expectations met"))
 
 
 def test_written_events_read_back_in_order(tmp_path):
@@ -42,7 +43,7 @@ def test_writer_appends_and_never_rewrites(tmp_path):
     write_small_run(path)
     first = path.read_text()
     with RecordWriter(path) as record:
-        record.write("alarm", t_s=5.0, name="occlusion", priority="high")
+        record.write(ev.Alarm(t_s=5.0, name="occlusion", priority="high"))
     assert path.read_text().startswith(first)
 
 
@@ -72,17 +73,19 @@ def test_corrupt_line_in_the_middle_is_damage_naming_the_line_and_the_rest_is_ke
 
 
 def test_unknown_event_missing_and_mistyped_fields_are_refused_by_the_writer(tmp_path):
+    # a line's kind and fields (unknown kind, missing field) are checked by event_from_fields: test_event_types
     with RecordWriter(tmp_path / "record.jsonl") as record:
-        with pytest.raises(RecordFormatError, match="unknown event kind"):
-            record.write("bogus", t_s=1.0)
-        with pytest.raises(RecordFormatError, match="lacks priority"):
-            record.write("alarm", t_s=1.0, name="x")
+        with pytest.raises(RecordFormatError, match="dict is not a record event; known: run_started"):
+            record.write({"event": "alarm", "t_s": 1.0, "name": "x", "priority": "high"})
+        with pytest.raises(TypeError, match="priority"):
+            record.write(ev.Alarm(t_s=1.0, name="x"))
         with pytest.raises(RecordFormatError, match="outcome"):
-            record.write("run_finished", outcome="MAYBE", reason="")
+            record.write(ev.RunFinished(outcome="MAYBE", reason=""))
         with pytest.raises(RecordFormatError, match=r"alarm field t_s is '1\.0', not a number"):
-            record.write("alarm", t_s="1.0", name="x", priority="high")
+            record.write(ev.Alarm(t_s="1.0", name="x", priority="high"))
         with pytest.raises(RecordFormatError, match="chain"):
-            record.write("alarm", t_s=1.0, name="x", priority="high", chain="0" * 16)
+            record.write(ev.Alarm(t_s=1.0, name="x", priority="high", extra={"chain": "0" * 16}))
+    assert (tmp_path / "record.jsonl").read_bytes() == b""
 
 
 def lines_of(path):
@@ -128,7 +131,7 @@ def test_a_record_appended_to_continues_its_chain(tmp_path):
     path = tmp_path / "record.jsonl"
     write_small_run(path)
     with RecordWriter(path) as record:
-        record.write("interrupt", phase="rendering the outputs", detail="interrupted")
+        record.write(ev.Interrupt(phase="rendering the outputs", detail="interrupted"))
     record = read_record(path)
     assert record.intact and record.interrupts_after_finish()[0]["phase"] == "rendering the outputs"
     assert "chain" not in record.started
@@ -149,10 +152,11 @@ def test_killed_writer_keeps_everything_written_before_the_kill(tmp_path):
     path = tmp_path / "record.jsonl"
     script = (
         "import os, sys\n"
+        "from hil.records.event_types import BalanceSample\n"
         "from hil.records.writer import RecordWriter\n"
         f"w = RecordWriter({str(path)!r}).open()\n"
         "for i in range(50):\n"
-        "    w.write('balance_sample', t_s=30.0 * i, mass_g=0.001 * i, stable=True)\n"
+        "    w.write(BalanceSample(t_s=30.0 * i, mass_g=0.001 * i, stable=True))\n"
         "sys.stdout.write('written\\n'); sys.stdout.flush()\n"
         "os.kill(os.getpid(), 9)\n"
     )

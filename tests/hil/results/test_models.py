@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from firmware_sim.outcome import Outcome
 from hil.outputs.summary import build_summary, build_summary_model
+from hil.records import events as ev
 from hil.records.reader import read_record
 from hil.records.writer import RecordWriter
 from hil.results import EnvelopeCheck, ExpectationCheck, PkPeak, dump_json
@@ -48,18 +49,18 @@ def test_nan_and_infinity_are_refused_in_models_and_in_json(bad):
 
 def write_record(run_dir, programmed_peak_ng_per_ml: float):
     with RecordWriter(run_dir / "record.jsonl", fsync=False) as record:
-        record.write("run_started", run_id="run-1", scenario_name="s", rig_id="r", config_sha256={}, git_revision="x",
-                     seeds={}, tool_version="0", time_compression_factor=1.0, clock="virtual",
-                     started_utc="2025-01-01T00:00:00Z")
+        record.write(ev.RunStarted(run_id="run-1", scenario_name="s", rig_id="r", config_sha256={}, git_revision="x",
+                                   seeds={}, tool_version="0", time_compression_factor=1.0, clock="virtual",
+                                   started_utc="2025-01-01T00:00:00Z"))
         for label, peak in (("delivered", 0.5), ("programmed", programmed_peak_ng_per_ml)):
-            record.write("pk_series", label=label, t_h=[0.0, 1.0], lumbar_csf_ng_per_ml=[0.0, peak],
-                         cisternal_csf_ng_per_ml=[0.0, peak], plasma_ng_per_ml=[0.0, peak],
-                         peaks_ng_per_ml={"lumbar_csf_ng_per_ml": peak, "plasma_ng_per_ml": peak})
-        record.write("envelope", name="plasma_ceiling", passed=False, value=None, limit=5.0, unit="ng_per_ml",
-                     requirement_ids=["SR-PK-002"], reason="not evaluated", outcome="NOT_EVALUATED")
-        record.write("expectation",
-                     name="alarm occlusion does not occur", passed=True, detail="none", requirement_ids=[])
-        record.write("run_finished", outcome="PASS", reason="ok")
+            record.write(ev.PkSeries(label=label, t_h=[0.0, 1.0], lumbar_csf_ng_per_ml=[0.0, peak],
+                                     cisternal_csf_ng_per_ml=[0.0, peak], plasma_ng_per_ml=[0.0, peak],
+                                     peaks_ng_per_ml={"lumbar_csf_ng_per_ml": peak, "plasma_ng_per_ml": peak}))
+        record.write(ev.Envelope(name="plasma_ceiling", passed=False, value=None, limit=5.0, unit="ng_per_ml",
+                                 requirement_ids=["SR-PK-002"], reason="not evaluated", outcome="NOT_EVALUATED"))
+        record.write(ev.Expectation(name="alarm occlusion does not occur", passed=True, detail="none",
+                                    requirement_ids=[]))
+        record.write(ev.RunFinished(outcome="PASS", reason="ok"))
     return read_record(run_dir / "record.jsonl")
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from cli_json import one_json_object, run_cli, validate
 
+from hil.records import events as ev
 from hil.records.writer import RecordWriter
 from hil.results import schemas
 
@@ -56,12 +57,13 @@ def test_report_json_of_a_failed_and_of_an_unfinished_record(tmp_path, validator
         run_dir = tmp_path / f"{outcome}-{finished}"
         run_dir.mkdir()
         with RecordWriter(run_dir / "record.jsonl", fsync=False) as record:
-            record.write("run_started", run_id="r", scenario_name="s", rig_id="rig", config_sha256={}, git_revision="x",
-                         seeds={}, tool_version="0", time_compression_factor=1.0, clock="virtual",
-                         started_utc="2025-01-01T00:00:00Z")
-            record.write("expectation", name="an expectation", passed=outcome == "PASS", detail="d", requirement_ids=[])
+            record.write(ev.RunStarted(run_id="r", scenario_name="s", rig_id="rig", config_sha256={}, git_revision="x",
+                                       seeds={}, tool_version="0", time_compression_factor=1.0, clock="virtual",
+                                       started_utc="2025-01-01T00:00:00Z"))
+            record.write(ev.Expectation(name="an expectation", passed=outcome == "PASS", detail="d",
+                                        requirement_ids=[]))
             if finished:
-                record.write("run_finished", outcome=outcome, reason="r")
+                record.write(ev.RunFinished(outcome=outcome, reason="r"))
         code, stdout, _ = run_cli("report", str(run_dir), "--json")
         out = one_json_object(stdout)
         validate(validators, "run-result", out)

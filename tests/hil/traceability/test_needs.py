@@ -3,10 +3,10 @@ sphinx-needs' needs builder writes (versions -> version -> needs keyed by id), b
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime, UTC
 
 from firmware_sim.hazards import HAZARDS as HAZARD_REGISTRY
+from firmware_sim.hazards import Hazard
 from firmware_sim.outcome import Outcome
 from hil.traceability.files import write_matrix_files
 from hil.traceability.model import Evidence, Source, build_matrix
@@ -21,20 +21,11 @@ EVIDENCE = [("SR-A-001", SHARED), ("SR-A-002", SHARED),
             ("SR-X-009", Evidence(kind="step", name="step 1 prime", outcome=Outcome.PASS))]
 
 
-@dataclass(frozen=True)
-class FakeHazard:
-    hazard_id: str
-    title: str
-    cause: str
-    harm: str
-    requirement_ids: tuple[str, ...]
-
-
-HAZARDS = (FakeHazard("HAZ-PRG-001", "10x rate", "a daily dose entered 10x too high", "overdose",
-                      ("SR-A-001", "SR-B-001")),
-           FakeHazard("HAZ-SYS-001", "link lost", "a loose cable", "withdrawal", ("SR-B-001", "SR-Z-404")),
-           FakeHazard("HAZ-REF-001", "pocket fill", "needle outside the septum", "overdose", ("SR-X-009", "SR-B-001")),
-           FakeHazard("HAZ-REF-002", "wrong concentration", "not in the library", "overdose", ("SR-X-009",)))
+HAZARDS = (Hazard("HAZ-PRG-001", "10x rate", "a daily dose entered 10x too high", "overdose",
+                  ("SR-A-001", "SR-B-001"), ()),
+           Hazard("HAZ-SYS-001", "link lost", "a loose cable", "withdrawal", ("SR-B-001", "SR-Z-404"), ()),
+           Hazard("HAZ-REF-001", "pocket fill", "needle outside the septum", "overdose", ("SR-X-009", "SR-B-001"), ()),
+           Hazard("HAZ-REF-002", "wrong concentration", "not in the library", "overdose", ("SR-X-009",), ()))
 
 
 def document(hazards=HAZARDS) -> dict:  # noqa: ANN001
