@@ -142,20 +142,12 @@ class Scheduler:
         of run_until_s, and up to the first tick that raises an alarm, after which the state may have changed).
         Each is the tick of the general loop (the clock at the tick, so the next one is a period on, as _tick
         schedules it); a clock another party moved on past the tick is left to the general loop."""
-        engine, clock, period_s = self._engine, self._clock, self._config.supervision_period_s
-        sleep_until_s, now_s, tick = clock.sleep_until_s, clock.now_s, self._supervisor.tick
         tick_s = self.next_tick_s
-        if not engine.t_s < tick_s:
+        if not self._engine.t_s < tick_s:
             return
-        while tick_s < limit_s:  # each tick leaves the engine at tick_s, before the next one
-            sleep_until_s(tick_s)
-            if now_s() != tick_s:
-                return
-            raised = tick(tick_s)
-            self.next_tick_s = next_s = tick_s + period_s  # _tick's max(next + period, now + period / 2)
-            if raised or tick_s >= end_s:
-                return
-            tick_s = next_s
+        clock = self._clock
+        self.next_tick_s = self._supervisor.run_ticks(tick_s, limit_s, end_s, self._config.supervision_period_s,
+                                                      clock.sleep_until_s, clock.now_s)[0]
 
     def _quiet_until_s(self) -> float:
         """Before this time nothing but supervision ticks can fall due (with margins far beyond the loop's

@@ -1,15 +1,19 @@
 """Supervision: detection over thresholds fixed for the run. One status read every supervision_period_s, checked
 against what was commanded, and the reservoir levels.
 
-tick_alarms is the one tick check (what a status read raises); Supervisor.tick is the one tick, whichever way the
-scheduler reaches it: it passes a read to tick_alarms only when the read is not plainly quiet (no fault, the deviation
-within the tolerance, the 24 h dose below the breach level), which tick_alarms would find raises nothing.
+tick_alarms is the one tick check (what a status read raises); Supervisor.run_ticks is the one tick loop, whichever
+way the scheduler reaches it (a run of quiet ticks, or Supervisor.tick for one): it passes a read to tick_alarms only
+when the read is not plainly quiet (no fault, the deviation within the tolerance, the 24 h dose below the breach
+level), which tick_alarms would find raises nothing.
 """
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
+
 from firmware_sim.clock import TIME_EPS_S
-from firmware_sim.ports import ActuatorError
+from firmware_sim.ports import ActuatorError, ActuatorStatus
 from firmware_sim.pump.alarms import AlarmName, AlarmSet, alarm_for_actuator_fault
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.engine import DeliveryEngine
@@ -65,6 +69,10 @@ class SupervisionThresholds:
                    limits.window_h, limits.hard_max_daily_dose_mcg, config.low_reservoir_threshold_ul)
 
 
+def _already_there(_t_s: float) -> None:
+    """The clock of a tick run at the clock's time: nothing to sleep."""
+
+
 class Supervisor:
     """Detection: the supervision tick (status read against the commanded volume and the 24 h dose) and the reservoir
     levels; what it finds goes to the AlarmSet."""
@@ -85,36 +93,54 @@ class Supervisor:
             self._alarms.raise_alarm(AlarmName.ACTUATOR_COMMUNICATION_LOSS, f"status read failed: {exc!r}")
 
     def tick(self, t_s: float) -> bool:
-        """The supervision tick at t_s: read the actuator, commit the interval to the delivered history and check
-        it; whether it raised an alarm. The 24 h dose is computed only when its bound could reach the breach level;
-        a read with no fault, the deviation within the tolerance and the dose below the breach level raises nothing
-        (tick_alarms would find nothing) and goes no further."""
+        """The supervision tick at t_s, the clock already there (run_ticks for that one tick); whether it raised an
+        alarm."""
+        return self.run_ticks(t_s, math.inf, t_s, math.inf, _already_there, lambda: t_s)[1]
+
+    def run_ticks(self, tick_s: float, limit_s: float, end_s: float, period_s: float,
+                  sleep_until_s: Callable[[float], None], now_s: Callable[[], float]) -> tuple[float, bool]:
+        """Supervision ticks at tick_s, tick_s + period_s, ... before limit_s, the clock moved to each first
+        (sleep_until_s): read the actuator, commit the interval to the delivered history and check it. Stops after
+        the first tick at or after end_s and after the first that raises an alarm (the state may have changed), and
+        before one the clock has already passed (another party moved it on: not run). Returns the time of the next
+        tick and whether the last one raised an alarm.
+
+        The 24 h dose is computed only when its bound could reach the breach level: a read with no fault, the
+        deviation within the tolerance and the dose below the breach level raises nothing (tick_alarms would find
+        nothing) and goes no further."""
         engine = self._engine
-        try:
-            status, commanded_ul, reported_ul, elapsed_s = engine.supervision_read(t_s)
-        except Exception as exc:
-            self._status_read_failed(exc)
-            return True
-        if elapsed_s >= self._window_restart_s:
-            engine.restart_window()
-        allowed_ul = self._fraction * commanded_ul  # allowed_deviation_ul, inlined: one tick per supervision period
-        floor_ul = self._floor_ul
-        if allowed_ul < floor_ul:
-            allowed_ul = floor_ul
-        delivered = engine.delivered
-        if -allowed_ul <= reported_ul - commanded_ul <= allowed_ul and not status.fault:
-            # the window dose only when its bound (the dose since a point before the window) could breach
-            if delivered.last_cum_mcg - delivered.window_floor_mcg <= self._breach_mcg:
-                return False
-            delivered_mcg = delivered.dose_in_last_s(self._window_s)
-            if not delivered_mcg > self._breach_mcg:
-                return False
-        else:
-            delivered_mcg = delivered.dose_in_last_s(self._window_s)
+        read, delivered = engine.supervision_read, engine.delivered
+        restart_s, fraction, floor_ul, breach_mcg = (self._window_restart_s, self._fraction, self._floor_ul,
+                                                     self._breach_mcg)
+        while tick_s < limit_s:
+            sleep_until_s(tick_s)
+            if now_s() != tick_s:
+                return tick_s, False
+            try:
+                status, commanded_ul, reported_ul, elapsed_s = read(tick_s)
+            except Exception as exc:
+                self._status_read_failed(exc)
+                return tick_s + period_s, True
+            if elapsed_s >= restart_s:
+                engine.restart_window()
+            allowed_ul = fraction * commanded_ul  # allowed_deviation_ul, inlined: one tick per supervision period
+            if allowed_ul < floor_ul:
+                allowed_ul = floor_ul
+            if not (-allowed_ul <= reported_ul - commanded_ul <= allowed_ul and not status.fault and
+                    delivered.last_cum_mcg - delivered.window_floor_mcg <= breach_mcg) and \
+                    self._raise_found(status, commanded_ul, reported_ul, elapsed_s):
+                return tick_s + period_s, True
+            if tick_s >= end_s:
+                return tick_s + period_s, False
+            tick_s += period_s
+        return tick_s, False
+
+    def _raise_found(self, status: ActuatorStatus, commanded_ul: float, reported_ul: float, elapsed_s: float) -> bool:
+        """The alarms of a read that is not plainly quiet (tick_alarms), raised; whether there were any."""
         th = self.thresholds
         found = tick_alarms(th.tolerance_fraction, th.tolerance_floor_ul, th.dose_breach_mcg, th.window_h,
                             th.hard_max_daily_dose_mcg, status.fault, status.fault_detail, commanded_ul, reported_ul,
-                            elapsed_s, delivered_mcg)
+                            elapsed_s, self._engine.delivered.dose_in_last_s(self._window_s))
         for name, detail in found:
             self._alarms.raise_alarm(name, detail)
         return bool(found)
