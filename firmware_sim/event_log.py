@@ -63,7 +63,9 @@ def _status_events(statuses: array[float], first: int, end: int) -> list[Event]:
 class EventLog:
     """Events in order. Status events (one per supervision tick) are kept as three doubles each (t_s, delivered_ul,
     commanded_ul) in one array and built into Events the first time the log is read, so a quiet tick allocates no
-    Event, dict or tuple that it keeps; with a sink each status event is also built and passed on at once."""
+    Event, dict or tuple that it keeps; with a sink each status event is also built and passed on at once. A tick
+    appends its three numbers to a list (a third of the cost of an array extend); they move into the array at the
+    next other event or read of the log, so the list holds at most the ticks between two events."""
 
     def __init__(self, sink: EventSink | None = None) -> None:
         self._others: list[Event] = []
@@ -72,6 +74,8 @@ class EventLog:
         """For each of _others, how many status events came before it."""
         self._statuses = array("d")
         """(t_s, delivered_ul, commanded_ul) of each status event, flat."""
+        self._pending_statuses: list[float] = []
+        """Status events not yet in _statuses, flat like it (they come after it)."""
         self._built: list[Event] = []
         """The merged log as far as it was read: the first _built_others of _others and the statuses among them."""
         self._built_others = 0
@@ -80,7 +84,7 @@ class EventLog:
     def append(self, t_s: float, kind: str, **fields: Any) -> Event:
         event = Event(t_s, kind, fields)
         self._others.append(event)
-        self._statuses_before.append(len(self._statuses) // 3)
+        self._statuses_before.append(self._status_count())
         if self._sink is not None:
             self._sink(event)
         return event
@@ -93,17 +97,25 @@ class EventLog:
         """The per-tick fast path: a function taking (t_s, delivered_ul, commanded_ul) that appends that status
         event (without a sink, the array's own extend: no Python call per tick)."""
         if self._sink is None:
-            return self._statuses.extend
-        extend, sink = self._statuses.extend, self._sink
+            return self._pending_statuses.extend
+        extend, sink = self._pending_statuses.extend, self._sink
 
         def append_and_sink(status: tuple[float, float, float]) -> None:
             extend(status)
             sink(_status_event(*status))
         return append_and_sink
 
+    def _status_count(self) -> int:
+        """How many status events there are, the pending ones moved into the array first."""
+        pending = self._pending_statuses
+        if pending:
+            self._statuses.extend(pending)
+            pending.clear()
+        return len(self._statuses) // 3
+
     def _all(self) -> list[Event]:
         built, others, statuses = self._built, self._others, self._statuses
-        n_statuses = len(statuses) // 3
+        n_statuses = self._status_count()
         done_statuses = len(built) - self._built_others
         if self._built_others == len(others) and done_statuses == n_statuses:
             return built
@@ -121,4 +133,4 @@ class EventLog:
         return tuple(self._all())
 
     def __len__(self) -> int:
-        return len(self._others) + len(self._statuses) // 3
+        return len(self._others) + self._status_count()

@@ -34,7 +34,7 @@ class DeliveryEngine:
         self.clock = clock
         self.log = log
         self.track = ConcentrationTrack(config.dead_volume_ul)
-        self.reservoir = Reservoir(config.reservoir_capacity_ul)
+        self._reservoir = Reservoir(config.reservoir_capacity_ul)
         self.t_s = clock.now_s()
         self.q_ul = 0.0
         self.rate_ul_per_h = 0.0
@@ -42,7 +42,8 @@ class DeliveryEngine:
         self._baseline_ul: float | None = None
         self.delivered = DeliveredHistory(self.t_s, history_span_s, history_span_s / 2)
         self._segment = (self.t_s, 0.0, 0.0, 0.0)
-        """(t_s, q_ul, reservoir volume_ul, drawn_total_ul) where the current rate began."""
+        """(t_s, q_ul, reservoir volume_ul, drawn_total_ul) where the current rate began: the reservoir at t_s is
+        computed from it when read (reservoir), q_ul at every advance."""
         self._tick_q_ul = 0.0
         """Commanded volume at the last committed tick."""
         self._tip_plug = (math.inf, -math.inf, 0.0)
@@ -57,19 +58,27 @@ class DeliveryEngine:
 
     # --- time and accounting ---
     def advance_to(self, t_s: float) -> None:
-        """Commanded volume and reservoir at t_s, from the segment's start at the constant rate."""
+        """Commanded volume at t_s, from the segment's start at the constant rate."""
         if t_s <= self.t_s:
             return
         self.t_s = t_s
         if self.rate_ul_per_h > 0:
-            t0_s, q0_ul, volume0_ul, drawn0_ul = self._segment
-            dq_ul = self.rate_ul_per_h * (t_s - t0_s) / S_PER_H
-            self.q_ul = q0_ul + dq_ul
-            reservoir = self.reservoir
-            reservoir.volume_ul, reservoir.drawn_total_ul = volume0_ul - dq_ul, drawn0_ul + dq_ul
+            t0_s, q0_ul, _volume0_ul, _drawn0_ul = self._segment
+            self.q_ul = q0_ul + self.rate_ul_per_h * (t_s - t0_s) / S_PER_H
 
-    def _begin_segment(self) -> None:
-        self._segment = (self.t_s, self.q_ul, self.reservoir.volume_ul, self.reservoir.drawn_total_ul)
+    @property
+    def reservoir(self) -> Reservoir:
+        """The reservoir at t_s: what the segment's start held, less what the constant rate drew since."""
+        reservoir = self._reservoir
+        if self.rate_ul_per_h > 0:
+            t0_s, _q0_ul, volume0_ul, drawn0_ul = self._segment
+            dq_ul = self.rate_ul_per_h * (self.t_s - t0_s) / S_PER_H
+            reservoir.volume_ul, reservoir.drawn_total_ul = volume0_ul - dq_ul, drawn0_ul + dq_ul
+        return reservoir
+
+    def _begin_segment(self, reservoir: Reservoir) -> None:
+        """A new rate (or fill) from t_s on; reservoir: the reservoir at t_s."""
+        self._segment = (self.t_s, self.q_ul, reservoir.volume_ul, reservoir.drawn_total_ul)
 
     def _pending_mcg(self) -> float:
         """Dose pushed to the tip since the last committed tick, as commanded."""
@@ -79,10 +88,11 @@ class DeliveryEngine:
     def refill(self, volume_ul: float, conc_mcg_per_ml: float) -> float:
         """The reservoir holds volume_ul at conc_mcg_per_ml from the outlet volume now on; the estimated residual
         it replaced."""
-        replaced_ul = self.reservoir.refill(volume_ul, conc_mcg_per_ml)
+        reservoir = self.reservoir
+        replaced_ul = reservoir.refill(volume_ul, conc_mcg_per_ml)
         self.track.fill(self.q_ul, conc_mcg_per_ml)
         self._tip_plug = (math.inf, -math.inf, 0.0)
-        self._begin_segment()
+        self._begin_segment(reservoir)
         return replaced_ul
 
     def tip_conc_now(self) -> float:
@@ -111,16 +121,18 @@ class DeliveryEngine:
             self.actuator.command_rate_ul_per_h(rate_ul_per_h)
         else:
             self.actuator.stop()
+        reservoir = self.reservoir
         self.rate_ul_per_h = rate_ul_per_h
-        self._begin_segment()
+        self._begin_segment(reservoir)
         self.log.append(self.t_s, EventKind.RATE_COMMAND, rate_ul_per_h=rate_ul_per_h, q_ul=self.q_ul)
 
     def force_stop(self) -> Exception | None:
         """Stop at once; the firmware counts delivery as stopped even if the actuator does not answer."""
         error = None
         if self.rate_ul_per_h != 0.0:
+            reservoir = self.reservoir
             self.rate_ul_per_h = 0.0
-            self._begin_segment()
+            self._begin_segment(reservoir)
             self.log.append(self.t_s, EventKind.RATE_COMMAND, rate_ul_per_h=0.0, q_ul=self.q_ul)
         try:
             self.actuator.stop()
@@ -138,11 +150,8 @@ class DeliveryEngine:
             self.t_s = t_s
             rate_ul_per_h = self.rate_ul_per_h
             if rate_ul_per_h > 0:
-                t0_s, q0_ul, volume0_ul, drawn0_ul = self._segment
-                dq_ul = rate_ul_per_h * (t_s - t0_s) / S_PER_H
-                self.q_ul = q0_ul + dq_ul
-                reservoir = self.reservoir
-                reservoir.volume_ul, reservoir.drawn_total_ul = volume0_ul - dq_ul, drawn0_ul + dq_ul
+                t0_s, q0_ul, _volume0_ul, _drawn0_ul = self._segment
+                self.q_ul = q0_ul + rate_ul_per_h * (t_s - t0_s) / S_PER_H
         else:
             t_s = self.t_s
         if self._baseline_ul is None:
