@@ -60,12 +60,16 @@ def _status_events(statuses: array[float], first: int, end: int) -> list[Event]:
             zip(statuses[lo:hi:3], statuses[lo + 1:hi:3], statuses[lo + 2:hi:3])]
 
 
+PENDING_STATUS_FLOATS = 3 * 4096
+"""Status numbers kept as Python floats before an event moves them into the array (about 400 kB)."""
+
+
 class EventLog:
     """Events in order. Status events (one per supervision tick) are kept as three doubles each (t_s, delivered_ul,
     commanded_ul) in one array and built into Events the first time the log is read, so a quiet tick allocates no
     Event, dict or tuple that it keeps; with a sink each status event is also built and passed on at once. A tick
-    appends its three numbers to a list (a third of the cost of an array extend); they move into the array at the
-    next other event or read of the log, so the list holds at most the ticks between two events."""
+    appends its three numbers to a list (a third of the cost of an array extend); they move into the array when the
+    log is read, or at the next other event once there are more than PENDING_STATUS_FLOATS."""
 
     def __init__(self, sink: EventSink | None = None) -> None:
         self._others: list[Event] = []
@@ -84,7 +88,10 @@ class EventLog:
     def append(self, t_s: float, kind: str, **fields: Any) -> Event:
         event = Event(t_s, kind, fields)
         self._others.append(event)
-        self._statuses_before.append(self._status_count())
+        pending = self._pending_statuses
+        if len(pending) > PENDING_STATUS_FLOATS:
+            self._status_count()
+        self._statuses_before.append((len(self._statuses) + len(pending)) // 3)
         if self._sink is not None:
             self._sink(event)
         return event
@@ -109,7 +116,7 @@ class EventLog:
         """How many status events there are, the pending ones moved into the array first."""
         pending = self._pending_statuses
         if pending:
-            self._statuses.extend(pending)
+            self._statuses.fromlist(pending)
             pending.clear()
         return len(self._statuses) // 3
 

@@ -39,6 +39,7 @@ class DeliveryEngine:
         self.q_ul = 0.0
         self.rate_ul_per_h = 0.0
         self.reported_ul = 0.0
+        """Actuator-reported volume at the last committed tick (since the first status read)."""
         self._baseline_ul: float | None = None
         self.delivered = DeliveredHistory(self.t_s, history_span_s, history_span_s / 2)
         self._segment = (self.t_s, 0.0, 0.0, 0.0)
@@ -49,7 +50,6 @@ class DeliveryEngine:
         self._tip_plug = (math.inf, -math.inf, 0.0)
         """ConcentrationTrack.tip_plug of the last tick interval (a cache: reset at each fill)."""
         self._append_status = log.status_appender()
-        self._tick_reported_ul = 0.0
         self.window_start_s = self.t_s
         self.window_q0_ul = 0.0
         """Commanded volume q_ul at the start of the supervision window."""
@@ -162,8 +162,7 @@ class DeliveryEngine:
             _finite_volume(status)
         total_reported_ul = delivered_ul - self._baseline_ul  # type: ignore[operator]
         q_ul, tick_q_ul = self.q_ul, self._tick_q_ul
-        self.reported_ul = total_reported_ul
-        reported_ul = total_reported_ul - self._tick_reported_ul
+        reported_ul = total_reported_ul - self.reported_ul
         if q_ul > tick_q_ul:  # the tip dose of the interval, as reported: the commanded one scaled
             lo_ul, hi_ul, conc = self._tip_plug
             if not lo_ul <= tick_q_ul < hi_ul:
@@ -176,7 +175,7 @@ class DeliveryEngine:
             mcg = reported_ul * self.tip_conc_now() / UL_PER_ML
         delivered = self.delivered
         delivered.commit(t_s, delivered.last_cum_mcg + (0.0 if mcg < 0.0 else mcg))  # max(mcg, 0.0)
-        self._tick_reported_ul, self._tick_q_ul = total_reported_ul, q_ul
+        self.reported_ul, self._tick_q_ul = total_reported_ul, q_ul
         self._append_status((t_s, total_reported_ul, q_ul))
         return (status, q_ul - self.window_q0_ul, total_reported_ul - self.window_reported0_ul,
                 t_s - self.window_start_s)
