@@ -67,7 +67,7 @@ PENDING_STATUS_FLOATS = 3 * 4096
 class EventLog:
     """Events in order. Status events (one per supervision tick) are kept as three doubles each (t_s, delivered_ul,
     commanded_ul) in one array and built into Events the first time the log is read, so a quiet tick allocates no
-    Event, dict or tuple that it keeps; with a sink each status event is also built and passed on at once. A tick
+    Event or dict; with a sink each status event is also built and passed on at once. A tick
     appends its three numbers to a list (a third of the cost of an array extend); they move into the array when the
     log is read, or at the next other event once there are more than PENDING_STATUS_FLOATS."""
 

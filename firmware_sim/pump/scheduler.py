@@ -4,7 +4,8 @@ run_until_s sleeps on the clock from event to event (supervision ticks every sup
 flex steps, periodic boluses, priming/bridge completion, reservoir levels, elective replacement), so virtual time
 costs one status read per tick plus one actuator command per rate change. The ticks before the next other event
 (brought forward by margins far beyond the loop's tolerances) run one after the other without asking again
-what else is due, since nothing else can be until a tick raises an alarm; each is the same Supervisor.tick.
+what else is due, since nothing else can be until a tick raises an alarm: Supervisor.run_ticks, the same loop that
+runs the general loop's single tick.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""The event log keeps status events cheaply (tuples) and reads back the same Events, in order."""
+"""The event log keeps status events cheaply (numbers, not Events) and reads back the same Events, in order."""
 from __future__ import annotations
 
-from firmware_sim.event_log import Event, EventKind, EventLog
+from firmware_sim.event_log import PENDING_STATUS_FLOATS, Event, EventKind, EventLog
 
 
 def _fill(log: EventLog) -> None:
@@ -44,3 +44,23 @@ def test_reads_between_appends_keep_the_order():
     assert records == [e.to_record() for e in sunk] == [e.to_record() for e in with_sink.events]
     assert [r["kind"] for r in records[6:]] == ["status", "alarm_cleared", "status", "status", "state"]
     assert len(without_sink) == 11
+
+
+def test_more_pending_statuses_than_an_event_keeps_as_floats_read_back_in_order():
+    """Statuses beyond PENDING_STATUS_FLOATS before an event move into the compact array at that event; the
+    events read back are those a sink receives, in order, with their counts."""
+    n_ticks = PENDING_STATUS_FLOATS // 3 + 7
+    sunk: list[Event] = []
+    with_sink, without_sink = EventLog(sunk.append), EventLog()
+    for log in (with_sink, without_sink):
+        for k in range(n_ticks):
+            log.append_status(60.0 * k, 0.5 * k, 0.25 * k)
+        log.append(60.0 * n_ticks, EventKind.ALARM, alarm="over_delivery")
+        log.append_status(60.0 * (n_ticks + 1), 1.0, 2.0)
+        log.append(60.0 * (n_ticks + 1), EventKind.ALARM_CLEARED, alarm="over_delivery")
+    records = [e.to_record() for e in without_sink.events]
+    assert records == [e.to_record() for e in sunk] == [e.to_record() for e in with_sink.events]
+    assert len(without_sink) == len(records) == n_ticks + 3
+    assert [r["kind"] for r in records[n_ticks - 1:]] == ["status", "alarm", "status", "alarm_cleared"]
+    assert records[n_ticks - 1] == {"t_s": 60.0 * (n_ticks - 1), "kind": "status",
+                                    "delivered_ul": 0.5 * (n_ticks - 1), "commanded_ul": 0.25 * (n_ticks - 1)}
