@@ -10,6 +10,8 @@ actuator-reported volume (scaled by tip concentration); between ticks the comman
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Protocol
 
 from firmware_sim.clock import Clock
 from firmware_sim.event_log import EventKind, EventLog
@@ -21,9 +23,25 @@ from firmware_sim.pump.reservoir import Reservoir
 from firmware_sim.safety.window import DoseHistory
 from firmware_sim.units import S_PER_H, UL_PER_ML
 from firmware_sim.pump.actuator_faults import ActuatorFault
+from firmware_sim.pump.supervision_thresholds import SupervisionThresholds
 
 RATE_EPS_UL_PER_H = 1e-12
 TIP_LOOKAHEAD_UL = 1e-6
+
+
+class TickSupervision(Protocol):
+    """What the tick loop asks of supervision (supervision.Supervisor)."""
+
+    @property
+    def thresholds(self) -> SupervisionThresholds: ...
+
+    def check_read(self, status: ActuatorStatus, commanded_ul: float, reported_ul: float, elapsed_s: float) -> bool:
+        """Raise the alarms of a read that is not plainly quiet; whether any was raised."""
+        ...
+
+    def read_failed(self, exc: Exception) -> None:
+        """Raise the alarm of a status read that failed."""
+        ...
 
 
 class DeliveryEngine:
@@ -140,47 +158,96 @@ class DeliveryEngine:
             error = exc
         return error
 
-    # --- supervision bookkeeping ---
-    def supervision_read(self, t_s: float) -> tuple[ActuatorStatus, float, float, float]:
-        """One supervision tick's read at t_s (advance_to(t_s) first): the actuator's status, and the interval since
-        the last tick committed to the delivered history (scaled by the actuator report) and the log; returns the
-        status and the supervision window's (commanded_ul, reported_ul, elapsed_s). A failed read (ActuatorError,
-        or any other error of an adapter) propagates and commits nothing."""
-        if t_s > self.t_s:  # advance_to(t_s), inlined: one read per supervision tick
-            self.t_s = t_s
-            rate_ul_per_h = self.rate_ul_per_h
-            if rate_ul_per_h > 0:
-                t0_s, q0_ul, _volume0_ul, _drawn0_ul = self._segment
-                self.q_ul = q0_ul + rate_ul_per_h * (t_s - t0_s) / S_PER_H
-        else:
-            t_s = self.t_s
-        if self._baseline_ul is None:
-            self._ensure_baseline()
-        status = self.actuator.read_status()
-        delivered_ul = status.delivered_ul
-        if delivered_ul - delivered_ul != 0.0:  # inf or nan
-            _finite_volume(status)
-        total_reported_ul = delivered_ul - self._baseline_ul  # type: ignore[operator]
-        q_ul, tick_q_ul = self.q_ul, self._tick_q_ul
-        reported_ul = total_reported_ul - self.reported_ul
-        if q_ul > tick_q_ul:  # the tip dose of the interval, as reported: the commanded one scaled
-            lo_ul, hi_ul, conc = self._tip_plug
-            if not lo_ul <= tick_q_ul < hi_ul:
-                lo_ul, hi_ul, conc = self._tip_plug = self.track.tip_plug(tick_q_ul)
-            if q_ul <= hi_ul:  # in one fill's plug
-                mcg = reported_ul * conc / UL_PER_ML
+    # --- supervision ticks ---
+    def run_ticks(self, tick_s: float, limit_s: float, end_s: float, period_s: float,
+                  sleep_until_s: Callable[[float], None], now_s: Callable[[], float],
+                  supervision: TickSupervision) -> tuple[float, bool]:
+        """Supervision ticks at tick_s, tick_s + period_s, ... before limit_s, the clock moved to each first
+        (sleep_until_s). Each advances the commanded volume, reads the actuator, commits the interval since the last
+        tick to the delivered history (the commanded tip dose scaled by the report) and the log, and restarts the
+        supervision window when due. A read that is plainly quiet (no fault, the deviation over the window within
+        the tolerance, the 24 h dose bound at most the breach level: supervision.tick_alarms finds nothing there) is
+        settled here; every other read goes to supervision.check_read, and a failed read (ActuatorError, a volume
+        that is not a finite number, or any other error of an adapter: nothing is committed) to
+        supervision.read_failed. Stops after the first tick at or after end_s and after the first that raises an
+        alarm (the state may have changed), and before a tick the clock has already passed (another party moved it
+        on: not run). Returns the time of the next tick and whether the last one raised an alarm.
+
+        One loop for every actuator, whether the scheduler runs one tick or a quiet stretch: the engine's
+        bookkeeping is held in locals while the loop runs and stored back before anything else can read it."""
+        th = supervision.thresholds
+        restart_s, fraction, floor_ul, breach_mcg = (th.window_restart_s, th.tolerance_fraction,
+                                                     th.tolerance_floor_ul, th.dose_breach_mcg)
+        read_status, track, delivered, append_status = self.actuator.read_status, self.track, self.delivered, \
+            self._append_status
+        commit = delivered.commit
+        rate_ul_per_h, (t0_s, q0_ul, _volume0_ul, _drawn0_ul) = self.rate_ul_per_h, self._segment
+        t_s, q_ul, tick_q_ul, last_total_ul = self.t_s, self.q_ul, self._tick_q_ul, self.reported_ul
+        lo_ul, hi_ul, conc = self._tip_plug
+        baseline_ul = self._baseline_ul
+        window_start_s, window_q0_ul, window_reported0_ul = self.window_start_s, self.window_q0_ul, \
+            self.window_reported0_ul
+
+        def store() -> None:
+            self.t_s, self.q_ul, self._tick_q_ul, self.reported_ul = t_s, q_ul, tick_q_ul, last_total_ul
+
+        while tick_s < limit_s:
+            sleep_until_s(tick_s)
+            if now_s() != tick_s:
+                break
+            if tick_s > t_s:  # advance_to(tick_s)
+                t_s = tick_s
+                if rate_ul_per_h > 0:
+                    q_ul = q0_ul + rate_ul_per_h * (t_s - t0_s) / S_PER_H
+            try:
+                if baseline_ul is None:
+                    self._ensure_baseline()
+                    baseline_ul = self._baseline_ul
+                status = read_status()
+                delivered_ul = status.delivered_ul
+                if delivered_ul - delivered_ul != 0.0:  # inf or nan
+                    _finite_volume(status)
+            except Exception as exc:
+                store()
+                supervision.read_failed(exc)
+                return tick_s + period_s, True
+            total_ul = delivered_ul - baseline_ul  # type: ignore[operator]
+            reported_ul = total_ul - last_total_ul
+            if q_ul > tick_q_ul:  # the tip dose of the interval, as reported: the commanded one scaled
+                if not lo_ul <= tick_q_ul < hi_ul:
+                    lo_ul, hi_ul, conc = self._tip_plug = track.tip_plug(tick_q_ul)
+                if q_ul <= hi_ul:  # in one fill's plug
+                    mcg = reported_ul * conc / UL_PER_ML
+                else:
+                    mcg = track.tip_dose_mcg(tick_q_ul, q_ul) * reported_ul / (q_ul - tick_q_ul)
             else:
-                mcg = self.track.tip_dose_mcg(tick_q_ul, q_ul) * reported_ul / (q_ul - tick_q_ul)
-        else:
-            mcg = reported_ul * self.tip_conc_now() / UL_PER_ML
-        delivered = self.delivered
-        delivered.commit(t_s, delivered.last_cum_mcg + (0.0 if mcg < 0.0 else mcg))  # max(mcg, 0.0)
-        self.reported_ul, self._tick_q_ul = total_reported_ul, q_ul
-        self._append_status((t_s, total_reported_ul, q_ul))
-        return (status, q_ul - self.window_q0_ul, total_reported_ul - self.window_reported0_ul,
-                t_s - self.window_start_s)
+                self.q_ul = q_ul
+                mcg = reported_ul * self.tip_conc_now() / UL_PER_ML
+            commit(t_s, delivered.last_cum_mcg + (0.0 if mcg < 0.0 else mcg))  # max(mcg, 0.0)
+            last_total_ul, tick_q_ul = total_ul, q_ul
+            append_status((t_s, total_ul, q_ul))
+            commanded_ul, reported_ul, elapsed_s = q_ul - window_q0_ul, total_ul - window_reported0_ul, \
+                t_s - window_start_s
+            if elapsed_s >= restart_s:  # the window restarts here; this read is still judged over the one ending
+                window_start_s, window_q0_ul, window_reported0_ul = t_s, q_ul, total_ul
+                self.window_start_s, self.window_q0_ul, self.window_reported0_ul = t_s, q_ul, total_ul
+            allowed_ul = fraction * commanded_ul  # supervision.allowed_deviation_ul, inlined
+            if allowed_ul < floor_ul:
+                allowed_ul = floor_ul
+            if not (-allowed_ul <= reported_ul - commanded_ul <= allowed_ul and not status.fault and
+                    delivered.last_cum_mcg - delivered.window_floor_mcg <= breach_mcg):
+                store()
+                if supervision.check_read(status, commanded_ul, reported_ul, elapsed_s):
+                    return tick_s + period_s, True
+            if tick_s >= end_s:
+                store()
+                return tick_s + period_s, False
+            tick_s += period_s
+        store()
+        return tick_s, False
 
     def restart_window(self) -> None:
+        """The supervision window starts again now (after an alarm is cleared)."""
         self.window_start_s = self.t_s
         self.window_q0_ul = self.q_ul
         self.window_reported0_ul = self.reported_ul
