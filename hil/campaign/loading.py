@@ -17,7 +17,7 @@ from hil.config.errors import ConfigError, ConfigIssue, KeyPath
 from hil.config.loading import LoadedYaml, load_model, load_yaml, validate_loaded
 from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
-from hil.emulators.fault_catalog import FAULTS_BY_KIND
+from hil.emulators.fault_catalog import fault_not_taken
 from hil.paths import bundled
 
 ConfigModel = type[ScenarioConfig] | type[RigConfig]
@@ -103,10 +103,8 @@ def _plan_problems(plan: FaultPlan, rig: Referenced) -> list[tuple[str, str]]:
         declared = ", ".join(sorted(config.emulators)) or "none"
         return [("device", f"rig {config.rig_id} ({rig.entry}) has no emulator {plan.device!r} (emulators: "
                            f"{declared}); faults are injected on emulated rigs only")]
-    if plan.fault not in FAULTS_BY_KIND[emulator.kind]:
-        return [("fault", f"a {emulator.kind} emulator ({plan.device!r} on rig {config.rig_id}) has no fault "
-                          f"{plan.fault.value!r}; known: {', '.join(sorted(FAULTS_BY_KIND[emulator.kind]))}")]
-    return []
+    problem = fault_not_taken(plan.fault, emulator.kind, f" ({plan.device!r} on rig {config.rig_id})")
+    return [] if problem is None else [("fault", problem)]
 
 
 def _cross_check(loaded: LoadedYaml, prefix: KeyPath, config: RunMatrix, scenarios: list[Referenced | None],

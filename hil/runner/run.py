@@ -21,7 +21,7 @@ from hil.config.loading import ConfigError, load_model
 from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import InjectFaultStep
-from hil.emulators.fault_catalog import FAULTS_BY_KIND
+from hil.emulators.fault_catalog import fault_not_taken
 from hil.outputs.render import RENDERING_PHASE, RenderResult, render_all
 from hil.records import events as ev
 from hil.records.writer import RECORD_FILENAME, RecordWriter
@@ -53,10 +53,9 @@ def _check_faults(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> Non
             problems.append(f"steps[{i}]: inject_fault into {step.device!r}, but rig {rig.rig_id} has no such "
                             f"emulator (emulators: {declared}); fault scenarios run on emulated rigs only")
         elif isinstance(step, InjectFaultStep):
-            kind = rig.emulators[step.device].kind
-            if step.fault not in FAULTS_BY_KIND[kind]:
-                problems.append(f"steps[{i}].fault: a {kind} emulator has no fault {step.fault.value!r}; "
-                                f"known: {', '.join(sorted(FAULTS_BY_KIND[kind]))}")
+            problem = fault_not_taken(step.fault, rig.emulators[step.device].kind)
+            if problem is not None:
+                problems.append(f"steps[{i}].fault: {problem}")
     if problems:
         raise BadInput(f"{source}:\n  " + "\n  ".join(problems))
 
