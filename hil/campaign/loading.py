@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 from collections.abc import Mapping
 
 from hil.campaign.config import NO_FAULT, CampaignConfig, CampaignGroup, FaultPlan, RunMatrix
@@ -20,17 +21,17 @@ from hil.config.scenario import ScenarioConfig
 from hil.emulators.fault_catalog import fault_not_taken
 from hil.paths import bundled
 
-ConfigModel = type[ScenarioConfig] | type[RigConfig]
+C = TypeVar("C", ScenarioConfig, RigConfig)
 
 
 @dataclass(frozen=True)
-class Referenced:
+class Referenced(Generic[C]):
     """One scenario or rig a campaign names: where it is, its text and its validated config."""
 
     entry: str
     path: Path
     text: str
-    config: ScenarioConfig | RigConfig
+    config: C
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,8 @@ class LoadedGroup:
     name: str | None
     hazard_id: str | None
     matrix: RunMatrix
-    scenarios: tuple[Referenced, ...]
-    rigs: tuple[Referenced, ...]
+    scenarios: tuple[Referenced[ScenarioConfig], ...]
+    rigs: tuple[Referenced[RigConfig], ...]
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,9 @@ def _issue(loaded: LoadedYaml, key_path: KeyPath, message: str) -> ConfigIssue:
     return ConfigIssue(tuple(key_path), loaded.line_of(path), message)
 
 
-def _load_references(loaded: LoadedYaml, key: KeyPath, entries: list[str], folder: str, model: ConfigModel,
-                     issues: list[ConfigIssue], cache: dict[Path, Referenced | str]) -> list[Referenced | None]:
-    out: list[Referenced | None] = []
+def _load_references(loaded: LoadedYaml, key: KeyPath, entries: list[str], folder: str, model: type[C],
+                     issues: list[ConfigIssue], cache: dict[Path, Referenced[Any] | str]) -> list[Referenced[C] | None]:
+    out: list[Referenced[C] | None] = []
     for index, entry in enumerate(entries):
         path = resolve_reference(entry, folder, loaded.file.resolve().parent)
         if path not in cache:
@@ -84,20 +85,19 @@ def _load_references(loaded: LoadedYaml, key: KeyPath, entries: list[str], folde
     return out
 
 
-def _reference(entry: str, path: Path, folder: str, model: ConfigModel) -> Referenced | str:
+def _reference(entry: str, path: Path, folder: str, model: type[C]) -> Referenced[C] | str:
     """The referenced file loaded, or why it cannot be."""
     if not path.is_file():
         return f"{folder[:-1]} {entry!r} not found: {path}"
     try:
-        config: ScenarioConfig | RigConfig = load_model(path, model)
+        config = load_model(path, model)
     except ConfigError as exc:
         return f"{folder[:-1]} {entry!r} is invalid:\n    {exc}"
     return Referenced(entry, path, path.read_text(encoding="utf-8"), config)
 
 
-def _plan_problems(plan: FaultPlan, rig: Referenced) -> list[tuple[str, str]]:
+def _plan_problems(plan: FaultPlan, rig: Referenced[RigConfig]) -> list[tuple[str, str]]:
     config = rig.config
-    assert isinstance(config, RigConfig)
     emulator = config.emulators.get(plan.device)
     if emulator is None:
         declared = ", ".join(sorted(config.emulators)) or "none"
@@ -107,9 +107,9 @@ def _plan_problems(plan: FaultPlan, rig: Referenced) -> list[tuple[str, str]]:
     return [] if problem is None else [("fault", problem)]
 
 
-def _cross_check(loaded: LoadedYaml, prefix: KeyPath, config: RunMatrix, scenarios: list[Referenced | None],
-                 rigs: list[Referenced | None], issues: list[ConfigIssue], prepared: dict[tuple[Path, Path],
-                                                                                          str]) -> None:
+def _cross_check(loaded: LoadedYaml, prefix: KeyPath, config: RunMatrix,
+                 scenarios: list[Referenced[ScenarioConfig] | None], rigs: list[Referenced[RigConfig] | None],
+                 issues: list[ConfigIssue], prepared: dict[tuple[Path, Path], str]) -> None:
     from hil.runner.options import RunOptions
     from hil.runner.run import BadInput, prepare
 
@@ -124,8 +124,7 @@ def _cross_check(loaded: LoadedYaml, prefix: KeyPath, config: RunMatrix, scenari
                     for key, message in _plan_problems(plan, rig)
                 ]
         for scenario in scenarios:
-            if scenario is not None and isinstance(scenario.config, ScenarioConfig) \
-                    and plan.latest_h > scenario.config.duration_h:
+            if scenario is not None and plan.latest_h > scenario.config.duration_h:
                 issues.append(_issue(loaded, (*prefix, "faults", index, "at_h"),
                                      f"at_h up to {plan.latest_h:g} h is after the "
                                      f"end of scenario {scenario.entry!r} (duration_h {scenario.config.duration_h:g})"))
@@ -149,7 +148,7 @@ def load_campaign(path: Path | str, environ: Mapping[str, str] | None = None) ->
     loaded = load_yaml(path, environ)
     config = validate_loaded(loaded, CampaignConfig)
     issues: list[ConfigIssue] = []
-    cache: dict[Path, Referenced | str] = {}
+    cache: dict[Path, Referenced[Any] | str] = {}
     prepared: dict[tuple[Path, Path], str] = {}
     groups = []
     for prefix, matrix in config.matrices():

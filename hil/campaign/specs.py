@@ -18,6 +18,7 @@ from hil.campaign.config import NO_FAULT, FaultPlan, UniformHours
 from hil.campaign.loading import LoadedCampaign, Referenced
 from hil.config.patients import VirtualPatients
 from hil.config.loading import load_yaml
+from hil.config.scenario import ScenarioConfig
 
 FAULT_TIME_DECIMAL_DIGITS = 4
 """Drawn fault times are rounded to 0.0001 h (0.36 s) so that the scenario file states them exactly."""
@@ -54,15 +55,15 @@ class PlannedRun:
         return {"index": self.index, "run_id": self.run_id, "spec": self.spec}
 
 
-def _document(reference: Referenced) -> dict[str, Any]:
+def _document(reference: Referenced[Any]) -> dict[str, Any]:
     data = load_yaml(reference.path).data  # environment substituted as the loaders saw it
     return data if isinstance(data, dict) else {}
 
 
-def _scenario_part(reference: Referenced) -> dict[str, Any]:
+def _scenario_part(reference: Referenced[ScenarioConfig]) -> dict[str, Any]:
     document = _document(reference)
-    library = reference.config.drug.library_file  # type: ignore[union-attr]
-    part: dict[str, Any] = {"entry": reference.entry, "name": reference.config.name,  # type: ignore[union-attr]
+    library = reference.config.drug.library_file
+    part: dict[str, Any] = {"entry": reference.entry, "name": reference.config.name,
                             "document": document, "drug_library_document": None}
     if library is not None:  # shipped with the spec: a worker has no access to this machine's files
         part["drug_library_document"] = load_yaml(library).data
@@ -106,8 +107,8 @@ def expand(campaign: LoadedCampaign) -> list[PlannedRun]:
         for scenario in group.scenarios:
             scenario_part = _scenario_part(scenario)
             for rig in group.rigs:
-                rig_part = {"entry": rig.entry, "rig_id": rig.config.rig_id,  # type: ignore[union-attr]
-                            "clock": rig.config.clock, "document": _document(rig)}  # type: ignore[union-attr]
+                rig_part = {"entry": rig.entry, "rig_id": rig.config.rig_id, "clock": rig.config.clock,
+                            "document": _document(rig)}
                 for plan, label in zip(group.matrix.faults, group.matrix.fault_labels()):
                     for repetition in range(group.matrix.seeds):
                         seed = derived_seed(config.name, *([group.name] if group.name else []),
