@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import threading
 import time
 from typing import Protocol
@@ -39,6 +40,8 @@ class VirtualClock:
         self._acquire, self._release = lock.acquire, lock.release
         self._timers: list[tuple[float, int, Callable[[], None]]] = []
         """Heap of (due time, sequence, action): equal times run in the order they were scheduled."""
+        self._next_due_s = math.inf
+        """The due time of the heap's head (inf: none), kept with the heap under the lock and read without it."""
         self._sequence = itertools.count()
 
     def now_s(self) -> float:
@@ -46,10 +49,10 @@ class VirtualClock:
 
     def sleep_until_s(self, t_s: float) -> None:
         # Writers (the firmware, emulator threads) serialise on the lock, so the time is a monotonic max;
-        # readers need no lock (one attribute load). Nothing between acquire and release can raise: the
-        # conversion comes first and a float comparison and store cannot fail.
+        # readers need no lock (one attribute load each: the time, the next timer's due time). Nothing between
+        # acquire and release can raise: the conversion comes first and a float comparison and store cannot fail.
         t_s = float(t_s)
-        if self._timers and self._timers[0][0] <= t_s:
+        if self._next_due_s <= t_s:
             self._run_timers_until(t_s)
         if t_s > self._now_s:
             self._acquire()
@@ -67,6 +70,7 @@ class VirtualClock:
         entry = (float(t_s), next(self._sequence), action)
         self._acquire()
         heapq.heappush(self._timers, entry)
+        self._next_due_s = self._timers[0][0]
         self._release()
 
         def cancel() -> None:
@@ -74,6 +78,7 @@ class VirtualClock:
             if entry in self._timers:
                 self._timers.remove(entry)
                 heapq.heapify(self._timers)
+                self._next_due_s = self._timers[0][0] if self._timers else math.inf
             self._release()
         return cancel
 
@@ -85,6 +90,7 @@ class VirtualClock:
                 self._release()
                 return
             due_s, _, action = heapq.heappop(self._timers)
+            self._next_due_s = self._timers[0][0] if self._timers else math.inf
             if due_s > self._now_s:
                 self._now_s = due_s
             self._release()
