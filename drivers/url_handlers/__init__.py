@@ -1,7 +1,9 @@
 """pyserial URL handlers of our own, looked up before pyserial's: `serial.serial_for_url` imports
 `<package>.protocol_<scheme>` from each package in `serial.protocol_handler_packages` in turn, and pyvisa-py opens
-`ASRL<url>::INSTR` resources through it, so a handler here serves both. Only `rfc2217://` is ours
-(protocol_rfc2217: pyserial's RFC 2217 client with a write timeout); every other scheme falls through to pyserial."""
+`ASRL<url>::INSTR` resources through it, so a handler here serves both. Ours: `rfc2217://` (protocol_rfc2217:
+pyserial's RFC 2217 client with a write timeout) and `readahead://<device path>` (protocol_readahead: a local port
+that reads what has arrived in one system call, for pyvisa-py, which reads one byte per call); every other scheme
+falls through to pyserial."""
 from __future__ import annotations
 
 import serial

@@ -1,5 +1,6 @@
-"""Append-only JSON Lines writer: each event is written, flushed and fsynced before the call returns,
-so a run killed at any moment keeps every event written before the kill. Each line carries the chain value
+"""Append-only JSON Lines writer: each event is written (one unbuffered write of the whole line, so it is in the
+operating system's hands when the call returns) and, with fsync, synced to the disk before the call returns, so a run
+killed at any moment keeps every event written before the kill. Each line carries the chain value
 (hil.records.integrity) that lets a reader tell an intact record from a damaged one.
 
     with RecordWriter(run_dir / "record.jsonl") as record:
@@ -8,32 +9,29 @@ so a run killed at any moment keeps every event written before the kill. Each li
 """
 from __future__ import annotations
 
-import json
 import os
+from io import FileIO
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from hil.records import events as ev
 from hil.records.integrity import GENESIS, chained_line, split_chained_line
+from hil.records.line_encoder import ENCODER, encode_line
 
 RECORD_FILENAME = "record.jsonl"
-
-
-_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
-"""One compact encoder for every line (json.dumps with these options builds a new one per call)."""
 
 
 class RecordWriter:
     def __init__(self, path: Path | str, fsync: bool = True) -> None:
         self.path = Path(path)
         self._fsync = fsync
-        self._file: TextIO | None = None
+        self._file: FileIO | None = None
         self._chain = GENESIS
 
     def open(self) -> RecordWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._chain = _last_chain(self.path)
-        self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held open until close()
+        self._file = FileIO(self.path, "a")  # unbuffered: nothing waits in a buffer of ours
         return self
 
     def close(self) -> None:
@@ -52,11 +50,20 @@ class RecordWriter:
         an extra field that is a declared or the record's own one (hil.records.event_fields.json_fields)."""
         if self._file is None:
             raise RuntimeError(f"record {self.path} is not open")
-        written = ev.json_fields(event)
-        line, chain = chained_line(_ENCODER.encode(written), self._chain)
-        self._file.write(line + "\n")  # one write of the whole line
+        encoded = encode_line(event)  # the per-tick lines: a precomputed encoder, the same bytes
+        if encoded is None:
+            written = ev.json_fields(event)
+            body = ENCODER.encode(written)
+        else:
+            body, written = encoded
+        line, chain = chained_line(body, self._chain)
+        data = memoryview((line + "\n").encode("utf-8"))
+        while data:  # one write of the whole line (a regular file takes it at once; a short write is continued)
+            count = self._file.write(data)
+            if not count:
+                raise OSError(f"record {self.path}: the file took none of the line's bytes")
+            data = data[count:]
         self._chain = chain
-        self._file.flush()
         if self._fsync:
             os.fsync(self._file.fileno())
         return written

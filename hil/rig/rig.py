@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Any
 
 from drivers.errors import DriverError
+from drivers.url_handlers.protocol_readahead import SCHEME as READAHEAD_SCHEME
 from firmware_sim.clock import Clock
 from hil.config.common import emulator_reference
 from hil.config.rig import RigConfig
@@ -27,7 +28,9 @@ from hil.rig.registry import (BALANCE_PROTOCOLS, EMULATOR_START_ORDER, EMULATORS
 
 
 def visa_resource_for_pty(path: str) -> str:
-    return f"ASRL{path}::INSTR"
+    """The pyvisa resource of an emulated balance's pty: pyvisa-py over our readahead:// port
+    (drivers.url_handlers.protocol_readahead), which reads a reply in one system call instead of one per byte."""
+    return f"ASRL{READAHEAD_SCHEME}{path}::INSTR"
 
 
 class Rig:

@@ -1,0 +1,100 @@
+"""`readahead://<device path>` (POSIX): pyserial's local serial port, which reads what has arrived in one system call.
+
+pyvisa-py reads a serial resource one byte per call (pyvisa_py.serial.SerialSession.read asks its pyserial port for
+`read(1)` until the termination character), and pyserial's `read(1)` costs a `select` and a `read` each time: 36
+system calls for an 18-byte MT-SICS reply. Through this port (`ASRLreadahead:///dev/ttyUSB0::INSTR`) the first
+`read(1)` takes every byte that has arrived with one `select` and one `read`, and the next calls are served from that
+read-ahead. pyvisa-py does everything else as before (termination, timeout, attributes), so the driver sees the same
+bytes, the same timeouts and the same errors:
+
+- `read(size)` returns at most `size` bytes; it waits for them within the port's timeout like pyserial's read (None:
+  until they are there, 0: what is there), and a port that is readable yet yields nothing is a
+  SerialException('device reports readiness to read but returned no data ...'), as pyserial reports a hang-up.
+- `in_waiting` (pyvisa's `bytes_in_buffer`) counts the bytes read ahead and not yet taken; `reset_input_buffer`
+  (pyvisa's flush of the read buffer) drops them with the operating system's; closing the port drops them.
+
+The hil rig opens the emulated balances' ptys this way (hil.rig.rig.visa_resource_for_pty).
+"""
+from __future__ import annotations
+
+import errno
+import os
+import select
+from typing import Any
+
+from serial import SerialException
+from serial.serialposix import Serial as PosixSerial
+from serial.serialutil import PortNotOpenError, Timeout
+
+SCHEME = "readahead://"
+CHUNK_BYTES = 4096
+"""The most one read takes: more than any reply of the instruments read this way."""
+_RETRY = (errno.EAGAIN, errno.EALREADY, errno.EWOULDBLOCK, errno.EINPROGRESS, errno.EINTR)
+
+
+def device_path(url: str) -> str:
+    """The device path of a readahead:// URL (ValueError naming the URL if it has none)."""
+    if not url.lower().startswith(SCHEME) or not url[len(SCHEME):]:
+        raise ValueError(f"{url!r} is not {SCHEME}<device path>, e.g. {SCHEME}/dev/ttyUSB0")
+    return url[len(SCHEME):]
+
+
+class Serial(PosixSerial):
+    """pyserial's POSIX port with a read-ahead buffer (see the module's description)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._ahead = bytearray()
+        super().__init__(*args, **kwargs)
+
+    def open(self) -> None:
+        """serial_for_url sets the whole URL as the port: the port opens its device path (and keeps it as its port)."""
+        if self.port is not None and self.port.lower().startswith(SCHEME):
+            self.port = device_path(self.port)
+        super().open()
+
+    def read(self, size: int = 1) -> bytes:
+        if not self.is_open:
+            raise PortNotOpenError()
+        if len(self._ahead) < size:
+            self._read_ahead(size, Timeout(self.timeout))  # type: ignore[arg-type]  # None: block, as in pyserial
+        taken = bytes(self._ahead[:size])
+        del self._ahead[:size]
+        return taken
+
+    def _read_ahead(self, size: int, timeout: Timeout) -> None:
+        """Read what has arrived, waiting within `timeout` until `size` bytes are there (pyserial's read loop, each
+        read taking up to CHUNK_BYTES)."""
+        fd, abort = self.fd, self.pipe_abort_read_r
+        if fd is None or abort is None:
+            raise PortNotOpenError()
+        while len(self._ahead) < size:
+            try:
+                ready, _, _ = select.select([fd, abort], [], [], timeout.time_left())
+                if abort in ready:  # cancel_read()
+                    os.read(abort, 1000)
+                    return
+                if not ready:
+                    return  # timed out
+                data = os.read(fd, max(CHUNK_BYTES, size - len(self._ahead)))
+            except OSError as exc:
+                if exc.errno not in _RETRY:
+                    raise SerialException(f"read failed: {exc}") from exc
+            else:
+                if not data:  # a hung-up device is readable but yields nothing
+                    raise SerialException("device reports readiness to read but returned no data "
+                                          "(device disconnected or multiple access on port?)")
+                self._ahead += data
+            if timeout.expired():
+                return
+
+    @property
+    def in_waiting(self) -> int:
+        return len(self._ahead) + int(super().in_waiting)
+
+    def reset_input_buffer(self) -> None:
+        super().reset_input_buffer()
+        self._ahead.clear()
+
+    def close(self) -> None:
+        super().close()
+        self._ahead.clear()
