@@ -39,7 +39,7 @@ def device_path(url: str) -> str:
     return url[len(SCHEME):]
 
 
-class Serial(PosixSerial):
+class ReadAheadSerial(PosixSerial):
     """pyserial's POSIX port with a read-ahead buffer (see the module's description)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -52,13 +52,13 @@ class Serial(PosixSerial):
             self.port = device_path(self.port)
         super().open()
 
-    def read(self, size: int = 1) -> bytes:
+    def read(self, size_bytes: int = 1, /) -> bytes:
         if not self.is_open:
             raise PortNotOpenError()
-        if len(self._ahead) < size:
-            self._read_ahead(size, Timeout(self.timeout))  # type: ignore[arg-type]  # None: block, as in pyserial
-        taken = bytes(self._ahead[:size])
-        del self._ahead[:size]
+        if len(self._ahead) < size_bytes:
+            self._read_ahead(size_bytes, Timeout(self.timeout))  # type: ignore[arg-type]  # None: block, as pyserial
+        taken = bytes(self._ahead[:size_bytes])
+        del self._ahead[:size_bytes]
         return taken
 
     def _read_ahead(self, size: int, timeout: Timeout) -> None:
@@ -98,3 +98,7 @@ class Serial(PosixSerial):
     def close(self) -> None:
         super().close()
         self._ahead.clear()
+
+
+Serial = ReadAheadSerial
+"""The name pyserial's serial_for_url looks up in a protocol handler module."""

@@ -40,7 +40,7 @@ def splits_escaped_iac(escaped: bytes, sent_bytes: int) -> bool:
     return run_bytes % 2 == 1
 
 
-class Serial(serial.rfc2217.Serial):
+class WriteTimeoutRfc2217Serial(serial.rfc2217.Serial):
     """pyserial's RFC 2217 client, accepting a write timeout (see the module text for what it bounds)."""
 
     _socket: socket | None
@@ -123,3 +123,7 @@ class Serial(serial.rfc2217.Serial):
             raise serial.SerialTimeoutException(
                 f"Write timeout: {self.portstr}: the server took {sent_bytes} of {len(view)} bytes "
                 f"within {self._write_timeout} s")
+
+
+Serial = WriteTimeoutRfc2217Serial
+"""The name pyserial's serial_for_url looks up in a protocol handler module."""
