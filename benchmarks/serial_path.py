@@ -26,6 +26,7 @@ from pathlib import Path
 
 import serial
 
+from firmware_sim.outcome import Outcome
 from hil.config.loading import load_model
 from hil.config.scenario import ScenarioConfig
 from hil.runner import RunOptions, run_scenario
@@ -115,7 +116,7 @@ class PhaseTimer:
         execution_module.RunExecution.run, execution_module.RunExecution._verdict = self._originals
 
 
-def rig_run_s(scenario: Path, rig: str, out_dir: Path) -> tuple[float, PhaseTimer, str]:
+def rig_run_s(scenario: Path, rig: str, out_dir: Path) -> tuple[float, PhaseTimer, Outcome]:
     with PhaseTimer() as timer:
         start = time.perf_counter()
         result = run_scenario(scenario, REPO / "bench_configs" / "rigs" / f"{rig}.yaml", RunOptions(out_dir=out_dir))
@@ -146,7 +147,7 @@ def main() -> None:
         serial_path_s = timer.run_s - timer.verdict_s
         serial_path_cpu_s = timer.run_cpu_s - timer.verdict_cpu_s
         print(
-            f"{rig:16s} {outcome}: serial path {serial_path_s:6.2f} s = {serial_path_s / bare_s:5.2f} x bare "
+            f"{rig:16s} {outcome.value}: serial path {serial_path_s:6.2f} s = {serial_path_s / bare_s:5.2f} x bare "
             f"(CPU {serial_path_cpu_s:6.2f} s = {serial_path_cpu_s / bare_cpu_s:5.2f} x); verdict (PK) "
             f"{timer.verdict_s:5.2f} s; rest (open, record, outputs) {total_s - timer.run_s:5.2f} s; "
             f"whole run {total_s:6.2f} s = {total_s / bare_s:5.2f} x bare"
