@@ -35,6 +35,12 @@ LIMIT_MAX_VALUE = 1e9
 """Upper bound of every EnvelopeLimits number (ratio, ng/mL, years): anything larger is a typo, not a limit."""
 
 
+def check_limit(owner: str, name: str, value: object) -> None:
+    """A limit is a finite number within (0, LIMIT_MAX_VALUE]; ValueError naming owner.name otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= LIMIT_MAX_VALUE:
+        raise ValueError(f"{owner}.{name} must be a finite number within (0, {LIMIT_MAX_VALUE:g}], got {value!r}")
+
+
 @dataclass(frozen=True)
 class EnvelopeLimits:
     plasma_reduction_min_ratio: float = 100.0
@@ -55,9 +61,8 @@ class EnvelopeLimits:
             if name == "oral_regimen":
                 if not isinstance(value, OralRegimen):
                     raise ValueError(f"EnvelopeLimits.oral_regimen must be an OralRegimen, got {value!r}")
-            elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= LIMIT_MAX_VALUE:
-                raise ValueError(f"EnvelopeLimits.{name} must be a finite number within (0, {LIMIT_MAX_VALUE:g}], "
-                                 f"got {value!r}")
+            else:
+                check_limit("EnvelopeLimits", name, value)
 
     def age_group(self, age_years: float) -> AgeGroup:
         return age_group(age_years, self.pediatric_below_age_years)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from firmware_sim.outcome import Outcome
-from firmware_sim.pk.envelopes import ENVELOPE_NAMES, LIMIT_MAX_VALUE, EnvelopeLimits, EnvelopeResult
+from firmware_sim.pk.envelopes import ENVELOPE_NAMES, EnvelopeLimits, EnvelopeResult, check_limit
 from firmware_sim.pk.predict import Prediction
 
 WITHDRAWAL_ENVELOPE = "withdrawal"
@@ -51,10 +51,7 @@ class WithdrawalLimits:
             raise ValueError(f"WithdrawalLimits.min_sustained_fraction must be a number within (0, 1), "
                              f"got {fraction!r}")
         for name in ("max_time_below_h", "min_dose_to_evaluate_mcg"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= LIMIT_MAX_VALUE:
-                raise ValueError(f"WithdrawalLimits.{name} must be a finite number within (0, {LIMIT_MAX_VALUE:g}], "
-                                 f"got {value!r}")
+            check_limit("WithdrawalLimits", name, getattr(self, name))
 
 
 @dataclass(frozen=True)
