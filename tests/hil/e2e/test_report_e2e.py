@@ -29,7 +29,7 @@ def test_run_records_and_reports_operator_dut_and_device_identities(tmp_path: Pa
     (opened,) = record.of_kind(ev.RecordKind.RIG_OPENED)
     assert opened["devices"]["pump"]["model"] == "NE-1000" and opened["devices"]["pump"]["firmware_version"] == "3.928"
     assert opened["devices"]["balance"]["serial_number"] == "0123456789"
-    assert opened["ports"]["pump"].startswith("/dev/") and opened["ports"]["balance"].startswith("ASRL/dev/")
+    assert opened["ports"]["pump"].startswith("/dev/") and opened["ports"]["balance"].startswith("ASRLreadahead:///dev/")
     page = (out / "report.html").read_text()
     for text in ("QA Tester", "PUMP-0042", "firmware 3.928", "serial number 0123456789",
                  "PASS means the hazard was caught or prevented"):
