@@ -193,11 +193,24 @@ def event_from_fields(fields: Mapping[str, Any], where: str = "") -> RecordEvent
     """The event of one line's fields (its chain removed). RecordFormatError, prefixed with `where` (e.g.
     "record.jsonl line 7: "), names the unknown kind, the missing field or the field of the wrong type."""
     validate_event(fields, where)
-    kind = fields["event"]
-    declared: dict[str, Any] = {}
-    for f in FIELDS[kind]:
-        if f.name in fields:
-            value = fields[f.name]
-            declared[f.name] = tuple(value) if f.sequence and value is not None else value
+    return event_from_checked_fields(dict(fields))
+
+
+_BUILD: dict[str, tuple[type[RecordEvent], frozenset[str], tuple[str, ...]]] = {
+    kind: (EVENT_CLASSES[kind], frozenset(f.name for f in fields), tuple(f.name for f in fields if f.sequence))
+    for kind, fields in FIELDS.items()}
+"""Per kind: its class, its declared field names, those of them that are tuples (JSON lists)."""
+
+
+def event_from_checked_fields(fields: dict[str, Any]) -> RecordEvent:
+    """The event of one line's fields that event_problem found well-formed, not checked again (the reader checked each
+    line as it read it). Takes the dict over: its kind is removed and its lists become tuples."""
+    cls, declared, sequences = _BUILD[fields.pop("event")]
+    for name in sequences:
+        value = fields.get(name)
+        if value is not None:
+            fields[name] = tuple(value)
+    if fields.keys() <= declared:  # the common case (every volume sample and firmware event): no extra field
+        return cls(**fields)
     extra = {k: v for k, v in fields.items() if k not in declared and k not in RESERVED}
-    return EVENT_CLASSES[kind](**declared, extra=extra)
+    return cls(**{k: v for k, v in fields.items() if k in declared}, extra=extra)
