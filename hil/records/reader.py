@@ -15,7 +15,10 @@ RecordFormatError naming the file, the line and the field.
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar, cast
@@ -93,8 +96,25 @@ class _Damage:
         return [f"line {number}: {problem}" for number, problem in sorted(self.found, key=lambda item: item[0])]
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Reading makes a few objects per line (the line's dict, its event), none in a cycle: the cycle collector would
+    walk the growing heap again and again for nothing (a fifth of the time of a 30-day record of 90,000 lines)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_record(path: Path | str) -> RunRecord:
-    file = Path(path)
+    with _no_cycle_collection():
+        return _read_record(Path(path))
+
+
+def _read_record(file: Path) -> RunRecord:
     data = file.read_bytes()
     raw_lines = data.split(b"\n")
     complete_ending = data.endswith(b"\n")

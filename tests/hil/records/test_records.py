@@ -2,10 +2,12 @@
 named by line, never raised."""
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from hil.records import events as ev
@@ -169,3 +171,23 @@ def test_killed_writer_keeps_everything_written_before_the_kill(tmp_path):
     assert len(samples) == 50
     assert samples[-1].mass_g == pytest.approx(0.049)
     assert all(json.loads(line) for line in path.read_text().splitlines())
+
+
+@pytest.mark.parametrize("value, accepted", [(1.5, True), (3, True), (np.float64(2.5), True),
+                                             (True, False), ("1.0", False), (None, False)])
+def test_a_number_field_takes_ints_floats_and_numpy_numbers_never_a_bool(value, accepted):
+    fields = {"event": "alarm", "t_s": value, "name": "occlusion", "priority": "high"}
+    assert (ev.event_problem(fields) is None) == accepted, ev.event_problem(fields)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_leaves_the_cycle_collector_as_it_found_it(tmp_path, enabled):
+    path = tmp_path / "record.jsonl"
+    write_small_run(path)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        read_record(path)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
