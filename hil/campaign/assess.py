@@ -12,6 +12,7 @@ A record that is damaged or has no run_finished is `record_lost`: it never count
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from firmware_sim.event_log import EventKind
@@ -26,30 +27,33 @@ from hil.records import events as ev
 from hil.records.reader import RunRecord
 
 RELATIVE_TOLERANCE = 1e-9
-ENVELOPE_SERIES = {"plasma_ceiling": "plasma_ng_per_ml", "lumbar_csf_ceiling": "lumbar_csf_ng_per_ml",
-                   "cisternal_csf_ceiling": "cisternal_csf_ng_per_ml", "plasma_reduction_vs_oral": "plasma_ng_per_ml"}
+ENVELOPE_SERIES: dict[str, Callable[[ev.PkSeries], tuple[float | None, ...]]] = {
+    "plasma_ceiling": lambda series: series.plasma_ng_per_ml,
+    "lumbar_csf_ceiling": lambda series: series.lumbar_csf_ng_per_ml,
+    "cisternal_csf_ceiling": lambda series: series.cisternal_csf_ng_per_ml,
+    "plasma_reduction_vs_oral": lambda series: series.plasma_ng_per_ml}
 """The predicted series each envelope judges (the oral comparator one judges plasma against oral peak / limit)."""
 FAULT_STEP_MATCH_H = 1e-3
 
 
-def _high_alarms(record: RunRecord) -> list[dict[str, Any]]:
-    return [a for a in record.of_kind(ev.RecordKind.ALARM) if a["priority"] == AlarmPriority.HIGH.value]
+def _high_alarms(record: RunRecord) -> list[ev.Alarm]:
+    return [a for a in record.typed(ev.Alarm) if a.priority == AlarmPriority.HIGH.value]
 
 
-def _exceeded_at_h(record: RunRecord, envelope: dict[str, Any]) -> float | None:
-    began_h = (envelope.get("details") or {}).get("drop_began_h")
+def _exceeded_at_h(record: RunRecord, envelope: ev.Envelope) -> float | None:
+    began_h = envelope.details.get("drop_began_h")
     if began_h is not None:  # the withdrawal envelope (SR-PK-006): when the effect-site drop began
         return float(began_h)
-    series_name = ENVELOPE_SERIES.get(envelope["name"])
-    series = next((s for s in record.of_kind(ev.RecordKind.PK_SERIES) if s["label"] == "delivered"), None)
-    if series_name is None or series is None:
-        return None
-    t_h, values = series["t_h"], [v if v is not None else float("-inf") for v in series[series_name]]
+    judged = ENVELOPE_SERIES.get(envelope.name)
+    series = next((s for s in record.typed(ev.PkSeries) if s.label == "delivered"), None)
+    if judged is None or series is None or envelope.value is None or envelope.limit is None:
+        return None  # a FAILed envelope has both: None only where it was NOT_EVALUATED
+    t_h, values = series.t_h, [v if v is not None else float("-inf") for v in judged(series)]
     if not values:
         return None
-    threshold = envelope["limit"]
-    if envelope["name"] == "plasma_reduction_vs_oral":  # value = oral peak / intrathecal peak, limit: least ratio
-        threshold = envelope["value"] * max(values) / envelope["limit"]
+    threshold = envelope.limit
+    if envelope.name == "plasma_reduction_vs_oral":  # value = oral peak / intrathecal peak, limit: least ratio
+        threshold = envelope.value * max(values) / envelope.limit
     crossing = next((t for t, v in zip(t_h, values) if v > threshold), None)
     return crossing if crossing is not None else t_h[values.index(max(values))]
 
@@ -60,25 +64,25 @@ def _fault(record: RunRecord, fault: dict[str, Any] | None) -> dict[str, Any] | 
     out = {"label": fault["label"], "device": fault["device"], "fault": fault["fault"], "planned_at_h": fault["at_h"],
            "injected": False, "injected_at_h": None, "detected": False, "alarm": None, "detected_at_h": None,
            "time_to_detection_h": None}
-    step = next((s for s in record.of_kind(ev.RecordKind.STEP) if s["action"] == "inject_fault"
-                 and s["params"].get("device") == fault["device"] and s["params"].get("fault") == fault["fault"]
-                 and abs(s["t_s"] / S_PER_H - fault["at_h"]) <= FAULT_STEP_MATCH_H), None)
+    step = next((s for s in record.typed(ev.Step) if s.action == "inject_fault"
+                 and s.params.get("device") == fault["device"] and s.params.get("fault") == fault["fault"]
+                 and abs(s.t_s / S_PER_H - fault["at_h"]) <= FAULT_STEP_MATCH_H), None)
     if step is None:
         return out
-    injected_h = step["t_s"] / S_PER_H
+    injected_h = step.t_s / S_PER_H
     out.update(injected=True, injected_at_h=injected_h)
-    alarm = next((a for a in _high_alarms(record) if a["t_s"] >= step["t_s"]), None)
+    alarm = next((a for a in _high_alarms(record) if a.t_s >= step.t_s), None)
     if alarm is not None:
-        out.update(detected=True, alarm=alarm["name"], detected_at_h=alarm["t_s"] / S_PER_H,
-                   time_to_detection_h=alarm["t_s"] / S_PER_H - injected_h)
+        out.update(detected=True, alarm=alarm.name, detected_at_h=alarm.t_s / S_PER_H,
+                   time_to_detection_h=alarm.t_s / S_PER_H - injected_h)
     return out
 
 
 def _envelopes(record: RunRecord) -> list[dict[str, Any]]:
     out = []
-    for e in record.of_kind(ev.RecordKind.ENVELOPE):
+    for e in record.typed(ev.Envelope):
         outcome = ev.recorded_outcome(e).value
-        out.append({"name": e["name"], "outcome": outcome, "value": e["value"], "limit": e["limit"], "unit": e["unit"],
+        out.append({"name": e.name, "outcome": outcome, "value": e.value, "limit": e.limit, "unit": e.unit,
                     "exceeded_at_h": _exceeded_at_h(record, e) if outcome == "FAIL" else None})
     return out
 
@@ -90,7 +94,7 @@ def _unsafe_envelopes(record: RunRecord, envelopes: list[dict[str, Any]]) -> lis
         if e["outcome"] != "FAIL":
             continue
         at_h = e["exceeded_at_h"]
-        before = next((a for a in alarms if at_h is not None and a["t_s"] / S_PER_H <= at_h), None)
+        before = next((a for a in alarms if at_h is not None and a.t_s / S_PER_H <= at_h), None)
         if before is None:
             when = f"{at_h:.3f} h" if at_h is not None else "an unknown time"
             out.append({"rule": "envelope_without_alarm",
@@ -105,12 +109,12 @@ def _exceeds(value: float, limit: float, absolute: float = 0.0) -> bool:
 
 def _unsafe_doses(record: RunRecord, dose: dict[str, Any], limits: DrugLimits) -> list[dict[str, str]]:
     out = []
-    for e in record.of_kind(ev.RecordKind.FIRMWARE_EVENT):
-        fields = e["fields"]
-        if e["kind"] == EventKind.DOSE and fields.get("event") == "bolus_start" and \
+    for e in record.typed(ev.FirmwareEvent):
+        fields = e.fields
+        if e.kind == EventKind.DOSE and fields.get("event") == "bolus_start" and \
                 _exceeds(float(fields.get("dose_mcg", 0.0)), limits.max_bolus_dose_mcg):
             out.append({"rule": "beyond_hard_limits", "detail": f"{fields.get('bolus_kind', '')} bolus of "
-                        f"{fields['dose_mcg']:.6g} mcg started at {e['t_s'] / S_PER_H:.3f} h, above the library's "
+                        f"{fields['dose_mcg']:.6g} mcg started at {e.t_s / S_PER_H:.3f} h, above the library's "
                         f"max_bolus_dose_mcg {limits.max_bolus_dose_mcg:.6g}"})
     if _exceeds(dose["max_window_dose_mcg"], limits.hard_max_daily_dose_mcg, DOSE_ROUNDING_MCG):
         out.append({"rule": "beyond_hard_limits", "detail": f"{dose['max_window_dose_mcg']:.6g} mcg delivered in the "
@@ -124,16 +128,15 @@ def _unsafe_doses(record: RunRecord, dose: dict[str, Any], limits: DrugLimits) -
 
 
 def _unsafe_pump(record: RunRecord) -> list[dict[str, str]]:
-    finished = record.finished or {}
-    running = finished.get("pump_running_after_stop")
+    finished = record.finished
+    running = finished.pump_running_after_stop if finished is not None else None
+    pump_stop = finished.pump_stop if finished is not None else None
     if running is True:
-        return [
-            {"rule": "pump_left_running", "detail": f"the pump was running at the end: {finished.get('pump_stop')}"}
-        ]
-    commanded = any(e["kind"] == EventKind.RATE_COMMAND and float(e["fields"].get("rate_ul_per_h", 0.0)) > 0
-                    for e in record.of_kind(ev.RecordKind.FIRMWARE_EVENT))
+        return [{"rule": "pump_left_running", "detail": f"the pump was running at the end: {pump_stop}"}]
+    commanded = any(e.kind == EventKind.RATE_COMMAND and float(e.fields.get("rate_ul_per_h", 0.0)) > 0
+                    for e in record.typed(ev.FirmwareEvent))
     if running is not False and commanded and balance_shows_stopped(record) is None:
-        stop = finished.get("pump_stop", "no pump_stop")
+        stop = pump_stop if pump_stop is not None else "no pump_stop"
         return [{"rule": "pump_left_running", "detail": "the pump was commanded to run and the record does not show it "
                                                         f"stopped at the end ({stop})"}]
     return []
@@ -161,5 +164,5 @@ def assess(record: RunRecord, spec: dict[str, Any], dead_volume_ul: float, durat
     return {"outcome": outcome, "reason": reason, "record_lost": lost, "record_damage": list(record.damage),
             "fault": _fault(record, spec.get("fault")), "envelopes": envelopes, "dose": dose, "unsafe": unsafe,
             "pump_stop_weighed": balance_shows_stopped(record),
-            "alarms": [{"name": a["name"], "priority": a["priority"], "t_h": a["t_s"] / S_PER_H}
-                       for a in record.of_kind(ev.RecordKind.ALARM)]}
+            "alarms": [{"name": a.name, "priority": a.priority, "t_h": a.t_s / S_PER_H}
+                       for a in record.typed(ev.Alarm)]}

@@ -26,8 +26,8 @@ def sustained_profile(record: RunRecord) -> DeliveryProfile | None:
     """The programs' sustained tip profile kept in the record, None if the record does not keep it."""
     from hil.runner.population_check import sustained_from_fields
 
-    programmed = [e for e in record.of_kind(ev.RecordKind.PK_SERIES) if e.get("label") == "programmed"]
-    return sustained_from_fields(programmed[-1].get("sustained_program") if programmed else None)
+    programmed = [series for series in record.typed(ev.PkSeries) if series.label == "programmed"]
+    return sustained_from_fields(programmed[-1].sustained_program if programmed else None)
 
 
 def population_for_run(

@@ -26,7 +26,7 @@ TICK_MATCH_S = 1e-6
 
 
 def firmware_events(record: RunRecord) -> list[Event]:
-    return [Event(float(e["t_s"]), e["kind"], dict(e["fields"])) for e in record.of_kind(ev.RecordKind.FIRMWARE_EVENT)]
+    return [Event(float(e.t_s), e.kind, dict(e.fields)) for e in record.typed(ev.FirmwareEvent)]
 
 
 def gravimetric_points(record: RunRecord, events: list[Event],
@@ -35,9 +35,9 @@ def gravimetric_points(record: RunRecord, events: list[Event],
     ticks = sorted(e.t_s for e in events if e.kind == EventKind.STATUS)
     points: dict[float, float] = {}
     last_s = -math.inf
-    for sample in record.of_kind(ev.RecordKind.VOLUME_SAMPLE):
-        t_s, volume = float(sample["t_s"]), sample.get("gravimetric_ul")
-        if volume is None or sample.get("after_pump_stop"):
+    for sample in record.typed(ev.VolumeSample):
+        t_s, volume = float(sample.t_s), sample.gravimetric_ul
+        if volume is None or sample.after_pump_stop:
             continue
         i = int(np.searchsorted(ticks, t_s - TICK_MATCH_S))
         on_tick = i < len(ticks) and abs(ticks[i] - t_s) <= TICK_MATCH_S

@@ -23,10 +23,11 @@ DISTINGUISHABLE_FACTOR = 4.0
 
 def balance_shows_stopped(record: RunRecord) -> str | None:
     """Why the record shows the pump stopped at the end of the run by weighing, or None when it does not."""
-    density_g_per_ml = (record.started or {}).get("balance_density_g_per_ml")
-    samples = [(s["t_s"], s["mass_g"]) for s in record.of_kind(ev.RecordKind.BALANCE_SAMPLE) if s["stable"]]
-    rates = [float(e["fields"]["rate_ul_per_h"]) for e in record.of_kind(ev.RecordKind.FIRMWARE_EVENT)
-             if e["kind"] == EventKind.RATE_COMMAND and float(e["fields"].get("rate_ul_per_h", 0.0)) > 0]
+    started = record.started
+    density_g_per_ml = started.balance_density_g_per_ml if started is not None else None
+    samples = [(s.t_s, s.mass_g) for s in record.typed(ev.BalanceSample) if s.stable]
+    rates = [float(e.fields["rate_ul_per_h"]) for e in record.typed(ev.FirmwareEvent)
+             if e.kind == EventKind.RATE_COMMAND and float(e.fields.get("rate_ul_per_h", 0.0)) > 0]
     if not density_g_per_ml or not samples or not rates:
         return None
     end_s = samples[-1][0]

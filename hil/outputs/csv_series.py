@@ -18,22 +18,22 @@ def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
 
 def write_csv_series(record: RunRecord, run_dir: Path) -> list[Path]:
     written: list[Path] = []
-    volumes = record.of_kind(ev.RecordKind.VOLUME_SAMPLE)
+    volumes = record.typed(ev.VolumeSample)
     if volumes:
         path = run_dir / "volumes.csv"
         _write(path, ["t_s", "t_h", "commanded_ul", "pump_reported_ul", "gravimetric_ul", "rate_ul_per_h"],
-               [[v["t_s"], v["t_s"] / S_PER_H, v["commanded_ul"], v["pump_reported_ul"], v["gravimetric_ul"],
-                 v["rate_ul_per_h"]] for v in volumes])
+               [[v.t_s, v.t_s / S_PER_H, v.commanded_ul, v.pump_reported_ul, v.gravimetric_ul, v.rate_ul_per_h]
+                for v in volumes])
         written.append(path)
-    balance = record.of_kind(ev.RecordKind.BALANCE_SAMPLE)
+    balance = record.typed(ev.BalanceSample)
     if balance:
         path = run_dir / "balance.csv"
-        _write(path, ["t_s", "mass_g", "stable"], [[b["t_s"], b["mass_g"], int(bool(b["stable"]))] for b in balance])
+        _write(path, ["t_s", "mass_g", "stable"], [[b.t_s, b.mass_g, int(bool(b.stable))] for b in balance])
         written.append(path)
-    for series in record.of_kind(ev.RecordKind.PK_SERIES):
-        path = run_dir / f"pk_{series['label']}.csv"
+    for series in record.typed(ev.PkSeries):
+        path = run_dir / f"pk_{series.label}.csv"
         _write(path, ["t_h", "lumbar_csf_ng_per_ml", "cisternal_csf_ng_per_ml", "plasma_ng_per_ml"],
-               [list(row) for row in zip(series["t_h"], series["lumbar_csf_ng_per_ml"],
-                                         series["cisternal_csf_ng_per_ml"], series["plasma_ng_per_ml"])])
+               [list(row) for row in zip(series.t_h, series.lumbar_csf_ng_per_ml, series.cisternal_csf_ng_per_ml,
+                                         series.plasma_ng_per_ml)])
         written.append(path)
     return written

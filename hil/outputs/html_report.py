@@ -15,6 +15,7 @@ from hil.outputs.overrides import override_lines
 from hil.outputs.report_format import hours_text, limit_text, number_text, value_text
 from hil.outputs.report_header import header_html
 from hil.outputs.run_coverage import run_coverage
+from hil.records import events as ev
 from hil.results.population import WORST_PARAMS_SHOWN
 from hil.traceability.model import TraceabilityMatrix
 from hil.traceability.page import section_html as traceability_section
@@ -106,7 +107,7 @@ def _evidence(summary: dict[str, Any], error: bool) -> list[str]:
 
 
 def write_html(summary: dict[str, Any], matrix: TraceabilityMatrix | None, images: Sequence[Path],
-               notes: Sequence[str], failures: dict[str, str], path: Path, rig: dict[str, Any] | None = None) -> None:
+               notes: Sequence[str], failures: dict[str, str], path: Path, rig: ev.RigOpened | None = None) -> None:
     """rig: the record's rig_opened event (ports and device identities), None if the rig never opened."""
     outcome = summary["outcome"]
     provenance = summary.get("provenance") or {}

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from firmware_sim.outcome import Outcome
 from firmware_sim.units import S_PER_H
@@ -24,7 +24,7 @@ from hil.records.reader import RunRecord
 REQUIREMENTS_PROPERTY = "requirements"
 
 
-def requirements_value(requirement_ids: list[str]) -> str:
+def requirements_value(requirement_ids: Sequence[str]) -> str:
     """The `requirements` property's value: the IDs, comma-separated, in order, without repeats."""
     return ",".join(dict.fromkeys(requirement_ids))
 
@@ -33,7 +33,7 @@ _RESULT_ELEMENT = {Outcome.FAIL: "failure", Outcome.ERROR: "error", Outcome.NOT_
 
 
 def _case(suite: ET.Element, classname: str, name: str, outcome: Outcome, message: str,
-          requirement_ids: list[str]) -> None:
+          requirement_ids: Sequence[str]) -> None:
     case = ET.SubElement(suite, "testcase", classname=classname, name=name)
     if requirement_ids:
         properties = ET.SubElement(case, "properties")
@@ -42,41 +42,41 @@ def _case(suite: ET.Element, classname: str, name: str, outcome: Outcome, messag
         ET.SubElement(case, _RESULT_ELEMENT[outcome], message=message).text = message
 
 
-def _step_message(step: dict[str, Any]) -> str:
+def _step_message(step: ev.Step) -> str:
     if step_outcome(step) is Outcome.PASS:
         return ""
-    expected = step.get("expected_decision")
-    verdict = f"expected {expected}, got {step['decision']}" if expected else \
-        f"{step['decision']} with no expected decision: not judged"
-    return f"{verdict}: {'; '.join(step['reasons'])}"
+    expected = step.expected_decision
+    verdict = f"expected {expected}, got {step.decision}" if expected else \
+        f"{step.decision} with no expected decision: not judged"
+    return f"{verdict}: {'; '.join(step.reasons)}"
 
 
 def write_junit(record: RunRecord, outcome: str, reason: str, path: Path) -> None:
-    started: dict[str, Any] = record.started or {}
-    suite_name = f"itpump.{started.get('scenario_name', 'unknown')}"
+    started = record.started
+    suite_name = f"itpump.{started.scenario_name if started is not None else 'unknown'}"
     suites = ET.Element("testsuites")
     suite = ET.SubElement(suites, "testsuite", name=suite_name)
     properties = ET.SubElement(suite, "properties")
     ET.SubElement(properties, "property", name="outcome", value=outcome)
     ET.SubElement(properties, "property", name="outcome_reason", value=reason)
-    for key, value in started.items():
+    for key, value in (ev.json_fields(started) if started is not None else {}).items():
         if key != "event":
             text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
             ET.SubElement(properties, "property", name=key, value=text)
-    for step in record.of_kind(ev.RecordKind.STEP):
-        _case(suite, f"{suite_name}.steps", f"{step['index']:03d} {step['action']} at {step['t_s'] / S_PER_H:.3f} h",
+    for step in record.typed(ev.Step):
+        _case(suite, f"{suite_name}.steps", f"{step.index:03d} {step.action} at {step.t_s / S_PER_H:.3f} h",
               step_outcome(step), _step_message(step), step_requirement_ids(step))
-    for item in record.of_kind(ev.RecordKind.EXPECTATION):
-        _case(suite, f"{suite_name}.expectations", item["name"], ev.recorded_outcome(item), item["detail"],
-              item["requirement_ids"])
-    for item in record.of_kind(ev.RecordKind.ENVELOPE):
-        message = f"{item['value']} {item['unit']} vs limit {item['limit']} {item['unit']}: {item['reason']}"
-        _case(suite, f"{suite_name}.envelopes", item["name"], ev.recorded_outcome(item), message,
-              item["requirement_ids"])
-    for envelope in population_envelopes(record):
-        _case(suite, f"{suite_name}.population", envelope["name"], Outcome(envelope["outcome"]),
-              population_detail(envelope), envelope["requirement_ids"])
-    scenario_ids = list(started.get("scenario_requirement_ids", []))
+    for expectation in record.typed(ev.Expectation):
+        _case(suite, f"{suite_name}.expectations", expectation.name, ev.recorded_outcome(expectation),
+              expectation.detail, expectation.requirement_ids)
+    for envelope in record.typed(ev.Envelope):
+        message = f"{envelope.value} {envelope.unit} vs limit {envelope.limit} {envelope.unit}: {envelope.reason}"
+        _case(suite, f"{suite_name}.envelopes", envelope.name, ev.recorded_outcome(envelope), message,
+              envelope.requirement_ids)
+    for judged in population_envelopes(record):
+        _case(suite, f"{suite_name}.population", judged["name"], Outcome(judged["outcome"]),
+              population_detail(judged), judged["requirement_ids"])
+    scenario_ids = list(started.scenario_requirement_ids or ()) if started is not None else []
     if outcome == "ERROR" or scenario_ids:  # the run as a whole: carries the scenario's own IDs
         _case(suite, f"{suite_name}.run", "run verdict", Outcome(outcome), reason, scenario_ids)
     cases = suite.findall("testcase")

@@ -4,6 +4,7 @@ envelope limits (and the p5-p95 band of the virtual patients when the scenario n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from firmware_sim.units import S_PER_H
 from hil.gravimetry.trumpet import TrumpetError
-from hil.outputs.plots_timeline import alarm_lines, plot_alarm_timeline, plot_residuals
+from hil.outputs.plots_timeline import alarm_lines, measured_array, plot_alarm_timeline, plot_residuals
 from hil.outputs.plots_trumpet import TrumpetLimits, plot_trumpet, run_trumpet
 from hil.outputs.report_format import limit_text, unit_label
 from hil.records import events as ev
@@ -26,6 +27,11 @@ __all__ = ["PlotResult", "plot_trumpet", "run_trumpet", "write_plots"]
 PK_PANELS = (("lumbar_csf_ng_per_ml", "lumbar"), ("cisternal_csf_ng_per_ml", "cisternal"),
              ("plasma_ng_per_ml", "plasma"))
 PK_UNIT = "ng_per_ml"
+PK_OUTPUTS: dict[str, Callable[[ev.PkSeries], tuple[float | None, ...]]] = {
+    "lumbar_csf_ng_per_ml": lambda series: series.lumbar_csf_ng_per_ml,
+    "cisternal_csf_ng_per_ml": lambda series: series.cisternal_csf_ng_per_ml,
+    "plasma_ng_per_ml": lambda series: series.plasma_ng_per_ml}
+"""A pk_series' concentrations per PK output (the names of PK_PANELS, which the population bands use too)."""
 
 
 @dataclass
@@ -42,20 +48,22 @@ def _save(fig: plt.Figure, path: Path, written: list[Path]) -> None:
 
 
 def plot_volumes(record: RunRecord, path: Path, written: list[Path]) -> None:
-    samples = record.of_kind(ev.RecordKind.VOLUME_SAMPLE)
+    samples = record.typed(ev.VolumeSample)
     if not samples:
         return
-    t_h = np.array([s["t_s"] for s in samples]) / S_PER_H
+    t_h = np.array([s.t_s for s in samples]) / S_PER_H
     fig, (rate_ax, volume_ax) = plt.subplots(2, 1, sharex=True, figsize=(9, 6))
-    rates_ul_per_h = np.array([s["rate_ul_per_h"] for s in samples], dtype=float)
+    rates_ul_per_h = np.array([s.rate_ul_per_h for s in samples], dtype=float)
     rate_ax.step(t_h, rates_ul_per_h, where="post")
     rate_ax.set_ylabel("commanded rate (uL/h)")
     positive = rates_ul_per_h[rates_ul_per_h > 0]
     if positive.size and positive.max() > 20 * positive.min():  # priming at ~100x the therapy rate
         rate_ax.set_yscale("symlog", linthresh=float(positive.min()) / 2)
-    for key, label in (("commanded_ul", "commanded"), ("pump_reported_ul", "pump reported"),
-                       ("gravimetric_ul", "gravimetric")):
-        values = np.array([np.nan if s[key] is None else s[key] for s in samples], dtype=float)
+    volumes: tuple[tuple[list[float | None], str], ...] = (
+        ([s.commanded_ul for s in samples], "commanded"), ([s.pump_reported_ul for s in samples], "pump reported"),
+        ([s.gravimetric_ul for s in samples], "gravimetric"))
+    for measured, label in volumes:
+        values = measured_array(measured)
         if np.any(np.isfinite(values)):
             volume_ax.plot(t_h, values, label=label)
     volume_ax.set_ylabel("volume (uL)")
@@ -67,20 +75,20 @@ def plot_volumes(record: RunRecord, path: Path, written: list[Path]) -> None:
 
 
 def plot_pk(record: RunRecord, path: Path, written: list[Path]) -> None:
-    series = record.of_kind(ev.RecordKind.PK_SERIES)
+    series = record.typed(ev.PkSeries)
     if not series:
         return
-    population = record.of_kind(ev.RecordKind.POPULATION_VERDICT)
+    population = record.typed(ev.PopulationVerdictEvent)
     fig, axes = plt.subplots(3, 1, sharex=True, figsize=(9, 8))
     for ax, (key, site) in zip(axes, PK_PANELS):
         for item in series:
-            ax.plot(item["t_h"], item[key], label=item["label"] + (" (typical patient)" if population else ""))
+            ax.plot(item.t_h, PK_OUTPUTS[key](item), label=item.label + (" (typical patient)" if population else ""))
         if population:
             _population_band(ax, population[-1], key)
-        for envelope in record.of_kind(ev.RecordKind.ENVELOPE):
-            if site in envelope["name"] and envelope["unit"] == PK_UNIT and envelope["limit"] is not None:
-                ax.axhline(envelope["limit"], color="red", ls=":",
-                           label=f"{envelope['name']} {limit_text(envelope['name'], envelope['limit'], PK_UNIT)}")
+        for envelope in record.typed(ev.Envelope):
+            if site in envelope.name and envelope.unit == PK_UNIT and envelope.limit is not None:
+                ax.axhline(envelope.limit, color="red", ls=":",
+                           label=f"{envelope.name} {limit_text(envelope.name, envelope.limit, PK_UNIT)}")
         ax.set_ylabel(f"{site} ({unit_label(PK_UNIT)})")
         ax.legend(fontsize="small")
         alarm_lines(ax, record)
@@ -88,15 +96,15 @@ def plot_pk(record: RunRecord, path: Path, written: list[Path]) -> None:
     _save(fig, path, written)
 
 
-def _population_band(ax: plt.Axes, population: dict, key: str) -> None:
+def _population_band(ax: plt.Axes, population: ev.PopulationVerdictEvent, key: str) -> None:
     """The p5-p95 band of the virtual patients (population_verdict event) around the typical patient's curves."""
-    band = (population.get("bands") or {}).get(key)
+    band = (population.bands or {}).get(key)
     if not band or "p5" not in band or "p95" not in band:
         return
-    t_h = np.asarray(population["t_h"], dtype=float)
+    t_h = np.asarray(population.t_h, dtype=float)
     low, high = np.asarray(band["p5"], dtype=float), np.asarray(band["p95"], dtype=float)
     ax.fill_between(t_h, low, high, color="tab:blue", alpha=0.2, lw=0,
-                    label=f"p5-p95 of {population['n_patients']} virtual patients")
+                    label=f"p5-p95 of {population.n_patients} virtual patients")
 
 
 def write_plots(record: RunRecord, run_dir: Path, trumpet_limits: TrumpetLimits | None = None) -> PlotResult:
@@ -109,7 +117,7 @@ def write_plots(record: RunRecord, run_dir: Path, trumpet_limits: TrumpetLimits 
     plot_pk(record, run_dir / "pk.png", written)
     plot_alarm_timeline(record, run_dir / "alarms.png")
     written.append(run_dir / "alarms.png")
-    if record.of_kind(ev.RecordKind.BALANCE_SAMPLE):
+    if record.typed(ev.BalanceSample):
         try:
             result = run_trumpet(record)
         except TrumpetError as exc:

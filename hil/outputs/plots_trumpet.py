@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from collections.abc import Mapping
 
 import matplotlib
@@ -48,8 +47,8 @@ class TrumpetLimits:
                 )
 
     @classmethod
-    def from_record(cls, started: Mapping[str, Any] | None) -> TrumpetLimits:
-        recorded = (started or {}).get("trumpet_limits")
+    def from_record(cls, started: ev.RunStarted | None) -> TrumpetLimits:
+        recorded = started.trumpet_limits if started is not None else None
         if not isinstance(recorded, Mapping):
             return cls()
         return cls(mean_error_percent=float(recorded.get("mean_error_percent", SYNCHROMED_ACCURACY_PERCENT)),
@@ -71,26 +70,25 @@ class TrumpetLimits:
 
 def run_trumpet(record: RunRecord) -> TrumpetResult:
     """Trumpet analysis of the run's balance log at the commanded rate of the analysis period."""
-    balance = record.of_kind(ev.RecordKind.BALANCE_SAMPLE)
+    balance = record.typed(ev.BalanceSample)
     if len(balance) < 2:
         raise TrumpetError("no balance samples in the record")
-    started = record.started or {}
-    # the log is in scenario time; evaporation runs in wall time, which is time_compression_factor times slower
-    evaporation_mg_per_scenario_h = ((started.get("balance_evaporation_rate_mg_per_h") or 0.0)
-                                     / started.get("time_compression_factor", 1.0))
-    config = TrumpetConfig(
-        density_g_per_ml=started.get("balance_density_g_per_ml", WATER_DENSITY_G_PER_ML),
-        evaporation_rate_mg_per_h=evaporation_mg_per_scenario_h,
-        sample_interval_s=started.get("balance_sample_interval_s") or TrumpetConfig.sample_interval_s,
+    started = record.started
+    config = TrumpetConfig() if started is None else TrumpetConfig(
+        density_g_per_ml=(WATER_DENSITY_G_PER_ML if started.balance_density_g_per_ml is None
+                          else started.balance_density_g_per_ml),
+        # the log is in scenario time; evaporation runs in wall time, which is time_compression_factor times slower
+        evaporation_rate_mg_per_h=(started.balance_evaporation_rate_mg_per_h or 0.0) / started.time_compression_factor,
+        sample_interval_s=started.balance_sample_interval_s or TrumpetConfig.sample_interval_s,
     )
-    t0 = balance[0]["t_s"]
+    t0 = balance[0].t_s
     start_s = t0 + config.analysis_start_min * S_PER_MIN
     stop_s = start_s + config.analysis_duration_min * S_PER_MIN
-    rates = {s["rate_ul_per_h"] for s in record.of_kind(ev.RecordKind.VOLUME_SAMPLE) if start_s <= s["t_s"] <= stop_s}
+    rates = {s.rate_ul_per_h for s in record.typed(ev.VolumeSample) if start_s <= s.t_s <= stop_s}
     if len(rates) != 1 or not next(iter(rates)) > 0:
         raise TrumpetError(f"the commanded rate is not one constant positive value in the analysis period "
                            f"(rates seen: {sorted(rates)})")
-    return trumpet_curve(np.array([b["t_s"] for b in balance]), np.array([b["mass_g"] for b in balance]),
+    return trumpet_curve(np.array([b.t_s for b in balance]), np.array([b.mass_g for b in balance]),
                          rates.pop(), config)
 
 

@@ -70,7 +70,7 @@ def _attempt(name: str, failures: dict[str, str], action: Callable[[], object]) 
 
 
 def render_all(run_dir: Path | str, *, interrupted: Callable[[], bool] = lambda: False,
-               on_interrupt: Callable[[str], dict[str, Any] | None] | None = None,
+               on_interrupt: Callable[[str], ev.RecordEvent | None] | None = None,
                shield: Callable[[],
                                 contextlib.AbstractContextManager[object]] = contextlib.nullcontext) -> RenderResult:
     """interrupted(): has the operator asked to stop since rendering began; on_interrupt(what): record the
@@ -116,7 +116,7 @@ def render_all(run_dir: Path | str, *, interrupted: Callable[[], bool] = lambda:
     return result
 
 
-def _note_interrupt(result: RenderResult, on_interrupt: Callable[[str], dict[str, Any] | None] | None,
+def _note_interrupt(result: RenderResult, on_interrupt: Callable[[str], ev.RecordEvent | None] | None,
                     shield: Callable[[], contextlib.AbstractContextManager[object]], what: str) -> None:
     """Record the interrupt (once): the record's outcome becomes ERROR, naming it."""
     if on_interrupt is None or result.interrupt_recorded:
@@ -130,12 +130,12 @@ def _note_interrupt(result: RenderResult, on_interrupt: Callable[[str], dict[str
 
 
 def _write_final(result: RenderResult, matrix: TraceabilityMatrix | None, images: list[Path], notes: list[str],
-                 interrupted: Callable[[], bool], on_interrupt: Callable[[str], dict[str, Any] | None] | None,
+                 interrupted: Callable[[], bool], on_interrupt: Callable[[str], ev.RecordEvent | None] | None,
                  shield: Callable[[], contextlib.AbstractContextManager[object]]) -> None:
     """report.html and summary.json, which name every output not written; written again if interrupted."""
     record, directory = result.record, result.run_dir
     cut: list[str] = []
-    rig = next(iter(record.of_kind(ev.RecordKind.RIG_OPENED)), None)
+    rig = next(iter(record.typed(ev.RigOpened)), None)
     for _ in range(2):
         cut = []
         with shield():

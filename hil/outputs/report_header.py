@@ -5,7 +5,10 @@ identities the devices reported); anything a record does not hold is shown as "n
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Any
+
+from hil.records import events as ev
 
 NOT_RECORDED = "not recorded"
 
@@ -14,7 +17,7 @@ def _text(value: object) -> str:
     return NOT_RECORDED if value in (None, "") else str(value)
 
 
-def _device_text(device: dict[str, Any] | None) -> str:
+def _device_text(device: Mapping[str, Any] | None) -> str:
     if not device:
         return NOT_RECORDED
     parts = [str(device["model"])] if device.get("model") else []
@@ -45,11 +48,11 @@ def _versions_text(started: dict[str, Any]) -> str:
     return ", ".join(f"{name} {version}" for name, version in versions.items())  # in the order recorded
 
 
-def header_rows(started: dict[str, Any] | None, rig: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """(label, text) rows, in reading order."""
+def header_rows(started: dict[str, Any] | None, rig: ev.RigOpened | None) -> list[tuple[str, str]]:
+    """(label, text) rows, in reading order: started is summary.json's provenance (the run_started line)."""
     started = started or {}
-    ports = (rig or {}).get("ports") or {}
-    devices = (rig or {}).get("devices") or {}
+    ports = rig.ports if rig is not None else {}
+    devices = rig.devices if rig is not None else {}
     compression = started.get("time_compression_factor")
     rows = [
         ("scenario", _text(started.get("scenario_name"))),
@@ -72,7 +75,7 @@ def header_rows(started: dict[str, Any] | None, rig: dict[str, Any] | None) -> l
     return rows
 
 
-def header_html(started: dict[str, Any] | None, rig: dict[str, Any] | None) -> str:
+def header_html(started: dict[str, Any] | None, rig: ev.RigOpened | None) -> str:
     body = "".join(f"<tr><th>{html.escape(label)}</th><td>{html.escape(text)}</td></tr>"
                    for label, text in header_rows(started, rig))
     return f"<table class='header'>{body}</table>"

@@ -21,7 +21,7 @@ def record_outcome(record: RunRecord) -> tuple[str, str]:
     """The run's outcome as its record tells it: ERROR for a damaged or unfinished record, or one whose outputs
     were interrupted, whatever the run_finished line says."""
     finished = record.finished
-    recorded = f"{finished['outcome']}: {finished['reason']}" if finished is not None else None
+    recorded = f"{finished.outcome}: {finished.reason}" if finished is not None else None
     if not record.intact:
         listed = "; ".join(record.damage[:MAX_N_DAMAGE_IN_REASON])
         more = record.damage_count - min(len(record.damage), MAX_N_DAMAGE_IN_REASON)
@@ -32,15 +32,15 @@ def record_outcome(record: RunRecord) -> tuple[str, str]:
         return "ERROR", "the record ends without run_finished (the run was interrupted)"
     late = record.interrupts_after_finish()
     if late:
-        return "ERROR", f"{late[-1]['detail']} (run verdict before the interrupt {recorded})"
-    if finished["outcome"] not in (Outcome.PASS, Outcome.FAIL, Outcome.ERROR):
-        return "ERROR", f"run_finished names an unknown outcome {finished['outcome']!r} ({finished['reason']})"
-    return finished["outcome"], finished["reason"]
+        return "ERROR", f"{late[-1].detail} (run verdict before the interrupt {recorded})"
+    if finished.outcome not in (Outcome.PASS, Outcome.FAIL, Outcome.ERROR):
+        return "ERROR", f"run_finished names an unknown outcome {finished.outcome!r} ({finished.reason})"
+    return finished.outcome, finished.reason
 
 
 def pk_peaks(record: RunRecord) -> dict[str, PkPeak]:
     """Delivered versus programmed true peaks per PK output, from the record's pk_series events."""
-    peaks = {event["label"]: event.get("peaks_ng_per_ml") or {} for event in record.of_kind(ev.RecordKind.PK_SERIES)}
+    peaks = {series.label: series.peaks_ng_per_ml or {} for series in record.typed(ev.PkSeries)}
     delivered, programmed = peaks.get("delivered", {}), peaks.get("programmed", {})
     out = {}
     for name in delivered:
@@ -53,40 +53,40 @@ def pk_peaks(record: RunRecord) -> dict[str, PkPeak]:
 
 def population_verdict(record: RunRecord) -> PopulationVerdictResult | None:
     """The record's virtual-patient verdict (its last population_verdict event), None when it has none."""
-    events = record.of_kind(ev.RecordKind.POPULATION_VERDICT)
+    events = record.typed(ev.PopulationVerdictEvent)
     if not events:
         return None
-    keys = ("n_patients", "seed", "horizon_h", "min_fraction_passing", "outcome", "envelopes")
-    return population_verdict_from_dict({k: events[-1][k] for k in keys})
+    last = events[-1]
+    return population_verdict_from_dict({
+        "n_patients": last.n_patients, "seed": last.seed, "horizon_h": last.horizon_h,
+        "min_fraction_passing": last.min_fraction_passing, "outcome": last.outcome, "envelopes": last.envelopes})
 
 
 def build_summary_model(record: RunRecord, outcome: str, reason: str, output_failures: Mapping[str, str] | None = None,
                         outputs_missing: Mapping[str, str] | None = None) -> RunSummary:
-    samples = record.of_kind(ev.RecordKind.VOLUME_SAMPLE)
-    last = samples[-1] if samples else {}
+    samples = record.typed(ev.VolumeSample)
+    last = samples[-1] if samples else None
+    started, drug_limits = record.started, next(iter(record.typed(ev.DrugLimitsEvent)), None)
     return RunSummary(
-        outcome=outcome, reason=reason, provenance=record.started,
-        drug_limits=next(iter(record.of_kind(ev.RecordKind.DRUG_LIMITS)), None),
+        outcome=outcome, reason=reason, provenance=ev.json_fields(started) if started is not None else None,
+        drug_limits=ev.json_fields(drug_limits) if drug_limits is not None else None,
         record_truncated=record.truncated_last_line, record_damage=tuple(record.damage),
         record_chained=record.chained,
-        envelopes=tuple(EnvelopeCheck(name=e["name"], outcome=ev.recorded_outcome(e), value=e["value"],
-                                      limit=e["limit"], unit=e["unit"], requirement_ids=e["requirement_ids"],
-                                      reason=e["reason"], comparator=e.get("comparator"),
-                                      details=e.get("details") or {})
-                        for e in record.of_kind(ev.RecordKind.ENVELOPE)),
-        expectations=tuple(ExpectationCheck(name=x["name"], outcome=ev.recorded_outcome(x), detail=x["detail"],
-                                            requirement_ids=x["requirement_ids"])
-                           for x in record.of_kind(ev.RecordKind.EXPECTATION)),
-        alarms=tuple(AlarmEntry(t_h=a["t_s"] / S_PER_H, name=a["name"], priority=a["priority"])
-                     for a in record.of_kind(ev.RecordKind.ALARM)),
-        steps=tuple(StepEntry(t_h=s["t_s"] / S_PER_H, index=s["index"], action=s["action"], decision=s["decision"],
-                              expected_decision=s.get("expected_decision"), reasons=s["reasons"],
-                              requirement_ids=s["requirement_ids"]) for s in record.of_kind(ev.RecordKind.STEP)),
-        delivered=Delivered(commanded_ul=last.get("commanded_ul"), pump_reported_ul=last.get("pump_reported_ul"),
-                            gravimetric_ul=last.get("gravimetric_ul")),
+        envelopes=tuple(EnvelopeCheck(name=e.name, outcome=ev.recorded_outcome(e), value=e.value, limit=e.limit,
+                                      unit=e.unit, requirement_ids=e.requirement_ids, reason=e.reason,
+                                      comparator=e.comparator, details=dict(e.details))
+                        for e in record.typed(ev.Envelope)),
+        expectations=tuple(ExpectationCheck(name=x.name, outcome=ev.recorded_outcome(x), detail=x.detail,
+                                            requirement_ids=x.requirement_ids)
+                           for x in record.typed(ev.Expectation)),
+        alarms=tuple(AlarmEntry(t_h=a.t_s / S_PER_H, name=a.name, priority=a.priority) for a in record.typed(ev.Alarm)),
+        steps=tuple(StepEntry(t_h=s.t_s / S_PER_H, index=s.index, action=s.action, decision=s.decision,
+                              expected_decision=s.expected_decision, reasons=s.reasons,
+                              requirement_ids=s.requirement_ids) for s in record.typed(ev.Step)),
+        delivered=Delivered() if last is None else Delivered(
+            commanded_ul=last.commanded_ul, pump_reported_ul=last.pump_reported_ul, gravimetric_ul=last.gravimetric_ul),
         pk_peaks=pk_peaks(record),
-        interrupts=tuple(InterruptEntry(phase=i["phase"], detail=i["detail"])
-                         for i in record.of_kind(ev.RecordKind.INTERRUPT)),
+        interrupts=tuple(InterruptEntry(phase=i.phase, detail=i.detail) for i in record.typed(ev.Interrupt)),
         population_verdict=population_verdict(record),
         output_failures=dict(output_failures or {}), outputs_missing=dict(outputs_missing or {}))
 

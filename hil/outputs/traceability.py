@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from firmware_sim.outcome import Outcome
 from hil.records import events as ev
@@ -26,61 +26,61 @@ TRACEABILITY_FILENAME = "traceability.json"
 """In the run folder, with traceability.csv and traceability.html beside it."""
 
 
-def step_outcome(step: dict[str, Any]) -> Outcome:
+def step_outcome(step: ev.Step) -> Outcome:
     """PASS if the step decided as expected (or, with no expected decision, was carried out); FAIL if it decided
     otherwise than expected; NOT_EVALUATED if the gate rejected a step with no expected decision (what the step
     was meant to show did not happen, and nothing said whether the rejection was right)."""
-    expected = step.get("expected_decision")
+    expected = step.expected_decision
     if expected is not None:
-        return Outcome.PASS if expected == step["decision"] else Outcome.FAIL
-    return Outcome.NOT_EVALUATED if step["decision"] == "rejected" else Outcome.PASS
+        return Outcome.PASS if expected == step.decision else Outcome.FAIL
+    return Outcome.NOT_EVALUATED if step.decision == "rejected" else Outcome.PASS
 
 
-def step_requirement_ids(step: dict[str, Any]) -> list[str]:
+def step_requirement_ids(step: ev.Step) -> list[str]:
     """The IDs the scenario names at the step, then those the gate's decision cites."""
-    return list(dict.fromkeys([*step["requirement_ids"], *step.get("decision_requirement_ids", [])]))
+    return list(dict.fromkeys([*step.requirement_ids, *step.decision_requirement_ids]))
 
 
-def _step_detail(step: dict[str, Any]) -> str:
-    expected = step.get("expected_decision")
-    text = f"decision {step['decision']}" + (f", expected {expected}" if expected else ", no expected decision")
-    return text + (f": {'; '.join(step['reasons'])}" if step["reasons"] else "")
+def _step_detail(step: ev.Step) -> str:
+    expected = step.expected_decision
+    text = f"decision {step.decision}" + (f", expected {expected}" if expected else ", no expected decision")
+    return text + (f": {'; '.join(step.reasons)}" if step.reasons else "")
 
 
 def run_evidence(record: RunRecord, run_outcome: str) -> Iterator[tuple[str, Evidence]]:
-    started = record.started or {}
-    for requirement_id in started.get("scenario_requirement_ids", []):
-        yield requirement_id, Evidence(kind="scenario", name=f"scenario {started.get('scenario_name', 'unknown')}",
-                                       outcome=Outcome(run_outcome), detail=f"run {started.get('run_id', '')}")
-    for step in record.of_kind(ev.RecordKind.STEP):
-        named = set(step["requirement_ids"])
+    started = record.started
+    if started is not None:
+        for requirement_id in started.scenario_requirement_ids or ():
+            yield requirement_id, Evidence(kind="scenario", name=f"scenario {started.scenario_name}",
+                                           outcome=Outcome(run_outcome), detail=f"run {started.run_id}")
+    for step in record.typed(ev.Step):
+        named = set(step.requirement_ids)
         outcome, detail = step_outcome(step), _step_detail(step)
         for requirement_id in step_requirement_ids(step):
             yield requirement_id, Evidence(kind="step" if requirement_id in named else "decision",
-                                           name=f"step {step['index']} {step['action']}", outcome=outcome,
-                                           detail=detail)
-    for item in record.of_kind(ev.RecordKind.EXPECTATION):
-        for requirement_id in item["requirement_ids"]:
-            yield requirement_id, Evidence(kind="expectation", name=item["name"],
-                                           outcome=ev.recorded_outcome(item),
-                                           detail=item["detail"])
-    for item in record.of_kind(ev.RecordKind.ENVELOPE):
-        for requirement_id in item["requirement_ids"]:
-            yield requirement_id, Evidence(kind="envelope", name=item["name"], outcome=ev.recorded_outcome(item),
-                                           detail=item["reason"])
-    for envelope in population_envelopes(record):
-        for requirement_id in envelope["requirement_ids"]:
-            yield requirement_id, Evidence(kind="population", name=f"{envelope['name']} over virtual patients",
-                                           outcome=Outcome(envelope["outcome"]), detail=population_detail(envelope))
+                                           name=f"step {step.index} {step.action}", outcome=outcome, detail=detail)
+    for expectation in record.typed(ev.Expectation):
+        for requirement_id in expectation.requirement_ids:
+            yield requirement_id, Evidence(kind="expectation", name=expectation.name,
+                                           outcome=ev.recorded_outcome(expectation), detail=expectation.detail)
+    for envelope in record.typed(ev.Envelope):
+        for requirement_id in envelope.requirement_ids:
+            yield requirement_id, Evidence(kind="envelope", name=envelope.name, outcome=ev.recorded_outcome(envelope),
+                                           detail=envelope.reason)
+    for judged in population_envelopes(record):
+        for requirement_id in judged["requirement_ids"]:
+            yield requirement_id, Evidence(kind="population", name=f"{judged['name']} over virtual patients",
+                                           outcome=Outcome(judged["outcome"]), detail=population_detail(judged))
 
 
-def population_envelopes(record: RunRecord) -> list[dict[str, Any]]:
-    """The envelopes of the run's last population_verdict event (none when the scenario names no patients)."""
-    verdicts = record.of_kind(ev.RecordKind.POPULATION_VERDICT)
-    return list(verdicts[-1]["envelopes"]) if verdicts else []
+def population_envelopes(record: RunRecord) -> list[Mapping[str, Any]]:
+    """The envelopes of the run's last population_verdict event (none when the scenario names no patients): each a
+    firmware_sim.pk.population_verdict.PopulationEnvelope.to_dict(), as the event keeps it."""
+    verdicts = record.typed(ev.PopulationVerdictEvent)
+    return list(verdicts[-1].envelopes) if verdicts else []
 
 
-def population_detail(envelope: dict[str, Any]) -> str:
+def population_detail(envelope: Mapping[str, Any]) -> str:
     """How many virtual patients passed an envelope, against the fraction required, and the worst value."""
     text = (f"{envelope['n_passing']} of {envelope['n_patients']} virtual patients passed "
             f"({envelope['fraction_passing']:.1%}, required {envelope['min_fraction_passing']:.1%})")
@@ -92,8 +92,9 @@ def population_detail(envelope: dict[str, Any]) -> str:
 
 def build_run_matrix(record: RunRecord, run_outcome: str) -> TraceabilityMatrix:
     """Every registered requirement, with this run's evidence; run_outcome is the run's verdict (PASS, FAIL, ERROR)."""
-    started = record.started or {}
-    source = Source(kind="run", name=str(started.get("run_id") or record.path.parent.name))
+    started = record.started
+    source = Source(kind="run", name=started.run_id if started is not None and started.run_id
+                    else record.path.parent.name)
     return build_matrix(source, run_evidence(record, run_outcome))
 
 

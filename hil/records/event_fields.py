@@ -27,7 +27,8 @@ class RecordFormatError(ValueError):
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    kind = type(value)  # float and int first: the check runs for every number of every line read or written
+    return kind is float or kind is int or (isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
 def _int(value: Any) -> bool:
@@ -111,6 +112,7 @@ _NOT_EXTRA: dict[type[RecordEvent], frozenset[str]] = {
 
 
 _REQUIRED: dict[str, tuple[str, ...]] = {kind: tuple(REQUIRED_FIELDS[kind]) for kind in FIELDS}
+_REQUIRED_SET: dict[str, frozenset[str]] = {kind: frozenset(names) for kind, names in _REQUIRED.items()}
 _CHECKS: dict[str, tuple[tuple[str, Check, str], ...]] = {
     kind: tuple((f.name, f.check, f.type_name) for f in fields) for kind, fields in FIELDS.items()}
 """Per kind, the table flattened for the writer's per-line check (about 2 lines per supervision tick)."""
@@ -121,8 +123,8 @@ def event_problem(event: Mapping[str, Any]) -> str | None:
     kind = event.get("event")
     if not isinstance(kind, str) or kind not in FIELDS:
         return f"unknown event kind {kind!r}; known: {', '.join(EVENT_KINDS)}"
-    missing = [name for name in _REQUIRED[kind] if name not in event]
-    if missing:
+    if not event.keys() >= _REQUIRED_SET[kind]:
+        missing = [name for name in _REQUIRED[kind] if name not in event]
         return f"{kind} event lacks {', '.join(missing)}"
     for name, check, type_name in _CHECKS[kind]:
         if name in event and not check(event[name]):
@@ -193,11 +195,24 @@ def event_from_fields(fields: Mapping[str, Any], where: str = "") -> RecordEvent
     """The event of one line's fields (its chain removed). RecordFormatError, prefixed with `where` (e.g.
     "record.jsonl line 7: "), names the unknown kind, the missing field or the field of the wrong type."""
     validate_event(fields, where)
-    kind = fields["event"]
-    declared: dict[str, Any] = {}
-    for f in FIELDS[kind]:
-        if f.name in fields:
-            value = fields[f.name]
-            declared[f.name] = tuple(value) if f.sequence and value is not None else value
+    return event_from_checked_fields(dict(fields))
+
+
+_BUILD: dict[str, tuple[type[RecordEvent], frozenset[str], tuple[str, ...]]] = {
+    kind: (EVENT_CLASSES[kind], frozenset(f.name for f in fields), tuple(f.name for f in fields if f.sequence))
+    for kind, fields in FIELDS.items()}
+"""Per kind: its class, its declared field names, those of them that are tuples (JSON lists)."""
+
+
+def event_from_checked_fields(fields: dict[str, Any]) -> RecordEvent:
+    """The event of one line's fields that event_problem found well-formed, not checked again (the reader checked each
+    line as it read it). Takes the dict over: its kind is removed and its lists become tuples."""
+    cls, declared, sequences = _BUILD[fields.pop("event")]
+    for name in sequences:
+        value = fields.get(name)
+        if value is not None:
+            fields[name] = tuple(value)
+    if fields.keys() <= declared:  # the common case (every volume sample and firmware event): no extra field
+        return cls(**fields)
     extra = {k: v for k, v in fields.items() if k not in declared and k not in RESERVED}
-    return EVENT_CLASSES[kind](**declared, extra=extra)
+    return cls(**{k: v for k, v in fields.items() if k in declared}, extra=extra)

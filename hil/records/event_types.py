@@ -48,10 +48,12 @@ OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
 """A run's outcome (run_finished)."""
 
 
-def recorded_outcome(fields: Mapping[str, Any]) -> Outcome:
-    """The outcome of an envelope or expectation line: its own `outcome`, else PASS or FAIL from `passed` (expectation
-    lines and older envelope lines carry no outcome)."""
-    return Outcome(fields.get("outcome") or (Outcome.PASS if fields["passed"] else Outcome.FAIL))
+def recorded_outcome(event: Envelope | Expectation) -> Outcome:
+    """The outcome of an envelope or expectation: the envelope's own `outcome` (PASS or FAIL from `passed` for an
+    envelope line that carries none), PASS or FAIL from `passed` for an expectation."""
+    if isinstance(event, Envelope) and event.outcome:
+        return Outcome(event.outcome)
+    return Outcome.PASS if event.passed else Outcome.FAIL
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -199,6 +201,18 @@ class RunFinished(RecordEvent):
     KIND = RecordKind.RUN_FINISHED
     outcome: str
     reason: str
+
+    @property
+    def pump_stop(self) -> str | None:
+        """What stopping the pump did (extra `pump_stop`), None if the run did not get to stop it."""
+        value = self.extra.get("pump_stop")
+        return value if isinstance(value, str) else None
+
+    @property
+    def pump_running_after_stop(self) -> bool | None:
+        """The pump's status after the stop (extra `pump_running_after_stop`), None if not read."""
+        value = self.extra.get("pump_running_after_stop")
+        return value if isinstance(value, bool) else None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

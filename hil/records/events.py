@@ -7,12 +7,13 @@ seconds since the run's t=0 (scenario time, virtual or wall). Each line also car
 derived from the dataclasses (hil.records.event_fields).
 
     record.write(ev.Alarm(t_s=5.0, name="occlusion", priority="high"))
-    alarms = run_record.typed(ev.Alarm)    # list[Alarm]
+    alarms = run_record.typed(ev.Alarm)    # list[Alarm], read with hil.records.reader.read_record
 """
 from __future__ import annotations
 
 from hil.records.event_fields import (EVENT_KINDS, OPTIONAL_FIELDS, REQUIRED_FIELDS, RecordFormatError,
-                                      event_from_fields, event_problem, json_fields, validate_event)
+                                      event_from_checked_fields, event_from_fields, event_problem, json_fields,
+                                      validate_event)
 from hil.records.event_types import (EVENT_CLASSES, OUTCOMES, Alarm, BalanceSample, DrugLimitsEvent, Envelope,
                                      Expectation, FirmwareEvent, Interrupt, PkSeries, PopulationVerdictEvent,
                                      RecordEvent, RecordKind, RigOpened, RunFinished, RunStarted, Step,
@@ -22,6 +23,6 @@ __all__ = [
     "EVENT_CLASSES", "EVENT_KINDS", "OPTIONAL_FIELDS", "OUTCOMES", "REQUIRED_FIELDS", "Alarm", "BalanceSample",
     "DrugLimitsEvent", "Envelope", "Expectation", "FirmwareEvent", "Interrupt", "PkSeries", "PopulationVerdictEvent",
     "RecordEvent", "RecordFormatError", "RecordKind", "RigOpened", "RunFinished", "RunStarted", "Step",
-    "StoppedOnAlarm", "VolumeSample", "event_from_fields", "event_problem", "json_fields", "recorded_outcome",
-    "validate_event",
+    "StoppedOnAlarm", "VolumeSample", "event_from_checked_fields", "event_from_fields", "event_problem", "json_fields",
+    "recorded_outcome", "validate_event",
 ]

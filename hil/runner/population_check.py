@@ -11,7 +11,7 @@ weight and age group, over the scenario's duration.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -66,7 +66,7 @@ def sustained_program_fields(sustained: DeliveryProfile | None) -> list[dict[str
                                           "rate_mcg_per_h": s.rate_mcg_per_h} for s in sustained.segments]
 
 
-def sustained_from_fields(fields: list[Mapping[str, float]] | None) -> DeliveryProfile | None:
+def sustained_from_fields(fields: Sequence[Mapping[str, float]] | None) -> DeliveryProfile | None:
     """Back from sustained_program_fields; None for a record written before it was kept."""
     if fields is None:
         return None

@@ -175,10 +175,12 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
             record.write(ev.RunFinished(outcome=outcome, reason=reason, extra=extra))
         interrupt.enter(RENDERING_PHASE)
 
-        def on_interrupt(what: str) -> dict:
+        def on_interrupt(what: str) -> ev.Interrupt:
             phase = interrupt.last_press_phase if interrupt.presses > presses else RENDERING_PHASE
-            return record.write(ev.Interrupt(phase=phase or RENDERING_PHASE,
-                                             detail=f"interrupted by the operator (Ctrl-C) while {phase}; {what}"))
+            event = ev.Interrupt(phase=phase or RENDERING_PHASE,
+                                 detail=f"interrupted by the operator (Ctrl-C) while {phase}; {what}")
+            record.write(event)
+            return event
 
         rendered = render_all(run_dir, interrupted=lambda: interrupt.presses > presses, on_interrupt=on_interrupt,
                               shield=interrupt.shielded)

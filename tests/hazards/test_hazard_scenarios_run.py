@@ -12,6 +12,7 @@ from hil.config.loading import load_model
 from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
 from hil.emulators.fault_catalog import FAULTS_BY_KIND
+from hil.records import events as ev
 from hil.records.reader import read_record
 from hil.runner import RunOptions, RunResult, run_scenario
 import itertools
@@ -57,8 +58,8 @@ def check_passes(scenario: str, rig: str, tmp_path: Path) -> None:
     assert result.outcome == "PASS", result.reason
     assert result.envelopes[-1].name == "withdrawal"
     record = read_record(tmp_path / "run" / "record.jsonl")
-    assert record.finished["outcome"] == "PASS"
-    assert all(e["passed"] for e in record.of_kind("expectation"))
+    assert record.finished is not None and record.finished.outcome == "PASS"
+    assert all(e.passed for e in record.typed(ev.Expectation))
 
 
 @pytest.mark.parametrize(("scenario", "rig"), ALWAYS)
@@ -80,14 +81,14 @@ def test_ptm_hammering_never_goes_beyond_lockout_or_the_daily_maximum(tmp_path: 
     result = run(CONFIGS / "scenarios" / "hazards" / "hazard-ptm-hammering.yaml", "emulated-ne1000", tmp_path / "run")
     assert result.outcome == "PASS", result.reason
     record = read_record(tmp_path / "run" / "record.jsonl")
-    steps = record.of_kind("step")
-    presses = [s for s in steps if s["action"] == "ptm_press"]
-    approved_h = [s["t_s"] / S_PER_H for s in presses if s["decision"] == "approved"]
+    steps = record.typed(ev.Step)
+    presses = [s for s in steps if s.action == "ptm_press"]
+    approved_h = [s.t_s / S_PER_H for s in presses if s.decision == "approved"]
     assert len(presses) == 24 * 60 and len(approved_h) == 8
     assert all(b - a >= 1.0 - 1e-9 for a, b in itertools.pairwise(approved_h))  # 60 min lockout
     assert all(sum(1 for t in approved_h if start <= t < start + 24.0) <= 8 for start in approved_h)
-    started = [e["fields"] for e in record.of_kind("firmware_event")
-               if e["kind"] == "dose" and e["fields"].get("event") == "bolus_start"]
+    started = [e.fields for e in record.typed(ev.FirmwareEvent)
+               if e.kind == "dose" and e.fields.get("event") == "bolus_start"]
     assert [f["bolus_kind"] for f in started] == ["ptm"] * 8
     assert sum(f["dose_mcg"] for f in started) <= 200.0  # the library's PTM maximum per 24 h
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from firmware_sim.units import S_PER_H
+from hil.records import events as ev
 from hil.records.reader import read_record
 from hil.runner import RunOptions, run_scenario
 from hil.runner.physical_reservoir import PhysicalReservoir
@@ -23,12 +24,11 @@ pytestmark = [pytest.mark.timeout(240), pytest.mark.requirements("SR-SUP-006")]
 def test_the_balance_catches_the_fast_pump_naming_both_volumes(rig: str, tmp_path: Path) -> None:
     result = run_scenario(SCENARIO, CONFIGS / "rigs" / f"{rig}.yaml", RunOptions(out_dir=tmp_path / "run"))
     assert result.outcome == "PASS", result.reason
-    alarms = [a for a in read_record(tmp_path / "run" / "record.jsonl").of_kind("alarm")]
-    first = alarms[0]
-    assert first["name"] == "gravimetric_deviation" and first["priority"] == "high"
-    assert 2.0 < first["t_s"] / S_PER_H < 5.5  # a day before the reservoir would run dry (about 27.6 h)
-    assert "the balance weighed" in first["detail"] and "while the pump reported" in first["detail"]
-    deviation_percent = float(first["detail"].split("(+")[1].split("%")[0])
+    first = read_record(tmp_path / "run" / "record.jsonl").typed(ev.Alarm)[0]
+    assert first.name == "gravimetric_deviation" and first.priority == "high"
+    assert 2.0 < first.t_s / S_PER_H < 5.5  # a day before the reservoir would run dry (about 27.6 h)
+    assert "the balance weighed" in first.detail and "while the pump reported" in first.detail
+    deviation_percent = float(first.detail.split("(+")[1].split("%")[0])
     assert 5.0 < deviation_percent <= 8.5
 
 

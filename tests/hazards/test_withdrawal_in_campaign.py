@@ -7,17 +7,18 @@ from pathlib import Path
 import pytest
 
 from hil.campaign.assess import _envelopes, _unsafe_envelopes
+from hil.records import events as ev
 from hil.records.reader import RunRecord
 
 pytestmark = pytest.mark.requirements("SR-PK-006")
 
-WITHDRAWAL = {"event": "envelope", "name": "withdrawal", "passed": False, "outcome": "FAIL", "value": 9.0,
-              "limit": 6.0, "unit": "h", "requirement_ids": ["SR-PK-006"], "reason": "withdrawal",
-              "details": {"drop_began_h": 10.0, "drop_ended_h": 19.0}}
+WITHDRAWAL = ev.Envelope(name="withdrawal", passed=False, outcome="FAIL", value=9.0, limit=6.0, unit="h",
+                         requirement_ids=("SR-PK-006",), reason="withdrawal",
+                         details={"drop_began_h": 10.0, "drop_ended_h": 19.0})
 
 
 def judged(*alarm_h: float) -> list[dict]:
-    alarms = [{"event": "alarm", "t_s": h * 3600.0, "name": "occlusion", "priority": "high"} for h in alarm_h]
+    alarms = [ev.Alarm(t_s=h * 3600.0, name="occlusion", priority="high") for h in alarm_h]
     record = RunRecord(Path("record.jsonl"), [WITHDRAWAL, *alarms])
     return _unsafe_envelopes(record, _envelopes(record))
 

@@ -91,8 +91,12 @@ def test_a_readable_record_that_could_not_be_judged_is_an_unsafe_outcome(tmp_pat
     assert summary["runs_shown_safe"] == 0 and summary["exit_code"] == 1
 
 
-def record(*events: dict) -> RunRecord:
+def record(*events: ev.RecordEvent) -> RunRecord:
     return RunRecord(Path("record.jsonl"), list(events))
+
+
+def rate_command(t_s: float, rate_ul_per_h: float) -> ev.FirmwareEvent:
+    return ev.FirmwareEvent(t_s=t_s, kind="rate_command", fields={"rate_ul_per_h": rate_ul_per_h})
 
 
 def envelope(value: float, limit: float = 5.0) -> dict:
@@ -102,9 +106,9 @@ def envelope(value: float, limit: float = 5.0) -> dict:
 
 @pytest.mark.requirements("SR-ALM-001", "SR-PK-002")
 def test_an_envelope_exceeded_is_unsafe_unless_a_high_priority_alarm_came_before_it():
-    late = record({"event": "alarm", "t_s": 11 * 3600.0, "name": "motor_stall", "priority": "high"})
-    early = record({"event": "alarm", "t_s": 9 * 3600.0, "name": "motor_stall", "priority": "high"})
-    low = record({"event": "alarm", "t_s": 9 * 3600.0, "name": "low_reservoir", "priority": "low"})
+    late = record(ev.Alarm(t_s=11 * 3600.0, name="motor_stall", priority="high"))
+    early = record(ev.Alarm(t_s=9 * 3600.0, name="motor_stall", priority="high"))
+    low = record(ev.Alarm(t_s=9 * 3600.0, name="low_reservoir", priority="low"))
     assert [u["rule"] for u in _unsafe_envelopes(late, [envelope(6.0)])] == ["envelope_without_alarm"]
     assert [u["rule"] for u in _unsafe_envelopes(low, [envelope(6.0)])] == ["envelope_without_alarm"]
     assert _unsafe_envelopes(early, [envelope(6.0)]) == []
@@ -117,8 +121,8 @@ def test_doses_beyond_the_library_hard_limits_are_unsafe():
             "max_rate_at_h": 0.0, "source": "gravimetric", "rate_window_min": 15.0}
     assert _unsafe_doses(record(), fine, limits) == []
     over = {**fine, "max_window_dose_mcg": 1200.5, "max_rate_mcg_per_h": 200.5}
-    bolus = record({"event": "firmware_event", "t_s": 0.0, "kind": "dose",
-                    "fields": {"event": "bolus_start", "bolus_kind": "clinician", "dose_mcg": 150.0}})
+    bolus = record(ev.FirmwareEvent(t_s=0.0, kind="dose",
+                                    fields={"event": "bolus_start", "bolus_kind": "clinician", "dose_mcg": 150.0}))
     details = [u["detail"] for u in _unsafe_doses(bolus, over, limits)]
     assert len(details) == 3
     assert "150 mcg" in details[0] and "1200.5 mcg" in details[1] and "200.5 mcg/h" in details[2]
@@ -126,10 +130,10 @@ def test_doses_beyond_the_library_hard_limits_are_unsafe():
 
 @pytest.mark.requirements("SR-HIL-001")
 def test_a_pump_left_running_or_not_shown_stopped_is_unsafe():
-    started = {"event": "firmware_event", "t_s": 0.0, "kind": "rate_command", "fields": {"rate_ul_per_h": 10.0}}
-    running = {"event": "run_finished", "outcome": "PASS", "reason": "", "pump_running_after_stop": True}
-    stopped = {"event": "run_finished", "outcome": "PASS", "reason": "", "pump_running_after_stop": False}
-    silent = {"event": "run_finished", "outcome": "ERROR", "reason": "crashed"}
+    started = rate_command(0.0, 10.0)
+    running = ev.RunFinished(outcome="PASS", reason="", extra={"pump_running_after_stop": True})
+    stopped = ev.RunFinished(outcome="PASS", reason="", extra={"pump_running_after_stop": False})
+    silent = ev.RunFinished(outcome="ERROR", reason="crashed")
     assert _unsafe_pump(record(started, running))[0]["rule"] == "pump_left_running"
     assert _unsafe_pump(record(started, silent))[0]["rule"] == "pump_left_running"
     assert _unsafe_pump(record(started, stopped)) == []
@@ -165,14 +169,15 @@ def test_the_patients_of_a_lost_run_count_as_not_passing():
 
 def _weighed(masses_g: list[float], interval_s: float = 600.0, rate_ul_per_h: float = 10.0) -> RunRecord:
     """A run that commanded rate_ul_per_h, could not show the pump stopped, and weighed masses_g at the end."""
-    events = [
-        {"event": "run_started", "balance_density_g_per_ml": 1.0},
-        {"event": "firmware_event", "t_s": 0.0, "kind": "rate_command", "fields": {"rate_ul_per_h": rate_ul_per_h}},
-        {"event": "firmware_event", "t_s": 3600.0, "kind": "rate_command", "fields": {"rate_ul_per_h": 0.0}},
+    events: list[ev.RecordEvent] = [
+        ev.RunStarted(run_id="r", scenario_name="s", rig_id="r", config_sha256={}, git_revision="g", seeds={},
+                      tool_version="t", time_compression_factor=1.0, clock="virtual", started_utc="now",
+                      balance_density_g_per_ml=1.0),
+        rate_command(0.0, rate_ul_per_h),
+        rate_command(3600.0, 0.0),
     ]
-    events += [{"event": "balance_sample", "t_s": 7200.0 + i * interval_s, "mass_g": m, "stable": True}
-               for i, m in enumerate(masses_g)]
-    events.append({"event": "run_finished", "outcome": "ERROR", "reason": "pump stop FAILED: disconnected"})
+    events += [ev.BalanceSample(t_s=7200.0 + i * interval_s, mass_g=m, stable=True) for i, m in enumerate(masses_g)]
+    events.append(ev.RunFinished(outcome="ERROR", reason="pump stop FAILED: disconnected"))
     return record(*events)
 
 

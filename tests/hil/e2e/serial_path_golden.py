@@ -16,9 +16,12 @@ import json
 import math
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from firmware_sim.clock import TIME_EPS_S
+
+if TYPE_CHECKING:
+    from hil.records.reader import RunRecord
 
 REPO = Path(__file__).resolve().parents[3]
 GOLDEN = Path(__file__).with_name("data") / "serial_path_golden.json"
@@ -51,32 +54,31 @@ def _rounded(value: float) -> float:
     return round(value, 3)  # far below VOLUME_ABS_UL: keeps the golden file small
 
 
-def summarize(events: list[dict[str, Any]]) -> dict[str, Any]:
-    """The facts of one run record (hil.records.reader.RunRecord.events) that the serial path must not change."""
-    by_kind: dict[str, list[dict[str, Any]]] = {}
-    for event in events:
-        by_kind.setdefault(event["event"], []).append(event)
-    firmware = by_kind.get("firmware_event", [])
-    samples = by_kind.get("volume_sample", [])
-    kept = [s for s in samples if _on_the_hour(s["t_s"]) or s.get("after_pump_stop")]
-    finished = by_kind["run_finished"][-1]
+def summarize(record: RunRecord) -> dict[str, Any]:
+    """The facts of one run record that the serial path must not change."""
+    from hil.records import events as ev
+
+    firmware = record.typed(ev.FirmwareEvent)
+    samples = record.typed(ev.VolumeSample)
+    kept = [s for s in samples if _on_the_hour(s.t_s) or s.after_pump_stop]
+    finished = record.finished
+    assert finished is not None, f"{record.path} has no run_finished"
     return {
-        "outcome": finished["outcome"],
-        "reason": finished["reason"],
-        "alarms": [[a["t_s"], a["name"], a["priority"]] for a in by_kind.get("alarm", [])],
-        "states": [[e["t_s"], e["fields"]["to_state"]] for e in firmware if e["kind"] == "state"],
-        "steps": [[s["t_s"], s["index"], s["action"], s["decision"]] for s in by_kind.get("step", [])],
-        "expectations": [[e["name"], e["passed"]] for e in by_kind.get("expectation", [])],
-        "envelopes": [[e["name"], e["outcome"], e["value"]] for e in by_kind.get("envelope", [])],
-        "status_count": sum(1 for e in firmware if e["kind"] == "status"),
-        "status_delivered_ul": [[e["t_s"], e["fields"]["delivered_ul"]] for e in firmware
-                                if e["kind"] == "status" and _on_the_hour(e["t_s"])],
+        "outcome": finished.outcome,
+        "reason": finished.reason,
+        "alarms": [[a.t_s, a.name, a.priority] for a in record.typed(ev.Alarm)],
+        "states": [[e.t_s, e.fields["to_state"]] for e in firmware if e.kind == "state"],
+        "steps": [[s.t_s, s.index, s.action, s.decision] for s in record.typed(ev.Step)],
+        "expectations": [[e.name, e.passed] for e in record.typed(ev.Expectation)],
+        "envelopes": [[e.name, e.outcome, e.value] for e in record.typed(ev.Envelope)],
+        "status_count": sum(1 for e in firmware if e.kind == "status"),
+        "status_delivered_ul": [[e.t_s, e.fields["delivered_ul"]] for e in firmware
+                                if e.kind == "status" and _on_the_hour(e.t_s)],
         "volume_sample_count": len(samples),
-        "volumes": [[s["t_s"], s["commanded_ul"], s["pump_reported_ul"], s["gravimetric_ul"],
-                     bool(s.get("after_pump_stop"))] for s in kept],
-        "gravimetric_ul": [[s["t_s"],
-                            _rounded(s["gravimetric_ul"])] for s in samples if s["gravimetric_ul"] is not None],
-        "balance_samples": [[b["t_s"], b["mass_g"]] for b in by_kind.get("balance_sample", [])],
+        "volumes": [[s.t_s, s.commanded_ul, s.pump_reported_ul, s.gravimetric_ul, bool(s.after_pump_stop)]
+                    for s in kept],
+        "gravimetric_ul": [[s.t_s, _rounded(s.gravimetric_ul)] for s in samples if s.gravimetric_ul is not None],
+        "balance_samples": [[b.t_s, b.mass_g] for b in record.typed(ev.BalanceSample)],
     }
 
 
@@ -155,7 +157,7 @@ def run_summary(scenario: str, rig: str, out_dir: Path) -> dict[str, Any]:
     configs = REPO / "bench_configs"
     run_scenario(configs / "scenarios" / f"{scenario}.yaml", configs / "rigs" / f"{rig}.yaml",
                  RunOptions(out_dir=out_dir))
-    return summarize(read_record(out_dir / "record.jsonl").events)
+    return summarize(read_record(out_dir / "record.jsonl"))
 
 
 def main() -> None:

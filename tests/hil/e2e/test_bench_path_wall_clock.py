@@ -23,6 +23,7 @@ import pytest
 
 from drivers.ne1000 import DEFAULT_SAFE_MODE_TIMEOUT_S
 from firmware_sim.pump.config import FirmwareConfig
+from hil.records import events as ev
 from hil.records.reader import read_record
 
 pytestmark = [pytest.mark.wall_clock, pytest.mark.timeout(300)]
@@ -88,8 +89,8 @@ def _run(rig: Path, ports: dict[str, str], factor: float, out: Path) -> dict:
 
 
 def _open_findings(result: dict) -> list[str]:
-    (opened,) = read_record(Path(result["report_dir"]) / "record.jsonl").of_kind("rig_opened")
-    return opened["findings"]
+    (opened,) = read_record(Path(result["report_dir"]) / "record.jsonl").typed(ev.RigOpened)
+    return list(opened.findings)
 
 
 def _assert_volumes_agree(result: dict, factor: float) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from hil.cli.main import main
 from hil.outputs.render import render_all
+from hil.records import events as ev
 from hil.records.reader import read_record
 
 pytestmark = pytest.mark.timeout(120)
@@ -106,7 +107,7 @@ def test_a_balance_restart_during_the_run_is_named_in_the_reason_and_raises_no_a
     )
     assert (code, out["outcome"]) == (0, "PASS"), out["reason"]
     assert "the balance restarted 1 time(s) during the run" in out["reason"]
-    assert read_record(tmp_path / "run" / "record.jsonl").of_kind("alarm") == []
+    assert read_record(tmp_path / "run" / "record.jsonl").typed(ev.Alarm) == []
 
 
 def test_time_compression_on_a_virtual_rig_and_above_the_rig_maximum(bundled_configs: Path, capsys) -> None:
@@ -134,7 +135,7 @@ def test_rig_that_cannot_open_is_an_error_run_with_a_finished_record(bundled_con
     code, out = run_json(capsys, "ptm-use", "--rig", "bench-ne1000-usb", "--out", str(tmp_path / "run"))
     assert code == 3 and out["outcome"] == "ERROR" and "no-such-port" in out["reason"]
     finished = read_record(tmp_path / "run" / "record.jsonl").finished
-    assert finished is not None and finished["outcome"] == "ERROR"
+    assert finished is not None and finished.outcome == "ERROR"
 
 
 def test_json_output_has_the_documented_fields(bundled_configs: Path, tmp_path: Path, capsys) -> None:
@@ -177,8 +178,8 @@ def test_killed_run_keeps_its_record_up_to_the_kill(bundled_configs: Path, tmp_p
     process.communicate(timeout=30)
     record = read_record(out_dir / "record.jsonl")
     assert record.started is not None and record.finished is None
-    assert len(record.of_kind("volume_sample")) >= 50
-    assert record.of_kind("step")[0]["action"] == "prime"
+    assert len(record.typed(ev.VolumeSample)) >= 50
+    assert record.typed(ev.Step)[0].action == "prime"
     rendered = render_all(out_dir)
     assert rendered.outcome == "ERROR" and "interrupted" in rendered.reason
 
@@ -193,6 +194,6 @@ def test_ctrl_c_stops_the_pump_first_then_finishes_the_record(bundled_configs: P
     assert process.returncode == 3
     assert json.loads(stdout)["outcome"] == "ERROR"
     finished = read_record(out_dir / "record.jsonl").finished
-    assert finished is not None and finished["outcome"] == "ERROR" and "aborted" in finished["reason"]
-    assert finished["pump_running_after_stop"] is False
+    assert finished is not None and finished.outcome == "ERROR" and "aborted" in finished.reason
+    assert finished.pump_running_after_stop is False
     assert (out_dir / "report.html").is_file()

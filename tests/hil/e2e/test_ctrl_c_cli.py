@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from hil.records import events as ev
 from hil.records.reader import read_record
 
 pytestmark = pytest.mark.timeout(180)
@@ -69,12 +70,13 @@ def test_sigint_during_the_verdict_or_the_rendering_is_an_error_run(bundled_conf
     out = json.loads(done.stdout)
     assert out["outcome"] == "ERROR" and "interrupted by the operator (Ctrl-C)" in out["reason"]
     record = read_record(run_dir / "record.jsonl")
-    assert record.intact and record.finished is not None
-    assert [i["phase"] for i in record.of_kind("interrupt")] == [recorded_phase]
-    assert record.finished["pump_running_after_stop"] is False
+    finished = record.finished
+    assert record.intact and finished is not None
+    assert [i.phase for i in record.typed(ev.Interrupt)] == [recorded_phase]
+    assert finished.pump_running_after_stop is False
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     assert summary["outcome"] == "ERROR" and summary["reason"] == out["reason"]
     if phase == "rendering":
         assert set(out["outputs_missing"]) == {"traceability", "junit"} == set(summary["outputs_missing"])
     else:
-        assert record.finished["outcome"] == "ERROR" and out["outputs_missing"] == {}
+        assert finished.outcome == "ERROR" and out["outputs_missing"] == {}

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from firmware_sim.units import S_PER_H
+from hil.records import events as ev
 from hil.records.reader import read_record
 from hil.runner import RunOptions, run_scenario
 from hil.runner.live_status import StatusSnapshot, StatusTracker
@@ -55,23 +56,23 @@ def test_the_snapshot_follows_a_real_run(bundled_configs: Path, tmp_path: Path) 
     running = at_h(tracker.seen, 12.0)
     assert running.state == "continuous" and running.conc_mcg_per_ml == 2000.0
     assert running.rate_mcg_per_day == pytest.approx(400.0) and running.alarms == ()
-    sample = next(e for e in record.of_kind("volume_sample") if e["t_s"] == running.volumes_t_s)
+    sample = next(e for e in record.typed(ev.VolumeSample) if e.t_s == running.volumes_t_s)
     assert (running.commanded_ul, running.pump_reported_ul, running.gravimetric_ul) == \
-        (sample["commanded_ul"], sample["pump_reported_ul"], sample["gravimetric_ul"])
+        (sample.commanded_ul, sample.pump_reported_ul, sample.gravimetric_ul)
     assert running.balance is not None and running.balance.stable and running.balance.mass_g > 0
     assert 0 <= running.t_s - running.volumes_t_s <= 60.0  # the volumes of the last tick
     # on a virtual clock the balance is weighed where a measurement needs it: at least every 15 min (PK profile)
     assert 0 <= running.volumes_t_s - running.balance.t_s <= 15 * 60.0
     # the occlusion's alarm as it latched, the state after it, the run carried on to its end
-    alarm = record.of_kind("alarm")[0]
+    alarm = record.typed(ev.Alarm)[0]
     latched = next(s for s in tracker.seen if s.alarms)
-    assert [(a.name, a.priority, a.t_s) for a in latched.alarms] == [("motor_stall", "high", alarm["t_s"])]
+    assert [(a.name, a.priority, a.t_s) for a in latched.alarms] == [("motor_stall", "high", alarm.t_s)]
     assert latched.state == "alarm" and latched.rate_ul_per_h == 0.0
     assert last.t_s == pytest.approx(30 * S_PER_H) and last.remaining_s == 0.0 and last.remaining_wall_s is None
-    final = record.of_kind("volume_sample")[-1]
-    assert final.get("after_pump_stop") is True
+    final = record.typed(ev.VolumeSample)[-1]
+    assert final.after_pump_stop is True
     assert (last.commanded_ul, last.pump_reported_ul, last.gravimetric_ul) == \
-        (final["commanded_ul"], final["pump_reported_ul"], final["gravimetric_ul"])
+        (final.commanded_ul, final.pump_reported_ul, final.gravimetric_ul)
 
 
 WALL_RIG = """\

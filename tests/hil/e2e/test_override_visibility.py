@@ -48,12 +48,12 @@ def test_overrides_are_recorded_and_shown_first(tmp_path: Path, capsys) -> None:
     assert code == 0, out
 
     record = read_record(run_dir / "record.jsonl")
-    assert [e["event"] for e in record.events[:2]] == [ev.RecordKind.RUN_STARTED, ev.RecordKind.DRUG_LIMITS]
-    [drug] = record.of_kind(ev.RecordKind.DRUG_LIMITS)
-    assert drug["acknowledge_beyond_label"] == "bench study of the high-dose alarm path"
-    assert [(o["key"], o["library_value"], o["scenario_value"]) for o in drug["overrides"]] == [
+    assert [e.KIND for e in record.events[:2]] == [ev.RecordKind.RUN_STARTED, ev.RecordKind.DRUG_LIMITS]
+    [drug] = record.typed(ev.DrugLimitsEvent)
+    assert drug.acknowledge_beyond_label == "bench study of the high-dose alarm path"
+    assert [(o["key"], o["library_value"], o["scenario_value"]) for o in drug.overrides] == [
         ("hard_max_daily_dose_mcg", 1200, 2500), ("soft_max_daily_dose_mcg", 800, 2400)]
-    assert all("above the label" in o["beyond_label"] for o in drug["overrides"])
+    assert all("above the label" in o["beyond_label"] for o in drug.overrides)
 
     first_lines = out.splitlines()[:4]
     assert first_lines[0].startswith("DRUG LIMITS OVERRIDDEN by the scenario")
@@ -74,5 +74,5 @@ def test_a_run_on_the_library_as_is_shows_no_override_banner(tmp_path: Path, cap
     run_dir = tmp_path / "run"
     assert main(["run", str(scenario), "--out", str(run_dir), "--no-progress"]) == 0
     assert "OVERRIDDEN" not in capsys.readouterr().out
-    [drug] = read_record(run_dir / "record.jsonl").of_kind(ev.RecordKind.DRUG_LIMITS)
-    assert drug["overrides"] == [] and drug["acknowledge_beyond_label"] is None
+    [drug] = read_record(run_dir / "record.jsonl").typed(ev.DrugLimitsEvent)
+    assert drug.overrides == () and drug.acknowledge_beyond_label is None

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from hil.records import events as ev
 from hil.records.reader import read_record
 from hil.results import dump_json
 from hil.runner import RunOptions, run_scenario
@@ -47,7 +48,7 @@ def test_expected_envelopes_with_nothing_delivered_fail_the_run(bundled_configs:
     assert {e.outcome for e in result.envelopes} == {"NOT_EVALUATED"}
     assert all(e.value is None and e.passed is False for e in result.envelopes)
     record = read_record(tmp_path / "run" / "record.jsonl")
-    failed = {x["name"] for x in record.of_kind("expectation") if not x["passed"]}
+    failed = {x.name for x in record.typed(ev.Expectation) if not x.passed}
     assert failed == {"envelope plasma_reduction_vs_oral evaluated", "envelope plasma_ceiling evaluated",
                       "envelope lumbar_csf_ceiling evaluated"}
 

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from hil.cli.run_table import print_verdict
 from hil.outputs import plots
+from hil.records import events as ev
 from hil.records.reader import read_record
 from hil.runner import RunOptions, run_scenario
 
@@ -51,12 +52,12 @@ def test_a_run_with_patients_reports_each_envelope_over_the_population(bundled_c
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["population_verdict"]["envelopes"][4]["name"] == "withdrawal"
     record = read_record(tmp_path / "run" / "record.jsonl")
-    (event,) = record.of_kind("population_verdict")
-    delivered = next(e for e in record.of_kind("pk_series") if e["label"] == "delivered")
-    assert event["t_h"] == delivered["t_h"]
+    (event,) = record.typed(ev.PopulationVerdictEvent)
+    delivered = next(e for e in record.typed(ev.PkSeries) if e.label == "delivered")
+    assert event.t_h == delivered.t_h and event.bands is not None
     for name in ("lumbar_csf_ng_per_ml", "cisternal_csf_ng_per_ml", "plasma_ng_per_ml"):
-        band = event["bands"][name]
-        assert len(band["p5"]) == len(delivered["t_h"])
+        band = event.bands[name]
+        assert len(band["p5"]) == len(delivered.t_h)
         assert all(a <= b <= c for a, b, c in zip(band["p5"], band["p50"], band["p95"]))
         assert band["p95"][-1] > band["p5"][-1] > 0  # a spread at the end of a 2 h infusion
     figures = []

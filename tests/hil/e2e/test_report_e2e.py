@@ -22,14 +22,15 @@ def test_run_records_and_reports_operator_dut_and_device_identities(tmp_path: Pa
     record = read_record(out / "record.jsonl")
     assert record.intact
     started = record.started
-    assert started["operator"] == "QA Tester" and started["dut_id"] == "PUMP-0042"
-    assert started["pass_means"].startswith("PASS means the hazard was caught or prevented")
-    assert set(started["dependency_versions"]) >= {"python", "numpy", "scipy", "pyserial", "pyvisa", "transitions",
-                                                   "pydantic"}
-    (opened,) = record.of_kind(ev.RecordKind.RIG_OPENED)
-    assert opened["devices"]["pump"]["model"] == "NE-1000" and opened["devices"]["pump"]["firmware_version"] == "3.928"
-    assert opened["devices"]["balance"]["serial_number"] == "0123456789"
-    assert opened["ports"]["pump"].startswith("/dev/") and opened["ports"]["balance"].startswith("ASRLreadahead:///dev/")
+    assert started is not None and started.operator == "QA Tester" and started.dut_id == "PUMP-0042"
+    assert started.pass_means is not None and started.pass_means.startswith("PASS means the hazard was caught")
+    versions = started.dependency_versions
+    assert versions is not None and set(versions) >= {"python", "numpy", "scipy", "pyserial", "pyvisa", "transitions",
+                                                      "pydantic"}
+    (opened,) = record.typed(ev.RigOpened)
+    assert opened.devices["pump"]["model"] == "NE-1000" and opened.devices["pump"]["firmware_version"] == "3.928"
+    assert opened.devices["balance"]["serial_number"] == "0123456789"
+    assert opened.ports["pump"].startswith("/dev/") and opened.ports["balance"].startswith("ASRLreadahead:///dev/")
     page = (out / "report.html").read_text()
     for text in ("QA Tester", "PUMP-0042", "firmware 3.928", "serial number 0123456789",
                  "PASS means the hazard was caught or prevented"):

@@ -8,6 +8,7 @@ import pytest
 
 from hil.config.loading import ConfigError, load_model
 from hil.config.rig import RigConfig
+from hil.records import events as ev
 from hil.records.reader import read_record
 from hil.runner import RunOptions, run_scenario
 
@@ -47,9 +48,9 @@ def test_ptm_use_passes_on_the_sartorius_rig(bundled_configs: Path, tmp_path: Pa
     assert result.outcome == "PASS", result.reason
     assert result.output_failures == {}
     record = read_record(tmp_path / "run" / "record.jsonl")
-    assert record.finished is not None and record.finished["outcome"] == "PASS"
-    opened = record.of_kind("rig_opened")[0]
-    assert opened["devices"]["balance"] == {"driver": "SartoriusBalance", "serial_number": "0037512345"}
-    last = record.of_kind("volume_sample")[-1]
-    assert last["gravimetric_ul"] == pytest.approx(last["commanded_ul"], rel=0.02, abs=2.0)
-    assert last["pump_reported_ul"] == pytest.approx(last["gravimetric_ul"], rel=0.01, abs=2.0)
+    assert record.finished is not None and record.finished.outcome == "PASS"
+    opened = record.typed(ev.RigOpened)[0]
+    assert opened.devices["balance"] == {"driver": "SartoriusBalance", "serial_number": "0037512345"}
+    last = record.typed(ev.VolumeSample)[-1]
+    assert last.gravimetric_ul == pytest.approx(last.commanded_ul, rel=0.02, abs=2.0)
+    assert last.pump_reported_ul == pytest.approx(last.gravimetric_ul, rel=0.01, abs=2.0)

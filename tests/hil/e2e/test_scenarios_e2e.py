@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from hil.records import events as ev
 from hil.records.reader import read_record
 from hil.runner import RunOptions, run_scenario
 
@@ -28,16 +29,16 @@ def test_shipped_scenario_passes_as_expected(scenario: str, rig: str, bundled_co
     assert result.output_failures == {}
     assert (tmp_path / "run" / "report.html").is_file()
     record = read_record(tmp_path / "run" / "record.jsonl")
-    assert record.finished is not None and record.finished["outcome"] == "PASS"
-    samples = record.of_kind("volume_sample")
+    assert record.finished is not None and record.finished.outcome == "PASS"
+    samples = record.typed(ev.VolumeSample)
     last = samples[-1]
-    assert last["gravimetric_ul"] is not None and last["commanded_ul"] > 0
+    assert last.gravimetric_ul is not None and last.commanded_ul > 0
     if scenario in HAZARD_ALARMS:
-        names = {a["name"] for a in record.of_kind("alarm")}
+        names = {a.name for a in record.typed(ev.Alarm)}
         assert HAZARD_ALARMS[scenario] in names
     else:
         # no hazard: what the balance weighed agrees with what the firmware commanded, on both rigs
-        assert last["gravimetric_ul"] == pytest.approx(last["commanded_ul"], rel=0.02, abs=2.0)
-        assert last["pump_reported_ul"] == pytest.approx(last["gravimetric_ul"], rel=0.01, abs=2.0)
-    assert {e["name"] for e in record.of_kind("envelope")} >= {"plasma_ceiling", "lumbar_csf_ceiling"}
-    assert [s["label"] for s in record.of_kind("pk_series")] == ["delivered", "programmed"]
+        assert last.gravimetric_ul == pytest.approx(last.commanded_ul, rel=0.02, abs=2.0)
+        assert last.pump_reported_ul == pytest.approx(last.gravimetric_ul, rel=0.01, abs=2.0)
+    assert {e.name for e in record.typed(ev.Envelope)} >= {"plasma_ceiling", "lumbar_csf_ceiling"}
+    assert [s.label for s in record.typed(ev.PkSeries)] == ["delivered", "programmed"]

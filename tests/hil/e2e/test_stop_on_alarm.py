@@ -10,6 +10,7 @@ import pytest
 
 from firmware_sim.pump.alarms import AlarmPriority
 from hil.cli.main import main
+from hil.records import events as ev
 from hil.records.reader import read_record
 from hil.runner.alarm_stop import at_or_above
 from hil.runner.options import RunOptions
@@ -35,30 +36,30 @@ def early_low_reservoir(configs: Path, folder: Path) -> Path:
     return path
 
 
-def check_stopped(run_dir: Path, alarm: str, priority: str, threshold: str) -> tuple[list[dict], dict]:
+def check_stopped(run_dir: Path, alarm: str, priority: str, threshold: str) -> tuple[list[ev.Step], ev.Alarm]:
     """The record of a run stopped on `alarm`: complete, no step after the alarm, the pump stopped and sampled
     after the stop, no verdict; returns the steps run and the alarm event."""
     record = read_record(run_dir / "record.jsonl")
     assert record.intact and record.finished is not None, record.damage
-    kinds = [e["event"] for e in record.events]
-    alarm_event = next(e for e in record.of_kind("alarm") if e["name"] == alarm)
-    assert alarm_event["priority"] == priority
-    stopped = record.of_kind("stopped_on_alarm")
+    kinds = [e.KIND for e in record.events]
+    alarm_event = next(e for e in record.typed(ev.Alarm) if e.name == alarm)
+    assert alarm_event.priority == priority
+    stopped = record.typed(ev.StoppedOnAlarm)
     assert len(stopped) == 1
-    assert stopped[0]["alarm"] == alarm and stopped[0]["priority"] == priority
-    assert stopped[0]["stop_on_alarm"] == threshold and stopped[0]["alarm_t_s"] == alarm_event["t_s"]
-    assert f"stopped on alarm {alarm}" in stopped[0]["detail"] and "pump stopped (status running=False)" in \
-        stopped[0]["detail"]
+    assert stopped[0].alarm == alarm and stopped[0].priority == priority
+    assert stopped[0].stop_on_alarm == threshold and stopped[0].alarm_t_s == alarm_event.t_s
+    assert f"stopped on alarm {alarm}" in stopped[0].detail and "pump stopped (status running=False)" in \
+        stopped[0].detail
     assert kinds[-2:] == ["stopped_on_alarm", "run_finished"]
     finished = record.finished
-    assert finished["outcome"] == "ERROR" and finished["pump_running_after_stop"] is False
-    assert finished["reason"].startswith(f"stopped on alarm {alarm} ({priority} priority, latched at t=")
-    assert f"--stop-on-alarm {threshold}" in finished["reason"]
-    steps = record.of_kind("step")
-    assert all(step["t_s"] <= alarm_event["t_s"] for step in steps)
-    last = record.of_kind("volume_sample")[-1]
-    assert last.get("after_pump_stop") is True and last["t_s"] == stopped[0]["t_s"]
-    assert not record.of_kind("envelope") and not record.of_kind("pk_series")  # no verdict on a stopped run
+    assert finished.outcome == "ERROR" and finished.pump_running_after_stop is False
+    assert finished.reason.startswith(f"stopped on alarm {alarm} ({priority} priority, latched at t=")
+    assert f"--stop-on-alarm {threshold}" in finished.reason
+    steps = record.typed(ev.Step)
+    assert all(step.t_s <= alarm_event.t_s for step in steps)
+    last = record.typed(ev.VolumeSample)[-1]
+    assert last.after_pump_stop is True and last.t_s == stopped[0].t_s
+    assert not record.typed(ev.Envelope) and not record.typed(ev.PkSeries)  # no verdict on a stopped run
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     assert summary["outcome"] == "ERROR" and (run_dir / "report.html").is_file()
     return steps, alarm_event
@@ -71,8 +72,8 @@ def test_a_high_priority_alarm_ends_the_run_with_the_pump_stopped(tmp_path: Path
     assert code == 3 and out["outcome"] == "ERROR"
     assert "stopped on alarm motor_stall (high priority" in out["reason"]
     steps, alarm = check_stopped(run_dir, "motor_stall", "high", "high")
-    assert [s["index"] for s in steps] == [0, 1, 2]  # the wait step at 30 h never ran
-    assert 24 * 3600 < alarm["t_s"] < 25 * 3600
+    assert [s.index for s in steps] == [0, 1, 2]  # the wait step at 30 h never ran
+    assert 24 * 3600 < alarm.t_s < 25 * 3600
 
 
 @pytest.mark.requirements("SR-HIL-001", "SR-ALM-002")
@@ -81,10 +82,10 @@ def test_a_lower_priority_alarm_does_not_end_the_run(bundled_configs: Path, tmp_
     code, out = run_json(capsys, str(scenario), "--stop-on-alarm", "medium", "--out", str(run_dir))
     assert code == 3 and "stopped on alarm motor_stall" in out["reason"]
     steps, _ = check_stopped(run_dir, "motor_stall", "high", "medium")
-    low = [a for a in read_record(run_dir / "record.jsonl").of_kind("alarm") if a["name"] == "low_reservoir"]
-    assert len(low) == 1 and low[0]["priority"] == "low" and low[0]["t_s"] < 3600
-    assert [s["index"] for s in steps] == [0, 1, 2]  # the steps after the low alarm ran
-    assert all(s["t_s"] > low[0]["t_s"] for s in steps[1:])
+    low = [a for a in read_record(run_dir / "record.jsonl").typed(ev.Alarm) if a.name == "low_reservoir"]
+    assert len(low) == 1 and low[0].priority == "low" and low[0].t_s < 3600
+    assert [s.index for s in steps] == [0, 1, 2]  # the steps after the low alarm ran
+    assert all(s.t_s > low[0].t_s for s in steps[1:])
 
 
 @pytest.mark.requirements("SR-HIL-001", "SR-ALM-002")
@@ -95,9 +96,9 @@ def test_stop_on_low_ends_the_run_on_a_low_alarm_and_the_runner_stops_the_pump(b
     code, out = run_json(capsys, str(scenario), "--stop-on-alarm", "low", "--out", str(run_dir))
     assert code == 3 and out["outcome"] == "ERROR"
     steps, alarm = check_stopped(run_dir, "low_reservoir", "low", "low")
-    assert [s["index"] for s in steps] == [0] and alarm["t_s"] < 3600  # start_continuous at 1 h never ran
+    assert [s.index for s in steps] == [0] and alarm.t_s < 3600  # start_continuous at 1 h never ran
     record = read_record(run_dir / "record.jsonl")
-    assert not [a for a in record.of_kind("alarm") if a["name"] == "motor_stall"]
+    assert not [a for a in record.typed(ev.Alarm) if a.name == "motor_stall"]
 
 
 @pytest.mark.parametrize("priority, threshold, stops", [

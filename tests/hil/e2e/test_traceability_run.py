@@ -11,6 +11,7 @@ import pytest
 from firmware_sim.outcome import Outcome
 from firmware_sim.requirements import REQUIREMENTS
 from hil.cli.main import main
+from hil.records import events as ev
 from hil.records.reader import read_record
 from hil.traceability.files import load_matrix
 from hil.traceability.model import coverage_line
@@ -31,19 +32,19 @@ def test_a_hazard_run_traces_scenario_step_and_decision_ids(tmp_path: Path, caps
     exported = needs["versions"][needs["current_version"]]["needs"]
     assert exported["SR-DOSE-001"]["status"] == "PASS" and any(n["type"] == "haz" for n in exported.values())
 
-    rate_step = next(s for s in read_record(run_dir / "record.jsonl").of_kind("step") if s["action"] == "change_rate")
-    cited = rate_step["decision_requirement_ids"]
+    rate_step = next(s for s in read_record(run_dir / "record.jsonl").typed(ev.Step) if s.action == "change_rate")
+    cited = list(rate_step.decision_requirement_ids)
     assert "SR-DOSE-001" in cited and len(cited) > 1      # the gate's findings, more than the scenario named
     for requirement_id in cited:
         names = {(e.kind, e.name, e.outcome) for e in matrix.requirement(requirement_id).evidence}
-        kind = "step" if requirement_id in rate_step["requirement_ids"] else "decision"
-        assert (kind, f"step {rate_step['index']} change_rate", Outcome.PASS) in names
+        kind = "step" if requirement_id in rate_step.requirement_ids else "decision"
+        assert (kind, f"step {rate_step.index} change_rate", Outcome.PASS) in names
     dose = {e.kind for e in matrix.requirement("SR-DOSE-001").evidence}
     assert dose == {"scenario", "step", "expectation"}
     assert matrix.requirement("SR-PRM-001").outcome == "NOT_COVERED"
 
     properties = {c.get("name"): p.get("value") for c in ET.parse(run_dir / "junit.xml").iter("testcase")
                   for p in c.iter("property") if p.get("name") == "requirements"}
-    assert properties[f"{rate_step['index']:03d} change_rate at 26.000 h"].split(",") == \
-        list(dict.fromkeys(rate_step["requirement_ids"] + cited))
+    assert properties[f"{rate_step.index:03d} change_rate at 26.000 h"].split(",") == \
+        list(dict.fromkeys([*rate_step.requirement_ids, *cited]))
     assert properties["run verdict"] == "SR-DOSE-001,SR-BOL-001"

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from hil.cli.main import main
+from hil.records import events as ev
 from hil.records.reader import read_record
 
 pytestmark = pytest.mark.timeout(180)
@@ -78,23 +79,24 @@ def test_each_sample_pairs_the_pump_status_and_the_balance_of_one_moment_and_the
     out = json.loads(capsys.readouterr().out)
     assert code == 0, out["reason"]
     record = read_record(tmp_path / "run" / "record.jsonl")
-    samples = record.of_kind("volume_sample")
-    status_times = {e["t_s"] for e in record.of_kind("firmware_event") if e["kind"] == "status"}
-    ticks = [s for s in samples[1:] if not s.get("after_pump_stop")]
+    samples = record.typed(ev.VolumeSample)
+    status_times = {e.t_s for e in record.typed(ev.FirmwareEvent) if e.kind == "status"}
+    ticks = [s for s in samples[1:] if not s.after_pump_stop]
     assert len(ticks) == 3
     for sample in ticks:
-        assert sample["t_s"] in status_times  # the firmware read the pump at the sample's moment
-        assert sample["commanded_ul"] > 10
-        assert abs(sample["pump_reported_ul"] - sample["gravimetric_ul"]) < 4.0, sample
+        assert sample.t_s in status_times  # the firmware read the pump at the sample's moment
+        assert sample.commanded_ul > 10
+        assert sample.pump_reported_ul is not None and sample.gravimetric_ul is not None
+        assert abs(sample.pump_reported_ul - sample.gravimetric_ul) < 4.0, sample
     final = samples[-1]
-    assert final.get("after_pump_stop") is True
-    assert final["pump_reported_ul"] == pytest.approx(final["commanded_ul"], abs=2.0)
+    assert final.after_pump_stop is True
+    assert final.pump_reported_ul == pytest.approx(final.commanded_ul, abs=2.0)
     # the devices run in wall time: at x50 a tenth of a wall second of weighing latency is 1.4 uL at this rate
-    assert final["gravimetric_ul"] == pytest.approx(final["pump_reported_ul"], abs=4.0)
-    assert out["delivered"]["pump_reported_ul"] == final["pump_reported_ul"]
-    assert record.finished["pump_running_after_stop"] is False
+    assert final.gravimetric_ul == pytest.approx(final.pump_reported_ul, abs=4.0)
+    assert out["delivered"]["pump_reported_ul"] == final.pump_reported_ul
+    assert record.finished is not None and record.finished.pump_running_after_stop is False
     # the balance scaled the delivered profile (paired with the firmware's own status reads)
-    assert all("gravimetric delivered profile" in e["reason"] for e in record.of_kind("envelope"))
+    assert all("gravimetric delivered profile" in e.reason for e in record.typed(ev.Envelope))
 
 
 @pytest.mark.requirements("SR-HIL-001")
@@ -119,9 +121,10 @@ def test_ctrl_c_before_the_first_tick_reports_the_volume_delivered_so_far(tmp_pa
     out = json.loads(stdout)
     assert out["outcome"] == "ERROR" and "during the scenario steps" in out["reason"]
     record = read_record(record_path)
-    assert record.intact and record.finished["pump_running_after_stop"] is False
-    final = record.of_kind("volume_sample")[-1]
-    assert final.get("after_pump_stop") is True
-    assert final["commanded_ul"] > 10  # over 36 s of priming at 1000 uL/h
-    assert final["pump_reported_ul"] == pytest.approx(final["commanded_ul"], abs=2.0)
-    assert out["delivered"] == {k: final[k] for k in ("commanded_ul", "pump_reported_ul", "gravimetric_ul")}
+    assert record.intact and record.finished is not None and record.finished.pump_running_after_stop is False
+    final = record.typed(ev.VolumeSample)[-1]
+    assert final.after_pump_stop is True
+    assert final.commanded_ul > 10  # over 36 s of priming at 1000 uL/h
+    assert final.pump_reported_ul == pytest.approx(final.commanded_ul, abs=2.0)
+    assert out["delivered"] == {"commanded_ul": final.commanded_ul, "pump_reported_ul": final.pump_reported_ul,
+                                "gravimetric_ul": final.gravimetric_ul}

@@ -7,6 +7,7 @@ import pytest
 from hil.gravimetry.trumpet import TrumpetResult, TrumpetWindow, TrumpetConfig
 from hil.outputs.plots_trumpet import SYNCHROMED_ACCURACY_PERCENT, TrumpetLimits, plot_trumpet
 from hil.outputs.report_format import hours_text, limit_text, unit_label, value_text
+from hil.records import events as ev
 
 
 @pytest.mark.parametrize("unit, label", [("ng_per_ml", "ng/mL"), ("mcg_per_day", "mcg/day"), ("ul", "uL"),
@@ -36,8 +37,10 @@ def result(mean_error_percent: float, ep_max: float) -> TrumpetResult:
 def test_trumpet_limits_default_to_the_implant_accuracy_band_and_are_configurable():
     assert TrumpetLimits().mean_error_percent == SYNCHROMED_ACCURACY_PERCENT
     assert TrumpetLimits().violations(result(-0.2, 44.0)) == []  # no per-window limit by default
-    limits = TrumpetLimits.from_record({"trumpet_limits": {"mean_error_percent": 5,
-                                                          "ep_percent_by_window_min": {"2": 20}}})
+    started = ev.RunStarted(run_id="r", scenario_name="s", rig_id="r", config_sha256={}, git_revision="g", seeds={},
+                            tool_version="t", time_compression_factor=1.0, clock="virtual", started_utc="now",
+                            trumpet_limits={"mean_error_percent": 5, "ep_percent_by_window_min": {"2": 20}})
+    limits = TrumpetLimits.from_record(started)
     found = limits.violations(result(-6.0, 44.0))
     assert len(found) == 2 and "A = -6.00 %" in found[0] and "2 min window" in found[1]
     with pytest.raises(ValueError):

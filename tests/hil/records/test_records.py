@@ -2,10 +2,12 @@
 named by line, never raised."""
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from hil.records import events as ev
@@ -31,10 +33,11 @@ def test_written_events_read_back_in_order(tmp_path):
     path = tmp_path / "record.jsonl"
     write_small_run(path)
     record = read_record(path)
-    assert [e["event"] for e in record.events] == ["run_started", "step", "volume_sample", "run_finished"]
-    assert record.started["rig_id"] == "emulated-ne1000"
-    assert record.finished["outcome"] == "PASS"
-    assert record.of_kind("volume_sample")[0]["gravimetric_ul"] is None  # NaN stored as null, valid JSON
+    assert [type(e) for e in record.events] == [ev.RunStarted, ev.Step, ev.VolumeSample, ev.RunFinished]
+    assert record.started is not None and record.started.rig_id == "emulated-ne1000"
+    assert record.finished is not None and record.finished.outcome == "PASS"
+    assert record.typed(ev.VolumeSample)[0].gravimetric_ul is None  # NaN stored as null, valid JSON
+    assert record.typed(ev.Step)[0].requirement_ids == ("SR-PRM-001",)  # a JSON list read back as the declared tuple
     assert not record.truncated_last_line
 
 
@@ -66,7 +69,7 @@ def test_corrupt_line_in_the_middle_is_damage_naming_the_line_and_the_rest_is_ke
     lines[1] = lines[1][:10]
     path.write_text("\n".join(lines) + "\n")
     record = read_record(path)
-    assert [e["event"] for e in record.events] == ["run_started", "volume_sample", "run_finished"]
+    assert [e.KIND for e in record.events] == ["run_started", "volume_sample", "run_finished"]
     assert record.damage[0].startswith("line 2: does not end with its chain value")
     assert any(d.startswith("line 2: not valid JSON") for d in record.damage)
     assert not record.intact
@@ -124,7 +127,7 @@ def test_damage_is_named_by_line_and_everything_readable_is_kept(tmp_path, damag
         assert record.intact and record.finished is None
     else:
         assert not record.intact
-    assert all(e["event"] in ("run_started", "step", "volume_sample", "run_finished") for e in record.events)
+    assert all(e.KIND in ("run_started", "step", "volume_sample", "run_finished") for e in record.events)
 
 
 def test_a_record_appended_to_continues_its_chain(tmp_path):
@@ -133,8 +136,8 @@ def test_a_record_appended_to_continues_its_chain(tmp_path):
     with RecordWriter(path) as record:
         record.write(ev.Interrupt(phase="rendering the outputs", detail="interrupted"))
     record = read_record(path)
-    assert record.intact and record.interrupts_after_finish()[0]["phase"] == "rendering the outputs"
-    assert "chain" not in record.started
+    assert record.intact and record.interrupts_after_finish()[0].phase == "rendering the outputs"
+    assert record.started is not None and "chain" not in record.started.extra
 
 
 def test_a_record_from_before_chains_is_read_without_the_chain_check(tmp_path):
@@ -144,7 +147,7 @@ def test_a_record_from_before_chains_is_read_without_the_chain_check(tmp_path):
               for line in lines_of(path)]
     rewrite(path, legacy)
     record = read_record(path)
-    assert record.intact and not record.chained and record.finished["outcome"] == "PASS"
+    assert record.intact and not record.chained and record.finished is not None and record.finished.outcome == "PASS"
 
 
 @pytest.mark.requirements("SR-HIL-003")
@@ -164,7 +167,27 @@ def test_killed_writer_keeps_everything_written_before_the_kill(tmp_path):
     assert proc.returncode == -9
     assert proc.stdout == "written\n"
     record = read_record(path)
-    samples = record.of_kind("balance_sample")
+    samples = record.typed(ev.BalanceSample)
     assert len(samples) == 50
-    assert samples[-1]["mass_g"] == pytest.approx(0.049)
+    assert samples[-1].mass_g == pytest.approx(0.049)
     assert all(json.loads(line) for line in path.read_text().splitlines())
+
+
+@pytest.mark.parametrize("value, accepted", [(1.5, True), (3, True), (np.float64(2.5), True),
+                                             (True, False), ("1.0", False), (None, False)])
+def test_a_number_field_takes_ints_floats_and_numpy_numbers_never_a_bool(value, accepted):
+    fields = {"event": "alarm", "t_s": value, "name": "occlusion", "priority": "high"}
+    assert (ev.event_problem(fields) is None) == accepted, ev.event_problem(fields)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_leaves_the_cycle_collector_as_it_found_it(tmp_path, enabled):
+    path = tmp_path / "record.jsonl"
+    write_small_run(path)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        read_record(path)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()

@@ -112,7 +112,7 @@ def scenario(tmp_path: Path) -> Path:
 def test_without_an_interrupt_the_short_run_passes(scenario: Path, tmp_path: Path) -> None:
     result = run_scenario(scenario, RIG, RunOptions(out_dir=tmp_path / "run"))
     assert (result.outcome, ExitCode.for_outcome(result.outcome)) == ("PASS", 0), result.reason
-    assert read_record(tmp_path / "run" / "record.jsonl").of_kind("interrupt") == []
+    assert read_record(tmp_path / "run" / "record.jsonl").typed(ev.Interrupt) == []
 
 
 @pytest.mark.requirements("SR-HIL-001")
@@ -128,17 +128,18 @@ def test_ctrl_c_in_any_phase_ends_the_run_as_error(scenario: Path, tmp_path: Pat
 
     record = read_record(run_dir / "record.jsonl")
     assert record.intact, record.damage
-    assert record.finished is not None
+    finished = record.finished
+    assert finished is not None
     assert record_outcome(record)[0] == "ERROR"
-    interrupts = record.of_kind("interrupt")
-    assert interrupts and interrupts[0]["phase"] == named_phase, interrupts
+    interrupts = record.typed(ev.Interrupt)
+    assert interrupts and interrupts[0].phase == named_phase, interrupts
     if phase == "rendering the outputs" or phase == "writing the record":
-        assert record.finished["outcome"] == "PASS"  # the run had come to its verdict; the interrupt follows it
+        assert finished.outcome == "PASS"  # the run had come to its verdict; the interrupt follows it
         assert record.interrupts_after_finish()
     else:
-        assert record.finished["outcome"] == "ERROR" and named_phase in record.finished["reason"]
-    pump_stopped = record.finished.get("pump_running_after_stop") is False
-    assert pump_stopped or "the rig was not open" in record.finished["reason"]
+        assert finished.outcome == "ERROR" and named_phase in finished.reason
+    pump_stopped = finished.pump_running_after_stop is False
+    assert pump_stopped or "the rig was not open" in finished.reason
 
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     assert summary["outcome"] == "ERROR" and summary["reason"] == result.reason
@@ -160,13 +161,13 @@ def test_after_ctrl_c_in_the_steps_the_volumes_delivered_so_far_are_reported(
         scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
     PHASES["the scenario steps"](monkeypatch, mode)
     result = run_scenario(scenario, RIG, RunOptions(out_dir=tmp_path / "run"))
-    last = read_record(tmp_path / "run" / "record.jsonl").of_kind("volume_sample")[-1]
-    assert last.get("after_pump_stop") is True
-    assert result.delivered.pump_reported_ul == last["pump_reported_ul"]
+    last = read_record(tmp_path / "run" / "record.jsonl").typed(ev.VolumeSample)[-1]
+    assert last.after_pump_stop is True
+    assert result.delivered.pump_reported_ul == last.pump_reported_ul
     # primed (506 uL) and stopped at the step at 1 h: everything delivered so far, read back after the stop
-    assert last["commanded_ul"] == pytest.approx(506.0, abs=0.5)
-    assert last["pump_reported_ul"] == pytest.approx(last["commanded_ul"], abs=0.1)
-    assert last["gravimetric_ul"] == pytest.approx(last["commanded_ul"], rel=0.01)
+    assert last.commanded_ul == pytest.approx(506.0, abs=0.5)
+    assert last.pump_reported_ul == pytest.approx(last.commanded_ul, abs=0.1)
+    assert last.gravimetric_ul == pytest.approx(last.commanded_ul, rel=0.01)
 
 
 @pytest.mark.parametrize("mode", ["signal", "raise"])
