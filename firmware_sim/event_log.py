@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 from collections.abc import Callable, Mapping
 
 EventSink = Callable[["Event"], None]
 
 
-class EventKind:
+class EventKind(StrEnum):
     STATE = "state"
     DECISION = "decision"
     ALARM = "alarm"
@@ -29,7 +30,7 @@ class EventKind:
 @dataclass(frozen=True, slots=True)
 class Event:
     t_s: float
-    kind: str
+    kind: EventKind
     fields: Mapping[str, Any]
     """Unit-named values (rate_ul_per_h, dose_mcg, conc_mcg_per_ml, ...)."""
 
@@ -85,7 +86,7 @@ class EventLog:
         self._built_others = 0
         self._sink = sink
 
-    def append(self, t_s: float, kind: str, **fields: Any) -> Event:
+    def append(self, t_s: float, kind: EventKind, **fields: Any) -> Event:
         event = Event(t_s, kind, fields)
         self._others.append(event)
         pending = self._pending_statuses

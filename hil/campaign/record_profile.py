@@ -25,8 +25,13 @@ from hil.runner.pk_verdict import delivered_profiles
 TICK_MATCH_S = 1e-6
 
 
+_EVENT_KINDS = frozenset(EventKind)
+
+
 def firmware_events(record: RunRecord) -> list[Event]:
-    return [Event(float(e.t_s), e.kind, dict(e.fields)) for e in record.typed(ev.FirmwareEvent)]
+    """The firmware's log as the record holds it (events of a kind this firmware does not log are left out)."""
+    return [Event(float(e.t_s), EventKind(e.kind), dict(e.fields)) for e in record.typed(ev.FirmwareEvent)
+            if e.kind in _EVENT_KINDS]
 
 
 def gravimetric_points(record: RunRecord, events: list[Event],
