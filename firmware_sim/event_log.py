@@ -91,7 +91,7 @@ class EventLog:
         self._others.append(event)
         pending = self._pending_statuses
         if len(pending) > PENDING_STATUS_FLOATS:
-            self._status_count()
+            self._flush_pending_statuses()
         self._statuses_before.append((len(self._statuses) + len(pending)) // 3)
         if self._sink is not None:
             self._sink(event)
@@ -103,7 +103,7 @@ class EventLog:
 
     def status_appender(self) -> Callable[[tuple[float, float, float]], None]:
         """The per-tick fast path: a function taking (t_s, delivered_ul, commanded_ul) that appends that status
-        event (without a sink, the array's own extend: no Python call per tick)."""
+        event (without a sink, the pending list's own extend: no Python call per tick)."""
         if self._sink is None:
             return self._pending_statuses.extend
         extend, sink = self._pending_statuses.extend, self._sink
@@ -113,8 +113,8 @@ class EventLog:
             sink(_status_event(*status))
         return append_and_sink
 
-    def _status_count(self) -> int:
-        """How many status events there are, the pending ones moved into the array first."""
+    def _flush_pending_statuses(self) -> int:
+        """Move the pending status numbers into the array; how many status events there are."""
         pending = self._pending_statuses
         if pending:
             self._statuses.fromlist(pending)
@@ -123,7 +123,7 @@ class EventLog:
 
     def _all(self) -> list[Event]:
         built, others, statuses = self._built, self._others, self._statuses
-        n_statuses = self._status_count()
+        n_statuses = self._flush_pending_statuses()
         done_statuses = len(built) - self._built_others
         if self._built_others == len(others) and done_statuses == n_statuses:
             return built
@@ -141,4 +141,4 @@ class EventLog:
         return tuple(self._all())
 
     def __len__(self) -> int:
-        return len(self._others) + self._status_count()
+        return len(self._others) + self._flush_pending_statuses()

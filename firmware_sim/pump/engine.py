@@ -221,7 +221,7 @@ class DeliveryEngine:
                 else:
                     mcg = track.tip_dose_mcg(tick_q_ul, q_ul) * reported_ul / (q_ul - tick_q_ul)
             else:
-                self.q_ul = q_ul
+                self.q_ul = q_ul  # tip_conc_now reads it
                 mcg = reported_ul * self.tip_conc_now() / UL_PER_ML
             commit(t_s, delivered.last_cum_mcg + (0.0 if mcg < 0.0 else mcg))  # max(mcg, 0.0)
             last_total_ul, tick_q_ul = total_ul, q_ul
@@ -229,8 +229,9 @@ class DeliveryEngine:
             commanded_ul, reported_ul, elapsed_s = q_ul - window_q0_ul, total_ul - window_reported0_ul, \
                 t_s - window_start_s
             if elapsed_s >= restart_s:  # the window restarts here; this read is still judged over the one ending
+                store()
+                self.restart_window()
                 window_start_s, window_q0_ul, window_reported0_ul = t_s, q_ul, total_ul
-                self.window_start_s, self.window_q0_ul, self.window_reported0_ul = t_s, q_ul, total_ul
             allowed_ul = fraction * commanded_ul  # supervision.allowed_deviation_ul, inlined
             if allowed_ul < floor_ul:
                 allowed_ul = floor_ul
