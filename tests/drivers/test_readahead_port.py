@@ -155,3 +155,21 @@ def test_the_balance_driver_over_pyvisa_gets_the_same_lines_stale_input_timeout_
         balance.close()
         if master >= 0:
             os.close(master)
+
+
+def test_a_read_that_fails_names_the_port(two_ports, monkeypatch):
+    import errno
+
+    masters, _plain, ahead = two_ports
+    real_read = os.read
+
+    def failing_read(fd: int, size: int) -> bytes:
+        if fd == ahead.fd:
+            raise OSError(errno.EIO, "Input/output error")
+        return real_read(fd, size)
+
+    monkeypatch.setattr(posix_read.os, "read", failing_read)
+    os.write(masters[1], b"x")
+    settle()
+    with pytest.raises(serial.SerialException, match=rf"^{ahead.port}: read failed: .*Input/output error"):
+        ahead.read(1)
