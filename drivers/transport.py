@@ -7,9 +7,9 @@ however the bytes trickle in (one deadline, not one per byte); pyserial's except
 drivers.errors.
 
 On a plain POSIX port (a device or pty path) a read waits for the port's descriptor to become readable and then
-takes everything that has arrived in one system call, so a reply written at once (a whole frame) is read at once;
-pyserial's own read waits for an exact byte count, one select per chunk. Other ports (URL handlers, spy://) go
-through pyserial's read.
+takes everything that has arrived in one system call (drivers.posix_read), so a reply written at once (a whole
+frame) is read at once; pyserial's own read waits for an exact byte count, one select per chunk. Other ports (URL
+handlers, spy://) go through pyserial's read.
 """
 from __future__ import annotations
 
@@ -24,11 +24,10 @@ import serial
 
 from drivers.arguments import require_positive
 from drivers.errors import DeviceDisconnected, DeviceTimeout, TransportError
+from drivers.posix_read import read_arrived
 from drivers.url_handlers import register_url_handlers
 
 DEFAULT_TIMEOUT_S = 1.0
-READ_CHUNK_BYTES = 4096
-"""Most bytes one system call takes from a POSIX port (more than any reply of the supported devices)."""
 
 
 log = logging.getLogger(__name__)  # DEBUG: every byte written and read (itpump -vv)
@@ -150,7 +149,7 @@ class SerialTransport:
         if remaining_s <= 0:
             return False
         if self._fd is not None:
-            return self._fill_from_fd(self._fd, remaining_s)
+            return self._fill_from_posix_port(port, remaining_s)
         try:
             waiting = port.in_waiting  # type: ignore[attr-defined]  # every port class has it, the SerialBase stub not
             port_timeout_s = self._port_timeout_s
@@ -163,22 +162,15 @@ class SerialTransport:
         self._rx += chunk
         return bool(chunk) or time.monotonic() < deadline_s
 
-    def _fill_from_fd(self, fd: int, remaining_s: float) -> bool:
-        """_fill on a POSIX port: wait until the descriptor is readable (at most remaining_s), then take all that has
-        arrived. Readable yet nothing to read is a device gone (pyserial sets VMIN = VTIME = 0, so a read never
-        blocks, and returns nothing after select said readable only on a hang-up; pyserial reports it so too)."""
+    def _fill_from_posix_port(self, port: serial.SerialBase, remaining_s: float) -> bool:
+        """_fill on a POSIX port: what has arrived, waiting at most remaining_s (drivers.posix_read; a hang-up is a
+        DeviceDisconnected)."""
         try:
-            readable, _, _ = select.select([fd], [], [], remaining_s)
-            if not readable:
-                return False
-            chunk = os.read(fd, READ_CHUNK_BYTES)
-        except OSError as exc:
+            chunk = read_arrived(port, remaining_s)  # type: ignore[arg-type]  # a plain POSIX port (open)
+        except OSError as exc:  # pyserial's SerialException of a hang-up is one
             raise self._translate(exc, "read") from exc
-        if not chunk:
-            raise DeviceDisconnected(f"{self.url}: device disconnected during read: the port reports readiness to "
-                                     f"read but returned no data")
         self._rx += chunk
-        return True
+        return bool(chunk)
 
     def _received(self, data: bytes) -> bytes:
         if log.isEnabledFor(logging.DEBUG):

@@ -18,17 +18,15 @@ The hil rig opens the emulated balances' ptys this way (hil.rig.rig.visa_resourc
 from __future__ import annotations
 
 import errno
-import os
-import select
 from typing import Any
 
 from serial import SerialException
 from serial.serialposix import Serial as PosixSerial
 from serial.serialutil import PortNotOpenError, Timeout
 
+from drivers.posix_read import read_arrived
+
 SCHEME = "readahead://"
-CHUNK_BYTES = 4096
-"""The most one read takes: more than any reply of the instruments read this way."""
 _RETRY = (errno.EAGAIN, errno.EALREADY, errno.EWOULDBLOCK, errno.EINPROGRESS, errno.EINTR)
 
 
@@ -62,28 +60,20 @@ class ReadAheadSerial(PosixSerial):
         return taken
 
     def _read_ahead(self, size: int, timeout: Timeout) -> None:
-        """Read what has arrived, waiting within `timeout` until `size` bytes are there (pyserial's read loop, each
-        read taking up to CHUNK_BYTES)."""
-        fd, abort = self.fd, self.pipe_abort_read_r
-        if fd is None or abort is None:
-            raise PortNotOpenError()
+        """Read what has arrived (drivers.posix_read), waiting within `timeout` until `size` bytes are there
+        (pyserial's read loop, each read taking what has arrived)."""
         while len(self._ahead) < size:
             try:
-                ready, _, _ = select.select([fd, abort], [], [], timeout.time_left())
-                if abort in ready:  # cancel_read()
-                    os.read(abort, 1000)
-                    return
-                if not ready:
-                    return  # timed out
-                data = os.read(fd, max(CHUNK_BYTES, size - len(self._ahead)))
+                arrived = read_arrived(self, timeout.time_left())
+            except SerialException:  # a hang-up, in pyserial's words
+                raise
             except OSError as exc:
                 if exc.errno not in _RETRY:
-                    raise SerialException(f"read failed: {exc}") from exc
+                    raise SerialException(f"{self.portstr}: read failed: {exc}") from exc
             else:
-                if not data:  # a hung-up device is readable but yields nothing
-                    raise SerialException("device reports readiness to read but returned no data "
-                                          "(device disconnected or multiple access on port?)")
-                self._ahead += data
+                if not arrived:  # timed out, or cancel_read()
+                    return
+                self._ahead += arrived
             if timeout.expired():
                 return
 

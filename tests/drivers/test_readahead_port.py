@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from drivers.errors import DeviceDisconnected, DeviceTimeout
 from drivers.mtsics import MassReading, MTSICSBalance
+from drivers import posix_read
 from drivers.url_handlers import protocol_readahead, register_url_handlers
 
 pytestmark = pytest.mark.timeout(60)
@@ -82,7 +83,7 @@ def test_a_reply_written_at_once_is_read_with_one_system_call(two_ports, monkeyp
     masters, _plain, ahead = two_ports
     reads = []
     real_read = os.read
-    monkeypatch.setattr(protocol_readahead.os, "read", lambda fd, n: reads.append(fd) or real_read(fd, n))
+    monkeypatch.setattr(posix_read.os, "read", lambda fd, n: reads.append(fd) or real_read(fd, n))
     os.write(masters[1], b"S S      1.2340 g\r\n")
     settle()
     got = b"".join(ahead.read(1) for _ in range(19))  # pyvisa-py's way: one byte per call
@@ -154,3 +155,21 @@ def test_the_balance_driver_over_pyvisa_gets_the_same_lines_stale_input_timeout_
         balance.close()
         if master >= 0:
             os.close(master)
+
+
+def test_a_read_that_fails_names_the_port(two_ports, monkeypatch):
+    import errno
+
+    masters, _plain, ahead = two_ports
+    real_read = os.read
+
+    def failing_read(fd: int, size: int) -> bytes:
+        if fd == ahead.fd:
+            raise OSError(errno.EIO, "Input/output error")
+        return real_read(fd, size)
+
+    monkeypatch.setattr(posix_read.os, "read", failing_read)
+    os.write(masters[1], b"x")
+    settle()
+    with pytest.raises(serial.SerialException, match=rf"^{ahead.port}: read failed: .*Input/output error"):
+        ahead.read(1)
