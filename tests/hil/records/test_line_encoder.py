@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hil.records import events as ev
+from hil.records.event_fields import VALUE_CHECKS
 from hil.records.integrity import GENESIS, chained_line
 from hil.records.line_encoder import ENCODER, encode_line
 from hil.records.writer import RecordWriter
@@ -138,3 +139,10 @@ def test_the_writer_writes_the_general_paths_lines_chained(tmp_path_factory, bat
             line, chain = chained_line(general[0], chain)
             expected.append(line + "\n")
     assert path.read_bytes() == "".join(expected).encode("utf-8")
+
+
+def test_a_kind_checked_beyond_its_types_takes_the_general_path():
+    assert set(VALUE_CHECKS) == {ev.RecordKind.RUN_FINISHED}  # its outcome is one of OUTCOMES
+    assert encode_line(ev.RunFinished(outcome="PASS", reason="")) is None
+    assert ev.event_problem({"event": "run_finished", "outcome": "MAYBE", "reason": ""}) == (
+        "run_finished outcome 'MAYBE' is not one of PASS, FAIL, ERROR")
