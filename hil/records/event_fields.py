@@ -13,7 +13,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from hil.records.event_types import EVENT_CLASSES, IF_SET, OUTCOMES, RecordKind, RecordEvent
+from hil.records.event_types import ENVELOPE_OUTCOMES, EVENT_CLASSES, IF_SET, OUTCOMES, RecordEvent, RecordKind
 
 Check = Callable[[Any], bool]
 EXTRA = "extra"
@@ -124,7 +124,15 @@ def _outcome_problem(event: Mapping[str, Any]) -> str | None:
     return None
 
 
-VALUE_CHECKS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {RecordKind.RUN_FINISHED: _outcome_problem}
+def _envelope_outcome_problem(event: Mapping[str, Any]) -> str | None:
+    outcome = event.get("outcome")  # older records: none (PASS or FAIL from `passed`)
+    if outcome is not None and outcome not in ENVELOPE_OUTCOMES:
+        return f"envelope outcome {outcome!r} is not one of {', '.join(ENVELOPE_OUTCOMES)}"
+    return None
+
+
+VALUE_CHECKS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
+    RecordKind.RUN_FINISHED: _outcome_problem, RecordKind.ENVELOPE: _envelope_outcome_problem}
 """Kinds whose fields are checked beyond their JSON types (the problem, or None), after the type checks. The writer's
 per-class encoder (hil.records.line_encoder) checks types only: it leaves the events of these kinds to the general
 path."""

@@ -46,6 +46,8 @@ class RecordKind(enum.StrEnum):
 
 OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
 """A run's outcome (run_finished)."""
+ENVELOPE_OUTCOMES: tuple[str, ...] = (Outcome.PASS.value, Outcome.FAIL.value, Outcome.NOT_EVALUATED.value)
+"""An envelope's outcome (firmware_sim.pk.envelopes)."""
 
 
 def recorded_outcome(event: Envelope | Expectation) -> Outcome:
