@@ -12,7 +12,6 @@ A record that is damaged or has no run_finished is `record_lost`: it never count
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from firmware_sim.event_log import EventKind
@@ -27,11 +26,8 @@ from hil.records import events as ev
 from hil.records.reader import RunRecord
 
 RELATIVE_TOLERANCE = 1e-9
-ENVELOPE_SERIES: dict[str, Callable[[ev.PkSeries], tuple[float | None, ...]]] = {
-    "plasma_ceiling": lambda series: series.plasma_ng_per_ml,
-    "lumbar_csf_ceiling": lambda series: series.lumbar_csf_ng_per_ml,
-    "cisternal_csf_ceiling": lambda series: series.cisternal_csf_ng_per_ml,
-    "plasma_reduction_vs_oral": lambda series: series.plasma_ng_per_ml}
+ENVELOPE_SERIES = {"plasma_ceiling": "plasma_ng_per_ml", "lumbar_csf_ceiling": "lumbar_csf_ng_per_ml",
+                   "cisternal_csf_ceiling": "cisternal_csf_ng_per_ml", "plasma_reduction_vs_oral": "plasma_ng_per_ml"}
 """The predicted series each envelope judges (the oral comparator one judges plasma against oral peak / limit)."""
 FAULT_STEP_MATCH_H = 1e-3
 
@@ -44,11 +40,11 @@ def _exceeded_at_h(record: RunRecord, envelope: ev.Envelope) -> float | None:
     began_h = envelope.details.get("drop_began_h")
     if began_h is not None:  # the withdrawal envelope (SR-PK-006): when the effect-site drop began
         return float(began_h)
-    judged = ENVELOPE_SERIES.get(envelope.name)
+    output = ENVELOPE_SERIES.get(envelope.name)
     series = next((s for s in record.typed(ev.PkSeries) if s.label == "delivered"), None)
-    if judged is None or series is None or envelope.value is None or envelope.limit is None:
+    if output is None or series is None or envelope.value is None or envelope.limit is None:
         return None  # a FAILed envelope has both: None only where it was NOT_EVALUATED
-    t_h, values = series.t_h, [v if v is not None else float("-inf") for v in judged(series)]
+    t_h, values = series.t_h, [v if v is not None else float("-inf") for v in series.output_ng_per_ml(output)]
     if not values:
         return None
     threshold = envelope.limit

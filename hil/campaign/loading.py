@@ -69,14 +69,19 @@ def _issue(loaded: LoadedYaml, key_path: KeyPath, message: str) -> ConfigIssue:
     return ConfigIssue(tuple(key_path), loaded.line_of(path), message)
 
 
+_Loaded = dict[tuple[Path, type[ScenarioConfig] | type[RigConfig]], Referenced[Any] | str]
+"""Each file a campaign names, loaded once per model it is named as (a file named as a scenario and as a rig is
+validated as each): the loaded file, or why it cannot be."""
+
+
 def _load_references(loaded: LoadedYaml, key: KeyPath, entries: list[str], folder: str, model: type[C],
-                     issues: list[ConfigIssue], cache: dict[Path, Referenced[Any] | str]) -> list[Referenced[C] | None]:
+                     issues: list[ConfigIssue], cache: _Loaded) -> list[Referenced[C] | None]:
     out: list[Referenced[C] | None] = []
     for index, entry in enumerate(entries):
         path = resolve_reference(entry, folder, loaded.file.resolve().parent)
-        if path not in cache:
-            cache[path] = _reference(entry, path, folder, model)
-        found = cache[path]
+        if (path, model) not in cache:
+            cache[(path, model)] = _reference(entry, path, folder, model)
+        found = cache[(path, model)]
         if isinstance(found, str):
             issues.append(_issue(loaded, (*key, index), found))
             out.append(None)
@@ -148,7 +153,7 @@ def load_campaign(path: Path | str, environ: Mapping[str, str] | None = None) ->
     loaded = load_yaml(path, environ)
     config = validate_loaded(loaded, CampaignConfig)
     issues: list[ConfigIssue] = []
-    cache: dict[Path, Referenced[Any] | str] = {}
+    cache: _Loaded = {}
     prepared: dict[tuple[Path, Path], str] = {}
     groups = []
     for prefix, matrix in config.matrices():

@@ -4,7 +4,6 @@ envelope limits (and the p5-p95 band of the virtual patients when the scenario n
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,11 +26,6 @@ __all__ = ["PlotResult", "plot_trumpet", "run_trumpet", "write_plots"]
 PK_PANELS = (("lumbar_csf_ng_per_ml", "lumbar"), ("cisternal_csf_ng_per_ml", "cisternal"),
              ("plasma_ng_per_ml", "plasma"))
 PK_UNIT = "ng_per_ml"
-PK_OUTPUTS: dict[str, Callable[[ev.PkSeries], tuple[float | None, ...]]] = {
-    "lumbar_csf_ng_per_ml": lambda series: series.lumbar_csf_ng_per_ml,
-    "cisternal_csf_ng_per_ml": lambda series: series.cisternal_csf_ng_per_ml,
-    "plasma_ng_per_ml": lambda series: series.plasma_ng_per_ml}
-"""A pk_series' concentrations per PK output (the names of PK_PANELS, which the population bands use too)."""
 
 
 @dataclass
@@ -82,7 +76,8 @@ def plot_pk(record: RunRecord, path: Path, written: list[Path]) -> None:
     fig, axes = plt.subplots(3, 1, sharex=True, figsize=(9, 8))
     for ax, (key, site) in zip(axes, PK_PANELS):
         for item in series:
-            ax.plot(item.t_h, PK_OUTPUTS[key](item), label=item.label + (" (typical patient)" if population else ""))
+            ax.plot(item.t_h, item.output_ng_per_ml(key),
+                    label=item.label + (" (typical patient)" if population else ""))
         if population:
             _population_band(ax, population[-1], key)
         for envelope in record.typed(ev.Envelope):

@@ -13,7 +13,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from hil.records.event_types import EVENT_CLASSES, IF_SET, OUTCOMES, RecordKind, RecordEvent
+from hil.records.event_types import ENVELOPE_OUTCOMES, EVENT_CLASSES, IF_SET, OUTCOMES, RecordEvent, RecordKind
 
 Check = Callable[[Any], bool]
 EXTRA = "extra"
@@ -118,6 +118,26 @@ _CHECKS: dict[str, tuple[tuple[str, Check, str], ...]] = {
 """Per kind, the table flattened for the writer's per-line check (about 2 lines per supervision tick)."""
 
 
+def _outcome_problem(event: Mapping[str, Any]) -> str | None:
+    if event["outcome"] not in OUTCOMES:
+        return f"run_finished outcome {event['outcome']!r} is not one of {', '.join(OUTCOMES)}"
+    return None
+
+
+def _envelope_outcome_problem(event: Mapping[str, Any]) -> str | None:
+    outcome = event.get("outcome")  # older records: none (PASS or FAIL from `passed`)
+    if outcome is not None and outcome not in ENVELOPE_OUTCOMES:
+        return f"envelope outcome {outcome!r} is not one of {', '.join(ENVELOPE_OUTCOMES)}"
+    return None
+
+
+VALUE_CHECKS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
+    RecordKind.RUN_FINISHED: _outcome_problem, RecordKind.ENVELOPE: _envelope_outcome_problem}
+"""Kinds whose fields are checked beyond their JSON types (the problem, or None), after the type checks. The writer's
+per-class encoder (hil.records.line_encoder) checks types only: it leaves the events of these kinds to the general
+path."""
+
+
 def event_problem(event: Mapping[str, Any]) -> str | None:
     """What is wrong with one event's fields (None: a well-formed event of a known kind)."""
     kind = event.get("event")
@@ -129,9 +149,8 @@ def event_problem(event: Mapping[str, Any]) -> str | None:
     for name, check, type_name in _CHECKS[kind]:
         if name in event and not check(event[name]):
             return f"{kind} field {name} is {_short(event[name])}, not {type_name}"
-    if kind == RecordKind.RUN_FINISHED and event["outcome"] not in OUTCOMES:
-        return f"run_finished outcome {event['outcome']!r} is not one of {', '.join(OUTCOMES)}"
-    return None
+    value_check = VALUE_CHECKS.get(kind)
+    return value_check(event) if value_check is not None else None
 
 
 def _short(value: Any) -> str:

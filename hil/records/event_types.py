@@ -46,6 +46,8 @@ class RecordKind(enum.StrEnum):
 
 OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
 """A run's outcome (run_finished)."""
+ENVELOPE_OUTCOMES: tuple[str, ...] = (Outcome.PASS.value, Outcome.FAIL.value, Outcome.NOT_EVALUATED.value)
+"""An envelope's outcome (firmware_sim.pk.envelopes)."""
 
 
 def recorded_outcome(event: Envelope | Expectation) -> Outcome:
@@ -149,6 +151,10 @@ class BalanceSample(RecordEvent):
     stable: bool
 
 
+PK_SERIES_OUTPUTS = ("lumbar_csf_ng_per_ml", "cisternal_csf_ng_per_ml", "plasma_ng_per_ml")
+"""The PK outputs a pk_series carries, each a field of PkSeries (the population bands are keyed by them too)."""
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PkSeries(RecordEvent):
     """label: 'delivered' (from what left the pump) or 'programmed' (from what was asked); sustained_program: the
@@ -162,6 +168,13 @@ class PkSeries(RecordEvent):
     peaks_ng_per_ml: Mapping[str, Any] | None = if_set()
     source: str | None = if_set()
     sustained_program: tuple[Mapping[str, Any], ...] | None = if_set()
+
+    def output_ng_per_ml(self, output: str) -> tuple[float | None, ...]:
+        """The concentrations of one PK output, by its name (one of PK_SERIES_OUTPUTS, e.g. "plasma_ng_per_ml")."""
+        if output not in PK_SERIES_OUTPUTS:
+            raise KeyError(f"pk_series has no output {output!r}; outputs: {', '.join(PK_SERIES_OUTPUTS)}")
+        concentrations: tuple[float | None, ...] = getattr(self, output)
+        return concentrations
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -9,8 +9,9 @@ required field is there, and each value's type is one its field's check accepts.
 field by field, each value as the JSON encoder writes it (float.__repr__, int.__repr__, the ASCII-escaped string,
 null/true/false; a dict through json_safe and the same encoder). Anything else returns None and takes the general
 path, which writes it the same way or raises RecordFormatError naming the field: an extra field, a tuple, NaN in a
-field that may not be null, a numpy number, a value of the wrong type. run_finished always takes the general path
-(its outcome is checked against OUTCOMES besides its type).
+field that may not be null, a numpy number, a value of the wrong type. The kinds whose values are checked beyond their
+types (hil.records.event_fields.VALUE_CHECKS: the outcome of run_finished and of an envelope) always take the general
+path.
 
     encoded = encode_line(event)   # (body without chain, the fields as written) or None: use the general path
 """
@@ -22,8 +23,8 @@ from collections.abc import Callable
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from hil.records.event_fields import FIELDS, FieldSpec, json_safe
-from hil.records.event_types import EVENT_CLASSES, RecordEvent, RecordKind
+from hil.records.event_fields import FIELDS, VALUE_CHECKS, FieldSpec, json_safe
+from hil.records.event_types import EVENT_CLASSES, RecordEvent
 
 ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 """The compact encoder of every line (json.dumps with these options builds a new one per call)."""
@@ -127,7 +128,7 @@ def _compiled(kind: str) -> Callable[[RecordEvent], Encoded | None]:
 
 
 _ENCODERS: dict[type[RecordEvent], Callable[[RecordEvent], Encoded | None]] = {
-    cls: _compiled(kind) for kind, cls in EVENT_CLASSES.items() if kind != RecordKind.RUN_FINISHED}
+    cls: _compiled(kind) for kind, cls in EVENT_CLASSES.items() if kind not in VALUE_CHECKS}
 
 
 def encode_line(event: RecordEvent) -> Encoded | None:

@@ -3,7 +3,8 @@ cannot be read): every readable, well-formed event is kept, and every problem is
 line number. A record with damage is not intact, and the outputs make such a run ERROR.
 
 Problems found: bytes that are not UTF-8, lines that are not JSON objects, unknown event kinds, missing fields
-or fields of the wrong type, a broken chain (a line altered, dropped, repeated or moved; hil.records.integrity),
+or fields of the wrong type, an outcome (run_finished, envelope) outside its vocabulary, a broken chain (a line
+altered, dropped, repeated or moved; hil.records.integrity),
 a first line that is not run_started, a second run_started or run_finished, events after run_finished (other
 than an operator interrupt while the outputs were rendered), a last line without its line end.
 Records written before lines were chained (no line carries a chain) are read without the chain check.

@@ -125,3 +125,12 @@ def test_resuming_with_a_campaign_file_that_no_longer_expands_to_the_plan_is_ref
     assert "no longer expands to the runs planned" in json.loads(capsys.readouterr().out)["message"]
     assert main(["campaign", "--resume", str(tmp_path), "--json"]) == 2  # not a campaign folder
     assert "campaign.jsonl" in json.loads(capsys.readouterr().out)["message"]
+
+
+def test_a_scenario_file_named_as_a_rig_too_is_refused_as_a_rig(tmp_path):
+    path = tmp_path / "campaign.yaml"
+    path.write_text(BASE.replace("[emulated-ne1000]", f"[{SHORT_SCENARIO}]")
+                    + "faults:\n  - {device: pump, fault: stall, at_h: 0.1}\n")
+    error = refused(path)
+    assert [(i.dotted_key, i.line) for i in error.issues] == [("rigs[0]", 3)]
+    assert f"rig '{SHORT_SCENARIO}' is invalid" in str(error) and "rig_id: required key is missing" in str(error)

@@ -11,6 +11,7 @@ import hil.outputs.render as render_module
 from hil.cli.main import main
 from hil.outputs.render import render_all
 from hil.records import events as ev
+from hil.records.integrity import chained_line, split_chained_line
 from hil.records.writer import RecordWriter
 from hil.traceability.files import load_matrix
 
@@ -141,6 +142,22 @@ def test_record_without_run_finished_is_error(tmp_path):
     suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
     assert suite.get("errors") == "1"
     assert not (tmp_path / "trumpet.png").exists()
+
+
+def test_an_envelope_line_with_an_unknown_outcome_makes_the_run_error_and_every_output_is_written(tmp_path):
+    write_record(tmp_path, with_balance=False)
+    path = tmp_path / "record.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    split = split_chained_line(lines[-2])  # the line before run_finished
+    assert split is not None
+    fields = {"event": "envelope", "name": "lumbar_csf_ceiling", "passed": True, "value": 1.0, "limit": 2.0,
+              "unit": "ng_per_ml", "requirement_ids": ["SR-PK-003"], "reason": "r", "outcome": "MAYBE"}
+    envelope, _ = chained_line(json.dumps(fields, separators=(",", ":")), split[1])
+    path.write_text("\n".join([*lines[:-1], envelope, lines[-1]]) + "\n", encoding="utf-8")
+    result = render_all(tmp_path)
+    assert result.outcome == "ERROR" and result.failures == {}
+    assert f"line {len(lines)}: envelope outcome 'MAYBE' is not one of PASS, FAIL, NOT_EVALUATED" in result.reason
+    assert json.loads((tmp_path / "summary.json").read_text())["outcome"] == "ERROR"
 
 
 @pytest.mark.requirements("SR-HIL-004")

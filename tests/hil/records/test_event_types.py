@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import pytest
 
 from firmware_sim.outcome import Outcome
-from hil.records import event_fields
+from hil.records import event_fields, event_types
 from hil.records import events as ev
 from hil.records.reader import parse_line, read_record
 from hil.records.writer import RecordWriter
@@ -31,7 +31,7 @@ def full_example(cls):
     """An event with every field set (optional ones too) and one extra field."""
     hints = typing.get_type_hints(cls)
     values = {f.name: example_value(hints[f.name]) for f in dataclasses.fields(cls) if f.name != "extra"}
-    if cls is ev.RunFinished:
+    if cls in (ev.RunFinished, ev.Envelope):  # an outcome of their vocabularies
         values["outcome"] = "PASS"
     return cls(**values, extra={"extra_field": [1, "two"]})
 
@@ -153,3 +153,12 @@ def test_a_lines_outcome_is_its_own_else_pass_or_fail_from_passed(fields, outcom
     event = ev.event_from_fields(fields)
     assert isinstance(event, (ev.Envelope, ev.Expectation))
     assert ev.recorded_outcome(event) is Outcome(outcome)
+
+
+def test_a_pk_series_gives_each_output_by_name_and_refuses_another_name():
+    series = ev.PkSeries(label="delivered", t_h=(0.0, 1.0), lumbar_csf_ng_per_ml=(1.0, 2.0),
+                         cisternal_csf_ng_per_ml=(0.5, None), plasma_ng_per_ml=(0.1, 0.2))
+    assert [series.output_ng_per_ml(name) for name in event_types.PK_SERIES_OUTPUTS] == [
+        (1.0, 2.0), (0.5, None), (0.1, 0.2)]
+    with pytest.raises(KeyError, match="no output 'label'; outputs: lumbar_csf_ng_per_ml"):
+        series.output_ng_per_ml("label")

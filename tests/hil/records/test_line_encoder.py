@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hil.records import events as ev
+from hil.records.event_fields import VALUE_CHECKS
 from hil.records.integrity import GENESIS, chained_line
 from hil.records.line_encoder import ENCODER, encode_line
 from hil.records.writer import RecordWriter
@@ -138,3 +139,12 @@ def test_the_writer_writes_the_general_paths_lines_chained(tmp_path_factory, bat
             line, chain = chained_line(general[0], chain)
             expected.append(line + "\n")
     assert path.read_bytes() == "".join(expected).encode("utf-8")
+
+
+def test_the_kinds_checked_beyond_their_types_take_the_general_path():
+    assert set(VALUE_CHECKS) == {ev.RecordKind.RUN_FINISHED, ev.RecordKind.ENVELOPE}  # their outcomes
+    assert encode_line(ev.RunFinished(outcome="PASS", reason="")) is None
+    assert encode_line(ev.Envelope(name="e", passed=True, value=1.0, limit=2.0, unit="h", requirement_ids=(),
+                                   reason="")) is None
+    assert ev.event_problem({"event": "run_finished", "outcome": "MAYBE", "reason": ""}) == (
+        "run_finished outcome 'MAYBE' is not one of PASS, FAIL, ERROR")

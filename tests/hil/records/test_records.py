@@ -12,6 +12,7 @@ import pytest
 
 from hil.records import events as ev
 from hil.records.events import RecordFormatError
+from hil.records.integrity import chained_line, split_chained_line
 from hil.records.reader import read_record
 from hil.records.writer import RecordWriter
 
@@ -84,6 +85,9 @@ def test_unknown_event_missing_and_mistyped_fields_are_refused_by_the_writer(tmp
             record.write(ev.Alarm(t_s=1.0, name="x"))
         with pytest.raises(RecordFormatError, match="outcome"):
             record.write(ev.RunFinished(outcome="MAYBE", reason=""))
+        with pytest.raises(RecordFormatError, match="envelope outcome 'MAYBE' is not one of PASS, FAIL, NOT_EVALUATED"):
+            record.write(ev.Envelope(name="plasma_ceiling", passed=True, value=1.0, limit=2.0, unit="ng_per_ml",
+                                     requirement_ids=(), reason="", outcome="MAYBE"))
         with pytest.raises(RecordFormatError, match=r"alarm field t_s is '1\.0', not a number"):
             record.write(ev.Alarm(t_s="1.0", name="x", priority="high"))
         with pytest.raises(RecordFormatError, match="chain"):
@@ -191,3 +195,24 @@ def test_reading_leaves_the_cycle_collector_as_it_found_it(tmp_path, enabled):
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def append_envelope_line(path, outcome):
+    """An envelope line, chained like any line, with an outcome the writer would not write."""
+    fields = {"event": "envelope", "name": "plasma_ceiling", "passed": True, "value": 1.0, "limit": 2.0,
+              "unit": "ng_per_ml", "requirement_ids": ["SR-PK-002"], "reason": "r", "outcome": outcome}
+    split = split_chained_line(lines_of(path)[-1].decode())
+    assert split is not None
+    line, _ = chained_line(json.dumps(fields, separators=(",", ":")), split[1])
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(line + "\n")
+
+
+def test_an_envelope_line_with_an_unknown_outcome_is_damage_naming_the_line(tmp_path):
+    path = tmp_path / "record.jsonl"
+    write_small_run(path)
+    rewrite(path, lines_of(path)[:-1])  # the envelope goes before run_finished
+    append_envelope_line(path, "MAYBE")
+    record = read_record(path)
+    assert record.damage == ["line 4: envelope outcome 'MAYBE' is not one of PASS, FAIL, NOT_EVALUATED"]
+    assert record.typed(ev.Envelope) == []
