@@ -38,9 +38,16 @@ def test_mixed_profile_matches_solve_ivp_default_and_population():
         assert max_relative_error(kernel[:, :, p], reference) < 1e-6
 
 
+def _amounts(most: float) -> st.SearchStrategy[float]:
+    """Rates (mcg/h) and doses (mcg): none, or at least 1e-3. The reference solver's absolute tolerance (1e-15)
+    swamps amounts far below that (a 1e-178 mcg bolus is off by 0.5 % there), so relative errors of such amounts
+    judge the reference, not the kernel."""
+    return st.one_of(st.just(0.0), st.floats(1e-3, most))
+
+
 @settings(max_examples=8, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 20), st.floats(0.01, 6), st.floats(0, 200)), min_size=1, max_size=4),
-       st.lists(st.tuples(st.floats(0, 20), st.floats(0, 100)), max_size=3))
+@given(st.lists(st.tuples(st.floats(0, 20), st.floats(0.01, 6), _amounts(200)), min_size=1, max_size=4),
+       st.lists(st.tuples(st.floats(0, 20), _amounts(100)), max_size=3))
 def test_random_profiles_match_solve_ivp(segments, boluses):
     profile = DeliveryProfile(tuple(InfusionSegment(*s) for s in segments), tuple(InstantBolus(*b) for b in boluses))
     t = np.linspace(0.0, 24.0, 49)
