@@ -18,6 +18,7 @@ from firmware_sim.event_log import Event, EventKind
 from firmware_sim.pk.profile import DeliveryProfile
 from firmware_sim.units import S_PER_H
 from hil.records import events as ev
+from hil.records.event_fields import RecordFormatError
 from hil.records.reader import RunRecord
 from hil.runner.options import RunOptions
 from hil.runner.pk_verdict import delivered_profiles
@@ -29,9 +30,17 @@ _EVENT_KINDS = frozenset(EventKind)
 
 
 def firmware_events(record: RunRecord) -> list[Event]:
-    """The firmware's log as the record holds it (events of a kind this firmware does not log are left out)."""
-    return [Event(float(e.t_s), EventKind(e.kind), dict(e.fields)) for e in record.typed(ev.FirmwareEvent)
-            if e.kind in _EVENT_KINDS]
+    """The firmware's log as the record holds it. RecordFormatError for an event of a kind this firmware does not
+    log: the profile rebuilt without it could show less delivered than the run delivered."""
+    events = []
+    for e in record.typed(ev.FirmwareEvent):
+        if e.kind not in _EVENT_KINDS:
+            raise RecordFormatError(
+                f"{record.path}: firmware event at t={float(e.t_s):g} s has kind {str(e.kind)[:60]!r}, which this "
+                f"firmware does not log (known: {', '.join(sorted(_EVENT_KINDS))}); the delivered profile is not "
+                f"rebuilt without it")
+        events.append(Event(float(e.t_s), EventKind(e.kind), dict(e.fields)))
+    return events
 
 
 def gravimetric_points(record: RunRecord, events: list[Event],

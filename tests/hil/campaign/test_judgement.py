@@ -192,3 +192,14 @@ def test_a_pump_the_harness_lost_is_shown_stopped_only_by_weighing_nothing_added
     assert _unsafe_pump(too_short)[0]["rule"] == "pump_left_running"
     too_slow = _weighed([0.5000, 0.5000, 0.5000, 0.5000], rate_ul_per_h=1.0)  # 0.5 uL: not told from noise
     assert _unsafe_pump(too_slow)[0]["rule"] == "pump_left_running"
+
+
+@pytest.mark.requirements("SR-HIL-006")
+def test_a_firmware_event_of_an_unknown_kind_stops_the_profile_rebuild_with_its_name():
+    from hil.campaign.record_profile import delivered_profile
+    from hil.records.event_fields import RecordFormatError
+
+    unknown = record(rate_command(0.0, 10.0), ev.FirmwareEvent(t_s=7200.0, kind="dose_v2", fields={"dose_mcg": 90.0}))
+    with pytest.raises(RecordFormatError, match=r"t=7200 s has kind 'dose_v2'.*not rebuilt"):
+        delivered_profile(unknown, dead_volume_ul=0.0, duration_h=4.0)
+    assert delivered_profile(record(rate_command(0.0, 10.0)), dead_volume_ul=0.0, duration_h=4.0)[1] == "pump_reported"
