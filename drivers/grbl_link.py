@@ -96,15 +96,19 @@ class GrblLink:
                                              else "")))
         while len(replies) < len(lines) or (status and report is None):
             line = self._next_line(deadline_s, awaited)
-            if line.startswith("<") and status and report is None:
+            if line == "ok":  # the most frequent line, and none of the kinds tested below
+                if len(replies) < len(lines):  # else a late reply to an exchange that timed out: dropped
+                    replies.append(gp.LineReply(tuple(pending), None))
+                    pending = []
+            elif line.startswith("<") and status and report is None:
                 report, report_after_lines = gp.parse_status_report(line), len(replies)
             elif line.startswith(GC_PREFIX):
                 pending.append(line)
             elif line.startswith("[") or line.startswith(">") or self.record_push(line):
                 continue  # [MSG:..], >startup lines: informational; alarms and banners recorded
-            elif line == "ok" or (code := gp.error_code(line)) is not None:
-                if len(replies) < len(lines):  # else a late reply to an exchange that timed out: dropped
-                    replies.append(gp.LineReply(tuple(pending), None if line == "ok" else code))
+            elif (code := gp.error_code(line)) is not None:
+                if len(replies) < len(lines):
+                    replies.append(gp.LineReply(tuple(pending), code))
                     pending = []
             elif lines:
                 pending.append(line)

@@ -13,6 +13,7 @@ half a unit of the last digit printed: a feed below 0.5 mm/min prints as F0 and 
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -80,6 +81,15 @@ def feed_tolerance_mm_per_min(feed_text: str) -> float:
 
 def check_move_modes(gc_line: str, move_line: str, feed_mm_per_min: float) -> None:
     """GrblModalStateError unless the parser state after move_line has EXPECTED_MODES and the feed it was sent."""
+    mismatches = modal_mismatches(gc_line, feed_mm_per_min)
+    if mismatches:
+        raise GrblModalStateError(list(mismatches), move_line, gc_line)
+
+
+@functools.lru_cache(maxsize=64)
+def modal_mismatches(gc_line: str, feed_mm_per_min: float) -> tuple[str, ...]:
+    """How the parser state differs from EXPECTED_MODES and the feed (empty: as the move set it). Remembered: during
+    a run at one rate every move's `$G` prints the same line (a malformed line raises each time)."""
     state = parse_gc_line(gc_line)
     mismatches = [f"{group} {state.modes.get(group, 'missing')} instead of {mode}"
                   for group, mode in EXPECTED_MODES.items() if state.modes.get(group) != mode]
@@ -87,8 +97,7 @@ def check_move_modes(gc_line: str, move_line: str, feed_mm_per_min: float) -> No
         mismatches.append("no feed reported")
     elif abs(float(state.feed_text) - feed_mm_per_min) > feed_tolerance_mm_per_min(state.feed_text):
         mismatches.append(f"feed F{state.feed_text} mm/min instead of {feed_mm_per_min:.6g}")
-    if mismatches:
-        raise GrblModalStateError(mismatches, move_line, gc_line)
+    return tuple(mismatches)
 
 
 def check_move_replies(move: LineReply, modes: LineReply, move_line: str, feed_mm_per_min: float) -> None:

@@ -15,15 +15,15 @@ _NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.ASCII | re.IGNORECASE)
 def finite_number(text: str, field: str, reply: str) -> float:
     """The value of a decimal number in a reply. NonFiniteValue (a ProtocolError) for NaN, infinity or a value
     beyond the float range (400 digits); FramingError for anything else that is not a plain decimal (1e999)."""
+    if _DECIMAL.fullmatch(text):  # the common case; a plain decimal never spells NaN or infinity
+        value = float(text)
+        if not math.isfinite(value):
+            raise NonFiniteValue(field, text, reply)
+        return value
     if _NON_FINITE.fullmatch(text):
         raise NonFiniteValue(field, text, reply)
-    if not _DECIMAL.fullmatch(text):
-        shown = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
-        raise FramingError(f"{field} is {shown!r}, not a decimal number, in the reply {reply[:120]!r}")
-    value = float(text)
-    if not math.isfinite(value):
-        raise NonFiniteValue(field, text, reply)
-    return value
+    shown = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+    raise FramingError(f"{field} is {shown!r}, not a decimal number, in the reply {reply[:120]!r}")
 
 
 def small_int(text: str, field: str, reply: str, max_digits: int = 3) -> int:

@@ -94,3 +94,16 @@ def test_a_start_whose_first_move_is_corrupted_raises_and_leaves_no_run(pump_on_
     pump.stop()
     clock.advance_s(60.0)
     assert pump.status().running is False
+
+
+@pytest.mark.requirements("SR-DRV-012")
+def test_a_remembered_parser_state_is_judged_the_same_every_time():
+    bad = GOOD.replace("G91", "G90")
+    for _ in range(3):  # the first call fills the memory, the later ones read it
+        check_move_modes(GOOD, MOVE, 6.4)
+        with pytest.raises(GrblModalStateError, match="distance G90 instead of G91"):
+            check_move_modes(bad, MOVE, 6.4)
+        with pytest.raises(GrblModalStateError, match="feed F6 mm/min instead of 9"):
+            check_move_modes(GOOD, MOVE, 9.0)
+        with pytest.raises(FramingError):
+            check_move_modes("[GC:G1 G54", MOVE, 6.4)
