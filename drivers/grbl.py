@@ -205,7 +205,7 @@ class GrblSyringe(OpenCloseLifecycle):
         block_mm = run.next_block_mm(done_mm, feed / S_PER_MIN * self.motion_horizon_s)
         if block_mm == 0.0:
             return None
-        line = f"G21G91G1{self.axis}{gp.gcode_number(self.infuse_direction * block_mm)}F{gp.gcode_number(feed)}"
+        line = gp.relative_move_line(self.axis, self.infuse_direction * block_mm, feed)
         return line, block_mm, feed
 
     def _accept_block(self, run: RunPlan, block: tuple[str, float, float], burst: gp.Burst,

@@ -92,10 +92,8 @@ class GrblLink:
         pending: list[str] = []
         report: gp.StatusReport | None = None
         report_after_lines = 0
-        awaited = " and ".join(filter(None, (f"replies to {lines!r}" if lines else "", "a status report" if status
-                                             else "")))
         while len(replies) < len(lines) or (status and report is None):
-            line = self._next_line(deadline_s, awaited)
+            line = self._next_line(deadline_s, lines, status)
             if line == "ok":  # the most frequent line, and none of the kinds tested below
                 if len(replies) < len(lines):  # else a late reply to an exchange that timed out: dropped
                     replies.append(gp.LineReply(tuple(pending), None))
@@ -116,12 +114,14 @@ class GrblLink:
                 raise ProtocolError(f"unexpected GRBL line {line!r} while waiting for a status report")
         return gp.Burst(tuple(replies), report, report_after_lines)
 
-    def _next_line(self, deadline_s: float, awaited: str) -> str:
-        """Next non-empty line before deadline_s (time.monotonic()); DeviceTimeout at the deadline, however many
-        lines arrive [SR-DRV-002]."""
+    def _next_line(self, deadline_s: float, lines: list[str], status: bool) -> str:
+        """Next non-empty line before deadline_s (time.monotonic()); DeviceTimeout naming what the burst of `lines`
+        (and `?` with status) still awaited at the deadline, however many lines arrive [SR-DRV-002]."""
         while True:
             remaining_s = deadline_s - time.monotonic()
             if remaining_s <= 0:
+                awaited = " and ".join(filter(None, (f"replies to {lines!r}" if lines else "",
+                                                     "a status report" if status else "")))
                 raise DeviceTimeout(f"no {awaited} from GRBL within {self.reply_timeout_s} s")
             line = self.transport.read_until(b"\n", remaining_s).decode("ascii", errors="replace").strip()
             if line:
@@ -130,8 +130,10 @@ class GrblLink:
     def discard_stale_input(self) -> None:
         """Drop lines that arrived outside an exchange (a reply that came after its timeout), so they are
         never taken for the next reply; ALARM:N lines and banners among them are still recorded."""
-        for raw in self.transport.read_available().split(b"\n"):
-            self.record_push(raw.decode("ascii", errors="replace").strip())
+        stale = self.transport.read_available()
+        if stale:
+            for raw in stale.split(b"\n"):
+                self.record_push(raw.decode("ascii", errors="replace").strip())
 
     def await_banner(self, timeout_s: float) -> bool:
         deadline_s = time.monotonic() + timeout_s

@@ -1,6 +1,7 @@
 """GRBL 1.1 wire format: realtime bytes, response/push lines, status reports, code tables. No I/O."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -53,6 +54,19 @@ def gcode_number(value: float) -> str:
     integer_digits = len(str(int(abs(value))))
     decimals = max(0, MAX_NUMBER_DIGITS - integer_digits)
     return f"{value:.{decimals}f}"
+
+
+@functools.lru_cache(maxsize=256)
+def _remembered_move_line(axis: str, distance_mm: float, feed_mm_per_min: float) -> str:
+    return f"G21G91G1{axis}{gcode_number(distance_mm)}F{gcode_number(feed_mm_per_min)}"
+
+
+def relative_move_line(axis: str, distance_mm: float, feed_mm_per_min: float) -> str:
+    """`G21G91G1<axis><distance>F<feed>`: a move in mm relative to the last target at a feed in mm/min. Remembered: a
+    run at one rate sends the same few moves again and again (0.0 and -0.0 are equal keys, so zero is not)."""
+    if distance_mm == 0.0 or feed_mm_per_min == 0.0:
+        return _remembered_move_line.__wrapped__(axis, distance_mm, feed_mm_per_min)
+    return _remembered_move_line(axis, distance_mm, feed_mm_per_min)
 
 
 def alarm_name(code: int) -> str:

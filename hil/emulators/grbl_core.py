@@ -5,6 +5,7 @@ has room, so a host that overfills the buffer loses bytes exactly as on the real
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import ClassVar
 
@@ -12,7 +13,7 @@ from hil.emulators.faults import EmulatorError, Fault, validate_pump_fault
 from hil.emulators.grbl_config import GrblConfig
 from hil.emulators.grbl_corruption import MoveCorruption, corrupt, is_move, parse_corruption
 from hil.emulators.grbl_commanded import GrblParserState
-from hil.emulators.grbl_gcode import GcodeError, execute_gcode
+from hil.emulators.grbl_gcode import PARSED_LINES_REMEMBERED, GcodeError, execute_gcode
 from hil.emulators.grbl_motion import Motion
 from hil.emulators.grbl_settings import default_settings
 from hil.emulators.grbl_system import execute_system
@@ -24,6 +25,7 @@ UNLOCK_MESSAGE = "[MSG:'$H'|'$X' to unlock]"
 _REALTIME = frozenset([STATUS_REPORT, FEED_HOLD, CYCLE_START, SOFT_RESET, *range(0x80, 0x100)])
 _TOKENS = re.compile(rb"[?!~\x18\x80-\xff]|[^?!~\x18\x80-\xff\r\n]*[\r\n]|[^?!~\x18\x80-\xff\r\n]+")
 """A realtime byte, or a run of other bytes up to and including a line end (or up to the data's end)."""
+_LINE_END = re.compile(rb"[\r\n]")
 
 
 class GrblCore:
@@ -137,8 +139,9 @@ class GrblCore:
             self.motion.held = False
 
     def status_report(self) -> str:
-        x, y, z = (round(p, 3) + 0.0 for p in self.motion.position_mm)  # + 0.0: no "-0.000"
-        fields = [self.state_name(), f"MPos:{x:.3f},{y:.3f},{z:.3f}"]
+        x, y, z = self.motion.position_mm
+        # + 0.0: no "-0.000"
+        fields = [self.state_name(), f"MPos:{round(x, 3) + 0.0:.3f},{round(y, 3) + 0.0:.3f},{round(z, 3) + 0.0:.3f}"]
         if int(self.settings[10]) & 2:
             planner_free = self.config.planner_blocks - len(self.motion.planner)
             fields.append(f"Bf:{planner_free},{self.config.rx_buffer_bytes - 1 - len(self.rx_buffer)}")
@@ -161,10 +164,10 @@ class GrblCore:
     # --- lines --------------------------------------------------------------------------------
     def _process_lines(self) -> None:
         while not self.critical_alarm:
-            ends = [i for i in (self.rx_buffer.find(b"\n"), self.rx_buffer.find(b"\r")) if i >= 0]
-            if not ends:
+            line_end = _LINE_END.search(self.rx_buffer)
+            if line_end is None:
                 return
-            end = min(ends)
+            end = line_end.start()
             raw = bytes(self.rx_buffer[:end])
             if len(self.motion.planner) >= self.config.planner_blocks and raw.strip()[:1] not in (b"$", b""):
                 return  # planner full: the line waits in the receive buffer
@@ -199,8 +202,10 @@ _BLANKS = {code: None for code in [*range(0x21), 0x7F]}
 """Whitespace and control characters of an ASCII line, which GRBL's parser drops."""
 
 
+@functools.lru_cache(maxsize=PARSED_LINES_REMEMBERED)
 def _clean(line: str) -> str:
-    """Comments, whitespace and control characters removed, upper-cased, as GRBL's parser does."""
+    """Comments, whitespace and control characters removed, upper-cased, as GRBL's parser does. Pure, so remembered
+    (a run sends the same lines again and again)."""
     if "(" not in line and ";" not in line:
         return line.translate(_BLANKS).upper()  # no comment: the same as the loop below, without it
     out, in_paren = [], False

@@ -1,8 +1,10 @@
 """The G-code subset a syringe rig uses: G0/G1 moves, G4 dwell, G20/G21, G90/G91, F, M2/M30."""
 from __future__ import annotations
 
+import functools
 import math
 import re
+from dataclasses import dataclass
 
 from firmware_sim.units import MM_PER_INCH
 from hil.emulators.grbl_commanded import GrblCommanded
@@ -10,12 +12,30 @@ from hil.emulators.grbl_motion import Block
 
 _WORD = re.compile(r"([A-Z])([-+]?(?:\d+\.?\d*|\.\d+))", re.ASCII)
 _AXES = "XYZ"
+_G_CODES = {0: "G0", 1: "G1", 4: "G4", 20: "G20", 21: "G21", 90: "G90", 91: "G91", 94: "G94"}
+PARSED_LINES_REMEMBERED = 256
+"""Distinct lines parse_line keeps (a run sends a handful)."""
 
 
 class GcodeError(Exception):
     def __init__(self, code: int) -> None:
         super().__init__(f"error:{code}")
         self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedLine:
+    """What one G-code line says, before the parser state it applies to: the last word of each modal group wins."""
+    motion: str | None
+    """The line's motion: the last of G0, G1 and G4 (None: no motion word)."""
+    modal_motion: str | None
+    """The last of G0 and G1, which stays in the parser state (G4 does not)."""
+    units: str | None
+    distance: str | None
+    feed: float | None
+    axes: tuple[tuple[str, float], ...]
+    """(letter, value) in the order the letters first appear, each with its last value."""
+    dwell_s: float | None
 
 
 def _words(line: str) -> list[tuple[str, float]]:
@@ -32,22 +52,24 @@ def _words(line: str) -> list[tuple[str, float]]:
     return words
 
 
-def execute_gcode(core: GrblCommanded, line: str, jog: bool) -> None:
-    """Parse one line and queue its motion; raises GcodeError with GRBL's code."""
-    modal, motion = core.modal.copy(), None
+@functools.lru_cache(maxsize=PARSED_LINES_REMEMBERED)
+def parse_line(line: str) -> ParsedLine:
+    """One cleaned line's words; GcodeError with GRBL's code for the first bad word. Pure, so remembered: a run at
+    one rate sends the same move line again and again (an error is raised anew every time)."""
+    motion = modal_motion = units = distance = None
     axes: dict[str, float] = {}
     dwell_s = feed = None
-    for letter, value in _words(line):
+    for letter, value in _words(line):  # every word is read before any is applied: format errors come first
         if letter == "G":
-            code = {0: "G0", 1: "G1", 4: "G4", 20: "G20", 21: "G21", 90: "G90", 91: "G91", 94: "G94"}.get(int(value))
+            code = _G_CODES.get(int(value))
             if code is None or value != int(value):
                 raise GcodeError(20)
             if code in ("G0", "G1"):
-                modal["motion"] = motion = code
+                modal_motion = motion = code
             elif code in ("G20", "G21"):
-                modal["units"] = code
+                units = code
             elif code in ("G90", "G91"):
-                modal["distance"] = code
+                distance = code
             elif code == "G4":
                 motion = "G4"
         elif letter == "M" and value in (2, 30):
@@ -62,8 +84,22 @@ def execute_gcode(core: GrblCommanded, line: str, jog: bool) -> None:
             dwell_s = value
         else:
             raise GcodeError(20)
+    return ParsedLine(motion, modal_motion, units, distance, feed, tuple(axes.items()), dwell_s)
+
+
+def execute_gcode(core: GrblCommanded, line: str, jog: bool) -> None:
+    """Parse one line and queue its motion; raises GcodeError with GRBL's code."""
+    parsed = parse_line(line)
+    modal, motion = core.modal.copy(), parsed.motion
+    if parsed.modal_motion is not None:
+        modal["motion"] = parsed.modal_motion
+    if parsed.units is not None:
+        modal["units"] = parsed.units
+    if parsed.distance is not None:
+        modal["distance"] = parsed.distance
+    feed, dwell_s = parsed.feed, parsed.dwell_s
     mm_per_unit = MM_PER_INCH if modal["units"] == "G20" else 1.0  # G20/G21 apply to the whole block
-    axes = {letter: value * mm_per_unit for letter, value in axes.items()}
+    axes = {letter: value * mm_per_unit for letter, value in parsed.axes}
     if feed is not None:
         modal["feed_mm_per_min"] = feed * mm_per_unit
     if jog and (not axes or "F" not in line):
