@@ -13,7 +13,7 @@ from hil.emulators.faults import EmulatorError, Fault, validate_pump_fault
 from hil.emulators.grbl_config import GrblConfig
 from hil.emulators.grbl_corruption import MoveCorruption, corrupt, is_move, parse_corruption
 from hil.emulators.grbl_commanded import GrblParserState
-from hil.emulators.grbl_gcode import PARSED_LINES_REMEMBERED, GcodeError, execute_gcode
+from hil.emulators.grbl_gcode import REMEMBERED_PARSED_LINES, GcodeError, execute_gcode
 from hil.emulators.grbl_motion import Motion
 from hil.emulators.grbl_settings import default_settings
 from hil.emulators.grbl_system import execute_system
@@ -202,7 +202,7 @@ _BLANKS = {code: None for code in [*range(0x21), 0x7F]}
 """Whitespace and control characters of an ASCII line, which GRBL's parser drops."""
 
 
-@functools.lru_cache(maxsize=PARSED_LINES_REMEMBERED)
+@functools.lru_cache(maxsize=REMEMBERED_PARSED_LINES)
 def _clean(line: str) -> str:
     """Comments, whitespace and control characters removed, upper-cased, as GRBL's parser does. Pure, so remembered
     (a run sends the same lines again and again)."""

@@ -13,7 +13,7 @@ from hil.emulators.grbl_motion import Block
 _WORD = re.compile(r"([A-Z])([-+]?(?:\d+\.?\d*|\.\d+))", re.ASCII)
 _AXES = "XYZ"
 _G_CODES = {0: "G0", 1: "G1", 4: "G4", 20: "G20", 21: "G21", 90: "G90", 91: "G91", 94: "G94"}
-PARSED_LINES_REMEMBERED = 256
+REMEMBERED_PARSED_LINES = 256
 """Distinct lines parse_line keeps (a run sends a handful)."""
 
 
@@ -32,7 +32,8 @@ class ParsedLine:
     """The last of G0 and G1, which stays in the parser state (G4 does not)."""
     units: str | None
     distance: str | None
-    feed: float | None
+    feed_line_units_per_min: float | None
+    """The F word, in the line's units (mm or inch, per G20/G21) per minute."""
     axes: tuple[tuple[str, float], ...]
     """(letter, value) in the order the letters first appear, each with its last value."""
     dwell_s: float | None
@@ -52,7 +53,7 @@ def _words(line: str) -> list[tuple[str, float]]:
     return words
 
 
-@functools.lru_cache(maxsize=PARSED_LINES_REMEMBERED)
+@functools.lru_cache(maxsize=REMEMBERED_PARSED_LINES)
 def parse_line(line: str) -> ParsedLine:
     """One cleaned line's words; GcodeError with GRBL's code for the first bad word. Pure, so remembered: a run at
     one rate sends the same move line again and again (an error is raised anew every time)."""
@@ -97,7 +98,7 @@ def execute_gcode(core: GrblCommanded, line: str, jog: bool) -> None:
         modal["units"] = parsed.units
     if parsed.distance is not None:
         modal["distance"] = parsed.distance
-    feed, dwell_s = parsed.feed, parsed.dwell_s
+    feed, dwell_s = parsed.feed_line_units_per_min, parsed.dwell_s
     mm_per_unit = MM_PER_INCH if modal["units"] == "G20" else 1.0  # G20/G21 apply to the whole block
     axes = {letter: value * mm_per_unit for letter, value in parsed.axes}
     if feed is not None:
