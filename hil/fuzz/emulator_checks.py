@@ -26,11 +26,14 @@ class CheckFailed(Exception):
 
 # --- NE-1000 ------------------------------------------------------------------------------------
 def ne1000_send(core: NE1000Core, command: bytes, t_s: float) -> bytes:
-    """`command` addressed and framed as the pump is now set up (a CR first ends a partial Basic line)."""
+    """`command` addressed and framed as the pump is now set up (in Basic mode a CR first ends a partial line)."""
+    out = b""
+    if not core.safe_mode:
+        out = core.receive(b"\r", t_s)  # may itself complete a command that changes the address (*ADR) or mode (SAF)
+    address = str(core.settings.address).encode()
     if core.safe_mode:
-        return core.receive(encode_safe(str(core.settings.address).encode() + command), t_s)
-    out = core.receive(b"\r", t_s)  # may itself complete a command that changes the address (*ADR)
-    return out + core.receive(str(core.settings.address).encode() + command + b"\r", t_s)
+        return out + core.receive(encode_safe(address + command), t_s)
+    return out + core.receive(address + command + b"\r", t_s)
 
 
 def ne1000_answers_version(core: NE1000Core, t_s: float) -> float:

@@ -46,6 +46,17 @@ def test_ne1000_core_answers_overlong_arguments_and_unprogrammed_phases() -> Non
     ne1000_answers_version(core, 0.0)
 
 
+def test_a_partial_safe_mode_command_completed_by_the_checks_own_cr_is_followed_in_safe_mode() -> None:
+    """Found by the fuzz test: the pump strips control characters, so `SAF10<FF>` plus the CR that the check sends
+    first switches it to Safe mode; the check went on in Basic mode and took the pump's silence for a fault."""
+    core = NE1000Core(NE1000Config())
+    core.receive(b"VER\r", 0.0)
+    core.receive(b"SAF10\x0c", 0.0)
+    assert not core.safe_mode
+    ne1000_answers_version(core, 0.0)
+    assert core.safe_mode
+
+
 def test_ne1000_lone_stx_is_dropped_after_the_inter_byte_timeout() -> None:
     """Found by the fuzz test: a stray STX (no length byte yet) never timed out, so the next command's bytes
     were taken for a safe packet's length and body and the pump fell silent."""
