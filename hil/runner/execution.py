@@ -2,8 +2,9 @@
 
 Time advances only through the firmware (firmware.run_until_s sleeps on the rig's clock), so on a virtual
 clock a 30-day scenario costs one pump status read per supervision period, and a balance reading only where a
-measurement needs one (the gravimetric window, delivered-profile points, ticks where a step ran, the open-loop
-stall check, the final sample); a wall-clock rig weighs at every tick (the reading costs nothing there).
+measurement needs one (the gravimetric window, ticks where a step ran, the open-loop stall check, the final sample;
+a delivered-profile point takes one of those, or its own after RunOptions.delivered_profile_max_wait_s); a
+wall-clock rig weighs at every tick (the reading costs nothing there).
 
 Volume samples fall on the firmware's own supervision ticks (which count from the firmware's start: on a wall
 clock a little after the clock's zero, once the rig is open), so the pump-reported volume of each sample is
@@ -70,7 +71,6 @@ class RunExecution:
         self.start_s = self.firmware.now_s
         self.programs = ProgramTimeline()
         """The therapy program after each step: the withdrawal envelope's sustained level (SR-PK-006)."""
-        """The firmware's supervision ticks, and the volume samples, fall at start_s + k * supervision_period_s."""
         self.pump_stop: dict[str, Any] | None = None
         """What stopping the pump at the end (or on Ctrl-C) did (stop_pump); None while it has not been stopped."""
         self.reservoir = PhysicalReservoir(scenario.pump_settings.reservoir_volume_ul)
@@ -222,13 +222,14 @@ class RunExecution:
             self.record.write(ev.BalanceSample(t_s=reading.t_s, mass_g=reading.mass_g, stable=reading.stable))
 
     def _volume_sample(self, t_s: float, after_pump_stop: bool = False, weigh: bool = True) -> None:
-        """weigh=False: the balance is read only if a delivered-profile point is due (else the sample carries a
-        reading already taken at this moment, or none): on a virtual clock each reading costs a serial exchange."""
+        """weigh=False: the sample carries a reading already taken at this moment, or none; the balance is read
+        only for a delivered-profile point that has waited its longest for such a reading."""
         fw = self.firmware
         read_now = self.seen.last_status_t_s is not None and abs(self.seen.last_status_t_s - fw.now_s) < TIME_EPS_S
-        profile_due = read_now and self._profile_point_due(fw.now_s)
-        weigh = weigh or after_pump_stop or profile_due
-        reading = self._reading() if weigh else self._readings.get(_key(fw.now_s))
+        profile_due = read_now and self._profile_point_due(fw.now_s, 0.0)
+        taken = self._readings.get(_key(fw.now_s))
+        overdue = profile_due and self._profile_point_due(fw.now_s, self.options.delivered_profile_max_wait_s)
+        reading = self._reading() if weigh or after_pump_stop or (overdue and taken is None) else taken
         gravimetric = reading.volume_ul if reading is not None else None
         if gravimetric is not None and profile_due and self.seen.last_status_t_s is not None:
             self.seen.gravimetric_at_tick[self.seen.last_status_t_s] = gravimetric
@@ -240,10 +241,11 @@ class RunExecution:
         self.monitor.volumes(fw.now_s, fw.commanded_volume_ul, pump_ul, gravimetric, fw.actuator_rate_ul_per_h)
         self._readings = {k: v for k, v in self._readings.items() if k >= t_s - TIME_EPS_S}
 
-    def _profile_point_due(self, t_s: float) -> bool:
+    def _profile_point_due(self, t_s: float, wait_s: float) -> bool:
+        """A delivered-profile point is due (and has waited wait_s for a reading taken anyway)."""
         points = self.seen.gravimetric_at_tick  # filled in time order: the last key is the latest point
         last_s = next(reversed(points)) if points else -math.inf
-        return t_s - last_s >= self.options.delivered_profile_resolution_s - TIME_EPS_S
+        return t_s - last_s >= self.options.delivered_profile_resolution_s + wait_s - TIME_EPS_S
 
     # --- verdict ---
     def _expectation(self, result: expect.ExpectationResult) -> None:

@@ -29,6 +29,11 @@ class RunOptions:
     delivered_profile_resolution_s: float = 900.0
     """Spacing of the balance measurements that scale the delivered profile for the PK prediction (finer
     spacing adds PK segments and cost, not information: the balance resolves volume, not minute flow)."""
+    delivered_profile_max_wait_s: float = 450.0
+    """Once a delivered-profile point is due, how long the runner waits for a balance reading that a check takes
+    anyway (the open-loop stall check weighs every few uL) before it weighs for the point itself: on a virtual clock
+    each reading is a serial exchange. 0: weigh the moment a point is due. Points fall at least
+    delivered_profile_resolution_s and at most the sum of both apart (plus a supervision period)."""
     operator: str | None = None
     """Who ran it (recorded in run_started and shown in the report)."""
     dut_id: str | None = None
@@ -50,3 +55,5 @@ class RunOptions:
         for name in ("pk_step_h", "delivered_profile_resolution_s", "max_wall_step_s"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
+        if not self.delivered_profile_max_wait_s >= 0:
+            raise ValueError(f"delivered_profile_max_wait_s must be >= 0, got {self.delivered_profile_max_wait_s}")
