@@ -23,6 +23,9 @@ STATE_NAMES: tuple[str, ...] = (
 OUTPUT_NAMES: tuple[str, ...] = (
     "lumbar_csf_ng_per_ml", "cisternal_csf_ng_per_ml", "plasma_ng_per_ml", "effect_ng_per_ml",
 )
+SITE_OUTPUTS: tuple[str, ...] = OUTPUT_NAMES[:3]
+"""The drug concentrations at the three sites (lumbar CSF, cisternal CSF, plasma), without the effect output: what
+peaks, pk_series lines and population bands are reported for."""
 PARAM_NAMES: tuple[str, ...] = tuple(f.name for f in fields(BaclofenParams))
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from firmware_sim.outcome import Outcome
+from firmware_sim.pk.model import SITE_OUTPUTS
 
 IF_SET = "if_set"
 """Field metadata key: the field is written only when it is not None."""
@@ -151,7 +152,7 @@ class BalanceSample(RecordEvent):
     stable: bool
 
 
-PK_SERIES_OUTPUTS = ("lumbar_csf_ng_per_ml", "cisternal_csf_ng_per_ml", "plasma_ng_per_ml")
+PK_SERIES_OUTPUTS = SITE_OUTPUTS
 """The PK outputs a pk_series carries, each a field of PkSeries (the population bands are keyed by them too)."""
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from firmware_sim.event_log import Event, EventKind
 from firmware_sim.pk.age_groups import AgeGroup
 from firmware_sim.pk.envelopes import EnvelopeResult, evaluate_envelopes
+from firmware_sim.pk.model import SITE_OUTPUTS
 from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.predict import Prediction, predict
 from firmware_sim.pk.profile import DeliveryProfile
@@ -21,7 +22,7 @@ from firmware_sim.pump.program_timeline import ProgramTimeline
 from firmware_sim.pump.profile_builder import build_delivery_profile
 from firmware_sim.units import S_PER_H
 
-PEAK_OUTPUTS = ("lumbar_csf_ng_per_ml", "cisternal_csf_ng_per_ml", "plasma_ng_per_ml")
+PEAK_OUTPUTS = SITE_OUTPUTS
 
 
 @dataclass(frozen=True)

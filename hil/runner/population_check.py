@@ -17,7 +17,7 @@ import numpy as np
 
 from firmware_sim.outcome import Outcome
 from firmware_sim.pk.age_groups import AgeGroup
-from firmware_sim.pk.model import OUTPUT_NAMES
+from firmware_sim.pk.model import OUTPUT_NAMES, SITE_OUTPUTS
 from firmware_sim.pk.population import sample_population
 from firmware_sim.pk.population_series import DEFAULT_PERCENTILES, population_percentiles
 from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from hil.records.writer import RecordWriter
     from hil.runner.pk_verdict import PkOutcome
 
-BAND_OUTPUTS = ("lumbar_csf_ng_per_ml", "cisternal_csf_ng_per_ml", "plasma_ng_per_ml")
+BAND_OUTPUTS = SITE_OUTPUTS
 
 
 def _fields(patients: VirtualPatients | Mapping[str, float]) -> tuple[int, int, float]:
