@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from firmware_sim.units import MM_PER_INCH
-from hil.emulators.grbl_commanded import GrblCommanded
+from hil.emulators.grbl_commanded import GrblCommanded, GrblParserState
 from hil.emulators.grbl_motion import Block
 
 _WORD = re.compile(r"([A-Z])([-+]?(?:\d+\.?\d*|\.\d+))", re.ASCII)
@@ -88,21 +88,26 @@ def parse_line(line: str) -> ParsedLine:
     return ParsedLine(motion, modal_motion, units, distance, feed, tuple(axes.items()), dwell_s)
 
 
-def execute_gcode(core: GrblCommanded, line: str, jog: bool) -> None:
-    """Parse one line and queue its motion; raises GcodeError with GRBL's code."""
-    parsed = parse_line(line)
-    modal, motion = core.modal.copy(), parsed.motion
+def line_state(modal_before: GrblParserState, parsed: ParsedLine) -> tuple[GrblParserState, dict[str, float]]:
+    """(the parser state the line sets, its axis words in mm): G20/G21 apply to the whole block."""
+    modal = modal_before.copy()
     if parsed.modal_motion is not None:
         modal["motion"] = parsed.modal_motion
     if parsed.units is not None:
         modal["units"] = parsed.units
     if parsed.distance is not None:
         modal["distance"] = parsed.distance
-    feed, dwell_s = parsed.feed_line_units_per_min, parsed.dwell_s
-    mm_per_unit = MM_PER_INCH if modal["units"] == "G20" else 1.0  # G20/G21 apply to the whole block
-    axes = {letter: value * mm_per_unit for letter, value in parsed.axes}
-    if feed is not None:
-        modal["feed_mm_per_min"] = feed * mm_per_unit
+    mm_per_unit = MM_PER_INCH if modal["units"] == "G20" else 1.0
+    if parsed.feed_line_units_per_min is not None:
+        modal["feed_mm_per_min"] = parsed.feed_line_units_per_min * mm_per_unit
+    return modal, {letter: value * mm_per_unit for letter, value in parsed.axes}
+
+
+def execute_gcode(core: GrblCommanded, line: str, jog: bool) -> None:
+    """Parse one line and queue its motion; raises GcodeError with GRBL's code."""
+    parsed = parse_line(line)
+    modal, axes = line_state(core.modal, parsed)
+    motion, dwell_s = parsed.motion, parsed.dwell_s
     if jog and (not axes or "F" not in line):
         raise GcodeError(22 if axes else 1)
     if motion == "G4":
