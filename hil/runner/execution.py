@@ -226,9 +226,10 @@ class RunExecution:
         only for a delivered-profile point that has waited its longest for such a reading."""
         fw = self.firmware
         read_now = self.seen.last_status_t_s is not None and abs(self.seen.last_status_t_s - fw.now_s) < TIME_EPS_S
-        profile_due = read_now and self._profile_point_due(fw.now_s, 0.0)
+        late_s = self._profile_point_late_s(fw.now_s)
+        profile_due = read_now and late_s >= -TIME_EPS_S
         taken = self._readings.get(_key(fw.now_s))
-        overdue = profile_due and self._profile_point_due(fw.now_s, self.options.delivered_profile_max_wait_s)
+        overdue = profile_due and late_s >= self.options.delivered_profile_max_wait_s - TIME_EPS_S
         reading = self._reading() if weigh or after_pump_stop or (overdue and taken is None) else taken
         gravimetric = reading.volume_ul if reading is not None else None
         if gravimetric is not None and profile_due and self.seen.last_status_t_s is not None:
@@ -241,11 +242,10 @@ class RunExecution:
         self.monitor.volumes(fw.now_s, fw.commanded_volume_ul, pump_ul, gravimetric, fw.actuator_rate_ul_per_h)
         self._readings = {k: v for k, v in self._readings.items() if k >= t_s - TIME_EPS_S}
 
-    def _profile_point_due(self, t_s: float, wait_s: float) -> bool:
-        """A delivered-profile point is due (and has waited wait_s for a reading taken anyway)."""
+    def _profile_point_late_s(self, t_s: float) -> float:
+        """How long ago the next delivered-profile point fell due (negative: not yet due)."""
         points = self.seen.gravimetric_at_tick  # filled in time order: the last key is the latest point
-        last_s = next(reversed(points)) if points else -math.inf
-        return t_s - last_s >= self.options.delivered_profile_resolution_s + wait_s - TIME_EPS_S
+        return t_s - (next(reversed(points)) if points else -math.inf) - self.options.delivered_profile_resolution_s
 
     # --- verdict ---
     def _expectation(self, result: expect.ExpectationResult) -> None:

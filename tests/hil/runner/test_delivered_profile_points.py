@@ -8,6 +8,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+import yaml
 
 from hil.campaign.record_profile import firmware_events, gravimetric_points
 from hil.paths import bench_configs_dir
@@ -17,30 +18,22 @@ from hil.runner import RunOptions, run_scenario
 
 PERIOD_S = 60.0
 RESOLUTION_S = RunOptions.delivered_profile_resolution_s
-SCENARIO = f"""
-name: profile-points
-description: 500 mcg/day for eleven hours at a one-minute supervision period
-duration_h: 12
-supervision_period_s: {PERIOD_S:g}
-patient: {{weight_kg: 75, age_group: adult, age_years: 48, indication: spinal}}
-drug: {{name: baclofen, conc_mcg_per_ml: 2000}}
-pump_settings:
-  reservoir_volume_ul: 8000
-  reservoir_capacity_ul: 20000
-  catheter: {{length_cm: 110, volume_ul_per_cm: 2.6}}
-  pump_tubing_volume_ul: 220
-  low_reservoir_threshold_ul: 2000
-steps:
-  - {{at_h: 0.0, action: prime}}
-  - {{at_h: 1.0, action: start_continuous, rate_mcg_per_day: 500, expect: {{decision: approved}}}}
-  - {{at_h: 12.0, action: wait}}
-"""
+SHIPPED = bench_configs_dir() / "scenarios" / "adult-maintenance-flex.yaml"
+
+
+def scenario_text() -> str:
+    """The shipped adult scenario cut to its prime and 500 mcg/day start, 12 h at a one-minute period."""
+    scenario = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    scenario.update(duration_h=12, supervision_period_s=PERIOD_S,
+                    steps=[*scenario["steps"][:2], {"at_h": 12.0, "action": "wait"}])
+    del scenario["expectations"]["states"]  # they lie past 12 h
+    return yaml.safe_dump(scenario)
 
 
 def run(tmp_path: Path, name: str, max_wait_s: float) -> tuple[dict[float, float], int]:
     """(the record's delivered-profile points, how many volume samples carry a balance reading)."""
     scenario = tmp_path / "scenario.yaml"
-    scenario.write_text(SCENARIO)
+    scenario.write_text(scenario_text())
     out = tmp_path / name
     result = run_scenario(scenario, bench_configs_dir() / "rigs" / "emulated-grbl.yaml",
                           RunOptions(out_dir=out, delivered_profile_max_wait_s=max_wait_s))
