@@ -137,4 +137,16 @@ def test_line_noise_never_breaks_the_emulator(chunks):
     for chunk in chunks:
         out = balance.transact(chunk)
         assert len(out) % 16 == 0  # only whole lines, if any
+    clock.advance_s(balance.core.config.power_up_time_s)  # past a restart (ESC S) among the noise, as a host waits
     assert len(balance.transact(b"\x1bP")) == 16  # and a fresh command is still answered
+
+
+def test_a_restart_in_the_noise_answers_again_once_booted():
+    """Found by the fuzz test above: after ESC S the balance is booting and silent, as a real one; the check asked
+    at once and took the silence for a broken emulator."""
+    clock = VirtualClock()
+    balance = EmulatedSartorius(clock)
+    assert balance.transact(b"\x1bS") == b""
+    assert balance.transact(b"\x1bP") == b""
+    clock.advance_s(balance.core.config.power_up_time_s)
+    assert len(balance.transact(b"\x1bP")) == 16
