@@ -121,8 +121,8 @@ def execute_gcode(core: GrblCommanded, line: str, jog: bool) -> None:
         motion = "G1" if jog else modal["motion"]
         if motion == "G1" and modal["feed_mm_per_min"] <= 0:
             raise GcodeError(22)
-        queued = [block.target_mm for block in core.motion.planner if block.target_mm is not None]
-        start = queued[-1] if queued else core.motion.position_mm
+        start = next((block.target_mm for block in reversed(core.motion.planner) if block.target_mm is not None),
+                     core.motion.position_mm)
         x_mm, y_mm, z_mm = ((start[i] + axes[a] if modal["distance"] == "G91" else axes[a]) if a in axes else start[i]
                             for i, a in enumerate(_AXES))
         target = (x_mm, y_mm, z_mm)

@@ -55,11 +55,12 @@ class Motion:
                 if block.dwell_left_s <= 0:
                     self.planner.popleft()
                 continue
-            delta = [block.target_mm[i] - self.position_mm[i] for i in range(3)]
-            distance_mm = math.sqrt(sum(d * d for d in delta))
+            (tx, ty, tz), (px, py, pz) = block.target_mm, self.position_mm
+            dx, dy, dz = tx - px, ty - py, tz - pz
+            distance_mm = math.sqrt(dx * dx + dy * dy + dz * dz)
             speed_mm_per_s = block.speed_mm_per_min / S_PER_MIN
             time_left_s = distance_mm / speed_mm_per_s if distance_mm > 0 else 0.0
-            plunger_mm_per_s = speed_mm_per_s * (delta[0] / distance_mm if distance_mm else 0.0)
+            plunger_mm_per_s = speed_mm_per_s * (dx / distance_mm if distance_mm else 0.0)
             plunger_mm_per_s *= physical_per_grbl_mm * self.infuse_axis_sign
             direction = INFUSE if plunger_mm_per_s > 0 else WITHDRAW
             travel_mm = self.syringe.travel_left_mm(direction)
@@ -75,7 +76,7 @@ class Motion:
                 self.planner.popleft()
             else:
                 fraction = step_s / time_left_s
-                self.position_mm = [p + d * fraction for p, d in zip(self.position_mm, delta)]
+                self.position_mm = [px + dx * fraction, py + dy * fraction, pz + dz * fraction]
                 if step_s >= hit_s and self._at_true_end(direction):
                     return "end_stop"
         return None
