@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import select
 import time
 from typing import Protocol
 
@@ -25,6 +24,7 @@ import serial
 from drivers.arguments import require_positive
 from drivers.errors import DeviceDisconnected, DeviceTimeout, TransportError
 from drivers.posix_read import read_arrived
+from drivers.posix_write import write_all
 from drivers.url_handlers import register_url_handlers
 
 DEFAULT_TIMEOUT_S = 1.0
@@ -201,20 +201,9 @@ class SerialTransport:
             log.debug("%s tx %r", self.url, data)
 
     def _write_to_fd(self, fd: int, data: bytes) -> None:
-        """write on a POSIX port: a timeout only while bytes are left that the OS would not take by the deadline.
-        (pyserial's write checks its deadline after a write that took every byte, so a thread held off past
-        write_timeout_s, e.g. by a busy interpreter, reports a write that succeeded as timed out.)"""
-        deadline_s = time.monotonic() + self.write_timeout_s
-        left = memoryview(data)
-        while left:
-            try:
-                left = left[os.write(fd, left):]
-                continue
-            except BlockingIOError:
-                pass
-            _, writable, _ = select.select([], [fd], [], max(0.0, deadline_s - time.monotonic()))
-            if not writable:
-                raise serial.SerialTimeoutException(f"{len(left)} of {len(data)} bytes not taken by the port")
+        """write on a POSIX port (drivers.posix_write): a timeout only while bytes are left that the OS would not take
+        by the deadline."""
+        write_all(fd, data, time.monotonic() + self.write_timeout_s)
 
     def read_exact(self, size_bytes: int, timeout_s: float | None = None) -> bytes:
         port = self._require_port()

@@ -46,6 +46,7 @@ UNITLESS_NAMES = {
     "x", "y", "t", "value", "limit", "lo", "hi", "low", "high", "default",
     "baud",                  # the unit is the name (symbols per second)
     "port",                  # a TCP port number
+    "fd",                    # an operating-system file descriptor: an identity, like index
     "phase",                 # a pump program's phase number (NE-1000 1..41): an identity, like index
     "stx", "etx", "cr", "esc",  # framing control bytes of a serial protocol, not quantities
     "rtol", "atol",          # solver tolerances, relative to the state's own unit

@@ -10,6 +10,9 @@ bytes, the same timeouts and the same errors:
 - `read(size)` returns at most `size` bytes; it waits for them within the port's timeout like pyserial's read (None:
   until they are there, 0: what is there), and a port that is readable yet yields nothing is a
   SerialException('device reports readiness to read but returned no data ...'), as pyserial reports a hang-up.
+- `write` hands every byte to the OS with the write timeout counting only while bytes are left that the port would
+  not take (drivers.posix_write, as SerialTransport writes): pyserial's write reported a write that succeeded as
+  timed out when the thread got back late, and waited in a `select` after every write.
 - `in_waiting` (pyvisa's `bytes_in_buffer`) counts the bytes read ahead and not yet taken; `reset_input_buffer`
   (pyvisa's flush of the read buffer) drops them with the operating system's; closing the port drops them.
 
@@ -18,6 +21,7 @@ The hil rig opens the emulated balances' ptys this way (hil.rig.rig.visa_resourc
 from __future__ import annotations
 
 import errno
+import time
 from typing import Any
 
 from serial import SerialException
@@ -25,6 +29,7 @@ from serial.serialposix import Serial as PosixSerial
 from serial.serialutil import PortNotOpenError, Timeout
 
 from drivers.posix_read import read_arrived
+from drivers.posix_write import write_all
 
 SCHEME = "readahead://"
 _RETRY = (errno.EAGAIN, errno.EALREADY, errno.EWOULDBLOCK, errno.EINPROGRESS, errno.EINTR)
@@ -76,6 +81,24 @@ class ReadAheadSerial(PosixSerial):
                 self._ahead += arrived
             if timeout.expired():
                 return
+
+    def write(self, data: Any, /) -> int:
+        """Every byte handed to the OS, the write timeout counting only while bytes are left that the port would not
+        take (drivers.posix_write; pyserial's write reports a timeout for a write that succeeded when the thread got
+        back late, and waits in a `select` after every write). A zero timeout is pyserial's non-blocking write."""
+        fd = self.fd
+        if not self.is_open or fd is None:
+            raise PortNotOpenError()
+        timeout_s = self.write_timeout
+        if timeout_s == 0:
+            return super().write(data) or 0
+        try:
+            return write_all(fd, bytes(memoryview(data)), None if timeout_s is None else time.monotonic() + timeout_s,
+                             self.pipe_abort_write_r)
+        except SerialException:  # the timeout
+            raise
+        except OSError as exc:
+            raise SerialException(f"write failed: {exc}") from exc
 
     @property
     def in_waiting(self) -> int:

@@ -173,3 +173,57 @@ def test_a_read_that_fails_names_the_port(two_ports, monkeypatch):
     settle()
     with pytest.raises(serial.SerialException, match=rf"^{ahead.port}: read failed: .*Input/output error"):
         ahead.read(1)
+
+
+def test_a_write_the_port_took_whole_is_no_timeout_however_late_the_thread_got_back(two_ports, monkeypatch):
+    """pyserial's write looks at its deadline after the OS took every byte, so a thread held off past the write
+    timeout (a busy interpreter) reports a write that succeeded as timed out; the readahead:// port does not, and waits
+    in no `select` after a write the OS took whole."""
+    import select
+
+    import serial.serialutil
+
+    masters, plain, ahead = two_ports
+    plain.write_timeout = ahead.write_timeout = 1.0
+    now_s = [time.monotonic()]
+
+    def late_clock() -> float:
+        now_s[0] += 5.0  # every look at the clock comes 5 s after the one before
+        return now_s[0]
+
+    selects = []
+    real_select = select.select
+    monkeypatch.setattr(time, "monotonic", late_clock)
+    monkeypatch.setattr(serial.serialutil.Timeout, "TIME", staticmethod(late_clock))
+    monkeypatch.setattr(select, "select", lambda *args: selects.append(args) or real_select(*args))
+    try:
+        with pytest.raises(serial.SerialTimeoutException):
+            plain.write(b"SI\r\n")
+        selects.clear()
+        assert ahead.write(b"SI\r\n") == 4
+        assert selects == []
+    finally:
+        monkeypatch.undo()
+    assert os.read(masters[1], 100) == b"SI\r\n"
+
+
+def test_a_write_the_port_will_not_take_times_out_naming_what_is_left(two_ports):
+    _masters, _plain, ahead = two_ports  # nobody reads the far end: the pty's buffer fills
+    ahead.write_timeout = 0.2
+    started = time.monotonic()
+    with pytest.raises(serial.SerialTimeoutException, match=r"of 1048576 bytes not taken by the port"):
+        ahead.write(b"x" * 1048576)
+    assert 0.15 <= time.monotonic() - started < 5.0
+
+
+def test_cancel_write_ends_a_write_that_waits_without_a_timeout(two_ports):
+    _masters, _plain, ahead = two_ports
+    ahead.write_timeout = None
+    written: list[int] = []
+    writer = threading.Thread(target=lambda: written.append(ahead.write(b"x" * 1048576)), daemon=True)
+    writer.start()
+    time.sleep(0.2)
+    assert writer.is_alive()  # the pty took what it could; the rest waits
+    ahead.cancel_write()
+    writer.join(5)
+    assert not writer.is_alive() and 0 < written[0] < 1048576
