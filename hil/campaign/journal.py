@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hil.campaign.specs import PlannedRun
+from hil.records.strict_json import decode_strict
 
 JOURNAL_FILENAME = "campaign.jsonl"
 CAMPAIGN, PLANNED, FINISHED, RESUMED = "campaign", "planned", "finished", "resumed"
@@ -65,8 +66,8 @@ class Journal:
         parsed = []
         for number, raw in enumerate(lines, start=1):
             try:
-                line = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                line = decode_strict(raw.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError) as exc:  # ValueError: bad JSON, or a number no writer writes
                 raise JournalError(
                     f"{path} line {number} is not a JSON line ({exc}); the campaign record is damaged"
                 ) from exc

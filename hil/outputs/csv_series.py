@@ -32,8 +32,7 @@ def write_csv_series(record: RunRecord, run_dir: Path) -> list[Path]:
         written.append(path)
     for series in record.typed(ev.PkSeries):
         path = run_dir / f"pk_{series.label}.csv"
-        _write(path, ["t_h", "lumbar_csf_ng_per_ml", "cisternal_csf_ng_per_ml", "plasma_ng_per_ml"],
-               [list(row) for row in zip(series.t_h, series.lumbar_csf_ng_per_ml, series.cisternal_csf_ng_per_ml,
-                                         series.plasma_ng_per_ml)])
+        _write(path, ["t_h", *ev.PK_SERIES_OUTPUTS],
+               [list(row) for row in zip(series.t_h, *map(series.output_ng_per_ml, ev.PK_SERIES_OUTPUTS))])
         written.append(path)
     return written

@@ -23,8 +23,8 @@ from hil.records.reader import RunRecord
 
 __all__ = ["PlotResult", "plot_trumpet", "run_trumpet", "write_plots"]
 
-PK_PANELS = (("lumbar_csf_ng_per_ml", "lumbar"), ("cisternal_csf_ng_per_ml", "cisternal"),
-             ("plasma_ng_per_ml", "plasma"))
+PK_PANELS = tuple((output, output.split("_")[0]) for output in ev.PK_SERIES_OUTPUTS)
+"""(pk_series output, the site word the envelopes of that site carry in their names): lumbar, cisternal, plasma."""
 PK_UNIT = "ng_per_ml"
 
 

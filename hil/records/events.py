@@ -14,15 +14,15 @@ from __future__ import annotations
 from hil.records.event_fields import (EVENT_KINDS, OPTIONAL_FIELDS, REQUIRED_FIELDS, RecordFormatError,
                                       event_from_checked_fields, event_from_fields, event_problem, json_fields,
                                       validate_event)
-from hil.records.event_types import (EVENT_CLASSES, OUTCOMES, Alarm, BalanceSample, DrugLimitsEvent, Envelope,
-                                     Expectation, FirmwareEvent, Interrupt, PkSeries, PopulationVerdictEvent,
-                                     RecordEvent, RecordKind, RigOpened, RunFinished, RunStarted, Step,
-                                     StoppedOnAlarm, VolumeSample, recorded_outcome)
+from hil.records.event_types import (EVENT_CLASSES, OUTCOMES, PK_SERIES_OUTPUTS, Alarm, BalanceSample,
+                                     DrugLimitsEvent, Envelope, Expectation, FirmwareEvent, Interrupt, PkSeries,
+                                     PopulationVerdictEvent, RecordEvent, RecordKind, RigOpened, RunFinished,
+                                     RunStarted, Step, StoppedOnAlarm, VolumeSample, recorded_outcome)
 
 __all__ = [
-    "EVENT_CLASSES", "EVENT_KINDS", "OPTIONAL_FIELDS", "OUTCOMES", "REQUIRED_FIELDS", "Alarm", "BalanceSample",
-    "DrugLimitsEvent", "Envelope", "Expectation", "FirmwareEvent", "Interrupt", "PkSeries", "PopulationVerdictEvent",
-    "RecordEvent", "RecordFormatError", "RecordKind", "RigOpened", "RunFinished", "RunStarted", "Step",
-    "StoppedOnAlarm", "VolumeSample", "event_from_checked_fields", "event_from_fields", "event_problem", "json_fields",
-    "recorded_outcome", "validate_event",
+    "EVENT_CLASSES", "EVENT_KINDS", "OPTIONAL_FIELDS", "OUTCOMES", "PK_SERIES_OUTPUTS", "REQUIRED_FIELDS", "Alarm",
+    "BalanceSample", "DrugLimitsEvent", "Envelope", "Expectation", "FirmwareEvent", "Interrupt", "PkSeries",
+    "PopulationVerdictEvent", "RecordEvent", "RecordFormatError", "RecordKind", "RigOpened", "RunFinished",
+    "RunStarted", "Step", "StoppedOnAlarm", "VolumeSample", "event_from_checked_fields", "event_from_fields",
+    "event_problem", "json_fields", "recorded_outcome", "validate_event",
 ]

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from hil.records import events as ev
+from hil.records.strict_json import decode_strict
 from hil.records.integrity import CHAIN_FIELD, GENESIS, chain_of, split_chained_line
 
 E = TypeVar("E", bound=ev.RecordEvent)
@@ -147,8 +148,8 @@ def parse_line(line: str | bytes, path: Path | str = "record.jsonl", at_line: in
     what is wrong (not JSON, an unknown kind, a missing field or one of the wrong type)."""
     where = f"{path} line {at_line}: "
     try:
-        fields = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        fields = decode_strict(line.decode("utf-8") if isinstance(line, bytes) else line)
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
         raise ev.RecordFormatError(f"{where}not valid JSON ({exc})") from exc
     if not isinstance(fields, dict):
         raise ev.RecordFormatError(f"{where}a JSON {type(fields).__name__}, not an object")
@@ -179,9 +180,12 @@ def _parse_line(raw: bytes, number: int, chained: bool, previous_chain: str,
                 damage.add(number, "breaks the chain: this line or the one before it was altered, dropped, "
                                    "repeated or moved")
     try:
-        event = json.loads(text)
+        event = decode_strict(text)
     except json.JSONDecodeError as exc:
         damage.add(number, f"not valid JSON ({exc.msg} at column {exc.colno})")
+        return None, next_chain
+    except ValueError as exc:  # a number no writer writes: not finite, or too many digits for an int
+        damage.add(number, f"not a record line: {exc}")
         return None, next_chain
     if not isinstance(event, dict):
         damage.add(number, f"a JSON {type(event).__name__}, not an object")

@@ -3,6 +3,7 @@ never a traceback, never PASS unless the record is exactly as the run wrote it."
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -99,6 +100,9 @@ def test_a_record_without_run_started_is_error_not_pass(real_run: Path, tmp_path
      "a JSON str, not an object"),
     (lambda lines: b"\n".join(lines[:-1] + [lines[-1].replace(b'"reason":"', b'"reason":7,"x":"')]) + b"\n",
      "run_finished field reason is 7, not a string"),
+    (lambda lines: b"\n".join(re.sub(rb'("oral_peak_plasma_ng_per_ml":\d+)\.', rb"\1E", line, count=1)
+                               for line in lines) + b"\n",
+     "is not finite (a writer never writes one)"),  # a digit turned into an E: a value past the float range
 ])
 def test_other_damage_renders_as_error_naming_it(real_run: Path, tmp_path: Path, capsys, change, named) -> None:
     run_dir = damaged_copy(real_run, tmp_path, change)

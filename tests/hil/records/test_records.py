@@ -118,6 +118,14 @@ def rewrite(path, lines):
     (lambda lines: lines[:2] + [lines[2].replace(b'"volume_sample"', b'"volume_sampler"')] + lines[3:],
      ["line 3: breaks the chain", "line 3: unknown event kind 'volume_sampler'"]),
     (lambda lines: lines + [lines[1]], ["line 5: breaks the chain", "line 5: step after run_finished (line 4)"]),
+    (lambda lines: lines[:2] + [lines[2].replace(b'"commanded_ul":1.0', b'"commanded_ul":1.0E999')] + lines[3:],
+     ["line 3: breaks the chain", "line 3: not a record line: the number 1.0E999 is not finite"]),
+    (lambda lines: lines[:2] + [lines[2].replace(b'"commanded_ul":1.0', b'"commanded_ul":NaN')] + lines[3:],
+     ["line 3: breaks the chain", "line 3: not a record line: NaN is not a number a record holds"]),
+    (lambda lines: [lines[0], lines[1].replace(b'"params":{}', b'"params":{"dose":-Infinity}')] + lines[2:],
+     ["line 2: breaks the chain", "line 2: not a record line: -Infinity is not a number a record holds"]),
+    (lambda lines: lines[:2] + [lines[2].replace(b'"commanded_ul":1.0', b'"commanded_ul":' + b"9" * 5000)]
+     + lines[3:], ["line 3: breaks the chain", "line 3: not a record line: Exceeds the limit"]),
 ])
 def test_damage_is_named_by_line_and_everything_readable_is_kept(tmp_path, damage, expected):
     path = tmp_path / "record.jsonl"

@@ -1,0 +1,34 @@
+"""campaign.jsonl read on resume: a line damaged in the middle is a JournalError naming the file and the line, also
+when the damage is a number no writer writes (one past the float range, NaN, an integer too long to convert)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hil.campaign.journal import JOURNAL_FILENAME, Journal, JournalError
+
+HEADER = {"kind": "campaign", "name": "c", "file": "c.yaml", "sha256": "ab", "runs": 0}
+
+
+def write_journal(folder, second_line: bytes) -> None:  # noqa: ANN001
+    (folder / JOURNAL_FILENAME).write_bytes(json.dumps(HEADER).encode() + b"\n" + second_line + b"\n")
+
+
+def test_an_intact_journal_opens(tmp_path):
+    write_journal(tmp_path, b'{"kind": "resumed", "t_utc": "2026-12-05T00:00:00Z", "count": 1.5}')
+    assert Journal.open(tmp_path).header == HEADER
+
+
+@pytest.mark.parametrize("value, named", [
+    (b"1.5E999", "the number 1.5E999 is not finite"),
+    (b"NaN", "NaN is not a number a record holds"),
+    (b"-Infinity", "-Infinity is not a number a record holds"),
+    (b"9" * 5000, "Exceeds the limit"),
+    (b"1.5,", "Expecting property name"),
+])
+def test_a_line_with_a_number_no_writer_writes_is_named(tmp_path, value, named):
+    write_journal(tmp_path, b'{"kind": "resumed", "count": ' + value + b"}")
+    with pytest.raises(JournalError, match=rf"campaign\.jsonl line 2 is not a JSON line \(.*{named}") as caught:
+        Journal.open(tmp_path)
+    assert "the campaign record is damaged" in str(caught.value)
