@@ -35,6 +35,7 @@ from hil.rig import Rig
 from hil.runner import expectations as expect
 from hil.runner.alarm_stop import AlarmStop, at_or_above
 from hil.runner.envelope_verdict import judge_envelopes
+from hil.runner.firmware_setup import SetupRejected, set_up_firmware
 from hil.runner.interrupt import InterruptFlag, RunAborted
 from hil.runner.live_status import RunMonitor
 from hil.runner.options import RunOptions
@@ -165,29 +166,9 @@ class RunExecution:
                 return
 
     def _set_up(self) -> None:
-        scenario = self.scenario
         if self.sampler is not None:
-            self._reading()
-        if scenario.pump_settings.reservoir_volume_ul > 0:
-            decision = self.firmware.refill(
-                scenario.pump_settings.reservoir_volume_ul, scenario.drug.conc_mcg_per_ml, 0.0
-            )
-            if not decision.approved:
-                raise SetupRejected(f"initial fill of {scenario.pump_settings.reservoir_volume_ul:g} uL at "
-                                    f"{scenario.drug.conc_mcg_per_ml:g} mcg/mL rejected: {'; '.join(decision.reasons)}")
-        ptm = scenario.pump_settings.ptm
-        if ptm is not None:
-            limits = self.limits
-            count = min(limits.ptm_max_count_per_24h, int(limits.ptm_max_dose_per_24h_mcg // ptm.dose_mcg))
-            if count < 1:
-                raise SetupRejected(
-                    f"pump_settings.ptm.dose_mcg {ptm.dose_mcg:g} mcg: the drug library allows "
-                    f"{limits.ptm_max_count_per_24h} PTM boluses and {limits.ptm_max_dose_per_24h_mcg:g} "
-                    f"mcg per 24 h, so not one such bolus"
-                )
-            decision = self.firmware.configure_ptm(ptm.dose_mcg, ptm.duration_min, limits.ptm_min_lockout_min, count)
-            if not decision.approved:
-                raise SetupRejected(f"PTM settings rejected: {'; '.join(decision.reasons)}")
+            self._reading()  # the balance's baseline, before anything is pumped
+        set_up_firmware(self.firmware, self.scenario, self.limits)
 
     def _run_step(self, index: int, step: Any) -> None:
         ctx = StepContext(self.firmware, self.rig, self.reservoir, self._reading if self.sampler else None)
@@ -289,10 +270,6 @@ class RunExecution:
         differences = record_pk_series(self.record, pk)
         self.pk_peaks = differences
         return pk
-
-
-class SetupRejected(Exception):
-    """The firmware rejected the scenario's initial fill or PTM settings (a scenario error)."""
 
 
 def _key(t_s: float) -> float:

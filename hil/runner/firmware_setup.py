@@ -1,7 +1,10 @@
-"""Firmware settings, drug limits and the physical fill of the rig's syringe, from a scenario."""
+"""Firmware settings, drug limits and the physical fill of the rig's syringe, from a scenario; and the firmware's set-up
+before the first step (the initial reservoir fill and the PTM settings, each approved by the firmware or refused with
+its reasons)."""
 from __future__ import annotations
 
 from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.pump.firmware import PumpFirmware
 from firmware_sim.safety.limits import DrugLimits, Indication
 from hil.config.drug_overrides import EffectiveLimits, OverrideError, effective_limits
 from hil.config.scenario import ScenarioConfig
@@ -50,3 +53,30 @@ def syringe_fill_ul(scenario: ScenarioConfig, syringe_volume_ul: float) -> float
         raise ScenarioSetupError(f"the initial reservoir plus every refill is {total_ul:g} uL, more than the rig's "
                                  f"syringe.volume_ul {syringe_volume_ul:g} uL that stands for the reservoir")
     return total_ul
+
+
+class SetupRejected(Exception):
+    """The firmware rejected the scenario's initial fill or PTM settings (a scenario error)."""
+
+
+def set_up_firmware(firmware: PumpFirmware, scenario: ScenarioConfig, limits: DrugLimits) -> None:
+    """Fill the reservoir and configure the PTM as the scenario says; SetupRejected naming what was refused and why."""
+    settings = scenario.pump_settings
+    if settings.reservoir_volume_ul > 0:
+        decision = firmware.refill(settings.reservoir_volume_ul, scenario.drug.conc_mcg_per_ml, 0.0)
+        if not decision.approved:
+            raise SetupRejected(f"initial fill of {settings.reservoir_volume_ul:g} uL at "
+                                f"{scenario.drug.conc_mcg_per_ml:g} mcg/mL rejected: {'; '.join(decision.reasons)}")
+    ptm = settings.ptm
+    if ptm is None:
+        return
+    count = min(limits.ptm_max_count_per_24h, int(limits.ptm_max_dose_per_24h_mcg // ptm.dose_mcg))
+    if count < 1:
+        raise SetupRejected(
+            f"pump_settings.ptm.dose_mcg {ptm.dose_mcg:g} mcg: the drug library allows "
+            f"{limits.ptm_max_count_per_24h} PTM boluses and {limits.ptm_max_dose_per_24h_mcg:g} "
+            f"mcg per 24 h, so not one such bolus"
+        )
+    decision = firmware.configure_ptm(ptm.dose_mcg, ptm.duration_min, limits.ptm_min_lockout_min, count)
+    if not decision.approved:
+        raise SetupRejected(f"PTM settings rejected: {'; '.join(decision.reasons)}")
