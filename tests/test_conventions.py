@@ -3,7 +3,8 @@ unit conversions only through firmware_sim/units.py. Each failure names file:lin
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,7 @@ UNITLESS_NAMES = {
     "frames", "cases", "frames_per_device",  # fuzz-result JSON fields: counts of frames and of cases
     "seeds",                 # campaign key: how many seeds (repetitions) of each scenario x rig x fault plan, a count
     "samples_per_window",    # trumpet-result JSON field: a count of balance samples per observation window
+    "registered", "covered",  # traceability.json coverage fields teams import: counts of requirements
 }
 """Names that are unitless by nature (counts, seeds, indexes, ratios named as such)."""
 
@@ -103,13 +105,32 @@ def _has_unit(name: str) -> bool:
             or any(bare.endswith("_" + unitless) for unitless in UNITLESS_NAMES))
 
 
+def _bases(node: ast.ClassDef) -> set[str]:
+    return {ast.unparse(b).split("[")[0].split(".")[-1] for b in node.bases}
+
+
 def _is_record_class(node: ast.ClassDef) -> bool:
     """A dataclass, a pydantic model, a NamedTuple or a TypedDict: its annotated fields are public names (a model
-    on a base of its own is known by the base's name: *Model, *Config, *Settings, *Result)."""
+    on a base of its own is known by the base's name: *Model, *Config, *Settings, *Result; on any other base, by
+    that base being a record class itself: _record_class_names)."""
     decorators = {ast.unparse(d).split("(")[0].split(".")[-1] for d in node.decorator_list}
-    bases = {ast.unparse(b).split("[")[0].split(".")[-1] for b in node.bases}
+    bases = _bases(node)
     return "dataclass" in decorators or bool(bases & {"BaseModel", "StrictModel", "NamedTuple", "TypedDict"}) \
         or any(base.endswith(("Model", "Config", "Settings", "Result")) for base in bases)
+
+
+def _record_class_names(trees: Iterable[ast.Module]) -> set[str]:
+    """The record classes of these modules, a class on a record class's base counted too, however deep."""
+    classes = [node for tree in trees for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
+    names = {node.name for node in classes if _is_record_class(node)}
+    while grown := {node.name for node in classes if node.name not in names and _bases(node) & names}:
+        names |= grown
+    return names
+
+
+@functools.cache
+def _project_record_class_names() -> frozenset[str]:
+    return frozenset(_record_class_names(_tree(path) for path in _modules()))
 
 
 def _numeric_names(tree: ast.Module) -> Iterator[tuple[int, str]]:
@@ -120,8 +141,9 @@ def _numeric_names(tree: ast.Module) -> Iterator[tuple[int, str]]:
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) \
                 and type(node.value.value) in (int, float):
             yield from ((node.lineno, target.id) for target in node.targets if isinstance(target, ast.Name))
+    records = _project_record_class_names() | _record_class_names([tree])
     for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and not node.name.startswith("_") and _is_record_class(node):
+        if isinstance(node, ast.ClassDef) and not node.name.startswith("_") and node.name in records:
             for item in node.body:
                 if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name) \
                         and _is_numeric(item.annotation):
@@ -208,6 +230,9 @@ def test_the_drivers_unit_constants_are_the_firmware_ones():
      ["m.py:4: M.rate"]),
     ("LIMIT_RATE = 5.0\nMAX_DOSE_MCG = 1.0\n", ["m.py:1: LIMIT_RATE"]),
     ("class R(OutcomeResult):\n    elapsed: float\n    elapsed_s: float\n", ["m.py:2: R.elapsed"]),
+    ("from pydantic import BaseModel\nclass _Frozen(BaseModel):\n    pass\nclass Count(_Frozen):\n    tally: int\n"
+     "class Deeper(Count):\n    seen: int\nclass Plain:\n    level_x: float\n",
+     ["m.py:5: Count.tally", "m.py:7: Deeper.seen"]),
     ("def _private(rate: float) -> None: ...", []),
 ])
 def test_the_unit_check_finds_unitless_names(tmp_path: Path, source: str, expected: list[str]):
