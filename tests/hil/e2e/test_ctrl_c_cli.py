@@ -13,6 +13,7 @@ import pytest
 
 from hil.records import events as ev
 from hil.records.reader import read_record
+from scenario_yaml import adult_scenario_yaml
 
 pytestmark = pytest.mark.timeout(180)
 WRAPPER = """\
@@ -34,22 +35,7 @@ elif phase == "rendering":
 from hil.cli.main import main
 sys.exit(main(sys.argv[2:]))
 """
-SCENARIO = """\
-name: short-prime
-duration_h: 1.0
-supervision_period_s: 240
-patient: {weight_kg: 75, age_group: adult, age_years: 47, indication: spinal}
-drug: {name: baclofen, conc_mcg_per_ml: 2000}
-pump_settings:
-  reservoir_volume_ul: 8000
-  reservoir_capacity_ul: 20000
-  catheter: {length_cm: 110, volume_ul_per_cm: 2.6}
-  pump_tubing_volume_ul: 220
-  low_reservoir_threshold_ul: 2000
-steps:
-  - {at_h: 0.0, action: prime}
-  - {at_h: 1.0, action: wait}
-"""
+SCENARIO = adult_scenario_yaml("short-prime", 1.0, ["{at_h: 0.0, action: prime}", "{at_h: 1.0, action: wait}"])
 
 
 @pytest.mark.requirements("SR-HIL-001")

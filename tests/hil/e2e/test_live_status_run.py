@@ -22,6 +22,7 @@ from hil.records import events as ev
 from hil.records.reader import read_record
 from hil.runner import RunOptions, run_scenario
 from hil.runner.live_status import StatusSnapshot, StatusTracker
+from scenario_yaml import adult_scenario_yaml
 
 pytestmark = pytest.mark.timeout(180)
 ITPUMP = [sys.executable, "-m", "hil.cli.main"]
@@ -98,22 +99,8 @@ emulators:
   pump: {kind: ne1000}
   balance: {kind: balance, linked_pump: pump, options: {seed: 2, noise_sd_g: 0.0}}
 """
-WALL_SCENARIO = """\
-name: wall-prime
-duration_h: 0.05
-supervision_period_s: 60
-patient: {weight_kg: 75, age_group: adult, age_years: 47, indication: spinal}
-drug: {name: baclofen, conc_mcg_per_ml: 2000}
-pump_settings:
-  reservoir_volume_ul: 8000
-  reservoir_capacity_ul: 20000
-  catheter: {length_cm: 110, volume_ul_per_cm: 2.6}
-  pump_tubing_volume_ul: 220
-  low_reservoir_threshold_ul: 2000
-steps:
-  - {at_h: 0.0, action: prime}
-  - {at_h: 0.05, action: wait}
-"""
+WALL_SCENARIO = adult_scenario_yaml("wall-prime", 0.05, ["{at_h: 0.0, action: prime}", "{at_h: 0.05, action: wait}"],
+                                    supervision_period_s=60)
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 

@@ -15,6 +15,7 @@ import pytest
 from hil.cli.main import main
 from hil.records import events as ev
 from hil.records.reader import read_record
+from scenario_yaml import adult_scenario_yaml
 
 pytestmark = pytest.mark.timeout(180)
 ITPUMP = [sys.executable, "-m", "hil.cli.main"]
@@ -45,22 +46,8 @@ emulators:
 
 
 def priming_scenario(duration_h: float, period_s: float) -> str:
-    return f"""\
-name: wall-prime
-duration_h: {duration_h}
-supervision_period_s: {period_s}
-patient: {{weight_kg: 75, age_group: adult, age_years: 47, indication: spinal}}
-drug: {{name: baclofen, conc_mcg_per_ml: 2000}}
-pump_settings:
-  reservoir_volume_ul: 8000
-  reservoir_capacity_ul: 20000
-  catheter: {{length_cm: 110, volume_ul_per_cm: 2.6}}
-  pump_tubing_volume_ul: 220
-  low_reservoir_threshold_ul: 2000
-steps:
-  - {{at_h: 0.0, action: prime}}
-  - {{at_h: {duration_h}, action: wait}}
-"""
+    steps = ["{at_h: 0.0, action: prime}", f"{{at_h: {duration_h}, action: wait}}"]
+    return adult_scenario_yaml("wall-prime", duration_h, steps, supervision_period_s=period_s)
 
 
 def write_configs(folder: Path, duration_h: float, period_s: float) -> tuple[Path, Path]:

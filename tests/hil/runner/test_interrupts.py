@@ -26,30 +26,16 @@ from hil.records.writer import RecordWriter
 from hil.rig.rig import Rig
 from hil.runner import RunOptions
 from hil.runner.run import run_scenario
+from scenario_yaml import NO_OCCLUSION, adult_scenario_yaml
 
 pytestmark = pytest.mark.timeout(120)
 REPO = Path(__file__).resolve().parents[3]
 RIG = REPO / "bench_configs" / "rigs" / "emulated-ne1000.yaml"
-SCENARIO = """\
-name: short-continuous
-duration_h: 2.0
-supervision_period_s: 240
-patient: {weight_kg: 75, age_group: adult, age_years: 47, indication: spinal}
-drug: {name: baclofen, conc_mcg_per_ml: 2000}
-pump_settings:
-  reservoir_volume_ul: 8000
-  reservoir_capacity_ul: 20000
-  catheter: {length_cm: 110, volume_ul_per_cm: 2.6}
-  pump_tubing_volume_ul: 220
-  low_reservoir_threshold_ul: 2000
-steps:
-  - {at_h: 0.0, action: prime}
-  - {at_h: 1.0, action: start_continuous, rate_mcg_per_day: 500, expect: {decision: approved}}
-  - {at_h: 2.0, action: wait}
-expectations:
-  alarms:
-    - {name: occlusion, occurs: false}
-"""
+SCENARIO = adult_scenario_yaml("short-continuous", 2.0, [
+    "{at_h: 0.0, action: prime}",
+    "{at_h: 1.0, action: start_continuous, rate_mcg_per_day: 500, expect: {decision: approved}}",
+    "{at_h: 2.0, action: wait}",
+], expectations=NO_OCCLUSION)
 
 
 def press(mode: str) -> None:
