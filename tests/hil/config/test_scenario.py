@@ -10,6 +10,7 @@ from hil.config.loading import ConfigError, load_model
 from hil.config.scenario import MAX_SCENARIO_DURATION_H, ScenarioConfig
 from hil.config.scenario_steps import ACTIONS, RefillStep, StartFlexStep, step_params
 from hil.paths import bench_configs_dir
+from scenario_yaml import PUMP_SETTINGS
 
 SHIPPED = sorted((bench_configs_dir() / "scenarios").glob("*.yaml"))
 
@@ -18,13 +19,7 @@ name: t
 duration_h: 48
 patient: {weight_kg: 70, age_group: adult, age_years: 40, indication: spinal}
 drug: {name: baclofen, conc_mcg_per_ml: 2000, library_file: drug.yaml}
-pump_settings:
-  reservoir_volume_ul: 8000
-  reservoir_capacity_ul: 20000
-  catheter: {length_cm: 110, volume_ul_per_cm: 2.6}
-  pump_tubing_volume_ul: 220
-  low_reservoir_threshold_ul: 2000
-steps:
+""" + PUMP_SETTINGS + """steps:
   - {at_h: 0, action: prime}
   - {at_h: 1, action: start_continuous, rate_mcg_per_day: 500, expect: {decision: approved}}
 """

@@ -9,6 +9,7 @@ from hil.cli.main import main
 from hil.paths import bench_configs_dir
 from hil.records import events as ev
 from hil.records.reader import read_record
+from scenario_yaml import PUMP_SETTINGS
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -22,13 +23,7 @@ drug:
   conc_mcg_per_ml: 2000
   limits_override: {hard_max_daily_dose_mcg: 2500, soft_max_daily_dose_mcg: 2400}
   acknowledge_beyond_label: "bench study of the high-dose alarm path"
-pump_settings:
-  reservoir_volume_ul: 8000
-  reservoir_capacity_ul: 20000
-  catheter: {length_cm: 110, volume_ul_per_cm: 2.6}
-  pump_tubing_volume_ul: 220
-  low_reservoir_threshold_ul: 2000
-steps:
+""" + PUMP_SETTINGS + """steps:
   - {at_h: 0, action: prime}
   - {at_h: 1, action: start_continuous, rate_mcg_per_day: 2300, expect: {decision: approved}}
 """
