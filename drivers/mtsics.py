@@ -9,11 +9,8 @@ import math
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
 
-import pyvisa
 
-from drivers.arguments import require_positive
 from drivers.errors import DeviceAlarm, DeviceTimeout, FramingError, NonFiniteValue, ProtocolError
 from drivers.reply_numbers import finite_number
 from drivers.units import MS_PER_S
@@ -58,26 +55,14 @@ class MTSICSBalance(VisaSession):
         baud_rate: int = 9600,
         stable_timeout_s: float | None = None,
     ) -> None:
-        require_positive("timeout_s", timeout_s)
-        self.resource_name = resource_name
-        self.backend = backend
-        self.timeout_s = timeout_s
-        self.baud_rate = baud_rate
-        self.stable_timeout_s = stable_timeout_s if stable_timeout_s is not None else max(timeout_s, 5.0)
-        """Read timeout for S, Z and T, which wait for stability before answering."""
-        self._manager: pyvisa.ResourceManager | None = None
-        self._resource: Any = None
+        self._init_session(resource_name, backend, timeout_s, baud_rate, stable_timeout_s)
         self.streaming = False
 
     # --- lifecycle ------------------------------------------------------------------------------
     def open(self) -> None:
         if self._resource is not None:
             return
-        options: dict[str, Any] = {"read_termination": "\r\n", "write_termination": "\r\n",
-                                   "timeout": int(self.timeout_s * MS_PER_S)}
-        if self.resource_name.upper().startswith("ASRL") and not self.backend.endswith("@sim"):
-            options["baud_rate"] = self.baud_rate
-        self.open_session(options, self.backend)
+        self.open_session(self.crlf_line_options(), self.backend)
 
     def close(self) -> None:
         super().close()

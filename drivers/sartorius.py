@@ -17,12 +17,10 @@ from typing import Any, Literal
 
 import pyvisa
 
-from drivers.arguments import require_positive
 from drivers.clock import DriverClock, MonotonicClock
 from drivers.errors import ProtocolError
 from drivers.mtsics import MassReading
 from drivers.sbi_lines import GRAMS_PER_UNIT, parse_weight_line, text_line
-from drivers.units import MS_PER_S
 from drivers.visa_session import VisaSession
 
 Framing = Literal["7O1", "8N1"]
@@ -53,35 +51,24 @@ class SartoriusBalance(VisaSession):
         stable_timeout_s: float | None = None,
         clock: DriverClock | None = None,
     ) -> None:
-        require_positive("timeout_s", timeout_s)
+        self._init_session(resource_name, backend, timeout_s, baud_rate, stable_timeout_s)
         if framing is not None and framing not in FRAMINGS:
             raise ValueError(f"framing {framing!r}: not one of {sorted(FRAMINGS)}")
         if display_unit not in GRAMS_PER_UNIT:
             raise ValueError(f"display_unit {display_unit!r}: not one of {sorted(GRAMS_PER_UNIT)}")
-        self.resource_name = resource_name
-        self.backend = backend
-        self.timeout_s = timeout_s
-        self.baud_rate = baud_rate
         self.framing = framing
         self.display_unit = display_unit
-        self.stable_timeout_s = stable_timeout_s if stable_timeout_s is not None else max(timeout_s, 5.0)
-        """How long read_stable_mass_g keeps asking for a stable reading."""
         self.clock: DriverClock = clock if clock is not None else MonotonicClock()
         """The time read_stable_mass_g polls in (the rig's device clock)."""
-        self._manager: pyvisa.ResourceManager | None = None
-        self._resource: Any = None
 
     # --- lifecycle ------------------------------------------------------------------------------
     def open(self) -> None:
         if self._resource is not None:
             return
-        options: dict[str, Any] = {"read_termination": "\r\n", "write_termination": "\r\n",
-                                   "timeout": int(self.timeout_s * MS_PER_S)}
-        if self.resource_name.upper().startswith("ASRL") and not self.backend.endswith("@sim"):
-            options["baud_rate"] = self.baud_rate
-            if self.framing is not None:
-                data_bits, parity = FRAMINGS[self.framing]
-                options.update(data_bits=data_bits, parity=parity, stop_bits=pyvisa.constants.StopBits.one)
+        options = self.crlf_line_options()
+        if self.on_serial_port and self.framing is not None:
+            data_bits, parity = FRAMINGS[self.framing]
+            options.update(data_bits=data_bits, parity=parity, stop_bits=pyvisa.constants.StopBits.one)
         framing = f", framing {self.framing}" if self.framing is not None else ""
         self.open_session(options, f"{self.backend}, {self.baud_rate} baud{framing}")
 

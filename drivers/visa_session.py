@@ -8,20 +8,55 @@ from collections.abc import Callable
 
 import pyvisa
 
+from drivers.arguments import require_positive
 from drivers.errors import DeviceDisconnected, DeviceTimeout, FramingError, TransportError
 from drivers.lifecycle import OpenCloseLifecycle
 from drivers.units import MS_PER_S
 from drivers.url_handlers import register_url_handlers
 
 
+MIN_STABLE_TIMEOUT_S = 5.0
+"""The shortest default wait for a stable reading, whatever the read timeout."""
+
+
 class VisaSession(OpenCloseLifecycle):
-    """Subclasses set resource_name, backend and timeout_s, and call open_session(options, detail) from open()."""
+    """Subclasses call _init_session from __init__, and open_session(options, detail) from open() (crlf_line_options
+    gives the options both balance protocols share)."""
 
     resource_name: str
     backend: str
     timeout_s: float
+    baud_rate: int
+    stable_timeout_s: float
     _manager: pyvisa.ResourceManager | None = None
     _resource: Any = None
+
+    def _init_session(self, resource_name: str, backend: str, timeout_s: float, baud_rate: int,
+                      stable_timeout_s: float | None) -> None:
+        require_positive("timeout_s", timeout_s)
+        self.resource_name = resource_name
+        self.backend = backend
+        self.timeout_s = timeout_s
+        self.baud_rate = baud_rate
+        self.stable_timeout_s = stable_timeout_s if stable_timeout_s is not None else max(timeout_s,
+                                                                                            MIN_STABLE_TIMEOUT_S)
+        """The longest wait for a stable reading (MT-SICS: the read timeout of S, Z and T; Sartorius: how long
+        read_stable_mass_g asks again)."""
+        self._manager = None
+        self._resource = None
+
+    def crlf_line_options(self) -> dict[str, Any]:
+        """pyvisa options of a session of CR LF lines within timeout_s; on a serial resource (not pyvisa-sim's) the
+        baud rate too."""
+        options: dict[str, Any] = {"read_termination": "\r\n", "write_termination": "\r\n",
+                                   "timeout": int(self.timeout_s * MS_PER_S)}
+        if self.on_serial_port:
+            options["baud_rate"] = self.baud_rate
+        return options
+
+    @property
+    def on_serial_port(self) -> bool:
+        return self.resource_name.upper().startswith("ASRL") and not self.backend.endswith("@sim")
 
     def open_session(self, options: dict[str, Any], detail: str) -> None:
         """The ResourceManager and the session; TransportError naming the resource and `detail` if either fails."""
