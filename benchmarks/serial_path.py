@@ -12,16 +12,18 @@ Ratios are rig time / bare time; the target is serial path <= 1.5 x bare. The ba
 after the rigs (the ratio is to their mean), and CPU seconds of the whole process (every thread: the responder, the
 emulators) are printed beside wall seconds: on a shared machine wall time moves with the load by a factor of two
 within minutes, CPU time much less. Run:
-    .venv/bin/python benchmarks/serial_path.py [--rig emulated-ne1000] [--scenario FILE]
+    .venv/bin/python benchmarks/serial_path.py [--rig emulated-ne1000] [--scenario FILE] [--repeat N]
 """
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import tempfile
 import threading
 import time
 import tty
+from collections.abc import Sequence
 from pathlib import Path
 
 import serial
@@ -128,21 +130,41 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO)
     parser.add_argument("--rig", action="append", choices=RIGS, help="rig to run (repeatable; default both)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="rounds of bare, rigs, bare; with N > 1 also the median and range of each rig's ratio "
+                             "(single runs on a shared machine spread widely)")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error(f"--repeat must be at least 1, got {args.repeat}")
     os.environ.setdefault("ITPUMP_BENCH_CONFIGS", str(REPO / "bench_configs"))
     scenario = load_model(args.scenario, ScenarioConfig)
     ticks = len(supervision_times_s(0.0, scenario.supervision_period_s, scenario.duration_h * 3600.0))
     print(f"scenario {scenario.name}: {scenario.duration_h:g} h, supervision every {scenario.supervision_period_s:g} s "
           f"= {ticks} ticks")
+    ratios: dict[str, list[float]] = {rig: [] for rig in args.rig or RIGS}
+    for round_index in range(args.repeat):
+        if args.repeat > 1:
+            print(f"round {round_index + 1} of {args.repeat}")
+        for rig, ratio in one_round(args.scenario, args.rig or RIGS, ticks):
+            ratios[rig].append(ratio)
+    if args.repeat > 1:
+        for rig, values in ratios.items():
+            print(f"{rig:16s} serial path / bare over {len(values)} rounds: median {statistics.median(values):.2f} x, "
+                  f"range {min(values):.2f} - {max(values):.2f} x")
+
+
+def one_round(scenario: Path, rigs: Sequence[str], ticks: int) -> list[tuple[str, float]]:
+    """The bare exchanges, each rig's run, the bare exchanges again; prints the figures; (rig, serial path / bare)."""
     bare_before = bare_exchanges_s(ticks)
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
-        for rig in args.rig or RIGS:
-            runs.append((rig, *rig_run_s(args.scenario, rig, Path(tmp) / rig)))
+        for rig in rigs:
+            runs.append((rig, *rig_run_s(scenario, rig, Path(tmp) / rig)))
     bare_after = bare_exchanges_s(ticks)
     bare_s, bare_cpu_s = ((b + a) / 2 for b, a in zip(bare_before, bare_after))
     print(f"bare pyserial exchanges over a pty: {ticks} before / after the rigs in {bare_before[0]:.2f} / "
           f"{bare_after[0]:.2f} s ({bare_s / ticks * 1e6:.0f} us each on average), CPU {bare_cpu_s:.2f} s")
+    ratios = []
     for rig, total_s, timer, outcome in runs:
         serial_path_s = timer.run_s - timer.verdict_s
         serial_path_cpu_s = timer.run_cpu_s - timer.verdict_cpu_s
@@ -152,7 +174,8 @@ def main() -> None:
             f"{timer.verdict_s:5.2f} s; rest (open, record, outputs) {total_s - timer.run_s:5.2f} s; "
             f"whole run {total_s:6.2f} s = {total_s / bare_s:5.2f} x bare"
         )
-
+        ratios.append((rig, serial_path_s / bare_s))
+    return ratios
 
 if __name__ == "__main__":
     main()
