@@ -177,5 +177,6 @@ def one_round(scenario: Path, rigs: Sequence[str], ticks: int) -> list[tuple[str
         ratios.append((rig, serial_path_s / bare_s))
     return ratios
 
+
 if __name__ == "__main__":
     main()

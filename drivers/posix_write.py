@@ -29,7 +29,7 @@ def write_all(fd: int, data: bytes, deadline_s: float | None, abort_fd: int | No
         wait_s = None if deadline_s is None else max(0.0, deadline_s - time.monotonic())
         readable, writable, _ = select.select([] if abort_fd is None else [abort_fd], [fd], [], wait_s)
         if readable:
-            os.read(abort_fd, 1000)  # type: ignore[arg-type]  # readable only if abort_fd was given
+            os.read(readable[0], 1000)
             break
         if not writable:
             raise SerialTimeoutException(f"{len(left)} of {len(data)} bytes not taken by the port")

@@ -42,8 +42,6 @@ class VisaSession(OpenCloseLifecycle):
                                                                                             MIN_STABLE_TIMEOUT_S)
         """The longest wait for a stable reading (MT-SICS: the read timeout of S, Z and T; Sartorius: how long
         read_stable_mass_g asks again)."""
-        self._manager = None
-        self._resource = None
 
     def crlf_line_options(self) -> dict[str, Any]:
         """pyvisa options of a session of CR LF lines within timeout_s; on a serial resource (not pyvisa-sim's) the

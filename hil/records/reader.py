@@ -149,8 +149,10 @@ def parse_line(line: str | bytes, path: Path | str = "record.jsonl", at_line: in
     where = f"{path} line {at_line}: "
     try:
         fields = decode_strict(line.decode("utf-8") if isinstance(line, bytes) else line)
-    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ev.RecordFormatError(f"{where}not valid JSON ({exc})") from exc
+    except ValueError as exc:  # a number no writer writes: not finite, or too many digits for an int
+        raise ev.RecordFormatError(f"{where}not a record line: {exc}") from exc
     if not isinstance(fields, dict):
         raise ev.RecordFormatError(f"{where}a JSON {type(fields).__name__}, not an object")
     fields.pop(CHAIN_FIELD, None)

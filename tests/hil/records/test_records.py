@@ -13,7 +13,7 @@ import pytest
 from hil.records import events as ev
 from hil.records.events import RecordFormatError
 from hil.records.integrity import chained_line, split_chained_line
-from hil.records.reader import read_record
+from hil.records.reader import parse_line, read_record
 from hil.records.writer import RecordWriter
 
 
@@ -224,3 +224,13 @@ def test_an_envelope_line_with_an_unknown_outcome_is_damage_naming_the_line(tmp_
     record = read_record(path)
     assert record.damage == ["line 4: envelope outcome 'MAYBE' is not one of PASS, FAIL, NOT_EVALUATED"]
     assert record.typed(ev.Envelope) == []
+
+
+@pytest.mark.parametrize("line, named", [
+    ('{"event":"alarm","t_s":1e999,"name":"x","priority":"high"}', "line 7: not a record line: the number 1e999"),
+    ('{"event":"alarm","t_s":NaN,"name":"x","priority":"high"}', "line 7: not a record line: NaN is not a number"),
+    ('{"event":', "line 7: not valid JSON"),
+])
+def test_parse_line_names_a_line_no_writer_writes(line, named):
+    with pytest.raises(RecordFormatError, match=f"^r.jsonl {named}"):
+        parse_line(line, "r.jsonl", 7)
