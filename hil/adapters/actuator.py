@@ -8,6 +8,8 @@ scenario interval is then the scenario's own, and reported volumes are passed on
 """
 from __future__ import annotations
 
+from collections import deque
+
 from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, DriverError, FramingError,
                             LimitExceeded, NonFiniteValue, ProtocolError, TransportError)
 from drivers.syringe_pump import SyringePump
@@ -60,6 +62,8 @@ class PumpActuator:
         self.running = False
         self.stall_check = stall_check
         self._volume = CumulativeVolume()
+        self._held_alarms: deque[str] = deque()
+        """Device alarms the runner's own status reads saw, in order: read_status reports them first."""
 
     def _call(self, action: str, call, *args):  # noqa: ANN001, ANN202 - thin error translation
         try:
@@ -88,9 +92,26 @@ class PumpActuator:
         status = self._call("status", self.pump.status)
         self.running = status.running
         delivered_ul = self._volume.take(status.infused_ul, status.alarm == "reset")
-        fault = fault_for_device_alarm(status.alarm) if status.alarm else None
+        alarm = status.alarm
+        if self._held_alarms:
+            if alarm:
+                self._held_alarms.append(alarm)
+            alarm = self._held_alarms.popleft()
+        fault = fault_for_device_alarm(alarm) if alarm else None
         detail = None
         if fault is None and self.stall_check is not None:
             fault = self.stall_check.fault(delivered_ul)
             detail = self.stall_check.detail if fault else None
         return ActuatorStatus(running=status.running, delivered_ul=delivered_ul, fault=fault, fault_detail=detail)
+
+    def read_status_unsupervised(self) -> ActuatorStatus:
+        """The runner's own status read, outside the firmware's supervision (a volume sample the firmware's read of
+        that moment did not give, the read after the final stop). Its volume passes the same checks and carries on
+        across resets and clears as read_status's; no balance check is made; a device alarm in it is held for the
+        firmware's next read_status, not lost (the drivers hand each alarm to one status only). No fault is set."""
+        status = self._call("status", self.pump.status)
+        self.running = status.running
+        delivered_ul = self._volume.take(status.infused_ul, status.alarm == "reset")
+        if status.alarm:
+            self._held_alarms.append(status.alarm)
+        return ActuatorStatus(running=status.running, delivered_ul=delivered_ul)

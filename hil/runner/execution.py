@@ -144,7 +144,7 @@ class RunExecution:
         """Stop the pump through its driver (once), then record the volumes delivered so far: the pump's status
         read after the stop, the balance and the firmware's commanded volume."""
         if self.pump_stop is None:
-            self.pump_stop = stop_pump(self.rig)
+            self.pump_stop = stop_pump(self.rig, self.actuator)
             self._volume_sample(self.firmware.now_s, after_pump_stop=True)
         return self.pump_stop
 
@@ -216,7 +216,7 @@ class RunExecution:
         if gravimetric is not None and profile_due and self.seen.last_status_t_s is not None:
             self.seen.gravimetric_at_tick[self.seen.last_status_t_s] = gravimetric
         # the firmware's status read of this very moment, else the pump's accumulator read now
-        pump_ul = fw.actuator_reported_volume_ul if read_now and not after_pump_stop else pump_volume_ul(self.rig)
+        pump_ul = fw.actuator_reported_volume_ul if read_now and not after_pump_stop else pump_volume_ul(self.actuator)
         self.record.write(ev.VolumeSample(t_s=fw.now_s, commanded_ul=fw.commanded_volume_ul, pump_reported_ul=pump_ul,
                                           gravimetric_ul=gravimetric, rate_ul_per_h=fw.actuator_rate_ul_per_h,
                                           after_pump_stop=True if after_pump_stop else None))

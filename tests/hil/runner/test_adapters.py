@@ -77,3 +77,30 @@ def test_device_alarm_in_a_status_is_reported_as_a_fault() -> None:
     pump.status_reply = PumpStatus(running=False, infused_ul=3.0, alarm="stall")
     status = PumpActuator(pump).read_status()
     assert status.fault == "motor_stall" and status.running is False and status.delivered_ul == 3.0
+
+
+def test_the_runners_own_read_holds_a_device_alarm_for_the_firmwares_next_read() -> None:
+    pump = FakePump()
+    actuator = PumpActuator(pump)
+    pump.status_reply = PumpStatus(running=False, infused_ul=3.0, alarm="stall")
+    own = actuator.read_status_unsupervised()
+    assert own.fault is None and own.delivered_ul == 3.0
+    pump.status_reply = PumpStatus(running=False, infused_ul=3.0, alarm="reset")
+    assert actuator.read_status().fault == "motor_stall"  # the held alarm first, in the order the pump gave them
+    pump.status_reply = PumpStatus(running=False, infused_ul=3.0)
+    assert actuator.read_status().fault == "power_reset"
+    assert actuator.read_status().fault is None
+
+
+def test_the_runners_own_read_carries_the_volume_across_a_reset_as_the_firmwares_reads_do() -> None:
+    pump = FakePump()
+    actuator = PumpActuator(pump)
+    pump.status_reply = PumpStatus(running=True, infused_ul=40.0)
+    assert actuator.read_status().delivered_ul == 40.0
+    pump.status_reply = PumpStatus(running=False, infused_ul=0.0, alarm="reset")  # the counter starts again from 0
+    assert actuator.read_status().delivered_ul == 40.0
+    pump.status_reply = PumpStatus(running=False, infused_ul=2.5)
+    assert actuator.read_status_unsupervised().delivered_ul == 42.5
+    pump.status_reply = PumpStatus(running=False, infused_ul=1.0)  # falls without a reset: no number is made up
+    with pytest.raises(ActuatorError, match="less than"):
+        actuator.read_status_unsupervised()
