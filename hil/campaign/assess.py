@@ -8,7 +8,9 @@ Unsafe (each rule switched by the campaign's `expect:`), read from the record:
   max_rate_mcg_per_h (the library's limits, not the scenario's overrides);
 - pump_left_running: the run ended with the pump running, or commanded the pump and never showed it stopped (by
   its status, or by the balance weighing nothing added at the end: hil.campaign.stop_evidence).
-A record that is damaged or has no run_finished is `record_lost`: it never counts as safe.
+A record that is damaged or has no run_finished is `record_lost`: it never counts as safe. Nor does a run that did
+not reach its verdict (`judged` false: its rig did not open, the firmware refused its set-up, it crashed or was
+aborted): its record shows too little of the scenario for the rules above to show anything.
 """
 from __future__ import annotations
 
@@ -138,6 +140,17 @@ def _unsafe_pump(record: RunRecord) -> list[dict[str, str]]:
     return []
 
 
+def reached_verdict(record: RunRecord) -> bool:
+    """The run was judged to its end: the runner wrote its envelopes (the verdict, after the last tick and the final
+    stop) or it ended on an alarm by design (stopped_on_alarm), and no interrupt came before its run_finished."""
+    for event in record.events:
+        if isinstance(event, ev.RunFinished):
+            break
+        if isinstance(event, ev.Interrupt):
+            return False
+    return bool(record.typed(ev.StoppedOnAlarm) or record.typed(ev.Envelope))
+
+
 def assess(record: RunRecord, spec: dict[str, Any], dead_volume_ul: float, duration_h: float,
            library_limits: DrugLimits) -> dict[str, Any]:
     outcome, reason = record_outcome(record)
@@ -157,7 +170,8 @@ def assess(record: RunRecord, spec: dict[str, Any], dead_volume_ul: float, durat
         unsafe += _unsafe_doses(record, dose, library_limits)
     if rules["pump_left_running"]:
         unsafe += _unsafe_pump(record)
-    return {"outcome": outcome, "reason": reason, "record_lost": lost, "record_damage": list(record.damage),
+    return {"outcome": outcome, "reason": reason, "record_lost": lost, "judged": reached_verdict(record),
+            "record_damage": list(record.damage),
             "fault": _fault(record, spec.get("fault")), "envelopes": envelopes, "dose": dose, "unsafe": unsafe,
             "pump_stop_weighed": balance_shows_stopped(record),
             "alarms": [{"name": a.name, "priority": a.priority, "t_h": a.t_s / S_PER_H}

@@ -77,7 +77,7 @@ def finished_line(campaign_dir: Path, run: PlannedRun, result: dict[str, Any]) -
                             "fault_plan": spec["fault_plan"], "repetition": spec["repetition"],
                             "worker": result.get("worker"), "wall_s": result.get("wall_s"),
                             "error": result.get("error"),
-                            "record_lost": True, "lost_reason": None, "outcome": "ERROR", "reason": "",
+                            "record_lost": True, "lost_reason": None, "judged": False, "outcome": "ERROR", "reason": "",
                             "fault": None, "envelopes": [], "dose": None, "unsafe": [], "alarms": [], "patients": None,
                             "pump_stop_weighed": None}
     files = result.get("files") or {}

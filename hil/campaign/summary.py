@@ -2,7 +2,10 @@
 so an interrupted and resumed campaign ends with the same summary as an uninterrupted one.
 
 No number is made better than measured: a run whose record was lost counts in records_lost, is never among the
-runs shown safe, leaves its fault undetected (harmless: unknown) and counts as failing every patient envelope.
+runs shown safe, leaves its fault undetected (harmless: unknown) and counts as failing every patient envelope. A run
+that did not reach its verdict (hil.campaign.assess.reached_verdict; a `finished` line without `judged` is taken as
+not judged) is listed in runs_not_judged, is never among the runs shown safe, and an undetected fault in it is of
+unknown harm.
 """
 from __future__ import annotations
 
@@ -22,6 +25,10 @@ def _where(line: dict[str, Any]) -> dict[str, Any]:
             "rig": line["rig"], "fault_plan": line["fault_plan"], "repetition": line["repetition"]}
 
 
+def _first_line(line: dict[str, Any]) -> str:
+    return line["reason"].splitlines()[0] if line["reason"] else ""
+
+
 def _quantiles(values: list[float]) -> dict[str, float | None]:
     if not values:
         return {"p50": None, "p95": None, "max": None}
@@ -35,6 +42,32 @@ def met_expectations(line: dict[str, Any], rule: str) -> bool:
     if rule == "fault_free_runs" and line["fault"] is not None:
         return True  # judged by the unsafe rules alone; its scenario's own verdict is reported, not required
     return line["outcome"] == "PASS"
+
+
+def shown_safe(line: dict[str, Any]) -> bool:
+    """The run was judged to its end from an intact record, and no unsafe rule found anything."""
+    return bool(line.get("judged")) and not line["record_lost"] and not line["unsafe"]
+
+
+def _harmless(line: dict[str, Any]) -> bool | None:
+    """Whether an undetected fault did no harm: False if an unsafe rule found some, None (unknown) if the record
+    was lost or the run did not reach its verdict."""
+    if line["record_lost"]:
+        return None
+    if line["unsafe"]:
+        return False
+    return True if line.get("judged") else None
+
+
+def _undetected_why(line: dict[str, Any]) -> str:
+    if line["record_lost"]:
+        return f"record lost: {line['lost_reason']}"
+    why = "no high-priority alarm after the injection"
+    if line["unsafe"]:
+        return f"{why}; unsafe: {'; '.join(u['detail'] for u in line['unsafe'])}"
+    if not line.get("judged"):
+        return f"{why}; the run did not reach its verdict: {_first_line(line)}"
+    return why
 
 
 def _faults(lines: list[dict[str, Any]], planned_faults: int) -> dict[str, Any]:
@@ -52,12 +85,8 @@ def _faults(lines: list[dict[str, Any]], planned_faults: int) -> dict[str, Any]:
         elif fault["detected"] and not line["record_lost"]:
             detected.append((fault["alarm"], fault["time_to_detection_h"]))
         else:
-            harmless = None if line["record_lost"] else not line["unsafe"]
-            why = f"record lost: {line['lost_reason']}" if line["record_lost"] else \
-                "no high-priority alarm after the injection" + ("" if harmless else "; unsafe: " +
-                                                                "; ".join(u["detail"] for u in line["unsafe"]))
-            undetected.append({**_where(line), "fault": fault["label"], "injected": True, "harmless": harmless,
-                               "why": why})
+            undetected.append({**_where(line), "fault": fault["label"], "injected": True, "harmless": _harmless(line),
+                               "why": _undetected_why(line)})
     by_alarm = Counter(alarm for alarm, _ in detected)
     return {"faults_planned": planned_faults,
             "faults_injected": sum(1 for line in lines if line["fault"] and line["fault"]["injected"]),
@@ -82,13 +111,15 @@ def summarize(journal: Journal) -> dict[str, Any]:
     rules = {run.run_id: run.spec["expect"]["scenario_expectations"] for run in planned}
     unsafe = [{**_where(line), "rule": u["rule"], "detail": u["detail"]} for line in lines for u in line["unsafe"]]
     lost = [{**_where(line), "why": line["lost_reason"]} for line in lines if line["record_lost"]]
-    not_met = [{**_where(line), "outcome": line["outcome"], "reason": line["reason"].splitlines()[0] if line["reason"]
-                else ""} for line in lines if not met_expectations(line, rules[line["run_id"]])]
+    not_met = [{**_where(line), "outcome": line["outcome"], "reason": _first_line(line)}
+               for line in lines if not met_expectations(line, rules[line["run_id"]])]
+    not_judged = [{**_where(line), "outcome": line["outcome"], "reason": _first_line(line)}
+                  for line in lines if not line["record_lost"] and not line.get("judged")]
     summary: dict[str, Any] = {
         "campaign": journal.header.get("name"),
         "runs_planned": len(planned), "runs_done": len(lines), "runs_missing": len(planned) - len(lines),
         "outcomes": dict(sorted(Counter(line["outcome"] for line in lines).items())),
-        "runs_shown_safe": sum(1 for line in lines if not line["record_lost"] and not line["unsafe"]),
+        "runs_shown_safe": sum(1 for line in lines if shown_safe(line)), "runs_not_judged": not_judged,
         "expectations_not_met": not_met,
         **_faults(lines, sum(1 for run in planned if run.spec["fault"] is not None)),
         "unsafe_outcomes": unsafe, "records_lost": len(lost), "records_lost_runs": lost,

@@ -1,0 +1,111 @@
+"""A run that did not reach its verdict (its rig did not open, the firmware refused its set-up, it crashed or was
+aborted) shows nothing about its safety: it is never among the runs shown safe, summary.json lists it under
+runs_not_judged, and a fault injected in it and not detected is of unknown harm. A run that reached its verdict and
+ended ERROR only because its pump's stop could not be confirmed (a pulled cable) is judged as before."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from hil.campaign.assess import reached_verdict
+from hil.campaign.collect import finished_line
+from hil.campaign.journal import Journal
+from hil.campaign.specs import PlannedRun, identity_of
+from hil.campaign.summary import summarize
+from hil.records import events as ev
+from hil.records.reader import RunRecord, read_record
+from hil.rig import Rig, RigError
+from hil.runner import RunOptions, run_scenario
+from tests.support.scenario_yaml import adult_scenario_yaml
+
+EXPECT = {"envelope_without_alarm": True, "beyond_hard_limits": True, "pump_left_running": True,
+          "rate_window_min": 15.0, "scenario_expectations": "all_runs"}
+STALL = {"label": "pump.stall", "device": "pump", "fault": "stall", "at_h": 1.0, "params": {}, "requirement_ids": []}
+ENVELOPE = ev.Envelope(name="plasma_ceiling", passed=True, value=1.0, limit=5.0, unit="ng_per_ml",
+                       requirement_ids=(), reason="")
+
+
+def _record(*events: ev.RecordEvent) -> RunRecord:
+    return RunRecord(Path("record.jsonl"), list(events))
+
+
+def test_a_verdict_is_reached_by_the_envelopes_or_an_alarm_stop_and_never_by_an_aborted_run() -> None:
+    finished_error = ev.RunFinished(outcome="ERROR", reason="rig emulated-ne1000: no reply")
+    assert not reached_verdict(_record(finished_error))
+    assert reached_verdict(_record(ENVELOPE, ev.RunFinished(outcome="ERROR", reason="pump stop FAILED")))
+    stopped = ev.StoppedOnAlarm(t_s=60.0, alarm="motor_stall", priority="high", alarm_t_s=60.0, stop_on_alarm="high",
+                                detail="")
+    assert reached_verdict(_record(stopped, finished_error))
+    interrupt = ev.Interrupt(phase="the verdict", detail="Ctrl-C")
+    assert not reached_verdict(_record(ENVELOPE, interrupt, finished_error))
+    assert reached_verdict(_record(ENVELOPE, ev.RunFinished(outcome="PASS", reason=""), interrupt))  # while rendering
+
+
+def _planned(index: int, fault: dict | None) -> PlannedRun:
+    spec = {"campaign": "t", "scenario": {"name": "s", "document": {}}, "rig": {"rig_id": "r", "clock": "virtual"},
+            "fault_plan": fault["label"] if fault else "none", "fault": fault, "repetition": index, "seed": index,
+            "patients": None, "expect": EXPECT}
+    return PlannedRun(index, identity_of(spec), spec)
+
+
+def _result(outcome: str, reason: str, judged: bool, injected: bool) -> dict:
+    data = b'{"event":"run_started"}\n'
+    fault = {"label": "pump.stall", "injected": injected, "detected": False, "alarm": None,
+             "time_to_detection_h": None}
+    return {"files": {"record.jsonl": data}, "record_sha256": hashlib.sha256(data).hexdigest(), "worker": "w",
+            "error": None, "assessment": {"outcome": outcome, "reason": reason, "record_lost": False, "judged": judged,
+                                          "fault": fault, "envelopes": [], "dose": None, "unsafe": [], "alarms": [],
+                                          "patients": None}}
+
+
+@pytest.mark.requirements("SR-HIL-006")
+def test_a_run_that_did_not_reach_its_verdict_is_never_shown_safe(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("hil.campaign.collect._record_check", lambda folder, sha256: None)  # the records are stand-ins
+    runs = [_planned(0, STALL), _planned(1, STALL), _planned(2, STALL)]
+    results = [_result("PASS", "fine", judged=True, injected=True),
+               _result("ERROR", "crashed: RuntimeError: boom\ntraceback", judged=False, injected=True),
+               _result("ERROR", "pump stop FAILED: disconnected", judged=True, injected=True)]
+    journal = Journal.create(tmp_path / "c", {"name": "t"}, runs)
+    for run, result in zip(runs, results):
+        journal.append(finished_line(tmp_path / "c", run, result))
+    summary = summarize(journal)
+    assert summary["runs_done"] == 3 and summary["unsafe_outcomes"] == [] and summary["records_lost"] == 0
+    assert summary["runs_shown_safe"] == 2
+    assert [(r["index"], r["reason"]) for r in summary["runs_not_judged"]] == [(1, "crashed: RuntimeError: boom")]
+    harm = {u["index"]: (u["harmless"], u["why"]) for u in summary["faults_undetected"]}
+    assert harm[0] == (True, "no high-priority alarm after the injection")
+    assert harm[1][0] is None and "did not reach its verdict: crashed" in harm[1][1]
+    assert harm[2][0] is True
+    assert summary["exit_code"] == 1
+
+
+def test_a_line_written_before_judged_existed_is_taken_as_not_judged(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("hil.campaign.collect._record_check", lambda folder, sha256: None)
+    run = _planned(0, None)
+    journal = Journal.create(tmp_path / "c", {"name": "t"}, [run])
+    line = finished_line(tmp_path / "c", run, _result("PASS", "fine", judged=True, injected=False))
+    del line["judged"]
+    journal.append(line)
+    summary = summarize(journal)
+    assert summary["runs_shown_safe"] == 0 and len(summary["runs_not_judged"]) == 1
+
+
+def test_a_real_run_reaches_its_verdict_and_one_whose_rig_does_not_open_does_not(tmp_path: Path, monkeypatch) -> None:
+    bundled_configs = Path(__file__).resolve().parents[3] / "bench_configs"
+    monkeypatch.setenv("ITPUMP_BENCH_CONFIGS", str(bundled_configs))
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(adult_scenario_yaml("short", 1.0, ["{at_h: 0.0, action: prime}", "{at_h: 1.0, action: wait}"]))
+    rig = bundled_configs / "rigs" / "emulated-ne1000.yaml"
+    good = run_scenario(scenario, rig, RunOptions(out_dir=tmp_path / "good"))
+    assert good.outcome == "PASS", good.reason
+    assert reached_verdict(read_record(tmp_path / "good" / "record.jsonl"))
+
+    def no_first_reply(self, stack) -> None:  # noqa: ANN001 - Rig._open_pump's signature
+        raise RigError("pump: expected 2 bytes within 1 s, got b''")
+
+    monkeypatch.setattr(Rig, "_open_pump", no_first_reply)
+    bad = run_scenario(scenario, rig, RunOptions(out_dir=tmp_path / "bad"))
+    assert bad.outcome == "ERROR" and "expected 2 bytes" in bad.reason
+    assert not reached_verdict(read_record(tmp_path / "bad" / "record.jsonl"))
