@@ -57,11 +57,15 @@ def run_hazard(spec: Mapping[str, Any]) -> str | None:
 
 
 def run_outcome(line: Mapping[str, Any] | None) -> Outcome:
+    """A campaign run's outcome for its hazard: ERROR if its record was lost or it did not reach its verdict (a line
+    without `judged` counts as not judged: hil.campaign.summary), FAIL if an unsafe rule found something, else PASS."""
     if line is None:
         return Outcome.NOT_EVALUATED
     if line["record_lost"]:
         return Outcome.ERROR
-    return Outcome.FAIL if line["unsafe"] else Outcome.PASS
+    if line["unsafe"]:
+        return Outcome.FAIL
+    return Outcome.PASS if line.get("judged") else Outcome.ERROR
 
 
 def last_test_outcomes(path: Path = TEST_EVIDENCE) -> dict[str, str]:

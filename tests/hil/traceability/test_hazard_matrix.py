@@ -66,12 +66,13 @@ def _spec(hazard_id: str | None, scenario_hazard: str | None = None) -> dict:
 
 
 def test_a_hazards_outcome_is_the_worst_of_its_runs_and_tests_never_better():
-    safe = {"record_lost": False, "unsafe": []}
-    unsafe = {"record_lost": False, "unsafe": [{"rule": "pump_left_running"}]}
+    safe = {"record_lost": False, "judged": True, "unsafe": []}
+    unsafe = {"record_lost": False, "judged": True, "unsafe": [{"rule": "pump_left_running"}]}
     lost = {"record_lost": True, "unsafe": []}
+    not_judged = {"record_lost": False, "judged": False, "unsafe": []}  # e.g. its rig did not open
     runs = [(_spec("HAZ-DEL-003"), safe), (_spec("HAZ-DEL-003"), safe), (_spec("HAZ-SYS-001"), safe),
             (_spec("HAZ-SYS-001"), unsafe), (_spec(None, "HAZ-SYS-002"), lost), (_spec("HAZ-DEL-001"), None),
-            (_spec(None), unsafe)]
+            (_spec(None), unsafe), (_spec("HAZ-SYS-003"), safe), (_spec("HAZ-SYS-003"), not_judged)]
     rows = {(r.hazard_id, r.requirement_id): r for r in hazard_rows(runs, {"SR-ALM-004": "PASS", "SR-ALM-001": "FAIL"})}
     stall = rows[("HAZ-DEL-003", "SR-ALM-004")]
     assert (stall.campaign_runs, stall.campaign_outcome, stall.test_outcome, stall.last_outcome) == (2, "PASS", "PASS",
@@ -80,6 +81,7 @@ def test_a_hazards_outcome_is_the_worst_of_its_runs_and_tests_never_better():
     assert rows[("HAZ-SYS-001", "SR-ALM-004")].campaign_outcome == "FAIL"
     assert rows[("HAZ-SYS-002", "SR-ALM-004")].campaign_outcome == "ERROR"  # found through the scenario's hazard_id
     assert rows[("HAZ-DEL-001", "SR-PK-006")].campaign_outcome == "NOT_EVALUATED"  # planned, not finished
+    assert {r.campaign_outcome for key, r in rows.items() if key[0] == "HAZ-SYS-003"} == {"ERROR"}
     never = rows[("HAZ-PRG-001", "SR-DOSE-001")]
     assert (never.campaign_runs, never.campaign_outcome, never.test_outcome, never.last_outcome) == (
         0, "NOT_RUN", "NOT_RUN", "NOT_EVALUATED")
