@@ -9,6 +9,7 @@ scenario interval is then the scenario's own, and reported volumes are passed on
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 
 from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, DriverError, FramingError,
                             LimitExceeded, NonFiniteValue, ProtocolError, TransportError)
@@ -104,14 +105,27 @@ class PumpActuator:
             detail = self.stall_check.detail if fault else None
         return ActuatorStatus(running=status.running, delivered_ul=delivered_ul, fault=fault, fault_detail=detail)
 
-    def read_status_unsupervised(self) -> ActuatorStatus:
+    def read_status_unsupervised(self) -> UnsupervisedRead:
         """The runner's own status read, outside the firmware's supervision (a volume sample the firmware's read of
         that moment did not give, the read after the final stop). Its volume passes the same checks and carries on
         across resets and clears as read_status's; no balance check is made; a device alarm in it is held for the
-        firmware's next read_status, not lost (the drivers hand each alarm to one status only). No fault is set."""
+        firmware's next read_status, not lost (the drivers hand each alarm to one status only). ActuatorError if the
+        pump does not answer."""
         status = self._call("status", self.pump.status)
         self.running = status.running
-        delivered_ul = self._volume.take(status.infused_ul, status.alarm == "reset")
         if status.alarm:
             self._held_alarms.append(status.alarm)
-        return ActuatorStatus(running=status.running, delivered_ul=delivered_ul)
+        try:
+            return UnsupervisedRead(status.running, self._volume.take(status.infused_ul, status.alarm == "reset"))
+        except ActuatorError as exc:
+            return UnsupervisedRead(status.running, None, str(exc))
+
+
+@dataclass(frozen=True)
+class UnsupervisedRead:
+    """PumpActuator.read_status_unsupervised: whether the pump runs, and its volume as the firmware's reads count it
+    (None when the pump's counter fails their checks, volume_problem saying how)."""
+
+    running: bool
+    delivered_ul: float | None
+    volume_problem: str | None = None

@@ -44,7 +44,7 @@ def met_expectations(line: dict[str, Any], rule: str) -> bool:
     return line["outcome"] == "PASS"
 
 
-def shown_safe(line: dict[str, Any]) -> bool:
+def _shown_safe(line: dict[str, Any]) -> bool:
     """The run was judged to its end from an intact record, and no unsafe rule found anything."""
     return bool(line.get("judged")) and not line["record_lost"] and not line["unsafe"]
 
@@ -119,7 +119,7 @@ def summarize(journal: Journal) -> dict[str, Any]:
         "campaign": journal.header.get("name"),
         "runs_planned": len(planned), "runs_done": len(lines), "runs_missing": len(planned) - len(lines),
         "outcomes": dict(sorted(Counter(line["outcome"] for line in lines).items())),
-        "runs_shown_safe": sum(1 for line in lines if shown_safe(line)), "runs_not_judged": not_judged,
+        "runs_shown_safe": sum(1 for line in lines if _shown_safe(line)), "runs_not_judged": not_judged,
         "expectations_not_met": not_met,
         **_faults(lines, sum(1 for run in planned if run.spec["fault"] is not None)),
         "unsafe_outcomes": unsafe, "records_lost": len(lost), "records_lost_runs": lost,

@@ -31,7 +31,10 @@ def pump_volume_ul(actuator: PumpActuator) -> float | None:
     volume also under time compression: the pump ran k times faster for 1/k of the time); None if the pump does not
     answer or its volume fails the actuator's checks (logged with the reason)."""
     try:
-        return actuator.read_status_unsupervised().delivered_ul
+        read = actuator.read_status_unsupervised()
     except ActuatorError as exc:
         log.warning("pump volume not read: %s", exc)
         return None
+    if read.volume_problem is not None:
+        log.warning("pump volume not recorded: %s", read.volume_problem)
+    return read.delivered_ul
