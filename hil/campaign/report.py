@@ -108,10 +108,11 @@ def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: 
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>campaign {_e(summary['campaign'])}</title>"
              f"<style>{STYLE}</style></head><body><h1>Campaign {_e(summary['campaign'])}</h1>",
              f"<p class='{'good' if summary['exit_code'] == 0 else 'bad'}'>{_e(verdict)}</p>",
-             _table(["runs planned", "runs done", "outcomes", "records lost", "unsafe outcomes", "faults injected",
-                     "faults detected", "detection p50 / p95 / max [h]"],
+             _table(["runs planned", "runs done", "outcomes", "records lost", "runs shown safe", "runs not judged",
+                     "unsafe outcomes", "faults injected", "faults detected", "detection p50 / p95 / max [h]"],
                     [[_e(summary["runs_planned"]), _e(summary["runs_done"]),
                       _e(", ".join(f"{k} {v}" for k, v in summary["outcomes"].items())), _e(summary["records_lost"]),
+                      _e(summary["runs_shown_safe"]), _e(len(summary["runs_not_judged"])),
                       _e(len(summary["unsafe_outcomes"])), _e(summary["faults_injected"]), _e(detected["count"]),
                       " / ".join(_e(detected["time_to_detection_h"][k]) for k in ("p50", "p95", "max"))]]),
              "<h2>Outcome matrix (scenario x fault plan)</h2>", _matrix(journal),
@@ -138,6 +139,10 @@ def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: 
              "<h2>Records lost</h2>",
              _table(["run", "why"], ([_link(u), _e(u["why"])] for u in summary["records_lost_runs"]))
              if summary["records_lost_runs"] else "<p class='good'>none</p>",
+             "<h2>Runs that did not reach their verdict (never counted safe)</h2>",
+             _table(["run", "outcome", "reason"], ([_link(u), _e(u["outcome"]), _e(u["reason"])]
+                                                   for u in summary["runs_not_judged"]))
+             if summary["runs_not_judged"] else "<p class='good'>none</p>",
              "<h2>Runs that did not meet their scenario's expectations</h2>",
              _table(["run", "outcome", "reason"], ([_link(u), _e(u["outcome"]), _e(u["reason"])]
                                                    for u in summary["expectations_not_met"]))

@@ -26,6 +26,7 @@ def print_summary(summary: dict[str, Any], folder: Path, console: Console | None
     rows = [("runs planned / done", f"{summary['runs_planned']} / {summary['runs_done']}"),
             ("outcomes", ", ".join(f"{k} {v}" for k, v in summary["outcomes"].items()) or "-"),
             ("records lost", str(summary["records_lost"])),
+            ("runs shown safe / not judged", f"{summary['runs_shown_safe']} / {len(summary['runs_not_judged'])}"),
             ("unsafe outcomes", str(len(summary["unsafe_outcomes"]))),
             ("faults planned / injected", f"{summary['faults_planned']} / {summary['faults_injected']}"),
             ("faults detected",
@@ -50,6 +51,8 @@ def print_summary(summary: dict[str, Any], folder: Path, console: Console | None
                       soft_wrap=True)
     for u in summary["records_lost_runs"]:
         console.print(f"[bold magenta]record lost[/] {_where(u)}: {u['why']}", soft_wrap=True)
+    for u in summary["runs_not_judged"]:
+        console.print(f"[magenta]not judged[/] {_where(u)}: {u['reason']}", soft_wrap=True)
     for u in summary["expectations_not_met"][:20]:
         console.print(f"[red]{u['outcome']}[/] {_where(u)}: {u['reason']}", soft_wrap=True)
     verdict = "[bold green]OK[/]" if summary["exit_code"] == 0 else "[bold red]FINDINGS[/]"

@@ -5,15 +5,19 @@ ended ERROR only because its pump's stop could not be confirmed (a pulled cable)
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from hil.campaign.assess import reached_verdict
 from hil.campaign.collect import finished_line
 from hil.campaign.journal import Journal
 from hil.campaign.specs import PlannedRun, identity_of
+from hil.campaign.report import write_report
 from hil.campaign.summary import summarize
+from hil.campaign.table import print_summary
 from hil.records import events as ev
 from hil.records.reader import RunRecord, read_record
 from hil.rig import Rig, RigError
@@ -79,6 +83,14 @@ def test_a_run_that_did_not_reach_its_verdict_is_never_shown_safe(tmp_path: Path
     assert harm[1][0] is None and "did not reach its verdict: crashed" in harm[1][1]
     assert harm[2][0] is True
     assert summary["exit_code"] == 1
+    write_report(tmp_path / "c", journal, summary)
+    html = (tmp_path / "c" / "report.html").read_text()
+    section = html[html.index("did not reach their verdict"):html.index("did not meet their scenario")]
+    assert "#1 s / r / pump.stall r1" in section and "crashed: RuntimeError: boom" in section
+    console = Console(file=io.StringIO(), width=200)
+    print_summary(summary, tmp_path / "c", console)
+    text = console.file.getvalue()
+    assert "runs shown safe / not judged" in text and "2 / 1" in text and "not judged #1 s/r/pump.stall r1" in text
 
 
 def test_a_line_written_before_judged_existed_is_taken_as_not_judged(tmp_path: Path, monkeypatch) -> None:
