@@ -29,11 +29,12 @@ def stop_pump(rig: Rig, actuator: PumpActuator | None = None) -> dict[str, Any]:
 def pump_volume_ul(actuator: PumpActuator) -> float | None:
     """What the pump reports delivered since the rig opened, as the firmware's status reads count it (the scenario's
     volume also under time compression: the pump ran k times faster for 1/k of the time); None if the pump does not
-    answer or its volume fails the actuator's checks (logged with the reason)."""
+    answer (logged at debug level: the firmware's own read failed too and raised its alarm, and a disconnected pump
+    would log every tick) or its volume fails the actuator's checks (a warning with the reason)."""
     try:
         read = actuator.read_status_unsupervised()
     except ActuatorError as exc:
-        log.warning("pump volume not read: %s", exc)
+        log.debug("pump volume not read: %s", exc)
         return None
     if read.volume_problem is not None:
         log.warning("pump volume not recorded: %s", read.volume_problem)
