@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, DriverError, FramingError,
                             LimitExceeded, NonFiniteValue, ProtocolError, TransportError)
-from drivers.syringe_pump import SyringePump
+from drivers.syringe_pump import PumpStatus, SyringePump
 from firmware_sim.ports import ActuatorError, ActuatorStatus
 from firmware_sim.pump.actuator_faults import ActuatorFault
 from hil.adapters.stall_check import GravimetricStallCheck
@@ -89,10 +89,18 @@ class PumpActuator:
         self._call("clear infused volume", self.pump.clear_infused_volume)
         self._volume.counter_cleared()
 
-    def read_status(self) -> ActuatorStatus:
+    def _pump_status(self) -> PumpStatus:
         status = self._call("status", self.pump.status)
         self.running = status.running
-        delivered_ul = self._volume.take(status.infused_ul, status.alarm == "reset")
+        return status
+
+    def _delivered_ul(self, status: PumpStatus) -> float:
+        """The status's counter as the cumulative volume (volume_check); ActuatorError if it cannot be one."""
+        return self._volume.take(status.infused_ul, status.alarm == "reset")
+
+    def read_status(self) -> ActuatorStatus:
+        status = self._pump_status()
+        delivered_ul = self._delivered_ul(status)
         alarm = status.alarm
         if self._held_alarms:
             if alarm:
@@ -111,12 +119,11 @@ class PumpActuator:
         across resets and clears as read_status's; no balance check is made; a device alarm in it is held for the
         firmware's next read_status, not lost (the drivers hand each alarm to one status only). ActuatorError if the
         pump does not answer."""
-        status = self._call("status", self.pump.status)
-        self.running = status.running
+        status = self._pump_status()
         if status.alarm:
             self._held_alarms.append(status.alarm)
         try:
-            return UnsupervisedRead(status.running, self._volume.take(status.infused_ul, status.alarm == "reset"))
+            return UnsupervisedRead(status.running, self._delivered_ul(status))
         except ActuatorError as exc:
             return UnsupervisedRead(status.running, None, str(exc))
 

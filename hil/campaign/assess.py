@@ -143,11 +143,12 @@ def _unsafe_pump(record: RunRecord) -> list[dict[str, str]]:
 def reached_verdict(record: RunRecord) -> bool:
     """The run was judged to its end: the runner wrote its envelopes (the verdict, after the last tick and the final
     stop) or it ended on an alarm by design (stopped_on_alarm), and no interrupt came before its run_finished."""
-    for event in record.events:
-        if isinstance(event, ev.RunFinished):
-            break
-        if isinstance(event, ev.Interrupt):
-            return False
+    if record.typed(ev.Interrupt):  # rare: only then is the record walked to see which came first
+        for event in record.events:
+            if isinstance(event, ev.RunFinished):
+                break
+            if isinstance(event, ev.Interrupt):
+                return False
     return bool(record.typed(ev.StoppedOnAlarm) or record.typed(ev.Envelope))
 
 

@@ -82,6 +82,13 @@ def _matrix(journal: Journal) -> str:
     )
 
 
+def _runs_with_reasons(runs: list[dict[str, Any]]) -> str:
+    """A table of runs (summary entries with outcome and reason), or "none"."""
+    if not runs:
+        return "<p class='good'>none</p>"
+    return _table(["run", "outcome", "reason"], ([_link(u), _e(u["outcome"]), _e(u["reason"])] for u in runs))
+
+
 def _patients_by_scenario(by_scenario: dict[str, Any]) -> list[str]:
     """Per scenario and envelope: the fraction of its virtual patients passing and the spread of the value."""
     if not by_scenario:
@@ -140,13 +147,9 @@ def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: 
              _table(["run", "why"], ([_link(u), _e(u["why"])] for u in summary["records_lost_runs"]))
              if summary["records_lost_runs"] else "<p class='good'>none</p>",
              "<h2>Runs that did not reach their verdict (never counted safe)</h2>",
-             _table(["run", "outcome", "reason"], ([_link(u), _e(u["outcome"]), _e(u["reason"])]
-                                                   for u in summary["runs_not_judged"]))
-             if summary["runs_not_judged"] else "<p class='good'>none</p>",
+             _runs_with_reasons(summary["runs_not_judged"]),
              "<h2>Runs that did not meet their scenario's expectations</h2>",
-             _table(["run", "outcome", "reason"], ([_link(u), _e(u["outcome"]), _e(u["reason"])]
-                                                   for u in summary["expectations_not_met"]))
-             if summary["expectations_not_met"] else "<p class='good'>none</p>",
+             _runs_with_reasons(summary["expectations_not_met"]),
              section_html(list(rows)),
              "</body></html>"]
     write_atomically(folder / REPORT_FILENAME, "\n".join(parts).encode("utf-8"))

@@ -14,8 +14,8 @@ from rich.console import Console
 from hil.campaign.assess import reached_verdict
 from hil.campaign.collect import finished_line
 from hil.campaign.journal import Journal
-from hil.campaign.specs import PlannedRun, identity_of
 from hil.campaign.report import write_report
+from hil.campaign.specs import PlannedRun, identity_of
 from hil.campaign.summary import summarize
 from hil.campaign.table import print_summary
 from hil.records import events as ev
