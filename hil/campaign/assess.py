@@ -141,8 +141,12 @@ def _unsafe_pump(record: RunRecord) -> list[dict[str, str]]:
 
 
 def reached_verdict(record: RunRecord) -> bool:
-    """The run was judged to its end: the runner wrote its envelopes (the verdict, after the last tick and the final
-    stop) or it ended on an alarm by design (stopped_on_alarm), and no interrupt came before its run_finished."""
+    """The run was judged to its end, as its run_finished says (verdict_reached). A record written before that field:
+    the runner wrote its envelopes (the verdict, after the last tick and the final stop) or it ended on an alarm by
+    design (stopped_on_alarm), and no interrupt came before its run_finished."""
+    finished = record.finished
+    if finished is not None and finished.verdict_reached is not None:
+        return finished.verdict_reached
     if record.typed(ev.Interrupt):  # rare: only then is the record walked to see which came first
         for event in record.events:
             if isinstance(event, ev.RunFinished):

@@ -215,6 +215,9 @@ class RunFinished(RecordEvent):
     KIND = RecordKind.RUN_FINISHED
     outcome: str
     reason: str
+    verdict_reached: bool | None = None
+    """The run was judged to its end (expectations, envelopes, population) or ended on an alarm by design, with no
+    interrupt; False after a crash, a refused set-up, a rig that did not open or a Ctrl-C. None: an older record."""
 
     @property
     def pump_stop(self) -> str | None:

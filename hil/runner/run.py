@@ -11,6 +11,7 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.safety.limits import DrugLimits
@@ -43,6 +44,15 @@ from hil.runner.sampling import gravimetric_window
 
 class BadInput(ValueError):
     """A scenario, rig or option the runner cannot run; the message names the file and key."""
+
+
+class RunEnd(NamedTuple):
+    """How a run ended: outcome, reason, what stopping the pump did (run_finished's extra), and whether the run was
+    judged to its end (its verdict evaluated, or an alarm stop by design)."""
+    outcome: str
+    reason: str
+    extra: dict
+    verdict_reached: bool = False
 
 
 def _check_faults(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> None:
@@ -163,16 +173,18 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
             info = RunInfo(scenario.name, run_dir, rig_config.clock, scenario.duration_h * S_PER_H,
                            options.time_compression_factor)
             with run_monitor(options, info, monitor) as watcher:
-                outcome, reason, extra = _execute(prepared, record, options, watcher, pk_peaks, interrupt)
+                end = _execute(prepared, record, options, watcher, pk_peaks, interrupt)
         except KeyboardInterrupt:  # one that came past the handlers below (they had stopped the pump)
             interrupt.request()
-            outcome, reason, extra = "ERROR", f"aborted: {interrupt.describe()}", {}
+            end = RunEnd("ERROR", f"aborted: {interrupt.describe()}", {})
+        outcome, reason = end.outcome, end.reason
         if interrupt.requested:
             outcome, reason = _interrupted(record, interrupt, outcome, reason)
         presses = interrupt.presses  # a Ctrl-C from here on is one while the outputs are made
         interrupt.enter("writing the record")
         with interrupt.shielded():
-            record.write(ev.RunFinished(outcome=outcome, reason=reason, extra=extra))
+            record.write(ev.RunFinished(outcome=outcome, reason=reason, extra=end.extra,
+                                        verdict_reached=end.verdict_reached and not interrupt.requested))
         interrupt.enter(RENDERING_PHASE)
 
         def on_interrupt(what: str) -> ev.Interrupt:
@@ -197,21 +209,22 @@ def _interrupted(record: RecordWriter, interrupt: InterruptFlag, outcome: str, r
 
 
 def _execute(prepared: Prepared, record: RecordWriter, options: RunOptions, monitor: RunMonitor,
-             pk_peaks: dict, interrupt: InterruptFlag) -> tuple[str, str, dict]:
+             pk_peaks: dict, interrupt: InterruptFlag) -> RunEnd:
     interrupt.enter("the rig set-up")
     rig = Rig(prepared.rig, time_compression_factor=options.time_compression_factor,
               syringe_fill_ul=prepared.syringe_fill_ul, supervision_period_s=prepared.scenario.supervision_period_s)
-    outcome, reason, extra = _execute_on(rig, prepared, record, options, monitor, pk_peaks, interrupt)
+    end = _execute_on(rig, prepared, record, options, monitor, pk_peaks, interrupt)
     if rig.open_findings:  # acknowledged at open (e.g. a watchdog alarm a previous host left): said, not an error
-        reason = f"{reason}; at rig open: {'; '.join(rig.open_findings)}"
+        end = end._replace(reason=f"{end.reason}; at rig open: {'; '.join(rig.open_findings)}")
     if rig.teardown_errors:  # e.g. the pump could not be stopped: never a PASS, and said in the reason
-        outcome, reason = "ERROR", f"{reason}; rig teardown failed: {'; '.join(rig.teardown_errors)}"
-        extra = {**extra, "rig_teardown_errors": rig.teardown_errors}
-    return outcome, reason, extra
+        failed = "; ".join(rig.teardown_errors)
+        end = end._replace(outcome="ERROR", reason=f"{end.reason}; rig teardown failed: {failed}",
+                           extra={**end.extra, "rig_teardown_errors": rig.teardown_errors})
+    return end
 
 
 def _execute_on(rig: Rig, prepared: Prepared, record: RecordWriter, options: RunOptions,
-                monitor: RunMonitor, pk_peaks: dict, interrupt: InterruptFlag) -> tuple[str, str, dict]:
+                monitor: RunMonitor, pk_peaks: dict, interrupt: InterruptFlag) -> RunEnd:
     scenario, rig_config, fw_config, limits = prepared.scenario, prepared.rig, prepared.fw_config, prepared.limits
     execution: RunExecution | None = None
     try:
@@ -226,25 +239,25 @@ def _execute_on(rig: Rig, prepared: Prepared, record: RecordWriter, options: Run
             extra = dict(execution.pump_stop or {})
             if extra.get("pump_running_after_stop") is not False:
                 outcome, reason = "ERROR", f"{reason}; at the end of the run: {extra.get('pump_stop')}"
-            return outcome, reason, extra
+            return RunEnd(outcome, reason, extra, verdict_reached=True)
         except (RunAborted, KeyboardInterrupt) as exc:
             interrupt.request()  # a KeyboardInterrupt (a second Ctrl-C) is noted like the first
             if not rig.is_open:
-                return "ERROR", f"aborted: {interrupt.describe()} (the rig was not open)", {}
+                return RunEnd("ERROR", f"aborted: {interrupt.describe()} (the rig was not open)", {})
             with interrupt.shielded():  # stop the pump first, then record what was delivered up to now
                 stopped = execution.stop_pump_and_sample() if execution is not None else stop_pump(rig)
-            return "ERROR", f"aborted: {str(exc) or interrupt.describe()}; {stopped['pump_stop']}", stopped
+            return RunEnd("ERROR", f"aborted: {str(exc) or interrupt.describe()}; {stopped['pump_stop']}", stopped)
         finally:
             interrupt.enter("the rig teardown")
             with interrupt.shielded():  # teardown stops the pump whatever happens: a Ctrl-C must not cut it
                 rig.close()
     except SetupRejected as exc:
-        return "ERROR", f"scenario set-up rejected by the firmware: {exc}", {}
+        return RunEnd("ERROR", f"scenario set-up rejected by the firmware: {exc}", {})
     except RigError as exc:
-        return "ERROR", f"rig {rig_config.rig_id}: {exc}", {}
+        return RunEnd("ERROR", f"rig {rig_config.rig_id}: {exc}", {})
     except Exception as exc:  # a crash is an ERROR run with its traceback in the record, never a PASS
         tail = "".join(traceback.format_exception(exc)[-4:]).strip()
-        return "ERROR", f"crashed: {type(exc).__name__}: {exc}\n{tail}", {}
+        return RunEnd("ERROR", f"crashed: {type(exc).__name__}: {exc}\n{tail}", {})
 
 
 def _seeds(scenario: ScenarioConfig, rig: RigConfig) -> dict[str, int]:

@@ -22,6 +22,7 @@ from hil.records import events as ev
 from hil.records.reader import RunRecord, read_record
 from hil.rig import Rig, RigError
 from hil.runner import RunOptions, run_scenario
+from hil.runner import execution as execution_module
 from tests.support.scenario_yaml import adult_scenario_yaml
 
 EXPECT = {"envelope_without_alarm": True, "beyond_hard_limits": True, "pump_left_running": True,
@@ -104,7 +105,8 @@ def test_a_line_written_before_judged_existed_is_taken_as_not_judged(tmp_path: P
     assert summary["runs_shown_safe"] == 0 and len(summary["runs_not_judged"]) == 1
 
 
-def test_a_real_run_reaches_its_verdict_and_one_whose_rig_does_not_open_does_not(tmp_path: Path, monkeypatch) -> None:
+def test_real_runs_judged_or_not_a_good_one_one_whose_rig_does_not_open_one_whose_verdict_crashes(
+        tmp_path: Path, monkeypatch) -> None:
     bundled_configs = Path(__file__).resolve().parents[3] / "bench_configs"
     monkeypatch.setenv("ITPUMP_BENCH_CONFIGS", str(bundled_configs))
     scenario = tmp_path / "short.yaml"
@@ -112,7 +114,24 @@ def test_a_real_run_reaches_its_verdict_and_one_whose_rig_does_not_open_does_not
     rig = bundled_configs / "rigs" / "emulated-ne1000.yaml"
     good = run_scenario(scenario, rig, RunOptions(out_dir=tmp_path / "good"))
     assert good.outcome == "PASS", good.reason
-    assert reached_verdict(read_record(tmp_path / "good" / "record.jsonl"))
+    good_record = read_record(tmp_path / "good" / "record.jsonl")
+    assert good_record.finished is not None and good_record.finished.verdict_reached is True
+    assert reached_verdict(good_record)
+
+    judge = execution_module.judge_envelopes
+
+    def judged_then_crashed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - judge_envelopes' signature
+        judge(*args, **kwargs)
+        raise RuntimeError("the population check fell over")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(execution_module, "judge_envelopes", judged_then_crashed)
+        crashed = run_scenario(scenario, rig, RunOptions(out_dir=tmp_path / "crashed"))
+    assert crashed.outcome == "ERROR" and "crashed: RuntimeError" in crashed.reason
+    record = read_record(tmp_path / "crashed" / "record.jsonl")
+    assert record.typed(ev.Envelope)  # the single-patient envelopes were written; the verdict was not finished
+    assert record.finished is not None and record.finished.verdict_reached is False
+    assert not reached_verdict(record)
 
     def no_first_reply(self, stack) -> None:  # noqa: ANN001 - Rig._open_pump's signature
         raise RigError("pump: expected 2 bytes within 1 s, got b''")
