@@ -184,9 +184,9 @@ class PumpFirmware:
         settings, bolus = inputs.ptm, None
         if not findings and settings is not None:
             bolus = ActiveBolus("ptm", settings.dose_mcg, self.now_s, self.now_s + settings.duration_min * S_PER_MIN)
-        decision = gate.gate_ptm_press(settings, inputs.ptm_times, inputs.context(findings, bolus), self._limits)
+        decision = gate.gate_ptm_press(settings, inputs.ptm_presses, inputs.context(findings, bolus), self._limits)
         if self._record(decision) and bolus is not None:
-            inputs.remember_ptm_press(self.now_s)
+            inputs.remember_ptm_press(self.now_s, bolus.dose_mcg)
             self.therapy.begin_bolus(bolus)
         return decision
 

@@ -32,7 +32,7 @@ class GateInputs:
         self._therapy = therapy
         self._window_s = limits.window_h * S_PER_H
         self.ptm: gate.PtmSettings | None = None
-        self.ptm_times: list[float] = []
+        self.ptm_presses: list[gate.PtmPress] = []
         self.reference_daily_mcg: float | None = None
         """Daily dose (basal plus periodic) of the last approved therapy: titration compares increases against it."""
         self.last_change_s: float | None = None
@@ -72,10 +72,11 @@ class GateInputs:
             self.last_change_s = self._engine.t_s
         self.reference_daily_mcg = daily_dose_mcg
 
-    def remember_ptm_press(self, t_s: float) -> None:
-        """Keep the presses the PTM gate can still count (the last 24 h window) and always the last one (lockout)."""
+    def remember_ptm_press(self, t_s: float, dose_mcg: float) -> None:
+        """Keep the presses the PTM gate can still count (the last 24 h window, each with its own dose) and always
+        the last one (lockout)."""
         since_s = t_s - self._window_s
-        self.ptm_times = [p for p in self.ptm_times if p > since_s] + [t_s]
+        self.ptm_presses = [p for p in self.ptm_presses if p.t_s > since_s] + [gate.PtmPress(t_s, dose_mcg)]
 
     def _planned(self, basal: BasalProgram | None, bolus: ActiveBolus | None,
                  periodic: PeriodicBolus | None) -> tuple[RatePiece, ...]:

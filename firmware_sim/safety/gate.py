@@ -67,6 +67,13 @@ class PtmSettings:
     max_count_per_24h: int
 
 
+@dataclass(frozen=True)
+class PtmPress:
+    """An approved PTM press: when, and the dose it gave (the settings of that moment: they may change later)."""
+    t_s: float
+    dose_mcg: float
+
+
 def _common(ctx: GateContext, limits: DrugLimits, program_peak_rate_mcg_per_h: float = 0.0) -> list[Finding]:
     """Checks every delivering request shares: the drug rate at the peak of everything planned if approved
     (not only at its start: a bolus may overlap a later flex step), periodic boluses on the basal program at every
@@ -166,27 +173,30 @@ def gate_ptm_settings(settings: PtmSettings, state_findings: Sequence[Finding], 
                                                      "lockout_min": settings.lockout_min})
 
 
-def gate_ptm_press(settings: PtmSettings | None, press_times_s: Sequence[float], ctx: GateContext,
+def gate_ptm_press(settings: PtmSettings | None, presses: Sequence[PtmPress], ctx: GateContext,
                    limits: DrugLimits) -> Decision:
+    """presses: the approved presses of the last window at least, in time order, each with the dose it gave."""
     findings = list(ctx.state_findings)
     if settings is None:
         findings.append(Finding("SR-PTM-004", "no PTM bolus is configured"))
         return decide("ptm_bolus", findings)
     window_s = limits.window_h * S_PER_H
-    if press_times_s:
-        since_s = ctx.now_s - press_times_s[-1]
+    if presses:
+        since_s = ctx.now_s - presses[-1].t_s
         since_min = since_s / S_PER_MIN
         if checks.shorter_than(since_s, settings.lockout_min * S_PER_MIN):
             findings.append(Finding("SR-PTM-001", f"PTM bolus {since_min:.1f} min after the last one, inside the "
                                     f"lockout of {settings.lockout_min:g} min"))
     since_s = ctx.now_s - window_s
-    recent = [t for t in press_times_s if t > since_s]
+    recent = [p for p in presses if p.t_s > since_s]
     if len(recent) + 1 > settings.max_count_per_24h:
         findings.append(Finding("SR-PTM-002", f"PTM bolus would be number {len(recent) + 1} in {limits.window_h:g} h; "
                                 f"maximum {settings.max_count_per_24h}"))
-    if checks.exceeds((len(recent) + 1) * settings.dose_mcg, limits.ptm_max_dose_per_24h_mcg):
+    earlier_mcg = sum(p.dose_mcg for p in recent)
+    if checks.exceeds(earlier_mcg + settings.dose_mcg, limits.ptm_max_dose_per_24h_mcg):
         findings.append(Finding("SR-PTM-003", f"PTM dose in {limits.window_h:g} h would reach "
-                                f"{(len(recent) + 1) * settings.dose_mcg:g} mcg; maximum "
+                                f"{earlier_mcg + settings.dose_mcg:g} mcg ({len(recent)} earlier press(es) "
+                                f"{earlier_mcg:g} mcg, this one {settings.dose_mcg:g} mcg); maximum "
                                 f"{limits.ptm_max_dose_per_24h_mcg:g} mcg"))
     if not findings:
         findings += checks.check_bolus(settings.dose_mcg, settings.duration_min, limits)

@@ -258,3 +258,28 @@ def test_periodic_boluses_alone_resume_after_a_suspend(rig):
     t_s = fw.now_s
     fw.run_until_s(t_s + 6 * H)
     assert len(_periodic_starts_h(fw, t_s)) == 1
+
+
+@req("SR-PTM-003")
+def test_ptm_reconfigured_to_a_smaller_dose_cannot_reach_more_than_the_ptm_dose_per_24h(rig):
+    """Four 50 mcg presses (the library's 200 mcg per 24 h), then PTM set to 25 mcg: the next press would be 225 mcg
+    of PTM drug in 24 h, not five times 25."""
+    fw = rig.primed(conc_mcg_per_ml=500)
+    assert fw.start_continuous(100).approved
+    assert fw.configure_ptm(50, 30, 60, 4).approved
+    t_s = fw.now_s
+    for _ in range(4):
+        t_s += 3700.0
+        fw.run_until_s(t_s)
+        assert fw.press_ptm().approved
+    t_s += 3700.0
+    fw.run_until_s(t_s)
+    assert fw.configure_ptm(25, 30, 60, 8).approved
+    t_s += 3700.0
+    fw.run_until_s(t_s)
+    d = fw.press_ptm()
+    assert not d.approved and d.requirement_ids == ("SR-PTM-003",) and "225 mcg" in d.reasons[0]
+    given = [e for e in fw.events if e.kind == "dose" and e.fields["event"] == "bolus_start"]
+    assert len(given) == 4
+    fw.run_until_s(fw.now_s + 24 * H)  # the 50 mcg presses have left the window: a 25 mcg press is allowed again
+    assert fw.press_ptm().approved

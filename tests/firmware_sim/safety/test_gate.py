@@ -117,8 +117,11 @@ def test_periodic_bolus_projected_daily_dose_and_fit():
 SETTINGS = gate.PtmSettings(dose_mcg=20, duration_min=10, lockout_min=60, max_count_per_24h=4)
 
 
-def press(times, now_s, settings=SETTINGS):
-    return gate.gate_ptm_press(settings, times, ctx([RatePiece(now_s, now_s + 600, 120)], now_s=now_s), LIMITS)
+def press(times, now_s, settings=SETTINGS, earlier_dose_mcg=None):
+    """Earlier presses at `times`, each of settings.dose_mcg unless earlier_dose_mcg says otherwise."""
+    dose_mcg = settings.dose_mcg if earlier_dose_mcg is None else earlier_dose_mcg
+    presses = [gate.PtmPress(t, dose_mcg) for t in times]
+    return gate.gate_ptm_press(settings, presses, ctx([RatePiece(now_s, now_s + 600, 120)], now_s=now_s), LIMITS)
 
 
 @req("SR-PTM-001")
@@ -156,6 +159,16 @@ def test_ptm_dose_per_24h():
     big = gate.PtmSettings(dose_mcg=80, duration_min=30, lockout_min=60, max_count_per_24h=4)
     d = press([0.0, 2 * H], 4 * H, big)
     assert not d.approved and "SR-PTM-003" in d.requirement_ids
+
+
+@req("SR-PTM-003")
+def test_ptm_dose_per_24h_counts_what_each_earlier_press_gave_not_todays_setting():
+    small = gate.PtmSettings(dose_mcg=25, duration_min=30, lockout_min=60, max_count_per_24h=8)
+    d = press([0.0, 2 * H, 4 * H, 6 * H], 8 * H, small, earlier_dose_mcg=50)  # 4 x 50 given, + 25 > 200
+    assert not d.approved and d.requirement_ids == ("SR-PTM-003",)
+    assert "225 mcg (4 earlier press(es) 200 mcg, this one 25 mcg)" in d.reasons[0]
+    larger = gate.PtmSettings(dose_mcg=60, duration_min=30, lockout_min=60, max_count_per_24h=8)
+    assert press([0.0, 2 * H], 4 * H, larger, earlier_dose_mcg=20).approved  # 2 x 20 + 60 = 100: not 3 x 60
 
 
 @req("SR-PTM-004")
