@@ -2,7 +2,8 @@
 
 Invariants: no 24 h window of delivered dose exceeds the hard daily limit, except by what an actuator
 delivers after it stops answering, which its own watchdog ends within WATCHDOG_S (the firmware cannot stop
-an actuator it cannot reach); no PTM bolus inside the lockout; delivery stops within one supervision period
+an actuator it cannot reach); no PTM bolus inside the lockout; no 24 h of PTM presses above the library's PTM dose
+(PTM reconfigured between presses); delivery stops within one supervision period
 of a high-priority alarm; the reservoir volume is conserved; every rejected request is in the log with its
 reason.
 """
@@ -68,6 +69,10 @@ class FirmwareMachine(RuleBasedStateMachine):
     def ptm(self):
         self.do(self.fw.press_ptm)
 
+    @rule(dose=st.sampled_from([10, 20, 50, 100]), count=st.sampled_from([4, 6, 8]))
+    def reconfigure_ptm(self, dose, count):
+        self.do(self.fw.configure_ptm, dose, 30, LOCKOUT_MIN, count)
+
     @rule(conc=st.sampled_from([500, 1000, 750]), volume=st.sampled_from([5000, 20000, 25000]),
           error_ul=st.sampled_from([0, 3000]))
     def refill(self, conc, volume, error_ul):
@@ -130,6 +135,15 @@ class FirmwareMachine(RuleBasedStateMachine):
         starts = [e.t_s for e in self.fw.events if e.kind == EventKind.DOSE and e.fields.get("event") == "bolus_start"
                   and e.fields["bolus_kind"] == "ptm"]
         assert all(b - a >= LOCKOUT_MIN * 60 - 1e-6 for a, b in itertools.pairwise(starts))
+
+    @invariant()
+    def ptm_dose_per_24h_within_the_library_limit(self):
+        """Counted as each press gave it, whatever PTM was reconfigured to since."""
+        presses = [(e.t_s, e.fields["dose_mcg"]) for e in self.fw.events if e.kind == EventKind.DOSE
+                   and e.fields.get("event") == "bolus_start" and e.fields["bolus_kind"] == "ptm"]
+        for t_s, _ in presses:
+            in_window = sum(dose for t, dose in presses if t_s - 24 * H < t <= t_s)
+            assert in_window <= self.limits.ptm_max_dose_per_24h_mcg * (1 + 1e-9)
 
     @invariant()
     def high_alarm_stops_delivery_within_one_period(self):
