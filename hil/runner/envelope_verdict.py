@@ -10,20 +10,22 @@ from hil.records import events as ev
 from hil.records.writer import RecordWriter
 from hil.runner import expectations as expect
 from hil.runner.pk_verdict import PkOutcome
-from hil.runner.withdrawal_check import check_withdrawal
+from hil.runner.withdrawal_check import check_withdrawal, therapy_starts_s
 
 
 def judge_envelopes(pk: PkOutcome, scenario: ScenarioConfig, record: RecordWriter, alarms: list[tuple[float, str]],
-                    expectation: Callable[[expect.ExpectationResult], None],
+                    states: expect.StateTimeline, expectation: Callable[[expect.ExpectationResult], None],
                     fail: Callable[[str], None]) -> tuple[list[str], set[str]]:
     """(notes, envelopes whose failure the scenario expects and an alarm caught); expectation() records and counts
-    each expectation result, fail() each envelope failure, in the order they are found."""
+    each expectation result, fail() each envelope failure, in the order they are found. states: the firmware's
+    states over the run (when therapy started again after an alarm)."""
     listed = {e.name: list(e.requirement_ids) for e in scenario.expectations.envelopes}
     notes: list[str] = []
     caught: set[str] = set()
     for envelope in pk.envelopes:
         if envelope.name == "withdrawal" and scenario.expectations.withdrawal is not None:
-            result, excused = check_withdrawal(scenario.expectations.withdrawal, envelope, alarms)
+            result, excused = check_withdrawal(scenario.expectations.withdrawal, envelope, alarms,
+                                               therapy_starts_s(states))
             expectation(result)
             caught |= {envelope.name} if excused else set()
     for envelope in pk.envelopes:

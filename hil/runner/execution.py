@@ -242,8 +242,8 @@ class RunExecution:
         for state in scenario.expectations.states:
             self._expectation(expect.check_state(state, self.seen.states))
         pk = self._pk()
-        notes, caught = judge_envelopes(pk, scenario, self.record, self.seen.alarms, self._expectation,
-                                        self.seen.failed.append)
+        notes, caught = judge_envelopes(pk, scenario, self.record, self.seen.alarms, self.seen.states,
+                                        self._expectation, self.seen.failed.append)
         if scenario.patients is not None:
             failures, population_notes = record_population(self.record, pk, scenario, caught)
             self.seen.failed.extend(failures)

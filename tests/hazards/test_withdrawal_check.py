@@ -1,12 +1,17 @@
 """The scenario withdrawal expectation: a drop counts as caught only when a high-priority alarm came at or
-before the time it began (SR-PK-006)."""
+before the time it began and therapy was not started again between them (SR-PK-006)."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from firmware_sim.outcome import Outcome
 from firmware_sim.pk.envelopes import EnvelopeResult
-from hil.runner.withdrawal_check import check_withdrawal, first_high_priority_alarm
+from hil.runner import RunOptions, run_scenario
+from hil.runner.expectations import StateTimeline
+from hil.runner.withdrawal_check import check_withdrawal, first_high_priority_alarm, therapy_starts_s
+from tests.support.scenario_yaml import adult_scenario_yaml
 
 pytestmark = pytest.mark.requirements("SR-PK-006")
 
@@ -67,3 +72,48 @@ def test_unknown_expectations_and_alarm_priorities():
         check_withdrawal("ignored", DROP, [])
     assert first_high_priority_alarm([(9.0, "low_reservoir"), (7.0, "occlusion"), (5.0, "elective_replacement")]) == (
         7.0, "occlusion")
+
+
+def test_an_alarm_whose_therapy_was_started_again_before_the_drop_does_not_catch_it():
+    restarted = [1 * 3600.0, 2.2 * 3600.0]  # therapy started, the occlusion at 1.75 h cleared, therapy resumed
+    result, excused = check_withdrawal("caught_by_alarm", DROP, [(1.75 * 3600.0, "occlusion")], restarted)
+    assert not result.passed and not excused
+    assert "started again after every high-priority alarm" in result.detail
+    result, _ = check_withdrawal("detected_by_envelope", DROP, [(1.75 * 3600.0, "occlusion")], restarted)
+    assert "only the envelope caught it" in result.detail
+
+
+def test_the_alarm_of_the_episode_that_led_to_the_drop_catches_it():
+    alarms = [(1.75 * 3600.0, "occlusion"), (6 * 3600.0, "motor_stall")]
+    result, excused = check_withdrawal("caught_by_alarm", DROP, alarms, [3600.0, 2.2 * 3600.0])
+    assert result.passed and excused and "motor_stall at 6.000 h" in result.detail
+    result, excused = check_withdrawal("caught_by_alarm", DROP, [(5 * 3600.0, "occlusion")], [3600.0, 11 * 3600.0])
+    assert result.passed and excused  # therapy started again only after the drop had begun
+
+
+def test_therapy_starts_are_entries_into_a_delivering_state():
+    states = StateTimeline()
+    for t_s, state in [(0.0, "priming"), (600.0, "idle"), (3600.0, "continuous"), (7200.0, "bolus"),
+                       (9000.0, "continuous"), (9500.0, "alarm"), (9900.0, "idle"), (10000.0, "bridge"),
+                       (11000.0, "continuous")]:
+        states.changed(t_s, state)
+    assert therapy_starts_s(states) == [3600.0, 10000.0]
+
+
+def test_a_run_whose_occlusion_was_cleared_and_therapy_resumed_does_not_pass_a_later_unalarmed_leak(
+        tmp_path, monkeypatch):
+    bundled_configs = Path(__file__).resolve().parents[2] / "bench_configs"
+    monkeypatch.setenv("ITPUMP_BENCH_CONFIGS", str(bundled_configs))
+    scenario = tmp_path / "leak-after-a-cleared-occlusion.yaml"
+    scenario.write_text(adult_scenario_yaml("leak-after-a-cleared-occlusion", 24.0, [
+        "{at_h: 0.0, action: prime}", "{at_h: 1.0, action: start_continuous, rate_mcg_per_day: 400}",
+        "{at_h: 1.5, action: inject_fault, device: pump, fault: occlusion}",
+        "{at_h: 2.0, action: inject_fault, device: pump, fault: clear_occlusion}",
+        "{at_h: 2.1, action: clear_alarm}", "{at_h: 2.2, action: start_continuous, rate_mcg_per_day: 400}",
+        "{at_h: 6.6, action: inject_fault, device: pump, fault: leak, params: {fraction: 1.0}}",
+        "{at_h: 24.0, action: wait}"], supervision_period_s=60,
+        expectations="expectations:\n  withdrawal: caught_by_alarm\n"))
+    result = run_scenario(scenario, bundled_configs / "rigs" / "emulated-ne1000.yaml",
+                          RunOptions(out_dir=tmp_path / "run"))
+    assert result.outcome == "FAIL", result.reason
+    assert "withdrawal caught_by_alarm: not caught: therapy was started again" in result.reason
