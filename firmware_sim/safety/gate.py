@@ -59,6 +59,10 @@ class TitrationContext:
     last_change_s: float | None = None
 
 
+MAX_PERIODIC_INTERVAL_H = 8760.0
+"""Longest periodic-bolus interval, h: its runs stay within the firmware's time resolution and plan horizon."""
+
+
 @dataclass(frozen=True)
 class PtmSettings:
     dose_mcg: float
@@ -136,6 +140,9 @@ def periodic_bolus_findings(
     if not findings and duration_min / MIN_PER_H >= interval_h:
         findings.append(Finding("SR-BOL-004", f"periodic bolus duration {duration_min:g} min does not fit in the "
                                 f"interval {interval_h:g} h"))
+    if not findings and interval_h > MAX_PERIODIC_INTERVAL_H:
+        findings.append(Finding("SR-BOL-004", f"periodic bolus interval {interval_h:g} h is longer than "
+                                f"{MAX_PERIODIC_INTERVAL_H:g} h (a year): schedule a single bolus instead"))
     return findings
 
 

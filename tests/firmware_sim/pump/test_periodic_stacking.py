@@ -117,3 +117,12 @@ def test_periodic_stack_without_a_basal_or_on_a_continuous_program_or_drifting()
     assert periodic_stack(ContinuousProgram(480), periodic).rate_mcg_per_h == pytest.approx(80)
     drifting = periodic_stack(FLEX, PeriodicBolus(30, 30, math.pi, 7 * H))
     assert not drifting.exact and drifting.rate_mcg_per_h == pytest.approx(210)
+
+
+@req("SR-BOL-004")
+@pytest.mark.parametrize("interval_h", [8760.5, 1.0e20, 1.0e300])
+def test_a_periodic_interval_longer_than_a_year_is_refused_with_its_reason_not_a_crash(rig, interval_h):
+    fw = flexed(rig)
+    d = fw.setup_periodic_bolus(10, 30, interval_h)
+    assert not d.approved and d.requirement_ids == ("SR-BOL-004",) and "longer than 8760 h" in d.reasons[0]
+    assert fw.setup_periodic_bolus(10, 30, 8760.0).approved
