@@ -80,6 +80,10 @@ def beyond_label(values: Mapping[str, Any]) -> dict[str, str]:
     window = values.get("window_h")
     if window is not None and window < 24.0:
         found["window_h"] = f"{window:g} h is shorter than the label's daily (24 h) dose window"
+    interval = values.get("titration_min_interval_h")
+    if interval is not None and interval < b.LABEL_MIN_TITRATION_INTERVAL_H:
+        found["titration_min_interval_h"] = (f"{interval:g} h is shorter than the label's one increase per "
+                                             f"{b.LABEL_MIN_TITRATION_INTERVAL_H:g} h")
     return found
 
 

@@ -56,6 +56,9 @@ class Observations:
     last_status_t_s: float | None = None
     gravimetric_at_tick: dict[float, float] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
+    checked_expectation_count: int = 0
+    unexpected: list[str] = field(default_factory=list)
+    """What the run met that the scenario expects nothing of (a refused step): said in a PASS's reason."""
 
 
 class RunExecution:
@@ -184,6 +187,9 @@ class RunExecution:
                                   extra=result.details))
         if step.expect is not None:
             self._expectation(expect.check_step(index, step.action, step.expect, result, ids))
+        elif result.decision == "rejected":
+            self.seen.unexpected.append(f"step {index} {step.action} at {step.at_h:g} h was rejected, which the "
+                                        f"scenario expects nothing of ({'; '.join(result.reasons)})")
 
     def _reading(self) -> GravimetricReading | None:
         """The balance reading at the firmware's now, read once: the stall check during a status read and the
@@ -232,6 +238,7 @@ class RunExecution:
     def _expectation(self, result: expect.ExpectationResult) -> None:
         self.record.write(ev.Expectation(name=result.name, passed=result.passed, detail=result.detail,
                                          requirement_ids=tuple(result.requirement_ids)))
+        self.seen.checked_expectation_count += 1
         if not result.passed:
             self.seen.failed.append(f"{result.name}: {result.detail}")
 
@@ -256,10 +263,10 @@ class RunExecution:
                          f"of it was not weighed")
         if self.seen.failed:
             return "FAIL", "; ".join(self.seen.failed + notes)
-        checked = len(scenario.steps) + len(scenario.expectations.alarms) + len(scenario.expectations.states)
         passed = sum(1 for e in pk.envelopes if e.passed)
-        return "PASS", "; ".join([f"all {checked} steps/expectations and {passed} of {len(pk.envelopes)} envelopes "
-                                  f"passed"] + notes)
+        high_alarms = expect.unexpected_high_alarms(self.seen.alarms, scenario.expectations.alarms)
+        return "PASS", "; ".join([f"all {self.seen.checked_expectation_count} expectations met and {passed} of "
+                                  f"{len(pk.envelopes)} envelopes passed"] + self.seen.unexpected + high_alarms + notes)
 
     def _pk(self) -> PkOutcome:
         scenario = self.scenario

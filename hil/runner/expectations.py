@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from firmware_sim.clock import TIME_EPS_S
+from firmware_sim.pump.alarms import ALARM_PRIORITY, AlarmName, AlarmPriority
 from firmware_sim.units import S_PER_H
 from hil.config.scenario import AlarmExpectation, StateExpectation
 from hil.config.scenario_steps import StepExpectation
@@ -75,3 +77,18 @@ def check_state(expectation: StateExpectation, timeline: StateTimeline) -> Expec
     detail = f"state {state} at {expectation.at_h:g} h" + ("" if passed else f", expected {expectation.state}")
     return ExpectationResult(f"state {expectation.state} at {expectation.at_h:g} h", passed, detail,
                              list(expectation.requirement_ids))
+
+
+
+def high_priority_alarms(alarms: Sequence[tuple[float, str]]) -> list[tuple[float, str]]:
+    """The (t_s, name) of alarms that are high priority, in time order."""
+    return sorted((t_s, name) for t_s, name in alarms
+                  if name in AlarmName._value2member_map_ and ALARM_PRIORITY[AlarmName(name)] is AlarmPriority.HIGH)
+
+
+def unexpected_high_alarms(alarms: Sequence[tuple[float, str]], expected: Sequence[AlarmExpectation]) -> list[str]:
+    """One phrase per high-priority alarm that no alarm expectation names: delivery stopped there, which a PASS's
+    reason must say."""
+    named = {a.name for a in expected}
+    return [f"high-priority alarm {name} at {t_s / S_PER_H:.3f} h, which no expectation names (delivery stopped)"
+            for t_s, name in high_priority_alarms(alarms) if name not in named]

@@ -16,22 +16,16 @@ from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.outcome import Outcome
 from firmware_sim.pk.envelopes import EnvelopeResult
 from firmware_sim.pk.withdrawal import REQUIREMENT_IDS, drop_began_h
-from firmware_sim.pump.alarms import ALARM_PRIORITY, AlarmName, AlarmPriority
 from firmware_sim.pump.therapy_control import THERAPY_STATES
 from firmware_sim.units import S_PER_H
-from hil.runner.expectations import ExpectationResult, StateTimeline
+from hil.runner.expectations import ExpectationResult, StateTimeline, high_priority_alarms
 
 WITHDRAWAL_EXPECTATIONS = ("prevented", "caught_by_alarm", "detected_by_envelope")
 
 
-def _high_priority(alarms: Sequence[tuple[float, str]]) -> list[tuple[float, str]]:
-    return sorted((t_s, name) for t_s, name in alarms
-                  if name in AlarmName._value2member_map_ and ALARM_PRIORITY[AlarmName(name)] is AlarmPriority.HIGH)
-
-
 def first_high_priority_alarm(alarms: Sequence[tuple[float, str]]) -> tuple[float, str] | None:
     """(t_s, name) of the earliest high-priority alarm, None if there was none."""
-    high = _high_priority(alarms)
+    high = high_priority_alarms(alarms)
     return high[0] if high else None
 
 
@@ -49,7 +43,7 @@ def therapy_starts_s(states: StateTimeline) -> list[float]:
 def _announcing_alarm(alarms: Sequence[tuple[float, str]], began_s: float,
                       starts_s: Sequence[float]) -> tuple[float, str] | None:
     """The earliest high-priority alarm at or before began_s with no therapy start after it and up to began_s."""
-    for t_s, name in _high_priority(alarms):
+    for t_s, name in high_priority_alarms(alarms):
         if t_s <= began_s + TIME_EPS_S and not any(t_s < start <= began_s + TIME_EPS_S for start in starts_s):
             return t_s, name
     return None
