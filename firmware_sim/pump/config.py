@@ -14,6 +14,8 @@ MIN_SUPERVISION_PERIOD_S = 1.0
 @dataclass(frozen=True)
 class FirmwareConfig:
     indication: Indication = Indication.SPINAL
+    pediatric_patient: bool = False
+    """The patient is a child (the drug library's pediatric titration cap applies)."""
     reservoir_capacity_ul: float = 20000.0
     """SynchroMed II 8637-20 (a 40 mL model exists)."""
     pump_tubing_volume_ul: float = 200.0

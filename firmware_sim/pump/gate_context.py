@@ -63,7 +63,8 @@ class GateInputs:
                               periodic.daily_dose_mcg if periodic is not None else 0.0, bridging=bridging)
 
     def titration(self) -> gate.TitrationContext:
-        return gate.TitrationContext(self._config.indication, self.reference_daily_mcg, self.last_change_s)
+        return gate.TitrationContext(self._config.indication, self.reference_daily_mcg, self.last_change_s,
+                                     pediatric=self._config.pediatric_patient)
 
     def remember_programming(self, daily_dose_mcg: float) -> None:
         """An approved therapy (basal plus periodic) becomes the titration reference; an increase starts the

@@ -86,16 +86,20 @@ def check_actuator_rate(rate_ul_per_h: float, max_rate_ul_per_h: float) -> list[
 
 def check_titration(new_daily_dose_mcg: float, reference_daily_dose_mcg: float | None,
                     last_change_s: float | None, now_s: float, indication: Indication,
-                    limits: DrugLimits) -> list[Finding]:
-    """An increase over the reference daily dose is capped per indication and allowed once per interval."""
+                    limits: DrugLimits, pediatric: bool = False) -> list[Finding]:
+    """An increase over the reference daily dose is capped per indication (for a child, the lower of that and the
+    pediatric cap) and allowed once per interval."""
     if reference_daily_dose_mcg is None or not exceeds(new_daily_dose_mcg, reference_daily_dose_mcg):
         return []
     findings = []
-    cap = limits.titration_cap_fraction[indication]
+    cap, which = limits.titration_cap_fraction[indication], f"{indication.value}-origin"
+    pediatric_cap = limits.pediatric_titration_cap_fraction
+    if pediatric and pediatric_cap is not None and pediatric_cap < cap:
+        cap, which = pediatric_cap, "pediatric"
     increase = new_daily_dose_mcg / reference_daily_dose_mcg - 1.0 if reference_daily_dose_mcg > 0 else math.inf
     if exceeds(increase, cap):
         findings.append(Finding("SR-TIT-001", f"daily dose increase {increase:.1%} from {reference_daily_dose_mcg:.6g} "
-                                f"to {new_daily_dose_mcg:.6g} mcg/day exceeds the {indication.value}-origin cap "
+                                f"to {new_daily_dose_mcg:.6g} mcg/day exceeds the {which} cap "
                                 f"{cap:.0%} per {limits.titration_min_interval_h:g} h"))
     if last_change_s is not None:
         elapsed_h = (now_s - last_change_s) / S_PER_H

@@ -57,6 +57,8 @@ class TitrationContext:
     reference_daily_dose_mcg: float | None = None
     """Daily dose (basal plus periodic) of the last approved therapy; None: nothing programmed yet."""
     last_change_s: float | None = None
+    pediatric: bool = False
+    """The patient is a child: the drug library's pediatric cap applies too."""
 
 
 MAX_PERIODIC_INTERVAL_H = 8760.0
@@ -107,7 +109,7 @@ def therapy_findings(therapy: PlannedTherapy, ctx: GateContext, titration: Titra
     findings += checks.check_therapy_concentration(line.reservoir_conc_mcg_per_ml, limits)
     findings += checks.check_program_daily_dose(daily_dose_mcg, limits)
     findings += checks.check_titration(daily_dose_mcg, titration.reference_daily_dose_mcg, titration.last_change_s,
-                                       ctx.now_s, titration.indication, limits)
+                                       ctx.now_s, titration.indication, limits, titration.pediatric)
     findings += _common(ctx, limits, therapy.basal_peak_rate_mcg_per_h)
     return findings
 

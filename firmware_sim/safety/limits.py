@@ -29,6 +29,9 @@ class DrugLimits:
     max_rate_mcg_per_h: float = 200.0
     titration_cap_fraction: dict[Indication, float] = field(
         default_factory=lambda: {Indication.SPINAL: 0.30, Indication.CEREBRAL: 0.15})
+    pediatric_titration_cap_fraction: float | None = 0.15
+    """[U] A pediatric (under 12 y) patient's titration cap, whatever the indication (the label's pediatric titration
+    follows the cerebral-origin 5-15 %); the lower of it and the indication's applies. None: the indication's."""
     titration_min_interval_h: float = 24.0
     ptm_min_lockout_min: float = 60.0
     """[U] myPTM ranges not found: placeholder default."""
@@ -68,6 +71,8 @@ class DrugLimits:
             "min_bolus_duration_min": self.min_bolus_duration_min,
             "ptm_min_lockout_min": self.ptm_min_lockout_min,
             **{f"titration_cap_fraction[{i.value}]": cap for i, cap in self.titration_cap_fraction.items()},
+            **({"pediatric_titration_cap_fraction": self.pediatric_titration_cap_fraction}
+               if self.pediatric_titration_cap_fraction is not None else {}),
             **{f"allowed_conc_mcg_per_ml[{k}]": c for k, c in enumerate(self.allowed_conc_mcg_per_ml)},
         }
         for name, value in non_negative.items():  # NaN would switch its check off: x < nan is always False

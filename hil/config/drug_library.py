@@ -38,6 +38,7 @@ LIMIT_FIELDS: dict[str, Any] = {
     "min_bolus_duration_min": Annotated[Number, Field(ge=0, le=MIN_PER_DAY)],
     "max_rate_mcg_per_h": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_RATE_MCG_PER_H)],
     "titration_cap_fraction": dict[Indication, Annotated[Number, Field(ge=0, le=1)]],
+    "pediatric_titration_cap_fraction": Annotated[Number, Field(ge=0, le=1)] | None,
     "titration_min_interval_h": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_WINDOW_H)],
     "ptm_min_lockout_min": Annotated[Number, Field(ge=0, le=b.ABSOLUTE_MAX_LOCKOUT_MIN)],
     "ptm_max_count_per_24h": Annotated[WholeNumber, Field(ge=0, le=b.ABSOLUTE_MAX_PTM_COUNT_PER_24H)],
@@ -45,7 +46,8 @@ LIMIT_FIELDS: dict[str, Any] = {
     "window_h": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_WINDOW_H)],
 }
 """The DrugLimits fields a library sets (and a scenario may override), with their absolute bounds."""
-LIMIT_DEFAULTS: dict[str, list[float] | float] = {"screening_only_conc_mcg_per_ml": [], "window_h": 24.0}
+LIMIT_DEFAULTS: dict[str, list[float] | float | None] = {"screening_only_conc_mcg_per_ml": [], "window_h": 24.0,
+                                                         "pediatric_titration_cap_fraction": None}
 
 
 def beyond_label(values: Mapping[str, Any]) -> dict[str, str]:
@@ -77,6 +79,11 @@ def beyond_label(values: Mapping[str, Any]) -> dict[str, str]:
     if loose:
         found["titration_cap_fraction"] = ", ".join(
             f"{k} {v:g} is above the label's {b.LABEL_MAX_TITRATION_CAP_FRACTION[k]:g}" for k, v in loose.items())
+    pediatric = values.get("pediatric_titration_cap_fraction")
+    if pediatric is not None and pediatric > b.LABEL_MAX_TITRATION_CAP_FRACTION["cerebral"]:
+        found["pediatric_titration_cap_fraction"] = (
+            f"{pediatric:g} is above the label's {b.LABEL_MAX_TITRATION_CAP_FRACTION['cerebral']:g} (pediatric "
+            f"titration follows the cerebral-origin style)")
     window = values.get("window_h")
     if window is not None and window < 24.0:
         found["window_h"] = f"{window:g} h is shorter than the label's daily (24 h) dose window"

@@ -20,6 +20,7 @@ def firmware_config(scenario: ScenarioConfig) -> FirmwareConfig:
     try:
         return FirmwareConfig(
             indication=Indication(scenario.patient.indication),
+            pediatric_patient=scenario.patient.age_group == "pediatric",
             reservoir_capacity_ul=settings.reservoir_capacity_ul,
             pump_tubing_volume_ul=settings.pump_tubing_volume_ul,
             catheter_volume_ul_per_cm=settings.catheter.volume_ul_per_cm,

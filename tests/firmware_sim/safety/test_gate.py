@@ -208,6 +208,21 @@ def test_titration_cap_by_indication(indication, ok_daily, bad_daily):
     assert not d.approved and d.requirement_ids == ("SR-TIT-001",)
 
 
+@req("SR-TIT-001")
+@pytest.mark.parametrize("indication", list(Indication))
+def test_a_childs_titration_is_capped_at_the_pediatric_cap_whatever_the_indication(indication):
+    child = gate.TitrationContext(indication, 100, -25 * H, pediatric=True)
+    assert therapy(115, tit=child).approved
+    d = therapy(116, tit=child)
+    assert not d.approved and d.requirement_ids == ("SR-TIT-001",) and "cap 15%" in d.reasons[0]
+    if indication is Indication.SPINAL:  # the pediatric cap is the lower one, and the reason says so
+        assert "exceeds the pediatric cap 15%" in d.reasons[0]
+    unset = DrugLimits(pediatric_titration_cap_fraction=None)  # the library sets none: the indication's cap
+    spinal_child = gate.TitrationContext(Indication.SPINAL, 100, -25 * H, pediatric=True)
+    plan = [RatePiece(0.0, 48 * H, 130 / 24.0)]
+    assert gate.gate_therapy("start_continuous", 130, 130 / 24.0, ctx(plan), spinal_child, unset).approved
+
+
 @req("SR-TIT-002")
 def test_one_increase_per_24h_and_decreases_always_allowed():
     d = therapy(110, tit=titration(100, -23 * H))

@@ -237,3 +237,14 @@ def test_bad_patients_are_refused_by_name(tmp_path, patients, key, message):
         load_text(tmp_path, MINIMAL + f"patients: {patients}\n")
     issue = info.value.issues[0]
     assert issue.dotted_key == key and message in issue.message and issue.line == 14  # the patients line
+
+
+@pytest.mark.requirements("SR-TIT-001")
+def test_a_pediatric_patient_reaches_the_firmware_and_its_library_cap_is_loaded():
+    from hil.config.loading import load_model
+    from hil.config.scenario import ScenarioConfig
+    from hil.runner.firmware_setup import effective_drug_limits, firmware_config
+    child = load_model(bench_configs_dir() / "scenarios" / "pediatric-maintenance.yaml", ScenarioConfig)
+    adult = load_model(bench_configs_dir() / "scenarios" / "adult-maintenance-flex.yaml", ScenarioConfig)
+    assert firmware_config(child).pediatric_patient and not firmware_config(adult).pediatric_patient
+    assert effective_drug_limits(child).limits.pediatric_titration_cap_fraction == 0.15
