@@ -13,7 +13,7 @@ from hil.config.scenario import ScenarioConfig
 
 HAZARD_PREFIX = "hazard-"
 HAZARD_MEANING = "PASS means the hazard was caught or prevented"
-THERAPY_MEANING = "PASS means delivery matched the program within tolerance and every envelope held"
+THERAPY_MEANING = "PASS means every expectation listed here was met and every envelope that could be judged held"
 
 
 def _window(from_h: float, to_h: float | None, duration_h: float) -> str:

@@ -57,8 +57,8 @@ class Page(HTMLParser):
 def write_record(run_dir: Path, *, finished: bool = True, alarms: bool = True, plan: bool = True,
                  rig: bool = True, steps: int = 2) -> None:
     extra = {"scenario_description": "400 mcg/day with PTM boluses", "duration_h": 3.0,
-             "pass_means": "PASS means delivery matched the program within tolerance and every envelope held: "
-                           "envelope plasma_ceiling holds",
+             "pass_means": "PASS means every expectation listed here was met and every envelope that could be judged "
+                           "held: envelope plasma_ceiling holds",
              "operator": "J. Doe", "dut_id": "PUMP-SN-42", "git_dirty": True,
              "dependency_versions": {"python": "3.11.2", "numpy": "1.26.4", "scipy": "1.11.4", "pyserial": "3.5",
                                      "pyvisa": "1.14.1", "transitions": "0.9.0", "pydantic": "2.6.0"}}
@@ -105,7 +105,7 @@ def test_header_names_what_ran_on_what_by_whom_with_which_software(tmp_path):
     header = Page((tmp_path / "report.html").read_text()).header
     assert header["scenario"] == "ptm-use"
     assert header["description"] == "400 mcg/day with PTM boluses"
-    assert header["what PASS means"].startswith("PASS means delivery matched the program within tolerance")
+    assert header["what PASS means"].startswith("PASS means every expectation listed here was met")
     assert header["rig"] == "emulated-ne1000 (virtual clock)"
     assert header["pump"] == "NE-1000, firmware 3.928, driver NE1000Pump"
     assert header["balance"] == "serial number 0123456789, driver MTSICSBalance"

@@ -23,7 +23,7 @@ def test_hazard_scenario_pass_means_the_hazard_was_caught_and_names_how():
     assert meaning.endswith("alarm motor_stall raised in 24-25 h; state alarm at 26 h")
 
 
-def test_therapy_scenario_pass_means_delivery_matched_and_names_the_expectations():
+def test_therapy_scenario_pass_means_its_expectations_and_judged_envelopes_held_and_names_them():
     meaning = pass_meaning(scenario("ptm-use"))
     assert meaning.startswith(THERAPY_MEANING + ": ")
     assert "step 3 ptm_press: rejected" in meaning
