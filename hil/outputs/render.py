@@ -1,6 +1,8 @@
 """Render every output of a run folder from its record.jsonl.
 
-A failing output makes the run ERROR (never PASS): the returned outcome and summary.json say so. A damaged
+A failing output makes the run ERROR (never PASS): the returned outcome and summary.json say so, and junit.xml and
+the traceability matrix, written before report.html and summary.json, are written again when an output after them
+fails (none of them says PASS for an ERROR run). A damaged
 record renders whatever is readable, as ERROR with the damage named. An operator interrupt (Ctrl-C) while
 rendering skips the outputs not yet written, names them in summary.json and report.html (which are always
 written last) and, through on_interrupt, in the record: the run is then ERROR.
@@ -82,11 +84,20 @@ def render_all(run_dir: Path | str, *, interrupted: Callable[[], bool] = lambda:
     result = RenderResult(run_dir=directory, outcome=outcome, reason=reason, record=record)
     failures, missing = result.failures, result.missing
     made: dict[str, object] = {}
+    verdict_used: dict[str, str] = {}
+    """The outcome the verdict-bearing outputs (junit, traceability) were written with."""
+
+    def verdict_for(name: str) -> tuple[str, str]:
+        current = _current(result)
+        verdict_used[name] = current[0]
+        return current
+
     outputs: list[tuple[str, Callable[[], object]]] = [
         ("csv", lambda: write_csv_series(record, directory)),
         ("plots", lambda: write_plots(record, directory)),
-        ("junit", lambda: write_junit(record, *_current(result), directory / JUNIT_FILENAME)),
-        ("traceability", lambda: write_run_matrix(record, _current(result)[0], directory / TRACEABILITY_FILENAME)),
+        ("junit", lambda: write_junit(record, *verdict_for("junit"), directory / JUNIT_FILENAME)),
+        ("traceability", lambda: write_run_matrix(record, verdict_for("traceability")[0],
+                                                  directory / TRACEABILITY_FILENAME)),
     ]
     for name, action in outputs:
         result.interrupted = result.interrupted or interrupted()
@@ -108,6 +119,14 @@ def render_all(run_dir: Path | str, *, interrupted: Callable[[], bool] = lambda:
     images = plots.written if isinstance(plots, PlotResult) else []
     notes = plots.notes if isinstance(plots, PlotResult) else []
     _write_final(result, matrix, images, notes, interrupted, on_interrupt, shield)
+    stale = [name for name, used in verdict_used.items() if used != _current(result)[0] and name not in failures]
+    if stale and not result.interrupted:  # an output failed after them: they must not say PASS for an ERROR run
+        for name, action in outputs:
+            if name in stale:
+                made[name] = _attempt(name, failures, action)
+        rewritten = made.get("traceability")
+        _write_final(result, rewritten if isinstance(rewritten, TraceabilityMatrix) else None, images, notes,
+                     interrupted, on_interrupt, shield)
     result.outcome, result.reason = _current(result)
     result.outputs = [p for p in [*(csv_paths if isinstance(csv_paths, list) else []), *images,
                                   *companion_paths(directory / TRACEABILITY_FILENAME),

@@ -40,7 +40,7 @@ from hil.runner.interrupt import InterruptFlag, RunAborted
 from hil.runner.live_status import RunMonitor
 from hil.runner.options import RunOptions
 from hil.runner.physical_reservoir import PhysicalReservoir
-from hil.runner.pk_verdict import PkOutcome, evaluate_pk
+from hil.runner.pk_verdict import DeliveredSource, PkOutcome, evaluate_pk
 from hil.runner.population_check import record_population, record_pk_series
 from hil.runner.pump_stop import pump_volume_ul, stop_pump
 from hil.runner.sampling import gravimetric_window, merged_times_s, supervision_times_s
@@ -255,6 +255,9 @@ class RunExecution:
             failures, population_notes = record_population(self.record, pk, scenario, caught)
             self.seen.failed.extend(failures)
             notes.extend(population_notes)
+        if pk.delivered_source is DeliveredSource.GRAVIMETRIC_THEN_PUMP_REPORTED and pk.last_weighed_s is not None:
+            notes.append(f"the balance weighed nothing after t={pk.last_weighed_s / S_PER_H:.3f} h: the delivered "
+                         f"profile after it follows the pump-reported volume (the pump's count, not the outflow)")
         if self.sampler is not None and self.sampler.errors:
             notes.append(f"{self.sampler.errors} balance reading(s) failed, last {self.sampler.last_error}")
         if self.sampler is not None and self.sampler.power_up_count:
@@ -273,7 +276,9 @@ class RunExecution:
         pk = evaluate_pk(self.firmware.events, self.fw_config.dead_volume_ul, scenario.duration_h,
                          scenario.patient.weight_kg, scenario.patient.age_group, self.options.pk_step_h,
                          self.seen.gravimetric_at_tick or None, self.programs,
-                         scenario.pump_settings.catheter.mixing_tanks)
+                         scenario.pump_settings.catheter.mixing_tanks,
+                         self.options.delivered_profile_resolution_s + self.options.delivered_profile_max_wait_s
+                         + scenario.supervision_period_s, self.options.delivered_profile_resolution_s)
         differences = record_pk_series(self.record, pk)
         self.pk_peaks = differences
         return pk

@@ -19,7 +19,8 @@ RATE_UL_PER_H = 10.4
 
 
 def write_record(run_dir, outcome="PASS", finished=True, with_balance=True, step_decision="rejected",
-                 sample_interval_s=30.0, time_compression_factor=1.0, evaporation_mg_per_wall_h=0.0):
+                 sample_interval_s=30.0, time_compression_factor=1.0, evaporation_mg_per_wall_h=0.0,
+                 scenario_requirement_ids=()):
     with RecordWriter(run_dir / "record.jsonl", fsync=False) as record:
         record.write(ev.RunStarted(run_id="run-1", scenario_name="adult-maintenance-flex", rig_id="emulated-ne1000",
                                    config_sha256={"scenario.yaml": "aa", "rig.yaml": "bb"}, git_revision="deadbeef",
@@ -27,7 +28,8 @@ def write_record(run_dir, outcome="PASS", finished=True, with_balance=True, step
                                    time_compression_factor=time_compression_factor,
                                    clock="virtual", started_utc="2025-01-01T00:00:00Z", balance_density_g_per_ml=0.998,
                                    balance_sample_interval_s=sample_interval_s,
-                                   balance_evaporation_rate_mg_per_h=evaporation_mg_per_wall_h))
+                                   balance_evaporation_rate_mg_per_h=evaporation_mg_per_wall_h,
+                                   scenario_requirement_ids=tuple(scenario_requirement_ids)))
         record.write(ev.Step(t_s=0.0, index=0, action="prime", params={}, decision="approved", reasons=[],
                              requirement_ids=["SR-PRM-001"], expected_decision=None))
         record.write(ev.Step(t_s=3600.0, index=1, action="change_rate", params={"rate_mcg_per_day": 5000},
@@ -174,6 +176,26 @@ def test_a_failing_output_marks_a_passing_run_error(tmp_path, monkeypatch):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["outcome"] == "ERROR" and "plots" in summary["output_failures"]
     assert "ERROR" in (tmp_path / "report.html").read_text()
+
+
+
+@pytest.mark.requirements("SR-HIL-004")
+def test_an_output_failing_after_junit_and_the_matrix_were_written_makes_them_error_too(tmp_path, monkeypatch):
+    write_record(tmp_path, scenario_requirement_ids=("SR-SUP-001",))
+
+    def broken_html(*args, **kwargs):
+        raise OSError("report.html is a directory")
+
+    monkeypatch.setattr(render_module, "write_html", broken_html)
+    result = render_all(tmp_path)
+    assert result.outcome == "ERROR" and set(result.failures) == {"html"}
+    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    props = {p.get("name"): p.get("value") for p in suite.find("properties")}
+    assert props["outcome"] == "ERROR" and "output failed: html" in props["outcome_reason"]
+    verdict = [c for c in suite.findall("testcase") if c.get("name") == "run verdict"]
+    assert len(verdict) == 1 and verdict[0].find("error") is not None and suite.get("errors") == "1"
+    assert load_matrix(tmp_path / "traceability.json").requirement("SR-SUP-001").outcome == "ERROR"  # the run's
+    assert json.loads((tmp_path / "summary.json").read_text())["outcome"] == "ERROR"
 
 # itpump report RUN_DIR re-renders from record.jsonl and prints where report.html is.
 
