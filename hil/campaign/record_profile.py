@@ -21,7 +21,7 @@ from hil.records import events as ev
 from hil.records.event_fields import RecordFormatError
 from hil.records.reader import RunRecord
 from hil.runner.options import RunOptions
-from hil.runner.pk_verdict import delivered_profiles
+from hil.runner.pk_verdict import DeliveredSource, delivered_profiles
 
 TICK_MATCH_S = 1e-6
 
@@ -61,8 +61,9 @@ def gravimetric_points(record: RunRecord, events: list[Event],
     return points
 
 
-def delivered_profile(record: RunRecord, dead_volume_ul: float, duration_h: float) -> tuple[DeliveryProfile, str]:
-    """(profile at the catheter tip, "gravimetric" or "pump_reported")."""
+def delivered_profile(record: RunRecord, dead_volume_ul: float,
+                      duration_h: float) -> tuple[DeliveryProfile, DeliveredSource]:
+    """(profile at the catheter tip, what it was scaled by)."""
     events = firmware_events(record)
     delivered, _programmed, source = delivered_profiles(events, dead_volume_ul, duration_h * S_PER_H,
                                                         gravimetric_points(record, events) or None)
