@@ -16,11 +16,12 @@ import numpy as np
 
 from firmware_sim.event_log import Event, EventKind
 from firmware_sim.pk.profile import DeliveryProfile
+from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.units import S_PER_H
 from hil.records import events as ev
 from hil.records.event_fields import RecordFormatError
 from hil.records.reader import RunRecord
-from hil.runner.options import RunOptions
+from hil.runner.options import ProfilePointSpacing, RunOptions
 from hil.runner.pk_verdict import DeliveredSource, delivered_profiles
 
 TICK_MATCH_S = 1e-6
@@ -65,8 +66,13 @@ def delivered_profile(record: RunRecord, dead_volume_ul: float,
                       duration_h: float) -> tuple[DeliveryProfile, DeliveredSource]:
     """(profile at the catheter tip, what it was scaled by)."""
     events = firmware_events(record)
+    started = record.started
+    period_s = started.supervision_period_s if started is not None and started.supervision_period_s is not None \
+        else FirmwareConfig.supervision_period_s  # older records' run_started lacks it
+    spacing = ProfilePointSpacing.of(RunOptions.delivered_profile_resolution_s, RunOptions.delivered_profile_max_wait_s,
+                                     period_s)
     delivered, _programmed, source = delivered_profiles(events, dead_volume_ul, duration_h * S_PER_H,
-                                                        gravimetric_points(record, events) or None)
+                                                        gravimetric_points(record, events) or None, spacing)
     return delivered, source
 
 

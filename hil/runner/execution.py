@@ -275,10 +275,9 @@ class RunExecution:
         scenario = self.scenario
         pk = evaluate_pk(self.firmware.events, self.fw_config.dead_volume_ul, scenario.duration_h,
                          scenario.patient.weight_kg, scenario.patient.age_group, self.options.pk_step_h,
-                         self.seen.gravimetric_at_tick or None, self.programs,
-                         scenario.pump_settings.catheter.mixing_tanks,
-                         self.options.delivered_profile_resolution_s + self.options.delivered_profile_max_wait_s
-                         + scenario.supervision_period_s, self.options.delivered_profile_resolution_s)
+                         self.seen.gravimetric_at_tick or None,
+                         self.options.profile_point_spacing(scenario.supervision_period_s), self.programs,
+                         scenario.pump_settings.catheter.mixing_tanks)
         differences = record_pk_series(self.record, pk)
         self.pk_peaks = differences
         return pk

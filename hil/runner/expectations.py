@@ -79,7 +79,6 @@ def check_state(expectation: StateExpectation, timeline: StateTimeline) -> Expec
                              list(expectation.requirement_ids))
 
 
-
 def high_priority_alarms(alarms: Sequence[tuple[float, str]]) -> list[tuple[float, str]]:
     """The (t_s, name) of alarms that are high priority, in time order."""
     return sorted((t_s, name) for t_s, name in alarms

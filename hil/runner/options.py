@@ -41,6 +41,10 @@ class RunOptions:
     max_wall_step_s: float = 1.0
     """On wall-clock rigs the loop wakes at least this often (Ctrl-C is honoured between wake-ups)."""
 
+    def profile_point_spacing(self, supervision_period_s: float) -> ProfilePointSpacing:
+        return ProfilePointSpacing.of(self.delivered_profile_resolution_s, self.delivered_profile_max_wait_s,
+                                      supervision_period_s)
+
     def __post_init__(self) -> None:
         if self.stop_on_alarm is not None:
             try:  # "high" as well as AlarmPriority.HIGH (the pytest plugin passes options through)
@@ -57,3 +61,17 @@ class RunOptions:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
         if not self.delivered_profile_max_wait_s >= 0:
             raise ValueError(f"delivered_profile_max_wait_s must be >= 0, got {self.delivered_profile_max_wait_s}")
+
+
+@dataclass(frozen=True)
+class ProfilePointSpacing:
+    """How far apart the balance points that scale the delivered profile fall while the balance answers."""
+
+    resolution_s: float
+    longest_gap_s: float
+    """Resolution + the longest wait for a reading + one supervision period: a last point further from the run's
+    last status tick than this means the balance stopped weighing."""
+
+    @staticmethod
+    def of(resolution_s: float, max_wait_s: float, supervision_period_s: float) -> ProfilePointSpacing:
+        return ProfilePointSpacing(resolution_s, resolution_s + max_wait_s + supervision_period_s)

@@ -27,6 +27,7 @@ from firmware_sim.pk.withdrawal import withdrawal_envelope
 from firmware_sim.pump.program_timeline import ProgramTimeline
 from firmware_sim.pump.profile_builder import build_delivery_profile
 from firmware_sim.units import S_PER_H
+from hil.runner.options import ProfilePointSpacing
 
 PEAK_OUTPUTS = SITE_OUTPUTS
 
@@ -37,14 +38,6 @@ class DeliveredSource(StrEnum):
     PUMP_REPORTED = "pump_reported"
     GRAVIMETRIC_THEN_PUMP_REPORTED = "gravimetric_then_pump_reported"
     """The balance stopped weighing before the end: its last reading carried on with the pump-reported volume."""
-
-
-DEFAULT_TAIL_SPACING_S = 900.0
-"""Points of a pump-reported tail this far apart (the runner's delivered-profile resolution: a pump counting whole
-uL would make a spiky profile tick by tick)."""
-DEFAULT_MAX_UNWEIGHED_TAIL_S = 3600.0
-"""Longest stretch after the last balance reading still called gravimetric when the caller does not say (the
-runner's readings are at most resolution + max wait + one supervision period apart: 1410 s by default)."""
 
 
 @dataclass(frozen=True)
@@ -100,18 +93,17 @@ def _with_status_volumes(events: Sequence[Event], volume_at_tick: Mapping[float,
 
 
 def delivered_profiles(events: Sequence[Event], dead_volume_ul: float, end_s: float,
-                       gravimetric_at_tick: Mapping[float, float] | None, mixing_tanks: int | None = None,
-                       max_unweighed_tail_s: float = DEFAULT_MAX_UNWEIGHED_TAIL_S,
-                       tail_spacing_s: float = DEFAULT_TAIL_SPACING_S,
-                       ) -> tuple[DeliveryProfile, DeliveryProfile, DeliveredSource]:
+                       gravimetric_at_tick: Mapping[float, float] | None, spacing: ProfilePointSpacing,
+                       mixing_tanks: int | None = None) -> tuple[DeliveryProfile, DeliveryProfile, DeliveredSource]:
     """(delivered, programmed, delivered_source); both through the same catheter (mixing_tanks None: plug flow).
-    A last status tick more than max_unweighed_tail_s after the balance's last reading: the balance stopped weighing,
-    and the tail follows the pump-reported volume at points tail_spacing_s apart."""
+    spacing: how the balance points were spaced; a last status tick more than spacing.longest_gap_s after the last
+    one means the balance stopped weighing, and the tail follows the pump-reported volume at points
+    spacing.resolution_s apart (a pump counting whole uL would make a spiky profile tick by tick)."""
     programmed = build_delivery_profile(_with_status_volumes(events, None), dead_volume_ul, end_s, mixing_tanks)
     if gravimetric_at_tick:
         last_tick_s = max((e.t_s for e in events if e.kind == EventKind.STATUS), default=-math.inf)
-        stopped = last_tick_s - max(gravimetric_at_tick) > max_unweighed_tail_s
-        volumes = _with_status_volumes(events, gravimetric_at_tick, tail_spacing_s if stopped else None)
+        stopped = last_tick_s - max(gravimetric_at_tick) > spacing.longest_gap_s
+        volumes = _with_status_volumes(events, gravimetric_at_tick, spacing.resolution_s if stopped else None)
         delivered = build_delivery_profile(volumes, dead_volume_ul, end_s, mixing_tanks)
         return delivered, programmed, (DeliveredSource.GRAVIMETRIC_THEN_PUMP_REPORTED if stopped
                                        else DeliveredSource.GRAVIMETRIC)
@@ -121,13 +113,11 @@ def delivered_profiles(events: Sequence[Event], dead_volume_ul: float, end_s: fl
 
 def evaluate_pk(events: Sequence[Event], dead_volume_ul: float, duration_h: float, weight_kg: float,
                 age_group: str, step_h: float, gravimetric_at_tick: Mapping[float, float] | None,
-                programs: ProgramTimeline | None = None, mixing_tanks: int | None = None,
-                max_unweighed_tail_s: float = DEFAULT_MAX_UNWEIGHED_TAIL_S,
-                tail_spacing_s: float = DEFAULT_TAIL_SPACING_S) -> PkOutcome:
+                spacing: ProfilePointSpacing, programs: ProgramTimeline | None = None,
+                mixing_tanks: int | None = None) -> PkOutcome:
     """The envelopes on the delivered prediction; the withdrawal envelope compares it with the programs' (SR-PK-006)."""
     delivered, programmed, source = delivered_profiles(events, dead_volume_ul, duration_h * S_PER_H,
-                                                       gravimetric_at_tick, mixing_tanks, max_unweighed_tail_s,
-                                                       tail_spacing_s)
+                                                       gravimetric_at_tick, spacing, mixing_tanks)
     t_h = np.linspace(0.0, duration_h, max(int(round(duration_h / step_h)), 1) + 1)
     params = BaclofenParams(weight_kg=weight_kg)
     delivered_prediction = predict(delivered, t_h, params)

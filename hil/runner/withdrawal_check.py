@@ -50,7 +50,7 @@ def _announcing_alarm(alarms: Sequence[tuple[float, str]], began_s: float,
 
 
 def check_withdrawal(expected: str, envelope: EnvelopeResult, alarms: Sequence[tuple[float, str]],
-                     starts_s: Sequence[float] = ()) -> tuple[ExpectationResult, bool]:
+                     starts_s: Sequence[float]) -> tuple[ExpectationResult, bool]:
     """(the expectation's result, whether the envelope's FAIL is the expected, caught drop and so not a run failure).
     starts_s: when therapy (re)started (therapy_starts_s)."""
     if expected not in WITHDRAWAL_EXPECTATIONS:

@@ -12,7 +12,10 @@ from firmware_sim.pump.firmware import PumpFirmware
 from firmware_sim.pump.memory_actuator import InMemoryActuator
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.units import S_PER_H
+from hil.runner.options import ProfilePointSpacing
 from hil.runner.pk_verdict import DeliveredSource, delivered_profiles
+
+SPACING = ProfilePointSpacing.of(900.0, 450.0, 60.0)
 
 pytestmark = pytest.mark.requirements("SR-PK-005")
 
@@ -35,9 +38,9 @@ def test_the_tail_after_the_last_balance_reading_follows_the_pump_report_and_say
     statuses = [(e.t_s, float(e.fields["delivered_ul"])) for e in fw.events if e.kind == EventKind.STATUS]
     weighed = {t_s: volume_ul for t_s, volume_ul in statuses if t_s <= 5 * S_PER_H and t_s % 900.0 == 0.0}
     dead_ul, end_s = fw.config.dead_volume_ul, fw.now_s
-    delivered, programmed, source = delivered_profiles(fw.events, dead_ul, end_s, weighed)
+    delivered, programmed, source = delivered_profiles(fw.events, dead_ul, end_s, weighed, SPACING)
     assert source is DeliveredSource.GRAVIMETRIC_THEN_PUMP_REPORTED
     assert dose_mcg(delivered, 12.0, 20.0) == pytest.approx(1.1 * dose_mcg(programmed, 12.0, 20.0), rel=1e-3)
     assert dose_mcg(delivered, 2.0, 5.0) == pytest.approx(dose_mcg(programmed, 2.0, 5.0), rel=1e-3)
     every_15_min = {t_s: volume_ul for t_s, volume_ul in statuses if t_s % 900.0 == 0.0}
-    assert delivered_profiles(fw.events, dead_ul, end_s, every_15_min)[2] is DeliveredSource.GRAVIMETRIC
+    assert delivered_profiles(fw.events, dead_ul, end_s, every_15_min, SPACING)[2] is DeliveredSource.GRAVIMETRIC
