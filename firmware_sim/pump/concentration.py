@@ -34,6 +34,11 @@ class ConcentrationTrack:
         self._conc_mcg_per_ml.append(conc_mcg_per_ml)
         self._tip_ul.append(q_ul + self.dead_volume_ul)
 
+    @property
+    def last_fill_ul(self) -> float:
+        """Outlet volume of the newest fill (-inf before the first)."""
+        return self._q_ul[-1] if self._q_ul else -math.inf
+
     def tip_conc_after(self, q_ul: float) -> float:
         """Concentration of the next parcel to leave the tip once the outlet has pushed q_ul."""
         i = bisect.bisect_right(self._q_ul, q_ul - self.dead_volume_ul) - 1

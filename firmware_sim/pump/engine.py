@@ -3,9 +3,14 @@
 Tracks the commanded outlet volume q_ul, the reservoir, the tip dose (via plug flow), and the
 delivered-dose history the gate and the after-the-fact dose check use. Between events the rate is constant:
 q_ul and the reservoir are computed from the segment's start (the last rate command or refill) in one step,
-whatever the number of advance_to calls in between, and the tip dose since the last tick is the plug-flow dose
-between the outlet volumes then and now. History points are committed at each supervision tick from the
-actuator-reported volume (scaled by tip concentration); between ticks the commanded volume stands in.
+whatever the number of advance_to calls in between.
+
+Two coordinates place the drug in the line. Planning (where priming and a bridge end, what the line holds ahead)
+follows the commanded volume (track). The delivered-dose history follows the actuator-reported volume
+(delivered_track, by pushed_ul: the reported volume's forward steps added up, so a counter that went back pushes
+nothing; each fill placed where the outlet stood when it was made), so drug that a pump running fast pushed past
+the tip counts where it went: at each supervision tick the plug-flow dose over the reported step; between ticks the
+commanded volume since the last tick stands in. The delivered profile (profile_builder) places drug the same way.
 """
 from __future__ import annotations
 
@@ -52,12 +57,17 @@ class DeliveryEngine:
         self.clock = clock
         self.log = log
         self.track = ConcentrationTrack(config.dead_volume_ul)
+        """The line by commanded outlet volume (q_ul): planning."""
+        self.delivered_track = ConcentrationTrack(config.dead_volume_ul)
+        """The line by pushed_ul: the delivered-dose history."""
         self._reservoir = Reservoir(config.reservoir_capacity_ul)
         self.t_s = clock.now_s()
         self.q_ul = 0.0
         self.rate_ul_per_h = 0.0
         self.reported_ul = 0.0
         """Actuator-reported volume at the last committed tick (since the first status read)."""
+        self.pushed_ul = 0.0
+        """The forward steps of the actuator-reported volume up to the last committed tick, added up."""
         self._baseline_ul: float | None = None
         self.delivered = DeliveredHistory(self.t_s, history_span_s, history_span_s / 2)
         self._segment = (self.t_s, 0.0, 0.0, 0.0)
@@ -66,7 +76,7 @@ class DeliveryEngine:
         self._tick_q_ul = 0.0
         """Commanded volume at the last committed tick."""
         self._tip_plug = (math.inf, -math.inf, 0.0)
-        """ConcentrationTrack.tip_plug of the last tick interval (a cache: reset at each fill)."""
+        """delivered_track.tip_plug of the last tick interval (a cache: reset at each fill)."""
         self._append_status = log.status_appender()
         self.window_start_s = self.t_s
         self.window_q0_ul = 0.0
@@ -99,9 +109,9 @@ class DeliveryEngine:
         self._segment = (self.t_s, self.q_ul, reservoir.volume_ul, reservoir.drawn_total_ul)
 
     def _pending_mcg(self) -> float:
-        """Dose pushed to the tip since the last committed tick, as commanded."""
-        q_ul, tick_q_ul = self.q_ul, self._tick_q_ul
-        return self.track.tip_dose_mcg(tick_q_ul, q_ul) if q_ul > tick_q_ul else 0.0
+        """Dose pushed to the tip since the last committed tick, as commanded (from the reported volume then)."""
+        pending_ul, pushed_ul = self.q_ul - self._tick_q_ul, self.pushed_ul
+        return self.delivered_track.tip_dose_mcg(pushed_ul, pushed_ul + pending_ul) if pending_ul > 0 else 0.0
 
     def refill(self, volume_ul: float, conc_mcg_per_ml: float) -> float:
         """The reservoir holds volume_ul at conc_mcg_per_ml from the outlet volume now on; the estimated residual
@@ -109,6 +119,11 @@ class DeliveryEngine:
         reservoir = self.reservoir
         replaced_ul = reservoir.refill(volume_ul, conc_mcg_per_ml)
         self.track.fill(self.q_ul, conc_mcg_per_ml)
+        # the outlet as of the last report plus what was commanded since; when the pump moved less than that, the
+        # previous fill's drug (placed the same way) is left no length in the line
+        delivered_track = self.delivered_track
+        delivered_track.fill(max(self.pushed_ul + self.q_ul - self._tick_q_ul, delivered_track.last_fill_ul),
+                             conc_mcg_per_ml)
         self._tip_plug = (math.inf, -math.inf, 0.0)
         self._begin_segment(reservoir)
         return replaced_ul
@@ -178,18 +193,20 @@ class DeliveryEngine:
         th = supervision.thresholds
         restart_s, fraction, floor_ul, breach_mcg = (th.window_restart_s, th.tolerance_fraction,
                                                      th.tolerance_floor_ul, th.dose_breach_mcg)
-        read_status, track, delivered, append_status = self.actuator.read_status, self.track, self.delivered, \
-            self._append_status
+        read_status, track, delivered, append_status = self.actuator.read_status, self.delivered_track, \
+            self.delivered, self._append_status
         commit = delivered.commit
         rate_ul_per_h, (t0_s, q0_ul, _volume0_ul, _drawn0_ul) = self.rate_ul_per_h, self._segment
-        t_s, q_ul, tick_q_ul, last_total_ul = self.t_s, self.q_ul, self._tick_q_ul, self.reported_ul
+        t_s, q_ul, tick_q_ul, last_total_ul, pushed_ul = self.t_s, self.q_ul, self._tick_q_ul, self.reported_ul, \
+            self.pushed_ul
         lo_ul, hi_ul, conc = self._tip_plug
         baseline_ul = self._baseline_ul
         window_start_s, window_q0_ul, window_reported0_ul = self.window_start_s, self.window_q0_ul, \
             self.window_reported0_ul
 
         def store() -> None:
-            self.t_s, self.q_ul, self._tick_q_ul, self.reported_ul = t_s, q_ul, tick_q_ul, last_total_ul
+            self.t_s, self.q_ul, self._tick_q_ul, self.reported_ul, self.pushed_ul = t_s, q_ul, tick_q_ul, \
+                last_total_ul, pushed_ul
 
         while tick_s < limit_s:
             sleep_until_s(tick_s)
@@ -212,18 +229,16 @@ class DeliveryEngine:
                 supervision.read_failed(exc)
                 return tick_s + period_s, True
             total_ul = delivered_ul - baseline_ul  # type: ignore[operator]
-            reported_ul = total_ul - last_total_ul
-            if q_ul > tick_q_ul:  # the tip dose of the interval, as reported: the commanded one scaled
-                if not lo_ul <= tick_q_ul < hi_ul:
-                    lo_ul, hi_ul, conc = self._tip_plug = track.tip_plug(tick_q_ul)
-                if q_ul <= hi_ul:  # in one fill's plug
-                    mcg = reported_ul * conc / UL_PER_ML
+            step_ul, mcg = total_ul - last_total_ul, 0.0
+            if step_ul > 0.0:  # the tip dose of the interval: the plug-flow dose over the reported step
+                if not lo_ul <= pushed_ul < hi_ul:
+                    lo_ul, hi_ul, conc = self._tip_plug = track.tip_plug(pushed_ul)
+                if pushed_ul + step_ul <= hi_ul:  # in one fill's plug
+                    mcg = step_ul * conc / UL_PER_ML
                 else:
-                    mcg = track.tip_dose_mcg(tick_q_ul, q_ul) * reported_ul / (q_ul - tick_q_ul)
-            else:
-                self.q_ul = q_ul  # tip_conc_now reads it
-                mcg = reported_ul * self.tip_conc_now() / UL_PER_ML
-            commit(t_s, delivered.last_cum_mcg + (0.0 if mcg < 0.0 else mcg))  # max(mcg, 0.0)
+                    mcg = track.tip_dose_mcg(pushed_ul, pushed_ul + step_ul)
+                pushed_ul += step_ul
+            commit(t_s, delivered.last_cum_mcg + mcg)
             last_total_ul, tick_q_ul = total_ul, q_ul
             append_status((t_s, total_ul, q_ul))
             commanded_ul, reported_ul, elapsed_s = q_ul - window_q0_ul, total_ul - window_reported0_ul, \
