@@ -16,6 +16,7 @@ from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, Driv
 from drivers.syringe_pump import PumpStatus, SyringePump
 from firmware_sim.ports import ActuatorError, ActuatorStatus
 from firmware_sim.pump.actuator_faults import ActuatorFault
+from firmware_sim.units import S_PER_H
 from hil.adapters.stall_check import GravimetricStallCheck
 from hil.adapters.volume_check import CumulativeVolume
 
@@ -62,6 +63,8 @@ class PumpActuator:
         self.rate_scale = float(rate_scale)
         self.running = False
         self.stall_check = stall_check
+        self._commanded_ul_per_s = 0.0
+        """The flow last commanded to the device, uL per wall second (0 after a stop)."""
         self._volume = CumulativeVolume()
         self._held_alarms: deque[str] = deque()
         """Device alarms the runner's own status reads saw, in order: read_status reports them first."""
@@ -76,12 +79,14 @@ class PumpActuator:
         if not rate_ul_per_h > 0:
             raise ActuatorError("invalid_command", f"rate must be > 0 uL/h (use stop()), got {rate_ul_per_h}")
         self._call("set rate", self.pump.set_rate_ul_per_h, rate_ul_per_h * self.rate_scale)
+        self._commanded_ul_per_s = rate_ul_per_h * self.rate_scale / S_PER_H
         if not self.running:
             self._call("start", self.pump.start)
             self.running = True
 
     def stop(self) -> None:
         self.running = False
+        self._commanded_ul_per_s = 0.0
         self._call("stop", self.pump.stop)
 
     def clear_infused_volume(self) -> None:
@@ -109,7 +114,7 @@ class PumpActuator:
         fault = fault_for_device_alarm(alarm) if alarm else None
         detail = None
         if fault is None and self.stall_check is not None:
-            fault = self.stall_check.fault(delivered_ul)
+            fault = self.stall_check.fault(delivered_ul, self._commanded_ul_per_s if status.running else 0.0)
             detail = self.stall_check.detail if fault else None
         return ActuatorStatus(running=status.running, delivered_ul=delivered_ul, fault=fault, fault_detail=detail)
 

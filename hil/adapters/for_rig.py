@@ -29,5 +29,6 @@ def pump_actuator(rig: Rig, weigh: Callable[[], GravimetricReading | None] | Non
         accuracy = DeliveryAccuracy(check.tolerance_fraction, check.window_volume_ul) if check.enabled else None
         stall = rig.config.pump.driver in OPEN_LOOP_DRIVERS
         if stall or accuracy is not None:
-            stall_check = GravimetricStallCheck(weigh, accuracy=accuracy, stall=stall)
+            stall_check = GravimetricStallCheck(weigh, accuracy=accuracy, stall=stall,
+                                                balance_lag_s=balance.settling_time_s)
     return PumpActuator(rig.pump, rig.time_compression_factor, stall_check)

@@ -11,7 +11,13 @@
 
 A balance restart starts both afresh: the interval around it was not weighed. The balance is read only when a
 check can decide something: to set the first confirmation, after the pump's counter went back, and once the pump
-reports a check's volume more than at its last confirmation (below that every reading would be ignored)."""
+reports a check's volume more than at its last confirmation (below that every reading would be ignored).
+
+A balance settles: its reading lags a load that changes at a flow F by about F x balance_lag_s. Between two readings
+at flows F0 and F1 (the commanded flow onto the pan, in wall time: a time-compressed run pumps k times faster) the
+weighed volume is off by up to balance_lag_s x |F1 - F0|, which both checks allow for: at 50x compression priming
+pushes 14 uL/s, and a 0.2 s lag is 2.8 uL of a 50 uL window. A stall is then found only once the pump reported
+enough motion that the lag cannot explain what is missing; until then the reading decides nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,8 +49,9 @@ class DeliveryAccuracy:
             raise ValueError(f"window_volume_ul must be > 0, got {self.window_volume_ul!r}")
 
 
-Anchor = tuple[float, GravimetricReading]
-"""(pump-reported volume, balance reading) at the start of a judged interval."""
+Anchor = tuple[float, GravimetricReading, float]
+"""(pump-reported volume, balance reading, commanded flow onto the pan in uL per wall second) at the start of a judged
+interval."""
 
 
 class GravimetricStallCheck:
@@ -52,12 +59,15 @@ class GravimetricStallCheck:
 
     def __init__(self, weigh: Callable[[], GravimetricReading | None], min_volume_ul: float = DEFAULT_MIN_VOLUME_UL,
                  min_fraction: float = DEFAULT_MIN_FRACTION, accuracy: DeliveryAccuracy | None = None,
-                 stall: bool = True) -> None:
+                 stall: bool = True, balance_lag_s: float = 0.0) -> None:
+        if not balance_lag_s >= 0:
+            raise ValueError(f"balance_lag_s must be >= 0 s, got {balance_lag_s!r}")
         self._weigh = weigh
         self.min_volume_ul = min_volume_ul
         self.min_fraction = min_fraction
         self.accuracy = accuracy
         self.stall = stall
+        self.balance_lag_s = balance_lag_s
         self._confirmed: Anchor | None = None
         self._window: Anchor | None = None
         self.detail: str | None = None
@@ -72,47 +82,58 @@ class GravimetricStallCheck:
             0.0 <= reported_ul - self._window[0] < self.accuracy.window_volume_ul)
         return stall_due or accuracy_due
 
-    def fault(self, reported_ul: float) -> ActuatorFault | None:
+    def fault(self, reported_ul: float, flow_ul_per_s: float = 0.0) -> ActuatorFault | None:
+        """flow_ul_per_s: the commanded flow onto the pan now, uL per wall second (0 when stopped)."""
         if not self._due(reported_ul):
             return None
         reading = self._weigh()
         if reading is None:
             return None  # no reading: nothing confirmed, nothing refuted
         confirmed, window = self._confirmed, self._window
+        now: Anchor = (reported_ul, reading, flow_ul_per_s)
         if (confirmed is None or window is None or reported_ul < max(confirmed[0], window[0])
                 or reading.power_up_count != confirmed[1].power_up_count):
-            self._confirmed = self._window = (reported_ul, reading)
+            self._confirmed = self._window = now
             return None
-        if self.stall and self._stalled(reported_ul, reading, confirmed):
+        if self.stall and self._stalled(now, confirmed):
             return ActuatorFault.MOTOR_STALL
         if self.accuracy is not None and reported_ul - window[0] >= self.accuracy.window_volume_ul:
-            self._window = (reported_ul, reading)
-            return self._deviation(reported_ul, reading, window, self.accuracy)
+            self._window = now
+            return self._deviation(now, window, self.accuracy)
         return None
 
-    def _stalled(self, reported_ul: float, reading: GravimetricReading, confirmed: Anchor) -> bool:
-        moved_ul = reported_ul - confirmed[0]
+    def _lag_ul(self, now: Anchor, then: Anchor) -> float:
+        """How far the balance's settling lag can put the weighed volume between then and now off the outflow."""
+        return self.balance_lag_s * abs(now[2] - then[2])
+
+    def _lag_note(self, lag_ul: float) -> str:
+        return f", allowing {lag_ul:.3g} uL for the balance's {self.balance_lag_s:g} s settling lag" if lag_ul else ""
+
+    def _stalled(self, now: Anchor, confirmed: Anchor) -> bool:
+        moved_ul = now[0] - confirmed[0]
         if moved_ul < self.min_volume_ul:
             return False
-        weighed_ul = reading.volume_ul - confirmed[1].volume_ul
-        if weighed_ul < self.min_fraction * moved_ul:
+        weighed_ul = now[1].volume_ul - confirmed[1].volume_ul
+        lag_ul = self._lag_ul(now, confirmed)
+        if weighed_ul + lag_ul < self.min_fraction * moved_ul:
             self.detail = (
                 f"balance check: {weighed_ul:.3g} uL weighed while the pump reported {moved_ul:.3g} uL moved "
-                f"since t={confirmed[1].t_s:.0f} s (less than {self.min_fraction:.0%} of it)"
+                f"since t={confirmed[1].t_s:.0f} s (less than {self.min_fraction:.0%} of it{self._lag_note(lag_ul)})"
             )
             return True
-        self._confirmed = (reported_ul, reading)
-        return False
+        if weighed_ul >= self.min_fraction * moved_ul:
+            self._confirmed = now
+        return False  # else the lag could explain what is missing: judged again with more motion
 
-    def _deviation(self, reported_ul: float, reading: GravimetricReading, window: Anchor,
-                   accuracy: DeliveryAccuracy) -> ActuatorFault | None:
-        moved_ul = reported_ul - window[0]
-        weighed_ul = reading.volume_ul - window[1].volume_ul
+    def _deviation(self, now: Anchor, window: Anchor, accuracy: DeliveryAccuracy) -> ActuatorFault | None:
+        moved_ul = now[0] - window[0]
+        weighed_ul = now[1].volume_ul - window[1].volume_ul
         deviation = (weighed_ul - moved_ul) / moved_ul
-        if abs(deviation) <= accuracy.tolerance_fraction:
+        lag_ul = self._lag_ul(now, window)
+        if abs(weighed_ul - moved_ul) <= accuracy.tolerance_fraction * moved_ul + lag_ul:
             return None
         meaning = "over-delivery: the reservoir empties sooner than computed" if deviation > 0 else "under-delivery"
         self.detail = (f"gravimetric delivery check: the balance weighed {weighed_ul:.4g} uL delivered while the pump "
                        f"reported {moved_ul:.4g} uL since t={window[1].t_s:.0f} s ({deviation:+.1%}, tolerance "
-                       f"{accuracy.tolerance_fraction:.0%}): {meaning} [SR-SUP-006]")
+                       f"{accuracy.tolerance_fraction:.0%}{self._lag_note(lag_ul)}): {meaning} [SR-SUP-006]")
         return GRAVIMETRIC_DEVIATION

@@ -23,7 +23,7 @@ from hil.traceability.page import section_html as traceability_section
 STYLE = ("body{font-family:sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse;margin:1em 0}"
          "td,th{border:1px solid #bbb;padding:3px 8px;text-align:left;vertical-align:top}"
          "table.header th{background:#f4f4f4;white-space:nowrap}.pass{color:green}.fail{color:#c00}"
-         ".PASS{background:#dfd}.FAIL{background:#fdd}.ERROR{background:#fc8}img{max-width:100%}"
+         ".PASS{background:#dfd}.FAIL{background:#fdd}.ERROR{background:#fc8}.NOT_EVALUATED{background:#eee}img{max-width:100%}"
          ".coverage{border:2px solid #c60;padding:0.5em 1em;background:#fff6ec}")
 
 

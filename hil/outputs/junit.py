@@ -77,7 +77,7 @@ def write_junit(record: RunRecord, outcome: str, reason: str, path: Path) -> Non
         _case(suite, f"{suite_name}.population", judged["name"], Outcome(judged["outcome"]),
               population_detail(judged), judged["requirement_ids"])
     scenario_ids = list(started.scenario_requirement_ids or ()) if started is not None else []
-    if outcome == "ERROR" or scenario_ids:  # the run as a whole: carries the scenario's own IDs
+    if outcome in ("ERROR", "NOT_EVALUATED") or scenario_ids:  # the run as a whole: carries the scenario's own IDs
         _case(suite, f"{suite_name}.run", "run verdict", Outcome(outcome), reason, scenario_ids)
     cases = suite.findall("testcase")
     suite.set("tests", str(len(cases)))

@@ -33,7 +33,7 @@ def record_outcome(record: RunRecord) -> tuple[str, str]:
     late = record.interrupts_after_finish()
     if late:
         return "ERROR", f"{late[-1].detail} (run verdict before the interrupt {recorded})"
-    if finished.outcome not in (Outcome.PASS, Outcome.FAIL, Outcome.ERROR):
+    if finished.outcome not in (Outcome.PASS, Outcome.FAIL, Outcome.ERROR, Outcome.NOT_EVALUATED):
         return "ERROR", f"run_finished names an unknown outcome {finished.outcome!r} ({finished.reason})"
     return finished.outcome, finished.reason
 

@@ -45,8 +45,8 @@ class RecordKind(enum.StrEnum):
     POPULATION_VERDICT = "population_verdict"
 
 
-OUTCOMES: tuple[str, ...] = ("PASS", "FAIL", "ERROR")
-"""A run's outcome (run_finished)."""
+OUTCOMES: tuple[str, ...] = (Outcome.PASS.value, Outcome.FAIL.value, Outcome.ERROR.value, Outcome.NOT_EVALUATED.value)
+"""A run's outcome (run_finished; NOT_EVALUATED: the run judged nothing, hil.runner.execution)."""
 ENVELOPE_OUTCOMES: tuple[str, ...] = (Outcome.PASS.value, Outcome.FAIL.value, Outcome.NOT_EVALUATED.value)
 """An envelope's outcome (firmware_sim.pk.envelopes)."""
 

@@ -268,6 +268,10 @@ class RunExecution:
             return "FAIL", "; ".join(self.seen.failed + notes)
         passed = sum(1 for e in pk.envelopes if e.passed)
         high_alarms = expect.unexpected_high_alarms(self.seen.alarms, scenario.expectations.alarms)
+        if self.seen.checked_expectation_count == 0 and passed == 0:  # nothing judged: never a pass
+            return "NOT_EVALUATED", "; ".join([f"nothing was judged: the scenario lists no expectation and none of the "
+                                               f"{len(pk.envelopes)} envelopes could be evaluated"]
+                                              + self.seen.unexpected + high_alarms + notes)
         return "PASS", "; ".join([f"all {self.seen.checked_expectation_count} expectations met and {passed} of "
                                   f"{len(pk.envelopes)} envelopes passed"] + self.seen.unexpected + high_alarms + notes)
 

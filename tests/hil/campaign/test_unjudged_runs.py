@@ -110,7 +110,8 @@ def test_real_runs_judged_or_not_a_good_one_one_whose_rig_does_not_open_one_whos
     bundled_configs = Path(__file__).resolve().parents[3] / "bench_configs"
     monkeypatch.setenv("ITPUMP_BENCH_CONFIGS", str(bundled_configs))
     scenario = tmp_path / "short.yaml"
-    scenario.write_text(adult_scenario_yaml("short", 1.0, ["{at_h: 0.0, action: prime}", "{at_h: 1.0, action: wait}"]))
+    scenario.write_text(adult_scenario_yaml("short", 1.0, ["{at_h: 0.0, action: prime}", "{at_h: 1.0, action: wait}"],
+                                            expectations="expectations:\n  states:\n    - {at_h: 0.9, state: idle}\n"))
     rig = bundled_configs / "rigs" / "emulated-ne1000.yaml"
     good = run_scenario(scenario, rig, RunOptions(out_dir=tmp_path / "good"))
     assert good.outcome == "PASS", good.reason

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -78,3 +80,22 @@ def test_unexpected_envelopes_with_nothing_delivered_are_reported_not_passed(bun
     matrix = load_matrix(tmp_path / "run" / "traceability.json")
     for requirement_id in ("SR-PK-001", "SR-PK-002", "SR-PK-003", "SR-PK-004"):
         assert matrix.requirement(requirement_id).outcome == "NOT_EVALUATED"
+
+
+@pytest.mark.requirements("SR-PK-001", "SR-PK-002", "SR-PK-003")
+def test_a_run_that_judged_nothing_is_not_evaluated_and_exits_1(bundled_configs: Path, tmp_path: Path) -> None:
+    """No expectation listed and no envelope evaluable: the run cannot say PASS (results.md: never a pass)."""
+    scenario = prime_only(bundled_configs, tmp_path, False)
+    text, n = re.subn(r"expectations:\n  alarms:\n(    - \{name: .*\n)+", "", scenario.read_text(encoding="utf-8"))
+    assert n == 1
+    scenario.write_text(text, encoding="utf-8")
+    completed = subprocess.run([sys.executable, "-m", "hil.cli.main", "run", str(scenario), "--json", "--no-progress",
+                                "--out", str(tmp_path / "run")], capture_output=True, text=True, timeout=110)
+    result = json.loads(completed.stdout)
+    assert (completed.returncode, result["outcome"], result["passed"]) == (1, "NOT_EVALUATED", False), completed.stderr
+    assert result["reason"].startswith("nothing was judged: the scenario lists no expectation and none of the 5 "
+                                       "envelopes could be evaluated")
+    suite = ET.parse(tmp_path / "run" / "junit.xml").getroot().find("testsuite")
+    assert suite is not None and suite.get("skipped") == "6"  # the five envelopes and the run verdict
+    run_case = next(c for c in suite.findall("testcase") if c.get("classname", "").endswith(".run"))
+    assert run_case.find("skipped") is not None and run_case.find("failure") is None

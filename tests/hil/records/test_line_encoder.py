@@ -147,4 +147,4 @@ def test_the_kinds_checked_beyond_their_types_take_the_general_path():
     assert encode_line(ev.Envelope(name="e", passed=True, value=1.0, limit=2.0, unit="h", requirement_ids=(),
                                    reason="")) is None
     assert ev.event_problem({"event": "run_finished", "outcome": "MAYBE", "reason": ""}) == (
-        "run_finished outcome 'MAYBE' is not one of PASS, FAIL, ERROR")
+        "run_finished outcome 'MAYBE' is not one of PASS, FAIL, ERROR, NOT_EVALUATED")
