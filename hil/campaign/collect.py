@@ -12,6 +12,7 @@ import math
 import shutil
 from pathlib import Path
 from typing import Any
+from collections.abc import Iterable
 
 from hil.campaign.journal import FINISHED
 from hil.campaign.specs import PlannedRun
@@ -37,12 +38,19 @@ def finite(value: Any) -> Any:
     return value
 
 
-def _write_folder(campaign_dir: Path, run: PlannedRun, files: dict[str, bytes]) -> Path:
+def _remove_leftovers(campaign_dir: Path, run: PlannedRun) -> tuple[Path, Path]:
+    """A run killed before its finished line left its folders: it ran again, so they are not its result. (final,
+    partial) folder paths."""
     final = run_folder(campaign_dir, run)
     partial = final.with_name(final.name + PARTIAL_SUFFIX)
-    for leftover in (partial, final):  # a run killed before its finished line left these: it runs again
+    for leftover in (partial, final):
         if leftover.exists():
             shutil.rmtree(leftover)
+    return final, partial
+
+
+def _write_folder(campaign_dir: Path, run: PlannedRun, files: dict[str, bytes]) -> Path:
+    final, partial = _remove_leftovers(campaign_dir, run)
     for name, data in files.items():
         target = (partial / name).resolve()
         if partial.resolve() not in target.parents:
@@ -79,9 +87,10 @@ def finished_line(campaign_dir: Path, run: PlannedRun, result: dict[str, Any]) -
                             "error": result.get("error"),
                             "record_lost": True, "lost_reason": None, "judged": False, "outcome": "ERROR", "reason": "",
                             "fault": None, "envelopes": [], "dose": None, "unsafe": [], "alarms": [], "patients": None,
-                            "pump_stop_weighed": None}
+                            "pump_stop_weighed": None, "record_sha256": result.get("record_sha256")}
     files = result.get("files") or {}
     if RECORD_FILENAME not in files:
+        _remove_leftovers(campaign_dir, run)  # an earlier attempt's report must not stand beside this result
         error = (result.get("error") or "").strip()
         line["lost_reason"] = "no record came back from the worker" + (f": {error.splitlines()[0]}" if error else "")
         line["reason"] = error or line["lost_reason"]
@@ -100,3 +109,16 @@ def finished_line(campaign_dir: Path, run: PlannedRun, result: dict[str, Any]) -
         line["reason"] = result.get("error") or "the run was not judged"
         line["unsafe"] = [{"rule": "not_assessed", "detail": f"the run's record could not be judged: {line['reason']}"}]
     return finite(line)
+
+
+def records_changed_since(campaign_dir: Path, lines: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """run_id -> why, for each finished run whose record is no longer the one it was judged from (damaged, cut,
+    deleted since its finished line was written). Lines from before the hash was kept are not checked."""
+    changed = {}
+    for line in lines:
+        if line["record_lost"] or not line.get("folder") or not line.get("record_sha256"):
+            continue
+        problem = _record_check(campaign_dir / line["folder"], line["record_sha256"])
+        if problem is not None:
+            changed[line["run_id"]] = f"{problem} (checked again at {line['folder']} after the run finished)"
+    return changed

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hil.campaign.specs import PlannedRun
+from hil.campaign.specs import PlannedRun, identity_of
 from hil.records.strict_json import decode_strict
 
 JOURNAL_FILENAME = "campaign.jsonl"
@@ -79,6 +79,10 @@ class Journal:
         planned = [
             PlannedRun(line["index"], line["run_id"], line["spec"]) for line in parsed if line["kind"] == PLANNED
         ]
+        edited = [run.index for run in planned if identity_of(run.spec) != run.run_id]
+        if edited:
+            raise JournalError(f"{path}: the planned run(s) {', '.join(map(str, edited[:5]))} no longer match their "
+                               f"run_id (the plan was edited after it was written); the campaign record is damaged")
         finished = {line["run_id"]: line for line in parsed if line["kind"] == FINISHED}
         unknown = sorted(set(finished) - {run.run_id for run in planned})
         if unknown:

@@ -19,6 +19,7 @@ from hil.config.loading import LoadedYaml, load_model, load_yaml, validate_loade
 from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
 from hil.emulators.fault_catalog import fault_not_taken
+from hil.rig.fault_params import fault_params_problem
 from hil.paths import bundled
 
 C = TypeVar("C", ScenarioConfig, RigConfig)
@@ -109,7 +110,10 @@ def _plan_problems(plan: FaultPlan, rig: Referenced[RigConfig]) -> list[tuple[st
         return [("device", f"rig {config.rig_id} ({rig.entry}) has no emulator {plan.device!r} (emulators: "
                            f"{declared}); faults are injected on emulated rigs only")]
     problem = fault_not_taken(plan.fault, emulator.kind, f" ({plan.device!r} on rig {config.rig_id})")
-    return [] if problem is None else [("fault", problem)]
+    if problem is not None:
+        return [("fault", problem)]
+    problem = fault_params_problem(config, plan.device, plan.fault, plan.params)
+    return [] if problem is None else [("params", f"{problem} ({plan.device!r} on rig {config.rig_id})")]
 
 
 def _cross_check(loaded: LoadedYaml, prefix: KeyPath, config: RunMatrix,

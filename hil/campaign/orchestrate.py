@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
+from hil.campaign.collect import records_changed_since
 from hil.campaign.executor import CampaignFailure, dask_client, run_missing
 from hil.campaign.journal import RESUMED, Journal, JournalError
 from hil.campaign.loading import LoadedCampaign, load_campaign
@@ -89,7 +90,7 @@ def _execute(folder: Path, journal: Journal, execution: CampaignExecution) -> Ca
     if journal.missing():
         with dask_client(execution.workers, execution.scheduler) as client:
             run_missing(journal, folder, client, execution.on_finished)
-    summary = summarize(journal)
+    summary = summarize(journal, records_changed_since(folder, journal.finished.values()))
     from hil.campaign.outputs import write_outputs
     outputs = write_outputs(folder, journal, summary)
     return CampaignOutcome(folder, journal, summary, outputs)

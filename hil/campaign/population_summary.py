@@ -2,7 +2,8 @@
 
 Each run sends back, per envelope, how many of its patients passed and its value's quantiles at every percent
 (0..100). The fraction passing is pooled exactly over every planned patient of every finished run: a run whose
-record was lost, or whose patients could not be evaluated, counts all its patients as not passing. The pooled
+record was lost, that did not reach its verdict (its record ends early: judging its patients would take delivery the
+record does not show), or whose patients could not be evaluated, counts all its patients as not passing. The pooled
 percentiles are those of the runs' quantile vectors put together (each run weighs the same, as each has the same
 number of patients): exact to within one percent of rank. The same figures per scenario: patients_by_scenario.
 """
@@ -21,7 +22,7 @@ def _pooled(name: str, judged: list[dict[str, Any]], counts: dict[str, int]) -> 
     for line in judged:
         total += counts[line["run_id"]]
         result = ((line["patients"] or {}).get("envelopes") or {}).get(name)
-        if line["record_lost"] or result is None:
+        if line["record_lost"] or not line.get("judged") or result is None:
             continue  # every patient of this run counts as not passing
         passing += result["n_passing"]
         quantiles += [q for q in result["quantiles"] or [] if q is not None]
@@ -52,3 +53,17 @@ def patients_by_scenario(lines: list[dict[str, Any]], planned: list[PlannedRun])
     scenarios = sorted({line["scenario"] for line in judged})
     return {scenario: {name: _pooled(name, [line for line in judged if line["scenario"] == scenario], counts)
                        for name in _names(judged)} for scenario in scenarios}
+
+
+def population_not_met(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Runs whose virtual patients failed an envelope: fewer than the campaign's min_fraction_passing passed it (the
+    run's population outcome, as `itpump run` judges a scenario's patients). (run_id, envelopes, reason) each."""
+    out = []
+    for line in lines:
+        envelopes = ((line.get("patients") or {}).get("envelopes") or {}) if line.get("judged") else {}
+        failed = {name: result for name, result in sorted(envelopes.items()) if result["outcome"] == "FAIL"}
+        if failed:
+            reason = "; ".join(f"{name}: {r['n_passing']} of {r['n_patients']} virtual patients passed"
+                               for name, r in failed.items())
+            out.append({"run_id": line["run_id"], "envelopes": sorted(failed), "reason": reason})
+    return out

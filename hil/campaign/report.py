@@ -109,7 +109,8 @@ def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: 
              if line["fault"] and line["fault"]["detected"] and not line["record_lost"]]
     png = histogram_png(sorted(times))
     write_atomically(folder / HISTOGRAM_FILENAME, png)
-    verdict = "no unsafe outcome, no record lost, every run met its expectations" if summary["exit_code"] == 0 else \
+    verdict = ("no unsafe outcome, no record lost, every run met its expectations and every run's virtual patients "
+               "passed") if summary["exit_code"] == 0 else \
         "FINDINGS: see below"
     detected = summary["faults_detected"]
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>campaign {_e(summary['campaign'])}</title>"
@@ -150,6 +151,8 @@ def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: 
              _runs_with_reasons(summary["runs_not_judged"]),
              "<h2>Runs that did not meet their scenario's expectations</h2>",
              _runs_with_reasons(summary["expectations_not_met"]),
+             "<h2>Runs whose virtual patients did not pass (fewer than min_fraction_passing)</h2>",
+             _runs_with_reasons(summary.get("population_not_met") or []),
              section_html(list(rows)),
              "</body></html>"]
     write_atomically(folder / REPORT_FILENAME, "\n".join(parts).encode("utf-8"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -105,9 +106,13 @@ def _envelopes(lines: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def summarize(journal: Journal) -> dict[str, Any]:
-    planned = journal.planned
+def summarize(journal: Journal, records_changed: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """records_changed: run_id -> why, for runs whose record changed after they finished
+    (hil.campaign.collect.records_changed_since): counted as lost records."""
+    planned, changed = journal.planned, records_changed or {}
     lines = [journal.finished[run.run_id] for run in planned if run.run_id in journal.finished]
+    lines = [{**line, "record_lost": True, "lost_reason": changed[line["run_id"]], "outcome": "ERROR"}
+             if line["run_id"] in changed else line for line in lines]
     rules = {run.run_id: run.spec["expect"]["scenario_expectations"] for run in planned}
     unsafe = [{**_where(line), "rule": u["rule"], "detail": u["detail"]} for line in lines for u in line["unsafe"]]
     lost = [{**_where(line), "why": line["lost_reason"]} for line in lines if line["record_lost"]]
@@ -125,9 +130,13 @@ def summarize(journal: Journal) -> dict[str, Any]:
         "unsafe_outcomes": unsafe, "records_lost": len(lost), "records_lost_runs": lost,
         "envelopes": _envelopes(lines),
     }
-    from hil.campaign.population_summary import envelope_patients, patients_by_scenario
+    from hil.campaign.population_summary import envelope_patients, patients_by_scenario, population_not_met
     envelope_patients(summary["envelopes"], lines, planned)
     summary["patients_by_scenario"] = patients_by_scenario(lines, planned)
+    by_id = {line["run_id"]: line for line in lines}
+    population = [{**_where(by_id[p["run_id"]]), **p, "outcome": "FAIL"} for p in population_not_met(lines)]
+    summary["population_not_met"] = population
     complete = summary["runs_missing"] == 0
-    summary["exit_code"] = EXIT_OK if complete and not unsafe and not lost and not not_met else EXIT_FINDINGS
+    summary["exit_code"] = EXIT_OK if complete and not unsafe and not lost and not not_met and not population \
+        else EXIT_FINDINGS
     return summary

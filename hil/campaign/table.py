@@ -33,7 +33,8 @@ def print_summary(summary: dict[str, Any], folder: Path, console: Console | None
              f"{detected['count']} ({', '.join(f'{k} {v}' for k, v in detected['by_alarm'].items()) or '-'})"),
             ("time to detection p50 / p95 / max [h]", " / ".join(_n(times[k]) for k in ("p50", "p95", "max"))),
             ("faults undetected", str(len(summary["faults_undetected"]))),
-            ("runs not meeting their expectations", str(len(summary["expectations_not_met"])))]
+            ("runs not meeting their expectations", str(len(summary["expectations_not_met"]))),
+            ("runs whose virtual patients did not pass", str(len(summary.get("population_not_met") or [])))]
     for name, entry in summary["envelopes"].items():
         p = entry.get("patients")
         text = ", ".join(f"{k} {v}" for k, v in entry["runs"].items())
@@ -55,5 +56,7 @@ def print_summary(summary: dict[str, Any], folder: Path, console: Console | None
         console.print(f"[magenta]not judged[/] {_where(u)}: {u['reason']}", soft_wrap=True)
     for u in summary["expectations_not_met"][:20]:
         console.print(f"[red]{u['outcome']}[/] {_where(u)}: {u['reason']}", soft_wrap=True)
+    for u in (summary.get("population_not_met") or [])[:20]:
+        console.print(f"[red]patients[/] {_where(u)}: {u['reason']}", soft_wrap=True)
     verdict = "[bold green]OK[/]" if summary["exit_code"] == 0 else "[bold red]FINDINGS[/]"
     console.print(f"{verdict} campaign folder: {folder} (report: {folder / 'report.html'})")

@@ -45,7 +45,8 @@ def _judge(spec: dict[str, Any], scenario_path: Path, record_path: Path) -> dict
     record = read_record(record_path)
     dead_volume_ul = firmware_config(scenario).dead_volume_ul
     judged = assess(record, spec, dead_volume_ul, scenario.duration_h, load_drug_limits(scenario.drug.library_path()))
-    judged["patients"] = population_for_run(record, spec, dead_volume_ul, scenario)
+    # a run that did not reach its verdict has no delivery on record past where it ended: its patients are not judged
+    judged["patients"] = population_for_run(record, spec, dead_volume_ul, scenario) if judged["judged"] else None
     return judged
 
 

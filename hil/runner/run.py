@@ -23,6 +23,7 @@ from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import InjectFaultStep
 from hil.emulators.fault_catalog import fault_not_taken
+from hil.rig.fault_params import fault_params_problem
 from hil.outputs.render import RENDERING_PHASE, RenderResult, render_all
 from hil.records import events as ev
 from hil.records.writer import RECORD_FILENAME, RecordWriter
@@ -66,6 +67,8 @@ def _check_faults(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> Non
             problem = fault_not_taken(step.fault, rig.emulators[step.device].kind)
             if problem is not None:
                 problems.append(f"steps[{i}].fault: {problem}")
+            elif (problem := fault_params_problem(rig, step.device, step.fault, step.params)) is not None:
+                problems.append(f"steps[{i}].params: {problem} (emulator {step.device!r} on rig {rig.rig_id})")
     if problems:
         raise BadInput(f"{source}:\n  " + "\n  ".join(problems))
 

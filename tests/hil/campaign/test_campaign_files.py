@@ -69,6 +69,20 @@ def test_a_fault_the_device_kind_does_not_have_is_refused_at_load(tmp_path):
     assert "a balance emulator" in str(error) and "has no fault 'stall'" in str(error)
 
 
+@pytest.mark.requirements("SR-HIL-006")
+def test_fault_parameters_the_emulator_would_refuse_are_refused_at_load_not_when_the_fault_is_due(tmp_path):
+    path = write(tmp_path, "faults:\n  - {device: pump, fault: stall, at_h: 1.5, params: {bogus: 1}}\n"
+                           "  - {device: balance, fault: unstable, at_h: 1.5, params: {duration_s: -5}}\n"
+                           "  - {device: pump, fault: drop_bytes, at_h: 1.5, params: {count: 0}}\n"
+                           "  - {name: drop-two, device: pump, fault: drop_bytes, at_h: 1.5, params: {count: 2}}\n")
+    error = refused(path)
+    assert [(i.dotted_key, i.line) for i in error.issues] == [("faults[0].params", 5), ("faults[1].params", 6),
+                                                              ("faults[2].params", 7)]
+    assert "fault 'stall': unknown parameter(s) ['bogus']" in str(error)
+    assert "duration_s must be a finite non-negative number, got -5 ('balance' on rig emulated-ne1000)" in str(error)
+    assert "count must be at least 1, got 0" in str(error)
+
+
 def test_a_fault_on_a_bench_rig_without_emulators_is_refused(tmp_path):
     path = tmp_path / "campaign.yaml"
     path.write_text(BASE.replace("[emulated-ne1000]", "[emulated-ne1000, bench-ne1000-usb]")

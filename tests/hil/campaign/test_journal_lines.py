@@ -32,3 +32,16 @@ def test_a_line_with_a_number_no_writer_writes_is_named(tmp_path, value, named):
     with pytest.raises(JournalError, match=rf"campaign\.jsonl line 2 is not a JSON line \(.*{named}") as caught:
         Journal.open(tmp_path)
     assert "the campaign record is damaged" in str(caught.value)
+
+
+def test_a_planned_run_edited_after_it_was_written_is_named(tmp_path):
+    from hil.campaign.specs import identity_of
+
+    spec = {"scenario": {"name": "s"}, "fault": {"at_h": 2.0}, "seed": 1}
+    planned = {"kind": "planned", "index": 0, "run_id": identity_of(spec), "spec": spec}
+    write_journal(tmp_path, json.dumps(planned).encode())
+    assert Journal.open(tmp_path).planned[0].run_id == identity_of(spec)
+    planned["spec"] = {**spec, "fault": {"at_h": 230.0}}  # the run would run another plan under the old identity
+    write_journal(tmp_path, json.dumps(planned).encode())
+    with pytest.raises(JournalError, match=r"the planned run\(s\) 0 no longer match their run_id"):
+        Journal.open(tmp_path)

@@ -158,8 +158,8 @@ def test_the_patients_of_a_lost_run_count_as_not_passing():
     for run in runs:
         run.spec["patients"] = {"count": 100, "seed": 1}
     judged = {"plasma_ceiling": {"n_passing": 100, "quantiles": [float(q) for q in range(101)]}}
-    lines = [{"run_id": runs[0].run_id, "record_lost": False, "patients": {"envelopes": judged}},
-             {"run_id": runs[1].run_id, "record_lost": True, "patients": {"envelopes": judged}}]
+    lines = [{"run_id": runs[0].run_id, "record_lost": False, "judged": True, "patients": {"envelopes": judged}},
+             {"run_id": runs[1].run_id, "record_lost": True, "judged": True, "patients": {"envelopes": judged}}]
     envelopes: dict = {}
     envelope_patients(envelopes, lines, runs)
     pooled = envelopes["plasma_ceiling"]["patients"]

@@ -70,6 +70,17 @@ def test_fault_the_named_emulator_does_not_have_is_refused(bundled_configs: Path
     assert not (tmp_path / "run").exists()
 
 
+def test_fault_parameters_the_emulator_would_refuse_are_bad_input_before_anything_runs(
+    bundled_configs: Path, tmp_path: Path, capsys
+) -> None:
+    text = scenario_text(bundled_configs, "hazard-motor-stall").replace("fault: stall", "fault: stall, params: {x: 1}")
+    bad = write(tmp_path / "bad.yaml", text)
+    code, out = run_json(capsys, str(bad), "--out", str(tmp_path / "run"))
+    assert code == 2 and "].params: fault 'stall': unknown parameter(s) ['x']" in out["message"]
+    assert "(emulator 'pump' on rig emulated-ne1000)" in out["message"]
+    assert not (tmp_path / "run").exists()
+
+
 @pytest.mark.requirements("SR-HIL-002")
 def test_ptm_dose_above_the_librarys_daily_ptm_dose_is_refused_not_rounded_up_to_one(bundled_configs: Path,
                                                                                    tmp_path: Path, capsys) -> None:
