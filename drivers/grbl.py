@@ -76,21 +76,18 @@ class GrblSyringe(OpenCloseLifecycle):
         self.transport = transport
         self.steps_per_mm = steps_per_mm
         self.max_rate_ul_per_h = max_rate_ul_per_h
-        self.axis = axis
-        self.infuse_direction = infuse_direction
-        self.travel_mm = travel_mm
-        self.motion_horizon_s = motion_horizon_s
+        self.axis, self.infuse_direction = axis, infuse_direction
+        self.travel_mm, self.motion_horizon_s = travel_mm, motion_horizon_s
         self.min_feed_mm_per_min = min_feed_mm_per_min
-        self.reply_timeout_s = reply_timeout_s
-        self.banner_wait_s = banner_wait_s
-        self.hold_timeout_s = hold_timeout_s
-        self.poll_interval_s = poll_interval_s
+        self.reply_timeout_s, self.banner_wait_s = reply_timeout_s, banner_wait_s
+        self.hold_timeout_s, self.poll_interval_s = hold_timeout_s, poll_interval_s
         self.clock: DriverClock = clock if clock is not None else MonotonicClock()
         """Feed-hold polling time (the rig's device clock)."""
-        self.verify_settings = verify_settings
-        self.unlock_after_hold_reset = unlock_after_hold_reset
+        self.verify_settings, self.unlock_after_hold_reset = verify_settings, unlock_after_hold_reset
         self.max_feed_mm_per_min: float | None = None
         self.rate_ul_per_h: float | None = None
+        self.open_findings: list[str] = []
+        """What open() found and dealt with (a controller left moving by a previous host)."""
         self._diameter_mm = 0.0
         self._run: RunPlan | None = None
         self.set_syringe_diameter_mm(diameter_mm)
@@ -100,10 +97,12 @@ class GrblSyringe(OpenCloseLifecycle):
 
     # --- lifecycle ------------------------------------------------------------------------------
     def open(self) -> None:
+        self.open_findings = []
         self.transport.open()
         try:
             if not (self.banner_wait_s > 0 and self._link.await_banner(self.banner_wait_s)):
-                self._link.soft_reset()
+                self.open_findings += self._link.reset_at_open(self.hold_timeout_s, self.poll_interval_s,
+                                                               self.unlock_after_hold_reset, self.clock)
             report = self._link.query_status()
             if report.state == "Alarm":
                 raise DeviceAlarm("alarm_lock", "GRBL starts in alarm state (homing required or $X to unlock)")

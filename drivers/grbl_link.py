@@ -11,7 +11,7 @@ import time
 
 from drivers import grbl_protocol as gp
 from drivers.clock import DriverClock
-from drivers.errors import DeviceAlarm, DeviceTimeout, ProtocolError
+from drivers.errors import DeviceAlarm, DeviceTimeout, DriverError, ProtocolError
 from drivers.grbl_modal import GC_PREFIX
 from drivers.transport import Transport
 
@@ -154,6 +154,22 @@ class GrblLink:
         self.transport.write(gp.SOFT_RESET)
         if not self.await_banner(self.reply_timeout_s):
             raise DeviceTimeout(f"no GRBL banner within {self.reply_timeout_s} s after soft reset")
+
+    def reset_at_open(self, hold_timeout_s: float, poll_interval_s: float, unlock_after_hold_reset: bool,
+                      clock: DriverClock) -> list[str]:
+        """Soft-reset at open; a controller still moving (a previous host left motion queued) is held first, as a
+        reset in motion would lock it (ALARM:3, position lost). What was found and done (none when it was not moving
+        or gave no readable report: the reset comes first then, as before any report)."""
+        try:
+            report: gp.StatusReport | None = self.query_status()
+        except DriverError:
+            report = None
+        if report is None or report.state not in ("Run", "Jog", "Hold"):
+            self.soft_reset()
+            return []
+        self.hold_and_reset(hold_timeout_s, poll_interval_s, unlock_after_hold_reset, clock)
+        return [f"GRBL was in {report.state} at open (a previous host left motion queued): held and reset before "
+                f"anything else"]
 
     def hold_and_reset(self, hold_timeout_s: float, poll_interval_s: float, unlock_after_hold_reset: bool,
                        clock: DriverClock) -> gp.StatusReport:

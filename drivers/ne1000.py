@@ -111,6 +111,10 @@ class NE1000Pump(OpenCloseLifecycle):
             self._link.drain_unsolicited()
             self._link.unsolicited_alarms.clear()  # the power-up A?R broadcast; acknowledged below
             self._set_mode()
+            if (left := self._link.last_prompt) in RUNNING_PROMPTS:  # it would refuse programming while it runs
+                self.stop()
+                self.open_findings.append(f"NE-1000 was running at open (prompt {left}; a previous host left it so): "
+                                          f"stopped with STP before anything else")
             self.firmware = codec.parse_version(self._command("VER").data)
             if self.expected_model is not None and self.firmware.model != self.expected_model:
                 raise ProtocolError(f"expected an NE-{self.expected_model}, the pump reports NE-{self.firmware.model}")

@@ -211,7 +211,7 @@ class SerialTransport:
         deadline_s = time.monotonic() + wanted_s
         while len(self._rx) < size_bytes:
             if not self._fill(port, deadline_s):
-                raise DeviceTimeout(f"{self.url}: expected {size_bytes} bytes within {wanted_s} s, "
+                raise DeviceTimeout(f"{self.url}: expected {size_bytes} bytes within {wanted_s:.3g} s, "
                                     f"got {self._take(size_bytes)!r}")
         return self._received(self._take(size_bytes))
 
@@ -225,7 +225,7 @@ class SerialTransport:
                 return self._received(self._take(end + len(terminator)))
             if len(self._rx) >= max_size_bytes or not self._fill(port, deadline_s):
                 full = len(self._rx) >= max_size_bytes
-                raise DeviceTimeout(f"{self.url}: no {terminator!r} within {wanted_s} s"
+                raise DeviceTimeout(f"{self.url}: no {terminator!r} within {wanted_s:.3g} s"
                                     + (f" (max {max_size_bytes} bytes)" if full else "")
                                     + f", got {self._take(max_size_bytes)!r}")
 

@@ -135,7 +135,9 @@ class Scheduler:
         raised = self._supervisor.tick(now)
         period = self._config.supervision_period_s
         next_s, late_s = self.next_tick_s + period, now + period / 2
-        self.next_tick_s = next_s if next_s >= late_s else late_s
+        if next_s < late_s:  # more than half a period late (a wall clock): the first tick of the grid that is not
+            next_s += math.ceil((late_s - next_s) / period) * period  # (the runner pairs its samples with the grid)
+        self.next_tick_s = next_s
         return raised
 
     def _run_ticks(self, limit_s: float, end_s: float) -> None:

@@ -150,6 +150,10 @@ class Rig:
             raise RigError(f"balance ({self._ctx.balance_resource}): {exc}") from exc
         self.balance = balance
         self._guarded(stack, "close balance", balance.close)
+        try:  # a port that opens is not yet a balance: a silent or garbling device, or the pump's port, fails here
+            balance.read_mass_immediately()
+        except DriverError as exc:
+            raise RigError(f"balance ({self._ctx.balance_resource}) gave no weight reading at open: {exc}") from exc
 
 
 def check_time_compression(config: RigConfig, factor: float) -> None:

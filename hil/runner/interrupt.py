@@ -1,4 +1,5 @@
-"""Ctrl-C as a flag: the run notices it at its checkpoints (between firmware steps, after set-up and after the
+"""Ctrl-C (and SIGTERM, and SIGHUP when the terminal closes: each handled alike) as a flag: the run notices it at its
+checkpoints (between firmware steps, after set-up and after the
 verdict), stops the pump, writes the record as ERROR naming the interrupt and the phase it came in, and marks
 the outputs it did not render. A second Ctrl-C raises KeyboardInterrupt at once (the runner treats that the
 same way; teardown still stops the pump), except inside shielded() sections (single record writes), which
@@ -26,6 +27,12 @@ class RunInterrupted(Exception):
     """The operator interrupted before anything ran (no run folder was written)."""
 
 
+SIGNAL_CAUSES: dict[int, str] = {signal.SIGINT: "the operator (Ctrl-C)",
+                                 signal.SIGTERM: "a termination request (SIGTERM)",
+                                 signal.SIGHUP: "a hang-up (SIGHUP: the terminal or session closed)"}
+"""The signals a run stops on as on Ctrl-C (the pump stopped, the record finished as ERROR), and how each is named."""
+
+
 class InterruptFlag:
     def __init__(self) -> None:
         self.requested = False
@@ -36,9 +43,11 @@ class InterruptFlag:
         self.presses = 0
         """Ctrl-C presses so far."""
         self.last_press_phase: str | None = None
+        self.cause = SIGNAL_CAUSES[signal.SIGINT]
+        """Who interrupted: the first signal's (SIGNAL_CAUSES); Ctrl-C for a KeyboardInterrupt the runner caught."""
+        self.last_press_cause = self.cause
         self._shield_depth = 0
-        self._previous: object = None
-        self._installed = False
+        self._previous: dict[int, object] = {}
 
     def enter(self, phase: str) -> None:
         self.phase = phase
@@ -49,7 +58,7 @@ class InterruptFlag:
             self.requested, self.requested_in = True, self.phase
 
     def describe(self) -> str:
-        return f"interrupted by the operator (Ctrl-C) during {self.requested_in or self.phase}"
+        return f"interrupted by {self.cause} during {self.requested_in or self.phase}"
 
     def check(self) -> None:
         if self.requested:
@@ -67,18 +76,20 @@ class InterruptFlag:
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         self.presses += 1
         self.last_press_phase = self.phase
+        self.last_press_cause = SIGNAL_CAUSES.get(signum, f"signal {signum}")
         if self.requested and not self._shield_depth:
             raise KeyboardInterrupt
+        if not self.requested:
+            self.cause = self.last_press_cause
         self.request()
 
     def __enter__(self) -> InterruptFlag:
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-            self._installed = True
+            self._previous = {signum: signal.signal(signum, self._handle) for signum in SIGNAL_CAUSES}
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if self._installed:
-            signal.signal(signal.SIGINT, self._previous)  # type: ignore[arg-type]
-            self._installed = False
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)  # type: ignore[arg-type]
+        self._previous = {}

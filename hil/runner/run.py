@@ -193,7 +193,7 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
         def on_interrupt(what: str) -> ev.Interrupt:
             phase = interrupt.last_press_phase if interrupt.presses > presses else RENDERING_PHASE
             event = ev.Interrupt(phase=phase or RENDERING_PHASE,
-                                 detail=f"interrupted by the operator (Ctrl-C) while {phase}; {what}")
+                                 detail=f"interrupted by {interrupt.last_press_cause} while {phase}; {what}")
             record.write(event)
             return event
 

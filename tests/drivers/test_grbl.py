@@ -26,7 +26,7 @@ def report(state: str, x_mm: float = 0.0, feed: float = 0.0) -> bytes:
 
 
 def open_script(x_mm: float = 0.0):
-    return [(b"\x18", BANNER), (b"?", report("Idle", x_mm)), (b"$$\n", SETTINGS)]
+    return [(b"?", report("Idle", x_mm)), (b"\x18", BANNER), (b"?", report("Idle", x_mm)), (b"$$\n", SETTINGS)]
 
 
 def syringe(**options):
@@ -73,7 +73,7 @@ def test_steps_per_mm_mismatch_is_reported():
 
 
 def test_alarm_at_boot_is_a_device_alarm():
-    script = [(b"\x18", BANNER + b"[MSG:'$H'|'$X' to unlock]\r\n"), (b"?", report("Alarm"))]
+    script = [(b"?", report("Alarm")), (b"\x18", BANNER + b"[MSG:'$H'|'$X' to unlock]\r\n"), (b"?", report("Alarm"))]
     with pytest.raises(DeviceAlarm, match="alarm_lock"), expected_exchange(syringe(), script):
         pass
 
@@ -192,7 +192,7 @@ def test_error_replies_raise_with_code(code):
 
 @pytest.mark.requirements("SR-DRV-002")
 def test_no_banner_after_reset_times_out():
-    with pytest.raises(DeviceTimeout, match="banner"), expected_exchange(syringe(), [(b"\x18", b"")]):
+    with pytest.raises(DeviceTimeout, match="banner"), expected_exchange(syringe(), [(b"?", b""), (b"\x18", b"")]):
         pass
 
 

@@ -305,3 +305,22 @@ def test_renewed_runs_reach_the_target_exactly_and_rate_changes_still_apply(on_v
     assert status.running is False
     assert status.infused_ul == pytest.approx(60.0, abs=AREA_MM2 / 800.0 * 2)
     assert device.dispensed_volume_ul() == pytest.approx(60.0, abs=AREA_MM2 / 800.0 * 2)
+
+
+@pytest.mark.requirements("SR-DRV-007", "SR-DRV-010")
+def test_motion_a_previous_host_left_queued_is_held_before_the_reset_at_open_not_locked_in_alarm(on_virtual_clock,
+                                                                                                 open_syringe):
+    clock, device, first = on_virtual_clock(motion_horizon_s=60.0)
+    first.set_rate_ul_per_h(2000.0)
+    first.start()
+    first.close()  # the first host is gone with a minute of motion queued
+    clock.advance_s(5.0)
+    second = open_syringe(first.transport.url)  # a bare soft reset here would lock GRBL (ALARM:3, position lost)
+    assert len(second.open_findings) == 1 and "GRBL was in Run at open" in second.open_findings[0]
+    x_mm = device.position_mm()[0]
+    clock.advance_s(10.0)
+    assert device.position_mm()[0] == x_mm
+    second.set_rate_ul_per_h(2000.0)
+    second.start()  # and it runs again for this host
+    clock.advance_s(30.0)
+    assert second.status().running and device.position_mm()[0] > x_mm

@@ -139,6 +139,21 @@ def test_a_watchdog_left_by_a_previous_host_is_a_finding_at_open_and_one_during_
     assert len(second.open_findings) == 1
 
 
+@pytest.mark.requirements("SR-DRV-007")
+@pytest.mark.parametrize("safe_mode", [False, True])
+def test_a_pump_a_previous_host_left_running_is_stopped_at_open_and_said_so(on_virtual_clock, open_pump, safe_mode):
+    clock, device, first = on_virtual_clock(safe_mode=safe_mode, safe_mode_timeout_s=30)
+    first.set_rate_ul_per_h(100.0)
+    first.start()
+    first.close()  # the first host is gone; the pump runs on
+    clock.advance_s(1.0)
+    second = open_pump(first.transport.url, safe_mode=safe_mode, safe_mode_timeout_s=30)
+    assert len(second.open_findings) == 1 and "NE-1000 was running at open (prompt I" in second.open_findings[0]
+    counted_ul = device.pump_counted_ul()[0]
+    clock.advance_s(10.0)
+    assert device.pump_counted_ul()[0] == counted_ul and second.status().running is False
+
+
 def test_the_diameter_is_read_back_and_the_one_the_pump_had_is_a_finding(on_virtual_clock):
     _clock, _device, pump = on_virtual_clock()
     pump.set_syringe_diameter_mm(14.43)

@@ -90,7 +90,11 @@ def test_each_sample_pairs_the_pump_status_and_the_balance_of_one_moment_and_the
 
 
 @pytest.mark.requirements("SR-HIL-001")
-def test_ctrl_c_before_the_first_tick_reports_the_volume_delivered_so_far(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum, cause", [(signal.SIGINT, "the operator (Ctrl-C)"),
+                                           (signal.SIGTERM, "a termination request (SIGTERM)"),
+                                           (signal.SIGHUP, "a hang-up (SIGHUP")])
+def test_ctrl_c_sigterm_or_sighup_before_the_first_tick_stop_the_pump_and_report_the_volume_delivered_so_far(
+        tmp_path: Path, signum: signal.Signals, cause: str) -> None:
     scenario, rig = write_configs(tmp_path, duration_h=1.0, period_s=600)  # first tick 12 s of wall time away
     run_dir = tmp_path / "run"
     process = subprocess.Popen([*ITPUMP, "run", str(scenario), "--rig", str(rig), "--time-compression", COMPRESSION,
@@ -103,13 +107,14 @@ def test_ctrl_c_before_the_first_tick_reports_the_volume_delivered_so_far(tmp_pa
             assert process.poll() is None and time.monotonic() < deadline, process.communicate()
             time.sleep(0.05)
         time.sleep(1.5)  # about 75 s of priming at x50
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         stdout, stderr = process.communicate(timeout=60)
     finally:
         process.kill()
     assert process.returncode == 3 and "Traceback" not in stderr, stderr
     out = json.loads(stdout)
-    assert out["outcome"] == "ERROR" and "during the scenario steps" in out["reason"]
+    assert out["outcome"] == "ERROR" and f"interrupted by {cause}" in out["reason"]
+    assert "during the scenario steps" in out["reason"]
     record = read_record(record_path)
     assert record.intact and record.finished is not None and record.finished.pump_running_after_stop is False
     final = record.typed(ev.VolumeSample)[-1]

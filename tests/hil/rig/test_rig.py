@@ -115,3 +115,35 @@ def test_a_pump_that_reports_another_syringe_than_the_rigs_is_refused_at_open_na
     with pytest.raises(RigError, match=r"rig syringe.diameter_mm 14.43 mm.*DIA14.43 but reports a 4.699 mm syringe"):
         rig.open()
     assert not rig.is_open and rig.teardown_errors == []
+
+
+@pytest.mark.requirements("SR-HIL-001")
+@pytest.mark.parametrize("answer", [b"", b"\x00\xffgarbage\r\n"])
+def test_a_balance_port_that_opens_but_gives_no_weight_is_a_rig_error_at_open(answer: bytes) -> None:
+    import os
+    import threading
+
+    controller, device = os.openpty()
+    stop = threading.Event()
+
+    def device_end() -> None:  # silent, or garbage to every request
+        while not stop.is_set():
+            try:
+                if os.read(controller, 64) and answer:
+                    os.write(controller, answer)
+            except OSError:
+                return
+
+    thread = threading.Thread(target=device_end, daemon=True)
+    thread.start()
+    config = rig_config("emulated-ne1000")
+    balance = config.balance.model_copy(update={"resource": f"ASRL{os.ttyname(device)}::INSTR", "timeout_s": 0.3})
+    config = config.model_copy(update={"balance": balance,
+                                       "emulators": {"pump": config.emulators["pump"]}})
+    try:
+        with pytest.raises(RigError, match=r"balance \(ASRL/dev/.*\) gave no weight reading at open"):
+            Rig(config).open()
+    finally:
+        stop.set()
+        os.close(controller)
+        os.close(device)
