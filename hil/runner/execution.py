@@ -37,6 +37,7 @@ from hil.runner.alarm_stop import AlarmStop, at_or_above
 from hil.runner.envelope_verdict import judge_envelopes
 from hil.runner.firmware_setup import SetupRejected, set_up_firmware
 from hil.runner.interrupt import InterruptFlag, RunAborted
+from hil.runner.lateness import Lateness, lateness_tolerance_s
 from hil.runner.live_status import RunMonitor
 from hil.runner.options import RunOptions
 from hil.runner.physical_reservoir import PhysicalReservoir
@@ -69,6 +70,8 @@ class RunExecution:
         self.fw_config, self.limits = fw_config, limits
         self.pk_peaks: dict[str, dict[str, float]] = {}
         self.seen = Observations()
+        self.lateness = Lateness(lateness_tolerance_s(rig.config.clock == "wall", scenario.supervision_period_s,
+                                                      rig.time_compression_factor))
         self.sampler = balance_sampler(rig)
         self.actuator = pump_actuator(rig, self._reading if self.sampler is not None else None)
         self.firmware = PumpFirmware(fw_config, limits, self.actuator, rig.clock, event_sink=self._on_firmware_event)
@@ -139,7 +142,7 @@ class RunExecution:
         if self.alarm_stop is not None:
             return self._stopped_on_alarm(self.alarm_stop)
         interrupt.enter("the verdict (expectations, PK prediction, envelopes)")
-        verdict = self._verdict()
+        verdict = self.lateness.judged(*self._verdict())
         interrupt.check()
         return verdict
 
@@ -175,6 +178,7 @@ class RunExecution:
 
     def _run_step(self, index: int, step: Any) -> None:
         ctx = StepContext(self.firmware, self.rig, self.reservoir, self._reading if self.sampler else None)
+        self.lateness.step(index, step.action, step.at_h * S_PER_H, self.firmware.now_s)
         result = execute_step(step, ctx)
         self.programs.note(self.firmware.now_s, self.firmware.basal_program)
         ids = list(

@@ -59,9 +59,12 @@ def _bench_rig(configs: Path, folder: Path) -> Path:
 @pytest.fixture()
 def emulated_bench(bundled_configs: Path, tmp_path: Path):
     """(rig file, {device: pty path}, emulator process): `itpump emulate ne1000 --rig` serving until the test ends."""
-    rig = _bench_rig(bundled_configs, tmp_path)
-    process = subprocess.Popen([*ITPUMP, "emulate", "ne1000", "--rig", str(rig)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    yield from _emulated(_bench_rig(bundled_configs, tmp_path))
+
+
+def _emulated(rig: Path, *emulate_args: str):
+    process = subprocess.Popen([*ITPUMP, "emulate", "ne1000", "--rig", str(rig), *emulate_args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         ports = dict(process.stdout.readline().strip().split(": ", 1) for _ in range(2))  # type: ignore[union-attr]
         syringe = process.stdout.readline().strip()  # type: ignore[union-attr]
@@ -77,13 +80,13 @@ def emulated_bench(bundled_configs: Path, tmp_path: Path):
             process.wait()
 
 
-def _run(rig: Path, ports: dict[str, str], factor: float, out: Path) -> dict:
+def _run(rig: Path, ports: dict[str, str], factor: float, out: Path, outcome: tuple[int, str] = (0, "PASS")) -> dict:
     env = {**os.environ, "ITPUMP_PUMP_PORT": ports["ne1000"], "ITPUMP_BALANCE_PORT": ports["balance"]}
     done = subprocess.run([*ITPUMP, "run", str(SCENARIO), "--rig", str(rig), "--json", "--time-compression",
                            f"{factor:g}", "--out", str(out)], env=env, capture_output=True, text=True, timeout=150)
     assert done.stdout.strip(), f"x{factor:g}: no JSON on stdout; stderr: {done.stderr[-2000:]}"
     result = json.loads(done.stdout)
-    assert (done.returncode, result["outcome"]) == (0, "PASS"), f"x{factor:g}: {result['reason']}"
+    assert (done.returncode, result["outcome"]) == outcome, f"x{factor:g}: {result['reason']}"
     assert result["time_compression_factor"] == factor
     return result
 
@@ -120,3 +123,19 @@ def test_bench_path_in_wall_clock_at_compression_1_2_and_20_on_one_emulated_pump
     twentieth = _run(rig, ports, 20.0, tmp_path / "x20")
     _assert_volumes_agree(twentieth, 20.0)
     assert emulator.poll() is None, "the emulator stopped serving"
+
+
+@pytest.mark.requirements("SR-HIL-002")
+def test_a_balance_too_slow_for_the_compression_makes_the_run_fall_behind_and_that_is_an_error(
+        bundled_configs: Path, tmp_path: Path):
+    """Every balance reply 1.5 s late at x5 (7.5 s of scenario time per reading, read at every tick of 2 s): the
+    continuous start due at 12.6 s runs far later, the pump priming on meanwhile. Not a PASS, whatever it measured."""
+    rig = _bench_rig(bundled_configs, tmp_path)
+    emulator = _emulated(rig, "--fault", "balance/delay_bytes:delay_s=1.5,count=1000000")
+    _rig, ports, _process = next(emulator)
+    try:
+        result = _run(rig, ports, 5.0, tmp_path / "slow", outcome=(3, "ERROR"))
+    finally:
+        emulator.close()
+    assert result["reason"].startswith("the run fell behind its scenario: step 1 start_continuous (at 0.0035 h) ran ")
+    assert "more than the 5 s allowed" in result["reason"]
