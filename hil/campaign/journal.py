@@ -35,6 +35,15 @@ class Journal:
     planned: list[PlannedRun]
     finished: dict[str, dict[str, Any]] = field(default_factory=dict)
     dropped_partial_line: bool = False
+    resumed: list[dict[str, Any]] = field(default_factory=list)
+    """The `resumed` lines, in order."""
+
+    def software(self) -> list[str]:
+        """Every software the campaign ran with (tool version and git revision of its start and of each resume),
+        in order, each once: more than one means its runs were not all made by the same code."""
+        seen = [f"itpump {line.get('tool_version', '?')} at {line.get('git_revision', 'unknown revision')}"
+                for line in [self.header, *self.resumed]]
+        return list(dict.fromkeys(seen))
 
     @classmethod
     def create(cls, folder: Path, header: dict[str, Any], planned: list[PlannedRun]) -> Journal:
@@ -87,7 +96,7 @@ class Journal:
         unknown = sorted(set(finished) - {run.run_id for run in planned})
         if unknown:
             raise JournalError(f"{path}: finished runs that were never planned: {', '.join(unknown[:5])}")
-        return cls(path, parsed[0], planned, finished, partial)
+        return cls(path, parsed[0], planned, finished, partial, [line for line in parsed if line["kind"] == RESUMED])
 
     def append(self, line: dict[str, Any]) -> None:
         with open(self.path, "a", encoding="utf-8") as stream:
@@ -96,6 +105,8 @@ class Journal:
             os.fsync(stream.fileno())
         if line.get("kind") == FINISHED:
             self.finished[line["run_id"]] = line
+        elif line.get("kind") == RESUMED:
+            self.resumed.append(line)
 
     def missing(self) -> list[PlannedRun]:
         return [run for run in self.planned if run.run_id not in self.finished]

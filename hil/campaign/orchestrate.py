@@ -50,12 +50,17 @@ def _planned(campaign_file: Path) -> tuple[LoadedCampaign, list[PlannedRun]]:
 
 
 def _header(campaign: LoadedCampaign, planned: list[PlannedRun]) -> dict[str, Any]:
-    from hil.runner.provenance import tool_version
-
     return {"name": campaign.config.name, "description": campaign.config.description,
             "requirement_ids": list(campaign.config.requirement_ids), "file": str(campaign.file),
             "file_sha256": hashlib.sha256(campaign.text.encode("utf-8")).hexdigest(),
-            "tool_version": tool_version(), "runs_planned": len(planned)}
+            **_software(), "runs_planned": len(planned)}
+
+
+def _software() -> dict[str, str]:
+    """The code this process runs (kept in the header and in each resumed line)."""
+    from hil.runner.provenance import git_revision, tool_version
+
+    return {"tool_version": tool_version(), "git_revision": git_revision()}
 
 
 def start_campaign(campaign_file: Path, folder: Path, execution: CampaignExecution) -> CampaignOutcome:
@@ -80,7 +85,7 @@ def resume_campaign(folder: Path, campaign_file: Path | None, execution: Campaig
             raise BadCampaign(f"{campaign_file} no longer expands to the runs planned in {folder} (a scenario, rig or "
                               f"the campaign changed); resume without naming the campaign file to finish the plan "
                               f"recorded there, or start a new campaign folder")
-    journal.append({"kind": RESUMED, "runs_missing": len(journal.missing()),
+    journal.append({"kind": RESUMED, "runs_missing": len(journal.missing()), **_software(),
                     "dropped_partial_line": journal.dropped_partial_line})
     return _execute(folder, journal, execution)
 

@@ -89,6 +89,14 @@ def _runs_with_reasons(runs: list[dict[str, Any]]) -> str:
     return _table(["run", "outcome", "reason"], ([_link(u), _e(u["outcome"]), _e(u["reason"])] for u in runs))
 
 
+def _software_html(software: list[str]) -> str:
+    """The code the runs were made with; a warning when a resume ran other code than the start."""
+    if len(software) > 1:
+        return (f"<p class='bad'>The runs were made by {len(software)} different builds (the campaign was resumed "
+                f"with other code): {_e('; '.join(software))}</p>")
+    return f"<p>Software: {_e(software[0])}</p>" if software else ""
+
+
 def _patients_by_scenario(by_scenario: dict[str, Any]) -> list[str]:
     """Per scenario and envelope: the fraction of its virtual patients passing and the spread of the value."""
     if not by_scenario:
@@ -116,6 +124,7 @@ def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: 
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>campaign {_e(summary['campaign'])}</title>"
              f"<style>{STYLE}</style></head><body><h1>Campaign {_e(summary['campaign'])}</h1>",
              f"<p class='{'good' if summary['exit_code'] == 0 else 'bad'}'>{_e(verdict)}</p>",
+             _software_html(summary.get("software") or []),
              _table(["runs planned", "runs done", "outcomes", "records lost", "runs shown safe", "runs not judged",
                      "unsafe outcomes", "faults injected", "faults detected", "detection p50 / p95 / max [h]"],
                     [[_e(summary["runs_planned"]), _e(summary["runs_done"]),

@@ -121,7 +121,7 @@ def summarize(journal: Journal, records_changed: Mapping[str, str] | None = None
     not_judged = [{**_where(line), "outcome": line["outcome"], "reason": _first_line(line)}
                   for line in lines if not line["record_lost"] and not line.get("judged")]
     summary: dict[str, Any] = {
-        "campaign": journal.header.get("name"),
+        "campaign": journal.header.get("name"), "software": journal.software(),
         "runs_planned": len(planned), "runs_done": len(lines), "runs_missing": len(planned) - len(lines),
         "outcomes": dict(sorted(Counter(line["outcome"] for line in lines).items())),
         "runs_shown_safe": sum(1 for line in lines if _shown_safe(line)), "runs_not_judged": not_judged,

@@ -23,7 +23,8 @@ def print_summary(summary: dict[str, Any], folder: Path, console: Console | None
     table.add_column("measure")
     table.add_column("value")
     times = detected["time_to_detection_h"]
-    rows = [("runs planned / done", f"{summary['runs_planned']} / {summary['runs_done']}"),
+    rows = [("software", "; ".join(summary.get("software") or []) or "-"),
+            ("runs planned / done", f"{summary['runs_planned']} / {summary['runs_done']}"),
             ("outcomes", ", ".join(f"{k} {v}" for k, v in summary["outcomes"].items()) or "-"),
             ("records lost", str(summary["records_lost"])),
             ("runs shown safe / not judged", f"{summary['runs_shown_safe']} / {len(summary['runs_not_judged'])}"),

@@ -45,3 +45,16 @@ def test_a_planned_run_edited_after_it_was_written_is_named(tmp_path):
     write_journal(tmp_path, json.dumps(planned).encode())
     with pytest.raises(JournalError, match=r"the planned run\(s\) 0 no longer match their run_id"):
         Journal.open(tmp_path)
+
+
+def test_a_resume_with_other_code_is_named_in_the_software_the_campaign_ran_with(tmp_path):
+    from hil.campaign.journal import RESUMED
+
+    header = {**HEADER, "tool_version": "0.1.0", "git_revision": "aaa"}
+    (tmp_path / JOURNAL_FILENAME).write_bytes(json.dumps(header).encode() + b"\n")
+    journal = Journal.open(tmp_path)
+    assert journal.software() == ["itpump 0.1.0 at aaa"]
+    journal.append({"kind": RESUMED, "runs_missing": 1, "tool_version": "0.1.0", "git_revision": "aaa"})
+    journal.append({"kind": RESUMED, "runs_missing": 1, "tool_version": "0.1.0", "git_revision": "bbb-dirty"})
+    assert Journal.open(tmp_path).software() == journal.software() == ["itpump 0.1.0 at aaa",
+                                                                       "itpump 0.1.0 at bbb-dirty"]
