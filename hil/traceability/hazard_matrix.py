@@ -56,6 +56,18 @@ def run_hazard(spec: Mapping[str, Any]) -> str | None:
     return spec.get("hazard_id") or (spec["scenario"].get("document") or {}).get("hazard_id")
 
 
+def provoked(spec: Mapping[str, Any], line: Mapping[str, Any] | None) -> bool:
+    """Whether the run provoked its hazard: a hazard scenario does by its own steps; a group's hazard only through
+    the group's fault, and only once it was injected (a run without a fault, or whose fault never took effect,
+    tested nothing of it). Unknown (no finished line, a lost record) counts as provoked: run_outcome says why."""
+    if (spec["scenario"].get("document") or {}).get("hazard_id"):
+        return True
+    if spec.get("fault") is None:
+        return False
+    fault = line.get("fault") if line is not None else None
+    return fault is None or bool(fault.get("injected"))
+
+
 def run_outcome(line: Mapping[str, Any] | None) -> Outcome:
     """A campaign run's outcome for its hazard: ERROR if its record was lost or it did not reach its verdict (a line
     without `judged` counts as not judged: hil.campaign.summary), FAIL if an unsafe rule found something, else PASS."""
@@ -92,7 +104,7 @@ def hazard_rows(runs: Iterable[tuple[Mapping[str, Any], Mapping[str, Any] | None
     by_hazard: dict[str, list[Outcome]] = {}
     for spec, line in runs:
         hazard_id = run_hazard(spec)
-        if hazard_id is not None:
+        if hazard_id is not None and provoked(spec, line):  # a run that provoked nothing is no evidence either way
             by_hazard.setdefault(hazard_id, []).append(run_outcome(line))
     outcomes = last_test_outcomes() if tests_outcome is None else tests_outcome
     checks, tests = requirement_checks(), requirement_tests()

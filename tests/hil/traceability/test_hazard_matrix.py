@@ -60,9 +60,27 @@ def test_checks_and_tests_are_read_from_the_code_where_they_name_the_requirement
         "SR-X-003": ("tests/test_limits.py::TestGate::test_check",)}
 
 
-def _spec(hazard_id: str | None, scenario_hazard: str | None = None) -> dict:
-    spec = {"scenario": {"document": {"hazard_id": scenario_hazard} if scenario_hazard else {}}}
+def _spec(hazard_id: str | None, scenario_hazard: str | None = None, fault: dict | None = None) -> dict:
+    """A run spec of a group with hazard_id (its fault plan `fault`, a stall by default) or of a hazard scenario."""
+    spec = {"scenario": {"document": {"hazard_id": scenario_hazard} if scenario_hazard else {}},
+            "fault": fault if fault is not None else {"label": "pump.stall"}}
     return {**spec, "hazard_id": hazard_id} if hazard_id else spec
+
+
+def test_a_group_run_provokes_its_hazard_only_through_a_fault_that_was_injected():
+    safe = {"record_lost": False, "judged": True, "unsafe": []}
+    no_fault = {**_spec("HAZ-DEL-003"), "fault": None}
+    runs = [(no_fault, safe), (_spec("HAZ-DEL-003"), {**safe, "fault": {"injected": False}})]
+    rows = {(r.hazard_id, r.requirement_id): r for r in hazard_rows(runs, {})}
+    stall = rows[("HAZ-DEL-003", "SR-ALM-004")]
+    assert (stall.campaign_runs, stall.campaign_outcome, stall.last_outcome) == (0, "NOT_RUN", "NOT_EVALUATED")
+    runs.append((_spec("HAZ-DEL-003"), {**safe, "fault": {"injected": True}}))
+    rows = {(r.hazard_id, r.requirement_id): r for r in hazard_rows(runs, {})}
+    stall = rows[("HAZ-DEL-003", "SR-ALM-004")]
+    assert (stall.campaign_runs, stall.campaign_outcome) == (1, "PASS")  # only the run that provoked it counts
+    scenario_hazard = {**_spec(None, "HAZ-SYS-002"), "fault": None}  # a hazard scenario provokes it by its steps
+    rows = {(r.hazard_id, r.requirement_id): r for r in hazard_rows([(scenario_hazard, safe)], {})}
+    assert rows[("HAZ-SYS-002", "SR-ALM-004")].campaign_outcome == "PASS"
 
 
 def test_a_hazards_outcome_is_the_worst_of_its_runs_and_tests_never_better():
