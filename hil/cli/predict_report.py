@@ -56,11 +56,11 @@ def run(args: argparse.Namespace) -> int:
     if args.population is None:
         report = _single_report(args, typical, envelopes)
     else:
+        # no sustained program: what predict delivers is its program, so no patient's withdrawal could be judged
+        # other than a drop of 0 h (a PASS that cannot fail); the envelope is left out
         verdict = evaluate_population(profile, count=args.population, seed=args.seed, horizon_h=args.hours,
                                       weight_kg=args.weight_kg, sample_times_h=t_h,
-                                      min_fraction_passing=args.min_fraction_passing,
-                                      sustained=build_profile(args.rate_mcg_per_day, 0.0,
-                                                              args.hours) if args.rate_mcg_per_day > 0 else None)
+                                      min_fraction_passing=args.min_fraction_passing)
         report = _population_report(args, profile, t_h, envelopes, verdict)
     if args.json:
         print_result(report)
@@ -84,6 +84,11 @@ def _inputs(args: argparse.Namespace) -> PredictionInputs:
     return PredictionInputs(weight_kg=args.weight_kg, rate_mcg_per_day=args.rate_mcg_per_day, bolus_mcg=args.bolus_mcg,
                             bolus_duration_min=BOLUS_DURATION_H * MIN_PER_H, horizon_h=args.hours,
                             step_min=args.step_min)
+
+
+STEADY_STATE_CEILINGS = {"plasma_ng_per_ml": "plasma_ceiling", "lumbar_csf_ng_per_ml": "lumbar_csf_ceiling",
+                         "cisternal_csf_ng_per_ml": "cisternal_csf_ceiling"}
+"""The envelope whose limit a steady-state output is shown against (it is not judged: beyond the horizon)."""
 
 
 def _steady_state(params: BaclofenParams, rate_mcg_per_day: float) -> dict:
@@ -140,8 +145,12 @@ def _print_summary(args, prediction: Prediction, envelopes, report: TypicalPredi
     if args.rate_mcg_per_day:
         print(f"\nSteady state of {args.rate_mcg_per_day:g} mcg/day (closed form):")
         steady_state = getattr(report, "steady_state", None) or _steady_state(prediction.params, args.rate_mcg_per_day)
+        limits = {e.name: e.limit for e in envelopes}
         for name, value in steady_state.items():
-            print(f"  {name:26s} {value:10.4g}")
+            limit = limits.get(STEADY_STATE_CEILINGS.get(name, ""))
+            above = f"   above the {limit:g} ng/mL ceiling: the envelopes judge {args.hours:g} h only" \
+                if limit is not None and value > limit else ""
+            print(f"  {name:26s} {value:10.4g}{above}")
     if isinstance(report, PopulationPrediction):
         print(f"\nPopulation: {args.population} patients, seed {args.seed}; sampled peaks p5 / p50 / p95:")
         for name, pct in report.sampled_peak_percentiles.items():
