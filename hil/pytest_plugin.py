@@ -111,7 +111,10 @@ class TraceabilityCollector:
         from hil.traceability.pytest_evidence import node_evidence
 
         args = " ".join(str(a) for a in self.config.args) or "."
-        matrix = build_matrix(Source(kind="pytest", name=f"pytest {args}"), node_evidence(self.results))
+        from hil.runner.provenance import git_revision
+
+        matrix = build_matrix(Source(kind="pytest", name=f"pytest {args}", git_revision=git_revision()),
+                              node_evidence(self.results))
         self.summary_line = coverage_line(matrix)
         if path is not None:
             self.written = write_matrix_files(matrix, path)

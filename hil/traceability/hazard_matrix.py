@@ -80,9 +80,10 @@ def run_outcome(line: Mapping[str, Any] | None) -> Outcome:
     return Outcome.PASS if line.get("judged") else Outcome.ERROR
 
 
-def last_test_outcomes(path: Path = TEST_EVIDENCE) -> dict[str, str]:
-    """Requirement ID -> its outcome in the last pytest traceability file; {} when there is none or it cannot be read
-    (say a file an older version wrote): its tests then show NOT_RUN, and a warning names the file and why."""
+def last_test_outcomes(path: Path = TEST_EVIDENCE, revision: str | None = None) -> dict[str, str]:
+    """Requirement ID -> its outcome in the last pytest traceability file; {} when there is none, it cannot be read
+    (say a file an older version wrote) or it came from other code than `revision` (default: this checkout's): its
+    tests then show NOT_RUN, and a warning names the file and why."""
     if not path.is_file():
         return {}
     from pydantic import ValidationError
@@ -94,6 +95,13 @@ def last_test_outcomes(path: Path = TEST_EVIDENCE) -> dict[str, str]:
         matrix = load_matrix(path)
     except (OSError, ValueError, ValidationError) as exc:
         log.warning("test outcomes not read from %s (shown NOT_RUN): %s", path, str(exc).splitlines()[0])
+        return {}
+    if revision is None:
+        from hil.runner.provenance import git_revision
+        revision = git_revision()
+    if matrix.source.git_revision != revision:
+        log.warning("test outcomes not taken from %s (shown NOT_RUN): its tests ran on %s, this code is %s; run "
+                    "make test again", path, matrix.source.git_revision or "an unrecorded revision", revision)
         return {}
     return {row.requirement_id: status(row) for row in matrix.requirements if row.covered}
 

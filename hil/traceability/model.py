@@ -58,6 +58,9 @@ class Source(_Frozen):
     kind: Literal["run", "pytest", "campaign"]
     name: str
     """The run id, or what the pytest session ran."""
+    git_revision: str | None = None
+    """The code the evidence came from (hil.runner.provenance.git_revision; None in files written before it was
+    kept): outcomes of other code are not evidence for this code."""
 
 
 class Coverage(_Frozen):

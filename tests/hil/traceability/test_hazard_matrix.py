@@ -128,3 +128,19 @@ def test_a_test_results_file_that_cannot_be_read_leaves_tests_not_run_and_never_
     stale.write_text('{"SR-ALM-001": {"outcome": "PASS"}}', encoding="utf-8")  # a shape another version wrote
     assert last_test_outcomes(stale) == {}
     assert str(stale) in caplog.text and "NOT_RUN" in caplog.text
+
+
+def test_test_outcomes_are_taken_only_from_a_pytest_file_of_this_very_code(tmp_path, caplog):
+    from hil.traceability.files import write_matrix_files
+    from hil.traceability.hazard_matrix import last_test_outcomes
+    from hil.traceability.model import Evidence, Source, build_matrix
+
+    def written(revision: str | None):  # noqa: ANN202
+        matrix = build_matrix(Source(kind="pytest", name="pytest tests", git_revision=revision),
+                              [("SR-ALM-001", Evidence(kind="test", name="t", outcome="PASS"))])
+        return write_matrix_files(matrix, tmp_path / f"{revision}.json")[0]
+
+    assert last_test_outcomes(written("abc123"), revision="abc123") == {"SR-ALM-001": "PASS"}
+    assert last_test_outcomes(written("abc123"), revision="def456-dirty") == {}
+    assert "its tests ran on abc123, this code is def456-dirty" in caplog.text
+    assert last_test_outcomes(written(None), revision="abc123") == {}  # a file from before the revision was kept
