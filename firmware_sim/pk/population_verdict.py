@@ -55,6 +55,10 @@ _PEAK_OUTPUT = {"plasma_ceiling": "plasma_ng_per_ml", "lumbar_csf_ceiling": "lum
                 "cisternal_csf_ceiling": "cisternal_csf_ng_per_ml"}
 
 
+
+SHOWN_UNITS = {"ng_per_ml": " ng/mL", "ratio": "x", "h": " h"}
+"""How a reason writes an envelope's unit, as the typical patient's reasons do (the `unit` field keeps its name)."""
+
 @dataclass(frozen=True)
 class PopulationEnvelope:
     """One envelope over a population: how many patients pass, the spread of the value, the worst patient."""
@@ -189,11 +193,11 @@ def _judge(name: str, values: np.ndarray, limit: float, unit: str, batch: Patien
     worst = int(np.argmin(masked) if is_ratio else np.argmax(masked))
     fraction = n_pass / n
     ok = fraction >= min_fraction
-    relation = ">=" if is_ratio else "<="
-    reason = (f"{what} {relation} {limit:.4g} {unit} in {n_pass} of {n} patients ({100 * fraction:.4g} %, "
+    relation, shown = ">=" if is_ratio else "<=", SHOWN_UNITS.get(unit, f" {unit}")
+    reason = (f"{what} {relation} {limit:.4g}{shown} in {n_pass} of {n} patients ({100 * fraction:.4g} %, "
               f"{'at least' if ok else 'below'} the required {100 * min_fraction:.4g} %"
-              f"{f'; {n_skip} not evaluated' if n_skip else ''}); p5/p50/p95 {p5:.4g}/{p50:.4g}/{p95:.4g} {unit}; "
-              f"worst patient {worst}: {float(values[worst]):.4g} {unit}")
+              f"{f'; {n_skip} not evaluated' if n_skip else ''}); p5/p50/p95 {p5:.4g}/{p50:.4g}/{p95:.4g}{shown}; "
+              f"worst patient {worst}: {float(values[worst]):.4g}{shown}")
     return PopulationEnvelope(name, unit, limit, ids, n, n_pass, n_skip, min_fraction, p5, p50, p95, worst,
                               batch.patient(worst), float(values[worst]), Outcome.PASS if ok else Outcome.FAIL,
                               reason, comparator, quantiles)
