@@ -106,6 +106,9 @@ class EnvelopeResult:
 
 ENVELOPE_NAMES = ("plasma_reduction_vs_oral", "plasma_ceiling", "lumbar_csf_ceiling", "cisternal_csf_ceiling")
 """The names evaluate_envelopes reports, in its order."""
+CEILING_OUTPUTS = {"plasma_ceiling": "plasma_ng_per_ml", "lumbar_csf_ceiling": "lumbar_csf_ng_per_ml",
+                   "cisternal_csf_ceiling": "cisternal_csf_ng_per_ml"}
+"""Each ceiling envelope and the predicted output whose peak it judges."""
 
 
 def _peak(prediction: Prediction, output: str) -> tuple[float, float]:
@@ -175,20 +178,20 @@ def plasma_ceiling_envelope(prediction: Prediction, age_group: AgeGroup = AgeGro
     limits = limits or EnvelopeLimits()
     limit = (limits.plasma_ceiling_pediatric_ng_per_ml if age_group is AgeGroup.PEDIATRIC
              else limits.plasma_ceiling_adult_ng_per_ml)
-    return _ceiling(prediction, limits, "plasma_ng_per_ml", "plasma_ceiling", limit, f"plasma ({age_group.value})",
-                    ("SR-PK-002", "SR-PK-005"))
+    return _ceiling(prediction, limits, CEILING_OUTPUTS["plasma_ceiling"], "plasma_ceiling", limit,
+                    f"plasma ({age_group.value})", ("SR-PK-002", "SR-PK-005"))
 
 
 def lumbar_csf_envelope(prediction: Prediction, limits: EnvelopeLimits | None = None) -> EnvelopeResult:
     limits = limits or EnvelopeLimits()
-    return _ceiling(prediction, limits, "lumbar_csf_ng_per_ml", "lumbar_csf_ceiling",
+    return _ceiling(prediction, limits, CEILING_OUTPUTS["lumbar_csf_ceiling"], "lumbar_csf_ceiling",
                     limits.lumbar_csf_ceiling_ng_per_ml,
                     "lumbar CSF", ("SR-PK-003", "SR-PK-005"))
 
 
 def cisternal_csf_envelope(prediction: Prediction, limits: EnvelopeLimits | None = None) -> EnvelopeResult:
     limits = limits or EnvelopeLimits()
-    return _ceiling(prediction, limits, "cisternal_csf_ng_per_ml", "cisternal_csf_ceiling",
+    return _ceiling(prediction, limits, CEILING_OUTPUTS["cisternal_csf_ceiling"], "cisternal_csf_ceiling",
                     limits.cisternal_csf_ceiling_ng_per_ml, "cisternal CSF", ("SR-PK-004", "SR-PK-005"))
 
 

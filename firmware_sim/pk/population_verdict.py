@@ -27,7 +27,7 @@ import numpy as np
 
 from firmware_sim.outcome import Outcome, combine
 from firmware_sim.pk.age_groups import AgeGroup
-from firmware_sim.pk.envelopes import EnvelopeLimits
+from firmware_sim.pk.envelopes import CEILING_OUTPUTS, EnvelopeLimits
 from firmware_sim.pk.model import OUTPUT_NAMES, PatientBatch, build_system
 from firmware_sim.pk.oral import oral_system_batch, steady_state_doses
 from firmware_sim.pk.params import BaclofenParams
@@ -51,13 +51,9 @@ ENVELOPE_NAMES = RUN_ENVELOPE_NAMES
 _REQUIREMENTS = {"plasma_reduction_vs_oral": ("SR-PK-001", "SR-PK-005"), "plasma_ceiling": ("SR-PK-002", "SR-PK-005"),
                  "lumbar_csf_ceiling": ("SR-PK-003", "SR-PK-005"), "cisternal_csf_ceiling": ("SR-PK-004", "SR-PK-005"),
                  WITHDRAWAL_ENVELOPE: WITHDRAWAL_IDS + ("SR-PK-005",)}
-_PEAK_OUTPUT = {"plasma_ceiling": "plasma_ng_per_ml", "lumbar_csf_ceiling": "lumbar_csf_ng_per_ml",
-                "cisternal_csf_ceiling": "cisternal_csf_ng_per_ml"}
-
-
-
 SHOWN_UNITS = {"ng_per_ml": " ng/mL", "ratio": "x", "h": " h"}
 """How a reason writes an envelope's unit, as the typical patient's reasons do (the `unit` field keeps its name)."""
+
 
 @dataclass(frozen=True)
 class PopulationEnvelope:
@@ -142,7 +138,7 @@ def envelope_values(profile: DeliveryProfile, batch: PatientBatch, horizon_h: fl
                                                       batch, withdrawal, chunk_patients=chunk_patients)
     if profile.dose_until_mcg(horizon_h) < limits.min_dose_to_evaluate_mcg:
         return values
-    outputs = [OUTPUT_NAMES.index(_PEAK_OUTPUT[name]) for name in _PEAK_OUTPUT]
+    outputs = [OUTPUT_NAMES.index(CEILING_OUTPUTS[name]) for name in CEILING_OUTPUTS]
     regimen = limits.oral_regimen
     oral_profile, last_dose_h = steady_state_doses(regimen)
     for start in range(0, n, chunk_patients):
@@ -150,7 +146,7 @@ def envelope_values(profile: DeliveryProfile, batch: PatientBatch, horizon_h: fl
         chunk = chunk_batch(batch, start, stop)
         peaks = population_peaks(build_system(chunk), profile, 0.0, horizon_h, outputs,
                                  grid_step_h=peak_grid_step_h, extra_points_h=extra_points_h)
-        for name, row in zip(_PEAK_OUTPUT, peaks.values):
+        for name, row in zip(CEILING_OUTPUTS, peaks.values):
             values[name][start:stop] = row
         oral = population_peaks(oral_system_batch(chunk, regimen), oral_profile, last_dose_h,
                                 last_dose_h + regimen.interval_h, [0], grid_step_h=ORAL_PEAK_GRID_STEP_H).values[0]

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from firmware_sim.event_log import EventKind
+from firmware_sim.pk.envelopes import CEILING_OUTPUTS
 from firmware_sim.pump.alarms import AlarmPriority
 from firmware_sim.safety.checks import DOSE_ROUNDING_MCG
 from firmware_sim.safety.limits import DrugLimits
@@ -28,8 +29,7 @@ from hil.records import events as ev
 from hil.records.reader import RunRecord
 
 RELATIVE_TOLERANCE = 1e-9
-ENVELOPE_SERIES = {"plasma_ceiling": "plasma_ng_per_ml", "lumbar_csf_ceiling": "lumbar_csf_ng_per_ml",
-                   "cisternal_csf_ceiling": "cisternal_csf_ng_per_ml", "plasma_reduction_vs_oral": "plasma_ng_per_ml"}
+ENVELOPE_SERIES = {**CEILING_OUTPUTS, "plasma_reduction_vs_oral": "plasma_ng_per_ml"}
 """The predicted series each envelope judges (the oral comparator one judges plasma against oral peak / limit)."""
 FAULT_STEP_MATCH_H = 1e-3
 

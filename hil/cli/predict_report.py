@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 
 from firmware_sim.outcome import combine
-from firmware_sim.pk.envelopes import EnvelopeResult, evaluate_envelopes
+from firmware_sim.pk.envelopes import CEILING_OUTPUTS, EnvelopeResult, evaluate_envelopes
 from firmware_sim.pk.model import OUTPUT_NAMES, PatientBatch, systemic_values
 from firmware_sim.pk.params import BaclofenParams, params_for_weight
 from firmware_sim.pk.population import sample_population
@@ -86,11 +86,6 @@ def _inputs(args: argparse.Namespace) -> PredictionInputs:
                             step_min=args.step_min)
 
 
-STEADY_STATE_CEILINGS = {"plasma_ng_per_ml": "plasma_ceiling", "lumbar_csf_ng_per_ml": "lumbar_csf_ceiling",
-                         "cisternal_csf_ng_per_ml": "cisternal_csf_ceiling"}
-"""The envelope whose limit a steady-state output is shown against (it is not judged: beyond the horizon)."""
-
-
 def _steady_state(params: BaclofenParams, rate_mcg_per_day: float) -> dict:
     """Closed forms (reservoir off): lumbar R/CL_app, cisternal r x lumbar, plasma R/CLs (weight-scaled)."""
     rate = rate_mcg_per_day / H_PER_DAY
@@ -145,9 +140,9 @@ def _print_summary(args, prediction: Prediction, envelopes, report: TypicalPredi
     if args.rate_mcg_per_day:
         print(f"\nSteady state of {args.rate_mcg_per_day:g} mcg/day (closed form):")
         steady_state = getattr(report, "steady_state", None) or _steady_state(prediction.params, args.rate_mcg_per_day)
-        limits = {e.name: e.limit for e in envelopes}
-        for name, value in steady_state.items():
-            limit = limits.get(STEADY_STATE_CEILINGS.get(name, ""))
+        ceilings = {CEILING_OUTPUTS[e.name]: e.limit for e in envelopes if e.name in CEILING_OUTPUTS}
+        for name, value in steady_state.items():  # shown against its ceiling, not judged: beyond the horizon
+            limit = ceilings.get(name)
             above = f"   above the {limit:g} ng/mL ceiling: the envelopes judge {args.hours:g} h only" \
                 if limit is not None and value > limit else ""
             print(f"  {name:26s} {value:10.4g}{above}")
