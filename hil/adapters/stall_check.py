@@ -21,6 +21,7 @@ enough motion that the lag cannot explain what is missing; until then the readin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 from collections.abc import Callable
 
 from firmware_sim.pump.actuator_faults import ActuatorFault
@@ -49,9 +50,12 @@ class DeliveryAccuracy:
             raise ValueError(f"window_volume_ul must be > 0, got {self.window_volume_ul!r}")
 
 
-Anchor = tuple[float, GravimetricReading, float]
-"""(pump-reported volume, balance reading, commanded flow onto the pan in uL per wall second) at the start of a judged
-interval."""
+class Anchor(NamedTuple):
+    """A reading the checks judge from: at the start of a judged interval, or the one judged now."""
+    reported_ul: float
+    reading: GravimetricReading
+    flow_ul_per_s: float
+    """The commanded flow onto the pan, uL per wall second."""
 
 
 class GravimetricStallCheck:
@@ -77,9 +81,9 @@ class GravimetricStallCheck:
         """A reading can decide something (else it is not taken: each reading is an exchange)."""
         if self._confirmed is None or self._window is None:
             return True
-        stall_due = self.stall and not 0.0 <= reported_ul - self._confirmed[0] < self.min_volume_ul
+        stall_due = self.stall and not 0.0 <= reported_ul - self._confirmed.reported_ul < self.min_volume_ul
         accuracy_due = self.accuracy is not None and not (
-            0.0 <= reported_ul - self._window[0] < self.accuracy.window_volume_ul)
+            0.0 <= reported_ul - self._window.reported_ul < self.accuracy.window_volume_ul)
         return stall_due or accuracy_due
 
     def fault(self, reported_ul: float, flow_ul_per_s: float = 0.0) -> ActuatorFault | None:
@@ -90,35 +94,35 @@ class GravimetricStallCheck:
         if reading is None:
             return None  # no reading: nothing confirmed, nothing refuted
         confirmed, window = self._confirmed, self._window
-        now: Anchor = (reported_ul, reading, flow_ul_per_s)
-        if (confirmed is None or window is None or reported_ul < max(confirmed[0], window[0])
-                or reading.power_up_count != confirmed[1].power_up_count):
+        now = Anchor(reported_ul, reading, flow_ul_per_s)
+        if (confirmed is None or window is None or reported_ul < max(confirmed.reported_ul, window.reported_ul)
+                or reading.power_up_count != confirmed.reading.power_up_count):
             self._confirmed = self._window = now
             return None
         if self.stall and self._stalled(now, confirmed):
             return ActuatorFault.MOTOR_STALL
-        if self.accuracy is not None and reported_ul - window[0] >= self.accuracy.window_volume_ul:
+        if self.accuracy is not None and reported_ul - window.reported_ul >= self.accuracy.window_volume_ul:
             self._window = now
             return self._deviation(now, window, self.accuracy)
         return None
 
     def _lag_ul(self, now: Anchor, then: Anchor) -> float:
         """How far the balance's settling lag can put the weighed volume between then and now off the outflow."""
-        return self.balance_lag_s * abs(now[2] - then[2])
+        return self.balance_lag_s * abs(now.flow_ul_per_s - then.flow_ul_per_s)
 
     def _lag_note(self, lag_ul: float) -> str:
         return f", allowing {lag_ul:.3g} uL for the balance's {self.balance_lag_s:g} s settling lag" if lag_ul else ""
 
     def _stalled(self, now: Anchor, confirmed: Anchor) -> bool:
-        moved_ul = now[0] - confirmed[0]
+        moved_ul = now.reported_ul - confirmed.reported_ul
         if moved_ul < self.min_volume_ul:
             return False
-        weighed_ul = now[1].volume_ul - confirmed[1].volume_ul
+        weighed_ul = now.reading.volume_ul - confirmed.reading.volume_ul
         lag_ul = self._lag_ul(now, confirmed)
         if weighed_ul + lag_ul < self.min_fraction * moved_ul:
             self.detail = (
-                f"balance check: {weighed_ul:.3g} uL weighed while the pump reported {moved_ul:.3g} uL moved "
-                f"since t={confirmed[1].t_s:.0f} s (less than {self.min_fraction:.0%} of it{self._lag_note(lag_ul)})"
+                f"balance check: {weighed_ul:.3g} uL weighed while the pump reported {moved_ul:.3g} uL moved since "
+                f"t={confirmed.reading.t_s:.0f} s (less than {self.min_fraction:.0%} of it{self._lag_note(lag_ul)})"
             )
             return True
         if weighed_ul >= self.min_fraction * moved_ul:
@@ -126,14 +130,14 @@ class GravimetricStallCheck:
         return False  # else the lag could explain what is missing: judged again with more motion
 
     def _deviation(self, now: Anchor, window: Anchor, accuracy: DeliveryAccuracy) -> ActuatorFault | None:
-        moved_ul = now[0] - window[0]
-        weighed_ul = now[1].volume_ul - window[1].volume_ul
+        moved_ul = now.reported_ul - window.reported_ul
+        weighed_ul = now.reading.volume_ul - window.reading.volume_ul
         deviation = (weighed_ul - moved_ul) / moved_ul
         lag_ul = self._lag_ul(now, window)
         if abs(weighed_ul - moved_ul) <= accuracy.tolerance_fraction * moved_ul + lag_ul:
             return None
         meaning = "over-delivery: the reservoir empties sooner than computed" if deviation > 0 else "under-delivery"
         self.detail = (f"gravimetric delivery check: the balance weighed {weighed_ul:.4g} uL delivered while the pump "
-                       f"reported {moved_ul:.4g} uL since t={window[1].t_s:.0f} s ({deviation:+.1%}, tolerance "
+                       f"reported {moved_ul:.4g} uL since t={window.reading.t_s:.0f} s ({deviation:+.1%}, tolerance "
                        f"{accuracy.tolerance_fraction:.0%}{self._lag_note(lag_ul)}): {meaning} [SR-SUP-006]")
         return GRAVIMETRIC_DEVIATION

@@ -73,9 +73,9 @@ class BalanceRigConfig(StrictModel):
     density_g_per_ml: Number = Field(WATER_DENSITY_G_PER_ML, ge=0.1, le=25)
     evaporation_rate_mg_per_h: Number = Field(0.0, ge=0, le=1e6, description="mass lost from the vessel, added back")
     settling_time_s: Number = Field(
-        0.2, ge=0, le=60, description="how long the reading lags a changing load (the settling time constant, wall "
-        "seconds); the balance checks allow for it at the pump's flow. The emulated balance's; a bench balance's "
-        "[U]: measure it (analytical balances settle in about 1 - 3 s)")
+        0.2, gt=0, le=60, description="how long the reading lags a changing load (the settling time constant, wall "
+        "seconds); the balance checks allow for it at the pump's flow, and an emulated balance settles so. A bench "
+        "balance's is [U]: measure it (analytical balances settle in about 1 - 3 s)")
     delivery_check: DeliveryCheckConfig = Field(default_factory=DeliveryCheckConfig)
 
     @model_validator(mode="after")

@@ -21,4 +21,5 @@ def balance_base(rig: RigSections, fill_ul: float) -> dict[str, Any]:
     if balance is None:
         return {}
     return {"density_g_per_ml": balance.density_g_per_ml,
-            "evaporation_g_per_h": balance.evaporation_rate_mg_per_h * G_PER_MG, "baud": balance.baud_rate_bps}
+            "evaporation_g_per_h": balance.evaporation_rate_mg_per_h * G_PER_MG, "baud": balance.baud_rate_bps,
+            "settling_time_constant_s": balance.settling_time_s}  # settles as the rig's balance checks expect

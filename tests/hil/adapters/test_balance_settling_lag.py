@@ -75,3 +75,20 @@ def test_a_moving_pump_under_a_lagging_balance_is_not_a_stall():
 def test_a_negative_lag_is_refused():
     with pytest.raises(ValueError, match="balance_lag_s"):
         GravimetricStallCheck(LaggingBalance(), balance_lag_s=-0.1)
+
+
+@pytest.mark.parametrize("kind", ["balance", "sartorius"])
+def test_an_emulated_balance_settles_as_the_rig_says_its_checks_allow(kind):
+    """One number for the lag: the rig's balance.settling_time_s sets the emulated balance's settling too."""
+    from pathlib import Path
+
+    from hil.config.loading import load_model
+    from hil.config.rig import RigConfig
+    from hil.devices.catalog import kind as device_kind
+    from hil.devices.emulator_options import emulator_config
+
+    rig = load_model(Path(__file__).resolve().parents[3] / "bench_configs" / "rigs" / "emulated-ne1000.yaml", RigConfig)
+    assert rig.balance is not None
+    rig = rig.model_copy(update={"balance": rig.balance.model_copy(update={"settling_time_s": 0.7})})
+    config = emulator_config(device_kind(kind), rig, 1000.0, {})
+    assert config.settling_time_constant_s == 0.7
