@@ -19,7 +19,7 @@ from hil.config.loading import LoadedYaml, load_model, load_yaml, validate_loade
 from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
 from hil.emulators.fault_catalog import fault_not_taken
-from hil.rig.fault_params import fault_params_problem
+from hil.rig.fault_params import TrialEmulators
 from hil.paths import bundled
 
 C = TypeVar("C", ScenarioConfig, RigConfig)
@@ -102,7 +102,7 @@ def _reference(entry: str, path: Path, folder: str, model: type[C]) -> Reference
     return Referenced(entry, path, path.read_text(encoding="utf-8"), config)
 
 
-def _plan_problems(plan: FaultPlan, rig: Referenced[RigConfig]) -> list[tuple[str, str]]:
+def _plan_problems(plan: FaultPlan, rig: Referenced[RigConfig], trials: TrialEmulators) -> list[tuple[str, str]]:
     config = rig.config
     emulator = config.emulators.get(plan.device)
     if emulator is None:
@@ -112,7 +112,7 @@ def _plan_problems(plan: FaultPlan, rig: Referenced[RigConfig]) -> list[tuple[st
     problem = fault_not_taken(plan.fault, emulator.kind, f" ({plan.device!r} on rig {config.rig_id})")
     if problem is not None:
         return [("fault", problem)]
-    problem = fault_params_problem(config, plan.device, plan.fault, plan.params)
+    problem = trials.problem(plan.device, plan.fault, plan.params)
     return [] if problem is None else [("params", f"{problem} ({plan.device!r} on rig {config.rig_id})")]
 
 
@@ -122,6 +122,7 @@ def _cross_check(loaded: LoadedYaml, prefix: KeyPath, config: RunMatrix,
     from hil.runner.options import RunOptions
     from hil.runner.run import BadInput, prepare
 
+    trials = {rig.path: TrialEmulators(rig.config) for rig in rigs if rig is not None}
     for index, plan in enumerate(config.faults):
         if plan == NO_FAULT:
             continue
@@ -130,7 +131,7 @@ def _cross_check(loaded: LoadedYaml, prefix: KeyPath, config: RunMatrix,
             if rig is not None:
                 issues += [
                     _issue(loaded, (*prefix, "faults", index, key), message)
-                    for key, message in _plan_problems(plan, rig)
+                    for key, message in _plan_problems(plan, rig, trials[rig.path])
                 ]
         for scenario in scenarios:
             if scenario is not None and plan.latest_h > scenario.config.duration_h:

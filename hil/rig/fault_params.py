@@ -1,7 +1,7 @@
 """A fault's parameters judged before a run, exactly as the emulator will judge them when the fault is injected: the
-rig's emulators are built (not started, no pty) on a virtual clock and the fault is scheduled far in the future on
-the named one, which checks its name and every parameter and applies nothing. A bad parameter is then a config
-error at load (`itpump run`, `itpump check`, `itpump campaign`) instead of a run that crashes when the fault is due."""
+rig's emulators are built once (not started, no pty) on a virtual clock, and each fault is scheduled far in the
+future on the named one, which checks its name and every parameter and applies nothing. A bad parameter is then a
+config error at load (`itpump run`, `itpump campaign`) instead of a run that crashes when the fault is due."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -14,17 +14,30 @@ from hil.emulators.faults import EmulatorError
 from hil.rig.registry import EMULATOR_START_ORDER, EMULATORS
 
 NEVER_DUE_S = 1e15
-"""When the trial injection is scheduled: never reached, so nothing is applied."""
+"""When a trial injection is scheduled: never reached, so nothing is applied."""
 
 
-def fault_params_problem(rig: RigConfig, device: str, fault: str, params: Mapping[str, Any]) -> str | None:
-    """Why the rig's emulator `device` would refuse this fault and parameters (the emulator's own message), None if
-    it takes them. The device must be one of the rig's emulators."""
-    context = BuildContext(config=rig, clock=VirtualClock())
-    for name, emulator in sorted(rig.emulators.items(), key=lambda item: EMULATOR_START_ORDER[item[1].kind]):
-        context.emulators[name] = EMULATORS[emulator.kind](name, context)
-    try:
-        context.emulators[device].inject_fault(fault, at_s=NEVER_DUE_S, **dict(params))
-    except EmulatorError as exc:
-        return str(exc)
-    return None
+class TrialEmulators:
+    """The rig's emulators, built at the first fault judged and kept for the next ones."""
+
+    def __init__(self, rig: RigConfig) -> None:
+        self.rig = rig
+        self._built: dict[str, Any] | None = None
+
+    def _emulators(self) -> dict[str, Any]:
+        if self._built is None:
+            context = BuildContext(config=self.rig, clock=VirtualClock())
+            for name, emulator in sorted(self.rig.emulators.items(),
+                                         key=lambda item: EMULATOR_START_ORDER[item[1].kind]):
+                context.emulators[name] = EMULATORS[emulator.kind](name, context)
+            self._built = context.emulators
+        return self._built
+
+    def problem(self, device: str, fault: str, params: Mapping[str, Any]) -> str | None:
+        """Why the rig's emulator `device` would refuse this fault and parameters (the emulator's own message), None
+        if it takes them. The device must be one of the rig's emulators."""
+        try:
+            self._emulators()[device].inject_fault(fault, at_s=NEVER_DUE_S, **dict(params))
+        except EmulatorError as exc:
+            return str(exc)
+        return None
