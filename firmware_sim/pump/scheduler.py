@@ -135,8 +135,8 @@ class Scheduler:
         raised = self._supervisor.tick(now)
         period = self._config.supervision_period_s
         next_s, late_s = self.next_tick_s + period, now + period / 2
-        if next_s < late_s:  # more than half a period late (a wall clock): the first tick of the grid that is not
-            next_s += math.ceil((late_s - next_s) / period) * period  # (the runner pairs its samples with the grid)
+        if next_s < late_s:  # more than half a period late (a wall clock): the grid's next tick at least half a
+            next_s += math.ceil((late_s - next_s) / period) * period  # period on (the runner samples on the grid)
         self.next_tick_s = next_s
         return raised
 

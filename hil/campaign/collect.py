@@ -61,15 +61,23 @@ def _write_folder(campaign_dir: Path, run: PlannedRun, files: dict[str, bytes]) 
     return final
 
 
-def _record_check(folder: Path, expected_sha256: str | None) -> str | None:
-    """Why the record in the folder cannot be trusted, or None."""
-    path = folder / RECORD_FILENAME
+def _record_differs(path: Path, expected_sha256: str | None) -> str | None:
+    """Why the record at path is not the one with that hash (it cannot be read, or its bytes differ), or None."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         return f"the record could not be read back: {exc.strerror or exc}"
     if hashlib.sha256(data).hexdigest() != expected_sha256:
         return "the record written here differs from the one the worker ran and judged (sha256 mismatch)"
+    return None
+
+
+def _record_check(folder: Path, expected_sha256: str | None) -> str | None:
+    """Why the record in the folder cannot be trusted, or None."""
+    path = folder / RECORD_FILENAME
+    differs = _record_differs(path, expected_sha256)
+    if differs is not None:
+        return differs
     record = read_record(path)
     if not record.intact:
         return f"the record is damaged: {'; '.join(record.damage[:3])}"
@@ -113,12 +121,13 @@ def finished_line(campaign_dir: Path, run: PlannedRun, result: dict[str, Any]) -
 
 def records_changed_since(campaign_dir: Path, lines: Iterable[dict[str, Any]]) -> dict[str, str]:
     """run_id -> why, for each finished run whose record is no longer the one it was judged from (damaged, cut,
-    deleted since its finished line was written). Lines from before the hash was kept are not checked."""
+    deleted since its finished line was written): only the bytes are compared, as the record with that hash was
+    read and judged intact when the line was written. Lines from before the hash was kept are not checked."""
     changed = {}
     for line in lines:
         if line["record_lost"] or not line.get("folder") or not line.get("record_sha256"):
             continue
-        problem = _record_check(campaign_dir / line["folder"], line["record_sha256"])
+        problem = _record_differs(campaign_dir / line["folder"] / RECORD_FILENAME, line["record_sha256"])
         if problem is not None:
             changed[line["run_id"]] = f"{problem} (checked again at {line['folder']} after the run finished)"
     return changed
