@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from collections.abc import Mapping
 
-from firmware_sim.outcome import Outcome
 from firmware_sim.units import S_PER_H
 from hil.records import events as ev
 from hil.records.reader import RunRecord
@@ -33,7 +32,7 @@ def record_outcome(record: RunRecord) -> tuple[str, str]:
     late = record.interrupts_after_finish()
     if late:
         return "ERROR", f"{late[-1].detail} (run verdict before the interrupt {recorded})"
-    if finished.outcome not in (Outcome.PASS, Outcome.FAIL, Outcome.ERROR, Outcome.NOT_EVALUATED):
+    if finished.outcome not in ev.OUTCOMES:
         return "ERROR", f"run_finished names an unknown outcome {finished.outcome!r} ({finished.reason})"
     return finished.outcome, finished.reason
 
