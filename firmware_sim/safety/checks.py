@@ -86,7 +86,7 @@ def check_actuator_rate(rate_ul_per_h: float, max_rate_ul_per_h: float) -> list[
 
 def check_titration(new_daily_dose_mcg: float, reference_daily_dose_mcg: float | None,
                     last_change_s: float | None, now_s: float, indication: Indication,
-                    limits: DrugLimits, pediatric: bool = False) -> list[Finding]:
+                    limits: DrugLimits, pediatric: bool) -> list[Finding]:
     """An increase over the reference daily dose is capped per indication (for a child, the lower of that and the
     pediatric cap) and allowed once per interval."""
     if reference_daily_dose_mcg is None or not exceeds(new_daily_dose_mcg, reference_daily_dose_mcg):
