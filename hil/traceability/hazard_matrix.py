@@ -51,16 +51,21 @@ class HazardRow:
                 self.last_outcome)
 
 
+def _scenario_hazard(spec: Mapping[str, Any]) -> str | None:
+    """The hazard the run's scenario itself names (a hazard scenario), None for a therapy scenario."""
+    return (spec["scenario"].get("document") or {}).get("hazard_id")
+
+
 def run_hazard(spec: Mapping[str, Any]) -> str | None:
     """The hazard a campaign run provokes: its group's, else its scenario's (None: neither names one)."""
-    return spec.get("hazard_id") or (spec["scenario"].get("document") or {}).get("hazard_id")
+    return spec.get("hazard_id") or _scenario_hazard(spec)
 
 
 def provoked(spec: Mapping[str, Any], line: Mapping[str, Any] | None) -> bool:
     """Whether the run provoked its hazard: a hazard scenario does by its own steps; a group's hazard only through
     the group's fault, and only once it was injected (a run without a fault, or whose fault never took effect,
     tested nothing of it). Unknown (no finished line, a lost record) counts as provoked: run_outcome says why."""
-    if (spec["scenario"].get("document") or {}).get("hazard_id"):
+    if _scenario_hazard(spec):
         return True
     if spec.get("fault") is None:
         return False
