@@ -154,6 +154,7 @@ class DeliveryEngine:
             self.actuator.command_rate_ul_per_h(rate_ul_per_h)
         else:
             self.actuator.stop()
+        self.advance_to(self.clock.now_s())  # a wall clock ran on through the exchanges: the old rate held till now
         reservoir = self.reservoir
         self.rate_ul_per_h = rate_ul_per_h
         self._begin_segment(reservoir)

@@ -137,6 +137,8 @@ class RunExecution:
                 self._balance_sample()
             if _key(t_s) in tick_keys and t_s < end_s - TIME_EPS_S:
                 self._volume_sample(t_s, weigh=stepped or wall)
+        if self.alarm_stop is None:
+            self.lateness.end(end_s, self.firmware.now_s)
         self.stop_pump_and_sample()
         interrupt.check()
         if self.alarm_stop is not None:

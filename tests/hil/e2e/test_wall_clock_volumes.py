@@ -123,3 +123,25 @@ def test_ctrl_c_sigterm_or_sighup_before_the_first_tick_stop_the_pump_and_report
     assert final.pump_reported_ul == pytest.approx(final.commanded_ul, abs=2.0)
     assert out["delivered"] == {"commanded_ul": final.commanded_ul, "pump_reported_ul": final.pump_reported_ul,
                                 "gravimetric_ul": final.gravimetric_ul}
+
+
+@pytest.mark.requirements("SR-HIL-002")
+def test_a_balance_that_slows_down_after_the_last_step_makes_the_scenario_end_late_and_that_is_an_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """Every step runs on time; then each balance reply comes 3 s late (150 s of scenario time at x50, read at every
+    tick of 60 s): the pump runs on past the scenario's end while the harness waits, which no step's time shows."""
+    rig = tmp_path / "wall-rig.yaml"
+    rig.write_text(RIG.replace("  sample_interval_s: 30\n", "  sample_interval_s: 30\n  timeout_s: 10\n"),
+                   encoding="utf-8")
+    slow = "{at_h: 0.05, action: inject_fault, device: balance, fault: delay_bytes, params: {delay_s: 3, count: 1000}}"
+    scenario = tmp_path / "late-end.yaml"
+    scenario.write_text(adult_scenario_yaml("late-end", 0.1, ["{at_h: 0.0, action: prime}", slow],
+                                            supervision_period_s=60), encoding="utf-8")
+    code = main(["run", str(scenario), "--rig", str(rig), "--time-compression", COMPRESSION,
+                 "--out", str(tmp_path / "run"), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert (code, out["outcome"]) == (3, "ERROR"), out["reason"]
+    assert out["reason"].startswith("the run fell behind its scenario: the scenario's end (at 0.1 h) was reached ")
+    assert "more than the 60 s allowed" in out["reason"]
+    steps = read_record(tmp_path / "run" / "record.jsonl").typed(ev.Step)
+    assert [round(s.t_s / 180, 1) for s in steps] == [0.0, 1.0]  # both steps on time (within a tenth of 3 minutes)
