@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
+
 from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.safety.decision import Finding
 from firmware_sim.safety.limits import DrugLimits, Indication
@@ -126,7 +128,12 @@ def check_window(history: DoseHistory, planned: Sequence[RatePiece], limits: Dru
     window_s = limits.window_h * S_PER_H
     threshold_mcg = limits.hard_max_daily_dose_mcg + DOSE_ROUNDING_MCG
     # None: the largest window dose (max_window_dose_mcg) is certainly within the threshold.
-    found = max_window_dose_above_mcg(history, planned, window_s, threshold_mcg)
+    with np.errstate(over="ignore", invalid="ignore"):  # a plan whose doses overflow is judged below, not warned of
+        found = max_window_dose_above_mcg(history, planned, window_s, threshold_mcg)
+    if found is not None and not math.isfinite(found[0]):  # fail closed: a dose that cannot be computed is refused
+        return [Finding("SR-DOSE-003", f"delivered plus planned dose in the {limits.window_h:g} h window is not a "
+                        f"finite number ({found[0]} mcg: the plan's rates overflow the arithmetic), so it cannot be "
+                        f"shown within the hard maximum {limits.hard_max_daily_dose_mcg:.6g} mcg")]
     if found is not None and found[0] > threshold_mcg:
         dose_mcg, start_s = found
         return [Finding("SR-DOSE-003", f"delivered plus planned dose {dose_mcg:.6g} mcg in the {limits.window_h:g} h "

@@ -284,3 +284,14 @@ def test_a_peak_rate_the_caller_computed_is_the_one_judged():
     assert given.planned_peak_rate_mcg_per_h == 300
     d = gate.gate_bolus("clinician_bolus", 50, 10, given, LIMITS)
     assert not d.approved and "SR-DOSE-006" in d.requirement_ids
+
+
+@req("SR-DOSE-003")
+@pytest.mark.filterwarnings("error")  # and no numpy overflow warning reaches the user
+def test_a_window_dose_that_overflows_the_arithmetic_is_refused_not_passed():
+    """Rates near the float maximum make the window sum inf - inf = nan; nan > limit is False, so the check used to
+    find nothing and the hard-maximum reason was missing."""
+    planned = [RatePiece(0.0, 48 * H, 1e308 / 24.0), RatePiece(H, 2 * H, 1e308)]
+    findings = checks.check_window(DoseHistory.empty(0.0), planned, LIMITS)
+    assert [f.requirement_id for f in findings] == ["SR-DOSE-003"]
+    assert "not a finite number" in findings[0].reason
