@@ -7,7 +7,13 @@ after a restart becomes a new baseline that carries on the volume of the last re
 collected between those two readings is not weighed (the run's reason says so).
 
 A mass that is not a finite number is a failed reading (counted and kept as the last error, like a driver
-error), never a volume [SR-HIL-005]."""
+error), never a volume [SR-HIL-005].
+
+A balance that failed MAX_FAILURES_IN_A_ROW readings in a row is read less often while it keeps failing (each failed
+reading can cost a reply timeout of wall time, even in a virtual-time run): the next attempt waits RETRY_FIRST_S of
+scenario time, doubling up to RETRY_MAX_S; a skipped reading is no failure. It is lost when its port went away (not
+read again) or when the run ends on such a run of failures (lost): the balance did not weigh the end of the run.
+Readings are cumulative, so a balance that comes back weighs everything collected meanwhile."""
 from __future__ import annotations
 
 import math
@@ -15,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from drivers.errors import DeviceAlarm, DriverError
+from drivers.errors import DeviceAlarm, DeviceDisconnected, DriverError
 from hil.gravimetry.conversion import mass_to_volume_ul
 
 
@@ -34,6 +40,10 @@ class GravimetricReading:
 
 MAX_N_RESETS_PER_READ = 3
 """Power-up announcements taken in one reading before the next one counts as a failed reading."""
+MAX_FAILURES_IN_A_ROW = 5
+"""Failed readings in a row after which the balance is read less often, and lost if the run ends so."""
+RETRY_FIRST_S = 60.0
+RETRY_MAX_S = 6 * 3600.0
 
 
 class BalanceSampler:
@@ -48,6 +58,10 @@ class BalanceSampler:
         self.power_up_count = 0
         self.last_error: str | None = None
         self.last: GravimetricReading | None = None
+        self.failures_in_a_row = 0
+        self._failing_since_s = 0.0
+        self._retry_at_s = -math.inf
+        self._port_gone: str | None = None
 
     def _read_once(self):  # noqa: ANN202
         for _ in range(MAX_N_RESETS_PER_READ):
@@ -60,20 +74,46 @@ class BalanceSampler:
                     self.power_up_count += 1  # the announcement is acknowledged by this exchange: read again
         return self.balance.read_mass_immediately()
 
-    def _failed(self, t_s: float, why: str) -> None:
+    def _failed(self, t_s: float, why: str, port_gone: bool = False) -> None:
         self.errors += 1
         self.last_error = f"t={t_s:.0f} s: {why}"
+        if port_gone:
+            self._port_gone = f"at t={t_s:.0f} s, its port gone ({why})"
+        if self.failures_in_a_row == 0:
+            self._failing_since_s = t_s
+        self.failures_in_a_row += 1
+        beyond = self.failures_in_a_row - MAX_FAILURES_IN_A_ROW
+        if beyond >= 0:
+            self._retry_at_s = t_s + min(RETRY_FIRST_S * 2.0 ** min(beyond, 30), RETRY_MAX_S)
+
+    @property
+    def lost(self) -> str | None:
+        """When and why the balance is lost (None: it is not): its port went away, or its last readings failed."""
+        if self._port_gone is not None:
+            return self._port_gone
+        if self.failures_in_a_row >= MAX_FAILURES_IN_A_ROW:
+            return (f"from t={self._failing_since_s:.0f} s on, its last {self.failures_in_a_row} readings failed "
+                    f"(the last at {self.last_error})")
+        return None
+
+    def retry_now(self) -> None:
+        """The next reading is attempted whenever it comes (the run's last: whether the balance came back)."""
+        self._retry_at_s = -math.inf
 
     def read(self, t_s: float) -> GravimetricReading | None:
-        """One immediate reading (SI); None (error counted and kept) if the balance cannot answer."""
+        """One immediate reading (SI); None (error counted and kept) if the balance cannot answer, and without
+        reading while a failing balance waits for its next attempt or once its port is gone."""
+        if self._port_gone is not None or t_s < self._retry_at_s:
+            return None
         try:
             reading = self._read_once()
         except DriverError as exc:
-            self._failed(t_s, f"{type(exc).__name__}: {exc}")
+            self._failed(t_s, f"{type(exc).__name__}: {exc}", isinstance(exc, DeviceDisconnected))
             return None
         if not math.isfinite(reading.mass_g):
             self._failed(t_s, f"balance reported mass {reading.mass_g!r} g, not a finite number [SR-HIL-005]")
             return None
+        self.failures_in_a_row, self._retry_at_s = 0, -math.inf
         if self.baseline is None or self.baseline.power_up_count != self.power_up_count:
             carried_ul = self.last.volume_ul if self.last is not None else 0.0
             self.baseline = GravimetricReading(t_s, reading.mass_g, reading.stable, carried_ul, self.power_up_count)

@@ -34,6 +34,7 @@ from hil.records.writer import RecordWriter
 from hil.rig import Rig
 from hil.runner import expectations as expect
 from hil.runner.alarm_stop import AlarmStop, at_or_above
+from hil.runner.balance_loss import balance_notes, judged_with_balance
 from hil.runner.envelope_verdict import judge_envelopes
 from hil.runner.firmware_setup import SetupRejected, set_up_firmware
 from hil.runner.interrupt import InterruptFlag, RunAborted
@@ -144,7 +145,7 @@ class RunExecution:
         if self.alarm_stop is not None:
             return self._stopped_on_alarm(self.alarm_stop)
         interrupt.enter("the verdict (expectations, PK prediction, envelopes)")
-        verdict = self.lateness.judged(*self._verdict())
+        verdict = self.lateness.judged(*judged_with_balance(self.sampler, *self._verdict()))
         interrupt.check()
         return verdict
 
@@ -153,6 +154,8 @@ class RunExecution:
         read after the stop, the balance and the firmware's commanded volume."""
         if self.pump_stop is None:
             self.pump_stop = stop_pump(self.rig, self.actuator)
+            if self.sampler is not None:
+                self.sampler.retry_now()  # the last reading: whether a failing balance came back
             self._volume_sample(self.firmware.now_s, after_pump_stop=True)
         return self.pump_stop
 
@@ -262,14 +265,9 @@ class RunExecution:
             self.seen.failed.extend(failures)
             notes.extend(population_notes)
         if pk.delivered_source is DeliveredSource.GRAVIMETRIC_THEN_PUMP_REPORTED and pk.last_weighed_s is not None:
-            notes.append(f"the balance weighed nothing after t={pk.last_weighed_s / S_PER_H:.3f} h: the delivered "
-                         f"profile after it follows the pump-reported volume (the pump's count, not the outflow)")
-        if self.sampler is not None and self.sampler.errors:
-            notes.append(f"{self.sampler.errors} balance reading(s) failed, last {self.sampler.last_error}")
-        if self.sampler is not None and self.sampler.power_up_count:
-            notes.append(f"the balance restarted {self.sampler.power_up_count} time(s) during the run: gravimetric "
-                         f"volumes carry on across a restart, but what was collected between the readings either side "
-                         f"of it was not weighed")
+            notes.append(f"the delivered profile's last balance point is at t={pk.last_weighed_s / S_PER_H:.3f} h: "
+                         f"after it the profile follows the pump-reported volume (the pump's count, not the outflow)")
+        notes.extend(balance_notes(self.sampler))
         if self.seen.failed:
             return "FAIL", "; ".join(self.seen.failed + notes)
         passed = sum(1 for e in pk.envelopes if e.passed)

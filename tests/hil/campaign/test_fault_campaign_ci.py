@@ -3,7 +3,8 @@ figures as measured: every planned fault injected, every fault detected by a hig
 by the unsafe rules (envelopes, hard limits, pump stopped), no record lost, no unsafe outcome.
 
 After the pump's USB link is pulled (`disconnect`) the firmware raises a high-priority alarm at once, but the
-harness can neither command nor confirm the pump's stop, so the run ends ERROR. On the NE-1000 (safe-mode watchdog),
+harness can neither command nor confirm the pump's stop, so the run ends ERROR. After the balance's is pulled the run
+ends ERROR too: its end was not weighed. On the NE-1000 (safe-mode watchdog),
 GRBL (motion horizon) and Harvard (target volume kept a dead-host horizon ahead, SR-DRV-013) rigs the balance then
 weighs nothing added at the end of the run, which shows the pump stopped (hil.campaign.stop_evidence): no pulled-cable
 run is unsafe."""
@@ -20,6 +21,7 @@ from hil.cli.main import main
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 PULLED_CABLE = "pump.usb-unplugged"
+PULLED_BALANCE_CABLE = "balance.usb-unplugged"
 LEAKS = ("pump.catheter-disconnected", "pump.partial-leak")
 """A leak the NE-1000 cannot see (its own status is trusted; no balance cross-check): harmless within these 3 h runs
 by the envelopes; the withdrawal envelope finds it in the 18 h hazard-catheter-disconnection scenario."""
@@ -61,9 +63,15 @@ def test_every_fault_is_detected_by_an_alarm_or_judged_harmless(campaign):
 def test_no_unsafe_outcome_and_only_the_pulled_cables_end_error(campaign):
     code, summary, _ = campaign
     assert summary["unsafe_outcomes"] == []
-    not_met = summary["expectations_not_met"]  # the stop could be neither commanded nor confirmed: ERROR, shown
-    assert {(n["fault_plan"], n["outcome"]) for n in not_met} == {(PULLED_CABLE, "ERROR")}
-    assert sorted(n["rig"] for n in not_met) == ["emulated-grbl", "emulated-harvard", "emulated-ne1000"]
+    not_met = summary["expectations_not_met"]
+    # a pulled pump cable: the stop could be neither commanded nor confirmed; a pulled balance cable: the end of the
+    # run was not weighed (hil.runner.balance_loss). ERROR, shown
+    assert {(n["fault_plan"], n["outcome"]) for n in not_met} == {(PULLED_CABLE, "ERROR"),
+                                                                  (PULLED_BALANCE_CABLE, "ERROR")}
+    assert sorted(n["rig"] for n in not_met if n["fault_plan"] == PULLED_CABLE) == [
+        "emulated-grbl", "emulated-harvard", "emulated-ne1000"]
+    assert sorted(n["rig"] for n in not_met if n["fault_plan"] == PULLED_BALANCE_CABLE) == [
+        "emulated-grbl", "emulated-ne1000"]
     assert code == 1  # those ERROR runs keep the campaign from exit 0
 
 
