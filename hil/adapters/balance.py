@@ -9,7 +9,7 @@ collected between those two readings is not weighed (the run's reason says so).
 A mass that is not a finite number is a failed reading (counted and kept as the last error, like a driver
 error), never a volume [SR-HIL-005].
 
-A balance that failed MAX_FAILURES_IN_A_ROW readings in a row is read less often while it keeps failing (each failed
+A balance that failed MAX_N_FAILURES_IN_A_ROW readings in a row is read less often while it keeps failing (each failed
 reading can cost a reply timeout of wall time, even in a virtual-time run): the next attempt waits RETRY_FIRST_S of
 scenario time, doubling up to RETRY_MAX_S; a skipped reading is no failure. It is lost when its port went away (not
 read again) or when the run ends on such a run of failures (lost): the balance did not weigh the end of the run.
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from drivers.errors import DeviceAlarm, DeviceDisconnected, DriverError
+from firmware_sim.units import S_PER_H
 from hil.gravimetry.conversion import mass_to_volume_ul
 
 
@@ -40,10 +41,10 @@ class GravimetricReading:
 
 MAX_N_RESETS_PER_READ = 3
 """Power-up announcements taken in one reading before the next one counts as a failed reading."""
-MAX_FAILURES_IN_A_ROW = 5
+MAX_N_FAILURES_IN_A_ROW = 5
 """Failed readings in a row after which the balance is read less often, and lost if the run ends so."""
 RETRY_FIRST_S = 60.0
-RETRY_MAX_S = 6 * 3600.0
+RETRY_MAX_S = 6 * S_PER_H
 
 
 class BalanceSampler:
@@ -82,7 +83,7 @@ class BalanceSampler:
         if self.failures_in_a_row == 0:
             self._failing_since_s = t_s
         self.failures_in_a_row += 1
-        beyond = self.failures_in_a_row - MAX_FAILURES_IN_A_ROW
+        beyond = self.failures_in_a_row - MAX_N_FAILURES_IN_A_ROW
         if beyond >= 0:
             self._retry_at_s = t_s + min(RETRY_FIRST_S * 2.0 ** min(beyond, 30), RETRY_MAX_S)
 
@@ -91,7 +92,7 @@ class BalanceSampler:
         """When and why the balance is lost (None: it is not): its port went away, or its last readings failed."""
         if self._port_gone is not None:
             return self._port_gone
-        if self.failures_in_a_row >= MAX_FAILURES_IN_A_ROW:
+        if self.failures_in_a_row >= MAX_N_FAILURES_IN_A_ROW:
             return (f"from t={self._failing_since_s:.0f} s on, its last {self.failures_in_a_row} readings failed "
                     f"(the last at {self.last_error})")
         return None

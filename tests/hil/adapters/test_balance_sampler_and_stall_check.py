@@ -5,7 +5,7 @@ import pytest
 
 from drivers.errors import DeviceAlarm, DeviceDisconnected, DeviceTimeout
 from drivers.mtsics import MassReading
-from hil.adapters.balance import MAX_FAILURES_IN_A_ROW, RETRY_FIRST_S, RETRY_MAX_S, BalanceSampler
+from hil.adapters.balance import MAX_N_FAILURES_IN_A_ROW, RETRY_FIRST_S, RETRY_MAX_S, BalanceSampler
 from hil.adapters.stall_check import GravimetricStallCheck
 
 
@@ -70,25 +70,25 @@ def test_a_failed_reading_is_counted_and_kept_and_the_next_one_continues():
 
 
 def test_failed_readings_short_of_the_limit_in_a_row_leave_the_balance_read_at_every_call():
-    timeouts = [DeviceTimeout("no reply")] * (MAX_FAILURES_IN_A_ROW - 1)
+    timeouts = [DeviceTimeout("no reply")] * (MAX_N_FAILURES_IN_A_ROW - 1)
     s = sampler([100.0, *timeouts, 100.001, *timeouts, 100.002])
-    volumes = [s.read(60.0 * i) for i in range(2 * MAX_FAILURES_IN_A_ROW + 1)]
-    assert s.lost is None and s.errors == 2 * (MAX_FAILURES_IN_A_ROW - 1) and s.balance.answers == []
+    volumes = [s.read(60.0 * i) for i in range(2 * MAX_N_FAILURES_IN_A_ROW + 1)]
+    assert s.lost is None and s.errors == 2 * (MAX_N_FAILURES_IN_A_ROW - 1) and s.balance.answers == []
     assert volumes[-1].volume_ul == pytest.approx(2.0)
 
 
 def test_a_balance_failing_in_a_row_is_read_less_often_and_lost_while_it_keeps_failing():
     timeout = DeviceTimeout("no reply to 'SI' within 2 s")
-    s = sampler([100.0, *[timeout] * (MAX_FAILURES_IN_A_ROW + 1), 100.003])
+    s = sampler([100.0, *[timeout] * (MAX_N_FAILURES_IN_A_ROW + 1), 100.003])
     assert s.read(0.0) is not None
-    for i in range(1, MAX_FAILURES_IN_A_ROW + 1):  # one a minute: each is asked
+    for i in range(1, MAX_N_FAILURES_IN_A_ROW + 1):  # one a minute: each is asked
         assert s.read(60.0 * i) is None
-    last_s = 60.0 * MAX_FAILURES_IN_A_ROW
-    assert s.lost == (f"from t=60 s on, its last {MAX_FAILURES_IN_A_ROW} readings failed (the last at t={last_s:.0f} "
+    last_s = 60.0 * MAX_N_FAILURES_IN_A_ROW
+    assert s.lost == (f"from t=60 s on, its last {MAX_N_FAILURES_IN_A_ROW} readings failed (the last at t={last_s:.0f} "
                       f"s: DeviceTimeout: no reply to 'SI' within 2 s)")
     assert s.read(last_s + RETRY_FIRST_S - 1) is None and len(s.balance.answers) == 2  # skipped: not asked
     assert s.read(last_s + RETRY_FIRST_S) is None and len(s.balance.answers) == 1  # asked, failed: wait doubles
-    assert s.errors == MAX_FAILURES_IN_A_ROW + 1
+    assert s.errors == MAX_N_FAILURES_IN_A_ROW + 1
     assert s.read(last_s + 3 * RETRY_FIRST_S - 1) is None and len(s.balance.answers) == 1
     s.retry_now()  # the run's last reading is always asked
     back = s.read(last_s + 3 * RETRY_FIRST_S - 1)
