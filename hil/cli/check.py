@@ -2,8 +2,11 @@
 per file (FAIL).
 
 A scenario is checked with the drug library it uses (bundled or `library_file`) and its `limits_override`,
-under the same bounds as `itpump run`; its overrides are listed as warnings. Exit 0 when every file is valid,
-2 (bad input, as on every command) when one is not or a named file does not exist."""
+under the same bounds as `itpump run`; its overrides are listed as warnings, and a starting concentration the library
+does not list (the run's set-up refill would be refused, SR-DOSE-004) fails it. With `--rig RIG` (a path or a
+bundled rig name) its fault steps are judged as `itpump run` on that rig judges them: the device, the fault and every
+parameter. Exit 0 when every file is valid, 2 (bad input, as on every command) when one is not or a named file does
+not exist."""
 from __future__ import annotations
 
 import argparse
@@ -12,14 +15,18 @@ from pathlib import Path
 
 from firmware_sim.outcome import Outcome, combine
 from firmware_sim.requirements import REQUIREMENTS
+from firmware_sim.safety.checks import check_concentration
 from hil.cli.exit_codes import ExitCode
 from hil.cli.json_output import fail, print_result
 from hil.config.drug_library import DrugLibraryEntry
 from hil.config.drug_overrides import effective_limits
-from hil.config.loading import ConfigError, load_yaml, validate_loaded
+from hil.config.loading import ConfigError, load_model, load_yaml, validate_loaded
 from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
+from hil.config.scenario_steps import InjectFaultStep
 from hil.outputs.overrides import override_lines
+from hil.paths import bundled
+from hil.rig.fault_params import scenario_fault_problems
 from hil.results.check import CheckedFile, CheckResult
 from hil.results.error import ErrorKind
 
@@ -30,10 +37,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("check", help="validate rig, scenario and drug library YAML files",
                                    description="Validate rig, scenario and drug library files (kind from the folder, "
                                                "rigs/, scenarios/ or drugs/, else from the content). Exit 0 if all "
-                                               "are valid, 1 if one is not, 2 if a file does not exist.")
+                                               "are valid, 2 if one is not or a file does not exist.")
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
     parser.add_argument("--strict-requirements", action="store_true",
                         help="treat requirement IDs missing from firmware_sim/requirements.py as errors")
+    parser.add_argument("--rig", metavar="RIG",
+                        help="also judge each scenario's fault steps as `itpump run` on this rig would (a rig file or "
+                             "a bundled rig name)")
     parser.add_argument("--json", action="store_true", help="print one JSON object (a result per file)")
     parser.set_defaults(func=handle)
 
@@ -48,7 +58,7 @@ def config_kind(path: Path, data: object) -> str | None:
     return None
 
 
-def check_file(path: Path, strict_requirements: bool) -> CheckedFile:
+def check_file(path: Path, strict_requirements: bool, rig: RigConfig | None = None) -> CheckedFile:
     kind = None
     try:
         loaded = load_yaml(path)
@@ -69,7 +79,18 @@ def check_file(path: Path, strict_requirements: bool) -> CheckedFile:
     except ConfigError as exc:
         return _failed(path, kind, str(exc))
     unknown = [rid for rid in scenario.all_requirement_ids() if rid not in REQUIREMENTS]
-    warnings = list(override_lines(effective_limits(scenario.drug).record_fields()))
+    limits = effective_limits(scenario.drug)
+    warnings = list(override_lines(limits.record_fields()))
+    problems = [f"{path}:{loaded.line_of(('drug', 'conc_mcg_per_ml')) or '-'}: drug.conc_mcg_per_ml: {f.reason}: the "
+                f"run's set-up refill would be refused [{f.requirement_id}]"
+                for f in check_concentration(scenario.drug.conc_mcg_per_ml, limits.limits)]
+    if rig is not None:
+        problems += [f"{path}: {problem}" for problem in scenario_fault_problems(scenario, rig)]
+    elif any(isinstance(step, InjectFaultStep) for step in scenario.steps):
+        warnings.append("its fault steps' devices and parameters were not judged: give --rig to judge them as "
+                        "itpump run on that rig would")
+    if problems:
+        return _failed(path, "scenario", "\n      ".join(problems), warnings)
     if unknown:
         note = f"requirement IDs not in firmware_sim/requirements.py: {', '.join(unknown)}"
         if strict_requirements:
@@ -96,7 +117,17 @@ def handle(args: argparse.Namespace) -> int:
     missing = [str(path) for path in args.files if not path.exists()]
     if missing:
         return fail(args, ErrorKind.BAD_INPUT, f"no such file: {', '.join(missing)}")
-    files = tuple(check_file(path, args.strict_requirements) for path in args.files)
+    rig = None
+    if args.rig is not None:
+        rig_path = bundled("rigs", args.rig)
+        if not rig_path.is_file():
+            return fail(args, ErrorKind.BAD_INPUT, f"rig not found: {rig_path} (give a file or a name in "
+                                                   f"{rig_path.parent})")
+        try:
+            rig = load_model(rig_path, RigConfig)
+        except ConfigError as exc:
+            return fail(args, ErrorKind.BAD_INPUT, f"--rig: {exc}")
+    files = tuple(check_file(path, args.strict_requirements, rig) for path in args.files)
     result = CheckResult(outcome=combine(f.outcome for f in files), files=files)
     if args.json:
         print_result(result)

@@ -1,7 +1,8 @@
 """A fault's parameters judged before a run, exactly as the emulator will judge them when the fault is injected: the
 rig's emulators are built once (not started, no pty) on a virtual clock, and each fault is scheduled far in the
 future on the named one, which checks its name and every parameter and applies nothing. A bad parameter is then a
-config error at load (`itpump run`, `itpump campaign`) instead of a run that crashes when the fault is due."""
+config error at load (`itpump run`, `itpump campaign`, `itpump check --rig`) instead of a run that crashes when the
+fault is due."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -9,7 +10,10 @@ from typing import Any
 
 from firmware_sim.clock import VirtualClock
 from hil.config.rig import RigConfig
+from hil.config.scenario import ScenarioConfig
+from hil.config.scenario_steps import InjectFaultStep
 from hil.devices.context import BuildContext
+from hil.emulators.fault_catalog import fault_not_taken
 from hil.emulators.faults import EmulatorError
 from hil.rig.registry import EMULATOR_START_ORDER, EMULATORS
 
@@ -41,3 +45,20 @@ class TrialEmulators:
         except EmulatorError as exc:
             return str(exc)
         return None
+
+
+def scenario_fault_problems(scenario: ScenarioConfig, rig: RigConfig) -> list[str]:
+    """Why the rig could not inject the scenario's faults, one line per step (`steps[i]...: why`); empty if it can."""
+    problems, trials = [], TrialEmulators(rig)
+    for i, step in enumerate(scenario.steps):
+        if isinstance(step, InjectFaultStep) and step.device not in rig.emulators:
+            declared = ", ".join(sorted(rig.emulators)) or "none"
+            problems.append(f"steps[{i}]: inject_fault into {step.device!r}, but rig {rig.rig_id} has no such "
+                            f"emulator (emulators: {declared}); fault scenarios run on emulated rigs only")
+        elif isinstance(step, InjectFaultStep):
+            problem = fault_not_taken(step.fault, rig.emulators[step.device].kind)
+            if problem is not None:
+                problems.append(f"steps[{i}].fault: {problem}")
+            elif (problem := trials.problem(step.device, step.fault, step.params)) is not None:
+                problems.append(f"steps[{i}].params: {problem} (emulator {step.device!r} on rig {rig.rig_id})")
+    return problems

@@ -21,9 +21,7 @@ from hil.config.drug_overrides import EffectiveLimits
 from hil.config.loading import ConfigError, load_model
 from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
-from hil.config.scenario_steps import InjectFaultStep
-from hil.emulators.fault_catalog import fault_not_taken
-from hil.rig.fault_params import TrialEmulators
+from hil.rig.fault_params import scenario_fault_problems
 from hil.outputs.render import RENDERING_PHASE, RenderResult, render_all
 from hil.records import events as ev
 from hil.records.writer import RECORD_FILENAME, RecordWriter
@@ -57,18 +55,7 @@ class RunEnd(NamedTuple):
 
 
 def _check_faults(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> None:
-    problems, trials = [], TrialEmulators(rig)
-    for i, step in enumerate(scenario.steps):
-        if isinstance(step, InjectFaultStep) and step.device not in rig.emulators:
-            declared = ", ".join(sorted(rig.emulators)) or "none"
-            problems.append(f"steps[{i}]: inject_fault into {step.device!r}, but rig {rig.rig_id} has no such "
-                            f"emulator (emulators: {declared}); fault scenarios run on emulated rigs only")
-        elif isinstance(step, InjectFaultStep):
-            problem = fault_not_taken(step.fault, rig.emulators[step.device].kind)
-            if problem is not None:
-                problems.append(f"steps[{i}].fault: {problem}")
-            elif (problem := trials.problem(step.device, step.fault, step.params)) is not None:
-                problems.append(f"steps[{i}].params: {problem} (emulator {step.device!r} on rig {rig.rig_id})")
+    problems = scenario_fault_problems(scenario, rig)
     if problems:
         raise BadInput(f"{source}:\n  " + "\n  ".join(problems))
 

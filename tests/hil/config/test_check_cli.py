@@ -29,3 +29,40 @@ def test_unknown_kind_is_an_error(tmp_path, capsys):
     other.write_text("hello: 1\n")
     assert main(["check", str(other)]) == 2
     assert "cannot tell whether" in capsys.readouterr().out
+
+
+def _with_fault(tmp_path, fault_step: str):
+    text = (bench_configs_dir() / "campaigns" / "scenarios" / "campaign-short-continuous.yaml").read_text()
+    path = tmp_path / "with-fault.yaml"
+    last = "  - {at_h: 3.0, action: wait}\n"
+    path.write_text(text.replace(last, f"  - {fault_step}\n{last}"))
+    return path
+
+
+def test_with_a_rig_fault_steps_are_judged_as_the_run_on_it_would(tmp_path, capsys):
+    bad = _with_fault(tmp_path, "{at_h: 1.5, action: inject_fault, device: pump, fault: drop_bytes, "
+                                "params: {cnt: 5}}")
+    assert main(["check", str(bad)]) == 0  # without a rig the device kind is unknown: said, not judged
+    assert "give --rig to judge them" in capsys.readouterr().out
+    assert main(["check", str(bad), "--rig", "emulated-ne1000"]) == 2
+    assert ("steps[2].params: fault 'drop_bytes': unknown parameter(s) ['cnt']; allowed: ['count', 'direction', "
+            "'skip_bytes'] (emulator 'pump' on rig emulated-ne1000)") in capsys.readouterr().out
+    wrong_device = _with_fault(tmp_path, "{at_h: 1.5, action: inject_fault, device: balance, fault: stall}")
+    assert main(["check", str(wrong_device), "--rig", "emulated-ne1000"]) == 2
+    assert "steps[2].fault: a balance emulator has no fault 'stall'" in capsys.readouterr().out
+    good = _with_fault(tmp_path, "{at_h: 1.5, action: inject_fault, device: pump, fault: stall}")
+    assert main(["check", str(good), "--rig", "emulated-ne1000"]) == 0
+    assert main(["check", str(good), "--rig", "no-such-rig"]) == 2
+    assert "rig not found" in capsys.readouterr().err
+
+
+def test_a_starting_concentration_the_library_does_not_list_fails_the_scenario(tmp_path, capsys):
+    text = (bench_configs_dir() / "campaigns" / "scenarios" / "campaign-short-continuous.yaml").read_text()
+    assert "conc_mcg_per_ml: 2000" in text
+    scenario = tmp_path / "conc.yaml"
+    scenario.write_text(text.replace("conc_mcg_per_ml: 2000", "conc_mcg_per_ml: 2"))
+    assert main(["check", str(scenario)]) == 2
+    line = next(i for i, x in enumerate(scenario.read_text().splitlines(), 1) if "conc_mcg_per_ml: 2" in x)
+    assert (f"{scenario}:{line}: drug.conc_mcg_per_ml: concentration 2.0 mcg/mL is not in the baclofen library "
+            "[50.0, 500.0, 1000.0, 2000.0] mcg/mL: the run's set-up refill would be refused [SR-DOSE-004]"
+            ) in capsys.readouterr().out
