@@ -7,6 +7,7 @@ come from the device catalog (hil.devices.catalog).
 """
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import Field, model_validator
@@ -112,6 +113,14 @@ class EmulatorConfig(StrictModel):
         return self
 
 
+class RigFeature(StrEnum):
+    """What a rig has beside its pump: `balance` (listed exactly when a balance: section is present),
+    `fault_injection` (its emulators take injected faults)."""
+
+    BALANCE = "balance"
+    FAULT_INJECTION = "fault_injection"
+
+
 class RigConfig(StrictModel):
     rig_id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
     description: str = ""
@@ -120,7 +129,7 @@ class RigConfig(StrictModel):
     syringe: SyringeRigConfig
     balance: BalanceRigConfig | None = None
     max_rate_ul_per_h: Number = Field(gt=0, le=1e7, description="rig safety limit; faster commands are refused")
-    features: list[Identifier] = Field(default_factory=list)
+    features: list[RigFeature] = Field(default_factory=list)
     time_compression: TimeCompressionConfig = TimeCompressionConfig()
     emulators: dict[Identifier, EmulatorConfig] = Field(default_factory=dict)
 
@@ -145,7 +154,7 @@ class RigConfig(StrictModel):
                              "emulator:<name>), because the emulators share the virtual clock"))
         if self.clock == "virtual" and self.time_compression.allowed:
             problems.append((("time_compression", "allowed"), "time compression applies to wall-clock rigs only"))
-        if ("balance" in self.features) != (self.balance is not None):
+        if (RigFeature.BALANCE in self.features) != (self.balance is not None):
             problems.append((("features",), "features must list 'balance' exactly when a balance: section is present"))
         if len(set(self.features)) != len(self.features):
             problems.append((("features",), "features has duplicate entries"))

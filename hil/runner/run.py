@@ -61,7 +61,12 @@ def _check_faults(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> Non
 
 
 def _check_sampling_plan(scenario: ScenarioConfig, rig: RigConfig, options: RunOptions, source: Path) -> None:
-    """The balance readings the gravimetric window plans, counted before any list of them is built."""
+    """The gravimetric window starts within the scenario, and its balance readings are counted before any list of
+    them is built."""
+    start_h = options.gravimetric_start_h
+    if start_h is not None and start_h >= scenario.duration_h:
+        raise BadInput(f"--gravimetric-start-h {start_h:g} h is at or after the end of the scenario ({source}, "
+                       f"duration_h {scenario.duration_h:g} h): its gravimetric window would weigh nothing")
     if rig.balance is None:
         return
     window = gravimetric_window(scenario.steps, options.gravimetric_start_h, options.gravimetric_duration_h,

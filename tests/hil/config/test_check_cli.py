@@ -66,3 +66,13 @@ def test_a_starting_concentration_the_library_does_not_list_fails_the_scenario(t
     assert (f"{scenario}:{line}: drug.conc_mcg_per_ml: concentration 2.0 mcg/mL is not in the baclofen library "
             "[50.0, 500.0, 1000.0, 2000.0] mcg/mL: the run's set-up refill would be refused [SR-DOSE-004]"
             ) in capsys.readouterr().out
+
+
+def test_an_unknown_rig_feature_is_refused_with_its_line(tmp_path, capsys):
+    rig = tmp_path / "rig.yaml"
+    text = (bench_configs_dir() / "rigs" / "emulated-ne1000.yaml").read_text()
+    rig.write_text(text.replace("features: [balance, fault_injection]", "features: [balance, teleport]"))
+    assert main(["check", str(rig)]) == 2
+    line = next(i for i, x in enumerate(rig.read_text().splitlines(), 1) if x.startswith("features:"))
+    assert f"{rig}:{line}: features[1]: Input should be 'balance' or 'fault_injection' (got 'teleport')" in (
+        capsys.readouterr().out)
