@@ -81,12 +81,15 @@ def parse_fault(text: str, default_device: str) -> tuple[str, str, dict]:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise EmulatorError(f"--fault {text!r}: parameter {item!r} is not key=value")
+        if key in params:
+            raise EmulatorError(f"--fault {text!r}: parameter {key!r} given twice")
         params[key] = _value(value)
     return device or default_device, name, params
 
 
 def _value(text: str) -> object:
-    for convert in (int, float):
+    """An integer (decimal, or 0x.. / 0o.. / 0b.. as the docs write masks), else a float, else the text."""
+    for convert in (lambda t: int(t, 0), int, float):
         try:
             return convert(text)
         except ValueError:

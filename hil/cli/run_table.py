@@ -39,13 +39,22 @@ def _percent(value: float | None) -> str:
     return f"{value:+.2f} %" if value is not None else "no percentage: the programmed peak is 0"
 
 
+def _named(name: object, path: Path) -> str:
+    """The name the record and reports use, and the file when its name differs."""
+    if not isinstance(name, str):
+        return path.stem
+    return name if name == path.stem else f"{name} (file {path.name})"
+
+
 def print_verdict(result: RunResult, scenario: Path, rig: Path, console: Console | None = None) -> None:
     console = console or make_console()
     for index, line in enumerate(override_lines(result.drug_limits)):  # first: a run on changed limits says so
         console.print(f"[bold yellow]{line}[/]" if index == 0 else f"  {line}", markup=index == 0, soft_wrap=True)
     factor = result.time_compression_factor
-    console.print(f"scenario {scenario.stem} on rig {rig.stem}"
-                  + (f" (time compression x{factor:g})" if factor != 1 else ""))
+    provenance = result.provenance or {}
+    compression = f" (time compression x{factor:g})" if factor != 1 else ""
+    console.print(f"scenario {_named(provenance.get('scenario_name'), scenario)} on rig "
+                  f"{_named(provenance.get('rig_id'), rig)}{compression}")
     if result.envelopes:
         table = wrapping_table(
             "PK envelopes (delivered profile)",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,13 +64,21 @@ def read_balance_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
             for row in reader:
                 for column, target in (("t_s", t_s), ("mass_g", mass_g)):
                     try:
-                        target.append(float(row[column]))
+                        value = float(row[column])
                     except (TypeError, ValueError):
                         raise ValueError(
                             f"{path}:{reader.line_num}: {column} {row[column]!r} is not a number"
                         ) from None
+                    if not math.isfinite(value):
+                        raise ValueError(f"{path}:{reader.line_num}: {column} {row[column]!r} is not a finite number")
+                    target.append(value)
+                if len(t_s) > 1 and not t_s[-1] > t_s[-2]:
+                    raise ValueError(f"{path}:{reader.line_num}: t_s {t_s[-1]:g} is not after the previous "
+                                     f"reading's {t_s[-2]:g} (time must increase)")
     except OSError as exc:
         raise ValueError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})") from None
     return np.array(t_s), np.array(mass_g)
 
 

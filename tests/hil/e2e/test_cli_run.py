@@ -208,3 +208,14 @@ def test_ctrl_c_stops_the_pump_first_then_finishes_the_record(bundled_configs: P
     assert finished is not None and finished.outcome == "ERROR" and "aborted" in finished.reason
     assert finished.pump_running_after_stop is False
     assert (out_dir / "report.html").is_file()
+
+
+def test_the_verdict_names_the_scenario_and_rig_as_the_record_does_and_a_renamed_copy_by_its_file(
+        bundled_configs: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    copy = write(tmp_path / "my-copy.yaml", (bundled_configs / "campaigns" / "scenarios" /
+                                             "campaign-short-continuous.yaml").read_text(encoding="utf-8"))
+    assert main(["run", str(copy), "--out", str(tmp_path / "run"), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "scenario campaign-short-continuous (file my-copy.yaml) on rig emulated-ne1000\n" in out
+    (started,) = read_record(tmp_path / "run" / "record.jsonl").typed(ev.RunStarted)
+    assert (started.scenario_name, started.rig_id) == ("campaign-short-continuous", "emulated-ne1000")

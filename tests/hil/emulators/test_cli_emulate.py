@@ -13,6 +13,7 @@ import pytest
 import serial
 
 from hil.cli.emulate import parse_fault
+from hil.emulators.faults import EmulatorError
 
 pytestmark = pytest.mark.timeout(60)
 RIGS = Path(__file__).resolve().parents[3] / "bench_configs" / "rigs"
@@ -64,6 +65,9 @@ def test_fault_option_parsing():
     assert parse_fault("balance/unstable:duration_s=5", "ne1000") == ("balance", "unstable", {"duration_s": 5})
     assert parse_fault("corrupt_bytes:count=2,direction=from_host", "grbl") == (
         "grbl", "corrupt_bytes", {"count": 2, "direction": "from_host"})
+    assert parse_fault("corrupt_bytes:xor_mask=0x01,count=010", "ne1000")[2] == {"xor_mask": 1, "count": 10}
+    with pytest.raises(EmulatorError, match="parameter 'count' given twice"):
+        parse_fault("corrupt_bytes:count=2,count=3", "ne1000")
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")

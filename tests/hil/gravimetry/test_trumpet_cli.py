@@ -59,3 +59,14 @@ def test_the_default_band_is_the_reports_and_a_given_one_can_fail(tmp_path, caps
     assert main(["trumpet", str(log), "--rate-ul-per-h", "600", "--max-mean-error-percent", "1.5"]) == 1
     assert "FAIL: A = 2.00 % outside +/-1.5 % (band: --max-mean-error-percent)" in capsys.readouterr().out
     assert main(["trumpet", str(log), "--rate-ul-per-h", "600", "--max-mean-error-percent", "0"]) == 2
+
+
+def test_non_finite_values_time_going_back_and_non_utf8_bytes_are_located(tmp_path, capsys):
+    log = tmp_path / "balance.csv"
+    cases = [(b"t_s,mass_g\n0,1\n30,nan\n", "balance.csv:3: mass_g 'nan' is not a finite number"),
+             (b"t_s,mass_g\n0,1\n30,1.1\n30,1.2\n", "balance.csv:4: t_s 30 is not after the previous reading's 30"),
+             (b"t_s,mass_g\n0,1\n\xff30,1.1\n", "balance.csv: not UTF-8 text (byte 0xff at offset 15)")]
+    for content, message in cases:
+        log.write_bytes(content)
+        assert main(["trumpet", str(log), "--rate-ul-per-h", "600"]) == 2
+        assert message in capsys.readouterr().err
