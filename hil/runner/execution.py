@@ -268,10 +268,12 @@ class RunExecution:
             notes.append(f"the delivered profile's last balance point is at t={pk.last_weighed_s / S_PER_H:.3f} h: "
                          f"after it the profile follows the pump-reported volume (the pump's count, not the outflow)")
         notes.extend(balance_notes(self.sampler))
+        first_fault_s = min((s.at_h * S_PER_H for s in scenario.steps if s.action == "inject_fault"), default=math.inf)
+        unprovoked, high_alarms = expect.unexpected_high_alarms(self.seen.alarms, scenario.expectations, first_fault_s)
+        self.seen.failed.extend(unprovoked)
         if self.seen.failed:
             return "FAIL", "; ".join(self.seen.failed + notes)
         passed = sum(1 for e in pk.envelopes if e.passed)
-        high_alarms = expect.unexpected_high_alarms(self.seen.alarms, scenario.expectations.alarms)
         if self.seen.checked_expectation_count == 0 and passed == 0:  # nothing judged: never a pass
             return "NOT_EVALUATED", "; ".join([f"nothing was judged: the scenario lists no expectation and none of the "
                                                f"{len(pk.envelopes)} envelopes could be evaluated"]

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from firmware_sim.clock import TIME_EPS_S
 from firmware_sim.pump.alarms import ALARM_PRIORITY, AlarmName, AlarmPriority
+from firmware_sim.pump.states import PumpState
 from firmware_sim.units import S_PER_H
-from hil.config.scenario import AlarmExpectation, StateExpectation
+from hil.config.scenario import AlarmExpectation, Expectations, StateExpectation
 from hil.config.scenario_steps import StepExpectation
 from hil.runner.steps import StepResult
 
@@ -85,9 +86,25 @@ def high_priority_alarms(alarms: Sequence[tuple[float, str]]) -> list[tuple[floa
                   if name in AlarmName._value2member_map_ and ALARM_PRIORITY[AlarmName(name)] is AlarmPriority.HIGH)
 
 
-def unexpected_high_alarms(alarms: Sequence[tuple[float, str]], expected: Sequence[AlarmExpectation]) -> list[str]:
-    """One phrase per high-priority alarm that no alarm expectation names: delivery stopped there, which a PASS's
-    reason must say."""
-    named = {a.name for a in expected}
-    return [f"high-priority alarm {name} at {t_s / S_PER_H:.3f} h, which no expectation names (delivery stopped)"
-            for t_s, name in high_priority_alarms(alarms) if name not in named]
+def unexpected_high_alarms(alarms: Sequence[tuple[float, str]], expected: Expectations,
+                           first_fault_s: float) -> tuple[list[str], list[str]]:
+    """The high-priority alarms no alarm expectation names (delivery stopped at each), one phrase each: (those that
+    fail the run, before any injected fault in a scenario that expects no stop by an alarm: the therapy it describes
+    stopped for a reason it does not name; the others, which a PASS's reason says). A scenario expects a stop by an
+    alarm when it expects the alarm state or a withdrawal caught by an alarm; an alarm from the first injected fault
+    on is that fault's detection."""
+    named = {a.name for a in expected.alarms}
+    stop_expected = expected.withdrawal == "caught_by_alarm" or any(
+        s.state == PumpState.ALARM.value for s in expected.states)
+    unprovoked, said = [], []
+    for t_s, name in high_priority_alarms(alarms):
+        phrase = f"high-priority alarm {name} at {t_s / S_PER_H:.3f} h, which no expectation names (delivery stopped)"
+        if name in named:
+            continue
+        if t_s >= first_fault_s:
+            said.append(f"{phrase}, after the fault injected at {first_fault_s / S_PER_H:.3f} h")
+        elif stop_expected:
+            said.append(f"{phrase}, where the scenario expects a stop by an alarm")
+        else:
+            unprovoked.append(f"{phrase}, and no injected fault preceded it")
+    return unprovoked, said
