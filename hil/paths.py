@@ -51,3 +51,8 @@ def bundled(folder: str, name_or_path: str | Path) -> Path:
         if len(found) == 1:
             return found[0]
     return top
+
+
+def not_found_message(what: str, path: Path) -> str:
+    """The error for a config bundled() found nowhere: what and where it was looked for."""
+    return f"{what} not found: {path} (give a file or a name in {path.parent})"

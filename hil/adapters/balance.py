@@ -44,7 +44,9 @@ MAX_N_RESETS_PER_READ = 3
 MAX_N_FAILURES_IN_A_ROW = 5
 """Failed readings in a row after which the balance is read less often, and lost if the run ends so."""
 RETRY_FIRST_S = 60.0
+"""Scenario time before a failing balance is asked again, doubling with each further failure ..."""
 RETRY_MAX_S = 6 * S_PER_H
+"""... up to this."""
 
 
 class BalanceSampler:

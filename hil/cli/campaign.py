@@ -14,7 +14,7 @@ from pathlib import Path
 
 from hil.cli.exit_codes import ExitCode
 from hil.cli.json_output import report_error
-from hil.paths import bundled
+from hil.paths import bundled, not_found_message
 from hil.results.error import ErrorKind
 
 EXIT_BAD_INPUT, EXIT_CAMPAIGN_FAILED = ExitCode.BAD_INPUT, ExitCode.ERROR
@@ -57,9 +57,7 @@ def handle(args: argparse.Namespace) -> int:
     if campaign is None and args.resume is None:
         return _fail(args, EXIT_BAD_INPUT, "name a CAMPAIGN file, or a campaign folder with --resume DIR")
     if campaign is not None and not campaign.is_file():
-        return _fail(
-            args, EXIT_BAD_INPUT, f"campaign not found: {campaign} (give a file or a name in {campaign.parent})"
-        )
+        return _fail(args, EXIT_BAD_INPUT, not_found_message("campaign", campaign))
     if args.resume is not None and args.out is not None and args.out.resolve() != args.resume.resolve():
         return _fail(args, EXIT_BAD_INPUT, "--out and --resume name different folders; --resume writes into DIR")
     progress = CampaignProgress(enabled=not (args.json or args.no_progress))

@@ -25,7 +25,7 @@ from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import InjectFaultStep
 from hil.outputs.overrides import override_lines
-from hil.paths import bundled
+from hil.paths import bundled, not_found_message
 from hil.rig.fault_params import scenario_fault_problems
 from hil.results.check import CheckedFile, CheckResult
 from hil.results.error import ErrorKind
@@ -121,8 +121,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.rig is not None:
         rig_path = bundled("rigs", args.rig)
         if not rig_path.is_file():
-            return fail(args, ErrorKind.BAD_INPUT, f"rig not found: {rig_path} (give a file or a name in "
-                                                   f"{rig_path.parent})")
+            return fail(args, ErrorKind.BAD_INPUT, not_found_message("rig", rig_path))
         try:
             rig = load_model(rig_path, RigConfig)
         except ConfigError as exc:

@@ -10,7 +10,7 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
-from hil.paths import DEFAULT_RIG, bundled
+from hil.paths import DEFAULT_RIG, bundled, not_found_message
 from hil.runner.options import DEFAULT_GRAVIMETRIC_DURATION_H
 from hil.cli.exit_codes import ExitCode
 from hil.cli.json_output import fail, print_result
@@ -57,7 +57,7 @@ def handle(args: argparse.Namespace) -> int:
     scenario, rig = bundled("scenarios", args.scenario), bundled("rigs", args.rig)
     for what, path in (("scenario", scenario), ("rig", rig)):
         if not path.is_file():
-            return fail(args, ErrorKind.BAD_INPUT, f"{what} not found: {path} (give a file or a name in {path.parent})")
+            return fail(args, ErrorKind.BAD_INPUT, not_found_message(what, path))
     try:
         options = RunOptions(out_dir=args.out or default_out(scenario), time_compression_factor=args.time_compression,
                              gravimetric_start_h=args.gravimetric_start_h,

@@ -1,6 +1,8 @@
 """Scenario schema: a patient, a drug, pump settings, timed steps and the expectations that give the verdict."""
 from __future__ import annotations
 
+import math
+
 from pathlib import Path
 from typing import Annotated, Literal
 from collections.abc import Sequence
@@ -19,7 +21,7 @@ from hil.config.drug_overrides import LimitsOverride, OverrideError, effective_l
 from hil.config.errors import LocatedProblem
 from hil.config.loading import ConfigPath
 from hil.config.patients import VirtualPatients
-from hil.config.scenario_steps import ScenarioStep
+from hil.config.scenario_steps import InjectFaultStep, ScenarioStep
 from hil.paths import bench_configs_dir
 import itertools
 
@@ -212,6 +214,10 @@ class ScenarioConfig(StrictModel):
         except OverrideError as exc:
             problems += exc.problems
         return problems
+
+    def first_fault_h(self) -> float:
+        """When the first inject_fault step falls due (inf: the scenario injects none)."""
+        return min((step.at_h for step in self.steps if isinstance(step, InjectFaultStep)), default=math.inf)
 
     def all_requirement_ids(self) -> list[str]:
         """Every requirement ID the scenario names, in first-mention order."""

@@ -268,8 +268,8 @@ class RunExecution:
             notes.append(f"the delivered profile's last balance point is at t={pk.last_weighed_s / S_PER_H:.3f} h: "
                          f"after it the profile follows the pump-reported volume (the pump's count, not the outflow)")
         notes.extend(balance_notes(self.sampler))
-        first_fault_s = min((s.at_h * S_PER_H for s in scenario.steps if s.action == "inject_fault"), default=math.inf)
-        unprovoked, high_alarms = expect.unexpected_high_alarms(self.seen.alarms, scenario.expectations, first_fault_s)
+        unprovoked, high_alarms = expect.unexpected_high_alarms(self.seen.alarms, scenario.expectations,
+                                                                scenario.first_fault_h() * S_PER_H)
         self.seen.failed.extend(unprovoked)
         if self.seen.failed:
             return "FAIL", "; ".join(self.seen.failed + notes)

@@ -98,9 +98,9 @@ def unexpected_high_alarms(alarms: Sequence[tuple[float, str]], expected: Expect
         s.state == PumpState.ALARM.value for s in expected.states)
     unprovoked, said = [], []
     for t_s, name in high_priority_alarms(alarms):
-        phrase = f"high-priority alarm {name} at {t_s / S_PER_H:.3f} h, which no expectation names (delivery stopped)"
         if name in named:
             continue
+        phrase = f"high-priority alarm {name} at {t_s / S_PER_H:.3f} h, which no expectation names (delivery stopped)"
         if t_s >= first_fault_s:
             said.append(f"{phrase}, after the fault injected at {first_fault_s / S_PER_H:.3f} h")
         elif stop_expected:
