@@ -9,6 +9,7 @@ scenario interval is then the scenario's own, and reported volumes are passed on
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, DriverError, FramingError,
@@ -68,8 +69,12 @@ class PumpActuator:
         self._volume = CumulativeVolume()
         self._held_alarms: deque[str] = deque()
         """Device alarms the runner's own status reads saw, in order: read_status reports them first."""
+        self.before_exchange: Callable[[], None] | None = None
+        """Called before each exchange with the pump (the runner writes out a record line it holds)."""
 
     def _call(self, action: str, call, *args):  # noqa: ANN001, ANN202 - thin error translation
+        if self.before_exchange is not None:
+            self.before_exchange()
         try:
             return call(*args)
         except DriverError as exc:

@@ -142,6 +142,8 @@ class VolumeSample(RecordEvent):
     gravimetric_ul: float | None
     rate_ul_per_h: float
     after_pump_stop: bool | None = if_set()
+    firmware_status: bool | None = if_set()
+    """True: the line stands for the firmware's status event of this moment too (hil.records.carried_status)."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

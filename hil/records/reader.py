@@ -8,6 +8,8 @@ altered, dropped, repeated or moved; hil.records.integrity),
 a first line that is not run_started, a second run_started or run_finished, events after run_finished (other
 than an operator interrupt while the outputs were rendered), a last line without its line end.
 Records written before lines were chained (no line carries a chain) are read without the chain check.
+A volume sample that carries the firmware's status event of its moment (`firmware_status`, hil.records.carried_status)
+is read as that firmware_event followed by the sample, both with the sample's line number.
 
 Each line is read into its event dataclass (hil.records.event_types), once, as it is read: `RunRecord.typed(ev.Alarm)`
 gives the events of one kind (list[Alarm]), `events` all of them in record order, `started`, `finished` and
@@ -24,7 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar, cast
 
+from firmware_sim.outcome import Outcome
 from hil.records import events as ev
+from hil.records.carried_status import carried_status
 from hil.records.strict_json import decode_strict
 from hil.records.integrity import CHAIN_FIELD, GENESIS, chain_of, split_chained_line
 
@@ -73,6 +77,18 @@ class RunRecord:
     @property
     def intact(self) -> bool:
         return not self.damage_count
+
+    def as_evidence(self, outcome: Outcome) -> Outcome:
+        """An outcome read from this record as an output may show it: ERROR when the record is not intact (any of its
+        lines may be the altered one, so none is evidence), else the outcome itself."""
+        return outcome if self.intact else Outcome.ERROR
+
+    def damage_note(self) -> str:
+        """Why an outcome read from this record is not evidence ('' for an intact record)."""
+        if self.intact:
+            return ""
+        first = self.damage[0] if self.damage else "damaged"
+        return f"the record is not intact ({self.damage_count} problem(s), first {first}): not evidence"
 
     def interrupts_after_finish(self) -> list[ev.Interrupt]:
         """Operator interrupts recorded after run_finished (while the outputs were rendered)."""
@@ -137,6 +153,9 @@ def _read_record(file: Path) -> RunRecord:
         else:
             event, previous_chain = _parse_line(raw, number, chained, previous_chain, damage)
         if event is not None:
+            status = carried_status(event)
+            if status is not None:
+                events.append((number, status))  # the firmware's status event this sample line stands for
             events.append((number, event))
     _check_order(events, damage)
     return RunRecord(path=file, events=[event for _, event in events], truncated_last_line=truncated,

@@ -3,6 +3,12 @@ operating system's hands when the call returns) and, with fsync, synced to the d
 killed at any moment keeps every event written before the kill. Each line carries the chain value
 (hil.records.integrity) that lets a reader tell an intact record from a damaged one.
 
+The firmware's per-tick status event may be held (`hold`) for the volume sample that follows it: a sample of the same
+moment and numbers carries it on its own line (hil.records.carried_status); anything else written first, `write_held`
+(the runner calls it before each exchange with the pump or the balance) or `close` writes the held event as its own
+line. A run killed while an event is held loses that one line: the status of the tick under way, before any further
+exchange of the run.
+
     with RecordWriter(run_dir / "record.jsonl") as record:
         record.write(ev.RunStarted(run_id=..., ...))
         record.write(ev.Step(t_s=0.0, index=0, action="prime", params={}, decision="approved", ...))
@@ -15,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from hil.records import events as ev
+from hil.records.carried_status import carrying_sample, is_plain_status
 from hil.records.integrity import GENESIS, chained_line, split_chained_line
 from hil.records.line_encoder import ENCODER, encode_line
 
@@ -27,6 +34,7 @@ class RecordWriter:
         self._fsync = fsync
         self._file: FileIO | None = None
         self._chain = GENESIS
+        self._held: ev.FirmwareEvent | None = None
 
     def open(self) -> RecordWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,6 +44,7 @@ class RecordWriter:
 
     def close(self) -> None:
         if self._file is not None:
+            self.write_held()
             self._file.close()
             self._file = None
 
@@ -45,11 +54,48 @@ class RecordWriter:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def hold(self, status: ev.FirmwareEvent) -> None:
+        """A firmware status event, written with the next line if that is the volume sample carrying it, else on its
+        own line before it. Another kind of event is written at once."""
+        self.write_held()
+        if is_plain_status(status):
+            self._held = status
+        else:
+            self.write(status)
+
+    def write_held(self) -> None:
+        """Write the held status event on its own line (nothing if none is held)."""
+        held = self._held
+        if held is not None:
+            self._held = None
+            self.write(held)
+
     def write(self, event: ev.RecordEvent) -> dict[str, Any]:
         """Append one event; returns its fields as written. RecordFormatError names a field of the wrong type, or
         an extra field that is a declared or the record's own one (hil.records.event_fields.json_fields)."""
         if self._file is None:
             raise RuntimeError(f"record {self.path} is not open")
+        if type(event) is ev.VolumeSample and event.firmware_status:
+            raise ev.RecordFormatError(
+                f"record {self.path}: a volume_sample at t={event.t_s!r} s claims to carry a firmware status event "
+                f"(firmware_status); only a status event held with hold() is carried, so the line would add one the "
+                f"firmware never logged")
+        held = self._held
+        if held is not None:
+            self._held = None
+            carrying = carrying_sample(held, event)
+            if carrying is None:
+                self.write(held)
+            else:
+                try:
+                    return self._append(carrying)
+                except ev.RecordFormatError:
+                    self.write(held)  # the status is not lost with the sample that could not be written
+                    raise
+        return self._append(event)
+
+    def _append(self, event: ev.RecordEvent) -> dict[str, Any]:
+        assert self._file is not None
         encoded = encode_line(event)  # the per-tick lines: a precomputed encoder, the same bytes
         if encoded is None:
             written = ev.json_fields(event)

@@ -15,7 +15,6 @@ At the end of the scenario the pump is stopped before the verdict, and the last 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 from firmware_sim.clock import TIME_EPS_S
@@ -40,6 +39,7 @@ from hil.runner.firmware_setup import SetupRejected, set_up_firmware
 from hil.runner.interrupt import InterruptFlag, RunAborted
 from hil.runner.lateness import Lateness, lateness_tolerance_s
 from hil.runner.live_status import RunMonitor
+from hil.runner.observations import Observations
 from hil.runner.options import RunOptions
 from hil.runner.physical_reservoir import PhysicalReservoir
 from hil.runner.pk_verdict import DeliveredSource, PkOutcome, evaluate_pk
@@ -49,18 +49,6 @@ from hil.runner.sampling import gravimetric_window, merged_times_s, supervision_
 from hil.runner.steps import StepContext, execute_step
 
 __all__ = ["RunAborted", "RunExecution", "SetupRejected"]
-
-
-@dataclass
-class Observations:
-    alarms: list[tuple[float, str]] = field(default_factory=list)
-    states: expect.StateTimeline = field(default_factory=expect.StateTimeline)
-    last_status_t_s: float | None = None
-    gravimetric_at_tick: dict[float, float] = field(default_factory=dict)
-    failed: list[str] = field(default_factory=list)
-    checked_expectation_count: int = 0
-    unexpected: list[str] = field(default_factory=list)
-    """What the run met that the scenario expects nothing of (a refused step): said in a PASS's reason."""
 
 
 class RunExecution:
@@ -75,6 +63,7 @@ class RunExecution:
                                                       rig.time_compression_factor))
         self.sampler = balance_sampler(rig)
         self.actuator = pump_actuator(rig, self._reading if self.sampler is not None else None)
+        self.actuator.before_exchange = record.write_held  # a held status line is out before the pump is asked
         self.firmware = PumpFirmware(fw_config, limits, self.actuator, rig.clock, event_sink=self._on_firmware_event)
         self.start_s = self.firmware.now_s
         self.programs = ProgramTimeline()
@@ -90,7 +79,10 @@ class RunExecution:
     # --- firmware events into the record ---
     def _on_firmware_event(self, event: Event) -> None:
         fields = dict(event.fields)
-        self.record.write(ev.FirmwareEvent(t_s=event.t_s, kind=event.kind, fields=fields))
+        if event.kind == EventKind.STATUS:
+            self.record.hold(ev.FirmwareEvent(t_s=event.t_s, kind=event.kind, fields=fields))  # the sample carries it
+        else:
+            self.record.write(ev.FirmwareEvent(t_s=event.t_s, kind=event.kind, fields=fields))
         self.monitor.firmware_event(event)
         if event.kind == EventKind.ALARM:
             name, priority = str(fields["alarm"]), str(fields["priority"])
@@ -153,6 +145,7 @@ class RunExecution:
         """Stop the pump through its driver (once), then record the volumes delivered so far: the pump's status
         read after the stop, the balance and the firmware's commanded volume."""
         if self.pump_stop is None:
+            self.record.write_held()
             self.pump_stop = stop_pump(self.rig, self.actuator)
             if self.sampler is not None:
                 self.sampler.retry_now()  # the last reading: whether a failing balance came back
@@ -207,6 +200,7 @@ class RunExecution:
             return None
         key = _key(self.firmware.now_s)
         if key not in self._readings:
+            self.record.write_held()
             reading = self._readings[key] = self.sampler.read(self.firmware.now_s)
             if reading is not None:
                 self.monitor.balance(reading.t_s, reading.mass_g, reading.stable)

@@ -30,7 +30,9 @@ def wait_for_bolus_and_renewals(record: Path, run: subprocess.Popen, bolus_ul_pe
         lines = record_lines(record)
         bolus = [i for i, line in enumerate(lines)
                  if '"rate_command"' in line and f'"rate_ul_per_h":{bolus_ul_per_h}' in line]
-        if bolus and sum('"kind":"status"' in line for line in lines[bolus[0]:]) >= renewals:
+        after = lines[bolus[0]:] if bolus else []
+        statuses = sum('"kind":"status"' in line or '"firmware_status":true' in line for line in after)  # or carried
+        if bolus and statuses >= renewals:
             return
         time.sleep(0.1)
     raise AssertionError("the run did not reach the bolus in time")
