@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +111,13 @@ class Journal:
 
     def missing(self) -> list[PlannedRun]:
         return [run for run in self.planned if run.run_id not in self.finished]
+
+    def with_records_lost(self, changed: Mapping[str, str]) -> Journal:
+        """The journal as every output must judge it: each run in changed (run_id -> why, from
+        hil.campaign.collect.records_changed_since: its record changed after it finished) has a lost record and the
+        outcome ERROR. A view for the outputs; the file is not touched and nothing is appended through it."""
+        if not changed:
+            return self
+        finished = {run_id: {**line, "record_lost": True, "lost_reason": changed[run_id], "outcome": "ERROR"}
+                    if run_id in changed else line for run_id, line in self.finished.items()}
+        return replace(self, finished=finished)

@@ -95,7 +95,8 @@ def _execute(folder: Path, journal: Journal, execution: CampaignExecution) -> Ca
     if journal.missing():
         with dask_client(execution.workers, execution.scheduler) as client:
             run_missing(journal, folder, client, execution.on_finished)
-    summary = summarize(journal, records_changed_since(folder, journal.finished.values()))
+    judged = journal.with_records_lost(records_changed_since(folder, journal.finished.values()))  # for every output
+    summary = summarize(judged)
     from hil.campaign.outputs import write_outputs
-    outputs = write_outputs(folder, journal, summary)
-    return CampaignOutcome(folder, journal, summary, outputs)
+    outputs = write_outputs(folder, judged, summary)
+    return CampaignOutcome(folder, judged, summary, outputs)

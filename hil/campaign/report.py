@@ -74,7 +74,7 @@ def _matrix(journal: Journal) -> str:
 
     def cell(counter: Counter) -> str:
         text = ", ".join(f"{k} {v}" for k, v in sorted(counter.items()))
-        bad = any(k in counter for k in ("UNSAFE", "LOST", "ERROR", "MISSING"))
+        bad = any(k in counter for k in ("UNSAFE", "LOST", "ERROR", "MISSING", "NOT_EVALUATED"))
         return f'<span class="{"bad" if bad else "good"}">{html.escape(text)}</span>'
 
     return _table(

@@ -37,8 +37,15 @@ def _quantiles(values: list[float]) -> dict[str, float | None]:
     return {"p50": float(np.percentile(array, 50)), "p95": float(np.percentile(array, 95)), "max": float(array.max())}
 
 
-def met_expectations(line: dict[str, Any], rule: str) -> bool:
-    if line["record_lost"] or line["outcome"] == "ERROR":
+def evaluated(line: Mapping[str, Any]) -> bool:
+    """The run reached its verdict and the verdict judged something (a NOT_EVALUATED run judged nothing: say a fault
+    plan whose scenario's delivery was refused, so the fault met an idle pump)."""
+    return bool(line.get("judged")) and line["outcome"] != "NOT_EVALUATED"
+
+
+def met_expectations(line: Mapping[str, Any], rule: str) -> bool:
+    """Never for a lost record, an ERROR or a run that judged nothing (NOT_EVALUATED, under either rule)."""
+    if line["record_lost"] or line["outcome"] in ("ERROR", "NOT_EVALUATED"):
         return False
     if rule == "fault_free_runs" and line["fault"] is not None:
         return True  # judged by the unsafe rules alone; its scenario's own verdict is reported, not required
@@ -46,18 +53,19 @@ def met_expectations(line: dict[str, Any], rule: str) -> bool:
 
 
 def _shown_safe(line: dict[str, Any]) -> bool:
-    """The run was judged to its end from an intact record, and no unsafe rule found anything."""
-    return bool(line.get("judged")) and not line["record_lost"] and not line["unsafe"]
+    """The run was judged to its end from an intact record, its verdict judged something, and no unsafe rule found
+    anything."""
+    return evaluated(line) and not line["record_lost"] and not line["unsafe"]
 
 
 def _harmless(line: dict[str, Any]) -> bool | None:
     """Whether an undetected fault did no harm: False if an unsafe rule found some, None (unknown) if the record
-    was lost or the run did not reach its verdict."""
+    was lost, the run did not reach its verdict or its verdict judged nothing."""
     if line["record_lost"]:
         return None
     if line["unsafe"]:
         return False
-    return True if line.get("judged") else None
+    return True if evaluated(line) else None
 
 
 def _undetected_why(line: dict[str, Any]) -> str:
@@ -68,6 +76,8 @@ def _undetected_why(line: dict[str, Any]) -> str:
         return f"{why}; unsafe: {'; '.join(u['detail'] for u in line['unsafe'])}"
     if not line.get("judged"):
         return f"{why}; the run did not reach its verdict: {_first_line(line)}"
+    if not evaluated(line):
+        return f"{why}; the run judged nothing (NOT_EVALUATED), so its harm is unknown: {_first_line(line)}"
     return why
 
 
@@ -106,13 +116,11 @@ def _envelopes(lines: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def summarize(journal: Journal, records_changed: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """records_changed: run_id -> why, for runs whose record changed after they finished
-    (hil.campaign.collect.records_changed_since): counted as lost records."""
-    planned, changed = journal.planned, records_changed or {}
+def summarize(journal: Journal) -> dict[str, Any]:
+    """The summary of the journal as given: pass Journal.with_records_lost(...) so that runs whose record changed
+    after they finished count as lost records, as in every other output."""
+    planned = journal.planned
     lines = [journal.finished[run.run_id] for run in planned if run.run_id in journal.finished]
-    lines = [{**line, "record_lost": True, "lost_reason": changed[line["run_id"]], "outcome": "ERROR"}
-             if line["run_id"] in changed else line for line in lines]
     rules = {run.run_id: run.spec["expect"]["scenario_expectations"] for run in planned}
     unsafe = [{**_where(line), "rule": u["rule"], "detail": u["detail"]} for line in lines for u in line["unsafe"]]
     lost = [{**_where(line), "why": line["lost_reason"]} for line in lines if line["record_lost"]]

@@ -7,9 +7,11 @@ Everything is derived: hazards and their requirements from firmware_sim/hazards.
 (hil.traceability.code_checks), test outcomes from the last pytest traceability file (test-results/
 junit.traceability.json, written by `make test`) when there is one, campaign outcomes from the campaign's own
 runs. A run belongs to a hazard through its group's hazard_id or its scenario's hazard_id. A run's outcome for its
-hazard: PASS when its record is intact and nothing was unsafe, FAIL when an unsafe rule fired, ERROR when its
-record was lost, NOT_EVALUATED when it has not finished. The last outcome is the worst of the known ones, never
-better than any: NOT_EVALUATED when neither tests nor runs gave one.
+hazard: PASS when its record is intact, nothing was unsafe and it met what the campaign expects of it (a hazard
+scenario its own expectations), FAIL when an unsafe rule fired or a hazard scenario did not catch its hazard, ERROR
+when its record was lost or it did not reach its verdict, NOT_EVALUATED when it has not finished or judged nothing.
+The last outcome is the worst of the known ones, never better than any: NOT_EVALUATED when neither tests nor runs
+gave one.
 """
 from __future__ import annotations
 
@@ -73,16 +75,26 @@ def provoked(spec: Mapping[str, Any], line: Mapping[str, Any] | None) -> bool:
     return fault is None or bool(fault.get("injected"))
 
 
-def run_outcome(line: Mapping[str, Any] | None) -> Outcome:
+def run_outcome(spec: Mapping[str, Any], line: Mapping[str, Any] | None) -> Outcome:
     """A campaign run's outcome for its hazard: ERROR if its record was lost or it did not reach its verdict (a line
-    without `judged` counts as not judged: hil.campaign.summary), FAIL if an unsafe rule found something, else PASS."""
+    without `judged` counts as not judged: hil.campaign.summary), FAIL if an unsafe rule found something,
+    NOT_EVALUATED if its verdict judged nothing, else the run's own outcome (a hazard scenario that did not catch its
+    hazard FAILs) except for a fault run the campaign judges by the unsafe rules alone (scenario_expectations
+    fault_free_runs: its scenario's verdict is reported, not required), which is PASS; an ERROR of such a run (a
+    pulled cable: the pump's stop not confirmed) still keeps the campaign from exit 0 (hil.campaign.summary)."""
     if line is None:
         return Outcome.NOT_EVALUATED
     if line["record_lost"]:
         return Outcome.ERROR
     if line["unsafe"]:
         return Outcome.FAIL
-    return Outcome.PASS if line.get("judged") else Outcome.ERROR
+    if not line.get("judged"):
+        return Outcome.ERROR
+    outcome = Outcome(line["outcome"])
+    if outcome is Outcome.NOT_EVALUATED:
+        return outcome
+    by_unsafe_rules_alone = spec["expect"]["scenario_expectations"] == "fault_free_runs" and line.get("fault")
+    return Outcome.PASS if by_unsafe_rules_alone else outcome
 
 
 def last_test_outcomes(path: Path = TEST_EVIDENCE, revision: str | None = None) -> dict[str, str]:
@@ -118,7 +130,7 @@ def hazard_rows(runs: Iterable[tuple[Mapping[str, Any], Mapping[str, Any] | None
     for spec, line in runs:
         hazard_id = run_hazard(spec)
         if hazard_id is not None and provoked(spec, line):  # a run that provoked nothing is no evidence either way
-            by_hazard.setdefault(hazard_id, []).append(run_outcome(line))
+            by_hazard.setdefault(hazard_id, []).append(run_outcome(spec, line))
     outcomes = last_test_outcomes() if tests_outcome is None else tests_outcome
     checks, tests = requirement_checks(), requirement_tests()
     rows = []

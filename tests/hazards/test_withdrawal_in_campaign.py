@@ -28,3 +28,14 @@ def test_a_withdrawal_drop_is_judged_from_when_it_began():
     [unsafe] = judged(11.0)
     assert unsafe["rule"] == "envelope_without_alarm" and "exceeded at 10.000 h" in unsafe["detail"]
     assert [u["rule"] for u in judged()] == ["envelope_without_alarm"]
+
+
+def test_an_alarm_cleared_before_the_drop_announces_nothing_of_it():
+    """The alarm at 4 h was cleared at 5 h and the therapy went on: the drop at 10 h came unannounced."""
+    alarm = ev.Alarm(t_s=4 * 3600.0, name="occlusion", priority="high")
+    cleared = ev.FirmwareEvent(t_s=5 * 3600.0, kind="alarm_cleared", fields={"alarm": "occlusion"})
+    record = RunRecord(Path("record.jsonl"), [WITHDRAWAL, alarm, cleared])
+    assert [u["rule"] for u in _unsafe_envelopes(record, _envelopes(record))] == ["envelope_without_alarm"]
+    cleared_after = ev.FirmwareEvent(t_s=12 * 3600.0, kind="alarm_cleared", fields={"alarm": "occlusion"})
+    record = RunRecord(Path("record.jsonl"), [WITHDRAWAL, alarm, cleared_after])
+    assert _unsafe_envelopes(record, _envelopes(record)) == []  # still latched when the drop began

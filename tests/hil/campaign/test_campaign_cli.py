@@ -146,3 +146,25 @@ def test_an_existing_dask_cluster_named_by_address_runs_the_campaign(tmp_path, s
                                         "faults_injected")} == \
             {k: embedded[k] for k in ("runs_planned", "runs_done", "outcomes", "records_lost", "unsafe_outcomes",
                                       "faults_injected")}
+
+
+def test_a_record_changed_after_its_run_finished_is_lost_in_every_campaign_output(smoke, tmp_path, capsys):
+    """summary.json, campaign.csv and the report's outcome matrix judge the journal with the changed record lost (the
+    hazard traceability is written from the same judged journal): none still shows the run's old PASS."""
+    import csv
+    import shutil
+
+    _, _, original = smoke
+    folder = tmp_path / "changed"
+    shutil.copytree(original, folder)
+    line = next(line for line in journal_lines(folder) if line["kind"] == FINISHED)
+    record = folder / line["folder"] / "record.jsonl"
+    kept = record.read_bytes().splitlines(keepends=True)
+    record.write_bytes(b"".join(kept[:5] + kept[6:]))  # one line dropped after the run finished
+
+    assert main(["campaign", "--resume", str(folder), "--json"]) == 1  # nothing left to run: the outputs again
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["records_lost"] == 1 and summary["outcomes"] == {"ERROR": 1, "PASS": 3}
+    rows = {row["run_id"]: row for row in csv.DictReader((folder / "campaign.csv").open())}
+    assert (rows[line["run_id"]]["outcome"], rows[line["run_id"]]["record_lost"]) == ("ERROR", "True")
+    assert "LOST 1" in (folder / "report.html").read_text()

@@ -141,3 +141,23 @@ def test_real_runs_judged_or_not_a_good_one_one_whose_rig_does_not_open_one_whos
     bad = run_scenario(scenario, rig, RunOptions(out_dir=tmp_path / "bad"))
     assert bad.outcome == "ERROR" and "expected 2 bytes" in bad.reason
     assert not reached_verdict(read_record(tmp_path / "bad" / "record.jsonl"))
+
+
+@pytest.mark.requirements("SR-HIL-006")
+@pytest.mark.parametrize("rule", ["all_runs", "fault_free_runs"])
+def test_a_fault_run_whose_verdict_judged_nothing_is_never_shown_safe_nor_harmless(tmp_path: Path, monkeypatch,
+                                                                                   rule: str) -> None:
+    """NOT_EVALUATED (say the scenario's delivery was refused, so the fault met an idle pump): the run showed nothing,
+    under either rule for the scenario's expectations, and the campaign does not exit OK."""
+    monkeypatch.setattr("hil.campaign.collect._record_check", lambda folder, sha256: None)
+    run = PlannedRun(0, identity_of({**_planned(0, STALL).spec, "expect": {**EXPECT, "scenario_expectations": rule}}),
+                     {**_planned(0, STALL).spec, "expect": {**EXPECT, "scenario_expectations": rule}})
+    journal = Journal.create(tmp_path / "c", {"name": "t"}, [run])
+    journal.append(finished_line(tmp_path / "c", run, _result("NOT_EVALUATED", "nothing was judged", judged=True,
+                                                              injected=True)))
+    summary = summarize(journal)
+    assert summary["runs_shown_safe"] == 0
+    [undetected] = summary["faults_undetected"]
+    assert undetected["harmless"] is None and "judged nothing" in undetected["why"]
+    assert [r["outcome"] for r in summary["expectations_not_met"]] == ["NOT_EVALUATED"]
+    assert summary["exit_code"] == 1

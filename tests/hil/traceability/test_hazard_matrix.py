@@ -6,6 +6,8 @@ import csv
 import io
 import textwrap
 
+import pytest
+
 from firmware_sim.hazards import HAZARDS
 from hil.traceability.code_checks import requirement_checks, requirement_tests
 from hil.traceability.hazard_matrix import CSV_COLUMNS, hazard_csv, hazard_rows
@@ -60,15 +62,20 @@ def test_checks_and_tests_are_read_from_the_code_where_they_name_the_requirement
         "SR-X-003": ("tests/test_limits.py::TestGate::test_check",)}
 
 
-def _spec(hazard_id: str | None, scenario_hazard: str | None = None, fault: dict | None = None) -> dict:
+def _spec(hazard_id: str | None, scenario_hazard: str | None = None, fault: dict | None = None,
+          rule: str = "fault_free_runs") -> dict:
     """A run spec of a group with hazard_id (its fault plan `fault`, a stall by default) or of a hazard scenario."""
     spec = {"scenario": {"document": {"hazard_id": scenario_hazard} if scenario_hazard else {}},
-            "fault": fault if fault is not None else {"label": "pump.stall"}}
+            "fault": fault if fault is not None else {"label": "pump.stall"},
+            "expect": {"scenario_expectations": rule}}
     return {**spec, "hazard_id": hazard_id} if hazard_id else spec
 
 
+SAFE = {"record_lost": False, "judged": True, "unsafe": [], "outcome": "PASS", "fault": {"injected": True}}
+
+
 def test_a_group_run_provokes_its_hazard_only_through_a_fault_that_was_injected():
-    safe = {"record_lost": False, "judged": True, "unsafe": []}
+    safe = SAFE
     no_fault = {**_spec("HAZ-DEL-003"), "fault": None}
     runs = [(no_fault, safe), (_spec("HAZ-DEL-003"), {**safe, "fault": {"injected": False}})]
     rows = {(r.hazard_id, r.requirement_id): r for r in hazard_rows(runs, {})}
@@ -84,10 +91,10 @@ def test_a_group_run_provokes_its_hazard_only_through_a_fault_that_was_injected(
 
 
 def test_a_hazards_outcome_is_the_worst_of_its_runs_and_tests_never_better():
-    safe = {"record_lost": False, "judged": True, "unsafe": []}
-    unsafe = {"record_lost": False, "judged": True, "unsafe": [{"rule": "pump_left_running"}]}
-    lost = {"record_lost": True, "unsafe": []}
-    not_judged = {"record_lost": False, "judged": False, "unsafe": []}  # e.g. its rig did not open
+    safe = SAFE
+    unsafe = {**SAFE, "unsafe": [{"rule": "pump_left_running"}]}
+    lost = {**SAFE, "record_lost": True, "outcome": "ERROR"}
+    not_judged = {**SAFE, "judged": False, "outcome": "ERROR"}  # e.g. its rig did not open
     runs = [(_spec("HAZ-DEL-003"), safe), (_spec("HAZ-DEL-003"), safe), (_spec("HAZ-SYS-001"), safe),
             (_spec("HAZ-SYS-001"), unsafe), (_spec(None, "HAZ-SYS-002"), lost), (_spec("HAZ-DEL-001"), None),
             (_spec(None), unsafe), (_spec("HAZ-SYS-003"), safe), (_spec("HAZ-SYS-003"), not_judged)]
@@ -105,6 +112,27 @@ def test_a_hazards_outcome_is_the_worst_of_its_runs_and_tests_never_better():
         0, "NOT_RUN", "NOT_RUN", "NOT_EVALUATED")
     table = list(csv.reader(io.StringIO(hazard_csv(rows.values()))))
     assert tuple(table[0]) == CSV_COLUMNS and len(table) == len(rows) + 1
+
+
+@pytest.mark.parametrize("spec, line, expected", [
+    (_spec(None, "HAZ-DEL-001", rule="all_runs"), {**SAFE, "fault": None, "outcome": "FAIL"}, "FAIL"),
+    (_spec(None, "HAZ-DEL-001"), {**SAFE, "fault": None, "outcome": "FAIL"}, "FAIL"),
+    (_spec(None, "HAZ-DEL-001"), {**SAFE, "fault": None, "outcome": "NOT_EVALUATED"}, "NOT_EVALUATED"),
+    (_spec("HAZ-DEL-001"), {**SAFE, "outcome": "NOT_EVALUATED"}, "NOT_EVALUATED"),
+    (_spec("HAZ-DEL-001"), {**SAFE, "outcome": "FAIL"}, "PASS"),
+    (_spec("HAZ-DEL-001", rule="all_runs"), {**SAFE, "outcome": "FAIL"}, "FAIL"),
+    (_spec(None, "HAZ-DEL-001"), {**SAFE, "fault": None}, "PASS"),
+    (_spec("HAZ-DEL-001"), {**SAFE, "outcome": "ERROR"}, "PASS"),
+    (_spec("HAZ-DEL-001", rule="all_runs"), {**SAFE, "outcome": "ERROR"}, "ERROR"),
+], ids=["hazard-scenario-failed", "hazard-scenario-failed-fault-free-rule", "hazard-scenario-judged-nothing",
+        "fault-run-judged-nothing", "fault-run-failed-under-fault-free-rule", "fault-run-failed-under-all-runs",
+        "hazard-scenario-passed", "fault-run-stop-unconfirmed-under-fault-free-rule",
+        "fault-run-stop-unconfirmed-under-all-runs"])
+def test_a_run_counts_for_its_hazard_only_as_well_as_its_own_verdict_allows(spec, line, expected):
+    """A hazard scenario that did not catch its hazard, or any run that judged nothing, is never PASS evidence; a
+    fault run under the fault_free_runs rule is judged by the unsafe rules alone, as the campaign summary does."""
+    rows = {(r.hazard_id, r.requirement_id): r for r in hazard_rows([(spec, line)], {})}
+    assert {r.campaign_outcome for key, r in rows.items() if key[0] == "HAZ-DEL-001"} == {expected}
 
 
 def test_needs_json_links_checks_in_code_to_the_requirements_they_implement():
