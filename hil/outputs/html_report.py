@@ -130,6 +130,9 @@ def write_html(summary: dict[str, Any], matrix: TraceabilityMatrix | None, image
     if summary.get("record_damage"):
         parts.append("<h2 class='fail'>Record damage</h2><p>The record is not intact; what could be read is shown "
                      "below.</p>" + _table(["problem"], [[d] for d in summary["record_damage"]]))
+    if summary.get("record_chained") is False:
+        parts.append("<h2 class='fail'>Record not chained</h2><p>No line of the record carries its chain value, as in "
+                     "records written before lines were chained: an altered line could not be found.</p>")
     if failures:
         parts.append("<h2>Output failures</h2>" + _table(["output", "error"], sorted(failures.items())))
     if summary.get("outputs_missing"):

@@ -5,7 +5,8 @@ Requirement IDs follow the one convention of every JUnit file itpump writes (run
 testcase property named `requirements` whose value is the comma-separated IDs (REQUIREMENTS_PROPERTY).
 A step carries the IDs the scenario names at it and those its gate decision cites; the run-verdict testcase
 carries the scenario's own IDs. With virtual patients, each envelope judged over them is a case of its own
-(classname suffix `.population`). A case with nothing to judge (NOT_EVALUATED) is skipped, never passed.
+(classname suffix `.population`). A case with nothing to judge (NOT_EVALUATED, e.g. a step that decides nothing
+such as inject_fault) is skipped, never passed. Every case read from a record that is not intact is an error.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from firmware_sim.units import S_PER_H
 from hil.outputs.traceability import population_detail, population_envelopes, step_outcome, step_requirement_ids
 from hil.records import events as ev
 from hil.records.reader import RunRecord
+from hil.runner.steps import NO_DECISION
 
 
 REQUIREMENTS_PROPERTY = "requirements"
@@ -33,7 +35,10 @@ _RESULT_ELEMENT = {Outcome.FAIL: "failure", Outcome.ERROR: "error", Outcome.NOT_
 
 
 def _case(suite: ET.Element, classname: str, name: str, outcome: Outcome, message: str,
-          requirement_ids: Sequence[str]) -> None:
+          requirement_ids: Sequence[str], record: RunRecord) -> None:
+    """A testcase; every case read from a record that is not intact is an error (RunRecord.as_evidence)."""
+    if not record.intact:
+        outcome, message = record.as_evidence(outcome), f"{record.damage_note()}; recorded {outcome.value}: {message}"
     case = ET.SubElement(suite, "testcase", classname=classname, name=name)
     if requirement_ids:
         properties = ET.SubElement(case, "properties")
@@ -46,6 +51,8 @@ def _step_message(step: ev.Step) -> str:
     if step_outcome(step) is Outcome.PASS:
         return ""
     expected = step.expected_decision
+    if expected is None and step.decision == NO_DECISION:
+        return "carried out; the step decides nothing and expects nothing: not judged (its expectations judge it)"
     verdict = f"expected {expected}, got {step.decision}" if expected else \
         f"{step.decision} with no expected decision: not judged"
     return f"{verdict}: {'; '.join(step.reasons)}"
@@ -65,20 +72,20 @@ def write_junit(record: RunRecord, outcome: str, reason: str, path: Path) -> Non
             ET.SubElement(properties, "property", name=key, value=text)
     for step in record.typed(ev.Step):
         _case(suite, f"{suite_name}.steps", f"{step.index:03d} {step.action} at {step.t_s / S_PER_H:.3f} h",
-              step_outcome(step), _step_message(step), step_requirement_ids(step))
+              step_outcome(step), _step_message(step), step_requirement_ids(step), record)
     for expectation in record.typed(ev.Expectation):
         _case(suite, f"{suite_name}.expectations", expectation.name, ev.recorded_outcome(expectation),
-              expectation.detail, expectation.requirement_ids)
+              expectation.detail, expectation.requirement_ids, record)
     for envelope in record.typed(ev.Envelope):
         message = f"{envelope.value} {envelope.unit} vs limit {envelope.limit} {envelope.unit}: {envelope.reason}"
         _case(suite, f"{suite_name}.envelopes", envelope.name, ev.recorded_outcome(envelope), message,
-              envelope.requirement_ids)
+              envelope.requirement_ids, record)
     for judged in population_envelopes(record):
         _case(suite, f"{suite_name}.population", judged["name"], Outcome(judged["outcome"]),
-              population_detail(judged), judged["requirement_ids"])
+              population_detail(judged), judged["requirement_ids"], record)
     scenario_ids = list(started.scenario_requirement_ids or ()) if started is not None else []
     if outcome in ("ERROR", "NOT_EVALUATED") or scenario_ids:  # the run as a whole: carries the scenario's own IDs
-        _case(suite, f"{suite_name}.run", "run verdict", Outcome(outcome), reason, scenario_ids)
+        _case(suite, f"{suite_name}.run", "run verdict", Outcome(outcome), reason, scenario_ids, record)
     cases = suite.findall("testcase")
     suite.set("tests", str(len(cases)))
     suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))

@@ -71,12 +71,12 @@ def build_summary_model(record: RunRecord, outcome: str, reason: str, output_fai
         drug_limits=ev.json_fields(drug_limits) if drug_limits is not None else None,
         record_truncated=record.truncated_last_line, record_damage=tuple(record.damage),
         record_chained=record.chained,
-        envelopes=tuple(EnvelopeCheck(name=e.name, outcome=ev.recorded_outcome(e), value=e.value, limit=e.limit,
-                                      unit=e.unit, requirement_ids=e.requirement_ids, reason=e.reason,
+        envelopes=tuple(EnvelopeCheck(name=e.name, outcome=record.as_evidence(ev.recorded_outcome(e)), value=e.value,
+                                      limit=e.limit, unit=e.unit, requirement_ids=e.requirement_ids, reason=e.reason,
                                       comparator=e.comparator, details=dict(e.details))
                         for e in record.typed(ev.Envelope)),
-        expectations=tuple(ExpectationCheck(name=x.name, outcome=ev.recorded_outcome(x), detail=x.detail,
-                                            requirement_ids=x.requirement_ids)
+        expectations=tuple(ExpectationCheck(name=x.name, outcome=record.as_evidence(ev.recorded_outcome(x)),
+                                            detail=x.detail, requirement_ids=x.requirement_ids)
                            for x in record.typed(ev.Expectation)),
         alarms=tuple(AlarmEntry(t_h=a.t_s / S_PER_H, name=a.name, priority=a.priority) for a in record.typed(ev.Alarm)),
         steps=tuple(StepEntry(t_h=s.t_s / S_PER_H, index=s.index, action=s.action, decision=s.decision,

@@ -3,12 +3,14 @@ and envelopes -> outcome (the schema is hil.traceability.model, shared with the 
 
 - scenario: the scenario's own requirement_ids (run_started.scenario_requirement_ids); the evidence's outcome
   is the run's outcome, so a FAIL or ERROR anywhere in the run shows on them.
-- step: IDs the scenario names at a step (and those its expectation says the decision must cite).
+- step: IDs the scenario names at a step (and those its expectation says the decision must cite); a step nothing
+  decided and nothing expected a decision of (inject_fault, wait) is no evidence.
 - decision: IDs the gate's decision cites (the findings behind a rejection or an override) that the scenario
   did not name at the step.
 - expectation, envelope: their own requirement_ids.
 - population: each envelope judged over the scenario's virtual patients (its population_verdict event), with the
   fraction of patients passing; its own requirement_ids.
+Nothing read from a record that is not intact is evidence: every item is ERROR, its detail says why.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from firmware_sim.outcome import Outcome
 from hil.records import events as ev
 from hil.records.reader import RunRecord
+from hil.runner.steps import NO_DECISION
 from hil.traceability.files import write_matrix_files
 from hil.traceability.model import Evidence, Source, TraceabilityMatrix, build_matrix
 
@@ -27,13 +30,19 @@ TRACEABILITY_FILENAME = "traceability.json"
 
 
 def step_outcome(step: ev.Step) -> Outcome:
-    """PASS if the step decided as expected (or, with no expected decision, was carried out); FAIL if it decided
+    """PASS if the step decided as expected (or, with no expected decision, the gate approved it); FAIL if it decided
     otherwise than expected; NOT_EVALUATED if the gate rejected a step with no expected decision (what the step
-    was meant to show did not happen, and nothing said whether the rejection was right)."""
+    was meant to show did not happen, and nothing said whether the rejection was right) or decided nothing at all
+    (inject_fault, wait: carrying it out shows nothing of the requirements named at it; the expectations do)."""
     expected = step.expected_decision
     if expected is not None:
         return Outcome.PASS if expected == step.decision else Outcome.FAIL
-    return Outcome.NOT_EVALUATED if step.decision == "rejected" else Outcome.PASS
+    return Outcome.PASS if step.decision == "approved" else Outcome.NOT_EVALUATED
+
+
+def step_is_evidence(step: ev.Step) -> bool:
+    """False for a step nothing decided and nothing expected a decision of (inject_fault, wait): not evidence."""
+    return step.expected_decision is not None or step.decision != NO_DECISION
 
 
 def step_requirement_ids(step: ev.Step) -> list[str]:
@@ -48,12 +57,20 @@ def _step_detail(step: ev.Step) -> str:
 
 
 def run_evidence(record: RunRecord, run_outcome: str) -> Iterator[tuple[str, Evidence]]:
+    """Each requirement's evidence in the record; all of it ERROR when the record is not intact."""
+    note = record.damage_note()
+    for requirement_id, item in _recorded_evidence(record, run_outcome):
+        yield requirement_id, item if not note else item.model_copy(
+            update={"outcome": Outcome.ERROR, "detail": f"{note}; recorded {item.outcome.value}: {item.detail}"})
+
+
+def _recorded_evidence(record: RunRecord, run_outcome: str) -> Iterator[tuple[str, Evidence]]:
     started = record.started
     if started is not None:
         for requirement_id in started.scenario_requirement_ids or ():
             yield requirement_id, Evidence(kind="scenario", name=f"scenario {started.scenario_name}",
                                            outcome=Outcome(run_outcome), detail=f"run {started.run_id}")
-    for step in record.typed(ev.Step):
+    for step in filter(step_is_evidence, record.typed(ev.Step)):
         named = set(step.requirement_ids)
         outcome, detail = step_outcome(step), _step_detail(step)
         for requirement_id in step_requirement_ids(step):
