@@ -195,6 +195,12 @@ class ScenarioConfig(StrictModel):
             if alarm.to_h is not None and alarm.to_h > self.duration_h:
                 problems.append((("expectations", "alarms", index, "to_h"),
                                  f"to_h {alarm.to_h} is after duration_h {self.duration_h}"))
+            elif alarm.from_h >= (alarm.to_h if alarm.to_h is not None else self.duration_h):
+                end = f"to_h {alarm.to_h}" if alarm.to_h is not None else f"the scenario's end (duration_h " \
+                                                                          f"{self.duration_h})"
+                problems.append((("expectations", "alarms", index, "from_h"),
+                                 f"from_h {alarm.from_h} is not before {end}: the window is empty, so the "
+                                 f"expectation could judge nothing"))
         for index, state in enumerate(self.expectations.states):
             if state.at_h > self.duration_h:
                 problems.append((("expectations", "states", index, "at_h"),

@@ -102,6 +102,17 @@ def test_step_after_the_end_is_located(tmp_path):
     assert (issue.dotted_key, issue.line) == ("steps[2].at_h", 14)
 
 
+@pytest.mark.parametrize("window", ["from_h: 50", "from_h: 48", "from_h: 10, to_h: 10"])
+def test_an_alarm_window_that_is_empty_is_located_not_judged_vacuously(tmp_path, window):
+    """`absent` over an empty window would pass whatever happened: refused at load, naming the key and line."""
+    text = MINIMAL + "expectations:\n  alarms:\n    - {name: occlusion, occurs: false, " + window + "}\n"
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, text)
+    issue = info.value.issues[0]
+    assert (issue.dotted_key, issue.line) == ("expectations.alarms[0].from_h", 16)
+    assert "the window is empty" in str(info.value)
+
+
 def test_duration_is_capped_at_thirty_days(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_text(tmp_path, MINIMAL.replace("duration_h: 48", "duration_h: 721"))
