@@ -6,7 +6,9 @@ unterminated prompt, so each reply is read until the bytes end in a prompt, with
 after the request [SR-DRV-002]. The prompt tells the state: `:` idle, `>` infusing, `<` withdrawing, `*` stalled,
 `T*` target reached. A stall is reported once per stall as the alarm "stall" [SR-DRV-005]. The pump does not
 announce a power cycle: a pump found idle while this driver had it running (and no target reached) is reported as
-the alarm "unexpected_stop".
+the alarm "unexpected_stop". This driver only ever infuses: a pump found withdrawing is reported by every status()
+that finds it so as the alarm "wrong_direction", never as infusion. A set command is answered by its prompt alone:
+any text line in its reply (an error in whatever words) raises HarvardCommandError naming the command and the text.
 
 Dead-host stop [SR-DRV-013]: the pump has no communications watchdog, so a run always has a target volume at most
 `dead_host_horizon_s` of infusion ahead of the pump's counter (drivers.harvard_horizon). start() and rate changes set
@@ -18,12 +20,12 @@ too late: it is reported as the alarm "dead_host_horizon_reached", never taken f
 from __future__ import annotations
 
 import math
-import time
 
 from drivers import harvard_codec as codec
 from drivers.arguments import require_positive
-from drivers.errors import DeviceAlarm, DeviceTimeout, FramingError, LimitExceeded, ProtocolError, SyringeMismatch
+from drivers.errors import DeviceAlarm, FramingError, LimitExceeded, ProtocolError, SyringeMismatch
 from drivers.harvard_horizon import DeadHostHorizon, RunTarget
+from drivers.harvard_link import HarvardLink
 from drivers.lifecycle import OpenCloseLifecycle
 from drivers.syringe_pump import PumpStatus, check_rate_ul_per_h, check_target_volume_ul, pop_oldest_alarm
 from drivers.transport import Transport
@@ -31,12 +33,14 @@ from drivers.transport import Transport
 DEFAULT_BAUD = 115200
 DIAMETER_RANGE_MM = (0.1, 50.0)
 """Syringe inner diameters the driver sends; the pump's own limits depend on the model [U]."""
-MAX_REPLY_BYTES = 1024
 MAX_STOP_ATTEMPTS = 3
 RATE_UNITS = ("ul/hr", "nl/hr")
 VOLUME_UNITS = ("ul", "nl")
 UNEXPECTED_STOP = "unexpected_stop"
 HORIZON_REACHED = "dead_host_horizon_reached"
+WRONG_DIRECTION = "wrong_direction"
+"""The pump withdraws (prompt `<`), which this driver never commands: a name the harness passes on unmapped, so the
+firmware raises its generic, high-priority actuator fault, which stops delivery."""
 DEFAULT_DEAD_HOST_HORIZON_S = 180.0
 """Three supervision periods of the firmware's default (60 s), as rigs derive theirs (hil.rig.motion_horizon)."""
 
@@ -71,6 +75,7 @@ class HarvardPump(OpenCloseLifecycle):
         require_positive("reply_timeout_s", reply_timeout_s)
         codec.encode_command("", address, dialect)  # checks address and dialect
         self.transport = transport
+        self._link = HarvardLink(transport, address, dialect, reply_timeout_s, text_line_address)
         self.address = address
         self.dialect = dialect
         self.reply_timeout_s = reply_timeout_s
@@ -99,7 +104,12 @@ class HarvardPump(OpenCloseLifecycle):
         self.transport.open()
         try:
             self.transport.read_available()  # whatever a previous session left on the line
-            reply = self._command("ver")
+            try:
+                reply = self._query("ver")
+            except codec.HarvardCommandError as exc:  # the pump still held part of a line a previous host sent
+                self.open_findings.append(f"'ver' refused at open ({exc.text!r}): the pump held part of a line a "
+                                          f"previous host left; asked again")
+                reply = self._query("ver")
             self.version = reply.lines[0] if reply.lines else ""
             if reply.prompt == codec.STALL_PROMPT:
                 raise DeviceAlarm("stall", "Harvard pump is stalled at open (prompt '*'); clear it at the pump")
@@ -115,29 +125,9 @@ class HarvardPump(OpenCloseLifecycle):
 
     # --- exchanges ------------------------------------------------------------------------------
     def _exchange(self, command: str) -> codec.HarvardReply:
-        self.transport.read_available()  # stale bytes would be taken for this reply
-        self.transport.write(codec.encode_command(command, self.address, self.dialect))
-        received = self._read_reply(command)
-        reply = codec.parse_reply(received, self.text_line_address)
-        if reply.address is not None and reply.address != self.address:
-            raise ProtocolError(f"reply to {command!r} came from address {reply.address}, expected {self.address}")
+        reply = self._link.exchange(command)
         self._note_prompt(reply.prompt)
         return reply
-
-    def _read_reply(self, command: str) -> bytes:
-        """Bytes up to and including the prompt, all within reply_timeout_s [SR-DRV-002]."""
-        deadline_s = time.monotonic() + self.reply_timeout_s
-        received = bytearray()
-        while not codec.reply_complete(received):
-            if len(received) >= MAX_REPLY_BYTES:
-                raise FramingError(f"Harvard reply to {command!r} has no prompt within {MAX_REPLY_BYTES} bytes: "
-                                   f"{bytes(received[:80])!r}...")
-            left_s = deadline_s - time.monotonic()
-            if left_s <= 0:
-                raise DeviceTimeout(f"Harvard reply to {command!r} incomplete after {self.reply_timeout_s} s: "
-                                    f"{bytes(received[-80:])!r}")
-            received += self.transport.read_exact(1, left_s)
-        return bytes(received)
 
     def _note_prompt(self, prompt: str) -> None:
         self.last_prompt = prompt
@@ -154,6 +144,12 @@ class HarvardPump(OpenCloseLifecycle):
             self._told_to_run = False
 
     def _command(self, command: str) -> codec.HarvardReply:
+        """A set command (or an action): answered by its prompt alone."""
+        reply = self._exchange(command)
+        codec.refuse_text(reply.lines, command)
+        return reply
+
+    def _query(self, command: str) -> codec.HarvardReply:
         reply = self._exchange(command)
         if reply.error is not None:
             raise codec.HarvardCommandError(reply.error, command)
@@ -241,23 +237,30 @@ class HarvardPump(OpenCloseLifecycle):
         self._told_to_run = True
 
     def stop(self) -> None:
-        """`stop` until the prompt is not a running one [SR-DRV-007]. A stall in a reply is kept for status()."""
+        """`stop` until the prompt is not a running one [SR-DRV-007]. A stall in a reply is kept for status(); text in
+        any reply raises HarvardCommandError once the pump is stopped."""
         self._told_to_run = False
+        texts: list[str] = []
         for _ in range(MAX_STOP_ATTEMPTS):
-            if self._command("stop").prompt not in codec.RUNNING_PROMPTS:
+            reply = self._exchange("stop")
+            texts += reply.lines
+            if reply.prompt not in codec.RUNNING_PROMPTS:
+                codec.refuse_text(texts, "stop")
                 return
         raise ProtocolError(f"Harvard pump still running after {MAX_STOP_ATTEMPTS} stop commands "
-                            f"(prompt {self.last_prompt!r})")
+                            f"(prompt {self.last_prompt!r}; text in the replies: {texts!r})")
 
     def status(self) -> PumpStatus:
         """One `ivolume` exchange: its prompt gives the state, its line the infused volume. Alarms are reported one
         per status, oldest first."""
         told_to_run = self._told_to_run
-        reply = self._command("ivolume")
+        reply = self._query("ivolume")
         infused_ul = codec.parse_quantity(self._only_line(reply, "ivolume"), codec.VOLUME_UNITS_UL, "ivolume")
         if told_to_run and reply.prompt == ":":
             self._told_to_run = False
             self._pending_alarms.append(UNEXPECTED_STOP)
+        if reply.prompt == "<":  # never commanded: this driver only infuses
+            self._pending_alarms.append(WRONG_DIRECTION)
         running = reply.prompt in codec.RUNNING_PROMPTS
         if running and self._told_to_run:
             rate_ul_per_h = self._run_rate_ul_per_h()
@@ -287,7 +290,7 @@ class HarvardPump(OpenCloseLifecycle):
         self.run_target = RunTarget(codec.parse_quantity(text, codec.VOLUME_UNITS_UL, "tvolume"), wanted.is_horizon)
 
     def _text(self, command: str) -> str:
-        return self._only_line(self._command(command), command)
+        return self._only_line(self._query(command), command)
 
     @staticmethod
     def _only_line(reply: codec.HarvardReply, command: str) -> str:

@@ -4,11 +4,14 @@ replies, prompts, units. Pure functions on bytes and strings; no I/O. See protoc
 Request: `[<address><separator>]<command>[ <arguments>] CR`; address 0 is sent without prefix; the separator is
 ":" on PHD ULTRA / Elite and nothing on Legato.
 Reply: text lines `LF [<address> ]<text> CR`, then the prompt `LF [<address>]<prompt>` with NO terminator, so a
-reply is complete when the bytes received so far end in a prompt (reply_complete).
+reply is complete when the bytes received so far end in a prompt (reply_complete). A text-line address is exactly
+two digits and one space (`\n00 1.0000 ml/min\r`, protocols.md 2.1) and must be the pump's own: a looser reading
+would take the first two digits of an unaddressed number (`\n12.3456 ul\r`) for an address.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from drivers.errors import FramingError, ProtocolError
@@ -29,17 +32,24 @@ RATE_UNITS_UL_PER_H = {
 VOLUME_UNITS_UL = {"ml": 1000.0, "ul": 1.0, "nl": 0.001, "pl": 1e-6}
 
 _PROMPT_AT_END = re.compile(rb"\n(\d\d)?(T\*|[:<>*])\Z")
-_TEXT_LINE_ADDRESS = re.compile(r"^(\d\d) ?(.*)$", re.DOTALL | re.ASCII)
+_TEXT_LINE_ADDRESS = re.compile(r"^(\d\d) (.*)$", re.DOTALL | re.ASCII)
 _QUANTITY = re.compile(r"^(\S+) +(\S+)$", re.ASCII)
 
 
 class HarvardCommandError(ProtocolError):
     """The pump answered a command with an error line (Command error, Unknown command, Argument error, ...)."""
 
-    def __init__(self, text: str, command: str) -> None:
-        super().__init__(f"Harvard pump rejected {command!r}: {text!r}")
+    def __init__(self, text: str, command: str, why: str = "") -> None:
+        super().__init__(f"Harvard pump rejected {command!r}: {text!r}" + (f" ({why})" if why else ""))
         self.text = text
         self.command = command
+
+
+def refuse_text(lines: Sequence[str], command: str) -> None:
+    """A set command (or an action such as `irun`) is answered by its prompt alone: any text line in its reply is an
+    error in whatever words the pump uses (`Out of range`, `Value error`, ...), HarvardCommandError."""
+    if lines:
+        raise HarvardCommandError(" / ".join(lines), command, "a set command is answered by its prompt alone")
 
 
 @dataclass(frozen=True)
@@ -72,9 +82,16 @@ def reply_complete(received: bytes | bytearray) -> bool:
     return _PROMPT_AT_END.search(received) is not None
 
 
-def parse_reply(received: bytes, text_line_address: bool) -> HarvardReply:
-    """A complete reply -> HarvardReply. Bytes before the first LF, a text line without its CR, a missing text-line
-    address (when text_line_address) or non-ASCII data are FramingError."""
+def prompt_address(received: bytes) -> int | None:
+    """The address in a complete reply's prompt; None when the pump printed none (or the reply has no prompt)."""
+    match = _PROMPT_AT_END.search(received)
+    return int(match.group(1)) if match is not None and match.group(1) is not None else None
+
+
+def parse_reply(received: bytes, text_line_address: bool, address: int = 0) -> HarvardReply:
+    """A complete reply -> HarvardReply. Bytes before the first LF, a text line without its CR, a text line that does
+    not start with `address` as two digits and a space (when text_line_address) or non-ASCII data are
+    FramingError."""
     match = _PROMPT_AT_END.search(received)
     if match is None:
         raise FramingError(f"Harvard reply does not end in a prompt (LF [address] : > < * T*): {received[-80:]!r}")
@@ -88,30 +105,39 @@ def parse_reply(received: bytes, text_line_address: bool) -> HarvardReply:
     for raw in body.split("\n")[1:]:
         if not raw.endswith("\r"):
             raise FramingError(f"Harvard reply line {raw!r} is not ended by CR in {received[:120]!r}")
-        lines.append(_line_text(raw[:-1], text_line_address, received))
-    address = match.group(1)
-    return HarvardReply(int(address) if address is not None else None, match.group(2).decode("ascii"), tuple(lines))
+        lines.append(_line_text(raw[:-1], text_line_address, address, received))
+    digits = match.group(1)
+    return HarvardReply(int(digits) if digits is not None else None, match.group(2).decode("ascii"), tuple(lines))
 
 
-def _line_text(raw: str, text_line_address: bool, received: bytes) -> str:
+def _line_text(raw: str, text_line_address: bool, address: int, received: bytes) -> str:
     if not text_line_address:
         return raw
     match = _TEXT_LINE_ADDRESS.match(raw)
     if match is None:
-        raise FramingError(f"Harvard reply line {raw!r} does not start with a 2-digit address in {received[:120]!r}")
+        raise FramingError(f"Harvard reply line {raw!r} does not start with the 2-digit address {address:02d} and a "
+                           f"space in {received[:120]!r}")
+    if int(match.group(1)) != address:
+        raise FramingError(f"Harvard reply line {raw!r} carries address {match.group(1)}, not this pump's "
+                           f"{address:02d}, in {received[:120]!r}")
     return match.group(2)
 
 
 def parse_quantity(text: str, unit_sizes: dict[str, float], field: str) -> float:
     """`1.0000 ml/min` -> the value in the table's base unit (uL/h or uL). A non-finite number is refused
-    [SR-DRV-009]; an unknown unit is a FramingError."""
+    [SR-DRV-009]; a signed number (no quantity the pump prints is negative: counters, rates and the diameter are
+    magnitudes) or an unknown unit is a FramingError."""
     match = _QUANTITY.match(text.strip())
     if match is None:
         raise FramingError(f"{field}: {text[:80]!r} is not '<number> <unit>'")
     unit = match.group(2).lower()
     if unit not in unit_sizes:
         raise FramingError(f"{field}: unit {match.group(2)[:20]!r} in {text[:80]!r} is not one of {sorted(unit_sizes)}")
-    return finite_number(match.group(1), field, text) * unit_sizes[unit]
+    value = finite_number(match.group(1), field, text)
+    if match.group(1)[0] in "+-":
+        raise FramingError(f"{field}: {match.group(1)[:40]!r} in {text[:80]!r} carries a sign; the pump prints "
+                           f"{field} as an unsigned magnitude")
+    return value * unit_sizes[unit]
 
 
 MAX_DECIMAL_DIGITS = 4

@@ -17,6 +17,9 @@ from drivers.transport import Transport
 
 RUNNING_PROMPTS = frozenset("IWX")
 """Prompts for which the motor moves: infusing, withdrawing, purging."""
+UNCOMMANDED_MOTION_ALARMS = {"W": "wrong_direction", "X": "purging"}
+"""Motion this driver (infusion only) never commands -> the alarm each status() finding it reports, never infusion
+(names the harness passes on as they are: the firmware's generic, high-priority actuator fault stops delivery)."""
 DIAMETER_RANGE_MM = (0.1, 50.0)
 """Valid `DIA` range of the NE-1000/500 (manual)."""
 SAFE_MODE_TIMEOUT_RANGE_S = (1, 255)
@@ -84,9 +87,7 @@ class NE1000Pump(OpenCloseLifecycle):
                 require_positive("heartbeat_interval_s", heartbeat_interval_s) < safe_mode_timeout_s):
             raise ValueError(f"heartbeat_interval_s must be below safe_mode_timeout_s {safe_mode_timeout_s} s, "
                              f"got {heartbeat_interval_s!r}")
-        self.heartbeat_interval_s = (
-            heartbeat_interval_s if heartbeat_interval_s is not None else safe_mode_timeout_s / 2
-        )
+        self.heartbeat_interval_s = safe_mode_timeout_s / 2 if heartbeat_interval_s is None else heartbeat_interval_s
         self.max_rate_ul_per_h = max_rate_ul_per_h
         self.max_rounding_fraction = max_rounding_fraction
         self.program_phases_on_open = program_phases_on_open
@@ -187,14 +188,12 @@ class NE1000Pump(OpenCloseLifecycle):
                 codec.encode_in_unit(value, unit, unit_sizes) if unit else codec.encode_best_unit(value, unit_sizes)
             )
         except ValueError as exc:
-            raise LimitExceeded(
-                f"{what} {value} cannot be sent{f' in {unit}' if unit else ''}: {exc} [SR-DRV-006]"
-            ) from None
+            raise LimitExceeded(f"{what} {value} cannot be sent{f' in {unit}' if unit else ''}: {exc} "
+                                "[SR-DRV-006]") from None
         if value and abs(encoded.base_unit_value - value) > self.max_rounding_fraction * value:
-            raise LimitExceeded(
-                f"{what} {value} would be sent as {encoded.text}{encoded.unit} = {encoded.base_unit_value}, "
-                f"more than {self.max_rounding_fraction:.2%} off; nothing sent [SR-DRV-006]"
-            )
+            raise LimitExceeded(f"{what} {value} would be sent as {encoded.text}{encoded.unit} = "
+                                f"{encoded.base_unit_value}, more than {self.max_rounding_fraction:.2%} off; nothing "
+                                "sent [SR-DRV-006]")
         return encoded
 
     # --- SyringePump ----------------------------------------------------------------------------
@@ -263,15 +262,15 @@ class NE1000Pump(OpenCloseLifecycle):
                 raise codec.NE1000CommandError(reply.error_code, "STP")
             elif reply.prompt == "S":
                 return
-        raise ProtocolError(
-            f"NE-1000 not stopped after {MAX_STOP_ATTEMPTS} STP commands (last prompt {self._link.last_prompt!r})"
-        )
+        raise ProtocolError(f"NE-1000 not stopped after {MAX_STOP_ATTEMPTS} STP commands (last prompt "
+                            f"{self._link.last_prompt!r})")
 
     def status(self) -> PumpStatus:
         """Prompt and infused volume from one `DIS` exchange (every reply carries the prompt, so no status query is
-        needed beside it). Alarms (in the reply, auto-alarm packets, heartbeat) are reported one per status, oldest
-        first; an alarm reply acknowledges the alarm and `DIS` is sent again for the real prompt and volume. The
-        same alarm seen twice in one read counts once, and others wait for the next."""
+        needed beside it); withdrawing or purging is an alarm (UNCOMMANDED_MOTION_ALARMS). Alarms (in the reply,
+        auto-alarm packets, heartbeat, motion) are reported one per status, oldest first; an alarm reply acknowledges
+        the alarm and `DIS` is sent again for the real prompt and volume. The same alarm seen twice in one read counts
+        once, and others wait for the next."""
         reply = self._link.exchange("DIS")
         for _ in range(MAX_ALARM_REQUERY_COUNT):
             if reply.alarm is None:
@@ -280,6 +279,8 @@ class NE1000Pump(OpenCloseLifecycle):
             reply = self._link.exchange("DIS")
         self._raise_for(reply, "DIS")
         infused_ul, _withdrawn_ul = codec.parse_dispensed_ul(reply.data)
+        if reply.prompt in UNCOMMANDED_MOTION_ALARMS:
+            self._link.unsolicited_alarms.append(UNCOMMANDED_MOTION_ALARMS[reply.prompt])
         return PumpStatus(
             running=reply.prompt in RUNNING_PROMPTS,
             infused_ul=infused_ul,

@@ -89,7 +89,8 @@ class SartoriusBalance(VisaSession):
 
     # --- commands -------------------------------------------------------------------------------
     def read_mass_immediately(self) -> MassReading:
-        """Measure the net mass now, stable or not (`ESC P`)."""
+        """Measure the net mass now, stable or not (`ESC P`). A 22-character line with another ID code than net's
+        (`G#` gross, `T` tare, ...) raises ProtocolError naming it (drivers.sbi_lines.parse_weight_line)."""
         reading = parse_weight_line(self._query(PRINT), self.display_unit)
         return MassReading(mass_g=reading.mass_g, stable=reading.stable)
 

@@ -2,7 +2,8 @@
 
 A line is 16 characters with its CR LF: sign (`+`, `-` or space), a space, the value right-aligned in 8
 characters (leading zeros as spaces), a space, the unit in 3 characters (spaces when there is none), CR LF.
-The 22-character format puts a 6-character ID code (`N`, `G#`, `T`, `Stat`, ...) before those 16.
+The 22-character format puts a 6-character ID code (`N`, `G#`, `T`, `Stat`, ...) before those 16: a weight is
+read only from a net line (`N`); a gross (`G#`), tare (`T`) or any other ID code is refused, naming the code.
 Special outputs in place of a weight: `High` (overload), `Low` (underload), `Err ###` (a device error),
 `--` (no final readout yet), `Cal.Ext.`/`Cal.Int.` (adjusting).
 
@@ -23,6 +24,9 @@ BODY_CHARS = 14
 """A 16-character line without its CR LF."""
 ID_CHARS = 6
 """The ID code in front of the 22-character format."""
+NET_ID_CODES = frozenset({"N"})
+"""ID codes of a net weight (protocols.md 4.2: N net, G# gross, T tare): the only lines read as a mass."""
+ID_CODE_MEANINGS = {"N": "net", "G#": "gross", "T": "tare"}
 _VALUE = re.compile(r" *(\S+)", re.ASCII)
 _ERROR = re.compile(r"Err ?(\S+)", re.ASCII)
 _ID_CODE = re.compile(r" *[A-Za-z][A-Za-z0-9#.]*", re.ASCII)
@@ -77,13 +81,18 @@ def parse_weight_line(line: str, display_unit: str = "g") -> SbiReading:
 
     display_unit: the unit the balance is set to; a line in another unit is refused, and a line with a blank
     unit field (unstable) is read in it. FramingError for a line that is not SBI; DeviceAlarm for High/Low;
-    SbiDeviceError for Err ###; ProtocolError for `--` and adjustment; NonFiniteValue for NaN or infinity."""
+    SbiDeviceError for Err ###; ProtocolError for `--`, adjustment and a 22-character line whose ID code is not a
+    net weight's (NET_ID_CODES: a gross or tare weight is not the mass); NonFiniteValue for NaN or infinity."""
     if display_unit not in GRAMS_PER_UNIT:
         raise ValueError(f"display_unit {display_unit!r}: not one of {sorted(GRAMS_PER_UNIT)}")
     if not line.isascii() or not line.isprintable():
         raise FramingError(f"balance line {line!r} is not printable ASCII")
     id_code, body = split_id(line)
     _raise_for_special(body, line)
+    if id_code is not None and id_code not in NET_ID_CODES:
+        meaning = f" ({ID_CODE_MEANINGS[id_code]})" if id_code in ID_CODE_MEANINGS else ""
+        raise ProtocolError(f"balance line {line!r} carries ID code {id_code!r}{meaning}, not a net weight's "
+                            f"({', '.join(sorted(NET_ID_CODES))}): it is not read as the mass")
     sign, gap, value_field, gap2, unit_field = body[0], body[1], body[2:10], body[10], body[11:14]
     if sign not in "+- " or gap != " " or gap2 != " ":
         raise FramingError(f"balance line {line!r} is not '<sign> <8-character value> <3-character unit>'")
