@@ -118,6 +118,7 @@ def build_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, Emula
     if args.framing is not None and not any(isinstance(d, framed) for d in devices.values()):
         raise EmulatorError(f"--framing {args.framing}: only a Sartorius SBI balance has a framing option, and none "
                             f"is emulated here ({', '.join(sorted(devices))})")
+    _refuse_unused_options(args, devices)
     for text in args.fault:
         device, name, params = parse_fault(text, args.device)
         if device not in devices:
@@ -125,6 +126,25 @@ def build_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, Emula
         fault = fault_named(name, devices[device].fault_names(), f"--fault {text!r}: {device}: ")
         devices[device].inject_fault(fault, **params)
     return devices
+
+
+def _refuse_unused_options(args: argparse.Namespace, devices: dict[str, EmulatedDevice]) -> None:
+    """An option none of the emulated devices takes (say --steps-per-mm for an NE-1000) would be ignored: refused."""
+    used = {name for device in devices.values() for entry in CATALOG if type(device) is entry.emulator_class
+            for name in entry.emulate_options}
+    takers: dict[str, list[str]] = {}
+    for entry in CATALOG:
+        for name in entry.emulate_options:
+            takers.setdefault(name, []).append(entry.name)
+    unused = [name for name in takers if name not in used and getattr(args, name, None) is not None]
+    weighs_a_pump = args.device not in BALANCE_CLASSES and any(isinstance(d, EmulatedBalance) for d in devices.values())
+    if args.balance_protocol is not None and not weighs_a_pump:
+        unused.append("balance_protocol")
+        takers["balance_protocol"] = ["the balance of a pump (--with-balance, or a rig's)"]
+    if unused:
+        raise EmulatorError("; ".join(f"--{name.replace('_', '-')} does not apply to what is emulated here "
+                                      f"({', '.join(sorted(devices))}): it sets {', '.join(takers[name])}"
+                                      for name in unused))
 
 
 def _option_devices(args: argparse.Namespace, clock: WallClock) -> dict[str, EmulatedDevice]:
@@ -192,16 +212,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         listen = ListenAddress.parse(args.listen) if args.listen is not None else None
         devices = build_devices(args, WallClock())
+        addresses = [listen.nth(index) if listen is not None else None for index in range(len(devices))]
     except (EmulatorError, TypeError, ConfigError, RigError) as error:
         print(f"itpump emulate: {error}", file=sys.stderr)
         return ExitCode.BAD_INPUT
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        for index, (name, device) in enumerate(devices.items()):
-            address = None
+        for (name, device), address in zip(devices.items(), addresses):
             try:
-                address = listen.nth(index) if listen is not None else None
                 print(f"{name}: {device.start(address)}", flush=True)
             except (OSError, EmulatorError) as error:
                 where = f" on {address.url()}" if address is not None else ""

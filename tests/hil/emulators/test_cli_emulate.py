@@ -13,6 +13,7 @@ import pytest
 import serial
 
 from hil.cli.emulate import parse_fault
+from hil.cli.main import main
 from hil.emulators.faults import EmulatorError
 
 pytestmark = pytest.mark.timeout(60)
@@ -129,3 +130,21 @@ def test_rig_of_another_pump_or_a_bad_rig_file_is_exit_code_2_naming_it(tmp_path
     process = spawn("ne1000", "--rig", str(bad))
     _, err = process.communicate(timeout=30)
     assert process.returncode == 2 and "rig.yaml:" in err and "volume_ul" in err
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["harvard", "--safe-mode-timeout-s", "10"], "--safe-mode-timeout-s"),
+    (["ne1000", "--dialect", "legato"], "--dialect"),
+    (["ne1000", "--steps-per-mm", "80"], "--steps-per-mm"),
+    (["sartorius", "--balance-protocol", "mt-sics"], "--balance-protocol"),
+])
+def test_an_option_no_emulated_device_takes_is_refused_not_ignored(argv, option, capsys):
+    assert main(["emulate", *argv]) == 2
+    err = capsys.readouterr().err
+    assert f"{option} does not apply to what is emulated here" in err
+
+
+def test_a_listen_port_range_too_short_for_every_device_is_refused_before_any_is_served(capsys):
+    assert main(["emulate", "harvard", "--with-balance", "--listen", "127.0.0.1:65535"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "would need port 65536" in err
