@@ -6,15 +6,17 @@
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from hil.campaign.collect import records_changed_since
 from hil.campaign.executor import CampaignFailure, dask_client, run_missing
-from hil.campaign.journal import RESUMED, Journal, JournalError
+from hil.campaign.folder_lock import CampaignBusy, folder_lock
+from hil.campaign.journal import JOURNAL_FILENAME, RESUMED, Journal, JournalError
 from hil.campaign.loading import LoadedCampaign, load_campaign
 from hil.campaign.specs import PlannedRun, expand
 from hil.campaign.summary import summarize
@@ -65,16 +67,36 @@ def _software() -> dict[str, str]:
 
 def start_campaign(campaign_file: Path, folder: Path, execution: CampaignExecution) -> CampaignOutcome:
     campaign, planned = _planned(campaign_file)
+    with _locked(folder):
+        try:
+            journal = Journal.create(folder, _header(campaign, planned), planned)
+        except JournalError as exc:
+            raise BadCampaign(str(exc)) from exc
+        except OSError as exc:
+            raise CampaignFailure(f"cannot write the campaign folder {folder}: {exc.strerror or exc}") from exc
+        return _execute(folder, journal, execution)
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """The folder's lock (hil.campaign.folder_lock): another process running in it is BadCampaign (exit 2)."""
     try:
-        journal = Journal.create(folder, _header(campaign, planned), planned)
-    except JournalError as exc:
-        raise BadCampaign(str(exc)) from exc
+        with folder_lock(folder):
+            yield
+    except CampaignBusy as exc:
+        raise BadCampaign(str(exc)) from None
     except OSError as exc:
-        raise CampaignFailure(f"cannot write the campaign folder {folder}: {exc.strerror or exc}") from exc
-    return _execute(folder, journal, execution)
+        raise CampaignFailure(f"cannot lock the campaign folder {folder}: {exc.strerror or exc}") from exc
 
 
 def resume_campaign(folder: Path, campaign_file: Path | None, execution: CampaignExecution) -> CampaignOutcome:
+    if not (folder / JOURNAL_FILENAME).is_file():  # not a campaign folder: said by Journal.open, without a lock file
+        return _resume(folder, campaign_file, execution)
+    with _locked(folder):
+        return _resume(folder, campaign_file, execution)
+
+
+def _resume(folder: Path, campaign_file: Path | None, execution: CampaignExecution) -> CampaignOutcome:
     try:
         journal = Journal.open(folder)
     except JournalError as exc:

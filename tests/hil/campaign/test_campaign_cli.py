@@ -1,5 +1,6 @@
 """The smoke campaign through the command line on a 2-process LocalCluster, and a campaign killed (SIGKILL, the
-whole process group: campaign process and its workers) after its first finished run, then resumed."""
+whole process group: campaign process and its workers) after its first finished run, then resumed (a second process
+resuming it while it runs is refused; the kill frees the folder)."""
 from __future__ import annotations
 
 import json
@@ -98,6 +99,10 @@ def test_a_killed_campaign_keeps_its_finished_runs_and_resumes_to_the_same_summa
             time.sleep(0.05)
         else:
             pytest.fail("no run finished in time")
+        busy = subprocess.run([sys.executable, "-m", "hil.cli.main", "campaign", "--resume", str(folder), "--workers",
+                               "1", "--no-progress"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert busy.returncode == 2, busy.stderr[-2000:]  # one campaign process per folder: nothing run twice
+        assert f"being run by another itpump process (pid {process.pid})" in busy.stderr
     finally:
         os.killpg(process.pid, signal.SIGKILL)  # the campaign process and its worker processes, at once
         process.wait()

@@ -76,7 +76,10 @@ def test_unexpected_envelopes_with_nothing_delivered_are_reported_not_passed(bun
     suite = ET.parse(tmp_path / "run" / "junit.xml").getroot().find("testsuite")
     envelope_cases = [c for c in suite.findall("testcase") if c.get("classname", "").endswith(".envelopes")]
     assert len(envelope_cases) == 5 and all(c.find("skipped") is not None for c in envelope_cases)
-    assert suite.get("skipped") == "5"
+    step_cases = [c for c in suite.findall("testcase") if c.get("classname", "").endswith(".steps")]
+    waits = [c for c in step_cases if " wait at " in c.get("name", "")]  # a step that decides nothing: not judged
+    assert waits and all(c.find("skipped") is not None for c in waits)
+    assert suite.get("skipped") == str(5 + len(waits))
     matrix = load_matrix(tmp_path / "run" / "traceability.json")
     for requirement_id in ("SR-PK-001", "SR-PK-002", "SR-PK-003", "SR-PK-004"):
         assert matrix.requirement(requirement_id).outcome == "NOT_EVALUATED"
@@ -96,6 +99,6 @@ def test_a_run_that_judged_nothing_is_not_evaluated_and_exits_1(bundled_configs:
     assert result["reason"].startswith("nothing was judged: the scenario lists no expectation and none of the 5 "
                                        "envelopes could be evaluated")
     suite = ET.parse(tmp_path / "run" / "junit.xml").getroot().find("testsuite")
-    assert suite is not None and suite.get("skipped") == "6"  # the five envelopes and the run verdict
+    assert suite is not None and suite.get("skipped") == "7"  # the five envelopes, the run verdict, the wait step
     run_case = next(c for c in suite.findall("testcase") if c.get("classname", "").endswith(".run"))
     assert run_case.find("skipped") is not None and run_case.find("failure") is None
