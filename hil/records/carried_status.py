@@ -7,7 +7,7 @@ back just before the sample, so every reader sees the firmware's log as it was. 
 sample of the same t_s with the same two numbers (bit for bit) and nothing recorded between them; otherwise it is
 written as its own line, as before.
 
-    sample = carrying_sample(held_status, next_event)   # the sample marked as carrying it, or None
+    carries(held_status, next_event)                     # whether the sample can carry it
     status = carried_status(sample)                      # the firmware_event it stands for, or None
 """
 from __future__ import annotations
@@ -18,6 +18,9 @@ from firmware_sim.event_log import EventKind
 from hil.records import events as ev
 
 STATUS_FIELDS = ("delivered_ul", "commanded_ul")
+CARRY_FIELD = "firmware_status"
+CARRIED_SUFFIX = f',"{CARRY_FIELD}":true}}'
+"""What a carrying sample's line ends with, in place of its closing brace."""
 
 
 def is_plain_status(event: ev.FirmwareEvent) -> bool:
@@ -32,17 +35,14 @@ def _same(a: object, b: object) -> bool:
             and math.copysign(1.0, a) == math.copysign(1.0, b))
 
 
-def carrying_sample(status: ev.FirmwareEvent, event: ev.RecordEvent) -> ev.VolumeSample | None:
-    """event as the volume sample that carries status, if it is one that can (same moment, same numbers)."""
+def carries(status: ev.FirmwareEvent, event: ev.RecordEvent) -> bool:
+    """Whether event is a volume sample that can carry status: the same moment and numbers, no after_pump_stop, no
+    extra field (so firmware_status is the last field of its line)."""
     if type(event) is not ev.VolumeSample or event.after_pump_stop or event.firmware_status or event.extra:
-        return None
+        return False
     fields = status.fields
-    if not (event.t_s == status.t_s and _same(event.pump_reported_ul, fields["delivered_ul"])
-            and _same(event.commanded_ul, fields["commanded_ul"])):
-        return None
-    return ev.VolumeSample(t_s=event.t_s, commanded_ul=event.commanded_ul, pump_reported_ul=event.pump_reported_ul,
-                           gravimetric_ul=event.gravimetric_ul, rate_ul_per_h=event.rate_ul_per_h,
-                           firmware_status=True)
+    return (event.t_s == status.t_s and _same(event.pump_reported_ul, fields["delivered_ul"])
+            and _same(event.commanded_ul, fields["commanded_ul"]))
 
 
 def carried_status(event: ev.RecordEvent) -> ev.FirmwareEvent | None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from hil.records import events as ev
-from hil.records.carried_status import carrying_sample, is_plain_status
+from hil.records.carried_status import CARRIED_SUFFIX, CARRY_FIELD, carries, is_plain_status
 from hil.records.integrity import GENESIS, chained_line, split_chained_line
 from hil.records.line_encoder import ENCODER, encode_line
 
@@ -83,18 +83,19 @@ class RecordWriter:
         held = self._held
         if held is not None:
             self._held = None
-            carrying = carrying_sample(held, event)
-            if carrying is None:
+            if not carries(held, event):
                 self.write(held)
             else:
                 try:
-                    return self._append(carrying)
+                    return self._append(event, carrying=True)
                 except ev.RecordFormatError:
                     self.write(held)  # the status is not lost with the sample that could not be written
                     raise
         return self._append(event)
 
-    def _append(self, event: ev.RecordEvent) -> dict[str, Any]:
+    def _append(self, event: ev.RecordEvent, carrying: bool = False) -> dict[str, Any]:
+        """carrying: the event is a volume sample that carries the held status (carried_status.carries): its line
+        ends with firmware_status, its last declared field (the bytes of the sample built with it)."""
         assert self._file is not None
         encoded = encode_line(event)  # the per-tick lines: a precomputed encoder, the same bytes
         if encoded is None:
@@ -102,6 +103,8 @@ class RecordWriter:
             body = ENCODER.encode(written)
         else:
             body, written = encoded
+        if carrying:
+            body, written = body[:-1] + CARRIED_SUFFIX, {**written, CARRY_FIELD: True}
         line, chain = chained_line(body, self._chain)
         data = memoryview((line + "\n").encode("utf-8"))
         while data:  # one write of the whole line (a regular file takes it at once; a short write is continued)

@@ -165,3 +165,17 @@ def test_a_non_finite_status_is_never_carried_as_a_null(tmp_path):
     _write(path, ("hold", status), ("write", sample))  # each writes its infinity as null, on its own line
     assert [line["event"] for line in _lines(path)] == ["firmware_event", "volume_sample"]
     assert "firmware_status" not in _lines(path)[1]
+
+
+def test_the_carrying_line_is_the_bytes_of_the_sample_built_with_firmware_status(tmp_path):
+    """The writer appends the field to the sample's own encoding: the same bytes as the general path's encoding of
+    the sample built with firmware_status=True (the field is declared last)."""
+    from hil.records.integrity import split_chained_line
+    from hil.records.line_encoder import ENCODER
+
+    path = tmp_path / "record.jsonl"
+    _write(path, ("hold", STATUS), ("write", SAMPLE))
+    split = split_chained_line(path.read_text().splitlines()[0])
+    assert split is not None
+    built = ev.VolumeSample(**_fields(SAMPLE), firmware_status=True)
+    assert split[0] == ENCODER.encode(ev.json_fields(built))
