@@ -3,10 +3,10 @@ per file (FAIL).
 
 A scenario is checked with the drug library it uses (bundled or `library_file`) and its `limits_override`,
 under the same bounds as `itpump run`; its overrides are listed as warnings, and a starting concentration the library
-does not list (the run's set-up refill would be refused, SR-DOSE-004) fails it. With `--rig RIG` (a path or a
-bundled rig name) its fault steps are judged as `itpump run` on that rig judges them: the device, the fault and every
-parameter. Exit 0 when every file is valid, 2 (bad input, as on every command) when one is not or a named file does
-not exist."""
+does not list (the run's set-up refill would be refused, SR-DOSE-004) fails its validation, as in `itpump run`.
+With `--rig RIG` (a path or a bundled rig name) its fault steps are judged as `itpump run` on that rig judges them:
+the device, the fault and every parameter. Exit 0 when every file is valid, 2 (bad input, as on every command) when
+one is not or a named file does not exist."""
 from __future__ import annotations
 
 import argparse
@@ -15,7 +15,6 @@ from pathlib import Path
 
 from firmware_sim.outcome import Outcome, combine
 from firmware_sim.requirements import REQUIREMENTS
-from firmware_sim.safety.checks import check_concentration
 from hil.cli.exit_codes import ExitCode
 from hil.cli.json_output import fail, print_result
 from hil.config.drug_library import DrugLibraryEntry
@@ -81,12 +80,8 @@ def check_file(path: Path, strict_requirements: bool, rig: RigConfig | None = No
     unknown = [rid for rid in scenario.all_requirement_ids() if rid not in REQUIREMENTS]
     limits = effective_limits(scenario.drug)
     warnings = list(override_lines(limits.record_fields()))
-    problems = [f"{path}:{loaded.line_of(('drug', 'conc_mcg_per_ml')) or '-'}: drug.conc_mcg_per_ml: {f.reason}: the "
-                f"run's set-up refill would be refused [{f.requirement_id}]"
-                for f in check_concentration(scenario.drug.conc_mcg_per_ml, limits.limits)]
-    if rig is not None:
-        problems += [f"{path}: {problem}" for problem in scenario_fault_problems(scenario, rig)]
-    elif any(isinstance(step, InjectFaultStep) for step in scenario.steps):
+    problems = [f"{path}: {problem}" for problem in scenario_fault_problems(scenario, rig)] if rig is not None else []
+    if rig is None and any(isinstance(step, InjectFaultStep) for step in scenario.steps):
         warnings.append("its fault steps' devices and parameters were not judged: give --rig to judge them as "
                         "itpump run on that rig would")
     if problems:

@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from firmware_sim.pk.age_groups import PEDIATRIC_BELOW_AGE_YEARS, age_group
 from firmware_sim.pump.alarms import AlarmName
 from firmware_sim.pump.states import PumpState
+from firmware_sim.safety.checks import check_concentration
 from firmware_sim.units import H_PER_DAY, MIN_PER_DAY, S_PER_H
 from hil.config.bounds import (MAX_PATIENT_WEIGHT_KG, MAX_SUPERVISION_TICKS, MIN_HARNESS_SUPERVISION_PERIOD_S,
                                MIN_PATIENT_WEIGHT_KG)
@@ -216,9 +217,13 @@ class ScenarioConfig(StrictModel):
                              "supervision_period_s to at least "
                              f"{self.duration_h * S_PER_H / MAX_SUPERVISION_TICKS:.3g} s"))
         try:
-            effective_limits(self.drug)  # loads and checks the library too: `itpump check` sees what a run uses
+            limits = effective_limits(self.drug)  # loads and checks the library: `itpump check` sees what a run uses
         except OverrideError as exc:
             problems += exc.problems
+        else:
+            problems += [(("drug", "conc_mcg_per_ml"), f"{finding.reason}: the run's set-up refill would be refused "
+                                                       f"[{finding.requirement_id}]")
+                         for finding in check_concentration(self.drug.conc_mcg_per_ml, limits.limits)]
         return problems
 
     def first_fault_h(self) -> float:

@@ -54,6 +54,18 @@ def test_unknown_alarm_name_is_bad_input(bundled_configs: Path, tmp_path: Path, 
     assert code == 2 and "unknown alarm 'delivery_mismatch'" in out["message"] and "under_delivery" in out["message"]
 
 
+@pytest.mark.requirements("SR-DOSE-004")
+def test_a_starting_concentration_the_library_does_not_list_is_bad_input_before_anything_runs(
+        bundled_configs: Path, tmp_path: Path, capsys) -> None:
+    text = scenario_text(bundled_configs)
+    assert "conc_mcg_per_ml: 2000" in text
+    bad = write(tmp_path / "bad.yaml", text.replace("conc_mcg_per_ml: 2000", "conc_mcg_per_ml: 2"))
+    code, out = run_json(capsys, str(bad), "--out", str(tmp_path / "run"))
+    assert code == 2 and "drug.conc_mcg_per_ml: concentration 2.0 mcg/mL is not in the baclofen library" in out["message"]
+    assert "set-up refill would be refused [SR-DOSE-004]" in out["message"]
+    assert not (tmp_path / "run").exists()
+
+
 def test_fault_step_on_a_bench_rig_is_refused_before_anything_runs(
     bundled_configs: Path, tmp_path: Path, capsys
 ) -> None:
