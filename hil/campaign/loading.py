@@ -18,8 +18,7 @@ from hil.config.errors import ConfigError, ConfigIssue, KeyPath
 from hil.config.loading import LoadedYaml, load_model, load_yaml, validate_loaded
 from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
-from hil.emulators.fault_catalog import fault_not_taken
-from hil.rig.fault_params import TrialEmulators
+from hil.rig.fault_params import TrialEmulators, fault_problem
 from hil.paths import bundled
 
 C = TypeVar("C", ScenarioConfig, RigConfig)
@@ -103,17 +102,8 @@ def _reference(entry: str, path: Path, folder: str, model: type[C]) -> Reference
 
 
 def _plan_problems(plan: FaultPlan, rig: Referenced[RigConfig], trials: TrialEmulators) -> list[tuple[str, str]]:
-    config = rig.config
-    emulator = config.emulators.get(plan.device)
-    if emulator is None:
-        declared = ", ".join(sorted(config.emulators)) or "none"
-        return [("device", f"rig {config.rig_id} ({rig.entry}) has no emulator {plan.device!r} (emulators: "
-                           f"{declared}); faults are injected on emulated rigs only")]
-    problem = fault_not_taken(plan.fault, emulator.kind, f" ({plan.device!r} on rig {config.rig_id})")
-    if problem is not None:
-        return [("fault", problem)]
-    problem = trials.problem(plan.device, plan.fault, plan.params)
-    return [] if problem is None else [("params", f"{problem} ({plan.device!r} on rig {config.rig_id})")]
+    problem = fault_problem(plan.device, plan.fault, plan.params, trials, f"{rig.config.rig_id} ({rig.entry})")
+    return [] if problem is None else [problem]
 
 
 def _cross_check(loaded: LoadedYaml, prefix: KeyPath, config: RunMatrix,

@@ -14,7 +14,7 @@ from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import InjectFaultStep
 from hil.devices.context import BuildContext
 from hil.emulators.fault_catalog import fault_not_taken
-from hil.emulators.faults import EmulatorError
+from hil.emulators.faults import EmulatorError, Fault
 from hil.rig.registry import EMULATOR_START_ORDER, EMULATORS
 
 NEVER_DUE_S = 1e15
@@ -47,18 +47,27 @@ class TrialEmulators:
         return None
 
 
+def fault_problem(device: str, fault: Fault, params: Mapping[str, Any], trials: TrialEmulators,
+                  rig_name: str) -> tuple[str, str] | None:
+    """(key, why) if the rig could not inject this fault (key: device, fault or params); None if it can. One wording
+    for a scenario's inject_fault steps (run, check --rig) and a campaign's fault plans. rig_name: how the message
+    names the rig."""
+    rig = trials.rig
+    emulator = rig.emulators.get(device)
+    if emulator is None:
+        declared = ", ".join(sorted(rig.emulators)) or "none"
+        return "device", (f"rig {rig_name} has no emulator {device!r} (emulators: {declared}); faults are injected on "
+                          f"emulated rigs only")
+    problem = fault_not_taken(fault, emulator.kind, f" ({device!r} on rig {rig.rig_id})")
+    if problem is not None:
+        return "fault", problem
+    problem = trials.problem(device, fault, params)
+    return None if problem is None else ("params", f"{problem} ({device!r} on rig {rig.rig_id})")
+
+
 def scenario_fault_problems(scenario: ScenarioConfig, rig: RigConfig) -> list[str]:
-    """Why the rig could not inject the scenario's faults, one line per step (`steps[i]...: why`); empty if it can."""
-    problems, trials = [], TrialEmulators(rig)
-    for i, step in enumerate(scenario.steps):
-        if isinstance(step, InjectFaultStep) and step.device not in rig.emulators:
-            declared = ", ".join(sorted(rig.emulators)) or "none"
-            problems.append(f"steps[{i}]: inject_fault into {step.device!r}, but rig {rig.rig_id} has no such "
-                            f"emulator (emulators: {declared}); fault scenarios run on emulated rigs only")
-        elif isinstance(step, InjectFaultStep):
-            problem = fault_not_taken(step.fault, rig.emulators[step.device].kind)
-            if problem is not None:
-                problems.append(f"steps[{i}].fault: {problem}")
-            elif (problem := trials.problem(step.device, step.fault, step.params)) is not None:
-                problems.append(f"steps[{i}].params: {problem} (emulator {step.device!r} on rig {rig.rig_id})")
-    return problems
+    """Why the rig could not inject the scenario's faults, one line per step (`steps[i].key: why`); empty if it can."""
+    trials = TrialEmulators(rig)
+    found = ((i, fault_problem(step.device, step.fault, step.params, trials, rig.rig_id))
+             for i, step in enumerate(scenario.steps) if isinstance(step, InjectFaultStep))
+    return [f"steps[{i}].{key}: {why}" for i, problem in found if problem is not None for key, why in [problem]]

@@ -46,10 +46,11 @@ def test_with_a_rig_fault_steps_are_judged_as_the_run_on_it_would(tmp_path, caps
     assert "give --rig to judge them" in capsys.readouterr().out
     assert main(["check", str(bad), "--rig", "emulated-ne1000"]) == 2
     assert ("steps[2].params: fault 'drop_bytes': unknown parameter(s) ['cnt']; allowed: ['count', 'direction', "
-            "'skip_bytes'] (emulator 'pump' on rig emulated-ne1000)") in capsys.readouterr().out
+            "'skip_bytes'] ('pump' on rig emulated-ne1000)") in capsys.readouterr().out
     wrong_device = _with_fault(tmp_path, "{at_h: 1.5, action: inject_fault, device: balance, fault: stall}")
     assert main(["check", str(wrong_device), "--rig", "emulated-ne1000"]) == 2
-    assert "steps[2].fault: a balance emulator has no fault 'stall'" in capsys.readouterr().out
+    assert ("steps[2].fault: a balance emulator ('balance' on rig emulated-ne1000) has no fault 'stall'"
+            in capsys.readouterr().out)
     good = _with_fault(tmp_path, "{at_h: 1.5, action: inject_fault, device: pump, fault: stall}")
     assert main(["check", str(good), "--rig", "emulated-ne1000"]) == 0
     assert main(["check", str(good), "--rig", "no-such-rig"]) == 2

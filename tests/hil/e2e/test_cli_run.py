@@ -61,7 +61,8 @@ def test_a_starting_concentration_the_library_does_not_list_is_bad_input_before_
     assert "conc_mcg_per_ml: 2000" in text
     bad = write(tmp_path / "bad.yaml", text.replace("conc_mcg_per_ml: 2000", "conc_mcg_per_ml: 2"))
     code, out = run_json(capsys, str(bad), "--out", str(tmp_path / "run"))
-    assert code == 2 and "drug.conc_mcg_per_ml: concentration 2.0 mcg/mL is not in the baclofen library" in out["message"]
+    assert code == 2
+    assert "drug.conc_mcg_per_ml: concentration 2.0 mcg/mL is not in the baclofen library" in out["message"]
     assert "set-up refill would be refused [SR-DOSE-004]" in out["message"]
     assert not (tmp_path / "run").exists()
 
@@ -70,7 +71,7 @@ def test_fault_step_on_a_bench_rig_is_refused_before_anything_runs(
     bundled_configs: Path, tmp_path: Path, capsys
 ) -> None:
     code, out = run_json(capsys, "hazard-motor-stall", "--rig", "bench-ne1000-usb", "--out", str(tmp_path / "run"))
-    assert code == 2 and "has no such emulator" in out["message"]
+    assert code == 2 and "has no emulator 'pump'" in out["message"]
     assert not (tmp_path / "run").exists()
 
 
@@ -78,7 +79,7 @@ def test_fault_the_named_emulator_does_not_have_is_refused(bundled_configs: Path
     text = scenario_text(bundled_configs, "hazard-motor-stall").replace("fault: stall", "fault: overload")
     bad = write(tmp_path / "bad.yaml", text)
     code, out = run_json(capsys, str(bad), "--out", str(tmp_path / "run"))
-    assert code == 2 and "a ne1000 emulator has no fault 'overload'" in out["message"]
+    assert code == 2 and "a ne1000 emulator ('pump' on rig emulated-ne1000) has no fault 'overload'" in out["message"]
     assert not (tmp_path / "run").exists()
 
 
@@ -89,7 +90,7 @@ def test_fault_parameters_the_emulator_would_refuse_are_bad_input_before_anythin
     bad = write(tmp_path / "bad.yaml", text)
     code, out = run_json(capsys, str(bad), "--out", str(tmp_path / "run"))
     assert code == 2 and "].params: fault 'stall': unknown parameter(s) ['x']" in out["message"]
-    assert "(emulator 'pump' on rig emulated-ne1000)" in out["message"]
+    assert "('pump' on rig emulated-ne1000)" in out["message"]
     assert not (tmp_path / "run").exists()
 
 
