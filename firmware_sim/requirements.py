@@ -27,6 +27,7 @@ REQUIREMENTS: dict[str, str] = {
     "SR-BOL-003": "Only one bolus runs at a time.",
     "SR-BOL-004": "Periodic boluses fit their interval, their projected daily dose meets the daily limits, and each run passes the gate.",
     "SR-BOL-005": "After a concentration change therapy restarts only through a bridge bolus that pushes the old drug out at the rate that keeps the tip dose.",
+    "SR-BOL-007": "A screening bolus (a clinician's bolus while the reservoir holds a screening-only concentration) starts at least the library's screening interval (24 h) after the previous screening bolus.",
     "SR-BOL-006": "Periodic boluses are judged at set-up (and with every program they join) on the basal program under every run they will make, not only the runs within the planning horizon: bolus plus basal rate stays within the maximum rate at each run (runs whose interval does not repeat within whole days are judged on the basal peak).",
     "SR-PTM-001": "A PTM bolus inside the lockout interval is rejected.",
     "SR-PTM-002": "PTM boluses per rolling 24 h never exceed the programmed maximum count.",

@@ -277,6 +277,7 @@ class PumpFirmware:
                                    self._limits)
         if self._record(decision):
             assert bolus is not None
+            inputs.remember_bolus(bolus)
             self.therapy.begin_bolus(bolus)
         return decision
 

@@ -12,6 +12,7 @@ from firmware_sim.pump.stacking import periodic_stack
 from firmware_sim.pump.states import PumpState
 from firmware_sim.pump.therapy_control import THERAPY_STATES, TherapyControl
 from firmware_sim.safety import gate
+from firmware_sim.safety.checks import check_screening_interval, is_screening_only
 from firmware_sim.safety.command_rules import periodic_first_run_findings, state_findings
 from firmware_sim.safety.decision import Decision, Finding, decide
 from firmware_sim.safety.limits import DrugLimits
@@ -37,6 +38,8 @@ class GateInputs:
         """Daily dose (basal plus periodic) of the last approved therapy: titration compares increases against it."""
         self.last_change_s: float | None = None
         """When the last dose increase (or the first program) was approved."""
+        self.last_screening_bolus_s: float | None = None
+        """When the last screening bolus (a clinician's at a screening-only concentration) started."""
 
     def state_findings(self, trigger: str) -> list[Finding]:
         state = self._therapy.state
@@ -53,7 +56,17 @@ class GateInputs:
         """Line prerequisites of a bolus (none while a bolus runs: the state rule refuses a second one)."""
         if self._therapy.state is PumpState.BOLUS:
             return []
-        return bolus_line_findings(self.line(), kind == "clinician", self._limits)
+        line = self.line()
+        findings = bolus_line_findings(line, kind == "clinician", self._limits)
+        if not findings and kind == "clinician":
+            findings = check_screening_interval(line.reservoir_conc_mcg_per_ml, self.last_screening_bolus_s,
+                                                self._engine.t_s, self._limits)
+        return findings
+
+    def remember_bolus(self, bolus: ActiveBolus) -> None:
+        """An approved bolus: a screening bolus starts the screening interval (SR-BOL-007)."""
+        if bolus.kind == "clinician" and is_screening_only(self.line().reservoir_conc_mcg_per_ml, self._limits):
+            self.last_screening_bolus_s = bolus.start_s
 
     def planned_therapy(self, program: BasalProgram | None, bridging: bool) -> PlannedTherapy:
         """The therapy that will run if a program command is approved: the program and the kept periodic boluses."""

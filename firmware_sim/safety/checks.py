@@ -62,6 +62,23 @@ def check_therapy_concentration(conc_mcg_per_ml: float, limits: DrugLimits) -> l
     return []
 
 
+def is_screening_only(conc_mcg_per_ml: float, limits: DrugLimits) -> bool:
+    return _listed(conc_mcg_per_ml, limits.screening_only_conc_mcg_per_ml)
+
+
+def check_screening_interval(conc_mcg_per_ml: float, last_screening_bolus_s: float | None, now_s: float,
+                             limits: DrugLimits) -> list[Finding]:
+    """A clinician's bolus at a screening-only concentration is a screening bolus: at least
+    screening_min_interval_h after the previous one (SR-BOL-007)."""
+    if last_screening_bolus_s is None or not is_screening_only(conc_mcg_per_ml, limits):
+        return []
+    waited_h = (now_s - last_screening_bolus_s) / S_PER_H
+    if shorter_than(now_s - last_screening_bolus_s, limits.screening_min_interval_h * S_PER_H):
+        return [Finding("SR-BOL-007", f"screening bolus {waited_h:.3g} h after the previous one; screening boluses "
+                        f"are at least {limits.screening_min_interval_h:g} h apart")]
+    return []
+
+
 def check_program_daily_dose(daily_dose_mcg: float, limits: DrugLimits) -> list[Finding]:
     if exceeds(daily_dose_mcg, limits.hard_max_daily_dose_mcg):
         return [Finding("SR-DOSE-001", f"programmed daily dose {daily_dose_mcg:.6g} mcg/day exceeds the hard maximum "

@@ -33,6 +33,9 @@ class DrugLimits:
     """[U] A pediatric (under 12 y) patient's titration cap, whatever the indication (the label's pediatric titration
     follows the cerebral-origin 5-15 %); the lower of it and the indication's applies. None: the indication's."""
     titration_min_interval_h: float = 24.0
+    screening_min_interval_h: float = 24.0
+    """A screening bolus (a clinician's bolus with the reservoir at a screening-only concentration) starts at least
+    this long after the previous one (label: screening boluses at least 24 h apart)."""
     ptm_min_lockout_min: float = 60.0
     """[U] myPTM ranges not found: placeholder default."""
     ptm_max_count_per_24h: int = 8
@@ -48,6 +51,7 @@ class DrugLimits:
             "max_bolus_dose_mcg": self.max_bolus_dose_mcg,
             "max_rate_mcg_per_h": self.max_rate_mcg_per_h,
             "titration_min_interval_h": self.titration_min_interval_h,
+            "screening_min_interval_h": self.screening_min_interval_h,
             "ptm_max_dose_per_24h_mcg": self.ptm_max_dose_per_24h_mcg,
             "window_h": self.window_h,
         }

@@ -60,6 +60,8 @@ LABEL_MAX_RATE_MCG_PER_H = 6000.0
 """The label's largest bolus (100 mcg) over its shortest duration (1 min)."""
 LABEL_MIN_TITRATION_INTERVAL_H = 24.0
 """At most one dose increase per 24 h, spinal and cerebral origin (reference 1.3; [S])."""
+LABEL_MIN_SCREENING_INTERVAL_H = 24.0
+"""Screening boluses at least 24 h apart (reference 1.2 and the summary table; [S])."""
 
 ABSOLUTE_MAX_DAILY_DOSE_MCG = 10_000.0
 """About five times the label's highest daily dose: refused even when acknowledged."""

@@ -40,6 +40,7 @@ LIMIT_FIELDS: dict[str, Any] = {
     "titration_cap_fraction": dict[Indication, Annotated[Number, Field(ge=0, le=1)]],
     "pediatric_titration_cap_fraction": Annotated[Number, Field(ge=0, le=1)] | None,
     "titration_min_interval_h": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_WINDOW_H)],
+    "screening_min_interval_h": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_WINDOW_H)],
     "ptm_min_lockout_min": Annotated[Number, Field(ge=0, le=b.ABSOLUTE_MAX_LOCKOUT_MIN)],
     "ptm_max_count_per_24h": Annotated[WholeNumber, Field(ge=0, le=b.ABSOLUTE_MAX_PTM_COUNT_PER_24H)],
     "ptm_max_dose_per_24h_mcg": DailyDoseMcg,
@@ -47,7 +48,8 @@ LIMIT_FIELDS: dict[str, Any] = {
 }
 """The DrugLimits fields a library sets (and a scenario may override), with their absolute bounds."""
 LIMIT_DEFAULTS: dict[str, list[float] | float | None] = {"screening_only_conc_mcg_per_ml": [], "window_h": 24.0,
-                                                         "pediatric_titration_cap_fraction": None}
+                                                         "pediatric_titration_cap_fraction": None,
+                                                         "screening_min_interval_h": b.LABEL_MIN_SCREENING_INTERVAL_H}
 
 
 def beyond_label(values: Mapping[str, Any]) -> dict[str, str]:
@@ -87,6 +89,10 @@ def beyond_label(values: Mapping[str, Any]) -> dict[str, str]:
     window = values.get("window_h")
     if window is not None and window < 24.0:
         found["window_h"] = f"{window:g} h is shorter than the label's daily (24 h) dose window"
+    screening = values.get("screening_min_interval_h")
+    if screening is not None and screening < b.LABEL_MIN_SCREENING_INTERVAL_H:
+        found["screening_min_interval_h"] = (f"{screening:g} h is shorter than the label's screening boluses at least "
+                                             f"{b.LABEL_MIN_SCREENING_INTERVAL_H:g} h apart")
     interval = values.get("titration_min_interval_h")
     if interval is not None and interval < b.LABEL_MIN_TITRATION_INTERVAL_H:
         found["titration_min_interval_h"] = (f"{interval:g} h is shorter than the label's one increase per "

@@ -283,3 +283,37 @@ def test_ptm_reconfigured_to_a_smaller_dose_cannot_reach_more_than_the_ptm_dose_
     assert len(given) == 4
     fw.run_until_s(fw.now_s + 24 * H)  # the 50 mcg presses have left the window: a 25 mcg press is allowed again
     assert fw.press_ptm().approved
+
+
+@req("SR-BOL-007")
+def test_screening_boluses_are_at_least_the_librarys_interval_apart(rig):
+    """Label: screening boluses at least 24 h apart (50 -> 75 -> 100 mcg); a clinician's bolus at a therapy
+    concentration is not a screening bolus."""
+    fw = rig.primed(conc_mcg_per_ml=50)
+    start_s = fw.now_s
+    assert fw.clinician_bolus(50, 90).approved
+    fw.run_until_s(start_s + 4 * H)
+    d = fw.clinician_bolus(75, 120)
+    assert not d.approved and d.requirement_ids == ("SR-BOL-007",) and "24 h apart" in d.reasons[0]
+    fw.run_until_s(start_s + 24 * H)
+    assert fw.clinician_bolus(75, 120).approved
+
+
+@req("SR-BOL-007")
+def test_clinician_boluses_at_a_therapy_concentration_are_not_screening_boluses(rig):
+    fw = rig.primed(conc_mcg_per_ml=500)
+    start_s = fw.now_s
+    assert fw.clinician_bolus(50, 90).approved
+    fw.run_until_s(start_s + 4 * H)
+    assert fw.clinician_bolus(50, 90).approved
+
+
+@req("SR-BOL-007")
+def test_the_screening_interval_comes_from_the_limits(make_rig):
+    fw = make_rig(limits=DrugLimits(screening_min_interval_h=6.0)).primed(conc_mcg_per_ml=50)
+    start_s = fw.now_s
+    assert fw.clinician_bolus(50, 90).approved
+    fw.run_until_s(start_s + 5 * H)
+    assert not fw.clinician_bolus(50, 90).approved
+    fw.run_until_s(start_s + 6 * H)
+    assert fw.clinician_bolus(50, 90).approved

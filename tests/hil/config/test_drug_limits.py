@@ -69,6 +69,7 @@ def test_the_probes_40000_mcg_per_day_is_refused_even_when_acknowledged(tmp_path
     ("titration_cap_fraction: {spinal: 0.6, cerebral: 0.15}", "titration_cap_fraction"),
     ("window_h: 6", "window_h"),
     ("titration_min_interval_h: 0.05", "titration_min_interval_h"),
+    ("screening_min_interval_h: 4", "screening_min_interval_h"),
     ("pediatric_titration_cap_fraction: 0.3", "pediatric_titration_cap_fraction"),
     ("allowed_conc_mcg_per_ml: [50, 500, 2000, 5000]", "allowed_conc_mcg_per_ml"),
 ])
