@@ -60,6 +60,8 @@ LABEL_MAX_RATE_MCG_PER_H = 6000.0
 """The label's largest bolus (100 mcg) over its shortest duration (1 min)."""
 LABEL_MIN_TITRATION_INTERVAL_H = 24.0
 """At most one dose increase per 24 h, spinal and cerebral origin (reference 1.3; [S])."""
+LABEL_SCREENING_CONC_MCG_PER_ML = 50.0
+"""The screening concentration (the 50 mcg/mL ampoule; reference 1.1 and 1.2; [S]): for screening boluses only."""
 LABEL_MIN_SCREENING_INTERVAL_H = 24.0
 """Screening boluses at least 24 h apart (reference 1.2 and the summary table; [S])."""
 

@@ -71,6 +71,11 @@ def beyond_label(values: Mapping[str, Any]) -> dict[str, str]:
     if duration is not None and duration < b.LABEL_MIN_BOLUS_DURATION_MIN:
         found["min_bolus_duration_min"] = (f"{duration:g} min is shorter than the label's screening bolus "
                                            f"({b.LABEL_MIN_BOLUS_DURATION_MIN:g} min)")
+    allowed, screening_only = values.get("allowed_conc_mcg_per_ml") or [], values.get("screening_only_conc_mcg_per_ml")
+    screening = b.LABEL_SCREENING_CONC_MCG_PER_ML
+    if screening in allowed and screening_only is not None and screening not in screening_only:
+        found["screening_only_conc_mcg_per_ml"] = (f"{screening:g} mcg/mL is allowed but not listed as screening-only: "
+                                                   f"the label's screening concentration would run as therapy")
     strongest = max(values.get("allowed_conc_mcg_per_ml") or [0.0])
     if strongest > b.LABEL_MAX_CONC_MCG_PER_ML:
         found["allowed_conc_mcg_per_ml"] = (f"{strongest:g} mcg/mL is above the strongest marketed concentration "
@@ -89,9 +94,9 @@ def beyond_label(values: Mapping[str, Any]) -> dict[str, str]:
     window = values.get("window_h")
     if window is not None and window < 24.0:
         found["window_h"] = f"{window:g} h is shorter than the label's daily (24 h) dose window"
-    screening = values.get("screening_min_interval_h")
-    if screening is not None and screening < b.LABEL_MIN_SCREENING_INTERVAL_H:
-        found["screening_min_interval_h"] = (f"{screening:g} h is shorter than the label's screening boluses at least "
+    spacing = values.get("screening_min_interval_h")
+    if spacing is not None and spacing < b.LABEL_MIN_SCREENING_INTERVAL_H:
+        found["screening_min_interval_h"] = (f"{spacing:g} h is shorter than the label's screening boluses at least "
                                              f"{b.LABEL_MIN_SCREENING_INTERVAL_H:g} h apart")
     interval = values.get("titration_min_interval_h")
     if interval is not None and interval < b.LABEL_MIN_TITRATION_INTERVAL_H:

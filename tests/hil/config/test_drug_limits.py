@@ -70,6 +70,7 @@ def test_the_probes_40000_mcg_per_day_is_refused_even_when_acknowledged(tmp_path
     ("window_h: 6", "window_h"),
     ("titration_min_interval_h: 0.05", "titration_min_interval_h"),
     ("screening_min_interval_h: 4", "screening_min_interval_h"),
+    ("screening_only_conc_mcg_per_ml: []", "screening_only_conc_mcg_per_ml"),
     ("pediatric_titration_cap_fraction: 0.3", "pediatric_titration_cap_fraction"),
     ("allowed_conc_mcg_per_ml: [50, 500, 2000, 5000]", "allowed_conc_mcg_per_ml"),
 ])
