@@ -79,13 +79,16 @@ def check_screening_interval(conc_mcg_per_ml: float, last_screening_bolus_s: flo
     return []
 
 
-def check_program_daily_dose(daily_dose_mcg: float, limits: DrugLimits) -> list[Finding]:
+def check_program_daily_dose(daily_dose_mcg: float, limits: DrugLimits,
+                             indication: Indication = Indication.SPINAL) -> list[Finding]:
     if exceeds(daily_dose_mcg, limits.hard_max_daily_dose_mcg):
         return [Finding("SR-DOSE-001", f"programmed daily dose {daily_dose_mcg:.6g} mcg/day exceeds the hard maximum "
                         f"{limits.hard_max_daily_dose_mcg:.6g} mcg/day")]
-    if exceeds(daily_dose_mcg, limits.soft_max_daily_dose_mcg):
-        return [Finding("SR-DOSE-002", f"programmed daily dose {daily_dose_mcg:.6g} mcg/day exceeds the soft maximum "
-                        f"{limits.soft_max_daily_dose_mcg:.6g} mcg/day (needs an explicit override)", soft=True)]
+    soft_max_mcg = limits.soft_max_for_mcg(indication)
+    if exceeds(daily_dose_mcg, soft_max_mcg):
+        return [Finding("SR-DOSE-002", f"programmed daily dose {daily_dose_mcg:.6g} mcg/day exceeds the "
+                        f"{indication.value}-origin soft maximum {soft_max_mcg:.6g} mcg/day (needs an explicit "
+                        f"override)", soft=True)]
     return []
 
 

@@ -107,7 +107,7 @@ def therapy_findings(therapy: PlannedTherapy, ctx: GateContext, titration: Titra
         return findings
     daily_dose_mcg = therapy.daily_dose_mcg
     findings += checks.check_therapy_concentration(line.reservoir_conc_mcg_per_ml, limits)
-    findings += checks.check_program_daily_dose(daily_dose_mcg, limits)
+    findings += checks.check_program_daily_dose(daily_dose_mcg, limits, titration.indication)
     findings += checks.check_titration(daily_dose_mcg, titration.reference_daily_dose_mcg, titration.last_change_s,
                                        ctx.now_s, titration.indication, limits, titration.pediatric)
     findings += _common(ctx, limits, therapy.basal_peak_rate_mcg_per_h)

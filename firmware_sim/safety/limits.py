@@ -23,7 +23,9 @@ class DrugLimits:
     hard_max_daily_dose_mcg: float = 1200.0
     """[U] reference: configurable, ~1000-2000 mcg/day; label experience limited above 1000."""
     soft_max_daily_dose_mcg: float = 800.0
-    """Spinal maintenance upper end (cerebral 703); exceeding it needs a recorded override."""
+    """Spinal maintenance upper end; exceeding it needs a recorded override."""
+    cerebral_soft_max_daily_dose_mcg: float = 703.0
+    """Cerebral-origin maintenance upper end (label 90-703 mcg/day): the soft maximum of a cerebral-origin patient."""
     max_bolus_dose_mcg: float = 100.0
     min_bolus_duration_min: float = 1.0
     max_rate_mcg_per_h: float = 200.0
@@ -44,10 +46,16 @@ class DrugLimits:
     """[U] placeholder default."""
     window_h: float = 24.0
 
+    def soft_max_for_mcg(self, indication: Indication) -> float:
+        """The soft maximum daily dose for a patient of this indication."""
+        return self.cerebral_soft_max_daily_dose_mcg if indication is Indication.CEREBRAL \
+            else self.soft_max_daily_dose_mcg
+
     def __post_init__(self) -> None:
         numbers = {
             "hard_max_daily_dose_mcg": self.hard_max_daily_dose_mcg,
             "soft_max_daily_dose_mcg": self.soft_max_daily_dose_mcg,
+            "cerebral_soft_max_daily_dose_mcg": self.cerebral_soft_max_daily_dose_mcg,
             "max_bolus_dose_mcg": self.max_bolus_dose_mcg,
             "max_rate_mcg_per_h": self.max_rate_mcg_per_h,
             "titration_min_interval_h": self.titration_min_interval_h,
@@ -58,9 +66,10 @@ class DrugLimits:
         for name, value in numbers.items():
             if not (math.isfinite(value) and value > 0):
                 raise ValueError(f"DrugLimits.{name} must be a finite number > 0, got {value!r}")
-        if self.soft_max_daily_dose_mcg > self.hard_max_daily_dose_mcg:
-            raise ValueError("DrugLimits.soft_max_daily_dose_mcg must not exceed hard_max_daily_dose_mcg "
-                             f"({self.soft_max_daily_dose_mcg} > {self.hard_max_daily_dose_mcg})")
+        for name in ("soft_max_daily_dose_mcg", "cerebral_soft_max_daily_dose_mcg"):
+            if getattr(self, name) > self.hard_max_daily_dose_mcg:
+                raise ValueError(f"DrugLimits.{name} must not exceed hard_max_daily_dose_mcg "
+                                 f"({getattr(self, name)} > {self.hard_max_daily_dose_mcg})")
         if not self.allowed_conc_mcg_per_ml or any(c <= 0 for c in self.allowed_conc_mcg_per_ml):
             raise ValueError("DrugLimits.allowed_conc_mcg_per_ml must list concentrations > 0 mcg/mL")
         unknown = set(self.screening_only_conc_mcg_per_ml) - set(self.allowed_conc_mcg_per_ml)

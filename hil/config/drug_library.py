@@ -34,6 +34,7 @@ LIMIT_FIELDS: dict[str, Any] = {
     "screening_only_conc_mcg_per_ml": Concentrations,
     "hard_max_daily_dose_mcg": DailyDoseMcg,
     "soft_max_daily_dose_mcg": DailyDoseMcg,
+    "cerebral_soft_max_daily_dose_mcg": DailyDoseMcg | None,
     "max_bolus_dose_mcg": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_BOLUS_DOSE_MCG)],
     "min_bolus_duration_min": Annotated[Number, Field(ge=0, le=MIN_PER_DAY)],
     "max_rate_mcg_per_h": Annotated[Number, Field(gt=0, le=b.ABSOLUTE_MAX_RATE_MCG_PER_H)],
@@ -49,7 +50,8 @@ LIMIT_FIELDS: dict[str, Any] = {
 """The DrugLimits fields a library sets (and a scenario may override), with their absolute bounds."""
 LIMIT_DEFAULTS: dict[str, list[float] | float | None] = {"screening_only_conc_mcg_per_ml": [], "window_h": 24.0,
                                                          "pediatric_titration_cap_fraction": None,
-                                                         "screening_min_interval_h": b.LABEL_MIN_SCREENING_INTERVAL_H}
+                                                         "screening_min_interval_h": b.LABEL_MIN_SCREENING_INTERVAL_H,
+                                                         "cerebral_soft_max_daily_dose_mcg": None}
 
 
 def beyond_label(values: Mapping[str, Any]) -> dict[str, str]:
@@ -61,7 +63,7 @@ def beyond_label(values: Mapping[str, Any]) -> dict[str, str]:
         if value is not None and value > bound:
             found[name] = f"{value:g} {unit} is above {what} ({bound:g} {unit})"
 
-    for name in ("hard_max_daily_dose_mcg", "soft_max_daily_dose_mcg"):
+    for name in ("hard_max_daily_dose_mcg", "soft_max_daily_dose_mcg", "cerebral_soft_max_daily_dose_mcg"):
         above(name, b.LABEL_MAX_DAILY_DOSE_MCG, "mcg/day", "the label's highest daily dose")
     above("ptm_max_dose_per_24h_mcg", b.LABEL_MAX_DAILY_DOSE_MCG, "mcg", "the label's highest daily dose")
     above("max_bolus_dose_mcg", b.LABEL_MAX_BOLUS_DOSE_MCG, "mcg", "the label's largest screening bolus")
@@ -143,6 +145,8 @@ class DrugLibraryEntry(_LibraryLimits):
 
     def to_limits(self) -> DrugLimits:
         values = self.limit_values()
+        if values["cerebral_soft_max_daily_dose_mcg"] is None:  # a library without it: one soft maximum for all
+            values["cerebral_soft_max_daily_dose_mcg"] = values["soft_max_daily_dose_mcg"]
         for name in ("allowed_conc_mcg_per_ml", "screening_only_conc_mcg_per_ml"):
             values[name] = tuple(values[name])
         values["titration_cap_fraction"] = dict(values["titration_cap_fraction"])

@@ -46,7 +46,8 @@ def run_program(case: Case, stepping: bool = False) -> tuple:
     actuator = InMemoryActuator(clock, gain=case.gain, watchdog_s=case.watchdog_s)
     sunk: list = []
     limits = DrugLimits(hard_max_daily_dose_mcg=case.hard_max_mcg,
-                        soft_max_daily_dose_mcg=min(800.0, case.hard_max_mcg))
+                        soft_max_daily_dose_mcg=min(800.0, case.hard_max_mcg),
+                        cerebral_soft_max_daily_dose_mcg=min(703.0, case.hard_max_mcg))
     config = FirmwareConfig(supervision_period_s=case.period_s, delivery_tolerance_fraction=case.tolerance_fraction)
     fw = PumpFirmware(config, limits, actuator, clock, sunk.append)
     checkpoints: list[tuple[float, ...]] = []

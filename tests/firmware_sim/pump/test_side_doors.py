@@ -317,3 +317,14 @@ def test_the_screening_interval_comes_from_the_limits(make_rig):
     assert not fw.clinician_bolus(50, 90).approved
     fw.run_until_s(start_s + 6 * H)
     assert fw.clinician_bolus(50, 90).approved
+
+
+@req("SR-DOSE-002")
+def test_a_cerebral_origin_patients_soft_maximum_is_the_librarys_cerebral_one(make_rig):
+    """Label: cerebral-origin maintenance 90-703 mcg/day; 750 mcg/day needs the override for such a patient only."""
+    cerebral = make_rig(config=FirmwareConfig(indication=Indication.CEREBRAL)).primed()
+    d = cerebral.start_continuous(750)
+    assert not d.approved and d.requirement_ids == ("SR-DOSE-002",)
+    assert "cerebral-origin soft maximum 703" in d.reasons[0]
+    assert cerebral.start_continuous(750, override_soft_limits=True).approved
+    assert make_rig().primed().start_continuous(750).approved  # spinal: 800

@@ -153,3 +153,17 @@ def test_ne1000_defaults_to_safe_mode_and_basic_mode_must_be_asked_for(tmp_path)
 
 def test_bundled_library_is_within_the_label():
     assert load_model(LIBRARY, DrugLibraryEntry, environ={}).acknowledge_beyond_label is None
+
+
+def test_a_library_without_a_cerebral_soft_maximum_uses_its_one_soft_maximum_for_both(tmp_path):
+    from hil.config.drug_library import load_drug_library
+    from hil.paths import bench_configs_dir
+
+    text = (bench_configs_dir() / "drugs" / "baclofen.yaml").read_text()
+    assert "cerebral_soft_max_daily_dose_mcg: 703" in text
+    library = tmp_path / "drug.yaml"
+    library.write_text("\n".join(line for line in text.splitlines() if "cerebral_soft_max" not in line) + "\n")
+    limits = load_drug_library(library).to_limits()
+    assert limits.cerebral_soft_max_daily_dose_mcg == limits.soft_max_daily_dose_mcg == 800.0
+    assert load_drug_library(bench_configs_dir() / "drugs" / "baclofen.yaml").to_limits(
+    ).cerebral_soft_max_daily_dose_mcg == 703.0
