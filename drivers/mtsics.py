@@ -37,6 +37,14 @@ def _raise_for_status(status: str, command: str) -> None:
         raise ProtocolError(f"balance cannot execute {command!r} now (busy or no stability within its timeout)")
 
 
+class BalanceCommandError(ProtocolError):
+    """The balance answered a command with ES (syntax) or EL (logical error); code: which."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 @dataclass(frozen=True)
 class MassReading:
     mass_g: float
@@ -57,12 +65,16 @@ class MTSICSBalance(VisaSession):
     ) -> None:
         self._init_session(resource_name, backend, timeout_s, baud_rate, stable_timeout_s)
         self.streaming = False
+        self.open_findings: list[str] = []
+        self._first_query = False
 
     # --- lifecycle ------------------------------------------------------------------------------
     def open(self) -> None:
         if self._resource is not None:
             return
+        self.open_findings = []
         self.open_session(self.crlf_line_options(), self.backend)
+        self._first_query = True
 
     def close(self) -> None:
         super().close()
@@ -81,9 +93,10 @@ class MTSICSBalance(VisaSession):
         line = line.strip("\r\n")
         if _I4.match(line) and command not in ("@", "I4"):
             self._power_up_seen()
+        if line == "ET":
+            raise FramingError(f"balance answered {command!r} with ET: {GENERAL_ERRORS['ET']}")
         if line in GENERAL_ERRORS:
-            error = FramingError if line == "ET" else ProtocolError
-            raise error(f"balance answered {command!r} with {line}: {GENERAL_ERRORS[line]}")
+            raise BalanceCommandError(f"balance answered {command!r} with {line}: {GENERAL_ERRORS[line]}", line)
         return line
 
     def _query(self, command: str, timeout_s: float | None = None) -> str:
@@ -91,6 +104,16 @@ class MTSICSBalance(VisaSession):
             raise ProtocolError(f"stop_stream() before {command!r}: SIR output would mix with the reply")
         if not self.streaming:
             self._discard_stale_input()
+        first, self._first_query = self._first_query, False
+        self._io(f"{command!r}", self._require().write, command)
+        try:
+            return self._read_line(command, timeout_s)
+        except BalanceCommandError as exc:
+            if not (first and exc.code == "ES"):
+                raise
+        # the balance still held part of a line a previous host sent, which joined this command: asked again
+        self.open_findings.append(f"{command!r} answered ES as the first command after open (the balance held part "
+                                  f"of a line a previous host left); asked again")
         self._io(f"{command!r}", self._require().write, command)
         return self._read_line(command, timeout_s)
 

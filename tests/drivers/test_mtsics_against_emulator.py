@@ -272,6 +272,7 @@ def test_corrupted_reply_is_a_framing_error_and_the_link_recovers(balance_rig, s
                          ids=["unknown-command", "non-ascii"])
 def test_corrupted_request_is_refused_by_the_balance(balance_rig, xor_mask, error, code):
     _clock, _source, device, balance = balance_rig(noise_sd_g=0.0)
+    balance.read_mass_immediately()  # not the first command after open (that one is asked again on ES)
     device.inject_fault("corrupt_bytes", direction="from_host", count=1, xor_mask=xor_mask)
     with pytest.raises(error, match=code):
         balance.read_mass_immediately()
