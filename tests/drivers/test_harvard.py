@@ -1,8 +1,6 @@
 """HarvardPump on scripted byte exchanges: framing, addressing, units at the boundary, alarms, typed errors."""
 from __future__ import annotations
 
-import functools
-
 import pytest
 
 from drivers import harvard_codec as codec
@@ -11,17 +9,9 @@ from drivers.errors import (DeviceAlarm, DeviceDisconnected, DeviceTimeout, Fram
 from drivers.harvard import HarvardPump
 from drivers.errors import SyringeMismatch
 from drivers.scripted import expected_exchange
+from tests.support.harvard_script import VERSION, pump, reply
 
 pytestmark = pytest.mark.timeout(30)
-VERSION = b"\n00 11 ELITE I/W Single 3.0.4\r\n00:"
-
-
-def pump(**options):
-    return functools.partial(HarvardPump, max_rate_ul_per_h=5000.0, **options)
-
-
-def reply(*lines: str, prompt: str = ":", address: int = 0) -> bytes:
-    return "".join(f"\n{address:02d} {line}\r" for line in lines).encode() + f"\n{address:02d}{prompt}".encode()
 
 
 def test_open_reads_the_version_and_commands_carry_no_prefix_at_address_0():

@@ -5,25 +5,14 @@ sign, a set command is answered by its prompt alone, a withdrawing pump is an al
 and what had arrived."""
 from __future__ import annotations
 
-import functools
-
 import pytest
 
 from drivers import harvard_codec as codec
 from drivers.errors import DeviceTimeout, FramingError
-from drivers.harvard import HarvardPump
 from drivers.scripted import expected_exchange
+from tests.support.harvard_script import VERSION, pump, reply
 
 pytestmark = pytest.mark.timeout(30)
-VERSION = b"\n00 11 ELITE I/W Single 3.0.4\r\n00:"
-
-
-def pump(**options):
-    return functools.partial(HarvardPump, max_rate_ul_per_h=5000.0, **options)
-
-
-def reply(*lines: str, prompt: str = ":", address: int = 0) -> bytes:
-    return "".join(f"\n{address:02d} {line}\r" for line in lines).encode() + f"\n{address:02d}{prompt}".encode()
 
 
 # --- 1. the text-line address ---------------------------------------------------------------------------------------
