@@ -30,14 +30,18 @@ class HarvardLink:
         self.transport.read_available()  # stale bytes would be taken for this reply
         self.transport.write(codec.encode_command(command, self.address, self.dialect))
         received = self._read_reply(command)
-        prompt_address = codec.prompt_address(received)
+        try:
+            reply = codec.parse_reply(received, self.text_line_address, self.address)
+        except FramingError as exc:  # its text lines carry another address when another pump answered
+            self._check_from_this_pump(command, codec.prompt_address(received), received)
+            raise FramingError(f"Harvard reply to {command!r}: {exc}") from exc
+        self._check_from_this_pump(command, reply.address, received)
+        return reply
+
+    def _check_from_this_pump(self, command: str, prompt_address: int | None, received: bytes) -> None:
         if prompt_address is not None and prompt_address != self.address:  # another pump answered
             raise ProtocolError(f"reply to {command!r} came from address {prompt_address}, expected {self.address}: "
                                 f"{received[:SHOWN_REPLY_BYTES]!r}")
-        try:
-            return codec.parse_reply(received, self.text_line_address, self.address)
-        except FramingError as exc:
-            raise FramingError(f"Harvard reply to {command!r}: {exc}") from exc
 
     def _read_reply(self, command: str) -> bytes:
         """Bytes up to and including the prompt, all within reply_timeout_s [SR-DRV-002]."""
