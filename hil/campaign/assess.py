@@ -85,25 +85,26 @@ def _envelopes(record: RunRecord) -> list[dict[str, Any]]:
     return out
 
 
-def _announced(record: RunRecord, alarms: list[ev.Alarm], at_h: float | None) -> bool:
+def _announced(alarms: list[ev.Alarm], cleared: list[tuple[float, object]], at_h: float | None) -> bool:
     """A high-priority alarm raised at or before at_h and not cleared before it (an alarm cleared, the therapy going on,
-    announces nothing of what comes after its clearing)."""
+    announces nothing of what comes after its clearing). cleared: (t_s, alarm name) of the record's clearings."""
     if at_h is None:
         return False
     at_s = at_h * S_PER_H
-    cleared = [(e.t_s, e.fields.get("alarm")) for e in record.typed(ev.FirmwareEvent)
-               if e.kind == EventKind.ALARM_CLEARED and e.t_s < at_s]
-    return any(a.t_s <= at_s and not any(a.t_s <= t_s and name == a.name for t_s, name in cleared) for a in alarms)
+    return any(a.t_s <= at_s and not any(a.t_s <= t_s < at_s and name == a.name for t_s, name in cleared)
+               for a in alarms)
 
 
 def _unsafe_envelopes(record: RunRecord, envelopes: list[dict[str, Any]]) -> list[dict[str, str]]:
     alarms = _high_alarms(record)
+    cleared = [(e.t_s, e.fields.get("alarm")) for e in record.typed(ev.FirmwareEvent)
+               if e.kind == EventKind.ALARM_CLEARED] if any(e["outcome"] == "FAIL" for e in envelopes) else []
     out = []
     for e in envelopes:
         if e["outcome"] != "FAIL":
             continue
         at_h = e["exceeded_at_h"]
-        if not _announced(record, alarms, at_h):
+        if not _announced(alarms, cleared, at_h):
             when = f"{at_h:.3f} h" if at_h is not None else "an unknown time"
             out.append({"rule": "envelope_without_alarm",
                         "detail": f"{e['name']} {e['value']:.4g} against limit {e['limit']:.4g} {e['unit']} "
