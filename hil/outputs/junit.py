@@ -37,8 +37,7 @@ _RESULT_ELEMENT = {Outcome.FAIL: "failure", Outcome.ERROR: "error", Outcome.NOT_
 def _case(suite: ET.Element, classname: str, name: str, outcome: Outcome, message: str,
           requirement_ids: Sequence[str], record: RunRecord) -> None:
     """A testcase; every case read from a record that is not intact is an error (RunRecord.as_evidence)."""
-    if not record.intact:
-        outcome, message = record.as_evidence(outcome), f"{record.damage_note()}; recorded {outcome.value}: {message}"
+    outcome, message = record.as_evidence_with(outcome, message)
     case = ET.SubElement(suite, "testcase", classname=classname, name=name)
     if requirement_ids:
         properties = ET.SubElement(case, "properties")

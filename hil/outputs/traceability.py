@@ -58,10 +58,11 @@ def _step_detail(step: ev.Step) -> str:
 
 def run_evidence(record: RunRecord, run_outcome: str) -> Iterator[tuple[str, Evidence]]:
     """Each requirement's evidence in the record; all of it ERROR when the record is not intact."""
-    note = record.damage_note()
     for requirement_id, item in _recorded_evidence(record, run_outcome):
-        yield requirement_id, item if not note else item.model_copy(
-            update={"outcome": Outcome.ERROR, "detail": f"{note}; recorded {item.outcome.value}: {item.detail}"})
+        if not record.intact:
+            outcome, detail = record.as_evidence_with(item.outcome, item.detail)
+            item = item.model_copy(update={"outcome": outcome, "detail": detail})
+        yield requirement_id, item
 
 
 def _recorded_evidence(record: RunRecord, run_outcome: str) -> Iterator[tuple[str, Evidence]]:

@@ -83,12 +83,14 @@ class RunRecord:
         lines may be the altered one, so none is evidence), else the outcome itself."""
         return outcome if self.intact else Outcome.ERROR
 
-    def damage_note(self) -> str:
-        """Why an outcome read from this record is not evidence ('' for an intact record)."""
+    def as_evidence_with(self, outcome: Outcome, detail: str) -> tuple[Outcome, str]:
+        """as_evidence, and the detail saying why it is not evidence when the record is not intact (the first
+        problem and what the line recorded)."""
         if self.intact:
-            return ""
+            return outcome, detail
         first = self.damage[0] if self.damage else "damaged"
-        return f"the record is not intact ({self.damage_count} problem(s), first {first}): not evidence"
+        return Outcome.ERROR, (f"the record is not intact ({self.damage_count} problem(s), first {first}): not "
+                               f"evidence; recorded {outcome.value}: {detail}")
 
     def interrupts_after_finish(self) -> list[ev.Interrupt]:
         """Operator interrupts recorded after run_finished (while the outputs were rendered)."""
