@@ -197,8 +197,7 @@ class ScenarioConfig(StrictModel):
                 problems.append((("expectations", "alarms", index, "to_h"),
                                  f"to_h {alarm.to_h} is after duration_h {self.duration_h}"))
             elif alarm.from_h >= (alarm.to_h if alarm.to_h is not None else self.duration_h):
-                end = f"to_h {alarm.to_h}" if alarm.to_h is not None else f"the scenario's end (duration_h " \
-                                                                          f"{self.duration_h})"
+                end = f"to_h {alarm.to_h}" if alarm.to_h is not None else f"the end (duration_h {self.duration_h})"
                 problems.append((("expectations", "alarms", index, "from_h"),
                                  f"from_h {alarm.from_h} is not before {end}: the window is empty, so the "
                                  f"expectation could judge nothing"))

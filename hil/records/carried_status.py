@@ -37,8 +37,9 @@ def _same(a: object, b: object) -> bool:
 
 def carries(status: ev.FirmwareEvent, event: ev.RecordEvent) -> bool:
     """Whether event is a volume sample that can carry status: the same moment and numbers, no after_pump_stop, no
-    extra field (so firmware_status is the last field of its line)."""
-    if type(event) is not ev.VolumeSample or event.after_pump_stop or event.firmware_status or event.extra:
+    extra field (so firmware_status is the last field of its line). The writer refuses a sample that already claims
+    firmware_status before asking."""
+    if type(event) is not ev.VolumeSample or event.after_pump_stop or event.extra:
         return False
     fields = status.fields
     return (event.t_s == status.t_s and _same(event.pump_reported_ul, fields["delivered_ul"])

@@ -79,10 +79,11 @@ class RunExecution:
     # --- firmware events into the record ---
     def _on_firmware_event(self, event: Event) -> None:
         fields = dict(event.fields)
+        logged = ev.FirmwareEvent(t_s=event.t_s, kind=event.kind, fields=fields)
         if event.kind == EventKind.STATUS:
-            self.record.hold(ev.FirmwareEvent(t_s=event.t_s, kind=event.kind, fields=fields))  # the sample carries it
+            self.record.hold(logged)  # the volume sample of this moment carries it
         else:
-            self.record.write(ev.FirmwareEvent(t_s=event.t_s, kind=event.kind, fields=fields))
+            self.record.write(logged)
         self.monitor.firmware_event(event)
         if event.kind == EventKind.ALARM:
             name, priority = str(fields["alarm"]), str(fields["priority"])
