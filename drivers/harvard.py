@@ -76,10 +76,7 @@ class HarvardPump(OpenCloseLifecycle):
         codec.encode_command("", address, dialect)  # checks address and dialect
         self.transport = transport
         self._link = HarvardLink(transport, address, dialect, reply_timeout_s, text_line_address)
-        self.address = address
-        self.dialect = dialect
-        self.reply_timeout_s = reply_timeout_s
-        self.text_line_address = text_line_address
+        """Keeps the address, dialect, reply timeout and text-line addressing the exchanges use."""
         self.max_rate_ul_per_h = max_rate_ul_per_h
         self.max_rounding_fraction = max_rounding_fraction
         self.horizon = DeadHostHorizon(dead_host_horizon_s)
