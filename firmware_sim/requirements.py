@@ -38,6 +38,7 @@ REQUIREMENTS: dict[str, str] = {
     # --- pump states, reservoir, priming, alarms, supervision (firmware_sim/pump) ---
     "SR-PRM-001": "Therapy needs a primed catheter; priming fills pump tubing plus catheter once, from a filled reservoir.",
     "SR-PRM-002": "No dose counts as delivered to the patient before priming has pushed drug to the catheter tip.",
+    "SR-PRM-003": "Priming and a bridge bolus end where the line step reaches the catheter tip by the pump-reported volume when the pump has run ahead of the commanded volume (beyond the supervision's absolute slack), so a pump running fast within tolerance does not push drug at the priming rate or the new concentration at the old one's rate.",
     "SR-RES-001": "Reservoir volume is computed from the commanded volume and is conserved across delivery and refills.",
     "SR-RES-002": "A low-reservoir alarm (low priority) is raised from the programmed-rate estimate at a configurable threshold; delivery continues.",
     "SR-RES-003": "An empty reservoir raises a high-priority alarm and stops delivery; therapy and clearing need a refill.",

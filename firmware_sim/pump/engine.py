@@ -1,12 +1,13 @@
 """Delivery bookkeeping and the only code that talks to the actuator.
 
-Tracks the commanded outlet volume q_ul, the reservoir, the tip dose (via plug flow), and the
-delivered-dose history the gate and the after-the-fact dose check use. Between events the rate is constant:
-q_ul and the reservoir are computed from the segment's start (the last rate command or refill) in one step,
-whatever the number of advance_to calls in between.
+Tracks the commanded outlet volume q_ul, the reservoir, the tip dose (via plug flow), and the delivered-dose history
+the gate and the after-the-fact dose check use. Between events the rate is constant: q_ul and the reservoir are
+computed from the segment's start (the last rate command or refill) in one step, whatever the number of advance_to
+calls in between.
 
-Two coordinates place the drug in the line. Planning (where priming and a bridge end, what the line holds ahead)
-follows the commanded volume (track). The delivered-dose history follows the actuator-reported volume
+Two coordinates place the drug in the line. Planning (what the line holds ahead) follows the commanded volume
+(track), moved on to where priming or a bridge took a step of the line early (line_taken_ul: a pump running fast
+brought the drug there first, fill_leads.py). The delivered-dose history follows the actuator-reported volume
 (delivered_track, by pushed_ul: the reported volume's forward steps added up, so a counter that went back pushes
 nothing; each fill placed where the outlet stood when it was made), so drug that a pump running fast pushed past
 the tip counts where it went: at each supervision tick the plug-flow dose over the reported step; between ticks the
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Protocol
 
 from firmware_sim.clock import Clock
 from firmware_sim.event_log import EventKind, EventLog
@@ -24,29 +24,15 @@ from firmware_sim.ports import Actuator, ActuatorError, ActuatorStatus
 from firmware_sim.pump.concentration import ConcentrationTrack
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.delivered_history import DeliveredHistory
+from firmware_sim.pump.fill_leads import FillLeads
 from firmware_sim.pump.reservoir import Reservoir
 from firmware_sim.safety.window import DoseHistory
 from firmware_sim.units import S_PER_H, UL_PER_ML
 from firmware_sim.pump.actuator_faults import ActuatorFault
-from firmware_sim.pump.supervision_thresholds import SupervisionThresholds
+from firmware_sim.pump.supervision_thresholds import TickSupervision
 
 RATE_EPS_UL_PER_H = 1e-12
 TIP_LOOKAHEAD_UL = 1e-6
-
-
-class TickSupervision(Protocol):
-    """What the tick loop asks of supervision (supervision.Supervisor)."""
-
-    @property
-    def thresholds(self) -> SupervisionThresholds: ...
-
-    def check_read(self, status: ActuatorStatus, commanded_ul: float, reported_ul: float, elapsed_s: float) -> bool:
-        """Raise the alarms of a read that is not plainly quiet; whether any was raised."""
-        ...
-
-    def read_failed(self, exc: Exception) -> None:
-        """Raise the alarm of a status read that failed."""
-        ...
 
 
 class DeliveryEngine:
@@ -60,6 +46,10 @@ class DeliveryEngine:
         """The line by commanded outlet volume (q_ul): planning."""
         self.delivered_track = ConcentrationTrack(config.dead_volume_ul)
         """The line by pushed_ul: the delivered-dose history."""
+        self._fill_leads = FillLeads(config.dead_volume_ul, config.delivery_tolerance_floor_ul)
+        self.line_taken_ul = -math.inf
+        """The outlet volume of the last step of the line priming or a bridge took (they may take it before the
+        commanded volume reaches it): the line ahead is planned from planning_outlet_ul."""
         self._reservoir = Reservoir(config.reservoir_capacity_ul)
         self.t_s = clock.now_s()
         self.q_ul = 0.0
@@ -122,23 +112,31 @@ class DeliveryEngine:
         # the outlet as of the last report plus what was commanded since; when the pump moved less than that, the
         # previous fill's drug (placed the same way) is left no length in the line
         delivered_track = self.delivered_track
-        delivered_track.fill(max(self.pushed_ul + self.q_ul - self._tick_q_ul, delivered_track.last_fill_ul),
-                             conc_mcg_per_ml)
+        delivered_fill_ul = max(self.pushed_ul + self.q_ul - self._tick_q_ul, delivered_track.last_fill_ul)
+        delivered_track.fill(delivered_fill_ul, conc_mcg_per_ml)
+        self._fill_leads.record(self.q_ul, delivered_fill_ul - self.q_ul)
         self._tip_plug = (math.inf, -math.inf, 0.0)
         self._begin_segment(reservoir)
         return replaced_ul
 
-    def tip_conc_now(self) -> float:
-        """Concentration of the fluid now leaving the tip (the parcel pushed next).
+    def lead_gained_ul(self, boundary_ul: float) -> float:
+        """How far the reported outlet (at the last tick) has run ahead of the commanded one since the fill that
+        reaches the tip at boundary_ul was made, beyond the report's resolution (fill_leads.py)."""
+        return self._fill_leads.gained_ul(boundary_ul, self.pushed_ul - self._tick_q_ul)
 
-        Looks TIP_LOOKAHEAD_UL ahead so that a boundary the run loop treats as reached (it allows
-        rounding of at most a microsecond of flow) counts as passed.
-        """
-        return self.track.tip_conc_after(self.q_ul + TIP_LOOKAHEAD_UL)
+    @property
+    def planning_outlet_ul(self) -> float:
+        """Where the line ahead is planned from: the commanded volume, or the line step taken ahead of it."""
+        return self.q_ul if self.q_ul >= self.line_taken_ul else self.line_taken_ul
+
+    def tip_conc_now(self) -> float:
+        """Concentration of the fluid now leaving the tip (the parcel pushed next). Looks TIP_LOOKAHEAD_UL ahead so
+        that a boundary the run loop treats as reached (it allows a microsecond of flow) counts as passed."""
+        return self.track.tip_conc_after(self.planning_outlet_ul + TIP_LOOKAHEAD_UL)
 
     def line_conc_ahead(self) -> tuple[float, ...]:
         """Concentrations that will leave the tip from now on (the parcel tip_conc_now names first)."""
-        return self.track.conc_ahead(self.q_ul + TIP_LOOKAHEAD_UL)
+        return self.track.conc_ahead(self.planning_outlet_ul + TIP_LOOKAHEAD_UL)
 
     # --- actuator ---
     def _ensure_baseline(self) -> None:

@@ -66,9 +66,9 @@ class Scheduler:
 
     def _next_event_besides_ticks_s(self, margin_s: float = 0.0, margin_ul: float = 0.0) -> float:
         """When the earliest scheduled event other than a supervision tick falls due: priming or bridge boundary
-        and reservoir levels (reached at the commanded rate), bolus end, periodic bolus, flex step, elective
-        replacement. With margins, brought forward by margin_s, and volume events also by margin_ul of flow
-        (the bulk tick path stops that far before them)."""
+        (brought forward by what the pump's reports show it ran ahead) and reservoir levels (at the commanded
+        rate), bolus end, periodic bolus, flex step, elective replacement. With margins, brought forward by
+        margin_s, and volume events also by margin_ul of flow (the bulk tick path stops that far before them)."""
         engine, therapy = self._engine, self._therapy
         state = therapy.state
         rate, t_s, earliest_s = engine.rate_ul_per_h, engine.t_s, math.inf
@@ -76,7 +76,8 @@ class Scheduler:
             if state is PumpState.PRIMING or state is PumpState.BRIDGE:
                 boundary = therapy.line_boundary_ul()
                 if boundary is not None:
-                    earliest_s = min(earliest_s, t_s + (boundary - engine.q_ul - margin_ul) / rate * S_PER_H - margin_s)
+                    ahead_ul = therapy.line_ahead_ul(boundary)
+                    earliest_s = min(earliest_s, t_s + (ahead_ul - margin_ul) / rate * S_PER_H - margin_s)
             volume_ul = engine.reservoir.volume_ul
             if AlarmName.LOW_RESERVOIR not in self._alarms:
                 above_low_ul = volume_ul - self._config.low_reservoir_threshold_ul
@@ -154,11 +155,11 @@ class Scheduler:
 
     def _quiet_until_s(self) -> float:
         """Before this time nothing but supervision ticks can fall due (with margins far beyond the loop's
-        tolerances); the horizon holds until the state, rate, alarms or programs change. -inf in priming or
-        bridging without a boundary ahead or without flow (the general loop settles those)."""
+        tolerances); the horizon holds until the state, rate, alarms or programs change. -inf in priming and
+        bridging: each tick's report may bring the end of the line step forward (a pump running fast), so the
+        general loop runs them one at a time."""
         state = self._therapy.state
-        if (state is PumpState.PRIMING or state is PumpState.BRIDGE) and (
-                self._engine.rate_ul_per_h <= 0 or self._therapy.line_boundary_ul() is None):
+        if state is PumpState.PRIMING or state is PumpState.BRIDGE:
             return -math.inf
         return self._next_event_besides_ticks_s(QUIET_MARGIN_S, QUIET_MARGIN_UL)
 

@@ -10,7 +10,7 @@ from firmware_sim.event_log import EventKind, EventLog
 from firmware_sim.ports import ActuatorError
 from firmware_sim.pump.alarms import AlarmName, AlarmSet, alarm_for_actuator_fault
 from firmware_sim.pump.config import FirmwareConfig
-from firmware_sim.pump.engine import TIP_LOOKAHEAD_UL, DeliveryEngine
+from firmware_sim.pump.engine import DeliveryEngine
 from firmware_sim.pump.programs import ActiveBolus, BasalProgram, PeriodicBolus
 from firmware_sim.pump.states import PumpState, StateModel, build_machine
 from firmware_sim.units import S_PER_MIN, UL_PER_ML
@@ -98,26 +98,33 @@ class TherapyControl:
         self.fire("bolus_done")
 
     def start_priming(self) -> None:
-        self.line_mark = (self._engine.q_ul, 0.0)
+        self.line_mark = (self._engine.planning_outlet_ul, 0.0)
         self.fire("prime")
 
     def start_bridge(self) -> None:
         """From here the bridge follows each change of the tip concentration ahead (line_mark) until the reservoir's
         drug reaches the tip."""
         engine = self._engine
-        self.line_mark = (engine.q_ul, engine.tip_conc_now())
-        end_ul, step = engine.q_ul, engine.track.next_conc_step(engine.q_ul)
+        outlet_ul = engine.planning_outlet_ul
+        self.line_mark = (outlet_ul, engine.tip_conc_now())
+        end_ul, step = outlet_ul, engine.track.next_conc_step(outlet_ul)
         while step is not None:
             end_ul, step = step[0], engine.track.next_conc_step(step[0])
-        self._log.append(engine.t_s, EventKind.DOSE, event="bridge_start", bridge_volume_ul=end_ul - engine.q_ul,
+        self._log.append(engine.t_s, EventKind.DOSE, event="bridge_start", bridge_volume_ul=end_ul - outlet_ul,
                          old_conc_mcg_per_ml=engine.tip_conc_now(),
-                         new_conc_mcg_per_ml=engine.track.reservoir_conc_after(engine.q_ul))
+                         new_conc_mcg_per_ml=engine.track.reservoir_conc_after(outlet_ul))
 
     def line_boundary_ul(self) -> float | None:
         """The next volume event of priming or a bridge: the next change of the tip concentration not taken yet
         (in priming, where drug reaches the tip). None: none ahead."""
         step = self._engine.track.next_conc_step(self.line_mark[0])
         return None if step is None else step[0]
+
+    def line_ahead_ul(self, boundary_ul: float) -> float:
+        """How much the outlet has still to push before it reaches boundary_ul: the commanded volume's distance, less
+        what the pump's reports show it has run ahead since the fill reaching the tip there (SR-PRM-003)."""
+        engine = self._engine
+        return boundary_ul - engine.q_ul - engine.lead_gained_ul(boundary_ul)
 
     def line_step_due(self, volume_slack_ul: float) -> bool:
         """In priming or a bridge, take the change of the tip concentration the outlet has reached (within
@@ -126,10 +133,11 @@ class TherapyControl:
         if state is not PumpState.PRIMING and state is not PumpState.BRIDGE:
             return False
         step = engine.track.next_conc_step(self.line_mark[0])
-        if step is not None and step[0] - engine.q_ul > volume_slack_ul:
+        if step is not None and self.line_ahead_ul(step[0]) > volume_slack_ul:
             return False
         if step is not None:
             self.line_mark = step
+            engine.line_taken_ul = step[0]
         if state is PumpState.PRIMING:
             self.fire("priming_done")  # drug reaches the tip
         elif step is None or engine.track.next_conc_step(step[0]) is None:
@@ -155,9 +163,6 @@ class TherapyControl:
         if self.bolus is not None:
             tip_mcg_per_h += self.bolus.rate_mcg_per_h
         conc = self._engine.tip_conc_now()
-        mark_ul, mark_conc = self.line_mark
-        if mark_ul > self._engine.q_ul + TIP_LOOKAHEAD_UL:  # a bridge step taken a hair before the outlet reached it
-            conc = mark_conc
         if conc <= 0:
             raise RuntimeError(f"therapy in state {state.value} with no drug at the catheter tip")
         return tip_mcg_per_h / conc * UL_PER_ML
