@@ -126,13 +126,15 @@ def _line_text(raw: str, text_line_address: bool, address: int, received: bytes)
 def parse_quantity(text: str, unit_sizes: dict[str, float], field: str) -> float:
     """`1.0000 ml/min` -> the value in the table's base unit (uL/h or uL). A non-finite number is refused
     [SR-DRV-009]; a signed number (no quantity the pump prints is negative: counters, rates and the diameter are
-    magnitudes) or an unknown unit is a FramingError."""
+    magnitudes) or an unknown unit is a FramingError; so is a unit in upper case (`5.0000 ML`): the pump prints its
+    units in lower case (protocols.md 2.1)."""
     match = _QUANTITY.match(text.strip())
     if match is None:
         raise FramingError(f"{field}: {text[:80]!r} is not '<number> <unit>'")
-    unit = match.group(2).lower()
+    unit = match.group(2)
     if unit not in unit_sizes:
-        raise FramingError(f"{field}: unit {match.group(2)[:20]!r} in {text[:80]!r} is not one of {sorted(unit_sizes)}")
+        case = " (the pump prints its units in lower case)" if unit.lower() in unit_sizes else ""
+        raise FramingError(f"{field}: unit {unit[:20]!r} in {text[:80]!r} is not one of {sorted(unit_sizes)}{case}")
     value = finite_number(match.group(1), field, text)
     if match.group(1)[0] in "+-":
         raise FramingError(f"{field}: {match.group(1)[:40]!r} in {text[:80]!r} carries a sign; the pump prints "

@@ -202,7 +202,7 @@ def describe(name: str, device: EmulatedDevice) -> str:
     """What a device emulates, in one line without a colon (the "<device>: <path>" lines stay unambiguous): the text
     of its kind's catalog entry (hil.devices.*.KIND.describe)."""
     entry = next(entry for entry in CATALOG if type(device) is entry.emulator_class)
-    return f"{name} {entry.describe(device.config)}"
+    return f"{name} {entry.describe(device)}"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -31,8 +31,9 @@ def build_emulator(kind: DeviceKind, name: str, ctx: BuildContext) -> Any:
     return kind.emulator_class(ctx.emulator_clock, *source, config)
 
 
-def describe_syringe(config: SyringeEmulatorConfig) -> str:
-    """The syringe a pump emulator's options dataclass describes (diameter, volume, fill)."""
+def describe_syringe(emulator: Any) -> str:
+    """The syringe a pump emulator emulates (its options' diameter, volume, fill)."""
+    config: SyringeEmulatorConfig = emulator.config
     return (f"emulates a syringe of {config.syringe_diameter_mm:g} mm inner diameter and "
             f"{config.syringe_volume_ul:g} uL, filled with {initial_fill_ul(config):g} uL")
 

@@ -45,8 +45,9 @@ def _pump(ctx: BuildContext) -> HarvardPump:
                        text_line_address=pump.text_line_address, dead_host_horizon_s=horizon_s)
 
 
-def _describe(config: HarvardConfig) -> str:
-    return describe_syringe(config) + f"; {config.dialect} dialect, address {config.address}, {config.baud} baud"
+def _describe(emulator: EmulatedHarvard) -> str:
+    config = emulator.config
+    return describe_syringe(emulator) + f"; {config.dialect} dialect, address {config.address}, {config.baud} baud"
 
 
 KIND = DeviceKind(

@@ -32,8 +32,9 @@ class DeviceKind:
     start_order: emulators start in this order (a balance weighs what its linked pump dispensed, so it comes later).
     open_loop: the driver's status reports commanded motion (a balance, when present, confirms it).
     emulate_options: the `itpump emulate` command-line options (argparse dest names) that map to its options.
-    describe(config): what an emulator of this kind emulates, from its options dataclass, as the rest of a sentence
-    after the device's name and without a colon (`itpump emulate` prints "<name> <describe(config)>").
+    describe(emulator): what an emulator of this kind emulates, from its options dataclass (emulator.config) and, for a
+    balance, whether a pump is linked to it, as the rest of a sentence after the device's name and without a colon
+    (`itpump emulate` prints "<name> <describe(emulator)>").
     """
 
     name: str
@@ -48,7 +49,7 @@ class DeviceKind:
     open_loop: bool = False
     pump_config: type | None = None
     emulate_options: tuple[str, ...] = ()
-    describe: Callable[[Any], str] = field(default=lambda config: "is emulated", compare=False)
+    describe: Callable[[Any], str] = field(default=lambda emulator: "is emulated", compare=False)
 
     def __post_init__(self) -> None:
         if (self.role is Role.PUMP) != (self.pump_config is not None):

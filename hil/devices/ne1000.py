@@ -71,9 +71,9 @@ def _pump(ctx: BuildContext) -> NE1000Pump:
                       clock=ctx.driver_clock)
 
 
-def _describe(config: NE1000Config) -> str:
-    timeout_s = config.safe_mode_timeout_s
-    return describe_syringe(config) + (f"; safe mode, watchdog {timeout_s} s" if timeout_s else "; basic mode")
+def _describe(emulator: EmulatedNE1000) -> str:
+    timeout_s = emulator.config.safe_mode_timeout_s
+    return describe_syringe(emulator) + (f"; safe mode, watchdog {timeout_s} s" if timeout_s else "; basic mode")
 
 
 KIND = DeviceKind(

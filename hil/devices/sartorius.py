@@ -32,9 +32,10 @@ def _emulator_base(rig: RigSections, fill_ul: float) -> dict[str, Any]:
     return base
 
 
-def _describe(config: SartoriusConfig) -> str:
+def _describe(emulator: EmulatedSartorius) -> str:
+    config = emulator.config
     return (f"speaks Sartorius SBI ({config.framing}, {config.line_format}-character lines) and "
-            + describe_balance(config))
+            + describe_balance(emulator))
 
 
 KIND = DeviceKind(

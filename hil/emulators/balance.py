@@ -34,6 +34,11 @@ class EmulatedBalance(EmulatedDevice):
         core = MtSicsCore(config, clock, volume_source_ul, clock.now_s())
         super().__init__(clock, core, config.byte_timing, faults, poll_interval_s)
 
+    @property
+    def weighs_outflow(self) -> bool:
+        """Whether a pump (or a volume callable) feeds the pan; False: no pump is linked, nothing flows onto it."""
+        return bool(self.core.cell.weighs_outflow)
+
     def add_load_g(self, mass_g: float) -> None:
         """Put a mass on the pan now (negative: take one off); the display settles to it."""
         with self._lock:

@@ -54,6 +54,11 @@ class WeighingCell:
         self._true_g = self.load_g(t_s)
         self._lag_g = 0.0
 
+    @property
+    def weighs_outflow(self) -> bool:
+        """A pump or a volume callable feeds the pan; False for a static load."""
+        return self._volume_source_ul is not None
+
     def load_g(self, t_s: float) -> float:
         return self._load_with_volume_g(self._volume_source_ul() if self._volume_source_ul is not None else 0.0, t_s)
 

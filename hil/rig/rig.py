@@ -7,8 +7,9 @@
 open() starts the emulators the URLs name (pumps before balances), substitutes their pty paths, opens the
 pump (syringe diameter set, infused volume cleared) and the balance. close() runs on every exit path
 (exceptions, KeyboardInterrupt): pump stopped, pump port closed, balance closed, emulators stopped.
-open_findings lists what opening found and dealt with (a driver's `open_findings`, e.g. a watchdog alarm a
-previous host left pending), for the run record: not errors.
+open_findings lists what opening found and dealt with (the pump's and the balance's `open_findings`, prefixed
+`pump: ` and `balance: `, e.g. a watchdog alarm a previous host left pending, or half a command it left in the
+balance that the first weight reading met), for the run record: not errors.
 """
 from __future__ import annotations
 
@@ -154,6 +155,8 @@ class Rig:
             balance.read_mass_immediately()
         except DriverError as exc:
             raise RigError(f"balance ({self._ctx.balance_resource}) gave no weight reading at open: {exc}") from exc
+        finally:  # the first command after open is this reading: what it found (e.g. an MT-SICS ES) is one
+            self.open_findings += [f"balance: {finding}" for finding in getattr(balance, "open_findings", ())]
 
 
 def check_time_compression(config: RigConfig, factor: float) -> None:

@@ -108,5 +108,16 @@ def test_every_kind_describes_its_emulator_from_its_own_entry():
     assert "; basic mode" in texts["ne1000"] or "; safe mode" in texts["ne1000"]
     assert "dialect, address" in texts["harvard"]
     assert texts["sartorius"].startswith("sartorius speaks Sartorius SBI")
-    assert texts["balance"].startswith("balance weighs the outflow at a density of")
     assert texts["grbl"].startswith("grbl emulates a syringe of")
+    unlinked = "weighs no outflow (no emulated pump is linked to it, so nothing flows onto its pan)"
+    assert texts["balance"] == f"balance {unlinked}"
+    assert texts["sartorius"].endswith(f" and {unlinked}")
+
+
+def test_a_balance_linked_to_a_pump_says_it_weighs_the_outflow_at_its_density():
+    clock = VirtualClock()
+    for entry in balance_kinds():
+        pump = pump_kinds()[0].emulator_class(clock)
+        balance = entry.emulator_class(clock, pump, entry.emulator_config_type(density_g_per_ml=0.998))
+        text = describe(entry.name, balance)
+        assert text.endswith("weighs the outflow at a density of 0.998 g/mL") and ":" not in text

@@ -6,6 +6,7 @@ import contextlib
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from collections.abc import Iterator
 
@@ -40,11 +41,12 @@ def served(*args: str, lines: int) -> Iterator[list[str]]:
 
 def test_ne1000_with_balance_serves_until_sigint():
     with served("ne1000", "--with-balance", "--syringe-diameter-mm", "14.43", "--syringe-volume-ul", "10000",
-                "--noise-sd-g", "0", lines=3) as (pump_line, balance_line, syringe_line):
+                "--noise-sd-g", "0", lines=4) as (pump_line, balance_line, syringe_line, weighs_line):
         assert pump_line.startswith("ne1000: /dev/")
         assert balance_line.startswith("balance: /dev/")
         assert syringe_line == ("ne1000 emulates a syringe of 14.43 mm inner diameter and 10000 uL, filled with "
                                 "10000 uL; basic mode")
+        assert weighs_line == "balance weighs the outflow at a density of 1 g/mL"
         with serial.Serial(pump_line.split(": ", 1)[1], 19200, timeout=3) as pump:
             pump.write(b"0DIA\r")
             assert pump.read_until(b"\x03") == b"\x0200A?R\x03"
@@ -53,6 +55,22 @@ def test_ne1000_with_balance_serves_until_sigint():
         with serial.Serial(balance_line.split(": ", 1)[1], 9600, timeout=3) as balance:
             balance.write(b"I4\r\n")
             assert balance.read_until(b"\r\n") == b'I4 A "0123456789"\r\n'
+
+
+@pytest.mark.parametrize("device, protocol", [("balance", ""), ("sartorius", "speaks Sartorius SBI (8N1, 16-character "
+                                                                       "lines) and ")])
+def test_a_balance_emulated_alone_says_it_weighs_no_outflow_and_its_reading_stays(device, protocol):
+    with served(device, "--noise-sd-g", "0", "--density-g-per-ml", "0.998", lines=2) as (path_line, weighs_line):
+        assert weighs_line == (f"{device} {protocol}weighs no outflow (no emulated pump is linked to it, so nothing "
+                               "flows onto its pan)")
+        request, answer = (b"SI\r\n", b"\r\n") if device == "balance" else (b"\x1bP\r\n", b"\r\n")
+        with serial.Serial(path_line.split(": ", 1)[1], 9600, timeout=3) as balance:
+            readings = []
+            for _ in range(2):
+                balance.write(request)
+                readings.append(balance.read_until(answer))
+                time.sleep(1.0)
+        assert readings[0].strip() and readings[0] == readings[1]
 
 
 def test_bad_fault_is_reported_with_exit_code_2():
