@@ -58,17 +58,27 @@ def beyond_label(values: Mapping[str, Any]) -> dict[str, str]:
     """Limit name -> why its value is beyond the label's range, for the limits present in `values`."""
     found: dict[str, str] = {}
 
-    def above(name: str, bound: float, unit: str, what: str) -> None:
+    def above(name: str, bound: float, unit: str, what: str, note: str = "") -> None:
         value = values.get(name)
-        if value is not None and value > bound:
-            found[name] = f"{value:g} {unit} is above {what} ({bound:g} {unit})"
+        if value is not None and value > bound and name not in found:  # the first (widest) bound's reason stays
+            found[name] = f"{value:g} {unit} is above {what} ({bound:g} {unit}{note})"
 
     for name in ("hard_max_daily_dose_mcg", "soft_max_daily_dose_mcg", "cerebral_soft_max_daily_dose_mcg"):
         above(name, b.LABEL_MAX_DAILY_DOSE_MCG, "mcg/day", "the label's highest daily dose")
     above("ptm_max_dose_per_24h_mcg", b.LABEL_MAX_DAILY_DOSE_MCG, "mcg", "the label's highest daily dose")
     above("max_bolus_dose_mcg", b.LABEL_MAX_BOLUS_DOSE_MCG, "mcg", "the label's largest screening bolus")
-    above("max_rate_mcg_per_h", b.LABEL_MAX_RATE_MCG_PER_H, "mcg/h",
-          "the label's largest bolus over its shortest duration")
+    above("max_rate_mcg_per_h", b.LABEL_MAX_RATE_MCG_PER_H, "mcg/h", "the highest drug rate within the label",
+          "; an assumption: the label gives no pump rate")
+    for name, indication in (("soft_max_daily_dose_mcg", "spinal"), ("cerebral_soft_max_daily_dose_mcg", "cerebral")):
+        above(name, b.LABEL_MAX_MAINTENANCE_DAILY_DOSE_MCG[indication], "mcg/day",
+              f"the label's usual {indication}-origin maintenance dose, the soft maximum's upper end")
+    above("ptm_max_count_per_24h", b.LABEL_MAX_PTM_COUNT_PER_24H, "per 24 h", "the most PTM boluses within the "
+          "label", "; an assumption: neither the label nor the myPTM reference gives a maximum")
+    lockout = values.get("ptm_min_lockout_min")
+    if lockout is not None and lockout < b.LABEL_MIN_PTM_LOCKOUT_MIN:
+        found["ptm_min_lockout_min"] = (f"{lockout:g} min is shorter than the label's bolus onset (up to "
+                                        f"{b.LABEL_MIN_PTM_LOCKOUT_MIN:g} min; the lockout floor is an assumption): "
+                                        f"the next PTM bolus could start before the previous one has taken effect")
     duration = values.get("min_bolus_duration_min")
     if duration is not None and duration < b.LABEL_MIN_BOLUS_DURATION_MIN:
         found["min_bolus_duration_min"] = (f"{duration:g} min is shorter than the label's screening bolus "

@@ -14,10 +14,10 @@ from firmware_sim.pump.alarms import AlarmName
 from firmware_sim.pump.states import PumpState
 from firmware_sim.safety.checks import check_concentration
 from firmware_sim.units import H_PER_DAY, MIN_PER_DAY, S_PER_H
-from hil.config.bounds import (MAX_PATIENT_WEIGHT_KG, MAX_SUPERVISION_TICKS, MIN_HARNESS_SUPERVISION_PERIOD_S,
-                               MIN_PATIENT_WEIGHT_KG)
+from hil.config.bounds import (LABEL_MIN_AGE_YEARS, LABEL_MIN_PATIENT_WEIGHT_KG, MAX_PATIENT_WEIGHT_KG,
+                               MAX_SUPERVISION_TICKS, MIN_HARNESS_SUPERVISION_PERIOD_S, MIN_PATIENT_WEIGHT_KG)
 from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
-from hil.config.drug_library import Acknowledgement
+from hil.config.drug_library import Acknowledgement, acknowledgement_problem
 from hil.config.drug_overrides import LimitsOverride, OverrideError, effective_limits
 from hil.config.errors import LocatedProblem
 from hil.config.loading import ConfigPath
@@ -37,6 +37,9 @@ class Patient(StrictModel):
     age_group: Literal["adult", "pediatric"]
     age_years: Number = Field(ge=0, le=120)
     indication: Literal["spinal", "cerebral"]
+    acknowledge_beyond_label: Acknowledgement | None = Field(
+        None, description="reason for a patient outside the label's population: younger than 4 years or lighter "
+                          "than LABEL_MIN_PATIENT_WEIGHT_KG (hil/config/bounds.py)")
 
     @model_validator(mode="after")
     def _age_matches_group(self) -> Patient:
@@ -44,6 +47,23 @@ class Patient(StrictModel):
             raise ValueError(f"age_years {self.age_years} does not match age_group {self.age_group} "
                              f"(pediatric below {PEDIATRIC_BELOW_AGE_YEARS:g} years)")
         return self
+
+    def label_problems(self) -> list[LocatedProblem]:
+        """Outside the label's population without the acknowledgement, or acknowledged with nothing outside it (key
+        paths under `patient`)."""
+        found: dict[str, str] = {}
+        if self.age_years < LABEL_MIN_AGE_YEARS:
+            found["age_years"] = (f"{self.age_years:g} years is below the label's youngest patients "
+                                  f"({LABEL_MIN_AGE_YEARS:g} years; safety and effectiveness below it not established)")
+        if self.weight_kg < LABEL_MIN_PATIENT_WEIGHT_KG:
+            found["weight_kg"] = (f"{self.weight_kg:g} kg is below the lightest patient of the label's age range "
+                                  f"({LABEL_MIN_PATIENT_WEIGHT_KG:g} kg; an assumption: the label gives no weight)")
+        if found and self.acknowledge_beyond_label is None:
+            return [((key,), acknowledgement_problem("patient.", {key: why})) for key, why in found.items()]
+        if not found and self.acknowledge_beyond_label is not None:
+            return [(("acknowledge_beyond_label",), "this patient is within the label's population; remove the "
+                                                    "acknowledgement")]
+        return []
 
 
 class Drug(StrictModel):
@@ -184,7 +204,7 @@ class ScenarioConfig(StrictModel):
         return steps
 
     def cross_check(self) -> list[LocatedProblem]:
-        problems: list[LocatedProblem] = []
+        problems: list[LocatedProblem] = [(("patient", *key), why) for key, why in self.patient.label_problems()]
         for index, step in enumerate(self.steps):
             if step.at_h > self.duration_h:
                 problems.append((("steps", index, "at_h"), f"at_h {step.at_h} is after duration_h {self.duration_h}"))
