@@ -22,6 +22,7 @@ REQUIREMENTS: dict[str, str] = {
     "SR-DOSE-005": "A screening-only concentration (50 mcg/mL) is not used for continuous therapy.",
     "SR-DOSE-006": "The tip dose rate never exceeds the drug maximum rate (mcg/h) and the actuator rate never exceeds the pump maximum (uL/h).",
     "SR-DOSE-007": "Non-finite, negative or zero request values are rejected with a reason naming the field.",
+    "SR-DOSE-008": "A delivering request (program, bolus, PTM press, periodic bolus) is refused when, with it, the levels the patient model predicts from the delivered history and the plan would rise above the envelope ceilings: lumbar or cisternal CSF always, plasma unless an explicit override is given.",
     "SR-BOL-001": "A bolus above the library maximum bolus dose is rejected.",
     "SR-BOL-002": "A bolus shorter than the library minimum duration is rejected.",
     "SR-BOL-003": "Only one bolus runs at a time.",
@@ -80,7 +81,7 @@ REQUIREMENTS: dict[str, str] = {
     "SR-HIL-006": "A campaign judges every run from its record: a run whose record is lost, damaged or could not be judged counts in records_lost (or as an unsafe not_assessed outcome) and never as safe; a fault plan for a device a rig lacks, or a fault its kind does not have, is refused at load naming the file, key and line.",
     "SR-HIL-007": "A campaign record is append-only and flushed per finished run: a killed campaign keeps every finished run, and a resume runs only the runs without a finished line, never one twice, and ends with the summary of an uninterrupted campaign.",
     # configuration (hil/config)
-    "SR-CFG-001": "Drug-library limits (a library file or a scenario's limits_override) stay within absolute plausibility bounds; a limit beyond the label's range needs an explicit acknowledgement with a reason, else the file is refused at load.",
+    "SR-CFG-001": "Drug-library limits (a library file or a scenario's limits_override) and a scenario's patient stay within absolute plausibility bounds; a limit beyond the label's range, or a patient outside the label's population (younger than 4 years, lighter than the weight floor), needs an explicit acknowledgement with a reason, else the file is refused at load.",
     "SR-CFG-002": "Every drug-limit override is recorded in the run record and shown at the top of the terminal verdict and of the report.",
     "SR-CFG-003": "An NE-1000 rig runs in safe mode (CRC framing, communications watchdog) unless basic mode is asked for explicitly.",
     "SR-CFG-004": "A configuration that is not a bounded UTF-8 YAML document of finite, non-boolean numbers within the harness's limits (alias bombs, deep nesting, binary data, non-regular files, intervals below the harness minimum) is refused at load naming the file, key and line, in bounded time and memory.",

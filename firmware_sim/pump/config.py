@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from firmware_sim.safety.exposure import ExposureLimits
 from firmware_sim.safety.limits import Indication
 from firmware_sim.units import S_PER_H, S_PER_YEAR
 
@@ -42,6 +43,9 @@ class FirmwareConfig:
     """[U] battery elective-replacement indicator time (labelled longevity ~7 y unconfirmed); None disables."""
     start_time_of_day_h: float = 0.0
     """The pump clock's time of day when the firmware clock reads 0 (0 <= h < 24): where flex schedules' days begin."""
+    exposure_limits: ExposureLimits | None = field(default_factory=ExposureLimits)
+    """The patient model and ceilings the gate predicts every delivering request against (SR-DOSE-008; default: a
+    typical 70 kg adult, the default envelope ceilings); None: no predicted-exposure check."""
 
     def __post_init__(self) -> None:
         positive = ("reservoir_capacity_ul", "catheter_length_cm", "priming_rate_ul_per_h",

@@ -15,6 +15,7 @@ from firmware_sim.safety import gate
 from firmware_sim.safety.checks import check_screening_interval, is_screening_only
 from firmware_sim.safety.command_rules import periodic_first_run_findings, state_findings
 from firmware_sim.safety.decision import Decision, Finding, decide
+from firmware_sim.safety.exposure import ExposureInputs
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.safety.therapy import PlannedTherapy, PumpLine, bolus_line_findings
 from firmware_sim.safety.window import RatePiece, peak_rate_mcg_per_h
@@ -124,7 +125,15 @@ class GateInputs:
         peak_ul_per_h = peak_mcg_per_h / conc * UL_PER_ML if conc > 0 else (math.inf if peak_mcg_per_h > 0 else 0.0)
         return gate.GateContext(now_s, history, planned, line.tip_conc_mcg_per_ml,
                                 self._config.max_actuator_rate_ul_per_h, peak_ul_per_h, (), line, stack,
-                                planned_peak_mcg_per_h)
+                                self._exposure(), planned_peak_mcg_per_h)
+
+    def _exposure(self) -> ExposureInputs | None:
+        """The predicted-exposure check's inputs: the whole kept history, and the therapy running now."""
+        limits, therapy = self._config.exposure_limits, self._therapy
+        if limits is None:
+            return None
+        running = therapy.basal if therapy.state in THERAPY_STATES else None
+        return ExposureInputs(limits, self._engine.history(), self._planned(running, therapy.bolus, therapy.periodic))
 
     def periodic_bolus(self, dose_mcg: float, duration_min: float, interval_h: float, first_t_s: float | None,
                        override_soft_limits: bool) -> tuple[Decision, PeriodicBolus | None]:

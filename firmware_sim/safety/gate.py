@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from firmware_sim.safety import checks
 from firmware_sim.safety.decision import Decision, Finding, decide
+from firmware_sim.safety.exposure import ExposureInputs, exposure_findings
 from firmware_sim.safety.limits import DrugLimits, Indication
 from firmware_sim.safety.therapy import PeriodicStack, PlannedTherapy, PumpLine, line_findings, periodic_stack_findings
 from firmware_sim.safety.window import DoseHistory, RatePiece
@@ -33,6 +34,8 @@ class GateContext:
     """What the line holds; None: settled at conc_mcg_per_ml, reservoir not considered (the limit checks alone)."""
     periodic_stack: PeriodicStack | None = None
     """A therapy command with periodic boluses: their highest rate on the basal program over all their runs."""
+    exposure: ExposureInputs | None = None
+    """What the predicted-exposure check (SR-DOSE-008) needs besides the plan; None: not checked."""
     known_planned_peak_rate_mcg_per_h: InitVar[float | None] = None
     """planned_peak_rate_mcg_per_h when the caller has computed it (the firmware, for the actuator's peak: a gate
     call then sorts the plan's edges once); None: computed here."""
@@ -92,6 +95,14 @@ def _common(ctx: GateContext, limits: DrugLimits, program_peak_rate_mcg_per_h: f
     return findings
 
 
+def with_exposure(findings: list[Finding], ctx: GateContext) -> list[Finding]:
+    """The findings plus those of the predicted-exposure check (SR-DOSE-008), which runs only when nothing hard
+    refuses the request already: it is the costly check, and it could not change the decision."""
+    if ctx.exposure is None or any(not f.soft for f in findings):
+        return findings
+    return findings + exposure_findings(ctx.exposure, ctx.planned_if_approved)
+
+
 def therapy_findings(therapy: PlannedTherapy, ctx: GateContext, titration: TitrationContext,
                      limits: DrugLimits) -> list[Finding]:
     """Every finding that can refuse the therapy that will run (start, replace, resume or bridge a program, add
@@ -111,7 +122,7 @@ def therapy_findings(therapy: PlannedTherapy, ctx: GateContext, titration: Titra
     findings += checks.check_titration(daily_dose_mcg, titration.reference_daily_dose_mcg, titration.last_change_s,
                                        ctx.now_s, titration.indication, limits, titration.pediatric)
     findings += _common(ctx, limits, therapy.basal_peak_rate_mcg_per_h)
-    return findings
+    return with_exposure(findings, ctx)
 
 
 def gate_planned_therapy(request: str, therapy: PlannedTherapy, ctx: GateContext, titration: TitrationContext,
@@ -130,7 +141,7 @@ def gate_therapy(request: str, daily_dose_mcg: float, peak_rate_mcg_per_h: float
 def gate_bolus(request: str, dose_mcg: float, duration_min: float, ctx: GateContext, limits: DrugLimits) -> Decision:
     findings = list(ctx.state_findings) + checks.check_bolus(dose_mcg, duration_min, limits)
     if not findings:
-        findings += _common(ctx, limits)
+        findings = with_exposure(findings + _common(ctx, limits), ctx)
     return decide(request, findings, False, {"dose_mcg": dose_mcg, "duration_min": duration_min})
 
 
@@ -209,7 +220,7 @@ def gate_ptm_press(settings: PtmSettings | None, presses: Sequence[PtmPress], ct
                                 f"{limits.ptm_max_dose_per_24h_mcg:g} mcg"))
     if not findings:
         findings += checks.check_bolus(settings.dose_mcg, settings.duration_min, limits)
-        findings += _common(ctx, limits)
+        findings = with_exposure(findings + _common(ctx, limits), ctx)
     return decide("ptm_bolus", findings, False, {"dose_mcg": settings.dose_mcg, "ptm_count_in_window": len(recent)})
 
 

@@ -33,11 +33,17 @@ class _StepBase(StrictModel):
     note: str = ""
 
 
+class _ProgramStepBase(_StepBase):
+    override_soft_limits: bool = Field(False, description="confirm the soft-limit alerts (the soft maximum, the "
+                                       "plasma ceiling of the predicted-exposure check) as a clinician does; the "
+                                       "decision records what was overridden. Hard limits refuse whatever this says")
+
+
 class PrimeStep(_StepBase):
     action: Literal["prime"]
 
 
-class StartContinuousStep(_StepBase):
+class StartContinuousStep(_ProgramStepBase):
     action: Literal["start_continuous"]
     rate_mcg_per_day: Number = Field(gt=0)
 
@@ -47,7 +53,7 @@ class FlexRateStep(StrictModel):
     rate_mcg_per_day: Number = Field(ge=0)
 
 
-class StartFlexStep(_StepBase):
+class StartFlexStep(_ProgramStepBase):
     action: Literal["start_flex"]
     schedule: list[FlexRateStep] = Field(min_length=1, max_length=int(MIN_PER_DAY))
 
@@ -68,7 +74,7 @@ class ClinicianBolusStep(_StepBase):
     duration_min: Number = Field(gt=0, le=MIN_PER_DAY)
 
 
-class PeriodicBolusStep(_StepBase):
+class PeriodicBolusStep(_ProgramStepBase):
     """Set up a bolus repeated every interval_h (each run is gated again when it falls due)."""
 
     action: Literal["setup_periodic_bolus"]
@@ -79,7 +85,7 @@ class PeriodicBolusStep(_StepBase):
                                          "default: one interval")
 
 
-class BridgeBolusStep(_StepBase):
+class BridgeBolusStep(_ProgramStepBase):
     """After a refill with a new concentration: push the old drug out of tubing and catheter."""
 
     action: Literal["bridge_bolus"]
@@ -99,7 +105,7 @@ class RefillStep(_StepBase):
     expected_volume_ul: Number = Field(gt=0, description="volume the clinician injected and expects in the reservoir")
 
 
-class ChangeRateStep(_StepBase):
+class ChangeRateStep(_ProgramStepBase):
     action: Literal["change_rate"]
     rate_mcg_per_day: Number = Field(gt=0)
 

@@ -3,8 +3,12 @@ before the first step (the initial reservoir fill and the PTM settings, each app
 its reasons)."""
 from __future__ import annotations
 
+from firmware_sim.pk.age_groups import AgeGroup
+from firmware_sim.pk.envelopes import EnvelopeLimits
+from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.firmware import PumpFirmware
+from firmware_sim.safety.exposure import ExposureLimits
 from firmware_sim.safety.limits import DrugLimits, Indication
 from hil.config.drug_overrides import EffectiveLimits, OverrideError, effective_limits
 from hil.config.scenario import ScenarioConfig
@@ -28,6 +32,8 @@ def firmware_config(scenario: ScenarioConfig) -> FirmwareConfig:
             supervision_period_s=scenario.supervision_period_s,
             start_time_of_day_h=scenario.start_time_of_day_h,
             low_reservoir_threshold_ul=settings.low_reservoir_threshold_ul,
+            exposure_limits=ExposureLimits.of(BaclofenParams(weight_kg=scenario.patient.weight_kg), EnvelopeLimits(),
+                                              AgeGroup(scenario.patient.age_group)),
         )
     except ValueError as exc:
         raise ScenarioSetupError(f"pump_settings: {exc}") from exc

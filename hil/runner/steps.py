@@ -45,7 +45,8 @@ def _flex(step: StartFlexStep) -> FlexSchedule:
 
 def _periodic(step: PeriodicBolusStep, fw: PumpFirmware) -> Decision:
     first_t_s = None if step.first_after_h is None else fw.now_s + step.first_after_h * S_PER_H
-    return fw.setup_periodic_bolus(step.dose_mcg, step.duration_min, step.interval_h, first_t_s)
+    return fw.setup_periodic_bolus(step.dose_mcg, step.duration_min, step.interval_h, first_t_s,
+                                   step.override_soft_limits)
 
 
 def _refill(step: RefillStep, ctx: StepContext) -> StepResult:
@@ -76,12 +77,12 @@ def _firmware(call: Callable[[Any, PumpFirmware], Decision]) -> Callable[[Any, S
 
 ACTIONS: dict[str, Callable[[Any, StepContext], StepResult]] = {
     "prime": _firmware(lambda s, fw: fw.prime()),
-    "start_continuous": _firmware(lambda s, fw: fw.start_continuous(s.rate_mcg_per_day)),
-    "start_flex": _firmware(lambda s, fw: fw.start_flex(_flex(s))),
-    "change_rate": _firmware(lambda s, fw: fw.change_rate(s.rate_mcg_per_day)),
+    "start_continuous": _firmware(lambda s, fw: fw.start_continuous(s.rate_mcg_per_day, s.override_soft_limits)),
+    "start_flex": _firmware(lambda s, fw: fw.start_flex(_flex(s), s.override_soft_limits)),
+    "change_rate": _firmware(lambda s, fw: fw.change_rate(s.rate_mcg_per_day, s.override_soft_limits)),
     "clinician_bolus": _firmware(lambda s, fw: fw.clinician_bolus(s.dose_mcg, s.duration_min)),
     "setup_periodic_bolus": _firmware(_periodic),
-    "bridge_bolus": _firmware(lambda s, fw: fw.bridge_bolus(s.rate_mcg_per_day)),
+    "bridge_bolus": _firmware(lambda s, fw: fw.bridge_bolus(s.rate_mcg_per_day, s.override_soft_limits)),
     "ptm_press": _firmware(lambda s, fw: fw.press_ptm()),
     "stop": _firmware(lambda s, fw: fw.stop()),
     "clear_alarm": _firmware(lambda s, fw: fw.clear_alarm()),

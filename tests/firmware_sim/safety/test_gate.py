@@ -280,7 +280,7 @@ def test_a_context_copied_with_another_plan_judges_that_plans_peak_rate():
 def test_a_peak_rate_the_caller_computed_is_the_one_judged():
     assert ctx([RatePiece(0, 600, 1)]).planned_peak_rate_mcg_per_h == 1
     given = gate.GateContext(0.0, DoseHistory.empty(0.0), (RatePiece(0, 600, 1),), 500.0, 1000.0, 10.0, (), None,
-                             None, 300.0)
+                             None, known_planned_peak_rate_mcg_per_h=300.0)
     assert given.planned_peak_rate_mcg_per_h == 300
     d = gate.gate_bolus("clinician_bolus", 50, 10, given, LIMITS)
     assert not d.approved and "SR-DOSE-006" in d.requirement_ids

@@ -56,7 +56,7 @@ def test_shipped_scenario_validates(path):
 def test_minimal_scenario_loads_with_typed_steps(tmp_path):
     scenario = load_text(tmp_path, MINIMAL)
     assert [s.action for s in scenario.steps] == ["prime", "start_continuous"]
-    assert step_params(scenario.steps[1]) == {"rate_mcg_per_day": 500.0}
+    assert step_params(scenario.steps[1]) == {"rate_mcg_per_day": 500.0, "override_soft_limits": False}
     assert scenario.drug.library_path() == tmp_path / "drug.yaml"
 
 

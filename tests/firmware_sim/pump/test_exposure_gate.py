@@ -1,0 +1,111 @@
+"""The predicted-exposure check (SR-DOSE-008): requests within every dose limit that lead to levels above the
+envelope ceilings are refused. Before it, twelve 100 mcg boluses back to back and a first flex program giving its
+800 mcg/day in 4 h were approved, and the run's envelopes then failed (lumbar CSF about 6000 and 5400 ng/mL)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from firmware_sim.pk.age_groups import AgeGroup
+from firmware_sim.pk.envelopes import EnvelopeLimits
+from firmware_sim.pk.params import BaclofenParams
+from firmware_sim.pk.predict import predict
+from firmware_sim.pump.config import FirmwareConfig
+from firmware_sim.pump.programs import FlexSchedule, FlexStep
+from firmware_sim.safety.exposure import ExposureInputs, ExposureLimits, exposure_findings
+from firmware_sim.safety.window import DoseHistory, RatePiece
+
+req = pytest.mark.requirements
+H = 3600.0
+CEILINGS = ExposureLimits()
+
+
+def _lumbar_peak_ng_per_ml(fw) -> float:
+    end_h = fw.now_s / H
+    prediction = predict(fw.delivery_profile(), np.linspace(0.0, end_h + 24.0, 400))
+    return prediction.peaks["lumbar_csf_ng_per_ml"].value
+
+
+@req("SR-DOSE-008")
+@pytest.mark.parametrize("exposure", [ExposureLimits(), None], ids=["checked", "unchecked"])
+def test_boluses_back_to_back_stop_before_the_lumbar_ceiling(make_rig, exposure):
+    rig = make_rig(config=FirmwareConfig(exposure_limits=exposure))
+    fw = rig.primed(conc_mcg_per_ml=2000)
+    decisions = []
+    for _ in range(12):
+        decisions.append(fw.clinician_bolus(100, 30))
+        fw.run_until_s(fw.now_s + 0.5 * H)
+    refused = [d for d in decisions if not d.approved]
+    fw.run_until_s(fw.now_s + 24 * H)
+    if exposure is None:  # the dose limits alone: all twelve pass, and the level is twice the ceiling
+        assert not refused and _lumbar_peak_ng_per_ml(fw) > 2 * CEILINGS.lumbar_csf_ceiling_ng_per_ml
+        return
+    assert refused and all(d.requirement_ids == ("SR-DOSE-008",) for d in refused)
+    assert "lumbar CSF" in refused[0].reasons[0] and "3000" in refused[0].reasons[0]
+    assert decisions[0].approved
+    assert _lumbar_peak_ng_per_ml(fw) <= CEILINGS.lumbar_csf_ceiling_ng_per_ml * (1 + 1e-6)
+
+
+@req("SR-DOSE-008")
+def test_a_first_flex_program_crowding_its_day_into_four_hours_is_refused(make_rig):
+    fw = make_rig().primed(conc_mcg_per_ml=2000)
+    crowded = FlexSchedule((FlexStep(0.0, 200.0), FlexStep(4.0, 1e-3)))
+    decision = fw.start_flex(crowded)
+    assert not decision.approved and "SR-DOSE-008" in decision.requirement_ids
+    assert any("lumbar CSF" in r for r in decision.reasons)
+    assert fw.start_continuous(800, override_soft_limits=True).approved  # the same day's dose spread evenly
+
+
+@req("SR-DOSE-008", "SR-DOSE-002")
+def test_plasma_above_its_ceiling_needs_an_explicit_override(make_rig):
+    fw = make_rig().primed(conc_mcg_per_ml=2000)
+    decision = fw.start_continuous(1100, override_soft_limits=False)
+    assert not decision.approved
+    plasma = [r for r in decision.reasons if "plasma" in r]
+    assert plasma and "SR-DOSE-008" in plasma[0] and "override" in plasma[0]
+    approved = fw.start_continuous(1100, override_soft_limits=True)
+    assert approved.approved and any("plasma" in r for r in approved.overridden)
+
+
+def _history_with_bolus(dose_mcg: float, ago_h: float) -> DoseHistory:
+    """A bolus of dose_mcg over 6 min ending ago_h before now (t = 10 h)."""
+    end_s = (10.0 - ago_h) * H
+    return DoseHistory(np.array([0.0, end_s - 360.0, end_s, 10 * H]), np.array([0.0, 0.0, dose_mcg, dose_mcg]))
+
+
+@req("SR-DOSE-008")
+def test_a_level_already_above_a_ceiling_refuses_only_what_raises_it():
+    now_s = 10 * H
+    running = (RatePiece(now_s, now_s + 48 * H, 40.0),)
+    inputs = ExposureInputs(CEILINGS, _history_with_bolus(400.0, 0.1), running)  # lumbar CSF above 3000 now
+    assert exposure_findings(inputs, running) == []  # the therapy running goes on
+    assert exposure_findings(inputs, (RatePiece(now_s, now_s + 48 * H, 10.0),)) == []  # a cut
+    another = running + (RatePiece(now_s, now_s + 360.0, 1000.0),)
+    findings = exposure_findings(inputs, another)
+    assert findings and all(f.requirement_id == "SR-DOSE-008" for f in findings)
+    assert any(not f.soft and "lumbar CSF" in f.reason and "without this request" in f.reason for f in findings)
+
+
+@req("SR-DOSE-008")
+def test_nothing_planned_is_nothing_to_judge():
+    assert exposure_findings(ExposureInputs(CEILINGS, _history_with_bolus(400.0, 0.1), ()), ()) == []
+
+
+def test_the_default_ceilings_are_the_default_envelopes():
+    envelopes = EnvelopeLimits()
+    assert (CEILINGS.lumbar_csf_ceiling_ng_per_ml, CEILINGS.cisternal_csf_ceiling_ng_per_ml,
+            CEILINGS.plasma_ceiling_ng_per_ml) == (envelopes.lumbar_csf_ceiling_ng_per_ml,
+                                                   envelopes.cisternal_csf_ceiling_ng_per_ml,
+                                                   envelopes.plasma_ceiling_adult_ng_per_ml)
+
+
+def test_the_ceilings_follow_the_envelopes_and_the_age_group():
+    envelopes = EnvelopeLimits(lumbar_csf_ceiling_ng_per_ml=2500.0)
+    params = replace(BaclofenParams(), weight_kg=30.0)
+    child = ExposureLimits.of(params, envelopes, AgeGroup.PEDIATRIC)
+    adult = ExposureLimits.of(params, envelopes, AgeGroup.ADULT)
+    assert child.lumbar_csf_ceiling_ng_per_ml == 2500.0 and child.params.weight_kg == 30.0
+    assert child.plasma_ceiling_ng_per_ml == envelopes.plasma_ceiling_pediatric_ng_per_ml
+    assert adult.plasma_ceiling_ng_per_ml == envelopes.plasma_ceiling_adult_ng_per_ml
