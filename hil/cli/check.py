@@ -80,6 +80,9 @@ def check_file(path: Path, strict_requirements: bool, rig: RigConfig | None = No
     unknown = [rid for rid in scenario.all_requirement_ids() if rid not in REQUIREMENTS]
     limits = effective_limits(scenario.drug)
     warnings = list(override_lines(limits.record_fields()))
+    if scenario.patient.acknowledge_beyond_label:
+        warnings.append(f"patient outside the label's population, acknowledged: "
+                        f"{scenario.patient.acknowledge_beyond_label}")
     problems = [f"{path}: {problem}" for problem in scenario_fault_problems(scenario, rig)] if rig is not None else []
     if rig is None and any(isinstance(step, InjectFaultStep) for step in scenario.steps):
         warnings.append("its fault steps' devices and parameters were not judged: give --rig to judge them as "

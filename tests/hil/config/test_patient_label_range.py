@@ -68,12 +68,15 @@ def test_a_newborn_is_refused_for_age_and_weight_and_check_names_both(tmp_path, 
     assert f"{path}:{PATIENT_LINE}: patient.weight_kg: beyond the label's range" in out
 
 
-def test_an_acknowledged_patient_outside_the_label_loads(tmp_path):
+def test_an_acknowledged_patient_outside_the_label_loads_and_check_says_so(tmp_path, capsys):
     path = scenario_with_patient(tmp_path, f"weight_kg: 3.5, age_group: pediatric, age_years: 0, "
                                            f"indication: spinal, {ACK}")
     patient = load_model(path, ScenarioConfig, environ={}).patient
     assert (patient.age_years, patient.weight_kg) == (0, 3.5)
     assert patient.acknowledge_beyond_label == "bench study of a patient outside the label"
+    assert main(["check", str(path)]) == 0
+    assert ("patient outside the label's population, acknowledged: bench study of a patient outside the label"
+            in capsys.readouterr().out)
 
 
 def test_a_patient_at_the_label_floors_needs_no_acknowledgement(tmp_path):
