@@ -109,3 +109,28 @@ def test_the_ceilings_follow_the_envelopes_and_the_age_group():
     assert child.lumbar_csf_ceiling_ng_per_ml == 2500.0 and child.params.weight_kg == 30.0
     assert child.plasma_ceiling_ng_per_ml == envelopes.plasma_ceiling_pediatric_ng_per_ml
     assert adult.plasma_ceiling_ng_per_ml == envelopes.plasma_ceiling_adult_ng_per_ml
+
+
+@req("SR-DOSE-008")
+def test_the_sampled_levels_that_let_a_plan_pass_without_the_peak_search_are_within_its_margin():
+    """The check skips the exact peak search when every sampled level is under 95 % of its ceiling: on random plans
+    (boluses, infusions, gaps) the sampled maximum is within 1 % of the true peak, far inside that margin."""
+    from firmware_sim.safety.exposure import (SAMPLED_BELOW_CEILING_FRACTION, _peaks_ng_per_ml, _profile,
+                                              _sampled_max_ng_per_ml)
+    rng = np.random.default_rng(7)
+    now_s = 48 * H
+    for _ in range(25):
+        history = DoseHistory(np.array([0.0, 20 * H, 21 * H, now_s]), np.array([0.0, 0.0, rng.uniform(0, 300),
+                                                                                 rng.uniform(300, 800)]))
+        pieces, t_s = [], now_s
+        for _ in range(int(rng.integers(1, 20))):
+            length_s = rng.uniform(60.0, 6 * H)
+            pieces.append(RatePiece(t_s, t_s + length_s, rng.uniform(0.0, 400.0)))
+            t_s += length_s + rng.uniform(0.0, 4 * H)
+        profile = _profile(ExposureInputs(CEILINGS, history, ()), pieces)
+        end_h = t_s / H + 24.0
+        sampled = _sampled_max_ng_per_ml(CEILINGS, profile, now_s / H, end_h)
+        exact = _peaks_ng_per_ml(CEILINGS, profile, now_s / H, end_h)
+        for output, _, _, _ in CEILINGS.ceilings():
+            assert exact[output][0] * 0.99 <= sampled[output] <= exact[output][0] * (1 + 1e-9)
+    assert SAMPLED_BELOW_CEILING_FRACTION <= 0.99
