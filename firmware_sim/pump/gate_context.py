@@ -132,8 +132,9 @@ class GateInputs:
         limits, therapy = self._config.exposure_limits, self._therapy
         if limits is None:
             return None
-        running = therapy.basal if therapy.state in THERAPY_STATES else None
-        return ExposureInputs(limits, self._engine.history(), self._planned(running, therapy.bolus, therapy.periodic))
+        running = (self._planned(therapy.basal, therapy.bolus, therapy.periodic) if therapy.state in THERAPY_STATES
+                   else ())  # suspended, idle, in alarm or priming: nothing reaches the tip if the request is refused
+        return ExposureInputs(limits, self._engine.history(), running)
 
     def periodic_bolus(self, dose_mcg: float, duration_min: float, interval_h: float, first_t_s: float | None,
                        override_soft_limits: bool) -> tuple[Decision, PeriodicBolus | None]:
