@@ -6,6 +6,8 @@
 Unknown keys, missing keys and bad values raise ConfigError naming the file, key and line. Every limit is a
 finite number within the absolute bounds of hil/config/bounds.py; a limit beyond the label's range (for example
 a daily maximum above LABEL_MAX_DAILY_DOSE_MCG) needs `acknowledge_beyond_label: "<reason>"` in the same file.
+A library without cerebral_soft_max_daily_dose_mcg gives cerebral-origin patients its soft_max_daily_dose_mcg, and
+is judged by that value.
 """
 from __future__ import annotations
 
@@ -54,24 +56,40 @@ LIMIT_DEFAULTS: dict[str, list[float] | float | None] = {"screening_only_conc_mc
                                                          "cerebral_soft_max_daily_dose_mcg": None}
 
 
+CEREBRAL_SOFT_MAX = "cerebral_soft_max_daily_dose_mcg"
+
+
+def cerebral_soft_max_mcg(values: Mapping[str, Any]) -> Any:
+    """The cerebral-origin soft maximum the limits give: cerebral_soft_max_daily_dose_mcg, or where it is unset
+    (None) the spinal soft_max_daily_dose_mcg, one soft maximum for both (what DrugLibraryEntry.to_limits runs)."""
+    explicit = values.get(CEREBRAL_SOFT_MAX)
+    return values.get("soft_max_daily_dose_mcg") if explicit is None and CEREBRAL_SOFT_MAX in values else explicit
+
+
 def beyond_label(values: Mapping[str, Any]) -> dict[str, str]:
-    """Limit name -> why its value is beyond the label's range, for the limits present in `values`."""
+    """Limit name -> why its value is beyond the label's range, for the limits present in `values` (an unset
+    cerebral soft maximum judged by the spinal one it falls back to)."""
     found: dict[str, str] = {}
 
     def above(name: str, bound: float, unit: str, what: str, note: str = "") -> None:
-        value = values.get(name)
+        value = cerebral_soft_max_mcg(values) if name == CEREBRAL_SOFT_MAX else values.get(name)
         if value is not None and value > bound and name not in found:  # the first (widest) bound's reason stays
             found[name] = f"{value:g} {unit} is above {what} ({bound:g} {unit}{note})"
 
-    for name in ("hard_max_daily_dose_mcg", "soft_max_daily_dose_mcg", "cerebral_soft_max_daily_dose_mcg"):
+    for name in ("hard_max_daily_dose_mcg", "soft_max_daily_dose_mcg", CEREBRAL_SOFT_MAX):
         above(name, b.LABEL_MAX_DAILY_DOSE_MCG, "mcg/day", "the label's highest daily dose")
     above("ptm_max_dose_per_24h_mcg", b.LABEL_MAX_DAILY_DOSE_MCG, "mcg", "the label's highest daily dose")
     above("max_bolus_dose_mcg", b.LABEL_MAX_BOLUS_DOSE_MCG, "mcg", "the label's largest screening bolus")
     above("max_rate_mcg_per_h", b.LABEL_MAX_RATE_MCG_PER_H, "mcg/h", "the highest drug rate within the label",
           "; an assumption: the label gives no pump rate")
-    for name, indication in (("soft_max_daily_dose_mcg", "spinal"), ("cerebral_soft_max_daily_dose_mcg", "cerebral")):
+    for name, indication in (("soft_max_daily_dose_mcg", "spinal"), (CEREBRAL_SOFT_MAX, "cerebral")):
         above(name, b.LABEL_MAX_MAINTENANCE_DAILY_DOSE_MCG[indication], "mcg/day",
               f"the label's usual {indication}-origin maintenance dose, the soft maximum's upper end")
+    if CEREBRAL_SOFT_MAX in found and values.get(CEREBRAL_SOFT_MAX) is None:
+        found[CEREBRAL_SOFT_MAX] = (
+            f"{CEREBRAL_SOFT_MAX} is not set, so cerebral-origin patients get soft_max_daily_dose_mcg: "
+            f"{found[CEREBRAL_SOFT_MAX]}; set {CEREBRAL_SOFT_MAX} to at most "
+            f"{b.LABEL_MAX_MAINTENANCE_DAILY_DOSE_MCG['cerebral']:g} mcg/day")
     above("ptm_max_count_per_24h", b.LABEL_MAX_PTM_COUNT_PER_24H, "per 24 h", "the most PTM boluses within the "
           "label", "; an assumption: neither the label nor the myPTM reference gives a maximum")
     lockout = values.get("ptm_min_lockout_min")
@@ -155,8 +173,7 @@ class DrugLibraryEntry(_LibraryLimits):
 
     def to_limits(self) -> DrugLimits:
         values = self.limit_values()
-        if values["cerebral_soft_max_daily_dose_mcg"] is None:  # a library without it: one soft maximum for all
-            values["cerebral_soft_max_daily_dose_mcg"] = values["soft_max_daily_dose_mcg"]
+        values[CEREBRAL_SOFT_MAX] = cerebral_soft_max_mcg(values)  # a library without it: one soft maximum for all
         for name in ("allowed_conc_mcg_per_ml", "screening_only_conc_mcg_per_ml"):
             values[name] = tuple(values[name])
         values["titration_cap_fraction"] = dict(values["titration_cap_fraction"])

@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+from collections.abc import Mapping
 
 from pydantic import create_model
 
@@ -79,6 +80,24 @@ class DrugSection(Protocol):
     def library_path(self) -> Path: ...
 
 
+def override_beyond_label(library_values: Mapping[str, Any], override: Mapping[str, Any],
+                          merged_values: Mapping[str, Any]) -> dict[str, str]:
+    """Overridden key -> why the overrides put the limits beyond the label's range: every finding of the merged
+    limits under an overridden key, and every other one the library alone does not have (for example the library's
+    screening_only_conc_mcg_per_ml once allowed_conc_mcg_per_ml adds the screening concentration), filed under the
+    overridden key(s) that cause it. A finding the library alone has is the library's, judged when it loaded."""
+    library_found = beyond_label(library_values)
+    reasons: dict[str, list[str]] = {}
+    for name, why in beyond_label(merged_values).items():
+        if name in override:
+            reasons.setdefault(name, []).append(why)
+        elif library_found.get(name) != why:
+            causes = [k for k in override if beyond_label({**library_values, k: override[k]}).get(name) == why]
+            for key in causes or list(override):  # no single override causes it: together they do
+                reasons.setdefault(key, []).append(f"{why} (the library's {name}, with this {key} override)")
+    return {key: "; ".join(whys) for key, whys in reasons.items()}
+
+
 def effective_limits(drug: DrugSection) -> EffectiveLimits:
     """The library limits with `drug.limits_override` applied and checked (drug: the scenario's Drug section)."""
     where_library = ("drug", "library_file" if drug.library_file else "name")
@@ -95,7 +114,7 @@ def effective_limits(drug: DrugSection) -> EffectiveLimits:
     except ValueError as exc:
         raise OverrideError([(("drug", "limits_override"), f"the library limits with these overrides are "
                                                            f"inconsistent: {exc}")]) from None
-    beyond = {k: why for k, why in beyond_label(merged.limit_values()).items() if k in override}
+    beyond = override_beyond_label(library.limit_values(), override, merged.limit_values())
     problems: list[LocatedProblem] = []
     if beyond and drug.acknowledge_beyond_label is None:
         problems += [(("drug", "limits_override", k), acknowledgement_problem("drug.", {k: why}))

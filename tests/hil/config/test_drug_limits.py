@@ -162,7 +162,10 @@ def test_a_library_without_a_cerebral_soft_maximum_uses_its_one_soft_maximum_for
     text = (bench_configs_dir() / "drugs" / "baclofen.yaml").read_text()
     assert "cerebral_soft_max_daily_dose_mcg: 703" in text
     library = tmp_path / "drug.yaml"
-    library.write_text("\n".join(line for line in text.splitlines() if "cerebral_soft_max" not in line) + "\n")
+    # the fallback (800) is above the label's cerebral-origin 703: beyond the label, so acknowledged
+    # (tests/hil/config/test_label_gaps.py: refused without it)
+    library.write_text("\n".join(line for line in text.splitlines() if "cerebral_soft_max" not in line)
+                       + '\nacknowledge_beyond_label: "one soft maximum for spinal and cerebral origin"\n')
     limits = load_drug_library(library).to_limits()
     assert limits.cerebral_soft_max_daily_dose_mcg == limits.soft_max_daily_dose_mcg == 800.0
     assert load_drug_library(bench_configs_dir() / "drugs" / "baclofen.yaml").to_limits(
