@@ -22,7 +22,7 @@ REQUIREMENTS: dict[str, str] = {
     "SR-DOSE-005": "A screening-only concentration (50 mcg/mL) is not used for continuous therapy.",
     "SR-DOSE-006": "The tip dose rate never exceeds the drug maximum rate (mcg/h) and the actuator rate never exceeds the pump maximum (uL/h).",
     "SR-DOSE-007": "Non-finite, negative or zero request values are rejected with a reason naming the field.",
-    "SR-DOSE-008": "A delivering request (program, bolus, PTM press, periodic bolus) is refused when, with it, the levels the patient model predicts from the delivered history and the plan would rise above the envelope ceilings: lumbar or cisternal CSF always, plasma unless an explicit override is given.",
+    "SR-DOSE-008": "A delivering request (program, bolus, PTM press, periodic bolus and each of its runs) is refused when, with it, a level the patient model predicts from the delivered history and four days of the plan (taken at the top of the delivery tolerance band) would at some moment be above its envelope ceiling and above the level then without the request: lumbar or cisternal CSF always, plasma unless an explicit override is given (a periodic bolus's runs carry the override given at its set-up).",
     "SR-BOL-001": "A bolus above the library maximum bolus dose is rejected.",
     "SR-BOL-002": "A bolus shorter than the library minimum duration is rejected.",
     "SR-BOL-003": "Only one bolus runs at a time.",
@@ -39,7 +39,7 @@ REQUIREMENTS: dict[str, str] = {
     # --- pump states, reservoir, priming, alarms, supervision (firmware_sim/pump) ---
     "SR-PRM-001": "Therapy needs a primed catheter; priming fills pump tubing plus catheter once, from a filled reservoir.",
     "SR-PRM-002": "No dose counts as delivered to the patient before priming has pushed drug to the catheter tip.",
-    "SR-PRM-003": "Priming and a bridge bolus end where the line step reaches the catheter tip by the pump-reported volume when the pump has run ahead of the commanded volume (beyond the supervision's absolute slack), so a pump running fast within tolerance does not push drug at the priming rate or the new concentration at the old one's rate.",
+    "SR-PRM-003": "Priming and a bridge bolus take each step of the line where the pump's reports put it, not only the commanded volume: a step to a stronger drug when either volume reaches it, a step to a weaker one when both do (beyond the supervision's absolute slack), and the actuator is read at least every 60 s while priming or bridging, so a pump running fast or slow within tolerance neither pushes drug at the priming rate nor a stronger drug at a weaker one's rate.",
     "SR-RES-001": "Reservoir volume is computed from the commanded volume and is conserved across delivery and refills.",
     "SR-RES-002": "A low-reservoir alarm (low priority) is raised from the programmed-rate estimate at a configurable threshold; delivery continues.",
     "SR-RES-003": "An empty reservoir raises a high-priority alarm and stops delivery; therapy and clearing need a refill.",

@@ -120,8 +120,8 @@ class DeliveryEngine:
         return replaced_ul
 
     def lead_gained_ul(self, boundary_ul: float) -> float:
-        """How far the reported outlet (at the last tick) has run ahead of the commanded one since the fill that
-        reaches the tip at boundary_ul was made, beyond the report's resolution (fill_leads.py)."""
+        """How far the reported outlet (at the last tick) has run ahead of the commanded one (negative: fallen
+        behind) since the fill that reaches the tip at boundary_ul was made, beyond the report's resolution."""
         return self._fill_leads.gained_ul(boundary_ul, self.pushed_ul - self._tick_q_ul)
 
     @property

@@ -1,6 +1,8 @@
-"""How far the pump-reported outlet has run ahead of the commanded one since each fill, so that priming and a bridge
-end where the drug really reaches the tip: a pump running fast within the supervision band (up to 14.5 %) brings
-the drug there before the commanded volume does, and priming would push it into the patient at the priming rate.
+"""How far the pump-reported outlet has run ahead of (or fallen behind) the commanded one since each fill, so that
+priming and a bridge take each step of the line where the drug really reaches the tip: a pump running fast within
+the supervision band (up to 14.5 %) brings a stronger drug there before the commanded volume does (priming would push
+it into the patient at the priming rate), and a slow one leaves a stronger drug in the line after the commanded
+volume says it has gone (a bridge to a weaker concentration would push it at the weaker one's volume rate).
 
 Each fill is placed twice (engine.py): at the commanded outlet volume in the planning track, at the reported one in
 the delivered track. The difference at the fill is its lead then; the lead that has grown since (the reported lead
@@ -33,8 +35,9 @@ class FillLeads:
 
     def gained_ul(self, boundary_ul: float, lead_now_ul: float) -> float:
         """How much further the reported outlet is ahead now than when the fill reaching the tip at boundary_ul (a
-        commanded outlet volume) was made, beyond the report slack; 0.0 when it is not (a slow pump, or one within
-        the resolution of its reports, ends on the commanded volume)."""
+        commanded outlet volume) was made, beyond the report slack either way: negative when it has fallen behind (a
+        slow pump), 0.0 within the resolution of its reports."""
         i = bisect.bisect_right(self._fill_q_ul, boundary_ul - self._dead_volume_ul + FILL_MATCH_UL) - 1
-        gained_ul = lead_now_ul - (self._lead_ul[i] if i >= 0 else 0.0) - self._report_slack_ul
-        return gained_ul if gained_ul > 0.0 else 0.0
+        gained_ul = lead_now_ul - (self._lead_ul[i] if i >= 0 else 0.0)
+        slack_ul = self._report_slack_ul
+        return gained_ul - slack_ul if gained_ul > slack_ul else gained_ul + slack_ul if gained_ul < -slack_ul else 0.0

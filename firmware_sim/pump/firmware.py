@@ -265,7 +265,7 @@ class PumpFirmware:
             therapy.fire(trigger)
         return decision
 
-    def _bolus_command(self, kind: str, dose_mcg: float, duration_min: float) -> Decision:
+    def _bolus_command(self, kind: str, dose_mcg: float, duration_min: float, override_soft: bool = False) -> Decision:
         self.scheduler.sync()
         inputs = self.gate_inputs
         findings = inputs.state_findings("start_bolus") + inputs.bolus_line_findings(kind)
@@ -274,7 +274,7 @@ class PumpFirmware:
                 "duration_min", duration_min):
             bolus = ActiveBolus(kind, dose_mcg, self.now_s, self.now_s + duration_min * S_PER_MIN)
         decision = gate.gate_bolus(f"{kind}_bolus", dose_mcg, duration_min, inputs.context(findings, bolus),
-                                   self._limits)
+                                   self._limits, override_soft)
         if self._record(decision):
             assert bolus is not None
             inputs.remember_bolus(bolus)
@@ -282,7 +282,7 @@ class PumpFirmware:
         return decision
 
     def _run_periodic_bolus(self, periodic: PeriodicBolus) -> None:  # each run is gated as a bolus
-        self._bolus_command("periodic", periodic.dose_mcg, periodic.duration_min)
+        self._bolus_command("periodic", periodic.dose_mcg, periodic.duration_min, periodic.override_soft_limits)
 
     def _simple(self, trigger: str) -> Decision:
         """Suspend or stop: state rules only; a running bolus is aborted."""

@@ -15,7 +15,7 @@ from firmware_sim.safety import gate
 from firmware_sim.safety.checks import check_screening_interval, is_screening_only
 from firmware_sim.safety.command_rules import periodic_first_run_findings, state_findings
 from firmware_sim.safety.decision import Decision, Finding, decide
-from firmware_sim.safety.exposure import ExposureInputs
+from firmware_sim.safety.exposure import EXPOSURE_PLAN_S, ExposureInputs
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.safety.therapy import PlannedTherapy, PumpLine, bolus_line_findings
 from firmware_sim.safety.window import RatePiece, peak_rate_mcg_per_h
@@ -94,9 +94,10 @@ class GateInputs:
         self.ptm_presses = [p for p in self.ptm_presses if p.t_s > since_s] + [gate.PtmPress(t_s, dose_mcg)]
 
     def _planned(self, basal: BasalProgram | None, bolus: ActiveBolus | None,
-                 periodic: PeriodicBolus | None) -> tuple[RatePiece, ...]:
+                 periodic: PeriodicBolus | None, span_s: float | None = None) -> tuple[RatePiece, ...]:
+        """What reaches the tip from now on over span_s (default: the two windows the window check needs)."""
         start = self._engine.t_s
-        end = start + 2 * self._window_s
+        end = start + (2 * self._window_s if span_s is None else span_s)
         pieces = list(basal.planned(start, end)) if basal is not None else []
         pieces += bolus.planned(start) if bolus is not None else []
         pieces += periodic.planned(start, end) if periodic is not None else []
@@ -125,16 +126,20 @@ class GateInputs:
         peak_ul_per_h = peak_mcg_per_h / conc * UL_PER_ML if conc > 0 else (math.inf if peak_mcg_per_h > 0 else 0.0)
         return gate.GateContext(now_s, history, planned, line.tip_conc_mcg_per_ml,
                                 self._config.max_actuator_rate_ul_per_h, peak_ul_per_h, (), line, stack,
-                                self._exposure(), planned_peak_mcg_per_h)
+                                self._exposure(basal, running_bolus, periodic), planned_peak_mcg_per_h)
 
-    def _exposure(self) -> ExposureInputs | None:
-        """The predicted-exposure check's inputs: the whole kept history, and the therapy running now."""
+    def _exposure(self, basal: BasalProgram | None, bolus: ActiveBolus | None,
+                  periodic: PeriodicBolus | None) -> ExposureInputs | None:
+        """The predicted-exposure check's inputs: the whole kept history, the therapy if approved and the therapy
+        running now, each over EXPOSURE_PLAN_S (long enough for the repeating pattern's steady state)."""
         limits, therapy = self._config.exposure_limits, self._therapy
         if limits is None:
             return None
-        running = (self._planned(therapy.basal, therapy.bolus, therapy.periodic) if therapy.state in THERAPY_STATES
+        running = (self._planned(therapy.basal, therapy.bolus, therapy.periodic, EXPOSURE_PLAN_S)
+                   if therapy.state in THERAPY_STATES
                    else ())  # suspended, idle, in alarm or priming: nothing reaches the tip if the request is refused
-        return ExposureInputs(limits, self._engine.history(), running)
+        return ExposureInputs(limits, self._engine.history(), running, self._config.delivery_tolerance_fraction,
+                              self._planned(basal, bolus, periodic, EXPOSURE_PLAN_S))
 
     def periodic_bolus(self, dose_mcg: float, duration_min: float, interval_h: float, first_t_s: float | None,
                        override_soft_limits: bool) -> tuple[Decision, PeriodicBolus | None]:
@@ -147,7 +152,8 @@ class GateInputs:
         if invalid:  # refused before a plan is built from it (a zero interval would never end)
             return decide("periodic_bolus", findings + invalid), None
         first_s = now_s + interval_h * S_PER_H if first_t_s is None else first_t_s
-        periodic = PeriodicBolus(dose_mcg, duration_min, interval_h, first_s) if not findings else None
+        periodic = (PeriodicBolus(dose_mcg, duration_min, interval_h, first_s, override_soft_limits) if not findings
+                    else None)
         basal = self._therapy.basal
         base_mcg, base_peak_mcg_per_h = (basal.daily_dose_mcg, basal.peak_rate_mcg_per_h) if basal else (0.0, 0.0)
         ctx = self.context(findings, None, basal=basal, periodic=periodic, with_periodic=False, stack_periodic=True)

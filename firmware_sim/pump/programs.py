@@ -179,6 +179,8 @@ class PeriodicBolus:
     duration_min: float
     interval_h: float
     next_s: float
+    override_soft_limits: bool = False
+    """The clinician confirmed the soft-limit alerts at set-up: each run, gated as a bolus, carries the confirmation."""
 
     @property
     def daily_dose_mcg(self) -> float:

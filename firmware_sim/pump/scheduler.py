@@ -10,6 +10,7 @@ runs the general loop's single tick.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from collections.abc import Callable
 
 from firmware_sim.clock import TIME_EPS_S, Clock
@@ -27,6 +28,10 @@ QUIET_MARGIN_S = 1e-3
 """Ticks run one after the other up to this far before any timed event (1000x TIME_EPS_S) ..."""
 QUIET_MARGIN_UL = 1e-3
 """... and this far before any volume event (far beyond VOLUME_EPS_UL and float drift of the reservoir)."""
+LINE_READ_PERIOD_S = 60.0
+"""In priming and bridging the actuator is read at least this often (extra status reads between the supervision
+ticks, splitting the period evenly): each report may bring the line step forward or hold it back (SR-PRM-003), so a
+long supervision period would let a fast pump push drug at the priming rate for most of a period."""
 
 
 class Scheduler:
@@ -41,6 +46,8 @@ class Scheduler:
         self._run_periodic_bolus = run_periodic_bolus
         self._eri_raised = False
         self.next_tick_s = engine.t_s + config.supervision_period_s
+        self._line_read_s: float | None = None
+        """The next extra status read of priming or bridging (inf: none before the next tick; None: not planned)."""
 
     def run_until_s(self, t_s: float) -> None:
         """Advance to t_s using only the clock, handling every event on the way."""
@@ -74,9 +81,9 @@ class Scheduler:
         rate, t_s, earliest_s = engine.rate_ul_per_h, engine.t_s, math.inf
         if rate > 0:  # volume events at the commanded rate: t_s + (remaining_ul - margin_ul) / rate - margin_s
             if state is PumpState.PRIMING or state is PumpState.BRIDGE:
-                boundary = therapy.line_boundary_ul()
-                if boundary is not None:
-                    ahead_ul = therapy.line_ahead_ul(boundary)
+                step = therapy.line_step_ahead()
+                if step is not None:
+                    ahead_ul = therapy.line_ahead_ul(step)
                     earliest_s = min(earliest_s, t_s + (ahead_ul - margin_ul) / rate * S_PER_H - margin_s)
             volume_ul = engine.reservoir.volume_ul
             if AlarmName.LOW_RESERVOIR not in self._alarms:
@@ -89,6 +96,8 @@ class Scheduler:
             earliest_s = min(earliest_s, therapy.periodic.next_s - margin_s)
         if state in THERAPY_STATES:
             earliest_s = min(earliest_s, therapy.next_flex_s - margin_s)
+        if (state is PumpState.PRIMING or state is PumpState.BRIDGE) and self._line_read_s is not None:
+            earliest_s = min(earliest_s, self._line_read_s - margin_s)
         if self._config.elective_replacement_at_s is not None and not self._eri_raised:
             earliest_s = min(earliest_s, self._config.elective_replacement_at_s - margin_s)
         return earliest_s
@@ -105,8 +114,13 @@ class Scheduler:
         # a volume counts as reached within a microsecond of flow (plus float noise)
         volume_slack_ul = engine.rate_ul_per_h * TIME_EPS_S / S_PER_H + VOLUME_EPS_UL
         state = therapy.state
-        if (state is PumpState.PRIMING or state is PumpState.BRIDGE) and therapy.line_step_due(volume_slack_ul):
-            return True
+        if state is PumpState.PRIMING or state is PumpState.BRIDGE:
+            if therapy.line_step_due(volume_slack_ul):
+                return True
+            if self._line_read_due(now):
+                return True
+        else:
+            self._line_read_s = None
         if self._supervisor.check_reservoir(volume_slack_ul):
             return True
         if therapy.bolus is not None and now >= therapy.bolus.end_s - TIME_EPS_S:
@@ -114,8 +128,7 @@ class Scheduler:
             return True
         periodic = therapy.periodic
         if periodic is not None and now >= periodic.next_s - TIME_EPS_S:
-            therapy.periodic = PeriodicBolus(periodic.dose_mcg, periodic.duration_min, periodic.interval_h,
-                                             periodic.next_s + periodic.interval_h * S_PER_H)
+            therapy.periodic = replace(periodic, next_s=periodic.next_s + periodic.interval_h * S_PER_H)
             self._run_periodic_bolus(periodic)
             return True
         if state in THERAPY_STATES and now >= therapy.next_flex_s - TIME_EPS_S:
@@ -131,8 +144,22 @@ class Scheduler:
             return True
         return False
 
+    def _line_read_due(self, now: float) -> bool:
+        """Read the actuator now if an extra read of priming or bridging is due (and plan the next one, on the even
+        split of the supervision period before the next tick); whether one was read."""
+        due = self._line_read_s is not None and now >= self._line_read_s - TIME_EPS_S
+        if due:
+            self._supervisor.tick(now)
+        if due or self._line_read_s is None:
+            reads_per_period = math.ceil(self._config.supervision_period_s / LINE_READ_PERIOD_S - 1e-9)
+            step_s = self._config.supervision_period_s / reads_per_period
+            before_tick = math.floor((self.next_tick_s - now) / step_s - 1e-9)
+            self._line_read_s = self.next_tick_s - before_tick * step_s if before_tick >= 1 else math.inf
+        return due
+
     def _tick(self, now: float) -> bool:
         """The supervision tick due now, and the next one scheduled; whether it raised an alarm."""
+        self._line_read_s = None
         raised = self._supervisor.tick(now)
         period = self._config.supervision_period_s
         next_s, late_s = self.next_tick_s + period, now + period / 2

@@ -114,17 +114,20 @@ class TherapyControl:
                          old_conc_mcg_per_ml=engine.tip_conc_now(),
                          new_conc_mcg_per_ml=engine.track.reservoir_conc_after(outlet_ul))
 
-    def line_boundary_ul(self) -> float | None:
-        """The next volume event of priming or a bridge: the next change of the tip concentration not taken yet
-        (in priming, where drug reaches the tip). None: none ahead."""
-        step = self._engine.track.next_conc_step(self.line_mark[0])
-        return None if step is None else step[0]
+    def line_step_ahead(self) -> tuple[float, float] | None:
+        """The next volume event of priming or a bridge: the next change of the tip concentration not taken yet, as
+        (outlet volume, new concentration) (in priming, where drug reaches the tip). None: none ahead."""
+        return self._engine.track.next_conc_step(self.line_mark[0])
 
-    def line_ahead_ul(self, boundary_ul: float) -> float:
-        """How much the outlet has still to push before it reaches boundary_ul: the commanded volume's distance, less
-        what the pump's reports show it has run ahead since the fill reaching the tip there (SR-PRM-003)."""
+    def line_ahead_ul(self, step: tuple[float, float]) -> float:
+        """How much the outlet has still to push before the line step (outlet volume, new concentration) counts as
+        reached (SR-PRM-003): a stronger drug when either the commanded or the reported volume reaches it (the earlier),
+        a weaker one when both do (the later), so the tip never gets the stronger drug at the weaker one's rate."""
         engine = self._engine
-        return boundary_ul - engine.q_ul - engine.lead_gained_ul(boundary_ul)
+        gained_ul = engine.lead_gained_ul(step[0])
+        stronger = step[1] > self.line_mark[1]
+        shift_ul = (gained_ul if gained_ul > 0 else 0.0) if stronger else (gained_ul if gained_ul < 0 else 0.0)
+        return step[0] - engine.q_ul - shift_ul
 
     def line_step_due(self, volume_slack_ul: float) -> bool:
         """In priming or a bridge, take the change of the tip concentration the outlet has reached (within
@@ -133,7 +136,7 @@ class TherapyControl:
         if state is not PumpState.PRIMING and state is not PumpState.BRIDGE:
             return False
         step = engine.track.next_conc_step(self.line_mark[0])
-        if step is not None and self.line_ahead_ul(step[0]) > volume_slack_ul:
+        if step is not None and self.line_ahead_ul(step) > volume_slack_ul:
             return False
         if step is not None:
             self.line_mark = step
@@ -162,7 +165,9 @@ class TherapyControl:
             tip_mcg_per_h += rate_mcg_per_h
         if self.bolus is not None:
             tip_mcg_per_h += self.bolus.rate_mcg_per_h
-        conc = self._engine.tip_conc_now()
+        # a bridge runs on the concentration of the last line step it took (it may take a step to a weaker drug
+        # after the commanded volume has passed it: a slow pump), every other therapy on the tip's
+        conc = self.line_mark[1] if state is PumpState.BRIDGE else self._engine.tip_conc_now()
         if conc <= 0:
             raise RuntimeError(f"therapy in state {state.value} with no drug at the catheter tip")
         return tip_mcg_per_h / conc * UL_PER_ML

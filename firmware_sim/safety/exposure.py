@@ -3,14 +3,18 @@ fail (twelve 100 mcg boluses back to back, each within the bolus and rate limits
 window, give a lumbar CSF peak of about 6000 ng/mL against the 3000 ceiling; a first flex program of 800 mcg/day
 given in 4 h about 5400). So every delivering request is also judged on the levels it leads to: the patient model
 (the patient's weight, typical parameters otherwise) predicts the lumbar CSF, cisternal CSF and plasma levels from
-the delivered history and the plan if approved, with the exact PK kernel. A level that would rise above its
-envelope ceiling, higher than it would rise if the request were refused (the therapy running now), refuses the
-request: a CSF ceiling always, the plasma ceiling unless an acknowledged override takes it (it is the label's
-observed range, which doses the label allows can pass at steady state). So a level the history already takes above
-a ceiling (a refill error) refuses only what would raise it further, never a cut.
+the delivered history and the plan, with the exact PK kernel, the plan taken at the top of the supervision band
+(a pump that fast raises no alarm). A request is refused when, at some moment, the level with it would be above its
+envelope ceiling and above the level at that moment without it (the therapy running now): a CSF ceiling always,
+the plasma ceiling unless an acknowledged override takes it (it is the label's observed range, which doses the
+label allows can pass at steady state). So a level the history already takes above a ceiling (a refill error)
+refuses what would keep it there longer or raise it, never a cut.
 
-The history is averaged over HISTORY_BIN_S bins (dose kept exactly): the CSF half-life is about 1.5 h, so the
-levels it gives differ from the tick-by-tick history by far less than the ceilings' margins.
+Levels are compared at samples: every SAMPLE_STEP_H from now and every rate change of either plan (where a level fed
+by that rate tops out). Between samples a level cannot rise far above them (the slower levels' tops are flat, a
+test keeps the difference under SAMPLING_MARGIN_FRACTION), so a level counts as above its ceiling from
+(1 - SAMPLING_MARGIN_FRACTION) of it. The history is averaged over HISTORY_BIN_S bins (dose kept exactly): the CSF
+half-life is about 1.5 h, so the levels it gives differ from the tick-by-tick history by far less than that.
 """
 from __future__ import annotations
 
@@ -26,23 +30,23 @@ from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.profile import DeliveryProfile, InfusionSegment
 from firmware_sim.safety.decision import Finding
 from firmware_sim.safety.window import DoseHistory, RatePiece
-from firmware_sim.units import S_PER_H
+from firmware_sim.units import S_PER_DAY, S_PER_H
 
 if TYPE_CHECKING:  # the kernel (scipy) loads at the first check, not with the firmware's settings
     from firmware_sim.pk.envelopes import EnvelopeLimits
     from firmware_sim.pk.model import LinearSystem
 
 HISTORY_BIN_S = 600.0
+EXPOSURE_PLAN_S = 4.0 * S_PER_DAY
+"""The plans are judged over four days from now: plasma reaches 99.9 % of its steady state in about 41 h, so a
+repeating daily pattern (flex steps, periodic boluses) shows its highest levels within them; the window check's two
+days showed a flex peak hour with two periodic runs, not its steady state."""
 TAIL_AFTER_PLAN_H = 24.0
 """The prediction runs this long past the plan's end: the plasma peak of a bolus comes hours after it."""
-PEAK_GRID_STEP_H = 1.0 / 6.0
-"""Peaks are searched on this grid and refined between its points (peaks.find_peaks)."""
-CEILING_REL_TOLERANCE = 1e-9
-SAMPLED_BELOW_CEILING_FRACTION = 0.95
-"""A plan whose sampled levels all stay below this fraction of their ceilings passes without the exact peak search
-(peaks.find_peaks, the costly part: a golden-section search per local maximum, dozens with periodic boluses). The
-samples include every rate change, where the lumbar level tops out; the slower levels' tops between samples 10 min
-apart are flat to far better than 5 %."""
+SAMPLE_STEP_H = 1.0 / 12.0
+SAMPLING_MARGIN_FRACTION = 1e-3
+RAISE_REL_TOLERANCE = 1e-9
+"""A level with the request above the level without it by more than this fraction is raised by the request."""
 
 
 @dataclass(frozen=True)
@@ -93,63 +97,60 @@ class ExposureInputs:
     """The delivered dose up to now, as far back as the firmware keeps it."""
     planned_if_refused: tuple[RatePiece, ...]
     """What reaches the tip from now on if the request is refused: the therapy running now."""
+    delivery_margin_fraction: float = 0.0
+    """Plans are judged delivered this much fast: the supervision band (FirmwareConfig.delivery_tolerance_fraction)."""
+    planned_if_approved: tuple[RatePiece, ...] = ()
+    """What reaches the tip from now on if the request is approved."""
 
 
 def _profile(inputs: ExposureInputs, planned: Sequence[RatePiece]) -> DeliveryProfile:
-    """The history followed by planned, in hours from the history's first point."""
-    history, t0_s = inputs.history, float(inputs.history.times_s[0])
+    """The history followed by planned at the top of the delivery band, in hours from the history's first point."""
+    history, t0_s, fast = inputs.history, float(inputs.history.times_s[0]), 1.0 + inputs.delivery_margin_fraction
     return DeliveryProfile(tuple(_history_segments(history, t0_s) + [
-        InfusionSegment((p.start_s - t0_s) / S_PER_H, (p.end_s - p.start_s) / S_PER_H, p.rate_mcg_per_h)
+        InfusionSegment((p.start_s - t0_s) / S_PER_H, (p.end_s - p.start_s) / S_PER_H, p.rate_mcg_per_h * fast)
         for p in planned if p.end_s > p.start_s and p.rate_mcg_per_h > 0]))
 
 
-def _sampled_max_ng_per_ml(limits: ExposureLimits, profile: DeliveryProfile, now_h: float,
-                           end_h: float) -> dict[str, float]:
-    """output -> its largest value at the samples: every PEAK_GRID_STEP_H from now and every rate change of the
-    profile after now (where a level fed by that rate tops out)."""
+def _samples_h(now_h: float, end_h: float, *profiles: DeliveryProfile) -> np.ndarray:
+    n_steps = int(np.ceil((end_h - now_h) / SAMPLE_STEP_H))
+    edges_h = np.array([h for profile in profiles for s in profile.segments for h in (s.start_h, s.end_h)])
+    return np.unique(np.concatenate([np.minimum(now_h + np.arange(n_steps + 1) * SAMPLE_STEP_H, end_h),
+                                     edges_h[(edges_h > now_h) & (edges_h < end_h)]]))
+
+
+def _levels_ng_per_ml(limits: ExposureLimits, profile: DeliveryProfile, samples_h: np.ndarray) -> dict[str, np.ndarray]:
     from firmware_sim.pk.kernel import simulate
     from firmware_sim.pk.model import OUTPUT_NAMES
-    n_steps = int(np.ceil((end_h - now_h) / PEAK_GRID_STEP_H))
-    edges_h = np.array([h for s in profile.segments for h in (s.start_h, s.end_h)])
-    samples_h = np.unique(np.concatenate([np.minimum(now_h + np.arange(n_steps + 1) * PEAK_GRID_STEP_H, end_h),
-                                          edges_h[(edges_h > now_h) & (edges_h < end_h)]]))
-    outputs = simulate(limits.system, profile, samples_h)[:, :, 0]
-    return {name: float(values.max()) for name, values in zip(OUTPUT_NAMES, outputs)}
+    return dict(zip(OUTPUT_NAMES, simulate(limits.system, profile, samples_h)[:, :, 0]))
 
 
-def _peaks_ng_per_ml(limits: ExposureLimits, profile: DeliveryProfile, now_h: float,
-                     end_h: float) -> dict[str, tuple[float, float]]:
-    """output -> (true peak, hours from now) over [now_h, end_h] (peaks.find_peaks: found between samples too)."""
-    from firmware_sim.pk.peaks import find_peaks
-    peaks = find_peaks(limits.system, profile, now_h, end_h, grid_step_h=PEAK_GRID_STEP_H)
-    return {name: (peak.value, peak.t_h - now_h) for name, peak in peaks.items()}
-
-
-def exposure_findings(inputs: ExposureInputs, planned_if_approved: Sequence[RatePiece]) -> list[Finding]:
-    """A finding for each level that, with the request, would rise above its ceiling higher than it rises without
-    it (a level the history alone takes above a ceiling refuses only what raises it further)."""
-    pieces = [p for p in planned_if_approved if p.end_s > p.start_s and p.rate_mcg_per_h > 0]
+def exposure_findings(inputs: ExposureInputs) -> list[Finding]:
+    """A finding for each level that, with the request, would at some moment be above its ceiling and above the
+    level at that moment without the request."""
+    pieces = [p for p in inputs.planned_if_approved if p.end_s > p.start_s and p.rate_mcg_per_h > 0]
     if not pieces:
         return []
     limits, t0_s = inputs.limits, float(inputs.history.times_s[0])
     now_h = (inputs.history.now_s - t0_s) / S_PER_H
     end_h = (max(p.end_s for p in pieces) - t0_s) / S_PER_H + TAIL_AFTER_PLAN_H
-    profile = _profile(inputs, pieces)
-    sampled = _sampled_max_ng_per_ml(limits, profile, now_h, end_h)
-    if all(sampled[output] < ceiling * SAMPLED_BELOW_CEILING_FRACTION for output, _, ceiling, _ in limits.ceilings()):
+    with_request, without = _profile(inputs, pieces), _profile(inputs, inputs.planned_if_refused)
+    samples_h = _samples_h(now_h, end_h, with_request, without)
+    levels = _levels_ng_per_ml(limits, with_request, samples_h)
+    counted = [(c, c[2] * (1 - SAMPLING_MARGIN_FRACTION)) for c in limits.ceilings()]
+    if all(float(levels[c[0]].max()) < above for c, above in counted):
         return []
-    with_request = _peaks_ng_per_ml(limits, profile, now_h, end_h)
-    over = [(c, with_request[c[0]]) for c in limits.ceilings()
-            if with_request[c[0]][0] > c[2] * (1 + CEILING_REL_TOLERANCE)]
-    if not over:
-        return []
-    without = _peaks_ng_per_ml(limits, _profile(inputs, inputs.planned_if_refused), now_h, end_h)
+    levels_without = _levels_ng_per_ml(limits, without, samples_h)
     findings = []
-    for (output, what, ceiling, soft), (peak, after_h) in over:
-        if peak <= without[output][0] * (1 + CEILING_REL_TOLERANCE):
+    for (output, what, ceiling, soft), above in counted:
+        level, level_without = levels[output], levels_without[output]
+        raised = (level >= above) & (level > level_without * (1 + RAISE_REL_TOLERANCE))
+        if not raised.any():
             continue
+        i = int(np.argmax(np.where(raised, level, -np.inf)))
+        fast = f", the plan {inputs.delivery_margin_fraction:.1%} fast" if inputs.delivery_margin_fraction else ""
         findings.append(Finding(
-            "SR-DOSE-008", f"predicted {what} level would reach {peak:.4g} ng/mL {after_h:.1f} h from now, above the "
-            f"ceiling {ceiling:g} ng/mL (without this request {without[output][0]:.4g}; patient model "
-            f"{inputs.limits.params.weight_kg:g} kg)" + (" (needs an explicit override)" if soft else ""), soft=soft))
+            "SR-DOSE-008", f"predicted {what} level would reach {level[i]:.4g} ng/mL {samples_h[i] - now_h:.1f} h from "
+            f"now, above the ceiling {ceiling:g} ng/mL ({level_without[i]:.4g} then without this request; patient "
+            f"model {limits.params.weight_kg:g} kg{fast})" + (" (needs an explicit override)" if soft else ""),
+            soft=soft))
     return findings

@@ -100,7 +100,7 @@ def with_exposure(findings: list[Finding], ctx: GateContext) -> list[Finding]:
     refuses the request already: it is the costly check, and it could not change the decision."""
     if ctx.exposure is None or any(not f.soft for f in findings):
         return findings
-    return findings + exposure_findings(ctx.exposure, ctx.planned_if_approved)
+    return findings + exposure_findings(ctx.exposure)
 
 
 def therapy_findings(therapy: PlannedTherapy, ctx: GateContext, titration: TitrationContext,
@@ -138,11 +138,13 @@ def gate_therapy(request: str, daily_dose_mcg: float, peak_rate_mcg_per_h: float
                                 override_soft_limits)
 
 
-def gate_bolus(request: str, dose_mcg: float, duration_min: float, ctx: GateContext, limits: DrugLimits) -> Decision:
+def gate_bolus(request: str, dose_mcg: float, duration_min: float, ctx: GateContext, limits: DrugLimits,
+               override_soft_limits: bool = False) -> Decision:
+    """override_soft_limits: a periodic bolus's run, confirmed at set-up; a single bolus never overrides."""
     findings = list(ctx.state_findings) + checks.check_bolus(dose_mcg, duration_min, limits)
     if not findings:
         findings = with_exposure(findings + _common(ctx, limits), ctx)
-    return decide(request, findings, False, {"dose_mcg": dose_mcg, "duration_min": duration_min})
+    return decide(request, findings, override_soft_limits, {"dose_mcg": dose_mcg, "duration_min": duration_min})
 
 
 def periodic_bolus_findings(

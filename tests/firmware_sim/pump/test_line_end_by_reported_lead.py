@@ -68,3 +68,45 @@ def test_a_bridge_ends_when_the_reports_show_the_new_drug_at_the_tip(make_rig, g
     overshoot_mcg = _one_tick_lead_ul(fw, gain, old_rate_ul_per_h) * 2000 / 1000 * (1 - 500 / 2000)
     assert day_mcg <= 800 * gain + overshoot_mcg + 1e-6
     assert _history_mcg(fw) == pytest.approx(fw.delivery_profile().total_dose_mcg(), rel=1e-9)
+
+
+@req("SR-PRM-003", "SR-BOL-005")
+@pytest.mark.parametrize("gain", [0.86, 1.0])
+def test_a_bridge_to_a_weaker_drug_ends_when_the_reports_show_the_stronger_one_gone(make_rig, gain):
+    """A slow pump leaves part of the old, stronger drug in the line when the commanded volume says it has gone:
+    ending the bridge there pushed it at the weaker drug's volume rate (114.7 mcg/h at the tip against 33.3 for
+    1.19 h, 2000 -> 500 mcg/mL at 800 mcg/day, 14 % slow). The step to a weaker drug now waits for the reports too."""
+    rig = make_rig()
+    fw = rig.primed(conc_mcg_per_ml=2000)
+    assert fw.start_continuous(800, override_soft_limits=True).approved
+    fw.run_until_s(fw.now_s + 24 * H)
+    rig.actuator.gain = gain
+    assert fw.suspend().approved
+    assert fw.refill(20000, 500, aspirated_ul=fw.reservoir_volume_ul).approved
+    assert fw.bridge_bolus().approved
+    bridge_start_s, bridge_start_mcg = fw.now_s, _history_mcg(fw)
+    fw.run_until_s(bridge_start_s + 48 * H)  # the bridge pushes 486 uL at 2000 mcg/mL: about 29 h
+    assert fw.state is PumpState.CONTINUOUS and not fw.active_alarms
+    two_days_mcg = _history_mcg(fw) - bridge_start_mcg
+    one_tick_slack_mcg = _one_tick_lead_ul(fw, 2.0 - gain, 800 / 24 / 500 * 1000) * 2000 / 1000
+    assert two_days_mcg <= 2 * 800 * gain + one_tick_slack_mcg + 1e-6
+    assert _history_mcg(fw) == pytest.approx(fw.delivery_profile().total_dose_mcg(), rel=1e-9)
+
+
+@req("SR-PRM-003")
+@pytest.mark.parametrize("period_s", [240.0, 1800.0, 3600.0])
+def test_priming_reads_the_pump_often_whatever_the_supervision_period(make_rig, period_s):
+    """The lead is known only from reads: with a 1800 s supervision period a 29 min priming had no read at all, and a
+    pump 14 % fast pushed 136 mcg past the tip at the priming rate. Priming and bridging read at least every 60 s."""
+    from firmware_sim.pump.config import FirmwareConfig
+    from firmware_sim.pump.scheduler import LINE_READ_PERIOD_S
+    rig = make_rig(config=FirmwareConfig(supervision_period_s=period_s), gain=1.14)
+    fw = rig.firmware
+    assert fw.refill(20000, 2000, aspirated_ul=0.0).approved
+    assert fw.prime().approved
+    reads_before = rig.actuator.status_reads
+    fw.run_until_s(fw.config.dead_volume_ul / fw.config.priming_rate_ul_per_h * H)
+    assert fw.state is PumpState.IDLE and not fw.active_alarms
+    assert rig.actuator.status_reads - reads_before >= 20  # every 60 s of a priming of about 26 min
+    lead_ul = 0.14 * fw.config.priming_rate_ul_per_h * LINE_READ_PERIOD_S / H + fw.config.delivery_tolerance_floor_ul
+    assert _history_mcg(fw) / 2.0 <= lead_ul + 1e-9  # uL past the tip at 2000 mcg/mL

@@ -84,7 +84,10 @@ def test_a_flex_program_joining_drifting_periodic_boluses_is_refused(rig):
 def test_a_periodic_bolus_that_never_meets_the_peak_is_approved_and_runs_off_it(rig):
     fw = flexed(rig)
     first_s = (math.floor(fw.now_s / H / 24) + 1) * 24 * H + 7.0 * H
-    assert fw.setup_periodic_bolus(60, 60, 12, first_t_s=first_s).approved  # 7 h and 19 h of each day
+    # 7 h and 19 h of each day; at the top of the delivery band the regimen takes plasma just above 5 ng/mL (a
+    # soft limit, SR-DOSE-008): confirmed at set-up, and each run carries the confirmation
+    decision = fw.setup_periodic_bolus(60, 60, 12, first_t_s=first_s, override_soft_limits=True)
+    assert decision.approved and any("plasma" in reason for reason in decision.overridden)
     fw.run_until_s(first_s + 4 * 24 * H)
     starts = [e.t_s for e in fw.events if e.kind == "dose" and e.fields["event"] == "bolus_start"]
     assert len(starts) == 9 and {round(day_h(t)) for t in starts} == {7, 19}

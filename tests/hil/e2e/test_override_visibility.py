@@ -25,7 +25,7 @@ drug:
   acknowledge_beyond_label: "bench study of the high-dose alarm path"
 """ + PUMP_SETTINGS + """steps:
   - {at_h: 0, action: prime}
-  - {at_h: 1, action: start_continuous, rate_mcg_per_day: 2000, override_soft_limits: true,
+  - {at_h: 1, action: start_continuous, rate_mcg_per_day: 1800, override_soft_limits: true,
      expect: {decision: approved}}
 """
 
@@ -66,7 +66,7 @@ def test_a_run_on_the_library_as_is_shows_no_override_banner(tmp_path: Path, cap
     scenario = tmp_path / "plain.yaml"
     override = ("  limits_override: {hard_max_daily_dose_mcg: 2500, soft_max_daily_dose_mcg: 2400}\n"
                 "  acknowledge_beyond_label: \"bench study of the high-dose alarm path\"\n")
-    scenario.write_text(SCENARIO.replace(override, "").replace("rate_mcg_per_day: 2000", "rate_mcg_per_day: 500"))
+    scenario.write_text(SCENARIO.replace(override, "").replace("rate_mcg_per_day: 1800", "rate_mcg_per_day: 500"))
     run_dir = tmp_path / "run"
     assert main(["run", str(scenario), "--out", str(run_dir), "--no-progress"]) == 0
     assert "OVERRIDDEN" not in capsys.readouterr().out
