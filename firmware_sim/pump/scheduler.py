@@ -147,7 +147,8 @@ class Scheduler:
     def _line_read_due(self, now: float) -> bool:
         """Read the actuator now if an extra read of priming or bridging is due (and plan the next one, on the even
         split of the supervision period before the next tick); whether one was read."""
-        due = self._line_read_s is not None and now >= self._line_read_s - TIME_EPS_S
+        # a read that falls due with the tick (a wall clock ran late) is left to the tick: one read per moment
+        due = self._line_read_s is not None and self._line_read_s - TIME_EPS_S <= now < self.next_tick_s - TIME_EPS_S
         if due:
             self._supervisor.tick(now)
         if due or self._line_read_s is None:
