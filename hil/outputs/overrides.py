@@ -6,9 +6,14 @@ from collections.abc import Mapping
 
 
 def override_lines(drug_limits: Mapping[str, Any] | None) -> list[str]:
-    """Empty when the run used the drug library unchanged; else a heading line and one line per override."""
-    if not drug_limits or not drug_limits.get("overrides"):
+    """Empty when the run used the drug library unchanged on a patient within the label's population; else a heading
+    line and one line per override, and a line for an acknowledged patient outside the label's population."""
+    if not drug_limits:
         return []
+    patient = drug_limits.get("patient_acknowledge_beyond_label")
+    patient_lines = [f"PATIENT OUTSIDE THE LABEL'S POPULATION, acknowledged: {patient}"] if patient else []
+    if not drug_limits.get("overrides"):
+        return patient_lines
     lines = [f"DRUG LIMITS OVERRIDDEN by the scenario (library {drug_limits['library_file']}):"]
     for item in drug_limits["overrides"]:
         line = f"{item['key']}: library {_value(item['library_value'])} -> run {_value(item['scenario_value'])}"
@@ -17,7 +22,7 @@ def override_lines(drug_limits: Mapping[str, Any] | None) -> list[str]:
         lines.append(line)
     if drug_limits.get("acknowledge_beyond_label"):
         lines.append(f"acknowledged beyond label: {drug_limits['acknowledge_beyond_label']}")
-    return lines
+    return lines + patient_lines
 
 
 def _value(value: object) -> str:

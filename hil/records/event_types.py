@@ -1,12 +1,10 @@
 """The events of record.jsonl, one frozen dataclass per kind: the contract between the runner (writer) and the
-outputs (readers). The field table the writer and the reader check (hil.records.event_fields) is derived from these
-classes, so a field is declared once, here.
+outputs (readers); the field table both check (hil.records.event_fields) is derived from these classes.
 
-A field without a default is required. A field with a default may be absent from a record (older records): it is
-written always (None as null), except a field declared `if_set()`, which is written only when it is not None
-(None: absent). Fields are written in declaration order, then `extra` (fields the kind does not declare, e.g. a
-step's action details), so the lines are the same bytes whichever way an event was built. Units are in the field
-names; times are `t_s`, seconds since the run's t=0 (scenario time, virtual or wall).
+A field without a default is required; one with a default may be absent (older records) and is written always (None
+as null), except an `if_set()` field, written only when not None. Fields are written in declaration order, then
+`extra` (fields the kind does not declare), so the lines are the same bytes whichever way an event was built. Units
+are in the field names; times are `t_s`, seconds since the run's t=0 (scenario time, virtual or wall).
 """
 from __future__ import annotations
 
@@ -258,12 +256,13 @@ class StoppedOnAlarm(RecordEvent):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class DrugLimitsEvent(RecordEvent):
-    """Written right after run_started: the drug library used and every scenario override of its limits."""
+    """Written after run_started: the drug library, every scenario override of it, an out-of-label patient's reason."""
     KIND = RecordKind.DRUG_LIMITS
     drug_name: str
     library_file: str
     overrides: tuple[Mapping[str, Any], ...]
     acknowledge_beyond_label: str | None
+    patient_acknowledge_beyond_label: str | None = if_set()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -163,7 +163,8 @@ def _run_recorded(prepared: Prepared, paths: tuple[Path, Path], run_dir: Path, o
                 operator=options.operator, dut_id=options.dut_id, git_dirty=provenance.git_dirty(revision),
                 dependency_versions=provenance.dependency_versions(), **scenario_plan_fields(scenario)))
             # overrides are never silent
-            record.write(ev.DrugLimitsEvent(**prepared.drug_limits.record_fields()))
+            record.write(ev.DrugLimitsEvent(**prepared.drug_limits.record_fields(),
+                                            patient_acknowledge_beyond_label=scenario.patient.acknowledge_beyond_label))
         try:
             info = RunInfo(scenario.name, run_dir, rig_config.clock, scenario.duration_h * S_PER_H,
                            options.time_compression_factor)

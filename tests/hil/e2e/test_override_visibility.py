@@ -72,3 +72,25 @@ def test_a_run_on_the_library_as_is_shows_no_override_banner(tmp_path: Path, cap
     assert "OVERRIDDEN" not in capsys.readouterr().out
     [drug] = read_record(run_dir / "record.jsonl").typed(ev.DrugLimitsEvent)
     assert drug.overrides == () and drug.acknowledge_beyond_label is None
+
+
+@pytest.mark.requirements("SR-CFG-001")
+def test_a_patient_outside_the_label_is_recorded_and_shown_first(tmp_path: Path, capsys) -> None:
+    override = ("  limits_override: {hard_max_daily_dose_mcg: 2500, soft_max_daily_dose_mcg: 2400}\n"
+                "  acknowledge_beyond_label: \"bench study of the high-dose alarm path\"\n")
+    patient = "patient: {weight_kg: 70, age_group: adult, age_years: 40, indication: spinal}"
+    young = ('patient: {weight_kg: 14, age_group: pediatric, age_years: 3, indication: spinal, '
+             'acknowledge_beyond_label: "bench study of a patient under 4 years"}')
+    assert override in SCENARIO and patient in SCENARIO
+    scenario = tmp_path / "young.yaml"
+    scenario.write_text(SCENARIO.replace(override, "").replace(patient, young)
+                        .replace("rate_mcg_per_day: 1800, override_soft_limits: true", "rate_mcg_per_day: 400"))
+    run_dir = tmp_path / "run"
+    assert main(["run", str(scenario), "--out", str(run_dir), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == ("PATIENT OUTSIDE THE LABEL'S POPULATION, acknowledged: bench study of a patient "
+                                   "under 4 years")
+    [drug] = read_record(run_dir / "record.jsonl").typed(ev.DrugLimitsEvent)
+    assert drug.patient_acknowledge_beyond_label == "bench study of a patient under 4 years"
+    assert drug.overrides == () and drug.acknowledge_beyond_label is None
+    assert "PATIENT OUTSIDE THE LABEL&#x27;S POPULATION" in (run_dir / "report.html").read_text()
