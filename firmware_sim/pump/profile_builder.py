@@ -38,8 +38,12 @@ def build_delivery_profile(events: Sequence[Event], dead_volume_ul: float, end_s
         return DeliveryProfile()
     changes_t, changes_rate = [t for t, _ in rates], [r for _, r in rates]
     start_s = changes_t[0]
-    statuses = [(start_s, 0.0)] + [(e.t_s, float(e.fields["delivered_ul"])) for e in events
-                                   if e.kind == EventKind.STATUS and e.t_s > start_s]
+    statuses = [(start_s, 0.0)]
+    for e in events:
+        if e.kind == EventKind.STATUS and e.t_s > start_s:
+            if e.t_s == statuses[-1][0]:  # two reads at one moment: the later stands (no interval between them)
+                statuses.pop()
+            statuses.append((e.t_s, float(e.fields["delivered_ul"])))
     # (interval end, scale of commanded flow, extra flow uL/h) for each status interval
     status_ends, scales, extras = [], [], []
     for (ta, a_ul), (tb, b_ul) in itertools.pairwise(statuses):
