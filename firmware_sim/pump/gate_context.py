@@ -130,16 +130,20 @@ class GateInputs:
 
     def _exposure(self, basal: BasalProgram | None, bolus: ActiveBolus | None,
                   periodic: PeriodicBolus | None) -> ExposureInputs | None:
-        """The predicted-exposure check's inputs: the whole kept history, the therapy if approved and the therapy
-        running now, each over EXPOSURE_PLAN_S (long enough for the repeating pattern's steady state)."""
-        limits, therapy = self._config.exposure_limits, self._therapy
+        """The predicted-exposure check's inputs: the history of the last two windows, the therapy if approved and
+        the therapy running now, each over EXPOSURE_PLAN_S from now or from the later of the periodic boluses' next
+        runs (a first run days ahead is judged on its steady pattern too)."""
+        limits, therapy, now_s = self._config.exposure_limits, self._therapy, self._engine.t_s
         if limits is None:
             return None
-        running = (self._planned(therapy.basal, therapy.bolus, therapy.periodic, EXPOSURE_PLAN_S)
-                   if therapy.state in THERAPY_STATES
-                   else ())  # suspended, idle, in alarm or priming: nothing reaches the tip if the request is refused
-        return ExposureInputs(limits, self._engine.history(), running, self._config.delivery_tolerance_fraction,
-                              self._planned(basal, bolus, periodic, EXPOSURE_PLAN_S))
+        state = therapy.state
+        kept = therapy.periodic if state in THERAPY_STATES or "start_bolus" in therapy.allowed_triggers() else None
+        later_s = max([p.next_s - now_s for p in (periodic, kept) if p is not None] + [0.0])
+        span_s = EXPOSURE_PLAN_S + later_s
+        # suspended, in alarm or priming nothing runs if the request is refused; idle, the periodic runs go on
+        running = self._planned(therapy.basal if state in THERAPY_STATES else None, therapy.bolus, kept, span_s)
+        return ExposureInputs(limits, self._engine.history(2 * self._window_s), running,
+                              self._config.delivery_tolerance_fraction, self._planned(basal, bolus, periodic, span_s))
 
     def periodic_bolus(self, dose_mcg: float, duration_min: float, interval_h: float, first_t_s: float | None,
                        override_soft_limits: bool) -> tuple[Decision, PeriodicBolus | None]:

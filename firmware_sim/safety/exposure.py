@@ -45,8 +45,9 @@ TAIL_AFTER_PLAN_H = 24.0
 """The prediction runs this long past the plan's end: the plasma peak of a bolus comes hours after it."""
 SAMPLE_STEP_H = 1.0 / 12.0
 SAMPLING_MARGIN_FRACTION = 1e-3
-RAISE_REL_TOLERANCE = 1e-9
-"""A level with the request above the level without it by more than this fraction is raised by the request."""
+RAISE_REL_TOLERANCE = SAMPLING_MARGIN_FRACTION
+"""A level with the request above the level without it by more than this fraction is raised by the request (less is
+within the samples' own accuracy: the tail of a small bolus days later)."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from firmware_sim.pk.params import BaclofenParams
 from firmware_sim.pk.predict import predict
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.programs import FlexSchedule, FlexStep
+from firmware_sim.pump.states import PumpState
 from firmware_sim.safety.exposure import ExposureInputs, ExposureLimits, exposure_findings
 from firmware_sim.safety.window import DoseHistory, RatePiece
 
@@ -165,3 +166,49 @@ def test_between_the_samples_no_level_rises_beyond_the_sampling_margin():
         for output, _, _, _ in CEILINGS.ceilings():
             worst = min(worst, float(sampled[output].max()) / exact[output].value)
     assert 1 - SAMPLING_MARGIN_FRACTION < worst <= 1 + 1e-9
+
+
+@req("SR-DOSE-008")
+def test_a_periodic_bolus_starting_days_ahead_is_judged_on_its_runs_at_set_up(make_rig):
+    """The first run 100 h ahead fell outside the four days of plan: set-up showed no plasma alert, and the runs,
+    carrying the set-up's override, then passed a plasma level of about 7 ng/mL nobody had confirmed."""
+    fw = make_rig().primed(conc_mcg_per_ml=500)
+    refused = fw.setup_periodic_bolus(50, 59, 1.0, first_t_s=fw.now_s + 100 * H)
+    assert not refused.approved and "SR-DOSE-008" in refused.requirement_ids
+    decision = fw.setup_periodic_bolus(50, 59, 1.0, first_t_s=fw.now_s + 100 * H, override_soft_limits=True)
+    assert decision.approved and any("plasma" in r and "SR-DOSE-008" in r for r in decision.overridden)
+
+
+@req("SR-DOSE-008")
+def test_the_check_reads_two_windows_of_history_however_long_the_run(make_rig, monkeypatch):
+    """The whole kept buffer (up to 4096 points, about 80 days of hourly boluses) was read at every check: each gated
+    run cost more the longer the run (14 ms, then 75 ms)."""
+    from firmware_sim.safety import gate
+    spans_h: list[float] = []
+    judge = gate.exposure_findings
+
+    def spy(inputs):
+        spans_h.append((inputs.history.now_s - float(inputs.history.times_s[0])) / H)
+        return judge(inputs)
+
+    monkeypatch.setattr(gate, "exposure_findings", spy)
+    fw = make_rig().primed(conc_mcg_per_ml=2000)
+    assert fw.start_continuous(240).approved
+    fw.run_until_s(fw.now_s + 25 * H)
+    assert fw.setup_periodic_bolus(2, 20, 1.0).approved
+    fw.run_until_s(fw.now_s + 10 * 24 * H)
+    assert len(spans_h) > 200 and max(spans_h) <= 48.0 + 1.0  # two windows, from the last point before them
+
+
+@req("SR-DOSE-008", "SR-PTM-003")
+def test_a_ptm_press_of_an_idle_pump_with_periodic_boluses_is_judged_against_their_runs(make_rig):
+    """Idle with periodic boluses only (their plasma level confirmed above the ceiling after about a day): the
+    baseline left their runs out, so a 1 mcg press now, whose own contribution has faded by then, was charged
+    with the whole periodic therapy's level and refused (a press cannot override)."""
+    fw = make_rig().primed(conc_mcg_per_ml=2000)
+    assert fw.setup_periodic_bolus(40, 30, 1.0, override_soft_limits=True).approved
+    assert fw.configure_ptm(1, 10, 60, 4).approved
+    fw.run_until_s(fw.now_s + 0.5 * H)
+    assert fw.state is PumpState.IDLE
+    press = fw.press_ptm()
+    assert press.approved, press.reasons
