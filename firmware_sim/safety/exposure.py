@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -50,6 +50,14 @@ RAISE_REL_TOLERANCE = SAMPLING_MARGIN_FRACTION
 within the samples' own accuracy: the tail of a small bolus days later)."""
 
 
+class Ceiling(NamedTuple):
+    """One judged level: the PK output, how findings name it, its ceiling, and whether an override may pass it."""
+    output: str
+    what: str
+    ceiling_ng_per_ml: float
+    soft: bool
+
+
 @dataclass(frozen=True)
 class ExposureLimits:
     """The patient model and the ceilings the gate predicts against (the run's envelope ceilings)."""
@@ -72,11 +80,10 @@ class ExposureLimits:
         from firmware_sim.pk.model import PatientBatch, build_system
         return build_system(PatientBatch.from_params(self.params))
 
-    def ceilings(self) -> tuple[tuple[str, str, float, bool], ...]:
-        """(output, what, ceiling in ng/mL, soft) of each judged level."""
-        return (("lumbar_csf_ng_per_ml", "lumbar CSF", self.lumbar_csf_ceiling_ng_per_ml, False),
-                ("cisternal_csf_ng_per_ml", "cisternal CSF", self.cisternal_csf_ceiling_ng_per_ml, False),
-                ("plasma_ng_per_ml", "plasma", self.plasma_ceiling_ng_per_ml, True))
+    def ceilings(self) -> tuple[Ceiling, ...]:
+        return (Ceiling("lumbar_csf_ng_per_ml", "lumbar CSF", self.lumbar_csf_ceiling_ng_per_ml, False),
+                Ceiling("cisternal_csf_ng_per_ml", "cisternal CSF", self.cisternal_csf_ceiling_ng_per_ml, False),
+                Ceiling("plasma_ng_per_ml", "plasma", self.plasma_ceiling_ng_per_ml, True))
 
 
 def _history_segments(history: DoseHistory, t0_s: float) -> list[InfusionSegment]:
@@ -91,11 +98,11 @@ def _history_segments(history: DoseHistory, t0_s: float) -> list[InfusionSegment
 
 @dataclass(frozen=True)
 class ExposureInputs:
-    """What the check needs besides the plan if approved (the firmware builds it)."""
+    """What the check judges a request on (the firmware builds it)."""
 
     limits: ExposureLimits
     history: DoseHistory
-    """The delivered dose up to now, as far back as the firmware keeps it."""
+    """The delivered dose up to now (the firmware gives its last two windows)."""
     planned_if_refused: tuple[RatePiece, ...]
     """What reaches the tip from now on if the request is refused: the therapy running now."""
     delivery_margin_fraction: float = 0.0
@@ -137,8 +144,8 @@ def exposure_findings(inputs: ExposureInputs) -> list[Finding]:
     with_request, without = _profile(inputs, pieces), _profile(inputs, inputs.planned_if_refused)
     samples_h = _samples_h(now_h, end_h, with_request, without)
     levels = _levels_ng_per_ml(limits, with_request, samples_h)
-    counted = [(c, c[2] * (1 - SAMPLING_MARGIN_FRACTION)) for c in limits.ceilings()]
-    if all(float(levels[c[0]].max()) < above for c, above in counted):
+    counted = [(c, c.ceiling_ng_per_ml * (1 - SAMPLING_MARGIN_FRACTION)) for c in limits.ceilings()]
+    if all(float(levels[c.output].max()) < above for c, above in counted):
         return []
     levels_without = _levels_ng_per_ml(limits, without, samples_h)
     findings = []

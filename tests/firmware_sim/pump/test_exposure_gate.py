@@ -163,8 +163,8 @@ def test_between_the_samples_no_level_rises_beyond_the_sampling_margin():
         now_h, end_h = now_s / H, t_s / H + 24.0
         sampled = _levels_ng_per_ml(CEILINGS, profile, _samples_h(now_h, end_h, profile))
         exact = find_peaks(CEILINGS.system, profile, now_h, end_h)
-        for output, _, _, _ in CEILINGS.ceilings():
-            worst = min(worst, float(sampled[output].max()) / exact[output].value)
+        for ceiling in CEILINGS.ceilings():
+            worst = min(worst, float(sampled[ceiling.output].max()) / exact[ceiling.output].value)
     assert 1 - SAMPLING_MARGIN_FRACTION < worst <= 1 + 1e-9
 
 
