@@ -1,10 +1,12 @@
 """Pieces shared by the rig and scenario schemas."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 REQUIREMENT_ID_PATTERN = r"^SR-[A-Z0-9]+(-[A-Z0-9]+)*$"
 IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -24,7 +26,15 @@ def _not_a_boolean(value: T) -> T:
     return value
 
 
-Number = Annotated[float, BeforeValidator(_not_a_boolean), Field(allow_inf_nan=False)]
+def _finite_number(value: T) -> T:
+    """NaN compares false with every bound, so without this the first bound checked named it ("less than or equal to
+    250 (got nan)")."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("finite_number", "Input should be a finite number")
+    return _not_a_boolean(value)
+
+
+Number = Annotated[float, BeforeValidator(_finite_number), Field(allow_inf_nan=False)]
 """Every real-valued config field: finite (no .inf, .nan) and never a boolean; add bounds with Field(gt=..., le=...)."""
 WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
 """Every integer config field: never a boolean."""
