@@ -127,7 +127,7 @@ class DeliveryEngine:
     @property
     def planning_outlet_ul(self) -> float:
         """Where the line ahead is planned from: the commanded volume, or the line step taken ahead of it."""
-        return self.q_ul if self.q_ul >= self.line_taken_ul else self.line_taken_ul
+        return max(self.q_ul, self.line_taken_ul)
 
     def tip_conc_now(self) -> float:
         """Concentration of the fluid now leaving the tip (the parcel pushed next). Looks TIP_LOOKAHEAD_UL ahead so

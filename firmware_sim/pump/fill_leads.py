@@ -11,6 +11,7 @@ now, less the lead at the fill) brings that fill's arrival at the tip forward by
 from __future__ import annotations
 
 import bisect
+import math
 
 FILL_MATCH_UL = 1e-6
 """A boundary names its fill within this much (the boundary is the fill's volume plus the dead volume)."""
@@ -39,5 +40,4 @@ class FillLeads:
         slow pump), 0.0 within the resolution of its reports."""
         i = bisect.bisect_right(self._fill_q_ul, boundary_ul - self._dead_volume_ul + FILL_MATCH_UL) - 1
         gained_ul = lead_now_ul - (self._lead_ul[i] if i >= 0 else 0.0)
-        slack_ul = self._report_slack_ul
-        return gained_ul - slack_ul if gained_ul > slack_ul else gained_ul + slack_ul if gained_ul < -slack_ul else 0.0
+        return math.copysign(max(abs(gained_ul) - self._report_slack_ul, 0.0), gained_ul)

@@ -46,6 +46,9 @@ class Scheduler:
         self._run_periodic_bolus = run_periodic_bolus
         self._eri_raised = False
         self.next_tick_s = engine.t_s + config.supervision_period_s
+        self._line_read_step_s = config.supervision_period_s / math.ceil(
+            config.supervision_period_s / LINE_READ_PERIOD_S - 1e-9)
+        """The supervision period split evenly into reads at most LINE_READ_PERIOD_S apart."""
         self._line_read_s: float | None = None
         """The next extra status read of priming or bridging (inf: none before the next tick; None: not planned)."""
 
@@ -152,8 +155,7 @@ class Scheduler:
         if due:
             self._supervisor.tick(now)
         if due or self._line_read_s is None:
-            reads_per_period = math.ceil(self._config.supervision_period_s / LINE_READ_PERIOD_S - 1e-9)
-            step_s = self._config.supervision_period_s / reads_per_period
+            step_s = self._line_read_step_s
             before_tick = math.floor((self.next_tick_s - now) / step_s - 1e-9)
             self._line_read_s = self.next_tick_s - before_tick * step_s if before_tick >= 1 else math.inf
         return due

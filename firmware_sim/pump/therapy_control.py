@@ -126,7 +126,7 @@ class TherapyControl:
         engine = self._engine
         gained_ul = engine.lead_gained_ul(step[0])
         stronger = step[1] > self.line_mark[1]
-        shift_ul = (gained_ul if gained_ul > 0 else 0.0) if stronger else (gained_ul if gained_ul < 0 else 0.0)
+        shift_ul = max(gained_ul, 0.0) if stronger else min(gained_ul, 0.0)
         return step[0] - engine.q_ul - shift_ul
 
     def line_step_due(self, volume_slack_ul: float) -> bool:
@@ -135,7 +135,7 @@ class TherapyControl:
         state, engine = self.state, self._engine
         if state is not PumpState.PRIMING and state is not PumpState.BRIDGE:
             return False
-        step = engine.track.next_conc_step(self.line_mark[0])
+        step = self.line_step_ahead()
         if step is not None and self.line_ahead_ul(step) > volume_slack_ul:
             return False
         if step is not None:
