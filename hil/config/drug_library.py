@@ -21,7 +21,7 @@ from firmware_sim.safety.limits import DrugLimits, Indication
 from firmware_sim.units import MIN_PER_DAY
 from hil.config import bounds as b
 from hil.config.common import Number, StrictModel, WholeNumber
-from hil.config.errors import ConfigError, ConfigIssue
+from hil.config.errors import ConfigError, ConfigIssue, LocatedProblem
 from hil.config.loading import load_yaml, validate_loaded
 from hil.paths import bundled
 
@@ -141,6 +141,17 @@ def acknowledgement_problem(where: str, found: Mapping[str, str]) -> str:
             f"the bounds are in hil/config/bounds.py")
 
 
+def acknowledgement_problems(found: Mapping[str, str], acknowledgement: str | None, where: str,
+                             nothing_beyond: str) -> list[LocatedProblem]:
+    """Each finding beyond the label (key -> why) when there is no acknowledgement, or the acknowledgement when there
+    is nothing beyond (nothing_beyond says so); key paths relative to the acknowledging section."""
+    if found and acknowledgement is None:
+        return [((name,), acknowledgement_problem(where, {name: why})) for name, why in found.items()]
+    if not found and acknowledgement is not None:
+        return [(("acknowledge_beyond_label",), f"{nothing_beyond}; remove the acknowledgement")]
+    return []
+
+
 _LibraryLimits = create_model(  # type: ignore[call-overload]
     "_LibraryLimits", __base__=StrictModel,
     **{name: (annotation, LIMIT_DEFAULTS[name]) if name in LIMIT_DEFAULTS else (annotation, ...)
@@ -159,14 +170,9 @@ class DrugLibraryEntry(_LibraryLimits):
             raise ValueError(str(exc).replace("DrugLimits.", "")) from None
         return self
 
-    def cross_check(self) -> list[tuple[tuple[str, ...], str]]:
-        found = beyond_label(self.limit_values())
-        if found and self.acknowledge_beyond_label is None:
-            return [((name,), acknowledgement_problem("", {name: why})) for name, why in found.items()]
-        if not found and self.acknowledge_beyond_label is not None:
-            return [(("acknowledge_beyond_label",), "nothing in this library is beyond the label's range; "
-                                                    "remove the acknowledgement")]
-        return []
+    def cross_check(self) -> list[LocatedProblem]:
+        return acknowledgement_problems(beyond_label(self.limit_values()), self.acknowledge_beyond_label, "",
+                                        "nothing in this library is beyond the label's range")
 
     def limit_values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in LIMIT_FIELDS}

@@ -17,7 +17,7 @@ from firmware_sim.units import H_PER_DAY, MIN_PER_DAY, S_PER_H
 from hil.config.bounds import (LABEL_MIN_AGE_YEARS, LABEL_MIN_PATIENT_WEIGHT_KG, MAX_PATIENT_WEIGHT_KG,
                                MAX_SUPERVISION_TICKS, MIN_HARNESS_SUPERVISION_PERIOD_S, MIN_PATIENT_WEIGHT_KG)
 from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
-from hil.config.drug_library import Acknowledgement, acknowledgement_problem
+from hil.config.drug_library import Acknowledgement, acknowledgement_problems
 from hil.config.drug_overrides import LimitsOverride, OverrideError, effective_limits
 from hil.config.errors import LocatedProblem
 from hil.config.loading import ConfigPath
@@ -58,12 +58,8 @@ class Patient(StrictModel):
         if self.weight_kg < LABEL_MIN_PATIENT_WEIGHT_KG:
             found["weight_kg"] = (f"{self.weight_kg:g} kg is below the lightest patient of the label's age range "
                                   f"({LABEL_MIN_PATIENT_WEIGHT_KG:g} kg; an assumption: the label gives no weight)")
-        if found and self.acknowledge_beyond_label is None:
-            return [((key,), acknowledgement_problem("patient.", {key: why})) for key, why in found.items()]
-        if not found and self.acknowledge_beyond_label is not None:
-            return [(("acknowledge_beyond_label",), "this patient is within the label's population; remove the "
-                                                    "acknowledgement")]
-        return []
+        return acknowledgement_problems(found, self.acknowledge_beyond_label, "patient.",
+                                        "this patient is within the label's population")
 
 
 class Drug(StrictModel):
