@@ -27,6 +27,14 @@ class Rig:
         fw.run_until_s(fw.now_s + 2 * 3600)
         return fw
 
+    def bridged_to(self, conc_mcg_per_ml: float, volume_ul: float = 10000.0) -> PumpFirmware:
+        """Suspend, refill at conc_mcg_per_ml (the residual aspirated as estimated) and start a bridge bolus."""
+        fw = self.firmware
+        assert fw.suspend().approved
+        assert fw.refill(volume_ul, conc_mcg_per_ml, aspirated_ul=fw.reservoir_volume_ul).approved
+        assert fw.bridge_bolus().approved
+        return fw
+
 
 @pytest.fixture
 def make_rig():

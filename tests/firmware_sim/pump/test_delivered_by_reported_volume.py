@@ -47,9 +47,7 @@ def test_a_bridge_to_a_stronger_concentration_is_counted_where_the_pump_put_it(m
     assert fw.start_continuous(400).approved
     fw.run_until_s(30 * H)
     rig.actuator.gain = gain
-    assert fw.suspend().approved
-    assert fw.refill(10000, 2000, aspirated_ul=fw.reservoir_volume_ul).approved
-    assert fw.bridge_bolus().approved
+    rig.bridged_to(2000)
     fw.run_until_s(80 * H)
     assert not fw.active_alarms
     assert _history_mcg(fw) == pytest.approx(fw.delivery_profile().total_dose_mcg(), rel=1e-9)
@@ -77,9 +75,7 @@ def test_a_counter_that_went_back_pushes_nothing_and_drug_after_it_counts_once(m
     fw = rig.primed(conc_mcg_per_ml=500)
     assert fw.start_continuous(400).approved
     fw.run_until_s(30 * H)
-    assert fw.suspend().approved
-    assert fw.refill(10000, 2000, aspirated_ul=fw.reservoir_volume_ul).approved
-    assert fw.bridge_bolus().approved
+    rig.bridged_to(2000)
     fw.run_until_s(49 * H)
     assert fw.state is not PumpState.BRIDGE  # the reservoir's drug reached the tip
     fw.run_until_s(51 * H)

@@ -57,9 +57,7 @@ def test_a_bridge_ends_when_the_reports_show_the_new_drug_at_the_tip(make_rig, g
     assert fw.start_continuous(800).approved
     fw.run_until_s(30 * H)
     rig.actuator.gain = gain
-    assert fw.suspend().approved
-    assert fw.refill(10000, 2000, aspirated_ul=fw.reservoir_volume_ul).approved
-    assert fw.bridge_bolus().approved
+    rig.bridged_to(2000)
     bridge_start_mcg = _history_mcg(fw)
     fw.run_until_s(30 * H + 24 * H)
     assert fw.state is PumpState.CONTINUOUS and not fw.active_alarms
@@ -81,9 +79,7 @@ def test_a_bridge_to_a_weaker_drug_ends_when_the_reports_show_the_stronger_one_g
     assert fw.start_continuous(800, override_soft_limits=True).approved
     fw.run_until_s(fw.now_s + 24 * H)
     rig.actuator.gain = gain
-    assert fw.suspend().approved
-    assert fw.refill(20000, 500, aspirated_ul=fw.reservoir_volume_ul).approved
-    assert fw.bridge_bolus().approved
+    rig.bridged_to(500, volume_ul=20000)
     bridge_start_s, bridge_start_mcg = fw.now_s, _history_mcg(fw)
     fw.run_until_s(bridge_start_s + 48 * H)  # the bridge pushes 486 uL at 2000 mcg/mL: about 29 h
     assert fw.state is PumpState.CONTINUOUS and not fw.active_alarms
