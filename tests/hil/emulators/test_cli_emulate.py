@@ -36,7 +36,7 @@ def served(*args: str, lines: int) -> Iterator[list[str]]:
         assert process.wait(timeout=10) == 0
     finally:
         process.kill()
-        process.wait()
+        process.communicate()
 
 
 def test_ne1000_with_balance_serves_until_sigint():
