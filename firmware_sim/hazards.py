@@ -70,6 +70,9 @@ HAZARDS: dict[str, Hazard] = _hazards(
     Hazard("HAZ-PRG-016", "periodic bolus drifting onto a flex peak", "a periodic bolus whose interval is not a whole "
            "day (or whose first run is days away) lands on a flex peak at a run beyond the gate's plan", OVERDOSE,
            ("SR-BOL-006", "SR-BOL-004", "SR-DOSE-006"), ("hazard-periodic-bolus-on-flex-peak",)),
+    Hazard("HAZ-PRG-017", "re-timed flex schedule", "a flex schedule re-timed earlier: each program's daily dose "
+           "stays the same while one 24 h window gets two days' doses", OVERDOSE, ("SR-TIT-003", "SR-DOSE-009"),
+           ("hazard-retimed-flex-schedule",)),
     # --- refill ---
     Hazard("HAZ-REF-001", "pocket fill", "the refill needle outside the septum: drug into the subcutaneous pocket",
            f"{OVERDOSE}; early depletion of the reservoir", ("SR-RES-005",),

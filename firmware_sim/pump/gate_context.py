@@ -126,23 +126,33 @@ class GateInputs:
         peak_ul_per_h = peak_mcg_per_h / conc * UL_PER_ML if conc > 0 else (math.inf if peak_mcg_per_h > 0 else 0.0)
         return gate.GateContext(now_s, history, planned, line.tip_conc_mcg_per_ml,
                                 self._config.max_actuator_rate_ul_per_h, peak_ul_per_h, (), line, stack,
-                                self._exposure(basal, running_bolus, periodic), planned_peak_mcg_per_h)
+                                self._exposure(basal, running_bolus, periodic), self._running_now(),
+                                planned_peak_mcg_per_h)
+
+    def _running_now(self, span_s: float | None = None) -> tuple[RatePiece, ...]:
+        """What reaches the tip if the request is refused: suspended, in alarm or priming nothing; idle, the
+        periodic runs go on."""
+        therapy = self._therapy
+        return self._planned(therapy.basal if therapy.state in THERAPY_STATES else None, therapy.bolus,
+                             self._kept_periodic(), span_s)
+
+    def _kept_periodic(self) -> PeriodicBolus | None:
+        therapy = self._therapy
+        return therapy.periodic if therapy.state in THERAPY_STATES or "start_bolus" in therapy.allowed_triggers() \
+            else None
 
     def _exposure(self, basal: BasalProgram | None, bolus: ActiveBolus | None,
                   periodic: PeriodicBolus | None) -> ExposureInputs | None:
         """The predicted-exposure check's inputs: the history of the last two windows, the therapy if approved and
         the therapy running now, each over EXPOSURE_PLAN_S from now or from the later of the periodic boluses' next
         runs (a first run days ahead is judged on its steady pattern too)."""
-        limits, therapy, now_s = self._config.exposure_limits, self._therapy, self._engine.t_s
+        limits, now_s = self._config.exposure_limits, self._engine.t_s
         if limits is None:
             return None
-        state = therapy.state
-        kept = therapy.periodic if state in THERAPY_STATES or "start_bolus" in therapy.allowed_triggers() else None
+        kept = self._kept_periodic()
         later_s = max([p.next_s - now_s for p in (periodic, kept) if p is not None] + [0.0])
         span_s = EXPOSURE_PLAN_S + later_s
-        # suspended, in alarm or priming nothing runs if the request is refused; idle, the periodic runs go on
-        running = self._planned(therapy.basal if state in THERAPY_STATES else None, therapy.bolus, kept, span_s)
-        return ExposureInputs(limits, self._engine.history(2 * self._window_s), running,
+        return ExposureInputs(limits, self._engine.history(2 * self._window_s), self._running_now(span_s),
                               self._config.delivery_tolerance_fraction, self._planned(basal, bolus, periodic, span_s))
 
     def periodic_bolus(self, dose_mcg: float, duration_min: float, interval_h: float, first_t_s: float | None,

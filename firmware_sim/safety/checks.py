@@ -106,6 +106,16 @@ def check_actuator_rate(rate_ul_per_h: float, max_rate_ul_per_h: float) -> list[
     return []
 
 
+def titration_cap(limits: DrugLimits, indication: Indication, pediatric: bool) -> tuple[float, str]:
+    """The largest daily-dose increase per titration interval (a fraction) and whose cap it is: the indication's,
+    for a child the lower of that and the pediatric cap."""
+    cap, which = limits.titration_cap_fraction[indication], f"{indication.value}-origin"
+    pediatric_cap = limits.pediatric_titration_cap_fraction
+    if pediatric and pediatric_cap is not None and pediatric_cap < cap:
+        cap, which = pediatric_cap, "pediatric"
+    return cap, which
+
+
 def check_titration(new_daily_dose_mcg: float, reference_daily_dose_mcg: float | None,
                     last_change_s: float | None, now_s: float, indication: Indication,
                     limits: DrugLimits, pediatric: bool) -> list[Finding]:
@@ -114,10 +124,7 @@ def check_titration(new_daily_dose_mcg: float, reference_daily_dose_mcg: float |
     if reference_daily_dose_mcg is None or not exceeds(new_daily_dose_mcg, reference_daily_dose_mcg):
         return []
     findings = []
-    cap, which = limits.titration_cap_fraction[indication], f"{indication.value}-origin"
-    pediatric_cap = limits.pediatric_titration_cap_fraction
-    if pediatric and pediatric_cap is not None and pediatric_cap < cap:
-        cap, which = pediatric_cap, "pediatric"
+    cap, which = titration_cap(limits, indication, pediatric)
     increase = new_daily_dose_mcg / reference_daily_dose_mcg - 1.0 if reference_daily_dose_mcg > 0 else math.inf
     if exceeds(increase, cap):
         findings.append(Finding("SR-TIT-001", f"daily dose increase {increase:.1%} from {reference_daily_dose_mcg:.6g} "
