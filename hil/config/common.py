@@ -21,8 +21,19 @@ class StrictModel(BaseModel):
 
 
 def _not_a_boolean(value: T) -> T:
+    """A number field takes neither a boolean nor a string: a quoted "300" or "1e3" is a typo kept in quotes, and
+    read leniently it would pass as whatever the string converts to."""
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got the boolean {str(value).lower()}")
+    if isinstance(value, str):
+        raise ValueError(f"expected a number, got the string {value!r} (numbers are written without quotes)")
+    return value
+
+
+def _a_boolean(value: T) -> T:
+    """A flag takes true or false only: read leniently, a quoted "off", "no" or 0 would switch a check off."""
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
     return value
 
 
@@ -35,9 +46,12 @@ def _finite_number(value: T) -> T:
 
 
 Number = Annotated[float, BeforeValidator(_finite_number), Field(allow_inf_nan=False)]
-"""Every real-valued config field: finite (no .inf, .nan) and never a boolean; add bounds with Field(gt=..., le=...)."""
+"""Every real-valued config field: finite (no .inf, .nan), never a boolean or a string; add bounds with
+Field(gt=..., le=...)."""
 WholeNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
-"""Every integer config field: never a boolean."""
+"""Every integer config field: never a boolean or a string."""
+Flag = Annotated[bool, BeforeValidator(_a_boolean)]
+"""Every yes/no config field: YAML true or false, never a string or a number."""
 
 RequirementId = Annotated[str, Field(pattern=REQUIREMENT_ID_PATTERN)]
 Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]

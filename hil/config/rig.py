@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 from pydantic import Field, model_validator
 
 from hil.config.bounds import MAX_TIMEOUT_S, MIN_BALANCE_SAMPLE_INTERVAL_S, MIN_TIMEOUT_S
-from hil.config.common import Identifier, Number, StrictModel, WholeNumber, emulator_reference
+from hil.config.common import Flag, Identifier, Number, StrictModel, WholeNumber, emulator_reference
 from hil.config.errors import KeyPath, LocatedProblem
 from hil.config.transport import TransportConfig
 from hil.devices.catalog import BALANCE_EMULATOR_KINDS, BALANCE_PROTOCOLS, EMULATOR_KINDS, pump_kinds
@@ -55,7 +55,7 @@ class SyringeRigConfig(StrictModel):
 class DeliveryCheckConfig(StrictModel):
     """Gravimetric delivery-accuracy check (SR-SUP-006): weighed vs pump-reported volume per window."""
 
-    enabled: bool = True
+    enabled: Flag = True
     tolerance_fraction: Number = Field(0.05, gt=0, lt=1, description="largest |weighed - reported| / reported")
     window_volume_ul: Number = Field(50.0, gt=0, le=1e6, description="pump-reported volume per judged window, uL")
 
@@ -88,7 +88,7 @@ class BalanceRigConfig(StrictModel):
 
 
 class TimeCompressionConfig(StrictModel):
-    allowed: bool = False
+    allowed: Flag = False
     max_factor: Number = Field(1.0, ge=1.0, le=10_000)
 
     @model_validator(mode="after")

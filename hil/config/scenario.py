@@ -16,7 +16,7 @@ from firmware_sim.safety.checks import check_concentration
 from firmware_sim.units import H_PER_DAY, MIN_PER_DAY, S_PER_H
 from hil.config.bounds import (LABEL_MIN_AGE_YEARS, LABEL_MIN_PATIENT_WEIGHT_KG, MAX_PATIENT_WEIGHT_KG,
                                MAX_SUPERVISION_TICKS, MIN_HARNESS_SUPERVISION_PERIOD_S, MIN_PATIENT_WEIGHT_KG)
-from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
+from hil.config.common import Flag, Identifier, Number, RequirementIds, StrictModel, WholeNumber
 from hil.config.drug_library import Acknowledgement, acknowledgement_problems
 from hil.config.drug_overrides import LimitsOverride, OverrideError, effective_limits
 from hil.config.errors import LocatedProblem
@@ -130,7 +130,7 @@ class EnvelopeExpectation(StrictModel):
 
 class AlarmExpectation(StrictModel):
     name: Identifier
-    occurs: bool = Field(description="true: must occur (in the window); false: must not occur (in the window)")
+    occurs: Flag = Field(description="true: must occur (in the window); false: must not occur (in the window)")
     from_h: Number = Field(0.0, ge=0)
     to_h: Number | None = Field(None, ge=0, description="end of the window; the scenario's end if omitted")
     requirement_ids: RequirementIds = Field(default_factory=list)

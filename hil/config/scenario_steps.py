@@ -11,7 +11,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import Field, field_validator
 
 from firmware_sim.units import MIN_PER_DAY
-from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
+from hil.config.common import Flag, Identifier, Number, RequirementIds, StrictModel, WholeNumber
 from hil.emulators.fault_catalog import ALL_FAULTS
 from hil.emulators.faults import Fault, parse_fault
 import itertools
@@ -34,7 +34,7 @@ class _StepBase(StrictModel):
 
 
 class _ProgramStepBase(_StepBase):
-    override_soft_limits: bool = Field(False, description="confirm the soft-limit alerts (the soft maximum, the "
+    override_soft_limits: Flag = Field(False, description="confirm the soft-limit alerts (the soft maximum, the "
                                        "plasma ceiling of the predicted-exposure check) as a clinician does; the "
                                        "decision records what was overridden. Hard limits refuse whatever this says")
 

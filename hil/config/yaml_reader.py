@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -65,7 +66,9 @@ def decode_config_bytes(data: bytes, file: Path) -> str:
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """A SafeLoader whose composer refuses too many aliases and too deep nesting as it goes."""
+    """A SafeLoader whose composer refuses too many aliases and too deep nesting as it goes, and which reads an
+    exponent without a decimal point (1e-6, 2E+3) as the number YAML 1.2 says it is: YAML 1.1 made it a string, and
+    the schemas take no strings for numbers."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -88,6 +91,10 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+_EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$")
+_BoundedLoader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789."))
 
 
 def expanded_shape(node: yaml.Node, file: Path) -> tuple[int, int]:

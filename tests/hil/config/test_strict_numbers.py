@@ -95,3 +95,28 @@ def test_tiny_weight_is_refused(tmp_path):
 def test_numbers_written_plainly_still_load(tmp_path):
     path = edited(tmp_path, SCENARIOS / "ptm-use.yaml", "weight_kg: 68", "weight_kg: 70.5")
     assert load_model(path, ScenarioConfig, environ={}).patient.weight_kg == 70.5
+
+
+@pytest.mark.parametrize("source, old, new, key, said", [
+    ("ptm-use.yaml", "weight_kg: 68", 'weight_kg: "68"', "patient.weight_kg", "got the string '68'"),
+    ("ptm-use.yaml", "rate_mcg_per_day: 400", 'rate_mcg_per_day: "4e2"', "steps.1.rate_mcg_per_day",
+     "got the string '4e2'"),
+    ("ptm-use.yaml", "{name: occlusion, occurs: false}", '{name: occlusion, occurs: "off"}',
+     "expectations.alarms.0.occurs", "expected true or false, got 'off'"),
+    ("ptm-use.yaml", "{name: occlusion, occurs: false}", "{name: occlusion, occurs: 0}",
+     "expectations.alarms.0.occurs", "expected true or false, got 0"),
+])
+def test_quoted_numbers_and_flags_that_are_not_true_or_false_are_refused(tmp_path, source, old, new, key, said):
+    """Read leniently, a quoted "off" (or 0) turned an expectation's or a check's flag off, and a quoted number passed
+    as whatever the string converted to."""
+    path = edited(tmp_path, SCENARIOS / source, old, new)
+    dotted, line, message = refusal(path, ScenarioConfig)
+    assert dotted.replace("[", ".").replace("]", "") == key and said in message
+    assert line == next(i for i, text in enumerate(path.read_text().splitlines(), 1) if new in text)
+
+
+def test_a_quoted_rig_flag_is_refused(tmp_path):
+    path = edited(tmp_path, RIGS / "bench-ne1000-usb.yaml", "  allowed: true", '  allowed: "yes"')
+    dotted, line, message = refusal(path, RigConfig)
+    assert dotted == "time_compression.allowed" and "expected true or false, got 'yes'" in message
+    assert line == 31
