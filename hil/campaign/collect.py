@@ -49,6 +49,18 @@ def _remove_leftovers(campaign_dir: Path, run: PlannedRun) -> tuple[Path, Path]:
     return final, partial
 
 
+def remove_unfinished_run_folders(campaign_dir: Path, unfinished: Iterable[PlannedRun]) -> list[str]:
+    """On resume: the folders of runs without a finished line (a kill came between the folder and its line; the run
+    runs again, so they are not its result), removed before anything runs. Their names, relative to the folder."""
+    removed = []
+    for run in unfinished:
+        final = run_folder(campaign_dir, run)
+        leftovers = [final, final.with_name(final.name + PARTIAL_SUFFIX)]
+        removed += [str(folder.relative_to(campaign_dir)) for folder in leftovers if folder.exists()]
+        _remove_leftovers(campaign_dir, run)
+    return removed
+
+
 def _write_folder(campaign_dir: Path, run: PlannedRun, files: dict[str, bytes]) -> Path:
     final, partial = _remove_leftovers(campaign_dir, run)
     for name, data in files.items():

@@ -25,7 +25,7 @@ from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from firmware_sim.hazards import HAZARDS
 from firmware_sim.units import MIN_PER_DAY
-from hil.config.common import Identifier, Number, RequirementIds, StrictModel, WholeNumber
+from hil.config.common import Flag, Identifier, Number, RequirementIds, StrictModel, WholeNumber
 from hil.config.patients import VirtualPatients
 from hil.emulators.fault_catalog import ALL_FAULTS
 from hil.emulators.faults import Fault, parse_fault
@@ -82,17 +82,23 @@ class FaultPlan(StrictModel):
 Patients = VirtualPatients
 
 
-class UnsafeWhen(StrictModel):
-    """What makes a run's outcome unsafe (each read from the run's record)."""
+UNSAFE_RULES = ("envelope_without_alarm", "beyond_hard_limits", "pump_left_running")
+"""The unsafe rules a campaign's `expect:` switches on or off (UnsafeWhen)."""
 
-    envelope_without_alarm: bool = Field(True, description="a PK envelope exceeded without a high-priority alarm "
-                                                           "raised before it")
-    beyond_hard_limits: bool = Field(True, description="a 24 h dose, bolus or rate beyond the drug library's hard "
-                                                       "limits (what was approved or delivered)")
+
+class UnsafeWhen(StrictModel):
+    """What makes a run's outcome unsafe (each read from the run's record). Each rule is switched by a YAML true or
+    false only: "off", "no" or 0 are refused, never taken as false (a rule switched off by a typo hides findings)."""
+
+    envelope_without_alarm: Flag = Field(True, description="a PK envelope exceeded without a high-priority "
+                                                                 "alarm raised before it")
+    beyond_hard_limits: Flag = Field(True, description="a 24 h dose, bolus or rate beyond the drug library's "
+                                                             "hard limits (what was approved or delivered)")
     rate_window_min: Number = Field(15.0, gt=0, le=MIN_PER_DAY, description="delivered rates are judged as the dose in "
                                     "any window this long (the runner scales the delivered profile by balance "
                                     "points 15 min apart: a rate cannot be measured more finely)")
-    pump_left_running: bool = Field(True, description="the pump was left running (or not shown stopped) at the end")
+    pump_left_running: Flag = Field(True, description="the pump was left running (or not shown stopped) at the "
+                                                            "end")
     scenario_expectations: Literal["all_runs", "fault_free_runs"] = Field(
         "all_runs", description="which runs must meet their scenario's expectations for exit 0: a fault injected "
                                 "into a therapy scenario that expects no alarm fails it by design")

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Iterator
 
-from hil.campaign.collect import records_changed_since
+from hil.campaign.collect import records_changed_since, remove_unfinished_run_folders
 from hil.campaign.executor import CampaignFailure, dask_client, run_missing
 from hil.campaign.folder_lock import CampaignBusy, folder_lock
 from hil.campaign.journal import JOURNAL_FILENAME, RESUMED, Journal, JournalError
 from hil.campaign.loading import LoadedCampaign, load_campaign
+from hil.campaign.plan_repair import open_for_resume
 from hil.campaign.specs import PlannedRun, expand
 from hil.campaign.summary import summarize
 from hil.config.errors import ConfigError
@@ -53,7 +54,7 @@ def _planned(campaign_file: Path) -> tuple[LoadedCampaign, list[PlannedRun]]:
 
 def _header(campaign: LoadedCampaign, planned: list[PlannedRun]) -> dict[str, Any]:
     return {"name": campaign.config.name, "description": campaign.config.description,
-            "requirement_ids": list(campaign.config.requirement_ids), "file": str(campaign.file),
+            "requirement_ids": list(campaign.config.requirement_ids), "file": str(campaign.file.resolve()),
             "file_sha256": hashlib.sha256(campaign.text.encode("utf-8")).hexdigest(),
             **_software(), "runs_planned": len(planned)}
 
@@ -98,17 +99,21 @@ def resume_campaign(folder: Path, campaign_file: Path | None, execution: Campaig
 
 def _resume(folder: Path, campaign_file: Path | None, execution: CampaignExecution) -> CampaignOutcome:
     try:
-        journal = Journal.open(folder)
+        journal, rebuilt = open_for_resume(folder, campaign_file)
     except JournalError as exc:
         raise BadCampaign(str(exc)) from exc
     if campaign_file is not None:
         _campaign, planned = _planned(campaign_file)
         if [run.run_id for run in planned] != [run.run_id for run in journal.planned]:
             raise BadCampaign(f"{campaign_file} no longer expands to the runs planned in {folder} (a scenario, rig or "
-                              f"the campaign changed); resume without naming the campaign file to finish the plan "
-                              f"recorded there, or start a new campaign folder")
+                              f"the campaign changed): {len(planned)} runs, of which "
+                              f"{len({r.run_id for r in planned} & {r.run_id for r in journal.planned})} are among the "
+                              f"{len(journal.planned)} recorded there (its whole plan, as its header planned); resume "
+                              f"without naming the campaign file to finish that plan, or start a new campaign folder")
+    removed = remove_unfinished_run_folders(folder, journal.missing())
     journal.append({"kind": RESUMED, "runs_missing": len(journal.missing()), **_software(),
-                    "dropped_partial_line": journal.dropped_partial_line})
+                    "dropped_partial_line": journal.dropped_partial_line, "plan_rebuilt": rebuilt,
+                    "run_folders_removed": removed})
     return _execute(folder, journal, execution)
 
 

@@ -14,6 +14,8 @@ from hil.campaign.journal import Journal
 from hil.campaign.output_files import (CSV_FILENAME, HISTOGRAM_FILENAME, REPORT_FILENAME, SUMMARY_FILENAME,  # noqa: F401
                                        write_atomically)
 
+UNKNOWN = "unknown"
+"""A lost record's fault injection and detection in campaign.csv: not measured (hil.campaign.lost_record)."""
 CSV_COLUMNS = ("index", "run_id", "scenario", "rig", "fault_plan", "repetition", "fault_at_h", "outcome",
                "record_lost", "fault_injected", "fault_detected", "detecting_alarm", "time_to_detection_h",
                "unsafe_rules", "max_24h_dose_mcg", "max_rate_mcg_per_h", "folder", "reason")
@@ -39,6 +41,8 @@ def csv_rows(journal: Journal) -> list[dict[str, Any]]:
             "folder": (line or {}).get("folder") or "", "reason": ((line or {}).get("reason") or "").splitlines()[:1],
         })
         rows[-1]["reason"] = rows[-1]["reason"][0] if rows[-1]["reason"] else ""
+        if line is not None and line["record_lost"] and spec["fault"] is not None:  # the record would have shown it
+            rows[-1].update(fault_injected=UNKNOWN, fault_detected=UNKNOWN)
     return rows
 
 

@@ -5,7 +5,9 @@ Each run sends back, per envelope, how many of its patients passed and its value
 record was lost, that did not reach its verdict (its record ends early: judging its patients would take delivery the
 record does not show), or whose patients could not be evaluated, counts all its patients as not passing. The pooled
 percentiles are those of the runs' quantile vectors put together (each run weighs the same, as each has the same
-number of patients): exact to within one percent of rank. The same figures per scenario: patients_by_scenario.
+number of patients): exact to within one percent of rank, over the runs that have values only: n_runs_in_percentiles
+and n_patients_in_percentiles say how many (fewer than n_runs when a record was lost or a run not judged). The same
+figures per scenario: patients_by_scenario.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from hil.campaign.specs import PlannedRun
 
 
 def _pooled(name: str, judged: list[dict[str, Any]], counts: dict[str, int]) -> dict[str, Any]:
-    total = passing = 0
+    total = passing = covered_patients = covered_runs = 0
     quantiles: list[float] = []
     for line in judged:
         total += counts[line["run_id"]]
@@ -25,10 +27,24 @@ def _pooled(name: str, judged: list[dict[str, Any]], counts: dict[str, int]) -> 
         if line["record_lost"] or not line.get("judged") or result is None:
             continue  # every patient of this run counts as not passing
         passing += result["n_passing"]
-        quantiles += [q for q in result["quantiles"] or [] if q is not None]
+        values = [q for q in result["quantiles"] or [] if q is not None]
+        quantiles += values
+        covered_runs += bool(values)
+        covered_patients += counts[line["run_id"]] if values else 0
     pooled = [float(v) for v in np.percentile(quantiles, (5, 50, 95))] if quantiles else [None, None, None]
     return {"n_patients": total, "n_passing": passing, "fraction_passing": passing / total if total else None,
-            "p5": pooled[0], "p50": pooled[1], "p95": pooled[2]}
+            "p5": pooled[0], "p50": pooled[1], "p95": pooled[2], "n_runs": len(judged),
+            "n_runs_in_percentiles": covered_runs, "n_patients_in_percentiles": covered_patients}
+
+
+def percentiles_cover(pooled: dict[str, Any]) -> str:
+    """"" when p5/p50/p95 cover every run's patients, else what they cover (a run whose record was lost, that did not
+    reach its verdict or whose patients were not evaluated has no values: its patients count as not passing in the
+    fraction, but the percentiles are of the others only)."""
+    if pooled.get("n_runs_in_percentiles", pooled.get("n_runs")) == pooled.get("n_runs"):
+        return ""
+    return (f"percentiles of {pooled['n_patients_in_percentiles']} of {pooled['n_patients']} patients "
+            f"({pooled['n_runs_in_percentiles']} of {pooled['n_runs']} runs) only")
 
 
 def _judged(lines: list[dict[str, Any]], planned: list[PlannedRun]) -> tuple[list[dict[str, Any]], dict[str, int]]:

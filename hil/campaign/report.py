@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable, Sequence
 
 from firmware_sim.units import MIN_PER_H
+from hil.campaign.config import UNSAFE_RULES
 from hil.campaign.journal import Journal
+from hil.campaign.population_summary import percentiles_cover
 
 if TYPE_CHECKING:
     from hil.traceability.hazard_matrix import HazardRow
@@ -101,11 +103,30 @@ def _patients_by_scenario(by_scenario: dict[str, Any]) -> list[str]:
     """Per scenario and envelope: the fraction of its virtual patients passing and the spread of the value."""
     if not by_scenario:
         return []
-    rows = ([_e(scenario), _e(name), _e(p["n_passing"]) + " of " + _e(p["n_patients"]), _e(p["fraction_passing"]),
-             _e(p["p5"]), _e(p["p50"]), _e(p["p95"])]
+    rows = ([_e(scenario), _e(name), *_patient_cells(p)]
             for scenario, envelopes in by_scenario.items() for name, p in envelopes.items())
     return ["<h2>Virtual patients per scenario</h2>",
-            _table(["scenario", "envelope", "patients passing", "fraction", "p5", "p50", "p95"], rows)]
+            _table(["scenario", "envelope", "patients passing", "fraction", "p5", "p50", "p95", "percentiles cover"],
+                   rows)]
+
+
+def _patient_cells(p: dict[str, Any]) -> list[str]:
+    """Patients passing, fraction, p5, p50, p95, and what the percentiles cover when not every run's patients."""
+    cover = percentiles_cover(p)
+    return [_e(p["n_passing"]) + " of " + _e(p["n_patients"]), _e(p["fraction_passing"]), _e(p["p5"]), _e(p["p50"]),
+            _e(p["p95"]), f"<span class='bad'>{_e(cover)}</span>" if cover else "every run"]
+
+
+def _unsafe_rules_html(settings: list[dict[str, Any]]) -> str:
+    """The unsafe rules in force (a rule switched off is shown as such: nothing unsafe found is not a check off)."""
+    rows = []
+    for setting in settings:
+        off = [rule for rule in UNSAFE_RULES if not setting.get(rule)]
+        text = ", ".join(f"{rule} {'on' if setting.get(rule) else 'OFF'}" for rule in UNSAFE_RULES)
+        rows.append([f"<span class='{'bad' if off else 'good'}'>{_e(text)}</span>",
+                     _e(f"{setting.get('rate_window_min')} min"), _e(setting.get("scenario_expectations")),
+                     _e(setting.get("n_runs"))])
+    return "<h2>Unsafe rules in force</h2>" + _table(["rules", "rate window", "scenario expectations", "runs"], rows)
 
 
 def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: Sequence[HazardRow] = ()) -> list[Path]:
@@ -132,17 +153,16 @@ def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: 
                       _e(summary["runs_shown_safe"]), _e(len(summary["runs_not_judged"])),
                       _e(len(summary["unsafe_outcomes"])), _e(summary["faults_injected"]), _e(detected["count"]),
                       " / ".join(_e(detected["time_to_detection_h"][k]) for k in ("p50", "p95", "max"))]]),
+             _unsafe_rules_html(summary.get("unsafe_rules") or []),
              "<h2>Outcome matrix (scenario x fault plan)</h2>", _matrix(journal),
              "<h2>Fault detection</h2>",
              _table(["alarm", "faults detected"], ([_e(k), _e(v)] for k, v in detected["by_alarm"].items())),
              "<figure><img alt='detection times' src='data:image/png;base64,"
              f"{base64.b64encode(png).decode()}'></figure>",
              "<h2>Envelopes</h2>",
-             _table(["envelope", "runs", "patients passing", "fraction", "p5", "p50", "p95"],
+             _table(["envelope", "runs", "patients passing", "fraction", "p5", "p50", "p95", "percentiles cover"],
                     ([_e(name), _e(", ".join(f"{k} {v}" for k, v in entry["runs"].items())),
-                      *([_e(p["n_passing"]) + " of " + _e(p["n_patients"]), _e(p["fraction_passing"]), _e(p["p5"]),
-                         _e(p["p50"]),
-                         _e(p["p95"])] if (p := entry.get("patients")) else ["no virtual patients"] + [""] * 4)]
+                      *(_patient_cells(p) if (p := entry.get("patients")) else ["no virtual patients"] + [""] * 5)]
                      for name, entry in summary["envelopes"].items())),
              *_patients_by_scenario(summary.get("patients_by_scenario") or {}),
              "<h2>Unsafe outcomes</h2>",

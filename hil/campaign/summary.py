@@ -9,6 +9,7 @@ unknown harm.
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from hil.campaign.journal import Journal
+from hil.campaign.specs import PlannedRun, canonical_json
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_CAMPAIGN_FAILED = 0, 1, 2, 3
 PERCENTILES = (5, 50, 95)
@@ -121,10 +123,18 @@ def _envelopes(lines: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def unsafe_rules_in_force(planned: list[PlannedRun]) -> list[dict[str, Any]]:
+    """The campaign's `expect:` as its runs were planned (each distinct setting once, with how many runs it holds
+    for), so that a reader tells "nothing unsafe found" from "that check was off"."""
+    settings = Counter(canonical_json(run.spec["expect"]) for run in planned)
+    return [{**json.loads(setting), "n_runs": count} for setting, count in settings.items()]
+
+
 def summarize(journal: Journal) -> dict[str, Any]:
     """The summary of the journal as given: pass Journal.with_records_lost(...) so that runs whose record changed
     after they finished count as lost records, as in every other output."""
     planned = journal.planned
+    runs_planned = max(len(planned), int(journal.header.get("runs_planned") or 0))  # never fewer than the header's
     lines = [journal.finished[run.run_id] for run in planned if run.run_id in journal.finished]
     rules = {run.run_id: run.spec["expect"]["scenario_expectations"] for run in planned}
     unsafe = [{**_where(line), "rule": u["rule"], "detail": u["detail"]} for line in lines for u in line["unsafe"]]
@@ -135,7 +145,8 @@ def summarize(journal: Journal) -> dict[str, Any]:
                   for line in lines if not line["record_lost"] and not line.get("judged")]
     summary: dict[str, Any] = {
         "campaign": journal.header.get("name"), "software": journal.software(),
-        "runs_planned": len(planned), "runs_done": len(lines), "runs_missing": len(planned) - len(lines),
+        "runs_planned": runs_planned, "runs_done": len(lines), "runs_missing": runs_planned - len(lines),
+        "unsafe_rules": unsafe_rules_in_force(planned),
         "outcomes": dict(sorted(Counter(line["outcome"] for line in lines).items())),
         "runs_shown_safe": sum(1 for line in lines if _shown_safe(line)), "runs_not_judged": not_judged,
         "expectations_not_met": not_met,

@@ -7,6 +7,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from hil.campaign.config import UNSAFE_RULES
+from hil.campaign.population_summary import percentiles_cover
+
 
 def _n(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else ("-" if value is None else str(value))
@@ -36,12 +39,16 @@ def print_summary(summary: dict[str, Any], folder: Path, console: Console | None
             ("faults undetected", str(len(summary["faults_undetected"]))),
             ("runs not meeting their expectations", str(len(summary["expectations_not_met"]))),
             ("runs whose virtual patients did not pass", str(len(summary.get("population_not_met") or [])))]
+    for setting in summary.get("unsafe_rules") or []:
+        rules = ", ".join(f"{rule} {'on' if setting.get(rule) else 'OFF'}" for rule in UNSAFE_RULES)
+        rows.append(("unsafe rules in force", f"{rules} ({setting.get('n_runs')} runs)"))
     for name, entry in summary["envelopes"].items():
         p = entry.get("patients")
         text = ", ".join(f"{k} {v}" for k, v in entry["runs"].items())
         if p:
+            cover = percentiles_cover(p)
             text += (f"; patients passing {_n(p['fraction_passing'])} ({p['n_passing']} of {p['n_patients']}), "
-                     f"p5/p50/p95 {_n(p['p5'])}/{_n(p['p50'])}/{_n(p['p95'])}")
+                     f"p5/p50/p95 {_n(p['p5'])}/{_n(p['p50'])}/{_n(p['p95'])}" + (f" ({cover})" if cover else ""))
         rows.append((f"envelope {name}", text))
     for row in rows:
         table.add_row(*row)

@@ -1,8 +1,11 @@
-"""Shared by the campaign tests: the campaign report's traceability table against traceability.csv."""
+"""Shared by the campaign tests: the smoke campaign run once (the tests change copies of its folder, never the folder
+itself) and the campaign report's traceability table against traceability.csv."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import json
 from html.parser import HTMLParser
 from pathlib import Path
 from collections.abc import Callable
@@ -51,3 +54,15 @@ def _report_matches_csv(folder: Path) -> list[list[str]]:
 @pytest.fixture()
 def report_matches_csv() -> Callable[[Path], list[list[str]]]:
     return _report_matches_csv
+
+
+@pytest.fixture(scope="session")
+def smoke(tmp_path_factory) -> tuple[int, dict, Path]:
+    """(exit code, summary, folder) of the bundled smoke campaign run to its end on 2 process workers."""
+    from hil.cli.main import main
+
+    folder = tmp_path_factory.mktemp("smoke") / "campaign"
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(["campaign", "smoke", "--out", str(folder), "--workers", "2", "--json"])
+    return code, json.loads(buffer.getvalue()), folder

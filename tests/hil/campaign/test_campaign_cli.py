@@ -22,19 +22,6 @@ pytestmark = pytest.mark.timeout(280)
 KILL_WAIT_S = 120.0
 
 
-@pytest.fixture(scope="module")
-def smoke(tmp_path_factory) -> tuple[int, dict, Path]:
-    folder = tmp_path_factory.mktemp("smoke") / "campaign"
-    out = tmp_path_factory.mktemp("smoke-out") / "stdout.json"
-    import contextlib
-    import io
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        code = main(["campaign", "smoke", "--out", str(folder), "--workers", "2", "--json"])
-    out.write_text(buffer.getvalue())
-    return code, json.loads(buffer.getvalue()), folder
-
-
 def journal_lines(folder: Path) -> list[dict]:
     return [json.loads(line) for line in (folder / JOURNAL_FILENAME).read_text().splitlines()]
 

@@ -8,11 +8,11 @@ import pytest
 
 from hil.campaign.journal import JOURNAL_FILENAME, Journal, JournalError
 
-HEADER = {"kind": "campaign", "name": "c", "file": "c.yaml", "sha256": "ab", "runs": 0}
+HEADER = {"kind": "campaign", "name": "c", "file": "c.yaml", "sha256": "ab", "runs_planned": 0}
 
 
-def write_journal(folder, second_line: bytes) -> None:  # noqa: ANN001
-    (folder / JOURNAL_FILENAME).write_bytes(json.dumps(HEADER).encode() + b"\n" + second_line + b"\n")
+def write_journal(folder, second_line: bytes, header: dict = HEADER) -> None:  # noqa: ANN001
+    (folder / JOURNAL_FILENAME).write_bytes(json.dumps(header).encode() + b"\n" + second_line + b"\n")
 
 
 def test_an_intact_journal_opens(tmp_path):
@@ -39,10 +39,10 @@ def test_a_planned_run_edited_after_it_was_written_is_named(tmp_path):
 
     spec = {"scenario": {"name": "s"}, "fault": {"at_h": 2.0}, "seed": 1}
     planned = {"kind": "planned", "index": 0, "run_id": identity_of(spec), "spec": spec}
-    write_journal(tmp_path, json.dumps(planned).encode())
+    write_journal(tmp_path, json.dumps(planned).encode(), {**HEADER, "runs_planned": 1})
     assert Journal.open(tmp_path).planned[0].run_id == identity_of(spec)
     planned["spec"] = {**spec, "fault": {"at_h": 230.0}}  # the run would run another plan under the old identity
-    write_journal(tmp_path, json.dumps(planned).encode())
+    write_journal(tmp_path, json.dumps(planned).encode(), {**HEADER, "runs_planned": 1})
     with pytest.raises(JournalError, match=r"the planned run\(s\) 0 no longer match their run_id"):
         Journal.open(tmp_path)
 
