@@ -8,8 +8,10 @@ SIGTERM (exit 0).
 volume, NE-1000 address, baud and safe mode, and its balance (density, evaporation, baud), served even without
 --with-balance; options given on the command line override the rig's values.
 If a device's serving thread ends by itself (an emulator error), the others are stopped and the command exits 3
-(ERROR) with the error on stderr; bad options exit 2. Faults: --fault [device/]name[:key=value,...],
-e.g. --fault stall:at_s=60, --fault balance/unstable:duration_s=5, --fault corrupt_bytes:count=2,skip_bytes=3.
+(ERROR) with the error on stderr; bad options exit 2. A device its disconnect fault closes (a pulled cable) is said
+on stderr and the others keep serving; with none left serving the command exits 0.
+Faults: --fault [device/]name[:key=value,...], e.g. --fault stall:at_s=60, --fault balance/unstable:duration_s=5,
+--fault corrupt_bytes:count=2,skip_bytes=3.
 `balance` speaks MT-SICS, `sartorius` Sartorius SBI (--framing 7O1|8N1); --with-balance serves the balance protocol
 named by --balance-protocol (or the rig's balance.protocol), as the device "balance".
 --listen HOST:PORT serves each device on TCP instead (hosts open socket://HOST:PORT); --listen rfc2217://HOST:PORT
@@ -228,16 +230,35 @@ def run(args: argparse.Namespace) -> int:
                 return 2
         for name, device in devices.items():
             print(describe(name, device), flush=True)
-        while not stop.is_set() and all(device.serving for device in devices.values()):
-            stop.wait(0.2)
+        failed = _serve_until_stopped(devices, stop)
     finally:
         for device in devices.values():
             device.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    if stop.is_set():
-        return 0
-    for name, device in devices.items():
-        if device.error is not None:
-            print(f"itpump emulate: {name} stopped serving: {device.error!r}", file=sys.stderr)
-    return ExitCode.ERROR
+    for name in failed:
+        ended_by = devices[name].error
+        print(f"itpump emulate: {name} stopped serving: {ended_by!r}" if ended_by is not None else
+              f"itpump emulate: {name} stopped serving without an error or a disconnect fault", file=sys.stderr)
+    return ExitCode.ERROR if failed else 0
+
+
+def _serve_until_stopped(devices: dict[str, EmulatedDevice], stop: threading.Event) -> list[str]:
+    """Serve until SIGINT/SIGTERM or until no device is left serving. A device its disconnect fault closed (a pulled
+    cable) is said on stderr, and the others keep serving; one that stopped otherwise ends every device. Returns the
+    names of the devices that failed."""
+    said: set[str] = set()
+    while not stop.is_set():
+        stopped = [name for name, device in devices.items() if not device.serving]
+        failed = [name for name in stopped if devices[name].disconnected_at_s is None]
+        if failed:
+            return failed
+        for name in sorted(set(stopped) - said):
+            print(f"itpump emulate: {name} disconnected at t={devices[name].disconnected_at_s:.3f} s (its disconnect "
+                  f"fault, like a pulled cable); " + ("the other devices keep serving" if len(stopped) < len(devices)
+                                                      else "no device is left serving"), file=sys.stderr, flush=True)
+            said.add(name)
+        if len(stopped) == len(devices):
+            return []
+        stop.wait(0.2)
+    return []

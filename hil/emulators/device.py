@@ -74,6 +74,8 @@ class EmulatedDevice(Generic[CoreT]):
         self._outbox = bytearray()
         self._last_t_s = clock.now_s()
         self._server: DeviceServer | None = None
+        self.disconnected_at_s: float | None = None
+        """When its disconnect fault closed the device's end (clock time), like a pulled cable; None: it was not."""
         for name, params in faults:
             self.inject_fault(name, **params)
 
@@ -173,6 +175,7 @@ class EmulatedDevice(Generic[CoreT]):
 
     def _apply_fault(self, name: Fault, t_s: float, params: dict) -> None:
         if name is Fault.DISCONNECT:
+            self.disconnected_at_s = t_s
             if self._server is not None:
                 self._server.stop()
         elif name in LINK_FAULTS:

@@ -105,6 +105,41 @@ def test_a_device_that_stops_serving_by_itself_ends_the_command_as_error_exit_3(
     assert "ne1000 stopped serving: RuntimeError('model error in the serving thread')" in err
 
 
+def test_a_disconnect_fault_closes_that_device_only_and_the_others_keep_serving():
+    """It ended every device and exited 3 with nothing on stderr: a balance unplugged on a wall-clock bench run took
+    the pump's pty with it."""
+    process = spawn("ne1000", "--with-balance", "--fault", "balance/disconnect:at_s=1")
+    try:
+        pump_path = process.stdout.readline().strip().split(": ", 1)[1]
+        balance_path = process.stdout.readline().strip().split(": ", 1)[1]
+        deadline = time.monotonic() + 20
+        while Path(balance_path).exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not Path(balance_path).exists()  # the balance's end is closed, like its cable pulled
+        time.sleep(0.5)
+        assert process.poll() is None  # and the pump is still served
+        with serial.Serial(pump_path, 19200, timeout=3) as pump:
+            pump.write(b"0DIA\r")
+            assert pump.read_until(b"\x03").startswith(b"\x0200")
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+        process.communicate()
+    assert process.returncode == 0
+    assert "balance disconnected at t=" in err and "the other devices keep serving" in err
+
+
+def test_when_every_device_is_disconnected_the_command_ends_with_exit_0():
+    process = spawn("grbl", "--fault", "disconnect:at_s=0.5")
+    try:
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        process.communicate()
+    assert process.returncode == 0 and "no device is left serving" in err
+
+
 def safe_packet(text: str) -> bytes:
     data = text.encode()
     return bytes([2, len(data) + 4]) + data + binascii.crc_hqx(data, 0).to_bytes(2, "big") + b"\x03"
