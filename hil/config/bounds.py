@@ -23,6 +23,9 @@ MAX_N_YAML_EXPANDED_NODES = 100_000
 """Nodes of the document with every alias expanded (counted on the composed graph, before expansion)."""
 MAX_YAML_DEPTH = 64
 """Nesting of mappings and sequences."""
+MAX_N_INTEGER_CHARS = 100
+"""Characters of an integer as written: a config's integers are short, and Python refuses to convert one of more
+than 4300 digits (a ValueError the reader would otherwise not place)."""
 
 # --- harness capacity ---
 MIN_HARNESS_SUPERVISION_PERIOD_S = 1.0

@@ -17,7 +17,8 @@ from pathlib import Path
 import yaml
 from yaml.events import AliasEvent
 
-from hil.config.bounds import MAX_CONFIG_FILE_BYTES, MAX_N_YAML_ALIASES, MAX_YAML_DEPTH, MAX_N_YAML_EXPANDED_NODES
+from hil.config.bounds import (MAX_CONFIG_FILE_BYTES, MAX_N_INTEGER_CHARS, MAX_N_YAML_ALIASES,
+                               MAX_N_YAML_EXPANDED_NODES, MAX_YAML_DEPTH)
 from hil.config.errors import ConfigError, ConfigIssue
 
 _UTF16_32_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
@@ -93,6 +94,19 @@ class _BoundedLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
+class _IntegerTooLong(yaml.MarkedYAMLError):
+    """An integer written with more than MAX_N_INTEGER_CHARS characters."""
+
+
+def _bounded_integer(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    written = str(node.value)
+    if len(written) > MAX_N_INTEGER_CHARS:
+        raise _IntegerTooLong(problem=f"an integer written with {len(written)} characters (at most "
+                                      f"{MAX_N_INTEGER_CHARS})", problem_mark=node.start_mark)
+    return loader.construct_yaml_int(node)
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:int", _bounded_integer)
 _EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$")
 _BoundedLoader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789."))
 
@@ -150,7 +164,8 @@ def compose_bounded(text: str, file: Path) -> tuple[yaml.Node | None, object]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise _fail(file, f"YAML syntax error: {problem}", line) from None
+        what = "" if isinstance(exc, _IntegerTooLong) else "YAML syntax error: "
+        raise _fail(file, f"{what}{problem}", line) from None
     except yaml.YAMLError as exc:
         raise _fail(file, f"YAML error: {exc}") from None
     except RecursionError:

@@ -150,3 +150,18 @@ def test_check_refuses_special_files_given_directly(tmp_path, capsys):
 def test_shipped_configs_still_load():
     for path in [*sorted((bench_configs_dir() / "scenarios").glob("*.yaml")), RIG]:
         load_model(path, RigConfig if path == RIG else ScenarioConfig, environ={})
+
+
+@pytest.mark.parametrize("command", [["check"], ["run", "--out", "run"]])
+def test_an_integer_too_long_to_convert_is_refused_at_its_line(tmp_path, capsys, command, monkeypatch):
+    """Python refuses to convert an integer of more than 4300 digits: check crashed (exit 3) and run named neither
+    the file nor the line."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "scenario.yaml"
+    path.write_text(SCENARIO.read_text().replace("duration_h: 48", "duration_h: 1" + "0" * 4400))
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if text.startswith("duration_h:"))
+    assert main([command[0], str(path), *command[1:]]) == 2
+    said = capsys.readouterr()
+    assert f"{path}:{line}: (top level): an integer written with 4401 characters (at most 100)" in said.out + said.err
+    path.write_text(SCENARIO.read_text().replace("duration_h: 48", "duration_h: 1" + "0" * 99))
+    assert "at most 100" not in str(refused(path))  # 100 characters are read, then judged by the schema's bounds
