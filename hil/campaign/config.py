@@ -27,6 +27,7 @@ from firmware_sim.hazards import HAZARDS
 from firmware_sim.units import MIN_PER_DAY
 from hil.config.common import Flag, Identifier, Number, RequirementIds, StrictModel, WholeNumber
 from hil.config.patients import VirtualPatients
+from hil.config.scenario_steps import FaultParams
 from hil.emulators.fault_catalog import ALL_FAULTS
 from hil.emulators.faults import Fault, parse_fault
 
@@ -61,7 +62,7 @@ class FaultPlan(StrictModel):
     device: Identifier = Field(description="emulator name in the rig's emulators: section")
     fault: Fault
     at_h: Annotated[Number, Field(ge=0)] | UniformHours
-    params: dict[Identifier, bool | WholeNumber | Number | str] = Field(default_factory=dict)
+    params: FaultParams = Field(default_factory=dict)
     requirement_ids: RequirementIds = Field(default_factory=list)
 
     @field_validator("fault", mode="before")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, get_args
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from firmware_sim.units import MIN_PER_DAY
 from hil.config.common import Flag, Identifier, Number, RequirementIds, StrictModel, WholeNumber
@@ -110,11 +110,23 @@ class ChangeRateStep(_ProgramStepBase):
     rate_mcg_per_day: Number = Field(gt=0)
 
 
+def _not_scheduled_by_params(params: dict[str, object]) -> dict[str, object]:
+    if "at_s" in params:
+        raise ValueError("at_s is not a fault parameter here: the fault is injected at its at_h (at_s schedules a "
+                         "fault only on the command line, `itpump emulate --fault NAME:at_s=...`)")
+    return params
+
+
+FaultParams = Annotated[dict[Identifier, bool | WholeNumber | Number | str], AfterValidator(_not_scheduled_by_params)]
+"""A fault's parameters, as its emulator takes them (checked against the rig's emulator at load); its time is the
+step's or the fault plan's at_h."""
+
+
 class InjectFaultStep(_StepBase):
     action: Literal["inject_fault"]
     device: Identifier = Field(description="emulator name in the rig's emulators: section")
     fault: Fault
-    params: dict[Identifier, bool | WholeNumber | Number | str] = Field(default_factory=dict)
+    params: FaultParams = Field(default_factory=dict)
 
     @field_validator("fault", mode="before")
     @classmethod

@@ -148,3 +148,11 @@ def test_a_scenario_file_named_as_a_rig_too_is_refused_as_a_rig(tmp_path):
     error = refused(path)
     assert [(i.dotted_key, i.line) for i in error.issues] == [("rigs[0]", 3)]
     assert f"rig '{SHORT_SCENARIO}' is invalid" in str(error) and "rig_id: required key is missing" in str(error)
+
+
+def test_at_s_among_a_fault_plans_params_is_refused_naming_at_h(tmp_path):
+    """It collided with the trial injection's own at_s: a TypeError traceback, exit 3."""
+    path = write(tmp_path, "faults:\n  - {device: pump, fault: stall, at_h: 1.5, params: {at_s: 100}}\n")
+    error = refused(path)
+    assert [(i.dotted_key, i.line) for i in error.issues] == [("faults[0].params", 5)]
+    assert "at_s is not a fault parameter here: the fault is injected at its at_h" in str(error)

@@ -57,6 +57,16 @@ def test_with_a_rig_fault_steps_are_judged_as_the_run_on_it_would(tmp_path, caps
     assert "rig not found" in capsys.readouterr().err
 
 
+def test_at_s_among_a_fault_steps_params_is_bad_input_not_a_crash(tmp_path, capsys):
+    """It collided with the trial injection's own at_s: a TypeError traceback and exit 3 from check --rig and run."""
+    bad = _with_fault(tmp_path, "{at_h: 1.5, action: inject_fault, device: pump, fault: stall, params: {at_s: 9}}")
+    assert main(["check", str(bad), "--rig", "emulated-ne1000"]) == 2
+    out = capsys.readouterr().out
+    assert "steps.2.params" in out.replace("[", ".").replace("]", "") and "injected at its at_h" in out
+    assert main(["run", str(bad), "--rig", "emulated-ne1000", "--out", str(tmp_path / "run")]) == 2
+    assert "injected at its at_h" in capsys.readouterr().err
+
+
 def test_a_starting_concentration_the_library_does_not_list_fails_the_scenario(tmp_path, capsys):
     text = (bench_configs_dir() / "campaigns" / "scenarios" / "campaign-short-continuous.yaml").read_text()
     assert "conc_mcg_per_ml: 2000" in text
