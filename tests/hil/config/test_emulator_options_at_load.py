@@ -81,3 +81,23 @@ def test_a_value_the_rig_implies_is_reported_at_the_emulator(tmp_path, capsys):
     out = capsys.readouterr().out
     line = rig.read_text().splitlines().index("  pump:") + 1
     assert f"{rig}:{line}: emulators.pump: NE1000Config.syringe_diameter_mm=0.05: outside 0.1..50.0 mm" in out
+
+
+@pytest.mark.parametrize("kind, key, value, why", [
+    ("balance", "seed", '"abc"', "BalanceEmulatorConfig.seed='abc': must be an integer"),
+    ("balance", "seed", "true", "BalanceEmulatorConfig.seed=True: must be an integer"),
+    ("balance", "seed", "1e308", "BalanceEmulatorConfig.seed=1e+308: must be an integer"),
+    ("balance", "byte_timing", "1", "BalanceEmulatorConfig.byte_timing=1: must be true or false"),
+    ("grbl", "byte_timing", '"yes"', "GrblConfig.byte_timing='yes': must be true or false"),
+    ("ne1000", "baud", "19200.5", "NE1000Config.baud=19200.5: must be an integer"),
+])
+def test_an_option_of_another_type_than_its_field_is_refused_at_load(kind, key, value, why, tmp_path, capsys):
+    """A string, a boolean or 1e308 as the balance's integer seed passed `itpump check` and failed only when the
+    emulator was built, if at all."""
+    rig_name, emulator_name = _rig_for(kind)
+    rig = tmp_path / "rig.yaml"
+    rig.write_text(_with_option((RIGS / f"{rig_name}.yaml").read_text(), emulator_name, kind, key, value))
+    assert main(["check", str(rig)]) == 2
+    out = capsys.readouterr().out
+    line = rig.read_text().splitlines().index(f"      {key}: {value}") + 1
+    assert f"{rig}:{line}: emulators.{emulator_name}.options.{key}: {why}" in out
