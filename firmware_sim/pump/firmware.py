@@ -208,7 +208,7 @@ class PumpFirmware:
         if self._record(decision) and periodic is not None:
             self.gate_inputs.remember_programming(periodic.daily_dose_mcg + (
                 self.therapy.basal.daily_dose_mcg if self.therapy.basal is not None else 0.0))
-            self.therapy.periodic = periodic
+            self.therapy.set_therapy(self.therapy.basal, periodic)
         return decision
 
     def suspend(self) -> Decision:
@@ -217,7 +217,7 @@ class PumpFirmware:
     def stop(self) -> Decision:
         decision = self._simple("stop")
         if decision.approved:
-            self.therapy.basal, self.therapy.periodic = None, None
+            self.therapy.set_therapy(None, None)
         return decision
 
     def clear_alarm(self) -> Decision:
@@ -259,7 +259,7 @@ class PumpFirmware:
         if self._record(decision):
             assert planned is not None
             inputs.remember_programming(planned.daily_dose_mcg)
-            therapy.basal = program
+            therapy.set_therapy(program, therapy.periodic)
             if trigger == "start_bridge":
                 therapy.start_bridge()
             therapy.fire(trigger)

@@ -19,6 +19,7 @@ from firmware_sim.safety.exposure import EXPOSURE_PLAN_S, ExposureInputs
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.safety.therapy import PlannedTherapy, PumpLine, bolus_line_findings
 from firmware_sim.safety.window import RatePiece, peak_rate_mcg_per_h
+from firmware_sim.safety.window_limits import TherapyWindows
 from firmware_sim.units import S_PER_H, UL_PER_ML
 
 
@@ -126,8 +127,21 @@ class GateInputs:
         peak_ul_per_h = peak_mcg_per_h / conc * UL_PER_ML if conc > 0 else (math.inf if peak_mcg_per_h > 0 else 0.0)
         return gate.GateContext(now_s, history, planned, line.tip_conc_mcg_per_ml,
                                 self._config.max_actuator_rate_ul_per_h, peak_ul_per_h, (), line, stack,
-                                self._exposure(basal, running_bolus, periodic), self._running_now(),
+                                self._exposure(basal, running_bolus, periodic), self._therapy_windows(basal, periodic),
                                 planned_peak_mcg_per_h)
+
+    def _therapy_windows(self, basal: BasalProgram | None, periodic: PeriodicBolus | None) -> TherapyWindows:
+        """The therapy as programmed over the last window, then with the request (basal, periodic) and as it stands
+        (kept through suspension and alarms), each over two windows from now or from the later periodic bolus's next
+        run (a first run days ahead is judged with its second); a periodic run in progress is in both."""
+        therapy, now_s, window_s = self._therapy, self._engine.t_s, self._window_s
+        therapy.programmed.forget_before(now_s - 2 * window_s)
+        kept = therapy.periodic
+        span_s = 2 * window_s + max([p.next_s - now_s for p in (periodic, kept) if p is not None] + [0.0])
+        run = therapy.bolus if therapy.bolus is not None and therapy.bolus.kind == "periodic" else None
+        return TherapyWindows(tuple(therapy.programmed.pieces(now_s - window_s, now_s)),
+                              self._planned(basal, run, periodic, span_s),
+                              self._planned(therapy.basal, run, kept, span_s), now_s, now_s + span_s)
 
     def _running_now(self, span_s: float | None = None) -> tuple[RatePiece, ...]:
         """What reaches the tip if the request is refused: suspended, in alarm or priming nothing; idle, the

@@ -12,6 +12,7 @@ from firmware_sim.pump.alarms import AlarmName, AlarmSet, alarm_for_actuator_fau
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.engine import DeliveryEngine
 from firmware_sim.pump.programs import ActiveBolus, BasalProgram, PeriodicBolus
+from firmware_sim.pump.programmed_history import ProgrammedHistory
 from firmware_sim.pump.states import PumpState, StateModel, build_machine
 from firmware_sim.units import S_PER_MIN, UL_PER_ML
 
@@ -28,6 +29,8 @@ class TherapyControl:
         """The therapy program the clinician set: kept through alarms and suspension, None after a stop."""
         self.bolus: ActiveBolus | None = None
         self.periodic: PeriodicBolus | None = None
+        self.programmed = ProgrammedHistory()
+        """basal and periodic as the clinician set them over time (set_therapy), for the gate's window limits."""
         self.next_flex_s = math.inf
         """When the basal program's rate changes next (inf: never, or not delivering)."""
         self.line_mark: tuple[float, float] = (-math.inf, 0.0)
@@ -40,6 +43,11 @@ class TherapyControl:
         self._machine_error: Exception | None = None
         self._allowed_triggers: dict[PumpState, frozenset[str]] = {}
         """The triggers the table allows in each state (the table is fixed: asked of the machine once per state)."""
+
+    def set_therapy(self, basal: BasalProgram | None, periodic: PeriodicBolus | None) -> None:
+        """The therapy the clinician set from now on (a program, periodic boluses; None: none)."""
+        self.basal, self.periodic = basal, periodic
+        self.programmed.note(self._engine.t_s, basal, periodic)
 
     @property
     def state(self) -> PumpState:

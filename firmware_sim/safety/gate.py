@@ -14,7 +14,7 @@ from firmware_sim.safety.exposure import ExposureInputs, exposure_findings
 from firmware_sim.safety.limits import DrugLimits, Indication
 from firmware_sim.safety.therapy import PeriodicStack, PlannedTherapy, PumpLine, line_findings, periodic_stack_findings
 from firmware_sim.safety.window import DoseHistory, RatePiece
-from firmware_sim.safety.window_limits import window_limit_findings
+from firmware_sim.safety.window_limits import TherapyWindows, window_limit_findings
 from firmware_sim.safety.window import peak_rate_mcg_per_h as peak_rate_mcg_per_h_of
 from firmware_sim.units import H_PER_DAY, MIN_PER_H, S_PER_H, S_PER_MIN
 
@@ -37,9 +37,9 @@ class GateContext:
     """A therapy command with periodic boluses: their highest rate on the basal program over all their runs."""
     exposure: ExposureInputs | None = None
     """What the predicted-exposure check (SR-DOSE-008) needs besides the plan; None: not checked."""
-    planned_if_refused: tuple[RatePiece, ...] | None = None
-    """What reaches the tip from now on if the request is refused (the therapy running now), over the span of
-    planned_if_approved; None: the window forms of the soft maximum and the titration cap are not judged."""
+    therapy_windows: TherapyWindows | None = None
+    """The therapy as programmed, with and without the request (window_limits); None: the window forms of the soft
+    maximum and the titration cap are not judged."""
     known_planned_peak_rate_mcg_per_h: InitVar[float | None] = None
     """planned_peak_rate_mcg_per_h when the caller has computed it (the firmware, for the actuator's peak: a gate
     call then sorts the plan's edges once); None: computed here."""
@@ -126,10 +126,10 @@ def therapy_findings(therapy: PlannedTherapy, ctx: GateContext, titration: Titra
     findings += checks.check_program_daily_dose(daily_dose_mcg, limits, titration.indication)
     findings += checks.check_titration(daily_dose_mcg, titration.reference_daily_dose_mcg, titration.last_change_s,
                                        ctx.now_s, titration.indication, limits, titration.pediatric)
-    if ctx.planned_if_refused is not None:
-        findings += window_limit_findings(ctx.history, ctx.planned_if_approved, ctx.planned_if_refused, limits,
-                                          titration.indication, titration.reference_daily_dose_mcg,
-                                          titration.pediatric, {f.requirement_id for f in findings})
+    if ctx.therapy_windows is not None:
+        findings += window_limit_findings(ctx.therapy_windows, limits, titration.indication,
+                                          titration.reference_daily_dose_mcg, titration.pediatric,
+                                          {f.requirement_id for f in findings})
     findings += _common(ctx, limits, therapy.basal_peak_rate_mcg_per_h)
     return with_exposure(findings, ctx)
 

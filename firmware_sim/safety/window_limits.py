@@ -3,61 +3,129 @@
 A program's daily dose says what a day of it gives, not what the 24 h around its start get. Re-timing a flex
 schedule (one giving its doses 18-24 h, then one giving the same doses 0-6 h) puts two days' doses in one window
 while each program's daily dose, and so the programmed-dose checks (SR-DOSE-002, SR-TIT-001), stay the same.
-A therapy command is therefore also judged on the largest window of delivered plus planned dose with it, against
-the largest without it (what runs if it is refused). Both findings are soft: a clinician may mean the change and
+
+A therapy command is therefore also judged on the 24 h windows of the therapy as programmed (basal and periodic
+boluses: firmware_sim.pump.programmed_history, then the plan; clinician boluses, PTM presses, priming and bridges are
+not therapy, and what a pump delivered fast or slow is not what was programmed). A window is too full when, with the
+command, it holds more than the soft maximum, or more than the last approved daily dose plus the titration cap (a
+fixed reference: successive re-timings cannot each add a cap), and more than the same window holds without the
+command (the therapy as it stands). Window by window: a window full without the command is not the command's doing,
+and another window's fill does not excuse this one. Both findings are soft: a clinician may mean the change and
 confirm it explicitly; the override is recorded.
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from firmware_sim.safety.checks import DOSE_ROUNDING_MCG, exceeds, titration_cap
+from firmware_sim.safety.checks import titration_cap
 from firmware_sim.safety.decision import Finding
 from firmware_sim.safety.limits import DrugLimits, Indication
-from firmware_sim.safety.window import DoseHistory, RatePiece, max_window_dose_above_mcg, max_window_dose_mcg
+from firmware_sim.safety.window import RatePiece
 from firmware_sim.units import S_PER_H
 
+ROUNDING_MCG = 1e-6
+"""Below this a window's excess is float rounding, not dose (two plans of the same doses summed in other orders)."""
 
-def window_limit_findings(history: DoseHistory, planned_if_approved: Sequence[RatePiece],
-                          planned_if_refused: Sequence[RatePiece], limits: DrugLimits, indication: Indication,
+
+@dataclass(frozen=True)
+class TherapyWindows:
+    """The therapy as programmed over the last window, and from now on with and without the command."""
+
+    programmed_past: tuple[RatePiece, ...]
+    """From now - one window to now."""
+    if_approved: tuple[RatePiece, ...]
+    if_refused: tuple[RatePiece, ...]
+    now_s: float
+    plan_end_s: float
+    """Both plans run to here (two windows past now, or past the later periodic bolus's next run)."""
+
+
+@dataclass(frozen=True)
+class _Excess:
+    start_s: float
+    with_mcg: float
+    without_mcg: float
+
+
+def _cumulative_mcg(pieces: np.ndarray, x_s: np.ndarray) -> np.ndarray:
+    if not len(pieces):
+        return np.zeros_like(x_s)
+    covered_s = np.clip(x_s[:, None], pieces[:, 0], pieces[:, 1]) - pieces[:, 0]
+    return np.asarray((covered_s * pieces[:, 2]).sum(axis=1) / S_PER_H)
+
+
+def _window_doses_mcg(pieces: Sequence[RatePiece], starts_s: np.ndarray, window_s: float) -> np.ndarray:
+    table = np.array(pieces, dtype=float).reshape(-1, 3)
+    return np.asarray(_cumulative_mcg(table, starts_s + window_s) - _cumulative_mcg(table, starts_s))
+
+
+def _window_starts_s(windows: TherapyWindows, window_s: float) -> np.ndarray:
+    """Every start where a window's dose, with or without the command, changes slope, within the windows the command
+    can change ([now - window, plan end - window]); between two of them both doses are linear."""
+    low_s, high_s = windows.now_s - window_s, windows.plan_end_s - window_s
+    pieces = windows.programmed_past + windows.if_approved + windows.if_refused
+    edges = np.array([t for p in pieces for t in (p.start_s, p.end_s)] + [windows.now_s], dtype=float)
+    starts = np.concatenate([edges, edges - window_s, [low_s, high_s]])
+    return np.unique(starts[(starts >= low_s) & (starts <= high_s)])
+
+
+def _largest_excess(starts_s: np.ndarray, with_mcg: np.ndarray, without_mcg: np.ndarray,
+                    limit_mcg: float) -> _Excess | None:
+    """The fullest window that holds more than limit_mcg and more than without the command, or None. Between two
+    starts both doses are linear, so min(with - limit, with - without) peaks at a start or where without = limit."""
+    starts, withs, withouts = list(starts_s), list(with_mcg), list(without_mcg)
+    over = without_mcg - limit_mcg
+    for i in np.flatnonzero(over[:-1] * over[1:] < 0):
+        share = over[i] / (over[i] - over[i + 1])
+        starts.append(starts_s[i] + share * (starts_s[i + 1] - starts_s[i]))
+        withs.append(with_mcg[i] + share * (with_mcg[i + 1] - with_mcg[i]))
+        withouts.append(without_mcg[i] + share * (without_mcg[i + 1] - without_mcg[i]))
+    found = [_Excess(s, w, o) for s, w, o in zip(starts, withs, withouts)
+             if w - limit_mcg > ROUNDING_MCG and w - o > ROUNDING_MCG]
+    return max(found, key=lambda e: (e.with_mcg, -e.start_s), default=None)
+
+
+def window_limit_findings(windows: TherapyWindows, limits: DrugLimits, indication: Indication,
                           reference_daily_dose_mcg: float | None, pediatric: bool,
                           found_ids: set[str]) -> list[Finding]:
     """reference_daily_dose_mcg: the last approved therapy's daily dose (None: nothing programmed yet, no titration
     to judge). found_ids: requirement IDs already found on the programmed daily dose (their window forms are then
     not repeated)."""
     window_s = limits.window_h * S_PER_H
-    soft_max_mcg = limits.soft_max_for_mcg(indication)
-    cap, which = titration_cap(limits, indication, pediatric)
-    judge_soft_max = "SR-DOSE-002" not in found_ids
+    judge_soft_max = "SR-DOSE-009" not in found_ids and "SR-DOSE-002" not in found_ids
     judge_titration = reference_daily_dose_mcg is not None and "SR-TIT-001" not in found_ids
-    thresholds_mcg = ([soft_max_mcg] if judge_soft_max else []) + (
-        [reference_daily_dose_mcg * (1.0 + cap)] if judge_titration and reference_daily_dose_mcg is not None else [])
-    if not thresholds_mcg:
+    if not (judge_soft_max or judge_titration) or not windows.if_approved:
         return []
+    starts_s = _window_starts_s(windows, window_s)
     with np.errstate(over="ignore", invalid="ignore"):  # overflowing plans are refused by the hard window check
-        found = max_window_dose_above_mcg(history, planned_if_approved, window_s, min(thresholds_mcg))
-        if found is None or not math.isfinite(found[0]):
-            return []
-        without_mcg = max_window_dose_mcg(history, planned_if_refused, window_s)[0]
-    with_mcg, start_s = found
-    if not exceeds(with_mcg, without_mcg + DOSE_ROUNDING_MCG):
-        return []  # the window is that full without this command: it is not the command's doing
-    where = f"delivered plus planned dose {with_mcg:.6g} mcg in the {limits.window_h:g} h window starting at " \
-            f"t={start_s:.0f} s"
+        with_mcg = _window_doses_mcg(windows.programmed_past + windows.if_approved, starts_s, window_s)
+        without_mcg = _window_doses_mcg(windows.programmed_past + windows.if_refused, starts_s, window_s)
+    if not (np.isfinite(with_mcg).all() and np.isfinite(without_mcg).all()):
+        return []
     findings = []
-    if judge_soft_max and exceeds(with_mcg, soft_max_mcg + DOSE_ROUNDING_MCG):
-        findings.append(Finding("SR-DOSE-009", f"{where} exceeds the {indication.value}-origin soft maximum "
-                                f"{soft_max_mcg:.6g} mcg/day (the largest window without this command holds "
-                                f"{without_mcg:.6g} mcg; needs an explicit override)", soft=True))
+    span = f"the {limits.window_h:g} h window starting at t="
+    soft_max_mcg = limits.soft_max_for_mcg(indication)
+    excess = _largest_excess(starts_s, with_mcg, without_mcg, soft_max_mcg) if judge_soft_max else None
+    if excess is not None:
+        findings.append(Finding("SR-DOSE-009", f"programmed dose {excess.with_mcg:.6g} mcg in {span}"
+                                f"{excess.start_s:.0f} s (basal and periodic boluses as programmed) exceeds the "
+                                f"{indication.value}-origin soft maximum {soft_max_mcg:.6g} mcg/day (that window holds "
+                                f"{excess.without_mcg:.6g} mcg without this command; needs an explicit override)",
+                                soft=True))
     if judge_titration and reference_daily_dose_mcg is not None:
-        baseline_mcg = max(reference_daily_dose_mcg, without_mcg)
-        increase = with_mcg / baseline_mcg - 1.0 if baseline_mcg > 0 else math.inf
-        if exceeds(with_mcg, baseline_mcg * (1.0 + cap) + DOSE_ROUNDING_MCG):
-            findings.append(Finding("SR-TIT-003", f"{where} is {increase:.1%} above {baseline_mcg:.6g} mcg (the "
-                                    f"larger of the last approved daily dose and the largest window without this "
-                                    f"command), more than the {which} cap {cap:.0%} per "
-                                    f"{limits.titration_min_interval_h:g} h (needs an explicit override)", soft=True))
+        cap, which = titration_cap(limits, indication, pediatric)
+        excess = _largest_excess(starts_s, with_mcg, without_mcg, reference_daily_dose_mcg * (1.0 + cap))
+        if excess is not None:
+            increase = excess.with_mcg / reference_daily_dose_mcg - 1.0 if reference_daily_dose_mcg > 0 else math.inf
+            findings.append(Finding("SR-TIT-003", f"programmed dose {excess.with_mcg:.6g} mcg in {span}"
+                                    f"{excess.start_s:.0f} s is {increase:.1%} above the last approved daily dose "
+                                    f"{reference_daily_dose_mcg:.6g} mcg, more than the {which} cap {cap:.0%} per "
+                                    f"{limits.titration_min_interval_h:g} h (that window holds "
+                                    f"{excess.without_mcg:.6g} mcg without this command: a re-timed schedule puts "
+                                    f"more than a day's increase in one window; needs an explicit override)",
+                                    soft=True))
     return findings

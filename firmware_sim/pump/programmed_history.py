@@ -1,0 +1,51 @@
+"""The therapy as programmed over time (basal program and periodic boluses), for the gate's window limits.
+
+A program runs from its approval to the next program or a clinician stop; suspension, alarms and faults do not end
+it (as hil's ProgramTimeline for the withdrawal envelope). Clinician boluses, PTM presses, priming and bridges are
+not part of it. The gate judges the soft maximum and the titration cap on the 24 h windows of this history followed
+by the plan (SR-DOSE-009, SR-TIT-003): what was programmed, whatever the pump delivered meanwhile.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+from firmware_sim.pump.programs import BasalProgram, PeriodicBolus
+from firmware_sim.safety.window import RatePiece
+from firmware_sim.units import S_PER_H, S_PER_MIN
+
+
+@dataclass
+class ProgrammedHistory:
+    changes: list[tuple[float, BasalProgram | None, PeriodicBolus | None]] = field(default_factory=list)
+    """(t_s, basal program, periodic boluses as set up) from then on, in time order."""
+
+    def note(self, t_s: float, basal: BasalProgram | None, periodic: PeriodicBolus | None) -> None:
+        if not self.changes or self.changes[-1][1:] != (basal, periodic):
+            self.changes.append((t_s, basal, periodic))
+
+    def pieces(self, from_s: float, to_s: float) -> list[RatePiece]:
+        """What the programs placed at the tip in [from_s, to_s), as programmed."""
+        pieces: list[RatePiece] = []
+        ends = [t for t, _, _ in self.changes[1:]] + [to_s]
+        for (start_s, basal, periodic), end_s in zip(self.changes, ends):
+            start_s, end_s = max(start_s, from_s), min(end_s, to_s)
+            if end_s <= start_s:
+                continue
+            pieces += basal.planned(start_s, end_s) if basal is not None else []
+            runs = _from_run_near(periodic, start_s).planned(start_s, end_s) if periodic is not None else []
+            pieces += [RatePiece(p.start_s, min(p.end_s, to_s), p.rate_mcg_per_h) for p in runs if p.start_s < to_s]
+        return pieces
+
+    def forget_before(self, t_s: float) -> None:
+        """Drop the changes no piece from t_s on needs (all but the last one at or before t_s)."""
+        kept_from = max((i for i, (start_s, _, _) in enumerate(self.changes) if start_s <= t_s), default=0)
+        del self.changes[:kept_from]
+
+
+def _from_run_near(periodic: PeriodicBolus, t_s: float) -> PeriodicBolus:
+    """The same runs, counted from the last one that can still reach t_s (set up long ago, the runs before it
+    would be stepped through at every call)."""
+    interval_s = periodic.interval_h * S_PER_H
+    skipped = math.floor((t_s - periodic.duration_min * S_PER_MIN - periodic.next_s) / interval_s) - 1
+    return replace(periodic, next_s=periodic.next_s + skipped * interval_s) if skipped > 0 else periodic
