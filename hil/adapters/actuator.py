@@ -18,6 +18,7 @@ from drivers.syringe_pump import PumpStatus, SyringePump
 from firmware_sim.ports import ActuatorError, ActuatorStatus
 from firmware_sim.pump.actuator_faults import ActuatorFault
 from firmware_sim.units import S_PER_H
+from hil.adapters.silent_pump import SilentPumpBackoff
 from hil.adapters.stall_check import GravimetricStallCheck
 from hil.adapters.volume_check import CumulativeVolume
 
@@ -56,14 +57,17 @@ def fault_for_error(exc: DriverError) -> ActuatorFault | str:
 
 class PumpActuator:
     def __init__(
-        self, pump: SyringePump, rate_scale: float = 1.0, stall_check: GravimetricStallCheck | None = None
+        self, pump: SyringePump, rate_scale: float = 1.0, stall_check: GravimetricStallCheck | None = None,
+        silent_backoff: SilentPumpBackoff | None = None
     ) -> None:
+        """silent_backoff: on a virtual clock, status reads of a pump that stopped answering are backed off."""
         if not rate_scale >= 1.0:
             raise ValueError(f"rate_scale (time compression factor) must be >= 1, got {rate_scale}")
         self.pump = pump
         self.rate_scale = float(rate_scale)
         self.running = False
         self.stall_check = stall_check
+        self.silent_backoff = silent_backoff
         self._commanded_ul_per_s = 0.0
         """The flow last commanded to the device, uL per wall second (0 after a stop)."""
         self._volume = CumulativeVolume()
@@ -76,9 +80,12 @@ class PumpActuator:
         if self.before_exchange is not None:
             self.before_exchange()
         try:
-            return call(*args)
+            answer = call(*args)
         except DriverError as exc:
             raise ActuatorError(fault_for_error(exc), f"{action}: {type(exc).__name__}: {exc}") from exc
+        if self.silent_backoff is not None:
+            self.silent_backoff.answered()
+        return answer
 
     def command_rate_ul_per_h(self, rate_ul_per_h: float) -> None:
         if not rate_ul_per_h > 0:
@@ -100,7 +107,15 @@ class PumpActuator:
         self._volume.counter_cleared()
 
     def _pump_status(self) -> PumpStatus:
-        status = self._call("status", self.pump.status)
+        skipped = self.silent_backoff.skipped() if self.silent_backoff is not None else None
+        if skipped is not None:
+            raise ActuatorError(ActuatorFault.COMMUNICATION_LOST, f"status: {skipped}")
+        try:
+            status = self._call("status", self.pump.status)
+        except ActuatorError as exc:
+            if isinstance(exc.__cause__, DeviceTimeout) and self.silent_backoff is not None:
+                self.silent_backoff.silent()
+            raise
         self.running = status.running
         return status
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from hil.adapters.actuator import PumpActuator
 from hil.adapters.balance import BalanceSampler, GravimetricReading
+from hil.adapters.silent_pump import SilentPumpBackoff
 from hil.adapters.stall_check import DeliveryAccuracy, GravimetricStallCheck
 from hil.rig import Rig
 from hil.rig.registry import OPEN_LOOP_DRIVERS
@@ -31,4 +32,5 @@ def pump_actuator(rig: Rig, weigh: Callable[[], GravimetricReading | None] | Non
         if stall or accuracy is not None:
             stall_check = GravimetricStallCheck(weigh, accuracy=accuracy, stall=stall,
                                                 balance_lag_s=balance.settling_time_s)
-    return PumpActuator(rig.pump, rig.time_compression_factor, stall_check)
+    backoff = SilentPumpBackoff(rig.clock.now_s) if rig.config.clock == "virtual" else None
+    return PumpActuator(rig.pump, rig.time_compression_factor, stall_check, backoff)
