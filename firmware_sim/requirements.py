@@ -23,7 +23,7 @@ REQUIREMENTS: dict[str, str] = {
     "SR-DOSE-006": "The tip dose rate never exceeds the drug maximum rate (mcg/h) and the actuator rate never exceeds the pump maximum (uL/h).",
     "SR-DOSE-007": "Non-finite, negative or zero request values are rejected with a reason naming the field.",
     "SR-DOSE-008": "A delivering request (program, bolus, PTM press, periodic bolus and each of its runs) is refused when, with it, a level the patient model predicts from the delivered history and four days of the plan (taken at the top of the delivery tolerance band) would at some moment be above its envelope ceiling and above the level then without the request: lumbar or cisternal CSF always, plasma unless an explicit override is given (a periodic bolus's runs carry the override given at its set-up).",
-    "SR-DOSE-009": "A therapy command that would put more delivered plus planned dose in some rolling 24 h window than the soft maximum daily dose, and more than the window holds without it, is refused unless an explicit override is given; the override is recorded.",
+    "SR-DOSE-009": "A therapy command that would put more programmed dose (basal and periodic boluses as programmed, then planned) in some rolling 24 h window than the soft maximum daily dose, and more than that window holds without the command, is refused unless an explicit override is given; the override is recorded.",
     "SR-BOL-001": "A bolus above the library maximum bolus dose is rejected.",
     "SR-BOL-002": "A bolus shorter than the library minimum duration is rejected.",
     "SR-BOL-003": "Only one bolus runs at a time.",
@@ -37,7 +37,7 @@ REQUIREMENTS: dict[str, str] = {
     "SR-PTM-004": "PTM settings (lockout, count, dose) stay within the drug library; a press without settings is rejected.",
     "SR-TIT-001": "A daily-dose increase is capped per indication (spinal +30 %, cerebral +15 %).",
     "SR-TIT-002": "At most one daily-dose increase per 24 h, counting the first programming.",
-    "SR-TIT-003": "A therapy command that would put more delivered plus planned dose in some rolling 24 h window than the titration cap above the larger of the last approved daily dose and the largest window without it (a re-timed schedule) is refused unless an explicit override is given; the override is recorded.",
+    "SR-TIT-003": "A therapy command that would put more programmed dose (basal and periodic boluses as programmed, then planned) in some rolling 24 h window than the last approved daily dose plus the titration cap, and more than that window holds without the command (a re-timed schedule), is refused unless an explicit override is given; the override is recorded.",
     # --- pump states, reservoir, priming, alarms, supervision (firmware_sim/pump) ---
     "SR-PRM-001": "Therapy needs a primed catheter; priming fills pump tubing plus catheter once, from a filled reservoir.",
     "SR-PRM-002": "No dose counts as delivered to the patient before priming has pushed drug to the catheter tip.",
