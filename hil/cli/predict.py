@@ -13,24 +13,9 @@ import argparse
 
 from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING
 from firmware_sim.units import MIN_PER_H
+from hil.cli.number_args import bounded_number as _number
 from hil.cli.predict_limits import MAX_HOURS, MAX_POPULATION, MAX_SAMPLES, argument_error
 from hil.config.bounds import MAX_PATIENT_WEIGHT_KG, MIN_PATIENT_WEIGHT_KG
-
-
-def _number(name: str, minimum: float, maximum: float, *, allow_minimum: bool, integer: bool = False):
-    def parse(text: str) -> float | int:
-        try:
-            value = int(text) if integer else float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{name} must be {'an integer' if integer else 'a number'}, got {text!r}"
-            ) from None
-        low_ok = value >= minimum if allow_minimum else value > minimum
-        if not (low_ok and value <= maximum) or value != value:
-            low = ">=" if allow_minimum else ">"
-            raise argparse.ArgumentTypeError(f"{name} must be {low} {minimum:g} and <= {maximum:g}, got {text}")
-        return value
-    return parse
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

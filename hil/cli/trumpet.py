@@ -18,12 +18,22 @@ import numpy as np
 from firmware_sim.outcome import Outcome
 from hil.cli.exit_codes import ExitCode
 from hil.cli.json_output import fail, print_result
+from hil.cli.number_args import bounded_number as _number
 from hil.gravimetry.trumpet import REFERENCE_WINDOWS_MIN, TrumpetConfig, TrumpetError, TrumpetResult, trumpet_curve
 from hil.results.error import ErrorKind
 from hil.results.trumpet import TrumpetReport, TrumpetWindowResult
 
 if TYPE_CHECKING:
     from hil.outputs.plots_trumpet import TrumpetLimits
+
+
+def _png_path(text: str) -> Path:
+    path = Path(text)
+    if path.is_dir() or not path.resolve().parent.is_dir():
+        raise argparse.ArgumentTypeError(f"--png {text!r}: {'is a folder' if path.is_dir() else 'no such folder'}")
+    if path.suffix.lower() != ".png":
+        raise argparse.ArgumentTypeError(f"--png must name a .png file, got {text!r}")
+    return path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,15 +43,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                "the trumpet table: Ep(max), Ep(min) per observation window and the "
                                                "mean error A over the analysis period.")
     parser.add_argument("csv", type=Path, metavar="CSV")
-    parser.add_argument("--rate-ul-per-h", type=float, required=True, help="the set rate")
-    parser.add_argument("--png", type=Path, help="also write the trumpet curve as a PNG")
-    parser.add_argument("--density-g-per-ml", type=float, default=defaults.density_g_per_ml)
-    parser.add_argument("--evaporation-rate-mg-per-h", type=float, default=defaults.evaporation_rate_mg_per_h)
-    parser.add_argument("--sample-interval-s", type=float, default=defaults.sample_interval_s)
-    parser.add_argument("--windows-min", type=float, nargs="+", default=list(REFERENCE_WINDOWS_MIN))
-    parser.add_argument("--analysis-start-min", type=float, default=defaults.analysis_start_min)
-    parser.add_argument("--analysis-duration-min", type=float, default=defaults.analysis_duration_min)
-    parser.add_argument("--max-mean-error-percent", type=float, default=None, metavar="P",
+    parser.add_argument("--rate-ul-per-h", type=_number("--rate-ul-per-h", 0, 1e6, allow_minimum=False), required=True,
+                        help="the set rate")
+    parser.add_argument("--png", type=_png_path, help="also write the trumpet curve as a PNG (a path ending in .png)")
+    parser.add_argument("--density-g-per-ml", type=_number("--density-g-per-ml", 0, 100, allow_minimum=False),
+                        default=defaults.density_g_per_ml)
+    parser.add_argument("--evaporation-rate-mg-per-h", default=defaults.evaporation_rate_mg_per_h,
+                        type=_number("--evaporation-rate-mg-per-h", 0, 1e6, allow_minimum=True))
+    parser.add_argument("--sample-interval-s", type=_number("--sample-interval-s", 0, 86_400, allow_minimum=False),
+                        default=defaults.sample_interval_s)
+    parser.add_argument("--windows-min", type=_number("--windows-min", 0, 1440, allow_minimum=False), nargs="+",
+                        default=list(REFERENCE_WINDOWS_MIN))
+    parser.add_argument("--analysis-start-min", type=_number("--analysis-start-min", 0, 1e6, allow_minimum=True),
+                        default=defaults.analysis_start_min)
+    parser.add_argument("--analysis-duration-min", default=defaults.analysis_duration_min,
+                        type=_number("--analysis-duration-min", 0, 1e6, allow_minimum=False))
+    parser.add_argument("--max-mean-error-percent", type=_number("--max-mean-error-percent", 0, 100,
+                                                                 allow_minimum=False), default=None, metavar="P",
                         help="the pump's disclosed accuracy: PASS when |A| <= P, FAIL beyond (default: the report's "
                              "band, SynchroMed II +/-14.5 %%)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
@@ -131,7 +149,10 @@ def handle(args: argparse.Namespace) -> int:
     except (TrumpetError, ValueError) as exc:
         return fail(args, ErrorKind.BAD_INPUT, str(exc))
     if args.png:
-        plot_trumpet(result, args.png, None, [], limits)
+        try:
+            plot_trumpet(result, args.png, None, [], limits)
+        except OSError as exc:
+            return fail(args, ErrorKind.BAD_INPUT, f"--png {args.png}: cannot write it: {exc}")
     report = trumpet_report(result, args.csv, limits, args.png)
     if args.json:
         print_result(report)

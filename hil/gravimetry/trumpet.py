@@ -102,8 +102,9 @@ def trumpet_curve(t_s: np.ndarray, mass_g: np.ndarray, rate_ul_per_h: float,
     if len(period_flow) < expected:
         raise TrumpetError(
             f"analysis period {config.analysis_start_min}-{config.analysis_start_min + config.analysis_duration_min}"
-            f" min needs {expected} flow samples, the log has {len(period_flow)} "
-            f"(it ends at {float(t_end[-1]) / S_PER_MIN:.1f} min)"
+            f" min (from the first reading) needs {expected} flow samples, the log has {len(period_flow)} there "
+            f"(it runs {(float(t_end[-1]) - start_s) / S_PER_MIN + config.analysis_start_min:.1f} min from its "
+            f"first reading)"
         )
     relative_error = (period_flow - rate_ul_per_h) / rate_ul_per_h
     windows = tuple(_window(relative_error, w, config) for w in config.windows_min)
