@@ -14,7 +14,7 @@ import argparse
 from firmware_sim.pk.population_bounds import DEFAULT_MIN_FRACTION_PASSING
 from firmware_sim.units import MIN_PER_H
 from hil.cli.number_args import bounded_number as _number
-from hil.cli.predict_limits import MAX_HOURS, MAX_POPULATION, MAX_SAMPLES, argument_error
+from hil.cli.predict_limits import BOLUS_DURATION_H, MAX_HOURS, MAX_POPULATION, MAX_SAMPLES, argument_error
 from hil.config.bounds import MAX_PATIENT_WEIGHT_KG, MIN_PATIENT_WEIGHT_KG
 
 
@@ -56,6 +56,10 @@ def handle(args: argparse.Namespace) -> int:
         return argument_error(args, "nothing to predict: give --rate-mcg-per-day and/or --bolus-mcg above 0")
     if args.step_min / MIN_PER_H > args.hours:
         return argument_error(args, f"--step-min {args.step_min:g} is longer than --hours {args.hours:g}")
+    if args.bolus_mcg > 0 and args.hours < BOLUS_DURATION_H:
+        return argument_error(args, f"--hours {args.hours:g} ends before the bolus does "
+                              f"({BOLUS_DURATION_H * MIN_PER_H:g} min): the prediction would judge part of it as the "
+                              f"whole")
     if (args.population is None) != (args.seed is None):
         return argument_error(args, "--population and --seed go together: give both or neither")
     if args.min_fraction_passing is not None and args.population is None:

@@ -63,6 +63,26 @@ def test_population_verdict_fails_the_plasma_ceiling_the_typical_patient_passes(
     assert code == 1 and "Population verdict" in out and "FAIL plasma_ceiling" in out and "worst patient:" in out
 
 
+def test_the_worst_childs_systemic_parameters_are_shown_as_the_child_has_them(capsys):
+    """They were printed at the 70 kg reference: a 25 kg child's plasma steady state from the printed clearance,
+    400 / 24 / 2.823 = 5.9 ng/mL, contradicted the worst value of 12.75 shown beside it."""
+    code, out, _ = run(capsys, "--weight-kg", "25", "--rate-mcg-per-day", "400", "--population", "200", "--seed", "1",
+                       "--hours", "240", "--step-min", "60")
+    assert code == 1
+    line = next(text for text in out.splitlines() if "FAIL plasma_ceiling" in text)
+    worst_value = float(line.split("worst patient ")[1].split(": ")[1].split(" ")[0])
+    shown = out.splitlines()[out.splitlines().index(line) + 1]
+    scaled_clearance = float(shown.split("systemic_clearance_l_per_h ")[1].split(" at 25 kg")[0])
+    assert "at the 70 kg reference" in shown
+    assert 400 / 24 / scaled_clearance == pytest.approx(worst_value, rel=0.05)  # near steady state after 10 days
+
+
+def test_a_horizon_shorter_than_the_bolus_is_refused(capsys):
+    """It judged the 0.3 mcg that reached the tip by 0.0001 h and said PASS under a header naming a 50 mcg bolus."""
+    code, _, err = run(capsys, "--bolus-mcg", "50", "--hours", "0.0001", "--step-min", "0.001")
+    assert code == 2 and "--hours 0.0001 ends before the bolus does (1 min)" in err
+
+
 def test_min_fraction_passing_is_configurable(capsys):
     code, out, _ = run(capsys, *POPULATION_800, "--min-fraction-passing", "0.6", "--json")
     verdict = json.loads(out)["population_verdict"]
