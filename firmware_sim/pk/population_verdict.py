@@ -166,7 +166,8 @@ def withdrawal_times_h(horizon_h: float, sample_times_h: np.ndarray | None) -> n
 
 
 _NOT_EVALUATED = {WITHDRAWAL_ENVELOPE: "no sustained program to compare against (no therapy program ran, or it "
-                                       "brought less than the minimum dose to the tip)"}
+                                       "brought less than the minimum dose to the tip), or a drop still under way at "
+                                       "the end of the prediction and shorter than the limit so far"}
 
 
 def _judge(name: str, values: np.ndarray, limit: float, unit: str, batch: PatientBatch, min_fraction: float,

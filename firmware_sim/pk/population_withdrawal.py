@@ -4,7 +4,8 @@ Each patient's delivered and sustained effect-site concentrations are stepped si
 (population_series.stream_outputs: bounded memory whatever the population), and each patient's longest stretch
 with the delivered effect below `min_sustained_fraction` of the sustained one is found as withdrawal.find_drops
 finds it for one patient: the ends of a stretch interpolated linearly between samples, a stretch still open at
-the end closed there. The one difference: float noise is judged against the largest sustained value seen so far
+the end closed there (and, shorter than the limit, not evaluated). The one difference: float noise is judged
+against the largest sustained value seen so far
 (find_drops takes the whole series' maximum), since the series are never all in memory at once.
 
     hours = longest_drops_h(delivered, sustained, t_h, batch, limits)   # (N,), NaN where not evaluated
@@ -32,7 +33,9 @@ def longest_drops_h(delivered: DeliveryProfile, sustained: DeliveryProfile | Non
                     chunk_patients: int = DEFAULT_SERIES_CHUNK_PATIENTS,
                     block_bytes: int = DEFAULT_BLOCK_BYTES) -> np.ndarray:
     """Each patient's longest drop (h; 0 when none), all NaN when there is no sustained program to compare against
-    (none, or one bringing less than limits.min_dose_to_evaluate_mcg to the tip by t_h[-1])."""
+    (none, or one bringing less than limits.min_dose_to_evaluate_mcg to the tip by t_h[-1]); NaN for a patient whose
+    drop is still under way at t_h[-1] and no drop of whom is longer than the limit (how long it lasts lies beyond
+    the horizon: not evaluated, so not passing)."""
     limits = limits or WithdrawalLimits()
     t = np.asarray(t_h, dtype=float)
     n = batch.n_patients
@@ -62,6 +65,7 @@ def longest_drops_h(delivered: DeliveryProfile, sustained: DeliveryProfile | Non
                 began[ends] = np.nan
             below_prev, g_prev, t_prev = below, g, float(t[i])
     np.maximum(longest, np.where(below_prev, t[-1] - began, 0.0), out=longest)
+    longest[below_prev & (longest <= limits.max_time_below_h)] = np.nan  # censored, as withdrawal_envelope
     return longest
 
 

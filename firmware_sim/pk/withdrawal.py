@@ -130,6 +130,18 @@ def withdrawal_envelope(delivered: Prediction, sustained: Prediction | None,
     ongoing = " (still below at the end of the prediction)" if math.isclose(judged.ended_h, end_h) else ""
     what = (f"the delivered effect-site concentration fell below {fraction:.0%} of the level the program sustains "
             f"at t={judged.began_h:.3f} h and stayed below for {judged.duration_h:.3g} h{ongoing}")
+    if first_too_long is None and math.isclose(drops[-1].ended_h, end_h):
+        ongoing_drop = drops[-1]  # censored: how long it lasts lies beyond the prediction, so no PASS can be shown
+        t_index = min(int(np.searchsorted(delivered.t_h, ongoing_drop.began_h)), len(delivered.t_h) - 1)
+        details.update(drop_began_h=ongoing_drop.began_h, drop_ended_h=ongoing_drop.ended_h,
+                       time_below_so_far_h=ongoing_drop.duration_h,
+                       sustained_effect_at_drop_ng_per_ml=float(sustained.effect_ng_per_ml[t_index]))
+        reason = (f"not evaluated: the delivered effect-site concentration fell below {fraction:.0%} of the level the "
+                  f"program sustains at t={ongoing_drop.began_h:.3f} h and was still below at the end of the "
+                  f"prediction, {ongoing_drop.duration_h:.3g} h later: whether it stays within the {limit:g} h limit "
+                  f"lies beyond the run (a run to at least {ongoing_drop.began_h + limit:.3g} h would judge it)")
+        return EnvelopeResult(WITHDRAWAL_ENVELOPE, None, limit, UNIT, Outcome.NOT_EVALUATED, reason, REQUIREMENT_IDS,
+                              details)
     if first_too_long is None:
         reason = f"{what}, within the {limit:g} h limit (longest drop)"
         return EnvelopeResult(WITHDRAWAL_ENVELOPE, longest.duration_h, limit, UNIT, Outcome.PASS, reason,

@@ -60,7 +60,22 @@ def test_the_fraction_and_the_duration_are_configurable():
     assert strict.outcome is Outcome.FAIL and strict.limit == 2.0
     stopped = predict(continuous((1.0, 10.0)), T)
     lenient = withdrawal_envelope(stopped, SUSTAINED, WithdrawalLimits(max_time_below_h=48.0))
-    assert lenient.outcome is Outcome.PASS
+    assert lenient.outcome is Outcome.NOT_EVALUATED  # below to the end: whether it outlasts 48 h is beyond the run
+    paused = withdrawal_envelope(paused, SUSTAINED, WithdrawalLimits(max_time_below_h=8.0))
+    assert paused.outcome is Outcome.PASS
+
+
+def test_a_drop_still_under_way_at_the_end_and_shorter_than_the_limit_is_not_evaluated_never_pass():
+    """Delivery stopped for good at 40 h: the drop began a few hours before the end of the prediction. It passed as
+    within the 6 h limit, although only the run's length kept it short (a probe: hazard-occlusion showed withdrawal
+    PASS after 6 h of no delivery; run to 40 h it FAILed)."""
+    result = withdrawal_envelope(predict(continuous((1.0, 40.0)), T), SUSTAINED)
+    began = drop_began_h(result)
+    assert result.outcome is Outcome.NOT_EVALUATED and result.value is None
+    assert began is not None and 48.0 - 6.0 < began < 48.0
+    assert result.details["time_below_so_far_h"] == pytest.approx(48.0 - began, abs=1e-9)
+    assert "still below at the end of the prediction" in result.reason
+    assert f"a run to at least {began + 6.0:.3g} h would judge it" in result.reason
 
 
 def test_the_first_drop_over_the_limit_is_the_one_named():
