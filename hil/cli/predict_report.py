@@ -20,7 +20,7 @@ from firmware_sim.units import H_PER_DAY, MIN_PER_H, NG_PER_MCG
 from hil.cli.exit_codes import ExitCode
 from hil.cli.json_output import print_result
 from hil.cli.predict_limits import BOLUS_DURATION_H, MAX_SAMPLES, argument_error
-from hil.results.population import WORST_PARAMS_SHOWN, population_verdict_result
+from hil.results.population import population_verdict_result, worst_patient_text
 from hil.results.prediction import PeakValue, PopulationPrediction, PredictionInputs, TypicalPrediction
 from hil.results.run import EnvelopeCheck
 
@@ -161,7 +161,7 @@ def _print_summary(args, prediction: Prediction, envelopes, report: TypicalPredi
             print(f"  {e.outcome.value:4s} {e.name:26s} {', '.join(e.requirement_ids):20s} {e.reason}")
             if e.worst_patient_params is not None:
                 params = e.worst_patient_params
-                print("       worst patient: " + ", ".join(f"{k} {params[k]:.4g}" for k in WORST_PARAMS_SHOWN))
+                print("       worst patient: " + worst_patient_text(params, lambda x: f"{x:.4g}"))
     print(f"\n{report.outcome.value}: {_overall(envelopes, report)}")
 
 

@@ -12,7 +12,7 @@ from firmware_sim.outcome import Outcome
 from hil.cli.tables import make_console, wrapping_table
 from hil.outputs.overrides import override_lines
 from hil.outputs.render import HTML_FILENAME
-from hil.results.population import WORST_PARAMS_SHOWN, PopulationVerdictResult
+from hil.results.population import PopulationVerdictResult, worst_patient_text
 from hil.results.run import RunResult
 
 STYLE = {Outcome.PASS: "bold green", Outcome.FAIL: "bold red", Outcome.ERROR: "bold magenta",
@@ -105,7 +105,7 @@ def population_table(verdict: PopulationVerdictResult, console: Console):
         worst = "-" if e.worst_patient_index is None else f"#{e.worst_patient_index}: {_number(e.worst_value)} {e.unit}"
         params = e.worst_patient_params or {}
         if params and e.outcome is not Outcome.PASS:  # where it matters; the JSON and report.html always have them
-            worst += "\n" + ", ".join(f"{k} {_number(params[k])}" for k in WORST_PARAMS_SHOWN if k in params)
+            worst += "\n" + worst_patient_text(params, _number)
         passing = (f"{100 * e.fraction_passing:.4g} % ({e.n_passing} of {e.n_patients})"
                    if e.outcome is not Outcome.NOT_EVALUATED else f"none of {e.n_patients} judged")
         table.add_row(e.name, passing,

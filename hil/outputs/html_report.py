@@ -16,7 +16,7 @@ from hil.outputs.report_format import hours_text, limit_text, number_text, value
 from hil.outputs.report_header import header_html
 from hil.outputs.run_coverage import run_coverage
 from hil.records import events as ev
-from hil.results.population import WORST_PARAMS_SHOWN
+from hil.results.population import worst_patient_text
 from hil.traceability.model import TraceabilityMatrix
 from hil.traceability.page import section_html as traceability_section
 
@@ -66,7 +66,7 @@ def _population(verdict: dict[str, Any] | None) -> list[str]:
         params = e["worst_patient_params"] or {}
         worst = "" if e["worst_patient_index"] is None else (
             f"#{e['worst_patient_index']}: {value_text(e['worst_value'], e['unit'])}; "
-            + ", ".join(f"{k} {number_text(params[k])}" for k in WORST_PARAMS_SHOWN if params.get(k) is not None))
+            + worst_patient_text(params, number_text))
         rows.append([e["name"], _verdict(e), f"{100 * e['fraction_passing']:.4g} % ({e['n_passing']} of "
                      f"{e['n_patients']})", " / ".join(value_text(e[q], e["unit"]) if e[q] is not None else "-"
                                                       for q in ("p5", "p50", "p95")),

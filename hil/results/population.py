@@ -7,7 +7,9 @@ Used by `itpump predict --population` (hil.results.prediction) and by a run whos
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+
+import numpy as np
 
 from hil.results.base import OutcomeResult
 
@@ -18,6 +20,27 @@ WORST_PARAMS_SHOWN = ("lumbar_volume_ml", "lumbar_clearance_ml_per_h", "lumbar_c
                       "systemic_clearance_l_per_h", "plasma_central_volume_l", "plasma_peripheral_volume_l",
                       "weight_kg")
 """The sampled parameters (and the weight) printed for an envelope's worst patient; the JSON has them all."""
+
+
+def worst_patient_text(params: Mapping[str, float | None], number: Callable[[float], str]) -> str:
+    """The WORST_PARAMS_SHOWN of a worst patient, the systemic ones as the patient has them (scaled to its weight
+    and renal function) beside the sampled value at the reference weight: printed at the reference alone, a 25 kg
+    child's clearance read as the adult's and contradicted the worst value shown."""
+    from firmware_sim.pk.model import systemic_values  # numpy and the model only where a population is shown
+
+    values = {k: np.array([np.nan if v is None else float(v)]) for k, v in params.items()}
+    scaled = systemic_values(values) if {"weight_kg", "reference_weight_kg"} <= set(params) else {}
+    parts = []
+    for key in WORST_PARAMS_SHOWN:
+        value = params.get(key)
+        if value is None:
+            continue
+        if key in scaled:
+            parts.append(f"{key} {number(float(scaled[key][0]))} at {number(float(params['weight_kg'] or 0))} kg "
+                         f"({number(value)} at the {number(float(params['reference_weight_kg'] or 0))} kg reference)")
+        else:
+            parts.append(f"{key} {number(value)}")
+    return ", ".join(parts)
 
 
 class PopulationEnvelopeCheck(OutcomeResult):
