@@ -53,7 +53,7 @@ UNITLESS_NAMES = {
     "rtol", "atol",          # solver tolerances, relative to the state's own unit
     "verbose", "workers", "indent", "depth", "count", "line", "cv",
     "rel_tol",               # a relative tolerance (math.isclose's name), like rtol
-    "minimum", "bound",      # a bound of a generic `value`, in that value's unit, like lo / hi / limit
+    "minimum", "maximum", "bound",  # a bound of a generic `value`, in that value's unit, like lo / hi / limit
     "p5", "p50", "p95",      # percentiles of an envelope's value, in its `unit` field (population_verdict JSON)
     # on-disk keys kept under their documented names (renaming them would break users' files):
     "fraction_passing",      # JSON field, and min_fraction_passing a scenario / campaign key: a fraction of patients

@@ -14,10 +14,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from firmware_sim.units import S_PER_H
+
 MAX_N_SILENT_IN_A_ROW = 3
 RETRY_FIRST_S = 60.0
 """Scenario time before a silent pump is asked again, doubling with each further silent read ..."""
-RETRY_MAX_S = 6 * 3600.0
+RETRY_MAX_S = 6 * S_PER_H
 """... up to this: a link that comes back is seen within this much scenario time."""
 
 
