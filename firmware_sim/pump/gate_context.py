@@ -40,6 +40,8 @@ class GateInputs:
         """Daily dose (basal plus periodic) of the last approved therapy: titration compares increases against it."""
         self.last_change_s: float | None = None
         """When the last dose increase (or the first program) was approved."""
+        self._approved_daily: list[tuple[float, float]] = []
+        """(t_s, daily dose) of each approved therapy over the last titration interval (and the one before it)."""
         self.last_screening_bolus_s: float | None = None
         """When the last screening bolus (a clinician's at a screening-only concentration) started."""
 
@@ -79,14 +81,28 @@ class GateInputs:
 
     def titration(self) -> gate.TitrationContext:
         return gate.TitrationContext(self._config.indication, self.reference_daily_mcg, self.last_change_s,
+                                     window_reference_daily_dose_mcg=self._daily_a_titration_interval_ago(),
                                      pediatric=self._config.pediatric_patient)
 
     def remember_programming(self, daily_dose_mcg: float) -> None:
         """An approved therapy (basal plus periodic) becomes the titration reference; an increase starts the
         titration interval."""
+        now_s = self._engine.t_s
         if self.reference_daily_mcg is None or daily_dose_mcg > self.reference_daily_mcg:
-            self.last_change_s = self._engine.t_s
+            self.last_change_s = now_s
         self.reference_daily_mcg = daily_dose_mcg
+        since_s = now_s - self._limits.titration_min_interval_h * S_PER_H
+        self._approved_daily = [a for i, a in enumerate(self._approved_daily)
+                                if a[0] > since_s or i + 1 == len(self._approved_daily) or
+                                self._approved_daily[i + 1][0] > since_s] + [(now_s, daily_dose_mcg)]
+
+    def _daily_a_titration_interval_ago(self) -> float | None:
+        """The daily dose approved as of one titration interval ago (the first approved one if programming began
+        since): the window limits' reference. The last approved one let an increase and a re-timing a minute later
+        put +67 % in a window, and a decrease made a partial correction look like an increase."""
+        since_s = self._engine.t_s - self._limits.titration_min_interval_h * S_PER_H
+        earlier = [daily_mcg for t_s, daily_mcg in self._approved_daily if t_s <= since_s]
+        return earlier[-1] if earlier else (self._approved_daily[0][1] if self._approved_daily else None)
 
     def remember_ptm_press(self, t_s: float, dose_mcg: float) -> None:
         """Keep the presses the PTM gate can still count (the last 24 h window, each with its own dose) and always

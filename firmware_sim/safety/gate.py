@@ -66,6 +66,9 @@ class TitrationContext:
     last_change_s: float | None = None
     pediatric: bool = False
     """The patient is a child: the drug library's pediatric cap applies too."""
+    window_reference_daily_dose_mcg: float | None = None
+    """The daily dose approved as of one titration interval ago: the window limits' reference (None: the last
+    approved one)."""
 
 
 MAX_PERIODIC_INTERVAL_H = 8760.0
@@ -127,9 +130,11 @@ def therapy_findings(therapy: PlannedTherapy, ctx: GateContext, titration: Titra
     findings += checks.check_titration(daily_dose_mcg, titration.reference_daily_dose_mcg, titration.last_change_s,
                                        ctx.now_s, titration.indication, limits, titration.pediatric)
     if ctx.therapy_windows is not None:
-        findings += window_limit_findings(ctx.therapy_windows, limits, titration.indication,
-                                          titration.reference_daily_dose_mcg, titration.pediatric,
-                                          {f.requirement_id for f in findings})
+        reference_mcg = titration.window_reference_daily_dose_mcg
+        if reference_mcg is None:
+            reference_mcg = titration.reference_daily_dose_mcg
+        findings += window_limit_findings(ctx.therapy_windows, limits, titration.indication, reference_mcg,
+                                          titration.pediatric, {f.requirement_id for f in findings})
     findings += _common(ctx, limits, therapy.basal_peak_rate_mcg_per_h)
     return with_exposure(findings, ctx)
 

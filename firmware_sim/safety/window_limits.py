@@ -7,11 +7,11 @@ while each program's daily dose, and so the programmed-dose checks (SR-DOSE-002,
 A therapy command is therefore also judged on the 24 h windows of the therapy as programmed (basal and periodic
 boluses: firmware_sim.pump.programmed_history, then the plan; clinician boluses, PTM presses, priming and bridges are
 not therapy, and what a pump delivered fast or slow is not what was programmed). A window is too full when, with the
-command, it holds more than the soft maximum, or more than the last approved daily dose plus the titration cap (a
-fixed reference: successive re-timings cannot each add a cap), and more than the same window holds without the
-command (the therapy as it stands). Window by window: a window full without the command is not the command's doing,
-and another window's fill does not excuse this one. Both findings are soft: a clinician may mean the change and
-confirm it explicitly; the override is recorded.
+command, it holds more than the soft maximum, or more than the daily dose approved as of one titration interval ago
+plus the titration cap (successive re-timings, or an increase and a re-timing, cannot each add a cap), and more than
+the same window holds without the command (the therapy as it stands). Window by window: a window full without the
+command is not the command's doing, and another window's fill does not excuse this one. Both findings are soft: a
+clinician may mean the change and confirm it explicitly; the override is recorded.
 """
 from __future__ import annotations
 
@@ -51,16 +51,19 @@ class _Excess:
     without_mcg: float
 
 
-def _cumulative_mcg(pieces: np.ndarray, x_s: np.ndarray) -> np.ndarray:
-    if not len(pieces):
-        return np.zeros_like(x_s)
-    covered_s = np.clip(x_s[:, None], pieces[:, 0], pieces[:, 1]) - pieces[:, 0]
-    return np.asarray((covered_s * pieces[:, 2]).sum(axis=1) / S_PER_H)
-
-
 def _window_doses_mcg(pieces: Sequence[RatePiece], starts_s: np.ndarray, window_s: float) -> np.ndarray:
+    """The dose of the pieces in the window of window_s from each start. The cumulative dose is linear between the
+    pieces' edges: summed once at the edges (rate changes, then their running sums), then interpolated, so time and
+    memory grow with pieces + starts, not their product (a plan a year long has hundreds of thousands of pieces)."""
+    if not pieces:
+        return np.zeros_like(starts_s)
     table = np.array(pieces, dtype=float).reshape(-1, 3)
-    return np.asarray(_cumulative_mcg(table, starts_s + window_s) - _cumulative_mcg(table, starts_s))
+    edges_s = np.concatenate([table[:, 0], table[:, 1]])
+    changes = np.concatenate([table[:, 2], -table[:, 2]])
+    order = np.argsort(edges_s, kind="stable")
+    edges_s, rate_after = edges_s[order], np.cumsum(changes[order])
+    cumulative = np.concatenate([[0.0], np.cumsum(rate_after[:-1] * np.diff(edges_s))]) / S_PER_H
+    return np.asarray(np.interp(starts_s + window_s, edges_s, cumulative) - np.interp(starts_s, edges_s, cumulative))
 
 
 def _window_starts_s(windows: TherapyWindows, window_s: float) -> np.ndarray:
@@ -92,9 +95,9 @@ def _largest_excess(starts_s: np.ndarray, with_mcg: np.ndarray, without_mcg: np.
 def window_limit_findings(windows: TherapyWindows, limits: DrugLimits, indication: Indication,
                           reference_daily_dose_mcg: float | None, pediatric: bool,
                           found_ids: set[str]) -> list[Finding]:
-    """reference_daily_dose_mcg: the last approved therapy's daily dose (None: nothing programmed yet, no titration
-    to judge). found_ids: requirement IDs already found on the programmed daily dose (their window forms are then
-    not repeated)."""
+    """reference_daily_dose_mcg: the daily dose approved as of one titration interval ago (None: nothing programmed
+    yet, no titration to judge). found_ids: requirement IDs already found on the programmed daily dose (their window
+    forms are then not repeated)."""
     window_s = limits.window_h * S_PER_H
     judge_soft_max = "SR-DOSE-009" not in found_ids and "SR-DOSE-002" not in found_ids
     judge_titration = reference_daily_dose_mcg is not None and "SR-TIT-001" not in found_ids
@@ -122,8 +125,9 @@ def window_limit_findings(windows: TherapyWindows, limits: DrugLimits, indicatio
         if excess is not None:
             increase = excess.with_mcg / reference_daily_dose_mcg - 1.0 if reference_daily_dose_mcg > 0 else math.inf
             findings.append(Finding("SR-TIT-003", f"programmed dose {excess.with_mcg:.6g} mcg in {span}"
-                                    f"{excess.start_s:.0f} s is {increase:.1%} above the last approved daily dose "
-                                    f"{reference_daily_dose_mcg:.6g} mcg, more than the {which} cap {cap:.0%} per "
+                                    f"{excess.start_s:.0f} s is {increase:.1%} above the daily dose approved as of "
+                                    f"{limits.titration_min_interval_h:g} h ago, {reference_daily_dose_mcg:.6g} mcg, "
+                                    f"more than the {which} cap {cap:.0%} per "
                                     f"{limits.titration_min_interval_h:g} h (that window holds "
                                     f"{excess.without_mcg:.6g} mcg without this command: a re-timed schedule puts "
                                     f"more than a day's increase in one window; needs an explicit override)",

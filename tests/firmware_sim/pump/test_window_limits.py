@@ -7,13 +7,14 @@ excusing a new one, and PTM use refusing a small increase: the windows are now t
 by one against a fixed reference."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.programs import FlexSchedule, FlexStep
 from firmware_sim.safety.limits import DrugLimits, Indication
 from firmware_sim.safety.window import RatePiece, max_window_dose_mcg
-from firmware_sim.safety.window_limits import TherapyWindows, window_limit_findings
+from firmware_sim.safety.window_limits import TherapyWindows, _window_doses_mcg, window_limit_findings
 
 req = pytest.mark.requirements
 H = 3600.0
@@ -42,7 +43,7 @@ def test_a_retimed_flex_schedule_needs_an_explicit_override(make_rig):
     refused = fw.start_flex(MORNING)
     assert not refused.approved and refused.requirement_ids == ("SR-TIT-003",)
     assert "programmed dose 600 mcg in the 24 h window starting at t=129600 s" in refused.reasons[0]
-    assert "100.0% above the last approved daily dose 300 mcg" in refused.reasons[0]
+    assert "100.0% above the daily dose approved as of 24 h ago, 300 mcg" in refused.reasons[0]
     assert "spinal-origin cap 30%" in refused.reasons[0] and "holds 300 mcg without this command" in refused.reasons[0]
     confirmed = fw.start_flex(MORNING, override_soft_limits=True)
     assert confirmed.approved and "SR-TIT-003" in confirmed.overridden[0]
@@ -83,6 +84,44 @@ def test_successive_re_timings_cannot_each_add_a_cap(make_rig):
     assert not decisions[1].approved and decisions[1].requirement_ids == ("SR-TIT-003",)
     fw.run_until_s(3 * DAY_S)
     assert _delivered_window_peak_mcg(fw) <= 300 * 1.3 + 1e-3
+
+
+@req("SR-TIT-003")
+def test_an_increase_and_a_re_timing_a_minute_later_cannot_each_take_a_cap(make_rig):
+    """300 -> 390 mcg/day (+30 %), then the same 390 given 00-15 h: both were approved against the new reference
+    (390 x 1.3), and a delivered window held 502 mcg, +67 % on the day before."""
+    fw = make_rig().primed(conc_mcg_per_ml=2000)
+    assert fw.start_continuous(300).approved
+    fw.run_until_s(2 * DAY_S)
+    assert fw.change_rate(390).approved
+    fw.run_until_s(2 * DAY_S + 60)
+    retimed = fw.start_flex(FlexSchedule((FlexStep(0.0, 26.0), FlexStep(15.0, 0.0))))
+    assert not retimed.approved and retimed.requirement_ids == ("SR-TIT-003",)
+    assert "approved as of 24 h ago, 300 mcg" in retimed.reasons[0]
+    fw.run_until_s(3 * DAY_S + 60)  # a titration interval later the new dose is the reference: +30 % on 390 passes
+    assert fw.change_rate(507).approved
+
+
+@req("SR-TIT-003")
+def test_a_partial_correction_after_a_decrease_is_no_increase_over_the_day_before(make_rig):
+    """300, then 200 for 6 h, then 230: refused as 32 % above 200, though no window held more than the 300 of the
+    day before."""
+    fw = make_rig().primed(conc_mcg_per_ml=2000)
+    assert fw.start_continuous(300).approved
+    fw.run_until_s(2 * DAY_S + 12 * H)
+    assert fw.change_rate(200).approved
+    fw.run_until_s(fw.now_s + 6 * H)
+    assert fw.change_rate(230).approved
+
+
+@req("SR-BOL-004")
+def test_a_first_run_more_than_a_year_ahead_is_refused_not_a_crash(make_rig):
+    """At 1e20 s a run's end rounded to its start and the gate raised ValueError (max() of an empty sequence)."""
+    fw = make_rig().primed(conc_mcg_per_ml=2000)
+    assert fw.start_continuous(300).approved
+    decision = fw.setup_periodic_bolus(1, 15, 1, first_t_s=1e20)
+    assert not decision.approved and decision.requirement_ids == ("SR-BOL-004",)
+    assert "more than 8760 h (a year) ahead" in decision.reasons[0]
 
 
 @req("SR-TIT-003", "SR-DOSE-009")
@@ -208,3 +247,15 @@ def test_a_child_is_held_to_the_pediatric_cap_on_the_window():
     assert window_limit_findings(windows, LIMITS, Indication.SPINAL, 300.0, False, set()) == []
     found = window_limit_findings(windows, LIMITS, Indication.SPINAL, 300.0, True, set())
     assert [f.requirement_id for f in found] == ["SR-TIT-003"] and "pediatric cap 15%" in found[0].reason
+
+
+def test_window_doses_from_running_sums_equal_the_piece_by_piece_sums():
+    """The running-sum form (memory linear in pieces + starts: a plan a year long made the starts x pieces matrix
+    2.3 to 57 GiB) against summing every piece's overlap with every window."""
+    rng = np.random.default_rng(7)
+    starts = np.sort(rng.uniform(0, 4 * DAY_S, 80))
+    pieces = [RatePiece(a, a + d, r) for a, d, r in zip(rng.uniform(0, 3 * DAY_S, 60), rng.uniform(0, 9 * H, 60),
+                                                         rng.uniform(0, 80, 60))]
+    direct = np.array([sum(p.rate_mcg_per_h * max(0.0, min(p.end_s, s + DAY_S) - max(p.start_s, s)) / H
+                           for p in pieces) for s in starts])
+    assert _window_doses_mcg(pieces, starts, DAY_S) == pytest.approx(direct, rel=1e-9, abs=1e-9)
