@@ -19,7 +19,7 @@ from firmware_sim.safety.exposure import EXPOSURE_PLAN_S, ExposureInputs
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.safety.therapy import PlannedTherapy, PumpLine, bolus_line_findings
 from firmware_sim.safety.window import RatePiece, peak_rate_mcg_per_h
-from firmware_sim.safety.window_limits import TherapyWindows
+from firmware_sim.safety.window_limits import TherapyWindows, largest_window_mcg
 from firmware_sim.units import S_PER_H, UL_PER_ML
 
 
@@ -81,7 +81,7 @@ class GateInputs:
 
     def titration(self) -> gate.TitrationContext:
         return gate.TitrationContext(self._config.indication, self.reference_daily_mcg, self.last_change_s,
-                                     window_reference_daily_dose_mcg=self._daily_a_titration_interval_ago(),
+                                     window_reference_daily_dose_mcg=self._window_reference_mcg(),
                                      pediatric=self._config.pediatric_patient)
 
     def remember_programming(self, daily_dose_mcg: float) -> None:
@@ -95,6 +95,18 @@ class GateInputs:
         self._approved_daily = [a for i, a in enumerate(self._approved_daily)
                                 if a[0] > since_s or i + 1 == len(self._approved_daily) or
                                 self._approved_daily[i + 1][0] > since_s] + [(now_s, daily_dose_mcg)]
+
+    def _window_reference_mcg(self) -> float | None:
+        """The window limits' reference: the largest window of the therapy as programmed over the day before the
+        last one (what the patient was given, periodic runs as they fell: a periodic set up a month ahead adds
+        nothing yet, one every 16 h puts two runs in some windows), once the programmed history covers both days;
+        before that the daily dose approved as of one titration interval ago."""
+        approved_mcg = self._daily_a_titration_interval_ago()
+        programmed, now_s, window_s = self._therapy.programmed, self._engine.t_s, self._window_s
+        if approved_mcg is None or not programmed.changes or programmed.changes[0][0] > now_s - 2 * window_s:
+            return approved_mcg
+        return largest_window_mcg(programmed.pieces(now_s - 2 * window_s, now_s), now_s - 2 * window_s,
+                                  now_s - window_s, window_s)
 
     def _daily_a_titration_interval_ago(self) -> float | None:
         """The daily dose approved as of one titration interval ago (the first approved one if programming began

@@ -66,6 +66,14 @@ def _window_doses_mcg(pieces: Sequence[RatePiece], starts_s: np.ndarray, window_
     return np.asarray(np.interp(starts_s + window_s, edges_s, cumulative) - np.interp(starts_s, edges_s, cumulative))
 
 
+def largest_window_mcg(pieces: Sequence[RatePiece], low_s: float, high_s: float, window_s: float) -> float:
+    """The largest dose of the pieces in a window of window_s starting in [low_s, high_s]."""
+    edges = np.array([t for p in pieces for t in (p.start_s, p.end_s)], dtype=float)
+    starts = np.concatenate([edges, edges - window_s, [low_s, high_s]])
+    starts = np.unique(starts[(starts >= low_s) & (starts <= high_s)])
+    return float(_window_doses_mcg(pieces, starts, window_s).max())
+
+
 def _window_starts_s(windows: TherapyWindows, window_s: float) -> np.ndarray:
     """Every start where a window's dose, with or without the command, changes slope, within the windows the command
     can change ([now - window, plan end - window]); between two of them both doses are linear."""

@@ -114,6 +114,32 @@ def test_a_partial_correction_after_a_decrease_is_no_increase_over_the_day_befor
     assert fw.change_rate(230).approved
 
 
+@req("SR-TIT-003")
+def test_a_periodic_bolus_that_has_not_run_does_not_raise_the_reference(make_rig):
+    """90 mcg every 24 h, first run a month ahead: approved at set-up as 390 mcg/day, it made 390 the reference, and
+    two +30 % changes on it took delivered windows 300 -> 412 -> 562 mcg."""
+    fw = make_rig().primed(conc_mcg_per_ml=2000)
+    assert fw.start_continuous(300).approved
+    fw.run_until_s(2 * DAY_S)
+    assert fw.setup_periodic_bolus(90, 60, 24, first_t_s=fw.now_s + 30 * DAY_S).approved
+    fw.run_until_s(3 * DAY_S + 60)
+    decision = fw.change_rate(417)  # windows 417 now, 507 at the first run: against the 300 the patient was given
+    assert not decision.approved and decision.requirement_ids == ("SR-TIT-003",)
+    assert "approved as of 24 h ago, 300 mcg" in decision.reasons[0]
+
+
+@req("SR-TIT-003")
+def test_a_titration_with_a_periodic_bolus_off_the_day_is_judged_on_the_windows_it_made(make_rig):
+    """30 mcg every 16 h on 240 mcg/day: 285 mcg/day, but windows holding two runs held 300. A +30 % change (385.5 in
+    such a window) was refused as 35 % above 285."""
+    fw = make_rig().primed(conc_mcg_per_ml=2000)
+    assert fw.start_continuous(240).approved
+    fw.run_until_s(2 * DAY_S)
+    assert fw.setup_periodic_bolus(30, 60, 16).approved
+    fw.run_until_s(4 * DAY_S + 2 * H)
+    assert fw.change_rate(240 * 1.3 + 13.5).approved
+
+
 @req("SR-BOL-004")
 def test_a_first_run_more_than_a_year_ahead_is_refused_not_a_crash(make_rig):
     """At 1e20 s a run's end rounded to its start and the gate raised ValueError (max() of an empty sequence)."""
