@@ -3,7 +3,9 @@
 - prevented: the envelope passes (no drop below the sustained fraction for longer than its limit).
 - caught_by_alarm: a drop counts as caught only when a high-priority alarm came at or before the time it began and
   therapy was not started again between that alarm and the drop (an alarm whose episode was cleared and whose
-  therapy was resumed announces nothing about a later drop). No drop at all passes too: the hazard was prevented.
+  therapy was resumed announces nothing about a later drop), also a drop still under way at the end of the run
+  (its envelope not evaluated: how long it lasts lies beyond the run, that it was announced does not). No drop at
+  all passes too: the hazard was prevented.
   A caught drop does not fail the run; the envelope is still recorded as FAIL.
 - detected_by_envelope: the envelope must find the drop, and nothing in the pump had to (a catheter leak the
   pump cannot see): the run's verification caught the hazard. The detail says whether an alarm came first.
@@ -56,7 +58,7 @@ def check_withdrawal(expected: str, envelope: EnvelopeResult, alarms: Sequence[t
     if expected not in WITHDRAWAL_EXPECTATIONS:
         raise ValueError(f"unknown withdrawal expectation {expected!r}; known: {', '.join(WITHDRAWAL_EXPECTATIONS)}")
     name, ids = f"withdrawal {expected}", list(REQUIREMENT_IDS)
-    if envelope.outcome is Outcome.NOT_EVALUATED:
+    if envelope.outcome is Outcome.NOT_EVALUATED and (expected != "caught_by_alarm" or drop_began_h(envelope) is None):
         return ExpectationResult(name, False, f"the withdrawal envelope was {envelope.reason}", ids), False
     first = first_high_priority_alarm(alarms)
     alarm_text = "no high-priority alarm" if first is None else (

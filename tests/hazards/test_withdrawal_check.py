@@ -68,6 +68,17 @@ def test_not_evaluated_never_passes():
         assert not result.passed and not excused
 
 
+def test_a_drop_still_under_way_at_the_end_is_caught_by_an_alarm_before_it_but_never_prevented():
+    """Not evaluated (its length lies beyond the run), the drop has begun: an alarm before it announced it; that it
+    stays short cannot be shown, nor that the envelope found a drop over the limit."""
+    under_way = envelope(Outcome.NOT_EVALUATED, began_h=10.0)
+    caught, _ = check_withdrawal("caught_by_alarm", under_way, [(5 * 3600.0, "motor_stall")], ())
+    assert caught.passed and "caught: the high-priority alarm motor_stall at 5.000 h" in caught.detail
+    assert not check_withdrawal("caught_by_alarm", under_way, [(11 * 3600.0, "motor_stall")], ())[0].passed
+    assert not check_withdrawal("prevented", under_way, [(5 * 3600.0, "motor_stall")], ())[0].passed
+    assert not check_withdrawal("detected_by_envelope", under_way, [], ())[0].passed
+
+
 def test_unknown_expectations_and_alarm_priorities():
     with pytest.raises(ValueError, match="unknown withdrawal expectation"):
         check_withdrawal("ignored", DROP, [], ())
