@@ -57,9 +57,10 @@ def _step_detail(step: ev.Step) -> str:
 
 
 def run_evidence(record: RunRecord, run_outcome: str) -> Iterator[tuple[str, Evidence]]:
-    """Each requirement's evidence in the record; all of it ERROR when the record is not intact."""
+    """Each requirement's evidence in the record; all of it ERROR when the record is not evidence (damaged, or cut
+    short at a line end: RunRecord.not_evidence_because)."""
     for requirement_id, item in _recorded_evidence(record, run_outcome):
-        if not record.intact:
+        if record.not_evidence_because is not None:
             outcome, detail = record.as_evidence_with(item.outcome, item.detail)
             item = item.model_copy(update={"outcome": outcome, "detail": detail})
         yield requirement_id, item

@@ -78,19 +78,28 @@ class RunRecord:
     def intact(self) -> bool:
         return not self.damage_count
 
+    @property
+    def not_evidence_because(self) -> str | None:
+        """Why nothing read from this record is evidence (None: it is): a damaged line (any may be the altered one), or
+        no run_finished (cut at a line end: a later line, lost, may have failed what the kept ones passed)."""
+        if not self.intact:
+            first = self.damage[0] if self.damage else "damaged"
+            return f"the record is not intact ({self.damage_count} problem(s), first {first})"
+        if self.finished is None:
+            return "the record ends without run_finished (cut short: what followed is lost)"
+        return None
+
     def as_evidence(self, outcome: Outcome) -> Outcome:
-        """An outcome read from this record as an output may show it: ERROR when the record is not intact (any of its
-        lines may be the altered one, so none is evidence), else the outcome itself."""
-        return outcome if self.intact else Outcome.ERROR
+        """An outcome read from this record as an output may show it: ERROR when the record is not evidence
+        (not_evidence_because), else the outcome itself."""
+        return outcome if self.not_evidence_because is None else Outcome.ERROR
 
     def as_evidence_with(self, outcome: Outcome, detail: str) -> tuple[Outcome, str]:
-        """as_evidence, and the detail saying why it is not evidence when the record is not intact (the first
-        problem and what the line recorded)."""
-        if self.intact:
+        """as_evidence, and the detail saying why it is not evidence when it is not (and what the line recorded)."""
+        why = self.not_evidence_because
+        if why is None:
             return outcome, detail
-        first = self.damage[0] if self.damage else "damaged"
-        return Outcome.ERROR, (f"the record is not intact ({self.damage_count} problem(s), first {first}): not "
-                               f"evidence; recorded {outcome.value}: {detail}")
+        return Outcome.ERROR, f"{why}: not evidence; recorded {outcome.value}: {detail}"
 
     def interrupts_after_finish(self) -> list[ev.Interrupt]:
         """Operator interrupts recorded after run_finished (while the outputs were rendered)."""

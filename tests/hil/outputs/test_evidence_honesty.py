@@ -46,6 +46,26 @@ def test_an_altered_record_gives_no_pass_in_any_evidence(tmp_path):
     assert json.loads(summary.model_dump_json())["envelopes"][0]["value"] == 50.0  # the value shown, not trusted
 
 
+def test_a_record_cut_at_a_line_end_gives_no_pass_in_any_evidence(tmp_path):
+    """Cut after a whole line (no damaged line), the lines kept passed a requirement a lost later line failed: the
+    traceability showed it PASS and junit.xml passing cases, under a run shown ERROR."""
+    path = write_record(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    finished = next(i for i, line in enumerate(lines) if '"event":"run_finished"' in line)
+    path.write_text("".join(lines[:finished]), encoding="utf-8")
+    record = read_record(path)
+    assert record.intact and record.finished is None
+    outcome, reason = record_outcome(record)
+    evidence = list(run_evidence(record, outcome))
+    assert outcome == "ERROR" and evidence and {item.outcome for _, item in evidence} == {Outcome.ERROR}
+    assert all("ends without run_finished" in item.detail for _, item in evidence)
+    write_junit(record, outcome, reason, tmp_path / "junit.xml")
+    cases = list(ET.parse(tmp_path / "junit.xml").getroot().iter("testcase"))
+    assert cases and all(case.find("error") is not None for case in cases)
+    summary = build_summary_model(record, outcome, reason)
+    assert {e.outcome for e in summary.envelopes} <= {Outcome.ERROR}
+
+
 def test_the_intact_record_keeps_its_recorded_outcomes(tmp_path):
     record = read_record(write_record(tmp_path))
     assert record.intact
@@ -56,7 +76,7 @@ def test_the_intact_record_keeps_its_recorded_outcomes(tmp_path):
 def _step_record(expected_decision: str | None) -> RunRecord:
     step = ev.Step(t_s=3600.0, index=0, action="inject_fault", params={"device": "pump", "fault": "stall"},
                    decision="none", reasons=(), requirement_ids=("SR-ALM-004",), expected_decision=expected_decision)
-    return RunRecord(Path("record.jsonl"), [step])
+    return RunRecord(Path("record.jsonl"), [step, ev.RunFinished(outcome="PASS", reason="")])
 
 
 def test_a_step_that_decides_nothing_is_no_evidence_of_the_requirements_named_at_it(tmp_path):

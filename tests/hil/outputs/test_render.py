@@ -142,7 +142,7 @@ def test_record_without_run_finished_is_error(tmp_path):
     assert "interrupted" in result.reason
     assert json.loads((tmp_path / "summary.json").read_text())["outcome"] == "ERROR"
     suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
-    assert suite.get("errors") == "1"
+    assert suite.get("errors") == suite.get("tests") != "0"  # cut short: none of its cases is evidence
     assert not (tmp_path / "trumpet.png").exists()
 
 
