@@ -131,8 +131,27 @@ def _envelope_outcome_problem(event: Mapping[str, Any]) -> str | None:
     return None
 
 
+POPULATION_ENVELOPE_KEYS = ("name", "unit", "limit", "requirement_ids", "n_patients", "n_passing", "n_not_evaluated",
+                            "min_fraction_passing", "outcome", "reason")
+"""What every output reads of a population_verdict's envelope (PopulationEnvelope.to_dict())."""
+
+
+def _population_problem(event: Mapping[str, Any]) -> str | None:
+    if event["outcome"] not in ENVELOPE_OUTCOMES:
+        return f"population_verdict outcome {event['outcome']!r} is not one of {', '.join(ENVELOPE_OUTCOMES)}"
+    for i, envelope in enumerate(event["envelopes"]):
+        missing = [key for key in POPULATION_ENVELOPE_KEYS if key not in envelope]
+        if missing:
+            return f"population_verdict envelopes[{i}] lacks {', '.join(missing)}"
+        if envelope["outcome"] not in ENVELOPE_OUTCOMES:
+            return (f"population_verdict envelopes[{i}] outcome {envelope['outcome']!r} is not one of "
+                    f"{', '.join(ENVELOPE_OUTCOMES)}")
+    return None
+
+
 VALUE_CHECKS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
-    RecordKind.RUN_FINISHED: _outcome_problem, RecordKind.ENVELOPE: _envelope_outcome_problem}
+    RecordKind.RUN_FINISHED: _outcome_problem, RecordKind.ENVELOPE: _envelope_outcome_problem,
+    RecordKind.POPULATION_VERDICT: _population_problem}
 """Kinds whose fields are checked beyond their JSON types (the problem, or None), after the type checks. The writer's
 per-class encoder (hil.records.line_encoder) checks types only: it leaves the events of these kinds to the general
 path."""

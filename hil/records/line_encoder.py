@@ -10,8 +10,8 @@ field by field, each value as the JSON encoder writes it (float.__repr__, int.__
 null/true/false; a dict through json_safe and the same encoder). Anything else returns None and takes the general
 path, which writes it the same way or raises RecordFormatError naming the field: an extra field, a tuple, NaN in a
 field that may not be null, a numpy number, a value of the wrong type. The kinds whose values are checked beyond their
-types (hil.records.event_fields.VALUE_CHECKS: the outcome of run_finished and of an envelope) always take the general
-path.
+types (hil.records.event_fields.VALUE_CHECKS: the outcome of run_finished and of an envelope, a population verdict's
+envelopes) always take the general path.
 
     encoded = encode_line(event)   # (body without chain, the fields as written) or None: use the general path
 """

@@ -32,8 +32,10 @@ def full_example(cls):
     hints = typing.get_type_hints(cls)
     values = {f.name: example_value(hints[f.name]) for f in dataclasses.fields(cls)
               if f.name not in ("extra", "firmware_status")}  # firmware_status: set by the writer only
-    if cls in (ev.RunFinished, ev.Envelope):  # an outcome of their vocabularies
+    if cls in (ev.RunFinished, ev.Envelope, ev.PopulationVerdictEvent):  # an outcome of their vocabularies
         values["outcome"] = "PASS"
+    if cls is ev.PopulationVerdictEvent:  # its envelopes carry what the outputs read (event_fields)
+        values["envelopes"] = ()
     return cls(**values, extra={"extra_field": [1, "two"]})
 
 

@@ -143,7 +143,10 @@ def test_the_writer_writes_the_general_paths_lines_chained(tmp_path_factory, bat
 
 
 def test_the_kinds_checked_beyond_their_types_take_the_general_path():
-    assert set(VALUE_CHECKS) == {ev.RecordKind.RUN_FINISHED, ev.RecordKind.ENVELOPE}  # their outcomes
+    assert set(VALUE_CHECKS) == {ev.RecordKind.RUN_FINISHED, ev.RecordKind.ENVELOPE,  # their outcomes
+                                 ev.RecordKind.POPULATION_VERDICT}  # and its envelopes' keys
+    assert encode_line(ev.PopulationVerdictEvent(n_patients=1, seed=1, horizon_h=1.0, min_fraction_passing=0.95,
+                                                 outcome="PASS", envelopes=())) is None
     assert encode_line(ev.RunFinished(outcome="PASS", reason="")) is None
     assert encode_line(ev.Envelope(name="e", passed=True, value=1.0, limit=2.0, unit="h", requirement_ids=(),
                                    reason="")) is None
