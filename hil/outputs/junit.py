@@ -11,6 +11,7 @@ such as inject_fault) is skipped, never passed. Every case read from a record th
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
@@ -90,5 +91,22 @@ def write_junit(record: RunRecord, outcome: str, reason: str, path: Path) -> Non
     suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
     suite.set("errors", str(sum(1 for c in cases if c.find("error") is not None)))
     suite.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
+    _xml_safe(suites)
     ET.indent(suites)
     ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters XML 1.0 forbids (ElementTree writes them, and the file is then not well-formed)."""
+
+
+def _xml_safe(root: ET.Element) -> None:
+    """Every text and attribute with a character XML 1.0 forbids written as its escape (\\x01): a control character
+    in a scenario's description made junit.xml unreadable for CI and requirements tools."""
+    def clean(text: str) -> str:
+        return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    for element in root.iter():
+        if element.text:
+            element.text = clean(element.text)
+        for key, value in element.attrib.items():
+            element.set(key, clean(value))

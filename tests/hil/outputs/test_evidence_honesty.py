@@ -104,3 +104,16 @@ def test_a_record_stripped_of_its_chain_says_so_in_the_report(tmp_path):
     render_all(tmp_path)
     assert json.loads((tmp_path / "summary.json").read_text())["record_chained"] is False
     assert "Record not chained" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_control_character_in_a_recorded_text_leaves_junit_xml_well_formed(tmp_path):
+    """XML 1.0 forbids it: a scenario description with \\x01 made junit.xml unreadable to CI and requirements tools."""
+    step = ev.Step(t_s=3600.0, index=0, action="start_continuous", params={}, decision="rejected",
+                   reasons=("rate \x01 refused\x1f",), requirement_ids=("SR-DOSE-001",), expected_decision="approved")
+    record = RunRecord(Path("record.jsonl"), [step, ev.RunFinished(outcome="PASS", reason="ok \x0b")])
+    write_junit(record, "PASS", "ok \x0b", tmp_path / "junit.xml")
+    root = ET.parse(tmp_path / "junit.xml").getroot()
+    texts = [value for element in root.iter() for value in element.attrib.values()] + [
+        element.text or "" for element in root.iter()]
+    assert any("rate \\x01 refused\\x1f" in text for text in texts)
+    assert any("ok \\x0b" in text for text in texts)
