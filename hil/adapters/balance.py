@@ -23,6 +23,7 @@ import numpy as np
 
 from drivers.errors import DeviceAlarm, DeviceDisconnected, DriverError
 from firmware_sim.units import S_PER_H
+from hil.adapters.failure_backoff import FailureBackoff
 from hil.gravimetry.conversion import mass_to_volume_ul
 
 
@@ -61,9 +62,7 @@ class BalanceSampler:
         self.power_up_count = 0
         self.last_error: str | None = None
         self.last: GravimetricReading | None = None
-        self.failures_in_a_row = 0
-        self._failing_since_s = 0.0
-        self._retry_at_s = -math.inf
+        self._backoff = FailureBackoff(MAX_N_FAILURES_IN_A_ROW, RETRY_FIRST_S, RETRY_MAX_S)
         self._port_gone: str | None = None
 
     def _read_once(self):  # noqa: ANN202
@@ -82,12 +81,11 @@ class BalanceSampler:
         self.last_error = f"t={t_s:.0f} s: {why}"
         if port_gone:
             self._port_gone = f"at t={t_s:.0f} s, its port gone ({why})"
-        if self.failures_in_a_row == 0:
-            self._failing_since_s = t_s
-        self.failures_in_a_row += 1
-        beyond = self.failures_in_a_row - MAX_N_FAILURES_IN_A_ROW
-        if beyond >= 0:
-            self._retry_at_s = t_s + min(RETRY_FIRST_S * 2.0 ** min(beyond, 30), RETRY_MAX_S)
+        self._backoff.failed(t_s)
+
+    @property
+    def failures_in_a_row(self) -> int:
+        return self._backoff.failures_in_a_row
 
     @property
     def lost(self) -> str | None:
@@ -95,18 +93,18 @@ class BalanceSampler:
         if self._port_gone is not None:
             return self._port_gone
         if self.failures_in_a_row >= MAX_N_FAILURES_IN_A_ROW:
-            return (f"from t={self._failing_since_s:.0f} s on, its last {self.failures_in_a_row} readings failed "
+            return (f"from t={self._backoff.since_s:.0f} s on, its last {self.failures_in_a_row} readings failed "
                     f"(the last at {self.last_error})")
         return None
 
     def retry_now(self) -> None:
         """The next reading is attempted whenever it comes (the run's last: whether the balance came back)."""
-        self._retry_at_s = -math.inf
+        self._backoff.retry_now()
 
     def read(self, t_s: float) -> GravimetricReading | None:
         """One immediate reading (SI); None (error counted and kept) if the balance cannot answer, and without
         reading while a failing balance waits for its next attempt or once its port is gone."""
-        if self._port_gone is not None or t_s < self._retry_at_s:
+        if self._port_gone is not None or self._backoff.waiting(t_s):
             return None
         try:
             reading = self._read_once()
@@ -116,7 +114,7 @@ class BalanceSampler:
         if not math.isfinite(reading.mass_g):
             self._failed(t_s, f"balance reported mass {reading.mass_g!r} g, not a finite number [SR-HIL-005]")
             return None
-        self.failures_in_a_row, self._retry_at_s = 0, -math.inf
+        self._backoff.succeeded()
         if self.baseline is None or self.baseline.power_up_count != self.power_up_count:
             carried_ul = self.last.volume_ul if self.last is not None else 0.0
             self.baseline = GravimetricReading(t_s, reading.mass_g, reading.stable, carried_ul, self.power_up_count)

@@ -11,10 +11,10 @@ read is sent: there the timeout is the bench's own time.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 from firmware_sim.units import S_PER_H
+from hil.adapters.failure_backoff import FailureBackoff
 
 MAX_N_SILENT_IN_A_ROW = 3
 RETRY_FIRST_S = 60.0
@@ -26,27 +26,23 @@ RETRY_MAX_S = 6 * S_PER_H
 class SilentPumpBackoff:
     def __init__(self, now_s: Callable[[], float]) -> None:
         self._now_s = now_s
-        self.silent_in_a_row = 0
-        self._retry_at_s = -math.inf
-        self._since_s = math.nan
+        self._backoff = FailureBackoff(MAX_N_SILENT_IN_A_ROW, RETRY_FIRST_S, RETRY_MAX_S)
+
+    @property
+    def silent_in_a_row(self) -> int:
+        return self._backoff.failures_in_a_row
 
     def skipped(self) -> str | None:
         """Why this status read is not sent (the pump is backed off), or None: send it."""
-        now_s = self._now_s()
-        if now_s >= self._retry_at_s:
+        backoff = self._backoff
+        if not backoff.waiting(self._now_s()):
             return None
-        return (f"not asked: the pump answered none of the last {self.silent_in_a_row} status reads (since "
-                f"t={self._since_s:.0f} s); asked again at t={self._retry_at_s:.0f} s")
+        return (f"not asked: the pump answered none of the last {backoff.failures_in_a_row} status reads (since "
+                f"t={backoff.since_s:.0f} s); asked again at t={backoff.retry_at_s:.0f} s")
 
     def silent(self) -> None:
         """A status read got no answer."""
-        now_s = self._now_s()
-        if self.silent_in_a_row == 0:
-            self._since_s = now_s
-        self.silent_in_a_row += 1
-        beyond = self.silent_in_a_row - MAX_N_SILENT_IN_A_ROW
-        if beyond >= 0:
-            self._retry_at_s = now_s + min(RETRY_FIRST_S * 2.0 ** min(beyond, 30), RETRY_MAX_S)
+        self._backoff.failed(self._now_s())
 
     def answered(self) -> None:
-        self.silent_in_a_row, self._retry_at_s = 0, -math.inf
+        self._backoff.succeeded()
