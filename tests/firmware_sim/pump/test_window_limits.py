@@ -103,6 +103,20 @@ def test_an_increase_and_a_re_timing_a_minute_later_cannot_each_take_a_cap(make_
 
 
 @req("SR-TIT-003")
+def test_a_re_timing_within_a_day_of_an_increase_is_judged_against_the_day_before_it(make_rig):
+    """Days of 300 mcg, +30 % at 72 h, the 390 re-timed into 00-20 h at 95 h (a window of 439 mcg): the windows of
+    the day before held up to 386 mcg (mostly after the increase), and a cap on that (502) passed it: +46 % on the
+    300 of two days before, in two steps 23 h apart."""
+    fw = make_rig().primed(conc_mcg_per_ml=2000)
+    assert fw.start_continuous(300).approved
+    fw.run_until_s(3 * DAY_S)
+    assert fw.change_rate(390).approved
+    fw.run_until_s(3 * DAY_S + 23 * H)
+    retimed = fw.start_flex(FlexSchedule((FlexStep(0.0, 19.5), FlexStep(20.0, 0.0))))
+    assert not retimed.approved and retimed.requirement_ids == ("SR-TIT-003",)
+
+
+@req("SR-TIT-003")
 def test_a_partial_correction_after_a_decrease_is_no_increase_over_the_day_before(make_rig):
     """300, then 200 for 6 h, then 230: refused as 32 % above 200, though no window held more than the 300 of the
     day before."""
