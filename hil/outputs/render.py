@@ -127,6 +127,7 @@ def render_all(run_dir: Path | str, *, interrupted: Callable[[], bool] = lambda:
         rewritten = made.get("traceability")
         _write_final(result, rewritten if isinstance(rewritten, TraceabilityMatrix) else None, images, notes,
                      interrupted, on_interrupt, shield)
+    _remove_stale(directory, failures)
     result.outcome, result.reason = _current(result)
     result.outputs = [p for p in [*(csv_paths if isinstance(csv_paths, list) else []), *images,
                                   *companion_paths(directory / TRACEABILITY_FILENAME),
@@ -175,6 +176,17 @@ def _write_final(result: RenderResult, matrix: TraceabilityMatrix | None, images
 
 _FILES = {"html": HTML_FILENAME, "summary": SUMMARY_FILENAME, "junit": JUNIT_FILENAME,
           "traceability": TRACEABILITY_FILENAME}
+
+
+def _remove_stale(directory: Path, failures: dict[str, str]) -> None:
+    """The files of a verdict-bearing output that failed this time: an earlier rendering's (a PASS, say) must not
+    stand for this one (itpump report of a damaged record left junit.xml and the traceability saying PASS). The
+    failure is named in report.html and summary.json, and the record renders them again."""
+    for name in failures:
+        paths = companion_paths(directory / TRACEABILITY_FILENAME) if name == "traceability" else (
+            (directory / _FILES[name],) if name in _FILES else ())
+        for path in paths:
+            path.unlink(missing_ok=True)
 
 
 def _missing_files(result: RenderResult) -> set[str]:

@@ -197,6 +197,25 @@ def test_an_output_failing_after_junit_and_the_matrix_were_written_makes_them_er
     assert load_matrix(tmp_path / "traceability.json").requirement("SR-SUP-001").outcome == "ERROR"  # the run's
     assert json.loads((tmp_path / "summary.json").read_text())["outcome"] == "ERROR"
 
+@pytest.mark.requirements("SR-HIL-004")
+def test_a_verdict_output_failing_on_a_re_render_leaves_no_earlier_pass_behind(tmp_path, monkeypatch):
+    """A damaged line crashed the traceability and junit writers on `itpump report`: the files of the earlier PASS
+    rendering stayed, and the folder said PASS in them."""
+    write_record(tmp_path, scenario_requirement_ids=("SR-SUP-001",))
+    assert render_all(tmp_path).outcome == "PASS"
+    assert (tmp_path / "junit.xml").is_file() and (tmp_path / "traceability.csv").is_file()
+
+    def broken(*args, **kwargs):
+        raise KeyError("outcome")
+
+    monkeypatch.setattr(render_module, "write_junit", broken)
+    monkeypatch.setattr(render_module, "write_run_matrix", broken)
+    result = render_all(tmp_path)
+    assert result.outcome == "ERROR" and set(result.failures) == {"junit", "traceability"}
+    for name in ("junit.xml", "traceability.json", "traceability.csv", "traceability.html", "needs.json"):
+        assert not (tmp_path / name).exists(), name
+    assert json.loads((tmp_path / "summary.json").read_text())["outcome"] == "ERROR"
+
 # itpump report RUN_DIR re-renders from record.jsonl and prints where report.html is.
 
 
