@@ -28,7 +28,14 @@ from firmware_sim.safety.window import RatePiece
 from firmware_sim.units import S_PER_H
 
 ROUNDING_MCG = 1e-6
-"""Below this a window's excess is float rounding, not dose (two plans of the same doses summed in other orders)."""
+"""Below this a window's excess is float rounding, not dose (two plans of the same doses summed in other orders) ..."""
+
+
+def rounding_mcg(pieces: Sequence[RatePiece]) -> float:
+    """... or below the running sums' own rounding (n pieces, every dose summed: n eps of the total, four times for
+    the two ends of a window and the two plans), which a plan a year long takes above ROUNDING_MCG."""
+    total_mcg = sum(abs(p.rate_mcg_per_h) * abs(p.end_s - p.start_s) for p in pieces) / S_PER_H
+    return ROUNDING_MCG + 4.0 * len(pieces) * float(np.finfo(float).eps) * total_mcg
 
 
 @dataclass(frozen=True)
@@ -66,26 +73,21 @@ def _window_doses_mcg(pieces: Sequence[RatePiece], starts_s: np.ndarray, window_
     return np.asarray(np.interp(starts_s + window_s, edges_s, cumulative) - np.interp(starts_s, edges_s, cumulative))
 
 
-def largest_window_mcg(pieces: Sequence[RatePiece], low_s: float, high_s: float, window_s: float) -> float:
-    """The largest dose of the pieces in a window of window_s starting in [low_s, high_s]."""
+def _starts_s(pieces: Sequence[RatePiece], low_s: float, high_s: float, window_s: float) -> np.ndarray:
+    """Every start in [low_s, high_s] where a window's dose changes slope (a piece edge at its start or end), and
+    the two ends; between two of them every window dose of these pieces is linear."""
     edges = np.array([t for p in pieces for t in (p.start_s, p.end_s)], dtype=float)
-    starts = np.concatenate([edges, edges - window_s, [low_s, high_s]])
-    starts = np.unique(starts[(starts >= low_s) & (starts <= high_s)])
-    return float(_window_doses_mcg(pieces, starts, window_s).max())
-
-
-def _window_starts_s(windows: TherapyWindows, window_s: float) -> np.ndarray:
-    """Every start where a window's dose, with or without the command, changes slope, within the windows the command
-    can change ([now - window, plan end - window]); between two of them both doses are linear."""
-    low_s, high_s = windows.now_s - window_s, windows.plan_end_s - window_s
-    pieces = windows.programmed_past + windows.if_approved + windows.if_refused
-    edges = np.array([t for p in pieces for t in (p.start_s, p.end_s)] + [windows.now_s], dtype=float)
     starts = np.concatenate([edges, edges - window_s, [low_s, high_s]])
     return np.unique(starts[(starts >= low_s) & (starts <= high_s)])
 
 
-def _largest_excess(starts_s: np.ndarray, with_mcg: np.ndarray, without_mcg: np.ndarray,
-                    limit_mcg: float) -> _Excess | None:
+def largest_window_mcg(pieces: Sequence[RatePiece], low_s: float, high_s: float, window_s: float) -> float:
+    """The largest dose of the pieces in a window of window_s starting in [low_s, high_s]."""
+    return float(_window_doses_mcg(pieces, _starts_s(pieces, low_s, high_s, window_s), window_s).max())
+
+
+def _largest_excess(starts_s: np.ndarray, with_mcg: np.ndarray, without_mcg: np.ndarray, limit_mcg: float,
+                    tol_mcg: float) -> _Excess | None:
     """The fullest window that holds more than limit_mcg and more than without the command, or None. Between two
     starts both doses are linear, so min(with - limit, with - without) peaks at a start or where without = limit."""
     starts, withs, withouts = list(starts_s), list(with_mcg), list(without_mcg)
@@ -96,7 +98,7 @@ def _largest_excess(starts_s: np.ndarray, with_mcg: np.ndarray, without_mcg: np.
         withs.append(with_mcg[i] + share * (with_mcg[i + 1] - with_mcg[i]))
         withouts.append(without_mcg[i] + share * (without_mcg[i + 1] - without_mcg[i]))
     found = [_Excess(s, w, o) for s, w, o in zip(starts, withs, withouts)
-             if w - limit_mcg > ROUNDING_MCG and w - o > ROUNDING_MCG]
+             if w - limit_mcg > tol_mcg and w - o > tol_mcg]
     return max(found, key=lambda e: (e.with_mcg, -e.start_s), default=None)
 
 
@@ -111,8 +113,12 @@ def window_limit_findings(windows: TherapyWindows, limits: DrugLimits, indicatio
     judge_titration = reference_daily_dose_mcg is not None and "SR-TIT-001" not in found_ids
     if not (judge_soft_max or judge_titration) or not windows.if_approved:
         return []
-    starts_s = _window_starts_s(windows, window_s)
+    pieces = windows.programmed_past + windows.if_approved + windows.if_refused
+    starts_s = np.union1d(_starts_s(pieces, windows.now_s - window_s, windows.plan_end_s - window_s, window_s),
+                          [windows.now_s])
+    starts_s = starts_s[starts_s <= windows.plan_end_s - window_s]
     with np.errstate(over="ignore", invalid="ignore"):  # overflowing plans are refused by the hard window check
+        tol_mcg = rounding_mcg(pieces)
         with_mcg = _window_doses_mcg(windows.programmed_past + windows.if_approved, starts_s, window_s)
         without_mcg = _window_doses_mcg(windows.programmed_past + windows.if_refused, starts_s, window_s)
     if not (np.isfinite(with_mcg).all() and np.isfinite(without_mcg).all()):
@@ -120,7 +126,7 @@ def window_limit_findings(windows: TherapyWindows, limits: DrugLimits, indicatio
     findings = []
     span = f"the {limits.window_h:g} h window starting at t="
     soft_max_mcg = limits.soft_max_for_mcg(indication)
-    excess = _largest_excess(starts_s, with_mcg, without_mcg, soft_max_mcg) if judge_soft_max else None
+    excess = _largest_excess(starts_s, with_mcg, without_mcg, soft_max_mcg, tol_mcg) if judge_soft_max else None
     if excess is not None:
         findings.append(Finding("SR-DOSE-009", f"programmed dose {excess.with_mcg:.6g} mcg in {span}"
                                 f"{excess.start_s:.0f} s (basal and periodic boluses as programmed) exceeds the "
@@ -129,7 +135,8 @@ def window_limit_findings(windows: TherapyWindows, limits: DrugLimits, indicatio
                                 soft=True))
     if judge_titration and reference_daily_dose_mcg is not None:
         cap, which = titration_cap(limits, indication, pediatric)
-        excess = _largest_excess(starts_s, with_mcg, without_mcg, reference_daily_dose_mcg * (1.0 + cap))
+        excess = _largest_excess(starts_s, with_mcg, without_mcg, reference_daily_dose_mcg * (1.0 + cap),
+                                 tol_mcg)
         if excess is not None:
             increase = excess.with_mcg / reference_daily_dose_mcg - 1.0 if reference_daily_dose_mcg > 0 else math.inf
             findings.append(Finding("SR-TIT-003", f"programmed dose {excess.with_mcg:.6g} mcg in {span}"
