@@ -99,17 +99,19 @@ class GateInputs:
     def _window_reference_mcg(self) -> float | None:
         """The window limits' reference: the largest window of the therapy as programmed over the day before the
         last one (what the patient was given, periodic runs as they fell: a periodic set up a month ahead adds
-        nothing yet, one every 16 h puts two runs in some windows), ending before an increase made within the
-        titration interval (a re-timing 23 h after an increase would take a cap on it), once the programmed history
-        covers both days; before that the daily dose approved as of one titration interval ago."""
+        nothing yet, one every 16 h puts two runs in some windows), ending before the first change of the programmed
+        therapy within the titration interval (a re-timing 23 h after an increase, or 14 h after another re-timing,
+        would take a cap on it), once the programmed history covers both days; before that the daily dose approved as
+        of one titration interval ago."""
         approved_mcg = self._daily_a_titration_interval_ago()
         programmed, now_s, window_s = self._therapy.programmed, self._engine.t_s, self._window_s
         if approved_mcg is None or not programmed.changes or programmed.changes[0][0] > now_s - 2 * window_s:
             return approved_mcg
         last_start_s = now_s - window_s
-        interval_s = self._limits.titration_min_interval_h * S_PER_H
-        if self.last_change_s is not None and now_s - self.last_change_s < interval_s:
-            last_start_s = min(last_start_s, self.last_change_s - window_s)  # the day before the increase
+        since_s = now_s - self._limits.titration_min_interval_h * S_PER_H
+        recent_s = [t_s for t_s, _, _ in programmed.changes if t_s > since_s]
+        if recent_s:  # the day before the first change of the last interval (an increase or a re-timing)
+            last_start_s = min(last_start_s, recent_s[0] - window_s)
         return largest_window_mcg(programmed.pieces(now_s - 2 * window_s, now_s), now_s - 2 * window_s,
                                   last_start_s, window_s)
 

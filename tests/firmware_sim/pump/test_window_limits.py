@@ -117,6 +117,22 @@ def test_a_re_timing_within_a_day_of_an_increase_is_judged_against_the_day_befor
 
 
 @req("SR-TIT-003")
+def test_re_timings_spaced_within_a_day_cannot_each_take_a_cap(make_rig):
+    """300 mcg/day, then the same 300 given 14-17 h, then 00-06 h (40 h later), then 02-10 h (14 h later): the
+    reference took each re-timing's windows as the day before of the next one, and a delivered window reached 650 mcg
+    with no increase and no override."""
+    fw = make_rig().primed(conc_mcg_per_ml=2000)
+    assert fw.start_continuous(300).approved
+    fw.run_until_s(48 * H)
+    assert fw.start_flex(FlexSchedule((FlexStep(0.0, 0.0), FlexStep(14.0, 100.0), FlexStep(17.0, 0.0)))).approved
+    fw.run_until_s(88 * H)
+    assert fw.start_flex(FlexSchedule((FlexStep(0.0, 50.0), FlexStep(6.0, 0.0)))).approved
+    fw.run_until_s(102 * H)
+    third = fw.start_flex(FlexSchedule((FlexStep(0.0, 0.0), FlexStep(2.0, 37.5), FlexStep(10.0, 0.0))))
+    assert not third.approved and third.requirement_ids == ("SR-TIT-003",)
+
+
+@req("SR-TIT-003")
 def test_a_partial_correction_after_a_decrease_is_no_increase_over_the_day_before(make_rig):
     """300, then 200 for 6 h, then 230: refused as 32 % above 200, though no window held more than the 300 of the
     day before."""
