@@ -123,23 +123,21 @@ def withdrawal_envelope(delivered: Prediction, sustained: Prediction | None,
         return EnvelopeResult(WITHDRAWAL_ENVELOPE, 0.0, limit, UNIT, Outcome.PASS, reason, REQUIREMENT_IDS, details)
     longest = max(drops, key=lambda d: d.duration_h)
     first_too_long = next((d for d in drops if d.duration_h > limit), None)
-    judged = first_too_long or longest
+    # under way at the end and short so far: censored, how long it lasts lies beyond the prediction (no PASS)
+    censored = drops[-1] if first_too_long is None and math.isclose(drops[-1].ended_h, end_h) else None
+    judged = first_too_long or censored or longest
     t_index = min(int(np.searchsorted(delivered.t_h, judged.began_h)), len(delivered.t_h) - 1)
     details.update(drop_began_h=judged.began_h, drop_ended_h=judged.ended_h,
                    sustained_effect_at_drop_ng_per_ml=float(sustained.effect_ng_per_ml[t_index]))
     ongoing = " (still below at the end of the prediction)" if math.isclose(judged.ended_h, end_h) else ""
     what = (f"the delivered effect-site concentration fell below {fraction:.0%} of the level the program sustains "
             f"at t={judged.began_h:.3f} h and stayed below for {judged.duration_h:.3g} h{ongoing}")
-    if first_too_long is None and math.isclose(drops[-1].ended_h, end_h):
-        ongoing_drop = drops[-1]  # censored: how long it lasts lies beyond the prediction, so no PASS can be shown
-        t_index = min(int(np.searchsorted(delivered.t_h, ongoing_drop.began_h)), len(delivered.t_h) - 1)
-        details.update(drop_began_h=ongoing_drop.began_h, drop_ended_h=ongoing_drop.ended_h,
-                       time_below_so_far_h=ongoing_drop.duration_h,
-                       sustained_effect_at_drop_ng_per_ml=float(sustained.effect_ng_per_ml[t_index]))
+    if censored is not None:
+        details["time_below_so_far_h"] = censored.duration_h
         reason = (f"not evaluated: the delivered effect-site concentration fell below {fraction:.0%} of the level the "
-                  f"program sustains at t={ongoing_drop.began_h:.3f} h and was still below at the end of the "
-                  f"prediction, {ongoing_drop.duration_h:.3g} h later: whether it stays within the {limit:g} h limit "
-                  f"lies beyond the run (a run to at least {ongoing_drop.began_h + limit:.3g} h would judge it)")
+                  f"program sustains at t={censored.began_h:.3f} h and was still below at the end of the "
+                  f"prediction, {censored.duration_h:.3g} h later: whether it stays within the {limit:g} h limit "
+                  f"lies beyond the run (a run to at least {censored.began_h + limit:.3g} h would judge it)")
         return EnvelopeResult(WITHDRAWAL_ENVELOPE, None, limit, UNIT, Outcome.NOT_EVALUATED, reason, REQUIREMENT_IDS,
                               details)
     if first_too_long is None:

@@ -91,10 +91,10 @@ class GateInputs:
         if self.reference_daily_mcg is None or daily_dose_mcg > self.reference_daily_mcg:
             self.last_change_s = now_s
         self.reference_daily_mcg = daily_dose_mcg
+        self._approved_daily.append((now_s, daily_dose_mcg))
         since_s = now_s - self._limits.titration_min_interval_h * S_PER_H
-        self._approved_daily = [a for i, a in enumerate(self._approved_daily)
-                                if a[0] > since_s or i + 1 == len(self._approved_daily) or
-                                self._approved_daily[i + 1][0] > since_s] + [(now_s, daily_dose_mcg)]
+        while len(self._approved_daily) > 1 and self._approved_daily[1][0] <= since_s:
+            del self._approved_daily[0]  # keep the last one at or before since_s and all after it
 
     def _window_reference_mcg(self) -> float | None:
         """The window limits' reference: the largest window of the therapy as programmed over the day before the
@@ -172,7 +172,7 @@ class GateInputs:
         therapy, now_s, window_s = self._therapy, self._engine.t_s, self._window_s
         therapy.programmed.forget_before(now_s - 2 * window_s)
         kept = therapy.periodic
-        span_s = 2 * window_s + max([p.next_s - now_s for p in (periodic, kept) if p is not None] + [0.0])
+        span_s = 2 * window_s + _until_later_run_s(now_s, periodic, kept)
         run = therapy.bolus if therapy.bolus is not None and therapy.bolus.kind == "periodic" else None
         return TherapyWindows(tuple(therapy.programmed.pieces(now_s - window_s, now_s)),
                               self._planned(basal, run, periodic, span_s),
@@ -199,8 +199,7 @@ class GateInputs:
         if limits is None:
             return None
         kept = self._kept_periodic()
-        later_s = max([p.next_s - now_s for p in (periodic, kept) if p is not None] + [0.0])
-        span_s = EXPOSURE_PLAN_S + later_s
+        span_s = EXPOSURE_PLAN_S + _until_later_run_s(now_s, periodic, kept)
         return ExposureInputs(limits, self._engine.history(2 * self._window_s), self._running_now(span_s),
                               self._config.delivery_tolerance_fraction, self._planned(basal, bolus, periodic, span_s))
 
@@ -223,3 +222,9 @@ class GateInputs:
         decision = gate.gate_periodic_bolus(dose_mcg, duration_min, interval_h, base_mcg, ctx, limits,
                                             override_soft_limits, self.titration(), base_peak_mcg_per_h)
         return decision, periodic if decision.approved else None
+
+
+def _until_later_run_s(now_s: float, *periodics: PeriodicBolus | None) -> float:
+    """How far ahead the later next run of the periodic boluses lies (0 when none is ahead): plans are counted from
+    there, so a first run days ahead is judged on its pattern too."""
+    return max([p.next_s - now_s for p in periodics if p is not None] + [0.0])

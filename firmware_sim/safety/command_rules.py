@@ -8,6 +8,7 @@ from collections.abc import Collection
 
 from firmware_sim.safety import checks
 from firmware_sim.safety.decision import Finding
+from firmware_sim.safety.gate import MAX_PERIODIC_INTERVAL_H
 from firmware_sim.units import S_PER_H
 
 
@@ -58,11 +59,6 @@ def program_findings(request: str, program_error: Exception | None, has_program:
     return []
 
 
-MAX_FIRST_RUN_AHEAD_H = 8760.0
-"""Latest first run of a periodic bolus, h from now (a year, the longest interval): at 1e20 s the gate's plans broke
-(a run's end rounded to its start)."""
-
-
 def periodic_first_run_findings(first_t_s: float | None, now_s: float) -> list[Finding]:
     """A periodic bolus's first run, when given, is a finite time not in the past and at most a year ahead
     (SR-DOSE-007, SR-BOL-004)."""
@@ -71,7 +67,7 @@ def periodic_first_run_findings(first_t_s: float | None, now_s: float) -> list[F
     findings = checks.check_number("first_t_s", first_t_s, -math.inf)
     if not findings and first_t_s < now_s:
         findings.append(Finding("SR-BOL-004", f"first periodic bolus at t={first_t_s} s is in the past"))
-    if not findings and first_t_s > now_s + MAX_FIRST_RUN_AHEAD_H * S_PER_H:
+    if not findings and first_t_s > now_s + MAX_PERIODIC_INTERVAL_H * S_PER_H:  # at 1e20 s the gate's plans broke
         findings.append(Finding("SR-BOL-004", f"first periodic bolus at t={first_t_s:.6g} s is more than "
-                                f"{MAX_FIRST_RUN_AHEAD_H:g} h (a year) ahead: set it up nearer its first run"))
+                                f"{MAX_PERIODIC_INTERVAL_H:g} h (a year) ahead: set it up nearer its first run"))
     return findings
