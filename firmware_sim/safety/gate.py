@@ -67,8 +67,8 @@ class TitrationContext:
     pediatric: bool = False
     """The patient is a child: the drug library's pediatric cap applies too."""
     window_reference_daily_dose_mcg: float | None = None
-    """The daily dose approved as of one titration interval ago: the window limits' reference (None: the last
-    approved one)."""
+    """The window limits' reference, mcg per window: the largest programmed window of the day before (or the daily
+    dose approved as of one titration interval ago; GateInputs._window_reference_mcg). None: the last approved one."""
 
 
 MAX_PERIODIC_INTERVAL_H = 8760.0

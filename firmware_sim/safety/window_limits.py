@@ -31,7 +31,7 @@ ROUNDING_MCG = 1e-6
 """Below this a window's excess is float rounding, not dose (two plans of the same doses summed in other orders) ..."""
 
 
-def rounding_mcg(pieces: Sequence[RatePiece]) -> float:
+def _rounding_mcg(pieces: Sequence[RatePiece]) -> float:
     """... or below the running sums' own rounding (n pieces, every dose summed: n eps of the total, four times for
     the two ends of a window and the two plans), which a plan a year long takes above ROUNDING_MCG."""
     total_mcg = sum(abs(p.rate_mcg_per_h) * abs(p.end_s - p.start_s) for p in pieces) / S_PER_H
@@ -105,9 +105,9 @@ def _largest_excess(starts_s: np.ndarray, with_mcg: np.ndarray, without_mcg: np.
 def window_limit_findings(windows: TherapyWindows, limits: DrugLimits, indication: Indication,
                           reference_daily_dose_mcg: float | None, pediatric: bool,
                           found_ids: set[str]) -> list[Finding]:
-    """reference_daily_dose_mcg: the daily dose approved as of one titration interval ago (None: nothing programmed
-    yet, no titration to judge). found_ids: requirement IDs already found on the programmed daily dose (their window
-    forms are then not repeated)."""
+    """reference_daily_dose_mcg: the titration reference, mcg per window (TitrationContext.
+    window_reference_daily_dose_mcg; None: nothing programmed yet, no titration to judge). found_ids: requirement IDs
+    already found on the programmed daily dose (their window forms are then not repeated)."""
     window_s = limits.window_h * S_PER_H
     judge_soft_max = "SR-DOSE-009" not in found_ids and "SR-DOSE-002" not in found_ids
     judge_titration = reference_daily_dose_mcg is not None and "SR-TIT-001" not in found_ids
@@ -115,10 +115,9 @@ def window_limit_findings(windows: TherapyWindows, limits: DrugLimits, indicatio
         return []
     pieces = windows.programmed_past + windows.if_approved + windows.if_refused
     starts_s = np.union1d(_starts_s(pieces, windows.now_s - window_s, windows.plan_end_s - window_s, window_s),
-                          [windows.now_s])
-    starts_s = starts_s[starts_s <= windows.plan_end_s - window_s]
+                          [windows.now_s])  # the plan reaches two windows past now: now is among the starts
     with np.errstate(over="ignore", invalid="ignore"):  # overflowing plans are refused by the hard window check
-        tol_mcg = rounding_mcg(pieces)
+        tol_mcg = _rounding_mcg(pieces)
         with_mcg = _window_doses_mcg(windows.programmed_past + windows.if_approved, starts_s, window_s)
         without_mcg = _window_doses_mcg(windows.programmed_past + windows.if_refused, starts_s, window_s)
     if not (np.isfinite(with_mcg).all() and np.isfinite(without_mcg).all()):

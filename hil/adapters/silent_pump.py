@@ -28,10 +28,6 @@ class SilentPumpBackoff:
         self._now_s = now_s
         self._backoff = FailureBackoff(MAX_N_SILENT_IN_A_ROW, RETRY_FIRST_S, RETRY_MAX_S)
 
-    @property
-    def silent_in_a_row(self) -> int:
-        return self._backoff.failures_in_a_row
-
     def skipped(self) -> str | None:
         """Why this status read is not sent (the pump is backed off), or None: send it."""
         backoff = self._backoff

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from hil.devices.kind import DeviceKind
 from hil.devices.rig_sections import RigSections
@@ -46,6 +46,10 @@ def emulator_config(kind: DeviceKind, rig: RigSections, fill_ul: float, options:
 
 
 _TYPE_WORDS = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+_FITS: dict[type, Callable[[Any], bool]] = {
+    bool: lambda v: isinstance(v, bool), int: lambda v: isinstance(v, int) and not isinstance(v, bool),
+    float: lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), str: lambda v: isinstance(v, str)}
+"""A YAML value fits a declared field type: a boolean is no number."""
 
 
 def _type_problem(config_type: type, name: str, value: Any) -> str | None:
@@ -59,8 +63,6 @@ def _type_problem(config_type: type, name: str, value: Any) -> str | None:
     plain = [t for t in allowed if t in _TYPE_WORDS]
     if len(plain) != len([t for t in allowed if t is not type(None)]):
         return None
-    fits = {bool: lambda v: isinstance(v, bool), int: lambda v: isinstance(v, int) and not isinstance(v, bool),
-            float: lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), str: lambda v: isinstance(v, str)}
-    if any(fits[t](value) for t in plain):
+    if any(_FITS[t](value) for t in plain):
         return None
     return "must be " + " or ".join(_TYPE_WORDS[t] for t in plain)

@@ -6,7 +6,8 @@ testcase property named `requirements` whose value is the comma-separated IDs (R
 A step carries the IDs the scenario names at it and those its gate decision cites; the run-verdict testcase
 carries the scenario's own IDs. With virtual patients, each envelope judged over them is a case of its own
 (classname suffix `.population`). A case with nothing to judge (NOT_EVALUATED, e.g. a step that decides nothing
-such as inject_fault) is skipped, never passed. Every case read from a record that is not intact is an error.
+such as inject_fault) is skipped, never passed. Every case read from a record that is not evidence (damaged, or cut
+short: RunRecord.not_evidence_because) is an error.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ _RESULT_ELEMENT = {Outcome.FAIL: "failure", Outcome.ERROR: "error", Outcome.NOT_
 
 def _case(suite: ET.Element, classname: str, name: str, outcome: Outcome, message: str,
           requirement_ids: Sequence[str], record: RunRecord) -> None:
-    """A testcase; every case read from a record that is not intact is an error (RunRecord.as_evidence)."""
+    """A testcase; every case read from a record that is not evidence is an error (RunRecord.as_evidence_with)."""
     outcome, message = record.as_evidence_with(outcome, message)
     case = ET.SubElement(suite, "testcase", classname=classname, name=name)
     if requirement_ids:

@@ -178,22 +178,24 @@ _FILES = {"html": HTML_FILENAME, "summary": SUMMARY_FILENAME, "junit": JUNIT_FIL
           "traceability": TRACEABILITY_FILENAME}
 
 
+def _output_files(directory: Path, name: str) -> tuple[Path, ...]:
+    """The files an output writes (the traceability: its .json, .csv, .html and needs.json)."""
+    if name == "traceability":
+        return companion_paths(directory / TRACEABILITY_FILENAME)
+    return (directory / _FILES[name],) if name in _FILES else ()
+
+
 def _remove_stale(directory: Path, failures: dict[str, str]) -> None:
     """The files of a verdict-bearing output that failed this time: an earlier rendering's (a PASS, say) must not
     stand for this one (itpump report of a damaged record left junit.xml and the traceability saying PASS). The
     failure is named in report.html and summary.json, and the record renders them again."""
     for name in failures:
-        paths = companion_paths(directory / TRACEABILITY_FILENAME) if name == "traceability" else (
-            (directory / _FILES[name],) if name in _FILES else ())
-        for path in paths:
+        for path in _output_files(directory, name):
             path.unlink(missing_ok=True)
 
 
 def _missing_files(result: RenderResult) -> set[str]:
-    names = {_FILES[name] for name in result.missing if name in _FILES}
-    if "traceability" in result.missing:  # its .csv and .html too
-        names |= {p.name for p in companion_paths(Path(TRACEABILITY_FILENAME))}
-    return names
+    return {path.name for name in result.missing for path in _output_files(Path(), name)}
 
 
 def _current(result: RenderResult) -> tuple[str, str]:
