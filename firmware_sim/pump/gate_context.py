@@ -19,7 +19,7 @@ from firmware_sim.safety.exposure import EXPOSURE_PLAN_S, ExposureInputs
 from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.safety.therapy import PlannedTherapy, PumpLine, bolus_line_findings
 from firmware_sim.safety.window import RatePiece, peak_rate_mcg_per_h
-from firmware_sim.safety.window_limits import TherapyWindows, largest_window_mcg
+from firmware_sim.safety.window_limits import ReferenceSource, TherapyWindows, WindowReference, largest_window_mcg
 from firmware_sim.units import S_PER_H, UL_PER_ML
 
 
@@ -81,7 +81,7 @@ class GateInputs:
 
     def titration(self) -> gate.TitrationContext:
         return gate.TitrationContext(self._config.indication, self.reference_daily_mcg, self.last_change_s,
-                                     window_reference_daily_dose_mcg=self._window_reference_mcg(),
+                                     window_reference=self._window_reference(),
                                      pediatric=self._config.pediatric_patient)
 
     def remember_programming(self, daily_dose_mcg: float) -> None:
@@ -96,7 +96,7 @@ class GateInputs:
         while len(self._approved_daily) > 1 and self._approved_daily[1][0] <= since_s:
             del self._approved_daily[0]  # keep the last one at or before since_s and all after it
 
-    def _window_reference_mcg(self) -> float | None:
+    def _window_reference(self) -> WindowReference | None:
         """The window limits' reference: the largest window of the therapy as programmed over the day before the
         last one (what the patient was given, periodic runs as they fell: a periodic set up a month ahead adds
         nothing yet, one every 16 h puts two runs in some windows), ending before the first change of the programmed
@@ -105,15 +105,19 @@ class GateInputs:
         of one titration interval ago."""
         approved_mcg = self._daily_a_titration_interval_ago()
         programmed, now_s, window_s = self._therapy.programmed, self._engine.t_s, self._window_s
-        if approved_mcg is None or not programmed.changes or programmed.changes[0][0] > now_s - 2 * window_s:
-            return approved_mcg
+        if approved_mcg is None:
+            return None
+        if not programmed.changes or programmed.changes[0][0] > now_s - 2 * window_s:
+            return WindowReference(approved_mcg, ReferenceSource.APPROVED_AN_INTERVAL_AGO)
         last_start_s = now_s - window_s
         since_s = now_s - self._limits.titration_min_interval_h * S_PER_H
         recent_s = [t_s for t_s, _, _ in programmed.changes if t_s > since_s]
         if recent_s:  # the day before the first change of the last interval (an increase or a re-timing)
             last_start_s = min(last_start_s, recent_s[0] - window_s)
-        return largest_window_mcg(programmed.pieces(now_s - 2 * window_s, now_s), now_s - 2 * window_s,
-                                  last_start_s, window_s)
+        first_start_s = now_s - 2 * window_s
+        return WindowReference(largest_window_mcg(programmed.pieces(first_start_s, now_s), first_start_s,
+                                                  last_start_s, window_s),
+                               ReferenceSource.PROGRAMMED_WINDOW, (first_start_s, last_start_s))
 
     def _daily_a_titration_interval_ago(self) -> float | None:
         """The daily dose approved as of one titration interval ago (the first approved one if programming began

@@ -14,7 +14,7 @@ from firmware_sim.safety.exposure import ExposureInputs, exposure_findings
 from firmware_sim.safety.limits import DrugLimits, Indication
 from firmware_sim.safety.therapy import PeriodicStack, PlannedTherapy, PumpLine, line_findings, periodic_stack_findings
 from firmware_sim.safety.window import DoseHistory, RatePiece
-from firmware_sim.safety.window_limits import TherapyWindows, window_limit_findings
+from firmware_sim.safety.window_limits import ReferenceSource, TherapyWindows, WindowReference, window_limit_findings
 from firmware_sim.safety.window import peak_rate_mcg_per_h as peak_rate_mcg_per_h_of
 from firmware_sim.units import H_PER_DAY, MIN_PER_H, S_PER_H, S_PER_MIN
 
@@ -66,9 +66,9 @@ class TitrationContext:
     last_change_s: float | None = None
     pediatric: bool = False
     """The patient is a child: the drug library's pediatric cap applies too."""
-    window_reference_daily_dose_mcg: float | None = None
-    """The window limits' reference, mcg per window: the largest programmed window of the day before (or the daily
-    dose approved as of one titration interval ago; GateInputs._window_reference_mcg). None: the last approved one."""
+    window_reference: WindowReference | None = None
+    """The window limits' reference: the largest programmed window of the day before, or the daily dose approved as
+    of one titration interval ago (GateInputs._window_reference). None: the last approved one."""
 
 
 MAX_PERIODIC_INTERVAL_H = 8760.0
@@ -130,10 +130,10 @@ def therapy_findings(therapy: PlannedTherapy, ctx: GateContext, titration: Titra
     findings += checks.check_titration(daily_dose_mcg, titration.reference_daily_dose_mcg, titration.last_change_s,
                                        ctx.now_s, titration.indication, limits, titration.pediatric)
     if ctx.therapy_windows is not None:
-        reference_mcg = titration.window_reference_daily_dose_mcg
-        if reference_mcg is None:
-            reference_mcg = titration.reference_daily_dose_mcg
-        findings += window_limit_findings(ctx.therapy_windows, limits, titration.indication, reference_mcg,
+        reference = titration.window_reference
+        if reference is None and titration.reference_daily_dose_mcg is not None:
+            reference = WindowReference(titration.reference_daily_dose_mcg, ReferenceSource.LAST_APPROVED)
+        findings += window_limit_findings(ctx.therapy_windows, limits, titration.indication, reference,
                                           titration.pediatric, {f.requirement_id for f in findings})
     findings += _common(ctx, limits, therapy.basal_peak_rate_mcg_per_h)
     return with_exposure(findings, ctx)

@@ -15,9 +15,9 @@ clinician may mean the change and confirm it explicitly; the override is recorde
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 import numpy as np
 
@@ -49,6 +49,35 @@ class TherapyWindows:
     now_s: float
     plan_end_s: float
     """Both plans run to here (two windows past now, or past the later periodic bolus's next run)."""
+
+
+class ReferenceSource(Enum):
+    """Where the titration reference of the window limits comes from (GateInputs._window_reference)."""
+
+    LAST_APPROVED = "the daily dose of the last approved therapy"
+    APPROVED_AN_INTERVAL_AGO = "the daily dose approved as of one titration interval ago"
+    PROGRAMMED_WINDOW = "the largest window of the therapy as programmed over the day before"
+
+
+@dataclass(frozen=True)
+class WindowReference:
+    """The titration reference of the window limits, mcg per window, and what it is."""
+
+    dose_mcg: float
+    source: ReferenceSource
+    window_starts_s: tuple[float, float] | None = None
+    """PROGRAMMED_WINDOW: the first and last start of the windows it is the largest of."""
+
+    def described(self, limits: DrugLimits) -> str:
+        if self.source is ReferenceSource.APPROVED_AN_INTERVAL_AGO:
+            what = f"the daily dose approved as of {limits.titration_min_interval_h:g} h ago"
+        elif self.source is ReferenceSource.PROGRAMMED_WINDOW and self.window_starts_s is not None:
+            first_s, last_s = self.window_starts_s
+            what = (f"the largest {limits.window_h:g} h window of the therapy as programmed starting between "
+                    f"t={first_s:.0f} s and t={last_s:.0f} s")
+        else:
+            what = self.source.value
+        return f"{what}, {self.dose_mcg:.6g} mcg"
 
 
 @dataclass(frozen=True)
@@ -103,14 +132,13 @@ def _largest_excess(starts_s: np.ndarray, with_mcg: np.ndarray, without_mcg: np.
 
 
 def window_limit_findings(windows: TherapyWindows, limits: DrugLimits, indication: Indication,
-                          reference_daily_dose_mcg: float | None, pediatric: bool,
-                          found_ids: set[str]) -> list[Finding]:
-    """reference_daily_dose_mcg: the titration reference, mcg per window (TitrationContext.
-    window_reference_daily_dose_mcg; None: nothing programmed yet, no titration to judge). found_ids: requirement IDs
-    already found on the programmed daily dose (their window forms are then not repeated)."""
+                          reference: WindowReference | None, pediatric: bool, found_ids: set[str]) -> list[Finding]:
+    """reference: the titration reference (TitrationContext.window_reference; None: nothing programmed yet, no
+    titration to judge). found_ids: requirement IDs already found on the programmed daily dose (their window forms are
+    then not repeated)."""
     window_s = limits.window_h * S_PER_H
     judge_soft_max = "SR-DOSE-009" not in found_ids and "SR-DOSE-002" not in found_ids
-    judge_titration = reference_daily_dose_mcg is not None and "SR-TIT-001" not in found_ids
+    judge_titration = reference is not None and "SR-TIT-001" not in found_ids
     if not (judge_soft_max or judge_titration) or not windows.if_approved:
         return []
     pieces = windows.programmed_past + windows.if_approved + windows.if_refused
@@ -132,18 +160,16 @@ def window_limit_findings(windows: TherapyWindows, limits: DrugLimits, indicatio
                                 f"{indication.value}-origin soft maximum {soft_max_mcg:.6g} mcg/day (that window holds "
                                 f"{excess.without_mcg:.6g} mcg without this command; needs an explicit override)",
                                 soft=True))
-    if judge_titration and reference_daily_dose_mcg is not None:
+    if judge_titration and reference is not None:
         cap, which = titration_cap(limits, indication, pediatric)
-        excess = _largest_excess(starts_s, with_mcg, without_mcg, reference_daily_dose_mcg * (1.0 + cap),
-                                 tol_mcg)
+        excess = _largest_excess(starts_s, with_mcg, without_mcg, reference.dose_mcg * (1.0 + cap), tol_mcg)
         if excess is not None:
-            increase = excess.with_mcg / reference_daily_dose_mcg - 1.0 if reference_daily_dose_mcg > 0 else math.inf
+            above = f"{excess.with_mcg / reference.dose_mcg - 1.0:.1%} above" if reference.dose_mcg > 0 else "above"
             findings.append(Finding("SR-TIT-003", f"programmed dose {excess.with_mcg:.6g} mcg in {span}"
-                                    f"{excess.start_s:.0f} s is {increase:.1%} above the daily dose approved as of "
-                                    f"{limits.titration_min_interval_h:g} h ago, {reference_daily_dose_mcg:.6g} mcg, "
+                                    f"{excess.start_s:.0f} s is {above} {reference.described(limits)}, "
                                     f"more than the {which} cap {cap:.0%} per "
                                     f"{limits.titration_min_interval_h:g} h (that window holds "
-                                    f"{excess.without_mcg:.6g} mcg without this command: a re-timed schedule puts "
-                                    f"more than a day's increase in one window; needs an explicit override)",
+                                    f"{excess.without_mcg:.6g} mcg without this command: more than one titration "
+                                    f"step's increase in one window; needs an explicit override)",
                                     soft=True))
     return findings

@@ -14,7 +14,13 @@ from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.programs import FlexSchedule, FlexStep
 from firmware_sim.safety.limits import DrugLimits, Indication
 from firmware_sim.safety.window import RatePiece, max_window_dose_mcg
-from firmware_sim.safety.window_limits import TherapyWindows, _window_doses_mcg, window_limit_findings
+from firmware_sim.safety.window_limits import (
+    ReferenceSource,
+    TherapyWindows,
+    WindowReference,
+    _window_doses_mcg,
+    window_limit_findings,
+)
 
 req = pytest.mark.requirements
 H = 3600.0
@@ -155,7 +161,8 @@ def test_a_periodic_bolus_that_has_not_run_does_not_raise_the_reference(make_rig
     fw.run_until_s(3 * DAY_S + 60)
     decision = fw.change_rate(417)  # windows 417 now, 507 at the first run: against the 300 the patient was given
     assert not decision.approved and decision.requirement_ids == ("SR-TIT-003",)
-    assert "approved as of 24 h ago, 300 mcg" in decision.reasons[0]
+    assert ("above the largest 24 h window of the therapy as programmed starting between t=86460 s and t=172860 s, "
+            "300 mcg") in decision.reasons[0]
 
 
 @req("SR-TIT-003")
@@ -264,12 +271,17 @@ def _windows(past_rate: float, approved_rate: float, refused_rate: float) -> The
                           NOW_S, NOW_S + 2 * DAY_S)
 
 
+def reference(dose_mcg: float) -> WindowReference:
+    return WindowReference(dose_mcg, ReferenceSource.APPROVED_AN_INTERVAL_AGO)
+
+
 @req("SR-DOSE-009", "SR-TIT-003")
 def test_findings_of_the_programmed_dose_are_not_repeated_and_a_first_program_has_no_titration():
     windows = _windows(0.0, 900 / 24, 0.0)
-    both = window_limit_findings(windows, LIMITS, Indication.SPINAL, 300.0, False, set())
+    both = window_limit_findings(windows, LIMITS, Indication.SPINAL, reference(300.0), False, set())
     assert [f.requirement_id for f in both] == ["SR-DOSE-009", "SR-TIT-003"] and all(f.soft for f in both)
-    assert window_limit_findings(windows, LIMITS, Indication.SPINAL, 300.0, False, {"SR-DOSE-002", "SR-TIT-001"}) == []
+    found_ids = {"SR-DOSE-002", "SR-TIT-001"}
+    assert window_limit_findings(windows, LIMITS, Indication.SPINAL, reference(300.0), False, found_ids) == []
     first = window_limit_findings(windows, LIMITS, Indication.SPINAL, None, False, set())
     assert [f.requirement_id for f in first] == ["SR-DOSE-009"]
 
@@ -278,7 +290,7 @@ def test_findings_of_the_programmed_dose_are_not_repeated_and_a_first_program_ha
 def test_the_same_therapy_again_adds_nothing_even_in_a_window_above_the_limits():
     """An overridden 900 mcg/day program re-programmed as it is: no window holds more than without the command."""
     windows = _windows(900 / 24, 900 / 24, 900 / 24)
-    assert window_limit_findings(windows, LIMITS, Indication.SPINAL, 300.0, False, set()) == []
+    assert window_limit_findings(windows, LIMITS, Indication.SPINAL, reference(300.0), False, set()) == []
 
 
 @req("SR-TIT-003")
@@ -290,7 +302,7 @@ def test_a_window_between_two_starts_is_found_where_the_one_without_crosses_the_
     approved = (RatePiece(NOW_S, NOW_S + 2 * H, 0.0), RatePiece(NOW_S + 2 * H, NOW_S + 2 * DAY_S, 17.5))
     refused = (RatePiece(NOW_S, NOW_S + 2 * H, 5.0), RatePiece(NOW_S + 2 * H, NOW_S + 2 * DAY_S, 2.5))
     windows = TherapyWindows(past, approved, refused, NOW_S, NOW_S + 2 * DAY_S)
-    found = window_limit_findings(windows, LIMITS, Indication.SPINAL, 540 / 1.3, False, set())
+    found = window_limit_findings(windows, LIMITS, Indication.SPINAL, reference(540 / 1.3), False, set())
     assert [f.requirement_id for f in found] == ["SR-TIT-003"]
     assert "programmed dose 543.333 mcg" in found[0].reason and "holds 540 mcg without" in found[0].reason
 
@@ -298,10 +310,10 @@ def test_a_window_between_two_starts_is_found_where_the_one_without_crosses_the_
 @req("SR-TIT-003")
 def test_a_child_is_held_to_the_pediatric_cap_on_the_window():
     windows = _windows(300 / 24, 320 / 24, 300 / 24)  # +6.7 %: within the spinal and pediatric caps
-    assert window_limit_findings(windows, LIMITS, Indication.SPINAL, 300.0, True, set()) == []
+    assert window_limit_findings(windows, LIMITS, Indication.SPINAL, reference(300.0), True, set()) == []
     windows = _windows(300 / 24, 350 / 24, 300 / 24)  # +16.7 %: within the spinal cap, above the pediatric 15 %
-    assert window_limit_findings(windows, LIMITS, Indication.SPINAL, 300.0, False, set()) == []
-    found = window_limit_findings(windows, LIMITS, Indication.SPINAL, 300.0, True, set())
+    assert window_limit_findings(windows, LIMITS, Indication.SPINAL, reference(300.0), False, set()) == []
+    found = window_limit_findings(windows, LIMITS, Indication.SPINAL, reference(300.0), True, set())
     assert [f.requirement_id for f in found] == ["SR-TIT-003"] and "pediatric cap 15%" in found[0].reason
 
 
