@@ -19,6 +19,7 @@ name the hazard it provokes, and the campaign is the union of its groups:
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
@@ -85,6 +86,12 @@ Patients = VirtualPatients
 
 UNSAFE_RULES = ("envelope_without_alarm", "beyond_hard_limits", "pump_left_running")
 """The unsafe rules a campaign's `expect:` switches on or off (UnsafeWhen)."""
+
+
+def unsafe_rules_text(setting: Mapping[str, object]) -> str:
+    """One setting of the unsafe rules as the outputs show it ("pump_left_running OFF": a rule switched off is shown
+    as such, nothing unsafe found is not a check off)."""
+    return ", ".join(f"{rule} {'on' if setting.get(rule) else 'OFF'}" for rule in UNSAFE_RULES)
 
 
 class UnsafeWhen(StrictModel):

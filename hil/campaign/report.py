@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable, Sequence
 
 from firmware_sim.units import MIN_PER_H
-from hil.campaign.config import UNSAFE_RULES
+from hil.campaign.config import UNSAFE_RULES, unsafe_rules_text
 from hil.campaign.journal import Journal
 from hil.campaign.population_summary import percentiles_cover
 
@@ -122,7 +122,7 @@ def _unsafe_rules_html(settings: list[dict[str, Any]]) -> str:
     rows = []
     for setting in settings:
         off = [rule for rule in UNSAFE_RULES if not setting.get(rule)]
-        text = ", ".join(f"{rule} {'on' if setting.get(rule) else 'OFF'}" for rule in UNSAFE_RULES)
+        text = unsafe_rules_text(setting)
         rows.append([f"<span class='{'bad' if off else 'good'}'>{_e(text)}</span>",
                      _e(f"{setting.get('rate_window_min')} min"), _e(setting.get("scenario_expectations")),
                      _e(setting.get("n_runs"))])

@@ -134,7 +134,7 @@ def summarize(journal: Journal) -> dict[str, Any]:
     """The summary of the journal as given: pass Journal.with_records_lost(...) so that runs whose record changed
     after they finished count as lost records, as in every other output."""
     planned = journal.planned
-    runs_planned = max(len(planned), int(journal.header.get("runs_planned") or 0))  # never fewer than the header's
+    runs_planned = max(len(planned), int(journal.header["runs_planned"]))  # never fewer than the header's
     lines = [journal.finished[run.run_id] for run in planned if run.run_id in journal.finished]
     rules = {run.run_id: run.spec["expect"]["scenario_expectations"] for run in planned}
     unsafe = [{**_where(line), "rule": u["rule"], "detail": u["detail"]} for line in lines for u in line["unsafe"]]

@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from hil.campaign.config import UNSAFE_RULES
+from hil.campaign.config import unsafe_rules_text
 from hil.campaign.population_summary import percentiles_cover
 
 
@@ -40,8 +40,7 @@ def print_summary(summary: dict[str, Any], folder: Path, console: Console | None
             ("runs not meeting their expectations", str(len(summary["expectations_not_met"]))),
             ("runs whose virtual patients did not pass", str(len(summary.get("population_not_met") or [])))]
     for setting in summary.get("unsafe_rules") or []:
-        rules = ", ".join(f"{rule} {'on' if setting.get(rule) else 'OFF'}" for rule in UNSAFE_RULES)
-        rows.append(("unsafe rules in force", f"{rules} ({setting.get('n_runs')} runs)"))
+        rows.append(("unsafe rules in force", f"{unsafe_rules_text(setting)} ({setting.get('n_runs')} runs)"))
     for name, entry in summary["envelopes"].items():
         p = entry.get("patients")
         text = ", ".join(f"{k} {v}" for k, v in entry["runs"].items())
