@@ -23,6 +23,7 @@ from firmware_sim.pump.config import FirmwareConfig
 from firmware_sim.pump.engine import DeliveryEngine
 from firmware_sim.pump.gate_context import GateInputs
 from firmware_sim.pump.profile_builder import build_delivery_profile
+from firmware_sim.pump.programmed_history import read_span_s
 from firmware_sim.pump.programs import (ActiveBolus, BasalProgram, ContinuousProgram, FlexSchedule, FlexStep,
                                         PeriodicBolus)
 from firmware_sim.pump.scheduler import Scheduler
@@ -46,7 +47,7 @@ class PumpFirmware:
         self._log = EventLog(event_sink)
         self.engine = DeliveryEngine(config, actuator, clock, self._log, 2 * limits.window_h * S_PER_H)
         self.alarms = AlarmSet(self._log, lambda: self.engine.t_s)
-        self.therapy = TherapyControl(config, self.engine, self._log, self.alarms)
+        self.therapy = TherapyControl(config, self.engine, self._log, self.alarms, read_span_s(limits))
         self.alarms.on_high = self.therapy.halt
         self.supervisor = Supervisor(SupervisionThresholds.of(config, limits), self.engine, self.alarms)
         self.scheduler = Scheduler(config, clock, self.engine, self.therapy, self.alarms, self.supervisor,

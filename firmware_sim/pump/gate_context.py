@@ -102,19 +102,20 @@ class GateInputs:
         nothing yet, one every 16 h puts two runs in some windows), ending before the first change of the programmed
         therapy within the titration interval (a re-timing 23 h after an increase, or 14 h after another re-timing,
         would take a cap on it), once the programmed history covers both days; before that the daily dose approved as
-        of one titration interval ago."""
+        of one titration interval ago. A titration interval longer than a window whose first change lies more than a
+        window ago: the window just before that change."""
         approved_mcg = self._daily_a_titration_interval_ago()
-        programmed, now_s, window_s = self._therapy.programmed, self._engine.t_s, self._window_s
         if approved_mcg is None:
             return None
-        if not programmed.changes or programmed.changes[0][0] > now_s - 2 * window_s:
-            return WindowReference(approved_mcg, ReferenceSource.APPROVED_AN_INTERVAL_AGO)
+        programmed, now_s, window_s = self._therapy.programmed, self._engine.t_s, self._window_s
         last_start_s = now_s - window_s
         since_s = now_s - self._limits.titration_min_interval_h * S_PER_H
         recent_s = [t_s for t_s, _, _ in programmed.changes if t_s > since_s]
         if recent_s:  # the day before the first change of the last interval (an increase or a re-timing)
             last_start_s = min(last_start_s, recent_s[0] - window_s)
-        first_start_s = now_s - 2 * window_s
+        first_start_s = min(now_s - 2 * window_s, last_start_s)  # an interval longer than a window: the one before
+        if not programmed.changes or programmed.changes[0][0] > first_start_s:
+            return WindowReference(approved_mcg, ReferenceSource.APPROVED_AN_INTERVAL_AGO)
         return WindowReference(largest_window_mcg(programmed.pieces(first_start_s, now_s), first_start_s,
                                                   last_start_s, window_s),
                                ReferenceSource.PROGRAMMED_WINDOW, (first_start_s, last_start_s))
@@ -174,7 +175,6 @@ class GateInputs:
         (kept through suspension and alarms), each over two windows from now or from the later periodic bolus's next
         run (a first run days ahead is judged with its second); a periodic run in progress is in both."""
         therapy, now_s, window_s = self._therapy, self._engine.t_s, self._window_s
-        therapy.programmed.forget_before(now_s - 2 * window_s)
         kept = therapy.periodic
         span_s = 2 * window_s + _until_later_run_s(now_s, periodic, kept)
         run = therapy.bolus if therapy.bolus is not None and therapy.bolus.kind == "periodic" else None

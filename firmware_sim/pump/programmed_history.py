@@ -11,18 +11,22 @@ import math
 from dataclasses import dataclass, field, replace
 
 from firmware_sim.pump.programs import BasalProgram, PeriodicBolus
+from firmware_sim.safety.limits import DrugLimits
 from firmware_sim.safety.window import RatePiece
 from firmware_sim.units import S_PER_H, S_PER_MIN
 
 
 @dataclass
 class ProgrammedHistory:
+    span_s: float = math.inf
+    """How far back the window limits read it (read_span_s): older changes are dropped as new ones come."""
     changes: list[tuple[float, BasalProgram | None, PeriodicBolus | None]] = field(default_factory=list)
     """(t_s, basal program, periodic boluses as set up) from then on, in time order."""
 
     def note(self, t_s: float, basal: BasalProgram | None, periodic: PeriodicBolus | None) -> None:
         if not self.changes or self.changes[-1][1:] != (basal, periodic):
             self.changes.append((t_s, basal, periodic))
+            self._forget_before(t_s - self.span_s)
 
     def pieces(self, from_s: float, to_s: float) -> list[RatePiece]:
         """What the programs placed at the tip in [from_s, to_s), as programmed."""
@@ -37,10 +41,17 @@ class ProgrammedHistory:
             pieces += [RatePiece(p.start_s, min(p.end_s, to_s), p.rate_mcg_per_h) for p in runs if p.start_s < to_s]
         return pieces
 
-    def forget_before(self, t_s: float) -> None:
+    def _forget_before(self, t_s: float) -> None:
         """Drop the changes no piece from t_s on needs (all but the last one at or before t_s)."""
         kept_from = max((i for i, (start_s, _, _) in enumerate(self.changes) if start_s <= t_s), default=0)
         del self.changes[:kept_from]
+
+
+def read_span_s(limits: DrugLimits) -> float:
+    """How far back the window limits read the programmed therapy: the last window and the one before it, or the
+    window before the start of a titration interval longer than a window."""
+    window_s = limits.window_h * S_PER_H
+    return max(2 * window_s, limits.titration_min_interval_h * S_PER_H + window_s)
 
 
 def _from_run_near(periodic: PeriodicBolus, t_s: float) -> PeriodicBolus:

@@ -20,7 +20,8 @@ THERAPY_STATES = (PumpState.CONTINUOUS, PumpState.BOLUS, PumpState.BRIDGE)
 
 
 class TherapyControl:
-    def __init__(self, config: FirmwareConfig, engine: DeliveryEngine, log: EventLog, alarms: AlarmSet) -> None:
+    def __init__(self, config: FirmwareConfig, engine: DeliveryEngine, log: EventLog, alarms: AlarmSet,
+                 programmed_span_s: float) -> None:
         self._config = config
         self._engine = engine
         self._log = log
@@ -29,7 +30,7 @@ class TherapyControl:
         """The therapy program the clinician set: kept through alarms and suspension, None after a stop."""
         self.bolus: ActiveBolus | None = None
         self.periodic: PeriodicBolus | None = None
-        self.programmed = ProgrammedHistory()
+        self.programmed = ProgrammedHistory(programmed_span_s)
         """basal and periodic as the clinician set them over time (set_therapy), for the gate's window limits."""
         self.next_flex_s = math.inf
         """When the basal program's rate changes next (inf: never, or not delivering)."""

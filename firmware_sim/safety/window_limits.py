@@ -73,8 +73,8 @@ class WindowReference:
             what = f"the daily dose approved as of {limits.titration_min_interval_h:g} h ago"
         elif self.source is ReferenceSource.PROGRAMMED_WINDOW and self.window_starts_s is not None:
             first_s, last_s = self.window_starts_s
-            what = (f"the largest {limits.window_h:g} h window of the therapy as programmed starting between "
-                    f"t={first_s:.0f} s and t={last_s:.0f} s")
+            starts = f"at t={first_s:.0f} s" if first_s == last_s else f"between t={first_s:.0f} s and t={last_s:.0f} s"
+            what = f"the largest {limits.window_h:g} h window of the therapy as programmed starting {starts}"
         else:
             what = self.source.value
         return f"{what}, {self.dose_mcg:.6g} mcg"

@@ -327,3 +327,20 @@ def test_window_doses_from_running_sums_equal_the_piece_by_piece_sums():
     direct = np.array([sum(p.rate_mcg_per_h * max(0.0, min(p.end_s, s + DAY_S) - max(p.start_s, s)) / H
                            for p in pieces) for s in starts])
     assert _window_doses_mcg(pieces, starts, DAY_S) == pytest.approx(direct, rel=1e-9, abs=1e-9)
+
+
+@req("SR-TIT-003")
+def test_a_titration_interval_longer_than_two_windows_takes_the_window_before_its_first_change(make_rig):
+    """A 72 h titration interval, a change 50 h ago: the windows of the day before that change start before the
+    history the gate read (two windows), and every therapy command raised ValueError (an empty span of starts). The
+    reference is now the window just before the interval's first change, and the history is kept that far back."""
+    fw = make_rig(limits=DrugLimits(titration_min_interval_h=72.0)).primed(conc_mcg_per_ml=2000)
+    assert fw.start_continuous(300).approved
+    fw.run_until_s(4 * DAY_S)
+    assert fw.change_rate(350).approved
+    fw.run_until_s(4 * DAY_S + 50 * H)  # 02:00
+    retimed = fw.start_flex(FlexSchedule((FlexStep(0.0, 350 / 12), FlexStep(12.0, 0.0))))  # 350 mcg, 00-12 h
+    assert not retimed.approved and retimed.requirement_ids == ("SR-TIT-003",)
+    assert ("above the largest 24 h window of the therapy as programmed starting at t=259200 s, 300 mcg"
+            in retimed.reasons[0])
+    assert fw.change_rate(340).approved  # a decrease
