@@ -29,17 +29,23 @@ class ProgrammedHistory:
             self._forget_before(t_s - self.span_s)
 
     def pieces(self, from_s: float, to_s: float) -> list[RatePiece]:
-        """What the programs placed at the tip in [from_s, to_s), as programmed."""
+        """What the programs placed at the tip in [from_s, to_s), as programmed. A periodic run goes on past a
+        change of the therapy as the firmware's does (it is a bolus under way), is cut short by a stop (which aborts
+        it), and a run falling due while another runs is not given (the firmware refuses a second bolus): runs of a
+        periodic bolus set up again and again while one would run are counted once, not once per set-up."""
         pieces: list[RatePiece] = []
+        runs: list[RatePiece] = []
+        stops_s: list[float] = []
         ends = [t for t, _, _ in self.changes[1:]] + [to_s]
         for (start_s, basal, periodic), end_s in zip(self.changes, ends):
-            start_s, end_s = max(start_s, from_s), min(end_s, to_s)
-            if end_s <= start_s:
-                continue
-            pieces += basal.planned(start_s, end_s) if basal is not None else []
-            runs = _from_run_near(periodic, start_s).planned(start_s, end_s) if periodic is not None else []
-            pieces += [RatePiece(p.start_s, min(p.end_s, to_s), p.rate_mcg_per_h) for p in runs if p.start_s < to_s]
-        return pieces
+            end_s = min(end_s, to_s)
+            if basal is None and periodic is None:
+                stops_s.append(start_s)
+            if basal is not None and end_s > max(start_s, from_s):
+                pieces += basal.planned(max(start_s, from_s), end_s)
+            if periodic is not None and end_s > start_s:
+                runs += _runs_starting(periodic, start_s, end_s, from_s)
+        return pieces + _given_runs(runs, stops_s, from_s, to_s)
 
     def _forget_before(self, t_s: float) -> None:
         """Drop the changes no piece from t_s on needs (all but the last one at or before t_s)."""
@@ -52,6 +58,28 @@ def read_span_s(limits: DrugLimits) -> float:
     window before the start of a titration interval longer than a window."""
     window_s = limits.window_h * S_PER_H
     return max(2 * window_s, limits.titration_min_interval_h * S_PER_H + window_s)
+
+
+def _runs_starting(periodic: PeriodicBolus, start_s: float, end_s: float, reach_s: float) -> list[RatePiece]:
+    """The whole runs of the periodic bolus that start in [start_s, end_s) and last beyond reach_s."""
+    runs = _from_run_near(periodic, max(start_s, reach_s)).planned(-math.inf, end_s)
+    return [run for run in runs if run.start_s >= start_s and run.end_s > reach_s]
+
+
+def _given_runs(runs: list[RatePiece], stops_s: list[float], from_s: float, to_s: float) -> list[RatePiece]:
+    """The runs the firmware would give (none while another runs), each cut at the first stop after its start,
+    within [from_s, to_s)."""
+    given: list[RatePiece] = []
+    busy_until_s = -math.inf
+    for run in sorted(runs):
+        if run.start_s < busy_until_s:
+            continue
+        end_s = min([run.end_s] + [t_s for t_s in stops_s if t_s > run.start_s])
+        busy_until_s = end_s
+        start_s, end_s = max(run.start_s, from_s), min(end_s, to_s)
+        if end_s > start_s:
+            given.append(RatePiece(start_s, end_s, run.rate_mcg_per_h))
+    return given
 
 
 def _from_run_near(periodic: PeriodicBolus, t_s: float) -> PeriodicBolus:

@@ -344,3 +344,37 @@ def test_a_titration_interval_longer_than_two_windows_takes_the_window_before_it
     assert ("above the largest 24 h window of the therapy as programmed starting at t=259200 s, 300 mcg"
             in retimed.reasons[0])
     assert fw.change_rate(340).approved  # a decrease
+
+
+@req("SR-TIT-003")
+def test_a_periodic_bolus_set_up_again_and_again_counts_its_run_once_in_the_reference(make_rig):
+    """89 mcg over 23 h, set up six times a minute apart (first run now) while suspended: the programmed history
+    kept each set-up's run whole past its replacement, the reference became 834 mcg instead of 389, and a flex of
+    412 mcg/day in six hours was approved with a 726 mcg window (+86 %). The firmware gives no second run while one
+    runs: one run is counted."""
+    fw = make_rig(config=FirmwareConfig(exposure_limits=None)).primed(conc_mcg_per_ml=2000)
+    assert fw.start_continuous(300).approved
+    fw.run_until_s(50 * H)
+    assert fw.suspend().approved
+    for _ in range(6):
+        assert fw.setup_periodic_bolus(89, 23 * 60, 24, first_t_s=fw.now_s).approved
+        fw.run_until_s(fw.now_s + 60)
+    assert fw.resume().approved
+    fw.run_until_s(98 * H)
+    reference = fw.gate_inputs.titration().window_reference
+    assert reference is not None and reference.dose_mcg == pytest.approx(389.0)
+    packed = fw.start_flex(FlexSchedule((FlexStep(0.0, 0.0), FlexStep(2.0, 412 / 6), FlexStep(8.0, 0.0))))
+    assert not packed.approved and packed.requirement_ids == ("SR-TIT-003",)
+
+
+def test_a_stop_cuts_the_periodic_run_under_way_in_the_programmed_history(make_rig):
+    """The stop aborts the run: the history holds the run up to the stop, not the whole of it."""
+    fw = make_rig(config=FirmwareConfig(exposure_limits=None)).primed(conc_mcg_per_ml=2000)
+    assert fw.setup_periodic_bolus(92, 23 * 60, 24, first_t_s=fw.now_s + 60).approved
+    fw.run_until_s(fw.now_s + 60 + 2 * H)
+    assert fw.stop().approved
+    stop_s = fw.now_s
+    fw.run_until_s(stop_s + 5 * H)
+    pieces = fw.therapy.programmed.pieces(0.0, fw.now_s)
+    assert max(p.end_s for p in pieces) == pytest.approx(stop_s)
+    assert sum((p.end_s - p.start_s) * p.rate_mcg_per_h for p in pieces) / H == pytest.approx(8.0, rel=1e-3)
