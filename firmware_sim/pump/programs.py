@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from firmware_sim.safety.window import RatePiece
-from firmware_sim.units import H_PER_DAY, MIN_PER_H, S_PER_DAY, S_PER_H, S_PER_MIN
+from firmware_sim.units import H_PER_DAY, MIN_PER_DAY, MIN_PER_H, S_PER_DAY, S_PER_H, S_PER_MIN
 
 _new_piece: Callable[[type[RatePiece], tuple[Any, ...]], RatePiece] = tuple.__new__
 """RatePiece(...) without its generated __new__ (a flex plan holds a piece per step for two days, built per gate
@@ -65,6 +65,8 @@ class FlexSchedule:
         midnight_s = self.midnight_s
         if isinstance(midnight_s, bool) or not (isinstance(midnight_s, (int, float)) and -S_PER_DAY < midnight_s <= 0):
             raise ValueError(f"FlexSchedule.midnight_s must be a number -86400 < s <= 0, got {midnight_s!r}")
+        if len(self.steps) > MIN_PER_DAY:
+            raise ValueError(f"FlexSchedule has at most {MIN_PER_DAY:g} steps (one a minute), got {len(self.steps)}")
         starts = [s.start_h for s in self.steps]
         if not all(isinstance(t, (int, float)) and math.isfinite(t) for t in starts):
             raise ValueError(f"FlexSchedule step start_h must be finite numbers, got {starts}")

@@ -26,6 +26,8 @@ from firmware_sim.units import S_PER_H
 _EPS = float(np.finfo(float).eps)
 _TINY = 1e-290  # absorbs underflow in the error bounds
 _PIECE_FIELDS = attrgetter("start_s", "end_s", "rate_mcg_per_h")
+_MAX_BUFFER_ELEMENTS = 1 << 22
+"""The reference arithmetic's (rows x pieces) buffer in blocks of at most this many floats (32 MiB)."""
 
 
 class RatePiece(NamedTuple):
@@ -86,6 +88,9 @@ class _PlannedCumulative:
         """The reference arithmetic. Each x is one row, whose value does not depend on the other rows."""
         if self.empty:
             return np.zeros_like(x_s)
+        rows = max(1, _MAX_BUFFER_ELEMENTS // len(self.starts))
+        if len(x_s) > rows:  # rows in blocks: memory bounded whatever the plan's size, each row's value the same
+            return np.concatenate([self(x_s[i:i + rows]) for i in range(0, len(x_s), rows)])
         # clip(x, starts, ends) - starts, times rates, summed per row: in place, one (len(x), len(pieces)) buffer
         covered_s = np.maximum(x_s[:, None], self.starts)
         np.minimum(covered_s, self.ends, out=covered_s)

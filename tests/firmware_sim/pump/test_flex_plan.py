@@ -87,3 +87,11 @@ def test_the_firmware_steps_through_any_schedule_from_any_time_of_day(make_rig, 
 def test_the_start_time_of_day_must_be_a_time_of_day(hour):
     with pytest.raises(ValueError, match="start_time_of_day_h must be a number 0 <= h < 24"):
         FirmwareConfig(start_time_of_day_h=hour)
+
+
+def test_a_flex_schedule_has_at_most_one_step_a_minute():
+    """8000 steps a day (what the scenario file cannot say: its schedule holds at most 1440) made the gate's window
+    check build a 4 GB matrix; the schedule is refused where it is made, naming the count."""
+    FlexSchedule(tuple(FlexStep(i / 60, 10.0) for i in range(1440)))
+    with pytest.raises(ValueError, match=r"FlexSchedule has at most 1440 steps \(one a minute\), got 8000"):
+        FlexSchedule(tuple(FlexStep(24 * i / 8000, 10.0) for i in range(8000)))
