@@ -68,7 +68,15 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     return report
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """After every other hook of the kind: a requirements marker a conftest added while modifying the items is
+    checked here (the collect report saw only those written on the tests), an unknown ID ending the session."""
+    from hil.traceability.pytest_evidence import marker_problems
+
+    problems = [p for item in items for p in marker_problems(item.nodeid, [m.args for m in item.iter_markers(MARKER)])]
+    if problems:
+        raise pytest.UsageError("\n".join(problems))
     for item in items:
         ids = _requirement_ids(item)
         if ids:

@@ -3,7 +3,8 @@ registry, and test reports turned into evidence (a test node id with its outcome
 
 Test outcomes map onto firmware_sim.outcome, never better than what the test showed:
 passed -> PASS; failed in the test -> FAIL; failed in setup or teardown -> ERROR; skipped -> NOT_EVALUATED;
-an expected failure (xfail) -> FAIL (the test shows the requirement is not met).
+an expected failure (xfail) -> FAIL (the test shows the requirement is not met); an xfail test that passed
+(non-strict XPASS) -> NOT_EVALUATED (its author marked its result as not to be trusted: no PASS until the marker goes).
 """
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ def phase_outcome(when: str, outcome: str, wasxfail: str | None) -> tuple[Outcom
     """The outcome one report phase (setup, call, teardown) shows, with a note; None if it shows nothing."""
     if wasxfail is not None and outcome == "skipped":
         return Outcome.FAIL, f"expected failure (xfail){': ' + wasxfail if wasxfail else ''}"
+    if wasxfail is not None and outcome == "passed" and when == "call":
+        return (Outcome.NOT_EVALUATED, f"passed though marked xfail{': ' + wasxfail if wasxfail else ''} (not "
+                "counted as PASS while the marker stands)")
     if outcome == "skipped":
         return Outcome.NOT_EVALUATED, f"skipped in {when}"
     if outcome == "failed":
