@@ -16,6 +16,7 @@ acts when its fixtures, marker or options are used.
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Iterator
@@ -91,6 +92,7 @@ class TraceabilityCollector:
         self.results: dict[str, Any] = {}   # nodeid -> hil.traceability.pytest_evidence.NodeResult
         self.written: list[Path] = []
         self.summary_line: str | None = None
+        self.started_utc = datetime.now(UTC).isoformat()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         value = next((v for name, v in report.user_properties if name == REQUIREMENTS_PROPERTY), None)
@@ -121,8 +123,8 @@ class TraceabilityCollector:
         args = " ".join(str(a) for a in self.config.args) or "."
         from hil.runner.provenance import git_revision
 
-        matrix = build_matrix(Source(kind="pytest", name=f"pytest {args}", git_revision=git_revision()),
-                              node_evidence(self.results))
+        matrix = build_matrix(Source(kind="pytest", name=f"pytest {args}", git_revision=git_revision(),
+                                     taken_utc=self.started_utc), node_evidence(self.results))
         self.summary_line = coverage_line(matrix)
         if path is not None:
             self.written = write_matrix_files(matrix, path)

@@ -113,7 +113,7 @@ def build_run_matrix(record: RunRecord, run_outcome: str) -> TraceabilityMatrix:
     """Every registered requirement, with this run's evidence; run_outcome is the run's verdict (PASS, FAIL, ERROR)."""
     started = record.started
     source = Source(kind="run", name=started.run_id if started is not None and started.run_id
-                    else record.path.parent.name)
+                    else record.path.parent.name, taken_utc=started.started_utc if started is not None else None)
     return build_matrix(source, run_evidence(record, run_outcome))
 
 

@@ -61,6 +61,9 @@ class Source(_Frozen):
     git_revision: str | None = None
     """The code the evidence came from (hil.runner.provenance.git_revision; None in files written before it was
     kept): outcomes of other code are not evidence for this code."""
+    taken_utc: str | None = None
+    """When the evidence was taken, ISO 8601 UTC (a run's start, a pytest session's start): needs.json's `created`,
+    the same however often it is rendered. None: a campaign's evidence, which grows run by run (the time written)."""
 
 
 class Coverage(_Frozen):

@@ -129,7 +129,7 @@ def needs_document(matrix: TraceabilityMatrix, hazards: Iterable[Hazard] = (), v
         from hil.cli.version import installed_version
 
         version = installed_version().split(" ", 1)[0]
-    stamp = (created or datetime.now(UTC)).isoformat()
+    stamp = created.isoformat() if created is not None else (matrix.source.taken_utc or datetime.now(UTC).isoformat())
     needs = matrix_needs(matrix, hazards, checks)
     return {"project": PROJECT, "current_version": version, "created": stamp,
             "versions": {version: {"created": stamp, "needs_amount": len(needs), "needs": needs,

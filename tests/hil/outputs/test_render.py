@@ -99,6 +99,16 @@ def test_all_outputs_render_from_the_record(tmp_path):
     assert "src=\"volumes.png\"" not in page  # self-contained
 
 
+def test_needs_json_is_dated_by_the_run_and_a_re_render_writes_the_same_file(tmp_path):
+    """needs.json's `created` was the time of rendering: every `itpump report` of the same record differed."""
+    write_record(tmp_path)
+    render_all(tmp_path)
+    first = (tmp_path / "needs.json").read_text()
+    render_all(tmp_path)
+    assert (tmp_path / "needs.json").read_text() == first
+    assert json.loads(first)["created"] == "2025-01-01T00:00:00Z"
+
+
 def test_trumpet_from_the_record_sees_the_one_percent_over_delivery(tmp_path):
     write_record(tmp_path)
     from hil.outputs.plots import run_trumpet
