@@ -141,16 +141,21 @@ def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: 
     verdict = ("no unsafe outcome, no record lost, every run met its expectations and every run's virtual patients "
                "passed") if summary["exit_code"] == 0 else \
         "FINDINGS: see below"
+    partly = summary.get("runs_envelopes_not_evaluated") or []
+    if partly:
+        verdict += f"; {len(partly)} runs with an envelope not evaluated: not shown safe, their harm unknown"
     detected = summary["faults_detected"]
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>campaign {_e(summary['campaign'])}</title>"
              f"<style>{STYLE}</style></head><body><h1>Campaign {_e(summary['campaign'])}</h1>",
              f"<p class='{'good' if summary['exit_code'] == 0 else 'bad'}'>{_e(verdict)}</p>",
              _software_html(summary.get("software") or []),
              _table(["runs planned", "runs done", "outcomes", "records lost", "runs shown safe", "runs not judged",
-                     "unsafe outcomes", "faults injected", "faults detected", "detection p50 / p95 / max [h]"],
+                     "runs with an envelope not evaluated", "unsafe outcomes", "faults injected", "faults detected",
+                     "detection p50 / p95 / max [h]"],
                     [[_e(summary["runs_planned"]), _e(summary["runs_done"]),
                       _e(", ".join(f"{k} {v}" for k, v in summary["outcomes"].items())), _e(summary["records_lost"]),
                       _e(summary["runs_shown_safe"]), _e(len(summary["runs_not_judged"])),
+                      _e(len(summary.get("runs_envelopes_not_evaluated") or [])),
                       _e(len(summary["unsafe_outcomes"])), _e(summary["faults_injected"]), _e(detected["count"]),
                       " / ".join(_e(detected["time_to_detection_h"][k]) for k in ("p50", "p95", "max"))]]),
              _unsafe_rules_html(summary.get("unsafe_rules") or []),

@@ -5,7 +5,9 @@ No number is made better than measured: a run whose record was lost counts in re
 runs shown safe, leaves its fault undetected (harmless: unknown) and counts as failing every patient envelope. A run
 that did not reach its verdict (hil.campaign.assess.reached_verdict; a `finished` line without `judged` is taken as
 not judged) is listed in runs_not_judged, is never among the runs shown safe, and an undetected fault in it is of
-unknown harm.
+unknown harm. A run that judged some envelopes and not others (a withdrawal still under way at the end of the run:
+NOT_EVALUATED) showed nothing of what those would have found: it is listed in runs_envelopes_not_evaluated, is never
+among the runs shown safe, and an undetected fault in it is of unknown harm.
 """
 from __future__ import annotations
 
@@ -59,20 +61,26 @@ def met_expectations(line: Mapping[str, Any], rule: str) -> bool:
     return line["outcome"] == "PASS"
 
 
+def envelopes_not_evaluated(line: Mapping[str, Any]) -> list[str]:
+    """The envelopes the run did not judge (NOT_EVALUATED, or any outcome but PASS and FAIL)."""
+    return [e["name"] for e in line["envelopes"] if e["outcome"] not in ("PASS", "FAIL")]
+
+
 def _shown_safe(line: dict[str, Any]) -> bool:
-    """The run was judged to its end from an intact record, its verdict judged something, and no unsafe rule found
-    anything."""
-    return evaluated(line) and not line["record_lost"] and not line["unsafe"]
+    """The run was judged to its end from an intact record, its verdict judged something, every envelope was judged,
+    and no unsafe rule found anything."""
+    return (evaluated(line) and not line["record_lost"] and not line["unsafe"]
+            and not envelopes_not_evaluated(line))
 
 
 def _harmless(line: dict[str, Any]) -> bool | None:
     """Whether an undetected fault did no harm: False if an unsafe rule found some, None (unknown) if the record
-    was lost, the run did not reach its verdict or its verdict judged nothing."""
+    was lost, the run did not reach its verdict, its verdict judged nothing or an envelope was not judged."""
     if line["record_lost"]:
         return None
     if line["unsafe"]:
         return False
-    return True if evaluated(line) else None
+    return True if evaluated(line) and not envelopes_not_evaluated(line) else None
 
 
 def _undetected_why(line: dict[str, Any]) -> str:
@@ -85,6 +93,9 @@ def _undetected_why(line: dict[str, Any]) -> str:
         return f"{why}; the run did not reach its verdict: {_first_line(line)}"
     if not evaluated(line):
         return f"{why}; the run judged nothing (NOT_EVALUATED), so its harm is unknown: {_first_line(line)}"
+    if envelopes_not_evaluated(line):
+        return (f"{why}; envelope {', '.join(envelopes_not_evaluated(line))} not evaluated, so its harm is unknown: "
+                f"{_first_line(line)}")
     return why
 
 
@@ -143,12 +154,15 @@ def summarize(journal: Journal) -> dict[str, Any]:
                for line in lines if not met_expectations(line, rules[line["run_id"]])]
     not_judged = [{**_where(line), "outcome": line["outcome"], "reason": _first_line(line)}
                   for line in lines if not line["record_lost"] and not line.get("judged")]
+    partly = [{**_where(line), "envelopes": envelopes_not_evaluated(line), "outcome": line["outcome"]}
+              for line in lines if evaluated(line) and not line["record_lost"] and envelopes_not_evaluated(line)]
     summary: dict[str, Any] = {
         "campaign": journal.header.get("name"), "software": journal.software(),
         "runs_planned": runs_planned, "runs_done": len(lines), "runs_missing": runs_planned - len(lines),
         "unsafe_rules": unsafe_rules_in_force(planned),
         "outcomes": dict(sorted(Counter(line["outcome"] for line in lines).items())),
         "runs_shown_safe": sum(1 for line in lines if _shown_safe(line)), "runs_not_judged": not_judged,
+        "runs_envelopes_not_evaluated": partly,
         "expectations_not_met": not_met,
         **_faults(lines, sum(1 for run in planned if run.spec["fault"] is not None)),
         "unsafe_outcomes": unsafe, "records_lost": len(lost), "records_lost_runs": lost,

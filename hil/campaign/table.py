@@ -30,7 +30,9 @@ def print_summary(summary: dict[str, Any], folder: Path, console: Console | None
             ("runs planned / done", f"{summary['runs_planned']} / {summary['runs_done']}"),
             ("outcomes", ", ".join(f"{k} {v}" for k, v in summary["outcomes"].items()) or "-"),
             ("records lost", str(summary["records_lost"])),
-            ("runs shown safe / not judged", f"{summary['runs_shown_safe']} / {len(summary['runs_not_judged'])}"),
+            ("runs shown safe / not judged / with an envelope not evaluated",
+             f"{summary['runs_shown_safe']} / {len(summary['runs_not_judged'])} / "
+             f"{len(summary.get('runs_envelopes_not_evaluated') or [])}"),
             ("unsafe outcomes", str(len(summary["unsafe_outcomes"]))),
             ("faults planned / injected", f"{summary['faults_planned']} / {summary['faults_injected']}"),
             ("faults detected",
@@ -61,6 +63,9 @@ def print_summary(summary: dict[str, Any], folder: Path, console: Console | None
         console.print(f"[bold magenta]record lost[/] {_where(u)}: {u['why']}", soft_wrap=True)
     for u in summary["runs_not_judged"]:
         console.print(f"[magenta]not judged[/] {_where(u)}: {u['reason']}", soft_wrap=True)
+    for u in (summary.get("runs_envelopes_not_evaluated") or [])[:20]:
+        console.print(f"[yellow]envelope not evaluated[/] {_where(u)}: {', '.join(u['envelopes'])} (not shown safe)",
+                      soft_wrap=True)
     for u in summary["expectations_not_met"][:20]:
         console.print(f"[red]{u['outcome']}[/] {_where(u)}: {u['reason']}", soft_wrap=True)
     for u in (summary.get("population_not_met") or [])[:20]:

@@ -94,6 +94,36 @@ def test_a_run_that_did_not_reach_its_verdict_is_never_shown_safe(tmp_path: Path
     assert "runs shown safe / not judged" in text and "2 / 1" in text and "not judged #1 s/r/pump.stall r1" in text
 
 
+@pytest.mark.requirements("SR-HIL-006")
+def test_a_run_with_an_envelope_not_evaluated_is_not_shown_safe_and_its_fault_harm_is_unknown(
+        tmp_path: Path, monkeypatch) -> None:
+    """A catheter disconnected and not detected, the withdrawal still under way at the end (NOT_EVALUATED), the run
+    PASS on its expectations: it was counted among the runs shown safe and its fault harmless, though the envelope
+    that would show the harm judged nothing."""
+    monkeypatch.setattr("hil.campaign.collect._record_check", lambda folder, sha256: None)
+    runs = [_planned(0, STALL), _planned(1, STALL)]
+    judged_all = _result("PASS", "fine", judged=True, injected=True)
+    judged_all["assessment"]["envelopes"] = [{"name": "withdrawal", "outcome": "PASS"}]
+    partly = _result("PASS", "all 1 expectations met and 4 of 5 envelopes passed", judged=True, injected=True)
+    partly["assessment"]["envelopes"] = [{"name": "plasma_ceiling", "outcome": "PASS"},
+                                         {"name": "withdrawal", "outcome": "NOT_EVALUATED"}]
+    journal = Journal.create(tmp_path / "c", {"name": "t"}, runs)
+    for run, result in zip(runs, (judged_all, partly)):
+        journal.append(finished_line(tmp_path / "c", run, result))
+    summary = summarize(journal)
+    assert summary["runs_shown_safe"] == 1 and summary["unsafe_outcomes"] == []
+    assert [(r["index"], r["envelopes"]) for r in summary["runs_envelopes_not_evaluated"]] == [(1, ["withdrawal"])]
+    harm = {u["index"]: (u["harmless"], u["why"]) for u in summary["faults_undetected"]}
+    assert harm[0] == (True, "no high-priority alarm after the injection")
+    assert harm[1][0] is None and "envelope withdrawal not evaluated, so its harm is unknown" in harm[1][1]
+    write_report(tmp_path / "c", journal, summary)
+    assert "1 runs with an envelope not evaluated: not shown safe" in (tmp_path / "c" / "report.html").read_text()
+    console = Console(file=io.StringIO(), width=200)
+    print_summary(summary, tmp_path / "c", console)
+    text = console.file.getvalue()
+    assert "1 / 0 / 1" in text and "envelope not evaluated #1 s/r/pump.stall r1: withdrawal" in text
+
+
 def test_a_line_written_before_judged_existed_is_taken_as_not_judged(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr("hil.campaign.collect._record_check", lambda folder, sha256: None)
     run = _planned(0, None)
