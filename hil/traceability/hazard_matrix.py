@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 
 from firmware_sim.hazards import HAZARDS
 from firmware_sim.outcome import Outcome, combine
-from hil.campaign.summary import judged_by_unsafe_rules_alone
+from hil.campaign.summary import envelopes_not_evaluated, judged_by_unsafe_rules_alone
 from hil.traceability.code_checks import ROOT, requirement_checks, requirement_tests
 
 log = logging.getLogger(__name__)
@@ -81,8 +81,9 @@ def run_outcome(spec: Mapping[str, Any], line: Mapping[str, Any] | None) -> Outc
     without `judged` counts as not judged: hil.campaign.summary), FAIL if an unsafe rule found something,
     NOT_EVALUATED if its verdict judged nothing, else the run's own outcome (a hazard scenario that did not catch its
     hazard FAILs) except for a fault run the campaign judges by the unsafe rules alone (scenario_expectations
-    fault_free_runs: its scenario's verdict is reported, not required), which is PASS; an ERROR of such a run (a
-    pulled cable: the pump's stop not confirmed) still keeps the campaign from exit 0 (hil.campaign.summary)."""
+    fault_free_runs: its scenario's verdict is reported, not required), which is PASS, or NOT_EVALUATED when one of
+    its envelopes was not judged (the unsafe rules saw nothing of it); an ERROR of such a run (a pulled cable: the
+    pump's stop not confirmed) still keeps the campaign from exit 0 (hil.campaign.summary)."""
     if line is None:
         return Outcome.NOT_EVALUATED
     if line["record_lost"]:
@@ -94,7 +95,9 @@ def run_outcome(spec: Mapping[str, Any], line: Mapping[str, Any] | None) -> Outc
     outcome = Outcome(line["outcome"])
     if outcome is Outcome.NOT_EVALUATED:
         return outcome
-    return Outcome.PASS if judged_by_unsafe_rules_alone(line, spec["expect"]["scenario_expectations"]) else outcome
+    if not judged_by_unsafe_rules_alone(line, spec["expect"]["scenario_expectations"]):
+        return outcome
+    return Outcome.NOT_EVALUATED if envelopes_not_evaluated(line) else Outcome.PASS
 
 
 def last_test_outcomes(path: Path = TEST_EVIDENCE, revision: str | None = None) -> dict[str, str]:

@@ -71,7 +71,8 @@ def _spec(hazard_id: str | None, scenario_hazard: str | None = None, fault: dict
     return {**spec, "hazard_id": hazard_id} if hazard_id else spec
 
 
-SAFE = {"record_lost": False, "judged": True, "unsafe": [], "outcome": "PASS", "fault": {"injected": True}}
+SAFE = {"record_lost": False, "judged": True, "unsafe": [], "outcome": "PASS", "fault": {"injected": True},
+        "envelopes": []}
 
 
 def test_a_group_run_provokes_its_hazard_only_through_a_fault_that_was_injected():
@@ -124,10 +125,12 @@ def test_a_hazards_outcome_is_the_worst_of_its_runs_and_tests_never_better():
     (_spec(None, "HAZ-DEL-001"), {**SAFE, "fault": None}, "PASS"),
     (_spec("HAZ-DEL-001"), {**SAFE, "outcome": "ERROR"}, "PASS"),
     (_spec("HAZ-DEL-001", rule="all_runs"), {**SAFE, "outcome": "ERROR"}, "ERROR"),
+    (_spec("HAZ-DEL-001"), {**SAFE, "envelopes": [{"name": "withdrawal", "outcome": "NOT_EVALUATED"}]},
+     "NOT_EVALUATED"),
 ], ids=["hazard-scenario-failed", "hazard-scenario-failed-fault-free-rule", "hazard-scenario-judged-nothing",
         "fault-run-judged-nothing", "fault-run-failed-under-fault-free-rule", "fault-run-failed-under-all-runs",
         "hazard-scenario-passed", "fault-run-stop-unconfirmed-under-fault-free-rule",
-        "fault-run-stop-unconfirmed-under-all-runs"])
+        "fault-run-stop-unconfirmed-under-all-runs", "fault-run-with-an-envelope-not-evaluated-under-fault-free-rule"])
 def test_a_run_counts_for_its_hazard_only_as_well_as_its_own_verdict_allows(spec, line, expected):
     """A hazard scenario that did not catch its hazard, or any run that judged nothing, is never PASS evidence; a
     fault run under the fault_free_runs rule is judged by the unsafe rules alone, as the campaign summary does."""
