@@ -116,8 +116,8 @@ class GateInputs:
         first_start_s = min(now_s - 2 * window_s, last_start_s)  # an interval longer than a window: the one before
         if not programmed.changes or programmed.changes[0][0] > first_start_s:
             return WindowReference(approved_mcg, ReferenceSource.APPROVED_AN_INTERVAL_AGO)
-        return WindowReference(largest_window_mcg(programmed.pieces(first_start_s, now_s), first_start_s,
-                                                  last_start_s, window_s),
+        given_once = programmed.pieces(first_start_s, now_s, overlapping_runs=False)
+        return WindowReference(largest_window_mcg(given_once, first_start_s, last_start_s, window_s),
                                ReferenceSource.PROGRAMMED_WINDOW, (first_start_s, last_start_s))
 
     def _daily_a_titration_interval_ago(self) -> float | None:

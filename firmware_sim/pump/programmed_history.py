@@ -28,11 +28,14 @@ class ProgrammedHistory:
             self.changes.append((t_s, basal, periodic))
             self._forget_before(t_s - self.span_s)
 
-    def pieces(self, from_s: float, to_s: float) -> list[RatePiece]:
+    def pieces(self, from_s: float, to_s: float, overlapping_runs: bool = True) -> list[RatePiece]:
         """What the programs placed at the tip in [from_s, to_s), as programmed. A periodic run goes on past a
-        change of the therapy as the firmware's does (it is a bolus under way), is cut short by a stop (which aborts
-        it), and a run falling due while another runs is not given (the firmware refuses a second bolus): runs of a
-        periodic bolus set up again and again while one would run are counted once, not once per set-up."""
+        change of the therapy as the firmware's does (it is a bolus under way) and is cut short by a stop (which
+        aborts it). Two runs overlap only when the earlier was not given (aborted by a suspension or an alarm, or
+        refused while another bolus ran) and the periodic was set up again meanwhile; which of them the pump gave is
+        not programmed. overlapping_runs: count both (the windows a command is judged on: never fewer doses than
+        given), else only the earlier (the titration reference: a periodic set up six times while suspended is not
+        six runs, and never more than given)."""
         pieces: list[RatePiece] = []
         runs: list[RatePiece] = []
         stops_s: list[float] = []
@@ -45,7 +48,7 @@ class ProgrammedHistory:
                 pieces += basal.planned(max(start_s, from_s), end_s)
             if periodic is not None and end_s > start_s:
                 runs += _runs_starting(periodic, start_s, end_s, from_s)
-        return pieces + _given_runs(runs, stops_s, from_s, to_s)
+        return pieces + _runs_within(runs, stops_s, from_s, to_s, overlapping_runs)
 
     def _forget_before(self, t_s: float) -> None:
         """Drop the changes no piece from t_s on needs (all but the last one at or before t_s)."""
@@ -66,20 +69,21 @@ def _runs_starting(periodic: PeriodicBolus, start_s: float, end_s: float, reach_
     return [run for run in runs if run.start_s >= start_s and run.end_s > reach_s]
 
 
-def _given_runs(runs: list[RatePiece], stops_s: list[float], from_s: float, to_s: float) -> list[RatePiece]:
-    """The runs the firmware would give (none while another runs), each cut at the first stop after its start,
-    within [from_s, to_s)."""
-    given: list[RatePiece] = []
+def _runs_within(runs: list[RatePiece], stops_s: list[float], from_s: float, to_s: float,
+                 overlapping_runs: bool) -> list[RatePiece]:
+    """The runs, each cut at the first stop after its start, within [from_s, to_s); without overlapping_runs, a run
+    starting while an earlier one runs is left out."""
+    kept: list[RatePiece] = []
     busy_until_s = -math.inf
     for run in sorted(runs):
-        if run.start_s < busy_until_s:
+        if run.start_s < busy_until_s and not overlapping_runs:
             continue
         end_s = min([run.end_s] + [t_s for t_s in stops_s if t_s > run.start_s])
-        busy_until_s = end_s
+        busy_until_s = max(busy_until_s, end_s)
         start_s, end_s = max(run.start_s, from_s), min(end_s, to_s)
         if end_s > start_s:
-            given.append(RatePiece(start_s, end_s, run.rate_mcg_per_h))
-    return given
+            kept.append(RatePiece(start_s, end_s, run.rate_mcg_per_h))
+    return kept
 
 
 def _from_run_near(periodic: PeriodicBolus, t_s: float) -> PeriodicBolus:

@@ -378,3 +378,31 @@ def test_a_stop_cuts_the_periodic_run_under_way_in_the_programmed_history(make_r
     pieces = fw.therapy.programmed.pieces(0.0, fw.now_s)
     assert max(p.end_s for p in pieces) == pytest.approx(stop_s)
     assert sum((p.end_s - p.start_s) * p.rate_mcg_per_h for p in pieces) / H == pytest.approx(8.0, rel=1e-3)
+
+
+@req("SR-DOSE-009")
+def test_a_run_that_was_not_given_does_not_hide_the_runs_of_a_periodic_set_up_after_it(make_rig):
+    """100 mcg over 23 h set up on 690 mcg/day, its first run aborted a minute in by a suspension, then 100 mcg over
+    45 min set up three times: the history kept the aborted run whole and left out every later run starting within
+    it, and all three were approved: 990 mcg delivered in a window, soft maximum 800. The windows a command is judged
+    on count every run; only the titration reference counts overlapping runs once."""
+    fw = make_rig(config=FirmwareConfig(exposure_limits=None)).primed(conc_mcg_per_ml=2000)
+    assert fw.start_continuous(690).approved
+    t0_s = fw.now_s + DAY_S
+    fw.run_until_s(t0_s)
+    assert fw.setup_periodic_bolus(100, 23 * 60, 24, first_t_s=t0_s + H).approved
+    fw.run_until_s(t0_s + H + 60)
+    assert fw.suspend().approved
+    decisions = []
+    for k in range(3):
+        first_s = fw.now_s + 300
+        decisions.append(fw.setup_periodic_bolus(100, 45, 24, first_t_s=first_s))
+        if k == 0:
+            assert fw.resume().approved
+        fw.run_until_s(first_s + 46 * 60)
+    assert [d.approved for d in decisions] == [True, False, False]
+    assert decisions[1].requirement_ids == ("SR-DOSE-009",)
+    fw.run_until_s(t0_s + 28 * H)
+    profile = fw.delivery_profile()
+    starts_h = [(t0_s + 60 * k) / H for k in range(300)]
+    assert max(profile.dose_until_mcg(s + 24) - profile.dose_until_mcg(s) for s in starts_h) <= 800.0
