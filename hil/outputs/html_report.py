@@ -99,9 +99,9 @@ def _evidence(summary: dict[str, Any], error: bool) -> list[str]:
                                              a["priority"]] for a in summary["alarms"]],
             empty="no alarms"),
         "<h2>Steps</h2>" + _table(
-            ["#", "t (h)", "action", "decision", "expected", "reasons", "requirements"],
+            ["#", "t (h)", "action", "decision", "expected", "reasons", "soft limits overridden", "requirements"],
             [[s["index"], hours_text(s["t_h"]), s["action"], s["decision"], s["expected_decision"], s["reasons"],
-              s["requirement_ids"]] for s in summary["steps"]],
+              s.get("overridden") or "", s["requirement_ids"]] for s in summary["steps"]],
             empty=f"no step was executed{not_run}"),
     ]
 

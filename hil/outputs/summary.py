@@ -81,7 +81,8 @@ def build_summary_model(record: RunRecord, outcome: str, reason: str, output_fai
         alarms=tuple(AlarmEntry(t_h=a.t_s / S_PER_H, name=a.name, priority=a.priority) for a in record.typed(ev.Alarm)),
         steps=tuple(StepEntry(t_h=s.t_s / S_PER_H, index=s.index, action=s.action, decision=s.decision,
                               expected_decision=s.expected_decision, reasons=s.reasons,
-                              requirement_ids=s.requirement_ids) for s in record.typed(ev.Step)),
+                              requirement_ids=s.requirement_ids, overridden=tuple(s.extra.get("overridden") or ()))
+              for s in record.typed(ev.Step)),
         delivered=Delivered() if last is None else Delivered(
             commanded_ul=last.commanded_ul, pump_reported_ul=last.pump_reported_ul, gravimetric_ul=last.gravimetric_ul),
         pk_peaks=pk_peaks(record),

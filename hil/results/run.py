@@ -45,6 +45,8 @@ class StepEntry(ResultModel):
     expected_decision: str | None
     reasons: tuple[str, ...]
     requirement_ids: tuple[str, ...]
+    overridden: tuple[str, ...] = ()
+    """Soft-limit reasons the step overrode explicitly (override_soft_limits: true): approved despite them."""
 
 
 class Delivered(ResultModel):

@@ -188,6 +188,9 @@ class RunExecution:
                                   expected_decision=step.expect.decision if step.expect else None,
                                   decision_requirement_ids=tuple(result.decision_requirement_ids), note=step.note,
                                   extra=result.details))
+        if result.details.get("overridden"):
+            self.seen.overrides.append(f"step {index} {step.action} at {step.at_h:g} h approved over soft limits "
+                                       f"(override_soft_limits): {'; '.join(result.details['overridden'])}")
         if step.expect is not None:
             self._expectation(expect.check_step(index, step.action, step.expect, result, ids))
         elif result.decision == "rejected":
@@ -255,6 +258,7 @@ class RunExecution:
         pk = self._pk()
         notes, caught = judge_envelopes(pk, scenario, self.record, self.seen.alarms, self.seen.states,
                                         self._expectation, self.seen.failed.append)
+        notes[:0] = self.seen.overrides
         if scenario.patients is not None:
             failures, population_notes = record_population(self.record, pk, scenario, caught)
             self.seen.failed.extend(failures)

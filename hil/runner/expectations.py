@@ -53,6 +53,9 @@ def check_step(index: int, action: str, expect: StepExpectation, result: StepRes
         problems.append(f"no reason contains {expect.reason_contains!r}")
     reasons = "; ".join(result.reasons) or "no reasons"
     detail = ("; ".join(problems) if problems else f"{result.decision} as expected") + f" ({reasons})"
+    overridden = result.details.get("overridden") or []
+    if overridden:
+        detail += f"; soft limits overridden: {'; '.join(overridden)}"
     return ExpectationResult(f"step {index} {action}: {expect.decision}", not problems, detail, requirement_ids)
 
 

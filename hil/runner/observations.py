@@ -16,3 +16,5 @@ class Observations:
     checked_expectation_count: int = 0
     unexpected: list[str] = field(default_factory=list)
     """What the run met that the scenario expects nothing of (a refused step): said in a PASS's reason."""
+    overrides: list[str] = field(default_factory=list)
+    """Steps approved over soft limits (override_soft_limits: true), with what they overrode: said in every reason."""
