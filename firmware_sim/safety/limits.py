@@ -45,6 +45,8 @@ class DrugLimits:
     ptm_max_dose_per_24h_mcg: float = 200.0
     """[U] placeholder default."""
     window_h: float = 24.0
+    """The rolling window the daily limits (mcg/day) are judged on, as they are: a window longer than the label's
+    24 h is not given a larger limit (48 h holds two days' doses against one day's limit: stricter)."""
 
     def soft_max_for_mcg(self, indication: Indication) -> float:
         """The soft maximum daily dose for a patient of this indication."""
