@@ -8,7 +8,10 @@ DASK_SCHEDULER_ADDRESS). Exit 0: no unsafe outcome, no record lost, every run me
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -40,6 +43,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=handle)
 
 
+@contextlib.contextmanager
+def _terminations_as_ctrl_c(causes: list[str]) -> Iterator[None]:
+    """SIGTERM and SIGHUP end the campaign as Ctrl-C does (every finished run kept, a message, exit 3); they ended
+    the process at once, saying nothing. causes: each one received is added (empty: Ctrl-C)."""
+    from hil.runner.interrupt import SIGNAL_CAUSES
+
+    def handle(signum: int, _frame: object) -> None:
+        causes.append(SIGNAL_CAUSES[signum])
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def _fail(args: argparse.Namespace, code: int, message: str) -> int:
     """The shared error object under --json (hil.results.error), else the message on stderr."""
     kind = ErrorKind.BAD_INPUT if code == EXIT_BAD_INPUT else ErrorKind.ERROR
@@ -62,8 +83,9 @@ def handle(args: argparse.Namespace) -> int:
         return _fail(args, EXIT_BAD_INPUT, "--out and --resume name different folders; --resume writes into DIR")
     progress = CampaignProgress(enabled=not (args.json or args.no_progress))
     execution = CampaignExecution(args.workers, args.scheduler, progress.start, progress.finished)
+    causes: list[str] = []
     try:
-        with progress:
+        with _terminations_as_ctrl_c(causes), progress:
             if args.resume is not None:
                 outcome = resume_campaign(args.resume, campaign, execution)
             else:
@@ -75,8 +97,9 @@ def handle(args: argparse.Namespace) -> int:
     except CampaignFailure as exc:
         return _fail(args, EXIT_CAMPAIGN_FAILED, str(exc))
     except KeyboardInterrupt:
-        return _fail(args, EXIT_CAMPAIGN_FAILED, "interrupted by the operator (Ctrl-C); every finished run is kept: "
-                                                 "finish it with --resume on its folder")
+        cause = causes[0] if causes else "the operator (Ctrl-C)"
+        return _fail(args, EXIT_CAMPAIGN_FAILED, f"interrupted by {cause}; every finished run is kept: finish it "
+                                                 "with --resume on its folder")
     if args.json:
         print(json.dumps({**outcome.summary, "folder": str(outcome.folder)}))
     else:

@@ -60,6 +60,25 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
+def test_a_terminated_campaign_ends_as_on_ctrl_c_saying_so(tmp_path):
+    """SIGTERM (a service manager, a CI runner's cancel) ended the campaign at once: exit 143, nothing said, no
+    word of --resume. It now ends as Ctrl-C does: exit 3, the cause named, every finished run kept."""
+    folder = tmp_path / "terminated"
+    process = _start(["campaign", "smoke", "--workers", "1", "--out", str(folder), "--no-progress"], tmp_path)
+    try:
+        _wait_for_a_finished_run(process, folder)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert process.returncode == 3, stderr[-2000:]
+    assert ("interrupted by a termination request (SIGTERM); every finished run is kept: finish it with --resume "
+            "on its folder") in stderr
+    assert any(line["kind"] == FINISHED for line in journal_lines(folder))
+
+
 @pytest.mark.requirements("SR-HIL-007")
 def test_the_campaign_folder_has_the_hazard_traceability_as_csv_report_section_and_needs_json(
     smoke, report_matches_csv
@@ -72,20 +91,23 @@ def test_the_campaign_folder_has_the_hazard_traceability_as_csv_report_section_a
     assert needs_problems(json.loads((folder / "needs.json").read_text())) == []
 
 
+def _wait_for_a_finished_run(process: subprocess.Popen, folder: Path) -> None:
+    deadline = time.monotonic() + KILL_WAIT_S
+    while time.monotonic() < deadline:
+        journal = folder / JOURNAL_FILENAME
+        if journal.exists() and any(json.loads(line)["kind"] == FINISHED
+                                    for line in journal.read_text().splitlines() if line.endswith("}")):
+            return
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    pytest.fail("no run finished in time")
+
+
 def test_a_killed_campaign_keeps_its_finished_runs_and_resumes_to_the_same_summary(smoke, tmp_path):
     folder = tmp_path / "killed"
     process = _start(["campaign", "smoke", "--workers", "1", "--out", str(folder), "--no-progress"], tmp_path)
-    deadline = time.monotonic() + KILL_WAIT_S
     try:
-        while time.monotonic() < deadline:
-            journal = folder / JOURNAL_FILENAME
-            if journal.exists() and any(json.loads(line)["kind"] == FINISHED
-                                        for line in journal.read_text().splitlines() if line.endswith("}")):
-                break
-            assert process.poll() is None, process.communicate()
-            time.sleep(0.05)
-        else:
-            pytest.fail("no run finished in time")
+        _wait_for_a_finished_run(process, folder)
         busy = subprocess.run([sys.executable, "-m", "hil.cli.main", "campaign", "--resume", str(folder), "--workers",
                                "1", "--no-progress"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
         assert busy.returncode == 2, busy.stderr[-2000:]  # one campaign process per folder: nothing run twice
