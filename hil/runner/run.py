@@ -132,7 +132,11 @@ def run_scenario(scenario_path: Path | str, rig_path: Path | str, options: RunOp
         run_dir = Path(options.out_dir)
         if (run_dir / RECORD_FILENAME).exists():
             raise BadInput(f"{run_dir} already holds a run record; choose a new --out folder")
-        run_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            run_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BadInput(f"--out {run_dir}: cannot make the run folder there ({exc.strerror or exc}); nothing was "
+                           f"run") from exc
         return _run_recorded(prepared, (scenario_path, rig_path), run_dir, options, interrupt, monitor)
 
 

@@ -39,6 +39,7 @@ BAD_INPUT = [  # (command line, the command its error object names)
     (("trumpet", "/no/such/balance.csv", "--rate-ul-per-h", "10"), "trumpet"),
     (("trumpet", "/no/such/balance.csv"), "trumpet"),             # argparse: --rate-ul-per-h required
     (("list", "everything"), "list"),
+    (("run", "hazard-double-priming", "--out", "/proc/no-such-folder/run"), "run"),  # a traceback and exit 3
     (("campaign", "no-such-campaign"), "campaign"),
     (("campaign", "smoke", "--workers", "0"), "campaign"),
     (("list", "rigs", "-q", "-v"), "list"),
