@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from rich.table import Table
 
 from hil.cli.catalog import DeviceEntry, DrugEntry, RequirementEntry, RigEntry, ScenarioEntry
-from hil.cli.tables import make_console, wrapping_table
+from hil.cli.tables import make_console, print_table, wrapping_table
 
 
 def _longest(names: Sequence[str]) -> int:
@@ -75,4 +75,4 @@ TABLES: dict[str, Callable[[Sequence, str | None], Table]] = {
 
 def print_listing(what: str, entries: Sequence, folder: Path | None) -> None:
     caption = f"from {folder / what}" if folder is not None else None
-    make_console().print(TABLES[what](entries, caption))
+    print_table(make_console(), TABLES[what](entries, caption))

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from firmware_sim.outcome import Outcome
-from hil.cli.tables import make_console, wrapping_table
+from hil.cli.tables import make_console, print_table, wrapping_table
 from hil.outputs.overrides import override_lines
 from hil.outputs.render import HTML_FILENAME
 from hil.results.population import PopulationVerdictResult, worst_patient_text
@@ -64,15 +64,15 @@ def print_verdict(result: RunResult, scenario: Path, rig: Path, console: Console
         for e in result.envelopes:
             table.add_row(e.name, f"{_number(e.value)} / {_number(e.limit)} {e.unit}", MARK[e.outcome],
                           "\n".join(e.requirement_ids))  # one ID a line: the names keep the room
-        console.print(table)
+        print_table(console, table)
     if result.population_verdict is not None:
-        console.print(population_table(result.population_verdict, console))
+        print_table(console, population_table(result.population_verdict, console))
     if result.expectations:
         table = wrapping_table("expectations", ("expectation", "outcome", "detail"),
                                _name_width(console, [x.name for x in result.expectations]))
         for x in result.expectations:
             table.add_row(x.name, MARK[x.outcome], x.detail)
-        console.print(table)
+        print_table(console, table)
     if result.alarms:
         console.print("alarms: " + ", ".join(f"{a.name} ({a.priority}) at {a.t_h:.2f} h" for a in result.alarms),
                       soft_wrap=True)

@@ -97,6 +97,11 @@ def test_redirected_tables_keep_every_name_and_text_whole():
     for path in (SHIPPED / "scenarios").glob("*.yaml"):
         assert f"│ {path.stem} " in scenarios.stdout
     assert max(len(line) for line in scenarios.stdout.splitlines()) <= 120
+    ids_printed = "".join(line.split("│")[5] for line in scenarios.stdout.splitlines() if line.count("│") == 6)
+    listed = json.loads(subprocess.run([sys.executable, "-m", "hil.cli.main", "list", "scenarios", "--json"],
+                                       capture_output=True, text=True, cwd=REPO).stdout)["scenarios"]
+    for entry in listed:  # the table cropped at 120 columns cut requirement IDs mid-word
+        assert all(rid in ids_printed.replace(" ", "") for rid in entry["requirement_ids"]), entry["name"]
     requirements = list_table("requirements")
     assert ELLIPSIS not in requirements.stdout
     printed = words(requirements.stdout)
