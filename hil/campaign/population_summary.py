@@ -6,8 +6,8 @@ record was lost, that did not reach its verdict (its record ends early: judging 
 record does not show), or whose patients could not be evaluated, counts all its patients as not passing. The pooled
 percentiles are those of the runs' quantile vectors put together (each run weighs the same, as each has the same
 number of patients): exact to within one percent of rank, over the runs that have values only: n_runs_in_percentiles
-and n_patients_in_percentiles say how many (fewer than n_runs when a record was lost or a run not judged). The same
-figures per scenario: patients_by_scenario.
+and n_patients_in_percentiles say how many (fewer than n_runs when a record was lost or a run not judged); unit is
+the envelope value's (as the runs' patient results give it). The same figures per scenario: patients_by_scenario.
 """
 from __future__ import annotations
 
@@ -32,8 +32,10 @@ def _pooled(name: str, judged: list[dict[str, Any]], counts: dict[str, int]) -> 
         covered_runs += bool(values)
         covered_patients += counts[line["run_id"]] if values else 0
     pooled = [float(v) for v in np.percentile(quantiles, (5, 50, 95))] if quantiles else [None, None, None]
+    unit = next((r.get("unit") for line in judged if (r := ((line["patients"] or {}).get("envelopes") or {}).get(name))
+                 and r.get("unit")), None)
     return {"n_patients": total, "n_passing": passing, "fraction_passing": passing / total if total else None,
-            "p5": pooled[0], "p50": pooled[1], "p95": pooled[2], "n_runs": len(judged),
+            "p5": pooled[0], "p50": pooled[1], "p95": pooled[2], "unit": unit, "n_runs": len(judged),
             "n_runs_in_percentiles": covered_runs, "n_patients_in_percentiles": covered_patients}
 
 

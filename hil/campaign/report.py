@@ -106,7 +106,8 @@ def _patients_by_scenario(by_scenario: dict[str, Any]) -> list[str]:
     rows = ([_e(scenario), _e(name), *_patient_cells(p)]
             for scenario, envelopes in by_scenario.items() for name, p in envelopes.items())
     return ["<h2>Virtual patients per scenario</h2>",
-            _table(["scenario", "envelope", "patients passing", "fraction", "p5", "p50", "p95", "percentiles cover"],
+            _table(["scenario", "envelope", "patients passing", "fraction", "p5", "p50", "p95", "unit",
+                    "percentiles cover"],
                    rows)]
 
 
@@ -114,7 +115,7 @@ def _patient_cells(p: dict[str, Any]) -> list[str]:
     """Patients passing, fraction, p5, p50, p95, and what the percentiles cover when not every run's patients."""
     cover = percentiles_cover(p)
     return [_e(p["n_passing"]) + " of " + _e(p["n_patients"]), _e(p["fraction_passing"]), _e(p["p5"]), _e(p["p50"]),
-            _e(p["p95"]), f"<span class='bad'>{_e(cover)}</span>" if cover else "every run"]
+            _e(p["p95"]), _e(p.get("unit") or "-"), f"<span class='bad'>{_e(cover)}</span>" if cover else "every run"]
 
 
 def _unsafe_rules_html(settings: list[dict[str, Any]]) -> str:
@@ -165,9 +166,10 @@ def write_report(folder: Path, journal: Journal, summary: dict[str, Any], rows: 
              "<figure><img alt='detection times' src='data:image/png;base64,"
              f"{base64.b64encode(png).decode()}'></figure>",
              "<h2>Envelopes</h2>",
-             _table(["envelope", "runs", "patients passing", "fraction", "p5", "p50", "p95", "percentiles cover"],
+             _table(["envelope", "runs", "patients passing", "fraction", "p5", "p50", "p95", "unit",
+                     "percentiles cover"],
                     ([_e(name), _e(", ".join(f"{k} {v}" for k, v in entry["runs"].items())),
-                      *(_patient_cells(p) if (p := entry.get("patients")) else ["no virtual patients"] + [""] * 5)]
+                      *(_patient_cells(p) if (p := entry.get("patients")) else ["no virtual patients"] + [""] * 6)]
                      for name, entry in summary["envelopes"].items())),
              *_patients_by_scenario(summary.get("patients_by_scenario") or {}),
              "<h2>Unsafe outcomes</h2>",

@@ -48,8 +48,11 @@ def print_summary(summary: dict[str, Any], folder: Path, console: Console | None
         text = ", ".join(f"{k} {v}" for k, v in entry["runs"].items())
         if p:
             cover = percentiles_cover(p)
-            text += (f"; patients passing {_n(p['fraction_passing'])} ({p['n_passing']} of {p['n_patients']}), "
-                     f"p5/p50/p95 {_n(p['p5'])}/{_n(p['p50'])}/{_n(p['p95'])}" + (f" ({cover})" if cover else ""))
+            fraction = p["fraction_passing"]
+            passing = "-" if fraction is None else f"{100 * fraction:.4g} %"
+            text += (f"; patients passing {passing} ({p['n_passing']} of {p['n_patients']}), "
+                     f"p5/p50/p95 {_n(p['p5'])}/{_n(p['p50'])}/{_n(p['p95'])} {p.get('unit') or ''}".rstrip()
+                     + (f" ({cover})" if cover else ""))
         rows.append((f"envelope {name}", text))
     for row in rows:
         table.add_row(*row)

@@ -3,15 +3,18 @@ verdict count as not passing (their delivery past where the record ends is not k
 fall below the campaign's min_fraction_passing is a finding (exit 1), as the same patients are in `itpump run`."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from hil.campaign.collect import finished_line
 from hil.campaign.journal import Journal
 from hil.campaign.population_summary import envelope_patients, population_not_met
 from hil.campaign.specs import PlannedRun, identity_of
 from hil.campaign.summary import summarize
+from hil.campaign.table import print_summary
 
 pytestmark = pytest.mark.requirements("SR-HIL-006")
 EXPECT = {"envelope_without_alarm": True, "beyond_hard_limits": True, "pump_left_running": True,
@@ -109,3 +112,19 @@ def test_a_record_changed_after_its_run_finished_counts_as_lost_when_the_campaig
     assert "checked again at" in changed[run.run_id]
     summary = summarize(journal.with_records_lost(changed))
     assert (summary["records_lost"], summary["runs_shown_safe"], summary["exit_code"]) == (1, 0, 1)
+
+
+def test_the_pooled_percentiles_carry_their_unit_in_every_output(tmp_path: Path):
+    """p5/p50/p95 of envelopes in ng/mL, a ratio and hours were printed as bare numbers."""
+    runs = [planned(0)]
+    journal = Journal.create(tmp_path / "c", {"name": "t"}, runs)
+    line = finished_line(tmp_path / "c", runs[0], {"files": {}})
+    line.update(record_lost=False, lost_reason=None, judged=True, outcome="PASS", reason="ok",
+                patients=patients(100, "PASS"))
+    journal.append(line)
+    summary = summarize(journal)
+    assert summary["envelopes"]["plasma_ceiling"]["patients"]["unit"] == "ng_per_ml"
+    assert summary["patients_by_scenario"]["s"]["plasma_ceiling"]["unit"] == "ng_per_ml"
+    console = Console(file=io.StringIO(), width=250)
+    print_summary(summary, tmp_path / "c", console)
+    assert "patients passing 100 % (100 of 100), p5/p50/p95 5/50/95 ng_per_ml" in console.file.getvalue()
