@@ -83,7 +83,7 @@ def check_file(path: Path, strict_requirements: bool, rig: RigConfig | None = No
     if scenario.patient.acknowledge_beyond_label:
         warnings.append(f"patient outside the label's population, acknowledged: "
                         f"{scenario.patient.acknowledge_beyond_label}")
-    problems = [f"{path}: {problem}" for problem in scenario_fault_problems(scenario, rig)] if rig is not None else []
+    problems = scenario_fault_problems(scenario, rig, path) if rig is not None else []
     if rig is None and any(isinstance(step, InjectFaultStep) for step in scenario.steps):
         warnings.append("its fault steps' devices and parameters were not judged: give --rig to judge them as "
                         "itpump run on that rig would")

@@ -128,12 +128,13 @@ def validate_loaded(loaded: LoadedYaml, model: type[ModelT]) -> ModelT:
     if cross_check is not None:
         problems = cross_check()
         if problems:
-            raise ConfigError(loaded.file, [ConfigIssue(tuple(key_path), _nearest_line(loaded, key_path), message)
+            raise ConfigError(loaded.file, [ConfigIssue(tuple(key_path), nearest_line(loaded, key_path), message)
                                             for key_path, message in problems])
     return instance
 
 
-def _nearest_line(loaded: LoadedYaml, key_path: KeyPath) -> int | None:
+def nearest_line(loaded: LoadedYaml, key_path: KeyPath) -> int | None:
+    """The line of the key path, or of its nearest parent the file has (a key the model gave a default)."""
     path = tuple(key_path)
     while path and loaded.line_of(path) is None:
         path = path[:-1]

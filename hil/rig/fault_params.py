@@ -6,9 +6,11 @@ fault is due."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from firmware_sim.clock import VirtualClock
+from hil.config.loading import load_yaml, nearest_line
 from hil.config.rig import RigConfig
 from hil.config.scenario import ScenarioConfig
 from hil.config.scenario_steps import InjectFaultStep
@@ -65,9 +67,14 @@ def fault_problem(device: str, fault: Fault, params: Mapping[str, Any], trials: 
     return None if problem is None else ("params", f"{problem} ({device!r} on rig {rig.rig_id})")
 
 
-def scenario_fault_problems(scenario: ScenarioConfig, rig: RigConfig) -> list[str]:
-    """Why the rig could not inject the scenario's faults, one line per step (`steps[i].key: why`); empty if it can."""
+def scenario_fault_problems(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> list[str]:
+    """Why the rig could not inject the scenario's faults, one line per step (`file:line: steps[i].key: why`, the
+    form of every config error); empty if it can. source: the scenario's file, for the lines."""
     trials = TrialEmulators(rig)
-    found = ((i, fault_problem(step.device, step.fault, step.params, trials, rig.rig_id))
-             for i, step in enumerate(scenario.steps) if isinstance(step, InjectFaultStep))
-    return [f"steps[{i}].{key}: {why}" for i, problem in found if problem is not None for key, why in [problem]]
+    found = [(i, problem) for i, step in enumerate(scenario.steps) if isinstance(step, InjectFaultStep)
+             if (problem := fault_problem(step.device, step.fault, step.params, trials, rig.rig_id)) is not None]
+    if not found:
+        return []
+    loaded = load_yaml(source)
+    return [f"{source}:{nearest_line(loaded, ('steps', i, key))}: steps[{i}].{key}: {why}"
+            for i, (key, why) in found]

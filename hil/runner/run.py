@@ -55,9 +55,9 @@ class RunEnd(NamedTuple):
 
 
 def _check_faults(scenario: ScenarioConfig, rig: RigConfig, source: Path) -> None:
-    problems = scenario_fault_problems(scenario, rig)
+    problems = scenario_fault_problems(scenario, rig, source)
     if problems:
-        raise BadInput(f"{source}:\n  " + "\n  ".join(problems))
+        raise BadInput(f"invalid scenario {source} on rig {rig.rig_id}:\n  " + "\n  ".join(problems))
 
 
 def _check_sampling_plan(scenario: ScenarioConfig, rig: RigConfig, options: RunOptions, source: Path) -> None:

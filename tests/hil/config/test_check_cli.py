@@ -45,8 +45,12 @@ def test_with_a_rig_fault_steps_are_judged_as_the_run_on_it_would(tmp_path, caps
     assert main(["check", str(bad)]) == 0  # without a rig the device kind is unknown: said, not judged
     assert "give --rig to judge them" in capsys.readouterr().out
     assert main(["check", str(bad), "--rig", "emulated-ne1000"]) == 2
-    assert ("steps[2].params: fault 'drop_bytes': unknown parameter(s) ['cnt']; allowed: ['count', 'direction', "
-            "'skip_bytes'] ('pump' on rig emulated-ne1000)") in capsys.readouterr().out
+    line = bad.read_text().splitlines().index("  - {at_h: 1.5, action: inject_fault, device: pump, fault: drop_bytes, "
+                                              "params: {cnt: 5}}") + 1  # the error names the file and the line
+    assert (f"{bad}:{line}: steps[2].params: fault 'drop_bytes': unknown parameter(s) ['cnt']; allowed: ['count', "
+            "'direction', 'skip_bytes'] ('pump' on rig emulated-ne1000)") in capsys.readouterr().out
+    assert main(["run", str(bad), "--out", str(tmp_path / "run")]) == 2
+    assert f"{bad}:{line}: steps[2].params: fault 'drop_bytes'" in capsys.readouterr().err
     wrong_device = _with_fault(tmp_path, "{at_h: 1.5, action: inject_fault, device: balance, fault: stall}")
     assert main(["check", str(wrong_device), "--rig", "emulated-ne1000"]) == 2
     assert ("steps[2].fault: a balance emulator ('balance' on rig emulated-ne1000) has no fault 'stall'"
