@@ -47,17 +47,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="the set rate")
     parser.add_argument("--png", type=_png_path, help="also write the trumpet curve as a PNG (a path ending in .png)")
     parser.add_argument("--density-g-per-ml", type=_number("--density-g-per-ml", 0, 100, allow_minimum=False),
-                        default=defaults.density_g_per_ml)
+                        default=defaults.density_g_per_ml,
+                        help="density of the liquid weighed, mass to volume (default %(default)g)")
     parser.add_argument("--evaporation-rate-mg-per-h", default=defaults.evaporation_rate_mg_per_h,
-                        type=_number("--evaporation-rate-mg-per-h", 0, 1e6, allow_minimum=True))
+                        type=_number("--evaporation-rate-mg-per-h", 0, 1e6, allow_minimum=True),
+                        help="mass lost from the beaker per hour, added back (default %(default)g)")
     parser.add_argument("--sample-interval-s", type=_number("--sample-interval-s", 0, 86_400, allow_minimum=False),
-                        default=defaults.sample_interval_s)
+                        default=defaults.sample_interval_s,
+                        help="balance reading interval the windows are counted in (default %(default)g)")
     parser.add_argument("--windows-min", type=_number("--windows-min", 0, 1440, allow_minimum=False), nargs="+",
-                        default=list(REFERENCE_WINDOWS_MIN))
+                        default=list(REFERENCE_WINDOWS_MIN),
+                        help="observation windows of the trumpet table (default: IEC 60601-2-24's 2 5 11 19 31)")
     parser.add_argument("--analysis-start-min", type=_number("--analysis-start-min", 0, 1e6, allow_minimum=True),
-                        default=defaults.analysis_start_min)
+                        default=defaults.analysis_start_min,
+                        help="start of the analysis period from the first reading (default %(default)g)")
     parser.add_argument("--analysis-duration-min", default=defaults.analysis_duration_min,
-                        type=_number("--analysis-duration-min", 0, 1e6, allow_minimum=False))
+                        type=_number("--analysis-duration-min", 0, 1e6, allow_minimum=False),
+                        help="length of the analysis period (default %(default)g)")
     parser.add_argument("--max-mean-error-percent", type=_number("--max-mean-error-percent", 0, 100,
                                                                  allow_minimum=False), default=None, metavar="P",
                         help="the pump's disclosed accuracy: PASS when |A| <= P, FAIL beyond (default: the report's "
