@@ -118,6 +118,20 @@ class PhaseTimer:
         execution_module.RunExecution.run, execution_module.RunExecution._verdict = self._originals
 
 
+def machine_line() -> str:
+    """The processor and the load the figures were taken under: the ratio moves with both (a thread hand-over and
+    the same Python in situ cost differently from one processor to the next)."""
+    model = "unknown processor"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.partition(":")[2].strip()
+                break
+    except OSError:
+        pass
+    return f"machine: {model}, {os.cpu_count()} processors, load average {os.getloadavg()[0]:.2f} at the start"
+
+
 def rig_run_s(scenario: Path, rig: str, out_dir: Path) -> tuple[float, PhaseTimer, Outcome]:
     with PhaseTimer() as timer:
         start = time.perf_counter()
@@ -139,6 +153,7 @@ def main() -> None:
     os.environ.setdefault("ITPUMP_BENCH_CONFIGS", str(REPO / "bench_configs"))
     scenario = load_model(args.scenario, ScenarioConfig)
     ticks = len(supervision_times_s(0.0, scenario.supervision_period_s, scenario.duration_h * 3600.0))
+    print(machine_line())
     print(f"scenario {scenario.name}: {scenario.duration_h:g} h, supervision every {scenario.supervision_period_s:g} s "
           f"= {ticks} ticks")
     ratios: dict[str, list[float]] = {rig: [] for rig in args.rig or RIGS}
