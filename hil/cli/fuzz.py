@@ -33,7 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     parser.add_argument("--device", choices=(*DEVICES, ALL), default=ALL, help="device to fuzz (default all)")
     parser.add_argument("--frames", type=_positive_int, default=DEFAULT_FRAMES,
-                        help=f"frames per device (default {DEFAULT_FRAMES:,})")
+                        help=f"frames per device, at least: the case that reaches the count is completed, so a few "
+                             f"more may be fuzzed (default {DEFAULT_FRAMES:,})")
     parser.add_argument("--seed", type=_non_negative_int, default=None,
                         help="random seed (default: a fresh one, printed so the run can be repeated)")
     parser.add_argument("--from-frame", type=_non_negative_int, default=0, metavar="I",
