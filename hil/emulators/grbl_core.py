@@ -46,6 +46,8 @@ class GrblCore:
         self.motion = Motion(self.syringe, config.infuse_axis_sign)
         self.motion.t_s = t_s
         self.rx_buffer = bytearray()
+        self._overlong_line = False
+        """The line being received passed the line buffer; its bytes were dropped (error:11 at its end)."""
         self.alarm = False
         self.critical_alarm = False
         self.modal: GrblParserState = {"motion": "G0", "distance": "G90", "units": "G21", "feed_mm_per_min": 0.0}
@@ -66,10 +68,25 @@ class GrblCore:
             if len(token) == 1 and token[0] in _REALTIME:
                 self._realtime(token[0])
             else:
-                room = self.config.rx_buffer_bytes - 1 - len(self.rx_buffer)
-                self.rx_buffer += token[:max(room, 0)]
+                self._take(token)
             self._process_lines()
         return self._drain()
+
+    def _take(self, data: bytes) -> None:
+        """Bytes into the receive buffer up to its size (the rest is lost). GRBL's main loop reads a line out of it as
+        it comes, so a line longer than the line buffer does not fill it: its bytes are dropped once it passes the
+        line buffer, and its end gets error:11 (a line of 128 bytes filled the buffer and left it full for good, no
+        line answered again until a soft reset). While a whole line waits (a full planner) nothing is read."""
+        line_bytes = self.config.line_buffer_bytes
+        while data:
+            room = self.config.rx_buffer_bytes - 1 - len(self.rx_buffer)
+            partial = _LINE_END.search(self.rx_buffer) is None
+            count = min(room, line_bytes + 1 - len(self.rx_buffer)) if partial else room
+            if count <= 0:  # full, or nothing read (a critical alarm): the rest is lost
+                return
+            self.rx_buffer += data[:count]
+            data = data[count:]
+            self._process_lines()
 
     def poll(self, t_s: float) -> bytes:
         self._advance(t_s)
@@ -157,6 +174,7 @@ class GrblCore:
         self.motion.planner.clear()
         self.motion.held = False
         self.rx_buffer.clear()
+        self._overlong_line = False
         self.critical_alarm = False
         self.modal.update({"motion": "G0", "distance": "G90", "units": "G21"})
         self._boot()
@@ -166,13 +184,17 @@ class GrblCore:
         while not self.critical_alarm:
             line_end = _LINE_END.search(self.rx_buffer)
             if line_end is None:
+                if len(self.rx_buffer) > self.config.line_buffer_bytes:  # read out as it comes: past the line buffer
+                    self.rx_buffer.clear()
+                    self._overlong_line = True
                 return
             end = line_end.start()
             raw = bytes(self.rx_buffer[:end])
             if len(self.motion.planner) >= self.config.planner_blocks and raw.strip()[:1] not in (b"$", b""):
                 return  # planner full: the line waits in the receive buffer
             del self.rx_buffer[: end + 1]
-            self._out.append(self._line_reply(raw))
+            self._out.append("error:11" if self._overlong_line else self._line_reply(raw))
+            self._overlong_line = False
 
     def _line_reply(self, raw: bytes) -> str:
         if len(raw) > self.config.line_buffer_bytes:

@@ -232,3 +232,17 @@ def test_the_line_cleaner_without_comments_matches_the_character_loop(line):
     line = line.replace("(", "").replace(";", "")
     expected = "".join(ch.upper() for ch in line if ch.isprintable() and not ch.isspace())
     assert _clean(line) == expected
+
+
+@pytest.mark.parametrize("length", [82, 127, 128, 200, 600])
+@pytest.mark.parametrize("byte_by_byte", [False, True])
+def test_a_line_longer_than_the_line_buffer_gets_error_11_and_the_next_line_is_answered(grbl, length, byte_by_byte):
+    """A line of 128 bytes or more filled the receive buffer and left it full: no line was answered again until a
+    soft reset. GRBL reads a line out of the buffer as it comes and answers one past its 80-byte line buffer with
+    error:11 (protocols.md 3.1)."""
+    line = b"G1 X" + b"0" * (length - 9) + b"1 F6\n"
+    assert len(line) == length
+    replies = b"".join(grbl.transact(line[i:i + 1]) for i in range(length)) if byte_by_byte else grbl.transact(line)
+    assert replies == b"error:11\r\n"
+    assert grbl.transact(b"G4 P0\n") == b"ok\r\n"
+    assert grbl.transact(b"\n") == b"ok\r\n"
