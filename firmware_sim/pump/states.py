@@ -40,7 +40,7 @@ TRANSITIONS: tuple[dict[str, Any], ...] = (
     dict(trigger="suspend", source=[S.CONTINUOUS, S.BOLUS, S.BRIDGE], dest=S.SUSPENDED),
     dict(trigger="resume", source=S.SUSPENDED, dest=S.CONTINUOUS, conditions="has_basal_program"),
     dict(trigger="resume", source=S.SUSPENDED, dest=S.IDLE, unless="has_basal_program"),
-    dict(trigger="stop", source=[S.PRIMING, S.CONTINUOUS, S.BOLUS, S.BRIDGE, S.SUSPENDED], dest=S.IDLE),
+    dict(trigger="stop", source=[S.IDLE, S.PRIMING, S.CONTINUOUS, S.BOLUS, S.BRIDGE, S.SUSPENDED], dest=S.IDLE),
     dict(trigger="raise_alarm", source=list(PumpState), dest=S.ALARM),
     dict(trigger="clear_alarm", source=S.ALARM, dest=S.SUSPENDED, conditions="has_program"),
     dict(trigger="clear_alarm", source=S.ALARM, dest=S.IDLE, unless="has_program"),

@@ -49,11 +49,11 @@ def _terminations_as_ctrl_c(causes: list[str]) -> Iterator[None]:
     the process at once, saying nothing. causes: each one received is added (empty: Ctrl-C)."""
     from hil.runner.interrupt import SIGNAL_CAUSES
 
-    def handle(signum: int, _frame: object) -> None:
+    def _on_signal(signum: int, _frame: object) -> None:
         causes.append(SIGNAL_CAUSES[signum])
         raise KeyboardInterrupt
 
-    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:

@@ -406,3 +406,13 @@ def test_a_run_that_was_not_given_does_not_hide_the_runs_of_a_periodic_set_up_af
     profile = fw.delivery_profile()
     starts_h = [(t0_s + 60 * k) / H for k in range(300)]
     assert max(profile.dose_until_mcg(s + 24) - profile.dose_until_mcg(s) for s in starts_h) <= 800.0
+
+
+def test_a_periodic_bolus_set_up_while_idle_can_be_stopped(make_rig):
+    """A periodic bolus set up with no basal program left the pump idle, where stop was refused (SR-SUP-003): its
+    runs went on and could not be ended but by waiting for one. Stop from idle ends them."""
+    fw = make_rig().primed(conc_mcg_per_ml=2000)
+    assert fw.setup_periodic_bolus(50, 30, 12, first_t_s=fw.now_s + H).approved
+    assert fw.stop().approved
+    fw.run_until_s(fw.now_s + 2 * DAY_S)
+    assert not any(e.fields.get("event") == "bolus_start" for e in fw.events)
