@@ -67,9 +67,9 @@ class GrblCore:
         for token in _TOKENS.findall(data):
             if len(token) == 1 and token[0] in _REALTIME:
                 self._realtime(token[0])
+                self._process_lines()
             else:
-                self._take(token)
-            self._process_lines()
+                self._take(token)  # parses every line it completes
         return self._drain()
 
     def _take(self, data: bytes) -> None:
