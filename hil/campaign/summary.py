@@ -93,9 +93,8 @@ def _undetected_why(line: dict[str, Any]) -> str:
         return f"{why}; the run did not reach its verdict: {_first_line(line)}"
     if not evaluated(line):
         return f"{why}; the run judged nothing (NOT_EVALUATED), so its harm is unknown: {_first_line(line)}"
-    if envelopes_not_evaluated(line):
-        return (f"{why}; envelope {', '.join(envelopes_not_evaluated(line))} not evaluated, so its harm is unknown: "
-                f"{_first_line(line)}")
+    if unjudged := envelopes_not_evaluated(line):
+        return f"{why}; envelope {', '.join(unjudged)} not evaluated, so its harm is unknown: {_first_line(line)}"
     return why
 
 
@@ -154,8 +153,8 @@ def summarize(journal: Journal) -> dict[str, Any]:
                for line in lines if not met_expectations(line, rules[line["run_id"]])]
     not_judged = [{**_where(line), "outcome": line["outcome"], "reason": _first_line(line)}
                   for line in lines if not line["record_lost"] and not line.get("judged")]
-    partly = [{**_where(line), "envelopes": envelopes_not_evaluated(line), "outcome": line["outcome"]}
-              for line in lines if evaluated(line) and not line["record_lost"] and envelopes_not_evaluated(line)]
+    partly = [{**_where(line), "envelopes": unjudged, "outcome": line["outcome"]} for line in lines
+              if evaluated(line) and not line["record_lost"] and (unjudged := envelopes_not_evaluated(line))]
     summary: dict[str, Any] = {
         "campaign": journal.header.get("name"), "software": journal.software(),
         "runs_planned": runs_planned, "runs_done": len(lines), "runs_missing": runs_planned - len(lines),
